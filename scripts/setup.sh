@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs everything bparb needs on a fresh Debian 12 machine. Idempotent; silent when all is present.
+#   scripts/setup.sh            build + test dependencies (apt) and the test-only npm tools
+#   scripts/setup.sh --no-npm   skip the npm tools (ccxt conformance tests are then skipped)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+
+apt_pkgs=(build-essential cmake ninja-build pkg-config git ca-certificates
+  libboost1.74-dev libboost-system1.74-dev libssl-dev libsodium-dev libsimdjson-dev libspdlog-dev libfmt-dev
+  libtomlplusplus-dev libsqlite3-dev libsystemd-dev libgtest-dev libgmock-dev libbenchmark-dev
+  nodejs npm)
+
+missing=()
+for p in "${apt_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# nodesource's nodejs bundles npm; don't ask apt for Debian's npm then (the two conflict).
+if [[ " ${missing[*]} " == *" npm "* ]] && command -v npm >/dev/null 2>&1; then
+  missing=("${missing[@]/npm}")
+fi
+if [[ " ${missing[*]} " == *" nodejs "* ]] && command -v node >/dev/null 2>&1; then
+  missing=("${missing[@]/nodejs}")
+fi
+read -r -a missing <<<"${missing[*]:-}"
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ "${1:-}" != "--no-npm" ]]; then
+  # Test-only tools: ccxt (independent Backpack client) for signing vectors and conformance tests.
+  if [[ ! -d "$root/tests/conformance/node_modules/ccxt" ]]; then
+    echo "setup: installing test tools with npm (tests/conformance)"
+    (cd "$root/tests/conformance" && npm ci --silent --no-audit --no-fund >/dev/null 2>&1 ||
+      npm install --silent --no-audit --no-fund >/dev/null)
+  fi
+fi
