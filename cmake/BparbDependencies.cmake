@@ -24,3 +24,9 @@ add_library(bparb::boost INTERFACE IMPORTED)
 target_link_libraries(bparb::boost INTERFACE Boost::boost Boost::system Threads::Threads)
 target_compile_options(bparb::boost INTERFACE "SHELL:-include utility")
 target_compile_definitions(bparb::boost INTERFACE BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
+
+# ccache makes the several build trees (Release, sanitizer, per-developer) share object files.
+find_program(CCACHE_PROGRAM ccache)
+if(CCACHE_PROGRAM AND NOT DEFINED CMAKE_CXX_COMPILER_LAUNCHER)
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
+endif()
