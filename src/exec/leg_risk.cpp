@@ -13,10 +13,10 @@ std::string_view leg_risk_action_name(LegRiskAction a) noexcept {
   return "?";
 }
 
-LegRisk::LegRisk(LegPlan spot, LegPlan perp, TimestampUs started_us, DurationUs deadline_us,
-                 int max_complete_attempts) noexcept
+LegRisk::LegRisk(LegTarget spot, LegTarget perp, TimestampUs started_us, DurationUs deadline_us,
+                 int max_complete_attempts, Decimal initial_delta) noexcept
     : plan_{spot, perp}, started_us_(started_us), deadline_us_(deadline_us),
-      max_complete_attempts_(max_complete_attempts) {}
+      max_complete_attempts_(max_complete_attempts), initial_delta_(initial_delta) {}
 
 void LegRisk::on_fill(LegIndex leg, Side order_side, Decimal quantity) noexcept {
   filled_[idx(leg)] += order_side == Side::kBid ? quantity : -quantity;
@@ -33,7 +33,7 @@ LegRiskDecision LegRisk::decide(TimestampUs now) noexcept {
   d.net_delta = net_delta();
   // Neutral means within one step of the coarser market: both legs can't be matched more finely.
   const Decimal tol = plan_[0].step_size > plan_[1].step_size ? plan_[0].step_size : plan_[1].step_size;
-  if (d.net_delta.abs() < tol) {
+  if (d.net_delta.abs() <= tol) {
     d.action = any_live() ? LegRiskAction::kWait : LegRiskAction::kNeutral;
     d.reason = any_live() ? "orders live" : "delta within one step";
     return d;
@@ -54,7 +54,7 @@ LegRiskDecision LegRisk::decide(TimestampUs now) noexcept {
   const Decimal excess = d.net_delta;  // must be brought to zero
   // Candidate A: a leg whose planned direction reduces the delta -> complete it.
   for (LegIndex leg : {LegIndex::kPerp, LegIndex::kSpot}) {
-    const LegPlan& p = plan_[idx(leg)];
+    const LegTarget& p = plan_[idx(leg)];
     const bool reduces = (excess.is_positive() && p.side == Side::kAsk) || (excess.is_negative() && p.side == Side::kBid);
     if (!reduces || refused_[idx(leg)] || complete_attempts_ >= max_complete_attempts_) continue;
     Decimal q = excess.abs().round_to(p.step_size, Rounding::kNearest);
@@ -68,7 +68,7 @@ LegRiskDecision LegRisk::decide(TimestampUs now) noexcept {
   }
   // Candidate B: unwind on the leg whose planned direction increased the delta.
   for (LegIndex leg : {LegIndex::kPerp, LegIndex::kSpot}) {
-    const LegPlan& p = plan_[idx(leg)];
+    const LegTarget& p = plan_[idx(leg)];
     const bool added = (excess.is_positive() && p.side == Side::kBid) || (excess.is_negative() && p.side == Side::kAsk);
     if (!added) continue;
     // Never unwind more than this leg actually holds from the trade.

@@ -4,6 +4,7 @@
 //
 // Inputs are facts only (what was filled, which legs are still live, which were definitively
 // rejected); the caller feeds order updates and asks `decide(now)`. The policy:
+//   0. Neutral = |net delta| <= one step of the coarser market (legs can't match more finely).
 //   1. While a leg is live or its outcome unknown, wait (an unknown order may still fill).
 //   2. When every order is settled and |net base delta| >= one step: first COMPLETE the lagging leg with
 //      a taker IOC order (the opportunity was valid a moment ago), unless that leg's market definitively
@@ -23,7 +24,7 @@ namespace bparb::exec {
 
 enum class LegIndex : std::uint8_t { kSpot = 0, kPerp = 1 };
 
-struct LegPlan {
+struct LegTarget {
   Side side = Side::kBid;  // direction of this leg for the trade as planned
   Decimal quantity;        // planned quantity (base units)
   Decimal step_size;       // market step
@@ -51,8 +52,10 @@ std::string_view leg_risk_action_name(LegRiskAction a) noexcept;
 
 class LegRisk {
  public:
-  LegRisk(LegPlan spot, LegPlan perp, TimestampUs started_us, DurationUs deadline_us,
-          int max_complete_attempts = 2) noexcept;
+  // `initial_delta`: the pair's signed base exposure before this trade (e.g. an exit starts from the
+  // entry's sub-step residual); neutral means |initial_delta + fills| <= the coarser step.
+  LegRisk(LegTarget spot, LegTarget perp, TimestampUs started_us, DurationUs deadline_us,
+          int max_complete_attempts = 2, Decimal initial_delta = Decimal::zero()) noexcept;
 
   // Order accounting. `live_orders` counts orders on a leg not yet in a terminal state (incl. unknown).
   void on_order_sent(LegIndex leg) noexcept { ++live_[idx(leg)]; }
@@ -69,14 +72,19 @@ class LegRisk {
   void on_hedge_sent(const LegRiskDecision& d) noexcept;
 
   Decimal filled(LegIndex leg) const noexcept { return filled_[idx(leg)]; }  // signed
-  Decimal net_delta() const noexcept { return filled_[0] + filled_[1]; }
+  Decimal net_delta() const noexcept { return initial_delta_ + filled_[0] + filled_[1]; }
+  // After a reported failure: start a new hedge window (attempt counters reset, fills kept).
+  void restart_window(TimestampUs now) noexcept {
+    started_us_ = now;
+    complete_attempts_ = 0;
+  }
   bool any_live() const noexcept { return live_[0] > 0 || live_[1] > 0; }
   int complete_attempts() const noexcept { return complete_attempts_; }
   int unwind_attempts() const noexcept { return unwind_attempts_; }
 
  private:
   static constexpr std::size_t idx(LegIndex l) noexcept { return static_cast<std::size_t>(l); }
-  std::array<LegPlan, 2> plan_;
+  std::array<LegTarget, 2> plan_;
   std::array<Decimal, 2> filled_{};
   std::array<int, 2> live_{};
   std::array<bool, 2> refused_{};
@@ -85,6 +93,7 @@ class LegRisk {
   int max_complete_attempts_;
   int complete_attempts_ = 0;
   int unwind_attempts_ = 0;
+  Decimal initial_delta_;
 };
 
 }  // namespace bparb::exec

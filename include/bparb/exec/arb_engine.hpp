@@ -1,0 +1,249 @@
+#pragma once
+// The basis-arbitrage engine: pure core of the daemon.
+//
+// It takes events (book updated, mark/funding, account snapshot, REST answers, order-stream updates,
+// timer ticks) and answers through an EngineSink: orders to place as ONE batch request, cancels,
+// outcome queries, and structured notifications the daemon turns into log lines. No sockets, no wall
+// clock (every call carries `now`), so live, paper and backtest make the same decisions.
+//
+// Per pair the life cycle is Flat -> Entering -> Open -> Exiting -> Flat (+ opening_delay cooldown).
+// Entering/Exiting own a LegRisk: when the two legs' fills differ, the engine completes or unwinds
+// with taker IOC orders until delta-neutral within one step, and if the hedge deadline passes it moves
+// the risk gate to ReduceOnly and reports it (no new positions until an operator resumes).
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bparb/book/order_book.hpp"
+#include "bparb/core/clock.hpp"
+#include "bparb/core/decimal.hpp"
+#include "bparb/core/market_spec.hpp"
+#include "bparb/exec/leg_risk.hpp"
+#include "bparb/exec/order_lifecycle.hpp"
+#include "bparb/portfolio/portfolio.hpp"
+#include "bparb/risk/risk_gate.hpp"
+#include "bparb/strategy/basis.hpp"
+#include "bparb/strategy/exit_rules.hpp"
+
+namespace bparb::exec {
+
+enum class OrderPurpose : std::uint8_t { kEntry, kExit, kHedge, kReprice, kFallback };
+std::string_view order_purpose_name(OrderPurpose p) noexcept;
+
+struct OrderSpec {
+  std::uint32_t client_id = 0;
+  PairIndex pair = 0;
+  LegIndex leg = LegIndex::kSpot;
+  const MarketSpec* market = nullptr;
+  Side side = Side::kBid;
+  OrderType type = OrderType::kLimit;
+  TimeInForce tif = TimeInForce::kIoc;
+  Decimal price;     // tick-aligned
+  Decimal quantity;  // step-aligned
+  bool post_only = false;
+  bool reduce_only = false;
+  OrderPurpose purpose = OrderPurpose::kEntry;
+};
+
+struct PairInfo {
+  std::string name;  // "SOL"
+  const MarketSpec* spot = nullptr;
+  const MarketSpec* perp = nullptr;
+  const OrderBook* spot_book = nullptr;
+  const OrderBook* perp_book = nullptr;
+};
+
+enum class PairPhase : std::uint8_t { kFlat, kEntering, kOpen, kExiting };
+std::string_view pair_phase_name(PairPhase p) noexcept;
+
+// What the daemon must do and what it should log. Implementations must not call back into the engine
+// synchronously (post the I/O; deliver answers as new events).
+class EngineSink {
+ public:
+  virtual ~EngineSink() = default;
+  virtual void place_orders(std::span<const OrderSpec> orders) = 0;
+  virtual void cancel_order(const MarketSpec& market, std::uint32_t client_id) = 0;
+  virtual void query_order(const MarketSpec& market, std::uint32_t client_id) = 0;
+
+  virtual void on_opportunity(const PairInfo&, const BasisQuote&) {}
+  virtual void on_entry_refused(const PairInfo&, const BasisQuote&, std::string_view /*leg*/, const RiskDecision&) {}
+  virtual void on_position_opened(const PairInfo&, const PositionState&, const BasisQuote&) {}
+  virtual void on_exit_signal(const PairInfo&, const PositionState&, const ExitSignal&) {}
+  virtual void on_position_closed(const PairInfo&, const PositionState&, ExitReason) {}
+  virtual void on_trade_abandoned(const PairInfo&, std::string_view /*why*/) {}
+  virtual void on_fill(const PairInfo&, const OrderSpec&, Decimal /*qty*/, Decimal /*price*/, Decimal /*fee*/,
+                       std::string_view /*fee_symbol*/, bool /*maker*/) {}
+  virtual void on_leg_risk(const PairInfo&, const LegRiskDecision&) {}
+  virtual void on_order_rejected(const PairInfo&, const OrderSpec&, std::string_view /*code*/,
+                                 std::string_view /*message*/) {}
+  virtual void on_trading_state(const StateChange&, std::string_view /*why*/) {}
+  virtual void on_stats(const StrategyStats&, TradingState) {}
+  virtual void on_funding(const PairInfo&, Decimal /*amount*/) {}
+};
+
+struct EngineParams {
+  BasisParams basis;
+  ExitParams exit;
+  std::uint32_t max_open_positions = 3;
+  DurationUs opening_delay_us = 60 * kUsPerSecond;
+  DurationUs maker_timeout_us = 30 * kUsPerSecond;  // order_timeout_seconds
+  bool fallback_to_taker = true;
+  Decimal maker_reprice_bps = Decimal::from_int(5);  // re-price a maker leg when the touch moved this far
+  DurationUs hedge_deadline_us = 10 * kUsPerSecond;
+  DurationUs query_unknown_after_us = 2 * kUsPerSecond;
+  DurationUs settle_timeout_us = 5 * kUsPerSecond;  // terminal order whose fills haven't all arrived
+  DurationUs stats_interval_us = 60 * kUsPerSecond;
+  DurationUs opportunity_log_interval_us = 10 * kUsPerSecond;
+  std::uint32_t first_client_id = 1;
+};
+
+// An order's REST answer.
+struct OrderAck {
+  std::uint32_t client_id = 0;
+  enum class Kind : std::uint8_t { kAccepted, kRejected, kUnknown } kind = Kind::kAccepted;
+  OrderStatus status = OrderStatus::kNew;  // when accepted: the synchronous matching outcome
+  Decimal executed_quantity;               // cumulative, as reported
+  std::string_view code;                   // when rejected
+  std::string_view message;
+};
+
+// One private order-stream event (account.orderUpdate) or one fills-history row.
+struct OrderUpdate {
+  std::uint32_t client_id = 0;
+  enum class Kind : std::uint8_t { kAccepted, kFill, kCancelled, kExpired } kind = Kind::kAccepted;
+  std::int64_t trade_id = -1;  // fills
+  Decimal fill_quantity;
+  Decimal fill_price;
+  Decimal fee;
+  std::string_view fee_symbol;
+  bool maker = false;
+  Decimal cumulative_quantity;  // z: executed so far (zero = unknown, e.g. history rows)
+};
+
+struct AccountSnapshot {
+  AccountView view;          // fees, available balances, margin
+  Decimal net_equity;
+  Decimal initial_margin_used;
+};
+
+class ArbEngine {
+ public:
+  static constexpr std::size_t kMaxOrders = 512;  // live + recently settled orders tracked
+
+  ArbEngine(const EngineParams& params, RiskGate& risk, Portfolio& portfolio, EngineSink& sink);
+
+  // Start-up (allocates): register pairs in the same order as Portfolio::add_pair.
+  PairIndex add_pair(PairInfo info);
+  std::size_t pair_count() const noexcept { return pairs_.size(); }
+  const PairInfo& pair(PairIndex p) const noexcept { return pairs_[p].info; }
+  PairPhase phase(PairIndex p) const noexcept { return pairs_[p].phase; }
+
+  void set_params(const EngineParams& p) noexcept;  // SIGHUP reload of thresholds
+  const EngineParams& params() const noexcept { return params_; }
+
+  // Events.
+  void on_book_update(PairIndex pair, TimestampUs now) noexcept;
+  void on_funding_info(PairIndex pair, const FundingInfo& info) noexcept;
+  void on_account(const AccountSnapshot& account, TimestampUs now) noexcept;
+  void on_order_ack(const OrderAck& ack, TimestampUs now) noexcept;
+  void on_order_update(const OrderUpdate& update, TimestampUs now) noexcept;
+  // Answer to query_order: `found` = the exchange knows the order (open or in history).
+  void on_order_query(std::uint32_t client_id, bool found, OrderStatus status, Decimal executed,
+                      TimestampUs now) noexcept;
+  void on_funding_payment(PairIndex pair, Decimal amount) noexcept;
+  void on_timer(TimestampUs now) noexcept;
+  // Stop opening positions (shutdown / operator); exits and hedges continue.
+  void stop_opening() noexcept { opening_enabled_ = false; }
+  bool opening_enabled() const noexcept { return opening_enabled_; }
+  // Orders still live (for shutdown: cancel them).
+  void live_orders(std::vector<std::pair<const MarketSpec*, std::uint32_t>>& out) const;
+  bool idle() const noexcept;  // no trade in progress on any pair
+
+  std::uint32_t next_client_id() const noexcept { return next_client_id_; }
+  std::uint64_t unknown_client_updates() const noexcept { return unknown_updates_; }
+  std::uint64_t duplicate_fills() const noexcept { return duplicate_fills_; }
+
+ private:
+  struct TrackedOrder {
+    bool used = false;
+    OrderSpec spec;
+    OrderState state = OrderState::kPendingNew;
+    Decimal booked;    // sum of fills applied
+    Decimal reported;  // max cumulative executed reported by REST/stream
+    TimestampUs sent_us = 0;
+    TimestampUs state_since_us = 0;
+    bool query_sent = false;
+    bool settled = false;            // counted as settled in the trade's LegRisk
+    bool replace_after_cancel = false;
+    std::array<std::int64_t, 16> trade_ids{};
+    std::uint8_t trade_id_count = 0;
+  };
+  struct Trade {
+    bool active = false;
+    bool exit = false;
+    ExecutionPlan plan = ExecutionPlan::kTaker;
+    TimestampUs started_us = 0;
+    TimestampUs maker_deadline_us = 0;
+    bool maker_timed_out = false;
+    std::optional<LegRisk> leg_risk;
+    LegTarget targets[2];
+    Decimal filled_abs[2];  // on the trade's planned direction
+    BasisQuote quote;
+    ExitReason exit_reason = ExitReason::kNone;
+    bool failure_reported = false;
+  };
+  struct PairSlot {
+    PairInfo info;
+    PairPhase phase = PairPhase::kFlat;
+    Trade trade;
+    FundingInfo funding;
+    BasisEvaluator evaluator;
+    TimestampUs cooldown_until_us = 0;
+    bool opportunity_active = false;
+    TimestampUs last_opportunity_log_us = 0;
+  };
+
+  void try_enter(PairIndex p, TimestampUs now) noexcept;
+  void try_exit(PairIndex p, TimestampUs now) noexcept;
+  void drive(PairIndex p, TimestampUs now) noexcept;
+  void finish_trade(PairIndex p, TimestampUs now) noexcept;
+  void maker_maintenance(PairIndex p, TimestampUs now) noexcept;
+  bool send_hedge(PairIndex p, const LegRiskDecision& d, TimestampUs now) noexcept;
+  TrackedOrder* track(const OrderSpec& spec, TimestampUs now) noexcept;
+  TrackedOrder* find(std::uint32_t client_id) noexcept;
+  const TrackedOrder* find(std::uint32_t client_id) const noexcept;
+  void apply_event(TrackedOrder& o, OrderEvent e, TimestampUs now) noexcept;
+  void book_fill(TrackedOrder& o, const OrderUpdate& u, TimestampUs now) noexcept;
+  void maybe_settle(TrackedOrder& o, TimestampUs now) noexcept;
+  AccountRisk account_risk(TimestampUs now) noexcept;
+  void fill_marks() noexcept;
+  std::uint32_t open_positions() const noexcept;
+  Decimal taker_price(const PairInfo& info, LegIndex leg, Side side, Decimal qty) const noexcept;
+  const MarketSpec* market_of(const PairInfo& info, LegIndex leg) const noexcept {
+    return leg == LegIndex::kSpot ? info.spot : info.perp;
+  }
+  const OrderBook* book_of(const PairInfo& info, LegIndex leg) const noexcept {
+    return leg == LegIndex::kSpot ? info.spot_book : info.perp_book;
+  }
+
+  EngineParams params_;
+  RiskGate& risk_;
+  Portfolio& portfolio_;
+  EngineSink& sink_;
+  std::vector<PairSlot> pairs_;
+  std::vector<Marks> marks_;
+  std::array<TrackedOrder, kMaxOrders> orders_{};
+  std::uint32_t next_client_id_;
+  AccountSnapshot account_{};
+  bool have_account_ = false;
+  bool opening_enabled_ = true;
+  TimestampUs last_stats_us_ = 0;
+  std::uint64_t unknown_updates_ = 0;
+  std::uint64_t duplicate_fills_ = 0;
+};
+
+}  // namespace bparb::exec

@@ -1,0 +1,689 @@
+#include "bparb/exec/arb_engine.hpp"
+
+#include <algorithm>
+
+namespace bparb::exec {
+namespace {
+
+constexpr std::string_view kLegName[2] = {"spot", "perp"};
+
+// Codes after which sending the same leg again is pointless (the market or the account refuses it).
+bool definitive_reject(std::string_view code) noexcept {
+  return code == "INSUFFICIENT_MARGIN" || code == "INSUFFICIENT_FUNDS" || code == "INVALID_MARKET" ||
+         code == "INVALID_SYMBOL" || code == "TRADING_PAUSED" || code == "FORBIDDEN" || code == "POSITION_LIMIT" ||
+         code == "MAINTENANCE" || code == "ACCOUNT_LIQUIDATING" || code == "ACCOUNT_DEACTIVATED" ||
+         code == "UNAUTHORIZED";
+}
+
+OrderEvent event_for_status(OrderStatus s) noexcept {
+  switch (s) {
+    case OrderStatus::kNew: return OrderEvent::kAccepted;
+    case OrderStatus::kPartiallyFilled: return OrderEvent::kPartialFill;
+    case OrderStatus::kFilled: return OrderEvent::kFullFill;
+    case OrderStatus::kCancelled: return OrderEvent::kCancelled;
+    case OrderStatus::kExpired:
+    case OrderStatus::kTriggerFailed: return OrderEvent::kExpired;
+    case OrderStatus::kTriggerPending: return OrderEvent::kAccepted;
+  }
+  return OrderEvent::kAccepted;
+}
+
+}  // namespace
+
+std::string_view order_purpose_name(OrderPurpose p) noexcept {
+  switch (p) {
+    case OrderPurpose::kEntry: return "entry";
+    case OrderPurpose::kExit: return "exit";
+    case OrderPurpose::kHedge: return "hedge";
+    case OrderPurpose::kReprice: return "reprice";
+    case OrderPurpose::kFallback: return "fallback";
+  }
+  return "?";
+}
+
+std::string_view pair_phase_name(PairPhase p) noexcept {
+  switch (p) {
+    case PairPhase::kFlat: return "Flat";
+    case PairPhase::kEntering: return "Entering";
+    case PairPhase::kOpen: return "Open";
+    case PairPhase::kExiting: return "Exiting";
+  }
+  return "?";
+}
+
+ArbEngine::ArbEngine(const EngineParams& params, RiskGate& risk, Portfolio& portfolio, EngineSink& sink)
+    : params_(params), risk_(risk), portfolio_(portfolio), sink_(sink), next_client_id_(params.first_client_id) {
+  if (next_client_id_ == 0) next_client_id_ = 1;
+}
+
+PairIndex ArbEngine::add_pair(PairInfo info) {
+  PairSlot slot{std::move(info), PairPhase::kFlat, Trade{}, FundingInfo{}, BasisEvaluator(params_.basis), 0, false, 0};
+  slot.funding.interval_ms = slot.info.perp ? slot.info.perp->funding_interval_ms : 0;
+  pairs_.push_back(std::move(slot));
+  marks_.push_back({});
+  return static_cast<PairIndex>(pairs_.size() - 1);
+}
+
+void ArbEngine::set_params(const EngineParams& p) noexcept {
+  const std::uint32_t next = next_client_id_;
+  params_ = p;
+  next_client_id_ = next;
+  for (auto& s : pairs_) s.evaluator.set_params(p.basis);
+}
+
+void ArbEngine::on_funding_info(PairIndex pair, const FundingInfo& info) noexcept {
+  if (pair >= pairs_.size()) return;
+  FundingInfo f = info;
+  if (f.interval_ms == 0 && pairs_[pair].info.perp) f.interval_ms = pairs_[pair].info.perp->funding_interval_ms;
+  pairs_[pair].funding = f;
+}
+
+void ArbEngine::on_account(const AccountSnapshot& account, TimestampUs now) noexcept {
+  account_ = account;
+  have_account_ = true;
+  StateChange c = risk_.update(account_risk(now));
+  if (c.changed) sink_.on_trading_state(c, "account update");
+}
+
+void ArbEngine::fill_marks() noexcept {
+  for (std::size_t i = 0; i < pairs_.size(); ++i) {
+    const PairInfo& info = pairs_[i].info;
+    Decimal s = info.spot_book ? info.spot_book->mid() : Decimal{};
+    Decimal p = info.perp_book ? info.perp_book->mid() : Decimal{};
+    // Keep the last good mark when a book is momentarily one-sided or resyncing.
+    if (s.is_positive()) marks_[i].spot = s;
+    if (p.is_positive()) marks_[i].perp = p;
+  }
+}
+
+AccountRisk ArbEngine::account_risk(TimestampUs now) noexcept {
+  fill_marks();
+  AccountRisk a;
+  a.net_equity = account_.net_equity;
+  a.initial_margin_used = account_.initial_margin_used;
+  a.total_exposure_usd = portfolio_.exposure_usd(marks_);
+  a.daily_pnl_usd = portfolio_.daily_pnl(now, marks_);
+  return a;
+}
+
+std::uint32_t ArbEngine::open_positions() const noexcept {
+  std::uint32_t n = 0;
+  for (const auto& s : pairs_)
+    if (s.phase != PairPhase::kFlat) ++n;
+  return n;
+}
+
+bool ArbEngine::idle() const noexcept {
+  return std::none_of(pairs_.begin(), pairs_.end(), [](const PairSlot& s) { return s.trade.active; });
+}
+
+void ArbEngine::live_orders(std::vector<std::pair<const MarketSpec*, std::uint32_t>>& out) const {
+  for (const auto& o : orders_)
+    if (o.used && !is_terminal(o.state)) out.emplace_back(o.spec.market, o.spec.client_id);
+}
+
+ArbEngine::TrackedOrder* ArbEngine::find(std::uint32_t client_id) noexcept {
+  for (auto& o : orders_)
+    if (o.used && o.spec.client_id == client_id) return &o;
+  return nullptr;
+}
+const ArbEngine::TrackedOrder* ArbEngine::find(std::uint32_t client_id) const noexcept {
+  for (const auto& o : orders_)
+    if (o.used && o.spec.client_id == client_id) return &o;
+  return nullptr;
+}
+
+ArbEngine::TrackedOrder* ArbEngine::track(const OrderSpec& spec, TimestampUs now) noexcept {
+  // Reuse the oldest slot that is free or settled; never evict a live order.
+  TrackedOrder* slot = nullptr;
+  for (auto& o : orders_) {
+    if (!o.used) {
+      slot = &o;
+      break;
+    }
+    if (o.settled && is_terminal(o.state) && (!slot || o.sent_us < slot->sent_us)) slot = &o;
+  }
+  if (!slot) return nullptr;
+  *slot = TrackedOrder{};
+  slot->used = true;
+  slot->spec = spec;
+  slot->spec.client_id = next_client_id_++;
+  if (next_client_id_ == 0) next_client_id_ = 1;  // uint32 wrap: 0 means "no clientId"
+  slot->sent_us = now;
+  slot->state_since_us = now;
+  return slot;
+}
+
+Decimal ArbEngine::taker_price(const PairInfo& info, LegIndex leg, Side side, Decimal qty) const noexcept {
+  const OrderBook* book = book_of(info, leg);
+  const MarketSpec* m = market_of(info, leg);
+  if (!book || !m) return {};
+  BookFill f = book->walk(side, qty);
+  Decimal ref = f.worst_price;
+  if (!ref.is_positive()) {
+    BookLevel top = side == Side::kBid ? book->best_ask() : book->best_bid();
+    ref = top.price;
+  }
+  if (!ref.is_positive()) return {};
+  const Decimal buf = leg == LegIndex::kSpot ? params_.basis.spot_slippage_buffer : params_.basis.perp_slippage_buffer;
+  // Buy at most ref*(1+buf) rounded down; sell at least ref*(1-buf) rounded up: never beyond the buffer.
+  if (side == Side::kBid) return ref.mul(Decimal::one() + buf, Rounding::kDown).round_to(m->tick_size, Rounding::kDown);
+  return ref.mul(Decimal::one() - buf, Rounding::kUp).round_to(m->tick_size, Rounding::kUp);
+}
+
+void ArbEngine::on_book_update(PairIndex p, TimestampUs now) noexcept {
+  if (p >= pairs_.size()) return;
+  PairSlot& s = pairs_[p];
+  if (!s.info.spot_book || !s.info.perp_book) return;
+  s.evaluator.observe(*s.info.spot_book, *s.info.perp_book, now);
+  switch (s.phase) {
+    case PairPhase::kFlat: try_enter(p, now); break;
+    case PairPhase::kOpen: try_exit(p, now); break;
+    case PairPhase::kEntering:
+    case PairPhase::kExiting: drive(p, now); break;
+  }
+}
+
+void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
+  PairSlot& s = pairs_[p];
+  if (!have_account_) return;
+  BasisInputs in;
+  in.spot = {s.info.spot, s.info.spot_book, s.info.spot_book->valid_since_us()};
+  in.perp = {s.info.perp, s.info.perp_book, s.info.perp_book->valid_since_us()};
+  in.funding = s.funding;
+  in.account = account_.view;
+  const AccountRisk acct = account_risk(now);
+  in.max_notional_usd = risk_.entry_headroom_usd(Decimal::zero(), acct);
+  in.now = now;
+  BasisQuote q = s.evaluator.evaluate_best(in);
+
+  if (q.opportunity) {
+    if (!s.opportunity_active) portfolio_.note_opportunity();
+    if (!s.opportunity_active || now - s.last_opportunity_log_us >= params_.opportunity_log_interval_us) {
+      sink_.on_opportunity(s.info, q);
+      s.last_opportunity_log_us = now;
+    }
+    s.opportunity_active = true;
+  } else {
+    s.opportunity_active = false;
+  }
+  if (!q.tradeable || !opening_enabled_ || now < s.cooldown_until_us) return;
+  if (open_positions() >= params_.max_open_positions) return;
+
+  const bool perp_premium = q.direction == BasisDirection::kPerpPremium;
+  const bool maker = q.plan == ExecutionPlan::kMaker;
+  OrderSpec legs[2];
+  legs[0] = OrderSpec{0, p, LegIndex::kSpot, s.info.spot, perp_premium ? Side::kBid : Side::kAsk, OrderType::kLimit,
+                      maker ? TimeInForce::kGtc : TimeInForce::kIoc, q.spot.limit_price, q.quantity,
+                      q.spot.post_only, false, OrderPurpose::kEntry};
+  legs[1] = OrderSpec{0, p, LegIndex::kPerp, s.info.perp, perp_premium ? Side::kAsk : Side::kBid, OrderType::kLimit,
+                      maker ? TimeInForce::kGtc : TimeInForce::kIoc, q.perp.limit_price, q.quantity,
+                      q.perp.post_only, false, OrderPurpose::kEntry};
+  // A spot BUY pays its fee in the base asset: buy that much more so the spot holding matches the
+  // perp short (rounded to the step; the remaining sub-step difference is within tolerance).
+  if (legs[0].side == Side::kBid) {
+    const Decimal rate = account_.view.fees.rate(Venue::kSpot, maker ? Liquidity::kMaker : Liquidity::kTaker);
+    if (rate.is_positive()) {
+      Decimal gross = q.quantity + q.quantity.mul(rate, Rounding::kUp);
+      legs[0].quantity = gross.round_to(s.info.spot->step_size, Rounding::kNearest);
+    }
+  }
+  for (int i = 0; i < 2; ++i) {
+    OrderCheck c;
+    c.reduces_exposure = false;
+    c.notional_usd = legs[i].quantity.mul(legs[i].price, Rounding::kUp);
+    c.position_notional_after_usd = q.notional_usd;
+    if (i == 1) {
+      c.perp_spec = s.info.perp;
+      c.perp_notional_after_usd = c.notional_usd;
+    }
+    const OrderBook* b = i == 0 ? s.info.spot_book : s.info.perp_book;
+    c.book = {b->valid(), b->last_update_us()};
+    RiskDecision d = risk_.check(c, acct);
+    if (!d.allowed) {
+      sink_.on_entry_refused(s.info, q, kLegName[i], d);
+      return;
+    }
+  }
+  TrackedOrder* o0 = track(legs[0], now);
+  TrackedOrder* o1 = o0 ? track(legs[1], now) : nullptr;
+  if (!o0 || !o1) {
+    if (o0) o0->used = false;
+    return;  // order table full of live orders: cannot track more safely
+  }
+  legs[0].client_id = o0->spec.client_id;
+  legs[1].client_id = o1->spec.client_id;
+  risk_.record_order();
+  risk_.record_order();
+
+  Trade& t = s.trade;
+  t = Trade{};
+  t.active = true;
+  t.exit = false;
+  t.plan = q.plan;
+  t.started_us = now;
+  t.maker_deadline_us = maker ? now + params_.maker_timeout_us : 0;
+  t.quote = q;
+  t.targets[0] = {legs[0].side, legs[0].quantity, s.info.spot->step_size, s.info.spot->min_quantity};
+  t.targets[1] = {legs[1].side, legs[1].quantity, s.info.perp->step_size, s.info.perp->min_quantity};
+  t.leg_risk.emplace(t.targets[0], t.targets[1], now,
+                     params_.hedge_deadline_us + (maker ? params_.maker_timeout_us : 0));
+  t.leg_risk->on_order_sent(LegIndex::kSpot);
+  t.leg_risk->on_order_sent(LegIndex::kPerp);
+  s.phase = PairPhase::kEntering;
+  s.opportunity_active = false;
+  sink_.place_orders(std::span<const OrderSpec>(legs, 2));
+}
+
+void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
+  PairSlot& s = pairs_[p];
+  const PositionState& pos = portfolio_.position(p);
+  if (!pos.open) {
+    s.phase = PairPhase::kFlat;
+    return;
+  }
+  OpenBasisPosition obp;
+  obp.direction = pos.perp.quantity().is_negative() ? BasisDirection::kPerpPremium : BasisDirection::kSpotPremium;
+  obp.quantity = pos.perp.quantity().abs();
+  obp.entry_spread = obp.direction == BasisDirection::kPerpPremium ? pos.entry_basis : -pos.entry_basis;
+  obp.entry_notional = pos.entry_notional;
+  obp.opened_at_us = pos.opened_at_us;
+  obp.fees_paid_usd = pos.fees_usd;
+  obp.funding_received_usd = pos.funding;
+  ExitSignal sig = evaluate_exit(obp, *s.info.spot_book, *s.info.perp_book, s.funding, account_.view.fees,
+                                 params_.exit, now);
+  if (!sig.exit) return;
+
+  const Decimal spot_held = pos.spot.quantity();
+  const Decimal perp_held = pos.perp.quantity();
+  OrderSpec legs[2];
+  int n = 0;
+  const bool maker = params_.exit.exit_as_maker;
+  // Spot: sell what we hold (down to the step; the sub-step fee residue stays as dust), or buy back a
+  // short spot leg.
+  Decimal spot_qty = spot_held.abs().round_to(s.info.spot->step_size,
+                                              spot_held.is_positive() ? Rounding::kDown : Rounding::kUp);
+  if (spot_qty >= s.info.spot->min_quantity && spot_qty.is_positive()) {
+    Side side = spot_held.is_positive() ? Side::kAsk : Side::kBid;
+    legs[n++] = OrderSpec{0, p, LegIndex::kSpot, s.info.spot, side, OrderType::kLimit, TimeInForce::kIoc,
+                          taker_price(s.info, LegIndex::kSpot, side, spot_qty), spot_qty, false, false,
+                          OrderPurpose::kExit};
+  }
+  Decimal perp_qty = perp_held.abs();
+  if (perp_qty.is_positive()) {
+    Side side = perp_held.is_negative() ? Side::kBid : Side::kAsk;
+    legs[n++] = OrderSpec{0, p, LegIndex::kPerp, s.info.perp, side, OrderType::kLimit, TimeInForce::kIoc,
+                          taker_price(s.info, LegIndex::kPerp, side, perp_qty), perp_qty, false, true,
+                          OrderPurpose::kExit};
+  }
+  if (n == 0) return;
+  if (maker) {
+    // Post-only at our own side's touch.
+    for (int i = 0; i < n; ++i) {
+      const OrderBook* b = book_of(s.info, legs[i].leg);
+      BookLevel touch = legs[i].side == Side::kBid ? b->best_bid() : b->best_ask();
+      if (!touch.price.is_positive()) return;
+      legs[i].price = touch.price;
+      legs[i].post_only = true;
+      legs[i].tif = TimeInForce::kGtc;
+    }
+  }
+  const AccountRisk acct = account_risk(now);
+  for (int i = 0; i < n; ++i) {
+    if (!legs[i].price.is_positive()) return;  // a book cannot price the unwind now; retry next update
+    OrderCheck c;
+    c.reduces_exposure = true;
+    c.notional_usd = legs[i].quantity.mul(legs[i].price, Rounding::kUp);
+    const OrderBook* b = book_of(s.info, legs[i].leg);
+    c.book = {b->valid(), b->last_update_us()};
+    RiskDecision d = risk_.check(c, acct);
+    if (!d.allowed) {
+      sink_.on_entry_refused(s.info, s.trade.quote, kLegName[static_cast<int>(legs[i].leg)], d);
+      return;
+    }
+  }
+  TrackedOrder* tracked[2] = {nullptr, nullptr};
+  for (int i = 0; i < n; ++i) {
+    tracked[i] = track(legs[i], now);
+    if (!tracked[i]) {
+      for (int k = 0; k < i; ++k) tracked[k]->used = false;
+      return;
+    }
+    legs[i].client_id = tracked[i]->spec.client_id;
+    risk_.record_order();
+  }
+  sink_.on_exit_signal(s.info, pos, sig);
+  Trade& t = s.trade;
+  BasisQuote entry_quote = t.quote;
+  t = Trade{};
+  t.quote = entry_quote;
+  t.active = true;
+  t.exit = true;
+  t.exit_reason = sig.reason;
+  t.plan = maker ? ExecutionPlan::kMaker : ExecutionPlan::kTaker;
+  t.started_us = now;
+  t.maker_deadline_us = maker ? now + params_.maker_timeout_us : 0;
+  t.targets[0] = {spot_held.is_positive() ? Side::kAsk : Side::kBid, spot_qty, s.info.spot->step_size,
+                  s.info.spot->min_quantity};
+  t.targets[1] = {perp_held.is_negative() ? Side::kBid : Side::kAsk, perp_qty, s.info.perp->step_size,
+                  s.info.perp->min_quantity};
+  t.leg_risk.emplace(t.targets[0], t.targets[1], now,
+                     params_.hedge_deadline_us + (maker ? params_.maker_timeout_us : 0), 2, spot_held + perp_held);
+  for (int i = 0; i < n; ++i) t.leg_risk->on_order_sent(legs[i].leg);
+  s.phase = PairPhase::kExiting;
+  sink_.place_orders(std::span<const OrderSpec>(legs, static_cast<std::size_t>(n)));
+}
+
+void ArbEngine::apply_event(TrackedOrder& o, OrderEvent e, TimestampUs now) noexcept {
+  Transition t = transition(o.state, e);
+  if (t.next != o.state) o.state_since_us = now;
+  o.state = t.next;
+}
+
+void ArbEngine::book_fill(TrackedOrder& o, const OrderUpdate& u, TimestampUs now) noexcept {
+  if (u.trade_id >= 0) {
+    for (std::uint8_t i = 0; i < o.trade_id_count; ++i) {
+      if (o.trade_ids[i] == u.trade_id) {
+        ++duplicate_fills_;
+        return;
+      }
+    }
+    if (o.trade_id_count < o.trade_ids.size()) {
+      o.trade_ids[o.trade_id_count++] = u.trade_id;
+    } else if (u.cumulative_quantity.is_positive() && u.cumulative_quantity <= o.booked) {
+      ++duplicate_fills_;  // beyond the id window: fall back to the cumulative quantity
+      return;
+    }
+  } else if (u.cumulative_quantity.is_positive() && u.cumulative_quantity <= o.booked) {
+    ++duplicate_fills_;
+    return;
+  }
+  if (!u.fill_quantity.is_positive()) return;
+  o.booked += u.fill_quantity;
+  if (o.booked > o.reported) o.reported = o.booked;
+  PairSlot& s = pairs_[o.spec.pair];
+  const bool spot = o.spec.leg == LegIndex::kSpot;
+  const bool base_fee = spot && s.info.spot && u.fee_symbol == s.info.spot->base_symbol;
+  Fill f;
+  f.leg = spot ? Leg::kSpot : Leg::kPerp;
+  f.side = o.spec.side;
+  f.price = u.fill_price;
+  f.quantity = u.fill_quantity;
+  f.fee = u.fee;
+  f.fee_asset = base_fee ? FeeAsset::kBase : FeeAsset::kQuote;
+  f.time_us = now;
+  portfolio_.apply_fill(o.spec.pair, f);
+  if (s.trade.active && s.trade.leg_risk) {
+    // What the account actually holds moves by the fill net of a base-asset fee.
+    Decimal net = base_fee && o.spec.side == Side::kBid ? u.fill_quantity - u.fee : u.fill_quantity;
+    s.trade.leg_risk->on_fill(o.spec.leg, o.spec.side, net);
+  }
+  sink_.on_fill(s.info, o.spec, u.fill_quantity, u.fill_price, u.fee, u.fee_symbol, u.maker);
+}
+
+void ArbEngine::maybe_settle(TrackedOrder& o, TimestampUs now) noexcept {
+  (void)now;
+  if (o.settled || !is_terminal(o.state) || o.booked < o.reported) return;
+  o.settled = true;
+  PairSlot& s = pairs_[o.spec.pair];
+  if (s.trade.active && s.trade.leg_risk) s.trade.leg_risk->on_order_settled(o.spec.leg);
+  if (o.replace_after_cancel && s.trade.active && !s.trade.maker_timed_out && o.state == OrderState::kCancelled) {
+    // Re-price: post the remainder of this leg at the current touch.
+    const int li = static_cast<int>(o.spec.leg);
+    Decimal done = s.trade.leg_risk->filled(o.spec.leg).abs();
+    Decimal remaining = s.trade.targets[li].quantity - done;
+    const MarketSpec* m = market_of(s.info, o.spec.leg);
+    remaining = remaining.round_to(m->step_size, Rounding::kDown);
+    const OrderBook* b = book_of(s.info, o.spec.leg);
+    BookLevel touch = o.spec.side == Side::kBid ? b->best_bid() : b->best_ask();
+    if (remaining >= m->min_quantity && remaining.is_positive() && touch.price.is_positive()) {
+      OrderSpec spec = o.spec;
+      spec.quantity = remaining;
+      spec.price = touch.price;
+      spec.purpose = OrderPurpose::kReprice;
+      TrackedOrder* n = track(spec, now);
+      if (n) {
+        spec.client_id = n->spec.client_id;
+        s.trade.leg_risk->on_order_sent(spec.leg);
+        risk_.record_order();
+        sink_.place_orders(std::span<const OrderSpec>(&spec, 1));
+      }
+    }
+  }
+}
+
+void ArbEngine::on_order_ack(const OrderAck& ack, TimestampUs now) noexcept {
+  TrackedOrder* o = find(ack.client_id);
+  if (!o) {
+    ++unknown_updates_;
+    return;
+  }
+  switch (ack.kind) {
+    case OrderAck::Kind::kAccepted:
+      if (ack.executed_quantity > o->reported) o->reported = ack.executed_quantity;
+      apply_event(*o, event_for_status(ack.status), now);
+      break;
+    case OrderAck::Kind::kRejected: {
+      apply_event(*o, OrderEvent::kRejected, now);
+      PairSlot& s = pairs_[o->spec.pair];
+      if (definitive_reject(ack.code) && s.trade.active && s.trade.leg_risk)
+        s.trade.leg_risk->on_definitive_reject(o->spec.leg);
+      sink_.on_order_rejected(s.info, o->spec, ack.code, ack.message);
+      break;
+    }
+    case OrderAck::Kind::kUnknown:
+      apply_event(*o, OrderEvent::kOutcomeUnknown, now);
+      break;
+  }
+  maybe_settle(*o, now);
+  drive(o->spec.pair, now);
+}
+
+void ArbEngine::on_order_update(const OrderUpdate& u, TimestampUs now) noexcept {
+  TrackedOrder* o = find(u.client_id);
+  if (!o) {
+    ++unknown_updates_;
+    return;
+  }
+  if (u.cumulative_quantity > o->reported) o->reported = u.cumulative_quantity;
+  switch (u.kind) {
+    case OrderUpdate::Kind::kAccepted: apply_event(*o, OrderEvent::kAccepted, now); break;
+    case OrderUpdate::Kind::kFill:
+      book_fill(*o, u, now);
+      apply_event(*o, o->booked >= o->spec.quantity ? OrderEvent::kFullFill : OrderEvent::kPartialFill, now);
+      break;
+    case OrderUpdate::Kind::kCancelled: apply_event(*o, OrderEvent::kCancelled, now); break;
+    case OrderUpdate::Kind::kExpired: apply_event(*o, OrderEvent::kExpired, now); break;
+  }
+  maybe_settle(*o, now);
+  drive(o->spec.pair, now);
+}
+
+void ArbEngine::on_order_query(std::uint32_t client_id, bool found, OrderStatus status, Decimal executed,
+                               TimestampUs now) noexcept {
+  TrackedOrder* o = find(client_id);
+  if (!o) return;
+  o->query_sent = false;
+  if (!found) {
+    apply_event(*o, OrderEvent::kNotFound, now);
+  } else {
+    if (executed > o->reported) o->reported = executed;
+    apply_event(*o, event_for_status(status), now);
+  }
+  maybe_settle(*o, now);
+  drive(o->spec.pair, now);
+}
+
+void ArbEngine::on_funding_payment(PairIndex pair, Decimal amount) noexcept {
+  if (pair >= pairs_.size()) return;
+  if (portfolio_.apply_funding(pair, amount)) sink_.on_funding(pairs_[pair].info, amount);
+}
+
+bool ArbEngine::send_hedge(PairIndex p, const LegRiskDecision& d, TimestampUs now) noexcept {
+  PairSlot& s = pairs_[p];
+  OrderSpec spec;
+  spec.pair = p;
+  spec.leg = d.leg;
+  spec.market = market_of(s.info, d.leg);
+  spec.side = d.side;
+  spec.tif = TimeInForce::kIoc;
+  spec.quantity = d.quantity;
+  spec.price = taker_price(s.info, d.leg, d.side, d.quantity);
+  // Perp orders that shrink the position are reduce-only so a hedge can never flip it.
+  spec.reduce_only = d.leg == LegIndex::kPerp && (d.action == LegRiskAction::kUnwind || s.trade.exit);
+  spec.purpose = OrderPurpose::kHedge;
+  if (!spec.price.is_positive()) return false;
+  // Hedges bypass the entry gate on purpose: they reduce exposure and are bounded by the slippage
+  // buffer; refusing them on a stale book or the rate cap would leave a naked leg. They still count.
+  TrackedOrder* o = track(spec, now);
+  if (!o) return false;
+  spec.client_id = o->spec.client_id;
+  s.trade.leg_risk->on_hedge_sent(d);
+  risk_.record_order();
+  sink_.place_orders(std::span<const OrderSpec>(&spec, 1));
+  return true;
+}
+
+void ArbEngine::maker_maintenance(PairIndex p, TimestampUs now) noexcept {
+  PairSlot& s = pairs_[p];
+  Trade& t = s.trade;
+  const bool timed_out = now >= t.maker_deadline_us;
+  for (auto& o : orders_) {
+    if (!o.used || o.spec.pair != p || !o.spec.post_only || is_terminal(o.state)) continue;
+    if (o.state == OrderState::kPendingCancel || o.state == OrderState::kPendingNew || o.state == OrderState::kUnknown)
+      continue;
+    if (timed_out) {
+      apply_event(o, OrderEvent::kCancelRequested, now);
+      sink_.cancel_order(*o.spec.market, o.spec.client_id);
+      continue;
+    }
+    const OrderBook* b = book_of(s.info, o.spec.leg);
+    BookLevel touch = o.spec.side == Side::kBid ? b->best_bid() : b->best_ask();
+    if (!touch.price.is_positive() || touch.price == o.spec.price) continue;
+    Decimal moved_bps = (touch.price - o.spec.price).abs().mul(Decimal::from_int(10'000), Rounding::kDown)
+                            .div(o.spec.price, Rounding::kDown);
+    if (moved_bps > params_.maker_reprice_bps) {
+      o.replace_after_cancel = true;
+      apply_event(o, OrderEvent::kCancelRequested, now);
+      sink_.cancel_order(*o.spec.market, o.spec.client_id);
+    }
+  }
+  if (timed_out && !t.maker_timed_out) {
+    t.maker_timed_out = true;
+  }
+  // Fallback: once every maker order is settled after the timeout, send the remainders as taker IOC.
+  if (t.maker_timed_out && params_.fallback_to_taker && !t.leg_risk->any_live() && t.plan == ExecutionPlan::kMaker) {
+    t.plan = ExecutionPlan::kTaker;  // only once
+    OrderSpec legs[2];
+    int n = 0;
+    for (int i = 0; i < 2; ++i) {
+      const LegIndex leg = static_cast<LegIndex>(i);
+      const MarketSpec* m = market_of(s.info, leg);
+      Decimal remaining = (t.targets[i].quantity - t.leg_risk->filled(leg).abs()).round_to(m->step_size, Rounding::kDown);
+      if (remaining < m->min_quantity || !remaining.is_positive()) continue;
+      Decimal price = taker_price(s.info, leg, t.targets[i].side, remaining);
+      if (!price.is_positive()) continue;
+      legs[n++] = OrderSpec{0, p, leg, m, t.targets[i].side, OrderType::kLimit, TimeInForce::kIoc, price, remaining,
+                            false, t.exit && leg == LegIndex::kPerp, OrderPurpose::kFallback};
+    }
+    for (int i = 0; i < n; ++i) {
+      TrackedOrder* o = track(legs[i], now);
+      if (!o) continue;
+      legs[i].client_id = o->spec.client_id;
+      t.leg_risk->on_order_sent(legs[i].leg);
+      risk_.record_order();
+    }
+    if (n > 0) sink_.place_orders(std::span<const OrderSpec>(legs, static_cast<std::size_t>(n)));
+  }
+}
+
+void ArbEngine::drive(PairIndex p, TimestampUs now) noexcept {
+  if (p >= pairs_.size()) return;
+  PairSlot& s = pairs_[p];
+  Trade& t = s.trade;
+  if (!t.active || !t.leg_risk) return;
+  if (t.plan == ExecutionPlan::kMaker) maker_maintenance(p, now);
+  LegRiskDecision d = t.leg_risk->decide(now);
+  switch (d.action) {
+    case LegRiskAction::kWait: return;
+    case LegRiskAction::kNeutral: finish_trade(p, now); return;
+    case LegRiskAction::kComplete:
+    case LegRiskAction::kUnwind:
+      sink_.on_leg_risk(s.info, d);
+      send_hedge(p, d, now);
+      return;
+    case LegRiskAction::kFailed:
+      if (!t.failure_reported) {
+        t.failure_reported = true;
+        sink_.on_leg_risk(s.info, d);
+        StateChange c = risk_.set_reduce_only(StateReason::kInvariant);
+        sink_.on_trading_state(c, "leg risk: hedge deadline passed with exposure open");
+      }
+      return;
+  }
+}
+
+void ArbEngine::finish_trade(PairIndex p, TimestampUs now) noexcept {
+  PairSlot& s = pairs_[p];
+  Trade& t = s.trade;
+  const PositionState& pos = portfolio_.position(p);
+  t.active = false;
+  if (!t.exit) {
+    if (pos.open) {
+      s.phase = PairPhase::kOpen;
+      sink_.on_position_opened(s.info, pos, t.quote);
+    } else {
+      s.phase = PairPhase::kFlat;
+      s.cooldown_until_us = now + params_.opening_delay_us;
+      sink_.on_trade_abandoned(s.info, "no leg filled");
+    }
+    return;
+  }
+  if (!pos.open) {
+    s.phase = PairPhase::kFlat;
+    s.cooldown_until_us = now + params_.opening_delay_us;
+    sink_.on_position_closed(s.info, pos, t.exit_reason);
+  } else {
+    // Neutral but not flat (IOC exits only partly filled): back to Open; the exit rule re-fires.
+    s.phase = PairPhase::kOpen;
+  }
+}
+
+void ArbEngine::on_timer(TimestampUs now) noexcept {
+  for (auto& o : orders_) {
+    if (!o.used || o.settled) continue;
+    const bool unknown = o.state == OrderState::kUnknown && now - o.state_since_us >= params_.query_unknown_after_us;
+    const bool unsettled = is_terminal(o.state) && o.booked < o.reported &&
+                           now - o.state_since_us >= params_.settle_timeout_us;
+    if ((unknown || unsettled) && !o.query_sent) {
+      o.query_sent = true;
+      o.state_since_us = now;  // re-query after another interval if still open
+      sink_.query_order(*o.spec.market, o.spec.client_id);
+    } else if (o.query_sent && now - o.state_since_us >= params_.settle_timeout_us) {
+      o.query_sent = false;  // answer lost: allow another query next tick
+    }
+  }
+  for (PairIndex p = 0; p < pairs_.size(); ++p) {
+    PairSlot& s = pairs_[p];
+    if (s.trade.active) {
+      if (s.trade.failure_reported && s.trade.leg_risk && !s.trade.leg_risk->any_live()) {
+        // Keep trying to neutralize after reporting; one window per deadline.
+        s.trade.leg_risk->restart_window(now);
+        s.trade.failure_reported = false;
+      }
+      drive(p, now);
+    } else if (s.phase == PairPhase::kOpen && s.info.spot_book && s.info.perp_book) {
+      try_exit(p, now);  // time- and funding-based exits fire without book updates
+    }
+  }
+  if (have_account_) {
+    StateChange c = risk_.update(account_risk(now));
+    if (c.changed) sink_.on_trading_state(c, "periodic check");
+  }
+  if (now - last_stats_us_ >= params_.stats_interval_us) {
+    if (last_stats_us_ != 0) sink_.on_stats(portfolio_.stats(), risk_.state());
+    last_stats_us_ = now;
+  }
+}
+
+}  // namespace bparb::exec

@@ -1,0 +1,351 @@
+// Scenario tests for the pure engine: real books, real strategy/risk/portfolio, a sink that records
+// what the daemon would send. Fills are fed back the way the exchange reports them.
+#include "bparb/exec/arb_engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace bparb::exec {
+namespace {
+
+Decimal D(const char* s) { return Decimal::from_string(s); }
+constexpr TimestampUs kT0 = 1'795'132'800LL * kUsPerSecond + kUsPerHour;  // 2026-11-20 01:00 UTC
+
+MarketSpec sol(bool perp) {
+  MarketSpec s;
+  s.symbol = perp ? "SOL_USDC_PERP" : "SOL_USDC";
+  s.base_symbol = "SOL";
+  s.quote_symbol = "USDC";
+  s.type = perp ? MarketType::kPerp : MarketType::kSpot;
+  s.tick_size = D("0.01");
+  s.min_price = D("0.01");
+  s.step_size = D("0.01");
+  s.min_quantity = D("0.01");
+  if (perp) {
+    s.funding_interval_ms = 3'600'000;
+    s.imf = {true, D("0.02"), D("0.00006")};
+    s.mmf = {true, D("0.0135"), D("0.000036")};
+  }
+  return s;
+}
+
+struct RecordingSink : EngineSink {
+  std::vector<std::vector<OrderSpec>> batches;
+  std::vector<std::uint32_t> cancels;
+  std::vector<std::uint32_t> queries;
+  int opportunities = 0, opened = 0, closed = 0, refused = 0, abandoned = 0, leg_risk = 0, state_changes = 0;
+  std::string last_refusal;
+  PositionState last_closed;
+  ExitReason last_exit = ExitReason::kNone;
+  void place_orders(std::span<const OrderSpec> o) override { batches.emplace_back(o.begin(), o.end()); }
+  void cancel_order(const MarketSpec&, std::uint32_t id) override { cancels.push_back(id); }
+  void query_order(const MarketSpec&, std::uint32_t id) override { queries.push_back(id); }
+  void on_opportunity(const PairInfo&, const BasisQuote&) override { ++opportunities; }
+  void on_entry_refused(const PairInfo&, const BasisQuote&, std::string_view, const RiskDecision& d) override {
+    ++refused;
+    last_refusal = d.rule_name();
+  }
+  void on_position_opened(const PairInfo&, const PositionState&, const BasisQuote&) override { ++opened; }
+  void on_position_closed(const PairInfo&, const PositionState& p, ExitReason r) override {
+    ++closed;
+    last_closed = p;
+    last_exit = r;
+  }
+  void on_trade_abandoned(const PairInfo&, std::string_view) override { ++abandoned; }
+  void on_leg_risk(const PairInfo&, const LegRiskDecision&) override { ++leg_risk; }
+  void on_trading_state(const StateChange& c, std::string_view) override {
+    if (c.changed) ++state_changes;
+  }
+};
+
+class EngineTest : public ::testing::Test {
+ protected:
+  EngineTest()
+      : spot_spec_(sol(false)), perp_spec_(sol(true)), spot_(spot_spec_), perp_(perp_spec_), clock_(kT0),
+        risk_(limits(), clock_) {}
+
+  static RiskLimits limits() {
+    RiskLimits l;
+    l.max_position_usd = D("5000");
+    l.max_total_exposure_usd = D("20000");
+    l.max_daily_loss_usd = D("200");
+    l.min_account_balance_usd = D("100");
+    return l;
+  }
+
+  void SetUp() override {
+    EngineParams p;
+    p.basis.position_size_usd = D("1000");
+    p.basis.min_spread_threshold = D("0.001");
+    p.basis.min_execution_threshold = D("0.002");
+    p.basis.large_spread_threshold = D("0.05");
+    p.basis.expected_holding_us = 0;  // no funding expectation in these scenarios
+    p.basis.resync_grace_us = 0;
+    p.basis.min_confidence = 0.6;
+    p.exit.min_closing_spread = D("0.0005");
+    p.exit.take_profit = Decimal::zero();
+    p.hedge_deadline_us = 10 * kUsPerSecond;
+    p.opening_delay_us = 30 * kUsPerSecond;
+    params_ = p;
+    engine_.emplace(p, risk_, portfolio_, sink_);
+    portfolio_.add_pair(D("0.01"));
+    engine_->add_pair(PairInfo{"SOL", &spot_spec_, &perp_spec_, &spot_, &perp_});
+    AccountSnapshot a;
+    a.view.fees = {D("8"), D("10"), D("2"), D("5")};
+    a.view.available_quote = D("100000");
+    a.view.available_base = D("50");
+    a.view.available_margin = D("100000");
+    a.net_equity = D("100000");
+    engine_->on_account(a, kT0);
+  }
+
+  // One-level-deep-enough books: spot ask `sa`, perp bid `pb`, 1 tick spreads, 500 SOL each level.
+  void books(const char* spot_bid, const char* spot_ask, const char* perp_bid, const char* perp_ask) {
+    DepthSnapshot s;
+    s.last_update_id = 1;
+    s.bids = {{D(spot_bid), D("500")}};
+    s.asks = {{D(spot_ask), D("500")}};
+    spot_.load_snapshot(s, clock_.now_us());
+    spot_.set_valid(true);
+    DepthSnapshot p;
+    p.last_update_id = 1;
+    p.bids = {{D(perp_bid), D("500")}};
+    p.asks = {{D(perp_ask), D("500")}};
+    perp_.load_snapshot(p, clock_.now_us());
+    perp_.set_valid(true);
+  }
+
+  void fill(const OrderSpec& o, const char* qty, const char* price, std::int64_t trade_id, const char* fee,
+            const char* fee_symbol) {
+    OrderUpdate u;
+    u.client_id = o.client_id;
+    u.kind = OrderUpdate::Kind::kFill;
+    u.trade_id = trade_id;
+    u.fill_quantity = D(qty);
+    u.fill_price = D(price);
+    u.fee = D(fee);
+    u.fee_symbol = fee_symbol;
+    engine_->on_order_update(u, clock_.now_us());
+  }
+  void ack(const OrderSpec& o, OrderStatus st, const char* executed) {
+    engine_->on_order_ack({o.client_id, OrderAck::Kind::kAccepted, st, D(executed), {}, {}}, clock_.now_us());
+  }
+  void reject(const OrderSpec& o, const char* code) {
+    engine_->on_order_ack({o.client_id, OrderAck::Kind::kRejected, OrderStatus::kNew, {}, code, "refused"},
+                          clock_.now_us());
+  }
+
+  MarketSpec spot_spec_, perp_spec_;
+  OrderBook spot_, perp_;
+  ManualClock clock_;
+  RiskGate risk_;
+  Portfolio portfolio_;
+  RecordingSink sink_;
+  EngineParams params_;
+  std::optional<ArbEngine> engine_;
+};
+
+TEST_F(EngineTest, PerpPremiumSpikeOpensAndConvergenceCloses) {
+  books("99.99", "100.00", "100.80", "100.81");  // 0.8% perp premium
+  engine_->on_book_update(0, clock_.now_us());
+  ASSERT_EQ(sink_.batches.size(), 1u);
+  ASSERT_EQ(sink_.batches[0].size(), 2u);  // both legs in ONE batch request
+  const OrderSpec spot = sink_.batches[0][0];
+  const OrderSpec perp = sink_.batches[0][1];
+  EXPECT_EQ(spot.side, Side::kBid);
+  EXPECT_EQ(perp.side, Side::kAsk);
+  EXPECT_EQ(spot.tif, TimeInForce::kIoc);
+  EXPECT_EQ(engine_->phase(0), PairPhase::kEntering);
+  EXPECT_EQ(sink_.opportunities, 1);
+  // 1000 USD / 100 = 10 SOL on the perp; the spot buy is grossed up by the 0.1% base-asset fee.
+  EXPECT_EQ(perp.quantity, D("10.00"));
+  EXPECT_EQ(spot.quantity, D("10.01"));  // 10 + 0.1% base fee = 10.01
+
+  ack(spot, OrderStatus::kFilled, "10.01");
+  ack(perp, OrderStatus::kFilled, "10.00");
+  EXPECT_EQ(engine_->phase(0), PairPhase::kEntering);  // waiting for the stream's fills
+  fill(spot, "10.01", "100.00", 1, "0.01001", "SOL");  // fee 0.1% paid in SOL
+  fill(perp, "10.00", "100.80", 2, "0.504", "USDC");   // 10*100.8*0.0005
+  EXPECT_EQ(engine_->phase(0), PairPhase::kOpen);
+  EXPECT_EQ(sink_.opened, 1);
+  const PositionState& pos = portfolio_.position(0);
+  EXPECT_EQ(pos.spot.quantity(), D("9.99999"));
+  EXPECT_EQ(pos.perp.quantity(), D("-10.00"));
+
+  // Duplicate delivery of the same trade (stream + history) is not booked twice.
+  fill(spot, "10.01", "100.00", 1, "0.01001", "SOL");
+  EXPECT_EQ(engine_->duplicate_fills(), 1u);
+  EXPECT_EQ(portfolio_.position(0).spot.quantity(), D("9.99999"));
+
+  // Convergence: perp ask 100.02 vs spot bid 100.00 -> exit basis 0.02% < 0.05%.
+  clock_.advance_us(60 * kUsPerSecond);
+  books("100.00", "100.01", "100.01", "100.02");
+  engine_->on_book_update(0, clock_.now_us());
+  ASSERT_EQ(sink_.batches.size(), 2u);
+  ASSERT_EQ(sink_.batches[1].size(), 2u);
+  const OrderSpec xs = sink_.batches[1][0];
+  const OrderSpec xp = sink_.batches[1][1];
+  EXPECT_EQ(xs.side, Side::kAsk);
+  EXPECT_EQ(xs.quantity, D("9.99"));  // held 9.99999, rounded down to the step; 0.00999 is dust
+  EXPECT_EQ(xp.side, Side::kBid);
+  EXPECT_TRUE(xp.reduce_only);
+  EXPECT_EQ(xp.quantity, D("10.00"));
+  fill(xs, "9.99", "100.00", 3, "0.999", "USDC");
+  fill(xp, "10.00", "100.02", 4, "0.5001", "USDC");
+  ack(xs, OrderStatus::kFilled, "9.99");
+  ack(xp, OrderStatus::kFilled, "10.00");
+  EXPECT_EQ(engine_->phase(0), PairPhase::kFlat);
+  ASSERT_EQ(sink_.closed, 1);
+  EXPECT_EQ(sink_.last_exit, ExitReason::kConverged);
+  // P&L to the cent: spot bought and sold at 100.00 -> 0 (the 0.00999 SOL dust is written off at
+  // 100.00, its cost); perp 10*(100.80-100.02) = 7.80; fees 0.01001 SOL*100 = 1.001 + 0.504 + 0.999
+  // + 0.5001 = 3.0041; net 4.7959.
+  EXPECT_EQ(sink_.last_closed.realized_pnl, D("7.80"));
+  EXPECT_EQ(sink_.last_closed.fees_usd, D("3.0041"));
+  EXPECT_EQ(sink_.last_closed.realized_net(), D("4.7959"));
+  // Cooldown: the same spike does not reopen before opening_delay.
+  books("99.99", "100.00", "100.80", "100.81");
+  engine_->on_book_update(0, clock_.now_us());
+  EXPECT_EQ(sink_.batches.size(), 2u);
+  clock_.advance_us(31 * kUsPerSecond);
+  books("99.99", "100.00", "100.80", "100.81");
+  engine_->on_book_update(0, clock_.now_us());
+  EXPECT_EQ(sink_.batches.size(), 3u);
+}
+
+TEST_F(EngineTest, RejectedLegIsCompletedThenUnwoundWithinDeadline) {
+  books("99.99", "100.00", "100.80", "100.81");
+  engine_->on_book_update(0, clock_.now_us());
+  ASSERT_EQ(sink_.batches.size(), 1u);
+  const OrderSpec spot = sink_.batches[0][0];
+  const OrderSpec perp = sink_.batches[0][1];
+  fill(spot, "10.01", "100.00", 1, "0.01", "SOL");
+  ack(spot, OrderStatus::kFilled, "10.01");
+  reject(perp, "INSUFFICIENT_MARGIN");  // definitive: don't retry the perp
+  // Net long 10.00 SOL (10.01 - 0.01 fee): unwind by selling the spot we bought.
+  ASSERT_EQ(sink_.batches.size(), 2u);
+  const OrderSpec h = sink_.batches[1][0];
+  EXPECT_EQ(h.purpose, OrderPurpose::kHedge);
+  EXPECT_EQ(h.leg, LegIndex::kSpot);
+  EXPECT_EQ(h.side, Side::kAsk);
+  EXPECT_EQ(h.quantity, D("10.00"));
+  EXPECT_EQ(h.tif, TimeInForce::kIoc);
+  EXPECT_EQ(h.price, D("99.95"));  // best bid 99.99 minus 0.05% buffer (99.940005), rounded up to tick
+  fill(h, "10.00", "99.99", 3, "0.9999", "USDC");
+  ack(h, OrderStatus::kFilled, "10.00");
+  EXPECT_EQ(engine_->phase(0), PairPhase::kFlat);
+  EXPECT_EQ(sink_.opened, 0);
+  EXPECT_EQ(sink_.leg_risk, 1);
+  EXPECT_TRUE(portfolio_.position(0).perp.flat());
+}
+
+TEST_F(EngineTest, PartialPerpFillIsHedgedToNeutral) {
+  books("99.99", "100.00", "100.80", "100.81");
+  engine_->on_book_update(0, clock_.now_us());
+  const OrderSpec spot = sink_.batches[0][0];
+  const OrderSpec perp = sink_.batches[0][1];
+  fill(spot, "10.01", "100.00", 1, "0.01001", "SOL");
+  fill(perp, "4.00", "100.80", 2, "0.2016", "USDC");
+  ack(spot, OrderStatus::kFilled, "10.01");
+  ack(perp, OrderStatus::kExpired, "4.00");  // IOC remainder expired
+  ASSERT_EQ(sink_.batches.size(), 2u);
+  const OrderSpec h = sink_.batches[1][0];
+  EXPECT_EQ(h.leg, LegIndex::kPerp);
+  EXPECT_EQ(h.side, Side::kAsk);
+  EXPECT_EQ(h.quantity, D("6.00"));  // 9.99999 held - 4.00 short = 5.99999 -> 6.00 on the step
+  fill(h, "6.00", "100.80", 3, "0.3024", "USDC");
+  ack(h, OrderStatus::kFilled, "6.00");
+  EXPECT_EQ(engine_->phase(0), PairPhase::kOpen);
+  EXPECT_EQ(portfolio_.position(0).perp.quantity(), D("-10.00"));
+}
+
+TEST_F(EngineTest, UnknownOutcomeIsQueriedNeverAssumedRejected) {
+  books("99.99", "100.00", "100.80", "100.81");
+  engine_->on_book_update(0, clock_.now_us());
+  const OrderSpec spot = sink_.batches[0][0];
+  const OrderSpec perp = sink_.batches[0][1];
+  engine_->on_order_ack({spot.client_id, OrderAck::Kind::kUnknown, OrderStatus::kNew, {}, {}, {}}, clock_.now_us());
+  engine_->on_order_ack({perp.client_id, OrderAck::Kind::kUnknown, OrderStatus::kNew, {}, {}, {}}, clock_.now_us());
+  engine_->on_timer(clock_.now_us());
+  EXPECT_TRUE(sink_.queries.empty());
+  clock_.advance_us(3 * kUsPerSecond);
+  engine_->on_timer(clock_.now_us());
+  ASSERT_EQ(sink_.queries.size(), 2u);
+  EXPECT_EQ(sink_.batches.size(), 1u);  // no hedge while outcomes are unknown
+  // The exchange had placed and filled both.
+  fill(spot, "10.01", "100.00", 1, "0.01001", "SOL");
+  fill(perp, "10.00", "100.80", 2, "0.504", "USDC");
+  engine_->on_order_query(spot.client_id, true, OrderStatus::kFilled, D("10.01"), clock_.now_us());
+  engine_->on_order_query(perp.client_id, true, OrderStatus::kFilled, D("10.00"), clock_.now_us());
+  EXPECT_EQ(engine_->phase(0), PairPhase::kOpen);
+  EXPECT_EQ(sink_.batches.size(), 1u);
+}
+
+TEST_F(EngineTest, StaleOrUnsyncedBookBlocksEntry) {
+  books("99.99", "100.00", "100.80", "100.81");
+  perp_.set_valid(false);
+  engine_->on_book_update(0, clock_.now_us());
+  EXPECT_TRUE(sink_.batches.empty());
+  perp_.set_valid(true);
+  clock_.advance_us(5 * kUsPerSecond);  // books now 5 s old > max_book_age_ms 2000
+  engine_->on_book_update(0, clock_.now_us());
+  EXPECT_TRUE(sink_.batches.empty());
+}
+
+TEST_F(EngineTest, MakerPlanTimesOutIntoTakerFallback) {
+  params_.basis.large_spread_threshold = D("0.005");
+  params_.basis.use_maker_for_large_spreads = true;
+  params_.maker_timeout_us = 10 * kUsPerSecond;
+  engine_->set_params(params_);
+  books("99.99", "100.00", "100.80", "100.81");
+  engine_->on_book_update(0, clock_.now_us());
+  ASSERT_EQ(sink_.batches.size(), 1u);
+  const OrderSpec spot = sink_.batches[0][0];
+  const OrderSpec perp = sink_.batches[0][1];
+  EXPECT_TRUE(spot.post_only);
+  EXPECT_TRUE(perp.post_only);
+  EXPECT_EQ(spot.tif, TimeInForce::kGtc);
+  ack(spot, OrderStatus::kNew, "0");
+  ack(perp, OrderStatus::kNew, "0");
+  fill(spot, spot.quantity.str().c_str(), "99.99", 1, "0.008008", "SOL");  // maker leg filled alone
+  clock_.advance_us(11 * kUsPerSecond);
+  books("99.99", "100.00", "100.80", "100.81");
+  engine_->on_timer(clock_.now_us());
+  ASSERT_EQ(sink_.cancels.size(), 1u);  // the resting perp leg
+  EXPECT_EQ(sink_.cancels[0], perp.client_id);
+  engine_->on_order_update({perp.client_id, OrderUpdate::Kind::kCancelled, -1, {}, {}, {}, {}, false, {}},
+                           clock_.now_us());
+  ASSERT_EQ(sink_.batches.size(), 2u);
+  const OrderSpec fb = sink_.batches[1][0];
+  EXPECT_FALSE(fb.post_only);
+  EXPECT_EQ(fb.tif, TimeInForce::kIoc);
+  EXPECT_EQ(fb.leg, LegIndex::kPerp);
+  EXPECT_EQ(fb.quantity, perp.quantity);
+  fill(fb, perp.quantity.str().c_str(), "100.80", 2, "0.5", "USDC");
+  ack(fb, OrderStatus::kFilled, perp.quantity.str().c_str());
+  EXPECT_EQ(engine_->phase(0), PairPhase::kOpen);
+}
+
+TEST_F(EngineTest, HedgeDeadlineFailureMovesRiskToReduceOnly) {
+  books("99.99", "100.00", "100.80", "100.81");
+  engine_->on_book_update(0, clock_.now_us());
+  const OrderSpec spot = sink_.batches[0][0];
+  const OrderSpec perp = sink_.batches[0][1];
+  fill(spot, "10.01", "100.00", 1, "0.01001", "SOL");
+  ack(spot, OrderStatus::kFilled, "10.01");
+  ack(perp, OrderStatus::kExpired, "0");
+  ASSERT_EQ(sink_.batches.size(), 2u);  // complete attempt
+  const OrderSpec h = sink_.batches[1][0];
+  engine_->on_order_ack({h.client_id, OrderAck::Kind::kUnknown, OrderStatus::kNew, {}, {}, {}}, clock_.now_us());
+  clock_.advance_us(11 * kUsPerSecond);
+  engine_->on_order_query(h.client_id, false, OrderStatus::kNew, {}, clock_.now_us());  // never placed
+  EXPECT_EQ(risk_.state(), TradingState::kReduceOnly);
+  EXPECT_GE(sink_.state_changes, 1);
+  // No new entries on any pair while ReduceOnly.
+  EXPECT_EQ(engine_->phase(0), PairPhase::kEntering);
+}
+
+}  // namespace
+}  // namespace bparb::exec
