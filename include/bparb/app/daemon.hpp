@@ -1,0 +1,50 @@
+#pragma once
+// The daemon: the thin shell around exec::ArbEngine. One io_context; in paper mode it also embeds
+// bpsim (SimRuntime + SimServer on loopback) and talks to it over real sockets exactly as it would
+// talk to Backpack.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "bparb/app/config.hpp"
+#include "bparb/core/clock.hpp"
+#include "bparb/portfolio/portfolio.hpp"
+
+namespace bparb::app {
+
+struct RunOptions {
+  std::optional<DurationUs> duration;  // overrides [paper] duration; empty = config / until a signal
+};
+
+struct RunSummary {
+  DurationUs ran_us = 0;
+  StrategyStats stats;
+  std::uint64_t orders_sent = 0;
+  std::uint64_t orders_rejected = 0;
+  std::uint64_t fills = 0;
+  std::uint64_t hedges = 0;
+  std::uint64_t leg_risk_failures = 0;
+  std::uint64_t book_gaps = 0;
+  std::uint64_t book_resyncs = 0;
+  std::uint64_t ws_reconnects = 0;
+  std::uint64_t malformed_frames = 0;
+  std::string trading_state;
+  std::string to_string() const;
+};
+
+// Runs until the duration ends or SIGINT/SIGTERM, then stops opening, cancels resting orders and
+// waits (bounded) for in-flight trades to settle. Throws std::runtime_error with an actionable
+// message when start-up checks fail (nothing is traded then).
+RunSummary run_daemon(const Config& cfg, const RunOptions& opts);
+
+}  // namespace bparb::app
+
+#include <ostream>
+#include <span>
+#include <vector>
+
+namespace bparb::app {
+// `bparb run --config FILE [--duration SECONDS]`: loads and validates FILE, starts logging, runs the
+// daemon, prints the summary. Exit 0 on a clean stop, 2 on a bad config/usage, 1 when start-up checks fail.
+int cmd_run(std::span<const std::string> args, std::ostream& out, std::ostream& err);
+}  // namespace bparb::app
