@@ -240,14 +240,19 @@ class Daemon final : public exec::EngineSink {
   void on_opportunity(const exec::PairInfo& p, const BasisQuote& q) override {
     const ConfidenceFactors& c = q.confidence;
     log_->info(
-        "Found opportunity {} {} spread={} net={} confidence={:.2f} (base {:.2f} + liquidity {:.2f} [depth {:.1f}x] + "
-        "spread {:.2f} {:+.2f} stale {:+.2f} resync {:+.2f} volatility [stddev {:.5f}]) size={} ({} USD, {}) "
-        "fees={} funding={} plan={}{}{}",
+        "Found opportunity {} {} spread={} net={} confidence={:.2f} (= {:.2f} base {:+.2f} liquidity[depth {:.1f}x] "
+        "{:+.2f} spread_quality {:+.2f} stale {:+.2f} resync {:+.2f} volatility[sd {:.5f}]) size={} ({} USD, limited by "
+        "{}) fees={} funding={} plan={}{}{}",
         p.name, to_string(q.direction), pct(q.entry_spread), pct(q.net_expected), c.total, c.base, c.liquidity,
         c.depth_ratio, c.spread_quality, c.stale_penalty, c.resync_penalty, c.volatility_penalty, c.basis_stddev,
         q.quantity.str(), usd(q.notional_usd), to_string(q.size_limited_by), pct(q.fee_fraction),
-        pct(q.funding_fraction), to_string(q.plan), q.tradeable ? "" : " refused=",
+        pct(q.funding_fraction), to_string(q.plan), q.tradeable ? "" : " not traded: ",
         q.tradeable ? "" : to_string(q.refusal));
+    if (log_->should_log(spdlog::level::debug)) {
+      char buf[1024];
+      describe(q, buf, sizeof buf);
+      log_->debug("Quote detail: {}", buf);
+    }
   }
   void on_entry_refused(const exec::PairInfo& p, const BasisQuote&, std::string_view leg,
                         const RiskDecision& d) override {
@@ -512,7 +517,7 @@ class Daemon final : public exec::EngineSink {
     ws_->subscribe("account.orderUpdate");
     ws_->add_connected_listener([this] { log_->info("WebSocket connected; subscriptions sent"); });
     ws_->add_disconnected_listener([this](const net::DisconnectInfo&) {
-      log_->warn("WebSocket disconnected: books invalid until resynced; reconnecting");
+      if (!shutting_down_) log_->warn("WebSocket disconnected: books invalid until resynced; reconnecting");
     });
     ws_->start();
     std::string names;

@@ -1,6 +1,7 @@
 #include "bparb/exec/arb_engine.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace bparb::exec {
 namespace {
@@ -54,14 +55,21 @@ std::string_view pair_phase_name(PairPhase p) noexcept {
 ArbEngine::ArbEngine(const EngineParams& params, RiskGate& risk, Portfolio& portfolio, EngineSink& sink)
     : params_(params), risk_(risk), portfolio_(portfolio), sink_(sink), next_client_id_(params.first_client_id) {
   if (next_client_id_ == 0) next_client_id_ = 1;
+  pairs_.reserve(AccountSnapshot::kMaxPairs);
+  marks_.reserve(AccountSnapshot::kMaxPairs);
 }
 
 PairIndex ArbEngine::add_pair(PairInfo info) {
+  if (pairs_.size() >= AccountSnapshot::kMaxPairs) throw std::length_error("ArbEngine: too many pairs");
   PairSlot slot{std::move(info), PairPhase::kFlat, Trade{}, FundingInfo{}, BasisEvaluator(params_.basis), 0, false, 0};
   slot.funding.interval_ms = slot.info.perp ? slot.info.perp->funding_interval_ms : 0;
   pairs_.push_back(std::move(slot));
   marks_.push_back({});
-  return static_cast<PairIndex>(pairs_.size() - 1);
+  const auto idx = static_cast<PairIndex>(pairs_.size() - 1);
+  // Basis volatility over ~60 s (one sample per second at most); the name is for describe().
+  // pairs_ never reallocates (reserved in the constructor), so the name's storage is stable.
+  pairs_.back().evaluator = BasisEvaluator(params_.basis, 60, kUsPerSecond, idx, pairs_.back().info.name);
+  return idx;
 }
 
 void ArbEngine::set_params(const EngineParams& p) noexcept {
@@ -192,6 +200,7 @@ void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
   in.perp = {s.info.perp, s.info.perp_book, s.info.perp_book->valid_since_us()};
   in.funding = s.funding;
   in.account = account_.view;
+  in.account.available_base = p < AccountSnapshot::kMaxPairs ? account_.available_base[p] : Decimal{};
   const AccountRisk acct = account_risk(now);
   in.max_notional_usd = risk_.entry_headroom_usd(Decimal::zero(), acct);
   in.now = now;

@@ -373,7 +373,11 @@ BasisQuote BasisEvaluator::evaluate(const BasisInputs& in, BasisDirection dir) c
       clamp01(c.base + c.liquidity + c.spread_quality + c.stale_penalty + c.resync_penalty + c.volatility_penalty);
 
   // ---- Decision ----------------------------------------------------------------------------------
-  q.opportunity = q.net_expected >= p.min_spread_threshold;
+  // The seed's semantics: min_spread_threshold is about the SPREAD (what is worth a log line);
+  // min_execution_threshold is about the expected NET return (what is worth trading). Judging the
+  // opportunity on the net would let a funding estimate alone announce "opportunities" at a
+  // negative spread.
+  q.opportunity = q.entry_spread >= p.min_spread_threshold;
   if (!q.opportunity) refuse(Refusal::kBelowOpportunityThreshold);
   if (q.net_expected < p.min_execution_threshold) refuse(Refusal::kBelowExecutionThreshold);
   if (c.total < p.min_confidence) refuse(Refusal::kLowConfidence);

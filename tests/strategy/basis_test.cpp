@@ -249,13 +249,15 @@ TEST_F(BasisTest, SpotPremiumNeedsInventory) {
   EXPECT_EQ(q.net_expected, D("0.001792015"));
   EXPECT_TRUE(q.opportunity);
 
-  // Positive funding charges the long perp: -0.0008 -> net 0.000192015, no opportunity.
+  // Positive funding charges the long perp: -0.0008 -> net 0.000192015. The spread (0.399%) is still
+  // an opportunity worth logging, but the net is below the execution threshold.
   in.funding.rate = D("0.0001");
   q = ev.evaluate(in, BasisDirection::kSpotPremium);
   EXPECT_EQ(q.funding_fraction, D("-0.0008"));
   EXPECT_EQ(q.net_expected, D("0.000192015"));
-  EXPECT_FALSE(q.opportunity);
-  EXPECT_EQ(q.refusal, Refusal::kBelowOpportunityThreshold);
+  EXPECT_TRUE(q.opportunity);
+  EXPECT_FALSE(q.tradeable);
+  EXPECT_EQ(q.refusal, Refusal::kBelowExecutionThreshold);
 
   // Borrowing allowed: no inventory needed.
   params_.allow_spot_borrow = true;

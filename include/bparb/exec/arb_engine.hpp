@@ -125,7 +125,9 @@ struct OrderUpdate {
 };
 
 struct AccountSnapshot {
-  AccountView view;          // fees, available balances, margin
+  static constexpr std::size_t kMaxPairs = 32;
+  AccountView view;  // fees, available quote, margin (view.available_base is set per pair from below)
+  std::array<Decimal, kMaxPairs> available_base{};  // free spot inventory of each pair's base asset
   Decimal net_equity;
   Decimal initial_margin_used;
 };

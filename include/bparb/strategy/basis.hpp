@@ -73,7 +73,7 @@ const char* to_string(SizeLimit s) noexcept;
 
 struct BasisParams {
   Decimal position_size_usd = Decimal::from_int(100);
-  Decimal min_spread_threshold = Decimal::from_raw(1'000'000);     // 0.001: "opportunity" (logged)
+  Decimal min_spread_threshold = Decimal::from_raw(1'000'000);     // 0.001 entry spread: "opportunity" (logged)
   Decimal min_execution_threshold = Decimal::from_raw(2'000'000);  // 0.002: tradeable
   Decimal large_spread_threshold = Decimal::from_raw(10'000'000);  // 0.01 entry spread
   bool use_maker_for_large_spreads = false;
@@ -148,7 +148,7 @@ struct BasisQuote {
   LegPlan perp;
   SizeLimit size_limited_by = SizeLimit::kTarget;
   bool economics_valid = false;  // spreads/fees computed from real walks
-  bool opportunity = false;      // net_expected >= min_spread_threshold
+  bool opportunity = false;      // entry_spread >= min_spread_threshold
   bool tradeable = false;
   Refusal refusal = Refusal::kNone;
 };
