@@ -1,0 +1,190 @@
+#pragma once
+// One market's L2 order book (Backpack `depth.<symbol>` + REST /depth snapshots).
+//
+// Why this layout (CppTrader / ITCH books): levels are flat sorted arrays of integer
+// {price_ticks, qty_lots}, one per side, with the BEST level at the BACK. Almost every update hits
+// the top few levels, so finding, inserting or erasing there moves only a handful of elements, and
+// best bid/ask is just back(). Capacity is reserved up front, so once warm an update allocates
+// nothing. Prices and quantities are integers in units of the market's tick and step; Decimal is
+// only the interface. Nothing here reads a clock or throws on the hot path.
+//
+// The book itself does not check update-id sequencing; DepthSync (depth_sync.hpp) does, and marks
+// the book valid/invalid. Consumers must check valid() before trusting any query.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "bparb/book/depth_types.hpp"
+#include "bparb/core/clock.hpp"
+#include "bparb/core/decimal.hpp"
+#include "bparb/core/market_spec.hpp"
+#include "bparb/core/types.hpp"
+
+namespace bparb {
+
+// One resting level in integer units of the market (price in ticks, quantity in lots).
+struct PriceLevel {
+  std::int64_t price_ticks = 0;
+  std::int64_t qty_lots = 0;
+  friend bool operator==(const PriceLevel&, const PriceLevel&) = default;
+};
+
+// A level as Decimal for callers that do not want to deal in ticks/lots. `empty` is true when the
+// requested level does not exist (side empty / index past the last level); price and quantity are
+// then zero.
+struct BookLevel {
+  Decimal price;
+  Decimal quantity;
+  bool empty = true;
+};
+
+// Why a price/quantity from the feed was refused. Each is a data error: the level is skipped and
+// counted, never rounded into the book.
+enum class LevelError : std::uint8_t {
+  kOk = 0,
+  kBadPrice,     // price <= 0
+  kOffTick,      // price not a multiple of tick_size
+  kBadQuantity,  // quantity < 0
+  kOffStep,      // quantity not a multiple of step_size
+  kDuplicate,    // the same price twice in one snapshot side (one entry kept, each extra one counted)
+};
+const char* to_string(LevelError e) noexcept;
+
+// Outcome of applying a delta or loading a snapshot.
+struct ApplyResult {
+  std::uint32_t applied = 0;   // levels accepted (inserted, replaced, deleted, or delete of a missing level)
+  std::uint32_t rejected = 0;  // levels skipped as data errors
+  LevelError first_error = LevelError::kOk;
+  bool ok() const noexcept { return rejected == 0; }
+};
+
+// Result of walking the book as a taker. All money in Decimal, never doubles.
+struct BookFill {
+  Decimal quantity;         // base quantity filled (a whole number of lots)
+  Decimal notional;         // quote amount: sum(price * qty) over touched levels (exact when tick*step fits 1e-9,
+                            // otherwise rounded adversely for the taker: up for buys, down for sells)
+  Decimal vwap;             // notional / quantity, rounded ADVERSELY for the taker (up for buys, down for sells);
+                            // zero when nothing filled
+  Decimal best_price;       // first level touched (zero when nothing filled)
+  Decimal worst_price;      // last level touched (zero when nothing filled)
+  std::int32_t levels = 0;  // number of levels touched (the last one possibly partially)
+  bool complete = false;    // true if the whole request could be filled from the book (within any price limit)
+};
+
+class OrderBook {
+ public:
+  using Fill = BookFill;
+  static constexpr std::size_t kDefaultReserveLevels = 2048;  // per side; Backpack snapshots are <= 1000
+
+  // Copies tick_size/step_size (no reference to `spec` is kept). Start-up only: throws
+  // std::invalid_argument naming the market if tick or step is not positive.
+  explicit OrderBook(const MarketSpec& spec, std::size_t reserve_levels_per_side = kDefaultReserveLevels);
+
+  // --- Mutation --------------------------------------------------------------------------------
+  // Apply one depth delta (absolute quantities, zero deletes). Levels that are off tick/step or
+  // negative are skipped and counted (see rejected_levels()). Records delta.last_update_id and the
+  // timestamps: last_update_us() becomes `received_us` if non-zero, else delta.engine_time_us.
+  // Does NOT check sequencing and does not change valid().
+  ApplyResult apply(const DepthDelta& delta, TimestampUs received_us = 0) noexcept;
+  // Set one level to an absolute quantity (zero deletes; deleting a missing level is a no-op).
+  LevelError apply_level(Side side, Decimal price, Decimal quantity) noexcept;
+  // Same in integer units (simulator, benchmarks). price_ticks must be > 0, qty_lots >= 0.
+  LevelError apply_level_ticks(Side side, std::int64_t price_ticks, std::int64_t qty_lots) noexcept;
+  // Replace the whole book with a REST snapshot. Input order does not matter (Backpack sends both
+  // sides ascending, best bid last; we sort defensively). Zero quantities are skipped silently,
+  // bad levels are skipped and counted. Sets last_update_id() and marks the book valid.
+  ApplyResult load_snapshot(const DepthSnapshot& snapshot, TimestampUs received_us = 0) noexcept;
+  // Empty both sides and mark invalid (keeps capacity).
+  void clear() noexcept;
+  // Set by DepthSync: false until synced and after a sequence gap. Becoming valid records
+  // valid_since_us() = last_update_us().
+  void set_valid(bool v) noexcept {
+    if (v && !valid_) valid_since_us_ = last_update_us_;
+    valid_ = v;
+  }
+
+  // --- State -------------------------------------------------------------------------------------
+  bool valid() const noexcept { return valid_; }
+  std::int64_t last_update_id() const noexcept { return last_update_id_; }
+  // Local receive time of the last change if the caller gave one, otherwise the exchange engine time.
+  TimestampUs last_update_us() const noexcept { return last_update_us_; }
+  TimestampUs last_engine_time_us() const noexcept { return last_engine_us_; }
+  // clock.now_us() - last_update_us(). Meaningful against the clock that stamped received_us.
+  DurationUs age_us(const Clock& clock) const noexcept { return clock.now_us() - last_update_us_; }
+  // When the book last became valid (snapshot load / DepthSync sync), same time base as last_update_us():
+  // lets a strategy distrust a freshly resynced book. 0 if never valid.
+  TimestampUs valid_since_us() const noexcept { return valid_since_us_; }
+  std::uint64_t rejected_levels() const noexcept { return rejected_levels_; }  // lifetime count of data errors
+
+  Decimal tick_size() const noexcept { return tick_; }
+  Decimal step_size() const noexcept { return step_; }
+  std::int64_t price_to_ticks(Decimal price) const noexcept;  // truncating; for aligned prices only
+  Decimal ticks_to_price(std::int64_t ticks) const noexcept { return Decimal::from_units(ticks, tick_); }
+  Decimal lots_to_quantity(std::int64_t lots) const noexcept { return Decimal::from_units(lots, step_); }
+
+  // --- Queries (O(1) unless stated) -------------------------------------------------------------
+  BookLevel best_bid() const noexcept { return level(Side::kBid, 0); }
+  BookLevel best_ask() const noexcept { return level(Side::kAsk, 0); }
+  // i = 0 is the best level of that side.
+  BookLevel level(Side side, std::size_t i) const noexcept;
+  std::size_t level_count(Side side) const noexcept { return side == Side::kBid ? bids_.size() : asks_.size(); }
+  bool empty(Side side) const noexcept { return level_count(side) == 0; }
+  // Raw levels, best at the BACK (bids ascending by price, asks descending). Invalidated by mutation.
+  std::span<const PriceLevel> levels(Side side) const noexcept {
+    return side == Side::kBid ? std::span<const PriceLevel>(bids_) : std::span<const PriceLevel>(asks_);
+  }
+  // Best level in ticks/lots; nullptr if the side is empty.
+  const PriceLevel* top(Side side) const noexcept;
+
+  // (best_bid + best_ask) / 2: exact when tick_size is a multiple of 2e-9 (every real tick), otherwise
+  // truncated at 1e-9. Zero if either side is empty.
+  Decimal mid() const noexcept;
+  // best_ask - best_bid (may be <= 0 if crossed). Zero if either side is empty.
+  Decimal spread() const noexcept;
+  std::int64_t spread_ticks() const noexcept;  // 0 if either side is empty
+  double spread_bps() const noexcept;          // spread / mid * 1e4, for signals/logging only; 0 if a side is empty
+  bool crossed() const noexcept;               // best_bid >= best_ask (both sides present): corrupt data
+
+  // Total quantity resting on `side` at prices within `bps` basis points of THAT side's best price
+  // (bids: price >= best * (1 - bps/1e4); asks: price <= best * (1 + bps/1e4); boundary inclusive,
+  // threshold rounded inward onto the tick grid). O(levels inside). Zero if the side is empty.
+  Decimal quantity_within_bps(Side side, Decimal bps) const noexcept;
+
+  // Walk the opposite side as a taker: taker_side kBid buys from the asks, kAsk sells into the bids.
+  // `quantity` is converted to whole lots rounding DOWN (a fill cannot be a fraction of a step).
+  // A zero request (or one below a single step) returns an empty, complete fill; a negative one an
+  // empty, incomplete fill.
+  // O(levels touched).
+  BookFill walk(Side taker_side, Decimal quantity) const noexcept;
+  // Same, but never touches a level worse than `limit_price` (IOC limit order). `complete` is false if
+  // the limit stopped it.
+  BookFill walk(Side taker_side, Decimal quantity, Decimal limit_price) const noexcept;
+  // How much base a quote budget buys (kBid) or how much base must be sold to raise it (kAsk): the
+  // largest whole-lot quantity whose notional does not exceed `quote_amount`. `complete` is true when
+  // the budget (not the book) was the limit, i.e. less than one more lot at the next price fits.
+  BookFill walk_notional(Side taker_side, Decimal quote_amount) const noexcept;
+
+ private:
+  std::vector<PriceLevel>& side_levels(Side s) noexcept { return s == Side::kBid ? bids_ : asks_; }
+  LevelError to_units(Decimal price, Decimal quantity, std::int64_t& ticks, std::int64_t& lots) const noexcept;
+  BookFill walk_impl(Side taker_side, std::int64_t want_lots, std::int64_t limit_ticks) const noexcept;
+  void stamp(TimestampUs engine_us, TimestampUs received_us) noexcept;
+
+  Decimal tick_;
+  Decimal step_;
+  // k when tick/step raw == 10^k (all real markets), else -1: selects a division by a constant, which
+  // the compiler turns into a multiply (two 64-bit divisions per level would dominate apply()).
+  std::int8_t tick_pow10_ = -1;
+  std::int8_t step_pow10_ = -1;
+  std::vector<PriceLevel> bids_;  // ascending price: best (highest) at back
+  std::vector<PriceLevel> asks_;  // descending price: best (lowest) at back
+  std::int64_t last_update_id_ = 0;
+  TimestampUs last_update_us_ = 0;
+  TimestampUs last_engine_us_ = 0;
+  TimestampUs valid_since_us_ = 0;
+  std::uint64_t rejected_levels_ = 0;
+  bool valid_ = false;
+};
+
+}  // namespace bparb
