@@ -64,7 +64,10 @@ exec::EngineParams engine_params(const Config& c) {
   b.min_confidence = c.strategy.confidence_threshold.to_double();
   b.stale_after_us = c.risk.max_book_age_us;
   p.exit.min_closing_spread = c.strategy.min_closing_spread;
+  // take_profit_fraction wins; otherwise take_profit_usd as a fraction of the target position size.
   p.exit.take_profit = c.strategy.take_profit_fraction;
+  if (p.exit.take_profit.is_zero() && c.strategy.take_profit_usd.is_positive() && c.strategy.position_size_usd.is_positive())
+    p.exit.take_profit = c.strategy.take_profit_usd.div(c.strategy.position_size_usd, Rounding::kUp);
   p.exit.max_holding_us = c.strategy.max_holding_us;
   p.exit.max_adverse_funding_rate = c.strategy.funding_against_limit;
   p.max_open_positions = static_cast<std::uint32_t>(c.strategy.max_open_positions);

@@ -1,0 +1,171 @@
+#pragma once
+// The daemon's configuration: one plain struct, filled from a TOML file by load_config().
+//
+// Units are in the key names (…_usd, …_ms, …_seconds, …_hours, …_bps); durations are converted to
+// microseconds (bparb::DurationUs) on load so consumers never re-derive units. Money and every
+// fraction that can end up in a price (slippage buffers, thresholds) is an exact bparb::Decimal — the
+// TOML may write them as integers, floats or decimal strings ("0.002"), and anything finer than 1e-9
+// is refused rather than rounded. Doubles never appear here.
+//
+// API credentials are NOT part of the config: they come from the environment or a .env file
+// (see secrets.hpp); load_config() refuses a config that contains them.
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bparb/core/clock.hpp"
+#include "bparb/core/decimal.hpp"
+
+namespace bparb::app {
+
+enum class Mode : std::uint8_t { kPaper, kLive };
+std::string_view mode_name(Mode m) noexcept;  // "paper" / "live"
+
+// Same names and order as spdlog's levels (logging.cpp maps them); kept here so config.hpp stays light.
+enum class LogLevel : std::uint8_t { kTrace, kDebug, kInfo, kWarn, kError, kCritical, kOff };
+std::string_view log_level_name(LogLevel l) noexcept;  // "trace" … "off"
+
+// [risk] — hard limits enforced by the pre-trade gate before every order.
+struct RiskConfig {
+  Decimal max_position_usd = Decimal::from_int(1'000);         // notional of one pair's position
+  Decimal max_total_exposure_usd = Decimal::from_int(5'000);   // sum over all open positions
+  Decimal max_daily_loss_usd = Decimal::from_int(100);         // since 00:00 UTC; reaching it halts opening
+  Decimal min_account_balance_usd = Decimal::from_int(1'000);  // net equity floor; below it → reduce-only
+  DurationUs max_book_age_us = 1'500 * kUsPerMs;               // older book → no orders on that market
+  std::int64_t max_orders_per_minute = 60;                     // own cap, far below the exchange's 2000/min
+  Decimal margin_headroom = Decimal::from_string("0.5");       // fraction of equity the IMF may use
+  Decimal max_unhedged_usd = Decimal::from_int(100);           // |spot notional − perp notional| per pair
+};
+
+// [strategy] — basis signal, sizing and exit rules. Thresholds are fractions (0.002 = 0.2 %).
+struct StrategyConfig {
+  Decimal min_spread_threshold = Decimal::from_string("0.001");     // log "Found opportunity"
+  Decimal min_execution_threshold = Decimal::from_string("0.002");  // tradeable
+  Decimal large_spread_threshold = Decimal::from_string("0.005");   // maker plan if execution allows
+  Decimal position_size_usd = Decimal::from_int(500);
+  Decimal confidence_threshold = Decimal::from_string("0.7");  // 0..1
+  Decimal min_closing_spread = Decimal::zero();                // close when basis ≤ this (may be < 0)
+  Decimal take_profit_usd = Decimal::from_int(25);             // zero = disabled
+  Decimal take_profit_fraction = Decimal::zero();              // of entry notional; zero = disabled
+  DurationUs max_holding_us = 72 * kUsPerHour;
+  Decimal funding_against_limit = Decimal::from_string("0.0001");  // per funding interval, fraction
+  DurationUs opening_delay_us = 30 * kUsPerSecond;                 // warm-up after start
+  std::int64_t max_open_positions = 3;
+  bool allow_spot_borrow = false;
+  DurationUs expected_holding_us = 24 * kUsPerHour;             // funding horizon of the signal
+  Decimal slippage_allowance = Decimal::from_string("0.0005");  // fraction deducted from the edge
+  Decimal liquidity_buffer = Decimal::from_int(3);              // size ≤ depth / buffer (≥ 1)
+  DurationUs stats_interval_us = 300 * kUsPerSecond;
+};
+
+// [execution] — how orders are placed and how leg risk is handled.
+struct ExecutionConfig {
+  bool use_maker_for_large_spreads = true;
+  DurationUs order_timeout_us = 10 * kUsPerSecond;                           // resting maker order lifetime
+  bool fallback_to_taker = true;                                             // after a maker timeout
+  Decimal spot_market_slippage_buffer = Decimal::from_string("0.002");       // taker limit = worst ± this
+  Decimal perpetual_market_slippage_buffer = Decimal::from_string("0.002");  //
+  DurationUs hedge_deadline_us = 3 * kUsPerSecond;   // one leg filled → the other must be hedged by then
+  Decimal maker_reprice_bps = Decimal::from_int(2);  // re-quote when the touch moves this far away
+  std::int64_t request_window_ms = 5'000;            // X-Window; the exchange allows at most 60000
+};
+
+// One spot–perp pair (Backpack: "SOL_USDC" / "SOL_USDC_PERP").
+struct PairConfig {
+  std::string base;  // "SOL"
+  std::string spot_symbol;
+  std::string perp_symbol;
+  bool enabled = true;
+};
+std::vector<PairConfig> default_pairs();  // SOL, BTC, ETH, SUI, JUP against USDC
+
+inline constexpr std::string_view kBackpackRestUrl = "https://api.backpack.exchange";
+inline constexpr std::string_view kBackpackWsUrl = "wss://ws.backpack.exchange";
+
+// [exchange]
+struct ExchangeConfig {
+  Mode mode = Mode::kPaper;  // required in the file: nobody trades live by default
+  std::string rest_url{kBackpackRestUrl};
+  std::string ws_url{kBackpackWsUrl};
+  std::string env_file = ".env";                 // where secrets.hpp looks for keys not set in the environment
+  std::int64_t max_requests_per_minute = 1'200;  // client-side limiter (exchange: 2000/min/subaccount)
+  DurationUs rest_timeout_us = 5 * kUsPerSecond;
+  DurationUs ws_stale_timeout_us = 30 * kUsPerSecond;  // no frame for this long → reconnect
+};
+
+// [paper] — paper mode runs an embedded bpsim on loopback; its markets/accounts come from sim_config.
+struct PaperConfig {
+  std::string sim_config = "config/sim.toml";
+  DurationUs duration_us = 0;  // zero = until SIGINT/SIGTERM
+  std::uint16_t port = 0;      // zero = ephemeral loopback port
+};
+
+// [logging]
+struct LoggingConfig {
+  std::string file = "arbitrage.log";
+  LogLevel level = LogLevel::kInfo;
+  std::int64_t max_size_mb = 50;  // per file before rotation
+  std::int64_t max_files = 10;    // rotated files kept
+  bool console = true;
+  std::int64_t flush_interval_seconds = 1;  // periodic flush (warnings and above flush at once)
+};
+
+// [journal] — SQLite journal of orders/fills/positions.
+struct JournalConfig {
+  bool enabled = true;
+  std::string path = "bparb_journal.sqlite";
+};
+
+// [service] — status/metrics HTTP endpoint.
+struct ServiceConfig {
+  bool enabled = true;
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8780;
+};
+
+struct Config {
+  std::string source_path;  // file it was loaded from ("<string>" for parse_config_string)
+  ExchangeConfig exchange;
+  PaperConfig paper;
+  RiskConfig risk;
+  StrategyConfig strategy;
+  ExecutionConfig execution;
+  std::vector<PairConfig> pairs = default_pairs();
+  LoggingConfig logging;
+  JournalConfig journal;
+  ServiceConfig service;
+  // Non-fatal remarks (e.g. URLs that paper mode ignores). The CLI prints them; the daemon logs them.
+  std::vector<std::string> warnings;
+
+  std::size_t enabled_pair_count() const noexcept;
+};
+
+// Every problem found in a config file, one per line in errors(), each of the form
+//   FILE[:LINE:COL]: KEY: what is wrong (got VALUE); allowed: …
+// what() is all of them joined with '\n'.
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string file, std::vector<std::string> errors);
+  const std::string& file() const noexcept { return file_; }
+  const std::vector<std::string>& errors() const noexcept { return errors_; }
+
+ private:
+  std::string file_;
+  std::vector<std::string> errors_;
+};
+
+// Reads, parses and validates. Throws ConfigError (never anything else) listing ALL problems.
+Config load_config(const std::string& path);
+// Same for TOML text already in memory; `source_name` is used as FILE in messages.
+Config parse_config_string(std::string_view toml_text, const std::string& source_name);
+
+// Validate-only path (check-config, SIGHUP reload): never throws; empty result = valid.
+std::vector<std::string> validate_config_file(const std::string& path);
+
+// For SIGHUP: keys whose change needs a restart (mode, URLs, pairs, log file, journal, service
+// endpoint, paper settings). One line per differing key, e.g. "exchange.mode: paper -> live".
+std::vector<std::string> restart_required_changes(const Config& running, const Config& next);
+
+}  // namespace bparb::app

@@ -1,0 +1,139 @@
+#include "bparb/app/cli.hpp"
+
+#include <exception>
+#include <ostream>
+
+#include "bparb/app/config.hpp"
+#include "bparb/app/daemon.hpp"
+#include "bparb/app/secrets.hpp"
+
+namespace bparb::app {
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> table = {
+      {"check-config", "check-config FILE [--secrets]",
+       "validate a config file (and with --secrets the API keys from the environment / .env); exit 2 if invalid",
+       &cmd_check_config},
+      // cmd_run lives with the daemon (daemon.hpp / run_command.cpp).
+      {"run", "run --config FILE [--duration SECONDS]",
+       "run the daemon (paper: embedded bpsim; live: Backpack) until the duration ends or SIGINT/SIGTERM", &cmd_run},
+  };
+  return table;
+}
+
+void print_usage(std::ostream& out) {
+  out << "bparb " << kVersion << " - Backpack Exchange spot-perp basis arbitrage daemon\n\n"
+      << "Usage:\n";
+  for (const auto& c : commands()) out << "  bparb " << c.usage << "\n      " << c.summary << "\n";
+  out << "  bparb --help | -h\n      show this help\n"
+      << "  bparb --version | -V\n      print the version\n\n"
+      << "API keys are read from BACKPACK_API_KEY / BACKPACK_PRIVATE_KEY in the environment, else from the\n"
+      << ".env file named by exchange.env_file; never from the config file.\n"
+      << "Exit status: 0 ok, 1 runtime failure, 2 bad usage or invalid configuration.\n";
+}
+
+namespace {
+
+void print_command_usage(std::ostream& os, const Command& c) {
+  os << "Usage: bparb " << c.usage << "\n  " << c.summary << "\n";
+}
+
+const Command& find_command(std::string_view name) {
+  for (const auto& c : commands()) {
+    if (c.name == name) return c;
+  }
+  std::terminate();  // only called with names from the table
+}
+
+}  // namespace
+
+int cmd_check_config(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+  const Command& self = find_command("check-config");
+  std::string file;
+  bool secrets = false;
+  for (const auto& a : args) {
+    if (a == "--help" || a == "-h") {
+      print_command_usage(out, self);
+      return kExitOk;
+    }
+    if (a == "--secrets") {
+      secrets = true;
+    } else if (!a.empty() && a[0] == '-') {
+      err << "bparb check-config: unknown option '" << a << "'\n";
+      print_command_usage(err, self);
+      return kExitUsage;
+    } else if (file.empty()) {
+      file = a;
+    } else {
+      err << "bparb check-config: expected one FILE, got a second one: '" << a << "'\n";
+      print_command_usage(err, self);
+      return kExitUsage;
+    }
+  }
+  if (file.empty()) {
+    err << "bparb check-config: missing FILE\n";
+    print_command_usage(err, self);
+    return kExitUsage;
+  }
+
+  Config cfg;
+  try {
+    cfg = load_config(file);
+  } catch (const ConfigError& e) {
+    const auto& r = *Redactor::global();
+    for (const auto& line : e.errors()) err << r.redact(line) << "\n";
+    err << "config INVALID: " << file << " (" << e.errors().size() << (e.errors().size() == 1 ? " error" : " errors")
+        << ")\n";
+    return kExitUsage;
+  }
+  for (const auto& w : cfg.warnings) err << "warning: " << w << "\n";
+
+  if (secrets) {
+    try {
+      SecretsOptions opt;
+      opt.env_file = cfg.exchange.env_file;
+      Credentials c = load_credentials(opt);
+      for (const auto& w : c.warnings) err << "warning: " << w << "\n";
+      out << "credentials OK: api key " << c.fingerprint() << " (private key from " << c.private_key_source
+          << ", api key "
+          << (c.api_key_source == "derived" ? std::string("derived from it") : "from " + c.api_key_source) << ")\n";
+    } catch (const SecretsError& e) {
+      err << "credentials INVALID: " << Redactor::global()->redact(e.what()) << "\n";
+      return kExitUsage;
+    }
+  }
+  out << "config OK: " << file << " (" << cfg.enabled_pair_count() << " pairs, mode=" << mode_name(cfg.exchange.mode)
+      << ")\n";
+  return kExitOk;
+}
+
+int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  try {
+    if (argc < 2) {
+      print_usage(err);
+      return kExitUsage;
+    }
+    const std::string_view cmd = argv[1];
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+      print_usage(out);
+      return kExitOk;
+    }
+    if (cmd == "--version" || cmd == "-V") {
+      out << "bparb " << kVersion << "\n";
+      return kExitOk;
+    }
+    for (const auto& c : commands()) {
+      if (c.name == cmd) {
+        const std::vector<std::string> args(argv + 2, argv + argc);
+        return c.fn(args, out, err);
+      }
+    }
+    err << "bparb: unknown command '" << cmd << "'\nRun 'bparb --help' for the list of commands.\n";
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    err << "bparb: fatal: " << Redactor::global()->redact(e.what()) << "\n";
+    return kExitFailure;
+  }
+}
+
+}  // namespace bparb::app

@@ -1,0 +1,134 @@
+// spdlog wiring. The redacting wrapper sits in front of every sink (rather than a custom formatter)
+// so it works with any sink type, including the colour console whose colour ranges a rewritten
+// formatted line would invalidate.
+#include "bparb/app/logging.hpp"
+
+#include <spdlog/details/log_msg.h>
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/sinks/sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace bparb::app {
+namespace {
+
+class RedactingSink final : public spdlog::sinks::sink {
+ public:
+  RedactingSink(std::shared_ptr<spdlog::sinks::sink> inner, std::shared_ptr<const Redactor> redactor)
+      : inner_(std::move(inner)), redactor_(std::move(redactor)) {}
+
+  void log(const spdlog::details::log_msg& msg) override {
+    if (!inner_->should_log(msg.level)) return;
+    const std::string_view payload(msg.payload.data(), msg.payload.size());
+    if (!redactor_ || !redactor_->contains_secret(payload)) {
+      inner_->log(msg);
+      return;
+    }
+    const std::string clean = redactor_->redact(payload);
+    spdlog::details::log_msg copy = msg;
+    copy.payload = spdlog::string_view_t(clean.data(), clean.size());
+    inner_->log(copy);
+  }
+  void flush() override { inner_->flush(); }
+  void set_pattern(const std::string& pattern) override { inner_->set_pattern(pattern); }
+  void set_formatter(std::unique_ptr<spdlog::formatter> f) override { inner_->set_formatter(std::move(f)); }
+
+ private:
+  std::shared_ptr<spdlog::sinks::sink> inner_;
+  std::shared_ptr<const Redactor> redactor_;
+};
+
+constexpr const char* kDefaultLoggerName = "bparb";
+
+spdlog::level::level_enum to_spdlog(LogLevel l) {
+  switch (l) {
+    case LogLevel::kTrace:
+      return spdlog::level::trace;
+    case LogLevel::kDebug:
+      return spdlog::level::debug;
+    case LogLevel::kInfo:
+      return spdlog::level::info;
+    case LogLevel::kWarn:
+      return spdlog::level::warn;
+    case LogLevel::kError:
+      return spdlog::level::err;
+    case LogLevel::kCritical:
+      return spdlog::level::critical;
+    case LogLevel::kOff:
+      return spdlog::level::off;
+  }
+  return spdlog::level::info;
+}
+
+std::unique_ptr<spdlog::formatter> utc_formatter() {
+  return std::make_unique<spdlog::pattern_formatter>(std::string(kLogPattern), spdlog::pattern_time_type::utc);
+}
+
+}  // namespace
+
+std::shared_ptr<spdlog::sinks::sink> make_redacting_sink(std::shared_ptr<spdlog::sinks::sink> inner,
+                                                         std::shared_ptr<const Redactor> redactor) {
+  return std::make_shared<RedactingSink>(std::move(inner), std::move(redactor));
+}
+
+std::shared_ptr<spdlog::logger> init_logging(const LoggingConfig& cfg, std::shared_ptr<const Redactor> redactor) {
+  std::vector<spdlog::sink_ptr> sinks;
+  if (!cfg.file.empty()) {
+    std::shared_ptr<spdlog::sinks::sink> file;
+    try {
+      file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
+          cfg.file, static_cast<std::size_t>(cfg.max_size_mb) * 1024 * 1024, static_cast<std::size_t>(cfg.max_files));
+    } catch (const spdlog::spdlog_ex& e) {
+      throw std::runtime_error("cannot open log file " + cfg.file + " (logging.file): " + e.what() +
+                               "; check that the directory exists and is writable");
+    }
+    file->set_formatter(utc_formatter());
+    sinks.push_back(make_redacting_sink(std::move(file), redactor));
+  }
+  if (cfg.console) {
+    auto console = std::make_shared<spdlog::sinks::stdout_color_sink_mt>();  // colour only on a terminal
+    console->set_formatter(utc_formatter());
+    sinks.push_back(make_redacting_sink(std::move(console), redactor));
+  }
+  // Drop every previous logger so a re-init does not leave component loggers on old sinks.
+  spdlog::drop_all();
+  auto logger = std::make_shared<spdlog::logger>(kDefaultLoggerName, sinks.begin(), sinks.end());
+  logger->set_level(to_spdlog(cfg.level));
+  logger->flush_on(spdlog::level::warn);
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(to_spdlog(cfg.level));
+  spdlog::flush_on(spdlog::level::warn);
+  spdlog::flush_every(std::chrono::seconds(cfg.flush_interval_seconds));
+  return logger;
+}
+
+std::shared_ptr<spdlog::logger> component_logger(std::string_view name) {
+  const std::string n(name);
+  if (auto existing = spdlog::get(n)) return existing;
+  auto base = spdlog::default_logger();
+  auto logger = base->clone(n);
+  try {
+    spdlog::register_logger(logger);
+  } catch (const spdlog::spdlog_ex&) {
+    // Another thread registered the same name first: use that one.
+    if (auto existing = spdlog::get(n)) return existing;
+  }
+  return logger;
+}
+
+void shutdown_logging() {
+  spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { l->flush(); });
+  spdlog::shutdown();
+  // spdlog::shutdown() leaves no default logger, and a stray spdlog::info() would then dereference
+  // null; a sink-less logger turns late log calls into no-ops instead.
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(kDefaultLoggerName));
+}
+
+}  // namespace bparb::app
