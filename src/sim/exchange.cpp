@@ -232,8 +232,8 @@ static MarkPriceView make_mark_view(const MarketState& m, TimestampUs t) {
   v.mark_price = m.mark;
   v.index_price = m.index_price;
   if (m.spec.is_perp()) {
-    v.funding_rate = clamp_funding_rate(m.premium.average_until(t), m.spec.funding_rate_lower_bound_bps,
-                                        m.spec.funding_rate_upper_bound_bps);
+    v.funding_rate = clamp_funding_rate(interval_funding_rate(m.premium.average_until(t), m.spec.funding_interval_ms),
+                                        m.spec.funding_rate_lower_bound_bps, m.spec.funding_rate_upper_bound_bps);
     v.next_funding_timestamp_ms = m.next_funding_ms;
   }
   return v;
@@ -330,8 +330,8 @@ void Exchange::Impl::record_history(Account& acct, const SimOrder& o) {
 void Exchange::Impl::settle_funding(MarketState& m, std::int64_t interval_end_ms) {
   const TimestampUs end_us = interval_end_ms * kUsPerMs;
   const Decimal avg = config.average_premium_over_interval ? m.premium.average_until(end_us) : m.premium.current();
-  const Decimal rate =
-      clamp_funding_rate(avg, m.spec.funding_rate_lower_bound_bps, m.spec.funding_rate_upper_bound_bps);
+  const Decimal rate = clamp_funding_rate(interval_funding_rate(avg, m.spec.funding_interval_ms),
+                                          m.spec.funding_rate_lower_bound_bps, m.spec.funding_rate_upper_bound_bps);
   m.funding_rates.push_back(FundingRateRecord{m.spec.symbol, interval_end_ms, rate});
   m.premium.reset(end_us, m.premium.current());
   m.next_funding_ms = interval_end_ms + m.spec.funding_interval_ms;

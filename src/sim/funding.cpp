@@ -21,6 +21,12 @@ Decimal clamp_funding_rate(Decimal rate, Decimal lower_bps, Decimal upper_bps) n
   return rate;
 }
 
+Decimal interval_funding_rate(Decimal average_premium, std::int64_t interval_ms) noexcept {
+  constexpr std::int64_t kEightHoursMs = 8 * 3'600'000;
+  if (interval_ms <= 0) return average_premium;
+  return (average_premium * interval_ms).div_int(kEightHoursMs, Rounding::kTowardZero);
+}
+
 Decimal premium(Decimal mark, Decimal index) noexcept {
   if (!index.is_positive()) return Decimal::zero();
   return mark.div(index, Rounding::kNearest) - Decimal::one();

@@ -484,7 +484,7 @@ TEST(ExchangeValidation, SeedsAndTickStepProduct) {
   auto mp = ex.mark_price("SOL_USDC_PERP");
   EXPECT_EQ(mp->mark_price, D("101"));
   EXPECT_EQ(mp->index_price, D("100"));
-  EXPECT_EQ(mp->funding_rate, D("0.01"));  // 1% premium from the start, at the 100 bps bound
+  EXPECT_EQ(mp->funding_rate, D("0.00125"));  // 1% premium from the start, * 1h/8h
   EXPECT_EQ(*ex.last_price("SOL_USDC_PERP"), D("100"));
   ExchangeConfig fine = test_config();
   fine.markets[0].spec.tick_size = D("0.00001");

@@ -213,7 +213,8 @@ TEST_F(FundingTest, GridAndEstimate) {
   EXPECT_EQ(mp->next_funding_timestamp_ms, kBoundaryMs);
   EXPECT_EQ(mp->funding_rate, D("0"));
   ASSERT_TRUE(ex_->set_mark_index(kPerp, D("100.5"), D("100")));
-  EXPECT_EQ(ex_->mark_price(kPerp)->funding_rate, D("0.005"));
+  // Hourly market: premium 0.005 * 1h/8h.
+  EXPECT_EQ(ex_->mark_price(kPerp)->funding_rate, D("0.000625"));
   EXPECT_EQ(ex_->mark_prices().size(), 1u);  // perps by default
   EXPECT_EQ(ex_->mark_prices(MarketType::kSpot).size(), 1u);
   EXPECT_EQ(ex_->mark_price(kSpot)->next_funding_timestamp_ms, 0);
@@ -227,20 +228,20 @@ TEST_F(FundingTest, LongPaysPositiveRate) {
   to_boundary();
   auto fh = ex_->funding_history(alice_, {});
   ASSERT_EQ(fh.total, 1u);
-  EXPECT_EQ(fh.items[0].quantity, D("-5.025"));  // -10 * 100.5 * 0.005
-  EXPECT_EQ(fh.items[0].funding_rate, D("0.005"));
+  EXPECT_EQ(fh.items[0].quantity, D("-0.628125"));  // -10 * 100.5 * (0.005 * 1h/8h)
+  EXPECT_EQ(fh.items[0].funding_rate, D("0.000625"));
   EXPECT_EQ(fh.items[0].interval_end_ms, kBoundaryMs);
   EXPECT_EQ(fh.items[0].symbol, kPerp);
   auto bh = ex_->funding_history(bob_, {});
   ASSERT_EQ(bh.total, 1u);
-  EXPECT_EQ(bh.items[0].quantity, D("5.025"));
-  EXPECT_EQ(ex_->balance(alice_, "USDC"), D("99994.475"));  // 100000 - 0.5 fee - 5.025
-  EXPECT_EQ(ex_->balance(bob_, "USDC"), D("100004.825"));   // 100000 - 0.2 fee + 5.025
-  EXPECT_EQ(ex_->positions(alice_)[0].cumulative_funding_payment, D("-5.025"));
+  EXPECT_EQ(bh.items[0].quantity, D("0.628125"));
+  EXPECT_EQ(ex_->balance(alice_, "USDC"), D("99998.871875"));  // 100000 - 0.5 fee - 0.628125
+  EXPECT_EQ(ex_->balance(bob_, "USDC"), D("100000.428125"));   // 100000 - 0.2 fee + 0.628125
+  EXPECT_EQ(ex_->positions(alice_)[0].cumulative_funding_payment, D("-0.628125"));
   EXPECT_EQ(ex_->funding_history(carol_, {}).total, 0u);  // flat accounts neither pay nor receive
   auto rates = ex_->funding_rates(kPerp);
   ASSERT_EQ(rates.total, 1u);
-  EXPECT_EQ(rates.items[0].funding_rate, D("0.005"));
+  EXPECT_EQ(rates.items[0].funding_rate, D("0.000625"));
   EXPECT_EQ(rates.items[0].interval_end_ms, kBoundaryMs);
   EXPECT_EQ(ex_->mark_price(kPerp)->next_funding_timestamp_ms, kBoundaryMs + 3'600'000);
   // Same time again: nothing more.
@@ -250,20 +251,21 @@ TEST_F(FundingTest, LongPaysPositiveRate) {
 
 TEST_F(FundingTest, NegativeRateShortsPay) {
   open_long_10();
-  ASSERT_TRUE(ex_->set_mark_index(kPerp, D("99.8"), D("100")));  // premium -0.002
+  ASSERT_TRUE(ex_->set_mark_index(kPerp, D("99.8"), D("100")));  // premium -0.002 -> rate -0.00025
   to_boundary();
-  EXPECT_EQ(ex_->funding_history(alice_, {}).items.at(0).quantity, D("1.996"));
-  EXPECT_EQ(ex_->funding_history(bob_, {}).items.at(0).quantity, D("-1.996"));
+  EXPECT_EQ(ex_->funding_history(alice_, {}).items.at(0).quantity, D("0.2495"));  // -10 * 99.8 * -0.00025
+  EXPECT_EQ(ex_->funding_history(bob_, {}).items.at(0).quantity, D("-0.2495"));
 }
 
 TEST_F(FundingTest, RateClampedToBounds) {
   open_long_10();
-  ASSERT_TRUE(ex_->set_mark_index(kPerp, D("102"), D("100")));  // 2% premium, bound 100 bps
+  // 9% premium -> 0.01125 per hour, above the 100 bps bound.
+  ASSERT_TRUE(ex_->set_mark_index(kPerp, D("109"), D("100")));
   EXPECT_EQ(ex_->mark_price(kPerp)->funding_rate, D("0.01"));
   to_boundary();
   auto fh = ex_->funding_history(alice_, {});
   EXPECT_EQ(fh.items.at(0).funding_rate, D("0.01"));
-  EXPECT_EQ(fh.items.at(0).quantity, D("-10.2"));
+  EXPECT_EQ(fh.items.at(0).quantity, D("-10.9"));  // -10 * 109 * 0.01
 }
 
 TEST_F(FundingTest, PremiumIsTimeAveragedOverTheInterval) {
@@ -271,11 +273,11 @@ TEST_F(FundingTest, PremiumIsTimeAveragedOverTheInterval) {
   ASSERT_TRUE(ex_->set_mark_index(kPerp, D("100.4"), D("100")));  // 0.004 for 1400 s
   clock_.advance_us(1400 * kUsPerSecond);
   ASSERT_TRUE(ex_->set_mark_index(kPerp, D("100"), D("100")));  // 0 for the other 1400 s
-  EXPECT_EQ(ex_->mark_price(kPerp)->funding_rate, D("0.004"));  // estimate so far
+  EXPECT_EQ(ex_->mark_price(kPerp)->funding_rate, D("0.0005"));  // estimate so far: 0.004 / 8
   to_boundary();
   auto fh = ex_->funding_history(alice_, {});
-  EXPECT_EQ(fh.items.at(0).funding_rate, D("0.002"));
-  EXPECT_EQ(fh.items.at(0).quantity, D("-2"));  // -10 * 100 * 0.002
+  EXPECT_EQ(fh.items.at(0).funding_rate, D("0.00025"));  // mean premium 0.002, / 8
+  EXPECT_EQ(fh.items.at(0).quantity, D("-0.25"));  // -10 * 100 * 0.00025
 }
 
 TEST(ExchangeFunding, InstantaneousPremiumWhenAveragingIsOff) {
@@ -294,22 +296,22 @@ TEST(ExchangeFunding, InstantaneousPremiumWhenAveragingIsOff) {
   ex.advance_to(clock.now_us());
   auto fh = ex.funding_history(a, {});
   ASSERT_EQ(fh.total, 1u);
-  EXPECT_EQ(fh.items[0].funding_rate, D("0.001"));
-  EXPECT_EQ(fh.items[0].quantity, D("-0.1001"));  // -1 * 100.1 * 0.001
+  EXPECT_EQ(fh.items[0].funding_rate, D("0.000125"));  // premium 0.001 at settlement, / 8
+  EXPECT_EQ(fh.items[0].quantity, D("-0.0125125"));  // -1 * 100.1 * 0.000125
   EXPECT_EQ(fh.items[0].interval_end_ms, 3'600'000);
 }
 
 TEST_F(FundingTest, TimeJumpSettlesEveryMissedInterval) {
   open_long_10();
-  ASSERT_TRUE(ex_->set_mark_index(kPerp, D("100.1"), D("100")));  // 0.001
+  ASSERT_TRUE(ex_->set_mark_index(kPerp, D("100.1"), D("100")));  // premium 0.001 -> 0.000125/h
   to_boundary(2 * 3'600'000 + 5);                                 // three boundaries passed
   auto fh = ex_->funding_history(alice_, FundingHistoryQuery{std::nullopt, 100, 0, true});
   ASSERT_EQ(fh.total, 3u);
   EXPECT_EQ(fh.items[0].interval_end_ms, kBoundaryMs);
   EXPECT_EQ(fh.items[1].interval_end_ms, kBoundaryMs + 3'600'000);
   EXPECT_EQ(fh.items[2].interval_end_ms, kBoundaryMs + 7'200'000);
-  for (const auto& p : fh.items) EXPECT_EQ(p.quantity, D("-1.001"));
-  EXPECT_EQ(ex_->positions(alice_)[0].cumulative_funding_payment, D("-3.003"));
+  for (const auto& p : fh.items) EXPECT_EQ(p.quantity, D("-0.125125"));  // -10 * 100.1 * 0.000125
+  EXPECT_EQ(ex_->positions(alice_)[0].cumulative_funding_payment, D("-0.375375"));
   auto rates = ex_->funding_rates(kPerp, 2, 0);
   EXPECT_EQ(rates.total, 3u);
   ASSERT_EQ(rates.items.size(), 2u);

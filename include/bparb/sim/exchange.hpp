@@ -30,7 +30,8 @@
 // - Margin (see accounts.cpp): only perp orders are margin-checked; spot orders check balances.
 //   No liquidation, borrowing, lending or interest is modelled.
 // - Funding [6.2]: settles at each nextFundingTimestamp on the epoch-aligned interval grid, rate =
-//   clamp(time-weighted mean of mark/index - 1 over the interval, bounds), payment =
+//   clamp(time-weighted mean of mark/index - 1 over the interval * interval / 8h, bounds) — an
+//   hourly market pays 1/8 of the premium per hour, as Backpack's "daily rate / 24" —, payment =
 //   -position * mark(at settlement) * rate rounded toward -inf, credited in USDC.
 // - Public market data: depth ids U..u count changed levels (one id per level per delta), so
 //   U == previous u + 1 always and depth_snapshot().last_update_id is the last u sent.
