@@ -12,6 +12,24 @@ if(BPARB_SANITIZE)
 endif()
 target_include_directories(bparb_flags INTERFACE ${PROJECT_SOURCE_DIR}/include)
 
+# simdjson's on-demand parser is compiled into our code: without an -march that has SIMD it falls back
+# to its scalar kernel (several times slower). x86-64-v3 (AVX2, Haswell and later: every current VPS)
+# is the default; a build host without AVX2 gets x86-64-v2 so its own tests can run. Override with
+# -DBPARB_MARCH=native (fastest, not portable) or -DBPARB_MARCH=x86-64 (oldest CPUs), or "" for none.
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
+  set(_bparb_default_march "x86-64-v3")
+  if(EXISTS /proc/cpuinfo)
+    file(READ /proc/cpuinfo _bparb_cpuinfo)
+    if(NOT _bparb_cpuinfo MATCHES " avx2")
+      set(_bparb_default_march "x86-64-v2")
+    endif()
+  endif()
+  set(BPARB_MARCH "${_bparb_default_march}" CACHE STRING "-march for bparb's code (x86-64-v3 = AVX2)")
+  if(BPARB_MARCH)
+    target_compile_options(bparb_flags INTERFACE -march=${BPARB_MARCH})
+  endif()
+endif()
+
 # Map "venue/backpack" -> target "bparb_venue_backpack".
 function(bparb_target_name out comp)
   if(comp MATCHES "::")
