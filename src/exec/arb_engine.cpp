@@ -61,7 +61,7 @@ ArbEngine::ArbEngine(const EngineParams& params, RiskGate& risk, Portfolio& port
 
 PairIndex ArbEngine::add_pair(PairInfo info) {
   if (pairs_.size() >= AccountSnapshot::kMaxPairs) throw std::length_error("ArbEngine: too many pairs");
-  PairSlot slot{std::move(info), PairPhase::kFlat, Trade{}, FundingInfo{}, BasisEvaluator(params_.basis), 0, false, 0};
+  PairSlot slot{std::move(info), PairPhase::kFlat, Trade{}, FundingInfo{}, BasisEvaluator(params_.basis), 0, 0, 0};
   slot.funding.interval_ms = slot.info.perp ? slot.info.perp->funding_interval_ms : 0;
   pairs_.push_back(std::move(slot));
   marks_.push_back({});
@@ -207,14 +207,16 @@ void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
   BasisQuote q = s.evaluator.evaluate_best(in);
 
   if (q.opportunity) {
-    if (!s.opportunity_active) portfolio_.note_opportunity();
-    if (!s.opportunity_active || now - s.last_opportunity_log_us >= params_.opportunity_log_interval_us) {
+    // One episode per spread excursion: a spread hovering at the threshold must not count (or log) a
+    // new opportunity on every book update. An episode ends after a quiet opportunity_log_interval.
+    const bool new_episode =
+        s.last_opportunity_seen_us == 0 || now - s.last_opportunity_seen_us > params_.opportunity_log_interval_us;
+    if (new_episode) portfolio_.note_opportunity();
+    if (new_episode || now - s.last_opportunity_log_us >= params_.opportunity_log_interval_us) {
       sink_.on_opportunity(s.info, q);
       s.last_opportunity_log_us = now;
     }
-    s.opportunity_active = true;
-  } else {
-    s.opportunity_active = false;
+    s.last_opportunity_seen_us = now;
   }
   if (!q.tradeable || !opening_enabled_ || now < s.cooldown_until_us) return;
   if (open_positions() >= params_.max_open_positions) return;
@@ -280,7 +282,6 @@ void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
   t.leg_risk->on_order_sent(LegIndex::kSpot);
   t.leg_risk->on_order_sent(LegIndex::kPerp);
   s.phase = PairPhase::kEntering;
-  s.opportunity_active = false;
   sink_.place_orders(std::span<const OrderSpec>(legs, 2));
 }
 

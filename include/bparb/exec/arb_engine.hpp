@@ -205,7 +205,7 @@ class ArbEngine {
     FundingInfo funding;
     BasisEvaluator evaluator;
     TimestampUs cooldown_until_us = 0;
-    bool opportunity_active = false;
+    TimestampUs last_opportunity_seen_us = 0;
     TimestampUs last_opportunity_log_us = 0;
   };
 
