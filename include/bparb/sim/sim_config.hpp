@@ -1,0 +1,55 @@
+#pragma once
+// bpsim's configuration: what config/sim.toml holds (every key is documented in that file).
+// load_sim_config() throws SimConfigError at start-up with a message naming the file, the key, the
+// bad value and the allowed range; default_sim_config() is the same as an empty file.
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "bparb/sim/exchange.hpp"
+#include "bparb/sim/faults.hpp"
+#include "bparb/sim/market_model.hpp"
+
+namespace bparb::sim {
+
+struct ServerConfig {
+  std::string listen_address = "127.0.0.1";
+  std::uint16_t port = 0;                       // 0 = ephemeral (SimServer::port() reports it)
+  std::int64_t ws_ping_interval_ms = 60'000;    // server Ping frame cadence (Backpack: 60 s)
+  std::int64_t ws_pong_timeout_ms = 120'000;    // close a connection with no Pong for this long
+  std::size_t ws_send_queue_max = 4096;         // frames queued per connection; overflow closes it
+  std::size_t max_body_bytes = 1u << 20;        // HTTP request body limit
+  std::int64_t http_idle_timeout_ms = 120'000;  // keep-alive connection closed after this idle time
+};
+
+struct RuntimeConfig {
+  std::uint64_t seed = 42;              // market model and fault RNG
+  double time_scale = 1.0;              // simulated time runs N x faster than the wall clock (funding)
+  std::int64_t step_interval_ms = 100;  // wall-clock cadence of model steps; 0 = manual (tests)
+  std::int64_t start_time_ms = 0;       // simulated start time; 0 = wall clock now
+  bool model_enabled = true;            // false: no background maker/taker (empty books)
+};
+
+struct SimConfig {
+  ServerConfig server;
+  RuntimeConfig runtime;
+  ExchangeConfig exchange = default_exchange_config();  // markets, fees, accounts
+  MarketModelConfig model = default_model_config();
+  FaultConfig faults;
+};
+
+class SimConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+SimConfig default_sim_config();
+// Reads and validates a TOML file. Throws SimConfigError ("config/sim.toml: server.port = 70000:
+// must be in [0, 65535]").
+SimConfig load_sim_config(const std::string& path);
+// Same from text; `source_name` is used in messages.
+SimConfig parse_sim_config(std::string_view toml_text, std::string_view source_name);
+
+}  // namespace bparb::sim

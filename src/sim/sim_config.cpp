@@ -1,0 +1,466 @@
+// config/sim.toml loader. Strict: unknown keys are errors (a typo must not silently fall back to a
+// default), every value is range-checked, and every message names file, key, value and the range.
+#include "bparb/sim/sim_config.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <initializer_list>
+#include <limits>
+#include <sstream>
+
+#include "bparb/venue/backpack/keys.hpp"
+
+namespace bparb::sim {
+
+namespace {
+
+class Loader {
+ public:
+  explicit Loader(std::string_view source) : src_(source) {}
+
+  [[noreturn]] void fail(std::string_view key, std::string_view value, std::string_view why) const {
+    std::string m = src_ + ": " + std::string(key);
+    if (!value.empty()) m += " = " + std::string(value);
+    m += ": " + std::string(why);
+    throw SimConfigError(m);
+  }
+
+  static std::string join(std::string_view prefix, std::string_view key) {
+    return prefix.empty() ? std::string(key) : std::string(prefix) + "." + std::string(key);
+  }
+
+  static std::string render(const toml::node& n) {
+    std::ostringstream os;
+    if (n.is_table()) return "{...}";
+    if (n.is_array()) return "[...]";
+    n.visit([&](auto&& v) { os << v; });
+    return os.str();
+  }
+
+  void check_keys(const toml::table& t, std::string_view prefix,
+                  std::initializer_list<std::string_view> allowed) const {
+    for (auto&& [k, v] : t) {
+      bool ok = false;
+      for (auto a : allowed) ok = ok || k.str() == a;
+      if (!ok) {
+        std::string list;
+        for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        fail(join(prefix, k.str()), {}, "unknown key (allowed here: " + list + ")");
+      }
+    }
+  }
+
+  const toml::table* table(const toml::table& t, std::string_view prefix, std::string_view key) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return nullptr;
+    if (!n->is_table()) fail(join(prefix, key), render(*n), "must be a table");
+    return n->as_table();
+  }
+
+  std::optional<std::int64_t> get_int(const toml::table& t, std::string_view prefix, std::string_view key,
+                                      std::int64_t lo, std::int64_t hi) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return std::nullopt;
+    if (!n->is_integer())
+      fail(join(prefix, key), render(*n),
+           "must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    const std::int64_t v = n->as_integer()->get();
+    if (v < lo || v > hi)
+      fail(join(prefix, key), std::to_string(v), "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    return v;
+  }
+
+  std::optional<double> get_double(const toml::table& t, std::string_view prefix, std::string_view key, double lo,
+                                   double hi) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return std::nullopt;
+    double v = 0;
+    if (n->is_floating_point()) {
+      v = n->as_floating_point()->get();
+    } else if (n->is_integer()) {
+      v = static_cast<double>(n->as_integer()->get());
+    } else {
+      fail(join(prefix, key), render(*n), "must be a number");
+    }
+    if (!std::isfinite(v) || v < lo || v > hi) {
+      fail(join(prefix, key), render(*n), "must be in [" + fmt_double(lo) + ", " + fmt_double(hi) + "]");
+    }
+    return v;
+  }
+
+  std::optional<bool> get_bool(const toml::table& t, std::string_view prefix, std::string_view key) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return std::nullopt;
+    if (!n->is_boolean()) fail(join(prefix, key), render(*n), "must be true or false");
+    return n->as_boolean()->get();
+  }
+
+  std::optional<std::string> get_string(const toml::table& t, std::string_view prefix, std::string_view key) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return std::nullopt;
+    if (!n->is_string()) fail(join(prefix, key), render(*n), "must be a string");
+    return n->as_string()->get();
+  }
+
+  // Money and rates: a decimal STRING ("0.01") or an integer; floats are refused (inexact).
+  Decimal decimal_of(const toml::node& n, std::string_view full_key, Decimal lo, Decimal hi,
+                     bool lo_open = false) const {
+    Decimal d;
+    if (n.is_string()) {
+      const std::string& s = n.as_string()->get();
+      if (Decimal::parse(s, d) != DecimalParseError::kOk) fail(full_key, "\"" + s + "\"", "not a decimal number");
+    } else if (n.is_integer()) {
+      const std::int64_t v = n.as_integer()->get();
+      if (v > 9'000'000'000 || v < -9'000'000'000) fail(full_key, std::to_string(v), "out of range");
+      d = Decimal::from_int(v);
+    } else {
+      fail(full_key, render(n), "must be a decimal string such as \"0.01\" (floats are not exact)");
+    }
+    if (d < lo || d > hi || (lo_open && d == lo)) {
+      fail(full_key, d.str(), std::string("must be in ") + (lo_open ? "(" : "[") + lo.str() + ", " + hi.str() + "]");
+    }
+    return d;
+  }
+
+  std::optional<Decimal> get_decimal(const toml::table& t, std::string_view prefix, std::string_view key, Decimal lo,
+                                     Decimal hi, bool lo_open = false) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return std::nullopt;
+    return decimal_of(*n, join(prefix, key), lo, hi, lo_open);
+  }
+
+  static std::string fmt_double(double v) {
+    std::ostringstream os;
+    os << v;
+    return os.str();
+  }
+
+ private:
+  std::string src_;
+};
+
+const Decimal kBig = Decimal::from_int(1'000'000'000);
+
+void load_server(const Loader& L, const toml::table& t, ServerConfig& s) {
+  L.check_keys(t, "server",
+               {"listen_address", "port", "ws_ping_interval_ms", "ws_pong_timeout_ms", "ws_send_queue_max",
+                "max_body_bytes", "http_idle_timeout_ms"});
+  if (auto v = L.get_string(t, "server", "listen_address")) {
+    if (v->empty()) L.fail("server.listen_address", "\"\"", "must be an IP address such as \"127.0.0.1\"");
+    s.listen_address = *v;
+  }
+  if (auto v = L.get_int(t, "server", "port", 0, 65535)) s.port = static_cast<std::uint16_t>(*v);
+  if (auto v = L.get_int(t, "server", "ws_ping_interval_ms", 10, 3'600'000)) s.ws_ping_interval_ms = *v;
+  if (auto v = L.get_int(t, "server", "ws_pong_timeout_ms", 10, 3'600'000)) s.ws_pong_timeout_ms = *v;
+  if (auto v = L.get_int(t, "server", "ws_send_queue_max", 1, 10'000'000))
+    s.ws_send_queue_max = static_cast<std::size_t>(*v);
+  if (auto v = L.get_int(t, "server", "max_body_bytes", 1024, 64 << 20))
+    s.max_body_bytes = static_cast<std::size_t>(*v);
+  if (auto v = L.get_int(t, "server", "http_idle_timeout_ms", 100, 3'600'000)) s.http_idle_timeout_ms = *v;
+}
+
+void load_runtime(const Loader& L, const toml::table& t, RuntimeConfig& r) {
+  L.check_keys(t, "runtime", {"seed", "time_scale", "step_interval_ms", "start_time_ms", "model_enabled"});
+  if (auto v = L.get_int(t, "runtime", "seed", 0, std::numeric_limits<std::int64_t>::max())) {
+    r.seed = static_cast<std::uint64_t>(*v);
+  }
+  if (auto v = L.get_double(t, "runtime", "time_scale", 0.001, 100'000)) r.time_scale = *v;
+  if (auto v = L.get_int(t, "runtime", "step_interval_ms", 0, 60'000)) r.step_interval_ms = *v;
+  if (auto v = L.get_int(t, "runtime", "start_time_ms", 0, 32'503'680'000'000)) r.start_time_ms = *v;
+  if (auto v = L.get_bool(t, "runtime", "model_enabled")) r.model_enabled = *v;
+}
+
+void load_fees(const Loader& L, const toml::table& t, std::string_view prefix, FeeSchedule& f) {
+  L.check_keys(t, prefix, {"spot_maker_bps", "spot_taker_bps", "perp_maker_bps", "perp_taker_bps"});
+  const Decimal lo = Decimal::from_int(-100), hi = Decimal::from_int(1000);
+  if (auto v = L.get_decimal(t, prefix, "spot_maker_bps", lo, hi)) f.spot_maker_bps = *v;
+  if (auto v = L.get_decimal(t, prefix, "spot_taker_bps", lo, hi)) f.spot_taker_bps = *v;
+  if (auto v = L.get_decimal(t, prefix, "perp_maker_bps", lo, hi)) f.perp_maker_bps = *v;
+  if (auto v = L.get_decimal(t, prefix, "perp_taker_bps", lo, hi)) f.perp_taker_bps = *v;
+}
+
+void load_exchange(const Loader& L, const toml::table& t, ExchangeConfig& e) {
+  L.check_keys(t, "exchange",
+               {"markets", "leverage_limit", "default_collateral_weight", "collateral_weights",
+                "mark_price_interval_ms", "ticker_interval_ms", "average_premium_over_interval", "max_batch_size",
+                "first_order_id", "public_trades_kept", "max_history_per_account"});
+  if (const toml::node* n = t.get("markets")) {
+    if (!n->is_array()) L.fail("exchange.markets", Loader::render(*n), "must be an array of market symbols");
+    std::vector<MarketSetup> kept;
+    for (const auto& el : *n->as_array()) {
+      if (!el.is_string()) L.fail("exchange.markets", Loader::render(el), "must be an array of market symbols");
+      const std::string& sym = el.as_string()->get();
+      auto it =
+          std::find_if(e.markets.begin(), e.markets.end(), [&](const MarketSetup& m) { return m.spec.symbol == sym; });
+      if (it == e.markets.end()) {
+        std::string list;
+        for (const auto& m : e.markets) list += (list.empty() ? "" : ", ") + m.spec.symbol;
+        L.fail("exchange.markets", "\"" + sym + "\"", "unknown market (known: " + list + ")");
+      }
+      kept.push_back(*it);
+    }
+    if (kept.empty()) L.fail("exchange.markets", "[]", "must list at least one market");
+    e.markets = std::move(kept);
+  }
+  if (auto v = L.get_decimal(t, "exchange", "leverage_limit", Decimal::one(), Decimal::from_int(100)))
+    e.leverage_limit = *v;
+  if (auto v = L.get_decimal(t, "exchange", "default_collateral_weight", Decimal::zero(), Decimal::one())) {
+    e.default_collateral_weight = *v;
+  }
+  if (const toml::table* cw = L.table(t, "exchange", "collateral_weights")) {
+    for (auto&& [k, v] : *cw) {
+      e.collateral_weights[std::string(k.str())] =
+          L.decimal_of(v, "exchange.collateral_weights." + std::string(k.str()), Decimal::zero(), Decimal::one());
+    }
+  }
+  if (auto v = L.get_int(t, "exchange", "mark_price_interval_ms", 0, 3'600'000))
+    e.mark_price_interval_us = *v * kUsPerMs;
+  if (auto v = L.get_int(t, "exchange", "ticker_interval_ms", 0, 3'600'000)) e.ticker_interval_us = *v * kUsPerMs;
+  if (auto v = L.get_bool(t, "exchange", "average_premium_over_interval")) e.average_premium_over_interval = *v;
+  if (auto v = L.get_int(t, "exchange", "max_batch_size", 1, 1000)) e.max_batch_size = static_cast<std::size_t>(*v);
+  if (auto v = L.get_int(t, "exchange", "first_order_id", 1, 1'000'000'000'000'000))
+    e.first_order_id = static_cast<OrderId>(*v);
+  if (auto v = L.get_int(t, "exchange", "public_trades_kept", 1, 1'000'000))
+    e.public_trades_kept = static_cast<std::size_t>(*v);
+  if (auto v = L.get_int(t, "exchange", "max_history_per_account", 0, 100'000'000)) {
+    e.max_history_per_account = static_cast<std::size_t>(*v);
+  }
+}
+
+void load_market_overrides(const Loader& L, const toml::array& arr, ExchangeConfig& e) {
+  std::size_t i = 0;
+  for (const auto& el : arr) {
+    const std::string prefix = "market[" + std::to_string(i++) + "]";
+    if (!el.is_table()) L.fail(prefix, Loader::render(el), "must be a table ([[market]])");
+    const toml::table& t = *el.as_table();
+    L.check_keys(
+        t, prefix,
+        {"symbol", "seed_price", "tick_size", "step_size", "min_quantity", "max_quantity", "min_price", "max_price",
+         "max_multiplier", "min_multiplier", "max_impact_multiplier", "min_impact_multiplier", "funding_interval_ms",
+         "funding_rate_upper_bound_bps", "funding_rate_lower_bound_bps", "order_book_state"});
+    auto sym = L.get_string(t, prefix, "symbol");
+    if (!sym) L.fail(prefix + ".symbol", {}, "required");
+    auto it =
+        std::find_if(e.markets.begin(), e.markets.end(), [&](const MarketSetup& m) { return m.spec.symbol == *sym; });
+    if (it == e.markets.end()) L.fail(prefix + ".symbol", "\"" + *sym + "\"", "not one of the configured markets");
+    MarketSpec& m = it->spec;
+    const Decimal tiny = Decimal::from_raw(1);
+    if (auto v = L.get_decimal(t, prefix, "seed_price", Decimal::zero(), kBig, true)) it->seed_price = *v;
+    if (auto v = L.get_decimal(t, prefix, "tick_size", Decimal::zero(), kBig, true)) m.tick_size = *v;
+    if (auto v = L.get_decimal(t, prefix, "step_size", Decimal::zero(), kBig, true)) m.step_size = *v;
+    if (auto v = L.get_decimal(t, prefix, "min_quantity", Decimal::zero(), kBig, true)) m.min_quantity = *v;
+    if (auto v = L.get_decimal(t, prefix, "max_quantity", Decimal::zero(), kBig)) m.max_quantity = *v;
+    if (auto v = L.get_decimal(t, prefix, "min_price", tiny, kBig)) m.min_price = *v;
+    if (auto v = L.get_decimal(t, prefix, "max_price", Decimal::zero(), kBig)) m.max_price = *v;
+    if (auto v = L.get_decimal(t, prefix, "max_multiplier", Decimal::zero(), Decimal::from_int(1000)))
+      m.max_multiplier = *v;
+    if (auto v = L.get_decimal(t, prefix, "min_multiplier", Decimal::zero(), Decimal::one())) m.min_multiplier = *v;
+    if (auto v = L.get_decimal(t, prefix, "max_impact_multiplier", Decimal::zero(), Decimal::from_int(1000))) {
+      m.max_impact_multiplier = *v;
+    }
+    if (auto v = L.get_decimal(t, prefix, "min_impact_multiplier", Decimal::zero(), Decimal::one())) {
+      m.min_impact_multiplier = *v;
+    }
+    if (auto v = L.get_int(t, prefix, "funding_interval_ms", 60'000, 7 * 24 * 3'600'000LL)) {
+      if (!m.is_perp()) L.fail(prefix + ".funding_interval_ms", std::to_string(*v), "only perp markets have funding");
+      m.funding_interval_ms = *v;
+    }
+    const Decimal bps_hi = Decimal::from_int(10'000);
+    if (auto v = L.get_decimal(t, prefix, "funding_rate_upper_bound_bps", Decimal::zero(), bps_hi)) {
+      m.funding_rate_upper_bound_bps = *v;
+    }
+    if (auto v = L.get_decimal(t, prefix, "funding_rate_lower_bound_bps", -bps_hi, Decimal::zero())) {
+      m.funding_rate_lower_bound_bps = *v;
+    }
+    if (auto v = L.get_string(t, prefix, "order_book_state")) {
+      if (!parse_order_book_state(*v, m.state)) {
+        L.fail(prefix + ".order_book_state", "\"" + *v + "\"",
+               "allowed: Open, Closed, CancelOnly, LimitOnly, PostOnly");
+      }
+    }
+    if (!m.min_quantity.is_multiple_of(m.step_size)) {
+      L.fail(prefix + ".min_quantity", m.min_quantity.str(), "must be a multiple of step_size " + m.step_size.str());
+    }
+    if (!it->seed_price.is_multiple_of(m.tick_size)) {
+      L.fail(prefix + ".seed_price", it->seed_price.str(), "must be a multiple of tick_size " + m.tick_size.str());
+    }
+  }
+}
+
+void load_liquidity(const Loader& L, const toml::table& t, const std::string& prefix, LiquidityParams& p) {
+  L.check_keys(t, prefix,
+               {"half_spread_bps", "level_spacing_bps", "levels", "level_notional_usd", "size_growth",
+                "taker_rate_per_minute", "taker_mean_notional_usd"});
+  if (auto v = L.get_double(t, prefix, "half_spread_bps", 0.01, 1000)) p.half_spread_bps = *v;
+  if (auto v = L.get_double(t, prefix, "level_spacing_bps", 0.01, 1000)) p.level_spacing_bps = *v;
+  if (auto v = L.get_int(t, prefix, "levels", 1, 1000)) p.levels = static_cast<int>(*v);
+  if (auto v = L.get_double(t, prefix, "level_notional_usd", 1, 1e9)) p.level_notional_usd = *v;
+  if (auto v = L.get_double(t, prefix, "size_growth", 0, 100)) p.size_growth = *v;
+  if (auto v = L.get_double(t, prefix, "taker_rate_per_minute", 0, 60'000)) p.taker_rate_per_minute = *v;
+  if (auto v = L.get_double(t, prefix, "taker_mean_notional_usd", 0, 1e9)) p.taker_mean_notional_usd = *v;
+}
+
+void load_model(const Loader& L, const toml::table& t, MarketModelConfig& m) {
+  L.check_keys(t, "model", {"requote_threshold_bps", "background_trading", "coins"});
+  if (auto v = L.get_double(t, "model", "requote_threshold_bps", 0, 1000)) m.requote_threshold_bps = *v;
+  if (auto v = L.get_bool(t, "model", "background_trading")) m.background_trading = *v;
+  const toml::node* coins = t.get("coins");
+  if (coins == nullptr) return;
+  if (!coins->is_array()) L.fail("model.coins", Loader::render(*coins), "must be an array of tables ([[model.coins]])");
+  std::size_t i = 0;
+  for (const auto& el : *coins->as_array()) {
+    const std::string prefix = "model.coins[" + std::to_string(i++) + "]";
+    if (!el.is_table()) L.fail(prefix, Loader::render(el), "must be a table");
+    const toml::table& c = *el.as_table();
+    L.check_keys(c, prefix,
+                 {"coin", "annual_volatility", "basis_mean_bps", "basis_reversion_per_hour", "basis_vol_bps",
+                  "jump_rate_per_hour", "jump_mean_bps", "spot", "perp"});
+    auto coin = L.get_string(c, prefix, "coin");
+    if (!coin) L.fail(prefix + ".coin", {}, "required (e.g. \"SOL\")");
+    auto it = std::find_if(m.coins.begin(), m.coins.end(), [&](const CoinModelParams& p) { return p.coin == *coin; });
+    if (it == m.coins.end()) {
+      CoinModelParams p;
+      try {
+        p = default_coin_params(*coin);
+      } catch (const std::exception&) {
+        p.coin = *coin;
+      }
+      m.coins.push_back(p);
+      it = m.coins.end() - 1;
+    }
+    CoinModelParams& p = *it;
+    if (auto v = L.get_double(c, prefix, "annual_volatility", 0, 20)) p.annual_volatility = *v;
+    if (auto v = L.get_double(c, prefix, "basis_mean_bps", -1000, 1000)) p.basis_mean_bps = *v;
+    if (auto v = L.get_double(c, prefix, "basis_reversion_per_hour", 0, 10'000)) p.basis_reversion_per_hour = *v;
+    if (auto v = L.get_double(c, prefix, "basis_vol_bps", 0, 10'000)) p.basis_vol_bps = *v;
+    if (auto v = L.get_double(c, prefix, "jump_rate_per_hour", 0, 3600)) p.jump_rate_per_hour = *v;
+    if (auto v = L.get_double(c, prefix, "jump_mean_bps", 0, 10'000)) p.jump_mean_bps = *v;
+    if (const toml::table* s = L.table(c, prefix, "spot")) load_liquidity(L, *s, prefix + ".spot", p.spot);
+    if (const toml::table* s = L.table(c, prefix, "perp")) load_liquidity(L, *s, prefix + ".perp", p.perp);
+  }
+}
+
+void load_accounts(const Loader& L, const toml::array& arr, ExchangeConfig& e) {
+  std::size_t i = 0;
+  for (const auto& el : arr) {
+    const std::string prefix = "accounts[" + std::to_string(i++) + "]";
+    if (!el.is_table()) L.fail(prefix, Loader::render(el), "must be a table ([[accounts]])");
+    const toml::table& t = *el.as_table();
+    L.check_keys(t, prefix, {"api_key", "balances", "leverage_limit", "fees"});
+    AccountSetup a;
+    auto key = L.get_string(t, prefix, "api_key");
+    if (!key) L.fail(prefix + ".api_key", {}, "required (base64 ED25519 public key, the X-API-Key value)");
+    std::uint8_t raw[backpack::kPublicKeyBytes + 4];
+    if (backpack::base64_decode(*key, raw, sizeof raw) != static_cast<long>(backpack::kPublicKeyBytes)) {
+      L.fail(prefix + ".api_key", "\"" + *key + "\"", "must be the base64 of a 32-byte ED25519 public key");
+    }
+    for (const auto& other : e.accounts) {
+      if (other.api_key == *key) L.fail(prefix + ".api_key", "\"" + *key + "\"", "duplicate api_key");
+    }
+    a.api_key = *key;
+    if (const toml::table* b = L.table(t, prefix, "balances")) {
+      for (auto&& [asset, v] : *b) {
+        a.balances.emplace_back(
+            std::string(asset.str()),
+            L.decimal_of(v, prefix + ".balances." + std::string(asset.str()), Decimal::zero(), kBig));
+      }
+    }
+    if (auto v = L.get_decimal(t, prefix, "leverage_limit", Decimal::one(), Decimal::from_int(100)))
+      a.leverage_limit = *v;
+    if (const toml::table* f = L.table(t, prefix, "fees")) {
+      FeeSchedule fs = e.fees;
+      load_fees(L, *f, prefix + ".fees", fs);
+      a.fees = fs;
+    }
+    e.accounts.push_back(std::move(a));
+  }
+}
+
+LatencySpec latency_of(const Loader& L, const toml::node& n, const std::string& key) {
+  LatencySpec l;
+  if (n.is_integer()) {
+    const std::int64_t v = n.as_integer()->get();
+    if (v < 0 || v > 60'000) L.fail(key, std::to_string(v), "must be in [0, 60000] ms");
+    l.min_ms = l.max_ms = v;
+    return l;
+  }
+  if (!n.is_table()) L.fail(key, Loader::render(n), "must be an integer (ms) or {min = .., max = ..}");
+  const toml::table& t = *n.as_table();
+  L.check_keys(t, key, {"min", "max"});
+  l.min_ms = L.get_int(t, key, "min", 0, 60'000).value_or(0);
+  l.max_ms = L.get_int(t, key, "max", 0, 60'000).value_or(l.min_ms);
+  if (l.min_ms > l.max_ms)
+    L.fail(key + ".min", std::to_string(l.min_ms), "must not exceed max " + std::to_string(l.max_ms));
+  return l;
+}
+
+void load_faults(const Loader& L, const toml::table& t, FaultConfig& f) {
+  L.check_keys(t, "faults",
+               {"rest_latency_ms", "ws_latency_ms", "drop_ws_every_s", "http_429_next", "http_503_after_place",
+                "reject_orders", "fill_ratio_cap", "malformed_frames", "clock_skew_ms"});
+  if (const toml::node* n = t.get("rest_latency_ms")) f.rest_latency = latency_of(L, *n, "faults.rest_latency_ms");
+  if (const toml::node* n = t.get("ws_latency_ms")) f.ws_latency = latency_of(L, *n, "faults.ws_latency_ms");
+  if (auto v = L.get_int(t, "faults", "drop_ws_every_s", 0, 86'400)) f.drop_ws_every_s = *v;
+  if (auto v = L.get_int(t, "faults", "http_429_next", 0, 1'000'000)) f.http_429_next = *v;
+  if (auto v = L.get_int(t, "faults", "http_503_after_place", 0, 1'000'000)) f.http_503_after_place = *v;
+  if (const toml::node* n = t.get("reject_orders")) {
+    if (!n->is_array()) L.fail("faults.reject_orders", Loader::render(*n), "must be an array of market symbols");
+    for (const auto& el : *n->as_array()) {
+      if (!el.is_string()) L.fail("faults.reject_orders", Loader::render(el), "must be an array of market symbols");
+      f.reject_order_symbols.insert(el.as_string()->get());
+    }
+  }
+  if (auto v = L.get_decimal(t, "faults", "fill_ratio_cap", Decimal::zero(), Decimal::one(), true))
+    f.fill_ratio_cap = *v;
+  if (auto v = L.get_int(t, "faults", "malformed_frames", 0, 1'000'000)) f.malformed_frames_next = *v;
+  if (auto v = L.get_int(t, "faults", "clock_skew_ms", -86'400'000, 86'400'000)) f.clock_skew_ms = *v;
+}
+
+}  // namespace
+
+SimConfig default_sim_config() {
+  return SimConfig{};
+}
+
+SimConfig parse_sim_config(std::string_view toml_text, std::string_view source_name) {
+  Loader L(source_name);
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream os;
+    os << source_name << ":" << e.source().begin.line << ":" << e.source().begin.column
+       << ": TOML syntax error: " << e.description();
+    throw SimConfigError(os.str());
+  }
+  SimConfig cfg = default_sim_config();
+  L.check_keys(root, "", {"server", "runtime", "exchange", "fees", "market", "model", "accounts", "faults"});
+  if (const toml::table* t = L.table(root, "", "server")) load_server(L, *t, cfg.server);
+  if (const toml::table* t = L.table(root, "", "runtime")) load_runtime(L, *t, cfg.runtime);
+  if (const toml::table* t = L.table(root, "", "exchange")) load_exchange(L, *t, cfg.exchange);
+  if (const toml::table* t = L.table(root, "", "fees")) load_fees(L, *t, "fees", cfg.exchange.fees);
+  if (const toml::node* n = root.get("market")) {
+    if (!n->is_array()) L.fail("market", Loader::render(*n), "must be an array of tables ([[market]])");
+    load_market_overrides(L, *n->as_array(), cfg.exchange);
+  }
+  if (const toml::table* t = L.table(root, "", "model")) load_model(L, *t, cfg.model);
+  if (const toml::node* n = root.get("accounts")) {
+    if (!n->is_array()) L.fail("accounts", Loader::render(*n), "must be an array of tables ([[accounts]])");
+    load_accounts(L, *n->as_array(), cfg.exchange);
+  }
+  if (const toml::table* t = L.table(root, "", "faults")) load_faults(L, *t, cfg.faults);
+  return cfg;
+}
+
+SimConfig load_sim_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw SimConfigError(path + ": cannot open file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return parse_sim_config(ss.str(), path);
+}
+
+}  // namespace bparb::sim

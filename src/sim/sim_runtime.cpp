@@ -1,0 +1,129 @@
+#include "bparb/sim/sim_runtime.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cmath>
+
+namespace bparb::sim {
+
+ScaledClock::ScaledClock(const Clock& base, TimestampUs start_us, double scale) noexcept
+    : base_(base), base_start_us_(base.now_us()), start_us_(start_us), scale_(scale) {}
+
+TimestampUs ScaledClock::now_us() const noexcept {
+  const TimestampUs elapsed = base_.now_us() - base_start_us_;
+  if (scale_ == 1.0) return start_us_ + elapsed;
+  return start_us_ + static_cast<TimestampUs>(std::llround(static_cast<double>(elapsed) * scale_));
+}
+
+struct SimRuntime::Impl {
+  Impl(boost::asio::io_context& io_, SimConfig cfg, const Clock* wall_in)
+      : io(io_),
+        config(std::move(cfg)),
+        wall(wall_in != nullptr ? *wall_in : system_clock),
+        sim(wall, config.runtime.start_time_ms > 0 ? config.runtime.start_time_ms * kUsPerMs : wall.now_us(),
+            config.runtime.time_scale),
+        exchange(sim, config.exchange),
+        faults(config.faults, config.runtime.seed ^ 0x9E3779B97F4A7C15ull),
+        timer(io_) {
+    faults.set_config(config.faults, wall.now_us());
+    if (config.runtime.model_enabled) {
+      MarketModelConfig mc = config.model;
+      mc.seed = config.runtime.seed;
+      model = std::make_unique<MarketModel>(exchange, std::move(mc));
+    }
+  }
+
+  void arm() {
+    if (!running || config.runtime.step_interval_ms <= 0) return;
+    timer.expires_after(std::chrono::milliseconds(config.runtime.step_interval_ms));
+    timer.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || !running) return;
+      do_step();
+      arm();
+    });
+  }
+
+  void do_step() {
+    const TimestampUs now = sim.now_us();
+    if (model) {
+      model->step(now);
+    } else {
+      exchange.advance_to(now);
+    }
+    ++steps;
+  }
+
+  boost::asio::io_context& io;
+  SimConfig config;
+  SystemClock system_clock;
+  const Clock& wall;
+  ScaledClock sim;
+  Exchange exchange;
+  std::unique_ptr<MarketModel> model;
+  FaultInjector faults;
+  boost::asio::steady_timer timer;
+  bool running = false;
+  std::uint64_t steps = 0;
+};
+
+SimRuntime::SimRuntime(boost::asio::io_context& io, SimConfig config, const Clock* wall)
+    : impl_(std::make_unique<Impl>(io, std::move(config), wall)) {
+  spdlog::info("bpsim runtime: {} markets, {} accounts, time_scale {}, model {}", impl_->exchange.markets().size(),
+               impl_->config.exchange.accounts.size(), impl_->config.runtime.time_scale, impl_->model ? "on" : "off");
+}
+
+SimRuntime::~SimRuntime() {
+  stop();
+}
+
+void SimRuntime::start() {
+  if (impl_->running) return;
+  impl_->running = true;
+  impl_->arm();
+}
+
+void SimRuntime::stop() {
+  impl_->running = false;
+  impl_->timer.cancel();
+}
+
+void SimRuntime::step() {
+  impl_->do_step();
+}
+
+Exchange& SimRuntime::exchange() noexcept {
+  return impl_->exchange;
+}
+MarketModel* SimRuntime::model() noexcept {
+  return impl_->model.get();
+}
+FaultInjector& SimRuntime::faults() noexcept {
+  return impl_->faults;
+}
+const Clock& SimRuntime::sim_clock() const noexcept {
+  return impl_->sim;
+}
+const Clock& SimRuntime::wall_clock() const noexcept {
+  return impl_->wall;
+}
+const SimConfig& SimRuntime::config() const noexcept {
+  return impl_->config;
+}
+boost::asio::io_context& SimRuntime::io() noexcept {
+  return impl_->io;
+}
+std::uint64_t SimRuntime::steps() const noexcept {
+  return impl_->steps;
+}
+
+TimestampUs SimRuntime::server_time_us() const noexcept {
+  return impl_->wall.now_us() + impl_->faults.clock_skew_ms() * kUsPerMs;
+}
+std::int64_t SimRuntime::server_time_ms() const noexcept {
+  return server_time_us() / kUsPerMs;
+}
+
+}  // namespace bparb::sim

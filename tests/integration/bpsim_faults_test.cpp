@@ -1,0 +1,251 @@
+// Every bpsim fault kind, switched on through the control endpoint (POST /_bpsim/faults) and
+// observed from the client side, plus the counters GET /_bpsim/faults reports.
+#include <gtest/gtest.h>
+
+#include "bpsim_test_util.hpp"
+
+namespace bpsim_test {
+namespace {
+
+class BpsimFaults : public ::testing::Test {
+ protected:
+  BpsimFaults() : sim_(), http_(sim_.port()) {}
+
+  void set_faults(const std::string& json) {
+    auto r = http_.post("/_bpsim/faults", json);
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  std::int64_t counter(const char* name) {
+    auto r = http_.get("/_bpsim/faults");
+    Json j(r.body);
+    return int_of(j.root["counters"].value(), name);
+  }
+  void wait_subscribers(const std::string& stream) {
+    for (int i = 0; i < 200; ++i) {
+      if (sim_.on_server([&] { return sim_.server_unsafe().hub().subscriber_count(stream); }) >= 1) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    FAIL() << "no subscriber on " << stream;
+  }
+  HttpResult place(const bp::OrderRequest& o) { return http_.signed_order(o, HttpConn::Auth{&key_}); }
+
+  SimProcess sim_;
+  HttpConn http_;
+  bp::SigningKey key_ = test_key();
+};
+
+bp::OrderRequest market(std::string_view symbol, bparb::Side side, const char* qty) {
+  bp::OrderRequest o;
+  o.symbol = symbol;
+  o.side = side;
+  o.type = bparb::OrderType::kMarket;
+  o.quantity = Decimal::from_string(qty);
+  return o;
+}
+
+TEST_F(BpsimFaults, Http429BurstThenNormal) {
+  set_faults(R"({"http_429": 2})");
+  auto a = http_.get("/api/v1/ping");
+  auto b = http_.get("/api/v1/markets");
+  auto c = http_.get("/api/v1/ping");
+  EXPECT_EQ(a.status, 429);
+  EXPECT_EQ(str_of(Json(a.body).root, "code"), "TOO_MANY_REQUESTS");
+  EXPECT_EQ(b.status, 429);
+  EXPECT_EQ(c.status, 200);
+  EXPECT_EQ(counter("http_429"), 2);
+}
+
+TEST_F(BpsimFaults, Http503AfterPlaceStillPlacesTheOrder) {
+  set_faults(R"({"http_503_after_place": 1})");
+  auto r = place(far_bid("SOL_USDC", "100.00", "1"));
+  EXPECT_EQ(r.status, 503);
+  auto open = http_.signed_get("/api/v1/orders", {{"symbol", "SOL_USDC"}}, HttpConn::Auth{&key_});
+  Json j(open.body);
+  simdjson::dom::array arr;
+  ASSERT_EQ(j.root.get_array().get(arr), simdjson::SUCCESS);
+  EXPECT_EQ(arr.size(), 1u);                                         // the order exists although the client saw 503
+  EXPECT_EQ(place(far_bid("SOL_USDC", "100.00", "1")).status, 200);  // one-shot
+  EXPECT_EQ(counter("http_503_after_place"), 1);
+}
+
+TEST_F(BpsimFaults, RejectOrdersForOneMarketOnly) {
+  set_faults(R"({"reject_orders": ["SOL_USDC"]})");
+  auto r = place(far_bid("SOL_USDC", "100.00", "1"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(str_of(Json(r.body).root, "code"), "INVALID_ORDER");
+  EXPECT_EQ(place(far_bid("SOL_USDC_PERP", "100.00", "1")).status, 200);
+  std::vector<bp::OrderRequest> batch{far_bid("SOL_USDC", "100.00", "1"), far_bid("SOL_USDC_PERP", "100.00", "1")};
+  auto b = http_.signed_batch(batch, HttpConn::Auth{&key_});
+  ASSERT_EQ(b.status, 200) << b.body;
+  Json jb(b.body);
+  simdjson::dom::array arr;
+  ASSERT_EQ(jb.root.get_array().get(arr), simdjson::SUCCESS);
+  EXPECT_EQ(str_of(arr.at(0).value(), "operation"), "Err");
+  EXPECT_EQ(str_of(arr.at(1).value(), "operation"), "Ok");
+  EXPECT_EQ(counter("orders_rejected"), 2);
+  set_faults(R"({"reject_orders": []})");
+  EXPECT_EQ(place(far_bid("SOL_USDC", "100.00", "1")).status, 200);
+}
+
+TEST_F(BpsimFaults, FillRatioCapForcesPartialFills) {
+  set_faults(R"({"fill_ratio_cap": "0.5"})");
+  auto r = place(market("SOL_USDC_PERP", bparb::Side::kBid, "3"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  Json j(r.body);
+  EXPECT_EQ(dec_of(j.root, "quantity"), Decimal::from_int(3));  // as requested
+  EXPECT_EQ(dec_of(j.root, "executedQuantity"), Decimal::from_string("1.5"));
+  EXPECT_EQ(str_of(j.root, "status"), "Expired");
+  EXPECT_EQ(counter("fills_capped"), 1);
+  // GTC limit orders are not capped (documented).
+  set_faults(R"({"fill_ratio_cap": "1"})");
+  auto full = place(market("SOL_USDC_PERP", bparb::Side::kBid, "3"));
+  EXPECT_EQ(str_of(Json(full.body).root, "status"), "Filled");
+}
+
+TEST_F(BpsimFaults, ClockSkewShiftsServerTimeAndSignatureExpiry) {
+  set_faults(R"({"clock_skew_ms": 30000})");
+  const std::int64_t server = std::stoll(http_.get("/api/v1/time").body);
+  EXPECT_GT(server - wall_ms(), 25'000);
+  // Signed with the client's unskewed clock and a 5 s window: the server thinks it expired.
+  auto r = http_.signed_get("/api/v1/capital", {}, HttpConn::Auth{&key_});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(str_of(Json(r.body).root, "message"), "Request has expired");
+  // A client that synced to /api/v1/time succeeds.
+  HttpConn::Auth synced{&key_, server};
+  EXPECT_EQ(http_.signed_get("/api/v1/capital", {}, synced).status, 200);
+  EXPECT_GE(counter("skewed_time_answers"), 2);
+}
+
+TEST_F(BpsimFaults, RestLatencyIsAddedAndCounted) {
+  set_faults(R"({"rest_latency_ms": {"min": 20, "max": 40}})");
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(http_.get("/api/v1/ping").body, "pong");
+  set_faults(R"({"rest_latency_ms": 0})");
+  EXPECT_EQ(counter("rest_delayed"), 3);
+}
+
+TEST_F(BpsimFaults, DepthGapSkipsAnUpdateId) {
+  WsConn ws(sim_.port());
+  ws.send(subscribe_msg({"depth.SOL_USDC"}));
+  wait_subscribers("depth.SOL_USDC");
+  const std::int64_t before =
+      std::stoll(str_of(Json(http_.get("/api/v1/depth?symbol=SOL_USDC").body).root, "lastUpdateId"));
+  set_faults(R"({"depth_gap": {"symbol": "SOL_USDC", "count": 1}})");
+  ASSERT_EQ(place(far_bid("SOL_USDC", "101.00", "1")).status, 200);  // its delta is withheld
+  ASSERT_EQ(place(far_bid("SOL_USDC", "102.00", "1")).status, 200);
+  ASSERT_EQ(place(far_bid("SOL_USDC", "103.00", "1")).status, 200);
+  auto f1 = ws.next();
+  auto f2 = ws.next();
+  ASSERT_TRUE(f1 && f2);
+  Json j1(*f1), j2(*f2);
+  const auto d1 = j1.root["data"].value(), d2 = j2.root["data"].value();
+  EXPECT_GT(int_of(d1, "U"), before + 1);           // the client sees U != prev u + 1
+  EXPECT_EQ(int_of(d2, "U"), int_of(d1, "u") + 1);  // later frames are contiguous again
+  EXPECT_EQ(counter("depth_gaps"), 1);
+  EXPECT_FALSE(ws.next(std::chrono::milliseconds(100)).has_value());
+}
+
+TEST_F(BpsimFaults, StalledStreamSendsNothingUntilTheStallEnds) {
+  WsConn ws(sim_.port());
+  ws.send(subscribe_msg({"depth.SOL_USDC", "depth.BTC_USDC"}));
+  wait_subscribers("depth.BTC_USDC");
+  set_faults(R"({"stall": {"stream": "depth.SOL_USDC", "seconds": 1}})");
+  ASSERT_EQ(place(far_bid("SOL_USDC", "101.00", "1")).status, 200);
+  ASSERT_EQ(place(far_bid("BTC_USDC", "50000.0", "0.001")).status, 200);
+  auto f = ws.next();
+  ASSERT_TRUE(f.has_value());
+  EXPECT_TRUE(frame_on(*f, "depth.BTC_USDC")) << *f;  // only the unstalled stream
+  EXPECT_FALSE(ws.next(std::chrono::milliseconds(100)).has_value());
+  EXPECT_EQ(counter("stalled_frames"), 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  ASSERT_EQ(place(far_bid("SOL_USDC", "102.00", "1")).status, 200);
+  auto g = ws.next();
+  ASSERT_TRUE(g.has_value());
+  EXPECT_TRUE(frame_on(*g, "depth.SOL_USDC")) << *g;
+}
+
+TEST_F(BpsimFaults, MalformedFrameIsNotValidJson) {
+  WsConn ws(sim_.port());
+  ws.send(subscribe_msg({"depth.SOL_USDC"}));
+  wait_subscribers("depth.SOL_USDC");
+  set_faults(R"({"malformed_frames": 1})");
+  ASSERT_EQ(place(far_bid("SOL_USDC", "101.00", "1")).status, 200);
+  ASSERT_EQ(place(far_bid("SOL_USDC", "102.00", "1")).status, 200);
+  auto bad = ws.next();
+  auto good = ws.next();
+  ASSERT_TRUE(bad && good);
+  EXPECT_FALSE(Json(*bad).ok) << *bad;
+  EXPECT_TRUE(Json(*good).ok) << *good;
+  EXPECT_EQ(counter("malformed_frames"), 1);
+}
+
+TEST_F(BpsimFaults, WsLatencyDelaysButKeepsOrder) {
+  WsConn ws(sim_.port());
+  ws.send(subscribe_msg({"depth.SOL_USDC"}));
+  wait_subscribers("depth.SOL_USDC");
+  set_faults(R"({"ws_latency_ms": {"min": 5, "max": 50}})");
+  for (const char* px : {"101.00", "102.00", "103.00", "104.00"}) {
+    ASSERT_EQ(place(far_bid("SOL_USDC", px, "1")).status, 200);
+  }
+  std::int64_t prev_u = -1;
+  for (int i = 0; i < 4; ++i) {
+    auto f = ws.next();
+    ASSERT_TRUE(f.has_value());
+    Json j(*f);
+    auto d = j.root["data"].value();
+    if (prev_u >= 0) {
+      EXPECT_EQ(int_of(d, "U"), prev_u + 1);
+    }
+    prev_u = int_of(d, "u");
+  }
+  EXPECT_EQ(counter("ws_delayed"), 4);
+}
+
+TEST_F(BpsimFaults, DropWsNowAndPeriodically) {
+  WsConn a(sim_.port()), b(sim_.port());
+  ASSERT_TRUE(a.ok() && b.ok());
+  for (int i = 0; i < 200; ++i) {
+    if (sim_.on_server([&] { return sim_.server_unsafe().ws_connection_count(); }) == 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  set_faults(R"({"drop_ws": true})");
+  EXPECT_TRUE(a.wait_closed(std::chrono::milliseconds(2000)));
+  EXPECT_TRUE(b.wait_closed(std::chrono::milliseconds(2000)));
+  EXPECT_EQ(counter("ws_drops"), 1);
+  EXPECT_EQ(counter("ws_connections_dropped"), 2);
+
+  set_faults(R"({"drop_ws_every_s": 1})");
+  WsConn c(sim_.port());
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c.wait_closed(std::chrono::milliseconds(3000)));
+  EXPECT_GE(counter("ws_drops"), 2);
+  set_faults(R"({"drop_ws_every_s": 0})");
+}
+
+TEST_F(BpsimFaults, ResetClearsSettingsButKeepsCounters) {
+  set_faults(R"({"http_429": 1, "clock_skew_ms": 100, "reject_orders": ["BTC_USDC"]})");
+  EXPECT_EQ(http_.get("/api/v1/ping").status, 429);
+  set_faults(R"({"reset": true, "http_429": 0})");
+  auto r = http_.get("/_bpsim/faults");
+  Json j(r.body);
+  auto s = j.root["settings"].value();
+  EXPECT_EQ(int_of(s, "clock_skew_ms"), 0);
+  EXPECT_EQ(int_of(j.root["counters"].value(), "http_429"), 1);
+  EXPECT_NE(r.body.find("\"reject_orders\":[]"), std::string::npos);
+}
+
+// Faults configured at start-up (config [faults]) apply from the first request.
+TEST(BpsimFaultsConfig, StartupFaultsApply) {
+  sim::SimConfig cfg = test_config();
+  cfg.faults.http_429_next = 1;
+  cfg.faults.reject_order_symbols = {"ETH_USDC"};
+  SimProcess s(cfg);
+  HttpConn http(s.port());
+  EXPECT_EQ(http.get("/api/v1/ping").status, 429);
+  EXPECT_EQ(http.get("/api/v1/ping").status, 200);
+  bp::SigningKey key = test_key();
+  auto r = http.signed_order(far_bid("ETH_USDC", "1000.00", "0.01"), HttpConn::Auth{&key});
+  EXPECT_EQ(r.status, 400);
+}
+
+}  // namespace
+}  // namespace bpsim_test
