@@ -95,7 +95,7 @@ class EngineTest : public ::testing::Test {
     AccountSnapshot a;
     a.view.fees = {D("8"), D("10"), D("2"), D("5")};
     a.view.available_quote = D("100000");
-    a.view.available_base = D("50");
+    a.available_base[0] = D("50");
     a.view.available_margin = D("100000");
     a.net_equity = D("100000");
     engine_->on_account(a, kT0);

@@ -1,0 +1,776 @@
+#include "bparb/venue/backpack/rest_client.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <deque>
+#include <stdexcept>
+#include <utility>
+
+#include "bparb/venue/backpack/parsers.hpp"
+#include "bparb/venue/backpack/signer.hpp"
+
+namespace bparb::backpack {
+
+namespace asio = boost::asio;
+
+const char* to_string(RestErrorKind k) noexcept {
+  switch (k) {
+    case RestErrorKind::kHttp:
+      return "http";
+    case RestErrorKind::kApi:
+      return "api";
+    case RestErrorKind::kTransport:
+      return "transport";
+    case RestErrorKind::kTimeout:
+      return "timeout";
+    case RestErrorKind::kParse:
+      return "parse";
+    case RestErrorKind::kOutcomeUnknown:
+      return "outcome_unknown";
+    case RestErrorKind::kRateLimited:
+      return "rate_limited";
+    case RestErrorKind::kInvalidRequest:
+      return "invalid_request";
+  }
+  return "unknown";
+}
+
+namespace {
+
+constexpr std::string_view kJsonContentType = "application/json; charset=utf-8";
+
+bool unreserved(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+         c == '.' || c == '~';
+}
+
+void append_encoded(std::string& out, std::string_view v) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (char c : v) {
+    if (unreserved(c)) {
+      out += c;
+    } else {
+      const auto u = static_cast<unsigned char>(c);
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+}
+
+std::string truncate_for_message(std::string_view body) {
+  constexpr std::size_t kMax = 256;
+  std::string s(body.substr(0, kMax));
+  if (body.size() > kMax) s += "...";
+  return s;
+}
+
+// The result of one HTTP exchange, or a local refusal before anything was sent.
+struct RawOutcome {
+  net::HttpResult* http = nullptr;
+  std::optional<RestError> local;
+  TimestampUs sent_us = 0;
+  TimestampUs done_us = 0;
+};
+using Completion = std::function<void(RawOutcome&)>;
+
+struct GetCall {
+  std::string path;
+  std::string instruction;  // empty = public (unsigned)
+  std::vector<std::pair<std::string, std::string>> params;
+  Completion done;
+  int attempts_429 = 0;
+};
+
+}  // namespace
+
+class RestClient::Impl : public std::enable_shared_from_this<RestClient::Impl> {
+ public:
+  Impl(asio::io_context& ioc, const Clock& clock, RestClientOptions opts, const SigningKey* key)
+      : ioc_(ioc),
+        clock_(clock),
+        opts_(std::move(opts)),
+        key_(key),
+        http_(ioc, opts_.http),
+        limiter_(clock, opts_.rate_limit),
+        wait_timer_(ioc) {
+    if (opts_.window_ms < 1 || opts_.window_ms > kMaxWindowMs) {
+      throw std::invalid_argument("RestClient: window_ms must be in 1..60000, got " + std::to_string(opts_.window_ms));
+    }
+    if (opts_.max_429_retries < 0) opts_.max_429_retries = 0;
+    if (opts_.retry_initial_us <= 0) opts_.retry_initial_us = 500 * kUsPerMs;
+    opts_.retry_max_us = std::max(opts_.retry_max_us, opts_.retry_initial_us);
+    if (opts_.order_timeout_us <= 0) opts_.order_timeout_us = 5 * kUsPerSecond;
+  }
+
+  ~Impl() { wait_timer_.cancel(); }
+
+  std::int64_t timestamp_ms() const noexcept { return clock_.now_ms() + offset_ms_; }
+
+  // ------------------------------------------------------------ GET pipeline
+  void get(GetCall call) {
+    ++counters_.requests;
+    pending_gets_.push_back(std::move(call));
+    pump_gets();
+  }
+
+  void pump_gets() {
+    while (!pending_gets_.empty()) {
+      if (!limiter_.try_acquire(RequestPriority::kLow)) {
+        ++counters_.rate_limited_local;
+        if (!waiting_) {
+          waiting_ = true;
+          const DurationUs wait = std::max<DurationUs>(limiter_.wait_us(RequestPriority::kLow), kUsPerMs);
+          wait_timer_.expires_after(std::chrono::microseconds(wait));
+          wait_timer_.async_wait([w = weak_from_this()](boost::system::error_code ec) {
+            auto self = w.lock();
+            if (!self || ec) return;
+            self->waiting_ = false;
+            self->pump_gets();
+          });
+        }
+        return;
+      }
+      GetCall call = std::move(pending_gets_.front());
+      pending_gets_.pop_front();
+      send_get(std::move(call));
+    }
+  }
+
+  void send_get(GetCall call) {
+    net::HttpRequest req;
+    req.method = net::HttpMethod::kGet;
+    req.target = call.path;
+    if (!call.instruction.empty()) {
+      if (!key_)
+        return fail_local(call.done, RestErrorKind::kInvalidRequest, "NO_KEY",
+                          "signed endpoint " + call.path + " needs an API key");
+      SignParam params[RequestWriter::kMaxQueryParams];
+      const std::size_t n = std::min(call.params.size(), RequestWriter::kMaxQueryParams);
+      for (std::size_t i = 0; i < n; ++i) params[i] = {call.params[i].first, call.params[i].second};
+      WrittenRequest out;
+      const RequestAuth auth{key_, timestamp_ms(), opts_.window_ms};
+      const RequestError e = writer_.write_query(call.instruction, std::span<SignParam>(params, n), auth, out);
+      if (e != RequestError::kOk) return fail_local(call.done, RestErrorKind::kInvalidRequest, to_string(e), "");
+      if (!out.body.empty()) {
+        req.target += '?';
+        req.target.append(out.body);
+      }
+      add_auth_headers(req, out);
+    } else if (!call.params.empty()) {
+      req.target += '?';
+      bool first = true;
+      for (const auto& [k, v] : call.params) {
+        if (!first) req.target += '&';
+        first = false;
+        append_encoded(req.target, k);
+        req.target += '=';
+        append_encoded(req.target, v);
+      }
+    }
+    const TimestampUs sent = clock_.now_us();
+    http_.request(std::move(req), [w = weak_from_this(), call = std::move(call), sent](net::HttpResult& r) mutable {
+      auto self = w.lock();
+      if (!self) return;
+      if (r.ok() && r.response.status == 429) {
+        ++self->counters_.http_429;
+        if (call.attempts_429 < self->opts_.max_429_retries) {
+          ++self->counters_.retries_429;
+          self->retry_later(std::move(call));
+          return;
+        }
+      }
+      RawOutcome o{&r, std::nullopt, sent, self->clock_.now_us()};
+      call.done(o);
+    });
+  }
+
+  void retry_later(GetCall call) {
+    DurationUs delay = opts_.retry_initial_us;
+    for (int i = 0; i < call.attempts_429 && delay < opts_.retry_max_us; ++i) delay *= 2;
+    delay = std::min(delay, opts_.retry_max_us);
+    ++call.attempts_429;
+    auto timer = std::make_shared<asio::steady_timer>(ioc_);
+    timer->expires_after(std::chrono::microseconds(delay));
+    timer->async_wait([w = weak_from_this(), timer, call = std::move(call)](boost::system::error_code ec) mutable {
+      auto self = w.lock();
+      if (!self || ec) return;
+      self->pending_gets_.push_back(std::move(call));
+      self->pump_gets();
+    });
+  }
+
+  void fail_local(const Completion& done, RestErrorKind kind, std::string code, std::string message) {
+    RawOutcome o;
+    o.local = RestError{kind, 0, std::move(code), std::move(message)};
+    // Asynchronous like every other outcome: callers never see a callback inside their own call.
+    asio::post(ioc_, [done, o]() mutable { done(o); });
+  }
+
+  void add_auth_headers(net::HttpRequest& req, const WrittenRequest& out) const {
+    req.headers.push_back({"X-API-Key", key_->public_key_base64()});
+    req.headers.push_back({"X-Signature", std::string(out.signature)});
+    req.headers.push_back({"X-Timestamp", std::string(out.timestamp)});
+    req.headers.push_back({"X-Window", std::string(out.window)});
+  }
+
+  // ------------------------------------------------------------ order pipeline (never retried)
+  void send_order(net::HttpMethod method, std::string_view path, const WrittenRequest& out, Completion done) {
+    ++counters_.requests;
+    if (!limiter_.try_acquire(RequestPriority::kHigh)) {
+      ++counters_.rate_limited_local;
+      return fail_local(done, RestErrorKind::kRateLimited, "LOCAL_RATE_LIMIT",
+                        "self-imposed rate limit reached; order not sent");
+    }
+    net::HttpRequest req;
+    req.method = method;
+    req.target = std::string(path);
+    req.body = std::string(out.body);
+    req.content_type = std::string(kJsonContentType);
+    req.timeout_us = opts_.order_timeout_us;
+    req.retry_safe = false;
+    add_auth_headers(req, out);
+    ++counters_.orders_sent;
+    spdlog::debug("backpack REST {} {} body={}", net::to_string(method), path, out.body);
+    const TimestampUs sent = clock_.now_us();
+    http_.request(std::move(req), [w = weak_from_this(), done = std::move(done), sent](net::HttpResult& r) {
+      auto self = w.lock();
+      if (!self) return;
+      RawOutcome o{&r, std::nullopt, sent, self->clock_.now_us()};
+      done(o);
+    });
+  }
+
+  // ------------------------------------------------------------ outcome classification
+  RestError api_or_http_error(const net::HttpResult& r, RestErrorKind api_kind) {
+    RestError e;
+    e.http_status = r.response.status;
+    ApiError api;
+    if (!r.response.body.empty() && parse_api_error(parser_, JsonInput::from_string(r.response.body), api).ok() &&
+        !api.code.empty()) {
+      e.kind = api_kind;
+      e.code = std::move(api.code);
+      e.message = std::move(api.message);
+    } else {
+      e.kind = RestErrorKind::kHttp;
+      e.code = "HTTP_" + std::to_string(r.response.status);
+      e.message = truncate_for_message(r.response.body);
+    }
+    return e;
+  }
+
+  // GETs: true if a 2xx body is there to parse; otherwise `err` says why.
+  bool classify_get(const RawOutcome& o, RestError& err) {
+    if (o.local) {
+      err = *o.local;
+      return false;
+    }
+    const net::HttpResult& r = *o.http;
+    if (!r.ok()) {
+      err.kind = r.error == net::TransportError::kTimeout ? RestErrorKind::kTimeout : RestErrorKind::kTransport;
+      err.code = net::to_string(r.error);
+      err.message = r.error_message;
+      return false;
+    }
+    const int s = r.response.status;
+    if (s >= 200 && s < 300) return true;
+    if (s == 429) {
+      err = api_or_http_error(r, RestErrorKind::kApi);
+      err.kind = RestErrorKind::kRateLimited;
+      return false;
+    }
+    err = api_or_http_error(r, RestErrorKind::kApi);
+    return false;
+  }
+
+  // Orders: true if a 2xx body is there to parse; otherwise `err`, with the OutcomeUnknown rules.
+  bool classify_order(const RawOutcome& o, RestError& err) {
+    if (o.local) {
+      err = *o.local;
+      return false;
+    }
+    const net::HttpResult& r = *o.http;
+    if (!r.ok()) {
+      if (r.maybe_sent) {
+        err.kind = RestErrorKind::kOutcomeUnknown;
+      } else {
+        err.kind = r.error == net::TransportError::kTimeout ? RestErrorKind::kTimeout : RestErrorKind::kTransport;
+      }
+      if (!r.maybe_sent && r.error == net::TransportError::kTimeout) {
+        // Timed out before a byte left (connect phase / queue): certainly not applied.
+        err.kind = RestErrorKind::kTransport;
+      }
+      err.code = net::to_string(r.error);
+      err.message = r.error_message;
+      if (err.kind == RestErrorKind::kOutcomeUnknown) ++counters_.outcome_unknown;
+      return false;
+    }
+    const int s = r.response.status;
+    if (s >= 200 && s < 300) return true;
+    if (s == 429) {
+      ++counters_.http_429;
+      err = api_or_http_error(r, RestErrorKind::kApi);
+      err.kind = RestErrorKind::kRateLimited;
+      return false;
+    }
+    err = api_or_http_error(r, RestErrorKind::kApi);
+    if (s >= 500) {
+      err.kind = RestErrorKind::kOutcomeUnknown;  // a 5xx says nothing about whether the order executed
+      ++counters_.outcome_unknown;
+    }
+    return false;
+  }
+
+  template <class T>
+  void deliver_error(const RestCallback<T>& cb, RestError err) {
+    ++counters_.errors;
+    if (err.kind == RestErrorKind::kOutcomeUnknown) {
+      spdlog::warn("backpack REST order outcome unknown: {} {}", err.code, err.message);
+    }
+    RestResult<T> r = unexpected(std::move(err));
+    if (cb) cb(r);
+  }
+
+  template <class T>
+  void deliver(const RestCallback<T>& cb, T&& value) {
+    RestResult<T> r(std::move(value));
+    if (cb) cb(r);
+  }
+
+  template <class T>
+  RestError parse_error(const ParseError& pe, int status, bool order) {
+    RestError e;
+    e.kind = order ? RestErrorKind::kOutcomeUnknown : RestErrorKind::kParse;
+    e.http_status = status;
+    e.code = to_string(pe.code);
+    e.message = "unparseable response: " + pe.message();
+    if (order) ++counters_.outcome_unknown;
+    return e;
+  }
+
+  // Completion for a GET whose 2xx body is parsed by `parse` into T.
+  template <class T, class Parse>
+  Completion get_handler(RestCallback<T> cb, Parse parse) {
+    return [w = weak_from_this(), cb = std::move(cb), parse](RawOutcome& o) {
+      auto self = w.lock();
+      if (!self) return;
+      RestError err;
+      if (!self->classify_get(o, err)) return self->deliver_error(cb, std::move(err));
+      T value{};
+      const ParseError pe = parse(self->parser_, o.http->response.body, value);
+      if (!pe.ok()) return self->deliver_error(cb, self->parse_error<T>(pe, o.http->response.status, false));
+      self->deliver(cb, std::move(value));
+    };
+  }
+
+  // Completion for an order request whose 2xx body is parsed into T.
+  template <class T, class Parse>
+  Completion order_handler(RestCallback<T> cb, Parse parse) {
+    return [w = weak_from_this(), cb = std::move(cb), parse](RawOutcome& o) {
+      auto self = w.lock();
+      if (!self) return;
+      RestError err;
+      if (!self->classify_order(o, err)) return self->deliver_error(cb, std::move(err));
+      T value{};
+      const ParseError pe = parse(self->parser_, *o.http, value);
+      if (!pe.ok()) return self->deliver_error(cb, self->parse_error<T>(pe, o.http->response.status, true));
+      self->deliver(cb, std::move(value));
+    };
+  }
+
+  // Local refusal (nothing sent), reported asynchronously like every other outcome.
+  template <class T>
+  void local_error(RestCallback<T> cb, RestErrorKind kind, std::string code, std::string message) {
+    RestError e{kind, 0, std::move(code), std::move(message)};
+    asio::post(ioc_, [w = weak_from_this(), cb = std::move(cb), e = std::move(e)]() mutable {
+      if (auto self = w.lock()) self->deliver_error(cb, std::move(e));
+    });
+  }
+
+  asio::io_context& ioc_;
+  const Clock& clock_;
+  RestClientOptions opts_;
+  const SigningKey* key_;
+  net::HttpClient http_;
+  RateLimiter limiter_;
+  asio::steady_timer wait_timer_;
+  bool waiting_ = false;
+  std::deque<GetCall> pending_gets_;
+  RequestWriter writer_;
+  JsonParser parser_;
+  std::int64_t offset_ms_ = 0;
+  RestCounters counters_;
+};
+
+namespace {
+
+// Adapters from A's parser signatures to the (parser, body, out) shape used by get_handler.
+template <class F>
+auto body_parser(F f) {
+  return [f](JsonParser& p, const std::string& body, auto& out) { return f(p, JsonInput::from_string(body), out); };
+}
+
+}  // namespace
+
+RestClient::RestClient(boost::asio::io_context& ioc, const Clock& clock, RestClientOptions opts, const SigningKey* key)
+    : impl_(std::make_shared<Impl>(ioc, clock, std::move(opts), key)) {}
+
+RestClient::~RestClient() = default;
+
+// ------------------------------------------------------------------ public market data
+
+void RestClient::get_markets(RestCallback<std::vector<MarketSpec>> cb) {
+  GetCall c;
+  c.path = "/api/v1/markets";
+  c.done = impl_->get_handler<std::vector<MarketSpec>>(
+      std::move(cb),
+      body_parser([](JsonParser& p, JsonInput in, std::vector<MarketSpec>& out) { return parse_markets(p, in, out); }));
+  impl_->get(std::move(c));
+}
+
+void RestClient::get_depth(std::string_view symbol, int limit, RestCallback<DepthSnapshot> cb) {
+  GetCall c;
+  c.path = "/api/v1/depth";
+  c.params.emplace_back("symbol", std::string(symbol));
+  if (limit > 0) c.params.emplace_back("limit", std::to_string(limit));
+  c.done = impl_->get_handler<DepthSnapshot>(
+      std::move(cb),
+      body_parser([](JsonParser& p, JsonInput in, DepthSnapshot& out) { return parse_depth_snapshot(p, in, out); }));
+  impl_->get(std::move(c));
+}
+
+void RestClient::get_ticker(std::string_view symbol, RestCallback<Ticker> cb) {
+  GetCall c;
+  c.path = "/api/v1/ticker";
+  c.params.emplace_back("symbol", std::string(symbol));
+  c.done = impl_->get_handler<Ticker>(
+      std::move(cb), body_parser([](JsonParser& p, JsonInput in, Ticker& out) { return parse_ticker(p, in, out); }));
+  impl_->get(std::move(c));
+}
+
+void RestClient::get_tickers(RestCallback<std::vector<Ticker>> cb) {
+  GetCall c;
+  c.path = "/api/v1/tickers";
+  c.done = impl_->get_handler<std::vector<Ticker>>(
+      std::move(cb),
+      body_parser([](JsonParser& p, JsonInput in, std::vector<Ticker>& out) { return parse_tickers(p, in, out); }));
+  impl_->get(std::move(c));
+}
+
+void RestClient::get_mark_prices(std::string_view symbol, RestCallback<std::vector<MarkPrice>> cb) {
+  GetCall c;
+  c.path = "/api/v1/markPrices";
+  if (!symbol.empty()) c.params.emplace_back("symbol", std::string(symbol));
+  c.done = impl_->get_handler<std::vector<MarkPrice>>(
+      std::move(cb), body_parser([](JsonParser& p, JsonInput in, std::vector<MarkPrice>& out) {
+        return parse_mark_prices(p, in, out);
+      }));
+  impl_->get(std::move(c));
+}
+
+void RestClient::get_funding_rates(std::string_view symbol, std::int64_t limit, std::int64_t offset,
+                                   RestCallback<std::vector<FundingRate>> cb) {
+  GetCall c;
+  c.path = "/api/v1/fundingRates";
+  c.params.emplace_back("symbol", std::string(symbol));
+  if (limit > 0) c.params.emplace_back("limit", std::to_string(limit));
+  if (offset > 0) c.params.emplace_back("offset", std::to_string(offset));
+  c.done = impl_->get_handler<std::vector<FundingRate>>(
+      std::move(cb), body_parser([](JsonParser& p, JsonInput in, std::vector<FundingRate>& out) {
+        return parse_funding_rates(p, in, out);
+      }));
+  impl_->get(std::move(c));
+}
+
+void RestClient::get_server_time(RestCallback<std::int64_t> cb) {
+  GetCall c;
+  c.path = "/api/v1/time";
+  c.done = impl_->get_handler<std::int64_t>(std::move(cb), [](JsonParser&, const std::string& body, std::int64_t& out) {
+    return parse_server_time(body, out);
+  });
+  impl_->get(std::move(c));
+}
+
+void RestClient::sync_time(RestCallback<ServerTimeSync> cb) {
+  GetCall c;
+  c.path = "/api/v1/time";
+  c.done = [w = std::weak_ptr<Impl>(impl_), cb = std::move(cb)](RawOutcome& o) {
+    auto self = w.lock();
+    if (!self) return;
+    RestError err;
+    if (!self->classify_get(o, err)) return self->deliver_error(cb, std::move(err));
+    ServerTimeSync s;
+    const ParseError pe = parse_server_time(o.http->response.body, s.server_ms);
+    if (!pe.ok()) return self->deliver_error(cb, self->parse_error<ServerTimeSync>(pe, o.http->response.status, false));
+    // The server stamped its clock somewhere between send and receive; assume the middle.
+    s.rtt_us = std::max<DurationUs>(o.done_us - o.sent_us, 0);
+    const TimestampUs mid_us = o.sent_us + s.rtt_us / 2;
+    s.offset_ms = s.server_ms - mid_us / kUsPerMs;
+    self->offset_ms_ = s.offset_ms;
+    spdlog::info("backpack clock offset {} ms (rtt {} us)", s.offset_ms, s.rtt_us);
+    self->deliver(cb, std::move(s));
+  };
+  impl_->get(std::move(c));
+}
+
+// ------------------------------------------------------------------ account
+
+void RestClient::get_account(RestCallback<AccountSummary> cb) {
+  GetCall c;
+  c.path = "/api/v1/account";
+  c.instruction = "accountQuery";
+  c.done = impl_->get_handler<AccountSummary>(
+      std::move(cb),
+      body_parser([](JsonParser& p, JsonInput in, AccountSummary& out) { return parse_account_summary(p, in, out); }));
+  impl_->get(std::move(c));
+}
+
+void RestClient::get_capital(RestCallback<std::vector<Balance>> cb) {
+  GetCall c;
+  c.path = "/api/v1/capital";
+  c.instruction = "balanceQuery";
+  c.done = impl_->get_handler<std::vector<Balance>>(
+      std::move(cb),
+      body_parser([](JsonParser& p, JsonInput in, std::vector<Balance>& out) { return parse_capital(p, in, out); }));
+  impl_->get(std::move(c));
+}
+
+void RestClient::get_collateral(RestCallback<CollateralSummary> cb) {
+  GetCall c;
+  c.path = "/api/v1/capital/collateral";
+  c.instruction = "collateralQuery";
+  c.done = impl_->get_handler<CollateralSummary>(
+      std::move(cb),
+      body_parser([](JsonParser& p, JsonInput in, CollateralSummary& out) { return parse_collateral(p, in, out); }));
+  impl_->get(std::move(c));
+}
+
+void RestClient::get_positions(std::string_view symbol, RestCallback<std::vector<Position>> cb) {
+  GetCall c;
+  c.path = "/api/v1/position";
+  c.instruction = "positionQuery";
+  if (!symbol.empty()) c.params.emplace_back("symbol", std::string(symbol));
+  auto inner = impl_->get_handler<std::vector<Position>>(
+      cb,
+      body_parser([](JsonParser& p, JsonInput in, std::vector<Position>& out) { return parse_positions(p, in, out); }));
+  // 404 "Position not found" means flat, like an empty array.
+  c.done = [w = std::weak_ptr<Impl>(impl_), cb, inner](RawOutcome& o) {
+    auto self = w.lock();
+    if (!self) return;
+    if (!o.local && o.http->ok() && o.http->response.status == 404) {
+      return self->deliver(cb, std::vector<Position>{});
+    }
+    inner(o);
+  };
+  impl_->get(std::move(c));
+}
+
+// ------------------------------------------------------------------ orders
+
+void RestClient::execute_order(const OrderRequest& order, RestCallback<Order> cb) {
+  WrittenRequest out;
+  const RequestAuth auth{impl_->key_, impl_->timestamp_ms(), impl_->opts_.window_ms};
+  if (!impl_->key_) {
+    return impl_->local_error(std::move(cb), RestErrorKind::kInvalidRequest, "NO_KEY",
+                              "order endpoints need an API key");
+  }
+  const RequestError e = impl_->writer_.write_order(order, auth, out);
+  if (e != RequestError::kOk) {
+    return impl_->local_error(std::move(cb), RestErrorKind::kInvalidRequest, to_string(e), "request not sent");
+  }
+  impl_->send_order(net::HttpMethod::kPost, "/api/v1/order", out,
+                    impl_->order_handler<Order>(std::move(cb), [](JsonParser& p, const net::HttpResult& r, Order& o) {
+                      return parse_order(p, JsonInput::from_string(r.response.body), o);
+                    }));
+}
+
+void RestClient::execute_batch(std::span<const OrderRequest> orders, RestCallback<std::vector<BatchOrderResult>> cb) {
+  WrittenRequest out;
+  const RequestAuth auth{impl_->key_, impl_->timestamp_ms(), impl_->opts_.window_ms};
+  if (!impl_->key_) {
+    return impl_->local_error(std::move(cb), RestErrorKind::kInvalidRequest, "NO_KEY",
+                              "order endpoints need an API key");
+  }
+  const RequestError e = impl_->writer_.write_batch(orders, auth, out);
+  if (e != RequestError::kOk) {
+    return impl_->local_error(std::move(cb), RestErrorKind::kInvalidRequest, to_string(e), "request not sent");
+  }
+  impl_->send_order(net::HttpMethod::kPost, "/api/v1/orders", out,
+                    impl_->order_handler<std::vector<BatchOrderResult>>(
+                        std::move(cb), [](JsonParser& p, const net::HttpResult& r, std::vector<BatchOrderResult>& v) {
+                          return parse_batch_results(p, JsonInput::from_string(r.response.body), v);
+                        }));
+}
+
+void RestClient::cancel_order(const CancelRequest& cancel, RestCallback<CancelResult> cb) {
+  WrittenRequest out;
+  const RequestAuth auth{impl_->key_, impl_->timestamp_ms(), impl_->opts_.window_ms};
+  if (!impl_->key_) {
+    return impl_->local_error(std::move(cb), RestErrorKind::kInvalidRequest, "NO_KEY",
+                              "order endpoints need an API key");
+  }
+  const RequestError e = impl_->writer_.write_cancel(cancel, auth, out);
+  if (e != RequestError::kOk) {
+    return impl_->local_error(std::move(cb), RestErrorKind::kInvalidRequest, to_string(e), "request not sent");
+  }
+  impl_->send_order(
+      net::HttpMethod::kDelete, "/api/v1/order", out,
+      impl_->order_handler<CancelResult>(std::move(cb), [](JsonParser& p, const net::HttpResult& r, CancelResult& c) {
+        if (r.response.status == 202 || r.response.body.empty()) {
+          c.pending = r.response.status == 202;
+          return ParseError{};
+        }
+        Order o;
+        const ParseError pe = parse_order(p, JsonInput::from_string(r.response.body), o);
+        if (pe.ok()) c.order = std::move(o);
+        return pe;
+      }));
+}
+
+void RestClient::cancel_all(std::string_view symbol, CancelAllKind kind, RestCallback<CancelAllResult> cb) {
+  WrittenRequest out;
+  const RequestAuth auth{impl_->key_, impl_->timestamp_ms(), impl_->opts_.window_ms};
+  if (!impl_->key_) {
+    return impl_->local_error(std::move(cb), RestErrorKind::kInvalidRequest, "NO_KEY",
+                              "order endpoints need an API key");
+  }
+  const RequestError e = impl_->writer_.write_cancel_all(symbol, kind, auth, out);
+  if (e != RequestError::kOk) {
+    return impl_->local_error(std::move(cb), RestErrorKind::kInvalidRequest, to_string(e), "request not sent");
+  }
+  impl_->send_order(net::HttpMethod::kDelete, "/api/v1/orders", out,
+                    impl_->order_handler<CancelAllResult>(
+                        std::move(cb), [](JsonParser& p, const net::HttpResult& r, CancelAllResult& c) {
+                          if (r.response.status == 202 || r.response.body.empty()) {
+                            c.pending = r.response.status == 202;
+                            return ParseError{};
+                          }
+                          return parse_orders(p, JsonInput::from_string(r.response.body), c.orders);
+                        }));
+}
+
+// ------------------------------------------------------------------ order state / history
+
+void RestClient::get_open_orders(std::string_view symbol, RestCallback<std::vector<Order>> cb) {
+  GetCall c;
+  c.path = "/api/v1/orders";
+  c.instruction = "orderQueryAll";
+  if (!symbol.empty()) c.params.emplace_back("symbol", std::string(symbol));
+  c.done = impl_->get_handler<std::vector<Order>>(
+      std::move(cb),
+      body_parser([](JsonParser& p, JsonInput in, std::vector<Order>& out) { return parse_orders(p, in, out); }));
+  impl_->get(std::move(c));
+}
+
+namespace {
+
+Completion order_query_handler(const std::weak_ptr<RestClient::Impl>& w, RestCallback<std::optional<Order>> cb);
+
+}  // namespace
+
+void RestClient::get_order(std::string_view symbol, std::string_view order_id, RestCallback<std::optional<Order>> cb) {
+  GetCall c;
+  c.path = "/api/v1/order";
+  c.instruction = "orderQuery";
+  c.params.emplace_back("orderId", std::string(order_id));
+  c.params.emplace_back("symbol", std::string(symbol));
+  c.done = order_query_handler(impl_, std::move(cb));
+  impl_->get(std::move(c));
+}
+
+void RestClient::get_order_by_client_id(std::string_view symbol, std::uint32_t client_id,
+                                        RestCallback<std::optional<Order>> cb) {
+  GetCall c;
+  c.path = "/api/v1/order";
+  c.instruction = "orderQuery";
+  c.params.emplace_back("clientId", std::to_string(client_id));
+  c.params.emplace_back("symbol", std::string(symbol));
+  c.done = order_query_handler(impl_, std::move(cb));
+  impl_->get(std::move(c));
+}
+
+namespace {
+
+Completion order_query_handler(const std::weak_ptr<RestClient::Impl>& w, RestCallback<std::optional<Order>> cb) {
+  return [w, cb = std::move(cb)](RawOutcome& o) {
+    auto self = w.lock();
+    if (!self) return;
+    // 404: not resting (filled, cancelled, expired or never seen) — not an error for the caller.
+    if (!o.local && o.http->ok() && o.http->response.status == 404) {
+      return self->deliver(cb, std::optional<Order>{});
+    }
+    RestError err;
+    if (!self->classify_get(o, err)) return self->deliver_error(cb, std::move(err));
+    Order order;
+    const ParseError pe = parse_order(self->parser_, JsonInput::from_string(o.http->response.body), order);
+    if (!pe.ok()) {
+      return self->deliver_error(cb, self->parse_error<std::optional<Order>>(pe, o.http->response.status, false));
+    }
+    self->deliver(cb, std::optional<Order>(std::move(order)));
+  };
+}
+
+}  // namespace
+
+void RestClient::get_fills(const FillsQuery& q, RestCallback<std::vector<Fill>> cb) {
+  GetCall c;
+  c.path = "/wapi/v1/history/fills";
+  c.instruction = "fillHistoryQueryAll";
+  if (!q.fill_type.empty()) c.params.emplace_back("fillType", q.fill_type);
+  if (q.from_ms > 0) c.params.emplace_back("from", std::to_string(q.from_ms));
+  if (q.limit > 0) c.params.emplace_back("limit", std::to_string(q.limit));
+  if (!q.market_type.empty()) c.params.emplace_back("marketType", q.market_type);
+  if (q.offset > 0) c.params.emplace_back("offset", std::to_string(q.offset));
+  if (!q.order_id.empty()) c.params.emplace_back("orderId", q.order_id);
+  if (!q.sort_direction.empty()) c.params.emplace_back("sortDirection", q.sort_direction);
+  if (!q.symbol.empty()) c.params.emplace_back("symbol", q.symbol);
+  if (q.to_ms > 0) c.params.emplace_back("to", std::to_string(q.to_ms));
+  c.done = impl_->get_handler<std::vector<Fill>>(
+      std::move(cb),
+      body_parser([](JsonParser& p, JsonInput in, std::vector<Fill>& out) { return parse_fills(p, in, out); }));
+  impl_->get(std::move(c));
+}
+
+void RestClient::get_funding_history(const FundingHistoryQuery& q, RestCallback<std::vector<FundingPayment>> cb) {
+  GetCall c;
+  c.path = "/wapi/v1/history/funding";
+  c.instruction = "fundingHistoryQueryAll";
+  if (q.limit > 0) c.params.emplace_back("limit", std::to_string(q.limit));
+  if (q.offset > 0) c.params.emplace_back("offset", std::to_string(q.offset));
+  if (!q.sort_direction.empty()) c.params.emplace_back("sortDirection", q.sort_direction);
+  if (!q.symbol.empty()) c.params.emplace_back("symbol", q.symbol);
+  c.done = impl_->get_handler<std::vector<FundingPayment>>(
+      std::move(cb), body_parser([](JsonParser& p, JsonInput in, std::vector<FundingPayment>& out) {
+        return parse_funding_payments(p, in, out);
+      }));
+  impl_->get(std::move(c));
+}
+
+std::int64_t RestClient::timestamp_ms() const noexcept {
+  return impl_->timestamp_ms();
+}
+std::int64_t RestClient::time_offset_ms() const noexcept {
+  return impl_->offset_ms_;
+}
+void RestClient::set_time_offset_ms(std::int64_t offset) noexcept {
+  impl_->offset_ms_ = offset;
+}
+std::int64_t RestClient::window_ms() const noexcept {
+  return impl_->opts_.window_ms;
+}
+const RestCounters& RestClient::counters() const noexcept {
+  return impl_->counters_;
+}
+net::HttpClient& RestClient::http() noexcept {
+  return impl_->http_;
+}
+RateLimiter& RestClient::rate_limiter() noexcept {
+  return impl_->limiter_;
+}
+
+}  // namespace bparb::backpack
