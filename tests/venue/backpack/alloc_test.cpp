@@ -12,6 +12,14 @@
 #include "bparb/venue/backpack/signer.hpp"
 #include "test_util.hpp"
 
+// Under AddressSanitizer the allocator is ASan's: replacing operator new with malloc-backed versions
+// there makes ASan report alloc/dealloc mismatches for the paths we do not replace (aligned new).
+// The Release run of this binary is where allocation counting is meaningful.
+#if !defined(__SANITIZE_ADDRESS__)
+#define BPARB_COUNT_ALLOCATIONS 1
+#endif
+
+#if defined(BPARB_COUNT_ALLOCATIONS)
 namespace {
 thread_local bool counting = false;
 thread_local long allocations = 0;
@@ -41,9 +49,12 @@ void operator delete[](void* p, std::size_t) noexcept {
   std::free(p);
 }
 
+#endif  // BPARB_COUNT_ALLOCATIONS
+
 namespace bparb::backpack {
 namespace {
 
+#if defined(BPARB_COUNT_ALLOCATIONS)
 struct Counter {
   Counter() {
     allocations = 0;
@@ -52,8 +63,12 @@ struct Counter {
   ~Counter() { counting = false; }
   long count() const { return allocations; }
 };
+#endif
 
 TEST(HotPathAllocations, WsFramesAfterWarmUp) {
+#if !defined(BPARB_COUNT_ALLOCATIONS)
+  GTEST_SKIP() << "allocation counting is off under AddressSanitizer";
+#else
   const char* files[] = {"ws_depth.json",          "ws_book_ticker.json",     "ws_trade.json",
                          "ws_mark_price.json",     "ws_ticker.json",          "ws_order_fill.json",
                          "ws_trigger_placed.json", "ws_position_opened.json", "ws_position_snapshot.json",
@@ -78,7 +93,13 @@ TEST(HotPathAllocations, WsFramesAfterWarmUp) {
   EXPECT_EQ(n, 0);
 }
 
+#endif
+}
+
 TEST(HotPathAllocations, OrderWritingAfterWarmUp) {
+#if !defined(BPARB_COUNT_ALLOCATIONS)
+  GTEST_SKIP() << "allocation counting is off under AddressSanitizer";
+#else
   const SigningKey key =
       std::move(SigningKey::from_base64_secret("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")).value();
   RequestWriter w;
@@ -111,6 +132,7 @@ TEST(HotPathAllocations, OrderWritingAfterWarmUp) {
     n = c.count();
   }
   EXPECT_EQ(n, 0);
+#endif
 }
 
 }  // namespace
