@@ -91,8 +91,6 @@ TEST(HotPathAllocations, WsFramesAfterWarmUp) {
     n = c.count();
   }
   EXPECT_EQ(n, 0);
-}
-
 #endif
 }
 
