@@ -832,7 +832,7 @@ void Loader::check_consistency(const Config& c) {
   const auto& st = c.strategy;
   const auto& r = c.risk;
   const std::string exe = "strategy.min_execution_threshold", spr = "strategy.min_spread_threshold",
-                    lrg = "strategy.large_spread_threshold", cls = "strategy.min_closing_spread",
+                    lrg = "strategy.large_spread_threshold",
                     psz = "strategy.position_size_usd", mpos = "risk.max_position_usd",
                     tot = "risk.max_total_exposure_usd", exph = "strategy.expected_holding_hours",
                     maxh = "strategy.max_holding_hours", opm = "risk.max_orders_per_minute",
@@ -850,12 +850,9 @@ void Loader::check_consistency(const Config& c) {
                  val(exe, st.min_execution_threshold.str()) +
                  "; allowed: large_spread_threshold >= min_execution_threshold");
   }
-  if (st.min_closing_spread >= st.min_execution_threshold) {
-    conflict(cls, exe,
-             cls + ": " + val(cls, st.min_closing_spread.str()) + " is not below " + exe + " " +
-                 val(exe, st.min_execution_threshold.str()) +
-                 "; allowed: min_closing_spread < min_execution_threshold (else a new position closes at once)");
-  }
+  // No cross-check of min_closing_spread against the entry thresholds: the entry's expected net already
+  // subtracts min_closing_spread as the exit basis it will pay back, so a tradeable entry's spread is
+  // always above it and a new position cannot close at once.
   if (st.position_size_usd > r.max_position_usd) {
     conflict(psz, mpos,
              psz + ": " + val(psz, st.position_size_usd.str()) + " exceeds " + mpos + " " +

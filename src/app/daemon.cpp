@@ -55,6 +55,9 @@ exec::EngineParams engine_params(const Config& c) {
   b.large_spread_threshold = c.strategy.large_spread_threshold;
   b.use_maker_for_large_spreads = c.execution.use_maker_for_large_spreads;
   b.slippage_allowance = c.strategy.slippage_allowance;
+  // We exit when the (taker-priced) exit basis is at or below min_closing_spread, so that is what the
+  // entry must expect to pay back; zero here would overstate every entry by the exit's spread cost.
+  b.expected_exit_basis = c.strategy.min_closing_spread;
   b.expected_holding_us = c.strategy.expected_holding_us;
   b.allow_spot_borrow = c.strategy.allow_spot_borrow;
   b.spot_slippage_buffer = c.execution.spot_market_slippage_buffer;

@@ -78,7 +78,11 @@ DecimalParseError parse_impl(std::string_view s, Decimal& out, bool exact, Round
   if (int_part > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max() / Decimal::kOne))
     return DecimalParseError::kOverflow;
   frac *= static_cast<std::uint64_t>(kPow10[Decimal::kScale - frac_digits]);
-  std::int64_t mag = static_cast<std::int64_t>(int_part) * Decimal::kOne + static_cast<std::int64_t>(frac);
+  // Unsigned so the sum cannot overflow; the magnitude stays within INT64_MAX so that the range is
+  // symmetric (negation and abs() are always defined). Found by fuzz_decimal.
+  const std::uint64_t umag = int_part * static_cast<std::uint64_t>(Decimal::kOne) + frac;
+  if (umag > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return DecimalParseError::kOverflow;
+  std::int64_t mag = static_cast<std::int64_t>(umag);
   if (extra_nonzero) {
     if (exact) return DecimalParseError::kTooPrecise;
     // Magnitude was truncated; adjust per mode on the signed value.
@@ -90,7 +94,10 @@ DecimalParseError parse_impl(std::string_view s, Decimal& out, bool exact, Round
       case Rounding::kUp: bump = !neg; break;
       case Rounding::kNearest: bump = first_extra >= 5; break;
     }
-    if (bump) ++mag;
+    if (bump) {
+      if (mag == std::numeric_limits<std::int64_t>::max()) return DecimalParseError::kOverflow;
+      ++mag;
+    }
   }
   out = Decimal::from_raw(neg ? -mag : mag);
   return DecimalParseError::kOk;

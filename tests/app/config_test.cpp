@@ -396,9 +396,9 @@ TEST(ConfigErrors, InconsistentThresholds) {
   EXPECT_EQ(e[0],
             "test.toml:4:26: strategy.large_spread_threshold: 0.0015 is below strategy.min_execution_threshold "
             "0.002 (default); allowed: large_spread_threshold >= min_execution_threshold");
-  e = errors_of(kPaper + "[strategy]\nmin_closing_spread = 0.002\n");
-  ASSERT_EQ(e.size(), 1u);
-  EXPECT_THAT(e[0], HasSubstr("strategy.min_closing_spread: 0.002 is not below strategy.min_execution_threshold"));
+  // A closing spread above the execution threshold is consistent: the entry's expected net subtracts it.
+  e = errors_of(kPaper + "[strategy]\nmin_closing_spread = 0.003\n");
+  EXPECT_TRUE(e.empty());
 }
 
 TEST(ConfigErrors, InconsistentLimits) {

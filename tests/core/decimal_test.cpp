@@ -28,6 +28,13 @@ TEST(Decimal, RejectsMalformed) {
   EXPECT_EQ(Decimal::parse("N/A", d), DecimalParseError::kInvalid);
   EXPECT_EQ(Decimal::parse("0.0000000001", d), DecimalParseError::kTooPrecise);
   EXPECT_EQ(Decimal::parse("99999999999", d), DecimalParseError::kOverflow);
+  // Just past INT64_MAX at 1e-9, both signs (fuzz_decimal reproducers): no signed overflow.
+  EXPECT_EQ(Decimal::parse("9223372036.854775808", d), DecimalParseError::kOverflow);
+  EXPECT_EQ(Decimal::parse("-9223372036.854775808", d), DecimalParseError::kOverflow);
+  EXPECT_EQ(Decimal::parse("9223372036.999999999", d), DecimalParseError::kOverflow);
+  EXPECT_EQ(Decimal::parse_rounded("9223372036.8547758079", d, Rounding::kUp), DecimalParseError::kOverflow);
+  ASSERT_EQ(Decimal::parse("-9223372036.854775807", d), DecimalParseError::kOk);
+  EXPECT_EQ(d.abs().str(), "9223372036.854775807");
   EXPECT_EQ(Decimal::parse("0.0000000010", d), DecimalParseError::kOk);  // trailing zero is exact
   EXPECT_THROW(Decimal::from_string("abc"), std::invalid_argument);
 }

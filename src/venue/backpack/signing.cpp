@@ -64,7 +64,9 @@ void put_tail(Sink& s, std::int64_t ts, std::int64_t window) noexcept {
 
 std::string build_string(std::string_view instruction, std::vector<SignParam>& params, std::int64_t ts,
                          std::int64_t window) {
-  std::size_t need = instruction.size() + 64;
+  // "instruction=" (12) + "&timestamp=" (11) + "&window=" (8) + two int64 of up to 20 chars: 71.
+  // 80 leaves room; fuzz_signing found the old 64 silently returned "" for extreme values.
+  std::size_t need = instruction.size() + 80;
   for (const auto& p : params) need += p.key.size() + p.value.size() + 2;
   std::string out(need, '\0');
   const std::size_t n = build_signing_string(instruction, params, ts, window, out.data(), out.size());
@@ -232,7 +234,7 @@ std::string batch_signing_string(std::string_view instruction, std::span<const s
                                  std::int64_t timestamp_ms, std::int64_t window_ms) {
   std::vector<std::vector<SignParam>> lists(orders.size());
   std::vector<std::span<SignParam>> spans;
-  std::size_t need = 64 + orders.size() * (instruction.size() + 14);
+  std::size_t need = 80 + orders.size() * (instruction.size() + 14);
   for (std::size_t i = 0; i < orders.size(); ++i) {
     for (const auto& p : orders[i]) {
       lists[i].push_back({p.key, p.value});

@@ -1,0 +1,69 @@
+#pragma once
+// systemd integration (Type=notify): readiness, status line, watchdog keep-alive and stop notice via
+// libsystemd's sd_notify. Inert when the daemon is not started by systemd (NOTIFY_SOCKET unset): every
+// call then returns kInert and costs nothing, so the daemon calls it unconditionally.
+//
+// Daemon usage:
+//   ServiceNotifier svc;                        // reads NOTIFY_SOCKET / WATCHDOG_USEC once
+//   ... start-up, reconcile ...
+//   svc.ready();  svc.status("trading 5 pairs");
+//   if (svc.watchdog_interval_us() > 0) arm a timer every svc.watchdog_ping_interval_us() -> watchdog_ping()
+//   on SIGHUP: svc.reloading(); reload; svc.ready();
+//   on shutdown: svc.stopping();
+// Ping the watchdog from the event loop itself (not a helper thread): a wedged loop must stop the pings
+// so systemd restarts the process.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "bparb/core/clock.hpp"
+
+namespace bparb::app {
+
+enum class NotifyResult : std::uint8_t {
+  kSent,   // delivered to systemd
+  kInert,  // not running under systemd (NOTIFY_SOCKET unset): nothing done
+  kError,  // NOTIFY_SOCKET set but sending failed (errno in last_errno())
+};
+std::string_view notify_result_name(NotifyResult r) noexcept;
+
+class ServiceNotifier {
+ public:
+  // Longest STATUS= text sent; longer text is cut (systemd shows one line anyway).
+  static constexpr std::size_t kMaxStatusChars = 400;
+
+  // Reads the environment (NOTIFY_SOCKET, WATCHDOG_USEC, WATCHDOG_PID). Does not modify it, so child
+  // processes would inherit it — the daemon starts none.
+  ServiceNotifier() noexcept;
+
+  bool enabled() const noexcept { return enabled_; }
+  // WatchdogSec as seen by this process (0 = no watchdog, or WATCHDOG_PID names another process).
+  DurationUs watchdog_interval_us() const noexcept { return watchdog_us_; }
+  // Half the interval, as sd_watchdog_enabled(3) recommends; 0 when there is no watchdog.
+  DurationUs watchdog_ping_interval_us() const noexcept { return watchdog_us_ / 2; }
+
+  NotifyResult ready() noexcept;  // READY=1 (+ STATUS= when given)
+  NotifyResult ready(std::string_view status) noexcept;
+  NotifyResult status(std::string_view text) noexcept;  // STATUS=<text>; newlines become spaces
+  NotifyResult watchdog_ping() noexcept;                // WATCHDOG=1
+  NotifyResult reloading() noexcept;                    // RELOADING=1 (follow with ready() when done)
+  NotifyResult stopping() noexcept;                     // STOPPING=1
+  // Asks systemd to restart us now (WATCHDOG=trigger): for a detected wedge that the loop itself sees.
+  NotifyResult watchdog_trigger() noexcept;
+
+  std::uint64_t sent_count() const noexcept { return sent_; }
+  std::uint64_t error_count() const noexcept { return errors_; }
+  int last_errno() const noexcept { return last_errno_; }
+
+ private:
+  NotifyResult send(const char* text) noexcept;
+  NotifyResult send_with_status(const char* head, std::string_view status) noexcept;
+
+  bool enabled_ = false;
+  DurationUs watchdog_us_ = 0;
+  std::uint64_t sent_ = 0;
+  std::uint64_t errors_ = 0;
+  int last_errno_ = 0;
+};
+
+}  // namespace bparb::app

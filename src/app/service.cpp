@@ -1,0 +1,84 @@
+#include "bparb/app/service.hpp"
+
+#include <systemd/sd-daemon.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace bparb::app {
+
+std::string_view notify_result_name(NotifyResult r) noexcept {
+  switch (r) {
+    case NotifyResult::kSent:
+      return "sent";
+    case NotifyResult::kInert:
+      return "inert";
+    case NotifyResult::kError:
+      return "error";
+  }
+  return "?";
+}
+
+ServiceNotifier::ServiceNotifier() noexcept {
+  const char* sock = std::getenv("NOTIFY_SOCKET");
+  enabled_ = sock != nullptr && *sock != '\0';
+  std::uint64_t usec = 0;
+  // > 0: enabled for this pid; 0: disabled; < 0: malformed WATCHDOG_USEC/PID (treated as disabled).
+  if (sd_watchdog_enabled(0, &usec) > 0) watchdog_us_ = static_cast<DurationUs>(usec);
+}
+
+NotifyResult ServiceNotifier::send(const char* text) noexcept {
+  if (!enabled_) return NotifyResult::kInert;
+  const int rc = sd_notify(0, text);
+  if (rc > 0) {
+    ++sent_;
+    return NotifyResult::kSent;
+  }
+  ++errors_;
+  last_errno_ = rc < 0 ? -rc : 0;
+  return NotifyResult::kError;
+}
+
+// "<head>STATUS=<sanitized status>" in a stack buffer: no allocation, usable from the loop.
+NotifyResult ServiceNotifier::send_with_status(const char* head, std::string_view status) noexcept {
+  if (!enabled_) return NotifyResult::kInert;
+  constexpr std::string_view kKey = "STATUS=";
+  char buf[64 + kKey.size() + kMaxStatusChars + 1];
+  std::size_t n = std::strlen(head);
+  if (n > 64) return NotifyResult::kError;
+  std::memcpy(buf, head, n);
+  std::memcpy(buf + n, kKey.data(), kKey.size());
+  n += kKey.size();
+  const std::size_t len = status.size() < kMaxStatusChars ? status.size() : kMaxStatusChars;
+  for (std::size_t i = 0; i < len; ++i) {
+    const char c = status[i];
+    // The protocol is newline-separated KEY=VALUE lines: a newline in the text would inject a key.
+    buf[n++] = (c == '\n' || c == '\r' || c == '\0') ? ' ' : c;
+  }
+  buf[n] = '\0';
+  return send(buf);
+}
+
+NotifyResult ServiceNotifier::ready() noexcept {
+  return send("READY=1");
+}
+NotifyResult ServiceNotifier::ready(std::string_view status) noexcept {
+  return send_with_status("READY=1\n", status);
+}
+NotifyResult ServiceNotifier::status(std::string_view text) noexcept {
+  return send_with_status("", text);
+}
+NotifyResult ServiceNotifier::watchdog_ping() noexcept {
+  return send("WATCHDOG=1");
+}
+NotifyResult ServiceNotifier::reloading() noexcept {
+  return send("RELOADING=1");
+}
+NotifyResult ServiceNotifier::stopping() noexcept {
+  return send("STOPPING=1");
+}
+NotifyResult ServiceNotifier::watchdog_trigger() noexcept {
+  return send("WATCHDOG=trigger");
+}
+
+}  // namespace bparb::app

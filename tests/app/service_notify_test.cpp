@@ -1,0 +1,171 @@
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+#include "bparb/app/service.hpp"
+
+namespace bparb::app {
+namespace {
+
+// Sets or unsets an environment variable for the scope of a test, restoring the old value.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) {
+      old_ = old;
+      had_ = true;
+    }
+    if (value != nullptr) {
+      ::setenv(name, value, 1);
+    } else {
+      ::unsetenv(name);
+    }
+  }
+  ~ScopedEnv() {
+    if (had_) {
+      ::setenv(name_, old_.c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::string old_;
+  bool had_ = false;
+};
+
+// A unix datagram socket standing in for systemd's notify socket.
+class FakeNotifySocket {
+ public:
+  FakeNotifySocket() {
+    path_ =
+        (std::filesystem::temp_directory_path() / ("bparb_notify_" + std::to_string(::getpid()) + ".sock")).string();
+    ::unlink(path_.c_str());
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    EXPECT_GE(fd_, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path_.c_str(), sizeof(addr.sun_path) - 1);
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)), 0) << std::strerror(errno);
+    timeval tv{2, 0};  // bound wait: a missing message fails the test instead of hanging it
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  }
+  ~FakeNotifySocket() {
+    if (fd_ >= 0) ::close(fd_);
+    ::unlink(path_.c_str());
+  }
+  const std::string& path() const { return path_; }
+
+  // Next datagram, or "<timeout>".
+  std::string receive() {
+    char buf[1024];
+    const ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);
+    if (n < 0) return "<timeout>";
+    return std::string(buf, static_cast<std::size_t>(n));
+  }
+  // True when nothing is queued.
+  bool empty() {
+    char c;
+    return ::recv(fd_, &c, 1, MSG_DONTWAIT | MSG_PEEK) < 0;
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+TEST(ServiceNotifier, SendsReadyStatusWatchdogAndStopping) {
+  FakeNotifySocket sock;
+  ScopedEnv ns("NOTIFY_SOCKET", sock.path().c_str());
+  ScopedEnv wu("WATCHDOG_USEC", "30000000");
+  ScopedEnv wp("WATCHDOG_PID", std::to_string(::getpid()).c_str());
+
+  ServiceNotifier svc;
+  EXPECT_TRUE(svc.enabled());
+  EXPECT_EQ(svc.watchdog_interval_us(), 30 * kUsPerSecond);
+  EXPECT_EQ(svc.watchdog_ping_interval_us(), 15 * kUsPerSecond);
+
+  EXPECT_EQ(svc.ready(), NotifyResult::kSent);
+  EXPECT_EQ(sock.receive(), "READY=1");
+  EXPECT_EQ(svc.status("trading 5 pairs"), NotifyResult::kSent);
+  EXPECT_EQ(sock.receive(), "STATUS=trading 5 pairs");
+  EXPECT_EQ(svc.watchdog_ping(), NotifyResult::kSent);
+  EXPECT_EQ(sock.receive(), "WATCHDOG=1");
+  EXPECT_EQ(svc.reloading(), NotifyResult::kSent);
+  EXPECT_EQ(sock.receive(), "RELOADING=1");
+  EXPECT_EQ(svc.ready("reloaded"), NotifyResult::kSent);
+  EXPECT_EQ(sock.receive(), "READY=1\nSTATUS=reloaded");
+  EXPECT_EQ(svc.stopping(), NotifyResult::kSent);
+  EXPECT_EQ(sock.receive(), "STOPPING=1");
+  EXPECT_EQ(svc.sent_count(), 6u);
+  EXPECT_EQ(svc.error_count(), 0u);
+  EXPECT_TRUE(sock.empty());
+}
+
+TEST(ServiceNotifier, StatusCannotInjectKeysAndIsBounded) {
+  FakeNotifySocket sock;
+  ScopedEnv ns("NOTIFY_SOCKET", sock.path().c_str());
+  ServiceNotifier svc;
+  EXPECT_EQ(svc.status("halted\nREADY=1"), NotifyResult::kSent);
+  EXPECT_EQ(sock.receive(), "STATUS=halted READY=1");
+  const std::string long_text(2000, 'a');
+  EXPECT_EQ(svc.status(long_text), NotifyResult::kSent);
+  EXPECT_EQ(sock.receive(), "STATUS=" + std::string(ServiceNotifier::kMaxStatusChars, 'a'));
+}
+
+TEST(ServiceNotifier, InertWithoutNotifySocket) {
+  ScopedEnv ns("NOTIFY_SOCKET", nullptr);
+  ScopedEnv wu("WATCHDOG_USEC", nullptr);
+  ServiceNotifier svc;
+  EXPECT_FALSE(svc.enabled());
+  EXPECT_EQ(svc.watchdog_interval_us(), 0);
+  EXPECT_EQ(svc.watchdog_ping_interval_us(), 0);
+  EXPECT_EQ(svc.ready(), NotifyResult::kInert);
+  EXPECT_EQ(svc.status("x"), NotifyResult::kInert);
+  EXPECT_EQ(svc.watchdog_ping(), NotifyResult::kInert);
+  EXPECT_EQ(svc.stopping(), NotifyResult::kInert);
+  EXPECT_EQ(svc.sent_count(), 0u);
+  EXPECT_EQ(svc.error_count(), 0u);
+}
+
+TEST(ServiceNotifier, WatchdogForAnotherPidIsIgnored) {
+  FakeNotifySocket sock;
+  ScopedEnv ns("NOTIFY_SOCKET", sock.path().c_str());
+  ScopedEnv wu("WATCHDOG_USEC", "30000000");
+  ScopedEnv wp("WATCHDOG_PID", std::to_string(::getpid() + 1).c_str());
+  ServiceNotifier svc;
+  EXPECT_TRUE(svc.enabled());
+  EXPECT_EQ(svc.watchdog_interval_us(), 0);
+}
+
+TEST(ServiceNotifier, MalformedWatchdogUsecMeansNoWatchdog) {
+  ScopedEnv ns("NOTIFY_SOCKET", nullptr);
+  ScopedEnv wu("WATCHDOG_USEC", "thirty");
+  ScopedEnv wp("WATCHDOG_PID", nullptr);
+  ServiceNotifier svc;
+  EXPECT_EQ(svc.watchdog_interval_us(), 0);
+}
+
+TEST(ServiceNotifier, UnreachableSocketIsAnErrorNotACrash) {
+  const std::string missing =
+      (std::filesystem::temp_directory_path() / ("bparb_no_such_" + std::to_string(::getpid()) + ".sock")).string();
+  ScopedEnv ns("NOTIFY_SOCKET", missing.c_str());
+  ServiceNotifier svc;
+  EXPECT_TRUE(svc.enabled());
+  EXPECT_EQ(svc.ready(), NotifyResult::kError);
+  EXPECT_EQ(svc.error_count(), 1u);
+  EXPECT_NE(svc.last_errno(), 0);
+  EXPECT_EQ(notify_result_name(NotifyResult::kError), "error");
+}
+
+}  // namespace
+}  // namespace bparb::app

@@ -1,0 +1,11 @@
+// REST response parser parse_depth_snapshot: never crashes, same verdict on the copying and zero-copy input paths.
+#include "fuzz_util.hpp"
+
+using namespace bparb;
+using namespace bparb::backpack;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  bparb::fuzz::rest_differential<DepthSnapshot>(
+      data, size, [](JsonParser& p, JsonInput in, DepthSnapshot& out) { return parse_depth_snapshot(p, in, out); });
+  return 0;
+}
