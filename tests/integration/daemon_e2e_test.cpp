@@ -23,39 +23,14 @@
 #include "bparb/sim/sim_config.hpp"
 #include "bparb/sim/sim_runtime.hpp"
 #include "bparb/venue/backpack/signer.hpp"
+#include "sim_thread.hpp"
 
 namespace bparb {
 namespace {
 
 namespace asio = boost::asio;
 
-struct SimThread {
-  asio::io_context io;
-  std::unique_ptr<sim::SimRuntime> rt;
-  std::unique_ptr<sim::SimServer> srv;
-  std::thread th;
-  explicit SimThread(sim::SimConfig sc) {
-    rt = std::make_unique<sim::SimRuntime>(io, std::move(sc));
-    srv = std::make_unique<sim::SimServer>(io, *rt, rt->config().server);
-    srv->start();
-    rt->start();
-    th = std::thread([this] { io.run(); });
-  }
-  // Runs `f` on the simulator's thread after `delay`.
-  void at(std::chrono::milliseconds delay, std::function<void()> f) {
-    auto t = std::make_shared<asio::steady_timer>(io, delay);
-    t->async_wait([t, f = std::move(f)](const boost::system::error_code& ec) {
-      if (!ec) f();
-    });
-  }
-  void stop() {
-    asio::post(io, [this] {
-      srv->stop();
-      rt->stop();
-    });
-    th.join();
-  }
-};
+using testing::SimThread;
 
 std::string slurp(const std::filesystem::path& p) {
   std::ifstream in(p);
