@@ -27,6 +27,12 @@ if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
   set(BPARB_MARCH "${_bparb_default_march}" CACHE STRING "-march for bparb's code (x86-64-v3 = AVX2)")
   if(BPARB_MARCH)
     target_compile_options(bparb_flags INTERFACE -march=${BPARB_MARCH})
+    # The x86-64-v2/v3 levels do not include PCLMULQDQ, which simdjson requires for its westmere/haswell
+    # kernels: without it the header silently selects the scalar "fallback" kernel. Every CPU of those
+    # levels has it.
+    if(BPARB_MARCH MATCHES "^x86-64-v[23]$")
+      target_compile_options(bparb_flags INTERFACE -mpclmul)
+    endif()
   endif()
 endif()
 

@@ -8,12 +8,21 @@
 #include <string_view>
 #include <utility>
 
+#include <algorithm>
+
 #include "bparb/venue/backpack/parsers.hpp"
 
 namespace bparb::backpack {
 
 struct JsonParser::Impl {
-  explicit Impl(std::size_t max_bytes) : parser(max_bytes), max_document_bytes(max_bytes) {}
+  // Reserve the parser's internal buffers up front: otherwise simdjson re-allocates whenever a frame
+  // larger than any before arrives (it happens in normal operation, e.g. as update ids gain digits),
+  // which is a heap allocation on the per-frame path. 64 KiB covers every WS frame; larger REST bodies
+  // (cold path) still grow it.
+  explicit Impl(std::size_t max_bytes) : parser(max_bytes), max_document_bytes(max_bytes) {
+    // A failure here only means the first frame allocates instead; parsing reports real errors.
+    [[maybe_unused]] const simdjson::error_code reserved = parser.allocate(std::min<std::size_t>(max_bytes, 64 * 1024));
+  }
   simdjson::ondemand::parser parser;
   std::string scratch;  // padded copy when the caller's buffer has no slack
   std::size_t max_document_bytes;
