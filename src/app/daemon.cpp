@@ -475,6 +475,19 @@ class Daemon final : public exec::EngineSink {
                                 "starting (bparb never trades on top of positions it cannot explain)");
         }
       }
+      check_equity();
+    });
+  }
+
+  // Refuse to start below the configured equity floor: the risk gate would refuse every entry anyway,
+  // and an operator should hear it at start-up, not discover it in the logs hours later.
+  void check_equity() {
+    rest_->get_collateral([this](backpack::RestResult<backpack::CollateralSummary>& c) {
+      if (!c) return fail_startup("GET /api/v1/capital/collateral failed: " + c.error().message);
+      if (c->net_equity < cfg_.risk.min_account_balance_usd)
+        return fail_startup("net equity " + usd(c->net_equity) + " USD is below risk.min_account_balance_usd " +
+                            usd(cfg_.risk.min_account_balance_usd) + " USD (" + cfg_.source_path + ")");
+      log_->info("Account net equity {} USD (available {} USD)", usd(c->net_equity), usd(c->net_equity_available));
       cancel_orphans(0);
     });
   }

@@ -205,5 +205,19 @@ TEST_F(DaemonE2E, DailyLossLimitMovesToReduceOnly) {
   EXPECT_TRUE(logged("Trading state Active -> ReduceOnly"));
 }
 
+TEST_F(DaemonE2E, StartUpRefusesAnAccountBelowTheEquityFloor) {
+  // The account holds ~107 500 USD; demand 5 million. Nothing may be traded, and the reason is clear.
+  app::Config cfg = config("", "", "");
+  cfg.risk.min_account_balance_usd = Decimal::from_int(5'000'000);
+  try {
+    run(cfg, 5);
+    FAIL() << "start-up should have been refused";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("below risk.min_account_balance_usd"), std::string::npos) << e.what();
+  }
+  app::shutdown_logging();
+  EXPECT_TRUE(sim_->rt->exchange().fills(account_, {}).items.empty());
+}
+
 }  // namespace
 }  // namespace bparb
