@@ -239,6 +239,7 @@ class ArbEngine {
   std::vector<PairSlot> pairs_;
   std::vector<Marks> marks_;
   std::array<TrackedOrder, kMaxOrders> orders_{};
+  std::size_t order_cursor_ = 0;
   std::uint32_t next_client_id_;
   AccountSnapshot account_{};
   bool have_account_ = false;
