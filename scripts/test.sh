@@ -23,7 +23,7 @@ if [[ "${BPARB_SKIP_SANITIZE:-0}" != "1" ]]; then
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
     -DBPARB_SANITIZE=ON -DBPARB_WERROR=ON \
     -DBPARB_UNIT_TESTS_ONLY=ON -DBPARB_BUILD_BENCH=OFF >/dev/null
-  cmake --build build-asan -j "$jobs"
+  cmake --build build-asan -j "$jobs" --target bparb_unit_tests
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j "$jobs" -L unit --timeout 300
 fi
