@@ -15,6 +15,9 @@ std::atomic<bool> g_counting{false};
 std::atomic<long> g_allocations{0};
 }  // namespace
 
+// Under AddressSanitizer the allocator belongs to ASan (replacing it trips -Wmismatched-new-delete and
+// ASan's own checks); allocation counting is meaningful in the Release run only.
+#if !defined(__SANITIZE_ADDRESS__)
 void* operator new(std::size_t n) {
   if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
@@ -26,6 +29,7 @@ void operator delete(void* p) noexcept {
 void operator delete(void* p, std::size_t) noexcept {
   std::free(p);
 }
+#endif  // !__SANITIZE_ADDRESS__
 
 namespace bparb {
 namespace {
@@ -67,6 +71,9 @@ void fill_delta(DepthDelta& d, std::int64_t id) {
 }
 
 TEST(BookNoAlloc, WarmHotPathDoesNotAllocate) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "allocation counting is off under AddressSanitizer";
+#endif
   OrderBook book(spec());
   DepthSyncConfig cfg;
   cfg.snapshot_delay = 5;

@@ -14,6 +14,9 @@ std::atomic<bool> g_counting{false};
 std::atomic<long> g_allocs{0};
 }  // namespace
 
+// Under AddressSanitizer the allocator belongs to ASan (replacing it trips -Wmismatched-new-delete and
+// ASan's own checks); allocation counting is meaningful in the Release run only.
+#if !defined(__SANITIZE_ADDRESS__)
 void* operator new(std::size_t n) {
   if (g_counting.load(std::memory_order_relaxed)) g_allocs.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
@@ -25,11 +28,15 @@ void operator delete(void* p) noexcept {
 void operator delete(void* p, std::size_t) noexcept {
   std::free(p);
 }
+#endif  // !__SANITIZE_ADDRESS__
 
 namespace bparb {
 namespace {
 
 TEST(PortfolioHotPath, FillsFundingAndDailyPnlDoNotAllocate) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "allocation counting is off under AddressSanitizer";
+#endif
   Portfolio pf(2);
   const PairIndex p = pf.add_pair(Decimal::from_string("0.00001"));
   const std::array<Marks, 1> marks{Marks{Decimal::from_int(100), Decimal::from_int(101)}};

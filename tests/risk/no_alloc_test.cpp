@@ -12,6 +12,9 @@ std::atomic<bool> g_counting{false};
 std::atomic<long> g_allocs{0};
 }  // namespace
 
+// Under AddressSanitizer the allocator belongs to ASan (replacing it trips -Wmismatched-new-delete and
+// ASan's own checks); allocation counting is meaningful in the Release run only.
+#if !defined(__SANITIZE_ADDRESS__)
 void* operator new(std::size_t n) {
   if (g_counting.load(std::memory_order_relaxed)) g_allocs.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
@@ -23,11 +26,15 @@ void operator delete(void* p) noexcept {
 void operator delete(void* p, std::size_t) noexcept {
   std::free(p);
 }
+#endif  // !__SANITIZE_ADDRESS__
 
 namespace bparb {
 namespace {
 
 TEST(RiskHotPath, CheckAndRecordDoNotAllocate) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "allocation counting is off under AddressSanitizer";
+#endif
   ManualClock clock(1'795'132'800LL * kUsPerSecond);
   RiskLimits limits;
   limits.max_orders_per_minute = 1000;
