@@ -39,6 +39,27 @@ struct SimThread {
       if (!ec) f();
     });
   }
+  // Polls `pred` on the simulator's thread every `every` and runs `f` once, the first time it holds:
+  // scenario steps that depend on what the client did, not on wall-clock guesses.
+  void when(std::function<bool()> pred, std::function<void()> f,
+            std::chrono::milliseconds every = std::chrono::milliseconds(100)) {
+    auto t = std::make_shared<boost::asio::steady_timer>(io, every);
+    auto tick = std::make_shared<std::function<void()>>();
+    *tick = [this, t, tick, pred = std::move(pred), f = std::move(f), every]() mutable {
+      t->async_wait([this, t, tick, &pred, &f, every](const boost::system::error_code& ec) {
+        if (ec) return;
+        if (pred()) {
+          f();
+          *tick = nullptr;  // break the self-reference
+          return;
+        }
+        t->expires_after(every);
+        (*tick)();
+      });
+    };
+    (*tick)();
+  }
+
   // Runs `f` on the simulator's thread and waits for its result.
   template <class F>
   auto call(F f) -> decltype(f()) {
