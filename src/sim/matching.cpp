@@ -194,7 +194,14 @@ Expected<SimOrder, ApiError> Exchange::Impl::execute(AccountId a, const SimOrder
           need = r.quantity ? *r.quantity : m.qty_of(dr.lots);
         }
       }
-      if (acct->bal(asset).available < need) return unexpected(err(400, "INSUFFICIENT_FUNDS", "Insufficient funds"));
+      const Decimal shortfall = need - acct->bal(asset).available;
+      if (shortfall.is_positive()) {
+        // autoBorrow on a sell: the missing base is borrowed if its value fits in the free collateral
+        // (net equity less the perps' initial margin); otherwise the same answer as without the flag.
+        const bool borrow = r.auto_borrow && r.side == Side::kAsk &&
+                            shortfall.mul(asset_price(asset), Rounding::kUp) <= net_equity(*acct) - required_imf(*acct);
+        if (!borrow) return unexpected(err(400, "INSUFFICIENT_FUNDS", "Insufficient funds"));
+      }
     } else if (!reduce_only) {
       std::int64_t lots = qty_lots;
       if (!r.quantity) lots = dry_run(m, a, r.self_trade_prevention, w).lots;

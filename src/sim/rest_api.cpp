@@ -322,6 +322,9 @@ SimOrderRequest to_sim_request(const bp::OrderExecutePayload& p) {
   r.reduce_only = p.reduce_only;
   r.client_id = p.client_id;
   r.self_trade_prevention = p.self_trade_prevention.value_or(SelfTradePrevention::kRejectTaker);
+  r.auto_borrow = p.auto_borrow.value_or(false);
+  r.auto_borrow_repay = p.auto_borrow_repay.value_or(false);
+  r.auto_lend_redeem = p.auto_lend_redeem.value_or(false);
   return r;
 }
 

@@ -173,6 +173,26 @@ void load_runtime(const Loader& L, const toml::table& t, RuntimeConfig& r) {
   if (auto v = L.get_bool(t, "runtime", "model_enabled")) r.model_enabled = *v;
 }
 
+void load_replay(const Loader& L, const toml::table& t, ReplayConfig& r) {
+  L.check_keys(t, "replay", {"enabled", "path", "speed", "start_us", "maker_api_key", "symbols"});
+  if (auto v = L.get_bool(t, "replay", "enabled")) r.enabled = *v;
+  if (auto v = L.get_string(t, "replay", "path")) r.path = *v;
+  if (auto v = L.get_double(t, "replay", "speed", 0.001, 100'000)) r.speed = *v;
+  if (auto v = L.get_int(t, "replay", "start_us", 0, std::numeric_limits<std::int64_t>::max())) r.start_us = *v;
+  if (auto v = L.get_string(t, "replay", "maker_api_key")) {
+    if (v->empty()) L.fail("replay.maker_api_key", "\"\"", "must not be empty");
+    r.maker_api_key = *v;
+  }
+  if (const toml::node* n = t.get("symbols")) {
+    if (!n->is_table()) L.fail("replay.symbols", Loader::render(*n), "must be a table { RECORDED = \"EXCHANGE\" }");
+    for (const auto& [k, v] : *n->as_table()) {
+      if (!v.is_string()) L.fail("replay.symbols." + std::string(k.str()), Loader::render(v), "must be a string");
+      r.symbols.emplace_back(std::string(k.str()), v.as_string()->get());
+    }
+  }
+  if (r.enabled && r.path.empty()) L.fail("replay.path", "\"\"", "required when replay.enabled = true");
+}
+
 void load_fees(const Loader& L, const toml::table& t, std::string_view prefix, FeeSchedule& f) {
   L.check_keys(t, prefix, {"spot_maker_bps", "spot_taker_bps", "perp_maker_bps", "perp_taker_bps"});
   const Decimal lo = Decimal::from_int(-100), hi = Decimal::from_int(1000);
@@ -437,7 +457,8 @@ SimConfig parse_sim_config(std::string_view toml_text, std::string_view source_n
     throw SimConfigError(os.str());
   }
   SimConfig cfg = default_sim_config();
-  L.check_keys(root, "", {"server", "runtime", "exchange", "fees", "market", "model", "accounts", "faults"});
+  L.check_keys(root, "", {"server", "runtime", "exchange", "fees", "market", "model", "accounts", "faults",
+                          "replay"});
   if (const toml::table* t = L.table(root, "", "server")) load_server(L, *t, cfg.server);
   if (const toml::table* t = L.table(root, "", "runtime")) load_runtime(L, *t, cfg.runtime);
   if (const toml::table* t = L.table(root, "", "exchange")) load_exchange(L, *t, cfg.exchange);
@@ -452,6 +473,7 @@ SimConfig parse_sim_config(std::string_view toml_text, std::string_view source_n
     load_accounts(L, *n->as_array(), cfg.exchange);
   }
   if (const toml::table* t = L.table(root, "", "faults")) load_faults(L, *t, cfg.faults);
+  if (const toml::table* t = L.table(root, "", "replay")) load_replay(L, *t, cfg.replay);
   return cfg;
 }
 

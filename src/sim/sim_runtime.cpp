@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cmath>
 
+#include "bparb/record/recording.hpp"
+
 namespace bparb::sim {
 
 ScaledClock::ScaledClock(const Clock& base, TimestampUs start_us, double scale) noexcept
@@ -29,7 +31,15 @@ struct SimRuntime::Impl {
         faults(config.faults, config.runtime.seed ^ 0x9E3779B97F4A7C15ull),
         timer(io_) {
     faults.set_config(config.faults, wall.now_us());
-    if (config.runtime.model_enabled) {
+    if (config.replay.enabled) {
+      replay_source = std::make_unique<record::RecordingReader>(config.replay.path);
+      ReplayOptions ro;
+      ro.maker_api_key = config.replay.maker_api_key;
+      ro.speed = config.replay.speed;
+      ro.recording_start_us = config.replay.start_us;
+      ro.symbol_map = config.replay.symbols;
+      replay = std::make_unique<ReplayModel>(exchange, *replay_source, std::move(ro));
+    } else if (config.runtime.model_enabled) {
       MarketModelConfig mc = config.model;
       mc.seed = config.runtime.seed;
       model = std::make_unique<MarketModel>(exchange, std::move(mc));
@@ -48,7 +58,9 @@ struct SimRuntime::Impl {
 
   void do_step() {
     const TimestampUs now = sim.now_us();
-    if (model) {
+    if (replay) {
+      replay->step(now);
+    } else if (model) {
       model->step(now);
     } else {
       exchange.advance_to(now);
@@ -63,6 +75,8 @@ struct SimRuntime::Impl {
   ScaledClock sim;
   Exchange exchange;
   std::unique_ptr<MarketModel> model;
+  std::unique_ptr<record::RecordingReader> replay_source;  // before replay: outlives it
+  std::unique_ptr<ReplayModel> replay;
   FaultInjector faults;
   boost::asio::steady_timer timer;
   bool running = false;
@@ -71,8 +85,9 @@ struct SimRuntime::Impl {
 
 SimRuntime::SimRuntime(boost::asio::io_context& io, SimConfig config, const Clock* wall)
     : impl_(std::make_unique<Impl>(io, std::move(config), wall)) {
-  spdlog::info("bpsim runtime: {} markets, {} accounts, time_scale {}, model {}", impl_->exchange.markets().size(),
-               impl_->config.exchange.accounts.size(), impl_->config.runtime.time_scale, impl_->model ? "on" : "off");
+  spdlog::info("bpsim runtime: {} markets, {} accounts, time_scale {}, model {}, replay {}",
+               impl_->exchange.markets().size(), impl_->config.exchange.accounts.size(), impl_->config.runtime.time_scale,
+               impl_->model ? "on" : "off", impl_->replay ? impl_->config.replay.path : "off");
 }
 
 SimRuntime::~SimRuntime() {
@@ -99,6 +114,9 @@ Exchange& SimRuntime::exchange() noexcept {
 }
 MarketModel* SimRuntime::model() noexcept {
   return impl_->model.get();
+}
+ReplayModel* SimRuntime::replay() noexcept {
+  return impl_->replay.get();
 }
 FaultInjector& SimRuntime::faults() noexcept {
   return impl_->faults;

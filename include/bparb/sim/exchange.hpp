@@ -203,6 +203,12 @@ class Exchange {
   // Set the mark and index price of a market (perps: feeds funding and margin; spot: index is the
   // asset's collateral mark). Emits nothing by itself; markPrice events come from advance_to().
   bool set_mark_index(std::string_view symbol, Decimal mark, Decimal index);
+  // Backtests (tape-driven queue model): a recorded trade reached resting order `order_id` at the front of
+  // its queue, so it fills `lots` (capped at its remainder) as MAKER at its own price against
+  // `counterparty`, which must be an `unlimited` account (its side of the trade is not accounted).
+  // Emits the usual trade / orderFill / position / depth events. Returns the lots filled (0 if the order
+  // is not resting or the counterparty is not unlimited).
+  std::int64_t fill_resting(OrderId order_id, AccountId counterparty, std::int64_t lots);
   // Order-book state (Open, CancelOnly, PostOnly, LimitOnly, Closed).
   bool set_market_state(std::string_view symbol, OrderBookState state);
   // Process everything due up to `now` (normally clock().now_us()): funding settlements at each

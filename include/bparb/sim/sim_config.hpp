@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "bparb/sim/exchange.hpp"
 #include "bparb/sim/faults.hpp"
@@ -32,12 +34,23 @@ struct RuntimeConfig {
   bool model_enabled = true;            // false: no background maker/taker (empty books)
 };
 
+// Replay mode: background liquidity from a recording (ReplayModel) instead of the market model.
+struct ReplayConfig {
+  bool enabled = false;
+  std::string path;                   // recording file or directory (tests/record/FORMAT.md)
+  double speed = 1.0;                 // recorded seconds per simulated second
+  std::int64_t start_us = 0;          // recording time to start at (0 = its first line); earlier lines fast-forward
+  std::string maker_api_key = "bpsim-replay-maker";
+  std::vector<std::pair<std::string, std::string>> symbols;  // recorded -> exchange symbol
+};
+
 struct SimConfig {
   ServerConfig server;
   RuntimeConfig runtime;
   ExchangeConfig exchange = default_exchange_config();  // markets, fees, accounts
   MarketModelConfig model = default_model_config();
   FaultConfig faults;
+  ReplayConfig replay;
 };
 
 class SimConfigError : public std::runtime_error {

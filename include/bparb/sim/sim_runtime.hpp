@@ -15,6 +15,7 @@
 #include "bparb/sim/exchange.hpp"
 #include "bparb/sim/faults.hpp"
 #include "bparb/sim/market_model.hpp"
+#include "bparb/sim/replay_model.hpp"
 #include "bparb/sim/sim_config.hpp"
 
 namespace boost::asio {
@@ -39,8 +40,9 @@ class ScaledClock final : public Clock {
 
 class SimRuntime {
  public:
-  // Builds clock, exchange (accounts from config), model (unless disabled) and faults. Throws
-  // std::invalid_argument / SimConfigError for bad configuration. `wall` (optional) replaces the
+  // Builds clock, exchange (accounts from config), replay (replay.enabled: reads the recording; the
+  // market model is then not built) or model (unless disabled), and faults. Throws
+  // std::invalid_argument / SimConfigError for bad configuration, std::runtime_error for an unreadable recording. `wall` (optional) replaces the
   // system clock (tests); it must outlive the runtime.
   SimRuntime(boost::asio::io_context& io, SimConfig config, const Clock* wall = nullptr);
   ~SimRuntime();
@@ -50,11 +52,12 @@ class SimRuntime {
   // Starts the periodic step timer (no-op when step_interval_ms == 0). stop() cancels it.
   void start();
   void stop();
-  // One step now: model.step(sim now) (or exchange.advance_to when the model is disabled).
+  // One step now: replay.step(sim now), else model.step(sim now), else exchange.advance_to.
   void step();
 
   Exchange& exchange() noexcept;
-  MarketModel* model() noexcept;  // nullptr when runtime.model_enabled == false
+  MarketModel* model() noexcept;    // nullptr when runtime.model_enabled == false or replay is on
+  ReplayModel* replay() noexcept;   // nullptr unless replay.enabled
   FaultInjector& faults() noexcept;
   const Clock& sim_clock() const noexcept;
   const Clock& wall_clock() const noexcept;

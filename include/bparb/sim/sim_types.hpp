@@ -77,6 +77,13 @@ struct SimOrderRequest {
   std::optional<bool> reduce_only;  // perps only; echoed back as given (null when absent)
   std::optional<std::uint32_t> client_id;
   SelfTradePrevention self_trade_prevention = SelfTradePrevention::kRejectTaker;
+  // Spot margin (autoBorrow): a spot sell may take the base it lacks as a borrow against the account's
+  // free collateral (the balance goes negative and counts as a liability). Without it a sell beyond
+  // the free balance is INSUFFICIENT_FUNDS, as on Backpack. autoBorrowRepay / autoLendRedeem are
+  // accepted; a buy always nets against a negative balance (no separate borrow book is modelled).
+  bool auto_borrow = false;
+  bool auto_borrow_repay = false;
+  bool auto_lend_redeem = false;
 };
 
 // Identifies one order for cancel/query: exactly one of the two must be set.

@@ -1,0 +1,105 @@
+#pragma once
+// The backtest replay runner: recorded frames -> the same parsers, DepthSync/OrderBook, BasisEvaluator,
+// RiskGate and ArbEngine as the live daemon, with a virtual clock, and bpsim's pure Exchange (driven by
+// ReplayModel from the same frames) as the venue. Pure: no sockets, no wall clock, no logging per frame.
+//
+// Per recorded line, in receive-time order:
+//   1. the virtual clock walks to the line's time; on the way every due venue event is delivered
+//      (orders reaching the exchange after the outbound latency, their acks and order-stream updates
+//      coming back after the return latency, engine timer ticks, account snapshots, funding);
+//   2. the line is applied to the VENUE (ReplayModel: background liquidity = the recorded book);
+//   3. the same line is applied to the ENGINE side exactly like live (parse_ws_frame, DepthSync,
+//      on_book_update / on_funding_info), and recorded trades drive the maker queue model.
+// Maker queue model: a post-only order resting at price P starts behind the recorded quantity at P
+// when it reaches the exchange. Recorded trades at P (on its side) consume that quantity first, the rest
+// fills our order (Exchange::fill_resting); a trade through P (a worse price) fills it outright; the
+// quantity ahead never exceeds what the recorded book still shows at P (cancels ahead advance us).
+// Deterministic: same frames + same RunnerConfig -> same BacktestResult.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bparb/backtest/result.hpp"
+#include "bparb/core/clock.hpp"
+#include "bparb/core/decimal.hpp"
+#include "bparb/core/market_spec.hpp"
+#include "bparb/exec/arb_engine.hpp"
+#include "bparb/record/frame_source.hpp"
+#include "bparb/risk/risk_gate.hpp"
+#include "bparb/strategy/fee_model.hpp"
+
+namespace bparb::backtest {
+
+struct PairSetup {
+  std::string name;  // "SOL"
+  MarketSpec spot;   // as the exchange lists it (tick/step must match the recording)
+  MarketSpec perp;
+};
+
+// One-way latency between the engine and the exchange, each direction sampled separately.
+struct LatencyModel {
+  DurationUs fixed_us = 5 * kUsPerMs;
+  std::vector<DurationUs> samples_us;  // non-empty: each trip draws one of these (seeded, uniform)
+  std::uint64_t seed = 1;
+};
+
+struct RunnerConfig {
+  std::vector<PairSetup> pairs;
+  exec::EngineParams engine;
+  RiskLimits risk;
+  FeeSchedule fees;                                         // bps, charged by the exchange and known to the engine
+  Decimal quote_balance = Decimal::from_int(100'000);       // starting USDC
+  Decimal base_inventory_usd = Decimal::from_int(10'000);   // spot inventory per pair, bought at the first spot mid
+  LatencyModel latency;
+  TimestampUs from_us = 0;  // lines before it warm the books only (no trading); 0 = from the start
+  TimestampUs to_us = 0;    // lines after it are not replayed; 0 = to the end
+  std::uint64_t sample_interval_us = kUsPerSecond;  // equity / basis chart resolution
+  DurationUs timer_interval_us = 200 * kUsPerMs;    // engine on_timer cadence (as the daemon)
+  DurationUs account_interval_us = 2 * kUsPerSecond;  // account snapshot cadence (as the daemon's poll)
+  bool queue_model = true;                          // false: resting orders fill only when the book crosses them
+  std::string config_path;                          // echoed into the result
+  std::string data_path;
+};
+
+// Counters that are not part of the report contract (diagnostics, tests).
+struct RunnerStats {
+  std::uint64_t orders_sent = 0;
+  std::uint64_t orders_rejected = 0;
+  std::uint64_t fills = 0;
+  std::uint64_t maker_fills = 0;
+  std::uint64_t tape_fills = 0;         // fills produced by the queue model
+  std::uint64_t depth_frames = 0;       // engine side
+  std::uint64_t snapshots = 0;          // rest_depth lines applied by the engine side
+  std::uint64_t trades_seen = 0;        // recorded trade frames
+  std::uint64_t unknown_symbol = 0;     // frames for markets no pair uses
+  std::uint64_t other_frames = 0;       // bookTicker, ticker, ...
+  std::uint64_t crossed_books = 0;      // engine books crossed after an update (bad data)
+  std::uint64_t venue_refusals = 0;     // ReplayModel could not mirror a level
+  std::uint64_t funding_payments = 0;
+};
+
+class Runner {
+ public:
+  // Throws std::invalid_argument for an unusable setup (no pairs, spot not SPOT / perp not PERP,
+  // engine/risk parameters the engine refuses).
+  explicit Runner(RunnerConfig config);
+  ~Runner();
+  Runner(const Runner&) = delete;
+  Runner& operator=(const Runner&) = delete;
+
+  // Replays `source` to its end (or config.to_us). One Runner runs once.
+  BacktestResult run(record::FrameSource& source);
+
+  const RunnerStats& stats() const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// "5" / "1.5" seconds, or ISO-8601 UTC "2024-08-08T23:55:00Z" (fraction and 'Z' optional, ' ' or 'T')
+// -> µs since the epoch. False if malformed.
+bool parse_time_arg(const std::string& s, TimestampUs& out) noexcept;
+
+}  // namespace bparb::backtest
