@@ -1,7 +1,6 @@
 #include "bparb/record/binance_import.hpp"
 
 #include <simdjson.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <charconv>
@@ -10,6 +9,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "bparb/record/gzip.hpp"
 #include "bparb/record/recording.hpp"
 
 namespace bparb::record {
@@ -302,45 +302,29 @@ MarketSpec binance_stand_in_spec(const std::string& symbol, bool perp) {
 
 std::vector<ImportedLine> convert_binance_file(const std::string& path, const MarketSpec& spec, bool perp,
                                                BinanceMarketStats& stats) {
-  gzFile gz = gzopen(path.c_str(), "rb");
-  if (gz == nullptr) throw std::runtime_error("cannot open " + path);
-  std::unique_ptr<gzFile_s, int (*)(gzFile)> guard(gz, gzclose);
-  gzbuffer(gz, 1u << 17);
+  LineReader reader(path);  // throws if the file cannot be opened; plain text is read as is
   // Read everything first so that lines can be put in receive order (the sample files have a few
   // lines whose local time is below the previous line's).
   std::vector<RawLine> raw;
-  std::string line;
-  char chunk[1u << 16];
   TimestampUs prev = 0;
-  auto finish_line = [&] {
-    if (line.empty()) return;
+  std::string_view line;
+  while (reader.next(line)) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) continue;
     ++stats.lines;
     const std::size_t sp = line.find(' ');
     std::int64_t ns = 0;
-    const auto r = std::from_chars(line.data(), line.data() + (sp == std::string::npos ? 0 : sp), ns);
-    if (sp == std::string::npos || r.ec != std::errc() || r.ptr != line.data() + sp || ns < 0) {
+    const auto r = std::from_chars(line.data(), line.data() + (sp == std::string_view::npos ? 0 : sp), ns);
+    if (sp == std::string_view::npos || r.ec != std::errc() || r.ptr != line.data() + sp || ns < 0) {
       ++stats.malformed;
-    } else {
-      const TimestampUs t = ns / 1000;
-      if (t < prev) ++stats.out_of_order;
-      prev = std::max(prev, t);
-      raw.push_back({t, line.substr(sp + 1)});
+      continue;
     }
-    line.clear();
-  };
-  for (;;) {
-    if (gzgets(gz, chunk, sizeof chunk) == nullptr) break;
-    line.append(chunk);
-    if (!line.empty() && line.back() == '\n') {
-      line.pop_back();
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      finish_line();
-    }
+    const TimestampUs t = ns / 1000;
+    if (t < prev) ++stats.out_of_order;
+    prev = std::max(prev, t);
+    raw.push_back({t, std::string(line.substr(sp + 1))});
   }
-  int errnum = 0;
-  const char* msg = gzerror(gz, &errnum);
-  if (errnum != Z_OK) throw std::runtime_error(path + ": read error: " + msg);
-  finish_line();
+  if (!reader.error().empty()) throw std::runtime_error(reader.error());
   std::stable_sort(raw.begin(), raw.end(), [](const RawLine& x, const RawLine& y) { return x.t < y.t; });
 
   std::vector<ImportedLine> out;

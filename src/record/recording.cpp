@@ -1,6 +1,6 @@
 #include "bparb/record/recording.hpp"
 
-#include <zlib.h>
+#include "bparb/record/gzip.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -81,59 +81,33 @@ std::string recording_file_name(std::string_view market, TimestampUs t, bool gzi
 struct RecordingReader::Cursor {
   std::vector<std::string> files;
   std::size_t file_index = 0;
-  gzFile gz = nullptr;
+  std::unique_ptr<LineReader> reader;  // reads plain and gzip files alike
   std::uint64_t line_no = 0;
   TimestampUs prev_time = 0;
-  std::string buf;  // current line (reused)
+  std::string_view raw;  // current raw line, points into reader's buffer
   FrameLine line;
   bool has_line = false;
 
-  ~Cursor() {
-    if (gz != nullptr) gzclose(gz);
-  }
-
   bool open_next(std::string& error) {
-    if (gz != nullptr) {
-      gzclose(gz);
-      gz = nullptr;
-    }
+    reader.reset();
     if (file_index >= files.size()) return false;
     const std::string& f = files[file_index++];
-    gz = gzopen(f.c_str(), "rb");  // zlib reads plain (non-gzip) files transparently
-    if (gz == nullptr) {
-      error = "cannot open " + f;
+    try {
+      reader = std::make_unique<LineReader>(f);
+    } catch (const std::exception& e) {
+      error = e.what();
       return false;
     }
-    gzbuffer(gz, 1u << 17);
     line_no = 0;
     prev_time = 0;
     return true;
   }
 
-  // Reads one raw line into buf. False at end of file (buf empty) or on error (error set).
+  // Reads one raw line. False at end of file or on error (error set: corrupt/truncated gzip, I/O).
   bool read_raw(std::string& error) {
-    buf.clear();
-    char chunk[1u << 16];
-    for (;;) {
-      if (gzgets(gz, chunk, sizeof chunk) == nullptr) {
-        int errnum = 0;
-        const char* msg = gzerror(gz, &errnum);
-        if (errnum == Z_BUF_ERROR) {  // zlib: "unexpected end of file" inside a gzip member
-          error = files[file_index - 1] + ": truncated gzip stream";
-          return false;
-        }
-        if (errnum != Z_OK) {
-          error = files[file_index - 1] + ": read error: " + msg;
-          return false;
-        }
-        return !buf.empty();
-      }
-      buf.append(chunk);
-      if (!buf.empty() && buf.back() == '\n') {
-        buf.pop_back();
-        return true;
-      }
-    }
+    if (reader->next(raw)) return true;
+    if (!reader->error().empty()) error = reader->error();
+    return false;
   }
 };
 
@@ -185,7 +159,7 @@ std::vector<std::string> RecordingReader::files() const {
 bool RecordingReader::advance(Cursor& c) {
   c.has_line = false;
   for (;;) {
-    if (c.gz == nullptr) return false;
+    if (c.reader == nullptr) return false;
     if (!c.read_raw(error_)) {
       if (!error_.empty()) return false;
       if (!c.open_next(error_)) return false;
@@ -193,9 +167,9 @@ bool RecordingReader::advance(Cursor& c) {
       continue;
     }
     ++c.line_no;
-    if (c.buf.empty() || c.buf == "\r") continue;
+    if (c.raw.empty() || c.raw == "\r") continue;
     const char* reason = "";
-    if (!parse_frame_line(c.buf, c.line, &reason)) {
+    if (!parse_frame_line(c.raw, c.line, &reason)) {
       ++stats_.malformed;
       if (stats_.malformed_lines.size() < ReaderStats::kMaxMalformedKept) {
         stats_.malformed_lines.push_back({c.files[c.file_index - 1], c.line_no, reason});
@@ -236,9 +210,9 @@ bool RecordingReader::next(FrameLine& out) {
 
 struct RecordingWriter::Impl {
   std::string path;
-  bool gzip = false;
-  gzFile gz = nullptr;
+  std::unique_ptr<GzipWriter> gz;
   std::FILE* file = nullptr;
+  std::uint64_t plain_bytes = 0;
   std::string line;  // reused
 
   void fail(const char* what) const { throw std::runtime_error(path + ": " + what); }
@@ -246,10 +220,8 @@ struct RecordingWriter::Impl {
 
 RecordingWriter::RecordingWriter(const std::string& path, bool append) : impl_(std::make_unique<Impl>()) {
   impl_->path = path;
-  impl_->gzip = ends_with(path, ".gz");
-  if (impl_->gzip) {
-    impl_->gz = gzopen(path.c_str(), append ? "ab6" : "wb6");
-    if (impl_->gz == nullptr) throw std::runtime_error("cannot open " + path + " for writing");
+  if (ends_with(path, ".gz")) {
+    impl_->gz = std::make_unique<GzipWriter>(path, append, 6);
   } else {
     impl_->file = std::fopen(path.c_str(), append ? "ab" : "wb");
     if (impl_->file == nullptr) throw std::runtime_error("cannot open " + path + " for writing");
@@ -276,33 +248,40 @@ bool RecordingWriter::write(TimestampUs receive_time_us, FrameKind kind, std::st
   l += ' ';
   l += payload;
   l += '\n';
-  if (impl_->gzip) {
-    if (gzwrite(impl_->gz, l.data(), static_cast<unsigned>(l.size())) != static_cast<int>(l.size())) {
-      impl_->fail("gzip write failed");
-    }
-  } else if (std::fwrite(l.data(), 1, l.size(), impl_->file) != l.size()) {
-    impl_->fail("write failed");
+  if (impl_->gz != nullptr) {
+    impl_->gz->write(l.data(), l.size());
+  } else {
+    if (std::fwrite(l.data(), 1, l.size(), impl_->file) != l.size()) impl_->fail("write failed");
+    impl_->plain_bytes += l.size();
   }
   ++lines_;
   return true;
 }
 
 void RecordingWriter::flush() {
-  if (impl_->gz != nullptr && gzflush(impl_->gz, Z_SYNC_FLUSH) != Z_OK) impl_->fail("gzip flush failed");
+  if (impl_->gz != nullptr) impl_->gz->sync_flush();
   if (impl_->file != nullptr && std::fflush(impl_->file) != 0) impl_->fail("flush failed");
 }
 
 void RecordingWriter::close() {
   if (impl_->gz != nullptr) {
-    const int rc = gzclose(impl_->gz);
-    impl_->gz = nullptr;
-    if (rc != Z_OK) impl_->fail("gzip close failed");
+    bytes_closed_ = impl_->gz->bytes_out();
+    std::unique_ptr<GzipWriter> gz = std::move(impl_->gz);
+    gz->close();
+    bytes_closed_ = gz->bytes_out();
   }
   if (impl_->file != nullptr) {
     const int rc = std::fclose(impl_->file);
     impl_->file = nullptr;
+    bytes_closed_ = impl_->plain_bytes;
     if (rc != 0) impl_->fail("close failed");
   }
+}
+
+std::uint64_t RecordingWriter::bytes_written() const noexcept {
+  if (impl_->gz != nullptr) return impl_->gz->bytes_out();
+  if (impl_->file != nullptr) return impl_->plain_bytes;
+  return bytes_closed_;
 }
 
 }  // namespace bparb::record

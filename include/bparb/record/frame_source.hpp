@@ -1,7 +1,7 @@
 #pragma once
 // One line of a market-data recording and the minimal interface its consumers read it through.
 // Header-only on purpose: bpsim's ReplayModel (src/sim) consumes recordings through FrameSource
-// without linking the reader (zlib) — RecordingReader (recording.hpp) implements it, and tests can
+// without linking the reader (gzip codec) — RecordingReader (recording.hpp) implements it, and tests can
 // feed in-memory lines with VectorFrameSource.
 //
 // Line format (full description in recording.hpp and tests/record/FORMAT.md):

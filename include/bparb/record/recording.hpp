@@ -81,7 +81,8 @@ class RecordingReader final : public FrameSource {
   std::string error_;
 };
 
-// Appends lines to one file. `.gz` path -> gzip (a new gzip member per writer; level 6), else plain.
+// Appends lines to one file. `.gz` path -> gzip (a new gzip member per writer; level 6; GzipWriter in
+// gzip.hpp), else plain. flush() makes everything written so far readable (gzip sync flush + fflush).
 class RecordingWriter {
  public:
   // append = false truncates. Throws std::runtime_error if the file cannot be opened.
@@ -96,11 +97,14 @@ class RecordingWriter {
   void flush();
   void close();
   std::uint64_t lines_written() const noexcept { return lines_; }
+  // Bytes this writer put in the file (compressed size for .gz, including gzip header/trailer once closed).
+  std::uint64_t bytes_written() const noexcept;
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::uint64_t lines_ = 0;
+  std::uint64_t bytes_closed_ = 0;
 };
 
 // "<market>/<YYYY-MM-DD>.frames[.gz]" relative path for a line received at `t` (UTC date).

@@ -1,0 +1,441 @@
+#include "bparb/record/gzip.hpp"
+
+#include <boost/beast/zlib/deflate_stream.hpp>
+#include <boost/beast/zlib/inflate_stream.hpp>
+#include <boost/crc.hpp>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <vector>
+
+namespace bparb::record {
+namespace zlib = boost::beast::zlib;
+
+namespace {
+
+constexpr unsigned char kMagic0 = 0x1f;
+constexpr unsigned char kMagic1 = 0x8b;
+constexpr unsigned char kMethodDeflate = 8;
+// RFC 1952 header flags.
+constexpr unsigned kFhcrc = 0x02;
+constexpr unsigned kFextra = 0x04;
+constexpr unsigned kFname = 0x08;
+constexpr unsigned kFcomment = 0x10;
+constexpr unsigned kFreserved = 0xe0;
+constexpr std::size_t kBufSize = 1u << 16;
+// Raw deflate: window 2^15, zlib's default memLevel.
+constexpr int kWindowBits = 15;
+constexpr int kMemLevel = 8;
+
+void put_le32(unsigned char* p, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<unsigned char>(v >> (8 * i));
+}
+
+std::uint32_t get_le32(const unsigned char* p) {
+  return static_cast<std::uint32_t>(p[0]) | static_cast<std::uint32_t>(p[1]) << 8 |
+         static_cast<std::uint32_t>(p[2]) << 16 | static_cast<std::uint32_t>(p[3]) << 24;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Writer
+
+struct GzipWriter::Impl {
+  std::string path;
+  std::FILE* file = nullptr;
+  zlib::deflate_stream deflate;
+  boost::crc_32_type crc;
+  std::vector<unsigned char> out = std::vector<unsigned char>(kBufSize);
+  std::uint64_t in_bytes = 0;
+  std::uint64_t out_bytes = 0;
+
+  [[noreturn]] void fail(const std::string& what) const { throw std::runtime_error(path + ": " + what); }
+
+  void put(const void* p, std::size_t n) {
+    if (n == 0) return;
+    if (std::fwrite(p, 1, n, file) != n) fail(std::string("write failed: ") + std::strerror(errno));
+    out_bytes += n;
+  }
+
+  // Runs deflate over zs with `flush` until the input is consumed and (for sync/finish) the output drained.
+  void run(zlib::z_params& zs, zlib::Flush flush) {
+    static const unsigned char kNothing = 0;  // the port rejects a null next_in even with avail_in == 0
+    if (zs.next_in == nullptr) zs.next_in = &kNothing;
+    for (;;) {
+      zs.next_out = out.data();
+      zs.avail_out = out.size();
+      const std::size_t in_before = zs.avail_in;
+      boost::beast::error_code ec;
+      deflate.write(zs, flush, ec);
+      const std::size_t produced = out.size() - zs.avail_out;
+      put(out.data(), produced);
+      if (ec == zlib::error::end_of_stream) return;  // only with Flush::finish
+      if (ec && ec != zlib::error::need_buffers) fail("deflate failed: " + ec.message());
+      const bool progress = produced != 0 || zs.avail_in != in_before;
+      if (flush == zlib::Flush::none) {
+        if (zs.avail_in == 0) return;
+      } else if (flush == zlib::Flush::sync) {
+        // Done once the flush fit in the buffer (zlib: avail_out != 0 after the call).
+        if (zs.avail_in == 0 && zs.avail_out != 0) return;
+      }
+      if (!progress && ec == zlib::error::need_buffers && flush != zlib::Flush::finish) return;
+      if (!progress && flush == zlib::Flush::finish && ec == zlib::error::need_buffers && produced == 0) {
+        fail("deflate made no progress while finishing");
+      }
+    }
+  }
+};
+
+GzipWriter::GzipWriter(const std::string& path, bool append, int level) : impl_(std::make_unique<Impl>()) {
+  impl_->path = path;
+  impl_->deflate.reset(level, kWindowBits, kMemLevel, zlib::Strategy::normal);
+  impl_->file = std::fopen(path.c_str(), append ? "ab" : "wb");
+  if (impl_->file == nullptr) {
+    throw std::runtime_error("cannot open " + path + " for writing: " + std::strerror(errno));
+  }
+  // Member header: no name, mtime 0 (unknown; recordings carry their own times), OS = Unix.
+  const unsigned char header[10] = {kMagic0, kMagic1, kMethodDeflate, 0, 0, 0, 0, 0, 0, 3};
+  try {
+    impl_->put(header, sizeof header);
+  } catch (...) {
+    std::fclose(impl_->file);
+    impl_->file = nullptr;
+    throw;
+  }
+}
+
+GzipWriter::~GzipWriter() {
+  try {
+    close();
+  } catch (...) {  // NOLINT(bugprone-empty-catch): a destructor must not throw; close() explicitly to see errors
+  }
+}
+
+void GzipWriter::write(const void* data, std::size_t n) {
+  if (impl_->file == nullptr) impl_->fail("write after close");
+  if (n == 0) return;
+  impl_->crc.process_bytes(data, n);
+  impl_->in_bytes += n;
+  zlib::z_params zs{};
+  zs.next_in = data;
+  zs.avail_in = n;
+  impl_->run(zs, zlib::Flush::none);
+}
+
+void GzipWriter::sync_flush() {
+  if (impl_->file == nullptr) impl_->fail("flush after close");
+  zlib::z_params zs{};
+  zs.avail_in = 0;
+  impl_->run(zs, zlib::Flush::sync);
+  if (std::fflush(impl_->file) != 0) impl_->fail(std::string("flush failed: ") + std::strerror(errno));
+}
+
+void GzipWriter::close() {
+  if (impl_->file == nullptr) return;
+  std::FILE* f = impl_->file;
+  try {
+    zlib::z_params zs{};
+    zs.avail_in = 0;
+    impl_->run(zs, zlib::Flush::finish);
+    unsigned char trailer[8];
+    put_le32(trailer, impl_->crc.checksum());
+    put_le32(trailer + 4, static_cast<std::uint32_t>(impl_->in_bytes));  // ISIZE: length mod 2^32
+    impl_->put(trailer, sizeof trailer);
+  } catch (...) {
+    impl_->file = nullptr;
+    std::fclose(f);
+    throw;
+  }
+  impl_->file = nullptr;
+  if (std::fclose(f) != 0) impl_->fail(std::string("close failed: ") + std::strerror(errno));
+}
+
+std::uint64_t GzipWriter::bytes_in() const noexcept { return impl_->in_bytes; }
+std::uint64_t GzipWriter::bytes_out() const noexcept { return impl_->out_bytes; }
+
+// ---------------------------------------------------------------------------------------------
+// Reader
+
+struct GzipReader::Impl {
+  enum class State { kStart, kPlain, kHeader, kData, kTrailer, kDone, kError };
+
+  std::string path;
+  std::FILE* file = nullptr;
+  State state = State::kStart;
+  bool gzip = false;
+  bool file_eof = false;
+  // Input buffer. The first kKeep bytes of a refill repeat the tail of the previous buffer: the inflater
+  // may hold up to 4 already-read bytes in its bit reservoir when a member ends, and gives them back by
+  // rewinding, which must stay inside the buffer.
+  static constexpr std::size_t kKeep = 8;
+  std::vector<unsigned char> in = std::vector<unsigned char>(kBufSize + kKeep);
+  std::size_t pos = 0;
+  std::size_t end = 0;
+  zlib::inflate_stream inflate;
+  boost::crc_32_type crc;
+  std::uint32_t isize = 0;
+  std::uint64_t members = 0;
+  std::uint64_t member_offset = 0;  // file offset of the current member (for messages)
+  std::uint64_t consumed_before = 0;  // file bytes before in[0]
+  std::string error;
+
+  ~Impl() {
+    if (file != nullptr) std::fclose(file);
+  }
+
+  std::uint64_t offset() const { return consumed_before + pos; }
+
+  void set_error(const std::string& what) {
+    error = path + ": " + what;
+    state = State::kError;
+  }
+
+  // Reads more input once everything in the buffer is consumed. False at end of file or on error.
+  bool refill() {
+    if (pos < end) return true;
+    if (file_eof) return false;
+    const std::size_t keep = end < kKeep ? end : kKeep;
+    std::memmove(in.data(), in.data() + end - keep, keep);
+    consumed_before += end - keep;
+    pos = keep;
+    end = keep;
+    const std::size_t got = std::fread(in.data() + end, 1, in.size() - end, file);
+    if (got == 0) {
+      if (std::ferror(file) != 0) {
+        set_error(std::string("read error: ") + std::strerror(errno));
+        return false;
+      }
+      file_eof = true;
+      return false;
+    }
+    end += got;
+    return true;
+  }
+
+  int get_byte() {
+    if (pos >= end && !refill()) return -1;
+    return in[pos++];
+  }
+
+  // Parses one member header (the magic is already checked but not consumed).
+  bool parse_header() {
+    unsigned char h[10];
+    for (unsigned char& b : h) {
+      const int c = get_byte();
+      if (c < 0) return truncated("header");
+      b = static_cast<unsigned char>(c);
+    }
+    if (h[0] != kMagic0 || h[1] != kMagic1) {
+      set_error("not a gzip member at offset " + std::to_string(member_offset) + " (bad magic)");
+      return false;
+    }
+    if (h[2] != kMethodDeflate) {
+      set_error("unsupported gzip compression method " + std::to_string(h[2]));
+      return false;
+    }
+    const unsigned flags = h[3];
+    if ((flags & kFreserved) != 0) {
+      set_error("corrupt gzip header (reserved flag bits set)");
+      return false;
+    }
+    if ((flags & kFextra) != 0) {
+      const int lo = get_byte();
+      const int hi = get_byte();
+      if (hi < 0) return truncated("header");
+      for (int n = lo | hi << 8; n > 0; --n) {
+        if (get_byte() < 0) return truncated("header");
+      }
+    }
+    for (const unsigned f : {kFname, kFcomment}) {
+      if ((flags & f) == 0) continue;
+      for (;;) {
+        const int c = get_byte();
+        if (c < 0) return truncated("header");
+        if (c == 0) break;
+      }
+    }
+    if ((flags & kFhcrc) != 0 && (get_byte() < 0 || get_byte() < 0)) return truncated("header");
+    inflate.reset(kWindowBits);
+    crc.reset();
+    isize = 0;
+    state = State::kData;
+    return true;
+  }
+
+  bool truncated(const char* where) {
+    if (state != State::kError) {
+      set_error("truncated gzip stream (input ends inside the " + std::string(where) + " of member " +
+                std::to_string(members + 1) + ")");
+    }
+    return false;
+  }
+
+  bool check_trailer() {
+    unsigned char t[8];
+    for (unsigned char& b : t) {
+      const int c = get_byte();
+      if (c < 0) return truncated("trailer");
+      b = static_cast<unsigned char>(c);
+    }
+    if (get_le32(t) != crc.checksum()) {
+      set_error("CRC32 mismatch in gzip member " + std::to_string(members + 1) + " (corrupt data)");
+      return false;
+    }
+    if (get_le32(t + 4) != isize) {
+      set_error("length mismatch in gzip member " + std::to_string(members + 1) + " (corrupt data)");
+      return false;
+    }
+    ++members;
+    // Another member may follow (appended recordings); anything else after a member is an error.
+    if (pos >= end && !refill()) {
+      state = state == State::kError ? State::kError : State::kDone;
+      return state == State::kDone;
+    }
+    member_offset = offset();
+    if (in[pos] != kMagic0) {
+      set_error("trailing garbage after gzip member " + std::to_string(members) + " at offset " +
+                std::to_string(member_offset));
+      return false;
+    }
+    state = State::kHeader;
+    return true;
+  }
+
+  // Inflates into out[0, n); returns bytes produced (0 and state kData when more input is needed).
+  std::size_t inflate_some(unsigned char* out, std::size_t n) {
+    if (pos >= end && !refill()) {
+      truncated("compressed data");
+      return 0;
+    }
+    zlib::z_params zs{};
+    zs.next_in = in.data() + pos;
+    zs.avail_in = end - pos;
+    zs.next_out = out;
+    zs.avail_out = n;
+    boost::beast::error_code ec;
+    inflate.write(zs, zlib::Flush::none, ec);
+    const std::size_t produced = n - zs.avail_out;
+    const std::size_t pos_before = pos;
+    pos = end - zs.avail_in;
+    crc.process_bytes(out, produced);
+    isize += static_cast<std::uint32_t>(produced);
+    if (ec == zlib::error::end_of_stream) {
+      // Whole bytes left in the inflater's bit reservoir belong to the trailer: take them back.
+      pos -= static_cast<std::size_t>(zs.data_type & 63) / 8;
+      state = State::kTrailer;
+    } else if (ec && ec != zlib::error::need_buffers) {
+      set_error("corrupt gzip data in member " + std::to_string(members + 1) + ": " + ec.message());
+    } else if (produced == 0 && pos == pos_before) {
+      set_error("inflate made no progress in member " + std::to_string(members + 1));  // never loop forever
+    }
+    return produced;
+  }
+};
+
+GzipReader::GzipReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
+  impl_->path = path;
+  impl_->file = std::fopen(path.c_str(), "rb");
+  if (impl_->file == nullptr) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+}
+
+GzipReader::~GzipReader() = default;
+
+std::size_t GzipReader::read(char* out, std::size_t n) noexcept {
+  Impl& s = *impl_;
+  auto* dst = reinterpret_cast<unsigned char*>(out);
+  std::size_t produced = 0;
+  while (produced < n) {
+    switch (s.state) {
+      case Impl::State::kStart: {
+        if (s.pos >= s.end && !s.refill()) {
+          if (s.state != Impl::State::kError) s.state = Impl::State::kDone;  // empty file
+          break;
+        }
+        // Two bytes decide gzip vs plain; a one-byte file is plain.
+        if (s.end - s.pos < 2 && !s.file_eof) {
+          const std::size_t got = std::fread(s.in.data() + s.end, 1, 1, s.file);
+          s.end += got;
+        }
+        s.gzip = s.end - s.pos >= 2 && s.in[s.pos] == kMagic0 && s.in[s.pos + 1] == kMagic1;
+        s.state = s.gzip ? Impl::State::kHeader : Impl::State::kPlain;
+        break;
+      }
+      case Impl::State::kPlain: {
+        if (s.pos >= s.end && !s.refill()) {
+          if (s.state != Impl::State::kError) s.state = Impl::State::kDone;
+          break;
+        }
+        const std::size_t k = std::min(n - produced, s.end - s.pos);
+        std::memcpy(dst + produced, s.in.data() + s.pos, k);
+        s.pos += k;
+        produced += k;
+        break;
+      }
+      case Impl::State::kHeader:
+        s.parse_header();
+        break;
+      case Impl::State::kData:
+        produced += s.inflate_some(dst + produced, n - produced);
+        break;
+      case Impl::State::kTrailer:
+        s.check_trailer();
+        break;
+      case Impl::State::kDone:
+      case Impl::State::kError:
+        return produced;
+    }
+  }
+  return produced;
+}
+
+const std::string& GzipReader::error() const noexcept { return impl_->error; }
+bool GzipReader::is_gzip() const noexcept { return impl_->gzip; }
+std::uint64_t GzipReader::members() const noexcept { return impl_->members; }
+
+// ---------------------------------------------------------------------------------------------
+// Lines
+
+LineReader::LineReader(const std::string& path) : path_(path), reader_(path), buf_(1u << 17, '\0') {}
+
+bool LineReader::next(std::string_view& line) noexcept {
+  std::size_t scan = begin_;
+  for (;;) {
+    const void* nl = scan < end_ ? std::memchr(buf_.data() + scan, '\n', end_ - scan) : nullptr;
+    if (nl != nullptr) {
+      const std::size_t at = static_cast<const char*>(nl) - buf_.data();
+      line = std::string_view(buf_.data() + begin_, at - begin_);
+      begin_ = at + 1;
+      return true;
+    }
+    if (eof_) {
+      if (begin_ == end_) return false;
+      line = std::string_view(buf_.data() + begin_, end_ - begin_);  // last line without '\n'
+      begin_ = end_;
+      return true;
+    }
+    // Move the partial line to the front, grow for long lines, read more.
+    const std::size_t partial = end_ - begin_;
+    if (begin_ > 0) {
+      std::memmove(buf_.data(), buf_.data() + begin_, partial);
+      begin_ = 0;
+      end_ = partial;
+    }
+    if (end_ == buf_.size()) {
+      try {
+        buf_.resize(buf_.size() * 2);
+      } catch (...) {
+        return false;
+      }
+    }
+    scan = end_;
+    const std::size_t got = reader_.read(buf_.data() + end_, buf_.size() - end_);
+    if (got == 0) {
+      eof_ = true;
+      if (!reader_.error().empty()) return false;  // a read error ends the stream; the partial line is dropped
+    }
+    end_ += got;
+  }
+}
+
+}  // namespace bparb::record

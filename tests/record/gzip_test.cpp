@@ -1,0 +1,300 @@
+// GzipWriter / GzipReader / LineReader: round trips, appended members, interop with the system gzip tool,
+// and clear errors for corrupt or truncated input.
+#include "bparb/record/gzip.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+namespace bparb::record {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+void spit(const fs::path& p, const std::string& bytes) { std::ofstream(p, std::ios::binary) << bytes; }
+
+// Everything a GzipReader yields, read `chunk` bytes at a time.
+std::string read_all(const fs::path& p, std::size_t chunk, std::string* error = nullptr) {
+  GzipReader r(p.string());
+  std::string out;
+  std::vector<char> buf(chunk);
+  for (;;) {
+    const std::size_t n = r.read(buf.data(), buf.size());
+    if (n == 0) break;
+    out.append(buf.data(), n);
+  }
+  if (error != nullptr) *error = r.error();
+  return out;
+}
+
+// Deterministic text that compresses like market data (repetitive JSON with varying numbers), plus some
+// incompressible bytes so deflate emits stored blocks too.
+std::string sample_text(std::size_t lines) {
+  std::string s;
+  std::uint64_t x = 88172645463325252ULL;
+  for (std::size_t i = 0; i < lines; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    s += std::to_string(1723161255000000 + i * 137) + R"( ws {"stream":"depth.SOL_USDC","data":{"a":[["150.)" +
+         std::to_string(x % 100) + R"(","3.00"]],"u":)" + std::to_string(i) + "}}\n";
+    if (i % 500 == 0) {
+      for (int k = 0; k < 300; ++k) s += static_cast<char>('!' + (x >> (k % 50)) % 90);
+      s += '\n';
+    }
+  }
+  return s;
+}
+
+class GzipTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir = fs::temp_directory_path() / ("bparb_gzip_test_" + std::to_string(::getpid()) + "_" +
+                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  void TearDown() override { fs::remove_all(dir); }
+  fs::path dir;
+};
+
+TEST_F(GzipTest, RoundTripWithSyncFlushesAndAnyReadSize) {
+  const std::string text = sample_text(20000);  // ~1.5 MB
+  const fs::path p = dir / "a.gz";
+  {
+    GzipWriter w(p.string(), false);
+    // Uneven write sizes with sync flushes in between, like a recorder flushing once a second.
+    std::size_t at = 0;
+    std::size_t step = 1;
+    while (at < text.size()) {
+      const std::size_t n = std::min(step, text.size() - at);
+      w.write(text.data() + at, n);
+      at += n;
+      step = step * 3 % 70001 + 1;
+      if (at % 7 == 0) w.sync_flush();
+    }
+    w.close();
+    EXPECT_EQ(w.bytes_in(), text.size());
+    EXPECT_EQ(w.bytes_out(), fs::file_size(p));
+    EXPECT_LT(w.bytes_out(), text.size() / 3);  // it really compresses
+  }
+  for (const std::size_t chunk : {std::size_t{1} << 16, std::size_t{4096}, std::size_t{7}}) {
+    std::string err;
+    EXPECT_EQ(read_all(p, chunk, &err), text) << "chunk " << chunk;
+    EXPECT_EQ(err, "");
+  }
+  GzipReader r(p.string());
+  char c;
+  ASSERT_EQ(r.read(&c, 1), 1u);
+  EXPECT_TRUE(r.is_gzip());
+}
+
+TEST_F(GzipTest, EmptyMemberAndEmptyFile) {
+  const fs::path p = dir / "empty.gz";
+  GzipWriter(p.string(), false).close();
+  EXPECT_EQ(fs::file_size(p), 20u);  // 10-byte header, 2-byte final empty block, 8-byte trailer
+  std::string err;
+  EXPECT_EQ(read_all(p, 100, &err), "");
+  EXPECT_EQ(err, "");
+  spit(dir / "zero", "");
+  EXPECT_EQ(read_all(dir / "zero", 100, &err), "");
+  EXPECT_EQ(err, "");
+}
+
+TEST_F(GzipTest, AppendAddsAMemberAndAllMembersAreRead) {
+  const fs::path p = dir / "m.gz";
+  {
+    GzipWriter w(p.string(), false);
+    w.write("first\n");
+  }
+  {
+    GzipWriter w(p.string(), true);  // a restarted recorder appends
+    w.write("second\n");
+  }
+  {
+    GzipWriter w(p.string(), true);
+    w.write(std::string(100000, 'x') + "\nthird\n");
+  }
+  GzipReader r(p.string());
+  std::string out;
+  char buf[333];
+  for (std::size_t n; (n = r.read(buf, sizeof buf)) != 0;) out.append(buf, n);
+  EXPECT_EQ(r.error(), "");
+  EXPECT_EQ(r.members(), 3u);
+  EXPECT_EQ(out, "first\nsecond\n" + std::string(100000, 'x') + "\nthird\n");
+}
+
+TEST_F(GzipTest, SystemGzipDecompressesOurFiles) {
+  const std::string text = sample_text(3000);
+  const fs::path p = dir / "ours.gz";
+  {
+    GzipWriter w(p.string(), false);
+    w.write(text.substr(0, 1000));
+    w.sync_flush();
+    w.write(text.substr(1000));
+  }
+  {
+    GzipWriter w(p.string(), true);
+    w.write("appended\n");
+  }
+  const fs::path out = dir / "ours.txt";
+  const std::string cmd = "gzip -t '" + p.string() + "' && gzip -dc '" + p.string() + "' > '" + out.string() + "'";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  EXPECT_EQ(slurp(out), text + "appended\n");
+}
+
+TEST_F(GzipTest, WeReadSystemGzipOutputIncludingNameHeaderAndConcatenation) {
+  const std::string text = sample_text(3000);
+  spit(dir / "plain.txt", text);
+  spit(dir / "tail.txt", "tail line without newline");
+  const fs::path gz = dir / "theirs.gz";
+  // `gzip -c FILE` stores the file name (FNAME flag); two runs concatenated = two members; -9 and -1 differ.
+  const std::string cmd = "cd '" + dir.string() + "' && gzip -9 -c plain.txt > theirs.gz && gzip -1 -c tail.txt >> theirs.gz";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  std::string err;
+  EXPECT_EQ(read_all(gz, 1000, &err), text + "tail line without newline");
+  EXPECT_EQ(err, "");
+
+  LineReader lines(gz.string());
+  std::string_view l;
+  std::size_t n = 0;
+  std::string last;
+  while (lines.next(l)) {
+    ++n;
+    last = l;
+  }
+  EXPECT_EQ(lines.error(), "");
+  EXPECT_EQ(n, 3000u + 6u + 1u);  // 3000 lines + 6 noise lines + the tail
+  EXPECT_EQ(last, "tail line without newline");
+}
+
+TEST_F(GzipTest, PlainFilesPassThrough) {
+  spit(dir / "p.frames.gz", "not gzip at all\nsecond\n");  // a .gz name does not make it gzip
+  std::string err;
+  EXPECT_EQ(read_all(dir / "p.frames.gz", 5, &err), "not gzip at all\nsecond\n");
+  EXPECT_EQ(err, "");
+  spit(dir / "one", "x");
+  EXPECT_EQ(read_all(dir / "one", 5, &err), "x");
+  GzipReader r((dir / "one").string());
+  char c;
+  r.read(&c, 1);
+  EXPECT_FALSE(r.is_gzip());
+}
+
+TEST_F(GzipTest, CorruptCrcIsReported) {
+  const fs::path p = dir / "c.gz";
+  GzipWriter(p.string(), false).write("hello world\n");
+  std::string bytes = slurp(p);
+  bytes[bytes.size() - 8] = static_cast<char>(bytes[bytes.size() - 8] ^ 0x01);  // CRC32's low byte
+  spit(p, bytes);
+  std::string err;
+  read_all(p, 100, &err);
+  EXPECT_NE(err.find("CRC32 mismatch in gzip member 1"), std::string::npos) << err;
+  EXPECT_NE(err.find(p.string()), std::string::npos) << err;
+
+  GzipWriter(p.string(), false).write("hello world\n");
+  bytes = slurp(p);
+  bytes[bytes.size() - 4] = static_cast<char>(bytes[bytes.size() - 4] ^ 0x01);  // ISIZE
+  spit(p, bytes);
+  read_all(p, 100, &err);
+  EXPECT_NE(err.find("length mismatch"), std::string::npos) << err;
+}
+
+TEST_F(GzipTest, CorruptDeflateDataIsReported) {
+  const fs::path p = dir / "d.gz";
+  GzipWriter(p.string(), false).write(sample_text(200));
+  std::string bytes = slurp(p);
+  for (std::size_t i = 12; i < 40; ++i) bytes[i] = static_cast<char>(0xff);
+  spit(p, bytes);
+  std::string err;
+  read_all(p, 4096, &err);
+  // Deterministic input, so the deflate decoder trips on it: "corrupt gzip data in member 1: incomplete length set".
+  EXPECT_NE(err.find("corrupt gzip data in member 1"), std::string::npos) << err;
+}
+
+TEST_F(GzipTest, TruncatedStreamsAreReported) {
+  const fs::path p = dir / "t.gz";
+  const std::string text = sample_text(2000);
+  GzipWriter(p.string(), false).write(text);
+  const std::string bytes = slurp(p);
+  struct Case {
+    std::size_t keep;
+    const char* where;
+  };
+  for (const Case c : {Case{5, "header"}, Case{bytes.size() / 2, "compressed data"}, Case{bytes.size() - 3, "trailer"}}) {
+    spit(p, bytes.substr(0, c.keep));
+    std::string err;
+    const std::string got = read_all(p, 4096, &err);
+    EXPECT_NE(err.find("truncated gzip stream"), std::string::npos) << c.keep << ": " << err;
+    EXPECT_NE(err.find(c.where), std::string::npos) << c.keep << ": " << err;
+    EXPECT_EQ(got, text.substr(0, got.size()));  // what came out before the cut is right
+  }
+}
+
+TEST_F(GzipTest, SyncFlushedDataIsReadableWhileTheWriterIsOpen) {
+  const fs::path p = dir / "live.gz";
+  GzipWriter w(p.string(), false);
+  w.write("line one\nline two\n");
+  w.sync_flush();
+  LineReader r(p.string());
+  std::string_view l;
+  ASSERT_TRUE(r.next(l));
+  EXPECT_EQ(l, "line one");
+  ASSERT_TRUE(r.next(l));
+  EXPECT_EQ(l, "line two");
+  EXPECT_FALSE(r.next(l));  // the member is not finished yet: reported as truncated, lines intact
+  EXPECT_NE(r.error().find("truncated"), std::string::npos);
+  w.close();
+}
+
+TEST_F(GzipTest, TrailingGarbageAfterAMemberIsAnError) {
+  const fs::path p = dir / "g.gz";
+  GzipWriter(p.string(), false).write("ok\n");
+  spit(p, slurp(p) + "garbage");
+  std::string err;
+  EXPECT_EQ(read_all(p, 100, &err), "ok\n");
+  EXPECT_NE(err.find("trailing garbage after gzip member 1"), std::string::npos) << err;
+}
+
+TEST_F(GzipTest, LongLinesGrowTheLineBuffer) {
+  const std::string big(300000, 'y');
+  const fs::path p = dir / "long.gz";
+  {
+    GzipWriter w(p.string(), false);
+    w.write("a\n" + big + "\n\nb");
+  }
+  LineReader r(p.string());
+  std::string_view l;
+  ASSERT_TRUE(r.next(l));
+  EXPECT_EQ(l, "a");
+  ASSERT_TRUE(r.next(l));
+  EXPECT_EQ(l, big);
+  ASSERT_TRUE(r.next(l));
+  EXPECT_EQ(l, "");
+  ASSERT_TRUE(r.next(l));
+  EXPECT_EQ(l, "b");
+  EXPECT_FALSE(r.next(l));
+  EXPECT_EQ(r.error(), "");
+}
+
+TEST_F(GzipTest, OpenErrorsThrow) {
+  EXPECT_THROW(GzipReader((dir / "missing.gz").string()), std::runtime_error);
+  EXPECT_THROW(GzipWriter((dir / "no" / "such" / "dir.gz").string()), std::runtime_error);
+  GzipWriter w((dir / "closed.gz").string(), false);
+  w.close();
+  EXPECT_THROW(w.write("x"), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace bparb::record
