@@ -20,8 +20,9 @@ std::string render_summary_json(const BacktestResult& result);
 
 // report.html: header, KPI cards, equity curve with drawdown shading, basis over time per pair with
 // entry/exit markers, basis histogram per pair and direction with p50/p75/p90/p99, P&L waterfall,
-// percentile / trades / refusal tables. Empty inputs render "no data" panels.
-std::string render_report_html(const BacktestResult& result);
+// percentile / trades / refusal tables; with `sweep`, the ranked sweep table too. Empty inputs render
+// "no data" panels.
+std::string render_report_html(const BacktestResult& result, const std::vector<SweepRow>* sweep = nullptr);
 
 enum class SweepFormat { kCsv, kMarkdown, kHtml };
 
@@ -34,7 +35,8 @@ std::string render_sweep_table(const std::vector<SweepRow>& rows, SweepFormat fo
 std::vector<std::size_t> rank_sweep_rows(const std::vector<SweepRow>& rows);
 
 // Creates `dir` (and parents) and writes summary.json and report.html; with `sweep`, also sweep.csv and
-// sweep.md. Throws std::runtime_error naming the directory or file on any failure. Start-up/tool code.
+// sweep.md (and the table in report.html). Throws std::runtime_error naming the directory or file on any failure.
+// Start-up/tool code.
 void write_report_dir(const std::string& dir, const BacktestResult& result, const std::vector<SweepRow>* sweep);
 
 // Exposed for tests and other report code. Deterministic, locale-free.
