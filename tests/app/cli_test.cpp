@@ -174,9 +174,9 @@ TEST(Cli, HelpVersionAndDispatch) {
 }
 
 TEST(Cli, UnknownCommand) {
-  const Result r = run({"backtest", "--config", "config/paper.toml"});
+  const Result r = run({"frobnicate", "--config", "config/paper.toml"});
   EXPECT_EQ(r.code, 2);
-  EXPECT_EQ(r.err, "bparb: unknown command 'backtest'\nRun 'bparb --help' for the list of commands.\n");
+  EXPECT_EQ(r.err, "bparb: unknown command 'frobnicate'\nRun 'bparb --help' for the list of commands.\n");
   EXPECT_THAT(r.out, IsEmpty());
 }
 

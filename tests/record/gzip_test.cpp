@@ -22,7 +22,9 @@ std::string slurp(const fs::path& p) {
   return std::string(std::istreambuf_iterator<char>(f), {});
 }
 
-void spit(const fs::path& p, const std::string& bytes) { std::ofstream(p, std::ios::binary) << bytes; }
+void spit(const fs::path& p, const std::string& bytes) {
+  std::ofstream(p, std::ios::binary) << bytes;
+}
 
 // Everything a GzipReader yields, read `chunk` bytes at a time.
 std::string read_all(const fs::path& p, std::size_t chunk, std::string* error = nullptr) {
@@ -160,7 +162,8 @@ TEST_F(GzipTest, WeReadSystemGzipOutputIncludingNameHeaderAndConcatenation) {
   spit(dir / "tail.txt", "tail line without newline");
   const fs::path gz = dir / "theirs.gz";
   // `gzip -c FILE` stores the file name (FNAME flag); two runs concatenated = two members; -9 and -1 differ.
-  const std::string cmd = "cd '" + dir.string() + "' && gzip -9 -c plain.txt > theirs.gz && gzip -1 -c tail.txt >> theirs.gz";
+  const std::string cmd =
+      "cd '" + dir.string() + "' && gzip -9 -c plain.txt > theirs.gz && gzip -1 -c tail.txt >> theirs.gz";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   std::string err;
   EXPECT_EQ(read_all(gz, 1000, &err), text + "tail line without newline");
@@ -232,7 +235,8 @@ TEST_F(GzipTest, TruncatedStreamsAreReported) {
     std::size_t keep;
     const char* where;
   };
-  for (const Case c : {Case{5, "header"}, Case{bytes.size() / 2, "compressed data"}, Case{bytes.size() - 3, "trailer"}}) {
+  for (const Case c :
+       {Case{5, "header"}, Case{bytes.size() / 2, "compressed data"}, Case{bytes.size() - 3, "trailer"}}) {
     spit(p, bytes.substr(0, c.keep));
     std::string err;
     const std::string got = read_all(p, 4096, &err);
