@@ -3,6 +3,7 @@
 #include <exception>
 #include <ostream>
 
+#include "bparb/app/backtest_command.hpp"
 #include "bparb/app/config.hpp"
 #include "bparb/app/daemon.hpp"
 #include "bparb/app/secrets.hpp"
@@ -17,6 +18,16 @@ const std::vector<Command>& commands() {
       // cmd_run lives with the daemon (daemon.hpp / run_command.cpp).
       {"run", "run --config FILE [--duration SECONDS]",
        "run the daemon (paper: embedded bpsim; live: Backpack) until the duration ends or SIGINT/SIGTERM", &cmd_run},
+      // cmd_record lives in record_command.cpp (record_command.hpp).
+      {"record", "record --config FILE --out DIR [--duration SECONDS]",
+       "record raw market data (depth, bookTicker, trade, markPrice + REST snapshots) to DIR/<market>/<date>.frames.gz "
+       "and BBO CSVs; never trades",
+       &cmd_record},
+      // cmd_backtest lives in backtest_command.cpp (backtest_command.hpp).
+      {"backtest", "backtest --config FILE --data DIR [--from T] [--to T] --report DIR [--sweep key=from:to:step]...",
+       "replay a recording through the engine against bpsim's matching engine; writes DIR/summary.json and "
+       "DIR/report.html (--sweep: a grid ranked by net P&L and drawdown)",
+       &cmd_backtest},
   };
   return table;
 }

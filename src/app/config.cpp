@@ -13,6 +13,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -25,6 +26,15 @@ namespace bparb::app {
 
 std::string_view mode_name(Mode m) noexcept {
   return m == Mode::kLive ? "live" : "paper";
+}
+
+std::string_view unexplained_policy_name(UnexplainedPolicy p) noexcept {
+  switch (p) {
+    case UnexplainedPolicy::kRefuse: return "refuse";
+    case UnexplainedPolicy::kFlag: return "flag";
+    case UnexplainedPolicy::kAdopt: return "adopt";
+  }
+  return "?";
 }
 
 std::string_view log_level_name(LogLevel l) noexcept {
@@ -347,6 +357,9 @@ class Loader {
   void read_logging(Section& s, Config& c);
   void read_journal(Section& s, Config& c);
   void read_service(Section& s, Config& c);
+  void read_backtest(Section& s, Config& c);
+  void read_recovery(Section& s, Config& c);
+  void read_shutdown(Section& s, Config& c);
   void read_pairs(const toml::table& root, Config& c);
   bool read_pair_base(const toml::node& n, const std::string& path, std::string& out);
   void check_pair_symbol(const toml::node* n, const std::string& key_path, const std::string& value,
@@ -700,6 +713,50 @@ void Loader::read_journal(Section& s, Config& c) {
   s.string("path", c.journal.path);
 }
 
+void Loader::read_recovery(Section& s, Config& c) {
+  const int p = s.choice("unexplained_positions", {"refuse", "flag", "adopt"}, false);
+  if (p >= 0) c.recovery.unexplained_positions = static_cast<UnexplainedPolicy>(p);
+}
+
+void Loader::read_shutdown(Section& s, Config& c) {
+  s.boolean("flatten_on_shutdown", c.shutdown.flatten_on_shutdown);
+  s.duration("timeout_seconds", kUsPerSecond, c.shutdown.timeout_us, between("1", "600"));
+}
+
+void Loader::read_backtest(Section& s, Config& c) {
+  BacktestConfig& b = c.backtest;
+  s.integer("order_latency_ms", b.order_latency_ms, 0, 60'000);
+  if (const toml::node* n = s.get("latency_samples_ms")) {
+    const auto* arr = n->as_array();
+    const std::string k = s.key_path("latency_samples_ms");
+    if (arr == nullptr) {
+      issue_at(n, k + ": wrong type, got " + describe(*n) + "; allowed: an array of integers from 0 to 60000, e.g. [2, 5, 40]");
+    } else {
+      b.latency_samples_ms.clear();
+      for (const toml::node& e : *arr) {
+        const auto* i = e.as_integer();
+        if (i == nullptr || i->get() < 0 || i->get() > 60'000) {
+          issue_at(&e, k + ": element " + value_text(e) + " is not allowed; allowed: integers from 0 to 60000");
+          b.latency_samples_ms.clear();
+          break;
+        }
+        b.latency_samples_ms.push_back(i->get());
+      }
+    }
+  }
+  s.integer("seed", b.seed, 0, std::numeric_limits<std::int64_t>::max());
+  const int m = s.choice("markets", {"sim_config", "binance_stand_in"}, false);
+  if (m >= 0) b.markets = m == 0 ? "sim_config" : "binance_stand_in";
+  s.decimal("spot_maker_fee_bps", b.spot_maker_fee_bps, between("-100", "1000"));
+  s.decimal("spot_taker_fee_bps", b.spot_taker_fee_bps, between("0", "1000"));
+  s.decimal("perp_maker_fee_bps", b.perp_maker_fee_bps, between("-100", "1000"));
+  s.decimal("perp_taker_fee_bps", b.perp_taker_fee_bps, between("0", "1000"));
+  s.decimal("quote_balance_usd", b.quote_balance_usd, above_upto("0", "1000000000"));
+  s.decimal("base_inventory_usd", b.base_inventory_usd, between("0", "1000000000"));
+  s.integer("sample_interval_seconds", b.sample_interval_seconds, 1, 86'400);
+  s.boolean("queue_model", b.queue_model);
+}
+
 void Loader::read_service(Section& s, Config& c) {
   s.boolean("enabled", c.service.enabled);
   if (const toml::node* n = s.string("address", c.service.address)) {
@@ -942,6 +999,9 @@ Config Loader::load(const toml::table& root) {
   read_logging(section(root, "logging"), c);
   read_journal(section(root, "journal"), c);
   read_service(section(root, "service"), c);
+  read_backtest(section(root, "backtest"), c);
+  read_recovery(section(root, "recovery"), c);
+  read_shutdown(section(root, "shutdown"), c);
   if (const auto* p = root.get("pairs")) nodes_["pairs"] = p;
   report_unknown(root);
   check_consistency(c);

@@ -1,5 +1,7 @@
 #include "bparb/app/record_command.hpp"
 
+#include "bparb/app/daily_csv.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
@@ -34,14 +36,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-std::string utc_date(TimestampUs t) {
-  const std::time_t secs = static_cast<std::time_t>(utc_day_start(t) / kUsPerSecond);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-  return buf;
-}
 
 // Detail texts go inside a JSON string on one line: keep printable ASCII minus '"' and '\'.
 std::string json_safe(std::string_view s) {
@@ -63,45 +57,6 @@ std::string_view symbol_from_raw(std::string_view frame) {
   const std::size_t dot = stream.rfind('.');
   return dot == std::string_view::npos ? std::string_view{} : stream.substr(dot + 1);
 }
-
-constexpr std::string_view kBboHeader =
-    "timestamp_us,spot_bid,spot_ask,perp_bid,perp_ask,perp_premium_pct,spot_premium_pct\n";
-constexpr std::string_view kTradesHeader =
-    "timestamp_us,position_id,action,spot_side,spot_quantity,spot_price,perp_side,perp_quantity,perp_price,fees,"
-    "pnl\n";
-
-// A CSV file per UTC day, header written when the file is new (or empty).
-struct DailyCsv {
-  std::string dir;
-  std::string prefix;  // "bbo_SOL_"
-  std::string_view header;
-  std::FILE* f = nullptr;
-  TimestampUs day_end = 0;
-  std::uint64_t bytes = 0;
-
-  ~DailyCsv() { close(); }
-  void close() {
-    if (f != nullptr) std::fclose(f);
-    f = nullptr;
-  }
-  void roll(TimestampUs t) {
-    if (f != nullptr && t < day_end) return;
-    close();
-    const fs::path p = fs::path(dir) / (prefix + utc_date(t) + ".csv");
-    f = std::fopen(p.c_str(), "ab");
-    if (f == nullptr) throw std::runtime_error("cannot open " + p.string() + " for writing");
-    day_end = utc_day_start(t) + kUsPerDay;
-    if (std::ftell(f) == 0) put(header);
-  }
-  void put(std::string_view s) {
-    if (std::fwrite(s.data(), 1, s.size(), f) != s.size())
-      throw std::runtime_error("write failed: " + dir + "/" + prefix);
-    bytes += s.size();
-  }
-  void flush() {
-    if (f != nullptr) std::fflush(f);
-  }
-};
 
 }  // namespace
 
@@ -472,9 +427,8 @@ struct Recorder::Impl : std::enable_shared_from_this<Recorder::Impl> {
       r += buf;
     }
     r += '\n';
-    p.bbo.roll(t);
     p.trades.roll(t);
-    p.bbo.put(r);
+    p.bbo.put(t, r);
     ++st.bbo_rows;
   }
 
@@ -510,7 +464,7 @@ struct Recorder::Impl : std::enable_shared_from_this<Recorder::Impl> {
       s.frames[m->spec.symbol] = m->frames;
       s.bytes += m->bytes_closed + (m->writer ? m->writer->bytes_written() : 0);
     }
-    for (const auto& p : pairs) s.bytes += p->bbo.bytes + p->trades.bytes;
+    for (const auto& p : pairs) s.bytes += p->bbo.bytes() + p->trades.bytes();
     return s;
   }
 };
@@ -534,11 +488,8 @@ Recorder::Recorder(asio::io_context& io, const Clock& clock, std::vector<RecordP
       if (spec->is_perp()) impl_->streams.push_back("markPrice." + spec->symbol);
       impl_->markets.push_back(std::move(m));
     }
-    p->bbo.dir = p->trades.dir = impl_->opts.out_dir;
-    p->bbo.prefix = "bbo_" + rp.base + "_";
-    p->bbo.header = kBboHeader;
-    p->trades.prefix = "trades_" + rp.base + "_";
-    p->trades.header = kTradesHeader;
+    p->bbo = DailyCsv(impl_->opts.out_dir, "bbo_" + rp.base + "_", kBboCsvHeader);
+    p->trades = DailyCsv(impl_->opts.out_dir, "trades_" + rp.base + "_", kTradesCsvHeader);
     impl_->pairs.push_back(std::move(p));
   }
 }

@@ -38,4 +38,7 @@ void print_usage(std::ostream& out);
 // API credentials (environment, then exchange.env_file). Prints "config OK: FILE (N pairs, mode=M)".
 int cmd_check_config(std::span<const std::string> args, std::ostream& out, std::ostream& err);
 
+// `bparb record --config FILE --out DIR [--duration S]` (record_command.hpp / record_command.cpp).
+int cmd_record(std::span<const std::string> args, std::ostream& out, std::ostream& err);
+
 }  // namespace bparb::app

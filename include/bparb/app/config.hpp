@@ -125,6 +125,41 @@ struct ServiceConfig {
   std::uint16_t port = 8780;
 };
 
+// [recovery] — what start-up does with an exchange position the journal cannot explain.
+enum class UnexplainedPolicy : std::uint8_t {
+  kRefuse,  // refuse to start, naming the position (default: an operator decides)
+  kFlag,    // start in ReduceOnly, leave the position alone, log it loudly
+  kAdopt,   // take the position over and unwind it to flat (reduce-only IOC), then trade
+};
+std::string_view unexplained_policy_name(UnexplainedPolicy p) noexcept;  // "refuse" / "flag" / "adopt"
+struct RecoveryConfig {
+  UnexplainedPolicy unexplained_positions = UnexplainedPolicy::kRefuse;
+};
+
+// [shutdown] — SIGTERM/SIGINT behaviour.
+struct ShutdownConfig {
+  bool flatten_on_shutdown = false;          // close open positions (reduce-only) before exiting
+  DurationUs timeout_us = 15 * kUsPerSecond;  // bound on cancelling/flattening before exit
+};
+
+// [backtest] — used only by `bparb backtest` (the daemon ignores it).
+struct BacktestConfig {
+  std::int64_t order_latency_ms = 5;             // one way, engine <-> exchange, each direction
+  std::vector<std::int64_t> latency_samples_ms;  // non-empty: each trip draws one of these instead (seeded)
+  std::int64_t seed = 1;                         // latency sampling
+  // Where the markets' tick/step/limits come from: "sim_config" (paper.sim_config's markets) or
+  // "binance_stand_in" (the specs `bparb-import binance` converted the recording with).
+  std::string markets = "sim_config";
+  Decimal spot_maker_fee_bps = Decimal::from_int(8);  // fees the simulated exchange charges (VIP 1)
+  Decimal spot_taker_fee_bps = Decimal::from_int(10);
+  Decimal perp_maker_fee_bps = Decimal::from_int(2);
+  Decimal perp_taker_fee_bps = Decimal::from_int(5);
+  Decimal quote_balance_usd = Decimal::from_int(100'000);  // starting USDC
+  Decimal base_inventory_usd = Decimal::from_int(10'000);  // spot inventory per pair (for spot-premium trades)
+  std::int64_t sample_interval_seconds = 1;                // equity/basis chart resolution
+  bool queue_model = true;  // maker orders fill only after the recorded quantity ahead has traded
+};
+
 struct Config {
   std::string source_path;  // file it was loaded from ("<string>" for parse_config_string)
   ExchangeConfig exchange;
@@ -136,6 +171,9 @@ struct Config {
   LoggingConfig logging;
   JournalConfig journal;
   ServiceConfig service;
+  BacktestConfig backtest;
+  RecoveryConfig recovery;
+  ShutdownConfig shutdown;
   // Non-fatal remarks (e.g. URLs that paper mode ignores). The CLI prints them; the daemon logs them.
   std::vector<std::string> warnings;
 

@@ -1,15 +1,19 @@
 #pragma once
 // The backtest replay runner: recorded frames -> the same parsers, DepthSync/OrderBook, BasisEvaluator,
-// RiskGate and ArbEngine as the live daemon, with a virtual clock, and bpsim's pure Exchange (driven by
-// ReplayModel from the same frames) as the venue. Pure: no sockets, no wall clock, no logging per frame.
+// RiskGate and ArbEngine as the live daemon, with a virtual clock, and bpsim's pure Exchange as the venue.
+// Pure: no sockets, no wall clock, no logging per frame.
 //
 // Per recorded line, in receive-time order:
 //   1. the virtual clock walks to the line's time; on the way every due venue event is delivered
 //      (orders reaching the exchange after the outbound latency, their acks and order-stream updates
 //      coming back after the return latency, engine timer ticks, account snapshots, funding);
-//   2. the line is applied to the VENUE (ReplayModel: background liquidity = the recorded book);
-//   3. the same line is applied to the ENGINE side exactly like live (parse_ws_frame, DepthSync,
-//      on_book_update / on_funding_info), and recorded trades drive the maker queue model.
+//   2. the line is applied exactly like live (parse_ws_frame, DepthSync -> OrderBook, on_book_update,
+//      on_funding_info); recorded trades drive the maker queue model.
+// Venue: the exchange's background liquidity is the recorded book (one unlimited "book" account's orders,
+// as bpsim's ReplayModel does), mirrored lazily: levels the recording changed are re-set when one of our
+// orders reaches that market, and on every change while one of ours rests there (so a book that crosses
+// it fills it). Liquidity our orders took stays taken until the recording next sets that level. Mark and
+// index follow the recorded mids (perp mark = perp mid, index = spot mid), so funding and margin work.
 // Maker queue model: a post-only order resting at price P starts behind the recorded quantity at P
 // when it reaches the exchange. Recorded trades at P (on its side) consume that quantity first, the rest
 // fills our order (Exchange::fill_resting); a trade through P (a worse price) fills it outright; the
@@ -48,18 +52,29 @@ struct RunnerConfig {
   std::vector<PairSetup> pairs;
   exec::EngineParams engine;
   RiskLimits risk;
-  FeeSchedule fees;                                         // bps, charged by the exchange and known to the engine
-  Decimal quote_balance = Decimal::from_int(100'000);       // starting USDC
-  Decimal base_inventory_usd = Decimal::from_int(10'000);   // spot inventory per pair, bought at the first spot mid
+  FeeSchedule fees;                                        // bps, charged by the exchange and known to the engine
+  Decimal quote_balance = Decimal::from_int(100'000);      // starting USDC
+  Decimal base_inventory_usd = Decimal::from_int(10'000);  // spot inventory per pair, bought at the first spot mid
   LatencyModel latency;
   TimestampUs from_us = 0;  // lines before it warm the books only (no trading); 0 = from the start
   TimestampUs to_us = 0;    // lines after it are not replayed; 0 = to the end
-  std::uint64_t sample_interval_us = kUsPerSecond;  // equity / basis chart resolution
-  DurationUs timer_interval_us = 200 * kUsPerMs;    // engine on_timer cadence (as the daemon)
+  std::uint64_t sample_interval_us = kUsPerSecond;    // equity / basis chart resolution
+  DurationUs timer_interval_us = 200 * kUsPerMs;      // engine on_timer cadence (as the daemon)
   DurationUs account_interval_us = 2 * kUsPerSecond;  // account snapshot cadence (as the daemon's poll)
-  bool queue_model = true;                          // false: resting orders fill only when the book crosses them
-  std::string config_path;                          // echoed into the result
+  bool queue_model = true;                            // false: resting orders fill only when the book crosses them
+  std::string config_path;                            // echoed into the result
   std::string data_path;
+};
+
+// One of our fills as the engine received it (diagnostics, tests).
+struct FillLog {
+  TimestampUs t = 0;  // when the engine received it (exchange time + return latency)
+  std::string symbol;
+  Side side = Side::kBid;
+  Decimal quantity;
+  Decimal price;
+  Decimal fee;
+  bool maker = false;
 };
 
 // Counters that are not part of the report contract (diagnostics, tests).
@@ -68,15 +83,16 @@ struct RunnerStats {
   std::uint64_t orders_rejected = 0;
   std::uint64_t fills = 0;
   std::uint64_t maker_fills = 0;
-  std::uint64_t tape_fills = 0;         // fills produced by the queue model
-  std::uint64_t depth_frames = 0;       // engine side
-  std::uint64_t snapshots = 0;          // rest_depth lines applied by the engine side
-  std::uint64_t trades_seen = 0;        // recorded trade frames
-  std::uint64_t unknown_symbol = 0;     // frames for markets no pair uses
-  std::uint64_t other_frames = 0;       // bookTicker, ticker, ...
-  std::uint64_t crossed_books = 0;      // engine books crossed after an update (bad data)
-  std::uint64_t venue_refusals = 0;     // ReplayModel could not mirror a level
+  std::uint64_t tape_fills = 0;      // fills produced by the queue model
+  std::uint64_t depth_frames = 0;    // engine side
+  std::uint64_t snapshots = 0;       // rest_depth lines applied by the engine side
+  std::uint64_t trades_seen = 0;     // recorded trade frames
+  std::uint64_t unknown_symbol = 0;  // frames for markets no pair uses
+  std::uint64_t other_frames = 0;    // bookTicker, ticker, ...
+  std::uint64_t crossed_books = 0;   // engine books crossed after an update (bad data)
+  std::uint64_t venue_refusals = 0;  // background levels the venue refused (e.g. crossed recorded book)
   std::uint64_t funding_payments = 0;
+  std::vector<FillLog> fill_log;  // every fill, in delivery order
 };
 
 class Runner {

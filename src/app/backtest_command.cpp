@@ -1,0 +1,311 @@
+#include "bparb/app/backtest_command.hpp"
+
+#include <toml++/toml.h>
+
+#include <chrono>
+#include <filesystem>
+#include <ostream>
+#include <sstream>
+#include <stdexcept>
+
+#include "bparb/app/cli.hpp"
+#include "bparb/backtest/report.hpp"
+#include "bparb/record/binance_import.hpp"
+#include "bparb/record/recording.hpp"
+#include "bparb/sim/sim_config.hpp"
+
+namespace bparb::app {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: bparb backtest --config FILE --data DIR [--from T] [--to T] --report DIR [--sweep key=from:to:step]...\n"
+    "  T: Unix seconds or ISO-8601 UTC (2024-08-08T23:55:00Z)\n";
+
+// The daemon's mapping (src/app/daemon.cpp engine_params / risk_limits), repeated here because those are
+// private to the daemon; keep the two in step (see the L report: a shared header would remove this copy).
+exec::EngineParams engine_params(const Config& c) {
+  exec::EngineParams p;
+  BasisParams& b = p.basis;
+  b.position_size_usd = c.strategy.position_size_usd;
+  b.min_spread_threshold = c.strategy.min_spread_threshold;
+  b.min_execution_threshold = c.strategy.min_execution_threshold;
+  b.large_spread_threshold = c.strategy.large_spread_threshold;
+  b.use_maker_for_large_spreads = c.execution.use_maker_for_large_spreads;
+  b.slippage_allowance = c.strategy.slippage_allowance;
+  b.expected_exit_basis = c.strategy.min_closing_spread;
+  b.expected_holding_us = c.strategy.expected_holding_us;
+  b.allow_spot_borrow = c.strategy.allow_spot_borrow;
+  b.spot_slippage_buffer = c.execution.spot_market_slippage_buffer;
+  b.perp_slippage_buffer = c.execution.perpetual_market_slippage_buffer;
+  b.max_depth_fraction = Decimal::one().div(c.strategy.liquidity_buffer, Rounding::kDown);
+  b.min_confidence = c.strategy.confidence_threshold.to_double();
+  b.stale_after_us = c.risk.max_book_age_us;
+  p.exit.min_closing_spread = c.strategy.min_closing_spread;
+  p.exit.take_profit = c.strategy.take_profit_fraction;
+  if (p.exit.take_profit.is_zero() && c.strategy.take_profit_usd.is_positive() &&
+      c.strategy.position_size_usd.is_positive())
+    p.exit.take_profit = c.strategy.take_profit_usd.div(c.strategy.position_size_usd, Rounding::kUp);
+  p.exit.max_holding_us = c.strategy.max_holding_us;
+  p.exit.max_adverse_funding_rate = c.strategy.funding_against_limit;
+  p.max_open_positions = static_cast<std::uint32_t>(c.strategy.max_open_positions);
+  p.opening_delay_us = c.strategy.opening_delay_us;
+  p.maker_timeout_us = c.execution.order_timeout_us;
+  p.fallback_to_taker = c.execution.fallback_to_taker;
+  p.maker_reprice_bps = c.execution.maker_reprice_bps;
+  p.hedge_deadline_us = c.execution.hedge_deadline_us;
+  p.stats_interval_us = c.strategy.stats_interval_us;
+  return p;
+}
+
+RiskLimits risk_limits(const Config& c) {
+  RiskLimits l;
+  l.max_position_usd = c.risk.max_position_usd;
+  l.max_total_exposure_usd = c.risk.max_total_exposure_usd;
+  l.max_daily_loss_usd = c.risk.max_daily_loss_usd;
+  l.min_account_balance_usd = c.risk.min_account_balance_usd;
+  l.max_margin_utilization = c.risk.margin_headroom;
+  l.max_book_age_ms = c.risk.max_book_age_us / kUsPerMs;
+  l.max_orders_per_minute = static_cast<std::uint32_t>(c.risk.max_orders_per_minute);
+  return l;
+}
+
+}  // namespace
+
+Config config_with(const std::string& config_path, const std::vector<std::pair<std::string, std::string>>& overrides) {
+  if (overrides.empty()) return load_config(config_path);
+  toml::table root;
+  try {
+    root = toml::parse_file(config_path);
+  } catch (const toml::parse_error&) {
+    return load_config(config_path);  // the loader gives the full message
+  }
+  std::string name = config_path + " [";
+  for (const auto& [key, value] : overrides) {
+    const auto dot = key.find('.');
+    const std::string table = key.substr(0, dot);
+    const std::string leaf = key.substr(dot + 1);
+    if (!root.contains(table)) root.insert(table, toml::table{});
+    toml::table* t = root[table].as_table();
+    if (t == nullptr) throw ConfigError(config_path, {config_path + ": " + table + " is not a table"});
+    if (value.find('.') == std::string::npos) {
+      t->insert_or_assign(leaf, static_cast<std::int64_t>(std::stoll(value)));
+    } else {
+      t->insert_or_assign(leaf, value);  // decimals are accepted as strings and read exactly
+    }
+    name += (name.back() == '[' ? "" : ", ") + key + "=" + value;
+  }
+  name += "]";
+  std::ostringstream text;
+  text << root;
+  Config c = parse_config_string(text.str(), name);
+  c.source_path = config_path;
+  return c;
+}
+
+backtest::RunnerConfig runner_config(const Config& cfg) {
+  backtest::RunnerConfig rc;
+  rc.engine = engine_params(cfg);
+  rc.risk = risk_limits(cfg);
+  const BacktestConfig& b = cfg.backtest;
+  rc.fees = {b.spot_maker_fee_bps, b.spot_taker_fee_bps, b.perp_maker_fee_bps, b.perp_taker_fee_bps};
+  rc.quote_balance = b.quote_balance_usd;
+  rc.base_inventory_usd = b.base_inventory_usd;
+  rc.latency.fixed_us = b.order_latency_ms * kUsPerMs;
+  for (std::int64_t s : b.latency_samples_ms) rc.latency.samples_us.push_back(s * kUsPerMs);
+  rc.latency.seed = static_cast<std::uint64_t>(b.seed);
+  rc.sample_interval_us = static_cast<std::uint64_t>(b.sample_interval_seconds) * kUsPerSecond;
+  rc.queue_model = b.queue_model;
+  rc.config_path = cfg.source_path;
+  std::vector<MarketSpec> listed;
+  if (b.markets == "sim_config") {
+    const sim::SimConfig sc = sim::load_sim_config(cfg.paper.sim_config);
+    for (const sim::MarketSetup& m : sc.exchange.markets) listed.push_back(m.spec);
+  }
+  for (const PairConfig& p : cfg.pairs) {
+    if (!p.enabled) continue;
+    backtest::PairSetup ps;
+    ps.name = p.base;
+    if (b.markets == "binance_stand_in") {
+      ps.spot = record::binance_stand_in_spec(p.spot_symbol, false);
+      ps.perp = record::binance_stand_in_spec(p.perp_symbol, true);
+    } else {
+      const MarketSpec* s = nullptr;
+      const MarketSpec* f = nullptr;
+      for (const MarketSpec& m : listed) {
+        if (m.symbol == p.spot_symbol) s = &m;
+        if (m.symbol == p.perp_symbol) f = &m;
+      }
+      if (s == nullptr || f == nullptr)
+        throw std::runtime_error("pair " + p.base + ": market " + (s == nullptr ? p.spot_symbol : p.perp_symbol) +
+                                 " is not listed in " + cfg.paper.sim_config +
+                                 " (backtest.markets = \"sim_config\"; use \"binance_stand_in\" for imported data)");
+      ps.spot = *s;
+      ps.perp = *f;
+    }
+    rc.pairs.push_back(std::move(ps));
+  }
+  if (rc.pairs.empty()) throw std::runtime_error("no enabled pair in " + cfg.source_path);
+  return rc;
+}
+
+int cmd_backtest(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+  std::string config_path, data, report;
+  TimestampUs from = 0, to = 0;
+  std::vector<backtest::SweepSpec> sweeps;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const bool has_value = i + 1 < args.size();
+    auto need = [&]() {
+      err << "bparb backtest: " << a << ": missing value\n" << kUsage;
+      return kExitUsage;
+    };
+    if (a == "--config" || a == "-c") {
+      if (!has_value) return need();
+      config_path = args[++i];
+    } else if (a == "--data") {
+      if (!has_value) return need();
+      data = args[++i];
+    } else if (a == "--report") {
+      if (!has_value) return need();
+      report = args[++i];
+    } else if (a == "--from" || a == "--to") {
+      if (!has_value) return need();
+      const std::string& v = args[++i];
+      if (!backtest::parse_time_arg(v, a == "--from" ? from : to)) {
+        err << "bparb backtest: " << a << ": \"" << v
+            << "\" is not a time; allowed: Unix seconds (1723161255) or ISO-8601 UTC (2024-08-08T23:55:00Z)\n";
+        return kExitUsage;
+      }
+    } else if (a == "--sweep") {
+      if (!has_value) return need();
+      backtest::SweepSpec s;
+      std::string e;
+      if (!backtest::parse_sweep_spec(args[++i], s, e)) {
+        err << "bparb backtest: " << e << "\n";
+        return kExitUsage;
+      }
+      for (const backtest::SweepSpec& prev : sweeps) {
+        if (prev.key == s.key) {
+          err << "bparb backtest: --sweep " << s.key << " given twice\n";
+          return kExitUsage;
+        }
+      }
+      sweeps.push_back(std::move(s));
+    } else {
+      err << "bparb backtest: unexpected argument \"" << a << "\"\n" << kUsage;
+      return kExitUsage;
+    }
+  }
+  for (const auto& [name, v] : {std::pair<const char*, const std::string*>{"--config", &config_path},
+                                {"--data", &data},
+                                {"--report", &report}}) {
+    if (v->empty()) {
+      err << "bparb backtest: " << name << " is required\n" << kUsage;
+      return kExitUsage;
+    }
+  }
+  if (from > 0 && to > 0 && to < from) {
+    err << "bparb backtest: --to is before --from\n";
+    return kExitUsage;
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(data, ec)) {
+    err << "bparb backtest: --data: \"" << data << "\" does not exist\n";
+    return kExitUsage;
+  }
+  std::size_t grid = 1;
+  for (const backtest::SweepSpec& s : sweeps) {
+    grid *= s.values.size();
+    if (grid > 10'000) {
+      err << "bparb backtest: --sweep grid has more than 10000 points\n";
+      return kExitUsage;
+    }
+  }
+
+  // One run: fresh reader, fresh runner (deterministic: nothing carries over between grid points).
+  auto run_one = [&](const Config& cfg, std::uint64_t& events, double& secs) {
+    backtest::RunnerConfig rc = runner_config(cfg);
+    rc.from_us = from;
+    rc.to_us = to;
+    rc.data_path = data;
+    record::RecordingReader reader(data);
+    backtest::Runner runner(std::move(rc));
+    const auto t0 = std::chrono::steady_clock::now();
+    backtest::BacktestResult res = runner.run(reader);
+    secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!reader.error().empty()) throw std::runtime_error("--data: " + reader.error());
+    res.malformed_frames += reader.stats().malformed;
+    events += res.events;
+    return res;
+  };
+
+  try {
+    Config base;
+    try {
+      base = load_config(config_path);
+    } catch (const ConfigError& e) {
+      err << e.what() << "\n";
+      return kExitUsage;
+    }
+    // Every grid point's config first, so a bad value is reported before hours of replay.
+    std::vector<std::pair<Config, backtest::SweepRow>> grid_points;
+    if (!sweeps.empty()) {
+      // Odometer over the grid, last key fastest; sequential so the order (and the output) is fixed.
+      std::vector<std::size_t> idx(sweeps.size(), 0);
+      bool done = false;
+      while (!done) {
+        std::vector<std::pair<std::string, std::string>> ov;
+        backtest::SweepRow row;
+        for (std::size_t k = 0; k < sweeps.size(); ++k) {
+          ov.emplace_back(sweeps[k].key, sweeps[k].values[idx[k]]);
+          row.params.push_back({sweeps[k].key, sweeps[k].values[idx[k]]});
+        }
+        try {
+          grid_points.emplace_back(config_with(config_path, ov), std::move(row));
+        } catch (const ConfigError& e) {
+          err << "bparb backtest: --sweep: " << e.what() << "\n";
+          return kExitUsage;
+        }
+        std::size_t k = sweeps.size();
+        for (;;) {
+          if (k == 0) {
+            done = true;
+            break;
+          }
+          --k;
+          if (++idx[k] < sweeps[k].values.size()) break;
+          idx[k] = 0;
+        }
+      }
+    }
+    std::uint64_t events = 0;
+    double secs = 0;
+    const backtest::BacktestResult result = run_one(base, events, secs);
+    std::vector<backtest::SweepRow> rows;
+    for (auto& [cfg, row] : grid_points) {
+      const backtest::BacktestResult r = run_one(cfg, events, secs);
+      row.trades = r.trades.size();
+      row.wins = r.wins;
+      row.net_pnl = r.net_pnl;
+      row.max_drawdown = r.max_drawdown;
+      row.fees = r.fees;
+      row.funding = r.funding;
+      rows.push_back(std::move(row));
+    }
+    backtest::write_report_dir(report, result, sweeps.empty() ? nullptr : &rows);
+    out << "backtest: " << result.events << " events (" << result.malformed_frames << " malformed), "
+        << result.trades.size() << " trades, net P&L " << result.net_pnl.str_fixed(2) << " USD (fees "
+        << result.fees.str_fixed(2) << ", funding " << result.funding.str_fixed(2) << "), max drawdown "
+        << result.max_drawdown.str_fixed(2) << " USD\n";
+    if (!rows.empty()) out << "sweep: " << rows.size() << " grid points -> " << report << "/sweep.csv, sweep.md\n";
+    out << "report: " << report << "/summary.json, " << report << "/report.html\n";
+    out << "replay speed: " << events << " events in " << secs
+        << " s = " << static_cast<std::uint64_t>(secs > 0 ? static_cast<double>(events) / secs : 0) << " events/s\n";
+    return kExitOk;
+  } catch (const std::exception& e) {
+    err << "bparb backtest: " << e.what() << "\n";
+    return kExitFailure;
+  }
+}
+
+}  // namespace bparb::app
