@@ -151,8 +151,12 @@ void GzipWriter::close() {
   if (std::fclose(f) != 0) impl_->fail(std::string("close failed: ") + std::strerror(errno));
 }
 
-std::uint64_t GzipWriter::bytes_in() const noexcept { return impl_->in_bytes; }
-std::uint64_t GzipWriter::bytes_out() const noexcept { return impl_->out_bytes; }
+std::uint64_t GzipWriter::bytes_in() const noexcept {
+  return impl_->in_bytes;
+}
+std::uint64_t GzipWriter::bytes_out() const noexcept {
+  return impl_->out_bytes;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Reader
@@ -176,7 +180,7 @@ struct GzipReader::Impl {
   boost::crc_32_type crc;
   std::uint32_t isize = 0;
   std::uint64_t members = 0;
-  std::uint64_t member_offset = 0;  // file offset of the current member (for messages)
+  std::uint64_t member_offset = 0;    // file offset of the current member (for messages)
   std::uint64_t consumed_before = 0;  // file bytes before in[0]
   std::string error;
 
@@ -389,9 +393,15 @@ std::size_t GzipReader::read(char* out, std::size_t n) noexcept {
   return produced;
 }
 
-const std::string& GzipReader::error() const noexcept { return impl_->error; }
-bool GzipReader::is_gzip() const noexcept { return impl_->gzip; }
-std::uint64_t GzipReader::members() const noexcept { return impl_->members; }
+const std::string& GzipReader::error() const noexcept {
+  return impl_->error;
+}
+bool GzipReader::is_gzip() const noexcept {
+  return impl_->gzip;
+}
+std::uint64_t GzipReader::members() const noexcept {
+  return impl_->members;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Lines

@@ -1,13 +1,13 @@
 #include "bparb/record/recording.hpp"
 
-#include "bparb/record/gzip.hpp"
-
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <stdexcept>
+
+#include "bparb/record/gzip.hpp"
 
 namespace bparb::record {
 namespace fs = std::filesystem;
