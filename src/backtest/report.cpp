@@ -12,13 +12,13 @@
 #include <system_error>
 #include <vector>
 
+#include "bparb/core/json_escape.hpp"
 #include "report_internal.hpp"
 
 namespace bparb::backtest {
 
 using report_detail::format_fixed;
 using report_detail::format_utc;
-using report_detail::json_escape;
 
 namespace report_internal {
 
@@ -79,17 +79,19 @@ class JsonWriter {
   void begin_array() { open('['); }
   void end_array() { close(']'); }
 
-  void key(std::string_view k) {
+  // Returns *this so that a member is one line: j.key("fees").dec(fees).
+  JsonWriter& key(std::string_view k) {
     separator();
     out_ += '"';
-    out_ += json_escape(k);
+    json_escape_append(out_, k, Utf8Policy::kReplaceInvalid);
     out_ += "\": ";
+    return *this;
   }
   void item() { separator(); }
 
   void str(std::string_view v) {
     out_ += '"';
-    out_ += json_escape(v);
+    json_escape_append(out_, v, Utf8Policy::kReplaceInvalid);
     out_ += '"';
   }
   void u64(std::uint64_t v) { out_ += std::to_string(v); }
@@ -111,6 +113,16 @@ class JsonWriter {
   }
   void boolean(bool v) { out_ += v ? "true" : "false"; }
   void null() { out_ += "null"; }
+
+  // After key(): `write` emits the value when `have`, else null.
+  template <class Write>
+  void nullable(bool have, Write&& write) {
+    if (have) {
+      write();
+    } else {
+      null();
+    }
+  }
 
   std::string take() {
     out_ += '\n';
@@ -149,19 +161,13 @@ constexpr int kRatioDecimals = 4;
 
 void write_percentiles(JsonWriter& j, const BasisPercentiles& p) {
   j.begin_object();
-  j.key("samples");
-  j.u64(p.samples);
+  j.key("samples").u64(p.samples);
   // Without samples the fields are meaningless zeros: say so with null.
   const bool have = p.samples > 0;
   const std::pair<const char*, double> fields[] = {{"min", p.min}, {"p50", p.p50}, {"p75", p.p75},
                                                    {"p90", p.p90}, {"p99", p.p99}, {"max", p.max}};
   for (const auto& [name, v] : fields) {
-    j.key(name);
-    if (have) {
-      j.dbl(v, kBpsDecimals);
-    } else {
-      j.null();
-    }
+    j.key(name).nullable(have, [&] { j.dbl(v, kBpsDecimals); });
   }
   j.end_object();
 }
@@ -172,192 +178,105 @@ std::string render_summary_json(const BacktestResult& r) {
   const report_internal::Derived d = report_internal::derive(r);
   JsonWriter j;
   j.begin_object();
-  j.key("schema");
-  j.str("bparb.backtest.summary/1");
+  j.key("schema").str("bparb.backtest.summary/1");
 
-  j.key("input");
-  j.begin_object();
-  j.key("config");
-  j.str(r.config_path);
-  j.key("data");
-  j.str(r.data_path);
-  j.key("from_us");
-  j.i64(r.from_us);
-  j.key("to_us");
-  j.i64(r.to_us);
-  j.key("from_utc");
-  j.str(format_utc(r.from_us));
-  j.key("to_utc");
-  j.str(format_utc(r.to_us));
-  j.key("duration_seconds");
-  j.dbl(static_cast<double>(r.to_us - r.from_us) / static_cast<double>(kUsPerSecond), kSecondsDecimals);
-  j.key("sample_interval_us");
-  j.u64(r.sample_interval_us);
+  j.key("input").begin_object();
+  j.key("config").str(r.config_path);
+  j.key("data").str(r.data_path);
+  j.key("from_us").i64(r.from_us);
+  j.key("to_us").i64(r.to_us);
+  j.key("from_utc").str(format_utc(r.from_us));
+  j.key("to_utc").str(format_utc(r.to_us));
+  j.key("duration_seconds")
+      .dbl(static_cast<double>(r.to_us - r.from_us) / static_cast<double>(kUsPerSecond), kSecondsDecimals);
+  j.key("sample_interval_us").u64(r.sample_interval_us);
   j.end_object();
 
-  j.key("counters");
-  j.begin_object();
-  j.key("events");
-  j.u64(r.events);
-  j.key("malformed_frames");
-  j.u64(r.malformed_frames);
-  j.key("resyncs");
-  j.u64(r.resyncs);
+  j.key("counters").begin_object();
+  j.key("events").u64(r.events);
+  j.key("malformed_frames").u64(r.malformed_frames);
+  j.key("resyncs").u64(r.resyncs);
   j.end_object();
 
-  j.key("totals");
-  j.begin_object();
-  j.key("spread_capture");
-  j.dec(r.spread_capture);
-  j.key("fees");
-  j.dec(r.fees);
-  j.key("funding");
-  j.dec(r.funding);
-  j.key("net_pnl");
-  j.dec(r.net_pnl);
-  j.key("max_drawdown");
-  j.dec(r.max_drawdown);
+  j.key("totals").begin_object();
+  j.key("spread_capture").dec(r.spread_capture);
+  j.key("fees").dec(r.fees);
+  j.key("funding").dec(r.funding);
+  j.key("net_pnl").dec(r.net_pnl);
+  j.key("max_drawdown").dec(r.max_drawdown);
   j.end_object();
 
-  j.key("trade_stats");
-  j.begin_object();
-  j.key("trades");
-  j.u64(r.trades.size());
-  j.key("closed");
-  j.u64(d.closed_trades);
-  j.key("open");
-  j.u64(d.open_trades);
-  j.key("wins");
-  j.u64(r.wins);
-  j.key("losses");
-  j.u64(r.losses);
-  j.key("win_rate");
-  j.opt(d.win_rate, kRatioDecimals);
-  j.key("mean_holding_seconds");
-  j.dbl(r.mean_holding_seconds, kSecondsDecimals);
-  j.key("median_holding_seconds");
-  j.opt(d.median_holding_s, kSecondsDecimals);
-  j.key("max_holding_seconds");
-  j.dbl(r.max_holding_seconds, kSecondsDecimals);
+  j.key("trade_stats").begin_object();
+  j.key("trades").u64(r.trades.size());
+  j.key("closed").u64(d.closed_trades);
+  j.key("open").u64(d.open_trades);
+  j.key("wins").u64(r.wins);
+  j.key("losses").u64(r.losses);
+  j.key("win_rate").opt(d.win_rate, kRatioDecimals);
+  j.key("mean_holding_seconds").dbl(r.mean_holding_seconds, kSecondsDecimals);
+  j.key("median_holding_seconds").opt(d.median_holding_s, kSecondsDecimals);
+  j.key("max_holding_seconds").dbl(r.max_holding_seconds, kSecondsDecimals);
   j.end_object();
 
-  j.key("equity");
-  j.begin_object();
-  j.key("points");
-  j.u64(r.equity.size());
-  j.key("final");
-  if (d.has_equity) {
-    j.dec(d.equity_final);
-  } else {
-    j.null();
-  }
-  j.key("min");
-  if (d.has_equity) {
-    j.dec(d.equity_min);
-  } else {
-    j.null();
-  }
-  j.key("max");
-  if (d.has_equity) {
-    j.dec(d.equity_max);
-  } else {
-    j.null();
-  }
+  j.key("equity").begin_object();
+  j.key("points").u64(r.equity.size());
+  j.key("final").nullable(d.has_equity, [&] { j.dec(d.equity_final); });
+  j.key("min").nullable(d.has_equity, [&] { j.dec(d.equity_min); });
+  j.key("max").nullable(d.has_equity, [&] { j.dec(d.equity_max); });
   j.end_object();
 
-  j.key("opportunities");
-  j.begin_object();
-  j.key("seen");
-  j.u64(r.opportunities_seen);
-  j.key("taken");
-  j.u64(r.opportunities_taken);
-  j.key("not_taken");
-  j.u64(d.not_taken);
-  j.key("take_rate");
-  j.opt(d.take_rate, kRatioDecimals);
-  j.key("refusals");
-  j.begin_array();
+  j.key("opportunities").begin_object();
+  j.key("seen").u64(r.opportunities_seen);
+  j.key("taken").u64(r.opportunities_taken);
+  j.key("not_taken").u64(d.not_taken);
+  j.key("take_rate").opt(d.take_rate, kRatioDecimals);
+  j.key("refusals").begin_array();
   for (const RefusalCount& c : d.refusals) {
     j.item();
     j.begin_object();
-    j.key("reason");
-    j.str(c.reason);
-    j.key("count");
-    j.u64(c.count);
+    j.key("reason").str(c.reason);
+    j.key("count").u64(c.count);
     j.end_object();
   }
   j.end_array();
   j.end_object();
 
-  j.key("basis");
-  j.begin_array();
+  j.key("basis").begin_array();
   for (const PairSeries& p : r.pairs) {
     j.item();
     j.begin_object();
-    j.key("pair");
-    j.str(p.pair);
-    j.key("spot_symbol");
-    j.str(p.spot_symbol);
-    j.key("perp_symbol");
-    j.str(p.perp_symbol);
-    j.key("chart_samples");
-    j.u64(p.basis.size());
-    j.key("perp_premium_bps");
-    write_percentiles(j, p.perp_premium);
-    j.key("spot_premium_bps");
-    write_percentiles(j, p.spot_premium);
+    j.key("pair").str(p.pair);
+    j.key("spot_symbol").str(p.spot_symbol);
+    j.key("perp_symbol").str(p.perp_symbol);
+    j.key("chart_samples").u64(p.basis.size());
+    write_percentiles(j.key("perp_premium_bps"), p.perp_premium);
+    write_percentiles(j.key("spot_premium_bps"), p.spot_premium);
     j.end_object();
   }
   j.end_array();
 
-  j.key("trades");
-  j.begin_array();
+  j.key("trades").begin_array();
   for (const TradeRecord& t : r.trades) {
     const auto hold = report_internal::holding_seconds(t);
     j.item();
     j.begin_object();
-    j.key("id");
-    j.u64(t.id);
-    j.key("pair");
-    j.str(t.pair);
-    j.key("direction");
-    j.str(t.direction);
-    j.key("open");
-    j.boolean(!hold.has_value());
-    j.key("opened_us");
-    j.i64(t.opened_us);
-    j.key("opened_utc");
-    j.str(format_utc(t.opened_us));
-    j.key("closed_us");
-    if (hold) {
-      j.i64(t.closed_us);
-    } else {
-      j.null();
-    }
-    j.key("closed_utc");
-    if (hold) {
-      j.str(format_utc(t.closed_us));
-    } else {
-      j.null();
-    }
-    j.key("holding_seconds");
-    j.opt(hold, kSecondsDecimals);
-    j.key("entry_basis_bps");
-    j.dbl(t.entry_basis_bps, kBpsDecimals);
-    j.key("exit_basis_bps");
-    j.dbl(t.exit_basis_bps, kBpsDecimals);
-    j.key("quantity");
-    j.dec(t.quantity);
-    j.key("spread_pnl");
-    j.dec(t.spread_pnl);
-    j.key("fees");
-    j.dec(t.fees);
-    j.key("funding");
-    j.dec(t.funding);
-    j.key("net_pnl");
-    j.dec(t.net_pnl);
-    j.key("exit_reason");
-    j.str(t.exit_reason);
+    j.key("id").u64(t.id);
+    j.key("pair").str(t.pair);
+    j.key("direction").str(t.direction);
+    j.key("open").boolean(!hold.has_value());
+    j.key("opened_us").i64(t.opened_us);
+    j.key("opened_utc").str(format_utc(t.opened_us));
+    j.key("closed_us").nullable(hold.has_value(), [&] { j.i64(t.closed_us); });
+    j.key("closed_utc").nullable(hold.has_value(), [&] { j.str(format_utc(t.closed_us)); });
+    j.key("holding_seconds").opt(hold, kSecondsDecimals);
+    j.key("entry_basis_bps").dbl(t.entry_basis_bps, kBpsDecimals);
+    j.key("exit_basis_bps").dbl(t.exit_basis_bps, kBpsDecimals);
+    j.key("quantity").dec(t.quantity);
+    j.key("spread_pnl").dec(t.spread_pnl);
+    j.key("fees").dec(t.fees);
+    j.key("funding").dec(t.funding);
+    j.key("net_pnl").dec(t.net_pnl);
+    j.key("exit_reason").str(t.exit_reason);
     j.end_object();
   }
   j.end_array();

@@ -1,7 +1,5 @@
 #include "bparb/backtest/runner.hpp"
 
-#include <simdjson.h>
-
 #include <algorithm>
 #include <cmath>
 #include <deque>
@@ -15,6 +13,8 @@
 #include "bparb/book/order_book.hpp"
 #include "bparb/portfolio/portfolio.hpp"
 #include "bparb/sim/exchange.hpp"
+#include "bparb/sim/recorded_book_mirror.hpp"
+#include "bparb/sim/recording_lines.hpp"
 #include "bparb/venue/backpack/parsers.hpp"
 
 namespace bparb::backtest {
@@ -41,18 +41,6 @@ const char* direction_text(BasisDirection d) noexcept {
   return d == BasisDirection::kPerpPremium ? "perp_premium" : "spot_premium";
 }
 
-// Recorded quantity (lots) at `ticks` on one side of a book; 0 if the level is absent.
-std::int64_t level_lots(const OrderBook& b, Side side, std::int64_t ticks) noexcept {
-  // Bids ascend by price, asks descend (best at the back): binary search either way.
-  const std::span<const PriceLevel> lv = b.levels(side);
-  const auto it = side == Side::kBid
-                      ? std::lower_bound(lv.begin(), lv.end(), ticks,
-                                         [](const PriceLevel& l, std::int64_t t) { return l.price_ticks < t; })
-                      : std::lower_bound(lv.begin(), lv.end(), ticks,
-                                         [](const PriceLevel& l, std::int64_t t) { return l.price_ticks > t; });
-  return it != lv.end() && it->price_ticks == ticks ? it->qty_lots : 0;
-}
-
 BasisPercentiles percentiles(std::vector<double>& v) {
   BasisPercentiles p;
   p.samples = v.size();
@@ -75,11 +63,6 @@ BasisPercentiles percentiles(std::vector<double>& v) {
 
 struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
   // ---- set-up
-  // Background liquidity of one price level at the venue: the book account's orders, oldest first.
-  struct LevelOrders {
-    std::vector<std::pair<sim::OrderId, std::int64_t>> orders;  // (order id, remaining lots)
-    std::int64_t total = 0;
-  };
   // One market: the engine's book (the recorded book, followed exactly as live) and the venue mirror of it.
   struct EngineBook {
     const MarketSpec* spec = nullptr;
@@ -87,17 +70,8 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
     bool spot = true;
     std::unique_ptr<OrderBook> book;
     std::unique_ptr<DepthSync> sync;
-    // Venue mirror, synchronised lazily (see sync_venue): levels the recording changed since the last sync.
-    std::map<std::int64_t, LevelOrders> bg_bids, bg_asks;
-    std::vector<std::pair<Side, std::int64_t>> dirty;
-    bool full = true;       // compare every level at the next sync (snapshot, resync, overflow)
-    bool withdrawn = true;  // background removed because the recorded book is invalid
-    std::map<std::int64_t, LevelOrders>& bg(Side s) { return s == Side::kBid ? bg_bids : bg_asks; }
-  };
-  struct BgLoc {
-    EngineBook* market = nullptr;
-    Side side = Side::kBid;
-    std::int64_t ticks = 0;
+    // Venue mirror, synchronised lazily (see sync_venue); remade with the exchange.
+    std::unique_ptr<sim::RecordedBookMirror> mirror;
   };
   struct PairState {
     std::string name;
@@ -221,7 +195,6 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
     orders.reserve(4096);
     resting.reserve(64);
     scratch.reserve(64);
-    snapshot_body.reserve(1 << 16);
   }
 
   ~Impl() override {
@@ -237,6 +210,7 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
     tape = *exchange->find_account("bparb-backtest-tape");
     book_maker = *exchange->find_account("bparb-backtest-book");
     exchange->add_listener(this);
+    for (auto& b : books) b->mirror = make_mirror(*b->spec);
   }
 
   std::unique_ptr<EngineBook> make_book(const MarketSpec* spec, PairIndex pair, bool spot) {
@@ -250,7 +224,11 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
     sc.max_buffered = 4096;  // deltas before the first rest_depth line
     sc.reserve_levels = 8;
     b->sync = std::make_unique<DepthSync>(*b->book, sc);
+    b->mirror = make_mirror(*spec);
     return b;
+  }
+  std::unique_ptr<sim::RecordedBookMirror> make_mirror(const MarketSpec& spec) {
+    return std::make_unique<sim::RecordedBookMirror>(*exchange, book_maker, spec, mirror_counters);
   }
 
   // ---- latency
@@ -277,17 +255,16 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
     }
   }
   void cancel_order(const MarketSpec& market, std::uint32_t client_id) override {
-    Event e;
-    e.t = clock.now_us() + latency();
-    e.type = EvType::kCancelArrive;
-    e.market = &market;
-    e.client_id = client_id;
-    push(std::move(e));
+    push_request(EvType::kCancelArrive, market, client_id);
   }
   void query_order(const MarketSpec& market, std::uint32_t client_id) override {
+    push_request(EvType::kQueryArrive, market, client_id);
+  }
+  // A request about one of our orders, arriving at the venue after the latency.
+  void push_request(EvType type, const MarketSpec& market, std::uint32_t client_id) {
     Event e;
     e.t = clock.now_us() + latency();
-    e.type = EvType::kQueryArrive;
+    e.type = type;
     e.market = &market;
     e.client_id = client_id;
     push(std::move(e));
@@ -478,7 +455,7 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
         rs.market = b;
         rs.side = o.side;
         rs.ticks = o.price.to_units(o.market->tick_size);
-        rs.ahead_lots = level_lots(*b->book, o.side, rs.ticks);
+        rs.ahead_lots = sim::book_level_lots(*b->book, o.side, rs.ticks);
         resting.push_back(rs);
       }
     } else {
@@ -732,143 +709,11 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
     return false;
   }
 
-  void note_dirty(EngineBook& b, bool was_synced, SyncAction a, const DepthDelta& d) {
-    if (!was_synced || a != SyncAction::kBookUpdated || b.full) {
-      if (!b.sync->synced() || a == SyncAction::kBookUpdated) b.full = true;
-      return;
-    }
-    if (b.dirty.size() > 65'536) {  // long quiet stretch: one full compare is cheaper than the list
-      b.full = true;
-      b.dirty.clear();
-      return;
-    }
-    for (const LevelUpdate& l : d.bids)
-      if (l.price.is_multiple_of(b.spec->tick_size))
-        b.dirty.emplace_back(Side::kBid, l.price.to_units(b.spec->tick_size));
-    for (const LevelUpdate& l : d.asks)
-      if (l.price.is_multiple_of(b.spec->tick_size))
-        b.dirty.emplace_back(Side::kAsk, l.price.to_units(b.spec->tick_size));
-  }
-
-  void sync_venue(EngineBook& b) {
-    if (!b.book->valid()) {
-      if (!b.withdrawn) {
-        exchange->batch_begin();
-        for (Side s : {Side::kBid, Side::kAsk}) {
-          std::vector<std::int64_t> prices;
-          for (const auto& [t, lv] : b.bg(s)) prices.push_back(t);
-          for (std::int64_t t : prices) set_level(b, s, t, 0);
-        }
-        exchange->batch_end();
-        b.withdrawn = true;
-      }
-      b.full = true;
-      b.dirty.clear();
-      return;
-    }
-    exchange->batch_begin();
-    if (b.full || b.withdrawn) {
-      reconcile(b);
-    } else if (!b.dirty.empty()) {
-      std::sort(b.dirty.begin(), b.dirty.end());
-      b.dirty.erase(std::unique(b.dirty.begin(), b.dirty.end()), b.dirty.end());
-      // Lower/remove first, then raise: a moving book never crosses the background with itself.
-      for (int pass = 0; pass < 2; ++pass) {
-        for (const auto& [side, ticks] : b.dirty) {
-          const std::int64_t want = level_lots(*b.book, side, ticks);
-          auto& lvls = b.bg(side);
-          auto it = lvls.find(ticks);
-          const std::int64_t have = it == lvls.end() ? 0 : it->second.total;
-          if ((pass == 0) == (want < have) && want != have) set_level(b, side, ticks, want);
-        }
-      }
-    }
-    exchange->batch_end();
-    b.dirty.clear();
-    b.full = false;
-    b.withdrawn = false;
-  }
-
-  void reconcile(EngineBook& b) {
-    for (Side s : {Side::kBid, Side::kAsk}) {
-      std::vector<std::pair<std::int64_t, std::int64_t>> lower;
-      for (const auto& [t, lv] : b.bg(s)) {
-        const std::int64_t want = level_lots(*b.book, s, t);
-        if (want < lv.total) lower.emplace_back(t, want);
-      }
-      for (const auto& [t, q] : lower) set_level(b, s, t, q);
-    }
-    for (Side s : {Side::kBid, Side::kAsk})
-      for (const PriceLevel& l : b.book->levels(s)) set_level(b, s, l.price_ticks, l.qty_lots);
-  }
-
-  // Sets the background quantity at one price to `target` lots: increases join the back of the queue
-  // (behind ours), decreases cancel the newest background orders first.
-  void set_level(EngineBook& b, Side side, std::int64_t ticks, std::int64_t target) {
-    auto& lvls = b.bg(side);
-    auto it = lvls.find(ticks);
-    if (it == lvls.end()) {
-      if (target <= 0) return;
-      it = lvls.emplace(ticks, LevelOrders{}).first;
-    }
-    LevelOrders& lv = it->second;
-    while (lv.total > target && !lv.orders.empty()) {
-      const auto [oid, rem] = lv.orders.back();
-      lv.orders.pop_back();
-      lv.total -= rem;
-      bg_locations.erase(oid);
-      sim::OrderRef ref;
-      ref.order_id = oid;
-      (void)exchange->cancel(book_maker, b.spec->symbol, ref);
-    }
-    if (lv.total < target) {
-      sim::SimOrderRequest req;
-      req.symbol = b.spec->symbol;
-      req.side = side;
-      req.order_type = OrderType::kLimit;
-      req.price = b.spec->ticks_to_price(ticks);
-      req.quantity = b.spec->lots_to_quantity(target - lv.total);
-      req.time_in_force = TimeInForce::kGtc;
-      auto r = exchange->execute(book_maker, req);
-      if (!r) {
-        ++stats.venue_refusals;
-      } else if (r->is_open()) {
-        const std::int64_t rem = (*r->quantity - r->executed_quantity).to_units(b.spec->step_size);
-        lv.orders.emplace_back(r->id, rem);
-        lv.total += rem;
-        bg_locations[r->id] = {&b, side, ticks};
-      } else if (r->status == OrderStatus::kExpired) {
-        ++stats.venue_refusals;  // e.g. self-trade against a crossed recorded book
-      }
-    }
-    if (lv.orders.empty()) lvls.erase(it);
-  }
+  void sync_venue(EngineBook& b) { b.mirror->sync(*b.book); }
 
   // Our orders consuming background liquidity: keep the mirror's quantities true.
   void on_trade(const sim::TradeEvent& t) override {
-    for (sim::OrderId id : {t.buyer_order_id, t.seller_order_id}) {
-      auto it = bg_locations.find(id);
-      if (it == bg_locations.end()) continue;
-      const BgLoc loc = it->second;
-      auto& lvls = loc.market->bg(loc.side);
-      auto lit = lvls.find(loc.ticks);
-      if (lit == lvls.end()) continue;
-      const std::int64_t lots = t.quantity.to_units(loc.market->spec->step_size);
-      auto& orders_at = lit->second.orders;
-      for (std::size_t i = 0; i < orders_at.size(); ++i) {
-        auto& [oid, rem] = orders_at[i];
-        if (oid != id) continue;
-        const std::int64_t take = std::min(rem, lots);
-        rem -= take;
-        lit->second.total -= take;
-        if (rem == 0) {
-          orders_at.erase(orders_at.begin() + static_cast<std::ptrdiff_t>(i));
-          bg_locations.erase(it);
-        }
-        break;
-      }
-      if (orders_at.empty()) lvls.erase(lit);
-    }
+    if (EngineBook* b = book_of(t.symbol)) b->mirror->on_trade(t);
   }
 
   void basis_sample(PairState& p, TimestampUs now) {
@@ -938,7 +783,7 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
   void trim_queues(EngineBook& b) {
     for (Resting& r : resting) {
       if (r.market != &b) continue;
-      r.ahead_lots = std::min(r.ahead_lots, level_lots(*b.book, r.side, r.ticks));
+      r.ahead_lots = std::min(r.ahead_lots, sim::book_level_lots(*b.book, r.side, r.ticks));
     }
   }
 
@@ -955,7 +800,7 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
         ++stats.depth_frames;
         const bool was = b->sync->synced();
         const SyncAction a = b->sync->on_delta(frame.depth, l.receive_time_us);
-        note_dirty(*b, was, a, frame.depth);
+        b->mirror->note_delta(was, a, b->sync->synced(), frame.depth);
         if (has_resting(*b)) {
           trim_queues(*b);
           sync_venue(*b);  // our order rests here: the venue follows every change (crossing fills it)
@@ -989,25 +834,21 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
   }
 
   void engine_rest_depth(const record::FrameLine& l) {
-    simdjson::dom::element doc;
     std::string_view sym;
-    simdjson::dom::element data;
-    if (dom.parse(l.payload.data(), l.payload.size()).get(doc) || doc["symbol"].get_string().get(sym) ||
-        doc["data"].get(data)) {
+    if (!lines.rest_depth_symbol(l.payload, sym)) {
       ++result.malformed_frames;
       return;
     }
     EngineBook* b = book_of(sym);
     if (b == nullptr) return void(++stats.unknown_symbol);
-    snapshot_body = simdjson::minify(data);
-    if (!backpack::parse_depth_snapshot(parser, backpack::JsonInput(snapshot_body), snapshot).ok()) {
+    if (!lines.rest_depth_snapshot(snapshot)) {
       ++result.malformed_frames;
       return;
     }
     ++stats.snapshots;
     const bool was = b->sync->synced();
     const SyncAction a = b->sync->on_snapshot(snapshot, l.receive_time_us);
-    b->full = true;
+    b->mirror->mark_full();
     if (has_resting(*b)) {
       trim_queues(*b);
       sync_venue(*b);
@@ -1016,20 +857,17 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
   }
 
   void engine_event(const record::FrameLine& l) {
-    simdjson::dom::element doc;
-    std::string_view type;
-    if (dom.parse(l.payload.data(), l.payload.size()).get(doc) || doc["type"].get_string().get(type)) {
+    sim::RecordingLineParser::Event ev;
+    if (!lines.event(l.payload, ev)) {
       ++result.malformed_frames;
       return;
     }
-    if (type != "reconnect") return;  // gaps show in the depth ids themselves
-    std::string_view sym;
-    const bool one = doc["symbol"].get_string().get(sym) == simdjson::SUCCESS;
+    if (ev.type != "reconnect") return;  // gaps show in the depth ids themselves
     for (auto& b : books) {
-      if (one && b->spec->symbol != sym) continue;
+      if (ev.symbol && b->spec->symbol != *ev.symbol) continue;
       const bool was = b->sync->synced();
       b->sync->reset();
-      b->full = true;
+      b->mirror->mark_full();
       if (has_resting(*b)) sync_venue(*b);  // liquidity withdrawn until the next snapshot
       if (was) {
         ++result.resyncs;
@@ -1108,6 +946,7 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
   }
 
   void finish() {
+    stats.venue_refusals = mirror_counters.orders_refused;
     const StrategyStats s = portfolio->stats();
     Decimal unrealized;
     for (PairState& p : pairs) {
@@ -1160,7 +999,7 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
   sim::ExchangeConfig exchange_config;
   std::unique_ptr<sim::Exchange> exchange;
   sim::AccountId me = 0, tape = 0, book_maker = 0;
-  std::unordered_map<sim::OrderId, BgLoc> bg_locations;
+  sim::MirrorCounters mirror_counters;  // venue_refusals
   std::unique_ptr<RiskGate> risk;
   std::unique_ptr<Portfolio> portfolio;
   std::unique_ptr<exec::ArbEngine> engine;
@@ -1183,8 +1022,7 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
   backpack::JsonParser parser;
   backpack::WsFrame frame;
   DepthSnapshot snapshot;
-  simdjson::dom::parser dom;
-  std::string snapshot_body;
+  sim::RecordingLineParser lines;  // rest_depth and event lines
   BacktestResult result;
   RunnerStats stats;
 };

@@ -1,12 +1,11 @@
 #include "bparb/sim/replay_model.hpp"
 
-#include <simdjson.h>
-
 #include <map>
 #include <stdexcept>
-#include <unordered_map>
 
 #include "bparb/book/depth_sync.hpp"
+#include "bparb/sim/recorded_book_mirror.hpp"
+#include "bparb/sim/recording_lines.hpp"
 #include "bparb/venue/backpack/parsers.hpp"
 
 namespace bparb::sim {
@@ -14,11 +13,6 @@ namespace bparb::sim {
 namespace {
 
 constexpr std::string_view kPerpSuffix = "_PERP";
-
-struct LevelOrders {
-  std::vector<std::pair<OrderId, std::int64_t>> orders;  // oldest first: (order id, remaining lots)
-  std::int64_t total = 0;
-};
 
 }  // namespace
 
@@ -28,16 +22,9 @@ struct ReplayModel::Impl final : ExchangeListener {
     MarketSpec spec;
     std::unique_ptr<OrderBook> book;
     std::unique_ptr<DepthSync> sync;
-    std::map<std::int64_t, LevelOrders> bids;  // by price ticks
-    std::map<std::int64_t, LevelOrders> asks;
-    Market* index_market = nullptr;  // perp -> its spot market
-    std::vector<Market*> perps;      // spot -> perps indexed on it
-    std::map<std::int64_t, LevelOrders>& side(Side s) { return s == Side::kBid ? bids : asks; }
-  };
-  struct OrderLoc {
-    Market* market;
-    Side side;
-    std::int64_t ticks;
+    std::unique_ptr<RecordedBookMirror> mirror;  // the exchange's background liquidity = book
+    Market* index_market = nullptr;              // perp -> its spot market
+    std::vector<Market*> perps;                  // spot -> perps indexed on it
   };
 
   Impl(Exchange& ex, record::FrameSource& src, ReplayOptions opts)
@@ -61,6 +48,7 @@ struct ReplayModel::Impl final : ExchangeListener {
       sc.max_buffered = 4096;  // deltas before the first rest_depth line (older ones would be dropped anyway)
       sc.reserve_levels = 4;
       m->sync = std::make_unique<DepthSync>(*m->book, sc);
+      m->mirror = std::make_unique<RecordedBookMirror>(exchange, maker, m->spec, stats);
       by_symbol[spec.symbol] = m.get();
       markets.push_back(std::move(m));
     }
@@ -100,126 +88,8 @@ struct ReplayModel::Impl final : ExchangeListener {
 
   // ---- ExchangeListener: our own orders (or anyone's) consuming background liquidity.
   void on_trade(const TradeEvent& t) override {
-    for (OrderId id : {t.buyer_order_id, t.seller_order_id}) {
-      auto it = locations.find(id);
-      if (it == locations.end()) continue;
-      const OrderLoc loc = it->second;
-      auto& lvls = loc.market->side(loc.side);
-      auto lit = lvls.find(loc.ticks);
-      if (lit == lvls.end()) continue;
-      const std::int64_t lots = t.quantity.to_units(loc.market->spec.step_size);
-      for (std::size_t i = 0; i < lit->second.orders.size(); ++i) {
-        auto& [oid, rem] = lit->second.orders[i];
-        if (oid != id) continue;
-        const std::int64_t take = std::min(rem, lots);
-        rem -= take;
-        lit->second.total -= take;
-        if (rem == 0) {
-          lit->second.orders.erase(lit->second.orders.begin() + static_cast<std::ptrdiff_t>(i));
-          locations.erase(it);
-        }
-        break;
-      }
-      if (lit->second.orders.empty()) lvls.erase(lit);
-    }
-  }
-
-  void refuse(const std::string& why) {
-    ++stats.orders_refused;
-    if (stats.first_refusal.empty()) stats.first_refusal = why;
-  }
-
-  // Sets the maker's resting quantity at one price to `target` lots.
-  void set_level(Market& m, Side side, std::int64_t ticks, std::int64_t target) {
-    auto& lvls = m.side(side);
-    auto it = lvls.find(ticks);
-    if (it == lvls.end()) {
-      if (target <= 0) return;
-      it = lvls.emplace(ticks, LevelOrders{}).first;
-    }
-    LevelOrders& lv = it->second;
-    // Decrease: cancel the newest orders (they are last in the queue), re-add any shortfall below.
-    while (lv.total > target && !lv.orders.empty()) {
-      const auto [oid, rem] = lv.orders.back();
-      lv.orders.pop_back();
-      lv.total -= rem;
-      locations.erase(oid);
-      OrderRef ref;
-      ref.order_id = oid;
-      if (exchange.cancel(maker, m.symbol, ref)) ++stats.orders_cancelled;
-    }
-    if (lv.total < target) {
-      SimOrderRequest req;
-      req.symbol = m.symbol;
-      req.side = side;
-      req.order_type = OrderType::kLimit;
-      req.price = m.spec.ticks_to_price(ticks);
-      req.quantity = m.spec.lots_to_quantity(target - lv.total);
-      req.time_in_force = TimeInForce::kGtc;
-      auto r = exchange.execute(maker, req);
-      if (!r) {
-        refuse(m.symbol + ": " + r.error().code + " " + r.error().message);
-      } else {
-        ++stats.orders_placed;
-        const SimOrder& o = *r;
-        if (o.is_open()) {
-          const std::int64_t rem = (*o.quantity - o.executed_quantity).to_units(m.spec.step_size);
-          lv.orders.emplace_back(o.id, rem);
-          lv.total += rem;
-          locations[o.id] = {&m, side, ticks};
-        } else if (o.status == OrderStatus::kExpired) {
-          refuse(m.symbol + ": background order expired (crossed recorded book?)");
-        }
-      }
-    }
-    if (lv.orders.empty()) lvls.erase(it);
-  }
-
-  void clear_market(Market& m) {
-    for (Side s : {Side::kBid, Side::kAsk}) {
-      std::vector<std::int64_t> prices;
-      for (const auto& [t, _] : m.side(s)) prices.push_back(t);
-      for (std::int64_t t : prices) set_level(m, s, t, 0);
-    }
-  }
-
-  // Whole-book reconcile after a (re)sync: removals first so that nothing crosses, then the rest.
-  void reconcile(Market& m) {
-    for (Side s : {Side::kBid, Side::kAsk}) {
-      std::map<std::int64_t, std::int64_t> want;
-      for (const PriceLevel& l : m.book->levels(s)) want[l.price_ticks] = l.qty_lots;
-      std::vector<std::pair<std::int64_t, std::int64_t>> lower;
-      for (const auto& [t, lv] : m.side(s)) {
-        auto w = want.find(t);
-        const std::int64_t target = w == want.end() ? 0 : w->second;
-        if (target < lv.total) lower.emplace_back(t, target);
-      }
-      for (const auto& [t, q] : lower) set_level(m, s, t, q);
-    }
-    // Raise from the far end toward the touch on both sides.
-    for (Side s : {Side::kBid, Side::kAsk}) {
-      for (const PriceLevel& l : m.book->levels(s)) set_level(m, s, l.price_ticks, l.qty_lots);
-    }
-  }
-
-  void apply_delta_levels(Market& m, const DepthDelta& d) {
-    // Lower/remove first (both sides), then raise: a moving book never crosses the maker with itself.
-    for (int pass = 0; pass < 2; ++pass) {
-      for (Side s : {Side::kBid, Side::kAsk}) {
-        for (const LevelUpdate& l : s == Side::kBid ? d.bids : d.asks) {
-          if (!l.price.is_positive() || !l.price.is_multiple_of(m.spec.tick_size) || l.quantity.is_negative() ||
-              !l.quantity.is_multiple_of(m.spec.step_size)) {
-            continue;  // the book rejected it too (counted by DepthSync)
-          }
-          const std::int64_t ticks = l.price.to_units(m.spec.tick_size);
-          const std::int64_t lots = l.quantity.to_units(m.spec.step_size);
-          auto& lvls = m.side(s);
-          auto it = lvls.find(ticks);
-          const std::int64_t have = it == lvls.end() ? 0 : it->second.total;
-          if ((pass == 0) == (lots < have)) set_level(m, s, ticks, lots);
-        }
-      }
-    }
+    auto it = by_symbol.find(t.symbol);
+    if (it != by_symbol.end()) it->second->mirror->on_trade(t);
   }
 
   static bool has_mid(const Market& x) {
@@ -251,19 +121,18 @@ struct ReplayModel::Impl final : ExchangeListener {
     for (const Market* p : m.perps) set_perp_marks(*p);
   }
 
+  // After DepthSync took a delta (`live`) or a snapshot (nullptr): mirror what changed, at once.
   void after_sync_action(Market& m, bool was_synced, SyncAction a, const DepthDelta* live) {
-    if (was_synced && !m.sync->synced()) {
+    const bool synced = m.sync->synced();
+    if (live != nullptr) m.mirror->note_delta(was_synced, a, synced, *live);
+    // A snapshot only changes the book when it syncs it, and then the mirror is withdrawn: it reconciles.
+    m.mirror->sync(*m.book);
+    if (was_synced && !synced) {
       ++stats.gaps;
-      clear_market(m);
       return;
     }
     if (a != SyncAction::kBookUpdated) return;
-    if (!was_synced) {
-      ++stats.syncs;
-      reconcile(m);
-    } else if (live != nullptr) {
-      apply_delta_levels(m, *live);
-    }
+    if (!was_synced) ++stats.syncs;
     update_marks(m);
   }
 
@@ -300,11 +169,8 @@ struct ReplayModel::Impl final : ExchangeListener {
   }
 
   void apply_rest_depth(const record::FrameLine& l) {
-    simdjson::dom::element doc;
     std::string_view sym;
-    simdjson::dom::element data;
-    if (dom.parse(l.payload.data(), l.payload.size()).get(doc) || doc["symbol"].get_string().get(sym) ||
-        doc["data"].get(data)) {
+    if (!lines.rest_depth_symbol(l.payload, sym)) {
       ++stats.parse_errors;
       return;
     }
@@ -313,8 +179,7 @@ struct ReplayModel::Impl final : ExchangeListener {
       ++stats.unknown_symbol;
       return;
     }
-    const std::string body = simdjson::minify(data);
-    if (!backpack::parse_depth_snapshot(parser, backpack::JsonInput(body), snapshot).ok()) {
+    if (!lines.rest_depth_snapshot(snapshot)) {
       ++stats.parse_errors;
       return;
     }
@@ -327,25 +192,22 @@ struct ReplayModel::Impl final : ExchangeListener {
   }
 
   void apply_event(const record::FrameLine& l) {
-    simdjson::dom::element doc;
-    std::string_view type;
-    if (dom.parse(l.payload.data(), l.payload.size()).get(doc) || doc["type"].get_string().get(type)) {
+    RecordingLineParser::Event ev;
+    if (!lines.event(l.payload, ev)) {
       ++stats.parse_errors;
       return;
     }
     ++stats.events;
-    if (type != "reconnect") return;  // gap/resync: DepthSync sees the ids themselves
+    if (ev.type != "reconnect") return;  // gap/resync: DepthSync sees the ids themselves
     // A reconnect loses everything in flight: restart sync (for one symbol or all) and withdraw liquidity.
-    std::string_view sym;
-    const bool one = doc["symbol"].get_string().get(sym) == simdjson::SUCCESS;
-    Market* only = one ? market_for(sym) : nullptr;
-    if (one && only == nullptr) return;
+    Market* only = ev.symbol ? market_for(*ev.symbol) : nullptr;
+    if (ev.symbol && only == nullptr) return;
     exchange.batch_begin();
     for (auto& m : markets) {
       if (only != nullptr && m.get() != only) continue;
       if (m->sync->synced()) ++stats.gaps;
       m->sync->reset();
-      clear_market(*m);
+      m->mirror->sync(*m->book);  // the book is invalid now: liquidity withdrawn
     }
     exchange.batch_end();
   }
@@ -384,7 +246,6 @@ struct ReplayModel::Impl final : ExchangeListener {
   std::vector<std::unique_ptr<Market>> markets;
   std::map<std::string, Market*, std::less<>> by_symbol;
   std::map<std::string, Market*, std::less<>> recorded_to_market;
-  std::unordered_map<OrderId, OrderLoc> locations;
   record::FrameLine pending;
   bool has_pending = false;
   TimestampUs recording_start = 0;
@@ -393,7 +254,7 @@ struct ReplayModel::Impl final : ExchangeListener {
   backpack::JsonParser parser;
   backpack::WsFrame frame;
   DepthSnapshot snapshot;
-  simdjson::dom::parser dom;
+  RecordingLineParser lines;  // rest_depth and event lines
   ReplayStats stats;
 };
 

@@ -3,38 +3,13 @@
 #include <cstdio>
 #include <ctime>
 
+#include "bparb/core/json_escape.hpp"
+
 namespace bparb::sim {
 
+// One escaper for all hand-written JSON (core/json_escape); bpsim passes bytes through as they came.
 void json_escape_append(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (u < 0x20) {
-          out += "\\u00";
-          out += kHex[u >> 4];
-          out += kHex[u & 0xF];
-        } else {
-          out += c;
-        }
-    }
-  }
+  bparb::json_escape_append(out, s);
 }
 
 void JsonWriter::value_prefix() {

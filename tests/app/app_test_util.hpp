@@ -8,6 +8,9 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
+
+#include "bparb/app/cli.hpp"
 
 namespace bparb::app::testing {
 
@@ -49,6 +52,22 @@ inline std::string read_file(const std::string& path) {
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// `bparb <args...>` in-process through run_cli, with its exit code and both streams captured.
+struct CliResult {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+inline CliResult run_cli_captured(std::vector<std::string> args) {
+  args.insert(args.begin(), "bparb");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  std::ostringstream out, err;
+  const int code = run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
+  return {code, out.str(), err.str()};
 }
 
 // Test-only ED25519 key (API_NOTES §1.6): seed = bytes 00..1f.

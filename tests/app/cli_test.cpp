@@ -23,20 +23,8 @@ using ::testing::StartsWith;
 
 const std::string kSrc = BPARB_SOURCE_DIR;
 
-struct Result {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-Result run(std::vector<std::string> args) {
-  args.insert(args.begin(), "bparb");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  const int code = run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {code, out.str(), err.str()};
-}
+using Result = testing::CliResult;
+constexpr auto run = testing::run_cli_captured;
 
 // Sets/unsets environment variables for the scope of a test.
 class ScopedEnv {

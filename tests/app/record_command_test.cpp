@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "app_test_util.hpp"
 #include "bparb/app/cli.hpp"
 #include "bparb/record/recording.hpp"
 
@@ -20,20 +21,8 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-struct Result {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-Result run(std::vector<std::string> args) {
-  args.insert(args.begin(), "bparb");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  const int code = run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {code, out.str(), err.str()};
-}
+using Result = testing::CliResult;
+constexpr auto run = testing::run_cli_captured;
 
 TEST(RecordCommandTest, UsageErrorsAndHelp) {
   Result r = run({"record"});

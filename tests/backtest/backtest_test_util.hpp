@@ -1,26 +1,19 @@
 #pragma once
 // Builders for synthetic recordings (Backpack-shaped frames) and a runner config whose every number
 // is chosen so the tests can compute P&L by hand.
-#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "../sim/sim_test_util.hpp"
 #include "bparb/backtest/runner.hpp"
 #include "bparb/record/frame_source.hpp"
 
-namespace bparb {
-// Readable Decimal values in gtest failure messages.
-inline void PrintTo(const Decimal& d, std::ostream* os) {
-  *os << d.str();
-}
-}  // namespace bparb
-
 namespace bparb::backtest::testing {
 
-inline Decimal D(const char* s) {
-  return Decimal::from_string(s);
-}
+// Decimal literals and gtest's Decimal printer: one definition with the sim tests (two inline PrintTo
+// definitions would clash in a test that includes both utils).
+using sim::testing::D;
 
 // 2023-11-14 22:13:20 UTC: 46 minutes before the next hourly funding settlement, so scripts of a few
 // seconds never cross one unless they mean to.

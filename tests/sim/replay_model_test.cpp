@@ -3,9 +3,16 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "bparb/book/depth_sync.hpp"
 #include "bparb/record/frame_source.hpp"
+#include "bparb/sim/recorded_book_mirror.hpp"
+#include "bparb/sim/recording_lines.hpp"
 #include "sim_test_util.hpp"
 
 namespace bparb::sim {
@@ -221,6 +228,191 @@ TEST_F(ReplayModelTest, MalformedAndUnknownLinesAreCountedAndSkipped) {
         ReplayModel r2(exchange, src, bad);
       },
       std::invalid_argument);
+}
+
+// ---- RecordedBookMirror on its own: the lazy use the backtest runner makes of it (note now, sync later).
+class RecordedBookMirrorTest : public ::testing::Test, public ExchangeListener {
+ protected:
+  RecordedBookMirrorTest()
+      : clock(kT0),
+        exchange(clock, testing::test_config()),
+        spec(*exchange.market("SOL_USDC")),
+        book(spec),
+        sync(book, DepthSyncConfig{0, 64, 4}) {
+    alice = *exchange.find_account("alice");
+    bob = *exchange.find_account("bob");
+    AccountSetup s;
+    s.api_key = "mirror-maker";
+    s.unlimited = true;
+    maker = exchange.add_account(s);
+    mirror = std::make_unique<RecordedBookMirror>(exchange, maker, spec, counters);
+    exchange.add_listener(this);
+  }
+  ~RecordedBookMirrorTest() override { exchange.remove_listener(this); }
+  void on_trade(const TradeEvent& t) override { mirror->on_trade(t); }
+
+  static std::vector<LevelUpdate> lv(std::initializer_list<std::pair<const char*, const char*>> l) {
+    std::vector<LevelUpdate> v;
+    for (const auto& [p, q] : l) v.push_back({D(p), D(q)});
+    return v;
+  }
+  void snapshot(std::int64_t id, std::vector<LevelUpdate> bids, std::vector<LevelUpdate> asks) {
+    DepthSnapshot s;
+    s.last_update_id = id;
+    s.bids = std::move(bids);
+    s.asks = std::move(asks);
+    ASSERT_EQ(sync.on_snapshot(s), SyncAction::kBookUpdated);
+    mirror->mark_full();
+  }
+  SyncAction delta(std::int64_t U, std::int64_t u, std::vector<LevelUpdate> bids, std::vector<LevelUpdate> asks) {
+    DepthDelta d;
+    d.first_update_id = U;
+    d.last_update_id = u;
+    d.bids = std::move(bids);
+    d.asks = std::move(asks);
+    const bool was = sync.synced();
+    const SyncAction a = sync.on_delta(d);
+    mirror->note_delta(was, a, sync.synced(), d);
+    return a;
+  }
+  std::string bids() { return side_text(exchange.depth_snapshot("SOL_USDC")->bids); }
+  std::string asks() { return side_text(exchange.depth_snapshot("SOL_USDC")->asks); }
+  std::int64_t lots(const char* q) { return D(q).to_units(spec.step_size); }
+  std::int64_t ticks(const char* p) { return D(p).to_units(spec.tick_size); }
+
+  ManualClock clock;
+  Exchange exchange;
+  const MarketSpec& spec;
+  OrderBook book;
+  DepthSync sync;
+  MirrorCounters counters;
+  AccountId alice = 0, bob = 0, maker = 0;
+  std::unique_ptr<RecordedBookMirror> mirror;
+};
+
+TEST_F(RecordedBookMirrorTest, NothingReachesTheExchangeUntilSync) {
+  snapshot(10, lv({{"99.98", "2"}, {"99.99", "1"}}), lv({{"100.01", "1"}}));
+  EXPECT_EQ(bids(), "");
+  EXPECT_TRUE(mirror->withdrawn());
+  mirror->sync(book);
+  EXPECT_FALSE(mirror->withdrawn());
+  EXPECT_EQ(bids(), "99.98:2 99.99:1");
+  EXPECT_EQ(asks(), "100.01:1");
+  EXPECT_EQ(counters.orders_placed, 3u);
+
+  // Three deltas, one sync: the same level changed twice ends at its last recorded quantity, and the
+  // ask moving down through the old bid area never crosses the background with itself.
+  EXPECT_EQ(delta(11, 11, lv({{"99.99", "5"}}), lv({{"100.01", "0"}, {"100.03", "2"}})), SyncAction::kBookUpdated);
+  EXPECT_EQ(delta(12, 12, lv({{"99.99", "0.5"}, {"99.98", "0"}}), {}), SyncAction::kBookUpdated);
+  EXPECT_EQ(delta(13, 13, {}, lv({{"100.00", "1"}})), SyncAction::kBookUpdated);
+  EXPECT_EQ(bids(), "99.98:2 99.99:1");  // still the old view: lazy
+  mirror->sync(book);
+  EXPECT_EQ(bids(), "99.99:0.5");
+  EXPECT_EQ(asks(), "100:1 100.03:2");
+  EXPECT_EQ(mirror->background_lots(Side::kBid, ticks("99.99")), lots("0.5"));
+  EXPECT_EQ(mirror->background_lots(Side::kBid, ticks("99.98")), 0);
+  EXPECT_EQ(counters.orders_refused, 0u) << counters.first_refusal;
+}
+
+TEST_F(RecordedBookMirrorTest, ConsumedLevelsStayConsumedUntilTheRecordingSetsThem) {
+  snapshot(10, lv({{"99.99", "1"}}), lv({{"100.01", "1"}, {"100.02", "4"}}));
+  mirror->sync(book);
+  // alice buys 2: all of 100.01 and 1 of 100.02 (the mirror follows through on_trade).
+  auto r = exchange.execute(alice, testing::market("SOL_USDC", Side::kBid, "2"));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->executed_quantity, D("2"));
+  EXPECT_EQ(mirror->background_lots(Side::kAsk, ticks("100.01")), 0);
+  EXPECT_EQ(mirror->background_lots(Side::kAsk, ticks("100.02")), lots("3"));
+  // The recording touches only the bid side: the consumed asks are not refilled by a sync.
+  delta(11, 11, lv({{"99.99", "2"}}), {});
+  mirror->sync(book);
+  EXPECT_EQ(asks(), "100.02:3");
+  EXPECT_EQ(bids(), "99.99:2");
+  // It sets 100.02 (absolute): topped up to the recorded 4. A level the book rejected changes nothing.
+  delta(12, 12, {}, lv({{"100.02", "4"}, {"100.015", "9"}}));
+  mirror->sync(book);
+  EXPECT_EQ(asks(), "100.02:4");
+  // A full compare (snapshot) restores everything to the recorded book.
+  mirror->mark_full();
+  mirror->sync(book);
+  EXPECT_EQ(asks(), "100.01:1 100.02:4");
+}
+
+TEST_F(RecordedBookMirrorTest, InvalidBookWithdrawsAndTheNextSnapshotRestores) {
+  snapshot(10, lv({{"99.99", "1"}}), lv({{"100.01", "1"}}));
+  mirror->sync(book);
+  EXPECT_NE(delta(15, 15, lv({{"99.98", "1"}}), {}), SyncAction::kBookUpdated);  // 11..14 lost: gap
+  EXPECT_FALSE(book.valid());
+  mirror->sync(book);
+  EXPECT_TRUE(mirror->withdrawn());
+  EXPECT_EQ(bids(), "");
+  EXPECT_EQ(asks(), "");
+  EXPECT_EQ(counters.orders_cancelled, 2u);
+  snapshot(15, lv({{"99.98", "1"}, {"99.99", "1"}}), lv({{"100.02", "3"}}));
+  mirror->sync(book);
+  EXPECT_EQ(bids(), "99.98:1 99.99:1");
+  EXPECT_EQ(asks(), "100.02:3");
+}
+
+TEST(BookLevelLotsTest, FindsLevelsOnBothSides) {
+  MarketSpec s;
+  s.symbol = "X_USDC";
+  s.tick_size = D("0.01");
+  s.step_size = D("0.1");
+  s.min_price = D("0.01");
+  s.min_quantity = D("0.1");
+  OrderBook b(s);
+  DepthSnapshot snap_;
+  snap_.last_update_id = 1;
+  snap_.bids = {{D("1.00"), D("0.5")}, {D("1.02"), D("0.2")}};
+  snap_.asks = {{D("1.05"), D("1")}, {D("1.10"), D("3")}};
+  b.load_snapshot(snap_);
+  EXPECT_EQ(book_level_lots(b, Side::kBid, 100), 5);
+  EXPECT_EQ(book_level_lots(b, Side::kBid, 102), 2);
+  EXPECT_EQ(book_level_lots(b, Side::kBid, 101), 0);
+  EXPECT_EQ(book_level_lots(b, Side::kAsk, 105), 10);
+  EXPECT_EQ(book_level_lots(b, Side::kAsk, 110), 30);
+  EXPECT_EQ(book_level_lots(b, Side::kAsk, 100), 0);
+}
+
+TEST(RecordingLineParserTest, RestDepthLines) {
+  RecordingLineParser p;
+  std::string_view sym;
+  DepthSnapshot snapshot;
+  ASSERT_TRUE(p.rest_depth_symbol(snap("SOL_USDC", 42, R"([["99.99","1.5"]])", R"([["100.01","2"]])"), sym));
+  EXPECT_EQ(sym, "SOL_USDC");
+  ASSERT_TRUE(p.rest_depth_snapshot(snapshot));
+  EXPECT_EQ(snapshot.last_update_id, 42);
+  ASSERT_EQ(snapshot.bids.size(), 1u);
+  EXPECT_EQ(snapshot.bids[0].price, D("99.99"));
+  EXPECT_EQ(snapshot.bids[0].quantity, D("1.5"));
+  ASSERT_EQ(snapshot.asks.size(), 1u);
+  EXPECT_EQ(snapshot.asks[0].price, D("100.01"));
+  EXPECT_FALSE(p.rest_depth_snapshot(snapshot));  // one snapshot per header
+
+  EXPECT_FALSE(p.rest_depth_symbol("not json", sym));
+  EXPECT_FALSE(p.rest_depth_symbol(R"({"symbol":"SOL_USDC"})", sym));   // no data
+  EXPECT_FALSE(p.rest_depth_symbol(R"({"symbol":7,"data":{}})", sym));  // symbol not a string
+  EXPECT_FALSE(p.rest_depth_snapshot(snapshot));                        // nothing pending
+  ASSERT_TRUE(p.rest_depth_symbol(R"({"symbol":"SOL_USDC","data":{"asks":5}})", sym));
+  EXPECT_FALSE(p.rest_depth_snapshot(snapshot));  // data is not a depth body
+}
+
+TEST(RecordingLineParserTest, EventLines) {
+  RecordingLineParser p;
+  RecordingLineParser::Event ev;
+  ASSERT_TRUE(p.event(R"({"type":"reconnect","symbol":"SOL_USDC","detail":"ws closed 1006"})", ev));
+  EXPECT_EQ(ev.type, "reconnect");
+  ASSERT_TRUE(ev.symbol.has_value());
+  EXPECT_EQ(*ev.symbol, "SOL_USDC");
+  ASSERT_TRUE(p.event(R"({"type":"gap"})", ev));
+  EXPECT_EQ(ev.type, "gap");
+  EXPECT_FALSE(ev.symbol.has_value());
+  ASSERT_TRUE(p.event(R"({"type":"reconnect","symbol":null})", ev));
+  EXPECT_FALSE(ev.symbol.has_value());  // not a string: every market
+  EXPECT_FALSE(p.event(R"({"symbol":"SOL_USDC"})", ev));
+  EXPECT_FALSE(p.event(R"({"type":1})", ev));
+  EXPECT_FALSE(p.event("{", ev));
 }
 
 }  // namespace

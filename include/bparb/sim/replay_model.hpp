@@ -35,6 +35,7 @@
 #include "bparb/core/clock.hpp"
 #include "bparb/record/frame_source.hpp"
 #include "bparb/sim/exchange.hpp"
+#include "bparb/sim/recorded_book_mirror.hpp"
 
 namespace bparb::sim {
 
@@ -48,7 +49,8 @@ struct ReplayOptions {
   bool set_marks = true;  // drive mark/index from the replayed mids
 };
 
-struct ReplayStats {
+// orders_placed / orders_cancelled / orders_refused / first_refusal: the background mirror's calls.
+struct ReplayStats : MirrorCounters {
   std::uint64_t lines = 0;           // lines applied
   std::uint64_t depth_frames = 0;    // depth frames passed to the market's DepthSync
   std::uint64_t snapshots = 0;       // rest_depth lines passed to DepthSync
@@ -60,10 +62,6 @@ struct ReplayStats {
   std::uint64_t other_frames = 0;    // ws frames of other streams (ignored)
   std::uint64_t parse_errors = 0;    // lines whose payload did not parse (skipped)
   std::uint64_t unknown_symbol = 0;  // lines for markets the exchange does not list
-  std::uint64_t orders_placed = 0;
-  std::uint64_t orders_cancelled = 0;
-  std::uint64_t orders_refused = 0;  // Exchange errors or immediate expiry (e.g. self-trade on a crossed record)
-  std::string first_refusal;         // message of the first refusal (diagnostics)
 };
 
 class ReplayModel {

@@ -1,0 +1,89 @@
+#pragma once
+// Keeps the Exchange's BACKGROUND liquidity of one market equal to a recorded book, as resting orders of
+// one `unlimited` maker account. Shared by bpsim's ReplayModel (syncs after every recorded change) and
+// the backtest runner (syncs lazily, only when one of our orders arrives or rests on the market — the
+// reason it replays ~1M events/s).
+//
+// The maker's resting quantity at a price is set to the recorded absolute quantity: increases add an
+// order at the back of the level's queue (behind ours), decreases cancel the newest maker orders there
+// (re-adding any shortfall), zero cancels the level. Levels the recording changed since the last sync
+// are re-set; levels it did not touch keep what our own orders left of them (on_trade), so the result of
+// a lazy sync equals mirroring every change at once. After a snapshot/resync the whole book is compared;
+// while the recorded book is invalid (gap, reconnect) the background is withdrawn.
+// Not thread-safe; single-threaded like the Exchange.
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "bparb/book/depth_sync.hpp"
+#include "bparb/book/order_book.hpp"
+#include "bparb/core/market_spec.hpp"
+#include "bparb/sim/exchange.hpp"
+
+namespace bparb::sim {
+
+// Exchange calls made by the mirrors that share one of these (usually all markets of one run).
+struct MirrorCounters {
+  std::uint64_t orders_placed = 0;
+  std::uint64_t orders_cancelled = 0;
+  std::uint64_t orders_refused = 0;  // Exchange errors or immediate expiry (e.g. self-trade on a crossed record)
+  std::string first_refusal;         // message of the first refusal (diagnostics)
+};
+
+// Quantity (lots) at `ticks` on one side of `book`; 0 if the level is absent. Binary search.
+std::int64_t book_level_lots(const OrderBook& book, Side side, std::int64_t ticks) noexcept;
+
+class RecordedBookMirror {
+ public:
+  // `exchange`, `spec` and `counters` must outlive the mirror; `maker` is an account of `exchange`.
+  RecordedBookMirror(Exchange& exchange, AccountId maker, const MarketSpec& spec, MirrorCounters& counters);
+  RecordedBookMirror(const RecordedBookMirror&) = delete;
+  RecordedBookMirror& operator=(const RecordedBookMirror&) = delete;
+
+  // Records what one depth delta changed: `was_synced` / `synced` are DepthSync::synced() before and after
+  // on_delta(), `a` its result. Cheap (no Exchange call); the next sync() applies it.
+  void note_delta(bool was_synced, SyncAction a, bool synced, const DepthDelta& d);
+  // Compare every level at the next sync (a snapshot, a reconnect).
+  void mark_full() noexcept { full_ = true; }
+  // Brings the background up to `book` (the recorded book the deltas were applied to): withdrawn while
+  // the book is invalid, whole-book reconcile after mark_full()/withdrawal, else only the noted levels.
+  // Removals go first, then raises: a moving book never crosses the background with itself.
+  void sync(const OrderBook& book);
+
+  // A trade on this market (ExchangeListener::on_trade): keeps the quantities true where our orders
+  // consumed background liquidity. Trades not involving the maker's orders are ignored.
+  void on_trade(const TradeEvent& t);
+
+  // The maker's resting lots at a price (tests, diagnostics).
+  std::int64_t background_lots(Side side, std::int64_t ticks) const noexcept;
+  bool withdrawn() const noexcept { return withdrawn_; }
+
+ private:
+  struct LevelOrders {
+    std::vector<std::pair<OrderId, std::int64_t>> orders;  // oldest first: (order id, remaining lots)
+    std::int64_t total = 0;
+  };
+  using Levels = std::map<std::int64_t, LevelOrders>;  // by price ticks
+
+  Levels& levels(Side s) noexcept { return s == Side::kBid ? bids_ : asks_; }
+  void set_level(Side side, std::int64_t ticks, std::int64_t target);
+  void reconcile(const OrderBook& book);
+  void withdraw();
+  void refuse(const char* what, const std::string& code, const std::string& message);
+
+  Exchange& exchange_;
+  AccountId maker_;
+  const MarketSpec& spec_;
+  MirrorCounters& counters_;
+  Levels bids_, asks_;
+  std::unordered_map<OrderId, std::pair<Side, std::int64_t>> locations_;  // maker order -> its level
+  std::vector<std::pair<Side, std::int64_t>> dirty_;                      // levels changed since the last sync
+  bool full_ = true;       // compare every level at the next sync (snapshot, resync, overflow)
+  bool withdrawn_ = true;  // background removed because the recorded book is invalid
+};
+
+}  // namespace bparb::sim
