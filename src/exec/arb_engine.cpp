@@ -110,7 +110,7 @@ AccountRisk ArbEngine::account_risk(TimestampUs now) noexcept {
   a.net_equity = account_.net_equity;
   a.initial_margin_used = account_.initial_margin_used;
   a.total_exposure_usd = portfolio_.exposure_usd(marks_);
-  a.daily_pnl_usd = portfolio_.daily_pnl(now, marks_);
+  a.daily_pnl_usd = portfolio_.daily_pnl(now, marks_) + carried_daily_pnl(now);
   return a;
 }
 
@@ -229,10 +229,10 @@ void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
   OrderSpec legs[2];
   legs[0] = OrderSpec{0, p, LegIndex::kSpot, s.info.spot, perp_premium ? Side::kBid : Side::kAsk, OrderType::kLimit,
                       maker ? TimeInForce::kGtc : TimeInForce::kIoc, q.spot.limit_price, q.quantity,
-                      q.spot.post_only, false, OrderPurpose::kEntry};
+                      q.spot.post_only, false, OrderPurpose::kEntry, false, false, false};
   legs[1] = OrderSpec{0, p, LegIndex::kPerp, s.info.perp, perp_premium ? Side::kAsk : Side::kBid, OrderType::kLimit,
                       maker ? TimeInForce::kGtc : TimeInForce::kIoc, q.perp.limit_price, q.quantity,
-                      q.perp.post_only, false, OrderPurpose::kEntry};
+                      q.perp.post_only, false, OrderPurpose::kEntry, false, false, false};
   // A spot BUY pays its fee in the base asset: buy that much more so the spot holding matches the
   // perp short (rounded to the step; the remaining sub-step difference is within tolerance).
   if (legs[0].side == Side::kBid) {
@@ -242,6 +242,7 @@ void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
       legs[0].quantity = gross.round_to(s.info.spot->step_size, Rounding::kNearest);
     }
   }
+  set_margin_flags(legs[0], !perp_premium);
   for (int i = 0; i < 2; ++i) {
     OrderCheck c;
     c.reduces_exposure = false;
@@ -278,6 +279,7 @@ void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
   t.started_us = now;
   t.maker_deadline_us = maker ? now + params_.maker_timeout_us : 0;
   t.quote = q;
+  t.spot_short = !perp_premium;
   t.targets[0] = {legs[0].side, legs[0].quantity, s.info.spot->step_size, s.info.spot->min_quantity};
   t.targets[1] = {legs[1].side, legs[1].quantity, s.info.perp->step_size, s.info.perp->min_quantity};
   t.leg_risk.emplace(t.targets[0], t.targets[1], now,
@@ -305,6 +307,11 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
   obp.funding_received_usd = pos.funding;
   ExitSignal sig = evaluate_exit(obp, *s.info.spot_book, *s.info.perp_book, s.funding, account_.view.fees,
                                  params_.exit, now);
+  // Recovery / shutdown flatten: unwind both legs whatever the exit rules say (force_exit()).
+  if (force_exit_[p] && !sig.exit) {
+    sig.exit = true;
+    sig.reason = ExitReason::kNone;  // not a strategy exit: the daemon logs why (recovery / shutdown)
+  }
   if (!sig.exit) return;
 
   const Decimal spot_held = pos.spot.quantity();
@@ -320,14 +327,15 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
     Side side = spot_held.is_positive() ? Side::kAsk : Side::kBid;
     legs[n++] = OrderSpec{0, p, LegIndex::kSpot, s.info.spot, side, OrderType::kLimit, TimeInForce::kIoc,
                           taker_price(s.info, LegIndex::kSpot, side, spot_qty), spot_qty, false, false,
-                          OrderPurpose::kExit};
+                          OrderPurpose::kExit, false, false, false};
+    set_margin_flags(legs[n - 1], spot_held.is_negative());
   }
   Decimal perp_qty = perp_held.abs();
   if (perp_qty.is_positive()) {
     Side side = perp_held.is_negative() ? Side::kBid : Side::kAsk;
     legs[n++] = OrderSpec{0, p, LegIndex::kPerp, s.info.perp, side, OrderType::kLimit, TimeInForce::kIoc,
                           taker_price(s.info, LegIndex::kPerp, side, perp_qty), perp_qty, false, true,
-                          OrderPurpose::kExit};
+                          OrderPurpose::kExit, false, false, false};
   }
   if (n == 0) return;
   if (maker) {
@@ -373,6 +381,7 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
   t.active = true;
   t.exit = true;
   t.exit_reason = sig.reason;
+  t.spot_short = spot_held.is_negative();
   t.plan = maker ? ExecutionPlan::kMaker : ExecutionPlan::kTaker;
   t.started_us = now;
   t.maker_deadline_us = maker ? now + params_.maker_timeout_us : 0;
@@ -383,6 +392,7 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
   t.leg_risk.emplace(t.targets[0], t.targets[1], now,
                      params_.hedge_deadline_us + (maker ? params_.maker_timeout_us : 0), 2, spot_held + perp_held);
   for (int i = 0; i < n; ++i) t.leg_risk->on_order_sent(legs[i].leg);
+  force_exit_[p] = false;
   s.phase = PairPhase::kExiting;
   sink_.place_orders(std::span<const OrderSpec>(legs, static_cast<std::size_t>(n)));
 }
@@ -391,6 +401,14 @@ void ArbEngine::apply_event(TrackedOrder& o, OrderEvent e, TimestampUs now) noex
   Transition t = transition(o.state, e);
   if (t.next != o.state) o.state_since_us = now;
   o.state = t.next;
+}
+
+ArbEngine::TradeKnown ArbEngine::trade_known(std::uint32_t client_id, std::int64_t trade_id) const noexcept {
+  const TrackedOrder* o = find(client_id);
+  if (!o || trade_id < 0) return TradeKnown::kUntracked;
+  for (std::uint8_t i = 0; i < o->trade_id_count; ++i)
+    if (o->trade_ids[i] == trade_id) return TradeKnown::kBooked;
+  return o->trade_id_count < o->trade_ids.size() ? TradeKnown::kMissing : TradeKnown::kUntracked;
 }
 
 void ArbEngine::book_fill(TrackedOrder& o, const OrderUpdate& u, TimestampUs now) noexcept {
@@ -545,6 +563,7 @@ bool ArbEngine::send_hedge(PairIndex p, const LegRiskDecision& d, TimestampUs no
   // Perp orders that shrink the position are reduce-only so a hedge can never flip it.
   spec.reduce_only = d.leg == LegIndex::kPerp && (d.action == LegRiskAction::kUnwind || s.trade.exit);
   spec.purpose = OrderPurpose::kHedge;
+  set_margin_flags(spec, s.trade.spot_short);
   if (!spec.price.is_positive()) return false;
   // Hedges bypass the entry gate on purpose: they reduce exposure and are bounded by the slippage
   // buffer; refusing them on a stale book or the rate cap would leave a naked leg. They still count.
@@ -555,6 +574,19 @@ bool ArbEngine::send_hedge(PairIndex p, const LegRiskDecision& d, TimestampUs no
   risk_.record_order();
   sink_.place_orders(std::span<const OrderSpec>(&spec, 1));
   return true;
+}
+
+// A spot-premium trade without inventory sells borrowed base: Backpack refuses a spot sell beyond the
+// free balance unless the order itself asks to borrow, and keeps the borrow (accruing interest) after
+// the buy-back unless that order asks to repay. Only when the operator allowed borrowing.
+void ArbEngine::set_margin_flags(OrderSpec& o, bool spot_short) const noexcept {
+  if (!params_.basis.allow_spot_borrow || o.leg != LegIndex::kSpot || !spot_short) return;
+  if (o.side == Side::kAsk) {
+    o.auto_borrow = true;
+    o.auto_lend_redeem = true;
+  } else {
+    o.auto_borrow_repay = true;
+  }
 }
 
 void ArbEngine::maker_maintenance(PairIndex p, TimestampUs now) noexcept {
@@ -597,7 +629,8 @@ void ArbEngine::maker_maintenance(PairIndex p, TimestampUs now) noexcept {
       Decimal price = taker_price(s.info, leg, t.targets[i].side, remaining);
       if (!price.is_positive()) continue;
       legs[n++] = OrderSpec{0, p, leg, m, t.targets[i].side, OrderType::kLimit, TimeInForce::kIoc, price, remaining,
-                            false, t.exit && leg == LegIndex::kPerp, OrderPurpose::kFallback};
+                            false, t.exit && leg == LegIndex::kPerp, OrderPurpose::kFallback, false, false, false};
+      set_margin_flags(legs[n - 1], t.spot_short);
     }
     for (int i = 0; i < n; ++i) {
       TrackedOrder* o = track(legs[i], now);

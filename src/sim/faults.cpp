@@ -5,6 +5,7 @@
 //     "reset": true,                                  // all settings back to "no fault" (counters kept)
 //     "rest_latency_ms": 50 | {"min": 10, "max": 80}, // added REST latency, fixed or uniform random
 //     "ws_latency_ms":   50 | {"min": 10, "max": 80}, // added latency per outgoing WS data frame
+//     "order_latency_ms": 2000 | {"min":..,"max":..}, // added to order POSTs only (on top of rest_latency_ms)
 //     "drop_ws": true,                                // close every WebSocket connection now
 //     "drop_ws_every_s": 30,                          // ... and every N s from now on (0 = off)
 //     "depth_gap": {"symbol": "SOL_USDC_PERP", "count": 1},  // withhold the next N depth frames
@@ -13,6 +14,9 @@
 //     "http_503_after_place": 1,                      // next N order POSTs execute, then answer 503
 //     "reject_orders": ["SOL_USDC"],                  // reject order POSTs on these markets ([] clears)
 //     "fill_ratio_cap": "0.5",                        // taker orders fill at most this fraction (1 = off)
+//     "fill_ratio_symbols": ["SOL_USDC_PERP"],        // ... only on these markets ([] = every market)
+//     "fill_ratio_orders": 1,                         // ... only the next N capped orders (0 = no limit)
+//     "drop_order_fills": 1,                          // withhold the next N private orderFill frames
 //     "malformed_frames": 2,                          // the next N WS data frames are sent truncated
 //     "clock_skew_ms": -1500                          // server clock offset for /api/v1/time and auth
 //   }
@@ -117,10 +121,23 @@ Expected<FaultActions, std::string> FaultInjector::apply_json(std::string_view b
   if (!root.is_object()) return unexpected(std::string("body must be a JSON object"));
   auto obj = as_object(root);
 
-  static constexpr std::string_view kKnown[] = {
-      "reset",        "rest_latency_ms", "ws_latency_ms",        "drop_ws",       "drop_ws_every_s", "depth_gap",
-      "stall",        "http_429",        "http_503_after_place", "reject_orders", "fill_ratio_cap",  "malformed_frames",
-      "clock_skew_ms"};
+  static constexpr std::string_view kKnown[] = {"reset",
+                                                "rest_latency_ms",
+                                                "ws_latency_ms",
+                                                "drop_ws",
+                                                "drop_ws_every_s",
+                                                "depth_gap",
+                                                "stall",
+                                                "http_429",
+                                                "http_503_after_place",
+                                                "reject_orders",
+                                                "fill_ratio_cap",
+                                                "malformed_frames",
+                                                "clock_skew_ms",
+                                                "fill_ratio_symbols",
+                                                "fill_ratio_orders",
+                                                "drop_order_fills",
+                                                "order_latency_ms"};
   for (auto field : obj) {
     if (std::find(std::begin(kKnown), std::end(kKnown), field.key) == std::end(kKnown)) {
       return unexpected("unknown key '" + std::string(field.key) + "'");
@@ -149,6 +166,11 @@ Expected<FaultActions, std::string> FaultInjector::apply_json(std::string_view b
     auto l = get_latency(e, "ws_latency_ms");
     if (!l) return unexpected(l.error());
     next.ws_latency = *l;
+  }
+  if (obj["order_latency_ms"].get(e) == simdjson::SUCCESS) {
+    auto l = get_latency(e, "order_latency_ms");
+    if (!l) return unexpected(l.error());
+    next.order_latency = *l;
   }
   if (obj["drop_ws"].get(e) == simdjson::SUCCESS) {
     if (!e.is_bool()) return unexpected(std::string("drop_ws: expected true/false"));
@@ -231,6 +253,24 @@ Expected<FaultActions, std::string> FaultInjector::apply_json(std::string_view b
     }
     next.fill_ratio_cap = d;
   }
+  if (obj["fill_ratio_symbols"].get(e) == simdjson::SUCCESS) {
+    if (!e.is_array()) return unexpected(std::string("fill_ratio_symbols: expected an array of symbols"));
+    next.fill_ratio_symbols.clear();
+    for (auto s : as_array(e)) {
+      if (!s.is_string()) return unexpected(std::string("fill_ratio_symbols: expected an array of symbols"));
+      next.fill_ratio_symbols.insert(std::string(s.get_string().value_unsafe()));
+    }
+  }
+  if (obj["fill_ratio_orders"].get(e) == simdjson::SUCCESS) {
+    auto v = get_int(e, "fill_ratio_orders", 0, kMaxCount);
+    if (!v) return unexpected(v.error());
+    next.fill_ratio_orders = *v;
+  }
+  if (obj["drop_order_fills"].get(e) == simdjson::SUCCESS) {
+    auto v = get_int(e, "drop_order_fills", 0, kMaxCount);
+    if (!v) return unexpected(v.error());
+    next.drop_order_fills_next = *v;
+  }
   if (obj["malformed_frames"].get(e) == simdjson::SUCCESS) {
     auto v = get_int(e, "malformed_frames", 0, kMaxCount);
     if (!v) return unexpected(v.error());
@@ -266,6 +306,7 @@ std::string FaultInjector::to_json(TimestampUs now_us) const {
   };
   out += "\"rest_latency_ms\":" + lat(cfg_.rest_latency);
   out += ",\"ws_latency_ms\":" + lat(cfg_.ws_latency);
+  out += ",\"order_latency_ms\":" + lat(cfg_.order_latency);
   out += ",\"drop_ws_every_s\":" + std::to_string(cfg_.drop_ws_every_s);
   out += ",\"http_429\":" + std::to_string(cfg_.http_429_next);
   out += ",\"http_503_after_place\":" + std::to_string(cfg_.http_503_after_place);
@@ -277,6 +318,15 @@ std::string FaultInjector::to_json(TimestampUs now_us) const {
     out += "\"" + s + "\"";
   }
   out += "],\"fill_ratio_cap\":\"" + cfg_.fill_ratio_cap.str() + "\"";
+  out += ",\"fill_ratio_symbols\":[";
+  first = true;
+  for (const auto& s : cfg_.fill_ratio_symbols) {
+    if (!first) out += ',';
+    first = false;
+    out += "\"" + s + "\"";
+  }
+  out += "],\"fill_ratio_orders\":" + std::to_string(cfg_.fill_ratio_orders);
+  out += ",\"drop_order_fills\":" + std::to_string(cfg_.drop_order_fills_next);
   out += ",\"malformed_frames\":" + std::to_string(cfg_.malformed_frames_next);
   out += ",\"clock_skew_ms\":" + std::to_string(cfg_.clock_skew_ms);
   out += ",\"depth_gaps\":{";
@@ -299,6 +349,7 @@ std::string FaultInjector::to_json(TimestampUs now_us) const {
   const FaultCounters& c = counters_;
   out += "\"rest_delayed\":" + std::to_string(c.rest_delayed);
   out += ",\"ws_delayed\":" + std::to_string(c.ws_delayed);
+  out += ",\"orders_delayed\":" + std::to_string(c.orders_delayed);
   out += ",\"ws_drops\":" + std::to_string(c.ws_drops);
   out += ",\"ws_connections_dropped\":" + std::to_string(c.ws_connections_dropped);
   out += ",\"depth_gaps\":" + std::to_string(c.depth_gaps);
@@ -309,6 +360,9 @@ std::string FaultInjector::to_json(TimestampUs now_us) const {
   out += ",\"fills_capped\":" + std::to_string(c.fills_capped);
   out += ",\"malformed_frames\":" + std::to_string(c.malformed_frames);
   out += ",\"skewed_time_answers\":" + std::to_string(c.skewed_time_answers);
+  out += ",\"order_fills_dropped\":" + std::to_string(c.order_fills_dropped);
+  out += ",\"expired_requests\":" + std::to_string(c.expired_requests);
+  out += ",\"authenticated_requests\":" + std::to_string(c.authenticated_requests);
   out += "}}";
   return out;
 }
@@ -325,6 +379,15 @@ std::int64_t FaultInjector::rest_delay_ms() {
   if (d > 0) {
     ++counters_.rest_delayed;
     spdlog::debug("bpsim fault: REST response delayed {} ms", d);
+  }
+  return d;
+}
+
+std::int64_t FaultInjector::order_delay_ms() {
+  std::int64_t d = draw(cfg_.order_latency);
+  if (d > 0) {
+    ++counters_.orders_delayed;
+    spdlog::warn("bpsim fault: order response delayed {} ms", d);
   }
   return d;
 }
@@ -358,8 +421,24 @@ bool FaultInjector::reject_orders_for(std::string_view symbol) {
   return true;
 }
 
+Decimal FaultInjector::fill_ratio_cap_for(std::string_view symbol) const noexcept {
+  if (cfg_.fill_ratio_cap >= Decimal::one()) return Decimal::one();
+  if (!cfg_.fill_ratio_symbols.empty() &&
+      cfg_.fill_ratio_symbols.find(std::string(symbol)) == cfg_.fill_ratio_symbols.end())
+    return Decimal::one();
+  return cfg_.fill_ratio_cap;
+}
+
 void FaultInjector::note_fill_capped(std::string_view symbol) {
   ++counters_.fills_capped;
+  // A limited run of capped orders switches the cap off when it is used up (a hedge can then complete).
+  if (cfg_.fill_ratio_orders > 0 && --cfg_.fill_ratio_orders == 0) {
+    spdlog::warn("bpsim fault: fill on {} capped at ratio {} (last of the limited run; cap off)", symbol,
+                 cfg_.fill_ratio_cap.str());
+    cfg_.fill_ratio_cap = Decimal::one();
+    cfg_.fill_ratio_symbols.clear();
+    return;
+  }
   spdlog::warn("bpsim fault: fill on {} capped at ratio {}", symbol, cfg_.fill_ratio_cap.str());
 }
 
@@ -390,6 +469,14 @@ bool FaultInjector::take_malformed_frame() {
   --cfg_.malformed_frames_next;
   ++counters_.malformed_frames;
   spdlog::warn("bpsim fault: malformed WS frame sent");
+  return true;
+}
+
+bool FaultInjector::take_order_fill_drop() {
+  if (cfg_.drop_order_fills_next <= 0) return false;
+  --cfg_.drop_order_fills_next;
+  ++counters_.order_fills_dropped;
+  spdlog::warn("bpsim fault: private orderFill frame withheld ({} more queued)", cfg_.drop_order_fills_next);
   return true;
 }
 

@@ -372,6 +372,7 @@ std::optional<RestResponse> authenticate(Ctx& c, const std::function<std::string
   if (now_ms > *ts + window || *ts > now_ms + window) {
     spdlog::info("bpsim auth: expired request {} {} (ts {} window {} server {})", r.method, c.path, *ts, window,
                  now_ms);
+    faults.note_auth(/*expired=*/true);
     return bad_request("Request has expired");
   }
   std::uint8_t sig_bytes[bp::kSignatureBytes + 4];
@@ -390,6 +391,7 @@ std::optional<RestResponse> authenticate(Ctx& c, const std::function<std::string
   auto acct = c.rt.exchange().find_account(r.api_key);
   if (!acct) return json_error(400, "UNAUTHORIZED", "Unknown API key");
   c.account = *acct;
+  faults.note_auth(/*expired=*/false);
   return std::nullopt;
 }
 
@@ -682,7 +684,7 @@ RestResponse h_position(Ctx& c) {
 // Applies the fill-ratio fault to a request; returns true if the quantity was capped.
 bool cap_request(Ctx& c, SimOrderRequest& r) {
   FaultInjector& f = c.rt.faults();
-  const Decimal cap = f.fill_ratio_cap();
+  const Decimal cap = f.fill_ratio_cap_for(r.symbol);
   if (cap >= Decimal::one()) return false;
   if (r.order_type != OrderType::kMarket && r.time_in_force != TimeInForce::kIoc) return false;
   if (!r.quantity) return false;
@@ -1328,7 +1330,12 @@ RestOutcome RestApi::handle(const RestRequest& req) {
     out.response = route->handler(ctx);
   }
   out.actions = ctx.actions;
-  if (!route->control) out.delay_ms = faults.rest_delay_ms();
+  if (!route->control) {
+    out.delay_ms = faults.rest_delay_ms();
+    // The order was executed above; only its answer is late (the client may time out on a placed order).
+    if (req.method == "POST" && (path == "/api/v1/order" || path == "/api/v1/orders"))
+      out.delay_ms += faults.order_delay_ms();
+  }
   return out;
 }
 

@@ -386,6 +386,8 @@ void WsHub::on_order(const OrderEvent& e) {
   const bool to_all = subscribers_.find(all) != subscribers_.end();
   const bool to_one = subscribers_.find(one) != subscribers_.end();
   if (!to_all && !to_one) return;
+  // A fill the client never hears about on the stream (it must find it in the fills history).
+  if (e.type == OrderEventType::kFill && rt_.faults().take_order_fill_drop()) return;
   scratch_.clear();
   JsonWriter w(scratch_);
   w.begin_object().kv("e", order_event_name(e.type)).key("E").num_str(rt_.sim_clock().now_us()).kv("s", o.symbol);

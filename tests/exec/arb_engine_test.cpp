@@ -349,3 +349,119 @@ TEST_F(EngineTest, HedgeDeadlineFailureMovesRiskToReduceOnly) {
 
 }  // namespace
 }  // namespace bparb::exec
+
+namespace bparb::exec {
+namespace {
+
+// Fills reconciliation asks the engine whether a history row was booked: only a tracked order with a
+// free trade-id slot can answer "missing" (booking anything else could count a fill twice).
+TEST_F(EngineTest, TradeKnownAnswersForReconciliation) {
+  books("99.99", "100.00", "100.80", "100.81");
+  engine_->on_book_update(0, clock_.now_us());
+  ASSERT_EQ(sink_.batches.size(), 1u);
+  const OrderSpec spot = sink_.batches[0][0];
+  const OrderSpec perp = sink_.batches[0][1];
+  fill(spot, "10.01", "100.00", 11, "0.01001", "SOL");
+  EXPECT_EQ(engine_->trade_known(spot.client_id, 11), ArbEngine::TradeKnown::kBooked);
+  EXPECT_EQ(engine_->trade_known(perp.client_id, 12), ArbEngine::TradeKnown::kMissing);  // stream lost it
+  EXPECT_EQ(engine_->trade_known(perp.client_id + 1000, 12), ArbEngine::TradeKnown::kUntracked);
+  EXPECT_EQ(engine_->trade_known(perp.client_id, -1), ArbEngine::TradeKnown::kUntracked);
+  // Booked from the history row: known from then on, and a late stream copy is a duplicate.
+  fill(perp, "10.00", "100.80", 12, "0.504", "USDC");
+  EXPECT_EQ(engine_->trade_known(perp.client_id, 12), ArbEngine::TradeKnown::kBooked);
+  fill(perp, "10.00", "100.80", 12, "0.504", "USDC");
+  EXPECT_EQ(engine_->duplicate_fills(), 1u);
+  EXPECT_EQ(portfolio_.position(0).perp.quantity(), D("-10.00"));
+}
+
+// Spot premium: sell spot, buy perp. Without inventory the entry needs Backpack's borrow flags, and
+// only when the operator allowed borrowing; the buy-back at exit repays the borrow.
+class SpotBorrowTest : public EngineTest {
+ protected:
+  void no_inventory() {
+    AccountSnapshot a;
+    a.view.fees = {D("8"), D("10"), D("2"), D("5")};
+    a.view.available_quote = D("100000");
+    a.available_base[0] = D("0");
+    a.view.available_margin = D("100000");
+    a.net_equity = D("100000");
+    engine_->on_account(a, clock_.now_us());
+  }
+};
+
+TEST_F(SpotBorrowTest, WithoutInventoryAndWithoutBorrowNoEntry) {
+  no_inventory();
+  books("100.80", "100.81", "99.99", "100.00");  // spot 0.8% rich
+  engine_->on_book_update(0, clock_.now_us());
+  EXPECT_TRUE(sink_.batches.empty());
+  EXPECT_EQ(engine_->phase(0), PairPhase::kFlat);
+}
+
+TEST_F(SpotBorrowTest, WithInventoryTheSpotSellCarriesNoBorrowFlags) {
+  books("100.80", "100.81", "99.99", "100.00");
+  engine_->on_book_update(0, clock_.now_us());
+  ASSERT_EQ(sink_.batches.size(), 1u);
+  const OrderSpec spot = sink_.batches[0][0];
+  const OrderSpec perp = sink_.batches[0][1];
+  EXPECT_EQ(spot.side, Side::kAsk);
+  EXPECT_EQ(perp.side, Side::kBid);
+  EXPECT_FALSE(spot.auto_borrow);
+  EXPECT_FALSE(spot.auto_lend_redeem);
+  EXPECT_FALSE(spot.auto_borrow_repay);
+}
+
+TEST_F(SpotBorrowTest, AllowedBorrowFlagsTheSpotSellAndTheBuyBack) {
+  params_.basis.allow_spot_borrow = true;
+  engine_->set_params(params_);
+  no_inventory();
+  books("100.80", "100.81", "99.99", "100.00");
+  engine_->on_book_update(0, clock_.now_us());
+  ASSERT_EQ(sink_.batches.size(), 1u);
+  ASSERT_EQ(sink_.batches[0].size(), 2u);
+  const OrderSpec spot = sink_.batches[0][0];
+  const OrderSpec perp = sink_.batches[0][1];
+  EXPECT_EQ(spot.side, Side::kAsk);
+  EXPECT_TRUE(spot.auto_borrow);
+  EXPECT_TRUE(spot.auto_lend_redeem);
+  EXPECT_FALSE(spot.auto_borrow_repay);
+  EXPECT_FALSE(perp.auto_borrow);  // never on the perp
+  EXPECT_FALSE(perp.auto_borrow_repay);
+  // 1000 USD / 100.80 = 9.92 on both legs (a spot SELL pays its fee in USDC: no gross-up).
+  EXPECT_EQ(spot.quantity, D("9.92"));
+  EXPECT_EQ(perp.quantity, D("9.92"));
+  fill(spot, "9.92", "100.80", 1, "0.999936", "USDC");  // 9.92*100.80*0.001
+  fill(perp, "9.92", "100.00", 2, "0.496", "USDC");     // 9.92*100*0.0005
+  ack(spot, OrderStatus::kFilled, "9.92");
+  ack(perp, OrderStatus::kFilled, "9.92");
+  ASSERT_EQ(engine_->phase(0), PairPhase::kOpen);
+  EXPECT_EQ(portfolio_.position(0).spot.quantity(), D("-9.92"));
+
+  clock_.advance_us(60 * kUsPerSecond);
+  books("100.01", "100.02", "100.00", "100.01");  // converged
+  engine_->on_book_update(0, clock_.now_us());
+  ASSERT_EQ(sink_.batches.size(), 2u);
+  const OrderSpec xs = sink_.batches[1][0];
+  const OrderSpec xp = sink_.batches[1][1];
+  EXPECT_EQ(xs.side, Side::kBid);
+  EXPECT_EQ(xs.quantity, D("9.92"));
+  EXPECT_TRUE(xs.auto_borrow_repay);
+  EXPECT_FALSE(xs.auto_borrow);
+  EXPECT_FALSE(xp.auto_borrow_repay);
+  EXPECT_TRUE(xp.reduce_only);
+}
+
+TEST_F(SpotBorrowTest, PerpPremiumNeverBorrows) {
+  params_.basis.allow_spot_borrow = true;
+  engine_->set_params(params_);
+  books("99.99", "100.00", "100.80", "100.81");
+  engine_->on_book_update(0, clock_.now_us());
+  ASSERT_EQ(sink_.batches.size(), 1u);
+  for (const OrderSpec& o : sink_.batches[0]) {
+    EXPECT_FALSE(o.auto_borrow);
+    EXPECT_FALSE(o.auto_lend_redeem);
+    EXPECT_FALSE(o.auto_borrow_repay);
+  }
+}
+
+}  // namespace
+}  // namespace bparb::exec

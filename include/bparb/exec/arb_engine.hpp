@@ -47,6 +47,12 @@ struct OrderSpec {
   bool post_only = false;
   bool reduce_only = false;
   OrderPurpose purpose = OrderPurpose::kEntry;
+  // Backpack spot-margin flags (strategy.allow_spot_borrow, spot leg of a spot-premium trade only): the
+  // opening sell may borrow the base asset (autoBorrow) or redeem a lend (autoLendRedeem); the buy-back
+  // repays the borrow (autoBorrowRepay). Never set on perp orders or when borrowing is not allowed.
+  bool auto_borrow = false;
+  bool auto_borrow_repay = false;
+  bool auto_lend_redeem = false;
 };
 
 struct PairInfo {
@@ -166,6 +172,31 @@ class ArbEngine {
   bool idle() const noexcept;  // no trade in progress on any pair
 
   std::uint32_t next_client_id() const noexcept { return next_client_id_; }
+  // Fills reconciliation against the exchange's fills history: was this trade of this order booked?
+  // kUntracked when the engine cannot tell (order no longer in the table, or more fills than the per-order
+  // trade-id window): the caller must not book it then, or it could count twice.
+  enum class TradeKnown : std::uint8_t { kBooked, kMissing, kUntracked };
+  TradeKnown trade_known(std::uint32_t client_id, std::int64_t trade_id) const noexcept;
+
+  // ---- Recovery (start-up, after add_pair, before the first book update; src/exec/arb_engine_recovery.cpp)
+  // A position the journal and the exchange agree on, rebuilt into the portfolio so exits keep working
+  // and no second copy is opened. Signed quantities, signed average costs (LegPosition::cost).
+  struct RestoredPosition {
+    Decimal spot_qty, spot_cost, perp_qty, perp_cost;
+    Decimal fees_usd;  // already paid (booked as a quote fee on the restore)
+    Decimal funding;   // already received (+) / paid (-)
+    TimestampUs opened_at_us = 0;
+  };
+  // False when the pair is unknown, busy, already holds a position, or both legs are flat.
+  bool restore_position(PairIndex p, const RestoredPosition& r, TimestampUs now) noexcept;
+  // Close this pair's open position at its next book update whatever the exit rules say: both legs
+  // unwound with IOC orders (perp reduce-only) through LegRisk. Used for leg imbalances found at
+  // recovery and flatten_on_shutdown. False when there is nothing open to close.
+  bool force_exit(PairIndex p) noexcept;
+  // Daily P&L of earlier runs in the same UTC day (journal): keeps the daily loss budget across restarts.
+  void restore_daily_pnl(TimestampUs day_start_us, Decimal carried) noexcept;
+  // Today's P&L as the risk gate sees it (this run + carried).
+  Decimal daily_pnl(TimestampUs now) noexcept { return account_risk(now).daily_pnl_usd; }
   std::uint64_t unknown_client_updates() const noexcept { return unknown_updates_; }
   std::uint64_t duplicate_fills() const noexcept { return duplicate_fills_; }
 
@@ -197,6 +228,7 @@ class ArbEngine {
     BasisQuote quote;
     ExitReason exit_reason = ExitReason::kNone;
     bool failure_reported = false;
+    bool spot_short = false;  // the spot leg is (or goes) short: spot-premium entry / its exit
   };
   struct PairSlot {
     PairInfo info;
@@ -215,6 +247,7 @@ class ArbEngine {
   void finish_trade(PairIndex p, TimestampUs now) noexcept;
   void maker_maintenance(PairIndex p, TimestampUs now) noexcept;
   bool send_hedge(PairIndex p, const LegRiskDecision& d, TimestampUs now) noexcept;
+  void set_margin_flags(OrderSpec& o, bool spot_short) const noexcept;
   TrackedOrder* track(const OrderSpec& spec, TimestampUs now) noexcept;
   TrackedOrder* find(std::uint32_t client_id) noexcept;
   const TrackedOrder* find(std::uint32_t client_id) const noexcept;
@@ -247,6 +280,12 @@ class ArbEngine {
   TimestampUs last_stats_us_ = 0;
   std::uint64_t unknown_updates_ = 0;
   std::uint64_t duplicate_fills_ = 0;
+  std::array<bool, AccountSnapshot::kMaxPairs> force_exit_{};
+  TimestampUs carried_day_start_us_ = -1;
+  Decimal carried_daily_pnl_;
+  Decimal carried_daily_pnl(TimestampUs now) const noexcept {
+    return utc_day_start(now) == carried_day_start_us_ ? carried_daily_pnl_ : Decimal{};
+  }
 };
 
 }  // namespace bparb::exec

@@ -31,17 +31,22 @@ struct LatencySpec {
 struct FaultConfig {
   LatencySpec rest_latency;
   LatencySpec ws_latency;
+  LatencySpec order_latency;                   // added to order POSTs only (an order request that times out)
   std::int64_t drop_ws_every_s = 0;            // 0 = never; otherwise close every WS connection each N s
   std::int64_t http_429_next = 0;              // the next N REST requests get 429 TOO_MANY_REQUESTS
   std::int64_t http_503_after_place = 0;       // the next N order POSTs are executed, then answered 503
   std::set<std::string> reject_order_symbols;  // order POSTs on these markets are rejected (400)
   Decimal fill_ratio_cap = Decimal::one();     // (0, 1]: taker orders fill at most this fraction
+  std::set<std::string> fill_ratio_symbols;    // ... on these markets only (empty = every market)
+  std::int64_t fill_ratio_orders = 0;          // ... for the next N capped orders only (0 = no limit)
+  std::int64_t drop_order_fills_next = 0;      // the next N private orderFill frames are not sent
   std::int64_t malformed_frames_next = 0;      // the next N WS data frames are sent truncated
   std::int64_t clock_skew_ms = 0;              // server time offset (/api/v1/time, auth expiry check)
 };
 
 struct FaultCounters {
   std::int64_t rest_delayed = 0;
+  std::int64_t orders_delayed = 0;  // order POSTs held by order_latency_ms
   std::int64_t ws_delayed = 0;
   std::int64_t ws_drops = 0;  // drop events (each may close several connections)
   std::int64_t ws_connections_dropped = 0;
@@ -52,7 +57,10 @@ struct FaultCounters {
   std::int64_t orders_rejected = 0;
   std::int64_t fills_capped = 0;  // orders whose fill was capped by fill_ratio_cap
   std::int64_t malformed_frames = 0;
-  std::int64_t skewed_time_answers = 0;  // /api/v1/time answers and auth checks with a non-zero skew
+  std::int64_t skewed_time_answers = 0;     // /api/v1/time answers and auth checks with a non-zero skew
+  std::int64_t order_fills_dropped = 0;     // private orderFill frames withheld (drop_order_fills)
+  std::int64_t expired_requests = 0;        // signed requests refused by the timestamp/window check
+  std::int64_t authenticated_requests = 0;  // signed requests that passed authentication
 };
 
 // What POST /_bpsim/faults asked for besides settings (one-shot actions the server must carry out).
@@ -82,19 +90,26 @@ class FaultInjector {
   // --- queries made by the server (each counts + logs when it injects) ----------------------------
   std::int64_t rest_delay_ms();  // 0 = none
   std::int64_t ws_delay_ms();
+  std::int64_t order_delay_ms();  // extra for POST /api/v1/order(s)
   bool take_http_429();
   bool take_http_503_after_place();
   bool reject_orders_for(std::string_view symbol);
   // Cap for a taker order's fill (one() = no cap). Counting happens in note_fill_capped().
   Decimal fill_ratio_cap() const noexcept { return cfg_.fill_ratio_cap; }
+  // The cap for an order on `symbol` (one() = none): honours fill_ratio_symbols and fill_ratio_orders.
+  Decimal fill_ratio_cap_for(std::string_view symbol) const noexcept;
   void note_fill_capped(std::string_view symbol);
   // True when this depth frame for `symbol` must be withheld (consumes one pending gap).
   bool take_depth_gap(std::string_view symbol);
   // True while `stream` is stalled at `now_us` (counts a withheld frame).
   bool stream_stalled(std::string_view stream, TimestampUs now_us);
   bool take_malformed_frame();
+  // True when this private orderFill frame must be withheld (consumes one drop_order_fills).
+  bool take_order_fill_drop();
   std::int64_t clock_skew_ms() const noexcept { return cfg_.clock_skew_ms; }
   void note_skewed_time();
+  // Authentication outcome of a signed request (counts; an expiry is logged by the server).
+  void note_auth(bool expired) noexcept { ++(expired ? counters_.expired_requests : counters_.authenticated_requests); }
   // True when the periodic drop timer has expired at `now_us` (re-arms it).
   bool periodic_drop_due(TimestampUs now_us);
   void note_ws_drop(std::size_t connections, std::string_view why);

@@ -1,0 +1,281 @@
+#pragma once
+// Shared harness for daemon scenarios and exchange-fault tests: the daemon (the live-mode code path)
+// against bpsim over real loopback sockets. bpsim runs on its own thread (SimThread); the daemon runs
+// on the test thread for a bounded duration; scenario steps are driven on the simulator's thread by
+// what the exchange observes (SimThread::when), never by guessed sleeps.
+//
+// After run() the simulator's thread has stopped, so the exchange can be inspected directly.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "bparb/app/config.hpp"
+#include "bparb/app/daemon.hpp"
+#include "bparb/app/logging.hpp"
+#include "bparb/journal/journal.hpp"
+#include "bparb/sim/market_model.hpp"
+#include "bparb/sim/ws_hub.hpp"
+#include "bparb/venue/backpack/signer.hpp"
+#include "sim_thread.hpp"
+
+namespace bparb::testing {
+
+inline std::string slurp_file(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class DaemonHarness : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // A calm simulated market: no spontaneous basis moves, no background takers; only the script.
+    sim_config_ = sim::default_sim_config();
+    sim_config_.runtime.seed = 7;
+    sim_config_.runtime.step_interval_ms = 50;
+    sim_config_.model.background_trading = false;
+    for (auto& c : sim_config_.model.coins) {
+      c.basis_mean_bps = 0;
+      c.basis_vol_bps = 0;
+      c.jump_rate_per_hour = 0;
+    }
+    dir_ = std::filesystem::temp_directory_path() / ("bparb_scn_" + std::to_string(::getpid()) + "_" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+    seed_ = key_.seed_base64();
+    ::setenv("BACKPACK_PRIVATE_KEY", seed_.c_str(), 1);
+    ::unsetenv("BACKPACK_API_KEY");
+  }
+  void TearDown() override {
+    stop_sim();
+    if (::getenv("BPARB_KEEP_E2E_LOG") == nullptr) std::filesystem::remove_all(dir_);
+  }
+
+  sim::CoinModelParams& sol_model() {
+    for (auto& c : sim_config_.model.coins)
+      if (c.coin == "SOL") return c;
+    throw std::runtime_error("no SOL in the default market model");
+  }
+
+  // Builds bpsim from sim_config_ with one account holding `balances_` (tests edit both first).
+  void start_sim() {
+    sim::AccountSetup acct;
+    acct.api_key = key_.public_key_base64();
+    acct.balances = balances_;
+    sim_config_.exchange.accounts.push_back(acct);
+    sim_ = std::make_unique<SimThread>(std::move(sim_config_));
+    account_ = *sim_->rt->exchange().find_account(key_.public_key_base64());
+    usdc0_ = sim_->rt->exchange().balance(account_, "USDC");
+    sol0_ = sim_->rt->exchange().balance(account_, "SOL");
+  }
+
+  // Stops bpsim's thread even when a scenario step never fired: a pending SimThread::when() re-arms its
+  // timer forever, so SimThread::stop() (which waits for the io_context to run out of work) would hang.
+  void stop_sim() {
+    if (!sim_ || sim_->stopped) return;
+    sim_->stopped = true;
+    boost::asio::post(sim_->io, [this] {
+      sim_->srv->stop();
+      sim_->rt->stop();
+      sim_->io.stop();
+    });
+    sim_->th.join();
+  }
+
+  // Daemon config: live mode against the loopback bpsim; `*_extra` is appended to that section.
+  app::Config config(const std::string& strategy_extra = "", const std::string& execution_extra = "",
+                     const std::string& risk_extra = "", const std::string& exchange_extra = "") {
+    std::ostringstream t;
+    t << "pairs = [\"SOL\"]\n"
+      << "[exchange]\nmode = \"live\"\nrest_url = \"" << sim_->srv->http_url() << "\"\nws_url = \""
+      << sim_->srv->ws_url() << "\"\nenv_file = \"" << (dir_ / "none.env").string() << "\"\n"
+      << exchange_extra << "[risk]\nmax_book_age_ms = " << max_book_age_ms_ << "\nmin_account_balance_usd = 100\n"
+      << risk_extra << "[strategy]\nposition_size_usd = 1000\nmin_spread_threshold = 0.001\n"
+      << "min_execution_threshold = 0.002\nlarge_spread_threshold = 0.05\nconfidence_threshold = 0.5\n"
+      << "min_closing_spread = 0.0005\nopening_delay_seconds = 60\nstats_interval_seconds = 5\n"
+      << strategy_extra
+      << "[execution]\nuse_maker_for_large_spreads = false\nhedge_deadline_seconds = " << hedge_deadline_s_ << "\n"
+      << execution_extra << "[logging]\nfile = \"" << (dir_ / "arbitrage.log").string()
+      << "\"\nconsole = false\nlevel = \"info\"\n"
+      << "[journal]\nenabled = " << (journal_ ? "true" : "false") << "\npath = \"" << journal_path().string()
+      << "\"\n[service]\nenabled = false\n";
+    return app::parse_config_string(t.str(), "scenario.toml");
+  }
+
+  app::RunSummary run(const app::Config& cfg, int seconds) {
+    app::init_logging(cfg.logging);
+    app::RunOptions opts;
+    opts.duration = seconds * kUsPerSecond;
+    app::RunSummary s = app::run_daemon(cfg, opts);
+    app::shutdown_logging();
+    stop_sim();
+    log_ = slurp_file(dir_ / "arbitrage.log");
+    return s;
+  }
+
+  // ---- scenario steps (run on the simulator's thread)
+  void basis_at(int ms, double bps) {
+    sim_->at(std::chrono::milliseconds(ms), [this, bps] { sim_->rt->model()->set_basis_bps("SOL", bps); });
+  }
+  void basis_now(double bps) { sim_->rt->model()->set_basis_bps("SOL", bps); }
+  // Applies a POST /_bpsim/faults body on the simulator's thread (from the test thread, before run()).
+  void faults(const std::string& json) {
+    std::string err = sim_->call([this, json] {
+      auto r = sim_->rt->faults().apply_json(json, sim_->rt->wall_clock().now_us());
+      return r ? std::string() : r.error();
+    });
+    ASSERT_TRUE(err.empty()) << err;
+  }
+  // Same, from a step already on the simulator's thread.
+  void faults_here(const std::string& json) {
+    auto r = sim_->rt->faults().apply_json(json, sim_->rt->wall_clock().now_us());
+    if (!r) ADD_FAILURE() << r.error();
+  }
+  // On the simulator's thread (or after run()).
+  bool perp_position_open() const {
+    for (const auto& p : sim_->rt->exchange().positions(account_))
+      if (!p.net_quantity.is_zero()) return true;
+    return false;
+  }
+  std::size_t order_count() const { return sim_->rt->exchange().order_history(account_, history_query()).total; }
+  std::size_t fill_count() const { return all_fills().size(); }
+  const sim::FaultCounters& counters() const { return sim_->rt->faults().counters(); }
+
+  // ---- after run()
+  bool logged(std::string_view what) const { return log_.find(what) != std::string::npos; }
+  std::size_t log_count(std::string_view what) const {
+    std::size_t n = 0;
+    for (std::size_t p = log_.find(what); p != std::string::npos; p = log_.find(what, p + 1)) ++n;
+    return n;
+  }
+  std::vector<sim::SimFill> all_fills() const {
+    sim::FillQuery q;
+    q.limit = 1000;
+    return sim_->rt->exchange().fills(account_, q).items;
+  }
+  Decimal perp_quantity() const {
+    Decimal q;
+    for (const auto& p : sim_->rt->exchange().positions(account_)) q += p.net_quantity;
+    return q;
+  }
+  Decimal spot_delta() const { return sim_->rt->exchange().balance(account_, "SOL") - sol0_; }
+  Decimal funding_received() const {
+    sim::FundingHistoryQuery q;
+    q.limit = 1000;
+    Decimal sum;
+    for (const auto& f : sim_->rt->exchange().funding_history(account_, q).items) sum += f.quantity;
+    return sum;
+  }
+  std::size_t funding_payments() const {
+    sim::FundingHistoryQuery q;
+    q.limit = 1000;
+    return sim_->rt->exchange().funding_history(account_, q).items.size();
+  }
+
+  // Delta-neutral on the exchange: spot inventory change plus perp position within one step (the
+  // base-asset fee of a spot buy leaves sub-step dust).
+  void expect_neutral(const char* where = "") const {
+    const Decimal net = spot_delta() + perp_quantity();
+    EXPECT_LE(net.abs(), Decimal::from_string("0.01"))
+        << where << " spot " << spot_delta().str() << " perp " << perp_quantity().str();
+  }
+
+  // Perp flat on the exchange, and the daemon's realized net equal to the exchange's equity change
+  // with the spot dust valued at the last spot fill price, as the portfolio writes it off.
+  void expect_flat_and_reconciled(const app::RunSummary& s) const {
+    for (const auto& p : sim_->rt->exchange().positions(account_))
+      EXPECT_TRUE(p.net_quantity.is_zero()) << p.symbol << " " << p.net_quantity.str();
+    sim::FillQuery q;
+    q.symbol = std::string("SOL_USDC");
+    q.limit = 1000;
+    auto fills = sim_->rt->exchange().fills(account_, q).items;
+    ASSERT_FALSE(fills.empty());
+    const Decimal last_spot_price = fills.front().price;  // newest first
+    const Decimal d_usdc = sim_->rt->exchange().balance(account_, "USDC") - usdc0_;
+    const Decimal d_sol = sim_->rt->exchange().balance(account_, "SOL") - sol0_;
+    const Decimal equity_change = d_usdc + d_sol.mul(last_spot_price, Rounding::kNearest);
+    EXPECT_LE((equity_change - s.stats.realized_net).abs(), Decimal::from_string("0.01"))
+        << "exchange " << equity_change.str() << " vs daemon " << s.stats.realized_net.str() << "\n"
+        << s.to_string();
+  }
+
+  // Every fill the exchange made for the account was booked by the daemon, exactly once.
+  void expect_fills_booked(const app::RunSummary& s) const {
+    EXPECT_EQ(s.fills, fill_count()) << s.to_string();
+    std::set<std::pair<std::string, std::int64_t>> trades;  // trade ids are per market
+    for (const auto& f : all_fills())
+      EXPECT_TRUE(trades.insert({f.symbol, f.trade_id}).second) << f.symbol << " trade " << f.trade_id;
+  }
+
+  // With journal_ on: the journal holds exactly the exchange's fills for the account (symbol, trade id,
+  // client id, side, price, quantity, fee), each once.
+  std::filesystem::path journal_path() const { return dir_ / "journal.sqlite"; }
+  void expect_journal_matches_exchange() const {
+    ASSERT_TRUE(journal_);
+    journal::Journal j = journal::Journal::open(journal_path().string());
+    auto rows = j.fills_since(0);
+    ASSERT_TRUE(rows.has_value());
+    std::map<std::pair<std::string, std::int64_t>, journal::FillRecord> booked;
+    for (const auto& r : *rows)
+      EXPECT_TRUE(booked.emplace(std::make_pair(r.symbol, r.trade_id), r).second)
+          << "journal has " << r.symbol << " trade " << r.trade_id << " twice";
+    const auto fills = all_fills();
+    EXPECT_EQ(booked.size(), fills.size());
+    for (const auto& f : fills) {
+      auto it = booked.find({f.symbol, f.trade_id});
+      if (it == booked.end()) {
+        ADD_FAILURE() << "journal lacks " << f.symbol << " trade " << f.trade_id;
+        continue;
+      }
+      const journal::FillRecord& r = it->second;
+      EXPECT_EQ(r.client_id, f.client_id.value_or(0)) << f.symbol << " " << f.trade_id;
+      EXPECT_EQ(r.side, f.side) << f.symbol << " " << f.trade_id;
+      EXPECT_EQ(r.price, f.price) << f.symbol << " " << f.trade_id;
+      EXPECT_EQ(r.quantity, f.quantity) << f.symbol << " " << f.trade_id;
+      EXPECT_EQ(r.fee, f.fee) << f.symbol << " " << f.trade_id;
+      EXPECT_EQ(r.fee_symbol, f.fee_symbol) << f.symbol << " " << f.trade_id;
+    }
+  }
+
+  // No order was sent twice: every clientId appears at most once in the exchange's order history.
+  void expect_client_ids_unique() const {
+    std::map<std::uint32_t, int> seen;
+    for (const auto& o : sim_->rt->exchange().order_history(account_, history_query()).items)
+      if (o.client_id) ++seen[*o.client_id];
+    for (const auto& [id, n] : seen) EXPECT_EQ(n, 1) << "clientId " << id << " placed " << n << " times";
+  }
+
+  static sim::OrderHistoryQuery history_query() {
+    sim::OrderHistoryQuery q;
+    q.limit = 1000;
+    return q;
+  }
+
+  sim::SimConfig sim_config_;
+  std::vector<std::pair<std::string, Decimal>> balances_ = {{"USDC", Decimal::from_int(100'000)},
+                                                            {"SOL", Decimal::from_int(50)}};
+  int max_book_age_ms_ = 10'000;
+  int hedge_deadline_s_ = 5;
+  bool journal_ = false;  // [journal] enabled, in the test's temp dir
+  backpack::SigningKey key_ = backpack::SigningKey::generate();
+  std::unique_ptr<SimThread> sim_;
+  sim::AccountId account_{};
+  Decimal usdc0_, sol0_;
+  std::filesystem::path dir_;
+  std::string seed_;
+  std::string log_;
+};
+
+}  // namespace bparb::testing
