@@ -29,7 +29,7 @@ if command -v taskset >/dev/null && taskset -c "$cpu" true 2>/dev/null; then pin
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBPARB_BUILD_BENCH=ON \
   -DCMAKE_CXX_FLAGS="${BENCH_CXXFLAGS:-}" >/dev/null
 cmake --build "$build" --target bparb-bench bparb_bench_hotpath bparb_bench_book bparb_bench_depth_parse \
-  bparb_perf_tests -j "${BENCH_JOBS:-2}"
+  bparb_perf_tests bparb_fast_path_tests -j "${BENCH_JOBS:-2}"
 bin="$build/tests/bench"
 data="$(mktemp -d)"
 trap 'rm -rf "$data"' EXIT
@@ -42,6 +42,8 @@ echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "== no-allocation test"
 "${pin[@]}" "$bin/bparb_perf_tests" --gtest_brief=1 || echo "(no-allocation test FAILED: see BENCHMARKS.md)"
+echo "== fast paths = ordinary paths (depth levels/ints, strategy short-circuit)"
+"$bin/bparb_fast_path_tests" --gtest_brief=1 || echo "(fast-path equivalence test FAILED)"
 
 frames=200000
 iters=20000
@@ -54,6 +56,10 @@ echo "== depth replay (bpsim SOL_USDC_PERP stream, $frames frames)"
 for ((i = 0; i < runs; i++)); do
   "${pin[@]}" "$bin/bparb-bench" depth-replay --snapshot "$data/snap.json" --frames "$data/frames.txt" --repeat 5
 done
+# The same frames with "stream" before "data", as the live exchange orders them (bpsim writes data first).
+sed -E 's/^\{"data":(.*),("stream":"[^"]*")\}$/{\2,"data":\1}/' "$data/frames.txt" >"$data/frames_sf.txt"
+echo "-- stream-first ordering"
+"${pin[@]}" "$bin/bparb-bench" depth-replay --snapshot "$data/snap.json" --frames "$data/frames_sf.txt" --repeat 5
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "== tick-to-wire ($iters trades in-process, $((iters / 10)) over loopback)"

@@ -18,13 +18,19 @@ bool definitive_reject(std::string_view code) noexcept {
 
 OrderEvent event_for_status(OrderStatus s) noexcept {
   switch (s) {
-    case OrderStatus::kNew: return OrderEvent::kAccepted;
-    case OrderStatus::kPartiallyFilled: return OrderEvent::kPartialFill;
-    case OrderStatus::kFilled: return OrderEvent::kFullFill;
-    case OrderStatus::kCancelled: return OrderEvent::kCancelled;
+    case OrderStatus::kNew:
+      return OrderEvent::kAccepted;
+    case OrderStatus::kPartiallyFilled:
+      return OrderEvent::kPartialFill;
+    case OrderStatus::kFilled:
+      return OrderEvent::kFullFill;
+    case OrderStatus::kCancelled:
+      return OrderEvent::kCancelled;
     case OrderStatus::kExpired:
-    case OrderStatus::kTriggerFailed: return OrderEvent::kExpired;
-    case OrderStatus::kTriggerPending: return OrderEvent::kAccepted;
+    case OrderStatus::kTriggerFailed:
+      return OrderEvent::kExpired;
+    case OrderStatus::kTriggerPending:
+      return OrderEvent::kAccepted;
   }
   return OrderEvent::kAccepted;
 }
@@ -33,21 +39,30 @@ OrderEvent event_for_status(OrderStatus s) noexcept {
 
 std::string_view order_purpose_name(OrderPurpose p) noexcept {
   switch (p) {
-    case OrderPurpose::kEntry: return "entry";
-    case OrderPurpose::kExit: return "exit";
-    case OrderPurpose::kHedge: return "hedge";
-    case OrderPurpose::kReprice: return "reprice";
-    case OrderPurpose::kFallback: return "fallback";
+    case OrderPurpose::kEntry:
+      return "entry";
+    case OrderPurpose::kExit:
+      return "exit";
+    case OrderPurpose::kHedge:
+      return "hedge";
+    case OrderPurpose::kReprice:
+      return "reprice";
+    case OrderPurpose::kFallback:
+      return "fallback";
   }
   return "?";
 }
 
 std::string_view pair_phase_name(PairPhase p) noexcept {
   switch (p) {
-    case PairPhase::kFlat: return "Flat";
-    case PairPhase::kEntering: return "Entering";
-    case PairPhase::kOpen: return "Open";
-    case PairPhase::kExiting: return "Exiting";
+    case PairPhase::kFlat:
+      return "Flat";
+    case PairPhase::kEntering:
+      return "Entering";
+    case PairPhase::kOpen:
+      return "Open";
+    case PairPhase::kExiting:
+      return "Exiting";
   }
   return "?";
 }
@@ -188,10 +203,16 @@ void ArbEngine::on_book_update(PairIndex p, TimestampUs now) noexcept {
   if (!s.info.spot_book || !s.info.perp_book) return;
   s.evaluator.observe(*s.info.spot_book, *s.info.perp_book, now);
   switch (s.phase) {
-    case PairPhase::kFlat: try_enter(p, now); break;
-    case PairPhase::kOpen: try_exit(p, now); break;
+    case PairPhase::kFlat:
+      try_enter(p, now);
+      break;
+    case PairPhase::kOpen:
+      try_exit(p, now);
+      break;
     case PairPhase::kEntering:
-    case PairPhase::kExiting: drive(p, now); break;
+    case PairPhase::kExiting:
+      drive(p, now);
+      break;
   }
 }
 
@@ -207,7 +228,8 @@ void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
   const AccountRisk acct = account_risk(now);
   in.max_notional_usd = risk_.entry_headroom_usd(Decimal::zero(), acct);
   in.now = now;
-  BasisQuote q = s.evaluator.evaluate_best(in);
+  BasisQuote q =
+      s.evaluator.evaluate_best_fast(in);  // same decision; skips walks when the touch cannot reach a threshold
 
   if (q.opportunity) {
     // One episode per spread excursion: a spread hovering at the threshold must not count (or log) a
@@ -227,12 +249,36 @@ void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
   const bool perp_premium = q.direction == BasisDirection::kPerpPremium;
   const bool maker = q.plan == ExecutionPlan::kMaker;
   OrderSpec legs[2];
-  legs[0] = OrderSpec{0, p, LegIndex::kSpot, s.info.spot, perp_premium ? Side::kBid : Side::kAsk, OrderType::kLimit,
-                      maker ? TimeInForce::kGtc : TimeInForce::kIoc, q.spot.limit_price, q.quantity,
-                      q.spot.post_only, false, OrderPurpose::kEntry, false, false, false};
-  legs[1] = OrderSpec{0, p, LegIndex::kPerp, s.info.perp, perp_premium ? Side::kAsk : Side::kBid, OrderType::kLimit,
-                      maker ? TimeInForce::kGtc : TimeInForce::kIoc, q.perp.limit_price, q.quantity,
-                      q.perp.post_only, false, OrderPurpose::kEntry, false, false, false};
+  legs[0] = OrderSpec{0,
+                      p,
+                      LegIndex::kSpot,
+                      s.info.spot,
+                      perp_premium ? Side::kBid : Side::kAsk,
+                      OrderType::kLimit,
+                      maker ? TimeInForce::kGtc : TimeInForce::kIoc,
+                      q.spot.limit_price,
+                      q.quantity,
+                      q.spot.post_only,
+                      false,
+                      OrderPurpose::kEntry,
+                      false,
+                      false,
+                      false};
+  legs[1] = OrderSpec{0,
+                      p,
+                      LegIndex::kPerp,
+                      s.info.perp,
+                      perp_premium ? Side::kAsk : Side::kBid,
+                      OrderType::kLimit,
+                      maker ? TimeInForce::kGtc : TimeInForce::kIoc,
+                      q.perp.limit_price,
+                      q.quantity,
+                      q.perp.post_only,
+                      false,
+                      OrderPurpose::kEntry,
+                      false,
+                      false,
+                      false};
   // A spot BUY pays its fee in the base asset: buy that much more so the spot holding matches the
   // perp short (rounded to the step; the remaining sub-step difference is within tolerance).
   if (legs[0].side == Side::kBid) {
@@ -305,8 +351,8 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
   obp.opened_at_us = pos.opened_at_us;
   obp.fees_paid_usd = pos.fees_usd;
   obp.funding_received_usd = pos.funding;
-  ExitSignal sig = evaluate_exit(obp, *s.info.spot_book, *s.info.perp_book, s.funding, account_.view.fees,
-                                 params_.exit, now);
+  ExitSignal sig =
+      evaluate_exit(obp, *s.info.spot_book, *s.info.perp_book, s.funding, account_.view.fees, params_.exit, now);
   // Recovery / shutdown flatten: unwind both legs whatever the exit rules say (force_exit()).
   if (force_exit_[p] && !sig.exit) {
     sig.exit = true;
@@ -321,21 +367,45 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
   const bool maker = params_.exit.exit_as_maker;
   // Spot: sell what we hold (down to the step; the sub-step fee residue stays as dust), or buy back a
   // short spot leg.
-  Decimal spot_qty = spot_held.abs().round_to(s.info.spot->step_size,
-                                              spot_held.is_positive() ? Rounding::kDown : Rounding::kUp);
+  Decimal spot_qty =
+      spot_held.abs().round_to(s.info.spot->step_size, spot_held.is_positive() ? Rounding::kDown : Rounding::kUp);
   if (spot_qty >= s.info.spot->min_quantity && spot_qty.is_positive()) {
     Side side = spot_held.is_positive() ? Side::kAsk : Side::kBid;
-    legs[n++] = OrderSpec{0, p, LegIndex::kSpot, s.info.spot, side, OrderType::kLimit, TimeInForce::kIoc,
-                          taker_price(s.info, LegIndex::kSpot, side, spot_qty), spot_qty, false, false,
-                          OrderPurpose::kExit, false, false, false};
+    legs[n++] = OrderSpec{0,
+                          p,
+                          LegIndex::kSpot,
+                          s.info.spot,
+                          side,
+                          OrderType::kLimit,
+                          TimeInForce::kIoc,
+                          taker_price(s.info, LegIndex::kSpot, side, spot_qty),
+                          spot_qty,
+                          false,
+                          false,
+                          OrderPurpose::kExit,
+                          false,
+                          false,
+                          false};
     set_margin_flags(legs[n - 1], spot_held.is_negative());
   }
   Decimal perp_qty = perp_held.abs();
   if (perp_qty.is_positive()) {
     Side side = perp_held.is_negative() ? Side::kBid : Side::kAsk;
-    legs[n++] = OrderSpec{0, p, LegIndex::kPerp, s.info.perp, side, OrderType::kLimit, TimeInForce::kIoc,
-                          taker_price(s.info, LegIndex::kPerp, side, perp_qty), perp_qty, false, true,
-                          OrderPurpose::kExit, false, false, false};
+    legs[n++] = OrderSpec{0,
+                          p,
+                          LegIndex::kPerp,
+                          s.info.perp,
+                          side,
+                          OrderType::kLimit,
+                          TimeInForce::kIoc,
+                          taker_price(s.info, LegIndex::kPerp, side, perp_qty),
+                          perp_qty,
+                          false,
+                          true,
+                          OrderPurpose::kExit,
+                          false,
+                          false,
+                          false};
   }
   if (n == 0) return;
   if (maker) {
@@ -518,13 +588,19 @@ void ArbEngine::on_order_update(const OrderUpdate& u, TimestampUs now) noexcept 
   }
   if (u.cumulative_quantity > o->reported) o->reported = u.cumulative_quantity;
   switch (u.kind) {
-    case OrderUpdate::Kind::kAccepted: apply_event(*o, OrderEvent::kAccepted, now); break;
+    case OrderUpdate::Kind::kAccepted:
+      apply_event(*o, OrderEvent::kAccepted, now);
+      break;
     case OrderUpdate::Kind::kFill:
       book_fill(*o, u, now);
       apply_event(*o, o->booked >= o->spec.quantity ? OrderEvent::kFullFill : OrderEvent::kPartialFill, now);
       break;
-    case OrderUpdate::Kind::kCancelled: apply_event(*o, OrderEvent::kCancelled, now); break;
-    case OrderUpdate::Kind::kExpired: apply_event(*o, OrderEvent::kExpired, now); break;
+    case OrderUpdate::Kind::kCancelled:
+      apply_event(*o, OrderEvent::kCancelled, now);
+      break;
+    case OrderUpdate::Kind::kExpired:
+      apply_event(*o, OrderEvent::kExpired, now);
+      break;
   }
   maybe_settle(*o, now);
   drive(o->spec.pair, now);
@@ -605,7 +681,9 @@ void ArbEngine::maker_maintenance(PairIndex p, TimestampUs now) noexcept {
     const OrderBook* b = book_of(s.info, o.spec.leg);
     BookLevel touch = o.spec.side == Side::kBid ? b->best_bid() : b->best_ask();
     if (!touch.price.is_positive() || touch.price == o.spec.price) continue;
-    Decimal moved_bps = (touch.price - o.spec.price).abs().mul(Decimal::from_int(10'000), Rounding::kDown)
+    Decimal moved_bps = (touch.price - o.spec.price)
+                            .abs()
+                            .mul(Decimal::from_int(10'000), Rounding::kDown)
                             .div(o.spec.price, Rounding::kDown);
     if (moved_bps > params_.maker_reprice_bps) {
       o.replace_after_cancel = true;
@@ -624,12 +702,26 @@ void ArbEngine::maker_maintenance(PairIndex p, TimestampUs now) noexcept {
     for (int i = 0; i < 2; ++i) {
       const LegIndex leg = static_cast<LegIndex>(i);
       const MarketSpec* m = market_of(s.info, leg);
-      Decimal remaining = (t.targets[i].quantity - t.leg_risk->filled(leg).abs()).round_to(m->step_size, Rounding::kDown);
+      Decimal remaining =
+          (t.targets[i].quantity - t.leg_risk->filled(leg).abs()).round_to(m->step_size, Rounding::kDown);
       if (remaining < m->min_quantity || !remaining.is_positive()) continue;
       Decimal price = taker_price(s.info, leg, t.targets[i].side, remaining);
       if (!price.is_positive()) continue;
-      legs[n++] = OrderSpec{0, p, leg, m, t.targets[i].side, OrderType::kLimit, TimeInForce::kIoc, price, remaining,
-                            false, t.exit && leg == LegIndex::kPerp, OrderPurpose::kFallback, false, false, false};
+      legs[n++] = OrderSpec{0,
+                            p,
+                            leg,
+                            m,
+                            t.targets[i].side,
+                            OrderType::kLimit,
+                            TimeInForce::kIoc,
+                            price,
+                            remaining,
+                            false,
+                            t.exit && leg == LegIndex::kPerp,
+                            OrderPurpose::kFallback,
+                            false,
+                            false,
+                            false};
       set_margin_flags(legs[n - 1], t.spot_short);
     }
     for (int i = 0; i < n; ++i) {
@@ -651,8 +743,11 @@ void ArbEngine::drive(PairIndex p, TimestampUs now) noexcept {
   if (t.plan == ExecutionPlan::kMaker) maker_maintenance(p, now);
   LegRiskDecision d = t.leg_risk->decide(now);
   switch (d.action) {
-    case LegRiskAction::kWait: return;
-    case LegRiskAction::kNeutral: finish_trade(p, now); return;
+    case LegRiskAction::kWait:
+      return;
+    case LegRiskAction::kNeutral:
+      finish_trade(p, now);
+      return;
     case LegRiskAction::kComplete:
     case LegRiskAction::kUnwind:
       sink_.on_leg_risk(s.info, d);
@@ -699,8 +794,8 @@ void ArbEngine::on_timer(TimestampUs now) noexcept {
   for (auto& o : orders_) {
     if (!o.used || o.settled) continue;
     const bool unknown = o.state == OrderState::kUnknown && now - o.state_since_us >= params_.query_unknown_after_us;
-    const bool unsettled = is_terminal(o.state) && o.booked < o.reported &&
-                           now - o.state_since_us >= params_.settle_timeout_us;
+    const bool unsettled =
+        is_terminal(o.state) && o.booked < o.reported && now - o.state_since_us >= params_.settle_timeout_us;
     if ((unknown || unsettled) && !o.query_sent) {
       o.query_sent = true;
       o.state_since_us = now;  // re-query after another interval if still open

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -14,6 +15,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "request_wire.hpp"
 #include "tls_util.hpp"
 
 namespace bparb::net {
@@ -101,7 +103,9 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
     tcp::resolver resolver;
     asio::steady_timer timer;
     beast::flat_buffer buffer;
-    http::request<http::string_body> req;
+    http::request<http::string_body> req;  // only for requests needs_beast_serializer() sends to Beast
+    std::string wire;                      // the request bytes otherwise (capacity reused: no allocation)
+    bool use_beast = false;
     std::optional<http::response_parser<http::string_body>> parser;
     std::optional<Pending> cur;
     Phase phase = Phase::kResolve;
@@ -270,20 +274,25 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
     c->cur.emplace(std::move(p));
     const HttpRequest& r = c->cur->req;
 
-    auto& req = c->req;
-    req = {};
-    req.version(11);
-    req.method(to_verb(r.method));
-    req.target(r.target);
-    req.set(http::field::host, host_header_);
-    req.set(http::field::user_agent, opts_.user_agent);
-    req.keep_alive(true);
-    for (const auto& h : r.headers) req.set(h.name, h.value);
-    if (!r.content_type.empty()) req.set(http::field::content_type, r.content_type);
-    req.body() = r.body;
-    // Bodies only where HTTP expects one; a GET/DELETE without body must not carry Content-Length: 0
-    // expectations either way, prepare_payload handles both.
-    req.prepare_payload();
+    c->use_beast = detail::needs_beast_serializer(r);
+    if (!c->use_beast) {
+      detail::write_request_wire(r, host_header_, opts_.user_agent, c->wire);
+    } else {
+      auto& req = c->req;
+      req = {};
+      req.version(11);
+      req.method(to_verb(r.method));
+      req.target(r.target);
+      req.set(http::field::host, host_header_);
+      req.set(http::field::user_agent, opts_.user_agent);
+      req.keep_alive(true);
+      for (const auto& h : r.headers) req.set(h.name, h.value);
+      if (!r.content_type.empty()) req.set(http::field::content_type, r.content_type);
+      req.body() = r.body;
+      // Bodies only where HTTP expects one; a GET/DELETE without body must not carry Content-Length: 0
+      // expectations either way, prepare_payload handles both.
+      req.prepare_payload();
+    }
 
     c->timer.expires_at(c->cur->deadline);
     c->timer.async_wait([self = shared_from_this(), c, op = c->op](boost::system::error_code ec) {
@@ -361,7 +370,13 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
       if (ec) return self->fail(c, ec);
       self->read(c);
     };
-    if (c->tls) {
+    if (!c->use_beast) {
+      if (c->tls) {
+        asio::async_write(*c->tls, asio::buffer(c->wire), std::move(cb));
+      } else {
+        asio::async_write(*c->plain, asio::buffer(c->wire), std::move(cb));
+      }
+    } else if (c->tls) {
       http::async_write(*c->tls, c->req, std::move(cb));
     } else {
       http::async_write(*c->plain, c->req, std::move(cb));

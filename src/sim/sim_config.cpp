@@ -420,19 +420,28 @@ LatencySpec latency_of(const Loader& L, const toml::node& n, const std::string& 
 void load_faults(const Loader& L, const toml::table& t, FaultConfig& f) {
   L.check_keys(t, "faults",
                {"rest_latency_ms", "ws_latency_ms", "drop_ws_every_s", "http_429_next", "http_503_after_place",
-                "reject_orders", "fill_ratio_cap", "malformed_frames", "clock_skew_ms"});
+                "reject_orders", "fill_ratio_cap", "fill_ratio_symbols", "fill_ratio_orders", "drop_order_fills",
+                "order_latency_ms", "malformed_frames", "clock_skew_ms"});
   if (const toml::node* n = t.get("rest_latency_ms")) f.rest_latency = latency_of(L, *n, "faults.rest_latency_ms");
   if (const toml::node* n = t.get("ws_latency_ms")) f.ws_latency = latency_of(L, *n, "faults.ws_latency_ms");
+  if (const toml::node* n = t.get("order_latency_ms")) f.order_latency = latency_of(L, *n, "faults.order_latency_ms");
   if (auto v = L.get_int(t, "faults", "drop_ws_every_s", 0, 86'400)) f.drop_ws_every_s = *v;
   if (auto v = L.get_int(t, "faults", "http_429_next", 0, 1'000'000)) f.http_429_next = *v;
   if (auto v = L.get_int(t, "faults", "http_503_after_place", 0, 1'000'000)) f.http_503_after_place = *v;
-  if (const toml::node* n = t.get("reject_orders")) {
-    if (!n->is_array()) L.fail("faults.reject_orders", Loader::render(*n), "must be an array of market symbols");
+  const auto symbols = [&](const char* key, std::set<std::string>& out) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return;
+    const std::string k = std::string("faults.") + key;
+    if (!n->is_array()) L.fail(k, Loader::render(*n), "must be an array of market symbols");
     for (const auto& el : *n->as_array()) {
-      if (!el.is_string()) L.fail("faults.reject_orders", Loader::render(el), "must be an array of market symbols");
-      f.reject_order_symbols.insert(el.as_string()->get());
+      if (!el.is_string()) L.fail(k, Loader::render(el), "must be an array of market symbols");
+      out.insert(el.as_string()->get());
     }
-  }
+  };
+  symbols("reject_orders", f.reject_order_symbols);
+  symbols("fill_ratio_symbols", f.fill_ratio_symbols);
+  if (auto v = L.get_int(t, "faults", "fill_ratio_orders", 0, 1'000'000)) f.fill_ratio_orders = *v;
+  if (auto v = L.get_int(t, "faults", "drop_order_fills", 0, 1'000'000)) f.drop_order_fills_next = *v;
   if (auto v = L.get_decimal(t, "faults", "fill_ratio_cap", Decimal::zero(), Decimal::one(), true))
     f.fill_ratio_cap = *v;
   if (auto v = L.get_int(t, "faults", "malformed_frames", 0, 1'000'000)) f.malformed_frames_next = *v;
@@ -457,8 +466,7 @@ SimConfig parse_sim_config(std::string_view toml_text, std::string_view source_n
     throw SimConfigError(os.str());
   }
   SimConfig cfg = default_sim_config();
-  L.check_keys(root, "", {"server", "runtime", "exchange", "fees", "market", "model", "accounts", "faults",
-                          "replay"});
+  L.check_keys(root, "", {"server", "runtime", "exchange", "fees", "market", "model", "accounts", "faults", "replay"});
   if (const toml::table* t = L.table(root, "", "server")) load_server(L, *t, cfg.server);
   if (const toml::table* t = L.table(root, "", "runtime")) load_runtime(L, *t, cfg.runtime);
   if (const toml::table* t = L.table(root, "", "exchange")) load_exchange(L, *t, cfg.exchange);

@@ -427,12 +427,63 @@ std::size_t describe(const BasisQuote& q, char* buf, std::size_t cap) noexcept {
   return static_cast<std::size_t>(n) < cap ? static_cast<std::size_t>(n) : cap - 1;
 }
 
-BasisQuote BasisEvaluator::evaluate_best(const BasisInputs& in) const noexcept {
-  BasisQuote a = evaluate(in, BasisDirection::kPerpPremium);
-  BasisQuote b = evaluate(in, BasisDirection::kSpotPremium);
+namespace {
+// evaluate_best's choice between the PerpPremium quote `a` and the SpotPremium quote `b`.
+const BasisQuote& pick_best(const BasisQuote& a, const BasisQuote& b) noexcept {
   if (a.tradeable != b.tradeable) return a.tradeable ? a : b;
   if (a.economics_valid != b.economics_valid) return a.economics_valid ? a : b;
   return b.net_expected > a.net_expected ? b : a;
+}
+}  // namespace
+
+BasisQuote BasisEvaluator::evaluate_best(const BasisInputs& in) const noexcept {
+  const BasisQuote a = evaluate(in, BasisDirection::kPerpPremium);
+  const BasisQuote b = evaluate(in, BasisDirection::kSpotPremium);
+  return pick_best(a, b);
+}
+
+bool BasisEvaluator::may_be_opportunity(const BasisInputs& in, BasisDirection dir) const noexcept {
+  if (in.spot.book == nullptr || in.perp.book == nullptr) return false;
+  const OrderBook& sb = *in.spot.book;
+  const OrderBook& pb = *in.perp.book;
+  if (!sb.valid() || !pb.valid()) return false;
+  // PerpPremium buys spot (consumes spot asks) and sells perp (consumes perp bids); SpotPremium the reverse.
+  const bool perp_premium = dir == BasisDirection::kPerpPremium;
+  const Side spot_consumed = perp_premium ? Side::kAsk : Side::kBid;
+  const Side perp_consumed = opposite(spot_consumed);
+  if (sb.empty(spot_consumed) || pb.empty(perp_consumed)) return false;
+  const std::int64_t spot_touch = sb.level(spot_consumed, 0).price.raw();
+  const std::int64_t perp_touch = pb.level(perp_consumed, 0).price.raw();
+  const std::int64_t buy = perp_premium ? spot_touch : perp_touch;
+  const std::int64_t sell = perp_premium ? perp_touch : spot_touch;
+  if (buy <= 0) return true;  // not a real price: let evaluate() decide
+  // evaluate() computes entry_spread = floor((sell_vwap - buy_vwap) * 1e9 / buy_vwap) with
+  // buy_vwap >= buy and sell_vwap <= sell, so entry_spread <= floor((sell - buy) * 1e9 / buy), and
+  // floor(x / buy) < t  <=>  x < t * buy for integer t and buy > 0. In 128 bits nothing overflows.
+  __extension__ using i128 = __int128;
+  const i128 x = (static_cast<i128>(sell) - buy) * Decimal::kOne;
+  return x >= static_cast<i128>(params_.min_spread_threshold.raw()) * buy;
+}
+
+BasisQuote BasisEvaluator::evaluate_best_fast(const BasisInputs& in) const noexcept {
+  const bool pp = may_be_opportunity(in, BasisDirection::kPerpPremium);
+  const bool sp = may_be_opportunity(in, BasisDirection::kSpotPremium);
+  if (!pp && !sp) {
+    // Both of evaluate_best's candidates are non-opportunities, so its answer is one too.
+    BasisQuote q;
+    q.pair_id = pair_id_;
+    q.pair_name = pair_name_;
+    q.expected_exit_basis = params_.expected_exit_basis;
+    q.slippage_allowance = params_.slippage_allowance;
+    q.refusal = Refusal::kBelowOpportunityThreshold;
+    return q;
+  }
+  // evaluate_best returns the direction that may be an opportunity whenever it is tradeable (the
+  // other cannot be); otherwise the choice depends on the other's economics, so evaluate it too.
+  const BasisQuote first = evaluate(in, pp ? BasisDirection::kPerpPremium : BasisDirection::kSpotPremium);
+  if (pp != sp && first.tradeable) return first;
+  const BasisQuote second = evaluate(in, pp ? BasisDirection::kSpotPremium : BasisDirection::kPerpPremium);
+  return pp ? pick_best(first, second) : pick_best(second, first);
 }
 
 }  // namespace bparb

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -188,6 +189,83 @@ void BM_StrategyTick5Pairs(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * 5);
 }
 BENCHMARK(BM_StrategyTick5Pairs);
+
+// The same tick with evaluate_best_fast (what ArbEngine needs: the touch-price short-circuit skips the
+// walks when no direction can reach min_spread_threshold, the normal state of these books).
+void BM_StrategyTick5PairsFast(benchmark::State& state) {
+  bench::TickToWire& t = harness();
+  std::vector<BasisEvaluator> evs;
+  std::vector<BasisInputs> ins;
+  for (std::size_t p = 0; p < 5; ++p) {
+    evs.emplace_back(t.engine_params().basis, 60, 0, static_cast<std::uint32_t>(p), "pair");
+    ins.push_back(inputs_for(t, p));
+  }
+  TimestampUs now = t.clock().now_us();
+  for (auto _ : state) {
+    now += 1000;
+    for (std::size_t p = 0; p < 5; ++p) {
+      evs[p].observe(t.book(2 * p), t.book(2 * p + 1), now);
+      ins[p].now = now;
+      benchmark::DoNotOptimize(evs[p].evaluate_best_fast(ins[p]));
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * 5);
+}
+BENCHMARK(BM_StrategyTick5PairsFast);
+
+// The 5-pair tick on a quiet market: bpsim books at its ordinary 2 bps basis (below the default
+// 10 bps min_spread_threshold), the steady state between opportunities. (The harness books above sit at
+// the spike basis, ~72 bps, so every pair there is an opportunity and needs the full evaluation.)
+struct QuietBooks {
+  bench::SimBooks sb = bench::make_sim_books(42, 2.0);
+  std::vector<std::unique_ptr<OrderBook>> books;
+  QuietBooks() {
+    for (std::size_t i = 0; i < sb.markets.size(); ++i) {
+      books.push_back(std::make_unique<OrderBook>(sb.markets[i]));
+      books.back()->load_snapshot(sb.snapshots[i], 1'795'132'860LL * kUsPerSecond);
+    }
+  }
+};
+
+template <bool kFast>
+void strategy_tick_quiet(benchmark::State& state) {
+  static QuietBooks q;
+  bench::TickToWire& t = harness();
+  std::vector<BasisEvaluator> evs;
+  std::vector<BasisInputs> ins;
+  for (std::size_t p = 0; p < 5; ++p) {
+    evs.emplace_back(t.engine_params().basis, 60, 0, static_cast<std::uint32_t>(p), "pair");
+    BasisInputs in;
+    in.spot = {&q.sb.markets[2 * p], q.books[2 * p].get(), 0};
+    in.perp = {&q.sb.markets[2 * p + 1], q.books[2 * p + 1].get(), 0};
+    in.account = t.account().view;
+    in.account.available_base = t.account().available_base[p];
+    in.max_notional_usd = Decimal::from_int(1000);
+    ins.push_back(in);
+  }
+  TimestampUs now = 1'795'132'860LL * kUsPerSecond;
+  int opportunities = 0;
+  for (auto _ : state) {
+    now += 1000;
+    for (std::size_t p = 0; p < 5; ++p) {
+      evs[p].observe(*q.books[2 * p], *q.books[2 * p + 1], now);
+      ins[p].now = now;
+      const BasisQuote r = kFast ? evs[p].evaluate_best_fast(ins[p]) : evs[p].evaluate_best(ins[p]);
+      opportunities += r.opportunity;
+      benchmark::DoNotOptimize(r);
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * 5);
+  state.counters["opportunities"] = opportunities;
+}
+void BM_StrategyTick5PairsQuiet(benchmark::State& state) {
+  strategy_tick_quiet<false>(state);
+}
+void BM_StrategyTick5PairsQuietFast(benchmark::State& state) {
+  strategy_tick_quiet<true>(state);
+}
+BENCHMARK(BM_StrategyTick5PairsQuiet);
+BENCHMARK(BM_StrategyTick5PairsQuietFast);
 
 void BM_RiskCheckOneLeg(benchmark::State& state) {
   bench::TickToWire& t = harness();

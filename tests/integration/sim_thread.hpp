@@ -74,6 +74,9 @@ struct SimThread {
     boost::asio::post(io, [this] {
       srv->stop();
       rt->stop();
+      // A when() whose condition never held keeps re-arming its timer: stop the loop outright so a
+      // failed scenario ends instead of hanging the test binary.
+      io.stop();
     });
     th.join();
   }

@@ -204,6 +204,19 @@ class BasisEvaluator {
   // Both directions; returns the tradeable one with the higher net, else the higher net.
   BasisQuote evaluate_best(const BasisInputs& in) const noexcept;
 
+  // False only when `direction` certainly cannot be an opportunity: a book is missing, invalid or
+  // empty on a consumed side, or even the touch prices give an entry spread below
+  // min_spread_threshold (a taker walk's VWAP is never better than the touch, and the spread is
+  // monotone in both prices). Exact integer arithmetic, a few nanoseconds: no walk, no fees.
+  bool may_be_opportunity(const BasisInputs& in, BasisDirection direction) const noexcept;
+
+  // evaluate_best for the per-update hot path, with the same decision: whenever evaluate_best's
+  // quote is an opportunity or tradeable, this returns that identical quote; otherwise it returns
+  // a quote that is neither (opportunity = tradeable = economics_valid = false, refusal
+  // kBelowOpportunityThreshold, no economics) without walking the books when neither direction
+  // may_be_opportunity. Use it where only opportunities/tradeable quotes are acted on (ArbEngine).
+  BasisQuote evaluate_best_fast(const BasisInputs& in) const noexcept;
+
  private:
   BasisParams params_;
   BasisVolatility vol_;

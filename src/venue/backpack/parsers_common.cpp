@@ -10,8 +10,10 @@ static_assert(kJsonPadding == simdjson::SIMDJSON_PADDING, "kJsonPadding must mat
 simdjson::error_code JsonParser::Impl::iterate(JsonInput in, simdjson::ondemand::document& doc) noexcept {
   if (in.size > max_document_bytes) return simdjson::CAPACITY;
   if (in.data == nullptr || in.size == 0) return simdjson::EMPTY;
-  if (in.capacity >= in.size + simdjson::SIMDJSON_PADDING)
+  if (in.capacity >= in.size + simdjson::SIMDJSON_PADDING) {
+    doc_end = in.data + in.size;
     return parser.iterate(in.data, in.size, in.capacity).get(doc);
+  }
   // Grow-only scratch: after the largest frame has been seen once, no further allocation.
   if (scratch.size() < in.size + simdjson::SIMDJSON_PADDING) {
     try {
@@ -22,6 +24,7 @@ simdjson::error_code JsonParser::Impl::iterate(JsonInput in, simdjson::ondemand:
   }
   std::memcpy(scratch.data(), in.data, in.size);
   std::memset(scratch.data() + in.size, 0, simdjson::SIMDJSON_PADDING);
+  doc_end = scratch.data() + in.size;
   return parser.iterate(scratch.data(), in.size, scratch.size()).get(doc);
 }
 

@@ -3,12 +3,11 @@
 // mapped to ParseError. Not a public header.
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <string_view>
 #include <utility>
-
-#include <algorithm>
 
 #include "bparb/venue/backpack/parsers.hpp"
 
@@ -26,6 +25,13 @@ struct JsonParser::Impl {
   simdjson::ondemand::parser parser;
   std::string scratch;  // padded copy when the caller's buffer has no slack
   std::size_t max_document_bytes;
+  // One past the last byte of the current document: bounds the hand-written fast paths, which read
+  // the bytes directly (the padding after the document may hold stale data from an earlier frame).
+  const char* doc_end = nullptr;
+  // Copies of the stream name and symbol made by fast_depth_frame, so that its views, like simdjson's
+  // (which point into the parser's string buffer), stay valid after the caller's frame buffer is gone,
+  // until the next parse on this parser.
+  char fast_strings[256];
 
   // Starts a document over `in`, copying into `scratch` only when `in` lacks SIMDJSON_PADDING slack.
   simdjson::error_code iterate(JsonInput in, simdjson::ondemand::document& doc) noexcept;
@@ -265,6 +271,134 @@ inline ParseError get_levels(od::value& v, std::vector<LevelUpdate>& out, const 
     out.push_back(u);
   }
   return ok();
+}
+
+// Up to 9 leading digits at p (bounded by end): count (10 = "more than 9", the caller declines) and
+// value. A scalar loop: exchange numbers are short ("150.14", "743.68"); an 8-byte SWAR version
+// measured no faster on either recorded stream and costs more instructions.
+inline int leading_digits(const char* p, const char* end, std::uint64_t& value) noexcept {
+  const char* const b = p;
+  std::uint64_t v = 0;
+  while (p != end && p - b < 10 && static_cast<unsigned char>(*p - '0') <= 9)
+    v = v * 10 + static_cast<unsigned>(*p++ - '0');
+  value = v;
+  return static_cast<int>(p - b);
+}
+
+// One pass over a JSON string body (p just after the opening quote) of the form digits[.digits] with at
+// most 9 digits either side, closed by '"' before `end`: the value goes to `out` and p past the quote.
+// Anything else (escapes, signs, exponents, longer numbers, no digits) returns false.
+inline bool fast_number_string(const char*& p, const char* end, Decimal& out) noexcept {
+  static constexpr std::uint64_t kScaleOf[10] = {1000000000, 100000000, 10000000, 1000000, 100000,
+                                                 10000,      1000,      100,      10,      1};
+  std::uint64_t ip = 0;
+  const int int_digits = leading_digits(p, end, ip);
+  if (int_digits > 9) return false;
+  p += int_digits;
+  std::uint64_t fp = 0;
+  int frac_digits = 0;
+  if (p != end && *p == '.') {
+    ++p;
+    frac_digits = leading_digits(p, end, fp);
+    if (frac_digits > 9) return false;
+    p += frac_digits;
+  }
+  if (p == end || *p != '"' || (int_digits == 0 && frac_digits == 0)) return false;
+  ++p;
+  out = Decimal::from_raw(static_cast<std::int64_t>(ip * 1000000000u + fp * kScaleOf[frac_digits]));
+  return true;
+}
+
+inline void skip_json_ws(const char*& p, const char* end) noexcept {
+  while (p != end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) ++p;
+}
+
+// Hand-written reader for the common level array [["price","qty"],...] straight from the document
+// bytes: no simdjson value iteration, no string unescaping copy, one pass per number. It only ever
+// reports success, and only for arrays where get_levels succeeds with the same values; on anything
+// else (a number token, a third element, a bad decimal, a non-positive price, truncation) it returns
+// false having changed nothing but `out`, and the caller runs get_levels, which gives the exact same
+// answer (error or not) as before. The value is left unconsumed: simdjson skips it by its structural
+// index, which for such a plain array ends at the same ']'.
+// fast_levels that also reports where the array ends: one past its ']', or nullptr when it declines.
+inline const char* fast_levels_to(const char* p, const char* end, std::vector<LevelUpdate>& out) noexcept {
+  out.clear();
+  if (p == nullptr || end == nullptr || p >= end || *p != '[') return nullptr;
+  ++p;
+  skip_json_ws(p, end);
+  if (p != end && *p == ']') return p + 1;
+  for (;;) {
+    if (p == end || *p != '[') return nullptr;
+    ++p;
+    LevelUpdate u;
+    for (int n = 0; n < 2; ++n) {
+      skip_json_ws(p, end);
+      if (p == end || *p != '"') return nullptr;
+      ++p;
+      if (!fast_number_string(p, end, n == 0 ? u.price : u.quantity)) return nullptr;
+      skip_json_ws(p, end);
+      if (p == end || *p != (n == 0 ? ',' : ']')) return nullptr;
+      ++p;
+    }
+    if (u.price.raw() <= 0 || u.quantity.is_negative()) return nullptr;
+    out.push_back(u);
+    skip_json_ws(p, end);
+    if (p == end) return nullptr;
+    if (*p == ']') return p + 1;
+    if (*p != ',') return nullptr;
+    ++p;
+    skip_json_ws(p, end);
+  }
+}
+
+inline bool fast_levels(const char* p, const char* end, std::vector<LevelUpdate>& out) noexcept {
+  return fast_levels_to(p, end, out) != nullptr;
+}
+
+// Integer straight from the document bytes for the common shapes "1795132835300000" (a string of
+// digits) and 1234 (a number token followed by a delimiter): 1..17 digits, nothing else. Returns false
+// for anything else (signs, escapes, exponents, longer numbers, no delimiter before `end`) and the
+// caller runs get_int, which gives the same value for everything accepted here.
+inline bool fast_int_token(const char* p, const char* end, std::int64_t& out) noexcept {
+  if (p == nullptr || end == nullptr || p >= end) return false;
+  const bool quoted = *p == '"';
+  if (quoted) ++p;
+  const char* const b = p;
+  std::uint64_t v = 0;
+  while (p != end && p - b < 18 && static_cast<unsigned char>(*p - '0') <= 9)
+    v = v * 10 + static_cast<unsigned>(*p++ - '0');
+  if (p == b || p - b >= 18 || p == end) return false;
+  const char c = *p;
+  if (quoted ? c != '"' : !(c == ',' || c == '}' || c == ']' || c == ' ' || c == '\n' || c == '\r' || c == '\t'))
+    return false;
+  out = static_cast<std::int64_t>(v);
+  return true;
+}
+
+inline ParseError get_int_fast(od::value& v, std::int64_t& out, const char* field, const char* doc_end) noexcept {
+  if (fast_int_token(v.raw_json_token().data(), doc_end, out)) return ok();
+  return get_int(v, out, field);
+}
+
+// Whole depth frame {"stream":"depth.…","data":{"e":"depth","E":…,"s":…,"a":[…],"b":[…],"U":…,"u":…,"T":…}}
+// (either member order, any field order, JSON whitespace) read straight from the bytes [b, e): no
+// simdjson at all. It accepts only that exact shape with plain ASCII strings (no escapes), each data
+// field at most once, levels and ints as fast_levels / fast_int_token accept them, s/U/u present and
+// U <= u, nothing but whitespace after the root; such a document is valid JSON and parse_ws_frame's
+// simdjson path gives the same frame. Returns false for everything else, having changed nothing the
+// caller relies on: parse_ws_frame then runs the simdjson path, which decides (and reports errors).
+// The stream and symbol are copied into `strings` (capacity `cap`; longer ones decline) and the views
+// point there, the same lifetime as the simdjson path's views into the parser's string buffer.
+bool fast_depth_frame(const char* b, const char* e, WsFrame& out, char* strings, std::size_t cap) noexcept;
+
+// parse_ws_frame without the fast_depth_frame shortcut (the reference the fast path is tested against).
+ParseError parse_ws_frame_simdjson(JsonParser& p, JsonInput in, WsFrame& out) noexcept;
+
+// get_levels with the fast reader first (see fast_levels); doc_end bounds the document bytes.
+inline ParseError get_levels_fast(od::value& v, std::vector<LevelUpdate>& out, const char* field,
+                                  const char* doc_end) noexcept {
+  if (fast_levels(v.raw_json_token().data(), doc_end, out)) return ok();
+  return get_levels(v, out, field);
 }
 
 // Runs fn(key, value) for every field of the object; fn returns ParseError.

@@ -1,5 +1,7 @@
 // WebSocket frame parsers (hot path): no exceptions, no allocation once the output vectors are warm.
 // Fields are matched by a single pass over the object, so key order does not matter.
+#include <cstring>
+
 #include "parsers_detail.hpp"
 
 namespace bparb::backpack {
@@ -25,7 +27,8 @@ ParseError check_event(od::value& v, std::string_view expected, const char* fiel
   return ok();
 }
 
-ParseError depth_obj(od::object& obj, DepthDelta& out) noexcept {
+// doc_end: one past the document's last byte (JsonParser::Impl::doc_end), for the fast level reader.
+ParseError depth_obj(od::object& obj, DepthDelta& out, const char* doc_end) noexcept {
   out.clear();
   Seen seen;
   ParseError fe_status = for_each_field(obj, "data", [&](std::string_view k, od::value& v) noexcept -> ParseError {
@@ -33,22 +36,22 @@ ParseError depth_obj(od::object& obj, DepthDelta& out) noexcept {
       case 'e':
         return check_event(v, "depth", "data.e");
       case 'E':
-        return get_int(v, out.event_time_us, "data.E");
+        return get_int_fast(v, out.event_time_us, "data.E", doc_end);
       case 'T':
-        return get_int(v, out.engine_time_us, "data.T");
+        return get_int_fast(v, out.engine_time_us, "data.T", doc_end);
       case 's':
         seen.set(0);
         return get_string(v, out.symbol, "data.s");
       case 'U':
         seen.set(1);
-        return get_int(v, out.first_update_id, "data.U");
+        return get_int_fast(v, out.first_update_id, "data.U", doc_end);
       case 'u':
         seen.set(2);
-        return get_int(v, out.last_update_id, "data.u");
+        return get_int_fast(v, out.last_update_id, "data.u", doc_end);
       case 'a':
-        return get_levels(v, out.asks, "data.a");
+        return get_levels_fast(v, out.asks, "data.a", doc_end);
       case 'b':
-        return get_levels(v, out.bids, "data.b");
+        return get_levels_fast(v, out.bids, "data.b", doc_end);
       default:
         return ok();
     }
@@ -408,10 +411,10 @@ WsFrameType classify(std::string_view stream) noexcept {
   return WsFrameType::kUnknown;
 }
 
-ParseError dispatch(WsFrameType type, od::object& data, WsFrame& out) noexcept {
+ParseError dispatch(WsFrameType type, od::object& data, WsFrame& out, const char* doc_end) noexcept {
   switch (type) {
     case WsFrameType::kDepth:
-      return depth_obj(data, out.depth);
+      return depth_obj(data, out.depth, doc_end);
     case WsFrameType::kBookTicker:
       return book_ticker_obj(data, out.book_ticker);
     case WsFrameType::kTrade:
@@ -429,14 +432,14 @@ ParseError dispatch(WsFrameType type, od::object& data, WsFrame& out) noexcept {
   }
 }
 
-ParseError parse_data(WsFrameType type, od::value& v, WsFrame& out) noexcept {
+ParseError parse_data(WsFrameType type, od::value& v, WsFrame& out, const char* doc_end) noexcept {
   if (type == WsFrameType::kUnknown) return ok();  // a stream we don't decode: not an error
   od::json_type t;
   BPARB_TRY(value_type(v, t, "data"));
   if (t != od::json_type::object) return fail(ParseErrc::kWrongType, "data");
   od::object data;
   BPARB_SJ(v.get_object().get(data), "data");
-  return dispatch(type, data, out);
+  return dispatch(type, data, out, doc_end);
 }
 
 template <class Out, class Fn>
@@ -449,7 +452,160 @@ ParseError parse_payload(JsonParser& p, JsonInput in, Out& out, Fn fn) noexcept 
 
 }  // namespace
 
+namespace {
+
+// A JSON string of printable ASCII without escapes, p at the opening quote; p moves past the closing one.
+bool plain_string(const char*& p, const char* end, std::string_view& out) noexcept {
+  if (p == end || *p != '"') return false;
+  const char* const b = ++p;
+  while (p != end && *p != '"') {
+    const unsigned char c = static_cast<unsigned char>(*p);
+    if (c < 0x20 || c > 0x7e || c == '\\') return false;
+    ++p;
+  }
+  if (p == end) return false;
+  out = std::string_view(b, static_cast<std::size_t>(p - b));
+  ++p;
+  return true;
+}
+
+// The value of an int field (fast_int_token's shapes); p moves past it.
+bool plain_int(const char*& p, const char* end, std::int64_t& out) noexcept {
+  if (!fast_int_token(p, end, out)) return false;
+  const bool quoted = *p == '"';
+  if (quoted) ++p;
+  while (static_cast<unsigned char>(*p - '0') <= 9) ++p;  // fast_int_token saw the delimiter before end
+  if (quoted) ++p;
+  return true;
+}
+
+// The data object of a depth frame; p at '{', moves past '}'.
+bool fast_depth_data(const char*& p, const char* end, DepthDelta& d) noexcept {
+  d.clear();
+  if (p == end || *p != '{') return false;
+  ++p;
+  std::uint32_t seen = 0;  // bit per key, duplicates go to the simdjson path
+  skip_json_ws(p, end);
+  if (p != end && *p == '}') return false;  // no fields: s/U/u missing
+  for (;;) {
+    std::string_view key;
+    if (!plain_string(p, end, key) || key.size() != 1) return false;
+    skip_json_ws(p, end);
+    if (p == end || *p != ':') return false;
+    ++p;
+    skip_json_ws(p, end);
+    const char k = key[0];
+    const char* const pos = std::strchr("eETsUuab", k);
+    if (k == '\0' || pos == nullptr) return false;
+    const std::uint32_t bit = 1u << (pos - "eETsUuab");
+    if (seen & bit) return false;
+    seen |= bit;
+    switch (k) {
+      case 'e': {
+        std::string_view ev;
+        if (!plain_string(p, end, ev) || ev != "depth") return false;
+        break;
+      }
+      case 'E':
+        if (!plain_int(p, end, d.event_time_us)) return false;
+        break;
+      case 'T':
+        if (!plain_int(p, end, d.engine_time_us)) return false;
+        break;
+      case 's':
+        if (!plain_string(p, end, d.symbol)) return false;
+        break;
+      case 'U':
+        if (!plain_int(p, end, d.first_update_id)) return false;
+        break;
+      case 'u':
+        if (!plain_int(p, end, d.last_update_id)) return false;
+        break;
+      case 'a':
+        p = fast_levels_to(p, end, d.asks);
+        if (p == nullptr) return false;
+        break;
+      case 'b':
+        p = fast_levels_to(p, end, d.bids);
+        if (p == nullptr) return false;
+        break;
+      default:
+        return false;
+    }
+    skip_json_ws(p, end);
+    if (p == end) return false;
+    if (*p == '}') {
+      ++p;
+      break;
+    }
+    if (*p != ',') return false;
+    ++p;
+    skip_json_ws(p, end);
+  }
+  constexpr std::uint32_t kS = 1u << 3, kU = 1u << 4, ku = 1u << 5;
+  return (seen & (kS | kU | ku)) == (kS | kU | ku) && d.first_update_id <= d.last_update_id;
+}
+
+}  // namespace
+
+namespace detail {
+
+bool fast_depth_frame(const char* b, const char* e, WsFrame& out, char* strings, std::size_t cap) noexcept {
+  if (b == nullptr || e == nullptr || b >= e || strings == nullptr) return false;
+  const char* p = b;
+  skip_json_ws(p, e);
+  if (p == e || *p != '{') return false;
+  ++p;
+  bool has_stream = false, has_data = false;
+  std::string_view stream;
+  for (int member = 0; member < 2; ++member) {
+    skip_json_ws(p, e);
+    std::string_view key;
+    if (!plain_string(p, e, key)) return false;
+    skip_json_ws(p, e);
+    if (p == e || *p != ':') return false;
+    ++p;
+    skip_json_ws(p, e);
+    if (key == "stream" && !has_stream) {
+      if (!plain_string(p, e, stream) || classify(stream) != WsFrameType::kDepth) return false;
+      has_stream = true;
+    } else if (key == "data" && !has_data) {
+      if (!fast_depth_data(p, e, out.depth)) return false;
+      has_data = true;
+    } else {
+      return false;
+    }
+    skip_json_ws(p, e);
+    if (p == e) return false;
+    if (member == 0 && *p != ',') return false;
+    if (member == 1 && *p != '}') return false;
+    ++p;
+  }
+  skip_json_ws(p, e);
+  if (p != e) return false;
+  const std::string_view symbol = out.depth.symbol;
+  if (stream.size() + symbol.size() > cap) return false;
+  std::memcpy(strings, stream.data(), stream.size());
+  std::memcpy(strings + stream.size(), symbol.data(), symbol.size());
+  out.type = WsFrameType::kDepth;
+  out.stream = std::string_view(strings, stream.size());
+  out.depth.symbol = std::string_view(strings + stream.size(), symbol.size());
+  out.error = WsErrorEvent{};
+  return true;
+}
+
+}  // namespace detail
+
 ParseError parse_ws_frame(JsonParser& p, JsonInput in, WsFrame& out) noexcept {
+  // Depth frames of the usual shape skip simdjson entirely; everything else (and every error) is
+  // decided by the simdjson path below. The size limit applies to both.
+  if (in.data != nullptr && in.size <= p.impl().max_document_bytes &&
+      detail::fast_depth_frame(in.data, in.data + in.size, out, p.impl().fast_strings, sizeof p.impl().fast_strings))
+    return ok();
+  return detail::parse_ws_frame_simdjson(p, in, out);
+}
+
+ParseError detail::parse_ws_frame_simdjson(JsonParser& p, JsonInput in, WsFrame& out) noexcept {
   out.type = WsFrameType::kNone;
   out.stream = {};
   out.error = WsErrorEvent{};
@@ -473,7 +629,7 @@ ParseError parse_ws_frame(JsonParser& p, JsonInput in, WsFrame& out) noexcept {
       has_data = true;
       if (!has_stream) return ok();
       data_done = true;
-      return parse_data(type, v, out);
+      return parse_data(type, v, out, p.impl().doc_end);
     }
     if (k == "error") {
       od::json_type t;
@@ -500,7 +656,7 @@ ParseError parse_ws_frame(JsonParser& p, JsonInput in, WsFrame& out) noexcept {
     if (!data_done) {
       od::value dv;
       BPARB_SJ(obj.find_field_unordered("data").get(dv), "data");
-      BPARB_TRY(parse_data(type, dv, out));
+      BPARB_TRY(parse_data(type, dv, out, p.impl().doc_end));
     }
     out.type = type;
     return ok();
@@ -510,7 +666,8 @@ ParseError parse_ws_frame(JsonParser& p, JsonInput in, WsFrame& out) noexcept {
 }
 
 ParseError parse_depth_event(JsonParser& p, JsonInput in, DepthDelta& out) noexcept {
-  return parse_payload(p, in, out, depth_obj);
+  return parse_payload(p, in, out,
+                       [&p](od::object& obj, DepthDelta& d) noexcept { return depth_obj(obj, d, p.impl().doc_end); });
 }
 ParseError parse_book_ticker_event(JsonParser& p, JsonInput in, BookTickerEvent& out) noexcept {
   return parse_payload(p, in, out, book_ticker_obj);

@@ -213,6 +213,7 @@ class RestClient::Impl : public std::enable_shared_from_this<RestClient::Impl> {
   }
 
   void add_auth_headers(net::HttpRequest& req, const WrittenRequest& out) const {
+    req.headers.reserve(req.headers.size() + 4);  // one allocation instead of three vector regrowths
     req.headers.push_back({"X-API-Key", key_->public_key_base64()});
     req.headers.push_back({"X-Signature", std::string(out.signature)});
     req.headers.push_back({"X-Timestamp", std::string(out.timestamp)});

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "bparb/core/json_escape.hpp"
 #include "bparb/venue/backpack/signer.hpp"
 
 namespace bparb::backpack {
@@ -76,34 +77,7 @@ std::string build_string(std::string_view instruction, std::vector<SignParam>& p
 
 void append_json_string(std::string& out, std::string_view s) {
   out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          static const char* hex = "0123456789abcdef";
-          out += "\\u00";
-          out += hex[(c >> 4) & 0xf];
-          out += hex[c & 0xf];
-        } else {
-          out += c;
-        }
-    }
-  }
+  json_escape_append(out, s);
   out += '"';
 }
 
