@@ -16,7 +16,7 @@ const std::vector<Command>& commands() {
        "validate a config file (and with --secrets the API keys from the environment / .env); exit 2 if invalid",
        &cmd_check_config},
       // cmd_run lives with the daemon (daemon.hpp / run_command.cpp).
-      {"run", "run --config FILE [--duration SECONDS]",
+      {"run", "run --config FILE [--duration SECONDS] [--resume]",
        "run the daemon (paper: embedded bpsim; live: Backpack) until the duration ends or SIGINT/SIGTERM", &cmd_run},
       // cmd_record lives in record_command.cpp (record_command.hpp).
       {"record", "record --config FILE --out DIR [--duration SECONDS]",

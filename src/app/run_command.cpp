@@ -26,13 +26,16 @@ int cmd_run(std::span<const std::string> args, std::ostream& out, std::ostream& 
         return kExitUsage;
       }
       opts.duration = s * kUsPerSecond;
+    } else if (a == "--resume") {
+      opts.resume_trading = true;
     } else {
-      err << "bparb run: unexpected argument \"" << a << "\"\nusage: bparb run --config FILE [--duration SECONDS]\n";
+      err << "bparb run: unexpected argument \"" << a
+          << "\"\nusage: bparb run --config FILE [--duration SECONDS] [--resume]\n";
       return kExitUsage;
     }
   }
   if (path.empty()) {
-    err << "usage: bparb run --config FILE [--duration SECONDS]\n";
+    err << "usage: bparb run --config FILE [--duration SECONDS] [--resume]\n";
     return kExitUsage;
   }
   Config cfg;

@@ -1,7 +1,12 @@
 #include "bparb/app/service.hpp"
 
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <systemd/sd-daemon.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 
@@ -27,16 +32,34 @@ ServiceNotifier::ServiceNotifier() noexcept {
   if (sd_watchdog_enabled(0, &usec) > 0) watchdog_us_ = static_cast<DurationUs>(usec);
 }
 
+// Our own datagram send instead of sd_notify(3): libsystemd's socket is blocking, so a notify socket
+// nobody reads (a wedged manager, a test) would block the event loop inside a watchdog ping. Here the
+// send never blocks: a full queue is an error (EAGAIN) counted and dropped.
 NotifyResult ServiceNotifier::send(const char* text) noexcept {
   if (!enabled_) return NotifyResult::kInert;
-  const int rc = sd_notify(0, text);
-  if (rc > 0) {
-    ++sent_;
-    return NotifyResult::kSent;
-  }
-  ++errors_;
-  last_errno_ = rc < 0 ? -rc : 0;
-  return NotifyResult::kError;
+  auto fail = [this](int err) {
+    ++errors_;
+    last_errno_ = err;
+    return NotifyResult::kError;
+  };
+  const char* path = std::getenv("NOTIFY_SOCKET");
+  if (path == nullptr || (path[0] != '/' && path[0] != '@')) return fail(EAFNOSUPPORT);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  const std::size_t len = std::strlen(path);
+  if (len >= sizeof addr.sun_path) return fail(ENAMETOOLONG);
+  std::memcpy(addr.sun_path, path, len);
+  if (path[0] == '@') addr.sun_path[0] = '\0';  // abstract namespace
+  const auto addr_len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + len + (path[0] == '@' ? 0 : 1));
+  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return fail(errno);
+  const ssize_t n = ::sendto(fd, text, std::strlen(text), MSG_DONTWAIT | MSG_NOSIGNAL,
+                             reinterpret_cast<const sockaddr*>(&addr), addr_len);
+  const int err = errno;
+  ::close(fd);
+  if (n < 0) return fail(err);
+  ++sent_;
+  return NotifyResult::kSent;
 }
 
 // "<head>STATUS=<sanitized status>" in a stack buffer: no allocation, usable from the loop.

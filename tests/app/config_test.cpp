@@ -108,6 +108,9 @@ TEST(ConfigFiles, ReferenceConfigLoadsAndDocumentsTheDefaults) {
   EXPECT_EQ(c.service.enabled, d.service.enabled);
   EXPECT_EQ(c.service.address, d.service.address);
   EXPECT_EQ(c.service.port, d.service.port);
+  EXPECT_EQ(c.recovery.unexplained_positions, d.recovery.unexplained_positions);
+  EXPECT_EQ(c.shutdown.flatten_on_shutdown, d.shutdown.flatten_on_shutdown);
+  EXPECT_EQ(c.shutdown.timeout_us, d.shutdown.timeout_us);
   EXPECT_TRUE(c.warnings.empty());
 }
 
@@ -533,6 +536,40 @@ TEST(ConfigReload, RestartRequiredChanges) {
                           "SUI_USDC_PERP,JUP_USDC/JUP_USDC_PERP] -> [SOL_USDC/SOL_USDC_PERP,BTC_USDC/BTC_USDC_PERP,"
                           "ETH_USDC/ETH_USDC_PERP,SUI_USDC/SUI_USDC_PERP]",
                           "service: 127.0.0.1:8780 -> 127.0.0.1:9000"));
+}
+
+}  // namespace
+}  // namespace bparb::app
+
+namespace bparb::app {
+namespace {
+
+TEST(ConfigValues, RecoveryAndShutdownKeys) {
+  const Config d = load_text(kPaper);
+  EXPECT_EQ(d.recovery.unexplained_positions, UnexplainedPolicy::kRefuse);  // an operator decides by default
+  EXPECT_FALSE(d.shutdown.flatten_on_shutdown);
+  EXPECT_EQ(d.shutdown.timeout_us, 15 * kUsPerSecond);
+  const Config c = load_text(kPaper +
+                             "[recovery]\nunexplained_positions = \"adopt\"\n"
+                             "[shutdown]\nflatten_on_shutdown = true\ntimeout_seconds = 40\n");
+  EXPECT_EQ(c.recovery.unexplained_positions, UnexplainedPolicy::kAdopt);
+  EXPECT_EQ(unexplained_policy_name(c.recovery.unexplained_positions), "adopt");
+  EXPECT_TRUE(c.shutdown.flatten_on_shutdown);
+  EXPECT_EQ(c.shutdown.timeout_us, 40 * kUsPerSecond);
+  EXPECT_EQ(load_text(kPaper + "[recovery]\nunexplained_positions = \"flag\"\n").recovery.unexplained_positions,
+            UnexplainedPolicy::kFlag);
+}
+
+TEST(ConfigErrors, BadRecoveryAndShutdownValues) {
+  const auto e = errors_of(kPaper +
+                           "[recovery]\nunexplained_positions = \"ignore\"\n"
+                           "[shutdown]\nflatten_on_shutdown = \"yes\"\ntimeout_seconds = 0\nflaten = true\n");
+  ASSERT_EQ(e.size(), 4u) << ::testing::PrintToString(e);
+  EXPECT_THAT(e[0], AllOf(StartsWith("test.toml:4:25: recovery.unexplained_positions: \"ignore\" is not allowed"),
+                          HasSubstr("\"refuse\", \"flag\", \"adopt\"")));
+  EXPECT_THAT(e[1], StartsWith("test.toml:6:23: shutdown.flatten_on_shutdown:"));
+  EXPECT_THAT(e[2], StartsWith("test.toml:7:19: shutdown.timeout_seconds:"));
+  EXPECT_THAT(e[3], HasSubstr("flaten"));
 }
 
 }  // namespace

@@ -14,6 +14,8 @@ namespace bparb::app {
 
 struct RunOptions {
   std::optional<DurationUs> duration;  // overrides [paper] duration; empty = config / until a signal
+  // Start Active even if the journal says the last run ended ReduceOnly/Halted (`bparb run --resume`).
+  bool resume_trading = false;
 };
 
 struct RunSummary {
@@ -29,6 +31,12 @@ struct RunSummary {
   std::uint64_t ws_reconnects = 0;
   std::uint64_t malformed_frames = 0;
   std::string trading_state;
+  // |spot + perp| of open positions at the perp mid, summed over pairs; the longest stretch above 1% of
+  // strategy.position_size_usd (soak report).
+  Decimal max_unhedged_usd;
+  DurationUs longest_unhedged_us = 0;
+  std::string journal_path;  // empty = journal disabled
+  bool journal_healthy = true;
   std::string to_string() const;
 };
 

@@ -1,7 +1,8 @@
 #pragma once
 // systemd integration (Type=notify): readiness, status line, watchdog keep-alive and stop notice via
-// libsystemd's sd_notify. Inert when the daemon is not started by systemd (NOTIFY_SOCKET unset): every
-// call then returns kInert and costs nothing, so the daemon calls it unconditionally.
+// the sd_notify protocol (our own non-blocking datagram send; libsystemd for the watchdog settings). Inert when the
+// daemon is not started by systemd (NOTIFY_SOCKET unset): every call then returns kInert and costs nothing, so the
+// daemon calls it unconditionally.
 //
 // Daemon usage:
 //   ServiceNotifier svc;                        // reads NOTIFY_SOCKET / WATCHDOG_USEC once
