@@ -9,7 +9,8 @@ root="$(cd "$here/.." && pwd)"
 apt_pkgs=(build-essential cmake ninja-build pkg-config git ca-certificates
   libboost1.74-dev libboost-system1.74-dev libssl-dev libsodium-dev libsimdjson-dev libspdlog-dev libfmt-dev
   libtomlplusplus-dev libsqlite3-dev libsystemd-dev libgtest-dev libgmock-dev libbenchmark-dev
-  nodejs npm)
+  nodejs npm
+  clang libclang-rt-14-dev)  # clang + libFuzzer: the bounded fuzz run (scripts/fuzz.sh)
 
 missing=()
 for p in "${apt_pkgs[@]}"; do

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The test command: set-up, configure, build, run every test (unit + integration + conformance),
-# then the ASan+UBSan build of the unit tests. CI (.ci/run) calls exactly this.
+# then the ASan+UBSan build of the whole suite (unit + integration + conformance), then a bounded libFuzzer
+# run of every fuzz target over its corpus. CI (.ci/run) calls exactly this.
 #   BPARB_SKIP_SANITIZE=1 scripts/test.sh   skip the sanitizer pass (local iteration)
+#   BPARB_SKIP_FUZZ=1 scripts/test.sh       skip the fuzz run
+#   BPARB_FUZZ_SECONDS=N                    seconds per fuzz target (default 10)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -15,16 +18,21 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DBPARB_WERROR=ON >/dev/
 cmake --build build -j "$jobs"
 
 echo "== tests (unit + integration)"
-ctest --test-dir build --output-on-failure -j "$jobs" --timeout 300
+# Integration tests mostly wait on simulated exchange time, so twice as many run at once as there are cores.
+ctest --test-dir build --output-on-failure -j "$((jobs * 2))" --timeout 300
 
 if [[ "${BPARB_SKIP_SANITIZE:-0}" != "1" ]]; then
-  echo "== ASan+UBSan unit tests"
+  echo "== ASan+UBSan: every test (unit + integration + conformance)"
   # -O1 -g1: ASan's recommended optimisation level, and much cheaper to compile (Boost/Beast) than -O2 -g.
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
-    -DBPARB_SANITIZE=ON -DBPARB_WERROR=ON \
-    -DBPARB_UNIT_TESTS_ONLY=ON -DBPARB_BUILD_BENCH=OFF >/dev/null
-  cmake --build build-asan -j "$jobs" --target bparb_unit_tests
+    -DBPARB_SANITIZE=ON -DBPARB_WERROR=ON -DBPARB_BUILD_BENCH=OFF >/dev/null
+  cmake --build build-asan -j "$jobs"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j "$jobs" -L unit --timeout 300
+    ctest --test-dir build-asan --output-on-failure -j "$jobs" --timeout 600
+fi
+
+if [[ "${BPARB_SKIP_FUZZ:-0}" != "1" ]]; then
+  echo "== bounded fuzz run (libFuzzer + ASan/UBSan, corpus in tests/fuzz/corpus)"
+  "$here/fuzz.sh" "${BPARB_FUZZ_SECONDS:-10}"
 fi
 echo "== all tests passed"
