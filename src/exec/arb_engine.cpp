@@ -668,6 +668,18 @@ void ArbEngine::set_margin_flags(OrderSpec& o, bool spot_short) const noexcept {
 void ArbEngine::maker_maintenance(PairIndex p, TimestampUs now) noexcept {
   PairSlot& s = pairs_[p];
   Trade& t = s.trade;
+  // A maker leg that filled alone is naked exposure. The other leg gets hedge_deadline to fill as a maker
+  // too; after that the maker timeout is brought forward, so its remainder goes taker now (fallback) or is
+  // cancelled and LegRisk completes or unwinds — not order_timeout_seconds later.
+  if (t.plan == ExecutionPlan::kMaker && !t.maker_timed_out) {
+    const Decimal coarser = std::max(s.info.spot->step_size, s.info.perp->step_size);
+    if (t.leg_risk->net_delta().abs() > coarser) {
+      if (t.naked_since_us == 0) t.naked_since_us = now;
+      if (now - t.naked_since_us >= params_.hedge_deadline_us && t.maker_deadline_us > now) t.maker_deadline_us = now;
+    } else {
+      t.naked_since_us = 0;
+    }
+  }
   const bool timed_out = now >= t.maker_deadline_us;
   for (auto& o : orders_) {
     if (!o.used || o.spec.pair != p || !o.spec.post_only || is_terminal(o.state)) continue;

@@ -10,7 +10,9 @@
 namespace bparb::exec {
 namespace {
 
-Decimal D(const char* s) { return Decimal::from_string(s); }
+Decimal D(const char* s) {
+  return Decimal::from_string(s);
+}
 constexpr TimestampUs kT0 = 1'795'132'800LL * kUsPerSecond + kUsPerHour;  // 2026-11-20 01:00 UTC
 
 MarketSpec sol(bool perp) {
@@ -63,7 +65,11 @@ struct RecordingSink : EngineSink {
 class EngineTest : public ::testing::Test {
  protected:
   EngineTest()
-      : spot_spec_(sol(false)), perp_spec_(sol(true)), spot_(spot_spec_), perp_(perp_spec_), clock_(kT0),
+      : spot_spec_(sol(false)),
+        perp_spec_(sol(true)),
+        spot_(spot_spec_),
+        perp_(perp_spec_),
+        clock_(kT0),
         risk_(limits(), clock_) {}
 
   static RiskLimits limits() {
@@ -325,6 +331,72 @@ TEST_F(EngineTest, MakerPlanTimesOutIntoTakerFallback) {
   EXPECT_EQ(fb.quantity, perp.quantity);
   fill(fb, perp.quantity.str().c_str(), "100.80", 2, "0.5", "USDC");
   ack(fb, OrderStatus::kFilled, perp.quantity.str().c_str());
+  EXPECT_EQ(engine_->phase(0), PairPhase::kOpen);
+}
+
+// A maker leg filled alone is naked exposure: the other leg gets hedge_deadline (3 s here) to fill as a
+// maker, then it goes taker — not after the 30 s maker timeout (a soak run showed ~10 s naked before this).
+TEST_F(EngineTest, MakerLegFilledAloneGoesTakerAfterTheHedgeDeadlineNotTheMakerTimeout) {
+  params_.basis.large_spread_threshold = D("0.005");
+  params_.basis.use_maker_for_large_spreads = true;
+  params_.maker_timeout_us = 30 * kUsPerSecond;
+  params_.hedge_deadline_us = 3 * kUsPerSecond;
+  engine_->set_params(params_);
+  books("99.99", "100.00", "100.80", "100.81");
+  engine_->on_book_update(0, clock_.now_us());
+  ASSERT_EQ(sink_.batches.size(), 1u);
+  const OrderSpec spot = sink_.batches[0][0];
+  const OrderSpec perp = sink_.batches[0][1];
+  ASSERT_TRUE(perp.post_only);
+  ack(spot, OrderStatus::kNew, "0");
+  ack(perp, OrderStatus::kNew, "0");
+  fill(spot, spot.quantity.str().c_str(), "99.99", 1, "0.008008", "SOL");  // spot filled, perp still resting
+  clock_.advance_us(2 * kUsPerSecond);
+  books("99.99", "100.00", "100.80", "100.81");
+  engine_->on_timer(clock_.now_us());
+  EXPECT_TRUE(sink_.cancels.empty()) << "within the hedge deadline the perp leg may still fill as a maker";
+  clock_.advance_us(1'500'000);  // 3.5 s naked > hedge_deadline 3 s (maker timeout still 26.5 s away)
+  books("99.99", "100.00", "100.80", "100.81");
+  engine_->on_timer(clock_.now_us());
+  ASSERT_EQ(sink_.cancels.size(), 1u);
+  EXPECT_EQ(sink_.cancels[0], perp.client_id);
+  engine_->on_order_update({perp.client_id, OrderUpdate::Kind::kCancelled, -1, {}, {}, {}, {}, false, {}},
+                           clock_.now_us());
+  ASSERT_EQ(sink_.batches.size(), 2u);
+  const OrderSpec fb = sink_.batches[1][0];
+  EXPECT_EQ(fb.leg, LegIndex::kPerp);
+  EXPECT_EQ(fb.tif, TimeInForce::kIoc);
+  EXPECT_FALSE(fb.post_only);
+  EXPECT_EQ(fb.quantity, perp.quantity);
+  fill(fb, perp.quantity.str().c_str(), "100.80", 2, "0.5", "USDC");
+  ack(fb, OrderStatus::kFilled, perp.quantity.str().c_str());
+  EXPECT_EQ(engine_->phase(0), PairPhase::kOpen);
+}
+
+// Both maker legs filling (a few seconds apart, within the hedge deadline) is never cut short.
+TEST_F(EngineTest, MakerLegsFillingWithinTheHedgeDeadlineStayMaker) {
+  params_.basis.large_spread_threshold = D("0.005");
+  params_.basis.use_maker_for_large_spreads = true;
+  params_.maker_timeout_us = 30 * kUsPerSecond;
+  params_.hedge_deadline_us = 3 * kUsPerSecond;
+  engine_->set_params(params_);
+  books("99.99", "100.00", "100.80", "100.81");
+  engine_->on_book_update(0, clock_.now_us());
+  ASSERT_EQ(sink_.batches.size(), 1u);
+  const OrderSpec spot = sink_.batches[0][0];
+  const OrderSpec perp = sink_.batches[0][1];
+  ack(spot, OrderStatus::kNew, "0");
+  ack(perp, OrderStatus::kNew, "0");
+  fill(spot, spot.quantity.str().c_str(), "99.99", 1, "0.008008", "SOL");
+  clock_.advance_us(2'500'000);
+  books("99.99", "100.00", "100.80", "100.81");
+  engine_->on_timer(clock_.now_us());
+  fill(perp, perp.quantity.str().c_str(), "100.81", 2, "0.2", "USDC");
+  clock_.advance_us(5 * kUsPerSecond);
+  books("99.99", "100.00", "100.80", "100.81");
+  engine_->on_timer(clock_.now_us());
+  EXPECT_TRUE(sink_.cancels.empty());
+  EXPECT_EQ(sink_.batches.size(), 1u) << "no taker order was needed";
   EXPECT_EQ(engine_->phase(0), PairPhase::kOpen);
 }
 

@@ -67,7 +67,9 @@ TEST_F(DaemonScenario, StalledSpotFeedBlocksEntryUntilTheBookIsFreshAgain) {
                sim_->at(milliseconds(2000), [this, stall_end_us, orders_during_stall] {
                  faults_here(R"({"stall":{"stream":"depth.SOL_USDC","seconds":8}})");
                  *stall_end_us = sim_->rt->wall_clock().now_us() + kStallSeconds * kUsPerSecond;
-                 basis_now(80.0);
+                 // The spike comes once the stalled spot book is older than max_book_age_ms (2 s): before
+                 // that the book is still fresh enough to trade by the rule, and trading it would be right.
+                 sim_->at(milliseconds(2500), [this] { basis_now(80.0); });
                  sim_->at(milliseconds(kStallSeconds * 1000 - 100),
                           [this, orders_during_stall] { *orders_during_stall = order_count(); });
                });

@@ -210,7 +210,7 @@ class ArbEngine {
     TimestampUs sent_us = 0;
     TimestampUs state_since_us = 0;
     bool query_sent = false;
-    bool settled = false;            // counted as settled in the trade's LegRisk
+    bool settled = false;  // counted as settled in the trade's LegRisk
     bool replace_after_cancel = false;
     std::array<std::int64_t, 16> trade_ids{};
     std::uint8_t trade_id_count = 0;
@@ -222,6 +222,7 @@ class ArbEngine {
     TimestampUs started_us = 0;
     TimestampUs maker_deadline_us = 0;
     bool maker_timed_out = false;
+    TimestampUs naked_since_us = 0;  // maker plan: when one leg's fills got ahead of the other's by > a step
     std::optional<LegRisk> leg_risk;
     LegTarget targets[2];
     Decimal filled_abs[2];  // on the trade's planned direction
