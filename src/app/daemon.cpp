@@ -783,6 +783,9 @@ class Daemon final : public exec::EngineSink {
     backpack::BackpackWsOptions wo;
     wo.ws.url = ws_url;
     wo.ws.silence_timeout_us = cfg_.exchange.ws_stale_timeout_us;
+    // Backpack's frames are a few KB; anything near a megabyte is a broken or hostile peer. The client drops
+    // the connection (never buffers it), reconnects and resyncs the books like any other drop.
+    wo.ws.max_message_bytes = 1u << 20;
     wo.window_ms = cfg_.execution.request_window_ms;
     ws_ = std::make_unique<backpack::BackpackWs>(io_, clock_, wo, &*key_);
     feed_ = std::make_unique<backpack::MarketDataFeed>(io_, clock_, *ws_, *rest_);

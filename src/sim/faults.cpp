@@ -18,6 +18,7 @@
 //     "fill_ratio_orders": 1,                         // ... only the next N capped orders (0 = no limit)
 //     "drop_order_fills": 1,                          // withhold the next N private orderFill frames
 //     "malformed_frames": 2,                          // the next N WS data frames are sent truncated
+//     "oversized_frames": 1,                          // the next N WS data frames are padded to 2 MiB
 //     "clock_skew_ms": -1500                          // server clock offset for /api/v1/time and auth
 //   }
 #include "bparb/sim/faults.hpp"
@@ -133,6 +134,7 @@ Expected<FaultActions, std::string> FaultInjector::apply_json(std::string_view b
                                                 "reject_orders",
                                                 "fill_ratio_cap",
                                                 "malformed_frames",
+                                                "oversized_frames",
                                                 "clock_skew_ms",
                                                 "fill_ratio_symbols",
                                                 "fill_ratio_orders",
@@ -276,6 +278,11 @@ Expected<FaultActions, std::string> FaultInjector::apply_json(std::string_view b
     if (!v) return unexpected(v.error());
     next.malformed_frames_next = *v;
   }
+  if (obj["oversized_frames"].get(e) == simdjson::SUCCESS) {
+    auto v = get_int(e, "oversized_frames", 0, kMaxCount);
+    if (!v) return unexpected(v.error());
+    next.oversized_frames_next = *v;
+  }
   if (obj["clock_skew_ms"].get(e) == simdjson::SUCCESS) {
     auto v = get_int(e, "clock_skew_ms", -86'400'000, 86'400'000);
     if (!v) return unexpected(v.error());
@@ -328,6 +335,7 @@ std::string FaultInjector::to_json(TimestampUs now_us) const {
   out += "],\"fill_ratio_orders\":" + std::to_string(cfg_.fill_ratio_orders);
   out += ",\"drop_order_fills\":" + std::to_string(cfg_.drop_order_fills_next);
   out += ",\"malformed_frames\":" + std::to_string(cfg_.malformed_frames_next);
+  out += ",\"oversized_frames\":" + std::to_string(cfg_.oversized_frames_next);
   out += ",\"clock_skew_ms\":" + std::to_string(cfg_.clock_skew_ms);
   out += ",\"depth_gaps\":{";
   first = true;
@@ -359,6 +367,7 @@ std::string FaultInjector::to_json(TimestampUs now_us) const {
   out += ",\"orders_rejected\":" + std::to_string(c.orders_rejected);
   out += ",\"fills_capped\":" + std::to_string(c.fills_capped);
   out += ",\"malformed_frames\":" + std::to_string(c.malformed_frames);
+  out += ",\"oversized_frames\":" + std::to_string(c.oversized_frames);
   out += ",\"skewed_time_answers\":" + std::to_string(c.skewed_time_answers);
   out += ",\"order_fills_dropped\":" + std::to_string(c.order_fills_dropped);
   out += ",\"expired_requests\":" + std::to_string(c.expired_requests);
@@ -469,6 +478,14 @@ bool FaultInjector::take_malformed_frame() {
   --cfg_.malformed_frames_next;
   ++counters_.malformed_frames;
   spdlog::warn("bpsim fault: malformed WS frame sent");
+  return true;
+}
+
+bool FaultInjector::take_oversized_frame() {
+  if (cfg_.oversized_frames_next <= 0) return false;
+  --cfg_.oversized_frames_next;
+  ++counters_.oversized_frames;
+  spdlog::warn("bpsim fault: oversized WS frame sent ({} bytes)", kOversizedFrameBytes);
   return true;
 }
 

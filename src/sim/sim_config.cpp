@@ -421,7 +421,7 @@ void load_faults(const Loader& L, const toml::table& t, FaultConfig& f) {
   L.check_keys(t, "faults",
                {"rest_latency_ms", "ws_latency_ms", "drop_ws_every_s", "http_429_next", "http_503_after_place",
                 "reject_orders", "fill_ratio_cap", "fill_ratio_symbols", "fill_ratio_orders", "drop_order_fills",
-                "order_latency_ms", "malformed_frames", "clock_skew_ms"});
+                "order_latency_ms", "malformed_frames", "oversized_frames", "clock_skew_ms"});
   if (const toml::node* n = t.get("rest_latency_ms")) f.rest_latency = latency_of(L, *n, "faults.rest_latency_ms");
   if (const toml::node* n = t.get("ws_latency_ms")) f.ws_latency = latency_of(L, *n, "faults.ws_latency_ms");
   if (const toml::node* n = t.get("order_latency_ms")) f.order_latency = latency_of(L, *n, "faults.order_latency_ms");
@@ -445,6 +445,7 @@ void load_faults(const Loader& L, const toml::table& t, FaultConfig& f) {
   if (auto v = L.get_decimal(t, "faults", "fill_ratio_cap", Decimal::zero(), Decimal::one(), true))
     f.fill_ratio_cap = *v;
   if (auto v = L.get_int(t, "faults", "malformed_frames", 0, 1'000'000)) f.malformed_frames_next = *v;
+  if (auto v = L.get_int(t, "faults", "oversized_frames", 0, 1'000'000)) f.oversized_frames_next = *v;
   if (auto v = L.get_int(t, "faults", "clock_skew_ms", -86'400'000, 86'400'000)) f.clock_skew_ms = *v;
 }
 

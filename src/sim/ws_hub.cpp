@@ -283,6 +283,10 @@ void WsHub::publish_to(const std::string& key, std::string_view stream, std::str
   auto frame = make_frame(stream, data_json);
   if (faults.take_malformed_frame()) {
     frame = std::make_shared<const std::string>(frame->substr(0, frame->size() / 2));
+  } else if (faults.take_oversized_frame()) {
+    std::string big = *frame;  // still valid JSON: trailing whitespace
+    if (big.size() < kOversizedFrameBytes) big.append(kOversizedFrameBytes - big.size(), ' ');
+    frame = std::make_shared<const std::string>(std::move(big));
   }
   // Copy: a send may close a connection, which detaches it and edits the vector.
   std::vector<WsConnection*> targets = it->second;

@@ -308,6 +308,28 @@ TEST_F(DaemonFaults, MalformedFramesAreCountedAndSkipped) {
   expect_flat_and_reconciled(s);
 }
 
+TEST_F(DaemonFaults, OversizedFrameDropsTheConnectionThenItReconnectsResyncsAndTrades) {
+  // A 2 MiB frame (bpsim pads a real one) is above the daemon's 1 MiB frame limit: the connection is dropped
+  // rather than buffered, and the daemon reconnects, resubscribes, resyncs both books and trades on.
+  start_sim();
+  sim_->when([this] { return sim_->srv->hub().subscriber_count("depth.SOL_USDC_PERP") >= 1; },
+             [this] {
+               sim_->at(milliseconds(1500), [this] {
+                 faults_here(R"({"oversized_frames":1})");
+                 sim_->at(milliseconds(1500), [this] { basis_now(80.0); });
+               });
+             });
+  converge_when_open();
+  constexpr int kSeconds = 25;
+  app::RunSummary s = run(config(), kSeconds);
+  EXPECT_EQ(counters().oversized_frames, 1) << "the fault did not fire";
+  EXPECT_GE(s.ws_reconnects, 1u) << s.to_string();
+  EXPECT_EQ(s.stats.executed, 1u) << s.to_string();
+  expect_survived(s, kSeconds);
+  expect_flat_and_reconciled(s);
+  expect_fills_booked(s);
+}
+
 TEST_F(DaemonFaults, RestTimeoutOnTheEntryIsSettledByQuery) {
   // The entry orders execute but their answer is held 2.5 s (> rest_timeout 1 s): the daemon sees a
   // timeout on placed orders, must not treat them as rejected nor re-send them, and settles them from

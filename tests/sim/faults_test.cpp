@@ -45,6 +45,17 @@ TEST(FaultInjector, DropOrderFillsCountsEachWithheldFrame) {
   EXPECT_NE(f.to_json(kNow).find(R"("order_fills_dropped":2)"), std::string::npos);
 }
 
+TEST(FaultInjector, OversizedFramesCountEachPaddedFrame) {
+  FaultInjector f;
+  EXPECT_FALSE(f.take_oversized_frame());
+  ASSERT_TRUE(f.apply_json(R"({"oversized_frames":1})", kNow).has_value());
+  EXPECT_NE(f.to_json(kNow).find(R"("oversized_frames":1)"), std::string::npos);
+  EXPECT_TRUE(f.take_oversized_frame());
+  EXPECT_FALSE(f.take_oversized_frame());
+  EXPECT_EQ(f.counters().oversized_frames, 1);
+  EXPECT_FALSE(f.apply_json(R"({"oversized_frames":-1})", kNow).has_value());
+}
+
 TEST(FaultInjector, BadValuesForTheNewKeysChangeNothing) {
   FaultInjector f;
   auto r = f.apply_json(R"({"drop_order_fills":-1})", kNow);

@@ -20,6 +20,10 @@
 namespace bparb::sim {
 
 // Added latency: fixed when min == max, uniform random in [min, max] otherwise. Milliseconds.
+// An oversized WS frame: the frame plus trailing JSON whitespace up to this size (2 MiB, far above any real
+// Backpack frame and above the daemon's 1 MiB frame limit), so the client's size guard is what answers.
+inline constexpr std::size_t kOversizedFrameBytes = 2u << 20;
+
 struct LatencySpec {
   std::int64_t min_ms = 0;
   std::int64_t max_ms = 0;
@@ -41,6 +45,7 @@ struct FaultConfig {
   std::int64_t fill_ratio_orders = 0;          // ... for the next N capped orders only (0 = no limit)
   std::int64_t drop_order_fills_next = 0;      // the next N private orderFill frames are not sent
   std::int64_t malformed_frames_next = 0;      // the next N WS data frames are sent truncated
+  std::int64_t oversized_frames_next = 0;      // the next N WS data frames are padded to kOversizedFrameBytes
   std::int64_t clock_skew_ms = 0;              // server time offset (/api/v1/time, auth expiry check)
 };
 
@@ -57,6 +62,7 @@ struct FaultCounters {
   std::int64_t orders_rejected = 0;
   std::int64_t fills_capped = 0;  // orders whose fill was capped by fill_ratio_cap
   std::int64_t malformed_frames = 0;
+  std::int64_t oversized_frames = 0;
   std::int64_t skewed_time_answers = 0;     // /api/v1/time answers and auth checks with a non-zero skew
   std::int64_t order_fills_dropped = 0;     // private orderFill frames withheld (drop_order_fills)
   std::int64_t expired_requests = 0;        // signed requests refused by the timestamp/window check
@@ -104,6 +110,7 @@ class FaultInjector {
   // True while `stream` is stalled at `now_us` (counts a withheld frame).
   bool stream_stalled(std::string_view stream, TimestampUs now_us);
   bool take_malformed_frame();
+  bool take_oversized_frame();
   // True when this private orderFill frame must be withheld (consumes one drop_order_fills).
   bool take_order_fill_drop();
   std::int64_t clock_skew_ms() const noexcept { return cfg_.clock_skew_ms; }
