@@ -230,6 +230,16 @@ void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
   in.now = now;
   BasisQuote q =
       s.evaluator.evaluate_best_fast(in);  // same decision; skips walks when the touch cannot reach a threshold
+  // The exit rules close a position whose funding charges more than max_adverse_funding_rate. Entering
+  // while that already holds would pay four fees for a position closed on the next update (seen in paper
+  // runs), so such an entry is refused — and logged as not traded — like any other refusal.
+  if (q.tradeable) {
+    const Decimal adverse = q.direction == BasisDirection::kPerpPremium ? -s.funding.rate : s.funding.rate;
+    if (adverse > params_.exit.max_adverse_funding_rate) {
+      q.tradeable = false;
+      q.refusal = Refusal::kFundingAgainst;
+    }
+  }
 
   if (q.opportunity) {
     // One episode per spread excursion: a spread hovering at the threshold must not count (or log) a

@@ -105,6 +105,8 @@ const char* to_string(Refusal r) noexcept {
       return "below_execution_threshold";
     case Refusal::kLowConfidence:
       return "low_confidence";
+    case Refusal::kFundingAgainst:
+      return "funding_against";
   }
   return "?";
 }

@@ -44,7 +44,11 @@ struct RecordingSink : EngineSink {
   void place_orders(std::span<const OrderSpec> o) override { batches.emplace_back(o.begin(), o.end()); }
   void cancel_order(const MarketSpec&, std::uint32_t id) override { cancels.push_back(id); }
   void query_order(const MarketSpec&, std::uint32_t id) override { queries.push_back(id); }
-  void on_opportunity(const PairInfo&, const BasisQuote&) override { ++opportunities; }
+  void on_opportunity(const PairInfo&, const BasisQuote& q) override {
+    ++opportunities;
+    last_quote_refusal = q.refusal;
+  }
+  Refusal last_quote_refusal = Refusal::kNone;
   void on_entry_refused(const PairInfo&, const BasisQuote&, std::string_view, const RiskDecision& d) override {
     ++refused;
     last_refusal = d.rule_name();
@@ -286,6 +290,30 @@ TEST_F(EngineTest, UnknownOutcomeIsQueriedNeverAssumedRejected) {
   engine_->on_order_query(spot.client_id, true, OrderStatus::kFilled, D("10.01"), clock_.now_us());
   engine_->on_order_query(perp.client_id, true, OrderStatus::kFilled, D("10.00"), clock_.now_us());
   EXPECT_EQ(engine_->phase(0), PairPhase::kOpen);
+  EXPECT_EQ(sink_.batches.size(), 1u);
+}
+
+// Funding that already charges a short perp more than the exit rule allows would close the position on the
+// next update: the entry is refused (seen in paper runs: open, close 2 s later with reason=funding_against).
+TEST_F(EngineTest, EntryIsRefusedWhenTheExitRuleWouldCloseItForFunding) {
+  params_.exit.max_adverse_funding_rate = D("0.0001");
+  engine_->set_params(params_);
+  FundingInfo adverse;
+  adverse.rate = D("-0.0005");  // < 0: shorts pay; a PerpPremium entry sells the perp
+  adverse.interval_ms = 3'600'000;
+  engine_->on_funding_info(0, adverse);
+  books("99.99", "100.00", "100.80", "100.81");
+  engine_->on_book_update(0, clock_.now_us());
+  EXPECT_TRUE(sink_.batches.empty()) << "entered a position the exit rule closes at once";
+  EXPECT_EQ(sink_.opportunities, 1);  // still seen and logged, as not traded
+  EXPECT_EQ(sink_.last_quote_refusal, Refusal::kFundingAgainst);
+
+  FundingInfo within = adverse;
+  within.rate = D("-0.00005");  // charges less than the limit: the exit rule would keep it
+  engine_->on_funding_info(0, within);
+  clock_.advance_us(kUsPerSecond);
+  books("99.99", "100.00", "100.80", "100.81");
+  engine_->on_book_update(0, clock_.now_us());
   EXPECT_EQ(sink_.batches.size(), 1u);
 }
 

@@ -56,6 +56,7 @@ enum class Refusal : std::uint8_t {
   kBelowOpportunityThreshold,
   kBelowExecutionThreshold,
   kLowConfidence,
+  kFundingAgainst,  // funding already charges the position more than the exit rule tolerates (set by ArbEngine)
 };
 const char* to_string(Refusal r) noexcept;
 
