@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -78,6 +79,28 @@ std::shared_ptr<spdlog::sinks::sink> make_redacting_sink(std::shared_ptr<spdlog:
   return std::make_shared<RedactingSink>(std::move(inner), std::move(redactor));
 }
 
+namespace {
+// spdlog::info() and friends use the default logger through a raw pointer without a lock, so another
+// thread may be inside a call on the old default while it is replaced. spdlog::drop_all()/shutdown() leave
+// a window with NO default logger (UBSan caught bpsim's thread calling through null in a test). So the new
+// default is installed first (no null window), component loggers are dropped by name, and every retired
+// default is kept alive for the life of the process (a few objects per re-init; re-inits are rare).
+void replace_default_logger(std::shared_ptr<spdlog::logger> next) {
+  static std::mutex retired_mu;
+  static std::vector<std::shared_ptr<spdlog::logger>> retired;
+  {
+    std::lock_guard<std::mutex> lock(retired_mu);
+    if (auto old = spdlog::default_logger()) retired.push_back(std::move(old));
+  }
+  spdlog::set_default_logger(std::move(next));
+  std::vector<std::string> names;
+  spdlog::apply_all([&](const std::shared_ptr<spdlog::logger>& l) {
+    if (l->name() != kDefaultLoggerName) names.push_back(l->name());
+  });
+  for (const auto& n : names) spdlog::drop(n);
+}
+}  // namespace
+
 std::shared_ptr<spdlog::logger> init_logging(const LoggingConfig& cfg, std::shared_ptr<const Redactor> redactor) {
   std::vector<spdlog::sink_ptr> sinks;
   if (!cfg.file.empty()) {
@@ -97,12 +120,10 @@ std::shared_ptr<spdlog::logger> init_logging(const LoggingConfig& cfg, std::shar
     console->set_formatter(utc_formatter());
     sinks.push_back(make_redacting_sink(std::move(console), redactor));
   }
-  // Drop every previous logger so a re-init does not leave component loggers on old sinks.
-  spdlog::drop_all();
   auto logger = std::make_shared<spdlog::logger>(kDefaultLoggerName, sinks.begin(), sinks.end());
   logger->set_level(to_spdlog(cfg.level));
   logger->flush_on(spdlog::level::warn);
-  spdlog::set_default_logger(logger);
+  replace_default_logger(logger);
   spdlog::set_level(to_spdlog(cfg.level));
   spdlog::flush_on(spdlog::level::warn);
   spdlog::flush_every(std::chrono::seconds(cfg.flush_interval_seconds));
@@ -125,10 +146,9 @@ std::shared_ptr<spdlog::logger> component_logger(std::string_view name) {
 
 void shutdown_logging() {
   spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { l->flush(); });
-  spdlog::shutdown();
-  // spdlog::shutdown() leaves no default logger, and a stray spdlog::info() would then dereference
-  // null; a sink-less logger turns late log calls into no-ops instead.
-  spdlog::set_default_logger(std::make_shared<spdlog::logger>(kDefaultLoggerName));
+  spdlog::flush_every(std::chrono::seconds(0));  // stops the periodic flusher
+  // A sink-less logger turns late log calls (another thread, e.g. an in-process bpsim) into no-ops.
+  replace_default_logger(std::make_shared<spdlog::logger>(kDefaultLoggerName));
 }
 
 }  // namespace bparb::app
