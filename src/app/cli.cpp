@@ -1,11 +1,14 @@
 #include "bparb/app/cli.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <exception>
 #include <ostream>
 
 #include "bparb/app/backtest_command.hpp"
 #include "bparb/app/config.hpp"
 #include "bparb/app/daemon.hpp"
+#include "bparb/app/logging.hpp"
 #include "bparb/app/secrets.hpp"
 
 namespace bparb::app {
@@ -145,6 +148,23 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     err << "bparb: fatal: " << Redactor::global()->redact(e.what()) << "\n";
     return kExitFailure;
   }
+}
+
+int load_config_and_logging(const std::string& path, std::string_view command, Config& cfg, std::ostream& err) {
+  try {
+    cfg = load_config(path);
+  } catch (const ConfigError& e) {
+    err << e.what() << "\n";
+    return kExitUsage;
+  }
+  try {
+    init_logging(cfg.logging);
+  } catch (const std::exception& e) {
+    err << "bparb " << command << ": " << e.what() << "\n";
+    return kExitFailure;
+  }
+  for (const std::string& w : cfg.warnings) spdlog::warn("{}", w);
+  return 0;
 }
 
 }  // namespace bparb::app

@@ -1,7 +1,5 @@
 #include "bparb/app/record_command.hpp"
 
-#include "bparb/app/daily_csv.hpp"
-
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
@@ -18,6 +16,7 @@
 
 #include "bparb/app/cli.hpp"
 #include "bparb/app/config.hpp"
+#include "bparb/app/daily_csv.hpp"
 #include "bparb/app/logging.hpp"
 #include "bparb/app/signals.hpp"
 #include "bparb/net/http_client.hpp"
@@ -35,7 +34,6 @@ namespace fs = std::filesystem;
 namespace asio = boost::asio;
 
 namespace {
-
 
 // Detail texts go inside a JSON string on one line: keep printable ASCII minus '"' and '\'.
 std::string json_safe(std::string_view s) {
@@ -664,19 +662,7 @@ int cmd_record(std::span<const std::string> args, std::ostream& out, std::ostrea
     return kExitUsage;
   }
   Config cfg;
-  try {
-    cfg = load_config(path);
-  } catch (const ConfigError& e) {
-    err << e.what() << "\n";
-    return kExitUsage;
-  }
-  try {
-    init_logging(cfg.logging);
-  } catch (const std::exception& e) {
-    err << "bparb record: " << e.what() << "\n";
-    return kExitFailure;
-  }
-  for (const std::string& w : cfg.warnings) spdlog::warn("{}", w);
+  if (const int rc = load_config_and_logging(path, "record", cfg, err); rc != 0) return rc;
   spdlog::info("bparb {} record: config {} mode={} out {}", kVersion, path, mode_name(cfg.exchange.mode), dir);
   try {
     const RecordStats s = run_record(cfg, dir, duration);

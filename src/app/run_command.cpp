@@ -39,19 +39,7 @@ int cmd_run(std::span<const std::string> args, std::ostream& out, std::ostream& 
     return kExitUsage;
   }
   Config cfg;
-  try {
-    cfg = load_config(path);
-  } catch (const ConfigError& e) {
-    err << e.what() << "\n";
-    return kExitUsage;
-  }
-  try {
-    init_logging(cfg.logging);
-  } catch (const std::exception& e) {
-    err << "bparb run: " << e.what() << "\n";
-    return kExitFailure;
-  }
-  for (const std::string& w : cfg.warnings) spdlog::warn("{}", w);
+  if (const int rc = load_config_and_logging(path, "run", cfg, err); rc != 0) return rc;
   spdlog::info("bparb {} starting: config {} mode={} log {}", kVersion, path, mode_name(cfg.exchange.mode),
                cfg.logging.file);
   try {

@@ -34,6 +34,12 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
 
 void print_usage(std::ostream& out);
 
+struct Config;
+// Start of every long-running command (run, record): loads FILE and starts logging from it, logging the
+// config's warnings. On failure prints why on `err` (prefixed "bparb COMMAND: " for logging errors) and
+// returns kExitUsage (bad config) or kExitFailure (log file); returns 0 with `cfg` filled otherwise.
+int load_config_and_logging(const std::string& path, std::string_view command, Config& cfg, std::ostream& err);
+
 // `bparb check-config FILE [--secrets]`: validates FILE; with --secrets also loads and validates the
 // API credentials (environment, then exchange.env_file). Prints "config OK: FILE (N pairs, mode=M)".
 int cmd_check_config(std::span<const std::string> args, std::ostream& out, std::ostream& err);
