@@ -11,6 +11,7 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -21,6 +22,7 @@
 
 #include "bparb/app/daily_csv.hpp"
 #include "bparb/app/engine_config.hpp"
+#include "bparb/app/fills_window.hpp"
 #include "bparb/app/logging.hpp"
 #include "bparb/app/secrets.hpp"
 #include "bparb/app/service.hpp"
@@ -1129,7 +1131,7 @@ class Daemon final : public exec::EngineSink {
       if (rc.unwind) {
         log_->warn("Recovery: {} legs are not delta-neutral (spot {} vs perp {}): unwinding both legs to flat",
                    p.cfg.base, rp.spot_qty.str(), rp.perp_qty.str());
-        engine_->force_exit(p.index);
+        engine_->force_exit(p.index, ExitReason::kRecoveryUnwind);
       }
     }
     // Open journal positions that the exchange no longer shows (closed while we were down): archive them.
@@ -1406,9 +1408,13 @@ class Daemon final : public exec::EngineSink {
   }
   void reconcile_fills() {
     backpack::FillsQuery q;
-    q.from_ms = started_us_ / kUsPerMs - 60'000;
+    std::int64_t oldest_suspect_ms = 0;
+    for (const auto& [trade_id, ts_ms] : fills_suspect_)
+      if (oldest_suspect_ms == 0 || ts_ms < oldest_suspect_ms) oldest_suspect_ms = ts_ms;
+    const std::int64_t sent_ms = clock_.now_us() / kUsPerMs;
+    q.from_ms = fills_window_from_ms(started_us_ / kUsPerMs, fills_last_ok_sent_ms_, oldest_suspect_ms);
     q.limit = 1000;
-    rest_->get_fills(q, [this](backpack::RestResult<std::vector<backpack::Fill>>& r) {
+    rest_->get_fills(q, [this, sent_ms](backpack::RestResult<std::vector<backpack::Fill>>& r) {
       if (!r) {
         log_->debug("Fills reconciliation: GET fills failed ({} {}); next poll retries", r.error().code,
                     r.error().message);
@@ -1416,13 +1422,14 @@ class Daemon final : public exec::EngineSink {
       }
       const std::uint32_t lo = params_.first_client_id;
       const std::uint32_t hi = engine_->next_client_id();
-      std::set<std::int64_t> still_missing;
+      fills_last_ok_sent_ms_ = sent_ms;
+      std::map<std::int64_t, std::int64_t> still_missing;  // trade id -> exchange timestamp (ms)
       for (auto it = r->rbegin(); it != r->rend(); ++it) {  // oldest first
         const backpack::Fill& f = *it;
         if (!f.client_id || !f.has_trade_id || *f.client_id < lo || *f.client_id >= hi) continue;
         if (engine_->trade_known(*f.client_id, f.trade_id) != exec::ArbEngine::TradeKnown::kMissing) continue;
         if (!fills_suspect_.count(f.trade_id)) {
-          still_missing.insert(f.trade_id);
+          still_missing.emplace(f.trade_id, f.timestamp_ms);
           continue;
         }
         if (fills_reported_.insert(f.trade_id).second)
@@ -1511,7 +1518,7 @@ class Daemon final : public exec::EngineSink {
     engine_->stop_opening();
     if (flatten_) {
       for (const PairRuntime& p : pairs_) {
-        if (engine_->force_exit(p.index))
+        if (engine_->force_exit(p.index, ExitReason::kFlattenOnShutdown))
           log_->warn("Shutdown: closing position {} (reduce-only, flatten_on_shutdown)", p.cfg.base);
       }
     }
@@ -1594,7 +1601,8 @@ class Daemon final : public exec::EngineSink {
   std::unique_ptr<ArbEngine> engine_;
   std::set<std::string> seen_funding_;
   std::unique_ptr<asio::steady_timer> fills_timer_;  // fills reconciliation (helper O)
-  std::set<std::int64_t> fills_suspect_;             // missing from the stream on the last poll
+  std::map<std::int64_t, std::int64_t> fills_suspect_;  // missing from the stream on the last poll: id -> ts ms
+  std::int64_t fills_last_ok_sent_ms_ = 0;              // when the last answered fills poll was sent
   std::set<std::int64_t> fills_reported_;            // missing fills already logged (once each)
   bool shutting_down_ = false;
   TimestampUs shutdown_deadline_us_ = 0;

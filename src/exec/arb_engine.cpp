@@ -364,9 +364,9 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
   ExitSignal sig =
       evaluate_exit(obp, *s.info.spot_book, *s.info.perp_book, s.funding, account_.view.fees, params_.exit, now);
   // Recovery / shutdown flatten: unwind both legs whatever the exit rules say (force_exit()).
-  if (force_exit_[p] && !sig.exit) {
+  if (force_exit_[p] != ExitReason::kNone && !sig.exit) {
     sig.exit = true;
-    sig.reason = ExitReason::kNone;  // not a strategy exit: the daemon logs why (recovery / shutdown)
+    sig.reason = force_exit_[p];
   }
   if (!sig.exit) return;
 
@@ -472,7 +472,7 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
   t.leg_risk.emplace(t.targets[0], t.targets[1], now,
                      params_.hedge_deadline_us + (maker ? params_.maker_timeout_us : 0), 2, spot_held + perp_held);
   for (int i = 0; i < n; ++i) t.leg_risk->on_order_sent(legs[i].leg);
-  force_exit_[p] = false;
+  force_exit_[p] = ExitReason::kNone;
   s.phase = PairPhase::kExiting;
   sink_.place_orders(std::span<const OrderSpec>(legs, static_cast<std::size_t>(n)));
 }

@@ -44,9 +44,9 @@ bool ArbEngine::restore_position(PairIndex p, const RestoredPosition& r, Timesta
   return true;
 }
 
-bool ArbEngine::force_exit(PairIndex p) noexcept {
-  if (p >= pairs_.size() || !portfolio_.has_open(p)) return false;
-  force_exit_[p] = true;
+bool ArbEngine::force_exit(PairIndex p, ExitReason why) noexcept {
+  if (p >= pairs_.size() || !portfolio_.has_open(p) || why == ExitReason::kNone) return false;
+  force_exit_[p] = why;
   if (pairs_[p].phase == PairPhase::kFlat) pairs_[p].phase = PairPhase::kOpen;
   return true;
 }

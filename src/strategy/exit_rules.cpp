@@ -14,6 +14,10 @@ const char* to_string(ExitReason r) noexcept {
       return "max_holding_time";
     case ExitReason::kFundingAgainst:
       return "funding_against";
+    case ExitReason::kRecoveryUnwind:
+      return "recovery_unwind";
+    case ExitReason::kFlattenOnShutdown:
+      return "flatten_on_shutdown";
   }
   return "?";
 }

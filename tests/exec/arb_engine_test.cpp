@@ -225,6 +225,47 @@ TEST_F(EngineTest, PerpPremiumSpikeOpensAndConvergenceCloses) {
   EXPECT_EQ(sink_.batches.size(), 3u);
 }
 
+// Recovery and flatten_on_shutdown close a position the exit rules would keep (the premium is still
+// there); the Closed line and the journal must say why, not "none".
+TEST_F(EngineTest, ForcedExitClosesWhateverTheRulesSayAndCarriesItsReason) {
+  books("99.99", "100.00", "100.80", "100.81");
+  engine_->on_book_update(0, clock_.now_us());
+  ASSERT_EQ(sink_.batches.size(), 1u);
+  const OrderSpec spot = sink_.batches[0][0];
+  const OrderSpec perp = sink_.batches[0][1];
+  ack(spot, OrderStatus::kFilled, "10.01");
+  ack(perp, OrderStatus::kFilled, "10.00");
+  fill(spot, "10.01", "100.00", 1, "0.01001", "SOL");
+  fill(perp, "10.00", "100.80", 2, "0.504", "USDC");
+  ASSERT_EQ(engine_->phase(0), PairPhase::kOpen);
+
+  clock_.advance_us(kUsPerSecond);
+  engine_->on_book_update(0, clock_.now_us());
+  EXPECT_EQ(sink_.batches.size(), 1u) << "the premium is still 0.8%: no strategy exit";
+  EXPECT_FALSE(engine_->force_exit(0, ExitReason::kNone)) << "a forced exit needs a reason";
+  EXPECT_FALSE(engine_->force_exit(1, ExitReason::kFlattenOnShutdown)) << "unknown pair";
+  ASSERT_TRUE(engine_->force_exit(0, ExitReason::kFlattenOnShutdown));
+  engine_->on_book_update(0, clock_.now_us());
+  ASSERT_EQ(sink_.batches.size(), 2u);
+  ASSERT_EQ(sink_.batches[1].size(), 2u);
+  const OrderSpec xs = sink_.batches[1][0];
+  const OrderSpec xp = sink_.batches[1][1];
+  EXPECT_EQ(xs.side, Side::kAsk);
+  EXPECT_EQ(xp.side, Side::kBid);
+  EXPECT_TRUE(xp.reduce_only);
+  fill(xs, "9.99", "99.99", 3, "0.99890", "USDC");
+  fill(xp, "10.00", "100.81", 4, "0.50405", "USDC");
+  ack(xs, OrderStatus::kFilled, "9.99");
+  ack(xp, OrderStatus::kFilled, "10.00");
+  EXPECT_EQ(engine_->phase(0), PairPhase::kFlat);
+  ASSERT_EQ(sink_.closed, 1);
+  EXPECT_EQ(sink_.last_exit, ExitReason::kFlattenOnShutdown);
+  EXPECT_STREQ(to_string(sink_.last_exit), "flatten_on_shutdown");
+  EXPECT_STREQ(to_string(ExitReason::kRecoveryUnwind), "recovery_unwind");
+  // Flat again: nothing is left to force, and a later update does not trade the old reason.
+  EXPECT_FALSE(engine_->force_exit(0, ExitReason::kRecoveryUnwind));
+}
+
 TEST_F(EngineTest, RejectedLegIsCompletedThenUnwoundWithinDeadline) {
   books("99.99", "100.00", "100.80", "100.81");
   engine_->on_book_update(0, clock_.now_us());

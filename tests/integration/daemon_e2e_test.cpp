@@ -445,6 +445,7 @@ TEST_F(DaemonE2E, FlattenOnShutdownClosesTheOpenPositionReduceOnlyAndStopsCleanl
   EXPECT_EQ(s.stats.closed, 1u) << s.to_string();
   EXPECT_EQ(s.stats.open, 0u) << s.to_string();
   EXPECT_TRUE(logged("Shutdown: closing position SOL (reduce-only, flatten_on_shutdown)"));
+  EXPECT_TRUE(logged("reason=flatten_on_shutdown")) << "the Closed line says why the position was closed";
   EXPECT_TRUE(logged("TAKER orders (exit)"));
   EXPECT_LT(s.ran_us, 24 * kUsPerSecond) << "the signal, not the duration, ended the run";
   expect_flat_and_reconciled(s);

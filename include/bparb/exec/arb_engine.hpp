@@ -191,8 +191,9 @@ class ArbEngine {
   bool restore_position(PairIndex p, const RestoredPosition& r, TimestampUs now) noexcept;
   // Close this pair's open position at its next book update whatever the exit rules say: both legs
   // unwound with IOC orders (perp reduce-only) through LegRisk. Used for leg imbalances found at
-  // recovery and flatten_on_shutdown. False when there is nothing open to close.
-  bool force_exit(PairIndex p) noexcept;
+  // recovery and flatten_on_shutdown; `why` is the reason the Closed line and the journal show.
+  // False when there is nothing open to close.
+  bool force_exit(PairIndex p, ExitReason why) noexcept;
   // Daily P&L of earlier runs in the same UTC day (journal): keeps the daily loss budget across restarts.
   void restore_daily_pnl(TimestampUs day_start_us, Decimal carried) noexcept;
   // Today's P&L as the risk gate sees it (this run + carried).
@@ -281,7 +282,7 @@ class ArbEngine {
   TimestampUs last_stats_us_ = 0;
   std::uint64_t unknown_updates_ = 0;
   std::uint64_t duplicate_fills_ = 0;
-  std::array<bool, AccountSnapshot::kMaxPairs> force_exit_{};
+  std::array<ExitReason, AccountSnapshot::kMaxPairs> force_exit_{};  // kNone = no forced exit pending
   TimestampUs carried_day_start_us_ = -1;
   Decimal carried_daily_pnl_;
   Decimal carried_daily_pnl(TimestampUs now) const noexcept {

@@ -27,6 +27,9 @@ enum class ExitReason : std::uint8_t {
   kTakeProfit,      // pnl_fraction_if_closed >= take_profit
   kMaxHoldingTime,  // held >= max_holding_us
   kFundingAgainst,  // current rate charges us more than max_adverse_funding_rate per interval
+  // Not strategy exits: the daemon closed the position whatever the exit rules say (ArbEngine::force_exit).
+  kRecoveryUnwind,     // start-up recovery found the legs not delta-neutral
+  kFlattenOnShutdown,  // [shutdown] flatten_on_shutdown
 };
 const char* to_string(ExitReason r) noexcept;
 
