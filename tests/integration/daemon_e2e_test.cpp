@@ -28,6 +28,7 @@
 #include "bparb/journal/journal.hpp"
 #include "bparb/sim/market_model.hpp"
 #include "bparb/venue/backpack/signer.hpp"
+#include "daemon_test_util.hpp"
 #include "sim_thread.hpp"
 
 namespace bparb {
@@ -36,98 +37,26 @@ namespace {
 using std::chrono::milliseconds;
 using testing::SimThread;
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::slurp_file;
 
-class DaemonE2E : public ::testing::Test {
+// The scenario harness (daemon_test_util.hpp) with the exchange started at once: these tests only
+// script the basis and read the outcome.
+class DaemonE2E : public testing::DaemonHarness {
  protected:
   void SetUp() override {
-    // A calm simulated market: no spontaneous basis moves, no background takers; only the script.
-    sim::SimConfig sc = sim::default_sim_config();
-    sc.runtime.seed = 7;
-    sc.runtime.step_interval_ms = 50;
-    sc.model.background_trading = false;
-    for (auto& c : sc.model.coins) {
-      c.basis_mean_bps = 0;
-      c.basis_vol_bps = 0;
-      c.jump_rate_per_hour = 0;
-    }
-    sim::AccountSetup acct;
-    acct.api_key = key_.public_key_base64();
-    acct.balances = {{"USDC", Decimal::from_int(100'000)}, {"SOL", Decimal::from_int(50)}};
-    sc.exchange.accounts.push_back(acct);
-    sim_ = std::make_unique<SimThread>(std::move(sc));
-    account_ = *sim_->rt->exchange().find_account(key_.public_key_base64());
-    usdc0_ = sim_->rt->exchange().balance(account_, "USDC");
-    sol0_ = sim_->rt->exchange().balance(account_, "SOL");
-    dir_ = std::filesystem::temp_directory_path() / ("bparb_e2e_" + std::to_string(::getpid()) + "_" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-    seed_ = key_.seed_base64();
-    ::setenv("BACKPACK_PRIVATE_KEY", seed_.c_str(), 1);
-    ::unsetenv("BACKPACK_API_KEY");
-  }
-  void TearDown() override {
-    if (sim_) sim_->stop();
-    if (::getenv("BPARB_KEEP_E2E_LOG") == nullptr) std::filesystem::remove_all(dir_);
+    DaemonHarness::SetUp();
+    start_sim();
   }
 
-  // Daemon config: live mode against the loopback bpsim; `extra` is appended per section name.
-  app::Config config(const std::string& strategy_extra = "", const std::string& execution_extra = "",
-                     const std::string& risk_extra = "") {
-    return app::parse_config_string(config_text(strategy_extra, execution_extra, risk_extra), "e2e.toml");
-  }
-  std::string config_text(const std::string& strategy_extra = "", const std::string& execution_extra = "",
-                          const std::string& risk_extra = "") {
-    std::ostringstream t;
-    t << "pairs = [\"SOL\"]\n"
-      << "[exchange]\nmode = \"live\"\nrest_url = \"" << sim_->srv->http_url() << "\"\nws_url = \""
-      << sim_->srv->ws_url() << "\"\nenv_file = \"" << (dir_ / "none.env").string() << "\"\n"
-      << "[risk]\nmax_book_age_ms = 10000\nmin_account_balance_usd = 100\n"
-      << risk_extra << "[strategy]\nposition_size_usd = 1000\nmin_spread_threshold = 0.001\n"
-      << "min_execution_threshold = 0.002\nlarge_spread_threshold = " << large_spread_
-      << "\nconfidence_threshold = 0.5\n"
-      << "min_closing_spread = 0.0005\nopening_delay_seconds = 60\nstats_interval_seconds = 5\n"
-      << strategy_extra << "[execution]\nuse_maker_for_large_spreads = " << use_maker_
-      << "\nhedge_deadline_seconds = 5\n"
-      << execution_extra << "[logging]\nfile = \"" << (dir_ / "arbitrage.log").string()
-      << "\"\nconsole = false\nlevel = \"info\"\n"
-      << (journal_ ? "[journal]\npath = \"" + (dir_ / journal_name_).string() + "\"\n"
-                   : std::string("[journal]\nenabled = false\n"))
-      << "[service]\nenabled = false\n"
-      << extra_toml_;
-    return t.str();
-  }
-  // The config written to a file (SIGHUP re-reads the file).
-  app::Config config_file(const std::string& text) {
-    std::ofstream(dir_ / "bparb.toml") << text;
-    return app::load_config((dir_ / "bparb.toml").string());
-  }
-
-  app::RunSummary run(const app::Config& cfg, int seconds, bool stop_sim = true) {
-    app::init_logging(cfg.logging);
-    app::RunOptions opts;
-    opts.duration = seconds * kUsPerSecond;
-    app::RunSummary s = app::run_daemon(cfg, opts);
-    app::shutdown_logging();
-    if (stop_sim) sim_->stop();
-    log_ = slurp(dir_ / "arbitrage.log");
-    return s;
-  }
   // Every fill of the account on bpsim, by (symbol, trade id).
   std::set<std::pair<std::string, std::int64_t>> exchange_trades() {
     return sim_->call([this] {
       std::set<std::pair<std::string, std::int64_t>> out;
-      sim::FillQuery q;
-      q.limit = 1000;
-      for (const auto& f : sim_->rt->exchange().fills(account_, q).items) out.insert({f.symbol, f.trade_id});
+      for (const auto& f : all_fills()) out.insert({f.symbol, f.trade_id});
       return out;
     });
   }
+  // The fills of the first run's journal (a test may point a later run at another file).
   std::vector<journal::FillRecord> journal_fills() {
     journal::JournalOptions o;
     o.read_only = true;
@@ -136,49 +65,11 @@ class DaemonE2E : public ::testing::Test {
     EXPECT_TRUE(f) << j.last_error();
     return f ? *f : std::vector<journal::FillRecord>{};
   }
-  void basis_at(int ms, double bps) {
-    sim_->at(milliseconds(ms), [this, bps] { sim_->rt->model()->set_basis_bps("SOL", bps); });
+  // Same as faults(), from a step already on the simulator's thread.
+  void faults_here(const std::string& json) {
+    auto r = sim_->rt->faults().apply_json(json, sim_->rt->wall_clock().now_us());
+    if (!r) ADD_FAILURE() << r.error();
   }
-  bool logged(std::string_view what) const { return log_.find(what) != std::string::npos; }
-  // On the simulator's thread.
-  bool perp_position_open() const {
-    for (const auto& p : sim_->rt->exchange().positions(account_))
-      if (!p.net_quantity.is_zero()) return true;
-    return false;
-  }
-
-  // Perp flat on the exchange, and the daemon's realized net equal to the exchange's equity change with
-  // the spot dust (what a base-asset fee leaves) valued at the last spot fill price, as the portfolio
-  // writes it off.
-  void expect_flat_and_reconciled(const app::RunSummary& s) {
-    for (const auto& p : sim_->rt->exchange().positions(account_))
-      EXPECT_TRUE(p.net_quantity.is_zero()) << p.symbol << " " << p.net_quantity.str();
-    sim::FillQuery q;
-    q.symbol = std::string("SOL_USDC");
-    q.limit = 1000;
-    auto fills = sim_->rt->exchange().fills(account_, q).items;
-    ASSERT_FALSE(fills.empty());
-    const Decimal last_spot_price = fills.front().price;  // newest first
-    const Decimal d_usdc = sim_->rt->exchange().balance(account_, "USDC") - usdc0_;
-    const Decimal d_sol = sim_->rt->exchange().balance(account_, "SOL") - sol0_;
-    const Decimal equity_change = d_usdc + d_sol.mul(last_spot_price, Rounding::kNearest);
-    EXPECT_LE((equity_change - s.stats.realized_net).abs(), Decimal::from_string("0.01"))
-        << "exchange " << equity_change.str() << " vs daemon " << s.stats.realized_net.str() << "\n"
-        << s.to_string();
-  }
-
-  backpack::SigningKey key_ = backpack::SigningKey::generate();
-  std::unique_ptr<SimThread> sim_;
-  sim::AccountId account_{};
-  Decimal usdc0_, sol0_;
-  std::filesystem::path dir_;
-  std::string seed_;
-  std::string log_;
-  std::string large_spread_ = "0.05";
-  std::string use_maker_ = "false";
-  bool journal_ = false;
-  std::string journal_name_ = "journal.sqlite";
-  std::string extra_toml_;
 };
 
 TEST_F(DaemonE2E, PerpPremiumSpikeOpensConvergenceClosesAndPnlReconcilesToTheCent) {
@@ -205,7 +96,7 @@ TEST_F(DaemonE2E, PerpPremiumSpikeOpensConvergenceClosesAndPnlReconcilesToTheCen
   for (const auto& e : std::filesystem::directory_iterator(dir_)) {
     const std::string name = e.path().filename().string();
     if (!name.starts_with("trades_SOL_") || !name.ends_with(".csv")) continue;
-    std::istringstream in(slurp(e.path()));
+    std::istringstream in(slurp_file(e.path()));
     std::string line;
     std::getline(in, line);
     EXPECT_EQ(line + "\n", app::kTradesCsvHeader);
@@ -308,7 +199,7 @@ TEST_F(DaemonE2E, JournalHoldsEveryFillOnceAndARestartRestoresTheOpenPositionIns
   // Stop (SIGTERM, no flatten) once the hedged position shows on the exchange: it stays open.
   sim_->when([this] { return perp_position_open(); },
              [this] { sim_->at(milliseconds(800), [] { ::kill(::getpid(), SIGTERM); }); });
-  app::RunSummary s1 = run(cfg, 25, /*stop_sim=*/false);
+  app::RunSummary s1 = run(cfg, 25, /*keep_sim=*/true);
   ASSERT_EQ(s1.stats.executed, 1u) << s1.to_string();
   EXPECT_EQ(s1.stats.open, 1u) << s1.to_string();
   EXPECT_TRUE(logged("Journal: client ids resume at "));
@@ -353,12 +244,12 @@ TEST_F(DaemonE2E, UnexplainedPositionIsRefusedByDefaultAndUnwoundWhenAdopted) {
   basis_at(3000, 80.0);
   sim_->when([this] { return perp_position_open(); },
              [this] { sim_->at(milliseconds(800), [] { ::kill(::getpid(), SIGTERM); }); });
-  app::RunSummary s1 = run(config(), 25, /*stop_sim=*/false);
+  app::RunSummary s1 = run(config(), 25, /*keep_sim=*/true);
   ASSERT_EQ(s1.stats.open, 1u) << s1.to_string();
   // Another journal knows nothing of that position.
   journal_name_ = "other.sqlite";
   try {
-    run(config(), 10, /*stop_sim=*/false);
+    run(config(), 10, /*keep_sim=*/true);
     FAIL() << "start-up should have been refused";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("but the journal explains 0"), std::string::npos) << e.what();
@@ -387,7 +278,7 @@ TEST_F(DaemonE2E, AJournalThatCannotRecordTheIntentStopsTheOrderAndHaltsTrading)
   const std::string path = (dir_ / "journal.sqlite").string();
   const std::filesystem::path log_file = dir_ / "arbitrage.log";
   sqlite3* locker = nullptr;
-  sim_->when([log_file] { return slurp(log_file).find("Trading 1 pair(s)") != std::string::npos; },
+  sim_->when([log_file] { return slurp_file(log_file).find("Trading 1 pair(s)") != std::string::npos; },
              [this, path, &locker] {
                ASSERT_EQ(sqlite3_open(path.c_str(), &locker), SQLITE_OK);
                ASSERT_EQ(sqlite3_exec(locker, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
@@ -409,11 +300,11 @@ TEST_F(DaemonE2E, ARestartKeepsTheDailyLossBudgetAndTheReduceOnlyState) {
   journal_ = true;
   app::Config cfg = config("", "", "max_daily_loss_usd = 1\n");
   basis_at(3000, 80.0);
-  app::RunSummary s1 = run(cfg, 14, /*stop_sim=*/false);
+  app::RunSummary s1 = run(cfg, 14, /*keep_sim=*/true);
   ASSERT_EQ(s1.trading_state, "ReduceOnly") << s1.to_string();
   std::filesystem::rename(dir_ / "arbitrage.log", dir_ / "run1.log");
   // Restart: the state comes back from the journal.
-  app::RunSummary s2 = run(cfg, 3, /*stop_sim=*/false);
+  app::RunSummary s2 = run(cfg, 3, /*keep_sim=*/true);
   EXPECT_TRUE(logged("Journal: trading state ReduceOnly restored from the last run")) << log_;
   EXPECT_TRUE(logged("Journal: today's P&L so far -")) << log_;
   EXPECT_EQ(s2.trading_state, "ReduceOnly") << s2.to_string();
@@ -427,7 +318,7 @@ TEST_F(DaemonE2E, ARestartKeepsTheDailyLossBudgetAndTheReduceOnlyState) {
   opts.resume_trading = true;
   app::RunSummary s3 = app::run_daemon(cfg, opts);
   app::shutdown_logging();
-  log_ = slurp(dir_ / "arbitrage.log");
+  log_ = slurp_file(dir_ / "arbitrage.log");
   EXPECT_TRUE(logged("starting Active (--resume)")) << log_;
   EXPECT_TRUE(logged("Trading state Active -> ReduceOnly (daily_loss")) << log_;
   EXPECT_EQ(s3.trading_state, "ReduceOnly") << s3.to_string();

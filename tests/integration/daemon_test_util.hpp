@@ -94,33 +94,47 @@ class DaemonHarness : public ::testing::Test {
     sim_->th.join();
   }
 
-  // Daemon config: live mode against the loopback bpsim; `*_extra` is appended to that section.
+  // Daemon config: live mode against the loopback bpsim; `*_extra` is appended to that section and
+  // extra_toml_ after the last one.
   app::Config config(const std::string& strategy_extra = "", const std::string& execution_extra = "",
                      const std::string& risk_extra = "", const std::string& exchange_extra = "") {
+    return app::parse_config_string(config_text(strategy_extra, execution_extra, risk_extra, exchange_extra),
+                                    "scenario.toml");
+  }
+  std::string config_text(const std::string& strategy_extra = "", const std::string& execution_extra = "",
+                          const std::string& risk_extra = "", const std::string& exchange_extra = "") const {
     std::ostringstream t;
     t << "pairs = [\"SOL\"]\n"
       << "[exchange]\nmode = \"live\"\nrest_url = \"" << sim_->srv->http_url() << "\"\nws_url = \""
       << sim_->srv->ws_url() << "\"\nenv_file = \"" << (dir_ / "none.env").string() << "\"\n"
       << exchange_extra << "[risk]\nmax_book_age_ms = " << max_book_age_ms_ << "\nmin_account_balance_usd = 100\n"
       << risk_extra << "[strategy]\nposition_size_usd = 1000\nmin_spread_threshold = 0.001\n"
-      << "min_execution_threshold = 0.002\nlarge_spread_threshold = 0.05\nconfidence_threshold = 0.5\n"
+      << "min_execution_threshold = 0.002\nlarge_spread_threshold = " << large_spread_
+      << "\nconfidence_threshold = 0.5\n"
       << "min_closing_spread = 0.0005\nopening_delay_seconds = 60\nstats_interval_seconds = 5\n"
-      << strategy_extra
-      << "[execution]\nuse_maker_for_large_spreads = false\nhedge_deadline_seconds = " << hedge_deadline_s_ << "\n"
+      << strategy_extra << "[execution]\nuse_maker_for_large_spreads = " << use_maker_
+      << "\nhedge_deadline_seconds = " << hedge_deadline_s_ << "\n"
       << execution_extra << "[logging]\nfile = \"" << (dir_ / "arbitrage.log").string()
       << "\"\nconsole = false\nlevel = \"info\"\n"
       << "[journal]\nenabled = " << (journal_ ? "true" : "false") << "\npath = \"" << journal_path().string()
-      << "\"\n[service]\nenabled = false\n";
-    return app::parse_config_string(t.str(), "scenario.toml");
+      << "\"\n[service]\nenabled = false\n"
+      << extra_toml_;
+    return t.str();
+  }
+  // The config written to a file and loaded from it (SIGHUP re-reads the file).
+  app::Config config_file(const std::string& text) {
+    std::ofstream(dir_ / "bparb.toml") << text;
+    return app::load_config((dir_ / "bparb.toml").string());
   }
 
-  app::RunSummary run(const app::Config& cfg, int seconds) {
+  // Runs the daemon for at most `seconds`; with keep_sim the exchange stays up for a restart.
+  app::RunSummary run(const app::Config& cfg, int seconds, bool keep_sim = false) {
     app::init_logging(cfg.logging);
     app::RunOptions opts;
     opts.duration = seconds * kUsPerSecond;
     app::RunSummary s = app::run_daemon(cfg, opts);
     app::shutdown_logging();
-    stop_sim();
+    if (!keep_sim) stop_sim();
     log_ = slurp_file(dir_ / "arbitrage.log");
     return s;
   }
@@ -221,7 +235,7 @@ class DaemonHarness : public ::testing::Test {
 
   // With journal_ on: the journal holds exactly the exchange's fills for the account (symbol, trade id,
   // client id, side, price, quantity, fee), each once.
-  std::filesystem::path journal_path() const { return dir_ / "journal.sqlite"; }
+  std::filesystem::path journal_path() const { return dir_ / journal_name_; }
   void expect_journal_matches_exchange() const {
     ASSERT_TRUE(journal_);
     journal::Journal j = journal::Journal::open(journal_path().string());
@@ -268,7 +282,11 @@ class DaemonHarness : public ::testing::Test {
                                                             {"SOL", Decimal::from_int(50)}};
   int max_book_age_ms_ = 10'000;
   int hedge_deadline_s_ = 5;
-  bool journal_ = false;  // [journal] enabled, in the test's temp dir
+  std::string large_spread_ = "0.05";  // [strategy] large_spread_threshold
+  std::string use_maker_ = "false";    // [execution] use_maker_for_large_spreads
+  bool journal_ = false;               // [journal] enabled, in the test's temp dir
+  std::string journal_name_ = "journal.sqlite";
+  std::string extra_toml_;  // appended to the config (whole sections)
   backpack::SigningKey key_ = backpack::SigningKey::generate();
   std::unique_ptr<SimThread> sim_;
   sim::AccountId account_{};
