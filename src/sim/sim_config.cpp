@@ -193,6 +193,33 @@ void load_replay(const Loader& L, const toml::table& t, ReplayConfig& r) {
   if (r.enabled && r.path.empty()) L.fail("replay.path", "\"\"", "required when replay.enabled = true");
 }
 
+void load_script(const Loader& L, const toml::array& arr, const MarketModelConfig& model,
+                 std::vector<ScriptedBasis>& out) {
+  std::size_t i = 0;
+  for (const auto& el : arr) {
+    const std::string prefix = "script[" + std::to_string(i++) + "]";
+    if (!el.is_table()) L.fail(prefix, Loader::render(el), "must be a table ([[script]])");
+    const toml::table& t = *el.as_table();
+    L.check_keys(t, prefix, {"at_seconds", "coin", "basis_bps"});
+    ScriptedBasis e;
+    auto at = L.get_double(t, prefix, "at_seconds", 0, 31'536'000);
+    if (!at) L.fail(prefix + ".at_seconds", {}, "required: simulated seconds after start, in [0, 31536000]");
+    e.at_seconds = *at;
+    auto coin = L.get_string(t, prefix, "coin");
+    if (!coin) L.fail(prefix + ".coin", {}, "required: a coin of [[model.coins]], e.g. \"SOL\"");
+    bool known = false;
+    for (const auto& c : model.coins) known = known || c.coin == *coin;
+    if (!known) L.fail(prefix + ".coin", "\"" + *coin + "\"", "must be a coin of the market model ([[model.coins]])");
+    e.coin = *coin;
+    auto bps = L.get_double(t, prefix, "basis_bps", -10'000, 10'000);
+    if (!bps) L.fail(prefix + ".basis_bps", {}, "required: the basis to set, in [-10000, 10000] bps");
+    e.basis_bps = *bps;
+    out.push_back(std::move(e));
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const ScriptedBasis& a, const ScriptedBasis& b) { return a.at_seconds < b.at_seconds; });
+}
+
 void load_fees(const Loader& L, const toml::table& t, std::string_view prefix, FeeSchedule& f) {
   L.check_keys(t, prefix, {"spot_maker_bps", "spot_taker_bps", "perp_maker_bps", "perp_taker_bps"});
   const Decimal lo = Decimal::from_int(-100), hi = Decimal::from_int(1000);
@@ -467,7 +494,8 @@ SimConfig parse_sim_config(std::string_view toml_text, std::string_view source_n
     throw SimConfigError(os.str());
   }
   SimConfig cfg = default_sim_config();
-  L.check_keys(root, "", {"server", "runtime", "exchange", "fees", "market", "model", "accounts", "faults", "replay"});
+  L.check_keys(root, "",
+               {"server", "runtime", "exchange", "fees", "market", "model", "accounts", "faults", "replay", "script"});
   if (const toml::table* t = L.table(root, "", "server")) load_server(L, *t, cfg.server);
   if (const toml::table* t = L.table(root, "", "runtime")) load_runtime(L, *t, cfg.runtime);
   if (const toml::table* t = L.table(root, "", "exchange")) load_exchange(L, *t, cfg.exchange);
@@ -483,6 +511,12 @@ SimConfig parse_sim_config(std::string_view toml_text, std::string_view source_n
   }
   if (const toml::table* t = L.table(root, "", "faults")) load_faults(L, *t, cfg.faults);
   if (const toml::table* t = L.table(root, "", "replay")) load_replay(L, *t, cfg.replay);
+  if (const toml::node* n = root.get("script")) {
+    if (!n->is_array()) L.fail("script", Loader::render(*n), "must be an array of tables ([[script]])");
+    load_script(L, *n->as_array(), cfg.model, cfg.script);
+    if (!cfg.script.empty() && (cfg.replay.enabled || !cfg.runtime.model_enabled))
+      L.fail("script", "[[script]]", "needs the market model (runtime.model_enabled = true, replay.enabled = false)");
+  }
   return cfg;
 }
 

@@ -58,6 +58,7 @@ struct SimRuntime::Impl {
 
   void do_step() {
     const TimestampUs now = sim.now_us();
+    run_script(now);
     if (replay) {
       replay->step(now);
     } else if (model) {
@@ -66,6 +67,19 @@ struct SimRuntime::Impl {
       exchange.advance_to(now);
     }
     ++steps;
+  }
+
+  // Scheduled basis moves ([[script]]), in order, each once, before the step that reaches its time.
+  void run_script(TimestampUs now) {
+    if (!model) return;
+    for (; next_script < config.script.size(); ++next_script) {
+      const ScriptedBasis& e = config.script[next_script];
+      if (now < script_start_us + static_cast<TimestampUs>(e.at_seconds * 1e6)) break;
+      const double before = model->basis_bps(e.coin).value_or(0.0);
+      model->set_basis_bps(e.coin, e.basis_bps);
+      spdlog::info("bpsim script: {} basis moved from {:.1f} to {:.1f} bps at {:.0f} s ([[script]] in the sim config)",
+                   e.coin, before, e.basis_bps, e.at_seconds);
+    }
   }
 
   boost::asio::io_context& io;
@@ -81,13 +95,16 @@ struct SimRuntime::Impl {
   boost::asio::steady_timer timer;
   bool running = false;
   std::uint64_t steps = 0;
+  TimestampUs script_start_us = sim.now_us();  // [[script]] times count from here
+  std::size_t next_script = 0;
 };
 
 SimRuntime::SimRuntime(boost::asio::io_context& io, SimConfig config, const Clock* wall)
     : impl_(std::make_unique<Impl>(io, std::move(config), wall)) {
   spdlog::info("bpsim runtime: {} markets, {} accounts, time_scale {}, model {}, replay {}",
-               impl_->exchange.markets().size(), impl_->config.exchange.accounts.size(), impl_->config.runtime.time_scale,
-               impl_->model ? "on" : "off", impl_->replay ? impl_->config.replay.path : "off");
+               impl_->exchange.markets().size(), impl_->config.exchange.accounts.size(),
+               impl_->config.runtime.time_scale, impl_->model ? "on" : "off",
+               impl_->replay ? impl_->config.replay.path : "off");
 }
 
 SimRuntime::~SimRuntime() {

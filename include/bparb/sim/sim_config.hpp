@@ -37,11 +37,21 @@ struct RuntimeConfig {
 // Replay mode: background liquidity from a recording (ReplayModel) instead of the market model.
 struct ReplayConfig {
   bool enabled = false;
-  std::string path;                   // recording file or directory (tests/record/FORMAT.md)
-  double speed = 1.0;                 // recorded seconds per simulated second
-  std::int64_t start_us = 0;          // recording time to start at (0 = its first line); earlier lines fast-forward
+  std::string path;           // recording file or directory (tests/record/FORMAT.md)
+  double speed = 1.0;         // recorded seconds per simulated second
+  std::int64_t start_us = 0;  // recording time to start at (0 = its first line); earlier lines fast-forward
   std::string maker_api_key = "bpsim-replay-maker";
   std::vector<std::pair<std::string, std::string>> symbols;  // recorded -> exchange symbol
+};
+
+// A scheduled market event ([[script]] in the config): at `at_seconds` of simulated time after the
+// runtime started, `coin`'s perp-over-spot basis is set to `basis_bps`; the market model's own dynamics
+// (mean reversion, noise, jumps) carry on from there. Paper mode uses one so a new user sees a whole
+// trade in the first minutes; tests and demos use them for reproducible scenarios. Needs the market model.
+struct ScriptedBasis {
+  double at_seconds = 0;
+  std::string coin;  // a [[model.coins]] coin, e.g. "SOL"
+  double basis_bps = 0;
 };
 
 struct SimConfig {
@@ -51,6 +61,7 @@ struct SimConfig {
   MarketModelConfig model = default_model_config();
   FaultConfig faults;
   ReplayConfig replay;
+  std::vector<ScriptedBasis> script;  // in at_seconds order
 };
 
 class SimConfigError : public std::runtime_error {
