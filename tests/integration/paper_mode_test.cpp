@@ -1,0 +1,67 @@
+// The README's main command: `bparb run --config config/paper.toml` (paper mode, embedded bpsim) must show
+// an opportunity, orders and an opened position within its first minute, and end with the summary. The
+// shipped config files are used as they are (copied to a temp dir; only the status port is made unique).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+
+namespace bparb {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+fs::path bparb_binary() {
+  if (const char* b = ::getenv("BPARB_BINARY")) return b;
+  std::error_code ec;
+  return fs::read_symlink("/proc/self/exe", ec).parent_path().parent_path() / "bparb";
+}
+
+TEST(PaperMode, TheReadmeCommandTradesWithinTheFirstMinuteAndPrintsTheSummary) {
+  if (!fs::exists(bparb_binary())) GTEST_SKIP() << "bparb binary not built: " << bparb_binary();
+  const fs::path dir = fs::temp_directory_path() / ("bparb_paper_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "config");
+  const fs::path src = fs::path(BPARB_SOURCE_DIR) / "config";
+  fs::copy_file(src / "paper-sim.toml", dir / "config" / "paper-sim.toml");
+  std::string paper = slurp(src / "paper.toml");
+  const std::string port_line = "port = 8781";
+  ASSERT_NE(paper.find(port_line), std::string::npos) << "config/paper.toml's [service] port moved";
+  paper.replace(paper.find(port_line), port_line.size(), "port = " + std::to_string(20000 + ::getpid() % 20000));
+  std::ofstream(dir / "config" / "paper.toml") << paper;
+
+  const std::string cmd = "cd '" + dir.string() + "' && '" + bparb_binary().string() +
+                          "' run --config config/paper.toml --duration 60 > out.txt 2>&1";
+  const int status = std::system(cmd.c_str());
+  const std::string out = slurp(dir / "out.txt");
+  const std::string log = slurp(dir / "paper" / "arbitrage.log");
+  ASSERT_TRUE(WIFEXITED(status)) << out;
+  EXPECT_EQ(WEXITSTATUS(status), 0) << out;
+  auto logged = [&](const std::string& what) { return log.find(what) != std::string::npos; };
+  EXPECT_TRUE(logged("bpsim script: SOL basis moved from")) << log;
+  EXPECT_TRUE(logged("Found opportunity SOL PerpPremium")) << log;
+  EXPECT_TRUE(std::regex_search(log, std::regex(R"(Placing 2 (MAKER|TAKER) orders \(entry\): SOL_USDC )"))) << log;
+  EXPECT_TRUE(logged("Opened position #1 SOL PerpPremium")) << log;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(
+      out, m, std::regex(R"(bparb summary: ran \d+ s \| opportunities (\d+) \| positions opened (\d+))")))
+      << out;
+  EXPECT_GE(std::stoi(m[1]), 1) << out;
+  EXPECT_GE(std::stoi(m[2]), 1) << out;
+  if (!HasFailure()) fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace bparb
