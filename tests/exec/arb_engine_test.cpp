@@ -127,6 +127,19 @@ class EngineTest : public ::testing::Test {
     perp_.set_valid(true);
   }
 
+  // The 0.8% perp-premium spike, both taker legs filled in full (10.01 SOL spot, 10 perp): position open.
+  void open_on_spike() {
+    books("99.99", "100.00", "100.80", "100.81");
+    engine_->on_book_update(0, clock_.now_us());
+    ASSERT_EQ(sink_.batches.size(), 1u);
+    const OrderSpec spot = sink_.batches[0][0];
+    const OrderSpec perp = sink_.batches[0][1];
+    ack(spot, OrderStatus::kFilled, "10.01");
+    ack(perp, OrderStatus::kFilled, "10.00");
+    fill(spot, "10.01", "100.00", 1, "0.01001", "SOL");
+    fill(perp, "10.00", "100.80", 2, "0.504", "USDC");
+  }
+
   void fill(const OrderSpec& o, const char* qty, const char* price, std::int64_t trade_id, const char* fee,
             const char* fee_symbol) {
     OrderUpdate u;
@@ -228,15 +241,7 @@ TEST_F(EngineTest, PerpPremiumSpikeOpensAndConvergenceCloses) {
 // Recovery and flatten_on_shutdown close a position the exit rules would keep (the premium is still
 // there); the Closed line and the journal must say why, not "none".
 TEST_F(EngineTest, ForcedExitClosesWhateverTheRulesSayAndCarriesItsReason) {
-  books("99.99", "100.00", "100.80", "100.81");
-  engine_->on_book_update(0, clock_.now_us());
-  ASSERT_EQ(sink_.batches.size(), 1u);
-  const OrderSpec spot = sink_.batches[0][0];
-  const OrderSpec perp = sink_.batches[0][1];
-  ack(spot, OrderStatus::kFilled, "10.01");
-  ack(perp, OrderStatus::kFilled, "10.00");
-  fill(spot, "10.01", "100.00", 1, "0.01001", "SOL");
-  fill(perp, "10.00", "100.80", 2, "0.504", "USDC");
+  open_on_spike();
   ASSERT_EQ(engine_->phase(0), PairPhase::kOpen);
 
   clock_.advance_us(kUsPerSecond);

@@ -27,16 +27,10 @@
 #include "bparb/sim/market_model.hpp"
 #include "bparb/sim/ws_hub.hpp"
 #include "bparb/venue/backpack/signer.hpp"
+#include "child_process_util.hpp"
 #include "sim_thread.hpp"
 
 namespace bparb::testing {
-
-inline std::string slurp_file(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 class DaemonHarness : public ::testing::Test {
  protected:

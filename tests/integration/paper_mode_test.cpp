@@ -11,23 +11,15 @@
 #include <sstream>
 #include <string>
 
+#include "child_process_util.hpp"
+
 namespace bparb {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-fs::path bparb_binary() {
-  if (const char* b = ::getenv("BPARB_BINARY")) return b;
-  std::error_code ec;
-  return fs::read_symlink("/proc/self/exe", ec).parent_path().parent_path() / "bparb";
-}
+using testing::bparb_binary;
+using testing::slurp_file;
 
 TEST(PaperMode, TheReadmeCommandTradesWithinTheFirstMinuteAndPrintsTheSummary) {
   if (!fs::exists(bparb_binary())) GTEST_SKIP() << "bparb binary not built: " << bparb_binary();
@@ -36,7 +28,7 @@ TEST(PaperMode, TheReadmeCommandTradesWithinTheFirstMinuteAndPrintsTheSummary) {
   fs::create_directories(dir / "config");
   const fs::path src = fs::path(BPARB_SOURCE_DIR) / "config";
   fs::copy_file(src / "paper-sim.toml", dir / "config" / "paper-sim.toml");
-  std::string paper = slurp(src / "paper.toml");
+  std::string paper = slurp_file(src / "paper.toml");
   const std::string port_line = "port = 8781";
   ASSERT_NE(paper.find(port_line), std::string::npos) << "config/paper.toml's [service] port moved";
   paper.replace(paper.find(port_line), port_line.size(), "port = " + std::to_string(20000 + ::getpid() % 20000));
@@ -45,8 +37,8 @@ TEST(PaperMode, TheReadmeCommandTradesWithinTheFirstMinuteAndPrintsTheSummary) {
   const std::string cmd = "cd '" + dir.string() + "' && '" + bparb_binary().string() +
                           "' run --config config/paper.toml --duration 60 > out.txt 2>&1";
   const int status = std::system(cmd.c_str());
-  const std::string out = slurp(dir / "out.txt");
-  const std::string log = slurp(dir / "paper" / "arbitrage.log");
+  const std::string out = slurp_file(dir / "out.txt");
+  const std::string log = slurp_file(dir / "paper" / "arbitrage.log");
   ASSERT_TRUE(WIFEXITED(status)) << out;
   EXPECT_EQ(WEXITSTATUS(status), 0) << out;
   auto logged = [&](const std::string& what) { return log.find(what) != std::string::npos; };

@@ -23,6 +23,7 @@
 #include "bparb/journal/journal.hpp"
 #include "bparb/sim/market_model.hpp"
 #include "bparb/venue/backpack/signer.hpp"
+#include "child_process_util.hpp"
 #include "sim_thread.hpp"
 
 namespace bparb {
@@ -32,19 +33,8 @@ using std::chrono::milliseconds;
 using testing::SimThread;
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-fs::path bparb_binary() {
-  if (const char* b = ::getenv("BPARB_BINARY")) return b;
-  std::error_code ec;
-  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  return self.parent_path().parent_path() / "bparb";
-}
+using testing::bparb_binary;
+using testing::slurp_file;
 
 // Polls `pred` every 20 ms for at most `timeout`; true as soon as it holds.
 template <class Pred>
@@ -125,10 +115,10 @@ class Recovery : public ::testing::Test {
     ASSERT_TRUE(wait_for([&] { return log(run).find("Trading 1 pair(s)") != std::string::npos || exited(); },
                          milliseconds(20'000)))
         << "child did not start trading\n"
-        << log(run) << slurp(out);
-    ASSERT_FALSE(exited()) << log(run) << slurp(out);
+        << log(run) << slurp_file(out);
+    ASSERT_FALSE(exited()) << log(run) << slurp_file(out);
   }
-  std::string log(int run) const { return slurp(log_path(run)); }
+  std::string log(int run) const { return slurp_file(log_path(run)); }
   bool exited() {
     int st = 0;
     if (child_ > 0 && ::waitpid(child_, &st, WNOHANG) == child_) {
