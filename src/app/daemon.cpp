@@ -187,12 +187,17 @@ class Daemon final : public exec::EngineSink {
   }
 
   // ---- EngineSink: I/O
+  // Once warm this allocates nothing on the heap (issue 6; RestOrderPath.* and BENCHMARKS.md §4): the
+  // requests, the batch record and its log line reuse member storage, the REST callback captures 16
+  // trivially copyable bytes. The journal's SQLite intent write (malloc, by design before the send) is
+  // the exception.
   void place_orders(std::span<const OrderSpec> orders) override {
-    std::vector<backpack::OrderRequest> reqs;
-    reqs.reserve(orders.size());
-    std::string desc;
-    for (const OrderSpec& o : orders) {
-      backpack::OrderRequest r;
+    if (orders.empty()) return;
+    if (order_reqs_.size() < orders.size()) order_reqs_.resize(orders.size());  // grows, never shrinks
+    for (std::size_t i = 0; i < orders.size(); ++i) {
+      const OrderSpec& o = orders[i];
+      backpack::OrderRequest& r = order_reqs_[i];
+      r = backpack::OrderRequest{};
       r.symbol = o.market->symbol;
       r.side = o.side;
       r.type = o.type;
@@ -208,25 +213,17 @@ class Daemon final : public exec::EngineSink {
       if (o.auto_borrow_repay) r.auto_borrow_repay = true;
       if (o.auto_lend_redeem) r.auto_lend_redeem = true;
       r.client_id = o.client_id;
-      reqs.push_back(r);
-      if (!desc.empty()) desc += ", ";
-      desc += fmt::format("{} {} {} @ {} ({}{}{} #{})", o.market->symbol, side_name(o.side),
-                          o.quantity.str_fixed(o.market->quantity_decimals()),
-                          o.price.str_fixed(o.market->price_decimals()), tif_name(o.tif),
-                          o.post_only ? " post-only" : "", o.reduce_only ? " reduce-only" : "", o.client_id);
       if (o.purpose == exec::OrderPurpose::kHedge) ++hedges_;
     }
-    const bool maker = std::any_of(orders.begin(), orders.end(), [](const OrderSpec& o) { return o.post_only; });
     // Write-ahead: the intents are durable before a byte leaves, so a crash after the send always leaves
     // something to ask the exchange about. No journal, no order.
     if (!journal_intents(orders)) return;
-    log_->info("Placing {} {} orders ({}): {}", orders.size(), maker ? "MAKER" : "TAKER",
-               exec::order_purpose_name(orders.front().purpose), desc);
     orders_sent_ += orders.size();
-    std::vector<std::uint32_t> ids;
-    for (const OrderSpec& o : orders) ids.push_back(o.client_id);
+    const std::uint32_t slot = acquire_batch(orders);
     if (orders.size() == 1) {
-      rest_->execute_order(reqs[0], [this, id = ids[0]](backpack::RestResult<backpack::Order>& r) {
+      rest_->execute_order(order_reqs_[0], [this, slot](backpack::RestResult<backpack::Order>& r) {
+        const std::uint32_t id = batches_[slot]->legs[0].client_id;
+        release_batch_ack(slot);
         if (r) {
           ack_ok(id, *r);
         } else {
@@ -234,30 +231,83 @@ class Daemon final : public exec::EngineSink {
         }
       });
     } else {
-      rest_->execute_batch(reqs, [this, ids](backpack::RestResult<std::vector<backpack::BatchOrderResult>>& r) {
-        if (!r) {
-          for (std::uint32_t id : ids) ack_error(id, r.error());
-          return;
-        }
-        const auto& results = *r;
-        for (std::size_t i = 0; i < ids.size(); ++i) {
-          if (i >= results.size()) {
-            // The exchange answered fewer results than orders: those are unknown, not rejected.
-            RestError e;
-            e.kind = backpack::RestErrorKind::kOutcomeUnknown;
-            e.message = "batch answer missing this order";
-            ack_error(ids[i], e);
-          } else if (results[i].ok) {
-            ack_ok(ids[i], results[i].order);
-          } else {
-            RestError e;
-            e.kind = backpack::RestErrorKind::kApi;
-            e.code = results[i].code;
-            e.message = results[i].message;
-            ack_error(ids[i], e);
-          }
-        }
-      });
+      rest_->execute_batch(
+          std::span<const backpack::OrderRequest>(order_reqs_.data(), orders.size()),
+          [this, slot](backpack::RestResult<std::vector<backpack::BatchOrderResult>>& r) { on_batch_answer(slot, r); });
+    }
+    // The "Placing ..." line once the request is on its way: HttpClient writes it from the handler it
+    // has just posted, so a handler posted now runs after the bytes were handed to the socket.
+    asio::post(io_, [this, slot] { log_placing(slot); });
+  }
+
+  // A batch in flight: what its answer settles (the legs' client ids) and what its log line says.
+  // Records are reused; one is free again once its answer arrived and its line was written.
+  struct BatchInFlight {
+    std::vector<OrderSpec> legs;  // capacity kept
+    bool awaiting_ack = false;
+    bool awaiting_log = false;
+  };
+
+  std::uint32_t acquire_batch(std::span<const OrderSpec> orders) {
+    std::uint32_t slot = 0;
+    while (slot < batches_.size() && (batches_[slot]->awaiting_ack || batches_[slot]->awaiting_log)) ++slot;
+    if (slot == batches_.size()) {
+      batches_.push_back(std::make_unique<BatchInFlight>());  // more in flight than ever before (warm-up)
+      batches_.back()->legs.reserve(8);
+    }
+    BatchInFlight& b = *batches_[slot];
+    b.legs.assign(orders.begin(), orders.end());
+    b.awaiting_ack = true;
+    b.awaiting_log = true;
+    return slot;
+  }
+  void release_batch_ack(std::uint32_t slot) { batches_[slot]->awaiting_ack = false; }
+
+  void log_placing(std::uint32_t slot) {
+    BatchInFlight& b = *batches_[slot];
+    b.awaiting_log = false;
+    if (b.legs.empty()) return;
+    // Formatted into stack buffers (spdlog's own is 250 bytes inline): no heap for a usual batch line.
+    fmt::basic_memory_buffer<char, 512> desc;
+    bool maker = false;
+    for (const OrderSpec& o : b.legs) {
+      if (desc.size() != 0) fmt::format_to(std::back_inserter(desc), ", ");
+      fmt::format_to(std::back_inserter(desc), "{} {} {} @ {} ({}{}{} #{})", o.market->symbol, side_name(o.side),
+                     o.quantity.str_fixed(o.market->quantity_decimals()), o.price.str_fixed(o.market->price_decimals()),
+                     tif_name(o.tif), o.post_only ? " post-only" : "", o.reduce_only ? " reduce-only" : "",
+                     o.client_id);
+      maker = maker || o.post_only;
+    }
+    log_->info("Placing {} {} orders ({}): {}", b.legs.size(), maker ? "MAKER" : "TAKER",
+               exec::order_purpose_name(b.legs.front().purpose), std::string_view(desc.data(), desc.size()));
+  }
+
+  void on_batch_answer(std::uint32_t slot, backpack::RestResult<std::vector<backpack::BatchOrderResult>>& r) {
+    // The legs are read from the record before anything below can place (and reuse it for) a new batch.
+    const std::size_t n = batches_[slot]->legs.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint32_t id = batches_[slot]->legs[i].client_id;
+      if (i + 1 == n) release_batch_ack(slot);
+      if (!r) {
+        ack_error(id, r.error());
+        continue;
+      }
+      const auto& results = *r;
+      if (i >= results.size()) {
+        // The exchange answered fewer results than orders: those are unknown, not rejected.
+        RestError e;
+        e.kind = backpack::RestErrorKind::kOutcomeUnknown;
+        e.message = "batch answer missing this order";
+        ack_error(id, e);
+      } else if (results[i].ok) {
+        ack_ok(id, results[i].order);
+      } else {
+        RestError e;
+        e.kind = backpack::RestErrorKind::kApi;
+        e.code = results[i].code;
+        e.message = results[i].message;
+        ack_error(id, e);
+      }
     }
   }
 
@@ -1570,6 +1620,8 @@ class Daemon final : public exec::EngineSink {
   std::optional<TradesCsv> trades_csv_;
   bool journal_alarm_ = false;
   std::vector<journal::IntentRecord> intents_;
+  std::vector<backpack::OrderRequest> order_reqs_;       // place_orders: reused request storage
+  std::vector<std::unique_ptr<BatchInFlight>> batches_;  // place_orders: batches in flight (stable addresses)
   std::vector<journal::OpenIntent> open_intents_;
   std::int64_t recover_from_ms_ = 0;
   std::vector<Recovered> recovered_;

@@ -11,12 +11,16 @@
 #include <boost/beast/ssl.hpp>
 #include <cctype>
 #include <chrono>
-#include <deque>
+#include <new>
 #include <optional>
 #include <stdexcept>
 
 #include "request_wire.hpp"
 #include "tls_util.hpp"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
 
 namespace bparb::net {
 
@@ -82,32 +86,190 @@ bool default_retry_safe(HttpMethod m) noexcept {
 
 enum class Phase : std::uint8_t { kResolve, kConnect, kHandshake, kWrite, kRead };
 
+// Per-connection memory that Beast's response fields (one node per header) and asio's operation
+// objects (deadline timer, write, read) are taken from, so a warm request/response allocates nothing.
+// Two size classes of fixed blocks with free lists: order-independent, and a request in flight needs
+// at most a few operations plus one node per response header. Whatever is larger, or arrives when a
+// class is exhausted, falls back to the heap, so an unusual response is slower, never wrong.
+class Arena {
+ public:
+  explicit Arena(std::uint64_t& misses) : misses_(misses) {
+    classes_[0].init(256, 64);  // header nodes: element + name + value
+    classes_[1].init(2048, 8);  // asio/Beast/TLS operation objects wrapping our handlers
+  }
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+
+  void* allocate(std::size_t n, std::size_t align) {
+    if (align <= kBlockAlign) {
+      for (auto& c : classes_) {
+        if (n <= c.block && c.free != nullptr) return c.pop();
+      }
+    }
+    ++misses_;
+    return align > __STDCPP_DEFAULT_NEW_ALIGNMENT__ ? ::operator new(n, std::align_val_t(align)) : ::operator new(n);
+  }
+  void deallocate(void* p, std::size_t, std::size_t align) noexcept {
+    for (auto& c : classes_) {
+      if (c.owns(p)) return c.push(p);
+    }
+    if (align > __STDCPP_DEFAULT_NEW_ALIGNMENT__) return ::operator delete(p, std::align_val_t(align));
+    ::operator delete(p);
+  }
+
+ private:
+  static constexpr std::size_t kBlockAlign = alignof(std::max_align_t);
+  struct Class {
+    std::unique_ptr<std::byte[]> mem;
+    std::size_t block = 0;
+    std::size_t count = 0;
+    void* free = nullptr;
+    void init(std::size_t b, std::size_t n) {
+      block = b;
+      count = n;
+      mem.reset(new std::byte[b * n]);  // operator new[] alignment covers max_align_t; b is a multiple
+      for (std::size_t i = n; i-- > 0;) push(mem.get() + i * b);
+    }
+    bool owns(const void* p) const noexcept {
+      const auto* b = static_cast<const std::byte*>(p);
+      return b >= mem.get() && b < mem.get() + block * count;
+    }
+    // Under ASan a free block is poisoned (but for its free-list link), so a use after free is still
+    // reported although the memory never goes back to the heap.
+    void push(void* p) noexcept {
+      *static_cast<void**>(p) = free;
+      free = p;
+#if defined(__SANITIZE_ADDRESS__)
+      ASAN_POISON_MEMORY_REGION(static_cast<std::byte*>(p) + sizeof(void*), block - sizeof(void*));
+#endif
+    }
+    void* pop() noexcept {
+      void* p = free;
+      free = *static_cast<void**>(p);
+#if defined(__SANITIZE_ADDRESS__)
+      ASAN_UNPOISON_MEMORY_REGION(p, block);
+#endif
+      return p;
+    }
+  };
+  Class classes_[2];
+  std::uint64_t& misses_;  // HttpCounters::pool_misses
+};
+
+template <class T>
+struct ArenaAllocator {
+  using value_type = T;
+  Arena* arena;
+  explicit ArenaAllocator(Arena* a) noexcept : arena(a) {}
+  template <class U>
+  ArenaAllocator(const ArenaAllocator<U>& o) noexcept : arena(o.arena) {}  // NOLINT(google-explicit-constructor)
+  T* allocate(std::size_t n) { return static_cast<T*>(arena->allocate(n * sizeof(T), alignof(T))); }
+  void deallocate(T* p, std::size_t n) noexcept { arena->deallocate(p, n * sizeof(T), alignof(T)); }
+  template <class U>
+  bool operator==(const ArenaAllocator<U>& o) const noexcept {
+    return arena == o.arena;
+  }
+  template <class U>
+  bool operator!=(const ArenaAllocator<U>& o) const noexcept {
+    return arena != o.arena;
+  }
+};
+
+// A completion handler whose operation memory asio takes from the connection's arena (asio asks a
+// handler's associated allocator; the default would be its per-thread cache, which keeps one block
+// and so allocates for the second operation in flight, e.g. the deadline timer next to the read).
+template <class H>
+struct ArenaHandler {
+  using allocator_type = ArenaAllocator<void>;
+  Arena* arena;
+  H h;
+  allocator_type get_allocator() const noexcept { return allocator_type(arena); }
+  template <class... A>
+  void operator()(A&&... a) {
+    h(std::forward<A>(a)...);
+  }
+};
+template <class H>
+ArenaHandler<std::decay_t<H>> in_arena(Arena& a, H&& h) {
+  return {&a, std::forward<H>(h)};
+}
+
+// The io_context's own executor type rather than any_io_executor (Beast's tcp_stream / asio's
+// steady_timer default): the type-erased executor wraps every completion in an executor_function
+// allocated from asio's per-thread one-block cache, which misses when two are alive at once; the
+// concrete executor runs handlers directly and honours the handler's allocator when it must post.
+using Executor = asio::io_context::executor_type;
+using TcpStream = beast::basic_stream<tcp, Executor>;
+using TlsStream = beast::ssl_stream<TcpStream>;
+using Timer = asio::basic_waitable_timer<SteadyClock, asio::wait_traits<SteadyClock>, Executor>;
+using ResponseParser = http::response_parser<http::string_body, ArenaAllocator<char>>;
+
+// FIFO of waiting requests in a fixed ring (no allocation per request). push_front is for the one
+// retry of a stale keep-alive request, so the ring has room for one per connection beyond max_queued.
+template <class T>
+class Ring {
+ public:
+  explicit Ring(std::size_t capacity) : slots_(std::max<std::size_t>(capacity, 1)) {}
+  bool empty() const noexcept { return size_ == 0; }
+  std::size_t size() const noexcept { return size_; }
+  bool full() const noexcept { return size_ == slots_.size(); }
+  T& front() noexcept { return slots_[head_]; }
+  void push_back(T&& v) {
+    slots_[(head_ + size_) % slots_.size()] = std::move(v);
+    ++size_;
+  }
+  void push_front(T&& v) {
+    head_ = (head_ + slots_.size() - 1) % slots_.size();
+    slots_[head_] = std::move(v);
+    ++size_;
+  }
+  T take_front() {
+    T v = std::move(slots_[head_]);
+    slots_[head_] = T{};
+    head_ = (head_ + 1) % slots_.size();
+    --size_;
+    return v;
+  }
+
+ private:
+  std::vector<T> slots_;
+  std::size_t head_ = 0;
+  std::size_t size_ = 0;
+};
+
 }  // namespace
 
 class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
  public:
   struct Pending {
-    HttpRequest req;
+    HttpRequest own;                    // request() moves the caller's request here
+    const HttpRequest* lent = nullptr;  // request_lent(): the caller's, alive until the callback
     HttpCallback cb;
     SteadyClock::time_point deadline;
     std::uint32_t attempts = 0;
+    const HttpRequest& req() const noexcept { return lent ? *lent : own; }
   };
 
   // One TCP (+TLS) connection; never reopened once closed (a fresh Conn replaces it).
   struct Conn {
-    explicit Conn(asio::io_context& ioc) : resolver(ioc), timer(ioc) {}
-    beast::tcp_stream& tcp() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+    Conn(asio::io_context& ioc, std::uint64_t& pool_misses)
+        : resolver(ioc), timer(ioc.get_executor()), arena(pool_misses) {}
+    TcpStream& tcp() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
 
-    std::unique_ptr<beast::tcp_stream> plain;
-    std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
+    std::unique_ptr<TcpStream> plain;
+    std::unique_ptr<TlsStream> tls;
     tcp::resolver resolver;
-    asio::steady_timer timer;
+    Timer timer;
     beast::flat_buffer buffer;
     http::request<http::string_body> req;  // only for requests needs_beast_serializer() sends to Beast
     std::string wire;                      // the request bytes otherwise (capacity reused: no allocation)
     bool use_beast = false;
-    std::optional<http::response_parser<http::string_body>> parser;
+    Arena arena;
+    std::optional<ResponseParser> parser;  // re-created per response; its fields live in `arena`
     std::optional<Pending> cur;
+    // Handed to the callback by reference: valid until the callback returns. Its strings and header
+    // vector keep their capacity, so a warm connection fills it without allocating.
+    HttpResult result;
     Phase phase = Phase::kResolve;
     bool open = false;    // TCP (+TLS) established
     bool closed = false;  // torn down; ignore late completions
@@ -119,7 +281,8 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
   };
   using ConnPtr = std::shared_ptr<Conn>;
 
-  Impl(asio::io_context& ioc, HttpClientOptions opts) : ioc_(ioc), opts_(std::move(opts)) {
+  Impl(asio::io_context& ioc, HttpClientOptions opts)
+      : ioc_(ioc), opts_(std::move(opts)), queue_(opts_.max_queued + std::max<std::size_t>(opts_.max_connections, 1)) {
     auto url = parse_url(opts_.base_url);
     if (!url) throw std::invalid_argument("HttpClient: " + url.error());
     origin_ = std::move(*url);
@@ -136,6 +299,18 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void request(HttpRequest req, HttpCallback cb) {
+    Pending p;
+    p.own = std::move(req);
+    enqueue(std::move(p), std::move(cb));
+  }
+
+  void request_lent(const HttpRequest& req, HttpCallback cb) {
+    Pending p;
+    p.lent = &req;
+    enqueue(std::move(p), std::move(cb));
+  }
+
+  void enqueue(Pending&& p, HttpCallback cb) {
     if (shut_) {
       post_failure(std::move(cb), TransportError::kCancelled, "client is shut down");
       return;
@@ -146,24 +321,24 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
       return;
     }
     ++counters_.requests;
-    const DurationUs t = req.timeout_us > 0 ? req.timeout_us : opts_.default_timeout_us;
-    Pending p{std::move(req), std::move(cb), SteadyClock::now() + std::chrono::microseconds(t), 0};
+    const DurationUs t = p.req().timeout_us > 0 ? p.req().timeout_us : opts_.default_timeout_us;
+    p.cb = std::move(cb);
+    p.deadline = SteadyClock::now() + std::chrono::microseconds(t);
     queue_.push_back(std::move(p));
     // Dispatch from a fresh handler so request() never calls back synchronously.
     if (!dispatch_posted_) {
       dispatch_posted_ = true;
-      asio::post(ioc_, [self = shared_from_this()] {
-        self->dispatch_posted_ = false;
-        self->dispatch();
-      });
+      asio::post(ioc_.get_executor(), in_arena(post_arena_, [self = shared_from_this()] {
+                   self->dispatch_posted_ = false;
+                   self->dispatch();
+                 }));
     }
   }
 
   void shutdown(bool notify) {
+    if (!notify) silent_ = true;
     if (shut_) return;
     shut_ = true;
-    std::deque<Pending> q;
-    q.swap(queue_);
     for (auto& c : conns_) {
       if (c->cur && notify) {
         post_failure(std::move(c->cur->cb), TransportError::kCancelled, "client shut down", c->maybe_sent);
@@ -172,8 +347,9 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
       teardown(*c);
     }
     conns_.clear();
-    if (notify) {
-      for (auto& p : q) post_failure(std::move(p.cb), TransportError::kCancelled, "client shut down");
+    while (!queue_.empty()) {
+      Pending p = queue_.take_front();
+      if (notify) post_failure(std::move(p.cb), TransportError::kCancelled, "client shut down");
     }
   }
 
@@ -189,7 +365,11 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
     r.error = e;
     r.error_message = std::move(msg);
     r.maybe_sent = maybe_sent;
-    asio::post(ioc_, [cb = std::move(cb), r = std::move(r)]() mutable { cb(r); });
+    // Dropped if the client is destroyed before it runs (like every other callback then), so callers
+    // may capture a raw pointer to the object that owns the client.
+    asio::post(ioc_, [self = shared_from_this(), cb = std::move(cb), r = std::move(r)]() mutable {
+      if (!self->silent_) cb(r);
+    });
   }
 
   // A reused connection must not have anything to read: data or EOF there means the server closed
@@ -227,8 +407,7 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
     while (!shut_ && !queue_.empty()) {
       Pending& front = queue_.front();
       if (SteadyClock::now() >= front.deadline) {
-        Pending p = std::move(front);
-        queue_.pop_front();
+        Pending p = queue_.take_front();
         ++counters_.timeouts;
         ++counters_.failures;
         post_failure(std::move(p.cb), TransportError::kTimeout, "timed out waiting for a free connection");
@@ -251,17 +430,15 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
       }
       if (!conn) {
         if (conns_.size() >= opts_.max_connections) return;  // wait for a connection to free up
-        conn = std::make_shared<Conn>(ioc_);
+        conn = std::make_shared<Conn>(ioc_, counters_.pool_misses);
         if (ssl_) {
-          conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ioc_, *ssl_);
+          conn->tls = std::make_unique<TlsStream>(ioc_.get_executor(), *ssl_);
         } else {
-          conn->plain = std::make_unique<beast::tcp_stream>(ioc_);
+          conn->plain = std::make_unique<TcpStream>(ioc_.get_executor());
         }
         conns_.push_back(conn);
       }
-      Pending p = std::move(queue_.front());
-      queue_.pop_front();
-      start(conn, std::move(p));
+      start(conn, queue_.take_front());
     }
   }
 
@@ -272,7 +449,7 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
     c->maybe_sent = false;
     c->parser.reset();
     c->cur.emplace(std::move(p));
-    const HttpRequest& r = c->cur->req;
+    const HttpRequest& r = c->cur->req();
 
     c->use_beast = detail::needs_beast_serializer(r);
     if (!c->use_beast) {
@@ -295,12 +472,12 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
     }
 
     c->timer.expires_at(c->cur->deadline);
-    c->timer.async_wait([self = shared_from_this(), c, op = c->op](boost::system::error_code ec) {
+    c->timer.async_wait(in_arena(c->arena, [self = shared_from_this(), c, op = c->op](boost::system::error_code ec) {
       if (ec || c->closed || c->op != op || !c->cur) return;
       c->timed_out = true;
       c->resolver.cancel();
       c->tcp().close();  // aborts whatever phase is pending; its handler reports kTimeout
-    });
+    }));
 
     if (c->open) {
       c->reused = true;
@@ -365,11 +542,11 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
   void write(const ConnPtr& c) {
     c->phase = Phase::kWrite;
     c->maybe_sent = true;
-    auto cb = [self = shared_from_this(), c](boost::system::error_code ec, std::size_t) {
+    auto cb = in_arena(c->arena, [self = shared_from_this(), c](boost::system::error_code ec, std::size_t) {
       if (c->closed) return;
       if (ec) return self->fail(c, ec);
       self->read(c);
-    };
+    });
     if (!c->use_beast) {
       if (c->tls) {
         asio::async_write(*c->tls, asio::buffer(c->wire), std::move(cb));
@@ -385,13 +562,18 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
 
   void read(const ConnPtr& c) {
     c->phase = Phase::kRead;
-    c->parser.emplace();
+    c->parser.reset();
+    // The body string of the previous result (capacity kept) becomes this response's body.
+    std::string body = std::move(c->result.response.body);
+    body.clear();
+    c->parser.emplace(std::piecewise_construct, std::forward_as_tuple(std::move(body)),
+                      std::forward_as_tuple(ArenaAllocator<char>(&c->arena)));
     c->parser->body_limit(opts_.max_body_bytes);
     c->parser->header_limit(64 * 1024);
-    if (c->cur->req.method == HttpMethod::kHead) c->parser->skip(true);
+    if (c->cur->req().method == HttpMethod::kHead) c->parser->skip(true);
     // Header first, then the body: Beast 1.74's eager body read skips the Content-Length vs
     // body_limit check, so the limit is enforced here before any body byte is buffered.
-    auto on_header = [self = shared_from_this(), c](boost::system::error_code ec, std::size_t) {
+    auto on_header = in_arena(c->arena, [self = shared_from_this(), c](boost::system::error_code ec, std::size_t) {
       if (c->closed) return;
       if (ec) return self->fail(c, ec);
       const auto len = c->parser->content_length();
@@ -400,7 +582,7 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
                           "response body of " + std::to_string(*len) + " bytes exceeds max_body_bytes");
       }
       self->read_body(c);
-    };
+    });
     if (c->tls) {
       http::async_read_header(*c->tls, c->buffer, *c->parser, std::move(on_header));
     } else {
@@ -409,11 +591,11 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void read_body(const ConnPtr& c) {
-    auto cb = [self = shared_from_this(), c](boost::system::error_code ec, std::size_t) {
+    auto cb = in_arena(c->arena, [self = shared_from_this(), c](boost::system::error_code ec, std::size_t) {
       if (c->closed) return;
       if (ec) return self->fail(c, ec);
       self->complete(c);
-    };
+    });
     if (c->tls) {
       http::async_read(*c->tls, c->buffer, *c->parser, std::move(cb));
     } else {
@@ -423,17 +605,27 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
 
   void complete(const ConnPtr& c) {
     c->timer.cancel();
-    auto msg = c->parser->release();
-    HttpResult result;
+    auto& msg = c->parser->get();
+    HttpResult& result = c->result;
+    result.error = TransportError::kNone;
+    result.error_message.clear();
     result.attempts = c->cur->attempts;
     result.maybe_sent = true;
     result.response.status = static_cast<int>(msg.result_int());
     result.response.body = std::move(msg.body());
-    result.response.headers.reserve(8);
+    // Assign into the existing header strings (their capacity is reused); the vector only shrinks
+    // when this response has fewer headers than the last.
+    auto& hs = result.response.headers;
+    std::size_t n = 0;
     for (const auto& f : msg) {
-      result.response.headers.push_back({std::string(f.name_string()), std::string(f.value())});
+      if (n == hs.size()) hs.emplace_back();
+      hs[n].name.assign(f.name_string().data(), f.name_string().size());
+      hs[n].value.assign(f.value().data(), f.value().size());
+      ++n;
     }
+    hs.resize(n);
     const bool keep = msg.keep_alive();
+    c->parser.reset();  // the header nodes go back to the arena before the callback starts a request
     Pending p = std::move(*c->cur);
     c->cur.reset();
     ++c->served;
@@ -477,7 +669,7 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
     remove(c);
     if (shut_) return;
 
-    const bool retry_safe = p.req.retry_safe.value_or(default_retry_safe(p.req.method));
+    const bool retry_safe = p.req().retry_safe.value_or(default_retry_safe(p.req().method));
     if (stale && retry_safe && p.attempts < 2) {
       ++counters_.retries;
       queue_.push_front(std::move(p));
@@ -501,10 +693,12 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
   std::string host_header_;
   std::unique_ptr<ssl::context> ssl_;
   std::optional<tcp::resolver::results_type> resolved_;
-  std::deque<Pending> queue_;
+  Ring<Pending> queue_;
   std::vector<ConnPtr> conns_;
   HttpCounters counters_;
+  Arena post_arena_{counters_.pool_misses};  // the dispatch handler request() posts (after counters_)
   bool shut_ = false;
+  bool silent_ = false;  // destroyed: no callback runs any more
   bool dispatch_posted_ = false;
 };
 
@@ -517,6 +711,9 @@ HttpClient::~HttpClient() {
 
 void HttpClient::request(HttpRequest req, HttpCallback cb) {
   impl_->request(std::move(req), std::move(cb));
+}
+void HttpClient::request_lent(const HttpRequest& req, HttpCallback cb) {
+  impl_->request_lent(req, std::move(cb));
 }
 void HttpClient::shutdown() {
   impl_->shutdown(/*notify=*/true);

@@ -201,6 +201,11 @@ TEST_F(TlsTest, VerificationOffWorksOnLoopbackAndKeepsTheConnection) {
   }
   EXPECT_EQ(server.accepted, 1u);
   EXPECT_EQ(client.counters().connections_reused, 2u);
+  // Once the TLS connection is up, requests on it take their operation memory from the connection's
+  // pool: the TLS layers' operations fit its blocks.
+  const std::uint64_t misses = client.counters().pool_misses;
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(get_once(client)->ok());
+  EXPECT_EQ(client.counters().pool_misses, misses);
 }
 
 TEST_F(TlsTest, UntrustedCertificateIsRefused) {

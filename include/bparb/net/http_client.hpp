@@ -72,6 +72,11 @@ struct HttpResult {
   bool ok() const noexcept { return error == TransportError::kNone; }
 };
 
+// The HttpResult passed to a callback is owned by the client (connection storage reused for the next
+// response): it is valid until the callback returns. Copy or move out what must outlive the call
+// (moving the body out is fine, it only costs that connection an allocation next time).
+// libstdc++ keeps a std::function target inline only when it is trivially copyable and at most 16
+// bytes (e.g. [this, index] or [&a, &b]); larger captures cost a heap allocation per request.
 using HttpCallback = std::function<void(HttpResult& result)>;
 
 struct HttpClientOptions {
@@ -93,6 +98,9 @@ struct HttpCounters {
   std::uint64_t retries = 0;
   std::uint64_t timeouts = 0;
   std::uint64_t failures = 0;  // results with error != kNone
+  // Handler / response-header memory that did not fit a connection's preallocated pool and came from
+  // the heap (TLS handshakes, unusually many or long headers). Flat once warm on the order path.
+  std::uint64_t pool_misses = 0;
 };
 
 class HttpClient {
@@ -104,6 +112,9 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   void request(HttpRequest req, HttpCallback cb);
+  // Same, without taking the request: `req` must stay alive and unchanged until `cb` has run (or the
+  // client is destroyed). Lets a caller reuse one request object and its string capacity (orders).
+  void request_lent(const HttpRequest& req, HttpCallback cb);
 
   // Fails every queued and in-flight request with kCancelled and closes all connections.
   void shutdown();

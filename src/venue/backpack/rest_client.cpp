@@ -9,6 +9,7 @@
 #include <chrono>
 #include <deque>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 
 #include "bparb/venue/backpack/parsers.hpp"
@@ -79,6 +80,53 @@ struct RawOutcome {
 };
 using Completion = std::function<void(RawOutcome&)>;
 
+// DELETE /api/v1/order answer: 202 (or an empty body) = accepted, confirm later; else the order.
+ParseError parse_cancel_result(JsonParser& p, const net::HttpResult& r, CancelResult& c) {
+  c.pending = false;
+  c.order.reset();
+  if (r.response.status == 202 || r.response.body.empty()) {
+    c.pending = r.response.status == 202;
+    return ParseError{};
+  }
+  Order o;
+  const ParseError pe = parse_order(p, JsonInput::from_string(r.response.body), o);
+  if (pe.ok()) c.order = std::move(o);
+  return pe;
+}
+
+// One order request (execute / batch / cancel) in flight. Slots are reused, so once warm an order
+// costs no allocation: the HTTP request (target, body, the four auth headers) is lent to HttpClient
+// and keeps its string capacity, the caller's callback is moved in (no allocation when its capture
+// is small, see RestCallback), and the answer is parsed into a reused value.
+struct OrderSlot {
+  enum class Kind : std::uint8_t { kOrder, kBatch, kCancel };
+  static constexpr std::size_t kReserveBody = 4096;  // a 20-leg batch body is ~3.5 KB
+
+  OrderSlot() {
+    req.target.reserve(32);
+    req.body.reserve(kReserveBody);
+    req.content_type.reserve(40);
+    req.headers.resize(4);
+    req.headers[0].name = "X-API-Key";
+    req.headers[1].name = "X-Signature";
+    req.headers[2].name = "X-Timestamp";
+    req.headers[3].name = "X-Window";
+    for (auto& h : req.headers) h.value.reserve(96);
+    batch.reserve(20);
+  }
+
+  bool busy = false;
+  Kind kind = Kind::kOrder;
+  TimestampUs sent_us = 0;
+  net::HttpRequest req;
+  RestCallback<Order> order_cb;
+  RestCallback<std::vector<BatchOrderResult>> batch_cb;
+  RestCallback<CancelResult> cancel_cb;
+  Order order;
+  std::vector<BatchOrderResult> batch;
+  CancelResult cancel;
+};
+
 struct GetCall {
   std::string path;
   std::string instruction;  // empty = public (unsigned)
@@ -109,6 +157,113 @@ class RestClient::Impl : public std::enable_shared_from_this<RestClient::Impl> {
   }
 
   ~Impl() { wait_timer_.cancel(); }
+
+  // Sized for the batches in flight at once (the engine has a handful); beyond that, orders take the
+  // general (allocating) path rather than fail.
+  static constexpr std::size_t kOrderSlots = 16;
+  std::vector<std::unique_ptr<OrderSlot>> slots_ = make_slots();
+  static std::vector<std::unique_ptr<OrderSlot>> make_slots() {
+    std::vector<std::unique_ptr<OrderSlot>> v;
+    v.reserve(kOrderSlots);
+    for (std::size_t i = 0; i < kOrderSlots; ++i) v.push_back(std::make_unique<OrderSlot>());
+    return v;
+  }
+
+  // The pooled order path. False (nothing done, `cb` untouched) when every slot is busy.
+  template <class T>
+  bool send_order_pooled(OrderSlot::Kind kind, net::HttpMethod method, std::string_view path, const WrittenRequest& out,
+                         RestCallback<T>& cb) {
+    std::uint32_t idx = 0;
+    while (idx < slots_.size() && slots_[idx]->busy) ++idx;
+    if (idx == slots_.size()) return false;
+    ++counters_.requests;
+    if (!limiter_.try_acquire(RequestPriority::kHigh)) {
+      ++counters_.rate_limited_local;
+      local_error(std::move(cb), RestErrorKind::kRateLimited, "LOCAL_RATE_LIMIT",
+                  "self-imposed rate limit reached; order not sent");
+      return true;
+    }
+    OrderSlot& s = *slots_[idx];
+    s.busy = true;
+    s.kind = kind;
+    if constexpr (std::is_same_v<T, Order>) {
+      s.order_cb = std::move(cb);
+    } else if constexpr (std::is_same_v<T, std::vector<BatchOrderResult>>) {
+      s.batch_cb = std::move(cb);
+    } else {
+      static_assert(std::is_same_v<T, CancelResult>);
+      s.cancel_cb = std::move(cb);
+    }
+    net::HttpRequest& req = s.req;
+    req.method = method;
+    req.target.assign(path);
+    req.body.assign(out.body);
+    req.content_type.assign(kJsonContentType);
+    req.timeout_us = opts_.order_timeout_us;
+    req.retry_safe = false;
+    req.headers[0].value.assign(key_->public_key_base64());
+    req.headers[1].value.assign(out.signature);
+    req.headers[2].value.assign(out.timestamp);
+    req.headers[3].value.assign(out.window);
+    ++counters_.orders_sent;
+    spdlog::debug("backpack REST {} {} body={}", net::to_string(method), path, out.body);
+    s.sent_us = clock_.now_us();
+    // 16 trivially copyable bytes: std::function keeps them inline. A raw Impl pointer is safe: Impl owns
+    // http_, and HttpClient never calls back once destroyed.
+    http_.request_lent(req, [self = this, idx](net::HttpResult& r) { self->on_slot_done(idx, r); });
+    return true;
+  }
+
+  template <class T>
+  void finish_slot(OrderSlot& s, RestCallback<T>& slot_cb, T& value, const RawOutcome& o, bool parsed_ok,
+                   const ParseError& pe) {
+    // Free the slot before the callback: it may place the next order at once.
+    RestCallback<T> cb = std::move(slot_cb);
+    s.busy = false;
+    if (!parsed_ok) return deliver_error(cb, parse_error<T>(pe, o.http->response.status, true));
+    RestResult<T> r(std::move(value));
+    if (cb) cb(r);
+    // Hand the storage (vector capacity) back for the next answer unless the callback took it.
+    if (r) value = std::move(*r);
+  }
+
+  void on_slot_done(std::uint32_t idx, net::HttpResult& http) {
+    OrderSlot& s = *slots_[idx];
+    const RawOutcome o{&http, std::nullopt, s.sent_us, clock_.now_us()};
+    RestError err;
+    if (!classify_order(o, err)) {
+      s.busy = false;
+      switch (s.kind) {
+        case OrderSlot::Kind::kOrder: {
+          auto cb = std::move(s.order_cb);
+          return deliver_error(cb, std::move(err));
+        }
+        case OrderSlot::Kind::kBatch: {
+          auto cb = std::move(s.batch_cb);
+          return deliver_error(cb, std::move(err));
+        }
+        case OrderSlot::Kind::kCancel: {
+          auto cb = std::move(s.cancel_cb);
+          return deliver_error(cb, std::move(err));
+        }
+      }
+      return;
+    }
+    switch (s.kind) {
+      case OrderSlot::Kind::kOrder: {
+        const ParseError pe = parse_order(parser_, JsonInput::from_string(http.response.body), s.order);
+        return finish_slot(s, s.order_cb, s.order, o, pe.ok(), pe);
+      }
+      case OrderSlot::Kind::kBatch: {
+        const ParseError pe = parse_batch_results(parser_, JsonInput::from_string(http.response.body), s.batch);
+        return finish_slot(s, s.batch_cb, s.batch, o, pe.ok(), pe);
+      }
+      case OrderSlot::Kind::kCancel: {
+        const ParseError pe = parse_cancel_result(parser_, http, s.cancel);
+        return finish_slot(s, s.cancel_cb, s.cancel, o, pe.ok(), pe);
+      }
+    }
+  }
 
   std::int64_t timestamp_ms() const noexcept { return clock_.now_ms() + offset_ms_; }
 
@@ -584,6 +739,7 @@ void RestClient::execute_order(const OrderRequest& order, RestCallback<Order> cb
   if (e != RequestError::kOk) {
     return impl_->local_error(std::move(cb), RestErrorKind::kInvalidRequest, to_string(e), "request not sent");
   }
+  if (impl_->send_order_pooled(OrderSlot::Kind::kOrder, net::HttpMethod::kPost, "/api/v1/order", out, cb)) return;
   impl_->send_order(net::HttpMethod::kPost, "/api/v1/order", out,
                     impl_->order_handler<Order>(std::move(cb), [](JsonParser& p, const net::HttpResult& r, Order& o) {
                       return parse_order(p, JsonInput::from_string(r.response.body), o);
@@ -601,6 +757,7 @@ void RestClient::execute_batch(std::span<const OrderRequest> orders, RestCallbac
   if (e != RequestError::kOk) {
     return impl_->local_error(std::move(cb), RestErrorKind::kInvalidRequest, to_string(e), "request not sent");
   }
+  if (impl_->send_order_pooled(OrderSlot::Kind::kBatch, net::HttpMethod::kPost, "/api/v1/orders", out, cb)) return;
   impl_->send_order(net::HttpMethod::kPost, "/api/v1/orders", out,
                     impl_->order_handler<std::vector<BatchOrderResult>>(
                         std::move(cb), [](JsonParser& p, const net::HttpResult& r, std::vector<BatchOrderResult>& v) {
@@ -619,18 +776,9 @@ void RestClient::cancel_order(const CancelRequest& cancel, RestCallback<CancelRe
   if (e != RequestError::kOk) {
     return impl_->local_error(std::move(cb), RestErrorKind::kInvalidRequest, to_string(e), "request not sent");
   }
-  impl_->send_order(
-      net::HttpMethod::kDelete, "/api/v1/order", out,
-      impl_->order_handler<CancelResult>(std::move(cb), [](JsonParser& p, const net::HttpResult& r, CancelResult& c) {
-        if (r.response.status == 202 || r.response.body.empty()) {
-          c.pending = r.response.status == 202;
-          return ParseError{};
-        }
-        Order o;
-        const ParseError pe = parse_order(p, JsonInput::from_string(r.response.body), o);
-        if (pe.ok()) c.order = std::move(o);
-        return pe;
-      }));
+  if (impl_->send_order_pooled(OrderSlot::Kind::kCancel, net::HttpMethod::kDelete, "/api/v1/order", out, cb)) return;
+  impl_->send_order(net::HttpMethod::kDelete, "/api/v1/order", out,
+                    impl_->order_handler<CancelResult>(std::move(cb), parse_cancel_result));
 }
 
 void RestClient::cancel_all(std::string_view symbol, CancelAllKind kind, RestCallback<CancelAllResult> cb) {

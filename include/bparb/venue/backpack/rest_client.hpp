@@ -66,6 +66,10 @@ struct RestError {
 
 template <class T>
 using RestResult = Expected<T, RestError>;
+// The result is valid until the callback returns (order answers live in reused per-order storage;
+// moving out of it is fine). Orders (execute_order / execute_batch / cancel_order) allocate nothing once
+// warm when the callback's capture is trivially copyable and at most 16 bytes (libstdc++ keeps such a
+// std::function target inline), e.g. [this, slot_index]; a larger capture costs one allocation.
 template <class T>
 using RestCallback = std::function<void(RestResult<T>& result)>;
 
@@ -154,7 +158,8 @@ class RestClient {
   void get_collateral(RestCallback<CollateralSummary> cb);
   void get_positions(std::string_view symbol, RestCallback<std::vector<Position>> cb);  // empty = all
 
-  // ---- orders (signed; never retried)
+  // ---- orders (signed; never retried). Up to 16 in flight use reusable order slots (no allocation
+  // once warm, BENCHMARKS.md §4); more than that take an equivalent allocating path.
   void execute_order(const OrderRequest& order, RestCallback<Order> cb);
   void execute_batch(std::span<const OrderRequest> orders, RestCallback<std::vector<BatchOrderResult>> cb);
   void cancel_order(const CancelRequest& cancel, RestCallback<CancelResult> cb);
