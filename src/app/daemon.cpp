@@ -316,10 +316,16 @@ class Daemon final : public exec::EngineSink {
     backpack::CancelRequest c;
     c.symbol = market.symbol;
     c.client_id = client_id;
-    rest_->cancel_order(c, [this, client_id, sym = market.symbol](backpack::RestResult<backpack::CancelResult>& r) {
+    // 16 trivially copyable bytes of capture: the callback is stored without a heap allocation (RestClient's
+    // order slots, issue 6). The market is found again by its index (markets_ never moves its elements).
+    std::uint32_t market_index = 0;
+    while (market_index < markets_.size() && &markets_[market_index] != &market) ++market_index;
+    rest_->cancel_order(c, [this, market_index, client_id](backpack::RestResult<backpack::CancelResult>& r) {
       if (!r) {
         // Too late (already filled/expired) or unknown: the stream or a query settles it.
-        log_->info("Cancel #{} on {} not confirmed: {} {}", client_id, sym, r.error().code, r.error().message);
+        log_->info("Cancel #{} on {} not confirmed: {} {}", client_id,
+                   market_index < markets_.size() ? std::string_view(markets_[market_index].symbol) : "?",
+                   r.error().code, r.error().message);
         return;
       }
       if (r->order) {
