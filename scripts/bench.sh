@@ -51,15 +51,22 @@ min_time=0.5
 runs=3
 if [[ $quick == 1 ]]; then frames=50000; iters=5000; min_time=0.1; runs=1; fi
 
-echo "== depth replay (bpsim SOL_USDC_PERP stream, $frames frames)"
+echo "== depth replay (bpsim SOL_USDC_PERP stream, whole-ladder re-quotes, $frames frames)"
 "$bin/bparb-bench" gen-depth --frames "$frames" --snapshot-out "$data/snap.json" --frames-out "$data/frames.txt"
 for ((i = 0; i < runs; i++)); do
   "${pin[@]}" "$bin/bparb-bench" depth-replay --snapshot "$data/snap.json" --frames "$data/frames.txt" --repeat 5
 done
-# The same frames with "stream" before "data", as the live exchange orders them (bpsim writes data first).
-sed -E 's/^\{"data":(.*),("stream":"[^"]*")\}$/{\2,"data":\1}/' "$data/frames.txt" >"$data/frames_sf.txt"
-echo "-- stream-first ordering"
-"${pin[@]}" "$bin/bparb-bench" depth-replay --snapshot "$data/snap.json" --frames "$data/frames_sf.txt" --repeat 5
+# The same frames with "data" before "stream" (bpsim's order before the third session; the exchange sends
+# "stream" first, as bpsim now does).
+sed -E 's/^\{("stream":"[^"]*"),"data":(.*)\}$/{"data":\2,\1}/' "$data/frames.txt" >"$data/frames_df.txt"
+echo "-- data-first ordering"
+"${pin[@]}" "$bin/bparb-bench" depth-replay --snapshot "$data/snap.json" --frames "$data/frames_df.txt" --repeat 5
+echo "== depth replay (bpsim with keep_unchanged_levels: live-shaped deltas of a few levels, $frames frames)"
+"$bin/bparb-bench" gen-depth --frames "$frames" --keep-levels 1 --snapshot-out "$data/snap_k.json" \
+  --frames-out "$data/frames_k.txt"
+for ((i = 0; i < runs; i++)); do
+  "${pin[@]}" "$bin/bparb-bench" depth-replay --snapshot "$data/snap_k.json" --frames "$data/frames_k.txt" --repeat 5
+done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "== tick-to-wire ($iters trades in-process, $((iters / 10)) over loopback)"

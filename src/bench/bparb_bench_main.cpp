@@ -52,6 +52,7 @@ namespace bp = bparb::backpack;
 constexpr const char* kUsage =
     "usage: bparb-bench <command> [options]\n"
     "  gen-depth --frames-out F.txt --snapshot-out S.json [--symbol SOL_USDC_PERP] [--frames 200000] [--seed 42]\n"
+    "      [--keep-levels 0|1]   (1: bpsim's market model keeps unchanged ladder levels: live-shaped deltas)\n"
     "  convert-binance --format binance-usdm|binance-spot --in FILE|- --symbol BTC_USDC_PERP\n"
     "      --snapshot-out S.json --frames-out F.txt   (hftbacktest recording -> Backpack-shaped frames)\n"
     "  depth-replay --snapshot S.json --frames F.txt [--repeat 5] [--tick X --step Y]\n"
@@ -121,7 +122,9 @@ int cmd_gen_depth(const Args& a) {
   const std::string symbol = a.get("symbol", "SOL_USDC_PERP");
   const std::size_t n = a.num("frames", 200000);
   if (n == 0) throw std::invalid_argument("--frames must be > 0");
-  const bb::CapturedStream s = bb::capture_depth_stream(a.num("seed", 42), symbol, n);
+  const std::uint64_t keep = a.num("keep-levels", 0);
+  if (keep > 1) throw std::invalid_argument("--keep-levels: 0 or 1");
+  const bb::CapturedStream s = bb::capture_depth_stream(a.num("seed", 42), symbol, n, 100 * bparb::kUsPerMs, keep == 1);
   if (s.frames.size() < n)
     throw std::runtime_error("bpsim produced only " + std::to_string(s.frames.size()) + " frames for " + symbol);
   std::ofstream so(snap_out, std::ios::binary);
@@ -560,7 +563,8 @@ int main(int argc, char** argv) {
   const std::string_view cmd = argv[1];
   try {
     if (cmd == "gen-depth")
-      return cmd_gen_depth(parse_args(argc, argv, {"symbol", "frames", "seed", "frames-out", "snapshot-out"}));
+      return cmd_gen_depth(
+          parse_args(argc, argv, {"symbol", "frames", "seed", "frames-out", "snapshot-out", "keep-levels"}));
     if (cmd == "convert-binance")
       return cmd_convert_binance(parse_args(argc, argv, {"format", "in", "symbol", "snapshot-out", "frames-out"}));
     if (cmd == "depth-replay")

@@ -56,7 +56,9 @@ SimBooks make_sim_books(std::uint64_t seed, double basis_bps, DurationUs warm_us
 void render_depth_frame(const DepthDelta& d, std::string& out) {
   // Same calls, same order as sim::WsHub::on_depth + make_frame.
   out.clear();
-  out += "{\"data\":";
+  out += "{\"stream\":\"depth.";
+  out += d.symbol;
+  out += "\",\"data\":";
   sim::JsonWriter w(out);
   w.begin_object().kv("e", "depth").key("E").num_str(d.event_time_us != 0 ? d.event_time_us : d.engine_time_us);
   w.kv("s", d.symbol);
@@ -68,9 +70,7 @@ void render_depth_frame(const DepthDelta& d, std::string& out) {
   w.end_array();
   w.key("U").num(d.first_update_id).key("u").num(d.last_update_id).key("T").num_str(d.engine_time_us);
   w.end_object();
-  out += ",\"stream\":\"depth.";
-  out += d.symbol;
-  out += "\"}";
+  out += '}';
 }
 
 void render_depth_snapshot(const DepthSnapshot& s, std::string& out) {
@@ -113,13 +113,14 @@ class DepthCapture final : public sim::ExchangeListener {
 
 }  // namespace
 
-CapturedStream capture_depth_stream(std::uint64_t seed, std::string_view symbol, std::size_t frames,
-                                    DurationUs step_us) {
+CapturedStream capture_depth_stream(std::uint64_t seed, std::string_view symbol, std::size_t frames, DurationUs step_us,
+                                    bool keep_unchanged_levels) {
   ManualClock clock(1'795'132'830LL * kUsPerSecond);
   sim::Exchange ex(clock, sim::default_exchange_config());
   if (ex.market(symbol) == nullptr) throw std::invalid_argument("bpsim has no market " + std::string(symbol));
   sim::MarketModelConfig mc = sim::default_model_config();
   mc.seed = seed;
+  mc.keep_unchanged_levels = keep_unchanged_levels;
   sim::MarketModel model(ex, mc);
   CapturedStream out;
   DepthCapture cap{std::string(symbol), out};

@@ -57,13 +57,14 @@ struct CapturedStream {
 };
 // Runs bpsim's exchange + market model (ManualClock, `step_us` per model step) until `frames` depth
 // frames of `symbol` were captured. Throws std::invalid_argument for an unknown symbol.
+// keep_unchanged_levels: sim::MarketModelConfig's option of that name (live-shaped deltas of a few levels).
 CapturedStream capture_depth_stream(std::uint64_t seed, std::string_view symbol, std::size_t frames,
-                                    DurationUs step_us = 100 * kUsPerMs);
+                                    DurationUs step_us = 100 * kUsPerMs, bool keep_unchanged_levels = false);
 // Renders a snapshot like bpsim's GET /api/v1/depth: {"asks":[..],"bids":[..],"lastUpdateId":"N","timestamp":T}.
 void render_depth_snapshot(const DepthSnapshot& s, std::string& out);
 
 // Renders one depth delta exactly as bpsim's WsHub sends it:
-// {"data":{"e":"depth","E":"..","s":..,"a":[[..]],"b":[[..]],"U":..,"u":..,"T":".."},"stream":"depth.<s>"}
+// {"stream":"depth.<s>","data":{"e":"depth","E":"..","s":..,"a":[[..]],"b":[[..]],"U":..,"u":..,"T":".."}}
 // Appends to `out` (cleared first). Prices/quantities in canonical decimal text.
 void render_depth_frame(const DepthDelta& d, std::string& out);
 

@@ -123,6 +123,22 @@ std::size_t find_pos(const std::vector<PriceLevel>& v, std::int64_t ticks) noexc
   return static_cast<std::size_t>(base - data) + (before<kBid>(base->price_ticks, ticks) ? 1 : 0);
 }
 
+// Set one level of a side to an absolute quantity (zero deletes); ticks > 0 and lots >= 0 already checked.
+// Inlined into apply()'s loop: no call and no side dispatch per level.
+template <bool kBid>
+inline void set_level(std::vector<PriceLevel>& v, std::int64_t price_ticks, std::int64_t qty_lots) noexcept {
+  const std::size_t pos = find_pos<kBid>(v, price_ticks);
+  const bool found = pos < v.size() && v[pos].price_ticks == price_ticks;
+  if (qty_lots == 0) {
+    if (found) v.erase(v.begin() + static_cast<std::ptrdiff_t>(pos));
+  } else if (found) {
+    v[pos].qty_lots = qty_lots;
+  } else {
+    // Grows only when the book is deeper than the reserve (rare; amortized).
+    v.insert(v.begin() + static_cast<std::ptrdiff_t>(pos), PriceLevel{price_ticks, qty_lots});
+  }
+}
+
 // Bring a snapshot side into book order (ascending key, best at back), dropping duplicate prices.
 // Returns the number of duplicates removed. No allocation (in-place sort).
 std::uint32_t sort_side(std::vector<PriceLevel>& v, std::int64_t sign) noexcept {
@@ -215,16 +231,10 @@ LevelError OrderBook::apply_level_ticks(Side side, std::int64_t price_ticks, std
     ++rejected_levels_;
     return LevelError::kBadQuantity;
   }
-  std::vector<PriceLevel>& v = side_levels(side);
-  const std::size_t pos = side == Side::kBid ? find_pos<true>(v, price_ticks) : find_pos<false>(v, price_ticks);
-  const bool found = pos < v.size() && v[pos].price_ticks == price_ticks;
-  if (qty_lots == 0) {
-    if (found) v.erase(v.begin() + static_cast<std::ptrdiff_t>(pos));
-  } else if (found) {
-    v[pos].qty_lots = qty_lots;
+  if (side == Side::kBid) {
+    set_level<true>(bids_, price_ticks, qty_lots);
   } else {
-    // Grows only when the book is deeper than the reserve (rare; amortized).
-    v.insert(v.begin() + static_cast<std::ptrdiff_t>(pos), PriceLevel{price_ticks, qty_lots});
+    set_level<false>(asks_, price_ticks, qty_lots);
   }
   return LevelError::kOk;
 }
@@ -236,8 +246,23 @@ void OrderBook::stamp(TimestampUs engine_us, TimestampUs received_us) noexcept {
 
 ApplyResult OrderBook::apply(const DepthDelta& delta, TimestampUs received_us) noexcept {
   ApplyResult r;
-  for (const LevelUpdate& l : delta.bids) note_error(r, apply_level(Side::kBid, l.price, l.quantity));
-  for (const LevelUpdate& l : delta.asks) note_error(r, apply_level(Side::kAsk, l.price, l.quantity));
+  // Same checks and counts as apply_level() per level, with the level write inlined per side.
+  auto side = [&]<bool kBid>(const std::vector<LevelUpdate>& levels, std::vector<PriceLevel>& v) {
+    for (const LevelUpdate& l : levels) {
+      std::int64_t ticks = 0;
+      std::int64_t lots = 0;
+      const LevelError e = to_units(l.price, l.quantity, ticks, lots);
+      if (e != LevelError::kOk) {
+        ++rejected_levels_;
+        note_error(r, e);
+        continue;
+      }
+      set_level<kBid>(v, ticks, lots);  // ticks > 0 (positive price, exact), lots >= 0: kOk
+      ++r.applied;
+    }
+  };
+  side.template operator()<true>(delta.bids, bids_);
+  side.template operator()<false>(delta.asks, asks_);
   last_update_id_ = delta.last_update_id;
   stamp(delta.engine_time_us, received_us);
   return r;

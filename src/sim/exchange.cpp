@@ -142,10 +142,9 @@ Decimal Exchange::Impl::asset_price(std::string_view asset) const noexcept {
 
 void Exchange::Impl::flush_market(MarketState& m) {
   if (batch_depth > 0) return;  // touched levels accumulate until batch_end()
-  auto& touched = m.book.touched();
+  // Only levels whose total differs from the last publish (a ladder re-quoted at the same size is no update).
+  const auto& touched = m.book.take_changed();
   if (!touched.empty()) {
-    std::sort(touched.begin(), touched.end());
-    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
     const auto n = static_cast<std::int64_t>(touched.size());
     m.delta.bids.clear();
     m.delta.asks.clear();
@@ -156,9 +155,8 @@ void Exchange::Impl::flush_market(MarketState& m) {
     m.delta.event_time_us = m.delta.engine_time_us = t;
     for (const auto& [side, ticks] : touched) {
       LevelUpdate u{m.price_of(ticks), m.qty_of(m.book.level_lots(side, ticks))};
-      (side == Side::kBid ? m.delta.bids : m.delta.asks).push_back(u);  // ascending (sorted above)
+      (side == Side::kBid ? m.delta.bids : m.delta.asks).push_back(u);  // ascending (take_changed sorts)
     }
-    m.book.clear_touched();
     for (ExchangeListener* l : listeners) l->on_depth(m.delta);
   }
   // bookTicker: only when the top of book changed.

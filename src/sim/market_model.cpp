@@ -183,9 +183,14 @@ struct MarketModel::Impl {
     const MarketSpec* spec = nullptr;
     bool perp = false;
     LiquidityParams liq;
-    double quoted_mid = 0;        // mid of the current ladder (0 = none yet)
-    std::vector<OrderId> ladder;  // resting maker orders
-    bool pinned = false;          // mark/index held by a scenario
+    double quoted_mid = 0;  // mid of the current ladder (0 = none yet)
+    struct Rung {
+      OrderId id = 0;
+      Side side = Side::kBid;
+      std::int64_t ticks = 0;
+    };
+    std::vector<Rung> ladder;  // resting maker orders
+    bool pinned = false;       // mark/index held by a scenario
   };
   struct Coin {
     CoinModelParams params;
@@ -263,51 +268,96 @@ struct MarketModel::Impl {
   }
 
   bool ladder_intact(const Book& b) const {
-    for (OrderId id : b.ladder) {
-      auto o = exchange.query_order(maker, b.symbol, OrderRef{id, std::nullopt});
-      if (!o || o->executed_quantity.is_positive()) return false;
-    }
+    for (const Book::Rung& r : b.ladder)
+      if (!rung_intact(b, r)) return false;
     return true;
   }
+  bool rung_intact(const Book& b, const Book::Rung& r) const {
+    auto o = exchange.query_order(maker, b.symbol, OrderRef{r.id, std::nullopt});
+    return o && !o->executed_quantity.is_positive();
+  }
+
+  struct Quote {
+    Side side;
+    std::int64_t ticks;
+    std::int64_t lots;
+    bool placed;  // keep_unchanged_levels: an intact resting order already quotes it
+  };
+  std::vector<Quote> quotes;  // reused by requote()
 
   void requote(Book& b, double mid, bool force) {
-    if (!force && b.quoted_mid > 0 && std::fabs(mid / b.quoted_mid - 1.0) * 10000.0 <= config.requote_threshold_bps &&
-        ladder_intact(b))
-      return;
-    for (OrderId id : b.ladder) (void)exchange.cancel(maker, b.symbol, OrderRef{id, std::nullopt});
-    b.ladder.clear();
+    const bool moved =
+        b.quoted_mid <= 0 || std::fabs(mid / b.quoted_mid - 1.0) * 10000.0 > config.requote_threshold_bps;
+    if (!force && !moved && ladder_intact(b)) return;
+    // Only a consumed level to repair: the ladder stays where it is, so its other levels keep their prices.
+    if (config.keep_unchanged_levels && !force && !moved) mid = b.quoted_mid;
     b.quoted_mid = mid;
+    // The wanted ladder (one size draw per level in both modes).
+    quotes.clear();
     const MarketSpec& s = *b.spec;
     const LiquidityParams& l = b.liq;
     std::int64_t prev_bid = std::numeric_limits<std::int64_t>::max();
     std::int64_t prev_ask = 0;
+    // keep_unchanged_levels: the ladder sits on a fixed grid of whole-tick spacings anchored at a multiple
+    // of the spacing, so a move of one spacing shifts one level in and one out per side and the others
+    // keep their prices (a ladder at exact bps offsets lands on other ticks after almost every move).
+    const double mid_ticks = mid / s.tick_size.to_double();
+    const std::int64_t grid_step = std::max<std::int64_t>(1, std::llround(mid_ticks * l.level_spacing_bps / 10000.0));
+    const std::int64_t grid_half = std::max<std::int64_t>(1, std::llround(mid_ticks * l.half_spread_bps / 10000.0));
+    const std::int64_t grid_anchor = std::llround(mid_ticks / static_cast<double>(grid_step)) * grid_step;
     for (int k = 0; k < l.levels; ++k) {
       const double off = (l.half_spread_bps + k * l.level_spacing_bps) / 10000.0;
       const double size_usd = l.level_notional_usd * (1.0 + k * l.size_growth) * (0.6 + 0.8 * uniform01(rng));
       for (Side side : {Side::kBid, Side::kAsk}) {
         const bool bid = side == Side::kBid;
-        std::int64_t ticks =
-            s.price_to_ticks(to_price(s, mid * (bid ? 1.0 - off : 1.0 + off), bid ? Rounding::kDown : Rounding::kUp));
+        std::int64_t ticks = config.keep_unchanged_levels
+                                 ? grid_anchor + (bid ? -1 : 1) * (grid_half + k * grid_step)
+                                 : s.price_to_ticks(to_price(s, mid * (bid ? 1.0 - off : 1.0 + off),
+                                                             bid ? Rounding::kDown : Rounding::kUp));
         // Keep levels distinct and ordered even when the spacing is below one tick.
         if (bid && ticks >= prev_bid) ticks = prev_bid - 1;
         if (!bid && ticks <= prev_ask) ticks = prev_ask + 1;
         if (ticks < 1) continue;
         (bid ? prev_bid : prev_ask) = ticks;
-        const Decimal price = s.ticks_to_price(ticks);
-        const double qty = size_usd / price.to_double();
+        const double qty = size_usd / s.ticks_to_price(ticks).to_double();
         std::int64_t lots = static_cast<std::int64_t>(std::llround(qty / s.step_size.to_double()));
         const std::int64_t min_lots = s.quantity_to_lots(s.min_quantity, Rounding::kUp);
         if (lots < min_lots) lots = min_lots;
-        SimOrderRequest r;
-        r.symbol = b.symbol;
-        r.side = side;
-        r.order_type = OrderType::kLimit;
-        r.price = price;
-        r.quantity = s.lots_to_quantity(lots);
-        r.self_trade_prevention = SelfTradePrevention::kRejectMaker;
-        auto res = exchange.execute(maker, r);
-        if (res && res->is_open()) b.ladder.push_back(res->id);
+        quotes.push_back(Quote{side, ticks, lots, false});
       }
+    }
+    // keep_unchanged_levels: an unfilled order already resting at a wanted price stays (its size and its
+    // queue place with it), like a market maker who moves only the levels that moved; the rest is
+    // cancelled. Otherwise the whole ladder is cancelled and placed again.
+    std::size_t kept = 0;
+    for (const Book::Rung& r : b.ladder) {
+      bool keep = false;
+      if (config.keep_unchanged_levels) {
+        for (Quote& q : quotes) {
+          if (q.placed || q.side != r.side || q.ticks != r.ticks) continue;
+          keep = rung_intact(b, r);
+          q.placed = keep;
+          break;
+        }
+      }
+      if (keep) {
+        b.ladder[kept++] = r;
+      } else {
+        (void)exchange.cancel(maker, b.symbol, OrderRef{r.id, std::nullopt});
+      }
+    }
+    b.ladder.resize(kept);
+    for (const Quote& q : quotes) {
+      if (q.placed) continue;
+      SimOrderRequest r;
+      r.symbol = b.symbol;
+      r.side = q.side;
+      r.order_type = OrderType::kLimit;
+      r.price = s.ticks_to_price(q.ticks);
+      r.quantity = s.lots_to_quantity(q.lots);
+      r.self_trade_prevention = SelfTradePrevention::kRejectMaker;
+      auto res = exchange.execute(maker, r);
+      if (res && res->is_open()) b.ladder.push_back(Book::Rung{res->id, q.side, q.ticks});
     }
   }
 

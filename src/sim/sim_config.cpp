@@ -351,9 +351,10 @@ void load_liquidity(const Loader& L, const toml::table& t, const std::string& pr
 }
 
 void load_model(const Loader& L, const toml::table& t, MarketModelConfig& m) {
-  L.check_keys(t, "model", {"requote_threshold_bps", "background_trading", "coins"});
+  L.check_keys(t, "model", {"requote_threshold_bps", "background_trading", "keep_unchanged_levels", "coins"});
   if (auto v = L.get_double(t, "model", "requote_threshold_bps", 0, 1000)) m.requote_threshold_bps = *v;
   if (auto v = L.get_bool(t, "model", "background_trading")) m.background_trading = *v;
+  if (auto v = L.get_bool(t, "model", "keep_unchanged_levels")) m.keep_unchanged_levels = *v;
   const toml::node* coins = t.get("coins");
   if (coins == nullptr) return;
   if (!coins->is_array()) L.fail("model.coins", Loader::render(*coins), "must be an array of tables ([[model.coins]])");

@@ -267,11 +267,13 @@ void WsHub::unsubscribe(WsConnection* c, ConnState& st, const std::vector<std::s
 std::shared_ptr<const std::string> WsHub::make_frame(std::string_view stream, std::string_view data_json) {
   std::string f;
   f.reserve(data_json.size() + stream.size() + 24);
-  f += "{\"data\":";
-  f += data_json;
-  f += ",\"stream\":\"";
+  // "stream" before "data", like the exchange (API_NOTES §5.1): a client's one-pass envelope reader
+  // then sees the stream name before the payload, as it will live.
+  f += "{\"stream\":\"";
   json_escape_append(f, stream);
-  f += "\"}";
+  f += "\",\"data\":";
+  f += data_json;
+  f += '}';
   return std::make_shared<const std::string>(std::move(f));
 }
 

@@ -65,6 +65,7 @@ seed_price = "151.5"
 funding_interval_ms = 28800000
 [model]
 background_trading = false
+keep_unchanged_levels = false
 [[model.coins]]
 coin = "SOL"
 basis_vol_bps = 30
@@ -94,6 +95,8 @@ clock_skew_ms = -1500
   EXPECT_EQ(c.exchange.leverage_limit, Decimal::from_int(5));
   EXPECT_EQ(c.exchange.fees.perp_maker_bps, Decimal::from_int(-1));
   EXPECT_FALSE(c.model.background_trading);
+  EXPECT_FALSE(c.model.keep_unchanged_levels);
+  EXPECT_TRUE(default_sim_config().model.keep_unchanged_levels) << "live-shaped depth frames by default";
   bool found = false;
   for (const auto& coin : c.model.coins) {
     if (coin.coin != "SOL") continue;

@@ -73,8 +73,8 @@ class CannedServer {
         std::memmove(buf_, buf_ + total, have - total);
         have -= total;
         buf_[have] = '\0';
+        ++served_;  // before the answer: the client may read requests() as soon as it has it
         if (::send(conn_fd_, response_.data(), response_.size(), MSG_NOSIGNAL) < 0) return;
-        ++served_;
       }
     }
   }

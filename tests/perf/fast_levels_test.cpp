@@ -379,6 +379,98 @@ void expect_same_frame(const WsFrame& a, const WsFrame& b, const std::string& t)
   expect_same_levels(a.depth.asks, b.depth.asks, t);
 }
 
+// The byte-at-a-time reader fast_int_token_to had before its eight-digit steps (the reference).
+const char* byte_loop_int_token(const char* p, const char* end, std::int64_t& out) {
+  if (p == nullptr || end == nullptr || p >= end) return nullptr;
+  const bool quoted = *p == '"';
+  if (quoted) ++p;
+  const char* const b = p;
+  std::uint64_t v = 0;
+  while (p != end && p - b < 18 && static_cast<unsigned char>(*p - '0') <= 9)
+    v = v * 10 + static_cast<unsigned>(*p++ - '0');
+  if (p == b || p - b >= 18 || p == end) return nullptr;
+  const char c = *p;
+  if (quoted ? c != '"' : !(c == ',' || c == '}' || c == ']' || c == ' ' || c == '\n' || c == '\r' || c == '\t'))
+    return nullptr;
+  out = static_cast<std::int64_t>(v);
+  return quoted ? p + 1 : p;
+}
+
+TEST(FastInt, EightDigitStepsMatchTheByteLoopAtEveryEnd) {
+  std::mt19937_64 rng(2026);
+  // Bytes around the digit range too (the SWAR digit test must reject '/', ':', 0x96, 0xFA...).
+  const char kOther[] = "/:\"}, ]x\x96\xfa\xff.";
+  int accepted = 0;
+  for (int i = 0; i < 30000; ++i) {
+    std::string t;
+    if (rng() % 2 == 0) t += '"';
+    const int n = static_cast<int>(rng() % 22);
+    for (int k = 0; k < n; ++k) t += static_cast<char>('0' + rng() % 10);
+    if (t.size() > 0 && rng() % 4 == 0) t[rng() % t.size()] = kOther[rng() % (sizeof(kOther) - 1)];
+    t += (t.size() > 0 && t[0] == '"') ? "\"," : ",";
+    if (rng() % 2 == 0) t += "0123456789abcdef";         // more bytes after the token (a chunk may straddle it)
+    for (std::size_t cut = 0; cut <= t.size(); ++cut) {  // every `end`, as in truncated documents
+      std::int64_t a = -1, b = -1;
+      const char* fa = detail::fast_int_token_to(t.data(), t.data() + cut, a);
+      const char* fb = byte_loop_int_token(t.data(), t.data() + cut, b);
+      ASSERT_EQ(fa, fb) << t << " cut " << cut;
+      if (fa != nullptr) {
+        ++accepted;
+        ASSERT_EQ(a, b) << t << " cut " << cut;
+      }
+    }
+  }
+  EXPECT_GT(accepted, 10000);
+  std::int64_t x = 0;
+  const std::string stamp = "\"1795132835300000\"}";
+  EXPECT_EQ(detail::fast_int_token_to(stamp.data(), stamp.data() + stamp.size(), x), stamp.data() + 18);
+  EXPECT_EQ(x, 1795132835300000);
+  const std::string max17 = "99999999999999999,";
+  EXPECT_EQ(detail::fast_int_token_to(max17.data(), max17.data() + max17.size(), x), max17.data() + 17);
+  EXPECT_EQ(x, 99999999999999999);
+  const std::string eighteen = "999999999999999999,";
+  EXPECT_EQ(detail::fast_int_token_to(eighteen.data(), eighteen.data() + eighteen.size(), x), nullptr);
+}
+
+// Plain strings only: every byte the fast reader refuses ('\\', controls, DEL, non-ASCII) at every
+// position of a long stream/symbol, and every truncation, against the simdjson path.
+TEST(FastDepthFrame, LongStringsWithSpecialBytesAtEveryPosition) {
+  JsonParser p;
+  WsFrame fast, slow;
+  char strings[256];
+  const std::string sym = "SOL_USDC_PERP_A_RATHER_LONG_NAME";
+  auto frame = [](const std::string& s) {
+    return "{\"stream\":\"depth." + s + "\",\"data\":{\"e\":\"depth\",\"E\":\"1795132835300000\",\"s\":\"" + s +
+           "\",\"a\":[[\"150.12\",\"0\"]],\"b\":[],\"U\":5,\"u\":6,\"T\":\"1795132835300000\"}}";
+  };
+  const std::string plain = frame(sym);
+  ASSERT_TRUE(detail::fast_depth_frame(plain.data(), plain.data() + plain.size(), fast, strings, sizeof strings));
+  EXPECT_EQ(fast.depth.symbol, sym);
+  const std::string bytes[] = {
+      "\\n", "\\u0041", std::string(1, '\x01'), std::string(1, '\x1f'), "\x7f", "\x80", "\xc3\xa9", " ", "~", "!"};
+  int accepted = 0;
+  for (const std::string& b : bytes) {
+    for (std::size_t pos = 0; pos <= sym.size(); ++pos) {
+      std::string s = sym;
+      s.insert(pos, b);
+      const std::string f = frame(s);
+      const bool ok = detail::fast_depth_frame(f.data(), f.data() + f.size(), fast, strings, sizeof strings);
+      const ParseError e = detail::parse_ws_frame_simdjson(p, JsonInput::from_string(f), slow);
+      const bool printable = b == " " || b == "~" || b == "!";
+      EXPECT_EQ(ok, printable) << f;  // the fast path takes plain printable ASCII only
+      if (ok) {
+        ++accepted;
+        ASSERT_TRUE(e.ok()) << f;
+        expect_same_frame(fast, slow, f);
+        EXPECT_EQ(fast.depth.symbol, s);
+      }
+    }
+  }
+  EXPECT_EQ(accepted, 3 * static_cast<int>(sym.size() + 1));
+  for (std::size_t cut = 0; cut < plain.size(); ++cut)  // the document cut anywhere: declined
+    EXPECT_FALSE(detail::fast_depth_frame(plain.data(), plain.data() + cut, fast, strings, sizeof strings)) << cut;
+}
+
 // The whole-frame reader against the simdjson path: random depth frames (both member orders, shuffled
 // fields, whitespace, string or number ids, missing/extra/duplicate fields) and random mutations.
 TEST(FastDepthFrame, AgreesWithTheSimdjsonPathOnRandomAndMutatedFrames) {

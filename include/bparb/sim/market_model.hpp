@@ -58,7 +58,14 @@ struct MarketModelConfig {
   double requote_threshold_bps = 1.0;
   std::string maker_api_key = "bpsim-background-maker";
   std::string taker_api_key = "bpsim-background-taker";
-  bool background_trading = true;      // taker flow on/off (maker ladders always on)
+  bool background_trading = true;  // taker flow on/off (maker ladders always on)
+  // false: every re-quote cancels the whole ladder and places it again with fresh random sizes, so a
+  // depth delta carries ~every level (27.5 a frame on SOL_USDC_PERP). true: orders already resting at a
+  // wanted price stay (size and queue place kept), only moved or consumed levels are replaced, which
+  // gives deltas of a few levels like the live exchange's; the ladder then sits on a grid of whole-tick
+  // spacings. The random draws then fall differently (re-quotes happen at other steps), so a seed gives
+  // a different market than with false. Default true: it is the live exchange's shape (API_NOTES §5.3).
+  bool keep_unchanged_levels = true;
   std::vector<CoinModelParams> coins;  // default_model_config() fills SOL, BTC, ETH, SUI, JUP
 };
 

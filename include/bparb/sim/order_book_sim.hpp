@@ -50,10 +50,18 @@ class OrderBookSim {
   // The level at `price_ticks` or nullptr.
   const BookLevel* level(Side side, std::int64_t price_ticks) const noexcept;
 
-  // Levels whose total changed since the last clear (may contain duplicates).
+  // Levels written since the last clear (may contain duplicates; a level may be back at its old total).
   const std::vector<std::pair<Side, std::int64_t>>& touched() const noexcept { return touched_; }
   std::vector<std::pair<Side, std::int64_t>>& touched() noexcept { return touched_; }
-  void clear_touched() noexcept { touched_.clear(); }
+  void clear_touched() noexcept {
+    touched_.clear();
+    touched_before_.clear();
+  }
+  // The touched levels whose total now differs from what it was at their first touch since the last
+  // clear (i.e. at the last publish), each once, ordered by (side, price ascending); clears the
+  // journal. A level cancelled and re-placed at the same total is not in it: a real exchange's depth
+  // diff does not carry it either. The reference stays valid until the next call.
+  const std::vector<std::pair<Side, std::int64_t>>& take_changed();
 
  private:
   template <class M>
@@ -65,6 +73,15 @@ class OrderBookSim {
   AskMap asks_;
   std::size_t count_ = 0;
   std::vector<std::pair<Side, std::int64_t>> touched_;
+  std::vector<std::int64_t> touched_before_;  // parallel to touched_: the level's total before that write
+  struct TouchScratch {
+    Side side;
+    std::int64_t ticks;
+    std::size_t seq;
+    std::int64_t before;
+  };
+  std::vector<TouchScratch> touch_scratch_;  // reused by take_changed()
+  std::vector<std::pair<Side, std::int64_t>> changed_;
 };
 
 }  // namespace bparb::sim

@@ -471,12 +471,34 @@ bool plain_string(const char*& p, const char* end, std::string_view& out) noexce
 
 // The value of an int field (fast_int_token's shapes); p moves past it.
 bool plain_int(const char*& p, const char* end, std::int64_t& out) noexcept {
-  if (!fast_int_token(p, end, out)) return false;
-  const bool quoted = *p == '"';
-  if (quoted) ++p;
-  while (static_cast<unsigned char>(*p - '0') <= 9) ++p;  // fast_int_token saw the delimiter before end
-  if (quoted) ++p;
+  const char* const next = fast_int_token_to(p, end, out);
+  if (next == nullptr) return false;
+  p = next;
   return true;
+}
+
+// Bit of a depth data key in fast_depth_data's `seen` mask, -1 for a key it does not read.
+inline int depth_key_bit(char k) noexcept {
+  switch (k) {
+    case 'e':
+      return 0;
+    case 'E':
+      return 1;
+    case 'T':
+      return 2;
+    case 's':
+      return 3;
+    case 'U':
+      return 4;
+    case 'u':
+      return 5;
+    case 'a':
+      return 6;
+    case 'b':
+      return 7;
+    default:
+      return -1;
+  }
 }
 
 // The data object of a depth frame; p at '{', moves past '}'.
@@ -488,16 +510,22 @@ bool fast_depth_data(const char*& p, const char* end, DepthDelta& d) noexcept {
   skip_json_ws(p, end);
   if (p != end && *p == '}') return false;  // no fields: s/U/u missing
   for (;;) {
-    std::string_view key;
-    if (!plain_string(p, end, key) || key.size() != 1) return false;
+    char k = 0;
+    if (end - p >= 3 && p[0] == '"' && p[2] == '"' && p[1] > 0x20 && p[1] < 0x7f && p[1] != '"' && p[1] != '\\') {
+      k = p[1];  // the usual one-letter key, as plain_string would read it
+      p += 3;
+    } else {
+      std::string_view key;
+      if (!plain_string(p, end, key) || key.size() != 1) return false;
+      k = key[0];
+    }
     skip_json_ws(p, end);
     if (p == end || *p != ':') return false;
     ++p;
     skip_json_ws(p, end);
-    const char k = key[0];
-    const char* const pos = std::strchr("eETsUuab", k);
-    if (k == '\0' || pos == nullptr) return false;
-    const std::uint32_t bit = 1u << (pos - "eETsUuab");
+    const int key_bit = depth_key_bit(k);
+    if (key_bit < 0) return false;
+    const std::uint32_t bit = 1u << key_bit;
     if (seen & bit) return false;
     seen |= bit;
     switch (k) {
