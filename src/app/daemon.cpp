@@ -1479,7 +1479,7 @@ class Daemon final : public exec::EngineSink {
       const std::uint32_t lo = params_.first_client_id;
       const std::uint32_t hi = engine_->next_client_id();
       fills_last_ok_sent_ms_ = sent_ms;
-      std::map<std::int64_t, std::int64_t> still_missing;  // trade id -> exchange timestamp (ms)
+      std::map<std::int64_t, std::int64_t> still_missing;   // trade id -> exchange timestamp (ms)
       for (auto it = r->rbegin(); it != r->rend(); ++it) {  // oldest first
         const backpack::Fill& f = *it;
         if (!f.client_id || !f.has_trade_id || *f.client_id < lo || *f.client_id >= hi) continue;
@@ -1658,10 +1658,10 @@ class Daemon final : public exec::EngineSink {
   std::unique_ptr<Portfolio> portfolio_;
   std::unique_ptr<ArbEngine> engine_;
   std::set<std::string> seen_funding_;
-  std::unique_ptr<asio::steady_timer> fills_timer_;  // fills reconciliation (helper O)
+  std::unique_ptr<asio::steady_timer> fills_timer_;     // fills reconciliation (helper O)
   std::map<std::int64_t, std::int64_t> fills_suspect_;  // missing from the stream on the last poll: id -> ts ms
   std::int64_t fills_last_ok_sent_ms_ = 0;              // when the last answered fills poll was sent
-  std::set<std::int64_t> fills_reported_;            // missing fills already logged (once each)
+  std::set<std::int64_t> fills_reported_;               // missing fills already logged (once each)
   bool shutting_down_ = false;
   TimestampUs shutdown_deadline_us_ = 0;
   std::uint64_t orders_sent_ = 0, rejected_ = 0, fills_ = 0, hedges_ = 0, leg_failures_ = 0;
