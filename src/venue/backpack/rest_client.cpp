@@ -106,11 +106,7 @@ struct OrderSlot {
     req.target.reserve(32);
     req.body.reserve(kReserveBody);
     req.content_type.reserve(40);
-    req.headers.resize(4);
-    req.headers[0].name = "X-API-Key";
-    req.headers[1].name = "X-Signature";
-    req.headers[2].name = "X-Timestamp";
-    req.headers[3].name = "X-Window";
+    req.headers.resize(4);  // the auth headers (fill_order_request)
     for (auto& h : req.headers) h.value.reserve(96);
     batch.reserve(20);
   }
@@ -158,8 +154,8 @@ class RestClient::Impl : public std::enable_shared_from_this<RestClient::Impl> {
 
   ~Impl() { wait_timer_.cancel(); }
 
-  // Sized for the batches in flight at once (the engine has a handful); beyond that, orders take the
-  // general (allocating) path rather than fail.
+  // Sized for the batches in flight at once (the engine has a handful); more in flight than ever before
+  // adds a slot (one allocation, then it is reused like the others).
   static constexpr std::size_t kOrderSlots = 16;
   std::vector<std::unique_ptr<OrderSlot>> slots_ = make_slots();
   static std::vector<std::unique_ptr<OrderSlot>> make_slots() {
@@ -169,20 +165,17 @@ class RestClient::Impl : public std::enable_shared_from_this<RestClient::Impl> {
     return v;
   }
 
-  // The pooled order path. False (nothing done, `cb` untouched) when every slot is busy.
+  // Orders, batches and cancels go out from an order slot; the answer comes back in on_slot_done().
   template <class T>
-  bool send_order_pooled(OrderSlot::Kind kind, net::HttpMethod method, std::string_view path, const WrittenRequest& out,
+  void send_order_pooled(OrderSlot::Kind kind, net::HttpMethod method, std::string_view path, const WrittenRequest& out,
                          RestCallback<T>& cb) {
+    if (!admit_order()) {
+      return local_error(std::move(cb), RestErrorKind::kRateLimited, "LOCAL_RATE_LIMIT",
+                         "self-imposed rate limit reached; order not sent");
+    }
     std::uint32_t idx = 0;
     while (idx < slots_.size() && slots_[idx]->busy) ++idx;
-    if (idx == slots_.size()) return false;
-    ++counters_.requests;
-    if (!limiter_.try_acquire(RequestPriority::kHigh)) {
-      ++counters_.rate_limited_local;
-      local_error(std::move(cb), RestErrorKind::kRateLimited, "LOCAL_RATE_LIMIT",
-                  "self-imposed rate limit reached; order not sent");
-      return true;
-    }
+    if (idx == slots_.size()) slots_.push_back(std::make_unique<OrderSlot>());
     OrderSlot& s = *slots_[idx];
     s.busy = true;
     s.kind = kind;
@@ -194,33 +187,22 @@ class RestClient::Impl : public std::enable_shared_from_this<RestClient::Impl> {
       static_assert(std::is_same_v<T, CancelResult>);
       s.cancel_cb = std::move(cb);
     }
-    net::HttpRequest& req = s.req;
-    req.method = method;
-    req.target.assign(path);
-    req.body.assign(out.body);
-    req.content_type.assign(kJsonContentType);
-    req.timeout_us = opts_.order_timeout_us;
-    req.retry_safe = false;
-    req.headers[0].value.assign(key_->public_key_base64());
-    req.headers[1].value.assign(out.signature);
-    req.headers[2].value.assign(out.timestamp);
-    req.headers[3].value.assign(out.window);
-    ++counters_.orders_sent;
-    spdlog::debug("backpack REST {} {} body={}", net::to_string(method), path, out.body);
-    s.sent_us = clock_.now_us();
+    s.sent_us = fill_order_request(s.req, method, path, out);
     // 16 trivially copyable bytes: std::function keeps them inline. A raw Impl pointer is safe: Impl owns
     // http_, and HttpClient never calls back once destroyed.
-    http_.request_lent(req, [self = this, idx](net::HttpResult& r) { self->on_slot_done(idx, r); });
-    return true;
+    http_.request_lent(s.req, [self = this, idx](net::HttpResult& r) { self->on_slot_done(idx, r); });
   }
 
-  template <class T>
-  void finish_slot(OrderSlot& s, RestCallback<T>& slot_cb, T& value, const RawOutcome& o, bool parsed_ok,
-                   const ParseError& pe) {
+  // Classifies the answer, parses a 2xx body into the slot's reused value and calls back.
+  template <class T, class Parse>
+  void finish_slot(OrderSlot& s, RestCallback<T>& slot_cb, T& value, const RawOutcome& o, Parse parse) {
     // Free the slot before the callback: it may place the next order at once.
     RestCallback<T> cb = std::move(slot_cb);
     s.busy = false;
-    if (!parsed_ok) return deliver_error(cb, parse_error<T>(pe, o.http->response.status, true));
+    RestError err;
+    if (!classify_order(o, err)) return deliver_error(cb, std::move(err));
+    const ParseError pe = parse(value);
+    if (!pe.ok()) return deliver_error(cb, parse_error<T>(pe, o.http->response.status, true));
     RestResult<T> r(std::move(value));
     if (cb) cb(r);
     // Hand the storage (vector capacity) back for the next answer unless the callback took it.
@@ -230,38 +212,16 @@ class RestClient::Impl : public std::enable_shared_from_this<RestClient::Impl> {
   void on_slot_done(std::uint32_t idx, net::HttpResult& http) {
     OrderSlot& s = *slots_[idx];
     const RawOutcome o{&http, std::nullopt, s.sent_us, clock_.now_us()};
-    RestError err;
-    if (!classify_order(o, err)) {
-      s.busy = false;
-      switch (s.kind) {
-        case OrderSlot::Kind::kOrder: {
-          auto cb = std::move(s.order_cb);
-          return deliver_error(cb, std::move(err));
-        }
-        case OrderSlot::Kind::kBatch: {
-          auto cb = std::move(s.batch_cb);
-          return deliver_error(cb, std::move(err));
-        }
-        case OrderSlot::Kind::kCancel: {
-          auto cb = std::move(s.cancel_cb);
-          return deliver_error(cb, std::move(err));
-        }
-      }
-      return;
-    }
+    const JsonInput body = JsonInput::from_string(http.response.body);
     switch (s.kind) {
-      case OrderSlot::Kind::kOrder: {
-        const ParseError pe = parse_order(parser_, JsonInput::from_string(http.response.body), s.order);
-        return finish_slot(s, s.order_cb, s.order, o, pe.ok(), pe);
-      }
-      case OrderSlot::Kind::kBatch: {
-        const ParseError pe = parse_batch_results(parser_, JsonInput::from_string(http.response.body), s.batch);
-        return finish_slot(s, s.batch_cb, s.batch, o, pe.ok(), pe);
-      }
-      case OrderSlot::Kind::kCancel: {
-        const ParseError pe = parse_cancel_result(parser_, http, s.cancel);
-        return finish_slot(s, s.cancel_cb, s.cancel, o, pe.ok(), pe);
-      }
+      case OrderSlot::Kind::kOrder:
+        return finish_slot(s, s.order_cb, s.order, o, [&](Order& v) { return parse_order(parser_, body, v); });
+      case OrderSlot::Kind::kBatch:
+        return finish_slot(s, s.batch_cb, s.batch, o,
+                           [&](std::vector<BatchOrderResult>& v) { return parse_batch_results(parser_, body, v); });
+      case OrderSlot::Kind::kCancel:
+        return finish_slot(s, s.cancel_cb, s.cancel, o,
+                           [&](CancelResult& v) { return parse_cancel_result(parser_, http, v); });
     }
   }
 
@@ -367,33 +327,55 @@ class RestClient::Impl : public std::enable_shared_from_this<RestClient::Impl> {
     asio::post(ioc_, [done, o]() mutable { done(o); });
   }
 
+  // The four auth headers into h[0..4), assigned in place (a reused request keeps its string capacity).
+  void write_auth_headers(net::HttpHeader* h, const WrittenRequest& out) const {
+    h[0].name.assign("X-API-Key");
+    h[0].value.assign(key_->public_key_base64());
+    h[1].name.assign("X-Signature");
+    h[1].value.assign(out.signature);
+    h[2].name.assign("X-Timestamp");
+    h[2].value.assign(out.timestamp);
+    h[3].name.assign("X-Window");
+    h[3].value.assign(out.window);
+  }
   void add_auth_headers(net::HttpRequest& req, const WrittenRequest& out) const {
-    req.headers.reserve(req.headers.size() + 4);  // one allocation instead of three vector regrowths
-    req.headers.push_back({"X-API-Key", key_->public_key_base64()});
-    req.headers.push_back({"X-Signature", std::string(out.signature)});
-    req.headers.push_back({"X-Timestamp", std::string(out.timestamp)});
-    req.headers.push_back({"X-Window", std::string(out.window)});
+    const std::size_t at = req.headers.size();
+    req.headers.resize(at + 4);
+    write_auth_headers(req.headers.data() + at, out);
   }
 
   // ------------------------------------------------------------ order pipeline (never retried)
-  void send_order(net::HttpMethod method, std::string_view path, const WrittenRequest& out, Completion done) {
+  // Counts the request and takes a token from the local limiter; false (counted) when it refuses.
+  bool admit_order() {
     ++counters_.requests;
-    if (!limiter_.try_acquire(RequestPriority::kHigh)) {
-      ++counters_.rate_limited_local;
+    if (limiter_.try_acquire(RequestPriority::kHigh)) return true;
+    ++counters_.rate_limited_local;
+    return false;
+  }
+  // Writes an order request into `req` (fresh, or a slot's reused one) and counts it as sent; returns
+  // the send time.
+  TimestampUs fill_order_request(net::HttpRequest& req, net::HttpMethod method, std::string_view path,
+                                 const WrittenRequest& out) {
+    req.method = method;
+    req.target.assign(path);
+    req.body.assign(out.body);
+    req.content_type.assign(kJsonContentType);
+    req.timeout_us = opts_.order_timeout_us;
+    req.retry_safe = false;
+    req.headers.resize(4);  // exactly the auth headers
+    write_auth_headers(req.headers.data(), out);
+    ++counters_.orders_sent;
+    spdlog::debug("backpack REST {} {} body={}", net::to_string(method), path, out.body);
+    return clock_.now_us();
+  }
+  // cancel_all's path (orders, batches and cancels use the order slots).
+  void send_order(net::HttpMethod method, std::string_view path, const WrittenRequest& out, Completion done) {
+    if (!admit_order()) {
       return fail_local(done, RestErrorKind::kRateLimited, "LOCAL_RATE_LIMIT",
                         "self-imposed rate limit reached; order not sent");
     }
     net::HttpRequest req;
-    req.method = method;
-    req.target = std::string(path);
-    req.body = std::string(out.body);
-    req.content_type = std::string(kJsonContentType);
-    req.timeout_us = opts_.order_timeout_us;
-    req.retry_safe = false;
-    add_auth_headers(req, out);
-    ++counters_.orders_sent;
-    spdlog::debug("backpack REST {} {} body={}", net::to_string(method), path, out.body);
-    const TimestampUs sent = clock_.now_us();
+    const TimestampUs sent = fill_order_request(req, method, path, out);
     http_.request(std::move(req), [w = weak_from_this(), done = std::move(done), sent](net::HttpResult& r) {
       auto self = w.lock();
       if (!self) return;
@@ -739,11 +721,7 @@ void RestClient::execute_order(const OrderRequest& order, RestCallback<Order> cb
   if (e != RequestError::kOk) {
     return impl_->local_error(std::move(cb), RestErrorKind::kInvalidRequest, to_string(e), "request not sent");
   }
-  if (impl_->send_order_pooled(OrderSlot::Kind::kOrder, net::HttpMethod::kPost, "/api/v1/order", out, cb)) return;
-  impl_->send_order(net::HttpMethod::kPost, "/api/v1/order", out,
-                    impl_->order_handler<Order>(std::move(cb), [](JsonParser& p, const net::HttpResult& r, Order& o) {
-                      return parse_order(p, JsonInput::from_string(r.response.body), o);
-                    }));
+  impl_->send_order_pooled(OrderSlot::Kind::kOrder, net::HttpMethod::kPost, "/api/v1/order", out, cb);
 }
 
 void RestClient::execute_batch(std::span<const OrderRequest> orders, RestCallback<std::vector<BatchOrderResult>> cb) {
@@ -757,12 +735,7 @@ void RestClient::execute_batch(std::span<const OrderRequest> orders, RestCallbac
   if (e != RequestError::kOk) {
     return impl_->local_error(std::move(cb), RestErrorKind::kInvalidRequest, to_string(e), "request not sent");
   }
-  if (impl_->send_order_pooled(OrderSlot::Kind::kBatch, net::HttpMethod::kPost, "/api/v1/orders", out, cb)) return;
-  impl_->send_order(net::HttpMethod::kPost, "/api/v1/orders", out,
-                    impl_->order_handler<std::vector<BatchOrderResult>>(
-                        std::move(cb), [](JsonParser& p, const net::HttpResult& r, std::vector<BatchOrderResult>& v) {
-                          return parse_batch_results(p, JsonInput::from_string(r.response.body), v);
-                        }));
+  impl_->send_order_pooled(OrderSlot::Kind::kBatch, net::HttpMethod::kPost, "/api/v1/orders", out, cb);
 }
 
 void RestClient::cancel_order(const CancelRequest& cancel, RestCallback<CancelResult> cb) {
@@ -776,9 +749,7 @@ void RestClient::cancel_order(const CancelRequest& cancel, RestCallback<CancelRe
   if (e != RequestError::kOk) {
     return impl_->local_error(std::move(cb), RestErrorKind::kInvalidRequest, to_string(e), "request not sent");
   }
-  if (impl_->send_order_pooled(OrderSlot::Kind::kCancel, net::HttpMethod::kDelete, "/api/v1/order", out, cb)) return;
-  impl_->send_order(net::HttpMethod::kDelete, "/api/v1/order", out,
-                    impl_->order_handler<CancelResult>(std::move(cb), parse_cancel_result));
+  impl_->send_order_pooled(OrderSlot::Kind::kCancel, net::HttpMethod::kDelete, "/api/v1/order", out, cb);
 }
 
 void RestClient::cancel_all(std::string_view symbol, CancelAllKind kind, RestCallback<CancelAllResult> cb) {

@@ -1,5 +1,5 @@
 // RestClient's pooled order path (reused order slots, lent requests): many orders in flight (more than
-// the pool, so the general path is used too), orders placed from inside a callback, answers of
+// the 16 slots it starts with, so it adds slots), orders placed from inside a callback, answers of
 // different sizes into a reused result, and no callback once the client is gone.
 #include <gtest/gtest.h>
 
@@ -101,7 +101,7 @@ class RestClientSlots : public ::testing::Test {
 
 TEST_F(RestClientSlots, MoreBatchesInFlightThanSlotsEachGetsItsOwnAnswer) {
   auto client = make_client();
-  constexpr int kBatches = 40;  // more than RestClient's order slots: the rest take the general path
+  constexpr int kBatches = 40;  // more than the 16 order slots RestClient starts with: it adds slots
   std::map<int, std::vector<std::uint32_t>> answered;
   int errors = 0;
   for (int i = 0; i < kBatches; ++i) {

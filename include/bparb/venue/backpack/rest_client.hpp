@@ -158,8 +158,9 @@ class RestClient {
   void get_collateral(RestCallback<CollateralSummary> cb);
   void get_positions(std::string_view symbol, RestCallback<std::vector<Position>> cb);  // empty = all
 
-  // ---- orders (signed; never retried). Up to 16 in flight use reusable order slots (no allocation
-  // once warm, BENCHMARKS.md §4); more than that take an equivalent allocating path.
+  // ---- orders (signed; never retried). Orders, batches and cancels use reusable order slots (no
+  // allocation once warm, BENCHMARKS.md §4): 16 to start with, one more whenever more are in flight than
+  // ever before.
   void execute_order(const OrderRequest& order, RestCallback<Order> cb);
   void execute_batch(std::span<const OrderRequest> orders, RestCallback<std::vector<BatchOrderResult>> cb);
   void cancel_order(const CancelRequest& cancel, RestCallback<CancelResult> cb);
