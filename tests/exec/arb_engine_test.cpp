@@ -140,6 +140,44 @@ class EngineTest : public ::testing::Test {
     fill(perp, "10.00", "100.80", 2, "0.504", "USDC");
   }
 
+  // The maker plan on the 0.8% spike (large_spread_threshold 0.5%): both legs rest post-only, then the
+  // spot leg fills alone; `spot`/`perp` are the two legs.
+  void maker_entry_spot_filled_alone(DurationUs maker_timeout_us, DurationUs hedge_deadline_us, OrderSpec& spot,
+                                     OrderSpec& perp) {
+    params_.basis.large_spread_threshold = D("0.005");
+    params_.basis.use_maker_for_large_spreads = true;
+    params_.maker_timeout_us = maker_timeout_us;
+    params_.hedge_deadline_us = hedge_deadline_us;
+    engine_->set_params(params_);
+    books("99.99", "100.00", "100.80", "100.81");
+    engine_->on_book_update(0, clock_.now_us());
+    ASSERT_EQ(sink_.batches.size(), 1u);
+    spot = sink_.batches[0][0];
+    perp = sink_.batches[0][1];
+    ASSERT_TRUE(spot.post_only);
+    ASSERT_TRUE(perp.post_only);
+    ack(spot, OrderStatus::kNew, "0");
+    ack(perp, OrderStatus::kNew, "0");
+    fill(spot, spot.quantity.str().c_str(), "99.99", 1, "0.008008", "SOL");
+  }
+  // The engine has cancelled the resting perp leg: once the cancel is confirmed its remainder goes out as a
+  // taker IOC, fills, and the position is open.
+  void resting_perp_cancelled_goes_taker_and_opens(const OrderSpec& perp) {
+    ASSERT_EQ(sink_.cancels.size(), 1u);
+    EXPECT_EQ(sink_.cancels[0], perp.client_id);
+    engine_->on_order_update({perp.client_id, OrderUpdate::Kind::kCancelled, -1, {}, {}, {}, {}, false, {}},
+                             clock_.now_us());
+    ASSERT_EQ(sink_.batches.size(), 2u);
+    const OrderSpec fb = sink_.batches[1][0];
+    EXPECT_FALSE(fb.post_only);
+    EXPECT_EQ(fb.tif, TimeInForce::kIoc);
+    EXPECT_EQ(fb.leg, LegIndex::kPerp);
+    EXPECT_EQ(fb.quantity, perp.quantity);
+    fill(fb, perp.quantity.str().c_str(), "100.80", 2, "0.5", "USDC");
+    ack(fb, OrderStatus::kFilled, perp.quantity.str().c_str());
+    EXPECT_EQ(engine_->phase(0), PairPhase::kOpen);
+  }
+
   void fill(const OrderSpec& o, const char* qty, const char* price, std::int64_t trade_id, const char* fee,
             const char* fee_symbol) {
     OrderUpdate u;
@@ -375,56 +413,20 @@ TEST_F(EngineTest, StaleOrUnsyncedBookBlocksEntry) {
 }
 
 TEST_F(EngineTest, MakerPlanTimesOutIntoTakerFallback) {
-  params_.basis.large_spread_threshold = D("0.005");
-  params_.basis.use_maker_for_large_spreads = true;
-  params_.maker_timeout_us = 10 * kUsPerSecond;
-  engine_->set_params(params_);
-  books("99.99", "100.00", "100.80", "100.81");
-  engine_->on_book_update(0, clock_.now_us());
-  ASSERT_EQ(sink_.batches.size(), 1u);
-  const OrderSpec spot = sink_.batches[0][0];
-  const OrderSpec perp = sink_.batches[0][1];
-  EXPECT_TRUE(spot.post_only);
-  EXPECT_TRUE(perp.post_only);
+  OrderSpec spot, perp;
+  ASSERT_NO_FATAL_FAILURE(maker_entry_spot_filled_alone(10 * kUsPerSecond, params_.hedge_deadline_us, spot, perp));
   EXPECT_EQ(spot.tif, TimeInForce::kGtc);
-  ack(spot, OrderStatus::kNew, "0");
-  ack(perp, OrderStatus::kNew, "0");
-  fill(spot, spot.quantity.str().c_str(), "99.99", 1, "0.008008", "SOL");  // maker leg filled alone
   clock_.advance_us(11 * kUsPerSecond);
   books("99.99", "100.00", "100.80", "100.81");
   engine_->on_timer(clock_.now_us());
-  ASSERT_EQ(sink_.cancels.size(), 1u);  // the resting perp leg
-  EXPECT_EQ(sink_.cancels[0], perp.client_id);
-  engine_->on_order_update({perp.client_id, OrderUpdate::Kind::kCancelled, -1, {}, {}, {}, {}, false, {}},
-                           clock_.now_us());
-  ASSERT_EQ(sink_.batches.size(), 2u);
-  const OrderSpec fb = sink_.batches[1][0];
-  EXPECT_FALSE(fb.post_only);
-  EXPECT_EQ(fb.tif, TimeInForce::kIoc);
-  EXPECT_EQ(fb.leg, LegIndex::kPerp);
-  EXPECT_EQ(fb.quantity, perp.quantity);
-  fill(fb, perp.quantity.str().c_str(), "100.80", 2, "0.5", "USDC");
-  ack(fb, OrderStatus::kFilled, perp.quantity.str().c_str());
-  EXPECT_EQ(engine_->phase(0), PairPhase::kOpen);
+  resting_perp_cancelled_goes_taker_and_opens(perp);
 }
 
 // A maker leg filled alone is naked exposure: the other leg gets hedge_deadline (3 s here) to fill as a
 // maker, then it goes taker — not after the 30 s maker timeout (a soak run showed ~10 s naked before this).
 TEST_F(EngineTest, MakerLegFilledAloneGoesTakerAfterTheHedgeDeadlineNotTheMakerTimeout) {
-  params_.basis.large_spread_threshold = D("0.005");
-  params_.basis.use_maker_for_large_spreads = true;
-  params_.maker_timeout_us = 30 * kUsPerSecond;
-  params_.hedge_deadline_us = 3 * kUsPerSecond;
-  engine_->set_params(params_);
-  books("99.99", "100.00", "100.80", "100.81");
-  engine_->on_book_update(0, clock_.now_us());
-  ASSERT_EQ(sink_.batches.size(), 1u);
-  const OrderSpec spot = sink_.batches[0][0];
-  const OrderSpec perp = sink_.batches[0][1];
-  ASSERT_TRUE(perp.post_only);
-  ack(spot, OrderStatus::kNew, "0");
-  ack(perp, OrderStatus::kNew, "0");
-  fill(spot, spot.quantity.str().c_str(), "99.99", 1, "0.008008", "SOL");  // spot filled, perp still resting
+  OrderSpec spot, perp;  // spot filled, perp still resting
+  ASSERT_NO_FATAL_FAILURE(maker_entry_spot_filled_alone(30 * kUsPerSecond, 3 * kUsPerSecond, spot, perp));
   clock_.advance_us(2 * kUsPerSecond);
   books("99.99", "100.00", "100.80", "100.81");
   engine_->on_timer(clock_.now_us());
@@ -432,36 +434,13 @@ TEST_F(EngineTest, MakerLegFilledAloneGoesTakerAfterTheHedgeDeadlineNotTheMakerT
   clock_.advance_us(1'500'000);  // 3.5 s naked > hedge_deadline 3 s (maker timeout still 26.5 s away)
   books("99.99", "100.00", "100.80", "100.81");
   engine_->on_timer(clock_.now_us());
-  ASSERT_EQ(sink_.cancels.size(), 1u);
-  EXPECT_EQ(sink_.cancels[0], perp.client_id);
-  engine_->on_order_update({perp.client_id, OrderUpdate::Kind::kCancelled, -1, {}, {}, {}, {}, false, {}},
-                           clock_.now_us());
-  ASSERT_EQ(sink_.batches.size(), 2u);
-  const OrderSpec fb = sink_.batches[1][0];
-  EXPECT_EQ(fb.leg, LegIndex::kPerp);
-  EXPECT_EQ(fb.tif, TimeInForce::kIoc);
-  EXPECT_FALSE(fb.post_only);
-  EXPECT_EQ(fb.quantity, perp.quantity);
-  fill(fb, perp.quantity.str().c_str(), "100.80", 2, "0.5", "USDC");
-  ack(fb, OrderStatus::kFilled, perp.quantity.str().c_str());
-  EXPECT_EQ(engine_->phase(0), PairPhase::kOpen);
+  resting_perp_cancelled_goes_taker_and_opens(perp);
 }
 
 // Both maker legs filling (a few seconds apart, within the hedge deadline) is never cut short.
 TEST_F(EngineTest, MakerLegsFillingWithinTheHedgeDeadlineStayMaker) {
-  params_.basis.large_spread_threshold = D("0.005");
-  params_.basis.use_maker_for_large_spreads = true;
-  params_.maker_timeout_us = 30 * kUsPerSecond;
-  params_.hedge_deadline_us = 3 * kUsPerSecond;
-  engine_->set_params(params_);
-  books("99.99", "100.00", "100.80", "100.81");
-  engine_->on_book_update(0, clock_.now_us());
-  ASSERT_EQ(sink_.batches.size(), 1u);
-  const OrderSpec spot = sink_.batches[0][0];
-  const OrderSpec perp = sink_.batches[0][1];
-  ack(spot, OrderStatus::kNew, "0");
-  ack(perp, OrderStatus::kNew, "0");
-  fill(spot, spot.quantity.str().c_str(), "99.99", 1, "0.008008", "SOL");
+  OrderSpec spot, perp;
+  ASSERT_NO_FATAL_FAILURE(maker_entry_spot_filled_alone(30 * kUsPerSecond, 3 * kUsPerSecond, spot, perp));
   clock_.advance_us(2'500'000);
   books("99.99", "100.00", "100.80", "100.81");
   engine_->on_timer(clock_.now_us());
