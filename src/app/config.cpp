@@ -30,9 +30,12 @@ std::string_view mode_name(Mode m) noexcept {
 
 std::string_view unexplained_policy_name(UnexplainedPolicy p) noexcept {
   switch (p) {
-    case UnexplainedPolicy::kRefuse: return "refuse";
-    case UnexplainedPolicy::kFlag: return "flag";
-    case UnexplainedPolicy::kAdopt: return "adopt";
+    case UnexplainedPolicy::kRefuse:
+      return "refuse";
+    case UnexplainedPolicy::kFlag:
+      return "flag";
+    case UnexplainedPolicy::kAdopt:
+      return "adopt";
   }
   return "?";
 }
@@ -637,6 +640,9 @@ void Loader::read_exchange(Section& s, Config& c) {
   s.integer("max_requests_per_minute", c.exchange.max_requests_per_minute, 1, 2000);
   s.duration("rest_timeout_ms", kUsPerMs, c.exchange.rest_timeout_us, between("100", "60000"));
   s.duration("ws_stale_timeout_seconds", kUsPerSecond, c.exchange.ws_stale_timeout_us, between("1", "600"));
+  s.duration("account_poll_seconds", kUsPerSecond, c.exchange.account_poll_us, between("1", "300"));
+  s.duration("fills_reconcile_seconds", kUsPerSecond, c.exchange.fills_reconcile_us, between("1", "300"));
+  s.duration("funding_poll_seconds", kUsPerSecond, c.exchange.funding_poll_us, between("1", "3600"));
   const bool live = mode == 1;
   if (rest) check_url(rest, "exchange.rest_url", c.exchange.rest_url, live, false);
   if (ws) check_url(ws, "exchange.ws_url", c.exchange.ws_url, live, true);
@@ -730,7 +736,8 @@ void Loader::read_backtest(Section& s, Config& c) {
     const auto* arr = n->as_array();
     const std::string k = s.key_path("latency_samples_ms");
     if (arr == nullptr) {
-      issue_at(n, k + ": wrong type, got " + describe(*n) + "; allowed: an array of integers from 0 to 60000, e.g. [2, 5, 40]");
+      issue_at(n, k + ": wrong type, got " + describe(*n) +
+                      "; allowed: an array of integers from 0 to 60000, e.g. [2, 5, 40]");
     } else {
       b.latency_samples_ms.clear();
       for (const toml::node& e : *arr) {
@@ -889,11 +896,10 @@ void Loader::check_consistency(const Config& c) {
   const auto& st = c.strategy;
   const auto& r = c.risk;
   const std::string exe = "strategy.min_execution_threshold", spr = "strategy.min_spread_threshold",
-                    lrg = "strategy.large_spread_threshold",
-                    psz = "strategy.position_size_usd", mpos = "risk.max_position_usd",
-                    tot = "risk.max_total_exposure_usd", exph = "strategy.expected_holding_hours",
-                    maxh = "strategy.max_holding_hours", opm = "risk.max_orders_per_minute",
-                    rpm = "exchange.max_requests_per_minute";
+                    lrg = "strategy.large_spread_threshold", psz = "strategy.position_size_usd",
+                    mpos = "risk.max_position_usd", tot = "risk.max_total_exposure_usd",
+                    exph = "strategy.expected_holding_hours", maxh = "strategy.max_holding_hours",
+                    opm = "risk.max_orders_per_minute", rpm = "exchange.max_requests_per_minute";
   if (st.min_execution_threshold < st.min_spread_threshold) {
     conflict(
         exe, spr,
@@ -1106,6 +1112,14 @@ std::vector<std::string> restart_required_changes(const Config& a, const Config&
     out.push_back(changed("exchange.ws_url", a.exchange.ws_url, b.exchange.ws_url));
   if (a.exchange.env_file != b.exchange.env_file)
     out.push_back(changed("exchange.env_file", a.exchange.env_file, b.exchange.env_file));
+  const auto seconds = [](DurationUs us) { return std::to_string(us / kUsPerSecond); };
+  const std::pair<const char*, DurationUs ExchangeConfig::*> cadences[] = {
+      {"exchange.account_poll_seconds", &ExchangeConfig::account_poll_us},
+      {"exchange.fills_reconcile_seconds", &ExchangeConfig::fills_reconcile_us},
+      {"exchange.funding_poll_seconds", &ExchangeConfig::funding_poll_us}};
+  for (const auto& [key, field] : cadences)
+    if (a.exchange.*field != b.exchange.*field)
+      out.push_back(changed(key, seconds(a.exchange.*field), seconds(b.exchange.*field)));
   if (a.paper.sim_config != b.paper.sim_config)
     out.push_back(changed("paper.sim_config", a.paper.sim_config, b.paper.sim_config));
   if (a.paper.port != b.paper.port) {

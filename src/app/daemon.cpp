@@ -28,6 +28,7 @@
 #include "bparb/app/service.hpp"
 #include "bparb/app/signals.hpp"
 #include "bparb/book/order_book.hpp"
+#include "bparb/core/money.hpp"
 #include "bparb/exec/arb_engine.hpp"
 #include "bparb/journal/journal.hpp"
 #include "bparb/risk/risk_gate.hpp"
@@ -53,7 +54,32 @@ std::string pct(Decimal fraction, int places = 3) {
   return buf;
 }
 std::string usd(Decimal d) {
-  return d.str_fixed(2);
+  return format_usd(d);
+}
+
+// A fills-history row as the engine's order update (the stream builds its own from the event).
+exec::OrderUpdate fill_update(const backpack::Fill& f, std::uint32_t client_id) {
+  exec::OrderUpdate u;
+  u.client_id = client_id;
+  u.kind = exec::OrderUpdate::Kind::kFill;
+  u.trade_id = f.has_trade_id ? f.trade_id : -1;
+  u.fill_quantity = f.quantity;
+  u.fill_price = f.price;
+  u.fee = f.fee;
+  u.fee_symbol = f.fee_symbol;
+  u.maker = f.is_maker;
+  u.venue_time_us = f.timestamp_ms * kUsPerMs;
+  return u;
+}
+
+// P&L with its parts, printed so the parts add up to the total (docs/money.md): "pnl=0.81 USD (spread
+// 2.16 fees -1.35 funding 0.00)". Fees are printed as what they add to the P&L.
+std::string pnl_parts(Decimal realized, Decimal fees_usd, Decimal funding) {
+  const Decimal parts[3] = {realized, -fees_usd, funding};
+  std::int64_t cents[3];
+  const std::int64_t total = split_cents(parts, cents);
+  return fmt::format("pnl={} USD (spread {} fees {} funding {})", format_cents(total), format_cents(cents[0]),
+                     format_cents(cents[1]), format_cents(cents[2]));
 }
 
 // The journal mirrors exec::OrderState one to one (journal.hpp); keep them in step.
@@ -358,16 +384,7 @@ class Daemon final : public exec::EngineSink {
               if (f.has_trade_id && !journal_fill(f.trade_id, f.symbol, client_id, f.side, f.price, f.quantity, f.fee,
                                                   f.fee_symbol, f.is_maker, f.timestamp_ms * kUsPerMs))
                 continue;  // already booked from the stream
-              exec::OrderUpdate u;
-              u.client_id = client_id;
-              u.kind = exec::OrderUpdate::Kind::kFill;
-              u.trade_id = f.has_trade_id ? f.trade_id : -1;
-              u.fill_quantity = f.quantity;
-              u.fill_price = f.price;
-              u.fee = f.fee;
-              u.fee_symbol = f.fee_symbol;
-              u.maker = f.is_maker;
-              engine_->on_order_update(u, clock_.now_us());
+              engine_->on_order_update(fill_update(f, client_id), clock_.now_us());
             }
             // Not on the book: filled (some) and done, or never placed.
             engine_->on_order_query(client_id, executed.is_positive(),
@@ -415,9 +432,12 @@ class Daemon final : public exec::EngineSink {
   void on_position_closed(const exec::PairInfo& p, const PositionState& pos, ExitReason r) override {
     journal_position(p.name, pos);
     journal_daily_pnl();
-    log_->info("Closed position #{} {} pnl={} USD (spread {} fees -{} funding {}) reason={} held={}s",
-               journal_position_id(pos.id), p.name, usd(pos.realized_net()), usd(pos.realized_pnl), usd(pos.fees_usd),
-               usd(pos.funding), to_string(r), (pos.closed_at_us - pos.opened_at_us) / kUsPerSecond);
+    log_->info("Closed position #{} {} {} reason={} held={}s", journal_position_id(pos.id), p.name,
+               pnl_parts(pos.realized_pnl, pos.fees_usd, pos.funding), to_string(r),
+               (pos.closed_at_us - pos.opened_at_us) / kUsPerSecond);
+    // Funding of the interval this position was closed in may settle, or be polled, a little later: poll
+    // now rather than at the next tick, so the record is complete as soon as the venue allows.
+    poll_funding_soon();
   }
   void on_trade_abandoned(const exec::PairInfo& p, std::string_view why) override {
     log_->info("Entry on {} abandoned: {}", p.name, why);
@@ -475,8 +495,37 @@ class Daemon final : public exec::EngineSink {
                longest_unhedged_us_ / kUsPerMs);
     svc_.status(fmt::format("{}: open {} closed {} net {} USD", to_string(st), s.open, s.closed, usd(s.realized_net)));
   }
-  void on_funding(const exec::PairInfo& p, Decimal amount) override {
-    log_->info("Funding {} {} {} USDC", p.name, amount.is_negative() ? "paid" : "received", amount.abs().str());
+  void on_funding(const exec::PairInfo& p, Decimal amount, const FundingOutcome& o) override {
+    const char* verb = amount.is_negative() ? "paid" : "received";
+    switch (o.target) {
+      case FundingTarget::kOpenPosition:
+        log_->info("Funding {} {} {} USDC (position #{})", p.name, verb, amount.abs().str(),
+                   journal_position_id(o.position.id));
+        journal_position(p.name, o.position);
+        break;
+      case FundingTarget::kClosedPosition:
+        // The position's record changes after its Closed line: restate it, and rewrite its journal row.
+        log_->info("Funding {} {} {} USDC for closed position #{}: now {}", p.name, verb, amount.abs().str(),
+                   journal_position_id(o.position.id),
+                   pnl_parts(o.position.realized_pnl, o.position.fees_usd, o.position.funding));
+        journal_position(p.name, o.position);
+        break;
+      case FundingTarget::kNoPosition:
+      case FundingTarget::kUnknownPair:
+        log_->info("Funding {} {} {} USDC (no position of this run held it; counted in the totals)", p.name, verb,
+                   amount.abs().str());
+        break;
+    }
+    journal_daily_pnl();
+  }
+  void on_fill_problem(const exec::PairInfo& p, const OrderSpec& o, FillProblem why, Decimal qty, Decimal price,
+                       Decimal fee, std::string_view fee_symbol) override {
+    const bool fee_only = why == FillProblem::kBaseFeeOnPerp || why == FillProblem::kFeeInOtherAsset;
+    log_->error(
+        "Fill {} {} {} {} @ {} fee={} {} (#{}) could not be booked in full: {}; {}; leg risk hedges what the "
+        "exchange reported; no new positions until an operator has checked the account",
+        p.name, o.market->symbol, side_name(o.side), qty.str(), price.str(), fee.str(), fee_symbol, o.client_id,
+        to_string(why), fee_only ? "the quantity is booked, the fee is not" : "nothing was booked");
   }
 
  private:
@@ -488,11 +537,14 @@ class Daemon final : public exec::EngineSink {
   };
 
   void log_stats(const StrategyStats& s, TradingState st) {
+    const Decimal parts[3] = {s.realized_pnl, -s.fees, s.funding};
+    std::int64_t cents[3];
+    const std::int64_t net = split_cents(parts, cents);
     log_->info(
         "Strategy stats: opportunities={} executed={} open={} closed={} win_rate={:.1f}% realized_pnl={} fees={} "
         "funding={} net={} state={}",
-        s.opportunities, s.executed, s.open, s.closed, s.win_rate * 100.0, usd(s.realized_pnl), usd(s.fees),
-        usd(s.funding), usd(s.realized_net), to_string(st));
+        s.opportunities, s.executed, s.open, s.closed, s.win_rate * 100.0, format_cents(cents[0]),
+        format_cents(cents[1]), format_cents(cents[2]), format_cents(net), to_string(st));
   }
 
   // ---- Journal (src/journal/WIRING.md). Every write failure latches: see journal_failed().
@@ -526,6 +578,7 @@ class Daemon final : public exec::EngineSink {
   }
 
   std::uint64_t journal_position_id(std::uint64_t portfolio_id) const noexcept {
+    if (auto it = restored_ids_.find(portfolio_id); it != restored_ids_.end()) return it->second;
     return position_id_base_ + portfolio_id;
   }
 
@@ -959,7 +1012,7 @@ class Daemon final : public exec::EngineSink {
   // Per pair: what the journal (plus fills made while we were down) says we hold.
   struct Recovered {
     LegPosition spot, perp;
-    Decimal fees, funding;
+    Decimal realized, fees, funding;
     TimestampUs opened_us = 0;
     std::optional<journal::PositionRecord> record;  // the journal's open position, if any
     std::uint32_t fills_recovered = 0;
@@ -983,6 +1036,7 @@ class Daemon final : public exec::EngineSink {
       rc.record = r;
       if (!r.spot_qty.is_zero()) rc.spot.apply(r.spot_qty, r.spot_cost.div(r.spot_qty, Rounding::kNearest));
       if (!r.perp_qty.is_zero()) rc.perp.apply(r.perp_qty, r.perp_cost.div(r.perp_qty, Rounding::kNearest));
+      rc.realized = r.realized;
       rc.fees = r.fees;
       rc.funding = r.funding;
       rc.opened_us = r.opened_us;
@@ -1042,16 +1096,17 @@ class Daemon final : public exec::EngineSink {
     if (!pr) return;
     Recovered& rc = recovered_[pr->index];
     const Decimal signed_qty = f.side == Side::kBid ? f.quantity : -f.quantity;
+    // Booked as the portfolio books a fill (docs/money.md): a base-asset fee of either sign moves the spot leg.
     if (in.leg == "spot") {
-      rc.spot.apply(signed_qty, f.price);
+      rc.realized += rc.spot.apply(signed_qty, f.price);
       if (f.fee_symbol == pr->spot->base_symbol) {
-        rc.spot.remove_for_fee(f.fee, f.price);
+        rc.realized += rc.spot.remove_for_fee(f.fee, f.price);
         rc.fees += f.fee.mul(f.price, Rounding::kNearest);
       } else {
         rc.fees += f.fee;
       }
     } else {
-      rc.perp.apply(signed_qty, f.price);
+      rc.realized += rc.perp.apply(signed_qty, f.price);
       rc.fees += f.fee;
     }
     if (rc.opened_us == 0) rc.opened_us = f.timestamp_ms * kUsPerMs;
@@ -1159,13 +1214,15 @@ class Daemon final : public exec::EngineSink {
     for (const PairRuntime& p : pairs_) {
       Recovered& rc = recovered_[p.index];
       if (!rc.restore) continue;
-      exec::ArbEngine::RestoredPosition rp;
+      RestoredState rp;
       rp.spot_qty = rc.spot.quantity();
       rp.spot_cost = rc.spot.cost();
       rp.perp_qty = rc.perp.quantity();
       rp.perp_cost = rc.perp.cost();
+      rp.realized_pnl = rc.realized;
       rp.fees_usd = rc.fees;
       rp.funding = rc.funding;
+      rp.entry_basis = rc.record ? rc.record->entry_basis : Decimal{};
       rp.opened_at_us = rc.opened_us;
       if (!engine_->restore_position(p.index, rp, now)) {
         log_->error("Recovery: could not restore {} (spot {} perp {}); starting ReduceOnly", p.cfg.base,
@@ -1174,16 +1231,15 @@ class Daemon final : public exec::EngineSink {
         continue;
       }
       const PositionState& pos = portfolio_->position(p.index);
-      if (rc.record) {  // the old record is carried into the new one
-        journal::PositionRecord old = *rc.record;
-        old.open = false;
-        old.closed_us = now;
-        if (jr_ && !jr_->upsert_position(old).ok()) journal_failed();
-      }
+      // A position keeps its number across restarts: its journal row goes on (one row per position, so the
+      // journal's rows add up to the account's P&L).
+      if (rc.record) restored_ids_[pos.id] = rc.record->position_id;
       journal_position(p.cfg.base, pos);
-      log_->warn("Recovery: restored position {} spot={} perp={} as #{}{} ({} fill(s) made while down)", p.cfg.base,
-                 rp.spot_qty.str(), rp.perp_qty.str(), journal_position_id(pos.id),
-                 rc.record ? fmt::format(" (journal #{})", rc.record->position_id) : std::string(), rc.fills_recovered);
+      log_->warn(
+          "Recovery: restored position {} spot={} perp={} as #{} (realized {} fees {} funding {} so far; {} "
+          "fill(s) made while down)",
+          p.cfg.base, rp.spot_qty.str(), rp.perp_qty.str(), journal_position_id(pos.id), rp.realized_pnl.str(),
+          rp.fees_usd.str(), rp.funding.str(), rc.fills_recovered);
       if (rc.unwind) {
         log_->warn("Recovery: {} legs are not delta-neutral (spot {} vs perp {}): unwinding both legs to flat",
                    p.cfg.base, rp.spot_qty.str(), rp.perp_qty.str());
@@ -1198,7 +1254,11 @@ class Daemon final : public exec::EngineSink {
       old.open = false;
       old.closed_us = now;
       old.spot_qty = rc.spot.quantity();
+      old.spot_cost = rc.spot.cost();
       old.perp_qty = rc.perp.quantity();
+      old.perp_cost = rc.perp.cost();
+      old.realized = rc.realized;  // with the fills made while we were down
+      old.fees = rc.fees;
       if (jr_ && !jr_->upsert_position(old).ok()) journal_failed();
       log_->info("Journal: position #{} {} is flat on the exchange; archived", old.position_id, old.pair);
     }
@@ -1339,6 +1399,7 @@ class Daemon final : public exec::EngineSink {
         u.fee = e.fee;
         u.fee_symbol = e.fee_symbol;
         u.maker = e.is_maker;
+        u.venue_time_us = e.engine_time_us;
         break;
       case backpack::OrderEventType::kOrderCancelled:
         u.kind = exec::OrderUpdate::Kind::kCancelled;
@@ -1443,7 +1504,7 @@ class Daemon final : public exec::EngineSink {
   }
   void schedule_account_poll() {
     if (shutting_down_) return;
-    account_timer_.expires_after(std::chrono::seconds(2));
+    account_timer_.expires_after(std::chrono::microseconds(cfg_.exchange.account_poll_us));
     account_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (!ec) poll_account();
     });
@@ -1453,16 +1514,17 @@ class Daemon final : public exec::EngineSink {
   // is the fast path; a fill it lost (a dropped frame, a WebSocket drop during a fill) is found in GET
   // /wapi/v1/history/fills and booked once (the journal and the engine dedup by trade id). A row must be
   // missing on two polls in a row before it is booked, so a stream frame still in flight is not raced.
-  static constexpr std::chrono::seconds kFillsReconcileEvery{2};
   void schedule_fills_reconcile() {
     if (shutting_down_ || !engine_) return;
     if (!fills_timer_) fills_timer_ = std::make_unique<asio::steady_timer>(io_);
-    fills_timer_->expires_after(kFillsReconcileEvery);
+    fills_timer_->expires_after(std::chrono::microseconds(cfg_.exchange.fills_reconcile_us));
     fills_timer_->async_wait([this](const boost::system::error_code& ec) {
       if (!ec) reconcile_fills();
     });
   }
-  void reconcile_fills() {
+  // `final_pass` (before exit): every fill the engine is missing is booked at once, without waiting for a
+  // second poll (nothing is in flight any more); `done` runs after the answer is booked.
+  void reconcile_fills(bool final_pass = false, std::function<void()> done = {}) {
     backpack::FillsQuery q;
     std::int64_t oldest_suspect_ms = 0;
     for (const auto& [trade_id, ts_ms] : fills_suspect_)
@@ -1470,93 +1532,126 @@ class Daemon final : public exec::EngineSink {
     const std::int64_t sent_ms = clock_.now_us() / kUsPerMs;
     q.from_ms = fills_window_from_ms(started_us_ / kUsPerMs, fills_last_ok_sent_ms_, oldest_suspect_ms);
     q.limit = 1000;
-    rest_->get_fills(q, [this, sent_ms](backpack::RestResult<std::vector<backpack::Fill>>& r) {
-      if (!r) {
-        log_->debug("Fills reconciliation: GET fills failed ({} {}); next poll retries", r.error().code,
-                    r.error().message);
-        return schedule_fills_reconcile();
-      }
-      const std::uint32_t lo = params_.first_client_id;
-      const std::uint32_t hi = engine_->next_client_id();
-      fills_last_ok_sent_ms_ = sent_ms;
-      std::map<std::int64_t, std::int64_t> still_missing;   // trade id -> exchange timestamp (ms)
-      for (auto it = r->rbegin(); it != r->rend(); ++it) {  // oldest first
-        const backpack::Fill& f = *it;
-        if (!f.client_id || !f.has_trade_id || *f.client_id < lo || *f.client_id >= hi) continue;
-        if (engine_->trade_known(*f.client_id, f.trade_id) != exec::ArbEngine::TradeKnown::kMissing) continue;
-        if (!fills_suspect_.count(f.trade_id)) {
-          still_missing.emplace(f.trade_id, f.timestamp_ms);
-          continue;
-        }
-        if (fills_reported_.insert(f.trade_id).second)
-          log_->warn(
-              "Fills reconciliation: trade {} of order #{} ({} {} {} @ {}) is in the fills history but never "
-              "came on the order stream; booking it",
-              f.trade_id, *f.client_id, f.symbol, side_name(f.side), f.quantity.str(), f.price.str());
-        if (!journal_fill(f.trade_id, f.symbol, *f.client_id, f.side, f.price, f.quantity, f.fee, f.fee_symbol,
-                          f.is_maker, f.timestamp_ms * kUsPerMs))
-          continue;  // the journal had it
-        exec::OrderUpdate u;
-        u.client_id = *f.client_id;
-        u.kind = exec::OrderUpdate::Kind::kFill;
-        u.trade_id = f.trade_id;
-        u.fill_quantity = f.quantity;
-        u.fill_price = f.price;
-        u.fee = f.fee;
-        u.fee_symbol = f.fee_symbol;
-        u.maker = f.is_maker;
-        engine_->on_order_update(u, clock_.now_us());
-      }
-      fills_suspect_ = std::move(still_missing);
-      schedule_fills_reconcile();
-    });
+    rest_->get_fills(
+        q, [this, sent_ms, final_pass, done = std::move(done)](backpack::RestResult<std::vector<backpack::Fill>>& r) {
+          const auto next = [&] {
+            if (done) return done();
+            schedule_fills_reconcile();
+          };
+          if (!r) {
+            log_->debug("Fills reconciliation: GET fills failed ({} {}); next poll retries", r.error().code,
+                        r.error().message);
+            return next();
+          }
+          const std::uint32_t lo = params_.first_client_id;
+          const std::uint32_t hi = engine_->next_client_id();
+          fills_last_ok_sent_ms_ = sent_ms;
+          std::map<std::int64_t, std::int64_t> still_missing;   // trade id -> exchange timestamp (ms)
+          for (auto it = r->rbegin(); it != r->rend(); ++it) {  // oldest first
+            const backpack::Fill& f = *it;
+            if (!f.client_id || !f.has_trade_id || *f.client_id < lo || *f.client_id >= hi) continue;
+            if (engine_->trade_known(*f.client_id, f.trade_id) != exec::ArbEngine::TradeKnown::kMissing) continue;
+            if (!final_pass && !fills_suspect_.count(f.trade_id)) {
+              still_missing.emplace(f.trade_id, f.timestamp_ms);
+              continue;
+            }
+            if (fills_reported_.insert(f.trade_id).second)
+              log_->warn(
+                  "Fills reconciliation: trade {} of order #{} ({} {} {} @ {}) is in the fills history but never "
+                  "came on the order stream; booking it",
+                  f.trade_id, *f.client_id, f.symbol, side_name(f.side), f.quantity.str(), f.price.str());
+            if (!journal_fill(f.trade_id, f.symbol, *f.client_id, f.side, f.price, f.quantity, f.fee, f.fee_symbol,
+                              f.is_maker, f.timestamp_ms * kUsPerMs))
+              continue;  // the journal had it
+            engine_->on_order_update(fill_update(f, *f.client_id), clock_.now_us());
+          }
+          fills_suspect_ = std::move(still_missing);
+          next();
+        });
   }
 
-  // Funding payments are booked from the exchange's own history, once each.
+  // Funding payments are booked from the exchange's own history, once each (the journal is the dedup of
+  // record across runs; seen_funding_ within one), to the position that held the perp at the venue's
+  // settlement time (docs/money.md).
   void baseline_funding() {
-    backpack::FundingHistoryQuery q;
-    q.limit = 1000;
-    rest_->get_funding_history(q, [this](backpack::RestResult<std::vector<backpack::FundingPayment>>& r) {
-      if (r) {
-        for (const auto& f : *r) {
-          seen_funding_.insert(f.symbol + "@" + std::to_string(f.interval_end_timestamp_ms));
-          // Settlements the journal has not seen that fall inside a restored position's life were paid
-          // while we were down: book them into it.
-          if (!journal_funding(f)) continue;
-          const PairRuntime* p = pair_of(f.symbol);
-          if (!p || !portfolio_->has_open(p->index)) continue;
-          if (f.interval_end_timestamp_ms * kUsPerMs <= portfolio_->position(p->index).opened_at_us) continue;
-          log_->warn("Journal: funding {} {} USDC for interval ending {} was settled while bparb was down", f.symbol,
-                     f.quantity.str(), f.interval_end_timestamp_ms);
-          engine_->on_funding_payment(p->index, f.quantity);
+    fetch_funding([this](const std::vector<backpack::FundingPayment>& payments) {
+      for (const auto& f : payments) {
+        seen_funding_.insert(funding_key(f));
+        if (!journal_funding(f)) continue;  // booked by an earlier run
+        const PairRuntime* p = pair_of(f.symbol);
+        if (!p) continue;
+        const TimestampUs settled_us = f.interval_end_timestamp_ms * kUsPerMs;
+        log_->warn("Journal: funding {} {} USDC for the interval ending {} was settled while bparb was down", f.symbol,
+                   f.quantity.str(), f.interval_end_timestamp_ms);
+        if (portfolio_->has_open(p->index) && portfolio_->position(p->index).opened_venue_us <= settled_us) {
+          engine_->on_funding_payment(p->index, f.quantity, settled_us);  // the restored position held it
+          continue;
         }
+        book_funding_to_journal_position(*p, f.quantity, settled_us);
       }
       schedule_funding_poll();
     });
   }
+  // A payment for a position of an earlier run that is closed now: its journal row takes it, and today's
+  // P&L (this run's totals) counts it, since no run has reported it yet.
+  void book_funding_to_journal_position(const PairRuntime& p, Decimal amount, TimestampUs settled_us) {
+    engine_->on_funding_payment(p.index, amount, settled_us);  // totals; no position of this run held it
+    if (!jr_) return;
+    auto held = jr_->position_held_at(p.cfg.base, settled_us);
+    if (!held) return journal_failed();
+    if (!*held) {
+      log_->warn("Journal: no position of {} was open when that funding settled; it counts in the totals only",
+                 p.cfg.base);
+      return;
+    }
+    journal::PositionRecord r = **held;
+    r.funding += amount;
+    if (!jr_->upsert_position(r).ok()) return journal_failed();
+    log_->info("Journal: funding {} USDC booked to position #{} {} (closed): now {}", amount.str(), r.position_id,
+               p.cfg.base, pnl_parts(r.realized, r.fees, r.funding));
+  }
+  static std::string funding_key(const backpack::FundingPayment& f) {
+    return f.symbol + "@" + std::to_string(f.interval_end_timestamp_ms);
+  }
+  // One GET of the funding history; `done` runs with the payments oldest first (empty on failure).
+  void fetch_funding(std::function<void(const std::vector<backpack::FundingPayment>&)> done) {
+    backpack::FundingHistoryQuery q;
+    q.limit = 1000;
+    rest_->get_funding_history(
+        q, [this, done = std::move(done)](backpack::RestResult<std::vector<backpack::FundingPayment>>& r) {
+          if (!r) {
+            log_->debug("Funding poll failed ({} {}); the next poll retries", r.error().code, r.error().message);
+            return done({});
+          }
+          std::vector<backpack::FundingPayment> oldest_first(r->rbegin(), r->rend());
+          done(oldest_first);
+        });
+  }
+  // Books what the history has that this run has not seen. Returns through `done` when booked.
+  void poll_funding(std::function<void()> done) {
+    fetch_funding([this, done = std::move(done)](const std::vector<backpack::FundingPayment>& payments) {
+      for (const auto& f : payments) {
+        if (!seen_funding_.insert(funding_key(f)).second) continue;
+        if (!journal_funding(f)) continue;  // booked by an earlier run
+        if (const PairRuntime* p = pair_of(f.symbol))
+          engine_->on_funding_payment(p->index, f.quantity, f.interval_end_timestamp_ms * kUsPerMs);
+      }
+      done();
+    });
+  }
   void schedule_funding_poll() {
     if (shutting_down_) return;
-    funding_timer_.expires_after(std::chrono::seconds(10));
+    funding_timer_.expires_after(std::chrono::microseconds(cfg_.exchange.funding_poll_us));
     funding_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec) return;
-      backpack::FundingHistoryQuery q;
-      q.limit = 1000;
-      rest_->get_funding_history(q, [this](backpack::RestResult<std::vector<backpack::FundingPayment>>& r) {
-        if (r) {
-          // Oldest first so the log reads in order.
-          for (auto it = r->rbegin(); it != r->rend(); ++it) {
-            std::string key = it->symbol + "@" + std::to_string(it->interval_end_timestamp_ms);
-            if (!seen_funding_.insert(key).second) continue;
-            if (!journal_funding(*it)) continue;  // booked by an earlier run
-            if (const PairRuntime* p = pair_of(it->symbol)) {
-              engine_->on_funding_payment(p->index, it->quantity);
-              if (portfolio_->has_open(p->index)) journal_position(p->cfg.base, portfolio_->position(p->index));
-            }
-          }
-        }
-        schedule_funding_poll();
-      });
+      if (!ec) poll_funding([this] { schedule_funding_poll(); });
     });
+  }
+  // A position just closed: the funding of the interval it closed in is polled now, not at the next tick
+  // (one such poll at a time; the periodic poll goes on as it was).
+  void poll_funding_soon() {
+    if (shutting_down_ || funding_soon_pending_) return;
+    funding_soon_pending_ = true;
+    poll_funding([this] { funding_soon_pending_ = false; });
   }
 
   void begin_shutdown(const char* why) {
@@ -1583,7 +1678,30 @@ class Daemon final : public exec::EngineSink {
     for (auto& [m, id] : live) cancel_order(*m, id);
   }
 
+  // Before exit, after the flatten: one last look at the exchange's fills and funding, so a fill the
+  // stream lost or a payment that settled since the last poll is in this run's P&L. Bounded: a venue
+  // that does not answer within the REST timeout does not hold the exit (the next start books the rest).
   void finish() {
+    if (finishing_) return;
+    finishing_ = true;
+    funding_timer_.cancel();
+    if (fills_timer_) fills_timer_->cancel();
+    final_timer_.expires_after(std::chrono::microseconds(2 * cfg_.exchange.rest_timeout_us));
+    final_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      log_->warn("Shutdown: final reconciliation did not answer in time; the next start books what is missing");
+      finish_now();
+    });
+    reconcile_fills(/*final_pass=*/true, [this] {
+      poll_funding([this] {
+        final_timer_.cancel();
+        finish_now();
+      });
+    });
+  }
+  void finish_now() {
+    if (finished_) return;
+    finished_ = true;
     log_stats(portfolio_->stats(), risk_.state());
     journal_daily_pnl();
     stop_io();
@@ -1611,6 +1729,13 @@ class Daemon final : public exec::EngineSink {
     s.max_unhedged_usd = max_unhedged_usd_;
     s.longest_unhedged_us = longest_unhedged_us_;
     s.journal_path = jr_ ? jr_->path() : std::string();
+    if (portfolio_) {
+      for (const PairRuntime& p : pairs_) {
+        const PositionState& pos = portfolio_->position(p.index);
+        s.held.push_back({p.cfg.base, pos.open ? pos.spot.quantity() : Decimal{},
+                          pos.open ? pos.perp.quantity() : Decimal{}, portfolio_->dust_written_off(p.index)});
+      }
+    }
     s.journal_healthy = !jr_ || jr_->healthy();
     return s;
   }
@@ -1620,6 +1745,8 @@ class Daemon final : public exec::EngineSink {
   asio::io_context io_;
   SystemClock clock_;
   asio::steady_timer timer_, account_timer_, funding_timer_, stop_timer_, watchdog_timer_;
+  asio::steady_timer final_timer_{io_};
+  bool finishing_ = false, finished_ = false, funding_soon_pending_ = false;
   RiskGate risk_;
   bool resume_ = false;
   std::optional<journal::Journal> jr_;
@@ -1633,6 +1760,7 @@ class Daemon final : public exec::EngineSink {
   std::vector<Recovered> recovered_;
   bool flagged_ = false;
   std::uint64_t position_id_base_ = 0;
+  std::map<std::uint64_t, std::uint64_t> restored_ids_;  // portfolio id of a restored position -> its journal id
   TimestampUs daily_day_us_ = 0;
   Decimal daily_carried_, daily_realized_start_, daily_last_written_;
   ServiceNotifier svc_;
@@ -1670,17 +1798,21 @@ class Daemon final : public exec::EngineSink {
 }  // namespace
 
 std::string RunSummary::to_string() const {
+  // Fees are printed as what they add to the P&L, and the parts add up to the net (docs/money.md).
+  const Decimal parts[3] = {stats.realized_pnl, -stats.fees, stats.funding};
+  std::int64_t cents[3];
+  const std::int64_t net = split_cents(parts, cents);
   std::ostringstream o;
   o << "bparb summary: ran " << ran_us / kUsPerSecond << " s | opportunities " << stats.opportunities
     << " | positions opened " << stats.executed << ", closed " << stats.closed << ", open " << stats.open
     << " | win rate " << static_cast<int>(std::lround(stats.win_rate * 100)) << "% | realized P&L "
-    << stats.realized_pnl.str_fixed(2) << " USD, fees " << stats.fees.str_fixed(2) << " USD, funding "
-    << stats.funding.str_fixed(2) << " USD, net " << stats.realized_net.str_fixed(2) << " USD\n"
+    << format_cents(cents[0]) << " USD, fees " << format_cents(cents[1]) << " USD, funding " << format_cents(cents[2])
+    << " USD, net " << format_cents(net) << " USD\n"
     << "orders sent " << orders_sent << " (rejected " << orders_rejected << ", hedges " << hedges << "), fills "
     << fills << ", leg-risk failures " << leg_risk_failures << " | book gaps " << book_gaps << ", resyncs "
     << book_resyncs << ", ws reconnects " << ws_reconnects << ", malformed frames " << malformed_frames
     << " | trading state " << trading_state << "\n"
-    << "max unhedged " << max_unhedged_usd.str_fixed(2) << " USD, longest unhedged " << longest_unhedged_us / kUsPerMs
+    << "max unhedged " << format_usd(max_unhedged_usd) << " USD, longest unhedged " << longest_unhedged_us / kUsPerMs
     << " ms | journal " << (journal_path.empty() ? std::string("disabled") : journal_path)
     << (journal_healthy ? "" : " (WRITE FAILED)");
   return o.str();

@@ -560,7 +560,7 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
       ++stats.funding_payments;
       for (PairState& p : pairs) {
         if (p.perp->symbol != f.symbol) continue;
-        engine->on_funding_payment(static_cast<PairIndex>(&p - pairs.data()), f.quantity);
+        engine->on_funding_payment(static_cast<PairIndex>(&p - pairs.data()), f.quantity, f.interval_end_ms * kUsPerMs);
         fill_happened = true;
       }
     }

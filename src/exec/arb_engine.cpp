@@ -291,13 +291,9 @@ void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
                       false};
   // A spot BUY pays its fee in the base asset: buy that much more so the spot holding matches the
   // perp short (rounded to the step; the remaining sub-step difference is within tolerance).
-  if (legs[0].side == Side::kBid) {
-    const Decimal rate = account_.view.fees.rate(Venue::kSpot, maker ? Liquidity::kMaker : Liquidity::kTaker);
-    if (rate.is_positive()) {
-      Decimal gross = q.quantity + q.quantity.mul(rate, Rounding::kUp);
-      legs[0].quantity = gross.round_to(s.info.spot->step_size, Rounding::kNearest);
-    }
-  }
+  if (legs[0].side == Side::kBid)
+    legs[0].quantity =
+        spot_buy_gross(s.info, q.quantity, maker ? Liquidity::kMaker : Liquidity::kTaker, Rounding::kNearest);
   set_margin_flags(legs[0], !perp_premium);
   for (int i = 0; i < 2; ++i) {
     OrderCheck c;
@@ -376,9 +372,11 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
   int n = 0;
   const bool maker = params_.exit.exit_as_maker;
   // Spot: sell what we hold (down to the step; the sub-step fee residue stays as dust), or buy back a
-  // short spot leg.
+  // short spot leg: enough that what arrives after the base-asset fee covers the short (up to the step).
   Decimal spot_qty =
-      spot_held.abs().round_to(s.info.spot->step_size, spot_held.is_positive() ? Rounding::kDown : Rounding::kUp);
+      spot_held.is_positive()
+          ? spot_held.round_to(s.info.spot->step_size, Rounding::kDown)
+          : spot_buy_gross(s.info, spot_held.abs(), maker ? Liquidity::kMaker : Liquidity::kTaker, Rounding::kUp);
   if (spot_qty >= s.info.spot->min_quantity && spot_qty.is_positive()) {
     Side side = spot_held.is_positive() ? Side::kAsk : Side::kBid;
     legs[n++] = OrderSpec{0,
@@ -514,22 +512,35 @@ void ArbEngine::book_fill(TrackedOrder& o, const OrderUpdate& u, TimestampUs now
   if (o.booked > o.reported) o.reported = o.booked;
   PairSlot& s = pairs_[o.spec.pair];
   const bool spot = o.spec.leg == LegIndex::kSpot;
-  const bool base_fee = spot && s.info.spot && u.fee_symbol == s.info.spot->base_symbol;
+  const MarketSpec* m = market_of(s.info, o.spec.leg);
+  FeeAsset asset = FeeAsset::kOther;
+  if (u.fee_symbol == m->quote_symbol || (u.fee_symbol.empty() && u.fee.is_zero()))
+    asset = FeeAsset::kQuote;
+  else if (u.fee_symbol == m->base_symbol)
+    asset = FeeAsset::kBase;
   Fill f;
   f.leg = spot ? Leg::kSpot : Leg::kPerp;
   f.side = o.spec.side;
   f.price = u.fill_price;
   f.quantity = u.fill_quantity;
   f.fee = u.fee;
-  f.fee_asset = base_fee ? FeeAsset::kBase : FeeAsset::kQuote;
+  f.fee_asset = asset;
   f.time_us = now;
-  portfolio_.apply_fill(o.spec.pair, f);
+  f.venue_time_us = u.venue_time_us;
+  const FillOutcome booked = portfolio_.apply_fill(o.spec.pair, f);
   if (s.trade.active && s.trade.leg_risk) {
-    // What the account actually holds moves by the fill net of a base-asset fee.
-    Decimal net = base_fee && o.spec.side == Side::kBid ? u.fill_quantity - u.fee : u.fill_quantity;
-    s.trade.leg_risk->on_fill(o.spec.leg, o.spec.side, net);
+    // What the account actually holds moves by the fill net of a base-asset fee (paid or rebated).
+    const bool base_fee = spot && asset == FeeAsset::kBase && o.spec.side == Side::kBid;
+    s.trade.leg_risk->on_fill(o.spec.leg, o.spec.side, base_fee ? u.fill_quantity - u.fee : u.fill_quantity);
   }
   sink_.on_fill(s.info, o.spec, u.fill_quantity, u.fill_price, u.fee, u.fee_symbol, u.maker);
+  if (booked.problem != FillProblem::kNone) {
+    // Never a silent gap between what we hold and what we think we hold: say it, stop opening, and let
+    // leg risk hedge what the venue reported.
+    sink_.on_fill_problem(s.info, o.spec, booked.problem, u.fill_quantity, u.fill_price, u.fee, u.fee_symbol);
+    StateChange c = risk_.set_reduce_only(StateReason::kInvariant);
+    sink_.on_trading_state(c, "a fill could not be booked in full");
+  }
 }
 
 void ArbEngine::maybe_settle(TrackedOrder& o, TimestampUs now) noexcept {
@@ -631,9 +642,19 @@ void ArbEngine::on_order_query(std::uint32_t client_id, bool found, OrderStatus 
   drive(o->spec.pair, now);
 }
 
-void ArbEngine::on_funding_payment(PairIndex pair, Decimal amount) noexcept {
+void ArbEngine::on_funding_payment(PairIndex pair, Decimal amount, TimestampUs settled_at_us) noexcept {
   if (pair >= pairs_.size()) return;
-  if (portfolio_.apply_funding(pair, amount)) sink_.on_funding(pairs_[pair].info, amount);
+  const FundingOutcome booked = portfolio_.apply_funding(pair, amount, settled_at_us);
+  if (booked.target != FundingTarget::kUnknownPair) sink_.on_funding(pairs_[pair].info, amount, booked);
+}
+
+Decimal ArbEngine::spot_buy_gross(const PairInfo& info, Decimal net, Liquidity liq, Rounding mode) const noexcept {
+  const Decimal rate = account_.view.fees.rate(Venue::kSpot, liq);
+  // Received = gross * (1 - rate): gross = net / (1 - rate). A rate of 100 % or more cannot be bought
+  // around; the account's fee schedule never says so, but the division must not be asked then.
+  const Decimal keep = Decimal::one() - rate;
+  if (!keep.is_positive() || rate.is_zero()) return net.round_to(info.spot->step_size, mode);
+  return net.div(keep, mode == Rounding::kDown ? Rounding::kDown : Rounding::kUp).round_to(info.spot->step_size, mode);
 }
 
 bool ArbEngine::send_hedge(PairIndex p, const LegRiskDecision& d, TimestampUs now) noexcept {

@@ -5,35 +5,13 @@
 
 namespace bparb::exec {
 
-bool ArbEngine::restore_position(PairIndex p, const RestoredPosition& r, TimestampUs now) noexcept {
+bool ArbEngine::restore_position(PairIndex p, const RestoredState& r, TimestampUs now) noexcept {
   if (p >= pairs_.size()) return false;
   PairSlot& s = pairs_[p];
   if (s.phase != PairPhase::kFlat || s.trade.active || portfolio_.has_open(p)) return false;
-  if (r.spot_qty.is_zero() && r.perp_qty.is_zero()) return false;
-  const TimestampUs at = r.opened_at_us > 0 ? r.opened_at_us : now;
-  // One synthetic fill per leg at the leg's average cost rebuilds the same quantity and cost basis; the
-  // fees already paid ride on the first fill so the position's P&L continues where it stopped.
-  bool fee_booked = false;
-  auto leg_fill = [&](Leg leg, Decimal qty, Decimal cost) {
-    if (qty.is_zero()) return;
-    Fill f;
-    f.leg = leg;
-    f.side = qty.is_positive() ? Side::kBid : Side::kAsk;
-    f.quantity = qty.abs();
-    f.price = cost.div(qty, Rounding::kNearest);
-    if (!f.price.is_positive()) return;
-    if (!fee_booked) {
-      f.fee = r.fees_usd;
-      fee_booked = true;
-    }
-    f.fee_asset = FeeAsset::kQuote;
-    f.time_us = at;
-    portfolio_.apply_fill(p, f);
-  };
-  leg_fill(Leg::kSpot, r.spot_qty, r.spot_cost);
-  leg_fill(Leg::kPerp, r.perp_qty, r.perp_cost);
-  if (!r.funding.is_zero()) portfolio_.apply_funding(p, r.funding);
-  if (!portfolio_.has_open(p)) return false;
+  RestoredState at = r;
+  if (at.opened_at_us <= 0) at.opened_at_us = now;
+  if (!portfolio_.restore(p, at)) return false;
   // Until the books sync, mark the legs at their own average cost (unrealized 0): a missing mark would
   // value a leg at zero, and the daily P&L baseline taken then would look like a loss of the whole cost
   // once the real marks arrive.

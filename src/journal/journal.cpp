@@ -124,6 +124,8 @@ enum Sql : std::size_t {
   kLastFill,
   kOpenPositions,
   kFundingSince,
+  kPositionHeldAt,
+  kAllPositions,
   kSqlCount,
 };
 
@@ -173,6 +175,12 @@ const std::array<std::string, kSqlCount>& sql_texts() {
       "position_id",
       "SELECT symbol, interval_end_ms, amount_e9 FROM funding WHERE interval_end_ms >= ?1 "
       "ORDER BY interval_end_ms, symbol",
+      // The latest position of the pair opened at or before the moment and not closed before it.
+      "SELECT pair, position_id, open, spot_qty_e9, spot_cost_e9, perp_qty_e9, perp_cost_e9, entry_basis_e9, "
+      "opened_us, closed_us, realized_e9, fees_e9, funding_e9 FROM positions WHERE pair = ?1 AND opened_us <= ?2 "
+      "AND (open = 1 OR closed_us >= ?2) ORDER BY opened_us DESC, position_id DESC LIMIT 1",
+      "SELECT pair, position_id, open, spot_qty_e9, spot_cost_e9, perp_qty_e9, perp_cost_e9, entry_basis_e9, "
+      "opened_us, closed_us, realized_e9, fees_e9, funding_e9 FROM positions ORDER BY pair, position_id",
   };
   return texts;
 }
@@ -1013,6 +1021,36 @@ Expected<std::vector<PositionRecord>, JournalStatus> Journal::open_positions() n
       return true;
     });
     return finish_read(*impl_, "open_positions", rc, std::move(out));
+  });
+}
+
+Expected<std::vector<PositionRecord>, JournalStatus> Journal::positions() noexcept {
+  if (!impl_) return unexpected(closed_status("positions"));
+  return guarded_read("positions", [&]() -> Expected<std::vector<PositionRecord>, JournalStatus> {
+    std::vector<PositionRecord> out;
+    int rc = for_each_row(impl_->stmt(kAllPositions), [&](sqlite3_stmt* s) {
+      out.emplace_back();
+      Impl::decode_position(s, out.back());
+      return true;
+    });
+    return finish_read(*impl_, "positions", rc, std::move(out));
+  });
+}
+
+Expected<std::optional<PositionRecord>, JournalStatus> Journal::position_held_at(std::string_view pair,
+                                                                                 TimestampUs at_us) noexcept {
+  if (!impl_) return unexpected(closed_status("position_held_at"));
+  return guarded_read("position_held_at", [&]() -> Expected<std::optional<PositionRecord>, JournalStatus> {
+    std::optional<PositionRecord> out;
+    sqlite3_stmt* st = impl_->stmt(kPositionHeldAt);
+    sqlite3_bind_text(st, 1, pair.data(), static_cast<int>(pair.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, at_us);
+    int rc = for_each_row(st, [&](sqlite3_stmt* s) {
+      out.emplace();
+      Impl::decode_position(s, *out);
+      return true;
+    });
+    return finish_read(*impl_, "position_held_at", rc, std::move(out));
   });
 }
 

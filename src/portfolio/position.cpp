@@ -30,11 +30,14 @@ Decimal LegPosition::apply(Decimal d, Decimal price) noexcept {
   return realized;
 }
 
-void LegPosition::remove_for_fee(Decimal qty, Decimal price) noexcept {
-  if (!qty.is_positive()) return;
+Decimal LegPosition::remove_for_fee(Decimal qty, Decimal price) noexcept {
+  if (qty.is_zero()) return Decimal::zero();
   qty_ -= qty;
   cost_ -= qty.mul(price, Rounding::kNearest);
-  if (qty_.is_zero()) cost_ = Decimal::zero();
+  if (!qty_.is_zero()) return Decimal::zero();
+  const Decimal realized = -cost_;
+  cost_ = Decimal::zero();
+  return realized;
 }
 
 Decimal LegPosition::close_out(Decimal price) noexcept {

@@ -13,6 +13,7 @@
 //     "http_429": 3,                                  // the next N REST requests get 429
 //     "http_503_after_place": 1,                      // next N order POSTs execute, then answer 503
 //     "reject_orders": ["SOL_USDC"],                  // reject order POSTs on these markets ([] clears)
+//     "unavailable_paths": ["/wapi/v1/history/funding"], // answer 503 on these REST paths ([] clears)
 //     "fill_ratio_cap": "0.5",                        // taker orders fill at most this fraction (1 = off)
 //     "fill_ratio_symbols": ["SOL_USDC_PERP"],        // ... only on these markets ([] = every market)
 //     "fill_ratio_orders": 1,                         // ... only the next N capped orders (0 = no limit)
@@ -132,6 +133,7 @@ Expected<FaultActions, std::string> FaultInjector::apply_json(std::string_view b
                                                 "http_429",
                                                 "http_503_after_place",
                                                 "reject_orders",
+                                                "unavailable_paths",
                                                 "fill_ratio_cap",
                                                 "malformed_frames",
                                                 "oversized_frames",
@@ -240,6 +242,15 @@ Expected<FaultActions, std::string> FaultInjector::apply_json(std::string_view b
       next.reject_order_symbols.insert(std::string(s.get_string().value_unsafe()));
     }
   }
+  if (obj["unavailable_paths"].get(e) == simdjson::SUCCESS) {
+    if (!e.is_array()) return unexpected(std::string("unavailable_paths: expected an array of paths"));
+    next.unavailable_paths.clear();
+    for (auto s : as_array(e)) {
+      if (!s.is_string() || !s.get_string().value_unsafe().starts_with("/"))
+        return unexpected(std::string("unavailable_paths: expected an array of paths such as \"/api/v1/depth\""));
+      next.unavailable_paths.insert(std::string(s.get_string().value_unsafe()));
+    }
+  }
   if (obj["fill_ratio_cap"].get(e) == simdjson::SUCCESS) {
     std::string text;
     if (e.is_string()) {
@@ -324,6 +335,13 @@ std::string FaultInjector::to_json(TimestampUs now_us) const {
     first = false;
     out += "\"" + s + "\"";
   }
+  out += "],\"unavailable_paths\":[";
+  first = true;
+  for (const auto& s : cfg_.unavailable_paths) {
+    if (!first) out += ',';
+    first = false;
+    out += "\"" + s + "\"";
+  }
   out += "],\"fill_ratio_cap\":\"" + cfg_.fill_ratio_cap.str() + "\"";
   out += ",\"fill_ratio_symbols\":[";
   first = true;
@@ -365,6 +383,7 @@ std::string FaultInjector::to_json(TimestampUs now_us) const {
   out += ",\"http_429\":" + std::to_string(c.http_429);
   out += ",\"http_503_after_place\":" + std::to_string(c.http_503_after_place);
   out += ",\"orders_rejected\":" + std::to_string(c.orders_rejected);
+  out += ",\"unavailable_answers\":" + std::to_string(c.unavailable_answers);
   out += ",\"fills_capped\":" + std::to_string(c.fills_capped);
   out += ",\"malformed_frames\":" + std::to_string(c.malformed_frames);
   out += ",\"oversized_frames\":" + std::to_string(c.oversized_frames);
@@ -420,6 +439,13 @@ bool FaultInjector::take_http_503_after_place() {
   --cfg_.http_503_after_place;
   ++counters_.http_503_after_place;
   spdlog::warn("bpsim fault: order executed but answered 503 ({} more queued)", cfg_.http_503_after_place);
+  return true;
+}
+
+bool FaultInjector::path_unavailable(std::string_view path) {
+  if (cfg_.unavailable_paths.find(std::string(path)) == cfg_.unavailable_paths.end()) return false;
+  ++counters_.unavailable_answers;
+  spdlog::warn("bpsim fault: {} answered 503 (unavailable)", path);
   return true;
 }
 

@@ -1317,6 +1317,11 @@ RestOutcome RestApi::handle(const RestRequest& req) {
       out.delay_ms = faults.rest_delay_ms();
       return out;
     }
+    if (faults.path_unavailable(path)) {
+      out.response = json_error(503, "SERVICE_UNAVAILABLE", "Service unavailable");
+      out.delay_ms = faults.rest_delay_ms();
+      return out;
+    }
   }
   if (route == nullptr) {
     out.response =

@@ -449,7 +449,7 @@ void load_faults(const Loader& L, const toml::table& t, FaultConfig& f) {
   L.check_keys(t, "faults",
                {"rest_latency_ms", "ws_latency_ms", "drop_ws_every_s", "http_429_next", "http_503_after_place",
                 "reject_orders", "fill_ratio_cap", "fill_ratio_symbols", "fill_ratio_orders", "drop_order_fills",
-                "order_latency_ms", "malformed_frames", "oversized_frames", "clock_skew_ms"});
+                "order_latency_ms", "malformed_frames", "oversized_frames", "clock_skew_ms", "unavailable_paths"});
   if (const toml::node* n = t.get("rest_latency_ms")) f.rest_latency = latency_of(L, *n, "faults.rest_latency_ms");
   if (const toml::node* n = t.get("ws_latency_ms")) f.ws_latency = latency_of(L, *n, "faults.ws_latency_ms");
   if (const toml::node* n = t.get("order_latency_ms")) f.order_latency = latency_of(L, *n, "faults.order_latency_ms");
@@ -467,6 +467,15 @@ void load_faults(const Loader& L, const toml::table& t, FaultConfig& f) {
     }
   };
   symbols("reject_orders", f.reject_order_symbols);
+  if (const toml::node* n = t.get("unavailable_paths")) {
+    if (!n->is_array()) L.fail("faults.unavailable_paths", Loader::render(*n), "must be an array of REST paths");
+    for (const auto& el : *n->as_array()) {
+      if (!el.is_string() || !el.as_string()->get().starts_with("/"))
+        L.fail("faults.unavailable_paths", Loader::render(el),
+               "must be an array of REST paths such as \"/api/v1/depth\"");
+      f.unavailable_paths.insert(el.as_string()->get());
+    }
+  }
   symbols("fill_ratio_symbols", f.fill_ratio_symbols);
   if (auto v = L.get_int(t, "faults", "fill_ratio_orders", 0, 1'000'000)) f.fill_ratio_orders = *v;
   if (auto v = L.get_int(t, "faults", "drop_order_fills", 0, 1'000'000)) f.drop_order_fills_next = *v;

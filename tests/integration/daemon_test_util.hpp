@@ -9,11 +9,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -23,6 +26,7 @@
 #include "bparb/app/config.hpp"
 #include "bparb/app/daemon.hpp"
 #include "bparb/app/logging.hpp"
+#include "bparb/core/money.hpp"
 #include "bparb/journal/journal.hpp"
 #include "bparb/sim/market_model.hpp"
 #include "bparb/sim/ws_hub.hpp"
@@ -68,6 +72,7 @@ class DaemonHarness : public ::testing::Test {
     sim::AccountSetup acct;
     acct.api_key = key_.public_key_base64();
     acct.balances = balances_;
+    acct.fees = fees_;
     sim_config_.exchange.accounts.push_back(acct);
     sim_ = std::make_unique<SimThread>(std::move(sim_config_));
     account_ = *sim_->rt->exchange().find_account(key_.public_key_base64());
@@ -271,7 +276,96 @@ class DaemonHarness : public ::testing::Test {
     return q;
   }
 
+  // ---- money, from the exchange's own records (the fills and funding histories)
+  // The account's P&L: cash from fills (sells +, buys -), quote fees, funding, and the base-asset flow of
+  // the spot market valued at its last fill price (how the daemon values dust it writes off at a close).
+  struct ExchangeMoney {
+    Decimal net, fees_usd, funding, base_flow, perp;
+  };
+  ExchangeMoney exchange_money() const {
+    ExchangeMoney m;
+    sim::FillQuery q;
+    q.limit = 1000;
+    q.ascending = true;
+    const auto fills = sim_->rt->exchange().fills(account_, q).items;
+    Decimal cash, last_spot;
+    for (const auto& f : fills) {
+      const Decimal value = f.quantity.mul(f.price, Rounding::kNearest);
+      cash += f.side == Side::kAsk ? value : -value;
+      const bool spot = f.symbol == "SOL_USDC";
+      if (spot) {
+        last_spot = f.price;
+        m.base_flow += f.side == Side::kBid ? f.quantity : -f.quantity;
+      } else {
+        m.perp += f.side == Side::kBid ? f.quantity : -f.quantity;
+      }
+      if (f.fee_symbol == "SOL") {
+        m.base_flow -= f.fee;
+        m.fees_usd += f.fee.mul(f.price, Rounding::kNearest);
+      } else {
+        cash -= f.fee;
+        m.fees_usd += f.fee;
+      }
+    }
+    m.funding = funding_received();
+    m.net = cash + m.funding + m.base_flow.mul(last_spot, Rounding::kNearest);
+    return m;
+  }
+
+  // The daemon's money equals the exchange's to 1e-9, and what it holds is what the account holds.
+  void expect_money_reconciled(const app::RunSummary& s) const {
+    const ExchangeMoney m = exchange_money();
+    EXPECT_EQ(s.stats.realized_net, m.net)
+        << "daemon " << s.stats.realized_net.str() << " exchange " << m.net.str() << "\n"
+        << s.to_string();
+    EXPECT_EQ(s.stats.funding, m.funding) << s.to_string();
+    ASSERT_EQ(s.held.size(), 1u);
+    EXPECT_EQ(s.held[0].spot + s.held[0].dust_written_off, spot_delta())
+        << "daemon spot " << s.held[0].spot.str() << " + dust " << s.held[0].dust_written_off.str() << ", account "
+        << spot_delta().str();
+    EXPECT_EQ(s.held[0].perp, perp_quantity());
+    EXPECT_EQ(m.base_flow, spot_delta()) << "the fills history and the SOL balance disagree";
+    expect_printed_money_adds_up();
+    // The exit summary says the exchange's net to the cent.
+    EXPECT_NE(s.to_string().find(", net " + format_usd(m.net) + " USD"), std::string::npos)
+        << s.to_string() << "\nexchange net " << m.net.str();
+  }
+
+  // Every printed P&L with parts adds up: "pnl=X USD (spread A fees B funding C)" and the stats lines.
+  void expect_printed_money_adds_up() const {
+    for (std::size_t at = log_.find("pnl="); at != std::string::npos; at = log_.find("pnl=", at + 1)) {
+      const std::string line = log_.substr(at, log_.find('\n', at) - at);
+      double w = 0, x = 0, y = 0, z = 0;  // two-decimal text, compared in whole cents
+      if (std::sscanf(line.c_str(), "pnl=%lf USD (spread %lf fees %lf funding %lf)", &w, &x, &y, &z) != 4) continue;
+      EXPECT_EQ(std::llround(x * 100) + std::llround(y * 100) + std::llround(z * 100), std::llround(w * 100)) << line;
+      EXPECT_EQ(line.find("--"), std::string::npos) << line;
+    }
+    EXPECT_EQ(log_.find("fees --"), std::string::npos);
+  }
+
+  // The journal's positions add up to the exchange's money to the cent (every position closed), its
+  // funding table is the exchange's funding history.
+  void expect_journal_money_matches_exchange() const {
+    ASSERT_TRUE(journal_);
+    journal::Journal j = journal::Journal::open(journal_path().string());
+    auto rows = j.positions();
+    ASSERT_TRUE(rows.has_value());
+    Decimal net;
+    for (const auto& r : *rows) {
+      EXPECT_FALSE(r.open) << "position #" << r.position_id << " still open";
+      net += r.realized - r.fees + r.funding;
+    }
+    const ExchangeMoney m = exchange_money();
+    EXPECT_EQ(format_usd(net), format_usd(m.net)) << "journal " << net.str() << " exchange " << m.net.str();
+    auto funding = j.funding_since(0);
+    ASSERT_TRUE(funding.has_value());
+    Decimal journal_funding;
+    for (const auto& f : *funding) journal_funding += f.amount;
+    EXPECT_EQ(journal_funding, m.funding);
+  }
+
   sim::SimConfig sim_config_;
+  std::optional<sim::FeeSchedule> fees_;  // the account's own fee schedule (rebates), default: the exchange's
   std::vector<std::pair<std::string, Decimal>> balances_ = {{"USDC", Decimal::from_int(100'000)},
                                                             {"SOL", Decimal::from_int(50)}};
   int max_book_age_ms_ = 10'000;

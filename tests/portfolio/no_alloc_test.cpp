@@ -56,7 +56,7 @@ TEST(PortfolioHotPath, FillsFundingAndDailyPnlDoNotAllocate) {
                           FeeAsset::kBase, t});
     pf.apply_fill(p, Fill{Leg::kPerp, Side::kAsk, Decimal::from_int(101), Decimal::one(), Decimal::from_string("0.04"),
                           FeeAsset::kQuote, t});
-    pf.apply_funding(p, Decimal::from_string("0.01"));
+    pf.apply_funding(p, Decimal::from_string("0.01"), t);
     check += pf.daily_pnl(t, marks).raw();
     pf.apply_fill(p, Fill{Leg::kSpot, Side::kAsk, Decimal::from_int(100), Decimal::from_string("0.999"),
                           Decimal::from_string("0.1"), FeeAsset::kQuote, t});

@@ -74,7 +74,7 @@ TEST(PortfolioHummingbot, SpotPerpArbWorkedExampleNoFees) {
   EXPECT_EQ(pf.apply_fill(btc, fill(Leg::kSpot, Side::kBid, "50000", "1")).event, FillEvent::kOpened);
   pf.apply_fill(btc, fill(Leg::kPerp, Side::kAsk, "50200", "1"));
   EXPECT_EQ(pf.position(btc).entry_basis, D("0.004"));
-  for (int i = 0; i < 3; ++i) pf.apply_funding(btc, D("5.02"));  // -(-1 * 50200 * 0.0001)
+  for (int i = 0; i < 3; ++i) pf.apply_funding(btc, D("5.02"), kDay0 + (i + 1) * kUsPerHour);  // -(-1 * 50200 * 0.0001)
 
   const std::array<Marks, 1> marks{Marks{D("51000"), D("51051")}};
   EXPECT_EQ(pf.position(btc).unrealized(D("51000"), D("51051")), D("149"));
@@ -114,7 +114,7 @@ TEST(PortfolioHummingbot, SameExampleWithSeedTakerFeesToTheCent) {
   EXPECT_EQ(pf.position(btc).spot.quantity(), D("0.999"));  // what the account really holds
   EXPECT_EQ(pf.position(btc).spot.cost(), D("49950"));
   pf.apply_fill(btc, fill(Leg::kPerp, Side::kAsk, "50200", "1", "20.08"));
-  for (int i = 0; i < 3; ++i) pf.apply_funding(btc, D("5.02"));
+  for (int i = 0; i < 3; ++i) pf.apply_funding(btc, D("5.02"), kDay0 + (i + 1) * kUsPerHour);
   pf.apply_fill(btc, fill(Leg::kSpot, Side::kAsk, "51000", "0.999", "50.949"));  // 0.1% of 50949
   const FillOutcome out = pf.apply_fill(btc, fill(Leg::kPerp, Side::kBid, "51051", "1", "20.4204"));
   ASSERT_EQ(out.event, FillEvent::kClosed);
@@ -165,9 +165,9 @@ TEST(Portfolio, RejectsBadFills) {
   EXPECT_EQ(pf.apply_fill(7, fill(Leg::kSpot, Side::kBid, "1", "1")).event, FillEvent::kRejected);
   EXPECT_EQ(pf.apply_fill(p, fill(Leg::kSpot, Side::kBid, "1", "0")).event, FillEvent::kRejected);
   EXPECT_EQ(pf.apply_fill(p, fill(Leg::kSpot, Side::kBid, "0", "1")).event, FillEvent::kRejected);
-  EXPECT_EQ(pf.apply_fill(p, fill(Leg::kPerp, Side::kBid, "1", "1", "0.1", FeeAsset::kBase)).event,
-            FillEvent::kRejected);
-  EXPECT_FALSE(pf.apply_funding(9, D("1")));
+  EXPECT_EQ(pf.apply_fill(p, fill(Leg::kSpot, Side::kBid, "1", "0")).problem, FillProblem::kBadQuantity);
+  EXPECT_EQ(pf.apply_fill(p, fill(Leg::kSpot, Side::kBid, "0", "1")).problem, FillProblem::kBadPrice);
+  EXPECT_EQ(pf.apply_funding(9, D("1"), kDay0).target, FundingTarget::kUnknownPair);
   EXPECT_FALSE(pf.has_open(p));
   EXPECT_EQ(pf.position(42).id, 0u);  // unknown pair: empty state, no crash
   EXPECT_EQ(pf.stats().executed, 0u);
@@ -222,7 +222,7 @@ TEST(Portfolio, DailyPnlResetsAtUtcMidnight) {
   pf.apply_fill(p, fill(Leg::kPerp, Side::kAsk, "101", "1", "0.1"));
   m[0] = Marks{D("99"), D("101.5")};  // unrealized -1 - 0.5
   EXPECT_EQ(pf.daily_pnl(t2300 + kUsPerSecond, m), D("-1.7"));
-  pf.apply_funding(p, D("-0.3"));
+  pf.apply_funding(p, D("-0.3"), t2300 + 2 * kUsPerSecond);
   EXPECT_EQ(pf.daily_pnl(kDay0 + kUsPerDay - 1, m), D("-2"));  // 23:59:59.999999
 
   // 00:00:00 UTC: the budget starts again from the current total.
@@ -234,6 +234,127 @@ TEST(Portfolio, DailyPnlResetsAtUtcMidnight) {
   EXPECT_EQ(pf.total_pnl(m), D("-3"));
   // Lazy roll on the following day without an explicit roll_day().
   EXPECT_EQ(pf.daily_pnl(kDay0 + 2 * kUsPerDay + 5, m), D("0"));
+}
+
+}  // namespace
+}  // namespace bparb
+
+namespace bparb {
+namespace {
+
+// A maker rebate on a spot BUY arrives as a negative fee in the base coin: the account holds more coins
+// than it bought, and the position must say so (it used to refuse the fill and leave the leg at zero).
+TEST(PortfolioFees, SpotBuyRebateInBaseCoinIsBookedIntoTheLeg) {
+  Portfolio pf;
+  const PairIndex p = pf.add_pair(D("0.01"));
+  FillOutcome o = pf.apply_fill(p, fill(Leg::kSpot, Side::kBid, "150", "3.33", "-0.000666", FeeAsset::kBase));
+  EXPECT_EQ(o.event, FillEvent::kOpened);
+  EXPECT_EQ(o.problem, FillProblem::kNone);
+  EXPECT_EQ(pf.position(p).spot.quantity(), D("3.330666"));
+  EXPECT_EQ(o.fee_usd, D("-0.0999"));
+  EXPECT_EQ(pf.position(p).fees_usd, D("-0.0999"));
+  EXPECT_EQ(pf.position(p).fees_base, D("-0.000666"));
+  // Cash out is cost + fees: 499.5 paid, -0.0999 "fee" = 499.4001 of cost in the leg.
+  EXPECT_EQ(pf.position(p).spot.cost(), D("499.5999"));
+  pf.apply_fill(p, fill(Leg::kPerp, Side::kAsk, "151", "3.33", "0.2514", FeeAsset::kQuote));
+  // Close: sell everything the account holds at 150 and buy the perp back at 151: realized is the
+  // rebate's coins sold at 150 (0.0999) minus nothing; fees = -0.0999 + 0.2514 + 0.2514 + sell fee.
+  o = pf.apply_fill(p, fill(Leg::kSpot, Side::kAsk, "150", "3.330666", "0.4996", FeeAsset::kQuote));
+  EXPECT_EQ(o.event, FillEvent::kUpdated);
+  o = pf.apply_fill(p, fill(Leg::kPerp, Side::kBid, "151", "3.33", "0.2514", FeeAsset::kQuote));
+  ASSERT_EQ(o.event, FillEvent::kClosed);
+  // Exchange view: USDC -499.5 - 0.2514*2... spot: -499.5 + 499.5999 - 0.4996; perp: 0 - 0.5028.
+  EXPECT_EQ(o.closed.realized_net(), D("499.5999") - D("499.5") - D("0.4996") - D("0.5028"));
+  EXPECT_TRUE(o.closed.spot.flat());
+}
+
+TEST(PortfolioFees, FeeThePositionCannotHoldIsReportedButTheQuantityIsBooked) {
+  Portfolio pf;
+  const PairIndex p = pf.add_pair();
+  FillOutcome o = pf.apply_fill(p, fill(Leg::kPerp, Side::kAsk, "100", "2", "0.001", FeeAsset::kBase));
+  EXPECT_EQ(o.event, FillEvent::kOpened);
+  EXPECT_EQ(o.problem, FillProblem::kBaseFeeOnPerp);
+  EXPECT_EQ(pf.position(p).perp.quantity(), D("-2"));
+  EXPECT_EQ(pf.position(p).fees_usd, D("0"));
+  o = pf.apply_fill(p, fill(Leg::kSpot, Side::kBid, "100", "2", "0.5", FeeAsset::kOther));
+  EXPECT_EQ(o.problem, FillProblem::kFeeInOtherAsset);
+  EXPECT_EQ(pf.position(p).spot.quantity(), D("2"));
+  // A zero fee in any asset is no problem.
+  o = pf.apply_fill(p, fill(Leg::kSpot, Side::kBid, "100", "1", "0", FeeAsset::kOther));
+  EXPECT_EQ(o.problem, FillProblem::kNone);
+  EXPECT_STREQ(to_string(FillProblem::kFeeInOtherAsset), "fee in an asset the position cannot value");
+}
+
+// Funding belongs to the position open at the venue's settlement time, whenever it is polled.
+TEST(PortfolioFunding, BookedToThePositionThatHeldThePerpAtSettlement) {
+  Portfolio pf;
+  const PairIndex p = pf.add_pair();
+  const TimestampUs h = kUsPerHour;
+  auto open_at = [&](TimestampUs t) {
+    pf.apply_fill(p, fill(Leg::kSpot, Side::kBid, "100", "1", "0", FeeAsset::kQuote, t));
+    return pf.apply_fill(p, fill(Leg::kPerp, Side::kAsk, "100", "1", "0", FeeAsset::kQuote, t)).position_id;
+  };
+  auto close_at = [&](TimestampUs t) {
+    pf.apply_fill(p, fill(Leg::kSpot, Side::kAsk, "100", "1", "0", FeeAsset::kQuote, t));
+    return pf.apply_fill(p, fill(Leg::kPerp, Side::kBid, "100", "1", "0", FeeAsset::kQuote, t));
+  };
+  const std::uint64_t first = open_at(kDay0 + h / 2);
+  FundingOutcome f = pf.apply_funding(p, D("0.5"), kDay0 + h);
+  EXPECT_EQ(f.target, FundingTarget::kOpenPosition);
+  EXPECT_EQ(f.position.id, first);
+  const FillOutcome closed = close_at(kDay0 + h + h / 4);
+  ASSERT_EQ(closed.event, FillEvent::kClosed);
+  EXPECT_EQ(closed.closed.funding, D("0.5"));
+  const std::uint64_t second = open_at(kDay0 + h + h / 2);
+  // The 02:00 payment is for the second position; a late-polled second 01:00 payment goes to the first.
+  f = pf.apply_funding(p, D("0.25"), kDay0 + 2 * h);
+  EXPECT_EQ(f.target, FundingTarget::kOpenPosition);
+  EXPECT_EQ(f.position.id, second);
+  f = pf.apply_funding(p, D("0.125"), kDay0 + h);
+  EXPECT_EQ(f.target, FundingTarget::kClosedPosition);
+  EXPECT_EQ(f.position.id, first);
+  EXPECT_EQ(f.position.funding, D("0.625"));
+  EXPECT_EQ(f.position.realized_net(), D("0.625"));
+  // Before any position: counted, not attributed.
+  f = pf.apply_funding(p, D("-0.01"), kDay0);
+  EXPECT_EQ(f.target, FundingTarget::kNoPosition);
+  EXPECT_EQ(pf.stats().funding, D("0.865"));
+  EXPECT_EQ(pf.stats().closed_net, D("0.625"));
+  EXPECT_EQ(pf.stats().wins, 1u);
+  // Funding polled after the latest position closed changes the pair's current record too.
+  ASSERT_EQ(close_at(kDay0 + 3 * h).event, FillEvent::kClosed);
+  f = pf.apply_funding(p, D("1"), kDay0 + 3 * h);
+  EXPECT_EQ(f.target, FundingTarget::kClosedPosition);
+  EXPECT_EQ(pf.position(p).funding, D("1.25"));
+}
+
+TEST(PortfolioRestore, RestoredPositionCarriesWhatItRealizedPaidAndReceived) {
+  Portfolio pf;
+  const PairIndex p = pf.add_pair();
+  RestoredState r;
+  r.spot_qty = D("2");
+  r.spot_cost = D("200");
+  r.perp_qty = D("-2");
+  r.perp_cost = D("-202");
+  r.realized_pnl = D("1.5");
+  r.fees_usd = D("0.4");
+  r.funding = D("0.3");
+  r.entry_basis = D("0.01");
+  r.opened_at_us = kDay0;
+  ASSERT_TRUE(pf.restore(p, r));
+  EXPECT_FALSE(pf.restore(p, r));  // already open
+  const PositionState& pos = pf.position(p);
+  EXPECT_EQ(pos.spot.cost(), D("200"));
+  EXPECT_EQ(pos.perp.cost(), D("-202"));
+  EXPECT_EQ(pos.realized_net(), D("1.4"));
+  EXPECT_EQ(pos.entry_basis, D("0.01"));
+  // Closing it reports the whole position: 1.5 + 2 (basis) - 0.4 + 0.3.
+  pf.apply_fill(p, fill(Leg::kSpot, Side::kAsk, "100", "2", "0", FeeAsset::kQuote, kDay0 + kUsPerHour));
+  const FillOutcome o =
+      pf.apply_fill(p, fill(Leg::kPerp, Side::kBid, "100", "2", "0", FeeAsset::kQuote, kDay0 + kUsPerHour));
+  ASSERT_EQ(o.event, FillEvent::kClosed);
+  EXPECT_EQ(o.closed.realized_net(), D("3.4"));
+  EXPECT_EQ(pf.stats().realized_net, D("3.4"));
 }
 
 }  // namespace

@@ -93,6 +93,10 @@ struct ExchangeConfig {
   std::int64_t max_requests_per_minute = 1'200;  // client-side limiter (exchange: 2000/min/subaccount)
   DurationUs rest_timeout_us = 5 * kUsPerSecond;
   DurationUs ws_stale_timeout_us = 30 * kUsPerSecond;  // no frame for this long → reconnect
+  // Reconciliation cadences: account/collateral poll, fills history cross-check, funding history poll.
+  DurationUs account_poll_us = 2 * kUsPerSecond;
+  DurationUs fills_reconcile_us = 2 * kUsPerSecond;
+  DurationUs funding_poll_us = 10 * kUsPerSecond;
 };
 
 // [paper] — paper mode runs an embedded bpsim on loopback; its markets/accounts come from sim_config.
@@ -138,7 +142,7 @@ struct RecoveryConfig {
 
 // [shutdown] — SIGTERM/SIGINT behaviour.
 struct ShutdownConfig {
-  bool flatten_on_shutdown = false;          // close open positions (reduce-only) before exiting
+  bool flatten_on_shutdown = false;           // close open positions (reduce-only) before exiting
   DurationUs timeout_us = 15 * kUsPerSecond;  // bound on cancelling/flattening before exit
 };
 

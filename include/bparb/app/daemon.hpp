@@ -37,6 +37,13 @@ struct RunSummary {
   DurationUs longest_unhedged_us = 0;
   std::string journal_path;  // empty = journal disabled
   bool journal_healthy = true;
+  // What the daemon holds per pair at exit, as it books it: the account's spot holding change is spot plus
+  // the base written off as dust at closes, and its perp position is perp.
+  struct Held {
+    std::string pair;
+    Decimal spot, perp, dust_written_off;
+  };
+  std::vector<Held> held;
   std::string to_string() const;
 };
 

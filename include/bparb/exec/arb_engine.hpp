@@ -88,7 +88,12 @@ class EngineSink {
                                  std::string_view /*message*/) {}
   virtual void on_trading_state(const StateChange&, std::string_view /*why*/) {}
   virtual void on_stats(const StrategyStats&, TradingState) {}
-  virtual void on_funding(const PairInfo&, Decimal /*amount*/) {}
+  // A funding payment, booked to the position open at the venue's settlement time (see FundingOutcome).
+  virtual void on_funding(const PairInfo&, Decimal /*amount*/, const FundingOutcome&) {}
+  // A fill the venue reported that could not be booked in full (see FillProblem). The engine has already
+  // stopped opening (ReduceOnly) and hedges the quantity the venue reported.
+  virtual void on_fill_problem(const PairInfo&, const OrderSpec&, FillProblem, Decimal /*qty*/, Decimal /*price*/,
+                               Decimal /*fee*/, std::string_view /*fee_symbol*/) {}
 };
 
 struct EngineParams {
@@ -127,7 +132,8 @@ struct OrderUpdate {
   Decimal fee;
   std::string_view fee_symbol;
   bool maker = false;
-  Decimal cumulative_quantity;  // z: executed so far (zero = unknown, e.g. history rows)
+  Decimal cumulative_quantity;    // z: executed so far (zero = unknown, e.g. history rows)
+  TimestampUs venue_time_us = 0;  // the venue's execution time of a fill (0 = unknown)
 };
 
 struct AccountSnapshot {
@@ -162,7 +168,8 @@ class ArbEngine {
   // Answer to query_order: `found` = the exchange knows the order (open or in history).
   void on_order_query(std::uint32_t client_id, bool found, OrderStatus status, Decimal executed,
                       TimestampUs now) noexcept;
-  void on_funding_payment(PairIndex pair, Decimal amount) noexcept;
+  // A funding payment the venue settled at `settled_at_us` (its clock): + received, - paid.
+  void on_funding_payment(PairIndex pair, Decimal amount, TimestampUs settled_at_us) noexcept;
   void on_timer(TimestampUs now) noexcept;
   // Stop opening positions (shutdown / operator); exits and hedges continue.
   void stop_opening() noexcept { opening_enabled_ = false; }
@@ -181,14 +188,9 @@ class ArbEngine {
   // ---- Recovery (start-up, after add_pair, before the first book update; src/exec/arb_engine_recovery.cpp)
   // A position the journal and the exchange agree on, rebuilt into the portfolio so exits keep working
   // and no second copy is opened. Signed quantities, signed average costs (LegPosition::cost).
-  struct RestoredPosition {
-    Decimal spot_qty, spot_cost, perp_qty, perp_cost;
-    Decimal fees_usd;  // already paid (booked as a quote fee on the restore)
-    Decimal funding;   // already received (+) / paid (-)
-    TimestampUs opened_at_us = 0;
-  };
-  // False when the pair is unknown, busy, already holds a position, or both legs are flat.
-  bool restore_position(PairIndex p, const RestoredPosition& r, TimestampUs now) noexcept;
+  // False when the pair is unknown, busy, already holds a position, or both legs are flat. What the
+  // position realized, paid and received before carries over (RestoredState).
+  bool restore_position(PairIndex p, const RestoredState& r, TimestampUs now) noexcept;
   // Close this pair's open position at its next book update whatever the exit rules say: both legs
   // unwound with IOC orders (perp reduce-only) through LegRisk. Used for leg imbalances found at
   // recovery and flatten_on_shutdown; `why` is the reason the Closed line and the journal show.
@@ -260,6 +262,9 @@ class ArbEngine {
   void fill_marks() noexcept;
   std::uint32_t open_positions() const noexcept;
   Decimal taker_price(const PairInfo& info, LegIndex leg, Side side, Decimal qty) const noexcept;
+  // Spot BUY quantity that leaves `net` coins in the account after its base-asset fee at this account's
+  // rate (a rebate makes it smaller), rounded to the step with `mode`.
+  Decimal spot_buy_gross(const PairInfo& info, Decimal net, Liquidity liq, Rounding mode) const noexcept;
   const MarketSpec* market_of(const PairInfo& info, LegIndex leg) const noexcept {
     return leg == LegIndex::kSpot ? info.spot : info.perp;
   }

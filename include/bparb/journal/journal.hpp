@@ -242,6 +242,11 @@ class Journal {
   Expected<std::vector<FillRecord>, JournalStatus> fills_since(TimestampUs since_us) noexcept;  // time_us >= since
   Expected<std::optional<TimestampUs>, JournalStatus> last_fill_time_us() noexcept;
   Expected<std::vector<PositionRecord>, JournalStatus> open_positions() noexcept;
+  Expected<std::vector<PositionRecord>, JournalStatus> positions() noexcept;  // open and closed
+  // The pair's position that was open at `at_us` (opened at or before, closed at or after), if any: a
+  // funding payment polled after a restart is booked to it.
+  Expected<std::optional<PositionRecord>, JournalStatus> position_held_at(std::string_view pair,
+                                                                          TimestampUs at_us) noexcept;
   Expected<std::vector<FundingRecord>, JournalStatus> funding_since(std::int64_t since_ms) noexcept;
 
   int schema_version() const noexcept;

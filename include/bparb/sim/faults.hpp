@@ -40,6 +40,7 @@ struct FaultConfig {
   std::int64_t http_429_next = 0;              // the next N REST requests get 429 TOO_MANY_REQUESTS
   std::int64_t http_503_after_place = 0;       // the next N order POSTs are executed, then answered 503
   std::set<std::string> reject_order_symbols;  // order POSTs on these markets are rejected (400)
+  std::set<std::string> unavailable_paths;     // REST requests on these paths are answered 503 (an endpoint down)
   Decimal fill_ratio_cap = Decimal::one();     // (0, 1]: taker orders fill at most this fraction
   std::set<std::string> fill_ratio_symbols;    // ... on these markets only (empty = every market)
   std::int64_t fill_ratio_orders = 0;          // ... for the next N capped orders only (0 = no limit)
@@ -60,7 +61,8 @@ struct FaultCounters {
   std::int64_t http_429 = 0;
   std::int64_t http_503_after_place = 0;
   std::int64_t orders_rejected = 0;
-  std::int64_t fills_capped = 0;  // orders whose fill was capped by fill_ratio_cap
+  std::int64_t unavailable_answers = 0;  // requests answered 503 by unavailable_paths
+  std::int64_t fills_capped = 0;         // orders whose fill was capped by fill_ratio_cap
   std::int64_t malformed_frames = 0;
   std::int64_t oversized_frames = 0;
   std::int64_t skewed_time_answers = 0;     // /api/v1/time answers and auth checks with a non-zero skew
@@ -100,6 +102,7 @@ class FaultInjector {
   bool take_http_429();
   bool take_http_503_after_place();
   bool reject_orders_for(std::string_view symbol);
+  bool path_unavailable(std::string_view path);
   // Cap for a taker order's fill (one() = no cap). Counting happens in note_fill_capped().
   Decimal fill_ratio_cap() const noexcept { return cfg_.fill_ratio_cap; }
   // The cap for an order on `symbol` (one() = none): honours fill_ratio_symbols and fill_ratio_orders.
