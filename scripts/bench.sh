@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Performance suite (issue 6): builds Release with benchmarks in build-bench/ and runs every benchmark
+# Performance suite: builds Release with benchmarks in build-bench/ and runs every benchmark
 # and bench tool, pinned to one core, writing results to stdout. Timings on a shared machine are noisy:
 # the script prints the load average and runs the tools several times (report the medians);
 # callgrind instruction counts (--callgrind) are load-independent.
@@ -56,8 +56,8 @@ echo "== depth replay (bpsim SOL_USDC_PERP stream, whole-ladder re-quotes, $fram
 for ((i = 0; i < runs; i++)); do
   "${pin[@]}" "$bin/bparb-bench" depth-replay --snapshot "$data/snap.json" --frames "$data/frames.txt" --repeat 5
 done
-# The same frames with "data" before "stream" (bpsim's order before the third session; the exchange sends
-# "stream" first, as bpsim now does).
+# The same frames with "data" before "stream" (the order some
+# producers use; the exchange and bpsim send "stream" first, which the envelope reader expects).
 sed -E 's/^\{("stream":"[^"]*"),"data":(.*)\}$/{"data":\2,\1}/' "$data/frames.txt" >"$data/frames_df.txt"
 echo "-- data-first ordering"
 "${pin[@]}" "$bin/bparb-bench" depth-replay --snapshot "$data/snap.json" --frames "$data/frames_df.txt" --repeat 5

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Depth throughput on a recording made by `bparb record` (issue 6: "parse + apply + top on a recorded
-# depth.<symbol> stream"). For every market of the recording: its first REST snapshot and every depth
+# Depth throughput on a recording made by `bparb record` (the depth
+# target: parse + apply + top of book on a recorded depth.<symbol> stream). For every market of the recording: its first REST snapshot and every depth
 # frame after it, exactly as received, replayed by `bparb-bench depth-replay` on one core; prints one line
 # per market and the aggregate (frames / thread-CPU seconds), with the simdjson parse-only ceiling.
 #

@@ -18,7 +18,7 @@ const path = require('path');
 const { createRequire } = require('module');
 const ccxt = createRequire(path.join(__dirname, '../tests/conformance/package.json'))('ccxt');
 
-// API_NOTES §1.6 test key (seed = bytes 00..1f). Test-only; not a real account.
+// docs/backpack.md §1.5 test key (seed = bytes 00..1f). Test-only; not a real account.
 const SECRET = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';
 const API_KEY = 'A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=';
 const TIMESTAMP = 1614550000000;
@@ -45,7 +45,7 @@ const vectors = [
     },
   },
   {
-    description: 'API_NOTES 1.6 limit order example',
+    description: 'test key limit order example',
     path: 'api/v1/order', method: 'POST',
     params: {
       symbol: 'SOL_USDC', side: 'Bid', orderType: 'Limit', price: '150.25', quantity: '0.5', postOnly: true,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Soak run (issue 5): the daemon against a standalone bpsim with random faults for a long bounded run,
+# Soak run: the daemon against a standalone bpsim with random faults for a long bounded run,
 # then a report: orders, fills, faults by kind, max unhedged exposure and its longest stretch, memory.
 #
 #   scripts/soak.sh [--duration S] [--sample S] [--fault-every S] [--seed N] [--build DIR] [--out DIR] [--kill9]
@@ -12,7 +12,7 @@
 #     --kill9          also SIGKILL the daemon now and then and restart it (crash recovery under load)
 #
 # The daemon runs in LIVE mode (the production code path) against bpsim on loopback with bpsim's
-# published test key (API_NOTES §1.6; simulator only). The market is config/paper-sim.toml's lively one.
+# published test key (docs/backpack.md §1.5; simulator only). The market is config/paper-sim.toml's lively one.
 # Faults are injected through bpsim's control endpoint (POST /_bpsim/faults): REST/order/WS latency, WS
 # drops, depth gaps and stalls, 429s, orders executed-then-503, rejected orders on one market, partial
 # fills, withheld fill frames, malformed frames, clock skew. Each lasts a few seconds, then is reset.

@@ -213,7 +213,7 @@ class Daemon final : public exec::EngineSink {
   }
 
   // ---- EngineSink: I/O
-  // Once warm this allocates nothing on the heap (issue 6; RestOrderPath.* and BENCHMARKS.md §4): the
+  // Once warm this allocates nothing on the heap (RestOrderPath.* in bparb_perf_tests; BENCHMARKS.md): the
   // requests, the batch record and its log line reuse member storage, the REST callback captures 16
   // trivially copyable bytes. The journal's SQLite intent write (malloc, by design before the send) is
   // the exception.
@@ -343,7 +343,7 @@ class Daemon final : public exec::EngineSink {
     c.symbol = market.symbol;
     c.client_id = client_id;
     // 16 trivially copyable bytes of capture: the callback is stored without a heap allocation (RestClient's
-    // order slots, issue 6). The market is found again by its index (markets_ never moves its elements).
+    // order slots). The market is found again by its index (markets_ never moves its elements).
     std::uint32_t market_index = 0;
     while (market_index < markets_.size() && &markets_[market_index] != &market) ++market_index;
     rest_->cancel_order(c, [this, market_index, client_id](backpack::RestResult<backpack::CancelResult>& r) {
@@ -983,7 +983,7 @@ class Daemon final : public exec::EngineSink {
     });
   }
 
-  // ---- Recovery. DESIGN.md: start-up and crash recovery are one path — reconcile, then trade:
+  // ---- Recovery. Start-up and crash recovery are one path — reconcile, then trade:
   //   1. cancel every order resting on our markets (an earlier run's makers must not fill mid-reconcile);
   //   2. fills since the journal's last one (the exchange's history) -> journal (dedup by trade id) -> the
   //      journal's positions;
@@ -1426,7 +1426,7 @@ class Daemon final : public exec::EngineSink {
   }
 
   // A signed request refused for its timestamp means the offset to the exchange's clock is stale (one
-  // of the two clocks stepped): measure it again from /api/v1/time, one re-sync at a time (helper O).
+  // of the two clocks stepped): measure it again from /api/v1/time, one re-sync at a time.
   void resync_clock_on_expiry(const RestError& e) {
     if (clock_resync_in_flight_ || e.message.find("Request has expired") == std::string::npos) return;
     clock_resync_in_flight_ = true;
@@ -1510,7 +1510,7 @@ class Daemon final : public exec::EngineSink {
     });
   }
 
-  // ---- Fills reconciliation (issue 4: fills cross-checked with the fills history). The private stream
+  // ---- Fills reconciliation (fills cross-checked with the exchange's fills history). The private stream
   // is the fast path; a fill it lost (a dropped frame, a WebSocket drop during a fill) is found in GET
   // /wapi/v1/history/fills and booked once (the journal and the engine dedup by trade id). A row must be
   // missing on two polls in a row before it is booked, so a stream frame still in flight is not raced.
@@ -1786,7 +1786,7 @@ class Daemon final : public exec::EngineSink {
   std::unique_ptr<Portfolio> portfolio_;
   std::unique_ptr<ArbEngine> engine_;
   std::set<std::string> seen_funding_;
-  std::unique_ptr<asio::steady_timer> fills_timer_;     // fills reconciliation (helper O)
+  std::unique_ptr<asio::steady_timer> fills_timer_;     // fills reconciliation
   std::map<std::int64_t, std::int64_t> fills_suspect_;  // missing from the stream on the last poll: id -> ts ms
   std::int64_t fills_last_ok_sent_ms_ = 0;              // when the last answered fills poll was sent
   std::set<std::int64_t> fills_reported_;               // missing fills already logged (once each)

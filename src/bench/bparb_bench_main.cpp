@@ -1,4 +1,4 @@
-// bparb-bench: performance tool for the hot path (issue 6). Tool code: exceptions, iostreams and
+// bparb-bench: performance tool for the hot path. Tool code: exceptions, iostreams and
 // steady_clock are fine here.
 //
 //   bparb-bench gen-depth --symbol SOL_USDC_PERP --frames 200000 --snapshot-out S.json --frames-out F.txt
@@ -141,7 +141,7 @@ int cmd_gen_depth(const Args& a) {
 
 // ------------------------------------------------------------------------------------ convert-binance
 
-// A Binance depth recording (hftbacktest format, /work/shared/data) rewritten as a Backpack depth stream:
+// A Binance depth recording (hftbacktest's recorder format) rewritten as a Backpack depth stream:
 // the recording's REST snapshot, then every depth update after it as a Backpack `depth.<symbol>` frame
 // (U = pu + 1 for USD-M so the ids chain like Backpack's). Gives replay frames of real-feed size.
 int cmd_convert_binance(const Args& a) {

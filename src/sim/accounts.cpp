@@ -1,6 +1,6 @@
 // Balances, positions, collateral and margin views of an account.
 //
-// Cross margin, simplified from Backpack's model (API_NOTES §6.3):
+// Cross margin, simplified from Backpack's model (docs/backpack.md §9):
 //   collateral value of an asset = balance (available + locked) * index price * weight
 //     (weight 1 for USDC, ExchangeConfig::collateral_weights / default 0.9 otherwise; a negative
 //     balance counts fully as a liability, no weight)

@@ -26,14 +26,14 @@ MarketSpec make_spec(const std::string& base, bool perp, const char* tick, const
   s.type = perp ? MarketType::kPerp : MarketType::kSpot;
   s.tick_size = Decimal::from_string(tick);
   s.min_price = s.tick_size;
-  s.max_multiplier = Decimal::from_string("2");  // Backpack fixture (API_NOTES §9)
+  s.max_multiplier = Decimal::from_string("2");  // Backpack fixture (docs/backpack.md §10)
   s.min_multiplier = Decimal::from_string("0.25");
   s.max_impact_multiplier = Decimal::from_string("1.01");
   s.min_impact_multiplier = Decimal::from_string("0.99");
   s.step_size = Decimal::from_string(step);
   s.min_quantity = s.step_size;
   if (perp) {
-    s.funding_interval_ms = 3'600'000;  // hourly funding (API_NOTES §6.2)
+    s.funding_interval_ms = 3'600'000;  // hourly funding (docs/backpack.md §8)
     s.funding_rate_upper_bound_bps = Decimal::from_int(bound_bps);
     s.funding_rate_lower_bound_bps = Decimal::from_int(-bound_bps);
     s.imf = MarginFunction{true, Decimal::from_string(imf_base), Decimal::from_string(imf_factor)};
@@ -54,7 +54,7 @@ struct CoinDefaults {
   int bound_bps;
 };
 
-// Filters from API_NOTES §6.4 (SUI/JUP steps are guesses: thin coins trade in whole-ish units).
+// Filters from docs/backpack.md §10 (SUI/JUP steps are guesses: thin coins trade in whole-ish units).
 constexpr CoinDefaults kCoins[] = {
     {"SOL", "150", "0.01", "0.01", "0.02", "0.00006", "0.0135", "0.000036", 100},
     {"BTC", "95000", "0.1", "0.00001", "0.01333333", "0.00002494", "0.00666667", "0.00001496", 100},

@@ -267,7 +267,7 @@ void WsHub::unsubscribe(WsConnection* c, ConnState& st, const std::vector<std::s
 std::shared_ptr<const std::string> WsHub::make_frame(std::string_view stream, std::string_view data_json) {
   std::string f;
   f.reserve(data_json.size() + stream.size() + 24);
-  // "stream" before "data", like the exchange (API_NOTES §5.1): a client's one-pass envelope reader
+  // "stream" before "data", like the exchange (docs/backpack.md §5): a client's one-pass envelope reader
   // then sees the stream name before the payload, as it will live.
   f += "{\"stream\":\"";
   json_escape_append(f, stream);

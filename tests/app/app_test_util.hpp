@@ -70,7 +70,7 @@ inline CliResult run_cli_captured(std::vector<std::string> args) {
   return {code, out.str(), err.str()};
 }
 
-// Test-only ED25519 key (API_NOTES §1.6): seed = bytes 00..1f.
+// Test-only ED25519 key (docs/backpack.md §1.5): seed = bytes 00..1f.
 inline constexpr const char* kSeed32 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 inline constexpr const char* kSeed64 =
     "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8DoQe/884Qvh1w3RjnS8CZZ+TWMJulDV8d3IZkElUxuA==";

@@ -250,7 +250,7 @@ TEST(SecretsLoad, SigningKeyAgreesWithTheCredentialsCheck) {
     const Credentials c = load_credentials(options({{"BACKPACK_PRIVATE_KEY", secret}}, ""));
     const backpack::SigningKey key = make_signing_key(c);
     EXPECT_EQ(key.public_key_base64(), kApiKey);
-    // API_NOTES §1.6 vector: proves the key signs, not just derives.
+    // docs/backpack.md §1.5 vector: proves the key signs, not just derives.
     EXPECT_EQ(key.sign_base64("instruction=balanceQuery&timestamp=1614550000000&window=5000"),
               "nYfMx/rzW4i3vncDLl8SNxrjlZerfdUU1YvITOiclzGv0wbH0+CUQs4pH1hDKd/nhuhm1kBMs99y82z2j0gkDg==");
   }

@@ -1,4 +1,4 @@
-// End to end on real data: the hftbacktest Binance BTCUSDT spot + USD-M sample (../shared/data), imported
+// End to end on real data: the hftbacktest Binance BTCUSDT spot + USD-M sample (not shipped; kData), imported
 // with the same code as `bparb-import binance`, written as a recording directory, read back with
 // RecordingReader and replayed through the runner. SKIPs when the data is absent.
 #include <gtest/gtest.h>
@@ -61,8 +61,7 @@ RunnerConfig binance_config() {
 class BinanceReplay : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!fs::exists(kSpotFile) || !fs::exists(kPerpFile))
-      GTEST_SKIP() << "hftbacktest sample not found at " << kData << " (see /work/shared/data/SOURCE.md)";
+    if (!fs::exists(kSpotFile) || !fs::exists(kPerpFile)) GTEST_SKIP() << "hftbacktest sample not found at " << kData;
   }
   static void TearDownTestSuite() {
     if (fs::exists(kSpotFile)) fs::remove_all(imported().dir);

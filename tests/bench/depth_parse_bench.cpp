@@ -1,7 +1,7 @@
 // Parse + apply of raw Backpack depth frames: the whole per-frame market-data cost between the socket
 // buffer and a valid book (venue/backpack parse_ws_frame -> DepthSync::on_delta -> OrderBook).
 // Frames are rendered from the seeded synthetic stream in the exact live shape (E/T as strings, U/u as
-// numbers, API_NOTES §5.3 real frame) into buffers with simdjson padding, so parsing is zero-copy.
+// numbers, a real frame's shape, docs/backpack.md §6) into buffers with simdjson padding, so parsing is zero-copy.
 #include <benchmark/benchmark.h>
 
 #include <cstdio>

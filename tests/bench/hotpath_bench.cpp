@@ -27,7 +27,7 @@
 namespace bparb {
 namespace {
 
-// Live-shaped samples (API_NOTES §5.2/§5.4).
+// Live-shaped samples (docs/backpack.md §5, §7).
 const char* const kBookTicker =
     R"({"stream":"bookTicker.ETH_USDC","data":{"A":"0.4087","B":"0.0020","E":"1754517402450016","T":"1754517402449064","a":"3667.50","b":"3667.49","e":"bookTicker","s":"ETH_USDC","u":1328288557}})";
 const char* const kTrade =

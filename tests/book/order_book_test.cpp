@@ -135,7 +135,7 @@ TEST(OrderBook, ManyLevelsStaySortedUnderDeepAndTopUpdates) {
 }
 
 TEST(OrderBook, SnapshotInBackpackOrderBestBidLast) {
-  // Real BTC_USDC sample from API_NOTES §9: both sides ascending, best bid last.
+  // Real BTC_USDC snapshot shape (docs/backpack.md §6): both sides ascending, best bid last.
   OrderBook b(btc_spec());
   DepthSnapshot s;
   s.last_update_id = 1504999670;

@@ -3,7 +3,7 @@
 //
 //   node tests/conformance/ccxt_conformance.js --bpsim build/bpsim --config tests/conformance/bpsim_conformance.toml
 //
-// Starts bpsim on port 0, points ccxt's `backpack` urls at it (test key of API_NOTES §1.6, which the
+// Starts bpsim on port 0, points ccxt's `backpack` urls at it (test key of docs/backpack.md §1.5, which the
 // config registers as an account) and checks every call against what bpsim's state must be — mostly
 // by comparing with bpsim's own public REST answers, which the static book (no automatic model steps)
 // makes exact. Exit 0 = all passed, 1 = failures, 77 = skipped (ccxt not installed).

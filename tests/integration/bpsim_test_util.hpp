@@ -53,7 +53,7 @@ inline bp::SigningKey key_from_byte(std::uint8_t first) {
   for (std::size_t i = 0; i < seed.size(); ++i) seed[i] = static_cast<std::uint8_t>(first + i);
   return bp::SigningKey::from_seed(seed);
 }
-// API_NOTES §1.6 test key (seed 00..1f): X-API-Key A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=.
+// docs/backpack.md §1.5 test key (seed 00..1f): X-API-Key A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=.
 inline bp::SigningKey test_key() {
   return key_from_byte(0);
 }
@@ -98,7 +98,7 @@ inline Decimal dec_of(simdjson::dom::element e, const char* key) {
 
 // ---------------------------------------------------------------- in-process server
 
-// Test account: the §1.6 key with USDC 100000, SOL 50, BTC 1. No automatic model steps (the books
+// Test account: the test key with USDC 100000, SOL 50, BTC 1. No automatic model steps (the books
 // hold the model's initial maker ladders and stay still unless a test steps them) and background
 // takers off, so REST/WS contents are deterministic.
 inline sim::SimConfig test_config() {
@@ -208,7 +208,7 @@ class HttpConn {
     return request(http::verb::post, target, body);
   }
 
-  // ---- signed requests built by helper A's RequestWriter (the daemon's own client path)
+  // ---- signed requests built by the client's RequestWriter (the daemon's own client path)
   struct Auth {
     const bp::SigningKey* key = nullptr;
     std::int64_t timestamp_ms = 0;  // 0 = now

@@ -1,4 +1,4 @@
-// Exchange faults against the daemon (issue 5), one test each. For every fault: bpsim's counters show it
+// Exchange faults against the daemon, one test each. For every fault: bpsim's counters show it
 // fired; the daemon keeps running to its configured end; the exchange ends delta-neutral within the
 // hedge deadline; no clientId was placed twice (bpsim's order history); and the fills the daemon booked
 // equal bpsim's fills for the account exactly.

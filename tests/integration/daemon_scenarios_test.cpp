@@ -1,4 +1,4 @@
-// Engine scenarios end to end (issue 4): the daemon against bpsim over loopback, each asserting the
+// Engine scenarios end to end: the daemon against bpsim over loopback, each asserting the
 // exchange's fills, positions and balances against what the daemon booked, to the cent.
 //   - a partial fill is hedged back to neutral;
 //   - a stale (stalled) book blocks entry until it is fresh again;

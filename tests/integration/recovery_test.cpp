@@ -1,4 +1,4 @@
-// kill -9 proof (issue 5): the daemon runs as a CHILD PROCESS (the built `bparb run`, live mode) against
+// kill -9 proof: the daemon runs as a CHILD PROCESS (the built `bparb run`, live mode) against
 // bpsim on a thread of this test process, with its journal in a temp dir. The child is SIGKILLed at the
 // worst moments of an open or a close, restarted on the same journal, and must end delta-neutral with
 // every bpsim fill of the account in the journal exactly once, no client id used for two orders, and at

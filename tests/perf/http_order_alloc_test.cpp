@@ -68,7 +68,7 @@ TEST(HttpOrderPath, AllocationsPerOrderRequestOnceWarm) {
   std::printf("HttpClient order round trip once warm: %.2f allocations (%.0f bytes) per request\n", per,
               static_cast<double>(s.bytes) / kCounted);
   RecordProperty("allocations_per_request", std::to_string(per));
-  // Issue 6: nothing once warm (was 11.5 before the per-connection handler/field memory, the request
+  // Nothing once warm (was 11.5 before the per-connection handler/field memory, the request
   // ring and the reused HttpResult; see BENCHMARKS.md §4).
   EXPECT_EQ(s.allocations, 0u);
 }

@@ -1,4 +1,4 @@
-// No heap allocation on the hot path once warm (issue 6). The binary links src/bench/alloc_counter.cpp,
+// No heap allocation on the hot path once warm. The binary links src/bench/alloc_counter.cpp,
 // which replaces the global operator new/delete with counting versions; each test warms its path,
 // then counts allocations over many more frames/orders and expects exactly zero.
 //
@@ -26,7 +26,7 @@ namespace {
 using bench::AllocScope;
 using bench::AllocStats;
 
-// Real-shaped frames (API_NOTES §5.2/§5.4 live samples), in the {"stream","data"} envelope.
+// Real-shaped frames (live sample shapes, docs/backpack.md §5, §7), in the {"stream","data"} envelope.
 const char* const kBookTicker =
     R"({"stream":"bookTicker.ETH_USDC","data":{"A":"0.4087","B":"0.0020","E":"1754517402450016","T":"1754517402449064","a":"3667.50","b":"3667.49","e":"bookTicker","s":"ETH_USDC","u":1328288557}})";
 const char* const kTrade =

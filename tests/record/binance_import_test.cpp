@@ -1,6 +1,6 @@
 // Imports the real hftbacktest Binance sample (spot + USDⓈ-M BTCUSDT, 2024-08-08) and checks the result
 // through our own depth pipeline (DepthSync + OrderBook) and through bpsim's ReplayModel.
-// The data lives outside the repo (/work/shared/data, see SOURCE.md); the tests SKIP when it is absent.
+// The sample is not shipped with the repository (kData); the tests SKIP when it is absent.
 #include "bparb/record/binance_import.hpp"
 
 #include <gtest/gtest.h>
@@ -54,8 +54,7 @@ const Imported& imported() {
 class BinanceImportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!have_data())
-      GTEST_SKIP() << "hftbacktest sample not found at " << kData << " (see /work/shared/data/SOURCE.md)";
+    if (!have_data()) GTEST_SKIP() << "hftbacktest sample not found at " << kData;
   }
   static void TearDownTestSuite() {
     if (have_data()) fs::remove_all(imported().dir);
@@ -64,7 +63,8 @@ class BinanceImportTest : public ::testing::Test {
 
 TEST_F(BinanceImportTest, CountsMatchTheSourceAndNothingIsLost) {
   const Imported& im = imported();
-  // SOURCE.md: spot bookTicker 28040, depth 3451, trade 9757, 1 snapshot; usdm 66089, 6551, 21313, 1.
+  // The sample's published line counts: spot bookTicker 28040, depth 3451, trade 9757, 1 snapshot;
+  // usdm 66089, 6551, 21313, 1.
   EXPECT_EQ(im.spot_stats.depth, 3451u);
   EXPECT_EQ(im.spot_stats.book_tickers, 28040u);
   EXPECT_EQ(im.spot_stats.trades, 9757u);

@@ -2,7 +2,7 @@
 // Report writers for one backtest (BacktestResult) and a --sweep grid (SweepRow list).
 //
 // Every output is a pure function of its input: no "now", no pointer values, no unordered containers,
-// numbers through a locale-free formatter, so the same data and config give the same bytes (issue 7).
+// numbers through a locale-free formatter, so the same data and config give the same bytes.
 // The HTML page is self-contained: inline CSS and inline SVG drawn by this code, no scripts, no fonts, no
 // links, so it opens offline and can be archived next to the data it describes.
 #include <cstddef>

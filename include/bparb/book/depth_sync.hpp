@@ -1,5 +1,5 @@
 #pragma once
-// Keeps an OrderBook in sync with Backpack's depth stream + REST snapshots (API_NOTES §5.3).
+// Keeps an OrderBook in sync with Backpack's depth stream + REST snapshots (docs/backpack.md §6).
 //
 // Pure state machine: no I/O, no clock. The network layer feeds it every `depth.<symbol>` delta and
 // every REST /api/v1/depth response, and acts on the returned SyncAction (fetch a snapshot when told).

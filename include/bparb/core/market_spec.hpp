@@ -12,7 +12,7 @@ namespace bparb {
 
 // Backpack's {"type":"sqrt","base":b,"factor":f}: fraction = max(base, factor * sqrt(notional)).
 // The argument (USD notional vs quantity) is not documented; we use USD notional, which gives a
-// plausible knee (~$286k on BTC) — see API_NOTES §6.3. Used for margin estimates, not order fields.
+// plausible knee (~$286k on BTC) — see docs/backpack.md §9. Used for margin estimates, not order fields.
 struct MarginFunction {
   bool present = false;
   Decimal base;

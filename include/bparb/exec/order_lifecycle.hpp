@@ -4,7 +4,8 @@
 // Why a table: the failures traders fear (a naked leg after a "rejected" order that was in fact placed,
 // an order stuck forever) come from ad-hoc state updates. Here every (state, event) pair has exactly one
 // outcome, and an outcome-unknown request (timeout, 5xx, disconnect) stays in kUnknown until the stream
-// or a query settles it — it is never treated as rejected (DESIGN.md, NautilusTrader lesson).
+// or a query settles it — it is never treated as rejected: a request that may have reached the
+// exchange may also have filled, and booking it as rejected would leave a fill unhedged.
 #include <cstdint>
 #include <string_view>
 

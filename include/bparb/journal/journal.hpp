@@ -1,6 +1,6 @@
 #pragma once
 // Write-ahead journal of order actions (SQLite3, WAL), so a restart can reconcile with the exchange
-// instead of guessing (issue 5).
+// instead of guessing.
 //
 // Durability: intents, trading state, daily baseline and set_meta commit with synchronous=FULL (WAL
 // fsync'd before the call returns: survives a power cut). Acks, fills, funding, positions and client-id

@@ -1,7 +1,7 @@
 #pragma once
-// Converts hftbacktest's Binance recordings (gzip text, `<local_ts_ns> <raw Binance JSON>`; see
-// /work/shared/data/SOURCE.md) into our recording format with Backpack-shaped frames, so that a
-// Binance spot + USDⓈ-M pair can stand in for SOL_USDC / SOL_USDC_PERP in replays and backtests.
+// Converts hftbacktest's Binance recordings (gzip text, one `<local_ts_ns> <raw Binance JSON>` per line)
+// into our recording format with Backpack-shaped frames, so that a Binance spot + USDⓈ-M pair can stand in
+// for SOL_USDC / SOL_USDC_PERP in replays and backtests.
 //
 // Mapping (all times µs: local ns / 1000, Binance ms * 1000):
 //  - `<s>@depth@100ms` / `@depth@0ms` -> ws {"stream":"depth.<SYM>","data":{"e":"depth","E","s","a","b","U","u","T"}}

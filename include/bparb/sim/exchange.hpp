@@ -13,23 +13,23 @@
 // (maker), orderFill(taker), position event (taker) -> orderExpired for the taker remainder / STP
 // victims -> one depth delta for the market -> bookTicker if the top of book changed.
 //
-// Rules and simplifications (what a client sees; API_NOTES section in brackets):
+// Rules and simplifications (what a client sees; docs/backpack.md section in brackets):
 // - Errors: unknown market 400 INVALID_SYMBOL; price off tick "Price decimal too long" and
 //   quantity off step "Quantity decimal too long" are 400 INVALID_CLIENT_REQUEST (the official
-//   FAQ wording [4]); below minQuantity / above maxQuantity 400 INVALID_QUANTITY; price outside
+//   wording [§4]); below minQuantity / above maxQuantity 400 INVALID_QUANTITY; price outside
 //   last * [minMultiplier, maxMultiplier] 400 INVALID_PRICE "Price is too far from the last active
 //   price"; spot funds 400 INSUFFICIENT_FUNDS; perp margin 400 INSUFFICIENT_MARGIN; cancel/query of
 //   anything not resting 404 RESOURCE_NOT_FOUND. A rejected request creates no order and no event.
 // - Post-only that would take, IOC/FOK remainders, STP, reduce-only with nothing to reduce, market
 //   orders stopped by maxImpactMultiplier/minImpactMultiplier (vs the best price when the order
-//   arrives) or an empty book: accepted (200) with status Expired and the exchange's reason [3.4].
+//   arrives) or an empty book: accepted (200) with status Expired and the exchange's reason [§3].
 // - Fees: bps of notional (spot Bid: of quantity, charged in the base asset), rounded UP to 1e-9,
 //   per fill. Perp fees, realized P&L and funding settle into USDC at once (autoRealizePnl).
 //   Realized P&L excludes fees and funding. A position's entry price is its average cost and
 //   resets when the position flips (close + open, new position id).
 // - Margin (see accounts.cpp): only perp orders are margin-checked; spot orders check balances.
 //   No liquidation, borrowing, lending or interest is modelled.
-// - Funding [6.2]: settles at each nextFundingTimestamp on the epoch-aligned interval grid, rate =
+// - Funding [§8]: settles at each nextFundingTimestamp on the epoch-aligned interval grid, rate =
 //   clamp(time-weighted mean of mark/index - 1 over the interval * interval / 8h, bounds) — an
 //   hourly market pays 1/8 of the premium per hour, as Backpack's "daily rate / 24" —, payment =
 //   -position * mark(at settlement) * rate rounded toward -inf, credited in USDC.

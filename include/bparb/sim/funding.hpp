@@ -15,7 +15,7 @@ std::int64_t next_funding_boundary_ms(std::int64_t now_ms, std::int64_t interval
 // clamp(rate, lower_bps / 10000, upper_bps / 10000). Bounds of zero on both sides mean "no clamp".
 Decimal clamp_funding_rate(Decimal rate, Decimal lower_bps, Decimal upper_bps) noexcept;
 // The rate one interval pays for an average premium. The classic formula charges the premium once
-// per 8 hours; Backpack's hourly funding "divides the daily rate by 24 instead of 3" (API_NOTES §6.2),
+// per 8 hours; Backpack's hourly funding "divides the daily rate by 24 instead of 3" (docs/backpack.md §8),
 // so an interval of I ms charges premium * I / 8h. Rounded toward zero at 1e-9.
 Decimal interval_funding_rate(Decimal average_premium, std::int64_t interval_ms) noexcept;
 

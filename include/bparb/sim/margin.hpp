@@ -9,7 +9,7 @@ namespace bparb::sim {
 Decimal decimal_sqrt(Decimal x) noexcept;
 
 // Backpack {"type":"sqrt"} margin function: max(base, factor * sqrt(notional)), notional in USDC
-// (API_NOTES §6.3: the argument is undocumented; USD notional gives the plausible ~$286k BTC knee).
+// (docs/backpack.md §9: the argument is undocumented; USD notional gives the plausible ~$286k BTC knee).
 // The factor term is rounded up (the exchange never under-reserves). Absent function -> 0.
 Decimal margin_fraction(const MarginFunction& fn, Decimal notional) noexcept;
 

@@ -64,7 +64,7 @@ struct MarketModelConfig {
   // wanted price stay (size and queue place kept), only moved or consumed levels are replaced, which
   // gives deltas of a few levels like the live exchange's; the ladder then sits on a grid of whole-tick
   // spacings. The random draws then fall differently (re-quotes happen at other steps), so a seed gives
-  // a different market than with false. Default true: it is the live exchange's shape (API_NOTES §5.3).
+  // a different market than with false. Default true: it is the live exchange's shape (docs/backpack.md §6).
   bool keep_unchanged_levels = true;
   std::vector<CoinModelParams> coins;  // default_model_config() fills SOL, BTC, ETH, SUI, JUP
 };

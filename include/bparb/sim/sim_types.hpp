@@ -1,6 +1,6 @@
 #pragma once
 // Plain data shared by bpsim's pure exchange core (Exchange, MarketModel) and the server around it.
-// Field names follow Backpack's REST/WS names (API_NOTES §3, §5) so the server only serialises.
+// Field names follow Backpack's REST/WS names (docs/backpack.md §3, §5, §7) so the server only serialises.
 // Money is always bparb::Decimal; timestamps are microseconds from the injected Clock.
 #include <cstdint>
 #include <optional>

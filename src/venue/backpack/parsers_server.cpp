@@ -1,5 +1,5 @@
 // Server-side parsers for bpsim: order / cancel bodies as received, with the exact value texts the
-// client signed, so the server can rebuild the signing string (API_NOTES §1.3: the exchange re-renders
+// client signed, so the server can rebuild the signing string (docs/backpack.md §1.2: the exchange re-renders
 // parsed key/values rather than hashing raw bytes).
 #include <limits>
 

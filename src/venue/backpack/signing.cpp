@@ -113,7 +113,7 @@ struct Route {
   std::string_view instruction;
 };
 
-// API_NOTES §1.5 (SPEC "Instruction:" lines).
+// docs/backpack.md §1.4 (the instruction each endpoint documents).
 constexpr std::array kRoutes{
     Route{"GET", "/api/v1/account", "accountQuery"},
     Route{"PATCH", "/api/v1/account", "accountUpdate"},

@@ -19,7 +19,7 @@ using net::testing::run_for;
 using net::testing::run_until;
 using net::testing::SeenRequest;
 
-constexpr std::int64_t kTs = 1614550000000;  // API_NOTES §1.6 worked-example timestamp
+constexpr std::int64_t kTs = 1614550000000;  // docs/backpack.md §1.5 test-vector timestamp
 
 SigningKey test_key() {
   std::array<std::uint8_t, 32> seed{};
@@ -107,7 +107,7 @@ TEST_F(RestClientTest, SignedGetCarriesTheDocumentedSignature) {
   EXPECT_EQ(seen.raw["X-API-Key"], "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=");
   EXPECT_EQ(seen.raw["X-Timestamp"], "1614550000000");
   EXPECT_EQ(seen.raw["X-Window"], "5000");
-  // API_NOTES §1.6: instruction=balanceQuery&timestamp=1614550000000&window=5000
+  // docs/backpack.md §1.5: instruction=balanceQuery&timestamp=1614550000000&window=5000
   EXPECT_EQ(seen.raw["X-Signature"],
             "nYfMx/rzW4i3vncDLl8SNxrjlZerfdUU1YvITOiclzGv0wbH0+CUQs4pH1hDKd/nhuhm1kBMs99y82z2j0gkDg==");
 }
@@ -156,7 +156,7 @@ TEST_F(RestClientTest, ExecuteOrderSendsSignedBodyAndParsesTheOrder) {
   EXPECT_EQ(seen.target, "/api/v1/order");
   EXPECT_EQ(seen.raw["Content-Type"], "application/json; charset=utf-8");
   EXPECT_NE(seen.body.find(R"("price":"150.25")"), std::string::npos) << seen.body;
-  // API_NOTES §1.6 worked example for exactly this order.
+  // docs/backpack.md §1.5 test vector for exactly this order.
   EXPECT_EQ(seen.raw["X-Signature"],
             "Am2nHjbfoyHdzOVOy0v4K4Ud1QlFda/Ll+qvBkFje8cqgAKwMtG1PvGe7tNUF7YK+rgBeMC68OGAEwEGM5n3DQ==");
   EXPECT_EQ(c.counters().orders_sent, 1u);
@@ -200,7 +200,7 @@ TEST_F(RestClientTest, Order5xxIsOutcomeUnknown) {
   EXPECT_EQ(res->error().code, "SERVER_ERROR");
   const auto& seen = server_.requests().at(0);
   EXPECT_EQ(seen.method, "DELETE");
-  // API_NOTES §1.6: instruction=orderCancel&orderId=28&symbol=BTC_USDT... (here SOL_USDC): verify.
+  // docs/backpack.md §1.5: instruction=orderCancel&orderId=28&symbol=BTC_USDT... (here SOL_USDC): verify.
   EXPECT_TRUE(verify_signature_base64(
       std::string(seen.raw["X-API-Key"]), std::string(seen.raw["X-Signature"]),
       "instruction=orderCancel&orderId=28&symbol=SOL_USDC&timestamp=1614550000000&window=5000"));

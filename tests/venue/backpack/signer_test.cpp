@@ -11,7 +11,7 @@
 namespace bparb::backpack {
 namespace {
 
-// API_NOTES §1.6 test key: seed = bytes 00..1f.
+// docs/backpack.md §1.5 test key: seed = bytes 00..1f.
 constexpr const char* kSeed32 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 constexpr const char* kSeed64 =
     "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8DoQe/884Qvh1w3RjnS8CZZ+TWMJulDV8d3IZkElUxuA==";
@@ -78,7 +78,7 @@ struct Vector {
   const char* signature;
 };
 
-// API_NOTES §1.6, all five worked examples.
+// docs/backpack.md §1.5: all five test vectors.
 constexpr Vector kVectors[] = {
     {"instruction=orderCancel&orderId=28&symbol=BTC_USDT&timestamp=1614550000000&window=5000",
      "80cYcHmUHbvcO3IonY2y+nObqUTRkZrNbRsPB30r+NjqgKfP5DIFKryC0ea11fMcweyoymFT+S2cGbPACyinDw=="},

@@ -67,7 +67,7 @@ TEST(BackpackWs, SubscribesOnConnectAndReSignsPrivateStreamsOnReconnect) {
   const auto first = signature_fields(server.received()[1]);
   ASSERT_EQ(first.size(), 4u) << server.received()[1];
   EXPECT_EQ(first[0], "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=");
-  // API_NOTES §1.6: instruction=subscribe&timestamp=1614550000000&window=5000
+  // docs/backpack.md §1.5: instruction=subscribe&timestamp=1614550000000&window=5000
   EXPECT_EQ(first[1], "Uf+mBpqN/y/EzT77rzrj7ga4mdvZmzq4XW+Lh+9B0K0wLMFJrInMKcACIpSpVaPNzrFEpPhINxEP2rNI3E92CA==");
   EXPECT_EQ(first[2], "1614550000000");
   EXPECT_EQ(first[3], "5000");

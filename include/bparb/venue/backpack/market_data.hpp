@@ -1,5 +1,5 @@
 #pragma once
-// Market-data feed: per symbol an OrderBook kept in sync by DepthSync (API_NOTES §5.3), plus the last
+// Market-data feed: per symbol an OrderBook kept in sync by DepthSync (docs/backpack.md §6), plus the last
 // bookTicker and markPrice. Drives BackpackWs (depth/bookTicker/markPrice subscriptions) and fetches
 // REST depth snapshots when DepthSync asks, with a delay between retries.
 //

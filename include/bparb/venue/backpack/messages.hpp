@@ -281,7 +281,7 @@ enum class OrderEventType : std::uint8_t {
 const char* to_string(OrderEventType t) noexcept;
 bool parse_order_event_type(std::string_view s, OrderEventType& out) noexcept;
 
-// account.orderUpdate(.<symbol>) — single-letter fields (API_NOTES §5.4). Optional ones carry has_*.
+// account.orderUpdate(.<symbol>) — single-letter fields (docs/backpack.md §7). Optional ones carry has_*.
 struct OrderUpdateEvent {
   OrderEventType event = OrderEventType::kOrderAccepted;  // e
   TimestampUs event_time_us = 0;                          // E

@@ -3,7 +3,7 @@
 //
 // Every parser returns a ParseError (code kOk on success) and never throws on malformed input.
 // WS-frame parsers (hot path) do not allocate once the output's vectors are warm. Numeric fields are
-// accepted as JSON numbers OR strings everywhere (API_NOTES §5.1 "Type drift").
+// accepted as JSON numbers OR strings everywhere (docs/backpack.md §5).
 //
 // Input padding: simdjson reads up to kJsonPadding bytes past the end. Pass JsonInput with the real
 // buffer capacity when the buffer has that slack (zero-copy); otherwise the JsonParser copies the

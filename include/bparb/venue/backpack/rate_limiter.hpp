@@ -1,6 +1,6 @@
 #pragma once
 // Self-imposed REST rate limit: a token bucket kept well under Backpack's 2000 requests/minute per
-// subaccount (API_NOTES §4), so we never learn the limit from a 429 in the middle of a hedge.
+// subaccount (docs/backpack.md §4), so we never learn the limit from a 429 in the middle of a hedge.
 // Pure: time comes from the injected Clock; integer arithmetic only (no drift).
 //
 // Orders get priority: `reserved_for_orders` tokens can only be taken by high-priority requests, so a

@@ -111,7 +111,7 @@ class RequestWriter {
 
   // POST /api/v1/order (instruction orderExecute). Body keys are written in sorted order.
   RequestError write_order(const OrderRequest& order, const RequestAuth& auth, WrittenRequest& out) noexcept;
-  // POST /api/v1/orders: JSON array body, batch signing string (§1.4).
+  // POST /api/v1/orders: JSON array body, batch signing string (docs/backpack.md §1.3).
   RequestError write_batch(std::span<const OrderRequest> orders, const RequestAuth& auth, WrittenRequest& out) noexcept;
   // DELETE /api/v1/order (orderCancel): {"orderId":"..","symbol":".."} or {"clientId":n,"symbol":".."}.
   RequestError write_cancel(const CancelRequest& cancel, const RequestAuth& auth, WrittenRequest& out) noexcept;

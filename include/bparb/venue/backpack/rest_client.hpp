@@ -1,7 +1,7 @@
 #pragma once
 // Typed, asynchronous Backpack REST client on top of net::HttpClient (one io_context, one thread).
 //
-// Outcome rules (DESIGN.md "Unknown order outcome"):
+// Outcome rules (an order request whose outcome is unknown may have filled, so it is never "rejected"):
 //  - Order requests (execute, batch, cancel, cancel-all): a timeout, a dropped connection after the
 //    request may have left, a 5xx, or an unparseable 2xx are kOutcomeUnknown — never "rejected". The
 //    caller keeps the order in flight until the order stream or a query settles it.
@@ -97,7 +97,7 @@ struct FillsQuery {
   std::int64_t to_ms = 0;          // 0 = absent
   std::int64_t limit = 0;          // 0 = server default (100); max 1000
   std::int64_t offset = 0;         // 0 = absent
-  std::string fill_type = "User";  // API_NOTES gotcha 12: own fills only; empty = absent
+  std::string fill_type = "User";  // own fills only (docs/backpack.md §3); empty = absent
   std::string market_type;         // "SPOT" / "PERP"; empty = absent
   std::string sort_direction;      // "Asc" / "Desc"; empty = absent
 };
@@ -168,7 +168,7 @@ class RestClient {
 
   // ---- order state / history (signed)
   void get_open_orders(std::string_view symbol, RestCallback<std::vector<Order>> cb);  // empty = all
-  // nullopt when the order is not resting (404: filled, cancelled, expired or unknown — API_NOTES gotcha 5).
+  // nullopt when the order is not resting (404: filled, cancelled, expired or unknown — docs/backpack.md §3).
   void get_order(std::string_view symbol, std::string_view order_id, RestCallback<std::optional<Order>> cb);
   void get_order_by_client_id(std::string_view symbol, std::uint32_t client_id, RestCallback<std::optional<Order>> cb);
   void get_fills(const FillsQuery& q, RestCallback<std::vector<Fill>> cb);

@@ -1,5 +1,5 @@
 #pragma once
-// ED25519 request signer for Backpack (API_NOTES §1). The API secret is the base64 32-byte seed; the
+// ED25519 request signer for Backpack (docs/backpack.md §1). The API secret is the base64 32-byte seed; the
 // X-API-Key header is the base64 32-byte public key derived from it.
 #include <array>
 #include <cstddef>

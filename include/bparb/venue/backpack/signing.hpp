@@ -1,5 +1,5 @@
 #pragma once
-// Backpack signing strings (API_NOTES §1.3/§1.4) and the endpoint → instruction table (§1.5).
+// Backpack signing strings (docs/backpack.md §1.2/§1.3) and the endpoint → instruction table (§1.4).
 //
 //   instruction=<i>&<k1=v1&k2=v2 sorted by key>&timestamp=<ms>&window=<ms>
 //
@@ -41,7 +41,7 @@ struct ParamText {
 std::size_t build_signing_string(std::string_view instruction, std::span<SignParam> params, std::int64_t timestamp_ms,
                                  std::int64_t window_ms, char* out, std::size_t cap) noexcept;
 
-// Batch form (§1.4): for each order "instruction=<i>&<its sorted params>", joined with '&', then
+// Batch form (docs/backpack.md §1.3): for each order "instruction=<i>&<its sorted params>", joined with '&', then
 // "&timestamp=..&window=.." once. An order with no params contributes just "instruction=<i>".
 // Sorts each order's params in place. Returns the length or 0 if `cap` is too small.
 std::size_t build_batch_signing_string(std::string_view instruction, std::span<std::span<SignParam>> orders,
