@@ -170,7 +170,9 @@ struct FundingRecord {
 
 struct DailyBaseline {
   TimestampUs day_start_us = 0;  // 00:00 UTC of the day the baseline belongs to
-  Decimal baseline;              // total P&L at that instant
+  // Today's P&L so far (realized - fees + funding of this run and of earlier runs the same UTC day), not a
+  // running total: a restart on the same day adds it to the risk gate's daily P&L.
+  Decimal baseline;
   bool operator==(const DailyBaseline&) const = default;
 };
 
