@@ -12,8 +12,7 @@ std::atomic<bool> g_active{false};
 std::atomic<std::uint64_t> g_count{0};
 std::atomic<std::uint64_t> g_bytes{0};
 // BPARB_ALLOC_TRAP=N: abort() on the N-th allocation counted in this process (over all scopes), so
-// `gdb -batch -ex run -ex bt --args ...` shows exactly who allocated (how the findings in
-// BENCHMARKS.md were located).
+// `gdb -batch -ex run -ex bt --args ...` shows exactly who allocated.
 std::uint64_t trap_at() {
   const char* s = std::getenv("BPARB_ALLOC_TRAP");
   return s == nullptr ? 0 : std::strtoull(s, nullptr, 10);

@@ -96,14 +96,14 @@ TEST_F(DepthStream, ParseAndApplyDepthFramesDoesNotAllocate) {
   EXPECT_TRUE(sync.synced());
   EXPECT_EQ(sync.stats().gaps, 0u);
   // Known cause if this fails with a few KB: simdjson's ondemand::parser re-allocates its buffers
-  // whenever a document larger than any before arrives (JsonParser::Impl never pre-allocates);
-  // fix in src/venue/backpack/parsers_detail.hpp, see BENCHMARKS.md "Allocation findings".
+  // whenever a document larger than any before arrives, unless JsonParser::Impl reserved them at
+  // construction (src/venue/backpack/parsers_detail.hpp).
   EXPECT_EQ(st.allocations, 0u) << st.bytes << " bytes over " << stream_->frames.size() - warm << " frames";
 }
 
-// Demonstrates the fix for the failure above: the same run with the JsonParser's simdjson parser
-// pre-allocated once (what JsonParser::Impl's constructor should do, see BENCHMARKS.md §4) does not
-// allocate. Reaches into venue/backpack's private parsers_detail.hpp only to prove the diagnosis.
+// The same run with the JsonParser's simdjson parser pre-allocated once (what JsonParser::Impl's
+// constructor does) does not allocate. Reaches into venue/backpack's private parsers_detail.hpp only
+// to prove the diagnosis.
 TEST_F(DepthStream, ParseAndApplyWithPreallocatedParserDoesNotAllocate) {
   MarketSpec spec;
   spec.symbol = "SOL_USDC_PERP";
