@@ -1428,7 +1428,7 @@ class Daemon final : public exec::EngineSink {
   // A signed request refused for its timestamp means the offset to the exchange's clock is stale (one
   // of the two clocks stepped): measure it again from /api/v1/time, one re-sync at a time.
   void resync_clock_on_expiry(const RestError& e) {
-    if (clock_resync_in_flight_ || e.message.find("Request has expired") == std::string::npos) return;
+    if (clock_resync_in_flight_ || e.reject != backpack::RestReject::kRequestExpired) return;
     clock_resync_in_flight_ = true;
     log_->warn("Signed request refused as expired ({} ms offset in use): re-measuring the exchange clock",
                rest_->time_offset_ms());

@@ -41,6 +41,32 @@ const char* to_string(RestErrorKind k) noexcept {
   return "unknown";
 }
 
+const char* to_string(RestReject r) noexcept {
+  switch (r) {
+    case RestReject::kOther:
+      return "other";
+    case RestReject::kRequestExpired:
+      return "request_expired";
+    case RestReject::kBadSignature:
+      return "bad_signature";
+    case RestReject::kOffTickOrStep:
+      return "off_tick_or_step";
+  }
+  return "unknown";
+}
+
+RestReject classify_reject(std::string_view code, std::string_view message) noexcept {
+  // The exchange's wording (docs/backpack.md §4); matched here only, so callers test the class.
+  if (code == "INVALID_SIGNATURE") return RestReject::kBadSignature;
+  if (code != "INVALID_CLIENT_REQUEST") return RestReject::kOther;
+  if (message.find("Request has expired") != std::string_view::npos) return RestReject::kRequestExpired;
+  if (message.find("Invalid signature") != std::string_view::npos ||
+      message.find("Invalid X-Signature header") != std::string_view::npos)
+    return RestReject::kBadSignature;
+  if (message.find("decimal too long") != std::string_view::npos) return RestReject::kOffTickOrStep;
+  return RestReject::kOther;
+}
+
 namespace {
 
 constexpr std::string_view kJsonContentType = "application/json; charset=utf-8";
@@ -392,6 +418,7 @@ class RestClient::Impl : public std::enable_shared_from_this<RestClient::Impl> {
     if (!r.response.body.empty() && parse_api_error(parser_, JsonInput::from_string(r.response.body), api).ok() &&
         !api.code.empty()) {
       e.kind = api_kind;
+      e.reject = classify_reject(api.code, api.message);
       e.code = std::move(api.code);
       e.message = std::move(api.message);
     } else {

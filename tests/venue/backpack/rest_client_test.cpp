@@ -222,7 +222,46 @@ TEST_F(RestClientTest, Order4xxIsADefiniteReject) {
   EXPECT_EQ(res->error().code, "INVALID_ORDER");
   EXPECT_EQ(res->error().message, "Invalid order");
   EXPECT_EQ(res->error().http_status, 400);
+  EXPECT_EQ(res->error().reject, RestReject::kOther);
   EXPECT_TRUE(res->error().definitely_not_applied());
+}
+
+// Refusals that share INVALID_CLIENT_REQUEST are told apart where the answer is parsed, so callers test
+// RestError::reject instead of the message text.
+TEST_F(RestClientTest, ExpiredRequestIsClassifiedOnOrdersAndGets) {
+  server_.set_handler([](const SeenRequest&) {
+    return json(400, R"({"code":"INVALID_CLIENT_REQUEST","message":"Request has expired"})");
+  });
+  auto& c = client();
+  OrderRequest o;
+  o.symbol = "SOL_USDC";
+  o.price = Decimal::from_string("1");
+  o.quantity = Decimal::from_string("1");
+  std::optional<RestResult<Order>> res;
+  std::optional<RestResult<std::vector<Order>>> open;
+  c.execute_order(o, [&](RestResult<Order>& r) { res = std::move(r); });
+  c.get_open_orders("SOL_USDC", [&](RestResult<std::vector<Order>>& r) { open = std::move(r); });
+  ASSERT_TRUE(run_until(ioc_, [&] { return res.has_value() && open.has_value(); }));
+  ASSERT_FALSE(*res);
+  EXPECT_EQ(res->error().kind, RestErrorKind::kApi);
+  EXPECT_EQ(res->error().code, "INVALID_CLIENT_REQUEST");
+  EXPECT_EQ(res->error().reject, RestReject::kRequestExpired);
+  EXPECT_TRUE(res->error().definitely_not_applied());
+  ASSERT_FALSE(*open);
+  EXPECT_EQ(open->error().reject, RestReject::kRequestExpired);
+}
+
+TEST(RestReject, ClassifiesTheSharedCodeByMessage) {
+  EXPECT_EQ(classify_reject("INVALID_CLIENT_REQUEST", "Request has expired"), RestReject::kRequestExpired);
+  EXPECT_EQ(classify_reject("INVALID_CLIENT_REQUEST", "Invalid signature"), RestReject::kBadSignature);
+  EXPECT_EQ(classify_reject("INVALID_CLIENT_REQUEST", "Invalid X-Signature header"), RestReject::kBadSignature);
+  EXPECT_EQ(classify_reject("INVALID_SIGNATURE", ""), RestReject::kBadSignature);
+  EXPECT_EQ(classify_reject("INVALID_CLIENT_REQUEST", "Quantity decimal too long"), RestReject::kOffTickOrStep);
+  EXPECT_EQ(classify_reject("INVALID_CLIENT_REQUEST", "Price decimal too long"), RestReject::kOffTickOrStep);
+  EXPECT_EQ(classify_reject("INVALID_CLIENT_REQUEST", "Must specify both"), RestReject::kOther);
+  // The message alone is not enough: another code with the same words is not an expired request.
+  EXPECT_EQ(classify_reject("INVALID_ORDER", "Request has expired"), RestReject::kOther);
+  EXPECT_STREQ(to_string(RestReject::kRequestExpired), "request_expired");
 }
 
 TEST_F(RestClientTest, Order429IsReturnedNotRetried) {
