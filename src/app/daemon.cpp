@@ -850,10 +850,19 @@ class Daemon final : public exec::EngineSink {
       sim::SimConfig sc = sim::load_sim_config(cfg_.paper.sim_config);
       sim::AccountSetup acct;
       acct.api_key = key_->public_key_base64();
-      acct.balances.emplace_back("USDC", Decimal::from_int(100'000));
+      // 100,000 of the quote asset of the configured spot markets (load_markets refuses pairs that do
+      // not share one), and spot inventory worth ~10,000 of it per coin so spot-premium trades can sell.
       for (const PairConfig& p : cfg_.pairs) {
         if (!p.enabled) continue;
-        // Spot inventory worth ~10,000 USD per coin so spot-premium trades can sell spot.
+        for (const sim::MarketSetup& m : sc.exchange.markets) {
+          if (m.spec.symbol != p.spot_symbol) continue;
+          bool seeded = false;
+          for (const auto& b : acct.balances) seeded = seeded || b.first == m.spec.quote_symbol;
+          if (!seeded) acct.balances.emplace_back(m.spec.quote_symbol, Decimal::from_int(100'000));
+        }
+      }
+      for (const PairConfig& p : cfg_.pairs) {
+        if (!p.enabled) continue;
         for (const sim::MarketSetup& m : sc.exchange.markets) {
           if (m.spec.symbol == p.spot_symbol && m.seed_price.is_positive()) {
             Decimal qty = Decimal::from_int(10'000)
@@ -960,6 +969,16 @@ class Daemon final : public exec::EngineSink {
       markets_.push_back(*p);
     }
     if (markets_.empty()) return fail_startup("no enabled pair has open spot and perp markets");
+    // One quote asset for every market: the engine sizes spot buys from one quote balance and counts
+    // P&L, fees and funding in it (docs/money.md), so pairs quoted in different assets cannot share it.
+    quote_asset_ = markets_.front().quote_symbol;
+    for (const MarketSpec& m : markets_) {
+      if (m.quote_symbol != quote_asset_)
+        return fail_startup("the configured pairs do not share one quote asset: " + markets_.front().symbol +
+                            " is quoted in " + quote_asset_ + ", " + m.symbol + " in " + m.quote_symbol +
+                            "; configure pairs of one quote asset");
+    }
+    log_->info("Quote asset: {} (all {} markets)", quote_asset_, markets_.size());
     std::size_t mi = 0;
     for (const PairConfig& pc : cfg_.pairs) {
       if (!pc.enabled) continue;
@@ -1440,6 +1459,7 @@ class Daemon final : public exec::EngineSink {
     });
   }
   bool clock_resync_in_flight_ = false;
+  std::string quote_asset_;  // the markets' common quoteSymbol (load_markets)
 
   void ack_error(std::uint32_t id, const RestError& e) {
     resync_clock_on_expiry(e);
@@ -1491,7 +1511,7 @@ class Daemon final : public exec::EngineSink {
       rest_->get_capital([this, snap](backpack::RestResult<std::vector<backpack::Balance>>& b) mutable {
         if (b) {
           for (const backpack::Balance& bal : *b) {
-            if (bal.asset == "USDC") snap.view.available_quote = bal.available;
+            if (bal.asset == quote_asset_) snap.view.available_quote = bal.available;
             for (const PairRuntime& p : pairs_)
               if (bal.asset == p.spot->base_symbol) snap.available_base[p.index] = bal.available;
           }

@@ -1,6 +1,6 @@
 // End to end: the daemon (the live-mode code path) against bpsim over real loopback sockets.
-// bpsim runs on its own thread; a script moves the SOL basis; the daemon must react as the issue
-// describes, the exchange must end delta-neutral, and the daemon's P&L must equal the exchange's
+// bpsim runs on its own thread; a script moves the SOL basis; the daemon must open, hedge and close as
+// configured, the exchange must end delta-neutral, and the daemon's P&L must equal the exchange's
 // balance change to the cent.
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
@@ -184,6 +184,35 @@ TEST_F(DaemonE2E, StartUpRefusesAnAccountBelowTheEquityFloor) {
   }
   app::shutdown_logging();
   EXPECT_TRUE(sim_->rt->exchange().fills(account_, {}).items.empty());
+}
+
+// The exchange started by the test itself, after it edited the markets.
+class DaemonStartUp : public testing::DaemonHarness {};
+
+TEST_F(DaemonStartUp, RefusesPairsThatDoNotShareOneQuoteAsset) {
+  // The spot market answers with another quote asset than its perp: the engine keeps one quote balance
+  // and counts money in one asset, so start-up must refuse and say which markets differ.
+  for (sim::MarketSetup& m : sim_config_.exchange.markets)
+    if (m.spec.symbol == "SOL_USDC") m.spec.quote_symbol = "USDT";
+  start_sim();
+  app::Config cfg = config("", "", "");
+  try {
+    run(cfg, 5);
+    FAIL() << "start-up should have been refused";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("do not share one quote asset"), std::string::npos) << what;
+    EXPECT_NE(what.find("SOL_USDC is quoted in USDT"), std::string::npos) << what;
+    EXPECT_NE(what.find("SOL_USDC_PERP in USDC"), std::string::npos) << what;
+  }
+  app::shutdown_logging();
+  EXPECT_TRUE(sim_->rt->exchange().fills(account_, {}).items.empty());
+}
+
+TEST_F(DaemonStartUp, NamesTheCommonQuoteAsset) {
+  start_sim();
+  run(config("", "", ""), 2);
+  EXPECT_NE(log_.find("Quote asset: USDC (all 2 markets)"), std::string::npos) << log_;
 }
 
 }  // namespace
