@@ -779,6 +779,9 @@ void Loader::read_service(Section& s, Config& c) {
     }
   }
   s.port("port", c.service.port, 1);
+  if (c.service.enabled)
+    warnings_.push_back(file_ + ": [service] is accepted but not served by this version (nothing listens on " +
+                        c.service.address + ":" + std::to_string(c.service.port) + ")");
 }
 
 bool Loader::read_pair_base(const toml::node& n, const std::string& path, std::string& out) {

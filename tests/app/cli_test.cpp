@@ -75,6 +75,18 @@ TEST(Cli, CheckConfigCountsEnabledPairsAndPrintsWarnings) {
   EXPECT_THAT(r.err, StartsWith("warning: " + path + ": service.address 0.0.0.0 exposes"));
 }
 
+TEST(Cli, CheckConfigWarnsThatServiceIsNotServed) {
+  testing::ScratchDir dir;
+  const std::string path = dir.file("svc.toml");
+  testing::write_file(path, "pairs = [\"SOL\"]\n[exchange]\nmode = \"paper\"\n[paper]\nsim_config = \"" + path +
+                                "\"\n[service]\nenabled = true\n");
+  const Result r = run({"check-config", path});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out, "config OK: " + path + " (1 pairs, mode=paper)\n");
+  EXPECT_EQ(r.err, "warning: " + path + ": [service] is accepted but not served by this version (nothing listens on " +
+                       "127.0.0.1:8780)\n");
+}
+
 TEST(Cli, CheckConfigErrorsExitTwo) {
   testing::ScratchDir dir;
   const std::string path = dir.file("bad.toml");

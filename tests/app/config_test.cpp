@@ -217,6 +217,22 @@ TEST(ConfigValues, WarningsForIgnoredUrlsAndExposedService) {
   EXPECT_THAT(missing.warnings[0], HasSubstr("paper.sim_config \"/nonexistent/sim.toml\" does not exist"));
 }
 
+// Nothing serves [service] yet: its keys still load, it is off by default, and turning it on warns
+// instead of promising an endpoint.
+TEST(ConfigValues, ServiceIsAcceptedButNotServed) {
+  const std::string sim = "[paper]\nsim_config = \"" + kSrc + "/config/paper.toml\"\n";
+  const Config off = load_text(kPaper + sim + "[service]\naddress = \"127.0.0.1\"\nport = 9000\n");
+  EXPECT_FALSE(off.service.enabled);
+  EXPECT_EQ(off.service.port, 9000);
+  EXPECT_TRUE(off.warnings.empty());
+  EXPECT_FALSE(Config{}.service.enabled);
+  const Config on = load_text(kPaper + sim + "[service]\nenabled = true\nport = 9000\n");
+  EXPECT_TRUE(on.service.enabled);
+  ASSERT_EQ(on.warnings.size(), 1u);
+  EXPECT_EQ(on.warnings[0],
+            "test.toml: [service] is accepted but not served by this version (nothing listens on 127.0.0.1:9000)");
+}
+
 // ---------------------------------------------------------------------------------------------------
 // One test per kind of bad input: each checks file, position, key, bad value and what is allowed.
 

@@ -122,9 +122,10 @@ struct JournalConfig {
   std::string path = "bparb_journal.sqlite";
 };
 
-// [service] — status/metrics HTTP endpoint.
+// [service] — reserved for a status/metrics HTTP endpoint that this version does not serve: the keys
+// are parsed so that existing files load, and enabled = true draws a warning. Nothing listens.
 struct ServiceConfig {
-  bool enabled = true;
+  bool enabled = false;
   std::string address = "127.0.0.1";
   std::uint16_t port = 8780;
 };
