@@ -36,6 +36,7 @@ exec::EngineParams engine_params(const Config& c) {
   p.fallback_to_taker = c.execution.fallback_to_taker;
   p.maker_reprice_bps = c.execution.maker_reprice_bps;
   p.hedge_deadline_us = c.execution.hedge_deadline_us;
+  p.max_unhedged_usd = c.risk.max_unhedged_usd;
   p.stats_interval_us = c.strategy.stats_interval_us;
   return p;
 }

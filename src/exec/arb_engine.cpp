@@ -700,13 +700,16 @@ void ArbEngine::maker_maintenance(PairIndex p, TimestampUs now) noexcept {
   PairSlot& s = pairs_[p];
   Trade& t = s.trade;
   // A maker leg that filled alone is naked exposure. The other leg gets hedge_deadline to fill as a maker
-  // too; after that the maker timeout is brought forward, so its remainder goes taker now (fallback) or is
-  // cancelled and LegRisk completes or unwinds — not order_timeout_seconds later.
+  // too (unless the naked leg is worth more than max_unhedged_usd: then at once); after that the maker
+  // timeout is brought forward, so its remainder goes taker now (fallback) or is cancelled and LegRisk
+  // completes or unwinds — not order_timeout_seconds later.
   if (t.plan == ExecutionPlan::kMaker && !t.maker_timed_out) {
     const Decimal coarser = std::max(s.info.spot->step_size, s.info.perp->step_size);
     if (t.leg_risk->net_delta().abs() > coarser) {
       if (t.naked_since_us == 0) t.naked_since_us = now;
-      if (now - t.naked_since_us >= params_.hedge_deadline_us && t.maker_deadline_us > now) t.maker_deadline_us = now;
+      const bool hedge_now =
+          now - t.naked_since_us >= params_.hedge_deadline_us || unhedged_beyond_limit(p, t.leg_risk->net_delta());
+      if (hedge_now && t.maker_deadline_us > now) t.maker_deadline_us = now;
     } else {
       t.naked_since_us = 0;
     }
@@ -776,6 +779,17 @@ void ArbEngine::maker_maintenance(PairIndex p, TimestampUs now) noexcept {
     }
     if (n > 0) sink_.place_orders(std::span<const OrderSpec>(legs, static_cast<std::size_t>(n)));
   }
+}
+
+// The naked base quantity valued at the perp mid (the last good one while the book is one-sided); with no
+// mark at all the exposure cannot be shown to be within the limit, so it counts as beyond it.
+bool ArbEngine::unhedged_beyond_limit(PairIndex p, Decimal net_delta) noexcept {
+  const PairInfo& info = pairs_[p].info;
+  const Decimal mid = info.perp_book ? info.perp_book->mid() : Decimal{};
+  if (mid.is_positive()) marks_[p].perp = mid;
+  const Decimal mark = marks_[p].perp;
+  if (!mark.is_positive()) return true;
+  return net_delta.abs().mul(mark, Rounding::kUp) > params_.max_unhedged_usd;
 }
 
 void ArbEngine::drive(PairIndex p, TimestampUs now) noexcept {

@@ -150,13 +150,16 @@ class EngineTest : public ::testing::Test {
   }
 
   // The maker plan on the 0.8% spike (large_spread_threshold 0.5%): both legs rest post-only, then the
-  // spot leg fills alone; `spot`/`perp` are the two legs.
+  // spot leg fills alone (~1,000 USD naked; max_unhedged_usd is set above that unless the test passes a
+  // lower one); `spot`/`perp` are the two legs.
   void maker_entry_spot_filled_alone(DurationUs maker_timeout_us, DurationUs hedge_deadline_us, OrderSpec& spot,
-                                     OrderSpec& perp) {
+                                     OrderSpec& perp, const char* max_unhedged_usd = "100000",
+                                     const char* spot_fill = nullptr) {
     params_.basis.large_spread_threshold = D("0.005");
     params_.basis.use_maker_for_large_spreads = true;
     params_.maker_timeout_us = maker_timeout_us;
     params_.hedge_deadline_us = hedge_deadline_us;
+    params_.max_unhedged_usd = D(max_unhedged_usd);
     engine_->set_params(params_);
     books("99.99", "100.00", "100.80", "100.81");
     engine_->on_book_update(0, clock_.now_us());
@@ -167,7 +170,7 @@ class EngineTest : public ::testing::Test {
     ASSERT_TRUE(perp.post_only);
     ack(spot, OrderStatus::kNew, "0");
     ack(perp, OrderStatus::kNew, "0");
-    fill(spot, spot.quantity.str().c_str(), "99.99", 1, "0.008008", "SOL");
+    fill(spot, spot_fill ? spot_fill : spot.quantity.str().c_str(), "99.99", 1, "0.008008", "SOL");
   }
   // The engine has cancelled the resting perp leg: once the cancel is confirmed its remainder goes out as a
   // taker IOC, fills, and the position is open.
@@ -444,6 +447,25 @@ TEST_F(EngineTest, MakerLegFilledAloneGoesTakerAfterTheHedgeDeadlineNotTheMakerT
   books("99.99", "100.00", "100.80", "100.81");
   engine_->on_timer(clock_.now_us());
   resting_perp_cancelled_goes_taker_and_opens(perp);
+}
+
+// risk.max_unhedged_usd: a naked leg worth more than the limit at the perp mid does not get the hedge
+// deadline. Here 0.5 SOL (~50 USD) naked waits as a maker; when the spot leg fills in full (~1,000 USD)
+// the resting perp leg is cancelled at once and goes taker, 30 s before the maker timeout and 3 s before
+// the hedge deadline.
+TEST_F(EngineTest, NakedLegBeyondMaxUnhedgedIsHedgedAtOnce) {
+  OrderSpec spot, perp;
+  ASSERT_NO_FATAL_FAILURE(maker_entry_spot_filled_alone(30 * kUsPerSecond, 3 * kUsPerSecond, spot, perp, "100", "0.5"));
+  books("99.99", "100.00", "100.80", "100.81");
+  engine_->on_timer(clock_.now_us());
+  EXPECT_TRUE(sink_.cancels.empty()) << "50 USD naked is within max_unhedged_usd = 100";
+  clock_.advance_us(kUsPerSecond);
+  const Decimal rest = spot.quantity - D("0.5");
+  fill(spot, rest.str().c_str(), "99.99", 3, "0.0072", "SOL");
+  ASSERT_EQ(sink_.cancels.size(), 1u) << "the fill itself made the naked leg ~1,000 USD: cancelled at once";
+  EXPECT_EQ(sink_.batches.size(), 1u);
+  resting_perp_cancelled_goes_taker_and_opens(perp);
+  EXPECT_EQ(risk_.state(), TradingState::kActive);
 }
 
 // Both maker legs filling (a few seconds apart, within the hedge deadline) is never cut short.

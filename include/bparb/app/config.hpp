@@ -36,7 +36,7 @@ struct RiskConfig {
   DurationUs max_book_age_us = 1'500 * kUsPerMs;               // older book → no orders on that market
   std::int64_t max_orders_per_minute = 60;                     // own cap, far below the exchange's 2000/min
   Decimal margin_headroom = Decimal::from_string("0.5");       // fraction of equity the IMF may use
-  Decimal max_unhedged_usd = Decimal::from_int(100);           // |spot notional − perp notional| per pair
+  Decimal max_unhedged_usd = Decimal::from_int(100);           // naked leg beyond it: hedged at once
 };
 
 // [strategy] — basis signal, sizing and exit rules. Thresholds are fractions (0.002 = 0.2 %).

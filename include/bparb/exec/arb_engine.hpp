@@ -105,6 +105,9 @@ struct EngineParams {
   bool fallback_to_taker = true;
   Decimal maker_reprice_bps = Decimal::from_int(5);  // re-price a maker leg when the touch moved this far
   DurationUs hedge_deadline_us = 10 * kUsPerSecond;
+  // risk.max_unhedged_usd: a naked leg (|spot + perp| base units at the perp mark) worth more is hedged at
+  // once instead of being given hedge_deadline to fill as a maker.
+  Decimal max_unhedged_usd = Decimal::from_int(100);
   DurationUs query_unknown_after_us = 2 * kUsPerSecond;
   DurationUs settle_timeout_us = 5 * kUsPerSecond;  // terminal order whose fills haven't all arrived
   DurationUs stats_interval_us = 60 * kUsPerSecond;
@@ -250,6 +253,7 @@ class ArbEngine {
   void drive(PairIndex p, TimestampUs now) noexcept;
   void finish_trade(PairIndex p, TimestampUs now) noexcept;
   void maker_maintenance(PairIndex p, TimestampUs now) noexcept;
+  bool unhedged_beyond_limit(PairIndex p, Decimal net_delta) noexcept;
   bool send_hedge(PairIndex p, const LegRiskDecision& d, TimestampUs now) noexcept;
   void set_margin_flags(OrderSpec& o, bool spot_short) const noexcept;
   TrackedOrder* track(const OrderSpec& spec, TimestampUs now) noexcept;
