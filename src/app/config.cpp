@@ -711,6 +711,9 @@ void Loader::read_logging(Section& s, Config& c) {
   s.integer("max_size_mb", g.max_size_mb, 1, 10240);
   s.integer("max_files", g.max_files, 1, 1000);
   s.boolean("console", g.console);
+  const int console_lvl =
+      s.choice("console_level", {"trace", "debug", "info", "warn", "error", "critical", "off"}, false);
+  if (console_lvl >= 0) g.console_level = static_cast<LogLevel>(console_lvl);
   s.integer("flush_interval_seconds", g.flush_interval_seconds, 1, 60);
 }
 

@@ -10,6 +10,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 #include <stdexcept>
@@ -85,6 +86,16 @@ namespace {
 // a window with NO default logger (UBSan caught bpsim's thread calling through null in a test). So the new
 // default is installed first (no null window), component loggers are dropped by name, and every retired
 // default is kept alive for the life of the process (a few objects per re-init; re-inits are rare).
+// The console sink of the current set-up (null without one), for mute_console().
+std::mutex& console_mu() {
+  static std::mutex mu;
+  return mu;
+}
+std::shared_ptr<spdlog::sinks::sink>& console_sink_slot() {
+  static std::shared_ptr<spdlog::sinks::sink> sink;
+  return sink;
+}
+
 void replace_default_logger(std::shared_ptr<spdlog::logger> next) {
   static std::mutex retired_mu;
   static std::vector<std::shared_ptr<spdlog::logger>> retired;
@@ -115,10 +126,18 @@ std::shared_ptr<spdlog::logger> init_logging(const LoggingConfig& cfg, std::shar
     file->set_formatter(utc_formatter());
     sinks.push_back(make_redacting_sink(std::move(file), redactor));
   }
+  std::shared_ptr<spdlog::sinks::sink> console_sink;
   if (cfg.console) {
     auto console = std::make_shared<spdlog::sinks::stdout_color_sink_mt>();  // colour only on a terminal
     console->set_formatter(utc_formatter());
-    sinks.push_back(make_redacting_sink(std::move(console), redactor));
+    console_sink = make_redacting_sink(std::move(console), redactor);
+    // A new user reads the console: info and above unless console_level asks for more detail.
+    console_sink->set_level(std::max(to_spdlog(cfg.level), to_spdlog(cfg.console_level)));
+    sinks.push_back(console_sink);
+  }
+  {
+    std::lock_guard<std::mutex> lock(console_mu());
+    console_sink_slot() = console_sink;
   }
   auto logger = std::make_shared<spdlog::logger>(kDefaultLoggerName, sinks.begin(), sinks.end());
   logger->set_level(to_spdlog(cfg.level));
@@ -128,6 +147,11 @@ std::shared_ptr<spdlog::logger> init_logging(const LoggingConfig& cfg, std::shar
   spdlog::flush_on(spdlog::level::warn);
   spdlog::flush_every(std::chrono::seconds(cfg.flush_interval_seconds));
   return logger;
+}
+
+void mute_console() noexcept {
+  std::lock_guard<std::mutex> lock(console_mu());
+  if (console_sink_slot()) console_sink_slot()->set_level(spdlog::level::off);
 }
 
 std::shared_ptr<spdlog::logger> component_logger(std::string_view name) {

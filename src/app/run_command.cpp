@@ -45,6 +45,7 @@ int cmd_run(std::span<const std::string> args, std::ostream& out, std::ostream& 
   try {
     RunSummary s = run_daemon(cfg, opts);
     const std::string text = s.to_string();
+    mute_console();  // printed once, below, without the log prefix; the log file keeps its own copy
     spdlog::info("{}", text);
     shutdown_logging();
     out << text << "\n";

@@ -102,6 +102,7 @@ TEST(ConfigFiles, ReferenceConfigLoadsAndDocumentsTheDefaults) {
   EXPECT_EQ(c.logging.max_size_mb, d.logging.max_size_mb);
   EXPECT_EQ(c.logging.max_files, d.logging.max_files);
   EXPECT_EQ(c.logging.console, d.logging.console);
+  EXPECT_EQ(c.logging.console_level, d.logging.console_level);
   EXPECT_EQ(c.logging.flush_interval_seconds, d.logging.flush_interval_seconds);
   EXPECT_EQ(c.journal.enabled, d.journal.enabled);
   EXPECT_EQ(c.journal.path, d.journal.path);

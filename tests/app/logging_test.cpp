@@ -116,6 +116,50 @@ TEST(Logging, UtcTimestampPatternAndLevelFilter) {
   EXPECT_LE(logged, after + 1);
 }
 
+// Paper mode logs at debug: the detail goes to the file, the console shows info and above unless
+// console_level asks for debug too; mute_console() keeps text the caller prints itself off the console.
+TEST(Logging, ConsoleShowsInfoAndAboveUnlessConsoleLevelIsDebug) {
+  testing::ScratchDir dir;
+  const std::string path = dir.file("console.log");
+  LoggingConfig cfg = file_only(path);
+  cfg.console = true;
+  cfg.level = LogLevel::kDebug;
+  ::testing::internal::CaptureStdout();
+  init_logging(cfg);
+  spdlog::debug("Quote detail: d1");
+  spdlog::info("Found opportunity i1");
+  mute_console();
+  spdlog::info("bparb summary: s1");
+  shutdown_logging();
+  std::string console = ::testing::internal::GetCapturedStdout();
+  EXPECT_THAT(console, HasSubstr("Found opportunity i1"));
+  EXPECT_THAT(console, Not(HasSubstr("Quote detail")));
+  EXPECT_THAT(console, Not(HasSubstr("bparb summary")));
+  std::string file = testing::read_file(path);
+  EXPECT_THAT(file, HasSubstr("[debug] [bparb] Quote detail: d1"));
+  EXPECT_THAT(file, HasSubstr("Found opportunity i1"));
+  EXPECT_THAT(file, HasSubstr("bparb summary: s1"));
+
+  cfg.console_level = LogLevel::kDebug;
+  ::testing::internal::CaptureStdout();
+  init_logging(cfg);
+  spdlog::debug("Quote detail: d2");
+  shutdown_logging();
+  console = ::testing::internal::GetCapturedStdout();
+  EXPECT_THAT(console, HasSubstr("[debug] [bparb] Quote detail: d2"));
+
+  // console_level never shows what `level` filters out.
+  cfg.level = LogLevel::kInfo;
+  ::testing::internal::CaptureStdout();
+  init_logging(cfg);
+  spdlog::debug("Quote detail: d3");
+  spdlog::info("info i3");
+  shutdown_logging();
+  console = ::testing::internal::GetCapturedStdout();
+  EXPECT_THAT(console, Not(HasSubstr("Quote detail")));
+  EXPECT_THAT(console, HasSubstr("info i3"));
+}
+
 TEST(Logging, RotatesBySize) {
   testing::ScratchDir dir;
   const std::string path = dir.file("rot.log");

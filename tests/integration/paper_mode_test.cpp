@@ -55,6 +55,10 @@ TEST(PaperMode, TheReadmeCommandTradesWithinTheFirstMinuteAndPrintsTheSummary) {
     return p == std::string::npos ? -1 : std::strtol(out.c_str() + p + label.size(), nullptr, 10);
   };
   ASSERT_NE(out.find("bparb summary: ran "), std::string::npos) << out;
+  // The console: info lines and ONE summary; the debug detail is in the log file only.
+  EXPECT_EQ(out.find("bparb summary: ran "), out.rfind("bparb summary: ran ")) << out;
+  EXPECT_EQ(out.find("[debug]"), std::string::npos) << out;
+  EXPECT_NE(out.find("Found opportunity SOL"), std::string::npos) << out;
   EXPECT_GE(number_after("| opportunities "), 1) << out;
   EXPECT_GE(number_after("| positions opened "), 1) << out;
   if (!HasFailure()) fs::remove_all(dir);

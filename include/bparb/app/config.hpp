@@ -113,6 +113,9 @@ struct LoggingConfig {
   std::int64_t max_size_mb = 50;  // per file before rotation
   std::int64_t max_files = 10;    // rotated files kept
   bool console = true;
+  // The console shows lines at `level` and above, but never below this: debug detail stays in the file
+  // unless both are "debug".
+  LogLevel console_level = LogLevel::kInfo;
   std::int64_t flush_interval_seconds = 1;  // periodic flush (warnings and above flush at once)
 };
 

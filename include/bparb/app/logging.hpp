@@ -29,6 +29,10 @@ inline constexpr std::string_view kLogPattern = "[%Y-%m-%d %H:%M:%S.%e] [%^%l%$]
 std::shared_ptr<spdlog::logger> init_logging(const LoggingConfig& cfg,
                                              std::shared_ptr<const Redactor> redactor = Redactor::global());
 
+// Stops the console sink of the current set-up (the file keeps every line): for text the caller prints
+// itself, such as the run summary, which would otherwise appear twice on a terminal.
+void mute_console() noexcept;
+
 // A named logger ("exec", "venue", …) sharing the default logger's sinks and level; registered
 // with spdlog so flush_every covers it. Returns the existing one if already created.
 std::shared_ptr<spdlog::logger> component_logger(std::string_view name);
