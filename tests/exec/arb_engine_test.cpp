@@ -435,7 +435,7 @@ TEST_F(EngineTest, MakerPlanTimesOutIntoTakerFallback) {
 }
 
 // A maker leg filled alone is naked exposure: the other leg gets hedge_deadline (3 s here) to fill as a
-// maker, then it goes taker — not after the 30 s maker timeout (a soak run showed ~10 s naked before this).
+// maker, then it goes taker — not after the 30 s maker timeout.
 TEST_F(EngineTest, MakerLegFilledAloneGoesTakerAfterTheHedgeDeadlineNotTheMakerTimeout) {
   OrderSpec spot, perp;  // spot filled, perp still resting
   ASSERT_NO_FATAL_FAILURE(maker_entry_spot_filled_alone(30 * kUsPerSecond, 3 * kUsPerSecond, spot, perp));
