@@ -109,6 +109,7 @@ RunnerConfig maker_config() {
   c.engine.basis.large_spread_threshold = D("0.005");  // entry spread 1 % -> maker plan
   c.engine.maker_timeout_us = 60 * kS;
   c.engine.hedge_deadline_us = 60 * kS;
+  c.engine.max_unhedged_usd = D("100000");  // a leg filled alone waits for its partner as a maker
   c.fees = {D("0"), D("0"), D("2"), D("5")};
   return c;
 }
