@@ -1141,7 +1141,7 @@ std::vector<std::string> restart_required_changes(const Config& a, const Config&
   if (a.service.enabled != b.service.enabled || a.service.address != b.service.address ||
       a.service.port != b.service.port) {
     const auto svc = [](const ServiceConfig& s) {
-      return s.enabled ? s.address + ":" + std::to_string(s.port) : std::string("disabled");
+      return s.address + ":" + std::to_string(s.port) + (s.enabled ? "" : " (disabled)");
     };
     out.push_back(changed("service", svc(a.service), svc(b.service)));
   }

@@ -552,7 +552,7 @@ TEST(ConfigReload, RestartRequiredChanges) {
                           "pairs: [SOL_USDC/SOL_USDC_PERP,BTC_USDC/BTC_USDC_PERP,ETH_USDC/ETH_USDC_PERP,SUI_USDC/"
                           "SUI_USDC_PERP,JUP_USDC/JUP_USDC_PERP] -> [SOL_USDC/SOL_USDC_PERP,BTC_USDC/BTC_USDC_PERP,"
                           "ETH_USDC/ETH_USDC_PERP,SUI_USDC/SUI_USDC_PERP]",
-                          "service: 127.0.0.1:8780 -> 127.0.0.1:9000"));
+                          "service: 127.0.0.1:8780 (disabled) -> 127.0.0.1:9000 (disabled)"));
 }
 
 }  // namespace
