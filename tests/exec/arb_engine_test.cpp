@@ -170,7 +170,8 @@ class EngineTest : public ::testing::Test {
     ASSERT_TRUE(perp.post_only);
     ack(spot, OrderStatus::kNew, "0");
     ack(perp, OrderStatus::kNew, "0");
-    fill(spot, spot_fill ? spot_fill : spot.quantity.str().c_str(), "99.99", 1, "0.008008", "SOL");
+    fill(spot, spot_fill ? spot_fill : spot.quantity.str().c_str(), "99.99", 1, spot_fill ? "0.0004" : "0.008008",
+         "SOL");
   }
   // The engine has cancelled the resting perp leg: once the cancel is confirmed its remainder goes out as a
   // taker IOC, fills, and the position is open.
@@ -461,7 +462,7 @@ TEST_F(EngineTest, NakedLegBeyondMaxUnhedgedIsHedgedAtOnce) {
   EXPECT_TRUE(sink_.cancels.empty()) << "50 USD naked is within max_unhedged_usd = 100";
   clock_.advance_us(kUsPerSecond);
   const Decimal rest = spot.quantity - D("0.5");
-  fill(spot, rest.str().c_str(), "99.99", 3, "0.0072", "SOL");
+  fill(spot, rest.str().c_str(), "99.99", 3, "0.007608", "SOL");  // the fees add up to the single fill's
   ASSERT_EQ(sink_.cancels.size(), 1u) << "the fill itself made the naked leg ~1,000 USD: cancelled at once";
   EXPECT_EQ(sink_.batches.size(), 1u);
   resting_perp_cancelled_goes_taker_and_opens(perp);
