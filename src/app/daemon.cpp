@@ -82,9 +82,9 @@ std::string pnl_parts(Decimal realized, Decimal fees_usd, Decimal funding) {
                      format_cents(cents[1]), format_cents(cents[2]));
 }
 
-// The journal mirrors exec::OrderState one to one (journal.hpp); keep them in step.
-static_assert(static_cast<int>(exec::OrderState::kRejected) == static_cast<int>(journal::OrderRecordState::kRejected));
-static_assert(static_cast<int>(exec::OrderState::kPendingNew) ==
+// The journal mirrors oms::OrderState one to one (journal.hpp); keep them in step.
+static_assert(static_cast<int>(oms::OrderState::kRejected) == static_cast<int>(journal::OrderRecordState::kRejected));
+static_assert(static_cast<int>(oms::OrderState::kPendingNew) ==
               static_cast<int>(journal::OrderRecordState::kPendingNew));
 
 journal::OrderRecordState record_state(OrderStatus s) noexcept {

@@ -4,9 +4,64 @@
 #include <stdexcept>
 
 namespace bparb::exec {
+
+using oms::is_terminal;
+using oms::OrderEvent;
+using oms::OrderState;
+
 namespace {
 
 constexpr std::string_view kLegName[2] = {"spot", "perp"};
+
+// The owner tag the engine puts on each OMS order: what routes the order's events to its pair and leg and
+// rebuilds its OrderSpec. Bits 0-31 pair, 32-39 leg, 40-47 purpose, 48-51 flags.
+static_assert(sizeof(PairIndex) <= 4);
+constexpr oms::OwnerTag kAutoBorrow = oms::OwnerTag{1} << 48;
+constexpr oms::OwnerTag kAutoBorrowRepay = oms::OwnerTag{1} << 49;
+constexpr oms::OwnerTag kAutoLendRedeem = oms::OwnerTag{1} << 50;
+// A maker leg cancelled to be re-priced: once settled, its remainder is posted at the new touch.
+constexpr oms::OwnerTag kReplaceAfterCancel = oms::OwnerTag{1} << 51;
+
+oms::OwnerTag owner_of(const OrderSpec& s) noexcept {
+  oms::OwnerTag t = static_cast<oms::OwnerTag>(s.pair) | (static_cast<oms::OwnerTag>(s.leg) << 32) |
+                    (static_cast<oms::OwnerTag>(s.purpose) << 40);
+  if (s.auto_borrow) t |= kAutoBorrow;
+  if (s.auto_borrow_repay) t |= kAutoBorrowRepay;
+  if (s.auto_lend_redeem) t |= kAutoLendRedeem;
+  return t;
+}
+
+PairIndex pair_of(const oms::Order& o) noexcept {
+  return static_cast<PairIndex>(o.owner() & 0xffff'ffffu);
+}
+LegIndex leg_of(const oms::Order& o) noexcept {
+  return static_cast<LegIndex>((o.owner() >> 32) & 0xffu);
+}
+
+OrderSpec spec_of(const oms::Order& o) noexcept {
+  const oms::OrderRequest& r = o.request();
+  OrderSpec s;
+  s.client_id = o.client_id();
+  s.pair = pair_of(o);
+  s.leg = leg_of(o);
+  s.market = r.market;
+  s.side = r.side;
+  s.type = r.type;
+  s.tif = r.tif;
+  s.price = r.price;
+  s.quantity = r.quantity;
+  s.post_only = r.post_only;
+  s.reduce_only = r.reduce_only;
+  s.purpose = static_cast<OrderPurpose>((r.owner >> 40) & 0xffu);
+  s.auto_borrow = (r.owner & kAutoBorrow) != 0;
+  s.auto_borrow_repay = (r.owner & kAutoBorrowRepay) != 0;
+  s.auto_lend_redeem = (r.owner & kAutoLendRedeem) != 0;
+  return s;
+}
+
+oms::OmsParams oms_params(const EngineParams& p) noexcept {
+  return {p.query_unknown_after_us, p.settle_timeout_us};
+}
 
 // Codes after which sending the same leg again is pointless (the market or the account refuses it).
 bool definitive_reject(std::string_view code) noexcept {
@@ -14,25 +69,6 @@ bool definitive_reject(std::string_view code) noexcept {
          code == "INVALID_SYMBOL" || code == "TRADING_PAUSED" || code == "FORBIDDEN" || code == "POSITION_LIMIT" ||
          code == "MAINTENANCE" || code == "ACCOUNT_LIQUIDATING" || code == "ACCOUNT_DEACTIVATED" ||
          code == "UNAUTHORIZED";
-}
-
-OrderEvent event_for_status(OrderStatus s) noexcept {
-  switch (s) {
-    case OrderStatus::kNew:
-      return OrderEvent::kAccepted;
-    case OrderStatus::kPartiallyFilled:
-      return OrderEvent::kPartialFill;
-    case OrderStatus::kFilled:
-      return OrderEvent::kFullFill;
-    case OrderStatus::kCancelled:
-      return OrderEvent::kCancelled;
-    case OrderStatus::kExpired:
-    case OrderStatus::kTriggerFailed:
-      return OrderEvent::kExpired;
-    case OrderStatus::kTriggerPending:
-      return OrderEvent::kAccepted;
-  }
-  return OrderEvent::kAccepted;
 }
 
 }  // namespace
@@ -68,8 +104,11 @@ std::string_view pair_phase_name(PairPhase p) noexcept {
 }
 
 ArbEngine::ArbEngine(const EngineParams& params, RiskGate& risk, Portfolio& portfolio, EngineSink& sink)
-    : params_(params), risk_(risk), portfolio_(portfolio), sink_(sink), next_client_id_(params.first_client_id) {
-  if (next_client_id_ == 0) next_client_id_ = 1;
+    : params_(params),
+      risk_(risk),
+      portfolio_(portfolio),
+      sink_(sink),
+      oms_(params.first_client_id, oms_params(params)) {
   pairs_.reserve(AccountSnapshot::kMaxPairs);
   marks_.reserve(AccountSnapshot::kMaxPairs);
 }
@@ -88,9 +127,8 @@ PairIndex ArbEngine::add_pair(PairInfo info) {
 }
 
 void ArbEngine::set_params(const EngineParams& p) noexcept {
-  const std::uint32_t next = next_client_id_;
-  params_ = p;
-  next_client_id_ = next;
+  params_ = p;  // first_client_id only counts at construction: the OMS keeps its next client id
+  oms_.set_params(oms_params(p));
   for (auto& s : pairs_) s.evaluator.set_params(p.basis);
 }
 
@@ -140,44 +178,16 @@ bool ArbEngine::idle() const noexcept {
   return std::none_of(pairs_.begin(), pairs_.end(), [](const PairSlot& s) { return s.trade.active; });
 }
 
-void ArbEngine::live_orders(std::vector<std::pair<const MarketSpec*, std::uint32_t>>& out) const {
-  for (const auto& o : orders_)
-    if (o.used && !is_terminal(o.state)) out.emplace_back(o.spec.market, o.spec.client_id);
+void ArbEngine::live_orders(std::vector<std::pair<const MarketSpec*, oms::ClientId>>& out) const {
+  oms_.for_each([&out](const oms::Order& o) {
+    if (!is_terminal(o.state())) out.emplace_back(o.market(), o.client_id());
+  });
 }
 
-ArbEngine::TrackedOrder* ArbEngine::find(std::uint32_t client_id) noexcept {
-  for (auto& o : orders_)
-    if (o.used && o.spec.client_id == client_id) return &o;
-  return nullptr;
-}
-const ArbEngine::TrackedOrder* ArbEngine::find(std::uint32_t client_id) const noexcept {
-  for (const auto& o : orders_)
-    if (o.used && o.spec.client_id == client_id) return &o;
-  return nullptr;
-}
-
-ArbEngine::TrackedOrder* ArbEngine::track(const OrderSpec& spec, TimestampUs now) noexcept {
-  // Round-robin over the table: the slot after the last one handed out is the oldest, so the first free
-  // or settled slot from the cursor is taken (O(1) in steady state instead of a full scan per order).
-  // A live order is never evicted.
-  TrackedOrder* slot = nullptr;
-  for (std::size_t k = 0; k < kMaxOrders; ++k) {
-    TrackedOrder& o = orders_[(order_cursor_ + k) % kMaxOrders];
-    if (!o.used || (o.settled && is_terminal(o.state))) {
-      slot = &o;
-      order_cursor_ = (order_cursor_ + k + 1) % kMaxOrders;
-      break;
-    }
-  }
-  if (!slot) return nullptr;
-  *slot = TrackedOrder{};
-  slot->used = true;
-  slot->spec = spec;
-  slot->spec.client_id = next_client_id_++;
-  if (next_client_id_ == 0) next_client_id_ = 1;  // uint32 wrap: 0 means "no clientId"
-  slot->sent_us = now;
-  slot->state_since_us = now;
-  return slot;
+oms::Order* ArbEngine::track(const OrderSpec& spec, TimestampUs now) noexcept {
+  return oms_.track({spec.market, spec.side, spec.type, spec.tif, spec.price, spec.quantity, spec.post_only,
+                     spec.reduce_only, owner_of(spec)},
+                    now);
 }
 
 Decimal ArbEngine::taker_price(const PairInfo& info, LegIndex leg, Side side, Decimal qty) const noexcept {
@@ -312,14 +322,14 @@ void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
       return;
     }
   }
-  TrackedOrder* o0 = track(legs[0], now);
-  TrackedOrder* o1 = o0 ? track(legs[1], now) : nullptr;
+  oms::Order* o0 = track(legs[0], now);
+  oms::Order* o1 = o0 ? track(legs[1], now) : nullptr;
   if (!o0 || !o1) {
-    if (o0) o0->used = false;
+    if (o0) oms_.release(*o0);
     return;  // order table full of live orders: cannot track more safely
   }
-  legs[0].client_id = o0->spec.client_id;
-  legs[1].client_id = o1->spec.client_id;
+  legs[0].client_id = o0->client_id();
+  legs[1].client_id = o1->client_id();
   risk_.record_order();
   risk_.record_order();
 
@@ -441,14 +451,14 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
       return;
     }
   }
-  TrackedOrder* tracked[2] = {nullptr, nullptr};
+  oms::Order* tracked[2] = {nullptr, nullptr};
   for (int i = 0; i < n; ++i) {
     tracked[i] = track(legs[i], now);
     if (!tracked[i]) {
-      for (int k = 0; k < i; ++k) tracked[k]->used = false;
+      for (int k = 0; k < i; ++k) oms_.release(*tracked[k]);
       return;
     }
-    legs[i].client_id = tracked[i]->spec.client_id;
+    legs[i].client_id = tracked[i]->client_id();
     risk_.record_order();
   }
   sink_.on_exit_signal(s.info, pos, sig);
@@ -475,44 +485,12 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
   sink_.place_orders(std::span<const OrderSpec>(legs, static_cast<std::size_t>(n)));
 }
 
-void ArbEngine::apply_event(TrackedOrder& o, OrderEvent e, TimestampUs now) noexcept {
-  Transition t = transition(o.state, e);
-  if (t.next != o.state) o.state_since_us = now;
-  o.state = t.next;
-}
-
-ArbEngine::TradeKnown ArbEngine::trade_known(std::uint32_t client_id, std::int64_t trade_id) const noexcept {
-  const TrackedOrder* o = find(client_id);
-  if (!o || trade_id < 0) return TradeKnown::kUntracked;
-  for (std::uint8_t i = 0; i < o->trade_id_count; ++i)
-    if (o->trade_ids[i] == trade_id) return TradeKnown::kBooked;
-  return o->trade_id_count < o->trade_ids.size() ? TradeKnown::kMissing : TradeKnown::kUntracked;
-}
-
-void ArbEngine::book_fill(TrackedOrder& o, const OrderUpdate& u, TimestampUs now) noexcept {
-  if (u.trade_id >= 0) {
-    for (std::uint8_t i = 0; i < o.trade_id_count; ++i) {
-      if (o.trade_ids[i] == u.trade_id) {
-        ++duplicate_fills_;
-        return;
-      }
-    }
-    if (o.trade_id_count < o.trade_ids.size()) {
-      o.trade_ids[o.trade_id_count++] = u.trade_id;
-    } else if (u.cumulative_quantity.is_positive() && u.cumulative_quantity <= o.booked) {
-      ++duplicate_fills_;  // beyond the id window: fall back to the cumulative quantity
-      return;
-    }
-  } else if (u.cumulative_quantity.is_positive() && u.cumulative_quantity <= o.booked) {
-    ++duplicate_fills_;
-    return;
-  }
-  if (!u.fill_quantity.is_positive()) return;
-  o.booked += u.fill_quantity;
-  if (o.booked > o.reported) o.reported = o.booked;
-  PairSlot& s = pairs_[o.spec.pair];
-  const bool spot = o.spec.leg == LegIndex::kSpot;
-  const MarketSpec* m = market_of(s.info, o.spec.leg);
+void ArbEngine::book_fill(oms::Order& o, const OrderUpdate& u, TimestampUs now) noexcept {
+  if (oms_.book_fill(o, u.trade_id, u.fill_quantity, u.cumulative_quantity) != oms::FillBooking::kBooked) return;
+  const OrderSpec spec = spec_of(o);
+  PairSlot& s = pairs_[spec.pair];
+  const bool spot = spec.leg == LegIndex::kSpot;
+  const MarketSpec* m = market_of(s.info, spec.leg);
   FeeAsset asset = FeeAsset::kOther;
   if (u.fee_symbol == m->quote_symbol || (u.fee_symbol.empty() && u.fee.is_zero()))
     asset = FeeAsset::kQuote;
@@ -520,52 +498,52 @@ void ArbEngine::book_fill(TrackedOrder& o, const OrderUpdate& u, TimestampUs now
     asset = FeeAsset::kBase;
   Fill f;
   f.leg = spot ? Leg::kSpot : Leg::kPerp;
-  f.side = o.spec.side;
+  f.side = spec.side;
   f.price = u.fill_price;
   f.quantity = u.fill_quantity;
   f.fee = u.fee;
   f.fee_asset = asset;
   f.time_us = now;
   f.venue_time_us = u.venue_time_us;
-  const FillOutcome booked = portfolio_.apply_fill(o.spec.pair, f);
+  const FillOutcome booked = portfolio_.apply_fill(spec.pair, f);
   if (s.trade.active && s.trade.leg_risk) {
     // What the account actually holds moves by the fill net of a base-asset fee (paid or rebated).
-    const bool base_fee = spot && asset == FeeAsset::kBase && o.spec.side == Side::kBid;
-    s.trade.leg_risk->on_fill(o.spec.leg, o.spec.side, base_fee ? u.fill_quantity - u.fee : u.fill_quantity);
+    const bool base_fee = spot && asset == FeeAsset::kBase && spec.side == Side::kBid;
+    s.trade.leg_risk->on_fill(spec.leg, spec.side, base_fee ? u.fill_quantity - u.fee : u.fill_quantity);
   }
-  sink_.on_fill(s.info, o.spec, u.fill_quantity, u.fill_price, u.fee, u.fee_symbol, u.maker);
+  sink_.on_fill(s.info, spec, u.fill_quantity, u.fill_price, u.fee, u.fee_symbol, u.maker);
   if (booked.problem != FillProblem::kNone) {
     // Never a silent gap between what we hold and what we think we hold: say it, stop opening, and let
     // leg risk hedge what the venue reported.
-    sink_.on_fill_problem(s.info, o.spec, booked.problem, u.fill_quantity, u.fill_price, u.fee, u.fee_symbol);
+    sink_.on_fill_problem(s.info, spec, booked.problem, u.fill_quantity, u.fill_price, u.fee, u.fee_symbol);
     StateChange c = risk_.set_reduce_only(StateReason::kInvariant);
     sink_.on_trading_state(c, "a fill could not be booked in full");
   }
 }
 
-void ArbEngine::maybe_settle(TrackedOrder& o, TimestampUs now) noexcept {
-  (void)now;
-  if (o.settled || !is_terminal(o.state) || o.booked < o.reported) return;
-  o.settled = true;
-  PairSlot& s = pairs_[o.spec.pair];
-  if (s.trade.active && s.trade.leg_risk) s.trade.leg_risk->on_order_settled(o.spec.leg);
-  if (o.replace_after_cancel && s.trade.active && !s.trade.maker_timed_out && o.state == OrderState::kCancelled) {
+void ArbEngine::maybe_settle(oms::Order& o, TimestampUs now) noexcept {
+  if (!oms_.settle(o)) return;
+  const OrderSpec settled = spec_of(o);
+  PairSlot& s = pairs_[settled.pair];
+  if (s.trade.active && s.trade.leg_risk) s.trade.leg_risk->on_order_settled(settled.leg);
+  if ((o.owner() & kReplaceAfterCancel) != 0 && s.trade.active && !s.trade.maker_timed_out &&
+      o.state() == OrderState::kCancelled) {
     // Re-price: post the remainder of this leg at the current touch.
-    const int li = static_cast<int>(o.spec.leg);
-    Decimal done = s.trade.leg_risk->filled(o.spec.leg).abs();
+    const int li = static_cast<int>(settled.leg);
+    Decimal done = s.trade.leg_risk->filled(settled.leg).abs();
     Decimal remaining = s.trade.targets[li].quantity - done;
-    const MarketSpec* m = market_of(s.info, o.spec.leg);
+    const MarketSpec* m = market_of(s.info, settled.leg);
     remaining = remaining.round_to(m->step_size, Rounding::kDown);
-    const OrderBook* b = book_of(s.info, o.spec.leg);
-    BookLevel touch = o.spec.side == Side::kBid ? b->best_bid() : b->best_ask();
+    const OrderBook* b = book_of(s.info, settled.leg);
+    BookLevel touch = settled.side == Side::kBid ? b->best_bid() : b->best_ask();
     if (remaining >= m->min_quantity && remaining.is_positive() && touch.price.is_positive()) {
-      OrderSpec spec = o.spec;
+      OrderSpec spec = settled;
       spec.quantity = remaining;
       spec.price = touch.price;
       spec.purpose = OrderPurpose::kReprice;
-      TrackedOrder* n = track(spec, now);
+      oms::Order* n = track(spec, now);  // may reuse o's slot: o is not read after this
       if (n) {
-        spec.client_id = n->spec.client_id;
+        spec.client_id = n->client_id();
         s.trade.leg_risk->on_order_sent(spec.leg);
         risk_.record_order();
         sink_.place_orders(std::span<const OrderSpec>(&spec, 1));
@@ -575,71 +553,72 @@ void ArbEngine::maybe_settle(TrackedOrder& o, TimestampUs now) noexcept {
 }
 
 void ArbEngine::on_order_ack(const OrderAck& ack, TimestampUs now) noexcept {
-  TrackedOrder* o = find(ack.client_id);
+  oms::Order* o = oms_.find(ack.client_id);
   if (!o) {
     ++unknown_updates_;
     return;
   }
   switch (ack.kind) {
     case OrderAck::Kind::kAccepted:
-      if (ack.executed_quantity > o->reported) o->reported = ack.executed_quantity;
-      apply_event(*o, event_for_status(ack.status), now);
+      oms_.note_reported(*o, ack.executed_quantity);
+      oms_.apply(*o, oms::event_for_status(ack.status), now);
       break;
     case OrderAck::Kind::kRejected: {
-      apply_event(*o, OrderEvent::kRejected, now);
-      PairSlot& s = pairs_[o->spec.pair];
+      oms_.apply(*o, OrderEvent::kRejected, now);
+      const OrderSpec spec = spec_of(*o);
+      PairSlot& s = pairs_[spec.pair];
       if (definitive_reject(ack.code) && s.trade.active && s.trade.leg_risk)
-        s.trade.leg_risk->on_definitive_reject(o->spec.leg);
-      sink_.on_order_rejected(s.info, o->spec, ack.code, ack.message);
+        s.trade.leg_risk->on_definitive_reject(spec.leg);
+      sink_.on_order_rejected(s.info, spec, ack.code, ack.message);
       break;
     }
     case OrderAck::Kind::kUnknown:
-      apply_event(*o, OrderEvent::kOutcomeUnknown, now);
+      oms_.apply(*o, OrderEvent::kOutcomeUnknown, now);
       break;
   }
   maybe_settle(*o, now);
-  drive(o->spec.pair, now);
+  drive(pair_of(*o), now);
 }
 
 void ArbEngine::on_order_update(const OrderUpdate& u, TimestampUs now) noexcept {
-  TrackedOrder* o = find(u.client_id);
+  oms::Order* o = oms_.find(u.client_id);
   if (!o) {
     ++unknown_updates_;
     return;
   }
-  if (u.cumulative_quantity > o->reported) o->reported = u.cumulative_quantity;
+  oms_.note_reported(*o, u.cumulative_quantity);
   switch (u.kind) {
     case OrderUpdate::Kind::kAccepted:
-      apply_event(*o, OrderEvent::kAccepted, now);
+      oms_.apply(*o, OrderEvent::kAccepted, now);
       break;
     case OrderUpdate::Kind::kFill:
       book_fill(*o, u, now);
-      apply_event(*o, o->booked >= o->spec.quantity ? OrderEvent::kFullFill : OrderEvent::kPartialFill, now);
+      oms_.apply(*o, o->booked() >= o->request().quantity ? OrderEvent::kFullFill : OrderEvent::kPartialFill, now);
       break;
     case OrderUpdate::Kind::kCancelled:
-      apply_event(*o, OrderEvent::kCancelled, now);
+      oms_.apply(*o, OrderEvent::kCancelled, now);
       break;
     case OrderUpdate::Kind::kExpired:
-      apply_event(*o, OrderEvent::kExpired, now);
+      oms_.apply(*o, OrderEvent::kExpired, now);
       break;
   }
   maybe_settle(*o, now);
-  drive(o->spec.pair, now);
+  drive(pair_of(*o), now);
 }
 
-void ArbEngine::on_order_query(std::uint32_t client_id, bool found, OrderStatus status, Decimal executed,
+void ArbEngine::on_order_query(oms::ClientId client_id, bool found, OrderStatus status, Decimal executed,
                                TimestampUs now) noexcept {
-  TrackedOrder* o = find(client_id);
+  oms::Order* o = oms_.find(client_id);
   if (!o) return;
-  o->query_sent = false;
+  oms_.query_answered(*o);
   if (!found) {
-    apply_event(*o, OrderEvent::kNotFound, now);
+    oms_.apply(*o, OrderEvent::kNotFound, now);
   } else {
-    if (executed > o->reported) o->reported = executed;
-    apply_event(*o, event_for_status(status), now);
+    oms_.note_reported(*o, executed);
+    oms_.apply(*o, oms::event_for_status(status), now);
   }
   maybe_settle(*o, now);
-  drive(o->spec.pair, now);
+  drive(pair_of(*o), now);
 }
 
 void ArbEngine::on_funding_payment(PairIndex pair, Decimal amount, TimestampUs settled_at_us) noexcept {
@@ -674,9 +653,9 @@ bool ArbEngine::send_hedge(PairIndex p, const LegRiskDecision& d, TimestampUs no
   if (!spec.price.is_positive()) return false;
   // Hedges bypass the entry gate on purpose: they reduce exposure and are bounded by the slippage
   // buffer; refusing them on a stale book or the rate cap would leave a naked leg. They still count.
-  TrackedOrder* o = track(spec, now);
+  oms::Order* o = track(spec, now);
   if (!o) return false;
-  spec.client_id = o->spec.client_id;
+  spec.client_id = o->client_id();
   s.trade.leg_risk->on_hedge_sent(d);
   risk_.record_order();
   sink_.place_orders(std::span<const OrderSpec>(&spec, 1));
@@ -715,28 +694,28 @@ void ArbEngine::maker_maintenance(PairIndex p, TimestampUs now) noexcept {
     }
   }
   const bool timed_out = now >= t.maker_deadline_us;
-  for (auto& o : orders_) {
-    if (!o.used || o.spec.pair != p || !o.spec.post_only || is_terminal(o.state)) continue;
-    if (o.state == OrderState::kPendingCancel || o.state == OrderState::kPendingNew || o.state == OrderState::kUnknown)
-      continue;
+  oms_.for_each([&](oms::Order& o) {
+    const oms::OrderRequest& r = o.request();
+    if (pair_of(o) != p || !r.post_only || is_terminal(o.state())) return;
+    if (o.state() == OrderState::kPendingCancel || o.state() == OrderState::kPendingNew ||
+        o.state() == OrderState::kUnknown)
+      return;
     if (timed_out) {
-      apply_event(o, OrderEvent::kCancelRequested, now);
-      sink_.cancel_order(*o.spec.market, o.spec.client_id);
-      continue;
+      oms_.apply(o, OrderEvent::kCancelRequested, now);
+      sink_.cancel_order(*r.market, o.client_id());
+      return;
     }
-    const OrderBook* b = book_of(s.info, o.spec.leg);
-    BookLevel touch = o.spec.side == Side::kBid ? b->best_bid() : b->best_ask();
-    if (!touch.price.is_positive() || touch.price == o.spec.price) continue;
-    Decimal moved_bps = (touch.price - o.spec.price)
-                            .abs()
-                            .mul(Decimal::from_int(10'000), Rounding::kDown)
-                            .div(o.spec.price, Rounding::kDown);
+    const OrderBook* b = book_of(s.info, leg_of(o));
+    BookLevel touch = r.side == Side::kBid ? b->best_bid() : b->best_ask();
+    if (!touch.price.is_positive() || touch.price == r.price) return;
+    Decimal moved_bps =
+        (touch.price - r.price).abs().mul(Decimal::from_int(10'000), Rounding::kDown).div(r.price, Rounding::kDown);
     if (moved_bps > params_.maker_reprice_bps) {
-      o.replace_after_cancel = true;
-      apply_event(o, OrderEvent::kCancelRequested, now);
-      sink_.cancel_order(*o.spec.market, o.spec.client_id);
+      oms_.set_owner(o, o.owner() | kReplaceAfterCancel);
+      oms_.apply(o, OrderEvent::kCancelRequested, now);
+      sink_.cancel_order(*r.market, o.client_id());
     }
-  }
+  });
   if (timed_out && !t.maker_timed_out) {
     t.maker_timed_out = true;
   }
@@ -771,9 +750,9 @@ void ArbEngine::maker_maintenance(PairIndex p, TimestampUs now) noexcept {
       set_margin_flags(legs[n - 1], t.spot_short);
     }
     for (int i = 0; i < n; ++i) {
-      TrackedOrder* o = track(legs[i], now);
+      oms::Order* o = track(legs[i], now);
       if (!o) continue;
-      legs[i].client_id = o->spec.client_id;
+      legs[i].client_id = o->client_id();
       t.leg_risk->on_order_sent(legs[i].leg);
       risk_.record_order();
     }
@@ -848,19 +827,7 @@ void ArbEngine::finish_trade(PairIndex p, TimestampUs now) noexcept {
 }
 
 void ArbEngine::on_timer(TimestampUs now) noexcept {
-  for (auto& o : orders_) {
-    if (!o.used || o.settled) continue;
-    const bool unknown = o.state == OrderState::kUnknown && now - o.state_since_us >= params_.query_unknown_after_us;
-    const bool unsettled =
-        is_terminal(o.state) && o.booked < o.reported && now - o.state_since_us >= params_.settle_timeout_us;
-    if ((unknown || unsettled) && !o.query_sent) {
-      o.query_sent = true;
-      o.state_since_us = now;  // re-query after another interval if still open
-      sink_.query_order(*o.spec.market, o.spec.client_id);
-    } else if (o.query_sent && now - o.state_since_us >= params_.settle_timeout_us) {
-      o.query_sent = false;  // answer lost: allow another query next tick
-    }
-  }
+  oms_.poll(now, [this](const oms::Order& o) { sink_.query_order(*o.market(), o.client_id()); });
   for (PairIndex p = 0; p < pairs_.size(); ++p) {
     PairSlot& s = pairs_[p];
     if (s.trade.active) {

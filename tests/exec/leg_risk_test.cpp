@@ -2,17 +2,16 @@
 
 #include <gtest/gtest.h>
 
-#include "bparb/exec/order_lifecycle.hpp"
-
 namespace bparb::exec {
 namespace {
 
-Decimal D(const char* s) { return Decimal::from_string(s); }
+Decimal D(const char* s) {
+  return Decimal::from_string(s);
+}
 
 // Perp-premium entry: buy 10 SOL spot, sell 10 SOL perp; step/min 0.01 on both.
 LegRisk make(DurationUs deadline = 5 * kUsPerSecond) {
-  return LegRisk({Side::kBid, D("10"), D("0.01"), D("0.01")}, {Side::kAsk, D("10"), D("0.01"), D("0.01")}, 0,
-                 deadline);
+  return LegRisk({Side::kBid, D("10"), D("0.01"), D("0.01")}, {Side::kAsk, D("10"), D("0.01"), D("0.01")}, 0, deadline);
 }
 
 TEST(LegRisk, BothLegsFilledIsNeutral) {
@@ -113,24 +112,6 @@ TEST(LegRisk, SubStepResidualIsNeutralAndBelowMinimumFails) {
   lr.on_fill(LegIndex::kSpot, Side::kBid, D("1.00004"));
   lr.on_fill(LegIndex::kPerp, Side::kAsk, D("1"));
   EXPECT_EQ(lr.decide(1).action, LegRiskAction::kNeutral);  // 0.00004 < coarser step 0.0001
-}
-
-TEST(OrderLifecycle, TableCoversUnknownAndLateEvents) {
-  EXPECT_EQ(transition(OrderState::kPendingNew, OrderEvent::kOutcomeUnknown).next, OrderState::kUnknown);
-  // Unknown is never turned into rejected by silence, only by facts.
-  EXPECT_EQ(transition(OrderState::kUnknown, OrderEvent::kPartialFill).next, OrderState::kPartiallyFilled);
-  EXPECT_EQ(transition(OrderState::kUnknown, OrderEvent::kNotFound).next, OrderState::kRejected);
-  // Fill that overtakes the REST ack.
-  EXPECT_EQ(transition(OrderState::kPendingNew, OrderEvent::kFullFill).next, OrderState::kFilled);
-  // Late ack after fill is ignored.
-  auto t = transition(OrderState::kFilled, OrderEvent::kAccepted);
-  EXPECT_FALSE(t.valid);
-  EXPECT_EQ(t.next, OrderState::kFilled);
-  // Fill racing a cancel.
-  EXPECT_EQ(transition(OrderState::kPendingCancel, OrderEvent::kFullFill).next, OrderState::kFilled);
-  EXPECT_TRUE(is_terminal(OrderState::kExpired));
-  EXPECT_FALSE(is_terminal(OrderState::kUnknown));
-  EXPECT_EQ(order_state_name(OrderState::kPartiallyFilled), "PartiallyFilled");
 }
 
 }  // namespace

@@ -23,7 +23,7 @@
 #include "bparb/core/decimal.hpp"
 #include "bparb/core/market_spec.hpp"
 #include "bparb/exec/leg_risk.hpp"
-#include "bparb/exec/order_lifecycle.hpp"
+#include "bparb/oms/order_manager.hpp"
 #include "bparb/portfolio/portfolio.hpp"
 #include "bparb/risk/risk_gate.hpp"
 #include "bparb/strategy/basis.hpp"
@@ -35,7 +35,7 @@ enum class OrderPurpose : std::uint8_t { kEntry, kExit, kHedge, kReprice, kFallb
 std::string_view order_purpose_name(OrderPurpose p) noexcept;
 
 struct OrderSpec {
-  std::uint32_t client_id = 0;
+  oms::ClientId client_id = 0;
   PairIndex pair = 0;
   LegIndex leg = LegIndex::kSpot;
   const MarketSpec* market = nullptr;
@@ -72,8 +72,8 @@ class EngineSink {
  public:
   virtual ~EngineSink() = default;
   virtual void place_orders(std::span<const OrderSpec> orders) = 0;
-  virtual void cancel_order(const MarketSpec& market, std::uint32_t client_id) = 0;
-  virtual void query_order(const MarketSpec& market, std::uint32_t client_id) = 0;
+  virtual void cancel_order(const MarketSpec& market, oms::ClientId client_id) = 0;
+  virtual void query_order(const MarketSpec& market, oms::ClientId client_id) = 0;
 
   virtual void on_opportunity(const PairInfo&, const BasisQuote&) {}
   virtual void on_entry_refused(const PairInfo&, const BasisQuote&, std::string_view /*leg*/, const RiskDecision&) {}
@@ -112,12 +112,12 @@ struct EngineParams {
   DurationUs settle_timeout_us = 5 * kUsPerSecond;  // terminal order whose fills haven't all arrived
   DurationUs stats_interval_us = 60 * kUsPerSecond;
   DurationUs opportunity_log_interval_us = 10 * kUsPerSecond;
-  std::uint32_t first_client_id = 1;
+  oms::ClientId first_client_id = 1;
 };
 
 // An order's REST answer.
 struct OrderAck {
-  std::uint32_t client_id = 0;
+  oms::ClientId client_id = 0;
   enum class Kind : std::uint8_t { kAccepted, kRejected, kUnknown } kind = Kind::kAccepted;
   OrderStatus status = OrderStatus::kNew;  // when accepted: the synchronous matching outcome
   Decimal executed_quantity;               // cumulative, as reported
@@ -127,7 +127,7 @@ struct OrderAck {
 
 // One private order-stream event (account.orderUpdate) or one fills-history row.
 struct OrderUpdate {
-  std::uint32_t client_id = 0;
+  oms::ClientId client_id = 0;
   enum class Kind : std::uint8_t { kAccepted, kFill, kCancelled, kExpired } kind = Kind::kAccepted;
   std::int64_t trade_id = -1;  // fills
   Decimal fill_quantity;
@@ -149,7 +149,7 @@ struct AccountSnapshot {
 
 class ArbEngine {
  public:
-  static constexpr std::size_t kMaxOrders = 512;  // live + recently settled orders tracked
+  static constexpr std::size_t kMaxOrders = oms::OrderManager::kCapacity;  // live + recently settled orders tracked
 
   ArbEngine(const EngineParams& params, RiskGate& risk, Portfolio& portfolio, EngineSink& sink);
 
@@ -169,7 +169,7 @@ class ArbEngine {
   void on_order_ack(const OrderAck& ack, TimestampUs now) noexcept;
   void on_order_update(const OrderUpdate& update, TimestampUs now) noexcept;
   // Answer to query_order: `found` = the exchange knows the order (open or in history).
-  void on_order_query(std::uint32_t client_id, bool found, OrderStatus status, Decimal executed,
+  void on_order_query(oms::ClientId client_id, bool found, OrderStatus status, Decimal executed,
                       TimestampUs now) noexcept;
   // A funding payment the venue settled at `settled_at_us` (its clock): + received, - paid.
   void on_funding_payment(PairIndex pair, Decimal amount, TimestampUs settled_at_us) noexcept;
@@ -178,15 +178,15 @@ class ArbEngine {
   void stop_opening() noexcept { opening_enabled_ = false; }
   bool opening_enabled() const noexcept { return opening_enabled_; }
   // Orders still live (for shutdown: cancel them).
-  void live_orders(std::vector<std::pair<const MarketSpec*, std::uint32_t>>& out) const;
+  void live_orders(std::vector<std::pair<const MarketSpec*, oms::ClientId>>& out) const;
   bool idle() const noexcept;  // no trade in progress on any pair
 
-  std::uint32_t next_client_id() const noexcept { return next_client_id_; }
-  // Fills reconciliation against the exchange's fills history: was this trade of this order booked?
-  // kUntracked when the engine cannot tell (order no longer in the table, or more fills than the per-order
-  // trade-id window): the caller must not book it then, or it could count twice.
-  enum class TradeKnown : std::uint8_t { kBooked, kMissing, kUntracked };
-  TradeKnown trade_known(std::uint32_t client_id, std::int64_t trade_id) const noexcept;
+  oms::ClientId next_client_id() const noexcept { return oms_.next_client_id(); }
+  // Fills reconciliation against the exchange's fills history (oms::TradeKnown).
+  using TradeKnown = oms::TradeKnown;
+  TradeKnown trade_known(oms::ClientId client_id, std::int64_t trade_id) const noexcept {
+    return oms_.trade_known(client_id, trade_id);
+  }
 
   // ---- Recovery (start-up, after add_pair, before the first book update; src/exec/arb_engine_recovery.cpp)
   // A position the journal and the exchange agree on, rebuilt into the portfolio so exits keep working
@@ -204,23 +204,9 @@ class ArbEngine {
   // Today's P&L as the risk gate sees it (this run + carried).
   Decimal daily_pnl(TimestampUs now) noexcept { return account_risk(now).daily_pnl_usd; }
   std::uint64_t unknown_client_updates() const noexcept { return unknown_updates_; }
-  std::uint64_t duplicate_fills() const noexcept { return duplicate_fills_; }
+  std::uint64_t duplicate_fills() const noexcept { return oms_.duplicate_fills(); }
 
  private:
-  struct TrackedOrder {
-    bool used = false;
-    OrderSpec spec;
-    OrderState state = OrderState::kPendingNew;
-    Decimal booked;    // sum of fills applied
-    Decimal reported;  // max cumulative executed reported by REST/stream
-    TimestampUs sent_us = 0;
-    TimestampUs state_since_us = 0;
-    bool query_sent = false;
-    bool settled = false;  // counted as settled in the trade's LegRisk
-    bool replace_after_cancel = false;
-    std::array<std::int64_t, 16> trade_ids{};
-    std::uint8_t trade_id_count = 0;
-  };
   struct Trade {
     bool active = false;
     bool exit = false;
@@ -256,12 +242,11 @@ class ArbEngine {
   bool unhedged_beyond_limit(PairIndex p, Decimal net_delta) noexcept;
   bool send_hedge(PairIndex p, const LegRiskDecision& d, TimestampUs now) noexcept;
   void set_margin_flags(OrderSpec& o, bool spot_short) const noexcept;
-  TrackedOrder* track(const OrderSpec& spec, TimestampUs now) noexcept;
-  TrackedOrder* find(std::uint32_t client_id) noexcept;
-  const TrackedOrder* find(std::uint32_t client_id) const noexcept;
-  void apply_event(TrackedOrder& o, OrderEvent e, TimestampUs now) noexcept;
-  void book_fill(TrackedOrder& o, const OrderUpdate& u, TimestampUs now) noexcept;
-  void maybe_settle(TrackedOrder& o, TimestampUs now) noexcept;
+  // A new OMS order for `spec` (its client id is the order's), or nullptr when the table is full.
+  oms::Order* track(const OrderSpec& spec, TimestampUs now) noexcept;
+  void book_fill(oms::Order& o, const OrderUpdate& u, TimestampUs now) noexcept;
+  // Once the OMS settles the order: tell the trade's LegRisk, and re-price a cancelled maker leg.
+  void maybe_settle(oms::Order& o, TimestampUs now) noexcept;
   AccountRisk account_risk(TimestampUs now) noexcept;
   void fill_marks() noexcept;
   std::uint32_t open_positions() const noexcept;
@@ -282,15 +267,12 @@ class ArbEngine {
   EngineSink& sink_;
   std::vector<PairSlot> pairs_;
   std::vector<Marks> marks_;
-  std::array<TrackedOrder, kMaxOrders> orders_{};
-  std::size_t order_cursor_ = 0;
-  std::uint32_t next_client_id_;
+  oms::OrderManager oms_;
   AccountSnapshot account_{};
   bool have_account_ = false;
   bool opening_enabled_ = true;
   TimestampUs last_stats_us_ = 0;
   std::uint64_t unknown_updates_ = 0;
-  std::uint64_t duplicate_fills_ = 0;
   std::array<ExitReason, AccountSnapshot::kMaxPairs> force_exit_{};  // kNone = no forced exit pending
   TimestampUs carried_day_start_us_ = -1;
   Decimal carried_daily_pnl_;

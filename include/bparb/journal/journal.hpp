@@ -93,7 +93,7 @@ struct IntentRecord {
   bool operator==(const IntentRecord&) const = default;
 };
 
-// Mirrors exec::OrderState one to one (same names, same order) so the journal needs no exec headers.
+// Mirrors oms::OrderState one to one (same names, same order) so the journal needs no oms headers.
 enum class OrderRecordState : std::uint8_t {
   kPendingNew,
   kUnknown,

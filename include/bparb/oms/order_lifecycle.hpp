@@ -13,7 +13,7 @@
 #include "bparb/core/decimal.hpp"
 #include "bparb/core/types.hpp"
 
-namespace bparb::exec {
+namespace bparb::oms {
 
 enum class OrderState : std::uint8_t {
   kPendingNew,       // request sent, no answer yet
@@ -28,15 +28,15 @@ enum class OrderState : std::uint8_t {
 };
 
 enum class OrderEvent : std::uint8_t {
-  kAccepted,          // REST 200 with status New, or WS orderAccepted
-  kRejected,          // REST 4xx with an API error code (definitive)
-  kOutcomeUnknown,    // timeout / 5xx / transport failure on the send
-  kPartialFill,       // a fill that leaves quantity open
-  kFullFill,          // cumulative filled == quantity
-  kCancelRequested,   // we sent a cancel
-  kCancelled,         // exchange says cancelled
-  kExpired,           // exchange says expired
-  kNotFound,          // query answered: order not on the book and not in history
+  kAccepted,         // REST 200 with status New, or WS orderAccepted
+  kRejected,         // REST 4xx with an API error code (definitive)
+  kOutcomeUnknown,   // timeout / 5xx / transport failure on the send
+  kPartialFill,      // a fill that leaves quantity open
+  kFullFill,         // cumulative filled == quantity
+  kCancelRequested,  // we sent a cancel
+  kCancelled,        // exchange says cancelled
+  kExpired,          // exchange says expired
+  kNotFound,         // query answered: order not on the book and not in history
 };
 
 std::string_view order_state_name(OrderState s) noexcept;
@@ -52,5 +52,7 @@ struct Transition {
 };
 // The table. Pure and total over all (state, event) pairs.
 Transition transition(OrderState s, OrderEvent e) noexcept;
+// The event a venue-reported order status (REST answer, query) stands for.
+OrderEvent event_for_status(OrderStatus s) noexcept;
 
-}  // namespace bparb::exec
+}  // namespace bparb::oms

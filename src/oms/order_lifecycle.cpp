@@ -1,8 +1,8 @@
-#include "bparb/exec/order_lifecycle.hpp"
+#include "bparb/oms/order_lifecycle.hpp"
 
 #include <array>
 
-namespace bparb::exec {
+namespace bparb::oms {
 namespace {
 
 using S = OrderState;
@@ -15,6 +15,8 @@ constexpr Transition X{S::kPendingNew, false};  // placeholder for invalid; `nex
 // (Accepted, Rejected, OutcomeUnknown, PartialFill, FullFill, CancelRequested, Cancelled, Expired, NotFound).
 // A fill or a terminal report is accepted from any live state: the exchange is the source of truth and
 // stream events can overtake the REST answer. A late kAccepted after a fill is ignored (stays).
+// One row per state, as the table it is (kept out of clang-format).
+// clang-format off
 constexpr std::array<std::array<Transition, kEvents>, kStates> kTable{{
     // kPendingNew
     {{{S::kOpen, true}, {S::kRejected, true}, {S::kUnknown, true}, {S::kPartiallyFilled, true}, {S::kFilled, true},
@@ -38,6 +40,7 @@ constexpr std::array<std::array<Transition, kEvents>, kStates> kTable{{
     {{X, X, X, X, X, X, X, {S::kExpired, true}, X}},  // kExpired
     {{X, {S::kRejected, true}, X, X, X, X, X, X, X}},  // kRejected
 }};
+// clang-format on
 
 }  // namespace
 
@@ -47,18 +50,37 @@ Transition transition(OrderState s, OrderEvent e) noexcept {
   return t;
 }
 
+OrderEvent event_for_status(OrderStatus s) noexcept {
+  switch (s) {
+    case OrderStatus::kNew:
+      return OrderEvent::kAccepted;
+    case OrderStatus::kPartiallyFilled:
+      return OrderEvent::kPartialFill;
+    case OrderStatus::kFilled:
+      return OrderEvent::kFullFill;
+    case OrderStatus::kCancelled:
+      return OrderEvent::kCancelled;
+    case OrderStatus::kExpired:
+    case OrderStatus::kTriggerFailed:
+      return OrderEvent::kExpired;
+    case OrderStatus::kTriggerPending:
+      return OrderEvent::kAccepted;
+  }
+  return OrderEvent::kAccepted;
+}
+
 std::string_view order_state_name(OrderState s) noexcept {
-  constexpr std::array<std::string_view, kStates> names{"PendingNew", "Unknown", "Open", "PartiallyFilled",
-                                                        "PendingCancel", "Filled", "Cancelled", "Expired",
-                                                        "Rejected"};
+  constexpr std::array<std::string_view, kStates> names{"PendingNew",      "Unknown",       "Open",
+                                                        "PartiallyFilled", "PendingCancel", "Filled",
+                                                        "Cancelled",       "Expired",       "Rejected"};
   return names[static_cast<std::size_t>(s)];
 }
 
 std::string_view order_event_name(OrderEvent e) noexcept {
-  constexpr std::array<std::string_view, kEvents> names{"Accepted", "Rejected", "OutcomeUnknown",
+  constexpr std::array<std::string_view, kEvents> names{"Accepted",    "Rejected", "OutcomeUnknown",
                                                         "PartialFill", "FullFill", "CancelRequested",
-                                                        "Cancelled", "Expired", "NotFound"};
+                                                        "Cancelled",   "Expired",  "NotFound"};
   return names[static_cast<std::size_t>(e)];
 }
 
-}  // namespace bparb::exec
+}  // namespace bparb::oms
