@@ -1,0 +1,180 @@
+// ECgFp5 group law, encoding and scalar multiplication (docs/lighter-signing.md, "The group").
+#include "bparb/venue/lighter/ecgfp5.hpp"
+
+#include <vector>
+
+namespace bparb::lighter {
+
+namespace {
+
+// Multiplication by the curve constant b = 263 z.
+inline Fp5 mul_b(const Fp5& v) {
+  return scale(mul_by_z(v), 263);
+}
+
+// A point with Z = T = 1, i.e. (x : 1 : u : 1); the neutral element is (0, 0).
+struct Affine {
+  Fp5 x, u;
+};
+
+// a + b with b in affine form: the complete formula with Z2 = T2 = 1 (8 multiplications).
+Point add_affine(const Point& a, const Affine& b) {
+  const Fp5 t1 = a.x * b.x;
+  const Fp5& t2 = a.z;
+  const Fp5 t3 = a.u * b.u;
+  const Fp5& t4 = a.t;
+  const Fp5 t5 = a.x + a.z * b.x;
+  const Fp5 t6 = a.u + a.t * b.u;
+  const Fp5 t7 = t1 + mul_b(t2);
+  const Fp5 t8 = t4 * t7;
+  const Fp5 t9 = t3 * (dbl(mul_b(t5)) + dbl(t7));
+  const Fp5 t10 = (t4 + dbl(t3)) * (t5 + t7);
+  return Point{mul_b(t10 - t8), t8 - t9, t6 * (mul_b(t2) - t1), t8 + t9};
+}
+
+Affine to_affine(const Point& p) {
+  // One inversion for both coordinates: 1/(Z T) times T gives 1/Z, times Z gives 1/T.
+  const Fp5 inv = inverse(p.z * p.t);
+  return Affine{p.x * p.t * inv, p.u * p.z * inv};
+}
+
+// 4-bit windows of a 320-bit scalar: 80 windows, 16 entries each, entry[i][d] = d * 16^i * G.
+constexpr int kWindows = 80;
+
+struct GeneratorTable {
+  std::vector<Affine> entries;  // kWindows * 16, built once at first use
+  GeneratorTable() : entries(static_cast<std::size_t>(kWindows) * 16) {
+    Point base = Point::generator();
+    for (int i = 0; i < kWindows; ++i) {
+      Point acc = Point::neutral();
+      for (int d = 0; d < 16; ++d) {
+        entries[static_cast<std::size_t>(i) * 16 + static_cast<std::size_t>(d)] = to_affine(acc);
+        acc = add(acc, base);
+      }
+      base = acc;  // 16 * base
+    }
+  }
+};
+
+const GeneratorTable& generator_table() {
+  static const GeneratorTable t;
+  return t;
+}
+
+// Constant-time select of entries[d] among 16: every entry is read, masks pick one.
+Affine select(const Affine* entries, std::uint64_t d) {
+  Affine r{};
+  for (std::uint64_t j = 0; j < 16; ++j) {
+    const std::uint64_t mask = 0 - static_cast<std::uint64_t>(j == d);
+    for (int l = 0; l < 5; ++l) {
+      r.x.c[l] |= entries[j].x.c[l] & mask;
+      r.u.c[l] |= entries[j].u.c[l] & mask;
+    }
+  }
+  return r;
+}
+
+}  // namespace
+
+const Point& Point::generator() {
+  static const Point g{Fp5{{12883135586176881569ULL, 4356519642755055268ULL, 5248930565894896907ULL,
+                            2165973894480315022ULL, 2448410071095648785ULL}},
+                       Fp5::one(), Fp5::one(), Fp5::from_u64(4)};
+  return g;
+}
+
+bool Point::equals(const Point& o) const {
+  return u * o.t == o.u * t;
+}
+
+Point add(const Point& a, const Point& b) {
+  const Fp5 t1 = a.x * b.x;
+  const Fp5 t2 = a.z * b.z;
+  const Fp5 t3 = a.u * b.u;
+  const Fp5 t4 = a.t * b.t;
+  const Fp5 t5 = (a.x + a.z) * (b.x + b.z) - t1 - t2;
+  const Fp5 t6 = (a.u + a.t) * (b.u + b.t) - t3 - t4;
+  const Fp5 t7 = t1 + mul_b(t2);
+  const Fp5 t8 = t4 * t7;
+  const Fp5 t9 = t3 * (dbl(mul_b(t5)) + dbl(t7));
+  const Fp5 t10 = (t4 + dbl(t3)) * (t5 + t7);
+  return Point{mul_b(t10 - t8), t8 - t9, t6 * (mul_b(t2) - t1), t8 + t9};
+}
+
+Point dbl(const Point& a) {
+  const Fp5 s1 = a.z * a.t;
+  const Fp5 s2 = s1 * a.t;
+  const Fp5 x1 = square(s2);
+  const Fp5 z1 = s1 * a.u;
+  const Fp5 s3 = square(a.u);
+  const Fp5 w = s2 - dbl((a.x + a.z) * s3);
+  const Fp5 s4 = square(z1);
+  const Fp5 z2 = square(w);
+  const Fp5 four_s4 = dbl(dbl(s4));
+  return Point{mul_b(four_s4), z2, square(w + z1) - s4 - z2, dbl(x1) - four_s4 - z2};
+}
+
+Point negate(const Point& a) {
+  return Point{a.x, a.z, -a.u, a.t};
+}
+
+Fp5 encode(const Point& p) {
+  if (p.u.is_zero()) return Fp5::zero();
+  return p.t * inverse(p.u);
+}
+
+void encode(const Point& p, std::span<std::uint8_t, 40> out) {
+  encode(encode(p), out);
+}
+
+bool decode(const Fp5& w, Point& out) {
+  if (w.is_zero()) {
+    out = Point::neutral();
+    return true;
+  }
+  // x is a root of x^2 - (w^2 - a) x + b = 0 (from y = w x on the curve); exactly one root is a
+  // non-square and that one belongs to the group.
+  const Fp5 e = square(w) - Fp5::from_u64(2);
+  const Fp5 delta = square(e) - dbl(dbl(mul_b(Fp5::one())));
+  Fp5 r;
+  if (!sqrt(delta, r)) return false;
+  const std::uint64_t half = gl::inv(2);
+  const Fp5 x1 = scale(e + r, half);
+  const Fp5 x2 = scale(e - r, half);
+  const Fp5 x = legendre(x1) != 1 ? x1 : x2;
+  out = Point{x, Fp5::one(), Fp5::one(), w};
+  return true;
+}
+
+bool decode(std::span<const std::uint8_t, 40> in, Point& out) {
+  Fp5 w;
+  if (!decode(in, w)) return false;
+  return decode(w, out);
+}
+
+Point mul(const Point& p, const std::array<std::uint64_t, 5>& k) {
+  Point table[16];
+  table[0] = Point::neutral();
+  for (int i = 1; i < 16; ++i) table[i] = add(table[i - 1], p);
+  Point acc = Point::neutral();
+  for (int w = kWindows - 1; w >= 0; --w) {
+    if (w != kWindows - 1) {
+      for (int i = 0; i < 4; ++i) acc = dbl(acc);
+    }
+    const auto d = static_cast<unsigned>((k[static_cast<std::size_t>(w / 16)] >> (4 * (w % 16))) & 0xFU);
+    if (d != 0) acc = add(acc, table[d]);
+  }
+  return acc;
+}
+
+Point mul_generator(const Scalar& k) {
+  const auto& entries = generator_table().entries;
+  Point acc = Point::neutral();
+  for (int w = 0; w < kWindows; ++w) {
+    const std::uint64_t d = (k.v[static_cast<std::size_t>(w / 16)] >> (4 * (w % 16))) & 0xFU;
+    acc = add_affine(acc, select(&entries[static_cast<std::size_t>(w) * 16], d));
+  }
+  return acc;
+}
+
+}  // namespace bparb::lighter
