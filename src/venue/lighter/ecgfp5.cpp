@@ -38,20 +38,39 @@ Affine to_affine(const Point& p) {
   return Affine{p.x * p.t * inv, p.u * p.z * inv};
 }
 
-// 4-bit windows of a 320-bit scalar: 80 windows, 16 entries each, entry[i][d] = d * 16^i * G.
-constexpr int kWindows = 80;
+// Signed 5-bit windows: a scalar below 2^319 is written as sum d_i 32^i with d_i in [-16, 15] for
+// i < 63 and d_63 in [0, 16] (the top window holds bits 315..318 plus a carry, so it never wraps).
+// 64 windows instead of the 80 of plain 4-bit windows, with the same 16-entry tables (|d| = 1..16; the
+// sign is applied by negating u).
+constexpr int kWindows = 64;
+
+void recode(const std::array<std::uint64_t, 5>& k, std::int8_t (&digits)[kWindows]) {
+  std::uint64_t carry = 0;
+  for (int i = 0; i < kWindows; ++i) {
+    const int bit = 5 * i;
+    const auto limb = static_cast<std::size_t>(bit / 64);
+    const int off = bit % 64;
+    std::uint64_t w = k[limb] >> off;
+    if (off > 59 && limb + 1 < 5) w |= k[limb + 1] << (64 - off);
+    const std::uint64_t d = (w & 31U) + carry;
+    // d in [0, 32]; digits above 15 become d - 32 with a carry into the next window (not in the last).
+    const std::uint64_t wrap = static_cast<std::uint64_t>(d > 15) & static_cast<std::uint64_t>(i + 1 < kWindows);
+    digits[i] = static_cast<std::int8_t>(static_cast<std::int64_t>(d) - static_cast<std::int64_t>(wrap << 5U));
+    carry = wrap;
+  }
+}
 
 struct GeneratorTable {
-  std::vector<Affine> entries;  // kWindows * 16, built once at first use
+  std::vector<Affine> entries;  // kWindows * 16: entry[i][j] = (j + 1) * 32^i * G, built once at first use
   GeneratorTable() : entries(static_cast<std::size_t>(kWindows) * 16) {
     Point base = Point::generator();
     for (int i = 0; i < kWindows; ++i) {
-      Point acc = Point::neutral();
-      for (int d = 0; d < 16; ++d) {
-        entries[static_cast<std::size_t>(i) * 16 + static_cast<std::size_t>(d)] = to_affine(acc);
-        acc = add(acc, base);
+      Point acc = base;
+      for (int j = 0; j < 16; ++j) {
+        entries[static_cast<std::size_t>(i) * 16 + static_cast<std::size_t>(j)] = to_affine(acc);
+        if (j < 15) acc = add(acc, base);
       }
-      base = acc;  // 16 * base
+      base = dbl(acc);  // 32 * base
     }
   }
 };
@@ -61,16 +80,22 @@ const GeneratorTable& generator_table() {
   return t;
 }
 
-// Constant-time select of entries[d] among 16: every entry is read, masks pick one.
-Affine select(const Affine* entries, std::uint64_t d) {
+// Constant-time |d| * 32^i * G for a signed digit: every entry is read and masks pick one (none for
+// d = 0, which leaves the neutral (0, 0)); the sign is applied to u without a branch.
+Affine select(const Affine* entries, std::int8_t d) {
+  const auto sign = static_cast<std::uint64_t>(static_cast<std::uint8_t>(d) >> 7U);  // 1 if negative
+  const std::uint64_t mag = (static_cast<std::uint64_t>(static_cast<std::int64_t>(d)) ^ (0 - sign)) + sign;
   Affine r{};
   for (std::uint64_t j = 0; j < 16; ++j) {
-    const std::uint64_t mask = 0 - static_cast<std::uint64_t>(j == d);
+    const std::uint64_t mask = 0 - static_cast<std::uint64_t>(j + 1 == mag);
     for (int l = 0; l < 5; ++l) {
       r.x.c[l] |= entries[j].x.c[l] & mask;
       r.u.c[l] |= entries[j].u.c[l] & mask;
     }
   }
+  const Fp5 neg_u = -r.u;
+  const std::uint64_t neg_mask = 0 - sign;
+  for (int l = 0; l < 5; ++l) r.u.c[l] = (r.u.c[l] & ~neg_mask) | (neg_u.c[l] & neg_mask);
   return r;
 }
 
@@ -153,26 +178,33 @@ bool decode(std::span<const std::uint8_t, 40> in, Point& out) {
 }
 
 Point mul(const Point& p, const std::array<std::uint64_t, 5>& k) {
-  Point table[16];
-  table[0] = Point::neutral();
-  for (int i = 1; i < 16; ++i) table[i] = add(table[i - 1], p);
+  // Public scalars only (variable time). Any 320-bit k: reduce it mod n first so the signed recoding
+  // (which needs k < 2^319) applies; k and k mod n give the same point.
+  const Scalar kr = reduce320(k);
+  std::int8_t digits[kWindows];
+  recode(kr.v, digits);
+  Point table[16];  // (j + 1) * p
+  table[0] = p;
+  for (int j = 1; j < 16; ++j) table[j] = j == 1 ? dbl(p) : add(table[j - 1], p);
   Point acc = Point::neutral();
   for (int w = kWindows - 1; w >= 0; --w) {
     if (w != kWindows - 1) {
-      for (int i = 0; i < 4; ++i) acc = dbl(acc);
+      for (int i = 0; i < 5; ++i) acc = dbl(acc);
     }
-    const auto d = static_cast<unsigned>((k[static_cast<std::size_t>(w / 16)] >> (4 * (w % 16))) & 0xFU);
-    if (d != 0) acc = add(acc, table[d]);
+    const int d = digits[w];
+    if (d > 0) acc = add(acc, table[d - 1]);
+    if (d < 0) acc = add(acc, negate(table[-d - 1]));
   }
   return acc;
 }
 
 Point mul_generator(const Scalar& k) {
   const auto& entries = generator_table().entries;
+  std::int8_t digits[kWindows];
+  recode(k.v, digits);
   Point acc = Point::neutral();
   for (int w = 0; w < kWindows; ++w) {
-    const std::uint64_t d = (k.v[static_cast<std::size_t>(w / 16)] >> (4 * (w % 16))) & 0xFU;
-    acc = add_affine(acc, select(&entries[static_cast<std::size_t>(w) * 16], d));
+    acc = add_affine(acc, select(&entries[static_cast<std::size_t>(w) * 16], digits[w]));
   }
   return acc;
 }

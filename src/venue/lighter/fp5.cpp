@@ -49,9 +49,9 @@ struct Acc {
   void add(std::uint64_t a, std::uint64_t b) {
     const u128 p = static_cast<u128>(a) * b;
     lo += p;
-    carries += lo < p ? 1U : 0U;
+    carries += static_cast<std::uint64_t>(lo < p);
   }
-  std::uint64_t reduce() const { return gl::sub(gl::reduce128(lo), gl::mul(carries, 0x100000000ULL)); }
+  std::uint64_t reduce() const { return gl::sub(gl::reduce128(lo), carries << 32U); }  // carries <= 4
 };
 
 // The Frobenius twists gamma^(k*i) with gamma = 3^((p-1)/5), for k = 1..4 and i = 0..4.

@@ -36,6 +36,11 @@ inline const cpp_int& big_n() {
   return n;
 }
 
+// A JSON string value (throws simdjson_error when it is not one).
+inline std::string str(simdjson::simdjson_result<simdjson::dom::element> r) {
+  return std::string(std::string_view(r.get_string().value()));
+}
+
 inline std::uint64_t u64(std::string_view dec) {
   return std::stoull(std::string(dec));
 }
