@@ -51,6 +51,8 @@ class Signer {
   Signer(PrivateKey key, const SignerConfig& config);
 
   const SignerConfig& config() const { return config_; }
+  // Another account / key slot / chain for the same key (the key and its public key are kept).
+  void set_config(const SignerConfig& config) { config_ = config; }
   const PublicKeyBytes& public_key() const { return public_key_; }
   // 80 lowercase hex characters.
   void public_key_hex(std::span<char, 80> out) const;
