@@ -16,12 +16,12 @@ namespace {
 
 namespace lt = bparb::lighter;
 
-struct Run {
+struct LighterRun {
   int code;
   std::string out, err;
 };
 
-Run run_lighter(const std::vector<std::string>& args, const std::string& input, const LighterKeySource& src) {
+LighterRun run_lighter(const std::vector<std::string>& args, const std::string& input, const LighterKeySource& src) {
   std::istringstream in(input);
   std::ostringstream out, err;
   const int code = run_lighter_command(args, in, out, err, src);
@@ -62,7 +62,7 @@ TEST(LighterCommand, PubkeyFromEnvFileAndFromEnvironment) {
   testing::ScratchDir dir;
   const TestKey key;
   testing::write_file(dir.file(".env"), "BACKPACK_PRIVATE_KEY=x\nLIGHTER_API_PRIVATE_KEY=0x" + key.hex + "\n");
-  Run r = run_lighter({"pubkey"}, "", no_env(dir.file(".env")));
+  LighterRun r = run_lighter({"pubkey"}, "", no_env(dir.file(".env")));
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, key.public_hex + "\n");
 
@@ -79,7 +79,7 @@ TEST(LighterCommand, PubkeyFromEnvFileAndFromEnvironment) {
 
 TEST(LighterCommand, MissingOrInvalidKeyExitsTwoWithoutEchoingIt) {
   testing::ScratchDir dir;
-  Run r = run_lighter({"pubkey"}, "", no_env(dir.file("none.env")));
+  LighterRun r = run_lighter({"pubkey"}, "", no_env(dir.file("none.env")));
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("LIGHTER_API_PRIVATE_KEY"), std::string::npos) << r.err;
   const std::string bad(80, 'f');  // above the group order
@@ -113,7 +113,7 @@ TEST(LighterCommand, SignsEveryKindAndReportsBadRequests) {
       R"({"kind":"cancel_order","private_key":")" +
       key.hex + R"(","account_index":1,"api_key_index":3,"market_index":1,"index":1,"nonce":1})" + "\n" +
       R"({"kind":"cancel_order","account_index":1,"api_key_index":255,"market_index":1,"index":1,"nonce":1})" + "\n";
-  const Run r = run_lighter({"sign", "--env-file", dir.file("k.env")}, input, no_env(""));
+  const LighterRun r = run_lighter({"sign", "--env-file", dir.file("k.env")}, input, no_env(""));
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_EQ(r.out.find(key.hex), std::string::npos) << "the private key must never be printed";
   const auto lines = lines_of(r.out);
@@ -171,7 +171,7 @@ TEST(LighterCommand, SignsEveryKindAndReportsBadRequests) {
   EXPECT_NE(lines[8].find("api_key_index out of range"), std::string::npos) << lines[8];
 
   // Only good requests: exit 0.
-  const Run ok = run_lighter({"sign", "--env-file", dir.file("k.env")}, lines_of(input)[0] + "\n", no_env(""));
+  const LighterRun ok = run_lighter({"sign", "--env-file", dir.file("k.env")}, lines_of(input)[0] + "\n", no_env(""));
   EXPECT_EQ(ok.code, 0) << ok.out;
 }
 
