@@ -53,6 +53,21 @@ void BM_VerifyCreateOrder(benchmark::State& state) {
 }
 BENCHMARK(BM_VerifyCreateOrder)->Unit(benchmark::kMicrosecond);
 
+// A verifier holding the key (a venue or simulator with registered keys): no doublings per signature.
+void BM_VerifyPreparedKey(benchmark::State& state) {
+  const Signer signer = make_signer();
+  SignedTx out;
+  (void)signer.sign_create_order(sample_order(), 1, 1893455400000, out);
+  Point pk;
+  (void)decode(std::span<const std::uint8_t, 40>(signer.public_key()), pk);
+  const PreparedPublicKey prepared(pk);
+  for (auto _ : state) {
+    bool ok = prepared.verify(out.message_hash, out.signature);
+    benchmark::DoNotOptimize(ok);
+  }
+}
+BENCHMARK(BM_VerifyPreparedKey)->Unit(benchmark::kMicrosecond);
+
 void BM_MessageHashCreateOrder(benchmark::State& state) {
   const CreateOrderTx tx = sample_order();
   TxEnvelope env{kChainIdMainnet, 12345, 3, 0, 1893455400000};

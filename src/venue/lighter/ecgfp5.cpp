@@ -12,11 +12,6 @@ inline Fp5 mul_b(const Fp5& v) {
   return scale(mul_by_z(v), 263);
 }
 
-// A point with Z = T = 1, i.e. (x : 1 : u : 1); the neutral element is (0, 0).
-struct Affine {
-  Fp5 x, u;
-};
-
 // a + b with b in affine form: the complete formula with Z2 = T2 = 1 (8 multiplications).
 Point add_affine(const Point& a, const Affine& b) {
   const Fp5 t1 = a.x * b.x;
@@ -60,23 +55,8 @@ void recode(const std::array<std::uint64_t, 5>& k, std::int8_t (&digits)[kWindow
   }
 }
 
-struct GeneratorTable {
-  std::vector<Affine> entries;  // kWindows * 16: entry[i][j] = (j + 1) * 32^i * G, built once at first use
-  GeneratorTable() : entries(static_cast<std::size_t>(kWindows) * 16) {
-    Point base = Point::generator();
-    for (int i = 0; i < kWindows; ++i) {
-      Point acc = base;
-      for (int j = 0; j < 16; ++j) {
-        entries[static_cast<std::size_t>(i) * 16 + static_cast<std::size_t>(j)] = to_affine(acc);
-        if (j < 15) acc = add(acc, base);
-      }
-      base = dbl(acc);  // 32 * base
-    }
-  }
-};
-
-const GeneratorTable& generator_table() {
-  static const GeneratorTable t;
+const FixedBaseTable& generator_table() {
+  static const FixedBaseTable t(Point::generator());
   return t;
 }
 
@@ -198,15 +178,47 @@ Point mul(const Point& p, const std::array<std::uint64_t, 5>& k) {
   return acc;
 }
 
-Point mul_generator(const Scalar& k) {
-  const auto& entries = generator_table().entries;
+FixedBaseTable::FixedBaseTable(const Point& base_point) : entries_(static_cast<std::size_t>(kWindows) * 16) {
+  Point base = base_point;
+  for (int i = 0; i < kWindows; ++i) {
+    Point acc = base;
+    for (int j = 0; j < 16; ++j) {
+      entries_[static_cast<std::size_t>(i) * 16 + static_cast<std::size_t>(j)] = to_affine(acc);
+      if (j < 15) acc = add(acc, base);
+    }
+    base = dbl(acc);  // 32 * base
+  }
+}
+
+Point FixedBaseTable::mul(const Scalar& k) const {
   std::int8_t digits[kWindows];
   recode(k.v, digits);
   Point acc = Point::neutral();
   for (int w = 0; w < kWindows; ++w) {
-    acc = add_affine(acc, select(&entries[static_cast<std::size_t>(w) * 16], digits[w]));
+    acc = add_affine(acc, select(&entries_[static_cast<std::size_t>(w) * 16], digits[w]));
   }
   return acc;
+}
+
+Point FixedBaseTable::mul_public(const Scalar& k) const {
+  std::int8_t digits[kWindows];
+  recode(k.v, digits);
+  Point acc = Point::neutral();
+  for (int w = 0; w < kWindows; ++w) {
+    const int d = digits[w];
+    if (d == 0) continue;
+    const Affine& e = entries_[static_cast<std::size_t>(w) * 16 + static_cast<std::size_t>(d > 0 ? d - 1 : -d - 1)];
+    acc = add_affine(acc, d > 0 ? e : Affine{e.x, -e.u});
+  }
+  return acc;
+}
+
+Point mul_generator(const Scalar& k) {
+  return generator_table().mul(k);
+}
+
+Point mul_generator_public(const Scalar& k) {
+  return generator_table().mul_public(k);
 }
 
 }  // namespace bparb::lighter

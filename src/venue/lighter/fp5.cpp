@@ -47,9 +47,7 @@ struct Acc {
   u128 lo = 0;
   std::uint64_t carries = 0;
   void add(std::uint64_t a, std::uint64_t b) {
-    const u128 p = static_cast<u128>(a) * b;
-    lo += p;
-    carries += static_cast<std::uint64_t>(lo < p);
+    carries += static_cast<std::uint64_t>(__builtin_add_overflow(lo, static_cast<u128>(a) * b, &lo));
   }
   std::uint64_t reduce() const { return gl::sub(gl::reduce128(lo), carries << 32U); }  // carries <= 4
 };

@@ -50,7 +50,14 @@ Signature schnorr_sign(const Scalar& sk, const Fp5& message) {
 bool schnorr_verify(const Point& public_key, const Fp5& message, std::span<const std::uint8_t, 80> signature) {
   Scalar s, e;
   if (!decode(signature.first<40>(), s) || !decode(signature.last<40>(), e)) return false;
-  const Point r = add(mul_generator(s), mul(public_key, e.v));
+  const Point r = add(mul_generator_public(s), mul(public_key, e.v));
+  return schnorr_challenge(encode(r), message) == e;
+}
+
+bool PreparedPublicKey::verify(const Fp5& message, std::span<const std::uint8_t, 80> signature) const {
+  Scalar s, e;
+  if (!decode(signature.first<40>(), s) || !decode(signature.last<40>(), e)) return false;
+  const Point r = add(mul_generator_public(s), table_.mul_public(e));
   return schnorr_challenge(encode(r), message) == e;
 }
 

@@ -61,6 +61,9 @@ TEST(LighterAlloc, SignVerifyAndHashAllocateNothingOnceWarm) {
   SignedTx out;
   AuthToken token;
   ASSERT_FALSE(signer->sign_create_order(order, 1, 1893455400000, out));  // warm-up: builds the table
+  Point pk;
+  ASSERT_TRUE(decode(std::span<const std::uint8_t, 40>(signer->public_key()), pk));
+  const PreparedPublicKey prepared(pk);
 
   counting = true;
   allocations = 0;
@@ -71,6 +74,7 @@ TEST(LighterAlloc, SignVerifyAndHashAllocateNothingOnceWarm) {
     ok = ok && !signer->sign_cancel_all_orders(CancelAllOrdersTx{0, 0, {}}, nonce, 1893455400000, out).has_value();
     ok = ok && !signer->sign_modify_order(ModifyOrderTx{1, 77, 5, 6, 0, {}}, nonce, 1893455400000, out).has_value();
     ok = ok && schnorr_verify(signer->public_key(), out.message_hash, out.signature);
+    ok = ok && prepared.verify(out.message_hash, out.signature);
     ok = ok && !signer->auth_token(1893456000, token).has_value();
   }
   const long n = allocations;

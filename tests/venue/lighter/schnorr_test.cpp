@@ -46,6 +46,38 @@ TEST(LighterSchnorr, OwnSignaturesVerifyAndAnyBitFlipIsRejected) {
   }
 }
 
+TEST(LighterSchnorr, PreparedKeyAgreesWithPlainVerification) {
+  const PrivateKey key = PrivateKey::generate();
+  Point pk;
+  const PublicKeyBytes pk_bytes = key.public_key();
+  ASSERT_TRUE(decode(std::span<const std::uint8_t, 40>(pk_bytes), pk));
+  const PreparedPublicKey prepared(pk);
+  const PreparedPublicKey other(mul_generator(random_nonzero_scalar()));
+  for (std::uint64_t i = 0; i < 4; ++i) {
+    const Fp5 m = some_message(100 + i);
+    const Signature sig = schnorr_sign(key.scalar(), m);
+    EXPECT_TRUE(prepared.verify(m, sig));
+    EXPECT_FALSE(other.verify(m, sig));
+    EXPECT_FALSE(prepared.verify(some_message(200 + i), sig));
+    for (std::size_t bit = i; bit < 640; bit += 37) {
+      Signature t = sig;
+      t[bit / 8] ^= static_cast<std::uint8_t>(1U << (bit % 8));
+      EXPECT_FALSE(prepared.verify(m, t)) << "signature bit " << bit;
+      EXPECT_FALSE(schnorr_verify(pk, m, t)) << "signature bit " << bit;
+    }
+  }
+}
+
+TEST(LighterSchnorr, ConstantTimeAndPublicFixedBaseAgree) {
+  for (std::uint64_t i = 0; i < 16; ++i) {
+    const Scalar k = i < 4 ? Scalar{{i, 0, 0, 0, 0}} : random_nonzero_scalar();
+    EXPECT_EQ(encode(mul_generator(k)), encode(mul_generator_public(k)));
+    EXPECT_EQ(encode(mul_generator(k)), encode(mul(Point::generator(), k.v)));
+  }
+  const Scalar n_minus_1 = sub(Scalar{}, Scalar{{1, 0, 0, 0, 0}});
+  EXPECT_TRUE(add(mul_generator(n_minus_1), Point::generator()).is_neutral());
+}
+
 TEST(LighterSchnorr, FreshNonceEverySignature) {
   const PrivateKey key = PrivateKey::generate();
   const Fp5 m = some_message(2);

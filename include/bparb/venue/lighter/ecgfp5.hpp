@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "bparb/venue/lighter/fp5.hpp"
 #include "bparb/venue/lighter/scalar.hpp"
@@ -22,6 +23,11 @@ struct Point {
   bool is_neutral() const { return u.is_zero(); }
 };
 
+// A point with Z = T = 1, i.e. (x : 1 : u : 1); the neutral element is (0, 0).
+struct Affine {
+  Fp5 x, u;
+};
+
 Point add(const Point& a, const Point& b);  // complete: any inputs, including equal ones and the neutral
 Point dbl(const Point& a);
 Point negate(const Point& a);
@@ -35,8 +41,24 @@ bool decode(std::span<const std::uint8_t, 40> in, Point& out);
 
 // k * P for any 320-bit k (limbs little-endian); variable time (public scalars only: verification).
 Point mul(const Point& p, const std::array<std::uint64_t, 5>& k);
-// k * G with a precomputed table; the table entries are read with a constant-time scan, so secret
-// scalars (signing nonces, private keys) do not select memory by their value.
+// Multiples of one base point for signed 5-bit windows: (j + 1) * 32^i * B for i < 64, j < 16, as
+// (x, u) pairs (80 KiB). Built once (about a thousand additions and inversions; allocates).
+class FixedBaseTable {
+ public:
+  explicit FixedBaseTable(const Point& base);
+  // k * B reading every entry of each window and picking one with masks: for secret scalars.
+  Point mul(const Scalar& k) const;
+  // k * B indexing the table directly: public scalars only (verification).
+  Point mul_public(const Scalar& k) const;
+
+ private:
+  std::vector<Affine> entries_;
+};
+
+// k * G with the generator's table (built at first use): constant-time lookups, so secret scalars
+// (signing nonces, private keys) do not select memory by their value.
 Point mul_generator(const Scalar& k);
+// The same for public scalars (the s of a signature being verified), without the scan.
+Point mul_generator_public(const Scalar& k);
 
 }  // namespace bparb::lighter
