@@ -39,7 +39,7 @@ Affine to_affine(const Point& p) {
 // sign is applied by negating u).
 constexpr int kWindows = 64;
 
-void recode(const std::array<std::uint64_t, 5>& k, std::int8_t (&digits)[kWindows]) {
+void recode(const std::array<std::uint64_t, 5>& k, int (&digits)[kWindows]) {
   std::uint64_t carry = 0;
   for (int i = 0; i < kWindows; ++i) {
     const int bit = 5 * i;
@@ -50,7 +50,7 @@ void recode(const std::array<std::uint64_t, 5>& k, std::int8_t (&digits)[kWindow
     const std::uint64_t d = (w & 31U) + carry;
     // d in [0, 32]; digits above 15 become d - 32 with a carry into the next window (not in the last).
     const std::uint64_t wrap = static_cast<std::uint64_t>(d > 15) & static_cast<std::uint64_t>(i + 1 < kWindows);
-    digits[i] = static_cast<std::int8_t>(static_cast<std::int64_t>(d) - static_cast<std::int64_t>(wrap << 5U));
+    digits[i] = static_cast<int>(d) - static_cast<int>(wrap << 5U);
     carry = wrap;
   }
 }
@@ -62,8 +62,8 @@ const FixedBaseTable& generator_table() {
 
 // Constant-time |d| * 32^i * G for a signed digit: every entry is read and masks pick one (none for
 // d = 0, which leaves the neutral (0, 0)); the sign is applied to u without a branch.
-Affine select(const Affine* entries, std::int8_t d) {
-  const auto sign = static_cast<std::uint64_t>(static_cast<std::uint8_t>(d) >> 7U);  // 1 if negative
+Affine select(const Affine* entries, int d) {
+  const auto sign = static_cast<std::uint64_t>(static_cast<std::uint32_t>(d) >> 31U);  // 1 if negative
   const std::uint64_t mag = (static_cast<std::uint64_t>(static_cast<std::int64_t>(d)) ^ (0 - sign)) + sign;
   Affine r{};
   for (std::uint64_t j = 0; j < 16; ++j) {
@@ -161,7 +161,7 @@ Point mul(const Point& p, const std::array<std::uint64_t, 5>& k) {
   // Public scalars only (variable time). Any 320-bit k: reduce it mod n first so the signed recoding
   // (which needs k < 2^319) applies; k and k mod n give the same point.
   const Scalar kr = reduce320(k);
-  std::int8_t digits[kWindows];
+  int digits[kWindows];
   recode(kr.v, digits);
   Point table[16];  // (j + 1) * p
   table[0] = p;
@@ -191,7 +191,7 @@ FixedBaseTable::FixedBaseTable(const Point& base_point) : entries_(static_cast<s
 }
 
 Point FixedBaseTable::mul(const Scalar& k) const {
-  std::int8_t digits[kWindows];
+  int digits[kWindows];
   recode(k.v, digits);
   Point acc = Point::neutral();
   for (int w = 0; w < kWindows; ++w) {
@@ -201,7 +201,7 @@ Point FixedBaseTable::mul(const Scalar& k) const {
 }
 
 Point FixedBaseTable::mul_public(const Scalar& k) const {
-  std::int8_t digits[kWindows];
+  int digits[kWindows];
   recode(k.v, digits);
   Point acc = Point::neutral();
   for (int w = 0; w < kWindows; ++w) {
