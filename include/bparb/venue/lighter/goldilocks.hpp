@@ -52,7 +52,7 @@ constexpr std::uint64_t reduce128(u128 x) {
   std::uint64_t t0 = 0;
   const bool borrow = __builtin_sub_overflow(lo, hh, &t0);
   t0 -= kEps & mask_if(borrow);  // borrowed 2^64, which is kEps too many
-  const std::uint64_t t1 = hl * kEps;
+  const std::uint64_t t1 = (hl << 32U) - hl;  // hl * (2^32 - 1) without a multiplication
   std::uint64_t t2 = 0;
   const bool carry = __builtin_add_overflow(t0, t1, &t2);
   t2 += kEps & mask_if(carry);  // carried 2^64: add its value back
