@@ -3,6 +3,8 @@
 
 #include <sodium.h>
 
+#include <cstdlib>
+
 #include "bparb/venue/lighter/poseidon2.hpp"
 
 namespace bparb::lighter {
@@ -14,6 +16,9 @@ Scalar schnorr_challenge(const Fp5& r_encoding, const Fp5& message) {
 }
 
 Scalar random_nonzero_scalar() {
+  // randombytes_buf needs libsodium initialised; without a working CSPRNG no signature may be made.
+  static const bool sodium_ready = sodium_init() >= 0;
+  if (!sodium_ready) std::abort();
   // Rejection sampling rather than reducing a wide draw: take 319 random bits (n < 2^319) and retry if
   // the value is >= n or zero. Every accepted value is exactly uniform in [1, n), with no bias term to
   // argue about; since n > 2^319 - 2^290, a retry happens with probability below 2^-29.
