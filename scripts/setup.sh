@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything bparb needs on a fresh Debian 12 machine. Idempotent; silent when all is present.
 #   scripts/setup.sh            build + test dependencies (apt) and the test-only npm tools
-#   scripts/setup.sh --no-npm   skip the npm tools (ccxt conformance tests are then skipped)
+#   scripts/setup.sh --no-npm   skip the npm tools (ccxt conformance and Lighter witness tests are then skipped)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -37,5 +37,12 @@ if [[ "${1:-}" != "--no-npm" ]]; then
     echo "setup: installing test tools with npm (tests/conformance)"
     (cd "$root/tests/conformance" && npm ci --silent --no-audit --no-fund >/dev/null 2>&1 ||
       npm install --silent --no-audit --no-fund >/dev/null)
+  fi
+  # The official Lighter signers (Go compiled to WebAssembly) the Lighter witness test compares against.
+  # --ignore-scripts: the packages are only read (their .wasm files), never built or run on install.
+  if [[ ! -d "$root/tests/venue/lighter/witness/node_modules/lighter-ts-sdk" ]]; then
+    echo "setup: installing the official Lighter signers with npm (tests/venue/lighter/witness)"
+    (cd "$root/tests/venue/lighter/witness" && npm ci --ignore-scripts --silent --no-audit --no-fund >/dev/null 2>&1 ||
+      npm install --ignore-scripts --silent --no-audit --no-fund >/dev/null)
   fi
 fi

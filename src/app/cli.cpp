@@ -8,6 +8,7 @@
 #include "bparb/app/backtest_command.hpp"
 #include "bparb/app/config.hpp"
 #include "bparb/app/daemon.hpp"
+#include "bparb/app/lighter_command.hpp"
 #include "bparb/app/logging.hpp"
 #include "bparb/app/secrets.hpp"
 
@@ -31,6 +32,11 @@ const std::vector<Command>& commands() {
        "replay a recording through the engine against bpsim's matching engine; writes DIR/summary.json and "
        "DIR/report.html (--sweep: a grid ranked by net P&L and drawdown)",
        &cmd_backtest},
+      // cmd_lighter lives in lighter_command.cpp (lighter_command.hpp).
+      {"lighter", "lighter sign|pubkey [--env-file FILE]",
+       "sign Lighter transactions / auth tokens (JSON requests on stdin, one per line; nothing is sent) or print "
+       "the public key, with LIGHTER_API_PRIVATE_KEY from the environment or .env",
+       &cmd_lighter},
   };
   return table;
 }

@@ -13,3 +13,4 @@ bparb_fuzz_target(fuzz_decimal LIBS bparb_core)
 # config.cpp needs only core + toml++: compiling it here keeps the fuzz tree from building all of app
 # (sim, exec, ...). Switch to LIBS bparb_app if config.cpp ever grows other app dependencies.
 bparb_fuzz_target(fuzz_config SOURCES ${PROJECT_SOURCE_DIR}/src/app/config.cpp LIBS bparb_core bparb::tomlplusplus)
+bparb_fuzz_target(fuzz_lighter_request LIBS bparb_venue_lighter)

@@ -1,0 +1,224 @@
+// ECgFp5 group law, encoding and scalar multiplication (docs/lighter-signing.md, "The group").
+#include "bparb/venue/lighter/ecgfp5.hpp"
+
+#include <vector>
+
+namespace bparb::lighter {
+
+namespace {
+
+// Multiplication by the curve constant b = 263 z.
+inline Fp5 mul_b(const Fp5& v) {
+  return scale(mul_by_z(v), 263);
+}
+
+// a + b with b in affine form: the complete formula with Z2 = T2 = 1 (8 multiplications).
+Point add_affine(const Point& a, const Affine& b) {
+  const Fp5 t1 = a.x * b.x;
+  const Fp5& t2 = a.z;
+  const Fp5 t3 = a.u * b.u;
+  const Fp5& t4 = a.t;
+  const Fp5 t5 = a.x + a.z * b.x;
+  const Fp5 t6 = a.u + a.t * b.u;
+  const Fp5 t7 = t1 + mul_b(t2);
+  const Fp5 t8 = t4 * t7;
+  const Fp5 t9 = t3 * (dbl(mul_b(t5)) + dbl(t7));
+  const Fp5 t10 = (t4 + dbl(t3)) * (t5 + t7);
+  return Point{mul_b(t10 - t8), t8 - t9, t6 * (mul_b(t2) - t1), t8 + t9};
+}
+
+Affine to_affine(const Point& p) {
+  // One inversion for both coordinates: 1/(Z T) times T gives 1/Z, times Z gives 1/T.
+  const Fp5 inv = inverse(p.z * p.t);
+  return Affine{p.x * p.t * inv, p.u * p.z * inv};
+}
+
+// Signed 5-bit windows: a scalar below 2^319 is written as sum d_i 32^i with d_i in [-16, 15] for
+// i < 63 and d_63 in [0, 16] (the top window holds bits 315..318 plus a carry, so it never wraps).
+// 64 windows instead of the 80 of plain 4-bit windows, with the same 16-entry tables (|d| = 1..16; the
+// sign is applied by negating u).
+constexpr int kWindows = 64;
+
+void recode(const std::array<std::uint64_t, 5>& k, int (&digits)[kWindows]) {
+  std::uint64_t carry = 0;
+  for (int i = 0; i < kWindows; ++i) {
+    const int bit = 5 * i;
+    const auto limb = static_cast<std::size_t>(bit / 64);
+    const int off = bit % 64;
+    std::uint64_t w = k[limb] >> off;
+    if (off > 59 && limb + 1 < 5) w |= k[limb + 1] << (64 - off);
+    const std::uint64_t d = (w & 31U) + carry;
+    // d in [0, 32]; digits above 15 become d - 32 with a carry into the next window (not in the last).
+    const std::uint64_t wrap = static_cast<std::uint64_t>(d > 15) & static_cast<std::uint64_t>(i + 1 < kWindows);
+    digits[i] = static_cast<int>(d) - static_cast<int>(wrap << 5U);
+    carry = wrap;
+  }
+}
+
+const FixedBaseTable& generator_table() {
+  static const FixedBaseTable t(Point::generator());
+  return t;
+}
+
+// Constant-time |d| * 32^i * G for a signed digit: every entry is read and masks pick one (none for
+// d = 0, which leaves the neutral (0, 0)); the sign is applied to u without a branch.
+Affine select(const Affine* entries, int d) {
+  const auto sign = static_cast<std::uint64_t>(static_cast<std::uint32_t>(d) >> 31U);  // 1 if negative
+  const std::uint64_t mag = (static_cast<std::uint64_t>(static_cast<std::int64_t>(d)) ^ (0 - sign)) + sign;
+  Affine r{};
+  for (std::uint64_t j = 0; j < 16; ++j) {
+    const std::uint64_t mask = 0 - static_cast<std::uint64_t>(j + 1 == mag);
+    for (int l = 0; l < 5; ++l) {
+      r.x.c[l] |= entries[j].x.c[l] & mask;
+      r.u.c[l] |= entries[j].u.c[l] & mask;
+    }
+  }
+  const Fp5 neg_u = -r.u;
+  const std::uint64_t neg_mask = 0 - sign;
+  for (int l = 0; l < 5; ++l) r.u.c[l] = (r.u.c[l] & ~neg_mask) | (neg_u.c[l] & neg_mask);
+  return r;
+}
+
+}  // namespace
+
+const Point& Point::generator() {
+  static const Point g{Fp5{{12883135586176881569ULL, 4356519642755055268ULL, 5248930565894896907ULL,
+                            2165973894480315022ULL, 2448410071095648785ULL}},
+                       Fp5::one(), Fp5::one(), Fp5::from_u64(4)};
+  return g;
+}
+
+bool Point::equals(const Point& o) const {
+  return u * o.t == o.u * t;
+}
+
+Point add(const Point& a, const Point& b) {
+  const Fp5 t1 = a.x * b.x;
+  const Fp5 t2 = a.z * b.z;
+  const Fp5 t3 = a.u * b.u;
+  const Fp5 t4 = a.t * b.t;
+  const Fp5 t5 = (a.x + a.z) * (b.x + b.z) - t1 - t2;
+  const Fp5 t6 = (a.u + a.t) * (b.u + b.t) - t3 - t4;
+  const Fp5 t7 = t1 + mul_b(t2);
+  const Fp5 t8 = t4 * t7;
+  const Fp5 t9 = t3 * (dbl(mul_b(t5)) + dbl(t7));
+  const Fp5 t10 = (t4 + dbl(t3)) * (t5 + t7);
+  return Point{mul_b(t10 - t8), t8 - t9, t6 * (mul_b(t2) - t1), t8 + t9};
+}
+
+Point dbl(const Point& a) {
+  const Fp5 s1 = a.z * a.t;
+  const Fp5 s2 = s1 * a.t;
+  const Fp5 x1 = square(s2);
+  const Fp5 z1 = s1 * a.u;
+  const Fp5 s3 = square(a.u);
+  const Fp5 w = s2 - dbl((a.x + a.z) * s3);
+  const Fp5 s4 = square(z1);
+  const Fp5 z2 = square(w);
+  const Fp5 four_s4 = dbl(dbl(s4));
+  return Point{mul_b(four_s4), z2, square(w + z1) - s4 - z2, dbl(x1) - four_s4 - z2};
+}
+
+Point negate(const Point& a) {
+  return Point{a.x, a.z, -a.u, a.t};
+}
+
+Fp5 encode(const Point& p) {
+  if (p.u.is_zero()) return Fp5::zero();
+  return p.t * inverse(p.u);
+}
+
+void encode(const Point& p, std::span<std::uint8_t, 40> out) {
+  encode(encode(p), out);
+}
+
+bool decode(const Fp5& w, Point& out) {
+  if (w.is_zero()) {
+    out = Point::neutral();
+    return true;
+  }
+  // x is a root of x^2 - (w^2 - a) x + b = 0 (from y = w x on the curve); exactly one root is a
+  // non-square and that one belongs to the group.
+  const Fp5 e = square(w) - Fp5::from_u64(2);
+  const Fp5 delta = square(e) - dbl(dbl(mul_b(Fp5::one())));
+  Fp5 r;
+  if (!sqrt(delta, r)) return false;
+  const std::uint64_t half = gl::inv(2);
+  const Fp5 x1 = scale(e + r, half);
+  const Fp5 x2 = scale(e - r, half);
+  const Fp5 x = legendre(x1) != 1 ? x1 : x2;
+  out = Point{x, Fp5::one(), Fp5::one(), w};
+  return true;
+}
+
+bool decode(std::span<const std::uint8_t, 40> in, Point& out) {
+  Fp5 w;
+  if (!decode(in, w)) return false;
+  return decode(w, out);
+}
+
+Point mul(const Point& p, const std::array<std::uint64_t, 5>& k) {
+  // Public scalars only (variable time). Any 320-bit k: reduce it mod n first so the signed recoding
+  // (which needs k < 2^319) applies; k and k mod n give the same point.
+  const Scalar kr = reduce320(k);
+  int digits[kWindows];
+  recode(kr.v, digits);
+  Point table[16];  // (j + 1) * p
+  table[0] = p;
+  for (int j = 1; j < 16; ++j) table[j] = j == 1 ? dbl(p) : add(table[j - 1], p);
+  Point acc = Point::neutral();
+  for (int w = kWindows - 1; w >= 0; --w) {
+    if (w != kWindows - 1) {
+      for (int i = 0; i < 5; ++i) acc = dbl(acc);
+    }
+    const int d = digits[w];
+    if (d > 0) acc = add(acc, table[d - 1]);
+    if (d < 0) acc = add(acc, negate(table[-d - 1]));
+  }
+  return acc;
+}
+
+FixedBaseTable::FixedBaseTable(const Point& base_point) : entries_(static_cast<std::size_t>(kWindows) * 16) {
+  Point base = base_point;
+  for (int i = 0; i < kWindows; ++i) {
+    Point acc = base;
+    for (int j = 0; j < 16; ++j) {
+      entries_[static_cast<std::size_t>(i) * 16 + static_cast<std::size_t>(j)] = to_affine(acc);
+      if (j < 15) acc = add(acc, base);
+    }
+    base = dbl(acc);  // 32 * base
+  }
+}
+
+Point FixedBaseTable::mul(const Scalar& k) const {
+  int digits[kWindows];
+  recode(k.v, digits);
+  Point acc = Point::neutral();
+  for (int w = 0; w < kWindows; ++w) {
+    acc = add_affine(acc, select(&entries_[static_cast<std::size_t>(w) * 16], digits[w]));
+  }
+  return acc;
+}
+
+Point FixedBaseTable::mul_public(const Scalar& k) const {
+  int digits[kWindows];
+  recode(k.v, digits);
+  Point acc = Point::neutral();
+  for (int w = 0; w < kWindows; ++w) {
+    const int d = digits[w];
+    if (d == 0) continue;
+    const Affine& e = entries_[static_cast<std::size_t>(w) * 16 + static_cast<std::size_t>(d > 0 ? d - 1 : -d - 1)];
+    acc = add_affine(acc, d > 0 ? e : Affine{e.x, -e.u});
+  }
+  return acc;
+}
+
+Point mul_generator(const Scalar& k) {
+  return generator_table().mul(k);
+}
+
+Point mul_generator_public(const Scalar& k) {
+  return generator_table().mul_public(k);
+}
+
+}  // namespace bparb::lighter
