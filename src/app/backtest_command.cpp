@@ -2,12 +2,16 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <exception>
 #include <filesystem>
 #include <memory>
 #include <ostream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "bparb/app/cli.hpp"
 #include "bparb/app/engine_config.hpp"
@@ -256,16 +260,44 @@ int cmd_backtest(std::span<const std::string> args, std::ostream& out, std::ostr
     std::uint64_t events = 0;
     double secs = 0;
     const backtest::BacktestResult result = run_one(base, events, secs);
-    std::vector<backtest::SweepRow> rows;
-    for (auto& [cfg, row] : grid_points) {
-      const backtest::BacktestResult r = run_one(cfg, events, secs);
-      row.trades = r.trades.size();
-      row.wins = r.wins;
-      row.net_pnl = r.net_pnl;
-      row.max_drawdown = r.max_drawdown;
-      row.fees = r.fees;
-      row.funding = r.funding;
-      rows.push_back(std::move(row));
+    // Grid points are independent runs over the same decoded lines (a Runner shares nothing): one per core
+    // at a time, each row written to its own slot, so the rows do not depend on the scheduling.
+    std::vector<backtest::SweepRow> rows(grid_points.size());
+    std::size_t sweep_threads = 0;
+    if (!grid_points.empty()) {
+      sweep_threads = std::min<std::size_t>(grid_points.size(), std::max(1u, std::thread::hardware_concurrency()));
+      std::atomic<std::size_t> next{0};
+      std::vector<std::exception_ptr> errors(sweep_threads);
+      std::vector<std::uint64_t> thread_events(sweep_threads, 0);
+      auto work = [&](std::size_t w) {
+        try {
+          for (std::size_t i = next++; i < grid_points.size(); i = next++) {
+            double unused = 0;
+            const backtest::BacktestResult r = run_one(grid_points[i].first, thread_events[w], unused);
+            backtest::SweepRow& row = rows[i];
+            row = grid_points[i].second;
+            row.trades = r.trades.size();
+            row.wins = r.wins;
+            row.net_pnl = r.net_pnl;
+            row.max_drawdown = r.max_drawdown;
+            row.fees = r.fees;
+            row.funding = r.funding;
+          }
+        } catch (...) {
+          errors[w] = std::current_exception();
+          next = grid_points.size();  // the others stop after their current point
+        }
+      };
+      const auto t0 = std::chrono::steady_clock::now();
+      std::vector<std::thread> pool;
+      for (std::size_t w = 1; w < sweep_threads; ++w) pool.emplace_back(work, w);
+      work(0);
+      for (std::thread& t : pool) t.join();
+      secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      for (std::size_t w = 0; w < sweep_threads; ++w) {
+        if (errors[w]) std::rethrow_exception(errors[w]);
+        events += thread_events[w];
+      }
     }
     backtest::write_report_dir(report, result, sweeps.empty() ? nullptr : &rows);
     const double window_s = static_cast<double>(result.to_us - result.from_us) / static_cast<double>(kUsPerSecond);
@@ -307,7 +339,7 @@ int cmd_backtest(std::span<const std::string> args, std::ostream& out, std::ostr
     out << "report: " << report << "/summary.json, " << report << "/report.html\n";
     if (decoded) {
       out << "decoded once: " << decoded->size() << " lines in " << decode_secs << " s; replayed "
-          << grid_points.size() + 1 << " times\n";
+          << grid_points.size() + 1 << " times (grid points on " << sweep_threads << " threads)\n";
     }
     out << "replay speed: " << events << " events in " << secs
         << " s = " << static_cast<std::uint64_t>(secs > 0 ? static_cast<double>(events) / secs : 0) << " events/s\n";
