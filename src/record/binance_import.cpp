@@ -494,9 +494,10 @@ std::string depth_sync_problem(const BinanceMarketStats& s) {
   std::string m = std::to_string(s.depth) +
                   " depth diffs but no REST depth snapshot: Binance diffs only become a book on top of a snapshot "
                   "whose lastUpdateId falls inside their id range, and the source has none, so the depth cannot be "
-                  "synchronised and a backtest gets no valid order book for this market. Still usable: the best "
-                  "bid/ask stream (bookTicker, ";
-  m += std::to_string(s.book_tickers) + " lines) and trades (" + std::to_string(s.trades) + ")";
+                  "synchronised into a book. The recording still carries the exact best bid/ask (bookTicker, ";
+  m += std::to_string(s.book_tickers) + " lines) and the trades (" + std::to_string(s.trades) +
+       "), but bparb backtest prices and fills against the book: it will report no valid book for this market and "
+       "refuse to call the run a result";
   return m;
 }
 

@@ -369,8 +369,8 @@ TEST(BinanceConvertTest, NoSnapshotIsReportedAsUnsynchronisableDepth) {
   const std::string why = depth_sync_problem(st);
   EXPECT_NE(why.find("2 depth diffs but no REST depth snapshot"), std::string::npos) << why;
   EXPECT_NE(why.find("cannot be synchronised"), std::string::npos) << why;
-  EXPECT_NE(why.find("bookTicker, 2 lines"), std::string::npos) << why;
-  EXPECT_NE(why.find("trades (1)"), std::string::npos) << why;
+  EXPECT_NE(why.find("best bid/ask (bookTicker, 2 lines) and the trades (1)"), std::string::npos) << why;
+  EXPECT_NE(why.find("backtest"), std::string::npos) << why;
   // With a snapshot there is nothing to say.
   BinanceMarketStats ok;
   convert_binance_file(fixture("binance_usdm_small.txt"), binance_stand_in_spec("SOL_USDC_PERP", true), true, ok);

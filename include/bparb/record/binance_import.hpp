@@ -72,7 +72,8 @@ struct BinanceMarketStats {
 
 // Why the backtest will not get a book for this market, or empty: depth frames but no REST snapshot to
 // start them from (Binance diffs only become a book on top of a snapshot with lastUpdateId inside their
-// range; the bookTicker and trade streams are still usable). Wording for the importer's message.
+// range). Says what the recording still carries (bookTicker, trades) and that the backtest, which needs
+// the book, will refuse the run. Wording for the importer's message.
 std::string depth_sync_problem(const BinanceMarketStats& s);
 
 struct ImportedLine {
