@@ -97,7 +97,8 @@ function(bparb_test_suite dir)
     target_link_libraries(${tgt} PRIVATE ${dt})
   endforeach()
   target_compile_definitions(${tgt} PRIVATE BPARB_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/${dir}/data"
-                                            BPARB_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+                                            BPARB_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+                                            BPARB_SAMPLE_DATA_DIR="${BPARB_SAMPLE_DATA_DIR}")
   set(label unit)
   if(dir MATCHES "^(integration|conformance)")
     set(label integration)

@@ -2,14 +2,20 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <exception>
 #include <filesystem>
+#include <memory>
 #include <ostream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "bparb/app/cli.hpp"
 #include "bparb/app/engine_config.hpp"
+#include "bparb/backtest/coverage.hpp"
 #include "bparb/backtest/report.hpp"
 #include "bparb/record/binance_import.hpp"
 #include "bparb/record/recording.hpp"
@@ -175,19 +181,33 @@ int cmd_backtest(std::span<const std::string> args, std::ostream& out, std::ostr
     }
   }
 
-  // One run: fresh reader, fresh runner (deterministic: nothing carries over between grid points).
+  // One run: fresh runner over a fresh source (deterministic: nothing carries over between grid points).
+  // A single run streams the recording through the decode-ahead reader (decompression on threads of
+  // its own); a sweep decodes it once into memory and replays that for every grid point.
+  std::unique_ptr<record::DecodedRecording> decoded;
   auto run_one = [&](const Config& cfg, std::uint64_t& events, double& secs) {
     backtest::RunnerConfig rc = runner_config(cfg);
     rc.from_us = from;
     rc.to_us = to;
     rc.data_path = data;
-    record::RecordingReader reader(data);
     backtest::Runner runner(std::move(rc));
-    const auto t0 = std::chrono::steady_clock::now();
-    backtest::BacktestResult res = runner.run(reader);
-    secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (!reader.error().empty()) throw std::runtime_error("--data: " + reader.error());
-    res.malformed_frames += reader.stats().malformed;
+    backtest::BacktestResult res;
+    if (decoded) {
+      auto src = decoded->source();
+      const auto t0 = std::chrono::steady_clock::now();
+      res = runner.run(src);
+      secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      res.malformed_frames += decoded->stats().malformed;
+    } else {
+      const auto t0 = std::chrono::steady_clock::now();
+      record::ReaderOptions ro;
+      ro.decode_ahead = true;
+      record::RecordingReader reader(data, ro);
+      res = runner.run(reader);
+      secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      if (!reader.error().empty()) throw std::runtime_error("--data: " + reader.error());
+      res.malformed_frames += reader.stats().malformed;
+    }
     events += res.events;
     return res;
   };
@@ -231,27 +251,96 @@ int cmd_backtest(std::span<const std::string> args, std::ostream& out, std::ostr
         }
       }
     }
+    double decode_secs = 0;
+    if (!grid_points.empty()) {
+      const auto t0 = std::chrono::steady_clock::now();
+      decoded = std::make_unique<record::DecodedRecording>(data);
+      decode_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
     std::uint64_t events = 0;
     double secs = 0;
     const backtest::BacktestResult result = run_one(base, events, secs);
-    std::vector<backtest::SweepRow> rows;
-    for (auto& [cfg, row] : grid_points) {
-      const backtest::BacktestResult r = run_one(cfg, events, secs);
-      row.trades = r.trades.size();
-      row.wins = r.wins;
-      row.net_pnl = r.net_pnl;
-      row.max_drawdown = r.max_drawdown;
-      row.fees = r.fees;
-      row.funding = r.funding;
-      rows.push_back(std::move(row));
+    // Grid points are independent runs over the same decoded lines (a Runner shares nothing): one per core
+    // at a time, each row written to its own slot, so the rows do not depend on the scheduling.
+    std::vector<backtest::SweepRow> rows(grid_points.size());
+    std::size_t sweep_threads = 0;
+    if (!grid_points.empty()) {
+      sweep_threads = std::min<std::size_t>(grid_points.size(), std::max(1u, std::thread::hardware_concurrency()));
+      std::atomic<std::size_t> next{0};
+      std::vector<std::exception_ptr> errors(sweep_threads);
+      std::vector<std::uint64_t> thread_events(sweep_threads, 0);
+      auto work = [&](std::size_t w) {
+        try {
+          for (std::size_t i = next++; i < grid_points.size(); i = next++) {
+            double unused = 0;
+            const backtest::BacktestResult r = run_one(grid_points[i].first, thread_events[w], unused);
+            backtest::SweepRow& row = rows[i];
+            row = grid_points[i].second;
+            row.trades = r.trades.size();
+            row.wins = r.wins;
+            row.net_pnl = r.net_pnl;
+            row.max_drawdown = r.max_drawdown;
+            row.fees = r.fees;
+            row.funding = r.funding;
+          }
+        } catch (...) {
+          errors[w] = std::current_exception();
+          next = grid_points.size();  // the others stop after their current point
+        }
+      };
+      const auto t0 = std::chrono::steady_clock::now();
+      std::vector<std::thread> pool;
+      for (std::size_t w = 1; w < sweep_threads; ++w) pool.emplace_back(work, w);
+      work(0);
+      for (std::thread& t : pool) t.join();
+      secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      for (std::size_t w = 0; w < sweep_threads; ++w) {
+        if (errors[w]) std::rethrow_exception(errors[w]);
+        events += thread_events[w];
+      }
     }
     backtest::write_report_dir(report, result, sweeps.empty() ? nullptr : &rows);
+    const double window_s = static_cast<double>(result.to_us - result.from_us) / static_cast<double>(kUsPerSecond);
+    std::ostringstream valid;
+    valid.setf(std::ios::fixed);
+    valid.precision(1);
+    for (const backtest::BookValidity& b : result.books) {
+      valid << (valid.tellp() > 0 ? ", " : "") << b.symbol << " "
+            << (window_s > 0 ? 100.0 * static_cast<double>(b.valid_us) / static_cast<double>(kUsPerSecond) / window_s
+                             : 0.0)
+            << " %";
+    }
+    valid << " of " << window_s << " s";
+    const std::string no_book = backtest::no_valid_book_reason(result.books);
+    if (result.from_us == 0 && result.events > 0) {
+      err << "bparb backtest: not a result: no line of " << data << " is at or after --from, nothing was replayed "
+          << "with trading on (report written to " << report << ")\n";
+      return kExitFailure;
+    }
+    if (!no_book.empty()) {
+      err << "bparb backtest: not a result: " << no_book
+          << ". Without a valid book nothing can be priced or traded on that market, so the " << result.events
+          << " replayed events show nothing about the strategy (report written to " << report << "/ for inspection)\n";
+      return kExitFailure;
+    }
     out << "backtest: " << result.events << " events (" << result.malformed_frames << " malformed), "
         << result.trades.size() << " trades, net P&L " << result.net_pnl.str_fixed(2) << " USD (fees "
         << result.fees.str_fixed(2) << ", funding " << result.funding.str_fixed(2) << "), max drawdown "
         << result.max_drawdown.str_fixed(2) << " USD\n";
+    out << "books valid: " << valid.str() << "\n";
+    for (const backtest::FundingFeed& f : result.funding_feeds) {
+      if (f.recorded_frames == 0) continue;
+      out << "funding: " << f.symbol << " " << f.recorded_frames << " recorded rates, " << f.settlements_recorded
+          << " settlements at a recorded rate, " << f.settlements_modelled << " modelled";
+      if (f.off_grid > 0) out << ", " << f.off_grid << " funding times off the interval grid (ignored)";
+      out << "\n";
+    }
     if (!rows.empty()) out << "sweep: " << rows.size() << " grid points -> " << report << "/sweep.csv, sweep.md\n";
     out << "report: " << report << "/summary.json, " << report << "/report.html\n";
+    if (decoded) {
+      out << "decoded once: " << decoded->size() << " lines in " << decode_secs << " s; replayed "
+          << grid_points.size() + 1 << " times (grid points on " << sweep_threads << " threads)\n";
+    }
     out << "replay speed: " << events << " events in " << secs
         << " s = " << static_cast<std::uint64_t>(secs > 0 ? static_cast<double>(events) / secs : 0) << " events/s\n";
     return kExitOk;

@@ -198,6 +198,37 @@ std::string render_summary_json(const BacktestResult& r) {
   j.key("resyncs").u64(r.resyncs);
   j.end_object();
 
+  j.key("books").begin_array();
+  for (const BookValidity& b : r.books) {
+    j.item();
+    j.begin_object();
+    j.key("symbol").str(b.symbol);
+    j.key("depth_frames").u64(b.depth_frames);
+    j.key("snapshots").u64(b.snapshots);
+    j.key("valid_seconds").dbl(static_cast<double>(b.valid_us) / static_cast<double>(kUsPerSecond), kSecondsDecimals);
+    const DurationUs period = r.to_us - r.from_us;
+    j.key("valid_fraction").nullable(period > 0, [&] {
+      j.dbl(static_cast<double>(b.valid_us) / static_cast<double>(period), kRatioDecimals);
+    });
+    j.key("first_valid_utc").nullable(b.first_valid_us != 0, [&] { j.str(format_utc(b.first_valid_us)); });
+    j.key("invalidations").u64(b.invalidations);
+    j.end_object();
+  }
+  j.end_array();
+
+  j.key("funding_feeds").begin_array();
+  for (const FundingFeed& f : r.funding_feeds) {
+    j.item();
+    j.begin_object();
+    j.key("symbol").str(f.symbol);
+    j.key("recorded_frames").u64(f.recorded_frames);
+    j.key("settlements_recorded").u64(f.settlements_recorded);
+    j.key("settlements_modelled").u64(f.settlements_modelled);
+    j.key("off_grid").u64(f.off_grid);
+    j.end_object();
+  }
+  j.end_array();
+
   j.key("totals").begin_object();
   j.key("spread_capture").dec(r.spread_capture);
   j.key("fees").dec(r.fees);

@@ -537,6 +537,50 @@ void percentile_rows(std::string& out, const PairSeries& ps, const BasisPercenti
   out += "</tr>\n";
 }
 
+// Per market: how long its book was valid within the period; per perp: where its funding came from.
+void coverage_tables(std::string& out, const BacktestResult& r) {
+  out += "<h2>Book validity</h2>\n";
+  if (r.books.empty()) {
+    out += no_data("no markets");
+  } else {
+    const DurationUs period = r.to_us - r.from_us;
+    out +=
+        "<table class=\"books\">\n<thead><tr><th>market</th><th class=\"num\">depth frames</th>"
+        "<th class=\"num\">snapshots</th><th class=\"num\">valid for</th><th class=\"num\">of the period</th>"
+        "<th>first valid (UTC)</th><th class=\"num\">invalidated</th></tr></thead>\n<tbody>\n";
+    for (const BookValidity& b : r.books) {
+      const bool never = b.first_valid_us == 0;
+      out += std::string("<tr") + (never ? " class=\"loss\"" : "") + ">";
+      out += td(b.symbol) + td(std::to_string(b.depth_frames), true) + td(std::to_string(b.snapshots), true);
+      out += td(seconds_text(static_cast<double>(b.valid_us) / kUsPerSecond), true);
+      out += td(period > 0 ? pct(static_cast<double>(b.valid_us) / static_cast<double>(period)) : "–", true);
+      out += td(never ? "never" : format_utc(b.first_valid_us)) + td(std::to_string(b.invalidations), true);
+      out += "</tr>\n";
+    }
+    out += "</tbody>\n</table>\n";
+    out +=
+        "<p class=\"note\">A book is valid while it is synchronised with its depth stream (from a snapshot, "
+        "without a sequence gap). Prices, basis and fills exist only while both books of a pair are valid.</p>\n";
+  }
+  if (r.funding_feeds.empty()) return;
+  out +=
+      "<table class=\"funding\">\n<thead><tr><th>perp</th><th>funding rates</th>"
+      "<th class=\"num\">markPrice frames</th><th class=\"num\">settlements at recorded rate</th>"
+      "<th class=\"num\">settlements modelled</th><th class=\"num\">off-grid funding times</th>"
+      "</tr></thead>\n<tbody>\n";
+  for (const FundingFeed& f : r.funding_feeds) {
+    const char* source = f.recorded_frames > f.off_grid ? "recorded" : "modelled from the mids";
+    out += "<tr>" + td(f.symbol) + td(source) + td(std::to_string(f.recorded_frames), true);
+    out += td(std::to_string(f.settlements_recorded), true) + td(std::to_string(f.settlements_modelled), true);
+    out += td(std::to_string(f.off_grid), true) + "</tr>\n";
+  }
+  out += "</tbody>\n</table>\n";
+  out +=
+      "<p class=\"note\">Funding settles at each perp's interval. With recorded markPrice frames a settlement pays "
+      "the last recorded rate for that settlement time; otherwise the rate is the time-weighted premium of "
+      "the perp mid over the spot mid.</p>\n";
+}
+
 }  // namespace
 
 std::string render_report_html(const BacktestResult& r, const std::vector<SweepRow>* sweep) {
@@ -586,6 +630,8 @@ std::string render_report_html(const BacktestResult& r, const std::vector<SweepR
   card(out, "opportunities", std::to_string(r.opportunities_taken) + " / " + std::to_string(r.opportunities_seen),
        "taken / seen" + (d.take_rate ? " (" + pct(*d.take_rate) + ")" : std::string()));
   out += "</div>\n";
+
+  coverage_tables(out, r);
 
   out += "<h2>Equity curve</h2>\n";
   out += equity_chart(r);

@@ -141,9 +141,9 @@ int cmd_gen_depth(const Args& a) {
 
 // ------------------------------------------------------------------------------------ convert-binance
 
-// A Binance depth recording (hftbacktest's recorder format) rewritten as a Backpack depth stream:
-// the recording's REST snapshot, then every depth update after it as a Backpack `depth.<symbol>` frame
-// (U = pu + 1 for USD-M so the ids chain like Backpack's). Gives replay frames of real-feed size.
+// A Binance depth recording (hftbacktest format, the sample data directory BPARB_SAMPLE_DATA_DIR) rewritten as a
+// Backpack depth stream: the recording's REST snapshot, then every depth update after it as a Backpack `depth.<symbol>`
+// frame (U = pu + 1 for USD-M so the ids chain like Backpack's). Gives replay frames of real-feed size.
 int cmd_convert_binance(const Args& a) {
   bb::FeedFormat fmt;
   if (!bb::parse_feed_format(a.get("format"), fmt) || fmt == bb::FeedFormat::kBackpack)

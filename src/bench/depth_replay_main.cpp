@@ -2,7 +2,7 @@
 // happened: sync/gap/resync counters, malformed input, time per delta, and — the point of the tool —
 // whether the rebuilt book agrees with the venue's own bookTicker whenever both carry the same update id.
 //
-//   zcat DATA/hftbacktest/examples/usdm/btcusdt_20240808.gz |   # hftbacktest's public Binance sample
+//   zcat "$BPARB_SAMPLE_DATA_DIR"/hftbacktest/examples/usdm/btcusdt_20240808.gz |
 //     bparb_depth_replay --format binance-usdm --tick 0.1 --step 0.001 -
 //
 // Tool, not hot path: exceptions, iostreams and std::chrono::steady_clock (for the timing report only)

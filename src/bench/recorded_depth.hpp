@@ -1,7 +1,7 @@
 #pragma once
 // Reader for recorded market-data lines, used by the depth-replay tool and the replay benchmark.
 //
-// Line format (hftbacktest's recorder): "<local_ts> <raw WS JSON>", or
+// Line format (hftbacktest recorder, docs/binance_import.md): "<local_ts> <raw WS JSON>", or
 // the bare JSON. The JSON is either a combined-stream envelope {"stream":..,"data":{..}} or a bare
 // REST depth snapshot {"lastUpdateId":..,"bids":[..],"asks":[..]}.
 // Formats:

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -53,6 +55,8 @@ class Converter {
         book_ticker(t, data, out);
       } else if (stream.find("@trade") != std::string_view::npos) {
         trade(t, data, out);
+      } else if (stream.find("@markPrice") != std::string_view::npos) {
+        mark_price(t, data, out);
       } else {
         ++stats_.unknown;
       }
@@ -264,6 +268,48 @@ class Converter {
     out.push_back({t, FrameKind::kWs, spec_.symbol, std::move(s)});
   }
 
+  // Appends `"v"` as the exact decimal given (no grid: marks and indices are averages); false if not a
+  // decimal (or negative when `non_negative`).
+  static bool exact(std::string& s, std::string_view text, bool non_negative) {
+    Decimal d;
+    if (Decimal::parse(text, d) != DecimalParseError::kOk || (non_negative && d.is_negative())) return false;
+    s += '"';
+    s += d.str();
+    s += '"';
+    return true;
+  }
+
+  void mark_price(TimestampUs t, dom::element d, std::vector<ImportedLine>& out) {
+    std::int64_t E = 0, next_ms = 0;
+    std::string_view p, i, r;
+    if (d["E"].get_int64().get(E) || d["p"].get_string().get(p) || d["i"].get_string().get(i) ||
+        d["r"].get_string().get(r) || d["T"].get_int64().get(next_ms)) {
+      ++stats_.malformed;
+      return;
+    }
+    std::string s = R"({"stream":"markPrice.)" + spec_.symbol + R"(","data":{"e":"markPrice","E":)";
+    append_int(s, E * kUsPerMs);
+    s += R"(,"s":)";
+    append_str(s, spec_.symbol);
+    s += R"(,"p":)";
+    bool ok = exact(s, p, true);
+    s += R"(,"f":)";
+    ok = ok && exact(s, r, false);
+    s += R"(,"i":)";
+    ok = ok && exact(s, i, true);
+    if (!ok) {
+      ++stats_.malformed;
+      return;
+    }
+    s += R"(,"n":)";
+    append_int(s, next_ms);
+    s += R"(,"T":)";
+    append_int(s, E * kUsPerMs);
+    s += "}}";
+    ++stats_.mark_prices;
+    out.push_back({t, FrameKind::kWs, spec_.symbol, std::move(s)});
+  }
+
   const MarketSpec& spec_;
   bool perp_;
   BinanceMarketStats& stats_;
@@ -279,7 +325,85 @@ struct RawLine {
   std::string json;
 };
 
+// raw local timestamp in `u` -> µs; false if the result is outside the plausible window (or overflows).
+bool to_us(std::int64_t raw, TimestampUnit u, TimestampUs& out) noexcept {
+  switch (u) {
+    case TimestampUnit::kNanoseconds:
+      out = raw / 1000;
+      break;
+    case TimestampUnit::kMicroseconds:
+      out = raw;
+      break;
+    case TimestampUnit::kMilliseconds:
+      if (raw > INT64_MAX / kUsPerMs) return false;
+      out = raw * kUsPerMs;
+      break;
+    case TimestampUnit::kAuto:
+      return false;
+  }
+  return out >= kPlausibleFromUs && out < kPlausibleToUs;
+}
+
+// The one unit that dates `raw` plausibly (the window spans less than a factor 1000), else kAuto.
+TimestampUnit detect_unit(std::int64_t raw) noexcept {
+  TimestampUs t = 0;
+  for (TimestampUnit u : {TimestampUnit::kNanoseconds, TimestampUnit::kMicroseconds, TimestampUnit::kMilliseconds}) {
+    if (to_us(raw, u, t)) return u;
+  }
+  return TimestampUnit::kAuto;
+}
+
+// "year 1970" / "year 56191": what an implausible timestamp would mean in `u`.
+std::string describe_time(std::int64_t raw, TimestampUnit u) {
+  const double secs = u == TimestampUnit::kNanoseconds    ? static_cast<double>(raw) / 1e9
+                      : u == TimestampUnit::kMicroseconds ? static_cast<double>(raw) / 1e6
+                                                          : static_cast<double>(raw) / 1e3;
+  const auto year = static_cast<long long>(1970 + secs / 31'556'952.0);  // mean Gregorian year
+  return "that is the year " + std::to_string(year);
+}
+
 }  // namespace
+
+bool parse_timestamp_unit(std::string_view s, TimestampUnit& out) noexcept {
+  if (s == "auto") {
+    out = TimestampUnit::kAuto;
+  } else if (s == "ns") {
+    out = TimestampUnit::kNanoseconds;
+  } else if (s == "us") {
+    out = TimestampUnit::kMicroseconds;
+  } else if (s == "ms") {
+    out = TimestampUnit::kMilliseconds;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+std::string_view timestamp_unit_name(TimestampUnit u) noexcept {
+  switch (u) {
+    case TimestampUnit::kNanoseconds:
+      return "ns";
+    case TimestampUnit::kMicroseconds:
+      return "us";
+    case TimestampUnit::kMilliseconds:
+      return "ms";
+    case TimestampUnit::kAuto:
+      break;
+  }
+  return "auto";
+}
+
+std::string format_utc_us(TimestampUs t) {
+  const TimestampUs day = utc_day_start(t);
+  const std::time_t secs = static_cast<std::time_t>(t / kUsPerSecond - (t % kUsPerSecond < 0 ? 1 : 0));
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  const long long us = static_cast<long long>(((t - day) % kUsPerSecond + kUsPerSecond) % kUsPerSecond);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d.%06lld UTC", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, us);
+  return buf;
+}
 
 MarketSpec binance_stand_in_spec(const std::string& symbol, bool perp) {
   MarketSpec s;
@@ -301,25 +425,56 @@ MarketSpec binance_stand_in_spec(const std::string& symbol, bool perp) {
 }
 
 std::vector<ImportedLine> convert_binance_file(const std::string& path, const MarketSpec& spec, bool perp,
-                                               BinanceMarketStats& stats) {
+                                               BinanceMarketStats& stats, TimestampUnit unit) {
   LineReader reader(path);  // throws if the file cannot be opened; plain text is read as is
   // Read everything first so that lines can be put in receive order (the sample files have a few
   // lines whose local time is below the previous line's).
   std::vector<RawLine> raw;
   TimestampUs prev = 0;
   std::string_view line;
+  std::uint64_t line_no = 0;
+  std::uint64_t unit_line = 0;  // the line the unit was detected from
+  bool have_time = false;
+  stats.ts_unit = unit;
+  stats.ts_unit_detected = false;
   while (reader.next(line)) {
+    ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) continue;
     ++stats.lines;
     const std::size_t sp = line.find(' ');
-    std::int64_t ns = 0;
-    const auto r = std::from_chars(line.data(), line.data() + (sp == std::string_view::npos ? 0 : sp), ns);
-    if (sp == std::string_view::npos || r.ec != std::errc() || r.ptr != line.data() + sp || ns < 0) {
+    std::int64_t raw_ts = 0;
+    const auto r = std::from_chars(line.data(), line.data() + (sp == std::string_view::npos ? 0 : sp), raw_ts);
+    if (sp == std::string_view::npos || r.ec != std::errc() || r.ptr != line.data() + sp || raw_ts < 0) {
       ++stats.malformed;
       continue;
     }
-    const TimestampUs t = ns / 1000;
+    if (stats.ts_unit == TimestampUnit::kAuto) {
+      stats.ts_unit = detect_unit(raw_ts);
+      if (stats.ts_unit == TimestampUnit::kAuto) {
+        throw std::runtime_error(path + ":" + std::to_string(line_no) + ": local timestamp " + std::to_string(raw_ts) +
+                                 " is not a plausible time in ns, us or ms (none dates it between " +
+                                 format_utc_us(kPlausibleFromUs) + " and " + format_utc_us(kPlausibleToUs) +
+                                 "); refusing to guess");
+      }
+      stats.ts_unit_detected = true;
+      unit_line = line_no;
+    }
+    TimestampUs t = 0;
+    if (!to_us(raw_ts, stats.ts_unit, t)) {
+      std::string why = path + ":" + std::to_string(line_no) + ": local timestamp " + std::to_string(raw_ts) + " in " +
+                        std::string(timestamp_unit_name(stats.ts_unit));
+      why += stats.ts_unit_detected ? " (detected from line " + std::to_string(unit_line) + ")" : " (--ts-unit)";
+      why += " is not a plausible time (" + describe_time(raw_ts, stats.ts_unit) + ", outside " +
+             format_utc_us(kPlausibleFromUs) + " .. " + format_utc_us(kPlausibleToUs) + ")";
+      const TimestampUnit fits = detect_unit(raw_ts);
+      if (fits != TimestampUnit::kAuto && fits != stats.ts_unit)
+        why += "; it reads plausibly in " + std::string(timestamp_unit_name(fits));
+      throw std::runtime_error(why);
+    }
+    if (!have_time || t < stats.first_us) stats.first_us = t;
+    if (!have_time || t > stats.last_us) stats.last_us = t;
+    have_time = true;
     if (t < prev) ++stats.out_of_order;
     prev = std::max(prev, t);
     raw.push_back({t, std::string(line.substr(sp + 1))});
@@ -330,8 +485,20 @@ std::vector<ImportedLine> convert_binance_file(const std::string& path, const Ma
   std::vector<ImportedLine> out;
   out.reserve(raw.size());
   Converter conv(spec, perp, stats);
-  for (const RawLine& r : raw) conv.convert(r.t, r.json, out);
+  for (const RawLine& rl : raw) conv.convert(rl.t, rl.json, out);
   return out;
+}
+
+std::string depth_sync_problem(const BinanceMarketStats& s) {
+  if (s.depth == 0 || s.snapshots > 0) return {};
+  std::string m = std::to_string(s.depth) +
+                  " depth diffs but no REST depth snapshot: Binance diffs only become a book on top of a snapshot "
+                  "whose lastUpdateId falls inside their id range, and the source has none, so the depth cannot be "
+                  "synchronised into a book. The recording still carries the exact best bid/ask (bookTicker, ";
+  m += std::to_string(s.book_tickers) + " lines) and the trades (" + std::to_string(s.trades) +
+       "), but bparb backtest prices and fills against the book: it will report no valid book for this market and "
+       "refuse to call the run a result";
+  return m;
 }
 
 std::vector<ImportedLine> merge_by_time(std::vector<ImportedLine> a, std::vector<ImportedLine> b) {

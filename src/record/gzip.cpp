@@ -1,8 +1,8 @@
 #include "bparb/record/gzip.hpp"
 
+#include <array>
 #include <boost/beast/zlib/deflate_stream.hpp>
 #include <boost/beast/zlib/inflate_stream.hpp>
-#include <boost/crc.hpp>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -36,7 +36,38 @@ std::uint32_t get_le32(const unsigned char* p) {
          static_cast<std::uint32_t>(p[2]) << 16 | static_cast<std::uint32_t>(p[3]) << 24;
 }
 
+// kCrcTables[0] is the classic byte table; kCrcTables[k][b] is the CRC contribution of byte b followed by
+// k zero bytes, so eight table lookups advance the CRC over eight bytes at once.
+using CrcTables = std::array<std::array<std::uint32_t, 256>, 8>;
+constexpr CrcTables make_crc_tables() {
+  CrcTables t{};
+  for (std::uint32_t i = 0; i < 256; ++i) {
+    std::uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1u) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    t[0][i] = c;
+  }
+  for (std::size_t k = 1; k < 8; ++k) {
+    for (std::size_t i = 0; i < 256; ++i) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xFFu];
+  }
+  return t;
+}
+constexpr CrcTables kCrcTables = make_crc_tables();
+
 }  // namespace
+
+void Crc32::update(const void* data, std::size_t n) noexcept {
+  const auto* p = static_cast<const unsigned char*>(data);
+  const CrcTables& t = kCrcTables;
+  std::uint32_t c = state_;
+  for (; n >= 8; n -= 8, p += 8) {
+    const std::uint32_t lo = get_le32(p) ^ c;
+    const std::uint32_t hi = get_le32(p + 4);
+    c = t[7][lo & 0xFFu] ^ t[6][(lo >> 8) & 0xFFu] ^ t[5][(lo >> 16) & 0xFFu] ^ t[4][lo >> 24] ^ t[3][hi & 0xFFu] ^
+        t[2][(hi >> 8) & 0xFFu] ^ t[1][(hi >> 16) & 0xFFu] ^ t[0][hi >> 24];
+  }
+  for (; n > 0; --n, ++p) c = (c >> 8) ^ t[0][(c ^ *p) & 0xFFu];
+  state_ = c;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Writer
@@ -45,7 +76,7 @@ struct GzipWriter::Impl {
   std::string path;
   std::FILE* file = nullptr;
   zlib::deflate_stream deflate;
-  boost::crc_32_type crc;
+  Crc32 crc;
   std::vector<unsigned char> out = std::vector<unsigned char>(kBufSize);
   std::uint64_t in_bytes = 0;
   std::uint64_t out_bytes = 0;
@@ -115,7 +146,7 @@ GzipWriter::~GzipWriter() {
 void GzipWriter::write(const void* data, std::size_t n) {
   if (impl_->file == nullptr) impl_->fail("write after close");
   if (n == 0) return;
-  impl_->crc.process_bytes(data, n);
+  impl_->crc.update(data, n);
   impl_->in_bytes += n;
   zlib::z_params zs{};
   zs.next_in = data;
@@ -139,7 +170,7 @@ void GzipWriter::close() {
     zs.avail_in = 0;
     impl_->run(zs, zlib::Flush::finish);
     unsigned char trailer[8];
-    put_le32(trailer, impl_->crc.checksum());
+    put_le32(trailer, impl_->crc.value());
     put_le32(trailer + 4, static_cast<std::uint32_t>(impl_->in_bytes));  // ISIZE: length mod 2^32
     impl_->put(trailer, sizeof trailer);
   } catch (...) {
@@ -177,7 +208,7 @@ struct GzipReader::Impl {
   std::size_t pos = 0;
   std::size_t end = 0;
   zlib::inflate_stream inflate;
-  boost::crc_32_type crc;
+  Crc32 crc;
   std::uint32_t isize = 0;
   std::uint64_t members = 0;
   std::uint64_t member_offset = 0;    // file offset of the current member (for messages)
@@ -282,7 +313,7 @@ struct GzipReader::Impl {
       if (c < 0) return truncated("trailer");
       b = static_cast<unsigned char>(c);
     }
-    if (get_le32(t) != crc.checksum()) {
+    if (get_le32(t) != crc.value()) {
       set_error("CRC32 mismatch in gzip member " + std::to_string(members + 1) + " (corrupt data)");
       return false;
     }
@@ -322,7 +353,7 @@ struct GzipReader::Impl {
     const std::size_t produced = n - zs.avail_out;
     const std::size_t pos_before = pos;
     pos = end - zs.avail_in;
-    crc.process_bytes(out, produced);
+    crc.update(out, produced);
     isize += static_cast<std::uint32_t>(produced);
     if (ec == zlib::error::end_of_stream) {
       // Whole bytes left in the inflater's bit reservoir belong to the trailer: take them back.

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <charconv>
+#include <condition_variable>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include "bparb/record/gzip.hpp"
 
@@ -87,6 +90,10 @@ struct RecordingReader::Cursor {
   std::string_view raw;  // current raw line, points into reader's buffer
   FrameLine line;
   bool has_line = false;
+  // Decode-ahead mode: the worker and the batch being consumed (null: none taken yet / given back).
+  std::unique_ptr<Ahead> ahead;
+  Batch* batch = nullptr;
+  std::size_t batch_pos = 0;
 
   bool open_next(std::string& error) {
     reader.reset();
@@ -111,7 +118,167 @@ struct RecordingReader::Cursor {
   }
 };
 
-RecordingReader::RecordingReader(const std::string& path) {
+// ---------------------------------------------------------------------------------------------
+// Decode ahead: one worker thread per cursor turns its files into batches of parsed lines.
+
+struct RecordingReader::Batch {
+  struct Item {
+    TimestampUs t = 0;
+    std::uint32_t offset = 0;
+    std::uint32_t length = 0;
+    FrameKind kind = FrameKind::kWs;
+    bool first_of_file = false;  // first line of a file after the cursor's first (out-of-order restarts)
+  };
+  struct Bad {
+    std::size_t file = 0;
+    std::uint64_t line_no = 0;
+    const char* reason = "";
+  };
+  std::string bytes;  // payloads, back to back
+  std::vector<Item> items;
+  std::vector<Bad> bad;            // malformed lines met while filling this batch
+  std::uint64_t files_opened = 0;  // files after the first one the worker opened for this batch
+  std::string error;               // a read error ended the cursor's stream after `items`
+  bool last = false;               // nothing follows this batch
+
+  void clear() noexcept {
+    bytes.clear();
+    items.clear();
+    bad.clear();
+    files_opened = 0;
+    error.clear();
+    last = false;
+  }
+};
+
+class RecordingReader::Ahead {
+ public:
+  Ahead(const std::vector<std::string>& files, std::unique_ptr<LineReader> first, const ReaderOptions& o)
+      : files_(files), lines_per_batch_(std::max<std::size_t>(o.batch_lines, 1)) {
+    const std::size_t n = std::max<std::size_t>(o.batches_in_flight, 2);
+    all_.reserve(n);
+    free_.reserve(n);
+    full_.assign(n, nullptr);
+    for (std::size_t i = 0; i < n; ++i) {
+      all_.push_back(std::make_unique<Batch>());
+      all_.back()->items.reserve(lines_per_batch_);
+      all_.back()->bytes.reserve(kBatchBytes + (1u << 12));
+      free_.push_back(all_.back().get());
+    }
+    worker_ = std::thread([this, r = std::move(first)]() mutable { run(std::move(r)); });
+  }
+  ~Ahead() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    worker_.join();
+  }
+  Ahead(const Ahead&) = delete;
+  Ahead& operator=(const Ahead&) = delete;
+
+  // The next batch in order (blocks until the worker has filled it). The last one has `last` set.
+  Batch* take() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return full_count_ > 0; });
+    Batch* b = full_[full_head_];
+    full_head_ = (full_head_ + 1) % full_.size();
+    --full_count_;
+    lock.unlock();
+    cv_.notify_all();
+    return b;
+  }
+  void give_back(Batch* b) {
+    {
+      std::lock_guard lock(mu_);
+      free_.push_back(b);  // within the reserved capacity: there are only all_.size() batches
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  static constexpr std::size_t kBatchBytes = 1u << 18;
+
+  Batch* get_free() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return stop_ || !free_.empty(); });
+    if (stop_) return nullptr;
+    Batch* b = free_.back();
+    free_.pop_back();
+    b->clear();
+    return b;
+  }
+  void publish(Batch* b) {
+    {
+      std::lock_guard lock(mu_);
+      full_[(full_head_ + full_count_) % full_.size()] = b;
+      ++full_count_;
+    }
+    cv_.notify_all();
+  }
+
+  void run(std::unique_ptr<LineReader> reader) {
+    Batch* b = get_free();
+    if (b == nullptr) return;
+    std::size_t file = 0;
+    std::uint64_t line_no = 0;
+    std::string_view raw;
+    FrameLine fl;
+    bool file_start = false;
+    for (;;) {
+      while (reader->next(raw)) {
+        ++line_no;
+        if (raw.empty() || raw == "\r") continue;
+        const char* reason = "";
+        if (!parse_frame_line(raw, fl, &reason)) {
+          b->bad.push_back({file, line_no, reason});
+        } else {
+          b->items.push_back({fl.receive_time_us, static_cast<std::uint32_t>(b->bytes.size()),
+                              static_cast<std::uint32_t>(fl.payload.size()), fl.kind, file_start});
+          file_start = false;
+          b->bytes.append(fl.payload);
+        }
+        if (b->items.size() >= lines_per_batch_ || b->bad.size() >= lines_per_batch_ ||
+            b->bytes.size() >= kBatchBytes) {
+          publish(b);
+          b = get_free();
+          if (b == nullptr) return;
+        }
+      }
+      if (!reader->error().empty()) {
+        b->error = reader->error();
+        break;
+      }
+      if (++file >= files_.size()) break;
+      try {
+        reader = std::make_unique<LineReader>(files_[file]);
+      } catch (const std::exception& e) {
+        b->error = e.what();
+        break;
+      }
+      ++b->files_opened;
+      line_no = 0;
+      file_start = true;
+    }
+    b->last = true;
+    publish(b);
+  }
+
+  const std::vector<std::string>& files_;
+  const std::size_t lines_per_batch_;
+  std::vector<std::unique_ptr<Batch>> all_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Batch*> free_;
+  std::vector<Batch*> full_;  // ring of published batches
+  std::size_t full_head_ = 0;
+  std::size_t full_count_ = 0;
+  bool stop_ = false;
+  std::thread worker_;  // last: started once everything above exists
+};
+
+RecordingReader::RecordingReader(const std::string& path, ReaderOptions options) {
   std::error_code ec;
   const fs::path root(path);
   if (!fs::exists(root, ec)) throw std::runtime_error("recording not found: " + path);
@@ -145,6 +312,9 @@ RecordingReader::RecordingReader(const std::string& path) {
     if (!c->open_next(err)) throw std::runtime_error("recording: " + err);
     ++stats_.files;
   }
+  if (options.decode_ahead) {
+    for (auto& c : cursors_) c->ahead = std::make_unique<Ahead>(c->files, std::move(c->reader), options);
+  }
   // Cursors are primed with their first line at the first next().
 }
 
@@ -156,8 +326,43 @@ std::vector<std::string> RecordingReader::files() const {
   return out;
 }
 
+bool RecordingReader::advance_ahead(Cursor& c) {
+  for (;;) {
+    if (c.batch == nullptr) {
+      c.batch = c.ahead->take();
+      c.batch_pos = 0;
+      stats_.files += c.batch->files_opened;
+      for (const Batch::Bad& bad : c.batch->bad) {
+        ++stats_.malformed;
+        if (stats_.malformed_lines.size() < ReaderStats::kMaxMalformedKept)
+          stats_.malformed_lines.push_back({c.files[bad.file], bad.line_no, bad.reason});
+      }
+    }
+    Batch& b = *c.batch;
+    if (c.batch_pos < b.items.size()) {
+      const Batch::Item& it = b.items[c.batch_pos++];
+      c.line.receive_time_us = it.t;
+      c.line.kind = it.kind;
+      c.line.payload = std::string_view(b.bytes.data() + it.offset, it.length);
+      if (it.first_of_file) c.prev_time = 0;  // out-of-order is counted within a file
+      if (it.t < c.prev_time) ++stats_.out_of_order;
+      c.prev_time = it.t;
+      c.has_line = true;
+      return true;
+    }
+    if (!b.error.empty()) {
+      error_ = b.error;
+      return false;
+    }
+    if (b.last) return false;  // kept: nothing more will be taken from this cursor
+    c.ahead->give_back(c.batch);
+    c.batch = nullptr;
+  }
+}
+
 bool RecordingReader::advance(Cursor& c) {
   c.has_line = false;
+  if (c.ahead) return advance_ahead(c);
   for (;;) {
     if (c.reader == nullptr) return false;
     if (!c.read_raw(error_)) {
@@ -202,6 +407,31 @@ bool RecordingReader::next(FrameLine& out) {
   if (last_ == nullptr) return false;
   out = last_->line;
   ++stats_.lines;
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoded in memory
+
+DecodedRecording::DecodedRecording(const std::string& path, ReaderOptions options) {
+  RecordingReader reader(path, options);
+  FrameLine l;
+  while (reader.next(l)) {
+    items_.push_back({l.receive_time_us, bytes_.size(), static_cast<std::uint32_t>(l.payload.size()), l.kind});
+    bytes_.append(l.payload);
+  }
+  if (!reader.error().empty()) throw std::runtime_error(reader.error());
+  stats_ = reader.stats();
+  bytes_.shrink_to_fit();
+  items_.shrink_to_fit();
+}
+
+bool DecodedRecording::Source::next(FrameLine& out) {
+  if (pos_ >= r_->items_.size()) return false;
+  const Item& it = r_->items_[pos_++];
+  out.receive_time_us = it.t;
+  out.kind = it.kind;
+  out.payload = std::string_view(r_->bytes_.data() + it.offset, it.length);
   return true;
 }
 

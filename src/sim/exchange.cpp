@@ -328,8 +328,11 @@ void Exchange::Impl::record_history(Account& acct, const SimOrder& o) {
 void Exchange::Impl::settle_funding(MarketState& m, std::int64_t interval_end_ms) {
   const TimestampUs end_us = interval_end_ms * kUsPerMs;
   const Decimal avg = config.average_premium_over_interval ? m.premium.average_until(end_us) : m.premium.current();
-  const Decimal rate = clamp_funding_rate(interval_funding_rate(avg, m.spec.funding_interval_ms),
-                                          m.spec.funding_rate_lower_bound_bps, m.spec.funding_rate_upper_bound_bps);
+  const Decimal rate =
+      m.given_rate_ms == interval_end_ms
+          ? m.given_rate
+          : clamp_funding_rate(interval_funding_rate(avg, m.spec.funding_interval_ms),
+                               m.spec.funding_rate_lower_bound_bps, m.spec.funding_rate_upper_bound_bps);
   m.funding_rates.push_back(FundingRateRecord{m.spec.symbol, interval_end_ms, rate});
   m.premium.reset(end_us, m.premium.current());
   m.next_funding_ms = interval_end_ms + m.spec.funding_interval_ms;
@@ -608,6 +611,15 @@ bool Exchange::set_mark_index(std::string_view symbol, Decimal mark, Decimal ind
     impl_->settle_due(*m, impl_->now());
     m->premium.set_premium(impl_->now(), premium(mark, index));
   }
+  return true;
+}
+
+bool Exchange::set_funding_rate(std::string_view symbol, Decimal rate, std::int64_t funding_time_ms) {
+  MarketState* m = impl_->find_market(symbol);
+  if (!m || !m->spec.is_perp()) return false;
+  impl_->settle_due(*m, impl_->now());  // a settlement already due pays what it was going to
+  m->given_rate = rate;
+  m->given_rate_ms = funding_time_ms;
   return true;
 }
 

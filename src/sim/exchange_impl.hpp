@@ -41,6 +41,8 @@ struct MarketState {
   // Funding (perps only).
   std::int64_t next_funding_ms = 0;
   PremiumAverager premium;
+  Decimal given_rate;  // set_funding_rate: the rate of the settlement at given_rate_ms
+  std::int64_t given_rate_ms = -1;
   std::vector<FundingRateRecord> funding_rates;  // oldest first
   // Reused event buffer.
   DepthDelta delta;

@@ -1,4 +1,5 @@
-// End to end on real data: the hftbacktest Binance BTCUSDT spot + USD-M sample (not shipped; kData), imported
+// End to end on real data: the hftbacktest Binance BTCUSDT spot + USD-M sample (the sample data directory,
+// BPARB_SAMPLE_DATA_DIR), imported
 // with the same code as `bparb-import binance`, written as a recording directory, read back with
 // RecordingReader and replayed through the runner. SKIPs when the data is absent.
 #include <gtest/gtest.h>
@@ -20,7 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace bparb::backtest::testing;
 
-const std::string kData = std::string(BPARB_SOURCE_DIR) + "/../shared/data/hftbacktest/examples";
+const std::string kData = std::string(BPARB_SAMPLE_DATA_DIR) + "/hftbacktest/examples";
 const std::string kSpotFile = kData + "/spot/btcusdt_20240808.gz";
 const std::string kPerpFile = kData + "/usdm/btcusdt_20240808.gz";
 
@@ -61,7 +62,9 @@ RunnerConfig binance_config() {
 class BinanceReplay : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!fs::exists(kSpotFile) || !fs::exists(kPerpFile)) GTEST_SKIP() << "hftbacktest sample not found at " << kData;
+    if (!fs::exists(kSpotFile) || !fs::exists(kPerpFile))
+      GTEST_SKIP() << "hftbacktest sample not found at " << kData
+                   << " (the sample data directory, BPARB_SAMPLE_DATA_DIR)";
   }
   static void TearDownTestSuite() {
     if (fs::exists(kSpotFile)) fs::remove_all(imported().dir);

@@ -179,7 +179,7 @@ TEST_F(BacktestCommand, FromSkipsThePremiumToLeaveNoTrade) {
 // The imported Binance sample through the CLI with tests/backtest/data/binance_backtest.toml: it trades,
 // and two runs write the same summary.json and report.html byte for byte.
 TEST_F(BacktestCommand, BinanceSampleTwiceGivesByteIdenticalReports) {
-  const std::string data = std::string(BPARB_SOURCE_DIR) + "/../shared/data/hftbacktest/examples";
+  const std::string data = std::string(BPARB_SAMPLE_DATA_DIR) + "/hftbacktest/examples";
   if (!fs::exists(data + "/spot/btcusdt_20240808.gz") || !fs::exists(data + "/usdm/btcusdt_20240808.gz"))
     GTEST_SKIP() << "hftbacktest sample not found at " << data;
   record::BinanceMarketStats ss, ps;
@@ -198,6 +198,34 @@ TEST_F(BacktestCommand, BinanceSampleTwiceGivesByteIdenticalReports) {
   ASSERT_EQ(b.code, 0) << b.err;
   EXPECT_EQ(slurp(dir_ / "b1" / "summary.json"), slurp(dir_ / "b2" / "summary.json"));
   EXPECT_EQ(slurp(dir_ / "b1" / "report.html"), slurp(dir_ / "b2" / "report.html"));
+}
+
+}  // namespace
+}  // namespace bparb::backtest
+
+namespace bparb::backtest {
+namespace {
+
+// tests/backtest/data/no_snapshot.frames: depth diffs, bookTickers and trades of both SOL markets, but no
+// rest_depth line to start the depth from. The run is refused as a result: exit 1 and why, on stderr;
+// the report is still written (it shows the books were never valid).
+TEST_F(BacktestCommand, ARecordingWithNoValidBookIsNotCalledAResult) {
+  const CmdResult r = run("--config " + (dir_ / "bt.toml").string() +
+                          " --data " BPARB_TEST_DATA_DIR "/no_snapshot.frames --report " + (dir_ / "ns").string());
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("not a result"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("SOL_USDC never had a valid order book (10 depth frames, 0 snapshots): the recording has no "
+                       "rest_depth snapshot"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("SOL_USDC_PERP never had a valid order book"), std::string::npos) << r.err;
+  const std::string summary = slurp(dir_ / "ns" / "summary.json");
+  EXPECT_NE(summary.find("\"first_valid_utc\": null"), std::string::npos) << summary.substr(0, 1200);
+  EXPECT_NE(summary.find("\"events\": 50"), std::string::npos);
+  // A recording with valid books passes and prints how long they were valid.
+  const CmdResult ok = run(base() + " --report " + (dir_ / "ok").string());
+  ASSERT_EQ(ok.code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("books valid: SOL_USDC 100.0 %, SOL_USDC_PERP 100.0 %"), std::string::npos) << ok.out;
 }
 
 }  // namespace

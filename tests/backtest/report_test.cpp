@@ -73,6 +73,10 @@ BacktestResult fixture() {
   r.events = 12345;
   r.malformed_frames = 2;
   r.resyncs = 1;
+  // Spot valid the whole 2 h; the perp from 00:00:30, with one 90 s gap: 7080 s = 0.9833 of the period.
+  r.books = {{"SOL_USDC", 5000, 1, 120 * kMin, kT0, 0},
+             {"SOL_USDC_PERP", 7000, 2, 120 * kMin - 120 * kUsPerSecond, kT0 + 30 * kUsPerSecond, 1}};
+  r.funding_feeds = {{"SOL_USDC_PERP", 7200, 2, 0, 0}};
 
   // Peak 5 at 00:10, trough 2.5 at 00:25: max drawdown 2.5; final 9.125.
   r.equity = {eq(kT0, "0"), eq(kT0 + 10 * kMin, "5"), eq(kT0 + 25 * kMin, "2.5"), eq(kT0 + 40 * kMin, "9.125"),

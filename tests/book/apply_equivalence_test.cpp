@@ -57,7 +57,11 @@ void expect_same_book(const OrderBook& a, const OrderBook& b) {
   EXPECT_EQ(a.rejected_levels(), b.rejected_levels());
 }
 
-void run(const char* tick_s, const char* step_s, std::int64_t depth, int deltas, std::uint64_t seed) {
+// `max_levels`: levels per delta are 0..max_levels-1 (a frame with several levels on a side is merged in
+// one pass; a price repeated within a frame must end as its last update). `check_every`: compare the
+// whole books every that many deltas.
+void run(const char* tick_s, const char* step_s, std::int64_t depth, int deltas, std::uint64_t seed, int max_levels = 8,
+         int check_every = 101) {
   const MarketSpec m = spec(tick_s, step_s);
   OrderBook fast(m, 64);  // small reserve: growth past capacity is exercised too
   OrderBook ref(m, 64);
@@ -68,7 +72,7 @@ void run(const char* tick_s, const char* step_s, std::int64_t depth, int deltas,
     d.first_update_id = i + 1;
     d.last_update_id = i + 1;
     d.engine_time_us = 1000 + i;
-    const int n = static_cast<int>(rng() % 8);
+    const int n = static_cast<int>(rng() % static_cast<std::uint64_t>(max_levels));
     for (int k = 0; k < n; ++k) {
       const bool bid = rng() % 2 == 0;
       (bid ? d.bids : d.asks).push_back(random_level(rng, bid, depth, m.tick_size, m.step_size));
@@ -90,9 +94,10 @@ void run(const char* tick_s, const char* step_s, std::int64_t depth, int deltas,
     ASSERT_EQ(r.applied, want.applied) << "delta " << i;
     ASSERT_EQ(r.rejected, want.rejected) << "delta " << i;
     ASSERT_EQ(r.first_error, want.first_error) << "delta " << i;
-    if (i % 101 == 0) {
-      ASSERT_EQ(fast.level_count(Side::kBid), ref.level_count(Side::kBid));
-      ASSERT_EQ(fast.level_count(Side::kAsk), ref.level_count(Side::kAsk));
+    if (i % check_every == 0) {
+      ASSERT_EQ(fast.level_count(Side::kBid), ref.level_count(Side::kBid)) << "delta " << i;
+      ASSERT_EQ(fast.level_count(Side::kAsk), ref.level_count(Side::kAsk)) << "delta " << i;
+      if (check_every == 1) expect_same_book(fast, ref);
     }
   }
   expect_same_book(fast, ref);
@@ -111,6 +116,17 @@ TEST(OrderBookApply, SameAsLevelByLevelInADeepBook) {
 
 TEST(OrderBookApply, SameAsLevelByLevelWithNonPowerOfTenTickAndStep) {
   run("0.05", "0.25", 200, 20000, 3);
+}
+
+// Many levels a frame within 12 prices a side: most frames repeat a price (insert then delete, delete
+// then insert, two quantities) and merge into a book they empty and refill; compared after every frame.
+TEST(OrderBookApply, SameAsLevelByLevelWithManyLevelsAndRepeatedPricesPerFrame) {
+  run("0.01", "0.01", 12, 5000, 4, 60, 1);
+}
+
+// Binance-shaped: dozens of levels a frame anywhere in a book thousands deep.
+TEST(OrderBookApply, SameAsLevelByLevelWithManyDeepLevelsPerFrame) {
+  run("0.1", "0.001", 4000, 5000, 5, 80, 50);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Imports the real hftbacktest Binance sample (spot + USDⓈ-M BTCUSDT, 2024-08-08) and checks the result
 // through our own depth pipeline (DepthSync + OrderBook) and through bpsim's ReplayModel.
-// The sample is not shipped with the repository (kData); the tests SKIP when it is absent.
+// The data lives outside the repo in the sample data directory (BPARB_SAMPLE_DATA_DIR); the tests SKIP when it
+// is absent.
 #include "bparb/record/binance_import.hpp"
 
 #include <gtest/gtest.h>
@@ -23,7 +24,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kData = std::string(BPARB_SOURCE_DIR) + "/../shared/data/hftbacktest/examples";
+const std::string kData = std::string(BPARB_SAMPLE_DATA_DIR) + "/hftbacktest/examples";
 const std::string kSpotFile = kData + "/spot/btcusdt_20240808.gz";
 const std::string kPerpFile = kData + "/usdm/btcusdt_20240808.gz";
 
@@ -54,7 +55,9 @@ const Imported& imported() {
 class BinanceImportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!have_data()) GTEST_SKIP() << "hftbacktest sample not found at " << kData;
+    if (!have_data())
+      GTEST_SKIP() << "hftbacktest sample not found at " << kData
+                   << " (the sample data directory, BPARB_SAMPLE_DATA_DIR)";
   }
   static void TearDownTestSuite() {
     if (have_data()) fs::remove_all(imported().dir);
@@ -295,7 +298,7 @@ TEST(BinanceConvertTest, FuturesContinuityGapsAndBadLines) {
   EXPECT_EQ(out[1].payload,
             R"({"symbol":"SOL_USDC_PERP","data":{"asks":[["100.5","2.000"],["100.6","0.100"]],)"
             R"("bids":[["100.0","1.000"],["100.1","1.500"]],"lastUpdateId":"96","timestamp":1499000}})");
-  EXPECT_EQ(out[2].receive_time_us, 1'900'000);
+  EXPECT_EQ(out[2].receive_time_us, 1'723'161'255'900'000);  // local ns / 1000
   EXPECT_EQ(out[2].payload,
             R"({"stream":"bookTicker.SOL_USDC_PERP","data":{"e":"bookTicker","E":1998000,"s":"SOL_USDC_PERP",)"
             R"("a":"100.5","A":"2.000","b":"100.0","B":"1.000","u":103,"T":1998000}})");
@@ -313,6 +316,141 @@ TEST(BinanceConvertTest, FuturesContinuityGapsAndBadLines) {
 
   EXPECT_THROW(convert_binance_file("/nonexistent/file.gz", binance_stand_in_spec("X", false), false, st),
                std::runtime_error);
+}
+
+}  // namespace
+}  // namespace bparb::record
+
+namespace bparb::record {
+namespace {
+
+std::string fixture(const char* name) {
+  return std::string(BPARB_TEST_DATA_DIR) + "/" + name;
+}
+
+// Runs `f`, expecting a std::runtime_error; returns its message ("" if nothing was thrown).
+template <class F>
+std::string refusal(F&& f) {
+  try {
+    f();
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return {};
+}
+
+// An older-style file: local timestamps in µs, and no REST snapshot.
+TEST(BinanceConvertTest, MicrosecondTimestampsAreDetectedAndDatedCorrectly) {
+  BinanceMarketStats st;
+  const auto out = convert_binance_file(fixture("binance_spot_us_no_snapshot.txt"),
+                                        binance_stand_in_spec("SOL_USDC", false), false, st);
+  EXPECT_EQ(st.ts_unit, TimestampUnit::kMicroseconds);
+  EXPECT_TRUE(st.ts_unit_detected);
+  ASSERT_EQ(out.size(), 5u);
+  EXPECT_EQ(out.front().receive_time_us, 1'672'531'200'000'000);  // 2023-01-01 00:00:00 UTC, not 1970
+  EXPECT_EQ(st.first_us, 1'672'531'200'000'000);
+  EXPECT_EQ(st.last_us, 1'672'531'200'200'000);
+  EXPECT_EQ(format_utc_us(st.first_us), "2023-01-01 00:00:00.000000 UTC");
+  EXPECT_EQ(format_utc_us(st.last_us), "2023-01-01 00:00:00.200000 UTC");
+  // Given explicitly, the same unit gives the same lines.
+  BinanceMarketStats st2;
+  const auto out2 =
+      convert_binance_file(fixture("binance_spot_us_no_snapshot.txt"), binance_stand_in_spec("SOL_USDC", false), false,
+                           st2, TimestampUnit::kMicroseconds);
+  EXPECT_FALSE(st2.ts_unit_detected);
+  ASSERT_EQ(out2.size(), out.size());
+  for (std::size_t i = 0; i < out.size(); ++i) EXPECT_EQ(out2[i].receive_time_us, out[i].receive_time_us);
+}
+
+TEST(BinanceConvertTest, NoSnapshotIsReportedAsUnsynchronisableDepth) {
+  BinanceMarketStats st;
+  convert_binance_file(fixture("binance_spot_us_no_snapshot.txt"), binance_stand_in_spec("SOL_USDC", false), false, st);
+  EXPECT_EQ(st.snapshots, 0u);
+  EXPECT_EQ(st.depth, 2u);
+  const std::string why = depth_sync_problem(st);
+  EXPECT_NE(why.find("2 depth diffs but no REST depth snapshot"), std::string::npos) << why;
+  EXPECT_NE(why.find("cannot be synchronised"), std::string::npos) << why;
+  EXPECT_NE(why.find("best bid/ask (bookTicker, 2 lines) and the trades (1)"), std::string::npos) << why;
+  EXPECT_NE(why.find("backtest"), std::string::npos) << why;
+  // With a snapshot there is nothing to say.
+  BinanceMarketStats ok;
+  convert_binance_file(fixture("binance_usdm_small.txt"), binance_stand_in_spec("SOL_USDC_PERP", true), true, ok);
+  EXPECT_EQ(depth_sync_problem(ok), "");
+}
+
+TEST(BinanceConvertTest, AWrongGivenUnitIsRefusedNamingFileLineAndTheUnitThatFits) {
+  BinanceMarketStats st;
+  const std::string why = refusal([&] {
+    convert_binance_file(fixture("binance_spot_us_no_snapshot.txt"), binance_stand_in_spec("SOL_USDC", false), false,
+                         st, TimestampUnit::kNanoseconds);
+  });
+  EXPECT_NE(why.find("binance_spot_us_no_snapshot.txt:1: local timestamp 1672531200000000 in ns (--ts-unit)"),
+            std::string::npos)
+      << why;
+  EXPECT_NE(why.find("year 1970"), std::string::npos) << why;
+  EXPECT_NE(why.find("it reads plausibly in us"), std::string::npos) << why;
+}
+
+TEST(BinanceConvertTest, ALineThatCannotBeDatedIsRefusedWithFileAndLine) {
+  BinanceMarketStats st;
+  // Lines 1-2 are ns (detected); line 3 carries seconds: 1970 in ns, refused.
+  const std::string why = refusal([&] {
+    convert_binance_file(fixture("binance_bad_time.txt"), binance_stand_in_spec("SOL_USDC_PERP", true), true, st);
+  });
+  EXPECT_NE(why.find("binance_bad_time.txt:3: local timestamp 1723161255 in ns (detected from line 1)"),
+            std::string::npos)
+      << why;
+  EXPECT_NE(why.find("not a plausible time"), std::string::npos) << why;
+  // A first line no unit can date: refused before guessing.
+  const fs::path dir = fs::temp_directory_path() / ("bparb_badts_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path f = dir / "seconds.txt";
+  std::FILE* fp = std::fopen(f.c_str(), "w");
+  ASSERT_NE(fp, nullptr);
+  std::fputs("1723161255 {\"stream\":\"btcusdt@trade\",\"data\":{}}\n", fp);
+  std::fclose(fp);
+  const std::string why2 =
+      refusal([&] { convert_binance_file(f.string(), binance_stand_in_spec("SOL_USDC", false), false, st); });
+  EXPECT_NE(why2.find("seconds.txt:1: local timestamp 1723161255 is not a plausible time in ns, us or ms"),
+            std::string::npos)
+      << why2;
+  fs::remove_all(dir);
+}
+
+TEST(BinanceConvertTest, TimestampUnitNames) {
+  TimestampUnit u{};
+  for (const char* n : {"auto", "ns", "us", "ms"}) {
+    ASSERT_TRUE(parse_timestamp_unit(n, u)) << n;
+    EXPECT_EQ(timestamp_unit_name(u), n);
+  }
+  EXPECT_FALSE(parse_timestamp_unit("s", u));
+  EXPECT_FALSE(parse_timestamp_unit("", u));
+}
+
+// markPrice frames become Backpack markPrice frames with the funding rate and next funding time.
+TEST(BinanceConvertTest, MarkPriceFramesCarryMarkIndexFundingRateAndNextFundingTime) {
+  BinanceMarketStats st;
+  const auto out = convert_binance_file(fixture("binance_usdm_markprice.txt"),
+                                        binance_stand_in_spec("SOL_USDC_PERP", true), true, st);
+  EXPECT_EQ(st.mark_prices, 2u);
+  EXPECT_EQ(st.malformed, 1u);  // the third frame has no funding rate
+  EXPECT_EQ(st.unknown, 0u);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].payload,
+            R"({"stream":"markPrice.SOL_USDC_PERP","data":{"e":"markPrice","E":1723161256271000,"s":"SOL_USDC_PERP",)"
+            R"("p":"61795.93217391","f":"0.0001","i":"61830.23369565","n":1723161600000,"T":1723161256271000}})");
+  // `@markPrice` (3 s) is the same stream at a slower cadence; negative rates are kept.
+  EXPECT_NE(out[1].payload.find(R"("f":"-0.000025")"), std::string::npos) << out[1].payload;
+  // Our own parser reads it back as a funding update.
+  backpack::JsonParser parser;
+  backpack::WsFrame frame;
+  ASSERT_TRUE(backpack::parse_ws_frame(parser, backpack::JsonInput(out[0].payload), frame).ok());
+  ASSERT_EQ(frame.type, backpack::WsFrameType::kMarkPrice);
+  EXPECT_TRUE(frame.mark_price.has_funding);
+  EXPECT_EQ(frame.mark_price.funding_rate, Decimal::from_string("0.0001"));
+  EXPECT_EQ(frame.mark_price.mark_price, Decimal::from_string("61795.93217391"));
+  EXPECT_EQ(frame.mark_price.index_price, Decimal::from_string("61830.23369565"));
+  EXPECT_EQ(frame.mark_price.next_funding_ms, 1'723'161'600'000);
 }
 
 }  // namespace

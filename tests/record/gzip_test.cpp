@@ -5,10 +5,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <boost/crc.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -193,6 +196,37 @@ TEST_F(GzipTest, PlainFilesPassThrough) {
   char c;
   r.read(&c, 1);
   EXPECT_FALSE(r.is_gzip());
+}
+
+// The slicing-by-8 CRC against the check value of the CRC-32 catalogue and against Boost's byte-wise
+// crc_32_type for every length 0..64 at every start offset 0..7, and in pieces of any size.
+TEST(Crc32Test, MatchesTheStandardCheckValueAndBoostForAnyLengthAlignmentAndSplit) {
+  Crc32 check;
+  check.update("123456789", 9);
+  EXPECT_EQ(check.value(), 0xCBF43926u);
+  std::mt19937 rng(7);
+  std::vector<unsigned char> buf(4096 + 8);
+  for (auto& b : buf) b = static_cast<unsigned char>(rng());
+  for (std::size_t off = 0; off < 8; ++off) {
+    for (std::size_t len = 0; len <= 64; ++len) {
+      Crc32 ours;
+      ours.update(buf.data() + off, len);
+      boost::crc_32_type ref;
+      ref.process_bytes(buf.data() + off, len);
+      ASSERT_EQ(ours.value(), ref.checksum()) << "offset " << off << " length " << len;
+    }
+  }
+  boost::crc_32_type ref;
+  ref.process_bytes(buf.data(), 4096);
+  for (std::size_t piece : {1u, 3u, 7u, 8u, 13u, 1000u}) {
+    Crc32 ours;
+    for (std::size_t at = 0; at < 4096; at += piece) ours.update(buf.data() + at, std::min(piece, 4096 - at));
+    EXPECT_EQ(ours.value(), ref.checksum()) << "pieces of " << piece;
+  }
+  Crc32 r;
+  r.update("x", 1);
+  r.reset();
+  EXPECT_EQ(r.value(), 0u);  // CRC of nothing
 }
 
 TEST_F(GzipTest, CorruptCrcIsReported) {

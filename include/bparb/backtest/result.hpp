@@ -36,33 +36,56 @@ struct BasisPercentiles {
 };
 
 struct PairSeries {
-  std::string pair;                  // "SOL"
-  std::string spot_symbol;           // "SOL_USDC"
-  std::string perp_symbol;           // "SOL_USDC_PERP"
-  std::vector<BasisSample> basis;    // down-sampled for charts (at most one sample per sample_interval_us)
-  BasisPercentiles perp_premium;     // all updates
+  std::string pair;                // "SOL"
+  std::string spot_symbol;         // "SOL_USDC"
+  std::string perp_symbol;         // "SOL_USDC_PERP"
+  std::vector<BasisSample> basis;  // down-sampled for charts (at most one sample per sample_interval_us)
+  BasisPercentiles perp_premium;   // all updates
   BasisPercentiles spot_premium;
 };
 
 struct TradeRecord {
-  std::uint64_t id = 0;       // the engine's position number
+  std::uint64_t id = 0;  // the engine's position number
   std::string pair;
-  std::string direction;      // "perp_premium" | "spot_premium"
+  std::string direction;  // "perp_premium" | "spot_premium"
   TimestampUs opened_us = 0;
   TimestampUs closed_us = 0;  // 0 = still open at the end (marked, not closed)
   double entry_basis_bps = 0;
   double exit_basis_bps = 0;
-  Decimal quantity;           // base asset, per leg
-  Decimal spread_pnl;         // price P&L of both legs
-  Decimal fees;               // positive = cost
-  Decimal funding;            // positive = received
-  Decimal net_pnl;            // spread_pnl − fees + funding
-  std::string exit_reason;    // "convergence", "take_profit", "max_holding", "funding", "end_of_data", ...
+  Decimal quantity;         // base asset, per leg
+  Decimal spread_pnl;       // price P&L of both legs
+  Decimal fees;             // positive = cost
+  Decimal funding;          // positive = received
+  Decimal net_pnl;          // spread_pnl − fees + funding
+  std::string exit_reason;  // "convergence", "take_profit", "max_holding", "funding", "end_of_data", ...
 };
 
 struct RefusalCount {
   std::string reason;  // risk rule or sizing/confidence reason, e.g. "confidence", "max_open_positions"
   std::uint64_t count = 0;
+};
+
+// How long one market's order book was usable (synchronised with its depth stream) within the replayed
+// window [from_us, to_us]. A market whose book never became valid cannot be priced or traded: such a
+// run is not a result (the command says so and exits non-zero).
+struct BookValidity {
+  std::string symbol;
+  std::uint64_t depth_frames = 0;   // depth frames of this market in the whole recording
+  std::uint64_t snapshots = 0;      // rest_depth lines of this market
+  DurationUs valid_us = 0;          // time within the window the book was synchronised
+  TimestampUs first_valid_us = 0;   // first time within the window it was; 0 = never
+  std::uint64_t invalidations = 0;  // times it stopped being valid within the window (gaps, reconnects)
+};
+
+// Where one perp's funding came from. With recorded markPrice frames (funding rate + next funding time)
+// a settlement pays the last recorded rate for that settlement time; without, the venue models the rate
+// from the recorded mids (time-weighted premium over the interval).
+struct FundingFeed {
+  std::string symbol;
+  std::uint64_t recorded_frames = 0;       // markPrice frames with a funding rate
+  std::uint64_t settlements_recorded = 0;  // settlements inside the window paid at a recorded rate
+  std::uint64_t settlements_modelled = 0;  // settlements inside the window with no recorded rate for them
+  std::uint64_t off_grid = 0;              // recorded next-funding times not on the market's interval grid
 };
 
 struct BacktestResult {
@@ -74,13 +97,15 @@ struct BacktestResult {
   std::uint64_t sample_interval_us = 1'000'000;
 
   // Replay counters.
-  std::uint64_t events = 0;           // lines replayed (ws + rest_depth + event)
-  std::uint64_t malformed_frames = 0; // counted and skipped
-  std::uint64_t resyncs = 0;          // book resynchronisations (gaps, reconnects)
+  std::uint64_t events = 0;                // lines replayed (ws + rest_depth + event)
+  std::uint64_t malformed_frames = 0;      // counted and skipped
+  std::uint64_t resyncs = 0;               // book resynchronisations (gaps, reconnects)
+  std::vector<BookValidity> books;         // per market (spot then perp of each pair)
+  std::vector<FundingFeed> funding_feeds;  // per perp
 
-  std::vector<EquityPoint> equity;    // down-sampled, plus a point at every fill
+  std::vector<EquityPoint> equity;  // down-sampled, plus a point at every fill
   std::vector<PairSeries> pairs;
-  std::vector<TradeRecord> trades;    // in opening order
+  std::vector<TradeRecord> trades;  // in opening order
 
   std::uint64_t opportunities_seen = 0;   // episodes above min_spread_threshold
   std::uint64_t opportunities_taken = 0;  // episodes that opened a position
@@ -91,10 +116,10 @@ struct BacktestResult {
   Decimal fees;
   Decimal funding;
   Decimal net_pnl;
-  Decimal max_drawdown;              // largest peak-to-trough fall of `equity`, positive
-  std::uint64_t wins = 0;            // closed trades with net_pnl > 0
+  Decimal max_drawdown;    // largest peak-to-trough fall of `equity`, positive
+  std::uint64_t wins = 0;  // closed trades with net_pnl > 0
   std::uint64_t losses = 0;
-  double mean_holding_seconds = 0;   // closed trades
+  double mean_holding_seconds = 0;  // closed trades
   double max_holding_seconds = 0;
 };
 

@@ -1,7 +1,7 @@
 #pragma once
 // A small gzip (RFC 1952) codec for recordings, built on Boost.Beast's header-only port of zlib's raw
-// deflate/inflate and boost::crc_32_type — zlib itself is not an approved dependency. The Boost headers
-// stay in gzip.cpp so this header is light.
+// deflate/inflate and our own table CRC-32 (Crc32 below) — zlib itself is not an approved dependency. The
+// Boost headers stay in gzip.cpp so this header is light.
 //
 // GzipWriter writes one gzip member per writer (header, raw deflate at level 6, CRC32 + ISIZE trailer);
 // opening with append=true adds a new member after what the file holds, which every gzip reader
@@ -18,6 +18,19 @@
 #include <string_view>
 
 namespace bparb::record {
+
+// CRC-32 as gzip's trailer uses it (IEEE 802.3: reflected polynomial 0xEDB88320, initial value and final
+// xor 0xFFFFFFFF). Eight input bytes per step through eight 256-entry tables ("slicing by 8"): the
+// byte-at-a-time table loop (boost::crc_32_type) cost as much as inflating the data.
+class Crc32 {
+ public:
+  void update(const void* data, std::size_t n) noexcept;
+  std::uint32_t value() const noexcept { return ~state_; }
+  void reset() noexcept { state_ = 0xFFFFFFFFu; }
+
+ private:
+  std::uint32_t state_ = 0xFFFFFFFFu;
+};
 
 class GzipWriter {
  public:

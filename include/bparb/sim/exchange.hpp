@@ -203,6 +203,10 @@ class Exchange {
   // Set the mark and index price of a market (perps: feeds funding and margin; spot: index is the
   // asset's collateral mark). Emits nothing by itself; markPrice events come from advance_to().
   bool set_mark_index(std::string_view symbol, Decimal mark, Decimal index);
+  // Recorded data (backtests): the perp's settlement at `funding_time_ms` pays `rate` instead of the rate
+  // modelled from the premium (no clamp: the venue's own figure). A later call for the same time
+  // replaces it; a rate for another time is kept only for that time. False if not a perp.
+  bool set_funding_rate(std::string_view symbol, Decimal rate, std::int64_t funding_time_ms);
   // Backtests (tape-driven queue model): a recorded trade reached resting order `order_id` at the front of
   // its queue, so it fills `lots` (capped at its remainder) as MAKER at its own price against
   // `counterparty`, which must be an `unlimited` account (its side of the trade is not accounted).
