@@ -63,10 +63,11 @@ void BM_SignCreateOrderPerCall(benchmark::State& state) {
     if (us.size() < us.capacity()) us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
   }
   std::sort(us.begin(), us.end());
-  const auto at = [&](double f) { return us.empty() ? 0.0 : us[static_cast<std::size_t>(f * (us.size() - 1))]; };
-  state.counters["p10_us"] = at(0.1);
-  state.counters["p50_us"] = at(0.5);
-  state.counters["p90_us"] = at(0.9);
+  // Percentile by rank: index = per_mille * (n - 1) / 1000.
+  const auto at = [&](std::size_t per_mille) { return us.empty() ? 0.0 : us[per_mille * (us.size() - 1) / 1000]; };
+  state.counters["p10_us"] = at(100);
+  state.counters["p50_us"] = at(500);
+  state.counters["p90_us"] = at(900);
 }
 BENCHMARK(BM_SignCreateOrderPerCall)->Unit(benchmark::kMicrosecond)->Iterations(2000);
 

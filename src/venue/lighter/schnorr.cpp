@@ -38,7 +38,10 @@ Scalar random_nonzero_scalar() {
 Signature schnorr_sign_with_fixed_nonce_for_tests(const Scalar& sk, const Fp5& message, const Scalar& k) {
   const Fp5 r = encode(mul_generator(k));
   const Scalar e = schnorr_challenge(r, message);
-  const Scalar s = sub(k, mul(e, sk));
+  // e * sk reveals the key to anyone who knows e (public): wipe it once s is formed.
+  Scalar e_sk = mul(e, sk);
+  const Scalar s = sub(k, e_sk);
+  sodium_memzero(e_sk.v.data(), sizeof e_sk.v);
   Signature sig{};
   encode(s, std::span<std::uint8_t, 40>(sig.data(), 40));
   encode(e, std::span<std::uint8_t, 40>(sig.data() + 40, 40));

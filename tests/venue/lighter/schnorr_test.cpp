@@ -95,7 +95,7 @@ TEST(LighterSchnorr, RejectsScalarsAtOrAboveTheOrder) {
   const Fp5 m = some_message(3);
   const Signature sig = schnorr_sign(key.scalar(), m);
   ASSERT_TRUE(schnorr_verify(key.public_key(), m, sig));
-  for (int half = 0; half < 2; ++half) {
+  for (std::size_t half = 0; half < 2; ++half) {
     Scalar v;
     ASSERT_TRUE(decode(std::span<const std::uint8_t, 40>(sig.data() + 40 * half, 40), v));
     const cpp_int shifted = big_of(v.v) + big_n();
