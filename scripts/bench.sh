@@ -83,6 +83,11 @@ echo "== Google Benchmark: book"
 echo "== Google Benchmark: synthetic depth parse"
 "${pin[@]}" "$bin/bparb_bench_depth_parse" --benchmark_min_time="$min_time"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Not pinned: the decode-ahead reader and a sweep use both cores. Reads the sample data directory the build
+# was configured with (BPARB_SAMPLE_DATA_DIR); reports an error per benchmark when it is absent.
+echo "== Google Benchmark: backtest replay of the Binance sample (decode, replay from memory, end to end)"
+"$bin/bparb_bench_backtest" --benchmark_min_time="$min_time" --benchmark_repetitions="$runs"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if [[ $callgrind == 1 ]]; then
   echo "== callgrind instruction counts (load-independent)"
