@@ -90,6 +90,11 @@ if [[ -d tests/venue/lighter/witness/node_modules/lighter-ts-sdk ]] && command -
   (cd tests/venue/lighter/witness && "${pin[@]}" node witness.mjs --bench 1000)
 fi
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Not pinned: the decode-ahead reader and a sweep use both cores. Reads the sample data directory the build
+# was configured with (BPARB_SAMPLE_DATA_DIR); reports an error per benchmark when it is absent.
+echo "== Google Benchmark: backtest replay of the Binance sample (decode, replay from memory, end to end)"
+"$bin/bparb_bench_backtest" --benchmark_min_time="$min_time" --benchmark_repetitions="$runs"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if [[ $callgrind == 1 ]]; then
   echo "== callgrind instruction counts (load-independent)"

@@ -196,8 +196,6 @@ OrderBook::OrderBook(const MarketSpec& spec, std::size_t reserve_levels_per_side
                                 ") and step_size (" + step_.str() + ") must be positive");
   bids_.reserve(reserve_levels_per_side);
   asks_.reserve(reserve_levels_per_side);
-  edits_.reserve(256);
-  suffix_.reserve(reserve_levels_per_side);
 }
 
 std::int64_t OrderBook::price_to_ticks(Decimal price) const noexcept {
@@ -248,15 +246,8 @@ void OrderBook::stamp(TimestampUs engine_us, TimestampUs received_us) noexcept {
 
 ApplyResult OrderBook::apply(const DepthDelta& delta, TimestampUs received_us) noexcept {
   ApplyResult r;
-  // Same checks and counts as apply_level() per level. One valid level: written in place. Several: an
-  // insert or erase moves every level between it and the best, so a frame changing many levels deep in
-  // the book (Binance diffs: ~25 inserts/erases a frame among thousands of levels) moved the same levels
-  // over and over — 44 % of a backtest's instructions. They are sorted into book order instead (the last
-  // update of a price wins, as one by one), and the levels from the deepest updated one to the best are
-  // copied aside and merged back once. Updates at the top (Backpack) rewrite only the top few levels.
+  // Same checks and counts as apply_level() per level, with the level write inlined per side.
   auto side = [&]<bool kBid>(const std::vector<LevelUpdate>& levels, std::vector<PriceLevel>& v) {
-    edits_.clear();
-    std::uint32_t seq = 0;
     for (const LevelUpdate& l : levels) {
       std::int64_t ticks = 0;
       std::int64_t lots = 0;
@@ -266,36 +257,8 @@ ApplyResult OrderBook::apply(const DepthDelta& delta, TimestampUs received_us) n
         note_error(r, e);
         continue;
       }
-      edits_.push_back({ticks, lots, seq++});  // ticks > 0 (positive price, exact), lots >= 0: kOk
+      set_level<kBid>(v, ticks, lots);  // ticks > 0 (positive price, exact), lots >= 0: kOk
       ++r.applied;
-    }
-    if (edits_.size() == 1) {
-      set_level<kBid>(v, edits_[0].price_ticks, edits_[0].qty_lots);
-      return;
-    }
-    if (edits_.empty()) return;
-    std::sort(edits_.begin(), edits_.end(), [](const LevelEdit& a, const LevelEdit& b) {
-      return a.price_ticks != b.price_ticks ? before<kBid>(a.price_ticks, b.price_ticks) : a.seq < b.seq;
-    });
-    const std::size_t from = find_pos<kBid>(v, edits_.front().price_ticks);  // the deepest update
-    suffix_.assign(v.begin() + static_cast<std::ptrdiff_t>(from), v.end());
-    v.resize(from);
-    std::size_t i = 0;  // suffix_
-    std::size_t j = 0;  // edits_
-    const std::size_t n = suffix_.size();
-    const std::size_t k = edits_.size();
-    while (i < n || j < k) {
-      if (j + 1 < k && edits_[j + 1].price_ticks == edits_[j].price_ticks) {
-        ++j;  // a later update of the same price replaces this one
-        continue;
-      }
-      if (j >= k || (i < n && before<kBid>(suffix_[i].price_ticks, edits_[j].price_ticks))) {
-        v.push_back(suffix_[i++]);
-        continue;
-      }
-      if (i < n && suffix_[i].price_ticks == edits_[j].price_ticks) ++i;  // replaced or deleted
-      if (edits_[j].qty_lots != 0) v.push_back(PriceLevel{edits_[j].price_ticks, edits_[j].qty_lots});
-      ++j;
     }
   };
   side.template operator()<true>(delta.bids, bids_);

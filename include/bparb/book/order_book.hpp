@@ -179,14 +179,6 @@ class OrderBook {
   std::int8_t step_pow10_ = -1;
   std::vector<PriceLevel> bids_;  // ascending price: best (highest) at back
   std::vector<PriceLevel> asks_;  // descending price: best (lowest) at back
-  // apply() scratch, reserved up front: one side's valid updates of a frame, and the levels it rewrites.
-  struct LevelEdit {
-    std::int64_t price_ticks = 0;
-    std::int64_t qty_lots = 0;
-    std::uint32_t seq = 0;  // order in the frame: the last update of a price wins
-  };
-  std::vector<LevelEdit> edits_;
-  std::vector<PriceLevel> suffix_;
   std::int64_t last_update_id_ = 0;
   TimestampUs last_update_us_ = 0;
   TimestampUs last_engine_us_ = 0;
