@@ -166,8 +166,16 @@ TEST_F(DaemonScenario, FundingReceivedWhileHoldingMatchesTheExchangeToTheCent) {
   const Decimal exchange_funding = funding_received();
   EXPECT_TRUE(exchange_funding.is_positive()) << exchange_funding.str();
   EXPECT_EQ(s.stats.funding, exchange_funding) << s.to_string();
-  // The Closed line carries it, to the cent.
-  EXPECT_TRUE(logged("funding " + exchange_funding.str_fixed(2) + ") reason=")) << log_;
+  // The Closed line carries it, printed to the cent with its parts adding up (docs/money.md): exactly the
+  // cents the exchange's own fills and funding give.
+  const ExchangeMoney m = exchange_money();
+  const Decimal parts[3] = {m.net - m.funding + m.fees_usd, -m.fees_usd, m.funding};
+  std::int64_t cents[3];
+  const std::int64_t total = split_cents(parts, cents);
+  EXPECT_TRUE(logged("pnl=" + format_cents(total) + " USD (spread " + format_cents(cents[0]) + " fees " +
+                     format_cents(cents[1]) + " funding " + format_cents(cents[2]) + ") reason="))
+      << log_;
+  expect_money_reconciled(s);
   EXPECT_EQ(log_count("Funding SOL received"), funding_payments());
   expect_flat_and_reconciled(s);
   expect_fills_booked(s);
