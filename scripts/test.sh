@@ -11,28 +11,44 @@ root="$(cd "$here/.." && pwd)"
 cd "$root"
 jobs="${BPARB_JOBS:-$(nproc)}"
 
+# Every stage prints its wall time, and the load is printed at both ends: CI machines are shared, so a
+# slow log says whether the build or the neighbours were slow.
+t_all=$SECONDS
+stage_name="" t_stage=0
+stage() {
+  [[ -n "$stage_name" ]] && echo "== stage $stage_name took $((SECONDS - t_stage)) s"
+  stage_name="${1:-}" t_stage=$SECONDS
+  [[ -n "$stage_name" ]] && echo "== $stage_name"
+  return 0
+}
+echo "== load: $(uptime)"
+
+stage "setup"
 "$here/setup.sh"
 
-echo "== configure + build (Release, -Werror)"
+stage "configure + build (Release, -Werror)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DBPARB_WERROR=ON >/dev/null
 cmake --build build -j "$jobs"
 
-echo "== tests (unit + integration)"
+stage "tests (unit + integration)"
 # Integration tests mostly wait on simulated exchange time, so twice as many run at once as there are cores.
 ctest --test-dir build --output-on-failure -j "$((jobs * 2))" --timeout 300
 
 if [[ "${BPARB_SKIP_SANITIZE:-0}" != "1" ]]; then
-  echo "== ASan+UBSan: every test (unit + integration + conformance)"
+  stage "ASan+UBSan build"
   # -O1 -g1: ASan's recommended optimisation level, and much cheaper to compile (Boost/Beast) than -O2 -g.
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
     -DBPARB_SANITIZE=ON -DBPARB_WERROR=ON -DBPARB_BUILD_BENCH=OFF >/dev/null
   cmake --build build-asan -j "$jobs"
+  stage "ASan+UBSan: every test (unit + integration + conformance)"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j "$jobs" --timeout 600
 fi
 
 if [[ "${BPARB_SKIP_FUZZ:-0}" != "1" ]]; then
-  echo "== bounded fuzz run (libFuzzer + ASan/UBSan, corpus in tests/fuzz/corpus)"
+  stage "bounded fuzz run (libFuzzer + ASan/UBSan, corpus in tests/fuzz/corpus)"
   "$here/fuzz.sh" "${BPARB_FUZZ_SECONDS:-10}"
 fi
-echo "== all tests passed"
+stage
+echo "== load: $(uptime)"
+echo "== all tests passed in $((SECONDS - t_all)) s"
