@@ -99,6 +99,12 @@ function(bparb_test_suite dir)
   target_compile_definitions(${tgt} PRIVATE BPARB_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/${dir}/data"
                                             BPARB_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
                                             BPARB_SAMPLE_DATA_DIR="${BPARB_SAMPLE_DATA_DIR}")
+  # Every suite, plus what the suites run (tests/CMakeLists.txt adds bparb and bpsim): the sanitizer pass
+  # builds this, not the whole tree.
+  if(NOT TARGET bparb_test_binaries)
+    add_custom_target(bparb_test_binaries)
+  endif()
+  add_dependencies(bparb_test_binaries ${tgt})
   set(label unit)
   if(dir MATCHES "^(integration|conformance)")
     set(label integration)

@@ -37,6 +37,7 @@ done
 
 command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (apt install clang libclang-rt-14-dev)" >&2; exit 2; }
 
+t_build=$SECONDS
 # Configure once. Until the top-level CMakeLists includes BparbFuzz itself, inject it as a project include.
 if [[ ! -f "$build/build.ninja" ]]; then
   extra=()
@@ -46,6 +47,7 @@ if [[ ! -f "$build/build.ninja" ]]; then
     "${extra[@]}" >/dev/null
 fi
 cmake --build "$build" --target "${targets[@]}" -j"${JOBS:-2}"
+echo "fuzz.sh: configure + build took $((SECONDS - t_build)) s"
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"

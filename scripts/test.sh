@@ -11,28 +11,57 @@ root="$(cd "$here/.." && pwd)"
 cd "$root"
 jobs="${BPARB_JOBS:-$(nproc)}"
 
+# Every stage prints its wall time and the CPU time (user + sys) of what it ran, and the load is printed
+# at both ends: CI machines are shared, so the wall time says little alone; the CPU time hardly depends on
+# the neighbours.
+t_all=$SECONDS
+cpu_file="$(mktemp)"
+trap 'rm -f "$cpu_file"' EXIT
+cpu=0
+children_cpu() {  # sets $cpu: CPU seconds used so far by this shell's finished children (`times`, 2nd line)
+  times >"$cpu_file"  # in this shell: `times` in a $(...) subshell would see no children
+  cpu=$(awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, "m"); t += a[1] * 60 + a[2] } printf "%d", t }' \
+    "$cpu_file")
+}
+children_cpu
+stage_name="" t_stage=0 cpu_stage=0 cpu_all=$cpu
+stage() {
+  children_cpu
+  [[ -n "$stage_name" ]] && echo "== stage $stage_name took $((SECONDS - t_stage)) s (CPU $((cpu - cpu_stage)) s)"
+  stage_name="${1:-}" t_stage=$SECONDS cpu_stage=$cpu
+  [[ -n "$stage_name" ]] && echo "== $stage_name"
+  return 0
+}
+echo "== load: $(uptime)"
+
+stage "setup"
 "$here/setup.sh"
 
-echo "== configure + build (Release, -Werror)"
+stage "configure + build (Release, -Werror)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DBPARB_WERROR=ON >/dev/null
 cmake --build build -j "$jobs"
 
-echo "== tests (unit + integration)"
+stage "tests (unit + integration)"
 # Integration tests mostly wait on simulated exchange time, so twice as many run at once as there are cores.
 ctest --test-dir build --output-on-failure -j "$((jobs * 2))" --timeout 300
 
 if [[ "${BPARB_SKIP_SANITIZE:-0}" != "1" ]]; then
-  echo "== ASan+UBSan: every test (unit + integration + conformance)"
+  stage "ASan+UBSan build"
   # -O1 -g1: ASan's recommended optimisation level, and much cheaper to compile (Boost/Beast) than -O2 -g.
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
     -DBPARB_SANITIZE=ON -DBPARB_WERROR=ON -DBPARB_BUILD_BENCH=OFF >/dev/null
-  cmake --build build-asan -j "$jobs"
+  # Only the test suites and the binaries they run (bparb_test_binaries), not the tools nobody runs here.
+  cmake --build build-asan --target bparb_test_binaries -j "$jobs"
+  stage "ASan+UBSan: every test (unit + integration + conformance)"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j "$jobs" --timeout 600
 fi
 
 if [[ "${BPARB_SKIP_FUZZ:-0}" != "1" ]]; then
-  echo "== bounded fuzz run (libFuzzer + ASan/UBSan, corpus in tests/fuzz/corpus)"
+  stage "bounded fuzz run (libFuzzer + ASan/UBSan, corpus in tests/fuzz/corpus)"
   "$here/fuzz.sh" "${BPARB_FUZZ_SECONDS:-10}"
 fi
-echo "== all tests passed"
+stage
+echo "== load: $(uptime)"
+children_cpu
+echo "== all tests passed in $((SECONDS - t_all)) s (CPU $((cpu - cpu_all)) s)"

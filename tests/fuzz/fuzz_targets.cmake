@@ -1,6 +1,16 @@
 # libFuzzer targets; included by cmake/BparbFuzz.cmake (BPARB_FUZZ=ON, clang). One executable per target,
 # seed corpus in corpus/<target>/, run by scripts/fuzz.sh.
-set(venue bparb_venue_backpack)
+# The targets exercise venue/backpack's parsers and signing-string builder (and the signer it calls) only.
+# They link those sources compiled here, not the whole bparb_venue_backpack library: that would also build
+# its REST/WebSocket clients and all of net/ and Boost.Asio/Beast (the most expensive code of the project
+# to compile, and with coverage + ASan) for code no fuzz target reaches. New parser files are globbed.
+file(GLOB fuzz_venue_srcs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/venue/backpack/parsers_*.cpp)
+foreach(f signing signer keys)
+  list(APPEND fuzz_venue_srcs ${PROJECT_SOURCE_DIR}/src/venue/backpack/${f}.cpp)
+endforeach()
+add_library(bparb_fuzz_venue STATIC ${fuzz_venue_srcs})
+target_link_libraries(bparb_fuzz_venue PUBLIC bparb_flags bparb_core bparb_book bparb::simdjson bparb::sodium)
+set(venue bparb_fuzz_venue)
 bparb_fuzz_target(fuzz_ws_frame LIBS ${venue})
 bparb_fuzz_target(fuzz_rest_markets LIBS ${venue})
 bparb_fuzz_target(fuzz_rest_depth LIBS ${venue})
