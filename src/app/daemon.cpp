@@ -547,7 +547,7 @@ class Daemon final : public exec::EngineSink {
         format_cents(cents[1]), format_cents(cents[2]), format_cents(net), to_string(st));
   }
 
-  // ---- Journal (src/journal/WIRING.md). Every write failure latches: see journal_failed().
+  // ---- Journal (README "Restart and recovery"). Every write failure latches: see journal_failed().
   void open_journal() {
     if (!cfg_.journal.enabled) {
       log_->warn(
