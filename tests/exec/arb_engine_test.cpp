@@ -136,15 +136,21 @@ class EngineTest : public ::testing::Test {
     perp_.set_valid(true);
   }
 
-  // The 0.8% perp-premium spike, both taker legs filled in full (10.01 SOL spot, 10 perp): position open.
-  void open_on_spike() {
+  // The 0.8% perp-premium spike: both taker legs sent in one batch and acknowledged filled (10.01 SOL spot,
+  // 10 perp); their fills are the caller's.
+  void enter_on_spike_acked(OrderSpec& spot, OrderSpec& perp) {
     books("99.99", "100.00", "100.80", "100.81");
     engine_->on_book_update(0, clock_.now_us());
     ASSERT_EQ(sink_.batches.size(), 1u);
-    const OrderSpec spot = sink_.batches[0][0];
-    const OrderSpec perp = sink_.batches[0][1];
+    spot = sink_.batches[0][0];
+    perp = sink_.batches[0][1];
     ack(spot, OrderStatus::kFilled, "10.01");
     ack(perp, OrderStatus::kFilled, "10.00");
+  }
+  // ... and both filled in full: position open.
+  void open_on_spike() {
+    OrderSpec spot, perp;
+    enter_on_spike_acked(spot, perp);
     fill(spot, "10.01", "100.00", 1, "0.01001", "SOL");
     fill(perp, "10.00", "100.80", 2, "0.504", "USDC");
   }
@@ -677,13 +683,8 @@ TEST_F(EngineTest, SpotMakerRebateIsBookedAndTheBuyIsSizedForIt) {
 }
 
 TEST_F(EngineTest, FillWithAFeeThePositionCannotHoldStopsOpeningAndIsStillHedged) {
-  books("99.99", "100.00", "100.80", "100.81");
-  engine_->on_book_update(0, clock_.now_us());
-  ASSERT_EQ(sink_.batches.size(), 1u);
-  const OrderSpec spot = sink_.batches[0][0];
-  const OrderSpec perp = sink_.batches[0][1];
-  ack(spot, OrderStatus::kFilled, "10.01");
-  ack(perp, OrderStatus::kFilled, "10.00");
+  OrderSpec spot, perp;
+  enter_on_spike_acked(spot, perp);
   fill(spot, "10.01", "100.00", 1, "0.5", "BNB");  // a fee in a third asset
   EXPECT_EQ(sink_.fill_problems, 1);
   EXPECT_EQ(sink_.last_problem, FillProblem::kFeeInOtherAsset);
