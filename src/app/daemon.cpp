@@ -72,14 +72,22 @@ exec::OrderUpdate fill_update(const backpack::Fill& f, std::uint32_t client_id) 
   return u;
 }
 
-// P&L with its parts, printed so the parts add up to the total (docs/money.md): "pnl=0.81 USD (spread
-// 2.16 fees -1.35 funding 0.00)". Fees are printed as what they add to the P&L.
-std::string pnl_parts(Decimal realized, Decimal fees_usd, Decimal funding) {
-  const Decimal parts[3] = {realized, -fees_usd, funding};
+// A P&L and its parts as printed, in cents: the parts add up to the total (docs/money.md), and fees are
+// what they add to the P&L (negative when paid).
+struct PnlCents {
+  std::string total, spread, fees, funding;
+};
+PnlCents pnl_cents(Decimal realized, Decimal fees_paid, Decimal funding) {
+  const Decimal parts[3] = {realized, -fees_paid, funding};
   std::int64_t cents[3];
   const std::int64_t total = split_cents(parts, cents);
-  return fmt::format("pnl={} USD (spread {} fees {} funding {})", format_cents(total), format_cents(cents[0]),
-                     format_cents(cents[1]), format_cents(cents[2]));
+  return {format_cents(total), format_cents(cents[0]), format_cents(cents[1]), format_cents(cents[2])};
+}
+
+// "pnl=0.81 USD (spread 2.16 fees -1.35 funding 0.00)".
+std::string pnl_parts(Decimal realized, Decimal fees_paid, Decimal funding) {
+  const PnlCents c = pnl_cents(realized, fees_paid, funding);
+  return fmt::format("pnl={} USD (spread {} fees {} funding {})", c.total, c.spread, c.fees, c.funding);
 }
 
 // The journal mirrors oms::OrderState one to one (journal.hpp); keep them in step.
@@ -537,14 +545,12 @@ class Daemon final : public exec::EngineSink {
   };
 
   void log_stats(const StrategyStats& s, TradingState st) {
-    const Decimal parts[3] = {s.realized_pnl, -s.fees, s.funding};
-    std::int64_t cents[3];
-    const std::int64_t net = split_cents(parts, cents);
+    const PnlCents c = pnl_cents(s.realized_pnl, s.fees, s.funding);
     log_->info(
         "Strategy stats: opportunities={} executed={} open={} closed={} win_rate={:.1f}% realized_pnl={} fees={} "
         "funding={} net={} state={}",
-        s.opportunities, s.executed, s.open, s.closed, s.win_rate * 100.0, format_cents(cents[0]),
-        format_cents(cents[1]), format_cents(cents[2]), format_cents(net), to_string(st));
+        s.opportunities, s.executed, s.open, s.closed, s.win_rate * 100.0, c.spread, c.fees, c.funding, c.total,
+        to_string(st));
   }
 
   // ---- Journal (README "Restart and recovery"). Every write failure latches: see journal_failed().
@@ -1818,16 +1824,12 @@ class Daemon final : public exec::EngineSink {
 }  // namespace
 
 std::string RunSummary::to_string() const {
-  // Fees are printed as what they add to the P&L, and the parts add up to the net (docs/money.md).
-  const Decimal parts[3] = {stats.realized_pnl, -stats.fees, stats.funding};
-  std::int64_t cents[3];
-  const std::int64_t net = split_cents(parts, cents);
+  const PnlCents c = pnl_cents(stats.realized_pnl, stats.fees, stats.funding);
   std::ostringstream o;
   o << "bparb summary: ran " << ran_us / kUsPerSecond << " s | opportunities " << stats.opportunities
     << " | positions opened " << stats.executed << ", closed " << stats.closed << ", open " << stats.open
-    << " | win rate " << static_cast<int>(std::lround(stats.win_rate * 100)) << "% | realized P&L "
-    << format_cents(cents[0]) << " USD, fees " << format_cents(cents[1]) << " USD, funding " << format_cents(cents[2])
-    << " USD, net " << format_cents(net) << " USD\n"
+    << " | win rate " << static_cast<int>(std::lround(stats.win_rate * 100)) << "% | realized P&L " << c.spread
+    << " USD, fees " << c.fees << " USD, funding " << c.funding << " USD, net " << c.total << " USD\n"
     << "orders sent " << orders_sent << " (rejected " << orders_rejected << ", hedges " << hedges << "), fills "
     << fills << ", leg-risk failures " << leg_risk_failures << " | book gaps " << book_gaps << ", resyncs "
     << book_resyncs << ", ws reconnects " << ws_reconnects << ", malformed frames " << malformed_frames
