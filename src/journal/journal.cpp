@@ -22,7 +22,9 @@ constexpr std::string_view kMetaTradingState = "trading_state";
 constexpr std::string_view kMetaTradingReason = "trading_state_reason";
 constexpr std::string_view kMetaTradingSince = "trading_state_since_us";
 
-// migrations[i] takes the schema from version i to i + 1 (run inside one transaction).
+// migrations[i] takes the schema from version i to i + 1. Journal::open() runs every step a file needs in
+// one transaction; a new file runs them all, so new and migrated journals end with the same schema.
+// Tables, keys and the migration rule: docs/journal.md.
 constexpr std::array<const char*, kSchemaVersion> kMigrations = {
     // 0 -> 1
     R"sql(
@@ -105,6 +107,67 @@ CREATE TRIGGER orders_settled_update AFTER UPDATE OF terminal ON orders WHEN NEW
   DELETE FROM pending WHERE client_id = NEW.client_id;
 END;
 )sql",
+    // 1 -> 2: the venue becomes part of what the journal stores. Rows written before knew only Backpack.
+    // SQLite cannot change a table's UNIQUE constraint in place, so fills and funding are rebuilt (same
+    // ids, same values); the positions' spot/perp columns move to one position_legs row per leg.
+    R"sql(
+ALTER TABLE intents ADD COLUMN venue TEXT NOT NULL DEFAULT 'backpack';
+ALTER TABLE orders ADD COLUMN venue TEXT NOT NULL DEFAULT 'backpack';
+CREATE TABLE fills_v2 (
+  id         INTEGER PRIMARY KEY,
+  venue      TEXT NOT NULL,
+  trade_id   INTEGER NOT NULL,
+  symbol     TEXT NOT NULL,
+  client_id  INTEGER NOT NULL,
+  side       TEXT NOT NULL,
+  price_e9   INTEGER NOT NULL,
+  qty_e9     INTEGER NOT NULL,
+  fee_e9     INTEGER NOT NULL,
+  fee_symbol TEXT NOT NULL,
+  maker      INTEGER NOT NULL,
+  time_us    INTEGER NOT NULL,
+  UNIQUE (venue, symbol, trade_id)
+);
+INSERT INTO fills_v2 (id, venue, trade_id, symbol, client_id, side, price_e9, qty_e9, fee_e9, fee_symbol, maker,
+                      time_us)
+  SELECT id, 'backpack', trade_id, symbol, client_id, side, price_e9, qty_e9, fee_e9, fee_symbol, maker, time_us
+  FROM fills;
+DROP TABLE fills;
+ALTER TABLE fills_v2 RENAME TO fills;
+CREATE INDEX fills_by_time ON fills (time_us);
+CREATE INDEX fills_by_client ON fills (client_id);
+CREATE TABLE funding_v2 (
+  id              INTEGER PRIMARY KEY,
+  venue           TEXT NOT NULL,
+  symbol          TEXT NOT NULL,
+  interval_end_ms INTEGER NOT NULL,
+  amount_e9       INTEGER NOT NULL,
+  UNIQUE (venue, symbol, interval_end_ms)
+);
+INSERT INTO funding_v2 (id, venue, symbol, interval_end_ms, amount_e9)
+  SELECT id, 'backpack', symbol, interval_end_ms, amount_e9 FROM funding;
+DROP TABLE funding;
+ALTER TABLE funding_v2 RENAME TO funding;
+CREATE TABLE position_legs (
+  pair        TEXT NOT NULL,
+  position_id INTEGER NOT NULL,
+  leg_index   INTEGER NOT NULL,
+  leg         TEXT NOT NULL,
+  venue       TEXT NOT NULL,
+  symbol      TEXT NOT NULL,
+  qty_e9      INTEGER NOT NULL,
+  cost_e9     INTEGER NOT NULL,
+  PRIMARY KEY (pair, position_id, leg_index)
+) WITHOUT ROWID;
+INSERT INTO position_legs (pair, position_id, leg_index, leg, venue, symbol, qty_e9, cost_e9)
+  SELECT pair, position_id, 0, 'spot', 'backpack', '', spot_qty_e9, spot_cost_e9 FROM positions;
+INSERT INTO position_legs (pair, position_id, leg_index, leg, venue, symbol, qty_e9, cost_e9)
+  SELECT pair, position_id, 1, 'perp', 'backpack', '', perp_qty_e9, perp_cost_e9 FROM positions;
+ALTER TABLE positions DROP COLUMN spot_qty_e9;
+ALTER TABLE positions DROP COLUMN spot_cost_e9;
+ALTER TABLE positions DROP COLUMN perp_qty_e9;
+ALTER TABLE positions DROP COLUMN perp_cost_e9;
+)sql",
 };
 
 enum Sql : std::size_t {
@@ -116,6 +179,7 @@ enum Sql : std::size_t {
   kInsertFill,
   kInsertFunding,
   kUpsertPosition,
+  kUpsertLeg,
   kSetMeta,
   kGetMeta,
   kOpenIntents,
@@ -132,7 +196,15 @@ enum Sql : std::size_t {
 constexpr const char* kIntentColumns =
     "i.client_id, i.pair, i.leg, i.purpose, i.symbol, i.side, i.order_type, i.tif, i.price_e9, i.qty_e9, "
     "i.flags, i.created_us, o.client_id IS NOT NULL, COALESCE(o.exchange_id, ''), COALESCE(o.state, 'PendingNew'), "
-    "COALESCE(o.executed_e9, 0), COALESCE(o.updated_us, 0)";
+    "COALESCE(o.executed_e9, 0), COALESCE(o.updated_us, 0), i.venue";
+
+// A position with its two legs. A missing leg (only a hand-edited file has one) reads as an undecodable row.
+constexpr const char* kPositionSelect =
+    "SELECT p.pair, p.position_id, p.open, s.qty_e9, s.cost_e9, f.qty_e9, f.cost_e9, p.entry_basis_e9, "
+    "p.opened_us, p.closed_us, p.realized_e9, p.fees_e9, p.funding_e9, s.venue, s.symbol, f.venue, f.symbol, "
+    "s.pair IS NOT NULL AND f.pair IS NOT NULL FROM positions p "
+    "LEFT JOIN position_legs s ON s.pair = p.pair AND s.position_id = p.position_id AND s.leg_index = 0 "
+    "LEFT JOIN position_legs f ON f.pair = p.pair AND f.position_id = p.position_id AND f.leg_index = 1 ";
 
 const std::array<std::string, kSqlCount>& sql_texts() {
   static const std::array<std::string, kSqlCount> texts = {
@@ -140,26 +212,28 @@ const std::array<std::string, kSqlCount>& sql_texts() {
       "COMMIT",
       "ROLLBACK",
       "INSERT INTO intents (client_id, pair, leg, purpose, symbol, side, order_type, tif, price_e9, qty_e9, flags, "
-      "created_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+      "created_us, venue) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
       // Terminal states are sticky and executed never decreases: a late REST "New" after the stream's
       // "Filled" must not resurrect the order.
-      "INSERT INTO orders (client_id, exchange_id, state, terminal, executed_e9, updated_us) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (client_id) DO UPDATE SET "
+      "INSERT INTO orders (client_id, exchange_id, state, terminal, executed_e9, updated_us, venue) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (client_id) DO UPDATE SET "
       "exchange_id = CASE WHEN excluded.exchange_id <> '' THEN excluded.exchange_id ELSE orders.exchange_id END, "
       "state = CASE WHEN orders.terminal = 1 AND excluded.terminal = 0 THEN orders.state ELSE excluded.state END, "
       "terminal = MAX(orders.terminal, excluded.terminal), "
       "executed_e9 = MAX(orders.executed_e9, excluded.executed_e9), "
       "updated_us = MAX(orders.updated_us, excluded.updated_us)",
       "INSERT OR IGNORE INTO fills (trade_id, symbol, client_id, side, price_e9, qty_e9, fee_e9, fee_symbol, maker, "
-      "time_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-      "INSERT OR IGNORE INTO funding (symbol, interval_end_ms, amount_e9) VALUES (?1, ?2, ?3)",
-      "INSERT INTO positions (pair, position_id, open, spot_qty_e9, spot_cost_e9, perp_qty_e9, perp_cost_e9, "
-      "entry_basis_e9, opened_us, closed_us, realized_e9, fees_e9, funding_e9) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT (pair, position_id) DO UPDATE SET "
-      "open = excluded.open, spot_qty_e9 = excluded.spot_qty_e9, spot_cost_e9 = excluded.spot_cost_e9, "
-      "perp_qty_e9 = excluded.perp_qty_e9, perp_cost_e9 = excluded.perp_cost_e9, "
-      "entry_basis_e9 = excluded.entry_basis_e9, opened_us = excluded.opened_us, closed_us = excluded.closed_us, "
-      "realized_e9 = excluded.realized_e9, fees_e9 = excluded.fees_e9, funding_e9 = excluded.funding_e9",
+      "time_us, venue) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+      "INSERT OR IGNORE INTO funding (symbol, interval_end_ms, amount_e9, venue) VALUES (?1, ?2, ?3, ?4)",
+      "INSERT INTO positions (pair, position_id, open, entry_basis_e9, opened_us, closed_us, realized_e9, fees_e9, "
+      "funding_e9) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (pair, position_id) DO UPDATE SET "
+      "open = excluded.open, entry_basis_e9 = excluded.entry_basis_e9, opened_us = excluded.opened_us, "
+      "closed_us = excluded.closed_us, realized_e9 = excluded.realized_e9, fees_e9 = excluded.fees_e9, "
+      "funding_e9 = excluded.funding_e9",
+      "INSERT INTO position_legs (pair, position_id, leg_index, leg, venue, symbol, qty_e9, cost_e9) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (pair, position_id, leg_index) DO UPDATE SET "
+      "leg = excluded.leg, venue = excluded.venue, symbol = excluded.symbol, qty_e9 = excluded.qty_e9, "
+      "cost_e9 = excluded.cost_e9",
       "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
       "SELECT value FROM meta WHERE key = ?1",
       std::string("SELECT ") + kIntentColumns +
@@ -167,20 +241,17 @@ const std::array<std::string, kSqlCount>& sql_texts() {
           " LEFT JOIN orders o ON o.client_id = i.client_id ORDER BY p.client_id",
       std::string("SELECT ") + kIntentColumns +
           " FROM intents i LEFT JOIN orders o ON o.client_id = i.client_id WHERE i.client_id = ?1",
-      "SELECT trade_id, symbol, client_id, side, price_e9, qty_e9, fee_e9, fee_symbol, maker, time_us FROM fills "
-      "WHERE time_us >= ?1 ORDER BY time_us, id",
+      "SELECT trade_id, symbol, client_id, side, price_e9, qty_e9, fee_e9, fee_symbol, maker, time_us, venue FROM "
+      "fills WHERE time_us >= ?1 ORDER BY time_us, id",
       "SELECT MAX(time_us) FROM fills",
-      "SELECT pair, position_id, open, spot_qty_e9, spot_cost_e9, perp_qty_e9, perp_cost_e9, entry_basis_e9, "
-      "opened_us, closed_us, realized_e9, fees_e9, funding_e9 FROM positions WHERE open = 1 ORDER BY pair, "
-      "position_id",
-      "SELECT symbol, interval_end_ms, amount_e9 FROM funding WHERE interval_end_ms >= ?1 "
-      "ORDER BY interval_end_ms, symbol",
+      std::string(kPositionSelect) + "WHERE p.open = 1 ORDER BY p.pair, p.position_id",
+      "SELECT symbol, interval_end_ms, amount_e9, venue FROM funding WHERE interval_end_ms >= ?1 "
+      "ORDER BY interval_end_ms, symbol, venue",
       // The latest position of the pair opened at or before the moment and not closed before it.
-      "SELECT pair, position_id, open, spot_qty_e9, spot_cost_e9, perp_qty_e9, perp_cost_e9, entry_basis_e9, "
-      "opened_us, closed_us, realized_e9, fees_e9, funding_e9 FROM positions WHERE pair = ?1 AND opened_us <= ?2 "
-      "AND (open = 1 OR closed_us >= ?2) ORDER BY opened_us DESC, position_id DESC LIMIT 1",
-      "SELECT pair, position_id, open, spot_qty_e9, spot_cost_e9, perp_qty_e9, perp_cost_e9, entry_basis_e9, "
-      "opened_us, closed_us, realized_e9, fees_e9, funding_e9 FROM positions ORDER BY pair, position_id",
+      std::string(kPositionSelect) +
+          "WHERE p.pair = ?1 AND p.opened_us <= ?2 AND (p.open = 1 OR p.closed_us >= ?2) "
+          "ORDER BY p.opened_us DESC, p.position_id DESC LIMIT 1",
+      std::string(kPositionSelect) + "ORDER BY p.pair, p.position_id",
   };
   return texts;
 }
@@ -231,6 +302,12 @@ Decimal column_decimal(sqlite3_stmt* st, int col) noexcept {
 // Binds a text parameter without copying: the view outlives the sqlite3_step() that reads it.
 int bind_text(sqlite3_stmt* st, int idx, std::string_view s) noexcept {
   return sqlite3_bind_text(st, idx, s.empty() ? "" : s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
+}
+
+// The stored name of a venue; empty for a value outside the enum (a caller bug, refused before writing).
+std::string_view stored_venue(VenueId v) noexcept {
+  const std::string_view n = venue_name(v);
+  return n == "?" ? std::string_view() : n;
 }
 
 [[noreturn]] void throw_open_error(const std::string& path, const std::string& what, sqlite3* db) {
@@ -390,6 +467,7 @@ struct Journal::Impl {
     sqlite3_bind_int64(s, 10, in.quantity.raw());
     sqlite3_bind_int64(s, 11, in.flags);
     sqlite3_bind_int64(s, 12, in.created_us);
+    bind_text(s, 13, stored_venue(in.venue));
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -443,7 +521,7 @@ struct Journal::Impl {
     if (!parse_order_record_state(column_text(s, 14), out.state)) return false;
     out.executed = column_decimal(s, 15);
     out.updated_us = sqlite3_column_int64(s, 16);
-    return true;
+    return parse_venue_id(column_text(s, 17), in.venue);
   }
 
   static bool decode_fill(sqlite3_stmt* s, FillRecord& f) {
@@ -459,10 +537,11 @@ struct Journal::Impl {
     f.fee_symbol.assign(column_text(s, 7));
     f.maker = sqlite3_column_int(s, 8) != 0;
     f.time_us = sqlite3_column_int64(s, 9);
-    return true;
+    return parse_venue_id(column_text(s, 10), f.venue);
   }
 
-  static void decode_position(sqlite3_stmt* s, PositionRecord& p) {
+  // kPositionSelect layout. False on a missing leg or an unknown venue.
+  static bool decode_position(sqlite3_stmt* s, PositionRecord& p) {
     p.pair.assign(column_text(s, 0));
     p.position_id = static_cast<std::uint64_t>(sqlite3_column_int64(s, 1));
     p.open = sqlite3_column_int(s, 2) != 0;
@@ -476,6 +555,28 @@ struct Journal::Impl {
     p.realized = column_decimal(s, 10);
     p.fees = column_decimal(s, 11);
     p.funding = column_decimal(s, 12);
+    if (sqlite3_column_int(s, 17) == 0) return false;
+    if (!parse_venue_id(column_text(s, 13), p.spot_venue)) return false;
+    p.spot_symbol.assign(column_text(s, 14));
+    if (!parse_venue_id(column_text(s, 15), p.perp_venue)) return false;
+    p.perp_symbol.assign(column_text(s, 16));
+    return true;
+  }
+
+  int upsert_leg(const PositionRecord& p, int index, std::string_view leg, VenueId venue, std::string_view symbol,
+                 Decimal qty, Decimal cost) noexcept {
+    sqlite3_stmt* s = stmt(kUpsertLeg);
+    bind_text(s, 1, p.pair);
+    sqlite3_bind_int64(s, 2, static_cast<std::int64_t>(p.position_id));
+    sqlite3_bind_int(s, 3, index);
+    bind_text(s, 4, leg);
+    bind_text(s, 5, stored_venue(venue));
+    bind_text(s, 6, symbol);
+    sqlite3_bind_int64(s, 7, qty.raw());
+    sqlite3_bind_int64(s, 8, cost.raw());
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
   }
 };
 
@@ -674,8 +775,8 @@ JournalStatus Journal::record_intents(std::span<const IntentRecord> intents) noe
   if (!impl_) return closed_status(kOp);
   Impl& m = *impl_;
   for (const auto& in : intents) {
-    if (in.symbol.empty() || in.pair.empty()) {
-      return m.fail_with({JournalErrc::kInvalidArgument, 0, kOp}, "empty symbol or pair", false);
+    if (in.symbol.empty() || in.pair.empty() || stored_venue(in.venue).empty()) {
+      return m.fail_with({JournalErrc::kInvalidArgument, 0, kOp}, "empty symbol or pair, or unknown venue", false);
     }
   }
   if (intents.empty()) return {};
@@ -704,6 +805,9 @@ JournalStatus Journal::record_ack(const AckRecord& ack) noexcept {
   constexpr const char* kOp = "record_ack";
   if (!impl_) return closed_status(kOp);
   Impl& m = *impl_;
+  if (stored_venue(ack.venue).empty()) {
+    return m.fail_with({JournalErrc::kInvalidArgument, 0, kOp}, "unknown venue", false);
+  }
   m.durability(false);
   sqlite3_stmt* s = m.stmt(kUpsertOrder);
   sqlite3_bind_int64(s, 1, ack.client_id);
@@ -712,6 +816,7 @@ JournalStatus Journal::record_ack(const AckRecord& ack) noexcept {
   sqlite3_bind_int(s, 4, is_terminal(ack.state) ? 1 : 0);
   sqlite3_bind_int64(s, 5, ack.executed.raw());
   sqlite3_bind_int64(s, 6, ack.updated_us);
+  bind_text(s, 7, stored_venue(ack.venue));
   int rc = sqlite3_step(s);
   sqlite3_reset(s);
   if (rc != SQLITE_DONE) return m.fail(kOp, rc, true);
@@ -722,8 +827,9 @@ Expected<bool, JournalStatus> Journal::record_fill(const FillRecord& f) noexcept
   constexpr const char* kOp = "record_fill";
   if (!impl_) return unexpected(closed_status(kOp));
   Impl& m = *impl_;
-  if (f.trade_id < 0 || f.symbol.empty()) {
-    return unexpected(m.fail_with({JournalErrc::kInvalidArgument, 0, kOp}, "negative trade id or empty symbol", false));
+  if (f.trade_id < 0 || f.symbol.empty() || stored_venue(f.venue).empty()) {
+    return unexpected(m.fail_with({JournalErrc::kInvalidArgument, 0, kOp},
+                                  "negative trade id, empty symbol or unknown venue", false));
   }
   m.durability(false);
   sqlite3_stmt* s = m.stmt(kInsertFill);
@@ -737,6 +843,7 @@ Expected<bool, JournalStatus> Journal::record_fill(const FillRecord& f) noexcept
   bind_text(s, 8, f.fee_symbol);
   sqlite3_bind_int(s, 9, f.maker ? 1 : 0);
   sqlite3_bind_int64(s, 10, f.time_us);
+  bind_text(s, 11, stored_venue(f.venue));
   int rc = sqlite3_step(s);
   sqlite3_reset(s);
   if (rc != SQLITE_DONE) return unexpected(m.fail(kOp, rc, true));
@@ -747,12 +854,15 @@ Expected<bool, JournalStatus> Journal::record_funding(const FundingRecord& f) no
   constexpr const char* kOp = "record_funding";
   if (!impl_) return unexpected(closed_status(kOp));
   Impl& m = *impl_;
-  if (f.symbol.empty()) return unexpected(m.fail_with({JournalErrc::kInvalidArgument, 0, kOp}, "empty symbol", false));
+  if (f.symbol.empty() || stored_venue(f.venue).empty()) {
+    return unexpected(m.fail_with({JournalErrc::kInvalidArgument, 0, kOp}, "empty symbol or unknown venue", false));
+  }
   m.durability(false);
   sqlite3_stmt* s = m.stmt(kInsertFunding);
   bind_text(s, 1, f.symbol);
   sqlite3_bind_int64(s, 2, f.interval_end_ms);
   sqlite3_bind_int64(s, 3, f.amount.raw());
+  bind_text(s, 4, stored_venue(f.venue));
   int rc = sqlite3_step(s);
   sqlite3_reset(s);
   if (rc != SQLITE_DONE) return unexpected(m.fail(kOp, rc, true));
@@ -763,27 +873,34 @@ JournalStatus Journal::upsert_position(const PositionRecord& p) noexcept {
   constexpr const char* kOp = "upsert_position";
   if (!impl_) return closed_status(kOp);
   Impl& m = *impl_;
-  if (p.pair.empty() || p.position_id > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-    return m.fail_with({JournalErrc::kInvalidArgument, 0, kOp}, "empty pair or position id beyond int64", false);
+  if (p.pair.empty() || p.position_id > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) ||
+      stored_venue(p.spot_venue).empty() || stored_venue(p.perp_venue).empty()) {
+    return m.fail_with({JournalErrc::kInvalidArgument, 0, kOp}, "empty pair, position id beyond int64 or unknown venue",
+                       false);
   }
   m.durability(false);
+  if (int rc = m.begin(); rc != SQLITE_OK) return m.fail(kOp, rc, true);
   sqlite3_stmt* s = m.stmt(kUpsertPosition);
   bind_text(s, 1, p.pair);
   sqlite3_bind_int64(s, 2, static_cast<std::int64_t>(p.position_id));
   sqlite3_bind_int(s, 3, p.open ? 1 : 0);
-  sqlite3_bind_int64(s, 4, p.spot_qty.raw());
-  sqlite3_bind_int64(s, 5, p.spot_cost.raw());
-  sqlite3_bind_int64(s, 6, p.perp_qty.raw());
-  sqlite3_bind_int64(s, 7, p.perp_cost.raw());
-  sqlite3_bind_int64(s, 8, p.entry_basis.raw());
-  sqlite3_bind_int64(s, 9, p.opened_us);
-  sqlite3_bind_int64(s, 10, p.closed_us);
-  sqlite3_bind_int64(s, 11, p.realized.raw());
-  sqlite3_bind_int64(s, 12, p.fees.raw());
-  sqlite3_bind_int64(s, 13, p.funding.raw());
+  sqlite3_bind_int64(s, 4, p.entry_basis.raw());
+  sqlite3_bind_int64(s, 5, p.opened_us);
+  sqlite3_bind_int64(s, 6, p.closed_us);
+  sqlite3_bind_int64(s, 7, p.realized.raw());
+  sqlite3_bind_int64(s, 8, p.fees.raw());
+  sqlite3_bind_int64(s, 9, p.funding.raw());
   int rc = sqlite3_step(s);
   sqlite3_reset(s);
-  if (rc != SQLITE_DONE) return m.fail(kOp, rc, true);
+  rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+  if (rc == SQLITE_OK) rc = m.upsert_leg(p, 0, "spot", p.spot_venue, p.spot_symbol, p.spot_qty, p.spot_cost);
+  if (rc == SQLITE_OK) rc = m.upsert_leg(p, 1, "perp", p.perp_venue, p.perp_symbol, p.perp_qty, p.perp_cost);
+  if (rc != SQLITE_OK) {
+    JournalStatus st = m.fail(kOp, rc, true);
+    m.rollback();
+    return st;
+  }
+  if (rc = m.commit(); rc != SQLITE_OK) return m.fail(kOp, rc, true);
   return {};
 }
 
@@ -1017,8 +1134,7 @@ Expected<std::vector<PositionRecord>, JournalStatus> Journal::open_positions() n
     std::vector<PositionRecord> out;
     int rc = for_each_row(impl_->stmt(kOpenPositions), [&](sqlite3_stmt* s) {
       out.emplace_back();
-      Impl::decode_position(s, out.back());
-      return true;
+      return Impl::decode_position(s, out.back());
     });
     return finish_read(*impl_, "open_positions", rc, std::move(out));
   });
@@ -1030,8 +1146,7 @@ Expected<std::vector<PositionRecord>, JournalStatus> Journal::positions() noexce
     std::vector<PositionRecord> out;
     int rc = for_each_row(impl_->stmt(kAllPositions), [&](sqlite3_stmt* s) {
       out.emplace_back();
-      Impl::decode_position(s, out.back());
-      return true;
+      return Impl::decode_position(s, out.back());
     });
     return finish_read(*impl_, "positions", rc, std::move(out));
   });
@@ -1047,8 +1162,7 @@ Expected<std::optional<PositionRecord>, JournalStatus> Journal::position_held_at
     sqlite3_bind_int64(st, 2, at_us);
     int rc = for_each_row(st, [&](sqlite3_stmt* s) {
       out.emplace();
-      Impl::decode_position(s, *out);
-      return true;
+      return Impl::decode_position(s, *out);
     });
     return finish_read(*impl_, "position_held_at", rc, std::move(out));
   });
@@ -1062,7 +1176,7 @@ Expected<std::vector<FundingRecord>, JournalStatus> Journal::funding_since(std::
     sqlite3_bind_int64(st, 1, since_ms);
     int rc = for_each_row(st, [&](sqlite3_stmt* s) {
       out.push_back({std::string(column_text(s, 0)), sqlite3_column_int64(s, 1), column_decimal(s, 2)});
-      return true;
+      return parse_venue_id(column_text(s, 3), out.back().venue);
     });
     return finish_read(*impl_, "funding_since", rc, std::move(out));
   });

@@ -75,7 +75,7 @@ TEST_F(JournalTest, CreatesSchemaWithWalAndVersion) {
   auto v = j.get_meta("schema_version");
   ASSERT_TRUE(v.has_value());
   ASSERT_TRUE(v->has_value());
-  EXPECT_EQ(**v, "1");
+  EXPECT_EQ(**v, std::to_string(kSchemaVersion));
   // WAL mode is persistent in the file header: the -wal file exists while a connection is open.
   EXPECT_TRUE(std::filesystem::exists(path_ + "-wal"));
 }
@@ -495,12 +495,19 @@ void raw_exec(const std::string& path, const char* sql) {
 
 TEST_F(JournalTest, NewerSchemaVersionIsRefused) {
   { auto j = Journal::open(path_); }
-  raw_exec(path_, "UPDATE meta SET value = '2' WHERE key = 'schema_version'");
-  try {
-    Journal::open(path_);
-    FAIL() << "expected an exception";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("schema version 2 is newer"), std::string::npos) << e.what();
+  const std::string newer = std::to_string(kSchemaVersion + 1);
+  raw_exec(path_, ("UPDATE meta SET value = '" + newer + "' WHERE key = 'schema_version'").c_str());
+  for (const bool read_only : {false, true}) {
+    try {
+      Journal::open(path_, {.read_only = read_only});
+      FAIL() << "expected an exception";
+    } catch (const std::runtime_error& e) {
+      // Names the file, the file's version and the version this build supports.
+      const std::string what = e.what();
+      EXPECT_NE(what.find(path_), std::string::npos) << what;
+      EXPECT_NE(what.find("schema version " + newer + " is newer"), std::string::npos) << what;
+      EXPECT_NE(what.find("supports (" + std::to_string(kSchemaVersion) + ")"), std::string::npos) << what;
+    }
   }
   raw_exec(path_, "UPDATE meta SET value = 'abc' WHERE key = 'schema_version'");
   EXPECT_THROW(Journal::open(path_), std::runtime_error);

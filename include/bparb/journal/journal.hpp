@@ -15,13 +15,15 @@
 //      the send therefore always leaves an intent to query by client id on restart.
 //   2. record_ack() on every REST answer / order-stream state change (terminal states are sticky and
 //      `executed` never goes down, so late or out-of-order answers cannot roll an order back).
-//   3. record_fill() per fill; (trade_id, symbol) is unique, a replayed fill returns false.
-//   4. record_funding() per settlement; (symbol, interval_end_ms) is unique.
+//   3. record_fill() per fill; (venue, symbol, trade_id) is unique, a replayed fill returns false.
+//   4. record_funding() per settlement; (venue, symbol, interval_end_ms) is unique.
 //   5. upsert_position() whenever a position changes; meta keeps the client-id counter, the daily P&L
 //      baseline and the trading state.
 // On start-up: open_intents() = orders whose outcome is not known to be final (query them),
 // last_fill_time_us() = where to resume the exchange's fill history, open_positions() and
 // daily_baseline() to rebuild the portfolio/risk state.
+//
+// The schema (tables, keys, versions and the migration rule) is described in docs/journal.md.
 //
 // Money columns are INTEGER in units of 1e-9 (Decimal::raw(), suffix `_e9`): exact, comparable and
 // summable in SQL. Enums are stored by their exchange/log names so `sqlite3 journal.sqlite` is readable.
@@ -42,10 +44,12 @@
 #include "bparb/core/decimal.hpp"
 #include "bparb/core/expected.hpp"
 #include "bparb/core/types.hpp"
+#include "bparb/core/venue.hpp"
 
 namespace bparb::journal {
 
-inline constexpr int kSchemaVersion = 1;
+// 2: venue columns, fills unique on (venue, symbol, trade_id), position legs in their own table.
+inline constexpr int kSchemaVersion = 2;
 // PRAGMA application_id marking the file as a bparb journal ("bpar").
 inline constexpr std::int32_t kApplicationId = 0x62706172;
 
@@ -57,7 +61,7 @@ enum class JournalErrc : std::uint8_t {
   kBusy,             // locked by another connection beyond the busy timeout
   kCorrupt,          // database image is malformed
   kConstraint,       // a constraint other than the dedup keys failed
-  kInvalidArgument,  // e.g. negative trade id, empty symbol
+  kInvalidArgument,  // e.g. negative trade id, empty symbol, a VenueId outside the enum
   kBadRow,           // a stored row could not be decoded (hand-edited / corrupt value)
   kExhausted,        // client-id space (uint32) used up
   kClosed,           // the Journal was moved from
@@ -90,6 +94,7 @@ struct IntentRecord {
   Decimal quantity;
   std::uint32_t flags = 0;  // kIntentPostOnly | kIntentReduceOnly
   TimestampUs created_us = 0;
+  VenueId venue = VenueId::kBackpack;
   bool operator==(const IntentRecord&) const = default;
 };
 
@@ -118,6 +123,7 @@ struct AckRecord {
   OrderRecordState state = OrderRecordState::kOpen;
   Decimal executed;  // cumulative executed quantity as reported
   TimestampUs updated_us = 0;
+  VenueId venue = VenueId::kBackpack;  // stored with the first ack of the client id
 };
 
 // An intent whose order is not known to be terminal, with what the journal knows about it.
@@ -141,9 +147,12 @@ struct FillRecord {
   std::string fee_symbol;
   bool maker = false;
   TimestampUs time_us = 0;
+  VenueId venue = VenueId::kBackpack;
   bool operator==(const FillRecord&) const = default;
 };
 
+// A two-leg (basis) position. The journal stores each leg as its own row (docs/journal.md); the record
+// keeps the spot/perp fields its callers use, as leg 0 (spot) and leg 1 (perp).
 struct PositionRecord {
   std::string pair;
   std::uint64_t position_id = 0;
@@ -158,6 +167,10 @@ struct PositionRecord {
   Decimal realized;
   Decimal fees;
   Decimal funding;
+  VenueId spot_venue = VenueId::kBackpack;
+  std::string spot_symbol;  // empty when not known (journals from schema 1 did not record it)
+  VenueId perp_venue = VenueId::kBackpack;
+  std::string perp_symbol;
   bool operator==(const PositionRecord&) const = default;
 };
 
@@ -165,6 +178,7 @@ struct FundingRecord {
   std::string symbol;
   std::int64_t interval_end_ms = 0;
   Decimal amount;  // + received / - paid
+  VenueId venue = VenueId::kBackpack;
   bool operator==(const FundingRecord&) const = default;
 };
 
@@ -193,9 +207,11 @@ struct JournalOptions {
 
 class Journal {
  public:
-  // Opens (creating if needed, unless read_only) and migrates to kSchemaVersion. Throws
-  // std::runtime_error "journal <path>: <what> (<sqlite message>)" when the file cannot be opened,
-  // is not a bparb journal, is written by a newer schema, or WAL cannot be enabled.
+  // Opens (creating if needed, unless read_only) and migrates an older schema to kSchemaVersion in place,
+  // all steps in one transaction (a failure leaves the file as it was). Throws std::runtime_error
+  // "journal <path>: <what> (<sqlite message>)" when the file cannot be opened, is not a bparb journal, is
+  // written by a newer schema, needs a migration but is opened read_only, the migration fails, or WAL
+  // cannot be enabled.
   static Journal open(const std::string& path, const JournalOptions& opts = {});
 
   Journal(Journal&&) noexcept;
@@ -215,10 +231,11 @@ class Journal {
   // Several intents (one batch request) in one transaction: one fsync, all or nothing.
   JournalStatus record_intents(std::span<const IntentRecord> intents) noexcept;
   JournalStatus record_ack(const AckRecord& ack) noexcept;
-  // true = stored, false = duplicate (trade_id, symbol) already journaled.
+  // true = stored, false = duplicate (venue, symbol, trade_id) already journaled.
   Expected<bool, JournalStatus> record_fill(const FillRecord& fill) noexcept;
-  // true = stored, false = duplicate (symbol, interval_end_ms).
+  // true = stored, false = duplicate (venue, symbol, interval_end_ms).
   Expected<bool, JournalStatus> record_funding(const FundingRecord& funding) noexcept;
+  // Both legs and the position row in one transaction.
   JournalStatus upsert_position(const PositionRecord& position) noexcept;
 
   // --- Client ids: persisted and monotonic across restarts. The counter also never goes below
