@@ -93,6 +93,16 @@ int main(int argc, char** argv) {
     auto r = j.record_fill(f);
     return r.has_value() && !*r;
   });
+  // A position row and its two leg rows, one transaction (NORMAL: no fsync).
+  PositionRecord pos;
+  pos.pair = "SOL";
+  pos.position_id = 1;
+  pos.entry_basis = Decimal::from_string("0.002148");
+  measure("upsert_position", n, [&](int i) {
+    pos.spot_qty = Decimal::from_raw(i);
+    pos.perp_qty = Decimal::from_raw(-i);
+    return j.upsert_position(pos).ok();
+  });
   measure("open_intents (full scan)", 20, [&](int) { return j.open_intents().has_value(); });
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
   return 0;
