@@ -10,6 +10,8 @@
 #include <cstring>
 #include <string>
 
+#include "parsers_fast.hpp"
+
 namespace bparb::lighter {
 
 static_assert(kJsonPadding == simdjson::SIMDJSON_PADDING);
@@ -1125,15 +1127,32 @@ ParseError parse_ws_impl(JsonParser& p, JsonInput in, WsFrame& out) noexcept {
 
 }  // namespace
 
-ParseError parse_ws_frame(JsonParser& p, JsonInput in, WsFrame& out) noexcept {
+namespace {
+void reset_frame(WsFrame& out) noexcept {
   out.type = WsType::kNone;
   out.snapshot = false;
   out.account = 0;
   out.error_code = 0;
   out.error_message = {};
+  BookFrame& b = out.book;
+  b.offset = b.nonce = b.begin_nonce = b.last_updated_at_us = b.timestamp_ms = 0;
+}
+}  // namespace
+
+ParseError parse_ws_frame_generic(JsonParser& p, JsonInput in, WsFrame& out) noexcept {
+  reset_frame(out);
   const ParseError e = parse_ws_impl(p, in, out);
   if (!e.ok()) out.type = WsType::kNone;
   return e;
+}
+
+ParseError parse_ws_frame(JsonParser& p, JsonInput in, WsFrame& out) noexcept {
+  constexpr std::string_view kBookPrefix = R"({"channel":"order_book:)";
+  if (in.data != nullptr && std::string_view(in.data, in.size).starts_with(kBookPrefix)) {
+    reset_frame(out);
+    if (detail::fast_book_frame(in.data, in.data + in.size, out)) return ParseError{};
+  }
+  return parse_ws_frame_generic(p, in, out);
 }
 
 }  // namespace bparb::lighter

@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
+
+#include "../../bench/lighter_frames.hpp"
 
 namespace bparb::lighter {
 namespace {
@@ -405,6 +408,68 @@ TEST(LighterWs, SendTxReplies) {
   EXPECT_EQ(f.type, WsType::kSendTx);
   EXPECT_EQ(lighter_error_from_code(f.error_code), LighterError::kInvalidNonce);
   EXPECT_FALSE(parse_ws_frame(p, R"({"code":200,"type":"jsonapi/sendtx"})", f).ok());
+}
+
+}  // namespace
+}  // namespace bparb::lighter
+
+// ---------------------------------------------------------------- fast order_book reader
+
+namespace bparb::lighter {
+namespace {
+
+bool same_book(const WsFrame& a, const WsFrame& b) {
+  auto same_levels = [](const std::vector<LevelUpdate>& x, const std::vector<LevelUpdate>& y) {
+    if (x.size() != y.size()) return false;
+    for (std::size_t i = 0; i < x.size(); ++i)
+      if (x[i].price != y[i].price || x[i].quantity != y[i].quantity) return false;
+    return true;
+  };
+  const BookFrame& x = a.book;
+  const BookFrame& y = b.book;
+  return a.type == b.type && a.snapshot == b.snapshot && x.market_id == y.market_id && x.snapshot == y.snapshot &&
+         x.offset == y.offset && x.nonce == y.nonce && x.begin_nonce == y.begin_nonce &&
+         x.last_updated_at_us == y.last_updated_at_us && x.timestamp_ms == y.timestamp_ms &&
+         x.levels.first_update_id == y.levels.first_update_id && x.levels.last_update_id == y.levels.last_update_id &&
+         x.levels.engine_time_us == y.levels.engine_time_us && x.levels.event_time_us == y.levels.event_time_us &&
+         same_levels(x.levels.bids, y.levels.bids) && same_levels(x.levels.asks, y.levels.asks);
+}
+
+// Whatever the input, parse_ws_frame (fast reader first) and the generic walk agree: same success, same
+// error code, same decoded frame. Inputs: a generated stream and every one-byte change of a few frames.
+TEST(LighterWs, FastBookReaderAgreesWithGenericParser) {
+  const std::vector<std::string> frames = bench::make_book_frames(300, 7);
+  JsonParser pa;
+  JsonParser pb;
+  WsFrame a;
+  WsFrame b;
+  // Warm both frames' vectors so the fast reader does not decline for capacity alone.
+  ASSERT_TRUE(parse_ws_frame(pa, frames[0], a).ok());
+  ASSERT_TRUE(parse_ws_frame_generic(pb, frames[0], b).ok());
+  int compared = 0;
+  auto check = [&](const std::string& s) {
+    const ParseError ea = parse_ws_frame(pa, s, a);
+    const ParseError eb = parse_ws_frame_generic(pb, s, b);
+    ASSERT_EQ(ea.code, eb.code) << s;
+    if (ea.ok()) {
+      ASSERT_TRUE(same_book(a, b)) << s;
+    }
+    ++compared;
+  };
+  for (const std::string& f : frames) check(f);
+  const char kSubst[] = {'"', '0', '9', '-', '.', '}', ']', ',', ' ', '\\', 'x', '\0'};
+  for (std::size_t k = 1; k < frames.size(); k += 60) {
+    const std::string& f = frames[k];
+    for (std::size_t i = 0; i < f.size(); ++i) {
+      for (char c : kSubst) {
+        std::string m = f;
+        m[i] = c;
+        check(m);
+      }
+      check(f.substr(0, i));
+    }
+  }
+  EXPECT_GT(compared, 10000);
 }
 
 }  // namespace

@@ -82,7 +82,11 @@ class JsonParser {
 // subscribed|update/trade, subscribed|update/account_orders, .../account_all_orders, .../account_all,
 // jsonapi/sendtx replies; other well-formed frames -> kUnknown with ok status. Malformed -> error and
 // out.type kNone.
+// order_book frames of the venue's exact shape take a hand-written single-pass reader; anything it
+// does not recognise goes through the generic simdjson walk, which is the reference for both.
 ParseError parse_ws_frame(JsonParser& p, JsonInput in, WsFrame& out) noexcept;
+// The generic walk alone (equivalence tests and the fuzz target compare the two).
+ParseError parse_ws_frame_generic(JsonParser& p, JsonInput in, WsFrame& out) noexcept;
 
 // ---------------------------------------------------------------- REST (cold path)
 
