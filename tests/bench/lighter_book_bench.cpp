@@ -113,6 +113,25 @@ int main(int argc, char** argv) {
         std::fwrite(s.data(), 1, s.size(), out);
         std::fputc('\n', out);
       }
+      // The top of book after the whole stream, to compare with another client's result.
+      ManualClock clock(1);
+      OrderBook book(book_spec(eth()));
+      BookSync sync(book, 0, clock);
+      JsonParser parser;
+      WsFrame frame;
+      for (const std::string& s : frames()) {
+        if (!parse_ws_frame(parser, input(s), frame).ok() || sync.on_frame(frame.book).action != SyncAction::kNone)
+          return 1;
+      }
+      char bp[Decimal::kMaxChars];
+      char bq[Decimal::kMaxChars];
+      char ap[Decimal::kMaxChars];
+      char aq[Decimal::kMaxChars];
+      bp[book.best_bid().price.format(bp)] = '\0';
+      bq[book.best_bid().quantity.format(bq)] = '\0';
+      ap[book.best_ask().price.format(ap)] = '\0';
+      aq[book.best_ask().quantity.format(aq)] = '\0';
+      std::printf("frames=%zu best_bid=%s@%s best_ask=%s@%s\n", frames().size(), bp, bq, ap, aq);
       return std::fclose(out) == 0 ? 0 : 1;
     }
   }
