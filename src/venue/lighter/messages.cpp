@@ -43,7 +43,7 @@ Decimal pow10_inverse(std::uint8_t decimals) noexcept {
 }  // namespace
 
 LighterError lighter_error_from_code(std::int64_t code) noexcept {
-  if (code == 200 || code == 0) return LighterError::kNone;
+  if (code == 200) return LighterError::kNone;
   for (LighterError e : kKnown)
     if (static_cast<std::int64_t>(e) == code) return e;
   if (code >= 21000 && code < 22000) return LighterError::kOtherTx;

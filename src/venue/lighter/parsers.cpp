@@ -20,7 +20,8 @@ struct JsonParser::Impl {
   explicit Impl(std::size_t max_bytes) : parser(max_bytes), max_document_bytes(max_bytes) {
     // Reserving up front keeps a frame larger than any before from allocating on the frame path; a
     // failure only means that the first large frame allocates.
-    [[maybe_unused]] const simdjson::error_code reserved = parser.allocate(std::min<std::size_t>(max_bytes, 64 * 1024));
+    [[maybe_unused]] const simdjson::error_code reserved =
+        parser.allocate(std::min<std::size_t>(max_bytes, std::size_t{64} * 1024));
   }
   simdjson::ondemand::parser parser;
   std::string scratch;
@@ -113,10 +114,10 @@ ParseErrc map_error(simdjson::error_code e) noexcept {
 #define LCAT(a, b) LCAT2(a, b)
 // Unique names: the macros nest inside the lambdas of each other.
 #define LTRY(expr) LTRY_N(expr, LCAT(e_, __COUNTER__))
-#define LTRY_N(expr, name)                            \
-  do {                                                \
-    const ::bparb::lighter::ParseError name = (expr); \
-    if (!name.ok()) return name;                      \
+#define LTRY_N(expr, name)                                                                 \
+  do {                                                                                     \
+    const ::bparb::lighter::ParseError name = (expr);                                      \
+    if (!name.ok()) return name; /* NOLINT(bugprone-macro-parentheses): a declared name */ \
   } while (0)
 
 #define LSJ(expr, field)                                                \
@@ -158,9 +159,11 @@ ParseError int_from_text(std::string_view s, std::int64_t& out, const char* fiel
   if (s.empty()) return fail(ParseErrc::kBadNumber, field);
   const char* b = s.data();
   const char* e = s.data() + s.size();
-  auto r = std::from_chars(b, e, out);
+  std::int64_t v = 0;  // from_chars stores a value even when text follows it: assign only on success
+  auto r = std::from_chars(b, e, v);
   if (r.ec == std::errc::result_out_of_range) return fail(ParseErrc::kOutOfRange, field);
   if (r.ec != std::errc() || r.ptr != e) return fail(ParseErrc::kBadNumber, field);
+  out = v;
   return ok();
 }
 
@@ -249,7 +252,7 @@ ParseError for_each_element(od::value& v, const char* field, F&& f) {
   LSJ(v.get_array().get(arr), field);
   for (auto er : arr) {
     od::value el;
-    LSJ(std::move(er).get(el), field);
+    LSJ(er.get(el), field);
     LTRY(f(el));
   }
   return ok();
@@ -645,9 +648,11 @@ ParseError rest_body(JsonParser& p, JsonInput in, F&& f) {
   ParseError payload_error;
   const ParseError e = for_each_field(root, "body", [&](std::string_view k, od::value& x) -> ParseError {
     if (k == "code") {
-      LTRY(get_int(x, code, "code"));
-      if (code != 200) api_failed = true;
-      return ok();
+      // A repeated key: the last one counts, as for every other field; an unreadable one is an error
+      // of its own, not a venue error.
+      const ParseError ce = get_int(x, code, "code");
+      api_failed = ce.ok() && code != 200;
+      return ce;
     }
     if (api_failed) return ok();  // skip the payload of a failure body
     ParseError pe = f(k, x);
@@ -945,6 +950,9 @@ ParseError parse_book_object(od::value& v, BookFrame& b, bool& has_nonce, bool& 
   });
 }
 
+// Milliseconds that still fit in microseconds.
+constexpr std::int64_t kMaxTimestampMs = INT64_MAX / kUsPerMs;
+
 enum class Kind : std::uint8_t { kOther, kOrderBook, kTrade, kAccountOrders, kAccountAll };
 
 // "subscribed/order_book" -> (snapshot, kOrderBook) etc.
@@ -1000,7 +1008,7 @@ ParseError parse_ws_impl(JsonParser& p, JsonInput in, WsFrame& out) noexcept {
       b.levels.asks.clear();
       return parse_book_object(x, b, has_nonce, has_begin);
     }
-    if (k == "timestamp") return get_int(x, b.timestamp_ms, "timestamp");
+    if (k == "timestamp") return get_int_range(x, b.timestamp_ms, 0, kMaxTimestampMs, "timestamp");
     if (k == "trades") {
       return for_each_keyed_element(x, "trades", [&](od::value& el) noexcept -> ParseError {
         try {

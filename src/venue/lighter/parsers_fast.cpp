@@ -101,12 +101,13 @@ struct Cursor {
     out = static_cast<std::int64_t>(v);
     return true;
   }
-  // A plain string (no escapes, no control bytes).
+  // A plain ASCII string (no escapes, no control bytes).
   bool string(std::string_view& out) noexcept {
     if (!eat('"')) return false;
     const char* b = p;
     while (p != end && *p != '"') {
-      if (*p == '\\' || static_cast<unsigned char>(*p) < 0x20) return false;
+      // Escapes, control bytes and non-ASCII (whose UTF-8 validity the generic parser checks) decline.
+      if (*p == '\\' || static_cast<unsigned char>(*p) < 0x20 || static_cast<unsigned char>(*p) >= 0x80) return false;
       ++p;
     }
     if (p == end) return false;
@@ -121,7 +122,8 @@ struct Cursor {
     if (!eat('"')) return false;
     const char* b = p;
     std::int64_t ip = 0;
-    while (p != end && static_cast<unsigned char>(*p - '0') <= 9) ip = ip * 10 + (*p++ - '0');
+    // At most ten digits are read (ten means "too many"): the value cannot overflow.
+    while (p != end && p - b < 10 && static_cast<unsigned char>(*p - '0') <= 9) ip = ip * 10 + (*p++ - '0');
     const auto ni = p - b;
     if (ni == 0 || ni > 9 || (ni > 1 && *b == '0') || p == end) return false;
     std::int64_t fp = 0;
@@ -129,7 +131,7 @@ struct Cursor {
     if (*p == '.') {
       ++p;
       const char* f = p;
-      while (p != end && static_cast<unsigned char>(*p - '0') <= 9) fp = fp * 10 + (*p++ - '0');
+      while (p != end && p - f < 10 && static_cast<unsigned char>(*p - '0') <= 9) fp = fp * 10 + (*p++ - '0');
       nf = p - f;
       if (nf == 0 || nf > 9) return false;
     }
@@ -175,7 +177,7 @@ bool fast_book_frame(const char* begin, const char* end, WsFrame& out) noexcept 
     } else if (k == Key::kType) {
       ok = c.string(type);
     } else if (k == Key::kTimestamp) {
-      ok = c.uint_token(b.timestamp_ms);
+      ok = c.uint_token(b.timestamp_ms) && b.timestamp_ms <= INT64_MAX / kUsPerMs;
     } else if (k == Key::kOffset || k == Key::kLastUpdatedAt) {
       ok = c.uint_token(ignored);
     } else if (k == Key::kOrderBook) {

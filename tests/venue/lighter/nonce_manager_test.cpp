@@ -150,7 +150,7 @@ TEST(LighterNonce, PoolRotatesAndSkipsBusyKeys) {
 }
 
 TEST(LighterAuthSchedule, RenewsBeforeTheDeadline) {
-  AuthTokenSchedule s(7 * 3600, 600);
+  AuthTokenSchedule s(std::int64_t{7} * 3600, 600);
   const TimestampUs t0 = 1'800'000'000 * kUsPerSecond;
   EXPECT_TRUE(s.needs_refresh(t0));
   const std::int64_t deadline = s.deadline_for(t0);
@@ -164,7 +164,7 @@ TEST(LighterAuthSchedule, RenewsBeforeTheDeadline) {
 }
 
 TEST(LighterAuthSchedule, LifetimeCappedAtTheVenueLimit) {
-  const AuthTokenSchedule s(24 * 3600, 600);
+  const AuthTokenSchedule s(std::int64_t{24} * 3600, 600);
   EXPECT_EQ(s.lifetime_s(), 8 * 3600);
   EXPECT_EQ(s.deadline_for(0), 8 * 3600);
 }

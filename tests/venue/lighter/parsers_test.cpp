@@ -158,6 +158,12 @@ TEST(LighterParsers, ApiErrorBodiesAreTypedAndClassified) {
   e = parse_send_tx(p, R"({"code":500,"message":"internal"})", r);
   EXPECT_EQ(classify(e.venue_error()), ErrorAction::kRetry);
 
+  // Repeated codes: the last one counts; an unreadable code is a parse error, not a venue error.
+  ASSERT_TRUE(parse_next_nonce(p, R"({"code":21104,"code":200,"nonce":5})", nonce).ok());
+  EXPECT_EQ(nonce, 5);
+  EXPECT_EQ(parse_next_nonce(p, R"({"code":200,"code":"20x","nonce":5})", nonce).code, ParseErrc::kBadNumber);
+  EXPECT_EQ(parse_next_nonce(p, R"({"code":0,"message":"?"})", nonce).venue_error(), LighterError::kOther);
+
   std::int64_t code = 0;
   std::string msg;
   ASSERT_TRUE(parse_api_status(p, R"({"code":21105,"message":"batch nonces"})", code, msg).ok());
@@ -457,7 +463,25 @@ TEST(LighterWs, FastBookReaderAgreesWithGenericParser) {
     ++compared;
   };
   for (const std::string& f : frames) check(f);
-  const char kSubst[] = {'"', '0', '9', '-', '.', '}', ']', ',', ' ', '\\', 'x', '\0'};
+  // A string that is not UTF-8 in a value a later duplicate key overrides (found by the fuzzer).
+  {
+    const std::string prefix = R"({"channel":"order_book:0",)";
+    ASSERT_EQ(frames[1].substr(0, prefix.size()), prefix);
+    check(prefix + "\"type\":\"\xff\"," + frames[1].substr(prefix.size()));
+  }
+  // Digit runs longer than any field allows (found by the fuzzer: they overflowed the reader once).
+  for (const char* digits : {"1234567890", "12345678901234567890123", "0.12345678901234567890"}) {
+    std::string m = frames[1];
+    const std::size_t at = m.find(R"("price":")");
+    ASSERT_NE(at, std::string::npos);
+    m.insert(at + 9, digits);
+    check(m);
+    m = frames[1];
+    m.insert(m.find(R"("nonce":)") + 8, digits);
+    check(m);
+  }
+  // 0xFF: not UTF-8, which the generic parser refuses and the fast reader must not accept.
+  const char kSubst[] = {'"', '0', '9', '-', '.', '}', ']', ',', ' ', '\\', 'x', '\0', static_cast<char>(0xFF)};
   for (std::size_t k = 1; k < frames.size(); k += 60) {
     const std::string& f = frames[k];
     for (std::size_t i = 0; i < f.size(); ++i) {

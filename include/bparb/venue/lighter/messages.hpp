@@ -52,6 +52,7 @@ enum class LighterError : std::uint16_t {
   kOtherRateLimit = 23999,  // a 23xxx code not listed above
   kOther = 1,               // any other code that is not 200
 };
+// 200 is success (kNone); every other code, 0 included, is an error.
 LighterError lighter_error_from_code(std::int64_t code) noexcept;
 const char* to_string(LighterError e) noexcept;
 

@@ -95,8 +95,9 @@ class NoncePool {
 // `lifetime` (capped at 8 h) and renew `refresh_before` ahead of the deadline, then resubscribe.
 class AuthTokenSchedule {
  public:
-  static constexpr std::int64_t kMaxLifetimeS = 8 * 3600;
-  AuthTokenSchedule(std::int64_t lifetime_s = 7 * 3600, std::int64_t refresh_before_s = 10 * 60) noexcept;
+  static constexpr std::int64_t kMaxLifetimeS = std::int64_t{8} * 3600;
+  AuthTokenSchedule(std::int64_t lifetime_s = std::int64_t{7} * 3600,
+                    std::int64_t refresh_before_s = std::int64_t{10} * 60) noexcept;
 
   // Deadline (Unix seconds) to sign into a new token made at `now_us`.
   std::int64_t deadline_for(TimestampUs now_us) const noexcept;
