@@ -157,9 +157,70 @@ struct Cursor {
   }
 };
 
+bool finish(WsFrame& out, std::int64_t market, bool snapshot) noexcept {
+  BookFrame& b = out.book;
+  b.market_id = market;
+  b.snapshot = snapshot;
+  b.levels.first_update_id = b.begin_nonce;
+  b.levels.last_update_id = b.nonce;
+  b.levels.engine_time_us = b.last_updated_at_us;
+  b.levels.event_time_us = b.timestamp_ms * kUsPerMs;
+  out.snapshot = snapshot;
+  out.type = WsType::kOrderBook;
+  out.trades.clear();
+  out.orders.clear();
+  out.positions.clear();
+  return true;
+}
+
+// The venue's own key order (docs/lighter.md), matched as whole literals between the values: no key
+// dispatch, no string scanning. Accepts a subset of what the key-by-key reader below accepts, with the
+// same values; anything else returns false and that reader runs.
+bool fixed_order_frame(const char* begin, const char* end, WsFrame& out) noexcept {
+  Cursor c{begin, end};
+  BookFrame& b = out.book;
+  if (!c.lit(R"({"channel":"order_book:)")) return false;
+  const char* m = c.p;
+  std::int64_t market = 0;
+  while (c.p != c.end && c.p - m < 19 && static_cast<unsigned char>(*c.p - '0') <= 9)
+    market = market * 10 + (*c.p++ - '0');
+  const auto digits = c.p - m;
+  if (digits == 0 || digits > 18 || (digits > 1 && *m == '0')) return false;
+  std::int64_t ignored = 0;
+  b.levels.bids.clear();
+  b.levels.asks.clear();
+  if (!c.lit(R"(","last_updated_at":)") || !c.uint_token(ignored) || !c.lit(R"(,"offset":)") ||
+      !c.uint_token(ignored) || !c.lit(R"(,"order_book":{"code":0,"asks":)") || !c.levels(b.levels.asks, true) ||
+      !c.lit(R"(,"bids":)") || !c.levels(b.levels.bids, true) || !c.lit(R"(,"offset":)") || !c.uint_token(b.offset) ||
+      !c.lit(R"(,"nonce":)") || !c.uint_token(b.nonce) || !c.lit(R"(,"last_updated_at":)") ||
+      !c.uint_token(b.last_updated_at_us) || !c.lit(R"(,"begin_nonce":)") || !c.uint_token(b.begin_nonce) ||
+      !c.lit(R"(},"timestamp":)") || !c.uint_token(b.timestamp_ms) || b.timestamp_ms > INT64_MAX / kUsPerMs ||
+      !c.lit(R"(,"type":")"))
+    return false;
+  bool snapshot = false;
+  if (c.lit(R"(update/order_book"})")) {
+    snapshot = false;
+  } else if (c.lit(R"(subscribed/order_book"})")) {
+    snapshot = true;
+  } else {
+    return false;
+  }
+  while (c.p != c.end && (*c.p == ' ' || *c.p == '\n' || *c.p == '\r' || *c.p == '\t')) ++c.p;
+  if (c.p != c.end) return false;
+  return finish(out, market, snapshot);
+}
+
+bool any_order_frame(const char* begin, const char* end, WsFrame& out) noexcept;
+
 }  // namespace
 
 bool fast_book_frame(const char* begin, const char* end, WsFrame& out) noexcept {
+  return fixed_order_frame(begin, end, out) || any_order_frame(begin, end, out);
+}
+
+namespace {
+
+bool any_order_frame(const char* begin, const char* end, WsFrame& out) noexcept {
   Cursor c{begin, end};
   BookFrame& b = out.book;
   std::string_view type;
@@ -236,18 +297,9 @@ bool fast_book_frame(const char* begin, const char* end, WsFrame& out) noexcept 
     if (static_cast<unsigned char>(ch - '0') > 9) return false;
     market = market * 10 + (ch - '0');
   }
-  b.market_id = market;
-  b.snapshot = snapshot;
-  b.levels.first_update_id = b.begin_nonce;
-  b.levels.last_update_id = b.nonce;
-  b.levels.engine_time_us = b.last_updated_at_us;
-  b.levels.event_time_us = b.timestamp_ms * kUsPerMs;
-  out.snapshot = snapshot;
-  out.type = WsType::kOrderBook;
-  out.trades.clear();
-  out.orders.clear();
-  out.positions.clear();
-  return true;
+  return finish(out, market, snapshot);
 }
+
+}  // namespace
 
 }  // namespace bparb::lighter::detail
