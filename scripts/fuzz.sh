@@ -15,7 +15,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 build="${BPARB_FUZZ_BUILD_DIR:-$root/build-fuzz}"
 all_targets=(fuzz_ws_frame fuzz_rest_markets fuzz_rest_depth fuzz_rest_order fuzz_rest_batch fuzz_rest_fills
-  fuzz_signing fuzz_server_payloads fuzz_decimal fuzz_config fuzz_lighter_request)
+  fuzz_signing fuzz_server_payloads fuzz_decimal fuzz_config fuzz_lighter_request fuzz_lighter_frame fuzz_lighter_rest)
 
 replay=0
 secs=20
@@ -63,7 +63,7 @@ for t in "${targets[@]}"; do
   mkdir -p "$work" "$artifacts" "$seeds"
   dict=()
   case "$t" in
-    fuzz_ws_frame | fuzz_rest_* | fuzz_server_payloads | fuzz_lighter_request) dict=("-dict=$root/tests/fuzz/json.dict") ;;
+    fuzz_ws_frame | fuzz_rest_* | fuzz_server_payloads | fuzz_lighter_*) dict=("-dict=$root/tests/fuzz/json.dict") ;;
     fuzz_config) dict=("-dict=$root/tests/fuzz/toml.dict") ;;
   esac
   args=(-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "-artifact_prefix=$artifacts" "${dict[@]}")

@@ -1,6 +1,7 @@
 # libFuzzer targets; included by cmake/BparbFuzz.cmake (BPARB_FUZZ=ON, clang). One executable per target,
 # seed corpus in corpus/<target>/, run by scripts/fuzz.sh.
-# The targets exercise venue/backpack's parsers and signing-string builder (and the signer it calls) only.
+# The targets exercise venue/backpack's parsers and signing-string builder (and the signer it calls) and venue/lighter's
+# parsers, book sync and signing requests.
 # They link those sources compiled here, not the whole bparb_venue_backpack library: that would also build
 # its REST/WebSocket clients and all of net/ and Boost.Asio/Beast (the most expensive code of the project
 # to compile, and with coverage + ASan) for code no fuzz target reaches. New parser files are globbed.
@@ -24,3 +25,5 @@ bparb_fuzz_target(fuzz_decimal LIBS bparb_core)
 # (sim, exec, ...). Switch to LIBS bparb_app if config.cpp ever grows other app dependencies.
 bparb_fuzz_target(fuzz_config SOURCES ${PROJECT_SOURCE_DIR}/src/app/config.cpp LIBS bparb_core bparb::tomlplusplus)
 bparb_fuzz_target(fuzz_lighter_request LIBS bparb_venue_lighter)
+bparb_fuzz_target(fuzz_lighter_frame LIBS bparb_venue_lighter)
+bparb_fuzz_target(fuzz_lighter_rest LIBS bparb_venue_lighter)
