@@ -1,0 +1,265 @@
+// Lighter REST answers (docs/lighter.md). Single forward pass per document: keys are matched as they
+// come, in any order.
+#include "parsers_json.hpp"
+
+namespace bparb::lighter {
+
+using namespace json;  // NOLINT(google-build-using-namespace): the parsers' own readers
+
+JsonParser::JsonParser(std::size_t max_document_bytes) : impl_(std::make_unique<Impl>(max_document_bytes)) {}
+JsonParser::~JsonParser() = default;
+JsonParser::JsonParser(JsonParser&&) noexcept = default;
+JsonParser& JsonParser::operator=(JsonParser&&) noexcept = default;
+
+const char* to_string(ParseErrc e) noexcept {
+  switch (e) {
+    case ParseErrc::kOk:
+      return "ok";
+    case ParseErrc::kInvalidJson:
+      return "invalid JSON";
+    case ParseErrc::kWrongType:
+      return "wrong type";
+    case ParseErrc::kMissingField:
+      return "missing field";
+    case ParseErrc::kBadNumber:
+      return "not a number";
+    case ParseErrc::kOutOfRange:
+      return "out of range";
+    case ParseErrc::kBadEnum:
+      return "unknown value";
+    case ParseErrc::kBadValue:
+      return "invalid value";
+    case ParseErrc::kApiError:
+      return "venue error";
+    case ParseErrc::kTooLarge:
+      return "document too large";
+  }
+  return "?";
+}
+
+std::string ParseError::message() const {
+  std::string m = std::string(field) + ": " + to_string(code);
+  if (code == ParseErrc::kApiError) m += " " + std::to_string(api_code) + " (" + to_string(venue_error()) + ")";
+  return m;
+}
+
+// ---------------------------------------------------------------- REST
+
+ParseError parse_order_book_details(JsonParser& p, JsonInput in, std::vector<MarketDetails>& out) {
+  out.clear();
+  bool seen = false;
+  LTRY(rest_body(p, in, [&](std::string_view k, od::value& x) -> ParseError {
+    if (k != "order_book_details" && k != "spot_order_book_details") return ok();
+    if (is_null(x)) return ok();
+    seen = true;
+    return for_each_element(x, "order_book_details", [&](od::value& el) -> ParseError {
+      out.emplace_back();
+      return parse_market_details(el, out.back());
+    });
+  }));
+  if (!seen) return fail(ParseErrc::kMissingField, "order_book_details");
+  return ok();
+}
+
+ParseError parse_order_books(JsonParser& p, JsonInput in, std::vector<MarketDetails>& out) {
+  out.clear();
+  bool seen = false;
+  LTRY(rest_body(p, in, [&](std::string_view k, od::value& x) -> ParseError {
+    if (k != "order_books") return ok();
+    seen = true;
+    return for_each_element(x, "order_books", [&](od::value& el) -> ParseError {
+      out.emplace_back();
+      return parse_market_details(el, out.back());
+    });
+  }));
+  if (!seen) return fail(ParseErrc::kMissingField, "order_books");
+  return ok();
+}
+
+ParseError parse_account(JsonParser& p, JsonInput in, Account& out) {
+  out = Account{};
+  bool seen = false;
+  LTRY(rest_body(p, in, [&](std::string_view k, od::value& x) -> ParseError {
+    if (k != "accounts") return ok();
+    return for_each_element(x, "accounts", [&](od::value& el) -> ParseError {
+      if (seen) return ok();  // by=index names one account
+      seen = true;
+      bool has_index = false;
+      LTRY(for_each_field(el, "account", [&](std::string_view ak, od::value& av) -> ParseError {
+        if (ak == "index" || ak == "account_index") {
+          has_index = true;
+          return get_int(av, out.index, "index");
+        }
+        if (ak == "status") return get_int(av, out.status, "status");
+        if (ak == "collateral") return get_decimal(av, out.collateral, "collateral", true);
+        if (ak == "available_balance") return get_decimal(av, out.available_balance, "available_balance", true);
+        if (ak == "total_asset_value") return get_decimal(av, out.total_asset_value, "total_asset_value", true);
+        if (ak == "total_order_count") return get_int(av, out.total_order_count, "total_order_count");
+        if (ak == "pending_order_count") return get_int(av, out.pending_order_count, "pending_order_count");
+        if (ak == "positions") {
+          return for_each_element(av, "positions", [&](od::value& pv) -> ParseError {
+            out.positions.emplace_back();
+            return parse_position(pv, out.positions.back());
+          });
+        }
+        if (ak == "assets") {
+          return for_each_element(av, "assets", [&](od::value& sv) -> ParseError {
+            out.assets.emplace_back();
+            return parse_asset(sv, out.assets.back());
+          });
+        }
+        return ok();
+      }));
+      if (!has_index) return fail(ParseErrc::kMissingField, "index");
+      return ok();
+    });
+  }));
+  if (!seen) return fail(ParseErrc::kMissingField, "accounts");
+  return ok();
+}
+
+ParseError parse_next_nonce(JsonParser& p, JsonInput in, std::int64_t& out) {
+  bool seen = false;
+  LTRY(rest_body(p, in, [&](std::string_view k, od::value& x) -> ParseError {
+    if (k != "nonce") return ok();
+    seen = true;
+    return get_int_range(x, out, 0, (std::int64_t{1} << 48) - 1, "nonce");
+  }));
+  if (!seen) return fail(ParseErrc::kMissingField, "nonce");
+  return ok();
+}
+
+ParseError parse_send_tx(JsonParser& p, JsonInput in, SendTxResult& out) {
+  out = SendTxResult{};
+  bool seen = false;
+  LTRY(rest_body(p, in, [&](std::string_view k, od::value& x) -> ParseError {
+    if (k == "tx_hash") {
+      seen = true;
+      return get_tx_hash(x, out.tx_hash, "tx_hash");
+    }
+    if (k == "predicted_execution_time_ms")
+      return get_int(x, out.predicted_execution_time_ms, "predicted_execution_time_ms");
+    if (k == "volume_quota_remaining") return get_int(x, out.volume_quota_remaining, "volume_quota_remaining");
+    return ok();
+  }));
+  if (!seen) return fail(ParseErrc::kMissingField, "tx_hash");
+  return ok();
+}
+
+ParseError parse_send_tx_batch(JsonParser& p, JsonInput in, SendTxBatchResult& out) {
+  out.tx_hashes.clear();
+  out.predicted_execution_time_ms = 0;
+  out.volume_quota_remaining = -1;
+  bool seen = false;
+  LTRY(rest_body(p, in, [&](std::string_view k, od::value& x) -> ParseError {
+    if (k == "tx_hash" || k == "tx_hashes") {
+      seen = true;
+      return for_each_element(x, "tx_hash", [&](od::value& h) -> ParseError {
+        out.tx_hashes.emplace_back();
+        return get_tx_hash(h, out.tx_hashes.back(), "tx_hash");
+      });
+    }
+    if (k == "predicted_execution_time_ms")
+      return get_int(x, out.predicted_execution_time_ms, "predicted_execution_time_ms");
+    if (k == "volume_quota_remaining") return get_int(x, out.volume_quota_remaining, "volume_quota_remaining");
+    return ok();
+  }));
+  if (!seen) return fail(ParseErrc::kMissingField, "tx_hash");
+  return ok();
+}
+
+namespace {
+ParseError next_cursor(od::value& x, std::string& out) {
+  if (is_null(x)) {
+    out.clear();
+    return ok();
+  }
+  std::string_view s;
+  LTRY(get_string(x, s, "next_cursor"));
+  out.assign(s);
+  return ok();
+}
+}  // namespace
+
+ParseError parse_orders(JsonParser& p, JsonInput in, OrdersPage& out) {
+  out.orders.clear();
+  out.next_cursor.clear();
+  bool seen = false;
+  LTRY(rest_body(p, in, [&](std::string_view k, od::value& x) -> ParseError {
+    if (k == "orders") {
+      seen = true;
+      return for_each_element(x, "orders", [&](od::value& el) -> ParseError {
+        out.orders.emplace_back();
+        return parse_order(el, out.orders.back());
+      });
+    }
+    if (k == "next_cursor") return next_cursor(x, out.next_cursor);
+    return ok();
+  }));
+  if (!seen) return fail(ParseErrc::kMissingField, "orders");
+  return ok();
+}
+
+ParseError parse_trades(JsonParser& p, JsonInput in, TradesPage& out) {
+  out.trades.clear();
+  out.next_cursor.clear();
+  bool seen = false;
+  LTRY(rest_body(p, in, [&](std::string_view k, od::value& x) -> ParseError {
+    if (k == "trades") {
+      seen = true;
+      return for_each_element(x, "trades", [&](od::value& el) -> ParseError {
+        out.trades.emplace_back();
+        return parse_trade(el, out.trades.back());
+      });
+    }
+    if (k == "next_cursor") return next_cursor(x, out.next_cursor);
+    return ok();
+  }));
+  if (!seen) return fail(ParseErrc::kMissingField, "trades");
+  return ok();
+}
+
+ParseError parse_position_funding(JsonParser& p, JsonInput in, FundingPage& out) {
+  out.fundings.clear();
+  out.next_cursor.clear();
+  bool seen = false;
+  LTRY(rest_body(p, in, [&](std::string_view k, od::value& x) -> ParseError {
+    if (k == "position_fundings") {
+      seen = true;
+      return for_each_element(x, "position_fundings", [&](od::value& el) -> ParseError {
+        out.fundings.emplace_back();
+        return parse_funding(el, out.fundings.back());
+      });
+    }
+    if (k == "next_cursor") return next_cursor(x, out.next_cursor);
+    return ok();
+  }));
+  if (!seen) return fail(ParseErrc::kMissingField, "position_fundings");
+  return ok();
+}
+
+ParseError parse_api_status(JsonParser& p, JsonInput in, std::int64_t& code, std::string& message) {
+  code = 0;
+  message.clear();
+  od::document doc;
+  LSJ(p.impl().iterate(in, doc), "body");
+  od::value root;
+  LSJ(doc.get_value().get(root), "body");
+  bool seen = false;
+  LTRY(for_each_field(root, "body", [&](std::string_view k, od::value& x) -> ParseError {
+    if (k == "code") {
+      seen = true;
+      return get_int(x, code, "code");
+    }
+    if (k == "message") {
+      std::string_view s;
+      LTRY(scalar_text(x, s, "message"));
+      message.assign(s);
+    }
+    return ok();
+  }));
+  if (!seen) return fail(ParseErrc::kMissingField, "code");
+  return ok();
+}
+
+}  // namespace bparb::lighter
