@@ -243,16 +243,16 @@ void run(const char* tick, const char* step, std::int64_t depth, int steps, std:
 }
 
 TEST(OrderBookWindow, MatchesFlatBookOnDeepBooks) {
-  run("0.1", "0.001", 4000, 6000, 1);
+  run("0.1", "0.001", 4000, 3000, 1);
 }
 TEST(OrderBookWindow, MatchesFlatBookOnVeryDeepBooks) {
-  run("0.01", "0.00001", 12000, 2500, 2);
+  run("0.01", "0.00001", 12000, 1200, 2);
 }
 TEST(OrderBookWindow, MatchesFlatBookOnShallowBooks) {
-  run("0.5", "1", 60, 6000, 3);
+  run("0.5", "1", 60, 4000, 3);
 }
 TEST(OrderBookWindow, MatchesFlatBookAcrossSeeds) {
-  for (std::uint64_t seed = 10; seed < 14; ++seed) run("0.1", "0.01", 1500, 1500, seed);
+  for (std::uint64_t seed = 10; seed < 14; ++seed) run("0.1", "0.01", 1500, 1000, seed);
 }
 
 }  // namespace
