@@ -283,10 +283,10 @@ void refill(Ladder& l) noexcept {
 }
 
 // Set one level of a side to an absolute quantity (zero deletes); ticks > 0 and lots >= 0 already checked.
-// Inlined into apply()'s loop: no call and no side dispatch per level.
+// Inlined into apply()'s loop: no call and no side dispatch per level. The caller clears l.flat_current
+// (once per delta, not per level).
 template <bool kBid>
 inline void set_level(Ladder& l, std::int64_t price_ticks, std::int64_t qty_lots) noexcept {
-  l.flat_current = false;
   std::vector<PriceLevel>& v = l.window;
   if (l.deep_levels != 0 && before<kBid>(price_ticks, v.front().price_ticks)) {
     set_deep<kBid>(l, price_ticks, qty_lots);
@@ -459,8 +459,10 @@ LevelError OrderBook::apply_level_ticks(Side side, std::int64_t price_ticks, std
     return LevelError::kBadQuantity;
   }
   if (side == Side::kBid) {
+    bids_.flat_current = false;
     set_level<true>(bids_, price_ticks, qty_lots);
   } else {
+    asks_.flat_current = false;
     set_level<false>(asks_, price_ticks, qty_lots);
   }
   return LevelError::kOk;
@@ -475,6 +477,7 @@ ApplyResult OrderBook::apply(const DepthDelta& delta, TimestampUs received_us) n
   ApplyResult r;
   // Same checks and counts as apply_level() per level, with the level write inlined per side.
   auto side = [&]<bool kBid>(const std::vector<LevelUpdate>& levels, Ladder& v) {
+    if (!levels.empty()) v.flat_current = false;
     for (const LevelUpdate& l : levels) {
       std::int64_t ticks = 0;
       std::int64_t lots = 0;
