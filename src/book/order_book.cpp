@@ -15,6 +15,15 @@ constexpr std::int64_t kNoSellLimit = 0;  // every resting bid is > 0 ticks
 // Levels inspected linearly from the top before falling back to binary search: updates cluster at
 // the best few levels, where a short backwards scan beats a binary search's unpredictable branches.
 constexpr std::size_t kLinearScan = 8;
+// Window bounds (docs/order_book.md): the window spills down to kWindowKeep levels when it grows past
+// kWindowMax and refills up to kWindowKeep when it drains below kWindowMin.
+constexpr std::size_t kWindowMin = OrderBook::kNearLevels;
+constexpr std::size_t kWindowKeep = 64;
+constexpr std::size_t kWindowMax = 128;
+
+using book_detail::kPageLevels;
+using book_detail::Ladder;
+using book_detail::LevelPage;
 
 constexpr std::int64_t pow10(int k) noexcept {
   std::int64_t v = 1;
@@ -123,20 +132,231 @@ std::size_t find_pos(const std::vector<PriceLevel>& v, std::int64_t ticks) noexc
   return static_cast<std::size_t>(base - data) + (before<kBid>(base->price_ticks, ticks) ? 1 : 0);
 }
 
-// Set one level of a side to an absolute quantity (zero deletes); ticks > 0 and lots >= 0 already checked.
-// Inlined into apply()'s loop: no call and no side dispatch per level.
+// Insertion point of `ticks` in one page (n >= 1): branchless binary search.
 template <bool kBid>
-inline void set_level(std::vector<PriceLevel>& v, std::int64_t price_ticks, std::int64_t qty_lots) noexcept {
+std::size_t page_pos(const LevelPage& p, std::int64_t ticks) noexcept {
+  const PriceLevel* const data = p.lv.data();
+  const PriceLevel* base = data;
+  std::size_t n = p.n;
+  while (n > 1) {
+    const std::size_t half = n / 2;
+    base = before<kBid>(base[half].price_ticks, ticks) ? base + half : base;
+    n -= half;
+  }
+  return static_cast<std::size_t>(base - data) + (before<kBid>(base->price_ticks, ticks) ? 1 : 0);
+}
+
+// Index in l.pages of the page that holds `ticks` or where it belongs: the last page whose first level
+// does not sort after it (page 0 if `ticks` sorts before every deep level). l.pages is not empty.
+template <bool kBid>
+std::size_t page_of(const Ladder& l, std::int64_t ticks) noexcept {
+  std::size_t lo = 0;
+  std::size_t hi = l.pages.size();
+  while (lo < hi) {
+    const std::size_t mid = (lo + hi) / 2;
+    if (before<kBid>(ticks, l.pool[l.pages[mid]].lv[0].price_ticks)) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return lo == 0 ? 0 : lo - 1;
+}
+
+// A free page (grows the pool only when the book is deeper than the reserve; amortized).
+std::uint32_t take_page(Ladder& l) noexcept {
+  if (!l.free_pages.empty()) {
+    const std::uint32_t id = l.free_pages.back();
+    l.free_pages.pop_back();
+    l.pool[id].n = 0;
+    return id;
+  }
+  l.pool.emplace_back();
+  return static_cast<std::uint32_t>(l.pool.size() - 1);
+}
+
+// Remove the page at index `pi` of l.pages (it is empty or has been merged away).
+void drop_page(Ladder& l, std::size_t pi) noexcept {
+  l.free_pages.push_back(l.pages[pi]);
+  l.pages.erase(l.pages.begin() + static_cast<std::ptrdiff_t>(pi));
+}
+
+// Append a level that is better than every deep level at the deep tier's best end.
+void push_deep_best(Ladder& l, const PriceLevel& lv) noexcept {
+  if (l.pages.empty() || l.pool[l.pages.back()].n == kPageLevels) {
+    const std::uint32_t id = take_page(l);
+    l.pages.push_back(id);
+  }
+  LevelPage& p = l.pool[l.pages.back()];
+  p.lv[p.n++] = lv;
+  ++l.deep_levels;
+}
+
+// A page that fell below a quarter full is merged into a neighbour when both fit in three quarters of a
+// page, so that deletes do not leave the pool fragmented into nearly empty pages.
+void merge_sparse(Ladder& l, std::size_t pi) noexcept {
+  constexpr std::size_t kSparse = kPageLevels / 4;
+  constexpr std::size_t kMerged = kPageLevels * 3 / 4;
+  if (l.pool[l.pages[pi]].n >= kSparse) return;
+  if (pi + 1 < l.pages.size()) {
+    LevelPage& p = l.pool[l.pages[pi]];
+    const LevelPage& q = l.pool[l.pages[pi + 1]];
+    if (p.n + q.n <= kMerged) {
+      std::copy(q.lv.begin(), q.lv.begin() + q.n, p.lv.begin() + p.n);
+      p.n += q.n;
+      drop_page(l, pi + 1);
+      return;
+    }
+  }
+  if (pi > 0) {
+    LevelPage& p = l.pool[l.pages[pi - 1]];
+    const LevelPage& q = l.pool[l.pages[pi]];
+    if (p.n + q.n <= kMerged) {
+      std::copy(q.lv.begin(), q.lv.begin() + q.n, p.lv.begin() + p.n);
+      p.n += q.n;
+      drop_page(l, pi);
+    }
+  }
+}
+
+// Set a deep level (one that sorts before the window's worst level).
+template <bool kBid>
+void set_deep(Ladder& l, std::int64_t price_ticks, std::int64_t qty_lots) noexcept {
+  const std::size_t pi = page_of<kBid>(l, price_ticks);
+  LevelPage* p = &l.pool[l.pages[pi]];
+  std::size_t pos = page_pos<kBid>(*p, price_ticks);
+  const bool found = pos < p->n && p->lv[pos].price_ticks == price_ticks;
+  if (qty_lots == 0) {
+    if (!found) return;
+    std::copy(p->lv.begin() + static_cast<std::ptrdiff_t>(pos + 1), p->lv.begin() + p->n,
+              p->lv.begin() + static_cast<std::ptrdiff_t>(pos));
+    --p->n;
+    --l.deep_levels;
+    if (p->n == 0) {
+      drop_page(l, pi);
+    } else {
+      merge_sparse(l, pi);
+    }
+    return;
+  }
+  if (found) {
+    p->lv[pos].qty_lots = qty_lots;
+    return;
+  }
+  if (p->n == kPageLevels) {  // split: the upper half moves to a new page right after this one
+    constexpr std::size_t kHalf = kPageLevels / 2;
+    const std::uint32_t id = take_page(l);
+    p = &l.pool[l.pages[pi]];  // take_page may have moved the pool
+    LevelPage& q = l.pool[id];
+    std::copy(p->lv.begin() + kHalf, p->lv.end(), q.lv.begin());
+    q.n = kPageLevels - kHalf;
+    p->n = kHalf;
+    l.pages.insert(l.pages.begin() + static_cast<std::ptrdiff_t>(pi + 1), id);
+    if (pos > kHalf) {
+      p = &q;
+      pos -= kHalf;
+    }
+  }
+  std::copy_backward(p->lv.begin() + static_cast<std::ptrdiff_t>(pos), p->lv.begin() + p->n, p->lv.begin() + p->n + 1);
+  p->lv[pos] = PriceLevel{price_ticks, qty_lots};
+  ++p->n;
+  ++l.deep_levels;
+}
+
+// The window grew past kWindowMax: its worst levels move to the deep tier's best end, keeping kWindowKeep.
+void spill(Ladder& l) noexcept {
+  const std::size_t m = l.window.size() - kWindowKeep;
+  for (std::size_t i = 0; i < m; ++i) push_deep_best(l, l.window[i]);
+  l.window.erase(l.window.begin(), l.window.begin() + static_cast<std::ptrdiff_t>(m));
+}
+
+// The window drained below kWindowMin: move the best deep levels under it, up to kWindowKeep levels.
+void refill(Ladder& l) noexcept {
+  const std::size_t m = std::min(kWindowKeep - l.window.size(), l.deep_levels);
+  l.window.insert(l.window.begin(), m, PriceLevel{});
+  for (std::size_t i = m; i > 0; --i) {
+    LevelPage& p = l.pool[l.pages.back()];
+    l.window[i - 1] = p.lv[--p.n];
+    if (p.n == 0) drop_page(l, l.pages.size() - 1);
+  }
+  l.deep_levels -= m;
+}
+
+// Set one level of a side to an absolute quantity (zero deletes); ticks > 0 and lots >= 0 already checked.
+// Inlined into apply()'s loop: no call and no side dispatch per level. The caller clears l.flat_current
+// (once per delta, not per level).
+template <bool kBid>
+inline void set_level(Ladder& l, std::int64_t price_ticks, std::int64_t qty_lots) noexcept {
+  std::vector<PriceLevel>& v = l.window;
+  if (l.deep_levels != 0 && before<kBid>(price_ticks, v.front().price_ticks)) {
+    set_deep<kBid>(l, price_ticks, qty_lots);
+    return;
+  }
   const std::size_t pos = find_pos<kBid>(v, price_ticks);
   const bool found = pos < v.size() && v[pos].price_ticks == price_ticks;
   if (qty_lots == 0) {
-    if (found) v.erase(v.begin() + static_cast<std::ptrdiff_t>(pos));
+    if (!found) return;
+    v.erase(v.begin() + static_cast<std::ptrdiff_t>(pos));
+    if (v.size() < kWindowMin && l.deep_levels != 0) refill(l);
   } else if (found) {
     v[pos].qty_lots = qty_lots;
   } else {
-    // Grows only when the book is deeper than the reserve (rare; amortized).
     v.insert(v.begin() + static_cast<std::ptrdiff_t>(pos), PriceLevel{price_ticks, qty_lots});
+    if (v.size() > kWindowMax) spill(l);
   }
+}
+
+// Empty a side; its pages go back to the free list (capacity kept).
+void clear_ladder(Ladder& l) noexcept {
+  l.window.clear();
+  for (std::uint32_t id : l.pages) l.free_pages.push_back(id);
+  l.pages.clear();
+  l.deep_levels = 0;
+  l.flat_current = false;
+}
+
+// Lay a side out from `sorted` (book order, best at back): the best kWindowKeep levels in the window, the
+// rest in pages filled to kLoadFill so that the first inserts there do not split at once.
+void load_ladder(Ladder& l, const std::vector<PriceLevel>& sorted) noexcept {
+  constexpr std::size_t kLoadFill = kPageLevels * 3 / 4;
+  clear_ladder(l);
+  const std::size_t n = sorted.size();
+  const std::size_t w = std::min(n, kWindowKeep);
+  const std::size_t deep = n - w;
+  for (std::size_t i = 0; i < deep; i += kLoadFill) {
+    const std::uint32_t id = take_page(l);
+    LevelPage& p = l.pool[id];
+    const std::size_t k = std::min(kLoadFill, deep - i);
+    std::copy(sorted.begin() + static_cast<std::ptrdiff_t>(i), sorted.begin() + static_cast<std::ptrdiff_t>(i + k),
+              p.lv.begin());
+    p.n = static_cast<std::uint32_t>(k);
+    l.pages.push_back(id);
+  }
+  l.deep_levels = deep;
+  l.window.assign(sorted.begin() + static_cast<std::ptrdiff_t>(deep), sorted.end());
+}
+
+// Visit a side's levels best first; `f(level)` returns false to stop.
+template <class F>
+inline void for_each_best_first(const Ladder& l, F&& f) noexcept {
+  for (std::size_t i = l.window.size(); i > 0; --i)
+    if (!f(l.window[i - 1])) return;
+  for (std::size_t k = l.pages.size(); k > 0; --k) {
+    const LevelPage& p = l.pool[l.pages[k - 1]];
+    for (std::size_t i = p.n; i > 0; --i)
+      if (!f(p.lv[i - 1])) return;
+  }
+}
+
+template <bool kBid>
+std::int64_t lots_at_impl(const Ladder& l, std::int64_t ticks) noexcept {
+  if (l.deep_levels != 0 && before<kBid>(ticks, l.window.front().price_ticks)) {
+    const LevelPage& p = l.pool[l.pages[page_of<kBid>(l, ticks)]];
+    const std::size_t pos = page_pos<kBid>(p, ticks);
+    return pos < p.n && p.lv[pos].price_ticks == ticks ? p.lv[pos].qty_lots : 0;
+  }
+  const std::size_t pos = find_pos<kBid>(l.window, ticks);
+  return pos < l.window.size() && l.window[pos].price_ticks == ticks ? l.window[pos].qty_lots : 0;
 }
 
 // Bring a snapshot side into book order (ascending key, best at back), dropping duplicate prices.
@@ -194,8 +414,15 @@ OrderBook::OrderBook(const MarketSpec& spec, std::size_t reserve_levels_per_side
   if (!tick_.is_positive() || !step_.is_positive())
     throw std::invalid_argument("OrderBook for market \"" + spec.symbol + "\": tick_size (" + tick_.str() +
                                 ") and step_size (" + step_.str() + ") must be positive");
-  bids_.reserve(reserve_levels_per_side);
-  asks_.reserve(reserve_levels_per_side);
+  // Pages for the reserve at half fill (after splits), plus the window and the levels() buffer.
+  const std::size_t pages = reserve_levels_per_side / (kPageLevels / 2) + 4;
+  for (Ladder* l : {&bids_, &asks_}) {
+    l->window.reserve(kWindowMax + 1);
+    l->pool.reserve(pages);
+    l->free_pages.reserve(pages);
+    l->pages.reserve(pages);
+    l->flat.reserve(reserve_levels_per_side);
+  }
 }
 
 std::int64_t OrderBook::price_to_ticks(Decimal price) const noexcept {
@@ -232,8 +459,10 @@ LevelError OrderBook::apply_level_ticks(Side side, std::int64_t price_ticks, std
     return LevelError::kBadQuantity;
   }
   if (side == Side::kBid) {
+    bids_.flat_current = false;
     set_level<true>(bids_, price_ticks, qty_lots);
   } else {
+    asks_.flat_current = false;
     set_level<false>(asks_, price_ticks, qty_lots);
   }
   return LevelError::kOk;
@@ -247,7 +476,8 @@ void OrderBook::stamp(TimestampUs engine_us, TimestampUs received_us) noexcept {
 ApplyResult OrderBook::apply(const DepthDelta& delta, TimestampUs received_us) noexcept {
   ApplyResult r;
   // Same checks and counts as apply_level() per level, with the level write inlined per side.
-  auto side = [&]<bool kBid>(const std::vector<LevelUpdate>& levels, std::vector<PriceLevel>& v) {
+  auto side = [&]<bool kBid>(const std::vector<LevelUpdate>& levels, Ladder& v) {
+    if (!levels.empty()) v.flat_current = false;
     for (const LevelUpdate& l : levels) {
       std::int64_t ticks = 0;
       std::int64_t lots = 0;
@@ -270,9 +500,11 @@ ApplyResult OrderBook::apply(const DepthDelta& delta, TimestampUs received_us) n
 
 ApplyResult OrderBook::load_snapshot(const DepthSnapshot& snapshot, TimestampUs received_us) noexcept {
   ApplyResult r;
-  bids_.clear();
-  asks_.clear();
-  auto load = [&](const std::vector<LevelUpdate>& in, std::vector<PriceLevel>& out, Side side) {
+  // Each side is sorted in its levels() buffer, then laid out as window + pages; the buffer then holds
+  // exactly the side, so it stays current for levels().
+  auto load = [&](const std::vector<LevelUpdate>& in, Ladder& lad, Side side) {
+    std::vector<PriceLevel>& out = lad.flat;
+    out.clear();
     for (const LevelUpdate& l : in) {
       std::int64_t ticks = 0;
       std::int64_t lots = 0;
@@ -291,6 +523,8 @@ ApplyResult OrderBook::load_snapshot(const DepthSnapshot& snapshot, TimestampUs 
       note_error(r, LevelError::kDuplicate);
       ++rejected_levels_;
     }
+    load_ladder(lad, out);
+    lad.flat_current = true;
   };
   load(snapshot.bids, bids_, Side::kBid);
   load(snapshot.asks, asks_, Side::kAsk);
@@ -302,32 +536,64 @@ ApplyResult OrderBook::load_snapshot(const DepthSnapshot& snapshot, TimestampUs 
 }
 
 void OrderBook::clear() noexcept {
-  bids_.clear();
-  asks_.clear();
+  clear_ladder(bids_);
+  clear_ladder(asks_);
   valid_ = false;
 }
 
 BookLevel OrderBook::level(Side side, std::size_t i) const noexcept {
-  const std::vector<PriceLevel>& v = side == Side::kBid ? bids_ : asks_;
-  if (i >= v.size()) return BookLevel{};
-  const PriceLevel& l = v[v.size() - 1 - i];
-  return BookLevel{ticks_to_price(l.price_ticks), lots_to_quantity(l.qty_lots), false};
+  const Ladder& l = ladder(side);
+  const PriceLevel* found = nullptr;
+  if (i < l.window.size()) {
+    found = &l.window[l.window.size() - 1 - i];
+  } else if (i < l.window.size() + l.deep_levels) {
+    std::size_t j = i - l.window.size();  // index below the window, 0 = best deep level
+    for (std::size_t k = l.pages.size(); k > 0; --k) {
+      const LevelPage& p = l.pool[l.pages[k - 1]];
+      if (j < p.n) {
+        found = &p.lv[p.n - 1 - j];
+        break;
+      }
+      j -= p.n;
+    }
+  }
+  if (found == nullptr) return BookLevel{};
+  return BookLevel{ticks_to_price(found->price_ticks), lots_to_quantity(found->qty_lots), false};
 }
 
 const PriceLevel* OrderBook::top(Side side) const noexcept {
-  const std::vector<PriceLevel>& v = side == Side::kBid ? bids_ : asks_;
+  const std::vector<PriceLevel>& v = ladder(side).window;
   return v.empty() ? nullptr : &v.back();
 }
 
+std::span<const PriceLevel> OrderBook::levels(Side side) const noexcept {
+  const Ladder& l = ladder(side);
+  if (l.deep_levels == 0) return std::span<const PriceLevel>(l.window);
+  if (!l.flat_current) {
+    l.flat.clear();
+    for (std::uint32_t id : l.pages) {
+      const LevelPage& p = l.pool[id];
+      l.flat.insert(l.flat.end(), p.lv.begin(), p.lv.begin() + p.n);
+    }
+    l.flat.insert(l.flat.end(), l.window.begin(), l.window.end());
+    l.flat_current = true;
+  }
+  return std::span<const PriceLevel>(l.flat);
+}
+
+std::int64_t OrderBook::lots_at(Side side, std::int64_t price_ticks) const noexcept {
+  return side == Side::kBid ? lots_at_impl<true>(bids_, price_ticks) : lots_at_impl<false>(asks_, price_ticks);
+}
+
 Decimal OrderBook::mid() const noexcept {
-  if (bids_.empty() || asks_.empty()) return Decimal::zero();
-  i128 sum = static_cast<i128>(bids_.back().price_ticks + asks_.back().price_ticks) * tick_.raw();
+  if (bids_.window.empty() || asks_.window.empty()) return Decimal::zero();
+  i128 sum = static_cast<i128>(bids_.window.back().price_ticks + asks_.window.back().price_ticks) * tick_.raw();
   return Decimal::from_raw(static_cast<std::int64_t>(sum / 2));
 }
 
 std::int64_t OrderBook::spread_ticks() const noexcept {
-  if (bids_.empty() || asks_.empty()) return 0;
-  return asks_.back().price_ticks - bids_.back().price_ticks;
+  if (bids_.window.empty() || asks_.window.empty()) return 0;
+  return asks_.window.back().price_ticks - bids_.window.back().price_ticks;
 }
 
 Decimal OrderBook::spread() const noexcept {
@@ -335,18 +601,20 @@ Decimal OrderBook::spread() const noexcept {
 }
 
 double OrderBook::spread_bps() const noexcept {
-  if (bids_.empty() || asks_.empty()) return 0.0;
-  const double b = static_cast<double>(bids_.back().price_ticks);
-  const double a = static_cast<double>(asks_.back().price_ticks);
+  if (bids_.window.empty() || asks_.window.empty()) return 0.0;
+  const double b = static_cast<double>(bids_.window.back().price_ticks);
+  const double a = static_cast<double>(asks_.window.back().price_ticks);
   return (a - b) / ((a + b) / 2.0) * 1e4;
 }
 
 bool OrderBook::crossed() const noexcept {
-  return !bids_.empty() && !asks_.empty() && bids_.back().price_ticks >= asks_.back().price_ticks;
+  return !bids_.window.empty() && !asks_.window.empty() &&
+         bids_.window.back().price_ticks >= asks_.window.back().price_ticks;
 }
 
 Decimal OrderBook::quantity_within_bps(Side side, Decimal bps) const noexcept {
-  const std::vector<PriceLevel>& v = side == Side::kBid ? bids_ : asks_;
+  const Ladder& lad = ladder(side);
+  const std::vector<PriceLevel>& v = lad.window;
   if (v.empty() || bps.is_negative()) return Decimal::zero();
   // threshold = best * (1 -/+ bps/1e4), in ticks; 1e4 bps at 1e-9 scale = 1e13 raw.
   constexpr i128 kDen = static_cast<i128>(10'000) * Decimal::kOne;
@@ -355,32 +623,41 @@ Decimal OrderBook::quantity_within_bps(Side side, Decimal bps) const noexcept {
   if (side == Side::kBid) {
     // Inclusive lower bound, rounded up onto the grid (inward).
     const i128 threshold = div_dir(best * (kDen - bps.raw()), kDen, /*up=*/true);
-    for (std::size_t i = v.size(); i > 0 && v[i - 1].price_ticks >= threshold; --i) lots += v[i - 1].qty_lots;
+    for_each_best_first(lad, [&](const PriceLevel& l) {
+      if (l.price_ticks < threshold) return false;
+      lots += l.qty_lots;
+      return true;
+    });
   } else {
     const i128 threshold = div_dir(best * (kDen + bps.raw()), kDen, /*up=*/false);
-    for (std::size_t i = v.size(); i > 0 && v[i - 1].price_ticks <= threshold; --i) lots += v[i - 1].qty_lots;
+    for_each_best_first(lad, [&](const PriceLevel& l) {
+      if (l.price_ticks > threshold) return false;
+      lots += l.qty_lots;
+      return true;
+    });
   }
   return lots_to_quantity(lots);
 }
 
 BookFill OrderBook::walk_impl(Side taker_side, std::int64_t want_lots, std::int64_t limit_ticks) const noexcept {
   const bool buy = taker_side == Side::kBid;
-  const std::vector<PriceLevel>& v = buy ? asks_ : bids_;
+  const Ladder& v = buy ? asks_ : bids_;
   BookFill f;
   i128 sum_tl = 0;  // sum of price_ticks * lots
   std::int64_t filled = 0;
   std::int64_t first_ticks = 0;
   std::int64_t last_ticks = 0;
-  for (std::size_t i = v.size(); i > 0 && filled < want_lots; --i) {
-    const PriceLevel& l = v[i - 1];
-    if (buy ? l.price_ticks > limit_ticks : l.price_ticks < limit_ticks) break;
+  for_each_best_first(v, [&](const PriceLevel& l) {
+    if (filled >= want_lots) return false;
+    if (buy ? l.price_ticks > limit_ticks : l.price_ticks < limit_ticks) return false;
     const std::int64_t take = std::min(l.qty_lots, want_lots - filled);
     sum_tl += static_cast<i128>(l.price_ticks) * take;
     filled += take;
     if (f.levels == 0) first_ticks = l.price_ticks;
     last_ticks = l.price_ticks;
     ++f.levels;
-  }
+    return true;
+  });
   f.complete = filled == want_lots;
   if (filled == 0) return f;
   f.quantity = lots_to_quantity(filled);
@@ -412,7 +689,7 @@ BookFill OrderBook::walk_notional(Side taker_side, Decimal quote_amount) const n
   BookFill f;
   if (quote_amount.is_negative()) return f;
   const bool buy = taker_side == Side::kBid;
-  const std::vector<PriceLevel>& v = buy ? asks_ : bids_;
+  const Ladder& v = buy ? asks_ : bids_;
   // Exact comparison in units of 1e-18 quote: cost of one lot at t ticks = t * tick_raw * step_raw.
   const i128 unit = static_cast<i128>(tick_.raw()) * step_.raw();
   i128 budget = static_cast<i128>(quote_amount.raw()) * Decimal::kOne;
@@ -421,8 +698,7 @@ BookFill OrderBook::walk_notional(Side taker_side, Decimal quote_amount) const n
   std::int64_t first_ticks = 0;
   std::int64_t last_ticks = 0;
   bool budget_bound = false;
-  for (std::size_t i = v.size(); i > 0; --i) {
-    const PriceLevel& l = v[i - 1];
+  for_each_best_first(v, [&](const PriceLevel& l) {
     const i128 per_lot = unit * l.price_ticks;
     const i128 level_cost = per_lot * l.qty_lots;
     // Whole level affordable: no 128-bit division (slow) except on the last, partial level.
@@ -437,9 +713,10 @@ BookFill OrderBook::walk_notional(Side taker_side, Decimal quote_amount) const n
     }
     if (take < l.qty_lots) {
       budget_bound = true;  // less than one more lot fits at this price
-      break;
+      return false;
     }
-  }
+    return true;
+  });
   // The book ran out: still complete if the budget is exactly spent.
   f.complete = budget_bound || budget == 0;
   if (filled == 0) return f;

@@ -1,19 +1,11 @@
 #include "bparb/sim/recorded_book_mirror.hpp"
 
 #include <algorithm>
-#include <span>
 
 namespace bparb::sim {
 
 std::int64_t book_level_lots(const OrderBook& book, Side side, std::int64_t ticks) noexcept {
-  // Bids ascend by price, asks descend (best at the back): binary search either way.
-  const std::span<const PriceLevel> lv = book.levels(side);
-  const auto it = side == Side::kBid
-                      ? std::lower_bound(lv.begin(), lv.end(), ticks,
-                                         [](const PriceLevel& l, std::int64_t t) { return l.price_ticks < t; })
-                      : std::lower_bound(lv.begin(), lv.end(), ticks,
-                                         [](const PriceLevel& l, std::int64_t t) { return l.price_ticks > t; });
-  return it != lv.end() && it->price_ticks == ticks ? it->qty_lots : 0;
+  return book.lots_at(side, ticks);
 }
 
 RecordedBookMirror::RecordedBookMirror(Exchange& exchange, AccountId maker, const MarketSpec& spec,

@@ -1,15 +1,21 @@
 #pragma once
 // One market's L2 order book (Backpack `depth.<symbol>` + REST /depth snapshots).
 //
-// Why this layout (CppTrader / ITCH books): levels are flat sorted arrays of integer
-// {price_ticks, qty_lots}, one per side, with the BEST level at the BACK. Almost every update hits
-// the top few levels, so finding, inserting or erasing there moves only a handful of elements, and
-// best bid/ask is just back(). Capacity is reserved up front, so once warm an update allocates
-// nothing. Prices and quantities are integers in units of the market's tick and step; Decimal is
-// only the interface. Nothing here reads a clock or throws on the hot path.
+// Why this layout (CppTrader / ITCH books): near the touch, levels are a flat sorted array of integer
+// {price_ticks, qty_lots} per side, with the BEST level at the BACK: almost every update hits the top
+// few levels, so finding, inserting or erasing there moves only a handful of elements, and best
+// bid/ask is just back(). That array is a WINDOW of the best levels (docs/order_book.md): levels deeper
+// than the window are parked in pages of a few dozen levels each, so an insert or erase thousands of
+// levels deep (Binance diffs do ~25 of those a frame) moves at most one page instead of every level up
+// to the touch. The window spills its worst levels into the pages when it grows past its bound and
+// refills from them when it drains. Every query answers for the whole book; walks run through the
+// window and continue into the pages. Capacity is reserved up front, so once warm an update allocates
+// nothing. Prices and quantities are integers in units of the market's tick and step; Decimal is only
+// the interface. Nothing here reads a clock or throws on the hot path.
 //
 // The book itself does not check update-id sequencing; DepthSync (depth_sync.hpp) does, and marks
 // the book valid/invalid. Consumers must check valid() before trusting any query.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -72,10 +78,35 @@ struct BookFill {
   bool complete = false;    // true if the whole request could be filled from the book (within any price limit)
 };
 
+namespace book_detail {
+
+// A run of consecutive deep levels in book order (worst first, like the window).
+inline constexpr std::size_t kPageLevels = 64;
+struct LevelPage {
+  std::uint32_t n = 0;
+  std::array<PriceLevel, kPageLevels> lv{};
+};
+
+// One side: the window of best levels plus the deep levels in pages. Every window level is better
+// than every deep level; while any deep level exists the window holds at least kWindowMin levels.
+struct Ladder {
+  std::vector<PriceLevel> window;         // best at back
+  std::vector<LevelPage> pool;            // page storage, addressed by index
+  std::vector<std::uint32_t> free_pages;  // unused pool entries
+  std::vector<std::uint32_t> pages;       // deep pages in book order; back() borders the window
+  std::size_t deep_levels = 0;            // levels in `pages`
+  mutable std::vector<PriceLevel> flat;   // the whole side for levels() once the book is deeper than the window
+  mutable bool flat_current = false;      // `flat` matches the side (cleared by every mutation)
+};
+
+}  // namespace book_detail
+
 class OrderBook {
  public:
   using Fill = BookFill;
   static constexpr std::size_t kDefaultReserveLevels = 2048;  // per side; Backpack snapshots are <= 1000
+  // near_levels() holds at least min(level_count(side), kNearLevels) levels.
+  static constexpr std::size_t kNearLevels = 16;
 
   // Copies tick_size/step_size (no reference to `spec` is kept). Start-up only: throws
   // std::invalid_argument naming the market if tick or step is not positive.
@@ -127,13 +158,26 @@ class OrderBook {
   BookLevel best_bid() const noexcept { return level(Side::kBid, 0); }
   BookLevel best_ask() const noexcept { return level(Side::kAsk, 0); }
   // i = 0 is the best level of that side.
+  // O(pages) when i is past the window (deeper than near_levels()).
   BookLevel level(Side side, std::size_t i) const noexcept;
-  std::size_t level_count(Side side) const noexcept { return side == Side::kBid ? bids_.size() : asks_.size(); }
-  bool empty(Side side) const noexcept { return level_count(side) == 0; }
-  // Raw levels, best at the BACK (bids ascending by price, asks descending). Invalidated by mutation.
-  std::span<const PriceLevel> levels(Side side) const noexcept {
-    return side == Side::kBid ? std::span<const PriceLevel>(bids_) : std::span<const PriceLevel>(asks_);
+  std::size_t level_count(Side side) const noexcept {
+    const book_detail::Ladder& l = ladder(side);
+    return l.window.size() + l.deep_levels;
   }
+  bool empty(Side side) const noexcept { return level_count(side) == 0; }
+  // All levels of the side, best at the BACK (bids ascending by price, asks descending). Invalidated by
+  // mutation. Free while the side fits in the window; otherwise the first call after a change copies
+  // the whole side into a per-side buffer (O(levels), and an allocation if the side is deeper than the
+  // reserve), so it is for whole-book consumers (resync compares, tests), not per-update paths: those
+  // use near_levels(), lots_at() and the walks. Not safe to call concurrently on the same book.
+  std::span<const PriceLevel> levels(Side side) const noexcept;
+  // The best levels, best at the BACK: at least min(level_count(side), kNearLevels) of them, all of
+  // them when the side fits in the window. O(1), no copy.
+  std::span<const PriceLevel> near_levels(Side side) const noexcept {
+    return std::span<const PriceLevel>(ladder(side).window);
+  }
+  // Quantity resting at exactly `price_ticks` on `side`, in lots (0 if no level there). O(log levels).
+  std::int64_t lots_at(Side side, std::int64_t price_ticks) const noexcept;
   // Best level in ticks/lots; nullptr if the side is empty.
   const PriceLevel* top(Side side) const noexcept;
 
@@ -166,7 +210,7 @@ class OrderBook {
   BookFill walk_notional(Side taker_side, Decimal quote_amount) const noexcept;
 
  private:
-  std::vector<PriceLevel>& side_levels(Side s) noexcept { return s == Side::kBid ? bids_ : asks_; }
+  const book_detail::Ladder& ladder(Side s) const noexcept { return s == Side::kBid ? bids_ : asks_; }
   LevelError to_units(Decimal price, Decimal quantity, std::int64_t& ticks, std::int64_t& lots) const noexcept;
   BookFill walk_impl(Side taker_side, std::int64_t want_lots, std::int64_t limit_ticks) const noexcept;
   void stamp(TimestampUs engine_us, TimestampUs received_us) noexcept;
@@ -177,8 +221,8 @@ class OrderBook {
   // the compiler turns into a multiply (two 64-bit divisions per level would dominate apply()).
   std::int8_t tick_pow10_ = -1;
   std::int8_t step_pow10_ = -1;
-  std::vector<PriceLevel> bids_;  // ascending price: best (highest) at back
-  std::vector<PriceLevel> asks_;  // descending price: best (lowest) at back
+  book_detail::Ladder bids_;  // ascending price: best (highest) at back
+  book_detail::Ladder asks_;  // descending price: best (lowest) at back
   std::int64_t last_update_id_ = 0;
   TimestampUs last_update_us_ = 0;
   TimestampUs last_engine_us_ = 0;

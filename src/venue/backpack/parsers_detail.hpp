@@ -275,13 +275,14 @@ inline ParseError get_levels(od::value& v, std::vector<LevelUpdate>& out, const 
 }
 
 // Up to 9 leading digits at p (bounded by end): count (10 = "more than 9", the caller declines) and
-// value. A scalar loop: exchange numbers are short ("150.14", "743.68"); an 8-byte SWAR version
-// measured no faster on either recorded stream and costs more instructions.
+// value. A scalar loop: exchange numbers are short ("150.14", "743.68", and Binance's as imported,
+// "61800.3"); an 8-byte SWAR version measured no faster on either recorded stream and costs more
+// instructions (BENCHMARKS.md §7).
 inline int leading_digits(const char* p, const char* end, std::uint64_t& value) noexcept {
   const char* const b = p;
+  const char* const stop = end - p > 10 ? p + 10 : end;  // one bound per digit instead of two
   std::uint64_t v = 0;
-  while (p != end && p - b < 10 && static_cast<unsigned char>(*p - '0') <= 9)
-    v = v * 10 + static_cast<unsigned>(*p++ - '0');
+  while (p != stop && static_cast<unsigned char>(*p - '0') <= 9) v = v * 10 + static_cast<unsigned>(*p++ - '0');
   value = v;
   return static_cast<int>(p - b);
 }
@@ -311,6 +312,7 @@ inline bool fast_number_string(const char*& p, const char* end, Decimal& out) no
 }
 
 inline void skip_json_ws(const char*& p, const char* end) noexcept {
+  if (p != end && static_cast<unsigned char>(*p) > ' ') return;  // the usual case: no whitespace at all
   while (p != end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) ++p;
 }
 
