@@ -6,16 +6,19 @@
 #   scripts/backtest_identity.sh BEFORE/bparb AFTER/bparb [DATA CONFIG]...
 #
 # Without DATA/CONFIG pairs it runs the shipped 3 s paper recording (tests/record/data/paper_sol) with
-# config/paper.toml, with tests/backtest/data/identity_paper_sol.toml, whose zero thresholds make it
-# trade (orders, fills, exits: the order path is exercised, not only the books), and with
+# the config it was recorded with (tests/record/data/paper_sol_bparb.toml: one pair, default
+# thresholds), with tests/backtest/data/identity_paper_sol.toml, whose zero thresholds make it trade
+# (orders, fills, exits: the order path is exercised, not only the books), and with
 # identity_paper_sol_maker.toml (post-only maker plan, cancels, re-prices). Other recordings are given
 # as DATA CONFIG pairs (then only those run), e.g. one written by `bparb-import binance` with
 # tests/backtest/data/binance_backtest.toml. Runs from the repository root (configs use relative paths).
-# Exit status 0: every case identical; 1: a difference (the diverging files are kept and named).
+# A run may exit non-zero (e.g. 1 when a market's book never became valid) and still write its report:
+# the exit status is compared like the files. Exit status 0: every case identical; 1: a difference (the
+# diverging files are kept and named).
 set -euo pipefail
 
 if [[ $# -lt 2 || $(($# % 2)) -ne 0 ]]; then
-  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 before=$(realpath "$1")
@@ -28,7 +31,7 @@ done
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 if [[ $# -eq 0 ]]; then
-  set -- tests/record/data/paper_sol config/paper.toml \
+  set -- tests/record/data/paper_sol tests/record/data/paper_sol_bparb.toml \
     tests/record/data/paper_sol tests/backtest/data/identity_paper_sol.toml \
     tests/record/data/paper_sol tests/backtest/data/identity_paper_sol_maker.toml
 fi
@@ -45,15 +48,17 @@ while [[ $# -gt 0 ]]; do
   for side in before after; do
     bin=$before
     [[ $side == after ]] && bin=$after
-    if ! "$bin" backtest --config "$config" --data "$data" --report "$case_dir/$side" \
-      >"$case_dir/$side.out" 2>"$case_dir/$side.err"; then
-      echo "case $n ($data, $config): $side run failed:" >&2
-      cat "$case_dir/$side.err" >&2
-      status=1
-      continue 2
-    fi
+    rc=0
+    "$bin" backtest --config "$config" --data "$data" --report "$case_dir/$side" \
+      >"$case_dir/$side.out" 2>"$case_dir/$side.err" || rc=$?
+    echo "$rc" >"$case_dir/$side.rc"
   done
   same=1
+  if ! cmp -s "$case_dir/before.rc" "$case_dir/after.rc"; then
+    echo "case $n ($data, $config): exit status $(cat "$case_dir/before.rc") before, $(cat "$case_dir/after.rc") after:" >&2
+    cat "$case_dir/after.err" >&2
+    same=0
+  fi
   for f in summary.json report.html; do
     if [[ ! -s $case_dir/before/$f ]]; then
       echo "case $n: $f missing or empty" >&2
@@ -65,7 +70,7 @@ while [[ $# -gt 0 ]]; do
   done
   summary=$(grep -m1 "^backtest:" "$case_dir/after.out" || true)
   if [[ $same -eq 1 ]]; then
-    echo "case $n: identical  data=$data config=$config  sha256(summary.json)=$(sha256sum <"$case_dir/after/summary.json" | cut -c1-16)  [$summary]"
+    echo "case $n: identical  exit=$(cat "$case_dir/after.rc")  data=$data config=$config  sha256(summary.json)=$(sha256sum <"$case_dir/after/summary.json" | cut -c1-16)  [$summary]"
   else
     status=1
   fi
