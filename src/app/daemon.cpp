@@ -32,6 +32,8 @@
 #include "bparb/exec/arb_engine.hpp"
 #include "bparb/journal/journal.hpp"
 #include "bparb/risk/risk_gate.hpp"
+#include "bparb/runtime/journal_writer.hpp"
+#include "bparb/runtime/log_lines.hpp"
 #include "bparb/sim/server.hpp"
 #include "bparb/sim/sim_config.hpp"
 #include "bparb/sim/sim_runtime.hpp"
@@ -48,11 +50,12 @@ using backpack::RestError;
 using exec::ArbEngine;
 using exec::OrderSpec;
 
-std::string pct(Decimal fraction, int places = 3) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f%%", places, fraction.to_double() * 100.0);
-  return buf;
-}
+using runtime::pct;
+using runtime::pnl_cents;
+using runtime::pnl_parts;
+using runtime::PnlCents;
+using runtime::record_state;
+
 std::string usd(Decimal d) {
   return format_usd(d);
 }
@@ -70,63 +73,6 @@ exec::OrderUpdate fill_update(const backpack::Fill& f, std::uint32_t client_id) 
   u.maker = f.is_maker;
   u.venue_time_us = f.timestamp_ms * kUsPerMs;
   return u;
-}
-
-// A P&L and its parts as printed, in cents: the parts add up to the total (docs/money.md), and fees are
-// what they add to the P&L (negative when paid).
-struct PnlCents {
-  std::string total, spread, fees, funding;
-};
-PnlCents pnl_cents(Decimal realized, Decimal fees_paid, Decimal funding) {
-  const Decimal parts[3] = {realized, -fees_paid, funding};
-  std::int64_t cents[3];
-  const std::int64_t total = split_cents(parts, cents);
-  return {format_cents(total), format_cents(cents[0]), format_cents(cents[1]), format_cents(cents[2])};
-}
-
-// "pnl=0.81 USD (spread 2.16 fees -1.35 funding 0.00)".
-std::string pnl_parts(Decimal realized, Decimal fees_paid, Decimal funding) {
-  const PnlCents c = pnl_cents(realized, fees_paid, funding);
-  return fmt::format("pnl={} USD (spread {} fees {} funding {})", c.total, c.spread, c.fees, c.funding);
-}
-
-// The journal mirrors oms::OrderState one to one (journal.hpp); keep them in step.
-static_assert(static_cast<int>(oms::OrderState::kRejected) == static_cast<int>(journal::OrderRecordState::kRejected));
-static_assert(static_cast<int>(oms::OrderState::kPendingNew) ==
-              static_cast<int>(journal::OrderRecordState::kPendingNew));
-
-journal::OrderRecordState record_state(OrderStatus s) noexcept {
-  switch (s) {
-    case OrderStatus::kNew:
-      return journal::OrderRecordState::kOpen;
-    case OrderStatus::kPartiallyFilled:
-      return journal::OrderRecordState::kPartiallyFilled;
-    case OrderStatus::kFilled:
-      return journal::OrderRecordState::kFilled;
-    case OrderStatus::kCancelled:
-      return journal::OrderRecordState::kCancelled;
-    case OrderStatus::kExpired:
-      return journal::OrderRecordState::kExpired;
-    case OrderStatus::kTriggerPending:
-      return journal::OrderRecordState::kOpen;
-    case OrderStatus::kTriggerFailed:
-      return journal::OrderRecordState::kRejected;
-  }
-  return journal::OrderRecordState::kUnknown;
-}
-
-// Paper mode trades a fresh simulated exchange every run, so an earlier run's journal describes an
-// account that no longer exists: it is kept beside as <path>.prev (with its WAL) and a new one started.
-void rotate_paper_journal(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return;
-  for (const char* suffix : {"", "-wal", "-shm"}) {
-    const std::string from = path + suffix;
-    const std::string to = path + ".prev" + suffix;
-    fs::remove(to, ec);
-    if (fs::exists(from, ec)) fs::rename(from, to, ec);
-  }
 }
 
 // SIGHUP: the reloadable keys whose value differs, as "key old -> new".
@@ -300,20 +246,7 @@ class Daemon final : public exec::EngineSink {
   void log_placing(std::uint32_t slot) {
     BatchInFlight& b = *batches_[slot];
     b.awaiting_log = false;
-    if (b.legs.empty()) return;
-    // Formatted into stack buffers (spdlog's own is 250 bytes inline): no heap for a usual batch line.
-    fmt::basic_memory_buffer<char, 512> desc;
-    bool maker = false;
-    for (const OrderSpec& o : b.legs) {
-      if (desc.size() != 0) fmt::format_to(std::back_inserter(desc), ", ");
-      fmt::format_to(std::back_inserter(desc), "{} {} {} @ {} ({}{}{} #{})", o.market->symbol, side_name(o.side),
-                     o.quantity.str_fixed(o.market->quantity_decimals()), o.price.str_fixed(o.market->price_decimals()),
-                     tif_name(o.tif), o.post_only ? " post-only" : "", o.reduce_only ? " reduce-only" : "",
-                     o.client_id);
-      maker = maker || o.post_only;
-    }
-    log_->info("Placing {} {} orders ({}): {}", b.legs.size(), maker ? "MAKER" : "TAKER",
-               exec::order_purpose_name(b.legs.front().purpose), std::string_view(desc.data(), desc.size()));
+    lines_.placing(b.legs);
   }
 
   void on_batch_answer(std::uint32_t slot, backpack::RestResult<std::vector<backpack::BatchOrderResult>>& r) {
@@ -389,8 +322,8 @@ class Daemon final : public exec::EngineSink {
             for (const backpack::Fill& f : *fr) {
               if (!f.client_id || *f.client_id != client_id) continue;
               executed += f.quantity;
-              if (f.has_trade_id && !journal_fill(f.trade_id, f.symbol, client_id, f.side, f.price, f.quantity, f.fee,
-                                                  f.fee_symbol, f.is_maker, f.timestamp_ms * kUsPerMs))
+              if (f.has_trade_id && !journal_.fill(f.trade_id, f.symbol, client_id, f.side, f.price, f.quantity, f.fee,
+                                                   f.fee_symbol, f.is_maker, f.timestamp_ms * kUsPerMs))
                 continue;  // already booked from the stream
               engine_->on_order_update(fill_update(f, client_id), clock_.now_us());
             }
@@ -403,60 +336,32 @@ class Daemon final : public exec::EngineSink {
   }
 
   // ---- EngineSink: log lines (the greppable contract of the README)
-  void on_opportunity(const exec::PairInfo& p, const BasisQuote& q) override {
-    const ConfidenceFactors& c = q.confidence;
-    log_->info(
-        "Found opportunity {} {} spread={} net={} confidence={:.2f} (= {:.2f} base {:+.2f} liquidity[depth {:.1f}x] "
-        "{:+.2f} spread_quality {:+.2f} stale {:+.2f} resync {:+.2f} volatility[sd {:.5f}]) size={} ({} USD, limited "
-        "by "
-        "{}) fees={} funding={} plan={}{}{}",
-        p.name, to_string(q.direction), pct(q.entry_spread), pct(q.net_expected), c.total, c.base, c.liquidity,
-        c.depth_ratio, c.spread_quality, c.stale_penalty, c.resync_penalty, c.volatility_penalty, c.basis_stddev,
-        q.quantity.str(), usd(q.notional_usd), to_string(q.size_limited_by), pct(q.fee_fraction),
-        pct(q.funding_fraction), to_string(q.plan),
-        q.tradeable ? "" : " not traded: ", q.tradeable ? "" : to_string(q.refusal));
-    if (log_->should_log(spdlog::level::debug)) {
-      char buf[1024];
-      describe(q, buf, sizeof buf);
-      log_->debug("Quote detail: {}", buf);
-    }
-  }
+  void on_opportunity(const exec::PairInfo& p, const BasisQuote& q) override { lines_.opportunity(p, q); }
   void on_entry_refused(const exec::PairInfo& p, const BasisQuote&, std::string_view leg,
                         const RiskDecision& d) override {
-    log_->warn("Risk refused {} {} leg: rule={} limit={} value={} state={}", p.name, leg, d.rule_name(), d.limit.str(),
-               d.value.str(), to_string(d.state));
+    lines_.entry_refused(p, leg, d);
   }
   void on_position_opened(const exec::PairInfo& p, const PositionState& pos, const BasisQuote& q) override {
-    journal_position(p.name, pos);
-    log_->info("Opened position #{} {} {} spot={} perp={} entry_basis={} notional={} USD fees={} USD",
-               journal_position_id(pos.id), p.name, to_string(q.direction), pos.spot.quantity().str(),
-               pos.perp.quantity().str(), pct(pos.entry_basis), usd(pos.entry_notional), usd(pos.fees_usd));
+    journal_.position(p.name, pos);
+    lines_.position_opened(p, journal_.position_id(pos.id), pos, q);
   }
   void on_exit_signal(const exec::PairInfo& p, const PositionState& pos, const ExitSignal& s) override {
-    log_->info("Exit signal position #{} {} reason={} exit_basis={} pnl_if_closed={} held={}s",
-               journal_position_id(pos.id), p.name, to_string(s.reason), pct(s.exit_basis),
-               pct(s.pnl_fraction_if_closed), s.held_us / kUsPerSecond);
+    lines_.exit_signal(p, journal_.position_id(pos.id), s);
   }
   void on_position_closed(const exec::PairInfo& p, const PositionState& pos, ExitReason r) override {
-    journal_position(p.name, pos);
+    journal_.position(p.name, pos);
     journal_daily_pnl();
-    log_->info("Closed position #{} {} {} reason={} held={}s", journal_position_id(pos.id), p.name,
-               pnl_parts(pos.realized_pnl, pos.fees_usd, pos.funding), to_string(r),
-               (pos.closed_at_us - pos.opened_at_us) / kUsPerSecond);
+    lines_.position_closed(p, journal_.position_id(pos.id), pos, r);
     // Funding of the interval this position was closed in may settle, or be polled, a little later: poll
     // now rather than at the next tick, so the record is complete as soon as the venue allows.
     poll_funding_soon();
   }
-  void on_trade_abandoned(const exec::PairInfo& p, std::string_view why) override {
-    log_->info("Entry on {} abandoned: {}", p.name, why);
-  }
+  void on_trade_abandoned(const exec::PairInfo& p, std::string_view why) override { lines_.trade_abandoned(p, why); }
   void on_fill(const exec::PairInfo& p, const OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
                std::string_view fee_symbol, bool maker) override {
     ++fills_;
-    if (portfolio_) journal_position(p.name, portfolio_->position(o.pair));
-    log_->info("Fill {} {} {} {} @ {} fee={} {} {} (#{} {})", p.name, o.market->symbol, side_name(o.side), qty.str(),
-               price.str(), fee.str(), fee_symbol, maker ? "maker" : "taker", o.client_id,
-               exec::order_purpose_name(o.purpose));
+    if (portfolio_) journal_.position(p.name, portfolio_->position(o.pair));
+    lines_.fill(p, o, qty, price, fee, fee_symbol, maker);
     write_trade_csv(p, o, qty, price, fee, fee_symbol, maker);
   }
   // trades_<BASE>_<date>.csv next to the log: the seed's users read their fills from it. A file error must
@@ -474,66 +379,33 @@ class Daemon final : public exec::EngineSink {
     }
   }
   void on_leg_risk(const exec::PairInfo& p, const exec::LegRiskDecision& d) override {
-    if (d.action == exec::LegRiskAction::kFailed) {
-      ++leg_failures_;
-      log_->error("LEG RISK {}: {} (net delta {} {}) — no new positions until resolved", p.name, d.reason,
-                  d.net_delta.str(), p.spot->base_symbol);
-    } else {
-      log_->warn("Hedging {}: {} {} {} {} (net delta {})", p.name, exec::leg_risk_action_name(d.action),
-                 d.leg == exec::LegIndex::kSpot ? p.spot->symbol : p.perp->symbol, side_name(d.side), d.quantity.str(),
-                 d.net_delta.str());
-    }
+    if (d.action == exec::LegRiskAction::kFailed) ++leg_failures_;
+    lines_.leg_risk(p, d);
   }
   void on_order_rejected(const exec::PairInfo& p, const OrderSpec& o, std::string_view code,
                          std::string_view message) override {
     ++rejected_;
-    log_->warn("Order #{} {} {} rejected: {} {}", o.client_id, p.name, o.market->symbol, code, message);
+    lines_.order_rejected(p, o, code, message);
   }
   void on_trading_state(const StateChange& c, std::string_view why) override {
     if (!c.changed) return;
-    log_->error("Trading state {} -> {} ({}, {})", to_string(c.from), to_string(c.to), to_string(c.reason), why);
-    if (jr_) {
-      const std::string reason = std::string(to_string(c.reason)) + ": " + std::string(why);
-      if (!jr_->set_trading_state({to_string(c.to), reason, clock_.now_us()}).ok()) journal_failed();
-    }
+    lines_.trading_state(c, why);
+    journal_.trading_state(c, why);
   }
   void on_stats(const StrategyStats& s, TradingState st) override {
-    log_stats(s, st);
-    log_->info("Exposure: max unhedged {} USD, longest unhedged {} ms", usd(max_unhedged_usd_),
-               longest_unhedged_us_ / kUsPerMs);
+    lines_.stats(s, st);
+    lines_.exposure(max_unhedged_usd_, longest_unhedged_us_);
     svc_.status(fmt::format("{}: open {} closed {} net {} USD", to_string(st), s.open, s.closed, usd(s.realized_net)));
   }
   void on_funding(const exec::PairInfo& p, Decimal amount, const FundingOutcome& o) override {
-    const char* verb = amount.is_negative() ? "paid" : "received";
-    switch (o.target) {
-      case FundingTarget::kOpenPosition:
-        log_->info("Funding {} {} {} USDC (position #{})", p.name, verb, amount.abs().str(),
-                   journal_position_id(o.position.id));
-        journal_position(p.name, o.position);
-        break;
-      case FundingTarget::kClosedPosition:
-        // The position's record changes after its Closed line: restate it, and rewrite its journal row.
-        log_->info("Funding {} {} {} USDC for closed position #{}: now {}", p.name, verb, amount.abs().str(),
-                   journal_position_id(o.position.id),
-                   pnl_parts(o.position.realized_pnl, o.position.fees_usd, o.position.funding));
-        journal_position(p.name, o.position);
-        break;
-      case FundingTarget::kNoPosition:
-      case FundingTarget::kUnknownPair:
-        log_->info("Funding {} {} {} USDC (no position of this run held it; counted in the totals)", p.name, verb,
-                   amount.abs().str());
-        break;
-    }
+    lines_.funding(p, amount, o, journal_.position_id(o.position.id));
+    if (o.target == FundingTarget::kOpenPosition || o.target == FundingTarget::kClosedPosition)
+      journal_.position(p.name, o.position);  // a closed position's row is rewritten
     journal_daily_pnl();
   }
   void on_fill_problem(const exec::PairInfo& p, const OrderSpec& o, FillProblem why, Decimal qty, Decimal price,
                        Decimal fee, std::string_view fee_symbol) override {
-    const bool fee_only = why == FillProblem::kBaseFeeOnPerp || why == FillProblem::kFeeInOtherAsset;
-    log_->error(
-        "Fill {} {} {} {} @ {} fee={} {} (#{}) could not be booked in full: {}; {}; leg risk hedges what the "
-        "exchange reported; no new positions until an operator has checked the account",
-        p.name, o.market->symbol, side_name(o.side), qty.str(), price.str(), fee.str(), fee_symbol, o.client_id,
-        to_string(why), fee_only ? "the quantity is booked, the fee is not" : "nothing was booked");
+    lines_.fill_problem(p, o, why, qty, price, fee, fee_symbol);
   }
 
  private:
@@ -544,87 +416,21 @@ class Daemon final : public exec::EngineSink {
     PairIndex index = 0;
   };
 
-  void log_stats(const StrategyStats& s, TradingState st) {
-    const PnlCents c = pnl_cents(s.realized_pnl, s.fees, s.funding);
-    log_->info(
-        "Strategy stats: opportunities={} executed={} open={} closed={} win_rate={:.1f}% realized_pnl={} fees={} "
-        "funding={} net={} state={}",
-        s.opportunities, s.executed, s.open, s.closed, s.win_rate * 100.0, c.spread, c.fees, c.funding, c.total,
-        to_string(st));
-  }
-
-  // ---- Journal (README "Restart and recovery"). Every write failure latches: see journal_failed().
+  // ---- Journal (README "Restart and recovery"): the writer latches every write failure.
   void open_journal() {
-    if (!cfg_.journal.enabled) {
-      log_->warn(
-          "Journal: disabled ([journal] enabled = false): no crash recovery; a restart cannot explain open "
-          "positions");
-      return;
-    }
-    const std::string& path = cfg_.journal.path;
-    if (cfg_.exchange.mode == Mode::kPaper) rotate_paper_journal(path);
-    std::error_code ec;
-    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-    jr_.emplace(journal::Journal::open(path));  // throws with the path and SQLite's message
-    // Portfolio numbers positions from 1 in every process; the journal keys them (pair, id), so each run
-    // gets its own block of a million ids.
-    auto base = jr_->get_meta("position_id_base");
-    if (!base) throw std::runtime_error("journal " + path + ": " + jr_->last_error());
-    std::uint64_t b = 0;
-    if (*base) b = std::strtoull((*base)->c_str(), nullptr, 10);
-    position_id_base_ = b;
-    if (!jr_->set_meta("position_id_base", std::to_string(b + 1'000'000)).ok())
-      throw std::runtime_error("journal " + path + ": " + jr_->last_error());
-    log_->info("Journal: {} ({}; positions of this run numbered from #{})", path,
-               cfg_.exchange.mode == Mode::kPaper ? "paper: fresh for the fresh simulated exchange, the last run's "
-                                                    "kept as .prev"
-                                                  : "recovering from it",
-               position_id_base_ + 1);
+    journal_.on_failure([this] {
+      svc_.status("ReduceOnly: journal write failed");
+      StateChange c = risk_.set_reduce_only(StateReason::kInvariant);
+      on_trading_state(c, "journal write failed");
+    });
+    journal_.open({cfg_.journal.enabled, cfg_.journal.path, cfg_.exchange.mode == Mode::kPaper});
   }
-
-  std::uint64_t journal_position_id(std::uint64_t portfolio_id) const noexcept {
-    if (auto it = restored_ids_.find(portfolio_id); it != restored_ids_.end()) return it->second;
-    return position_id_base_ + portfolio_id;
-  }
-
-  void journal_failed() {
-    if (journal_alarm_) return;
-    journal_alarm_ = true;
-    log_->critical("Journal: write failed: {} — no new positions until it is fixed and bparb restarted",
-                   jr_ ? jr_->last_error() : std::string());
-    svc_.status("ReduceOnly: journal write failed");
-    StateChange c = risk_.set_reduce_only(StateReason::kInvariant);
-    on_trading_state(c, "journal write failed");
-  }
+  journal::Journal* jr() noexcept { return journal_.journal(); }
+  const journal::Journal* jr() const noexcept { return journal_.journal(); }
 
   // False = the batch must not be sent (the intents could not be made durable).
   bool journal_intents(std::span<const OrderSpec> orders) {
-    if (!jr_) return true;
-    intents_.clear();
-    const TimestampUs now = clock_.now_us();
-    for (const OrderSpec& o : orders) {
-      journal::IntentRecord r;
-      r.client_id = o.client_id;
-      r.pair = o.pair < pairs_.size() ? pairs_[o.pair].cfg.base : std::string();
-      r.leg = o.leg == exec::LegIndex::kSpot ? "spot" : "perp";
-      r.purpose = exec::order_purpose_name(o.purpose);
-      r.symbol = o.market->symbol;
-      r.side = o.side;
-      r.type = o.type;
-      r.tif = o.tif;
-      r.price = o.price;
-      r.quantity = o.quantity;
-      r.flags = (o.post_only ? journal::kIntentPostOnly : 0u) | (o.reduce_only ? journal::kIntentReduceOnly : 0u);
-      r.created_us = now;
-      intents_.push_back(std::move(r));
-    }
-    if (jr_->record_intents(intents_).ok()) return true;
-    log_->critical(
-        "Journal: recording {} order intent(s) failed: {} — NOT sending them; trading halted (orders the "
-        "journal cannot record cannot be recovered after a crash)",
-        orders.size(), jr_->last_error());
-    journal_alarm_ = true;
+    if (journal_.intents(orders)) return true;
     std::vector<std::uint32_t> ids;
     for (const OrderSpec& o : orders) ids.push_back(o.client_id);
     // Answers are events: never call back into the engine from inside its own call.
@@ -644,82 +450,9 @@ class Daemon final : public exec::EngineSink {
     return false;
   }
 
-  void journal_ack(std::uint32_t id, std::string_view exchange_id, journal::OrderRecordState st, Decimal executed) {
-    if (!jr_) return;
-    if (!jr_->record_ack({id, std::string(exchange_id), st, executed, clock_.now_us()}).ok()) journal_failed();
-  }
-
-  // True = new (book it), false = the journal already has this trade. A failed write books it anyway
-  // (the fill happened) and latches the alarm.
-  bool journal_fill(std::int64_t trade_id, std::string_view symbol, std::uint32_t cid, Side side, Decimal price,
-                    Decimal qty, Decimal fee, std::string_view fee_symbol, bool maker, TimestampUs t) {
-    if (!jr_) return true;
-    journal::FillRecord f;
-    f.trade_id = trade_id;
-    f.symbol = symbol;
-    f.client_id = cid;
-    f.side = side;
-    f.price = price;
-    f.quantity = qty;
-    f.fee = fee;
-    f.fee_symbol = fee_symbol;
-    f.maker = maker;
-    f.time_us = t;
-    auto r = jr_->record_fill(f);
-    if (!r) {
-      journal_failed();
-      return true;
-    }
-    // Debug: the periodic fills reconciliation re-offers journaled fills of orders the engine no longer tracks.
-    if (!*r) log_->debug("Journal: fill trade {} on {} (#{}) already booked; skipped", trade_id, symbol, cid);
-    return *r;
-  }
-
-  bool journal_funding(const backpack::FundingPayment& f) {
-    if (!jr_) return true;
-    auto r = jr_->record_funding({f.symbol, f.interval_end_timestamp_ms, f.quantity});
-    if (!r) {
-      journal_failed();
-      return true;
-    }
-    return *r;
-  }
-
-  void journal_position(std::string_view pair, const PositionState& pos) {
-    if (!jr_ || pos.id == 0) return;
-    journal::PositionRecord r;
-    r.pair = pair;
-    r.position_id = journal_position_id(pos.id);
-    r.open = pos.open;
-    r.spot_qty = pos.spot.quantity();
-    r.spot_cost = pos.spot.cost();
-    r.perp_qty = pos.perp.quantity();
-    r.perp_cost = pos.perp.cost();
-    r.entry_basis = pos.entry_basis;
-    r.opened_us = pos.opened_at_us;
-    r.closed_us = pos.closed_at_us;
-    r.realized = pos.realized_pnl;
-    r.fees = pos.fees_usd;
-    r.funding = pos.funding;
-    if (!jr_->upsert_position(r).ok()) journal_failed();
-  }
-
-  // Today's P&L for the daily loss budget (realized, fees, funding; unrealized is re-measured after a
-  // restart from the restored positions' cost). Written when it changes.
   void journal_daily_pnl() {
-    if (!jr_ || !engine_ || !portfolio_) return;
-    const TimestampUs now = clock_.now_us();
-    const TimestampUs day = utc_day_start(now);
-    const Decimal realized = portfolio_->stats().realized_net;
-    if (day != daily_day_us_) {
-      daily_day_us_ = day;
-      daily_carried_ = Decimal{};
-      daily_realized_start_ = realized;
-    }
-    const Decimal today = daily_carried_ + realized - daily_realized_start_;
-    if (today == daily_last_written_) return;
-    if (!jr_->set_daily_baseline({day, today}).ok()) return journal_failed();
-    daily_last_written_ = today;
+    if (!engine_ || !portfolio_) return;
+    journal_.daily_pnl(portfolio_->stats().realized_net);
   }
 
   const PairRuntime* pair_named(std::string_view base) const noexcept {
@@ -836,7 +569,7 @@ class Daemon final : public exec::EngineSink {
       for (const PairRuntime& p : pairs_) {
         const PositionState& s = portfolio_->position(p.index);
         if (!s.open) continue;
-        pos += fmt::format(" {} #{} spot={} perp={};", p.cfg.base, journal_position_id(s.id), s.spot.quantity().str(),
+        pos += fmt::format(" {} #{} spot={} perp={};", p.cfg.base, journal_.position_id(s.id), s.spot.quantity().str(),
                            s.perp.quantity().str());
       }
     }
@@ -844,7 +577,7 @@ class Daemon final : public exec::EngineSink {
     if (engine_) engine_->live_orders(live);
     log_->info("Status: state {} | live orders {} | open positions:{} | journal {}", to_string(risk_.state()),
                live.size(), pos.empty() ? " none" : pos,
-               jr_ ? (jr_->healthy() ? "healthy" : "FAILED: " + jr_->last_error()) : std::string("disabled"));
+               jr() ? (jr()->healthy() ? "healthy" : "FAILED: " + jr()->last_error()) : std::string("disabled"));
   }
 
   void setup_venue() {
@@ -997,6 +730,9 @@ class Daemon final : public exec::EngineSink {
       pr.index = static_cast<PairIndex>(pairs_.size());  // the same order Portfolio/ArbEngine::add_pair number them
       pairs_.push_back(pr);
     }
+    std::vector<std::string> names;
+    for (const PairRuntime& p : pairs_) names.push_back(p.cfg.base);
+    journal_.set_pair_names(std::move(names));
     rest_->get_account([this](backpack::RestResult<backpack::AccountSummary>& a) {
       if (!a) return fail_startup("GET /api/v1/account failed: " + a.error().code + " " + a.error().message);
       fees_ = {a->spot_maker_fee_bps, a->spot_taker_fee_bps, a->futures_maker_fee_bps, a->futures_taker_fee_bps};
@@ -1047,9 +783,9 @@ class Daemon final : public exec::EngineSink {
 
   void load_journal_positions() {
     recovered_.assign(pairs_.size(), Recovered{});
-    if (!jr_) return;
-    auto open = jr_->open_positions();
-    if (!open) throw std::runtime_error("journal " + jr_->path() + ": reading positions: " + jr_->last_error());
+    if (!jr()) return;
+    auto open = jr()->open_positions();
+    if (!open) throw std::runtime_error("journal " + jr()->path() + ": reading positions: " + jr()->last_error());
     for (const journal::PositionRecord& r : *open) {
       const PairRuntime* pr = pair_named(r.pair);
       if (!pr) {
@@ -1075,10 +811,10 @@ class Daemon final : public exec::EngineSink {
   void recover_fills(std::size_t i) {
     if (i == 0) {
       recover_from_ms_ = 0;
-      if (jr_) {
-        auto last = jr_->last_fill_time_us();
-        auto intents = jr_->open_intents();
-        if (!last || !intents) return fail_startup("journal " + jr_->path() + ": " + jr_->last_error());
+      if (jr()) {
+        auto last = jr()->last_fill_time_us();
+        auto intents = jr()->open_intents();
+        if (!last || !intents) return fail_startup("journal " + jr()->path() + ": " + jr()->last_error());
         TimestampUs from = *last ? **last : 0;
         for (const journal::OpenIntent& oi : *intents)
           if (from == 0 || oi.intent.created_us < from) from = oi.intent.created_us;
@@ -1111,11 +847,11 @@ class Daemon final : public exec::EngineSink {
 
   void recover_fill(const backpack::Fill& f) {
     if (!f.client_id || !f.has_trade_id) return;
-    auto intent = jr_->find_intent(*f.client_id);
+    auto intent = jr()->find_intent(*f.client_id);
     if (!intent || !*intent) return;  // not ours (another process, manual trading)
     const journal::IntentRecord& in = (*intent)->intent;
-    if (!journal_fill(f.trade_id, f.symbol, *f.client_id, f.side, f.price, f.quantity, f.fee, f.fee_symbol, f.is_maker,
-                      f.timestamp_ms * kUsPerMs))
+    if (!journal_.fill(f.trade_id, f.symbol, *f.client_id, f.side, f.price, f.quantity, f.fee, f.fee_symbol, f.is_maker,
+                       f.timestamp_ms * kUsPerMs))
       return;  // already in the journal
     const PairRuntime* pr = pair_named(in.pair);
     if (!pr) return;
@@ -1143,17 +879,17 @@ class Daemon final : public exec::EngineSink {
   // Every order of the last run is gone from the book now (cancelled above, or IOC): settle its intent
   // with what the journal knows it executed.
   void settle_open_intents() {
-    if (jr_ && !open_intents_.empty()) {
+    if (jr() && !open_intents_.empty()) {
       std::unordered_map<std::uint32_t, Decimal> executed;
-      if (auto fills = jr_->fills_since(recover_from_ms_ * kUsPerMs)) {
+      if (auto fills = jr()->fills_since(recover_from_ms_ * kUsPerMs)) {
         for (const journal::FillRecord& f : *fills) executed[f.client_id] += f.quantity;
       }
       for (const journal::OpenIntent& oi : open_intents_) {
         const Decimal done = executed[oi.intent.client_id];
         const auto state =
             done >= oi.intent.quantity ? journal::OrderRecordState::kFilled : journal::OrderRecordState::kCancelled;
-        if (!jr_->record_ack({oi.intent.client_id, oi.exchange_order_id, state, done, clock_.now_us()}).ok())
-          return fail_startup("journal " + jr_->path() + ": " + jr_->last_error());
+        if (!jr()->record_ack({oi.intent.client_id, oi.exchange_order_id, state, done, clock_.now_us()}).ok())
+          return fail_startup("journal " + jr()->path() + ": " + jr()->last_error());
         log_->info("Journal: order #{} of the last run ({} {} {} {} {}) settled as {} with {} executed",
                    oi.intent.client_id, oi.intent.purpose, oi.intent.symbol, side_name(oi.intent.side),
                    oi.intent.quantity.str(), oi.acked ? "acked" : "never acked",
@@ -1258,12 +994,12 @@ class Daemon final : public exec::EngineSink {
       const PositionState& pos = portfolio_->position(p.index);
       // A position keeps its number across restarts: its journal row goes on (one row per position, so the
       // journal's rows add up to the account's P&L).
-      if (rc.record) restored_ids_[pos.id] = rc.record->position_id;
-      journal_position(p.cfg.base, pos);
+      if (rc.record) journal_.restore_position_id(pos.id, rc.record->position_id);
+      journal_.position(p.cfg.base, pos);
       log_->warn(
           "Recovery: restored position {} spot={} perp={} as #{} (realized {} fees {} funding {} so far; {} "
           "fill(s) made while down)",
-          p.cfg.base, rp.spot_qty.str(), rp.perp_qty.str(), journal_position_id(pos.id), rp.realized_pnl.str(),
+          p.cfg.base, rp.spot_qty.str(), rp.perp_qty.str(), journal_.position_id(pos.id), rp.realized_pnl.str(),
           rp.fees_usd.str(), rp.funding.str(), rc.fills_recovered);
       if (rc.unwind) {
         log_->warn("Recovery: {} legs are not delta-neutral (spot {} vs perp {}): unwinding both legs to flat",
@@ -1284,29 +1020,28 @@ class Daemon final : public exec::EngineSink {
       old.perp_cost = rc.perp.cost();
       old.realized = rc.realized;  // with the fills made while we were down
       old.fees = rc.fees;
-      if (jr_ && !jr_->upsert_position(old).ok()) journal_failed();
+      if (jr() && !jr()->upsert_position(old).ok()) journal_.fail();
       log_->info("Journal: position #{} {} is flat on the exchange; archived", old.position_id, old.pair);
     }
-    if (jr_) {
+    if (jr()) {
       // The daily loss budget survives restarts within the same UTC day.
-      if (auto b = jr_->daily_baseline(); b && *b && (*b)->day_start_us == utc_day_start(now)) {
-        daily_carried_ = (*b)->baseline;
-        engine_->restore_daily_pnl((*b)->day_start_us, daily_carried_);
-        log_->info("Journal: today's P&L so far {} USD carried over (daily loss limit {} USD)", usd(daily_carried_),
+      Decimal carried = journal_.daily_carried();
+      if (auto b = jr()->daily_baseline(); b && *b && (*b)->day_start_us == utc_day_start(now)) {
+        carried = (*b)->baseline;
+        engine_->restore_daily_pnl((*b)->day_start_us, carried);
+        log_->info("Journal: today's P&L so far {} USD carried over (daily loss limit {} USD)", usd(carried),
                    usd(cfg_.risk.max_daily_loss_usd));
       }
-      daily_day_us_ = utc_day_start(now);
-      daily_realized_start_ = portfolio_->stats().realized_net;
-      daily_last_written_ = daily_carried_;
-      if (auto st = jr_->trading_state(); st && *st && (*st)->state != "Active") {
+      journal_.restore_daily(utc_day_start(now), carried, portfolio_->stats().realized_net);
+      if (auto st = jr()->trading_state(); st && *st && (*st)->state != "Active") {
         const journal::TradingStateRecord& t = **st;
         const bool stale_daily_loss = t.reason.rfind(to_string(StateReason::kDailyLoss), 0) == 0 &&
                                       utc_day_start(t.since_us) != utc_day_start(now);
         if (resume_ || stale_daily_loss) {
           log_->warn("Journal: last run ended {} ({}); starting Active ({})", t.state, t.reason,
                      resume_ ? "--resume" : "a new UTC day resets the daily loss budget");
-          if (!jr_->set_trading_state({"Active", resume_ ? "operator: --resume" : "new UTC day", now}).ok())
-            journal_failed();
+          if (!jr()->set_trading_state({"Active", resume_ ? "operator: --resume" : "new UTC day", now}).ok())
+            journal_.fail();
         } else {
           StateChange c =
               t.state == "Halted" ? risk_.halt(StateReason::kOperator) : risk_.set_reduce_only(StateReason::kOperator);
@@ -1326,17 +1061,17 @@ class Daemon final : public exec::EngineSink {
     portfolio_ = std::make_unique<Portfolio>(pairs_.size());
     params_ = engine_params(cfg_);
     const auto time_based_id = static_cast<std::uint32_t>((clock_.now_us() / kUsPerSecond) % (1u << 21)) << 10;
-    if (jr_) {
+    if (jr()) {
       // Every id the engine hands out is journaled as an intent before it is sent, and the journal resumes
       // after the highest one: ids stay monotonic across restarts without reserving blocks. A brand-new
       // journal on an account with history starts from the time-derived id, not 1: the exchange still
       // knows the orders (and fills) of earlier ids, and a reused id would pick up their fills.
-      if (jr_->peek_next_client_id() <= 1 && time_based_id > 1) {
-        if (!jr_->reserve_client_ids(time_based_id - 1))
-          return fail_startup("journal " + jr_->path() + ": " + jr_->last_error());
+      if (jr()->peek_next_client_id() <= 1 && time_based_id > 1) {
+        if (!jr()->reserve_client_ids(time_based_id - 1))
+          return fail_startup("journal " + jr()->path() + ": " + jr()->last_error());
       }
-      auto id = jr_->next_client_id();
-      if (!id) return fail_startup("journal " + jr_->path() + ": " + jr_->last_error());
+      auto id = jr()->next_client_id();
+      if (!id) return fail_startup("journal " + jr()->path() + ": " + jr()->last_error());
       params_.first_client_id = *id;
       log_->info("Journal: client ids resume at {}", *id);
     } else {
@@ -1407,16 +1142,17 @@ class Daemon final : public exec::EngineSink {
     switch (e.event) {
       case backpack::OrderEventType::kOrderAccepted:
         u.kind = exec::OrderUpdate::Kind::kAccepted;
-        journal_ack(e.client_id, e.order_id, journal::OrderRecordState::kOpen, e.executed_quantity);
+        journal_.ack(e.client_id, e.order_id, journal::OrderRecordState::kOpen, e.executed_quantity);
         break;
       case backpack::OrderEventType::kOrderFill:
         // The journal is the dedup of record: a fill it has seen (stream replay, or the history query of an
         // unknown outcome) is not booked twice.
-        if (e.has_trade_id && !journal_fill(e.trade_id, e.symbol, e.client_id, e.side, e.fill_price, e.fill_quantity,
-                                            e.fee, e.fee_symbol, e.is_maker, e.engine_time_us ? e.engine_time_us : now))
+        if (e.has_trade_id &&
+            !journal_.fill(e.trade_id, e.symbol, e.client_id, e.side, e.fill_price, e.fill_quantity, e.fee,
+                           e.fee_symbol, e.is_maker, e.engine_time_us ? e.engine_time_us : now))
           return;
         if (e.has_quantity && e.executed_quantity >= e.quantity)
-          journal_ack(e.client_id, e.order_id, journal::OrderRecordState::kFilled, e.executed_quantity);
+          journal_.ack(e.client_id, e.order_id, journal::OrderRecordState::kFilled, e.executed_quantity);
         u.kind = exec::OrderUpdate::Kind::kFill;
         u.trade_id = e.has_trade_id ? e.trade_id : -1;
         u.fill_quantity = e.fill_quantity;
@@ -1428,11 +1164,11 @@ class Daemon final : public exec::EngineSink {
         break;
       case backpack::OrderEventType::kOrderCancelled:
         u.kind = exec::OrderUpdate::Kind::kCancelled;
-        journal_ack(e.client_id, e.order_id, journal::OrderRecordState::kCancelled, e.executed_quantity);
+        journal_.ack(e.client_id, e.order_id, journal::OrderRecordState::kCancelled, e.executed_quantity);
         break;
       case backpack::OrderEventType::kOrderExpired:
         u.kind = exec::OrderUpdate::Kind::kExpired;
-        journal_ack(e.client_id, e.order_id, journal::OrderRecordState::kExpired, e.executed_quantity);
+        journal_.ack(e.client_id, e.order_id, journal::OrderRecordState::kExpired, e.executed_quantity);
         break;
       default:
         return;
@@ -1446,7 +1182,7 @@ class Daemon final : public exec::EngineSink {
     a.kind = exec::OrderAck::Kind::kAccepted;
     a.status = o.status;
     a.executed_quantity = o.executed_quantity;
-    journal_ack(id, o.id, record_state(o.status), o.executed_quantity);
+    journal_.ack(id, o.id, record_state(o.status), o.executed_quantity);
     engine_->on_order_ack(a, clock_.now_us());
   }
 
@@ -1476,10 +1212,10 @@ class Daemon final : public exec::EngineSink {
     a.message = e.message;
     if (a.kind == exec::OrderAck::Kind::kUnknown)
       log_->warn("Order #{}: outcome unknown ({} {}); will query", id, to_string(e.kind), e.message);
-    journal_ack(id, {},
-                a.kind == exec::OrderAck::Kind::kRejected ? journal::OrderRecordState::kRejected
-                                                          : journal::OrderRecordState::kUnknown,
-                Decimal{});
+    journal_.ack(id, {},
+                 a.kind == exec::OrderAck::Kind::kRejected ? journal::OrderRecordState::kRejected
+                                                           : journal::OrderRecordState::kUnknown,
+                 Decimal{});
     engine_->on_order_ack(a, clock_.now_us());
   }
 
@@ -1586,8 +1322,8 @@ class Daemon final : public exec::EngineSink {
                   "Fills reconciliation: trade {} of order #{} ({} {} {} @ {}) is in the fills history but never "
                   "came on the order stream; booking it",
                   f.trade_id, *f.client_id, f.symbol, side_name(f.side), f.quantity.str(), f.price.str());
-            if (!journal_fill(f.trade_id, f.symbol, *f.client_id, f.side, f.price, f.quantity, f.fee, f.fee_symbol,
-                              f.is_maker, f.timestamp_ms * kUsPerMs))
+            if (!journal_.fill(f.trade_id, f.symbol, *f.client_id, f.side, f.price, f.quantity, f.fee, f.fee_symbol,
+                               f.is_maker, f.timestamp_ms * kUsPerMs))
               continue;  // the journal had it
             engine_->on_order_update(fill_update(f, *f.client_id), clock_.now_us());
           }
@@ -1603,7 +1339,7 @@ class Daemon final : public exec::EngineSink {
     fetch_funding([this](const std::vector<backpack::FundingPayment>& payments) {
       for (const auto& f : payments) {
         seen_funding_.insert(funding_key(f));
-        if (!journal_funding(f)) continue;  // booked by an earlier run
+        if (!journal_.funding(f.symbol, f.interval_end_timestamp_ms, f.quantity)) continue;  // booked by an earlier run
         const PairRuntime* p = pair_of(f.symbol);
         if (!p) continue;
         const TimestampUs settled_us = f.interval_end_timestamp_ms * kUsPerMs;
@@ -1622,9 +1358,9 @@ class Daemon final : public exec::EngineSink {
   // P&L (this run's totals) counts it, since no run has reported it yet.
   void book_funding_to_journal_position(const PairRuntime& p, Decimal amount, TimestampUs settled_us) {
     engine_->on_funding_payment(p.index, amount, settled_us);  // totals; no position of this run held it
-    if (!jr_) return;
-    auto held = jr_->position_held_at(p.cfg.base, settled_us);
-    if (!held) return journal_failed();
+    if (!jr()) return;
+    auto held = jr()->position_held_at(p.cfg.base, settled_us);
+    if (!held) return journal_.fail();
     if (!*held) {
       log_->warn("Journal: no position of {} was open when that funding settled; it counts in the totals only",
                  p.cfg.base);
@@ -1632,7 +1368,7 @@ class Daemon final : public exec::EngineSink {
     }
     journal::PositionRecord r = **held;
     r.funding += amount;
-    if (!jr_->upsert_position(r).ok()) return journal_failed();
+    if (!jr()->upsert_position(r).ok()) return journal_.fail();
     log_->info("Journal: funding {} USDC booked to position #{} {} (closed): now {}", amount.str(), r.position_id,
                p.cfg.base, pnl_parts(r.realized, r.fees, r.funding));
   }
@@ -1658,7 +1394,7 @@ class Daemon final : public exec::EngineSink {
     fetch_funding([this, done = std::move(done)](const std::vector<backpack::FundingPayment>& payments) {
       for (const auto& f : payments) {
         if (!seen_funding_.insert(funding_key(f)).second) continue;
-        if (!journal_funding(f)) continue;  // booked by an earlier run
+        if (!journal_.funding(f.symbol, f.interval_end_timestamp_ms, f.quantity)) continue;  // booked by an earlier run
         if (const PairRuntime* p = pair_of(f.symbol))
           engine_->on_funding_payment(p->index, f.quantity, f.interval_end_timestamp_ms * kUsPerMs);
       }
@@ -1728,7 +1464,7 @@ class Daemon final : public exec::EngineSink {
   void finish_now() {
     if (finished_) return;
     finished_ = true;
-    log_stats(portfolio_->stats(), risk_.state());
+    lines_.stats(portfolio_->stats(), risk_.state());
     journal_daily_pnl();
     stop_io();
   }
@@ -1754,7 +1490,7 @@ class Daemon final : public exec::EngineSink {
     s.trading_state = to_string(risk_.state());
     s.max_unhedged_usd = max_unhedged_usd_;
     s.longest_unhedged_us = longest_unhedged_us_;
-    s.journal_path = jr_ ? jr_->path() : std::string();
+    s.journal_path = jr() ? jr()->path() : std::string();
     if (portfolio_) {
       for (const PairRuntime& p : pairs_) {
         const PositionState& pos = portfolio_->position(p.index);
@@ -1762,7 +1498,7 @@ class Daemon final : public exec::EngineSink {
                           pos.open ? pos.perp.quantity() : Decimal{}, portfolio_->dust_written_off(p.index)});
       }
     }
-    s.journal_healthy = !jr_ || jr_->healthy();
+    s.journal_healthy = !jr() || jr()->healthy();
     return s;
   }
 
@@ -1774,21 +1510,16 @@ class Daemon final : public exec::EngineSink {
   asio::steady_timer final_timer_{io_};
   bool finishing_ = false, finished_ = false, funding_soon_pending_ = false;
   RiskGate risk_;
+  runtime::LogLines lines_{log_};
+  runtime::JournalWriter journal_{log_, clock_};
   bool resume_ = false;
-  std::optional<journal::Journal> jr_;
   std::optional<TradesCsv> trades_csv_;
-  bool journal_alarm_ = false;
-  std::vector<journal::IntentRecord> intents_;
   std::vector<backpack::OrderRequest> order_reqs_;       // place_orders: reused request storage
   std::vector<std::unique_ptr<BatchInFlight>> batches_;  // place_orders: batches in flight (stable addresses)
   std::vector<journal::OpenIntent> open_intents_;
   std::int64_t recover_from_ms_ = 0;
   std::vector<Recovered> recovered_;
   bool flagged_ = false;
-  std::uint64_t position_id_base_ = 0;
-  std::map<std::uint64_t, std::uint64_t> restored_ids_;  // portfolio id of a restored position -> its journal id
-  TimestampUs daily_day_us_ = 0;
-  Decimal daily_carried_, daily_realized_start_, daily_last_written_;
   ServiceNotifier svc_;
   std::unique_ptr<SignalWatcher> sigs_;
   bool flatten_ = false;
