@@ -37,6 +37,7 @@
 #include "bparb/sim/server.hpp"
 #include "bparb/sim/sim_config.hpp"
 #include "bparb/sim/sim_runtime.hpp"
+#include "bparb/venue/backpack/adapter.hpp"
 #include "bparb/venue/backpack/market_data.hpp"
 #include "bparb/venue/backpack/rest_client.hpp"
 #include "bparb/venue/backpack/signer.hpp"
@@ -46,7 +47,6 @@ namespace bparb::app {
 namespace {
 
 namespace asio = boost::asio;
-using backpack::RestError;
 using exec::ArbEngine;
 using exec::OrderSpec;
 
@@ -58,21 +58,6 @@ using runtime::record_state;
 
 std::string usd(Decimal d) {
   return format_usd(d);
-}
-
-// A fills-history row as the engine's order update (the stream builds its own from the event).
-exec::OrderUpdate fill_update(const backpack::Fill& f, std::uint32_t client_id) {
-  exec::OrderUpdate u;
-  u.client_id = client_id;
-  u.kind = exec::OrderUpdate::Kind::kFill;
-  u.trade_id = f.has_trade_id ? f.trade_id : -1;
-  u.fill_quantity = f.quantity;
-  u.fill_price = f.price;
-  u.fee = f.fee;
-  u.fee_symbol = f.fee_symbol;
-  u.maker = f.is_maker;
-  u.venue_time_us = f.timestamp_ms * kUsPerMs;
-  return u;
 }
 
 // SIGHUP: the reloadable keys whose value differs, as "key old -> new".
@@ -132,7 +117,7 @@ std::vector<std::string> threshold_changes(const Config& a, const Config& b) {
   return out;
 }
 
-class Daemon final : public exec::EngineSink {
+class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
  public:
   Daemon(const Config& cfg, const RunOptions& opts)
       : cfg_(cfg),
@@ -166,173 +151,65 @@ class Daemon final : public exec::EngineSink {
     return summary();
   }
 
-  // ---- EngineSink: I/O
-  // Once warm this allocates nothing on the heap (RestOrderPath.* in bparb_perf_tests; BENCHMARKS.md): the
-  // requests, the batch record and its log line reuse member storage, the REST callback captures 16
-  // trivially copyable bytes. The journal's SQLite intent write (malloc, by design before the send) is
-  // the exception.
-  void place_orders(std::span<const OrderSpec> orders) override {
-    if (orders.empty()) return;
-    if (order_reqs_.size() < orders.size()) order_reqs_.resize(orders.size());  // grows, never shrinks
-    for (std::size_t i = 0; i < orders.size(); ++i) {
-      const OrderSpec& o = orders[i];
-      backpack::OrderRequest& r = order_reqs_[i];
-      r = backpack::OrderRequest{};
-      r.symbol = o.market->symbol;
-      r.side = o.side;
-      r.type = o.type;
-      r.quantity = o.quantity;
-      r.price = o.price;
-      r.price_decimals = o.market->price_decimals();
-      r.quantity_decimals = o.market->quantity_decimals();
-      r.time_in_force = o.tif;
-      if (o.post_only) r.post_only = true;
-      if (o.reduce_only) r.reduce_only = true;
-      // Spot margin flags (strategy.allow_spot_borrow): only sent when set, so ordinary orders sign as before.
-      if (o.auto_borrow) r.auto_borrow = true;
-      if (o.auto_borrow_repay) r.auto_borrow_repay = true;
-      if (o.auto_lend_redeem) r.auto_lend_redeem = true;
-      r.client_id = o.client_id;
+  // ---- EngineSink: I/O, through the Backpack adapter
+  void place_orders(std::span<const OrderSpec> orders) override { adapter_->place_orders(orders); }
+  void cancel_order(const MarketSpec& market, std::uint32_t client_id) override {
+    adapter_->cancel_order(market, client_id);
+  }
+  void query_order(const MarketSpec& market, std::uint32_t client_id) override {
+    adapter_->query_order(market, client_id);
+  }
+
+  // ---- AdapterSink: what the venue reported
+  bool before_send(std::span<const OrderSpec> orders) override {
+    for (const OrderSpec& o : orders)
       if (o.purpose == exec::OrderPurpose::kHedge) ++hedges_;
-    }
     // Write-ahead: the intents are durable before a byte leaves, so a crash after the send always leaves
     // something to ask the exchange about. No journal, no order.
-    if (!journal_intents(orders)) return;
+    if (!journal_intents(orders)) return false;
     orders_sent_ += orders.size();
-    const std::uint32_t slot = acquire_batch(orders);
-    if (orders.size() == 1) {
-      rest_->execute_order(order_reqs_[0], [this, slot](backpack::RestResult<backpack::Order>& r) {
-        const std::uint32_t id = batches_[slot]->legs[0].client_id;
-        release_batch_ack(slot);
-        if (r) {
-          ack_ok(id, *r);
-        } else {
-          ack_error(id, r.error());
-        }
-      });
-    } else {
-      rest_->execute_batch(
-          std::span<const backpack::OrderRequest>(order_reqs_.data(), orders.size()),
-          [this, slot](backpack::RestResult<std::vector<backpack::BatchOrderResult>>& r) { on_batch_answer(slot, r); });
-    }
-    // The "Placing ..." line once the request is on its way: HttpClient writes it from the handler it
-    // has just posted, so a handler posted now runs after the bytes were handed to the socket.
-    asio::post(io_, [this, slot] { log_placing(slot); });
+    return true;
   }
-
-  // A batch in flight: what its answer settles (the legs' client ids) and what its log line says.
-  // Records are reused; one is free again once its answer arrived and its line was written.
-  struct BatchInFlight {
-    std::vector<OrderSpec> legs;  // capacity kept
-    bool awaiting_ack = false;
-    bool awaiting_log = false;
-  };
-
-  std::uint32_t acquire_batch(std::span<const OrderSpec> orders) {
-    std::uint32_t slot = 0;
-    while (slot < batches_.size() && (batches_[slot]->awaiting_ack || batches_[slot]->awaiting_log)) ++slot;
-    if (slot == batches_.size()) {
-      batches_.push_back(std::make_unique<BatchInFlight>());  // more in flight than ever before (warm-up)
-      batches_.back()->legs.reserve(8);
-    }
-    BatchInFlight& b = *batches_[slot];
-    b.legs.assign(orders.begin(), orders.end());
-    b.awaiting_ack = true;
-    b.awaiting_log = true;
-    return slot;
+  void on_sent(std::span<const OrderSpec> legs) override { lines_.placing(legs); }
+  void on_ack(const exec::OrderAck& a, std::string_view exchange_order_id) override {
+    const journal::OrderRecordState st = a.kind == exec::OrderAck::Kind::kAccepted ? record_state(a.status)
+                                         : a.kind == exec::OrderAck::Kind::kRejected
+                                             ? journal::OrderRecordState::kRejected
+                                             : journal::OrderRecordState::kUnknown;
+    journal_.ack(a.client_id, exchange_order_id, st, a.executed_quantity);
+    engine_->on_order_ack(a, clock_.now_us());
   }
-  void release_batch_ack(std::uint32_t slot) { batches_[slot]->awaiting_ack = false; }
-
-  void log_placing(std::uint32_t slot) {
-    BatchInFlight& b = *batches_[slot];
-    b.awaiting_log = false;
-    lines_.placing(b.legs);
+  void on_order_event(const exec::OrderUpdate& u, std::string_view exchange_order_id) override {
+    using K = exec::OrderUpdate::Kind;
+    const journal::OrderRecordState st = u.kind == K::kAccepted    ? journal::OrderRecordState::kOpen
+                                         : u.kind == K::kCancelled ? journal::OrderRecordState::kCancelled
+                                                                   : journal::OrderRecordState::kExpired;
+    journal_.ack(u.client_id, exchange_order_id, st, u.cumulative_quantity);
+    engine_->on_order_update(u, clock_.now_us());
   }
-
-  void on_batch_answer(std::uint32_t slot, backpack::RestResult<std::vector<backpack::BatchOrderResult>>& r) {
-    // The legs are read from the record before anything below can place (and reuse it for) a new batch.
-    const std::size_t n = batches_[slot]->legs.size();
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::uint32_t id = batches_[slot]->legs[i].client_id;
-      if (i + 1 == n) release_batch_ack(slot);
-      if (!r) {
-        ack_error(id, r.error());
-        continue;
-      }
-      const auto& results = *r;
-      if (i >= results.size()) {
-        // The exchange answered fewer results than orders: those are unknown, not rejected.
-        RestError e;
-        e.kind = backpack::RestErrorKind::kOutcomeUnknown;
-        e.message = "batch answer missing this order";
-        ack_error(id, e);
-      } else if (results[i].ok) {
-        ack_ok(id, results[i].order);
-      } else {
-        RestError e;
-        e.kind = backpack::RestErrorKind::kApi;
-        e.code = results[i].code;
-        e.message = results[i].message;
-        ack_error(id, e);
-      }
-    }
+  // The journal is the dedup of record: a fill it has seen (stream replay, the history query of an unknown
+  // outcome, the fills reconciliation) is not booked twice.
+  void on_fill(const exec::FillReport& f) override {
+    if (f.trade_id >= 0 && !journal_.fill(f.trade_id, f.symbol, f.client_id, f.side, f.price, f.quantity, f.fee,
+                                          f.fee_symbol, f.maker, f.time_us))
+      return;
+    if (f.order_filled)
+      journal_.ack(f.client_id, f.exchange_order_id, journal::OrderRecordState::kFilled, f.cumulative_quantity);
+    exec::OrderUpdate u;
+    u.client_id = f.client_id;
+    u.kind = exec::OrderUpdate::Kind::kFill;
+    u.trade_id = f.trade_id;
+    u.fill_quantity = f.quantity;
+    u.fill_price = f.price;
+    u.fee = f.fee;
+    u.fee_symbol = f.fee_symbol;
+    u.maker = f.maker;
+    u.cumulative_quantity = f.cumulative_quantity;
+    u.venue_time_us = f.venue_time_us;
+    engine_->on_order_update(u, clock_.now_us());
   }
-
-  void cancel_order(const MarketSpec& market, std::uint32_t client_id) override {
-    log_->info("Cancelling order #{} on {}", client_id, market.symbol);
-    backpack::CancelRequest c;
-    c.symbol = market.symbol;
-    c.client_id = client_id;
-    // 16 trivially copyable bytes of capture: the callback is stored without a heap allocation (RestClient's
-    // order slots). The market is found again by its index (markets_ never moves its elements).
-    std::uint32_t market_index = 0;
-    while (market_index < markets_.size() && &markets_[market_index] != &market) ++market_index;
-    rest_->cancel_order(c, [this, market_index, client_id](backpack::RestResult<backpack::CancelResult>& r) {
-      if (!r) {
-        // Too late (already filled/expired) or unknown: the stream or a query settles it.
-        log_->info("Cancel #{} on {} not confirmed: {} {}", client_id,
-                   market_index < markets_.size() ? std::string_view(markets_[market_index].symbol) : "?",
-                   r.error().code, r.error().message);
-        return;
-      }
-      if (r->order) {
-        engine_->on_order_query(client_id, true, r->order->status, r->order->executed_quantity, clock_.now_us());
-      }
-    });
-  }
-
-  void query_order(const MarketSpec& market, std::uint32_t client_id) override {
-    log_->warn("Order #{} on {}: outcome unknown or fills missing, querying the exchange", client_id, market.symbol);
-    const MarketSpec* m = &market;
-    rest_->get_order_by_client_id(
-        market.symbol, client_id, [this, m, client_id](backpack::RestResult<std::optional<backpack::Order>>& r) {
-          if (!r) return;  // the engine re-queries on its timer
-          if (r->has_value()) {
-            engine_->on_order_query(client_id, true, (*r)->status, (*r)->executed_quantity, clock_.now_us());
-            return;
-          }
-          // Not resting: look for its fills (the order may have filled and left the book).
-          backpack::FillsQuery q;
-          q.symbol = m->symbol;
-          q.from_ms = started_us_ / kUsPerMs - 60'000;
-          q.limit = 1000;
-          rest_->get_fills(q, [this, client_id](backpack::RestResult<std::vector<backpack::Fill>>& fr) {
-            if (!fr) return;
-            Decimal executed;
-            for (const backpack::Fill& f : *fr) {
-              if (!f.client_id || *f.client_id != client_id) continue;
-              executed += f.quantity;
-              if (f.has_trade_id && !journal_.fill(f.trade_id, f.symbol, client_id, f.side, f.price, f.quantity, f.fee,
-                                                   f.fee_symbol, f.is_maker, f.timestamp_ms * kUsPerMs))
-                continue;  // already booked from the stream
-              engine_->on_order_update(fill_update(f, client_id), clock_.now_us());
-            }
-            // Not on the book: filled (some) and done, or never placed.
-            engine_->on_order_query(client_id, executed.is_positive(),
-                                    executed.is_positive() ? OrderStatus::kExpired : OrderStatus::kNew, executed,
-                                    clock_.now_us());
-          });
-        });
+  void on_query(std::uint32_t client_id, bool found, OrderStatus status, Decimal executed) override {
+    engine_->on_order_query(client_id, found, status, executed, clock_.now_us());
   }
 
   // ---- EngineSink: log lines (the greppable contract of the README)
@@ -648,6 +525,8 @@ class Daemon final : public exec::EngineSink {
     wo.window_ms = cfg_.execution.request_window_ms;
     ws_ = std::make_unique<backpack::BackpackWs>(io_, clock_, wo, &*key_);
     feed_ = std::make_unique<backpack::MarketDataFeed>(io_, clock_, *ws_, *rest_);
+    adapter_ =
+        std::make_unique<backpack::BackpackAdapter>(io_, clock_, *rest_, *ws_, markets_, started_us_, log_, *this);
   }
 
   void fail_startup(const std::string& msg) {
@@ -1102,7 +981,9 @@ class Daemon final : public exec::EngineSink {
       f.mark_price = m->mark_price;
       engine_->on_funding_info(p->index, f);
     });
-    ws_->handlers().on_order_update = [this](const backpack::OrderUpdateEvent& e, TimestampUs) { on_order_event(e); };
+    ws_->handlers().on_order_update = [this](const backpack::OrderUpdateEvent& e, TimestampUs) {
+      adapter_->on_order_event(e);
+    };
     ws_->subscribe("account.orderUpdate");
     ws_->add_connected_listener([this] { log_->info("WebSocket connected; subscriptions sent"); });
     ws_->add_disconnected_listener([this](const net::DisconnectInfo&) {
@@ -1133,92 +1014,6 @@ class Daemon final : public exec::EngineSink {
     return nullptr;
   }
 
-  void on_order_event(const backpack::OrderUpdateEvent& e) {
-    if (!e.has_client_id || !engine_) return;
-    exec::OrderUpdate u;
-    u.client_id = e.client_id;
-    u.cumulative_quantity = e.executed_quantity;
-    const TimestampUs now = clock_.now_us();
-    switch (e.event) {
-      case backpack::OrderEventType::kOrderAccepted:
-        u.kind = exec::OrderUpdate::Kind::kAccepted;
-        journal_.ack(e.client_id, e.order_id, journal::OrderRecordState::kOpen, e.executed_quantity);
-        break;
-      case backpack::OrderEventType::kOrderFill:
-        // The journal is the dedup of record: a fill it has seen (stream replay, or the history query of an
-        // unknown outcome) is not booked twice.
-        if (e.has_trade_id &&
-            !journal_.fill(e.trade_id, e.symbol, e.client_id, e.side, e.fill_price, e.fill_quantity, e.fee,
-                           e.fee_symbol, e.is_maker, e.engine_time_us ? e.engine_time_us : now))
-          return;
-        if (e.has_quantity && e.executed_quantity >= e.quantity)
-          journal_.ack(e.client_id, e.order_id, journal::OrderRecordState::kFilled, e.executed_quantity);
-        u.kind = exec::OrderUpdate::Kind::kFill;
-        u.trade_id = e.has_trade_id ? e.trade_id : -1;
-        u.fill_quantity = e.fill_quantity;
-        u.fill_price = e.fill_price;
-        u.fee = e.fee;
-        u.fee_symbol = e.fee_symbol;
-        u.maker = e.is_maker;
-        u.venue_time_us = e.engine_time_us;
-        break;
-      case backpack::OrderEventType::kOrderCancelled:
-        u.kind = exec::OrderUpdate::Kind::kCancelled;
-        journal_.ack(e.client_id, e.order_id, journal::OrderRecordState::kCancelled, e.executed_quantity);
-        break;
-      case backpack::OrderEventType::kOrderExpired:
-        u.kind = exec::OrderUpdate::Kind::kExpired;
-        journal_.ack(e.client_id, e.order_id, journal::OrderRecordState::kExpired, e.executed_quantity);
-        break;
-      default:
-        return;
-    }
-    engine_->on_order_update(u, now);
-  }
-
-  void ack_ok(std::uint32_t id, const backpack::Order& o) {
-    exec::OrderAck a;
-    a.client_id = id;
-    a.kind = exec::OrderAck::Kind::kAccepted;
-    a.status = o.status;
-    a.executed_quantity = o.executed_quantity;
-    journal_.ack(id, o.id, record_state(o.status), o.executed_quantity);
-    engine_->on_order_ack(a, clock_.now_us());
-  }
-
-  // A signed request refused for its timestamp means the offset to the exchange's clock is stale (one
-  // of the two clocks stepped): measure it again from /api/v1/time, one re-sync at a time.
-  void resync_clock_on_expiry(const RestError& e) {
-    if (clock_resync_in_flight_ || e.reject != backpack::RestReject::kRequestExpired) return;
-    clock_resync_in_flight_ = true;
-    log_->warn("Signed request refused as expired ({} ms offset in use): re-measuring the exchange clock",
-               rest_->time_offset_ms());
-    rest_->sync_time([this](backpack::RestResult<backpack::ServerTimeSync>& t) {
-      clock_resync_in_flight_ = false;
-      if (!t) return log_->warn("Clock re-sync failed: {} {}", t.error().code, t.error().message);
-      ws_->set_time_offset_ms(t->offset_ms);
-      log_->warn("Clock offset to exchange re-measured: {} ms (rtt {} us)", t->offset_ms, t->rtt_us);
-    });
-  }
-  bool clock_resync_in_flight_ = false;
-  std::string quote_asset_;  // the markets' common quoteSymbol (load_markets)
-
-  void ack_error(std::uint32_t id, const RestError& e) {
-    resync_clock_on_expiry(e);
-    exec::OrderAck a;
-    a.client_id = id;
-    a.kind = e.definitely_not_applied() ? exec::OrderAck::Kind::kRejected : exec::OrderAck::Kind::kUnknown;
-    a.code = e.code;
-    a.message = e.message;
-    if (a.kind == exec::OrderAck::Kind::kUnknown)
-      log_->warn("Order #{}: outcome unknown ({} {}); will query", id, to_string(e.kind), e.message);
-    journal_.ack(id, {},
-                 a.kind == exec::OrderAck::Kind::kRejected ? journal::OrderRecordState::kRejected
-                                                           : journal::OrderRecordState::kUnknown,
-                 Decimal{});
-    engine_->on_order_ack(a, clock_.now_us());
-  }
-
   void arm_timer() {
     timer_.expires_after(std::chrono::milliseconds(200));
     timer_.async_wait([this](const boost::system::error_code& ec) {
@@ -1242,7 +1037,7 @@ class Daemon final : public exec::EngineSink {
     rest_->get_collateral([this](backpack::RestResult<backpack::CollateralSummary>& c) {
       if (!c) {
         log_->warn("Account poll failed: {} {}", c.error().code, c.error().message);
-        resync_clock_on_expiry(c.error());
+        adapter_->resync_clock_on_expiry(c.error());
         return schedule_account_poll();
       }
       exec::AccountSnapshot snap;
@@ -1322,10 +1117,7 @@ class Daemon final : public exec::EngineSink {
                   "Fills reconciliation: trade {} of order #{} ({} {} {} @ {}) is in the fills history but never "
                   "came on the order stream; booking it",
                   f.trade_id, *f.client_id, f.symbol, side_name(f.side), f.quantity.str(), f.price.str());
-            if (!journal_.fill(f.trade_id, f.symbol, *f.client_id, f.side, f.price, f.quantity, f.fee, f.fee_symbol,
-                               f.is_maker, f.timestamp_ms * kUsPerMs))
-              continue;  // the journal had it
-            engine_->on_order_update(fill_update(f, *f.client_id), clock_.now_us());
+            on_fill(backpack::fill_report(f, *f.client_id));  // the journal dedups
           }
           fills_suspect_ = std::move(still_missing);
           next();
@@ -1514,8 +1306,6 @@ class Daemon final : public exec::EngineSink {
   runtime::JournalWriter journal_{log_, clock_};
   bool resume_ = false;
   std::optional<TradesCsv> trades_csv_;
-  std::vector<backpack::OrderRequest> order_reqs_;       // place_orders: reused request storage
-  std::vector<std::unique_ptr<BatchInFlight>> batches_;  // place_orders: batches in flight (stable addresses)
   std::vector<journal::OpenIntent> open_intents_;
   std::int64_t recover_from_ms_ = 0;
   std::vector<Recovered> recovered_;
@@ -1536,8 +1326,10 @@ class Daemon final : public exec::EngineSink {
   std::unique_ptr<backpack::RestClient> rest_;
   std::unique_ptr<backpack::BackpackWs> ws_;
   std::unique_ptr<backpack::MarketDataFeed> feed_;
+  std::unique_ptr<backpack::BackpackAdapter> adapter_;
   std::deque<MarketSpec> markets_;  // stable addresses
   std::vector<PairRuntime> pairs_;
+  std::string quote_asset_;  // the markets' common quoteSymbol (load_markets)
   FeeSchedule fees_;
   exec::EngineParams params_;
   std::unique_ptr<Portfolio> portfolio_;
