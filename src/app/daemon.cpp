@@ -32,8 +32,10 @@
 #include "bparb/exec/arb_engine.hpp"
 #include "bparb/journal/journal.hpp"
 #include "bparb/risk/risk_gate.hpp"
+#include "bparb/runtime/ingest_fill.hpp"
 #include "bparb/runtime/journal_writer.hpp"
 #include "bparb/runtime/log_lines.hpp"
+#include "bparb/runtime/recovery.hpp"
 #include "bparb/sim/server.hpp"
 #include "bparb/sim/sim_config.hpp"
 #include "bparb/sim/sim_runtime.hpp"
@@ -190,23 +192,9 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   // The journal is the dedup of record: a fill it has seen (stream replay, the history query of an unknown
   // outcome, the fills reconciliation) is not booked twice.
   void on_fill(const exec::FillReport& f) override {
-    if (f.trade_id >= 0 && !journal_.fill(f.trade_id, f.symbol, f.client_id, f.side, f.price, f.quantity, f.fee,
-                                          f.fee_symbol, f.maker, f.time_us))
-      return;
-    if (f.order_filled)
-      journal_.ack(f.client_id, f.exchange_order_id, journal::OrderRecordState::kFilled, f.cumulative_quantity);
-    exec::OrderUpdate u;
-    u.client_id = f.client_id;
-    u.kind = exec::OrderUpdate::Kind::kFill;
-    u.trade_id = f.trade_id;
-    u.fill_quantity = f.quantity;
-    u.fill_price = f.price;
-    u.fee = f.fee;
-    u.fee_symbol = f.fee_symbol;
-    u.maker = f.maker;
-    u.cumulative_quantity = f.cumulative_quantity;
-    u.venue_time_us = f.venue_time_us;
-    engine_->on_order_update(u, clock_.now_us());
+    runtime::ingest_fill(journal_, f, [this](const exec::FillReport& r) {
+      engine_->on_order_update(runtime::fill_update(r), clock_.now_us());
+    });
   }
   void on_query(std::uint32_t client_id, bool found, OrderStatus status, Decimal executed) override {
     engine_->on_order_query(client_id, found, status, executed, clock_.now_us());
@@ -330,12 +318,6 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   void journal_daily_pnl() {
     if (!engine_ || !portfolio_) return;
     journal_.daily_pnl(portfolio_->stats().realized_net);
-  }
-
-  const PairRuntime* pair_named(std::string_view base) const noexcept {
-    for (const PairRuntime& p : pairs_)
-      if (p.cfg.base == base) return &p;
-    return nullptr;
   }
 
   bool any_open() const noexcept {
@@ -618,322 +600,33 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
       log_->info("Account fee rates (bps): spot maker {} taker {}, perp maker {} taker {}", fees_.spot_maker_bps.str(),
                  fees_.spot_taker_bps.str(), fees_.perp_maker_bps.str(), fees_.perp_taker_bps.str());
       if (a->liquidating) return fail_startup("the account is being liquidated");
-      load_journal_positions();
-      cancel_orphans(0);
+      start_recovery();
     });
   }
 
-  // ---- Recovery. Start-up and crash recovery are one path — reconcile, then trade:
-  //   1. cancel every order resting on our markets (an earlier run's makers must not fill mid-reconcile);
-  //   2. fills since the journal's last one (the exchange's history) -> journal (dedup by trade id) -> the
-  //      journal's positions;
-  //   3. settle the journal's open intents (their orders are gone now) with what they executed;
-  //   4. exchange perp positions vs the journal's: matched -> restored into the engine (exits keep working,
-  //      no second copy); legs apart (a crash between legs) -> restored and unwound to flat; unexplained ->
-  //      [recovery] unexplained_positions;
-  //   5. equity floor, then trading.
-
-  // Orders resting from an earlier run on our markets are cancelled before anything else.
-  void cancel_orphans(std::size_t i) {
-    if (i >= markets_.size()) return recover_fills(0);
-    rest_->get_open_orders(markets_[i].symbol, [this, i](backpack::RestResult<std::vector<backpack::Order>>& r) {
-      if (!r || r->empty()) return cancel_orphans(i + 1);
-      log_->warn("Cancelling {} orphan order(s) on {}", r->size(), markets_[i].symbol);
-      rest_->cancel_all(markets_[i].symbol, backpack::CancelAllKind::kAll,
-                        [this, i](backpack::RestResult<backpack::CancelAllResult>& c) {
-                          if (!c)
-                            return fail_startup("cancelling orphan orders on " + markets_[i].symbol +
-                                                " failed: " + c.error().message);
-                          cancel_orphans(i + 1);
-                        });
-    });
-  }
-
-  // Per pair: what the journal (plus fills made while we were down) says we hold.
-  struct Recovered {
-    LegPosition spot, perp;
-    Decimal realized, fees, funding;
-    TimestampUs opened_us = 0;
-    std::optional<journal::PositionRecord> record;  // the journal's open position, if any
-    std::uint32_t fills_recovered = 0;
-    bool restore = false;
-    bool unwind = false;
-  };
-
-  void load_journal_positions() {
-    recovered_.assign(pairs_.size(), Recovered{});
-    if (!jr()) return;
-    auto open = jr()->open_positions();
-    if (!open) throw std::runtime_error("journal " + jr()->path() + ": reading positions: " + jr()->last_error());
-    for (const journal::PositionRecord& r : *open) {
-      const PairRuntime* pr = pair_named(r.pair);
-      if (!pr) {
-        log_->error("Journal: open position #{} on {} but that pair is not traded by this config; it stays as it is",
-                    r.position_id, r.pair);
-        continue;
-      }
-      Recovered& rc = recovered_[pr->index];
-      rc.record = r;
-      if (!r.spot_qty.is_zero()) rc.spot.apply(r.spot_qty, r.spot_cost.div(r.spot_qty, Rounding::kNearest));
-      if (!r.perp_qty.is_zero()) rc.perp.apply(r.perp_qty, r.perp_cost.div(r.perp_qty, Rounding::kNearest));
-      rc.realized = r.realized;
-      rc.fees = r.fees;
-      rc.funding = r.funding;
-      rc.opened_us = r.opened_us;
-      log_->info("Journal: open position #{} {} spot={} perp={} (opened {})", r.position_id, r.pair, r.spot_qty.str(),
-                 r.perp_qty.str(), r.opened_us);
+  // ---- Recovery (runtime/recovery.hpp): start-up and crash recovery are one path.
+  void start_recovery() {
+    std::vector<runtime::PairRef> refs;
+    for (const PairRuntime& p : pairs_) refs.push_back({p.cfg.base, p.spot, p.perp, p.index});
+    runtime::RecoveryOptions ro;
+    switch (cfg_.recovery.unexplained_positions) {
+      case UnexplainedPolicy::kRefuse:
+        ro.unexplained = runtime::RecoveryOptions::Unexplained::kRefuse;
+        break;
+      case UnexplainedPolicy::kFlag:
+        ro.unexplained = runtime::RecoveryOptions::Unexplained::kFlag;
+        break;
+      case UnexplainedPolicy::kAdopt:
+        ro.unexplained = runtime::RecoveryOptions::Unexplained::kAdopt;
+        break;
     }
-  }
-
-  // Fills the exchange made for our client ids that the journal has not seen (crash between a send and
-  // its answer, or before the stream delivered).
-  void recover_fills(std::size_t i) {
-    if (i == 0) {
-      recover_from_ms_ = 0;
-      if (jr()) {
-        auto last = jr()->last_fill_time_us();
-        auto intents = jr()->open_intents();
-        if (!last || !intents) return fail_startup("journal " + jr()->path() + ": " + jr()->last_error());
-        TimestampUs from = *last ? **last : 0;
-        for (const journal::OpenIntent& oi : *intents)
-          if (from == 0 || oi.intent.created_us < from) from = oi.intent.created_us;
-        open_intents_ = std::move(*intents);
-        // A minute of slack: fills of different symbols reach the journal in stream order, not time order.
-        if (from > 0) recover_from_ms_ = std::max<std::int64_t>(1, from / kUsPerMs - 60'000);
-      }
-      if (recover_from_ms_ == 0) return settle_open_intents();
-      log_->info("Journal: {} open intent(s); fetching fills since {} ms to reconcile", open_intents_.size(),
-                 recover_from_ms_);
-    }
-    if (i >= markets_.size()) return settle_open_intents();
-    backpack::FillsQuery q;
-    q.symbol = markets_[i].symbol;
-    q.from_ms = recover_from_ms_;
-    q.limit = 1000;
-    q.sort_direction = "Asc";
-    rest_->get_fills(q, [this, i](backpack::RestResult<std::vector<backpack::Fill>>& r) {
-      if (!r)
-        return fail_startup("GET /wapi/v1/history/fills for " + markets_[i].symbol + " failed: " + r.error().message);
-      if (r->size() >= 1000)
-        log_->warn(
-            "Journal: 1000 fills on {} since the last journaled one; older ones beyond the page are not "
-            "reconciled",
-            markets_[i].symbol);
-      for (const backpack::Fill& f : *r) recover_fill(f);
-      recover_fills(i + 1);
-    });
-  }
-
-  void recover_fill(const backpack::Fill& f) {
-    if (!f.client_id || !f.has_trade_id) return;
-    auto intent = jr()->find_intent(*f.client_id);
-    if (!intent || !*intent) return;  // not ours (another process, manual trading)
-    const journal::IntentRecord& in = (*intent)->intent;
-    if (!journal_.fill(f.trade_id, f.symbol, *f.client_id, f.side, f.price, f.quantity, f.fee, f.fee_symbol, f.is_maker,
-                       f.timestamp_ms * kUsPerMs))
-      return;  // already in the journal
-    const PairRuntime* pr = pair_named(in.pair);
-    if (!pr) return;
-    Recovered& rc = recovered_[pr->index];
-    const Decimal signed_qty = f.side == Side::kBid ? f.quantity : -f.quantity;
-    // Booked as the portfolio books a fill (docs/money.md): a base-asset fee of either sign moves the spot leg.
-    if (in.leg == "spot") {
-      rc.realized += rc.spot.apply(signed_qty, f.price);
-      if (f.fee_symbol == pr->spot->base_symbol) {
-        rc.realized += rc.spot.remove_for_fee(f.fee, f.price);
-        rc.fees += f.fee.mul(f.price, Rounding::kNearest);
-      } else {
-        rc.fees += f.fee;
-      }
-    } else {
-      rc.realized += rc.perp.apply(signed_qty, f.price);
-      rc.fees += f.fee;
-    }
-    if (rc.opened_us == 0) rc.opened_us = f.timestamp_ms * kUsPerMs;
-    ++rc.fills_recovered;
-    log_->warn("Journal: recovered fill made while bparb was down: {} {} {} @ {} trade {} (#{} {} {})", f.symbol,
-               side_name(f.side), f.quantity.str(), f.price.str(), f.trade_id, *f.client_id, in.pair, in.purpose);
-  }
-
-  // Every order of the last run is gone from the book now (cancelled above, or IOC): settle its intent
-  // with what the journal knows it executed.
-  void settle_open_intents() {
-    if (jr() && !open_intents_.empty()) {
-      std::unordered_map<std::uint32_t, Decimal> executed;
-      if (auto fills = jr()->fills_since(recover_from_ms_ * kUsPerMs)) {
-        for (const journal::FillRecord& f : *fills) executed[f.client_id] += f.quantity;
-      }
-      for (const journal::OpenIntent& oi : open_intents_) {
-        const Decimal done = executed[oi.intent.client_id];
-        const auto state =
-            done >= oi.intent.quantity ? journal::OrderRecordState::kFilled : journal::OrderRecordState::kCancelled;
-        if (!jr()->record_ack({oi.intent.client_id, oi.exchange_order_id, state, done, clock_.now_us()}).ok())
-          return fail_startup("journal " + jr()->path() + ": " + jr()->last_error());
-        log_->info("Journal: order #{} of the last run ({} {} {} {} {}) settled as {} with {} executed",
-                   oi.intent.client_id, oi.intent.purpose, oi.intent.symbol, side_name(oi.intent.side),
-                   oi.intent.quantity.str(), oi.acked ? "acked" : "never acked",
-                   journal::order_record_state_name(state), done.str());
-      }
-    }
-    reconcile_positions();
-  }
-
-  void reconcile_positions() {
-    rest_->get_positions("", [this](backpack::RestResult<std::vector<backpack::Position>>& r) {
-      if (!r) return fail_startup("GET /api/v1/position failed: " + r.error().message);
-      for (const PairRuntime& p : pairs_) {
-        Decimal exchange_perp;
-        Decimal entry_price;
-        for (const auto& pos : *r) {
-          if (pos.symbol == p.perp->symbol) {
-            exchange_perp = pos.net_quantity;
-            entry_price = pos.entry_price;
-          }
-        }
-        Recovered& rc = recovered_[p.index];
-        const Decimal journal_perp = rc.perp.quantity();
-        const Decimal spot = rc.spot.quantity();
-        const Decimal tolerance = std::max(p.spot->step_size, p.perp->step_size);
-        if (exchange_perp == journal_perp) {
-          if (journal_perp.is_zero() && spot.abs() <= tolerance) continue;  // flat
-          rc.restore = true;
-          rc.unwind = (spot + journal_perp).abs() > tolerance;
-          continue;
-        }
-        const std::string what = "the exchange holds " + exchange_perp.str() + " " + p.perp->symbol +
-                                 " but the journal explains " + journal_perp.str() + " (spot leg " + spot.str() + ")";
-        switch (cfg_.recovery.unexplained_positions) {
-          case UnexplainedPolicy::kRefuse:
-            return fail_startup("pair " + p.cfg.base + ": " + what +
-                                "; close it by hand, or set [recovery] unexplained_positions = \"flag\" (start "
-                                "reduce-only) or \"adopt\" (unwind it) in " +
-                                cfg_.source_path + " (bparb never trades on top of positions it cannot explain)");
-          case UnexplainedPolicy::kFlag:
-            log_->error(
-                "Recovery: pair {}: {}; [recovery] unexplained_positions = flag: starting ReduceOnly, the "
-                "position is left alone",
-                p.cfg.base, what);
-            flagged_ = true;
-            rc = Recovered{};
-            break;
-          case UnexplainedPolicy::kAdopt: {
-            log_->warn(
-                "Recovery: pair {}: {}; [recovery] unexplained_positions = adopt: taking it over and "
-                "unwinding it to flat",
-                p.cfg.base, what);
-            LegPosition perp;
-            const Decimal price = entry_price.is_positive() ? entry_price : rc.perp.average_price();
-            if (price.is_positive()) perp.apply(exchange_perp, price);
-            rc.perp = perp;
-            rc.restore = !perp.flat() || !spot.is_zero();
-            rc.unwind = true;
-            break;
-          }
-        }
-      }
-      check_equity();
-    });
-  }
-
-  // Refuse to start below the configured equity floor: the risk gate would refuse every entry anyway,
-  // and an operator should hear it at start-up, not discover it in the logs hours later.
-  void check_equity() {
-    rest_->get_collateral([this](backpack::RestResult<backpack::CollateralSummary>& c) {
-      if (!c) return fail_startup("GET /api/v1/capital/collateral failed: " + c.error().message);
-      if (c->net_equity < cfg_.risk.min_account_balance_usd)
-        return fail_startup("net equity " + usd(c->net_equity) + " USD is below risk.min_account_balance_usd " +
-                            usd(cfg_.risk.min_account_balance_usd) + " USD (" + cfg_.source_path + ")");
-      log_->info("Account net equity {} USD (available {} USD)", usd(c->net_equity), usd(c->net_equity_available));
-      start_trading();
-    });
-  }
-
-  // Restores what recovery found into the fresh engine (positions, daily P&L, trading state).
-  void restore_state() {
-    const TimestampUs now = clock_.now_us();
-    for (const PairRuntime& p : pairs_) {
-      Recovered& rc = recovered_[p.index];
-      if (!rc.restore) continue;
-      RestoredState rp;
-      rp.spot_qty = rc.spot.quantity();
-      rp.spot_cost = rc.spot.cost();
-      rp.perp_qty = rc.perp.quantity();
-      rp.perp_cost = rc.perp.cost();
-      rp.realized_pnl = rc.realized;
-      rp.fees_usd = rc.fees;
-      rp.funding = rc.funding;
-      rp.entry_basis = rc.record ? rc.record->entry_basis : Decimal{};
-      rp.opened_at_us = rc.opened_us;
-      if (!engine_->restore_position(p.index, rp, now)) {
-        log_->error("Recovery: could not restore {} (spot {} perp {}); starting ReduceOnly", p.cfg.base,
-                    rp.spot_qty.str(), rp.perp_qty.str());
-        flagged_ = true;
-        continue;
-      }
-      const PositionState& pos = portfolio_->position(p.index);
-      // A position keeps its number across restarts: its journal row goes on (one row per position, so the
-      // journal's rows add up to the account's P&L).
-      if (rc.record) journal_.restore_position_id(pos.id, rc.record->position_id);
-      journal_.position(p.cfg.base, pos);
-      log_->warn(
-          "Recovery: restored position {} spot={} perp={} as #{} (realized {} fees {} funding {} so far; {} "
-          "fill(s) made while down)",
-          p.cfg.base, rp.spot_qty.str(), rp.perp_qty.str(), journal_.position_id(pos.id), rp.realized_pnl.str(),
-          rp.fees_usd.str(), rp.funding.str(), rc.fills_recovered);
-      if (rc.unwind) {
-        log_->warn("Recovery: {} legs are not delta-neutral (spot {} vs perp {}): unwinding both legs to flat",
-                   p.cfg.base, rp.spot_qty.str(), rp.perp_qty.str());
-        engine_->force_exit(p.index, ExitReason::kRecoveryUnwind);
-      }
-    }
-    // Open journal positions that the exchange no longer shows (closed while we were down): archive them.
-    for (const PairRuntime& p : pairs_) {
-      Recovered& rc = recovered_[p.index];
-      if (rc.restore || !rc.record) continue;
-      journal::PositionRecord old = *rc.record;
-      old.open = false;
-      old.closed_us = now;
-      old.spot_qty = rc.spot.quantity();
-      old.spot_cost = rc.spot.cost();
-      old.perp_qty = rc.perp.quantity();
-      old.perp_cost = rc.perp.cost();
-      old.realized = rc.realized;  // with the fills made while we were down
-      old.fees = rc.fees;
-      if (jr() && !jr()->upsert_position(old).ok()) journal_.fail();
-      log_->info("Journal: position #{} {} is flat on the exchange; archived", old.position_id, old.pair);
-    }
-    if (jr()) {
-      // The daily loss budget survives restarts within the same UTC day.
-      Decimal carried = journal_.daily_carried();
-      if (auto b = jr()->daily_baseline(); b && *b && (*b)->day_start_us == utc_day_start(now)) {
-        carried = (*b)->baseline;
-        engine_->restore_daily_pnl((*b)->day_start_us, carried);
-        log_->info("Journal: today's P&L so far {} USD carried over (daily loss limit {} USD)", usd(carried),
-                   usd(cfg_.risk.max_daily_loss_usd));
-      }
-      journal_.restore_daily(utc_day_start(now), carried, portfolio_->stats().realized_net);
-      if (auto st = jr()->trading_state(); st && *st && (*st)->state != "Active") {
-        const journal::TradingStateRecord& t = **st;
-        const bool stale_daily_loss = t.reason.rfind(to_string(StateReason::kDailyLoss), 0) == 0 &&
-                                      utc_day_start(t.since_us) != utc_day_start(now);
-        if (resume_ || stale_daily_loss) {
-          log_->warn("Journal: last run ended {} ({}); starting Active ({})", t.state, t.reason,
-                     resume_ ? "--resume" : "a new UTC day resets the daily loss budget");
-          if (!jr()->set_trading_state({"Active", resume_ ? "operator: --resume" : "new UTC day", now}).ok())
-            journal_.fail();
-        } else {
-          StateChange c =
-              t.state == "Halted" ? risk_.halt(StateReason::kOperator) : risk_.set_reduce_only(StateReason::kOperator);
-          log_->error("Journal: trading state {} restored from the last run ({}); `bparb run --resume` starts Active",
-                      t.state, t.reason);
-          (void)c;
-        }
-      }
-    }
-    if (flagged_) {
-      StateChange c = risk_.set_reduce_only(StateReason::kOperator);
-      on_trading_state(c, "recovery: a position the journal cannot explain (unexplained_positions = flag)");
-    }
+    ro.source_path = cfg_.source_path;
+    ro.min_account_balance_usd = cfg_.risk.min_account_balance_usd;
+    ro.max_daily_loss_usd = cfg_.risk.max_daily_loss_usd;
+    ro.resume = resume_;
+    recovery_ = std::make_unique<runtime::Recovery>(log_, clock_, journal_, *adapter_, markets_, std::move(refs),
+                                                    std::move(ro));
+    recovery_->run([this](const std::string& why) { fail_startup(why); }, [this] { start_trading(); });
   }
 
   void start_trading() {
@@ -966,7 +659,8 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
       engine_->add_pair(
           exec::PairInfo{p.cfg.base, p.spot, p.perp, feed_->book(p.spot->symbol), feed_->book(p.perp->symbol)});
     }
-    restore_state();
+    recovery_->restore(*engine_, *portfolio_, risk_,
+                       [this](const StateChange& c, std::string_view why) { on_trading_state(c, why); });
     feed_->on_book_update([this](std::string_view sym) {
       if (const PairRuntime* p = pair_of(sym)) engine_->on_book_update(p->index, clock_.now_us());
     });
@@ -1306,10 +1000,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   runtime::JournalWriter journal_{log_, clock_};
   bool resume_ = false;
   std::optional<TradesCsv> trades_csv_;
-  std::vector<journal::OpenIntent> open_intents_;
-  std::int64_t recover_from_ms_ = 0;
-  std::vector<Recovered> recovered_;
-  bool flagged_ = false;
+  std::unique_ptr<runtime::Recovery> recovery_;
   ServiceNotifier svc_;
   std::unique_ptr<SignalWatcher> sigs_;
   bool flatten_ = false;
