@@ -22,7 +22,6 @@
 
 #include "bparb/app/daily_csv.hpp"
 #include "bparb/app/engine_config.hpp"
-#include "bparb/app/fills_window.hpp"
 #include "bparb/app/logging.hpp"
 #include "bparb/app/secrets.hpp"
 #include "bparb/app/service.hpp"
@@ -35,6 +34,7 @@
 #include "bparb/runtime/ingest_fill.hpp"
 #include "bparb/runtime/journal_writer.hpp"
 #include "bparb/runtime/log_lines.hpp"
+#include "bparb/runtime/reconciler.hpp"
 #include "bparb/runtime/recovery.hpp"
 #include "bparb/sim/server.hpp"
 #include "bparb/sim/sim_config.hpp"
@@ -125,8 +125,6 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
       : cfg_(cfg),
         log_(spdlog::default_logger()),
         timer_(io_),
-        account_timer_(io_),
-        funding_timer_(io_),
         stop_timer_(io_),
         watchdog_timer_(io_),
         risk_(risk_limits(cfg), clock_),
@@ -219,7 +217,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     lines_.position_closed(p, journal_.position_id(pos.id), pos, r);
     // Funding of the interval this position was closed in may settle, or be polled, a little later: poll
     // now rather than at the next tick, so the record is complete as soon as the venue allows.
-    poll_funding_soon();
+    if (reconciler_) reconciler_->poll_funding_soon();
   }
   void on_trade_abandoned(const exec::PairInfo& p, std::string_view why) override { lines_.trade_abandoned(p, why); }
   void on_fill(const exec::PairInfo& p, const OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
@@ -522,9 +520,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     if (sim_server_) sim_server_->stop();
     if (sim_) sim_->stop();
     timer_.cancel();
-    account_timer_.cancel();
-    funding_timer_.cancel();
-    if (fills_timer_) fills_timer_->cancel();
+    if (reconciler_) reconciler_->cancel();
     stop_timer_.cancel();
     watchdog_timer_.cancel();
     if (sigs_) sigs_->cancel();
@@ -689,9 +685,13 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     log_->info("Trading {} pair(s): {} | position {} USD, execute at net >= {}, confidence >= {}", pairs_.size(), names,
                usd(cfg_.strategy.position_size_usd), pct(cfg_.strategy.min_execution_threshold),
                cfg_.strategy.confidence_threshold.str());
-    poll_account();
-    baseline_funding();
-    schedule_fills_reconcile();
+    std::vector<runtime::PairRef> refs;
+    for (const PairRuntime& p : pairs_) refs.push_back({p.cfg.base, p.spot, p.perp, p.index});
+    reconciler_ = std::make_unique<runtime::Reconciler>(
+        io_, log_, clock_, journal_, *adapter_, std::move(refs), quote_asset_, fees_,
+        runtime::ReconcilerOptions{cfg_.exchange.account_poll_us, cfg_.exchange.fills_reconcile_us,
+                                   cfg_.exchange.funding_poll_us, started_us_});
+    reconciler_->start(*engine_, *portfolio_, params_.first_client_id);
     arm_timer();
     svc_.ready(fmt::format("trading {} pair(s), state {}", pairs_.size(), to_string(risk_.state())));
     if (duration_us_ > 0) {
@@ -727,181 +727,6 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     });
   }
 
-  void poll_account() {
-    rest_->get_collateral([this](backpack::RestResult<backpack::CollateralSummary>& c) {
-      if (!c) {
-        log_->warn("Account poll failed: {} {}", c.error().code, c.error().message);
-        adapter_->resync_clock_on_expiry(c.error());
-        return schedule_account_poll();
-      }
-      exec::AccountSnapshot snap;
-      snap.view.fees = fees_;
-      snap.net_equity = c->net_equity;
-      snap.view.available_margin = c->net_equity_available;
-      snap.initial_margin_used = c->net_equity_locked;
-      rest_->get_capital([this, snap](backpack::RestResult<std::vector<backpack::Balance>>& b) mutable {
-        if (b) {
-          for (const backpack::Balance& bal : *b) {
-            if (bal.asset == quote_asset_) snap.view.available_quote = bal.available;
-            for (const PairRuntime& p : pairs_)
-              if (bal.asset == p.spot->base_symbol) snap.available_base[p.index] = bal.available;
-          }
-          engine_->on_account(snap, clock_.now_us());
-        }
-        journal_daily_pnl();
-        schedule_account_poll();
-      });
-    });
-  }
-  void schedule_account_poll() {
-    if (shutting_down_) return;
-    account_timer_.expires_after(std::chrono::microseconds(cfg_.exchange.account_poll_us));
-    account_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) poll_account();
-    });
-  }
-
-  // ---- Fills reconciliation (fills cross-checked with the exchange's fills history). The private stream
-  // is the fast path; a fill it lost (a dropped frame, a WebSocket drop during a fill) is found in GET
-  // /wapi/v1/history/fills and booked once (the journal and the engine dedup by trade id). A row must be
-  // missing on two polls in a row before it is booked, so a stream frame still in flight is not raced.
-  void schedule_fills_reconcile() {
-    if (shutting_down_ || !engine_) return;
-    if (!fills_timer_) fills_timer_ = std::make_unique<asio::steady_timer>(io_);
-    fills_timer_->expires_after(std::chrono::microseconds(cfg_.exchange.fills_reconcile_us));
-    fills_timer_->async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) reconcile_fills();
-    });
-  }
-  // `final_pass` (before exit): every fill the engine is missing is booked at once, without waiting for a
-  // second poll (nothing is in flight any more); `done` runs after the answer is booked.
-  void reconcile_fills(bool final_pass = false, std::function<void()> done = {}) {
-    backpack::FillsQuery q;
-    std::int64_t oldest_suspect_ms = 0;
-    for (const auto& [trade_id, ts_ms] : fills_suspect_)
-      if (oldest_suspect_ms == 0 || ts_ms < oldest_suspect_ms) oldest_suspect_ms = ts_ms;
-    const std::int64_t sent_ms = clock_.now_us() / kUsPerMs;
-    q.from_ms = fills_window_from_ms(started_us_ / kUsPerMs, fills_last_ok_sent_ms_, oldest_suspect_ms);
-    q.limit = 1000;
-    rest_->get_fills(
-        q, [this, sent_ms, final_pass, done = std::move(done)](backpack::RestResult<std::vector<backpack::Fill>>& r) {
-          const auto next = [&] {
-            if (done) return done();
-            schedule_fills_reconcile();
-          };
-          if (!r) {
-            log_->debug("Fills reconciliation: GET fills failed ({} {}); next poll retries", r.error().code,
-                        r.error().message);
-            return next();
-          }
-          const std::uint32_t lo = params_.first_client_id;
-          const std::uint32_t hi = engine_->next_client_id();
-          fills_last_ok_sent_ms_ = sent_ms;
-          std::map<std::int64_t, std::int64_t> still_missing;   // trade id -> exchange timestamp (ms)
-          for (auto it = r->rbegin(); it != r->rend(); ++it) {  // oldest first
-            const backpack::Fill& f = *it;
-            if (!f.client_id || !f.has_trade_id || *f.client_id < lo || *f.client_id >= hi) continue;
-            if (engine_->trade_known(*f.client_id, f.trade_id) != exec::ArbEngine::TradeKnown::kMissing) continue;
-            if (!final_pass && !fills_suspect_.count(f.trade_id)) {
-              still_missing.emplace(f.trade_id, f.timestamp_ms);
-              continue;
-            }
-            if (fills_reported_.insert(f.trade_id).second)
-              log_->warn(
-                  "Fills reconciliation: trade {} of order #{} ({} {} {} @ {}) is in the fills history but never "
-                  "came on the order stream; booking it",
-                  f.trade_id, *f.client_id, f.symbol, side_name(f.side), f.quantity.str(), f.price.str());
-            on_fill(backpack::fill_report(f, *f.client_id));  // the journal dedups
-          }
-          fills_suspect_ = std::move(still_missing);
-          next();
-        });
-  }
-
-  // Funding payments are booked from the exchange's own history, once each (the journal is the dedup of
-  // record across runs; seen_funding_ within one), to the position that held the perp at the venue's
-  // settlement time (docs/money.md).
-  void baseline_funding() {
-    fetch_funding([this](const std::vector<backpack::FundingPayment>& payments) {
-      for (const auto& f : payments) {
-        seen_funding_.insert(funding_key(f));
-        if (!journal_.funding(f.symbol, f.interval_end_timestamp_ms, f.quantity)) continue;  // booked by an earlier run
-        const PairRuntime* p = pair_of(f.symbol);
-        if (!p) continue;
-        const TimestampUs settled_us = f.interval_end_timestamp_ms * kUsPerMs;
-        log_->warn("Journal: funding {} {} USDC for the interval ending {} was settled while bparb was down", f.symbol,
-                   f.quantity.str(), f.interval_end_timestamp_ms);
-        if (portfolio_->has_open(p->index) && portfolio_->position(p->index).opened_venue_us <= settled_us) {
-          engine_->on_funding_payment(p->index, f.quantity, settled_us);  // the restored position held it
-          continue;
-        }
-        book_funding_to_journal_position(*p, f.quantity, settled_us);
-      }
-      schedule_funding_poll();
-    });
-  }
-  // A payment for a position of an earlier run that is closed now: its journal row takes it, and today's
-  // P&L (this run's totals) counts it, since no run has reported it yet.
-  void book_funding_to_journal_position(const PairRuntime& p, Decimal amount, TimestampUs settled_us) {
-    engine_->on_funding_payment(p.index, amount, settled_us);  // totals; no position of this run held it
-    if (!jr()) return;
-    auto held = jr()->position_held_at(p.cfg.base, settled_us);
-    if (!held) return journal_.fail();
-    if (!*held) {
-      log_->warn("Journal: no position of {} was open when that funding settled; it counts in the totals only",
-                 p.cfg.base);
-      return;
-    }
-    journal::PositionRecord r = **held;
-    r.funding += amount;
-    if (!jr()->upsert_position(r).ok()) return journal_.fail();
-    log_->info("Journal: funding {} USDC booked to position #{} {} (closed): now {}", amount.str(), r.position_id,
-               p.cfg.base, pnl_parts(r.realized, r.fees, r.funding));
-  }
-  static std::string funding_key(const backpack::FundingPayment& f) {
-    return f.symbol + "@" + std::to_string(f.interval_end_timestamp_ms);
-  }
-  // One GET of the funding history; `done` runs with the payments oldest first (empty on failure).
-  void fetch_funding(std::function<void(const std::vector<backpack::FundingPayment>&)> done) {
-    backpack::FundingHistoryQuery q;
-    q.limit = 1000;
-    rest_->get_funding_history(
-        q, [this, done = std::move(done)](backpack::RestResult<std::vector<backpack::FundingPayment>>& r) {
-          if (!r) {
-            log_->debug("Funding poll failed ({} {}); the next poll retries", r.error().code, r.error().message);
-            return done({});
-          }
-          std::vector<backpack::FundingPayment> oldest_first(r->rbegin(), r->rend());
-          done(oldest_first);
-        });
-  }
-  // Books what the history has that this run has not seen. Returns through `done` when booked.
-  void poll_funding(std::function<void()> done) {
-    fetch_funding([this, done = std::move(done)](const std::vector<backpack::FundingPayment>& payments) {
-      for (const auto& f : payments) {
-        if (!seen_funding_.insert(funding_key(f)).second) continue;
-        if (!journal_.funding(f.symbol, f.interval_end_timestamp_ms, f.quantity)) continue;  // booked by an earlier run
-        if (const PairRuntime* p = pair_of(f.symbol))
-          engine_->on_funding_payment(p->index, f.quantity, f.interval_end_timestamp_ms * kUsPerMs);
-      }
-      done();
-    });
-  }
-  void schedule_funding_poll() {
-    if (shutting_down_) return;
-    funding_timer_.expires_after(std::chrono::microseconds(cfg_.exchange.funding_poll_us));
-    funding_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) poll_funding([this] { schedule_funding_poll(); });
-    });
-  }
-  // A position just closed: the funding of the interval it closed in is polled now, not at the next tick
-  // (one such poll at a time; the periodic poll goes on as it was).
-  void poll_funding_soon() {
-    if (shutting_down_ || funding_soon_pending_) return;
-    funding_soon_pending_ = true;
-    poll_funding([this] { funding_soon_pending_ = false; });
-  }
-
   void begin_shutdown(const char* why) {
     if (shutting_down_) return;
     if (!engine_) {  // still starting up
@@ -909,6 +734,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
       return;
     }
     shutting_down_ = true;
+    if (reconciler_) reconciler_->stop();
     svc_.stopping();
     shutdown_deadline_us_ = clock_.now_us() + cfg_.shutdown.timeout_us;
     flatten_ = cfg_.shutdown.flatten_on_shutdown;
@@ -932,19 +758,15 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   void finish() {
     if (finishing_) return;
     finishing_ = true;
-    funding_timer_.cancel();
-    if (fills_timer_) fills_timer_->cancel();
     final_timer_.expires_after(std::chrono::microseconds(2 * cfg_.exchange.rest_timeout_us));
     final_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;
       log_->warn("Shutdown: final reconciliation did not answer in time; the next start books what is missing");
       finish_now();
     });
-    reconcile_fills(/*final_pass=*/true, [this] {
-      poll_funding([this] {
-        final_timer_.cancel();
-        finish_now();
-      });
+    reconciler_->final_pass([this] {
+      final_timer_.cancel();
+      finish_now();
     });
   }
   void finish_now() {
@@ -992,9 +814,9 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   std::shared_ptr<spdlog::logger> log_;
   asio::io_context io_;
   SystemClock clock_;
-  asio::steady_timer timer_, account_timer_, funding_timer_, stop_timer_, watchdog_timer_;
+  asio::steady_timer timer_, stop_timer_, watchdog_timer_;
   asio::steady_timer final_timer_{io_};
-  bool finishing_ = false, finished_ = false, funding_soon_pending_ = false;
+  bool finishing_ = false, finished_ = false;
   RiskGate risk_;
   runtime::LogLines lines_{log_};
   runtime::JournalWriter journal_{log_, clock_};
@@ -1025,11 +847,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   exec::EngineParams params_;
   std::unique_ptr<Portfolio> portfolio_;
   std::unique_ptr<ArbEngine> engine_;
-  std::set<std::string> seen_funding_;
-  std::unique_ptr<asio::steady_timer> fills_timer_;     // fills reconciliation
-  std::map<std::int64_t, std::int64_t> fills_suspect_;  // missing from the stream on the last poll: id -> ts ms
-  std::int64_t fills_last_ok_sent_ms_ = 0;              // when the last answered fills poll was sent
-  std::set<std::int64_t> fills_reported_;               // missing fills already logged (once each)
+  std::unique_ptr<runtime::Reconciler> reconciler_;
   bool shutting_down_ = false;
   TimestampUs shutdown_deadline_us_ = 0;
   std::uint64_t orders_sent_ = 0, rejected_ = 0, fills_ = 0, hedges_ = 0, leg_failures_ = 0;

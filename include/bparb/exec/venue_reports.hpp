@@ -55,6 +55,19 @@ struct EquityReport {
   Decimal locked;
 };
 
+// A free balance of one asset.
+struct BalanceReport {
+  std::string_view asset;
+  Decimal available;
+};
+
+// One funding payment: + received / - paid, in the quote asset, for the interval ending at interval_end_ms.
+struct FundingReport {
+  std::string_view symbol;
+  Decimal quantity;
+  std::int64_t interval_end_ms = 0;
+};
+
 // What recovery and reconciliation ask a venue. Every answer is a callback with the error (null = answered)
 // and the neutral report; the report's views live until the callback returns.
 class ReconciliationVenue {
@@ -68,6 +81,16 @@ class ReconciliationVenue {
                            std::function<void(const VenueError*, std::span<const FillReport>)> done) = 0;
   virtual void positions(std::function<void(const VenueError*, std::span<const PositionReport>)> done) = 0;
   virtual void equity(std::function<void(const VenueError*, const EquityReport&)> done) = 0;
+  // The account poll: equity, then the free balances (null when only that second answer failed). A request
+  // refused as expired re-measures the venue's clock.
+  virtual void account(
+      std::function<void(const VenueError*, const EquityReport&, const std::span<const BalanceReport>*)> done) = 0;
+  // The newest `limit` fills of every symbol since `from_ms`, oldest first.
+  virtual void recent_fills(std::int64_t from_ms, std::size_t limit,
+                            std::function<void(const VenueError*, std::span<const FillReport>)> done) = 0;
+  // The newest `limit` funding payments, oldest first.
+  virtual void funding_history(std::size_t limit,
+                               std::function<void(const VenueError*, std::span<const FundingReport>)> done) = 0;
 };
 
 }  // namespace bparb::exec

@@ -329,4 +329,61 @@ void BackpackAdapter::equity(std::function<void(const exec::VenueError*, const e
   });
 }
 
+void BackpackAdapter::account(
+    std::function<void(const exec::VenueError*, const exec::EquityReport&, const std::span<const exec::BalanceReport>*)>
+        done) {
+  rest_.get_collateral([this, done = std::move(done)](RestResult<CollateralSummary>& c) mutable {
+    if (!c) {
+      const exec::VenueError e = venue_error("GET /api/v1/capital/collateral", c.error());
+      done(&e, {}, nullptr);
+      resync_clock_on_expiry(c.error());
+      return;
+    }
+    const exec::EquityReport eq{c->net_equity, c->net_equity_available, c->net_equity_locked};
+    rest_.get_capital([eq, done = std::move(done)](RestResult<std::vector<Balance>>& b) {
+      if (!b) return done(nullptr, eq, nullptr);
+      std::vector<exec::BalanceReport> balances;
+      balances.reserve(b->size());
+      for (const Balance& bal : *b) balances.push_back({bal.asset, bal.available});
+      const std::span<const exec::BalanceReport> view(balances);
+      done(nullptr, eq, &view);
+    });
+  });
+}
+
+void BackpackAdapter::recent_fills(
+    std::int64_t from_ms, std::size_t limit,
+    std::function<void(const exec::VenueError*, std::span<const exec::FillReport>)> done) {
+  FillsQuery q;
+  q.from_ms = from_ms;
+  q.limit = static_cast<std::int64_t>(limit);
+  rest_.get_fills(q, [done = std::move(done)](RestResult<std::vector<Fill>>& r) {
+    if (!r) {
+      const exec::VenueError e = venue_error("GET /wapi/v1/history/fills", r.error());
+      return done(&e, {});
+    }
+    std::vector<exec::FillReport> fills;
+    fills.reserve(r->size());
+    for (auto it = r->rbegin(); it != r->rend(); ++it) fills.push_back(fill_report(*it));  // newest first on the wire
+    done(nullptr, fills);
+  });
+}
+
+void BackpackAdapter::funding_history(
+    std::size_t limit, std::function<void(const exec::VenueError*, std::span<const exec::FundingReport>)> done) {
+  FundingHistoryQuery q;
+  q.limit = static_cast<std::int64_t>(limit);
+  rest_.get_funding_history(q, [done = std::move(done)](RestResult<std::vector<FundingPayment>>& r) {
+    if (!r) {
+      const exec::VenueError e = venue_error("GET /wapi/v1/history/funding", r.error());
+      return done(&e, {});
+    }
+    std::vector<exec::FundingReport> out;
+    out.reserve(r->size());
+    for (auto it = r->rbegin(); it != r->rend(); ++it)  // newest first on the wire
+      out.push_back({it->symbol, it->quantity, it->interval_end_timestamp_ms});
+    done(nullptr, out);
+  });
+}
+
 }  // namespace bparb::backpack

@@ -70,6 +70,14 @@ class BackpackAdapter final : public exec::ReconciliationVenue {
                    std::function<void(const exec::VenueError*, std::span<const exec::FillReport>)> done) override;
   void positions(std::function<void(const exec::VenueError*, std::span<const exec::PositionReport>)> done) override;
   void equity(std::function<void(const exec::VenueError*, const exec::EquityReport&)> done) override;
+  void account(std::function<void(const exec::VenueError*, const exec::EquityReport&,
+                                  const std::span<const exec::BalanceReport>*)>
+                   done) override;
+  void recent_fills(std::int64_t from_ms, std::size_t limit,
+                    std::function<void(const exec::VenueError*, std::span<const exec::FillReport>)> done) override;
+  void funding_history(
+      std::size_t limit,
+      std::function<void(const exec::VenueError*, std::span<const exec::FundingReport>)> done) override;
 
  private:
   // A batch in flight: what its answer settles (the legs' client ids) and what its log line says.
