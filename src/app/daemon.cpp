@@ -92,6 +92,7 @@ std::vector<std::string> threshold_changes(const Config& a, const Config& b) {
   dec("strategy.slippage_allowance", s.slippage_allowance, t.slippage_allowance);
   dec("strategy.liquidity_buffer", s.liquidity_buffer, t.liquidity_buffer);
   num("strategy.stats_interval_us", s.stats_interval_us, t.stats_interval_us);
+  num("strategy.tick_us", s.tick_us, t.tick_us);
   const ExecutionConfig &e = a.execution, &f = b.execution;
   flag("execution.use_maker_for_large_spreads", e.use_maker_for_large_spreads, f.use_maker_for_large_spreads);
   num("execution.order_timeout_us", e.order_timeout_us, f.order_timeout_us);
@@ -709,7 +710,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   }
 
   void arm_timer() {
-    timer_.expires_after(std::chrono::milliseconds(200));
+    timer_.expires_after(std::chrono::microseconds(cfg_.strategy.tick_us));
     timer_.async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;
       const TimestampUs now = clock_.now_us();
