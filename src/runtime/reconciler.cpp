@@ -12,8 +12,7 @@ namespace bparb::runtime {
 Reconciler::Reconciler(boost::asio::io_context& io, std::shared_ptr<spdlog::logger> log, const Clock& clock,
                        JournalWriter& journal, exec::ReconciliationVenue& venue, std::vector<PairRef> pairs,
                        std::string quote_asset, FeeSchedule fees, ReconcilerOptions opts)
-    : io_(io),
-      log_(std::move(log)),
+    : log_(std::move(log)),
       clock_(clock),
       journal_(journal),
       venue_(venue),

@@ -62,7 +62,6 @@ class Reconciler {
   void poll_funding(std::function<void()> done);
   void schedule_funding_poll();
 
-  boost::asio::io_context& io_;
   std::shared_ptr<spdlog::logger> log_;
   const Clock& clock_;
   JournalWriter& journal_;
