@@ -689,6 +689,7 @@ void Loader::read_strategy(Section& s, Config& c) {
   s.decimal("slippage_allowance", st.slippage_allowance, between("0", "0.1", kFractionNote));
   s.decimal("liquidity_buffer", st.liquidity_buffer, between("1", "1000", "(size <= depth / buffer)"));
   s.duration("stats_interval_seconds", kUsPerSecond, st.stats_interval_us, between("1", "86400"));
+  s.duration("tick_ms", kUsPerMs, st.tick_us, between("10", "1000"));
 }
 
 void Loader::read_execution(Section& s, Config& c) {

@@ -82,6 +82,7 @@ TEST(ConfigFiles, ReferenceConfigLoadsAndDocumentsTheDefaults) {
   EXPECT_EQ(c.strategy.slippage_allowance, d.strategy.slippage_allowance);
   EXPECT_EQ(c.strategy.liquidity_buffer, d.strategy.liquidity_buffer);
   EXPECT_EQ(c.strategy.stats_interval_us, d.strategy.stats_interval_us);
+  EXPECT_EQ(c.strategy.tick_us, d.strategy.tick_us);
   EXPECT_EQ(c.execution.use_maker_for_large_spreads, d.execution.use_maker_for_large_spreads);
   EXPECT_EQ(c.execution.order_timeout_us, d.execution.order_timeout_us);
   EXPECT_EQ(c.execution.fallback_to_taker, d.execution.fallback_to_taker);
@@ -180,6 +181,14 @@ TEST(ConfigValues, DurationsConvertToMicroseconds) {
   EXPECT_EQ(c.risk.max_book_age_us, 750'000);
   EXPECT_EQ(c.execution.hedge_deadline_us, 500'000);
   EXPECT_EQ(c.paper.duration_us, 90'000'000);
+}
+
+TEST(ConfigValues, EngineTickIsTwoHundredMillisecondsUnlessSetWithinItsRange) {
+  EXPECT_EQ(load_text(kPaper).strategy.tick_us, 200'000);
+  EXPECT_EQ(load_text(kPaper + "[strategy]\ntick_ms = 50\n").strategy.tick_us, 50'000);
+  const auto e = errors_of(kPaper + "[strategy]\ntick_ms = 5\n");
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0], "test.toml:4:11: strategy.tick_ms: 5 is out of range; allowed: >= 10 and <= 1000");
 }
 
 TEST(ConfigValues, PairsAsCoinListOrTables) {

@@ -58,6 +58,9 @@ struct StrategyConfig {
   Decimal slippage_allowance = Decimal::from_string("0.0005");  // fraction deducted from the edge
   Decimal liquidity_buffer = Decimal::from_int(3);              // size ≤ depth / buffer (≥ 1)
   DurationUs stats_interval_us = 300 * kUsPerSecond;
+  // How often the engine's timer runs (order timeouts, hedge deadlines, re-pricing, exits, the shutdown
+  // check): the resolution of every deadline above it.
+  DurationUs tick_us = 200 * kUsPerMs;
 };
 
 // [execution] — how orders are placed and how leg risk is handled.

@@ -1,5 +1,6 @@
 #pragma once
-// Which part of GET /wapi/v1/history/fills the daemon's fills reconciliation asks for on each poll.
+// Which part of the venue's fills history (GET /wapi/v1/history/fills on Backpack) the fills reconciliation asks for on
+// each poll.
 //
 // Why the window moves: asked from process start, every 2-second poll re-downloads and re-parses every
 // fill of the run, and once the run has more fills than one page (limit 1000, newest first) the oldest
@@ -10,7 +11,7 @@
 // second sighting.
 #include <cstdint>
 
-namespace bparb::app {
+namespace bparb::runtime {
 
 inline constexpr std::int64_t kFillsWindowMarginMs = 60'000;
 
@@ -24,4 +25,4 @@ constexpr std::int64_t fills_window_from_ms(std::int64_t started_ms, std::int64_
   return from;
 }
 
-}  // namespace bparb::app
+}  // namespace bparb::runtime

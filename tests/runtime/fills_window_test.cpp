@@ -1,8 +1,8 @@
-#include "bparb/app/fills_window.hpp"
+#include "bparb/runtime/fills_window.hpp"
 
 #include <gtest/gtest.h>
 
-namespace bparb::app {
+namespace bparb::runtime {
 namespace {
 
 constexpr std::int64_t kStart = 1'780'000'000'000;  // ms
@@ -29,4 +29,4 @@ TEST(FillsWindow, KeepsARowWaitingForItsSecondSightingInside) {
 }
 
 }  // namespace
-}  // namespace bparb::app
+}  // namespace bparb::runtime

@@ -1,0 +1,85 @@
+#pragma once
+// The polls that keep the engine in step with one venue, through its neutral reports: the account (equity,
+// free balances), the fills history (a fill the private stream lost is booked once, through ingest_fill)
+// and the funding history (every payment booked once, to the position that held the perp when it settled;
+// docs/money.md).
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "bparb/core/clock.hpp"
+#include "bparb/exec/arb_engine.hpp"
+#include "bparb/exec/venue_reports.hpp"
+#include "bparb/runtime/journal_writer.hpp"
+#include "bparb/runtime/recovery.hpp"
+
+namespace bparb::runtime {
+
+struct ReconcilerOptions {
+  DurationUs account_poll_us = 0;
+  DurationUs fills_reconcile_us = 0;
+  DurationUs funding_poll_us = 0;
+  TimestampUs started_us = 0;  // the run's start: the fills window never reaches further back than a minute before
+};
+
+class Reconciler {
+ public:
+  Reconciler(boost::asio::io_context& io, std::shared_ptr<spdlog::logger> log, const Clock& clock,
+             JournalWriter& journal, exec::ReconciliationVenue& venue, std::vector<PairRef> pairs,
+             std::string quote_asset, FeeSchedule fees, ReconcilerOptions opts);
+
+  // Starts the polls for a trading engine: the account now, the funding baseline (payments settled while
+  // down) now, the fills reconciliation after its interval.
+  void start(exec::ArbEngine& engine, Portfolio& portfolio, std::uint32_t first_client_id);
+  // Shutting down: no poll is scheduled again (one in flight completes).
+  void stop() noexcept { stopping_ = true; }
+  // Cancels every timer (the event loop is ending).
+  void cancel();
+  // Before exit: one last look at the fills (every missing one booked at once) and funding; then `done`.
+  void final_pass(std::function<void()> done);
+  // A position just closed: the funding of the interval it closed in is polled now, not at the next tick
+  // (one such poll at a time; the periodic poll goes on as it was).
+  void poll_funding_soon();
+
+ private:
+  const PairRef* pair_of(std::string_view symbol) const noexcept;
+  void journal_daily_pnl();
+  void poll_account();
+  void schedule_account_poll();
+  void schedule_fills_reconcile();
+  void reconcile_fills(bool final_pass, std::function<void()> done);
+  void baseline_funding();
+  void book_funding_to_journal_position(const PairRef& p, Decimal amount, TimestampUs settled_us);
+  void fetch_funding(std::function<void(std::span<const exec::FundingReport>)> done);
+  void poll_funding(std::function<void()> done);
+  void schedule_funding_poll();
+
+  std::shared_ptr<spdlog::logger> log_;
+  const Clock& clock_;
+  JournalWriter& journal_;
+  exec::ReconciliationVenue& venue_;
+  std::vector<PairRef> pairs_;
+  std::string quote_asset_;
+  FeeSchedule fees_;
+  ReconcilerOptions opts_;
+  exec::ArbEngine* engine_ = nullptr;
+  Portfolio* portfolio_ = nullptr;
+  std::uint32_t first_client_id_ = 0;
+  bool stopping_ = false;
+  bool funding_soon_pending_ = false;
+  boost::asio::steady_timer account_timer_, funding_timer_, fills_timer_;
+  std::set<std::string> seen_funding_;
+  std::map<std::int64_t, std::int64_t> fills_suspect_;  // missing from the stream on the last poll: id -> ts ms
+  std::int64_t fills_last_ok_sent_ms_ = 0;              // when the last answered fills poll was sent
+  std::set<std::int64_t> fills_reported_;               // missing fills already logged (once each)
+};
+
+}  // namespace bparb::runtime

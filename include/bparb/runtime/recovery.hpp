@@ -1,0 +1,99 @@
+#pragma once
+// Start-up is recovery, the same path after a clean stop or a crash (README "Restart and recovery"):
+//   1. cancel every order resting on our markets (an earlier run's makers must not fill mid-reconcile);
+//   2. fills since the journal's last one (the venue's history) -> journal (dedup by trade id) -> the
+//      journal's positions;
+//   3. settle the journal's open intents (their orders are gone now) with what they executed;
+//   4. the venue's perp positions vs the journal's: matched -> restored into the engine (exits keep working,
+//      no second copy); legs apart (a crash between legs) -> restored and unwound to flat; unexplained ->
+//      [recovery] unexplained_positions;
+//   5. equity floor, then trading.
+#include <spdlog/spdlog.h>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bparb/core/clock.hpp"
+#include "bparb/exec/arb_engine.hpp"
+#include "bparb/exec/venue_reports.hpp"
+#include "bparb/journal/journal.hpp"
+#include "bparb/runtime/journal_writer.hpp"
+
+namespace bparb::runtime {
+
+// One traded pair as the runtime sees it: its markets and its index in the engine and the portfolio.
+struct PairRef {
+  std::string base;
+  const MarketSpec* spot = nullptr;
+  const MarketSpec* perp = nullptr;
+  PairIndex index = 0;
+};
+
+// What recovery needs of the configuration ([recovery], [risk], the command line).
+struct RecoveryOptions {
+  enum class Unexplained : std::uint8_t { kRefuse, kFlag, kAdopt };
+  Unexplained unexplained = Unexplained::kRefuse;
+  std::string source_path;  // the config file, named in refusals
+  Decimal min_account_balance_usd;
+  Decimal max_daily_loss_usd;
+  bool resume = false;  // `bparb run --resume`: start Active whatever the last run ended in
+};
+
+class Recovery {
+ public:
+  Recovery(std::shared_ptr<spdlog::logger> log, const Clock& clock, JournalWriter& journal,
+           exec::ReconciliationVenue& venue, const std::deque<MarketSpec>& markets, std::vector<PairRef> pairs,
+           RecoveryOptions opts);
+
+  // Steps 1-5. `fail` with the reason when a check fails (nothing may trade then), `done` when trading may
+  // start. Throws std::runtime_error when the journal's positions cannot be read.
+  void run(std::function<void(const std::string&)> fail, std::function<void()> done);
+
+  // Restores what recovery found into the fresh engine (positions, daily P&L, trading state); `on_state`
+  // reports a trading-state change.
+  void restore(exec::ArbEngine& engine, Portfolio& portfolio, RiskGate& risk,
+               const std::function<void(const StateChange&, std::string_view)>& on_state);
+
+ private:
+  // Per pair: what the journal (plus fills made while we were down) says we hold.
+  struct Recovered {
+    LegPosition spot, perp;
+    Decimal realized, fees, funding;
+    TimestampUs opened_us = 0;
+    std::optional<journal::PositionRecord> record;  // the journal's open position, if any
+    std::uint32_t fills_recovered = 0;
+    bool restore = false;
+    bool unwind = false;
+  };
+
+  const PairRef* pair_named(std::string_view base) const noexcept;
+  void load_journal_positions();
+  void cancel_orphans(std::size_t i);
+  void recover_fills(std::size_t i);
+  void recover_fill(const exec::FillReport& f);
+  void settle_open_intents();
+  void reconcile_positions();
+  void check_equity();
+
+  std::shared_ptr<spdlog::logger> log_;
+  const Clock& clock_;
+  JournalWriter& journal_;
+  exec::ReconciliationVenue& venue_;
+  const std::deque<MarketSpec>& markets_;
+  std::vector<PairRef> pairs_;
+  RecoveryOptions opts_;
+  std::function<void(const std::string&)> fail_;
+  std::function<void()> done_;
+  std::vector<journal::OpenIntent> open_intents_;
+  std::int64_t recover_from_ms_ = 0;
+  std::vector<Recovered> recovered_;
+  bool flagged_ = false;
+};
+
+}  // namespace bparb::runtime
