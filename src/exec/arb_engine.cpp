@@ -257,9 +257,13 @@ void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
     const bool new_episode =
         s.last_opportunity_seen_us == 0 || now - s.last_opportunity_seen_us > params_.opportunity_log_interval_us;
     if (new_episode) portfolio_.note_opportunity();
-    if (new_episode || now - s.last_opportunity_log_us >= params_.opportunity_log_interval_us) {
+    // A turn of direction is logged at once: the line names the direction, and a reader of the log must
+    // not see the old one stand for the new one for up to an interval.
+    const bool turned = q.direction != s.last_opportunity_direction;
+    if (new_episode || turned || now - s.last_opportunity_log_us >= params_.opportunity_log_interval_us) {
       sink_.on_opportunity(s.info, q);
       s.last_opportunity_log_us = now;
+      s.last_opportunity_direction = q.direction;
     }
     s.last_opportunity_seen_us = now;
   }

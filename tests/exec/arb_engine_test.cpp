@@ -47,7 +47,9 @@ struct RecordingSink : EngineSink {
   void on_opportunity(const PairInfo&, const BasisQuote& q) override {
     ++opportunities;
     last_quote_refusal = q.refusal;
+    last_opportunity_direction = q.direction;
   }
+  BasisDirection last_opportunity_direction = BasisDirection::kPerpPremium;
   Refusal last_quote_refusal = Refusal::kNone;
   void on_entry_refused(const PairInfo&, const BasisQuote&, std::string_view, const RiskDecision& d) override {
     ++refused;
@@ -418,6 +420,27 @@ TEST_F(EngineTest, EntryIsRefusedWhenTheExitRuleWouldCloseItForFunding) {
   books("99.99", "100.00", "100.80", "100.81");
   engine_->on_book_update(0, clock_.now_us());
   EXPECT_EQ(sink_.batches.size(), 1u);
+}
+
+TEST_F(EngineTest, OpportunityLineIsRepeatedAtOnceWhenTheDirectionTurns) {
+  params_.basis.min_execution_threshold = D("0.05");  // 0.3% spreads are seen, never traded
+  engine_->set_params(params_);
+  books("99.99", "100.00", "100.30", "100.31");
+  engine_->on_book_update(0, clock_.now_us());
+  EXPECT_EQ(sink_.opportunities, 1);
+  EXPECT_EQ(sink_.last_opportunity_direction, BasisDirection::kPerpPremium);
+  clock_.advance_us(kUsPerSecond);
+  engine_->on_book_update(0, clock_.now_us());
+  EXPECT_EQ(sink_.opportunities, 1) << "the same excursion is logged once per interval";
+  clock_.advance_us(kUsPerSecond);
+  books("100.30", "100.31", "99.99", "100.00");
+  engine_->on_book_update(0, clock_.now_us());
+  EXPECT_EQ(sink_.opportunities, 2) << "a turn of direction is not hidden behind the last line";
+  EXPECT_EQ(sink_.last_opportunity_direction, BasisDirection::kSpotPremium);
+  clock_.advance_us(kUsPerSecond);
+  engine_->on_book_update(0, clock_.now_us());
+  EXPECT_EQ(sink_.opportunities, 2);
+  EXPECT_TRUE(sink_.batches.empty());
 }
 
 TEST_F(EngineTest, StaleOrUnsyncedBookBlocksEntry) {

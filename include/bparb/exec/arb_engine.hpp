@@ -232,6 +232,7 @@ class ArbEngine {
     TimestampUs cooldown_until_us = 0;
     TimestampUs last_opportunity_seen_us = 0;
     TimestampUs last_opportunity_log_us = 0;
+    BasisDirection last_opportunity_direction = BasisDirection::kPerpPremium;  // of the last logged line
   };
 
   void try_enter(PairIndex p, TimestampUs now) noexcept;
