@@ -39,6 +39,7 @@
 #include <functional>
 #include <optional>
 
+#include "bparb/sim/backpack_errors.hpp"
 #include "bparb/sim/exchange.hpp"
 #include "bparb/sim/market_model.hpp"
 #include "bparb/sim/rest_api_json.hpp"
@@ -65,6 +66,10 @@ RestResponse json_error(int status, std::string_view code, std::string_view mess
 
 RestResponse from_api_error(const ApiError& e) {
   return json_error(e.http_status, e.code, e.message);
+}
+
+RestResponse from_reject(Reject r, const Exchange& ex) {
+  return from_api_error(backpack_api_error(r, ex.config()));
 }
 
 RestResponse bad_request(std::string_view message) {
@@ -481,7 +486,7 @@ RestResponse h_depth(Ctx& c) {
     limit = static_cast<std::size_t>(*parse_int(*l));
   }
   auto snap = c.rt.exchange().depth_snapshot(m->symbol, limit);
-  if (!snap) return from_api_error(snap.error());
+  if (!snap) return from_reject(snap.error(), c.rt.exchange());
   std::string body;
   JsonWriter w(body);
   w.begin_object();
@@ -718,7 +723,7 @@ RestResponse h_order_execute(Ctx& c) {
   const std::optional<Decimal> requested = req.quantity;
   const bool capped = cap_request(c, req);
   auto res = c.rt.exchange().execute(*c.account, req);
-  if (!res) return from_api_error(res.error());
+  if (!res) return from_reject(res.error(), c.rt.exchange());
   if (capped) uncap_result(*res, *requested);
   if (f.take_http_503_after_place()) return json_error(503, "SERVICE_UNAVAILABLE", "System under maintenance.");
   std::string body;
@@ -764,11 +769,11 @@ RestResponse h_orders_execute(Ctx& c) {
     reqs.push_back(std::move(r));
     index.push_back(i);
   }
-  std::vector<Expected<SimOrder, ApiError>> results;
+  std::vector<Expected<SimOrder, Reject>> results;
   if (!reqs.empty()) {
-    std::optional<ApiError> batch_error;
+    std::optional<Reject> batch_error;
     results = c.rt.exchange().execute_batch(*c.account, reqs, &batch_error);
-    if (batch_error) return from_api_error(*batch_error);
+    if (batch_error) return from_reject(*batch_error, c.rt.exchange());
   }
   const bool answer_503 = !reqs.empty() && f.take_http_503_after_place();
   std::string body;
@@ -785,7 +790,8 @@ RestResponse h_orders_execute(Ctx& c) {
       if (capped[k]) uncap_result(*r, *requested[k]);
       write_order(w, *r, /*batch_ok=*/true);
     } else {
-      w.begin_object().kv("code", r.error().code).kv("message", r.error().message).kv("operation", "Err").end_object();
+      const ApiError e = backpack_api_error(r.error(), c.rt.exchange().config());
+      w.begin_object().kv("code", e.code).kv("message", e.message).kv("operation", "Err").end_object();
     }
     ++k;
   }
@@ -819,7 +825,7 @@ RestResponse h_order_cancel(Ctx& c) {
   OrderRef ref;
   if (auto e = order_ref(p.order_id, p.client_id, ref)) return *e;
   auto res = c.rt.exchange().cancel(*c.account, p.symbol, ref);
-  if (!res) return from_api_error(res.error());
+  if (!res) return from_reject(res.error(), c.rt.exchange());
   std::string body;
   JsonWriter w(body);
   write_order(w, *res);
@@ -843,7 +849,7 @@ RestResponse h_orders_cancel(Ctx& c) {
   // bpsim has no conditional (trigger) orders: cancelling those cancels nothing.
   if (!(p.order_type && *p.order_type == "ConditionalOrder")) {
     auto res = c.rt.exchange().cancel_all(*c.account, p.symbol);
-    if (!res) return from_api_error(res.error());
+    if (!res) return from_reject(res.error(), c.rt.exchange());
     for (const auto& o : *res) write_order(w, o);
   } else if (c.rt.exchange().market(p.symbol) == nullptr) {
     return json_error(400, "INVALID_SYMBOL", "Invalid symbol");
@@ -868,7 +874,7 @@ RestResponse h_order_query(Ctx& c) {
     OrderRef ref;
     if (auto e = order_ref(oid, cid, ref)) return *e;
     auto res = cc.rt.exchange().query_order(*cc.account, *sym, ref);
-    if (!res) return from_api_error(res.error());
+    if (!res) return from_reject(res.error(), cc.rt.exchange());
     std::string body;
     JsonWriter w(body);
     write_order(w, *res);

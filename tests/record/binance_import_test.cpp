@@ -240,7 +240,7 @@ TEST_F(BinanceImportTest, ReplayModelKeepsTheExchangeBookEqualToTheRecording) {
       req.order_type = OrderType::kMarket;
       req.quantity = Decimal::from_string("0.01");
       auto r = ex.execute(me, req);
-      ASSERT_TRUE(r) << r.error().message;
+      ASSERT_TRUE(r) << sim::reject_name(r.error());
       EXPECT_EQ(r->status, OrderStatus::kFilled);
       EXPECT_EQ(r->executed_quantity, Decimal::from_string("0.01"));
       EXPECT_EQ(r->executed_quote_quantity, want.notional);

@@ -98,7 +98,7 @@ TEST_F(ReplayModelTest, OurOrderTradesAgainstReplayedLiquidityAndTheRecordingRef
 
   // Buy 2: 1 @ 100.01 + 1 @ 100.02 -> 200.03 quote.
   auto r = exchange.execute(alice, testing::market("SOL_USDC", Side::kBid, "2"));
-  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_TRUE(r) << reject_name(r.error());
   EXPECT_EQ(r->status, OrderStatus::kFilled);
   EXPECT_EQ(r->executed_quantity, D("2"));
   EXPECT_EQ(r->executed_quote_quantity, D("200.03"));
@@ -319,7 +319,7 @@ TEST_F(RecordedBookMirrorTest, ConsumedLevelsStayConsumedUntilTheRecordingSetsTh
   mirror->sync(book);
   // alice buys 2: all of 100.01 and 1 of 100.02 (the mirror follows through on_trade).
   auto r = exchange.execute(alice, testing::market("SOL_USDC", Side::kBid, "2"));
-  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_TRUE(r) << reject_name(r.error());
   EXPECT_EQ(r->executed_quantity, D("2"));
   EXPECT_EQ(mirror->background_lots(Side::kAsk, ticks("100.01")), 0);
   EXPECT_EQ(mirror->background_lots(Side::kAsk, ticks("100.02")), lots("3"));
