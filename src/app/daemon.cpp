@@ -32,7 +32,7 @@
 #include "bparb/exec/arb_engine.hpp"
 #include "bparb/journal/journal.hpp"
 #include "bparb/risk/risk_gate.hpp"
-#include "bparb/sim/server.hpp"
+#include "bparb/sim/backpack/server.hpp"
 #include "bparb/sim/sim_config.hpp"
 #include "bparb/sim/sim_runtime.hpp"
 #include "bparb/venue/backpack/market_data.hpp"

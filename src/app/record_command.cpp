@@ -22,7 +22,7 @@
 #include "bparb/net/http_client.hpp"
 #include "bparb/net/ws_client.hpp"
 #include "bparb/record/recording.hpp"
-#include "bparb/sim/server.hpp"
+#include "bparb/sim/backpack/server.hpp"
 #include "bparb/sim/sim_config.hpp"
 #include "bparb/sim/sim_runtime.hpp"
 #include "bparb/venue/backpack/parsers.hpp"

@@ -13,7 +13,7 @@
 #include "bparb/book/depth_sync.hpp"
 #include "bparb/book/order_book.hpp"
 #include "bparb/portfolio/portfolio.hpp"
-#include "bparb/sim/backpack_errors.hpp"
+#include "bparb/sim/backpack/errors.hpp"
 #include "bparb/sim/exchange.hpp"
 #include "bparb/sim/recorded_book_mirror.hpp"
 #include "bparb/sim/recording_lines.hpp"

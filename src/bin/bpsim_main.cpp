@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-#include "bparb/sim/server.hpp"
+#include "bparb/sim/backpack/server.hpp"
 #include "bparb/sim/sim_config.hpp"
 #include "bparb/sim/sim_runtime.hpp"
 

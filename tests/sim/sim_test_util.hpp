@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "bparb/core/clock.hpp"
-#include "bparb/sim/backpack_errors.hpp"
+#include "bparb/sim/backpack/errors.hpp"
 #include "bparb/sim/exchange.hpp"
 
 namespace bparb {

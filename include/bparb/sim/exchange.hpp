@@ -17,7 +17,7 @@
 // - Errors are a neutral sim::Reject (reject.hpp): unknown market, price off tick, quantity off step,
 //   below minQuantity / above maxQuantity, price outside last * [minMultiplier, maxMultiplier], spot
 //   funds, perp margin, cancel/query of anything not resting... A protocol front-end turns it into
-//   its venue's answer (Backpack's codes and wording [§4]: backpack_errors.hpp). A rejected request
+//   its venue's answer (Backpack's codes and wording [§4]: sim/backpack/errors.hpp). A rejected request
 //   creates no order and no event.
 // - Post-only that would take, IOC/FOK remainders, STP, reduce-only with nothing to reduce, market
 //   orders stopped by maxImpactMultiplier/minImpactMultiplier (vs the best price when the order

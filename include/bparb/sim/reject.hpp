@@ -1,6 +1,6 @@
 #pragma once
 // Why the exchange core refused a request, independent of any venue's wire format. A protocol front-end
-// maps each value to its venue's error answer (Backpack: src/sim/backpack_errors.cpp). Values are
+// maps each value to its venue's error answer (Backpack: src/sim/backpack/errors.cpp). Values are
 // numbered so that logs and tests can name them stably; new reasons are appended.
 #include <cstdint>
 #include <string_view>

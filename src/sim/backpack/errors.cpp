@@ -1,4 +1,4 @@
-#include "bparb/sim/backpack_errors.hpp"
+#include "bparb/sim/backpack/errors.hpp"
 
 #include <string_view>
 
