@@ -32,6 +32,7 @@
 #include "bparb/exec/arb_engine.hpp"
 #include "bparb/journal/journal.hpp"
 #include "bparb/risk/risk_gate.hpp"
+#include "bparb/sim/backpack/recording_lines.hpp"
 #include "bparb/sim/backpack/server.hpp"
 #include "bparb/sim/sim_config.hpp"
 #include "bparb/sim/sim_runtime.hpp"
@@ -881,7 +882,7 @@ class Daemon final : public exec::EngineSink {
       sc.exchange.accounts.push_back(acct);
       sc.server.listen_address = "127.0.0.1";
       sc.server.port = cfg_.paper.port;
-      sim_ = std::make_unique<sim::SimRuntime>(io_, std::move(sc));
+      sim_ = std::make_unique<sim::SimRuntime>(io_, std::move(sc), nullptr, sim::make_backpack_frame_decoder);
       sim_server_ = std::make_unique<sim::SimServer>(io_, *sim_, sim_->config().server);
       sim_server_->start();
       sim_->start();

@@ -14,9 +14,9 @@
 #include "bparb/book/order_book.hpp"
 #include "bparb/portfolio/portfolio.hpp"
 #include "bparb/sim/backpack/errors.hpp"
+#include "bparb/sim/backpack/recording_lines.hpp"
 #include "bparb/sim/exchange.hpp"
 #include "bparb/sim/recorded_book_mirror.hpp"
-#include "bparb/sim/recording_lines.hpp"
 #include "bparb/venue/backpack/parsers.hpp"
 
 namespace bparb::backtest {
