@@ -36,7 +36,8 @@
 #include "bparb/runtime/log_lines.hpp"
 #include "bparb/runtime/reconciler.hpp"
 #include "bparb/runtime/recovery.hpp"
-#include "bparb/sim/server.hpp"
+#include "bparb/sim/backpack/recording_lines.hpp"
+#include "bparb/sim/backpack/server.hpp"
 #include "bparb/sim/sim_config.hpp"
 #include "bparb/sim/sim_runtime.hpp"
 #include "bparb/venue/backpack/adapter.hpp"
@@ -472,7 +473,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
       sc.exchange.accounts.push_back(acct);
       sc.server.listen_address = "127.0.0.1";
       sc.server.port = cfg_.paper.port;
-      sim_ = std::make_unique<sim::SimRuntime>(io_, std::move(sc));
+      sim_ = std::make_unique<sim::SimRuntime>(io_, std::move(sc), nullptr, sim::make_backpack_frame_decoder);
       sim_server_ = std::make_unique<sim::SimServer>(io_, *sim_, sim_->config().server);
       sim_server_->start();
       sim_->start();

@@ -22,7 +22,8 @@
 #include "bparb/net/http_client.hpp"
 #include "bparb/net/ws_client.hpp"
 #include "bparb/record/recording.hpp"
-#include "bparb/sim/server.hpp"
+#include "bparb/sim/backpack/recording_lines.hpp"
+#include "bparb/sim/backpack/server.hpp"
 #include "bparb/sim/sim_config.hpp"
 #include "bparb/sim/sim_runtime.hpp"
 #include "bparb/venue/backpack/parsers.hpp"
@@ -538,7 +539,7 @@ RecordStats run_record(const Config& cfg, const std::string& out_dir, DurationUs
     sim::SimConfig sc = sim::load_sim_config(cfg.paper.sim_config);
     sc.server.listen_address = "127.0.0.1";
     sc.server.port = cfg.paper.port;
-    sim = std::make_unique<sim::SimRuntime>(io, std::move(sc));
+    sim = std::make_unique<sim::SimRuntime>(io, std::move(sc), nullptr, sim::make_backpack_frame_decoder);
     srv = std::make_unique<sim::SimServer>(io, *sim, sim->config().server);
     srv->start();
     sim->start();

@@ -13,9 +13,10 @@
 #include "bparb/book/depth_sync.hpp"
 #include "bparb/book/order_book.hpp"
 #include "bparb/portfolio/portfolio.hpp"
+#include "bparb/sim/backpack/errors.hpp"
+#include "bparb/sim/backpack/recording_lines.hpp"
 #include "bparb/sim/exchange.hpp"
 #include "bparb/sim/recorded_book_mirror.hpp"
-#include "bparb/sim/recording_lines.hpp"
 #include "bparb/venue/backpack/parsers.hpp"
 
 namespace bparb::backtest {
@@ -468,8 +469,10 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
       }
     } else {
       ack.ack.kind = exec::OrderAck::Kind::kRejected;
-      ack.code = res.error().code;
-      ack.message = res.error().message;
+      // The engine sees what Backpack would have answered.
+      sim::ApiError e = sim::backpack_api_error(res.error(), exchange->config());
+      ack.code = std::move(e.code);
+      ack.message = std::move(e.message);
       OrderInfo& info = orders[o.client_id];
       info.status = OrderStatus::kExpired;
     }

@@ -6,9 +6,9 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "bparb/sim/backpack/rest_api_json.hpp"
 #include "bparb/sim/exchange.hpp"
 #include "bparb/sim/market_model.hpp"
-#include "bparb/sim/rest_api_json.hpp"
 
 namespace bparb::bench {
 

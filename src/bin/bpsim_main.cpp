@@ -17,7 +17,8 @@
 #include <string>
 #include <string_view>
 
-#include "bparb/sim/server.hpp"
+#include "bparb/sim/backpack/recording_lines.hpp"
+#include "bparb/sim/backpack/server.hpp"
 #include "bparb/sim/sim_config.hpp"
 #include "bparb/sim/sim_runtime.hpp"
 
@@ -82,7 +83,7 @@ int main(int argc, char** argv) {
     if (port) cfg.server.port = static_cast<std::uint16_t>(*port);
 
     boost::asio::io_context io;
-    bparb::sim::SimRuntime runtime(io, cfg);
+    bparb::sim::SimRuntime runtime(io, cfg, nullptr, bparb::sim::make_backpack_frame_decoder);
     bparb::sim::SimServer server(io, runtime, cfg.server);
     server.start();
     runtime.start();

@@ -10,7 +10,7 @@
 //   maintenance       = sum over perps of |pos| * mark * mmf(notional)
 //   netEquityLocked   = initial margin; netEquityAvailable = netEquity - netEquityLocked
 //   marginFraction    = netEquity / sum |pos| * mark (null without positions)
-// A perp order is rejected (INSUFFICIENT_MARGIN) when it raises the initial margin above net equity.
+// A perp order is rejected (Reject::kInsufficientMargin) when it raises the initial margin above net equity.
 #include <algorithm>
 
 #include "bparb/sim/margin.hpp"

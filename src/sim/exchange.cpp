@@ -9,10 +9,6 @@
 
 namespace bparb::sim {
 
-ApiError api_error(int status, std::string_view code, std::string_view message) {
-  return ApiError{status, std::string(code), std::string(message)};
-}
-
 namespace {
 
 __extension__ using i128 = __int128;
@@ -399,20 +395,16 @@ void Exchange::set_fees(AccountId a, const FeeSchedule& fees) {
   impl_->accounts.at(a).fees = fees;
 }
 
-Expected<SimOrder, ApiError> Exchange::execute(AccountId a, const SimOrderRequest& req) {
+Expected<SimOrder, Reject> Exchange::execute(AccountId a, const SimOrderRequest& req) {
   return impl_->execute(a, req);
 }
 
-std::vector<Expected<SimOrder, ApiError>> Exchange::execute_batch(AccountId a, const std::vector<SimOrderRequest>& reqs,
-                                                                  std::optional<ApiError>* batch_error) {
-  std::vector<Expected<SimOrder, ApiError>> out;
+std::vector<Expected<SimOrder, Reject>> Exchange::execute_batch(AccountId a, const std::vector<SimOrderRequest>& reqs,
+                                                                std::optional<Reject>* batch_error) {
+  std::vector<Expected<SimOrder, Reject>> out;
   if (batch_error) batch_error->reset();
   if (reqs.empty() || reqs.size() > impl_->config.max_batch_size) {
-    if (batch_error)
-      *batch_error = api_error(
-          400, "INVALID_CLIENT_REQUEST",
-          reqs.empty() ? "Batch must contain at least one order"
-                       : "Batch contains too many orders (max " + std::to_string(impl_->config.max_batch_size) + ")");
+    if (batch_error) *batch_error = reqs.empty() ? Reject::kEmptyBatch : Reject::kBatchTooLarge;
     return out;
   }
   out.reserve(reqs.size());
@@ -420,10 +412,10 @@ std::vector<Expected<SimOrder, ApiError>> Exchange::execute_batch(AccountId a, c
   return out;
 }
 
-Expected<SimOrder, ApiError> Exchange::cancel(AccountId a, std::string_view symbol, const OrderRef& ref) {
+Expected<SimOrder, Reject> Exchange::cancel(AccountId a, std::string_view symbol, const OrderRef& ref) {
   return impl_->cancel(a, symbol, ref);
 }
-Expected<std::vector<SimOrder>, ApiError> Exchange::cancel_all(AccountId a, std::string_view symbol) {
+Expected<std::vector<SimOrder>, Reject> Exchange::cancel_all(AccountId a, std::string_view symbol) {
   return impl_->cancel_all(a, symbol);
 }
 
@@ -439,17 +431,16 @@ std::vector<SimOrder> Exchange::open_orders(AccountId a, std::optional<std::stri
   return out;
 }
 
-Expected<SimOrder, ApiError> Exchange::query_order(AccountId a, std::string_view symbol, const OrderRef& ref) const {
-  if (ref.order_id.has_value() == ref.client_id.has_value())
-    return unexpected(api_error(400, "INVALID_CLIENT_REQUEST", "Must specify exactly one of 'orderId' or 'clientId'"));
+Expected<SimOrder, Reject> Exchange::query_order(AccountId a, std::string_view symbol, const OrderRef& ref) const {
+  if (ref.order_id.has_value() == ref.client_id.has_value()) return unexpected(Reject::kOrderRefAmbiguous);
   const Account* acct = impl_->account(a);
   const MarketState* m = impl_->find_market(symbol);
-  if (!m) return unexpected(api_error(400, "INVALID_SYMBOL", "Invalid market symbol"));
+  if (!m) return unexpected(Reject::kUnknownSymbol);
   if (acct) {
     OrderState* st = impl_->find_resting(*acct, *m, ref);
     if (st) return st->order;
   }
-  return unexpected(api_error(404, "RESOURCE_NOT_FOUND", "Order not found"));
+  return unexpected(Reject::kUnknownOrder);
 }
 
 Page<SimOrder> Exchange::order_history(AccountId a, const OrderHistoryQuery& q) const {
@@ -506,9 +497,9 @@ const MarketSpec* Exchange::market(std::string_view symbol) const noexcept {
   return m ? &m->spec : nullptr;
 }
 
-Expected<DepthSnapshot, ApiError> Exchange::depth_snapshot(std::string_view symbol, std::size_t limit) const {
+Expected<DepthSnapshot, Reject> Exchange::depth_snapshot(std::string_view symbol, std::size_t limit) const {
   const MarketState* m = impl_->find_market(symbol);
-  if (!m) return unexpected(api_error(400, "INVALID_SYMBOL", "Invalid market symbol"));
+  if (!m) return unexpected(Reject::kUnknownSymbol);
   DepthSnapshot s;
   s.last_update_id = m->depth_update_id;
   s.timestamp_us = impl_->now();

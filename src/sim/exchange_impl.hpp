@@ -148,9 +148,9 @@ struct Exchange::Impl {
   void record_history(Account& acct, const SimOrder& o);  // order reached a final state
 
   // ---- orders (matching.cpp)
-  Expected<SimOrder, ApiError> execute(AccountId a, const SimOrderRequest& req);
-  Expected<SimOrder, ApiError> cancel(AccountId a, std::string_view symbol, const OrderRef& ref);
-  Expected<std::vector<SimOrder>, ApiError> cancel_all(AccountId a, std::string_view symbol);
+  Expected<SimOrder, Reject> execute(AccountId a, const SimOrderRequest& req);
+  Expected<SimOrder, Reject> cancel(AccountId a, std::string_view symbol, const OrderRef& ref);
+  Expected<std::vector<SimOrder>, Reject> cancel_all(AccountId a, std::string_view symbol);
   OrderState* find_resting(const Account& acct, const MarketState& m, const OrderRef& ref);
   void finish_resting(OrderState& st, OrderStatus status, std::optional<ExpiryReason> reason);
   void release_lock(Account& acct, OrderState& st);
@@ -170,7 +170,5 @@ struct Exchange::Impl {
   void open_perp_lots(const Account& acct, std::size_t market, std::int64_t& bid_lots, std::int64_t& ask_lots) const;
   Decimal imf_fraction(const Account& acct, const MarketState& m, Decimal notional) const noexcept;
 };
-
-ApiError api_error(int status, std::string_view code, std::string_view message);
 
 }  // namespace bparb::sim

@@ -80,19 +80,15 @@ DryRun dry_run(const MarketState& m, AccountId self, SelfTradePrevention stp, co
                               : dry_run_levels(m.book.bids(), m, self, stp, w);
 }
 
-ApiError err(int status, std::string_view code, std::string_view msg) {
-  return api_error(status, code, msg);
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
 
-Expected<SimOrder, ApiError> Exchange::Impl::execute(AccountId a, const SimOrderRequest& r) {
+Expected<SimOrder, Reject> Exchange::Impl::execute(AccountId a, const SimOrderRequest& r) {
   Account* acct = account(a);
-  if (!acct) return unexpected(err(400, "INVALID_CLIENT_REQUEST", "Unknown account"));
+  if (!acct) return unexpected(Reject::kUnknownAccount);
   MarketState* mp = find_market(r.symbol);
-  if (!mp) return unexpected(err(400, "INVALID_SYMBOL", "Invalid market symbol"));
+  if (!mp) return unexpected(Reject::kUnknownSymbol);
   MarketState& m = *mp;
   const MarketSpec& s = m.spec;
   const bool is_market = r.order_type == OrderType::kMarket;
@@ -100,54 +96,45 @@ Expected<SimOrder, ApiError> Exchange::Impl::execute(AccountId a, const SimOrder
 
   switch (s.state) {
     case OrderBookState::kClosed:
-      return unexpected(err(400, "TRADING_PAUSED", "Trading is paused for this market"));
+      return unexpected(Reject::kTradingPaused);
     case OrderBookState::kCancelOnly:
-      return unexpected(err(400, "INVALID_ORDER", "Market is in cancel only mode"));
+      return unexpected(Reject::kCancelOnlyMode);
     case OrderBookState::kLimitOnly:
-      if (is_market) return unexpected(err(400, "INVALID_ORDER", "Market is in limit only mode"));
+      if (is_market) return unexpected(Reject::kLimitOnlyMode);
       break;
     default:
       break;
   }
 
   // ---- validation (no order id is consumed by a rejected request)
-  if (reduce_only && !s.is_perp())
-    return unexpected(err(400, "INVALID_ORDER", "Reduce only orders are only supported on futures markets"));
+  if (reduce_only && !s.is_perp()) return unexpected(Reject::kReduceOnlyNotPerp);
   std::int64_t price_ticks = 0;
   std::int64_t qty_lots = 0;
   if (!is_market) {
-    if (!r.price) return unexpected(err(400, "INVALID_CLIENT_REQUEST", "Price is required for limit orders"));
-    if (!r.quantity) return unexpected(err(400, "INVALID_CLIENT_REQUEST", "Quantity is required for limit orders"));
-    if (r.quote_quantity)
-      return unexpected(err(400, "INVALID_CLIENT_REQUEST", "Quote quantity is only supported for market orders"));
+    if (!r.price) return unexpected(Reject::kPriceRequired);
+    if (!r.quantity) return unexpected(Reject::kQuantityRequired);
+    if (r.quote_quantity) return unexpected(Reject::kQuoteQuantityOnLimit);
     const Decimal p = *r.price;
-    if (!p.is_positive()) return unexpected(err(400, "INVALID_PRICE", "Price must be positive"));
-    if (!p.is_multiple_of(s.tick_size)) return unexpected(err(400, "INVALID_CLIENT_REQUEST", "Price decimal too long"));
-    if (p < s.min_price || (s.max_price.is_positive() && p > s.max_price))
-      return unexpected(err(400, "INVALID_PRICE", "Price is out of bounds"));
+    if (!p.is_positive()) return unexpected(Reject::kPriceNotPositive);
+    if (!p.is_multiple_of(s.tick_size)) return unexpected(Reject::kPriceOffTick);
+    if (p < s.min_price || (s.max_price.is_positive() && p > s.max_price)) return unexpected(Reject::kPriceOutOfBounds);
     if ((s.max_multiplier.is_positive() && p > m.last_price.mul(s.max_multiplier, Rounding::kUp)) ||
         (s.min_multiplier.is_positive() && p < m.last_price.mul(s.min_multiplier, Rounding::kDown)))
-      return unexpected(err(400, "INVALID_PRICE", "Price is too far from the last active price"));
+      return unexpected(Reject::kPriceTooFar);
     price_ticks = s.price_to_ticks(p);
   } else {
-    if (r.quantity.has_value() == r.quote_quantity.has_value())
-      return unexpected(err(400, "INVALID_CLIENT_REQUEST",
-                            "Must specify exactly one of 'quantity' or 'quoteQuantity' for market orders"));
-    if (r.post_only) return unexpected(err(400, "INVALID_ORDER", "Post only is not supported for market orders"));
+    if (r.quantity.has_value() == r.quote_quantity.has_value()) return unexpected(Reject::kMarketSizeAmbiguous);
+    if (r.post_only) return unexpected(Reject::kPostOnlyOnMarket);
   }
   if (r.quantity) {
     const Decimal q = *r.quantity;
-    if (!q.is_positive()) return unexpected(err(400, "INVALID_QUANTITY", "Quantity must be positive"));
-    if (!q.is_multiple_of(s.step_size))
-      return unexpected(err(400, "INVALID_CLIENT_REQUEST", "Quantity decimal too long"));
-    if (q < s.min_quantity)
-      return unexpected(err(400, "INVALID_QUANTITY", "Quantity is below the minimum allowed value"));
-    if (s.max_quantity.is_positive() && q > s.max_quantity)
-      return unexpected(err(400, "INVALID_QUANTITY", "Quantity is above the maximum allowed value"));
+    if (!q.is_positive()) return unexpected(Reject::kQuantityNotPositive);
+    if (!q.is_multiple_of(s.step_size)) return unexpected(Reject::kQuantityOffStep);
+    if (q < s.min_quantity) return unexpected(Reject::kQuantityBelowMin);
+    if (s.max_quantity.is_positive() && q > s.max_quantity) return unexpected(Reject::kQuantityAboveMax);
     qty_lots = s.quantity_to_lots(q);
   }
-  if (r.quote_quantity && !r.quote_quantity->is_positive())
-    return unexpected(err(400, "INVALID_QUANTITY", "Quote quantity must be positive"));
+  if (r.quote_quantity && !r.quote_quantity->is_positive()) return unexpected(Reject::kQuoteQuantityNotPositive);
 
   // ---- how far the walk may go
   const Side opp = opposite(r.side);
@@ -200,15 +187,14 @@ Expected<SimOrder, ApiError> Exchange::Impl::execute(AccountId a, const SimOrder
         // (net equity less the perps' initial margin); otherwise the same answer as without the flag.
         const bool borrow = r.auto_borrow && r.side == Side::kAsk &&
                             shortfall.mul(asset_price(asset), Rounding::kUp) <= net_equity(*acct) - required_imf(*acct);
-        if (!borrow) return unexpected(err(400, "INSUFFICIENT_FUNDS", "Insufficient funds"));
+        if (!borrow) return unexpected(Reject::kInsufficientFunds);
       }
     } else if (!reduce_only) {
       std::int64_t lots = qty_lots;
       if (!r.quantity) lots = dry_run(m, a, r.self_trade_prevention, w).lots;
       const Decimal before = required_imf(*acct);
       const Decimal after = required_imf(*acct, m.index, r.side, lots);
-      if (after > before && after > net_equity(*acct))
-        return unexpected(err(400, "INSUFFICIENT_MARGIN", "Insufficient margin"));
+      if (after > before && after > net_equity(*acct)) return unexpected(Reject::kInsufficientMargin);
     }
   }
 
@@ -528,15 +514,14 @@ OrderState* Exchange::Impl::find_resting(const Account& acct, const MarketState&
   return nullptr;
 }
 
-Expected<SimOrder, ApiError> Exchange::Impl::cancel(AccountId a, std::string_view symbol, const OrderRef& ref) {
-  if (ref.order_id.has_value() == ref.client_id.has_value())
-    return unexpected(err(400, "INVALID_CLIENT_REQUEST", "Must specify exactly one of 'orderId' or 'clientId'"));
+Expected<SimOrder, Reject> Exchange::Impl::cancel(AccountId a, std::string_view symbol, const OrderRef& ref) {
+  if (ref.order_id.has_value() == ref.client_id.has_value()) return unexpected(Reject::kOrderRefAmbiguous);
   Account* acct = account(a);
-  if (!acct) return unexpected(err(400, "INVALID_CLIENT_REQUEST", "Unknown account"));
+  if (!acct) return unexpected(Reject::kUnknownAccount);
   MarketState* m = find_market(symbol);
-  if (!m) return unexpected(err(400, "INVALID_SYMBOL", "Invalid market symbol"));
+  if (!m) return unexpected(Reject::kUnknownSymbol);
   OrderState* st = find_resting(*acct, *m, ref);
-  if (!st) return unexpected(err(404, "RESOURCE_NOT_FOUND", "Order not found"));
+  if (!st) return unexpected(Reject::kUnknownOrder);
   SimOrder out = st->order;
   finish_resting(*st, OrderStatus::kCancelled, std::nullopt);
   out.status = OrderStatus::kCancelled;
@@ -545,11 +530,11 @@ Expected<SimOrder, ApiError> Exchange::Impl::cancel(AccountId a, std::string_vie
   return out;
 }
 
-Expected<std::vector<SimOrder>, ApiError> Exchange::Impl::cancel_all(AccountId a, std::string_view symbol) {
+Expected<std::vector<SimOrder>, Reject> Exchange::Impl::cancel_all(AccountId a, std::string_view symbol) {
   Account* acct = account(a);
-  if (!acct) return unexpected(err(400, "INVALID_CLIENT_REQUEST", "Unknown account"));
+  if (!acct) return unexpected(Reject::kUnknownAccount);
   MarketState* m = find_market(symbol);
-  if (!m) return unexpected(err(400, "INVALID_SYMBOL", "Invalid market symbol"));
+  if (!m) return unexpected(Reject::kUnknownSymbol);
   std::vector<OrderId> ids;
   for (OrderId id : acct->open)
     if (resting.at(id).market == m->index) ids.push_back(id);

@@ -116,7 +116,7 @@ void RecordedBookMirror::set_level(Side side, std::int64_t ticks, std::int64_t t
     req.time_in_force = TimeInForce::kGtc;
     auto r = exchange_.execute(maker_, req);
     if (!r) {
-      refuse(nullptr, r.error().code, r.error().message);
+      refuse(nullptr, reject_name(r.error()));
     } else {
       ++counters_.orders_placed;
       const SimOrder& o = *r;
@@ -126,17 +126,17 @@ void RecordedBookMirror::set_level(Side side, std::int64_t ticks, std::int64_t t
         lv.total += rem;
         locations_[o.id] = {side, ticks};
       } else if (o.status == OrderStatus::kExpired) {
-        refuse("background order expired (crossed recorded book?)", {}, {});
+        refuse("background order expired (crossed recorded book?)", {});
       }
     }
   }
   if (lv.orders.empty()) lvls.erase(it);
 }
 
-void RecordedBookMirror::refuse(const char* what, const std::string& code, const std::string& message) {
+void RecordedBookMirror::refuse(const char* what, std::string_view reject) {
   ++counters_.orders_refused;
   if (!counters_.first_refusal.empty()) return;  // the message is built once: refusals may be frequent
-  counters_.first_refusal = spec_.symbol + ": " + (what != nullptr ? std::string(what) : code + " " + message);
+  counters_.first_refusal = spec_.symbol + ": " + (what != nullptr ? std::string(what) : std::string(reject));
 }
 
 void RecordedBookMirror::on_trade(const TradeEvent& t) {

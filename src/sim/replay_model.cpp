@@ -5,8 +5,6 @@
 
 #include "bparb/book/depth_sync.hpp"
 #include "bparb/sim/recorded_book_mirror.hpp"
-#include "bparb/sim/recording_lines.hpp"
-#include "bparb/venue/backpack/parsers.hpp"
 
 namespace bparb::sim {
 
@@ -27,9 +25,10 @@ struct ReplayModel::Impl final : ExchangeListener {
     std::vector<Market*> perps;                  // spot -> perps indexed on it
   };
 
-  Impl(Exchange& ex, record::FrameSource& src, ReplayOptions opts)
-      : exchange(ex), source(src), options(std::move(opts)) {
+  Impl(Exchange& ex, record::FrameSource& src, std::unique_ptr<RecordedFrameDecoder> decoder, ReplayOptions opts)
+      : exchange(ex), source(src), options(std::move(opts)), frames(std::move(decoder)) {
     if (!(options.speed > 0)) throw std::invalid_argument("replay: speed must be > 0");
+    if (!frames) throw std::invalid_argument("replay: no decoder for the recorded frames");
     if (auto a = exchange.find_account(options.maker_api_key)) {
       maker = *a;
     } else {
@@ -137,13 +136,15 @@ struct ReplayModel::Impl final : ExchangeListener {
   }
 
   void apply_ws(const record::FrameLine& l) {
-    if (backpack::parse_ws_frame(parser, backpack::JsonInput(l.payload), frame).code != backpack::ParseErrc::kOk) {
+    RecordedFrameKind kind = RecordedFrameKind::kOther;
+    const DepthDelta* depth = nullptr;
+    if (!frames->ws_frame(l.payload, kind, depth)) {
       ++stats.parse_errors;
       return;
     }
-    switch (frame.type) {
-      case backpack::WsFrameType::kDepth: {
-        Market* m = market_for(frame.depth.symbol);
+    switch (kind) {
+      case RecordedFrameKind::kDepth: {
+        Market* m = market_for(depth->symbol);
         if (m == nullptr) {
           ++stats.unknown_symbol;
           return;
@@ -151,18 +152,18 @@ struct ReplayModel::Impl final : ExchangeListener {
         ++stats.depth_frames;
         const bool was = m->sync->synced();
         exchange.batch_begin();
-        const SyncAction a = m->sync->on_delta(frame.depth, l.receive_time_us);
-        after_sync_action(*m, was, a, &frame.depth);
+        const SyncAction a = m->sync->on_delta(*depth, l.receive_time_us);
+        after_sync_action(*m, was, a, depth);
         exchange.batch_end();
         return;
       }
-      case backpack::WsFrameType::kBookTicker:
+      case RecordedFrameKind::kBookTicker:
         ++stats.book_tickers;
         return;
-      case backpack::WsFrameType::kTrade:
+      case RecordedFrameKind::kTrade:
         ++stats.trades;
         return;
-      default:
+      case RecordedFrameKind::kOther:
         ++stats.other_frames;
         return;
     }
@@ -170,7 +171,7 @@ struct ReplayModel::Impl final : ExchangeListener {
 
   void apply_rest_depth(const record::FrameLine& l) {
     std::string_view sym;
-    if (!lines.rest_depth_symbol(l.payload, sym)) {
+    if (!frames->rest_depth_symbol(l.payload, sym)) {
       ++stats.parse_errors;
       return;
     }
@@ -179,7 +180,7 @@ struct ReplayModel::Impl final : ExchangeListener {
       ++stats.unknown_symbol;
       return;
     }
-    if (!lines.rest_depth_snapshot(snapshot)) {
+    if (!frames->rest_depth_snapshot(snapshot)) {
       ++stats.parse_errors;
       return;
     }
@@ -192,8 +193,8 @@ struct ReplayModel::Impl final : ExchangeListener {
   }
 
   void apply_event(const record::FrameLine& l) {
-    RecordingLineParser::Event ev;
-    if (!lines.event(l.payload, ev)) {
+    RecordedEvent ev;
+    if (!frames->event(l.payload, ev)) {
       ++stats.parse_errors;
       return;
     }
@@ -251,15 +252,14 @@ struct ReplayModel::Impl final : ExchangeListener {
   TimestampUs recording_start = 0;
   bool started = false;
   TimestampUs replay_start = 0;
-  backpack::JsonParser parser;
-  backpack::WsFrame frame;
+  std::unique_ptr<RecordedFrameDecoder> frames;  // the venue's recorded line formats
   DepthSnapshot snapshot;
-  RecordingLineParser lines;  // rest_depth and event lines
   ReplayStats stats;
 };
 
-ReplayModel::ReplayModel(Exchange& exchange, record::FrameSource& source, ReplayOptions options)
-    : impl_(std::make_unique<Impl>(exchange, source, std::move(options))) {}
+ReplayModel::ReplayModel(Exchange& exchange, record::FrameSource& source, std::unique_ptr<RecordedFrameDecoder> frames,
+                         ReplayOptions options)
+    : impl_(std::make_unique<Impl>(exchange, source, std::move(frames), std::move(options))) {}
 
 ReplayModel::~ReplayModel() = default;
 

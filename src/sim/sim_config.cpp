@@ -2,6 +2,7 @@
 // default), every value is range-checked, and every message names file, key, value and the range.
 #include "bparb/sim/sim_config.hpp"
 
+#include <sodium.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -11,11 +12,22 @@
 #include <limits>
 #include <sstream>
 
-#include "bparb/venue/backpack/keys.hpp"
-
 namespace bparb::sim {
 
 namespace {
+
+// An account is named by the base64 (standard alphabet, padded) of a 32-byte ED25519 public key, the
+// X-API-Key value of a signed request (docs/backpack.md §1.5). The whole text must decode.
+bool is_base64_public_key(std::string_view b64) noexcept {
+  constexpr std::size_t kKeyBytes = 32;
+  unsigned char raw[kKeyBytes + 4];
+  std::size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(raw, sizeof raw, b64.data(), b64.size(), nullptr, &len, &end, sodium_base64_VARIANT_ORIGINAL) !=
+      0)
+    return false;
+  return end == b64.data() + b64.size() && len == kKeyBytes;
+}
 
 class Loader {
  public:
@@ -401,8 +413,7 @@ void load_accounts(const Loader& L, const toml::array& arr, ExchangeConfig& e) {
     AccountSetup a;
     auto key = L.get_string(t, prefix, "api_key");
     if (!key) L.fail(prefix + ".api_key", {}, "required (base64 ED25519 public key, the X-API-Key value)");
-    std::uint8_t raw[backpack::kPublicKeyBytes + 4];
-    if (backpack::base64_decode(*key, raw, sizeof raw) != static_cast<long>(backpack::kPublicKeyBytes)) {
+    if (!is_base64_public_key(*key)) {
       L.fail(prefix + ".api_key", "\"" + *key + "\"", "must be the base64 of a 32-byte ED25519 public key");
     }
     for (const auto& other : e.accounts) {

@@ -21,7 +21,7 @@ TimestampUs ScaledClock::now_us() const noexcept {
 }
 
 struct SimRuntime::Impl {
-  Impl(boost::asio::io_context& io_, SimConfig cfg, const Clock* wall_in)
+  Impl(boost::asio::io_context& io_, SimConfig cfg, const Clock* wall_in, RecordedFrameDecoderFactory frames)
       : io(io_),
         config(std::move(cfg)),
         wall(wall_in != nullptr ? *wall_in : system_clock),
@@ -38,7 +38,8 @@ struct SimRuntime::Impl {
       ro.speed = config.replay.speed;
       ro.recording_start_us = config.replay.start_us;
       ro.symbol_map = config.replay.symbols;
-      replay = std::make_unique<ReplayModel>(exchange, *replay_source, std::move(ro));
+      replay = std::make_unique<ReplayModel>(exchange, *replay_source, frames != nullptr ? frames() : nullptr,
+                                             std::move(ro));
     } else if (config.runtime.model_enabled) {
       MarketModelConfig mc = config.model;
       mc.seed = config.runtime.seed;
@@ -99,8 +100,9 @@ struct SimRuntime::Impl {
   std::size_t next_script = 0;
 };
 
-SimRuntime::SimRuntime(boost::asio::io_context& io, SimConfig config, const Clock* wall)
-    : impl_(std::make_unique<Impl>(io, std::move(config), wall)) {
+SimRuntime::SimRuntime(boost::asio::io_context& io, SimConfig config, const Clock* wall,
+                       RecordedFrameDecoderFactory frames)
+    : impl_(std::make_unique<Impl>(io, std::move(config), wall, frames)) {
   spdlog::info("bpsim runtime: {} markets, {} accounts, time_scale {}, model {}, replay {}",
                impl_->exchange.markets().size(), impl_->config.exchange.accounts.size(),
                impl_->config.runtime.time_scale, impl_->model ? "on" : "off",

@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "bparb/sim/reject.hpp"
+
 namespace bparb::sim {
 
 std::string_view expiry_reason_name(ExpiryReason r) noexcept {
@@ -84,6 +86,64 @@ std::string_view position_event_name(PositionEventType t) noexcept {
       return "positionClosed";
   }
   return "positionAdjusted";
+}
+
+std::string_view reject_name(Reject r) noexcept {
+  switch (r) {
+    case Reject::kUnknownAccount:
+      return "unknown_account";
+    case Reject::kUnknownSymbol:
+      return "unknown_symbol";
+    case Reject::kTradingPaused:
+      return "trading_paused";
+    case Reject::kCancelOnlyMode:
+      return "cancel_only_mode";
+    case Reject::kLimitOnlyMode:
+      return "limit_only_mode";
+    case Reject::kReduceOnlyNotPerp:
+      return "reduce_only_not_perp";
+    case Reject::kPriceRequired:
+      return "price_required";
+    case Reject::kQuantityRequired:
+      return "quantity_required";
+    case Reject::kQuoteQuantityOnLimit:
+      return "quote_quantity_on_limit";
+    case Reject::kPriceNotPositive:
+      return "price_not_positive";
+    case Reject::kPriceOffTick:
+      return "price_off_tick";
+    case Reject::kPriceOutOfBounds:
+      return "price_out_of_bounds";
+    case Reject::kPriceTooFar:
+      return "price_too_far";
+    case Reject::kMarketSizeAmbiguous:
+      return "market_size_ambiguous";
+    case Reject::kPostOnlyOnMarket:
+      return "post_only_on_market";
+    case Reject::kQuantityNotPositive:
+      return "quantity_not_positive";
+    case Reject::kQuantityOffStep:
+      return "quantity_off_step";
+    case Reject::kQuantityBelowMin:
+      return "quantity_below_min";
+    case Reject::kQuantityAboveMax:
+      return "quantity_above_max";
+    case Reject::kQuoteQuantityNotPositive:
+      return "quote_quantity_not_positive";
+    case Reject::kInsufficientFunds:
+      return "insufficient_funds";
+    case Reject::kInsufficientMargin:
+      return "insufficient_margin";
+    case Reject::kOrderRefAmbiguous:
+      return "order_ref_ambiguous";
+    case Reject::kUnknownOrder:
+      return "unknown_order";
+    case Reject::kEmptyBatch:
+      return "empty_batch";
+    case Reject::kBatchTooLarge:
+      return "batch_too_large";
+  }
+  return "unknown";
 }
 
 bool parse_order_id(std::string_view s, OrderId& out) noexcept {

@@ -27,10 +27,10 @@
 #include <vector>
 
 #include "bparb/core/clock.hpp"
-#include "bparb/sim/server.hpp"
+#include "bparb/sim/backpack/server.hpp"
+#include "bparb/sim/backpack/ws_hub.hpp"
 #include "bparb/sim/sim_config.hpp"
 #include "bparb/sim/sim_runtime.hpp"
-#include "bparb/sim/ws_hub.hpp"
 #include "bparb/venue/backpack/requests.hpp"
 #include "bparb/venue/backpack/signer.hpp"
 #include "bparb/venue/backpack/signing.hpp"

@@ -9,7 +9,7 @@
 #include <chrono>
 #include <functional>
 
-#include "bparb/sim/ws_hub.hpp"
+#include "bparb/sim/backpack/ws_hub.hpp"
 #include "bparb/venue/backpack/market_data.hpp"
 #include "bparb/venue/backpack/rest_client.hpp"
 #include "bparb/venue/backpack/ws_client.hpp"

@@ -19,7 +19,7 @@
 
 #include "bparb/app/record_command.hpp"
 #include "bparb/record/recording.hpp"
-#include "bparb/sim/ws_hub.hpp"
+#include "bparb/sim/backpack/ws_hub.hpp"
 #include "bparb/venue/backpack/parsers.hpp"
 #include "sim_thread.hpp"
 

@@ -10,7 +10,7 @@
 #include <memory>
 #include <thread>
 
-#include "bparb/sim/server.hpp"
+#include "bparb/sim/backpack/server.hpp"
 #include "bparb/sim/sim_config.hpp"
 #include "bparb/sim/sim_runtime.hpp"
 

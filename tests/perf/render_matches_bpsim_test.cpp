@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "../../src/bench/tick_to_wire.hpp"
+#include "bparb/sim/backpack/rest_api.hpp"
+#include "bparb/sim/backpack/ws_hub.hpp"
 #include "bparb/sim/exchange.hpp"
-#include "bparb/sim/rest_api.hpp"
 #include "bparb/sim/sim_config.hpp"
 #include "bparb/sim/sim_runtime.hpp"
-#include "bparb/sim/ws_hub.hpp"
 
 namespace bparb::bench {
 namespace {

@@ -15,6 +15,7 @@
 #include "bparb/book/depth_sync.hpp"
 #include "bparb/book/order_book.hpp"
 #include "bparb/record/recording.hpp"
+#include "bparb/sim/backpack/recording_lines.hpp"
 #include "bparb/sim/exchange.hpp"
 #include "bparb/sim/replay_model.hpp"
 #include "bparb/venue/backpack/parsers.hpp"
@@ -195,7 +196,7 @@ TEST_F(BinanceImportTest, ReplayModelKeepsTheExchangeBookEqualToTheRecording) {
   sim::Exchange ex(clock, cfg);
   const sim::AccountId me = *ex.find_account("me");
   RecordingReader reader(im.dir.string());
-  sim::ReplayModel replay(ex, reader);
+  sim::ReplayModel replay(ex, reader, sim::make_backpack_frame_decoder());
 
   auto same_book = [&](const char* sym) {
     const OrderBook* rec = replay.recorded_book(sym);
@@ -240,7 +241,7 @@ TEST_F(BinanceImportTest, ReplayModelKeepsTheExchangeBookEqualToTheRecording) {
       req.order_type = OrderType::kMarket;
       req.quantity = Decimal::from_string("0.01");
       auto r = ex.execute(me, req);
-      ASSERT_TRUE(r) << r.error().message;
+      ASSERT_TRUE(r) << sim::reject_name(r.error());
       EXPECT_EQ(r->status, OrderStatus::kFilled);
       EXPECT_EQ(r->executed_quantity, Decimal::from_string("0.01"));
       EXPECT_EQ(r->executed_quote_quantity, want.notional);

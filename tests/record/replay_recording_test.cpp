@@ -17,6 +17,7 @@
 #include "bparb/book/depth_sync.hpp"
 #include "bparb/book/order_book.hpp"
 #include "bparb/record/recording.hpp"
+#include "bparb/sim/backpack/recording_lines.hpp"
 #include "bparb/sim/sim_config.hpp"
 #include "bparb/sim/sim_runtime.hpp"
 #include "bparb/venue/backpack/parsers.hpp"
@@ -106,7 +107,7 @@ TEST(ReplayRecordedPaperTest, BpsimReplaysARecorderRecordingExactly) {
   const sim::SimConfig c = sim::parse_sim_config(toml, "replay.toml");
   ManualClock wall(t0);
   boost::asio::io_context io;
-  sim::SimRuntime rt(io, c, &wall);
+  sim::SimRuntime rt(io, c, &wall, sim::make_backpack_frame_decoder);
   ASSERT_NE(rt.replay(), nullptr);
   std::vector<MarketSpec> specs;
   for (const char* s : {"SOL_USDC", "SOL_USDC_PERP"}) specs.push_back(*rt.exchange().market(s));

@@ -97,7 +97,7 @@ TEST_F(ExchangeTest, DepthSnapshotIsAscendingAndLimited) {
   EXPECT_EQ(ex_->depth_snapshot(kSpot, 0)->bids.size(), 3u);
   auto bad = ex_->depth_snapshot("XYZ");
   ASSERT_FALSE(bad.has_value());
-  EXPECT_EQ(bad.error().code, "INVALID_SYMBOL");
+  EXPECT_EQ(api(bad.error()).code, "INVALID_SYMBOL");
 }
 
 TEST_F(ExchangeTest, FillEventsCarryOrderStreamFields) {

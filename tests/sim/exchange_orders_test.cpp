@@ -37,8 +37,8 @@ TEST_F(ExchangeTest, LimitOrderRestsAndLocksQuote) {
   // Another account cannot see it.
   auto q3 = ex_->query_order(bob_, kSpot, OrderRef{o.id, std::nullopt});
   ASSERT_FALSE(q3.has_value());
-  EXPECT_EQ(q3.error().http_status, 404);
-  EXPECT_EQ(q3.error().code, "RESOURCE_NOT_FOUND");
+  EXPECT_EQ(api(q3.error()).http_status, 404);
+  EXPECT_EQ(api(q3.error()).code, "RESOURCE_NOT_FOUND");
 }
 
 TEST_F(ExchangeTest, PartialFillsPriceTimePriorityAndSpotFees) {
@@ -321,8 +321,8 @@ TEST(ExchangeValidation, BelowMinimumQuantity) {
   auto r = limit("SOL_USDC", Side::kBid, "100", "0.05");
   auto res = ex.execute(*ex.find_account("alice"), r);
   ASSERT_FALSE(res.has_value());
-  EXPECT_EQ(res.error().code, "INVALID_QUANTITY");
-  EXPECT_EQ(res.error().message, "Quantity is below the minimum allowed value");
+  EXPECT_EQ(api(ex, res.error()).code, "INVALID_QUANTITY");
+  EXPECT_EQ(api(ex, res.error()).message, "Quantity is below the minimum allowed value");
   r.quantity = D("0.1");
   EXPECT_TRUE(ex.execute(*ex.find_account("alice"), r).has_value());
 }
@@ -343,13 +343,13 @@ TEST(ExchangeValidation, BadConfigThrows) {
 TEST_F(ExchangeTest, BatchMixesOkAndErr) {
   std::vector<SimOrderRequest> batch = {limit(kSpot, Side::kBid, "99", "1"), limit(kSpot, Side::kBid, "99.001", "1"),
                                         limit(kSpot, Side::kBid, "98", "2")};
-  std::optional<ApiError> batch_err;
+  std::optional<Reject> batch_err;
   auto res = ex_->execute_batch(alice_, batch, &batch_err);
   EXPECT_FALSE(batch_err.has_value());
   ASSERT_EQ(res.size(), 3u);
   ASSERT_TRUE(res[0].has_value());
   ASSERT_FALSE(res[1].has_value());
-  EXPECT_EQ(res[1].error().code, "INVALID_CLIENT_REQUEST");
+  EXPECT_EQ(api(res[1].error()).code, "INVALID_CLIENT_REQUEST");
   ASSERT_TRUE(res[2].has_value());
   EXPECT_EQ(res[2]->id, res[0]->id + 1);
   EXPECT_EQ(ex_->open_orders(alice_).size(), 2u);
@@ -358,7 +358,7 @@ TEST_F(ExchangeTest, BatchMixesOkAndErr) {
   auto empty = ex_->execute_batch(alice_, {}, &batch_err);
   EXPECT_TRUE(empty.empty());
   ASSERT_TRUE(batch_err.has_value());
-  EXPECT_EQ(batch_err->code, "INVALID_CLIENT_REQUEST");
+  EXPECT_EQ(api(*batch_err).code, "INVALID_CLIENT_REQUEST");
   std::vector<SimOrderRequest> too_many(51, limit(kSpot, Side::kBid, "90", "0.01"));
   EXPECT_TRUE(ex_->execute_batch(alice_, too_many, &batch_err).empty());
   ASSERT_TRUE(batch_err.has_value());
@@ -377,16 +377,16 @@ TEST_F(ExchangeTest, CancelByIdClientIdAndAll) {
 
   auto both = ex_->cancel(alice_, kSpot, OrderRef{o1.id, 7u});
   ASSERT_FALSE(both.has_value());
-  EXPECT_EQ(both.error().http_status, 400);
+  EXPECT_EQ(api(both.error()).http_status, 400);
   auto none = ex_->cancel(alice_, kSpot, OrderRef{});
   ASSERT_FALSE(none.has_value());
-  EXPECT_EQ(none.error().code, "INVALID_CLIENT_REQUEST");
+  EXPECT_EQ(api(none.error()).code, "INVALID_CLIENT_REQUEST");
   auto wrong_account = ex_->cancel(bob_, kSpot, OrderRef{o2.id, std::nullopt});
   ASSERT_FALSE(wrong_account.has_value());
-  EXPECT_EQ(wrong_account.error().http_status, 404);
+  EXPECT_EQ(api(wrong_account.error()).http_status, 404);
   auto wrong_symbol = ex_->cancel(alice_, kPerp, OrderRef{o2.id, std::nullopt});
   ASSERT_FALSE(wrong_symbol.has_value());
-  EXPECT_EQ(wrong_symbol.error().code, "RESOURCE_NOT_FOUND");
+  EXPECT_EQ(api(wrong_symbol.error()).code, "RESOURCE_NOT_FOUND");
 
   events_.clear();
   auto c1 = ex_->cancel(alice_, kSpot, OrderRef{std::nullopt, 7u});
@@ -401,7 +401,7 @@ TEST_F(ExchangeTest, CancelByIdClientIdAndAll) {
 
   auto again = ex_->cancel(alice_, kSpot, OrderRef{o1.id, std::nullopt});
   ASSERT_FALSE(again.has_value());
-  EXPECT_EQ(again.error().code, "RESOURCE_NOT_FOUND");
+  EXPECT_EQ(api(again.error()).code, "RESOURCE_NOT_FOUND");
   EXPECT_FALSE(ex_->query_order(alice_, kSpot, OrderRef{o1.id, std::nullopt}).has_value());
 
   auto all = ex_->cancel_all(alice_, kSpot);

@@ -148,8 +148,8 @@ TEST(ExchangeMargin, OrderBeyondEquityIsRejected) {
   r.quantity = D("0.01");
   auto rej = ex.execute(dave, r);
   ASSERT_FALSE(rej.has_value());
-  EXPECT_EQ(rej.error().code, "INSUFFICIENT_MARGIN");
-  EXPECT_EQ(rej.error().message, "Insufficient margin");
+  EXPECT_EQ(api(ex, rej.error()).code, "INSUFFICIENT_MARGIN");
+  EXPECT_EQ(api(ex, rej.error()).message, "Insufficient margin");
   // An order on the other side does not raise the worst-case exposure: accepted.
   auto ask = limit("SOL_USDC_PERP", Side::kAsk, "101", "50");
   EXPECT_TRUE(ex.execute(dave, ask).has_value());
@@ -272,12 +272,12 @@ TEST_F(FundingTest, PremiumIsTimeAveragedOverTheInterval) {
   open_long_10();
   ASSERT_TRUE(ex_->set_mark_index(kPerp, D("100.4"), D("100")));  // 0.004 for 1400 s
   clock_.advance_us(1400 * kUsPerSecond);
-  ASSERT_TRUE(ex_->set_mark_index(kPerp, D("100"), D("100")));  // 0 for the other 1400 s
+  ASSERT_TRUE(ex_->set_mark_index(kPerp, D("100"), D("100")));   // 0 for the other 1400 s
   EXPECT_EQ(ex_->mark_price(kPerp)->funding_rate, D("0.0005"));  // estimate so far: 0.004 / 8
   to_boundary();
   auto fh = ex_->funding_history(alice_, {});
   EXPECT_EQ(fh.items.at(0).funding_rate, D("0.00025"));  // mean premium 0.002, / 8
-  EXPECT_EQ(fh.items.at(0).quantity, D("-0.25"));  // -10 * 100 * 0.00025
+  EXPECT_EQ(fh.items.at(0).quantity, D("-0.25"));        // -10 * 100 * 0.00025
 }
 
 TEST(ExchangeFunding, InstantaneousPremiumWhenAveragingIsOff) {
@@ -297,7 +297,7 @@ TEST(ExchangeFunding, InstantaneousPremiumWhenAveragingIsOff) {
   auto fh = ex.funding_history(a, {});
   ASSERT_EQ(fh.total, 1u);
   EXPECT_EQ(fh.items[0].funding_rate, D("0.000125"));  // premium 0.001 at settlement, / 8
-  EXPECT_EQ(fh.items[0].quantity, D("-0.0125125"));  // -1 * 100.1 * 0.000125
+  EXPECT_EQ(fh.items[0].quantity, D("-0.0125125"));    // -1 * 100.1 * 0.000125
   EXPECT_EQ(fh.items[0].interval_end_ms, 3'600'000);
 }
 

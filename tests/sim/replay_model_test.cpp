@@ -11,8 +11,8 @@
 
 #include "bparb/book/depth_sync.hpp"
 #include "bparb/record/frame_source.hpp"
+#include "bparb/sim/backpack/recording_lines.hpp"
 #include "bparb/sim/recorded_book_mirror.hpp"
-#include "bparb/sim/recording_lines.hpp"
 #include "sim_test_util.hpp"
 
 namespace bparb::sim {
@@ -67,7 +67,7 @@ TEST_F(ReplayModelTest, SnapshotAndDeltasSetTheExchangeBook) {
   src.add(kT0 + 2, FrameKind::kWs,
           depth("SOL_USDC", 11, 12, R"([["99.99","3"]])", R"([["100.01","0"],["100.03","5"]])"));
   src.add(kT0 + 3, FrameKind::kWs, depth("SOL_USDC", 13, 13, R"([["99.98","0.5"]])", "[]"));
-  ReplayModel replay(exchange, src);
+  ReplayModel replay(exchange, src, make_backpack_frame_decoder());
   EXPECT_EQ(replay.recording_start_us(), kT0);
 
   replay.apply_until(kT0 + 1);
@@ -93,12 +93,12 @@ TEST_F(ReplayModelTest, SnapshotAndDeltasSetTheExchangeBook) {
 TEST_F(ReplayModelTest, OurOrderTradesAgainstReplayedLiquidityAndTheRecordingRefillsIt) {
   src.add(kT0, FrameKind::kRestDepth, snap("SOL_USDC", 10, R"([["99.99","1"]])", R"([["100.01","1"],["100.02","4"]])"));
   src.add(kT0 + 10, FrameKind::kWs, depth("SOL_USDC", 11, 11, "[]", R"([["100.02","6"]])"));
-  ReplayModel replay(exchange, src);
+  ReplayModel replay(exchange, src, make_backpack_frame_decoder());
   replay.apply_until(kT0);
 
   // Buy 2: 1 @ 100.01 + 1 @ 100.02 -> 200.03 quote.
   auto r = exchange.execute(alice, testing::market("SOL_USDC", Side::kBid, "2"));
-  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_TRUE(r) << reject_name(r.error());
   EXPECT_EQ(r->status, OrderStatus::kFilled);
   EXPECT_EQ(r->executed_quantity, D("2"));
   EXPECT_EQ(r->executed_quote_quantity, D("200.03"));
@@ -113,7 +113,7 @@ TEST_F(ReplayModelTest, OurOrderTradesAgainstReplayedLiquidityAndTheRecordingRef
 TEST_F(ReplayModelTest, IncreaseQueuesBehindOurRestingOrder) {
   src.add(kT0, FrameKind::kRestDepth, snap("SOL_USDC", 10, R"([["99.99","2"]])", R"([["100.01","1"]])"));
   src.add(kT0 + 1, FrameKind::kWs, depth("SOL_USDC", 11, 11, R"([["99.99","3"]])", "[]"));
-  ReplayModel replay(exchange, src);
+  ReplayModel replay(exchange, src, make_backpack_frame_decoder());
   replay.apply_until(kT0);
   auto mine = exchange.execute(alice, testing::limit("SOL_USDC", Side::kBid, "99.99", "1"));
   ASSERT_TRUE(mine);
@@ -131,7 +131,7 @@ TEST_F(ReplayModelTest, GapWithdrawsLiquidityUntilTheNextSnapshot) {
   src.add(kT0, FrameKind::kRestDepth, snap("SOL_USDC", 10, R"([["99.99","1"]])", R"([["100.01","1"]])"));
   src.add(kT0 + 1, FrameKind::kWs, depth("SOL_USDC", 15, 16, R"([["99.98","1"]])", "[]"));  // 11..14 lost
   src.add(kT0 + 2, FrameKind::kRestDepth, snap("SOL_USDC", 16, R"([["99.97","7"]])", R"([["100.05","2"]])"));
-  ReplayModel replay(exchange, src);
+  ReplayModel replay(exchange, src, make_backpack_frame_decoder());
   replay.apply_until(kT0);
   EXPECT_EQ(bids("SOL_USDC"), "99.99:1");
   replay.apply_until(kT0 + 1);
@@ -149,7 +149,7 @@ TEST_F(ReplayModelTest, GapWithdrawsLiquidityUntilTheNextSnapshot) {
 TEST_F(ReplayModelTest, ReconnectEventResetsSync) {
   src.add(kT0, FrameKind::kRestDepth, snap("SOL_USDC", 10, R"([["99.99","1"]])", R"([["100.01","1"]])"));
   src.add(kT0 + 1, FrameKind::kEvent, R"({"type":"reconnect","symbol":"SOL_USDC"})");
-  ReplayModel replay(exchange, src);
+  ReplayModel replay(exchange, src, make_backpack_frame_decoder());
   replay.apply_until(kT0 + 1);
   EXPECT_FALSE(replay.synced("SOL_USDC"));
   EXPECT_EQ(bids("SOL_USDC"), "");
@@ -159,7 +159,7 @@ TEST_F(ReplayModelTest, ReconnectEventResetsSync) {
 TEST_F(ReplayModelTest, MarkIsPerpMidAndIndexIsSpotMid) {
   src.add(kT0, FrameKind::kRestDepth, snap("SOL_USDC", 10, R"([["99.98","1"]])", R"([["100.02","1"]])"));
   src.add(kT0, FrameKind::kRestDepth, snap("SOL_USDC_PERP", 50, R"([["100.10","1"]])", R"([["100.20","1"]])"));
-  ReplayModel replay(exchange, src);
+  ReplayModel replay(exchange, src, make_backpack_frame_decoder());
   replay.apply_until(kT0);
   const auto perp = exchange.mark_price("SOL_USDC_PERP");
   ASSERT_TRUE(perp);
@@ -171,7 +171,7 @@ TEST_F(ReplayModelTest, MarkIsPerpMidAndIndexIsSpotMid) {
 TEST_F(ReplayModelTest, PerpWithoutSpotBookKeepsTheExchangeIndex) {
   ASSERT_TRUE(exchange.set_mark_index("SOL_USDC_PERP", D("100"), D("99.5")));
   src.add(kT0, FrameKind::kRestDepth, snap("SOL_USDC_PERP", 50, R"([["100.10","1"]])", R"([["100.30","1"]])"));
-  ReplayModel replay(exchange, src);
+  ReplayModel replay(exchange, src, make_backpack_frame_decoder());
   replay.apply_until(kT0);
   const auto perp = exchange.mark_price("SOL_USDC_PERP");
   ASSERT_TRUE(perp);
@@ -184,7 +184,7 @@ TEST_F(ReplayModelTest, SymbolMapReplaysOneMarketIntoAnother) {
   src.add(kT0, FrameKind::kRestDepth, snap("SOL_USDC", 7, R"([["1.00","1"]])", R"([["2.00","1"]])"));
   ReplayOptions o;
   o.symbol_map = {{"BTC_USDC", "SOL_USDC"}, {"SOL_USDC", "NOT_LISTED"}};
-  ReplayModel replay(exchange, src, o);
+  ReplayModel replay(exchange, src, make_backpack_frame_decoder(), o);
   replay.apply_until(kT0);
   EXPECT_EQ(bids("SOL_USDC"), "99.5:0.25");
   EXPECT_EQ(asks("SOL_USDC"), "100.5:0.5");
@@ -198,7 +198,7 @@ TEST_F(ReplayModelTest, StepAppliesLinesByScaledTime) {
   src.add(kT0 + 5 * kUsPerSecond, FrameKind::kWs, depth("SOL_USDC", 12, 12, R"([["99.99","3"]])", "[]"));
   ReplayOptions o;
   o.speed = 2.0;
-  ReplayModel replay(exchange, src, o);
+  ReplayModel replay(exchange, src, make_backpack_frame_decoder(), o);
   const TimestampUs s0 = 5'000'000;  // simulated time is unrelated to the recording's
   replay.step(s0);
   EXPECT_EQ(bids("SOL_USDC"), "99.99:1");
@@ -217,7 +217,7 @@ TEST_F(ReplayModelTest, MalformedAndUnknownLinesAreCountedAndSkipped) {
   src.add(kT0, FrameKind::kRestDepth, R"({"data":{}})");
   src.add(kT0, FrameKind::kWs, depth("BTC_USDC", 1, 1, "[]", "[]"));
   src.add(kT0, FrameKind::kEvent, R"({"no_type":1})");
-  ReplayModel replay(exchange, src);
+  ReplayModel replay(exchange, src, make_backpack_frame_decoder());
   EXPECT_EQ(replay.apply_until(kT0), 4u);
   EXPECT_EQ(replay.stats().parse_errors, 3u);
   EXPECT_EQ(replay.stats().unknown_symbol, 1u);
@@ -225,7 +225,7 @@ TEST_F(ReplayModelTest, MalformedAndUnknownLinesAreCountedAndSkipped) {
       {
         ReplayOptions bad;
         bad.speed = 0;
-        ReplayModel r2(exchange, src, bad);
+        ReplayModel r2(exchange, src, make_backpack_frame_decoder(), bad);
       },
       std::invalid_argument);
 }
@@ -319,7 +319,7 @@ TEST_F(RecordedBookMirrorTest, ConsumedLevelsStayConsumedUntilTheRecordingSetsTh
   mirror->sync(book);
   // alice buys 2: all of 100.01 and 1 of 100.02 (the mirror follows through on_trade).
   auto r = exchange.execute(alice, testing::market("SOL_USDC", Side::kBid, "2"));
-  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_TRUE(r) << reject_name(r.error());
   EXPECT_EQ(r->executed_quantity, D("2"));
   EXPECT_EQ(mirror->background_lots(Side::kAsk, ticks("100.01")), 0);
   EXPECT_EQ(mirror->background_lots(Side::kAsk, ticks("100.02")), lots("3"));

@@ -3,6 +3,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "bparb/sim/backpack/recording_lines.hpp"
 #include "bparb/sim/sim_config.hpp"
 #include "bparb/sim/sim_runtime.hpp"
 
@@ -50,7 +51,7 @@ path = ")" + std::string(BPARB_SOURCE_DIR) +
   const SimConfig c = parse_sim_config(toml, "t.toml");
   ManualClock wall(1'723'161'255'000'000);
   boost::asio::io_context io;
-  SimRuntime rt(io, c, &wall);
+  SimRuntime rt(io, c, &wall, make_backpack_frame_decoder);
   EXPECT_EQ(rt.model(), nullptr);
   ASSERT_NE(rt.replay(), nullptr);
   rt.step(); // recording time = its first line: nothing applied beyond it

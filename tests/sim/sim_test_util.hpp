@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bparb/core/clock.hpp"
+#include "bparb/sim/backpack/errors.hpp"
 #include "bparb/sim/exchange.hpp"
 
 namespace bparb {
@@ -152,6 +153,11 @@ class RecordingListener : public ExchangeListener {
   void clear() { *this = RecordingListener{}; }
 };
 
+// The exchange answers a neutral Reject; these tests pin the Backpack answer it becomes.
+inline ApiError api(const Exchange& ex, Reject r) {
+  return backpack_api_error(r, ex.config());
+}
+
 class ExchangeTest : public ::testing::Test {
  protected:
   ExchangeTest() : clock_(1'700'000'000'000'000), ex_(std::make_unique<Exchange>(clock_, test_config())) {
@@ -164,13 +170,14 @@ class ExchangeTest : public ::testing::Test {
 
   SimOrder ok(AccountId a, const SimOrderRequest& r) {
     auto res = ex_->execute(a, r);
-    EXPECT_TRUE(res.has_value()) << (res.has_value() ? "" : res.error().code + ": " + res.error().message);
+    EXPECT_TRUE(res.has_value()) << (res.has_value() ? "" : reject_name(res.error()));
     return res.has_value() ? *res : SimOrder{};
   }
+  ApiError api(Reject r) const { return testing::api(*ex_, r); }
   ApiError fail(AccountId a, const SimOrderRequest& r) {
     auto res = ex_->execute(a, r);
     EXPECT_FALSE(res.has_value());
-    return res.has_value() ? ApiError{} : res.error();
+    return res.has_value() ? ApiError{} : api(res.error());
   }
 
   ManualClock clock_;

@@ -14,12 +14,11 @@
 // victims -> one depth delta for the market -> bookTicker if the top of book changed.
 //
 // Rules and simplifications (what a client sees; docs/backpack.md section in brackets):
-// - Errors: unknown market 400 INVALID_SYMBOL; price off tick "Price decimal too long" and
-//   quantity off step "Quantity decimal too long" are 400 INVALID_CLIENT_REQUEST (the official
-//   wording [§4]); below minQuantity / above maxQuantity 400 INVALID_QUANTITY; price outside
-//   last * [minMultiplier, maxMultiplier] 400 INVALID_PRICE "Price is too far from the last active
-//   price"; spot funds 400 INSUFFICIENT_FUNDS; perp margin 400 INSUFFICIENT_MARGIN; cancel/query of
-//   anything not resting 404 RESOURCE_NOT_FOUND. A rejected request creates no order and no event.
+// - Errors are a neutral sim::Reject (reject.hpp): unknown market, price off tick, quantity off step,
+//   below minQuantity / above maxQuantity, price outside last * [minMultiplier, maxMultiplier], spot
+//   funds, perp margin, cancel/query of anything not resting... A protocol front-end turns it into
+//   its venue's answer (Backpack's codes and wording [§4]: sim/backpack/errors.hpp). A rejected request
+//   creates no order and no event.
 // - Post-only that would take, IOC/FOK remainders, STP, reduce-only with nothing to reduce, market
 //   orders stopped by maxImpactMultiplier/minImpactMultiplier (vs the best price when the order
 //   arrives) or an empty book: accepted (200) with status Expired and the exchange's reason [§3].
@@ -47,6 +46,7 @@
 #include "bparb/core/decimal.hpp"
 #include "bparb/core/expected.hpp"
 #include "bparb/core/market_spec.hpp"
+#include "bparb/sim/reject.hpp"
 #include "bparb/sim/sim_types.hpp"
 
 namespace bparb::sim {
@@ -132,8 +132,8 @@ class Exchange {
   void add_listener(ExchangeListener* l);
   void remove_listener(ExchangeListener* l);
 
-  // ---- accounts. An AccountId not from this exchange: execute/cancel answer 400
-  // INVALID_CLIENT_REQUEST, queries return empty results, api_key/deposit/set_fees throw
+  // ---- accounts. An AccountId not from this exchange: execute/cancel answer
+  // kUnknownAccount, queries return empty results, api_key/deposit/set_fees throw
   // std::out_of_range.
   std::optional<AccountId> find_account(std::string_view api_key) const;
   // Adds an account at run time; throws std::invalid_argument if the key exists.
@@ -147,21 +147,21 @@ class Exchange {
   // ---- orders (the matching outcome is synchronous, like POST /api/v1/order)
   // Ok: the order after matching (status New / PartiallyFilled / Filled / Expired).
   // Err: validation or funds failure; no order was created and no event emitted.
-  Expected<SimOrder, ApiError> execute(AccountId a, const SimOrderRequest& req);
+  Expected<SimOrder, Reject> execute(AccountId a, const SimOrderRequest& req);
   // POST /api/v1/orders: each element executed independently, in order, one result per element.
   // An empty batch or one larger than max_batch_size is refused as a whole: the returned vector is
-  // empty and `*batch_error` (if given) says why (400 INVALID_CLIENT_REQUEST).
-  std::vector<Expected<SimOrder, ApiError>> execute_batch(AccountId a, const std::vector<SimOrderRequest>& reqs,
-                                                          std::optional<ApiError>* batch_error = nullptr);
-  // DELETE /api/v1/order. RESOURCE_NOT_FOUND (404) if not resting; INVALID_CLIENT_REQUEST if
+  // empty and `*batch_error` (if given) says why (kEmptyBatch / kBatchTooLarge).
+  std::vector<Expected<SimOrder, Reject>> execute_batch(AccountId a, const std::vector<SimOrderRequest>& reqs,
+                                                        std::optional<Reject>* batch_error = nullptr);
+  // DELETE /api/v1/order. kUnknownOrder if not resting; kOrderRefAmbiguous if
   // ref has both or neither id. By clientId: the oldest resting order with that clientId.
-  Expected<SimOrder, ApiError> cancel(AccountId a, std::string_view symbol, const OrderRef& ref);
+  Expected<SimOrder, Reject> cancel(AccountId a, std::string_view symbol, const OrderRef& ref);
   // DELETE /api/v1/orders: every resting order of the account in `symbol` (empty vector if none).
-  Expected<std::vector<SimOrder>, ApiError> cancel_all(AccountId a, std::string_view symbol);
+  Expected<std::vector<SimOrder>, Reject> cancel_all(AccountId a, std::string_view symbol);
   // GET /api/v1/orders: resting orders, oldest first; all symbols when symbol is empty.
   std::vector<SimOrder> open_orders(AccountId a, std::optional<std::string_view> symbol = std::nullopt) const;
-  // GET /api/v1/order: resting orders only; anything else -> RESOURCE_NOT_FOUND 404 like the real API.
-  Expected<SimOrder, ApiError> query_order(AccountId a, std::string_view symbol, const OrderRef& ref) const;
+  // GET /api/v1/order: resting orders only; anything else -> kUnknownOrder like the real API.
+  Expected<SimOrder, Reject> query_order(AccountId a, std::string_view symbol, const OrderRef& ref) const;
 
   // ---- history (/wapi/v1/history/*)
   Page<SimOrder> order_history(AccountId a, const OrderHistoryQuery& q) const;
@@ -184,8 +184,8 @@ class Exchange {
   const std::vector<MarketSpec>& markets() const noexcept;  // config order
   const MarketSpec* market(std::string_view symbol) const noexcept;
   // Both sides ASCENDING by price (best bid last, best ask first) like the REST API; `limit` levels
-  // per side nearest the touch (0 = all). INVALID_SYMBOL 400 for an unknown market.
-  Expected<DepthSnapshot, ApiError> depth_snapshot(std::string_view symbol, std::size_t limit = 1000) const;
+  // per side nearest the touch (0 = all). kUnknownSymbol for an unknown market.
+  Expected<DepthSnapshot, Reject> depth_snapshot(std::string_view symbol, std::size_t limit = 1000) const;
   std::optional<TickerView> ticker(std::string_view symbol) const;  // rolling 24h
   std::vector<TickerView> tickers() const;
   std::optional<MarkPriceView> mark_price(std::string_view symbol) const;

@@ -73,7 +73,7 @@ class RecordedBookMirror {
   void set_level(Side side, std::int64_t ticks, std::int64_t target);
   void reconcile(const OrderBook& book);
   void withdraw();
-  void refuse(const char* what, const std::string& code, const std::string& message);
+  void refuse(const char* what, std::string_view reject);  // reject: reject_name() of the exchange's answer
 
   Exchange& exchange_;
   AccountId maker_;

@@ -36,6 +36,7 @@
 #include "bparb/record/frame_source.hpp"
 #include "bparb/sim/exchange.hpp"
 #include "bparb/sim/recorded_book_mirror.hpp"
+#include "bparb/sim/recorded_frames.hpp"
 
 namespace bparb::sim {
 
@@ -67,8 +68,10 @@ struct ReplayStats : MirrorCounters {
 class ReplayModel {
  public:
   // Registers (or reuses) the unlimited maker account and reads the first line. `source` must outlive
-  // this object. Throws std::invalid_argument for speed <= 0.
-  ReplayModel(Exchange& exchange, record::FrameSource& source, ReplayOptions options = {});
+  // this object; `frames` reads the recorded venue's line formats (Backpack: make_backpack_frame_decoder()).
+  // Throws std::invalid_argument for speed <= 0 or no decoder.
+  ReplayModel(Exchange& exchange, record::FrameSource& source, std::unique_ptr<RecordedFrameDecoder> frames,
+              ReplayOptions options = {});
   ~ReplayModel();
   ReplayModel(const ReplayModel&) = delete;
   ReplayModel& operator=(const ReplayModel&) = delete;

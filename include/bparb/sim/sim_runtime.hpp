@@ -15,6 +15,7 @@
 #include "bparb/sim/exchange.hpp"
 #include "bparb/sim/faults.hpp"
 #include "bparb/sim/market_model.hpp"
+#include "bparb/sim/recorded_frames.hpp"
 #include "bparb/sim/replay_model.hpp"
 #include "bparb/sim/sim_config.hpp"
 
@@ -42,9 +43,12 @@ class SimRuntime {
  public:
   // Builds clock, exchange (accounts from config), replay (replay.enabled: reads the recording; the
   // market model is then not built) or model (unless disabled), and faults. Throws
-  // std::invalid_argument / SimConfigError for bad configuration, std::runtime_error for an unreadable recording. `wall` (optional) replaces the
-  // system clock (tests); it must outlive the runtime.
-  SimRuntime(boost::asio::io_context& io, SimConfig config, const Clock* wall = nullptr);
+  // std::invalid_argument / SimConfigError for bad configuration, std::runtime_error for an unreadable recording.
+  // `wall` (optional) replaces the system clock (tests); it must outlive the runtime. `frames` makes the decoder of the
+  // recording's frames (the venue front-end's, e.g. make_backpack_frame_decoder); replay without one is a
+  // std::invalid_argument.
+  SimRuntime(boost::asio::io_context& io, SimConfig config, const Clock* wall = nullptr,
+             RecordedFrameDecoderFactory frames = nullptr);
   ~SimRuntime();
   SimRuntime(const SimRuntime&) = delete;
   SimRuntime& operator=(const SimRuntime&) = delete;
@@ -56,8 +60,8 @@ class SimRuntime {
   void step();
 
   Exchange& exchange() noexcept;
-  MarketModel* model() noexcept;    // nullptr when runtime.model_enabled == false or replay is on
-  ReplayModel* replay() noexcept;   // nullptr unless replay.enabled
+  MarketModel* model() noexcept;   // nullptr when runtime.model_enabled == false or replay is on
+  ReplayModel* replay() noexcept;  // nullptr unless replay.enabled
   FaultInjector& faults() noexcept;
   const Clock& sim_clock() const noexcept;
   const Clock& wall_clock() const noexcept;

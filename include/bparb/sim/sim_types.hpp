@@ -50,14 +50,6 @@ enum class ExpiryReason : std::uint8_t {
 };
 std::string_view expiry_reason_name(ExpiryReason r) noexcept;  // "PostOnlyTaker" ...
 
-// An error answer exactly as the REST API gives it: HTTP status + {"code","message"}.
-struct ApiError {
-  int http_status = 400;
-  std::string code;     // ApiErrorCode, e.g. "INSUFFICIENT_FUNDS"
-  std::string message;  // e.g. "Price is too far from the last active price"
-  bool operator==(const ApiError&) const = default;
-};
-
 // "123" -> 123. False for empty, non-digits, or overflow (the server then answers RESOURCE_NOT_FOUND).
 bool parse_order_id(std::string_view s, OrderId& out) noexcept;
 

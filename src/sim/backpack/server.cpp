@@ -4,7 +4,7 @@
 // unanswered (no Pong) for ws_pong_timeout_ms the server sends Close. Slow consumers: each
 // connection's send queue holds at most ws_send_queue_max frames; an overflow logs a warning and
 // closes the connection hard. Fault-injected drops also close hard (like a network failure).
-#include "bparb/sim/server.hpp"
+#include "bparb/sim/backpack/server.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -18,9 +18,9 @@
 #include <map>
 #include <optional>
 
-#include "bparb/sim/rest_api.hpp"
+#include "bparb/sim/backpack/rest_api.hpp"
+#include "bparb/sim/backpack/ws_hub.hpp"
 #include "bparb/sim/sim_runtime.hpp"
-#include "bparb/sim/ws_hub.hpp"
 
 namespace bparb::sim {
 

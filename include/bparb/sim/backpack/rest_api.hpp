@@ -1,8 +1,8 @@
 #pragma once
 // bpsim's REST API, transport-free: one parsed HTTP request in, one response out. SimServer feeds it
 // from Beast; tests can call it directly. Routes, field names, JSON types and status codes follow
-// Backpack's public API (docs/backpack.md §3, §4); see src/sim/rest_api.cpp for the route table and the documented
-// choices (auth failures answer 400, unknown paths 404, cancels answer 200 with the order).
+// Backpack's public API (docs/backpack.md §3, §4); see src/sim/backpack/rest_api.cpp for the route table and the
+// documented choices (auth failures answer 400, unknown paths 404, cancels answer 200 with the order).
 //
 // Control endpoints on the same port (loopback only, never faulted, unsigned):
 //   GET/POST /_bpsim/faults    fault counters / settings (faults.hpp, faults.cpp)

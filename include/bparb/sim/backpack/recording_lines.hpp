@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "bparb/book/depth_types.hpp"
+#include "bparb/sim/recorded_frames.hpp"
 
 namespace bparb::sim {
 
@@ -26,10 +27,7 @@ class RecordingLineParser {
   // The snapshot in "data" of the last successful rest_depth_symbol(); false if it is not one.
   bool rest_depth_snapshot(DepthSnapshot& out);
 
-  struct Event {
-    std::string_view type;                   // "reconnect", "gap", ...
-    std::optional<std::string_view> symbol;  // absent (or not a string): the event concerns every market
-  };
+  using Event = RecordedEvent;
   // An event payload: false if it is not an object with a string "type". Views valid until the next call.
   bool event(std::string_view payload, Event& out);
 
@@ -37,5 +35,9 @@ class RecordingLineParser {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Backpack's recorded frames for the neutral replayer (ReplayModel): WebSocket lines through
+// backpack::parse_ws_frame, rest_depth and event lines through RecordingLineParser.
+std::unique_ptr<RecordedFrameDecoder> make_backpack_frame_decoder();
 
 }  // namespace bparb::sim

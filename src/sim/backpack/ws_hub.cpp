@@ -1,4 +1,4 @@
-#include "bparb/sim/ws_hub.hpp"
+#include "bparb/sim/backpack/ws_hub.hpp"
 
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <charconv>
 
-#include "bparb/sim/rest_api_json.hpp"
+#include "bparb/sim/backpack/rest_api_json.hpp"
 #include "bparb/sim/sim_runtime.hpp"
 #include "bparb/venue/backpack/keys.hpp"
 #include "bparb/venue/backpack/signer.hpp"

@@ -1,4 +1,4 @@
-#include "bparb/sim/rest_api_json.hpp"
+#include "bparb/sim/backpack/rest_api_json.hpp"
 
 #include <cstdio>
 #include <ctime>

@@ -1,4 +1,4 @@
-#include "bparb/sim/recording_lines.hpp"
+#include "bparb/sim/backpack/recording_lines.hpp"
 
 #include <simdjson.h>
 
@@ -44,6 +44,49 @@ bool RecordingLineParser::event(std::string_view payload, Event& out) {
   out.symbol.reset();
   if (doc["symbol"].get_string().get(sym) == simdjson::SUCCESS) out.symbol = sym;
   return true;
+}
+
+namespace {
+
+class BackpackFrameDecoder final : public RecordedFrameDecoder {
+ public:
+  bool ws_frame(std::string_view payload, RecordedFrameKind& kind, const DepthDelta*& depth) override {
+    depth = nullptr;
+    if (backpack::parse_ws_frame(parser_, backpack::JsonInput(payload), frame_).code != backpack::ParseErrc::kOk)
+      return false;
+    switch (frame_.type) {
+      case backpack::WsFrameType::kDepth:
+        kind = RecordedFrameKind::kDepth;
+        depth = &frame_.depth;
+        break;
+      case backpack::WsFrameType::kBookTicker:
+        kind = RecordedFrameKind::kBookTicker;
+        break;
+      case backpack::WsFrameType::kTrade:
+        kind = RecordedFrameKind::kTrade;
+        break;
+      default:
+        kind = RecordedFrameKind::kOther;
+        break;
+    }
+    return true;
+  }
+  bool rest_depth_symbol(std::string_view payload, std::string_view& symbol) override {
+    return lines_.rest_depth_symbol(payload, symbol);
+  }
+  bool rest_depth_snapshot(DepthSnapshot& out) override { return lines_.rest_depth_snapshot(out); }
+  bool event(std::string_view payload, RecordedEvent& out) override { return lines_.event(payload, out); }
+
+ private:
+  backpack::JsonParser parser_;
+  backpack::WsFrame frame_;
+  RecordingLineParser lines_;
+};
+
+}  // namespace
+
+std::unique_ptr<RecordedFrameDecoder> make_backpack_frame_decoder() {
+  return std::make_unique<BackpackFrameDecoder>();
 }
 
 }  // namespace bparb::sim
