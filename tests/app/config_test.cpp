@@ -191,6 +191,17 @@ TEST(ConfigValues, EngineTickIsTwoHundredMillisecondsUnlessSetWithinItsRange) {
   EXPECT_EQ(e[0], "test.toml:4:11: strategy.tick_ms: 5 is out of range; allowed: >= 10 and <= 1000");
 }
 
+TEST(ConfigValues, ReloadNamesEveryReloadableKeyThatChangedAndNothingElse) {
+  const Config a = load_text(kPaper);
+  EXPECT_TRUE(threshold_changes(a, a).empty());
+  const Config b = load_text(kPaper + "[strategy]\ntick_ms = 50\n[risk]\nmax_daily_loss_usd = 75\n");
+  const std::vector<std::string> c = threshold_changes(a, b);
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[0], "strategy.tick_us 200000 -> 50000");
+  EXPECT_EQ(c[1].rfind("risk.max_daily_loss_usd ", 0), 0u) << c[1];
+  EXPECT_NE(c[1].find(" -> 75"), std::string::npos) << c[1];
+}
+
 TEST(ConfigValues, PairsAsCoinListOrTables) {
   Config c = load_text("pairs = [\"SOL\", \"ETH\"]\n" + kPaper);
   ASSERT_EQ(c.pairs.size(), 2u);

@@ -210,6 +210,10 @@ Config load_config(const std::string& path);
 // Same for TOML text already in memory; `source_name` is used as FILE in messages.
 Config parse_config_string(std::string_view toml_text, const std::string& source_name);
 
+// The reloadable keys (the ones SIGHUP applies) whose value differs between `a` and `b`, one
+// "key old -> new" line each, in a fixed order.
+std::vector<std::string> threshold_changes(const Config& a, const Config& b);
+
 // Validate-only path (check-config, SIGHUP reload): never throws; empty result = valid.
 std::vector<std::string> validate_config_file(const std::string& path);
 
