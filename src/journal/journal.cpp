@@ -343,6 +343,8 @@ Journal Journal::open(const std::string& path, const JournalOptions& opts) {
       sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
       throw;
     }
+    // A new file (version 0) is created, not migrated.
+    if (version > 0) impl->migrated_from = static_cast<int>(version);
     version = kSchemaVersion;
   }
   impl->schema_version = static_cast<int>(version);
@@ -392,6 +394,9 @@ const std::string& Journal::last_error() const noexcept {
 }
 int Journal::schema_version() const noexcept {
   return impl_ ? impl_->schema_version : 0;
+}
+int Journal::migrated_from() const noexcept {
+  return impl_ ? impl_->migrated_from : 0;
 }
 std::uint32_t Journal::peek_next_client_id() const noexcept {
   if (!impl_ || impl_->next_client_id > std::numeric_limits<std::uint32_t>::max()) return 0;

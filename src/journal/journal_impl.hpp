@@ -172,6 +172,7 @@ struct Journal::Impl {
   bool healthy = true;
   bool read_only = false;
   int schema_version = 0;
+  int migrated_from = 0;             // the file's schema version when open() migrated it; 0 = no migration
   std::uint64_t next_client_id = 1;  // 64-bit so 2^32 ("exhausted") is representable
   std::array<sqlite3_stmt*, kSqlCount> stmts{};
   bool sync_full = true;  // current PRAGMA synchronous of the connection

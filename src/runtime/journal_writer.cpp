@@ -58,6 +58,9 @@ void JournalWriter::open(const JournalOptions& opts) {
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   jr_.emplace(journal::Journal::open(path));  // throws with the path and SQLite's message
+  if (jr_->migrated_from() != 0)
+    log_->info("Journal: {} migrated in place from schema {} to {} (docs/journal.md); every row kept", path,
+               jr_->migrated_from(), jr_->schema_version());
   // Portfolio numbers positions from 1 in every process; the journal keys them (pair, id), so each run
   // gets its own block of a million ids.
   auto base = jr_->get_meta("position_id_base");

@@ -70,6 +70,7 @@ class JournalTest : public ::testing::Test {
 TEST_F(JournalTest, CreatesSchemaWithWalAndVersion) {
   auto j = Journal::open(path_);
   EXPECT_EQ(j.schema_version(), kSchemaVersion);
+  EXPECT_EQ(j.migrated_from(), 0) << "a new file is created, not migrated";
   EXPECT_TRUE(j.healthy());
   EXPECT_EQ(j.path(), path_);
   auto v = j.get_meta("schema_version");

@@ -142,10 +142,12 @@ TEST_F(JournalMigrationTest, V1FileIsMigratedInPlaceAndRecoversEveryRow) {
   {
     auto j = Journal::open(path_);
     EXPECT_EQ(j.schema_version(), kSchemaVersion);
+    EXPECT_EQ(j.migrated_from(), 1) << "the daemon logs the migration from this";
   }
   // Verified through a second open: what the migration committed, not what one connection saw.
   auto j = Journal::open(path_);
   EXPECT_EQ(j.schema_version(), kSchemaVersion);
+  EXPECT_EQ(j.migrated_from(), 0) << "already at the current schema: nothing migrated";
 
   IntentRecord perp =
       v1_intent(4'000'000'002u, "perp", "SOL_USDC_PERP", Side::kAsk, "150.57", 0, 1'700'000'000'000'001);

@@ -269,6 +269,9 @@ class Journal {
   Expected<std::vector<FundingRecord>, JournalStatus> funding_since(std::int64_t since_ms) noexcept;
 
   int schema_version() const noexcept;
+  // The schema version this file had when open() migrated it in place; 0 when no migration ran (a new
+  // file, or one already at kSchemaVersion).
+  int migrated_from() const noexcept;
 
   struct Impl;
 
