@@ -1,5 +1,7 @@
 #include "tick_to_wire.hpp"
 
+#include <spdlog/sinks/null_sink.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -180,6 +182,17 @@ TickToWire::TickToWire(const TickToWireOptions& opts)
   const std::size_t nmarkets = 2 * opts_.pairs;
   markets_.assign(sb.markets.begin(), sb.markets.begin() + static_cast<std::ptrdiff_t>(nmarkets));
   books_.resize(nmarkets);
+  // The daemon's adapter, on clients that are built but never connect: its request hook takes the batch.
+  backpack::RestClientOptions ro;
+  ro.http.base_url = "https://" + opts_.host;
+  rest_ = std::make_unique<backpack::RestClient>(io_, clock_, ro, &key_);
+  backpack::BackpackWsOptions wo;
+  wo.ws.url = "wss://" + opts_.host + "/";
+  ws_ = std::make_unique<backpack::BackpackWs>(io_, clock_, wo, &key_);
+  adapter_ = std::make_unique<backpack::BackpackAdapter>(
+      io_, clock_, *rest_, *ws_, markets_, clock_.now_us(),
+      std::make_shared<spdlog::logger>("tick-to-wire", std::make_shared<spdlog::sinks::null_sink_st>()), adapter_sink_);
+  adapter_->set_request_hook(&TickToWire::on_adapter_requests, this);
   DepthSyncConfig sc;
   sc.snapshot_delay = 0;
   for (std::size_t i = 0; i < nmarkets; ++i) {
@@ -319,27 +332,19 @@ bool TickToWire::on_frame(const char* data, std::size_t size, std::size_t capaci
 
 void TickToWire::place_orders(std::span<const exec::OrderSpec> orders) {
   if (times_) times_->decided = steady_ns();
-  const std::size_t n = std::min(orders.size(), reqs_.size());
-  for (std::size_t i = 0; i < n; ++i) {
-    const exec::OrderSpec& o = orders[i];
-    backpack::OrderRequest& r = reqs_[i];
-    r = backpack::OrderRequest{};
-    r.symbol = o.market->symbol;
-    r.side = o.side;
-    r.type = o.type;
-    r.quantity = o.quantity;
-    r.price = o.price;
-    r.price_decimals = o.market->price_decimals();
-    r.quantity_decimals = o.market->quantity_decimals();
-    r.time_in_force = o.tif;
-    if (o.post_only) r.post_only = true;
-    if (o.reduce_only) r.reduce_only = true;
-    r.client_id = o.client_id;
-    last_ids_[i] = o.client_id;
-  }
+  adapter_->place_orders(orders);  // maps and hands the requests to on_adapter_requests
+}
+
+void TickToWire::on_adapter_requests(void* ctx, std::span<const backpack::OrderRequest> orders) noexcept {
+  static_cast<TickToWire*>(ctx)->write_request(orders);
+}
+
+void TickToWire::write_request(std::span<const backpack::OrderRequest> orders) noexcept {
+  const std::size_t n = std::min(orders.size(), last_ids_.size());
+  for (std::size_t i = 0; i < n; ++i) last_ids_[i] = orders[i].client_id.value_or(0);  // the adapter always sets it
   last_batch_ = n;
   if (hook_ != nullptr) {
-    hook_(hook_ctx_, std::span<const backpack::OrderRequest>(reqs_.data(), n));
+    hook_(hook_ctx_, orders.first(n));
     ++orders_written_;
     wrote_ = true;
     return;
@@ -348,8 +353,7 @@ void TickToWire::place_orders(std::span<const exec::OrderSpec> orders) {
   auth.key = nullptr;  // serialize first, sign below: lets the breakdown separate the two
   auth.timestamp_ms = clock_.now_ms();
   auth.window_ms = backpack::kDefaultWindowMs;
-  const backpack::RequestError err =
-      writer_.write_batch(std::span<const backpack::OrderRequest>(reqs_.data(), n), auth, written_);
+  const backpack::RequestError err = writer_.write_batch(orders.first(n), auth, written_);
   if (err != backpack::RequestError::kOk) {
     ++write_errors_;
     return;

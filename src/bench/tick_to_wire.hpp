@@ -3,8 +3,10 @@
 // the no-allocation test:
 //
 //   WS frame bytes -> backpack::parse_ws_frame -> DepthSync/OrderBook -> exec::ArbEngine::on_book_update
-//   (BasisEvaluator + RiskGate) -> EngineSink::place_orders -> backpack::RequestWriter::write_batch
-//   -> SigningKey::sign_base64 -> HTTP/1.1 request bytes in a reused buffer.
+//   (BasisEvaluator + RiskGate) -> EngineSink::place_orders -> backpack::BackpackAdapter::place_orders
+//   (the daemon's order mapping) -> backpack::RequestWriter::write_batch -> SigningKey::sign_base64
+//   -> HTTP/1.1 request bytes in a reused buffer. The adapter's request hook captures the requests where
+//   the daemon would hand them to RestClient; its RestClient and BackpackWs are built but never connect.
 //
 // Books come from an in-process bpsim (sim::Exchange + sim::MarketModel on a ManualClock): 5 coins,
 // 10 markets, the same ladders paper mode trades against. Trigger frames for pair 0's perp are
@@ -15,6 +17,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <span>
@@ -30,6 +33,7 @@
 #include "bparb/exec/arb_engine.hpp"
 #include "bparb/portfolio/portfolio.hpp"
 #include "bparb/risk/risk_gate.hpp"
+#include "bparb/venue/backpack/adapter.hpp"
 #include "bparb/venue/backpack/parsers.hpp"
 #include "bparb/venue/backpack/requests.hpp"
 #include "bparb/venue/backpack/signer.hpp"
@@ -109,7 +113,7 @@ class TickToWire final : public exec::EngineSink {
   // Not part of the hot path. Also advances the clock by `advance_us`.
   void settle(DurationUs advance_us = 200 * kUsPerMs);
 
-  // Hand the engine's batch to something else instead of RequestWriter + signing (the loopback mode
+  // Hand the adapter's requests to something else instead of RequestWriter + signing (the loopback mode
   // passes it to the daemon's RestClient). A plain function pointer: no allocation, no std::function.
   using OrderHook = void (*)(void* ctx, std::span<const backpack::OrderRequest> orders);
   void set_order_hook(OrderHook hook, void* ctx) noexcept {
@@ -156,9 +160,21 @@ class TickToWire final : public exec::EngineSink {
     std::size_t pair = 0;
   };
 
+  // The adapter's reports: the harness answers its orders itself (settle()), so they carry nothing here.
+  struct QuietAdapterSink final : backpack::AdapterSink {
+    bool before_send(std::span<const exec::OrderSpec>) override { return true; }
+    void on_sent(std::span<const exec::OrderSpec>) override {}
+    void on_ack(const exec::OrderAck&, std::string_view) override {}
+    void on_order_event(const exec::OrderUpdate&, std::string_view) override {}
+    void on_fill(const exec::FillReport&) override {}
+    void on_query(std::uint32_t, bool, OrderStatus, Decimal) override {}
+  };
+  static void on_adapter_requests(void* ctx, std::span<const backpack::OrderRequest> orders) noexcept;
+  void write_request(std::span<const backpack::OrderRequest> orders) noexcept;
+
   TickToWireOptions opts_;
   ManualClock clock_;
-  std::vector<MarketSpec> markets_;  // stable after construction
+  std::deque<MarketSpec> markets_;  // stable after construction (the adapter holds it)
   std::vector<Book> books_;
   RiskGate risk_;
   Portfolio portfolio_;
@@ -170,7 +186,11 @@ class TickToWire final : public exec::EngineSink {
   backpack::WsFrame frame_;
   backpack::RequestWriter writer_;
   backpack::WrittenRequest written_;
-  std::array<backpack::OrderRequest, backpack::RequestWriter::kMaxBatch> reqs_{};
+  boost::asio::io_context io_;
+  std::unique_ptr<backpack::RestClient> rest_;
+  std::unique_ptr<backpack::BackpackWs> ws_;
+  QuietAdapterSink adapter_sink_;
+  std::unique_ptr<backpack::BackpackAdapter> adapter_;
   std::array<std::uint32_t, backpack::RequestWriter::kMaxBatch> last_ids_{};
   std::size_t last_batch_ = 0;
   std::string wire_;

@@ -71,6 +71,10 @@ void BackpackAdapter::place_orders(std::span<const exec::OrderSpec> orders) {
     r.client_id = o.client_id;
   }
   if (!sink_.before_send(orders)) return;
+  if (request_hook_ != nullptr) {
+    request_hook_(request_hook_ctx_, std::span<const OrderRequest>(order_reqs_.data(), orders.size()));
+    return;
+  }
   const std::uint32_t slot = acquire_batch(orders);
   if (orders.size() == 1) {
     rest_.execute_order(order_reqs_[0], [this, slot](RestResult<Order>& r) {

@@ -54,6 +54,14 @@ class BackpackAdapter final : public exec::ReconciliationVenue {
   // requests and the batch records reuse member storage, the REST callbacks capture 16 trivially copyable
   // bytes.
   void place_orders(std::span<const exec::OrderSpec> orders);
+  // A seam for the tick-to-wire harness: with a hook set, place_orders hands the mapped requests to it
+  // instead of RestClient, after before_send and with no batch record kept (the hook's owner answers the
+  // orders; on_sent is not called). The daemon never sets one. A plain function pointer: no allocation.
+  using RequestHook = void (*)(void* ctx, std::span<const OrderRequest> orders);
+  void set_request_hook(RequestHook hook, void* ctx) noexcept {
+    request_hook_ = hook;
+    request_hook_ctx_ = ctx;
+  }
   void cancel_order(const MarketSpec& market, std::uint32_t client_id);
   void query_order(const MarketSpec& market, std::uint32_t client_id);
   // One private order-stream event (account.orderUpdate).
@@ -105,6 +113,8 @@ class BackpackAdapter final : public exec::ReconciliationVenue {
   std::vector<OrderRequest> order_reqs_;                 // reused request storage
   std::vector<std::unique_ptr<BatchInFlight>> batches_;  // batches in flight (stable addresses)
   bool clock_resync_in_flight_ = false;
+  RequestHook request_hook_ = nullptr;
+  void* request_hook_ctx_ = nullptr;
 };
 
 }  // namespace bparb::backpack
