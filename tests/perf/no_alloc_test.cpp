@@ -5,7 +5,8 @@
 // Paths: depth frame parse + DepthSync/OrderBook apply (bpsim-recorded frames, also through
 // BackpackWs::handle_frame); bookTicker / trade / markPrice / orderUpdate / positionUpdate parse;
 // ArbEngine::on_book_update that evaluates but does not trade; the order path (a frame makes the
-// engine trade -> RequestWriter batch body -> ED25519 signature -> HTTP request bytes) and its ack.
+// engine trade -> BackpackAdapter, the daemon's order mapping -> RequestWriter batch body -> ED25519
+// signature -> HTTP request bytes) and its ack.
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
