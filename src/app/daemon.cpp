@@ -1,7 +1,8 @@
 // The daemon's composition root: config, logging, the Backpack adapter, the engine, the journal writer,
-// recovery and the reconciler (runtime/) on one io_context. It still holds the operator's side (signals,
-// SIGHUP reload, status line, watchdog) and the life cycle (start-up order, the engine timer, shutdown and
-// the summary), which take the app's Config and so stay here until runtime/ has options of its own for them.
+// recovery, the reconciler and the operator's side (status line, SIGHUP reload, watchdog; runtime/) on one
+// io_context. It maps signals to the operator's calls and parses the reloaded file (both need the app's
+// signals and Config), and still holds the life cycle (start-up order, the engine timer, shutdown and the
+// summary), which take the app's Config and so stay here until runtime/ has options of its own for them.
 #include "bparb/app/daemon.hpp"
 
 #include <spdlog/spdlog.h>
@@ -38,6 +39,7 @@
 #include "bparb/runtime/ingest_fill.hpp"
 #include "bparb/runtime/journal_writer.hpp"
 #include "bparb/runtime/log_lines.hpp"
+#include "bparb/runtime/operator.hpp"
 #include "bparb/runtime/reconciler.hpp"
 #include "bparb/runtime/recovery.hpp"
 #include "bparb/sim/backpack/recording_lines.hpp"
@@ -67,6 +69,19 @@ std::string usd(Decimal d) {
   return format_usd(d);
 }
 
+// runtime::Operator's view of systemd (service.hpp).
+class SystemdNotice final : public runtime::ServiceNotice {
+ public:
+  explicit SystemdNotice(ServiceNotifier& svc) noexcept : svc_(svc) {}
+  void ready() noexcept override { svc_.ready(); }
+  void reloading() noexcept override { svc_.reloading(); }
+  void watchdog_ping() noexcept override { svc_.watchdog_ping(); }
+  DurationUs watchdog_ping_interval_us() const noexcept override { return svc_.watchdog_ping_interval_us(); }
+
+ private:
+  ServiceNotifier& svc_;
+};
+
 class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
  public:
   Daemon(const Config& cfg, const RunOptions& opts)
@@ -74,7 +89,6 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
         log_(spdlog::default_logger()),
         timer_(io_),
         stop_timer_(io_),
-        watchdog_timer_(io_),
         risk_(risk_limits(cfg), clock_),
         resume_(opts.resume_trading) {
     duration_us_ = opts.duration ? *opts.duration : cfg.paper.duration_us;
@@ -93,7 +107,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     setup_venue();
     sigs_ = std::make_unique<SignalWatcher>(io_, [this](SignalAction a, int signo) { on_signal(a, signo); });
     svc_.status("starting: reconciling with the exchange");
-    arm_watchdog();
+    operator_.arm_watchdog();
     asio::post(io_, [this] { start_up(); });
     io_.run();
     if (startup_error_) throw std::runtime_error(*startup_error_);
@@ -297,93 +311,64 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     }
   }
 
-  // ---- systemd and signals
-  void arm_watchdog() {
-    const DurationUs every = svc_.watchdog_ping_interval_us();
-    if (every <= 0) return;
-    // Pinged from the event loop itself: a wedged loop stops the pings and systemd restarts us.
-    svc_.watchdog_ping();
-    watchdog_timer_.expires_after(std::chrono::microseconds(every));
-    watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) arm_watchdog();
-    });
-  }
-
+  // ---- Signals: the mapping is the app's (signals.hpp); the lines and what they do are runtime/operator.
   void on_signal(SignalAction a, int signo) {
     switch (a) {
       case SignalAction::kShutdown:
-        log_->warn("Received signal {}: stopping (no new positions, cancelling resting orders)", signo);
+        operator_.shutdown_requested(signo);
         begin_shutdown("signal");
         break;
       case SignalAction::kForceExit:
-        log_->critical("Received signal {} again: exiting now without settling (the next start recovers)", signo);
-        spdlog::default_logger()->flush();
-        std::_Exit(130);
-      case SignalAction::kReload:
-        reload_config();
+        operator_.force_exit(signo);
+      case SignalAction::kReload: {
+        const std::string path = cfg_.source_path;  // a copy: reload_config() replaces cfg_
+        const auto load = [this] { return reload_config(); };
+        operator_.reload(path, load, engine_.get(), risk_);
         break;
+      }
       case SignalAction::kDumpStatus:
-        log_status();
+        operator_.log_status(risk_, engine_.get(), portfolio_.get(), pair_refs(), journal_);
         break;
       case SignalAction::kIgnore:
         break;
     }
   }
 
-  // SIGHUP: thresholds only. The file is validated first; a bad file keeps every running setting.
-  void reload_config() {
-    svc_.reloading();
-    const std::string& path = cfg_.source_path;
-    log_->info("SIGHUP: reloading {}", path);
+  // SIGHUP: re-reads the file and takes the thresholds only ([strategy], [execution], [risk], [recovery],
+  // [shutdown]); the rest needs a restart. cfg_ holds the applied values once this returns kApplied.
+  runtime::ReloadOutcome reload_config() {
+    runtime::ReloadOutcome r;
     Config next;
     try {
-      next = load_config(path);
+      next = load_config(cfg_.source_path);
     } catch (const ConfigError& e) {
-      log_->error("SIGHUP: {} is invalid; keeping the running settings:\n{}", path, e.what());
-      svc_.ready();
-      return;
+      r.status = runtime::ReloadOutcome::Status::kInvalid;
+      r.error = e.what();
+      return r;
     } catch (const std::exception& e) {
-      log_->error("SIGHUP: cannot reload {}: {}; keeping the running settings", path, e.what());
-      svc_.ready();
-      return;
+      r.status = runtime::ReloadOutcome::Status::kUnreadable;
+      r.error = e.what();
+      return r;
     }
-    for (const std::string& c : restart_required_changes(cfg_, next))
-      log_->warn("SIGHUP: {} needs a restart; keeping the running value", c);
+    r.restart_required = restart_required_changes(cfg_, next);
     Config applied = cfg_;
     applied.strategy = next.strategy;
     applied.execution = next.execution;
     applied.risk = next.risk;
     applied.recovery = next.recovery;
     applied.shutdown = next.shutdown;
-    std::vector<std::string> changes = threshold_changes(cfg_, applied);
+    r.changes = threshold_changes(cfg_, applied);
     cfg_ = applied;
-    if (engine_) engine_->set_params(engine_params(cfg_));
-    risk_.set_limits(risk_limits(cfg_));
-    if (changes.empty()) {
-      log_->info("SIGHUP: reloaded {}: no threshold changed", path);
-    } else {
-      std::string list;
-      for (const std::string& c : changes) list += (list.empty() ? "" : ", ") + c;
-      log_->info("SIGHUP: reloaded {}: {}", path, list);
-    }
-    svc_.ready();
+    r.status = runtime::ReloadOutcome::Status::kApplied;
+    r.params = engine_params(cfg_);
+    r.limits = risk_limits(cfg_);
+    return r;
   }
 
-  void log_status() {
-    std::string pos;
-    if (portfolio_) {
-      for (const PairRuntime& p : pairs_) {
-        const PositionState& s = portfolio_->position(p.index);
-        if (!s.open) continue;
-        pos += fmt::format(" {} #{} spot={} perp={};", p.cfg.base, journal_.position_id(s.id), s.spot.quantity().str(),
-                           s.perp.quantity().str());
-      }
-    }
-    std::vector<std::pair<const MarketSpec*, std::uint32_t>> live;
-    if (engine_) engine_->live_orders(live);
-    log_->info("Status: state {} | live orders {} | open positions:{} | journal {}", to_string(risk_.state()),
-               live.size(), pos.empty() ? " none" : pos,
-               jr() ? (jr()->healthy() ? "healthy" : "FAILED: " + jr()->last_error()) : std::string("disabled"));
+  std::vector<runtime::PairRef> pair_refs() const {
+    std::vector<runtime::PairRef> refs;
+    for (const PairRuntime& p : pairs_) refs.push_back({p.cfg.base, p.spot, p.perp, p.index});
+    return refs;
   }
 
   void setup_venue() {
@@ -471,7 +456,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     timer_.cancel();
     if (reconciler_) reconciler_->cancel();
     stop_timer_.cancel();
-    watchdog_timer_.cancel();
+    operator_.cancel();
     if (sigs_) sigs_->cancel();
     io_.stop();
   }
@@ -551,8 +536,6 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
 
   // ---- Recovery (runtime/recovery.hpp): start-up and crash recovery are one path.
   void start_recovery() {
-    std::vector<runtime::PairRef> refs;
-    for (const PairRuntime& p : pairs_) refs.push_back({p.cfg.base, p.spot, p.perp, p.index});
     runtime::RecoveryOptions ro;
     switch (cfg_.recovery.unexplained_positions) {
       case UnexplainedPolicy::kRefuse:
@@ -569,8 +552,8 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     ro.min_account_balance_usd = cfg_.risk.min_account_balance_usd;
     ro.max_daily_loss_usd = cfg_.risk.max_daily_loss_usd;
     ro.resume = resume_;
-    recovery_ = std::make_unique<runtime::Recovery>(log_, clock_, journal_, *adapter_, markets_, std::move(refs),
-                                                    std::move(ro));
+    recovery_ =
+        std::make_unique<runtime::Recovery>(log_, clock_, journal_, *adapter_, markets_, pair_refs(), std::move(ro));
     recovery_->run([this](const std::string& why) { fail_startup(why); }, [this] { start_trading(); });
   }
 
@@ -634,10 +617,8 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     log_->info("Trading {} pair(s): {} | position {} USD, execute at net >= {}, confidence >= {}", pairs_.size(), names,
                usd(cfg_.strategy.position_size_usd), pct(cfg_.strategy.min_execution_threshold),
                cfg_.strategy.confidence_threshold.str());
-    std::vector<runtime::PairRef> refs;
-    for (const PairRuntime& p : pairs_) refs.push_back({p.cfg.base, p.spot, p.perp, p.index});
     reconciler_ = std::make_unique<runtime::Reconciler>(
-        io_, log_, clock_, journal_, *adapter_, std::move(refs), quote_asset_, fees_,
+        io_, log_, clock_, journal_, *adapter_, pair_refs(), quote_asset_, fees_,
         runtime::ReconcilerOptions{cfg_.exchange.account_poll_us, cfg_.exchange.fills_reconcile_us,
                                    cfg_.exchange.funding_poll_us, started_us_});
     reconciler_->start(*engine_, *portfolio_, params_.first_client_id);
@@ -763,7 +744,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   std::shared_ptr<spdlog::logger> log_;
   asio::io_context io_;
   SystemClock clock_;
-  asio::steady_timer timer_, stop_timer_, watchdog_timer_;
+  asio::steady_timer timer_, stop_timer_;
   asio::steady_timer final_timer_{io_};
   bool finishing_ = false, finished_ = false;
   RiskGate risk_;
@@ -774,6 +755,8 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   std::unique_ptr<runtime::Recovery> recovery_;
   ServiceNotifier svc_;
   std::unique_ptr<SignalWatcher> sigs_;
+  SystemdNotice notice_{svc_};
+  runtime::Operator operator_{io_, log_, notice_};
   bool flatten_ = false;
   Decimal max_unhedged_usd_;
   DurationUs longest_unhedged_us_ = 0;
