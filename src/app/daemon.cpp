@@ -1,8 +1,9 @@
-// The daemon's composition root: config, logging, the Backpack adapter, the engine, the journal writer,
-// recovery, the reconciler and the operator's side (status line, SIGHUP reload, watchdog; runtime/) on one
-// io_context. It maps signals to the operator's calls and parses the reloaded file (both need the app's
-// signals and Config), and still holds the life cycle (start-up order, the engine timer, shutdown and the
-// summary), which take the app's Config and so stay here until runtime/ has options of its own for them.
+// The daemon's composition root: config, logging, the Backpack adapter (and the embedded bpsim in paper
+// mode), the engine and runtime/ (journal writer, recovery, reconciler, the operator's side and the node's
+// engine timer and shutdown) on one io_context. It holds what needs the app's Config or the Backpack types:
+// the start-up chain (clock, markets, account, recovery, then trading), the engine's and the adapter's
+// sinks (journal, log lines, trades CSV), the signal mapping, parsing the file a SIGHUP reloads, the
+// --duration timer and the run summary.
 #include "bparb/app/daemon.hpp"
 
 #include <spdlog/spdlog.h>
@@ -39,6 +40,7 @@
 #include "bparb/runtime/ingest_fill.hpp"
 #include "bparb/runtime/journal_writer.hpp"
 #include "bparb/runtime/log_lines.hpp"
+#include "bparb/runtime/node.hpp"
 #include "bparb/runtime/operator.hpp"
 #include "bparb/runtime/reconciler.hpp"
 #include "bparb/runtime/recovery.hpp"
@@ -69,12 +71,25 @@ std::string usd(Decimal d) {
   return format_usd(d);
 }
 
-// runtime::Operator's view of systemd (service.hpp).
+// What the node takes of the configuration: strategy.tick_us, [shutdown], the REST timeout (the final pass
+// waits two of them) and the unhedged threshold (1% of position_size_usd).
+runtime::NodeOptions node_options(const Config& cfg) {
+  runtime::NodeOptions o;
+  o.tick_us = cfg.strategy.tick_us;
+  o.shutdown_timeout_us = cfg.shutdown.timeout_us;
+  o.flatten_on_shutdown = cfg.shutdown.flatten_on_shutdown;
+  o.final_pass_timeout_us = 2 * cfg.exchange.rest_timeout_us;
+  o.unhedged_threshold_usd = cfg.strategy.position_size_usd.div_int(100, Rounding::kNearest);
+  return o;
+}
+
+// runtime::Operator's and runtime::Node's view of systemd (service.hpp).
 class SystemdNotice final : public runtime::ServiceNotice {
  public:
   explicit SystemdNotice(ServiceNotifier& svc) noexcept : svc_(svc) {}
   void ready() noexcept override { svc_.ready(); }
   void reloading() noexcept override { svc_.reloading(); }
+  void stopping() noexcept override { svc_.stopping(); }
   void watchdog_ping() noexcept override { svc_.watchdog_ping(); }
   DurationUs watchdog_ping_interval_us() const noexcept override { return svc_.watchdog_ping_interval_us(); }
 
@@ -87,7 +102,6 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   Daemon(const Config& cfg, const RunOptions& opts)
       : cfg_(cfg),
         log_(spdlog::default_logger()),
-        timer_(io_),
         stop_timer_(io_),
         risk_(risk_limits(cfg), clock_),
         resume_(opts.resume_trading) {
@@ -220,7 +234,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   }
   void on_stats(const StrategyStats& s, TradingState st) override {
     lines_.stats(s, st);
-    lines_.exposure(max_unhedged_usd_, longest_unhedged_us_);
+    lines_.exposure(node_.max_unhedged_usd(), node_.longest_unhedged_us());
     svc_.status(fmt::format("{}: open {} closed {} net {} USD", to_string(st), s.open, s.closed, usd(s.realized_net)));
   }
   void on_funding(const exec::PairInfo& p, Decimal amount, const FundingOutcome& o) override {
@@ -281,36 +295,6 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     journal_.daily_pnl(portfolio_->stats().realized_net);
   }
 
-  bool any_open() const noexcept {
-    if (!portfolio_) return false;
-    for (const PairRuntime& p : pairs_)
-      if (portfolio_->has_open(p.index)) return true;
-    return false;
-  }
-
-  // Unhedged exposure = |spot qty + perp qty| at the perp mid, summed over pairs. The soak report's
-  // "max unhedged" and its longest stretch above 1% of position_size_usd (dust from base-asset fees is
-  // below that).
-  void track_unhedged(TimestampUs now) {
-    if (!portfolio_ || !feed_) return;
-    Decimal total;
-    for (const PairRuntime& p : pairs_) {
-      const PositionState& pos = portfolio_->position(p.index);
-      if (!pos.open) continue;
-      const OrderBook* b = feed_->book(p.perp->symbol);
-      const Decimal mark = b ? b->mid() : Decimal{};
-      total += (pos.spot.quantity() + pos.perp.quantity()).abs().mul(mark, Rounding::kNearest);
-    }
-    if (total > max_unhedged_usd_) max_unhedged_usd_ = total;
-    const Decimal threshold = cfg_.strategy.position_size_usd.div_int(100, Rounding::kNearest);
-    if (total > threshold) {
-      if (unhedged_since_us_ == 0) unhedged_since_us_ = now;
-      longest_unhedged_us_ = std::max(longest_unhedged_us_, now - unhedged_since_us_);
-    } else {
-      unhedged_since_us_ = 0;
-    }
-  }
-
   // ---- Signals: the mapping is the app's (signals.hpp); the lines and what they do are runtime/operator.
   void on_signal(SignalAction a, int signo) {
     switch (a) {
@@ -359,6 +343,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     applied.shutdown = next.shutdown;
     r.changes = threshold_changes(cfg_, applied);
     cfg_ = applied;
+    node_.set_options(node_options(cfg_));
     r.status = runtime::ReloadOutcome::Status::kApplied;
     r.params = engine_params(cfg_);
     r.limits = risk_limits(cfg_);
@@ -453,7 +438,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     if (ws_) ws_->close();
     if (sim_server_) sim_server_->stop();
     if (sim_) sim_->stop();
-    timer_.cancel();
+    node_.cancel();
     if (reconciler_) reconciler_->cancel();
     stop_timer_.cancel();
     operator_.cancel();
@@ -609,7 +594,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     ws_->subscribe("account.orderUpdate");
     ws_->add_connected_listener([this] { log_->info("WebSocket connected; subscriptions sent"); });
     ws_->add_disconnected_listener([this](const net::DisconnectInfo&) {
-      if (!shutting_down_) log_->warn("WebSocket disconnected: books invalid until resynced; reconnecting");
+      if (!node_.shutting_down()) log_->warn("WebSocket disconnected: books invalid until resynced; reconnecting");
     });
     ws_->start();
     std::string names;
@@ -622,7 +607,14 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
         runtime::ReconcilerOptions{cfg_.exchange.account_poll_us, cfg_.exchange.fills_reconcile_us,
                                    cfg_.exchange.funding_poll_us, started_us_});
     reconciler_->start(*engine_, *portfolio_, params_.first_client_id);
-    arm_timer();
+    runtime::NodeHooks hooks;
+    hooks.cancel_order = [this](const MarketSpec& m, std::uint32_t id) { cancel_order(m, id); };
+    hooks.mark = [this](const MarketSpec& perp) {
+      const OrderBook* b = feed_->book(perp.symbol);
+      return b ? b->mid() : Decimal{};
+    };
+    hooks.stop = [this] { stop_io(); };
+    node_.start(*engine_, *portfolio_, *reconciler_, pair_refs(), std::move(hooks));
     svc_.ready(fmt::format("trading {} pair(s), state {}", pairs_.size(), to_string(risk_.state())));
     if (duration_us_ > 0) {
       stop_timer_.expires_after(std::chrono::microseconds(duration_us_));
@@ -638,73 +630,13 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     return nullptr;
   }
 
-  void arm_timer() {
-    timer_.expires_after(std::chrono::microseconds(cfg_.strategy.tick_us));
-    timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec) return;
-      const TimestampUs now = clock_.now_us();
-      engine_->on_timer(now);
-      track_unhedged(now);
-      if (shutting_down_ && ((engine_->idle() && !(flatten_ && any_open())) || now >= shutdown_deadline_us_)) {
-        if (flatten_ && any_open())
-          log_->error(
-              "Shutdown: positions still open after {} s (flatten_on_shutdown); they stay as they are and "
-              "the next start recovers them",
-              cfg_.shutdown.timeout_us / kUsPerSecond);
-        return finish();
-      }
-      arm_timer();
-    });
-  }
-
   void begin_shutdown(const char* why) {
-    if (shutting_down_) return;
+    if (node_.shutting_down()) return;
     if (!engine_) {  // still starting up
       stop_io();
       return;
     }
-    shutting_down_ = true;
-    if (reconciler_) reconciler_->stop();
-    svc_.stopping();
-    shutdown_deadline_us_ = clock_.now_us() + cfg_.shutdown.timeout_us;
-    flatten_ = cfg_.shutdown.flatten_on_shutdown;
-    log_->info("Shutting down ({}): no new positions; cancelling resting orders; {}", why,
-               flatten_ ? "closing open positions (flatten_on_shutdown)" : "open positions stay hedged");
-    engine_->stop_opening();
-    if (flatten_) {
-      for (const PairRuntime& p : pairs_) {
-        if (engine_->force_exit(p.index, ExitReason::kFlattenOnShutdown))
-          log_->warn("Shutdown: closing position {} (reduce-only, flatten_on_shutdown)", p.cfg.base);
-      }
-    }
-    std::vector<std::pair<const MarketSpec*, std::uint32_t>> live;
-    engine_->live_orders(live);
-    for (auto& [m, id] : live) cancel_order(*m, id);
-  }
-
-  // Before exit, after the flatten: one last look at the exchange's fills and funding, so a fill the
-  // stream lost or a payment that settled since the last poll is in this run's P&L. Bounded: a venue
-  // that does not answer within the REST timeout does not hold the exit (the next start books the rest).
-  void finish() {
-    if (finishing_) return;
-    finishing_ = true;
-    final_timer_.expires_after(std::chrono::microseconds(2 * cfg_.exchange.rest_timeout_us));
-    final_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec) return;
-      log_->warn("Shutdown: final reconciliation did not answer in time; the next start books what is missing");
-      finish_now();
-    });
-    reconciler_->final_pass([this] {
-      final_timer_.cancel();
-      finish_now();
-    });
-  }
-  void finish_now() {
-    if (finished_) return;
-    finished_ = true;
-    lines_.stats(portfolio_->stats(), risk_.state());
-    journal_daily_pnl();
-    stop_io();
+    node_.begin_shutdown(why);
   }
 
   RunSummary summary() const {
@@ -726,8 +658,8 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
       s.malformed_frames = ws_->counters().malformed;
     }
     s.trading_state = to_string(risk_.state());
-    s.max_unhedged_usd = max_unhedged_usd_;
-    s.longest_unhedged_us = longest_unhedged_us_;
+    s.max_unhedged_usd = node_.max_unhedged_usd();
+    s.longest_unhedged_us = node_.longest_unhedged_us();
     s.journal_path = jr() ? jr()->path() : std::string();
     if (portfolio_) {
       for (const PairRuntime& p : pairs_) {
@@ -744,9 +676,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   std::shared_ptr<spdlog::logger> log_;
   asio::io_context io_;
   SystemClock clock_;
-  asio::steady_timer timer_, stop_timer_;
-  asio::steady_timer final_timer_{io_};
-  bool finishing_ = false, finished_ = false;
+  asio::steady_timer stop_timer_;
   RiskGate risk_;
   runtime::LogLines lines_{log_};
   runtime::JournalWriter journal_{log_, clock_};
@@ -757,10 +687,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   std::unique_ptr<SignalWatcher> sigs_;
   SystemdNotice notice_{svc_};
   runtime::Operator operator_{io_, log_, notice_};
-  bool flatten_ = false;
-  Decimal max_unhedged_usd_;
-  DurationUs longest_unhedged_us_ = 0;
-  TimestampUs unhedged_since_us_ = 0;
+  runtime::Node node_{io_, log_, clock_, risk_, lines_, journal_, notice_, node_options(cfg_)};
   DurationUs duration_us_ = 0;
   TimestampUs started_us_ = 0;
   std::optional<std::string> startup_error_;
@@ -780,8 +707,6 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   std::unique_ptr<Portfolio> portfolio_;
   std::unique_ptr<ArbEngine> engine_;
   std::unique_ptr<runtime::Reconciler> reconciler_;
-  bool shutting_down_ = false;
-  TimestampUs shutdown_deadline_us_ = 0;
   std::uint64_t orders_sent_ = 0, rejected_ = 0, fills_ = 0, hedges_ = 0, leg_failures_ = 0;
 };
 

@@ -19,6 +19,7 @@ class RecordingNotice final : public ServiceNotice {
  public:
   void ready() noexcept override { events.emplace_back("ready"); }
   void reloading() noexcept override { events.emplace_back("reloading"); }
+  void stopping() noexcept override { events.emplace_back("stopping"); }
   void watchdog_ping() noexcept override { events.emplace_back("ping"); }
   DurationUs watchdog_ping_interval_us() const noexcept override { return interval_us; }
   std::vector<std::string> events;

@@ -30,6 +30,7 @@ class ServiceNotice {
   virtual ~ServiceNotice() = default;
   virtual void ready() noexcept = 0;
   virtual void reloading() noexcept = 0;
+  virtual void stopping() noexcept = 0;
   virtual void watchdog_ping() noexcept = 0;
   // How often to ping from the event loop; 0 = no watchdog.
   virtual DurationUs watchdog_ping_interval_us() const noexcept = 0;
