@@ -1,7 +1,9 @@
-// The daemon's composition root: config, logging, the Backpack adapter, the engine, the journal writer,
-// recovery and the reconciler (runtime/) on one io_context. It still holds the operator's side (signals,
-// SIGHUP reload, status line, watchdog) and the life cycle (start-up order, the engine timer, shutdown and
-// the summary), which take the app's Config and so stay here until runtime/ has options of its own for them.
+// The daemon's composition root: config, logging, the Backpack adapter (and the embedded bpsim in paper
+// mode), the engine and runtime/ (journal writer, recovery, reconciler, the operator's side and the node's
+// engine timer and shutdown) on one io_context. It holds what needs the app's Config or the Backpack types:
+// the start-up chain (clock, markets, account, recovery, then trading), the engine's and the adapter's
+// sinks (journal, log lines, trades CSV), the signal mapping, parsing the file a SIGHUP reloads, the
+// --duration timer and the run summary.
 #include "bparb/app/daemon.hpp"
 
 #include <spdlog/spdlog.h>
@@ -38,6 +40,8 @@
 #include "bparb/runtime/ingest_fill.hpp"
 #include "bparb/runtime/journal_writer.hpp"
 #include "bparb/runtime/log_lines.hpp"
+#include "bparb/runtime/node.hpp"
+#include "bparb/runtime/operator.hpp"
 #include "bparb/runtime/reconciler.hpp"
 #include "bparb/runtime/recovery.hpp"
 #include "bparb/sim/backpack/recording_lines.hpp"
@@ -67,14 +71,38 @@ std::string usd(Decimal d) {
   return format_usd(d);
 }
 
+// What the node takes of the configuration: strategy.tick_us, [shutdown], the REST timeout (the final pass
+// waits two of them) and the unhedged threshold (1% of position_size_usd).
+runtime::NodeOptions node_options(const Config& cfg) {
+  runtime::NodeOptions o;
+  o.tick_us = cfg.strategy.tick_us;
+  o.shutdown_timeout_us = cfg.shutdown.timeout_us;
+  o.flatten_on_shutdown = cfg.shutdown.flatten_on_shutdown;
+  o.final_pass_timeout_us = 2 * cfg.exchange.rest_timeout_us;
+  o.unhedged_threshold_usd = cfg.strategy.position_size_usd.div_int(100, Rounding::kNearest);
+  return o;
+}
+
+// runtime::Operator's and runtime::Node's view of systemd (service.hpp).
+class SystemdNotice final : public runtime::ServiceNotice {
+ public:
+  explicit SystemdNotice(ServiceNotifier& svc) noexcept : svc_(svc) {}
+  void ready() noexcept override { svc_.ready(); }
+  void reloading() noexcept override { svc_.reloading(); }
+  void stopping() noexcept override { svc_.stopping(); }
+  void watchdog_ping() noexcept override { svc_.watchdog_ping(); }
+  DurationUs watchdog_ping_interval_us() const noexcept override { return svc_.watchdog_ping_interval_us(); }
+
+ private:
+  ServiceNotifier& svc_;
+};
+
 class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
  public:
   Daemon(const Config& cfg, const RunOptions& opts)
       : cfg_(cfg),
         log_(spdlog::default_logger()),
-        timer_(io_),
         stop_timer_(io_),
-        watchdog_timer_(io_),
         risk_(risk_limits(cfg), clock_),
         resume_(opts.resume_trading) {
     duration_us_ = opts.duration ? *opts.duration : cfg.paper.duration_us;
@@ -93,7 +121,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     setup_venue();
     sigs_ = std::make_unique<SignalWatcher>(io_, [this](SignalAction a, int signo) { on_signal(a, signo); });
     svc_.status("starting: reconciling with the exchange");
-    arm_watchdog();
+    operator_.arm_watchdog();
     asio::post(io_, [this] { start_up(); });
     io_.run();
     if (startup_error_) throw std::runtime_error(*startup_error_);
@@ -206,7 +234,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   }
   void on_stats(const StrategyStats& s, TradingState st) override {
     lines_.stats(s, st);
-    lines_.exposure(max_unhedged_usd_, longest_unhedged_us_);
+    lines_.exposure(node_.max_unhedged_usd(), node_.longest_unhedged_us());
     svc_.status(fmt::format("{}: open {} closed {} net {} USD", to_string(st), s.open, s.closed, usd(s.realized_net)));
   }
   void on_funding(const exec::PairInfo& p, Decimal amount, const FundingOutcome& o) override {
@@ -267,123 +295,65 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     journal_.daily_pnl(portfolio_->stats().realized_net);
   }
 
-  bool any_open() const noexcept {
-    if (!portfolio_) return false;
-    for (const PairRuntime& p : pairs_)
-      if (portfolio_->has_open(p.index)) return true;
-    return false;
-  }
-
-  // Unhedged exposure = |spot qty + perp qty| at the perp mid, summed over pairs. The soak report's
-  // "max unhedged" and its longest stretch above 1% of position_size_usd (dust from base-asset fees is
-  // below that).
-  void track_unhedged(TimestampUs now) {
-    if (!portfolio_ || !feed_) return;
-    Decimal total;
-    for (const PairRuntime& p : pairs_) {
-      const PositionState& pos = portfolio_->position(p.index);
-      if (!pos.open) continue;
-      const OrderBook* b = feed_->book(p.perp->symbol);
-      const Decimal mark = b ? b->mid() : Decimal{};
-      total += (pos.spot.quantity() + pos.perp.quantity()).abs().mul(mark, Rounding::kNearest);
-    }
-    if (total > max_unhedged_usd_) max_unhedged_usd_ = total;
-    const Decimal threshold = cfg_.strategy.position_size_usd.div_int(100, Rounding::kNearest);
-    if (total > threshold) {
-      if (unhedged_since_us_ == 0) unhedged_since_us_ = now;
-      longest_unhedged_us_ = std::max(longest_unhedged_us_, now - unhedged_since_us_);
-    } else {
-      unhedged_since_us_ = 0;
-    }
-  }
-
-  // ---- systemd and signals
-  void arm_watchdog() {
-    const DurationUs every = svc_.watchdog_ping_interval_us();
-    if (every <= 0) return;
-    // Pinged from the event loop itself: a wedged loop stops the pings and systemd restarts us.
-    svc_.watchdog_ping();
-    watchdog_timer_.expires_after(std::chrono::microseconds(every));
-    watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) arm_watchdog();
-    });
-  }
-
+  // ---- Signals: the mapping is the app's (signals.hpp); the lines and what they do are runtime/operator.
   void on_signal(SignalAction a, int signo) {
     switch (a) {
       case SignalAction::kShutdown:
-        log_->warn("Received signal {}: stopping (no new positions, cancelling resting orders)", signo);
+        operator_.shutdown_requested(signo);
         begin_shutdown("signal");
         break;
       case SignalAction::kForceExit:
-        log_->critical("Received signal {} again: exiting now without settling (the next start recovers)", signo);
-        spdlog::default_logger()->flush();
-        std::_Exit(130);
-      case SignalAction::kReload:
-        reload_config();
+        operator_.force_exit(signo);
+      case SignalAction::kReload: {
+        const std::string path = cfg_.source_path;  // a copy: reload_config() replaces cfg_
+        const auto load = [this] { return reload_config(); };
+        operator_.reload(path, load, engine_.get(), risk_);
         break;
+      }
       case SignalAction::kDumpStatus:
-        log_status();
+        operator_.log_status(risk_, engine_.get(), portfolio_.get(), pair_refs(), journal_);
         break;
       case SignalAction::kIgnore:
         break;
     }
   }
 
-  // SIGHUP: thresholds only. The file is validated first; a bad file keeps every running setting.
-  void reload_config() {
-    svc_.reloading();
-    const std::string& path = cfg_.source_path;
-    log_->info("SIGHUP: reloading {}", path);
+  // SIGHUP: re-reads the file and takes the thresholds only ([strategy], [execution], [risk], [recovery],
+  // [shutdown]); the rest needs a restart. cfg_ holds the applied values once this returns kApplied.
+  runtime::ReloadOutcome reload_config() {
+    runtime::ReloadOutcome r;
     Config next;
     try {
-      next = load_config(path);
+      next = load_config(cfg_.source_path);
     } catch (const ConfigError& e) {
-      log_->error("SIGHUP: {} is invalid; keeping the running settings:\n{}", path, e.what());
-      svc_.ready();
-      return;
+      r.status = runtime::ReloadOutcome::Status::kInvalid;
+      r.error = e.what();
+      return r;
     } catch (const std::exception& e) {
-      log_->error("SIGHUP: cannot reload {}: {}; keeping the running settings", path, e.what());
-      svc_.ready();
-      return;
+      r.status = runtime::ReloadOutcome::Status::kUnreadable;
+      r.error = e.what();
+      return r;
     }
-    for (const std::string& c : restart_required_changes(cfg_, next))
-      log_->warn("SIGHUP: {} needs a restart; keeping the running value", c);
+    r.restart_required = restart_required_changes(cfg_, next);
     Config applied = cfg_;
     applied.strategy = next.strategy;
     applied.execution = next.execution;
     applied.risk = next.risk;
     applied.recovery = next.recovery;
     applied.shutdown = next.shutdown;
-    std::vector<std::string> changes = threshold_changes(cfg_, applied);
+    r.changes = threshold_changes(cfg_, applied);
     cfg_ = applied;
-    if (engine_) engine_->set_params(engine_params(cfg_));
-    risk_.set_limits(risk_limits(cfg_));
-    if (changes.empty()) {
-      log_->info("SIGHUP: reloaded {}: no threshold changed", path);
-    } else {
-      std::string list;
-      for (const std::string& c : changes) list += (list.empty() ? "" : ", ") + c;
-      log_->info("SIGHUP: reloaded {}: {}", path, list);
-    }
-    svc_.ready();
+    node_.set_options(node_options(cfg_));
+    r.status = runtime::ReloadOutcome::Status::kApplied;
+    r.params = engine_params(cfg_);
+    r.limits = risk_limits(cfg_);
+    return r;
   }
 
-  void log_status() {
-    std::string pos;
-    if (portfolio_) {
-      for (const PairRuntime& p : pairs_) {
-        const PositionState& s = portfolio_->position(p.index);
-        if (!s.open) continue;
-        pos += fmt::format(" {} #{} spot={} perp={};", p.cfg.base, journal_.position_id(s.id), s.spot.quantity().str(),
-                           s.perp.quantity().str());
-      }
-    }
-    std::vector<std::pair<const MarketSpec*, std::uint32_t>> live;
-    if (engine_) engine_->live_orders(live);
-    log_->info("Status: state {} | live orders {} | open positions:{} | journal {}", to_string(risk_.state()),
-               live.size(), pos.empty() ? " none" : pos,
-               jr() ? (jr()->healthy() ? "healthy" : "FAILED: " + jr()->last_error()) : std::string("disabled"));
+  std::vector<runtime::PairRef> pair_refs() const {
+    std::vector<runtime::PairRef> refs;
+    for (const PairRuntime& p : pairs_) refs.push_back({p.cfg.base, p.spot, p.perp, p.index});
+    return refs;
   }
 
   void setup_venue() {
@@ -468,10 +438,10 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     if (ws_) ws_->close();
     if (sim_server_) sim_server_->stop();
     if (sim_) sim_->stop();
-    timer_.cancel();
+    node_.cancel();
     if (reconciler_) reconciler_->cancel();
     stop_timer_.cancel();
-    watchdog_timer_.cancel();
+    operator_.cancel();
     if (sigs_) sigs_->cancel();
     io_.stop();
   }
@@ -551,8 +521,6 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
 
   // ---- Recovery (runtime/recovery.hpp): start-up and crash recovery are one path.
   void start_recovery() {
-    std::vector<runtime::PairRef> refs;
-    for (const PairRuntime& p : pairs_) refs.push_back({p.cfg.base, p.spot, p.perp, p.index});
     runtime::RecoveryOptions ro;
     switch (cfg_.recovery.unexplained_positions) {
       case UnexplainedPolicy::kRefuse:
@@ -569,8 +537,8 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     ro.min_account_balance_usd = cfg_.risk.min_account_balance_usd;
     ro.max_daily_loss_usd = cfg_.risk.max_daily_loss_usd;
     ro.resume = resume_;
-    recovery_ = std::make_unique<runtime::Recovery>(log_, clock_, journal_, *adapter_, markets_, std::move(refs),
-                                                    std::move(ro));
+    recovery_ =
+        std::make_unique<runtime::Recovery>(log_, clock_, journal_, *adapter_, markets_, pair_refs(), std::move(ro));
     recovery_->run([this](const std::string& why) { fail_startup(why); }, [this] { start_trading(); });
   }
 
@@ -626,7 +594,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     ws_->subscribe("account.orderUpdate");
     ws_->add_connected_listener([this] { log_->info("WebSocket connected; subscriptions sent"); });
     ws_->add_disconnected_listener([this](const net::DisconnectInfo&) {
-      if (!shutting_down_) log_->warn("WebSocket disconnected: books invalid until resynced; reconnecting");
+      if (!node_.shutting_down()) log_->warn("WebSocket disconnected: books invalid until resynced; reconnecting");
     });
     ws_->start();
     std::string names;
@@ -634,14 +602,19 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     log_->info("Trading {} pair(s): {} | position {} USD, execute at net >= {}, confidence >= {}", pairs_.size(), names,
                usd(cfg_.strategy.position_size_usd), pct(cfg_.strategy.min_execution_threshold),
                cfg_.strategy.confidence_threshold.str());
-    std::vector<runtime::PairRef> refs;
-    for (const PairRuntime& p : pairs_) refs.push_back({p.cfg.base, p.spot, p.perp, p.index});
     reconciler_ = std::make_unique<runtime::Reconciler>(
-        io_, log_, clock_, journal_, *adapter_, std::move(refs), quote_asset_, fees_,
+        io_, log_, clock_, journal_, *adapter_, pair_refs(), quote_asset_, fees_,
         runtime::ReconcilerOptions{cfg_.exchange.account_poll_us, cfg_.exchange.fills_reconcile_us,
                                    cfg_.exchange.funding_poll_us, started_us_});
     reconciler_->start(*engine_, *portfolio_, params_.first_client_id);
-    arm_timer();
+    runtime::NodeHooks hooks;
+    hooks.cancel_order = [this](const MarketSpec& m, std::uint32_t id) { cancel_order(m, id); };
+    hooks.mark = [this](const MarketSpec& perp) {
+      const OrderBook* b = feed_->book(perp.symbol);
+      return b ? b->mid() : Decimal{};
+    };
+    hooks.stop = [this] { stop_io(); };
+    node_.start(*engine_, *portfolio_, *reconciler_, pair_refs(), std::move(hooks));
     svc_.ready(fmt::format("trading {} pair(s), state {}", pairs_.size(), to_string(risk_.state())));
     if (duration_us_ > 0) {
       stop_timer_.expires_after(std::chrono::microseconds(duration_us_));
@@ -657,73 +630,13 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     return nullptr;
   }
 
-  void arm_timer() {
-    timer_.expires_after(std::chrono::microseconds(cfg_.strategy.tick_us));
-    timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec) return;
-      const TimestampUs now = clock_.now_us();
-      engine_->on_timer(now);
-      track_unhedged(now);
-      if (shutting_down_ && ((engine_->idle() && !(flatten_ && any_open())) || now >= shutdown_deadline_us_)) {
-        if (flatten_ && any_open())
-          log_->error(
-              "Shutdown: positions still open after {} s (flatten_on_shutdown); they stay as they are and "
-              "the next start recovers them",
-              cfg_.shutdown.timeout_us / kUsPerSecond);
-        return finish();
-      }
-      arm_timer();
-    });
-  }
-
   void begin_shutdown(const char* why) {
-    if (shutting_down_) return;
+    if (node_.shutting_down()) return;
     if (!engine_) {  // still starting up
       stop_io();
       return;
     }
-    shutting_down_ = true;
-    if (reconciler_) reconciler_->stop();
-    svc_.stopping();
-    shutdown_deadline_us_ = clock_.now_us() + cfg_.shutdown.timeout_us;
-    flatten_ = cfg_.shutdown.flatten_on_shutdown;
-    log_->info("Shutting down ({}): no new positions; cancelling resting orders; {}", why,
-               flatten_ ? "closing open positions (flatten_on_shutdown)" : "open positions stay hedged");
-    engine_->stop_opening();
-    if (flatten_) {
-      for (const PairRuntime& p : pairs_) {
-        if (engine_->force_exit(p.index, ExitReason::kFlattenOnShutdown))
-          log_->warn("Shutdown: closing position {} (reduce-only, flatten_on_shutdown)", p.cfg.base);
-      }
-    }
-    std::vector<std::pair<const MarketSpec*, std::uint32_t>> live;
-    engine_->live_orders(live);
-    for (auto& [m, id] : live) cancel_order(*m, id);
-  }
-
-  // Before exit, after the flatten: one last look at the exchange's fills and funding, so a fill the
-  // stream lost or a payment that settled since the last poll is in this run's P&L. Bounded: a venue
-  // that does not answer within the REST timeout does not hold the exit (the next start books the rest).
-  void finish() {
-    if (finishing_) return;
-    finishing_ = true;
-    final_timer_.expires_after(std::chrono::microseconds(2 * cfg_.exchange.rest_timeout_us));
-    final_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec) return;
-      log_->warn("Shutdown: final reconciliation did not answer in time; the next start books what is missing");
-      finish_now();
-    });
-    reconciler_->final_pass([this] {
-      final_timer_.cancel();
-      finish_now();
-    });
-  }
-  void finish_now() {
-    if (finished_) return;
-    finished_ = true;
-    lines_.stats(portfolio_->stats(), risk_.state());
-    journal_daily_pnl();
-    stop_io();
+    node_.begin_shutdown(why);
   }
 
   RunSummary summary() const {
@@ -745,8 +658,8 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
       s.malformed_frames = ws_->counters().malformed;
     }
     s.trading_state = to_string(risk_.state());
-    s.max_unhedged_usd = max_unhedged_usd_;
-    s.longest_unhedged_us = longest_unhedged_us_;
+    s.max_unhedged_usd = node_.max_unhedged_usd();
+    s.longest_unhedged_us = node_.longest_unhedged_us();
     s.journal_path = jr() ? jr()->path() : std::string();
     if (portfolio_) {
       for (const PairRuntime& p : pairs_) {
@@ -763,9 +676,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   std::shared_ptr<spdlog::logger> log_;
   asio::io_context io_;
   SystemClock clock_;
-  asio::steady_timer timer_, stop_timer_, watchdog_timer_;
-  asio::steady_timer final_timer_{io_};
-  bool finishing_ = false, finished_ = false;
+  asio::steady_timer stop_timer_;
   RiskGate risk_;
   runtime::LogLines lines_{log_};
   runtime::JournalWriter journal_{log_, clock_};
@@ -774,10 +685,9 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   std::unique_ptr<runtime::Recovery> recovery_;
   ServiceNotifier svc_;
   std::unique_ptr<SignalWatcher> sigs_;
-  bool flatten_ = false;
-  Decimal max_unhedged_usd_;
-  DurationUs longest_unhedged_us_ = 0;
-  TimestampUs unhedged_since_us_ = 0;
+  SystemdNotice notice_{svc_};
+  runtime::Operator operator_{io_, log_, notice_};
+  runtime::Node node_{io_, log_, clock_, risk_, lines_, journal_, notice_, node_options(cfg_)};
   DurationUs duration_us_ = 0;
   TimestampUs started_us_ = 0;
   std::optional<std::string> startup_error_;
@@ -797,8 +707,6 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   std::unique_ptr<Portfolio> portfolio_;
   std::unique_ptr<ArbEngine> engine_;
   std::unique_ptr<runtime::Reconciler> reconciler_;
-  bool shutting_down_ = false;
-  TimestampUs shutdown_deadline_us_ = 0;
   std::uint64_t orders_sent_ = 0, rejected_ = 0, fills_ = 0, hedges_ = 0, leg_failures_ = 0;
 };
 

@@ -1,0 +1,94 @@
+#pragma once
+// A trading node's life once start-up checks passed: the engine timer (every tick: the engine's timer, the
+// unhedged-exposure record, and during a shutdown the check whether it may end), the graceful shutdown (stop
+// opening, optionally flatten, cancel what rests) and its end (one bounded last reconciliation, the final
+// stats line, then the caller's stop). Options come from the application; reload may change them.
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "bparb/core/clock.hpp"
+#include "bparb/core/decimal.hpp"
+#include "bparb/exec/arb_engine.hpp"
+#include "bparb/portfolio/portfolio.hpp"
+#include "bparb/risk/risk_gate.hpp"
+#include "bparb/runtime/journal_writer.hpp"
+#include "bparb/runtime/log_lines.hpp"
+#include "bparb/runtime/operator.hpp"
+#include "bparb/runtime/reconciler.hpp"
+#include "bparb/runtime/recovery.hpp"
+
+namespace bparb::runtime {
+
+struct NodeOptions {
+  DurationUs tick_us = 0;                // the engine timer's period
+  DurationUs shutdown_timeout_us = 0;    // how long a shutdown waits for trades (and the flatten) to settle
+  bool flatten_on_shutdown = false;      // close open positions on shutdown instead of leaving them hedged
+  DurationUs final_pass_timeout_us = 0;  // bound of the last reconciliation before the end
+  Decimal unhedged_threshold_usd;        // unhedged exposure above this counts toward the longest stretch
+};
+
+// What the node needs of the composition root besides the trading objects.
+struct NodeHooks {
+  std::function<void(const MarketSpec& market, std::uint32_t client_id)> cancel_order;
+  std::function<Decimal(const MarketSpec& perp)> mark;  // the perp's current mark (zero when unknown)
+  std::function<void()> stop;                           // ends the run (closes connections, stops the loop)
+};
+
+class Node {
+ public:
+  Node(boost::asio::io_context& io, std::shared_ptr<spdlog::logger> log, const Clock& clock, RiskGate& risk,
+       const LogLines& lines, JournalWriter& journal, ServiceNotice& service, const NodeOptions& options);
+
+  void set_options(const NodeOptions& options) noexcept { options_ = options; }
+
+  // Trading begins: the engine timer runs from here on.
+  void start(exec::ArbEngine& engine, Portfolio& portfolio, Reconciler& reconciler, std::vector<PairRef> pairs,
+             NodeHooks hooks);
+  bool started() const noexcept { return engine_ != nullptr; }
+
+  // Stops opening, closes positions if flatten_on_shutdown, cancels resting orders; the engine timer ends the
+  // run once the engine is idle (and flat, when flattening) or shutdown_timeout_us has passed. Only after
+  // start(); once.
+  void begin_shutdown(const char* why);
+  bool shutting_down() const noexcept { return shutting_down_; }
+
+  void cancel() noexcept;  // stops the engine timer (the run ends)
+
+  // Unhedged exposure = |spot qty + perp qty| at the perp's mark, summed over pairs, sampled every tick.
+  Decimal max_unhedged_usd() const noexcept { return max_unhedged_usd_; }
+  DurationUs longest_unhedged_us() const noexcept { return longest_unhedged_us_; }
+
+ private:
+  void arm_timer();
+  void track_unhedged(TimestampUs now);
+  bool any_open() const noexcept;
+  void finish();
+  void finish_now();
+
+  std::shared_ptr<spdlog::logger> log_;
+  const Clock& clock_;
+  RiskGate& risk_;
+  const LogLines& lines_;
+  JournalWriter& journal_;
+  ServiceNotice& service_;
+  NodeOptions options_;
+  boost::asio::steady_timer timer_, final_timer_;
+  exec::ArbEngine* engine_ = nullptr;
+  Portfolio* portfolio_ = nullptr;
+  Reconciler* reconciler_ = nullptr;
+  std::vector<PairRef> pairs_;
+  NodeHooks hooks_;
+  bool shutting_down_ = false, flatten_ = false, finishing_ = false, finished_ = false;
+  TimestampUs shutdown_deadline_us_ = 0;
+  Decimal max_unhedged_usd_;
+  DurationUs longest_unhedged_us_ = 0;
+  TimestampUs unhedged_since_us_ = 0;
+};
+
+}  // namespace bparb::runtime

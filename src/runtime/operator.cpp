@@ -1,0 +1,84 @@
+#include "bparb/runtime/operator.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <utility>
+
+namespace bparb::runtime {
+
+Operator::Operator(boost::asio::io_context& io, std::shared_ptr<spdlog::logger> log, ServiceNotice& service)
+    : log_(std::move(log)), service_(service), watchdog_timer_(io) {}
+
+void Operator::arm_watchdog() {
+  const DurationUs every = service_.watchdog_ping_interval_us();
+  if (every <= 0) return;
+  service_.watchdog_ping();
+  watchdog_timer_.expires_after(std::chrono::microseconds(every));
+  watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) arm_watchdog();
+  });
+}
+
+void Operator::cancel() noexcept {
+  watchdog_timer_.cancel();
+}
+
+void Operator::reload(std::string_view path, const std::function<ReloadOutcome()>& load, exec::ArbEngine* engine,
+                      RiskGate& risk) {
+  service_.reloading();
+  log_->info("SIGHUP: reloading {}", path);
+  const ReloadOutcome r = load();
+  if (r.status == ReloadOutcome::Status::kInvalid) {
+    log_->error("SIGHUP: {} is invalid; keeping the running settings:\n{}", path, r.error);
+    service_.ready();
+    return;
+  }
+  if (r.status == ReloadOutcome::Status::kUnreadable) {
+    log_->error("SIGHUP: cannot reload {}: {}; keeping the running settings", path, r.error);
+    service_.ready();
+    return;
+  }
+  for (const std::string& c : r.restart_required)
+    log_->warn("SIGHUP: {} needs a restart; keeping the running value", c);
+  if (engine) engine->set_params(r.params);
+  risk.set_limits(r.limits);
+  if (r.changes.empty()) {
+    log_->info("SIGHUP: reloaded {}: no threshold changed", path);
+  } else {
+    std::string list;
+    for (const std::string& c : r.changes) list += (list.empty() ? "" : ", ") + c;
+    log_->info("SIGHUP: reloaded {}: {}", path, list);
+  }
+  service_.ready();
+}
+
+void Operator::log_status(const RiskGate& risk, const exec::ArbEngine* engine, const Portfolio* portfolio,
+                          std::span<const PairRef> pairs, const JournalWriter& journal) const {
+  std::string pos;
+  if (portfolio) {
+    for (const PairRef& p : pairs) {
+      const PositionState& s = portfolio->position(p.index);
+      if (!s.open) continue;
+      pos += fmt::format(" {} #{} spot={} perp={};", p.base, journal.position_id(s.id), s.spot.quantity().str(),
+                         s.perp.quantity().str());
+    }
+  }
+  std::vector<std::pair<const MarketSpec*, std::uint32_t>> live;
+  if (engine) engine->live_orders(live);
+  const journal::Journal* jr = journal.journal();
+  log_->info("Status: state {} | live orders {} | open positions:{} | journal {}", to_string(risk.state()), live.size(),
+             pos.empty() ? " none" : pos,
+             jr ? (jr->healthy() ? "healthy" : "FAILED: " + jr->last_error()) : std::string("disabled"));
+}
+
+void Operator::shutdown_requested(int signo) const {
+  log_->warn("Received signal {}: stopping (no new positions, cancelling resting orders)", signo);
+}
+
+void Operator::force_exit(int signo) const {
+  log_->critical("Received signal {} again: exiting now without settling (the next start recovers)", signo);
+  spdlog::default_logger()->flush();
+  std::_Exit(130);
+}
+
+}  // namespace bparb::runtime
