@@ -62,9 +62,6 @@ using exec::ArbEngine;
 using exec::OrderSpec;
 
 using runtime::pct;
-using runtime::pnl_cents;
-using runtime::pnl_parts;
-using runtime::PnlCents;
 using runtime::record_state;
 
 std::string usd(Decimal d) {
