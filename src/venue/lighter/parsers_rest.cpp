@@ -181,61 +181,40 @@ ParseError next_cursor(od::value& x, std::string& out) {
 }
 }  // namespace
 
-ParseError parse_orders(JsonParser& p, JsonInput in, OrdersPage& out) {
-  out.orders.clear();
-  out.next_cursor.clear();
+namespace {
+// A history page: the list under `key`, each element read by `parse_element`, and the cursor of the next page.
+template <class T, class F>
+ParseError parse_page(JsonParser& p, JsonInput in, const char* key, std::vector<T>& items, std::string& cursor,
+                      F&& parse_element) {
+  items.clear();
+  cursor.clear();
   bool seen = false;
   LTRY(rest_body(p, in, [&](std::string_view k, od::value& x) -> ParseError {
-    if (k == "orders") {
+    if (k == key) {
       seen = true;
-      return for_each_element(x, "orders", [&](od::value& el) -> ParseError {
-        out.orders.emplace_back();
-        return parse_order(el, out.orders.back());
+      return for_each_element(x, key, [&](od::value& el) -> ParseError {
+        items.emplace_back();
+        return parse_element(el, items.back());
       });
     }
-    if (k == "next_cursor") return next_cursor(x, out.next_cursor);
+    if (k == "next_cursor") return next_cursor(x, cursor);
     return ok();
   }));
-  if (!seen) return fail(ParseErrc::kMissingField, "orders");
+  if (!seen) return fail(ParseErrc::kMissingField, key);
   return ok();
+}
+}  // namespace
+
+ParseError parse_orders(JsonParser& p, JsonInput in, OrdersPage& out) {
+  return parse_page(p, in, "orders", out.orders, out.next_cursor, parse_order);
 }
 
 ParseError parse_trades(JsonParser& p, JsonInput in, TradesPage& out) {
-  out.trades.clear();
-  out.next_cursor.clear();
-  bool seen = false;
-  LTRY(rest_body(p, in, [&](std::string_view k, od::value& x) -> ParseError {
-    if (k == "trades") {
-      seen = true;
-      return for_each_element(x, "trades", [&](od::value& el) -> ParseError {
-        out.trades.emplace_back();
-        return parse_trade(el, out.trades.back());
-      });
-    }
-    if (k == "next_cursor") return next_cursor(x, out.next_cursor);
-    return ok();
-  }));
-  if (!seen) return fail(ParseErrc::kMissingField, "trades");
-  return ok();
+  return parse_page(p, in, "trades", out.trades, out.next_cursor, parse_trade);
 }
 
 ParseError parse_position_funding(JsonParser& p, JsonInput in, FundingPage& out) {
-  out.fundings.clear();
-  out.next_cursor.clear();
-  bool seen = false;
-  LTRY(rest_body(p, in, [&](std::string_view k, od::value& x) -> ParseError {
-    if (k == "position_fundings") {
-      seen = true;
-      return for_each_element(x, "position_fundings", [&](od::value& el) -> ParseError {
-        out.fundings.emplace_back();
-        return parse_funding(el, out.fundings.back());
-      });
-    }
-    if (k == "next_cursor") return next_cursor(x, out.next_cursor);
-    return ok();
-  }));
-  if (!seen) return fail(ParseErrc::kMissingField, "position_fundings");
-  return ok();
+  return parse_page(p, in, "position_fundings", out.fundings, out.next_cursor, parse_funding);
 }
 
 ParseError parse_api_status(JsonParser& p, JsonInput in, std::int64_t& code, std::string& message) {
