@@ -3,7 +3,8 @@
 //   bpsim --config config/sim.toml [--port N] [--log-level debug|info|warn|error]
 //
 // Prints "bpsim listening on http://127.0.0.1:PORT (ws://127.0.0.1:PORT)" once bound, then runs
-// until SIGINT/SIGTERM.
+// until SIGINT/SIGTERM. A config with [venues.NAME] tables (config/sim-two-venues.toml) serves each
+// venue on its own port and prints one "bpsim venue NAME (PROTOCOL) listening on ..." line per venue.
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
@@ -13,14 +14,18 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bparb/sim/backpack/recording_lines.hpp"
 #include "bparb/sim/backpack/server.hpp"
 #include "bparb/sim/sim_config.hpp"
 #include "bparb/sim/sim_runtime.hpp"
+#include "bparb/sim/sim_world.hpp"
 
 namespace {
 
@@ -28,8 +33,46 @@ void usage(std::FILE* to) {
   std::fputs(
       "usage: bpsim [--config FILE] [--port N] [--log-level trace|debug|info|warn|error]\n"
       "  --config FILE   TOML configuration (see config/sim.toml); defaults are used without it\n"
-      "  --port N        listen port, overrides server.port (0 = ephemeral)\n",
+      "  --port N        listen port, overrides server.port (0 = ephemeral); one-venue configs only\n",
       to);
+}
+
+// The multi-venue form: one SimWorld, one front-end per venue on its own port.
+int run_venues(bparb::sim::SimVenuesConfig cfg) {
+  boost::asio::io_context io;
+  bparb::sim::SimWorld world(io, cfg, nullptr, bparb::sim::make_backpack_frame_decoder);
+  std::vector<std::unique_ptr<bparb::sim::SimServer>> servers;
+  for (std::size_t i = 0; i < world.venue_count(); ++i) {
+    const bparb::sim::VenueConfig& v = world.venue_config(i);
+    // Only Backpack venues get this far: the config loader refuses a protocol without a front-end.
+    if (v.protocol != bparb::sim::VenueProtocol::kBackpack) {
+      throw std::runtime_error("venue " + v.name + ": no front-end for protocol " +
+                               std::string(bparb::sim::protocol_name(v.protocol)));
+    }
+    servers.push_back(std::make_unique<bparb::sim::SimServer>(io, world.venue(i), v.sim.server));
+    servers.back()->start();
+  }
+  world.start();
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    const bparb::sim::VenueConfig& v = world.venue_config(i);
+    std::printf("bpsim venue %s (%s) listening on %s (%s)\n", v.name.c_str(),
+                std::string(bparb::sim::protocol_name(v.protocol)).c_str(), servers[i]->http_url().c_str(),
+                servers[i]->ws_url().c_str());
+  }
+  std::fflush(stdout);
+
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  boost::asio::steady_timer grace(io);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    spdlog::info("bpsim: signal {}, shutting down", sig);
+    world.stop();
+    for (auto& s : servers) s->stop();
+    grace.expires_after(std::chrono::seconds(2));
+    grace.async_wait([&](const boost::system::error_code&) { io.stop(); });
+  });
+  io.run();
+  return 0;
 }
 
 }  // namespace
@@ -78,8 +121,21 @@ int main(int argc, char** argv) {
   spdlog::set_level(level);
 
   try {
-    bparb::sim::SimConfig cfg =
-        config_path.empty() ? bparb::sim::default_sim_config() : bparb::sim::load_sim_config(config_path);
+    bparb::sim::SimConfig cfg = bparb::sim::default_sim_config();
+    if (!config_path.empty()) {
+      bparb::sim::SimVenuesConfig venues = bparb::sim::load_sim_venues_config(config_path);
+      if (venues.multi_venue) {
+        if (port) {
+          std::fprintf(stderr,
+                       "bpsim: --port applies to a one-venue config; %s sets each venue's port in "
+                       "[venues.NAME.server]\n",
+                       config_path.c_str());
+          return 2;
+        }
+        return run_venues(std::move(venues));
+      }
+      cfg = std::move(venues.venues.front().sim);
+    }
     if (port) cfg.server.port = static_cast<std::uint16_t>(*port);
 
     boost::asio::io_context io;

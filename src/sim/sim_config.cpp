@@ -31,10 +31,11 @@ bool is_base64_public_key(std::string_view b64) noexcept {
 
 class Loader {
  public:
-  explicit Loader(std::string_view source) : src_(source) {}
+  // `base` prefixes every key in messages: "venues.alpha." when a venue's section is read.
+  explicit Loader(std::string_view source, std::string_view base = {}) : src_(source), base_(base) {}
 
   [[noreturn]] void fail(std::string_view key, std::string_view value, std::string_view why) const {
-    std::string m = src_ + ": " + std::string(key);
+    std::string m = src_ + ": " + base_ + std::string(key);
     if (!value.empty()) m += " = " + std::string(value);
     m += ": " + std::string(why);
     throw SimConfigError(m);
@@ -152,6 +153,7 @@ class Loader {
 
  private:
   std::string src_;
+  std::string base_;
 };
 
 const Decimal kBig = Decimal::from_int(1'000'000'000);
@@ -503,22 +505,36 @@ SimConfig default_sim_config() {
   return SimConfig{};
 }
 
-SimConfig parse_sim_config(std::string_view toml_text, std::string_view source_name) {
-  Loader L(source_name);
-  toml::table root;
+namespace {
+
+toml::table parse_toml(std::string_view toml_text, std::string_view source_name) {
   try {
-    root = toml::parse(toml_text, source_name);
+    return toml::parse(toml_text, source_name);
   } catch (const toml::parse_error& e) {
     std::ostringstream os;
     os << source_name << ":" << e.source().begin.line << ":" << e.source().begin.column
        << ": TOML syntax error: " << e.description();
     throw SimConfigError(os.str());
   }
-  SimConfig cfg = default_sim_config();
-  L.check_keys(root, "",
-               {"server", "runtime", "exchange", "fees", "market", "model", "accounts", "faults", "replay", "script"});
+}
+
+// The sections of one venue, read over `cfg` (defaults, or the top-level sections a venue inherits).
+// `venue` is true for a [venues.NAME] table: its [[accounts]] and [[script]] then replace the inherited
+// ones instead of adding to them, and its [runtime] holds only what may differ between venues.
+void load_sections(const Loader& L, const toml::table& root, SimConfig& cfg, bool venue) {
   if (const toml::table* t = L.table(root, "", "server")) load_server(L, *t, cfg.server);
-  if (const toml::table* t = L.table(root, "", "runtime")) load_runtime(L, *t, cfg.runtime);
+  if (const toml::table* t = L.table(root, "", "runtime")) {
+    if (venue) {
+      for (auto&& [k, v] : *t) {
+        if (k.str() != "seed" && k.str() != "model_enabled") {
+          L.fail("runtime." + std::string(k.str()), {},
+                 "one simulation clock serves every venue: set it in the top-level [runtime] (a venue's [runtime] "
+                 "may set seed and model_enabled)");
+        }
+      }
+    }
+    load_runtime(L, *t, cfg.runtime);
+  }
   if (const toml::table* t = L.table(root, "", "exchange")) load_exchange(L, *t, cfg.exchange);
   if (const toml::table* t = L.table(root, "", "fees")) load_fees(L, *t, "fees", cfg.exchange.fees);
   if (const toml::node* n = root.get("market")) {
@@ -528,25 +544,151 @@ SimConfig parse_sim_config(std::string_view toml_text, std::string_view source_n
   if (const toml::table* t = L.table(root, "", "model")) load_model(L, *t, cfg.model);
   if (const toml::node* n = root.get("accounts")) {
     if (!n->is_array()) L.fail("accounts", Loader::render(*n), "must be an array of tables ([[accounts]])");
+    if (venue) cfg.exchange.accounts.clear();
     load_accounts(L, *n->as_array(), cfg.exchange);
   }
   if (const toml::table* t = L.table(root, "", "faults")) load_faults(L, *t, cfg.faults);
   if (const toml::table* t = L.table(root, "", "replay")) load_replay(L, *t, cfg.replay);
   if (const toml::node* n = root.get("script")) {
     if (!n->is_array()) L.fail("script", Loader::render(*n), "must be an array of tables ([[script]])");
+    if (venue) cfg.script.clear();
     load_script(L, *n->as_array(), cfg.model, cfg.script);
-    if (!cfg.script.empty() && (cfg.replay.enabled || !cfg.runtime.model_enabled))
-      L.fail("script", "[[script]]", "needs the market model (runtime.model_enabled = true, replay.enabled = false)");
   }
+  if (!cfg.script.empty() && (cfg.replay.enabled || !cfg.runtime.model_enabled))
+    L.fail("script", "[[script]]", "needs the market model (runtime.model_enabled = true, replay.enabled = false)");
+}
+
+struct ProtocolInfo {
+  std::string_view name;
+  VenueProtocol protocol;
+  bool served;  // bpsim has this protocol's front-end
+};
+constexpr ProtocolInfo kProtocols[] = {
+    {"backpack", VenueProtocol::kBackpack, true},
+    {"lighter", VenueProtocol::kLighter, false},
+};
+
+bool valid_venue_name(std::string_view n) {
+  if (n.empty() || n.size() > 32) return false;
+  return std::all_of(n.begin(), n.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
+  });
+}
+
+}  // namespace
+
+std::string_view protocol_name(VenueProtocol p) noexcept {
+  for (const ProtocolInfo& i : kProtocols)
+    if (i.protocol == p) return i.name;
+  return "?";
+}
+
+SimConfig parse_sim_config(std::string_view toml_text, std::string_view source_name) {
+  Loader L(source_name);
+  const toml::table root = parse_toml(toml_text, source_name);
+  SimConfig cfg = default_sim_config();
+  L.check_keys(root, "",
+               {"server", "runtime", "exchange", "fees", "market", "model", "accounts", "faults", "replay", "script"});
+  load_sections(L, root, cfg, false);
   return cfg;
 }
 
-SimConfig load_sim_config(const std::string& path) {
+SimVenuesConfig parse_sim_venues_config(std::string_view toml_text, std::string_view source_name) {
+  const toml::table root = parse_toml(toml_text, source_name);
+  SimVenuesConfig out;
+  if (root.get("venues") == nullptr) {
+    // Today's form: the whole file is one Backpack venue, read exactly as parse_sim_config reads it.
+    VenueConfig v;
+    v.name = "backpack";
+    v.protocol = VenueProtocol::kBackpack;
+    v.sim = parse_sim_config(toml_text, source_name);
+    out.runtime = v.sim.runtime;
+    out.venues.push_back(std::move(v));
+    return out;
+  }
+  out.multi_venue = true;
+  Loader L(source_name);
+  L.check_keys(
+      root, "",
+      {"server", "runtime", "exchange", "fees", "market", "model", "accounts", "faults", "replay", "script", "venues"});
+  const toml::table* venues = L.table(root, "", "venues");
+  // The top-level sections are what every venue inherits.
+  SimConfig base = default_sim_config();
+  load_sections(L, root, base, false);
+  out.runtime = base.runtime;
+  // Venues in file order (a TOML table has no order of its own; the source position gives it).
+  std::vector<std::pair<std::string, const toml::table*>> listed;
+  for (auto&& [k, v] : *venues) {
+    const std::string name(k.str());
+    if (!v.is_table()) L.fail("venues." + name, Loader::render(v), "must be a table ([venues." + name + "])");
+    if (!valid_venue_name(name)) L.fail("venues." + name, {}, "a venue name is 1-32 letters, digits, '_' or '-'");
+    listed.emplace_back(name, v.as_table());
+  }
+  if (listed.empty()) L.fail("venues", "{}", "must hold at least one [venues.NAME] table");
+  std::stable_sort(listed.begin(), listed.end(), [](const auto& a, const auto& b) {
+    const auto& sa = a.second->source().begin;
+    const auto& sb = b.second->source().begin;
+    return sa.line != sb.line ? sa.line < sb.line : sa.column < sb.column;
+  });
+  std::size_t index = 0;
+  for (const auto& [name, table] : listed) {
+    const std::string prefix = "venues." + name + ".";
+    Loader V(source_name, prefix);
+    V.check_keys(*table, "",
+                 {"protocol", "server", "runtime", "exchange", "fees", "market", "model", "accounts", "faults",
+                  "replay", "script"});
+    VenueConfig v;
+    v.name = name;
+    // The protocol defaults to the venue's name when that names one ([venues.backpack]).
+    std::string proto = name;
+    if (auto p = V.get_string(*table, "", "protocol")) proto = *p;
+    const ProtocolInfo* info = nullptr;
+    for (const ProtocolInfo& i : kProtocols)
+      if (i.name == proto) info = &i;
+    if (info == nullptr) {
+      V.fail("protocol", "\"" + proto + "\"",
+             table->get("protocol") == nullptr
+                 ? "required when the venue's name is not a protocol (allowed: backpack, lighter)"
+                 : "allowed: backpack, lighter");
+    }
+    if (!info->served) {
+      V.fail("protocol", "\"" + proto + "\"",
+             "this bpsim has no " + std::string(info->name) + " front-end yet; only backpack venues can be served");
+    }
+    v.protocol = info->protocol;
+    v.sim = base;
+    // Venues draw different random markets unless a venue sets its own seed.
+    v.sim.runtime.seed = base.runtime.seed + index;
+    load_sections(V, *table, v.sim, true);
+    ++index;
+    for (const VenueConfig& other : out.venues) {
+      if (v.sim.server.port != 0 && other.sim.server.port == v.sim.server.port &&
+          other.sim.server.listen_address == v.sim.server.listen_address) {
+        V.fail("server.port", std::to_string(v.sim.server.port),
+               "already the port of venue \"" + other.name + "\" (each venue listens on its own port; 0 = ephemeral)");
+      }
+    }
+    out.venues.push_back(std::move(v));
+  }
+  return out;
+}
+
+namespace {
+std::string read_config_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw SimConfigError(path + ": cannot open file");
   std::ostringstream ss;
   ss << in.rdbuf();
-  return parse_sim_config(ss.str(), path);
+  return ss.str();
+}
+}  // namespace
+
+SimConfig load_sim_config(const std::string& path) {
+  return parse_sim_config(read_config_file(path), path);
+}
+
+SimVenuesConfig load_sim_venues_config(const std::string& path) {
+  return parse_sim_venues_config(read_config_file(path), path);
 }
 
 }  // namespace bparb::sim

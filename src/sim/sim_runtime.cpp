@@ -21,12 +21,15 @@ TimestampUs ScaledClock::now_us() const noexcept {
 }
 
 struct SimRuntime::Impl {
-  Impl(boost::asio::io_context& io_, SimConfig cfg, const Clock* wall_in, RecordedFrameDecoderFactory frames)
+  // `shared_sim` null: the runtime's own scaled clock over `wall_in` (or the system clock).
+  Impl(boost::asio::io_context& io_, SimConfig cfg, const Clock* wall_in, const Clock* shared_sim,
+       RecordedFrameDecoderFactory frames)
       : io(io_),
         config(std::move(cfg)),
         wall(wall_in != nullptr ? *wall_in : system_clock),
-        sim(wall, config.runtime.start_time_ms > 0 ? config.runtime.start_time_ms * kUsPerMs : wall.now_us(),
-            config.runtime.time_scale),
+        own_sim(wall, config.runtime.start_time_ms > 0 ? config.runtime.start_time_ms * kUsPerMs : wall.now_us(),
+                config.runtime.time_scale),
+        sim(shared_sim != nullptr ? *shared_sim : own_sim),
         exchange(sim, config.exchange),
         faults(config.faults, config.runtime.seed ^ 0x9E3779B97F4A7C15ull),
         timer(io_) {
@@ -87,7 +90,8 @@ struct SimRuntime::Impl {
   SimConfig config;
   SystemClock system_clock;
   const Clock& wall;
-  ScaledClock sim;
+  ScaledClock own_sim;  // unused when a SimWorld shares its clock
+  const Clock& sim;
   Exchange exchange;
   std::unique_ptr<MarketModel> model;
   std::unique_ptr<record::RecordingReader> replay_source;  // before replay: outlives it
@@ -102,7 +106,17 @@ struct SimRuntime::Impl {
 
 SimRuntime::SimRuntime(boost::asio::io_context& io, SimConfig config, const Clock* wall,
                        RecordedFrameDecoderFactory frames)
-    : impl_(std::make_unique<Impl>(io, std::move(config), wall, frames)) {
+    : impl_(std::make_unique<Impl>(io, std::move(config), wall, nullptr, frames)) {
+  log_start();
+}
+
+SimRuntime::SimRuntime(boost::asio::io_context& io, SimConfig config, SharedSimClocks clocks,
+                       RecordedFrameDecoderFactory frames)
+    : impl_(std::make_unique<Impl>(io, std::move(config), clocks.wall, clocks.sim, frames)) {
+  log_start();
+}
+
+void SimRuntime::log_start() const {
   spdlog::info("bpsim runtime: {} markets, {} accounts, time_scale {}, model {}, replay {}",
                impl_->exchange.markets().size(), impl_->config.exchange.accounts.size(),
                impl_->config.runtime.time_scale, impl_->model ? "on" : "off",

@@ -64,6 +64,29 @@ struct SimConfig {
   std::vector<ScriptedBasis> script;  // in at_seconds order
 };
 
+// The protocol a venue's front-end speaks (sim/<protocol>/ holds it).
+enum class VenueProtocol : std::uint8_t { kBackpack, kLighter };
+std::string_view protocol_name(VenueProtocol p) noexcept;  // "backpack", "lighter"
+
+// One venue of a multi-venue bpsim: its own exchange, market model or replay, faults and front-end on its
+// own port. `sim` holds the venue's whole configuration: the top-level sections it inherits with its own
+// [venues.NAME.*] sections read over them.
+struct VenueConfig {
+  std::string name;  // the key of [venues.NAME]
+  VenueProtocol protocol = VenueProtocol::kBackpack;
+  SimConfig sim;
+};
+
+// What bpsim serves: a file without [venues] is today's form and means exactly one Backpack venue
+// ("backpack") configured as parse_sim_config reads it; with [venues.NAME] tables, one venue each, in
+// file order. `runtime` is the one simulation clock every venue shares (time_scale, start_time_ms,
+// step_interval_ms); a venue's own sim.runtime may differ only in seed and model_enabled.
+struct SimVenuesConfig {
+  bool multi_venue = false;  // true: the file has [venues]
+  RuntimeConfig runtime;
+  std::vector<VenueConfig> venues;
+};
+
 class SimConfigError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -75,5 +98,10 @@ SimConfig default_sim_config();
 SimConfig load_sim_config(const std::string& path);
 // Same from text; `source_name` is used in messages.
 SimConfig parse_sim_config(std::string_view toml_text, std::string_view source_name);
+
+// Either form (see SimVenuesConfig). Messages name a venue's keys in full ("venues.alpha.server.port");
+// a venue whose protocol bpsim cannot serve yet (lighter) is refused.
+SimVenuesConfig load_sim_venues_config(const std::string& path);
+SimVenuesConfig parse_sim_venues_config(std::string_view toml_text, std::string_view source_name);
 
 }  // namespace bparb::sim

@@ -39,6 +39,13 @@ class ScaledClock final : public Clock {
   double scale_;
 };
 
+// What a SimWorld shares with each venue it hosts: one wall clock and one simulation clock, both
+// outliving the venue's runtime.
+struct SharedSimClocks {
+  const Clock* wall = nullptr;
+  const Clock* sim = nullptr;
+};
+
 class SimRuntime {
  public:
   // Builds clock, exchange (accounts from config), replay (replay.enabled: reads the recording; the
@@ -48,6 +55,10 @@ class SimRuntime {
   // recording's frames (the venue front-end's, e.g. make_backpack_frame_decoder); replay without one is a
   // std::invalid_argument.
   SimRuntime(boost::asio::io_context& io, SimConfig config, const Clock* wall = nullptr,
+             RecordedFrameDecoderFactory frames = nullptr);
+  // A venue of a SimWorld: the same, on the world's clocks instead of its own (config.runtime's time_scale and
+  // start_time_ms are then the world's business). The world steps it; start() would add a timer of its own.
+  SimRuntime(boost::asio::io_context& io, SimConfig config, SharedSimClocks clocks,
              RecordedFrameDecoderFactory frames = nullptr);
   ~SimRuntime();
   SimRuntime(const SimRuntime&) = delete;
@@ -74,6 +85,7 @@ class SimRuntime {
   std::uint64_t steps() const noexcept;
 
  private:
+  void log_start() const;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
