@@ -10,6 +10,9 @@
 #include <random>
 #include <stdexcept>
 
+#include "bparb/sim/fair_value.hpp"
+#include "random_draws.hpp"
+
 namespace bparb::sim {
 namespace {
 
@@ -63,30 +66,10 @@ constexpr CoinDefaults kCoins[] = {
     {"JUP", "0.8", "0.0001", "1", "0.02", "0.0001275", "0.0125", "0.0000765", 150},
 };
 
-// Deterministic transforms of the engine's output.
-double uniform01(std::mt19937_64& rng) {
-  return (static_cast<double>(rng() >> 11) + 0.5) * (1.0 / 9007199254740992.0);  // (0,1)
-}
-double std_normal(std::mt19937_64& rng) {  // Box-Muller, one value per call
-  const double u1 = uniform01(rng);
-  const double u2 = uniform01(rng);
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
-}
-double exponential(std::mt19937_64& rng, double mean) {
-  return -mean * std::log(uniform01(rng));
-}
-int poisson(std::mt19937_64& rng, double lambda) {  // Knuth; lambda is small per step
-  if (lambda <= 0) return 0;
-  if (lambda > 30) return static_cast<int>(std::lround(lambda + std::sqrt(lambda) * std_normal(rng)));
-  const double l = std::exp(-lambda);
-  int k = 0;
-  double p = 1.0;
-  do {
-    ++k;
-    p *= uniform01(rng);
-  } while (p > l);
-  return k - 1;
-}
+using draws::exponential;
+using draws::poisson;
+using draws::std_normal;
+using draws::uniform01;
 
 }  // namespace
 
@@ -198,12 +181,16 @@ struct MarketModel::Impl {
     double basis_bps = 0;
     int spot_book = -1;  // index into books
     int perp_book = -1;
+    int fair_coin = -1;  // index in the shared FairValue (-1: own spot path)
+    double noise_bps = 0;
+    double dislocation_bps = 0;
   };
 
   Impl(Exchange& ex, MarketModelConfig cfg) : exchange(ex), config(std::move(cfg)), rng(config.seed) {}
 
   Exchange& exchange;
   MarketModelConfig config;
+  FairValue* fair = nullptr;
   std::mt19937_64 rng;
   std::vector<Coin> coins;
   std::vector<Book> books;
@@ -227,11 +214,18 @@ struct MarketModel::Impl {
   double perp_mid(const Coin& c) const { return c.spot_mid * (1.0 + c.basis_bps / 10000.0); }
   double mid_of(const Coin& c, const Book& b) const { return b.perp ? perp_mid(c) : c.spot_mid; }
 
-  void evolve(Coin& c, double dt_s) {
+  TimestampUs lagged(TimestampUs t) const { return t - config.follow.lag_ms * kUsPerMs; }
+
+  // `t` is the simulated time at the end of the dt_s step.
+  void evolve(Coin& c, double dt_s, TimestampUs t) {
     const CoinModelParams& p = c.params;
-    const double sigma = p.annual_volatility;
-    const double dt_y = dt_s / kSecondsPerYear;
-    c.spot_mid *= std::exp(-0.5 * sigma * sigma * dt_y + sigma * std::sqrt(dt_y) * std_normal(rng));
+    if (c.fair_coin >= 0) {
+      follow(c, dt_s, t);
+    } else {
+      const double sigma = p.annual_volatility;
+      const double dt_y = dt_s / kSecondsPerYear;
+      c.spot_mid *= std::exp(-0.5 * sigma * sigma * dt_y + sigma * std::sqrt(dt_y) * std_normal(rng));
+    }
     const double dt_h = dt_s / 3600.0;
     c.basis_bps += p.basis_reversion_per_hour * (p.basis_mean_bps - c.basis_bps) * dt_h +
                    p.basis_vol_bps * std::sqrt(dt_h) * std_normal(rng);
@@ -240,6 +234,24 @@ struct MarketModel::Impl {
       const double size = exponential(rng, p.jump_mean_bps);
       c.basis_bps += uniform01(rng) < 0.5 ? size : -size;
     }
+  }
+
+  // The venue's offset from the shared fair value (FollowParams): exact OU transition for the noise, exponential
+  // decay and Poisson arrivals for the dislocation.
+  void follow(Coin& c, double dt_s, TimestampUs t) {
+    const FollowParams& f = config.follow;
+    constexpr double kLn2 = 0.6931471805599453;
+    if (f.noise_bps > 0) {
+      const double keep = std::exp(-kLn2 * dt_s / f.noise_half_life_s);
+      c.noise_bps = c.noise_bps * keep + f.noise_bps * std::sqrt(1.0 - keep * keep) * std_normal(rng);
+    }
+    c.dislocation_bps *= std::exp(-kLn2 * dt_s / f.dislocation_half_life_s);
+    const int n = poisson(rng, f.dislocation_rate_per_hour * dt_s / 3600.0);
+    for (int j = 0; j < n; ++j) {
+      const double size = exponential(rng, f.dislocation_mean_bps);
+      c.dislocation_bps += uniform01(rng) < 0.5 ? size : -size;
+    }
+    c.spot_mid = fair->at(c.fair_coin, lagged(t)) * (1.0 + (c.noise_bps + c.dislocation_bps) / 10000.0);
   }
 
   Decimal to_price(const MarketSpec& s, double px, Rounding mode) const {
@@ -385,7 +397,18 @@ struct MarketModel::Impl {
 
 MarketModel::MarketModel(Exchange& exchange, MarketModelConfig config)
     : impl_(std::make_unique<Impl>(exchange, std::move(config))) {
+  init();
+}
+
+MarketModel::MarketModel(Exchange& exchange, MarketModelConfig config, FairValue& fair)
+    : impl_(std::make_unique<Impl>(exchange, std::move(config))) {
+  impl_->fair = &fair;
+  init();
+}
+
+void MarketModel::init() {
   Impl& I = *impl_;
+  Exchange& exchange = I.exchange;
   AccountSetup maker;
   maker.api_key = I.config.maker_api_key;
   maker.unlimited = true;
@@ -415,6 +438,10 @@ MarketModel::MarketModel(Exchange& exchange, MarketModelConfig config)
     const std::string& ref = I.books[static_cast<std::size_t>(c.spot_book >= 0 ? c.spot_book : c.perp_book)].symbol;
     c.spot_mid = exchange.last_price(ref)->to_double();
     if (c.spot_book < 0) c.basis_bps = 0;  // perp-only coin: its price is the perp's
+    if (I.fair != nullptr) {
+      c.fair_coin = I.fair->coin_index(p.coin);
+      if (c.fair_coin >= 0) c.spot_mid = I.fair->at(c.fair_coin, I.lagged(I.last_us));
+    }
     I.coins.push_back(std::move(c));
   }
   // Book pointers are stable now (no more push_back); place the first ladders in one batch.
@@ -436,8 +463,8 @@ void MarketModel::step(TimestampUs now) {
   const double total_s = static_cast<double>(now - I.last_us) / kUsPerSecond;
   while (I.last_us < now) {
     const DurationUs dt = std::min<DurationUs>(kMaxStepUs, now - I.last_us);
-    for (Impl::Coin& c : I.coins) I.evolve(c, static_cast<double>(dt) / kUsPerSecond);
     I.last_us += dt;
+    for (Impl::Coin& c : I.coins) I.evolve(c, static_cast<double>(dt) / kUsPerSecond, I.last_us);
   }
   for (Impl::Coin& c : I.coins) I.publish_marks(c);
   I.exchange.batch_begin();
@@ -474,6 +501,10 @@ bool MarketModel::force_jump(std::string_view coin_or_symbol, double bps) {
 bool MarketModel::set_mid(std::string_view coin_or_symbol, double price) {
   Impl::Coin* c = impl_->find_coin(coin_or_symbol);
   if (!c || !(price > 0)) return false;
+  if (c->fair_coin >= 0) {
+    const double fair = impl_->fair->at(c->fair_coin, impl_->lagged(impl_->last_us));
+    c->dislocation_bps = (price / fair - 1.0) * 10000.0 - c->noise_bps;
+  }
   c->spot_mid = price;
   impl_->publish_marks(*c);
   impl_->exchange.batch_begin();
@@ -482,6 +513,13 @@ bool MarketModel::set_mid(std::string_view coin_or_symbol, double price) {
       impl_->requote(impl_->books[static_cast<std::size_t>(bi)],
                      impl_->mid_of(*c, impl_->books[static_cast<std::size_t>(bi)]), true);
   impl_->exchange.batch_end();
+  return true;
+}
+
+bool MarketModel::dislocate(std::string_view coin_or_symbol, double bps) {
+  Impl::Coin* c = impl_->find_coin(coin_or_symbol);
+  if (!c || c->fair_coin < 0) return false;
+  c->dislocation_bps += bps;
   return true;
 }
 
@@ -518,6 +556,12 @@ std::optional<double> MarketModel::basis_bps(std::string_view coin_or_symbol) co
   Impl::Coin* c = impl_->find_coin(coin_or_symbol);
   if (!c) return std::nullopt;
   return c->basis_bps;
+}
+
+std::optional<double> MarketModel::fair_offset_bps(std::string_view coin_or_symbol) const {
+  Impl::Coin* c = impl_->find_coin(coin_or_symbol);
+  if (!c || c->fair_coin < 0) return std::nullopt;
+  return c->noise_bps + c->dislocation_bps;
 }
 
 AccountId MarketModel::maker_account() const noexcept {

@@ -405,6 +405,18 @@ void load_model(const Loader& L, const toml::table& t, MarketModelConfig& m) {
   }
 }
 
+void load_follow(const Loader& L, const toml::table& t, FollowParams& f) {
+  L.check_keys(t, "follow",
+               {"lag_ms", "noise_bps", "noise_half_life_s", "dislocation_rate_per_hour", "dislocation_mean_bps",
+                "dislocation_half_life_s"});
+  if (auto v = L.get_int(t, "follow", "lag_ms", 0, 600'000)) f.lag_ms = *v;
+  if (auto v = L.get_double(t, "follow", "noise_bps", 0, 1000)) f.noise_bps = *v;
+  if (auto v = L.get_double(t, "follow", "noise_half_life_s", 0.1, 86'400)) f.noise_half_life_s = *v;
+  if (auto v = L.get_double(t, "follow", "dislocation_rate_per_hour", 0, 3600)) f.dislocation_rate_per_hour = *v;
+  if (auto v = L.get_double(t, "follow", "dislocation_mean_bps", 0, 10'000)) f.dislocation_mean_bps = *v;
+  if (auto v = L.get_double(t, "follow", "dislocation_half_life_s", 0.1, 86'400)) f.dislocation_half_life_s = *v;
+}
+
 void load_accounts(const Loader& L, const toml::array& arr, ExchangeConfig& e) {
   std::size_t i = 0;
   for (const auto& el : arr) {
@@ -542,6 +554,8 @@ void load_sections(const Loader& L, const toml::table& root, SimConfig& cfg, boo
     load_market_overrides(L, *n->as_array(), cfg.exchange);
   }
   if (const toml::table* t = L.table(root, "", "model")) load_model(L, *t, cfg.model);
+  // Only the multi-venue form lets "follow" through its key checks: one venue has no fair value to follow.
+  if (const toml::table* t = L.table(root, "", "follow")) load_follow(L, *t, cfg.model.follow);
   if (const toml::node* n = root.get("accounts")) {
     if (!n->is_array()) L.fail("accounts", Loader::render(*n), "must be an array of tables ([[accounts]])");
     if (venue) cfg.exchange.accounts.clear();
@@ -636,7 +650,7 @@ SimVenuesConfig parse_sim_venues_config(std::string_view toml_text, std::string_
     Loader V(source_name, prefix);
     V.check_keys(*table, "",
                  {"protocol", "server", "runtime", "exchange", "fees", "market", "model", "accounts", "faults",
-                  "replay", "script"});
+                  "replay", "script", "follow"});
     VenueConfig v;
     v.name = name;
     // The protocol defaults to the venue's name when that names one ([venues.backpack]).

@@ -23,7 +23,7 @@ TimestampUs ScaledClock::now_us() const noexcept {
 struct SimRuntime::Impl {
   // `shared_sim` null: the runtime's own scaled clock over `wall_in` (or the system clock).
   Impl(boost::asio::io_context& io_, SimConfig cfg, const Clock* wall_in, const Clock* shared_sim,
-       RecordedFrameDecoderFactory frames)
+       RecordedFrameDecoderFactory frames, FairValue* fair)
       : io(io_),
         config(std::move(cfg)),
         wall(wall_in != nullptr ? *wall_in : system_clock),
@@ -46,7 +46,8 @@ struct SimRuntime::Impl {
     } else if (config.runtime.model_enabled) {
       MarketModelConfig mc = config.model;
       mc.seed = config.runtime.seed;
-      model = std::make_unique<MarketModel>(exchange, std::move(mc));
+      model = fair != nullptr ? std::make_unique<MarketModel>(exchange, std::move(mc), *fair)
+                              : std::make_unique<MarketModel>(exchange, std::move(mc));
     }
   }
 
@@ -106,13 +107,13 @@ struct SimRuntime::Impl {
 
 SimRuntime::SimRuntime(boost::asio::io_context& io, SimConfig config, const Clock* wall,
                        RecordedFrameDecoderFactory frames)
-    : impl_(std::make_unique<Impl>(io, std::move(config), wall, nullptr, frames)) {
+    : impl_(std::make_unique<Impl>(io, std::move(config), wall, nullptr, frames, nullptr)) {
   log_start();
 }
 
-SimRuntime::SimRuntime(boost::asio::io_context& io, SimConfig config, SharedSimClocks clocks,
+SimRuntime::SimRuntime(boost::asio::io_context& io, SimConfig config, SimShared shared,
                        RecordedFrameDecoderFactory frames)
-    : impl_(std::make_unique<Impl>(io, std::move(config), clocks.wall, clocks.sim, frames)) {
+    : impl_(std::make_unique<Impl>(io, std::move(config), shared.wall, shared.sim, frames, shared.fair)) {
   log_start();
 }
 

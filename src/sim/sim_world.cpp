@@ -1,11 +1,47 @@
 #include "bparb/sim/sim_world.hpp"
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <optional>
 #include <vector>
 
+#include "bparb/sim/fair_value.hpp"
+
 namespace bparb::sim {
+
+namespace {
+
+// The coins of every venue driven by the market model, each once: its volatility from the first such venue's
+// [model.coins], its start price from that venue's seed price (spot market, else perp). The history covers
+// the largest venue lag.
+std::optional<FairValueConfig> fair_value_config(const SimVenuesConfig& cfg) {
+  FairValueConfig out;
+  out.seed = cfg.runtime.seed ^ 0xFA12'7A1E'5EED'0001ull;
+  std::int64_t max_lag_ms = 0;
+  for (const VenueConfig& v : cfg.venues) {
+    const SimConfig& sc = v.sim;
+    if (sc.replay.enabled || !sc.runtime.model_enabled) continue;
+    max_lag_ms = std::max(max_lag_ms, sc.model.follow.lag_ms);
+    for (const CoinModelParams& c : sc.model.coins) {
+      if (std::any_of(out.coins.begin(), out.coins.end(), [&](const FairValueCoin& f) { return f.coin == c.coin; }))
+        continue;
+      const MarketSetup* seed = nullptr;
+      for (const char* suffix : {"_USDC", "_USDC_PERP"}) {
+        for (const MarketSetup& m : sc.exchange.markets)
+          if (seed == nullptr && m.spec.symbol == c.coin + suffix) seed = &m;
+      }
+      if (seed == nullptr) continue;
+      out.coins.push_back(FairValueCoin{c.coin, c.annual_volatility, seed->seed_price.to_double()});
+    }
+  }
+  if (out.coins.empty()) return std::nullopt;
+  out.history_us = max_lag_ms * kUsPerMs + out.grid_us;
+  return out;
+}
+
+}  // namespace
 
 struct SimWorld::Impl {
   Impl(boost::asio::io_context& io_, SimVenuesConfig cfg, const Clock* wall_in)
@@ -36,6 +72,7 @@ struct SimWorld::Impl {
   SystemClock system_clock;
   const Clock& wall;
   ScaledClock sim;
+  std::unique_ptr<FairValue> fair;                  // before the venues: they follow it
   std::vector<std::unique_ptr<SimRuntime>> venues;  // config.venues' order
   boost::asio::steady_timer timer;
   bool running = false;
@@ -46,6 +83,7 @@ SimWorld::SimWorld(boost::asio::io_context& io, SimVenuesConfig config, const Cl
                    RecordedFrameDecoderFactory frames)
     : impl_(std::make_unique<Impl>(io, std::move(config), wall)) {
   Impl& I = *impl_;
+  if (auto fc = fair_value_config(I.config)) I.fair = std::make_unique<FairValue>(std::move(*fc), I.sim.now_us());
   I.venues.reserve(I.config.venues.size());
   for (const VenueConfig& v : I.config.venues) {
     SimConfig sc = v.sim;
@@ -53,7 +91,8 @@ SimWorld::SimWorld(boost::asio::io_context& io, SimVenuesConfig config, const Cl
     sc.runtime.time_scale = I.config.runtime.time_scale;
     sc.runtime.start_time_ms = I.config.runtime.start_time_ms;
     sc.runtime.step_interval_ms = I.config.runtime.step_interval_ms;
-    I.venues.push_back(std::make_unique<SimRuntime>(io, std::move(sc), SharedSimClocks{&I.wall, &I.sim}, frames));
+    I.venues.push_back(
+        std::make_unique<SimRuntime>(io, std::move(sc), SimShared{&I.wall, &I.sim, I.fair.get()}, frames));
   }
 }
 
@@ -95,6 +134,9 @@ const Clock& SimWorld::sim_clock() const noexcept {
 }
 const Clock& SimWorld::wall_clock() const noexcept {
   return impl_->wall;
+}
+FairValue* SimWorld::fair_value() noexcept {
+  return impl_->fair.get();
 }
 std::uint64_t SimWorld::steps() const noexcept {
   return impl_->steps;

@@ -134,6 +134,9 @@ TEST(SimVenuesConfig, TheShippedTwoVenueExampleLoads) {
   EXPECT_EQ(v.venues[1].sim.exchange.markets.size(), 2u);
   EXPECT_EQ(v.venues[1].sim.exchange.fees.perp_taker_bps, Decimal::from_string("3.5"));
   EXPECT_NE(v.venues[0].sim.runtime.seed, v.venues[1].sim.runtime.seed);
+  EXPECT_EQ(v.venues[0].sim.model.follow.lag_ms, 0);
+  EXPECT_EQ(v.venues[1].sim.model.follow.lag_ms, 250);
+  EXPECT_EQ(v.venues[1].sim.model.follow.dislocation_mean_bps, 25.0);
 }
 
 TEST(SimWorld, HostsEveryVenueOnOneClock) {

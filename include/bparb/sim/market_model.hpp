@@ -53,6 +53,25 @@ struct CoinModelParams {
   LiquidityParams perp;
 };
 
+// How a venue's books follow a shared FairValue (the MarketModel constructor that takes one). Per coin,
+// per step, the venue's spot mid is
+//   S = F(t - lag) * (1 + (n + d) / 10000)
+// where F is the shared fair value, n the venue's own noise (Ornstein-Uhlenbeck: stationary sd noise_bps,
+// half-life noise_half_life_s) and d its dislocation: Poisson(dislocation_rate_per_hour) jumps of +/-
+// Exp(dislocation_mean_bps) that decay to half every dislocation_half_life_s, so a venue that drifted away
+// converges back. The perp mid, maker ladders and takers then work as without a fair value. All zero: the
+// venue's spot mid is the fair value itself.
+struct FollowParams {
+  std::int64_t lag_ms = 0;
+  double noise_bps = 0;
+  double noise_half_life_s = 30;
+  double dislocation_rate_per_hour = 0;
+  double dislocation_mean_bps = 0;
+  double dislocation_half_life_s = 60;
+};
+
+class FairValue;
+
 struct MarketModelConfig {
   std::uint64_t seed = 42;
   double requote_threshold_bps = 1.0;
@@ -67,6 +86,7 @@ struct MarketModelConfig {
   // a different market than with false. Default true: it is the live exchange's shape (docs/backpack.md §6).
   bool keep_unchanged_levels = true;
   std::vector<CoinModelParams> coins;  // default_model_config() fills SOL, BTC, ETH, SUI, JUP
+  FollowParams follow;                 // used only with a shared FairValue
 };
 
 // Documented defaults: BTC tight/deep and calm basis (0.2% basis is rare), SOL/ETH in between,
@@ -86,6 +106,9 @@ class MarketModel {
   // at the exchange's current seed/last prices. Coins without both markets in the exchange are
   // skipped; a coin with only one market gets a ladder on that one.
   MarketModel(Exchange& exchange, MarketModelConfig config);
+  // A venue of several: coins that `fair` knows follow it (config.follow) instead of running a spot path of
+  // their own; their first ladders are placed around the fair value. `fair` must outlive the model.
+  MarketModel(Exchange& exchange, MarketModelConfig config, FairValue& fair);
   ~MarketModel();
   MarketModel(const MarketModel&) = delete;
   MarketModel& operator=(const MarketModel&) = delete;
@@ -99,8 +122,11 @@ class MarketModel {
   bool set_basis_bps(std::string_view coin_or_symbol, double bps);
   // Add a basis jump of `bps` now.
   bool force_jump(std::string_view coin_or_symbol, double bps);
-  // Set the spot mid of a coin.
+  // Set the spot mid of a coin. A coin that follows a fair value gets the dislocation that puts its mid
+  // there, and converges back from it.
   bool set_mid(std::string_view coin_or_symbol, double price);
+  // Add `bps` to the dislocation of a coin that follows a fair value (false otherwise); it shows at the next step.
+  bool dislocate(std::string_view coin_or_symbol, double bps);
   // Pause/resume background taker trading (maker ladders keep quoting).
   void set_background_trading(bool on);
   bool background_trading() const noexcept;
@@ -111,11 +137,14 @@ class MarketModel {
   // ---- introspection (tests, logging)
   std::optional<double> mid(std::string_view coin_or_symbol) const;  // spot mid, or perp mid for a perp symbol
   std::optional<double> basis_bps(std::string_view coin_or_symbol) const;
+  // A following coin's offset from the lagged fair value (noise + dislocation), bps; nullopt otherwise.
+  std::optional<double> fair_offset_bps(std::string_view coin_or_symbol) const;
   AccountId maker_account() const noexcept;
   AccountId taker_account() const noexcept;
   const MarketModelConfig& config() const noexcept;
 
  private:
+  void init();
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

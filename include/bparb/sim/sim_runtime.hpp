@@ -39,11 +39,14 @@ class ScaledClock final : public Clock {
   double scale_;
 };
 
-// What a SimWorld shares with each venue it hosts: one wall clock and one simulation clock, both
-// outliving the venue's runtime.
-struct SharedSimClocks {
+class FairValue;
+
+// What a SimWorld shares with each venue it hosts: one wall clock, one simulation clock and the fair value
+// the venues' market models follow (null: the model runs its own price path), all outliving the runtime.
+struct SimShared {
   const Clock* wall = nullptr;
   const Clock* sim = nullptr;
+  FairValue* fair = nullptr;
 };
 
 class SimRuntime {
@@ -56,9 +59,10 @@ class SimRuntime {
   // std::invalid_argument.
   SimRuntime(boost::asio::io_context& io, SimConfig config, const Clock* wall = nullptr,
              RecordedFrameDecoderFactory frames = nullptr);
-  // A venue of a SimWorld: the same, on the world's clocks instead of its own (config.runtime's time_scale and
-  // start_time_ms are then the world's business). The world steps it; start() would add a timer of its own.
-  SimRuntime(boost::asio::io_context& io, SimConfig config, SharedSimClocks clocks,
+  // A venue of a SimWorld: the same, on the world's clocks (and fair value) instead of its own (config.runtime's
+  // time_scale and start_time_ms are then the world's business). The world steps it; start() would add a timer of its
+  // own.
+  SimRuntime(boost::asio::io_context& io, SimConfig config, SimShared shared,
              RecordedFrameDecoderFactory frames = nullptr);
   ~SimRuntime();
   SimRuntime(const SimRuntime&) = delete;

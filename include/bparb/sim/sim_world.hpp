@@ -2,8 +2,10 @@
 // SimWorld: several simulated venues on one io_context and one simulation clock. Each venue is a
 // SimRuntime of its own (exchange with that venue's markets, fees and accounts; market model or replay;
 // faults), built from a VenueConfig; the world owns the shared clocks and the one timer that steps every
-// venue, so simulated time is the same everywhere. The protocol front-ends (sim/backpack's SimServer, one
-// per venue on its own port) are the caller's: the world does not know any venue's wire protocol.
+// venue, so simulated time is the same everywhere. It also owns one FairValue per coin of the model-driven
+// venues, which their market models follow, each with its own lag, noise and dislocations
+// ([venues.NAME.follow]), so cross-venue dislocations appear and converge. The protocol front-ends (sim/backpack's
+// SimServer, one per venue on its own port) are the caller's: the world does not know any venue's wire protocol.
 //
 // SimRuntime alone stays the one-venue form (paper mode, tests, today's sim.toml); a world exists beside it
 // so that the single-venue path is untouched.
@@ -22,6 +24,8 @@ class io_context;
 }  // namespace boost::asio
 
 namespace bparb::sim {
+
+class FairValue;
 
 class SimWorld {
  public:
@@ -45,6 +49,7 @@ class SimWorld {
   SimRuntime* find(std::string_view name) noexcept;  // nullptr if no venue has that name
   const Clock& sim_clock() const noexcept;
   const Clock& wall_clock() const noexcept;
+  FairValue* fair_value() noexcept;  // nullptr when no venue runs the market model
   std::uint64_t steps() const noexcept;
 
  private:
