@@ -19,6 +19,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "bparb/sim/backpack/recording_lines.hpp"
@@ -40,7 +41,7 @@ void usage(std::FILE* to) {
 // The multi-venue form: one SimWorld, one front-end per venue on its own port.
 int run_venues(bparb::sim::SimVenuesConfig cfg) {
   boost::asio::io_context io;
-  bparb::sim::SimWorld world(io, cfg, nullptr, bparb::sim::make_backpack_frame_decoder);
+  bparb::sim::SimWorld world(io, std::move(cfg), nullptr, bparb::sim::make_backpack_frame_decoder);
   std::vector<std::unique_ptr<bparb::sim::SimServer>> servers;
   for (std::size_t i = 0; i < world.venue_count(); ++i) {
     const bparb::sim::VenueConfig& v = world.venue_config(i);
