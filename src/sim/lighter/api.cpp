@@ -233,7 +233,7 @@ Expected<Verified, TxOutcome> verify(LighterApi::Impl& impl, const LighterRules&
     return unexpected(fail(21501, std::string("invalid tx info: ") + to_string(parsed.error())));
   }
   Verified v;
-  v.tx = std::move(*parsed);
+  v.tx = *parsed;
   auto acc = impl.accounts.find(v.tx.envelope.account_index);
   if (acc == impl.accounts.end()) return unexpected(fail(21108, "invalid PublicKey: account not found"));
   auto key = acc->second.keys.find(v.tx.envelope.api_key_index);

@@ -325,7 +325,12 @@ void LighterHub::on_order(const OrderEvent& e) {
     std::string o = "{";
     json::kv(o, "account", *acct);
     json::kv(o, "channel", ids[i]);
-    json::raw(o, "orders", "{\"" + mid + "\":[" + order + "]}");
+    std::string orders = "{\"";
+    orders += mid;
+    orders += "\":[";
+    orders += order;
+    orders += "]}";
+    json::raw(o, "orders", orders);
     if (i == 0 && e.type == OrderEventType::kFill && e.trade_id == last_trade_id_) {
       TradeEvent t;
       t.symbol = e.order->symbol;

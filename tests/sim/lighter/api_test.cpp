@@ -192,7 +192,7 @@ TEST_F(LighterApiTest, CancelByClientIndexModifyAndCancelAll) {
 TEST_F(LighterApiTest, ScheduledCancelAllFiresWhenDue) {
   ASSERT_EQ(code_of(send_tx(f.create(*f.alice, f.alice_nonce, 1, 10'000, 199'000, false))), 200);
   bl::SignedTx tx;
-  const std::int64_t when = f.clock.now_ms() + 10 * 60 * 1000;
+  const std::int64_t when = f.clock.now_ms() + std::int64_t{10} * 60 * 1000;
   ASSERT_FALSE(f.alice->sign_cancel_all_orders(bl::CancelAllOrdersTx{1, when, {}}, f.alice_nonce++, f.expiry(), tx));
   EXPECT_EQ(code_of(send_tx(tx)), 200);
   api.poll();
@@ -207,7 +207,9 @@ TEST_F(LighterApiTest, AuthIsRequiredForOrderQueriesAndBoundToTheAccount) {
   // Bob's valid token does not open Alice's orders.
   EXPECT_EQ(get("/api/v1/accountActiveOrders?account_index=1001&market_id=0", f.token(*f.bob)).status, 401);
   // A token valid for longer than 8 hours is not accepted yet.
-  EXPECT_EQ(get("/api/v1/accountActiveOrders?account_index=1001&market_id=0", f.token(*f.alice, 9 * 3600)).status, 401);
+  EXPECT_EQ(get("/api/v1/accountActiveOrders?account_index=1001&market_id=0", f.token(*f.alice, std::int64_t{9} * 3600))
+                .status,
+            401);
   std::string tok = f.token(*f.alice);
   EXPECT_EQ(get("/api/v1/accountActiveOrders?account_index=1001&market_id=0", tok).status, 200);
   tok.back() = tok.back() == '0' ? '1' : '0';
