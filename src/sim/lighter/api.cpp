@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <limits>
+#include <set>
 #include <stdexcept>
 #include <variant>
 
@@ -48,8 +49,6 @@ std::string hash_hex(const bl::Fp5& h) {
   return out;
 }
 
-}  // namespace
-
 // The sim's answer to a neutral reject, in Lighter's code space (docs/lighter.md, "The simulated Lighter").
 TxOutcome lighter_reject(Reject r) {
   switch (r) {
@@ -87,6 +86,8 @@ TxOutcome lighter_reject(Reject r) {
   }
 }
 
+}  // namespace
+
 struct ApiKeyState {
   std::unique_ptr<bl::PreparedPublicKey> key;
   std::int64_t next_nonce = 0;
@@ -112,6 +113,9 @@ struct LighterApi::Impl {
   // The meta of the order being submitted: the Exchange announces the order (on_order) from inside
   // execute(), before the call returns, and every listener after this one must already see its ids.
   std::optional<OrderMeta> pending;
+  // Resting orders with an OrderExpiry, by expiry (ms): poll() cancels them when due.
+  std::multimap<std::int64_t, OrderId> expiries;
+  std::set<OrderId> expired;  // cancelled by their OrderExpiry: reported as canceled-expired
 };
 
 LighterApi::LighterApi(Exchange& exchange, const Clock& wall_clock, LighterRules rules)
@@ -500,6 +504,7 @@ void LighterApi::on_order(const OrderEvent& e) {
   if (meta.order_index == 0) meta.order_index = kOrderIndexBase + static_cast<std::int64_t>(e.order->id);
   impl_->orders[e.order->id] = meta;
   impl_->by_order_index[meta.order_index] = e.order->id;
+  if (meta.order_expiry_ms > 0) impl_->expiries.emplace(meta.order_expiry_ms, e.order->id);
   if (meta.client_order_index != 0)
     impl_->by_client_index[{meta.account_index, meta.client_order_index}] = meta.order_index;
 }
@@ -511,6 +516,22 @@ void LighterApi::poll() {
     st.cancel_all_time_ms = 0;
     for (const auto& m : rules_.markets) (void)ex_.cancel_all(st.rules->account, m.symbol);
   }
+  // Resting orders whose OrderExpiry has passed die as on the venue (an order already gone is skipped).
+  auto& due = impl_->expiries;
+  while (!due.empty() && due.begin()->first <= now_ms) {
+    const OrderId id = due.begin()->second;
+    due.erase(due.begin());
+    const OrderMeta& meta = impl_->orders.at(id);
+    const LighterMarketRules* m = market_by_id(meta.market_id);
+    const auto a = account_of(meta.account_index);
+    if (!m || !a || !ex_.query_order(*a, m->symbol, OrderRef{id, std::nullopt})) continue;
+    impl_->expired.insert(id);
+    (void)ex_.cancel(*a, m->symbol, OrderRef{id, std::nullopt});
+  }
+}
+
+bool LighterApi::expired_by_order_expiry(OrderId id) const {
+  return impl_->expired.count(id) != 0;
 }
 
 std::optional<std::int64_t> LighterApi::verify_auth_token(std::string_view token) const {

@@ -133,7 +133,8 @@ HttpResponse tx_error(const TxOutcome& t) {
   return error(400, t.code, t.message);
 }
 
-std::string_view status_text(const SimOrder& o) {
+std::string_view status_text(const SimOrder& o, bool expired) {
+  if (expired && o.status == OrderStatus::kCancelled) return "canceled-expired";
   switch (o.status) {
     case OrderStatus::kNew:
     case OrderStatus::kPartiallyFilled:
@@ -205,7 +206,7 @@ std::string LighterApi::order_json(const SimOrder& o) const {
   json::kb(s, "reduce_only", o.reduce_only.value_or(false));
   json::kd(s, "trigger_price", Decimal::zero(), pd);
   json::kv(s, "order_expiry", meta.order_expiry_ms);
-  json::kv(s, "status", status_text(o));
+  json::kv(s, "status", status_text(o, expired_by_order_expiry(o.id)));
   json::kv(s, "trigger_status", "na");
   json::kv(s, "trigger_time", std::int64_t{0});
   json::kv(s, "parent_order_index", std::int64_t{0});

@@ -202,6 +202,32 @@ TEST_F(LighterApiTest, ScheduledCancelAllFiresWhenDue) {
   EXPECT_TRUE(active(*f.alice, kAlice).orders.empty());
 }
 
+TEST_F(LighterApiTest, RestingOrderDiesAtItsOrderExpiry) {
+  bl::CreateOrderTx t;
+  t.client_order_index = 5;
+  t.base_amount = 10'000;
+  t.price = 199'000;
+  t.time_in_force = 1;
+  t.order_expiry = f.clock.now_ms() + 60'000;
+  bl::SignedTx tx;
+  ASSERT_FALSE(f.alice->sign_create_order(t, f.alice_nonce++, f.expiry(), tx).has_value());
+  ASSERT_EQ(code_of(send_tx(tx)), 200);
+  f.clock.advance_us(59 * kUsPerSecond);
+  api.poll();
+  EXPECT_EQ(active(*f.alice, kAlice).orders.size(), 1u);
+  f.clock.advance_us(kUsPerSecond);
+  api.poll();
+  EXPECT_TRUE(active(*f.alice, kAlice).orders.empty());
+  bl::OrdersPage page;
+  ASSERT_TRUE(bl::parse_orders(parser,
+                               get("/api/v1/accountInactiveOrders?account_index=1001&limit=10", f.token(*f.alice)).body,
+                               page)
+                  .ok());
+  ASSERT_EQ(page.orders.size(), 1u);
+  EXPECT_EQ(page.orders[0].status, bl::OrderStatus::kCanceled);
+  EXPECT_STREQ(page.orders[0].cancel_reason, "expired");
+}
+
 TEST_F(LighterApiTest, AuthIsRequiredForOrderQueriesAndBoundToTheAccount) {
   EXPECT_EQ(get("/api/v1/accountActiveOrders?account_index=1001&market_id=0").status, 401);
   // Bob's valid token does not open Alice's orders.

@@ -107,8 +107,11 @@ class LighterApi final : public ExchangeListener {
   // Validates every transaction (and the consecutive nonces of each key) before executing any.
   std::vector<TxOutcome> submit_batch(const std::vector<std::int64_t>& tx_types,
                                       const std::vector<std::string>& tx_infos, TxOutcome& batch_error);
-  // Fires a due scheduled cancel-all (the dead-man switch); the server calls it from a timer.
+  // Fires a due scheduled cancel-all (the dead-man switch) and cancels resting orders whose
+  // OrderExpiry has passed; the server calls it from a timer.
   void poll();
+  // True for an order poll() cancelled because its OrderExpiry passed.
+  bool expired_by_order_expiry(OrderId id) const;
 
   // "{deadline}:{account}:{api_key}:{sig hex}" -> the account index it authorises, if valid now.
   std::optional<std::int64_t> verify_auth_token(std::string_view token) const;
