@@ -27,3 +27,6 @@ bparb_fuzz_target(fuzz_config SOURCES ${PROJECT_SOURCE_DIR}/src/app/config.cpp L
 bparb_fuzz_target(fuzz_lighter_request LIBS bparb_venue_lighter)
 bparb_fuzz_target(fuzz_lighter_frame LIBS bparb_venue_lighter)
 bparb_fuzz_target(fuzz_lighter_rest LIBS bparb_venue_lighter)
+# The simulated Lighter's tx_info parser: its one source, not the sim/lighter library (Beast, the core).
+bparb_fuzz_target(fuzz_lighter_tx_info SOURCES ${PROJECT_SOURCE_DIR}/src/sim/lighter/tx_info.cpp
+                  LIBS bparb_venue_lighter)
