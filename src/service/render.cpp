@@ -89,9 +89,9 @@ std::vector<std::string> readiness_reasons(const Snapshot& s) {
     for (const BookView& b : v.books) {
       if (!b.valid) {
         r.push_back(v.name + " " + b.symbol + ": book not synced");
-      } else if (s.max_book_age_ms > 0 && s.taken_us - b.last_update_us > s.max_book_age_ms * kUsPerMs) {
-        r.push_back(fmt::format("{} {}: book stale ({} s since the last update, limit {} ms)", v.name, b.symbol,
-                                seconds(s.taken_us - b.last_update_us), s.max_book_age_ms));
+      } else if (s.stale_book_us > 0 && s.taken_us - b.last_update_us > s.stale_book_us) {
+        r.push_back(fmt::format("{} {}: book stale ({} s since the last update, limit {} s)", v.name, b.symbol,
+                                seconds(s.taken_us - b.last_update_us), seconds(s.stale_book_us)));
       }
     }
   }

@@ -51,7 +51,6 @@ void Tally::refusal(TimestampUs now, std::string_view pair, std::string_view leg
 void collect_trading(Snapshot& s, const RiskGate& risk, const exec::ArbEngine* engine, const Portfolio* portfolio) {
   s.trading_state = to_string(risk.state());
   s.state_reason = to_string(risk.state_reason());
-  s.max_book_age_ms = risk.limits().max_book_age_ms;
   s.trading = engine != nullptr && portfolio != nullptr;
   s.pairs.clear();
   s.open_orders = 0;

@@ -112,7 +112,9 @@ struct Snapshot {
   bool shutting_down = false;
   std::string_view trading_state = "Active";
   std::string_view state_reason = "none";
-  std::int64_t max_book_age_ms = 0;  // the risk gate's limit: an older book is stale (0 = unknown)
+  // A valid book unchanged for longer is stale (0 = never). The application's choice: a quiet market leaves
+  // a book unchanged for seconds, so it is the stream's silence bound, not the risk gate's entry limit.
+  DurationUs stale_book_us = 0;
   std::vector<VenueHealth> venues;
   std::vector<PairView> pairs;
   std::size_t open_orders = 0;
