@@ -38,14 +38,14 @@ LegView leg_view(const MarketSpec* m, const LegPosition& leg) {
 void Tally::refusal(TimestampUs now, std::string_view pair, std::string_view leg, const RiskDecision& d) {
   const auto i = static_cast<std::size_t>(d.rule);
   if (i < kRules) ++refusals_[i];
-  Refusal r;
-  r.at_us = now;
-  r.pair = pair;
-  r.leg = leg;
-  r.rule = d.rule_name();
-  r.limit = d.limit;
-  r.value = d.value;
-  last_ = std::move(r);
+  // Assigned in place: once the strings have grown to the longest pair name, a refusal allocates nothing.
+  if (!last_) last_.emplace();
+  last_->at_us = now;
+  last_->pair.assign(pair);
+  last_->leg.assign(leg);
+  last_->rule = d.rule_name();
+  last_->limit = d.limit;
+  last_->value = d.value;
 }
 
 void collect_trading(Snapshot& s, const RiskGate& risk, const exec::ArbEngine* engine, const Portfolio* portfolio) {

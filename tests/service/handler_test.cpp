@@ -310,6 +310,31 @@ TEST(DailySplit, TodayIsTheRunTotalsSinceTheFirstTradingSnapshotOfTheUtcDay) {
   EXPECT_EQ(s.today_since_us, midnight + 86'400 * kUsPerSecond);
 }
 
+TEST(Tally, CountsRefusalsByRuleAndKeepsTheLast) {
+  Tally t;
+  RiskDecision d;
+  d.allowed = false;
+  d.rule = RiskRule::kMaxPosition;
+  d.limit = Decimal::from_int(1000);
+  d.value = Decimal::from_string("1200.5");
+  t.refusal(kT0, "SOL", "spot", d);
+  d.rule = RiskRule::kStaleBook;
+  t.refusal(kT0 + 1, "BTC", "perp", d);
+  t.refusal(kT0 + 2, "BTC", "perp", d);
+  t.order_cancelled();
+  Snapshot s;
+  collect_tally(s, t);
+  EXPECT_EQ(s.orders_cancelled, 1u);
+  ASSERT_EQ(s.refusals.size(), 2u);
+  EXPECT_EQ(s.refusals[0].rule, rule_name(RiskRule::kStaleBook));
+  EXPECT_EQ(s.refusals[0].count, 2u);
+  EXPECT_EQ(s.refusals[1].rule, rule_name(RiskRule::kMaxPosition));
+  EXPECT_EQ(s.refusals[1].count, 1u);
+  ASSERT_TRUE(s.last_refusal);
+  EXPECT_EQ(s.last_refusal->pair, "BTC");
+  EXPECT_EQ(s.last_refusal->at_us, kT0 + 2);
+}
+
 TEST(Addresses, LoopbackAndWildcard) {
   EXPECT_TRUE(is_loopback_address("127.0.0.1"));
   EXPECT_TRUE(is_loopback_address("127.1.2.3"));

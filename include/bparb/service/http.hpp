@@ -37,9 +37,9 @@ struct ServerOptions {
   std::uint16_t port = 8780;  // 0 = any free port (tests)
   bool allow_remote = false;  // a non-loopback address is refused without it
   std::size_t max_connections = 16;
-  std::size_t max_header_bytes = 8 * 1024;     // request line + headers
-  std::size_t max_body_bytes = 1024;           // GETs carry none; a little slack for odd clients
-  std::uint32_t max_requests_per_second = 20;  // per connection; above it: 429 and the connection is closed
+  std::size_t max_header_bytes = std::size_t{8} * 1024;  // request line + headers
+  std::size_t max_body_bytes = 1024;                     // GETs carry none; a little slack for odd clients
+  std::uint32_t max_requests_per_second = 20;            // per connection; above it: 429 and the connection is closed
   DurationUs idle_timeout_us = 30 * kUsPerSecond;
   DurationUs snapshot_interval_us = kUsPerSecond;
 };
