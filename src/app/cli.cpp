@@ -124,6 +124,13 @@ int cmd_check_config(std::span<const std::string> args, std::ostream& out, std::
   }
   out << "config OK: " << file << " (" << cfg.enabled_pair_count() << " pairs, mode=" << mode_name(cfg.exchange.mode)
       << ")\n";
+  if (cfg.service.enabled) {
+    const bool v6 = cfg.service.address.find(':') != std::string::npos;
+    const std::string host = v6 ? "[" + cfg.service.address + "]" : cfg.service.address;
+    out << "service: http://" << host << ":" << cfg.service.port
+        << " serves GET /healthz (200 while the event loop turns), /readyz (200, or 503 with the reasons), "
+           "/api/v1/status (JSON) and /metrics (Prometheus)\n";
+  }
   return kExitOk;
 }
 

@@ -770,6 +770,7 @@ void Loader::read_backtest(Section& s, Config& c) {
 
 void Loader::read_service(Section& s, Config& c) {
   s.boolean("enabled", c.service.enabled);
+  s.boolean("allow_remote", c.service.allow_remote);
   if (const toml::node* n = s.string("address", c.service.address)) {
     unsigned char buf[16];
     const bool v4 = inet_pton(AF_INET, c.service.address.c_str(), buf) == 1;
@@ -778,14 +779,18 @@ void Loader::read_service(Section& s, Config& c) {
       issue_at(n, "service.address: " + quote(c.service.address) +
                       " is not an IP address; allowed: an IPv4/IPv6 literal such as \"127.0.0.1\"");
     } else if (c.service.address.rfind("127.", 0) != 0 && c.service.address != "::1") {
-      warnings_.push_back(file_ + ": service.address " + c.service.address +
-                          " exposes the status/metrics endpoint beyond this host");
+      // The endpoint has no authentication: beyond loopback only on an explicit opt-in (docs/service.md).
+      if (!c.service.allow_remote) {
+        issue_at(n, "service.address: " + quote(c.service.address) +
+                        " is not a loopback address; allowed: 127.0.0.0/8 or ::1, or any IP literal together with "
+                        "service.allow_remote = true");
+      } else {
+        warnings_.push_back(file_ + ": service.address " + c.service.address +
+                            " exposes the status/metrics endpoint beyond this host (service.allow_remote = true)");
+      }
     }
   }
   s.port("port", c.service.port, 1);
-  if (c.service.enabled)
-    warnings_.push_back(file_ + ": [service] is accepted but not served by this version (nothing listens on " +
-                        c.service.address + ":" + std::to_string(c.service.port) + ")");
 }
 
 bool Loader::read_pair_base(const toml::node& n, const std::string& path, std::string& out) {

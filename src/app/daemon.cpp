@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "bparb/app/cli.hpp"
 #include "bparb/app/daily_csv.hpp"
 #include "bparb/app/engine_config.hpp"
 #include "bparb/app/logging.hpp"
@@ -44,6 +45,7 @@
 #include "bparb/runtime/operator.hpp"
 #include "bparb/runtime/reconciler.hpp"
 #include "bparb/runtime/recovery.hpp"
+#include "bparb/service/http.hpp"
 #include "bparb/sim/backpack/recording_lines.hpp"
 #include "bparb/sim/backpack/server.hpp"
 #include "bparb/sim/sim_config.hpp"
@@ -119,6 +121,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     sigs_ = std::make_unique<SignalWatcher>(io_, [this](SignalAction a, int signo) { on_signal(a, signo); });
     svc_.status("starting: reconciling with the exchange");
     operator_.arm_watchdog();
+    start_service();
     asio::post(io_, [this] { start_up(); });
     io_.run();
     if (startup_error_) throw std::runtime_error(*startup_error_);
@@ -158,6 +161,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     const journal::OrderRecordState st = u.kind == K::kAccepted    ? journal::OrderRecordState::kOpen
                                          : u.kind == K::kCancelled ? journal::OrderRecordState::kCancelled
                                                                    : journal::OrderRecordState::kExpired;
+    if (u.kind == K::kCancelled) tally_.order_cancelled();
     journal_.ack(u.client_id, exchange_order_id, st, u.cumulative_quantity);
     engine_->on_order_update(u, clock_.now_us());
   }
@@ -177,6 +181,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   void on_entry_refused(const exec::PairInfo& p, const BasisQuote&, std::string_view leg,
                         const RiskDecision& d) override {
     lines_.entry_refused(p, leg, d);
+    tally_.refusal(clock_.now_us(), p.name, leg, d);
   }
   void on_position_opened(const exec::PairInfo& p, const PositionState& pos, const BasisQuote& q) override {
     journal_.position(p.name, pos);
@@ -432,6 +437,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   }
 
   void stop_io() {
+    if (http_) http_->stop();
     if (ws_) ws_->close();
     if (sim_server_) sim_server_->stop();
     if (sim_) sim_->stop();
@@ -621,6 +627,47 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     }
   }
 
+  // ---- The operator's HTTP surface (service/http.hpp): off unless [service] enabled = true.
+  void start_service() {
+    if (!cfg_.service.enabled) return;
+    service::ServerOptions so;
+    so.address = cfg_.service.address;
+    so.port = cfg_.service.port;
+    so.allow_remote = cfg_.service.allow_remote;
+    config_hash_ = service::sha256_file_hex(cfg_.source_path);
+    http_ = std::make_unique<service::Server>(io_, clock_, log_, so, [this](service::Snapshot& s) { snapshot(s); });
+    auto port = http_->start();
+    if (!port) throw std::runtime_error(port.error());
+    log_->info("Service: listening on {} (status, metrics)", http_->url());
+  }
+  void snapshot(service::Snapshot& s) const {
+    s.version = kVersion;
+    s.mode = mode_name(cfg_.exchange.mode);
+    s.config_hash = config_hash_;
+    s.shutting_down = node_.shutting_down();
+    s.stale_book_us = cfg_.exchange.ws_stale_timeout_us;
+    service::collect_trading(s, risk_, engine_.get(), portfolio_.get());
+    service::collect_tally(s, tally_);
+    s.orders_sent = orders_sent_;
+    s.orders_rejected = rejected_;
+    s.fills = fills_;
+    service::VenueHealth& v = s.venues.emplace_back();
+    v.name = "backpack";
+    if (ws_) {
+      v.stream_connected = ws_->connected();
+      v.reconnects = ws_->transport().counters().reconnects;
+    }
+    if (feed_) {
+      v.book_resyncs = feed_->sync_stats().resyncs;
+      v.book_gaps = feed_->sync_stats().gaps;
+    }
+    for (const PairRuntime& p : pairs_)
+      for (const MarketSpec* m : {p.spot, p.perp})
+        if (const OrderBook* b = feed_ ? feed_->book(m->symbol) : nullptr)
+          v.books.push_back({m->symbol, b->valid(), b->last_update_us()});
+    if (reconciler_) s.equity = reconciler_->net_equity();
+  }
+
   const PairRuntime* pair_of(std::string_view sym) const noexcept {
     for (const PairRuntime& p : pairs_)
       if (p.spot->symbol == sym || p.perp->symbol == sym) return &p;
@@ -705,6 +752,9 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   std::unique_ptr<ArbEngine> engine_;
   std::unique_ptr<runtime::Reconciler> reconciler_;
   std::uint64_t orders_sent_ = 0, rejected_ = 0, fills_ = 0, hedges_ = 0, leg_failures_ = 0;
+  service::Tally tally_;
+  std::string config_hash_;
+  std::unique_ptr<service::Server> http_;  // declared last: destroyed first, before what its snapshots read
 };
 
 }  // namespace

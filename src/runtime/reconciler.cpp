@@ -60,6 +60,7 @@ void Reconciler::poll_account() {
       exec::AccountSnapshot snap;
       snap.view.fees = fees_;
       snap.net_equity = eq.net_equity;
+      net_equity_ = eq.net_equity;
       snap.view.available_margin = eq.available;
       snap.initial_margin_used = eq.locked;
       for (const exec::BalanceReport& bal : *balances) {

@@ -68,23 +68,28 @@ TEST(Cli, CheckConfigCountsEnabledPairsAndPrintsWarnings) {
   testing::ScratchDir dir;
   const std::string path = dir.file("two.toml");
   testing::write_file(path, "pairs = [\"SOL\", \"BTC\"]\n[exchange]\nmode = \"paper\"\n[paper]\nsim_config = \"" +
-                                path + "\"\n[service]\naddress = \"0.0.0.0\"\n");
+                                path + "\"\n[service]\naddress = \"0.0.0.0\"\nallow_remote = true\n");
   const Result r = run({"check-config", path});
   EXPECT_EQ(r.code, 0);
   EXPECT_EQ(r.out, "config OK: " + path + " (2 pairs, mode=paper)\n");
   EXPECT_THAT(r.err, StartsWith("warning: " + path + ": service.address 0.0.0.0 exposes"));
 }
 
-TEST(Cli, CheckConfigWarnsThatServiceIsNotServed) {
+TEST(Cli, CheckConfigDocumentsTheServiceEndpoints) {
   testing::ScratchDir dir;
   const std::string path = dir.file("svc.toml");
   testing::write_file(path, "pairs = [\"SOL\"]\n[exchange]\nmode = \"paper\"\n[paper]\nsim_config = \"" + path +
                                 "\"\n[service]\nenabled = true\n");
   const Result r = run({"check-config", path});
   EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(r.out, "config OK: " + path + " (1 pairs, mode=paper)\n");
-  EXPECT_EQ(r.err, "warning: " + path + ": [service] is accepted but not served by this version (nothing listens on " +
-                       "127.0.0.1:8780)\n");
+  EXPECT_EQ(r.out, "config OK: " + path +
+                       " (1 pairs, mode=paper)\nservice: http://127.0.0.1:8780 serves GET /healthz (200 while the "
+                       "event loop turns), /readyz (200, or 503 with the reasons), /api/v1/status (JSON) and /metrics "
+                       "(Prometheus)\n");
+  EXPECT_THAT(r.err, IsEmpty());
+  testing::write_file(path, "pairs = [\"SOL\"]\n[exchange]\nmode = \"paper\"\n[paper]\nsim_config = \"" + path +
+                                "\"\n[service]\nenabled = true\naddress = \"10.0.0.1\"\n");
+  EXPECT_EQ(run({"check-config", path}).code, 2);  // not loopback, no allow_remote
 }
 
 TEST(Cli, CheckConfigErrorsExitTwo) {

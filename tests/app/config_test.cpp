@@ -225,12 +225,14 @@ TEST(ConfigValues, LiveModeMayUsePlainHttpOnlyToLoopback) {
 }
 
 TEST(ConfigValues, WarningsForIgnoredUrlsAndExposedService) {
-  const Config c =
-      load_text(kPaper + "rest_url = \"https://api.backpack.exchange\"\n[service]\naddress = \"0.0.0.0\"\n");
+  const Config c = load_text(kPaper +
+                             "rest_url = \"https://api.backpack.exchange\"\n[service]\naddress = \"0.0.0.0\"\n"
+                             "allow_remote = true\n");
   // (A third warning appears when paper.sim_config does not exist relative to the test's directory.)
   EXPECT_THAT(c.warnings,
               Contains(AllOf(StartsWith("test.toml: exchange.rest_url/ws_url"), HasSubstr("ignored in paper mode"))));
-  EXPECT_THAT(c.warnings, Contains(HasSubstr("service.address 0.0.0.0 exposes the status/metrics endpoint")));
+  EXPECT_THAT(c.warnings, Contains(HasSubstr("service.address 0.0.0.0 exposes the status/metrics endpoint beyond "
+                                             "this host (service.allow_remote = true)")));
   const Config quiet = load_text(kPaper + "[paper]\nsim_config = \"" + kSrc + "/config/paper.toml\"\n");
   EXPECT_TRUE(quiet.warnings.empty());
   const Config missing = load_text(kPaper + "[paper]\nsim_config = \"/nonexistent/sim.toml\"\n");
@@ -238,20 +240,30 @@ TEST(ConfigValues, WarningsForIgnoredUrlsAndExposedService) {
   EXPECT_THAT(missing.warnings[0], HasSubstr("paper.sim_config \"/nonexistent/sim.toml\" does not exist"));
 }
 
-// Nothing serves [service] yet: its keys still load, it is off by default, and turning it on warns
-// instead of promising an endpoint.
-TEST(ConfigValues, ServiceIsAcceptedButNotServed) {
+// [service] is off by default; turned on it is served without a warning; a non-loopback address is an
+// error unless allow_remote says so.
+TEST(ConfigValues, ServiceLoopbackUnlessAllowRemote) {
   const std::string sim = "[paper]\nsim_config = \"" + kSrc + "/config/paper.toml\"\n";
   const Config off = load_text(kPaper + sim + "[service]\naddress = \"127.0.0.1\"\nport = 9000\n");
   EXPECT_FALSE(off.service.enabled);
+  EXPECT_FALSE(off.service.allow_remote);
   EXPECT_EQ(off.service.port, 9000);
   EXPECT_TRUE(off.warnings.empty());
   EXPECT_FALSE(Config{}.service.enabled);
   const Config on = load_text(kPaper + sim + "[service]\nenabled = true\nport = 9000\n");
   EXPECT_TRUE(on.service.enabled);
-  ASSERT_EQ(on.warnings.size(), 1u);
-  EXPECT_EQ(on.warnings[0],
-            "test.toml: [service] is accepted but not served by this version (nothing listens on 127.0.0.1:9000)");
+  EXPECT_TRUE(on.warnings.empty());
+  const Config v6 = load_text(kPaper + sim + "[service]\nenabled = true\naddress = \"::1\"\n");
+  EXPECT_TRUE(v6.warnings.empty());
+  const auto e = errors_of(kPaper + sim + "[service]\nenabled = true\naddress = \"192.168.1.5\"\n");
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_THAT(e[0], StartsWith("test.toml:"));
+  EXPECT_THAT(e[0], HasSubstr("service.address: \"192.168.1.5\" is not a loopback address; allowed: 127.0.0.0/8 "
+                              "or ::1, or any IP literal together with service.allow_remote = true"));
+  const Config remote =
+      load_text(kPaper + sim + "[service]\nenabled = true\naddress = \"192.168.1.5\"\nallow_remote = true\n");
+  EXPECT_TRUE(remote.service.allow_remote);
+  ASSERT_EQ(remote.warnings.size(), 1u);
 }
 
 // ---------------------------------------------------------------------------------------------------

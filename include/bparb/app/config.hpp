@@ -134,6 +134,7 @@ struct ServiceConfig {
   bool enabled = false;
   std::string address = "127.0.0.1";
   std::uint16_t port = 8780;
+  bool allow_remote = false;  // a non-loopback address is refused without it (docs/service.md)
 };
 
 // [recovery] — what start-up does with an exchange position the journal cannot explain.

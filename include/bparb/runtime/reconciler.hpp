@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -48,6 +49,8 @@ class Reconciler {
   // A position just closed: the funding of the interval it closed in is polled now, not at the next tick
   // (one such poll at a time; the periodic poll goes on as it was).
   void poll_funding_soon();
+  // The venue's net equity at the last answered account poll (none before the first).
+  std::optional<Decimal> net_equity() const noexcept { return net_equity_; }
 
  private:
   const PairRef* pair_of(std::string_view symbol) const noexcept;
@@ -75,6 +78,7 @@ class Reconciler {
   std::uint32_t first_client_id_ = 0;
   bool stopping_ = false;
   bool funding_soon_pending_ = false;
+  std::optional<Decimal> net_equity_;
   boost::asio::steady_timer account_timer_, funding_timer_, fills_timer_;
   std::set<std::string> seen_funding_;
   std::map<std::int64_t, std::int64_t> fills_suspect_;  // missing from the stream on the last poll: id -> ts ms

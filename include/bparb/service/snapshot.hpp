@@ -1,0 +1,149 @@
+#pragma once
+// What the operator's HTTP surface shows: one Snapshot of the node, taken on a timer off the hot path
+// (docs/service.md). Scrapes only read the last one, so no client can make the event loop do more work
+// than one snapshot per interval. The snapshot is neutral: the application fills the venue's health and
+// its own counters, collect_trading() fills what the engine, the portfolio and the risk gate hold.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bparb/core/clock.hpp"
+#include "bparb/core/decimal.hpp"
+#include "bparb/risk/risk_gate.hpp"
+
+namespace bparb::exec {
+class ArbEngine;
+}
+namespace bparb {
+class Portfolio;
+}
+
+namespace bparb::service {
+
+struct BookView {
+  std::string symbol;
+  bool valid = false;
+  TimestampUs last_update_us = 0;  // 0 = never updated
+};
+
+struct VenueHealth {
+  std::string name;  // "backpack"
+  bool stream_connected = false;
+  std::uint64_t reconnects = 0;
+  std::uint64_t book_resyncs = 0;
+  std::uint64_t book_gaps = 0;
+  std::vector<BookView> books;
+};
+
+struct LegView {
+  std::string symbol;
+  Decimal quantity;       // signed, base asset
+  Decimal average_price;  // zero when flat
+};
+
+struct PairView {
+  std::string name;        // "SOL"
+  std::string_view phase;  // "flat" / "entering" / "open" / "exiting"
+  bool open = false;
+  std::uint64_t position_id = 0;
+  LegView spot, perp;
+  Decimal realized_pnl, fees_usd, funding;  // of the current (or last) position
+  bool has_basis = false;                   // both books valid
+  Decimal basis;                            // (perp mid - spot mid) / spot mid
+};
+
+// A P&L split in the quote asset: price P&L (spread), fees paid, funding received (+) or paid (-).
+struct PnlSplit {
+  Decimal spread, fees, funding;
+  Decimal net() const noexcept { return spread - fees + funding; }
+};
+
+struct Refusal {
+  TimestampUs at_us = 0;
+  std::string pair;
+  std::string leg;
+  std::string_view rule;  // RiskRule name: a closed list
+  Decimal limit, value;
+};
+
+// Counters the application bumps from its sink callbacks (one call each, no allocation except the
+// refusal's strings): what the engine reports as events rather than as state.
+class Tally {
+ public:
+  static constexpr std::size_t kRules = 32;  // > number of RiskRule values
+  void order_sent(std::uint64_t n = 1) noexcept { sent_ += n; }
+  void order_rejected() noexcept { ++rejected_; }
+  void order_cancelled() noexcept { ++cancelled_; }
+  void fill() noexcept { ++fills_; }
+  void refusal(TimestampUs now, std::string_view pair, std::string_view leg, const RiskDecision& d);
+
+  std::uint64_t sent() const noexcept { return sent_; }
+  std::uint64_t rejected() const noexcept { return rejected_; }
+  std::uint64_t cancelled() const noexcept { return cancelled_; }
+  std::uint64_t fills() const noexcept { return fills_; }
+  std::uint64_t refusals(RiskRule r) const noexcept {
+    const auto i = static_cast<std::size_t>(r);
+    return i < kRules ? refusals_[i] : 0;
+  }
+  const std::optional<Refusal>& last_refusal() const noexcept { return last_; }
+
+ private:
+  std::uint64_t sent_ = 0, rejected_ = 0, cancelled_ = 0, fills_ = 0;
+  std::array<std::uint64_t, kRules> refusals_{};
+  std::optional<Refusal> last_;
+};
+
+struct RefusalCount {
+  std::string_view rule;
+  std::uint64_t count = 0;
+};
+
+struct Snapshot {
+  TimestampUs taken_us = 0;
+  TimestampUs started_us = 0;
+  std::string version;
+  std::string mode;         // "paper" / "live"
+  std::string config_hash;  // sha256 of the config file's bytes
+  bool trading = false;     // recovery done, the engine is trading (false while starting up)
+  bool shutting_down = false;
+  std::string_view trading_state = "Active";
+  std::string_view state_reason = "none";
+  // A valid book unchanged for longer is stale (0 = never). The application's choice: a quiet market leaves
+  // a book unchanged for seconds, so it is the stream's silence bound, not the risk gate's entry limit.
+  DurationUs stale_book_us = 0;
+  std::vector<VenueHealth> venues;
+  std::vector<PairView> pairs;
+  std::size_t open_orders = 0;
+  std::uint64_t orders_sent = 0, orders_rejected = 0, orders_cancelled = 0, fills = 0;
+  std::vector<RefusalCount> refusals;  // every rule refused at least once
+  std::optional<Refusal> last_refusal;
+  PnlSplit run_pnl;  // since this run started (positions restored at start-up carry theirs)
+  PnlSplit today_pnl;
+  TimestampUs today_since_us = 0;  // 00:00 UTC, or the run's start when later
+  std::optional<Decimal> equity;   // the venue's net equity at the last account poll
+};
+
+// Fills trading state, pairs, positions, open orders and run P&L. `engine`/`portfolio` may be null
+// (still starting up). Allocates: call it from the snapshot timer, never from the hot path.
+void collect_trading(Snapshot& s, const RiskGate& risk, const exec::ArbEngine* engine, const Portfolio* portfolio);
+// Copies the tally's counters and last refusal.
+void collect_tally(Snapshot& s, const Tally& t);
+
+// Lower-case hex SHA-256 of a file's bytes (the status's config hash); empty when it cannot be read.
+std::string sha256_file_hex(const std::string& path);
+
+// Today's P&L from the run totals: the split at the first snapshot of each UTC day is the baseline.
+class DailySplit {
+ public:
+  void update(Snapshot& s) noexcept;
+
+ private:
+  TimestampUs day_start_us_ = -1;
+  PnlSplit baseline_;
+};
+
+}  // namespace bparb::service

@@ -1,0 +1,330 @@
+#include "bparb/service/http.hpp"
+
+#include <arpa/inet.h>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <chrono>
+#include <optional>
+#include <utility>
+
+#include "bparb/service/render.hpp"
+
+namespace bparb::service {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+bool is_loopback_address(std::string_view address) noexcept {
+  boost::system::error_code ec;
+  const asio::ip::address a = asio::ip::make_address(std::string(address), ec);
+  return !ec && a.is_loopback();
+}
+
+bool is_wildcard_address(std::string_view address) noexcept {
+  boost::system::error_code ec;
+  const asio::ip::address a = asio::ip::make_address(std::string(address), ec);
+  return !ec && a.is_unspecified();
+}
+
+// ---------------------------------------------------------------- Handler
+
+Handler::Handler(std::string bound_address, std::uint16_t port, DurationUs snapshot_interval_us)
+    : address_(std::move(bound_address)), port_(port), fresh_us_(3 * snapshot_interval_us) {}
+
+void Handler::publish(const Snapshot& s) {
+  published_ = true;
+  taken_us_ = s.taken_us;
+  not_ready_ = readiness_reasons(s);
+  status_json_ = render_status_json(s);
+  metrics_ = render_metrics(s);
+}
+
+bool Handler::host_allowed(std::string_view host) const {
+  // Split "name[:port]" / "[v6][:port]".
+  std::string_view name = host;
+  std::string_view port;
+  if (!host.empty() && host.front() == '[') {
+    const std::size_t close = host.find(']');
+    if (close == std::string_view::npos) return false;
+    name = host.substr(1, close - 1);
+    std::string_view rest = host.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return false;
+      port = rest.substr(1);
+    }
+  } else {
+    const std::size_t colon = host.find(':');
+    if (colon != std::string_view::npos) {
+      name = host.substr(0, colon);
+      port = host.substr(colon + 1);
+    }
+  }
+  if (!port.empty() && port != std::to_string(port_)) return false;
+  if (name.empty()) return false;
+  std::string lower(name);
+  for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  if (lower == "localhost") return true;
+  boost::system::error_code ec;
+  const asio::ip::address given = asio::ip::make_address(lower, ec);
+  if (ec) return false;  // a DNS name other than localhost: the rebinding case
+  const asio::ip::address bound = asio::ip::make_address(address_, ec);
+  if (ec) return false;
+  if (bound.is_unspecified()) return true;  // any IP literal reaches a wildcard bind
+  return given == bound;
+}
+
+Response Handler::error(unsigned status, std::string_view text, unsigned version, bool keep_alive) {
+  Response r{static_cast<http::status>(status), version};
+  r.set(http::field::content_type, "text/plain; charset=utf-8");
+  r.set(http::field::cache_control, "no-store");
+  r.body() = std::string(text) + "\n";
+  r.keep_alive(keep_alive);
+  r.prepare_payload();
+  return r;
+}
+
+Response Handler::handle(const Request& req, TimestampUs now) const {
+  const unsigned v = req.version();
+  const bool ka = req.keep_alive();
+  const auto host = req.find(http::field::host);
+  if (host == req.end()) return error(400, "missing Host header", v, false);
+  if (!host_allowed(std::string_view(host->value().data(), host->value().size())))
+    return error(421, "Host does not name this server", v, false);
+  const std::string_view target(req.target().data(), req.target().size());
+  const std::string_view path = target.substr(0, target.find('?'));
+  const bool known = path == "/healthz" || path == "/readyz" || path == "/api/v1/status" || path == "/metrics";
+  if (!known) return error(404, "not found", v, ka);
+  if (req.method() != http::verb::get && req.method() != http::verb::head) {
+    Response r = error(405, "method not allowed", v, ka);
+    r.set(http::field::allow, "GET, HEAD");
+    return r;
+  }
+  auto answer = [&](unsigned status, std::string_view type, std::string body) {
+    Response r{static_cast<http::status>(status), v};
+    r.set(http::field::content_type, type);
+    r.set(http::field::cache_control, "no-store");
+    r.body() = std::move(body);
+    r.keep_alive(ka);
+    r.prepare_payload();
+    if (req.method() == http::verb::head) r.body().clear();  // Content-Length stays that of the GET
+    return r;
+  };
+  const bool fresh = published_ && now - taken_us_ <= fresh_us_;
+  if (path == "/healthz") {
+    if (fresh) return answer(200, "text/plain; charset=utf-8", "ok\n");
+    return answer(503, "text/plain; charset=utf-8",
+                  published_ ? "stale: the event loop is not turning\n" : "starting: no snapshot yet\n");
+  }
+  if (path == "/readyz") {
+    if (!fresh) return answer(503, "text/plain; charset=utf-8", "not ready: no fresh snapshot\n");
+    if (not_ready_.empty()) return answer(200, "text/plain; charset=utf-8", "ready\n");
+    std::string body = "not ready:\n";
+    for (const std::string& r : not_ready_) body += "- " + r + "\n";
+    return answer(503, "text/plain; charset=utf-8", std::move(body));
+  }
+  if (!published_) return answer(503, "text/plain; charset=utf-8", "starting: no snapshot yet\n");
+  if (path == "/metrics") return answer(200, "text/plain; version=0.0.4; charset=utf-8", metrics_);
+  return answer(200, "application/json", status_json_);
+}
+
+// ---------------------------------------------------------------- Server
+
+struct Server::State {
+  State(asio::io_context& i, const Clock& c, std::shared_ptr<spdlog::logger> l, ServerOptions o)
+      : io(i),
+        clock(c),
+        log(std::move(l)),
+        opts(std::move(o)),
+        handler(opts.address, opts.port, opts.snapshot_interval_us),
+        acceptor(i),
+        timer(i) {}
+  asio::io_context& io;
+  const Clock& clock;
+  std::shared_ptr<spdlog::logger> log;
+  ServerOptions opts;
+  Handler handler;
+  tcp::acceptor acceptor;
+  asio::steady_timer timer;
+  std::size_t connections = 0;
+  bool stopped = false;
+  std::vector<std::weak_ptr<beast::tcp_stream>> streams;  // to close them at stop()
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(std::shared_ptr<Server::State> st, tcp::socket s)
+      : st_(std::move(st)), stream_(std::make_shared<beast::tcp_stream>(std::move(s))) {
+    ++st_->connections;
+    st_->streams.push_back(stream_);
+  }
+  ~Session() {
+    --st_->connections;
+    std::erase_if(st_->streams, [](const std::weak_ptr<beast::tcp_stream>& w) { return w.expired(); });
+  }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  void read() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(st_->opts.max_header_bytes));
+    parser_->body_limit(st_->opts.max_body_bytes);
+    stream_->expires_after(std::chrono::microseconds(st_->opts.idle_timeout_us));
+    http::async_read(*stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+ private:
+  void on_read(beast::error_code ec) {
+    if (st_->stopped) return;
+    if (ec == http::error::header_limit) return reply(Handler::error(431, "request header too large", 11, false));
+    if (ec == http::error::body_limit) return reply(Handler::error(413, "request body too large", 11, false));
+    if (ec) return close();  // end of stream, idle timeout, malformed request
+    const TimestampUs now = st_->clock.now_us();
+    if (now - window_start_us_ >= kUsPerSecond) {
+      window_start_us_ = now;
+      window_count_ = 0;
+    }
+    if (++window_count_ > st_->opts.max_requests_per_second)
+      return reply(Handler::error(429, "too many requests on this connection", parser_->get().version(), false));
+    reply(st_->handler.handle(parser_->get(), now));
+  }
+
+  void reply(Response r) {
+    res_ = std::move(r);
+    stream_->expires_after(std::chrono::microseconds(st_->opts.idle_timeout_us));
+    http::async_write(*stream_, res_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec || !self->res_.keep_alive() || self->st_->stopped) return self->close();
+      self->read();
+    });
+  }
+
+  void close() {
+    beast::error_code ignored;
+    stream_->socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_->close();
+  }
+
+  std::shared_ptr<Server::State> st_;
+  std::shared_ptr<beast::tcp_stream> stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  Response res_;
+  TimestampUs window_start_us_ = 0;
+  std::uint32_t window_count_ = 0;
+};
+
+}  // namespace
+
+Server::Server(asio::io_context& io, const Clock& clock, std::shared_ptr<spdlog::logger> log, ServerOptions opts,
+               Provider provider)
+    : state_(std::make_shared<State>(io, clock, std::move(log), std::move(opts))), provider_(std::move(provider)) {}
+
+Server::~Server() {
+  stop();
+}
+
+Expected<std::uint16_t, std::string> Server::start() {
+  State& st = *state_;
+  const std::string where = st.opts.address + ":" + std::to_string(st.opts.port);
+  boost::system::error_code ec;
+  const asio::ip::address addr = asio::ip::make_address(st.opts.address, ec);
+  if (ec) return unexpected("service: " + st.opts.address + " is not an IP address");
+  if (!addr.is_loopback() && !st.opts.allow_remote)
+    return unexpected("service: " + where + " is not a loopback address and allow_remote is false");
+  const tcp::endpoint ep(addr, st.opts.port);
+  st.acceptor.open(ep.protocol(), ec);
+  if (!ec) st.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) st.acceptor.bind(ep, ec);
+  if (!ec) st.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    boost::system::error_code ignored;
+    st.acceptor.close(ignored);
+    return unexpected("service: cannot listen on " + where + ": " + ec.message());
+  }
+  if (st.opts.port == 0) {
+    st.opts.port = st.acceptor.local_endpoint(ec).port();
+    st.handler = Handler(st.opts.address, st.opts.port, st.opts.snapshot_interval_us);
+  }
+  if (!addr.is_loopback())
+    st.log->warn(
+        "Service: listening on {} beyond this host (allow_remote = true): anyone who can reach it reads "
+        "the status and metrics",
+        url());
+  started_us_ = st.clock.now_us();
+  take_snapshot();
+  arm_timer();
+  accept();
+  return st.opts.port;
+}
+
+void Server::stop() noexcept {
+  State& st = *state_;
+  if (st.stopped) return;
+  st.stopped = true;
+  boost::system::error_code ignored;
+  st.acceptor.close(ignored);
+  st.timer.cancel();
+  for (const auto& w : st.streams)
+    if (auto s = w.lock()) s->socket().close(ignored);
+}
+
+std::uint16_t Server::port() const noexcept {
+  return state_->opts.port;
+}
+
+std::string Server::url() const {
+  const std::string& a = state_->opts.address;
+  const bool v6 = a.find(':') != std::string::npos;
+  return "http://" + (v6 ? "[" + a + "]" : a) + ":" + std::to_string(state_->opts.port);
+}
+
+void Server::take_snapshot() {
+  Snapshot s;
+  s.started_us = started_us_;
+  s.taken_us = state_->clock.now_us();
+  provider_(s);
+  daily_.update(s);
+  state_->handler.publish(s);
+}
+
+void Server::arm_timer() {
+  State& st = *state_;
+  st.timer.expires_after(std::chrono::microseconds(st.opts.snapshot_interval_us));
+  // stop() (also run by the destructor) marks the shared state first: a wait that completes after it
+  // never touches `this`.
+  std::shared_ptr<State> keep = state_;
+  st.timer.async_wait([keep, this](const boost::system::error_code& ec) {
+    if (ec || keep->stopped) return;
+    take_snapshot();
+    arm_timer();
+  });
+}
+
+void Server::accept() {
+  std::shared_ptr<State> st = state_;
+  st->acceptor.async_accept([st, this](const boost::system::error_code& ec, tcp::socket sock) {
+    if (st->stopped || ec == asio::error::operation_aborted) return;
+    if (!ec) {
+      if (st->connections >= st->opts.max_connections) {
+        // Over the bound: closed at once, before a byte is read.
+        boost::system::error_code ignored;
+        sock.close(ignored);
+      } else {
+        std::make_shared<Session>(st, std::move(sock))->read();
+      }
+    }
+    accept();
+  });
+}
+
+}  // namespace bparb::service

@@ -1,0 +1,351 @@
+#include "bparb/service/render.hpp"
+
+#include <fmt/format.h>
+
+#include "bparb/core/json_escape.hpp"
+
+namespace bparb::service {
+namespace {
+
+constexpr TimestampUs kUsPerSecondT = kUsPerSecond;
+
+// Microseconds as decimal seconds, exactly ("12.000345").
+std::string seconds(DurationUs us) {
+  const char* sign = us < 0 ? "-" : "";
+  const DurationUs a = us < 0 ? -us : us;
+  return fmt::format("{}{}.{:06d}", sign, a / kUsPerSecondT, a % kUsPerSecondT);
+}
+
+void str(std::string& o, std::string_view v) {
+  o += '"';
+  json_escape_append(o, v, Utf8Policy::kReplaceInvalid);
+  o += '"';
+}
+void key(std::string& o, std::string_view k) {
+  str(o, k);
+  o += ':';
+}
+void dec(std::string& o, Decimal d) {
+  str(o, d.str());
+}
+
+void split_json(std::string& o, const PnlSplit& p) {
+  o += '{';
+  key(o, "spread");
+  dec(o, p.spread);
+  o += ',';
+  key(o, "fees");
+  dec(o, p.fees);
+  o += ',';
+  key(o, "funding");
+  dec(o, p.funding);
+  o += ',';
+  key(o, "net");
+  dec(o, p.net());
+  o += '}';
+}
+
+void leg_json(std::string& o, const LegView& l) {
+  o += '{';
+  key(o, "symbol");
+  str(o, l.symbol);
+  o += ',';
+  key(o, "quantity");
+  dec(o, l.quantity);
+  o += ',';
+  key(o, "average_price");
+  dec(o, l.average_price);
+  o += '}';
+}
+
+// Prometheus label values: backslash, double quote and newline escaped (exposition format 0.0.4).
+std::string label(std::string_view v) {
+  std::string o;
+  for (char c : v) {
+    if (c == '\\' || c == '"') {
+      o += '\\';
+      o += c;
+    } else if (c == '\n') {
+      o += "\\n";
+    } else {
+      o += c;
+    }
+  }
+  return o;
+}
+
+void family(std::string& o, std::string_view name, std::string_view type, std::string_view help) {
+  o += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+
+}  // namespace
+
+std::vector<std::string> readiness_reasons(const Snapshot& s) {
+  std::vector<std::string> r;
+  if (s.shutting_down) r.emplace_back("shutting down");
+  if (!s.trading) r.emplace_back("recovery pending: not trading yet");
+  for (const VenueHealth& v : s.venues) {
+    if (!v.stream_connected) r.push_back(v.name + ": stream down");
+    for (const BookView& b : v.books) {
+      if (!b.valid) {
+        r.push_back(v.name + " " + b.symbol + ": book not synced");
+      } else if (s.stale_book_us > 0 && s.taken_us - b.last_update_us > s.stale_book_us) {
+        r.push_back(fmt::format("{} {}: book stale ({} s since the last update, limit {} s)", v.name, b.symbol,
+                                seconds(s.taken_us - b.last_update_us), seconds(s.stale_book_us)));
+      }
+    }
+  }
+  if (s.trading_state != "Active") r.push_back(fmt::format("trading state {} ({})", s.trading_state, s.state_reason));
+  return r;
+}
+
+std::string render_status_json(const Snapshot& s) {
+  std::string o;
+  o.reserve(2048);
+  o += '{';
+  key(o, "version");
+  str(o, s.version);
+  o += ',';
+  key(o, "mode");
+  str(o, s.mode);
+  o += ',';
+  key(o, "config_sha256");
+  str(o, s.config_hash);
+  o += ',';
+  key(o, "uptime_seconds");
+  str(o, seconds(s.taken_us - s.started_us));
+  o += ',';
+  key(o, "snapshot_at_us");
+  o += std::to_string(s.taken_us);
+  o += ',';
+  const std::vector<std::string> reasons = readiness_reasons(s);
+  key(o, "ready");
+  o += reasons.empty() ? "true" : "false";
+  o += ',';
+  key(o, "not_ready_reasons");
+  o += '[';
+  for (std::size_t i = 0; i < reasons.size(); ++i) {
+    if (i) o += ',';
+    str(o, reasons[i]);
+  }
+  o += "],";
+  key(o, "trading");
+  o += s.trading ? "true" : "false";
+  o += ',';
+  key(o, "trading_state");
+  str(o, s.trading_state);
+  o += ',';
+  key(o, "state_reason");
+  str(o, s.state_reason);
+  o += ',';
+  key(o, "venues");
+  o += '[';
+  for (std::size_t i = 0; i < s.venues.size(); ++i) {
+    const VenueHealth& v = s.venues[i];
+    if (i) o += ',';
+    o += '{';
+    key(o, "name");
+    str(o, v.name);
+    o += ',';
+    key(o, "stream_connected");
+    o += v.stream_connected ? "true" : "false";
+    o += ',';
+    key(o, "reconnects");
+    o += std::to_string(v.reconnects);
+    o += ',';
+    key(o, "book_resyncs");
+    o += std::to_string(v.book_resyncs);
+    o += ',';
+    key(o, "book_gaps");
+    o += std::to_string(v.book_gaps);
+    o += ',';
+    key(o, "books");
+    o += '[';
+    for (std::size_t j = 0; j < v.books.size(); ++j) {
+      const BookView& b = v.books[j];
+      if (j) o += ',';
+      o += '{';
+      key(o, "symbol");
+      str(o, b.symbol);
+      o += ',';
+      key(o, "valid");
+      o += b.valid ? "true" : "false";
+      o += ',';
+      key(o, "age_seconds");
+      if (b.last_update_us > 0)
+        str(o, seconds(s.taken_us - b.last_update_us));
+      else
+        o += "null";
+      o += '}';
+    }
+    o += "]}";
+  }
+  o += "],";
+  key(o, "pairs");
+  o += '[';
+  for (std::size_t i = 0; i < s.pairs.size(); ++i) {
+    const PairView& p = s.pairs[i];
+    if (i) o += ',';
+    o += '{';
+    key(o, "pair");
+    str(o, p.name);
+    o += ',';
+    key(o, "phase");
+    str(o, p.phase);
+    o += ',';
+    key(o, "basis");
+    if (p.has_basis)
+      dec(o, p.basis);
+    else
+      o += "null";
+    o += ',';
+    key(o, "position");
+    if (p.open) {
+      o += '{';
+      key(o, "id");
+      o += std::to_string(p.position_id);
+      o += ',';
+      key(o, "spot");
+      leg_json(o, p.spot);
+      o += ',';
+      key(o, "perp");
+      leg_json(o, p.perp);
+      o += ',';
+      key(o, "pnl");
+      split_json(o, {p.realized_pnl, p.fees_usd, p.funding});
+      o += '}';
+    } else {
+      o += "null";
+    }
+    o += '}';
+  }
+  o += "],";
+  key(o, "open_orders");
+  o += std::to_string(s.open_orders);
+  o += ',';
+  key(o, "orders");
+  o += fmt::format(R"({{"sent":{},"rejected":{},"cancelled":{},"fills":{}}})", s.orders_sent, s.orders_rejected,
+                   s.orders_cancelled, s.fills);
+  o += ',';
+  key(o, "pnl_today");
+  split_json(o, s.today_pnl);
+  o.pop_back();
+  o += ',';
+  key(o, "since_us");
+  o += std::to_string(s.today_since_us);
+  o += "},";
+  key(o, "pnl_run");
+  split_json(o, s.run_pnl);
+  o += ',';
+  key(o, "equity");
+  if (s.equity)
+    dec(o, *s.equity);
+  else
+    o += "null";
+  o += ',';
+  key(o, "last_refusal");
+  if (s.last_refusal) {
+    const Refusal& r = *s.last_refusal;
+    o += '{';
+    key(o, "at_us");
+    o += std::to_string(r.at_us);
+    o += ',';
+    key(o, "pair");
+    str(o, r.pair);
+    o += ',';
+    key(o, "leg");
+    str(o, r.leg);
+    o += ',';
+    key(o, "rule");
+    str(o, r.rule);
+    o += ',';
+    key(o, "limit");
+    dec(o, r.limit);
+    o += ',';
+    key(o, "value");
+    dec(o, r.value);
+    o += '}';
+  } else {
+    o += "null";
+  }
+  o += "}\n";
+  return o;
+}
+
+std::string render_metrics(const Snapshot& s) {
+  std::string o;
+  o.reserve(4096);
+  family(o, "bparb_build_info", "gauge", "Build and run mode of this daemon (always 1).");
+  o += fmt::format("bparb_build_info{{version=\"{}\",mode=\"{}\"}} 1\n", label(s.version), label(s.mode));
+  family(o, "bparb_uptime_seconds", "gauge", "Seconds since the daemon started.");
+  o += fmt::format("bparb_uptime_seconds {}\n", seconds(s.taken_us - s.started_us));
+  family(o, "bparb_ready", "gauge", "1 when /readyz answers 200.");
+  o += fmt::format("bparb_ready {}\n", readiness_reasons(s).empty() ? 1 : 0);
+
+  family(o, "bparb_ws_connected", "gauge", "1 while the venue's WebSocket stream is connected.");
+  for (const VenueHealth& v : s.venues)
+    o += fmt::format("bparb_ws_connected{{venue=\"{}\"}} {}\n", label(v.name), v.stream_connected ? 1 : 0);
+  family(o, "bparb_ws_reconnects_total", "counter", "WebSocket reconnections after the first connection.");
+  for (const VenueHealth& v : s.venues)
+    o += fmt::format("bparb_ws_reconnects_total{{venue=\"{}\"}} {}\n", label(v.name), v.reconnects);
+  family(o, "bparb_book_valid", "gauge", "1 while the order book is synced.");
+  for (const VenueHealth& v : s.venues)
+    for (const BookView& b : v.books)
+      o += fmt::format("bparb_book_valid{{venue=\"{}\",symbol=\"{}\"}} {}\n", label(v.name), label(b.symbol),
+                       b.valid ? 1 : 0);
+  family(o, "bparb_book_age_seconds", "gauge", "Seconds since the order book last changed.");
+  for (const VenueHealth& v : s.venues)
+    for (const BookView& b : v.books)
+      if (b.last_update_us > 0)
+        o += fmt::format("bparb_book_age_seconds{{venue=\"{}\",symbol=\"{}\"}} {}\n", label(v.name), label(b.symbol),
+                         seconds(s.taken_us - b.last_update_us));
+  family(o, "bparb_book_resyncs_total", "counter", "Order book resynchronisations from a snapshot.");
+  for (const VenueHealth& v : s.venues)
+    o += fmt::format("bparb_book_resyncs_total{{venue=\"{}\"}} {}\n", label(v.name), v.book_resyncs);
+  family(o, "bparb_book_gaps_total", "counter", "Sequence gaps found in the depth stream.");
+  for (const VenueHealth& v : s.venues)
+    o += fmt::format("bparb_book_gaps_total{{venue=\"{}\"}} {}\n", label(v.name), v.book_gaps);
+
+  family(o, "bparb_orders_sent_total", "counter", "Orders sent to the venue.");
+  o += fmt::format("bparb_orders_sent_total {}\n", s.orders_sent);
+  family(o, "bparb_orders_rejected_total", "counter", "Orders the venue rejected.");
+  o += fmt::format("bparb_orders_rejected_total {}\n", s.orders_rejected);
+  family(o, "bparb_orders_cancelled_total", "counter", "Orders the venue reported cancelled.");
+  o += fmt::format("bparb_orders_cancelled_total {}\n", s.orders_cancelled);
+  family(o, "bparb_fills_total", "counter", "Fills booked.");
+  o += fmt::format("bparb_fills_total {}\n", s.fills);
+  family(o, "bparb_open_orders", "gauge", "Orders live at the venue.");
+  o += fmt::format("bparb_open_orders {}\n", s.open_orders);
+  family(o, "bparb_risk_refusals_total", "counter", "Entries the risk gate refused, by the rule that refused.");
+  for (const RefusalCount& r : s.refusals)
+    o += fmt::format("bparb_risk_refusals_total{{reason=\"{}\"}} {}\n", label(r.rule), r.count);
+
+  // Fees can be rebates (negative), so the P&L parts are gauges, not counters.
+  family(o, "bparb_pnl_usd", "gauge", "This run's P&L in the quote asset by component (spread, fees, funding, net).");
+  o += fmt::format("bparb_pnl_usd{{component=\"spread\"}} {}\n", s.run_pnl.spread.str());
+  o += fmt::format("bparb_pnl_usd{{component=\"fees\"}} {}\n", s.run_pnl.fees.str());
+  o += fmt::format("bparb_pnl_usd{{component=\"funding\"}} {}\n", s.run_pnl.funding.str());
+  o += fmt::format("bparb_pnl_usd{{component=\"net\"}} {}\n", s.run_pnl.net().str());
+  family(o, "bparb_fees_usd", "gauge", "Fees paid this run in the quote asset.");
+  o += fmt::format("bparb_fees_usd {}\n", s.run_pnl.fees.str());
+  family(o, "bparb_position_base", "gauge", "Signed position per leg in the base asset.");
+  for (const PairView& p : s.pairs) {
+    if (!p.spot.symbol.empty())
+      o += fmt::format("bparb_position_base{{symbol=\"{}\"}} {}\n", label(p.spot.symbol), p.spot.quantity.str());
+    if (!p.perp.symbol.empty())
+      o += fmt::format("bparb_position_base{{symbol=\"{}\"}} {}\n", label(p.perp.symbol), p.perp.quantity.str());
+  }
+  family(o, "bparb_basis_ratio", "gauge", "(perp mid - spot mid) / spot mid per pair, while both books are valid.");
+  for (const PairView& p : s.pairs)
+    if (p.has_basis) o += fmt::format("bparb_basis_ratio{{symbol=\"{}\"}} {}\n", label(p.name), p.basis.str());
+  family(o, "bparb_trading_state", "gauge", "1 for the risk gate's current trading state.");
+  for (std::string_view st : {"Active", "ReduceOnly", "Halted"})
+    o += fmt::format("bparb_trading_state{{state=\"{}\"}} {}\n", st, st == s.trading_state ? 1 : 0);
+  if (s.equity) {
+    family(o, "bparb_equity_usd", "gauge", "The venue's net equity at the last account poll.");
+    o += fmt::format("bparb_equity_usd {}\n", s.equity->str());
+  }
+  return o;
+}
+
+}  // namespace bparb::service

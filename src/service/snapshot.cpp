@@ -1,0 +1,133 @@
+#include "bparb/service/snapshot.hpp"
+
+#include <openssl/evp.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "bparb/exec/arb_engine.hpp"
+#include "bparb/portfolio/portfolio.hpp"
+
+namespace bparb::service {
+namespace {
+
+std::string_view phase_name(exec::PairPhase p) noexcept {
+  switch (p) {
+    case exec::PairPhase::kFlat:
+      return "flat";
+    case exec::PairPhase::kEntering:
+      return "entering";
+    case exec::PairPhase::kOpen:
+      return "open";
+    case exec::PairPhase::kExiting:
+      return "exiting";
+  }
+  return "unknown";
+}
+
+LegView leg_view(const MarketSpec* m, const LegPosition& leg) {
+  LegView v;
+  if (m) v.symbol = m->symbol;
+  v.quantity = leg.quantity();
+  if (!leg.flat()) v.average_price = leg.average_price();
+  return v;
+}
+
+}  // namespace
+
+void Tally::refusal(TimestampUs now, std::string_view pair, std::string_view leg, const RiskDecision& d) {
+  const auto i = static_cast<std::size_t>(d.rule);
+  if (i < kRules) ++refusals_[i];
+  // Assigned in place: once the strings have grown to the longest pair name, a refusal allocates nothing.
+  if (!last_) last_.emplace();
+  last_->at_us = now;
+  last_->pair.assign(pair);
+  last_->leg.assign(leg);
+  last_->rule = d.rule_name();
+  last_->limit = d.limit;
+  last_->value = d.value;
+}
+
+void collect_trading(Snapshot& s, const RiskGate& risk, const exec::ArbEngine* engine, const Portfolio* portfolio) {
+  s.trading_state = to_string(risk.state());
+  s.state_reason = to_string(risk.state_reason());
+  s.trading = engine != nullptr && portfolio != nullptr;
+  s.pairs.clear();
+  s.open_orders = 0;
+  if (!s.trading) return;
+  std::vector<std::pair<const MarketSpec*, std::uint32_t>> live;
+  engine->live_orders(live);
+  s.open_orders = live.size();
+  for (PairIndex i = 0; i < engine->pair_count(); ++i) {
+    const exec::PairInfo& info = engine->pair(i);
+    const PositionState& pos = portfolio->position(i);
+    PairView v;
+    v.name = info.name;
+    v.phase = phase_name(engine->phase(i));
+    v.open = pos.open;
+    v.position_id = pos.id;
+    v.spot = leg_view(info.spot, pos.spot);
+    v.perp = leg_view(info.perp, pos.perp);
+    v.realized_pnl = pos.realized_pnl;
+    v.fees_usd = pos.fees_usd;
+    v.funding = pos.funding;
+    if (info.spot_book && info.perp_book && info.spot_book->valid() && info.perp_book->valid()) {
+      const Decimal spot_mid = info.spot_book->mid();
+      const Decimal perp_mid = info.perp_book->mid();
+      if (spot_mid > Decimal::zero() && perp_mid > Decimal::zero()) {
+        v.has_basis = true;
+        v.basis = (perp_mid - spot_mid).div(spot_mid, Rounding::kNearest);
+      }
+    }
+    s.pairs.push_back(std::move(v));
+  }
+  const StrategyStats st = portfolio->stats();
+  s.run_pnl = {st.realized_pnl, st.fees, st.funding};
+}
+
+void collect_tally(Snapshot& s, const Tally& t) {
+  s.orders_sent = t.sent();
+  s.orders_rejected = t.rejected();
+  s.orders_cancelled = t.cancelled();
+  s.fills = t.fills();
+  s.refusals.clear();
+  for (std::size_t i = 0; i < Tally::kRules; ++i) {
+    const auto r = static_cast<RiskRule>(i);
+    if (t.refusals(r) > 0) s.refusals.push_back({rule_name(r), t.refusals(r)});
+  }
+  s.last_refusal = t.last_refusal();
+}
+
+std::string sha256_file_hex(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr) != 1) return {};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 0xf];
+  }
+  return out;
+}
+
+void DailySplit::update(Snapshot& s) noexcept {
+  const TimestampUs day_us = 86'400 * kUsPerSecond;
+  const TimestampUs day = s.taken_us - s.taken_us % day_us;
+  s.today_since_us = s.started_us > day ? s.started_us : day;
+  s.today_pnl = {};
+  if (!s.trading) return;  // nothing traded yet; restored positions are not in the totals yet either
+  if (day != day_start_us_) {
+    // The first trading snapshot of a UTC day (or of the run) is the baseline: what positions restored at
+    // start-up realized belongs to earlier days.
+    day_start_us_ = day;
+    baseline_ = s.run_pnl;
+  }
+  s.today_pnl = {s.run_pnl.spread - baseline_.spread, s.run_pnl.fees - baseline_.fees,
+                 s.run_pnl.funding - baseline_.funding};
+}
+
+}  // namespace bparb::service
