@@ -180,7 +180,6 @@ void LighterHub::subscribe(LighterWsConnection* c, std::string_view channel, std
     return;
   }
   std::string reply;
-  const std::int64_t now_ms = wall_.now_ms();
   if (name == "order_book" && args.size() == 1 && api_.market_by_id(args[0])) {
     reply = book_snapshot(*api_.market_by_id(args[0]));
   } else if (name == "trade" && args.size() == 1 && api_.market_by_id(args[0])) {
@@ -238,7 +237,6 @@ void LighterHub::subscribe(LighterWsConnection* c, std::string_view channel, std
     send(c, error_frame(30012, "invalid channel"));
     return;
   }
-  (void)now_ms;
   mine.insert(key);
   subscribers_[key].push_back(c);
   send(c, std::move(reply));
