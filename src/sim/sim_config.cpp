@@ -622,9 +622,9 @@ SimVenuesConfig parse_sim_venues_config(std::string_view toml_text, std::string_
   }
   out.multi_venue = true;
   Loader L(source_name);
-  L.check_keys(
-      root, "",
-      {"server", "runtime", "exchange", "fees", "market", "model", "accounts", "faults", "replay", "script", "venues"});
+  L.check_keys(root, "",
+               {"server", "runtime", "exchange", "fees", "market", "model", "accounts", "faults", "replay", "script",
+                "follow", "venues"});
   const toml::table* venues = L.table(root, "", "venues");
   // The top-level sections are what every venue inherits.
   SimConfig base = default_sim_config();

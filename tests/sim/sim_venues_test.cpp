@@ -46,6 +46,8 @@ time_scale = 60.0
 markets = ["SOL_USDC", "SOL_USDC_PERP"]
 [fees]
 perp_taker_bps = "5"
+[follow]
+noise_bps = 2.0
 [[accounts]]
 api_key = ")") + kKey + R"("
 balances = { USDC = "1000" }
@@ -64,6 +66,8 @@ api_key = ")" + kKey + R"("
 balances = { USDC = "42" }
 [venues.zeta.faults]
 http_429_next = 2
+[venues.zeta.follow]
+lag_ms = 1500
 
 [venues.backpack]
 [venues.backpack.runtime]
@@ -97,6 +101,10 @@ model_enabled = false
   EXPECT_EQ(b.sim.runtime.seed, 99u);
   EXPECT_TRUE(z.sim.runtime.model_enabled);
   EXPECT_FALSE(b.sim.runtime.model_enabled);
+  EXPECT_EQ(z.sim.model.follow.lag_ms, 1500);
+  EXPECT_EQ(z.sim.model.follow.noise_bps, 2.0);  // the top-level [follow] is every venue's default
+  EXPECT_EQ(b.sim.model.follow.lag_ms, 0);
+  EXPECT_EQ(b.sim.model.follow.noise_bps, 2.0);
 }
 
 TEST(SimVenuesConfig, RefusesWhatOneVenueCannotMean) {
