@@ -7,57 +7,10 @@ namespace bparb::exec {
 
 using oms::is_terminal;
 using oms::OrderEvent;
-using oms::OrderState;
 
 namespace {
 
 constexpr std::string_view kLegName[2] = {"spot", "perp"};
-
-// The owner tag the engine puts on each OMS order: what routes the order's events to its pair and leg and
-// rebuilds its OrderSpec. Bits 0-31 pair, 32-39 leg, 40-47 purpose, 48-51 flags.
-static_assert(sizeof(PairIndex) <= 4);
-constexpr oms::OwnerTag kAutoBorrow = oms::OwnerTag{1} << 48;
-constexpr oms::OwnerTag kAutoBorrowRepay = oms::OwnerTag{1} << 49;
-constexpr oms::OwnerTag kAutoLendRedeem = oms::OwnerTag{1} << 50;
-// A maker leg cancelled to be re-priced: once settled, its remainder is posted at the new touch.
-constexpr oms::OwnerTag kReplaceAfterCancel = oms::OwnerTag{1} << 51;
-
-oms::OwnerTag owner_of(const OrderSpec& s) noexcept {
-  oms::OwnerTag t = static_cast<oms::OwnerTag>(s.pair) | (static_cast<oms::OwnerTag>(s.leg) << 32) |
-                    (static_cast<oms::OwnerTag>(s.purpose) << 40);
-  if (s.auto_borrow) t |= kAutoBorrow;
-  if (s.auto_borrow_repay) t |= kAutoBorrowRepay;
-  if (s.auto_lend_redeem) t |= kAutoLendRedeem;
-  return t;
-}
-
-PairIndex pair_of(const oms::Order& o) noexcept {
-  return static_cast<PairIndex>(o.owner() & 0xffff'ffffu);
-}
-LegIndex leg_of(const oms::Order& o) noexcept {
-  return static_cast<LegIndex>((o.owner() >> 32) & 0xffu);
-}
-
-OrderSpec spec_of(const oms::Order& o) noexcept {
-  const oms::OrderRequest& r = o.request();
-  OrderSpec s;
-  s.client_id = o.client_id();
-  s.pair = pair_of(o);
-  s.leg = leg_of(o);
-  s.market = r.market;
-  s.side = r.side;
-  s.type = r.type;
-  s.tif = r.tif;
-  s.price = r.price;
-  s.quantity = r.quantity;
-  s.post_only = r.post_only;
-  s.reduce_only = r.reduce_only;
-  s.purpose = static_cast<OrderPurpose>((r.owner >> 40) & 0xffu);
-  s.auto_borrow = (r.owner & kAutoBorrow) != 0;
-  s.auto_borrow_repay = (r.owner & kAutoBorrowRepay) != 0;
-  s.auto_lend_redeem = (r.owner & kAutoLendRedeem) != 0;
-  return s;
-}
 
 oms::OmsParams oms_params(const EngineParams& p) noexcept {
   return {p.query_unknown_after_us, p.settle_timeout_us};
@@ -110,12 +63,13 @@ ArbEngine::ArbEngine(const EngineParams& params, RiskGate& risk, Portfolio& port
       sink_(sink),
       oms_(params.first_client_id, oms_params(params)) {
   pairs_.reserve(AccountSnapshot::kMaxPairs);
+  trades_.reserve(AccountSnapshot::kMaxPairs);
   marks_.reserve(AccountSnapshot::kMaxPairs);
 }
 
 PairIndex ArbEngine::add_pair(PairInfo info) {
   if (pairs_.size() >= AccountSnapshot::kMaxPairs) throw std::length_error("ArbEngine: too many pairs");
-  PairSlot slot{std::move(info), PairPhase::kFlat, Trade{}, FundingInfo{}, BasisEvaluator(params_.basis), 0, 0, 0};
+  PairSlot slot{std::move(info), PairPhase::kFlat, FundingInfo{}, BasisEvaluator(params_.basis), 0, 0, 0};
   slot.funding.interval_ms = slot.info.perp ? slot.info.perp->funding_interval_ms : 0;
   pairs_.push_back(std::move(slot));
   marks_.push_back({});
@@ -123,6 +77,7 @@ PairIndex ArbEngine::add_pair(PairInfo info) {
   // Basis volatility over ~60 s (one sample per second at most); the name is for describe().
   // pairs_ never reallocates (reserved in the constructor), so the name's storage is stable.
   pairs_.back().evaluator = BasisEvaluator(params_.basis, 60, kUsPerSecond, idx, pairs_.back().info.name);
+  trades_.emplace_back(idx, pairs_.back().info, params_, oms_, risk_, sink_);
   return idx;
 }
 
@@ -130,6 +85,7 @@ void ArbEngine::set_params(const EngineParams& p) noexcept {
   params_ = p;  // first_client_id only counts at construction: the OMS keeps its next client id
   oms_.set_params(oms_params(p));
   for (auto& s : pairs_) s.evaluator.set_params(p.basis);
+  for (auto& t : trades_) t.set_slippage_buffers(p.basis.spot_slippage_buffer, p.basis.perp_slippage_buffer);
 }
 
 void ArbEngine::on_funding_info(PairIndex pair, const FundingInfo& info) noexcept {
@@ -175,36 +131,13 @@ std::uint32_t ArbEngine::open_positions() const noexcept {
 }
 
 bool ArbEngine::idle() const noexcept {
-  return std::none_of(pairs_.begin(), pairs_.end(), [](const PairSlot& s) { return s.trade.active; });
+  return std::none_of(trades_.begin(), trades_.end(), [](const TwoLegTrade& t) { return t.active(); });
 }
 
 void ArbEngine::live_orders(std::vector<std::pair<const MarketSpec*, oms::ClientId>>& out) const {
   oms_.for_each([&out](const oms::Order& o) {
     if (!is_terminal(o.state())) out.emplace_back(o.market(), o.client_id());
   });
-}
-
-oms::Order* ArbEngine::track(const OrderSpec& spec, TimestampUs now) noexcept {
-  return oms_.track({spec.market, spec.side, spec.type, spec.tif, spec.price, spec.quantity, spec.post_only,
-                     spec.reduce_only, owner_of(spec)},
-                    now);
-}
-
-Decimal ArbEngine::taker_price(const PairInfo& info, LegIndex leg, Side side, Decimal qty) const noexcept {
-  const OrderBook* book = book_of(info, leg);
-  const MarketSpec* m = market_of(info, leg);
-  if (!book || !m) return {};
-  BookFill f = book->walk(side, qty);
-  Decimal ref = f.worst_price;
-  if (!ref.is_positive()) {
-    BookLevel top = side == Side::kBid ? book->best_ask() : book->best_bid();
-    ref = top.price;
-  }
-  if (!ref.is_positive()) return {};
-  const Decimal buf = leg == LegIndex::kSpot ? params_.basis.spot_slippage_buffer : params_.basis.perp_slippage_buffer;
-  // Buy at most ref*(1+buf) rounded down; sell at least ref*(1-buf) rounded up: never beyond the buffer.
-  if (side == Side::kBid) return ref.mul(Decimal::one() + buf, Rounding::kDown).round_to(m->tick_size, Rounding::kDown);
-  return ref.mul(Decimal::one() - buf, Rounding::kUp).round_to(m->tick_size, Rounding::kUp);
 }
 
 void ArbEngine::on_book_update(PairIndex p, TimestampUs now) noexcept {
@@ -308,7 +241,6 @@ void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
   if (legs[0].side == Side::kBid)
     legs[0].quantity =
         spot_buy_gross(s.info, q.quantity, maker ? Liquidity::kMaker : Liquidity::kTaker, Rounding::kNearest);
-  set_margin_flags(legs[0], !perp_premium);
   for (int i = 0; i < 2; ++i) {
     OrderCheck c;
     c.reduces_exposure = false;
@@ -326,34 +258,14 @@ void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
       return;
     }
   }
-  oms::Order* o0 = track(legs[0], now);
-  oms::Order* o1 = o0 ? track(legs[1], now) : nullptr;
-  if (!o0 || !o1) {
-    if (o0) oms_.release(*o0);
-    return;  // order table full of live orders: cannot track more safely
-  }
-  legs[0].client_id = o0->client_id();
-  legs[1].client_id = o1->client_id();
-  risk_.record_order();
-  risk_.record_order();
-
-  Trade& t = s.trade;
-  t = Trade{};
-  t.active = true;
-  t.exit = false;
-  t.plan = q.plan;
-  t.started_us = now;
-  t.maker_deadline_us = maker ? now + params_.maker_timeout_us : 0;
-  t.quote = q;
-  t.spot_short = !perp_premium;
-  t.targets[0] = {legs[0].side, legs[0].quantity, s.info.spot->step_size, s.info.spot->min_quantity};
-  t.targets[1] = {legs[1].side, legs[1].quantity, s.info.perp->step_size, s.info.perp->min_quantity};
-  t.leg_risk.emplace(t.targets[0], t.targets[1], now,
-                     params_.hedge_deadline_us + (maker ? params_.maker_timeout_us : 0));
-  t.leg_risk->on_order_sent(LegIndex::kSpot);
-  t.leg_risk->on_order_sent(LegIndex::kPerp);
+  TwoLegTrade& t = trades_[p];
+  TradeStart start = trade_start(p, false, q.plan, !perp_premium);
+  start.targets[0] = {legs[0].side, legs[0].quantity, s.info.spot->step_size, s.info.spot->min_quantity};
+  start.targets[1] = {legs[1].side, legs[1].quantity, s.info.perp->step_size, s.info.perp->min_quantity};
+  if (!t.start(start, legs, 2, now)) return;  // order table full of live orders: cannot track more safely
+  s.quote = q;
   s.phase = PairPhase::kEntering;
-  sink_.place_orders(std::span<const OrderSpec>(legs, 2));
+  t.launch();
 }
 
 void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
@@ -385,6 +297,8 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
   OrderSpec legs[2];
   int n = 0;
   const bool maker = params_.exit.exit_as_maker;
+  TradeStart start =
+      trade_start(p, true, maker ? ExecutionPlan::kMaker : ExecutionPlan::kTaker, spot_held.is_negative());
   // Spot: sell what we hold (down to the step; the sub-step fee residue stays as dust), or buy back a
   // short spot leg: enough that what arrives after the base-asset fee covers the short (up to the step).
   Decimal spot_qty =
@@ -400,7 +314,7 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
                           side,
                           OrderType::kLimit,
                           TimeInForce::kIoc,
-                          taker_price(s.info, LegIndex::kSpot, side, spot_qty),
+                          taker_price(start.legs[0], side, spot_qty),
                           spot_qty,
                           false,
                           false,
@@ -408,7 +322,6 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
                           false,
                           false,
                           false};
-    set_margin_flags(legs[n - 1], spot_held.is_negative());
   }
   Decimal perp_qty = perp_held.abs();
   if (perp_qty.is_positive()) {
@@ -420,7 +333,7 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
                           side,
                           OrderType::kLimit,
                           TimeInForce::kIoc,
-                          taker_price(s.info, LegIndex::kPerp, side, perp_qty),
+                          taker_price(start.legs[1], side, perp_qty),
                           perp_qty,
                           false,
                           true,
@@ -451,50 +364,30 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
     c.book = {b->valid(), b->last_update_us()};
     RiskDecision d = risk_.check(c, acct);
     if (!d.allowed) {
-      sink_.on_entry_refused(s.info, s.trade.quote, kLegName[static_cast<int>(legs[i].leg)], d);
+      sink_.on_entry_refused(s.info, s.quote, kLegName[static_cast<int>(legs[i].leg)], d);
       return;
     }
   }
-  oms::Order* tracked[2] = {nullptr, nullptr};
-  for (int i = 0; i < n; ++i) {
-    tracked[i] = track(legs[i], now);
-    if (!tracked[i]) {
-      for (int k = 0; k < i; ++k) oms_.release(*tracked[k]);
-      return;
-    }
-    legs[i].client_id = tracked[i]->client_id();
-    risk_.record_order();
-  }
+  TwoLegTrade& t = trades_[p];
+  start.targets[0] = {spot_held.is_positive() ? Side::kAsk : Side::kBid, spot_qty, s.info.spot->step_size,
+                      s.info.spot->min_quantity};
+  start.targets[1] = {perp_held.is_negative() ? Side::kBid : Side::kAsk, perp_qty, s.info.perp->step_size,
+                      s.info.perp->min_quantity};
+  start.initial_delta = spot_held + perp_held;
+  if (!t.start(start, legs, static_cast<std::size_t>(n), now)) return;
   sink_.on_exit_signal(s.info, pos, sig);
-  Trade& t = s.trade;
-  BasisQuote entry_quote = t.quote;
-  t = Trade{};
-  t.quote = entry_quote;
-  t.active = true;
-  t.exit = true;
-  t.exit_reason = sig.reason;
-  t.spot_short = spot_held.is_negative();
-  t.plan = maker ? ExecutionPlan::kMaker : ExecutionPlan::kTaker;
-  t.started_us = now;
-  t.maker_deadline_us = maker ? now + params_.maker_timeout_us : 0;
-  t.targets[0] = {spot_held.is_positive() ? Side::kAsk : Side::kBid, spot_qty, s.info.spot->step_size,
-                  s.info.spot->min_quantity};
-  t.targets[1] = {perp_held.is_negative() ? Side::kBid : Side::kAsk, perp_qty, s.info.perp->step_size,
-                  s.info.perp->min_quantity};
-  t.leg_risk.emplace(t.targets[0], t.targets[1], now,
-                     params_.hedge_deadline_us + (maker ? params_.maker_timeout_us : 0), 2, spot_held + perp_held);
-  for (int i = 0; i < n; ++i) t.leg_risk->on_order_sent(legs[i].leg);
+  s.exit_reason = sig.reason;
   force_exit_[p] = ExitReason::kNone;
   s.phase = PairPhase::kExiting;
-  sink_.place_orders(std::span<const OrderSpec>(legs, static_cast<std::size_t>(n)));
+  t.launch();
 }
 
 void ArbEngine::book_fill(oms::Order& o, const OrderUpdate& u, TimestampUs now) noexcept {
   if (oms_.book_fill(o, u.trade_id, u.fill_quantity, u.cumulative_quantity) != oms::FillBooking::kBooked) return;
-  const OrderSpec spec = spec_of(o);
+  const OrderSpec spec = order_spec_of(o);
   PairSlot& s = pairs_[spec.pair];
   const bool spot = spec.leg == LegIndex::kSpot;
-  const MarketSpec* m = market_of(s.info, spec.leg);
+  const MarketSpec* m = spot ? s.info.spot : s.info.perp;
   FeeAsset asset = FeeAsset::kOther;
   if (u.fee_symbol == m->quote_symbol || (u.fee_symbol.empty() && u.fee.is_zero()))
     asset = FeeAsset::kQuote;
@@ -510,10 +403,10 @@ void ArbEngine::book_fill(oms::Order& o, const OrderUpdate& u, TimestampUs now) 
   f.time_us = now;
   f.venue_time_us = u.venue_time_us;
   const FillOutcome booked = portfolio_.apply_fill(spec.pair, f);
-  if (s.trade.active && s.trade.leg_risk) {
+  {
     // What the account actually holds moves by the fill net of a base-asset fee (paid or rebated).
     const bool base_fee = spot && asset == FeeAsset::kBase && spec.side == Side::kBid;
-    s.trade.leg_risk->on_fill(spec.leg, spec.side, base_fee ? u.fill_quantity - u.fee : u.fill_quantity);
+    trades_[spec.pair].on_fill(spec.leg, spec.side, base_fee ? u.fill_quantity - u.fee : u.fill_quantity);
   }
   sink_.on_fill(s.info, spec, u.fill_quantity, u.fill_price, u.fee, u.fee_symbol, u.maker);
   if (booked.problem != FillProblem::kNone) {
@@ -527,33 +420,7 @@ void ArbEngine::book_fill(oms::Order& o, const OrderUpdate& u, TimestampUs now) 
 
 void ArbEngine::maybe_settle(oms::Order& o, TimestampUs now) noexcept {
   if (!oms_.settle(o)) return;
-  const OrderSpec settled = spec_of(o);
-  PairSlot& s = pairs_[settled.pair];
-  if (s.trade.active && s.trade.leg_risk) s.trade.leg_risk->on_order_settled(settled.leg);
-  if ((o.owner() & kReplaceAfterCancel) != 0 && s.trade.active && !s.trade.maker_timed_out &&
-      o.state() == OrderState::kCancelled) {
-    // Re-price: post the remainder of this leg at the current touch.
-    const int li = static_cast<int>(settled.leg);
-    Decimal done = s.trade.leg_risk->filled(settled.leg).abs();
-    Decimal remaining = s.trade.targets[li].quantity - done;
-    const MarketSpec* m = market_of(s.info, settled.leg);
-    remaining = remaining.round_to(m->step_size, Rounding::kDown);
-    const OrderBook* b = book_of(s.info, settled.leg);
-    BookLevel touch = settled.side == Side::kBid ? b->best_bid() : b->best_ask();
-    if (remaining >= m->min_quantity && remaining.is_positive() && touch.price.is_positive()) {
-      OrderSpec spec = settled;
-      spec.quantity = remaining;
-      spec.price = touch.price;
-      spec.purpose = OrderPurpose::kReprice;
-      oms::Order* n = track(spec, now);  // may reuse o's slot: o is not read after this
-      if (n) {
-        spec.client_id = n->client_id();
-        s.trade.leg_risk->on_order_sent(spec.leg);
-        risk_.record_order();
-        sink_.place_orders(std::span<const OrderSpec>(&spec, 1));
-      }
-    }
-  }
+  trades_[trade_owner_of(o)].on_settled(o, now);
 }
 
 void ArbEngine::on_order_ack(const OrderAck& ack, TimestampUs now) noexcept {
@@ -569,10 +436,9 @@ void ArbEngine::on_order_ack(const OrderAck& ack, TimestampUs now) noexcept {
       break;
     case OrderAck::Kind::kRejected: {
       oms_.apply(*o, OrderEvent::kRejected, now);
-      const OrderSpec spec = spec_of(*o);
+      const OrderSpec spec = order_spec_of(*o);
       PairSlot& s = pairs_[spec.pair];
-      if (definitive_reject(ack.code) && s.trade.active && s.trade.leg_risk)
-        s.trade.leg_risk->on_definitive_reject(spec.leg);
+      if (definitive_reject(ack.code)) trades_[spec.pair].on_definitive_reject(spec.leg);
       sink_.on_order_rejected(s.info, spec, ack.code, ack.message);
       break;
     }
@@ -581,7 +447,7 @@ void ArbEngine::on_order_ack(const OrderAck& ack, TimestampUs now) noexcept {
       break;
   }
   maybe_settle(*o, now);
-  drive(pair_of(*o), now);
+  drive(trade_owner_of(*o), now);
 }
 
 void ArbEngine::on_order_update(const OrderUpdate& u, TimestampUs now) noexcept {
@@ -607,7 +473,7 @@ void ArbEngine::on_order_update(const OrderUpdate& u, TimestampUs now) noexcept 
       break;
   }
   maybe_settle(*o, now);
-  drive(pair_of(*o), now);
+  drive(trade_owner_of(*o), now);
 }
 
 void ArbEngine::on_order_query(oms::ClientId client_id, bool found, OrderStatus status, Decimal executed,
@@ -622,7 +488,7 @@ void ArbEngine::on_order_query(oms::ClientId client_id, bool found, OrderStatus 
     oms_.apply(*o, oms::event_for_status(status), now);
   }
   maybe_settle(*o, now);
-  drive(pair_of(*o), now);
+  drive(trade_owner_of(*o), now);
 }
 
 void ArbEngine::on_funding_payment(PairIndex pair, Decimal amount, TimestampUs settled_at_us) noexcept {
@@ -640,179 +506,39 @@ Decimal ArbEngine::spot_buy_gross(const PairInfo& info, Decimal net, Liquidity l
   return net.div(keep, mode == Rounding::kDown ? Rounding::kDown : Rounding::kUp).round_to(info.spot->step_size, mode);
 }
 
-bool ArbEngine::send_hedge(PairIndex p, const LegRiskDecision& d, TimestampUs now) noexcept {
-  PairSlot& s = pairs_[p];
-  OrderSpec spec;
-  spec.pair = p;
-  spec.leg = d.leg;
-  spec.market = market_of(s.info, d.leg);
-  spec.side = d.side;
-  spec.tif = TimeInForce::kIoc;
-  spec.quantity = d.quantity;
-  spec.price = taker_price(s.info, d.leg, d.side, d.quantity);
-  // Perp orders that shrink the position are reduce-only so a hedge can never flip it.
-  spec.reduce_only = d.leg == LegIndex::kPerp && (d.action == LegRiskAction::kUnwind || s.trade.exit);
-  spec.purpose = OrderPurpose::kHedge;
-  set_margin_flags(spec, s.trade.spot_short);
-  if (!spec.price.is_positive()) return false;
-  // Hedges bypass the entry gate on purpose: they reduce exposure and are bounded by the slippage
-  // buffer; refusing them on a stale book or the rate cap would leave a naked leg. They still count.
-  oms::Order* o = track(spec, now);
-  if (!o) return false;
-  spec.client_id = o->client_id();
-  s.trade.leg_risk->on_hedge_sent(d);
-  risk_.record_order();
-  sink_.place_orders(std::span<const OrderSpec>(&spec, 1));
-  return true;
-}
-
-// A spot-premium trade without inventory sells borrowed base: Backpack refuses a spot sell beyond the
-// free balance unless the order itself asks to borrow, and keeps the borrow (accruing interest) after
-// the buy-back unless that order asks to repay. Only when the operator allowed borrowing.
-void ArbEngine::set_margin_flags(OrderSpec& o, bool spot_short) const noexcept {
-  if (!params_.basis.allow_spot_borrow || o.leg != LegIndex::kSpot || !spot_short) return;
-  if (o.side == Side::kAsk) {
-    o.auto_borrow = true;
-    o.auto_lend_redeem = true;
-  } else {
-    o.auto_borrow_repay = true;
-  }
-}
-
-void ArbEngine::maker_maintenance(PairIndex p, TimestampUs now) noexcept {
-  PairSlot& s = pairs_[p];
-  Trade& t = s.trade;
-  // A maker leg that filled alone is naked exposure. The other leg gets hedge_deadline to fill as a maker
-  // too (unless the naked leg is worth more than max_unhedged_usd: then at once); after that the maker
-  // timeout is brought forward, so its remainder goes taker now (fallback) or is cancelled and LegRisk
-  // completes or unwinds — not order_timeout_seconds later.
-  if (t.plan == ExecutionPlan::kMaker && !t.maker_timed_out) {
-    const Decimal coarser = std::max(s.info.spot->step_size, s.info.perp->step_size);
-    if (t.leg_risk->net_delta().abs() > coarser) {
-      if (t.naked_since_us == 0) t.naked_since_us = now;
-      const bool hedge_now =
-          now - t.naked_since_us >= params_.hedge_deadline_us || unhedged_beyond_limit(p, t.leg_risk->net_delta());
-      if (hedge_now && t.maker_deadline_us > now) t.maker_deadline_us = now;
-    } else {
-      t.naked_since_us = 0;
-    }
-  }
-  const bool timed_out = now >= t.maker_deadline_us;
-  oms_.for_each([&](oms::Order& o) {
-    const oms::OrderRequest& r = o.request();
-    if (pair_of(o) != p || !r.post_only || is_terminal(o.state())) return;
-    if (o.state() == OrderState::kPendingCancel || o.state() == OrderState::kPendingNew ||
-        o.state() == OrderState::kUnknown)
-      return;
-    if (timed_out) {
-      oms_.apply(o, OrderEvent::kCancelRequested, now);
-      sink_.cancel_order(*r.market, o.client_id());
-      return;
-    }
-    const OrderBook* b = book_of(s.info, leg_of(o));
-    BookLevel touch = r.side == Side::kBid ? b->best_bid() : b->best_ask();
-    if (!touch.price.is_positive() || touch.price == r.price) return;
-    Decimal moved_bps =
-        (touch.price - r.price).abs().mul(Decimal::from_int(10'000), Rounding::kDown).div(r.price, Rounding::kDown);
-    if (moved_bps > params_.maker_reprice_bps) {
-      oms_.set_owner(o, o.owner() | kReplaceAfterCancel);
-      oms_.apply(o, OrderEvent::kCancelRequested, now);
-      sink_.cancel_order(*r.market, o.client_id());
-    }
-  });
-  if (timed_out && !t.maker_timed_out) {
-    t.maker_timed_out = true;
-  }
-  // Fallback: once every maker order is settled after the timeout, send the remainders as taker IOC.
-  if (t.maker_timed_out && params_.fallback_to_taker && !t.leg_risk->any_live() && t.plan == ExecutionPlan::kMaker) {
-    t.plan = ExecutionPlan::kTaker;  // only once
-    OrderSpec legs[2];
-    int n = 0;
-    for (int i = 0; i < 2; ++i) {
-      const LegIndex leg = static_cast<LegIndex>(i);
-      const MarketSpec* m = market_of(s.info, leg);
-      Decimal remaining =
-          (t.targets[i].quantity - t.leg_risk->filled(leg).abs()).round_to(m->step_size, Rounding::kDown);
-      if (remaining < m->min_quantity || !remaining.is_positive()) continue;
-      Decimal price = taker_price(s.info, leg, t.targets[i].side, remaining);
-      if (!price.is_positive()) continue;
-      legs[n++] = OrderSpec{0,
-                            p,
-                            leg,
-                            m,
-                            t.targets[i].side,
-                            OrderType::kLimit,
-                            TimeInForce::kIoc,
-                            price,
-                            remaining,
-                            false,
-                            t.exit && leg == LegIndex::kPerp,
-                            OrderPurpose::kFallback,
-                            false,
-                            false,
-                            false};
-      set_margin_flags(legs[n - 1], t.spot_short);
-    }
-    for (int i = 0; i < n; ++i) {
-      oms::Order* o = track(legs[i], now);
-      if (!o) continue;
-      legs[i].client_id = o->client_id();
-      t.leg_risk->on_order_sent(legs[i].leg);
-      risk_.record_order();
-    }
-    if (n > 0) sink_.place_orders(std::span<const OrderSpec>(legs, static_cast<std::size_t>(n)));
-  }
-}
-
-// The naked base quantity valued at the perp mid (the last good one while the book is one-sided); with no
-// mark at all the exposure cannot be shown to be within the limit, so it counts as beyond it.
-bool ArbEngine::unhedged_beyond_limit(PairIndex p, Decimal net_delta) noexcept {
+TradeStart ArbEngine::trade_start(PairIndex p, bool exit, ExecutionPlan plan, bool spot_short) noexcept {
   const PairInfo& info = pairs_[p].info;
-  const Decimal mid = info.perp_book ? info.perp_book->mid() : Decimal{};
-  if (mid.is_positive()) marks_[p].perp = mid;
-  const Decimal mark = marks_[p].perp;
-  if (!mark.is_positive()) return true;
-  return net_delta.abs().mul(mark, Rounding::kUp) > params_.max_unhedged_usd;
+  TradeStart st;
+  st.exit = exit;
+  st.plan = plan;
+  st.legs[0] = {VenueId::kBackpack, info.spot, info.spot_book, params_.basis.spot_slippage_buffer, false, {}, {},
+                &marks_[p].spot};
+  st.legs[1] = {VenueId::kBackpack, info.perp, info.perp_book, params_.basis.perp_slippage_buffer, true, {}, {},
+                &marks_[p].perp};
+  // A spot-premium trade without inventory sells borrowed base: Backpack refuses a spot sell beyond the
+  // free balance unless the order itself asks to borrow, and keeps the borrow (accruing interest) after
+  // the buy-back unless that order asks to repay. Only when the operator allowed borrowing.
+  if (params_.basis.allow_spot_borrow && spot_short) {
+    st.legs[0].on_sell.auto_borrow = true;
+    st.legs[0].on_sell.auto_lend_redeem = true;
+    st.legs[0].on_buy.auto_borrow_repay = true;
+  }
+  st.valuation_leg = 1;  // a naked quantity is valued at the perp mark
+  return st;
 }
 
 void ArbEngine::drive(PairIndex p, TimestampUs now) noexcept {
   if (p >= pairs_.size()) return;
-  PairSlot& s = pairs_[p];
-  Trade& t = s.trade;
-  if (!t.active || !t.leg_risk) return;
-  if (t.plan == ExecutionPlan::kMaker) maker_maintenance(p, now);
-  LegRiskDecision d = t.leg_risk->decide(now);
-  switch (d.action) {
-    case LegRiskAction::kWait:
-      return;
-    case LegRiskAction::kNeutral:
-      finish_trade(p, now);
-      return;
-    case LegRiskAction::kComplete:
-    case LegRiskAction::kUnwind:
-      sink_.on_leg_risk(s.info, d);
-      send_hedge(p, d, now);
-      return;
-    case LegRiskAction::kFailed:
-      if (!t.failure_reported) {
-        t.failure_reported = true;
-        sink_.on_leg_risk(s.info, d);
-        StateChange c = risk_.set_reduce_only(StateReason::kInvariant);
-        sink_.on_trading_state(c, "leg risk: hedge deadline passed with exposure open");
-      }
-      return;
-  }
+  if (trades_[p].drive(now)) finish_trade(p, now);
 }
 
 void ArbEngine::finish_trade(PairIndex p, TimestampUs now) noexcept {
   PairSlot& s = pairs_[p];
-  Trade& t = s.trade;
   const PositionState& pos = portfolio_.position(p);
-  t.active = false;
-  if (!t.exit) {
+  if (!trades_[p].is_exit()) {
     if (pos.open) {
       s.phase = PairPhase::kOpen;
-      sink_.on_position_opened(s.info, pos, t.quote);
+      sink_.on_position_opened(s.info, pos, s.quote);
     } else {
       s.phase = PairPhase::kFlat;
       s.cooldown_until_us = now + params_.opening_delay_us;
@@ -823,7 +549,7 @@ void ArbEngine::finish_trade(PairIndex p, TimestampUs now) noexcept {
   if (!pos.open) {
     s.phase = PairPhase::kFlat;
     s.cooldown_until_us = now + params_.opening_delay_us;
-    sink_.on_position_closed(s.info, pos, t.exit_reason);
+    sink_.on_position_closed(s.info, pos, s.exit_reason);
   } else {
     // Neutral but not flat (IOC exits only partly filled): back to Open; the exit rule re-fires.
     s.phase = PairPhase::kOpen;
@@ -834,12 +560,8 @@ void ArbEngine::on_timer(TimestampUs now) noexcept {
   oms_.poll(now, [this](const oms::Order& o) { sink_.query_order(*o.market(), o.client_id()); });
   for (PairIndex p = 0; p < pairs_.size(); ++p) {
     PairSlot& s = pairs_[p];
-    if (s.trade.active) {
-      if (s.trade.failure_reported && s.trade.leg_risk && !s.trade.leg_risk->any_live()) {
-        // Keep trying to neutralize after reporting; one window per deadline.
-        s.trade.leg_risk->restart_window(now);
-        s.trade.failure_reported = false;
-      }
+    if (trades_[p].active()) {
+      trades_[p].on_timer(now);
       drive(p, now);
     } else if (s.phase == PairPhase::kOpen && s.info.spot_book && s.info.perp_book) {
       try_exit(p, now);  // time- and funding-based exits fire without book updates
