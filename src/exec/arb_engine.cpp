@@ -16,6 +16,10 @@ oms::OmsParams oms_params(const EngineParams& p) noexcept {
   return {p.query_unknown_after_us, p.settle_timeout_us};
 }
 
+BasisStrategyParams strategy_params(const EngineParams& p) noexcept {
+  return {p.basis, p.exit, p.max_open_positions, p.opening_delay_us, p.opportunity_log_interval_us};
+}
+
 // Codes after which sending the same leg again is pointless (the market or the account refuses it).
 bool definitive_reject(std::string_view code) noexcept {
   return code == "INSUFFICIENT_MARGIN" || code == "INSUFFICIENT_FUNDS" || code == "INVALID_MARKET" ||
@@ -61,6 +65,8 @@ ArbEngine::ArbEngine(const EngineParams& params, RiskGate& risk, Portfolio& port
       risk_(risk),
       portfolio_(portfolio),
       sink_(sink),
+      basis_(strategy_params(params)),
+      strategy_(basis_),
       oms_(params.first_client_id, oms_params(params)) {
   pairs_.reserve(AccountSnapshot::kMaxPairs);
   trades_.reserve(AccountSnapshot::kMaxPairs);
@@ -69,14 +75,13 @@ ArbEngine::ArbEngine(const EngineParams& params, RiskGate& risk, Portfolio& port
 
 PairIndex ArbEngine::add_pair(PairInfo info) {
   if (pairs_.size() >= AccountSnapshot::kMaxPairs) throw std::length_error("ArbEngine: too many pairs");
-  PairSlot slot{std::move(info), PairPhase::kFlat, FundingInfo{}, BasisEvaluator(params_.basis), 0, 0, 0};
-  slot.funding.interval_ms = slot.info.perp ? slot.info.perp->funding_interval_ms : 0;
+  PairSlot slot{std::move(info), PairPhase::kFlat, BasisQuote{}, ExitReason::kNone};
   pairs_.push_back(std::move(slot));
   marks_.push_back({});
   const auto idx = static_cast<PairIndex>(pairs_.size() - 1);
-  // Basis volatility over ~60 s (one sample per second at most); the name is for describe().
   // pairs_ never reallocates (reserved in the constructor), so the name's storage is stable.
-  pairs_.back().evaluator = BasisEvaluator(params_.basis, 60, kUsPerSecond, idx, pairs_.back().info.name);
+  const PairInfo& in = pairs_.back().info;
+  strategy_.add_pair(idx, StrategyPair{in.name, {in.spot, in.perp}, {in.spot_book, in.perp_book}});
   trades_.emplace_back(idx, pairs_.back().info, params_, oms_, risk_, sink_);
   return idx;
 }
@@ -84,15 +89,13 @@ PairIndex ArbEngine::add_pair(PairInfo info) {
 void ArbEngine::set_params(const EngineParams& p) noexcept {
   params_ = p;  // first_client_id only counts at construction: the OMS keeps its next client id
   oms_.set_params(oms_params(p));
-  for (auto& s : pairs_) s.evaluator.set_params(p.basis);
+  basis_.set_params(strategy_params(p));
   for (auto& t : trades_) t.set_slippage_buffers(p.basis.spot_slippage_buffer, p.basis.perp_slippage_buffer);
 }
 
 void ArbEngine::on_funding_info(PairIndex pair, const FundingInfo& info) noexcept {
   if (pair >= pairs_.size()) return;
-  FundingInfo f = info;
-  if (f.interval_ms == 0 && pairs_[pair].info.perp) f.interval_ms = pairs_[pair].info.perp->funding_interval_ms;
-  pairs_[pair].funding = f;
+  strategy_.on_funding(pair, info);
 }
 
 void ArbEngine::on_account(const AccountSnapshot& account, TimestampUs now) noexcept {
@@ -144,7 +147,7 @@ void ArbEngine::on_book_update(PairIndex p, TimestampUs now) noexcept {
   if (p >= pairs_.size()) return;
   PairSlot& s = pairs_[p];
   if (!s.info.spot_book || !s.info.perp_book) return;
-  s.evaluator.observe(*s.info.spot_book, *s.info.perp_book, now);
+  strategy_.on_book(p, now);
   switch (s.phase) {
     case PairPhase::kFlat:
       try_enter(p, now);
@@ -162,60 +165,32 @@ void ArbEngine::on_book_update(PairIndex p, TimestampUs now) noexcept {
 void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
   PairSlot& s = pairs_[p];
   if (!have_account_) return;
-  BasisInputs in;
-  in.spot = {s.info.spot, s.info.spot_book, s.info.spot_book->valid_since_us()};
-  in.perp = {s.info.perp, s.info.perp_book, s.info.perp_book->valid_since_us()};
-  in.funding = s.funding;
-  in.account = account_.view;
-  in.account.available_base = p < AccountSnapshot::kMaxPairs ? account_.available_base[p] : Decimal{};
+  EntryContext ctx;
+  ctx.now = now;
+  ctx.account = account_.view;
+  ctx.account.available_base = p < AccountSnapshot::kMaxPairs ? account_.available_base[p] : Decimal{};
   const AccountRisk acct = account_risk(now);
-  in.max_notional_usd = risk_.entry_headroom_usd(Decimal::zero(), acct);
-  in.now = now;
-  BasisQuote q =
-      s.evaluator.evaluate_best_fast(in);  // same decision; skips walks when the touch cannot reach a threshold
-  // The exit rules close a position whose funding charges more than max_adverse_funding_rate. Entering
-  // while that already holds would pay four fees for a position closed on the next update (seen in paper
-  // runs), so such an entry is refused — and logged as not traded — like any other refusal.
-  if (q.tradeable) {
-    const Decimal adverse = q.direction == BasisDirection::kPerpPremium ? -s.funding.rate : s.funding.rate;
-    if (adverse > params_.exit.max_adverse_funding_rate) {
-      q.tradeable = false;
-      q.refusal = Refusal::kFundingAgainst;
-    }
-  }
+  ctx.max_notional_usd = risk_.entry_headroom_usd(Decimal::zero(), acct);
+  ctx.opening_enabled = opening_enabled_;
+  ctx.busy_pairs = open_positions();
+  EntryDecision e;
+  strategy_.entry(p, ctx, e);
+  const BasisQuote& q = e.quote;
+  if (e.new_episode) portfolio_.note_opportunity();
+  if (e.report) sink_.on_opportunity(s.info, q);
+  if (!e.open) return;
 
-  if (q.opportunity) {
-    // One episode per spread excursion: a spread hovering at the threshold must not count (or log) a
-    // new opportunity on every book update. An episode ends after a quiet opportunity_log_interval.
-    const bool new_episode =
-        s.last_opportunity_seen_us == 0 || now - s.last_opportunity_seen_us > params_.opportunity_log_interval_us;
-    if (new_episode) portfolio_.note_opportunity();
-    // A turn of direction is logged at once: the line names the direction, and a reader of the log must
-    // not see the old one stand for the new one for up to an interval.
-    const bool turned = q.direction != s.last_opportunity_direction;
-    if (new_episode || turned || now - s.last_opportunity_log_us >= params_.opportunity_log_interval_us) {
-      sink_.on_opportunity(s.info, q);
-      s.last_opportunity_log_us = now;
-      s.last_opportunity_direction = q.direction;
-    }
-    s.last_opportunity_seen_us = now;
-  }
-  if (!q.tradeable || !opening_enabled_ || now < s.cooldown_until_us) return;
-  if (open_positions() >= params_.max_open_positions) return;
-
-  const bool perp_premium = q.direction == BasisDirection::kPerpPremium;
-  const bool maker = q.plan == ExecutionPlan::kMaker;
   OrderSpec legs[2];
   legs[0] = OrderSpec{0,
                       p,
                       LegIndex::kSpot,
                       s.info.spot,
-                      perp_premium ? Side::kBid : Side::kAsk,
+                      e.orders[0].side,
                       OrderType::kLimit,
-                      maker ? TimeInForce::kGtc : TimeInForce::kIoc,
-                      q.spot.limit_price,
-                      q.quantity,
-                      q.spot.post_only,
+                      e.orders[0].tif,
+                      e.orders[0].price,
+                      e.orders[0].quantity,
+                      e.orders[0].post_only,
                       false,
                       OrderPurpose::kEntry,
                       false,
@@ -225,22 +200,17 @@ void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
                       p,
                       LegIndex::kPerp,
                       s.info.perp,
-                      perp_premium ? Side::kAsk : Side::kBid,
+                      e.orders[1].side,
                       OrderType::kLimit,
-                      maker ? TimeInForce::kGtc : TimeInForce::kIoc,
-                      q.perp.limit_price,
-                      q.quantity,
-                      q.perp.post_only,
+                      e.orders[1].tif,
+                      e.orders[1].price,
+                      e.orders[1].quantity,
+                      e.orders[1].post_only,
                       false,
                       OrderPurpose::kEntry,
                       false,
                       false,
                       false};
-  // A spot BUY pays its fee in the base asset: buy that much more so the spot holding matches the
-  // perp short (rounded to the step; the remaining sub-step difference is within tolerance).
-  if (legs[0].side == Side::kBid)
-    legs[0].quantity =
-        spot_buy_gross(s.info, q.quantity, maker ? Liquidity::kMaker : Liquidity::kTaker, Rounding::kNearest);
   for (int i = 0; i < 2; ++i) {
     OrderCheck c;
     c.reduces_exposure = false;
@@ -259,7 +229,7 @@ void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
     }
   }
   TwoLegTrade& t = trades_[p];
-  TradeStart start = trade_start(p, false, q.plan, !perp_premium);
+  TradeStart start = trade_start(p, false, e.plan, e.on_buy, e.on_sell);
   start.targets[0] = {legs[0].side, legs[0].quantity, s.info.spot->step_size, s.info.spot->min_quantity};
   start.targets[1] = {legs[1].side, legs[1].quantity, s.info.perp->step_size, s.info.perp->min_quantity};
   if (!t.start(start, legs, 2, now)) return;  // order table full of live orders: cannot track more safely
@@ -283,8 +253,14 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
   obp.opened_at_us = pos.opened_at_us;
   obp.fees_paid_usd = pos.fees_usd;
   obp.funding_received_usd = pos.funding;
-  ExitSignal sig =
-      evaluate_exit(obp, *s.info.spot_book, *s.info.perp_book, s.funding, account_.view.fees, params_.exit, now);
+  PositionContext pc;
+  pc.now = now;
+  pc.position = obp;
+  pc.held = {pos.spot.quantity(), pos.perp.quantity()};
+  pc.fees = account_.view.fees;
+  ExitDecision ed;
+  strategy_.exit(p, pc, ed);
+  ExitSignal& sig = ed.signal;
   // Recovery / shutdown flatten: unwind both legs whatever the exit rules say (force_exit()).
   if (force_exit_[p] != ExitReason::kNone && !sig.exit) {
     sig.exit = true;
@@ -297,14 +273,15 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
   OrderSpec legs[2];
   int n = 0;
   const bool maker = params_.exit.exit_as_maker;
-  TradeStart start =
-      trade_start(p, true, maker ? ExecutionPlan::kMaker : ExecutionPlan::kTaker, spot_held.is_negative());
+  TradeStart start = trade_start(p, true, maker ? ExecutionPlan::kMaker : ExecutionPlan::kTaker, ed.on_buy, ed.on_sell);
   // Spot: sell what we hold (down to the step; the sub-step fee residue stays as dust), or buy back a
   // short spot leg: enough that what arrives after the base-asset fee covers the short (up to the step).
   Decimal spot_qty =
       spot_held.is_positive()
           ? spot_held.round_to(s.info.spot->step_size, Rounding::kDown)
-          : spot_buy_gross(s.info, spot_held.abs(), maker ? Liquidity::kMaker : Liquidity::kTaker, Rounding::kUp);
+          : spot_buy_gross(spot_held.abs(),
+                           account_.view.fees.rate(Venue::kSpot, maker ? Liquidity::kMaker : Liquidity::kTaker),
+                           s.info.spot->step_size, Rounding::kUp);
   if (spot_qty >= s.info.spot->min_quantity && spot_qty.is_positive()) {
     Side side = spot_held.is_positive() ? Side::kAsk : Side::kBid;
     legs[n++] = OrderSpec{0,
@@ -497,32 +474,17 @@ void ArbEngine::on_funding_payment(PairIndex pair, Decimal amount, TimestampUs s
   if (booked.target != FundingTarget::kUnknownPair) sink_.on_funding(pairs_[pair].info, amount, booked);
 }
 
-Decimal ArbEngine::spot_buy_gross(const PairInfo& info, Decimal net, Liquidity liq, Rounding mode) const noexcept {
-  const Decimal rate = account_.view.fees.rate(Venue::kSpot, liq);
-  // Received = gross * (1 - rate): gross = net / (1 - rate). A rate of 100 % or more cannot be bought
-  // around; the account's fee schedule never says so, but the division must not be asked then.
-  const Decimal keep = Decimal::one() - rate;
-  if (!keep.is_positive() || rate.is_zero()) return net.round_to(info.spot->step_size, mode);
-  return net.div(keep, mode == Rounding::kDown ? Rounding::kDown : Rounding::kUp).round_to(info.spot->step_size, mode);
-}
-
-TradeStart ArbEngine::trade_start(PairIndex p, bool exit, ExecutionPlan plan, bool spot_short) noexcept {
+TradeStart ArbEngine::trade_start(PairIndex p, bool exit, ExecutionPlan plan,
+                                  const std::array<LegOrderFlags, 2>& on_buy,
+                                  const std::array<LegOrderFlags, 2>& on_sell) noexcept {
   const PairInfo& info = pairs_[p].info;
   TradeStart st;
   st.exit = exit;
   st.plan = plan;
-  st.legs[0] = {VenueId::kBackpack, info.spot, info.spot_book, params_.basis.spot_slippage_buffer, false, {}, {},
-                &marks_[p].spot};
-  st.legs[1] = {VenueId::kBackpack, info.perp, info.perp_book, params_.basis.perp_slippage_buffer, true, {}, {},
-                &marks_[p].perp};
-  // A spot-premium trade without inventory sells borrowed base: Backpack refuses a spot sell beyond the
-  // free balance unless the order itself asks to borrow, and keeps the borrow (accruing interest) after
-  // the buy-back unless that order asks to repay. Only when the operator allowed borrowing.
-  if (params_.basis.allow_spot_borrow && spot_short) {
-    st.legs[0].on_sell.auto_borrow = true;
-    st.legs[0].on_sell.auto_lend_redeem = true;
-    st.legs[0].on_buy.auto_borrow_repay = true;
-  }
+  st.legs[0] = {VenueId::kBackpack, info.spot,  info.spot_book, params_.basis.spot_slippage_buffer, false,
+                on_buy[0],          on_sell[0], &marks_[p].spot};
+  st.legs[1] = {VenueId::kBackpack, info.perp,  info.perp_book, params_.basis.perp_slippage_buffer, true,
+                on_buy[1],          on_sell[1], &marks_[p].perp};
   st.valuation_leg = 1;  // a naked quantity is valued at the perp mark
   return st;
 }
@@ -541,14 +503,14 @@ void ArbEngine::finish_trade(PairIndex p, TimestampUs now) noexcept {
       sink_.on_position_opened(s.info, pos, s.quote);
     } else {
       s.phase = PairPhase::kFlat;
-      s.cooldown_until_us = now + params_.opening_delay_us;
+      strategy_.on_flat(p, now);
       sink_.on_trade_abandoned(s.info, "no leg filled");
     }
     return;
   }
   if (!pos.open) {
     s.phase = PairPhase::kFlat;
-    s.cooldown_until_us = now + params_.opening_delay_us;
+    strategy_.on_flat(p, now);
     sink_.on_position_closed(s.info, pos, s.exit_reason);
   } else {
     // Neutral but not flat (IOC exits only partly filled): back to Open; the exit rule re-fires.

@@ -1,5 +1,7 @@
 #pragma once
-// The basis-arbitrage engine: pure core of the daemon.
+// The engine: pure core of the daemon. It owns the OMS, the risk gate's checks, the portfolio and one
+// two-leg trade executor per pair, and asks its Strategy (strategy/strategy.hpp; here the spot–perp
+// basis strategy, strategy/basis_strategy.hpp) whether to open or close a pair's trade.
 //
 // It takes events (book updated, mark/funding, account snapshot, REST answers, order-stream updates,
 // timer ticks) and answers through an EngineSink: orders to place as ONE batch request, cancels,
@@ -10,8 +12,8 @@
 // Entering/Exiting run the pair's TwoLegTrade (exec/two_leg_trade.hpp): when the two legs' fills differ,
 // it completes or unwinds with taker IOC orders until delta-neutral within one step, and if the hedge
 // deadline passes it moves the risk gate to ReduceOnly and reports it (no new positions until an
-// operator resumes). The engine decides when to enter and exit and checks the first orders with the
-// risk gate; the executor owns the orders from then on.
+// operator resumes). The strategy decides when to enter and exit, the engine checks the first orders
+// with the risk gate, and the executor owns the orders from then on.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -30,6 +32,7 @@
 #include "bparb/portfolio/portfolio.hpp"
 #include "bparb/risk/risk_gate.hpp"
 #include "bparb/strategy/basis.hpp"
+#include "bparb/strategy/basis_strategy.hpp"
 #include "bparb/strategy/exit_rules.hpp"
 
 namespace bparb::exec {
@@ -213,12 +216,6 @@ class ArbEngine {
   struct PairSlot {
     PairInfo info;
     PairPhase phase = PairPhase::kFlat;
-    FundingInfo funding;
-    BasisEvaluator evaluator;
-    TimestampUs cooldown_until_us = 0;
-    TimestampUs last_opportunity_seen_us = 0;
-    TimestampUs last_opportunity_log_us = 0;
-    BasisDirection last_opportunity_direction = BasisDirection::kPerpPremium;  // of the last logged line
     BasisQuote quote;                            // of the entry in progress or of the open position
     ExitReason exit_reason = ExitReason::kNone;  // of the exit in progress
   };
@@ -227,17 +224,15 @@ class ArbEngine {
   void try_exit(PairIndex p, TimestampUs now) noexcept;
   void drive(PairIndex p, TimestampUs now) noexcept;
   void finish_trade(PairIndex p, TimestampUs now) noexcept;
-  // The pair's two legs as the trade executor sees them; the spot leg's margin flags when it goes short.
-  TradeStart trade_start(PairIndex p, bool exit, ExecutionPlan plan, bool spot_short) noexcept;
+  // The pair's two legs as the trade executor sees them, with the strategy's order flags.
+  TradeStart trade_start(PairIndex p, bool exit, ExecutionPlan plan, const std::array<LegOrderFlags, 2>& on_buy,
+                         const std::array<LegOrderFlags, 2>& on_sell) noexcept;
   void book_fill(oms::Order& o, const OrderUpdate& u, TimestampUs now) noexcept;
   // Once the OMS settles the order: tell the trade's LegRisk, and re-price a cancelled maker leg.
   void maybe_settle(oms::Order& o, TimestampUs now) noexcept;
   AccountRisk account_risk(TimestampUs now) noexcept;
   void fill_marks() noexcept;
   std::uint32_t open_positions() const noexcept;
-  // Spot BUY quantity that leaves `net` coins in the account after its base-asset fee at this account's
-  // rate (a rebate makes it smaller), rounded to the step with `mode`.
-  Decimal spot_buy_gross(const PairInfo& info, Decimal net, Liquidity liq, Rounding mode) const noexcept;
   const OrderBook* book_of(const PairInfo& info, LegIndex leg) const noexcept {
     return leg == LegIndex::kSpot ? info.spot_book : info.perp_book;
   }
@@ -246,6 +241,8 @@ class ArbEngine {
   RiskGate& risk_;
   Portfolio& portfolio_;
   EngineSink& sink_;
+  BasisStrategy basis_;  // the strategy this engine runs, asked through strategy_
+  Strategy& strategy_;
   std::vector<PairSlot> pairs_;
   std::vector<TwoLegTrade> trades_;  // one executor per pair, same index
   std::vector<Marks> marks_;

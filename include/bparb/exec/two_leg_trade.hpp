@@ -25,6 +25,7 @@
 #include "bparb/oms/order_manager.hpp"
 #include "bparb/risk/risk_gate.hpp"
 #include "bparb/strategy/basis.hpp"
+#include "bparb/strategy/strategy.hpp"
 
 namespace bparb::exec {
 
@@ -32,14 +33,6 @@ struct OrderSpec;
 struct PairInfo;
 struct EngineParams;
 class EngineSink;
-
-// Venue-specific flags an order on a leg carries, chosen by the strategy per side (Backpack's spot-margin
-// flags: an opening short sale borrows, its buy-back repays).
-struct LegOrderFlags {
-  bool auto_borrow = false;
-  bool auto_borrow_repay = false;
-  bool auto_lend_redeem = false;
-};
 
 struct TradeLeg {
   VenueId venue = VenueId::kBackpack;
