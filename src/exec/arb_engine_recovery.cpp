@@ -8,7 +8,7 @@ namespace bparb::exec {
 bool ArbEngine::restore_position(PairIndex p, const RestoredState& r, TimestampUs now) noexcept {
   if (p >= pairs_.size()) return false;
   PairSlot& s = pairs_[p];
-  if (s.phase != PairPhase::kFlat || s.trade.active || portfolio_.has_open(p)) return false;
+  if (s.phase != PairPhase::kFlat || trades_[p].active() || portfolio_.has_open(p)) return false;
   RestoredState at = r;
   if (at.opened_at_us <= 0) at.opened_at_us = now;
   if (!portfolio_.restore(p, at)) return false;

@@ -1,5 +1,7 @@
 #pragma once
-// The basis-arbitrage engine: pure core of the daemon.
+// The engine: pure core of the daemon. It owns the OMS, the risk gate's checks, the portfolio and one
+// two-leg trade executor per pair, and asks its Strategy (strategy/strategy.hpp; here the spot–perp
+// basis strategy, strategy/basis_strategy.hpp) whether to open or close a pair's trade.
 //
 // It takes events (book updated, mark/funding, account snapshot, REST answers, order-stream updates,
 // timer ticks) and answers through an EngineSink: orders to place as ONE batch request, cancels,
@@ -7,9 +9,11 @@
 // clock (every call carries `now`), so live, paper and backtest make the same decisions.
 //
 // Per pair the life cycle is Flat -> Entering -> Open -> Exiting -> Flat (+ opening_delay cooldown).
-// Entering/Exiting own a LegRisk: when the two legs' fills differ, the engine completes or unwinds
-// with taker IOC orders until delta-neutral within one step, and if the hedge deadline passes it moves
-// the risk gate to ReduceOnly and reports it (no new positions until an operator resumes).
+// Entering/Exiting run the pair's TwoLegTrade (exec/two_leg_trade.hpp): when the two legs' fills differ,
+// it completes or unwinds with taker IOC orders until delta-neutral within one step, and if the hedge
+// deadline passes it moves the risk gate to ReduceOnly and reports it (no new positions until an
+// operator resumes). The strategy decides when to enter and exit, the engine checks the first orders
+// with the risk gate, and the executor owns the orders from then on.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -23,10 +27,12 @@
 #include "bparb/core/decimal.hpp"
 #include "bparb/core/market_spec.hpp"
 #include "bparb/exec/leg_risk.hpp"
+#include "bparb/exec/two_leg_trade.hpp"
 #include "bparb/oms/order_manager.hpp"
 #include "bparb/portfolio/portfolio.hpp"
 #include "bparb/risk/risk_gate.hpp"
 #include "bparb/strategy/basis.hpp"
+#include "bparb/strategy/basis_strategy.hpp"
 #include "bparb/strategy/exit_rules.hpp"
 
 namespace bparb::exec {
@@ -207,57 +213,26 @@ class ArbEngine {
   std::uint64_t duplicate_fills() const noexcept { return oms_.duplicate_fills(); }
 
  private:
-  struct Trade {
-    bool active = false;
-    bool exit = false;
-    ExecutionPlan plan = ExecutionPlan::kTaker;
-    TimestampUs started_us = 0;
-    TimestampUs maker_deadline_us = 0;
-    bool maker_timed_out = false;
-    TimestampUs naked_since_us = 0;  // maker plan: when one leg's fills got ahead of the other's by > a step
-    std::optional<LegRisk> leg_risk;
-    LegTarget targets[2];
-    Decimal filled_abs[2];  // on the trade's planned direction
-    BasisQuote quote;
-    ExitReason exit_reason = ExitReason::kNone;
-    bool failure_reported = false;
-    bool spot_short = false;  // the spot leg is (or goes) short: spot-premium entry / its exit
-  };
   struct PairSlot {
     PairInfo info;
     PairPhase phase = PairPhase::kFlat;
-    Trade trade;
-    FundingInfo funding;
-    BasisEvaluator evaluator;
-    TimestampUs cooldown_until_us = 0;
-    TimestampUs last_opportunity_seen_us = 0;
-    TimestampUs last_opportunity_log_us = 0;
-    BasisDirection last_opportunity_direction = BasisDirection::kPerpPremium;  // of the last logged line
+    BasisQuote quote;                            // of the entry in progress or of the open position
+    ExitReason exit_reason = ExitReason::kNone;  // of the exit in progress
   };
 
   void try_enter(PairIndex p, TimestampUs now) noexcept;
   void try_exit(PairIndex p, TimestampUs now) noexcept;
   void drive(PairIndex p, TimestampUs now) noexcept;
   void finish_trade(PairIndex p, TimestampUs now) noexcept;
-  void maker_maintenance(PairIndex p, TimestampUs now) noexcept;
-  bool unhedged_beyond_limit(PairIndex p, Decimal net_delta) noexcept;
-  bool send_hedge(PairIndex p, const LegRiskDecision& d, TimestampUs now) noexcept;
-  void set_margin_flags(OrderSpec& o, bool spot_short) const noexcept;
-  // A new OMS order for `spec` (its client id is the order's), or nullptr when the table is full.
-  oms::Order* track(const OrderSpec& spec, TimestampUs now) noexcept;
+  // The pair's two legs as the trade executor sees them, with the strategy's order flags.
+  TradeStart trade_start(PairIndex p, bool exit, ExecutionPlan plan, const std::array<LegOrderFlags, 2>& on_buy,
+                         const std::array<LegOrderFlags, 2>& on_sell) noexcept;
   void book_fill(oms::Order& o, const OrderUpdate& u, TimestampUs now) noexcept;
   // Once the OMS settles the order: tell the trade's LegRisk, and re-price a cancelled maker leg.
   void maybe_settle(oms::Order& o, TimestampUs now) noexcept;
   AccountRisk account_risk(TimestampUs now) noexcept;
   void fill_marks() noexcept;
   std::uint32_t open_positions() const noexcept;
-  Decimal taker_price(const PairInfo& info, LegIndex leg, Side side, Decimal qty) const noexcept;
-  // Spot BUY quantity that leaves `net` coins in the account after its base-asset fee at this account's
-  // rate (a rebate makes it smaller), rounded to the step with `mode`.
-  Decimal spot_buy_gross(const PairInfo& info, Decimal net, Liquidity liq, Rounding mode) const noexcept;
-  const MarketSpec* market_of(const PairInfo& info, LegIndex leg) const noexcept {
-    return leg == LegIndex::kSpot ? info.spot : info.perp;
-  }
   const OrderBook* book_of(const PairInfo& info, LegIndex leg) const noexcept {
     return leg == LegIndex::kSpot ? info.spot_book : info.perp_book;
   }
@@ -266,7 +241,10 @@ class ArbEngine {
   RiskGate& risk_;
   Portfolio& portfolio_;
   EngineSink& sink_;
+  BasisStrategy basis_;  // the strategy this engine runs, asked through strategy_
+  Strategy& strategy_;
   std::vector<PairSlot> pairs_;
+  std::vector<TwoLegTrade> trades_;  // one executor per pair, same index
   std::vector<Marks> marks_;
   oms::OrderManager oms_;
   AccountSnapshot account_{};

@@ -1,0 +1,175 @@
+// The two-leg trade executor on its own: two markets of the same asset on two venues, no strategy. The
+// order events are fed the way the engine feeds them (OMS first, then the executor).
+#include "bparb/exec/two_leg_trade.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "bparb/exec/arb_engine.hpp"
+
+namespace bparb::exec {
+namespace {
+
+Decimal D(const char* s) {
+  return Decimal::from_string(s);
+}
+
+constexpr TimestampUs kT0 = 1'795'132'800LL * kUsPerSecond;
+
+MarketSpec eth(const char* symbol) {
+  MarketSpec s;
+  s.symbol = symbol;
+  s.base_symbol = "ETH";
+  s.quote_symbol = "USDC";
+  s.type = MarketType::kPerp;
+  s.tick_size = D("0.01");
+  s.min_price = D("0.01");
+  s.step_size = D("0.01");
+  s.min_quantity = D("0.01");
+  return s;
+}
+
+struct Sink : EngineSink {
+  std::vector<std::vector<OrderSpec>> batches;
+  int leg_risk = 0;
+  void place_orders(std::span<const OrderSpec> o) override { batches.emplace_back(o.begin(), o.end()); }
+  void cancel_order(const MarketSpec&, oms::ClientId) override {}
+  void query_order(const MarketSpec&, oms::ClientId) override {}
+  void on_leg_risk(const PairInfo&, const LegRiskDecision&) override { ++leg_risk; }
+};
+
+class TwoLegTradeTest : public ::testing::Test {
+ protected:
+  TwoLegTradeTest()
+      : a_spec_(eth("ETH_USDC_PERP")),
+        b_spec_(eth("ETH-PERP")),
+        a_(a_spec_),
+        b_(b_spec_),
+        clock_(kT0),
+        risk_(RiskLimits{}, clock_),
+        oms_(1),
+        info_{"ETH", &a_spec_, &b_spec_, &a_, &b_},
+        trade_(7, info_, params_, oms_, risk_, sink_) {
+    load(a_, "2000.00", "2000.01");
+    load(b_, "2001.00", "2001.01");
+  }
+
+  void load(OrderBook& book, const char* bid, const char* ask) {
+    DepthSnapshot s;
+    s.last_update_id = 1;
+    s.bids = {{D(bid), D("100")}};
+    s.asks = {{D(ask), D("100")}};
+    book.load_snapshot(s, kT0);
+    book.set_valid(true);
+  }
+
+  TradeStart start() {
+    TradeStart st;
+    st.plan = ExecutionPlan::kTaker;
+    st.legs[0] = {VenueId::kBackpack, &a_spec_, &a_, D("0.001"), true, {}, {}, &marks_[0]};
+    st.legs[0].on_sell.auto_borrow = true;  // a venue flag the owner wants on this leg's sells
+    st.legs[1] = {VenueId::kLighter, &b_spec_, &b_, D("0.001"), true, {}, {}, &marks_[1]};
+    st.targets[0] = {Side::kBid, D("1"), D("0.01"), D("0.01")};
+    st.targets[1] = {Side::kAsk, D("1"), D("0.01"), D("0.01")};
+    return st;
+  }
+
+  OrderSpec order(LegIndex leg, Side side, const char* price) {
+    OrderSpec o;
+    o.pair = 7;
+    o.leg = leg;
+    o.market = leg == LegIndex::kSpot ? &a_spec_ : &b_spec_;
+    o.side = side;
+    o.price = D(price);
+    o.quantity = D("1");
+    return o;
+  }
+
+  void fill(oms::ClientId id, Decimal qty, std::int64_t trade_id, TimestampUs now) {
+    oms::Order* o = oms_.find(id);
+    ASSERT_NE(o, nullptr);
+    ASSERT_EQ(oms_.book_fill(*o, trade_id, qty, qty), oms::FillBooking::kBooked);
+    trade_.on_fill(trade_leg_of(*o), o->request().side, qty);
+    oms_.apply(*o, oms::OrderEvent::kFullFill, now);
+    if (oms_.settle(*o)) trade_.on_settled(*o, now);
+  }
+
+  void reject(oms::ClientId id, TimestampUs now) {
+    oms::Order* o = oms_.find(id);
+    ASSERT_NE(o, nullptr);
+    oms_.apply(*o, oms::OrderEvent::kRejected, now);
+    trade_.on_definitive_reject(trade_leg_of(*o));
+    if (oms_.settle(*o)) trade_.on_settled(*o, now);
+  }
+
+  MarketSpec a_spec_, b_spec_;
+  OrderBook a_, b_;
+  ManualClock clock_;
+  RiskGate risk_;
+  oms::OrderManager oms_;
+  PairInfo info_;
+  EngineParams params_;
+  Sink sink_;
+  Decimal marks_[2];
+  TwoLegTrade trade_;
+};
+
+TEST_F(TwoLegTradeTest, BothFirstOrdersGoOutTaggedAndNeutralEndsTheTrade) {
+  OrderSpec orders[2] = {order(LegIndex::kSpot, Side::kBid, "2000.01"), order(LegIndex::kPerp, Side::kAsk, "2001.00")};
+  ASSERT_TRUE(trade_.start(start(), orders, 2, kT0));
+  EXPECT_TRUE(trade_.active());
+  EXPECT_TRUE(sink_.batches.empty());  // nothing leaves before launch()
+  trade_.launch();
+  ASSERT_EQ(sink_.batches.size(), 1u);
+  ASSERT_EQ(sink_.batches[0].size(), 2u);
+  const OrderSpec sent0 = sink_.batches[0][0];
+  const OrderSpec sent1 = sink_.batches[0][1];
+  EXPECT_NE(sent0.client_id, sent1.client_id);
+  EXPECT_FALSE(sent0.auto_borrow);  // a buy: the sell flags stay off
+  EXPECT_FALSE(trade_.drive(kT0));  // both live: wait
+  fill(sent0.client_id, D("1"), 11, kT0 + 1);
+  EXPECT_FALSE(trade_.drive(kT0 + 1));
+  fill(sent1.client_id, D("1"), 12, kT0 + 2);
+  EXPECT_TRUE(trade_.drive(kT0 + 2));
+  EXPECT_FALSE(trade_.active());
+  EXPECT_EQ(sink_.leg_risk, 0);
+}
+
+TEST_F(TwoLegTradeTest, ARefusedLegIsNotRetriedAndTheOtherIsUnwoundReduceOnlyWithItsFlags) {
+  OrderSpec orders[2] = {order(LegIndex::kSpot, Side::kBid, "2000.01"), order(LegIndex::kPerp, Side::kAsk, "2001.00")};
+  ASSERT_TRUE(trade_.start(start(), orders, 2, kT0));
+  trade_.launch();
+  fill(sink_.batches[0][0].client_id, D("1"), 21, kT0 + 1);
+  reject(sink_.batches[0][1].client_id, kT0 + 1);
+  EXPECT_FALSE(trade_.drive(kT0 + 2));
+  ASSERT_EQ(sink_.batches.size(), 2u);
+  const OrderSpec unwind = sink_.batches[1][0];
+  EXPECT_EQ(unwind.leg, LegIndex::kSpot);
+  EXPECT_EQ(unwind.side, Side::kAsk);
+  EXPECT_EQ(unwind.quantity, D("1"));
+  EXPECT_EQ(unwind.tif, TimeInForce::kIoc);
+  EXPECT_EQ(unwind.purpose, OrderPurpose::kHedge);
+  EXPECT_TRUE(unwind.reduce_only);
+  EXPECT_TRUE(unwind.auto_borrow);
+  // The bid 2000.00 less the 0.1 % buffer, rounded up to the tick: never beyond the buffer.
+  EXPECT_EQ(unwind.price, D("1998.00"));
+  EXPECT_EQ(sink_.leg_risk, 1);
+  fill(unwind.client_id, D("1"), 22, kT0 + 3);
+  EXPECT_TRUE(trade_.drive(kT0 + 3));
+}
+
+TEST_F(TwoLegTradeTest, AFullOrderTableStartsNothing) {
+  oms::OrderManager full(1);
+  for (std::size_t i = 0; i < oms::OrderManager::kCapacity; ++i)
+    ASSERT_NE(
+        full.track({&a_spec_, Side::kBid, OrderType::kLimit, TimeInForce::kGtc, D("1"), D("1"), false, false, 0}, kT0),
+        nullptr);
+  TwoLegTrade t(7, info_, params_, full, risk_, sink_);
+  OrderSpec orders[2] = {order(LegIndex::kSpot, Side::kBid, "2000.01"), order(LegIndex::kPerp, Side::kAsk, "2001.00")};
+  EXPECT_FALSE(t.start(start(), orders, 2, kT0));
+  EXPECT_FALSE(t.active());
+}
+
+}  // namespace
+}  // namespace bparb::exec
