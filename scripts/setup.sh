@@ -10,7 +10,8 @@ apt_pkgs=(build-essential cmake ninja-build pkg-config git ca-certificates
   libboost1.74-dev libboost-system1.74-dev libssl-dev libsodium-dev libsimdjson-dev libspdlog-dev libfmt-dev
   libtomlplusplus-dev libsqlite3-dev libsystemd-dev libgtest-dev libgmock-dev libbenchmark-dev
   nodejs npm
-  clang libclang-rt-14-dev)  # clang + libFuzzer: the bounded fuzz run (scripts/fuzz.sh)
+  clang libclang-rt-14-dev  # clang + libFuzzer: the bounded fuzz run (scripts/fuzz.sh)
+  prometheus)  # promtool: the service test checks the /metrics text with `promtool check metrics`
 
 missing=()
 for p in "${apt_pkgs[@]}"; do
