@@ -44,6 +44,7 @@
 #include "bparb/runtime/operator.hpp"
 #include "bparb/runtime/reconciler.hpp"
 #include "bparb/runtime/recovery.hpp"
+#include "bparb/runtime/startup.hpp"
 #include "bparb/sim/backpack/recording_lines.hpp"
 #include "bparb/sim/backpack/server.hpp"
 #include "bparb/sim/sim_config.hpp"
@@ -246,13 +247,6 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   }
 
  private:
-  struct PairRuntime {
-    PairConfig cfg;
-    const MarketSpec* spot = nullptr;
-    const MarketSpec* perp = nullptr;
-    PairIndex index = 0;
-  };
-
   // ---- Journal (README "Restart and recovery"): the writer latches every write failure.
   void open_journal() {
     journal_.on_failure([this] {
@@ -308,7 +302,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
         break;
       }
       case SignalAction::kDumpStatus:
-        operator_.log_status(risk_, engine_.get(), portfolio_.get(), pair_refs(), journal_);
+        operator_.log_status(risk_, engine_.get(), portfolio_.get(), pairs(), journal_);
         break;
       case SignalAction::kIgnore:
         break;
@@ -347,10 +341,10 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     return r;
   }
 
-  std::vector<runtime::PairRef> pair_refs() const {
-    std::vector<runtime::PairRef> refs;
-    for (const PairRuntime& p : pairs_) refs.push_back({p.cfg.base, p.spot, p.perp, p.index});
-    return refs;
+  // The traded pairs (empty until start-up loaded the markets).
+  const std::vector<runtime::PairRef>& pairs() const noexcept {
+    static const std::vector<runtime::PairRef> kNone;
+    return startup_ ? startup_->pairs() : kNone;
   }
 
   void setup_venue() {
@@ -443,139 +437,53 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     io_.stop();
   }
 
-  // Start-up is a chain of checks; any failure stops before anything is traded.
+  // Start-up is a chain of checks (runtime/startup.hpp); any failure stops before anything is traded.
   void start_up() {
-    rest_->sync_time([this](backpack::RestResult<backpack::ServerTimeSync>& t) {
-      if (!t) return fail_startup("GET /api/v1/time failed: " + t.error().message);
-      ws_->set_time_offset_ms(t->offset_ms);
-      log_->info("Clock offset to exchange: {} ms (rtt {} us)", t->offset_ms, t->rtt_us);
-      rest_->get_markets([this](backpack::RestResult<std::vector<MarketSpec>>& m) {
-        if (!m) return fail_startup("GET /api/v1/markets failed: " + m.error().message);
-        load_markets(*m);
-      });
-    });
-  }
-
-  void load_markets(const std::vector<MarketSpec>& all) {
-    auto find = [&](const std::string& s) -> const MarketSpec* {
-      for (const MarketSpec& m : all)
-        if (m.symbol == s) return &m;
-      return nullptr;
-    };
-    for (const PairConfig& pc : cfg_.pairs) {
-      if (!pc.enabled) continue;
-      const MarketSpec* s = find(pc.spot_symbol);
-      const MarketSpec* p = find(pc.perp_symbol);
-      if (!s || !p)
-        return fail_startup("pair " + pc.base + ": market " + (!s ? pc.spot_symbol : pc.perp_symbol) +
-                            " does not exist on the exchange (check [[pairs]] in " + cfg_.source_path + ")");
-      if (s->type != MarketType::kSpot || p->type != MarketType::kPerp)
-        return fail_startup("pair " + pc.base + ": " + pc.spot_symbol + " must be SPOT and " + pc.perp_symbol +
-                            " PERP");
-      if (s->state != OrderBookState::kOpen || p->state != OrderBookState::kOpen) {
-        log_->warn("Pair {} skipped: order book state {} / {}", pc.base, order_book_state_name(s->state),
-                   order_book_state_name(p->state));
-        continue;
-      }
-      markets_.push_back(*s);
-      markets_.push_back(*p);
-    }
-    if (markets_.empty()) return fail_startup("no enabled pair has open spot and perp markets");
-    // One quote asset for every market: the engine sizes spot buys from one quote balance and counts
-    // P&L, fees and funding in it (docs/money.md), so pairs quoted in different assets cannot share it.
-    quote_asset_ = markets_.front().quote_symbol;
-    for (const MarketSpec& m : markets_) {
-      if (m.quote_symbol != quote_asset_)
-        return fail_startup("the configured pairs do not share one quote asset: " + markets_.front().symbol +
-                            " is quoted in " + quote_asset_ + ", " + m.symbol + " in " + m.quote_symbol +
-                            "; configure pairs of one quote asset");
-    }
-    log_->info("Quote asset: {} (all {} markets)", quote_asset_, markets_.size());
-    std::size_t mi = 0;
-    for (const PairConfig& pc : cfg_.pairs) {
-      if (!pc.enabled) continue;
-      if (mi >= markets_.size() || markets_[mi].symbol != pc.spot_symbol) continue;
-      PairRuntime pr;
-      pr.cfg = pc;
-      pr.spot = &markets_[mi];
-      pr.perp = &markets_[mi + 1];
-      mi += 2;
-      pr.index = static_cast<PairIndex>(pairs_.size());  // the same order Portfolio/ArbEngine::add_pair number them
-      pairs_.push_back(pr);
-    }
-    std::vector<std::string> names;
-    for (const PairRuntime& p : pairs_) names.push_back(p.cfg.base);
-    journal_.set_pair_names(std::move(names));
-    rest_->get_account([this](backpack::RestResult<backpack::AccountSummary>& a) {
-      if (!a) return fail_startup("GET /api/v1/account failed: " + a.error().code + " " + a.error().message);
-      fees_ = {a->spot_maker_fee_bps, a->spot_taker_fee_bps, a->futures_maker_fee_bps, a->futures_taker_fee_bps};
-      log_->info("Account fee rates (bps): spot maker {} taker {}, perp maker {} taker {}", fees_.spot_maker_bps.str(),
-                 fees_.spot_taker_bps.str(), fees_.perp_maker_bps.str(), fees_.perp_taker_bps.str());
-      if (a->liquidating) return fail_startup("the account is being liquidated");
-      start_recovery();
-    });
-  }
-
-  // ---- Recovery (runtime/recovery.hpp): start-up and crash recovery are one path.
-  void start_recovery() {
-    runtime::RecoveryOptions ro;
+    runtime::StartupOptions so;
+    for (const PairConfig& pc : cfg_.pairs)
+      if (pc.enabled) so.pairs.push_back({pc.base, pc.spot_symbol, pc.perp_symbol});
+    so.source_path = cfg_.source_path;
     switch (cfg_.recovery.unexplained_positions) {
       case UnexplainedPolicy::kRefuse:
-        ro.unexplained = runtime::RecoveryOptions::Unexplained::kRefuse;
+        so.recovery.unexplained = runtime::RecoveryOptions::Unexplained::kRefuse;
         break;
       case UnexplainedPolicy::kFlag:
-        ro.unexplained = runtime::RecoveryOptions::Unexplained::kFlag;
+        so.recovery.unexplained = runtime::RecoveryOptions::Unexplained::kFlag;
         break;
       case UnexplainedPolicy::kAdopt:
-        ro.unexplained = runtime::RecoveryOptions::Unexplained::kAdopt;
+        so.recovery.unexplained = runtime::RecoveryOptions::Unexplained::kAdopt;
         break;
     }
-    ro.source_path = cfg_.source_path;
-    ro.min_account_balance_usd = cfg_.risk.min_account_balance_usd;
-    ro.max_daily_loss_usd = cfg_.risk.max_daily_loss_usd;
-    ro.resume = resume_;
-    recovery_ =
-        std::make_unique<runtime::Recovery>(log_, clock_, journal_, *adapter_, markets_, pair_refs(), std::move(ro));
-    recovery_->run([this](const std::string& why) { fail_startup(why); }, [this] { start_trading(); });
+    so.recovery.source_path = cfg_.source_path;
+    so.recovery.min_account_balance_usd = cfg_.risk.min_account_balance_usd;
+    so.recovery.max_daily_loss_usd = cfg_.risk.max_daily_loss_usd;
+    so.recovery.resume = resume_;
+    startup_ =
+        std::make_unique<runtime::Startup>(log_, clock_, journal_, *adapter_, *adapter_, markets_, std::move(so));
+    startup_->run([this](const runtime::StartupFailure& f) { fail_startup(f.message); }, [this] { start_trading(); });
   }
 
   void start_trading() {
-    portfolio_ = std::make_unique<Portfolio>(pairs_.size());
+    portfolio_ = std::make_unique<Portfolio>(pairs().size());
     params_ = engine_params(cfg_);
-    const auto time_based_id = static_cast<std::uint32_t>((clock_.now_us() / kUsPerSecond) % (1u << 21)) << 10;
-    if (jr()) {
-      // Every id the engine hands out is journaled as an intent before it is sent, and the journal resumes
-      // after the highest one: ids stay monotonic across restarts without reserving blocks. A brand-new
-      // journal on an account with history starts from the time-derived id, not 1: the exchange still
-      // knows the orders (and fills) of earlier ids, and a reused id would pick up their fills.
-      if (jr()->peek_next_client_id() <= 1 && time_based_id > 1) {
-        if (!jr()->reserve_client_ids(time_based_id - 1))
-          return fail_startup("journal " + jr()->path() + ": " + jr()->last_error());
-      }
-      auto id = jr()->next_client_id();
-      if (!id) return fail_startup("journal " + jr()->path() + ": " + jr()->last_error());
-      params_.first_client_id = *id;
-      log_->info("Journal: client ids resume at {}", *id);
-    } else {
-      params_.first_client_id = time_based_id;
-    }
+    params_.first_client_id = startup_->first_client_id();
     engine_ = std::make_unique<ArbEngine>(params_, risk_, *portfolio_, *this);
-    for (PairRuntime& p : pairs_) {
+    for (const runtime::PairRef& p : pairs()) {
       feed_->add_market(*p.spot);
       feed_->add_market(*p.perp);
       // A spot buy's base-asset fee leaves up to one step of dust: closing tolerates it.
       const PairIndex idx = portfolio_->add_pair(p.spot->step_size);
       if (idx != p.index) throw std::logic_error("pair index mismatch");
       engine_->add_pair(
-          exec::PairInfo{p.cfg.base, p.spot, p.perp, feed_->book(p.spot->symbol), feed_->book(p.perp->symbol)});
+          exec::PairInfo{p.base, p.spot, p.perp, feed_->book(p.spot->symbol), feed_->book(p.perp->symbol)});
     }
-    recovery_->restore(*engine_, *portfolio_, risk_,
-                       [this](const StateChange& c, std::string_view why) { on_trading_state(c, why); });
+    startup_->recovery().restore(*engine_, *portfolio_, risk_,
+                                 [this](const StateChange& c, std::string_view why) { on_trading_state(c, why); });
     feed_->on_book_update([this](std::string_view sym) {
-      if (const PairRuntime* p = pair_of(sym)) engine_->on_book_update(p->index, clock_.now_us());
+      if (const runtime::PairRef* p = pair_of(sym)) engine_->on_book_update(p->index, clock_.now_us());
     });
     feed_->on_mark_price([this](std::string_view sym) {
-      const PairRuntime* p = pair_of(sym);
+      const runtime::PairRef* p = pair_of(sym);
       const backpack::MarkInfo* m = feed_->mark(sym);
       if (!p || !m || sym != p->perp->symbol) return;
       FundingInfo f;
@@ -595,12 +503,12 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     });
     ws_->start();
     std::string names;
-    for (const PairRuntime& p : pairs_) names += (names.empty() ? "" : ", ") + p.cfg.base;
-    log_->info("Trading {} pair(s): {} | position {} USD, execute at net >= {}, confidence >= {}", pairs_.size(), names,
-               usd(cfg_.strategy.position_size_usd), pct(cfg_.strategy.min_execution_threshold),
+    for (const runtime::PairRef& p : pairs()) names += (names.empty() ? "" : ", ") + p.base;
+    log_->info("Trading {} pair(s): {} | position {} USD, execute at net >= {}, confidence >= {}", pairs().size(),
+               names, usd(cfg_.strategy.position_size_usd), pct(cfg_.strategy.min_execution_threshold),
                cfg_.strategy.confidence_threshold.str());
     reconciler_ = std::make_unique<runtime::Reconciler>(
-        io_, log_, clock_, journal_, *adapter_, pair_refs(), quote_asset_, fees_,
+        io_, log_, clock_, journal_, *adapter_, pairs(), startup_->quote_asset(), startup_->fees(),
         runtime::ReconcilerOptions{cfg_.exchange.account_poll_us, cfg_.exchange.fills_reconcile_us,
                                    cfg_.exchange.funding_poll_us, started_us_});
     reconciler_->start(*engine_, *portfolio_, params_.first_client_id);
@@ -611,8 +519,8 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
       return b ? b->mid() : Decimal{};
     };
     hooks.stop = [this] { stop_io(); };
-    node_.start(*engine_, *portfolio_, *reconciler_, pair_refs(), std::move(hooks));
-    svc_.ready(fmt::format("trading {} pair(s), state {}", pairs_.size(), to_string(risk_.state())));
+    node_.start(*engine_, *portfolio_, *reconciler_, pairs(), std::move(hooks));
+    svc_.ready(fmt::format("trading {} pair(s), state {}", pairs().size(), to_string(risk_.state())));
     if (duration_us_ > 0) {
       stop_timer_.expires_after(std::chrono::microseconds(duration_us_));
       stop_timer_.async_wait([this](const boost::system::error_code& ec) {
@@ -621,8 +529,8 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     }
   }
 
-  const PairRuntime* pair_of(std::string_view sym) const noexcept {
-    for (const PairRuntime& p : pairs_)
+  const runtime::PairRef* pair_of(std::string_view sym) const noexcept {
+    for (const runtime::PairRef& p : pairs())
       if (p.spot->symbol == sym || p.perp->symbol == sym) return &p;
     return nullptr;
   }
@@ -659,9 +567,9 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     s.longest_unhedged_us = node_.longest_unhedged_us();
     s.journal_path = jr() ? jr()->path() : std::string();
     if (portfolio_) {
-      for (const PairRuntime& p : pairs_) {
+      for (const runtime::PairRef& p : pairs()) {
         const PositionState& pos = portfolio_->position(p.index);
-        s.held.push_back({p.cfg.base, pos.open ? pos.spot.quantity() : Decimal{},
+        s.held.push_back({p.base, pos.open ? pos.spot.quantity() : Decimal{},
                           pos.open ? pos.perp.quantity() : Decimal{}, portfolio_->dust_written_off(p.index)});
       }
     }
@@ -679,7 +587,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   runtime::JournalWriter journal_{log_, clock_};
   bool resume_ = false;
   std::optional<TradesCsv> trades_csv_;
-  std::unique_ptr<runtime::Recovery> recovery_;
+  std::unique_ptr<runtime::Startup> startup_;
   ServiceNotifier svc_;
   std::unique_ptr<SignalWatcher> sigs_;
   SystemdNotice notice_{svc_};
@@ -696,10 +604,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   std::unique_ptr<backpack::BackpackWs> ws_;
   std::unique_ptr<backpack::MarketDataFeed> feed_;
   std::unique_ptr<backpack::BackpackAdapter> adapter_;
-  std::deque<MarketSpec> markets_;  // stable addresses
-  std::vector<PairRuntime> pairs_;
-  std::string quote_asset_;  // the markets' common quoteSymbol (load_markets)
-  FeeSchedule fees_;
+  std::deque<MarketSpec> markets_;  // the traded markets (runtime::Startup fills it); stable addresses
   exec::EngineParams params_;
   std::unique_ptr<Portfolio> portfolio_;
   std::unique_ptr<ArbEngine> engine_;
