@@ -42,18 +42,12 @@
 #include "bparb/runtime/log_lines.hpp"
 #include "bparb/runtime/node.hpp"
 #include "bparb/runtime/operator.hpp"
+#include "bparb/runtime/paper.hpp"
 #include "bparb/runtime/reconciler.hpp"
 #include "bparb/runtime/recovery.hpp"
 #include "bparb/runtime/startup.hpp"
-#include "bparb/sim/backpack/recording_lines.hpp"
-#include "bparb/sim/backpack/server.hpp"
-#include "bparb/sim/sim_config.hpp"
-#include "bparb/sim/sim_runtime.hpp"
-#include "bparb/venue/backpack/adapter.hpp"
-#include "bparb/venue/backpack/market_data.hpp"
-#include "bparb/venue/backpack/rest_client.hpp"
 #include "bparb/venue/backpack/signer.hpp"
-#include "bparb/venue/backpack/ws_client.hpp"
+#include "bparb/venue/backpack/venue.hpp"
 
 namespace bparb::app {
 namespace {
@@ -127,12 +121,12 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   }
 
   // ---- EngineSink: I/O, through the Backpack adapter
-  void place_orders(std::span<const OrderSpec> orders) override { adapter_->place_orders(orders); }
+  void place_orders(std::span<const OrderSpec> orders) override { bp_.adapter->place_orders(orders); }
   void cancel_order(const MarketSpec& market, std::uint32_t client_id) override {
-    adapter_->cancel_order(market, client_id);
+    bp_.adapter->cancel_order(market, client_id);
   }
   void query_order(const MarketSpec& market, std::uint32_t client_id) override {
-    adapter_->query_order(market, client_id);
+    bp_.adapter->query_order(market, client_id);
   }
 
   // ---- AdapterSink: what the venue reported
@@ -348,46 +342,26 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   }
 
   void setup_venue() {
-    std::string rest_url = cfg_.exchange.rest_url;
-    std::string ws_url = cfg_.exchange.ws_url;
+    backpack::BackpackVenueOptions vo;
+    vo.rest_url = cfg_.exchange.rest_url;
+    vo.ws_url = cfg_.exchange.ws_url;
+    vo.rest_timeout_us = cfg_.exchange.rest_timeout_us;
+    vo.request_window_ms = cfg_.execution.request_window_ms;
+    vo.max_requests_per_minute = cfg_.exchange.max_requests_per_minute;
+    vo.ws_stale_timeout_us = cfg_.exchange.ws_stale_timeout_us;
     if (cfg_.exchange.mode == Mode::kPaper) {
       // Embedded bpsim: a fresh key for a fresh simulated account, served on loopback.
       key_.emplace(backpack::SigningKey::generate());
-      sim::SimConfig sc = sim::load_sim_config(cfg_.paper.sim_config);
-      sim::AccountSetup acct;
-      acct.api_key = key_->public_key_base64();
-      // 100,000 of the quote asset of the configured spot markets (load_markets refuses pairs that do
-      // not share one), and spot inventory worth ~10,000 of it per coin so spot-premium trades can sell.
-      for (const PairConfig& p : cfg_.pairs) {
-        if (!p.enabled) continue;
-        for (const sim::MarketSetup& m : sc.exchange.markets) {
-          if (m.spec.symbol != p.spot_symbol) continue;
-          bool seeded = false;
-          for (const auto& b : acct.balances) seeded = seeded || b.first == m.spec.quote_symbol;
-          if (!seeded) acct.balances.emplace_back(m.spec.quote_symbol, Decimal::from_int(100'000));
-        }
-      }
-      for (const PairConfig& p : cfg_.pairs) {
-        if (!p.enabled) continue;
-        for (const sim::MarketSetup& m : sc.exchange.markets) {
-          if (m.spec.symbol == p.spot_symbol && m.seed_price.is_positive()) {
-            Decimal qty = Decimal::from_int(10'000)
-                              .div(m.seed_price, Rounding::kDown)
-                              .round_to(m.spec.step_size, Rounding::kDown);
-            acct.balances.emplace_back(p.base, qty);
-          }
-        }
-      }
-      sc.exchange.accounts.push_back(acct);
-      sc.server.listen_address = "127.0.0.1";
-      sc.server.port = cfg_.paper.port;
-      sim_ = std::make_unique<sim::SimRuntime>(io_, std::move(sc), nullptr, sim::make_backpack_frame_decoder);
-      sim_server_ = std::make_unique<sim::SimServer>(io_, *sim_, sim_->config().server);
-      sim_server_->start();
-      sim_->start();
-      rest_url = sim_server_->http_url();
-      ws_url = sim_server_->ws_url();
-      log_->info("Paper mode: embedded bpsim on {} (simulated account {}, no real keys, no network)", rest_url,
+      runtime::PaperOptions po;
+      po.sim_config = cfg_.paper.sim_config;
+      po.port = cfg_.paper.port;
+      po.api_key = key_->public_key_base64();
+      for (const PairConfig& p : cfg_.pairs)
+        if (p.enabled) po.pairs.push_back({p.base, p.spot_symbol});
+      paper_ = std::make_unique<runtime::PaperExchange>(io_, po);
+      vo.rest_url = paper_->http_url();
+      vo.ws_url = paper_->ws_url();
+      log_->info("Paper mode: embedded bpsim on {} (simulated account {}, no real keys, no network)", vo.rest_url,
                  key_->public_key_base64().substr(0, 8) + "…");
     } else {
       SecretsOptions so;
@@ -397,26 +371,9 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
       auto k = backpack::SigningKey::from_base64_secret(cred.private_key_base64);
       if (!k) throw std::runtime_error("BACKPACK_PRIVATE_KEY: " + k.error());
       key_.emplace(std::move(*k));
-      log_->info("Live mode: {} with API key {}", rest_url, cred.fingerprint());
+      log_->info("Live mode: {} with API key {}", vo.rest_url, cred.fingerprint());
     }
-    backpack::RestClientOptions ro;
-    ro.http.base_url = rest_url;
-    ro.http.default_timeout_us = cfg_.exchange.rest_timeout_us;
-    ro.window_ms = cfg_.execution.request_window_ms;
-    ro.rate_limit.requests_per_minute = cfg_.exchange.max_requests_per_minute;
-    ro.order_timeout_us = cfg_.exchange.rest_timeout_us;
-    rest_ = std::make_unique<backpack::RestClient>(io_, clock_, ro, &*key_);
-    backpack::BackpackWsOptions wo;
-    wo.ws.url = ws_url;
-    wo.ws.silence_timeout_us = cfg_.exchange.ws_stale_timeout_us;
-    // Backpack's frames are a few KB; anything near a megabyte is a broken or hostile peer. The client drops
-    // the connection (never buffers it), reconnects and resyncs the books like any other drop.
-    wo.ws.max_message_bytes = 1u << 20;
-    wo.window_ms = cfg_.execution.request_window_ms;
-    ws_ = std::make_unique<backpack::BackpackWs>(io_, clock_, wo, &*key_);
-    feed_ = std::make_unique<backpack::MarketDataFeed>(io_, clock_, *ws_, *rest_);
-    adapter_ =
-        std::make_unique<backpack::BackpackAdapter>(io_, clock_, *rest_, *ws_, markets_, started_us_, log_, *this);
+    bp_ = backpack::make_backpack_venue(io_, clock_, vo, *key_, markets_, started_us_, log_, *this);
   }
 
   void fail_startup(const std::string& msg) {
@@ -426,9 +383,8 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   }
 
   void stop_io() {
-    if (ws_) ws_->close();
-    if (sim_server_) sim_server_->stop();
-    if (sim_) sim_->stop();
+    if (bp_.ws) bp_.ws->close();
+    if (paper_) paper_->stop();
     node_.cancel();
     if (reconciler_) reconciler_->cancel();
     stop_timer_.cancel();
@@ -459,7 +415,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     so.recovery.max_daily_loss_usd = cfg_.risk.max_daily_loss_usd;
     so.recovery.resume = resume_;
     startup_ =
-        std::make_unique<runtime::Startup>(log_, clock_, journal_, *adapter_, *adapter_, markets_, std::move(so));
+        std::make_unique<runtime::Startup>(log_, clock_, journal_, *bp_.adapter, *bp_.adapter, markets_, std::move(so));
     startup_->run([this](const runtime::StartupFailure& f) { fail_startup(f.message); }, [this] { start_trading(); });
   }
 
@@ -469,22 +425,22 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     params_.first_client_id = startup_->first_client_id();
     engine_ = std::make_unique<ArbEngine>(params_, risk_, *portfolio_, *this);
     for (const runtime::PairRef& p : pairs()) {
-      feed_->add_market(*p.spot);
-      feed_->add_market(*p.perp);
+      bp_.feed->add_market(*p.spot);
+      bp_.feed->add_market(*p.perp);
       // A spot buy's base-asset fee leaves up to one step of dust: closing tolerates it.
       const PairIndex idx = portfolio_->add_pair(p.spot->step_size);
       if (idx != p.index) throw std::logic_error("pair index mismatch");
       engine_->add_pair(
-          exec::PairInfo{p.base, p.spot, p.perp, feed_->book(p.spot->symbol), feed_->book(p.perp->symbol)});
+          exec::PairInfo{p.base, p.spot, p.perp, bp_.feed->book(p.spot->symbol), bp_.feed->book(p.perp->symbol)});
     }
     startup_->recovery().restore(*engine_, *portfolio_, risk_,
                                  [this](const StateChange& c, std::string_view why) { on_trading_state(c, why); });
-    feed_->on_book_update([this](std::string_view sym) {
+    bp_.feed->on_book_update([this](std::string_view sym) {
       if (const runtime::PairRef* p = pair_of(sym)) engine_->on_book_update(p->index, clock_.now_us());
     });
-    feed_->on_mark_price([this](std::string_view sym) {
+    bp_.feed->on_mark_price([this](std::string_view sym) {
       const runtime::PairRef* p = pair_of(sym);
-      const backpack::MarkInfo* m = feed_->mark(sym);
+      const backpack::MarkInfo* m = bp_.feed->mark(sym);
       if (!p || !m || sym != p->perp->symbol) return;
       FundingInfo f;
       f.rate = m->funding_rate;
@@ -493,29 +449,29 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
       f.mark_price = m->mark_price;
       engine_->on_funding_info(p->index, f);
     });
-    ws_->handlers().on_order_update = [this](const backpack::OrderUpdateEvent& e, TimestampUs) {
-      adapter_->on_order_event(e);
+    bp_.ws->handlers().on_order_update = [this](const backpack::OrderUpdateEvent& e, TimestampUs) {
+      bp_.adapter->on_order_event(e);
     };
-    ws_->subscribe("account.orderUpdate");
-    ws_->add_connected_listener([this] { log_->info("WebSocket connected; subscriptions sent"); });
-    ws_->add_disconnected_listener([this](const net::DisconnectInfo&) {
+    bp_.ws->subscribe("account.orderUpdate");
+    bp_.ws->add_connected_listener([this] { log_->info("WebSocket connected; subscriptions sent"); });
+    bp_.ws->add_disconnected_listener([this](const net::DisconnectInfo&) {
       if (!node_.shutting_down()) log_->warn("WebSocket disconnected: books invalid until resynced; reconnecting");
     });
-    ws_->start();
+    bp_.ws->start();
     std::string names;
     for (const runtime::PairRef& p : pairs()) names += (names.empty() ? "" : ", ") + p.base;
     log_->info("Trading {} pair(s): {} | position {} USD, execute at net >= {}, confidence >= {}", pairs().size(),
                names, usd(cfg_.strategy.position_size_usd), pct(cfg_.strategy.min_execution_threshold),
                cfg_.strategy.confidence_threshold.str());
     reconciler_ = std::make_unique<runtime::Reconciler>(
-        io_, log_, clock_, journal_, *adapter_, pairs(), startup_->quote_asset(), startup_->fees(),
+        io_, log_, clock_, journal_, *bp_.adapter, pairs(), startup_->quote_asset(), startup_->fees(),
         runtime::ReconcilerOptions{cfg_.exchange.account_poll_us, cfg_.exchange.fills_reconcile_us,
                                    cfg_.exchange.funding_poll_us, started_us_});
     reconciler_->start(*engine_, *portfolio_, params_.first_client_id);
     runtime::NodeHooks hooks;
     hooks.cancel_order = [this](const MarketSpec& m, std::uint32_t id) { cancel_order(m, id); };
     hooks.mark = [this](const MarketSpec& perp) {
-      const OrderBook* b = feed_->book(perp.symbol);
+      const OrderBook* b = bp_.feed->book(perp.symbol);
       return b ? b->mid() : Decimal{};
     };
     hooks.stop = [this] { stop_io(); };
@@ -553,14 +509,14 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     s.fills = fills_;
     s.hedges = hedges_;
     s.leg_risk_failures = leg_failures_;
-    if (feed_) {
-      DepthSyncStats d = feed_->sync_stats();
+    if (bp_.feed) {
+      DepthSyncStats d = bp_.feed->sync_stats();
       s.book_gaps = d.gaps;
       s.book_resyncs = d.resyncs;
     }
-    if (ws_) {
-      s.ws_reconnects = ws_->transport().counters().reconnects;
-      s.malformed_frames = ws_->counters().malformed;
+    if (bp_.ws) {
+      s.ws_reconnects = bp_.ws->transport().counters().reconnects;
+      s.malformed_frames = bp_.ws->counters().malformed;
     }
     s.trading_state = to_string(risk_.state());
     s.max_unhedged_usd = node_.max_unhedged_usd();
@@ -598,12 +554,8 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   std::optional<std::string> startup_error_;
 
   std::optional<backpack::SigningKey> key_;
-  std::unique_ptr<sim::SimRuntime> sim_;
-  std::unique_ptr<sim::SimServer> sim_server_;
-  std::unique_ptr<backpack::RestClient> rest_;
-  std::unique_ptr<backpack::BackpackWs> ws_;
-  std::unique_ptr<backpack::MarketDataFeed> feed_;
-  std::unique_ptr<backpack::BackpackAdapter> adapter_;
+  std::unique_ptr<runtime::PaperExchange> paper_;
+  backpack::BackpackVenue bp_;
   std::deque<MarketSpec> markets_;  // the traded markets (runtime::Startup fills it); stable addresses
   exec::EngineParams params_;
   std::unique_ptr<Portfolio> portfolio_;
