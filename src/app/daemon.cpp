@@ -1,8 +1,8 @@
-// The daemon's composition root: config, logging, the Backpack adapter (and the embedded bpsim in paper
-// mode), the engine and runtime/ (journal writer, recovery, reconciler, the operator's side and the node's
-// engine timer and shutdown) on one io_context. It holds what needs the app's Config or the Backpack types:
-// the start-up chain (clock, markets, account, recovery, then trading), the engine's and the adapter's
-// sinks (journal, log lines, trades CSV), the signal mapping, parsing the file a SIGHUP reloads, the
+// The daemon's composition root: it builds each piece's options from the Config (node_options.hpp), creates
+// the pieces on one io_context — the journal writer, the Backpack venue (venue/backpack/venue.hpp) and in
+// paper mode the embedded bpsim it talks to (runtime/paper.hpp), the start-up chain (runtime/startup.hpp),
+// the engine, the reconciler, the operator and the node — connects them through NodeEvents (node_events.hpp)
+// and runs until the node stops it. What stays here needs the app's Config: the signal mapping, the
 // --duration timer and the run summary.
 #include "bparb/app/daemon.hpp"
 
@@ -12,23 +12,17 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
-#include <cmath>
-#include <cstdlib>
 #include <deque>
-#include <filesystem>
-#include <functional>
-#include <map>
 #include <memory>
-#include <set>
-#include <sstream>
+#include <optional>
 #include <stdexcept>
-#include <unordered_map>
+#include <string>
 #include <utility>
 #include <vector>
 
-#include "bparb/app/daily_csv.hpp"
 #include "bparb/app/engine_config.hpp"
-#include "bparb/app/logging.hpp"
+#include "bparb/app/node_events.hpp"
+#include "bparb/app/node_options.hpp"
 #include "bparb/app/secrets.hpp"
 #include "bparb/app/service.hpp"
 #include "bparb/app/signals.hpp"
@@ -37,14 +31,12 @@
 #include "bparb/exec/arb_engine.hpp"
 #include "bparb/journal/journal.hpp"
 #include "bparb/risk/risk_gate.hpp"
-#include "bparb/runtime/ingest_fill.hpp"
 #include "bparb/runtime/journal_writer.hpp"
 #include "bparb/runtime/log_lines.hpp"
 #include "bparb/runtime/node.hpp"
 #include "bparb/runtime/operator.hpp"
 #include "bparb/runtime/paper.hpp"
 #include "bparb/runtime/reconciler.hpp"
-#include "bparb/runtime/recovery.hpp"
 #include "bparb/runtime/startup.hpp"
 #include "bparb/venue/backpack/signer.hpp"
 #include "bparb/venue/backpack/venue.hpp"
@@ -53,43 +45,8 @@ namespace bparb::app {
 namespace {
 
 namespace asio = boost::asio;
-using exec::ArbEngine;
-using exec::OrderSpec;
 
-using runtime::pct;
-using runtime::record_state;
-
-std::string usd(Decimal d) {
-  return format_usd(d);
-}
-
-// What the node takes of the configuration: strategy.tick_us, [shutdown], the REST timeout (the final pass
-// waits two of them) and the unhedged threshold (1% of position_size_usd).
-runtime::NodeOptions node_options(const Config& cfg) {
-  runtime::NodeOptions o;
-  o.tick_us = cfg.strategy.tick_us;
-  o.shutdown_timeout_us = cfg.shutdown.timeout_us;
-  o.flatten_on_shutdown = cfg.shutdown.flatten_on_shutdown;
-  o.final_pass_timeout_us = 2 * cfg.exchange.rest_timeout_us;
-  o.unhedged_threshold_usd = cfg.strategy.position_size_usd.div_int(100, Rounding::kNearest);
-  return o;
-}
-
-// runtime::Operator's and runtime::Node's view of systemd (service.hpp).
-class SystemdNotice final : public runtime::ServiceNotice {
- public:
-  explicit SystemdNotice(ServiceNotifier& svc) noexcept : svc_(svc) {}
-  void ready() noexcept override { svc_.ready(); }
-  void reloading() noexcept override { svc_.reloading(); }
-  void stopping() noexcept override { svc_.stopping(); }
-  void watchdog_ping() noexcept override { svc_.watchdog_ping(); }
-  DurationUs watchdog_ping_interval_us() const noexcept override { return svc_.watchdog_ping_interval_us(); }
-
- private:
-  ServiceNotifier& svc_;
-};
-
-class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
+class Daemon final {
  public:
   Daemon(const Config& cfg, const RunOptions& opts)
       : cfg_(cfg),
@@ -103,13 +60,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   RunSummary run() {
     started_us_ = clock_.now_us();
     open_journal();
-    {
-      const std::string parent = std::filesystem::path(cfg_.logging.file).parent_path().string();
-      // (Not `dir = "."` on an empty string: GCC 12 at -O3 reports a false -Wrestrict for it here.)
-      const std::string dir = parent.empty() ? std::string(".") : parent;
-      trades_csv_.emplace(dir);
-      log_->info("Fills are also written to {}/trades_<BASE>_<date>.csv", dir);
-    }
+    events_.open_trades_csv(cfg_.logging.file);
     setup_venue();
     sigs_ = std::make_unique<SignalWatcher>(io_, [this](SignalAction a, int signo) { on_signal(a, signo); });
     svc_.status("starting: reconciling with the exchange");
@@ -120,165 +71,17 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     return summary();
   }
 
-  // ---- EngineSink: I/O, through the Backpack adapter
-  void place_orders(std::span<const OrderSpec> orders) override { bp_.adapter->place_orders(orders); }
-  void cancel_order(const MarketSpec& market, std::uint32_t client_id) override {
-    bp_.adapter->cancel_order(market, client_id);
-  }
-  void query_order(const MarketSpec& market, std::uint32_t client_id) override {
-    bp_.adapter->query_order(market, client_id);
-  }
-
-  // ---- AdapterSink: what the venue reported
-  bool before_send(std::span<const OrderSpec> orders) override {
-    for (const OrderSpec& o : orders)
-      if (o.purpose == exec::OrderPurpose::kHedge) ++hedges_;
-    // Write-ahead: the intents are durable before a byte leaves, so a crash after the send always leaves
-    // something to ask the exchange about. No journal, no order.
-    if (!journal_intents(orders)) return false;
-    orders_sent_ += orders.size();
-    return true;
-  }
-  void on_sent(std::span<const OrderSpec> legs) override { lines_.placing(legs); }
-  void on_ack(const exec::OrderAck& a, std::string_view exchange_order_id) override {
-    const journal::OrderRecordState st = a.kind == exec::OrderAck::Kind::kAccepted ? record_state(a.status)
-                                         : a.kind == exec::OrderAck::Kind::kRejected
-                                             ? journal::OrderRecordState::kRejected
-                                             : journal::OrderRecordState::kUnknown;
-    journal_.ack(a.client_id, exchange_order_id, st, a.executed_quantity);
-    engine_->on_order_ack(a, clock_.now_us());
-  }
-  void on_order_event(const exec::OrderUpdate& u, std::string_view exchange_order_id) override {
-    using K = exec::OrderUpdate::Kind;
-    const journal::OrderRecordState st = u.kind == K::kAccepted    ? journal::OrderRecordState::kOpen
-                                         : u.kind == K::kCancelled ? journal::OrderRecordState::kCancelled
-                                                                   : journal::OrderRecordState::kExpired;
-    journal_.ack(u.client_id, exchange_order_id, st, u.cumulative_quantity);
-    engine_->on_order_update(u, clock_.now_us());
-  }
-  // The journal is the dedup of record: a fill it has seen (stream replay, the history query of an unknown
-  // outcome, the fills reconciliation) is not booked twice.
-  void on_fill(const exec::FillReport& f) override {
-    runtime::ingest_fill(journal_, f, [this](const exec::FillReport& r) {
-      engine_->on_order_update(runtime::fill_update(r), clock_.now_us());
-    });
-  }
-  void on_query(std::uint32_t client_id, bool found, OrderStatus status, Decimal executed) override {
-    engine_->on_order_query(client_id, found, status, executed, clock_.now_us());
-  }
-
-  // ---- EngineSink: log lines (the greppable contract of the README)
-  void on_opportunity(const exec::PairInfo& p, const BasisQuote& q) override { lines_.opportunity(p, q); }
-  void on_entry_refused(const exec::PairInfo& p, const BasisQuote&, std::string_view leg,
-                        const RiskDecision& d) override {
-    lines_.entry_refused(p, leg, d);
-  }
-  void on_position_opened(const exec::PairInfo& p, const PositionState& pos, const BasisQuote& q) override {
-    journal_.position(p.name, pos);
-    lines_.position_opened(p, journal_.position_id(pos.id), pos, q);
-  }
-  void on_exit_signal(const exec::PairInfo& p, const PositionState& pos, const ExitSignal& s) override {
-    lines_.exit_signal(p, journal_.position_id(pos.id), s);
-  }
-  void on_position_closed(const exec::PairInfo& p, const PositionState& pos, ExitReason r) override {
-    journal_.position(p.name, pos);
-    journal_daily_pnl();
-    lines_.position_closed(p, journal_.position_id(pos.id), pos, r);
-    // Funding of the interval this position was closed in may settle, or be polled, a little later: poll
-    // now rather than at the next tick, so the record is complete as soon as the venue allows.
-    if (reconciler_) reconciler_->poll_funding_soon();
-  }
-  void on_trade_abandoned(const exec::PairInfo& p, std::string_view why) override { lines_.trade_abandoned(p, why); }
-  void on_fill(const exec::PairInfo& p, const OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
-               std::string_view fee_symbol, bool maker) override {
-    ++fills_;
-    if (portfolio_) journal_.position(p.name, portfolio_->position(o.pair));
-    lines_.fill(p, o, qty, price, fee, fee_symbol, maker);
-    write_trade_csv(p, o, qty, price, fee, fee_symbol, maker);
-  }
-  // trades_<BASE>_<date>.csv next to the log: the seed's users read their fills from it. A file error must
-  // not stop trading (the journal is the record of truth): it is logged once and the CSV is switched off.
-  void write_trade_csv(const exec::PairInfo& p, const OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
-                       std::string_view fee_symbol, bool maker) noexcept {
-    if (!trades_csv_) return;
-    try {
-      const std::uint64_t position_id = portfolio_ ? portfolio_->position(o.pair).id : 0;
-      trades_csv_->write({clock_.now_us(), p.name, position_id, exec::order_purpose_name(o.purpose), o.market->symbol,
-                          side_name(o.side), qty, price, fee, fee_symbol, maker, o.client_id});
-    } catch (const std::exception& e) {
-      log_->error("Trades CSV disabled: {}", e.what());
-      trades_csv_.reset();
-    }
-  }
-  void on_leg_risk(const exec::PairInfo& p, const exec::LegRiskDecision& d) override {
-    if (d.action == exec::LegRiskAction::kFailed) ++leg_failures_;
-    lines_.leg_risk(p, d);
-  }
-  void on_order_rejected(const exec::PairInfo& p, const OrderSpec& o, std::string_view code,
-                         std::string_view message) override {
-    ++rejected_;
-    lines_.order_rejected(p, o, code, message);
-  }
-  void on_trading_state(const StateChange& c, std::string_view why) override {
-    if (!c.changed) return;
-    lines_.trading_state(c, why);
-    journal_.trading_state(c, why);
-  }
-  void on_stats(const StrategyStats& s, TradingState st) override {
-    lines_.stats(s, st);
-    lines_.exposure(node_.max_unhedged_usd(), node_.longest_unhedged_us());
-    svc_.status(fmt::format("{}: open {} closed {} net {} USD", to_string(st), s.open, s.closed, usd(s.realized_net)));
-  }
-  void on_funding(const exec::PairInfo& p, Decimal amount, const FundingOutcome& o) override {
-    lines_.funding(p, amount, o, journal_.position_id(o.position.id));
-    if (o.target == FundingTarget::kOpenPosition || o.target == FundingTarget::kClosedPosition)
-      journal_.position(p.name, o.position);  // a closed position's row is rewritten
-    journal_daily_pnl();
-  }
-  void on_fill_problem(const exec::PairInfo& p, const OrderSpec& o, FillProblem why, Decimal qty, Decimal price,
-                       Decimal fee, std::string_view fee_symbol) override {
-    lines_.fill_problem(p, o, why, qty, price, fee, fee_symbol);
-  }
-
  private:
   // ---- Journal (README "Restart and recovery"): the writer latches every write failure.
   void open_journal() {
     journal_.on_failure([this] {
       svc_.status("ReduceOnly: journal write failed");
       StateChange c = risk_.set_reduce_only(StateReason::kInvariant);
-      on_trading_state(c, "journal write failed");
+      events_.on_trading_state(c, "journal write failed");
     });
     journal_.open({cfg_.journal.enabled, cfg_.journal.path, cfg_.exchange.mode == Mode::kPaper});
   }
-  journal::Journal* jr() noexcept { return journal_.journal(); }
   const journal::Journal* jr() const noexcept { return journal_.journal(); }
-
-  // False = the batch must not be sent (the intents could not be made durable).
-  bool journal_intents(std::span<const OrderSpec> orders) {
-    if (journal_.intents(orders)) return true;
-    std::vector<std::uint32_t> ids;
-    for (const OrderSpec& o : orders) ids.push_back(o.client_id);
-    // Answers are events: never call back into the engine from inside its own call.
-    asio::post(io_, [this, ids] {
-      for (std::uint32_t id : ids) {
-        exec::OrderAck a;
-        a.client_id = id;
-        a.kind = exec::OrderAck::Kind::kRejected;
-        a.code = "JOURNAL";
-        a.message = "journal write failed; order not sent";
-        engine_->on_order_ack(a, clock_.now_us());
-      }
-      StateChange c = risk_.halt(StateReason::kInvariant);
-      on_trading_state(c, "journal write failed");
-      svc_.status("Halted: journal write failed");
-    });
-    return false;
-  }
-
-  void journal_daily_pnl() {
-    if (!engine_ || !portfolio_) return;
-    journal_.daily_pnl(portfolio_->stats().realized_net);
-  }
 
   // ---- Signals: the mapping is the app's (signals.hpp); the lines and what they do are runtime/operator.
   void on_signal(SignalAction a, int signo) {
@@ -290,8 +93,12 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
       case SignalAction::kForceExit:
         operator_.force_exit(signo);
       case SignalAction::kReload: {
-        const std::string path = cfg_.source_path;  // a copy: reload_config() replaces cfg_
-        const auto load = [this] { return reload_config(); };
+        const std::string path = cfg_.source_path;  // a copy: the reload replaces cfg_
+        const auto load = [this] {
+          runtime::ReloadOutcome r = reload_thresholds(cfg_);
+          if (r.status == runtime::ReloadOutcome::Status::kApplied) node_.set_options(node_options(cfg_));
+          return r;
+        };
         operator_.reload(path, load, engine_.get(), risk_);
         break;
       }
@@ -303,38 +110,6 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     }
   }
 
-  // SIGHUP: re-reads the file and takes the thresholds only ([strategy], [execution], [risk], [recovery],
-  // [shutdown]); the rest needs a restart. cfg_ holds the applied values once this returns kApplied.
-  runtime::ReloadOutcome reload_config() {
-    runtime::ReloadOutcome r;
-    Config next;
-    try {
-      next = load_config(cfg_.source_path);
-    } catch (const ConfigError& e) {
-      r.status = runtime::ReloadOutcome::Status::kInvalid;
-      r.error = e.what();
-      return r;
-    } catch (const std::exception& e) {
-      r.status = runtime::ReloadOutcome::Status::kUnreadable;
-      r.error = e.what();
-      return r;
-    }
-    r.restart_required = restart_required_changes(cfg_, next);
-    Config applied = cfg_;
-    applied.strategy = next.strategy;
-    applied.execution = next.execution;
-    applied.risk = next.risk;
-    applied.recovery = next.recovery;
-    applied.shutdown = next.shutdown;
-    r.changes = threshold_changes(cfg_, applied);
-    cfg_ = applied;
-    node_.set_options(node_options(cfg_));
-    r.status = runtime::ReloadOutcome::Status::kApplied;
-    r.params = engine_params(cfg_);
-    r.limits = risk_limits(cfg_);
-    return r;
-  }
-
   // The traded pairs (empty until start-up loaded the markets).
   const std::vector<runtime::PairRef>& pairs() const noexcept {
     static const std::vector<runtime::PairRef> kNone;
@@ -342,27 +117,17 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   }
 
   void setup_venue() {
-    backpack::BackpackVenueOptions vo;
-    vo.rest_url = cfg_.exchange.rest_url;
-    vo.ws_url = cfg_.exchange.ws_url;
-    vo.rest_timeout_us = cfg_.exchange.rest_timeout_us;
-    vo.request_window_ms = cfg_.execution.request_window_ms;
-    vo.max_requests_per_minute = cfg_.exchange.max_requests_per_minute;
-    vo.ws_stale_timeout_us = cfg_.exchange.ws_stale_timeout_us;
+    backpack::BackpackVenueOptions vo = backpack_venue_options(cfg_);
     if (cfg_.exchange.mode == Mode::kPaper) {
       // Embedded bpsim: a fresh key for a fresh simulated account, served on loopback.
       key_.emplace(backpack::SigningKey::generate());
-      runtime::PaperOptions po;
-      po.sim_config = cfg_.paper.sim_config;
-      po.port = cfg_.paper.port;
-      po.api_key = key_->public_key_base64();
-      for (const PairConfig& p : cfg_.pairs)
-        if (p.enabled) po.pairs.push_back({p.base, p.spot_symbol});
-      paper_ = std::make_unique<runtime::PaperExchange>(io_, po);
+      paper_ = std::make_unique<runtime::PaperExchange>(io_, paper_options(cfg_, key_->public_key_base64()));
       vo.rest_url = paper_->http_url();
       vo.ws_url = paper_->ws_url();
-      log_->info("Paper mode: embedded bpsim on {} (simulated account {}, no real keys, no network)", vo.rest_url,
-                 key_->public_key_base64().substr(0, 8) + "…");
+      log_->info(
+          "Paper mode: embedded bpsim on {} (simulated account {}, no "
+          "real keys, no network)",
+          vo.rest_url, key_->public_key_base64().substr(0, 8) + "…");
     } else {
       SecretsOptions so;
       so.env_file = cfg_.exchange.env_file;
@@ -373,7 +138,8 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
       key_.emplace(std::move(*k));
       log_->info("Live mode: {} with API key {}", vo.rest_url, cred.fingerprint());
     }
-    bp_ = backpack::make_backpack_venue(io_, clock_, vo, *key_, markets_, started_us_, log_, *this);
+    bp_ = backpack::make_backpack_venue(io_, clock_, vo, *key_, markets_, started_us_, log_, events_);
+    events_.set_adapter(*bp_.adapter);
   }
 
   void fail_startup(const std::string& msg) {
@@ -395,27 +161,8 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
 
   // Start-up is a chain of checks (runtime/startup.hpp); any failure stops before anything is traded.
   void start_up() {
-    runtime::StartupOptions so;
-    for (const PairConfig& pc : cfg_.pairs)
-      if (pc.enabled) so.pairs.push_back({pc.base, pc.spot_symbol, pc.perp_symbol});
-    so.source_path = cfg_.source_path;
-    switch (cfg_.recovery.unexplained_positions) {
-      case UnexplainedPolicy::kRefuse:
-        so.recovery.unexplained = runtime::RecoveryOptions::Unexplained::kRefuse;
-        break;
-      case UnexplainedPolicy::kFlag:
-        so.recovery.unexplained = runtime::RecoveryOptions::Unexplained::kFlag;
-        break;
-      case UnexplainedPolicy::kAdopt:
-        so.recovery.unexplained = runtime::RecoveryOptions::Unexplained::kAdopt;
-        break;
-    }
-    so.recovery.source_path = cfg_.source_path;
-    so.recovery.min_account_balance_usd = cfg_.risk.min_account_balance_usd;
-    so.recovery.max_daily_loss_usd = cfg_.risk.max_daily_loss_usd;
-    so.recovery.resume = resume_;
-    startup_ =
-        std::make_unique<runtime::Startup>(log_, clock_, journal_, *bp_.adapter, *bp_.adapter, markets_, std::move(so));
+    startup_ = std::make_unique<runtime::Startup>(log_, clock_, journal_, *bp_.adapter, *bp_.adapter, markets_,
+                                                  startup_options(cfg_, resume_));
     startup_->run([this](const runtime::StartupFailure& f) { fail_startup(f.message); }, [this] { start_trading(); });
   }
 
@@ -423,7 +170,8 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     portfolio_ = std::make_unique<Portfolio>(pairs().size());
     params_ = engine_params(cfg_);
     params_.first_client_id = startup_->first_client_id();
-    engine_ = std::make_unique<ArbEngine>(params_, risk_, *portfolio_, *this);
+    engine_ = std::make_unique<exec::ArbEngine>(params_, risk_, *portfolio_, events_);
+    events_.set_engine(*engine_, *portfolio_);
     for (const runtime::PairRef& p : pairs()) {
       bp_.feed->add_market(*p.spot);
       bp_.feed->add_market(*p.perp);
@@ -433,43 +181,26 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
       engine_->add_pair(
           exec::PairInfo{p.base, p.spot, p.perp, bp_.feed->book(p.spot->symbol), bp_.feed->book(p.perp->symbol)});
     }
-    startup_->recovery().restore(*engine_, *portfolio_, risk_,
-                                 [this](const StateChange& c, std::string_view why) { on_trading_state(c, why); });
-    bp_.feed->on_book_update([this](std::string_view sym) {
-      if (const runtime::PairRef* p = pair_of(sym)) engine_->on_book_update(p->index, clock_.now_us());
+    startup_->recovery().restore(*engine_, *portfolio_, risk_, [this](const StateChange& c, std::string_view why) {
+      events_.on_trading_state(c, why);
     });
-    bp_.feed->on_mark_price([this](std::string_view sym) {
-      const runtime::PairRef* p = pair_of(sym);
-      const backpack::MarkInfo* m = bp_.feed->mark(sym);
-      if (!p || !m || sym != p->perp->symbol) return;
-      FundingInfo f;
-      f.rate = m->funding_rate;
-      f.interval_ms = p->perp->funding_interval_ms;
-      f.next_funding_us = m->next_funding_ms * kUsPerMs;
-      f.mark_price = m->mark_price;
-      engine_->on_funding_info(p->index, f);
-    });
-    bp_.ws->handlers().on_order_update = [this](const backpack::OrderUpdateEvent& e, TimestampUs) {
-      bp_.adapter->on_order_event(e);
-    };
-    bp_.ws->subscribe("account.orderUpdate");
-    bp_.ws->add_connected_listener([this] { log_->info("WebSocket connected; subscriptions sent"); });
-    bp_.ws->add_disconnected_listener([this](const net::DisconnectInfo&) {
-      if (!node_.shutting_down()) log_->warn("WebSocket disconnected: books invalid until resynced; reconnecting");
-    });
+    events_.listen(bp_, pairs());
     bp_.ws->start();
     std::string names;
     for (const runtime::PairRef& p : pairs()) names += (names.empty() ? "" : ", ") + p.base;
-    log_->info("Trading {} pair(s): {} | position {} USD, execute at net >= {}, confidence >= {}", pairs().size(),
-               names, usd(cfg_.strategy.position_size_usd), pct(cfg_.strategy.min_execution_threshold),
-               cfg_.strategy.confidence_threshold.str());
+    log_->info(
+        "Trading {} pair(s): {} | position {} USD, execute at net >= "
+        "{}, confidence >= {}",
+        pairs().size(), names, format_usd(cfg_.strategy.position_size_usd),
+        runtime::pct(cfg_.strategy.min_execution_threshold), cfg_.strategy.confidence_threshold.str());
     reconciler_ = std::make_unique<runtime::Reconciler>(
         io_, log_, clock_, journal_, *bp_.adapter, pairs(), startup_->quote_asset(), startup_->fees(),
         runtime::ReconcilerOptions{cfg_.exchange.account_poll_us, cfg_.exchange.fills_reconcile_us,
                                    cfg_.exchange.funding_poll_us, started_us_});
+    events_.set_reconciler(*reconciler_);
     reconciler_->start(*engine_, *portfolio_, params_.first_client_id);
     runtime::NodeHooks hooks;
-    hooks.cancel_order = [this](const MarketSpec& m, std::uint32_t id) { cancel_order(m, id); };
+    hooks.cancel_order = [this](const MarketSpec& m, oms::ClientId id) { events_.cancel_order(m, id); };
     hooks.mark = [this](const MarketSpec& perp) {
       const OrderBook* b = bp_.feed->book(perp.symbol);
       return b ? b->mid() : Decimal{};
@@ -485,12 +216,6 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     }
   }
 
-  const runtime::PairRef* pair_of(std::string_view sym) const noexcept {
-    for (const runtime::PairRef& p : pairs())
-      if (p.spot->symbol == sym || p.perp->symbol == sym) return &p;
-    return nullptr;
-  }
-
   void begin_shutdown(const char* why) {
     if (node_.shutting_down()) return;
     if (!engine_) {  // still starting up
@@ -504,11 +229,12 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
     RunSummary s;
     s.ran_us = clock_.now_us() - started_us_;
     if (portfolio_) s.stats = portfolio_->stats();
-    s.orders_sent = orders_sent_;
-    s.orders_rejected = rejected_;
-    s.fills = fills_;
-    s.hedges = hedges_;
-    s.leg_risk_failures = leg_failures_;
+    const NodeEventCounts& n = events_.counts();
+    s.orders_sent = n.orders_sent;
+    s.orders_rejected = n.rejected;
+    s.fills = n.fills;
+    s.hedges = n.hedges;
+    s.leg_risk_failures = n.leg_failures;
     if (bp_.feed) {
       DepthSyncStats d = bp_.feed->sync_stats();
       s.book_gaps = d.gaps;
@@ -542,13 +268,13 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   runtime::LogLines lines_{log_};
   runtime::JournalWriter journal_{log_, clock_};
   bool resume_ = false;
-  std::optional<TradesCsv> trades_csv_;
   std::unique_ptr<runtime::Startup> startup_;
   ServiceNotifier svc_;
   std::unique_ptr<SignalWatcher> sigs_;
   SystemdNotice notice_{svc_};
   runtime::Operator operator_{io_, log_, notice_};
   runtime::Node node_{io_, log_, clock_, risk_, lines_, journal_, notice_, node_options(cfg_)};
+  NodeEvents events_{io_, log_, clock_, risk_, lines_, journal_, node_, svc_};
   DurationUs duration_us_ = 0;
   TimestampUs started_us_ = 0;
   std::optional<std::string> startup_error_;
@@ -559,9 +285,8 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   std::deque<MarketSpec> markets_;  // the traded markets (runtime::Startup fills it); stable addresses
   exec::EngineParams params_;
   std::unique_ptr<Portfolio> portfolio_;
-  std::unique_ptr<ArbEngine> engine_;
+  std::unique_ptr<exec::ArbEngine> engine_;
   std::unique_ptr<runtime::Reconciler> reconciler_;
-  std::uint64_t orders_sent_ = 0, rejected_ = 0, fills_ = 0, hedges_ = 0, leg_failures_ = 0;
 };
 
 }  // namespace
