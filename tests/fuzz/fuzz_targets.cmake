@@ -21,9 +21,13 @@ bparb_fuzz_target(fuzz_rest_fills LIBS ${venue})
 bparb_fuzz_target(fuzz_signing LIBS ${venue})
 bparb_fuzz_target(fuzz_server_payloads LIBS ${venue})
 bparb_fuzz_target(fuzz_decimal LIBS bparb_core)
-# config.cpp needs only core + toml++: compiling it here keeps the fuzz tree from building all of app
-# (sim, exec, ...). Switch to LIBS bparb_app if config.cpp ever grows other app dependencies.
-bparb_fuzz_target(fuzz_config SOURCES ${PROJECT_SOURCE_DIR}/src/app/config.cpp LIBS bparb_core bparb::tomlplusplus)
+# The config loader (config.cpp, its reading toolkit and its sections) needs only core + toml++: compiling it
+# here keeps the fuzz tree from building all of app (sim, exec, ...). Switch to LIBS bparb_app if it ever grows
+# other app dependencies.
+bparb_fuzz_target(fuzz_config
+                  SOURCES ${PROJECT_SOURCE_DIR}/src/app/config.cpp ${PROJECT_SOURCE_DIR}/src/app/config_reader.cpp
+                          ${PROJECT_SOURCE_DIR}/src/app/config_sections.cpp
+                  LIBS bparb_core bparb::tomlplusplus)
 bparb_fuzz_target(fuzz_lighter_request LIBS bparb_venue_lighter)
 bparb_fuzz_target(fuzz_lighter_frame LIBS bparb_venue_lighter)
 bparb_fuzz_target(fuzz_lighter_rest LIBS bparb_venue_lighter)

@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "bparb/core/clock.hpp"
+#include "bparb/runtime/operator.hpp"
 
 namespace bparb::app {
 
@@ -65,6 +66,20 @@ class ServiceNotifier {
   std::uint64_t sent_ = 0;
   std::uint64_t errors_ = 0;
   int last_errno_ = 0;
+};
+
+// runtime::Operator's and runtime::Node's view of systemd.
+class SystemdNotice final : public runtime::ServiceNotice {
+ public:
+  explicit SystemdNotice(ServiceNotifier& svc) noexcept : svc_(svc) {}
+  void ready() noexcept override { svc_.ready(); }
+  void reloading() noexcept override { svc_.reloading(); }
+  void stopping() noexcept override { svc_.stopping(); }
+  void watchdog_ping() noexcept override { svc_.watchdog_ping(); }
+  DurationUs watchdog_ping_interval_us() const noexcept override { return svc_.watchdog_ping_interval_us(); }
+
+ private:
+  ServiceNotifier& svc_;
 };
 
 }  // namespace bparb::app

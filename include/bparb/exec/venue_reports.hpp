@@ -11,7 +11,9 @@
 
 #include "bparb/core/clock.hpp"
 #include "bparb/core/decimal.hpp"
+#include "bparb/core/market_spec.hpp"
 #include "bparb/core/types.hpp"
+#include "bparb/strategy/fee_model.hpp"
 
 namespace bparb::exec {
 
@@ -91,6 +93,30 @@ class ReconciliationVenue {
   // The newest `limit` funding payments, oldest first.
   virtual void funding_history(std::size_t limit,
                                std::function<void(const VenueError*, std::span<const FundingReport>)> done) = 0;
+};
+
+// The venue's clock against ours: offset = venue - local (half the round trip corrected).
+struct ClockOffsetReport {
+  std::int64_t offset_ms = 0;
+  DurationUs rtt_us = 0;
+};
+
+// This account's terms at the venue: the fee rates it pays and whether the venue is liquidating it.
+struct AccountTermsReport {
+  FeeSchedule fees;
+  bool liquidating = false;
+};
+
+// What start-up asks a venue before recovery. Answers as in ReconciliationVenue: the error (null = answered)
+// and the report, whose views live until the callback returns.
+class StartupVenue {
+ public:
+  virtual ~StartupVenue() = default;
+  // Measures the offset to the venue's clock and signs every later request with it.
+  virtual void sync_clock(std::function<void(const VenueError*, const ClockOffsetReport&)> done) = 0;
+  // Every market the venue lists.
+  virtual void markets(std::function<void(const VenueError*, std::span<const MarketSpec>)> done) = 0;
+  virtual void account_terms(std::function<void(const VenueError*, const AccountTermsReport&)> done) = 0;
 };
 
 }  // namespace bparb::exec

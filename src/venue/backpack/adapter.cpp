@@ -268,6 +268,41 @@ void BackpackAdapter::ack_error(std::uint32_t id, const RestError& e) {
   sink_.on_ack(a, {});
 }
 
+void BackpackAdapter::sync_clock(std::function<void(const exec::VenueError*, const exec::ClockOffsetReport&)> done) {
+  rest_.sync_time([this, done = std::move(done)](RestResult<ServerTimeSync>& t) {
+    if (!t) {
+      const exec::VenueError e = venue_error("GET /api/v1/time", t.error());
+      return done(&e, exec::ClockOffsetReport{});
+    }
+    ws_.set_time_offset_ms(t->offset_ms);
+    done(nullptr, exec::ClockOffsetReport{t->offset_ms, t->rtt_us});
+  });
+}
+
+void BackpackAdapter::markets(std::function<void(const exec::VenueError*, std::span<const MarketSpec>)> done) {
+  rest_.get_markets([done = std::move(done)](RestResult<std::vector<MarketSpec>>& m) {
+    if (!m) {
+      const exec::VenueError e = venue_error("GET /api/v1/markets", m.error());
+      return done(&e, {});
+    }
+    done(nullptr, *m);
+  });
+}
+
+void BackpackAdapter::account_terms(
+    std::function<void(const exec::VenueError*, const exec::AccountTermsReport&)> done) {
+  rest_.get_account([done = std::move(done)](RestResult<AccountSummary>& a) {
+    if (!a) {
+      const exec::VenueError e = venue_error("GET /api/v1/account", a.error());
+      return done(&e, exec::AccountTermsReport{});
+    }
+    exec::AccountTermsReport r;
+    r.fees = {a->spot_maker_fee_bps, a->spot_taker_fee_bps, a->futures_maker_fee_bps, a->futures_taker_fee_bps};
+    r.liquidating = a->liquidating;
+    done(nullptr, r);
+  });
+}
+
 void BackpackAdapter::open_order_count(std::string_view symbol,
                                        std::function<void(const exec::VenueError*, std::size_t)> done) {
   rest_.get_open_orders(symbol, [done = std::move(done)](RestResult<std::vector<Order>>& r) {

@@ -42,7 +42,7 @@ class AdapterSink {
 exec::FillReport fill_report(const Fill& f, std::uint32_t client_id);
 exec::FillReport fill_report(const Fill& f);  // the row's own client id, if any
 
-class BackpackAdapter final : public exec::ReconciliationVenue {
+class BackpackAdapter final : public exec::ReconciliationVenue, public exec::StartupVenue {
  public:
   // `markets` holds every market an order can be for (stable addresses); `history_from_us` bounds the fills
   // history asked for a queried order (the run's start).
@@ -69,6 +69,11 @@ class BackpackAdapter final : public exec::ReconciliationVenue {
   // A signed request refused for its timestamp means the offset to the exchange's clock is stale (one of the
   // two clocks stepped): measure it again from /api/v1/time, one re-sync at a time.
   void resync_clock_on_expiry(const RestError& e);
+
+  // ---- Start-up reports
+  void sync_clock(std::function<void(const exec::VenueError*, const exec::ClockOffsetReport&)> done) override;
+  void markets(std::function<void(const exec::VenueError*, std::span<const MarketSpec>)> done) override;
+  void account_terms(std::function<void(const exec::VenueError*, const exec::AccountTermsReport&)> done) override;
 
   // ---- Reconciliation reports (recovery, polls)
   void open_order_count(std::string_view symbol,

@@ -1,0 +1,125 @@
+#pragma once
+// The daemon's event sink: the engine's commands go to the venue adapter, the adapter's reports go to the
+// journal and then the engine, the feed's book and mark updates go to the engine, and the engine's
+// observations go to the journal, the log lines (runtime/log_lines.hpp), the trades CSV and the service
+// status. It also counts what the run summary shows.
+// It lives in app/ because two of its observers are the app's (trades CSV, systemd status) and because it is
+// the Backpack adapter's sink; runtime/ knows neither.
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bparb/app/daily_csv.hpp"
+#include "bparb/app/service.hpp"
+#include "bparb/core/clock.hpp"
+#include "bparb/exec/arb_engine.hpp"
+#include "bparb/portfolio/portfolio.hpp"
+#include "bparb/risk/risk_gate.hpp"
+#include "bparb/runtime/journal_writer.hpp"
+#include "bparb/runtime/log_lines.hpp"
+#include "bparb/runtime/node.hpp"
+#include "bparb/runtime/reconciler.hpp"
+#include "bparb/service/snapshot.hpp"
+#include "bparb/venue/backpack/adapter.hpp"
+#include "bparb/venue/backpack/venue.hpp"
+
+namespace bparb::app {
+
+// What the run summary counts.
+struct NodeEventCounts {
+  std::uint64_t orders_sent = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t fills = 0;
+  std::uint64_t hedges = 0;
+  std::uint64_t leg_failures = 0;
+};
+
+class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
+ public:
+  NodeEvents(boost::asio::io_context& io, std::shared_ptr<spdlog::logger> log, const Clock& clock, RiskGate& risk,
+             const runtime::LogLines& lines, runtime::JournalWriter& journal, const runtime::Node& node,
+             ServiceNotifier& svc);
+
+  // trades_<BASE>_<date>.csv in the log file's directory.
+  void open_trades_csv(const std::string& log_file);
+  // The pieces the events reach, as they come to exist: the adapter before start-up, the engine and its
+  // portfolio once start-up passed, then the reconciler.
+  void set_adapter(backpack::BackpackAdapter& adapter) noexcept { adapter_ = &adapter; }
+  void set_engine(exec::ArbEngine& engine, Portfolio& portfolio) noexcept {
+    engine_ = &engine;
+    portfolio_ = &portfolio;
+  }
+  void set_reconciler(runtime::Reconciler& reconciler) noexcept { reconciler_ = &reconciler; }
+  // Trading starts: the feed's book and mark updates of `pairs` go to the engine, the private order stream
+  // to the adapter; the stream's connections are logged. `venue` and `pairs` outlive the run.
+  void listen(backpack::BackpackVenue& venue, const std::vector<runtime::PairRef>& pairs);
+
+  const NodeEventCounts& counts() const noexcept { return counts_; }
+  // What the operator's HTTP surface shows of the run: cancels, refusals and the last refusal.
+  const service::Tally& tally() const noexcept { return tally_; }
+
+  // ---- EngineSink: I/O, through the adapter
+  void place_orders(std::span<const exec::OrderSpec> orders) override;
+  void cancel_order(const MarketSpec& market, oms::ClientId client_id) override;
+  void query_order(const MarketSpec& market, oms::ClientId client_id) override;
+
+  // ---- AdapterSink: what the venue reported
+  bool before_send(std::span<const exec::OrderSpec> orders) override;
+  void on_sent(std::span<const exec::OrderSpec> legs) override;
+  void on_ack(const exec::OrderAck& a, std::string_view exchange_order_id) override;
+  void on_order_event(const exec::OrderUpdate& u, std::string_view exchange_order_id) override;
+  void on_fill(const exec::FillReport& f) override;
+  void on_query(oms::ClientId client_id, bool found, OrderStatus status, Decimal executed) override;
+
+  // ---- EngineSink: observations (the log lines are the greppable contract of the README)
+  void on_opportunity(const exec::PairInfo& p, const BasisQuote& q) override;
+  void on_entry_refused(const exec::PairInfo& p, const BasisQuote& q, std::string_view leg,
+                        const RiskDecision& d) override;
+  void on_position_opened(const exec::PairInfo& p, const PositionState& pos, const BasisQuote& q) override;
+  void on_exit_signal(const exec::PairInfo& p, const PositionState& pos, const ExitSignal& s) override;
+  void on_position_closed(const exec::PairInfo& p, const PositionState& pos, ExitReason r) override;
+  void on_trade_abandoned(const exec::PairInfo& p, std::string_view why) override;
+  void on_fill(const exec::PairInfo& p, const exec::OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
+               std::string_view fee_symbol, bool maker) override;
+  void on_leg_risk(const exec::PairInfo& p, const exec::LegRiskDecision& d) override;
+  void on_order_rejected(const exec::PairInfo& p, const exec::OrderSpec& o, std::string_view code,
+                         std::string_view message) override;
+  void on_trading_state(const StateChange& c, std::string_view why) override;
+  void on_stats(const StrategyStats& s, TradingState st) override;
+  void on_funding(const exec::PairInfo& p, Decimal amount, const FundingOutcome& o) override;
+  void on_fill_problem(const exec::PairInfo& p, const exec::OrderSpec& o, FillProblem why, Decimal qty, Decimal price,
+                       Decimal fee, std::string_view fee_symbol) override;
+
+ private:
+  bool journal_intents(std::span<const exec::OrderSpec> orders);
+  void journal_daily_pnl();
+  const runtime::PairRef* pair_of(std::string_view sym) const noexcept;
+  void write_trade_csv(const exec::PairInfo& p, const exec::OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
+                       std::string_view fee_symbol, bool maker) noexcept;
+
+  boost::asio::io_context& io_;
+  std::shared_ptr<spdlog::logger> log_;
+  const Clock& clock_;
+  RiskGate& risk_;
+  const runtime::LogLines& lines_;
+  runtime::JournalWriter& journal_;
+  const runtime::Node& node_;
+  ServiceNotifier& svc_;
+  std::optional<TradesCsv> trades_csv_;
+  backpack::BackpackAdapter* adapter_ = nullptr;
+  exec::ArbEngine* engine_ = nullptr;
+  Portfolio* portfolio_ = nullptr;
+  runtime::Reconciler* reconciler_ = nullptr;
+  const std::vector<runtime::PairRef>* pairs_ = nullptr;
+  NodeEventCounts counts_;
+  service::Tally tally_;
+};
+
+}  // namespace bparb::app

@@ -1,0 +1,233 @@
+#include "bparb/app/node_events.hpp"
+
+#include <boost/asio/post.hpp>
+#include <exception>
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "bparb/core/money.hpp"
+#include "bparb/runtime/ingest_fill.hpp"
+
+namespace bparb::app {
+
+using exec::OrderSpec;
+using runtime::record_state;
+
+NodeEvents::NodeEvents(boost::asio::io_context& io, std::shared_ptr<spdlog::logger> log, const Clock& clock,
+                       RiskGate& risk, const runtime::LogLines& lines, runtime::JournalWriter& journal,
+                       const runtime::Node& node, ServiceNotifier& svc)
+    : io_(io),
+      log_(std::move(log)),
+      clock_(clock),
+      risk_(risk),
+      lines_(lines),
+      journal_(journal),
+      node_(node),
+      svc_(svc) {}
+
+void NodeEvents::open_trades_csv(const std::string& log_file) {
+  const std::string parent = std::filesystem::path(log_file).parent_path().string();
+  // (Not `dir = "."` on an empty string: GCC 12 at -O3 reports a false -Wrestrict for it here.)
+  const std::string dir = parent.empty() ? std::string(".") : parent;
+  trades_csv_.emplace(dir);
+  log_->info("Fills are also written to {}/trades_<BASE>_<date>.csv", dir);
+}
+
+void NodeEvents::listen(backpack::BackpackVenue& venue, const std::vector<runtime::PairRef>& pairs) {
+  pairs_ = &pairs;
+  backpack::MarketDataFeed& feed = *venue.feed;
+  feed.on_book_update([this](std::string_view sym) {
+    if (const runtime::PairRef* p = pair_of(sym)) engine_->on_book_update(p->index, clock_.now_us());
+  });
+  feed.on_mark_price([this, &feed](std::string_view sym) {
+    const runtime::PairRef* p = pair_of(sym);
+    const backpack::MarkInfo* m = feed.mark(sym);
+    if (!p || !m || sym != p->perp->symbol) return;
+    FundingInfo f;
+    f.rate = m->funding_rate;
+    f.interval_ms = p->perp->funding_interval_ms;
+    f.next_funding_us = m->next_funding_ms * kUsPerMs;
+    f.mark_price = m->mark_price;
+    engine_->on_funding_info(p->index, f);
+  });
+  backpack::BackpackWs& ws = *venue.ws;
+  ws.handlers().on_order_update = [this](const backpack::OrderUpdateEvent& e, TimestampUs) {
+    adapter_->on_order_event(e);
+  };
+  ws.subscribe("account.orderUpdate");
+  ws.add_connected_listener([this] { log_->info("WebSocket connected; subscriptions sent"); });
+  ws.add_disconnected_listener([this](const net::DisconnectInfo&) {
+    if (!node_.shutting_down()) log_->warn("WebSocket disconnected: books invalid until resynced; reconnecting");
+  });
+}
+
+const runtime::PairRef* NodeEvents::pair_of(std::string_view sym) const noexcept {
+  for (const runtime::PairRef& p : *pairs_)
+    if (p.spot->symbol == sym || p.perp->symbol == sym) return &p;
+  return nullptr;
+}
+
+// ---- EngineSink: I/O, through the adapter
+
+void NodeEvents::place_orders(std::span<const OrderSpec> orders) {
+  adapter_->place_orders(orders);
+}
+void NodeEvents::cancel_order(const MarketSpec& market, oms::ClientId client_id) {
+  adapter_->cancel_order(market, client_id);
+}
+void NodeEvents::query_order(const MarketSpec& market, oms::ClientId client_id) {
+  adapter_->query_order(market, client_id);
+}
+
+// ---- AdapterSink: what the venue reported
+
+bool NodeEvents::before_send(std::span<const OrderSpec> orders) {
+  for (const OrderSpec& o : orders)
+    if (o.purpose == exec::OrderPurpose::kHedge) ++counts_.hedges;
+  // Write-ahead: the intents are durable before a byte leaves, so a crash after the send always leaves
+  // something to ask the exchange about. No journal, no order.
+  if (!journal_intents(orders)) return false;
+  counts_.orders_sent += orders.size();
+  return true;
+}
+void NodeEvents::on_sent(std::span<const OrderSpec> legs) {
+  lines_.placing(legs);
+}
+void NodeEvents::on_ack(const exec::OrderAck& a, std::string_view exchange_order_id) {
+  const journal::OrderRecordState st = a.kind == exec::OrderAck::Kind::kAccepted ? record_state(a.status)
+                                       : a.kind == exec::OrderAck::Kind::kRejected
+                                           ? journal::OrderRecordState::kRejected
+                                           : journal::OrderRecordState::kUnknown;
+  journal_.ack(a.client_id, exchange_order_id, st, a.executed_quantity);
+  engine_->on_order_ack(a, clock_.now_us());
+}
+void NodeEvents::on_order_event(const exec::OrderUpdate& u, std::string_view exchange_order_id) {
+  using K = exec::OrderUpdate::Kind;
+  const journal::OrderRecordState st = u.kind == K::kAccepted    ? journal::OrderRecordState::kOpen
+                                       : u.kind == K::kCancelled ? journal::OrderRecordState::kCancelled
+                                                                 : journal::OrderRecordState::kExpired;
+  if (u.kind == K::kCancelled) tally_.order_cancelled();
+  journal_.ack(u.client_id, exchange_order_id, st, u.cumulative_quantity);
+  engine_->on_order_update(u, clock_.now_us());
+}
+// The journal is the dedup of record: a fill it has seen (stream replay, the history query of an unknown
+// outcome, the fills reconciliation) is not booked twice.
+void NodeEvents::on_fill(const exec::FillReport& f) {
+  runtime::ingest_fill(journal_, f, [this](const exec::FillReport& r) {
+    engine_->on_order_update(runtime::fill_update(r), clock_.now_us());
+  });
+}
+void NodeEvents::on_query(oms::ClientId client_id, bool found, OrderStatus status, Decimal executed) {
+  engine_->on_order_query(client_id, found, status, executed, clock_.now_us());
+}
+
+// ---- EngineSink: observations
+
+void NodeEvents::on_opportunity(const exec::PairInfo& p, const BasisQuote& q) {
+  lines_.opportunity(p, q);
+}
+void NodeEvents::on_entry_refused(const exec::PairInfo& p, const BasisQuote&, std::string_view leg,
+                                  const RiskDecision& d) {
+  lines_.entry_refused(p, leg, d);
+  tally_.refusal(clock_.now_us(), p.name, leg, d);
+}
+void NodeEvents::on_position_opened(const exec::PairInfo& p, const PositionState& pos, const BasisQuote& q) {
+  journal_.position(p.name, pos);
+  lines_.position_opened(p, journal_.position_id(pos.id), pos, q);
+}
+void NodeEvents::on_exit_signal(const exec::PairInfo& p, const PositionState& pos, const ExitSignal& s) {
+  lines_.exit_signal(p, journal_.position_id(pos.id), s);
+}
+void NodeEvents::on_position_closed(const exec::PairInfo& p, const PositionState& pos, ExitReason r) {
+  journal_.position(p.name, pos);
+  journal_daily_pnl();
+  lines_.position_closed(p, journal_.position_id(pos.id), pos, r);
+  // Funding of the interval this position was closed in may settle, or be polled, a little later: poll
+  // now rather than at the next tick, so the record is complete as soon as the venue allows.
+  if (reconciler_) reconciler_->poll_funding_soon();
+}
+void NodeEvents::on_trade_abandoned(const exec::PairInfo& p, std::string_view why) {
+  lines_.trade_abandoned(p, why);
+}
+void NodeEvents::on_fill(const exec::PairInfo& p, const OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
+                         std::string_view fee_symbol, bool maker) {
+  ++counts_.fills;
+  if (portfolio_) journal_.position(p.name, portfolio_->position(o.pair));
+  lines_.fill(p, o, qty, price, fee, fee_symbol, maker);
+  write_trade_csv(p, o, qty, price, fee, fee_symbol, maker);
+}
+// trades_<BASE>_<date>.csv next to the log: the seed's users read their fills from it. A file error must
+// not stop trading (the journal is the record of truth): it is logged once and the CSV is switched off.
+void NodeEvents::write_trade_csv(const exec::PairInfo& p, const OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
+                                 std::string_view fee_symbol, bool maker) noexcept {
+  if (!trades_csv_) return;
+  try {
+    const std::uint64_t position_id = portfolio_ ? portfolio_->position(o.pair).id : 0;
+    trades_csv_->write({clock_.now_us(), p.name, position_id, exec::order_purpose_name(o.purpose), o.market->symbol,
+                        side_name(o.side), qty, price, fee, fee_symbol, maker, o.client_id});
+  } catch (const std::exception& e) {
+    log_->error("Trades CSV disabled: {}", e.what());
+    trades_csv_.reset();
+  }
+}
+void NodeEvents::on_leg_risk(const exec::PairInfo& p, const exec::LegRiskDecision& d) {
+  if (d.action == exec::LegRiskAction::kFailed) ++counts_.leg_failures;
+  lines_.leg_risk(p, d);
+}
+void NodeEvents::on_order_rejected(const exec::PairInfo& p, const OrderSpec& o, std::string_view code,
+                                   std::string_view message) {
+  ++counts_.rejected;
+  lines_.order_rejected(p, o, code, message);
+}
+void NodeEvents::on_trading_state(const StateChange& c, std::string_view why) {
+  if (!c.changed) return;
+  lines_.trading_state(c, why);
+  journal_.trading_state(c, why);
+}
+void NodeEvents::on_stats(const StrategyStats& s, TradingState st) {
+  lines_.stats(s, st);
+  lines_.exposure(node_.max_unhedged_usd(), node_.longest_unhedged_us());
+  svc_.status(
+      fmt::format("{}: open {} closed {} net {} USD", to_string(st), s.open, s.closed, format_usd(s.realized_net)));
+}
+void NodeEvents::on_funding(const exec::PairInfo& p, Decimal amount, const FundingOutcome& o) {
+  lines_.funding(p, amount, o, journal_.position_id(o.position.id));
+  if (o.target == FundingTarget::kOpenPosition || o.target == FundingTarget::kClosedPosition)
+    journal_.position(p.name, o.position);  // a closed position's row is rewritten
+  journal_daily_pnl();
+}
+void NodeEvents::on_fill_problem(const exec::PairInfo& p, const OrderSpec& o, FillProblem why, Decimal qty,
+                                 Decimal price, Decimal fee, std::string_view fee_symbol) {
+  lines_.fill_problem(p, o, why, qty, price, fee, fee_symbol);
+}
+
+// False = the batch must not be sent (the intents could not be made durable).
+bool NodeEvents::journal_intents(std::span<const OrderSpec> orders) {
+  if (journal_.intents(orders)) return true;
+  std::vector<oms::ClientId> ids;
+  for (const OrderSpec& o : orders) ids.push_back(o.client_id);
+  // Answers are events: never call back into the engine from inside its own call.
+  boost::asio::post(io_, [this, ids] {
+    for (oms::ClientId id : ids) {
+      exec::OrderAck a;
+      a.client_id = id;
+      a.kind = exec::OrderAck::Kind::kRejected;
+      a.code = "JOURNAL";
+      a.message = "journal write failed; order not sent";
+      engine_->on_order_ack(a, clock_.now_us());
+    }
+    StateChange c = risk_.halt(StateReason::kInvariant);
+    on_trading_state(c, "journal write failed");
+    svc_.status("Halted: journal write failed");
+  });
+  return false;
+}
+
+void NodeEvents::journal_daily_pnl() {
+  if (!engine_ || !portfolio_) return;
+  journal_.daily_pnl(portfolio_->stats().realized_net);
+}
+
+}  // namespace bparb::app

@@ -1,0 +1,127 @@
+#include "bparb/runtime/startup.hpp"
+
+#include <utility>
+
+namespace bparb::runtime {
+
+Startup::Startup(std::shared_ptr<spdlog::logger> log, const Clock& clock, JournalWriter& journal,
+                 exec::StartupVenue& venue, exec::ReconciliationVenue& reports, std::deque<MarketSpec>& markets,
+                 StartupOptions opts)
+    : log_(std::move(log)),
+      clock_(clock),
+      journal_(journal),
+      venue_(venue),
+      reports_(reports),
+      markets_(markets),
+      opts_(std::move(opts)) {}
+
+void Startup::fail(StartupStep step, std::string message) {
+  fail_(StartupFailure{step, std::move(message)});
+}
+
+void Startup::run(std::function<void(const StartupFailure&)> on_fail, std::function<void()> on_done) {
+  fail_ = std::move(on_fail);
+  done_ = std::move(on_done);
+  venue_.sync_clock([this](const exec::VenueError* err, const exec::ClockOffsetReport& t) {
+    if (err) return fail(StartupStep::kClock, err->request + " failed: " + err->message);
+    log_->info("Clock offset to exchange: {} ms (rtt {} us)", t.offset_ms, t.rtt_us);
+    venue_.markets([this](const exec::VenueError* e, std::span<const MarketSpec> all) {
+      if (e) return fail(StartupStep::kMarkets, e->request + " failed: " + e->message);
+      load_markets(all);
+    });
+  });
+}
+
+void Startup::load_markets(std::span<const MarketSpec> all) {
+  auto find = [&](const std::string& s) -> const MarketSpec* {
+    for (const MarketSpec& m : all)
+      if (m.symbol == s) return &m;
+    return nullptr;
+  };
+  for (const WantedPair& pc : opts_.pairs) {
+    const MarketSpec* s = find(pc.spot_symbol);
+    const MarketSpec* p = find(pc.perp_symbol);
+    if (!s || !p)
+      return fail(StartupStep::kMarkets, "pair " + pc.base + ": market " + (!s ? pc.spot_symbol : pc.perp_symbol) +
+                                             " does not exist on the exchange (check [[pairs]] in " +
+                                             opts_.source_path + ")");
+    if (s->type != MarketType::kSpot || p->type != MarketType::kPerp)
+      return fail(StartupStep::kMarkets,
+                  "pair " + pc.base + ": " + pc.spot_symbol + " must be SPOT and " + pc.perp_symbol + " PERP");
+    if (s->state != OrderBookState::kOpen || p->state != OrderBookState::kOpen) {
+      log_->warn("Pair {} skipped: order book state {} / {}", pc.base, order_book_state_name(s->state),
+                 order_book_state_name(p->state));
+      continue;
+    }
+    markets_.push_back(*s);
+    markets_.push_back(*p);
+  }
+  if (markets_.empty()) return fail(StartupStep::kMarkets, "no enabled pair has open spot and perp markets");
+  // One quote asset for every market: the engine sizes spot buys from one quote balance and counts
+  // P&L, fees and funding in it (docs/money.md), so pairs quoted in different assets cannot share it.
+  quote_asset_ = markets_.front().quote_symbol;
+  for (const MarketSpec& m : markets_) {
+    if (m.quote_symbol != quote_asset_)
+      return fail(StartupStep::kMarkets,
+                  "the configured pairs do not share one quote asset: " + markets_.front().symbol + " is quoted in " +
+                      quote_asset_ + ", " + m.symbol + " in " + m.quote_symbol +
+                      "; configure pairs of one quote asset");
+  }
+  log_->info("Quote asset: {} (all {} markets)", quote_asset_, markets_.size());
+  std::size_t mi = 0;
+  for (const WantedPair& pc : opts_.pairs) {
+    if (mi >= markets_.size() || markets_[mi].symbol != pc.spot_symbol) continue;
+    PairRef pr;
+    pr.base = pc.base;
+    pr.spot = &markets_[mi];
+    pr.perp = &markets_[mi + 1];
+    mi += 2;
+    pr.index = static_cast<PairIndex>(pairs_.size());  // the same order Portfolio/ArbEngine::add_pair number them
+    pairs_.push_back(pr);
+  }
+  std::vector<std::string> names;
+  for (const PairRef& p : pairs_) names.push_back(p.base);
+  journal_.set_pair_names(std::move(names));
+  check_account();
+}
+
+void Startup::check_account() {
+  venue_.account_terms([this](const exec::VenueError* err, const exec::AccountTermsReport& a) {
+    if (err) return fail(StartupStep::kAccount, err->request + " failed: " + err->code + " " + err->message);
+    fees_ = a.fees;
+    log_->info("Account fee rates (bps): spot maker {} taker {}, perp maker {} taker {}", fees_.spot_maker_bps.str(),
+               fees_.spot_taker_bps.str(), fees_.perp_maker_bps.str(), fees_.perp_taker_bps.str());
+    if (a.liquidating) return fail(StartupStep::kAccount, "the account is being liquidated");
+    start_recovery();
+  });
+}
+
+// Start-up and crash recovery are one path (runtime/recovery.hpp).
+void Startup::start_recovery() {
+  recovery_ = std::make_unique<Recovery>(log_, clock_, journal_, reports_, markets_, pairs_, opts_.recovery);
+  recovery_->run([this](const std::string& why) { fail(StartupStep::kRecovery, why); },
+                 [this] { resume_client_ids(); });
+}
+
+void Startup::resume_client_ids() {
+  const auto time_based_id = static_cast<std::uint32_t>((clock_.now_us() / kUsPerSecond) % (1u << 21)) << 10;
+  if (journal::Journal* jr = journal_.journal()) {
+    // Every id the engine hands out is journaled as an intent before it is sent, and the journal resumes
+    // after the highest one: ids stay monotonic across restarts without reserving blocks. A brand-new
+    // journal on an account with history starts from the time-derived id, not 1: the exchange still
+    // knows the orders (and fills) of earlier ids, and a reused id would pick up their fills.
+    if (jr->peek_next_client_id() <= 1 && time_based_id > 1) {
+      if (!jr->reserve_client_ids(time_based_id - 1))
+        return fail(StartupStep::kClientIds, "journal " + jr->path() + ": " + jr->last_error());
+    }
+    auto id = jr->next_client_id();
+    if (!id) return fail(StartupStep::kClientIds, "journal " + jr->path() + ": " + jr->last_error());
+    first_client_id_ = *id;
+    log_->info("Journal: client ids resume at {}", *id);
+  } else {
+    first_client_id_ = time_based_id;
+  }
+  done_();
+}
+
+}  // namespace bparb::runtime
