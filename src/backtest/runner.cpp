@@ -17,7 +17,7 @@
 #include "bparb/sim/backpack/recording_lines.hpp"
 #include "bparb/sim/exchange.hpp"
 #include "bparb/sim/recorded_book_mirror.hpp"
-#include "bparb/venue/backpack/parsers.hpp"
+#include "bparb/sim/recorded_frames.hpp"
 
 namespace bparb::backtest {
 
@@ -759,7 +759,7 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
   }
 
   // Recorded trade on a market where we rest: the queue ahead trades first, then us.
-  void tape_trade(EngineBook& b, const backpack::TradeEvent& tr) {
+  void tape_trade(EngineBook& b, const sim::RecordedTrade& tr) {
     if (!cfg.queue_model || resting.empty()) return;
     if (!tr.price.is_multiple_of(b.spec->tick_size) || !tr.quantity.is_multiple_of(b.spec->step_size)) return;
     const std::int64_t px = tr.price.to_units(b.spec->tick_size);
@@ -801,24 +801,23 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
 
   void engine_ws(const record::FrameLine& l) {
     const TimestampUs now = clock.now_us();
-    // bookTicker frames carry nothing the replay uses (the books come from depth): recognised by their
-    // stream name and counted without being parsed. On Binance data they are 70 % of the lines and were a
-    // fifth of the replay's instructions. A malformed bookTicker frame is therefore not counted in
-    // malformed_frames any more.
-    if (l.payload.starts_with(R"({"stream":"bookTicker.)")) return void(++stats.other_frames);
-    if (!backpack::parse_ws_frame(parser, backpack::JsonInput(l.payload), frame).ok()) {
+    // Frames of streams the replay has no use for are counted without being parsed (so a malformed one
+    // is not counted in malformed_frames).
+    if (decoder->unused_ws_frame(l.payload)) return void(++stats.other_frames);
+    if (!decoder->ws_frame(l.payload, frame)) {
       ++result.malformed_frames;
       return;
     }
-    switch (frame.type) {
-      case backpack::WsFrameType::kDepth: {
-        EngineBook* b = book_of(frame.depth.symbol);
+    switch (frame.kind) {
+      case sim::RecordedFrameKind::kDepth: {
+        const DepthDelta& depth = *frame.depth;
+        EngineBook* b = book_of(depth.symbol);
         if (b == nullptr) return void(++stats.unknown_symbol);
         ++stats.depth_frames;
         validity.depth_frame(b->validity_index);
         const bool was = b->sync->synced();
-        const SyncAction a = b->sync->on_delta(frame.depth, l.receive_time_us);
-        b->mirror->note_delta(was, a, b->sync->synced(), frame.depth);
+        const SyncAction a = b->sync->on_delta(depth, l.receive_time_us);
+        b->mirror->note_delta(was, a, b->sync->synced(), depth);
         if (has_resting(*b)) {
           trim_queues(*b);
           sync_venue(*b);  // our order rests here: the venue follows every change (crossing fills it)
@@ -826,27 +825,29 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
         after_sync(*b, was, a, now);
         return;
       }
-      case backpack::WsFrameType::kMarkPrice: {
-        EngineBook* b = book_of(frame.mark_price.symbol);
+      case sim::RecordedFrameKind::kMarkPrice: {
+        const sim::RecordedMark& m = frame.mark;
+        EngineBook* b = book_of(m.symbol);
         if (b == nullptr) return void(++stats.unknown_symbol);
-        if (!b->spot && frame.mark_price.has_funding) recorded_funding(*b, frame.mark_price);
+        if (!b->spot && m.has_funding) recorded_funding(*b, m);
         if (b->spot || !trading) return;
         FundingInfo f;
-        f.rate = frame.mark_price.funding_rate;
+        f.rate = m.funding_rate;
         f.interval_ms = b->spec->funding_interval_ms;
-        f.next_funding_us = frame.mark_price.next_funding_ms * kUsPerMs;
-        f.mark_price = frame.mark_price.mark_price;
+        f.next_funding_us = m.next_funding_ms * kUsPerMs;
+        f.mark_price = m.mark_price;
         engine->on_funding_info(b->pair, f);
         return;
       }
-      case backpack::WsFrameType::kTrade: {
+      case sim::RecordedFrameKind::kTrade: {
         ++stats.trades_seen;
         EngineBook* b = book_of(frame.trade.symbol);
         if (b == nullptr) return void(++stats.unknown_symbol);
         tape_trade(*b, frame.trade);
         return;
       }
-      default:
+      case sim::RecordedFrameKind::kBookTicker:
+      case sim::RecordedFrameKind::kOther:
         ++stats.other_frames;
         return;
     }
@@ -854,13 +855,13 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
 
   void engine_rest_depth(const record::FrameLine& l) {
     std::string_view sym;
-    if (!lines.rest_depth_symbol(l.payload, sym)) {
+    if (!decoder->rest_depth_symbol(l.payload, sym)) {
       ++result.malformed_frames;
       return;
     }
     EngineBook* b = book_of(sym);
     if (b == nullptr) return void(++stats.unknown_symbol);
-    if (!lines.rest_depth_snapshot(snapshot)) {
+    if (!decoder->rest_depth_snapshot(snapshot)) {
       ++result.malformed_frames;
       return;
     }
@@ -877,8 +878,8 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
   }
 
   void engine_event(const record::FrameLine& l) {
-    sim::RecordingLineParser::Event ev;
-    if (!lines.event(l.payload, ev)) {
+    sim::RecordedEvent ev;
+    if (!decoder->event(l.payload, ev)) {
       ++result.malformed_frames;
       return;
     }
@@ -916,7 +917,7 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
   }
   // A recorded funding rate (markPrice frame) for the perp's settlement at its next-funding time: the
   // venue pays it instead of its modelled rate when that settlement comes.
-  void recorded_funding(const EngineBook& b, const backpack::MarkPriceEvent& m) {
+  void recorded_funding(const EngineBook& b, const sim::RecordedMark& m) {
     if (!funding_feeds.recorded(pairs[b.pair].funding_index, m.next_funding_ms)) return;
     exchange->set_funding_rate(b.spec->symbol, m.funding_rate, m.next_funding_ms);
   }
@@ -1062,10 +1063,9 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
   std::size_t funding_seen = 0;
   Decimal peak;
   bool have_peak = false;
-  backpack::JsonParser parser;
-  backpack::WsFrame frame;
+  std::unique_ptr<sim::RecordedFrameDecoder> decoder = sim::make_backpack_frame_decoder();
+  sim::RecordedWsFrame frame;
   DepthSnapshot snapshot;
-  sim::RecordingLineParser lines;  // rest_depth and event lines
   BookValidityTracker validity;
   FundingFeedTracker funding_feeds;
   BacktestResult result;

@@ -1,5 +1,6 @@
 #pragma once
-// The backtest replay runner: recorded frames -> the same parsers, DepthSync/OrderBook, BasisEvaluator,
+// The backtest replay runner: recorded lines -> the venue's recorded-frame decoder (sim/recorded_frames.hpp:
+// neutral depth, trade and mark events), then the same DepthSync/OrderBook, BasisEvaluator,
 // RiskGate and ArbEngine as the live daemon, with a virtual clock, and bpsim's pure Exchange as the venue.
 // Pure: no sockets, no wall clock, no logging per frame.
 //
@@ -7,7 +8,7 @@
 //   1. the virtual clock walks to the line's time; on the way every due venue event is delivered
 //      (orders reaching the exchange after the outbound latency, their acks and order-stream updates
 //      coming back after the return latency, engine timer ticks, account snapshots, funding);
-//   2. the line is applied exactly like live (parse_ws_frame, DepthSync -> OrderBook, on_book_update,
+//   2. the line's decoded event is applied exactly like live (DepthSync -> OrderBook, on_book_update,
 //      on_funding_info); recorded trades drive the maker queue model.
 // Venue: the exchange's background liquidity is the recorded book (one unlimited "book" account's orders,
 // as bpsim's ReplayModel does), mirrored lazily: levels the recording changed are re-set when one of our
