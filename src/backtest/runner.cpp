@@ -1,6 +1,7 @@
 #include "bparb/backtest/runner.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <deque>
 #include <map>
@@ -38,6 +39,17 @@ const char* exit_reason_text(ExitReason r) noexcept {
 
 const char* direction_text(BasisDirection d) noexcept {
   return d == BasisDirection::kPerpPremium ? "perp_premium" : "spot_premium";
+}
+
+// The recorded-frame decoder of a venue's recordings (the line's venue tag); null if none exists.
+std::unique_ptr<sim::RecordedFrameDecoder> make_frame_decoder(VenueId v) {
+  switch (v) {
+    case VenueId::kBackpack:
+      return sim::make_backpack_frame_decoder();
+    case VenueId::kLighter:  // nothing records Lighter's streams yet
+      break;
+  }
+  return nullptr;
 }
 
 BasisPercentiles percentiles(std::vector<double>& v) {
@@ -456,12 +468,23 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
       book_changed(b, now);
   }
 
+  // The decoder for the line's venue tag, made at its first line.
+  sim::RecordedFrameDecoder& decoder_for(VenueId v) {
+    auto& d = decoders[static_cast<std::size_t>(v)];
+    if (!d) d = make_frame_decoder(v);
+    if (!d)
+      throw std::runtime_error("backtest: recorded lines of venue " + std::string(venue_name(v)) +
+                               " cannot be replayed (no decoder for its frames)");
+    return *d;
+  }
+
   void engine_ws(const record::FrameLine& l) {
     const TimestampUs now = clock.now_us();
+    sim::RecordedFrameDecoder& decoder = decoder_for(l.venue);
     // Frames of streams the replay has no use for are counted without being parsed (so a malformed one
     // is not counted in malformed_frames).
-    if (decoder->unused_ws_frame(l.payload)) return void(++stats.other_frames);
-    if (!decoder->ws_frame(l.payload, frame)) {
+    if (decoder.unused_ws_frame(l.payload)) return void(++stats.other_frames);
+    if (!decoder.ws_frame(l.payload, frame)) {
       ++result.malformed_frames;
       return;
     }
@@ -507,14 +530,15 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
   }
 
   void engine_rest_depth(const record::FrameLine& l) {
+    sim::RecordedFrameDecoder& decoder = decoder_for(l.venue);
     std::string_view sym;
-    if (!decoder->rest_depth_symbol(l.payload, sym)) {
+    if (!decoder.rest_depth_symbol(l.payload, sym)) {
       ++result.malformed_frames;
       return;
     }
     EngineBook* b = book_of(sym);
     if (b == nullptr) return void(++stats.unknown_symbol);
-    if (!decoder->rest_depth_snapshot(snapshot)) {
+    if (!decoder.rest_depth_snapshot(snapshot)) {
       ++result.malformed_frames;
       return;
     }
@@ -528,7 +552,7 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
 
   void engine_event(const record::FrameLine& l) {
     sim::RecordedEvent ev;
-    if (!decoder->event(l.payload, ev)) {
+    if (!decoder_for(l.venue).event(l.payload, ev)) {
       ++result.malformed_frames;
       return;
     }
@@ -696,7 +720,7 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
   TimestampUs next_timer = INT64_MAX, next_account = INT64_MAX, next_sample = INT64_MAX, next_funding = INT64_MAX;
   Decimal peak;
   bool have_peak = false;
-  std::unique_ptr<sim::RecordedFrameDecoder> decoder = sim::make_backpack_frame_decoder();
+  std::array<std::unique_ptr<sim::RecordedFrameDecoder>, kVenueCount> decoders;  // by VenueId
   sim::RecordedWsFrame frame;
   DepthSnapshot snapshot;
   BookValidityTracker validity;

@@ -215,16 +215,14 @@ struct ReplayModel::Impl final : ExchangeListener {
 
   bool apply_one() {
     if (!has_pending) return false;
-    switch (pending.kind) {
-      case record::FrameKind::kWs:
-        apply_ws(pending);
-        break;
-      case record::FrameKind::kRestDepth:
-        apply_rest_depth(pending);
-        break;
-      case record::FrameKind::kEvent:
-        apply_event(pending);
-        break;
+    if (pending.venue != frames->venue()) {
+      ++stats.other_venue;  // another venue's data: this model replays one venue
+    } else if (pending.kind == record::FrameKind::kWs) {
+      apply_ws(pending);
+    } else if (pending.kind == record::FrameKind::kRestDepth) {
+      apply_rest_depth(pending);
+    } else {
+      apply_event(pending);
     }
     ++stats.lines;
     has_pending = source.next(pending);

@@ -10,6 +10,7 @@
 
 #include "bparb/book/depth_types.hpp"
 #include "bparb/core/decimal.hpp"
+#include "bparb/core/venue.hpp"
 
 namespace bparb::sim {
 
@@ -49,6 +50,8 @@ struct RecordedEvent {
 class RecordedFrameDecoder {
  public:
   virtual ~RecordedFrameDecoder() = default;
+  // The venue whose recorded lines (record::FrameLine::venue) this decoder reads.
+  virtual VenueId venue() const noexcept = 0;
   // A WebSocket line: false if it does not parse.
   virtual bool ws_frame(std::string_view payload, RecordedWsFrame& out) = 0;
   // True if the WebSocket line is of a stream no replayer uses, recognised without parsing it (a replayer

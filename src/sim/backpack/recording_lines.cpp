@@ -50,6 +50,7 @@ namespace {
 
 class BackpackFrameDecoder final : public RecordedFrameDecoder {
  public:
+  VenueId venue() const noexcept override { return VenueId::kBackpack; }
   bool ws_frame(std::string_view payload, RecordedWsFrame& out) override {
     out.depth = nullptr;
     if (backpack::parse_ws_frame(parser_, backpack::JsonInput(payload), frame_).code != backpack::ParseErrc::kOk)
