@@ -108,10 +108,11 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
     if (cfg.sample_interval_us == 0) throw std::invalid_argument("backtest: sample_interval must be > 0");
     if (cfg.timer_interval_us <= 0 || cfg.account_interval_us <= 0)
       throw std::invalid_argument("backtest: timer/account intervals must be > 0");
-    // Today's [backtest] latency is Backpack's, the same each way.
+    // The [backtest] latency is Backpack's: the same each way unless the response part is set.
     VenueLatency latency;
     latency.entry = LatencyPart{cfg.latency.fixed_us, cfg.latency.samples_us};
     latency.response = latency.entry;
+    if (cfg.latency.response_fixed_us) latency.response.fixed_us = *cfg.latency.response_fixed_us;
     latency.seed = cfg.latency.seed;
     if (const char* e = validate(latency)) throw std::invalid_argument(std::string("backtest: ") + e);
     if (const char* e = validate(cfg.risk)) throw std::invalid_argument(std::string("backtest: risk: ") + e);

@@ -18,6 +18,7 @@
 // Deterministic: same frames + same RunnerConfig -> same BacktestResult.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,10 +40,12 @@ struct PairSetup {
 };
 
 // One-way latency between the engine and the exchange, each direction sampled separately: the simulated
-// venue's entry and response parts (sim_venue.hpp VenueLatency) are both this.
+// venue's entry and response parts (sim_venue.hpp VenueLatency); both are this unless response_fixed_us
+// is set (samples, when given, are drawn in both directions).
 struct LatencyModel {
   DurationUs fixed_us = 5 * kUsPerMs;
-  std::vector<DurationUs> samples_us;  // non-empty: each trip draws one of these (seeded, uniform)
+  std::optional<DurationUs> response_fixed_us;  // set: the venue -> engine direction's fixed part instead
+  std::vector<DurationUs> samples_us;           // non-empty: each trip draws one of these (seeded, uniform)
   std::uint64_t seed = 1;
 };
 
