@@ -70,6 +70,7 @@ backtest::RunnerConfig runner_config(const Config& cfg) {
   rc.quote_balance = b.quote_balance_usd;
   rc.base_inventory_usd = b.base_inventory_usd;
   rc.latency.fixed_us = b.order_latency_ms * kUsPerMs;
+  if (b.response_latency_ms >= 0) rc.latency.response_fixed_us = b.response_latency_ms * kUsPerMs;
   for (std::int64_t s : b.latency_samples_ms) rc.latency.samples_us.push_back(s * kUsPerMs);
   rc.latency.seed = static_cast<std::uint64_t>(b.seed);
   rc.sample_interval_us = static_cast<std::uint64_t>(b.sample_interval_seconds) * kUsPerSecond;

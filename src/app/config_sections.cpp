@@ -117,6 +117,7 @@ void Loader::read_shutdown(Section& s, Config& c) {
 void Loader::read_backtest(Section& s, Config& c) {
   BacktestConfig& b = c.backtest;
   s.integer("order_latency_ms", b.order_latency_ms, 0, 60'000);
+  s.integer("response_latency_ms", b.response_latency_ms, 0, 60'000);
   if (const toml::node* n = s.get("latency_samples_ms")) {
     const auto* arr = n->as_array();
     const std::string k = s.key_path("latency_samples_ms");

@@ -163,7 +163,7 @@ struct Recorder::Impl : std::enable_shared_from_this<Recorder::Impl> {
     line += "\",\"detail\":\"";
     line += json_safe(detail);
     line += "\"}";
-    writer(m, t).write(t, record::FrameKind::kEvent, line);
+    writer(m, t).write(t, VenueId::kBackpack, record::FrameKind::kEvent, line);
   }
 
   void start() {
@@ -293,7 +293,7 @@ struct Recorder::Impl : std::enable_shared_from_this<Recorder::Impl> {
       return;
     }
     // The frame exactly as received, before anything else: the recording is the source of truth.
-    if (!writer(*m, t).write(t, record::FrameKind::kWs, f)) {
+    if (!writer(*m, t).write(t, VenueId::kBackpack, record::FrameKind::kWs, f)) {
       ++st.malformed_frames;  // empty or multi-line frame: cannot be a line of the format
       return;
     }
@@ -364,7 +364,7 @@ struct Recorder::Impl : std::enable_shared_from_this<Recorder::Impl> {
     line += "\",\"data\":";
     line += body;
     line += '}';
-    writer(m, t).write(t, record::FrameKind::kRestDepth, line);
+    writer(m, t).write(t, VenueId::kBackpack, record::FrameKind::kRestDepth, line);
     ++st.snapshots;
     if (!backpack::parse_depth_snapshot(parser, backpack::JsonInput(body), snapshot).ok()) {
       ++st.snapshot_failures;

@@ -1,23 +1,19 @@
 #include "bparb/backtest/runner.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <deque>
 #include <map>
-#include <queue>
-#include <random>
 #include <stdexcept>
-#include <unordered_map>
 
 #include "bparb/backtest/coverage.hpp"
+#include "bparb/backtest/sim_venue.hpp"
 #include "bparb/book/depth_sync.hpp"
 #include "bparb/book/order_book.hpp"
 #include "bparb/portfolio/portfolio.hpp"
-#include "bparb/sim/backpack/errors.hpp"
 #include "bparb/sim/backpack/recording_lines.hpp"
-#include "bparb/sim/exchange.hpp"
-#include "bparb/sim/recorded_book_mirror.hpp"
-#include "bparb/venue/backpack/parsers.hpp"
+#include "bparb/sim/recorded_frames.hpp"
 
 namespace bparb::backtest {
 
@@ -45,6 +41,17 @@ const char* direction_text(BasisDirection d) noexcept {
   return d == BasisDirection::kPerpPremium ? "perp_premium" : "spot_premium";
 }
 
+// The recorded-frame decoder of a venue's recordings (the line's venue tag); null if none exists.
+std::unique_ptr<sim::RecordedFrameDecoder> make_frame_decoder(VenueId v) {
+  switch (v) {
+    case VenueId::kBackpack:
+      return sim::make_backpack_frame_decoder();
+    case VenueId::kLighter:  // nothing records Lighter's streams yet
+      break;
+  }
+  return nullptr;
+}
+
 BasisPercentiles percentiles(std::vector<double>& v) {
   BasisPercentiles p;
   p.samples = v.size();
@@ -65,17 +72,17 @@ BasisPercentiles percentiles(std::vector<double>& v) {
 
 }  // namespace
 
-struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
+struct Runner::Impl final : exec::EngineSink, VenueEventSink {
   // ---- set-up
-  // One market: the engine's book (the recorded book, followed exactly as live) and the venue mirror of it.
+  // One market: the engine's book (the recorded book, followed exactly as live), also the simulated
+  // venue's market `market` (its background liquidity).
   struct EngineBook {
     const MarketSpec* spec = nullptr;
     PairIndex pair = 0;
     bool spot = true;
+    std::size_t market = 0;  // index in the venue (and in `books`)
     std::unique_ptr<OrderBook> book;
     std::unique_ptr<DepthSync> sync;
-    // Venue mirror, synchronised lazily (see sync_venue); remade with the exchange.
-    std::unique_ptr<sim::RecordedBookMirror> mirror;
     std::size_t validity_index = 0;  // in `validity`
   };
   struct PairState {
@@ -96,93 +103,44 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
     bool marks_dirty = false;
     std::size_t funding_index = 0;  // in `funding_feeds`
   };
-  // Our resting maker order as the queue model sees it.
-  struct Resting {
-    sim::OrderId order_id = 0;
-    std::uint32_t client_id = 0;
-    EngineBook* market = nullptr;
-    Side side = Side::kBid;
-    std::int64_t ticks = 0;
-    std::int64_t ahead_lots = 0;
-  };
-  struct OrderInfo {
-    OrderStatus status = OrderStatus::kNew;
-    Decimal executed;
-    bool resting = false;
-  };
-  enum class EvType : std::uint8_t { kArrive, kCancelArrive, kQueryArrive, kAck, kUpdate, kQueryAnswer };
-  struct Event {
-    TimestampUs t = 0;
-    std::uint64_t seq = 0;
-    EvType type = EvType::kAck;
-    exec::OrderSpec spec;  // kArrive
-    const MarketSpec* market = nullptr;
-    std::uint32_t client_id = 0;
-    exec::OrderAck ack;
-    exec::OrderUpdate update;
-    bool found = false;
-    OrderStatus status = OrderStatus::kNew;
-    Decimal executed;
-    std::string code, message;  // rejected acks (ack.code/message point here once delivered)
-  };
-  struct Later {
-    bool operator()(const Event& a, const Event& b) const noexcept { return a.t != b.t ? a.t > b.t : a.seq > b.seq; }
-  };
-
-  explicit Impl(RunnerConfig c) : cfg(std::move(c)), clock(0), rng(cfg.latency.seed) {
+  explicit Impl(RunnerConfig c) : cfg(std::move(c)), clock(0) {
     if (cfg.pairs.empty()) throw std::invalid_argument("backtest: no pairs to trade");
     if (cfg.sample_interval_us == 0) throw std::invalid_argument("backtest: sample_interval must be > 0");
     if (cfg.timer_interval_us <= 0 || cfg.account_interval_us <= 0)
       throw std::invalid_argument("backtest: timer/account intervals must be > 0");
-    for (DurationUs s : cfg.latency.samples_us)
-      if (s < 0) throw std::invalid_argument("backtest: latency samples must be >= 0");
-    if (cfg.latency.fixed_us < 0) throw std::invalid_argument("backtest: order latency must be >= 0");
+    // The [backtest] latency is Backpack's: the same each way unless the response part is set.
+    VenueLatency latency;
+    latency.entry = LatencyPart{cfg.latency.fixed_us, cfg.latency.samples_us};
+    latency.response = latency.entry;
+    if (cfg.latency.response_fixed_us) latency.response.fixed_us = *cfg.latency.response_fixed_us;
+    latency.seed = cfg.latency.seed;
+    if (const char* e = validate(latency)) throw std::invalid_argument(std::string("backtest: ") + e);
     if (const char* e = validate(cfg.risk)) throw std::invalid_argument(std::string("backtest: risk: ") + e);
 
-    sim::ExchangeConfig xc;
-    xc.fees = {cfg.fees.spot_maker_bps, cfg.fees.spot_taker_bps, cfg.fees.perp_maker_bps, cfg.fees.perp_taker_bps};
-    // markPrice/ticker events are for WS clients; funding settles in advance_to() without them.
-    xc.mark_price_interval_us = 0;
-    xc.ticker_interval_us = 0;
-    xc.public_trades_kept = 16;
+    SimVenueConfig vc;
     for (const PairSetup& p : cfg.pairs) {
       if (p.spot.type != MarketType::kSpot || p.perp.type != MarketType::kPerp)
         throw std::invalid_argument("backtest: pair " + p.name + ": " + p.spot.symbol + " must be SPOT and " +
                                     p.perp.symbol + " PERP");
-      for (const MarketSpec* s : {&p.spot, &p.perp}) {
-        sim::MarketSetup ms;
-        ms.spec = *s;
-        // No price band: bands refer to the last traded price, and in a replay only our own orders trade,
-        // so a band anchored at a seed price would refuse real prices. Recorded data is the reference.
-        ms.spec.max_multiplier = Decimal::zero();
-        ms.spec.min_multiplier = Decimal::zero();
-        ms.seed_price = s->tick_size;  // replaced by the replayed mids before anything trades
-        xc.markets.push_back(ms);
-      }
+      specs.push_back(p.spot);
+      vc.markets.push_back(&specs.back());
+      specs.push_back(p.perp);
+      vc.markets.push_back(&specs.back());
     }
-    sim::AccountSetup me_setup;
-    me_setup.api_key = "bparb-backtest";
-    me_setup.balances.emplace_back(cfg.pairs.front().spot.quote_symbol, cfg.quote_balance);
-    xc.accounts.push_back(me_setup);
-    sim::AccountSetup book_setup;
-    book_setup.api_key = "bparb-backtest-book";
-    book_setup.unlimited = true;
-    xc.accounts.push_back(book_setup);
-    sim::AccountSetup tape_setup;
-    tape_setup.api_key = "bparb-backtest-tape";
-    tape_setup.unlimited = true;
-    xc.accounts.push_back(tape_setup);
-    exchange_config = std::move(xc);
-    make_exchange();  // validates the markets now; made again at the first line's time by run()
+    vc.fees = cfg.fees;
+    vc.quote_symbol = cfg.pairs.front().spot.quote_symbol;
+    vc.quote_balance = cfg.quote_balance;
+    vc.latency = std::move(latency);
+    vc.queue_model = cfg.queue_model;
+    venue = std::make_unique<SimVenue>(clock, std::move(vc));  // validates the markets now
 
     risk = std::make_unique<RiskGate>(cfg.risk, clock);
     portfolio = std::make_unique<Portfolio>(cfg.pairs.size());
     engine = std::make_unique<exec::ArbEngine>(cfg.engine, *risk, *portfolio, *this);
-    for (const PairSetup& p : cfg.pairs) {
-      specs.push_back(p.spot);
-      const MarketSpec* spot = &specs.back();
-      specs.push_back(p.perp);
-      const MarketSpec* perp = &specs.back();
+    for (std::size_t i = 0; i < cfg.pairs.size(); ++i) {
+      const PairSetup& p = cfg.pairs[i];
+      const MarketSpec* spot = &specs[2 * i];
+      const MarketSpec* perp = &specs[2 * i + 1];
       PairState ps;
       ps.name = p.name;
       ps.spot = spot;
@@ -201,25 +159,7 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
       engine->add_pair(
           exec::PairInfo{p.name, spot, perp, pairs.back().spot_book->book.get(), pairs.back().perp_book->book.get()});
     }
-    orders.reserve(4096);
-    resting.reserve(64);
-    scratch.reserve(64);
-  }
-
-  ~Impl() override {
-    if (exchange) exchange->remove_listener(this);
-  }
-
-  // The exchange starts its funding grid and premium average at its clock's time, so it is (re)made at
-  // the recording's first receive time: made at time 0 it would settle every interval since 1970.
-  void make_exchange() {
-    if (exchange) exchange->remove_listener(this);
-    exchange = std::make_unique<sim::Exchange>(clock, exchange_config);
-    me = *exchange->find_account("bparb-backtest");
-    tape = *exchange->find_account("bparb-backtest-tape");
-    book_maker = *exchange->find_account("bparb-backtest-book");
-    exchange->add_listener(this);
-    for (auto& b : books) b->mirror = make_mirror(*b->spec);
+    for (std::size_t i = 0; i < books.size(); ++i) venue->attach_book(i, *books[i]->book);
   }
 
   std::unique_ptr<EngineBook> make_book(const MarketSpec* spec, PairIndex pair, bool spot) {
@@ -233,50 +173,25 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
     sc.max_buffered = 4096;  // deltas before the first rest_depth line
     sc.reserve_levels = 8;
     b->sync = std::make_unique<DepthSync>(*b->book, sc);
-    b->mirror = make_mirror(*spec);
+    b->market = books.size();
     return b;
   }
-  std::unique_ptr<sim::RecordedBookMirror> make_mirror(const MarketSpec& spec) {
-    return std::make_unique<sim::RecordedBookMirror>(*exchange, book_maker, spec, mirror_counters);
+
+  // ---- EngineSink: the kernel's commands go to the simulated venue
+  void place_orders(std::span<const exec::OrderSpec> specs_in) override { venue->place_orders(specs_in); }
+  void cancel_order(const MarketSpec& market, oms::ClientId client_id) override {
+    venue->cancel_order(market, client_id);
+  }
+  void query_order(const MarketSpec& market, oms::ClientId client_id) override {
+    venue->query_order(market, client_id);
   }
 
-  // ---- latency
-  DurationUs latency() noexcept {
-    const auto& s = cfg.latency.samples_us;
-    if (s.empty()) return cfg.latency.fixed_us;
-    return s[static_cast<std::size_t>(rng() % s.size())];
-  }
-  void push(Event&& e) {
-    e.seq = next_seq++;
-    events.push(std::move(e));
-  }
-
-  // ---- EngineSink: I/O (queued; delivered later as events)
-  void place_orders(std::span<const exec::OrderSpec> specs_in) override {
-    const TimestampUs at = clock.now_us() + latency();  // one request: the batch arrives together
-    for (const exec::OrderSpec& o : specs_in) {
-      Event e;
-      e.t = at;
-      e.type = EvType::kArrive;
-      e.spec = o;
-      push(std::move(e));
-      ++stats.orders_sent;
-    }
-  }
-  void cancel_order(const MarketSpec& market, std::uint32_t client_id) override {
-    push_request(EvType::kCancelArrive, market, client_id);
-  }
-  void query_order(const MarketSpec& market, std::uint32_t client_id) override {
-    push_request(EvType::kQueryArrive, market, client_id);
-  }
-  // A request about one of our orders, arriving at the venue after the latency.
-  void push_request(EvType type, const MarketSpec& market, std::uint32_t client_id) {
-    Event e;
-    e.t = clock.now_us() + latency();
-    e.type = type;
-    e.market = &market;
-    e.client_id = client_id;
-    push(std::move(e));
+  // ---- VenueEventSink: the venue's answers go to the engine
+  void on_order_ack(const exec::OrderAck& ack, TimestampUs now) override { engine->on_order_ack(ack, now); }
+  void on_order_update(const exec::OrderUpdate& u, TimestampUs now) override { engine->on_order_update(u, now); }
+  void on_order_query(oms::ClientId client_id, bool found, OrderStatus status, Decimal executed,
+                      TimestampUs now) override {
+    engine->on_order_query(client_id, found, status, executed, now);
   }
 
   // ---- EngineSink: notifications -> result
@@ -355,192 +270,10 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
     return pairs.front();  // unreachable: the engine only reports pairs we registered
   }
 
-  // ---- ExchangeListener: our account's order stream
-  void on_order(const sim::OrderEvent& e) override {
-    if (e.account != me || e.order == nullptr || !e.order->client_id) return;
-    const sim::SimOrder& o = *e.order;
-    exec::OrderUpdate u;
-    u.client_id = *o.client_id;
-    u.cumulative_quantity = o.executed_quantity;
-    switch (e.type) {
-      case sim::OrderEventType::kAccepted:
-        u.kind = exec::OrderUpdate::Kind::kAccepted;
-        break;
-      case sim::OrderEventType::kFill:
-        u.kind = exec::OrderUpdate::Kind::kFill;
-        u.trade_id = e.trade_id;
-        u.fill_quantity = e.fill_quantity;
-        u.fill_price = e.fill_price;
-        u.fee = e.fee;
-        u.fee_symbol = stable_symbol(o.symbol, e.fee_symbol);
-        u.maker = e.is_maker;
-        break;
-      case sim::OrderEventType::kCancelled:
-        u.kind = exec::OrderUpdate::Kind::kCancelled;
-        break;
-      case sim::OrderEventType::kExpired:
-        u.kind = exec::OrderUpdate::Kind::kExpired;
-        break;
-      case sim::OrderEventType::kModified:
-        return;  // reduce-only trim: the daemon ignores it too
-    }
-    OrderInfo& info = orders[u.client_id];
-    info.status = o.status;
-    info.executed = o.executed_quantity;
-    info.resting = o.is_open();
-    if (!o.is_open()) drop_resting(o.id);
-    Event ev;
-    ev.type = EvType::kUpdate;
-    ev.update = u;
-    if (in_arrival) {
-      scratch.push_back(std::move(ev));  // after the REST answer of the order being executed
-    } else {
-      ev.t = clock.now_us() + latency();
-      push(std::move(ev));
-    }
-  }
-
-  // The event's fee symbol points into the exchange; the engine keeps string_views, so hand it ours.
-  std::string_view stable_symbol(std::string_view market, std::string_view asset) const noexcept {
-    for (const MarketSpec& s : specs) {
-      if (s.symbol != market) continue;
-      if (asset == s.base_symbol) return s.base_symbol;
-      if (asset == s.quote_symbol) return s.quote_symbol;
-    }
-    return specs.front().quote_symbol;
-  }
-
-  void drop_resting(sim::OrderId id) noexcept {
-    for (std::size_t i = 0; i < resting.size(); ++i) {
-      if (resting[i].order_id != id) continue;
-      resting[i] = resting.back();
-      resting.pop_back();
-      return;
-    }
-  }
-
-  EngineBook* book_of(const MarketSpec* m) noexcept {
-    for (auto& b : books)
-      if (b->spec == m) return b.get();
-    return nullptr;
-  }
   EngineBook* book_of(std::string_view symbol) noexcept {
     for (auto& b : books)
       if (b->spec->symbol == symbol) return b.get();
     return nullptr;
-  }
-
-  // ---- venue side of an event
-  void arrive(const exec::OrderSpec& o) {
-    sim::SimOrderRequest r;
-    r.symbol = o.market->symbol;
-    r.side = o.side;
-    r.order_type = o.type;
-    r.quantity = o.quantity;
-    if (o.type == OrderType::kLimit) r.price = o.price;
-    r.time_in_force = o.tif;
-    r.post_only = o.post_only;
-    if (o.reduce_only) r.reduce_only = true;
-    r.client_id = o.client_id;
-    EngineBook* b = book_of(o.market);
-    if (b != nullptr) sync_venue(*b);  // the venue shows the recorded book as of now
-    scratch.clear();
-    in_arrival = true;
-    auto res = exchange->execute(me, r);
-    in_arrival = false;
-    const TimestampUs back = clock.now_us() + latency();
-    Event ack;
-    ack.t = back;
-    ack.type = EvType::kAck;
-    ack.ack.client_id = o.client_id;
-    if (res) {
-      ack.ack.kind = exec::OrderAck::Kind::kAccepted;
-      ack.ack.status = res->status;
-      ack.ack.executed_quantity = res->executed_quantity;
-      if (res->is_open() && b != nullptr) {
-        Resting rs;
-        rs.order_id = res->id;
-        rs.client_id = o.client_id;
-        rs.market = b;
-        rs.side = o.side;
-        rs.ticks = o.price.to_units(o.market->tick_size);
-        rs.ahead_lots = sim::book_level_lots(*b->book, o.side, rs.ticks);
-        resting.push_back(rs);
-      }
-    } else {
-      ack.ack.kind = exec::OrderAck::Kind::kRejected;
-      // The engine sees what Backpack would have answered.
-      sim::ApiError e = sim::backpack_api_error(res.error(), exchange->config());
-      ack.code = std::move(e.code);
-      ack.message = std::move(e.message);
-      OrderInfo& info = orders[o.client_id];
-      info.status = OrderStatus::kExpired;
-    }
-    push(std::move(ack));
-    for (Event& u : scratch) {
-      u.t = back;
-      push(std::move(u));
-    }
-    scratch.clear();
-  }
-
-  void cancel_arrive(const Event& e) {
-    sim::OrderRef ref;
-    ref.client_id = e.client_id;
-    auto r = exchange->cancel(me, e.market->symbol, ref);
-    if (!r) return;  // too late: the stream already told the engine
-    Event a;
-    a.t = clock.now_us() + latency();
-    a.type = EvType::kQueryAnswer;
-    a.client_id = e.client_id;
-    a.found = true;
-    a.status = r->status;
-    a.executed = r->executed_quantity;
-    push(std::move(a));
-  }
-
-  void query_arrive(const Event& e) {
-    Event a;
-    a.t = clock.now_us() + latency();
-    a.type = EvType::kQueryAnswer;
-    a.client_id = e.client_id;
-    auto it = orders.find(e.client_id);
-    a.found = it != orders.end();
-    if (a.found) {
-      a.status = it->second.status;
-      a.executed = it->second.executed;
-    }
-    push(std::move(a));
-  }
-
-  void deliver(Event& e) {
-    const TimestampUs now = clock.now_us();
-    switch (e.type) {
-      case EvType::kArrive:
-        arrive(e.spec);
-        return;
-      case EvType::kCancelArrive:
-        cancel_arrive(e);
-        return;
-      case EvType::kQueryArrive:
-        query_arrive(e);
-        return;
-      case EvType::kAck:
-        e.ack.code = e.code;
-        e.ack.message = e.message;
-        engine->on_order_ack(e.ack, now);
-        break;
-      case EvType::kUpdate:
-        engine->on_order_update(e.update, now);
-        break;
-      case EvType::kQueryAnswer:
-        engine->on_order_query(e.client_id, e.found, e.status, e.executed, now);
-        break;
-    }
-    if (fill_happened) {
-      fill_happened = false;
-      equity_point(now);
-    }
   }
 
   // ---- account and funding
@@ -548,24 +281,18 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
     exec::AccountSnapshot snap;
     snap.view.fees = cfg.fees;
     const std::string& quote = specs.front().quote_symbol;
-    snap.view.available_quote = exchange->available_balance(me, quote);
-    const sim::CollateralSummary c = exchange->collateral(me);
+    snap.view.available_quote = venue->available(quote);
+    const sim::CollateralSummary c = venue->collateral();
     snap.net_equity = c.net_equity;
     snap.view.available_margin = c.net_equity_available;
     snap.initial_margin_used = c.net_equity_locked;
     for (std::size_t i = 0; i < pairs.size() && i < exec::AccountSnapshot::kMaxPairs; ++i)
-      snap.available_base[i] = exchange->available_balance(me, pairs[i].spot->base_symbol);
+      snap.available_base[i] = venue->available(pairs[i].spot->base_symbol);
     engine->on_account(snap, clock.now_us());
   }
 
-  void collect_funding() {
-    sim::FundingHistoryQuery q;
-    q.ascending = true;
-    q.offset = funding_seen;
-    q.limit = 1000;
-    const auto page = exchange->funding_history(me, q);
-    for (const sim::FundingPayment& f : page.items) {
-      ++funding_seen;
+  void book_funding(const std::vector<sim::FundingPayment>& payments) {
+    for (const sim::FundingPayment& f : payments) {
       ++stats.funding_payments;
       for (PairState& p : pairs) {
         if (p.perp->symbol != f.symbol) continue;
@@ -625,23 +352,24 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
   // ---- the clock: walk to `t`, delivering everything due on the way
   void advance_to(TimestampUs t) {
     for (;;) {
-      TimestampUs next = events.empty() ? INT64_MAX : events.top().t;
+      TimestampUs next = venue->next_event_time();
       if (trading) next = std::min({next, next_timer, next_account, next_sample});
       next = std::min(next, next_funding);
       if (next > t) break;
       if (next > clock.now_us()) clock.set_us(next);
       const TimestampUs now = clock.now_us();
       if (next_funding <= now) {
-        exchange->advance_to(now);
+        const std::vector<sim::FundingPayment> paid = venue->settle_funding(now);
         note_settlements(now);
-        collect_funding();
+        book_funding(paid);
         next_funding = next_funding_boundary(now);
         continue;
       }
-      if (!events.empty() && events.top().t <= now) {
-        Event e = events.top();
-        events.pop();
-        deliver(e);
+      if (venue->next_event_time() <= now) {
+        if (venue->deliver_next(*this) && fill_happened) {
+          fill_happened = false;
+          equity_point(now);
+        }
         continue;
       }
       if (next_account <= now) {
@@ -672,7 +400,7 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
       // first mid; balances only gate orders, P&L comes from fills.
       const Decimal qty =
           cfg.base_inventory_usd.div(b.book->mid(), Rounding::kDown).round_to(b.spec->step_size, Rounding::kDown);
-      if (qty.is_positive()) exchange->deposit(me, b.spec->base_symbol, qty);
+      if (qty.is_positive()) venue->deposit(b.spec->base_symbol, qty);
       p.inventory_deposited = true;
       if (trading) send_account();
     }
@@ -694,7 +422,7 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
       const Decimal sm = s.mid();
       if (sm != p.spot_mid) {
         p.spot_mid = sm;
-        exchange->set_mark_index(p.spot->symbol, sm, sm);
+        venue->set_mark_index(p.spot->symbol, sm, sm);
         p.marks_dirty = true;
       }
     }
@@ -706,26 +434,9 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
       }
     }
     if (p.marks_dirty && p.perp_mid.is_positive() && p.spot_mid.is_positive()) {
-      exchange->set_mark_index(p.perp->symbol, p.perp_mid, p.spot_mid);
+      venue->set_mark_index(p.perp->symbol, p.perp_mid, p.spot_mid);
       p.marks_dirty = false;
     }
-  }
-
-  // ---- venue mirror (lazy): the exchange's background liquidity = the recorded book, brought up to date
-  // only when it matters (an order of ours arrives, or rests on that market). Levels the recording
-  // changed since the last sync are re-set to their recorded quantity; levels it did not touch keep what
-  // our own orders left of them, exactly as when every change is mirrored at once (bpsim ReplayModel).
-  bool has_resting(const EngineBook& b) const noexcept {
-    for (const Resting& r : resting)
-      if (r.market == &b) return true;
-    return false;
-  }
-
-  void sync_venue(EngineBook& b) { b.mirror->sync(*b.book); }
-
-  // Our orders consuming background liquidity: keep the mirror's quantities true.
-  void on_trade(const sim::TradeEvent& t) override {
-    if (EngineBook* b = book_of(t.symbol)) b->mirror->on_trade(t);
   }
 
   void basis_sample(PairState& p, TimestampUs now) {
@@ -758,109 +469,77 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
       book_changed(b, now);
   }
 
-  // Recorded trade on a market where we rest: the queue ahead trades first, then us.
-  void tape_trade(EngineBook& b, const backpack::TradeEvent& tr) {
-    if (!cfg.queue_model || resting.empty()) return;
-    if (!tr.price.is_multiple_of(b.spec->tick_size) || !tr.quantity.is_multiple_of(b.spec->step_size)) return;
-    const std::int64_t px = tr.price.to_units(b.spec->tick_size);
-    std::int64_t lots = tr.quantity.to_units(b.spec->step_size);
-    // Snapshot the matching orders first: fills change `resting` (listener) while we iterate.
-    std::size_t n = 0;
-    Resting hit[8];
-    for (Resting& r : resting) {
-      if (r.market != &b || n == 8) continue;
-      const bool through = r.side == Side::kBid ? px < r.ticks : px > r.ticks;
-      // At our price only the aggressor on the other side trades with our queue: a bid at P is hit by a
-      // seller (buyer is maker), an ask at P is lifted by a buyer.
-      const bool at = px == r.ticks && (r.side == Side::kBid) == tr.buyer_is_maker;
-      if (!through && !at) continue;
-      if (at) {
-        const std::int64_t c = std::min(r.ahead_lots, lots);
-        r.ahead_lots -= c;
-        lots -= c;
-        if (lots <= 0) return;
-      } else {
-        r.ahead_lots = 0;
-      }
-      hit[n++] = r;
-    }
-    for (std::size_t i = 0; i < n && lots > 0; ++i) {
-      const std::int64_t f = exchange->fill_resting(hit[i].order_id, tape, lots);
-      if (f > 0) ++stats.tape_fills;
-      lots -= f;
-    }
-  }
-
-  // Cancels (or anything) that shrink the recorded level shorten the queue ahead of us.
-  void trim_queues(EngineBook& b) {
-    for (Resting& r : resting) {
-      if (r.market != &b) continue;
-      r.ahead_lots = std::min(r.ahead_lots, sim::book_level_lots(*b.book, r.side, r.ticks));
-    }
+  // The decoder for the line's venue tag, made at its first line.
+  sim::RecordedFrameDecoder& decoder_for(VenueId v) {
+    auto& d = decoders[static_cast<std::size_t>(v)];
+    if (!d) d = make_frame_decoder(v);
+    if (!d)
+      throw std::runtime_error("backtest: recorded lines of venue " + std::string(venue_name(v)) +
+                               " cannot be replayed (no decoder for its frames)");
+    return *d;
   }
 
   void engine_ws(const record::FrameLine& l) {
     const TimestampUs now = clock.now_us();
-    // bookTicker frames carry nothing the replay uses (the books come from depth): recognised by their
-    // stream name and counted without being parsed. On Binance data they are 70 % of the lines and were a
-    // fifth of the replay's instructions. A malformed bookTicker frame is therefore not counted in
-    // malformed_frames any more.
-    if (l.payload.starts_with(R"({"stream":"bookTicker.)")) return void(++stats.other_frames);
-    if (!backpack::parse_ws_frame(parser, backpack::JsonInput(l.payload), frame).ok()) {
+    sim::RecordedFrameDecoder& decoder = decoder_for(l.venue);
+    // Frames of streams the replay has no use for are counted without being parsed (so a malformed one
+    // is not counted in malformed_frames).
+    if (decoder.unused_ws_frame(l.payload)) return void(++stats.other_frames);
+    if (!decoder.ws_frame(l.payload, frame)) {
       ++result.malformed_frames;
       return;
     }
-    switch (frame.type) {
-      case backpack::WsFrameType::kDepth: {
-        EngineBook* b = book_of(frame.depth.symbol);
+    switch (frame.kind) {
+      case sim::RecordedFrameKind::kDepth: {
+        const DepthDelta& depth = *frame.depth;
+        EngineBook* b = book_of(depth.symbol);
         if (b == nullptr) return void(++stats.unknown_symbol);
         ++stats.depth_frames;
         validity.depth_frame(b->validity_index);
         const bool was = b->sync->synced();
-        const SyncAction a = b->sync->on_delta(frame.depth, l.receive_time_us);
-        b->mirror->note_delta(was, a, b->sync->synced(), frame.depth);
-        if (has_resting(*b)) {
-          trim_queues(*b);
-          sync_venue(*b);  // our order rests here: the venue follows every change (crossing fills it)
-        }
+        const SyncAction a = b->sync->on_delta(depth, l.receive_time_us);
+        venue->note_delta(b->market, was, a, b->sync->synced(), depth);
         after_sync(*b, was, a, now);
         return;
       }
-      case backpack::WsFrameType::kMarkPrice: {
-        EngineBook* b = book_of(frame.mark_price.symbol);
+      case sim::RecordedFrameKind::kMarkPrice: {
+        const sim::RecordedMark& m = frame.mark;
+        EngineBook* b = book_of(m.symbol);
         if (b == nullptr) return void(++stats.unknown_symbol);
-        if (!b->spot && frame.mark_price.has_funding) recorded_funding(*b, frame.mark_price);
+        if (!b->spot && m.has_funding) recorded_funding(*b, m);
         if (b->spot || !trading) return;
         FundingInfo f;
-        f.rate = frame.mark_price.funding_rate;
+        f.rate = m.funding_rate;
         f.interval_ms = b->spec->funding_interval_ms;
-        f.next_funding_us = frame.mark_price.next_funding_ms * kUsPerMs;
-        f.mark_price = frame.mark_price.mark_price;
+        f.next_funding_us = m.next_funding_ms * kUsPerMs;
+        f.mark_price = m.mark_price;
         engine->on_funding_info(b->pair, f);
         return;
       }
-      case backpack::WsFrameType::kTrade: {
+      case sim::RecordedFrameKind::kTrade: {
         ++stats.trades_seen;
         EngineBook* b = book_of(frame.trade.symbol);
         if (b == nullptr) return void(++stats.unknown_symbol);
-        tape_trade(*b, frame.trade);
+        venue->on_recorded_trade(b->market, frame.trade);
         return;
       }
-      default:
+      case sim::RecordedFrameKind::kBookTicker:
+      case sim::RecordedFrameKind::kOther:
         ++stats.other_frames;
         return;
     }
   }
 
   void engine_rest_depth(const record::FrameLine& l) {
+    sim::RecordedFrameDecoder& decoder = decoder_for(l.venue);
     std::string_view sym;
-    if (!lines.rest_depth_symbol(l.payload, sym)) {
+    if (!decoder.rest_depth_symbol(l.payload, sym)) {
       ++result.malformed_frames;
       return;
     }
     EngineBook* b = book_of(sym);
     if (b == nullptr) return void(++stats.unknown_symbol);
-    if (!lines.rest_depth_snapshot(snapshot)) {
+    if (!decoder.rest_depth_snapshot(snapshot)) {
       ++result.malformed_frames;
       return;
     }
@@ -868,17 +547,13 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
     validity.snapshot(b->validity_index);
     const bool was = b->sync->synced();
     const SyncAction a = b->sync->on_snapshot(snapshot, l.receive_time_us);
-    b->mirror->mark_full();
-    if (has_resting(*b)) {
-      trim_queues(*b);
-      sync_venue(*b);
-    }
+    venue->note_snapshot(b->market);
     after_sync(*b, was, a, clock.now_us());
   }
 
   void engine_event(const record::FrameLine& l) {
-    sim::RecordingLineParser::Event ev;
-    if (!lines.event(l.payload, ev)) {
+    sim::RecordedEvent ev;
+    if (!decoder_for(l.venue).event(l.payload, ev)) {
       ++result.malformed_frames;
       return;
     }
@@ -887,8 +562,7 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
       if (ev.symbol && b->spec->symbol != *ev.symbol) continue;
       const bool was = b->sync->synced();
       b->sync->reset();
-      b->mirror->mark_full();
-      if (has_resting(*b)) sync_venue(*b);  // liquidity withdrawn until the next snapshot
+      venue->note_reset(b->market);  // liquidity withdrawn until the next snapshot
       if (was) {
         ++result.resyncs;
         book_changed(*b, clock.now_us());
@@ -916,9 +590,9 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
   }
   // A recorded funding rate (markPrice frame) for the perp's settlement at its next-funding time: the
   // venue pays it instead of its modelled rate when that settlement comes.
-  void recorded_funding(const EngineBook& b, const backpack::MarkPriceEvent& m) {
+  void recorded_funding(const EngineBook& b, const sim::RecordedMark& m) {
     if (!funding_feeds.recorded(pairs[b.pair].funding_index, m.next_funding_ms)) return;
-    exchange->set_funding_rate(b.spec->symbol, m.funding_rate, m.next_funding_ms);
+    venue->set_funding_rate(b.spec->symbol, m.funding_rate, m.next_funding_ms);
   }
   void note_settlements(TimestampUs now) noexcept {
     if (!trading) return;
@@ -955,7 +629,7 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
       TimestampUs t = line.receive_time_us;
       if (first) {
         clock.set_us(t);
-        make_exchange();
+        venue->restart();
         next_funding = next_funding_boundary(t);
         first = false;
       }
@@ -973,23 +647,19 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
       // Let in-flight answers land, then mark to the books. No funding settles after the data ends: a
       // boundary just past the last line would pay for a position the recording cannot price.
       next_funding = INT64_MAX;
-      advance_to(clock.now_us() + 10 * std::max<DurationUs>(cfg.latency.fixed_us, max_sample()));
+      advance_to(clock.now_us() + 10 * venue->max_latency());
       equity_point(clock.now_us());
     }
     finish();
     return std::move(result);
   }
 
-  DurationUs max_sample() const noexcept {
-    DurationUs m = 0;
-    for (DurationUs s : cfg.latency.samples_us) m = std::max(m, s);
-    return m;
-  }
-
   void finish() {
     result.books = validity.result();
     result.funding_feeds = funding_feeds.result();
-    stats.venue_refusals = mirror_counters.orders_refused;
+    stats.venue_refusals = venue->counters().mirror.orders_refused;
+    stats.orders_sent = venue->counters().orders_sent;
+    stats.tape_fills = venue->counters().tape_fills;
     const StrategyStats s = portfolio->stats();
     Decimal unrealized;
     for (PairState& p : pairs) {
@@ -1037,35 +707,23 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
 
   RunnerConfig cfg;
   ManualClock clock;
-  std::mt19937_64 rng;
   std::deque<MarketSpec> specs;  // stable addresses for PairInfo / OrderSpec
-  sim::ExchangeConfig exchange_config;
-  std::unique_ptr<sim::Exchange> exchange;
-  sim::AccountId me = 0, tape = 0, book_maker = 0;
-  sim::MirrorCounters mirror_counters;  // venue_refusals
+  std::unique_ptr<SimVenue> venue;
   std::unique_ptr<RiskGate> risk;
   std::unique_ptr<Portfolio> portfolio;
   std::unique_ptr<exec::ArbEngine> engine;
   std::vector<std::unique_ptr<EngineBook>> books;
   std::vector<PairState> pairs;
   std::vector<PairSeries> pair_series;
-  std::unordered_map<std::uint32_t, OrderInfo> orders;
-  std::vector<Resting> resting;
-  std::priority_queue<Event, std::vector<Event>, Later> events;
-  std::vector<Event> scratch;
-  std::uint64_t next_seq = 0;
-  bool in_arrival = false;
   bool fill_happened = false;
   bool trading = false;
   bool ran = false;
   TimestampUs next_timer = INT64_MAX, next_account = INT64_MAX, next_sample = INT64_MAX, next_funding = INT64_MAX;
-  std::size_t funding_seen = 0;
   Decimal peak;
   bool have_peak = false;
-  backpack::JsonParser parser;
-  backpack::WsFrame frame;
+  std::array<std::unique_ptr<sim::RecordedFrameDecoder>, kVenueCount> decoders;  // by VenueId
+  sim::RecordedWsFrame frame;
   DepthSnapshot snapshot;
-  sim::RecordingLineParser lines;  // rest_depth and event lines
   BookValidityTracker validity;
   FundingFeedTracker funding_feeds;
   BacktestResult result;
@@ -1079,75 +737,6 @@ BacktestResult Runner::run(record::FrameSource& source) {
 }
 const RunnerStats& Runner::stats() const noexcept {
   return impl_->stats;
-}
-
-namespace {
-
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-bool digits(const std::string& s, std::size_t pos, std::size_t n, int& out) noexcept {
-  if (pos + n > s.size()) return false;
-  out = 0;
-  for (std::size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    out = out * 10 + (s[i] - '0');
-  }
-  return true;
-}
-
-}  // namespace
-
-bool parse_time_arg(const std::string& s, TimestampUs& out) noexcept {
-  if (s.empty()) return false;
-  // Unix seconds, optionally with a fraction ("1723161255" / "1723161255.5").
-  if (s.find('-') == std::string::npos) {
-    for (char c : s)
-      if ((c < '0' || c > '9') && c != '.') return false;
-    Decimal d;
-    if (s.front() == '.' || s.back() == '.' || Decimal::parse(s, d) != DecimalParseError{}) return false;
-    out = d.to_units(Decimal::from_raw(1'000), Rounding::kDown);  // 1e-6 s
-    return true;
-  }
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
-  if (!digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' || !digits(s, 8, 2, d))
-    return false;
-  std::size_t p = 10;
-  std::int64_t frac_us = 0;
-  if (p < s.size() && s[p] != 'Z') {
-    if ((s[p] != 'T' && s[p] != ' ') || !digits(s, p + 1, 2, h) || p + 3 >= s.size() || s[p + 3] != ':' ||
-        !digits(s, p + 4, 2, mi))
-      return false;
-    p += 6;
-    if (p < s.size() && s[p] == ':') {
-      if (!digits(s, p + 1, 2, se)) return false;
-      p += 3;
-      if (p < s.size() && s[p] == '.') {
-        ++p;
-        std::int64_t scale = 100'000;
-        const std::size_t start = p;
-        while (p < s.size() && s[p] >= '0' && s[p] <= '9') {
-          frac_us += (s[p] - '0') * scale;
-          scale /= 10;
-          ++p;
-        }
-        if (p == start) return false;
-      }
-    }
-  }
-  if (p < s.size() && s[p] == 'Z') ++p;
-  if (p != s.size()) return false;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return false;
-  const std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-  out = ((days * 24 + h) * 60 + mi) * 60 * kUsPerSecond + se * kUsPerSecond + frac_us;
-  return true;
 }
 
 }  // namespace bparb::backtest

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 #include "bparb/record/gzip.hpp"
@@ -26,6 +27,12 @@ bool is_frames_file(const fs::path& p) {
   return ends_with(n, ".frames") || ends_with(n, ".frames.gz");
 }
 
+}  // namespace
+
+namespace {
+// A venue tag that names no venue: not a line to skip (its data would be replayed as another venue's),
+// so the readers end the stream with an error naming the file and line.
+constexpr const char* kUnknownVenue = "unknown venue tag (known: backpack, lighter)";
 }  // namespace
 
 bool parse_frame_kind(std::string_view s, FrameKind& out) noexcept {
@@ -54,9 +61,17 @@ bool parse_frame_line(std::string_view line, FrameLine& out, const char** reason
   std::int64_t t = 0;
   const auto [ptr, ec] = std::from_chars(ts.data(), ts.data() + ts.size(), t);
   if (ec != std::errc() || ptr != ts.data() + ts.size()) return fail("bad receive time");
-  const std::size_t sp2 = line.find(' ', sp1 + 1);
+  std::size_t sp2 = line.find(' ', sp1 + 1);
   if (sp2 == std::string_view::npos) return fail("missing payload");
-  if (!parse_frame_kind(line.substr(sp1 + 1, sp2 - sp1 - 1), out.kind)) return fail("unknown kind");
+  out.venue = VenueId::kBackpack;  // an untagged line
+  if (!parse_frame_kind(line.substr(sp1 + 1, sp2 - sp1 - 1), out.kind)) {
+    // "<time> <venue> <kind> <payload>": a tag is a word followed by a known kind.
+    const std::size_t sp3 = line.find(' ', sp2 + 1);
+    if (sp3 == std::string_view::npos || !parse_frame_kind(line.substr(sp2 + 1, sp3 - sp2 - 1), out.kind))
+      return fail("unknown kind");
+    if (!parse_venue_id(line.substr(sp1 + 1, sp2 - sp1 - 1), out.venue)) return fail(kUnknownVenue);
+    sp2 = sp3;
+  }
   const std::string_view payload = line.substr(sp2 + 1);
   if (payload.empty()) return fail("empty payload");
   if (payload.front() != '{') return fail("payload is not a JSON object");
@@ -127,6 +142,7 @@ struct RecordingReader::Batch {
     std::uint32_t offset = 0;
     std::uint32_t length = 0;
     FrameKind kind = FrameKind::kWs;
+    VenueId venue = VenueId::kBackpack;
     bool first_of_file = false;  // first line of a file after the cursor's first (out-of-order restarts)
   };
   struct Bad {
@@ -232,10 +248,14 @@ class RecordingReader::Ahead {
         if (raw.empty() || raw == "\r") continue;
         const char* reason = "";
         if (!parse_frame_line(raw, fl, &reason)) {
+          if (reason == kUnknownVenue) {
+            b->error = files_[file] + ":" + std::to_string(line_no) + ": " + reason;
+            break;
+          }
           b->bad.push_back({file, line_no, reason});
         } else {
           b->items.push_back({fl.receive_time_us, static_cast<std::uint32_t>(b->bytes.size()),
-                              static_cast<std::uint32_t>(fl.payload.size()), fl.kind, file_start});
+                              static_cast<std::uint32_t>(fl.payload.size()), fl.kind, fl.venue, file_start});
           file_start = false;
           b->bytes.append(fl.payload);
         }
@@ -246,6 +266,7 @@ class RecordingReader::Ahead {
           if (b == nullptr) return;
         }
       }
+      if (!b->error.empty()) break;  // an unknown venue tag
       if (!reader->error().empty()) {
         b->error = reader->error();
         break;
@@ -343,6 +364,7 @@ bool RecordingReader::advance_ahead(Cursor& c) {
       const Batch::Item& it = b.items[c.batch_pos++];
       c.line.receive_time_us = it.t;
       c.line.kind = it.kind;
+      c.line.venue = it.venue;
       c.line.payload = std::string_view(b.bytes.data() + it.offset, it.length);
       if (it.first_of_file) c.prev_time = 0;  // out-of-order is counted within a file
       if (it.t < c.prev_time) ++stats_.out_of_order;
@@ -375,6 +397,10 @@ bool RecordingReader::advance(Cursor& c) {
     if (c.raw.empty() || c.raw == "\r") continue;
     const char* reason = "";
     if (!parse_frame_line(c.raw, c.line, &reason)) {
+      if (reason == kUnknownVenue) {
+        error_ = c.files[c.file_index - 1] + ":" + std::to_string(c.line_no) + ": " + reason;
+        return false;
+      }
       ++stats_.malformed;
       if (stats_.malformed_lines.size() < ReaderStats::kMaxMalformedKept) {
         stats_.malformed_lines.push_back({c.files[c.file_index - 1], c.line_no, reason});
@@ -417,7 +443,7 @@ DecodedRecording::DecodedRecording(const std::string& path, ReaderOptions option
   RecordingReader reader(path, options);
   FrameLine l;
   while (reader.next(l)) {
-    items_.push_back({l.receive_time_us, bytes_.size(), static_cast<std::uint32_t>(l.payload.size()), l.kind});
+    items_.push_back({l.receive_time_us, bytes_.size(), static_cast<std::uint32_t>(l.payload.size()), l.kind, l.venue});
     bytes_.append(l.payload);
   }
   if (!reader.error().empty()) throw std::runtime_error(reader.error());
@@ -431,6 +457,7 @@ bool DecodedRecording::Source::next(FrameLine& out) {
   const Item& it = r_->items_[pos_++];
   out.receive_time_us = it.t;
   out.kind = it.kind;
+  out.venue = it.venue;
   out.payload = std::string_view(r_->bytes_.data() + it.offset, it.length);
   return true;
 }
@@ -466,6 +493,15 @@ RecordingWriter::~RecordingWriter() {
 }
 
 bool RecordingWriter::write(TimestampUs receive_time_us, FrameKind kind, std::string_view payload) {
+  return write_line(receive_time_us, nullptr, kind, payload);
+}
+
+bool RecordingWriter::write(TimestampUs receive_time_us, VenueId venue, FrameKind kind, std::string_view payload) {
+  return write_line(receive_time_us, &venue, kind, payload);
+}
+
+bool RecordingWriter::write_line(TimestampUs receive_time_us, const VenueId* venue, FrameKind kind,
+                                 std::string_view payload) {
   if (receive_time_us < 0 || payload.empty() || payload.find_first_of("\r\n") != std::string_view::npos) return false;
   if (impl_->gz == nullptr && impl_->file == nullptr) impl_->fail("write after close");
   std::string& l = impl_->line;
@@ -474,6 +510,10 @@ bool RecordingWriter::write(TimestampUs receive_time_us, FrameKind kind, std::st
   const auto r = std::to_chars(num, num + sizeof num, receive_time_us);
   l.append(num, r.ptr);
   l += ' ';
+  if (venue != nullptr) {
+    l += venue_name(*venue);
+    l += ' ';
+  }
   l += frame_kind_name(kind);
   l += ' ';
   l += payload;

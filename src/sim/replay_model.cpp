@@ -136,14 +136,13 @@ struct ReplayModel::Impl final : ExchangeListener {
   }
 
   void apply_ws(const record::FrameLine& l) {
-    RecordedFrameKind kind = RecordedFrameKind::kOther;
-    const DepthDelta* depth = nullptr;
-    if (!frames->ws_frame(l.payload, kind, depth)) {
+    if (!frames->ws_frame(l.payload, frame)) {
       ++stats.parse_errors;
       return;
     }
-    switch (kind) {
+    switch (frame.kind) {
       case RecordedFrameKind::kDepth: {
+        const DepthDelta* depth = frame.depth;
         Market* m = market_for(depth->symbol);
         if (m == nullptr) {
           ++stats.unknown_symbol;
@@ -163,6 +162,7 @@ struct ReplayModel::Impl final : ExchangeListener {
       case RecordedFrameKind::kTrade:
         ++stats.trades;
         return;
+      case RecordedFrameKind::kMarkPrice:
       case RecordedFrameKind::kOther:
         ++stats.other_frames;
         return;
@@ -215,16 +215,14 @@ struct ReplayModel::Impl final : ExchangeListener {
 
   bool apply_one() {
     if (!has_pending) return false;
-    switch (pending.kind) {
-      case record::FrameKind::kWs:
-        apply_ws(pending);
-        break;
-      case record::FrameKind::kRestDepth:
-        apply_rest_depth(pending);
-        break;
-      case record::FrameKind::kEvent:
-        apply_event(pending);
-        break;
+    if (pending.venue != frames->venue()) {
+      ++stats.other_venue;  // another venue's data: this model replays one venue
+    } else if (pending.kind == record::FrameKind::kWs) {
+      apply_ws(pending);
+    } else if (pending.kind == record::FrameKind::kRestDepth) {
+      apply_rest_depth(pending);
+    } else {
+      apply_event(pending);
     }
     ++stats.lines;
     has_pending = source.next(pending);
@@ -253,6 +251,7 @@ struct ReplayModel::Impl final : ExchangeListener {
   bool started = false;
   TimestampUs replay_start = 0;
   std::unique_ptr<RecordedFrameDecoder> frames;  // the venue's recorded line formats
+  RecordedWsFrame frame;
   DepthSnapshot snapshot;
   ReplayStats stats;
 };

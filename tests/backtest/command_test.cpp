@@ -149,6 +149,7 @@ TEST_F(BacktestCommand, BadInputGetsAClearErrorNamingTheArgument) {
 TEST_F(BacktestCommand, BadBacktestTableIsRefusedWithFileKeyAndRange) {
   const std::pair<std::string, std::string> cases[] = {
       {"order_latency_ms = -1", "backtest.order_latency_ms: -1 is out of range"},
+      {"response_latency_ms = 60001", "backtest.response_latency_ms: 60001 is out of range"},
       {"latency_samples_ms = [1, \"x\"]", "backtest.latency_samples_ms: element"},
       {"markets = \"coinbase\"", "backtest.markets"},
       {"perp_taker_fee_bps = -1", "backtest.perp_taker_fee_bps"},

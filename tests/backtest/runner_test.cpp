@@ -184,6 +184,21 @@ Script moving_ask() {
   return s;
 }
 
+// The response part of the latency on its own: the order still reaches the exchange at t1 + 10 ms (the
+// ask at 100.00), the engine hears of the fill 30 ms after that.
+TEST(BacktestRunner, ResponseLatencyDelaysOnlyTheAnswers) {
+  Script s = moving_ask();
+  RunnerConfig c = scripted_config();
+  c.latency.fixed_us = 10 * kUsPerMs;
+  c.latency.response_fixed_us = 30 * kUsPerMs;
+  Runner r(c);
+  r.run(s.src);
+  const std::vector<FillLog> spot = fills_on(r.stats(), "SOL_USDC");
+  ASSERT_FALSE(spot.empty());
+  EXPECT_EQ(spot[0].price, D("100.00"));
+  EXPECT_EQ(spot[0].t, kT0 + 1 * kS + 40 * kUsPerMs);
+}
+
 // At exactly t1 + 20 ms the order is delivered before the line stamped with that time is applied.
 TEST(BacktestRunner, FillPriceReflectsTheBookAtSendTimePlusLatency) {
   for (const auto& [latency_ms, price] :

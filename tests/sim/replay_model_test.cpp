@@ -90,6 +90,22 @@ TEST_F(ReplayModelTest, SnapshotAndDeltasSetTheExchangeBook) {
   EXPECT_TRUE(exchange.open_orders(alice).empty());
 }
 
+// A recording may hold several venues' lines (record::FrameLine::venue): the model replays its decoder's.
+TEST_F(ReplayModelTest, LinesOfAnotherVenueAreSkippedAndCounted) {
+  VectorFrameSource::Line other{kT0 + 1, FrameKind::kWs, depth("SOL_USDC", 11, 11, R"([["99.99","0"]])", "[]"),
+                                VenueId::kLighter};
+  VectorFrameSource mixed({{kT0, FrameKind::kRestDepth,
+                            snap("SOL_USDC", 10, R"([["99.99","1"]])", R"([["100.01","1"]])"), VenueId::kBackpack},
+                           other});
+  ReplayModel replay(exchange, mixed, make_backpack_frame_decoder());
+  replay.apply_until(kT0 + 1);
+  EXPECT_TRUE(replay.finished());
+  EXPECT_EQ(replay.stats().lines, 2u);
+  EXPECT_EQ(replay.stats().other_venue, 1u);
+  EXPECT_EQ(replay.stats().depth_frames, 0u);
+  EXPECT_EQ(bids("SOL_USDC"), "99.99:1");  // the Lighter line did not touch the book
+}
+
 TEST_F(ReplayModelTest, OurOrderTradesAgainstReplayedLiquidityAndTheRecordingRefillsIt) {
   src.add(kT0, FrameKind::kRestDepth, snap("SOL_USDC", 10, R"([["99.99","1"]])", R"([["100.01","1"],["100.02","4"]])"));
   src.add(kT0 + 10, FrameKind::kWs, depth("SOL_USDC", 11, 11, "[]", R"([["100.02","6"]])"));

@@ -157,6 +157,7 @@ struct ShutdownConfig {
 // [backtest] — used only by `bparb backtest` (the daemon ignores it).
 struct BacktestConfig {
   std::int64_t order_latency_ms = 5;             // one way, engine <-> exchange, each direction
+  std::int64_t response_latency_ms = -1;         // set: the exchange -> engine part instead (-1: order_latency_ms)
   std::vector<std::int64_t> latency_samples_ms;  // non-empty: each trip draws one of these instead (seeded)
   std::int64_t seed = 1;                         // latency sampling
   // Where the markets' tick/step/limits come from: "sim_config" (paper.sim_config's markets) or

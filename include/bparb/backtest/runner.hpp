@@ -1,5 +1,6 @@
 #pragma once
-// The backtest replay runner: recorded frames -> the same parsers, DepthSync/OrderBook, BasisEvaluator,
+// The backtest replay runner: recorded lines -> the venue's recorded-frame decoder (sim/recorded_frames.hpp:
+// neutral depth, trade and mark events), then the same DepthSync/OrderBook, BasisEvaluator,
 // RiskGate and ArbEngine as the live daemon, with a virtual clock, and bpsim's pure Exchange as the venue.
 // Pure: no sockets, no wall clock, no logging per frame.
 //
@@ -7,20 +8,17 @@
 //   1. the virtual clock walks to the line's time; on the way every due venue event is delivered
 //      (orders reaching the exchange after the outbound latency, their acks and order-stream updates
 //      coming back after the return latency, engine timer ticks, account snapshots, funding);
-//   2. the line is applied exactly like live (parse_ws_frame, DepthSync -> OrderBook, on_book_update,
+//   2. the line's decoded event is applied exactly like live (DepthSync -> OrderBook, on_book_update,
 //      on_funding_info); recorded trades drive the maker queue model.
-// Venue: the exchange's background liquidity is the recorded book (one unlimited "book" account's orders,
-// as bpsim's ReplayModel does), mirrored lazily: levels the recording changed are re-set when one of our
-// orders reaches that market, and on every change while one of ours rests there (so a book that crosses
-// it fills it). Liquidity our orders took stays taken until the recording next sets that level. Mark and
-// index follow the recorded mids (perp mark = perp mid, index = spot mid), so funding and margin work.
-// Maker queue model: a post-only order resting at price P starts behind the recorded quantity at P
-// when it reaches the exchange. Recorded trades at P (on its side) consume that quantity first, the rest
-// fills our order (Exchange::fill_resting); a trade through P (a worse price) fills it outright; the
-// quantity ahead never exceeds what the recorded book still shows at P (cancels ahead advance us).
+// Venue: the simulated venue client (backtest/sim_venue.hpp) takes the engine's commands and answers with
+// its order events after the venue's latency; its background liquidity is the recorded book and recorded
+// trades drive its maker queue model (backtest/queue_model.hpp). Mark and index follow the recorded mids
+// (perp mark = perp mid, index = spot mid), so funding and margin work. The runner is the loop: decoded
+// events -> books -> engine, the clock, and the report.
 // Deterministic: same frames + same RunnerConfig -> same BacktestResult.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,10 +39,13 @@ struct PairSetup {
   MarketSpec perp;
 };
 
-// One-way latency between the engine and the exchange, each direction sampled separately.
+// One-way latency between the engine and the exchange, each direction sampled separately: the simulated
+// venue's entry and response parts (sim_venue.hpp VenueLatency); both are this unless response_fixed_us
+// is set (samples, when given, are drawn in both directions).
 struct LatencyModel {
   DurationUs fixed_us = 5 * kUsPerMs;
-  std::vector<DurationUs> samples_us;  // non-empty: each trip draws one of these (seeded, uniform)
+  std::optional<DurationUs> response_fixed_us;  // set: the venue -> engine direction's fixed part instead
+  std::vector<DurationUs> samples_us;           // non-empty: each trip draws one of these (seeded, uniform)
   std::uint64_t seed = 1;
 };
 

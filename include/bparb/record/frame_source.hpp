@@ -5,7 +5,7 @@
 // feed in-memory lines with VectorFrameSource.
 //
 // Line format (full description in recording.hpp and tests/record/FORMAT.md):
-//   <receive_time_us> <kind> <payload>\n      kind = ws | rest_depth | event
+//   <receive_time_us> [<venue>] <kind> <payload>\n      kind = ws | rest_depth | event; no venue = backpack
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bparb/core/clock.hpp"
+#include "bparb/core/venue.hpp"
 
 namespace bparb::record {
 
@@ -40,6 +41,7 @@ struct FrameLine {
   TimestampUs receive_time_us = 0;
   FrameKind kind = FrameKind::kWs;
   std::string_view payload;
+  VenueId venue = VenueId::kBackpack;  // whose wire format the payload is in (an untagged line: Backpack)
 };
 
 class FrameSource {
@@ -56,6 +58,7 @@ class VectorFrameSource final : public FrameSource {
     TimestampUs receive_time_us = 0;
     FrameKind kind = FrameKind::kWs;
     std::string payload;
+    VenueId venue = VenueId::kBackpack;
   };
   VectorFrameSource() = default;
   explicit VectorFrameSource(std::vector<Line> lines) : lines_(std::move(lines)) {}
@@ -66,6 +69,7 @@ class VectorFrameSource final : public FrameSource {
     out.receive_time_us = l.receive_time_us;
     out.kind = l.kind;
     out.payload = l.payload;
+    out.venue = l.venue;
     return true;
   }
   std::size_t size() const noexcept { return lines_.size(); }

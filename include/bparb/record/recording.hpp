@@ -6,9 +6,12 @@
 // (UTC date of the receive time). Files ending in `.gz` are gzip (several gzip members appended one
 // after another are fine, so a recorder may append to a .gz); anything else is plain text. Each line:
 //
-//   <receive_time_us> <kind> <payload>\n
+//   <receive_time_us> [<venue>] <kind> <payload>\n
 //
 //   receive_time_us  decimal µs since the Unix epoch, local receive time (non-negative)
+//   venue            the venue whose wire format the payload is in: backpack | lighter (core/venue.hpp);
+//                    absent: backpack (recordings from before the tag). An unknown venue ends the stream
+//                    with an error naming the file and line.
 //   kind             ws | rest_depth | event
 //   payload          the rest of the line (no newline inside; JSON never needs one):
 //     ws          the WebSocket text frame exactly as received, e.g.
@@ -125,6 +128,7 @@ class DecodedRecording {
     std::uint64_t offset = 0;
     std::uint32_t length = 0;
     FrameKind kind = FrameKind::kWs;
+    VenueId venue = VenueId::kBackpack;
   };
   std::string bytes_;
   std::vector<Item> items_;
@@ -144,6 +148,8 @@ class RecordingWriter {
   // Writes one line. Returns false (and writes nothing) if the payload contains '\n' / '\r' or is
   // empty, or time is negative; throws std::runtime_error on an I/O error.
   bool write(TimestampUs receive_time_us, FrameKind kind, std::string_view payload);
+  // The same with the line's venue tag ("<time> <venue> <kind> <payload>").
+  bool write(TimestampUs receive_time_us, VenueId venue, FrameKind kind, std::string_view payload);
   void flush();
   void close();
   std::uint64_t lines_written() const noexcept { return lines_; }
@@ -151,6 +157,7 @@ class RecordingWriter {
   std::uint64_t bytes_written() const noexcept;
 
  private:
+  bool write_line(TimestampUs receive_time_us, const VenueId* venue, FrameKind kind, std::string_view payload);
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::uint64_t lines_ = 0;

@@ -1,16 +1,45 @@
 #pragma once
-// How the replayers read a venue's recorded market data (tests/record/FORMAT.md) without knowing its
-// wire format: the venue's front-end supplies a decoder (Backpack: sim/backpack/recording_lines.hpp).
+// How the replayers (bpsim's ReplayModel, the backtest runner) read a venue's recorded market data
+// (tests/record/FORMAT.md) without knowing its wire format: the venue's front-end supplies a decoder
+// (Backpack: sim/backpack/recording_lines.hpp) that turns each recorded line into neutral events — a
+// depth delta or snapshot, a public trade, a mark price with funding — and the replayers consume only those.
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string_view>
 
 #include "bparb/book/depth_types.hpp"
+#include "bparb/core/decimal.hpp"
+#include "bparb/core/venue.hpp"
 
 namespace bparb::sim {
 
-enum class RecordedFrameKind : std::uint8_t { kDepth, kBookTicker, kTrade, kOther };
+enum class RecordedFrameKind : std::uint8_t { kDepth, kBookTicker, kTrade, kMarkPrice, kOther };
+
+// A public trade: the tape the maker queue model reads.
+struct RecordedTrade {
+  std::string_view symbol;
+  Decimal price;
+  Decimal quantity;
+  bool buyer_is_maker = false;  // the seller was the aggressor
+};
+
+// A mark price; on perps also the current funding rate for the settlement at next_funding_ms.
+struct RecordedMark {
+  std::string_view symbol;
+  Decimal mark_price;
+  bool has_funding = false;
+  Decimal funding_rate;
+  std::int64_t next_funding_ms = 0;
+};
+
+// One decoded WebSocket line. Views (and `depth`) are valid until the decoder's next call.
+struct RecordedWsFrame {
+  RecordedFrameKind kind = RecordedFrameKind::kOther;
+  const DepthDelta* depth = nullptr;  // kDepth
+  RecordedTrade trade;                // kTrade
+  RecordedMark mark;                  // kMarkPrice
+};
 
 // An event line: {"type":"reconnect"|"gap"|...,"symbol":...(optional)}.
 struct RecordedEvent {
@@ -21,9 +50,13 @@ struct RecordedEvent {
 class RecordedFrameDecoder {
  public:
   virtual ~RecordedFrameDecoder() = default;
-  // A WebSocket line: false if it does not parse. For kDepth, `*depth` is the delta, valid until the next
-  // call.
-  virtual bool ws_frame(std::string_view payload, RecordedFrameKind& kind, const DepthDelta*& depth) = 0;
+  // The venue whose recorded lines (record::FrameLine::venue) this decoder reads.
+  virtual VenueId venue() const noexcept = 0;
+  // A WebSocket line: false if it does not parse.
+  virtual bool ws_frame(std::string_view payload, RecordedWsFrame& out) = 0;
+  // True if the WebSocket line is of a stream no replayer uses, recognised without parsing it (a replayer
+  // that only counts such frames skips the parse; a malformed one is then not seen as malformed).
+  virtual bool unused_ws_frame(std::string_view payload) const noexcept = 0;
   // A rest_depth payload in two steps, so the caller can skip (and count) unknown markets before the
   // snapshot is parsed: false if the payload has no symbol and data. `symbol` stays valid until the next call.
   virtual bool rest_depth_symbol(std::string_view payload, std::string_view& symbol) = 0;

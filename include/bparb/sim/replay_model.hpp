@@ -63,6 +63,7 @@ struct ReplayStats : MirrorCounters {
   std::uint64_t other_frames = 0;    // ws frames of other streams (ignored)
   std::uint64_t parse_errors = 0;    // lines whose payload did not parse (skipped)
   std::uint64_t unknown_symbol = 0;  // lines for markets the exchange does not list
+  std::uint64_t other_venue = 0;     // lines tagged with another venue than the decoder's (skipped)
 };
 
 class ReplayModel {

@@ -50,26 +50,42 @@ namespace {
 
 class BackpackFrameDecoder final : public RecordedFrameDecoder {
  public:
-  bool ws_frame(std::string_view payload, RecordedFrameKind& kind, const DepthDelta*& depth) override {
-    depth = nullptr;
+  VenueId venue() const noexcept override { return VenueId::kBackpack; }
+  bool ws_frame(std::string_view payload, RecordedWsFrame& out) override {
+    out.depth = nullptr;
     if (backpack::parse_ws_frame(parser_, backpack::JsonInput(payload), frame_).code != backpack::ParseErrc::kOk)
       return false;
     switch (frame_.type) {
       case backpack::WsFrameType::kDepth:
-        kind = RecordedFrameKind::kDepth;
-        depth = &frame_.depth;
+        out.kind = RecordedFrameKind::kDepth;
+        out.depth = &frame_.depth;
         break;
       case backpack::WsFrameType::kBookTicker:
-        kind = RecordedFrameKind::kBookTicker;
+        out.kind = RecordedFrameKind::kBookTicker;
         break;
-      case backpack::WsFrameType::kTrade:
-        kind = RecordedFrameKind::kTrade;
+      case backpack::WsFrameType::kTrade: {
+        const backpack::TradeEvent& t = frame_.trade;
+        out.kind = RecordedFrameKind::kTrade;
+        out.trade = RecordedTrade{t.symbol, t.price, t.quantity, t.buyer_is_maker};
         break;
+      }
+      case backpack::WsFrameType::kMarkPrice: {
+        const backpack::MarkPriceEvent& m = frame_.mark_price;
+        out.kind = RecordedFrameKind::kMarkPrice;
+        out.mark = RecordedMark{m.symbol, m.mark_price, m.has_funding, m.funding_rate, m.next_funding_ms};
+        break;
+      }
       default:
-        kind = RecordedFrameKind::kOther;
+        out.kind = RecordedFrameKind::kOther;
         break;
     }
     return true;
+  }
+  // bookTicker frames carry nothing the replayers use (books come from depth): recognised by their stream
+  // name. On Binance data converted to this format they are 70 % of the lines and were a fifth of the
+  // backtest's instructions.
+  bool unused_ws_frame(std::string_view payload) const noexcept override {
+    return payload.starts_with(R"({"stream":"bookTicker.)");
   }
   bool rest_depth_symbol(std::string_view payload, std::string_view& symbol) override {
     return lines_.rest_depth_symbol(payload, symbol);
