@@ -18,6 +18,7 @@
 #include "bparb/sim/exchange.hpp"
 #include "bparb/sim/recorded_book_mirror.hpp"
 #include "bparb/venue/backpack/parsers.hpp"
+#include "bparb/venue/backpack/rejects.hpp"
 
 namespace bparb::backtest {
 
@@ -471,6 +472,7 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
       ack.ack.kind = exec::OrderAck::Kind::kRejected;
       // The engine sees what Backpack would have answered.
       sim::ApiError e = sim::backpack_api_error(res.error(), exchange->config());
+      ack.ack.reject = backpack::classify_reject(e.code, e.message);
       ack.code = std::move(e.code);
       ack.message = std::move(e.message);
       OrderInfo& info = orders[o.client_id];

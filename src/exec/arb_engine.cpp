@@ -63,14 +63,6 @@ oms::OmsParams oms_params(const EngineParams& p) noexcept {
   return {p.query_unknown_after_us, p.settle_timeout_us};
 }
 
-// Codes after which sending the same leg again is pointless (the market or the account refuses it).
-bool definitive_reject(std::string_view code) noexcept {
-  return code == "INSUFFICIENT_MARGIN" || code == "INSUFFICIENT_FUNDS" || code == "INVALID_MARKET" ||
-         code == "INVALID_SYMBOL" || code == "TRADING_PAUSED" || code == "FORBIDDEN" || code == "POSITION_LIMIT" ||
-         code == "MAINTENANCE" || code == "ACCOUNT_LIQUIDATING" || code == "ACCOUNT_DEACTIVATED" ||
-         code == "UNAUTHORIZED";
-}
-
 }  // namespace
 
 std::string_view order_purpose_name(OrderPurpose p) noexcept {
@@ -571,7 +563,7 @@ void ArbEngine::on_order_ack(const OrderAck& ack, TimestampUs now) noexcept {
       oms_.apply(*o, OrderEvent::kRejected, now);
       const OrderSpec spec = spec_of(*o);
       PairSlot& s = pairs_[spec.pair];
-      if (definitive_reject(ack.code) && s.trade.active && s.trade.leg_risk)
+      if (definitive(ack.reject) && s.trade.active && s.trade.leg_risk)
         s.trade.leg_risk->on_definitive_reject(spec.leg);
       sink_.on_order_rejected(s.info, spec, ack.code, ack.message);
       break;

@@ -244,7 +244,7 @@ void BackpackAdapter::ack_ok(std::uint32_t id, const Order& o) {
 }
 
 void BackpackAdapter::resync_clock_on_expiry(const RestError& e) {
-  if (clock_resync_in_flight_ || e.reject != RestReject::kRequestExpired) return;
+  if (clock_resync_in_flight_ || e.reject != RejectClass::kRequestExpired) return;
   clock_resync_in_flight_ = true;
   log_->warn("Signed request refused as expired ({} ms offset in use): re-measuring the exchange clock",
              rest_.time_offset_ms());
@@ -263,6 +263,7 @@ void BackpackAdapter::ack_error(std::uint32_t id, const RestError& e) {
   a.kind = e.definitely_not_applied() ? exec::OrderAck::Kind::kRejected : exec::OrderAck::Kind::kUnknown;
   a.code = e.code;
   a.message = e.message;
+  a.reject = e.reject;
   if (a.kind == exec::OrderAck::Kind::kUnknown)
     log_->warn("Order #{}: outcome unknown ({} {}); will query", id, to_string(e.kind), e.message);
   sink_.on_ack(a, {});

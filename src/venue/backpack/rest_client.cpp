@@ -41,32 +41,6 @@ const char* to_string(RestErrorKind k) noexcept {
   return "unknown";
 }
 
-const char* to_string(RestReject r) noexcept {
-  switch (r) {
-    case RestReject::kOther:
-      return "other";
-    case RestReject::kRequestExpired:
-      return "request_expired";
-    case RestReject::kBadSignature:
-      return "bad_signature";
-    case RestReject::kOffTickOrStep:
-      return "off_tick_or_step";
-  }
-  return "unknown";
-}
-
-RestReject classify_reject(std::string_view code, std::string_view message) noexcept {
-  // The exchange's wording (docs/backpack.md §4); matched here only, so callers test the class.
-  if (code == "INVALID_SIGNATURE") return RestReject::kBadSignature;
-  if (code != "INVALID_CLIENT_REQUEST") return RestReject::kOther;
-  if (message.find("Request has expired") != std::string_view::npos) return RestReject::kRequestExpired;
-  if (message.find("Invalid signature") != std::string_view::npos ||
-      message.find("Invalid X-Signature header") != std::string_view::npos)
-    return RestReject::kBadSignature;
-  if (message.find("decimal too long") != std::string_view::npos) return RestReject::kOffTickOrStep;
-  return RestReject::kOther;
-}
-
 namespace {
 
 constexpr std::string_view kJsonContentType = "application/json; charset=utf-8";
@@ -494,6 +468,8 @@ class RestClient::Impl : public std::enable_shared_from_this<RestClient::Impl> {
   template <class T>
   void deliver_error(const RestCallback<T>& cb, RestError err) {
     ++counters_.errors;
+    // A 429 carries TOO_MANY_REQUESTS or no body at all; our own limiter's refusal has no answer either.
+    if (err.kind == RestErrorKind::kRateLimited) err.reject = RejectClass::kRateLimited;
     if (err.kind == RestErrorKind::kOutcomeUnknown) {
       spdlog::warn("backpack REST order outcome unknown: {} {}", err.code, err.message);
     }
