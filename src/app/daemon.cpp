@@ -127,12 +127,10 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
 
   // ---- EngineSink: I/O, through the Backpack adapter
   void place_orders(std::span<const OrderSpec> orders) override { adapter_->place_orders(orders); }
-  void cancel_order(const MarketSpec& market, std::uint32_t client_id) override {
+  void cancel_order(const MarketSpec& market, ClientId client_id) override {
     adapter_->cancel_order(market, client_id);
   }
-  void query_order(const MarketSpec& market, std::uint32_t client_id) override {
-    adapter_->query_order(market, client_id);
-  }
+  void query_order(const MarketSpec& market, ClientId client_id) override { adapter_->query_order(market, client_id); }
 
   // ---- AdapterSink: what the venue reported
   bool before_send(std::span<const OrderSpec> orders) override {
@@ -168,7 +166,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
       engine_->on_order_update(runtime::fill_update(r), clock_.now_us());
     });
   }
-  void on_query(std::uint32_t client_id, bool found, OrderStatus status, Decimal executed) override {
+  void on_query(ClientId client_id, bool found, OrderStatus status, Decimal executed) override {
     engine_->on_order_query(client_id, found, status, executed, clock_.now_us());
   }
 
@@ -268,11 +266,11 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
   // False = the batch must not be sent (the intents could not be made durable).
   bool journal_intents(std::span<const OrderSpec> orders) {
     if (journal_.intents(orders)) return true;
-    std::vector<std::uint32_t> ids;
+    std::vector<ClientId> ids;
     for (const OrderSpec& o : orders) ids.push_back(o.client_id);
     // Answers are events: never call back into the engine from inside its own call.
     asio::post(io_, [this, ids] {
-      for (std::uint32_t id : ids) {
+      for (ClientId id : ids) {
         exec::OrderAck a;
         a.client_id = id;
         a.kind = exec::OrderAck::Kind::kRejected;
@@ -605,7 +603,7 @@ class Daemon final : public exec::EngineSink, public backpack::AdapterSink {
                                    cfg_.exchange.funding_poll_us, started_us_});
     reconciler_->start(*engine_, *portfolio_, params_.first_client_id);
     runtime::NodeHooks hooks;
-    hooks.cancel_order = [this](const MarketSpec& m, std::uint32_t id) { cancel_order(m, id); };
+    hooks.cancel_order = [this](const MarketSpec& m, ClientId id) { cancel_order(m, id); };
     hooks.mark = [this](const MarketSpec& perp) {
       const OrderBook* b = feed_->book(perp.symbol);
       return b ? b->mid() : Decimal{};

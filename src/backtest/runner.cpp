@@ -100,7 +100,7 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
   // Our resting maker order as the queue model sees it.
   struct Resting {
     sim::OrderId order_id = 0;
-    std::uint32_t client_id = 0;
+    ClientId client_id = 0;
     EngineBook* market = nullptr;
     Side side = Side::kBid;
     std::int64_t ticks = 0;
@@ -118,7 +118,7 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
     EvType type = EvType::kAck;
     exec::OrderSpec spec;  // kArrive
     const MarketSpec* market = nullptr;
-    std::uint32_t client_id = 0;
+    ClientId client_id = 0;
     exec::OrderAck ack;
     exec::OrderUpdate update;
     bool found = false;
@@ -264,14 +264,14 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
       ++stats.orders_sent;
     }
   }
-  void cancel_order(const MarketSpec& market, std::uint32_t client_id) override {
+  void cancel_order(const MarketSpec& market, ClientId client_id) override {
     push_request(EvType::kCancelArrive, market, client_id);
   }
-  void query_order(const MarketSpec& market, std::uint32_t client_id) override {
+  void query_order(const MarketSpec& market, ClientId client_id) override {
     push_request(EvType::kQueryArrive, market, client_id);
   }
   // A request about one of our orders, arriving at the venue after the latency.
-  void push_request(EvType type, const MarketSpec& market, std::uint32_t client_id) {
+  void push_request(EvType type, const MarketSpec& market, ClientId client_id) {
     Event e;
     e.t = clock.now_us() + latency();
     e.type = type;
@@ -442,7 +442,20 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
     r.time_in_force = o.tif;
     r.post_only = o.post_only;
     if (o.reduce_only) r.reduce_only = true;
-    r.client_id = o.client_id;
+    if (o.client_id > backpack::kMaxBackpackClientId) {
+      // The simulated venue is Backpack, whose clientId is 32-bit: refused unsent, as the live adapter does.
+      Event ack;
+      ack.t = clock.now_us() + latency();
+      ack.type = EvType::kAck;
+      ack.ack.client_id = o.client_id;
+      ack.ack.kind = exec::OrderAck::Kind::kRejected;
+      ack.ack.reject = RejectClass::kOther;
+      ack.code = "CLIENT_ID_RANGE";
+      ack.message = "client id does not fit Backpack's 32-bit clientId; order not sent";
+      push(std::move(ack));
+      return;
+    }
+    r.client_id = static_cast<std::uint32_t>(o.client_id);  // checked above
     EngineBook* b = book_of(o.market);
     if (b != nullptr) sync_venue(*b);  // the venue shows the recorded book as of now
     scratch.clear();
@@ -488,7 +501,9 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
 
   void cancel_arrive(const Event& e) {
     sim::OrderRef ref;
-    ref.client_id = e.client_id;
+    // Only ids that fit were ever placed on the simulated venue (arrive()).
+    if (e.client_id > backpack::kMaxBackpackClientId) return;
+    ref.client_id = static_cast<std::uint32_t>(e.client_id);
     auto r = exchange->cancel(me, e.market->symbol, ref);
     if (!r) return;  // too late: the stream already told the engine
     Event a;
@@ -1051,7 +1066,7 @@ struct Runner::Impl final : exec::EngineSink, sim::ExchangeListener {
   std::vector<std::unique_ptr<EngineBook>> books;
   std::vector<PairState> pairs;
   std::vector<PairSeries> pair_series;
-  std::unordered_map<std::uint32_t, OrderInfo> orders;
+  std::unordered_map<ClientId, OrderInfo> orders;
   std::vector<Resting> resting;
   std::priority_queue<Event, std::vector<Event>, Later> events;
   std::vector<Event> scratch;

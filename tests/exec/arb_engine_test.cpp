@@ -35,15 +35,15 @@ MarketSpec sol(bool perp) {
 
 struct RecordingSink : EngineSink {
   std::vector<std::vector<OrderSpec>> batches;
-  std::vector<std::uint32_t> cancels;
-  std::vector<std::uint32_t> queries;
+  std::vector<ClientId> cancels;
+  std::vector<ClientId> queries;
   int opportunities = 0, opened = 0, closed = 0, refused = 0, abandoned = 0, leg_risk = 0, state_changes = 0;
   std::string last_refusal;
   PositionState last_closed;
   ExitReason last_exit = ExitReason::kNone;
   void place_orders(std::span<const OrderSpec> o) override { batches.emplace_back(o.begin(), o.end()); }
-  void cancel_order(const MarketSpec&, std::uint32_t id) override { cancels.push_back(id); }
-  void query_order(const MarketSpec&, std::uint32_t id) override { queries.push_back(id); }
+  void cancel_order(const MarketSpec&, ClientId id) override { cancels.push_back(id); }
+  void query_order(const MarketSpec&, ClientId id) override { queries.push_back(id); }
   void on_opportunity(const PairInfo&, const BasisQuote& q) override {
     ++opportunities;
     last_quote_refusal = q.refusal;
