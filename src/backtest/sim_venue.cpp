@@ -5,6 +5,8 @@
 #include <utility>
 
 #include "bparb/sim/backpack/errors.hpp"
+#include "bparb/venue/backpack/messages.hpp"
+#include "bparb/venue/backpack/rejects.hpp"
 
 namespace bparb::backtest {
 
@@ -140,7 +142,20 @@ void SimVenue::arrive(const exec::OrderSpec& o) {
   r.time_in_force = o.tif;
   r.post_only = o.post_only;
   if (o.reduce_only) r.reduce_only = true;
-  r.client_id = o.client_id;
+  if (o.client_id > backpack::kMaxBackpackClientId) {
+    // The simulated venue is Backpack, whose clientId is 32-bit: refused unsent, as the live adapter does.
+    Event ack;
+    ack.t = clock_.now_us() + draw(cfg_.latency.response);
+    ack.type = EvType::kAck;
+    ack.ack.client_id = o.client_id;
+    ack.ack.kind = exec::OrderAck::Kind::kRejected;
+    ack.ack.reject = RejectClass::kOther;
+    ack.code = "CLIENT_ID_RANGE";
+    ack.message = "client id does not fit Backpack's 32-bit clientId; order not sent";
+    push(std::move(ack));
+    return;
+  }
+  r.client_id = static_cast<std::uint32_t>(o.client_id);  // checked above
   Market* m = market_of(o.market);
   if (m != nullptr) sync(*m);  // the venue shows the recorded book as of now
   scratch_.clear();
@@ -165,6 +180,7 @@ void SimVenue::arrive(const exec::OrderSpec& o) {
     ack.ack.kind = exec::OrderAck::Kind::kRejected;
     // The engine sees what Backpack would have answered.
     sim::ApiError e = sim::backpack_api_error(res.error(), exchange_->config());
+    ack.ack.reject = backpack::classify_reject(e.code, e.message);
     ack.code = std::move(e.code);
     ack.message = std::move(e.message);
     orders_[o.client_id].status = OrderStatus::kExpired;
@@ -179,7 +195,9 @@ void SimVenue::arrive(const exec::OrderSpec& o) {
 
 void SimVenue::cancel_arrive(const Event& e) {
   sim::OrderRef ref;
-  ref.client_id = e.client_id;
+  // Only ids that fit were ever placed on the simulated venue (arrive()).
+  if (e.client_id > backpack::kMaxBackpackClientId) return;
+  ref.client_id = static_cast<std::uint32_t>(e.client_id);
   auto r = exchange_->cancel(me_, e.market->symbol, ref);
   if (!r) return;  // too late: the stream already told the engine
   Event a;

@@ -147,8 +147,8 @@ class TickToWire final : public exec::EngineSink {
 
   // EngineSink
   void place_orders(std::span<const exec::OrderSpec> orders) override;
-  void cancel_order(const MarketSpec&, std::uint32_t) override {}
-  void query_order(const MarketSpec&, std::uint32_t) override {}
+  void cancel_order(const MarketSpec&, ClientId) override {}
+  void query_order(const MarketSpec&, ClientId) override {}
   void on_entry_refused(const exec::PairInfo&, const BasisQuote&, std::string_view, const RiskDecision&) override {
     ++refusals_;
   }
@@ -167,7 +167,7 @@ class TickToWire final : public exec::EngineSink {
     void on_ack(const exec::OrderAck&, std::string_view) override {}
     void on_order_event(const exec::OrderUpdate&, std::string_view) override {}
     void on_fill(const exec::FillReport&) override {}
-    void on_query(std::uint32_t, bool, OrderStatus, Decimal) override {}
+    void on_query(ClientId, bool, OrderStatus, Decimal) override {}
   };
   static void on_adapter_requests(void* ctx, std::span<const backpack::OrderRequest> orders) noexcept;
   void write_request(std::span<const backpack::OrderRequest> orders) noexcept;

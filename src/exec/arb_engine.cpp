@@ -20,14 +20,6 @@ BasisStrategyParams strategy_params(const EngineParams& p) noexcept {
   return {p.basis, p.exit, p.max_open_positions, p.opening_delay_us, p.opportunity_log_interval_us};
 }
 
-// Codes after which sending the same leg again is pointless (the market or the account refuses it).
-bool definitive_reject(std::string_view code) noexcept {
-  return code == "INSUFFICIENT_MARGIN" || code == "INSUFFICIENT_FUNDS" || code == "INVALID_MARKET" ||
-         code == "INVALID_SYMBOL" || code == "TRADING_PAUSED" || code == "FORBIDDEN" || code == "POSITION_LIMIT" ||
-         code == "MAINTENANCE" || code == "ACCOUNT_LIQUIDATING" || code == "ACCOUNT_DEACTIVATED" ||
-         code == "UNAUTHORIZED";
-}
-
 }  // namespace
 
 std::string_view order_purpose_name(OrderPurpose p) noexcept {
@@ -415,7 +407,7 @@ void ArbEngine::on_order_ack(const OrderAck& ack, TimestampUs now) noexcept {
       oms_.apply(*o, OrderEvent::kRejected, now);
       const OrderSpec spec = order_spec_of(*o);
       PairSlot& s = pairs_[spec.pair];
-      if (definitive_reject(ack.code)) trades_[spec.pair].on_definitive_reject(spec.leg);
+      if (definitive(ack.reject)) trades_[spec.pair].on_definitive_reject(spec.leg);
       sink_.on_order_rejected(s.info, spec, ack.code, ack.message);
       break;
     }

@@ -369,7 +369,9 @@ Journal Journal::open(const std::string& path, const JournalOptions& opts) {
   if (!max_intent.empty() && !parse_i64(max_intent, max_id)) {
     throw_open_error(path, "invalid client_id in intents", nullptr);
   }
-  impl->next_client_id = static_cast<std::uint64_t>(std::max(stored, max_id + 1));
+  // In unsigned arithmetic: an intent at the top of the stored range gives "exhausted", not an overflow.
+  impl->next_client_id =
+      std::max(static_cast<ClientId>(stored), static_cast<ClientId>(std::max<std::int64_t>(max_id, 0)) + 1);
 
   return Journal(std::move(impl));
 }
@@ -398,9 +400,9 @@ int Journal::schema_version() const noexcept {
 int Journal::migrated_from() const noexcept {
   return impl_ ? impl_->migrated_from : 0;
 }
-std::uint32_t Journal::peek_next_client_id() const noexcept {
-  if (!impl_ || impl_->next_client_id > std::numeric_limits<std::uint32_t>::max()) return 0;
-  return static_cast<std::uint32_t>(impl_->next_client_id);
+ClientId Journal::peek_next_client_id() const noexcept {
+  if (!impl_ || impl_->next_client_id > kMaxStoredClientId) return 0;
+  return impl_->next_client_id;
 }
 
 }  // namespace bparb::journal

@@ -17,6 +17,8 @@ namespace bparb::journal {
 
 inline constexpr std::string_view kMetaSchemaVersion = "schema_version";
 inline constexpr std::string_view kMetaNextClientId = "next_client_id";
+// Client ids are stored as SQLite INTEGER (signed 64-bit): the highest id the journal can hold.
+inline constexpr ClientId kMaxStoredClientId = static_cast<ClientId>(std::numeric_limits<std::int64_t>::max());
 inline constexpr std::string_view kMetaBaseline = "daily_baseline_e9";
 inline constexpr std::string_view kMetaBaselineDay = "daily_baseline_day_us";
 inline constexpr std::string_view kMetaTradingState = "trading_state";
@@ -172,8 +174,8 @@ struct Journal::Impl {
   bool healthy = true;
   bool read_only = false;
   int schema_version = 0;
-  int migrated_from = 0;             // the file's schema version when open() migrated it; 0 = no migration
-  std::uint64_t next_client_id = 1;  // 64-bit so 2^32 ("exhausted") is representable
+  int migrated_from = 0;        // the file's schema version when open() migrated it; 0 = no migration
+  ClientId next_client_id = 1;  // kMaxStoredClientId + 1 ("exhausted") is representable
   std::array<sqlite3_stmt*, kSqlCount> stmts{};
   bool sync_full = true;  // current PRAGMA synchronous of the connection
   bool intent_full_sync = true;
@@ -294,8 +296,8 @@ struct Journal::Impl {
   static bool decode_intent(sqlite3_stmt* s, OpenIntent& out) {
     IntentRecord& in = out.intent;
     const std::int64_t cid = sqlite3_column_int64(s, 0);
-    if (cid < 0 || cid > std::numeric_limits<std::uint32_t>::max()) return false;
-    in.client_id = static_cast<std::uint32_t>(cid);
+    if (cid < 0) return false;
+    in.client_id = static_cast<ClientId>(cid);
     in.pair.assign(column_text(s, 1));
     in.leg.assign(column_text(s, 2));
     in.purpose.assign(column_text(s, 3));
@@ -319,8 +321,8 @@ struct Journal::Impl {
     f.trade_id = sqlite3_column_int64(s, 0);
     f.symbol.assign(column_text(s, 1));
     const std::int64_t cid = sqlite3_column_int64(s, 2);
-    if (cid < 0 || cid > std::numeric_limits<std::uint32_t>::max()) return false;
-    f.client_id = static_cast<std::uint32_t>(cid);
+    if (cid < 0) return false;
+    f.client_id = static_cast<ClientId>(cid);
     if (!parse_side(column_text(s, 3), f.side)) return false;
     f.price = column_decimal(s, 4);
     f.quantity = column_decimal(s, 5);

@@ -55,12 +55,12 @@ Expected<std::vector<OpenIntent>, JournalStatus> Journal::open_intents() noexcep
   });
 }
 
-Expected<std::optional<OpenIntent>, JournalStatus> Journal::find_intent(std::uint32_t client_id) noexcept {
+Expected<std::optional<OpenIntent>, JournalStatus> Journal::find_intent(ClientId client_id) noexcept {
   if (!impl_) return unexpected(closed_status("find_intent"));
   return guarded_read("find_intent", [&]() -> Expected<std::optional<OpenIntent>, JournalStatus> {
     std::optional<OpenIntent> out;
     sqlite3_stmt* st = impl_->stmt(kFindIntent);
-    sqlite3_bind_int64(st, 1, client_id);
+    sqlite3_bind_int64(st, 1, static_cast<sqlite3_int64>(client_id));
     int rc = for_each_row(st, [&](sqlite3_stmt* s) {
       out.emplace();
       return Impl::decode_intent(s, *out);

@@ -17,6 +17,9 @@ JournalStatus Journal::record_intents(std::span<const IntentRecord> intents) noe
     if (in.symbol.empty() || in.pair.empty() || stored_venue(in.venue).empty()) {
       return m.fail_with({JournalErrc::kInvalidArgument, 0, kOp}, "empty symbol or pair, or unknown venue", false);
     }
+    if (in.client_id > kMaxStoredClientId) {
+      return m.fail_with({JournalErrc::kInvalidArgument, 0, kOp}, "client id beyond the stored 64-bit range", false);
+    }
   }
   if (intents.empty()) return {};
   m.durability(m.intent_full_sync);
@@ -35,7 +38,7 @@ JournalStatus Journal::record_intents(std::span<const IntentRecord> intents) noe
     if (int rc = m.commit(); rc != SQLITE_OK) return m.fail(kOp, rc, true);
   }
   for (const auto& in : intents) {
-    if (in.client_id >= m.next_client_id) m.next_client_id = std::uint64_t{in.client_id} + 1;
+    if (in.client_id >= m.next_client_id) m.next_client_id = in.client_id + 1;
   }
   return {};
 }
@@ -49,7 +52,7 @@ JournalStatus Journal::record_ack(const AckRecord& ack) noexcept {
   }
   m.durability(false);
   sqlite3_stmt* s = m.stmt(kUpsertOrder);
-  sqlite3_bind_int64(s, 1, ack.client_id);
+  sqlite3_bind_int64(s, 1, static_cast<sqlite3_int64>(ack.client_id));
   bind_text(s, 2, ack.exchange_order_id);
   bind_text(s, 3, order_record_state_name(ack.state));
   sqlite3_bind_int(s, 4, is_terminal(ack.state) ? 1 : 0);
@@ -74,7 +77,7 @@ Expected<bool, JournalStatus> Journal::record_fill(const FillRecord& f) noexcept
   sqlite3_stmt* s = m.stmt(kInsertFill);
   sqlite3_bind_int64(s, 1, f.trade_id);
   bind_text(s, 2, f.symbol);
-  sqlite3_bind_int64(s, 3, f.client_id);
+  sqlite3_bind_int64(s, 3, static_cast<sqlite3_int64>(f.client_id));
   bind_text(s, 4, side_name(f.side));
   sqlite3_bind_int64(s, 5, f.price.raw());
   sqlite3_bind_int64(s, 6, f.quantity.raw());
@@ -143,26 +146,26 @@ JournalStatus Journal::upsert_position(const PositionRecord& p) noexcept {
   return {};
 }
 
-Expected<std::uint32_t, JournalStatus> Journal::next_client_id() noexcept {
+Expected<ClientId, JournalStatus> Journal::next_client_id() noexcept {
   return reserve_client_ids(1);
 }
 
-Expected<std::uint32_t, JournalStatus> Journal::reserve_client_ids(std::uint32_t count) noexcept {
+Expected<ClientId, JournalStatus> Journal::reserve_client_ids(std::uint32_t count) noexcept {
   constexpr const char* kOp = "next_client_id";
   if (!impl_) return unexpected(closed_status(kOp));
   Impl& m = *impl_;
   if (count == 0) return unexpected(m.fail_with({JournalErrc::kInvalidArgument, 0, kOp}, "count is zero", false));
   const std::uint64_t first = m.next_client_id;
   const std::uint64_t after = first + count;
-  if (after - 1 > std::numeric_limits<std::uint32_t>::max()) {
-    return unexpected(m.fail_with({JournalErrc::kExhausted, 0, kOp}, "uint32 client-id space used up", true));
+  if (after - 1 > kMaxStoredClientId) {
+    return unexpected(m.fail_with({JournalErrc::kExhausted, 0, kOp}, "client-id space used up", true));
   }
   m.durability(false);  // losing a reservation is harmless: open() also counts from the intents
   if (int rc = m.put_meta_int(kMetaNextClientId, static_cast<std::int64_t>(after)); rc != SQLITE_OK) {
     return unexpected(m.fail(kOp, rc, true));
   }
   m.next_client_id = after;
-  return static_cast<std::uint32_t>(first);
+  return first;
 }
 
 JournalStatus Journal::set_meta(std::string_view key, std::string_view value) noexcept {

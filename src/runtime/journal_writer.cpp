@@ -119,13 +119,12 @@ bool JournalWriter::intents(std::span<const exec::OrderSpec> orders) {
   return false;
 }
 
-void JournalWriter::ack(std::uint32_t id, std::string_view exchange_id, journal::OrderRecordState st,
-                        Decimal executed) {
+void JournalWriter::ack(ClientId id, std::string_view exchange_id, journal::OrderRecordState st, Decimal executed) {
   if (!jr_) return;
   if (!jr_->record_ack({id, std::string(exchange_id), st, executed, clock_.now_us()}).ok()) fail();
 }
 
-bool JournalWriter::fill(std::int64_t trade_id, std::string_view symbol, std::uint32_t cid, Side side, Decimal price,
+bool JournalWriter::fill(std::int64_t trade_id, std::string_view symbol, ClientId cid, Side side, Decimal price,
                          Decimal qty, Decimal fee, std::string_view fee_symbol, bool maker, TimestampUs t) {
   if (!jr_) return true;
   journal::FillRecord f;

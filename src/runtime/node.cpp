@@ -92,7 +92,7 @@ void Node::begin_shutdown(const char* why) {
         log_->warn("Shutdown: closing position {} (reduce-only, flatten_on_shutdown)", p.base);
     }
   }
-  std::vector<std::pair<const MarketSpec*, std::uint32_t>> live;
+  std::vector<std::pair<const MarketSpec*, ClientId>> live;
   engine_->live_orders(live);
   for (auto& [m, id] : live) hooks_.cancel_order(*m, id);
 }

@@ -63,7 +63,7 @@ void Operator::log_status(const RiskGate& risk, const exec::ArbEngine* engine, c
                          s.perp.quantity().str());
     }
   }
-  std::vector<std::pair<const MarketSpec*, std::uint32_t>> live;
+  std::vector<std::pair<const MarketSpec*, ClientId>> live;
   if (engine) engine->live_orders(live);
   const journal::Journal* jr = journal.journal();
   log_->info("Status: state {} | live orders {} | open positions:{} | journal {}", to_string(risk.state()), live.size(),

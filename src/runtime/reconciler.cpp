@@ -30,7 +30,7 @@ const PairRef* Reconciler::pair_of(std::string_view symbol) const noexcept {
   return nullptr;
 }
 
-void Reconciler::start(exec::ArbEngine& engine, Portfolio& portfolio, std::uint32_t first_client_id) {
+void Reconciler::start(exec::ArbEngine& engine, Portfolio& portfolio, ClientId first_client_id) {
   engine_ = &engine;
   portfolio_ = &portfolio;
   first_client_id_ = first_client_id;
@@ -116,8 +116,8 @@ void Reconciler::reconcile_fills(bool final_pass, std::function<void()> done) {
           log_->debug("Fills reconciliation: GET fills failed ({} {}); next poll retries", err->code, err->message);
           return next();
         }
-        const std::uint32_t lo = first_client_id_;
-        const std::uint32_t hi = engine_->next_client_id();
+        const ClientId lo = first_client_id_;
+        const ClientId hi = engine_->next_client_id();
         fills_last_ok_sent_ms_ = sent_ms;
         std::map<std::int64_t, std::int64_t> still_missing;  // trade id -> venue timestamp (ms)
         for (const exec::FillReport& f : fills) {            // oldest first

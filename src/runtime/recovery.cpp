@@ -149,7 +149,7 @@ void Recovery::recover_fill(const exec::FillReport& f) {
 void Recovery::settle_open_intents() {
   journal::Journal* jr = journal_.journal();
   if (jr && !open_intents_.empty()) {
-    std::unordered_map<std::uint32_t, Decimal> executed;
+    std::unordered_map<ClientId, Decimal> executed;
     if (auto fills = jr->fills_since(recover_from_ms_ * kUsPerMs)) {
       for (const journal::FillRecord& f : *fills) executed[f.client_id] += f.quantity;
     }

@@ -35,15 +35,15 @@ MarketSpec sol(bool perp) {
 
 struct RecordingSink : EngineSink {
   std::vector<std::vector<OrderSpec>> batches;
-  std::vector<std::uint32_t> cancels;
-  std::vector<std::uint32_t> queries;
+  std::vector<ClientId> cancels;
+  std::vector<ClientId> queries;
   int opportunities = 0, opened = 0, closed = 0, refused = 0, abandoned = 0, leg_risk = 0, state_changes = 0;
   std::string last_refusal;
   PositionState last_closed;
   ExitReason last_exit = ExitReason::kNone;
   void place_orders(std::span<const OrderSpec> o) override { batches.emplace_back(o.begin(), o.end()); }
-  void cancel_order(const MarketSpec&, std::uint32_t id) override { cancels.push_back(id); }
-  void query_order(const MarketSpec&, std::uint32_t id) override { queries.push_back(id); }
+  void cancel_order(const MarketSpec&, ClientId id) override { cancels.push_back(id); }
+  void query_order(const MarketSpec&, ClientId id) override { queries.push_back(id); }
   void on_opportunity(const PairInfo&, const BasisQuote& q) override {
     ++opportunities;
     last_quote_refusal = q.refusal;
@@ -214,8 +214,9 @@ class EngineTest : public ::testing::Test {
   void ack(const OrderSpec& o, OrderStatus st, const char* executed) {
     engine_->on_order_ack({o.client_id, OrderAck::Kind::kAccepted, st, D(executed), {}, {}}, clock_.now_us());
   }
-  void reject(const OrderSpec& o, const char* code) {
-    engine_->on_order_ack({o.client_id, OrderAck::Kind::kRejected, OrderStatus::kNew, {}, code, "refused"},
+  // The engine reads the class only; the code and message travel for log lines.
+  void reject(const OrderSpec& o, RejectClass cls, const char* code) {
+    engine_->on_order_ack({o.client_id, OrderAck::Kind::kRejected, OrderStatus::kNew, {}, code, "refused", cls},
                           clock_.now_us());
   }
 
@@ -338,7 +339,7 @@ TEST_F(EngineTest, RejectedLegIsCompletedThenUnwoundWithinDeadline) {
   const OrderSpec perp = sink_.batches[0][1];
   fill(spot, "10.01", "100.00", 1, "0.01", "SOL");
   ack(spot, OrderStatus::kFilled, "10.01");
-  reject(perp, "INSUFFICIENT_MARGIN");  // definitive: don't retry the perp
+  reject(perp, RejectClass::kInsufficientFunds, "INSUFFICIENT_MARGIN");  // definitive: don't retry the perp
   // Net long 10.00 SOL (10.01 - 0.01 fee): unwind by selling the spot we bought.
   ASSERT_EQ(sink_.batches.size(), 2u);
   const OrderSpec h = sink_.batches[1][0];
@@ -354,6 +355,25 @@ TEST_F(EngineTest, RejectedLegIsCompletedThenUnwoundWithinDeadline) {
   EXPECT_EQ(sink_.opened, 0);
   EXPECT_EQ(sink_.leg_risk, 1);
   EXPECT_TRUE(portfolio_.position(0).perp.flat());
+}
+
+TEST_F(EngineTest, NonDefinitiveRejectedLegIsCompletedNotUnwound) {
+  books("99.99", "100.00", "100.80", "100.81");
+  engine_->on_book_update(0, clock_.now_us());
+  ASSERT_EQ(sink_.batches.size(), 1u);
+  const OrderSpec spot = sink_.batches[0][0];
+  const OrderSpec perp = sink_.batches[0][1];
+  fill(spot, "10.01", "100.00", 1, "0.01", "SOL");
+  ack(spot, OrderStatus::kFilled, "10.01");
+  // A price refusal says nothing about the market or the account: the perp leg is sent again.
+  reject(perp, RejectClass::kPriceOutOfBand, "INSUFFICIENT_MARGIN");
+  ASSERT_EQ(sink_.batches.size(), 2u);
+  const OrderSpec h = sink_.batches[1][0];
+  EXPECT_EQ(h.purpose, OrderPurpose::kHedge);
+  EXPECT_EQ(h.leg, LegIndex::kPerp);
+  EXPECT_EQ(h.side, Side::kAsk);
+  EXPECT_EQ(h.quantity, D("10.00"));
+  EXPECT_EQ(h.tif, TimeInForce::kIoc);
 }
 
 TEST_F(EngineTest, PartialPerpFillIsHedgedToNeutral) {

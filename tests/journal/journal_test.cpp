@@ -32,7 +32,7 @@ class JournalTest : public ::testing::Test {
     std::filesystem::remove_all(dir_, ec);
   }
 
-  static IntentRecord intent(std::uint32_t cid, const char* symbol = "SOL_USDC", Side side = Side::kBid) {
+  static IntentRecord intent(ClientId cid, const char* symbol = "SOL_USDC", Side side = Side::kBid) {
     IntentRecord in;
     in.client_id = cid;
     in.pair = "SOL";
@@ -387,10 +387,18 @@ TEST_F(JournalTest, ClientIdsMonotonicAcrossReopen) {
 
 TEST_F(JournalTest, ClientIdSpaceExhaustion) {
   auto j = Journal::open(path_);
-  ASSERT_TRUE(j.record_intent(intent(0xFFFF'FFFEu)).ok());
+  // Ids are 64-bit: 2^32 is an ordinary id.
+  ASSERT_TRUE(j.record_intent(intent(0xFFFF'FFFFu)).ok());
+  auto wide = j.next_client_id();
+  ASSERT_TRUE(wide.has_value());
+  EXPECT_EQ(*wide, ClientId{1} << 32);
+  // The stored range ends at SQLite's largest integer; beyond it an intent is refused, never wrapped.
+  constexpr ClientId kTop = 0x7FFF'FFFF'FFFF'FFFFu;
+  EXPECT_FALSE(j.record_intent(intent(kTop + 1)).ok());
+  ASSERT_TRUE(j.record_intent(intent(kTop - 1)).ok());
   auto last = j.next_client_id();
   ASSERT_TRUE(last.has_value());
-  EXPECT_EQ(*last, 0xFFFF'FFFFu);
+  EXPECT_EQ(*last, kTop);
   auto over = j.next_client_id();
   ASSERT_FALSE(over.has_value());
   EXPECT_EQ(over.error().code, JournalErrc::kExhausted);
@@ -401,7 +409,7 @@ TEST_F(JournalTest, FullDiskSurfacesAsFailedWrite) {
   // Page size 4096: the schema alone needs ~12 pages, so a cap of 16 fills up after a few hundred rows.
   auto j = Journal::open(path_, {.max_page_count = 16});
   JournalStatus st;
-  std::uint32_t cid = 1;
+  ClientId cid = 1;
   for (; cid < 10'000; ++cid) {
     IntentRecord in = intent(cid);
     in.purpose = std::string(200, 'x');  // fill pages quickly

@@ -96,7 +96,7 @@ class JournalMigrationTest : public ::testing::Test {
 };
 
 // The rows make_v1_journal.cpp wrote.
-IntentRecord v1_intent(std::uint32_t cid, const char* leg, const char* symbol, Side side, const char* price,
+IntentRecord v1_intent(ClientId cid, const char* leg, const char* symbol, Side side, const char* price,
                        std::uint32_t flags, TimestampUs t) {
   IntentRecord r;
   r.client_id = cid;
@@ -114,8 +114,8 @@ IntentRecord v1_intent(std::uint32_t cid, const char* leg, const char* symbol, S
   return r;
 }
 
-FillRecord v1_fill(std::int64_t trade, const char* symbol, std::uint32_t cid, Side side, const char* price,
-                   const char* qty, const char* fee, const char* fee_symbol, bool maker, TimestampUs t) {
+FillRecord v1_fill(std::int64_t trade, const char* symbol, ClientId cid, Side side, const char* price, const char* qty,
+                   const char* fee, const char* fee_symbol, bool maker, TimestampUs t) {
   FillRecord f;
   f.trade_id = trade;
   f.symbol = symbol;
@@ -369,8 +369,8 @@ TEST_F(JournalMigrationTest, PositionLegsKeepVenueAndSymbol) {
   EXPECT_EQ(broken.error().code, JournalErrc::kBadRow);
 }
 
-TEST_F(JournalMigrationTest, ClientIdBeyondUint32IsReportedNotTruncated) {
-  // Stored ids are 64-bit; this build's API is 32-bit, so a wider one must not come back cut down.
+TEST_F(JournalMigrationTest, ClientIdBeyondUint32ComesBackWholeAndIdsResumeAfterIt) {
+  // Stored ids are 64-bit and so is the API: a wider one is read back whole, never cut down.
   { auto j = Journal::open(path_); }
   raw_exec(path_,
            "INSERT INTO intents (client_id, pair, leg, purpose, symbol, side, order_type, tif, price_e9, qty_e9, "
@@ -378,12 +378,13 @@ TEST_F(JournalMigrationTest, ClientIdBeyondUint32IsReportedNotTruncated) {
            "'IOC', 1, 1, 0, 1, 'backpack')");
   auto j = Journal::open(path_);
   auto open = j.open_intents();
-  ASSERT_FALSE(open.has_value());
-  EXPECT_EQ(open.error().code, JournalErrc::kBadRow);
-  EXPECT_EQ(j.peek_next_client_id(), 0u) << "the next id (2^32 + 2) does not fit the 32-bit API";
+  ASSERT_TRUE(open.has_value());
+  ASSERT_EQ(open->size(), 1u);
+  EXPECT_EQ((*open)[0].intent.client_id, 4294967297u);
+  EXPECT_EQ(j.peek_next_client_id(), 4294967298u);
   auto next = j.next_client_id();
-  ASSERT_FALSE(next.has_value());
-  EXPECT_EQ(next.error().code, JournalErrc::kExhausted);
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(*next, 4294967298u);
 }
 
 }  // namespace

@@ -57,15 +57,23 @@ TEST_F(OmsTest, TrackedOrderCarriesTheRequestAndTheNextClientId) {
   EXPECT_EQ(oms_->find(100)->owner(), 99u);
 }
 
-// 0 means "no client id" on the venue: never handed out, not at start and not after the counter wraps.
-TEST(Oms, ClientIdZeroIsNeverHandedOut) {
+// Ids are 64-bit: they go on past 2^32 (each venue's adapter checks its own width). 0 means "no client id":
+// never handed out, not at start and not after the counter wraps.
+TEST(Oms, ClientIdsAre64BitAndZeroIsNeverHandedOut) {
   MarketSpec m;
-  auto from_zero = std::make_unique<OrderManager>(0);
-  EXPECT_EQ(from_zero->next_client_id(), 1u);
-  auto wrapping = std::make_unique<OrderManager>(0xffff'ffffu);
   OrderRequest r;
   r.market = &m;
-  EXPECT_EQ(wrapping->track(r, 0)->client_id(), 0xffff'ffffu);
+  auto from_zero = std::make_unique<OrderManager>(0);
+  EXPECT_EQ(from_zero->next_client_id(), 1u);
+  auto past_32_bits = std::make_unique<OrderManager>(0xffff'ffffu);
+  EXPECT_EQ(past_32_bits->track(r, 0)->client_id(), 0xffff'ffffu);
+  const Order* wide = past_32_bits->track(r, 0);
+  ASSERT_NE(wide, nullptr);
+  EXPECT_EQ(wide->client_id(), ClientId{1} << 32);
+  EXPECT_EQ(past_32_bits->find(ClientId{1} << 32), wide);
+  EXPECT_EQ(past_32_bits->find(0), nullptr);
+  auto wrapping = std::make_unique<OrderManager>(~ClientId{0});
+  EXPECT_EQ(wrapping->track(r, 0)->client_id(), ~ClientId{0});
   EXPECT_EQ(wrapping->track(r, 0)->client_id(), 1u);
 }
 

@@ -74,7 +74,7 @@ TEST(NodeTest, ShutdownEndsTheRunWhenTheFinalReconciliationNeverAnswers) {
   Node node{io, log, clock, risk, lines, journal, notice, o};
   int stops = 0;
   NodeHooks hooks;
-  hooks.cancel_order = [](const MarketSpec&, std::uint32_t) { FAIL() << "nothing rests"; };
+  hooks.cancel_order = [](const MarketSpec&, ClientId) { FAIL() << "nothing rests"; };
   hooks.mark = [](const MarketSpec&) { return Decimal{}; };
   hooks.stop = [&] {
     ++stops;

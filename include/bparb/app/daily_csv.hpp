@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bparb/core/client_id.hpp"
 #include "bparb/core/clock.hpp"
 #include "bparb/core/decimal.hpp"
 
@@ -64,7 +65,7 @@ struct TradeCsvRow {
   Decimal fee;
   std::string_view fee_symbol;
   bool maker = false;
-  std::uint32_t client_id = 0;
+  ClientId client_id = 0;
 };
 
 // trades_<BASE>_<date>.csv per pair in one directory. Fills are rare (not the per-frame path), so a row

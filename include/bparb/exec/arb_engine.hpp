@@ -26,6 +26,7 @@
 #include "bparb/core/clock.hpp"
 #include "bparb/core/decimal.hpp"
 #include "bparb/core/market_spec.hpp"
+#include "bparb/core/reject_class.hpp"
 #include "bparb/exec/leg_risk.hpp"
 #include "bparb/exec/two_leg_trade.hpp"
 #include "bparb/oms/order_manager.hpp"
@@ -127,8 +128,9 @@ struct OrderAck {
   enum class Kind : std::uint8_t { kAccepted, kRejected, kUnknown } kind = Kind::kAccepted;
   OrderStatus status = OrderStatus::kNew;  // when accepted: the synchronous matching outcome
   Decimal executed_quantity;               // cumulative, as reported
-  std::string_view code;                   // when rejected
+  std::string_view code;                   // when rejected: the venue's own code and message, for log lines
   std::string_view message;
+  RejectClass reject = RejectClass::kOther;  // when rejected: what it means; the engine decides on this only
 };
 
 // One private order-stream event (account.orderUpdate) or one fills-history row.

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "bparb/core/client_id.hpp"
 #include "bparb/core/clock.hpp"
 #include "bparb/core/decimal.hpp"
 #include "bparb/core/market_spec.hpp"
@@ -20,7 +21,7 @@ namespace bparb::exec {
 // One execution of one of our orders, from the private stream, a fills-history answer or recovery.
 struct FillReport {
   bool has_client_id = true;  // false: not placed with a client id (not ours)
-  std::uint32_t client_id = 0;
+  ClientId client_id = 0;
   std::int64_t trade_id = -1;  // -1 = the venue gave none (not deduplicated)
   std::string_view exchange_order_id;
   std::string_view symbol;

@@ -40,6 +40,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bparb/core/client_id.hpp"
 #include "bparb/core/clock.hpp"
 #include "bparb/core/decimal.hpp"
 #include "bparb/core/expected.hpp"
@@ -63,7 +64,7 @@ enum class JournalErrc : std::uint8_t {
   kConstraint,       // a constraint other than the dedup keys failed
   kInvalidArgument,  // e.g. negative trade id, empty symbol, a VenueId outside the enum
   kBadRow,           // a stored row could not be decoded (hand-edited / corrupt value)
-  kExhausted,        // client-id space (uint32) used up
+  kExhausted,        // client-id space (what SQLite's signed 64-bit integer holds) used up
   kClosed,           // the Journal was moved from
   kOther,            // any other SQLite error
 };
@@ -82,7 +83,7 @@ inline constexpr std::uint32_t kIntentPostOnly = 1u << 0;
 inline constexpr std::uint32_t kIntentReduceOnly = 1u << 1;
 
 struct IntentRecord {
-  std::uint32_t client_id = 0;
+  ClientId client_id = 0;
   std::string pair;     // "SOL" (stable across restarts, unlike a pair index)
   std::string leg;      // "spot" / "perp"
   std::string purpose;  // exec::order_purpose_name(): "Entry", "Exit", "Hedge", ...
@@ -118,7 +119,7 @@ constexpr bool is_terminal(OrderRecordState s) noexcept {
 }
 
 struct AckRecord {
-  std::uint32_t client_id = 0;
+  ClientId client_id = 0;
   std::string exchange_order_id;  // empty when not known (rejected / unknown outcome)
   OrderRecordState state = OrderRecordState::kOpen;
   Decimal executed;  // cumulative executed quantity as reported
@@ -139,7 +140,7 @@ struct OpenIntent {
 struct FillRecord {
   std::int64_t trade_id = 0;  // exchange trade id, >= 0
   std::string symbol;
-  std::uint32_t client_id = 0;  // 0 when the fill is not ours / unknown
+  ClientId client_id = 0;  // 0 when the fill is not ours / unknown
   Side side = Side::kBid;
   Decimal price;
   Decimal quantity;
@@ -240,12 +241,12 @@ class Journal {
 
   // --- Client ids: persisted and monotonic across restarts. The counter also never goes below
   // max(journaled intent client_id) + 1. Ids start at 1.
-  Expected<std::uint32_t, JournalStatus> next_client_id() noexcept;
+  Expected<ClientId, JournalStatus> next_client_id() noexcept;
   // Reserves `count` consecutive ids (e.g. the ArbEngine's first_client_id, then one block per run):
   // returns the first.
-  Expected<std::uint32_t, JournalStatus> reserve_client_ids(std::uint32_t count) noexcept;
+  Expected<ClientId, JournalStatus> reserve_client_ids(std::uint32_t count) noexcept;
   // Next id without consuming it.
-  std::uint32_t peek_next_client_id() const noexcept;
+  ClientId peek_next_client_id() const noexcept;
 
   // --- Meta
   JournalStatus set_meta(std::string_view key, std::string_view value) noexcept;
@@ -257,7 +258,7 @@ class Journal {
 
   // --- Recovery reads (start-up; allocate)
   Expected<std::vector<OpenIntent>, JournalStatus> open_intents() noexcept;
-  Expected<std::optional<OpenIntent>, JournalStatus> find_intent(std::uint32_t client_id) noexcept;
+  Expected<std::optional<OpenIntent>, JournalStatus> find_intent(ClientId client_id) noexcept;
   Expected<std::vector<FillRecord>, JournalStatus> fills_since(TimestampUs since_us) noexcept;  // time_us >= since
   Expected<std::optional<TimestampUs>, JournalStatus> last_fill_time_us() noexcept;
   Expected<std::vector<PositionRecord>, JournalStatus> open_positions() noexcept;

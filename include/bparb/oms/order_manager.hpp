@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "bparb/core/client_id.hpp"
 #include "bparb/core/clock.hpp"
 #include "bparb/core/decimal.hpp"
 #include "bparb/core/market_spec.hpp"
@@ -28,8 +29,8 @@
 
 namespace bparb::oms {
 
-// The venue's client order id. 0 means "no client id", so it is never handed out.
-using ClientId = std::uint32_t;
+// The kernel's client order id (core/types.hpp). 0 means "no client id", so it is never handed out.
+using ClientId = bparb::ClientId;
 // Opaque to the OMS: whatever the owner of an order needs to route its events back.
 using OwnerTag = std::uint64_t;
 

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bparb/core/client_id.hpp"
 #include "bparb/core/clock.hpp"
 #include "bparb/core/decimal.hpp"
 #include "bparb/exec/arb_engine.hpp"
@@ -64,10 +65,10 @@ class JournalWriter {
   // False = the batch must not be sent (the intents could not be made durable); the alarm is latched and the
   // critical line written, the owner answers the orders.
   bool intents(std::span<const exec::OrderSpec> orders);
-  void ack(std::uint32_t id, std::string_view exchange_id, journal::OrderRecordState st, Decimal executed);
+  void ack(ClientId id, std::string_view exchange_id, journal::OrderRecordState st, Decimal executed);
   // True = new (book it), false = the journal already has this trade. A failed write books it anyway (the fill
   // happened) and latches the alarm.
-  bool fill(std::int64_t trade_id, std::string_view symbol, std::uint32_t cid, Side side, Decimal price, Decimal qty,
+  bool fill(std::int64_t trade_id, std::string_view symbol, ClientId cid, Side side, Decimal price, Decimal qty,
             Decimal fee, std::string_view fee_symbol, bool maker, TimestampUs t);
   // True = new, false = an earlier run booked this payment.
   bool funding(const std::string& symbol, std::int64_t interval_end_ms, Decimal quantity);

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "bparb/core/client_id.hpp"
 #include "bparb/core/clock.hpp"
 #include "bparb/exec/arb_engine.hpp"
 #include "bparb/exec/venue_reports.hpp"
@@ -39,7 +40,7 @@ class Reconciler {
 
   // Starts the polls for a trading engine: the account now, the funding baseline (payments settled while
   // down) now, the fills reconciliation after its interval.
-  void start(exec::ArbEngine& engine, Portfolio& portfolio, std::uint32_t first_client_id);
+  void start(exec::ArbEngine& engine, Portfolio& portfolio, ClientId first_client_id);
   // Shutting down: no poll is scheduled again (one in flight completes).
   void stop() noexcept { stopping_ = true; }
   // Cancels every timer (the event loop is ending).
@@ -75,7 +76,7 @@ class Reconciler {
   ReconcilerOptions opts_;
   exec::ArbEngine* engine_ = nullptr;
   Portfolio* portfolio_ = nullptr;
-  std::uint32_t first_client_id_ = 0;
+  ClientId first_client_id_ = 0;
   bool stopping_ = false;
   bool funding_soon_pending_ = false;
   std::optional<Decimal> net_equity_;

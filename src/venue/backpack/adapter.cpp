@@ -3,10 +3,11 @@
 #include <boost/asio/post.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace bparb::backpack {
 
-exec::FillReport fill_report(const Fill& f, std::uint32_t client_id) {
+exec::FillReport fill_report(const Fill& f, ClientId client_id) {
   exec::FillReport r;
   r.client_id = client_id;
   r.trade_id = f.has_trade_id ? f.trade_id : -1;
@@ -47,8 +48,36 @@ BackpackAdapter::BackpackAdapter(boost::asio::io_context& io, const Clock& clock
       log_(std::move(log)),
       sink_(sink) {}
 
+bool BackpackAdapter::client_ids_fit(std::span<const exec::OrderSpec> orders) {
+  bool fit = true;
+  for (const exec::OrderSpec& o : orders) fit = fit && o.client_id <= kMaxBackpackClientId;
+  if (fit) return true;
+  // Ids only grow, so every later order would be refused too: one error line, not one per order.
+  if (!wide_id_logged_) {
+    wide_id_logged_ = true;
+    log_->error("Order #{} not sent: client ids above {} do not fit Backpack's 32-bit clientId", orders[0].client_id,
+                kMaxBackpackClientId);
+  }
+  std::vector<ClientId> ids;
+  for (const exec::OrderSpec& o : orders) ids.push_back(o.client_id);
+  // Answers are events: never call back into the engine from inside its own call.
+  boost::asio::post(io_, [this, ids = std::move(ids)] {
+    for (const ClientId id : ids) {
+      exec::OrderAck a;
+      a.client_id = id;
+      a.kind = exec::OrderAck::Kind::kRejected;
+      a.code = "CLIENT_ID_RANGE";
+      a.message = "client id does not fit Backpack's 32-bit clientId; order not sent";
+      a.reject = RejectClass::kOther;
+      sink_.on_ack(a, {});
+    }
+  });
+  return false;
+}
+
 void BackpackAdapter::place_orders(std::span<const exec::OrderSpec> orders) {
   if (orders.empty()) return;
+  if (!client_ids_fit(orders)) return;
   if (order_reqs_.size() < orders.size()) order_reqs_.resize(orders.size());  // grows, never shrinks
   for (std::size_t i = 0; i < orders.size(); ++i) {
     const exec::OrderSpec& o = orders[i];
@@ -68,7 +97,7 @@ void BackpackAdapter::place_orders(std::span<const exec::OrderSpec> orders) {
     if (o.auto_borrow) r.auto_borrow = true;
     if (o.auto_borrow_repay) r.auto_borrow_repay = true;
     if (o.auto_lend_redeem) r.auto_lend_redeem = true;
-    r.client_id = o.client_id;
+    r.client_id = static_cast<std::uint32_t>(o.client_id);  // client_ids_fit() checked the width
   }
   if (!sink_.before_send(orders)) return;
   if (request_hook_ != nullptr) {
@@ -78,7 +107,7 @@ void BackpackAdapter::place_orders(std::span<const exec::OrderSpec> orders) {
   const std::uint32_t slot = acquire_batch(orders);
   if (orders.size() == 1) {
     rest_.execute_order(order_reqs_[0], [this, slot](RestResult<Order>& r) {
-      const std::uint32_t id = batches_[slot]->legs[0].client_id;
+      const ClientId id = batches_[slot]->legs[0].client_id;
       release_batch_ack(slot);
       if (r) {
         ack_ok(id, *r);
@@ -119,7 +148,7 @@ void BackpackAdapter::on_batch_answer(std::uint32_t slot, RestResult<std::vector
   // The legs are read from the record before anything below can place (and reuse it for) a new batch.
   const std::size_t n = batches_[slot]->legs.size();
   for (std::size_t i = 0; i < n; ++i) {
-    const std::uint32_t id = batches_[slot]->legs[i].client_id;
+    const ClientId id = batches_[slot]->legs[i].client_id;
     if (i + 1 == n) release_batch_ack(slot);
     if (!r) {
       ack_error(id, r.error());
@@ -144,11 +173,16 @@ void BackpackAdapter::on_batch_answer(std::uint32_t slot, RestResult<std::vector
   }
 }
 
-void BackpackAdapter::cancel_order(const MarketSpec& market, std::uint32_t client_id) {
+void BackpackAdapter::cancel_order(const MarketSpec& market, ClientId client_id) {
+  if (client_id > kMaxBackpackClientId) {
+    log_->warn("Cancel #{} on {} not sent: the id does not fit Backpack's clientId (never placed)", client_id,
+               market.symbol);
+    return;
+  }
   log_->info("Cancelling order #{} on {}", client_id, market.symbol);
   CancelRequest c;
   c.symbol = market.symbol;
-  c.client_id = client_id;
+  c.client_id = static_cast<std::uint32_t>(client_id);
   // 16 trivially copyable bytes of capture: the callback is stored without a heap allocation (RestClient's
   // order slots). The market is found again by its index (markets_ never moves its elements).
   std::uint32_t market_index = 0;
@@ -165,10 +199,16 @@ void BackpackAdapter::cancel_order(const MarketSpec& market, std::uint32_t clien
   });
 }
 
-void BackpackAdapter::query_order(const MarketSpec& market, std::uint32_t client_id) {
+void BackpackAdapter::query_order(const MarketSpec& market, ClientId client_id) {
+  if (client_id > kMaxBackpackClientId) {
+    // Such an order was never sent (place_orders refuses it): the exchange cannot know it.
+    boost::asio::post(io_, [this, client_id] { sink_.on_query(client_id, false, OrderStatus::kNew, Decimal{}); });
+    return;
+  }
   log_->warn("Order #{} on {}: outcome unknown or fills missing, querying the exchange", client_id, market.symbol);
   const MarketSpec* m = &market;
-  rest_.get_order_by_client_id(market.symbol, client_id, [this, m, client_id](RestResult<std::optional<Order>>& r) {
+  const auto wire_id = static_cast<std::uint32_t>(client_id);  // checked above
+  rest_.get_order_by_client_id(market.symbol, wire_id, [this, m, client_id](RestResult<std::optional<Order>>& r) {
     if (!r) return;  // the engine re-queries on its timer
     if (r->has_value()) {
       sink_.on_query(client_id, true, (*r)->status, (*r)->executed_quantity);
@@ -234,7 +274,7 @@ void BackpackAdapter::on_order_event(const OrderUpdateEvent& e) {
   sink_.on_order_event(u, e.order_id);
 }
 
-void BackpackAdapter::ack_ok(std::uint32_t id, const Order& o) {
+void BackpackAdapter::ack_ok(ClientId id, const Order& o) {
   exec::OrderAck a;
   a.client_id = id;
   a.kind = exec::OrderAck::Kind::kAccepted;
@@ -244,7 +284,7 @@ void BackpackAdapter::ack_ok(std::uint32_t id, const Order& o) {
 }
 
 void BackpackAdapter::resync_clock_on_expiry(const RestError& e) {
-  if (clock_resync_in_flight_ || e.reject != RestReject::kRequestExpired) return;
+  if (clock_resync_in_flight_ || e.reject != RejectClass::kRequestExpired) return;
   clock_resync_in_flight_ = true;
   log_->warn("Signed request refused as expired ({} ms offset in use): re-measuring the exchange clock",
              rest_.time_offset_ms());
@@ -256,13 +296,14 @@ void BackpackAdapter::resync_clock_on_expiry(const RestError& e) {
   });
 }
 
-void BackpackAdapter::ack_error(std::uint32_t id, const RestError& e) {
+void BackpackAdapter::ack_error(ClientId id, const RestError& e) {
   resync_clock_on_expiry(e);
   exec::OrderAck a;
   a.client_id = id;
   a.kind = e.definitely_not_applied() ? exec::OrderAck::Kind::kRejected : exec::OrderAck::Kind::kUnknown;
   a.code = e.code;
   a.message = e.message;
+  a.reject = e.reject;
   if (a.kind == exec::OrderAck::Kind::kUnknown)
     log_->warn("Order #{}: outcome unknown ({} {}); will query", id, to_string(e.kind), e.message);
   sink_.on_ack(a, {});

@@ -62,7 +62,7 @@ Expected<CreateOrderTx, OrderError> to_create_order(const NeutralOrder& o, const
   std::int64_t base = 0;
   if (!to_units(o.quantity, m.step_size(), base)) return unexpected(OrderError::kQuantityOffStep);
   if (base <= 0 || base >= k2Pow48) return unexpected(OrderError::kQuantityRange);
-  if (o.client_id < 0 || o.client_id >= k2Pow48) return unexpected(OrderError::kClientIdRange);
+  if (o.client_id >= static_cast<ClientId>(k2Pow48)) return unexpected(OrderError::kClientIdRange);
   if (o.reduce_only && m.kind == MarketKind::kSpot) return unexpected(OrderError::kReduceOnlySpot);
   if (o.market && o.tif != NeutralTif::kIoc) return unexpected(OrderError::kMarketNotIoc);
   if (o.expiry_ms < 0 || (o.tif == NeutralTif::kIoc && o.expiry_ms != 0)) return unexpected(OrderError::kExpiry);
@@ -81,7 +81,7 @@ Expected<CreateOrderTx, OrderError> to_create_order(const NeutralOrder& o, const
 
   CreateOrderTx tx;
   tx.market_index = static_cast<std::int16_t>(o.market_id);
-  tx.client_order_index = o.client_id;
+  tx.client_order_index = static_cast<std::int64_t>(o.client_id);  // < 2^48: checked above
   tx.base_amount = base;
   tx.price = static_cast<std::uint32_t>(price);
   tx.is_ask = o.side == Side::kAsk ? 1 : 0;

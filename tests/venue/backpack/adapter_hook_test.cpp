@@ -7,6 +7,9 @@
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <deque>
+#include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "bparb/venue/backpack/adapter.hpp"
@@ -25,15 +28,22 @@ class RecordingSink final : public AdapterSink {
     return allow;
   }
   void on_sent(std::span<const exec::OrderSpec>) override { ++sent; }
-  void on_ack(const exec::OrderAck&, std::string_view) override { ++acks; }
+  void on_ack(const exec::OrderAck& a, std::string_view) override {
+    ++acks;
+    acked.push_back(a);
+    ack_codes.emplace_back(a.code);
+  }
   void on_order_event(const exec::OrderUpdate&, std::string_view) override {}
   void on_fill(const exec::FillReport&) override {}
-  void on_query(std::uint32_t, bool, OrderStatus, Decimal) override {}
+  void on_query(ClientId id, bool found, OrderStatus, Decimal) override { queried.emplace_back(id, found); }
 
   bool allow = true;
   std::vector<std::size_t> before_send_legs;
   int sent = 0;
   int acks = 0;
+  std::vector<exec::OrderAck> acked;  // code/message views: see ack_codes
+  std::vector<std::string> ack_codes;
+  std::vector<std::pair<ClientId, bool>> queried;
 };
 
 MarketSpec market(const char* symbol, MarketType type, const char* tick, const char* step) {
@@ -153,6 +163,43 @@ TEST_F(AdapterHook, RefusedWriteAheadReachesNeitherHookNorRestClient) {
   EXPECT_EQ(sink_.before_send_legs, std::vector<std::size_t>{2});
   EXPECT_EQ(captured_.calls, 0);
   EXPECT_EQ(rest_.counters().requests, 0u);
+}
+
+// The kernel's ids are 64-bit, Backpack's clientId 32-bit: a wider id is refused before the write-ahead and
+// before any byte, never truncated; the top of Backpack's range still goes out whole.
+TEST_F(AdapterHook, ClientIdWiderThanBackpacksIsRefusedUnsent) {
+  auto legs = two_legs();
+  legs[0].client_id = kMaxBackpackClientId;
+  legs[1].client_id = kMaxBackpackClientId + 1;
+  adapter_->place_orders(legs);
+  EXPECT_TRUE(sink_.before_send_legs.empty());
+  EXPECT_EQ(captured_.calls, 0);
+  EXPECT_EQ(sink_.acks, 0) << "answered as events, never inside the engine's own call";
+  io_.poll();
+  ASSERT_EQ(sink_.acks, 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(sink_.acked[i].client_id, legs[i].client_id);
+    EXPECT_EQ(sink_.acked[i].kind, exec::OrderAck::Kind::kRejected);
+    EXPECT_EQ(sink_.acked[i].reject, RejectClass::kOther);
+    EXPECT_EQ(sink_.ack_codes[i], "CLIENT_ID_RANGE");
+  }
+  EXPECT_EQ(sink_.sent, 0);
+
+  legs[0].client_id = kMaxBackpackClientId - 1;
+  legs[1].client_id = kMaxBackpackClientId;
+  adapter_->place_orders(legs);
+  ASSERT_EQ(captured_.calls, 1);
+  ASSERT_EQ(captured_.requests.size(), 2u);
+  EXPECT_EQ(captured_.requests[0].client_id, std::optional<std::uint32_t>(0xFFFF'FFFEu));
+  EXPECT_EQ(captured_.requests[1].client_id, std::optional<std::uint32_t>(0xFFFF'FFFFu));
+
+  // A wider id was never placed, so a query of it is answered "not found" without asking the exchange.
+  adapter_->query_order(markets_[0], kMaxBackpackClientId + 1);
+  EXPECT_TRUE(sink_.queried.empty());
+  io_.restart();  // the polls above ran out of work, which stops the context
+  io_.poll();
+  ASSERT_EQ(sink_.queried.size(), 1u);
+  EXPECT_EQ(sink_.queried[0], std::make_pair(kMaxBackpackClientId + 1, false));
 }
 
 }  // namespace

@@ -222,7 +222,7 @@ TEST_F(RestClientTest, Order4xxIsADefiniteReject) {
   EXPECT_EQ(res->error().code, "INVALID_ORDER");
   EXPECT_EQ(res->error().message, "Invalid order");
   EXPECT_EQ(res->error().http_status, 400);
-  EXPECT_EQ(res->error().reject, RestReject::kOther);
+  EXPECT_EQ(res->error().reject, RejectClass::kOther);
   EXPECT_TRUE(res->error().definitely_not_applied());
 }
 
@@ -245,23 +245,55 @@ TEST_F(RestClientTest, ExpiredRequestIsClassifiedOnOrdersAndGets) {
   ASSERT_FALSE(*res);
   EXPECT_EQ(res->error().kind, RestErrorKind::kApi);
   EXPECT_EQ(res->error().code, "INVALID_CLIENT_REQUEST");
-  EXPECT_EQ(res->error().reject, RestReject::kRequestExpired);
+  EXPECT_EQ(res->error().reject, RejectClass::kRequestExpired);
   EXPECT_TRUE(res->error().definitely_not_applied());
   ASSERT_FALSE(*open);
-  EXPECT_EQ(open->error().reject, RestReject::kRequestExpired);
+  EXPECT_EQ(open->error().reject, RejectClass::kRequestExpired);
 }
 
-TEST(RestReject, ClassifiesTheSharedCodeByMessage) {
-  EXPECT_EQ(classify_reject("INVALID_CLIENT_REQUEST", "Request has expired"), RestReject::kRequestExpired);
-  EXPECT_EQ(classify_reject("INVALID_CLIENT_REQUEST", "Invalid signature"), RestReject::kBadSignature);
-  EXPECT_EQ(classify_reject("INVALID_CLIENT_REQUEST", "Invalid X-Signature header"), RestReject::kBadSignature);
-  EXPECT_EQ(classify_reject("INVALID_SIGNATURE", ""), RestReject::kBadSignature);
-  EXPECT_EQ(classify_reject("INVALID_CLIENT_REQUEST", "Quantity decimal too long"), RestReject::kOffTickOrStep);
-  EXPECT_EQ(classify_reject("INVALID_CLIENT_REQUEST", "Price decimal too long"), RestReject::kOffTickOrStep);
-  EXPECT_EQ(classify_reject("INVALID_CLIENT_REQUEST", "Must specify both"), RestReject::kOther);
-  // The message alone is not enough: another code with the same words is not an expired request.
-  EXPECT_EQ(classify_reject("INVALID_ORDER", "Request has expired"), RestReject::kOther);
-  EXPECT_STREQ(to_string(RestReject::kRequestExpired), "request_expired");
+// docs/backpack.md §4: every code and wording in the table, and the class it gives.
+TEST(BackpackRejects, EveryDocumentedCodeHasItsClass) {
+  struct Row {
+    const char* code;
+    const char* message;
+    RejectClass cls;
+  };
+  const Row rows[] = {
+      {"INSUFFICIENT_FUNDS", "Insufficient funds", RejectClass::kInsufficientFunds},
+      {"INSUFFICIENT_MARGIN", "Insufficient margin", RejectClass::kInsufficientFunds},
+      {"INVALID_MARKET", "", RejectClass::kMarketUnavailable},
+      {"INVALID_SYMBOL", "Invalid symbol", RejectClass::kMarketUnavailable},
+      {"TRADING_PAUSED", "Trading is paused for this market", RejectClass::kMarketUnavailable},
+      {"MAINTENANCE", "", RejectClass::kMarketUnavailable},
+      {"FORBIDDEN", "", RejectClass::kAccountRefused},
+      {"ACCOUNT_LIQUIDATING", "", RejectClass::kAccountRefused},
+      {"ACCOUNT_DEACTIVATED", "", RejectClass::kAccountRefused},
+      {"UNAUTHORIZED", "Unknown API key", RejectClass::kAccountRefused},
+      {"POSITION_LIMIT", "", RejectClass::kPositionLimit},
+      {"TOO_MANY_REQUESTS", "", RejectClass::kRateLimited},
+      {"INVALID_SIGNATURE", "", RejectClass::kBadSignature},
+      {"INVALID_PRICE", "Price is too far from the last active price", RejectClass::kPriceOutOfBand},
+      {"INVALID_PRICE", "Price is out of bounds", RejectClass::kPriceOutOfBand},
+      {"INVALID_PRICE", "Price must be positive", RejectClass::kOther},
+      {"INVALID_ORDER", "Reduce only orders are only supported on futures markets", RejectClass::kReduceOnlyRefused},
+      {"INVALID_ORDER", "Market is in cancel only mode", RejectClass::kOther},
+      {"INVALID_ORDER", "Invalid order", RejectClass::kOther},
+      {"INVALID_CLIENT_REQUEST", "Request has expired", RejectClass::kRequestExpired},
+      {"INVALID_CLIENT_REQUEST", "Invalid signature", RejectClass::kBadSignature},
+      {"INVALID_CLIENT_REQUEST", "Invalid X-Signature header", RejectClass::kBadSignature},
+      {"INVALID_CLIENT_REQUEST", "Quantity decimal too long", RejectClass::kOffTickOrStep},
+      {"INVALID_CLIENT_REQUEST", "Price decimal too long", RejectClass::kOffTickOrStep},
+      {"INVALID_CLIENT_REQUEST", "Must specify both", RejectClass::kOther},
+      {"INVALID_QUANTITY", "Quantity is below the minimum allowed value", RejectClass::kOther},
+      {"RESOURCE_NOT_FOUND", "Order not found", RejectClass::kOther},
+      {"SERVER_ERROR", "", RejectClass::kOther},
+      // The message alone is not enough: another code with the same words is not an expired request.
+      {"INVALID_ORDER", "Request has expired", RejectClass::kOther},
+      {"", "Insufficient funds", RejectClass::kOther},
+  };
+  for (const Row& r : rows)
+    EXPECT_EQ(reject_class_name(classify_reject(r.code, r.message)), reject_class_name(r.cls))
+        << r.code << " " << r.message;
 }
 
 TEST_F(RestClientTest, Order429IsReturnedNotRetried) {
@@ -277,6 +309,7 @@ TEST_F(RestClientTest, Order429IsReturnedNotRetried) {
   ASSERT_TRUE(run_until(ioc_, [&] { return res.has_value(); }));
   ASSERT_FALSE(*res);
   EXPECT_EQ(res->error().kind, RestErrorKind::kRateLimited);
+  EXPECT_EQ(res->error().reject, RejectClass::kRateLimited);
   EXPECT_TRUE(res->error().definitely_not_applied());
   run_for(ioc_, 30ms);
   EXPECT_EQ(server_.requests().size(), 1u);
@@ -442,6 +475,7 @@ TEST_F(RestClientTest, SelfImposedRateLimitDelaysGetsAndRefusesOrders) {
   ASSERT_FALSE(*o2);
   EXPECT_EQ(o2->error().kind, RestErrorKind::kRateLimited);
   EXPECT_EQ(o2->error().code, "LOCAL_RATE_LIMIT");
+  EXPECT_EQ(o2->error().reject, RejectClass::kRateLimited);
   EXPECT_TRUE(o2->error().definitely_not_applied());
   EXPECT_FALSE(g2.has_value());
   EXPECT_EQ(server_.requests().size(), 2u);

@@ -111,11 +111,11 @@ TEST(LighterOrders, RangesOfTheSignerFields) {
   EXPECT_EQ(to_create_order(o, eth(), kNow).error(), OrderError::kQuantityRange);
 
   o = limit_buy();
-  o.client_id = (std::int64_t{1} << 48) - 1;
+  o.client_id = (ClientId{1} << 48) - 1;
   EXPECT_TRUE(to_create_order(o, eth(), kNow).has_value());
-  o.client_id = std::int64_t{1} << 48;  // would be truncated by a narrower field: refused
+  o.client_id = ClientId{1} << 48;  // would be truncated by a narrower field: refused
   EXPECT_EQ(to_create_order(o, eth(), kNow).error(), OrderError::kClientIdRange);
-  o.client_id = -1;
+  o.client_id = ~ClientId{0};  // the top of the kernel's range
   EXPECT_EQ(to_create_order(o, eth(), kNow).error(), OrderError::kClientIdRange);
 
   o = limit_buy();

@@ -35,11 +35,11 @@ class AdapterSink {
   // A fill of one of our orders, from the stream or the fills history of a queried order.
   virtual void on_fill(const exec::FillReport& f) = 0;
   // What a cancel or a query found out about an order.
-  virtual void on_query(std::uint32_t client_id, bool found, OrderStatus status, Decimal executed) = 0;
+  virtual void on_query(ClientId client_id, bool found, OrderStatus status, Decimal executed) = 0;
 };
 
 // A fills-history row as a fill report (the stream builds its own from the event).
-exec::FillReport fill_report(const Fill& f, std::uint32_t client_id);
+exec::FillReport fill_report(const Fill& f, ClientId client_id);
 exec::FillReport fill_report(const Fill& f);  // the row's own client id, if any
 
 class BackpackAdapter final : public exec::ReconciliationVenue, public exec::StartupVenue {
@@ -62,8 +62,10 @@ class BackpackAdapter final : public exec::ReconciliationVenue, public exec::Sta
     request_hook_ = hook;
     request_hook_ctx_ = ctx;
   }
-  void cancel_order(const MarketSpec& market, std::uint32_t client_id);
-  void query_order(const MarketSpec& market, std::uint32_t client_id);
+  // An id wider than Backpack's clientId is never sent (nor truncated): place_orders answers every order of
+  // the request as rejected (RejectClass::kOther), cancel_order drops it, query_order answers "not found".
+  void cancel_order(const MarketSpec& market, ClientId client_id);
+  void query_order(const MarketSpec& market, ClientId client_id);
   // One private order-stream event (account.orderUpdate).
   void on_order_event(const OrderUpdateEvent& e);
   // A signed request refused for its timestamp means the offset to the exchange's clock is stale (one of the
@@ -104,8 +106,10 @@ class BackpackAdapter final : public exec::ReconciliationVenue, public exec::Sta
   void release_batch_ack(std::uint32_t slot) { batches_[slot]->awaiting_ack = false; }
   void sent(std::uint32_t slot);
   void on_batch_answer(std::uint32_t slot, RestResult<std::vector<BatchOrderResult>>& r);
-  void ack_ok(std::uint32_t id, const Order& o);
-  void ack_error(std::uint32_t id, const RestError& e);
+  void ack_ok(ClientId id, const Order& o);
+  void ack_error(ClientId id, const RestError& e);
+  // False (and the orders answered as rejected, the first time logged) when an id does not fit clientId.
+  bool client_ids_fit(std::span<const exec::OrderSpec> orders);
 
   boost::asio::io_context& io_;
   const Clock& clock_;
@@ -118,6 +122,7 @@ class BackpackAdapter final : public exec::ReconciliationVenue, public exec::Sta
   std::vector<OrderRequest> order_reqs_;                 // reused request storage
   std::vector<std::unique_ptr<BatchInFlight>> batches_;  // batches in flight (stable addresses)
   bool clock_resync_in_flight_ = false;
+  bool wide_id_logged_ = false;
   RequestHook request_hook_ = nullptr;
   void* request_hook_ctx_ = nullptr;
 };

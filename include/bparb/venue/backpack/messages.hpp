@@ -12,12 +12,17 @@
 #include <vector>
 
 #include "bparb/book/depth_types.hpp"
+#include "bparb/core/client_id.hpp"
 #include "bparb/core/clock.hpp"
 #include "bparb/core/decimal.hpp"
 #include "bparb/core/market_spec.hpp"
 #include "bparb/core/types.hpp"
 
 namespace bparb::backpack {
+
+// Backpack's clientId is an unsigned 32-bit integer (docs/backpack.md §2); the kernel's ids are 64-bit, so
+// whatever sends one checks it against this first and never truncates.
+inline constexpr ClientId kMaxBackpackClientId = 0xFFFF'FFFFu;
 
 // ---------------------------------------------------------------- REST
 

@@ -30,6 +30,7 @@
 #include "bparb/net/http_client.hpp"
 #include "bparb/venue/backpack/messages.hpp"
 #include "bparb/venue/backpack/rate_limiter.hpp"
+#include "bparb/venue/backpack/rejects.hpp"
 #include "bparb/venue/backpack/requests.hpp"
 
 namespace boost::asio {
@@ -52,25 +53,13 @@ enum class RestErrorKind : std::uint8_t {
 };
 const char* to_string(RestErrorKind k) noexcept;
 
-// Why the exchange refused a request, where the code alone does not say: several refusals share
-// INVALID_CLIENT_REQUEST and differ only by their message (docs/backpack.md §4). Set for kApi errors.
-enum class RestReject : std::uint8_t {
-  kOther,           // any other refusal (the code says what)
-  kRequestExpired,  // arrived after X-Timestamp + X-Window: our clock offset is stale, not the order
-  kBadSignature,    // the signature or the key header did not verify
-  kOffTickOrStep,   // price or quantity has more decimals than the market's tick or step allows
-};
-const char* to_string(RestReject r) noexcept;
-// The refusal class of a Backpack error answer {"code","message"}.
-RestReject classify_reject(std::string_view code, std::string_view message) noexcept;
-
 struct RestError {
   RestErrorKind kind = RestErrorKind::kHttp;
   int http_status = 0;  // 0 when no response arrived
   std::string code;     // Backpack code ("INVALID_ORDER"), transport error name, or parse error code
   std::string message;  // human-readable detail (never contains secrets or signed headers)
-  // Meaningful when kind == kApi.
-  RestReject reject = RestReject::kOther;
+  // What the refusal means (kApi: from the code and message; kRateLimited: rate_limited; else other).
+  RejectClass reject = RejectClass::kOther;
   // True when the exchange certainly did not act on the request (safe to treat an order as rejected).
   bool definitely_not_applied() const noexcept {
     return kind != RestErrorKind::kOutcomeUnknown && !(kind == RestErrorKind::kTimeout) &&

@@ -5,6 +5,7 @@
 // truncated into range.
 #include <cstdint>
 
+#include "bparb/core/client_id.hpp"
 #include "bparb/core/clock.hpp"
 #include "bparb/core/decimal.hpp"
 #include "bparb/core/expected.hpp"
@@ -40,7 +41,7 @@ struct NeutralOrder {
   NeutralTif tif = NeutralTif::kGtc;
   bool market = false;  // market order (must be kIoc)
   bool reduce_only = false;
-  std::int64_t client_id = 0;  // 0 = none, else 1 .. 2^48 - 1
+  ClientId client_id = 0;      // the kernel's id: 0 = none, else 1 .. 2^48 - 1 (wider ids are refused)
   std::int64_t expiry_ms = 0;  // 0 = now + default for kGtc/kPostOnly; must be 0 for kIoc
 };
 
@@ -50,7 +51,7 @@ enum class OrderError : std::uint8_t {
   kPriceRange,       // <= 0 or > 2^32 - 1 units
   kQuantityOffStep,  // finer than 10^-size_decimals
   kQuantityRange,    // <= 0 or >= 2^48 units
-  kClientIdRange,    // < 0 or >= 2^48
+  kClientIdRange,    // >= 2^48
   kReduceOnlySpot,   // spot markets have no reduce-only
   kMarketNotIoc,     // a market order must be immediate-or-cancel
   kExpiry,           // IOC with an expiry, or a negative expiry
