@@ -55,7 +55,7 @@ void collect_trading(Snapshot& s, const RiskGate& risk, const exec::ArbEngine* e
   s.pairs.clear();
   s.open_orders = 0;
   if (!s.trading) return;
-  std::vector<std::pair<const MarketSpec*, std::uint32_t>> live;
+  std::vector<std::pair<const MarketSpec*, oms::ClientId>> live;
   engine->live_orders(live);
   s.open_orders = live.size();
   for (PairIndex i = 0; i < engine->pair_count(); ++i) {
