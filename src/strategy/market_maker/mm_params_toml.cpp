@@ -22,6 +22,16 @@ std::string position(std::string_view file, const toml::node& n) {
   return out.append(": ");
 }
 
+std::string key_position(std::string_view file, const toml::key& k) {
+  const toml::source_region& r = k.source();
+  std::string out(file);
+  if (r.begin.line != 0) {
+    out.append(":").append(std::to_string(r.begin.line));
+    out.append(":").append(std::to_string(r.begin.column));
+  }
+  return out.append(": ");
+}
+
 std::string describe(const toml::node& n) {
   switch (n.type()) {
     case toml::node_type::string:
@@ -49,7 +59,7 @@ std::string number_text(const toml::node& n) {
   if (const auto* i = n.as_integer()) return std::to_string(i->get());
   if (const auto* f = n.as_floating_point()) {
     char buf[64];
-    const auto r = std::to_chars(buf, buf + sizeof buf, f->get());
+    const auto r = std::to_chars(buf, buf + sizeof buf, f->get(), std::chars_format::fixed);
     if (r.ec != std::errc()) return {};
     return std::string(buf, r.ptr);
   }
@@ -119,15 +129,12 @@ MmParamsRead read_mm_params(const toml::table& table, std::string_view file, std
     const std::string_view name = key.str();
     if (std::find(known.begin(), known.end(), name) != known.end()) continue;
     std::string best;
-    std::size_t best_d = 3;  // typo-sized: at most 2 edits
+    const std::size_t limit = std::max<std::size_t>(2, name.size() / 4);  // typo-sized
     for (const std::string& k : known) {
       const std::size_t d = edit_distance(name, k);
-      if (d < best_d) {
-        best_d = d;
-        best = k;
-      }
+      if (d <= limit && (best.empty() || d < edit_distance(name, best))) best = k;
     }
-    std::string msg = position(file, node) + prefix + std::string(name) + ": unknown key";
+    std::string msg = key_position(file, key) + prefix + std::string(name) + ": unknown key";
     if (!best.empty()) msg += " (did you mean '" + best + "'?)";
     msg += "; allowed keys in [" + std::string(section) + "]:";
     for (const std::string& k : known) msg += " " + k;

@@ -9,8 +9,10 @@
 //
 // Exactness: notional is counted in tick-lots (price_ticks x qty_lots, an integer proportional to the
 // quote notional), so the window sums and the ratio's inputs are exact. The ratio and its EMA are Decimal
-// at 1e-9, rounded half away from zero, the ratio clamped to [1/1000, 1000] (a window with no sells is
-// "very buy-heavy", not infinite). Threshold comparisons are exact integer comparisons on those Decimals.
+// at 1e-9, rounded half away from zero, the ratio clamped to [1/10, 10]: a one-sided window counts as ten to
+// one, not infinite, so that one burst cannot pin the EMA for many trades (an EMA of a ratio is lopsided:
+// buy-heavy values run to infinity, sell-heavy ones only to zero). Threshold comparisons are exact integer
+// comparisons on those Decimals.
 //
 // Fixed capacity: the window is a ring sized at construction; once constructed nothing allocates. A
 // window holding more trades than the ring drops the oldest early (counted by overflowed()).
@@ -36,7 +38,7 @@ struct PublicTrade {
 class TakerFlow {
  public:
   static constexpr std::size_t kDefaultCapacity = 4096;
-  static constexpr std::int64_t kMaxRatio = 1000;
+  static constexpr std::int64_t kMaxRatio = 10;
 
   TakerFlow(DurationUs window_us, Decimal ema_alpha, Decimal switch_ratio, DurationUs min_hold_us,
             std::size_t capacity = kDefaultCapacity);
