@@ -363,7 +363,8 @@ MmDecision MarketMakerCore::decide(TimestampUs now) noexcept {
   if (!limits && blocked == MmReason::kNone) blocked = MmReason::kBookInvalid;
 
   // 1. A resting quote that should not rest is cancelled first: a breaker, a switch, a move.
-  if (quote_.state == QuoteState::kLive) {
+  // A quote filled in full waits for its done report: a cancel could only fail.
+  if (quote_.state == QuoteState::kLive && quote_.remaining_lots > 0) {
     const MmReason why = cancel_reason(now, blocked, cap, soft);
     if (why != MmReason::kNone) {
       MmReason refused = MmReason::kNone;
