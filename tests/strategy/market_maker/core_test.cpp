@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <deque>
 #include <random>
 #include <set>
@@ -300,7 +301,9 @@ TEST(MarketMakerCore, NeverTwoQuotesThroughDelayedConfirmationsAnd429s) {
   p.requote_ticks = 1;
   p.max_quote_age_ms = 300;
   p.rate_limit_backoff_ms = 200;
+  p.rate_limit_backoff_max_ms = 1'000;
   p.cooldown_ms = 200;
+  p.inventory_cap_fraction = D("0.03");  // 30 USD = 20 lots at 150: the cap and the soft level are reached
   p.max_requests_per_window = 200;
   Rig r(p);
   r.ready(true);
@@ -313,7 +316,8 @@ TEST(MarketMakerCore, NeverTwoQuotesThroughDelayedConfirmationsAnd429s) {
   std::deque<Pending> venue;
   std::set<ClientId> alive;  // quotes the venue holds (placed, not yet reported gone)
   int max_existing = 0;
-  int places = 0, cancels = 0, r429 = 0;
+  int places = 0, cancels = 0, r429 = 0, hedges = 0;
+  std::int64_t max_position = 0;
   for (int step = 0; step < 20'000; ++step) {
     r.advance_ms(1 + static_cast<std::int64_t>(rng() % 20));
     // Market: the touch wanders, flow flips now and then.
@@ -324,6 +328,9 @@ TEST(MarketMakerCore, NeverTwoQuotesThroughDelayedConfirmationsAnd429s) {
       r.refresh_book();
     }
     r.trade(rng() % 3 != 0 ? (step / 500) % 2 == 0 : (step / 500) % 2 != 0);
+    // In the second half the position jumps past the cap now and then (a fill we did not expect, say):
+    // the core must hedge it back.
+    if (step >= 10'000 && step % 1'000 == 0) r.core.on_position(r.core.position_lots() + (step % 2'000 ? 30 : -30));
     // The venue answers whatever is due, in order, for orders it still has.
     while (!venue.empty() && venue.front().due <= r.now) {
       const Pending e = venue.front();
@@ -371,15 +378,27 @@ TEST(MarketMakerCore, NeverTwoQuotesThroughDelayedConfirmationsAnd429s) {
         venue.push_back({due, refused ? 2 : 1, d.client_id});
         if (refused) ++r429;
       } else if (d.action == MmAction::kHedge) {
+        // A hedge only ever brings the position toward zero.
+        const std::int64_t pos = r.core.position_lots();
+        ASSERT_NE(pos, 0);
+        EXPECT_EQ(d.side, pos > 0 ? Side::kAsk : Side::kBid);
+        EXPECT_LE(d.qty_lots, pos > 0 ? pos : -pos);
+        EXPECT_TRUE(d.reduce_only);
+        ++hedges;
+        r.core.on_hedge_fill(0, d.side, d.qty_lots);
         r.core.on_hedge_done(0, r.now, false);
       }
       ASSERT_LE(alive.size(), 1u) << "step " << step;
+      // The cap (20 lots at 150; 19 when the mid is a tick or two higher) is enforced, not promised.
+      if (step < 10'000) max_position = std::max(max_position, std::abs(r.core.position_lots()));
     }
   }
   EXPECT_LE(max_existing, 1);
   EXPECT_GT(places, 50);
   EXPECT_GT(cancels, 20);
   EXPECT_GT(r429, 5);
+  EXPECT_LE(max_position, 20);
+  EXPECT_GT(hedges, 5);
 }
 
 }  // namespace
