@@ -49,6 +49,7 @@ TEST(MarketMakerCore, PlacesOnePostOnlyQuoteSizedFromEquityAtOurSidesBest) {
   r.core.on_quote_submitted(7);
   r.core.on_quote_accepted(7);
   EXPECT_EQ(r.core.quote_state(), QuoteState::kLive);
+  EXPECT_TRUE(r.core.quote_at_touch());
   EXPECT_EQ(r.decide().action, MmAction::kNone);
 }
 

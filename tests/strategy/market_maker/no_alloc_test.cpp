@@ -69,7 +69,7 @@ void run(Rig& r, MmStats& s, int steps, int seed) {
       f.mid = Decimal::from_units(2 * mid, D("0.005"));
       s.on_fill(f);
     }
-    s.on_quote_presence(r.now, r.core.quote_state() == QuoteState::kLive, true);
+    s.on_quote_presence(r.now, r.core.quote_state() == QuoteState::kLive, r.core.quote_at_touch());
     if (r.core.trip_count() % 5 == 0) format_trip(r.core.last_trip(), line, sizeof line);
   }
 }

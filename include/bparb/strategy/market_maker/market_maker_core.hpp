@@ -154,6 +154,11 @@ class MarketMakerCore {
   Side quote_side() const noexcept { return quote_.side; }
   std::int64_t quote_price_ticks() const noexcept { return quote_.price_ticks; }
   std::int64_t quote_remaining_lots() const noexcept { return quote_.remaining_lots; }
+  // Our quote rests at the best price of its side (for MmStats::on_quote_presence).
+  bool quote_at_touch() const noexcept {
+    if (quote_.state != QuoteState::kLive && quote_.state != QuoteState::kPendingCancel) return false;
+    return quote_.price_ticks == (quote_.side == Side::kBid ? top_.bid_ticks : top_.ask_ticks);
+  }
   std::int64_t position_lots() const noexcept { return position_lots_; }
   // Position the cap counts: the position, plus our resting quote when it would increase the position.
   std::int64_t exposure_lots() const noexcept;
