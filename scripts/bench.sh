@@ -29,7 +29,7 @@ if command -v taskset >/dev/null && taskset -c "$cpu" true 2>/dev/null; then pin
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBPARB_BUILD_BENCH=ON \
   -DCMAKE_CXX_FLAGS="${BENCH_CXXFLAGS:-}" >/dev/null
 cmake --build "$build" --target bparb-bench bparb_bench_hotpath bparb_bench_book bparb_bench_depth_parse \
-  bparb_bench_lighter bparb_bench_lighter_book bparb_perf_tests bparb_fast_path_tests -j "${BENCH_JOBS:-2}"
+  bparb_bench_lighter bparb_bench_lighter_book bparb_bench_market_maker bparb_perf_tests bparb_fast_path_tests -j "${BENCH_JOBS:-2}"
 bin="$build/tests/bench"
 data="$(mktemp -d)"
 trap 'rm -rf "$data"' EXIT
@@ -82,6 +82,8 @@ echo "== Google Benchmark: book"
 "${pin[@]}" "$bin/bparb_bench_book" --benchmark_min_time="$min_time"
 echo "== Google Benchmark: synthetic depth parse"
 "${pin[@]}" "$bin/bparb_bench_depth_parse" --benchmark_min_time="$min_time"
+echo "== Google Benchmark: market maker decision core (one trade or book event -> decision)"
+"${pin[@]}" "$bin/bparb_bench_market_maker" --benchmark_min_time="$min_time"
 echo "== Google Benchmark: Lighter signer"
 "${pin[@]}" "$bin/bparb_bench_lighter" --benchmark_min_time="$min_time" --benchmark_repetitions="$runs" \
   --benchmark_report_aggregates_only="$([[ $runs -gt 1 ]] && echo true || echo false)"

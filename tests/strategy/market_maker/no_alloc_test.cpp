@@ -1,0 +1,96 @@
+// Hot-path guarantee: once constructed and warm, the market maker's decision path (book and trade events,
+// our order's events, decide, the trip text) and the stats' fill/mid path allocate nothing. Global
+// operator new is replaced in this test binary to count allocations while the flag is up.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+#include "bparb/strategy/market_maker/mm_stats.hpp"
+#include "mm_test_util.hpp"
+
+namespace {
+std::atomic<bool> g_counting{false};
+std::atomic<long> g_allocs{0};
+}  // namespace
+
+// Under AddressSanitizer the allocator belongs to ASan; allocation counting is meaningful in Release only.
+#if !defined(__SANITIZE_ADDRESS__)
+void* operator new(std::size_t n) {
+  if (g_counting.load(std::memory_order_relaxed)) g_allocs.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
+#endif  // !__SANITIZE_ADDRESS__
+
+namespace bparb::mmtest {
+namespace {
+
+// One pass of a busy market: the touch moves, takers trade both ways, our quote is placed, accepted,
+// partly filled, cancelled; a 429 now and then; a breaker now and then.
+void run(Rig& r, MmStats& s, int steps, int seed) {
+  char line[256];
+  for (int i = 0; i < steps; ++i) {
+    r.advance_ms(7);
+    const std::int64_t mid = 15'000 + ((i * 7 + seed) % 9) - 4;
+    r.book(mid - 1, mid + 1);
+    r.trade(((i / 200) % 2) == 0, 1 + i % 5);
+    s.on_mid(r.now, Decimal::from_units(2 * mid, D("0.005")));
+    if (i % 4'999 == 0) r.core.on_rate_limited(r.now);
+    for (int k = 0; k < 3; ++k) {
+      const MmDecision d = r.decide();
+      if (d.action == MmAction::kNone) break;
+      if (d.action == MmAction::kPlace) {
+        r.core.on_quote_submitted(r.next_id);
+        r.core.on_quote_accepted(r.next_id++);
+        s.on_quote_placed();
+      } else if (d.action == MmAction::kCancel) {
+        r.core.on_quote_done(d.client_id, QuoteEnd::kCancelled, r.now);
+        s.on_cancel();
+      } else {
+        r.core.on_hedge_done(0, r.now, false);
+      }
+    }
+    if (r.core.quote_state() == QuoteState::kLive && i % 13 == 0) {
+      r.core.on_quote_fill(r.core.quote_id(), r.core.quote_side(), 1);
+      MmFill f;
+      f.at_us = r.now;
+      f.side = r.core.quote_side();
+      f.price = Decimal::from_units(r.core.quote_price_ticks(), D("0.01"));
+      f.quantity = D("0.01");
+      f.fee = D("0.0003");
+      f.mid = Decimal::from_units(2 * mid, D("0.005"));
+      s.on_fill(f);
+    }
+    s.on_quote_presence(r.now, r.core.quote_state() == QuoteState::kLive, r.core.quote_at_touch());
+    if (r.core.trip_count() % 5 == 0) format_trip(r.core.last_trip(), line, sizeof line);
+  }
+}
+
+TEST(MmHotPath, DecisionAndStatsPathsDoNotAllocateOnceWarm) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "allocation counting is off under AddressSanitizer";
+#endif
+  Rig r;
+  r.ready(true);
+  MmStats s;
+  run(r, s, 5'000, 1);  // warm: every ring has wrapped
+  g_allocs = 0;
+  g_counting = true;
+  run(r, s, 20'000, 3);
+  const MmReport rep = s.report();
+  g_counting = false;
+  EXPECT_EQ(g_allocs.load(), 0);
+  EXPECT_GT(rep.quote_fills, 10);
+  EXPECT_GT(rep.quotes_placed, 100);
+}
+
+}  // namespace
+}  // namespace bparb::mmtest
