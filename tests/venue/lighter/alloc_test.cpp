@@ -2,6 +2,7 @@
 // use). Counts global operator new calls on this thread while `counting` is set.
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
 #include <cstdlib>
 #include <new>
 #include <string>
@@ -10,6 +11,7 @@
 #include "bparb/venue/lighter/book_sync.hpp"
 #include "bparb/venue/lighter/parsers.hpp"
 #include "bparb/venue/lighter/signer.hpp"
+#include "bparb/venue/lighter/ws_session.hpp"
 
 // Under AddressSanitizer the allocator is ASan's and replacing operator new confuses its bookkeeping;
 // the Release run of this binary is where the count is meaningful.
@@ -134,6 +136,102 @@ TEST(LighterAlloc, BookFramesParseAndApplyWithoutAllocating) {
   counting = false;
   EXPECT_EQ(applied, 200);
   EXPECT_TRUE(book.valid());
+  EXPECT_EQ(n, 0);
+}
+// The session's frame path (decode, BookSync, book, typed callbacks) as frames arrive from the socket:
+// in place from a padded buffer, nothing allocated once warm. Book updates, trades and account
+// updates interleave as on a live connection.
+TEST(LighterAlloc, SessionFramesWithoutAllocating) {
+  boost::asio::io_context io;
+  ManualClock clock(1'800'000'000'000'000);
+  LighterWsOptions opts;
+  opts.ws.url = "ws://127.0.0.1:9";  // never started: frames are handed in as the socket would
+  LighterWs ws(io, clock, opts);
+  MarketDetails m;
+  m.market_id = 0;
+  m.symbol = "ETH";
+  m.price_decimals = 2;
+  m.size_decimals = 4;
+  ws.add_book(m);
+  long books = 0;
+  long trades = 0;
+  long accounts = 0;
+  LighterWsHandlers h;
+  h.on_book = [&books](std::int64_t) { ++books; };
+  h.on_trade = [&trades](const Trade&) { ++trades; };
+  h.on_account = [&accounts](const WsFrame&) { ++accounts; };
+  ws.set_handlers(std::move(h));
+
+  auto padded = [](std::string s) {
+    s.reserve(s.size() + kJsonPadding);
+    return s;
+  };
+  std::string snap = R"({"channel":"order_book:0","order_book":{"code":0,"asks":[)";
+  for (int i = 0; i < 50; ++i) {
+    if (i) snap += ',';
+    snap += R"({"price":")";
+    snap += std::to_string(2001 + i);
+    snap += R"(.00","size":"1.0000"})";
+  }
+  snap += R"(],"bids":[)";
+  for (int i = 0; i < 50; ++i) {
+    if (i) snap += ',';
+    snap += R"({"price":")";
+    snap += std::to_string(2000 - i);
+    snap += R"(.50","size":"2.0000"})";
+  }
+  snap += R"(],"nonce":10,"begin_nonce":0},"type":"subscribed/order_book"})";
+  std::vector<std::string> frames;
+  frames.push_back(padded(snap));
+  std::int64_t nonce = 10;
+  for (int i = 0; i < 600; ++i) {
+    const std::int64_t next = nonce + 1 + i % 3;
+    std::string u = R"({"channel":"order_book:0","offset":)";
+    u += std::to_string(1000 + 7 * i);
+    u += R"(,"order_book":{"code":0,"asks":[{"price":")";
+    u += std::to_string(2001 + i % 7);
+    u += R"(.00","size":")";
+    u += i % 4 == 0 ? "0.0000" : "1.2500";
+    u += R"("}],"bids":[{"price":")";
+    u += std::to_string(2000 - i % 5);
+    u += R"(.50","size":"3.0000"}],"nonce":)";
+    u += std::to_string(next);
+    u += R"(,"last_updated_at":1778138389655150,"begin_nonce":)";
+    u += std::to_string(nonce);
+    u += R"(},"timestamp":1778138582602,"type":"update/order_book"})";
+    frames.push_back(padded(std::move(u)));
+    nonce = next;
+    if (i % 10 == 0) {
+      std::string t = R"({"channel":"trade:0","trades":[{"trade_id":)";
+      t += std::to_string(100 + i);
+      t += R"(,"market_id":0,"size":"0.1000","price":"2000.50","usd_amount":"200.050000","ask_id":281474976710700,)"
+           R"("bid_id":281474976710701,"ask_account_id":1,"bid_account_id":2,"is_maker_ask":true,"block_height":5,)"
+           R"("timestamp":1778138582602}],"type":"update/trade"})";
+      frames.push_back(padded(std::move(t)));
+      frames.push_back(padded(
+          R"({"type":"update/account_orders","channel":"account_orders:0:1234","account":1234,"orders":{"0":[{)"
+          R"("order_index":281476929510110,"client_order_index":42,"market_index":0,"owner_account_index":1234,)"
+          R"("initial_base_amount":"0.0050","price":"2352.74","nonce":7,"remaining_base_amount":"0.0030",)"
+          R"("is_ask":true,"filled_base_amount":"0.0020","filled_quote_amount":"4.705480","type":"limit",)"
+          R"("time_in_force":"good-till-time","reduce_only":false,"trigger_price":"0.00",)"
+          R"("order_expiry":1780360584479,"status":"open","timestamp":1777941383576,"updated_at":1777941383900}]}})"));
+    }
+  }
+  const std::size_t warm = frames.size() / 4;
+  for (std::size_t i = 0; i < warm; ++i) ws.handle_frame(frames[i].data(), frames[i].size(), frames[i].capacity());
+  counting = true;
+  allocations = 0;
+  for (std::size_t i = warm; i < frames.size(); ++i) {
+    ws.handle_frame(frames[i].data(), frames[i].size(), frames[i].capacity());
+  }
+  const long n = allocations;
+  counting = false;
+  EXPECT_EQ(ws.counters().malformed, 0u);
+  EXPECT_EQ(ws.counters().resubscribes, 0u);
+  EXPECT_TRUE(ws.book_valid(0));
+  EXPECT_EQ(books, 601);
+  EXPECT_EQ(trades, 60);
+  EXPECT_EQ(accounts, 60);
   EXPECT_EQ(n, 0);
 }
 #endif
