@@ -101,6 +101,7 @@ std::optional<TxSendError> LighterTxSender::enqueue(const Tx& tx, TxType type, s
   s.attempts = 0;
   s.grant = NonceGrant{};
   s.route = TxRoute::kNone;
+  s.queued_us = clock_.now_us();
   pump();
   return std::nullopt;
 }
@@ -318,6 +319,17 @@ void LighterTxSender::on_timer() {
     }
   }
   pump();
+  const TimestampUs now = clock_.now_us();
+  for (std::size_t i = 0; i < kMaxSlots; ++i) {
+    Slot& s = slots_[i];
+    if (s.state != SlotState::kQueued || now - s.queued_us < opts_.queue_timeout_us) continue;
+    ++counters_.queue_timeouts;
+    SubmitResult never_sent;
+    never_sent.state = SubmitState::kRefused;
+    never_sent.action = ErrorAction::kRetry;
+    never_sent.nonce_outcome = TxOutcome::kRejected;  // not reported: a queued slot holds no nonce
+    complete(i, never_sent);
+  }
 }
 
 }  // namespace bparb::lighter

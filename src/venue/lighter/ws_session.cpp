@@ -16,11 +16,11 @@ namespace {
 constexpr std::string_view kPing = R"({"type":"ping"})";
 constexpr std::string_view kPong = R"({"type":"pong"})";
 
-// The venue's transaction codes (21xxx) and rate limits (23xxx): an error frame with one of these
-// answers a transaction we sent (inferred: the venue documents sendtx failures as either a reply with
-// a code or an error frame).
+// The venue's transaction codes (21xxx) and its request rate limit (23000): an error frame with one of
+// these answers a transaction we sent (inferred: the venue documents sendtx failures as either a reply
+// with a code or an error frame). The other 23xxx limits are about subscriptions and connections.
 bool is_tx_code(std::int64_t code) noexcept {
-  return code >= 21000 && code < 24000;
+  return (code >= 21000 && code < 22000) || code == 23000;
 }
 
 }  // namespace

@@ -169,3 +169,38 @@ TEST(LighterTxSenderTest, RestWhenTheSocketIsDownAndUnknownWhenItDropsMidFlight)
 
 }  // namespace
 }  // namespace bparb::lighter::testing
+
+namespace bparb::lighter::testing {
+namespace {
+
+TEST(LighterTxSenderTest, NoNonceNoSendAndATimelyRefusal) {
+  Loopback lb;
+  const std::uint16_t port = lb.server->port();
+  lb.server->stop();  // nobody answers nextNonce
+  LighterRestOptions ro;
+  ro.http.base_url = "http://127.0.0.1:" + std::to_string(port);
+  LighterRest rest(lb.io, ro);
+  LighterWsOptions wo;
+  wo.ws.url = "ws://127.0.0.1:" + std::to_string(port) + "/stream";
+  LighterWs ws(lb.io, lb.f.clock, wo, lb.f.alice.get());  // never started
+  TxSenderOptions so;
+  so.timer_period_us = 5 * kUsPerMs;
+  LighterTxSender sender(lb.io, lb.f.clock, *lb.f.alice, rest, ws, so);
+  std::vector<TxAnswer> answers;
+  sender.on_answer([&](const TxAnswer& a) { answers.push_back(a); });
+  ASSERT_FALSE(sender.send(CancelAllOrdersTx{}, 9));
+  ASSERT_TRUE(lb.run_until([&] { return sender.counters().nonce_fetch_failures >= 2; }));  // retried
+  EXPECT_TRUE(answers.empty());
+  EXPECT_EQ(sender.counters().sent_rest + sender.counters().sent_ws, 0u);
+  lb.f.clock.advance_us(so.queue_timeout_us);
+  ASSERT_TRUE(lb.run_until([&] { return !answers.empty(); }));
+  EXPECT_EQ(answers[0].tag, 9u);
+  EXPECT_EQ(answers[0].result.state, SubmitState::kRefused);
+  EXPECT_EQ(answers[0].result.action, ErrorAction::kRetry);
+  EXPECT_EQ(answers[0].route, TxRoute::kNone);
+  EXPECT_EQ(answers[0].attempts, 0u);
+  EXPECT_EQ(sender.busy_slots(), 0u);
+}
+
+}  // namespace
+}  // namespace bparb::lighter::testing

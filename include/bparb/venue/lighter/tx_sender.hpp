@@ -43,6 +43,9 @@ const char* to_string(TxRoute r) noexcept;
 struct TxSenderOptions {
   DurationUs tx_expiry_us = 600 * kUsPerSecond - kUsPerSecond;  // ExpiredAt = now + this (signer default)
   DurationUs ws_reply_timeout_us = 5 * kUsPerSecond;
+  // A transaction still waiting for a nonce after this long (nextNonce keeps failing) is answered as
+  // refused with kRetry: it was never sent.
+  DurationUs queue_timeout_us = 5 * kUsPerSecond;
   DurationUs timer_period_us = 100 * kUsPerMs;  // reply timeouts, fetch retries (steady time)
   std::uint32_t max_nonce_resends = 1;
 };
@@ -73,6 +76,7 @@ struct TxSenderCounters {
   std::uint64_t nonce_fetch_failures = 0;
   std::uint64_t nonce_resends = 0;  // transactions re-signed after an invalid-nonce answer
   std::uint64_t ws_reply_timeouts = 0;
+  std::uint64_t queue_timeouts = 0;
   std::uint64_t unmatched_replies = 0;
 };
 
@@ -120,6 +124,7 @@ class LighterTxSender {
     std::uint32_t attempts = 0;
     NonceGrant grant;
     TxRoute route = TxRoute::kNone;
+    TimestampUs queued_us = 0;
     TimestampUs sent_us = 0;
     SignedTx signed_tx;
   };

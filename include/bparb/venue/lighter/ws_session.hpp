@@ -76,7 +76,7 @@ struct LighterWsHandlers {
   std::function<void(const Trade& trade)> on_trade;
   // account_orders / account_all_orders / account_all frames (orders, trades, positions).
   std::function<void(const WsFrame& frame)> on_account;
-  // jsonapi/sendtx replies, and error frames carrying a transaction code (21xxx, 23xxx), in order.
+  // jsonapi/sendtx replies, and error frames carrying a transaction code (21xxx, 23000), in order.
   std::function<void(const WsFrame& frame)> on_tx_reply;
   // Any other error frame (subscription errors: 30003 already subscribed, 20013 bad token, ...).
   std::function<void(std::int64_t code, std::string_view message)> on_error;
