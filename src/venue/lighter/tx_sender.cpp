@@ -173,7 +173,8 @@ bool LighterTxSender::dispatch(std::size_t idx) {
     return true;
   }
   s.sent_us = clock_.now_us();
-  if (ws_.connected() && ws_.send_tx(s.signed_tx)) {
+  s.request_id = next_request_id_++;
+  if (ws_.connected() && ws_.send_tx(s.signed_tx, s.request_id)) {
     s.state = SlotState::kInFlightWs;
     s.route = TxRoute::kWebSocket;
     ws_fifo_[(ws_head_ + ws_count_) % kMaxSlots] = static_cast<std::uint8_t>(idx);
@@ -213,25 +214,31 @@ void LighterTxSender::start_fetch() {
 
 // ---------------------------------------------------------------- answers
 
+std::size_t LighterTxSender::take_ws(std::size_t pos) noexcept {
+  const std::size_t idx = ws_fifo_[(ws_head_ + pos) % kMaxSlots];
+  for (std::size_t j = pos; j + 1 < ws_count_; ++j) {
+    ws_fifo_[(ws_head_ + j) % kMaxSlots] = ws_fifo_[(ws_head_ + j + 1) % kMaxSlots];
+  }
+  --ws_count_;
+  return idx;
+}
+
 void LighterTxSender::on_ws_reply(const WsFrame& frame) {
-  if (ws_count_ == 0) {
+  std::size_t pos = 0;
+  if (frame.request_id >= 0) {
+    while (pos < ws_count_ && slots_[ws_fifo_[(ws_head_ + pos) % kMaxSlots]].request_id != frame.request_id) ++pos;
+  }
+  if (pos >= ws_count_) {  // nothing in flight, or an id that is not (or no longer) ours
     ++counters_.unmatched_replies;
     return;
   }
-  const std::size_t idx = ws_fifo_[ws_head_];
-  ws_head_ = (ws_head_ + 1) % kMaxSlots;
-  --ws_count_;
+  const std::size_t idx = take_ws(pos);
   complete(idx, submit_result(frame));
 }
 
 void LighterTxSender::on_ws_disconnected() {
   // Written, never answered: they may or may not have reached the venue.
-  while (ws_count_ > 0) {
-    const std::size_t idx = ws_fifo_[ws_head_];
-    ws_head_ = (ws_head_ + 1) % kMaxSlots;
-    --ws_count_;
-    complete(idx, SubmitResult{});
-  }
+  while (ws_count_ > 0) complete(take_ws(0), SubmitResult{});
 }
 
 void LighterTxSender::on_rest_answer(std::size_t idx, std::uint32_t generation, RestResult<SendTxResult>& r) {

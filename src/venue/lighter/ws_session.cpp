@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <charconv>
 #include <chrono>
 #include <utility>
 
@@ -254,16 +255,20 @@ bool LighterWs::book_valid(std::int64_t market_id) const noexcept {
   return b && b->sync.synced();
 }
 
-bool LighterWs::send_tx(const SignedTx& tx) {
+bool LighterWs::send_tx(const SignedTx& tx, std::int64_t request_id) {
   if (!connected()) return false;
+  char digits[24];
   scratch_.clear();
-  scratch_ += R"({"type":"jsonapi/sendtx","data":{"tx_type":)";
-  char digits[4];
-  const int type = static_cast<int>(tx.tx_type);
-  std::size_t n = 0;
-  if (type >= 10) digits[n++] = static_cast<char>('0' + type / 10);
-  digits[n++] = static_cast<char>('0' + type % 10);
-  scratch_.append(digits, n);
+  scratch_ += R"({"type":"jsonapi/sendtx","data":{)";
+  if (request_id >= 0) {
+    const auto r = std::to_chars(digits, digits + sizeof digits, request_id);
+    scratch_ += R"("id":")";
+    scratch_.append(digits, static_cast<std::size_t>(r.ptr - digits));
+    scratch_ += R"(",)";
+  }
+  scratch_ += R"("tx_type":)";
+  const auto t = std::to_chars(digits, digits + sizeof digits, static_cast<int>(tx.tx_type));
+  scratch_.append(digits, static_cast<std::size_t>(t.ptr - digits));
   scratch_ += R"(,"tx_info":)";
   scratch_ += tx.tx_info();
   scratch_ += "}}";

@@ -105,6 +105,7 @@ TEST(LighterTxSenderTest, CreateAndCancelOverTheSocketShowOnTheAccountChannel) {
   EXPECT_FALSE(c.sender->nonces().guarded());
   EXPECT_EQ(c.sender->counters().nonce_fetches, 1u);
   EXPECT_EQ(c.sender->counters().sent_rest, 0u);
+  EXPECT_EQ(c.sender->counters().unmatched_replies, 0u);  // every reply found its transaction by id
 
   EXPECT_EQ(c.sender->send(CancelOrderTx{-1, 1, {}}, 5), TxSendError::kInvalidTx);
 }
@@ -200,6 +201,27 @@ TEST(LighterTxSenderTest, NoNonceNoSendAndATimelyRefusal) {
   EXPECT_EQ(answers[0].route, TxRoute::kNone);
   EXPECT_EQ(answers[0].attempts, 0u);
   EXPECT_EQ(sender.busy_slots(), 0u);
+}
+
+}  // namespace
+}  // namespace bparb::lighter::testing
+
+namespace bparb::lighter::testing {
+namespace {
+
+TEST(LighterTxSenderTest, ReplyIdsAreReadWhenTheyAreOurs) {
+  JsonParser p;
+  WsFrame f;
+  const std::string ours = R"({"code":21104,"id":"17","message":"invalid nonce","type":"jsonapi/sendtx"})";
+  ASSERT_TRUE(parse_ws_frame(p, ours, f).ok());
+  EXPECT_EQ(f.type, WsType::kSendTx);
+  EXPECT_EQ(f.request_id, 17);
+  const std::string foreign =
+      R"({"code":200,"id":"abc","tx_hash":")" + std::string(80, 'a') + R"(","type":"jsonapi/sendtx"})";
+  ASSERT_TRUE(parse_ws_frame(p, foreign, f).ok());
+  EXPECT_EQ(f.request_id, -1);
+  ASSERT_TRUE(parse_ws_frame(p, R"({"type":"error","code":21104,"message":"invalid nonce"})", f).ok());
+  EXPECT_EQ(f.request_id, -1);
 }
 
 }  // namespace

@@ -9,14 +9,15 @@
 // for its nonce is re-signed with the fetched nonce and sent again (max_nonce_resends times): the venue
 // did not take it, so this cannot duplicate it.
 //
-// Answers: jsonapi/sendtx replies arrive in the order the transactions were written on the socket, so
-// they are matched first in, first out. A socket that drops with transactions in flight, or does not
-// answer within ws_reply_timeout, leaves them "outcome unknown" (the order may or may not exist); the
-// session is reconnected in the second case so that no late reply can be matched to a later
-// transaction. Only the account stream (or an orders query) tells what became of a transaction.
+// Answers: each jsonapi/sendtx carries our request id, which the venue echoes; a reply without one
+// (an error frame) is matched to the oldest transaction written on the socket. A socket that drops with transactions in
+// flight, or does not answer within ws_reply_timeout, leaves them "outcome unknown" (the order may or may not exist);
+// the session is reconnected in the second case so that no late reply can be matched to a later transaction. Only the
+// account stream (or an orders query) tells what became of a transaction.
 //
-// Hot path: fixed slots, no allocation per transaction on the WebSocket path once warm (the REST
-// fallback allocates its request).
+// Hot path: fixed slots and signing in place, so the sender itself allocates nothing per transaction;
+// the WebSocket transport copies each frame into its write queue, and the REST fallback builds its
+// request (both allocate).
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -120,6 +121,7 @@ class LighterTxSender {
     ModifyOrderTx modify;
     std::uint64_t tag = 0;
     std::uint64_t seq = 0;         // queue order
+    std::int64_t request_id = -1;  // the jsonapi/sendtx "id" of the last attempt
     std::uint32_t generation = 0;  // bumped on every reuse: a late REST answer for an old use is ignored
     std::uint32_t attempts = 0;
     NonceGrant grant;
@@ -136,6 +138,7 @@ class LighterTxSender {
   std::optional<TxError> sign(Slot& s, std::int64_t nonce, std::int64_t expired_at) const;
   void start_fetch();
   void on_ws_reply(const WsFrame& frame);
+  std::size_t take_ws(std::size_t pos) noexcept;  // removes the pos-th oldest socket transaction
   void on_ws_disconnected();
   void on_rest_answer(std::size_t idx, std::uint32_t generation, RestResult<SendTxResult>& r);
   void complete(std::size_t idx, const SubmitResult& r);
@@ -152,6 +155,7 @@ class LighterTxSender {
   std::size_t ws_head_ = 0;
   std::size_t ws_count_ = 0;
   std::uint64_t next_seq_ = 1;
+  std::int64_t next_request_id_ = 1;
   bool fetching_ = false;
   bool pumping_ = false;
   std::function<void(const TxAnswer&)> on_answer_;

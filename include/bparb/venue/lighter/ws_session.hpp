@@ -115,8 +115,9 @@ class LighterWs {
   const BookSync* book_sync(std::int64_t market_id) const noexcept;
   bool book_valid(std::int64_t market_id) const noexcept;
 
-  // jsonapi/sendtx with the signed tx_info as a JSON object. False when not connected (nothing sent).
-  bool send_tx(const SignedTx& tx);
+  // jsonapi/sendtx with the signed tx_info as a JSON object and, when request_id >= 0, that "id" (the
+  // venue echoes it in the reply: WsFrame::request_id). False when not connected (nothing sent).
+  bool send_tx(const SignedTx& tx, std::int64_t request_id = -1);
 
   // Decodes and dispatches one frame exactly as if it had arrived on the socket (replay / tests).
   // `capacity` = readable bytes at data (>= size + kJsonPadding parses in place).
