@@ -42,10 +42,13 @@ LighterTxSender::LighterTxSender(boost::asio::io_context& ioc, const Clock& cloc
                                  LighterRest& rest, LighterWs& ws, TxSenderOptions opts)
     : clock_(clock), signer_(signer), rest_(rest), ws_(ws), opts_(opts), alive_(std::make_shared<Alive>(ioc)) {
   alive_->owner = this;
-  ws_.handlers().on_tx_reply = [this](const WsFrame& f) { on_ws_reply(f); };
+  // Both check that the sender still exists: the session may outlive it.
+  ws_.handlers().on_tx_reply = [a = alive_](const WsFrame& f) {
+    if (a->owner) a->owner->on_ws_reply(f);
+  };
   auto previous = std::move(ws_.handlers().on_disconnected);
-  ws_.handlers().on_disconnected = [this, previous = std::move(previous)](const net::DisconnectInfo& info) {
-    on_ws_disconnected();
+  ws_.handlers().on_disconnected = [a = alive_, previous = std::move(previous)](const net::DisconnectInfo& info) {
+    if (a->owner) a->owner->on_ws_disconnected();
     if (previous) previous(info);
   };
   arm_timer();
@@ -54,7 +57,6 @@ LighterTxSender::LighterTxSender(boost::asio::io_context& ioc, const Clock& cloc
 LighterTxSender::~LighterTxSender() {
   alive_->owner = nullptr;
   alive_->timer.cancel();
-  ws_.handlers().on_tx_reply = nullptr;
 }
 
 std::size_t LighterTxSender::busy_slots() const noexcept {

@@ -226,3 +226,40 @@ TEST(LighterTxSenderTest, ReplyIdsAreReadWhenTheyAreOurs) {
 
 }  // namespace
 }  // namespace bparb::lighter::testing
+
+namespace bparb::lighter::testing {
+namespace {
+
+TEST(LighterTxSenderTest, ASilentSocketIsReplacedAndItsTransactionsAreUnknown) {
+  Loopback lb;
+  Client c(lb);
+  c.connect();
+  ASSERT_FALSE(c.sender->send(c.order(1), 1));
+  ASSERT_EQ(c.wait_answer(1).result.state, SubmitState::kSubmitted);
+  ASSERT_FALSE(c.sender->send(c.order(2), 2));  // written; its reply has not been read yet
+  lb.f.clock.advance_us(TxSenderOptions{}.ws_reply_timeout_us);
+  c.sender->on_timer();
+  const TxAnswer& lost = c.wait_answer(2);
+  EXPECT_EQ(lost.result.state, SubmitState::kUnknown);
+  EXPECT_EQ(c.sender->counters().ws_reply_timeouts, 1u);
+  // A fresh socket; the next transaction waits for a fresh nonce and finds its way.
+  ASSERT_TRUE(lb.run_until([&] { return c.ws.connected() && c.account_snapshots >= 2; }));
+  ASSERT_FALSE(c.sender->send(c.order(3), 3));
+  const TxAnswer& next = c.wait_answer(3);
+  EXPECT_EQ(next.result.state, SubmitState::kSubmitted);
+  EXPECT_EQ(c.sender->counters().nonce_fetches, 2u);
+  EXPECT_EQ(c.sender->counters().unmatched_replies, 0u);
+}
+
+TEST(LighterTxSenderTest, TheSessionMayOutliveTheSender) {
+  Loopback lb;
+  Client c(lb);
+  c.connect();
+  c.sender.reset();
+  c.ws.close();  // its disconnect handler must not reach the destroyed sender
+  lb.settle(2);
+  EXPECT_FALSE(c.ws.connected());
+}
+
+}  // namespace
+}  // namespace bparb::lighter::testing
