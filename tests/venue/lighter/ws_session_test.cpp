@@ -193,3 +193,32 @@ TEST(LighterWsTest, ReconnectsAfterAnOutageAndResubscribes) {
 
 }  // namespace
 }  // namespace bparb::lighter::testing
+
+namespace bparb::lighter::testing {
+namespace {
+
+TEST(LighterWsTest, AccountAllNeedsNoToken) {
+  Loopback lb;
+  Fixture& f = lb.f;
+  LighterWs ws(lb.io, f.clock, ws_options(lb.server->ws_url()));  // no signer
+  int snapshots = 0;
+  std::vector<std::int64_t> orders;
+  LighterWsHandlers h;
+  h.on_account = [&](const WsFrame& fr) {
+    EXPECT_EQ(fr.type, WsType::kAccountAll);
+    if (fr.snapshot) ++snapshots;
+    for (const Order& o : fr.orders) orders.push_back(o.client_order_index);
+  };
+  ws.set_handlers(std::move(h));
+  ws.add_account_all(kBob);
+  ws.start();
+  ASSERT_TRUE(lb.run_until([&] { return snapshots == 1; }));
+  EXPECT_EQ(ws.counters().token_refreshes, 0u);
+  place(lb, f.create(*f.bob, f.bob_nonce, 31, 10'000, 201'000, true));
+  ASSERT_TRUE(lb.run_until([&] { return !orders.empty(); }));
+  EXPECT_EQ(orders.back(), 31);
+  ws.close();
+}
+
+}  // namespace
+}  // namespace bparb::lighter::testing
