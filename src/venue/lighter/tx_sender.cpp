@@ -179,7 +179,7 @@ bool LighterTxSender::dispatch(std::size_t idx) {
   if (ws_.connected() && ws_.send_tx(s.signed_tx, s.request_id)) {
     s.state = SlotState::kInFlightWs;
     s.route = TxRoute::kWebSocket;
-    ws_fifo_[(ws_head_ + ws_count_) % kMaxSlots] = static_cast<std::uint8_t>(idx);
+    ws_fifo_[ws_count_] = static_cast<std::uint8_t>(idx);
     ++ws_count_;
     ++counters_.sent_ws;
     return true;
@@ -217,10 +217,8 @@ void LighterTxSender::start_fetch() {
 // ---------------------------------------------------------------- answers
 
 std::size_t LighterTxSender::take_ws(std::size_t pos) noexcept {
-  const std::size_t idx = ws_fifo_[(ws_head_ + pos) % kMaxSlots];
-  for (std::size_t j = pos; j + 1 < ws_count_; ++j) {
-    ws_fifo_[(ws_head_ + j) % kMaxSlots] = ws_fifo_[(ws_head_ + j + 1) % kMaxSlots];
-  }
+  const std::size_t idx = ws_fifo_[pos];
+  for (std::size_t j = pos; j + 1 < ws_count_; ++j) ws_fifo_[j] = ws_fifo_[j + 1];
   --ws_count_;
   return idx;
 }
@@ -228,7 +226,7 @@ std::size_t LighterTxSender::take_ws(std::size_t pos) noexcept {
 void LighterTxSender::on_ws_reply(const WsFrame& frame) {
   std::size_t pos = 0;
   if (frame.request_id >= 0) {
-    while (pos < ws_count_ && slots_[ws_fifo_[(ws_head_ + pos) % kMaxSlots]].request_id != frame.request_id) ++pos;
+    while (pos < ws_count_ && slots_[ws_fifo_[pos]].request_id != frame.request_id) ++pos;
   }
   if (pos >= ws_count_) {  // nothing in flight, or an id that is not (or no longer) ours
     ++counters_.unmatched_replies;
@@ -318,7 +316,7 @@ void LighterTxSender::arm_timer() {
 
 void LighterTxSender::on_timer() {
   if (ws_count_ > 0) {
-    const Slot& oldest = slots_[ws_fifo_[ws_head_]];
+    const Slot& oldest = slots_[ws_fifo_[0]];
     if (clock_.now_us() - oldest.sent_us >= opts_.ws_reply_timeout_us) {
       // A socket that stopped answering: replace it, so that no late reply meets a later transaction.
       // The disconnect settles every transaction written on it as unknown.

@@ -151,8 +151,7 @@ class LighterTxSender {
   TxSenderOptions opts_;
   NonceManager nonces_;
   std::array<Slot, kMaxSlots> slots_;
-  std::array<std::uint8_t, kMaxSlots> ws_fifo_{};  // slot indexes in the order written on the socket
-  std::size_t ws_head_ = 0;
+  std::array<std::uint8_t, kMaxSlots> ws_fifo_{};  // slot indexes in the order written on the socket, oldest first
   std::size_t ws_count_ = 0;
   std::uint64_t next_seq_ = 1;
   std::int64_t next_request_id_ = 1;
