@@ -29,7 +29,7 @@ if command -v taskset >/dev/null && taskset -c "$cpu" true 2>/dev/null; then pin
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBPARB_BUILD_BENCH=ON \
   -DCMAKE_CXX_FLAGS="${BENCH_CXXFLAGS:-}" >/dev/null
 cmake --build "$build" --target bparb-bench bparb_bench_hotpath bparb_bench_book bparb_bench_depth_parse \
-  bparb_bench_lighter bparb_bench_lighter_book bparb_bench_market_maker bparb_perf_tests bparb_fast_path_tests -j "${BENCH_JOBS:-2}"
+  bparb_bench_lighter bparb_bench_lighter_book bparb_bench_lighter_session bparb_bench_market_maker bparb_perf_tests bparb_fast_path_tests -j "${BENCH_JOBS:-2}"
 bin="$build/tests/bench"
 data="$(mktemp -d)"
 trap 'rm -rf "$data"' EXIT
@@ -94,6 +94,8 @@ fi
 echo "== Google Benchmark: Lighter order_book frames (parse + nonce chain + book)"
 "${pin[@]}" "$bin/bparb_bench_lighter_book" --benchmark_min_time="$min_time" --benchmark_repetitions="$runs" \
   --benchmark_report_aggregates_only="$([[ $runs -gt 1 ]] && echo true || echo false)"
+echo "== Google Benchmark: the same frames through the Lighter WebSocket session (LighterWs::handle_frame)"
+"${pin[@]}" "$bin/bparb_bench_lighter_session" --benchmark_min_time="$min_time"
 if [[ -d tests/conformance/node_modules/ccxt ]] && command -v node >/dev/null; then
   echo "== ccxt's Lighter order-book handler on the same frames"
   "$bin/bparb_bench_lighter_book" --write-frames="$data/lighter_frames.txt"

@@ -168,6 +168,12 @@ ParseError parse_ws_impl(JsonParser& p, JsonInput in, WsFrame& out) noexcept {
       has_tx_hash = true;
       return get_tx_hash(x, out.send_tx.tx_hash, "tx_hash");
     }
+    if (k == "id") {
+      // Ours are decimal integers; another client's id of any other shape is simply not ours.
+      std::int64_t id = -1;
+      if (get_int(x, id, "id").ok() && id >= 0) out.request_id = id;
+      return ok();
+    }
     if (k == "predicted_execution_time_ms")
       return get_int(x, out.send_tx.predicted_execution_time_ms, "predicted_execution_time_ms");
     if (k == "volume_quota_remaining") return get_int(x, out.send_tx.volume_quota_remaining, "volume_quota_remaining");
@@ -256,6 +262,7 @@ void reset_frame(WsFrame& out) noexcept {
   out.account = 0;
   out.error_code = 0;
   out.error_message = {};
+  out.request_id = -1;
   BookFrame& b = out.book;
   b.offset = b.nonce = b.begin_nonce = b.last_updated_at_us = b.timestamp_ms = 0;
 }

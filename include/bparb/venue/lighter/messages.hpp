@@ -275,6 +275,8 @@ struct WsFrame {
   std::int64_t error_code = 0;
   std::string_view error_message;  // valid until the next parse with the same JsonParser
   SendTxResult send_tx;
+  // jsonapi/sendtx replies: the request's "id" echoed back, when it is a decimal integer; -1 otherwise.
+  std::int64_t request_id = -1;
 };
 
 }  // namespace bparb::lighter

@@ -1,0 +1,342 @@
+// The Lighter order path (include/bparb/venue/lighter/tx_sender.hpp).
+#include "bparb/venue/lighter/tx_sender.hpp"
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <utility>
+
+namespace bparb::lighter {
+
+const char* to_string(TxRoute r) noexcept {
+  switch (r) {
+    case TxRoute::kNone:
+      return "none";
+    case TxRoute::kWebSocket:
+      return "websocket";
+    case TxRoute::kRest:
+      return "rest";
+  }
+  return "unknown";
+}
+
+const char* to_string(TxSendError e) noexcept {
+  switch (e) {
+    case TxSendError::kFull:
+      return "every transaction slot is busy";
+    case TxSendError::kInvalidTx:
+      return "the transaction does not sign (a field out of range)";
+  }
+  return "unknown";
+}
+
+struct LighterTxSender::Alive {
+  explicit Alive(boost::asio::io_context& ioc) : timer(ioc) {}
+  boost::asio::steady_timer timer;
+  LighterTxSender* owner = nullptr;  // null once the sender is gone
+};
+
+LighterTxSender::LighterTxSender(boost::asio::io_context& ioc, const Clock& clock, const Signer& signer,
+                                 LighterRest& rest, LighterWs& ws, TxSenderOptions opts)
+    : clock_(clock), signer_(signer), rest_(rest), ws_(ws), opts_(opts), alive_(std::make_shared<Alive>(ioc)) {
+  alive_->owner = this;
+  // Both check that the sender still exists: the session may outlive it.
+  ws_.handlers().on_tx_reply = [a = alive_](const WsFrame& f) {
+    if (a->owner) a->owner->on_ws_reply(f);
+  };
+  auto previous = std::move(ws_.handlers().on_disconnected);
+  ws_.handlers().on_disconnected = [a = alive_, previous = std::move(previous)](const net::DisconnectInfo& info) {
+    if (a->owner) a->owner->on_ws_disconnected();
+    if (previous) previous(info);
+  };
+  arm_timer();
+}
+
+LighterTxSender::~LighterTxSender() {
+  alive_->owner = nullptr;
+  alive_->timer.cancel();
+}
+
+std::size_t LighterTxSender::busy_slots() const noexcept {
+  return static_cast<std::size_t>(
+      std::count_if(slots_.begin(), slots_.end(), [](const Slot& s) { return s.state != SlotState::kFree; }));
+}
+
+// ---------------------------------------------------------------- queueing
+
+namespace {
+template <class Tx>
+bool signable(const Signer& signer, const Tx& tx, std::int64_t expired_at) {
+  TxEnvelope env;
+  env.chain_id = signer.config().chain_id;
+  env.account_index = signer.config().account_index;
+  env.api_key_index = signer.config().api_key_index;
+  env.nonce = 0;
+  env.expired_at = expired_at;
+  return !check(env, tx).has_value();
+}
+}  // namespace
+
+template <class Tx>
+std::optional<TxSendError> LighterTxSender::enqueue(const Tx& tx, TxType type, std::uint64_t tag) {
+  if (!signable(signer_, tx, clock_.now_ms())) return TxSendError::kInvalidTx;
+  std::size_t idx = kMaxSlots;
+  for (std::size_t i = 0; i < kMaxSlots; ++i) {
+    if (slots_[i].state == SlotState::kFree) {
+      idx = i;
+      break;
+    }
+  }
+  if (idx == kMaxSlots) return TxSendError::kFull;
+  Slot& s = slots_[idx];
+  s.state = SlotState::kQueued;
+  s.type = type;
+  if constexpr (std::is_same_v<Tx, CreateOrderTx>) s.create = tx;
+  if constexpr (std::is_same_v<Tx, CancelOrderTx>) s.cancel = tx;
+  if constexpr (std::is_same_v<Tx, CancelAllOrdersTx>) s.cancel_all = tx;
+  if constexpr (std::is_same_v<Tx, ModifyOrderTx>) s.modify = tx;
+  s.tag = tag;
+  s.seq = next_seq_++;
+  ++s.generation;
+  s.attempts = 0;
+  s.grant = NonceGrant{};
+  s.route = TxRoute::kNone;
+  s.queued_us = clock_.now_us();
+  pump();
+  return std::nullopt;
+}
+
+std::optional<TxSendError> LighterTxSender::send(const CreateOrderTx& tx, std::uint64_t tag) {
+  return enqueue(tx, TxType::kCreateOrder, tag);
+}
+std::optional<TxSendError> LighterTxSender::send(const CancelOrderTx& tx, std::uint64_t tag) {
+  return enqueue(tx, TxType::kCancelOrder, tag);
+}
+std::optional<TxSendError> LighterTxSender::send(const CancelAllOrdersTx& tx, std::uint64_t tag) {
+  return enqueue(tx, TxType::kCancelAllOrders, tag);
+}
+std::optional<TxSendError> LighterTxSender::send(const ModifyOrderTx& tx, std::uint64_t tag) {
+  return enqueue(tx, TxType::kModifyOrder, tag);
+}
+
+// Sends queued transactions oldest first while the nonce manager allows it.
+void LighterTxSender::pump() {
+  if (pumping_) return;
+  pumping_ = true;
+  for (;;) {
+    std::size_t oldest = kMaxSlots;
+    for (std::size_t i = 0; i < kMaxSlots; ++i) {
+      if (slots_[i].state == SlotState::kQueued && (oldest == kMaxSlots || slots_[i].seq < slots_[oldest].seq)) {
+        oldest = i;
+      }
+    }
+    if (oldest == kMaxSlots || !dispatch(oldest)) break;
+  }
+  pumping_ = false;
+}
+
+std::optional<TxError> LighterTxSender::sign(Slot& s, std::int64_t nonce, std::int64_t expired_at) const {
+  switch (s.type) {
+    case TxType::kCreateOrder:
+      return signer_.sign_create_order(s.create, nonce, expired_at, s.signed_tx);
+    case TxType::kCancelOrder:
+      return signer_.sign_cancel_order(s.cancel, nonce, expired_at, s.signed_tx);
+    case TxType::kCancelAllOrders:
+      return signer_.sign_cancel_all_orders(s.cancel_all, nonce, expired_at, s.signed_tx);
+    case TxType::kModifyOrder:
+      return signer_.sign_modify_order(s.modify, nonce, expired_at, s.signed_tx);
+  }
+  return TxError::kBadField;
+}
+
+bool LighterTxSender::dispatch(std::size_t idx) {
+  Slot& s = slots_[idx];
+  const NonceGrant g = nonces_.acquire();
+  if (g.status == NonceStatus::kFetch) {
+    start_fetch();
+    return false;
+  }
+  if (g.status != NonceStatus::kReady) return false;
+  s.grant = g;
+  ++s.attempts;
+  const std::int64_t expired_at = (clock_.now_us() + opts_.tx_expiry_us) / kUsPerMs;
+  if (sign(s, g.nonce, expired_at).has_value()) {
+    // Checked at send(): only reachable if the clock ran backwards past zero. The nonce was never used.
+    nonces_.on_outcome(g, TxOutcome::kRejected);
+    SubmitResult r;
+    r.state = SubmitState::kRefused;
+    r.action = ErrorAction::kReject;
+    r.nonce_outcome = TxOutcome::kRejected;
+    s.state = SlotState::kInFlightRest;  // complete() frees it
+    s.grant = NonceGrant{};
+    complete(idx, r);
+    return true;
+  }
+  s.sent_us = clock_.now_us();
+  s.request_id = next_request_id_++;
+  if (ws_.connected() && ws_.send_tx(s.signed_tx, s.request_id)) {
+    s.state = SlotState::kInFlightWs;
+    s.route = TxRoute::kWebSocket;
+    ws_fifo_[ws_count_] = static_cast<std::uint8_t>(idx);
+    ++ws_count_;
+    ++counters_.sent_ws;
+    return true;
+  }
+  s.state = SlotState::kInFlightRest;
+  s.route = TxRoute::kRest;
+  ++counters_.sent_rest;
+  rest_.send_tx(s.signed_tx.tx_type, s.signed_tx.tx_info(),
+                [a = alive_, idx, gen = s.generation](RestResult<SendTxResult>& r) {
+                  if (a->owner) a->owner->on_rest_answer(idx, gen, r);
+                });
+  return true;
+}
+
+void LighterTxSender::start_fetch() {
+  if (fetching_) return;
+  fetching_ = true;
+  ++counters_.nonce_fetches;
+  const SignerConfig& c = signer_.config();
+  rest_.next_nonce(c.account_index, c.api_key_index, [a = alive_](RestResult<std::int64_t>& r) {
+    LighterTxSender* self = a->owner;
+    if (!self) return;
+    self->fetching_ = false;
+    if (r.has_value()) {
+      self->nonces_.on_fetched(*r);
+    } else {
+      ++self->counters_.nonce_fetch_failures;
+      self->nonces_.on_fetch_failed();  // the timer's pump asks again
+      return;
+    }
+    self->pump();
+  });
+}
+
+// ---------------------------------------------------------------- answers
+
+std::size_t LighterTxSender::take_ws(std::size_t pos) noexcept {
+  const std::size_t idx = ws_fifo_[pos];
+  for (std::size_t j = pos; j + 1 < ws_count_; ++j) ws_fifo_[j] = ws_fifo_[j + 1];
+  --ws_count_;
+  return idx;
+}
+
+void LighterTxSender::on_ws_reply(const WsFrame& frame) {
+  std::size_t pos = 0;
+  if (frame.request_id >= 0) {
+    while (pos < ws_count_ && slots_[ws_fifo_[pos]].request_id != frame.request_id) ++pos;
+  }
+  if (pos >= ws_count_) {  // nothing in flight, or an id that is not (or no longer) ours
+    ++counters_.unmatched_replies;
+    return;
+  }
+  const std::size_t idx = take_ws(pos);
+  complete(idx, submit_result(frame));
+}
+
+void LighterTxSender::on_ws_disconnected() {
+  // Written, never answered: they may or may not have reached the venue.
+  while (ws_count_ > 0) complete(take_ws(0), SubmitResult{});
+}
+
+void LighterTxSender::on_rest_answer(std::size_t idx, std::uint32_t generation, RestResult<SendTxResult>& r) {
+  Slot& s = slots_[idx];
+  if (s.state != SlotState::kInFlightRest || s.generation != generation) return;
+  if (r.has_value()) {
+    complete(idx, submit_result(ParseError{}, *r));
+    return;
+  }
+  const RestError& e = r.error();
+  if (e.kind == RestErrorKind::kApi) {
+    ParseError pe;
+    pe.code = ParseErrc::kApiError;
+    pe.api_code = e.code;
+    complete(idx, submit_result(pe, SendTxResult{}));
+    return;
+  }
+  if (e.kind == RestErrorKind::kTransport && !e.maybe_sent) {
+    // Nothing left this process: the nonce is certainly unused, the order certainly does not exist.
+    SubmitResult refused;
+    refused.state = SubmitState::kRefused;
+    refused.action = ErrorAction::kRetry;
+    refused.nonce_outcome = TxOutcome::kRejected;
+    complete(idx, refused);
+    return;
+  }
+  complete(idx, SubmitResult{});  // timeout, dropped connection, 5xx, unreadable: outcome unknown
+}
+
+void LighterTxSender::complete(std::size_t idx, const SubmitResult& r) {
+  Slot& s = slots_[idx];
+  if (s.grant.status == NonceStatus::kReady) nonces_.on_outcome(s.grant, r.nonce_outcome);
+  if (r.nonce_outcome == TxOutcome::kInvalidNonce && s.attempts <= opts_.max_nonce_resends) {
+    // Refused for its nonce, so not taken: back to the queue, re-signed once the nonce is fetched.
+    ++counters_.nonce_resends;
+    s.state = SlotState::kQueued;
+    s.grant = NonceGrant{};
+    pump();
+    return;
+  }
+  TxAnswer a;
+  a.tag = s.tag;
+  a.type = s.type;
+  a.route = s.route;
+  a.nonce = s.grant.nonce;
+  a.attempts = s.attempts;
+  a.result = r;
+  switch (r.state) {
+    case SubmitState::kSubmitted:
+      ++counters_.accepted;
+      break;
+    case SubmitState::kRefused:
+      ++counters_.refused;
+      break;
+    case SubmitState::kUnknown:
+      ++counters_.unknown;
+      break;
+  }
+  s.state = SlotState::kFree;
+  s.grant = NonceGrant{};
+  if (on_answer_) on_answer_(a);
+  pump();
+}
+
+// ---------------------------------------------------------------- timer
+
+void LighterTxSender::arm_timer() {
+  alive_->timer.expires_after(std::chrono::microseconds(std::max<DurationUs>(opts_.timer_period_us, kUsPerMs)));
+  alive_->timer.async_wait([a = alive_](boost::system::error_code ec) {
+    if (ec || a->owner == nullptr) return;
+    a->owner->on_timer();
+    a->owner->arm_timer();
+  });
+}
+
+void LighterTxSender::on_timer() {
+  if (ws_count_ > 0) {
+    const Slot& oldest = slots_[ws_fifo_[0]];
+    if (clock_.now_us() - oldest.sent_us >= opts_.ws_reply_timeout_us) {
+      // A socket that stopped answering: replace it, so that no late reply meets a later transaction.
+      // The disconnect settles every transaction written on it as unknown.
+      ++counters_.ws_reply_timeouts;
+      ws_.reconnect();
+      on_ws_disconnected();  // in case the socket was already closed (no disconnect callback)
+    }
+  }
+  pump();
+  const TimestampUs now = clock_.now_us();
+  for (std::size_t i = 0; i < kMaxSlots; ++i) {
+    Slot& s = slots_[i];
+    if (s.state != SlotState::kQueued || now - s.queued_us < opts_.queue_timeout_us) continue;
+    ++counters_.queue_timeouts;
+    SubmitResult never_sent;
+    never_sent.state = SubmitState::kRefused;
+    never_sent.action = ErrorAction::kRetry;
+    never_sent.nonce_outcome = TxOutcome::kRejected;  // not reported: a queued slot holds no nonce
+    complete(i, never_sent);
+  }
+}
+
+}  // namespace bparb::lighter
