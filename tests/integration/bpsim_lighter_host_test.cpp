@@ -110,7 +110,8 @@ struct LighterBook {
     }
     nonce = int_of(ob, "nonce");
     for (auto [name, side] : {std::pair{"bids", &bids}, std::pair{"asks", &asks}}) {
-      for (simdjson::dom::element l : ob[name].get_array().value()) {
+      const simdjson::dom::array levels = ob[name].get_array().value();
+      for (simdjson::dom::element l : levels) {
         const double px = std::stod(str_of(l, "price"));
         const double sz = std::stod(str_of(l, "size"));
         if (sz == 0) {
@@ -173,7 +174,8 @@ TEST(BpsimLighterHost, ServesABackpackAndALighterVenueOnTheSharedFairValue) {
   Json dj(details.body);
   ASSERT_TRUE(dj.ok);
   std::map<std::int64_t, simdjson::dom::element> by_id;
-  for (simdjson::dom::element d : dj.root["order_book_details"].get_array().value()) by_id[int_of(d, "market_id")] = d;
+  const simdjson::dom::array listed = dj.root["order_book_details"].get_array().value();
+  for (simdjson::dom::element d : listed) by_id[int_of(d, "market_id")] = d;
   ASSERT_EQ(by_id.size(), 2u);
   EXPECT_EQ(str_of(by_id[2], "symbol"), "SOL");
   EXPECT_EQ(int_of(by_id[2], "size_decimals"), 3);
