@@ -1,6 +1,7 @@
 // The real bpsim binary hosting a Backpack and a Lighter venue (config/sim-backpack-lighter.toml, ephemeral
 // ports): each venue answers its own protocol on its own port, the Lighter front-end serves its market
-// metadata and a chained order_book stream, and both venues' books sit on the one shared fair value.
+// metadata and a chained order_book stream, both venues' books sit on the one shared fair value, and
+// SIGTERM shuts it all down cleanly.
 //
 // The binary: $BPSIM_BINARY, else `bpsim` beside `bparb` in the build directory. Build it first
 // (`cmake --build <build> --target bpsim`); without it the test is skipped.
@@ -53,16 +54,24 @@ class BpsimChild {
     out_ = fds[0];
   }
   ~BpsimChild() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int st = 0;
-      for (int i = 0; i < 100 && ::waitpid(pid_, &st, WNOHANG) == 0; ++i) std::this_thread::sleep_for(milliseconds(50));
-      if (::waitpid(pid_, &st, WNOHANG) == 0) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &st, 0);
-      }
-    }
+    (void)terminate();
     if (out_ >= 0) ::close(out_);
+  }
+
+  // SIGTERM, then waits up to 5 s for the exit (SIGKILL after that): its exit code, -1 if it had to be killed.
+  int terminate() {
+    if (pid_ <= 0) return -1;
+    ::kill(pid_, SIGTERM);
+    int st = 0;
+    pid_t done = 0;
+    for (int i = 0; i < 100 && (done = ::waitpid(pid_, &st, WNOHANG)) == 0; ++i)
+      std::this_thread::sleep_for(milliseconds(50));
+    if (done == 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &st, 0);
+    }
+    pid_ = -1;
+    return done == 0 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
   }
   BpsimChild(const BpsimChild&) = delete;
   BpsimChild& operator=(const BpsimChild&) = delete;
@@ -233,6 +242,9 @@ TEST(BpsimLighterHost, ServesABackpackAndALighterVenueOnTheSharedFairValue) {
     EXPECT_GT(book[id].updates, 0) << "market " << id << ": no order_book updates";
     EXPECT_TRUE(book[id].chained) << "market " << id;
   }
+
+  // SIGTERM stops both front-ends and the world: bpsim exits 0 within its 2-second close grace.
+  EXPECT_EQ(child.terminate(), 0);
 }
 
 }  // namespace
