@@ -3,8 +3,9 @@
 //   bpsim --config config/sim.toml [--port N] [--log-level debug|info|warn|error]
 //
 // Prints "bpsim listening on http://127.0.0.1:PORT (ws://127.0.0.1:PORT)" once bound, then runs
-// until SIGINT/SIGTERM. A config with [venues.NAME] tables (config/sim-two-venues.toml) serves each
-// venue on its own port and prints one "bpsim venue NAME (PROTOCOL) listening on ..." line per venue.
+// until SIGINT/SIGTERM. A config with [venues.NAME] tables (config/sim-two-venues.toml,
+// config/sim-backpack-lighter.toml) serves each venue with its protocol's front-end (Backpack or Lighter)
+// on its own port and prints one "bpsim venue NAME (PROTOCOL) listening on ..." line per venue.
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
@@ -24,6 +25,8 @@
 
 #include "bparb/sim/backpack/recording_lines.hpp"
 #include "bparb/sim/backpack/server.hpp"
+#include "bparb/sim/lighter/server.hpp"
+#include "bparb/sim/lighter/venue_rules.hpp"
 #include "bparb/sim/sim_config.hpp"
 #include "bparb/sim/sim_runtime.hpp"
 #include "bparb/sim/sim_world.hpp"
@@ -38,27 +41,53 @@ void usage(std::FILE* to) {
       to);
 }
 
+// One venue's protocol front-end on its own port: sim/backpack's SimServer or sim/lighter's LighterServer.
+struct VenueFrontEnd {
+  std::unique_ptr<bparb::sim::SimServer> backpack;
+  std::unique_ptr<bparb::sim::lighter::LighterServer> lighter;
+
+  std::string http_url() const { return backpack ? backpack->http_url() : lighter->http_url(); }
+  std::string ws_url() const { return backpack ? backpack->ws_url() : lighter->ws_url(); }
+  void stop() {
+    if (backpack) backpack->stop();
+    if (lighter) lighter->stop();
+  }
+};
+
+VenueFrontEnd start_front_end(boost::asio::io_context& io, bparb::sim::SimWorld& world, std::size_t i) {
+  const bparb::sim::VenueConfig& v = world.venue_config(i);
+  VenueFrontEnd f;
+  switch (v.protocol) {
+    case bparb::sim::VenueProtocol::kBackpack:
+      f.backpack = std::make_unique<bparb::sim::SimServer>(io, world.venue(i), v.sim.server);
+      f.backpack->start();
+      break;
+    case bparb::sim::VenueProtocol::kLighter:
+      try {
+        // Transactions and auth tokens expire against the wall clock, as on the venue.
+        f.lighter = std::make_unique<bparb::sim::lighter::LighterServer>(
+            io, world.venue(i).exchange(), world.wall_clock(), bparb::sim::lighter::lighter_rules_of(v));
+      } catch (const std::invalid_argument& e) {
+        throw std::runtime_error("venue " + v.name + ": " + e.what());
+      }
+      f.lighter->start();
+      break;
+  }
+  return f;
+}
+
 // The multi-venue form: one SimWorld, one front-end per venue on its own port.
 int run_venues(bparb::sim::SimVenuesConfig cfg) {
   boost::asio::io_context io;
   bparb::sim::SimWorld world(io, std::move(cfg), nullptr, bparb::sim::make_backpack_frame_decoder);
-  std::vector<std::unique_ptr<bparb::sim::SimServer>> servers;
-  for (std::size_t i = 0; i < world.venue_count(); ++i) {
-    const bparb::sim::VenueConfig& v = world.venue_config(i);
-    // Only Backpack venues get this far: the config loader refuses a protocol without a front-end.
-    if (v.protocol != bparb::sim::VenueProtocol::kBackpack) {
-      throw std::runtime_error("venue " + v.name + ": no front-end for protocol " +
-                               std::string(bparb::sim::protocol_name(v.protocol)));
-    }
-    servers.push_back(std::make_unique<bparb::sim::SimServer>(io, world.venue(i), v.sim.server));
-    servers.back()->start();
-  }
+  std::vector<VenueFrontEnd> servers;
+  for (std::size_t i = 0; i < world.venue_count(); ++i) servers.push_back(start_front_end(io, world, i));
   world.start();
   for (std::size_t i = 0; i < servers.size(); ++i) {
     const bparb::sim::VenueConfig& v = world.venue_config(i);
     std::printf("bpsim venue %s (%s) listening on %s (%s)\n", v.name.c_str(),
-                std::string(bparb::sim::protocol_name(v.protocol)).c_str(), servers[i]->http_url().c_str(),
-                servers[i]->ws_url().c_str());
+                std::string(bparb::sim::protocol_name(v.protocol)).c_str(), servers[i].http_url().c_str(),
+                servers[i].ws_url().c_str());
   }
   std::fflush(stdout);
 
@@ -68,7 +97,7 @@ int run_venues(bparb::sim::SimVenuesConfig cfg) {
     if (ec) return;
     spdlog::info("bpsim: signal {}, shutting down", sig);
     world.stop();
-    for (auto& s : servers) s->stop();
+    for (auto& s : servers) s.stop();
     grace.expires_after(std::chrono::seconds(2));
     grace.async_wait([&](const boost::system::error_code&) { io.stop(); });
   });

@@ -108,12 +108,10 @@ model_enabled = false
 }
 
 TEST(SimVenuesConfig, RefusesWhatOneVenueCannotMean) {
+  // A lighter venue needs its [lighter] section (sim_lighter_venue_config_test.cpp covers its keys).
   EXPECT_EQ(error_of("[venues.lighter]\n"),
-            "v.toml: venues.lighter.protocol = \"lighter\": this bpsim has no lighter front-end yet; only backpack "
-            "venues can be served");
-  EXPECT_EQ(error_of("[venues.x]\nprotocol = \"lighter\"\n"),
-            "v.toml: venues.x.protocol = \"lighter\": this bpsim has no lighter front-end yet; only backpack venues "
-            "can be served");
+            "v.toml: venues.lighter.lighter: required for a lighter venue: its [[venues.NAME.lighter.markets]] at "
+            "least");
   EXPECT_EQ(error_of("[venues.x]\n"),
             "v.toml: venues.x.protocol = \"x\": required when the venue's name is not a protocol (allowed: "
             "backpack, lighter)");

@@ -68,6 +68,44 @@ struct SimConfig {
 enum class VenueProtocol : std::uint8_t { kBackpack, kLighter };
 std::string_view protocol_name(VenueProtocol p) noexcept;  // "backpack", "lighter"
 
+// What a Lighter venue's front-end serves over the venue's Exchange ([venues.NAME.lighter], documented in
+// config/sim-backpack-lighter.toml). Protocol-neutral data: sim/lighter turns it into its LighterRules.
+struct LighterMarketConfig {
+  std::int64_t market_id = 0;  // perps 0..254, spot 2048..32767
+  std::string symbol;          // the Exchange market behind it ("SOL_USDC_PERP")
+  std::string lighter_symbol;  // what Lighter calls it ("SOL"; spot "SOL/USDC")
+  // The Exchange market's tick is 10^-price_decimals and its step 10^-size_decimals.
+  int size_decimals = 0;
+  int price_decimals = 0;
+  Decimal min_base_amount;   // base units
+  Decimal min_quote_amount;  // USDC
+  // Reported by orderBookDetails, in 1/10,000.
+  std::uint16_t default_initial_margin_fraction = 500;
+  std::uint16_t min_initial_margin_fraction = 200;
+  std::uint16_t maintenance_margin_fraction = 120;
+  std::uint16_t closeout_margin_fraction = 80;
+};
+
+struct LighterApiKeyConfig {
+  std::uint8_t index = 0;      // the key slot, 0..254
+  std::string public_key_hex;  // 80 hex characters (a valid public key)
+};
+
+struct LighterAccountConfig {
+  std::int64_t account_index = 0;
+  AccountId account = 0;  // the Exchange account it trades on (created from the section's balances)
+  std::vector<LighterApiKeyConfig> api_keys;
+};
+
+struct LighterVenueConfig {
+  std::uint32_t chain_id = 304;  // mainnet's; testnet is 300
+  Decimal maker_fee_pct;         // percent, as orderBookDetails reports them
+  Decimal taker_fee_pct;
+  std::int64_t max_auth_token_lifetime_s = 8 * 3600;
+  std::vector<LighterMarketConfig> markets;
+  std::vector<LighterAccountConfig> accounts;
+};
+
 // One venue of a multi-venue bpsim: its own exchange, market model or replay, faults and front-end on its
 // own port. `sim` holds the venue's whole configuration: the top-level sections it inherits with its own
 // [venues.NAME.*] sections read over them.
@@ -75,6 +113,7 @@ struct VenueConfig {
   std::string name;  // the key of [venues.NAME]
   VenueProtocol protocol = VenueProtocol::kBackpack;
   SimConfig sim;
+  LighterVenueConfig lighter;  // protocol kLighter only
 };
 
 // What bpsim serves: a file without [venues] is today's form and means exactly one Backpack venue
@@ -99,8 +138,9 @@ SimConfig load_sim_config(const std::string& path);
 // Same from text; `source_name` is used in messages.
 SimConfig parse_sim_config(std::string_view toml_text, std::string_view source_name);
 
-// Either form (see SimVenuesConfig). Messages name a venue's keys in full ("venues.alpha.server.port");
-// a venue whose protocol bpsim cannot serve yet (lighter) is refused.
+// Either form (see SimVenuesConfig). Messages name a venue's keys in full ("venues.alpha.server.port").
+// A lighter venue reads [venues.NAME.lighter] (markets, fees, accounts) and its Exchange is fitted to it:
+// only its Lighter markets, with their decimals as tick and step, and only its Lighter accounts.
 SimVenuesConfig load_sim_venues_config(const std::string& path);
 SimVenuesConfig parse_sim_venues_config(std::string_view toml_text, std::string_view source_name);
 
