@@ -9,7 +9,10 @@
 //   - funding that settled while the daemon was down is booked at the next start to the position that
 //     held it, even when that position is closed by then.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <csignal>
 #include <limits>
 
 #include "bpsim_test_util.hpp"
@@ -155,7 +158,11 @@ TEST_F(DaemonMoney, RestartCarriesTheRestoredPositionsRealizedFeesAndFunding) {
     basis_now(0.0);  // converged: the restored position closes in the second run
     return 0;
   });
-  app::RunSummary second = run(config(), 12);
+  // Stop once the exchange shows the position closed, not after a guessed time: recovery and book sync
+  // take longer on a loaded machine (sanitizer builds). The duration is only the upper bound.
+  sim_->when([this] { return !perp_position_open(); },
+             [this] { sim_->at(std::chrono::milliseconds(800), [] { ::kill(::getpid(), SIGTERM); }); });
+  app::RunSummary second = run(config(), 45);
   EXPECT_TRUE(logged("Recovery: restored position SOL")) << log_;
   EXPECT_TRUE(logged("realized " + carried.realized.str())) << log_;
   EXPECT_EQ(second.stats.closed, 1u) << second.to_string();

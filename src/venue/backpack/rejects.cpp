@@ -30,6 +30,8 @@ RejectClass classify_reject(std::string_view code, std::string_view message) noe
   }
   if (code == "INVALID_ORDER") {
     if (contains(message, "Reduce only orders are only supported")) return RejectClass::kReduceOnlyRefused;
+    // The market takes cancels only until its state changes: the same order again is pointless.
+    if (contains(message, "cancel only mode")) return RejectClass::kMarketUnavailable;
     return RejectClass::kOther;
   }
   if (code != "INVALID_CLIENT_REQUEST") return RejectClass::kOther;

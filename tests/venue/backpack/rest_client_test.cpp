@@ -276,7 +276,7 @@ TEST(BackpackRejects, EveryDocumentedCodeHasItsClass) {
       {"INVALID_PRICE", "Price is out of bounds", RejectClass::kPriceOutOfBand},
       {"INVALID_PRICE", "Price must be positive", RejectClass::kOther},
       {"INVALID_ORDER", "Reduce only orders are only supported on futures markets", RejectClass::kReduceOnlyRefused},
-      {"INVALID_ORDER", "Market is in cancel only mode", RejectClass::kOther},
+      {"INVALID_ORDER", "Market is in cancel only mode", RejectClass::kMarketUnavailable},
       {"INVALID_ORDER", "Invalid order", RejectClass::kOther},
       {"INVALID_CLIENT_REQUEST", "Request has expired", RejectClass::kRequestExpired},
       {"INVALID_CLIENT_REQUEST", "Invalid signature", RejectClass::kBadSignature},
