@@ -179,7 +179,8 @@ bool print_status_text(std::ostream& out, const StatusDocuments& d, std::string_
       simdjson::dom::array ls;
       if (!p["legs"].get_array().get(ls))
         for (element l : ls)
-          legs += fmt::format("  {} {} @ {}", str_of(l, "symbol"), str_of(l, "quantity"), str_of(l, "average_price"));
+          legs += fmt::format("{}{} {} @ {}", legs.empty() ? " | " : ", ", str_of(l, "symbol"), str_of(l, "quantity"),
+                              str_of(l, "average_price"));
       element realized;
       const std::string pnl = p["realized"].get(realized) ? std::string() : split_line(realized);
       out << fmt::format("  #{} {} {}{} | realized {}\n", int_of(p, "id"), str_of(p, "pair"), str_of(p, "phase"), legs,
