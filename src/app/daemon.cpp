@@ -52,8 +52,8 @@ namespace {
 
 namespace asio = boost::asio;
 
-// How often GET /api/v1/pnl's report is re-read from the journal (a read of every position, fill and
-// funding row: cheap, but not once a second).
+// How often GET /api/v1/pnl's report is re-read from the journal (every position, fill and funding row, on
+// the PnlReportWorker's thread: not once a second).
 constexpr DurationUs kPnlRefreshUs = 10 * kUsPerSecond;
 
 // With the service on, the daemon logs through a copy of the default logger that has the events ring as
@@ -266,18 +266,24 @@ class Daemon final {
     log_->info("Service: listening on {} (status, metrics, positions, orders, fills, pnl, events, config)",
                http_->url());
   }
-  // GET /api/v1/pnl's report, re-read from the journal every kPnlRefreshUs on the snapshot timer (never
-  // per request, never inside an engine event).
+  // GET /api/v1/pnl's report: asked for every kPnlRefreshUs from the snapshot timer (never per request, never
+  // inside an engine event) and computed on the worker's thread; the report comes back as an event of the loop.
   void refresh_pnl(TimestampUs now) {
-    if (pnl_ && now - pnl_->computed_us < kPnlRefreshUs) return;
-    service::PnlReport r;
-    if (journal::Journal* j = journal_.journal()) {
-      r = journal_pnl_report(*j, now);
-    } else {
+    if (pnl_requested_us_ >= 0 && now - pnl_requested_us_ < kPnlRefreshUs) return;
+    pnl_requested_us_ = now;
+    if (!jr()) {
+      service::PnlReport r;
       r.computed_us = now;
       r.error = "no journal: [journal] enabled = false, or it could not be opened";
+      pnl_ = std::make_shared<const service::PnlReport>(std::move(r));
+      return;
     }
-    pnl_ = std::make_shared<const service::PnlReport>(std::move(r));
+    if (!pnl_worker_)
+      pnl_worker_ =
+          std::make_unique<PnlReportWorker>(jr()->path(), [this](std::shared_ptr<const service::PnlReport> r) {
+            asio::post(io_, [this, r = std::move(r)]() mutable { pnl_ = std::move(r); });
+          });
+    pnl_worker_->request(now);
   }
   void snapshot(service::Snapshot& s) {
     s.version = kVersion;
@@ -380,6 +386,9 @@ class Daemon final {
   std::string config_hash_;
   std::shared_ptr<const std::string> config_json_;
   std::shared_ptr<const service::PnlReport> pnl_;
+  TimestampUs pnl_requested_us_ = -1;
+  // Joined before io_ goes (declared after it): a report it posts after the run is dropped with the loop.
+  std::unique_ptr<PnlReportWorker> pnl_worker_;
   std::unique_ptr<service::Server> http_;  // declared last: destroyed first, before what its snapshots read
 };
 

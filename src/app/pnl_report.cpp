@@ -130,6 +130,56 @@ PnlReport journal_pnl_report(journal::Journal& j, TimestampUs now_us) {
   return r;
 }
 
+PnlReportWorker::PnlReportWorker(std::string journal_path, Deliver deliver)
+    : path_(std::move(journal_path)), deliver_(std::move(deliver)), thread_([this] { run(); }) {}
+
+PnlReportWorker::~PnlReportWorker() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_one();
+  thread_.join();
+}
+
+void PnlReportWorker::request(TimestampUs now_us) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_ = now_us;
+  }
+  cv_.notify_one();
+}
+
+void PnlReportWorker::run() {
+  std::optional<journal::Journal> j;  // this thread's own connection
+  for (;;) {
+    TimestampUs now = 0;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stop_ || pending_.has_value(); });
+      if (stop_) return;
+      now = *pending_;
+      pending_.reset();
+    }
+    PnlReport r;
+    try {
+      if (!j) {
+        journal::JournalOptions jo;
+        jo.read_only = true;
+        j.emplace(journal::Journal::open(path_, jo));
+      }
+      r = journal_pnl_report(*j, now);
+      if (!r.error.empty()) j.reset();  // reopen next time
+    } catch (const std::exception& e) {
+      r = PnlReport{};
+      r.computed_us = now;
+      r.error = e.what();
+      j.reset();
+    }
+    deliver_(std::make_shared<const PnlReport>(std::move(r)));
+  }
+}
+
 void print_pnl_report(std::ostream& out, const PnlReport& r, bool daily, const std::string& journal_path) {
   out << "Realized P&L from " << journal_path << " (USD; fees are what they add to the P&L)\n";
   if (r.positions.empty()) out << "no positions\n";
