@@ -125,6 +125,7 @@ std::string status_json(const StatusDocuments& d, std::string_view url) {
   std::string o = "{\"url\":\"" + std::string(url) + "\",\"status\":" + trimmed(d.status);
   o += ",\"positions\":" + (d.positions.empty() ? std::string("null") : trimmed(d.positions));
   o += ",\"orders\":" + (d.orders.empty() ? std::string("null") : trimmed(d.orders));
+  o += ",\"pnl\":" + (d.pnl.empty() ? std::string("null") : trimmed(d.pnl));
   o += "}\n";
   return o;
 }
@@ -217,6 +218,10 @@ bool print_status_text(std::ostream& out, const StatusDocuments& d, std::string_
   element today, run;
   if (!st["pnl_today"].get(today)) out << "P&L today (UTC): " << split_line(today) << " USD\n";
   if (!st["pnl_run"].get(run)) out << "P&L this run:    " << split_line(run) << " USD\n";
+  simdjson::dom::parser pj;
+  element pnl, total;
+  if (!d.pnl.empty() && !pj.parse(d.pnl).get(pnl) && !pnl["total"].get(total) && total.is_object())
+    out << "P&L total:       " << split_line(total) << " USD (journal, every run)\n";
   element orders;
   if (!st["orders"].get(orders))
     out << fmt::format("Orders: sent {}, rejected {}, cancelled {}, fills {}\n", int_of(orders, "sent"),
@@ -306,8 +311,8 @@ int cmd_status(std::span<const std::string> args, std::ostream& out, std::ostrea
   }
   StatusDocuments docs;
   docs.status = std::move(status->body);
-  for (auto [target, into] :
-       {std::pair{"/api/v1/positions", &docs.positions}, std::pair{"/api/v1/orders", &docs.orders}}) {
+  for (auto [target, into] : {std::pair{"/api/v1/positions", &docs.positions},
+                              std::pair{"/api/v1/orders", &docs.orders}, std::pair{"/api/v1/pnl", &docs.pnl}}) {
     auto r = http_get(*url, target, timeout, why);
     if (r && r->status == 200) *into = std::move(r->body);
   }

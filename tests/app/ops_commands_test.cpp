@@ -185,6 +185,7 @@ TEST(StatusCommand, RendersTheDaemonsAnswers) {
   docs.orders =
       R"({"orders":[{"client_id":5000000001,"symbol":"SOL_USDC","side":"sell","price":"150.42","quantity":"3.32",)"
       R"("filled":"0","purpose":"Exit","state":"Open","age_seconds":"2.5"}]})";
+  docs.pnl = R"({"period":"day","total":{"spread":"5","fees":"2.004","funding":"0.1","net":"3.096"}})";
   std::ostringstream out;
   std::string why;
   ASSERT_TRUE(print_status_text(out, docs, "http://127.0.0.1:8781", why)) << why;
@@ -199,6 +200,9 @@ TEST(StatusCommand, RendersTheDaemonsAnswers) {
   EXPECT_NE(t.find("5000000001 SOL_USDC"), std::string::npos) << t;
   // Cents that add up: 2.53 - 1.35 = 1.18.
   EXPECT_NE(t.find("P&L today (UTC): spread 2.53 fees -1.35 funding 0.00 net 1.18 USD"), std::string::npos) << t;
+  EXPECT_NE(t.find("P&L total:       spread 5.00 fees -2.00 funding 0.10 net 3.10 USD (journal, every run)"),
+            std::string::npos)
+      << t;
   EXPECT_NE(t.find("Last refusal: SOL spot leg: rule=max_position_usd limit=1000 value=1200 (1.0 s ago)"),
             std::string::npos)
       << t;
@@ -208,7 +212,8 @@ TEST(StatusCommand, RendersTheDaemonsAnswers) {
   simdjson::dom::element doc;
   ASSERT_EQ(p.parse(json).get(doc), simdjson::SUCCESS) << json;
   EXPECT_EQ(std::string_view(doc["orders"]["orders"].at(0)["purpose"]), "Exit");
-  EXPECT_FALSE(print_status_text(out, {"<html>", "", ""}, "u", why));
+  EXPECT_EQ(std::string_view(doc["pnl"]["total"]["net"]), "3.096");
+  EXPECT_FALSE(print_status_text(out, {"<html>", "", "", ""}, "u", why));
 }
 
 TEST(StatusCommand, UnreachableDaemonIsExitOneAndBadUsageTwo) {
