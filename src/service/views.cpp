@@ -611,9 +611,14 @@ void ViewCache::publish(std::shared_ptr<const Snapshot> s) {
   positions_ = render_positions_json(*snap_);
   orders_ = render_orders_json(*snap_);
   config_ = snap_->config_json ? *snap_->config_json : std::string();
-  for (PnlPeriodKind k : {PnlPeriodKind::kDay, PnlPeriodKind::kWeek, PnlPeriodKind::kMonth})
-    pnl_[static_cast<std::size_t>(k)] =
-        snap_->pnl && snap_->pnl->error.empty() ? render_pnl_json(snap_->pnl.get(), k, snap_->taken_us) : std::string();
+  // The report changes every few seconds at most (and may hold every position ever): rendered when it does.
+  if (snap_->pnl != pnl_source_) {
+    pnl_source_ = snap_->pnl;
+    for (PnlPeriodKind k : {PnlPeriodKind::kDay, PnlPeriodKind::kWeek, PnlPeriodKind::kMonth})
+      pnl_[static_cast<std::size_t>(k)] = pnl_source_ && pnl_source_->error.empty()
+                                              ? render_pnl_json(pnl_source_.get(), k, pnl_source_->computed_us)
+                                              : std::string();
+  }
 }
 
 ViewAnswer ViewCache::answer(std::string_view path, std::string_view query) const {

@@ -252,6 +252,17 @@ TEST(Views, PnlPerPeriodAndItsErrors) {
   EXPECT_NE(week.body.find(R"("start":"2023-11-13")"), std::string::npos) << week.body;
   EXPECT_NE(week.body.find(R"("fees":"0.6515145","funding":"0","net":"-0.6515145"},"fills":2)"), std::string::npos);
   EXPECT_EQ(serve(s, "/api/v1/pnl?period=quarter").status, 400u);
+  // Rendered again when a new report is published, not from a stale cache.
+  Handler h("127.0.0.1", 8780, kUsPerSecond);
+  h.publish(s);
+  auto next = std::make_shared<PnlReport>(*s.pnl);
+  next->total_funding = d("0.31");
+  s.pnl = next;
+  h.publish(s);
+  EXPECT_NE(h.handle(get("/api/v1/pnl"), s.taken_us)
+                .body()
+                .find(R"("total":{"spread":"0","fees":"0.6515145","funding":"0.31")"),
+            std::string::npos);
   s.pnl = nullptr;
   EXPECT_EQ(serve(s, "/api/v1/pnl").status, 503u);
   auto failed = std::make_shared<PnlReport>();

@@ -142,6 +142,7 @@ std::string render_orders_json(const Snapshot& s);
 std::string render_fills_json(const Snapshot& s, std::int64_t since_ms);
 // The events with seq > since_seq.
 std::string render_events_json(const Snapshot& s, std::uint64_t since_seq);
+// `now_us` dates the current period (the report's computed_us when served).
 std::string render_pnl_json(const PnlReport* report, PnlPeriodKind k, TimestampUs now_us);
 
 // ---- The read-view part of the HTTP handler
@@ -163,6 +164,7 @@ class ViewCache {
  private:
   std::shared_ptr<const Snapshot> snap_;
   std::string positions_, orders_, config_;
+  std::shared_ptr<const PnlReport> pnl_source_;  // the report pnl_ was rendered from
   std::array<std::string, 3> pnl_;
 };
 
