@@ -10,7 +10,9 @@
 #include "bparb/app/daemon.hpp"
 #include "bparb/app/lighter_command.hpp"
 #include "bparb/app/logging.hpp"
+#include "bparb/app/pnl_report.hpp"
 #include "bparb/app/secrets.hpp"
+#include "bparb/app/status_command.hpp"
 
 namespace bparb::app {
 
@@ -32,6 +34,15 @@ const std::vector<Command>& commands() {
        "replay a recording through the engine against bpsim's matching engine; writes DIR/summary.json and "
        "DIR/report.html (--sweep: a grid ranked by net P&L and drawdown)",
        &cmd_backtest},
+      // cmd_status lives in status_command.cpp, cmd_pnl in pnl_report.cpp.
+      {"status", "status [--json] [--url URL | --config FILE]",
+       "ask the running daemon's [service] endpoint for health per venue, trading state, positions, open orders, "
+       "P&L and the last refusal; exit 0 ready, 1 unreachable, 3 not ready",
+       &cmd_status},
+      {"pnl", "pnl [--daily] [--config FILE | --journal FILE]",
+       "realized P&L (spread, fees, funding) per position and in total from the journal, read-only (the daemon "
+       "may be stopped); --daily adds one line per UTC day",
+       &cmd_pnl},
       // cmd_lighter lives in lighter_command.cpp (lighter_command.hpp).
       {"lighter", "lighter sign|pubkey [--env-file FILE]",
        "sign Lighter transactions / auth tokens (JSON requests on stdin, one per line; nothing is sent) or print "

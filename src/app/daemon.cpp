@@ -21,9 +21,12 @@
 #include <vector>
 
 #include "bparb/app/cli.hpp"
+#include "bparb/app/config_json.hpp"
 #include "bparb/app/engine_config.hpp"
+#include "bparb/app/logging.hpp"
 #include "bparb/app/node_events.hpp"
 #include "bparb/app/node_options.hpp"
+#include "bparb/app/pnl_report.hpp"
 #include "bparb/app/secrets.hpp"
 #include "bparb/app/service.hpp"
 #include "bparb/app/signals.hpp"
@@ -39,6 +42,7 @@
 #include "bparb/runtime/paper.hpp"
 #include "bparb/runtime/reconciler.hpp"
 #include "bparb/runtime/startup.hpp"
+#include "bparb/service/event_log.hpp"
 #include "bparb/service/http.hpp"
 #include "bparb/venue/backpack/signer.hpp"
 #include "bparb/venue/backpack/venue.hpp"
@@ -48,11 +52,26 @@ namespace {
 
 namespace asio = boost::asio;
 
+// How often GET /api/v1/pnl's report is re-read from the journal (every position, fill and funding row, on
+// the PnlReportWorker's thread: not once a second).
+constexpr DurationUs kPnlRefreshUs = 10 * kUsPerSecond;
+
+// With the service on, the daemon logs through a copy of the default logger that has the events ring as
+// one more sink, behind the redactor like every sink, so GET /api/v1/events shows what the log file gets.
+std::shared_ptr<spdlog::logger> daemon_logger(const Config& cfg, std::shared_ptr<service::EventLogSink>& ring) {
+  std::shared_ptr<spdlog::logger> base = spdlog::default_logger();
+  if (!cfg.service.enabled) return base;
+  ring = std::make_shared<service::EventLogSink>();
+  std::shared_ptr<spdlog::logger> l = base->clone(base->name());
+  l->sinks().push_back(make_redacting_sink(ring, Redactor::global()));
+  return l;
+}
+
 class Daemon final {
  public:
   Daemon(const Config& cfg, const RunOptions& opts)
       : cfg_(cfg),
-        log_(spdlog::default_logger()),
+        log_(daemon_logger(cfg_, event_log_)),
         stop_timer_(io_),
         risk_(risk_limits(cfg), clock_),
         resume_(opts.resume_trading) {
@@ -99,7 +118,10 @@ class Daemon final {
         const std::string path = cfg_.source_path;  // a copy: the reload replaces cfg_
         const auto load = [this] {
           runtime::ReloadOutcome r = reload_thresholds(cfg_);
-          if (r.status == runtime::ReloadOutcome::Status::kApplied) node_.set_options(node_options(cfg_));
+          if (r.status == runtime::ReloadOutcome::Status::kApplied) {
+            node_.set_options(node_options(cfg_));
+            if (http_) config_json_ = std::make_shared<const std::string>(render_config_json(cfg_));
+          }
           return r;
         };
         operator_.reload(path, load, engine_.get(), risk_);
@@ -237,12 +259,33 @@ class Daemon final {
     so.port = cfg_.service.port;
     so.allow_remote = cfg_.service.allow_remote;
     config_hash_ = service::sha256_file_hex(cfg_.source_path);
+    config_json_ = std::make_shared<const std::string>(render_config_json(cfg_));
     http_ = std::make_unique<service::Server>(io_, clock_, log_, so, [this](service::Snapshot& s) { snapshot(s); });
     auto port = http_->start();
     if (!port) throw std::runtime_error(port.error());
-    log_->info("Service: listening on {} (status, metrics)", http_->url());
+    log_->info("Service: listening on {} (status, metrics, positions, orders, fills, pnl, events, config)",
+               http_->url());
   }
-  void snapshot(service::Snapshot& s) const {
+  // GET /api/v1/pnl's report: asked for every kPnlRefreshUs from the snapshot timer (never per request, never
+  // inside an engine event) and computed on the worker's thread; the report comes back as an event of the loop.
+  void refresh_pnl(TimestampUs now) {
+    if (pnl_requested_us_ >= 0 && now - pnl_requested_us_ < kPnlRefreshUs) return;
+    pnl_requested_us_ = now;
+    if (!jr()) {
+      service::PnlReport r;
+      r.computed_us = now;
+      r.error = "no journal: [journal] enabled = false, or it could not be opened";
+      pnl_ = std::make_shared<const service::PnlReport>(std::move(r));
+      return;
+    }
+    if (!pnl_worker_)
+      pnl_worker_ =
+          std::make_unique<PnlReportWorker>(jr()->path(), [this](std::shared_ptr<const service::PnlReport> r) {
+            asio::post(io_, [this, r = std::move(r)]() mutable { pnl_ = std::move(r); });
+          });
+    pnl_worker_->request(now);
+  }
+  void snapshot(service::Snapshot& s) {
     s.version = kVersion;
     s.mode = mode_name(cfg_.exchange.mode);
     s.config_hash = config_hash_;
@@ -269,6 +312,12 @@ class Daemon final {
         if (const OrderBook* b = bp_.feed ? bp_.feed->book(m->symbol) : nullptr)
           v.books.push_back({m->symbol, b->valid(), b->last_update_us()});
     if (reconciler_) s.equity = reconciler_->net_equity();
+    events_.recent_fills().copy_to(s.recent_fills);
+    s.fills_total = events_.recent_fills().total();
+    if (event_log_) event_log_->copy_since(0, s.events);
+    refresh_pnl(s.taken_us);
+    s.pnl = pnl_;
+    s.config_json = config_json_;
   }
 
   RunSummary summary() const {
@@ -306,6 +355,7 @@ class Daemon final {
   }
 
   Config cfg_;
+  std::shared_ptr<service::EventLogSink> event_log_;  // GET /api/v1/events (null with the service off)
   std::shared_ptr<spdlog::logger> log_;
   asio::io_context io_;
   SystemClock clock_;
@@ -334,6 +384,11 @@ class Daemon final {
   std::unique_ptr<exec::ArbEngine> engine_;
   std::unique_ptr<runtime::Reconciler> reconciler_;
   std::string config_hash_;
+  std::shared_ptr<const std::string> config_json_;
+  std::shared_ptr<const service::PnlReport> pnl_;
+  TimestampUs pnl_requested_us_ = -1;
+  // Joined before io_ goes (declared after it): a report it posts after the run is dropped with the loop.
+  std::unique_ptr<PnlReportWorker> pnl_worker_;
   std::unique_ptr<service::Server> http_;  // declared last: destroyed first, before what its snapshots read
 };
 

@@ -116,7 +116,9 @@ void NodeEvents::on_order_event(const exec::OrderUpdate& u, std::string_view exc
 // outcome, the fills reconciliation) is not booked twice.
 void NodeEvents::on_fill(const exec::FillReport& f) {
   runtime::ingest_fill(journal_, f, [this](const exec::FillReport& r) {
+    booking_ = &r;
     engine_->on_order_update(runtime::fill_update(r), clock_.now_us());
+    booking_ = nullptr;
   });
 }
 void NodeEvents::on_query(oms::ClientId client_id, bool found, OrderStatus status, Decimal executed) {
@@ -154,6 +156,11 @@ void NodeEvents::on_trade_abandoned(const exec::PairInfo& p, std::string_view wh
 void NodeEvents::on_fill(const exec::PairInfo& p, const OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
                          std::string_view fee_symbol, bool maker) {
   ++counts_.fills;
+  // Every path that books a fill (stream, fills reconciliation, an unknown outcome's query) ends here; the
+  // stream's report carries the trade id and the venue's time, the others are shown without a trade id.
+  const bool streamed = booking_ != nullptr && booking_->client_id == o.client_id;
+  fills_.push(streamed && booking_->time_us > 0 ? booking_->time_us : clock_.now_us(), p.name, o.market->symbol, o.side,
+              price, qty, fee, fee_symbol, maker, streamed ? booking_->trade_id : -1, o.client_id);
   if (portfolio_) journal_.position(p.name, portfolio_->position(o.pair));
   lines_.fill(p, o, qty, price, fee, fee_symbol, maker);
   write_trade_csv(p, o, qty, price, fee, fee_symbol, maker);

@@ -45,6 +45,7 @@ void Handler::publish(const Snapshot& s) {
   not_ready_ = readiness_reasons(s);
   status_json_ = render_status_json(s);
   metrics_ = render_metrics(s);
+  views_.publish(std::make_shared<const Snapshot>(s));
 }
 
 bool Handler::host_allowed(std::string_view host) const {
@@ -100,7 +101,8 @@ Response Handler::handle(const Request& req, TimestampUs now) const {
     return error(421, "Host does not name this server", v, false);
   const std::string_view target(req.target().data(), req.target().size());
   const std::string_view path = target.substr(0, target.find('?'));
-  const bool known = path == "/healthz" || path == "/readyz" || path == "/api/v1/status" || path == "/metrics";
+  const bool known = path == "/healthz" || path == "/readyz" || path == "/api/v1/status" || path == "/metrics" ||
+                     ViewCache::is_view_path(path);
   if (!known) return error(404, "not found", v, ka);
   if (req.method() != http::verb::get && req.method() != http::verb::head) {
     Response r = error(405, "method not allowed", v, ka);
@@ -132,6 +134,11 @@ Response Handler::handle(const Request& req, TimestampUs now) const {
   }
   if (!published_) return answer(503, "text/plain; charset=utf-8", "starting: no snapshot yet\n");
   if (path == "/metrics") return answer(200, "text/plain; version=0.0.4; charset=utf-8", metrics_);
+  if (ViewCache::is_view_path(path)) {
+    const std::size_t q = target.find('?');
+    ViewAnswer a = views_.answer(path, q == std::string_view::npos ? std::string_view{} : target.substr(q + 1));
+    return answer(a.status, a.content_type, std::move(a.body));
+  }
   return answer(200, "application/json", status_json_);
 }
 

@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "bparb/exec/arb_engine.hpp"
+#include "bparb/exec/two_leg_trade.hpp"
 #include "bparb/portfolio/portfolio.hpp"
 
 namespace bparb::service {
@@ -55,9 +56,25 @@ void collect_trading(Snapshot& s, const RiskGate& risk, const exec::ArbEngine* e
   s.pairs.clear();
   s.open_orders = 0;
   if (!s.trading) return;
-  std::vector<std::pair<const MarketSpec*, oms::ClientId>> live;
-  engine->live_orders(live);
-  s.open_orders = live.size();
+  s.orders.clear();
+  engine->orders().for_each([&](const oms::Order& o) {
+    if (is_terminal(o.state())) return;
+    const exec::OrderSpec spec = exec::order_spec_of(o);
+    OrderView& v = s.orders.emplace_back();
+    v.client_id = o.client_id();
+    if (o.market()) v.symbol = o.market()->symbol;
+    if (spec.pair < engine->pair_count()) v.pair = engine->pair(spec.pair).name;
+    v.side = spec.side;
+    v.price = spec.price;
+    v.quantity = spec.quantity;
+    v.filled = o.booked();
+    v.purpose = exec::order_purpose_name(spec.purpose);
+    v.state = oms::order_state_name(o.state());
+    v.post_only = spec.post_only;
+    v.reduce_only = spec.reduce_only;
+    v.sent_us = o.sent_us();
+  });
+  s.open_orders = s.orders.size();
   for (PairIndex i = 0; i < engine->pair_count(); ++i) {
     const exec::PairInfo& info = engine->pair(i);
     const PositionState& pos = portfolio->position(i);
@@ -71,11 +88,15 @@ void collect_trading(Snapshot& s, const RiskGate& risk, const exec::ArbEngine* e
     v.realized_pnl = pos.realized_pnl;
     v.fees_usd = pos.fees_usd;
     v.funding = pos.funding;
+    v.entry_basis = pos.entry_basis;
+    v.opened_us = pos.opened_at_us;
     if (info.spot_book && info.perp_book && info.spot_book->valid() && info.perp_book->valid()) {
       const Decimal spot_mid = info.spot_book->mid();
       const Decimal perp_mid = info.perp_book->mid();
       if (spot_mid > Decimal::zero() && perp_mid > Decimal::zero()) {
         v.has_basis = true;
+        v.spot_mid = spot_mid;
+        v.perp_mid = perp_mid;
         v.basis = (perp_mid - spot_mid).div(spot_mid, Rounding::kNearest);
       }
     }

@@ -64,6 +64,8 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   const NodeEventCounts& counts() const noexcept { return counts_; }
   // What the operator's HTTP surface shows of the run: cancels, refusals and the last refusal.
   const service::Tally& tally() const noexcept { return tally_; }
+  // The last booked fills (GET /api/v1/fills).
+  const service::FillRing& recent_fills() const noexcept { return fills_; }
 
   // ---- EngineSink: I/O, through the adapter
   void place_orders(std::span<const exec::OrderSpec> orders) override;
@@ -120,6 +122,9 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   const std::vector<runtime::PairRef>* pairs_ = nullptr;
   NodeEventCounts counts_;
   service::Tally tally_;
+  service::FillRing fills_;
+  // The stream fill being booked (its trade id and venue time for the ring), null outside that call.
+  const exec::FillReport* booking_ = nullptr;
 };
 
 }  // namespace bparb::app

@@ -187,6 +187,8 @@ class ArbEngine {
   bool opening_enabled() const noexcept { return opening_enabled_; }
   // Orders still live (for shutdown: cancel them).
   void live_orders(std::vector<std::pair<const MarketSpec*, oms::ClientId>>& out) const;
+  // The order table, read-only (the operator's order view; order_spec_of() decodes an order's purpose).
+  const oms::OrderManager& orders() const noexcept { return oms_; }
   bool idle() const noexcept;  // no trade in progress on any pair
 
   oms::ClientId next_client_id() const noexcept { return oms_.next_client_id(); }

@@ -1,5 +1,6 @@
 #pragma once
-// The operator's HTTP/1.1 surface (docs/service.md): GET /healthz, /readyz, /api/v1/status and /metrics,
+// The operator's HTTP/1.1 surface (docs/service.md): GET /healthz, /readyz, /api/v1/status, /metrics and
+// the read views of views.hpp (/api/v1/positions, orders, fills, events, pnl, config),
 // served on the daemon's own io_context, single-threaded, keep-alive. Every answer is built from the last
 // published Snapshot; the server takes one every `snapshot_interval_us` from the provider, so a client
 // can neither stall the loop nor make it do more than one snapshot per interval.
@@ -75,6 +76,7 @@ class Handler {
   std::vector<std::string> not_ready_;
   std::string status_json_;
   std::string metrics_;
+  ViewCache views_;  // positions, orders, fills, events, pnl, config (views.hpp)
 };
 
 // The listening side. Sessions keep a shared state alive, so the server may be destroyed before the

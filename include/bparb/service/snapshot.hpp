@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include "bparb/core/clock.hpp"
 #include "bparb/core/decimal.hpp"
 #include "bparb/risk/risk_gate.hpp"
+#include "bparb/service/views.hpp"
 
 namespace bparb::exec {
 class ArbEngine;
@@ -54,6 +56,9 @@ struct PairView {
   Decimal realized_pnl, fees_usd, funding;  // of the current (or last) position
   bool has_basis = false;                   // both books valid
   Decimal basis;                            // (perp mid - spot mid) / spot mid
+  Decimal spot_mid, perp_mid;               // while has_basis
+  Decimal entry_basis;                      // of the open position
+  TimestampUs opened_us = 0;                // of the open position
 };
 
 // A P&L split in the quote asset: price P&L (spread), fees paid, funding received (+) or paid (-).
@@ -125,6 +130,14 @@ struct Snapshot {
   PnlSplit today_pnl;
   TimestampUs today_since_us = 0;  // 00:00 UTC, or the run's start when later
   std::optional<Decimal> equity;   // the venue's net equity at the last account poll
+  // The read views (views.hpp): our live orders, the fills and log-line rings' copies, the journal's P&L
+  // report (computed on its own slower timer; null before the first one) and the effective config as JSON.
+  std::vector<OrderView> orders;
+  std::vector<FillView> recent_fills;
+  std::uint64_t fills_total = 0;  // fills ever pushed to the ring (more than `recent_fills` once it wrapped)
+  std::vector<EventView> events;
+  std::shared_ptr<const PnlReport> pnl;
+  std::shared_ptr<const std::string> config_json;
 };
 
 // Fills trading state, pairs, positions, open orders and run P&L. `engine`/`portfolio` may be null
