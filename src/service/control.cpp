@@ -67,6 +67,7 @@ Response json_answer(const Request& req, unsigned status, std::string_view actio
   r.body() = std::move(body);
   r.keep_alive(req.keep_alive());
   r.prepare_payload();
+  if (req.method() == http::verb::head) r.body().clear();  // (a 405) Content-Length stays that of the body
   return r;
 }
 

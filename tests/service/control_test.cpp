@@ -146,6 +146,7 @@ TEST_F(ControlTest, OnlyPostIsAccepted) {
     const Response r = ask(req);
     EXPECT_EQ(r.result_int(), 405u);
     EXPECT_EQ(r[http::field::allow], "POST");
+    EXPECT_EQ(r.body().empty(), v == http::verb::head);
   }
   EXPECT_TRUE(target.calls.empty());
 }
