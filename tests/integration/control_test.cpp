@@ -44,13 +44,14 @@ struct Answer {
 };
 
 // One request on its own connection.
-Answer call(std::uint16_t port, std::string target, std::string token = "", std::string body = "") {
+Answer call(std::uint16_t port, std::string target, std::string token = "", std::string body = "",
+            http::verb verb = http::verb::post) {
   asio::io_context io;
   asio::ip::tcp::socket sock(io);
   boost::system::error_code ec;
   sock.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
   if (ec) return {};
-  http::request<http::string_body> req{http::verb::post, std::move(target), 11};
+  http::request<http::string_body> req{verb, std::move(target), 11};
   req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
   if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
   req.body() = std::move(body);
@@ -171,6 +172,10 @@ TEST_F(ControlEndToEnd, PauseResumeCancelAllFlattenAndReload) {
   ASSERT_EQ(a.status, 200u) << a.body;
   EXPECT_TRUE(a.has(R"("ok":true,"action":"pause")")) << a.body;
   ASSERT_TRUE(wait_for([&] { return logged("Trading 1 pair(s)"); })) << log();
+  const auto status_says = [&](std::string_view what) {
+    return wait_for([&] { return call(port_, "/api/v1/status", "", "", http::verb::get).has(what); });
+  };
+  EXPECT_TRUE(status_says(R"("opening_paused":true)"));
 
   // An opportunity the paused daemon does not take: the entry would be decided on the same book update
   // that logs the opportunity, so the log right after it must show no entry orders.
@@ -184,6 +189,7 @@ TEST_F(ControlEndToEnd, PauseResumeCancelAllFlattenAndReload) {
   ASSERT_EQ(a.status, 200u) << a.body;
   EXPECT_TRUE(a.has(R"("was_paused":true)")) << a.body;
   ASSERT_TRUE(wait_for([&] { return logged("Opened position #"); })) << log();
+  EXPECT_TRUE(status_says(R"("opening_paused":false)"));
 
   a = call(port_, "/api/v1/cancel-all", kToken);
   ASSERT_EQ(a.status, 200u) << a.body;
