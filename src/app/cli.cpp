@@ -59,7 +59,8 @@ void print_usage(std::ostream& out) {
   out << "  bparb --help | -h\n      show this help\n"
       << "  bparb --version | -V\n      print the version\n\n"
       << "API keys are read from BACKPACK_API_KEY / BACKPACK_PRIVATE_KEY in the environment, else from the\n"
-      << ".env file named by exchange.env_file; never from the config file.\n"
+      << ".env file named by exchange.env_file; never from the config file. So is BPARB_CONTROL_TOKEN, the\n"
+      << "bearer token that enables the control endpoints of [service] (docs/service.md).\n"
       << "Exit status: 0 ok, 1 runtime failure, 2 bad usage or invalid configuration.\n";
 }
 
@@ -133,6 +134,27 @@ int cmd_check_config(std::span<const std::string> args, std::ostream& out, std::
       return kExitUsage;
     }
   }
+  // Whether the control endpoints are on: the token's presence and source, never the token. The daemon
+  // reads it only when it serves [service], and so does this check.
+  std::string control_line;
+  if (cfg.service.enabled) {
+    try {
+      SecretsOptions opt;
+      opt.env_file = cfg.exchange.env_file;
+      const ControlToken t = load_control_token(opt);
+      for (const auto& w : t.warnings) err << "warning: " << w << "\n";
+      control_line = t.configured() ? "control: enabled (" + std::string(kControlTokenVar) + " from " + t.source +
+                                          "): POST /api/v1/pause, /resume, /cancel-all, /flatten and /reload with "
+                                          "Authorization: Bearer\n"
+                                    : "control: disabled (" + std::string(kControlTokenVar) +
+                                          " is not set in the environment or " + opt.env_file +
+                                          "): POST /api/v1/pause, /resume, /cancel-all, /flatten and /reload "
+                                          "answer 403\n";
+    } catch (const SecretsError& e) {
+      err << "control token INVALID: " << Redactor::global()->redact(e.what()) << "\n";
+      return kExitUsage;
+    }
+  }
   out << "config OK: " << file << " (" << cfg.enabled_pair_count() << " pairs, mode=" << mode_name(cfg.exchange.mode)
       << ")\n";
   if (cfg.service.enabled) {
@@ -142,6 +164,7 @@ int cmd_check_config(std::span<const std::string> args, std::ostream& out, std::
         << " serves GET /healthz (200 while the event loop turns), /readyz (200, or 503 with the reasons), "
            "/api/v1/status (JSON) and /metrics (Prometheus)\n";
   }
+  out << control_line;
   return kExitOk;
 }
 

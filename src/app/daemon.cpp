@@ -42,6 +42,8 @@
 #include "bparb/runtime/paper.hpp"
 #include "bparb/runtime/reconciler.hpp"
 #include "bparb/runtime/startup.hpp"
+#include "bparb/service/control.hpp"
+#include "bparb/service/engine_control.hpp"
 #include "bparb/service/event_log.hpp"
 #include "bparb/service/http.hpp"
 #include "bparb/venue/backpack/signer.hpp"
@@ -114,25 +116,29 @@ class Daemon final {
         break;
       case SignalAction::kForceExit:
         operator_.force_exit(signo);
-      case SignalAction::kReload: {
-        const std::string path = cfg_.source_path;  // a copy: the reload replaces cfg_
-        const auto load = [this] {
-          runtime::ReloadOutcome r = reload_thresholds(cfg_);
-          if (r.status == runtime::ReloadOutcome::Status::kApplied) {
-            node_.set_options(node_options(cfg_));
-            if (http_) config_json_ = std::make_shared<const std::string>(render_config_json(cfg_));
-          }
-          return r;
-        };
-        operator_.reload(path, load, engine_.get(), risk_);
+      case SignalAction::kReload:
+        reload("SIGHUP");
         break;
-      }
       case SignalAction::kDumpStatus:
         operator_.log_status(risk_, engine_.get(), portfolio_.get(), pairs(), journal_);
         break;
       case SignalAction::kIgnore:
         break;
     }
+  }
+
+  // SIGHUP and POST /api/v1/reload: the thresholds of the config file, re-read.
+  runtime::ReloadOutcome reload(std::string_view trigger) {
+    const std::string path = cfg_.source_path;  // a copy: the reload replaces cfg_
+    const auto load = [this] {
+      runtime::ReloadOutcome r = reload_thresholds(cfg_);
+      if (r.status == runtime::ReloadOutcome::Status::kApplied) {
+        node_.set_options(node_options(cfg_));
+        if (http_) config_json_ = std::make_shared<const std::string>(render_config_json(cfg_));
+      }
+      return r;
+    };
+    return operator_.reload(path, load, engine_.get(), risk_, trigger);
   }
 
   // The traded pairs (empty until start-up loaded the markets).
@@ -198,6 +204,7 @@ class Daemon final {
     params_.first_client_id = startup_->first_client_id();
     engine_ = std::make_unique<exec::ArbEngine>(params_, risk_, *portfolio_, events_);
     events_.set_engine(*engine_, *portfolio_);
+    if (control_) control_->attach(*engine_);  // an operator's pause during start-up holds from here
     for (const runtime::PairRef& p : pairs()) {
       bp_.feed->add_market(*p.spot);
       bp_.feed->add_market(*p.perp);
@@ -261,10 +268,36 @@ class Daemon final {
     config_hash_ = service::sha256_file_hex(cfg_.source_path);
     config_json_ = std::make_shared<const std::string>(render_config_json(cfg_));
     http_ = std::make_unique<service::Server>(io_, clock_, log_, so, [this](service::Snapshot& s) { snapshot(s); });
+    const std::string control = start_control();
     auto port = http_->start();
     if (!port) throw std::runtime_error(port.error());
-    log_->info("Service: listening on {} (status, metrics, positions, orders, fills, pnl, events, config)",
-               http_->url());
+    log_->info("Service: listening on {} (status, metrics, positions, orders, fills, pnl, events, config; {})",
+               http_->url(), control);
+  }
+  // The control endpoints (service/control.hpp): disabled (403) unless BPARB_CONTROL_TOKEN is set. What the
+  // start-up line says about them.
+  std::string start_control() {
+    SecretsOptions so;
+    so.env_file = cfg_.exchange.env_file;
+    ControlToken token = load_control_token(so);  // throws on a weak token: start-up stops, naming it
+    for (const std::string& w : token.warnings) log_->warn("{}", w);
+    service::EngineControlHooks hooks;
+    hooks.cancel_order = [this](const MarketSpec& m, oms::ClientId id) { events_.cancel_order(m, id); };
+    hooks.reload = [this] { return reload_report(reload("POST /api/v1/reload")); };
+    hooks.shutting_down = [this] { return node_.shutting_down(); };
+    control_ = std::make_unique<service::EngineControl>(risk_, std::move(hooks));
+    http_->set_control(std::make_shared<service::ControlHandler>(token.value, *control_, log_));
+    return token.configured() ? "control enabled, token from " + token.source
+                              : std::string("control disabled: ") + std::string(kControlTokenVar) + " not set";
+  }
+  static service::ReloadReport reload_report(const runtime::ReloadOutcome& o) {
+    service::ReloadReport r;
+    r.status = o.status == runtime::ReloadOutcome::Status::kApplied ? service::ReloadReport::Status::kApplied
+                                                                    : service::ReloadReport::Status::kRejected;
+    r.error = o.error;
+    r.changes = o.changes;
+    r.restart_required = o.restart_required;
+    return r;
   }
   // GET /api/v1/pnl's report: asked for every kPnlRefreshUs from the snapshot timer (never per request, never
   // inside an engine event) and computed on the worker's thread; the report comes back as an event of the loop.
@@ -389,7 +422,8 @@ class Daemon final {
   TimestampUs pnl_requested_us_ = -1;
   // Joined before io_ goes (declared after it): a report it posts after the run is dropped with the loop.
   std::unique_ptr<PnlReportWorker> pnl_worker_;
-  std::unique_ptr<service::Server> http_;  // declared last: destroyed first, before what its snapshots read
+  std::unique_ptr<service::EngineControl> control_;  // what the control endpoints drive (null: service off)
+  std::unique_ptr<service::Server> http_;            // declared last: destroyed first, before what its snapshots read
 };
 
 }  // namespace

@@ -413,6 +413,77 @@ Credentials load_credentials(const SecretsOptions& opt) {
   return c;
 }
 
+ControlToken::ControlToken(ControlToken&&) noexcept = default;
+ControlToken& ControlToken::operator=(ControlToken&& o) noexcept {
+  if (this != &o) {
+    sodium_memzero(value.data(), value.size());
+    value = std::move(o.value);
+    source = std::move(o.source);
+    warnings = std::move(o.warnings);
+  }
+  return *this;
+}
+ControlToken::~ControlToken() {
+  sodium_memzero(value.data(), value.size());
+}
+
+ControlToken load_control_token(const SecretsOptions& opt) {
+  const auto lookup = opt.getenv ? opt.getenv : system_getenv;
+  ControlToken t;
+  std::optional<std::string> v = lookup(kControlTokenVar);
+  if (v && trim(*v).empty()) v.reset();  // exported but empty counts as unset
+  if (v) t.source = "environment";
+  std::error_code ec;
+  if (!v && !opt.env_file.empty() && std::filesystem::exists(opt.env_file, ec)) {
+    std::ifstream in(opt.env_file, std::ios::binary);
+    if (!in) {
+      const int err = errno;
+      throw SecretsError("cannot read " + opt.env_file + ": " + std::system_category().message(err));
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    std::string text = ss.str();
+    EnvFile env;
+    try {
+      env = parse_env_text(text, opt.env_file);
+    } catch (...) {
+      sodium_memzero(text.data(), text.size());
+      throw;
+    }
+    sodium_memzero(text.data(), text.size());
+    if (const std::string* e = env.find(kControlTokenVar); e && !trim(*e).empty()) {
+      v = *e;
+      t.source = opt.env_file;
+      if (auto w = env_file_permission_warning(opt.env_file); !w.empty()) t.warnings.push_back(std::move(w));
+    }
+    for (auto& [k, val] : env.entries) sodium_memzero(val.data(), val.size());
+  }
+  if (!v) return t;
+  const std::string_view token = trim(*v);
+  // Register first: whatever is refused below, nothing logged later can carry the value.
+  if (opt.redactor) opt.redactor->add_secret(token);
+  const std::string var(kControlTokenVar);
+  const std::string where = " (from " + t.source + ")";
+  auto refuse = [&](const std::string& why) {
+    sodium_memzero(v->data(), v->size());
+    throw SecretsError(var + where + " " + why + "; generate one with: openssl rand -hex 32");
+  };
+  if (token.size() < kMinControlTokenChars)
+    refuse("is " + std::to_string(token.size()) + " characters; at least " + std::to_string(kMinControlTokenChars) +
+           " are required");
+  if (token.size() > kMaxControlTokenChars)
+    refuse("is " + std::to_string(token.size()) + " characters; at most " + std::to_string(kMaxControlTokenChars) +
+           " are allowed");
+  for (const char c : token) {
+    const bool ok = std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' || c == '_' || c == '~' ||
+                    c == '+' || c == '/' || c == '=';
+    if (!ok) refuse("holds a character outside A-Z a-z 0-9 - . _ ~ + / = (what an HTTP bearer token may carry)");
+  }
+  t.value.assign(token);
+  sodium_memzero(v->data(), v->size());
+  return t;
+}
+
 backpack::SigningKey make_signing_key(const Credentials& c) {
   auto key = backpack::SigningKey::from_base64_secret(c.private_key_base64);
   if (!key) {

@@ -31,6 +31,7 @@ const char* exit_reason_text(ExitReason r) noexcept {
       return "funding";
     case ExitReason::kRecoveryUnwind:     // the backtester never recovers or shuts down mid-run
     case ExitReason::kFlattenOnShutdown:  // (kept apart so a new reason is a compile error here)
+    case ExitReason::kOperatorFlatten:    // no operator in a replay
     case ExitReason::kNone:
       break;
   }

@@ -23,33 +23,34 @@ void Operator::cancel() noexcept {
   watchdog_timer_.cancel();
 }
 
-void Operator::reload(std::string_view path, const std::function<ReloadOutcome()>& load, exec::ArbEngine* engine,
-                      RiskGate& risk) {
+ReloadOutcome Operator::reload(std::string_view path, const std::function<ReloadOutcome()>& load,
+                               exec::ArbEngine* engine, RiskGate& risk, std::string_view trigger) {
   service_.reloading();
-  log_->info("SIGHUP: reloading {}", path);
-  const ReloadOutcome r = load();
+  log_->info("{}: reloading {}", trigger, path);
+  ReloadOutcome r = load();
   if (r.status == ReloadOutcome::Status::kInvalid) {
-    log_->error("SIGHUP: {} is invalid; keeping the running settings:\n{}", path, r.error);
+    log_->error("{}: {} is invalid; keeping the running settings:\n{}", trigger, path, r.error);
     service_.ready();
-    return;
+    return r;
   }
   if (r.status == ReloadOutcome::Status::kUnreadable) {
-    log_->error("SIGHUP: cannot reload {}: {}; keeping the running settings", path, r.error);
+    log_->error("{}: cannot reload {}: {}; keeping the running settings", trigger, path, r.error);
     service_.ready();
-    return;
+    return r;
   }
   for (const std::string& c : r.restart_required)
-    log_->warn("SIGHUP: {} needs a restart; keeping the running value", c);
+    log_->warn("{}: {} needs a restart; keeping the running value", trigger, c);
   if (engine) engine->set_params(r.params);
   risk.set_limits(r.limits);
   if (r.changes.empty()) {
-    log_->info("SIGHUP: reloaded {}: no threshold changed", path);
+    log_->info("{}: reloaded {}: no threshold changed", trigger, path);
   } else {
     std::string list;
     for (const std::string& c : r.changes) list += (list.empty() ? "" : ", ") + c;
-    log_->info("SIGHUP: reloaded {}: {}", path, list);
+    log_->info("{}: reloaded {}: {}", trigger, path, list);
   }
   service_.ready();
+  return r;
 }
 
 void Operator::log_status(const RiskGate& risk, const exec::ArbEngine* engine, const Portfolio* portfolio,

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
@@ -13,6 +14,7 @@
 #include <optional>
 #include <utility>
 
+#include "bparb/service/control.hpp"
 #include "bparb/service/render.hpp"
 
 namespace bparb::service {
@@ -92,13 +94,18 @@ Response Handler::error(unsigned status, std::string_view text, unsigned version
   return r;
 }
 
+std::optional<Response> Handler::misdirected(const Request& req) const {
+  const auto host = req.find(http::field::host);
+  if (host == req.end()) return error(400, "missing Host header", req.version(), false);
+  if (!host_allowed(std::string_view(host->value().data(), host->value().size())))
+    return error(421, "Host does not name this server", req.version(), false);
+  return std::nullopt;
+}
+
 Response Handler::handle(const Request& req, TimestampUs now) const {
   const unsigned v = req.version();
   const bool ka = req.keep_alive();
-  const auto host = req.find(http::field::host);
-  if (host == req.end()) return error(400, "missing Host header", v, false);
-  if (!host_allowed(std::string_view(host->value().data(), host->value().size())))
-    return error(421, "Host does not name this server", v, false);
+  if (auto refused = misdirected(req)) return std::move(*refused);
   const std::string_view target(req.target().data(), req.target().size());
   const std::string_view path = target.substr(0, target.find('?'));
   const bool known = path == "/healthz" || path == "/readyz" || path == "/api/v1/status" || path == "/metrics" ||
@@ -163,6 +170,7 @@ struct Server::State {
   std::size_t connections = 0;
   bool stopped = false;
   std::vector<std::weak_ptr<beast::tcp_stream>> streams;  // to close them at stop()
+  std::shared_ptr<ControlHandler> control;                // null: the control paths are unknown (404)
 };
 
 namespace {
@@ -203,7 +211,16 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (++window_count_ > st_->opts.max_requests_per_second)
       return reply(Handler::error(429, "too many requests on this connection", parser_->get().version(), false));
-    reply(st_->handler.handle(parser_->get(), now));
+    const Request& req = parser_->get();
+    if (st_->control && control_action_of(std::string_view(req.target().data(), req.target().size()))) {
+      if (auto refused = st_->handler.misdirected(req)) return reply(std::move(*refused));
+      // The action runs as its own handler on the io_context, never inside this read's completion.
+      return asio::post(st_->io, [self = shared_from_this()] {
+        if (self->st_->stopped) return;
+        self->reply(self->st_->control->handle(self->parser_->get(), self->st_->clock.now_us()));
+      });
+    }
+    reply(st_->handler.handle(req, now));
   }
 
   void reply(Response r) {
@@ -272,6 +289,10 @@ Expected<std::uint16_t, std::string> Server::start() {
   arm_timer();
   accept();
   return st.opts.port;
+}
+
+void Server::set_control(std::shared_ptr<ControlHandler> control) {
+  state_->control = std::move(control);
 }
 
 void Server::stop() noexcept {

@@ -138,6 +138,9 @@ std::string render_status_json(const Snapshot& s) {
   key(o, "state_reason");
   str(o, s.state_reason);
   o += ',';
+  key(o, "opening_paused");
+  o += s.opening_paused ? "true" : "false";
+  o += ',';
   key(o, "venues");
   o += '[';
   for (std::size_t i = 0; i < s.venues.size(); ++i) {
@@ -341,6 +344,8 @@ std::string render_metrics(const Snapshot& s) {
   family(o, "bparb_trading_state", "gauge", "1 for the risk gate's current trading state.");
   for (std::string_view st : {"Active", "ReduceOnly", "Halted"})
     o += fmt::format("bparb_trading_state{{state=\"{}\"}} {}\n", st, st == s.trading_state ? 1 : 0);
+  family(o, "bparb_opening_paused", "gauge", "1 while the engine opens no new position (operator pause, shutdown).");
+  o += fmt::format("bparb_opening_paused {}\n", s.opening_paused ? 1 : 0);
   if (s.equity) {
     family(o, "bparb_equity_usd", "gauge", "The venue's net equity at the last account poll.");
     o += fmt::format("bparb_equity_usd {}\n", s.equity->str());

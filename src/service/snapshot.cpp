@@ -53,6 +53,7 @@ void collect_trading(Snapshot& s, const RiskGate& risk, const exec::ArbEngine* e
   s.trading_state = to_string(risk.state());
   s.state_reason = to_string(risk.state_reason());
   s.trading = engine != nullptr && portfolio != nullptr;
+  s.opening_paused = engine != nullptr && !engine->opening_enabled();
   s.pairs.clear();
   s.open_orders = 0;
   if (!s.trading) return;

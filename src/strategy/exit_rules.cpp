@@ -18,6 +18,8 @@ const char* to_string(ExitReason r) noexcept {
       return "recovery_unwind";
     case ExitReason::kFlattenOnShutdown:
       return "flatten_on_shutdown";
+    case ExitReason::kOperatorFlatten:
+      return "operator_flatten";
   }
   return "?";
 }

@@ -80,16 +80,51 @@ TEST(Cli, CheckConfigDocumentsTheServiceEndpoints) {
   const std::string path = dir.file("svc.toml");
   testing::write_file(path, "pairs = [\"SOL\"]\n[exchange]\nmode = \"paper\"\n[paper]\nsim_config = \"" + path +
                                 "\"\n[service]\nenabled = true\n");
+  ScopedEnv no_token("BPARB_CONTROL_TOKEN", nullptr);
   const Result r = run({"check-config", path});
   EXPECT_EQ(r.code, 0);
   EXPECT_EQ(r.out, "config OK: " + path +
                        " (1 pairs, mode=paper)\nservice: http://127.0.0.1:8780 serves GET /healthz (200 while the "
                        "event loop turns), /readyz (200, or 503 with the reasons), /api/v1/status (JSON) and /metrics "
-                       "(Prometheus)\n");
+                       "(Prometheus)\ncontrol: disabled (BPARB_CONTROL_TOKEN is not set in the environment or .env): "
+                       "POST /api/v1/pause, /resume, /cancel-all, /flatten and /reload answer 403\n");
   EXPECT_THAT(r.err, IsEmpty());
   testing::write_file(path, "pairs = [\"SOL\"]\n[exchange]\nmode = \"paper\"\n[paper]\nsim_config = \"" + path +
                                 "\"\n[service]\nenabled = true\naddress = \"10.0.0.1\"\n");
   EXPECT_EQ(run({"check-config", path}).code, 2);  // not loopback, no allow_remote
+}
+
+TEST(Cli, CheckConfigSaysWhetherControlIsEnabledNeverTheToken) {
+  testing::ScratchDir dir;
+  const std::string path = dir.file("svc.toml");
+  const std::string env = dir.file("control.env");
+  testing::write_file(path, "pairs = [\"SOL\"]\n[exchange]\nmode = \"paper\"\nenv_file = \"" + env +
+                                "\"\n[paper]\nsim_config = \"" + path + "\"\n[service]\nenabled = true\n");
+  const std::string token = "c0ffee0123456789abcdef0123456789";
+  {
+    ScopedEnv t("BPARB_CONTROL_TOKEN", token.c_str());
+    const Result r = run({"check-config", path});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("\ncontrol: enabled (BPARB_CONTROL_TOKEN from environment): POST /api/v1/pause"));
+    EXPECT_THAT(r.out + r.err, Not(HasSubstr(token)));
+  }
+  {
+    ScopedEnv t("BPARB_CONTROL_TOKEN", nullptr);
+    testing::write_file(env, "BPARB_CONTROL_TOKEN=" + token + "\n");
+    const Result r = run({"check-config", path});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("\ncontrol: enabled (BPARB_CONTROL_TOKEN from " + env + ")"));
+    EXPECT_THAT(r.out + r.err, Not(HasSubstr(token)));
+  }
+  {
+    ScopedEnv t("BPARB_CONTROL_TOKEN", "short-secret");
+    const Result r = run({"check-config", path});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_THAT(r.out, IsEmpty());
+    EXPECT_THAT(r.err, StartsWith("control token INVALID: BPARB_CONTROL_TOKEN (from environment) is 12 characters; "
+                                  "at least 16 are required"));
+    EXPECT_THAT(r.err, Not(HasSubstr("short-secret")));
+  }
 }
 
 TEST(Cli, CheckConfigErrorsExitTwo) {

@@ -314,5 +314,61 @@ TEST(RedactorTest, MasksEveryOccurrenceLongestFirst) {
   EXPECT_TRUE(Redactor().empty());
 }
 
+// ---------------------------------------------------------------------------------------------------
+// The control token.
+
+std::string token_error(const SecretsOptions& o) {
+  try {
+    (void)load_control_token(o);
+  } catch (const SecretsError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected SecretsError";
+  return {};
+}
+
+TEST(SecretsControlToken, AbsentMeansDisabledNotAnError) {
+  testing::ScratchDir dir;
+  const ControlToken t = load_control_token(options({{"BPARB_CONTROL_TOKEN", "  "}}, dir.file("missing.env")));
+  EXPECT_FALSE(t.configured());
+  EXPECT_EQ(t.source, "");
+}
+
+TEST(SecretsControlToken, EnvironmentFirstThenDotEnvAndRegisteredWithTheRedactor) {
+  testing::ScratchDir dir;
+  const std::string env_file = dir.file(".env");
+  const std::string from_file = "file-token-0123456789abcdef";
+  testing::write_file(env_file,
+                      "BACKPACK_PRIVATE_KEY=" + std::string(kSeed32) + "\nBPARB_CONTROL_TOKEN=" + from_file + "\n");
+  auto redactor = std::make_shared<Redactor>();
+  ControlToken t =
+      load_control_token(options({{"BPARB_CONTROL_TOKEN", " env-token-0123456789abcdef "}}, env_file, redactor));
+  EXPECT_EQ(t.value, "env-token-0123456789abcdef");
+  EXPECT_EQ(t.source, "environment");
+  t = load_control_token(options({}, env_file, redactor));
+  EXPECT_EQ(t.value, from_file);
+  EXPECT_EQ(t.source, env_file);
+  EXPECT_TRUE(t.warnings.empty());
+  EXPECT_EQ(redactor->redact("a env-token-0123456789abcdef b " + from_file), "a [REDACTED] b [REDACTED]");
+  EXPECT_FALSE(redactor->contains_secret(kSeed32));  // the keys in the same file are not read here
+}
+
+TEST(SecretsControlToken, WeakOrOddTokensAreRefusedWithoutEchoingThem) {
+  testing::ScratchDir dir;
+  const std::string none = dir.file("none.env");
+  for (const std::string& bad :
+       {std::string("fifteen-chars15"), std::string(257, 'a'), std::string("has space in it 0123"),
+        std::string("quote\"0123456789abcdef"), std::string("tab\t0123456789abcdef")}) {
+    const std::string e = token_error(options({{"BPARB_CONTROL_TOKEN", bad}}, none));
+    EXPECT_THAT(e, StartsWith("BPARB_CONTROL_TOKEN (from environment) ")) << e;
+    EXPECT_THAT(e, HasSubstr("openssl rand -hex 32")) << e;
+    EXPECT_THAT(e, Not(HasSubstr(bad.substr(0, 12)))) << e;
+  }
+  EXPECT_THAT(token_error(options({{"BPARB_CONTROL_TOKEN", "fifteen-chars15"}}, none)),
+              HasSubstr("is 15 characters; at least 16 are required"));
+  const std::string ok = "AZaz09-._~+/=0123";
+  EXPECT_EQ(load_control_token(options({{"BPARB_CONTROL_TOKEN", ok}}, none)).value, ok);
+}
+
 }  // namespace
 }  // namespace bparb::app

@@ -331,6 +331,21 @@ TEST_F(EngineTest, ForcedExitClosesWhateverTheRulesSayAndCarriesItsReason) {
   EXPECT_FALSE(engine_->force_exit(0, ExitReason::kRecoveryUnwind));
 }
 
+// The operator's pause and resume (POST /api/v1/pause, /resume): no entry on the spike while paused, the
+// same spike is taken once resumed; the operator's flatten names itself in the Closed line.
+TEST_F(EngineTest, StopOpeningHoldsEntriesUntilResumeOpening) {
+  engine_->stop_opening();
+  books("99.99", "100.00", "100.80", "100.81");
+  engine_->on_book_update(0, clock_.now_us());
+  EXPECT_TRUE(sink_.batches.empty());
+  EXPECT_FALSE(engine_->opening_enabled());
+  engine_->resume_opening();
+  EXPECT_TRUE(engine_->opening_enabled());
+  engine_->on_book_update(0, clock_.now_us());
+  EXPECT_EQ(sink_.batches.size(), 1u);
+  EXPECT_STREQ(to_string(ExitReason::kOperatorFlatten), "operator_flatten");
+}
+
 TEST_F(EngineTest, RejectedLegIsCompletedThenUnwoundWithinDeadline) {
   books("99.99", "100.00", "100.80", "100.81");
   engine_->on_book_update(0, clock_.now_us());

@@ -165,6 +165,7 @@ TEST_F(HandlerTest, StatusIsJsonWithMoneyAsExactDecimalStrings) {
   ASSERT_EQ(parser.parse(r.body()).get(doc), simdjson::SUCCESS) << r.body();
   EXPECT_EQ(std::string_view(doc["mode"]), "paper");
   EXPECT_EQ(std::string_view(doc["trading_state"]), "Active");
+  EXPECT_FALSE(bool(doc["opening_paused"]));
   EXPECT_EQ(std::string_view(doc["uptime_seconds"]), "90.250000");
   EXPECT_TRUE(bool(doc["ready"]));
   EXPECT_EQ(std::string_view(doc["config_sha256"]), "ab12");
@@ -263,7 +264,8 @@ TEST_F(HandlerTest, MetricsAreBoundedPrometheusText) {
        {"bparb_build_info", "bparb_uptime_seconds", "bparb_ws_connected", "bparb_ws_reconnects_total",
         "bparb_book_valid", "bparb_book_resyncs_total", "bparb_orders_sent_total", "bparb_orders_rejected_total",
         "bparb_orders_cancelled_total", "bparb_fills_total", "bparb_fees_usd", "bparb_position_base",
-        "bparb_basis_ratio", "bparb_trading_state", "bparb_equity_usd", "bparb_risk_refusals_total", "bparb_pnl_usd"})
+        "bparb_basis_ratio", "bparb_trading_state", "bparb_opening_paused", "bparb_equity_usd",
+        "bparb_risk_refusals_total", "bparb_pnl_usd"})
     EXPECT_TRUE(seen.count(want)) << want;
   EXPECT_NE(r.body().find("bparb_position_base{symbol=\"SOL_USDC_PERP\"} -1.25\n"), std::string::npos);
   EXPECT_NE(r.body().find("bparb_trading_state{state=\"Active\"} 1\n"), std::string::npos);

@@ -15,6 +15,7 @@
 #include <functional>
 #include <thread>
 
+#include "bparb/service/control.hpp"
 #include "bparb/service/http.hpp"
 
 namespace bparb::service {
@@ -115,6 +116,64 @@ TEST(ServiceServer, ServesKeepAliveAndEnforcesItsBounds) {
   server.stop();
   io.run_for(std::chrono::milliseconds(20));
   EXPECT_GE(snapshots, 2);  // the first at start, then on the timer
+}
+
+struct PauseCounter final : ControlTarget {
+  int pauses = 0;  // written on the server's loop, read after it stopped
+  ControlResult pause() override {
+    ++pauses;
+    ControlResult r;
+    r.message = "paused";
+    return r;
+  }
+  ControlResult resume() override { return {}; }
+  ControlResult cancel_all() override { return {}; }
+  ControlResult flatten() override { return {}; }
+  ControlResult reload() override { return {}; }
+};
+
+// The control paths through the real server: the Host check before the token, the body bound, and the
+// action run on the server's loop.
+TEST(ServiceServer, ServesTheControlPathsBehindTheHostCheckAndTheBodyBound) {
+  asio::io_context io;
+  SystemClock clock;
+  ServerOptions o;
+  o.port = 0;
+  const auto log = std::make_shared<spdlog::logger>("t", std::make_shared<spdlog::sinks::null_sink_mt>());
+  Server server(io, clock, log, o, [](Snapshot&) {});
+  PauseCounter target;
+  const std::string token = "0123456789abcdef0123";
+  server.set_control(std::make_shared<ControlHandler>(token, target, log));
+  auto port = server.start();
+  ASSERT_TRUE(port) << port.error();
+  const std::string host = "127.0.0.1:" + std::to_string(*port);
+
+  std::atomic<bool> done{false};
+  std::thread client([&] {
+    auto post = [&](std::string_view host_header, std::string body, bool with_token) -> unsigned {
+      Client c(*port);
+      Request req{http::verb::post, "/api/v1/pause", 11};
+      req.set(http::field::host, host_header);
+      if (with_token) req.set(http::field::authorization, "Bearer " + token);
+      req.body() = std::move(body);
+      req.prepare_payload();
+      beast::error_code ec;
+      http::write(c.sock, req, ec);
+      Response res;
+      if (!ec) http::read(c.sock, c.buf, res, ec);
+      return ec ? 0u : res.result_int();
+    };
+    EXPECT_EQ(post(host, "", true), 200u);
+    EXPECT_EQ(post("rebind.example:" + std::to_string(*port), "", true), 421u);
+    EXPECT_EQ(post(host, std::string(o.max_body_bytes + 1, 'x'), true), 413u);
+    EXPECT_EQ(post(host, "", false), 401u);
+    done = true;
+  });
+  while (!done) io.run_for(std::chrono::milliseconds(20));
+  client.join();
+  server.stop();
+  io.run_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(target.pauses, 1);
 }
 
 TEST(ServiceServer, RefusesANonLoopbackAddressWithoutAllowRemote) {

@@ -24,6 +24,10 @@ namespace bparb::app {
 
 inline constexpr std::string_view kApiKeyVar = "BACKPACK_API_KEY";
 inline constexpr std::string_view kPrivateKeyVar = "BACKPACK_PRIVATE_KEY";
+// The bearer token of the operator's control endpoints (docs/service.md).
+inline constexpr std::string_view kControlTokenVar = "BPARB_CONTROL_TOKEN";
+inline constexpr std::size_t kMinControlTokenChars = 16;
+inline constexpr std::size_t kMaxControlTokenChars = 256;
 
 // Replaces every occurrence of a registered secret with "[REDACTED]". Thread-safe; secrets are
 // normally registered at start-up before the first log line.
@@ -107,6 +111,28 @@ std::string derive_api_key(std::string_view private_key_b64, std::string_view ex
 // The request signer for these credentials (backpack::SigningKey::from_base64_secret), checked to
 // produce the same X-API-Key as Credentials::api_key. Throws SecretsError (message redacted).
 backpack::SigningKey make_signing_key(const Credentials& credentials);
+
+// The control token, read like the API keys: the environment first, then the .env file. Wiped on
+// destruction, move-only. An empty `value` means none is configured (control disabled), which is not
+// an error.
+class ControlToken {
+ public:
+  ControlToken() = default;
+  ControlToken(ControlToken&&) noexcept;
+  ControlToken& operator=(ControlToken&&) noexcept;
+  ControlToken(const ControlToken&) = delete;
+  ControlToken& operator=(const ControlToken&) = delete;
+  ~ControlToken();
+
+  bool configured() const noexcept { return !value.empty(); }
+  std::string value;
+  std::string source;  // "environment" or the .env path; empty when not configured
+  std::vector<std::string> warnings;
+};
+// Registers a configured token with the redactor. Throws SecretsError (naming the variable, never the
+// value) when the token is shorter than kMinControlTokenChars, longer than kMaxControlTokenChars, or holds
+// a character outside the bearer-token alphabet (A-Z a-z 0-9 - . _ ~ + / =), or the .env file is unreadable.
+ControlToken load_control_token(const SecretsOptions& options = {});
 
 // Warning text if `path` is accessible by group or others, else empty (also empty if missing).
 std::string env_file_permission_warning(const std::string& path);

@@ -184,6 +184,8 @@ class ArbEngine {
   void on_timer(TimestampUs now) noexcept;
   // Stop opening positions (shutdown / operator); exits and hedges continue.
   void stop_opening() noexcept { opening_enabled_ = false; }
+  // Open positions again after stop_opening() (the operator's resume); the risk gate still checks every entry.
+  void resume_opening() noexcept { opening_enabled_ = true; }
   bool opening_enabled() const noexcept { return opening_enabled_; }
   // Orders still live (for shutdown: cancel them).
   void live_orders(std::vector<std::pair<const MarketSpec*, oms::ClientId>>& out) const;
@@ -206,7 +208,7 @@ class ArbEngine {
   bool restore_position(PairIndex p, const RestoredState& r, TimestampUs now) noexcept;
   // Close this pair's open position at its next book update whatever the exit rules say: both legs
   // unwound with IOC orders (perp reduce-only) through LegRisk. Used for leg imbalances found at
-  // recovery and flatten_on_shutdown; `why` is the reason the Closed line and the journal show.
+  // recovery, flatten_on_shutdown and the operator's flatten; `why` is the reason the Closed line shows.
   // False when there is nothing open to close.
   bool force_exit(PairIndex p, ExitReason why) noexcept;
   // Daily P&L of earlier runs in the same UTC day (journal): keeps the daily loss budget across restarts.

@@ -60,11 +60,12 @@ class Operator {
   void arm_watchdog();
   void cancel() noexcept;  // stops the keep-alive (end of the run)
 
-  // SIGHUP: thresholds only. `load` parses the file; an invalid file keeps every running setting. `engine`
-  // may be null (still starting up): the new parameters then only reach the risk gate, and the engine is
-  // built later from the application's (already updated) configuration.
-  void reload(std::string_view path, const std::function<ReloadOutcome()>& load, exec::ArbEngine* engine,
-              RiskGate& risk);
+  // SIGHUP (or the operator's POST /api/v1/reload: `trigger` names which, at the head of the log lines):
+  // thresholds only. `load` parses the file; an invalid file keeps every running setting. `engine` may be
+  // null (still starting up): the new parameters then only reach the risk gate, and the engine is built
+  // later from the application's (already updated) configuration. Returns what `load` said.
+  ReloadOutcome reload(std::string_view path, const std::function<ReloadOutcome()>& load, exec::ArbEngine* engine,
+                       RiskGate& risk, std::string_view trigger = "SIGHUP");
 
   // SIGUSR1: one line with the trading state, live orders, open positions and the journal's health.
   void log_status(const RiskGate& risk, const exec::ArbEngine* engine, const Portfolio* portfolio,

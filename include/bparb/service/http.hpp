@@ -7,8 +7,9 @@
 //
 // Defences, since a browser on the same host can be made to talk to a loopback port: the Host header
 // must name the bound address or localhost (DNS rebinding: 421), no CORS headers are ever sent (a
-// cross-origin page cannot read an answer), only GET/HEAD, bounded request line + headers and body,
-// a bounded request rate per connection, idle connections closed, a bounded number of connections.
+// cross-origin page cannot read an answer), only GET/HEAD (POST on the control paths: service/control.hpp), bounded
+// request line + headers and body, a bounded request rate per connection, idle connections closed, a bounded number of
+// connections.
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
@@ -20,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +31,8 @@
 #include "bparb/service/snapshot.hpp"
 
 namespace bparb::service {
+
+class ControlHandler;
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
@@ -62,6 +66,8 @@ class Handler {
   // True when `host` (a Host header value) names this server: the bound address or localhost, with or
   // without the port. A wildcard bind accepts any IP literal (never a DNS name).
   bool host_allowed(std::string_view host) const;
+  // 400 without a Host header, 421 when it does not name this server; nullopt when the Host is fine.
+  std::optional<Response> misdirected(const Request& req) const;
   // A canned error answer (also used by the server for size and rate violations).
   static Response error(unsigned status, std::string_view text, unsigned version, bool keep_alive);
 
@@ -95,6 +101,8 @@ class Server {
   // Binds and listens, takes the first snapshot and arms the snapshot timer. The bound port, or why not
   // (naming the address).
   Expected<std::uint16_t, std::string> start();
+  // Serves the control paths (service/control.hpp) with `control` from now on; before start().
+  void set_control(std::shared_ptr<ControlHandler> control);
   // Closes the listener and every connection, stops the timer.
   void stop() noexcept;
   std::uint16_t port() const noexcept;  // the bound port (after start)

@@ -115,6 +115,7 @@ struct Snapshot {
   std::string config_hash;  // sha256 of the config file's bytes
   bool trading = false;     // recovery done, the engine is trading (false while starting up)
   bool shutting_down = false;
+  bool opening_paused = false;  // the engine opens no new position (an operator's pause, or shutting down)
   std::string_view trading_state = "Active";
   std::string_view state_reason = "none";
   // A valid book unchanged for longer is stale (0 = never). The application's choice: a quiet market leaves

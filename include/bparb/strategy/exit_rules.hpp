@@ -30,6 +30,7 @@ enum class ExitReason : std::uint8_t {
   // Not strategy exits: the daemon closed the position whatever the exit rules say (ArbEngine::force_exit).
   kRecoveryUnwind,     // start-up recovery found the legs not delta-neutral
   kFlattenOnShutdown,  // [shutdown] flatten_on_shutdown
+  kOperatorFlatten,    // the operator asked for it (POST /api/v1/flatten, docs/service.md)
 };
 const char* to_string(ExitReason r) noexcept;
 
