@@ -124,6 +124,21 @@ int cmd_check_config(std::span<const std::string> args, std::ostream& out, std::
   }
   out << "config OK: " << file << " (" << cfg.enabled_pair_count() << " pairs, mode=" << mode_name(cfg.exchange.mode)
       << ")\n";
+  if (cfg.venues.lighter) {
+    const LighterVenueConfig& l = *cfg.venues.lighter;
+    out << "venues.lighter: account " << l.account_index << ", api key " << l.api_key_index << ", chain " << l.chain_id
+        << ", tier " << lighter_tier_name(l.account_tier) << ", " << l.rest_url << ", " << l.ws_url
+        << ", dead-man switch ";
+    if (l.dead_man_switch) {
+      out << "window " << l.dead_man_window_us / kUsPerSecond << " s refresh " << l.dead_man_refresh_us / kUsPerSecond
+          << " s" << (l.dead_man_abort_on_stop ? "" : " (left to fire on stop)");
+    } else {
+      out << "off";
+    }
+    out << "\n"
+        << "venues.lighter is used by 'bparb lighter check' and 'bparb record' only: the daemon does not trade on "
+           "Lighter yet\n";
+  }
   if (cfg.service.enabled) {
     const bool v6 = cfg.service.address.find(':') != std::string::npos;
     const std::string host = v6 ? "[" + cfg.service.address + "]" : cfg.service.address;
