@@ -33,9 +33,10 @@ const std::vector<Command>& commands() {
        "DIR/report.html (--sweep: a grid ranked by net P&L and drawdown)",
        &cmd_backtest},
       // cmd_lighter lives in lighter_command.cpp (lighter_command.hpp).
-      {"lighter", "lighter sign|pubkey [--env-file FILE]",
-       "sign Lighter transactions / auth tokens (JSON requests on stdin, one per line; nothing is sent) or print "
-       "the public key, with LIGHTER_API_PRIVATE_KEY from the environment or .env",
+      {"lighter", "lighter sign|pubkey|check [--config FILE] [--env-file FILE]",
+       "sign Lighter transactions / auth tokens (JSON requests on stdin, one per line; nothing is sent), print "
+       "the public key, or check it against the key the venue has registered for [venues.lighter] (exit 3 "
+       "mismatch, 4 venue unreachable), with LIGHTER_API_PRIVATE_KEY from the environment or .env",
        &cmd_lighter},
   };
   return table;

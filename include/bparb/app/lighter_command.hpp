@@ -1,6 +1,8 @@
 #pragma once
 // `bparb lighter sign|pubkey`: offline Lighter signing with the key from LIGHTER_API_PRIVATE_KEY (the
 // environment first, else the .env file). Sends nothing. See README "Lighter signing".
+// `bparb lighter check`: the key against the venue's registered key for [venues.lighter] (read-only
+// REST requests: apikeys, nextNonce, account).
 #include <functional>
 #include <iosfwd>
 #include <optional>
@@ -11,6 +13,11 @@
 namespace bparb::app {
 
 inline constexpr std::string_view kLighterPrivateKeyVar = "LIGHTER_API_PRIVATE_KEY";
+
+// `bparb lighter check` exit codes (0 = the key matches and the venue answered).
+inline constexpr int kLighterCheckConfigError = 2;  // bad/missing config section, key missing or invalid
+inline constexpr int kLighterCheckKeyMismatch = 3;  // the venue has another key (or none) in the slot
+inline constexpr int kLighterCheckUnreachable = 4;  // no usable answer from the venue
 
 // Where the key comes from; tests inject both.
 struct LighterKeySource {
