@@ -23,7 +23,7 @@ const std::vector<Command>& commands() {
       {"run", "run --config FILE [--duration SECONDS] [--resume]",
        "run the daemon (paper: embedded bpsim; live: Backpack) until the duration ends or SIGINT/SIGTERM", &cmd_run},
       // cmd_record lives in record_command.cpp (record_command.hpp).
-      {"record", "record --config FILE --out DIR [--duration SECONDS]",
+      {"record", "record --config FILE --out DIR [--duration SECONDS] [--venue backpack|lighter]",
        "record raw market data (depth, bookTicker, trade, markPrice + REST snapshots) to DIR/<market>/<date>.frames.gz "
        "and BBO CSVs; never trades",
        &cmd_record},
