@@ -394,6 +394,10 @@ void Loader::read_venues(const toml::table& root, Config& c) {
                      "; allowed: at most a third of the window (a failed refresh must leave time for retries)");
   }
   c.venues.lighter = std::move(v);
+  // Said at every load (the daemon logs its warnings): nobody should believe bparb trades there yet.
+  warnings_.push_back(file_ +
+                      ": [venues.lighter] is read by 'bparb lighter check' and 'bparb record --venue lighter' "
+                      "only; the daemon does not trade on Lighter yet");
 }
 
 Config Loader::load(const toml::table& root) {
