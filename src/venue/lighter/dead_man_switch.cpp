@@ -33,6 +33,8 @@ const char* to_string(DeadManEventKind k) noexcept {
       return "abort failed";
     case DeadManEventKind::kStopped:
       return "stopped (schedule left)";
+    case DeadManEventKind::kLapsed:
+      return "lapsed (the venue cancelled the resting orders)";
   }
   return "unknown";
 }
@@ -76,9 +78,14 @@ void LighterDeadManSwitch::stop() {
 }
 
 void LighterDeadManSwitch::on_timer() {
-  if (state_ != State::kRunning || in_flight_ != InFlight::kNone) return;
+  if (state_ != State::kRunning) return;
   const TimestampUs now = clock_.now_us();
-  if (now >= next_attempt_us_) send_refresh(now);
+  if (trigger_ms_ != 0 && now / kUsPerMs >= trigger_ms_) {
+    const std::int64_t fired = trigger_ms_;
+    trigger_ms_ = 0;
+    emit(DeadManEvent{DeadManEventKind::kLapsed, fired});
+  }
+  if (in_flight_ == InFlight::kNone && now >= next_attempt_us_) send_refresh(now);
 }
 
 void LighterDeadManSwitch::send_refresh(TimestampUs now) {

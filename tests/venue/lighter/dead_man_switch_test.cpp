@@ -184,6 +184,37 @@ TEST(LighterDeadManSwitchTest, FailuresAreReportedAndRetriedWithBackOff) {
   EXPECT_EQ(c.dms->trigger_ms(), 0);
 }
 
+TEST(LighterDeadManSwitchTest, ATriggerPassedWithoutRefreshIsReportedAsLapsed) {
+  Loopback lb;
+  Client c(lb);
+  c.rest_order(14);
+  c.dms->start();
+  ASSERT_TRUE(c.wait_events(1));
+  const std::int64_t trigger = c.dms->trigger_ms();
+
+  // The venue becomes unreachable: every refresh fails, the trigger stays where it was.
+  lb.server->stop();
+  for (int i = 0; i < 6; ++i) {
+    lb.f.clock.advance_us(kMinute);
+    lb.settle();
+  }
+  ASSERT_TRUE(lb.run_until([&] {
+    for (const auto& e : c.events)
+      if (e.kind == DeadManEventKind::kLapsed) return true;
+    return false;
+  }));
+  std::size_t lapsed = 0;
+  for (const auto& e : c.events) {
+    if (e.kind != DeadManEventKind::kLapsed) continue;
+    ++lapsed;
+    EXPECT_EQ(e.trigger_ms, trigger);
+  }
+  EXPECT_EQ(lapsed, 1u);
+  EXPECT_EQ(c.dms->trigger_ms(), 0);
+  EXPECT_GT(c.dms->counters().refresh_failures, 0u);
+  EXPECT_TRUE(c.dms->running());  // it keeps trying
+}
+
 TEST(LighterDeadManSwitchTest, OptionsOutsideTheVenueRangeAreRefused) {
   DeadManSwitchOptions o;
   EXPECT_FALSE(check_options(o).has_value());

@@ -52,6 +52,8 @@ enum class DeadManEventKind : std::uint8_t {
   kAborted,        // clean stop: the venue took the abort, no cancel-all is scheduled any more
   kAbortFailed,    // clean stop: the abort failed; the last schedule (if any) still fires at its time
   kStopped,        // clean stop without abort: the schedule is left to fire
+  kLapsed,         // the last accepted trigger passed without a newer one: the venue has cancelled every
+                   // resting order of the account (trigger_ms says when); refreshes go on
 };
 const char* to_string(DeadManEventKind k) noexcept;
 
