@@ -107,5 +107,19 @@ TEST(LighterRecord, FramesAreTaggedParseAndRebuildTheBook) {
   EXPECT_EQ(trades.back().price, D("1990.00"));
 }
 
+TEST(LighterRecord, TheCommandRefusesAnUnknownVenueOrAMissingSection) {
+  testing::ScratchDir dir;
+  testing::write_file(dir.file("c.toml"), "[exchange]\nmode = \"paper\"\n[logging]\nfile = \"" + dir.file("r.log") +
+                                              "\"\nconsole = false\n");
+  testing::CliResult r = testing::run_cli_captured(
+      {"record", "--config", dir.file("c.toml"), "--out", dir.file("o"), "--venue", "kraken"});
+  EXPECT_EQ(r.code, kExitUsage);
+  EXPECT_NE(r.err.find("--venue: expected backpack or lighter, got \"kraken\""), std::string::npos) << r.err;
+  r = testing::run_cli_captured(
+      {"record", "--config", dir.file("c.toml"), "--out", dir.file("o"), "--venue", "lighter"});
+  EXPECT_EQ(r.code, kExitUsage);
+  EXPECT_NE(r.err.find("needs a [venues.lighter] section"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace bparb::app
