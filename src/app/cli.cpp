@@ -122,6 +122,19 @@ int cmd_check_config(std::span<const std::string> args, std::ostream& out, std::
       err << "credentials INVALID: " << Redactor::global()->redact(e.what()) << "\n";
       return kExitUsage;
     }
+    if (cfg.venues.lighter) {
+      LighterKeySource src;
+      src.env_file = cfg.exchange.env_file;
+      std::string why;
+      std::string from;
+      const std::optional<std::string> pk = lighter_public_key(src, why, &from);
+      if (!pk) {
+        err << "lighter key INVALID: " << Redactor::global()->redact(why) << "\n";
+        return kExitUsage;
+      }
+      out << "lighter key OK: public key " << *pk << " (from " << from
+          << "); 'bparb lighter check' compares it with the venue's\n";
+    }
   }
   out << "config OK: " << file << " (" << cfg.enabled_pair_count() << " pairs, mode=" << mode_name(cfg.exchange.mode)
       << ")\n";

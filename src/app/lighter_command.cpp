@@ -251,6 +251,25 @@ int lighter_check(const std::string& config_path, const std::optional<std::strin
 
 }  // namespace
 
+std::optional<std::string> lighter_public_key(const LighterKeySource& source, std::string& why, std::string* from) {
+  if (sodium_init() < 0) {
+    why = "libsodium failed to initialise";
+    return std::nullopt;
+  }
+  std::ostringstream err;
+  std::optional<lt::Signer> signer = load_signer(source, err, lt::SignerConfig{}, from);
+  if (!signer) {
+    why = err.str();
+    while (!why.empty() && why.back() == '\n') why.pop_back();
+    constexpr std::string_view kPrefix = "bparb lighter: ";
+    if (why.rfind(kPrefix, 0) == 0) why.erase(0, kPrefix.size());
+    return std::nullopt;
+  }
+  std::array<char, 80> pk{};
+  signer->public_key_hex(pk);
+  return std::string(pk.data(), pk.size());
+}
+
 int run_lighter_command(std::span<const std::string> args, std::istream& in, std::ostream& out, std::ostream& err,
                         const LighterKeySource& source_in) {
   LighterKeySource source = source_in;

@@ -4,11 +4,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "app_test_util.hpp"
 #include "bparb/app/config.hpp"
+#include "bparb/venue/lighter/keys.hpp"
 
 namespace bparb::app {
 namespace {
@@ -158,6 +161,38 @@ TEST(LighterConfig, CheckConfigSaysWhatReadsTheSection) {
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("venues.lighter: account 7, api key 5, chain 304"));
   EXPECT_THAT(r.out, HasSubstr("used by 'bparb lighter check' and 'bparb record' only"));
+}
+
+// Sets an environment variable for one scope (restores its absence afterwards).
+struct EnvVar {
+  std::string name;
+  EnvVar(const char* n, const std::string& v) : name(n) { ::setenv(n, v.c_str(), 1); }
+  ~EnvVar() { ::unsetenv(name.c_str()); }
+};
+
+TEST(LighterConfig, CheckConfigSecretsChecksTheLighterKeyOffline) {
+  testing::ScratchDir dir;
+  const std::string cfg = dir.file("bparb.toml");
+  testing::write_file(cfg, "[exchange]\nmode = \"live\"\nenv_file = \"" + dir.file("absent.env") +
+                               "\"\n[venues.lighter]\naccount_index = 7\napi_key_index = 5\n");
+  ASSERT_EQ(::getenv("BACKPACK_PRIVATE_KEY"), nullptr);
+  EnvVar bp("BACKPACK_PRIVATE_KEY", testing::kSeed32);
+  const lighter::PrivateKey key = lighter::PrivateKey::generate();
+  std::array<char, 80> hex{};
+  key.to_hex(hex);
+  std::array<char, 80> pub{};
+  lighter::to_hex(key.public_key(), pub);
+  {
+    EnvVar lk("LIGHTER_API_PRIVATE_KEY", std::string(hex.data(), hex.size()));
+    const testing::CliResult r = testing::run_cli_captured({"check-config", cfg, "--secrets"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("lighter key OK: public key " + std::string(pub.data(), pub.size()) +
+                                 " (from the environment)"));
+    EXPECT_EQ((r.out + r.err).find(std::string(hex.data(), hex.size())), std::string::npos);
+  }
+  const testing::CliResult r = testing::run_cli_captured({"check-config", cfg, "--secrets"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("lighter key INVALID: LIGHTER_API_PRIVATE_KEY is not set"));
 }
 
 }  // namespace

@@ -25,6 +25,11 @@ struct LighterKeySource {
   std::function<std::optional<std::string>(std::string_view)> getenv;  // default ::getenv
 };
 
+// The public key (80 hex characters) of LIGHTER_API_PRIVATE_KEY from `source`, offline; nullopt with
+// `why` (which never contains the key) when it is missing or invalid. `from`: where it was found.
+std::optional<std::string> lighter_public_key(const LighterKeySource& source, std::string& why,
+                                              std::string* from = nullptr);
+
 // `bparb lighter ...` with explicit streams: `sign` reads one JSON request per line from `in` and
 // writes one JSON line per request to `out`; exit 0 if every request was signed, 1 if any line got an
 // {"error":...}, 2 on bad usage or a missing/invalid key.
