@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -163,11 +164,21 @@ TEST(LighterConfig, CheckConfigSaysWhatReadsTheSection) {
   EXPECT_THAT(r.out, HasSubstr("used by 'bparb lighter check' and 'bparb record' only"));
 }
 
-// Sets an environment variable for one scope (restores its absence afterwards).
+// Sets an environment variable for one scope, then restores what was there.
 struct EnvVar {
   std::string name;
-  EnvVar(const char* n, const std::string& v) : name(n) { ::setenv(n, v.c_str(), 1); }
-  ~EnvVar() { ::unsetenv(name.c_str()); }
+  std::optional<std::string> before;
+  EnvVar(const char* n, const std::string& v) : name(n) {
+    if (const char* b = ::getenv(n)) before = b;
+    ::setenv(n, v.c_str(), 1);
+  }
+  ~EnvVar() {
+    if (before) {
+      ::setenv(name.c_str(), before->c_str(), 1);
+    } else {
+      ::unsetenv(name.c_str());
+    }
+  }
 };
 
 TEST(LighterConfig, CheckConfigSecretsChecksTheLighterKeyOffline) {
@@ -175,7 +186,6 @@ TEST(LighterConfig, CheckConfigSecretsChecksTheLighterKeyOffline) {
   const std::string cfg = dir.file("bparb.toml");
   testing::write_file(cfg, "[exchange]\nmode = \"live\"\nenv_file = \"" + dir.file("absent.env") +
                                "\"\n[venues.lighter]\naccount_index = 7\napi_key_index = 5\n");
-  ASSERT_EQ(::getenv("BACKPACK_PRIVATE_KEY"), nullptr);
   EnvVar bp("BACKPACK_PRIVATE_KEY", testing::kSeed32);
   const lighter::PrivateKey key = lighter::PrivateKey::generate();
   std::array<char, 80> hex{};
@@ -190,6 +200,8 @@ TEST(LighterConfig, CheckConfigSecretsChecksTheLighterKeyOffline) {
                                  " (from the environment)"));
     EXPECT_EQ((r.out + r.err).find(std::string(hex.data(), hex.size())), std::string::npos);
   }
+  EnvVar unset_later("LIGHTER_API_PRIVATE_KEY", "");
+  ::unsetenv("LIGHTER_API_PRIVATE_KEY");
   const testing::CliResult r = testing::run_cli_captured({"check-config", cfg, "--secrets"});
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.err, HasSubstr("lighter key INVALID: LIGHTER_API_PRIVATE_KEY is not set"));
