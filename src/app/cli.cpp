@@ -25,7 +25,7 @@ const std::vector<Command>& commands() {
       {"run", "run --config FILE [--duration SECONDS] [--resume]",
        "run the daemon (paper: embedded bpsim; live: Backpack) until the duration ends or SIGINT/SIGTERM", &cmd_run},
       // cmd_record lives in record_command.cpp (record_command.hpp).
-      {"record", "record --config FILE --out DIR [--duration SECONDS]",
+      {"record", "record --config FILE --out DIR [--duration SECONDS] [--venue backpack|lighter]",
        "record raw market data (depth, bookTicker, trade, markPrice + REST snapshots) to DIR/<market>/<date>.frames.gz "
        "and BBO CSVs; never trades",
        &cmd_record},
@@ -44,9 +44,10 @@ const std::vector<Command>& commands() {
        "may be stopped); --daily adds one line per UTC day",
        &cmd_pnl},
       // cmd_lighter lives in lighter_command.cpp (lighter_command.hpp).
-      {"lighter", "lighter sign|pubkey [--env-file FILE]",
-       "sign Lighter transactions / auth tokens (JSON requests on stdin, one per line; nothing is sent) or print "
-       "the public key, with LIGHTER_API_PRIVATE_KEY from the environment or .env",
+      {"lighter", "lighter sign|pubkey|check [--config FILE] [--env-file FILE]",
+       "sign Lighter transactions / auth tokens (JSON requests on stdin, one per line; nothing is sent), print "
+       "the public key, or check it against the key the venue has registered for [venues.lighter] (exit 3 "
+       "mismatch, 4 venue unreachable), with LIGHTER_API_PRIVATE_KEY from the environment or .env",
        &cmd_lighter},
   };
   return table;
@@ -133,6 +134,19 @@ int cmd_check_config(std::span<const std::string> args, std::ostream& out, std::
       err << "credentials INVALID: " << Redactor::global()->redact(e.what()) << "\n";
       return kExitUsage;
     }
+    if (cfg.venues.lighter) {
+      LighterKeySource src;
+      src.env_file = cfg.exchange.env_file;
+      std::string why;
+      std::string from;
+      const std::optional<std::string> pk = lighter_public_key(src, why, &from);
+      if (!pk) {
+        err << "lighter key INVALID: " << Redactor::global()->redact(why) << "\n";
+        return kExitUsage;
+      }
+      out << "lighter key OK: public key " << *pk << " (from " << from
+          << "); 'bparb lighter check' compares it with the venue's\n";
+    }
   }
   // Whether the control endpoints are on: the token's presence and source, never the token. The daemon
   // reads it only when it serves [service], and so does this check.
@@ -157,6 +171,21 @@ int cmd_check_config(std::span<const std::string> args, std::ostream& out, std::
   }
   out << "config OK: " << file << " (" << cfg.enabled_pair_count() << " pairs, mode=" << mode_name(cfg.exchange.mode)
       << ")\n";
+  if (cfg.venues.lighter) {
+    const LighterVenueConfig& l = *cfg.venues.lighter;
+    out << "venues.lighter: account " << l.account_index << ", api key " << l.api_key_index << ", chain " << l.chain_id
+        << ", tier " << lighter_tier_name(l.account_tier) << ", " << l.rest_url << ", " << l.ws_url
+        << ", dead-man switch ";
+    if (l.dead_man_switch) {
+      out << "window " << l.dead_man_window_us / kUsPerSecond << " s refresh " << l.dead_man_refresh_us / kUsPerSecond
+          << " s" << (l.dead_man_abort_on_stop ? "" : " (left to fire on stop)");
+    } else {
+      out << "off";
+    }
+    out << "\n"
+        << "venues.lighter is used by 'bparb lighter check' and 'bparb record' only: the daemon does not trade on "
+           "Lighter yet\n";
+  }
   if (cfg.service.enabled) {
     const bool v6 = cfg.service.address.find(':') != std::string::npos;
     const std::string host = v6 ? "[" + cfg.service.address + "]" : cfg.service.address;

@@ -24,6 +24,10 @@ std::string_view mode_name(Mode m) noexcept {
   return m == Mode::kLive ? "live" : "paper";
 }
 
+std::string_view lighter_tier_name(LighterTier t) noexcept {
+  return t == LighterTier::kPremium ? "premium" : "standard";
+}
+
 std::string_view unexplained_policy_name(UnexplainedPolicy p) noexcept {
   switch (p) {
     case UnexplainedPolicy::kRefuse:

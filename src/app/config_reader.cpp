@@ -150,6 +150,8 @@ std::string value_text(const toml::node& n) {
 // Names whose presence means someone put credentials into the config file.
 bool is_secret_key_name(std::string_view key) {
   const std::string k = lower(key);
+  // "api_key_index", "account_index": which key slot, not key material.
+  if (k.size() > 6 && k.compare(k.size() - 6, 6, "_index") == 0) return false;
   for (const char* bad : {"secret", "private_key", "privatekey", "api_key", "apikey", "password", "passphrase"}) {
     if (k.find(bad) != std::string::npos) return true;
   }
@@ -355,9 +357,12 @@ void Loader::refuse_secrets(const toml::node& n, const std::string& path) {
       if (is_secret_key_name(k.str())) {
         refused_.insert(&v);
         // The value is deliberately not shown: it may be a real key.
-        issue(&k.source(), p + ": API credentials are not accepted in the config file (value not shown); set "
-                               "BACKPACK_API_KEY and BACKPACK_PRIVATE_KEY in the environment or in the .env file "
-                               "named by exchange.env_file, then remove this key");
+        const bool lighter = p.rfind("venues.lighter.", 0) == 0;
+        issue(&k.source(),
+              p + ": API credentials are not accepted in the config file (value not shown); set " +
+                  std::string(lighter ? "LIGHTER_API_PRIVATE_KEY" : "BACKPACK_API_KEY and BACKPACK_PRIVATE_KEY") +
+                  " in the environment or in the .env file named by exchange.env_file, then remove "
+                  "this key");
         continue;
       }
       refuse_secrets(v, p);
@@ -367,10 +372,11 @@ void Loader::refuse_secrets(const toml::node& n, const std::string& path) {
   }
 }
 
-void Loader::check_url(const toml::node* n, const std::string& key, const std::string& url, bool live, bool ws) {
+void Loader::check_url(const toml::node* n, const std::string& key, const std::string& url, bool live, bool ws,
+                       std::string_view example_in) {
   const std::string secure = ws ? "wss://" : "https://";
   const std::string plain = ws ? "ws://" : "http://";
-  const std::string example = std::string(ws ? kBackpackWsUrl : kBackpackRestUrl);
+  const std::string example = std::string(!example_in.empty() ? example_in : ws ? kBackpackWsUrl : kBackpackRestUrl);
   std::string rest;
   bool tls = false;
   if (url.rfind(secure, 0) == 0) {

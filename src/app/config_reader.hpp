@@ -167,12 +167,15 @@ class Loader {
   void read_backtest(Section& s, Config& c);
   void read_recovery(Section& s, Config& c);
   void read_shutdown(Section& s, Config& c);
+  void read_venues(const toml::table& root, Config& c);
   void read_pairs(const toml::table& root, Config& c);
   bool read_pair_base(const toml::node& n, const std::string& path, std::string& out);
   void check_pair_symbol(const toml::node* n, const std::string& key_path, const std::string& value,
                          const std::string& expected, const char* what);
   void check_consistency(const Config& c);
-  void check_url(const toml::node* n, const std::string& key, const std::string& url, bool live, bool ws);
+  // `example`: the URL shown in messages (default: the Backpack one of the same kind).
+  void check_url(const toml::node* n, const std::string& key, const std::string& url, bool live, bool ws,
+                 std::string_view example = {});
   void report_unknown(const toml::table& root);
   Section& section(const toml::table& root, const char* name);
 

@@ -336,6 +336,70 @@ void Loader::check_consistency(const Config& c) {
   }
 }
 
+// [venues.lighter]: only read when present (`bparb lighter check` and `bparb record` use it).
+void Loader::read_venues(const toml::table& root, Config& c) {
+  Section& venues = section(root, "venues");
+  const toml::node* n = venues.get("lighter");
+  if (n == nullptr) return;
+  const toml::table* t = n->as_table();
+  if (t == nullptr) {
+    issue_at(n, "venues.lighter: wrong type, got " + describe(*n) + "; allowed: a table ([venues.lighter])");
+    return;
+  }
+  sections_.push_back(std::make_unique<Section>(*this, "venues.lighter", "venues.lighter", t));
+  Section& s = *sections_.back();
+  LighterVenueConfig v;
+  const toml::node* rest = s.string("rest_url", v.rest_url);
+  const toml::node* ws = s.string("ws_url", v.ws_url);
+  if (rest) check_url(rest, "venues.lighter.rest_url", v.rest_url, /*live=*/true, false, kLighterRestUrl);
+  if (ws) check_url(ws, "venues.lighter.ws_url", v.ws_url, /*live=*/true, true, kLighterWsUrl);
+  std::int64_t chain = v.chain_id;
+  if (const toml::node* cn = s.get("chain_id")) {
+    const auto* i = cn->as_integer();
+    if (i == nullptr || (i->get() != 300 && i->get() != 304)) {
+      issue_at(cn, "venues.lighter.chain_id: " +
+                       (i ? std::to_string(i->get()) + " is not allowed" : "wrong type, got " + describe(*cn)) +
+                       "; allowed: 304 (mainnet) or 300 (testnet)");
+    } else {
+      chain = i->get();
+    }
+  }
+  v.chain_id = static_cast<std::uint32_t>(chain);
+  // Sub-accounts sit from 2^47; the venue's account field tops out at 2^48 - 2.
+  s.integer("account_index", v.account_index, 0, (std::int64_t{1} << 48) - 2);
+  s.integer("api_key_index", v.api_key_index, 0, 254);
+  for (const char* key : {"account_index", "api_key_index"}) {
+    if (t->get(key) == nullptr) {
+      issue(&t->source(), std::string("venues.lighter.") + key + ": missing required key; allowed: " +
+                              (std::string_view(key) == "account_index" ? "an integer from 0 to 281474976710654"
+                                                                        : "an integer from 0 to 254"));
+    }
+  }
+  if (v.api_key_index >= 0 && v.api_key_index <= 3) {
+    warnings_.push_back(file_ + ": venues.lighter.api_key_index " + std::to_string(v.api_key_index) +
+                        " is a slot Lighter's web and mobile apps may use; a key made for bparb belongs in 4..254");
+  }
+  const int tier = s.choice("account_tier", {"standard", "premium"}, false);
+  if (tier >= 0) v.account_tier = tier == 1 ? LighterTier::kPremium : LighterTier::kStandard;
+  s.boolean("dead_man_switch", v.dead_man_switch);
+  s.duration("dead_man_window_seconds", kUsPerSecond, v.dead_man_window_us,
+             between("360", "86400", "(the venue takes 5 minutes to 15 days; one minute of margin for clock skew)"));
+  s.duration("dead_man_refresh_seconds", kUsPerSecond, v.dead_man_refresh_us, between("5", "3600"));
+  s.boolean("dead_man_abort_on_stop", v.dead_man_abort_on_stop);
+  if (v.dead_man_refresh_us * 3 > v.dead_man_window_us) {
+    const toml::node* at = s.get("dead_man_refresh_seconds");
+    issue_at(at, "venues.lighter.dead_man_refresh_seconds: " + std::to_string(v.dead_man_refresh_us / kUsPerSecond) +
+                     " does not fit three times in dead_man_window_seconds " +
+                     std::to_string(v.dead_man_window_us / kUsPerSecond) +
+                     "; allowed: at most a third of the window (a failed refresh must leave time for retries)");
+  }
+  c.venues.lighter = std::move(v);
+  // Said at every load (the daemon logs its warnings): nobody should believe bparb trades there yet.
+  warnings_.push_back(file_ +
+                      ": [venues.lighter] is read by 'bparb lighter check' and 'bparb record --venue lighter' "
+                      "only; the daemon does not trade on Lighter yet");
+}
+
 Config Loader::load(const toml::table& root) {
   Config c;
   c.source_path = file_;
@@ -352,6 +416,7 @@ Config Loader::load(const toml::table& root) {
   read_backtest(section(root, "backtest"), c);
   read_recovery(section(root, "recovery"), c);
   read_shutdown(section(root, "shutdown"), c);
+  read_venues(root, c);
   if (const auto* p = root.get("pairs")) nodes_["pairs"] = p;
   report_unknown(root);
   check_consistency(c);

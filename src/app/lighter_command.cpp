@@ -4,17 +4,22 @@
 #include <simdjson.h>
 #include <sodium.h>
 
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <memory>
+#include <optional>
 #include <sstream>
 
 #include "bparb/app/cli.hpp"
+#include "bparb/app/config.hpp"
 #include "bparb/app/secrets.hpp"
 #include "bparb/venue/lighter/request.hpp"
+#include "bparb/venue/lighter/rest_client.hpp"
 #include "bparb/venue/lighter/signer.hpp"
 
 namespace bparb::app {
@@ -26,6 +31,7 @@ namespace lt = bparb::lighter;
 constexpr std::string_view kUsage =
     "Usage: bparb lighter sign [--env-file FILE] < requests.jsonl\n"
     "       bparb lighter pubkey [--env-file FILE]\n"
+    "       bparb lighter check [--config FILE] [--env-file FILE]\n"
     "  sign: one JSON request per line on stdin, one JSON line out per request; nothing is sent.\n"
     "    {\"kind\":\"create_order\"|\"cancel_order\"|\"cancel_all_orders\"|\"modify_order\"|\"auth_token\",\n"
     "     \"account_index\":N, \"api_key_index\":N, \"chain_id\":304|300, \"nonce\":N, [\"expired_at\":ms], ...}\n"
@@ -36,6 +42,10 @@ constexpr std::string_view kUsage =
     "    optional attributes: integrator_account_index integrator_taker_fee integrator_maker_fee skip_nonce\n"
     "                         cancel_all_market_index self_trade_behavior self_trade_equality\n"
     "  pubkey: prints the public key (80 hex characters) of the key.\n"
+    "  check: reads [venues.lighter] of the config (default config/bparb.toml), compares the key's public key\n"
+    "    with the one the venue has registered for (account_index, api_key_index), fetches the next nonce and\n"
+    "    the account. Exit 0 ok, 2 config or key error, 3 key mismatch (or no key in the slot), 4 venue\n"
+    "    unreachable. --env-file defaults to exchange.env_file.\n"
     "  The key: LIGHTER_API_PRIVATE_KEY (80 hex characters) from the environment, else from the .env file.\n";
 
 std::optional<std::string> system_getenv(std::string_view name) {
@@ -55,11 +65,12 @@ std::string_view trim(std::string_view s) {
 }
 
 // The key text from the environment or the .env file; wiped copies only. Errors never contain it.
-bool load_key_text(const LighterKeySource& source, std::string& key, std::string& why) {
+bool load_key_text(const LighterKeySource& source, std::string& key, std::string& why, std::string* from = nullptr) {
   const auto lookup = source.getenv ? source.getenv : system_getenv;
   if (auto v = lookup(kLighterPrivateKeyVar); v && !trim(*v).empty()) {
     key.assign(trim(*v));
     sodium_memzero(v->data(), v->size());
+    if (from) *from = "the environment";
     return true;
   }
   std::error_code ec;
@@ -88,18 +99,20 @@ bool load_key_text(const LighterKeySource& source, std::string& key, std::string
   }
   for (auto& [k, v] : env.entries) sodium_memzero(v.data(), v.size());
   if (!found) why = source.env_file + " has no " + std::string(kLighterPrivateKeyVar) + " line";
+  if (found && from) *from = source.env_file;
   return found;
 }
 
-std::optional<lt::Signer> load_signer(const LighterKeySource& source, std::ostream& err) {
+std::optional<lt::Signer> load_signer(const LighterKeySource& source, std::ostream& err,
+                                      const lt::SignerConfig& config = {}, std::string* from = nullptr) {
   std::string key;
   std::string why;
-  if (!load_key_text(source, key, why)) {
+  if (!load_key_text(source, key, why, from)) {
     err << "bparb lighter: " << why << "\n";
     return std::nullopt;
   }
   Redactor::global()->add_secret(key);
-  auto signer = lt::Signer::create(key, lt::SignerConfig{});
+  auto signer = lt::Signer::create(key, config);
   sodium_memzero(key.data(), key.size());
   if (!signer) {
     err << "bparb lighter: " << kLighterPrivateKeyVar << " is invalid: " << lt::key_error_message(signer.error())
@@ -109,12 +122,160 @@ std::optional<lt::Signer> load_signer(const LighterKeySource& source, std::ostre
   return std::move(*signer);
 }
 
+// ---------------------------------------------------------------- bparb lighter check
+
+struct CheckResults {
+  std::optional<lt::RestResult<std::vector<lt::ApiKeyInfo>>> keys;
+  std::optional<lt::RestResult<std::int64_t>> nonce;
+  std::optional<lt::RestResult<lt::Account>> account;
+};
+
+bool unreachable(const lt::RestError& e) {
+  return e.kind == lt::RestErrorKind::kTransport || e.kind == lt::RestErrorKind::kHttp;
+}
+
+int lighter_check(const std::string& config_path, const std::optional<std::string>& env_file_arg,
+                  const LighterKeySource& source_in, std::ostream& out, std::ostream& err) {
+  Config cfg;
+  try {
+    cfg = load_config(config_path);
+  } catch (const ConfigError& e) {
+    for (const auto& line : e.errors()) err << Redactor::global()->redact(line) << "\n";
+    err << "bparb lighter check: config INVALID: " << config_path << "\n";
+    return kLighterCheckConfigError;
+  }
+  if (!cfg.venues.lighter) {
+    err << "bparb lighter check: " << config_path
+        << " has no [venues.lighter] section; allowed: a section with account_index and api_key_index (see "
+           "config/bparb.toml)\n";
+    return kLighterCheckConfigError;
+  }
+  const LighterVenueConfig& v = *cfg.venues.lighter;
+  LighterKeySource source = source_in;
+  source.env_file = env_file_arg ? *env_file_arg : cfg.exchange.env_file;
+  std::string from;
+  const lt::SignerConfig sc{v.chain_id, v.account_index, static_cast<std::uint8_t>(v.api_key_index)};
+  std::optional<lt::Signer> signer = load_signer(source, err, sc, &from);
+  if (!signer) return kLighterCheckConfigError;
+  std::array<char, 80> pk{};
+  signer->public_key_hex(pk);
+  const std::string local(pk.data(), pk.size());
+
+  out << "lighter check: " << config_path << " -> " << v.rest_url << " (chain " << v.chain_id << ", "
+      << (v.chain_id == lt::kChainIdMainnet ? "mainnet" : "testnet") << ")\n"
+      << "  account " << v.account_index << ", api key slot " << v.api_key_index << ", tier "
+      << lighter_tier_name(v.account_tier) << "\n"
+      << "  local public key:      " << local << " (from " << kLighterPrivateKeyVar << " in " << from << ")\n";
+
+  boost::asio::io_context io;
+  lt::LighterRestOptions ro;
+  ro.http.base_url = v.rest_url;
+  ro.http.default_timeout_us = 10 * kUsPerSecond;
+  std::unique_ptr<lt::LighterRest> rest;
+  try {
+    rest = std::make_unique<lt::LighterRest>(io, ro);
+  } catch (const std::exception& e) {
+    err << "bparb lighter check: venues.lighter.rest_url " << v.rest_url << " is not usable: " << e.what() << "\n";
+    return kLighterCheckConfigError;
+  }
+  CheckResults r;
+  const auto key_index = static_cast<std::uint8_t>(v.api_key_index);
+  rest->api_keys(v.account_index, key_index,
+                 [&](lt::RestResult<std::vector<lt::ApiKeyInfo>>& x) { r.keys.emplace(std::move(x)); });
+  rest->next_nonce(v.account_index, key_index, [&](lt::RestResult<std::int64_t>& x) { r.nonce.emplace(std::move(x)); });
+  rest->account(v.account_index, [&](lt::RestResult<lt::Account>& x) { r.account.emplace(std::move(x)); });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!(r.keys && r.nonce && r.account) && std::chrono::steady_clock::now() < deadline) {
+    io.restart();
+    io.run_one_for(std::chrono::milliseconds(100));
+  }
+  if (!(r.keys && r.nonce && r.account)) {
+    out << "lighter check FAILED: the venue did not answer within 30 s\n";
+    return kLighterCheckUnreachable;
+  }
+
+  // The registered key decides; the other two answers are reported either way.
+  int code = kExitOk;
+  if (!*r.keys) {
+    const lt::RestError& e = r.keys->error();
+    out << "  registered public key: unknown (" << e.describe() << ")\n";
+    code = unreachable(e) ? kLighterCheckUnreachable : kLighterCheckConfigError;
+  } else {
+    const lt::ApiKeyInfo* found = nullptr;
+    for (const auto& k : r.keys->value()) {
+      if (k.api_key_index == v.api_key_index) found = &k;
+    }
+    if (found == nullptr) {
+      out << "  registered public key: none: slot " << v.api_key_index << " of account " << v.account_index
+          << " has no key\n";
+      code = kLighterCheckKeyMismatch;
+    } else {
+      out << "  registered public key: " << found->public_key << "\n";
+      if (found->public_key == local) {
+        out << "  key: MATCH\n";
+      } else {
+        out << "  key: MISMATCH: " << kLighterPrivateKeyVar << " is not the key registered in slot " << v.api_key_index
+            << " (wrong key, slot or account; or the key was replaced on the venue)\n";
+        code = kLighterCheckKeyMismatch;
+      }
+    }
+  }
+  if (*r.nonce) {
+    out << "  next nonce: " << r.nonce->value() << "\n";
+  } else {
+    out << "  next nonce: unknown (" << r.nonce->error().describe() << ")\n";
+    if (code == kExitOk) code = unreachable(r.nonce->error()) ? kLighterCheckUnreachable : kLighterCheckConfigError;
+  }
+  if (*r.account) {
+    const lt::Account& a = r.account->value();
+    out << "  account: status " << a.status << ", collateral " << a.collateral.str() << ", available "
+        << a.available_balance.str() << ", total asset value " << a.total_asset_value.str() << ", orders "
+        << a.total_order_count << " (" << a.pending_order_count << " pending), positions";
+    std::size_t open = 0;
+    for (const auto& p : a.positions) {
+      if (!p.signed_size.is_zero()) {
+        out << " " << p.symbol << " " << p.signed_size.str();
+        ++open;
+      }
+    }
+    out << (open == 0 ? " none" : "") << "\n";
+  } else {
+    out << "  account: unknown (" << r.account->error().describe() << ")\n";
+    if (code == kExitOk) {
+      code = unreachable(r.account->error()) ? kLighterCheckUnreachable : kLighterCheckConfigError;
+    }
+  }
+  out << (code == kExitOk ? "lighter check OK\n" : "lighter check FAILED (exit " + std::to_string(code) + ")\n");
+  return code;
+}
+
 }  // namespace
+
+std::optional<std::string> lighter_public_key(const LighterKeySource& source, std::string& why, std::string* from) {
+  if (sodium_init() < 0) {
+    why = "libsodium failed to initialise";
+    return std::nullopt;
+  }
+  std::ostringstream err;
+  std::optional<lt::Signer> signer = load_signer(source, err, lt::SignerConfig{}, from);
+  if (!signer) {
+    why = err.str();
+    while (!why.empty() && why.back() == '\n') why.pop_back();
+    constexpr std::string_view kPrefix = "bparb lighter: ";
+    if (why.rfind(kPrefix, 0) == 0) why.erase(0, kPrefix.size());
+    return std::nullopt;
+  }
+  std::array<char, 80> pk{};
+  signer->public_key_hex(pk);
+  return std::string(pk.data(), pk.size());
+}
 
 int run_lighter_command(std::span<const std::string> args, std::istream& in, std::ostream& out, std::ostream& err,
                         const LighterKeySource& source_in) {
   LighterKeySource source = source_in;
   std::string sub;
+  std::string config_path = "config/bparb.toml";
+  std::optional<std::string> env_file_arg;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--help" || a == "-h") {
@@ -127,7 +288,14 @@ int run_lighter_command(std::span<const std::string> args, std::istream& in, std
         return kExitUsage;
       }
       source.env_file = args[++i];
-    } else if (sub.empty() && (a == "sign" || a == "pubkey")) {
+      env_file_arg = source.env_file;
+    } else if (a == "--config") {
+      if (i + 1 >= args.size()) {
+        err << "bparb lighter: --config needs a FILE\n" << kUsage;
+        return kExitUsage;
+      }
+      config_path = args[++i];
+    } else if (sub.empty() && (a == "sign" || a == "pubkey" || a == "check")) {
       sub = a;
     } else {
       err << "bparb lighter: unexpected argument '" << a << "'\n" << kUsage;
@@ -142,6 +310,7 @@ int run_lighter_command(std::span<const std::string> args, std::istream& in, std
     err << "bparb lighter: libsodium failed to initialise\n";
     return kExitFailure;
   }
+  if (sub == "check") return lighter_check(config_path, env_file_arg, source_in, out, err);
   std::optional<lt::Signer> signer = load_signer(source, err);
   if (!signer) return kExitUsage;
   if (sub == "pubkey") {

@@ -17,6 +17,7 @@
 #include "bparb/app/cli.hpp"
 #include "bparb/app/config.hpp"
 #include "bparb/app/daily_csv.hpp"
+#include "bparb/app/lighter_record.hpp"
 #include "bparb/app/logging.hpp"
 #include "bparb/app/signals.hpp"
 #include "bparb/net/http_client.hpp"
@@ -624,16 +625,20 @@ RecordStats run_record(const Config& cfg, const std::string& out_dir, DurationUs
 
 int cmd_record(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
   static constexpr std::string_view kUsage =
-      "usage: bparb record --config FILE --out DIR [--duration SECONDS]\n"
+      "usage: bparb record --config FILE --out DIR [--duration SECONDS] [--venue backpack|lighter]\n"
       "  Records raw market data (depth, bookTicker, trade, markPrice) of every enabled pair into\n"
       "  DIR/<market>/<YYYY-MM-DD>.frames.gz with REST depth snapshots and reconnect/gap events\n"
       "  (format: tests/record/FORMAT.md), plus DIR/bbo_<BASE>_<date>.csv (one row per best bid/ask change;\n"
       "  premiums: perp_premium_pct = perp_bid/spot_ask - 1, spot_premium_pct = spot_bid/perp_ask - 1, in %)\n"
       "  and DIR/trades_<BASE>_<date>.csv, which stays header-only: the recorder never trades.\n"
-      "  Paper mode records from an embedded bpsim. Stops at --duration or SIGINT/SIGTERM, flushing every file.\n";
+      "  Paper mode records from an embedded bpsim. Stops at --duration or SIGINT/SIGTERM, flushing every file.\n"
+      "  --venue lighter: records order_book/{m} and trade/{m} of the Lighter perp markets named like the\n"
+      "  enabled pairs' bases from [venues.lighter] (ws_url, rest_url) into DIR/lighter_<SYMBOL>/<date>.frames.gz,\n"
+      "  each line tagged lighter.\n";
   std::string path;
   std::string dir;
   DurationUs duration = 0;
+  bool lighter = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--help" || a == "-h") {
@@ -642,6 +647,13 @@ int cmd_record(std::span<const std::string> args, std::ostream& out, std::ostrea
     }
     if ((a == "--config" || a == "-c") && i + 1 < args.size()) {
       path = args[++i];
+    } else if (a == "--venue" && i + 1 < args.size()) {
+      const std::string& v = args[++i];
+      if (v != "backpack" && v != "lighter") {
+        err << "bparb record: --venue: expected backpack or lighter, got \"" << v << "\"\n";
+        return kExitUsage;
+      }
+      lighter = v == "lighter";
     } else if (a == "--out" && i + 1 < args.size()) {
       dir = args[++i];
     } else if (a == "--duration" && i + 1 < args.size()) {
@@ -665,7 +677,18 @@ int cmd_record(std::span<const std::string> args, std::ostream& out, std::ostrea
   Config cfg;
   if (const int rc = load_config_and_logging(path, "record", cfg, err); rc != 0) return rc;
   spdlog::info("bparb {} record: config {} mode={} out {}", kVersion, path, mode_name(cfg.exchange.mode), dir);
+  if (lighter && !cfg.venues.lighter) {
+    err << "bparb record: --venue lighter needs a [venues.lighter] section in " << path << " (see config/bparb.toml)\n";
+    return kExitUsage;
+  }
   try {
+    if (lighter) {
+      const std::string text = run_lighter_record(cfg, dir, duration).to_string();
+      spdlog::info("{}", text);
+      shutdown_logging();
+      out << text << "\n";
+      return kExitOk;
+    }
     const RecordStats s = run_record(cfg, dir, duration);
     const std::string text = s.to_string();
     spdlog::info("{}", text);

@@ -10,6 +10,7 @@
 // API credentials are NOT part of the config: they come from the environment or a .env file
 // (see secrets.hpp); load_config() refuses a config that contains them.
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -173,6 +174,34 @@ struct BacktestConfig {
   bool queue_model = true;  // maker orders fill only after the recorded quantity ahead has traded
 };
 
+inline constexpr std::string_view kLighterRestUrl = "https://mainnet.zklighter.elliot.ai";
+inline constexpr std::string_view kLighterWsUrl = "wss://mainnet.zklighter.elliot.ai/stream";
+
+enum class LighterTier : std::uint8_t { kStandard, kPremium };
+std::string_view lighter_tier_name(LighterTier t) noexcept;  // "standard" / "premium"
+
+// [venues.lighter] — one Lighter account and API key. Read today by `bparb lighter check` and
+// `bparb record` only: the daemon does not trade on Lighter yet. The key's private half comes from
+// LIGHTER_API_PRIVATE_KEY (environment or exchange.env_file), never from this file.
+struct LighterVenueConfig {
+  std::string rest_url{kLighterRestUrl};
+  std::string ws_url{kLighterWsUrl};
+  std::uint32_t chain_id = 304;     // 304 mainnet, 300 testnet
+  std::int64_t account_index = -1;  // required
+  std::int64_t api_key_index = -1;  // required, 0..254
+  LighterTier account_tier = LighterTier::kStandard;
+  // The scheduled cancel-all kept ahead of now (docs/lighter.md, "Dead-man switch").
+  bool dead_man_switch = true;
+  DurationUs dead_man_window_us = 600 * kUsPerSecond;
+  DurationUs dead_man_refresh_us = 60 * kUsPerSecond;
+  bool dead_man_abort_on_stop = true;
+};
+
+// [venues.*] — venues besides the Backpack one in [exchange]; absent = not configured.
+struct VenuesConfig {
+  std::optional<LighterVenueConfig> lighter;
+};
+
 struct Config {
   std::string source_path;  // file it was loaded from ("<string>" for parse_config_string)
   ExchangeConfig exchange;
@@ -187,6 +216,7 @@ struct Config {
   BacktestConfig backtest;
   RecoveryConfig recovery;
   ShutdownConfig shutdown;
+  VenuesConfig venues;
   // Non-fatal remarks (e.g. URLs that paper mode ignores). The CLI prints them; the daemon logs them.
   std::vector<std::string> warnings;
 

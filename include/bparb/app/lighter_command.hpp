@@ -1,6 +1,8 @@
 #pragma once
 // `bparb lighter sign|pubkey`: offline Lighter signing with the key from LIGHTER_API_PRIVATE_KEY (the
 // environment first, else the .env file). Sends nothing. See README "Lighter signing".
+// `bparb lighter check`: the key against the venue's registered key for [venues.lighter] (read-only
+// REST requests: apikeys, nextNonce, account).
 #include <functional>
 #include <iosfwd>
 #include <optional>
@@ -12,11 +14,21 @@ namespace bparb::app {
 
 inline constexpr std::string_view kLighterPrivateKeyVar = "LIGHTER_API_PRIVATE_KEY";
 
+// `bparb lighter check` exit codes (0 = the key matches and the venue answered).
+inline constexpr int kLighterCheckConfigError = 2;  // bad/missing config section, key missing or invalid
+inline constexpr int kLighterCheckKeyMismatch = 3;  // the venue has another key (or none) in the slot
+inline constexpr int kLighterCheckUnreachable = 4;  // no usable answer from the venue
+
 // Where the key comes from; tests inject both.
 struct LighterKeySource {
   std::string env_file = ".env";
   std::function<std::optional<std::string>(std::string_view)> getenv;  // default ::getenv
 };
+
+// The public key (80 hex characters) of LIGHTER_API_PRIVATE_KEY from `source`, offline; nullopt with
+// `why` (which never contains the key) when it is missing or invalid. `from`: where it was found.
+std::optional<std::string> lighter_public_key(const LighterKeySource& source, std::string& why,
+                                              std::string* from = nullptr);
 
 // `bparb lighter ...` with explicit streams: `sign` reads one JSON request per line from `in` and
 // writes one JSON line per request to `out`; exit 0 if every request was signed, 1 if any line got an

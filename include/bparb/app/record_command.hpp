@@ -11,6 +11,7 @@
 // Alongside, per pair: DIR/bbo_<BASE>_<YYYY-MM-DD>.csv (one row per bookTicker change) and
 // DIR/trades_<BASE>_<YYYY-MM-DD>.csv (header only: the recorder never trades).
 // Paper mode records from an embedded bpsim exactly like `bparb run` (no network).
+// `--venue lighter` records a Lighter venue instead (lighter_record.hpp).
 #include <cstdint>
 #include <functional>
 #include <iosfwd>

@@ -2,6 +2,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <string>
 #include <vector>
@@ -448,6 +449,38 @@ HttpResponse LighterApi::handle(const HttpRequest& req) {
     std::string o = "{";
     json::kv(o, "code", std::int64_t{200});
     json::kv(o, "nonce", next_nonce(acct, static_cast<std::uint8_t>(key)));
+    o += '}';
+    return HttpResponse{200, std::move(o)};
+  }
+  if (path == "/api/v1/apikeys") {
+    std::int64_t acct = 0;
+    std::int64_t key = 255;
+    if (!int_param(params, "account_index", acct) || !account_of(acct)) return error(400, 21100, "account not found");
+    if (param(params, "api_key_index") && (!int_param(params, "api_key_index", key) || key < 0 || key > 255)) {
+      return error(400, 20001, "invalid param: api_key_index");
+    }
+    std::string list = "[";
+    for (const auto& a : rules_.accounts) {
+      if (a.account_index != acct) continue;
+      for (const auto& k : a.api_keys) {
+        if (key != 255 && k.api_key_index != key) continue;
+        std::string pk = k.public_key_hex;
+        for (char& ch : pk) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        std::string e = "{";
+        json::kv(e, "account_index", acct);
+        json::kv(e, "api_key_index", std::int64_t{k.api_key_index});
+        json::kv(e, "nonce", next_nonce(acct, k.api_key_index));
+        json::kv(e, "public_key", pk);
+        json::kv(e, "transaction_time", std::int64_t{0});
+        e += '}';
+        if (list.size() > 1) list += ',';
+        list += e;
+      }
+    }
+    list += ']';
+    std::string o = "{";
+    json::kv(o, "code", std::int64_t{200});
+    json::raw(o, "api_keys", list);
     o += '}';
     return HttpResponse{200, std::move(o)};
   }

@@ -129,6 +129,46 @@ ParseError parse_next_nonce(JsonParser& p, JsonInput in, std::int64_t& out) {
   return ok();
 }
 
+ParseError parse_api_keys(JsonParser& p, JsonInput in, std::vector<ApiKeyInfo>& out) {
+  out.clear();
+  bool seen = false;
+  LTRY(rest_body(p, in, [&](std::string_view k, od::value& x) -> ParseError {
+    if (k != "api_keys") return ok();
+    seen = true;
+    if (is_null(x)) return ok();
+    return for_each_element(x, "api_keys", [&](od::value& el) -> ParseError {
+      ApiKeyInfo& key = out.emplace_back();
+      bool has_index = false;
+      bool has_key = false;
+      LTRY(for_each_field(el, "api_key", [&](std::string_view f, od::value& v) -> ParseError {
+        if (f == "account_index") return get_int(v, key.account_index, "account_index");
+        if (f == "api_key_index") {
+          has_index = true;
+          return get_int_range(v, key.api_key_index, 0, 255, "api_key_index");
+        }
+        if (f == "nonce") return get_int(v, key.nonce, "nonce");
+        if (f == "public_key") {
+          has_key = true;
+          std::string_view pk;
+          LTRY(get_string(v, pk, "public_key"));
+          if (pk.size() >= 2 && pk[0] == '0' && (pk[1] == 'x' || pk[1] == 'X')) pk.remove_prefix(2);
+          key.public_key.assign(pk);
+          for (char& c : key.public_key) {
+            if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+          }
+          return ok();
+        }
+        return ok();
+      }));
+      if (!has_index) return fail(ParseErrc::kMissingField, "api_key_index");
+      if (!has_key) return fail(ParseErrc::kMissingField, "public_key");
+      return ok();
+    });
+  }));
+  if (!seen) return fail(ParseErrc::kMissingField, "api_keys");
+  return ok();
+}
+
 ParseError parse_send_tx(JsonParser& p, JsonInput in, SendTxResult& out) {
   out = SendTxResult{};
   bool seen = false;

@@ -248,6 +248,14 @@ void LighterRest::next_nonce(std::int64_t account_index, std::uint8_t api_key_in
   impl_->get<std::int64_t>(std::move(t), {}, &parse_next_nonce, std::move(cb));
 }
 
+void LighterRest::api_keys(std::int64_t account_index, std::uint8_t api_key_index,
+                           RestCallback<std::vector<ApiKeyInfo>> cb) {
+  std::string t = "/api/v1/apikeys";
+  append_query_int(t, "account_index", account_index);
+  append_query_int(t, "api_key_index", api_key_index);
+  impl_->get<std::vector<ApiKeyInfo>>(std::move(t), {}, &parse_api_keys, std::move(cb));
+}
+
 void LighterRest::active_orders(std::int64_t account_index, std::int64_t market_id, std::string_view auth_token,
                                 RestCallback<OrdersPage> cb) {
   std::string t = "/api/v1/accountActiveOrders";

@@ -288,5 +288,24 @@ TEST_F(LighterApiTest, BatchNeedsConsecutiveNoncesAndIsCheckedBeforeAnythingRuns
   EXPECT_EQ(f.ex->open_orders(0).size(), 2u);
 }
 
+TEST_F(LighterApiTest, ApiKeysListsTheRegisteredPublicKeyWithItsNonce) {
+  std::vector<bl::ApiKeyInfo> keys;
+  ASSERT_TRUE(bl::parse_api_keys(parser, get("/api/v1/apikeys?account_index=1001&api_key_index=4").body, keys).ok());
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(keys[0].account_index, kAlice);
+  EXPECT_EQ(keys[0].api_key_index, kKey);
+  EXPECT_EQ(keys[0].nonce, 0);
+  EXPECT_EQ(keys[0].public_key, Fixture::hex(f.alice_key));
+
+  ASSERT_TRUE(bl::parse_api_keys(parser, get("/api/v1/apikeys?account_index=1001&api_key_index=255").body, keys).ok());
+  EXPECT_EQ(keys.size(), 1u);
+  ASSERT_TRUE(bl::parse_api_keys(parser, get("/api/v1/apikeys?account_index=1001&api_key_index=5").body, keys).ok());
+  EXPECT_TRUE(keys.empty());  // a slot without a key: an empty list
+  const bl::ParseError e =
+      bl::parse_api_keys(parser, get("/api/v1/apikeys?account_index=999&api_key_index=4").body, keys);
+  EXPECT_EQ(e.code, bl::ParseErrc::kApiError);
+  EXPECT_EQ(e.api_code, 21100);
+}
+
 }  // namespace
 }  // namespace bparb::sim::lighter::testing

@@ -220,6 +220,14 @@ struct FundingPage {
 
 using TxHashHex = std::array<char, 80>;  // the 40-byte message hash, lowercase hex
 
+// apikeys: one API key registered for an account (docs/lighter.md, "REST answers").
+struct ApiKeyInfo {
+  std::int64_t account_index = 0;
+  std::int64_t api_key_index = 0;
+  std::int64_t nonce = 0;
+  std::string public_key;  // hex of the 40-byte key, lowercased, without "0x"
+};
+
 // sendTx (REST) or jsonapi/sendtx (WebSocket) accepted: the API took the transaction. It says nothing
 // about its outcome (docs/lighter.md, "Sending").
 struct SendTxResult {

@@ -96,6 +96,8 @@ ParseError parse_order_books(JsonParser& p, JsonInput in, std::vector<MarketDeta
 // account?by=index: the first (only) account.
 ParseError parse_account(JsonParser& p, JsonInput in, Account& out);
 ParseError parse_next_nonce(JsonParser& p, JsonInput in, std::int64_t& out);
+// apikeys: every listed key (an empty list is a valid answer).
+ParseError parse_api_keys(JsonParser& p, JsonInput in, std::vector<ApiKeyInfo>& out);
 ParseError parse_send_tx(JsonParser& p, JsonInput in, SendTxResult& out);
 ParseError parse_send_tx_batch(JsonParser& p, JsonInput in, SendTxBatchResult& out);
 // accountActiveOrders / accountInactiveOrders.

@@ -124,6 +124,8 @@ class LighterRest {
   // ---- account
   void account(std::int64_t account_index, RestCallback<Account> cb);
   void next_nonce(std::int64_t account_index, std::uint8_t api_key_index, RestCallback<std::int64_t> cb);
+  // The keys registered for the account; api_key_index 255 = every slot.
+  void api_keys(std::int64_t account_index, std::uint8_t api_key_index, RestCallback<std::vector<ApiKeyInfo>> cb);
   // market_id 255 = every market.
   void active_orders(std::int64_t account_index, std::int64_t market_id, std::string_view auth_token,
                      RestCallback<OrdersPage> cb);

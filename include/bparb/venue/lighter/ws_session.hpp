@@ -71,6 +71,8 @@ struct LighterWsCounters {
 
 // Views inside the frames are valid only during the call.
 struct LighterWsHandlers {
+  // Every received text frame exactly as it arrived, before it is decoded (the recorder's tap).
+  std::function<void(std::string_view text)> on_raw_frame;
   // A book changed: update applied, snapshot loaded, or the book became invalid.
   std::function<void(std::int64_t market_id)> on_book;
   std::function<void(const Trade& trade)> on_trade;

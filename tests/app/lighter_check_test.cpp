@@ -1,0 +1,129 @@
+// `bparb lighter check` against the simulated Lighter on loopback (its own thread): the matching key,
+// another key, an empty slot, an unreachable venue and a config without the section, each with its
+// documented exit code.
+#include <gtest/gtest.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <sstream>
+#include <thread>
+
+#include "../sim/lighter/sim_lighter_test_util.hpp"
+#include "app_test_util.hpp"
+#include "bparb/app/lighter_command.hpp"
+#include "bparb/sim/lighter/server.hpp"
+
+namespace bparb::app {
+namespace {
+
+using sim::lighter::testing::Fixture;
+
+// The simulated Lighter serving from a background thread while the command runs on the test thread.
+struct SimLighter {
+  Fixture f;
+  boost::asio::io_context io;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
+  std::unique_ptr<sim::lighter::LighterServer> server;
+  std::thread thread;
+
+  SimLighter() {
+    server = std::make_unique<sim::lighter::LighterServer>(io, *f.ex, f.clock, f.rules);
+    server->start();
+    thread = std::thread([this] { io.run(); });
+  }
+  ~SimLighter() {
+    boost::asio::post(io, [this] {
+      server->stop();
+      work.reset();
+    });
+    thread.join();
+  }
+};
+
+std::string key_hex(const lighter::PrivateKey& k) {
+  std::array<char, 80> h{};
+  k.to_hex(h);
+  return std::string(h.data(), h.size());
+}
+
+LighterKeySource key_source(const std::string& hex) {
+  LighterKeySource s;
+  s.env_file = "";
+  s.getenv = [hex](std::string_view name) -> std::optional<std::string> {
+    if (name == kLighterPrivateKeyVar) return hex;
+    return std::nullopt;
+  };
+  return s;
+}
+
+struct CheckRun {
+  int code;
+  std::string out, err;
+};
+
+CheckRun check(const std::string& config, const LighterKeySource& src) {
+  std::istringstream in;
+  std::ostringstream out, err;
+  const std::vector<std::string> args{"check", "--config", config};
+  const int code = run_lighter_command(args, in, out, err, src);
+  return {code, out.str(), err.str()};
+}
+
+std::string config_text(const std::string& rest_url, int api_key_index) {
+  return "[exchange]\nmode = \"paper\"\n[venues.lighter]\nrest_url = \"" + rest_url +
+         "\"\naccount_index = 1001\napi_key_index = " + std::to_string(api_key_index) + "\n";
+}
+
+TEST(LighterCheck, TheRegisteredKeyMatches) {
+  SimLighter sim;
+  testing::ScratchDir dir;
+  testing::write_file(dir.file("c.toml"), config_text(sim.server->http_url(), 4));
+  const CheckRun r = check(dir.file("c.toml"), key_source(key_hex(sim.f.alice_key)));
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("key: MATCH"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("registered public key: " + Fixture::hex(sim.f.alice_key)), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("next nonce: 0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("account: status 1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("lighter check OK"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(key_hex(sim.f.alice_key)), std::string::npos) << "the private key is never printed";
+}
+
+TEST(LighterCheck, AnotherKeyOrAnEmptySlotIsAMismatch) {
+  SimLighter sim;
+  testing::ScratchDir dir;
+  testing::write_file(dir.file("c.toml"), config_text(sim.server->http_url(), 4));
+  CheckRun r = check(dir.file("c.toml"), key_source(key_hex(sim.f.bob_key)));
+  EXPECT_EQ(r.code, kLighterCheckKeyMismatch) << r.out << r.err;
+  EXPECT_NE(r.out.find("key: MISMATCH"), std::string::npos) << r.out;
+
+  testing::write_file(dir.file("c.toml"), config_text(sim.server->http_url(), 5));
+  r = check(dir.file("c.toml"), key_source(key_hex(sim.f.alice_key)));
+  EXPECT_EQ(r.code, kLighterCheckKeyMismatch) << r.out << r.err;
+  EXPECT_NE(r.out.find("slot 5 of account 1001 has no key"), std::string::npos) << r.out;
+}
+
+TEST(LighterCheck, UnreachableVenueAndConfigErrors) {
+  std::string url;
+  {
+    SimLighter sim;
+    url = sim.server->http_url();
+  }  // stopped: nothing listens on its port any more
+  testing::ScratchDir dir;
+  testing::write_file(dir.file("c.toml"), config_text(url, 4));
+  const std::string key = key_hex(lighter::PrivateKey::generate());
+  CheckRun r = check(dir.file("c.toml"), key_source(key));
+  EXPECT_EQ(r.code, kLighterCheckUnreachable) << r.out << r.err;
+
+  testing::write_file(dir.file("none.toml"), "[exchange]\nmode = \"paper\"\n");
+  r = check(dir.file("none.toml"), key_source(key));
+  EXPECT_EQ(r.code, kLighterCheckConfigError);
+  EXPECT_NE(r.err.find("has no [venues.lighter] section"), std::string::npos) << r.err;
+
+  r = check(dir.file("c.toml"), key_source(""));
+  EXPECT_EQ(r.code, kLighterCheckConfigError);
+  EXPECT_NE(r.err.find("LIGHTER_API_PRIVATE_KEY is not set"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace bparb::app
