@@ -66,6 +66,7 @@ Alerter::Alerter(asio::io_context& io, const Clock& clock, std::shared_ptr<spdlo
       rejects_(opts_.rejects_count, opts_.rejects_window_us),
       reconnects_(opts_.reconnect_storm_count, opts_.reconnect_storm_window_us),
       digest_timer_(std::make_unique<Timer>(io)),
+      watch_timer_(std::make_unique<Timer>(io)),
       alive_(std::make_shared<bool>(true)) {
   net::BackoffOptions b;
   b.initial_us = opts_.backoff_initial_us;
@@ -264,6 +265,23 @@ void Alerter::unhedged_since(TimestampUs since_us) {
       {{"since", utc_iso8601(since_us)}});
 }
 
+void Alerter::start_naked_leg_watch(std::function<TimestampUs()> since, DurationUs period) {
+  if (!wants(AlertEvent::kNakedLeg)) return;
+  naked_since_ = std::move(since);
+  watch_period_us_ = period;
+  arm_watch();
+}
+
+void Alerter::arm_watch() {
+  if (!naked_since_ || stopped_) return;
+  watch_timer_->t.expires_after(std::chrono::microseconds(watch_period_us_));
+  watch_timer_->t.async_wait([this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+    if (ec || alive.expired()) return;
+    unhedged_since(naked_since_());
+    arm_watch();
+  });
+}
+
 void Alerter::start_digest(std::function<DigestTotals()> totals) {
   digest_totals_ = std::move(totals);
   digest_prev_ = digest_totals_();
@@ -327,6 +345,7 @@ void Alerter::stop() {
   if (stopped_) return;
   stopped_ = true;
   digest_timer_->t.cancel();
+  watch_timer_->t.cancel();
   for (auto& s : sinks_) {
     s->retry.cancel();
     if (s->http) s->http->shutdown();

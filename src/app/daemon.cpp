@@ -20,6 +20,8 @@
 #include <utility>
 #include <vector>
 
+#include "bparb/alerts/alerter.hpp"
+#include "bparb/app/alert_setup.hpp"
 #include "bparb/app/cli.hpp"
 #include "bparb/app/engine_config.hpp"
 #include "bparb/app/node_events.hpp"
@@ -68,10 +70,28 @@ class Daemon final {
     svc_.status("starting: reconciling with the exchange");
     operator_.arm_watchdog();
     start_service();
+    start_alerts();
     asio::post(io_, [this] { start_up(); });
     io_.run();
+    RunSummary s = summary();
+    finish_alerts(s);
     if (startup_error_) throw std::runtime_error(*startup_error_);
-    return summary();
+    return s;
+  }
+
+  // ---- Operator alerts (docs/alerts.md): off unless [[alerts.sinks]] are configured.
+  void start_alerts() {
+    if (!cfg_.alerts.enabled()) return;
+    alerter_ = std::make_unique<alerts::Alerter>(io_, clock_, log_, alert_options(cfg_));
+    events_.set_alerter(alerter_.get());
+    log_->info("Alerts: {} sink(s)", cfg_.alerts.sinks.size());
+  }
+  // The stop alert goes out after the loop ended: the alerter turns the loop until it is delivered (bounded).
+  void finish_alerts(const RunSummary& s) {
+    if (!alerter_) return;
+    alert_stop(*alerter_, s, startup_error_ ? "start-up check failed" : "shut down");
+    alerter_->drain(cfg_.alerts.timeout_us * 2);
+    alerter_->stop();
   }
 
  private:
@@ -100,6 +120,7 @@ class Daemon final {
         const auto load = [this] {
           runtime::ReloadOutcome r = reload_thresholds(cfg_);
           if (r.status == runtime::ReloadOutcome::Status::kApplied) node_.set_options(node_options(cfg_));
+          if (alerter_) alert_reload(*alerter_, r);
           return r;
         };
         operator_.reload(path, load, engine_.get(), risk_);
@@ -212,6 +233,11 @@ class Daemon final {
     hooks.stop = [this] { stop_io(); };
     node_.start(*engine_, *portfolio_, *reconciler_, pairs(), std::move(hooks));
     svc_.ready(fmt::format("trading {} pair(s), state {}", pairs().size(), to_string(risk_.state())));
+    if (alerter_) {
+      alert_start(*alerter_, cfg_, pairs().size(), to_string(risk_.state()));
+      alerter_->start_digest([this] { return digest_totals(portfolio_->stats()); });
+      alerter_->start_naked_leg_watch([this] { return node_.unhedged_since_us(); });
+    }
     if (duration_us_ > 0) {
       stop_timer_.expires_after(std::chrono::microseconds(duration_us_));
       stop_timer_.async_wait([this](const boost::system::error_code& ec) {
@@ -334,6 +360,7 @@ class Daemon final {
   std::unique_ptr<exec::ArbEngine> engine_;
   std::unique_ptr<runtime::Reconciler> reconciler_;
   std::string config_hash_;
+  std::unique_ptr<alerts::Alerter> alerter_;
   std::unique_ptr<service::Server> http_;  // declared last: destroyed first, before what its snapshots read
 };
 

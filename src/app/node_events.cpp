@@ -58,9 +58,24 @@ void NodeEvents::listen(backpack::BackpackVenue& venue, const std::vector<runtim
   };
   ws.subscribe("account.orderUpdate");
   ws.add_connected_listener([this] { log_->info("WebSocket connected; subscriptions sent"); });
-  ws.add_disconnected_listener([this](const net::DisconnectInfo&) {
-    if (!node_.shutting_down()) log_->warn("WebSocket disconnected: books invalid until resynced; reconnecting");
+  ws.add_disconnected_listener([this](const net::DisconnectInfo& d) {
+    if (node_.shutting_down()) return;
+    log_->warn("WebSocket disconnected: books invalid until resynced; reconnecting");
+    if (!alerter_) return;
+    if (d.reason == net::DisconnectReason::kSilence && alerter_->wants(alerts::AlertEvent::kStaleFeed))
+      alerter_->notify(alerts::AlertEvent::kStaleFeed, alerts::Severity::kWarning,
+                       "market-data stream went silent: books invalid until resynced; reconnecting",
+                       {{"reason", net::to_string(d.reason)}});
+    alerter_->reconnect_seen(net::to_string(d.reason));
   });
+}
+
+void NodeEvents::set_reconciler(runtime::Reconciler& reconciler) {
+  reconciler_ = &reconciler;
+  if (alerter_ && alerter_->wants(alerts::AlertEvent::kReconciliationMismatch))
+    reconciler.on_mismatch([this](std::string_view what) {
+      alerter_->notify(alerts::AlertEvent::kReconciliationMismatch, alerts::Severity::kWarning, std::string(what));
+    });
 }
 
 const runtime::PairRef* NodeEvents::pair_of(std::string_view sym) const noexcept {
@@ -157,6 +172,19 @@ void NodeEvents::on_fill(const exec::PairInfo& p, const OrderSpec& o, Decimal qt
   if (portfolio_) journal_.position(p.name, portfolio_->position(o.pair));
   lines_.fill(p, o, qty, price, fee, fee_symbol, maker);
   write_trade_csv(p, o, qty, price, fee, fee_symbol, maker);
+  if (alerter_ && alerter_->wants(alerts::AlertEvent::kFills))  // off unless selected: it formats per fill
+    alerter_->notify(
+        alerts::AlertEvent::kFills, alerts::Severity::kInfo,
+        fmt::format("{} {} {} {} @ {}", p.name, o.market->symbol, side_name(o.side), qty.str(), price.str()),
+        {{"pair", p.name},
+         {"symbol", o.market->symbol},
+         {"side", std::string(side_name(o.side))},
+         {"quantity", qty.str()},
+         {"price", price.str()},
+         {"fee", fee.str()},
+         {"fee_symbol", std::string(fee_symbol)},
+         {"liquidity", maker ? "maker" : "taker"},
+         {"purpose", std::string(exec::order_purpose_name(o.purpose))}});
 }
 // trades_<BASE>_<date>.csv next to the log: the seed's users read their fills from it. A file error must
 // not stop trading (the journal is the record of truth): it is logged once and the CSV is switched off.
@@ -175,16 +203,41 @@ void NodeEvents::write_trade_csv(const exec::PairInfo& p, const OrderSpec& o, De
 void NodeEvents::on_leg_risk(const exec::PairInfo& p, const exec::LegRiskDecision& d) {
   if (d.action == exec::LegRiskAction::kFailed) ++counts_.leg_failures;
   lines_.leg_risk(p, d);
+  if (alerter_ && alerter_->wants(alerts::AlertEvent::kLegRisk)) {
+    const bool failed = d.action == exec::LegRiskAction::kFailed;
+    alerter_->notify(alerts::AlertEvent::kLegRisk, failed ? alerts::Severity::kCritical : alerts::Severity::kWarning,
+                     failed ? fmt::format("LEG RISK {}: {}: no new positions until resolved", p.name, d.reason)
+                            : fmt::format("hedging {}: {}", p.name, exec::leg_risk_action_name(d.action)),
+                     {{"pair", p.name},
+                      {"action", std::string(exec::leg_risk_action_name(d.action))},
+                      {"leg", d.leg == exec::LegIndex::kSpot ? p.spot->symbol : p.perp->symbol},
+                      {"side", std::string(side_name(d.side))},
+                      {"quantity", d.quantity.str()},
+                      {"net_delta", d.net_delta.str()},
+                      {"reason", std::string(d.reason)}});
+  }
 }
 void NodeEvents::on_order_rejected(const exec::PairInfo& p, const OrderSpec& o, std::string_view code,
                                    std::string_view message) {
   ++counts_.rejected;
   lines_.order_rejected(p, o, code, message);
+  if (alerter_ && alerter_->wants(alerts::AlertEvent::kRejects))
+    alerter_->reject_seen(fmt::format("{} {}: {} {}", p.name, o.market->symbol, code, message));
 }
 void NodeEvents::on_trading_state(const StateChange& c, std::string_view why) {
   if (!c.changed) return;
   lines_.trading_state(c, why);
   journal_.trading_state(c, why);
+  if (alerter_ && alerter_->wants(alerts::AlertEvent::kTradingState)) {
+    const alerts::Severity sev = c.to == TradingState::kHalted       ? alerts::Severity::kCritical
+                                 : c.to == TradingState::kReduceOnly ? alerts::Severity::kWarning
+                                                                     : alerts::Severity::kInfo;
+    alerter_->notify(alerts::AlertEvent::kTradingState, sev,
+                     fmt::format("trading state {} -> {}: {}", to_string(c.from), to_string(c.to), why),
+                     {{"from", std::string(to_string(c.from))},
+                      {"to", std::string(to_string(c.to))},
+                      {"reason", std::string(to_string(c.reason))}});
+  }
 }
 void NodeEvents::on_stats(const StrategyStats& s, TradingState st) {
   lines_.stats(s, st);

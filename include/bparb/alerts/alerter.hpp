@@ -73,6 +73,8 @@ class Alerter {
   // Naked leg: called with the start of the current unhedged stretch (0 = hedged); alerts once per stretch.
   void unhedged_since(TimestampUs since_us);
 
+  // Polls `since()` (the start of the current unhedged stretch, 0 = hedged) every `period` for naked_leg.
+  void start_naked_leg_watch(std::function<TimestampUs()> since, DurationUs period = kUsPerSecond);
   // Sends a daily_digest at every 00:00 UTC with the difference of `totals()` since the previous one.
   void start_digest(std::function<DigestTotals()> totals);
   // The digest alert for the day that ended at `day_end_us` (also used by tests).
@@ -94,6 +96,7 @@ class Alerter {
   void finish_front(Sink& s);
   void retry_later(Sink& s, DurationUs delay);
   void arm_digest();
+  void arm_watch();
 
   boost::asio::io_context& io_;
   const Clock& clock_;
@@ -108,6 +111,9 @@ class Alerter {
   DigestTotals digest_prev_;
   struct Timer;
   std::unique_ptr<Timer> digest_timer_;
+  std::function<TimestampUs()> naked_since_;
+  DurationUs watch_period_us_ = kUsPerSecond;
+  std::unique_ptr<Timer> watch_timer_;
   bool stopped_ = false;
   std::shared_ptr<bool> alive_;  // callbacks still queued on the io_context check it
 };

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bparb/alerts/options.hpp"
 #include "bparb/core/clock.hpp"
 #include "bparb/core/decimal.hpp"
 
@@ -187,6 +188,8 @@ struct Config {
   BacktestConfig backtest;
   RecoveryConfig recovery;
   ShutdownConfig shutdown;
+  // [alerts] — operator alerts (docs/alerts.md); no sinks = off. Telegram tokens are resolved at start-up.
+  alerts::AlertsOptions alerts;
   // Non-fatal remarks (e.g. URLs that paper mode ignores). The CLI prints them; the daemon logs them.
   std::vector<std::string> warnings;
 
