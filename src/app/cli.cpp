@@ -5,6 +5,7 @@
 #include <exception>
 #include <ostream>
 
+#include "bparb/app/alert_setup.hpp"
 #include "bparb/app/backtest_command.hpp"
 #include "bparb/app/config.hpp"
 #include "bparb/app/daemon.hpp"
@@ -122,6 +123,15 @@ int cmd_check_config(std::span<const std::string> args, std::ostream& out, std::
       return kExitUsage;
     }
   }
+  if (secrets && cfg.alerts.enabled()) {
+    try {
+      (void)alert_options(cfg);
+      out << "alert tokens OK\n";
+    } catch (const std::exception& e) {
+      err << "alerts INVALID: " << e.what() << "\n";
+      return kExitUsage;
+    }
+  }
   out << "config OK: " << file << " (" << cfg.enabled_pair_count() << " pairs, mode=" << mode_name(cfg.exchange.mode)
       << ")\n";
   if (cfg.service.enabled) {
@@ -130,6 +140,14 @@ int cmd_check_config(std::span<const std::string> args, std::ostream& out, std::
     out << "service: http://" << host << ":" << cfg.service.port
         << " serves GET /healthz (200 while the event loop turns), /readyz (200, or 503 with the reasons), "
            "/api/v1/status (JSON) and /metrics (Prometheus)\n";
+  }
+  for (const alerts::SinkOptions& so : cfg.alerts.sinks) {
+    std::string events;
+    for (std::size_t i = 0; i < alerts::kAlertEventCount; ++i)
+      if (so.events & alerts::event_bit(static_cast<alerts::AlertEvent>(i)))
+        events +=
+            (events.empty() ? "" : ", ") + std::string(alerts::alert_event_name(static_cast<alerts::AlertEvent>(i)));
+    out << "alerts: " << so.name << " gets " << events << "\n";
   }
   return kExitOk;
 }
