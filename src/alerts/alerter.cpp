@@ -234,11 +234,12 @@ void Alerter::retry_later(Sink& s, DurationUs delay) {
   });
 }
 
-bool Alerter::reject_seen(std::string_view detail) {
+bool Alerter::reject_seen(std::string_view pair, std::string_view symbol, std::string_view code,
+                          std::string_view message) {
   if (!wants(AlertEvent::kRejects) || !rejects_.hit(clock_.now_us())) return false;
   notify(AlertEvent::kRejects, Severity::kWarning,
          fmt::format("{} order rejections within {} s", rejects_.count(), rejects_.window() / kUsPerSecond),
-         {{"last", std::string(detail)}});
+         {{"last", fmt::format("{} {}: {} {}", pair, symbol, code, message)}});
   return true;
 }
 

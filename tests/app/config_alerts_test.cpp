@@ -130,3 +130,19 @@ TEST(ConfigAlerts, TelegramTokenComesFromTheEnvironment) {
 
 }  // namespace
 }  // namespace bparb::app
+
+namespace bparb::app {
+namespace {
+
+TEST(ConfigAlerts, ChangingAlertsNeedsARestartAndNamesNoUrl) {
+  const Config a = parse_config_string("[exchange]\nmode = \"paper\"\n", "a.toml");
+  const Config b = parse_config_string(
+      "[exchange]\nmode = \"paper\"\n[[alerts.sinks]]\nkind = \"discord\"\nurl = "
+      "\"https://discord.com/api/webhooks/1/s\"\n",
+      "b.toml");
+  EXPECT_THAT(restart_required_changes(a, b), ::testing::ElementsAre("alerts: off -> discord#0"));
+  EXPECT_TRUE(restart_required_changes(b, b).empty());
+}
+
+}  // namespace
+}  // namespace bparb::app

@@ -68,7 +68,8 @@ class Alerter {
   void notify(AlertEvent e, Severity s, std::string text, std::vector<AlertField> fields = {});
 
   // Rate events: true when this hit completes a burst (and the alert was queued).
-  bool reject_seen(std::string_view detail);
+  // A rejection: counted always (no allocation); the text is built only when it completes a burst.
+  bool reject_seen(std::string_view pair, std::string_view symbol, std::string_view code, std::string_view message);
   bool reconnect_seen(std::string_view detail);
   // Naked leg: called with the start of the current unhedged stretch (0 = hedged); alerts once per stretch.
   void unhedged_since(TimestampUs since_us);

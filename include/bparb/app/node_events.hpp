@@ -107,6 +107,9 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   const runtime::PairRef* pair_of(std::string_view sym) const noexcept;
   void write_trade_csv(const exec::PairInfo& p, const exec::OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
                        std::string_view fee_symbol, bool maker) noexcept;
+  void alert_fill_later(const exec::PairInfo& p, const exec::OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
+                        std::string_view fee_symbol, bool maker);
+  void alert_leg_risk_later(const exec::PairInfo& p, const exec::LegRiskDecision& d);
 
   boost::asio::io_context& io_;
   std::shared_ptr<spdlog::logger> log_;
