@@ -128,6 +128,44 @@ TEST_F(AlertDelivery, TooManyRequestsWaitsForRetryAfter) {
   EXPECT_GE(arrivals[1] - arrivals[0], 1000ms);  // not the 20 ms back-off
 }
 
+TEST_F(AlertDelivery, TelegramRetryAfterInTheBodyIsHonoured) {
+  int n = 0;
+  HttpTestServer server(io, [&](const SeenRequest&) {
+    arrivals.push_back(Steady::now());
+    HttpAction a;
+    if (++n == 1) {
+      a.status = 429;
+      a.content_type = "application/json";
+      a.body = R"({"ok":false,"error_code":429,"description":"Too Many Requests","parameters":{"retry_after":1}})";
+    }
+    return a;
+  });
+  SinkOptions tg = sink(SinkKind::kTelegram, server.base_url());
+  tg.token = "1:T";
+  tg.chat_id = "5";
+  AlertsOptions o = fast({tg});
+  o.backoff_max_us = 5 * kUsPerSecond;
+  Alerter al(io, clock, spdlog::default_logger(), o);
+  al.notify(AlertEvent::kStart, Severity::kInfo, "x");
+  ASSERT_TRUE(run_until(
+      io, [&] { return al.status()[0].counters.sent == 1; }, 5000ms));
+  ASSERT_EQ(arrivals.size(), 2u);
+  EXPECT_GE(arrivals[1] - arrivals[0], 1000ms);
+}
+
+TEST_F(AlertDelivery, ClientErrorIsNotRetried) {
+  HttpTestServer server(io, [&](const SeenRequest&) {
+    HttpAction a;
+    a.status = 404;
+    return a;
+  });
+  Alerter al(io, clock, spdlog::default_logger(), fast({sink(SinkKind::kWebhook, server.base_url() + "/gone")}));
+  al.notify(AlertEvent::kStart, Severity::kInfo, "x");
+  ASSERT_TRUE(run_until(io, [&] { return al.status()[0].counters.failed == 1; }));
+  EXPECT_EQ(al.status()[0].counters.retries, 0u);
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
 TEST_F(AlertDelivery, DeadPortGivesUpAfterMaxAttempts) {
   const std::uint16_t port = net::testing::unused_port(io);
   AlertsOptions o = fast({sink(SinkKind::kWebhook, "http://127.0.0.1:" + std::to_string(port) + "/h")});
