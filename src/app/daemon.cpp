@@ -63,6 +63,7 @@ class Daemon final {
 
   RunSummary run() {
     started_us_ = clock_.now_us();
+    start_alerts();  // first: a missing alert token stops the start before anything is opened
     open_journal();
     events_.open_trades_csv(cfg_.logging.file);
     setup_venue();
@@ -70,7 +71,6 @@ class Daemon final {
     svc_.status("starting: reconciling with the exchange");
     operator_.arm_watchdog();
     start_service();
-    start_alerts();
     asio::post(io_, [this] { start_up(); });
     io_.run();
     RunSummary s = summary();
