@@ -57,10 +57,13 @@ void alert_start(alerts::Alerter& a, const Config& cfg, std::size_t pairs, std::
             {"state", std::string(state)}});
 }
 
-void alert_stop(alerts::Alerter& a, const RunSummary& s, std::string_view why) {
+void alert_stop(alerts::Alerter& a, const RunSummary& s, std::string_view why, bool failed) {
   if (!a.wants(alerts::AlertEvent::kStop)) return;
+  const alerts::Severity sev = failed                        ? alerts::Severity::kCritical
+                               : s.trading_state == "Active" ? alerts::Severity::kInfo
+                                                             : alerts::Severity::kWarning;
   a.notify(
-      alerts::AlertEvent::kStop, s.trading_state == "Active" ? alerts::Severity::kInfo : alerts::Severity::kWarning,
+      alerts::AlertEvent::kStop, sev,
       fmt::format("bparb stopped ({}): net {} USD, {} open position(s)", why, s.stats.realized_net.str(), s.stats.open),
       {{"state", s.trading_state},
        {"realized_pnl_usd", s.stats.realized_pnl.str()},

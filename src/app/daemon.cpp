@@ -89,7 +89,9 @@ class Daemon final {
   // The stop alert goes out after the loop ended: the alerter turns the loop until it is delivered (bounded).
   void finish_alerts(const RunSummary& s) {
     if (!alerter_) return;
-    alert_stop(*alerter_, s, startup_error_ ? "start-up check failed" : "shut down");
+    alert_stop(*alerter_, s,
+               startup_error_ ? "start-up check failed: " + Redactor::global()->redact(*startup_error_) : "shut down",
+               startup_error_.has_value());
     alerter_->drain(cfg_.alerts.timeout_us * 2);
     alerter_->stop();
   }

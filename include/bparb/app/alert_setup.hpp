@@ -20,7 +20,8 @@ alerts::AlertsOptions alert_options(const Config& cfg);
 alerts::DigestTotals digest_totals(const StrategyStats& s);
 
 void alert_start(alerts::Alerter& a, const Config& cfg, std::size_t pairs, std::string_view state);
-void alert_stop(alerts::Alerter& a, const RunSummary& s, std::string_view why);
+// `failed`: the start-up checks refused to trade (critical).
+void alert_stop(alerts::Alerter& a, const RunSummary& s, std::string_view why, bool failed);
 void alert_reload(alerts::Alerter& a, const runtime::ReloadOutcome& r);
 
 }  // namespace bparb::app
