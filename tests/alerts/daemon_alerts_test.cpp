@@ -31,7 +31,7 @@ std::string replaced(std::string text, const std::string& from, const std::strin
   return text;
 }
 
-TEST(DaemonAlerts, PaperRunSendsStartFillsAndStopToAWebhook) {
+TEST(DaemonAlerts, PaperRunSendsStartFillsTradingStateAndStopToAWebhook) {
   const fs::path bin = testing::bparb_binary();
   if (!fs::exists(bin)) GTEST_SKIP() << "bparb binary not built: " << bin;
   const fs::path dir = fs::temp_directory_path() / ("bparb_alerts_" + std::to_string(::getpid()));
@@ -51,6 +51,8 @@ TEST(DaemonAlerts, PaperRunSendsStartFillsAndStopToAWebhook) {
   paper = replaced(paper, "opening_delay_seconds = 5", "opening_delay_seconds = 1");
   // Taker entries: the fills come at once instead of after a maker order's wait.
   paper += "\n[execution]\nuse_maker_for_large_spreads = false\n";
+  // The entry's fees (about 0.75 USD) exceed this daily loss budget: the daemon turns ReduceOnly.
+  paper += "\n[risk]\nmax_daily_loss_usd = 0.5\n";
   paper += "\n[alerts]\n[[alerts.sinks]]\nkind = \"webhook\"\nurl = \"" + receiver.base_url() +
            "/bparb\"\nevents = [\"start\", \"stop\", \"trading_state\", \"fills\"]\n";
   std::ofstream(dir / "config" / "paper.toml") << paper;
@@ -78,6 +80,7 @@ TEST(DaemonAlerts, PaperRunSendsStartFillsAndStopToAWebhook) {
   EXPECT_EQ(events.front(), "start");
   EXPECT_EQ(events.back(), "stop");
   EXPECT_NE(std::find(events.begin(), events.end(), "fills"), events.end()) << out;
+  EXPECT_NE(std::find(events.begin(), events.end(), "trading_state"), events.end()) << out;
   if (!HasFailure()) fs::remove_all(dir);
 }
 
