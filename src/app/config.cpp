@@ -195,8 +195,8 @@ std::vector<std::string> restart_required_changes(const Config& a, const Config&
     std::string k = std::to_string(o.queue_size) + "|" + std::to_string(o.timeout_us) + "|" +
                     std::to_string(o.max_attempts) + "|" + std::to_string(o.backoff_initial_us) + "|" +
                     std::to_string(o.backoff_max_us) + "|" + std::to_string(o.naked_leg_us) + "|" +
-                    std::to_string(o.reconnect_storm_count) + "|" + std::to_string(o.reconnect_storm_window_us) +
-                    "|" + std::to_string(o.rejects_count) + "|" + std::to_string(o.rejects_window_us) + "|" +
+                    std::to_string(o.reconnect_storm_count) + "|" + std::to_string(o.reconnect_storm_window_us) + "|" +
+                    std::to_string(o.rejects_count) + "|" + std::to_string(o.rejects_window_us) + "|" +
                     (o.allow_insecure_http ? "1" : "0");
     for (const alerts::SinkOptions& s : o.sinks)
       k += "|" + s.name + " " + s.url + " " + s.token_env + " " + s.chat_id + " " + std::to_string(s.events);
