@@ -5,6 +5,7 @@
 #include <exception>
 #include <ostream>
 
+#include "bparb/app/alert_setup.hpp"
 #include "bparb/app/backtest_command.hpp"
 #include "bparb/app/config.hpp"
 #include "bparb/app/daemon.hpp"
@@ -169,6 +170,15 @@ int cmd_check_config(std::span<const std::string> args, std::ostream& out, std::
       return kExitUsage;
     }
   }
+  if (secrets && cfg.alerts.enabled()) {
+    try {
+      (void)alert_options(cfg);
+      out << "alert tokens OK\n";
+    } catch (const std::exception& e) {
+      err << "alerts INVALID: " << e.what() << "\n";
+      return kExitUsage;
+    }
+  }
   out << "config OK: " << file << " (" << cfg.enabled_pair_count() << " pairs, mode=" << mode_name(cfg.exchange.mode)
       << ")\n";
   if (cfg.venues.lighter) {
@@ -194,6 +204,14 @@ int cmd_check_config(std::span<const std::string> args, std::ostream& out, std::
            "/api/v1/status (JSON) and /metrics (Prometheus)\n";
   }
   out << control_line;
+  for (const alerts::SinkOptions& so : cfg.alerts.sinks) {
+    std::string events;
+    for (std::size_t i = 0; i < alerts::kAlertEventCount; ++i)
+      if (so.events & alerts::event_bit(static_cast<alerts::AlertEvent>(i)))
+        events +=
+            (events.empty() ? "" : ", ") + std::string(alerts::alert_event_name(static_cast<alerts::AlertEvent>(i)));
+    out << "alerts: " << so.name << " gets " << events << "\n";
+  }
   return kExitOk;
 }
 

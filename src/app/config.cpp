@@ -193,6 +193,27 @@ std::vector<std::string> restart_required_changes(const Config& a, const Config&
     };
     out.push_back(changed("service", svc(a.service), svc(b.service)));
   }
+  // The alerter is built once at start: any change of [alerts] waits for a restart. Named by sink, never by
+  // URL (a Discord webhook URL carries its token).
+  const auto alerts_key = [](const alerts::AlertsOptions& o) {
+    std::string k = std::to_string(o.queue_size) + "|" + std::to_string(o.timeout_us) + "|" +
+                    std::to_string(o.max_attempts) + "|" + std::to_string(o.backoff_initial_us) + "|" +
+                    std::to_string(o.backoff_max_us) + "|" + std::to_string(o.naked_leg_us) + "|" +
+                    std::to_string(o.reconnect_storm_count) + "|" + std::to_string(o.reconnect_storm_window_us) + "|" +
+                    std::to_string(o.rejects_count) + "|" + std::to_string(o.rejects_window_us) + "|" +
+                    (o.allow_insecure_http ? "1" : "0");
+    for (const alerts::SinkOptions& s : o.sinks)
+      k += "|" + s.name + " " + s.url + " " + s.token_env + " " + s.chat_id + " " + std::to_string(s.events);
+    return k;
+  };
+  if (alerts_key(a.alerts) != alerts_key(b.alerts)) {
+    const auto sinks = [](const alerts::AlertsOptions& o) {
+      std::string t;
+      for (const alerts::SinkOptions& s : o.sinks) t += (t.empty() ? "" : ", ") + s.name;
+      return t.empty() ? std::string("off") : t;
+    };
+    out.push_back(changed("alerts", sinks(a.alerts), sinks(b.alerts)));
+  }
   return out;
 }
 

@@ -417,6 +417,7 @@ Config Loader::load(const toml::table& root) {
   read_recovery(section(root, "recovery"), c);
   read_shutdown(section(root, "shutdown"), c);
   read_venues(root, c);
+  read_alerts(section(root, "alerts"), c);
   if (const auto* p = root.get("pairs")) nodes_["pairs"] = p;
   report_unknown(root);
   check_consistency(c);

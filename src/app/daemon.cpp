@@ -20,6 +20,8 @@
 #include <utility>
 #include <vector>
 
+#include "bparb/alerts/alerter.hpp"
+#include "bparb/app/alert_setup.hpp"
 #include "bparb/app/cli.hpp"
 #include "bparb/app/config_json.hpp"
 #include "bparb/app/engine_config.hpp"
@@ -82,6 +84,7 @@ class Daemon final {
 
   RunSummary run() {
     started_us_ = clock_.now_us();
+    start_alerts();  // first: a missing alert token stops the start before anything is opened
     open_journal();
     events_.open_trades_csv(cfg_.logging.file);
     setup_venue();
@@ -91,8 +94,27 @@ class Daemon final {
     start_service();
     asio::post(io_, [this] { start_up(); });
     io_.run();
+    RunSummary s = summary();
+    finish_alerts(s);
     if (startup_error_) throw std::runtime_error(*startup_error_);
-    return summary();
+    return s;
+  }
+
+  // ---- Operator alerts (docs/alerts.md): off unless [[alerts.sinks]] are configured.
+  void start_alerts() {
+    if (!cfg_.alerts.enabled()) return;
+    alerter_ = std::make_unique<alerts::Alerter>(io_, clock_, log_, alert_options(cfg_));
+    events_.set_alerter(alerter_.get());
+    log_->info("Alerts: {} sink(s)", cfg_.alerts.sinks.size());
+  }
+  // The stop alert goes out after the loop ended: the alerter turns the loop until it is delivered (bounded).
+  void finish_alerts(const RunSummary& s) {
+    if (!alerter_) return;
+    alert_stop(*alerter_, s,
+               startup_error_ ? "start-up check failed: " + Redactor::global()->redact(*startup_error_) : "shut down",
+               startup_error_.has_value());
+    alerter_->drain(cfg_.alerts.timeout_us * 2);
+    alerter_->stop();
   }
 
  private:
@@ -136,6 +158,7 @@ class Daemon final {
         node_.set_options(node_options(cfg_));
         if (http_) config_json_ = std::make_shared<const std::string>(render_config_json(cfg_));
       }
+      if (alerter_) alert_reload(*alerter_, r);
       return r;
     };
     return operator_.reload(path, load, engine_.get(), risk_, trigger);
@@ -241,6 +264,11 @@ class Daemon final {
     hooks.stop = [this] { stop_io(); };
     node_.start(*engine_, *portfolio_, *reconciler_, pairs(), std::move(hooks));
     svc_.ready(fmt::format("trading {} pair(s), state {}", pairs().size(), to_string(risk_.state())));
+    if (alerter_) {
+      alert_start(*alerter_, cfg_, pairs().size(), to_string(risk_.state()));
+      alerter_->start_digest([this] { return digest_totals(portfolio_->stats()); });
+      alerter_->start_naked_leg_watch([this] { return node_.unhedged_since_us(); });
+    }
     if (duration_us_ > 0) {
       stop_timer_.expires_after(std::chrono::microseconds(duration_us_));
       stop_timer_.async_wait([this](const boost::system::error_code& ec) {
@@ -423,7 +451,8 @@ class Daemon final {
   // Joined before io_ goes (declared after it): a report it posts after the run is dropped with the loop.
   std::unique_ptr<PnlReportWorker> pnl_worker_;
   std::unique_ptr<service::EngineControl> control_;  // what the control endpoints drive (null: service off)
-  std::unique_ptr<service::Server> http_;            // declared last: destroyed first, before what its snapshots read
+  std::unique_ptr<alerts::Alerter> alerter_;
+  std::unique_ptr<service::Server> http_;  // declared last: destroyed first, before what its snapshots read
 };
 
 }  // namespace

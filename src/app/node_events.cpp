@@ -1,5 +1,7 @@
 #include "bparb/app/node_events.hpp"
 
+#include <algorithm>
+#include <array>
 #include <boost/asio/post.hpp>
 #include <exception>
 #include <filesystem>
@@ -58,9 +60,24 @@ void NodeEvents::listen(backpack::BackpackVenue& venue, const std::vector<runtim
   };
   ws.subscribe("account.orderUpdate");
   ws.add_connected_listener([this] { log_->info("WebSocket connected; subscriptions sent"); });
-  ws.add_disconnected_listener([this](const net::DisconnectInfo&) {
-    if (!node_.shutting_down()) log_->warn("WebSocket disconnected: books invalid until resynced; reconnecting");
+  ws.add_disconnected_listener([this](const net::DisconnectInfo& d) {
+    if (node_.shutting_down()) return;
+    log_->warn("WebSocket disconnected: books invalid until resynced; reconnecting");
+    if (!alerter_) return;
+    if (d.reason == net::DisconnectReason::kSilence && alerter_->wants(alerts::AlertEvent::kStaleFeed))
+      alerter_->notify(alerts::AlertEvent::kStaleFeed, alerts::Severity::kWarning,
+                       "market-data stream went silent: books invalid until resynced; reconnecting",
+                       {{"reason", net::to_string(d.reason)}});
+    alerter_->reconnect_seen(net::to_string(d.reason));
   });
+}
+
+void NodeEvents::set_reconciler(runtime::Reconciler& reconciler) {
+  reconciler_ = &reconciler;
+  if (alerter_ && alerter_->wants(alerts::AlertEvent::kReconciliationMismatch))
+    reconciler.on_mismatch([this](std::string_view what) {
+      alerter_->notify(alerts::AlertEvent::kReconciliationMismatch, alerts::Severity::kWarning, std::string(what));
+    });
 }
 
 const runtime::PairRef* NodeEvents::pair_of(std::string_view sym) const noexcept {
@@ -164,6 +181,8 @@ void NodeEvents::on_fill(const exec::PairInfo& p, const OrderSpec& o, Decimal qt
   if (portfolio_) journal_.position(p.name, portfolio_->position(o.pair));
   lines_.fill(p, o, qty, price, fee, fee_symbol, maker);
   write_trade_csv(p, o, qty, price, fee, fee_symbol, maker);
+  if (alerter_ && alerter_->wants(alerts::AlertEvent::kFills))
+    alert_fill_later(p, o, qty, price, fee, fee_symbol, maker);
 }
 // trades_<BASE>_<date>.csv next to the log: the seed's users read their fills from it. A file error must
 // not stop trading (the journal is the record of truth): it is logged once and the CSV is switched off.
@@ -182,16 +201,28 @@ void NodeEvents::write_trade_csv(const exec::PairInfo& p, const OrderSpec& o, De
 void NodeEvents::on_leg_risk(const exec::PairInfo& p, const exec::LegRiskDecision& d) {
   if (d.action == exec::LegRiskAction::kFailed) ++counts_.leg_failures;
   lines_.leg_risk(p, d);
+  if (alerter_ && alerter_->wants(alerts::AlertEvent::kLegRisk)) alert_leg_risk_later(p, d);
 }
 void NodeEvents::on_order_rejected(const exec::PairInfo& p, const OrderSpec& o, std::string_view code,
                                    std::string_view message) {
   ++counts_.rejected;
   lines_.order_rejected(p, o, code, message);
+  if (alerter_) alerter_->reject_seen(p.name, o.market->symbol, code, message);
 }
 void NodeEvents::on_trading_state(const StateChange& c, std::string_view why) {
   if (!c.changed) return;
   lines_.trading_state(c, why);
   journal_.trading_state(c, why);
+  if (alerter_ && alerter_->wants(alerts::AlertEvent::kTradingState)) {
+    const alerts::Severity sev = c.to == TradingState::kHalted       ? alerts::Severity::kCritical
+                                 : c.to == TradingState::kReduceOnly ? alerts::Severity::kWarning
+                                                                     : alerts::Severity::kInfo;
+    alerter_->notify(alerts::AlertEvent::kTradingState, sev,
+                     fmt::format("trading state {} -> {}: {}", to_string(c.from), to_string(c.to), why),
+                     {{"from", std::string(to_string(c.from))},
+                      {"to", std::string(to_string(c.to))},
+                      {"reason", std::string(to_string(c.reason))}});
+  }
 }
 void NodeEvents::on_stats(const StrategyStats& s, TradingState st) {
   lines_.stats(s, st);
@@ -208,6 +239,57 @@ void NodeEvents::on_funding(const exec::PairInfo& p, Decimal amount, const Fundi
 void NodeEvents::on_fill_problem(const exec::PairInfo& p, const OrderSpec& o, FillProblem why, Decimal qty,
                                  Decimal price, Decimal fee, std::string_view fee_symbol) {
   lines_.fill_problem(p, o, why, qty, price, fee, fee_symbol);
+}
+
+// ---- Operator alerts on the order path: the call copies a few numbers into a handler posted to the loop (asio
+// recycles the handler's memory); the text is built there, after the engine's call returned. PairInfo and
+// MarketSpec outlive the loop (start-up made them); reasons and fee symbols are copied, they may be views.
+
+namespace {
+struct ShortText {
+  std::array<char, 96> buf{};
+  std::size_t len = 0;
+  explicit ShortText(std::string_view s) noexcept : len(std::min(s.size(), buf.size())) {
+    std::copy_n(s.data(), len, buf.data());
+  }
+  std::string_view view() const noexcept { return {buf.data(), len}; }
+};
+}  // namespace
+
+void NodeEvents::alert_fill_later(const exec::PairInfo& p, const OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
+                                  std::string_view fee_symbol, bool maker) {
+  boost::asio::post(io_, [this, pair = &p, market = o.market, side = o.side, purpose = o.purpose, qty, price, fee,
+                          fee_sym = ShortText(fee_symbol), maker] {
+    alerter_->notify(
+        alerts::AlertEvent::kFills, alerts::Severity::kInfo,
+        fmt::format("{} {} {} {} @ {}", pair->name, market->symbol, side_name(side), qty.str(), price.str()),
+        {{"pair", pair->name},
+         {"symbol", market->symbol},
+         {"side", std::string(side_name(side))},
+         {"quantity", qty.str()},
+         {"price", price.str()},
+         {"fee", fee.str()},
+         {"fee_symbol", std::string(fee_sym.view())},
+         {"liquidity", maker ? "maker" : "taker"},
+         {"purpose", std::string(exec::order_purpose_name(purpose))}});
+  });
+}
+
+void NodeEvents::alert_leg_risk_later(const exec::PairInfo& p, const exec::LegRiskDecision& d) {
+  boost::asio::post(io_, [this, pair = &p, action = d.action, spot = d.leg == exec::LegIndex::kSpot, side = d.side,
+                          qty = d.quantity, delta = d.net_delta, reason = ShortText(d.reason)] {
+    const bool failed = action == exec::LegRiskAction::kFailed;
+    alerter_->notify(alerts::AlertEvent::kLegRisk, failed ? alerts::Severity::kCritical : alerts::Severity::kWarning,
+                     failed ? fmt::format("LEG RISK {}: {}: no new positions until resolved", pair->name, reason.view())
+                            : fmt::format("hedging {}: {}", pair->name, exec::leg_risk_action_name(action)),
+                     {{"pair", pair->name},
+                      {"action", std::string(exec::leg_risk_action_name(action))},
+                      {"leg", spot ? pair->spot->symbol : pair->perp->symbol},
+                      {"side", std::string(side_name(side))},
+                      {"quantity", qty.str()},
+                      {"net_delta", delta.str()},
+                      {"reason", std::string(reason.view())}});
+  });
 }
 
 // False = the batch must not be sent (the intents could not be made durable).

@@ -127,11 +127,17 @@ void Reconciler::reconcile_fills(bool final_pass, std::function<void()> done) {
             still_missing.emplace(f.trade_id, f.time_us / kUsPerMs);
             continue;
           }
-          if (fills_reported_.insert(f.trade_id).second)
+          if (fills_reported_.insert(f.trade_id).second) {
             log_->warn(
                 "Fills reconciliation: trade {} of order #{} ({} {} {} @ {}) is in the fills history "
                 "but never came on the order stream; booking it",
                 f.trade_id, f.client_id, f.symbol, side_name(f.side), f.quantity.str(), f.price.str());
+            if (on_mismatch_)
+              on_mismatch_(
+                  fmt::format("trade {} of order #{} ({} {} {} @ {}) was missing from the order stream; "
+                              "booked from the fills history",
+                              f.trade_id, f.client_id, f.symbol, side_name(f.side), f.quantity.str(), f.price.str()));
+          }
           ingest_fill(journal_, f,
                       [this](const exec::FillReport& r) { engine_->on_order_update(fill_update(r), clock_.now_us()); });
         }

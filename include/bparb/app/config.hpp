@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bparb/alerts/options.hpp"
 #include "bparb/core/clock.hpp"
 #include "bparb/core/decimal.hpp"
 
@@ -217,6 +218,8 @@ struct Config {
   RecoveryConfig recovery;
   ShutdownConfig shutdown;
   VenuesConfig venues;
+  // [alerts] — operator alerts (docs/alerts.md); no sinks = off. Telegram tokens are resolved at start-up.
+  alerts::AlertsOptions alerts;
   // Non-fatal remarks (e.g. URLs that paper mode ignores). The CLI prints them; the daemon logs them.
   std::vector<std::string> warnings;
 

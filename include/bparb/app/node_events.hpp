@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bparb/alerts/alerter.hpp"
 #include "bparb/app/daily_csv.hpp"
 #include "bparb/app/service.hpp"
 #include "bparb/core/clock.hpp"
@@ -56,7 +57,10 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
     engine_ = &engine;
     portfolio_ = &portfolio;
   }
-  void set_reconciler(runtime::Reconciler& reconciler) noexcept { reconciler_ = &reconciler; }
+  void set_reconciler(runtime::Reconciler& reconciler);
+  // Operator alerts (docs/alerts.md): trading state, leg risk, rejects, fills and the stream's health go
+  // there too. Null = none.
+  void set_alerter(alerts::Alerter* alerter) noexcept { alerter_ = alerter; }
   // Trading starts: the feed's book and mark updates of `pairs` go to the engine, the private order stream
   // to the adapter; the stream's connections are logged. `venue` and `pairs` outlive the run.
   void listen(backpack::BackpackVenue& venue, const std::vector<runtime::PairRef>& pairs);
@@ -105,6 +109,9 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   const runtime::PairRef* pair_of(std::string_view sym) const noexcept;
   void write_trade_csv(const exec::PairInfo& p, const exec::OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
                        std::string_view fee_symbol, bool maker) noexcept;
+  void alert_fill_later(const exec::PairInfo& p, const exec::OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
+                        std::string_view fee_symbol, bool maker);
+  void alert_leg_risk_later(const exec::PairInfo& p, const exec::LegRiskDecision& d);
 
   boost::asio::io_context& io_;
   std::shared_ptr<spdlog::logger> log_;
@@ -119,6 +126,7 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   exec::ArbEngine* engine_ = nullptr;
   Portfolio* portfolio_ = nullptr;
   runtime::Reconciler* reconciler_ = nullptr;
+  alerts::Alerter* alerter_ = nullptr;
   const std::vector<runtime::PairRef>* pairs_ = nullptr;
   NodeEventCounts counts_;
   service::Tally tally_;

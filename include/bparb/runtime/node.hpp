@@ -64,6 +64,8 @@ class Node {
   // Unhedged exposure = |spot qty + perp qty| at the perp's mark, summed over pairs, sampled every tick.
   Decimal max_unhedged_usd() const noexcept { return max_unhedged_usd_; }
   DurationUs longest_unhedged_us() const noexcept { return longest_unhedged_us_; }
+  // Start of the current stretch above the threshold; 0 = none (the naked-leg alert watches it).
+  TimestampUs unhedged_since_us() const noexcept { return unhedged_since_us_; }
 
  private:
   void arm_timer();

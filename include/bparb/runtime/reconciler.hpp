@@ -50,6 +50,9 @@ class Reconciler {
   // A position just closed: the funding of the interval it closed in is polled now, not at the next tick
   // (one such poll at a time; the periodic poll goes on as it was).
   void poll_funding_soon();
+  // Told (after the log line) when the exchange's record and the books disagree: a fill the order stream
+  // never delivered. The operator's alerts listen here.
+  void on_mismatch(std::function<void(std::string_view what)> f) { on_mismatch_ = std::move(f); }
   // The venue's net equity at the last answered account poll (none before the first).
   std::optional<Decimal> net_equity() const noexcept { return net_equity_; }
 
@@ -78,6 +81,7 @@ class Reconciler {
   Portfolio* portfolio_ = nullptr;
   ClientId first_client_id_ = 0;
   bool stopping_ = false;
+  std::function<void(std::string_view)> on_mismatch_;
   bool funding_soon_pending_ = false;
   std::optional<Decimal> net_equity_;
   boost::asio::steady_timer account_timer_, funding_timer_, fills_timer_;
