@@ -12,7 +12,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -141,7 +140,7 @@ class Daemon final {
       key_.emplace(std::move(*k));
       log_->info("Live mode: {} with API key {}", vo.rest_url, cred.fingerprint());
     }
-    bp_ = backpack::make_backpack_venue(io_, clock_, vo, *key_, markets_, started_us_, log_, events_);
+    bp_ = backpack::make_backpack_venue(io_, clock_, vo, *key_, instruments_, started_us_, log_, events_);
     events_.set_adapter(*bp_.adapter);
   }
 
@@ -165,7 +164,7 @@ class Daemon final {
 
   // Start-up is a chain of checks (runtime/startup.hpp); any failure stops before anything is traded.
   void start_up() {
-    startup_ = std::make_unique<runtime::Startup>(log_, clock_, journal_, *bp_.adapter, *bp_.adapter, markets_,
+    startup_ = std::make_unique<runtime::Startup>(log_, clock_, journal_, *bp_.adapter, *bp_.adapter, instruments_,
                                                   startup_options(cfg_, resume_));
     startup_->run([this](const runtime::StartupFailure& f) { fail_startup(f.message); }, [this] { start_trading(); });
   }
@@ -174,7 +173,7 @@ class Daemon final {
     portfolio_ = std::make_unique<Portfolio>(pairs().size());
     params_ = engine_params(cfg_);
     params_.first_client_id = startup_->first_client_id();
-    engine_ = std::make_unique<exec::ArbEngine>(params_, risk_, *portfolio_, events_);
+    engine_ = std::make_unique<exec::ArbEngine>(params_, instruments_, risk_, *portfolio_, events_);
     events_.set_engine(*engine_, *portfolio_);
     for (const runtime::PairRef& p : pairs()) {
       bp_.feed->add_market(*p.spot);
@@ -182,8 +181,7 @@ class Daemon final {
       // A spot buy's base-asset fee leaves up to one step of dust: closing tolerates it.
       const PairIndex idx = portfolio_->add_pair(p.spot->step_size);
       if (idx != p.index) throw std::logic_error("pair index mismatch");
-      engine_->add_pair(
-          exec::PairInfo{p.base, p.spot, p.perp, bp_.feed->book(p.spot->symbol), bp_.feed->book(p.perp->symbol)});
+      engine_->add_pair(p.base, p.instruments, {bp_.feed->book(p.spot->symbol), bp_.feed->book(p.perp->symbol)});
     }
     startup_->recovery().restore(*engine_, *portfolio_, risk_, [this](const StateChange& c, std::string_view why) {
       events_.on_trading_state(c, why);
@@ -204,7 +202,7 @@ class Daemon final {
     events_.set_reconciler(*reconciler_);
     reconciler_->start(*engine_, *portfolio_, params_.first_client_id);
     runtime::NodeHooks hooks;
-    hooks.cancel_order = [this](const MarketSpec& m, oms::ClientId id) { events_.cancel_order(m, id); };
+    hooks.cancel_order = [this](InstrumentId instrument, oms::ClientId id) { events_.cancel_order(instrument, id); };
     hooks.mark = [this](const MarketSpec& perp) {
       const OrderBook* b = bp_.feed->book(perp.symbol);
       return b ? b->mid() : Decimal{};
@@ -328,7 +326,7 @@ class Daemon final {
   std::optional<backpack::SigningKey> key_;
   std::unique_ptr<runtime::PaperExchange> paper_;
   backpack::BackpackVenue bp_;
-  std::deque<MarketSpec> markets_;  // the traded markets (runtime::Startup fills it); stable addresses
+  InstrumentTable instruments_;  // the traded markets (runtime::Startup fills it); stable addresses
   exec::EngineParams params_;
   std::unique_ptr<Portfolio> portfolio_;
   std::unique_ptr<exec::ArbEngine> engine_;

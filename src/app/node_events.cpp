@@ -74,11 +74,11 @@ const runtime::PairRef* NodeEvents::pair_of(std::string_view sym) const noexcept
 void NodeEvents::place_orders(std::span<const OrderSpec> orders) {
   adapter_->place_orders(orders);
 }
-void NodeEvents::cancel_order(const MarketSpec& market, oms::ClientId client_id) {
-  adapter_->cancel_order(market, client_id);
+void NodeEvents::cancel_order(InstrumentId instrument, oms::ClientId client_id) {
+  adapter_->cancel_order(instrument, client_id);
 }
-void NodeEvents::query_order(const MarketSpec& market, oms::ClientId client_id) {
-  adapter_->query_order(market, client_id);
+void NodeEvents::query_order(InstrumentId instrument, oms::ClientId client_id) {
+  adapter_->query_order(instrument, client_id);
 }
 
 // ---- AdapterSink: what the venue reported

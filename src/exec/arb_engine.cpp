@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 
 namespace bparb::exec {
 
@@ -52,8 +53,10 @@ std::string_view pair_phase_name(PairPhase p) noexcept {
   return "?";
 }
 
-ArbEngine::ArbEngine(const EngineParams& params, RiskGate& risk, Portfolio& portfolio, EngineSink& sink)
+ArbEngine::ArbEngine(const EngineParams& params, const InstrumentTable& instruments, RiskGate& risk,
+                     Portfolio& portfolio, EngineSink& sink)
     : params_(params),
+      instruments_(instruments),
       risk_(risk),
       portfolio_(portfolio),
       sink_(sink),
@@ -65,8 +68,22 @@ ArbEngine::ArbEngine(const EngineParams& params, RiskGate& risk, Portfolio& port
   marks_.reserve(AccountSnapshot::kMaxPairs);
 }
 
-PairIndex ArbEngine::add_pair(PairInfo info) {
+PairIndex ArbEngine::add_pair(std::string name, std::array<InstrumentId, 2> legs,
+                              std::array<const OrderBook*, 2> books) {
   if (pairs_.size() >= AccountSnapshot::kMaxPairs) throw std::length_error("ArbEngine: too many pairs");
+  constexpr InstrumentKind kKinds[2] = {InstrumentKind::kSpot, InstrumentKind::kPerp};
+  for (std::size_t i = 0; i < 2; ++i) {
+    if (!instruments_.contains(legs[i]))
+      throw std::invalid_argument("ArbEngine: pair " + name + ": " + std::string(kLegName[i]) + " instrument " +
+                                  std::to_string(legs[i]) + " is not in the instrument table");
+    if (instruments_[legs[i]].kind != kKinds[i])
+      throw std::invalid_argument("ArbEngine: pair " + name + ": " + instruments_[legs[i]].symbol() + " is " +
+                                  std::string(instrument_kind_name(instruments_[legs[i]].kind)) + ", the " +
+                                  std::string(kLegName[i]) + " leg must be " +
+                                  std::string(instrument_kind_name(kKinds[i])));
+  }
+  PairInfo info{
+      std::move(name), &instruments_.market(legs[0]), &instruments_.market(legs[1]), books[0], books[1], legs};
   PairSlot slot{std::move(info), PairPhase::kFlat, BasisQuote{}, ExitReason::kNone};
   pairs_.push_back(std::move(slot));
   marks_.push_back({});
@@ -135,6 +152,12 @@ void ArbEngine::live_orders(std::vector<std::pair<const MarketSpec*, oms::Client
   });
 }
 
+void ArbEngine::live_orders(std::vector<LiveOrder>& out) const {
+  oms_.for_each([&out](const oms::Order& o) {
+    if (!is_terminal(o.state())) out.push_back({o.instrument(), o.client_id()});
+  });
+}
+
 void ArbEngine::on_book_update(PairIndex p, TimestampUs now) noexcept {
   if (p >= pairs_.size()) return;
   PairSlot& s = pairs_[p];
@@ -177,6 +200,7 @@ void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
                       p,
                       LegIndex::kSpot,
                       s.info.spot,
+                      s.info.instruments[0],
                       e.orders[0].side,
                       OrderType::kLimit,
                       e.orders[0].tif,
@@ -192,6 +216,7 @@ void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
                       p,
                       LegIndex::kPerp,
                       s.info.perp,
+                      s.info.instruments[1],
                       e.orders[1].side,
                       OrderType::kLimit,
                       e.orders[1].tif,
@@ -280,6 +305,7 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
                           p,
                           LegIndex::kSpot,
                           s.info.spot,
+                          s.info.instruments[0],
                           side,
                           OrderType::kLimit,
                           TimeInForce::kIoc,
@@ -299,6 +325,7 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
                           p,
                           LegIndex::kPerp,
                           s.info.perp,
+                          s.info.instruments[1],
                           side,
                           OrderType::kLimit,
                           TimeInForce::kIoc,
@@ -473,10 +500,12 @@ TradeStart ArbEngine::trade_start(PairIndex p, bool exit, ExecutionPlan plan,
   TradeStart st;
   st.exit = exit;
   st.plan = plan;
-  st.legs[0] = {VenueId::kBackpack, info.spot,  info.spot_book, params_.basis.spot_slippage_buffer, false,
-                on_buy[0],          on_sell[0], &marks_[p].spot};
-  st.legs[1] = {VenueId::kBackpack, info.perp,  info.perp_book, params_.basis.perp_slippage_buffer, true,
-                on_buy[1],          on_sell[1], &marks_[p].perp};
+  const Instrument& spot = instruments_[info.instruments[0]];
+  const Instrument& perp = instruments_[info.instruments[1]];
+  st.legs[0] = {spot.venue, spot.id,   info.spot,  info.spot_book, params_.basis.spot_slippage_buffer,
+                false,      on_buy[0], on_sell[0], &marks_[p].spot};
+  st.legs[1] = {perp.venue, perp.id,   info.perp,  info.perp_book, params_.basis.perp_slippage_buffer,
+                true,       on_buy[1], on_sell[1], &marks_[p].perp};
   st.valuation_leg = 1;  // a naked quantity is valued at the perp mark
   return st;
 }
@@ -511,7 +540,7 @@ void ArbEngine::finish_trade(PairIndex p, TimestampUs now) noexcept {
 }
 
 void ArbEngine::on_timer(TimestampUs now) noexcept {
-  oms_.poll(now, [this](const oms::Order& o) { sink_.query_order(*o.market(), o.client_id()); });
+  oms_.poll(now, [this](const oms::Order& o) { sink_.query_order(o.instrument(), o.client_id()); });
   for (PairIndex p = 0; p < pairs_.size(); ++p) {
     PairSlot& s = pairs_[p];
     if (trades_[p].active()) {

@@ -67,8 +67,8 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
 
   // ---- EngineSink: I/O, through the adapter
   void place_orders(std::span<const exec::OrderSpec> orders) override;
-  void cancel_order(const MarketSpec& market, oms::ClientId client_id) override;
-  void query_order(const MarketSpec& market, oms::ClientId client_id) override;
+  void cancel_order(InstrumentId instrument, oms::ClientId client_id) override;
+  void query_order(InstrumentId instrument, oms::ClientId client_id) override;
 
   // ---- AdapterSink: what the venue reported
   bool before_send(std::span<const exec::OrderSpec> orders) override;

@@ -25,6 +25,7 @@
 #include "bparb/book/order_book.hpp"
 #include "bparb/core/clock.hpp"
 #include "bparb/core/decimal.hpp"
+#include "bparb/core/instrument.hpp"
 #include "bparb/core/market_spec.hpp"
 #include "bparb/core/reject_class.hpp"
 #include "bparb/exec/leg_risk.hpp"
@@ -45,7 +46,8 @@ struct OrderSpec {
   oms::ClientId client_id = 0;
   PairIndex pair = 0;
   LegIndex leg = LegIndex::kSpot;
-  const MarketSpec* market = nullptr;
+  const MarketSpec* market = nullptr;       // the instrument's market (its symbol, tick and step for the wire)
+  InstrumentId instrument = kNoInstrument;  // what cancels and queries of this order name
   Side side = Side::kBid;
   OrderType type = OrderType::kLimit;
   TimeInForce tif = TimeInForce::kIoc;
@@ -62,12 +64,21 @@ struct OrderSpec {
   bool auto_lend_redeem = false;
 };
 
+// One pair as the engine trades it. Its legs are instruments of the table (by LegIndex); the market and book
+// pointers are what log lines and the strategy read.
 struct PairInfo {
   std::string name;  // "SOL"
   const MarketSpec* spot = nullptr;
   const MarketSpec* perp = nullptr;
   const OrderBook* spot_book = nullptr;
   const OrderBook* perp_book = nullptr;
+  std::array<InstrumentId, 2> instruments{kNoInstrument, kNoInstrument};  // by LegIndex
+};
+
+// A live order as shutdown and status see it: the instrument it rests on and its client id.
+struct LiveOrder {
+  InstrumentId instrument = kNoInstrument;
+  oms::ClientId client_id = 0;
 };
 
 enum class PairPhase : std::uint8_t { kFlat, kEntering, kOpen, kExiting };
@@ -79,8 +90,10 @@ class EngineSink {
  public:
   virtual ~EngineSink() = default;
   virtual void place_orders(std::span<const OrderSpec> orders) = 0;
-  virtual void cancel_order(const MarketSpec& market, oms::ClientId client_id) = 0;
-  virtual void query_order(const MarketSpec& market, oms::ClientId client_id) = 0;
+  // Cancels and queries name the instrument (an id of the engine's InstrumentTable): the adapter resolves
+  // the venue's symbol itself.
+  virtual void cancel_order(InstrumentId instrument, oms::ClientId client_id) = 0;
+  virtual void query_order(InstrumentId instrument, oms::ClientId client_id) = 0;
 
   virtual void on_opportunity(const PairInfo&, const BasisQuote&) {}
   virtual void on_entry_refused(const PairInfo&, const BasisQuote&, std::string_view /*leg*/, const RiskDecision&) {}
@@ -159,10 +172,15 @@ class ArbEngine {
  public:
   static constexpr std::size_t kMaxOrders = oms::OrderManager::kCapacity;  // live + recently settled orders tracked
 
-  ArbEngine(const EngineParams& params, RiskGate& risk, Portfolio& portfolio, EngineSink& sink);
+  // `instruments` is the start-up table every order's instrument comes from; it outlives the engine.
+  ArbEngine(const EngineParams& params, const InstrumentTable& instruments, RiskGate& risk, Portfolio& portfolio,
+            EngineSink& sink);
 
-  // Start-up (allocates): register pairs in the same order as Portfolio::add_pair.
-  PairIndex add_pair(PairInfo info);
+  // Start-up (allocates): register pairs in the same order as Portfolio::add_pair. `legs` are the spot and
+  // the perp instrument (LegIndex order), `books` their books. Throws std::invalid_argument when an id is
+  // not in the table or the legs are not a spot and a perp.
+  PairIndex add_pair(std::string name, std::array<InstrumentId, 2> legs, std::array<const OrderBook*, 2> books);
+  const InstrumentTable& instruments() const noexcept { return instruments_; }
   std::size_t pair_count() const noexcept { return pairs_.size(); }
   const PairInfo& pair(PairIndex p) const noexcept { return pairs_[p].info; }
   PairPhase phase(PairIndex p) const noexcept { return pairs_[p].phase; }
@@ -187,6 +205,7 @@ class ArbEngine {
   bool opening_enabled() const noexcept { return opening_enabled_; }
   // Orders still live (for shutdown: cancel them).
   void live_orders(std::vector<std::pair<const MarketSpec*, oms::ClientId>>& out) const;
+  void live_orders(std::vector<LiveOrder>& out) const;
   bool idle() const noexcept;  // no trade in progress on any pair
 
   oms::ClientId next_client_id() const noexcept { return oms_.next_client_id(); }
@@ -240,6 +259,7 @@ class ArbEngine {
   }
 
   EngineParams params_;
+  const InstrumentTable& instruments_;
   RiskGate& risk_;
   Portfolio& portfolio_;
   EngineSink& sink_;
