@@ -172,6 +172,15 @@ void NodeEvents::write_trade_csv(const exec::PairInfo& p, const OrderSpec& o, De
     trades_csv_.reset();
   }
 }
+void NodeEvents::on_single_order_fill(const OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
+                                      std::string_view fee_symbol, bool maker) {
+  ++counts_.fills;
+  lines_.fill(o, qty, price, fee, fee_symbol, maker);
+}
+void NodeEvents::on_single_order_rejected(const OrderSpec& o, std::string_view code, std::string_view message) {
+  ++counts_.rejected;
+  lines_.order_rejected(o, code, message);
+}
 void NodeEvents::on_leg_risk(const exec::PairInfo& p, const exec::LegRiskDecision& d) {
   if (d.action == exec::LegRiskAction::kFailed) ++counts_.leg_failures;
   lines_.leg_risk(p, d);

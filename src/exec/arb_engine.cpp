@@ -62,7 +62,8 @@ ArbEngine::ArbEngine(const EngineParams& params, const InstrumentTable& instrume
       sink_(sink),
       basis_(strategy_params(params)),
       strategy_(basis_),
-      oms_(params.first_client_id, oms_params(params)) {
+      oms_(params.first_client_id, oms_params(params)),
+      entry_(instruments, oms_, risk, sink, *this) {
   pairs_.reserve(AccountSnapshot::kMaxPairs);
   trades_.reserve(AccountSnapshot::kMaxPairs);
   marks_.reserve(AccountSnapshot::kMaxPairs);
@@ -84,6 +85,7 @@ PairIndex ArbEngine::add_pair(std::string name, std::array<InstrumentId, 2> legs
   }
   PairInfo info{
       std::move(name), &instruments_.market(legs[0]), &instruments_.market(legs[1]), books[0], books[1], legs};
+  for (std::size_t i = 0; i < 2; ++i) entry_.set_book(legs[i], books[i]);
   PairSlot slot{std::move(info), PairPhase::kFlat, BasisQuote{}, ExitReason::kNone};
   pairs_.push_back(std::move(slot));
   marks_.push_back({});
@@ -416,6 +418,7 @@ void ArbEngine::book_fill(oms::Order& o, const OrderUpdate& u, TimestampUs now) 
 
 void ArbEngine::maybe_settle(oms::Order& o, TimestampUs now) noexcept {
   if (!oms_.settle(o)) return;
+  if (OrderEntry::is_single_order(o)) return entry_.on_settled(o);  // o is not read after: its owner may reuse it
   trades_[trade_owner_of(o)].on_settled(o, now);
 }
 
@@ -424,6 +427,17 @@ void ArbEngine::on_order_ack(const OrderAck& ack, TimestampUs now) noexcept {
   if (!o) {
     ++unknown_updates_;
     return;
+  }
+  if (OrderEntry::is_single_order(*o)) {
+    const oms::OrderState before = o->state();
+    if (ack.kind == OrderAck::Kind::kAccepted) oms_.note_reported(*o, ack.executed_quantity);
+    oms_.apply(*o,
+               ack.kind == OrderAck::Kind::kAccepted   ? oms::event_for_status(ack.status)
+               : ack.kind == OrderAck::Kind::kRejected ? OrderEvent::kRejected
+                                                       : OrderEvent::kOutcomeUnknown,
+               now);
+    entry_.on_ack(*o, before, ack, now);
+    return maybe_settle(*o, now);
   }
   switch (ack.kind) {
     case OrderAck::Kind::kAccepted:
@@ -452,6 +466,7 @@ void ArbEngine::on_order_update(const OrderUpdate& u, TimestampUs now) noexcept 
     ++unknown_updates_;
     return;
   }
+  if (OrderEntry::is_single_order(*o)) return single_order_update(*o, u, now);
   oms_.note_reported(*o, u.cumulative_quantity);
   switch (u.kind) {
     case OrderUpdate::Kind::kAccepted:
@@ -476,6 +491,7 @@ void ArbEngine::on_order_query(oms::ClientId client_id, bool found, OrderStatus 
                                TimestampUs now) noexcept {
   oms::Order* o = oms_.find(client_id);
   if (!o) return;
+  const oms::OrderState before = o->state();
   oms_.query_answered(*o);
   if (!found) {
     oms_.apply(*o, OrderEvent::kNotFound, now);
@@ -483,8 +499,38 @@ void ArbEngine::on_order_query(oms::ClientId client_id, bool found, OrderStatus 
     oms_.note_reported(*o, executed);
     oms_.apply(*o, oms::event_for_status(status), now);
   }
+  if (OrderEntry::is_single_order(*o)) {
+    entry_.on_state(*o, before);
+    return maybe_settle(*o, now);
+  }
   maybe_settle(*o, now);
   drive(trade_owner_of(*o), now);
+}
+
+// A single order's stream event or fill: the same OMS steps as a trade's order (fills booked once, by trade
+// id or cumulative quantity), then its owner hears what changed. No pair's portfolio books it: the owner
+// keeps its own inventory.
+void ArbEngine::single_order_update(oms::Order& o, const OrderUpdate& u, TimestampUs now) noexcept {
+  const oms::OrderState before = o.state();
+  oms_.note_reported(o, u.cumulative_quantity);
+  switch (u.kind) {
+    case OrderUpdate::Kind::kAccepted:
+      oms_.apply(o, OrderEvent::kAccepted, now);
+      break;
+    case OrderUpdate::Kind::kFill:
+      if (oms_.book_fill(o, u.trade_id, u.fill_quantity, u.cumulative_quantity) == oms::FillBooking::kBooked)
+        entry_.on_fill(o, u);
+      oms_.apply(o, o.booked() >= o.request().quantity ? OrderEvent::kFullFill : OrderEvent::kPartialFill, now);
+      break;
+    case OrderUpdate::Kind::kCancelled:
+      oms_.apply(o, OrderEvent::kCancelled, now);
+      break;
+    case OrderUpdate::Kind::kExpired:
+      oms_.apply(o, OrderEvent::kExpired, now);
+      break;
+  }
+  entry_.on_state(o, before);
+  maybe_settle(o, now);
 }
 
 void ArbEngine::on_funding_payment(PairIndex pair, Decimal amount, TimestampUs settled_at_us) noexcept {

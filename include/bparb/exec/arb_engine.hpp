@@ -29,6 +29,7 @@
 #include "bparb/core/market_spec.hpp"
 #include "bparb/core/reject_class.hpp"
 #include "bparb/exec/leg_risk.hpp"
+#include "bparb/exec/order_entry.hpp"
 #include "bparb/exec/two_leg_trade.hpp"
 #include "bparb/oms/order_manager.hpp"
 #include "bparb/portfolio/portfolio.hpp"
@@ -38,9 +39,6 @@
 #include "bparb/strategy/exit_rules.hpp"
 
 namespace bparb::exec {
-
-enum class OrderPurpose : std::uint8_t { kEntry, kExit, kHedge, kReprice, kFallback };
-std::string_view order_purpose_name(OrderPurpose p) noexcept;
 
 struct OrderSpec {
   oms::ClientId client_id = 0;
@@ -114,6 +112,11 @@ class EngineSink {
   // stopped opening (ReduceOnly) and hedges the quantity the venue reported.
   virtual void on_fill_problem(const PairInfo&, const OrderSpec&, FillProblem, Decimal /*qty*/, Decimal /*price*/,
                                Decimal /*fee*/, std::string_view /*fee_symbol*/) {}
+  // Single orders (exec/order_entry.hpp; OrderSpec::pair is no pair): a fill booked once, and the venue's
+  // refusal, for log lines. Their owner hears of them as SingleOrderEvents.
+  virtual void on_single_order_fill(const OrderSpec&, Decimal /*qty*/, Decimal /*price*/, Decimal /*fee*/,
+                                    std::string_view /*fee_symbol*/, bool /*maker*/) {}
+  virtual void on_single_order_rejected(const OrderSpec&, std::string_view /*code*/, std::string_view /*message*/) {}
 };
 
 struct EngineParams {
@@ -168,7 +171,7 @@ struct AccountSnapshot {
   Decimal initial_margin_used;
 };
 
-class ArbEngine {
+class ArbEngine : private AccountRiskSource {
  public:
   static constexpr std::size_t kMaxOrders = oms::OrderManager::kCapacity;  // live + recently settled orders tracked
 
@@ -181,6 +184,9 @@ class ArbEngine {
   // not in the table or the legs are not a spot and a perp.
   PairIndex add_pair(std::string name, std::array<InstrumentId, 2> legs, std::array<const OrderBook*, 2> books);
   const InstrumentTable& instruments() const noexcept { return instruments_; }
+  // Single-instrument strategies place, cancel and replace their orders here (exec/order_entry.hpp): same
+  // OMS, risk gate and sink as the pairs' trades. The pairs' books are registered with it by add_pair.
+  OrderEntry& order_entry() noexcept { return entry_; }
   std::size_t pair_count() const noexcept { return pairs_.size(); }
   const PairInfo& pair(PairIndex p) const noexcept { return pairs_[p].info; }
   PairPhase phase(PairIndex p) const noexcept { return pairs_[p].phase; }
@@ -251,7 +257,9 @@ class ArbEngine {
   void book_fill(oms::Order& o, const OrderUpdate& u, TimestampUs now) noexcept;
   // Once the OMS settles the order: tell the trade's LegRisk, and re-price a cancelled maker leg.
   void maybe_settle(oms::Order& o, TimestampUs now) noexcept;
+  void single_order_update(oms::Order& o, const OrderUpdate& u, TimestampUs now) noexcept;
   AccountRisk account_risk(TimestampUs now) noexcept;
+  AccountRisk current_account_risk(TimestampUs now) noexcept override { return account_risk(now); }
   void fill_marks() noexcept;
   std::uint32_t open_positions() const noexcept;
   const OrderBook* book_of(const PairInfo& info, LegIndex leg) const noexcept {
@@ -269,6 +277,7 @@ class ArbEngine {
   std::vector<TwoLegTrade> trades_;  // one executor per pair, same index
   std::vector<Marks> marks_;
   oms::OrderManager oms_;
+  OrderEntry entry_;  // single orders, on oms_
   AccountSnapshot account_{};
   bool have_account_ = false;
   bool opening_enabled_ = true;
