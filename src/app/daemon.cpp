@@ -12,7 +12,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -192,7 +191,7 @@ class Daemon final {
       key_.emplace(std::move(*k));
       log_->info("Live mode: {} with API key {}", vo.rest_url, cred.fingerprint());
     }
-    bp_ = backpack::make_backpack_venue(io_, clock_, vo, *key_, markets_, started_us_, log_, events_);
+    bp_ = backpack::make_backpack_venue(io_, clock_, vo, *key_, instruments_, started_us_, log_, events_);
     events_.set_adapter(*bp_.adapter);
   }
 
@@ -216,7 +215,7 @@ class Daemon final {
 
   // Start-up is a chain of checks (runtime/startup.hpp); any failure stops before anything is traded.
   void start_up() {
-    startup_ = std::make_unique<runtime::Startup>(log_, clock_, journal_, *bp_.adapter, *bp_.adapter, markets_,
+    startup_ = std::make_unique<runtime::Startup>(log_, clock_, journal_, *bp_.adapter, *bp_.adapter, instruments_,
                                                   startup_options(cfg_, resume_));
     startup_->run([this](const runtime::StartupFailure& f) { fail_startup(f.message); }, [this] { start_trading(); });
   }
@@ -225,7 +224,7 @@ class Daemon final {
     portfolio_ = std::make_unique<Portfolio>(pairs().size());
     params_ = engine_params(cfg_);
     params_.first_client_id = startup_->first_client_id();
-    engine_ = std::make_unique<exec::ArbEngine>(params_, risk_, *portfolio_, events_);
+    engine_ = std::make_unique<exec::ArbEngine>(params_, instruments_, risk_, *portfolio_, events_);
     events_.set_engine(*engine_, *portfolio_);
     if (control_) control_->attach(*engine_);  // an operator's pause during start-up holds from here
     for (const runtime::PairRef& p : pairs()) {
@@ -234,8 +233,7 @@ class Daemon final {
       // A spot buy's base-asset fee leaves up to one step of dust: closing tolerates it.
       const PairIndex idx = portfolio_->add_pair(p.spot->step_size);
       if (idx != p.index) throw std::logic_error("pair index mismatch");
-      engine_->add_pair(
-          exec::PairInfo{p.base, p.spot, p.perp, bp_.feed->book(p.spot->symbol), bp_.feed->book(p.perp->symbol)});
+      engine_->add_pair(p.base, p.instruments, {bp_.feed->book(p.spot->symbol), bp_.feed->book(p.perp->symbol)});
     }
     startup_->recovery().restore(*engine_, *portfolio_, risk_, [this](const StateChange& c, std::string_view why) {
       events_.on_trading_state(c, why);
@@ -256,7 +254,7 @@ class Daemon final {
     events_.set_reconciler(*reconciler_);
     reconciler_->start(*engine_, *portfolio_, params_.first_client_id);
     runtime::NodeHooks hooks;
-    hooks.cancel_order = [this](const MarketSpec& m, oms::ClientId id) { events_.cancel_order(m, id); };
+    hooks.cancel_order = [this](InstrumentId instrument, oms::ClientId id) { events_.cancel_order(instrument, id); };
     hooks.mark = [this](const MarketSpec& perp) {
       const OrderBook* b = bp_.feed->book(perp.symbol);
       return b ? b->mid() : Decimal{};
@@ -310,7 +308,7 @@ class Daemon final {
     ControlToken token = load_control_token(so);  // throws on a weak token: start-up stops, naming it
     for (const std::string& w : token.warnings) log_->warn("{}", w);
     service::EngineControlHooks hooks;
-    hooks.cancel_order = [this](const MarketSpec& m, oms::ClientId id) { events_.cancel_order(m, id); };
+    hooks.cancel_order = [this](InstrumentId i, oms::ClientId id) { events_.cancel_order(i, id); };
     hooks.reload = [this] { return reload_report(reload("POST /api/v1/reload")); };
     hooks.shutting_down = [this] { return node_.shutting_down(); };
     control_ = std::make_unique<service::EngineControl>(risk_, std::move(hooks));
@@ -439,7 +437,7 @@ class Daemon final {
   std::optional<backpack::SigningKey> key_;
   std::unique_ptr<runtime::PaperExchange> paper_;
   backpack::BackpackVenue bp_;
-  std::deque<MarketSpec> markets_;  // the traded markets (runtime::Startup fills it); stable addresses
+  InstrumentTable instruments_;  // the traded markets (runtime::Startup fills it); stable addresses
   exec::EngineParams params_;
   std::unique_ptr<Portfolio> portfolio_;
   std::unique_ptr<exec::ArbEngine> engine_;

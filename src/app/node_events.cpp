@@ -91,11 +91,11 @@ const runtime::PairRef* NodeEvents::pair_of(std::string_view sym) const noexcept
 void NodeEvents::place_orders(std::span<const OrderSpec> orders) {
   adapter_->place_orders(orders);
 }
-void NodeEvents::cancel_order(const MarketSpec& market, oms::ClientId client_id) {
-  adapter_->cancel_order(market, client_id);
+void NodeEvents::cancel_order(InstrumentId instrument, oms::ClientId client_id) {
+  adapter_->cancel_order(instrument, client_id);
 }
-void NodeEvents::query_order(const MarketSpec& market, oms::ClientId client_id) {
-  adapter_->query_order(market, client_id);
+void NodeEvents::query_order(InstrumentId instrument, oms::ClientId client_id) {
+  adapter_->query_order(instrument, client_id);
 }
 
 // ---- AdapterSink: what the venue reported
@@ -197,6 +197,15 @@ void NodeEvents::write_trade_csv(const exec::PairInfo& p, const OrderSpec& o, De
     log_->error("Trades CSV disabled: {}", e.what());
     trades_csv_.reset();
   }
+}
+void NodeEvents::on_single_order_fill(const OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
+                                      std::string_view fee_symbol, bool maker) {
+  ++counts_.fills;
+  lines_.fill(o, qty, price, fee, fee_symbol, maker);
+}
+void NodeEvents::on_single_order_rejected(const OrderSpec& o, std::string_view code, std::string_view message) {
+  ++counts_.rejected;
+  lines_.order_rejected(o, code, message);
 }
 void NodeEvents::on_leg_risk(const exec::PairInfo& p, const exec::LegRiskDecision& d) {
   if (d.action == exec::LegRiskAction::kFailed) ++counts_.leg_failures;

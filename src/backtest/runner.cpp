@@ -123,10 +123,12 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
       if (p.spot.type != MarketType::kSpot || p.perp.type != MarketType::kPerp)
         throw std::invalid_argument("backtest: pair " + p.name + ": " + p.spot.symbol + " must be SPOT and " +
                                     p.perp.symbol + " PERP");
-      specs.push_back(p.spot);
-      vc.markets.push_back(&specs.back());
-      specs.push_back(p.perp);
-      vc.markets.push_back(&specs.back());
+      const InstrumentId spot =
+          instruments.add(VenueId::kBackpack, p.spot, {cfg.fees.spot_maker_bps, cfg.fees.spot_taker_bps});
+      vc.markets.push_back(&instruments.market(spot));
+      const InstrumentId perp =
+          instruments.add(VenueId::kBackpack, p.perp, {cfg.fees.perp_maker_bps, cfg.fees.perp_taker_bps});
+      vc.markets.push_back(&instruments.market(perp));
     }
     vc.fees = cfg.fees;
     vc.quote_symbol = cfg.pairs.front().spot.quote_symbol;
@@ -137,11 +139,13 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
 
     risk = std::make_unique<RiskGate>(cfg.risk, clock);
     portfolio = std::make_unique<Portfolio>(cfg.pairs.size());
-    engine = std::make_unique<exec::ArbEngine>(cfg.engine, *risk, *portfolio, *this);
+    engine = std::make_unique<exec::ArbEngine>(cfg.engine, instruments, *risk, *portfolio, *this);
     for (std::size_t i = 0; i < cfg.pairs.size(); ++i) {
       const PairSetup& p = cfg.pairs[i];
-      const MarketSpec* spot = &specs[2 * i];
-      const MarketSpec* perp = &specs[2 * i + 1];
+      const auto spot_id = static_cast<InstrumentId>(2 * i);
+      const auto perp_id = static_cast<InstrumentId>(2 * i + 1);
+      const MarketSpec* spot = &instruments.market(spot_id);
+      const MarketSpec* perp = &instruments.market(perp_id);
       PairState ps;
       ps.name = p.name;
       ps.spot = spot;
@@ -157,8 +161,8 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
       ps.perp_premium.reserve(1 << 16);
       ps.spot_premium.reserve(1 << 16);
       pairs.push_back(std::move(ps));
-      engine->add_pair(
-          exec::PairInfo{p.name, spot, perp, pairs.back().spot_book->book.get(), pairs.back().perp_book->book.get()});
+      engine->add_pair(p.name, {spot_id, perp_id},
+                       {pairs.back().spot_book->book.get(), pairs.back().perp_book->book.get()});
     }
     for (std::size_t i = 0; i < books.size(); ++i) venue->attach_book(i, *books[i]->book);
   }
@@ -180,11 +184,11 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
 
   // ---- EngineSink: the kernel's commands go to the simulated venue
   void place_orders(std::span<const exec::OrderSpec> specs_in) override { venue->place_orders(specs_in); }
-  void cancel_order(const MarketSpec& market, oms::ClientId client_id) override {
-    venue->cancel_order(market, client_id);
+  void cancel_order(InstrumentId instrument, oms::ClientId client_id) override {
+    venue->cancel_order(instruments.market(instrument), client_id);
   }
-  void query_order(const MarketSpec& market, oms::ClientId client_id) override {
-    venue->query_order(market, client_id);
+  void query_order(InstrumentId instrument, oms::ClientId client_id) override {
+    venue->query_order(instruments.market(instrument), client_id);
   }
 
   // ---- VenueEventSink: the venue's answers go to the engine
@@ -281,7 +285,7 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
   void send_account() {
     exec::AccountSnapshot snap;
     snap.view.fees = cfg.fees;
-    const std::string& quote = specs.front().quote_symbol;
+    const std::string& quote = instruments.market(0).quote_symbol;
     snap.view.available_quote = venue->available(quote);
     const sim::CollateralSummary c = venue->collateral();
     snap.net_equity = c.net_equity;
@@ -708,7 +712,7 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
 
   RunnerConfig cfg;
   ManualClock clock;
-  std::deque<MarketSpec> specs;  // stable addresses for PairInfo / OrderSpec
+  InstrumentTable instruments;  // spot, perp per pair in config order; stable addresses for PairInfo / OrderSpec
   std::unique_ptr<SimVenue> venue;
   std::unique_ptr<RiskGate> risk;
   std::unique_ptr<Portfolio> portfolio;

@@ -180,7 +180,7 @@ TickToWire::TickToWire(const TickToWireOptions& opts)
   // starts flat and only a spike frame makes it trade.
   const SimBooks sb = make_sim_books(opts_.seed, 2.0 + opts_.spike_bps + 10.0);
   const std::size_t nmarkets = 2 * opts_.pairs;
-  markets_.assign(sb.markets.begin(), sb.markets.begin() + static_cast<std::ptrdiff_t>(nmarkets));
+  for (std::size_t i = 0; i < nmarkets; ++i) markets_.add(VenueId::kBackpack, sb.markets[i]);
   books_.resize(nmarkets);
   // The daemon's adapter, on clients that are built but never connect: its request hook takes the batch.
   backpack::RestClientOptions ro;
@@ -196,7 +196,7 @@ TickToWire::TickToWire(const TickToWireOptions& opts)
   DepthSyncConfig sc;
   sc.snapshot_delay = 0;
   for (std::size_t i = 0; i < nmarkets; ++i) {
-    books_[i].book = std::make_unique<OrderBook>(markets_[i]);
+    books_[i].book = std::make_unique<OrderBook>(markets_.market(static_cast<InstrumentId>(i)));
     books_[i].sync = std::make_unique<DepthSync>(*books_[i].book, sc);
     books_[i].pair = i / 2;
     books_[i].sync->on_snapshot(sb.snapshots[i], clock_.now_us());
@@ -208,13 +208,12 @@ TickToWire::TickToWire(const TickToWireOptions& opts)
   params_.opening_delay_us = 0;
   params_.stats_interval_us = 365LL * 24 * 3600 * kUsPerSecond;
   params_.first_client_id = 1000;
-  engine_ = std::make_unique<exec::ArbEngine>(params_, risk_, portfolio_, *this);
+  engine_ = std::make_unique<exec::ArbEngine>(params_, markets_, risk_, portfolio_, *this);
   for (std::size_t p = 0; p < opts_.pairs; ++p) {
-    const MarketSpec& spot = markets_[2 * p];
-    const MarketSpec& perp = markets_[2 * p + 1];
-    portfolio_.add_pair(spot.step_size);
-    engine_->add_pair(
-        exec::PairInfo{sb.coins[p], &spot, &perp, books_[2 * p].book.get(), books_[2 * p + 1].book.get()});
+    const auto spot = static_cast<InstrumentId>(2 * p);
+    const auto perp = static_cast<InstrumentId>(2 * p + 1);
+    portfolio_.add_pair(markets_.market(spot).step_size);
+    engine_->add_pair(sb.coins[p], {spot, perp}, {books_[2 * p].book.get(), books_[2 * p + 1].book.get()});
   }
 
   // Trigger ladders: the top `ladder_levels` perp bids of pair 0 as quoted (high) and moved down by
@@ -262,7 +261,7 @@ const std::string& TickToWire::next_frame() {
   const bool spike = spike_next_;
   spike_next_ = !spike_next_;
   trigger_.clear();
-  trigger_.symbol = markets_[1].symbol;
+  trigger_.symbol = markets_.market(1).symbol;
   // Delete the ladder we leave, add the one we go to (one re-quote, as bpsim's model sends it).
   const auto& from = spike ? low_bids_ : high_bids_;
   const auto& to = spike ? high_bids_ : low_bids_;
@@ -284,8 +283,8 @@ const std::string& TickToWire::next_frame() {
 const std::string& TickToWire::next_quiet_frame() {
   quiet_toggle_ = !quiet_toggle_;
   trigger_.clear();
-  trigger_.symbol = markets_[1].symbol;
-  const Decimal step = markets_[1].step_size;
+  trigger_.symbol = markets_.market(1).symbol;
+  const Decimal step = markets_.market(1).step_size;
   for (const LevelUpdate& l : low_bids_)
     trigger_.bids.push_back({l.price, quiet_toggle_ ? l.quantity + step : l.quantity});
   std::sort(trigger_.bids.begin(), trigger_.bids.end(),
@@ -315,7 +314,7 @@ bool TickToWire::on_frame(const char* data, std::size_t size, std::size_t capaci
   if (frame_.type != backpack::WsFrameType::kDepth) return false;
   Book* b = nullptr;
   for (std::size_t i = 0; i < books_.size(); ++i) {
-    if (markets_[i].symbol == frame_.depth.symbol) {
+    if (market(i).symbol == frame_.depth.symbol) {
       b = &books_[i];
       break;
     }

@@ -140,15 +140,15 @@ class TickToWire final : public exec::EngineSink {
   RiskGate& risk() noexcept { return risk_; }
   const OrderBook& book(std::size_t market) const noexcept { return *books_[market].book; }
   std::size_t market_count() const noexcept { return books_.size(); }
-  const MarketSpec& market(std::size_t i) const noexcept { return markets_[i]; }
+  const MarketSpec& market(std::size_t i) const noexcept { return markets_.market(static_cast<InstrumentId>(i)); }
   const backpack::SigningKey& key() const noexcept { return key_; }
   const exec::EngineParams& engine_params() const noexcept { return params_; }
   const exec::AccountSnapshot& account() const noexcept { return account_; }
 
   // EngineSink
   void place_orders(std::span<const exec::OrderSpec> orders) override;
-  void cancel_order(const MarketSpec&, ClientId) override {}
-  void query_order(const MarketSpec&, ClientId) override {}
+  void cancel_order(InstrumentId, ClientId) override {}
+  void query_order(InstrumentId, ClientId) override {}
   void on_entry_refused(const exec::PairInfo&, const BasisQuote&, std::string_view, const RiskDecision&) override {
     ++refusals_;
   }
@@ -174,7 +174,7 @@ class TickToWire final : public exec::EngineSink {
 
   TickToWireOptions opts_;
   ManualClock clock_;
-  std::deque<MarketSpec> markets_;  // stable after construction (the adapter holds it)
+  InstrumentTable markets_;  // stable after construction (the adapter and the engine hold it)
   std::vector<Book> books_;
   RiskGate risk_;
   Portfolio portfolio_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 
 namespace bparb::exec {
 
@@ -52,21 +53,39 @@ std::string_view pair_phase_name(PairPhase p) noexcept {
   return "?";
 }
 
-ArbEngine::ArbEngine(const EngineParams& params, RiskGate& risk, Portfolio& portfolio, EngineSink& sink)
+ArbEngine::ArbEngine(const EngineParams& params, const InstrumentTable& instruments, RiskGate& risk,
+                     Portfolio& portfolio, EngineSink& sink)
     : params_(params),
+      instruments_(instruments),
       risk_(risk),
       portfolio_(portfolio),
       sink_(sink),
       basis_(strategy_params(params)),
       strategy_(basis_),
-      oms_(params.first_client_id, oms_params(params)) {
+      oms_(params.first_client_id, oms_params(params)),
+      entry_(instruments, oms_, risk, sink, *this) {
   pairs_.reserve(AccountSnapshot::kMaxPairs);
   trades_.reserve(AccountSnapshot::kMaxPairs);
   marks_.reserve(AccountSnapshot::kMaxPairs);
 }
 
-PairIndex ArbEngine::add_pair(PairInfo info) {
+PairIndex ArbEngine::add_pair(std::string name, std::array<InstrumentId, 2> legs,
+                              std::array<const OrderBook*, 2> books) {
   if (pairs_.size() >= AccountSnapshot::kMaxPairs) throw std::length_error("ArbEngine: too many pairs");
+  constexpr InstrumentKind kKinds[2] = {InstrumentKind::kSpot, InstrumentKind::kPerp};
+  for (std::size_t i = 0; i < 2; ++i) {
+    if (!instruments_.contains(legs[i]))
+      throw std::invalid_argument("ArbEngine: pair " + name + ": " + std::string(kLegName[i]) + " instrument " +
+                                  std::to_string(legs[i]) + " is not in the instrument table");
+    if (instruments_[legs[i]].kind != kKinds[i])
+      throw std::invalid_argument("ArbEngine: pair " + name + ": " + instruments_[legs[i]].symbol() + " is " +
+                                  std::string(instrument_kind_name(instruments_[legs[i]].kind)) + ", the " +
+                                  std::string(kLegName[i]) + " leg must be " +
+                                  std::string(instrument_kind_name(kKinds[i])));
+  }
+  PairInfo info{
+      std::move(name), &instruments_.market(legs[0]), &instruments_.market(legs[1]), books[0], books[1], legs};
+  for (std::size_t i = 0; i < 2; ++i) entry_.set_book(legs[i], books[i]);
   PairSlot slot{std::move(info), PairPhase::kFlat, BasisQuote{}, ExitReason::kNone};
   pairs_.push_back(std::move(slot));
   marks_.push_back({});
@@ -135,6 +154,12 @@ void ArbEngine::live_orders(std::vector<std::pair<const MarketSpec*, oms::Client
   });
 }
 
+void ArbEngine::live_orders(std::vector<LiveOrder>& out) const {
+  oms_.for_each([&out](const oms::Order& o) {
+    if (!is_terminal(o.state())) out.push_back({o.instrument(), o.client_id()});
+  });
+}
+
 void ArbEngine::on_book_update(PairIndex p, TimestampUs now) noexcept {
   if (p >= pairs_.size()) return;
   PairSlot& s = pairs_[p];
@@ -177,6 +202,7 @@ void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
                       p,
                       LegIndex::kSpot,
                       s.info.spot,
+                      s.info.instruments[0],
                       e.orders[0].side,
                       OrderType::kLimit,
                       e.orders[0].tif,
@@ -192,6 +218,7 @@ void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
                       p,
                       LegIndex::kPerp,
                       s.info.perp,
+                      s.info.instruments[1],
                       e.orders[1].side,
                       OrderType::kLimit,
                       e.orders[1].tif,
@@ -280,6 +307,7 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
                           p,
                           LegIndex::kSpot,
                           s.info.spot,
+                          s.info.instruments[0],
                           side,
                           OrderType::kLimit,
                           TimeInForce::kIoc,
@@ -299,6 +327,7 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
                           p,
                           LegIndex::kPerp,
                           s.info.perp,
+                          s.info.instruments[1],
                           side,
                           OrderType::kLimit,
                           TimeInForce::kIoc,
@@ -389,6 +418,7 @@ void ArbEngine::book_fill(oms::Order& o, const OrderUpdate& u, TimestampUs now) 
 
 void ArbEngine::maybe_settle(oms::Order& o, TimestampUs now) noexcept {
   if (!oms_.settle(o)) return;
+  if (OrderEntry::is_single_order(o)) return entry_.on_settled(o);  // o is not read after: its owner may reuse it
   trades_[trade_owner_of(o)].on_settled(o, now);
 }
 
@@ -397,6 +427,17 @@ void ArbEngine::on_order_ack(const OrderAck& ack, TimestampUs now) noexcept {
   if (!o) {
     ++unknown_updates_;
     return;
+  }
+  if (OrderEntry::is_single_order(*o)) {
+    const oms::OrderState before = o->state();
+    if (ack.kind == OrderAck::Kind::kAccepted) oms_.note_reported(*o, ack.executed_quantity);
+    oms_.apply(*o,
+               ack.kind == OrderAck::Kind::kAccepted   ? oms::event_for_status(ack.status)
+               : ack.kind == OrderAck::Kind::kRejected ? OrderEvent::kRejected
+                                                       : OrderEvent::kOutcomeUnknown,
+               now);
+    entry_.on_ack(*o, before, ack, now);
+    return maybe_settle(*o, now);
   }
   switch (ack.kind) {
     case OrderAck::Kind::kAccepted:
@@ -425,6 +466,7 @@ void ArbEngine::on_order_update(const OrderUpdate& u, TimestampUs now) noexcept 
     ++unknown_updates_;
     return;
   }
+  if (OrderEntry::is_single_order(*o)) return single_order_update(*o, u, now);
   oms_.note_reported(*o, u.cumulative_quantity);
   switch (u.kind) {
     case OrderUpdate::Kind::kAccepted:
@@ -449,6 +491,7 @@ void ArbEngine::on_order_query(oms::ClientId client_id, bool found, OrderStatus 
                                TimestampUs now) noexcept {
   oms::Order* o = oms_.find(client_id);
   if (!o) return;
+  const oms::OrderState before = o->state();
   oms_.query_answered(*o);
   if (!found) {
     oms_.apply(*o, OrderEvent::kNotFound, now);
@@ -456,8 +499,38 @@ void ArbEngine::on_order_query(oms::ClientId client_id, bool found, OrderStatus 
     oms_.note_reported(*o, executed);
     oms_.apply(*o, oms::event_for_status(status), now);
   }
+  if (OrderEntry::is_single_order(*o)) {
+    entry_.on_state(*o, before);
+    return maybe_settle(*o, now);
+  }
   maybe_settle(*o, now);
   drive(trade_owner_of(*o), now);
+}
+
+// A single order's stream event or fill: the same OMS steps as a trade's order (fills booked once, by trade
+// id or cumulative quantity), then its owner hears what changed. No pair's portfolio books it: the owner
+// keeps its own inventory.
+void ArbEngine::single_order_update(oms::Order& o, const OrderUpdate& u, TimestampUs now) noexcept {
+  const oms::OrderState before = o.state();
+  oms_.note_reported(o, u.cumulative_quantity);
+  switch (u.kind) {
+    case OrderUpdate::Kind::kAccepted:
+      oms_.apply(o, OrderEvent::kAccepted, now);
+      break;
+    case OrderUpdate::Kind::kFill:
+      if (oms_.book_fill(o, u.trade_id, u.fill_quantity, u.cumulative_quantity) == oms::FillBooking::kBooked)
+        entry_.on_fill(o, u);
+      oms_.apply(o, o.booked() >= o.request().quantity ? OrderEvent::kFullFill : OrderEvent::kPartialFill, now);
+      break;
+    case OrderUpdate::Kind::kCancelled:
+      oms_.apply(o, OrderEvent::kCancelled, now);
+      break;
+    case OrderUpdate::Kind::kExpired:
+      oms_.apply(o, OrderEvent::kExpired, now);
+      break;
+  }
+  entry_.on_state(o, before);
+  maybe_settle(o, now);
 }
 
 void ArbEngine::on_funding_payment(PairIndex pair, Decimal amount, TimestampUs settled_at_us) noexcept {
@@ -473,10 +546,12 @@ TradeStart ArbEngine::trade_start(PairIndex p, bool exit, ExecutionPlan plan,
   TradeStart st;
   st.exit = exit;
   st.plan = plan;
-  st.legs[0] = {VenueId::kBackpack, info.spot,  info.spot_book, params_.basis.spot_slippage_buffer, false,
-                on_buy[0],          on_sell[0], &marks_[p].spot};
-  st.legs[1] = {VenueId::kBackpack, info.perp,  info.perp_book, params_.basis.perp_slippage_buffer, true,
-                on_buy[1],          on_sell[1], &marks_[p].perp};
+  const Instrument& spot = instruments_[info.instruments[0]];
+  const Instrument& perp = instruments_[info.instruments[1]];
+  st.legs[0] = {spot.venue, spot.id,   info.spot,  info.spot_book, params_.basis.spot_slippage_buffer,
+                false,      on_buy[0], on_sell[0], &marks_[p].spot};
+  st.legs[1] = {perp.venue, perp.id,   info.perp,  info.perp_book, params_.basis.perp_slippage_buffer,
+                true,       on_buy[1], on_sell[1], &marks_[p].perp};
   st.valuation_leg = 1;  // a naked quantity is valued at the perp mark
   return st;
 }
@@ -511,7 +586,7 @@ void ArbEngine::finish_trade(PairIndex p, TimestampUs now) noexcept {
 }
 
 void ArbEngine::on_timer(TimestampUs now) noexcept {
-  oms_.poll(now, [this](const oms::Order& o) { sink_.query_order(*o.market(), o.client_id()); });
+  oms_.poll(now, [this](const oms::Order& o) { sink_.query_order(o.instrument(), o.client_id()); });
   for (PairIndex p = 0; p < pairs_.size(); ++p) {
     PairSlot& s = pairs_[p];
     if (trades_[p].active()) {

@@ -38,6 +38,7 @@ OrderSpec order_spec_of(const oms::Order& o) noexcept {
   s.pair = static_cast<PairIndex>(trade_owner_of(o));
   s.leg = trade_leg_of(o);
   s.market = r.market;
+  s.instrument = r.instrument;
   s.side = r.side;
   s.type = r.type;
   s.tif = r.tif;
@@ -74,8 +75,8 @@ TwoLegTrade::TwoLegTrade(std::uint32_t owner, const PairInfo& info, const Engine
     : owner_(owner), info_(&info), params_(&params), oms_(oms), risk_(risk), sink_(sink) {}
 
 oms::Order* TwoLegTrade::track(const OrderSpec& spec, TimestampUs now) noexcept {
-  return oms_.track({spec.market, spec.side, spec.type, spec.tif, spec.price, spec.quantity, spec.post_only,
-                     spec.reduce_only, owner_of(spec)},
+  return oms_.track({spec.market, spec.instrument, spec.side, spec.type, spec.tif, spec.price, spec.quantity,
+                     spec.post_only, spec.reduce_only, owner_of(spec)},
                     now);
 }
 
@@ -173,6 +174,7 @@ bool TwoLegTrade::send_hedge(const LegRiskDecision& d, TimestampUs now) noexcept
   spec.pair = static_cast<PairIndex>(owner_);
   spec.leg = d.leg;
   spec.market = leg.market;
+  spec.instrument = leg.instrument;
   spec.side = d.side;
   spec.tif = TimeInForce::kIoc;
   spec.quantity = d.quantity;
@@ -218,7 +220,7 @@ void TwoLegTrade::maker_maintenance(TimestampUs now) noexcept {
       return;
     if (timed_out) {
       oms_.apply(o, OrderEvent::kCancelRequested, now);
-      sink_.cancel_order(*r.market, o.client_id());
+      sink_.cancel_order(r.instrument, o.client_id());
       return;
     }
     const OrderBook* b = legs_[static_cast<std::size_t>(trade_leg_of(o))].book;
@@ -229,7 +231,7 @@ void TwoLegTrade::maker_maintenance(TimestampUs now) noexcept {
     if (moved_bps > params_->maker_reprice_bps) {
       oms_.set_owner(o, o.owner() | kReplaceAfterCancel);
       oms_.apply(o, OrderEvent::kCancelRequested, now);
-      sink_.cancel_order(*r.market, o.client_id());
+      sink_.cancel_order(r.instrument, o.client_id());
     }
   });
   if (timed_out && !maker_timed_out_) {
@@ -251,6 +253,7 @@ void TwoLegTrade::maker_maintenance(TimestampUs now) noexcept {
                             static_cast<PairIndex>(owner_),
                             leg,
                             m,
+                            legs_[i].instrument,
                             targets_[i].side,
                             OrderType::kLimit,
                             TimeInForce::kIoc,

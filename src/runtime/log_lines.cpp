@@ -83,6 +83,16 @@ void LogLines::fill(const exec::PairInfo& p, const exec::OrderSpec& o, Decimal q
              exec::order_purpose_name(o.purpose));
 }
 
+void LogLines::fill(const exec::OrderSpec& o, Decimal qty, Decimal price, Decimal fee, std::string_view fee_symbol,
+                    bool maker) const {
+  log_->info("Fill {} {} {} @ {} fee={} {} {} (#{} {})", o.market->symbol, side_name(o.side), qty.str(), price.str(),
+             fee.str(), fee_symbol, maker ? "maker" : "taker", o.client_id, exec::order_purpose_name(o.purpose));
+}
+
+void LogLines::order_rejected(const exec::OrderSpec& o, std::string_view code, std::string_view message) const {
+  log_->warn("Order #{} {} rejected: {} {}", o.client_id, o.market->symbol, code, message);
+}
+
 void LogLines::leg_risk(const exec::PairInfo& p, const exec::LegRiskDecision& d) const {
   if (d.action == exec::LegRiskAction::kFailed) {
     log_->error("LEG RISK {}: {} (net delta {} {}) — no new positions until resolved", p.name, d.reason,

@@ -92,9 +92,9 @@ void Node::begin_shutdown(const char* why) {
         log_->warn("Shutdown: closing position {} (reduce-only, flatten_on_shutdown)", p.base);
     }
   }
-  std::vector<std::pair<const MarketSpec*, ClientId>> live;
+  std::vector<exec::LiveOrder> live;
   engine_->live_orders(live);
-  for (auto& [m, id] : live) hooks_.cancel_order(*m, id);
+  for (const exec::LiveOrder& o : live) hooks_.cancel_order(o.instrument, o.client_id);
 }
 
 // Before exit, after the flatten: one last look at the exchange's fills and funding, so a fill the stream

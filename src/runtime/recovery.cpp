@@ -16,7 +16,7 @@ std::string usd(Decimal d) {
 }  // namespace
 
 Recovery::Recovery(std::shared_ptr<spdlog::logger> log, const Clock& clock, JournalWriter& journal,
-                   exec::ReconciliationVenue& venue, const std::deque<MarketSpec>& markets, std::vector<PairRef> pairs,
+                   exec::ReconciliationVenue& venue, const InstrumentTable& markets, std::vector<PairRef> pairs,
                    RecoveryOptions opts)
     : log_(std::move(log)),
       clock_(clock),
@@ -68,11 +68,11 @@ void Recovery::load_journal_positions() {
 // Orders resting from an earlier run on our markets are cancelled before anything else.
 void Recovery::cancel_orphans(std::size_t i) {
   if (i >= markets_.size()) return recover_fills(0);
-  venue_.open_order_count(markets_[i].symbol, [this, i](const exec::VenueError* err, std::size_t count) {
+  venue_.open_order_count(symbol_of(i), [this, i](const exec::VenueError* err, std::size_t count) {
     if (err || count == 0) return cancel_orphans(i + 1);
-    log_->warn("Cancelling {} orphan order(s) on {}", count, markets_[i].symbol);
-    venue_.cancel_all(markets_[i].symbol, [this, i](const exec::VenueError* e) {
-      if (e) return fail_("cancelling orphan orders on " + markets_[i].symbol + " failed: " + e->message);
+    log_->warn("Cancelling {} orphan order(s) on {}", count, symbol_of(i));
+    venue_.cancel_all(symbol_of(i), [this, i](const exec::VenueError* e) {
+      if (e) return fail_("cancelling orphan orders on " + symbol_of(i) + " failed: " + e->message);
       cancel_orphans(i + 1);
     });
   });
@@ -101,14 +101,14 @@ void Recovery::recover_fills(std::size_t i) {
   }
   if (i >= markets_.size()) return settle_open_intents();
   constexpr std::size_t kPage = 1000;
-  venue_.fills_since(markets_[i].symbol, recover_from_ms_, kPage,
+  venue_.fills_since(symbol_of(i), recover_from_ms_, kPage,
                      [this, i](const exec::VenueError* err, std::span<const exec::FillReport> fills) {
-                       if (err) return fail_(err->request + " for " + markets_[i].symbol + " failed: " + err->message);
+                       if (err) return fail_(err->request + " for " + symbol_of(i) + " failed: " + err->message);
                        if (fills.size() >= kPage)
                          log_->warn(
                              "Journal: 1000 fills on {} since the last journaled one; older ones beyond the page are "
                              "not reconciled",
-                             markets_[i].symbol);
+                             symbol_of(i));
                        for (const exec::FillReport& f : fills) recover_fill(f);
                        recover_fills(i + 1);
                      });

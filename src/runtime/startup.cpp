@@ -1,18 +1,19 @@
 #include "bparb/runtime/startup.hpp"
 
+#include <stdexcept>
 #include <utility>
 
 namespace bparb::runtime {
 
 Startup::Startup(std::shared_ptr<spdlog::logger> log, const Clock& clock, JournalWriter& journal,
-                 exec::StartupVenue& venue, exec::ReconciliationVenue& reports, std::deque<MarketSpec>& markets,
+                 exec::StartupVenue& venue, exec::ReconciliationVenue& reports, InstrumentTable& instruments,
                  StartupOptions opts)
     : log_(std::move(log)),
       clock_(clock),
       journal_(journal),
       venue_(venue),
       reports_(reports),
-      markets_(markets),
+      instruments_(instruments),
       opts_(std::move(opts)) {}
 
 void Startup::fail(StartupStep step, std::string message) {
@@ -53,28 +54,36 @@ void Startup::load_markets(std::span<const MarketSpec> all) {
                  order_book_state_name(p->state));
       continue;
     }
-    markets_.push_back(*s);
-    markets_.push_back(*p);
+    try {
+      instruments_.add(opts_.venue, *s);
+      instruments_.add(opts_.venue, *p);
+    } catch (const std::invalid_argument& e) {
+      return fail(StartupStep::kMarkets,
+                  "pair " + pc.base + ": " + e.what() + " (check [[pairs]] in " + opts_.source_path + ")");
+    }
   }
-  if (markets_.empty()) return fail(StartupStep::kMarkets, "no enabled pair has open spot and perp markets");
+  if (instruments_.empty()) return fail(StartupStep::kMarkets, "no enabled pair has open spot and perp markets");
   // One quote asset for every market: the engine sizes spot buys from one quote balance and counts
   // P&L, fees and funding in it (docs/money.md), so pairs quoted in different assets cannot share it.
-  quote_asset_ = markets_.front().quote_symbol;
-  for (const MarketSpec& m : markets_) {
+  const MarketSpec& first = instruments_.market(0);
+  quote_asset_ = first.quote_symbol;
+  for (const Instrument& in : instruments_) {
+    const MarketSpec& m = in.market;
     if (m.quote_symbol != quote_asset_)
-      return fail(StartupStep::kMarkets,
-                  "the configured pairs do not share one quote asset: " + markets_.front().symbol + " is quoted in " +
-                      quote_asset_ + ", " + m.symbol + " in " + m.quote_symbol +
-                      "; configure pairs of one quote asset");
+      return fail(StartupStep::kMarkets, "the configured pairs do not share one quote asset: " + first.symbol +
+                                             " is quoted in " + quote_asset_ + ", " + m.symbol + " in " +
+                                             m.quote_symbol + "; configure pairs of one quote asset");
   }
-  log_->info("Quote asset: {} (all {} markets)", quote_asset_, markets_.size());
+  log_->info("Quote asset: {} (all {} markets)", quote_asset_, instruments_.size());
   std::size_t mi = 0;
   for (const WantedPair& pc : opts_.pairs) {
-    if (mi >= markets_.size() || markets_[mi].symbol != pc.spot_symbol) continue;
+    if (mi >= instruments_.size() || instruments_.market(static_cast<InstrumentId>(mi)).symbol != pc.spot_symbol)
+      continue;
     PairRef pr;
     pr.base = pc.base;
-    pr.spot = &markets_[mi];
-    pr.perp = &markets_[mi + 1];
+    pr.instruments = {static_cast<InstrumentId>(mi), static_cast<InstrumentId>(mi + 1)};
+    pr.spot = &instruments_.market(pr.instruments[0]);
+    pr.perp = &instruments_.market(pr.instruments[1]);
     mi += 2;
     pr.index = static_cast<PairIndex>(pairs_.size());  // the same order Portfolio/ArbEngine::add_pair number them
     pairs_.push_back(pr);
@@ -89,6 +98,9 @@ void Startup::check_account() {
   venue_.account_terms([this](const exec::VenueError* err, const exec::AccountTermsReport& a) {
     if (err) return fail(StartupStep::kAccount, err->request + " failed: " + err->code + " " + err->message);
     fees_ = a.fees;
+    for (const Instrument& in : instruments_)
+      instruments_.set_fees(in.id, in.is_perp() ? InstrumentFees{fees_.perp_maker_bps, fees_.perp_taker_bps}
+                                                : InstrumentFees{fees_.spot_maker_bps, fees_.spot_taker_bps});
     log_->info("Account fee rates (bps): spot maker {} taker {}, perp maker {} taker {}", fees_.spot_maker_bps.str(),
                fees_.spot_taker_bps.str(), fees_.perp_maker_bps.str(), fees_.perp_taker_bps.str());
     if (a.liquidating) return fail(StartupStep::kAccount, "the account is being liquidated");
@@ -98,7 +110,7 @@ void Startup::check_account() {
 
 // Start-up and crash recovery are one path (runtime/recovery.hpp).
 void Startup::start_recovery() {
-  recovery_ = std::make_unique<Recovery>(log_, clock_, journal_, reports_, markets_, pairs_, opts_.recovery);
+  recovery_ = std::make_unique<Recovery>(log_, clock_, journal_, reports_, instruments_, pairs_, opts_.recovery);
   recovery_->run([this](const std::string& why) { fail(StartupStep::kRecovery, why); },
                  [this] { resume_client_ids(); });
 }

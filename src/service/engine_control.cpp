@@ -78,13 +78,13 @@ ControlResult EngineControl::resume() {
 
 ControlResult EngineControl::cancel_all() {
   if (!engine_) return starting();
-  std::vector<std::pair<const MarketSpec*, oms::ClientId>> live;
+  std::vector<exec::LiveOrder> live;
   engine_->live_orders(live);
   std::vector<std::string> orders;
   orders.reserve(live.size());
-  for (const auto& [market, id] : live) {
-    hooks_.cancel_order(*market, id);
-    orders.push_back(market->symbol + " " + std::to_string(id));
+  for (const exec::LiveOrder& o : live) {
+    hooks_.cancel_order(o.instrument, o.client_id);
+    orders.push_back(engine_->instruments().market(o.instrument).symbol + " " + std::to_string(o.client_id));
   }
   ControlResult r;
   r.details.num("cancel_requested", live.size()).list("orders", orders).boolean("paused", paused_);

@@ -36,14 +36,22 @@ MarketSpec sol(bool perp) {
 struct RecordingSink : EngineSink {
   std::vector<std::vector<OrderSpec>> batches;
   std::vector<ClientId> cancels;
+  std::vector<InstrumentId> cancel_instruments;
   std::vector<ClientId> queries;
+  std::vector<InstrumentId> query_instruments;
   int opportunities = 0, opened = 0, closed = 0, refused = 0, abandoned = 0, leg_risk = 0, state_changes = 0;
   std::string last_refusal;
   PositionState last_closed;
   ExitReason last_exit = ExitReason::kNone;
   void place_orders(std::span<const OrderSpec> o) override { batches.emplace_back(o.begin(), o.end()); }
-  void cancel_order(const MarketSpec&, ClientId id) override { cancels.push_back(id); }
-  void query_order(const MarketSpec&, ClientId id) override { queries.push_back(id); }
+  void cancel_order(InstrumentId i, ClientId id) override {
+    cancels.push_back(id);
+    cancel_instruments.push_back(i);
+  }
+  void query_order(InstrumentId i, ClientId id) override {
+    queries.push_back(id);
+    query_instruments.push_back(i);
+  }
   void on_opportunity(const PairInfo&, const BasisQuote& q) override {
     ++opportunities;
     last_quote_refusal = q.refusal;
@@ -80,8 +88,10 @@ struct RecordingSink : EngineSink {
 class EngineTest : public ::testing::Test {
  protected:
   EngineTest()
-      : spot_spec_(sol(false)),
-        perp_spec_(sol(true)),
+      : spot_id_(instruments_.add(VenueId::kBackpack, sol(false))),
+        perp_id_(instruments_.add(VenueId::kBackpack, sol(true))),
+        spot_spec_(instruments_.market(spot_id_)),
+        perp_spec_(instruments_.market(perp_id_)),
         spot_(spot_spec_),
         perp_(perp_spec_),
         clock_(kT0),
@@ -110,9 +120,9 @@ class EngineTest : public ::testing::Test {
     p.hedge_deadline_us = 10 * kUsPerSecond;
     p.opening_delay_us = 30 * kUsPerSecond;
     params_ = p;
-    engine_.emplace(p, risk_, portfolio_, sink_);
+    engine_.emplace(p, instruments_, risk_, portfolio_, sink_);
     portfolio_.add_pair(D("0.01"));
-    engine_->add_pair(PairInfo{"SOL", &spot_spec_, &perp_spec_, &spot_, &perp_});
+    engine_->add_pair("SOL", {spot_id_, perp_id_}, {&spot_, &perp_});
     AccountSnapshot a;
     a.view.fees = {D("8"), D("10"), D("2"), D("5")};
     a.view.available_quote = D("100000");
@@ -186,6 +196,7 @@ class EngineTest : public ::testing::Test {
   void resting_perp_cancelled_goes_taker_and_opens(const OrderSpec& perp) {
     ASSERT_EQ(sink_.cancels.size(), 1u);
     EXPECT_EQ(sink_.cancels[0], perp.client_id);
+    EXPECT_EQ(sink_.cancel_instruments[0], perp_id_);  // the cancel names the perp instrument
     engine_->on_order_update({perp.client_id, OrderUpdate::Kind::kCancelled, -1, {}, {}, {}, {}, false, {}},
                              clock_.now_us());
     ASSERT_EQ(sink_.batches.size(), 2u);
@@ -220,7 +231,10 @@ class EngineTest : public ::testing::Test {
                           clock_.now_us());
   }
 
-  MarketSpec spot_spec_, perp_spec_;
+  InstrumentTable instruments_;
+  InstrumentId spot_id_, perp_id_;
+  const MarketSpec& spot_spec_;
+  const MarketSpec& perp_spec_;
   OrderBook spot_, perp_;
   ManualClock clock_;
   RiskGate risk_;
@@ -239,6 +253,8 @@ TEST_F(EngineTest, PerpPremiumSpikeOpensAndConvergenceCloses) {
   const OrderSpec perp = sink_.batches[0][1];
   EXPECT_EQ(spot.side, Side::kBid);
   EXPECT_EQ(perp.side, Side::kAsk);
+  EXPECT_EQ(spot.instrument, spot_id_);
+  EXPECT_EQ(perp.instrument, perp_id_);
   EXPECT_EQ(spot.tif, TimeInForce::kIoc);
   EXPECT_EQ(engine_->phase(0), PairPhase::kEntering);
   EXPECT_EQ(sink_.opportunities, 1);
@@ -423,6 +439,7 @@ TEST_F(EngineTest, UnknownOutcomeIsQueriedNeverAssumedRejected) {
   clock_.advance_us(3 * kUsPerSecond);
   engine_->on_timer(clock_.now_us());
   ASSERT_EQ(sink_.queries.size(), 2u);
+  EXPECT_EQ(sink_.query_instruments, (std::vector<InstrumentId>{spot_id_, perp_id_}));  // each by its instrument
   EXPECT_EQ(sink_.batches.size(), 1u);  // no hedge while outcomes are unknown
   // The exchange had placed and filled both.
   fill(spot, "10.01", "100.00", 1, "0.01001", "SOL");

@@ -34,8 +34,8 @@ struct Sink : EngineSink {
   std::vector<std::vector<OrderSpec>> batches;
   int leg_risk = 0;
   void place_orders(std::span<const OrderSpec> o) override { batches.emplace_back(o.begin(), o.end()); }
-  void cancel_order(const MarketSpec&, oms::ClientId) override {}
-  void query_order(const MarketSpec&, oms::ClientId) override {}
+  void cancel_order(InstrumentId, oms::ClientId) override {}
+  void query_order(InstrumentId, oms::ClientId) override {}
   void on_leg_risk(const PairInfo&, const LegRiskDecision&) override { ++leg_risk; }
 };
 
@@ -67,9 +67,9 @@ class TwoLegTradeTest : public ::testing::Test {
   TradeStart start() {
     TradeStart st;
     st.plan = ExecutionPlan::kTaker;
-    st.legs[0] = {VenueId::kBackpack, &a_spec_, &a_, D("0.001"), true, {}, {}, &marks_[0]};
+    st.legs[0] = {VenueId::kBackpack, 0, &a_spec_, &a_, D("0.001"), true, {}, {}, &marks_[0]};
     st.legs[0].on_sell.auto_borrow = true;  // a venue flag the owner wants on this leg's sells
-    st.legs[1] = {VenueId::kLighter, &b_spec_, &b_, D("0.001"), true, {}, {}, &marks_[1]};
+    st.legs[1] = {VenueId::kLighter, 1, &b_spec_, &b_, D("0.001"), true, {}, {}, &marks_[1]};
     st.targets[0] = {Side::kBid, D("1"), D("0.01"), D("0.01")};
     st.targets[1] = {Side::kAsk, D("1"), D("0.01"), D("0.01")};
     return st;
@@ -80,6 +80,7 @@ class TwoLegTradeTest : public ::testing::Test {
     o.pair = 7;
     o.leg = leg;
     o.market = leg == LegIndex::kSpot ? &a_spec_ : &b_spec_;
+    o.instrument = leg == LegIndex::kSpot ? 0 : 1;
     o.side = side;
     o.price = D(price);
     o.quantity = D("1");
@@ -146,6 +147,7 @@ TEST_F(TwoLegTradeTest, ARefusedLegIsNotRetriedAndTheOtherIsUnwoundReduceOnlyWit
   ASSERT_EQ(sink_.batches.size(), 2u);
   const OrderSpec unwind = sink_.batches[1][0];
   EXPECT_EQ(unwind.leg, LegIndex::kSpot);
+  EXPECT_EQ(unwind.instrument, 0);  // the leg's instrument: what a cancel or query of it names
   EXPECT_EQ(unwind.side, Side::kAsk);
   EXPECT_EQ(unwind.quantity, D("1"));
   EXPECT_EQ(unwind.tif, TimeInForce::kIoc);
@@ -162,9 +164,10 @@ TEST_F(TwoLegTradeTest, ARefusedLegIsNotRetriedAndTheOtherIsUnwoundReduceOnlyWit
 TEST_F(TwoLegTradeTest, AFullOrderTableStartsNothing) {
   oms::OrderManager full(1);
   for (std::size_t i = 0; i < oms::OrderManager::kCapacity; ++i)
-    ASSERT_NE(
-        full.track({&a_spec_, Side::kBid, OrderType::kLimit, TimeInForce::kGtc, D("1"), D("1"), false, false, 0}, kT0),
-        nullptr);
+    ASSERT_NE(full.track({&a_spec_, kNoInstrument, Side::kBid, OrderType::kLimit, TimeInForce::kGtc, D("1"), D("1"),
+                          false, false, 0},
+                         kT0),
+              nullptr);
   TwoLegTrade t(7, info_, params_, full, risk_, sink_);
   OrderSpec orders[2] = {order(LegIndex::kSpot, Side::kBid, "2000.01"), order(LegIndex::kPerp, Side::kAsk, "2001.00")};
   EXPECT_FALSE(t.start(start(), orders, 2, kT0));

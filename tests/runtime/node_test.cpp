@@ -37,8 +37,8 @@ class SilentVenue final : public exec::ReconciliationVenue {
 class NullSink final : public exec::EngineSink {
  public:
   void place_orders(std::span<const exec::OrderSpec>) override {}
-  void cancel_order(const MarketSpec&, oms::ClientId) override {}
-  void query_order(const MarketSpec&, oms::ClientId) override {}
+  void cancel_order(InstrumentId, oms::ClientId) override {}
+  void query_order(InstrumentId, oms::ClientId) override {}
 };
 
 class RecordingNotice final : public ServiceNotice {
@@ -63,7 +63,8 @@ TEST(NodeTest, ShutdownEndsTheRunWhenTheFinalReconciliationNeverAnswers) {
   JournalWriter journal{log, clock};
   Portfolio portfolio;
   NullSink sink;
-  exec::ArbEngine engine{exec::EngineParams{}, risk, portfolio, sink};
+  InstrumentTable instruments;
+  exec::ArbEngine engine{exec::EngineParams{}, instruments, risk, portfolio, sink};
   SilentVenue venue;
   Reconciler reconciler{io, log, clock, journal, venue, {}, "USDC", FeeSchedule{}, ReconcilerOptions{}};
 
@@ -74,7 +75,7 @@ TEST(NodeTest, ShutdownEndsTheRunWhenTheFinalReconciliationNeverAnswers) {
   Node node{io, log, clock, risk, lines, journal, notice, o};
   int stops = 0;
   NodeHooks hooks;
-  hooks.cancel_order = [](const MarketSpec&, ClientId) { FAIL() << "nothing rests"; };
+  hooks.cancel_order = [](InstrumentId, ClientId) { FAIL() << "nothing rests"; };
   hooks.mark = [](const MarketSpec&) { return Decimal{}; };
   hooks.stop = [&] {
     ++stops;

@@ -100,7 +100,7 @@ struct Harness {
   ManualClock clock{1'700'000'000'000'000};
   JournalWriter journal{log, clock};
   ScriptedVenue venue;
-  std::deque<MarketSpec> markets;
+  InstrumentTable markets;
   StartupOptions opts;
   std::unique_ptr<Startup> startup;
   std::optional<StartupFailure> failure;
@@ -116,10 +116,21 @@ TEST(StartupTest, HappyPathHandsTradingTheOpenPairsFeesAndFirstClientId) {
   const PairRef& p = h.startup->pairs()[0];
   EXPECT_EQ(p.base, "SOL");
   EXPECT_EQ(p.index, 0u);
-  EXPECT_EQ(p.spot, &h.markets[0]);
-  EXPECT_EQ(p.perp, &h.markets[1]);
+  EXPECT_EQ(p.spot, &h.markets.market(0));
+  EXPECT_EQ(p.perp, &h.markets.market(1));
   EXPECT_EQ(p.perp->symbol, "SOL_USDC_PERP");
   EXPECT_EQ(h.markets.size(), 2u);
+  // The traded markets are the instrument table: spot then perp, on the venue, with this account's fees.
+  EXPECT_EQ(p.instruments[0], 0);
+  EXPECT_EQ(p.instruments[1], 1);
+  EXPECT_EQ(h.markets[0].kind, InstrumentKind::kSpot);
+  EXPECT_EQ(h.markets[1].kind, InstrumentKind::kPerp);
+  EXPECT_EQ(h.markets[1].venue, VenueId::kBackpack);
+  EXPECT_EQ(h.markets.find(VenueId::kBackpack, "SOL_USDC_PERP"), std::optional<InstrumentId>(1));
+  EXPECT_FALSE(h.markets.find(VenueId::kBackpack, "BTC_USDC"));  // skipped pairs are not traded
+  EXPECT_EQ(h.markets[0].fees.taker_bps, Decimal::from_int(10));
+  EXPECT_EQ(h.markets[1].fees.maker_bps, Decimal::from_int(1));
+  EXPECT_EQ(h.markets[1].fees.taker_bps, Decimal::from_int(4));
   EXPECT_EQ(h.startup->quote_asset(), "USDC");
   EXPECT_EQ(h.startup->fees().perp_taker_bps, Decimal::from_int(4));
   // No journal: the first id is derived from the clock, so a fresh run never reuses an earlier run's ids.

@@ -232,8 +232,8 @@ TEST(ControlServerRouting, TheHostCheckComesFirstAndControlPathsAreUnknownWithou
 // flag and how the risk gate's state answers them. (Positions and orders: tests/integration/control_test.cpp.)
 struct NoSink final : exec::EngineSink {
   void place_orders(std::span<const exec::OrderSpec>) override {}
-  void cancel_order(const MarketSpec&, oms::ClientId) override {}
-  void query_order(const MarketSpec&, oms::ClientId) override {}
+  void cancel_order(InstrumentId, oms::ClientId) override {}
+  void query_order(InstrumentId, oms::ClientId) override {}
 };
 
 struct EngineControlTest : ::testing::Test {
@@ -241,11 +241,12 @@ struct EngineControlTest : ::testing::Test {
   RiskGate risk{RiskLimits{}, clock};
   Portfolio portfolio{1};
   NoSink sink;
-  exec::ArbEngine engine{exec::EngineParams{}, risk, portfolio, sink};
+  InstrumentTable instruments;
+  exec::ArbEngine engine{exec::EngineParams{}, instruments, risk, portfolio, sink};
   bool shutting_down = false;
   int reloads = 0;
   ReloadReport next_reload;
-  EngineControl control{risk, EngineControlHooks{[](const MarketSpec&, oms::ClientId) {},
+  EngineControl control{risk, EngineControlHooks{[](InstrumentId, oms::ClientId) {},
                                                  [this] {
                                                    ++reloads;
                                                    return next_reload;

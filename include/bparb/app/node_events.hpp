@@ -73,8 +73,12 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
 
   // ---- EngineSink: I/O, through the adapter
   void place_orders(std::span<const exec::OrderSpec> orders) override;
-  void cancel_order(const MarketSpec& market, oms::ClientId client_id) override;
-  void query_order(const MarketSpec& market, oms::ClientId client_id) override;
+  void cancel_order(InstrumentId instrument, oms::ClientId client_id) override;
+  // Single orders (exec/order_entry.hpp): counted and logged like the pairs' orders; no pair, no CSV row.
+  void on_single_order_fill(const exec::OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
+                            std::string_view fee_symbol, bool maker) override;
+  void on_single_order_rejected(const exec::OrderSpec& o, std::string_view code, std::string_view message) override;
+  void query_order(InstrumentId instrument, oms::ClientId client_id) override;
 
   // ---- AdapterSink: what the venue reported
   bool before_send(std::span<const exec::OrderSpec> orders) override;

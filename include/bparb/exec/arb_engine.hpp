@@ -25,9 +25,11 @@
 #include "bparb/book/order_book.hpp"
 #include "bparb/core/clock.hpp"
 #include "bparb/core/decimal.hpp"
+#include "bparb/core/instrument.hpp"
 #include "bparb/core/market_spec.hpp"
 #include "bparb/core/reject_class.hpp"
 #include "bparb/exec/leg_risk.hpp"
+#include "bparb/exec/order_entry.hpp"
 #include "bparb/exec/two_leg_trade.hpp"
 #include "bparb/oms/order_manager.hpp"
 #include "bparb/portfolio/portfolio.hpp"
@@ -38,14 +40,12 @@
 
 namespace bparb::exec {
 
-enum class OrderPurpose : std::uint8_t { kEntry, kExit, kHedge, kReprice, kFallback };
-std::string_view order_purpose_name(OrderPurpose p) noexcept;
-
 struct OrderSpec {
   oms::ClientId client_id = 0;
   PairIndex pair = 0;
   LegIndex leg = LegIndex::kSpot;
-  const MarketSpec* market = nullptr;
+  const MarketSpec* market = nullptr;       // the instrument's market (its symbol, tick and step for the wire)
+  InstrumentId instrument = kNoInstrument;  // what cancels and queries of this order name
   Side side = Side::kBid;
   OrderType type = OrderType::kLimit;
   TimeInForce tif = TimeInForce::kIoc;
@@ -62,12 +62,21 @@ struct OrderSpec {
   bool auto_lend_redeem = false;
 };
 
+// One pair as the engine trades it. Its legs are instruments of the table (by LegIndex); the market and book
+// pointers are what log lines and the strategy read.
 struct PairInfo {
   std::string name;  // "SOL"
   const MarketSpec* spot = nullptr;
   const MarketSpec* perp = nullptr;
   const OrderBook* spot_book = nullptr;
   const OrderBook* perp_book = nullptr;
+  std::array<InstrumentId, 2> instruments{kNoInstrument, kNoInstrument};  // by LegIndex
+};
+
+// A live order as shutdown and status see it: the instrument it rests on and its client id.
+struct LiveOrder {
+  InstrumentId instrument = kNoInstrument;
+  oms::ClientId client_id = 0;
 };
 
 enum class PairPhase : std::uint8_t { kFlat, kEntering, kOpen, kExiting };
@@ -79,8 +88,10 @@ class EngineSink {
  public:
   virtual ~EngineSink() = default;
   virtual void place_orders(std::span<const OrderSpec> orders) = 0;
-  virtual void cancel_order(const MarketSpec& market, oms::ClientId client_id) = 0;
-  virtual void query_order(const MarketSpec& market, oms::ClientId client_id) = 0;
+  // Cancels and queries name the instrument (an id of the engine's InstrumentTable): the adapter resolves
+  // the venue's symbol itself.
+  virtual void cancel_order(InstrumentId instrument, oms::ClientId client_id) = 0;
+  virtual void query_order(InstrumentId instrument, oms::ClientId client_id) = 0;
 
   virtual void on_opportunity(const PairInfo&, const BasisQuote&) {}
   virtual void on_entry_refused(const PairInfo&, const BasisQuote&, std::string_view /*leg*/, const RiskDecision&) {}
@@ -101,6 +112,11 @@ class EngineSink {
   // stopped opening (ReduceOnly) and hedges the quantity the venue reported.
   virtual void on_fill_problem(const PairInfo&, const OrderSpec&, FillProblem, Decimal /*qty*/, Decimal /*price*/,
                                Decimal /*fee*/, std::string_view /*fee_symbol*/) {}
+  // Single orders (exec/order_entry.hpp; OrderSpec::pair is no pair): a fill booked once, and the venue's
+  // refusal, for log lines. Their owner hears of them as SingleOrderEvents.
+  virtual void on_single_order_fill(const OrderSpec&, Decimal /*qty*/, Decimal /*price*/, Decimal /*fee*/,
+                                    std::string_view /*fee_symbol*/, bool /*maker*/) {}
+  virtual void on_single_order_rejected(const OrderSpec&, std::string_view /*code*/, std::string_view /*message*/) {}
 };
 
 struct EngineParams {
@@ -155,14 +171,22 @@ struct AccountSnapshot {
   Decimal initial_margin_used;
 };
 
-class ArbEngine {
+class ArbEngine : private AccountRiskSource {
  public:
   static constexpr std::size_t kMaxOrders = oms::OrderManager::kCapacity;  // live + recently settled orders tracked
 
-  ArbEngine(const EngineParams& params, RiskGate& risk, Portfolio& portfolio, EngineSink& sink);
+  // `instruments` is the start-up table every order's instrument comes from; it outlives the engine.
+  ArbEngine(const EngineParams& params, const InstrumentTable& instruments, RiskGate& risk, Portfolio& portfolio,
+            EngineSink& sink);
 
-  // Start-up (allocates): register pairs in the same order as Portfolio::add_pair.
-  PairIndex add_pair(PairInfo info);
+  // Start-up (allocates): register pairs in the same order as Portfolio::add_pair. `legs` are the spot and
+  // the perp instrument (LegIndex order), `books` their books. Throws std::invalid_argument when an id is
+  // not in the table or the legs are not a spot and a perp.
+  PairIndex add_pair(std::string name, std::array<InstrumentId, 2> legs, std::array<const OrderBook*, 2> books);
+  const InstrumentTable& instruments() const noexcept { return instruments_; }
+  // Single-instrument strategies place, cancel and replace their orders here (exec/order_entry.hpp): same
+  // OMS, risk gate and sink as the pairs' trades. The pairs' books are registered with it by add_pair.
+  OrderEntry& order_entry() noexcept { return entry_; }
   std::size_t pair_count() const noexcept { return pairs_.size(); }
   const PairInfo& pair(PairIndex p) const noexcept { return pairs_[p].info; }
   PairPhase phase(PairIndex p) const noexcept { return pairs_[p].phase; }
@@ -189,6 +213,7 @@ class ArbEngine {
   bool opening_enabled() const noexcept { return opening_enabled_; }
   // Orders still live (for shutdown: cancel them).
   void live_orders(std::vector<std::pair<const MarketSpec*, oms::ClientId>>& out) const;
+  void live_orders(std::vector<LiveOrder>& out) const;
   // The order table, read-only (the operator's order view; order_spec_of() decodes an order's purpose).
   const oms::OrderManager& orders() const noexcept { return oms_; }
   bool idle() const noexcept;  // no trade in progress on any pair
@@ -236,7 +261,9 @@ class ArbEngine {
   void book_fill(oms::Order& o, const OrderUpdate& u, TimestampUs now) noexcept;
   // Once the OMS settles the order: tell the trade's LegRisk, and re-price a cancelled maker leg.
   void maybe_settle(oms::Order& o, TimestampUs now) noexcept;
+  void single_order_update(oms::Order& o, const OrderUpdate& u, TimestampUs now) noexcept;
   AccountRisk account_risk(TimestampUs now) noexcept;
+  AccountRisk current_account_risk(TimestampUs now) noexcept override { return account_risk(now); }
   void fill_marks() noexcept;
   std::uint32_t open_positions() const noexcept;
   const OrderBook* book_of(const PairInfo& info, LegIndex leg) const noexcept {
@@ -244,6 +271,7 @@ class ArbEngine {
   }
 
   EngineParams params_;
+  const InstrumentTable& instruments_;
   RiskGate& risk_;
   Portfolio& portfolio_;
   EngineSink& sink_;
@@ -253,6 +281,7 @@ class ArbEngine {
   std::vector<TwoLegTrade> trades_;  // one executor per pair, same index
   std::vector<Marks> marks_;
   oms::OrderManager oms_;
+  OrderEntry entry_;  // single orders, on oms_
   AccountSnapshot account_{};
   bool have_account_ = false;
   bool opening_enabled_ = true;

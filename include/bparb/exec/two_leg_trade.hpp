@@ -18,6 +18,7 @@
 #include "bparb/book/order_book.hpp"
 #include "bparb/core/clock.hpp"
 #include "bparb/core/decimal.hpp"
+#include "bparb/core/instrument.hpp"
 #include "bparb/core/market_spec.hpp"
 #include "bparb/core/types.hpp"
 #include "bparb/core/venue.hpp"
@@ -36,7 +37,8 @@ class EngineSink;
 
 struct TradeLeg {
   VenueId venue = VenueId::kBackpack;
-  const MarketSpec* market = nullptr;
+  InstrumentId instrument = kNoInstrument;
+  const MarketSpec* market = nullptr;  // the instrument's market
   const OrderBook* book = nullptr;
   // Taker prices on this leg go at most this fraction beyond the worst level the quantity walks.
   Decimal slippage_buffer;

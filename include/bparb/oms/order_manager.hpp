@@ -23,6 +23,7 @@
 #include "bparb/core/client_id.hpp"
 #include "bparb/core/clock.hpp"
 #include "bparb/core/decimal.hpp"
+#include "bparb/core/instrument.hpp"
 #include "bparb/core/market_spec.hpp"
 #include "bparb/core/types.hpp"
 #include "bparb/oms/order_lifecycle.hpp"
@@ -37,6 +38,7 @@ using OwnerTag = std::uint64_t;
 // What the owner asks for; the OMS adds the client id.
 struct OrderRequest {
   const MarketSpec* market = nullptr;
+  InstrumentId instrument = kNoInstrument;  // what cancels and queries of the order name
   Side side = Side::kBid;
   OrderType type = OrderType::kLimit;
   TimeInForce tif = TimeInForce::kIoc;
@@ -70,6 +72,7 @@ class Order {
   ClientId client_id() const noexcept { return client_id_; }
   const OrderRequest& request() const noexcept { return request_; }
   const MarketSpec* market() const noexcept { return request_.market; }
+  InstrumentId instrument() const noexcept { return request_.instrument; }
   OwnerTag owner() const noexcept { return request_.owner; }
   OrderState state() const noexcept { return state_; }
   Decimal booked() const noexcept { return booked_; }      // sum of the fills booked

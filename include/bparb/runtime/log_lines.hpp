@@ -44,6 +44,10 @@ class LogLines {
   void fill(const exec::PairInfo& p, const exec::OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
             std::string_view fee_symbol, bool maker) const;
   void leg_risk(const exec::PairInfo& p, const exec::LegRiskDecision& d) const;
+  // A single order (exec/order_entry.hpp) belongs to no pair: its lines name the market only.
+  void fill(const exec::OrderSpec& o, Decimal qty, Decimal price, Decimal fee, std::string_view fee_symbol,
+            bool maker) const;
+  void order_rejected(const exec::OrderSpec& o, std::string_view code, std::string_view message) const;
   void order_rejected(const exec::PairInfo& p, const exec::OrderSpec& o, std::string_view code,
                       std::string_view message) const;
   void trading_state(const StateChange& c, std::string_view why) const;

@@ -36,7 +36,7 @@ struct NodeOptions {
 
 // What the node needs of the composition root besides the trading objects.
 struct NodeHooks {
-  std::function<void(const MarketSpec& market, ClientId client_id)> cancel_order;
+  std::function<void(InstrumentId instrument, ClientId client_id)> cancel_order;
   std::function<Decimal(const MarketSpec& perp)> mark;  // the perp's current mark (zero when unknown)
   std::function<void()> stop;                           // ends the run (closes connections, stops the loop)
 };

@@ -10,8 +10,8 @@
 //   5. equity floor, then trading.
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "bparb/core/clock.hpp"
+#include "bparb/core/instrument.hpp"
 #include "bparb/exec/arb_engine.hpp"
 #include "bparb/exec/venue_reports.hpp"
 #include "bparb/journal/journal.hpp"
@@ -27,12 +28,14 @@
 
 namespace bparb::runtime {
 
-// One traded pair as the runtime sees it: its markets and its index in the engine and the portfolio.
+// One traded pair as the runtime sees it: its markets (and their ids in the instrument table) and its index
+// in the engine and the portfolio.
 struct PairRef {
   std::string base;
   const MarketSpec* spot = nullptr;
   const MarketSpec* perp = nullptr;
   PairIndex index = 0;
+  std::array<InstrumentId, 2> instruments{kNoInstrument, kNoInstrument};  // spot, perp
 };
 
 // What recovery needs of the configuration ([recovery], [risk], the command line).
@@ -48,7 +51,7 @@ struct RecoveryOptions {
 class Recovery {
  public:
   Recovery(std::shared_ptr<spdlog::logger> log, const Clock& clock, JournalWriter& journal,
-           exec::ReconciliationVenue& venue, const std::deque<MarketSpec>& markets, std::vector<PairRef> pairs,
+           exec::ReconciliationVenue& venue, const InstrumentTable& markets, std::vector<PairRef> pairs,
            RecoveryOptions opts);
 
   // Steps 1-5. `fail` with the reason when a check fails (nothing may trade then), `done` when trading may
@@ -85,7 +88,10 @@ class Recovery {
   const Clock& clock_;
   JournalWriter& journal_;
   exec::ReconciliationVenue& venue_;
-  const std::deque<MarketSpec>& markets_;
+  const InstrumentTable& markets_;  // the traded markets, in id order
+  const std::string& symbol_of(std::size_t i) const noexcept {
+    return markets_.market(static_cast<InstrumentId>(i)).symbol;
+  }
   std::vector<PairRef> pairs_;
   RecoveryOptions opts_;
   std::function<void(const std::string&)> fail_;

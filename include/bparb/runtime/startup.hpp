@@ -2,8 +2,9 @@
 // Start-up is a chain of checks; any failure stops it before anything is traded:
 //   1. the venue's clock (the offset every signed request carries);
 //   2. the venue's markets: every enabled pair's spot and perp exist, are SPOT and PERP, and share one quote
-//      asset (a pair whose books are not open is skipped, not refused);
-//   3. this account's fee rates, and that the venue is not liquidating it;
+//      asset (a pair whose books are not open is skipped, not refused); they become the instrument table
+//      (core/instrument.hpp), spot then perp per pair;
+//   3. this account's fee rates (into the instrument table), and that the venue is not liquidating it;
 //   4. recovery (runtime/recovery.hpp);
 //   5. the first client id: after the journal's highest one (README "Restart and recovery").
 // What it found (markets, pairs, quote asset, fees, first id, the recovery to restore) is the trading
@@ -11,7 +12,6 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "bparb/core/clock.hpp"
+#include "bparb/core/instrument.hpp"
 #include "bparb/core/market_spec.hpp"
 #include "bparb/exec/venue_reports.hpp"
 #include "bparb/oms/order_manager.hpp"
@@ -37,7 +38,8 @@ struct WantedPair {
 
 struct StartupOptions {
   std::vector<WantedPair> pairs;
-  std::string source_path;  // the config file, named when a market does not exist
+  std::string source_path;             // the config file, named when a market does not exist
+  VenueId venue = VenueId::kBackpack;  // the venue the markets are listed by (their instruments' venue)
   RecoveryOptions recovery;
 };
 
@@ -51,10 +53,11 @@ struct StartupFailure {
 
 class Startup {
  public:
-  // `markets` receives the traded markets (spot, perp per pair); the adapter and the engine keep pointers
-  // into it, so it is the caller's and its addresses are stable.
+  // `instruments` receives the traded markets (spot, perp per pair, in that order) and, once the account's
+  // fee rates are known, their fees; the adapter and the engine keep references into it, so it is the
+  // caller's.
   Startup(std::shared_ptr<spdlog::logger> log, const Clock& clock, JournalWriter& journal, exec::StartupVenue& venue,
-          exec::ReconciliationVenue& reports, std::deque<MarketSpec>& markets, StartupOptions opts);
+          exec::ReconciliationVenue& reports, InstrumentTable& instruments, StartupOptions opts);
 
   // Steps 1-5: `on_fail` once with the first failed check, or `on_done` when trading may start. Throws
   // std::runtime_error when the journal's positions cannot be read (recovery).
@@ -79,7 +82,7 @@ class Startup {
   JournalWriter& journal_;
   exec::StartupVenue& venue_;
   exec::ReconciliationVenue& reports_;
-  std::deque<MarketSpec>& markets_;
+  InstrumentTable& instruments_;
   StartupOptions opts_;
   std::function<void(const StartupFailure&)> fail_;
   std::function<void()> done_;

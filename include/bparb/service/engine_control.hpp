@@ -35,7 +35,7 @@ struct ReloadReport {
 };
 
 struct EngineControlHooks {
-  std::function<void(const MarketSpec&, oms::ClientId)> cancel_order;  // through the venue adapter
+  std::function<void(InstrumentId, oms::ClientId)> cancel_order;  // through the venue adapter
   std::function<ReloadReport()> reload;                                // the SIGHUP reload
   std::function<bool()> shutting_down;                                 // the node is stopping
 };

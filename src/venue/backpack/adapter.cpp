@@ -37,13 +37,13 @@ exec::VenueError venue_error(const char* request, const RestError& e) {
 }  // namespace
 
 BackpackAdapter::BackpackAdapter(boost::asio::io_context& io, const Clock& clock, RestClient& rest, BackpackWs& ws,
-                                 const std::deque<MarketSpec>& markets, TimestampUs history_from_us,
+                                 const InstrumentTable& instruments, TimestampUs history_from_us,
                                  std::shared_ptr<spdlog::logger> log, AdapterSink& sink)
     : io_(io),
       clock_(clock),
       rest_(rest),
       ws_(ws),
-      markets_(markets),
+      instruments_(instruments),
       history_from_us_(history_from_us),
       log_(std::move(log)),
       sink_(sink) {}
@@ -173,42 +173,44 @@ void BackpackAdapter::on_batch_answer(std::uint32_t slot, RestResult<std::vector
   }
 }
 
-void BackpackAdapter::cancel_order(const MarketSpec& market, ClientId client_id) {
+void BackpackAdapter::cancel_order(InstrumentId instrument, ClientId client_id) {
+  const std::string_view symbol = symbol_of(instrument);
   if (client_id > kMaxBackpackClientId) {
-    log_->warn("Cancel #{} on {} not sent: the id does not fit Backpack's clientId (never placed)", client_id,
-               market.symbol);
+    log_->warn("Cancel #{} on {} not sent: the id does not fit Backpack's clientId (never placed)", client_id, symbol);
     return;
   }
-  log_->info("Cancelling order #{} on {}", client_id, market.symbol);
+  if (!instruments_.contains(instrument)) {
+    log_->warn("Cancel #{} not sent: instrument {} is not in the instrument table", client_id, instrument);
+    return;
+  }
+  log_->info("Cancelling order #{} on {}", client_id, symbol);
   CancelRequest c;
-  c.symbol = market.symbol;
-  c.client_id = static_cast<std::uint32_t>(client_id);
-  // 16 trivially copyable bytes of capture: the callback is stored without a heap allocation (RestClient's
-  // order slots). The market is found again by its index (markets_ never moves its elements).
-  std::uint32_t market_index = 0;
-  while (market_index < markets_.size() && &markets_[market_index] != &market) ++market_index;
-  rest_.cancel_order(c, [this, market_index, client_id](RestResult<CancelResult>& r) {
+  c.symbol = symbol;
+  const auto wire_id = static_cast<std::uint32_t>(client_id);  // checked above
+  c.client_id = wire_id;
+  // 16 trivially copyable bytes of capture (this, the 32-bit wire id, the 16-bit instrument id): the
+  // callback is stored without a heap allocation. The symbol is found again by the instrument id.
+  rest_.cancel_order(c, [this, instrument, wire_id](RestResult<CancelResult>& r) {
     if (!r) {
       // Too late (already filled/expired) or unknown: the stream or a query settles it.
-      log_->info("Cancel #{} on {} not confirmed: {} {}", client_id,
-                 market_index < markets_.size() ? std::string_view(markets_[market_index].symbol) : "?", r.error().code,
+      log_->info("Cancel #{} on {} not confirmed: {} {}", wire_id, symbol_of(instrument), r.error().code,
                  r.error().message);
       return;
     }
-    if (r->order) sink_.on_query(client_id, true, r->order->status, r->order->executed_quantity);
+    if (r->order) sink_.on_query(ClientId{wire_id}, true, r->order->status, r->order->executed_quantity);
   });
 }
 
-void BackpackAdapter::query_order(const MarketSpec& market, ClientId client_id) {
-  if (client_id > kMaxBackpackClientId) {
+void BackpackAdapter::query_order(InstrumentId instrument, ClientId client_id) {
+  if (client_id > kMaxBackpackClientId || !instruments_.contains(instrument)) {
     // Such an order was never sent (place_orders refuses it): the exchange cannot know it.
     boost::asio::post(io_, [this, client_id] { sink_.on_query(client_id, false, OrderStatus::kNew, Decimal{}); });
     return;
   }
-  log_->warn("Order #{} on {}: outcome unknown or fills missing, querying the exchange", client_id, market.symbol);
-  const MarketSpec* m = &market;
+  const MarketSpec* m = &instruments_.market(instrument);
+  log_->warn("Order #{} on {}: outcome unknown or fills missing, querying the exchange", client_id, m->symbol);
   const auto wire_id = static_cast<std::uint32_t>(client_id);  // checked above
-  rest_.get_order_by_client_id(market.symbol, wire_id, [this, m, client_id](RestResult<std::optional<Order>>& r) {
+  rest_.get_order_by_client_id(m->symbol, wire_id, [this, m, client_id](RestResult<std::optional<Order>>& r) {
     if (!r) return;  // the engine re-queries on its timer
     if (r->has_value()) {
       sink_.on_query(client_id, true, (*r)->status, (*r)->executed_quantity);

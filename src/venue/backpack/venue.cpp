@@ -5,7 +5,7 @@
 namespace bparb::backpack {
 
 BackpackVenue make_backpack_venue(boost::asio::io_context& io, const Clock& clock, const BackpackVenueOptions& opts,
-                                  const SigningKey& key, const std::deque<MarketSpec>& markets,
+                                  const SigningKey& key, const InstrumentTable& instruments,
                                   TimestampUs history_from_us, std::shared_ptr<spdlog::logger> log, AdapterSink& sink) {
   BackpackVenue v;
   RestClientOptions ro;
@@ -25,7 +25,7 @@ BackpackVenue make_backpack_venue(boost::asio::io_context& io, const Clock& cloc
   v.ws = std::make_unique<BackpackWs>(io, clock, wo, &key);
   v.feed = std::make_unique<MarketDataFeed>(io, clock, *v.ws, *v.rest);
   v.adapter =
-      std::make_unique<BackpackAdapter>(io, clock, *v.rest, *v.ws, markets, history_from_us, std::move(log), sink);
+      std::make_unique<BackpackAdapter>(io, clock, *v.rest, *v.ws, instruments, history_from_us, std::move(log), sink);
   return v;
 }
 

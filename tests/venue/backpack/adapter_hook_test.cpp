@@ -6,7 +6,6 @@
 
 #include <array>
 #include <boost/asio/io_context.hpp>
-#include <deque>
 #include <optional>
 #include <string>
 #include <utility>
@@ -71,8 +70,8 @@ class AdapterHook : public ::testing::Test {
       : key_(SigningKey::from_seed(std::array<std::uint8_t, kSeedBytes>{7})),
         rest_(io_, clock_, rest_options(), &key_),
         ws_(io_, clock_, ws_options(), &key_) {
-    markets_.push_back(market("SOL_USDC", MarketType::kSpot, "0.01", "0.01"));
-    markets_.push_back(market("SOL_USDC_PERP", MarketType::kPerp, "0.001", "0.1"));
+    markets_.add(VenueId::kBackpack, market("SOL_USDC", MarketType::kSpot, "0.01", "0.01"));
+    markets_.add(VenueId::kBackpack, market("SOL_USDC_PERP", MarketType::kPerp, "0.001", "0.1"));
     adapter_ = std::make_unique<BackpackAdapter>(
         io_, clock_, rest_, ws_, markets_, clock_.now_us(),
         std::make_shared<spdlog::logger>("adapter-hook-test", std::make_shared<spdlog::sinks::null_sink_st>()), sink_);
@@ -91,13 +90,15 @@ class AdapterHook : public ::testing::Test {
   std::array<exec::OrderSpec, 2> two_legs() const {
     std::array<exec::OrderSpec, 2> legs{};
     legs[0].client_id = 1001;
-    legs[0].market = &markets_[0];
+    legs[0].market = &markets_.market(0);
+    legs[0].instrument = 0;
     legs[0].side = Side::kAsk;
     legs[0].price = D("150.25");
     legs[0].quantity = D("0.5");
     legs[0].auto_borrow = true;
     legs[1].client_id = 1002;
-    legs[1].market = &markets_[1];
+    legs[1].market = &markets_.market(1);
+    legs[1].instrument = 1;
     legs[1].side = Side::kBid;
     legs[1].tif = TimeInForce::kGtc;
     legs[1].price = D("150.125");
@@ -112,7 +113,7 @@ class AdapterHook : public ::testing::Test {
   SigningKey key_;
   RestClient rest_;
   BackpackWs ws_;
-  std::deque<MarketSpec> markets_;
+  InstrumentTable markets_;
   RecordingSink sink_;
   Captured captured_;
   std::unique_ptr<BackpackAdapter> adapter_;
@@ -194,7 +195,7 @@ TEST_F(AdapterHook, ClientIdWiderThanBackpacksIsRefusedUnsent) {
   EXPECT_EQ(captured_.requests[1].client_id, std::optional<std::uint32_t>(0xFFFF'FFFFu));
 
   // A wider id was never placed, so a query of it is answered "not found" without asking the exchange.
-  adapter_->query_order(markets_[0], kMaxBackpackClientId + 1);
+  adapter_->query_order(0, kMaxBackpackClientId + 1);
   EXPECT_TRUE(sink_.queried.empty());
   io_.restart();  // the polls above ran out of work, which stops the context
   io_.poll();

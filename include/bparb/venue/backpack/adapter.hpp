@@ -6,7 +6,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <span>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "bparb/core/clock.hpp"
+#include "bparb/core/instrument.hpp"
 #include "bparb/exec/arb_engine.hpp"
 #include "bparb/exec/venue_reports.hpp"
 #include "bparb/venue/backpack/rest_client.hpp"
@@ -44,11 +44,12 @@ exec::FillReport fill_report(const Fill& f);  // the row's own client id, if any
 
 class BackpackAdapter final : public exec::ReconciliationVenue, public exec::StartupVenue {
  public:
-  // `markets` holds every market an order can be for (stable addresses); `history_from_us` bounds the fills
-  // history asked for a queried order (the run's start).
+  // `instruments` holds every market an order can be for (its ids are what cancels and queries name; it is
+  // filled at start-up, after construction); `history_from_us` bounds the fills history asked for a queried
+  // order (the run's start).
   BackpackAdapter(boost::asio::io_context& io, const Clock& clock, RestClient& rest, BackpackWs& ws,
-                  const std::deque<MarketSpec>& markets, TimestampUs history_from_us,
-                  std::shared_ptr<spdlog::logger> log, AdapterSink& sink);
+                  const InstrumentTable& instruments, TimestampUs history_from_us, std::shared_ptr<spdlog::logger> log,
+                  AdapterSink& sink);
 
   // Once warm this allocates nothing on the heap (RestOrderPath.* in bparb_perf_tests; BENCHMARKS.md): the
   // requests and the batch records reuse member storage, the REST callbacks capture 16 trivially copyable
@@ -63,9 +64,10 @@ class BackpackAdapter final : public exec::ReconciliationVenue, public exec::Sta
     request_hook_ctx_ = ctx;
   }
   // An id wider than Backpack's clientId is never sent (nor truncated): place_orders answers every order of
-  // the request as rejected (RejectClass::kOther), cancel_order drops it, query_order answers "not found".
-  void cancel_order(const MarketSpec& market, ClientId client_id);
-  void query_order(const MarketSpec& market, ClientId client_id);
+  // the request as rejected (RejectClass::kOther), cancel_order drops it, query_order answers "not found"
+  // (as for an instrument the table does not hold).
+  void cancel_order(InstrumentId instrument, ClientId client_id);
+  void query_order(InstrumentId instrument, ClientId client_id);
   // One private order-stream event (account.orderUpdate).
   void on_order_event(const OrderUpdateEvent& e);
   // A signed request refused for its timestamp means the offset to the exchange's clock is stale (one of the
@@ -115,7 +117,10 @@ class BackpackAdapter final : public exec::ReconciliationVenue, public exec::Sta
   const Clock& clock_;
   RestClient& rest_;
   BackpackWs& ws_;
-  const std::deque<MarketSpec>& markets_;
+  const InstrumentTable& instruments_;
+  std::string_view symbol_of(InstrumentId id) const noexcept {
+    return instruments_.contains(id) ? std::string_view(instruments_.market(id).symbol) : std::string_view("?");
+  }
   TimestampUs history_from_us_;
   std::shared_ptr<spdlog::logger> log_;
   AdapterSink& sink_;

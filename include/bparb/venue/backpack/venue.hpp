@@ -37,10 +37,10 @@ struct BackpackVenue {
   std::unique_ptr<BackpackAdapter> adapter;
 };
 
-// `key` signs every private request and must outlive the venue; `markets`, `history_from_us`, `log` and `sink`
+// `key` signs every private request and must outlive the venue; `instruments`, `history_from_us`, `log` and `sink`
 // are the adapter's (adapter.hpp).
 BackpackVenue make_backpack_venue(boost::asio::io_context& io, const Clock& clock, const BackpackVenueOptions& opts,
-                                  const SigningKey& key, const std::deque<MarketSpec>& markets,
+                                  const SigningKey& key, const InstrumentTable& instruments,
                                   TimestampUs history_from_us, std::shared_ptr<spdlog::logger> log, AdapterSink& sink);
 
 }  // namespace bparb::backpack
