@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <string>
 
@@ -101,7 +102,16 @@ TEST(ServiceNotifier, SendsReadyStatusWatchdogAndStopping) {
   EXPECT_EQ(svc.watchdog_ping(), NotifyResult::kSent);
   EXPECT_EQ(sock.receive(), "WATCHDOG=1");
   EXPECT_EQ(svc.reloading(), NotifyResult::kSent);
-  EXPECT_EQ(sock.receive(), "RELOADING=1");
+  const std::string reloading = sock.receive();
+  // RELOADING=1 carries CLOCK_MONOTONIC in microseconds (systemd >= 253 checks it against its own clock).
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  const unsigned long long now_us = static_cast<unsigned long long>(ts.tv_sec) * 1000000ULL + ts.tv_nsec / 1000;
+  const std::string key = "RELOADING=1\nMONOTONIC_USEC=";
+  ASSERT_EQ(reloading.rfind(key, 0), 0u) << reloading;
+  const unsigned long long sent_us = std::stoull(reloading.substr(key.size()));
+  EXPECT_LE(sent_us, now_us);
+  EXPECT_GT(sent_us + 10'000'000ULL, now_us);
   EXPECT_EQ(svc.ready("reloaded"), NotifyResult::kSent);
   EXPECT_EQ(sock.receive(), "READY=1\nSTATUS=reloaded");
   EXPECT_EQ(svc.stopping(), NotifyResult::kSent);
@@ -109,6 +119,26 @@ TEST(ServiceNotifier, SendsReadyStatusWatchdogAndStopping) {
   EXPECT_EQ(svc.sent_count(), 6u);
   EXPECT_EQ(svc.error_count(), 0u);
   EXPECT_TRUE(sock.empty());
+}
+
+// A reload during start-up (SIGHUP before READY=1) must not announce readiness: neither its RELOADING=1 nor
+// its closing READY=1 is sent; the start-up's own ready() is.
+TEST(ServiceNotifier, AReloadBeforeReadyIsNotAnnounced) {
+  FakeNotifySocket sock;
+  ScopedEnv ns("NOTIFY_SOCKET", sock.path().c_str());
+  ServiceNotifier svc;
+  EXPECT_FALSE(svc.ready_sent());
+  EXPECT_EQ(svc.reloading(), NotifyResult::kInert);
+  EXPECT_EQ(svc.ready(), NotifyResult::kInert);
+  EXPECT_TRUE(sock.empty());
+  EXPECT_FALSE(svc.ready_sent());
+  EXPECT_EQ(svc.ready("trading"), NotifyResult::kSent);
+  EXPECT_EQ(sock.receive(), "READY=1\nSTATUS=trading");
+  EXPECT_TRUE(svc.ready_sent());
+  EXPECT_EQ(svc.reloading(), NotifyResult::kSent);
+  EXPECT_EQ(sock.receive().rfind("RELOADING=1\nMONOTONIC_USEC=", 0), 0u);
+  EXPECT_EQ(svc.ready(), NotifyResult::kSent);
+  EXPECT_EQ(sock.receive(), "READY=1");
 }
 
 TEST(ServiceNotifier, StatusCannotInjectKeysAndIsBounded) {
