@@ -28,6 +28,7 @@
 #include "bparb/app/node_events.hpp"
 #include "bparb/app/node_options.hpp"
 #include "bparb/app/pnl_report.hpp"
+#include "bparb/app/ready_gate.hpp"
 #include "bparb/app/secrets.hpp"
 #include "bparb/app/service.hpp"
 #include "bparb/app/signals.hpp"
@@ -143,6 +144,12 @@ class Daemon final {
       case SignalAction::kDumpStatus:
         operator_.log_status(risk_, engine_.get(), portfolio_.get(), pairs(), journal_);
         break;
+      case SignalAction::kReopenLog:
+        if (auto r = reopen_log_file())
+          log_->info("SIGUSR2: reopened log file {}", *r);
+        else
+          log_->error("SIGUSR2: {}; logging goes on to the old file", r.error());
+        break;
       case SignalAction::kIgnore:
         break;
     }
@@ -208,6 +215,7 @@ class Daemon final {
     node_.cancel();
     if (reconciler_) reconciler_->cancel();
     stop_timer_.cancel();
+    ready_gate_.cancel();
     operator_.cancel();
     if (sigs_) sigs_->cancel();
     io_.stop();
@@ -261,7 +269,15 @@ class Daemon final {
     };
     hooks.stop = [this] { stop_io(); };
     node_.start(*engine_, *portfolio_, *reconciler_, pairs(), std::move(hooks));
-    svc_.ready(fmt::format("trading {} pair(s), state {}", pairs().size(), to_string(risk_.state())));
+    ready_gate_.start(
+        2 * pairs().size(),
+        [this] {
+          std::size_t n = 0;
+          for (const runtime::PairRef& p : pairs())
+            n += static_cast<std::size_t>(bp_.feed->book_valid(p.spot->symbol)) + bp_.feed->book_valid(p.perp->symbol);
+          return n;
+        },
+        [this] { return fmt::format("trading {} pair(s), state {}", pairs().size(), to_string(risk_.state())); });
     if (alerter_) {
       alert_start(*alerter_, cfg_, pairs().size(), to_string(risk_.state()));
       alerter_->start_digest([this] { return digest_totals(portfolio_->stats()); });
@@ -278,6 +294,7 @@ class Daemon final {
   void begin_shutdown(const char* why) {
     if (node_.shutting_down()) return;
     if (!engine_) {  // still starting up
+      svc_.stopping();
       stop_io();
       return;
     }
@@ -427,6 +444,7 @@ class Daemon final {
   ServiceNotifier svc_;
   std::unique_ptr<SignalWatcher> sigs_;
   SystemdNotice notice_{svc_};
+  ReadyAfterBookSync ready_gate_{io_, log_, svc_};
   runtime::Operator operator_{io_, log_, notice_};
   runtime::Node node_{io_, log_, clock_, risk_, lines_, journal_, notice_, node_options(cfg_)};
   NodeEvents events_{io_, log_, clock_, risk_, lines_, journal_, node_, svc_};

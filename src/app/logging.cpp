@@ -47,6 +47,58 @@ class RedactingSink final : public spdlog::sinks::sink {
   std::shared_ptr<const Redactor> redactor_;
 };
 
+// The log file behind one lock, so SIGUSR2 can swap in a fresh file at the same path while other threads log:
+// the single-threaded rotating sink inside is only touched under `mu_` (one lock per line, as the _mt sink).
+class ReopenableFileSink final : public spdlog::sinks::sink {
+ public:
+  ReopenableFileSink(std::string path, std::size_t max_bytes, std::size_t max_files)
+      : path_(std::move(path)), max_bytes_(max_bytes), max_files_(max_files), file_(open_file()) {}
+
+  void log(const spdlog::details::log_msg& msg) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    file_->log(msg);
+  }
+  void flush() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    file_->flush();
+  }
+  void set_pattern(const std::string& pattern) override {
+    set_formatter(std::make_unique<spdlog::pattern_formatter>(pattern, spdlog::pattern_time_type::utc));
+  }
+  void set_formatter(std::unique_ptr<spdlog::formatter> f) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    formatter_ = f->clone();
+    file_->set_formatter(std::move(f));
+  }
+
+  // Opens the new file first: if that fails, the old one stays (logging must not stop over a rotation).
+  Expected<std::string, std::string> reopen() {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_ptr<spdlog::sinks::rotating_file_sink_st> next;
+    try {
+      next = open_file();
+    } catch (const spdlog::spdlog_ex& e) {
+      return unexpected(std::string("cannot open log file ") + path_ + ": " + e.what());
+    }
+    if (formatter_) next->set_formatter(formatter_->clone());
+    file_->flush();
+    file_ = std::move(next);
+    return path_;
+  }
+
+ private:
+  std::unique_ptr<spdlog::sinks::rotating_file_sink_st> open_file() const {
+    return std::make_unique<spdlog::sinks::rotating_file_sink_st>(path_, max_bytes_, max_files_);
+  }
+
+  std::mutex mu_;
+  const std::string path_;
+  const std::size_t max_bytes_;
+  const std::size_t max_files_;
+  std::unique_ptr<spdlog::formatter> formatter_;
+  std::unique_ptr<spdlog::sinks::rotating_file_sink_st> file_;
+};
+
 constexpr const char* kDefaultLoggerName = "bparb";
 
 spdlog::level::level_enum to_spdlog(LogLevel l) {
@@ -95,6 +147,11 @@ std::shared_ptr<spdlog::sinks::sink>& console_sink_slot() {
   static std::shared_ptr<spdlog::sinks::sink> sink;
   return sink;
 }
+// The log file of the current set-up (null without one), for reopen_log_file(); guarded by console_mu().
+std::shared_ptr<ReopenableFileSink>& file_sink_slot() {
+  static std::shared_ptr<ReopenableFileSink> sink;
+  return sink;
+}
 
 void replace_default_logger(std::shared_ptr<spdlog::logger> next) {
   static std::mutex retired_mu;
@@ -114,17 +171,17 @@ void replace_default_logger(std::shared_ptr<spdlog::logger> next) {
 
 std::shared_ptr<spdlog::logger> init_logging(const LoggingConfig& cfg, std::shared_ptr<const Redactor> redactor) {
   std::vector<spdlog::sink_ptr> sinks;
+  std::shared_ptr<ReopenableFileSink> file;
   if (!cfg.file.empty()) {
-    std::shared_ptr<spdlog::sinks::sink> file;
     try {
-      file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
-          cfg.file, static_cast<std::size_t>(cfg.max_size_mb) * 1024 * 1024, static_cast<std::size_t>(cfg.max_files));
+      file = std::make_shared<ReopenableFileSink>(cfg.file, static_cast<std::size_t>(cfg.max_size_mb) * 1024 * 1024,
+                                                  static_cast<std::size_t>(cfg.max_files));
     } catch (const spdlog::spdlog_ex& e) {
       throw std::runtime_error("cannot open log file " + cfg.file + " (logging.file): " + e.what() +
                                "; check that the directory exists and is writable");
     }
     file->set_formatter(utc_formatter());
-    sinks.push_back(make_redacting_sink(std::move(file), redactor));
+    sinks.push_back(make_redacting_sink(file, redactor));
   }
   std::shared_ptr<spdlog::sinks::sink> console_sink;
   if (cfg.console) {
@@ -138,6 +195,7 @@ std::shared_ptr<spdlog::logger> init_logging(const LoggingConfig& cfg, std::shar
   {
     std::lock_guard<std::mutex> lock(console_mu());
     console_sink_slot() = console_sink;
+    file_sink_slot() = file;
   }
   auto logger = std::make_shared<spdlog::logger>(kDefaultLoggerName, sinks.begin(), sinks.end());
   logger->set_level(to_spdlog(cfg.level));
@@ -152,6 +210,16 @@ std::shared_ptr<spdlog::logger> init_logging(const LoggingConfig& cfg, std::shar
 void mute_console() noexcept {
   std::lock_guard<std::mutex> lock(console_mu());
   if (console_sink_slot()) console_sink_slot()->set_level(spdlog::level::off);
+}
+
+Expected<std::string, std::string> reopen_log_file() {
+  std::shared_ptr<ReopenableFileSink> file;
+  {
+    std::lock_guard<std::mutex> lock(console_mu());
+    file = file_sink_slot();
+  }
+  if (!file) return unexpected(std::string("no log file configured (logging.file is empty)"));
+  return file->reopen();
 }
 
 std::shared_ptr<spdlog::logger> component_logger(std::string_view name) {
@@ -171,6 +239,10 @@ std::shared_ptr<spdlog::logger> component_logger(std::string_view name) {
 void shutdown_logging() {
   spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { l->flush(); });
   spdlog::flush_every(std::chrono::seconds(0));  // stops the periodic flusher
+  {
+    std::lock_guard<std::mutex> lock(console_mu());
+    file_sink_slot().reset();
+  }
   // A sink-less logger turns late log calls (another thread, e.g. an in-process bpsim) into no-ops.
   replace_default_logger(std::make_shared<spdlog::logger>(kDefaultLoggerName));
 }

@@ -7,8 +7,10 @@
 
 #include <cerrno>
 #include <cstddef>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 
 namespace bparb::app {
 
@@ -83,10 +85,15 @@ NotifyResult ServiceNotifier::send_with_status(const char* head, std::string_vie
 }
 
 NotifyResult ServiceNotifier::ready() noexcept {
-  return send("READY=1");
+  return ready(std::string_view{});
 }
 NotifyResult ServiceNotifier::ready(std::string_view status) noexcept {
-  return send_with_status("READY=1\n", status);
+  if (reload_before_ready_) {
+    reload_before_ready_ = false;
+    return NotifyResult::kInert;
+  }
+  ready_sent_ = true;
+  return status.empty() ? send("READY=1") : send_with_status("READY=1\n", status);
 }
 NotifyResult ServiceNotifier::status(std::string_view text) noexcept {
   return send_with_status("", text);
@@ -95,7 +102,17 @@ NotifyResult ServiceNotifier::watchdog_ping() noexcept {
   return send("WATCHDOG=1");
 }
 NotifyResult ServiceNotifier::reloading() noexcept {
-  return send("RELOADING=1");
+  if (!ready_sent_) {
+    reload_before_ready_ = true;
+    return NotifyResult::kInert;
+  }
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  const auto usec =
+      static_cast<unsigned long long>(ts.tv_sec) * 1000000ULL + static_cast<unsigned long long>(ts.tv_nsec) / 1000ULL;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "RELOADING=1\nMONOTONIC_USEC=%llu", usec);
+  return send(buf);
 }
 NotifyResult ServiceNotifier::stopping() noexcept {
   return send("STOPPING=1");

@@ -16,6 +16,8 @@ std::string_view signal_action_name(SignalAction a) noexcept {
       return "reload";
     case SignalAction::kDumpStatus:
       return "dump-status";
+    case SignalAction::kReopenLog:
+      return "reopen-log";
     case SignalAction::kIgnore:
       return "ignore";
   }
@@ -31,6 +33,8 @@ SignalAction classify_signal(int signo, std::uint32_t shutdown_requests_before) 
       return SignalAction::kReload;
     case SIGUSR1:
       return SignalAction::kDumpStatus;
+    case SIGUSR2:
+      return SignalAction::kReopenLog;
     default:
       return SignalAction::kIgnore;
   }
@@ -41,6 +45,7 @@ SignalAction classify_signal(int signo, std::uint32_t shutdown_requests_before) 
 struct SignalWatcher::Impl : std::enable_shared_from_this<SignalWatcher::Impl> {
   Impl(boost::asio::io_context& io, Handler h) : set(io, SIGTERM, SIGINT, SIGHUP), handler(std::move(h)) {
     set.add(SIGUSR1);
+    set.add(SIGUSR2);
   }
 
   void arm() {

@@ -183,6 +183,58 @@ TEST(Logging, CreatesParentDirectories) {
   EXPECT_THAT(testing::read_file(path), HasSubstr("hello"));
 }
 
+// logrotate without copytruncate: the file is renamed, SIGUSR2 makes the daemon open a fresh one at the path.
+// Every logger sharing the file (component loggers, the daemon's clone) follows; the pattern carries over.
+TEST(Logging, ReopenAfterRenameWritesToAFreshFileAtThePath) {
+  testing::ScratchDir dir;
+  const std::string path = dir.file("arbitrage.log");
+  init_logging(file_only(path));
+  auto venue = component_logger("venue");
+  auto clone = spdlog::default_logger()->clone("bparb");  // as the daemon's logger with the events ring
+  spdlog::info("before rotation");
+  std::filesystem::rename(path, dir.file("arbitrage.log.1"));
+  clone->info("after rename, before reopen");  // still the renamed file (the open descriptor)
+  const auto reopened = reopen_log_file();
+  ASSERT_TRUE(reopened.has_value()) << reopened.error();
+  EXPECT_EQ(*reopened, path);
+  spdlog::info("after reopen");
+  venue->info("venue after reopen");
+  clone->info("clone after reopen");
+  shutdown_logging();
+
+  const std::string old_text = testing::read_file(dir.file("arbitrage.log.1"));
+  const std::string new_text = testing::read_file(path);
+  EXPECT_THAT(old_text, HasSubstr("before rotation"));
+  EXPECT_THAT(old_text, HasSubstr("after rename, before reopen"));
+  EXPECT_THAT(old_text, Not(HasSubstr("after reopen")));
+  EXPECT_THAT(new_text, Not(HasSubstr("before")));
+  EXPECT_THAT(new_text, HasSubstr("] [info] [bparb] after reopen\n"));
+  EXPECT_THAT(new_text, HasSubstr("] [info] [venue] venue after reopen\n"));
+  EXPECT_THAT(new_text, HasSubstr("] [info] [bparb] clone after reopen\n"));
+}
+
+TEST(Logging, ReopenWithoutAFileOrIntoAnUnwritableDirectorySaysWhy) {
+  testing::ScratchDir dir;
+  LoggingConfig none = file_only("");
+  init_logging(none);
+  auto r = reopen_log_file();
+  ASSERT_FALSE(r.has_value());
+  EXPECT_THAT(r.error(), HasSubstr("no log file configured"));
+
+  const std::string path = dir.file("logs/arbitrage.log");
+  init_logging(file_only(path));
+  spdlog::info("first");
+  // The directory is replaced by a regular file: the reopen fails, the old file stays in use.
+  std::filesystem::rename(dir.file("logs"), dir.file("logs.old"));
+  testing::write_file(dir.file("logs"), "x");
+  r = reopen_log_file();
+  ASSERT_FALSE(r.has_value());
+  EXPECT_THAT(r.error(), HasSubstr("cannot open log file " + path));
+  spdlog::info("second");
+  shutdown_logging();
+  EXPECT_THAT(testing::read_file(dir.file("logs.old/arbitrage.log")), HasSubstr("second"));
+}
+
 TEST(Logging, UnopenableFileNamesThePath) {
   testing::ScratchDir dir;
   const std::string blocker = dir.file("not_a_dir");

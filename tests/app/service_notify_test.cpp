@@ -1,13 +1,17 @@
 #include <gtest/gtest.h>
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <string>
 
+#include "bparb/app/ready_gate.hpp"
 #include "bparb/app/service.hpp"
 
 namespace bparb::app {
@@ -101,13 +105,88 @@ TEST(ServiceNotifier, SendsReadyStatusWatchdogAndStopping) {
   EXPECT_EQ(svc.watchdog_ping(), NotifyResult::kSent);
   EXPECT_EQ(sock.receive(), "WATCHDOG=1");
   EXPECT_EQ(svc.reloading(), NotifyResult::kSent);
-  EXPECT_EQ(sock.receive(), "RELOADING=1");
+  const std::string reloading = sock.receive();
+  // RELOADING=1 carries CLOCK_MONOTONIC in microseconds (systemd >= 253 checks it against its own clock).
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  const unsigned long long now_us = static_cast<unsigned long long>(ts.tv_sec) * 1000000ULL + ts.tv_nsec / 1000;
+  const std::string key = "RELOADING=1\nMONOTONIC_USEC=";
+  ASSERT_EQ(reloading.rfind(key, 0), 0u) << reloading;
+  const unsigned long long sent_us = std::stoull(reloading.substr(key.size()));
+  EXPECT_LE(sent_us, now_us);
+  EXPECT_GT(sent_us + 10'000'000ULL, now_us);
   EXPECT_EQ(svc.ready("reloaded"), NotifyResult::kSent);
   EXPECT_EQ(sock.receive(), "READY=1\nSTATUS=reloaded");
   EXPECT_EQ(svc.stopping(), NotifyResult::kSent);
   EXPECT_EQ(sock.receive(), "STOPPING=1");
   EXPECT_EQ(svc.sent_count(), 6u);
   EXPECT_EQ(svc.error_count(), 0u);
+  EXPECT_TRUE(sock.empty());
+}
+
+// A reload during start-up (SIGHUP before READY=1) must not announce readiness: neither its RELOADING=1 nor
+// its closing READY=1 is sent; the start-up's own ready() is.
+TEST(ServiceNotifier, AReloadBeforeReadyIsNotAnnounced) {
+  FakeNotifySocket sock;
+  ScopedEnv ns("NOTIFY_SOCKET", sock.path().c_str());
+  ServiceNotifier svc;
+  EXPECT_FALSE(svc.ready_sent());
+  EXPECT_EQ(svc.reloading(), NotifyResult::kInert);
+  EXPECT_EQ(svc.ready(), NotifyResult::kInert);
+  EXPECT_TRUE(sock.empty());
+  EXPECT_FALSE(svc.ready_sent());
+  EXPECT_EQ(svc.ready("trading"), NotifyResult::kSent);
+  EXPECT_EQ(sock.receive(), "READY=1\nSTATUS=trading");
+  EXPECT_TRUE(svc.ready_sent());
+  EXPECT_EQ(svc.reloading(), NotifyResult::kSent);
+  EXPECT_EQ(sock.receive().rfind("RELOADING=1\nMONOTONIC_USEC=", 0), 0u);
+  EXPECT_EQ(svc.ready(), NotifyResult::kSent);
+  EXPECT_EQ(sock.receive(), "READY=1");
+}
+
+// READY=1 waits for every traded book: STATUS= counts them meanwhile (once per change), READY=1 carries the
+// trading status; a run that ends first (cancel) never says READY=1.
+TEST(ReadyAfterBookSync, ReadyOnlyOnceEveryBookIsSynced) {
+  FakeNotifySocket sock;
+  ScopedEnv ns("NOTIFY_SOCKET", sock.path().c_str());
+  ServiceNotifier svc;
+  boost::asio::io_context io;
+  auto log = std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_st>());
+  ReadyAfterBookSync gate(io, log, svc);
+  std::size_t synced = 0;
+  gate.start(
+      4, [&] { return synced; }, [] { return std::string("trading 2 pair(s)"); });
+  EXPECT_EQ(sock.receive(), "STATUS=starting: waiting for order books (0/4 synced)");
+  io.run_for(std::chrono::microseconds(3 * ReadyAfterBookSync::kPollUs));
+  EXPECT_TRUE(sock.empty());  // no change, no new STATUS=
+  synced = 3;
+  for (int i = 0; i < 100 && sock.empty(); ++i) io.run_one_for(std::chrono::microseconds(ReadyAfterBookSync::kPollUs));
+  EXPECT_EQ(sock.receive(), "STATUS=starting: waiting for order books (3/4 synced)");
+  EXPECT_FALSE(gate.ready());
+  EXPECT_FALSE(svc.ready_sent());
+  synced = 4;
+  for (int i = 0; i < 100 && !gate.ready(); ++i) io.run_one_for(std::chrono::microseconds(ReadyAfterBookSync::kPollUs));
+  EXPECT_TRUE(gate.ready());
+  EXPECT_EQ(sock.receive(), "READY=1\nSTATUS=trading 2 pair(s)");
+  EXPECT_TRUE(svc.ready_sent());
+  EXPECT_TRUE(sock.empty());
+}
+
+TEST(ReadyAfterBookSync, CancelledBeforeTheBooksSyncedNeverSaysReady) {
+  FakeNotifySocket sock;
+  ScopedEnv ns("NOTIFY_SOCKET", sock.path().c_str());
+  ServiceNotifier svc;
+  boost::asio::io_context io;
+  auto log = std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_st>());
+  ReadyAfterBookSync gate(io, log, svc);
+  std::size_t synced = 1;
+  gate.start(
+      2, [&] { return synced; }, [] { return std::string("trading"); });
+  EXPECT_EQ(sock.receive(), "STATUS=starting: waiting for order books (1/2 synced)");
+  gate.cancel();
+  synced = 2;
+  io.run();  // the cancelled wait completes; nothing else is queued
+  EXPECT_FALSE(gate.ready());
   EXPECT_TRUE(sock.empty());
 }
 

@@ -19,7 +19,9 @@ TEST(SignalClassify, MapsSignalsToActions) {
   EXPECT_EQ(classify_signal(SIGHUP, 0), SignalAction::kReload);
   EXPECT_EQ(classify_signal(SIGHUP, 5), SignalAction::kReload);
   EXPECT_EQ(classify_signal(SIGUSR1, 0), SignalAction::kDumpStatus);
-  EXPECT_EQ(classify_signal(SIGUSR2, 0), SignalAction::kIgnore);
+  EXPECT_EQ(classify_signal(SIGUSR2, 0), SignalAction::kReopenLog);
+  EXPECT_EQ(signal_action_name(SignalAction::kReopenLog), "reopen-log");
+  EXPECT_EQ(classify_signal(SIGWINCH, 0), SignalAction::kIgnore);
   EXPECT_EQ(signal_action_name(SignalAction::kForceExit), "force-exit");
 }
 
@@ -42,6 +44,12 @@ TEST(SignalWatcher, DeliversActionsOnTheLoop) {
   run_until(io, got, 2);
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[1].first, SignalAction::kDumpStatus);
+
+  ASSERT_EQ(::raise(SIGUSR2), 0);
+  run_until(io, got, 3);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[2], std::make_pair(SignalAction::kReopenLog, SIGUSR2));
+  got.pop_back();
 
   ASSERT_EQ(::raise(SIGTERM), 0);
   run_until(io, got, 3);

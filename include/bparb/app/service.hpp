@@ -9,7 +9,7 @@
 //   ... start-up, reconcile ...
 //   svc.ready();  svc.status("trading 5 pairs");
 //   if (svc.watchdog_interval_us() > 0) arm a timer every svc.watchdog_ping_interval_us() -> watchdog_ping()
-//   on SIGHUP: svc.reloading(); reload; svc.ready();
+//   on SIGHUP: svc.reloading(); reload; svc.ready();   (RELOADING=1 + MONOTONIC_USEC, then READY=1)
 //   on shutdown: svc.stopping();
 // Ping the watchdog from the event loop itself (not a helper thread): a wedged loop must stop the pings
 // so systemd restarts the process.
@@ -48,11 +48,17 @@ class ServiceNotifier {
   NotifyResult ready(std::string_view status) noexcept;
   NotifyResult status(std::string_view text) noexcept;  // STATUS=<text>; newlines become spaces
   NotifyResult watchdog_ping() noexcept;                // WATCHDOG=1
-  NotifyResult reloading() noexcept;                    // RELOADING=1 (follow with ready() when done)
-  NotifyResult stopping() noexcept;                     // STOPPING=1
+  // RELOADING=1 with MONOTONIC_USEC=<CLOCK_MONOTONIC now> (systemd >= 253 wants both for Type=notify-reload
+  // and checks the timestamp; older managers ignore the extra key). Follow with ready() when done. Before the
+  // first ready() the manager still sees the start-up: the reload's pair of notices is not sent at all (the
+  // reload's ready() would otherwise announce readiness before the books are synced).
+  NotifyResult reloading() noexcept;
+  NotifyResult stopping() noexcept;  // STOPPING=1
   // Asks systemd to restart us now (WATCHDOG=trigger): for a detected wedge that the loop itself sees.
   NotifyResult watchdog_trigger() noexcept;
 
+  // True once ready() was called (whether or not a manager listens).
+  bool ready_sent() const noexcept { return ready_sent_; }
   std::uint64_t sent_count() const noexcept { return sent_; }
   std::uint64_t error_count() const noexcept { return errors_; }
   int last_errno() const noexcept { return last_errno_; }
@@ -62,6 +68,8 @@ class ServiceNotifier {
   NotifyResult send_with_status(const char* head, std::string_view status) noexcept;
 
   bool enabled_ = false;
+  bool ready_sent_ = false;
+  bool reload_before_ready_ = false;  // the next ready() closes a reload that was not announced
   DurationUs watchdog_us_ = 0;
   std::uint64_t sent_ = 0;
   std::uint64_t errors_ = 0;

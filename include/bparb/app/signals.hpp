@@ -5,6 +5,7 @@
 //   SIGTERM, SIGINT (again)     kForceExit   operator insists: exit now (systemd's stop timeout also ends it)
 //   SIGHUP                      kReload      re-read the config (thresholds only; see restart_required_changes)
 //   SIGUSR1                     kDumpStatus  log positions, orders, trading state
+//   SIGUSR2                     kReopenLog   reopen the log file at its configured path (after logrotate renamed it)
 // SIGPIPE is ignored process-wide by the watcher (a peer closing a socket must be an error code, not death).
 #include <cstdint>
 #include <functional>
@@ -17,7 +18,7 @@ class io_context;
 
 namespace bparb::app {
 
-enum class SignalAction : std::uint8_t { kShutdown, kForceExit, kReload, kDumpStatus, kIgnore };
+enum class SignalAction : std::uint8_t { kShutdown, kForceExit, kReload, kDumpStatus, kReopenLog, kIgnore };
 std::string_view signal_action_name(SignalAction a) noexcept;  // "shutdown", "force-exit", ...
 
 // Pure mapping used by SignalWatcher. `shutdown_requests_before` counts earlier SIGTERM/SIGINT.
