@@ -12,10 +12,13 @@
 #include <sstream>
 #include <thread>
 
+#include "../sim/lighter/sim_lighter_test_util.hpp"
 #include "app_test_util.hpp"
 #include "bparb/app/doctor_command.hpp"
+#include "bparb/app/lighter_command.hpp"
 #include "bparb/journal/journal.hpp"
 #include "bparb/runtime/paper.hpp"
+#include "bparb/sim/lighter/server.hpp"
 
 namespace bparb::app {
 namespace {
@@ -56,11 +59,14 @@ struct DoctorRun {
   }
 };
 
-DoctorRun doctor(const std::string& config, bool json = false) {
+DoctorRun doctor(const std::string& config, bool json = false, const std::string& lighter_key = "") {
   DoctorOptions o;
   o.config_path = config;
   o.json = json;
-  o.getenv = [](std::string_view) -> std::optional<std::string> { return std::nullopt; };
+  o.getenv = [lighter_key](std::string_view name) -> std::optional<std::string> {
+    if (name == kLighterPrivateKeyVar && !lighter_key.empty()) return lighter_key;
+    return std::nullopt;
+  };
   std::ostringstream out, err;
   const int code = run_doctor(o, out, err);
   return {code, out.str(), err.str()};
@@ -128,7 +134,8 @@ TEST_F(DoctorTest, EnvFileReadableByOthersWarnsAndMissingKeyFails) {
   r = doctor(dir.file("bparb.toml"));
   EXPECT_EQ(r.code, kDoctorFailed) << r.out;
   EXPECT_TRUE(r.has("fail keys:")) << r.out;
-  EXPECT_TRUE(r.has("fail venue: not checked: no usable key")) << r.out;
+  EXPECT_TRUE(r.has("fail account: not checked: no usable key")) << r.out;
+  EXPECT_TRUE(r.has("ok markets:")) << "the public checks still run\n" << r.out;
 }
 
 TEST_F(DoctorTest, ClockSkewWarnsPastHalfASecondAndFailsPastTheWindow) {
@@ -207,6 +214,55 @@ TEST_F(DoctorTest, InvalidConfigExitsTwoAndPaperModeUsesTheEmbeddedSim) {
   EXPECT_TRUE(r.has("ok keys: paper mode")) << r.out;
   EXPECT_TRUE(r.has("ok account:")) << r.out;
   EXPECT_TRUE(r.has("ok markets: 2 markets of 1 pairs")) << r.out;
+}
+
+// The simulated Lighter, serving from its own thread.
+struct SimLighter {
+  sim::lighter::testing::Fixture f;
+  boost::asio::io_context io;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
+  std::unique_ptr<sim::lighter::LighterServer> server;
+  std::thread thread;
+
+  SimLighter() {
+    server = std::make_unique<sim::lighter::LighterServer>(io, *f.ex, f.clock, f.rules);
+    server->start();
+    thread = std::thread([this] { io.run(); });
+  }
+  ~SimLighter() {
+    boost::asio::post(io, [this] {
+      server->stop();
+      work.reset();
+    });
+    thread.join();
+  }
+};
+
+TEST_F(DoctorTest, LighterSectionDefersToLighterCheck) {
+  SimLighter lighter;
+  const std::string p = dir.file("paper.toml");
+  auto config = [&](int api_key_index) {
+    write_file(p, "pairs = [\"SOL\"]\n[exchange]\nmode = \"paper\"\n[paper]\nsim_config = \"" + sim_file() +
+                      "\"\n[journal]\npath = \"" + dir.file("p.sqlite") + "\"\n[venues.lighter]\nrest_url = \"" +
+                      lighter.server->http_url() +
+                      "\"\naccount_index = 1001\napi_key_index = " + std::to_string(api_key_index) + "\n");
+  };
+  std::array<char, 80> hex{};
+  lighter.f.alice_key.to_hex(hex);
+  const std::string key(hex.data(), hex.size());
+  config(4);
+  DoctorRun r = doctor(p, false, key);
+  // The config's remark that the daemon does not trade on Lighter yet is a warning.
+  EXPECT_EQ(r.code, kDoctorWarnings) << r.out << r.err;
+  EXPECT_TRUE(r.has("warn config:")) << r.out;
+  EXPECT_TRUE(r.has("ok lighter: ")) << r.out;
+  EXPECT_NE(r.out.find("key: MATCH"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(key), std::string::npos) << "the private key is never printed";
+
+  config(5);  // an empty slot
+  r = doctor(p, false, key);
+  EXPECT_EQ(r.code, kDoctorFailed) << r.out;
+  EXPECT_TRUE(r.has("fail lighter: bparb lighter check exit " + std::to_string(kLighterCheckKeyMismatch))) << r.out;
 }
 
 }  // namespace
