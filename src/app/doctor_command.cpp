@@ -109,7 +109,9 @@ struct PaperVenue {
   std::thread thread;
 
   PaperVenue(const Config& cfg, const std::string& api_key) {
-    exchange = std::make_unique<runtime::PaperExchange>(io, paper_options(cfg, api_key));
+    runtime::PaperOptions po = paper_options(cfg, api_key);
+    po.port = 0;  // a running daemon may hold [paper] port
+    exchange = std::make_unique<runtime::PaperExchange>(io, po);
     thread = std::thread([this] { io.run(); });
   }
   ~PaperVenue() {
