@@ -9,6 +9,7 @@
 #include "bparb/app/backtest_command.hpp"
 #include "bparb/app/config.hpp"
 #include "bparb/app/daemon.hpp"
+#include "bparb/app/doctor_command.hpp"
 #include "bparb/app/lighter_command.hpp"
 #include "bparb/app/logging.hpp"
 #include "bparb/app/pnl_report.hpp"
@@ -44,6 +45,12 @@ const std::vector<Command>& commands() {
        "realized P&L (spread, fees, funding) per position and in total from the journal, read-only (the daemon "
        "may be stopped); --daily adds one line per UTC day",
        &cmd_pnl},
+      // cmd_doctor lives in doctor_command.cpp (doctor_command.hpp).
+      {"doctor", "doctor [--config FILE] [--env-file FILE] [--json]",
+       "pre-flight checks, one 'ok|warn|fail <check>: <detail>' line each: config, keys, clock skew, venue "
+       "reachable, account, traded markets open, journal writable, service port, [venues.lighter]; exit 0 all ok, "
+       "1 warnings only, 2 bad usage or config, 3 a check failed",
+       &cmd_doctor},
       // cmd_lighter lives in lighter_command.cpp (lighter_command.hpp).
       {"lighter", "lighter sign|pubkey|check [--config FILE] [--env-file FILE]",
        "sign Lighter transactions / auth tokens (JSON requests on stdin, one per line; nothing is sent), print "

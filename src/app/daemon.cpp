@@ -394,6 +394,10 @@ class Daemon final {
     refresh_pnl(s.taken_us);
     s.pnl = pnl_;
     s.config_json = config_json_;
+    if (alerter_)
+      for (const alerts::SinkStatus& a : alerter_->status())
+        s.alerts.push_back(
+            {a.name, a.counters.sent, a.counters.failed, a.counters.dropped, a.counters.retries, a.queued});
   }
 
   RunSummary summary() const {

@@ -29,13 +29,8 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using simdjson::dom::element;
 
-struct HttpAnswer {
-  int status = 0;
-  std::string body;
-};
+}  // namespace
 
-// One GET on a fresh loopback connection, bounded by `timeout` overall; nullopt (with `why`) when no
-// answer came.
 std::optional<HttpAnswer> http_get(const net::Url& url, const std::string& target, std::chrono::milliseconds timeout,
                                    std::string& why) {
   asio::io_context io;
@@ -66,6 +61,8 @@ std::optional<HttpAnswer> http_get(const net::Url& url, const std::string& targe
   io.run();
   return out;
 }
+
+namespace {
 
 std::string str_of(element e, const char* k) {
   std::string_view v;

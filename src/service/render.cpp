@@ -271,7 +271,19 @@ std::string render_status_json(const Snapshot& s) {
   } else {
     o += "null";
   }
-  o += "}\n";
+  o += ',';
+  key(o, "alerts");
+  o += '[';
+  for (std::size_t i = 0; i < s.alerts.size(); ++i) {
+    const AlertSinkView& a = s.alerts[i];
+    if (i) o += ',';
+    o += '{';
+    key(o, "name");
+    str(o, a.name);
+    o += fmt::format(R"(,"sent":{},"failed":{},"dropped":{},"retries":{},"queued":{}}})", a.sent, a.failed, a.dropped,
+                     a.retried, a.queued);
+  }
+  o += "]}\n";
   return o;
 }
 
@@ -350,6 +362,18 @@ std::string render_metrics(const Snapshot& s) {
     family(o, "bparb_equity_usd", "gauge", "The venue's net equity at the last account poll.");
     o += fmt::format("bparb_equity_usd {}\n", s.equity->str());
   }
+  family(o, "bparb_alerts_total", "counter",
+         "Alerts per sink by outcome: sent, failed (given up), dropped (queue full), retried (attempts after the "
+         "first).");
+  for (const AlertSinkView& a : s.alerts)
+    for (const auto& [outcome, n] : {std::pair<std::string_view, std::uint64_t>{"sent", a.sent},
+                                     {"failed", a.failed},
+                                     {"dropped", a.dropped},
+                                     {"retried", a.retried}})
+      o += fmt::format("bparb_alerts_total{{sink=\"{}\",outcome=\"{}\"}} {}\n", label(a.name), outcome, n);
+  family(o, "bparb_alerts_queued", "gauge", "Alerts waiting to be sent per sink.");
+  for (const AlertSinkView& a : s.alerts)
+    o += fmt::format("bparb_alerts_queued{{sink=\"{}\"}} {}\n", label(a.name), a.queued);
   return o;
 }
 

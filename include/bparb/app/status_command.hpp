@@ -6,10 +6,16 @@
 // Exit status: 0 the daemon is ready, 1 it cannot be reached (not running, service disabled, wrong port) or
 // answered something that is not its status, 2 bad usage or config, 3 it answered but is not ready (starting,
 // book not synced, ReduceOnly/Halted, shutting down: the reasons are printed).
+#include <chrono>
 #include <iosfwd>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+
+namespace bparb::net {
+struct Url;
+}
 
 namespace bparb::app {
 
@@ -26,6 +32,15 @@ bool print_status_text(std::ostream& out, const StatusDocuments& d, std::string_
 std::string status_json(const StatusDocuments& d, std::string_view url);
 // Whether the status document says ready (false when it cannot be read).
 bool status_ready(std::string_view status_json);
+
+struct HttpAnswer {
+  int status = 0;
+  std::string body;
+};
+// One GET on a fresh connection, bounded by `timeout` overall; nullopt (with `why`) when no answer came.
+// `bparb doctor` asks /healthz with it too.
+std::optional<HttpAnswer> http_get(const net::Url& url, const std::string& target, std::chrono::milliseconds timeout,
+                                   std::string& why);
 
 int cmd_status(std::span<const std::string> args, std::ostream& out, std::ostream& err);
 

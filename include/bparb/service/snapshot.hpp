@@ -107,6 +107,16 @@ struct RefusalCount {
   std::uint64_t count = 0;
 };
 
+// One alert sink's delivery counters, copied by the application from its alerter (docs/alerts.md).
+struct AlertSinkView {
+  std::string name;           // the sink's kind and index ("webhook#0"), never its URL or token
+  std::uint64_t sent = 0;     // delivered
+  std::uint64_t failed = 0;   // given up on
+  std::uint64_t dropped = 0;  // pushed out of a full queue
+  std::uint64_t retried = 0;  // attempts after the first
+  std::size_t queued = 0;     // waiting to be sent
+};
+
 struct Snapshot {
   TimestampUs taken_us = 0;
   TimestampUs started_us = 0;
@@ -139,6 +149,7 @@ struct Snapshot {
   std::vector<EventView> events;
   std::shared_ptr<const PnlReport> pnl;
   std::shared_ptr<const std::string> config_json;
+  std::vector<AlertSinkView> alerts;  // one per configured alert sink; empty without [alerts]
 };
 
 // Fills trading state, pairs, positions, open orders and run P&L. `engine`/`portfolio` may be null
