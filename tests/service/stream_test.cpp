@@ -218,5 +218,38 @@ TEST(StreamServer, AClosedStreamFreesItsSlot) {
   client.join();
 }
 
+TEST(StreamServer, AReaderThatStopsReadingIsSkippedThenDropped) {
+  asio::io_context io;
+  SystemClock clock;
+  ServerOptions o;
+  o.port = 0;
+  o.max_stream_clients = 1;
+  o.snapshot_interval_us = 20'000;
+  o.idle_timeout_us = 300'000;  // a write under way this long drops the stream
+  // Half a megabyte per event: a reader that stops reading fills the socket buffers within a few events.
+  const std::string big(512 * 1024, 'v');
+  Server server(io, clock, std::make_shared<spdlog::logger>("t", std::make_shared<spdlog::sinks::null_sink_mt>()), o,
+                [&](Snapshot& s) { s.version = big; });
+  auto port = server.start();
+  ASSERT_TRUE(port) << port.error();
+  const std::string host = "127.0.0.1:" + std::to_string(*port);
+  std::thread client([&] {
+    RawClient stalled(*port, kStreamPath, host);
+    EXPECT_TRUE(stalled.read_until("event: snapshot\n"));
+    // It reads no more: its slot comes free once the server gives up on it, and a new stream is served.
+    bool served = false;
+    for (int i = 0; i < 100 && !served; ++i) {
+      RawClient next(*port, kStreamPath, host);
+      served = next.read_until("\r\n\r\n") && next.got.starts_with("HTTP/1.1 200");
+      if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_TRUE(served);
+    EXPECT_TRUE(stalled.closed_by_peer());  // what was buffered, then the close
+    asio::post(io, [&] { server.stop(); });
+  });
+  io.run_for(std::chrono::seconds(20));
+  client.join();
+}
+
 }  // namespace
 }  // namespace bparb::service
