@@ -295,8 +295,7 @@ class Session : public StreamSink, public std::enable_shared_from_this<Session> 
     switch (stream_step(writing_, write_started_us_, now, st_->opts.idle_timeout_us)) {
       case StreamStep::kWrite:
         return write_event(event, now);
-      case StreamStep::kSkip:
-        ++skipped_;
+      case StreamStep::kSkip:  // this event is missed; the next one carries the whole state again
         return;
       case StreamStep::kDrop:
         return close();
@@ -347,7 +346,6 @@ class Session : public StreamSink, public std::enable_shared_from_this<Session> 
   bool streaming_ = false;
   bool writing_ = false;
   TimestampUs write_started_us_ = 0;
-  std::uint64_t skipped_ = 0;
   std::array<char, 256> peek_{};
 };
 
