@@ -2,8 +2,10 @@
 
 #include <arpa/inet.h>
 
+#include <array>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
@@ -15,7 +17,9 @@
 #include <utility>
 
 #include "bparb/service/control.hpp"
+#include "bparb/service/live_page_html.hpp"
 #include "bparb/service/render.hpp"
+#include "bparb/service/stream.hpp"
 
 namespace bparb::service {
 
@@ -48,6 +52,14 @@ void Handler::publish(const Snapshot& s) {
   status_json_ = render_status_json(s);
   metrics_ = render_metrics(s);
   views_.publish(std::make_shared<const Snapshot>(s));
+  // One render per snapshot, shared by every stream client. A comment every 15 events keeps a proxy that
+  // counts idle bytes, rather than events, from closing a stream.
+  auto event = std::make_shared<std::string>();
+  ++published_count_;
+  if (published_count_ % 15 == 0) append_sse_comment(*event, "keep-alive");
+  append_sse_event(*event, "snapshot", published_count_,
+                   render_stream_data(status_json_, views_.positions_json(), views_.orders_json()));
+  stream_event_ = std::move(event);
 }
 
 bool Handler::host_allowed(std::string_view host) const {
@@ -108,9 +120,16 @@ Response Handler::handle(const Request& req, TimestampUs now) const {
   if (auto refused = misdirected(req)) return std::move(*refused);
   const std::string_view target(req.target().data(), req.target().size());
   const std::string_view path = target.substr(0, target.find('?'));
-  const bool known = path == "/healthz" || path == "/readyz" || path == "/api/v1/status" || path == "/metrics" ||
-                     ViewCache::is_view_path(path);
+  const bool known = path == "/" || path == "/healthz" || path == "/readyz" || path == "/api/v1/status" ||
+                     path == "/metrics" || path == kStreamPath || ViewCache::is_view_path(path);
   if (!known) return error(404, "not found", v, ka);
+  if (path == kStreamPath) {
+    // The server takes a GET of the stream over before it reaches here (it needs the connection).
+    if (req.method() == http::verb::get) return error(503, "the stream is served by the server only", v, false);
+    Response r = error(405, "method not allowed", v, ka);
+    r.set(http::field::allow, "GET");
+    return r;
+  }
   if (req.method() != http::verb::get && req.method() != http::verb::head) {
     Response r = error(405, "method not allowed", v, ka);
     r.set(http::field::allow, "GET, HEAD");
@@ -126,6 +145,17 @@ Response Handler::handle(const Request& req, TimestampUs now) const {
     if (req.method() == http::verb::head) r.body().clear();  // Content-Length stays that of the GET
     return r;
   };
+  if (path == "/") {
+    // Static, so served before the first snapshot too. Its script and style are inline: the policy allows
+    // those and same-origin fetches only, and no page may frame it.
+    Response r = answer(200, "text/html; charset=utf-8", std::string(kLivePageHtml));
+    r.set("Content-Security-Policy",
+          "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
+          "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    r.set("X-Content-Type-Options", "nosniff");
+    r.set("Referrer-Policy", "no-referrer");
+    return r;
+  }
   const bool fresh = published_ && now - taken_us_ <= fresh_us_;
   if (path == "/healthz") {
     if (fresh) return answer(200, "text/plain; charset=utf-8", "ok\n");
@@ -151,6 +181,17 @@ Response Handler::handle(const Request& req, TimestampUs now) const {
 
 // ---------------------------------------------------------------- Server
 
+namespace {
+
+// A connection that became an event stream: the snapshot timer offers it each new event.
+class StreamSink {
+ public:
+  virtual ~StreamSink() = default;
+  virtual void offer(const std::shared_ptr<const std::string>& event, TimestampUs now) = 0;
+};
+
+}  // namespace
+
 struct Server::State {
   State(asio::io_context& i, const Clock& c, std::shared_ptr<spdlog::logger> l, ServerOptions o)
       : io(i),
@@ -159,7 +200,8 @@ struct Server::State {
         opts(std::move(o)),
         handler(opts.address, opts.port, opts.snapshot_interval_us),
         acceptor(i),
-        timer(i) {}
+        timer(i),
+        stream_slots(opts.max_stream_clients) {}
   asio::io_context& io;
   const Clock& clock;
   std::shared_ptr<spdlog::logger> log;
@@ -171,19 +213,25 @@ struct Server::State {
   bool stopped = false;
   std::vector<std::weak_ptr<beast::tcp_stream>> streams;  // to close them at stop()
   std::shared_ptr<ControlHandler> control;                // null: the control paths are unknown (404)
+  StreamSlots stream_slots;
+  std::vector<std::weak_ptr<StreamSink>> stream_sinks;
 };
 
 namespace {
 
-class Session : public std::enable_shared_from_this<Session> {
+class Session : public StreamSink, public std::enable_shared_from_this<Session> {
  public:
   Session(std::shared_ptr<Server::State> st, tcp::socket s)
       : st_(std::move(st)), stream_(std::make_shared<beast::tcp_stream>(std::move(s))) {
     ++st_->connections;
     st_->streams.push_back(stream_);
   }
-  ~Session() {
+  ~Session() override {
     --st_->connections;
+    if (streaming_) {
+      st_->stream_slots.release();
+      std::erase_if(st_->stream_sinks, [](const std::weak_ptr<StreamSink>& w) { return w.expired(); });
+    }
     std::erase_if(st_->streams, [](const std::weak_ptr<beast::tcp_stream>& w) { return w.expired(); });
   }
   Session(const Session&) = delete;
@@ -220,7 +268,57 @@ class Session : public std::enable_shared_from_this<Session> {
         self->reply(self->st_->control->handle(self->parser_->get(), self->st_->clock.now_us()));
       });
     }
+    const std::string_view target(req.target().data(), req.target().size());
+    if (req.method() == http::verb::get && target.substr(0, target.find('?')) == kStreamPath)
+      return start_stream(req, now);
     reply(st_->handler.handle(req, now));
+  }
+
+  // Every bound of a request holds before the connection becomes a stream; from then on it only writes,
+  // and only from the snapshot timer (offer()).
+  void start_stream(const Request& req, TimestampUs now) {
+    if (auto refused = st_->handler.misdirected(req)) return reply(std::move(*refused));
+    const std::shared_ptr<const std::string>& first = st_->handler.stream_event();
+    if (!first) return reply(Handler::error(503, "starting: no snapshot yet", req.version(), false));
+    if (!st_->stream_slots.try_acquire())
+      return reply(Handler::error(503, "too many stream clients", req.version(), false));
+    streaming_ = true;
+    st_->stream_sinks.push_back(std::static_pointer_cast<StreamSink>(shared_from_this()));
+    stream_->expires_never();  // a stream is quiet between events by design; a stalled write is dropped instead
+    auto opening = std::make_shared<std::string>(sse_stream_head(2000));
+    *opening += *first;
+    write_event(std::move(opening), now);
+    watch_peer();
+  }
+
+  void offer(const std::shared_ptr<const std::string>& event, TimestampUs now) override {
+    switch (stream_step(writing_, write_started_us_, now, st_->opts.idle_timeout_us)) {
+      case StreamStep::kWrite:
+        return write_event(event, now);
+      case StreamStep::kSkip:  // this event is missed; the next one carries the whole state again
+        return;
+      case StreamStep::kDrop:
+        return close();
+    }
+  }
+
+  void write_event(std::shared_ptr<const std::string> event, TimestampUs now) {
+    writing_ = true;
+    write_started_us_ = now;
+    asio::async_write(stream_->socket(), asio::buffer(*event),
+                      [self = shared_from_this(), keep = event](beast::error_code ec, std::size_t) {
+                        self->writing_ = false;
+                        if (ec || self->st_->stopped) self->close();
+                      });
+  }
+
+  // A stream client sends nothing more; reading tells us at once when it goes away (bytes are dropped).
+  void watch_peer() {
+    stream_->socket().async_read_some(asio::buffer(peek_),
+                                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                        if (ec || self->st_->stopped) return self->close();
+                                        self->watch_peer();
+                                      });
   }
 
   void reply(Response r) {
@@ -245,6 +343,10 @@ class Session : public std::enable_shared_from_this<Session> {
   Response res_;
   TimestampUs window_start_us_ = 0;
   std::uint32_t window_count_ = 0;
+  bool streaming_ = false;
+  bool writing_ = false;
+  TimestampUs write_started_us_ = 0;
+  std::array<char, 256> peek_{};
 };
 
 }  // namespace
@@ -323,6 +425,20 @@ void Server::take_snapshot() {
   provider_(s);
   daily_.update(s);
   state_->handler.publish(s);
+  feed_streams();
+}
+
+void Server::feed_streams() {
+  State& st = *state_;
+  const std::shared_ptr<const std::string>& event = st.handler.stream_event();
+  if (!event || st.stream_sinks.empty()) return;
+  const TimestampUs now = st.clock.now_us();
+  // A sink may close itself while offered an event: walk a copy of the strong references.
+  std::vector<std::shared_ptr<StreamSink>> sinks;
+  sinks.reserve(st.stream_sinks.size());
+  for (const auto& w : st.stream_sinks)
+    if (auto s = w.lock()) sinks.push_back(std::move(s));
+  for (const auto& s : sinks) s->offer(event, now);
 }
 
 void Server::arm_timer() {

@@ -104,13 +104,13 @@ TEST_F(HandlerTest, WrongHostIs421AndMissingHostIs400) {
 TEST_F(HandlerTest, UnknownPathIs404WrongMethodIs405AndNoCorsHeaders) {
   h.publish(sample());
   const TimestampUs now = sample().taken_us;
-  EXPECT_EQ(h.handle(get("/"), now).result_int(), 404u);
+  EXPECT_EQ(h.handle(get("/index.html"), now).result_int(), 404u);  // the page is at / only
   EXPECT_EQ(h.handle(get("/api/v1/statusx"), now).result_int(), 404u);
   const Response post = h.handle(get("/metrics", "127.0.0.1:8780", http::verb::post), now);
   EXPECT_EQ(post.result_int(), 405u);
   EXPECT_EQ(post[http::field::allow], "GET, HEAD");
   EXPECT_EQ(h.handle(get("/api/v1/status", "localhost", http::verb::options), now).result_int(), 405u);
-  for (const char* path : {"/healthz", "/readyz", "/api/v1/status", "/metrics"}) {
+  for (const char* path : {"/", "/healthz", "/readyz", "/api/v1/status", "/metrics"}) {
     const Response r = h.handle(get(path), now);
     EXPECT_EQ(r.find(http::field::access_control_allow_origin), r.end()) << path;
   }

@@ -1,6 +1,7 @@
 #pragma once
-// The operator's HTTP/1.1 surface (docs/service.md): GET /healthz, /readyz, /api/v1/status, /metrics and
-// the read views of views.hpp (/api/v1/positions, orders, fills, events, pnl, config),
+// The operator's HTTP/1.1 surface (docs/service.md): GET /healthz, /readyz, /api/v1/status, /metrics,
+// the read views of views.hpp (/api/v1/positions, orders, fills, events, pnl, config), the live page at /
+// and its event stream /api/v1/stream (stream.hpp),
 // served on the daemon's own io_context, single-threaded, keep-alive. Every answer is built from the last
 // published Snapshot; the server takes one every `snapshot_interval_us` from the provider, so a client
 // can neither stall the loop nor make it do more than one snapshot per interval.
@@ -47,6 +48,7 @@ struct ServerOptions {
   std::uint32_t max_requests_per_second = 20;            // per connection; above it: 429 and the connection is closed
   DurationUs idle_timeout_us = 30 * kUsPerSecond;
   DurationUs snapshot_interval_us = kUsPerSecond;
+  std::size_t max_stream_clients = 4;  // open /api/v1/stream answers; the next one is 503 (they count as connections)
 };
 
 // True for 127.0.0.0/8 and ::1.
@@ -72,6 +74,9 @@ class Handler {
   static Response error(unsigned status, std::string_view text, unsigned version, bool keep_alive);
 
   bool has_snapshot() const noexcept { return published_; }
+  // The last snapshot's `snapshot` event, framed for the stream (null before the first snapshot). Shared,
+  // so a write under way keeps its bytes while the next snapshot is published.
+  const std::shared_ptr<const std::string>& stream_event() const noexcept { return stream_event_; }
 
  private:
   std::string address_;
@@ -83,6 +88,8 @@ class Handler {
   std::string status_json_;
   std::string metrics_;
   ViewCache views_;  // positions, orders, fills, events, pnl, config (views.hpp)
+  std::uint64_t published_count_ = 0;
+  std::shared_ptr<const std::string> stream_event_;
 };
 
 // The listening side. Sessions keep a shared state alive, so the server may be destroyed before the
@@ -114,6 +121,7 @@ class Server {
   void take_snapshot();
   void arm_timer();
   void accept();
+  void feed_streams();
 
   std::shared_ptr<State> state_;
   Provider provider_;

@@ -160,6 +160,9 @@ class ViewCache {
   void publish(std::shared_ptr<const Snapshot> s);
   // The answer for a view path (is_view_path() true) and its query.
   ViewAnswer answer(std::string_view path, std::string_view query) const;
+  // The last snapshot's positions and orders JSON (empty before the first): the live stream sends them too.
+  const std::string& positions_json() const noexcept { return positions_; }
+  const std::string& orders_json() const noexcept { return orders_; }
 
  private:
   std::shared_ptr<const Snapshot> snap_;
