@@ -36,6 +36,10 @@ struct RecordingSink final : exec::EngineSink {
 };
 
 struct Observer final : MmRunnerObserver {
+  Observer() {
+    trips.reserve(1 << 12);
+    switches.reserve(1 << 12);
+  }
   std::vector<MmBreaker> trips;
   std::vector<Side> switches;
   void on_breaker_trip(InstrumentId, const BreakerTrip& t) noexcept override { trips.push_back(t.kind); }
