@@ -61,6 +61,10 @@ void MmRunner::on_trade(const PublicTrade& trade) noexcept {
   drive(clock_.now_us());
 }
 
+void MmRunner::on_trade(TimestampUs at_us, Decimal price, Decimal quantity, bool buyer_is_maker) noexcept {
+  on_trade(PublicTrade{at_us, market_.price_to_ticks(price, Rounding::kNearest), lots_of(quantity), buyer_is_maker});
+}
+
 void MmRunner::on_reconnect() noexcept {
   const TimestampUs now = clock_.now_us();
   core_.on_reconnect(now);

@@ -185,6 +185,17 @@ TEST(MmRunner, OverTheCapItHedgesReduceOnlyIocAndWaitsForTheSettlement) {
   EXPECT_EQ(r.runner->counters().hedges, 1u);
 }
 
+TEST(MmRunner, VenueTradesInPriceAndQuantityChooseTheSideToo) {
+  RunnerRig r;
+  r.runner->on_equity(D("1000"));
+  r.set_book(14'999, 15'001);
+  for (int i = 0; i < 6; ++i) r.runner->on_trade(r.now(), D("149.99"), D("0.20"), true);  // taker sells
+  ASSERT_EQ(r.sink.sent.size(), 1u);
+  EXPECT_EQ(r.last_sent().side, Side::kBid);
+  EXPECT_EQ(r.last_sent().price, D("149.99"));
+  EXPECT_EQ(r.runner->core().flow().sell_notional_tl(), 6 * 14'999 * 20);  // 0.20 = 20 lots at 14999 ticks
+}
+
 TEST(MmRunner, EventsForOrdersItDoesNotKnowAreIgnored) {
   RunnerRig r;
   r.ready();

@@ -57,6 +57,9 @@ class MmRunner final : public exec::SingleOrderHandler {
   // ---- Market data (each one ends by letting the core decide)
   void on_book(const OrderBook& book) noexcept;  // every book frame of this instrument
   void on_trade(const PublicTrade& trade) noexcept;
+  // A public trade as the venue's stream gives it (price and quantity in the market's units; Backpack's
+  // `m`: the buyer was the maker, so the seller took). Off-tick or off-step values round to the nearest.
+  void on_trade(TimestampUs at_us, Decimal price, Decimal quantity, bool buyer_is_maker) noexcept;
   void on_reconnect() noexcept;  // the public feed reconnected or the book resynced
 
   // ---- Account
