@@ -49,7 +49,8 @@ class MmRunner final : public exec::SingleOrderHandler {
  public:
   // Start-up: registers itself as an owner with `entry` (allocates; throws like OrderEntry::add_owner)
   // and builds the core (throws std::invalid_argument on bad parameters). `instrument` must be a perp of
-  // the instruments table the order entry uses; `observer` may be null.
+  // the instruments table the order entry uses; `observer` may be null. The order entry keeps a pointer to
+  // the runner: it must not deliver events after the runner is gone (build the runner after the engine).
   MmRunner(const MmParams& params, const InstrumentTable& instruments, InstrumentId instrument, exec::OrderEntry& entry,
            const Clock& clock, MmRunnerObserver* observer = nullptr,
            std::size_t stats_capacity = MmStats::kDefaultPending);
