@@ -196,6 +196,39 @@ TEST(MmRunner, VenueTradesInPriceAndQuantityChooseTheSideToo) {
   EXPECT_EQ(r.runner->core().flow().sell_notional_tl(), 6 * 14'999 * 20);  // 0.20 = 20 lots at 14999 ticks
 }
 
+TEST(MmRunner, AnUnknownOutcomeKeepsTheQuotePendingUntilTheQueryAnswers) {
+  RunnerRig r;
+  r.ready();
+  const ClientId id = r.last_sent().client_id;
+  exec::OrderAck a;
+  a.client_id = id;
+  a.kind = exec::OrderAck::Kind::kUnknown;
+  r.engine->on_order_ack(a, r.now());
+  r.advance_ms(10);
+  r.set_book(14'999, 15'000);  // a move that would requote a live quote: nothing may be sent
+  EXPECT_EQ(r.runner->core().quote_state(), QuoteState::kPendingNew);
+  EXPECT_EQ(r.sink.sent.size(), 1u);
+  EXPECT_TRUE(r.sink.cancels.empty());
+  // The venue never had it: the quote is released and a new one goes out.
+  r.engine->on_order_query(id, false, OrderStatus::kNew, Decimal{}, r.now());
+  ASSERT_EQ(r.sink.sent.size(), 2u);
+  EXPECT_EQ(r.last_sent().price, D("150.00"));
+}
+
+TEST(MmRunner, ARateLimitedRejectionBacksTheCoreOff) {
+  RunnerRig r;
+  r.ready();
+  const ClientId id = r.last_sent().client_id;
+  r.reject(id, RejectClass::kRateLimited);
+  ASSERT_FALSE(r.observer.trips.empty());
+  EXPECT_EQ(r.observer.trips.back(), MmBreaker::kRateLimited);
+  EXPECT_EQ(r.sink.sent.size(), 1u);  // inside the back-off: no new quote
+  r.advance_ms(2'100);
+  r.set_book(14'999, 15'001);
+  r.trade(true);
+  EXPECT_EQ(r.sink.sent.size(), 2u);  // after it
+}
+
 TEST(MmRunner, EventsForOrdersItDoesNotKnowAreIgnored) {
   RunnerRig r;
   r.ready();
