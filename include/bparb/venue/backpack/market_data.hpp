@@ -100,7 +100,7 @@ struct MarketDataCounters {
 
 class MarketDataFeed {
  public:
-  // `ws`, `rest` and `clock` must outlive the feed. Installs the ws depth/bookTicker/markPrice
+  // `ws`, `rest` and `clock` must outlive the feed. Installs the ws depth/bookTicker/markPrice/trade
   // handlers (the other BackpackWs handlers stay free for their owners) and connection listeners.
   MarketDataFeed(boost::asio::io_context& ioc, const Clock& clock, BackpackWs& ws, RestClient& rest,
                  MarketDataOptions opts = {});
