@@ -1,13 +1,15 @@
 // Our market-data stack (RestClient + BackpackWs + MarketDataFeed + DepthSync + OrderBook) against
 // bpsim over real loopback sockets: initial sync, an injected depth gap, a server-side drop of every
-// WebSocket, and server pings. After each disturbance the book must be valid again and equal to the
-// exchange's own book.
+// WebSocket, server pings, and the public trade stream. After each disturbance the book must be valid again and equal
+// to the exchange's own book.
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "bparb/sim/backpack/ws_hub.hpp"
 #include "bparb/venue/backpack/market_data.hpp"
@@ -47,7 +49,10 @@ class FeedAgainstBpsim : public ::testing::Test {
     const MarketSpec* spec = sim_.call([this] { return sim_.rt->exchange().market(kSym); });
     ASSERT_NE(spec, nullptr);
     spec_ = *spec;
-    feed_->add_market(spec_);
+    feed_->add_market(spec_, backpack::MarketStreams{.trades = true});
+    feed_->on_trade([this](std::string_view s, const backpack::MarketTrade& t) {
+      if (s == kSym) trades_.push_back(t);
+    });
     ws_->start();
   }
   void TearDown() override {
@@ -98,6 +103,7 @@ class FeedAgainstBpsim : public ::testing::Test {
   std::unique_ptr<backpack::RestClient> rest_;
   std::unique_ptr<backpack::BackpackWs> ws_;
   std::unique_ptr<backpack::MarketDataFeed> feed_;
+  std::vector<backpack::MarketTrade> trades_;
 };
 
 TEST_F(FeedAgainstBpsim, SyncsThenResyncsAfterAnInjectedDepthGap) {
@@ -162,6 +168,40 @@ TEST_F(FeedAgainstBpsim, AnswersServerPingsAndStaysConnected) {
   EXPECT_GE(c.ws_pings_sent, 5u);
   EXPECT_GE(c.ws_pongs_received, 5u);
   EXPECT_EQ(c.ws_pong_timeouts, 0u);
+}
+
+TEST_F(FeedAgainstBpsim, PublicTradesArriveWithTheTakersSide) {
+  const std::string stream = "trade." + std::string(kSym);
+  ASSERT_TRUE(run_until([&] { return sim_.call([&] { return sim_.srv->hub().subscriber_count(stream); }) >= 1; }))
+      << "trade stream never subscribed";
+  // The background taker account sends one market buy and one market sell.
+  auto take = [&](Side side) {
+    return sim_.call([&] {
+      sim::SimOrderRequest r;
+      r.symbol = std::string(kSym);
+      r.side = side;
+      r.order_type = OrderType::kMarket;
+      r.quantity = spec_.min_quantity.is_positive() ? spec_.min_quantity : Decimal::one();
+      return sim_.rt->exchange().execute(sim_.rt->model()->taker_account(), r).has_value();
+    });
+  };
+  ASSERT_TRUE(take(Side::kBid));
+  ASSERT_TRUE(run_until([&] { return !trades_.empty(); })) << "no trade arrived";
+  const std::size_t after_buy = trades_.size();
+  ASSERT_TRUE(take(Side::kAsk));
+  ASSERT_TRUE(run_until([&] { return trades_.size() > after_buy; })) << "the sell's trade did not arrive";
+  for (std::size_t i = 0; i < trades_.size(); ++i) {
+    const backpack::MarketTrade& t = trades_[i];
+    EXPECT_TRUE(t.price.is_positive());
+    EXPECT_TRUE(t.quantity.is_positive());
+    EXPECT_GT(t.trade_time_us, 0);
+    EXPECT_GT(t.received_us, 0);
+    // A taker buy lifts a resting ask: the seller was the maker. A taker sell hits a resting bid.
+    EXPECT_EQ(t.buyer_is_maker, i >= after_buy) << "trade " << i;
+  }
+  EXPECT_EQ(feed_->counters().trades, trades_.size());
+  EXPECT_EQ(feed_->counters().trades_rejected, 0u);
+  EXPECT_EQ(feed_->malformed_frames(), 0u);
 }
 
 }  // namespace

@@ -19,6 +19,7 @@ struct MarketDataFeed::Market {
   DepthSync sync;
   TopOfBook top;
   MarkInfo mark;
+  bool trades = false;  // trade.<symbol> subscribed
   boost::asio::steady_timer retry_timer;
   bool snapshot_in_flight = false;
   bool retry_scheduled = false;
@@ -32,6 +33,7 @@ MarketDataFeed::MarketDataFeed(boost::asio::io_context& ioc, const Clock& clock,
   h.on_depth = [this](const DepthDelta& d, TimestampUs t) { handle_depth(d, t); };
   h.on_book_ticker = [this](const BookTickerEvent& e, TimestampUs t) { handle_book_ticker(e, t); };
   h.on_mark_price = [this](const MarkPriceEvent& e, TimestampUs t) { handle_mark_price(e, t); };
+  h.on_trade = [this](const TradeEvent& e, TimestampUs t) { handle_trade(e, t); };
   std::weak_ptr<bool> alive = alive_;
   // A new connection starts a new depth sequence: whatever was buffered or synced is meaningless.
   ws_.add_connected_listener([this, alive] {
@@ -51,15 +53,23 @@ MarketDataFeed::~MarketDataFeed() {
   h.on_depth = nullptr;
   h.on_book_ticker = nullptr;
   h.on_mark_price = nullptr;
+  h.on_trade = nullptr;
   for (auto& m : markets_) m->retry_timer.cancel();
 }
 
-void MarketDataFeed::add_market(const MarketSpec& spec) {
-  if (find(spec.symbol)) return;
-  markets_.push_back(std::make_unique<Market>(ioc_, spec, opts_));
-  ws_.subscribe("depth." + spec.symbol);
-  if (opts_.subscribe_book_ticker) ws_.subscribe("bookTicker." + spec.symbol);
-  if (opts_.subscribe_mark_price && spec.is_perp()) ws_.subscribe("markPrice." + spec.symbol);
+void MarketDataFeed::add_market(const MarketSpec& spec, MarketStreams streams) {
+  Market* m = find(spec.symbol);
+  if (!m) {
+    markets_.push_back(std::make_unique<Market>(ioc_, spec, opts_));
+    m = markets_.back().get();
+    ws_.subscribe("depth." + spec.symbol);
+    if (opts_.subscribe_book_ticker) ws_.subscribe("bookTicker." + spec.symbol);
+    if (opts_.subscribe_mark_price && spec.is_perp()) ws_.subscribe("markPrice." + spec.symbol);
+  }
+  if (streams.trades && !m->trades) {
+    m->trades = true;
+    ws_.subscribe("trade." + spec.symbol);
+  }
 }
 
 MarketDataFeed::Market* MarketDataFeed::find(std::string_view symbol) noexcept {
@@ -266,6 +276,29 @@ void MarketDataFeed::handle_mark_price(const MarkPriceEvent& e, TimestampUs rece
   k.event_time_us = e.event_time_us;
   k.received_us = received_us != 0 ? received_us : 1;
   if (on_mark_price_) on_mark_price_(m->spec.symbol);
+}
+
+void MarketDataFeed::handle_trade(const TradeEvent& e, TimestampUs received_us) {
+  Market* m = find(e.symbol);
+  if (!m) {
+    ++counters_.unknown_symbol;
+    return;
+  }
+  const TimestampUs at = e.engine_time_us != 0 ? e.engine_time_us : e.event_time_us;
+  if (!m->trades || !e.price.is_positive() || !e.quantity.is_positive() || at <= 0) {
+    ++counters_.trades_rejected;
+    return;
+  }
+  ++counters_.trades;
+  if (!on_trade_) return;
+  MarketTrade t;
+  t.price = e.price;
+  t.quantity = e.quantity;
+  t.buyer_is_maker = e.buyer_is_maker;
+  t.trade_id = e.trade_id;
+  t.trade_time_us = at;
+  t.received_us = received_us;
+  on_trade_(m->spec.symbol, t);
 }
 
 }  // namespace bparb::backpack

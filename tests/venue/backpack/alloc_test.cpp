@@ -3,13 +3,17 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <boost/asio/io_context.hpp>
 #include <cstdlib>
 #include <new>
 #include <string>
 
+#include "bparb/venue/backpack/market_data.hpp"
 #include "bparb/venue/backpack/parsers.hpp"
 #include "bparb/venue/backpack/requests.hpp"
+#include "bparb/venue/backpack/rest_client.hpp"
 #include "bparb/venue/backpack/signer.hpp"
+#include "bparb/venue/backpack/ws_client.hpp"
 #include "test_util.hpp"
 
 // Under AddressSanitizer the allocator is ASan's: replacing operator new with malloc-backed versions
@@ -91,6 +95,42 @@ TEST(HotPathAllocations, WsFramesAfterWarmUp) {
     n = c.count();
   }
   EXPECT_EQ(n, 0);
+#endif
+}
+
+// A trade frame through BackpackWs and MarketDataFeed to the strategy's callback.
+TEST(HotPathAllocations, TradeFramesThroughTheFeedAfterWarmUp) {
+#if !defined(BPARB_COUNT_ALLOCATIONS)
+  GTEST_SKIP() << "allocation counting is off under AddressSanitizer";
+#else
+  boost::asio::io_context ioc;
+  ManualClock clock(1'700'000'000'000'000);
+  RestClientOptions ro;
+  ro.http.base_url = "http://127.0.0.1:9";  // never contacted: frames are fed in directly
+  RestClient rest(ioc, clock, ro);
+  BackpackWsOptions wo;
+  wo.ws.url = "ws://127.0.0.1:9/";
+  BackpackWs ws(ioc, clock, wo);
+  MarketDataFeed feed(ioc, clock, ws, rest);
+  MarketSpec spec;
+  spec.symbol = "ETH_USDC_PERP";
+  spec.type = MarketType::kPerp;
+  spec.tick_size = Decimal::from_string("0.01");
+  spec.step_size = Decimal::from_string("0.0001");
+  feed.add_market(spec, MarketStreams{.trades = true});
+  std::int64_t sum_ticks = 0;
+  feed.on_trade([&](std::string_view, const MarketTrade& t) { sum_ticks += t.price.raw(); });
+  const std::string frame = testing::read_data("ws_trade.json");
+  for (int warm = 0; warm < 2; ++warm) ws.handle_frame(frame.data(), frame.size(), frame.size());
+  long n = 0;
+  {
+    Counter c;
+    for (int rep = 0; rep < 200; ++rep) ws.handle_frame(frame.data(), frame.size(), frame.size());
+    n = c.count();
+  }
+  EXPECT_EQ(n, 0);
+  EXPECT_EQ(feed.counters().trades, 202u);
+  EXPECT_NE(sum_ticks, 0);
 #endif
 }
 

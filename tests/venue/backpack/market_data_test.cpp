@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
+#include <utility>
 
 #include "../../net/test_servers.hpp"
 #include "bparb/venue/backpack/rest_client.hpp"
@@ -258,6 +260,65 @@ TEST_F(MarketDataTest, KeepsLastBookTickerAndMarkPrice) {
   EXPECT_EQ(m->mark_price, Decimal::from_string("173.35998175"));
   EXPECT_EQ(m->funding_rate, Decimal::from_string("-0.000003964"));
   EXPECT_EQ(m->next_funding_ms, 1747296000000);
+}
+
+std::string trade(const std::string& symbol, const std::string& price, const std::string& qty, bool buyer_is_maker,
+                  std::int64_t id) {
+  return R"({"stream":"trade.)" + symbol +
+         R"(","data":{"E":"1754601477746429","T":"1754601477744000",)"
+         R"("a":"5121860761","b":"5121861755","e":"trade","m":)" +
+         (buyer_is_maker ? "true" : "false") + R"(,"p":")" + price + R"(","q":")" + qty + R"(","s":")" + symbol +
+         R"(","t":)" + std::to_string(id) + "}}";
+}
+
+TEST_F(MarketDataTest, TradesAreSubscribedOnlyWhenAskedAndPassedOnAsMarketTrades) {
+  feed_->add_market(sol_spec());
+  EXPECT_EQ(std::count(ws_->subscriptions().begin(), ws_->subscriptions().end(), "trade.SOL_USDC"), 0);
+  feed_->add_market(sol_perp_spec(), MarketStreams{.trades = true});
+  feed_->add_market(sol_perp_spec(), MarketStreams{.trades = true});  // duplicate: subscribed once
+  EXPECT_EQ(std::count(ws_->subscriptions().begin(), ws_->subscriptions().end(), "trade.SOL_USDC_PERP"), 1);
+  feed_->add_market(sol_spec(), MarketStreams{.trades = true});  // a known market gains its trade stream
+  EXPECT_EQ(std::count(ws_->subscriptions().begin(), ws_->subscriptions().end(), "trade.SOL_USDC"), 1);
+
+  std::vector<std::pair<std::string, MarketTrade>> seen;
+  feed_->on_trade([&](std::string_view s, const MarketTrade& t) { seen.emplace_back(std::string(s), t); });
+  connect();
+  ws_server_.push(trade("SOL_USDC_PERP", "150.25", "0.40", true, 7));
+  ws_server_.push(trade("SOL_USDC", "149.90", "1.5", false, 8));
+  ASSERT_TRUE(run_until(ioc_, [&] { return seen.size() == 2; }));
+  EXPECT_EQ(seen[0].first, "SOL_USDC_PERP");
+  EXPECT_EQ(seen[0].second.price, Decimal::from_string("150.25"));
+  EXPECT_EQ(seen[0].second.quantity, Decimal::from_string("0.4"));
+  EXPECT_TRUE(seen[0].second.buyer_is_maker);
+  EXPECT_EQ(seen[0].second.trade_id, 7);
+  EXPECT_EQ(seen[0].second.trade_time_us, 1754601477744000);  // engine time
+  EXPECT_EQ(seen[0].second.received_us, clock_.now_us());
+  EXPECT_EQ(seen[1].first, "SOL_USDC");
+  EXPECT_FALSE(seen[1].second.buyer_is_maker);
+  EXPECT_EQ(feed_->counters().trades, 2u);
+}
+
+TEST_F(MarketDataTest, MalformedAndUnusableTradeFramesAreCountedAndSkipped) {
+  feed_->add_market(sol_perp_spec(), MarketStreams{.trades = true});
+  feed_->add_market(sol_spec());  // no trade stream asked for
+  std::vector<MarketTrade> seen;
+  feed_->on_trade([&](std::string_view, const MarketTrade& t) { seen.push_back(t); });
+  connect();
+  ws_server_.push(R"({"stream":"trade.SOL_USDC_PERP","data":{"e":"trade","s":"SOL_USDC_PERP","p":"150.)");  // cut
+  ws_server_.push(R"({"stream":"trade.SOL_USDC_PERP","data":{"e":"trade","s":"SOL_USDC_PERP","q":"1"}})");  // no p
+  ws_server_.push(trade("SOL_USDC_PERP", "0", "1", false, 1));     // zero price
+  ws_server_.push(trade("SOL_USDC_PERP", "150", "-1", false, 2));  // negative quantity
+  ws_server_.push(R"({"stream":"trade.SOL_USDC_PERP","data":{"e":"trade","s":"SOL_USDC_PERP","p":"150","q":"1"}})");
+  ws_server_.push(trade("SOL_USDC", "150", "1", false, 3));    // market without trades on
+  ws_server_.push(trade("BTC_USDC", "50000", "1", false, 4));  // not tracked
+  ws_server_.push(trade("SOL_USDC_PERP", "150.10", "2", false, 5));
+  ASSERT_TRUE(run_until(ioc_, [&] { return !seen.empty(); }));
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].trade_id, 5);
+  EXPECT_EQ(feed_->malformed_frames(), 2u);
+  EXPECT_EQ(feed_->counters().trades_rejected, 4u);  // zero price, negative qty, no time, not asked for
+  EXPECT_EQ(feed_->counters().unknown_symbol, 1u);
+  EXPECT_EQ(feed_->counters().trades, 1u);
 }
 
 }  // namespace

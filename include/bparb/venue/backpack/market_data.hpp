@@ -1,14 +1,15 @@
 #pragma once
 // Market-data feed: per symbol an OrderBook kept in sync by DepthSync (docs/backpack.md §6), plus the last
-// bookTicker and markPrice. Drives BackpackWs (depth/bookTicker/markPrice subscriptions) and fetches
+// bookTicker and markPrice, and (for markets added with trades on) the public trade stream passed on as
+// MarketTrade events. Drives BackpackWs (depth/bookTicker/markPrice/trade subscriptions) and fetches
 // REST depth snapshots when DepthSync asks, with a delay between retries.
 //
 // Validity: a book is valid only while DepthSync is Synced. A sequence gap, a reconnect or a
 // disconnect makes it invalid (the strategy must not trade on it) until a fresh snapshot lines up.
 // on_book_update(symbol) fires after every change of a book, including invalidation.
 //
-// Hot path: depth frame -> DepthSync -> OrderBook without allocation once warm; symbol lookup is a
-// linear scan over a handful of markets (no hashing, no strings built).
+// Hot path: depth frame -> DepthSync -> OrderBook and trade frame -> MarketTrade without allocation once
+// warm; symbol lookup is a linear scan over a handful of markets (no hashing, no strings built).
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -67,6 +68,22 @@ struct MarkInfo {
   TimestampUs received_us = 0;  // 0 = never received
 };
 
+// Which streams a market needs beyond depth (bookTicker and markPrice follow MarketDataOptions).
+struct MarketStreams {
+  bool trades = false;  // trade.<symbol>: a strategy that reads taker flow asks for it
+};
+
+// One public trade, venue-neutral: copies, no views into the frame buffer. `buyer_is_maker` true means
+// the seller was the taker (an aggressive sell).
+struct MarketTrade {
+  Decimal price;
+  Decimal quantity;
+  bool buyer_is_maker = false;
+  std::int64_t trade_id = 0;
+  TimestampUs trade_time_us = 0;  // the venue's engine time (its event time when that is absent)
+  TimestampUs received_us = 0;
+};
+
 struct MarketDataCounters {
   std::uint64_t depth_frames = 0;
   std::uint64_t book_updates = 0;       // deltas/snapshots that changed a valid book
@@ -76,11 +93,14 @@ struct MarketDataCounters {
   std::uint64_t snapshots_stale = 0;    // snapshots dropped because a reset happened meanwhile
   std::uint64_t unknown_symbol = 0;     // frames for symbols we do not track
   std::uint64_t reconnect_resets = 0;   // times all books were reset for a (re)connect/disconnect
+  std::uint64_t trades = 0;             // trades passed on to on_trade
+  std::uint64_t trades_rejected = 0;    // trade frames that parsed but carry no usable trade (price or
+                                        // quantity <= 0, no time) or arrived for a market without trades on
 };
 
 class MarketDataFeed {
  public:
-  // `ws`, `rest` and `clock` must outlive the feed. Installs the ws depth/bookTicker/markPrice
+  // `ws`, `rest` and `clock` must outlive the feed. Installs the ws depth/bookTicker/markPrice/trade
   // handlers (the other BackpackWs handlers stay free for their owners) and connection listeners.
   MarketDataFeed(boost::asio::io_context& ioc, const Clock& clock, BackpackWs& ws, RestClient& rest,
                  MarketDataOptions opts = {});
@@ -89,8 +109,9 @@ class MarketDataFeed {
   MarketDataFeed& operator=(const MarketDataFeed&) = delete;
 
   // Track a market (spec from GET /api/v1/markets). Subscribes depth (+bookTicker, +markPrice for
-  // perps). Call before or after BackpackWs::start(). Adding the same symbol twice is a no-op.
-  void add_market(const MarketSpec& spec);
+  // perps, +trade when streams.trades). Call before or after BackpackWs::start(). Adding the same symbol
+  // again only adds streams it did not have yet.
+  void add_market(const MarketSpec& spec, MarketStreams streams = {});
 
   // nullptr for unknown symbols. The book object lives as long as the feed (stable address).
   const OrderBook* book(std::string_view symbol) const noexcept;
@@ -104,11 +125,14 @@ class MarketDataFeed {
   void on_book_update(std::function<void(std::string_view symbol)> f) { on_book_update_ = std::move(f); }
   void on_book_ticker(std::function<void(std::string_view symbol)> f) { on_book_ticker_ = std::move(f); }
   void on_mark_price(std::function<void(std::string_view symbol)> f) { on_mark_price_ = std::move(f); }
+  // One call per public trade of a market added with trades on, in stream order.
+  void on_trade(std::function<void(std::string_view symbol, const MarketTrade&)> f) { on_trade_ = std::move(f); }
 
   // Aggregated DepthSync counters (gaps, resyncs, malformed, ...) over all books + feed counters.
   DepthSyncStats sync_stats() const noexcept;
   const MarketDataCounters& counters() const noexcept { return counters_; }
-  // WS frames that failed to parse (counted by BackpackWs; they never reach the feed).
+  // WS frames that failed to parse, trade frames included (counted by BackpackWs; they never reach the
+  // feed).
   std::uint64_t malformed_frames() const noexcept;
 
  private:
@@ -118,6 +142,7 @@ class MarketDataFeed {
   void handle_depth(const DepthDelta& d, TimestampUs received_us);
   void handle_book_ticker(const BookTickerEvent& e, TimestampUs received_us);
   void handle_mark_price(const MarkPriceEvent& e, TimestampUs received_us);
+  void handle_trade(const TradeEvent& e, TimestampUs received_us);
   void act(Market& m, SyncAction a);
   void request_snapshot(Market& m);
   void schedule_snapshot(Market& m);
@@ -133,6 +158,7 @@ class MarketDataFeed {
   std::function<void(std::string_view)> on_book_update_;
   std::function<void(std::string_view)> on_book_ticker_;
   std::function<void(std::string_view)> on_mark_price_;
+  std::function<void(std::string_view, const MarketTrade&)> on_trade_;
   MarketDataCounters counters_;
   std::shared_ptr<bool> alive_;  // async callbacks check it: the feed may be gone when they run
 };
