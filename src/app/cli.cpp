@@ -207,8 +207,9 @@ int cmd_check_config(std::span<const std::string> args, std::ostream& out, std::
     const bool v6 = cfg.service.address.find(':') != std::string::npos;
     const std::string host = v6 ? "[" + cfg.service.address + "]" : cfg.service.address;
     out << "service: http://" << host << ":" << cfg.service.port
-        << " serves GET /healthz (200 while the event loop turns), /readyz (200, or 503 with the reasons), "
-           "/api/v1/status (JSON) and /metrics (Prometheus)\n";
+        << " serves GET / (the live page), /healthz (200 while the event loop turns), /readyz (200, or 503 with "
+           "the reasons), /api/v1/status, /positions, /orders, /fills, /pnl, /events, /config (JSON), /api/v1/stream "
+           "(Server-Sent Events) and /metrics (Prometheus)\n";
   }
   out << control_line;
   for (const alerts::SinkOptions& so : cfg.alerts.sinks) {

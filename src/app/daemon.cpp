@@ -314,8 +314,10 @@ class Daemon final {
     const std::string control = start_control();
     auto port = http_->start();
     if (!port) throw std::runtime_error(port.error());
-    log_->info("Service: listening on {} (status, metrics, positions, orders, fills, pnl, events, config; {})",
-               http_->url(), control);
+    log_->info(
+        "Service: listening on {} (live page, stream, status, metrics, positions, orders, fills, pnl, events, config; "
+        "{})",
+        http_->url(), control);
   }
   // The control endpoints (service/control.hpp): disabled (403) unless BPARB_CONTROL_TOKEN is set. What the
   // start-up line says about them.

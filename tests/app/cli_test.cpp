@@ -84,9 +84,11 @@ TEST(Cli, CheckConfigDocumentsTheServiceEndpoints) {
   const Result r = run({"check-config", path});
   EXPECT_EQ(r.code, 0);
   EXPECT_EQ(r.out, "config OK: " + path +
-                       " (1 pairs, mode=paper)\nservice: http://127.0.0.1:8780 serves GET /healthz (200 while the "
-                       "event loop turns), /readyz (200, or 503 with the reasons), /api/v1/status (JSON) and /metrics "
-                       "(Prometheus)\ncontrol: disabled (BPARB_CONTROL_TOKEN is not set in the environment or .env): "
+                       " (1 pairs, mode=paper)\nservice: http://127.0.0.1:8780 serves GET / (the live page), /healthz "
+                       "(200 while the event loop turns), /readyz (200, or 503 with the reasons), /api/v1/status, "
+                       "/positions, /orders, /fills, /pnl, /events, /config (JSON), /api/v1/stream (Server-Sent "
+                       "Events) and /metrics (Prometheus)\ncontrol: disabled (BPARB_CONTROL_TOKEN is not set in the "
+                       "environment or .env): "
                        "POST /api/v1/pause, /resume, /cancel-all, /flatten and /reload answer 403\n");
   EXPECT_THAT(r.err, IsEmpty());
   testing::write_file(path, "pairs = [\"SOL\"]\n[exchange]\nmode = \"paper\"\n[paper]\nsim_config = \"" + path +

@@ -49,7 +49,7 @@ TEST(LegPosition, AverageCostPartialCloseAndFlip) {
   EXPECT_EQ(s.average_price(), D("90"));
 }
 
-// Hummingbot spot_perpetual_arbitrage worked example, as given in our brief: entry spot 50000 /
+// Hummingbot spot_perpetual_arbitrage worked example, as it is usually quoted: entry spot 50000 /
 // perp 50200, three funding payments at 0.01%, exit spot 51000 / perp 51051, claimed result
 // "-1635.94 USD". We could not find this example in Hummingbot's documentation: the strategy page
 // (hummingbot-site docs/strategies/spot-perpetual-arbitrage.md, both v1 and current) has no worked
