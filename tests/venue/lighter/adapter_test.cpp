@@ -1,7 +1,7 @@
 // LighterAdapter against the simulated Lighter: a post-only order is accepted and then seen resting on
 // the account stream, a crossing IOC fills with the right price, quantity and fee, a cancel is reported,
 // refusals (before sending and by the venue) carry their class, and a socket dropped before the answer
-// leaves the order unknown until a query resolves it.
+// leaves the order unknown until a query resolves it; a query reports the fills the stream missed.
 #include "bparb/venue/lighter/adapter.hpp"
 
 #include <gtest/gtest.h>
@@ -241,6 +241,35 @@ TEST(LighterAdapterTest, ADroppedSocketLeavesTheOrderUnknownUntilAQueryResolvesI
   h.adapter->query_order(h.eth, 32);
   ASSERT_TRUE(lb.run_until([&] { return h.sink.queries.size() >= 2; }));
   EXPECT_FALSE(h.sink.queries[1].found);
+}
+
+TEST(LighterAdapterTest, AQueryReportsTheFillsTheStreamMissed) {
+  Loopback lb;
+  Harness h(lb);  // never connected: the order goes over REST and no account frame arrives
+  exec::OrderSpec o = h.order(41, Side::kBid, "1990.00", "0.0100");
+  o.post_only = true;
+  h.place(o);
+  ASSERT_TRUE(lb.run_until([&] { return h.sink.ack(41) != nullptr; }));
+  ASSERT_EQ(h.sink.ack(41)->kind, exec::OrderAck::Kind::kAccepted);
+  // Bob's IOC ask takes it while nobody listens.
+  std::int64_t bob_nonce = 0;
+  const SignedTx hit = lb.f.create(*lb.f.bob, bob_nonce, 901, 100, 199'000, true, 0);
+  ASSERT_EQ(lb.server->api().submit(14, hit.tx_info()).code, 200);
+
+  h.adapter->query_order(h.eth, 41);
+  ASSERT_TRUE(lb.run_until([&] { return !h.sink.queries.empty(); }));
+  EXPECT_TRUE(h.sink.queries[0].found);
+  EXPECT_EQ(h.sink.queries[0].status, bparb::OrderStatus::kFilled);
+  EXPECT_EQ(h.sink.queries[0].executed, D("0.0100"));
+  ASSERT_EQ(h.sink.fills.size(), 1u);
+  const exec::FillReport& f = h.sink.fills[0];
+  EXPECT_EQ(f.price, D("1990.00"));
+  EXPECT_EQ(f.quantity, D("0.0100"));
+  EXPECT_TRUE(f.maker);             // post-only: it made liquidity
+  EXPECT_EQ(f.fee, D("0.000398"));  // 19.90 USDC notional x 0.002 %
+  EXPECT_EQ(f.trade_id, -1);        // no trade in an orders answer
+  EXPECT_TRUE(f.order_filled);
+  EXPECT_EQ(h.adapter->tracked_orders(), 0u);
 }
 
 }  // namespace
