@@ -1,5 +1,5 @@
-// Signing, verifying and hashing allocate nothing once warm (the generator table is built on first
-// use). Counts global operator new calls on this thread while `counting` is set.
+// Signing, verifying and hashing (and the adapter's stream path) allocate nothing once warm (the generator table is
+// built on first use). Counts global operator new calls on this thread while `counting` is set.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "bparb/venue/lighter/adapter.hpp"
 #include "bparb/venue/lighter/book_sync.hpp"
 #include "bparb/venue/lighter/parsers.hpp"
 #include "bparb/venue/lighter/signer.hpp"
@@ -324,3 +325,99 @@ TEST(LighterAlloc, SessionOverLoopbackAllocatesAtMostOncePerFrame) {
 
 }  // namespace
 }  // namespace bparb::lighter
+
+namespace bparb::lighter::testing {
+namespace {
+
+// The adapter's stream path: account frames with fills and a cancel for tracked orders allocate nothing
+// (the sink here only counts).
+struct CountingSink : LighterAdapterSink {
+  int acks = 0, events = 0, fills = 0, queries = 0;
+  void on_ack(const exec::OrderAck&) override { ++acks; }
+  void on_order_event(const exec::OrderUpdate&, std::string_view) override { ++events; }
+  void on_fill(const exec::FillReport&) override { ++fills; }
+  void on_query(ClientId, bool, bparb::OrderStatus, Decimal) override { ++queries; }
+};
+
+TEST(LighterAlloc, AdapterStreamFramesWithoutAllocating) {
+  Loopback lb;
+  LighterRestOptions ro;
+  ro.http.base_url = lb.server->http_url();
+  LighterRest rest(lb.io, ro);
+  LighterWsOptions wo;
+  wo.ws.url = lb.server->ws_url();
+  LighterWs ws(lb.io, lb.f.clock, wo, lb.f.alice.get());  // never started: frames are handed in
+  LighterTxSender sender(lb.io, lb.f.clock, *lb.f.alice, rest, ws);
+  InstrumentTable instruments;
+  const InstrumentId eth = instruments.add(VenueId::kLighter, sim::lighter::testing::eth_spec(true));
+  CountingSink sink;
+  LighterAdapter adapter(lb.io, lb.f.clock, *lb.f.alice, rest, sender, instruments, sink);
+  MarketDetails m;
+  m.market_id = 0;
+  m.symbol = "ETH";
+  m.size_decimals = 4;
+  m.price_decimals = 2;
+  m.min_base_amount = D("0.0050");
+  m.min_quote_amount = D("10");
+  m.maker_fee_pct = D("0.002");
+  m.taker_fee_pct = D("0.02");
+  adapter.add_market(eth, m);
+  std::vector<exec::OrderSpec> specs(2);
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    specs[i].client_id = 41 + i;
+    specs[i].market = &instruments.market(eth);
+    specs[i].instrument = eth;
+    specs[i].tif = TimeInForce::kGtc;
+    specs[i].price = D("1990.00");
+    specs[i].quantity = D("1.0000");
+  }
+  adapter.place_orders(specs);
+  ASSERT_EQ(adapter.tracked_orders(), 2u);
+
+  auto order = [](std::int64_t coi, OrderStatus st, const char* filled, const char* quote) {
+    Order o;
+    o.order_index = (std::int64_t{1} << 48) + coi;
+    o.client_order_index = coi;
+    o.price = D("1990.00");
+    o.initial_base_amount = D("1.0000");
+    o.filled_base_amount = D(filled);
+    o.filled_quote_amount = D(quote);
+    o.status = st;
+    return o;
+  };
+  std::vector<WsFrame> frames(12);
+  frames[0].orders = {order(41, OrderStatus::kOpen, "0", "0"), order(42, OrderStatus::kOpen, "0", "0")};
+  for (int i = 1; i <= 10; ++i) {
+    const Decimal filled = D("0.0100") * i;
+    frames[i].orders = {order(41, OrderStatus::kOpen, "0", "0")};
+    frames[i].orders[0].filled_base_amount = filled;
+    frames[i].orders[0].filled_quote_amount = filled.mul(D("1990.00"), Rounding::kNearest);
+    Trade t;
+    t.trade_id = 500 + i;
+    t.size = D("0.0100");
+    t.price = D("1990.00");
+    t.bid_id = frames[i].orders[0].order_index;
+    t.is_maker_ask = false;
+    frames[i].trades = {t};
+  }
+  frames[11].orders = {order(42, OrderStatus::kCanceled, "0", "0")};
+  adapter.on_account_frame(frames[0]);  // warm: both accepted
+  ASSERT_EQ(sink.events, 2);
+
+  counting = true;
+  allocations = 0;
+  for (std::size_t i = 1; i < frames.size(); ++i) adapter.on_account_frame(frames[i]);
+  const long n = allocations;
+  counting = false;
+#if defined(BPARB_LIGHTER_COUNT_ALLOCATIONS)
+  EXPECT_EQ(n, 0) << "allocations for " << frames.size() - 1 << " account frames";
+#else
+  (void)n;
+#endif
+  EXPECT_EQ(sink.fills, 10);
+  EXPECT_EQ(sink.events, 3);  // + the cancel
+  EXPECT_EQ(adapter.tracked_orders(), 1u);
+}
+
+}  // namespace
+}  // namespace bparb::lighter::testing
