@@ -10,37 +10,19 @@
 #include "bparb/book/depth_sync.hpp"
 #include "bparb/book/order_book.hpp"
 
-namespace {
-std::atomic<bool> g_counting{false};
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-// Under AddressSanitizer the allocator belongs to ASan (replacing it trips -Wmismatched-new-delete and
-// ASan's own checks); allocation counting is meaningful in the Release run only.
-#if !defined(__SANITIZE_ADDRESS__)
-void* operator new(std::size_t n) {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
-#endif  // !__SANITIZE_ADDRESS__
+// The counting operator new of this test binary (allocations counted while g_counting is up).
+#include "../support/counting_new.hpp"
 
 namespace bparb {
 namespace {
 
 struct CountAllocations {
   CountAllocations() {
-    g_allocations = 0;
+    g_allocs = 0;
     g_counting = true;
   }
   ~CountAllocations() { g_counting = false; }
-  long count() const { return g_allocations.load(); }
+  long count() const { return g_allocs.load(); }
 };
 
 MarketSpec spec() {

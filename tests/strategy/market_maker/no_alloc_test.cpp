@@ -12,25 +12,8 @@
 #include "mm_runner_rig.hpp"
 #include "mm_test_util.hpp"
 
-namespace {
-std::atomic<bool> g_counting{false};
-std::atomic<long> g_allocs{0};
-}  // namespace
-
-// Under AddressSanitizer the allocator belongs to ASan; allocation counting is meaningful in Release only.
-#if !defined(__SANITIZE_ADDRESS__)
-void* operator new(std::size_t n) {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocs.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
-#endif  // !__SANITIZE_ADDRESS__
+// The counting operator new of this test binary (allocations counted while g_counting is up).
+#include "../../support/counting_new.hpp"
 
 namespace bparb::mmtest {
 namespace {
