@@ -23,6 +23,7 @@ struct MarketDataFeed::Market {
   boost::asio::steady_timer retry_timer;
   bool snapshot_in_flight = false;
   bool retry_scheduled = false;
+  bool first_wait = false;       // the timer pending is the first snapshot's, not a retry's
   std::uint64_t generation = 0;  // bumps on reset: answers to older snapshot requests are dropped
 };
 
@@ -155,6 +156,13 @@ void MarketDataFeed::handle_depth(const DepthDelta& d, TimestampUs received_us) 
     return;
   }
   act(*m, m->sync.on_delta(d, received_us));
+  // Still buffering and nothing asked yet: the snapshot comes after snapshot_delay deltas or this long after
+  // the first one, whichever is first (a quiet market's book must not wait minutes for its deltas).
+  if (!m->sync.synced() && m->sync.buffered_count() > 0 && !m->snapshot_in_flight && !m->retry_scheduled &&
+      opts_.first_snapshot_after_us > 0) {
+    schedule_snapshot(*m, opts_.first_snapshot_after_us);
+    m->first_wait = true;
+  }
 }
 
 void MarketDataFeed::act(Market& m, SyncAction a) {
@@ -170,6 +178,11 @@ void MarketDataFeed::act(Market& m, SyncAction a) {
       notify(m);
       break;
     case SyncAction::kRequestSnapshot:
+      if (m.first_wait) {  // enough deltas came before the first snapshot's timer: ask now
+        m.retry_timer.cancel();
+        m.retry_scheduled = false;
+        m.first_wait = false;
+      }
       request_snapshot(m);
       break;
   }
@@ -211,16 +224,21 @@ void MarketDataFeed::request_snapshot(Market& m) {
 }
 
 void MarketDataFeed::schedule_snapshot(Market& m) {
+  schedule_snapshot(m, opts_.snapshot_retry_delay_us);
+}
+
+void MarketDataFeed::schedule_snapshot(Market& m, DurationUs delay_us) {
   if (m.retry_scheduled) return;
   m.retry_scheduled = true;
-  m.retry_timer.expires_after(std::chrono::microseconds(opts_.snapshot_retry_delay_us));
+  m.retry_timer.expires_after(std::chrono::microseconds(delay_us));
   std::weak_ptr<bool> alive = alive_;
   Market* mp = &m;
   const std::uint64_t gen = m.generation;
   m.retry_timer.async_wait([this, alive, mp, gen](boost::system::error_code ec) {
     if (ec || !alive.lock()) return;
     mp->retry_scheduled = false;
-    if (gen != mp->generation) return;
+    mp->first_wait = false;
+    if (gen != mp->generation || mp->sync.synced()) return;  // synced meanwhile: nothing to ask
     request_snapshot(*mp);
   });
 }
@@ -232,6 +250,7 @@ void MarketDataFeed::reset_all() {
     ++m->generation;
     m->snapshot_in_flight = false;
     m->retry_scheduled = false;
+    m->first_wait = false;
     m->retry_timer.cancel();
     m->sync.reset();
     if (was_valid) {

@@ -31,7 +31,9 @@ BackpackWs::BackpackWs(boost::asio::io_context& ioc, const Clock& clock, Backpac
     for (auto& f : connected_) f();
   });
   ws_->on_disconnected([this](const net::DisconnectInfo& d) {
-    spdlog::warn("backpack ws disconnected: {} ({})", net::to_string(d.reason), d.message);
+    // Our own close (shutdown) is expected: a warning on every clean stop would teach users to ignore them.
+    const auto level = d.reason == net::DisconnectReason::kClosedByUser ? spdlog::level::info : spdlog::level::warn;
+    spdlog::log(level, "backpack ws disconnected: {} ({})", net::to_string(d.reason), d.message);
     for (auto& f : disconnected_) f(d);
   });
 }

@@ -55,7 +55,9 @@ std::string snapshot(std::int64_t last_id, const std::string& bids, const std::s
 
 class MarketDataTest : public ::testing::Test {
  protected:
-  MarketDataTest() : clock_(1'700'000'000'000'000), http_server_(ioc_), ws_server_(ioc_) {
+  // first_snapshot_after_us: long by default, so that the tests below see snapshots asked by delta count.
+  explicit MarketDataTest(DurationUs first_snapshot_after_us = 10 * kUsPerSecond)
+      : clock_(1'700'000'000'000'000), http_server_(ioc_), ws_server_(ioc_) {
     ws_server_.echo = false;
     http_server_.set_handler([this](const SeenRequest& r) {
       HttpAction a;
@@ -85,6 +87,7 @@ class MarketDataTest : public ::testing::Test {
     mo.sync.snapshot_delay = 2;
     mo.reserve_levels = 64;
     mo.snapshot_retry_delay_us = 10 * kUsPerMs;
+    mo.first_snapshot_after_us = first_snapshot_after_us;
     feed_ = std::make_unique<MarketDataFeed>(ioc_, clock_, *ws_, *rest_, mo);
     feed_->on_book_update([this](std::string_view s) { updates_.emplace_back(s); });
   }
@@ -185,6 +188,38 @@ TEST_F(MarketDataTest, TooOldSnapshotIsRequestedAgain) {
   ASSERT_TRUE(run_until(ioc_, [&] { return feed_->book_valid("SOL_USDC"); }));
   EXPECT_EQ(depth_requests(), 2u);
   EXPECT_EQ(feed_->sync_stats().snapshots_too_old, 1u);
+  EXPECT_EQ(feed_->book("SOL_USDC")->best_bid().price, Decimal::from_string("100.20"));
+}
+
+// A quiet market: one delta, then nothing. Its snapshot is asked after first_snapshot_after_us, without
+// waiting for snapshot_delay deltas that may take minutes to come.
+class QuietMarketDataTest : public MarketDataTest {
+ protected:
+  QuietMarketDataTest() : MarketDataTest(20 * kUsPerMs) {}
+};
+
+TEST_F(QuietMarketDataTest, AQuietBookAsksForItsSnapshotAfterTheFirstDeltasWait) {
+  feed_->add_market(sol_spec());
+  connect();
+  snapshots_ = {snapshot(101, R"([["100.00","1"]])", R"([["101.00","3"]])")};
+  ws_server_.push(delta(101, 101, R"([["100.00","1"]])", "[]"));  // one delta: below snapshot_delay (2)
+  ASSERT_TRUE(run_until(ioc_, [&] { return feed_->book_valid("SOL_USDC"); }));
+  EXPECT_EQ(depth_requests(), 1u);
+  EXPECT_EQ(feed_->book("SOL_USDC")->best_ask().price, Decimal::from_string("101.00"));
+  // Synced: no further snapshot is asked.
+  run_for(ioc_, std::chrono::milliseconds(60));
+  EXPECT_EQ(depth_requests(), 1u);
+}
+
+TEST_F(QuietMarketDataTest, EnoughDeltasBeforeTheWaitAskAtOnce) {
+  feed_->add_market(sol_spec());
+  connect();
+  snapshots_ = {snapshot(101, R"([["100.00","1"]])", R"([["101.00","3"]])")};
+  ws_server_.push(delta(101, 101, R"([["100.00","1"]])", "[]"));
+  ws_server_.push(delta(102, 102, R"([["100.20","2"]])", "[]"));  // snapshot_delay reached: the wait is cut short
+  ASSERT_TRUE(run_until(ioc_, [&] { return feed_->book_valid("SOL_USDC"); }));
+  run_for(ioc_, std::chrono::milliseconds(60));  // the cancelled wait asks nothing more
+  EXPECT_EQ(depth_requests(), 1u);
   EXPECT_EQ(feed_->book("SOL_USDC")->best_bid().price, Decimal::from_string("100.20"));
 }
 

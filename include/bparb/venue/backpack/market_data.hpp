@@ -42,6 +42,10 @@ struct MarketDataOptions {
   bool subscribe_mark_price = true;  // perps only
   // Delay before re-requesting a snapshot that was too old or failed (the REST book lags the stream).
   DurationUs snapshot_retry_delay_us = 250 * kUsPerMs;
+  // A book still waiting for its snapshot asks for one this long after the first buffered delta even if
+  // fewer than sync.snapshot_delay deltas came: a quiet market may send a few deltas a minute, and its book
+  // (and the daemon's readiness) must not wait for them. 0 = only after snapshot_delay deltas.
+  DurationUs first_snapshot_after_us = 1000 * kUsPerMs;
 };
 
 // Copies of the last bookTicker / markPrice (no views into frame buffers).
@@ -145,7 +149,8 @@ class MarketDataFeed {
   void handle_trade(const TradeEvent& e, TimestampUs received_us);
   void act(Market& m, SyncAction a);
   void request_snapshot(Market& m);
-  void schedule_snapshot(Market& m);
+  void schedule_snapshot(Market& m);  // after snapshot_retry_delay_us
+  void schedule_snapshot(Market& m, DurationUs delay_us);
   void reset_all();
   void notify(const Market& m);
 
