@@ -33,6 +33,8 @@
 
 namespace bparb::backtest {
 
+class ParsedRecording;  // parsed_recording.hpp
+
 struct PairSetup {
   std::string name;  // "SOL"
   MarketSpec spot;   // as the exchange lists it (tick/step must match the recording)
@@ -107,6 +109,9 @@ class Runner {
 
   // Replays `source` to its end (or config.to_us). One Runner runs once.
   BacktestResult run(record::FrameSource& source);
+  // Replays already-parsed events (a sweep parses the recording once for all its grid points); the
+  // result is the same as run() over the lines they were parsed from.
+  BacktestResult run(const ParsedRecording& parsed);
 
   const RunnerStats& stats() const noexcept;
 
