@@ -185,8 +185,8 @@ int cmd_backtest(std::span<const std::string> args, std::ostream& out, std::ostr
 
   // One run: fresh runner over a fresh source (deterministic: nothing carries over between grid points).
   // A single run streams the recording through the decode-ahead reader (decompression on threads of
-  // its own); a sweep decodes and parses it once into memory and replays the parsed events for every
-  // grid point.
+  // its own) and parses it on a thread of its own; a sweep decodes and parses it once into memory and replays the
+  // parsed events for every grid point.
   std::unique_ptr<backtest::ParsedRecording> parsed;
   std::uint64_t decoded_malformed = 0;
   auto run_one = [&](const Config& cfg, std::uint64_t& events, double& secs) {
@@ -206,7 +206,10 @@ int cmd_backtest(std::span<const std::string> args, std::ostream& out, std::ostr
       record::ReaderOptions ro;
       ro.decode_ahead = true;
       record::RecordingReader reader(data, ro);
-      res = runner.run(reader);
+      {
+        backtest::ParseAhead parse_ahead(reader);  // the reader is the parse thread's until this is gone
+        res = runner.run(parse_ahead);
+      }
       secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       if (!reader.error().empty()) throw std::runtime_error("--data: " + reader.error());
       res.malformed_frames += reader.stats().malformed;

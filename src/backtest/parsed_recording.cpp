@@ -1,5 +1,10 @@
 #include "bparb/backtest/parsed_recording.hpp"
 
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+
 #include "bparb/sim/backpack/recording_lines.hpp"
 
 namespace bparb::backtest {
@@ -126,6 +131,108 @@ void ParsedRecording::append(const record::FrameLine& line) {
       parse_event(*d, line.payload, e);
       return;
   }
+}
+
+struct ParseAhead::Impl {
+  Impl(record::FrameSource& s, std::size_t chunk, std::size_t in_flight)
+      : source(s), chunk_events(chunk == 0 ? 1 : chunk) {
+    for (std::size_t i = 0; i < (in_flight < 2 ? 2 : in_flight); ++i) {
+      all.push_back(std::make_unique<ParsedRecording>());
+      free.push_back(all.back().get());
+    }
+    ring.resize(all.size());
+    thread = std::thread([this] { produce(); });
+  }
+
+  void produce() {
+    try {
+      record::FrameLine line;
+      for (;;) {
+        ParsedRecording* c = nullptr;
+        {
+          std::unique_lock lock(mutex);
+          changed.wait(lock, [&] { return stop || !free.empty(); });
+          if (stop) return;
+          c = free.back();
+          free.pop_back();
+        }
+        c->clear_events();
+        bool end = false;
+        while (c->events().size() < chunk_events) {
+          if (!source.next(line)) {
+            end = true;
+            break;
+          }
+          c->append(line);
+        }
+        {
+          std::lock_guard lock(mutex);
+          if (c->events().empty()) {
+            free.push_back(c);
+          } else {
+            ring[(ring_head + ring_count++) % ring.size()] = c;
+          }
+          done = end;
+        }
+        changed.notify_all();
+        if (end) return;
+      }
+    } catch (...) {
+      {
+        std::lock_guard lock(mutex);
+        error = std::current_exception();
+        done = true;
+      }
+      changed.notify_all();
+    }
+  }
+
+  const ParsedRecording* next_chunk() {
+    std::unique_lock lock(mutex);
+    if (current != nullptr) {
+      free.push_back(current);
+      current = nullptr;
+      changed.notify_all();
+    }
+    changed.wait(lock, [&] { return ring_count > 0 || done; });
+    if (ring_count > 0) {
+      current = ring[ring_head];
+      ring_head = (ring_head + 1) % ring.size();
+      --ring_count;
+      return current;
+    }
+    if (error) std::rethrow_exception(error);
+    return nullptr;
+  }
+
+  ~Impl() {
+    {
+      std::lock_guard lock(mutex);
+      stop = true;
+    }
+    changed.notify_all();
+    thread.join();
+  }
+
+  record::FrameSource& source;
+  const std::size_t chunk_events;
+  std::vector<std::unique_ptr<ParsedRecording>> all;
+  std::vector<ParsedRecording*> free;
+  std::vector<ParsedRecording*> ring;  // published chunks, in order: ring_count of them from ring_head
+  std::size_t ring_head = 0, ring_count = 0;
+  ParsedRecording* current = nullptr;  // the consumer's, returned at its next call
+  bool done = false, stop = false;
+  std::exception_ptr error;
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::thread thread;
+};
+
+ParseAhead::ParseAhead(record::FrameSource& source, std::size_t chunk_events, std::size_t chunks_in_flight)
+    : impl_(std::make_unique<Impl>(source, chunk_events, chunks_in_flight)) {}
+ParseAhead::~ParseAhead() = default;
+const ParsedRecording* ParseAhead::next_chunk() {
+  return impl_->next_chunk();
 }
 
 }  // namespace bparb::backtest

@@ -611,11 +611,24 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
 
   BacktestResult run(const ParsedRecording& parsed) {
     begin_run();
+    replay(parsed);
+    return end_run();
+  }
+
+  BacktestResult run(ParsedSource& source) {
+    begin_run();
+    while (const ParsedRecording* chunk = source.next_chunk())
+      if (!replay(*chunk)) break;
+    return end_run();
+  }
+
+  // False once past config.to_us.
+  bool replay(const ParsedRecording& parsed) {
     for (const ParsedEvent& e : parsed.events()) {
-      if (cfg.to_us > 0 && e.receive_time_us > cfg.to_us) break;
+      if (cfg.to_us > 0 && e.receive_time_us > cfg.to_us) return false;
       step(parsed, e);
     }
-    return end_run();
+    return true;
   }
 
   void begin_run() {
@@ -742,6 +755,9 @@ BacktestResult Runner::run(record::FrameSource& source) {
 }
 BacktestResult Runner::run(const ParsedRecording& parsed) {
   return impl_->run(parsed);
+}
+BacktestResult Runner::run(ParsedSource& source) {
+  return impl_->run(source);
 }
 const RunnerStats& Runner::stats() const noexcept {
   return impl_->stats;

@@ -109,5 +109,35 @@ TEST(ParsedRecording, ReplayingParsedEventsGivesTheResultOfReplayingTheLines) {
   }
 }
 
+TEST(ParseAhead, ChunksParsedOnAThreadReplayLikeTheLines) {
+  // Small chunks, few in flight: the parse thread waits for the replay, and a `to` stops it mid-stream.
+  for (const TimestampUs to : {TimestampUs{0}, kT0 + 2 * kS}) {
+    RunnerConfig c = scripted_config();
+    c.to_us = to;
+    Script lines = mixed_script();
+    Runner from_lines(c);
+    const BacktestResult a = from_lines.run(lines.src);
+    Script again = mixed_script();
+    ParseAhead ahead(again.src, 3, 2);
+    Runner from_chunks(c);
+    const BacktestResult b = from_chunks.run(ahead);
+    EXPECT_EQ(render_summary_json(a), render_summary_json(b));
+    EXPECT_EQ(from_lines.stats().unknown_symbol, from_chunks.stats().unknown_symbol);
+    EXPECT_EQ(from_lines.stats().other_frames, from_chunks.stats().other_frames);
+  }
+}
+
+TEST(ParseAhead, EndsWithNullAndAnEmptySourceGivesNoChunk) {
+  record::VectorFrameSource empty;
+  ParseAhead a(empty);
+  EXPECT_EQ(a.next_chunk(), nullptr);
+  EXPECT_EQ(a.next_chunk(), nullptr);
+  Script s = mixed_script();
+  ParseAhead b(s.src, 5, 2);
+  std::size_t events = 0;
+  while (const ParsedRecording* c = b.next_chunk()) events += c->events().size();
+  EXPECT_EQ(events, s.src.size());
+}
+
 }  // namespace
 }  // namespace bparb::backtest

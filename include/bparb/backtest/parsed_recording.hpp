@@ -90,4 +90,30 @@ class ParsedRecording {
   DepthSnapshot snapshot_;
 };
 
+// Parsed events in chunks, in recording order.
+class ParsedSource {
+ public:
+  virtual ~ParsedSource() = default;
+  // The next chunk of events; null at the end. Valid until the next call.
+  virtual const ParsedRecording* next_chunk() = 0;
+};
+
+// Reads and parses a FrameSource on a thread of its own, `chunk_events` lines a chunk, at most
+// `chunks_in_flight` chunks ahead of the replay, so the replay thread only applies events. Chunks are
+// reused: once their storage has grown, nothing is allocated per line. The source belongs to the parse
+// thread until this object is destroyed (which stops and joins it): read its stats and errors after.
+class ParseAhead final : public ParsedSource {
+ public:
+  explicit ParseAhead(record::FrameSource& source, std::size_t chunk_events = 4096, std::size_t chunks_in_flight = 4);
+  ~ParseAhead() override;
+  ParseAhead(const ParseAhead&) = delete;
+  ParseAhead& operator=(const ParseAhead&) = delete;
+  // Rethrows what the parse thread threw.
+  const ParsedRecording* next_chunk() override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 }  // namespace bparb::backtest

@@ -34,6 +34,7 @@
 namespace bparb::backtest {
 
 class ParsedRecording;  // parsed_recording.hpp
+class ParsedSource;
 
 struct PairSetup {
   std::string name;  // "SOL"
@@ -112,6 +113,8 @@ class Runner {
   // Replays already-parsed events (a sweep parses the recording once for all its grid points); the
   // result is the same as run() over the lines they were parsed from.
   BacktestResult run(const ParsedRecording& parsed);
+  // Replays parsed events chunk by chunk (ParseAhead: the recording parsed on a thread of its own).
+  BacktestResult run(ParsedSource& source);
 
   const RunnerStats& stats() const noexcept;
 
