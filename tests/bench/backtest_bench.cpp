@@ -11,7 +11,8 @@
 //   Parse              lines decoded in memory -> parsed replay events (what a sweep does once)
 //   Replay/parsed      runner over events parsed once: what every --sweep grid point costs
 //   EndToEnd/sync      config + reader + runner + report (summary.json, report.html), reader on this thread
-//   EndToEnd/ahead     the same with the decode-ahead reader: what `bparb backtest` does
+//   EndToEnd/ahead:1   the same with the decode-ahead reader
+//   EndToEnd/ahead:2   the same, and the lines parsed on a thread of their own: what `bparb backtest` does
 // The sample lives outside the repository in the sample data directory (BPARB_SAMPLE_DATA_DIR); without it
 // the benchmarks report an error and skip.
 #include <benchmark/benchmark.h>
@@ -151,13 +152,19 @@ void BM_EndToEnd(benchmark::State& state) {
     const backtest::RunnerConfig rc = runner_config();
     record::RecordingReader reader(sample().dir.string(), o);
     backtest::Runner runner(rc);
-    const backtest::BacktestResult res = runner.run(reader);
+    backtest::BacktestResult res;
+    if (state.range(0) == 2) {
+      backtest::ParseAhead parse_ahead(reader);
+      res = runner.run(parse_ahead);
+    } else {
+      res = runner.run(reader);
+    }
     backtest::write_report_dir(report.string(), res, nullptr);
     events += res.events;
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(events));
 }
-BENCHMARK(BM_EndToEnd)->ArgName("ahead")->Arg(0)->Arg(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EndToEnd)->ArgName("ahead")->Arg(0)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
