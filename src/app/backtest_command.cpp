@@ -16,6 +16,7 @@
 #include "bparb/app/cli.hpp"
 #include "bparb/app/engine_config.hpp"
 #include "bparb/backtest/coverage.hpp"
+#include "bparb/backtest/parsed_recording.hpp"
 #include "bparb/backtest/report.hpp"
 #include "bparb/record/binance_import.hpp"
 #include "bparb/record/recording.hpp"
@@ -184,8 +185,10 @@ int cmd_backtest(std::span<const std::string> args, std::ostream& out, std::ostr
 
   // One run: fresh runner over a fresh source (deterministic: nothing carries over between grid points).
   // A single run streams the recording through the decode-ahead reader (decompression on threads of
-  // its own); a sweep decodes it once into memory and replays that for every grid point.
-  std::unique_ptr<record::DecodedRecording> decoded;
+  // its own) and parses it on a thread of its own; a sweep decodes and parses it once into memory and replays the
+  // parsed events for every grid point.
+  std::unique_ptr<backtest::ParsedRecording> parsed;
+  std::uint64_t decoded_malformed = 0;
   auto run_one = [&](const Config& cfg, std::uint64_t& events, double& secs) {
     backtest::RunnerConfig rc = runner_config(cfg);
     rc.from_us = from;
@@ -193,18 +196,20 @@ int cmd_backtest(std::span<const std::string> args, std::ostream& out, std::ostr
     rc.data_path = data;
     backtest::Runner runner(std::move(rc));
     backtest::BacktestResult res;
-    if (decoded) {
-      auto src = decoded->source();
+    if (parsed) {
       const auto t0 = std::chrono::steady_clock::now();
-      res = runner.run(src);
+      res = runner.run(*parsed);
       secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      res.malformed_frames += decoded->stats().malformed;
+      res.malformed_frames += decoded_malformed;
     } else {
       const auto t0 = std::chrono::steady_clock::now();
       record::ReaderOptions ro;
       ro.decode_ahead = true;
       record::RecordingReader reader(data, ro);
-      res = runner.run(reader);
+      {
+        backtest::ParseAhead parse_ahead(reader);  // the reader is the parse thread's until this is gone
+        res = runner.run(parse_ahead);
+      }
       secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       if (!reader.error().empty()) throw std::runtime_error("--data: " + reader.error());
       res.malformed_frames += reader.stats().malformed;
@@ -255,7 +260,12 @@ int cmd_backtest(std::span<const std::string> args, std::ostream& out, std::ostr
     double decode_secs = 0;
     if (!grid_points.empty()) {
       const auto t0 = std::chrono::steady_clock::now();
-      decoded = std::make_unique<record::DecodedRecording>(data);
+      record::DecodedRecording decoded(data);
+      decoded_malformed = decoded.stats().malformed;
+      parsed = std::make_unique<backtest::ParsedRecording>();
+      auto src = decoded.source();
+      record::FrameLine line;
+      while (src.next(line)) parsed->append(line);
       decode_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
     std::uint64_t events = 0;
@@ -338,8 +348,8 @@ int cmd_backtest(std::span<const std::string> args, std::ostream& out, std::ostr
     }
     if (!rows.empty()) out << "sweep: " << rows.size() << " grid points -> " << report << "/sweep.csv, sweep.md\n";
     out << "report: " << report << "/summary.json, " << report << "/report.html\n";
-    if (decoded) {
-      out << "decoded once: " << decoded->size() << " lines in " << decode_secs << " s; replayed "
+    if (parsed) {
+      out << "decoded and parsed once: " << parsed->events().size() << " lines in " << decode_secs << " s; replayed "
           << grid_points.size() + 1 << " times (grid points on " << sweep_threads << " threads)\n";
     }
     out << "replay speed: " << events << " events in " << secs

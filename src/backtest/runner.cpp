@@ -8,11 +8,11 @@
 #include <stdexcept>
 
 #include "bparb/backtest/coverage.hpp"
+#include "bparb/backtest/parsed_recording.hpp"
 #include "bparb/backtest/sim_venue.hpp"
 #include "bparb/book/depth_sync.hpp"
 #include "bparb/book/order_book.hpp"
 #include "bparb/portfolio/portfolio.hpp"
-#include "bparb/sim/backpack/recording_lines.hpp"
 #include "bparb/sim/recorded_frames.hpp"
 
 namespace bparb::backtest {
@@ -40,17 +40,6 @@ const char* exit_reason_text(ExitReason r) noexcept {
 
 const char* direction_text(BasisDirection d) noexcept {
   return d == BasisDirection::kPerpPremium ? "perp_premium" : "spot_premium";
-}
-
-// The recorded-frame decoder of a venue's recordings (the line's venue tag); null if none exists.
-std::unique_ptr<sim::RecordedFrameDecoder> make_frame_decoder(VenueId v) {
-  switch (v) {
-    case VenueId::kBackpack:
-      return sim::make_backpack_frame_decoder();
-    case VenueId::kLighter:  // nothing records Lighter's streams yet
-      break;
-  }
-  return nullptr;
 }
 
 BasisPercentiles percentiles(std::vector<double>& v) {
@@ -474,97 +463,75 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
       book_changed(b, now);
   }
 
-  // The decoder for the line's venue tag, made at its first line.
-  sim::RecordedFrameDecoder& decoder_for(VenueId v) {
-    auto& d = decoders[static_cast<std::size_t>(v)];
-    if (!d) d = make_frame_decoder(v);
-    if (!d)
-      throw std::runtime_error("backtest: recorded lines of venue " + std::string(venue_name(v)) +
-                               " cannot be replayed (no decoder for its frames)");
-    return *d;
-  }
-
-  void engine_ws(const record::FrameLine& l) {
-    const TimestampUs now = clock.now_us();
-    sim::RecordedFrameDecoder& decoder = decoder_for(l.venue);
-    // Frames of streams the replay has no use for are counted without being parsed (so a malformed one
-    // is not counted in malformed_frames).
-    if (decoder.unused_ws_frame(l.payload)) return void(++stats.other_frames);
-    if (!decoder.ws_frame(l.payload, frame)) {
-      ++result.malformed_frames;
-      return;
-    }
-    switch (frame.kind) {
-      case sim::RecordedFrameKind::kDepth: {
-        const DepthDelta& depth = *frame.depth;
-        EngineBook* b = book_of(depth.symbol);
-        if (b == nullptr) return void(++stats.unknown_symbol);
-        ++stats.depth_frames;
-        validity.depth_frame(b->validity_index);
-        const bool was = b->sync->synced();
-        const SyncAction a = b->sync->on_delta(depth, l.receive_time_us);
-        venue->note_delta(b->market, was, a, b->sync->synced(), depth);
-        after_sync(*b, was, a, now);
-        return;
-      }
-      case sim::RecordedFrameKind::kMarkPrice: {
-        const sim::RecordedMark& m = frame.mark;
-        EngineBook* b = book_of(m.symbol);
-        if (b == nullptr) return void(++stats.unknown_symbol);
-        if (!b->spot && m.has_funding) recorded_funding(*b, m);
-        if (b->spot || !trading) return;
-        FundingInfo f;
-        f.rate = m.funding_rate;
-        f.interval_ms = b->spec->funding_interval_ms;
-        f.next_funding_us = m.next_funding_ms * kUsPerMs;
-        f.mark_price = m.mark_price;
-        engine->on_funding_info(b->pair, f);
-        return;
-      }
-      case sim::RecordedFrameKind::kTrade: {
-        ++stats.trades_seen;
-        EngineBook* b = book_of(frame.trade.symbol);
-        if (b == nullptr) return void(++stats.unknown_symbol);
-        venue->on_recorded_trade(b->market, frame.trade);
-        return;
-      }
-      case sim::RecordedFrameKind::kBookTicker:
-      case sim::RecordedFrameKind::kOther:
-        ++stats.other_frames;
-        return;
-    }
-  }
-
-  void engine_rest_depth(const record::FrameLine& l) {
-    sim::RecordedFrameDecoder& decoder = decoder_for(l.venue);
-    std::string_view sym;
-    if (!decoder.rest_depth_symbol(l.payload, sym)) {
-      ++result.malformed_frames;
-      return;
-    }
-    EngineBook* b = book_of(sym);
+  // ---- engine side of one parsed line (parsed_recording.hpp)
+  void engine_depth(const ParsedRecording& r, const ParsedEvent& e, TimestampUs now) {
+    EngineBook* b = book_of(r.symbol(e.symbol));
     if (b == nullptr) return void(++stats.unknown_symbol);
-    if (!decoder.rest_depth_snapshot(snapshot)) {
-      ++result.malformed_frames;
-      return;
-    }
+    delta.symbol = r.symbol(e.symbol);
+    delta.first_update_id = e.first_id;
+    delta.last_update_id = e.last_id;
+    delta.event_time_us = e.time1_us;
+    delta.engine_time_us = e.time2_us;
+    delta.bids.assign(r.bids(e).begin(), r.bids(e).end());
+    delta.asks.assign(r.asks(e).begin(), r.asks(e).end());
+    ++stats.depth_frames;
+    validity.depth_frame(b->validity_index);
+    const bool was = b->sync->synced();
+    const SyncAction a = b->sync->on_delta(delta, e.receive_time_us);
+    venue->note_delta(b->market, was, a, b->sync->synced(), delta);
+    after_sync(*b, was, a, now);
+  }
+
+  void engine_mark(const ParsedRecording& r, const ParsedEvent& e) {
+    EngineBook* b = book_of(r.symbol(e.symbol));
+    if (b == nullptr) return void(++stats.unknown_symbol);
+    sim::RecordedMark m;
+    m.symbol = r.symbol(e.symbol);
+    m.mark_price = e.value1;
+    m.has_funding = e.flag;
+    m.funding_rate = e.value2;
+    m.next_funding_ms = e.next_funding_ms;
+    if (!b->spot && m.has_funding) recorded_funding(*b, m);
+    if (b->spot || !trading) return;
+    FundingInfo f;
+    f.rate = m.funding_rate;
+    f.interval_ms = b->spec->funding_interval_ms;
+    f.next_funding_us = m.next_funding_ms * kUsPerMs;
+    f.mark_price = m.mark_price;
+    engine->on_funding_info(b->pair, f);
+  }
+
+  void engine_trade(const ParsedRecording& r, const ParsedEvent& e) {
+    ++stats.trades_seen;
+    EngineBook* b = book_of(r.symbol(e.symbol));
+    if (b == nullptr) return void(++stats.unknown_symbol);
+    sim::RecordedTrade t;
+    t.symbol = r.symbol(e.symbol);
+    t.price = e.value1;
+    t.quantity = e.value2;
+    t.buyer_is_maker = e.flag;
+    venue->on_recorded_trade(b->market, t);
+  }
+
+  void engine_snapshot(const ParsedRecording& r, const ParsedEvent& e) {
+    EngineBook* b = book_of(r.symbol(e.symbol));
+    if (b == nullptr) return void(++stats.unknown_symbol);
+    if (e.kind == ParsedKind::kSnapshotMalformed) return void(++result.malformed_frames);
+    snapshot.last_update_id = e.last_id;
+    snapshot.timestamp_us = e.time1_us;
+    snapshot.bids.assign(r.bids(e).begin(), r.bids(e).end());
+    snapshot.asks.assign(r.asks(e).begin(), r.asks(e).end());
     ++stats.snapshots;
     validity.snapshot(b->validity_index);
     const bool was = b->sync->synced();
-    const SyncAction a = b->sync->on_snapshot(snapshot, l.receive_time_us);
+    const SyncAction a = b->sync->on_snapshot(snapshot, e.receive_time_us);
     venue->note_snapshot(b->market);
     after_sync(*b, was, a, clock.now_us());
   }
 
-  void engine_event(const record::FrameLine& l) {
-    sim::RecordedEvent ev;
-    if (!decoder_for(l.venue).event(l.payload, ev)) {
-      ++result.malformed_frames;
-      return;
-    }
-    if (ev.type != "reconnect") return;  // gaps show in the depth ids themselves
+  void engine_reset(const ParsedRecording& r, const ParsedEvent& e) {
     for (auto& b : books) {
-      if (ev.symbol && b->spec->symbol != *ev.symbol) continue;
+      if (e.flag && b->spec->symbol != r.symbol(e.symbol)) continue;
       const bool was = b->sync->synced();
       b->sync->reset();
       venue->note_reset(b->market);  // liquidity withdrawn until the next snapshot
@@ -575,17 +542,28 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
     }
   }
 
-  void engine_line(const record::FrameLine& l) {
-    switch (l.kind) {
-      case record::FrameKind::kWs:
-        engine_ws(l);
+  void engine_line(const ParsedRecording& r, const ParsedEvent& e) {
+    switch (e.kind) {
+      case ParsedKind::kDepth:
+        return engine_depth(r, e, clock.now_us());
+      case ParsedKind::kMark:
+        return engine_mark(r, e);
+      case ParsedKind::kTrade:
+        return engine_trade(r, e);
+      case ParsedKind::kOtherFrame:
+        return void(++stats.other_frames);
+      case ParsedKind::kMalformed:
+        return void(++result.malformed_frames);
+      case ParsedKind::kSnapshot:
+      case ParsedKind::kSnapshotMalformed:
+        return engine_snapshot(r, e);
+      case ParsedKind::kReset:
+        return engine_reset(r, e);
+      case ParsedKind::kIgnoredEvent:
         return;
-      case record::FrameKind::kRestDepth:
-        engine_rest_depth(l);
-        return;
-      case record::FrameKind::kEvent:
-        engine_event(l);
-        return;
+      case ParsedKind::kNoDecoder:
+        throw std::runtime_error("backtest: recorded lines of venue " + std::string(venue_name(e.venue)) +
+                                 " cannot be replayed (no decoder for its frames)");
     }
   }
 
@@ -619,33 +597,67 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
   }
 
   BacktestResult run(record::FrameSource& source) {
+    begin_run();
+    record::FrameLine line;
+    ParsedRecording one;  // one line at a time: parsed, replayed, forgotten
+    while (source.next(line)) {
+      if (cfg.to_us > 0 && line.receive_time_us > cfg.to_us) break;
+      one.clear_events();
+      one.append(line);
+      step(one, one.events().front());
+    }
+    return end_run();
+  }
+
+  BacktestResult run(const ParsedRecording& parsed) {
+    begin_run();
+    replay(parsed);
+    return end_run();
+  }
+
+  BacktestResult run(ParsedSource& source) {
+    begin_run();
+    while (const ParsedRecording* chunk = source.next_chunk())
+      if (!replay(*chunk)) break;
+    return end_run();
+  }
+
+  // False once past config.to_us.
+  bool replay(const ParsedRecording& parsed) {
+    for (const ParsedEvent& e : parsed.events()) {
+      if (cfg.to_us > 0 && e.receive_time_us > cfg.to_us) return false;
+      step(parsed, e);
+    }
+    return true;
+  }
+
+  void begin_run() {
     if (ran) throw std::logic_error("backtest::Runner::run called twice");
     ran = true;
     result.config_path = cfg.config_path;
     result.data_path = cfg.data_path;
     result.sample_interval_us = cfg.sample_interval_us;
     for (const PairState& p : pairs) pair_series.push_back({p.name, p.spot->symbol, p.perp->symbol, {}, {}, {}});
+  }
 
-    bool first = true;
-    TimestampUs last_t = 0;
-    record::FrameLine line;
-    while (source.next(line)) {
-      if (cfg.to_us > 0 && line.receive_time_us > cfg.to_us) break;
-      TimestampUs t = line.receive_time_us;
-      if (first) {
-        clock.set_us(t);
-        venue->restart();
-        next_funding = next_funding_boundary(t);
-        first = false;
-      }
-      t = std::max(t, clock.now_us());  // a recording's out-of-order line never moves time back
-      if (!trading && t >= cfg.from_us) start_trading(t);
-      advance_to(t);
-      engine_line(line);
-      note_validity(t);
-      ++result.events;
-      last_t = t;
+  void step(const ParsedRecording& r, const ParsedEvent& e) {
+    TimestampUs t = e.receive_time_us;
+    if (first) {
+      clock.set_us(t);
+      venue->restart();
+      next_funding = next_funding_boundary(t);
+      first = false;
     }
+    t = std::max(t, clock.now_us());  // a recording's out-of-order line never moves time back
+    if (!trading && t >= cfg.from_us) start_trading(t);
+    advance_to(t);
+    engine_line(r, e);
+    note_validity(t);
+    ++result.events;
+    last_t = t;
+  }
+
+  BacktestResult end_run() {
     result.to_us = last_t;
     validity.close_window(last_t);
     if (trading) {
@@ -726,8 +738,9 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
   TimestampUs next_timer = INT64_MAX, next_account = INT64_MAX, next_sample = INT64_MAX, next_funding = INT64_MAX;
   Decimal peak;
   bool have_peak = false;
-  std::array<std::unique_ptr<sim::RecordedFrameDecoder>, kVenueCount> decoders;  // by VenueId
-  sim::RecordedWsFrame frame;
+  bool first = true;
+  TimestampUs last_t = 0;
+  DepthDelta delta;  // the parsed event's levels, in the form DepthSync and the venue take
   DepthSnapshot snapshot;
   BookValidityTracker validity;
   FundingFeedTracker funding_feeds;
@@ -738,6 +751,12 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
 Runner::Runner(RunnerConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
 Runner::~Runner() = default;
 BacktestResult Runner::run(record::FrameSource& source) {
+  return impl_->run(source);
+}
+BacktestResult Runner::run(const ParsedRecording& parsed) {
+  return impl_->run(parsed);
+}
+BacktestResult Runner::run(ParsedSource& source) {
   return impl_->run(source);
 }
 const RunnerStats& Runner::stats() const noexcept {

@@ -7,9 +7,12 @@
 //
 //   Decode/sync        read the recording on the calling thread (gzip + lines + line parse), as before
 //   Decode/ahead       the same with ReaderOptions::decode_ahead (one thread per market file)
-//   Replay/memory      runner over lines decoded once into memory: what every --sweep grid point costs
+//   Replay/memory      runner over lines decoded once into memory (parsed while replayed)
+//   Parse              lines decoded in memory -> parsed replay events (what a sweep does once)
+//   Replay/parsed      runner over events parsed once: what every --sweep grid point costs
 //   EndToEnd/sync      config + reader + runner + report (summary.json, report.html), reader on this thread
-//   EndToEnd/ahead     the same with the decode-ahead reader: what `bparb backtest` does
+//   EndToEnd/ahead:1   the same with the decode-ahead reader
+//   EndToEnd/ahead:2   the same, and the lines parsed on a thread of their own: what `bparb backtest` does
 // The sample lives outside the repository in the sample data directory (BPARB_SAMPLE_DATA_DIR); without it
 // the benchmarks report an error and skip.
 #include <benchmark/benchmark.h>
@@ -19,6 +22,7 @@
 #include <string>
 
 #include "bparb/app/backtest_command.hpp"
+#include "bparb/backtest/parsed_recording.hpp"
 #include "bparb/backtest/report.hpp"
 #include "bparb/backtest/runner.hpp"
 #include "bparb/record/binance_import.hpp"
@@ -104,6 +108,40 @@ void BM_ReplayMemory(benchmark::State& state) {
 }
 BENCHMARK(BM_ReplayMemory)->UseRealTime()->Unit(benchmark::kMillisecond);
 
+backtest::ParsedRecording parse(const record::DecodedRecording& decoded) {
+  backtest::ParsedRecording parsed;
+  auto src = decoded.source();
+  record::FrameLine line;
+  while (src.next(line)) parsed.append(line);
+  return parsed;
+}
+
+void BM_Parse(benchmark::State& state) {
+  if (skip(state)) return;
+  const record::DecodedRecording decoded(sample().dir.string());
+  std::uint64_t events = 0;
+  for (auto _ : state) {
+    const backtest::ParsedRecording parsed = parse(decoded);
+    events += parsed.events().size();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(events));
+}
+BENCHMARK(BM_Parse)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+void BM_ReplayParsed(benchmark::State& state) {
+  if (skip(state)) return;
+  const backtest::ParsedRecording parsed = parse(record::DecodedRecording(sample().dir.string()));
+  const backtest::RunnerConfig rc = runner_config();
+  std::uint64_t events = 0;
+  for (auto _ : state) {
+    backtest::Runner runner(rc);
+    const backtest::BacktestResult res = runner.run(parsed);
+    events += res.events;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(events));
+}
+BENCHMARK(BM_ReplayParsed)->UseRealTime()->Unit(benchmark::kMillisecond);
+
 void BM_EndToEnd(benchmark::State& state) {
   if (skip(state)) return;
   record::ReaderOptions o;
@@ -114,13 +152,19 @@ void BM_EndToEnd(benchmark::State& state) {
     const backtest::RunnerConfig rc = runner_config();
     record::RecordingReader reader(sample().dir.string(), o);
     backtest::Runner runner(rc);
-    const backtest::BacktestResult res = runner.run(reader);
+    backtest::BacktestResult res;
+    if (state.range(0) == 2) {
+      backtest::ParseAhead parse_ahead(reader);
+      res = runner.run(parse_ahead);
+    } else {
+      res = runner.run(reader);
+    }
     backtest::write_report_dir(report.string(), res, nullptr);
     events += res.events;
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(events));
 }
-BENCHMARK(BM_EndToEnd)->ArgName("ahead")->Arg(0)->Arg(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EndToEnd)->ArgName("ahead")->Arg(0)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

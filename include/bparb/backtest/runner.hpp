@@ -33,6 +33,9 @@
 
 namespace bparb::backtest {
 
+class ParsedRecording;  // parsed_recording.hpp
+class ParsedSource;
+
 struct PairSetup {
   std::string name;  // "SOL"
   MarketSpec spot;   // as the exchange lists it (tick/step must match the recording)
@@ -107,6 +110,11 @@ class Runner {
 
   // Replays `source` to its end (or config.to_us). One Runner runs once.
   BacktestResult run(record::FrameSource& source);
+  // Replays already-parsed events (a sweep parses the recording once for all its grid points); the
+  // result is the same as run() over the lines they were parsed from.
+  BacktestResult run(const ParsedRecording& parsed);
+  // Replays parsed events chunk by chunk (ParseAhead: the recording parsed on a thread of its own).
+  BacktestResult run(ParsedSource& source);
 
   const RunnerStats& stats() const noexcept;
 
