@@ -138,6 +138,9 @@ void NodeEvents::on_fill(const exec::FillReport& f) {
     booking_ = nullptr;
   });
 }
+void NodeEvents::on_cancel_refused(const exec::CancelRefusal& refusal) {
+  engine_->on_cancel_refused(refusal, clock_.now_us());
+}
 void NodeEvents::on_query(oms::ClientId client_id, bool found, OrderStatus status, Decimal executed) {
   engine_->on_order_query(client_id, found, status, executed, clock_.now_us());
 }

@@ -86,6 +86,7 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   void on_ack(const exec::OrderAck& a, std::string_view exchange_order_id) override;
   void on_order_event(const exec::OrderUpdate& u, std::string_view exchange_order_id) override;
   void on_fill(const exec::FillReport& f) override;
+  void on_cancel_refused(const exec::CancelRefusal& refusal) override;
   void on_query(oms::ClientId client_id, bool found, OrderStatus status, Decimal executed) override;
 
   // ---- EngineSink: observations (the log lines are the greppable contract of the README)

@@ -192,9 +192,17 @@ void BackpackAdapter::cancel_order(InstrumentId instrument, ClientId client_id) 
   // callback is stored without a heap allocation. The symbol is found again by the instrument id.
   rest_.cancel_order(c, [this, instrument, wire_id](RestResult<CancelResult>& r) {
     if (!r) {
-      // Too late (already filled/expired) or unknown: the stream or a query settles it.
-      log_->info("Cancel #{} on {} not confirmed: {} {}", wire_id, symbol_of(instrument), r.error().code,
-                 r.error().message);
+      // Too late (already filled/expired), unknown, rate limited or unanswered: the engine puts the order
+      // back to live and, unless it was the rate, queries it.
+      const RestError& e = r.error();
+      log_->info("Cancel #{} on {} not confirmed: {} {}", wire_id, symbol_of(instrument), e.code, e.message);
+      exec::CancelRefusal refusal;
+      refusal.client_id = ClientId{wire_id};
+      refusal.reject = e.reject;
+      refusal.ambiguous = !e.definitely_not_applied();
+      refusal.code = e.code;
+      refusal.message = e.message;
+      sink_.on_cancel_refused(refusal);
       return;
     }
     if (r->order) sink_.on_query(ClientId{wire_id}, true, r->order->status, r->order->executed_quantity);

@@ -34,6 +34,8 @@ class AdapterSink {
   virtual void on_order_event(const exec::OrderUpdate& u, std::string_view exchange_order_id) = 0;
   // A fill of one of our orders, from the stream or the fills history of a queried order.
   virtual void on_fill(const exec::FillReport& f) = 0;
+  // The venue refused a cancel (or did not answer it): the order may still be live.
+  virtual void on_cancel_refused(const exec::CancelRefusal& /*refusal*/) {}
   // What a cancel or a query found out about an order.
   virtual void on_query(ClientId client_id, bool found, OrderStatus status, Decimal executed) = 0;
 };
