@@ -123,6 +123,15 @@ class BackpackAdapter final : public exec::ReconciliationVenue, public exec::Sta
   std::string_view symbol_of(InstrumentId id) const noexcept {
     return instruments_.contains(id) ? std::string_view(instruments_.market(id).symbol) : std::string_view("?");
   }
+  // A fill's instrument: a scan of the table's few Backpack markets (no allocation), once per fill.
+  InstrumentId instrument_of(std::string_view symbol) const noexcept {
+    return instruments_.find(VenueId::kBackpack, symbol).value_or(kNoInstrument);
+  }
+  exec::FillReport history_fill(const Fill& f) const {
+    exec::FillReport r = fill_report(f);
+    r.instrument = instrument_of(r.symbol);
+    return r;
+  }
   TimestampUs history_from_us_;
   std::shared_ptr<spdlog::logger> log_;
   AdapterSink& sink_;
