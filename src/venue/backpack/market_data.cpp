@@ -14,7 +14,8 @@ namespace bparb::backpack {
 struct MarketDataFeed::Market {
   Market(boost::asio::io_context& ioc, const MarketSpec& s, const MarketDataOptions& o)
       : spec(s), book(spec, o.reserve_levels), sync(book, o.sync), retry_timer(ioc) {}
-  MarketSpec spec;  // declared before book: the book keeps a reference to it
+  MarketSpec spec;                          // declared before book: the book keeps a reference to it
+  InstrumentId instrument = kNoInstrument;  // the caller's id, handed back with every notification
   OrderBook book;
   DepthSync sync;
   TopOfBook top;
@@ -54,9 +55,13 @@ MarketDataFeed::~MarketDataFeed() {
   for (auto& m : markets_) m->retry_timer.cancel();
 }
 
-void MarketDataFeed::add_market(const MarketSpec& spec) {
-  if (find(spec.symbol)) return;
+void MarketDataFeed::add_market(const MarketSpec& spec, InstrumentId instrument) {
+  if (Market* known = find(spec.symbol)) {
+    if (known->instrument == kNoInstrument) known->instrument = instrument;  // added before without an id
+    return;
+  }
   markets_.push_back(std::make_unique<Market>(ioc_, spec, opts_));
+  markets_.back()->instrument = instrument;
   ws_.subscribe("depth." + spec.symbol);
   if (opts_.subscribe_book_ticker) ws_.subscribe("bookTicker." + spec.symbol);
   if (opts_.subscribe_mark_price && spec.is_perp()) ws_.subscribe("markPrice." + spec.symbol);
@@ -134,7 +139,7 @@ std::uint64_t MarketDataFeed::malformed_frames() const noexcept {
 }
 
 void MarketDataFeed::notify(const Market& m) {
-  if (on_book_update_) on_book_update_(m.spec.symbol);
+  if (on_book_update_) on_book_update_(m.spec.symbol, m.instrument);
 }
 
 void MarketDataFeed::handle_depth(const DepthDelta& d, TimestampUs received_us) {
@@ -248,7 +253,7 @@ void MarketDataFeed::handle_book_ticker(const BookTickerEvent& e, TimestampUs re
   t.event_time_us = e.event_time_us;
   t.engine_time_us = e.engine_time_us;
   t.received_us = received_us != 0 ? received_us : 1;
-  if (on_book_ticker_) on_book_ticker_(m->spec.symbol);
+  if (on_book_ticker_) on_book_ticker_(m->spec.symbol, m->instrument);
 }
 
 void MarketDataFeed::handle_mark_price(const MarkPriceEvent& e, TimestampUs received_us) {
@@ -265,7 +270,7 @@ void MarketDataFeed::handle_mark_price(const MarkPriceEvent& e, TimestampUs rece
   k.next_funding_ms = e.next_funding_ms;
   k.event_time_us = e.event_time_us;
   k.received_us = received_us != 0 ? received_us : 1;
-  if (on_mark_price_) on_mark_price_(m->spec.symbol);
+  if (on_mark_price_) on_mark_price_(m->spec.symbol, m->instrument);
 }
 
 }  // namespace bparb::backpack

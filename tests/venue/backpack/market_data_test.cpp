@@ -84,7 +84,7 @@ class MarketDataTest : public ::testing::Test {
     mo.reserve_levels = 64;
     mo.snapshot_retry_delay_us = 10 * kUsPerMs;
     feed_ = std::make_unique<MarketDataFeed>(ioc_, clock_, *ws_, *rest_, mo);
-    feed_->on_book_update([this](std::string_view s) { updates_.emplace_back(s); });
+    feed_->on_book_update([this](std::string_view s, InstrumentId) { updates_.emplace_back(s); });
   }
 
   std::size_t depth_requests() const {
