@@ -236,8 +236,8 @@ class Daemon final {
     events_.set_engine(*engine_, *portfolio_);
     if (control_) control_->attach(*engine_);  // an operator's pause during start-up holds from here
     for (const runtime::PairRef& p : pairs()) {
-      bp_.feed->add_market(*p.spot);
-      bp_.feed->add_market(*p.perp);
+      bp_.feed->add_market(*p.spot, p.instruments[0]);
+      bp_.feed->add_market(*p.perp, p.instruments[1]);
       // A spot buy's base-asset fee leaves up to one step of dust: closing tolerates it.
       const PairIndex idx = portfolio_->add_pair(p.spot->step_size);
       if (idx != p.index) throw std::logic_error("pair index mismatch");

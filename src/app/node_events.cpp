@@ -38,15 +38,23 @@ void NodeEvents::open_trades_csv(const std::string& log_file) {
 }
 
 void NodeEvents::listen(backpack::BackpackVenue& venue, const std::vector<runtime::PairRef>& pairs) {
-  pairs_ = &pairs;
+  // Once: the pair of every traded instrument, so a book update finds its pair by the instrument id the
+  // feed hands back instead of comparing symbols per frame.
+  pair_by_instrument_.clear();
+  for (const runtime::PairRef& p : pairs)
+    for (const InstrumentId id : p.instruments) {
+      if (id == kNoInstrument) continue;
+      if (pair_by_instrument_.size() <= id) pair_by_instrument_.resize(static_cast<std::size_t>(id) + 1, nullptr);
+      pair_by_instrument_[id] = &p;
+    }
   backpack::MarketDataFeed& feed = *venue.feed;
-  feed.on_book_update([this](std::string_view sym) {
-    if (const runtime::PairRef* p = pair_of(sym)) engine_->on_book_update(p->index, clock_.now_us());
+  feed.on_book_update([this](std::string_view, InstrumentId instrument) {
+    if (const runtime::PairRef* p = pair_of(instrument)) engine_->on_book_update(p->index, clock_.now_us());
   });
-  feed.on_mark_price([this, &feed](std::string_view sym) {
-    const runtime::PairRef* p = pair_of(sym);
+  feed.on_mark_price([this, &feed](std::string_view sym, InstrumentId instrument) {
+    const runtime::PairRef* p = pair_of(instrument);
     const backpack::MarkInfo* m = feed.mark(sym);
-    if (!p || !m || sym != p->perp->symbol) return;
+    if (!p || !m || instrument != p->instruments[1]) return;  // the perp's mark only
     FundingInfo f;
     f.rate = m->funding_rate;
     f.interval_ms = p->perp->funding_interval_ms;
@@ -80,10 +88,8 @@ void NodeEvents::set_reconciler(runtime::Reconciler& reconciler) {
     });
 }
 
-const runtime::PairRef* NodeEvents::pair_of(std::string_view sym) const noexcept {
-  for (const runtime::PairRef& p : *pairs_)
-    if (p.spot->symbol == sym || p.perp->symbol == sym) return &p;
-  return nullptr;
+const runtime::PairRef* NodeEvents::pair_of(InstrumentId instrument) const noexcept {
+  return instrument < pair_by_instrument_.size() ? pair_by_instrument_[instrument] : nullptr;
 }
 
 // ---- EngineSink: I/O, through the adapter
@@ -137,6 +143,9 @@ void NodeEvents::on_fill(const exec::FillReport& f) {
     engine_->on_order_update(runtime::fill_update(r), clock_.now_us());
     booking_ = nullptr;
   });
+}
+void NodeEvents::on_cancel_refused(const exec::CancelRefusal& refusal) {
+  engine_->on_cancel_refused(refusal, clock_.now_us());
 }
 void NodeEvents::on_query(oms::ClientId client_id, bool found, OrderStatus status, Decimal executed) {
   engine_->on_order_query(client_id, found, status, executed, clock_.now_us());

@@ -507,6 +507,22 @@ void ArbEngine::on_order_query(oms::ClientId client_id, bool found, OrderStatus 
   drive(trade_owner_of(*o), now);
 }
 
+void ArbEngine::on_cancel_refused(const CancelRefusal& r, TimestampUs now) noexcept {
+  oms::Order* o = oms_.find(r.client_id);
+  if (!o) {
+    ++unknown_updates_;
+    return;
+  }
+  // A two-leg trade's order keeps pending its cancel: its executor waits for the stream or a query.
+  if (!OrderEntry::is_single_order(*o)) return;
+  // Already settled by the stream (a fill or a cancel overtook the answer): nothing to restore.
+  if (!oms_.cancel_refused(*o, now)) return;
+  // A refusal for rate leaves the order as it was; any other (already gone, unknown, no answer) is
+  // checked with the venue so an order that is in fact done does not stay live here.
+  if (r.ambiguous || r.reject != RejectClass::kRateLimited) sink_.query_order(o->instrument(), o->client_id());
+  entry_.on_cancel_refused(*o, r);
+}
+
 // A single order's stream event or fill: the same OMS steps as a trade's order (fills booked once, by trade
 // id or cumulative quantity), then its owner hears what changed. No pair's portfolio books it: the owner
 // keeps its own inventory.

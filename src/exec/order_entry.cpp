@@ -87,6 +87,8 @@ std::string_view single_order_event_name(SingleOrderEventKind k) noexcept {
       return "expired";
     case SingleOrderEventKind::kSettled:
       return "settled";
+    case SingleOrderEventKind::kCancelRefused:
+      return "cancel_refused";
   }
   return "?";
 }
@@ -336,6 +338,14 @@ void OrderEntry::on_state(oms::Order& o, OrderState before) noexcept {
   if (after == OrderState::kFilled) emit(o, event_of(o, SingleOrderEventKind::kFilled));
   if (after == OrderState::kCancelled) emit(o, event_of(o, SingleOrderEventKind::kCancelled));
   if (after == OrderState::kExpired) emit(o, event_of(o, SingleOrderEventKind::kExpired));
+}
+
+void OrderEntry::on_cancel_refused(const oms::Order& o, const CancelRefusal& refusal) noexcept {
+  SingleOrderEvent e = event_of(o, SingleOrderEventKind::kCancelRefused);
+  e.reject = refusal.reject;
+  e.code = refusal.code;
+  e.message = refusal.message;
+  emit(o, e);
 }
 
 void OrderEntry::on_settled(const oms::Order& o) noexcept {

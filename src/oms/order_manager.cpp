@@ -47,6 +47,13 @@ void OrderManager::apply(Order& o, OrderEvent e, TimestampUs now) noexcept {
   o.state_ = t.next;
 }
 
+bool OrderManager::cancel_refused(Order& o, TimestampUs now) noexcept {
+  if (o.state_ != OrderState::kPendingCancel) return false;
+  o.state_ = o.booked_.is_positive() || o.reported_.is_positive() ? OrderState::kPartiallyFilled : OrderState::kOpen;
+  o.state_since_us_ = now;
+  return true;
+}
+
 void OrderManager::note_reported(Order& o, Decimal cumulative) noexcept {
   if (cumulative > o.reported_) o.reported_ = cumulative;
 }

@@ -65,8 +65,14 @@ void Recovery::load_journal_positions() {
   }
 }
 
+std::size_t Recovery::venue_market(std::size_t i) const noexcept {
+  while (i < markets_.size() && markets_[static_cast<InstrumentId>(i)].venue != opts_.venue) ++i;
+  return i;
+}
+
 // Orders resting from an earlier run on our markets are cancelled before anything else.
 void Recovery::cancel_orphans(std::size_t i) {
+  i = venue_market(i);
   if (i >= markets_.size()) return recover_fills(0);
   venue_.open_order_count(symbol_of(i), [this, i](const exec::VenueError* err, std::size_t count) {
     if (err || count == 0) return cancel_orphans(i + 1);
@@ -99,6 +105,7 @@ void Recovery::recover_fills(std::size_t i) {
     log_->info("Journal: {} open intent(s); fetching fills since {} ms to reconcile", open_intents_.size(),
                recover_from_ms_);
   }
+  i = venue_market(i);
   if (i >= markets_.size()) return settle_open_intents();
   constexpr std::size_t kPage = 1000;
   venue_.fills_since(symbol_of(i), recover_from_ms_, kPage,

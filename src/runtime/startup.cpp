@@ -110,7 +110,9 @@ void Startup::check_account() {
 
 // Start-up and crash recovery are one path (runtime/recovery.hpp).
 void Startup::start_recovery() {
-  recovery_ = std::make_unique<Recovery>(log_, clock_, journal_, reports_, instruments_, pairs_, opts_.recovery);
+  RecoveryOptions recovery = opts_.recovery;
+  recovery.venue = opts_.venue;  // the venue whose reports it reads
+  recovery_ = std::make_unique<Recovery>(log_, clock_, journal_, reports_, instruments_, pairs_, recovery);
   recovery_->run([this](const std::string& why) { fail(StartupStep::kRecovery, why); },
                  [this] { resume_client_ids(); });
 }

@@ -516,6 +516,25 @@ TEST_F(EngineTest, MakerPlanTimesOutIntoTakerFallback) {
   resting_perp_cancelled_goes_taker_and_opens(perp);
 }
 
+// A two-leg trade's order keeps today's behaviour when its cancel is refused: it stays pending its cancel
+// (no query, no new order) until the stream settles it, and the trade goes on from there.
+TEST_F(EngineTest, ARefusedCancelOfATradeLegLeavesItPendingItsCancel) {
+  OrderSpec spot, perp;
+  ASSERT_NO_FATAL_FAILURE(maker_entry_spot_filled_alone(10 * kUsPerSecond, params_.hedge_deadline_us, spot, perp));
+  clock_.advance_us(11 * kUsPerSecond);
+  books("99.99", "100.00", "100.80", "100.81");
+  engine_->on_timer(clock_.now_us());
+  ASSERT_EQ(sink_.cancels.size(), 1u);
+  CancelRefusal r;
+  r.client_id = perp.client_id;
+  r.reject = RejectClass::kRateLimited;
+  engine_->on_cancel_refused(r, clock_.now_us());
+  EXPECT_EQ(engine_->orders().find(perp.client_id)->state(), oms::OrderState::kPendingCancel);
+  EXPECT_TRUE(sink_.queries.empty());
+  EXPECT_EQ(sink_.batches.size(), 1u);
+  resting_perp_cancelled_goes_taker_and_opens(perp);
+}
+
 // A maker leg filled alone is naked exposure: the other leg gets hedge_deadline (3 s here) to fill as a
 // maker, then it goes taker — not after the 30 s maker timeout.
 TEST_F(EngineTest, MakerLegFilledAloneGoesTakerAfterTheHedgeDeadlineNotTheMakerTimeout) {

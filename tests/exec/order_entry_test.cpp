@@ -395,5 +395,71 @@ TEST_F(OrderEntryTest, AnOwnerMayRequoteFromInsideAnEvent) {
   EXPECT_EQ(sink_.sent[1].price, D("99.90"));
 }
 
+TEST_F(OrderEntryTest, ACancelRefusedForRateLeavesTheOrderLiveAndTellsTheOwner) {
+  const ClientId id = placed_and_accepted();
+  ASSERT_EQ(entry().cancel(owner_, id, now()), EntryRefusal::kNone);
+  CancelRefusal r;
+  r.client_id = id;
+  r.reject = RejectClass::kRateLimited;
+  r.code = "TOO_MANY_REQUESTS";
+  r.message = "slow down";
+  engine_->on_cancel_refused(r, now());
+  ASSERT_EQ(mm_.kinds(), (std::vector<K>{K::kAccepted, K::kCancelRefused}));
+  EXPECT_EQ(mm_.events[1].reject, RejectClass::kRateLimited);
+  EXPECT_EQ(mm_.events[1].state, oms::OrderState::kOpen);
+  EXPECT_EQ(mm_.texts[1], "TOO_MANY_REQUESTS|slow down|");
+  EXPECT_TRUE(sink_.queries.empty());  // a rate refusal says the order is still there
+  EXPECT_EQ(live(), 1u);
+  // Live again: the owner may cancel it once more, and that cancel's confirmation settles it.
+  EXPECT_EQ(entry().cancel(owner_, id, now()), EntryRefusal::kNone);
+  EXPECT_EQ(sink_.cancels.size(), 2u);
+  stream(id, OrderUpdate::Kind::kCancelled);
+  EXPECT_EQ(mm_.kinds(), (std::vector<K>{K::kAccepted, K::kCancelRefused, K::kCancelled, K::kSettled}));
+}
+
+TEST_F(OrderEntryTest, ACancelRefusedAsUnknownOrUnansweredIsQueried) {
+  const ClientId id = placed_and_accepted();
+  fill(id, "0.40", 41, "0.40");
+  ASSERT_EQ(entry().cancel(owner_, id, now()), EntryRefusal::kNone);
+  CancelRefusal r;
+  r.client_id = id;
+  r.code = "RESOURCE_NOT_FOUND";
+  engine_->on_cancel_refused(r, now());
+  ASSERT_EQ(mm_.kinds(), (std::vector<K>{K::kAccepted, K::kFill, K::kCancelRefused}));
+  EXPECT_EQ(mm_.events[2].state, oms::OrderState::kPartiallyFilled);  // the live state it left
+  EXPECT_EQ(mm_.events[2].reject, RejectClass::kOther);
+  ASSERT_EQ(sink_.queries.size(), 1u);
+  EXPECT_EQ(sink_.queries[0], std::make_pair(perp_id_, id));
+  // The venue had cancelled it after all.
+  engine_->on_order_query(id, true, OrderStatus::kCancelled, D("0.40"), now());
+  EXPECT_EQ(mm_.kinds(), (std::vector<K>{K::kAccepted, K::kFill, K::kCancelRefused, K::kCancelled, K::kSettled}));
+  EXPECT_EQ(live(), 0u);
+
+  // No answer at all (timeout): the order is live again here, and the query finds out.
+  const ClientId other = placed_and_accepted();
+  ASSERT_EQ(entry().cancel(owner_, other, now()), EntryRefusal::kNone);
+  r.client_id = other;
+  r.reject = RejectClass::kRateLimited;  // whatever the class: an unanswered cancel is checked
+  r.ambiguous = true;
+  engine_->on_cancel_refused(r, now());
+  EXPECT_EQ(mm_.events.back().kind, K::kCancelRefused);
+  EXPECT_EQ(mm_.events.back().state, oms::OrderState::kOpen);
+  EXPECT_EQ(sink_.queries.size(), 2u);
+}
+
+TEST_F(OrderEntryTest, ACancelRefusalAfterTheOrderEndedChangesNothing) {
+  const ClientId id = placed_and_accepted();
+  ASSERT_EQ(entry().cancel(owner_, id, now()), EntryRefusal::kNone);
+  fill(id, "1.00", 51, "1.00");  // it filled before the cancel arrived; the venue then refuses the cancel
+  CancelRefusal r;
+  r.client_id = id;
+  engine_->on_cancel_refused(r, now());
+  EXPECT_EQ(mm_.kinds(), (std::vector<K>{K::kAccepted, K::kFill, K::kFilled, K::kSettled}));
+  EXPECT_TRUE(sink_.queries.empty());
+  r.client_id = 999'999;  // an order the engine never tracked
+  engine_->on_cancel_refused(r, now());
+  EXPECT_EQ(engine_->unknown_client_updates(), 1u);
+}
+
 }  // namespace
 }  // namespace bparb::exec

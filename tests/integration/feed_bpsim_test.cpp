@@ -49,7 +49,7 @@ class FeedAgainstBpsim : public ::testing::Test {
     const MarketSpec* spec = sim_.call([this] { return sim_.rt->exchange().market(kSym); });
     ASSERT_NE(spec, nullptr);
     spec_ = *spec;
-    feed_->add_market(spec_, backpack::MarketStreams{.trades = true});
+    feed_->add_market(spec_, kNoInstrument, backpack::MarketStreams{.trades = true});
     feed_->on_trade([this](std::string_view s, const backpack::MarketTrade& t) {
       if (s == kSym) trades_.push_back(t);
     });

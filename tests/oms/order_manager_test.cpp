@@ -77,6 +77,25 @@ TEST(Oms, ClientIdsAre64BitAndZeroIsNeverHandedOut) {
   EXPECT_EQ(wrapping->track(r, 0)->client_id(), 1u);
 }
 
+TEST_F(OmsTest, ARefusedCancelReturnsTheOrderToTheLiveStateItLeft) {
+  Order& o = *oms_->track(request(), 0);
+  EXPECT_FALSE(oms_->cancel_refused(o, 5));  // not pending a cancel: nothing to restore
+  EXPECT_EQ(o.state(), OrderState::kPendingNew);
+  oms_->apply(o, OrderEvent::kAccepted, 10);
+  oms_->apply(o, OrderEvent::kCancelRequested, 20);
+  EXPECT_TRUE(oms_->cancel_refused(o, 30));
+  EXPECT_EQ(o.state(), OrderState::kOpen);
+  EXPECT_EQ(o.state_since_us(), 30);
+  oms_->note_reported(o, D("0.1"));  // something filled meanwhile
+  oms_->apply(o, OrderEvent::kCancelRequested, 40);
+  EXPECT_TRUE(oms_->cancel_refused(o, 50));
+  EXPECT_EQ(o.state(), OrderState::kPartiallyFilled);
+  oms_->apply(o, OrderEvent::kCancelRequested, 60);
+  oms_->apply(o, OrderEvent::kCancelled, 70);
+  EXPECT_FALSE(oms_->cancel_refused(o, 80));  // ended before the refusal arrived
+  EXPECT_EQ(o.state(), OrderState::kCancelled);
+}
+
 TEST_F(OmsTest, TransitionsFollowTheTableAndTimeOnlyRealChanges) {
   Order& o = *oms_->track(request(), 0);
   oms_->apply(o, OrderEvent::kAccepted, 10);

@@ -48,8 +48,10 @@ class ScriptedVenue final : public exec::StartupVenue, public exec::Reconciliati
     a.liquidating = liquidating;
     done(nullptr, a);
   }
-  void open_order_count(std::string_view, std::function<void(const exec::VenueError*, std::size_t)> done) override {
+  void open_order_count(std::string_view symbol,
+                        std::function<void(const exec::VenueError*, std::size_t)> done) override {
     ++recovery_requests;
+    asked.emplace_back(symbol);
     done(nullptr, 0);
   }
   void cancel_all(std::string_view, std::function<void(const exec::VenueError*)> done) override { done(nullptr); }
@@ -77,6 +79,7 @@ class ScriptedVenue final : public exec::StartupVenue, public exec::Reconciliati
   std::optional<exec::VenueError> clock_error;
   bool liquidating = false;
   int recovery_requests = 0;
+  std::vector<std::string> asked;  // symbols recovery asked for open orders
 };
 
 struct Harness {
@@ -187,6 +190,24 @@ TEST(StartupTest, LiquidatingAccountIsRefusedBeforeRecovery) {
   EXPECT_EQ(h.failure->message, "the account is being liquidated");
   EXPECT_EQ(h.venue.recovery_requests, 0);  // nothing was cancelled or reconciled
   EXPECT_EQ(h.done, 0);
+}
+
+TEST(StartupTest, RecoveryAsksItsVenueOnlyAboutThatVenuesInstruments) {
+  Harness h;
+  InstrumentTable table;
+  table.add(VenueId::kLighter, market("SOL", MarketType::kPerp));
+  table.add(VenueId::kBackpack, market("SOL_USDC_PERP", MarketType::kPerp));
+  table.add(VenueId::kLighter, market("ETH", MarketType::kPerp));
+  RecoveryOptions opts;
+  opts.source_path = "bparb.toml";
+  opts.venue = VenueId::kBackpack;
+  Recovery recovery(h.log, h.clock, h.journal, h.venue, table, {}, opts);
+  std::optional<std::string> failed;
+  int done = 0;
+  recovery.run([&](const std::string& why) { failed = why; }, [&] { ++done; });
+  ASSERT_FALSE(failed) << *failed;
+  EXPECT_EQ(done, 1);
+  EXPECT_EQ(h.venue.asked, (std::vector<std::string>{"SOL_USDC_PERP"}));
 }
 
 }  // namespace

@@ -86,6 +86,7 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   void on_ack(const exec::OrderAck& a, std::string_view exchange_order_id) override;
   void on_order_event(const exec::OrderUpdate& u, std::string_view exchange_order_id) override;
   void on_fill(const exec::FillReport& f) override;
+  void on_cancel_refused(const exec::CancelRefusal& refusal) override;
   void on_query(oms::ClientId client_id, bool found, OrderStatus status, Decimal executed) override;
 
   // ---- EngineSink: observations (the log lines are the greppable contract of the README)
@@ -110,7 +111,7 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
  private:
   bool journal_intents(std::span<const exec::OrderSpec> orders);
   void journal_daily_pnl();
-  const runtime::PairRef* pair_of(std::string_view sym) const noexcept;
+  const runtime::PairRef* pair_of(InstrumentId instrument) const noexcept;
   void write_trade_csv(const exec::PairInfo& p, const exec::OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
                        std::string_view fee_symbol, bool maker) noexcept;
   void alert_fill_later(const exec::PairInfo& p, const exec::OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
@@ -131,7 +132,7 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   Portfolio* portfolio_ = nullptr;
   runtime::Reconciler* reconciler_ = nullptr;
   alerts::Alerter* alerter_ = nullptr;
-  const std::vector<runtime::PairRef>* pairs_ = nullptr;
+  std::vector<const runtime::PairRef*> pair_by_instrument_;  // by InstrumentId, built once by listen()
   NodeEventCounts counts_;
   service::Tally tally_;
   service::FillRing fills_;

@@ -149,6 +149,16 @@ struct OrderAck {
   RejectClass reject = RejectClass::kOther;  // when rejected: what it means; the engine decides on this only
 };
 
+// The venue's refusal of a cancel (the order already gone, unknown to it, a rate limit, ...). `ambiguous`:
+// the answer does not say whether the cancel was applied (timeout, 5xx).
+struct CancelRefusal {
+  oms::ClientId client_id = 0;
+  RejectClass reject = RejectClass::kOther;
+  bool ambiguous = false;
+  std::string_view code;  // the venue's own code and message, for log lines
+  std::string_view message;
+};
+
 // One private order-stream event (account.orderUpdate) or one fills-history row.
 struct OrderUpdate {
   oms::ClientId client_id = 0;
@@ -203,6 +213,10 @@ class ArbEngine : private AccountRiskSource {
   // Answer to query_order: `found` = the exchange knows the order (open or in history).
   void on_order_query(oms::ClientId client_id, bool found, OrderStatus status, Decimal executed,
                       TimestampUs now) noexcept;
+  // The venue refused a cancel. A single order returns to its live state and its owner hears
+  // kCancelRefused; unless the refusal was for rate, the order is queried too (it may be gone). A two-leg
+  // trade's order stays pending its cancel until the stream or a query settles it.
+  void on_cancel_refused(const CancelRefusal& refusal, TimestampUs now) noexcept;
   // A funding payment the venue settled at `settled_at_us` (its clock): + received, - paid.
   void on_funding_payment(PairIndex pair, Decimal amount, TimestampUs settled_at_us) noexcept;
   void on_timer(TimestampUs now) noexcept;

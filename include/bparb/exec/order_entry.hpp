@@ -38,6 +38,7 @@ class EngineSink;
 struct OrderAck;
 struct OrderUpdate;
 struct OrderSpec;
+struct CancelRefusal;
 
 // Why an order was sent: log lines, the journal and the trades CSV name it.
 enum class OrderPurpose : std::uint8_t { kEntry, kExit, kHedge, kReprice, kFallback };
@@ -91,6 +92,9 @@ enum class SingleOrderEventKind : std::uint8_t {
   kCancelled,       // terminal: cancelled (may carry a partial fill)
   kExpired,         // terminal: an IOC remainder, a post-only that would have taken, ... (may carry fills)
   kSettled,         // terminal and every reported fill booked: the last event of this order
+  // The venue refused a cancel (reject class, code and message set): the order is live again (state says
+  // which) and may be cancelled again; a query is on its way unless the refusal was for rate.
+  kCancelRefused,
 };
 std::string_view single_order_event_name(SingleOrderEventKind k) noexcept;
 
@@ -108,7 +112,7 @@ struct SingleOrderEvent {
   Decimal fee;
   std::string_view fee_symbol;
   bool maker = false;
-  // kRejected
+  // kRejected, kCancelRefused
   RejectClass reject = RejectClass::kOther;
   std::string_view code;  // the venue's own code and message, for log lines
   std::string_view message;
@@ -156,6 +160,8 @@ class OrderEntry {
   void on_ack(oms::Order& o, oms::OrderState before, const OrderAck& ack, TimestampUs now) noexcept;
   void on_fill(oms::Order& o, const OrderUpdate& u) noexcept;
   void on_state(oms::Order& o, oms::OrderState before) noexcept;
+  // The venue refused a cancel of `o` (the OMS put it back to its live state).
+  void on_cancel_refused(const oms::Order& o, const CancelRefusal& refusal) noexcept;
   // The OMS settled `o` (terminal, every fill booked).
   void on_settled(const oms::Order& o) noexcept;
   // The spec the order was sent with (for the sink's notifications).

@@ -12,6 +12,7 @@
 #include "bparb/core/client_id.hpp"
 #include "bparb/core/clock.hpp"
 #include "bparb/core/decimal.hpp"
+#include "bparb/core/instrument.hpp"
 #include "bparb/core/market_spec.hpp"
 #include "bparb/core/types.hpp"
 #include "bparb/strategy/fee_model.hpp"
@@ -25,6 +26,9 @@ struct FillReport {
   std::int64_t trade_id = -1;  // -1 = the venue gave none (not deduplicated)
   std::string_view exchange_order_id;
   std::string_view symbol;
+  // The instrument of `symbol` in the adapter's table (kNoInstrument when the table does not hold it: a
+  // market this run does not trade), so owners need no symbol lookup.
+  InstrumentId instrument = kNoInstrument;
   Side side = Side::kBid;
   Decimal price;
   Decimal quantity;

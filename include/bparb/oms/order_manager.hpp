@@ -119,6 +119,10 @@ class OrderManager {
 
   // Moves the order through the transition table; an event that makes no sense in its state is ignored.
   void apply(Order& o, OrderEvent e, TimestampUs now) noexcept;
+  // The venue refused a cancel of `o`: a pending cancel returns to the live state it left (partially
+  // filled when anything was reported or booked, else open). Not an event of the table: the refusal is of
+  // our request, not a fact about the order. False (nothing changed) when `o` is not pending a cancel.
+  bool cancel_refused(Order& o, TimestampUs now) noexcept;
   // The venue reported `cumulative` executed (REST answer, stream event, query): keeps the maximum.
   void note_reported(Order& o, Decimal cumulative) noexcept;
   // One fill report (trade_id < 0: the venue gave none; cumulative zero: unknown). Books it unless it

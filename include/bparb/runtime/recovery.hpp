@@ -46,6 +46,9 @@ struct RecoveryOptions {
   Decimal min_account_balance_usd;
   Decimal max_daily_loss_usd;
   bool resume = false;  // `bparb run --resume`: start Active whatever the last run ended in
+  // The venue whose reports recovery reads: only its instruments of the table are asked about (another
+  // venue's symbols mean nothing to it).
+  VenueId venue = VenueId::kBackpack;
 };
 
 class Recovery {
@@ -79,6 +82,8 @@ class Recovery {
   void load_journal_positions();
   void cancel_orphans(std::size_t i);
   void recover_fills(std::size_t i);
+  // The first instrument at or after `i` that is the venue's (markets_.size() when none is left).
+  std::size_t venue_market(std::size_t i) const noexcept;
   void recover_fill(const exec::FillReport& f);
   void settle_open_intents();
   void reconcile_positions();

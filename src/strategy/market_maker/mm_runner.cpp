@@ -224,6 +224,9 @@ void MmRunner::on_quote_event(const SingleOrderEvent& e, TimestampUs now) noexce
       return;
     case K::kOutcomeUnknown:
       return;  // stays pending until the kernel's query settles it
+    case K::kCancelRefused:
+      // The quote is live again: the core may cancel it again (after the rate limit's pause if that was why).
+      return core_.on_cancel_failed(e.client_id, now, e.reject == RejectClass::kRateLimited);
     case K::kFill:
       core_.on_quote_fill(e.client_id, e.side, lots_of(e.fill_quantity));
       book_fill(e, false, now);
@@ -277,6 +280,7 @@ void MmRunner::on_hedge_event(const SingleOrderEvent& e, TimestampUs now) noexce
     case K::kFilled:
     case K::kCancelled:
     case K::kExpired:
+    case K::kCancelRefused:
       return;
   }
 }

@@ -192,9 +192,17 @@ void BackpackAdapter::cancel_order(InstrumentId instrument, ClientId client_id) 
   // callback is stored without a heap allocation. The symbol is found again by the instrument id.
   rest_.cancel_order(c, [this, instrument, wire_id](RestResult<CancelResult>& r) {
     if (!r) {
-      // Too late (already filled/expired) or unknown: the stream or a query settles it.
-      log_->info("Cancel #{} on {} not confirmed: {} {}", wire_id, symbol_of(instrument), r.error().code,
-                 r.error().message);
+      // Too late (already filled/expired), unknown, rate limited or unanswered: the engine puts the order
+      // back to live and, unless it was the rate, queries it.
+      const RestError& e = r.error();
+      log_->info("Cancel #{} on {} not confirmed: {} {}", wire_id, symbol_of(instrument), e.code, e.message);
+      exec::CancelRefusal refusal;
+      refusal.client_id = ClientId{wire_id};
+      refusal.reject = e.reject;
+      refusal.ambiguous = !e.definitely_not_applied();
+      refusal.code = e.code;
+      refusal.message = e.message;
+      sink_.on_cancel_refused(refusal);
       return;
     }
     if (r->order) sink_.on_query(ClientId{wire_id}, true, r->order->status, r->order->executed_quantity);
@@ -210,30 +218,33 @@ void BackpackAdapter::query_order(InstrumentId instrument, ClientId client_id) {
   const MarketSpec* m = &instruments_.market(instrument);
   log_->warn("Order #{} on {}: outcome unknown or fills missing, querying the exchange", client_id, m->symbol);
   const auto wire_id = static_cast<std::uint32_t>(client_id);  // checked above
-  rest_.get_order_by_client_id(m->symbol, wire_id, [this, m, client_id](RestResult<std::optional<Order>>& r) {
-    if (!r) return;  // the engine re-queries on its timer
-    if (r->has_value()) {
-      sink_.on_query(client_id, true, (*r)->status, (*r)->executed_quantity);
-      return;
-    }
-    // Not resting: look for its fills (the order may have filled and left the book).
-    FillsQuery q;
-    q.symbol = m->symbol;
-    q.from_ms = history_from_us_ / kUsPerMs - 60'000;
-    q.limit = 1000;
-    rest_.get_fills(q, [this, client_id](RestResult<std::vector<Fill>>& fr) {
-      if (!fr) return;
-      Decimal executed;
-      for (const Fill& f : *fr) {
-        if (!f.client_id || *f.client_id != client_id) continue;
-        executed += f.quantity;
-        sink_.on_fill(fill_report(f, client_id));
-      }
-      // Not on the book: filled (some) and done, or never placed.
-      sink_.on_query(client_id, executed.is_positive(),
-                     executed.is_positive() ? OrderStatus::kExpired : OrderStatus::kNew, executed);
-    });
-  });
+  rest_.get_order_by_client_id(
+      m->symbol, wire_id, [this, m, client_id, instrument](RestResult<std::optional<Order>>& r) {
+        if (!r) return;  // the engine re-queries on its timer
+        if (r->has_value()) {
+          sink_.on_query(client_id, true, (*r)->status, (*r)->executed_quantity);
+          return;
+        }
+        // Not resting: look for its fills (the order may have filled and left the book).
+        FillsQuery q;
+        q.symbol = m->symbol;
+        q.from_ms = history_from_us_ / kUsPerMs - 60'000;
+        q.limit = 1000;
+        rest_.get_fills(q, [this, client_id, instrument](RestResult<std::vector<Fill>>& fr) {
+          if (!fr) return;
+          Decimal executed;
+          for (const Fill& f : *fr) {
+            if (!f.client_id || *f.client_id != client_id) continue;
+            executed += f.quantity;
+            exec::FillReport report = fill_report(f, client_id);
+            report.instrument = instrument;
+            sink_.on_fill(report);
+          }
+          // Not on the book: filled (some) and done, or never placed.
+          sink_.on_query(client_id, executed.is_positive(),
+                         executed.is_positive() ? OrderStatus::kExpired : OrderStatus::kNew, executed);
+        });
+      });
 }
 
 void BackpackAdapter::on_order_event(const OrderUpdateEvent& e) {
@@ -261,6 +272,7 @@ void BackpackAdapter::on_order_event(const OrderUpdateEvent& e) {
       f.venue_time_us = e.engine_time_us;
       f.cumulative_quantity = e.executed_quantity;
       f.order_filled = e.has_quantity && e.executed_quantity >= e.quantity;
+      f.instrument = instrument_of(e.symbol);
       sink_.on_fill(f);
       return;
     }
@@ -375,14 +387,14 @@ void BackpackAdapter::fills_since(
   q.from_ms = from_ms;
   q.limit = static_cast<std::int64_t>(limit);
   q.sort_direction = "Asc";
-  rest_.get_fills(q, [done = std::move(done)](RestResult<std::vector<Fill>>& r) {
+  rest_.get_fills(q, [this, done = std::move(done)](RestResult<std::vector<Fill>>& r) {
     if (!r) {
       const exec::VenueError e = venue_error("GET /wapi/v1/history/fills", r.error());
       return done(&e, {});
     }
     std::vector<exec::FillReport> fills;
     fills.reserve(r->size());
-    for (const Fill& f : *r) fills.push_back(fill_report(f));
+    for (const Fill& f : *r) fills.push_back(history_fill(f));
     done(nullptr, fills);
   });
 }
@@ -439,14 +451,14 @@ void BackpackAdapter::recent_fills(
   FillsQuery q;
   q.from_ms = from_ms;
   q.limit = static_cast<std::int64_t>(limit);
-  rest_.get_fills(q, [done = std::move(done)](RestResult<std::vector<Fill>>& r) {
+  rest_.get_fills(q, [this, done = std::move(done)](RestResult<std::vector<Fill>>& r) {
     if (!r) {
       const exec::VenueError e = venue_error("GET /wapi/v1/history/fills", r.error());
       return done(&e, {});
     }
     std::vector<exec::FillReport> fills;
     fills.reserve(r->size());
-    for (auto it = r->rbegin(); it != r->rend(); ++it) fills.push_back(fill_report(*it));  // newest first on the wire
+    for (auto it = r->rbegin(); it != r->rend(); ++it) fills.push_back(history_fill(*it));  // newest first on the wire
     done(nullptr, fills);
   });
 }

@@ -14,7 +14,8 @@ namespace bparb::backpack {
 struct MarketDataFeed::Market {
   Market(boost::asio::io_context& ioc, const MarketSpec& s, const MarketDataOptions& o)
       : spec(s), book(spec, o.reserve_levels), sync(book, o.sync), retry_timer(ioc) {}
-  MarketSpec spec;  // declared before book: the book keeps a reference to it
+  MarketSpec spec;                          // declared before book: the book keeps a reference to it
+  InstrumentId instrument = kNoInstrument;  // the caller's id, handed back with every notification
   OrderBook book;
   DepthSync sync;
   TopOfBook top;
@@ -58,7 +59,7 @@ MarketDataFeed::~MarketDataFeed() {
   for (auto& m : markets_) m->retry_timer.cancel();
 }
 
-void MarketDataFeed::add_market(const MarketSpec& spec, MarketStreams streams) {
+void MarketDataFeed::add_market(const MarketSpec& spec, InstrumentId instrument, MarketStreams streams) {
   Market* m = find(spec.symbol);
   if (!m) {
     markets_.push_back(std::make_unique<Market>(ioc_, spec, opts_));
@@ -67,6 +68,7 @@ void MarketDataFeed::add_market(const MarketSpec& spec, MarketStreams streams) {
     if (opts_.subscribe_book_ticker) ws_.subscribe("bookTicker." + spec.symbol);
     if (opts_.subscribe_mark_price && spec.is_perp()) ws_.subscribe("markPrice." + spec.symbol);
   }
+  if (m->instrument == kNoInstrument) m->instrument = instrument;  // added before without an id
   if (streams.trades && !m->trades) {
     m->trades = true;
     ws_.subscribe("trade." + spec.symbol);
@@ -145,7 +147,7 @@ std::uint64_t MarketDataFeed::malformed_frames() const noexcept {
 }
 
 void MarketDataFeed::notify(const Market& m) {
-  if (on_book_update_) on_book_update_(m.spec.symbol);
+  if (on_book_update_) on_book_update_(m.spec.symbol, m.instrument);
 }
 
 void MarketDataFeed::handle_depth(const DepthDelta& d, TimestampUs received_us) {
@@ -277,7 +279,7 @@ void MarketDataFeed::handle_book_ticker(const BookTickerEvent& e, TimestampUs re
   t.event_time_us = e.event_time_us;
   t.engine_time_us = e.engine_time_us;
   t.received_us = received_us != 0 ? received_us : 1;
-  if (on_book_ticker_) on_book_ticker_(m->spec.symbol);
+  if (on_book_ticker_) on_book_ticker_(m->spec.symbol, m->instrument);
 }
 
 void MarketDataFeed::handle_mark_price(const MarkPriceEvent& e, TimestampUs received_us) {
@@ -294,7 +296,7 @@ void MarketDataFeed::handle_mark_price(const MarkPriceEvent& e, TimestampUs rece
   k.next_funding_ms = e.next_funding_ms;
   k.event_time_us = e.event_time_us;
   k.received_us = received_us != 0 ? received_us : 1;
-  if (on_mark_price_) on_mark_price_(m->spec.symbol);
+  if (on_mark_price_) on_mark_price_(m->spec.symbol, m->instrument);
 }
 
 void MarketDataFeed::handle_trade(const TradeEvent& e, TimestampUs received_us) {

@@ -229,6 +229,49 @@ TEST(MmRunner, ARateLimitedRejectionBacksTheCoreOff) {
   EXPECT_EQ(r.sink.sent.size(), 2u);  // after it
 }
 
+TEST(MmRunner, ARefusedCancelPutsTheQuoteBackLiveAndItIsCancelledAgain) {
+  RunnerRig r;
+  r.ready();
+  const ClientId first = r.last_sent().client_id;
+  r.accept(first);
+  r.advance_ms(10);
+  r.set_book(14'999, 15'000);  // a requote: the quote is cancelled first
+  ASSERT_EQ(r.sink.cancels.size(), 1u);
+  ASSERT_EQ(r.runner->core().quote_state(), QuoteState::kPendingCancel);
+
+  exec::CancelRefusal refusal;
+  refusal.client_id = first;
+  refusal.code = "RESOURCE_NOT_FOUND";
+  r.engine->on_cancel_refused(refusal, r.now());
+  // Not stuck waiting for a cancel that will never land: live again, and the requote cancels it again.
+  EXPECT_EQ(r.sink.cancels.size(), 2u);
+  EXPECT_EQ(r.sink.cancels.back(), first);
+  EXPECT_EQ(r.sink.queries, 1);  // and the kernel asks the venue what became of it
+  EXPECT_EQ(r.runner->core().quote_state(), QuoteState::kPendingCancel);
+  r.stream(first, OrderUpdate::Kind::kCancelled);
+  ASSERT_EQ(r.sink.sent.size(), 2u);  // confirmed: the new quote goes out
+  EXPECT_EQ(r.live(), 1u);
+}
+
+TEST(MmRunner, ACancelRefusedForRateBacksTheCoreOff) {
+  RunnerRig r;
+  r.ready();
+  const ClientId first = r.last_sent().client_id;
+  r.accept(first);
+  r.advance_ms(10);
+  r.set_book(14'999, 15'000);
+  ASSERT_EQ(r.sink.cancels.size(), 1u);
+  exec::CancelRefusal refusal;
+  refusal.client_id = first;
+  refusal.reject = RejectClass::kRateLimited;
+  r.engine->on_cancel_refused(refusal, r.now());
+  ASSERT_FALSE(r.observer.trips.empty());
+  EXPECT_EQ(r.observer.trips.back(), MmBreaker::kRateLimited);
+  EXPECT_EQ(r.sink.queries, 0);  // a rate refusal leaves the order where it was
+  EXPECT_NE(r.runner->core().quote_state(), QuoteState::kPendingNew);
+  EXPECT_EQ(r.live(), 1u);
+}
+
 TEST(MmRunner, EventsForOrdersItDoesNotKnowAreIgnored) {
   RunnerRig r;
   r.ready();

@@ -33,7 +33,7 @@ class RecordingSink final : public AdapterSink {
     ack_codes.emplace_back(a.code);
   }
   void on_order_event(const exec::OrderUpdate&, std::string_view) override {}
-  void on_fill(const exec::FillReport&) override {}
+  void on_fill(const exec::FillReport& f) override { fill_instruments.push_back(f.instrument); }
   void on_query(ClientId id, bool found, OrderStatus, Decimal) override { queried.emplace_back(id, found); }
 
   bool allow = true;
@@ -43,6 +43,7 @@ class RecordingSink final : public AdapterSink {
   std::vector<exec::OrderAck> acked;  // code/message views: see ack_codes
   std::vector<std::string> ack_codes;
   std::vector<std::pair<ClientId, bool>> queried;
+  std::vector<InstrumentId> fill_instruments;
 };
 
 MarketSpec market(const char* symbol, MarketType type, const char* tick, const char* step) {
@@ -201,6 +202,26 @@ TEST_F(AdapterHook, ClientIdWiderThanBackpacksIsRefusedUnsent) {
   io_.poll();
   ASSERT_EQ(sink_.queried.size(), 1u);
   EXPECT_EQ(sink_.queried[0], std::make_pair(kMaxBackpackClientId + 1, false));
+}
+
+TEST_F(AdapterHook, AStreamFillCarriesItsInstrument) {
+  OrderUpdateEvent e;
+  e.event = OrderEventType::kOrderFill;
+  e.has_client_id = true;
+  e.client_id = 1002;
+  e.symbol = "SOL_USDC_PERP";
+  e.has_trade_id = true;
+  e.trade_id = 7;
+  e.fill_quantity = D("0.5");
+  e.fill_price = D("150.125");
+  e.has_fill = true;
+  e.executed_quantity = D("0.5");
+  adapter_->on_order_event(e);
+  e.symbol = "SOL_USDC";
+  adapter_->on_order_event(e);
+  e.symbol = "BTC_USDC";  // not a market of the table: no instrument
+  adapter_->on_order_event(e);
+  EXPECT_EQ(sink_.fill_instruments, (std::vector<InstrumentId>{1, 0, kNoInstrument}));
 }
 
 }  // namespace

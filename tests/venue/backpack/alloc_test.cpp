@@ -117,7 +117,7 @@ TEST(HotPathAllocations, TradeFramesThroughTheFeedAfterWarmUp) {
   spec.type = MarketType::kPerp;
   spec.tick_size = Decimal::from_string("0.01");
   spec.step_size = Decimal::from_string("0.0001");
-  feed.add_market(spec, MarketStreams{.trades = true});
+  feed.add_market(spec, kNoInstrument, MarketStreams{.trades = true});
   std::int64_t sum_ticks = 0;
   feed.on_trade([&](std::string_view, const MarketTrade& t) { sum_ticks += t.price.raw(); });
   const std::string frame = testing::read_data("ws_trade.json");

@@ -89,7 +89,7 @@ class MarketDataTest : public ::testing::Test {
     mo.snapshot_retry_delay_us = 10 * kUsPerMs;
     mo.first_snapshot_after_us = first_snapshot_after_us;
     feed_ = std::make_unique<MarketDataFeed>(ioc_, clock_, *ws_, *rest_, mo);
-    feed_->on_book_update([this](std::string_view s) { updates_.emplace_back(s); });
+    feed_->on_book_update([this](std::string_view s, InstrumentId) { updates_.emplace_back(s); });
   }
 
   std::size_t depth_requests() const {
@@ -309,10 +309,10 @@ std::string trade(const std::string& symbol, const std::string& price, const std
 TEST_F(MarketDataTest, TradesAreSubscribedOnlyWhenAskedAndPassedOnAsMarketTrades) {
   feed_->add_market(sol_spec());
   EXPECT_EQ(std::count(ws_->subscriptions().begin(), ws_->subscriptions().end(), "trade.SOL_USDC"), 0);
-  feed_->add_market(sol_perp_spec(), MarketStreams{.trades = true});
-  feed_->add_market(sol_perp_spec(), MarketStreams{.trades = true});  // duplicate: subscribed once
+  feed_->add_market(sol_perp_spec(), kNoInstrument, MarketStreams{.trades = true});
+  feed_->add_market(sol_perp_spec(), kNoInstrument, MarketStreams{.trades = true});  // duplicate: subscribed once
   EXPECT_EQ(std::count(ws_->subscriptions().begin(), ws_->subscriptions().end(), "trade.SOL_USDC_PERP"), 1);
-  feed_->add_market(sol_spec(), MarketStreams{.trades = true});  // a known market gains its trade stream
+  feed_->add_market(sol_spec(), kNoInstrument, MarketStreams{.trades = true});  // a known market gains its trade stream
   EXPECT_EQ(std::count(ws_->subscriptions().begin(), ws_->subscriptions().end(), "trade.SOL_USDC"), 1);
 
   std::vector<std::pair<std::string, MarketTrade>> seen;
@@ -334,7 +334,7 @@ TEST_F(MarketDataTest, TradesAreSubscribedOnlyWhenAskedAndPassedOnAsMarketTrades
 }
 
 TEST_F(MarketDataTest, MalformedAndUnusableTradeFramesAreCountedAndSkipped) {
-  feed_->add_market(sol_perp_spec(), MarketStreams{.trades = true});
+  feed_->add_market(sol_perp_spec(), kNoInstrument, MarketStreams{.trades = true});
   feed_->add_market(sol_spec());  // no trade stream asked for
   std::vector<MarketTrade> seen;
   feed_->on_trade([&](std::string_view, const MarketTrade& t) { seen.push_back(t); });

@@ -34,6 +34,8 @@ class AdapterSink {
   virtual void on_order_event(const exec::OrderUpdate& u, std::string_view exchange_order_id) = 0;
   // A fill of one of our orders, from the stream or the fills history of a queried order.
   virtual void on_fill(const exec::FillReport& f) = 0;
+  // The venue refused a cancel (or did not answer it): the order may still be live.
+  virtual void on_cancel_refused(const exec::CancelRefusal& /*refusal*/) {}
   // What a cancel or a query found out about an order.
   virtual void on_query(ClientId client_id, bool found, OrderStatus status, Decimal executed) = 0;
 };
@@ -120,6 +122,15 @@ class BackpackAdapter final : public exec::ReconciliationVenue, public exec::Sta
   const InstrumentTable& instruments_;
   std::string_view symbol_of(InstrumentId id) const noexcept {
     return instruments_.contains(id) ? std::string_view(instruments_.market(id).symbol) : std::string_view("?");
+  }
+  // A fill's instrument: a scan of the table's few Backpack markets (no allocation), once per fill.
+  InstrumentId instrument_of(std::string_view symbol) const noexcept {
+    return instruments_.find(VenueId::kBackpack, symbol).value_or(kNoInstrument);
+  }
+  exec::FillReport history_fill(const Fill& f) const {
+    exec::FillReport r = fill_report(f);
+    r.instrument = instrument_of(r.symbol);
+    return r;
   }
   TimestampUs history_from_us_;
   std::shared_ptr<spdlog::logger> log_;

@@ -22,6 +22,7 @@
 #include "bparb/book/order_book.hpp"
 #include "bparb/core/clock.hpp"
 #include "bparb/core/decimal.hpp"
+#include "bparb/core/instrument.hpp"
 #include "bparb/core/market_spec.hpp"
 #include "bparb/venue/backpack/messages.hpp"
 
@@ -114,8 +115,10 @@ class MarketDataFeed {
 
   // Track a market (spec from GET /api/v1/markets). Subscribes depth (+bookTicker, +markPrice for
   // perps, +trade when streams.trades). Call before or after BackpackWs::start(). Adding the same symbol
-  // again only adds streams it did not have yet.
-  void add_market(const MarketSpec& spec, MarketStreams streams = {});
+  // again only adds streams it did not have yet. `instrument`: the market's id in the caller's instrument
+  // table, handed back with every notification so the caller routes it without comparing symbols
+  // (kNoInstrument when the caller keeps no table).
+  void add_market(const MarketSpec& spec, InstrumentId instrument = kNoInstrument, MarketStreams streams = {});
 
   // nullptr for unknown symbols. The book object lives as long as the feed (stable address).
   const OrderBook* book(std::string_view symbol) const noexcept;
@@ -125,10 +128,12 @@ class MarketDataFeed {
   const MarkInfo* mark(std::string_view symbol) const noexcept;
   std::vector<std::string> symbols() const;
 
-  // Strategy hook: the named book changed (applied delta, snapshot sync, or invalidation).
-  void on_book_update(std::function<void(std::string_view symbol)> f) { on_book_update_ = std::move(f); }
-  void on_book_ticker(std::function<void(std::string_view symbol)> f) { on_book_ticker_ = std::move(f); }
-  void on_mark_price(std::function<void(std::string_view symbol)> f) { on_mark_price_ = std::move(f); }
+  // Strategy hook: the named book changed (applied delta, snapshot sync, or invalidation). Every hook gets
+  // the market's symbol and the instrument id it was added with.
+  using MarketHook = std::function<void(std::string_view symbol, InstrumentId instrument)>;
+  void on_book_update(MarketHook f) { on_book_update_ = std::move(f); }
+  void on_book_ticker(MarketHook f) { on_book_ticker_ = std::move(f); }
+  void on_mark_price(MarketHook f) { on_mark_price_ = std::move(f); }
   // One call per public trade of a market added with trades on, in stream order.
   void on_trade(std::function<void(std::string_view symbol, const MarketTrade&)> f) { on_trade_ = std::move(f); }
 
@@ -160,9 +165,9 @@ class MarketDataFeed {
   RestClient& rest_;
   MarketDataOptions opts_;
   std::vector<std::unique_ptr<Market>> markets_;
-  std::function<void(std::string_view)> on_book_update_;
-  std::function<void(std::string_view)> on_book_ticker_;
-  std::function<void(std::string_view)> on_mark_price_;
+  MarketHook on_book_update_;
+  MarketHook on_book_ticker_;
+  MarketHook on_mark_price_;
   std::function<void(std::string_view, const MarketTrade&)> on_trade_;
   MarketDataCounters counters_;
   std::shared_ptr<bool> alive_;  // async callbacks check it: the feed may be gone when they run
