@@ -17,8 +17,9 @@
 #include <filesystem>
 #include <functional>
 #include <map>
-#include <regex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "bpsim_test_util.hpp"
@@ -149,19 +150,49 @@ double backpack_mid(HttpConn& c, const std::string& symbol) {
   return (bid + ask) / 2;
 }
 
+// "bpsim venue NAME (PROTOCOL) listening on http://127.0.0.1:PORT (WS_URL)". Parsed by hand: GCC 12's -O1
+// sanitizer build of libstdc++'s regex compiler trips -Wmaybe-uninitialized.
+struct VenueLine {
+  std::string name, protocol, ws_url;
+  std::uint16_t port = 0;
+};
+std::optional<VenueLine> parse_venue_line(std::string_view l) {
+  constexpr std::string_view kHead = "bpsim venue ", kListen = ") listening on http://127.0.0.1:";
+  if (!l.starts_with(kHead)) return std::nullopt;
+  l.remove_prefix(kHead.size());
+  const auto open = l.find(" (");
+  const auto listen = l.find(kListen);
+  if (open == std::string_view::npos || listen == std::string_view::npos || listen < open) return std::nullopt;
+  VenueLine v;
+  v.name = std::string(l.substr(0, open));
+  v.protocol = std::string(l.substr(open + 2, listen - open - 2));
+  l.remove_prefix(listen + kListen.size());
+  const auto space = l.find(" (");
+  if (space == std::string_view::npos || space == 0 || !l.ends_with(")")) return std::nullopt;
+  int p = 0;
+  for (char c : l.substr(0, space)) {
+    if (c < '0' || c > '9' || p > 65535) return std::nullopt;
+    p = p * 10 + (c - '0');
+  }
+  if (p <= 0 || p > 65535) return std::nullopt;
+  v.port = static_cast<std::uint16_t>(p);
+  v.ws_url = std::string(l.substr(space + 2, l.size() - space - 3));
+  if (v.name.empty() || v.protocol.empty() || !v.ws_url.starts_with("ws://")) return std::nullopt;
+  return v;
+}
+
 TEST(BpsimLighterHost, ServesABackpackAndALighterVenueOnTheSharedFairValue) {
   if (!fs::exists(bpsim_binary())) GTEST_SKIP() << "bpsim binary not built: " << bpsim_binary();
   BpsimChild child(std::string(BPARB_SOURCE_DIR) + "/config/sim-backpack-lighter.toml");
-  const std::regex venue_line(R"(bpsim venue (\w+) \((\w+)\) listening on http://127\.0\.0\.1:(\d+) \((ws://\S+)\))");
   std::map<std::string, std::uint16_t> port;
   std::map<std::string, std::string> ws;
   for (int i = 0; i < 2; ++i) {
     const std::string l = child.line(milliseconds(10'000));
-    std::smatch m;
-    ASSERT_TRUE(std::regex_match(l, m, venue_line)) << "start-up line: '" << l << "'";
-    EXPECT_EQ(m[1].str(), m[2].str());  // venue "backpack" speaks backpack, "lighter" lighter
-    port[m[1].str()] = static_cast<std::uint16_t>(std::stoi(m[3].str()));
-    ws[m[1].str()] = m[4].str();
+    const std::optional<VenueLine> v = parse_venue_line(l);
+    ASSERT_TRUE(v.has_value()) << "start-up line: '" << l << "'";
+    EXPECT_EQ(v->name, v->protocol);  // venue "backpack" speaks backpack, "lighter" lighter
+    port[v->name] = v->port;
+    ws[v->name] = v->ws_url;
   }
   ASSERT_EQ(port.size(), 2u);
   EXPECT_NE(port["backpack"], port["lighter"]);
