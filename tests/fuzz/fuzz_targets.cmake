@@ -27,6 +27,8 @@ bparb_fuzz_target(fuzz_decimal LIBS bparb_core)
 bparb_fuzz_target(fuzz_config
                   SOURCES ${PROJECT_SOURCE_DIR}/src/app/config.cpp ${PROJECT_SOURCE_DIR}/src/app/config_reader.cpp
                           ${PROJECT_SOURCE_DIR}/src/app/config_sections.cpp
+                          ${PROJECT_SOURCE_DIR}/src/app/config_alerts.cpp ${PROJECT_SOURCE_DIR}/src/alerts/alert.cpp
+                          ${PROJECT_SOURCE_DIR}/src/net/url.cpp
                   LIBS bparb_core bparb::tomlplusplus)
 bparb_fuzz_target(fuzz_lighter_request LIBS bparb_venue_lighter)
 bparb_fuzz_target(fuzz_lighter_frame LIBS bparb_venue_lighter)
