@@ -3,31 +3,15 @@
 #include <fmt/format.h>
 
 #include "bparb/core/json_escape.hpp"
+#include "json_out.hpp"
 
 namespace bparb::service {
 namespace {
 
-constexpr TimestampUs kUsPerSecondT = kUsPerSecond;
-
-// Microseconds as decimal seconds, exactly ("12.000345").
-std::string seconds(DurationUs us) {
-  const char* sign = us < 0 ? "-" : "";
-  const DurationUs a = us < 0 ? -us : us;
-  return fmt::format("{}{}.{:06d}", sign, a / kUsPerSecondT, a % kUsPerSecondT);
-}
-
-void str(std::string& o, std::string_view v) {
-  o += '"';
-  json_escape_append(o, v, Utf8Policy::kReplaceInvalid);
-  o += '"';
-}
-void key(std::string& o, std::string_view k) {
-  str(o, k);
-  o += ':';
-}
-void dec(std::string& o, Decimal d) {
-  str(o, d.str());
-}
+using json_out::dec;
+using json_out::key;
+using json_out::seconds;
+using json_out::str;
 
 void split_json(std::string& o, const PnlSplit& p) {
   o += '{';

@@ -6,36 +6,20 @@
 
 #include "bparb/core/json_escape.hpp"
 #include "bparb/service/snapshot.hpp"
+#include "json_out.hpp"
 
 namespace bparb::service {
 namespace {
 
 constexpr TimestampUs kUsPerDay = 86'400 * kUsPerSecond;
 
-void str(std::string& o, std::string_view v) {
-  o += '"';
-  json_escape_append(o, v, Utf8Policy::kReplaceInvalid);
-  o += '"';
-}
-void key(std::string& o, std::string_view k) {
-  str(o, k);
-  o += ':';
-}
-void dec(std::string& o, Decimal d) {
-  str(o, d.str());
-}
-void num(std::string& o, std::int64_t v) {
-  o += std::to_string(v);
-}
-void boolean(std::string& o, bool b) {
-  o += b ? "true" : "false";
-}
-// Microseconds as exact decimal seconds ("12.000345").
-std::string seconds(DurationUs us) {
-  const char* sign = us < 0 ? "-" : "";
-  const DurationUs a = us < 0 ? -us : us;
-  return fmt::format("{}{}.{:06d}", sign, a / kUsPerSecond, a % kUsPerSecond);
-}
+using json_out::boolean;
+using json_out::dec;
+using json_out::key;
+using json_out::num;
+using json_out::seconds;
+using json_out::str;
+
 std::string_view side_word(Side s) noexcept {
   return s == Side::kBid ? "buy" : "sell";
 }
