@@ -181,11 +181,13 @@ bool fixed_order_frame(const char* begin, const char* end, WsFrame& out) noexcep
   BookFrame& b = out.book;
   if (!c.lit(R"({"channel":"order_book:)")) return false;
   const char* m = c.p;
-  std::int64_t market = 0;
+  // Up to 19 digits are read (19 means "too many") into an unsigned value, which 19 nines still fit.
+  std::uint64_t market_digits = 0;
   while (c.p != c.end && c.p - m < 19 && static_cast<unsigned char>(*c.p - '0') <= 9)
-    market = market * 10 + (*c.p++ - '0');
+    market_digits = market_digits * 10 + static_cast<unsigned>(*c.p++ - '0');
   const auto digits = c.p - m;
   if (digits == 0 || digits > 18 || (digits > 1 && *m == '0')) return false;
+  const auto market = static_cast<std::int64_t>(market_digits);
   std::int64_t ignored = 0;
   b.levels.bids.clear();
   b.levels.asks.clear();
