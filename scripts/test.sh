@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: set-up, configure, build, run every test (unit + integration + conformance),
 # then the ASan+UBSan build of the whole suite (unit + integration + conformance), then a bounded libFuzzer
-# run of every fuzz target over its corpus. CI (.ci/run) calls exactly this.
+# run of every fuzz target over its corpus. CI (.ci/run) calls exactly this. Each build after the first runs
+# beside the previous test stage (see below), so a stage's wall time includes the build that shared it.
 #   BPARB_SKIP_SANITIZE=1 scripts/test.sh   skip the sanitizer pass (local iteration)
 #   BPARB_SKIP_FUZZ=1 scripts/test.sh       skip the fuzz run
 #   BPARB_FUZZ_SECONDS=N                    seconds per fuzz target (default 10)
@@ -16,7 +17,6 @@ jobs="${BPARB_JOBS:-$(nproc)}"
 # the neighbours.
 t_all=$SECONDS
 cpu_file="$(mktemp)"
-trap 'rm -f "$cpu_file"' EXIT
 cpu=0
 children_cpu() {  # sets $cpu: CPU seconds used so far by this shell's finished children (`times`, 2nd line)
   times >"$cpu_file"  # in this shell: `times` in a $(...) subshell would see no children
@@ -41,25 +41,69 @@ stage "configure + build (Release, -Werror)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DBPARB_WERROR=ON >/dev/null
 cmake --build build -j "$jobs"
 
-stage "tests (unit + integration)"
-# Integration tests mostly wait on simulated exchange time, so twice as many run at once as there are cores.
-ctest --test-dir build --output-on-failure -j "$((jobs * 2))" --timeout 300
+# The test stages mostly wait on simulated exchange time (the Release suite used ~30 CPU s in ~300 s wall, the
+# sanitizer suite ~170 CPU s in ~580 s), while the builds are CPU-bound. So the next tree is built beside each
+# test stage, at the lowest CPU priority so that the tests keep theirs, and its output is kept in a log that
+# is printed when it fails.
+sanitize=1 fuzz=1
+[[ "${BPARB_SKIP_SANITIZE:-0}" == "1" ]] && sanitize=0
+[[ "${BPARB_SKIP_FUZZ:-0}" == "1" ]] && fuzz=0
+bg_pid="" bg_log="" bg_what=""
+trap 'rm -f "$cpu_file"; [[ -n "$bg_pid" ]] && kill "$bg_pid" 2>/dev/null; true' EXIT
+start_beside() {  # start_beside WHAT LOG COMMAND...: runs COMMAND niced in the background
+  bg_what="$1" bg_log="$2"
+  shift 2
+  echo "== beside it: $bg_what (log $bg_log)"
+  nice -n 19 "$@" >"$bg_log" 2>&1 &
+  bg_pid=$!
+}
+finish_beside() {  # waits for the background job; prints its log's end and fails when it failed
+  local rc=0
+  wait "$bg_pid" || rc=$?
+  bg_pid=""
+  if ((rc != 0)); then
+    tail -n 80 "$bg_log"
+    echo "== $bg_what FAILED (exit $rc; whole log in $bg_log)"
+    exit "$rc"
+  fi
+  echo "== $bg_what: done"
+}
 
-if [[ "${BPARB_SKIP_SANITIZE:-0}" != "1" ]]; then
-  stage "ASan+UBSan build"
+stage "tests (unit + integration)"
+if ((sanitize)); then
   # -O1 -g1: ASan's recommended optimisation level, and much cheaper to compile (Boost/Beast) than -O2 -g.
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
     -DBPARB_SANITIZE=ON -DBPARB_WERROR=ON -DBPARB_BUILD_BENCH=OFF >/dev/null
   # Only the test suites and the binaries they run (bparb_test_binaries), not the tools nobody runs here.
-  cmake --build build-asan --target bparb_test_binaries -j "$jobs"
-  stage "ASan+UBSan: every test (unit + integration + conformance)"
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j "$jobs" --timeout 600
+  start_beside "ASan+UBSan build" "$root/build-asan.log" cmake --build build-asan --target bparb_test_binaries -j "$jobs"
+fi
+# Integration tests mostly wait on simulated exchange time, so twice as many run at once as there are cores.
+ctest --test-dir build --output-on-failure -j "$((jobs * 2))" --timeout 300
+if ((sanitize)); then
+  stage "ASan+UBSan build (the rest of it)"
+  finish_beside
 fi
 
-if [[ "${BPARB_SKIP_FUZZ:-0}" != "1" ]]; then
-  stage "bounded fuzz run (libFuzzer + ASan/UBSan, corpus in tests/fuzz/corpus)"
-  "$here/fuzz.sh" "${BPARB_FUZZ_SECONDS:-10}"
+if ((fuzz)); then
+  # The fuzz run is the last stage; it builds and runs beside the sanitizer tests when there are any.
+  if ((sanitize)); then
+    start_beside "bounded fuzz run (libFuzzer + ASan/UBSan, corpus in tests/fuzz/corpus)" "$root/fuzz.log" \
+      "$here/fuzz.sh" "${BPARB_FUZZ_SECONDS:-10}"
+  else
+    stage "bounded fuzz run (libFuzzer + ASan/UBSan, corpus in tests/fuzz/corpus)"
+    "$here/fuzz.sh" "${BPARB_FUZZ_SECONDS:-10}"
+  fi
+fi
+
+if ((sanitize)); then
+  stage "ASan+UBSan: every test (unit + integration + conformance)"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j "$((jobs * 2))" --timeout 600
+  if ((fuzz)); then
+    stage "bounded fuzz run (the rest of it)"
+    finish_beside
+    cat "$root/fuzz.log"
+  fi
 fi
 stage
 echo "== load: $(uptime)"

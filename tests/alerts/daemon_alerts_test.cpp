@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "../integration/child_process_util.hpp"
-#include "../net/test_servers.hpp"
+#include "../support/test_servers.hpp"
 
 namespace bparb::alerts {
 namespace {

@@ -1,4 +1,4 @@
-// Delivery against a local HTTP receiver on loopback (Beast, tests/net/test_servers.hpp): the payloads
+// Delivery against a local HTTP receiver on loopback (Beast, tests/support/test_servers.hpp): the payloads
 // that arrive, retries with back-off, a 429's retry-after, a dead port, a slow receiver. Timing claims are
 // lower bounds only (a timer never fires early), never "how fast".
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "../net/test_servers.hpp"
+#include "../support/test_servers.hpp"
 #include "bparb/alerts/alerter.hpp"
 
 namespace bparb::alerts {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "bparb/net/http_client.hpp"
-#include "test_servers.hpp"
+#include "../support/test_servers.hpp"
 
 namespace bparb::net {
 namespace {

@@ -9,6 +9,7 @@
 
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -17,7 +18,7 @@
 
 #include "bparb/net/http_client.hpp"
 #include "bparb/net/ws_client.hpp"
-#include "test_servers.hpp"
+#include "../support/test_servers.hpp"
 
 namespace bparb::net {
 namespace {

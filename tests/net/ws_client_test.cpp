@@ -4,7 +4,7 @@
 
 #include <optional>
 
-#include "test_servers.hpp"
+#include "../support/test_servers.hpp"
 
 namespace bparb::net {
 namespace {

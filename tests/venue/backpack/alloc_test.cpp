@@ -30,6 +30,10 @@ thread_local long allocations = 0;
 }  // namespace
 
 // Replacing the global allocation functions is process-wide; they only count when asked to.
+// GCC pairs the malloc and the free once both are inlined into a test (-O1 and above) and calls them
+// mismatched; they are the replacement pair itself.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void* operator new(std::size_t n) {
   if (counting) ++allocations;
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
@@ -52,6 +56,7 @@ void operator delete(void* p, std::size_t) noexcept {
 void operator delete[](void* p, std::size_t) noexcept {
   std::free(p);
 }
+#pragma GCC diagnostic pop
 
 #endif  // BPARB_COUNT_ALLOCATIONS
 

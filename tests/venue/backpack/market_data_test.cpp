@@ -7,7 +7,7 @@
 #include <deque>
 #include <utility>
 
-#include "../../net/test_servers.hpp"
+#include "../../support/test_servers.hpp"
 #include "bparb/venue/backpack/rest_client.hpp"
 #include "bparb/venue/backpack/ws_client.hpp"
 

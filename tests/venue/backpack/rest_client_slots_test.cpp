@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "../../net/test_servers.hpp"
+#include "../../support/test_servers.hpp"
 #include "bparb/venue/backpack/rest_client.hpp"
 #include "bparb/venue/backpack/signer.hpp"
 

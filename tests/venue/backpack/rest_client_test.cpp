@@ -1,4 +1,4 @@
-// RestClient against a scripted Backpack-like HTTP server on 127.0.0.1 (tests/net/test_servers.hpp).
+// RestClient against a scripted Backpack-like HTTP server on 127.0.0.1 (tests/support/test_servers.hpp).
 #include "bparb/venue/backpack/rest_client.hpp"
 
 #include <gtest/gtest.h>
@@ -6,7 +6,7 @@
 #include <array>
 #include <optional>
 
-#include "../../net/test_servers.hpp"
+#include "../../support/test_servers.hpp"
 #include "bparb/venue/backpack/signer.hpp"
 
 namespace bparb::backpack {

@@ -5,7 +5,7 @@
 
 #include <array>
 
-#include "../../net/test_servers.hpp"
+#include "../../support/test_servers.hpp"
 #include "bparb/venue/backpack/signer.hpp"
 
 namespace bparb::backpack {
