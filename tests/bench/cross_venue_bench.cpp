@@ -1,5 +1,6 @@
 // Google Benchmark suite for the cross-venue arbitrage's decision core (strategy/cross_venue only):
-//  - one book update (one level of either venue changes) -> observe + evaluate both directions
+//  - one book update (one level of either venue changes) -> observe + evaluate both directions, with
+//    evaluate_best and evaluate_best_fast, on an opportunity and on a quiet market
 //  - one direction's evaluation alone, and the exit check of an open position
 // BTC perpetuals on Backpack and Lighter, 20 levels a side, the Lighter bid 90 USD over the Backpack ask
 // (a LongBackpack opportunity the core walks, sizes and prices every time).
@@ -90,6 +91,48 @@ void BM_BookUpdateEvaluateBoth(benchmark::State& state) {
   state.counters["tradeable"] = ev.evaluate_best(s.in).tradeable ? 1 : 0;
 }
 BENCHMARK(BM_BookUpdateEvaluateBoth);
+
+// The same update through evaluate_best_fast: the opportunity is real, so both directions' touch tests
+// pass one of them and the walk still runs (the cost of an opportunity).
+void BM_BookUpdateEvaluateFast(benchmark::State& state) {
+  Setup s;
+  XarbEvaluator ev(s.params);
+  std::int64_t i = 0;
+  for (auto _ : state) {
+    const std::int64_t lots = 20 + (i & 7);
+    if ((i & 1) == 0) {
+      s.bp.apply_level_ticks(Side::kAsk, 499'992, lots);
+    } else {
+      s.lt.apply_level_ticks(Side::kBid, 500'898, lots * 10);
+    }
+    s.in.now = kT0 + (i & 1023);
+    ev.observe(s.bp, s.lt, s.in.now);
+    const XarbQuote q = ev.evaluate_best_fast(s.in);
+    benchmark::DoNotOptimize(q.net_edge);
+    ++i;
+  }
+}
+BENCHMARK(BM_BookUpdateEvaluateFast);
+
+// A quiet market: both venues' books around the same price (no direction crosses min_entry_spread_bps
+// at the touch), through evaluate_best and evaluate_best_fast.
+template <bool kFast>
+void BM_QuietMarket(benchmark::State& state) {
+  Setup s;
+  fill(s.lt, s.ls, 499'991, 200);  // Lighter's bid 0.1 USD over Backpack's bid: 0.02 bps
+  XarbEvaluator ev(s.params);
+  std::int64_t i = 0;
+  for (auto _ : state) {
+    s.bp.apply_level_ticks(Side::kAsk, 499'992, 20 + (i & 7));
+    s.in.now = kT0 + (i & 1023);
+    ev.observe(s.bp, s.lt, s.in.now);
+    const XarbQuote q = kFast ? ev.evaluate_best_fast(s.in) : ev.evaluate_best(s.in);
+    benchmark::DoNotOptimize(q.refusal);
+    ++i;
+  }
+}
+BENCHMARK_TEMPLATE(BM_QuietMarket, false)->Name("BM_QuietMarketEvaluateBest");
+BENCHMARK_TEMPLATE(BM_QuietMarket, true)->Name("BM_QuietMarketEvaluateBestFast");
 
 void BM_EvaluateOneDirection(benchmark::State& state) {
   Setup s;

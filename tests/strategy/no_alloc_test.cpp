@@ -100,6 +100,7 @@ TEST(HotPath, CrossVenueEvaluationOnABookUpdateDoesNotAllocate) {
     r.in.now = t;
     const XarbQuote q = ev.evaluate_best(r.in);
     counts.add(q.refusal);
+    checksum += ev.evaluate_best_fast(r.in).quantity.raw();
     exit_in.now = t;
     const XarbExitSignal s = evaluate_xarb_exit(pos, exit_in, ev.params());
     checksum += q.quantity.raw() + static_cast<long>(s.exit);

@@ -43,6 +43,14 @@ XarbRefusal refusal_for(XarbSizeLimit s) noexcept {
   return XarbRefusal::kBelowMinQuantity;
 }
 
+// The first refusal wins; kNone changes nothing.
+void refuse(XarbQuote& q, XarbRefusal r, VenueId v) noexcept {
+  if (q.refusal == XarbRefusal::kNone && r != XarbRefusal::kNone) {
+    q.refusal = r;
+    q.refused_venue = v;
+  }
+}
+
 double clamp01(double v) noexcept {
   return v < 0.0 ? 0.0 : (v > 1.0 ? 1.0 : v);
 }
@@ -155,6 +163,34 @@ void XarbEvaluator::observe(const OrderBook& backpack, const OrderBook& lighter,
   vol_.add(now, (lm - bm).to_double() / bm.to_double());
 }
 
+void XarbEvaluator::gate(const XarbInputs& in, XarbQuote& q) const noexcept {
+  const XarbVenueState& bv = in.backpack;
+  const XarbVenueState& lv = in.lighter;
+  if (bv.spec == nullptr || bv.book == nullptr) {
+    refuse(q, XarbRefusal::kBadMarketSpec, VenueId::kBackpack);
+    return;
+  }
+  if (lv.spec == nullptr || lv.book == nullptr) {
+    refuse(q, XarbRefusal::kBadMarketSpec, VenueId::kLighter);
+    return;
+  }
+  const MarketSpec& bs = *bv.spec;
+  const MarketSpec& ls = *lv.spec;
+  if (!xarb_common_step(bs.step_size, ls.step_size).is_positive() || !bs.tick_size.is_positive() ||
+      !ls.tick_size.is_positive()) {
+    const bool backpack_bad = !bs.tick_size.is_positive() || !bs.step_size.is_positive();
+    refuse(q, XarbRefusal::kBadMarketSpec, backpack_bad ? VenueId::kBackpack : VenueId::kLighter);
+    return;
+  }
+  if (!accepts_taker_orders(bs.state)) refuse(q, XarbRefusal::kMarketNotTrading, VenueId::kBackpack);
+  if (!accepts_taker_orders(ls.state)) refuse(q, XarbRefusal::kMarketNotTrading, VenueId::kLighter);
+  // Venue health: each check on both venues before the next check.
+  for (int stage = 0; stage < 5 && q.refusal == XarbRefusal::kNone; ++stage) {
+    refuse(q, venue_refusal(bv, params_, in.now, stage), VenueId::kBackpack);
+    refuse(q, venue_refusal(lv, params_, in.now, stage), VenueId::kLighter);
+  }
+}
+
 XarbQuote XarbEvaluator::evaluate(const XarbInputs& in, XarbDirection dir) const noexcept {
   const XarbParams& p = params_;
   XarbQuote q;
@@ -163,45 +199,20 @@ XarbQuote XarbEvaluator::evaluate(const XarbInputs& in, XarbDirection dir) const
   // Taker sides: LongBackpack buys on Backpack (Bid) and sells on Lighter (Ask).
   q.backpack.side = long_bp ? Side::kBid : Side::kAsk;
   q.lighter.side = opposite(q.backpack.side);
-  auto refuse = [&q](XarbRefusal r, VenueId v) {
-    if (q.refusal == XarbRefusal::kNone) {
-      q.refusal = r;
-      q.refused_venue = v;
-    }
-  };
-
+  gate(in, q);
+  if (q.refusal != XarbRefusal::kNone) return q;
+  auto refuse_q = [&q](XarbRefusal r, VenueId v) { refuse(q, r, v); };
   const XarbVenueState& bv = in.backpack;
   const XarbVenueState& lv = in.lighter;
-  if (bv.spec == nullptr || bv.book == nullptr) {
-    refuse(XarbRefusal::kBadMarketSpec, VenueId::kBackpack);
-    return q;
-  }
-  if (lv.spec == nullptr || lv.book == nullptr) {
-    refuse(XarbRefusal::kBadMarketSpec, VenueId::kLighter);
-    return q;
-  }
   const MarketSpec& bs = *bv.spec;
   const MarketSpec& ls = *lv.spec;
   const OrderBook& bb = *bv.book;
   const OrderBook& lb = *lv.book;
   const Decimal step = xarb_common_step(bs.step_size, ls.step_size);
-  if (!step.is_positive() || !bs.tick_size.is_positive() || !ls.tick_size.is_positive()) {
-    const bool backpack_bad = !bs.tick_size.is_positive() || !bs.step_size.is_positive();
-    refuse(XarbRefusal::kBadMarketSpec, backpack_bad ? VenueId::kBackpack : VenueId::kLighter);
-    return q;
-  }
-  if (!accepts_taker_orders(bs.state)) refuse(XarbRefusal::kMarketNotTrading, VenueId::kBackpack);
-  if (!accepts_taker_orders(ls.state)) refuse(XarbRefusal::kMarketNotTrading, VenueId::kLighter);
-  // Venue health: each check on both venues before the next check.
-  for (int stage = 0; stage < 5 && q.refusal == XarbRefusal::kNone; ++stage) {
-    refuse(venue_refusal(bv, p, in.now, stage), VenueId::kBackpack);
-    if (q.refusal == XarbRefusal::kNone) refuse(venue_refusal(lv, p, in.now, stage), VenueId::kLighter);
-  }
-  if (q.refusal != XarbRefusal::kNone) return q;
   const Side b_consumed = opposite(q.backpack.side);
   const Side l_consumed = opposite(q.lighter.side);
-  if (bb.empty(b_consumed)) refuse(XarbRefusal::kBookEmpty, VenueId::kBackpack);
-  if (lb.empty(l_consumed)) refuse(XarbRefusal::kBookEmpty, VenueId::kLighter);
+  if (bb.empty(b_consumed)) refuse_q(XarbRefusal::kBookEmpty, VenueId::kBackpack);
+  if (lb.empty(l_consumed)) refuse_q(XarbRefusal::kBookEmpty, VenueId::kLighter);
   if (q.refusal != XarbRefusal::kNone) return q;
 
   // ---- Size -------------------------------------------------------------------------------------
@@ -244,7 +255,7 @@ XarbQuote XarbEvaluator::evaluate(const XarbInputs& in, XarbDirection dir) const
   Decimal min_qty = std::max(bs.min_quantity, ls.min_quantity).round_to(step, Rounding::kUp);
   if (min_qty < step) min_qty = step;
   const bool size_ok = qty >= min_qty;
-  if (!size_ok) refuse(refusal_for(limit), limit_venue);
+  if (!size_ok) refuse_q(refusal_for(limit), limit_venue);
   q.size_limited_by = limit;
 
   // ---- Walk (at the minimum when the size failed, so the log still shows the spread) -------------
@@ -252,7 +263,7 @@ XarbQuote XarbEvaluator::evaluate(const XarbInputs& in, XarbDirection dir) const
   BookFill bf = bb.walk(q.backpack.side, walk_qty);
   BookFill lf = lb.walk(q.lighter.side, walk_qty);
   if (!bf.complete || !lf.complete) {
-    refuse(XarbRefusal::kInsufficientLiquidity, bf.complete ? VenueId::kLighter : VenueId::kBackpack);
+    refuse_q(XarbRefusal::kInsufficientLiquidity, bf.complete ? VenueId::kLighter : VenueId::kBackpack);
     q.quantity = walk_qty;
     return q;
   }
@@ -277,7 +288,7 @@ XarbQuote XarbEvaluator::evaluate(const XarbInputs& in, XarbDirection dir) const
     if (shrink < walk_qty) {
       q.size_limited_by = XarbSizeLimit::kMargin;
       if (shrink < min_qty) {
-        refuse(XarbRefusal::kMarginLimit, why);
+        refuse_q(XarbRefusal::kMarginLimit, why);
       } else {
         walk_qty = shrink;
         bf = bb.walk(q.backpack.side, walk_qty);
@@ -354,20 +365,75 @@ XarbQuote XarbEvaluator::evaluate(const XarbInputs& in, XarbDirection dir) const
   const bool above_bps = q.entry_spread > bps_to_fraction(p.min_entry_spread_bps);
   const bool above_usd = q.spread_usd > (long_bp ? p.long_threshold : p.short_threshold);
   q.opportunity = above_bps && above_usd;
-  if (!above_bps) refuse(XarbRefusal::kBelowEntrySpread, VenueId::kBackpack);
-  if (!above_usd) refuse(XarbRefusal::kBelowThreshold, VenueId::kBackpack);
-  if (!(q.net_edge > bps_to_fraction(p.min_net_edge_bps))) refuse(XarbRefusal::kBelowNetEdge, VenueId::kBackpack);
-  if (c.total < p.min_confidence.to_double()) refuse(XarbRefusal::kLowConfidence, VenueId::kBackpack);
+  if (!above_bps) refuse_q(XarbRefusal::kBelowEntrySpread, VenueId::kBackpack);
+  if (!above_usd) refuse_q(XarbRefusal::kBelowThreshold, VenueId::kBackpack);
+  if (!(q.net_edge > bps_to_fraction(p.min_net_edge_bps))) refuse_q(XarbRefusal::kBelowNetEdge, VenueId::kBackpack);
+  if (c.total < p.min_confidence.to_double()) refuse_q(XarbRefusal::kLowConfidence, VenueId::kBackpack);
   q.tradeable = q.refusal == XarbRefusal::kNone;
   return q;
 }
 
-XarbQuote XarbEvaluator::evaluate_best(const XarbInputs& in) const noexcept {
-  const XarbQuote a = evaluate(in, XarbDirection::kLongBackpack);
-  const XarbQuote b = evaluate(in, XarbDirection::kShortBackpack);
+namespace {
+// evaluate_best's choice between the LongBackpack quote `a` and the ShortBackpack quote `b`.
+const XarbQuote& pick_best(const XarbQuote& a, const XarbQuote& b) noexcept {
   if (a.tradeable != b.tradeable) return a.tradeable ? a : b;
   if (a.economics_valid != b.economics_valid) return a.economics_valid ? a : b;
   return b.net_edge > a.net_edge ? b : a;
+}
+}  // namespace
+
+XarbQuote XarbEvaluator::evaluate_best(const XarbInputs& in) const noexcept {
+  const XarbQuote a = evaluate(in, XarbDirection::kLongBackpack);
+  const XarbQuote b = evaluate(in, XarbDirection::kShortBackpack);
+  return pick_best(a, b);
+}
+
+bool XarbEvaluator::may_be_opportunity(const XarbInputs& in, XarbDirection dir) const noexcept {
+  if (in.backpack.book == nullptr || in.lighter.book == nullptr) return false;
+  const OrderBook& bb = *in.backpack.book;
+  const OrderBook& lb = *in.lighter.book;
+  if (!bb.valid() || !lb.valid()) return false;
+  // LongBackpack consumes Backpack's asks and Lighter's bids; ShortBackpack the reverse.
+  const bool long_bp = dir == XarbDirection::kLongBackpack;
+  const Side b_consumed = long_bp ? Side::kAsk : Side::kBid;
+  const Side l_consumed = opposite(b_consumed);
+  if (bb.empty(b_consumed) || lb.empty(l_consumed)) return false;
+  const std::int64_t b_touch = bb.level(b_consumed, 0).price.raw();
+  const std::int64_t l_touch = lb.level(l_consumed, 0).price.raw();
+  const std::int64_t buy = long_bp ? b_touch : l_touch;
+  const std::int64_t sell = long_bp ? l_touch : b_touch;
+  if (buy <= 0) return true;  // not a real price: let evaluate() decide
+  // A taker walk's buy VWAP is never below the buy touch and its sell VWAP never above the sell touch, and
+  // both spreads grow with the sell price and shrink with the buy price. So spread_usd <= sell - buy, and
+  // entry_spread = floor((sell_vwap - buy_vwap) * 1e9 / buy_vwap) <= floor((sell - buy) * 1e9 / buy), where
+  // floor(x / buy) > m  <=>  x >= (m + 1) * buy for integers and buy > 0. 128 bits: nothing overflows.
+  const Decimal threshold = long_bp ? params_.long_threshold : params_.short_threshold;
+  if (sell - buy <= threshold.raw()) return false;
+  __extension__ using i128 = __int128;
+  const i128 x = (static_cast<i128>(sell) - buy) * Decimal::kOne;
+  const i128 m = bps_to_fraction(params_.min_entry_spread_bps).raw();
+  return x >= (m + 1) * buy;
+}
+
+XarbQuote XarbEvaluator::evaluate_best_fast(const XarbInputs& in) const noexcept {
+  const bool lb = may_be_opportunity(in, XarbDirection::kLongBackpack);
+  const bool sb = may_be_opportunity(in, XarbDirection::kShortBackpack);
+  if (!lb && !sb) {
+    // Neither of evaluate_best's candidates can be an opportunity, so its answer is not one either. The
+    // venue gate still runs (a few comparisons) so that an unhealthy venue is counted as such.
+    XarbQuote q;
+    q.backpack.side = Side::kBid;
+    q.lighter.side = Side::kAsk;
+    gate(in, q);
+    refuse(q, XarbRefusal::kBelowEntrySpread, VenueId::kBackpack);
+    return q;
+  }
+  // A tradeable quote for the one direction that may be an opportunity is evaluate_best's answer (the
+  // other cannot be tradeable); otherwise the choice depends on the other's economics: evaluate both.
+  const XarbQuote first = evaluate(in, lb ? XarbDirection::kLongBackpack : XarbDirection::kShortBackpack);
+  if (lb != sb && first.tradeable) return first;
+  const XarbQuote second = evaluate(in, lb ? XarbDirection::kShortBackpack : XarbDirection::kLongBackpack);
+  return lb ? pick_best(first, second) : pick_best(second, first);
 }
 
 }  // namespace bparb

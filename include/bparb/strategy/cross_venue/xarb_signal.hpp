@@ -159,7 +159,22 @@ class XarbEvaluator {
   // Both directions; the tradeable one with the higher net edge, else the higher net edge.
   XarbQuote evaluate_best(const XarbInputs& in) const noexcept;
 
+  // False only when `direction` certainly cannot be an opportunity: a book is missing, invalid or empty
+  // on a consumed side, or even the touch prices give a spread not above the direction's USD threshold or
+  // an entry spread not above min_entry_spread_bps (a walk's VWAP is never better than the touch). Exact
+  // integer arithmetic, no walk.
+  bool may_be_opportunity(const XarbInputs& in, XarbDirection direction) const noexcept;
+
+  // evaluate_best for the per-update path, with the same decision: whenever evaluate_best's quote is an
+  // opportunity or tradeable, this returns that identical quote. Otherwise it returns a quote that is
+  // neither; when neither direction may_be_opportunity it walks nothing and reports the venue gate's
+  // refusal if a venue is unhealthy, else kBelowEntrySpread (no economics).
+  XarbQuote evaluate_best_fast(const XarbInputs& in) const noexcept;
+
  private:
+  // Specs, market states and venue health, in the order docs/cross_venue.md §9 gives; sets q's refusal.
+  void gate(const XarbInputs& in, XarbQuote& q) const noexcept;
+
   XarbParams params_;
   BasisVolatility vol_;
 };
