@@ -35,4 +35,10 @@ struct IntegerKey {
 std::span<const DecimalKey> decimal_keys() noexcept;
 std::span<const IntegerKey> integer_keys() noexcept;
 
+// A book older than max_book_age_ms refuses opening before confidence is scored, so a soft staleness
+// threshold above it could never apply.
+inline bool stale_penalty_can_apply(const XarbParams& p) noexcept {
+  return p.stale_after_ms <= p.max_book_age_ms;
+}
+
 }  // namespace bparb::xarb_detail

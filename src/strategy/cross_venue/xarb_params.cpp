@@ -98,6 +98,7 @@ const char* validate(const XarbParams& p) noexcept {
   for (const xarb_detail::IntegerKey& k : xarb_detail::integer_keys()) {
     if (!k.contains(p.*k.field)) return k.name;
   }
+  if (!xarb_detail::stale_penalty_can_apply(p)) return "stale_after_ms";
   return nullptr;
 }
 

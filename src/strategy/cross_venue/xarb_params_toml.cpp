@@ -113,6 +113,13 @@ XarbParamsRead read_xarb_params(const toml::table& table, std::string_view file,
                            "; allowed: true or false");
     }
   }
+  if (out.errors.empty() && !xarb_detail::stale_penalty_can_apply(out.params)) {
+    out.errors.push_back(std::string(file) + ": " + prefix +
+                         "stale_after_ms: " + std::to_string(out.params.stale_after_ms) + " is above " + prefix +
+                         "max_book_age_ms = " + std::to_string(out.params.max_book_age_ms) +
+                         " (a book that old is refused before its staleness penalty applies); allowed: "
+                         "stale_after_ms <= max_book_age_ms");
+  }
   for (const auto& [key, node] : table) {
     if (std::find(known.begin(), known.end(), key.str()) != known.end()) continue;
     std::string msg = at(file, key.source()) + prefix + std::string(key.str()) + ": unknown key; allowed keys in [" +

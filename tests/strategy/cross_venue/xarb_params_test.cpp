@@ -99,6 +99,19 @@ target_notional_usd = 0
   EXPECT_EQ(r.params.lighter_fee_tier, LighterFeeTier::kStandard);
 }
 
+TEST(XarbParams, StalenessPenaltyMustBeAbleToApply) {
+  XarbParamsRead r = read("[xarb]\nstale_after_ms = 6000\n");  // default max_book_age_ms 5000
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0],
+            "xarb.toml: xarb.stale_after_ms: 6000 is above xarb.max_book_age_ms = 5000 (a book that old is refused "
+            "before its staleness penalty applies); allowed: stale_after_ms <= max_book_age_ms");
+  r = read("[xarb]\nstale_after_ms = 6000\nmax_book_age_ms = 6000\n");
+  EXPECT_TRUE(r.ok());
+  XarbParams p;
+  p.stale_after_ms = 6'000;
+  EXPECT_STREQ(validate(p), "stale_after_ms");
+}
+
 TEST(XarbParams, LighterTierFees) {
   EXPECT_EQ(lighter_tier_fees(LighterFeeTier::kStandard).maker_bps, D("0"));
   EXPECT_EQ(lighter_tier_fees(LighterFeeTier::kStandard).taker_bps, D("0"));
