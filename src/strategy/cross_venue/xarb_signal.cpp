@@ -1,9 +1,8 @@
 #include "bparb/strategy/cross_venue/xarb_signal.hpp"
 
 #include <algorithm>
-#include <limits>
-#include <numeric>
 
+#include "bparb/strategy/basis.hpp"  // common_step
 #include "bparb/strategy/fee_model.hpp"
 
 namespace bparb {
@@ -144,14 +143,6 @@ std::uint64_t XarbRefusalCounts::total_refused() const noexcept {
   return n;
 }
 
-Decimal xarb_common_step(Decimal a, Decimal b) noexcept {
-  if (!a.is_positive() || !b.is_positive()) return Decimal::zero();
-  const std::int64_t g = std::gcd(a.raw(), b.raw());
-  const std::int64_t x = a.raw() / g;
-  if (x > std::numeric_limits<std::int64_t>::max() / b.raw()) return Decimal::zero();
-  return Decimal::from_raw(x * b.raw());
-}
-
 XarbEvaluator::XarbEvaluator(const XarbParams& params, std::size_t vol_window, DurationUs vol_min_interval_us)
     : params_(params), vol_(vol_window, vol_min_interval_us) {}
 
@@ -176,7 +167,7 @@ void XarbEvaluator::gate(const XarbInputs& in, XarbQuote& q) const noexcept {
   }
   const MarketSpec& bs = *bv.spec;
   const MarketSpec& ls = *lv.spec;
-  if (!xarb_common_step(bs.step_size, ls.step_size).is_positive() || !bs.tick_size.is_positive() ||
+  if (!common_step(bs.step_size, ls.step_size).is_positive() || !bs.tick_size.is_positive() ||
       !ls.tick_size.is_positive()) {
     const bool backpack_bad = !bs.tick_size.is_positive() || !bs.step_size.is_positive();
     refuse(q, XarbRefusal::kBadMarketSpec, backpack_bad ? VenueId::kBackpack : VenueId::kLighter);
@@ -208,7 +199,7 @@ XarbQuote XarbEvaluator::evaluate(const XarbInputs& in, XarbDirection dir) const
   const MarketSpec& ls = *lv.spec;
   const OrderBook& bb = *bv.book;
   const OrderBook& lb = *lv.book;
-  const Decimal step = xarb_common_step(bs.step_size, ls.step_size);
+  const Decimal step = common_step(bs.step_size, ls.step_size);
   const Side b_consumed = opposite(q.backpack.side);
   const Side l_consumed = opposite(q.lighter.side);
   if (bb.empty(b_consumed)) refuse_q(XarbRefusal::kBookEmpty, VenueId::kBackpack);

@@ -264,11 +264,5 @@ TEST(XarbSignal, ConfidencePenalties) {
   EXPECT_DOUBLE_EQ(q.confidence.liquidity, 0.1);
 }
 
-TEST(XarbSignal, CommonStep) {
-  EXPECT_EQ(xarb_common_step(D("0.0001"), D("0.00001")), D("0.0001"));
-  EXPECT_EQ(xarb_common_step(D("0.0002"), D("0.0003")), D("0.0006"));
-  EXPECT_EQ(xarb_common_step(D("0"), D("0.1")), D("0"));
-}
-
 }  // namespace
 }  // namespace bparb::xarbtest

@@ -138,10 +138,6 @@ class XarbRefusalCounts {
   std::array<std::uint64_t, kXarbRefusalCount> counts_{};
 };
 
-// Least common multiple of two increments (a quantity on it is on both markets' steps); zero if either
-// is <= 0 or the result overflows.
-Decimal xarb_common_step(Decimal a, Decimal b) noexcept;
-
 class XarbEvaluator {
  public:
   static constexpr std::size_t kDefaultVolWindow = 60;
