@@ -1,5 +1,6 @@
 // Hot-path guarantee: once the books and the evaluator exist, evaluating a quote (both directions),
-// observing the basis and evaluating an exit allocate nothing. Global operator new is replaced in
+// observing the basis and evaluating an exit allocate nothing; the same for the cross-venue core on a
+// book update of either venue. Global operator new is replaced in
 // this test binary to count allocations while the flag is up.
 #include <gtest/gtest.h>
 
@@ -8,7 +9,10 @@
 #include <new>
 
 #include "bparb/strategy/basis.hpp"
+#include "bparb/strategy/cross_venue/xarb_exit.hpp"
+#include "bparb/strategy/cross_venue/xarb_signal.hpp"
 #include "bparb/strategy/exit_rules.hpp"
+#include "cross_venue/xarb_test_util.hpp"
 #include "strategy_test_util.hpp"
 
 // The counting operator new of this test binary (allocations counted while g_counting is up).
@@ -64,6 +68,47 @@ TEST(HotPath, EvaluateObserveAndExitDoNotAllocate) {
   g_counting = false;
   EXPECT_EQ(g_allocs.load(), 0);
   EXPECT_GT(checksum, 0);
+}
+
+TEST(HotPath, CrossVenueEvaluationOnABookUpdateDoesNotAllocate) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "allocation counting is off under AddressSanitizer";
+#endif
+  xarbtest::Rig r;
+  r.long_books();
+  r.in.backpack.funding = FundingInfo{D("0.0001"), 3'600'000, r.now + kUsPerHour, D("50000")};
+  r.in.lighter.funding = FundingInfo{D("0.00005"), 3'600'000, r.now + kUsPerHour, D("50000")};
+  XarbEvaluator ev(xarbtest::base_params());
+  XarbPosition pos{XarbDirection::kLongBackpack, D("0.02"), D("77"), D("1000.01"), r.now, D("0.5"), D("0")};
+  XarbExitInputs exit_in{&r.bp, &r.lt, r.in.backpack.funding, r.in.lighter.funding, r.in.backpack_fees, false, 0};
+  XarbRefusalCounts counts;
+  ev.evaluate_best(r.in);  // warm-up
+
+  g_allocs = 0;
+  g_counting = true;
+  long checksum = 0;
+  for (int i = 0; i < 1000; ++i) {
+    // A book update on one venue or the other: the touch moves, the core re-evaluates both directions.
+    const TimestampUs t = r.now + i;
+    const std::int64_t ticks = 500'000 + (i % 7);
+    if (i % 2 == 0) {
+      r.bp.apply_level_ticks(Side::kAsk, ticks, 100);
+    } else {
+      r.lt.apply_level_ticks(Side::kBid, ticks + 800, 1'000);
+    }
+    ev.observe(r.bp, r.lt, t);
+    r.in.now = t;
+    const XarbQuote q = ev.evaluate_best(r.in);
+    counts.add(q.refusal);
+    checksum += ev.evaluate_best_fast(r.in).quantity.raw();
+    exit_in.now = t;
+    const XarbExitSignal s = evaluate_xarb_exit(pos, exit_in, ev.params());
+    checksum += q.quantity.raw() + static_cast<long>(s.exit);
+  }
+  g_counting = false;
+  EXPECT_EQ(g_allocs.load(), 0);
+  EXPECT_GT(checksum, 0);
+  EXPECT_EQ(counts.total_refused() + counts.count(XarbRefusal::kNone), 1000u);
 }
 
 }  // namespace

@@ -1,0 +1,24 @@
+#pragma once
+// Reading the `[xarb]` table of a TOML config into XarbParams. Start-up code: strings and vectors are
+// fine. Every problem is reported, not only the first: an unknown key, a wrong type, a value out of range,
+// each as "file:line:col: xarb.key: got VALUE ...; allowed: RANGE".
+#include <toml++/toml.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bparb/strategy/cross_venue/xarb_params.hpp"
+
+namespace bparb {
+
+struct XarbParamsRead {
+  XarbParams params;                // defaults for every key absent or refused
+  std::vector<std::string> errors;  // empty = the table is valid
+  bool ok() const noexcept { return errors.empty(); }
+};
+
+// `file` prefixes each message; `section` names the table ("xarb").
+XarbParamsRead read_xarb_params(const toml::table& table, std::string_view file, std::string_view section = "xarb");
+
+}  // namespace bparb
