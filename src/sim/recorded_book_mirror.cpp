@@ -10,26 +10,26 @@ std::int64_t book_level_lots(const OrderBook& book, Side side, std::int64_t tick
 
 RecordedBookMirror::RecordedBookMirror(Exchange& exchange, AccountId maker, const MarketSpec& spec,
                                        MirrorCounters& counters)
-    : exchange_(exchange), maker_(maker), spec_(spec), counters_(counters) {}
+    : exchange_(exchange), maker_(maker), spec_(spec), counters_(counters), units_(spec.tick_size, spec.step_size) {}
 
 void RecordedBookMirror::note_delta(bool was_synced, SyncAction a, bool synced, const DepthDelta& d) {
   if (!was_synced || a != SyncAction::kBookUpdated || full_) {
     if (!synced || a == SyncAction::kBookUpdated) full_ = true;
     return;
   }
-  if (dirty_.size() > 65'536) {  // long quiet stretch: one full compare is cheaper than the list
+  if (dirty_bids_.size() + dirty_asks_.size() > 65'536) {  // long quiet stretch: one full compare is cheaper
     full_ = true;
-    dirty_.clear();
+    dirty_bids_.clear();
+    dirty_asks_.clear();
     return;
   }
   for (Side s : {Side::kBid, Side::kAsk}) {
+    std::vector<std::int64_t>& dirty = s == Side::kBid ? dirty_bids_ : dirty_asks_;
     for (const LevelUpdate& l : s == Side::kBid ? d.bids : d.asks) {
+      std::int64_t ticks = 0;
+      std::int64_t lots = 0;
       // Only levels the book accepted: a rejected one did not change the recorded book.
-      if (!l.price.is_positive() || !l.price.is_multiple_of(spec_.tick_size) || l.quantity.is_negative() ||
-          !l.quantity.is_multiple_of(spec_.step_size)) {
-        continue;
-      }
-      dirty_.emplace_back(s, l.price.to_units(spec_.tick_size));
+      if (units_.convert(l.price, l.quantity, ticks, lots) == LevelError::kOk) dirty.push_back(ticks);
     }
   }
 }
@@ -43,27 +43,42 @@ void RecordedBookMirror::sync(const OrderBook& book) {
       withdrawn_ = true;
     }
     full_ = true;
-    dirty_.clear();
+    dirty_bids_.clear();
+    dirty_asks_.clear();
     return;
   }
   exchange_.batch_begin();
   if (full_ || withdrawn_) {
     reconcile(book);
-  } else if (!dirty_.empty()) {
-    std::sort(dirty_.begin(), dirty_.end());
-    dirty_.erase(std::unique(dirty_.begin(), dirty_.end()), dirty_.end());
-    for (int pass = 0; pass < 2; ++pass) {
-      for (const auto& [side, ticks] : dirty_) {
-        const std::int64_t want = book_level_lots(book, side, ticks);
-        const std::int64_t have = background_lots(side, ticks);
-        if ((pass == 0) == (want < have) && want != have) set_level(side, ticks, want);
-      }
-    }
+  } else {
+    sync_dirty(book);
   }
   exchange_.batch_end();
-  dirty_.clear();
+  dirty_bids_.clear();
+  dirty_asks_.clear();
   full_ = false;
   withdrawn_ = false;
+}
+
+// The noted levels in (side, price) order, bids first: lowered first, then raised. Each level's recorded and
+// background quantities are looked up once; a level's background changes only through its own set_level()
+// (our orders trade only with the level being set), so the raise pass re-reads only the levels it raises.
+void RecordedBookMirror::sync_dirty(const OrderBook& book) {
+  pending_.clear();
+  for (Side s : {Side::kBid, Side::kAsk}) {
+    std::vector<std::int64_t>& dirty = s == Side::kBid ? dirty_bids_ : dirty_asks_;
+    std::sort(dirty.begin(), dirty.end());
+    dirty.erase(std::unique(dirty.begin(), dirty.end()), dirty.end());
+    for (const std::int64_t ticks : dirty) {
+      const std::int64_t want = book_level_lots(book, s, ticks);
+      const std::int64_t have = background_lots(s, ticks);
+      if (want == have) continue;
+      if (want < have) set_level(s, ticks, want);
+      pending_.push_back(Pending{s, ticks, want});
+    }
+  }
+  for (const Pending& p : pending_)
+    if (p.want > background_lots(p.side, p.ticks)) set_level(p.side, p.ticks, p.want);
 }
 
 void RecordedBookMirror::reconcile(const OrderBook& book) {

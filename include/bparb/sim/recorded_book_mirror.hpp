@@ -71,6 +71,7 @@ class RecordedBookMirror {
 
   Levels& levels(Side s) noexcept { return s == Side::kBid ? bids_ : asks_; }
   void set_level(Side side, std::int64_t ticks, std::int64_t target);
+  void sync_dirty(const OrderBook& book);
   void reconcile(const OrderBook& book);
   void withdraw();
   void refuse(const char* what, std::string_view reject);  // reject: reject_name() of the exchange's answer
@@ -81,7 +82,17 @@ class RecordedBookMirror {
   MirrorCounters& counters_;
   Levels bids_, asks_;
   std::unordered_map<OrderId, std::pair<Side, std::int64_t>> locations_;  // maker order -> its level
-  std::vector<std::pair<Side, std::int64_t>> dirty_;                      // levels changed since the last sync
+  LevelUnits units_;  // the recorded book's own level checks: a level it refused did not change it
+  // Prices (ticks) of the levels changed since the last sync, per side, repeats included (sorted and made
+  // unique at the sync: a plain append per level is the cheapest note, and most syncs come long after).
+  std::vector<std::int64_t> dirty_bids_, dirty_asks_;
+  // Levels of a sync that differ from the book: (side, ticks, recorded lots); reused.
+  struct Pending {
+    Side side;
+    std::int64_t ticks;
+    std::int64_t want;
+  };
+  std::vector<Pending> pending_;
   bool full_ = true;       // compare every level at the next sync (snapshot, resync, overflow)
   bool withdrawn_ = true;  // background removed because the recorded book is invalid
 };
