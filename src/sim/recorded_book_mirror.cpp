@@ -1,6 +1,7 @@
 #include "bparb/sim/recorded_book_mirror.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace bparb::sim {
 
@@ -12,24 +13,53 @@ RecordedBookMirror::RecordedBookMirror(Exchange& exchange, AccountId maker, cons
                                        MirrorCounters& counters)
     : exchange_(exchange), maker_(maker), spec_(spec), counters_(counters), units_(spec.tick_size, spec.step_size) {}
 
+void NotedPrices::add(std::int64_t ticks) {
+  if (empty_) {
+    base_ = ticks - static_cast<std::int64_t>(kSpan / 2);
+    empty_ = false;
+  }
+  // Unsigned: a price below base_ wraps to a large offset and is listed like one above the span.
+  const std::uint64_t off = static_cast<std::uint64_t>(ticks) - static_cast<std::uint64_t>(base_);
+  if (off >= kSpan) return outside_.push_back(ticks);
+  const std::size_t w = off / 64;
+  bits_[w] |= std::uint64_t{1} << (off % 64);
+  lo_word_ = std::min(lo_word_, w);
+  hi_word_ = std::max(hi_word_, w);
+}
+
+void NotedPrices::clear() noexcept {
+  for (std::size_t w = lo_word_; w <= hi_word_ && w < bits_.size(); ++w) bits_[w] = 0;
+  lo_word_ = std::numeric_limits<std::size_t>::max();
+  hi_word_ = 0;
+  outside_.clear();
+  empty_ = true;
+}
+
+void RecordedBookMirror::clear_dirty() noexcept {
+  dirty_bids_.clear();
+  dirty_asks_.clear();
+  noted_ = 0;
+}
+
 void RecordedBookMirror::note_delta(bool was_synced, SyncAction a, bool synced, const DepthDelta& d) {
   if (!was_synced || a != SyncAction::kBookUpdated || full_) {
     if (!synced || a == SyncAction::kBookUpdated) full_ = true;
     return;
   }
-  if (dirty_bids_.size() + dirty_asks_.size() > 65'536) {  // long quiet stretch: one full compare is cheaper
+  if (noted_ > 65'536) {  // long quiet stretch: one full compare is cheaper than the list
     full_ = true;
-    dirty_bids_.clear();
-    dirty_asks_.clear();
+    clear_dirty();
     return;
   }
   for (Side s : {Side::kBid, Side::kAsk}) {
-    std::vector<std::int64_t>& dirty = s == Side::kBid ? dirty_bids_ : dirty_asks_;
+    NotedPrices& dirty = s == Side::kBid ? dirty_bids_ : dirty_asks_;
     for (const LevelUpdate& l : s == Side::kBid ? d.bids : d.asks) {
       std::int64_t ticks = 0;
       std::int64_t lots = 0;
       // Only levels the book accepted: a rejected one did not change the recorded book.
-      if (units_.convert(l.price, l.quantity, ticks, lots) == LevelError::kOk) dirty.push_back(ticks);
+      if (units_.convert(l.price, l.quantity, ticks, lots) != LevelError::kOk) continue;
+      dirty.add(ticks);
+      ++noted_;
     }
   }
 }
@@ -43,8 +73,7 @@ void RecordedBookMirror::sync(const OrderBook& book) {
       withdrawn_ = true;
     }
     full_ = true;
-    dirty_bids_.clear();
-    dirty_asks_.clear();
+    clear_dirty();
     return;
   }
   exchange_.batch_begin();
@@ -54,8 +83,7 @@ void RecordedBookMirror::sync(const OrderBook& book) {
     sync_dirty(book);
   }
   exchange_.batch_end();
-  dirty_bids_.clear();
-  dirty_asks_.clear();
+  clear_dirty();
   full_ = false;
   withdrawn_ = false;
 }
@@ -66,16 +94,13 @@ void RecordedBookMirror::sync(const OrderBook& book) {
 void RecordedBookMirror::sync_dirty(const OrderBook& book) {
   pending_.clear();
   for (Side s : {Side::kBid, Side::kAsk}) {
-    std::vector<std::int64_t>& dirty = s == Side::kBid ? dirty_bids_ : dirty_asks_;
-    std::sort(dirty.begin(), dirty.end());
-    dirty.erase(std::unique(dirty.begin(), dirty.end()), dirty.end());
-    for (const std::int64_t ticks : dirty) {
+    (s == Side::kBid ? dirty_bids_ : dirty_asks_).for_each([&](std::int64_t ticks) {
       const std::int64_t want = book_level_lots(book, s, ticks);
       const std::int64_t have = background_lots(s, ticks);
-      if (want == have) continue;
+      if (want == have) return;
       if (want < have) set_level(s, ticks, want);
       pending_.push_back(Pending{s, ticks, want});
-    }
+    });
   }
   for (const Pending& p : pending_)
     if (p.want > background_lots(p.side, p.ticks)) set_level(p.side, p.ticks, p.want);
@@ -116,7 +141,6 @@ void RecordedBookMirror::set_level(Side side, std::int64_t ticks, std::int64_t t
     const auto [oid, rem] = lv.orders.back();
     lv.orders.pop_back();
     lv.total -= rem;
-    locations_.erase(oid);
     OrderRef ref;
     ref.order_id = oid;
     if (exchange_.cancel(maker_, spec_.symbol, ref)) ++counters_.orders_cancelled;
@@ -139,7 +163,6 @@ void RecordedBookMirror::set_level(Side side, std::int64_t ticks, std::int64_t t
         const std::int64_t rem = (*o.quantity - o.executed_quantity).to_units(spec_.step_size);
         lv.orders.emplace_back(o.id, rem);
         lv.total += rem;
-        locations_[o.id] = {side, ticks};
       } else if (o.status == OrderStatus::kExpired) {
         refuse("background order expired (crossed recorded book?)", {});
       }
@@ -154,11 +177,11 @@ void RecordedBookMirror::refuse(const char* what, std::string_view reject) {
   counters_.first_refusal = spec_.symbol + ": " + (what != nullptr ? std::string(what) : std::string(reject));
 }
 
+// A background order trades only as the resting maker (one that crosses on arrival is not listed yet when
+// its trades are reported), so at its own level: the buyer's on the bid side, the seller's on the ask side.
 void RecordedBookMirror::on_trade(const TradeEvent& t) {
-  for (OrderId id : {t.buyer_order_id, t.seller_order_id}) {
-    auto it = locations_.find(id);
-    if (it == locations_.end()) continue;
-    const auto [side, ticks] = it->second;
+  const std::int64_t ticks = t.price.to_units(spec_.tick_size);
+  for (const auto& [id, side] : {std::pair{t.buyer_order_id, Side::kBid}, std::pair{t.seller_order_id, Side::kAsk}}) {
     Levels& lvls = levels(side);
     auto lit = lvls.find(ticks);
     if (lit == lvls.end()) continue;
@@ -170,10 +193,7 @@ void RecordedBookMirror::on_trade(const TradeEvent& t) {
       const std::int64_t take = std::min(rem, lots);
       rem -= take;
       lit->second.total -= take;
-      if (rem == 0) {
-        orders_at.erase(orders_at.begin() + static_cast<std::ptrdiff_t>(i));
-        locations_.erase(it);
-      }
+      if (rem == 0) orders_at.erase(orders_at.begin() + static_cast<std::ptrdiff_t>(i));
       break;
     }
     if (orders_at.empty()) lvls.erase(lit);

@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <initializer_list>
+#include <limits>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -444,6 +446,47 @@ TEST_F(RecordedBookMirrorTest, LazySyncMatchesSyncingEveryDelta) {
   EXPECT_GT(trades, 50);
   EXPECT_EQ(counters.orders_refused, 0u) << counters.first_refusal;
   eager_exchange.remove_listener(&forward);
+}
+
+// The mirror's set of changed prices against std::set: prices near the first one noted (one bit each) and far
+// from it on both sides (listed), repeats, and rounds separated by clear().
+TEST(NotedPricesTest, ReadsOutEveryNotedPriceOnceInAscendingOrder) {
+  NotedPrices noted;
+  std::mt19937_64 rng(7);
+  const std::int64_t span = static_cast<std::int64_t>(NotedPrices::kSpan);
+  for (int round = 0; round < 50; ++round) {
+    std::set<std::int64_t> want;
+    const std::int64_t centre = 1 + static_cast<std::int64_t>(rng() % 1'000'000'000);
+    const int n = static_cast<int>(rng() % 3000);
+    for (int i = 0; i < n; ++i) {
+      std::int64_t t = 0;
+      switch (rng() % 4) {
+        case 0:  // around the centre, repeats likely
+          t = centre - 50 + static_cast<std::int64_t>(rng() % 100);
+          break;
+        case 1:  // anywhere within about a span of it
+          t = centre - span + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(2 * span));
+          break;
+        case 2:  // far: below or above
+          t = (rng() % 2 == 0) ? 1 + static_cast<std::int64_t>(rng() % 1000)
+                               : centre + 4 * span + static_cast<std::int64_t>(rng() % 1'000'000);
+          break;
+        default:  // the largest prices
+          t = std::numeric_limits<std::int64_t>::max() - static_cast<std::int64_t>(rng() % 3);
+          break;
+      }
+      t = std::max<std::int64_t>(t, 1);
+      noted.add(t);
+      want.insert(t);
+    }
+    std::vector<std::int64_t> got;
+    noted.for_each([&](std::int64_t t) { got.push_back(t); });
+    ASSERT_EQ(got, std::vector<std::int64_t>(want.begin(), want.end())) << "round " << round;
+    noted.clear();
+  }
+  std::vector<std::int64_t> got;
+  noted.for_each([&](std::int64_t t) { got.push_back(t); });
+  EXPECT_TRUE(got.empty());
 }
 
 TEST(BookLevelLotsTest, FindsLevelsOnBothSides) {
