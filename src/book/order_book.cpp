@@ -388,6 +388,21 @@ void note_error(ApplyResult& r, LevelError e) noexcept {
 
 }  // namespace
 
+LevelUnits::LevelUnits(Decimal tick_size, Decimal step_size) noexcept
+    : tick_raw_(tick_size.raw()),
+      step_raw_(step_size.raw()),
+      tick_pow10_(pow10_exponent(tick_size.raw())),
+      step_pow10_(pow10_exponent(step_size.raw())) {}
+
+LevelError LevelUnits::convert(Decimal price, Decimal quantity, std::int64_t& ticks,
+                               std::int64_t& lots) const noexcept {
+  if (!price.is_positive()) return LevelError::kBadPrice;
+  if (!div_exact(price.raw(), tick_raw_, tick_pow10_, ticks)) return LevelError::kOffTick;
+  if (quantity.is_negative()) return LevelError::kBadQuantity;
+  if (!div_exact(quantity.raw(), step_raw_, step_pow10_, lots)) return LevelError::kOffStep;
+  return LevelError::kOk;
+}
+
 const char* to_string(LevelError e) noexcept {
   switch (e) {
     case LevelError::kOk:
@@ -407,10 +422,7 @@ const char* to_string(LevelError e) noexcept {
 }
 
 OrderBook::OrderBook(const MarketSpec& spec, std::size_t reserve_levels_per_side)
-    : tick_(spec.tick_size),
-      step_(spec.step_size),
-      tick_pow10_(pow10_exponent(spec.tick_size.raw())),
-      step_pow10_(pow10_exponent(spec.step_size.raw())) {
+    : tick_(spec.tick_size), step_(spec.step_size), units_(spec.tick_size, spec.step_size) {
   if (!tick_.is_positive() || !step_.is_positive())
     throw std::invalid_argument("OrderBook for market \"" + spec.symbol + "\": tick_size (" + tick_.str() +
                                 ") and step_size (" + step_.str() + ") must be positive");
@@ -429,19 +441,10 @@ std::int64_t OrderBook::price_to_ticks(Decimal price) const noexcept {
   return price.raw() / tick_.raw();
 }
 
-LevelError OrderBook::to_units(Decimal price, Decimal quantity, std::int64_t& ticks,
-                               std::int64_t& lots) const noexcept {
-  if (!price.is_positive()) return LevelError::kBadPrice;
-  if (!div_exact(price.raw(), tick_.raw(), tick_pow10_, ticks)) return LevelError::kOffTick;
-  if (quantity.is_negative()) return LevelError::kBadQuantity;
-  if (!div_exact(quantity.raw(), step_.raw(), step_pow10_, lots)) return LevelError::kOffStep;
-  return LevelError::kOk;
-}
-
 LevelError OrderBook::apply_level(Side side, Decimal price, Decimal quantity) noexcept {
   std::int64_t ticks = 0;
   std::int64_t lots = 0;
-  LevelError e = to_units(price, quantity, ticks, lots);
+  LevelError e = units_.convert(price, quantity, ticks, lots);
   if (e != LevelError::kOk) {
     ++rejected_levels_;
     return e;
@@ -481,7 +484,7 @@ ApplyResult OrderBook::apply(const DepthDelta& delta, TimestampUs received_us) n
     for (const LevelUpdate& l : levels) {
       std::int64_t ticks = 0;
       std::int64_t lots = 0;
-      const LevelError e = to_units(l.price, l.quantity, ticks, lots);
+      const LevelError e = units_.convert(l.price, l.quantity, ticks, lots);
       if (e != LevelError::kOk) {
         ++rejected_levels_;
         note_error(r, e);
@@ -508,7 +511,7 @@ ApplyResult OrderBook::load_snapshot(const DepthSnapshot& snapshot, TimestampUs 
     for (const LevelUpdate& l : in) {
       std::int64_t ticks = 0;
       std::int64_t lots = 0;
-      LevelError e = to_units(l.price, l.quantity, ticks, lots);
+      LevelError e = units_.convert(l.price, l.quantity, ticks, lots);
       note_error(r, e);
       if (e != LevelError::kOk) {
         ++rejected_levels_;

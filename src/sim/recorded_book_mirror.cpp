@@ -1,6 +1,7 @@
 #include "bparb/sim/recorded_book_mirror.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace bparb::sim {
 
@@ -10,26 +11,55 @@ std::int64_t book_level_lots(const OrderBook& book, Side side, std::int64_t tick
 
 RecordedBookMirror::RecordedBookMirror(Exchange& exchange, AccountId maker, const MarketSpec& spec,
                                        MirrorCounters& counters)
-    : exchange_(exchange), maker_(maker), spec_(spec), counters_(counters) {}
+    : exchange_(exchange), maker_(maker), spec_(spec), counters_(counters), units_(spec.tick_size, spec.step_size) {}
+
+void NotedPrices::add(std::int64_t ticks) {
+  if (empty_) {
+    base_ = ticks - static_cast<std::int64_t>(kSpan / 2);
+    empty_ = false;
+  }
+  // Unsigned: a price below base_ wraps to a large offset and is listed like one above the span.
+  const std::uint64_t off = static_cast<std::uint64_t>(ticks) - static_cast<std::uint64_t>(base_);
+  if (off >= kSpan) return outside_.push_back(ticks);
+  const std::size_t w = off / 64;
+  bits_[w] |= std::uint64_t{1} << (off % 64);
+  lo_word_ = std::min(lo_word_, w);
+  hi_word_ = std::max(hi_word_, w);
+}
+
+void NotedPrices::clear() noexcept {
+  for (std::size_t w = lo_word_; w <= hi_word_ && w < bits_.size(); ++w) bits_[w] = 0;
+  lo_word_ = std::numeric_limits<std::size_t>::max();
+  hi_word_ = 0;
+  outside_.clear();
+  empty_ = true;
+}
+
+void RecordedBookMirror::clear_dirty() noexcept {
+  dirty_bids_.clear();
+  dirty_asks_.clear();
+  noted_ = 0;
+}
 
 void RecordedBookMirror::note_delta(bool was_synced, SyncAction a, bool synced, const DepthDelta& d) {
   if (!was_synced || a != SyncAction::kBookUpdated || full_) {
     if (!synced || a == SyncAction::kBookUpdated) full_ = true;
     return;
   }
-  if (dirty_.size() > 65'536) {  // long quiet stretch: one full compare is cheaper than the list
+  if (noted_ > 65'536) {  // long quiet stretch: one full compare is cheaper than the list
     full_ = true;
-    dirty_.clear();
+    clear_dirty();
     return;
   }
   for (Side s : {Side::kBid, Side::kAsk}) {
+    NotedPrices& dirty = s == Side::kBid ? dirty_bids_ : dirty_asks_;
     for (const LevelUpdate& l : s == Side::kBid ? d.bids : d.asks) {
+      std::int64_t ticks = 0;
+      std::int64_t lots = 0;
       // Only levels the book accepted: a rejected one did not change the recorded book.
-      if (!l.price.is_positive() || !l.price.is_multiple_of(spec_.tick_size) || l.quantity.is_negative() ||
-          !l.quantity.is_multiple_of(spec_.step_size)) {
-        continue;
-      }
-      dirty_.emplace_back(s, l.price.to_units(spec_.tick_size));
+      if (units_.convert(l.price, l.quantity, ticks, lots) != LevelError::kOk) continue;
+      dirty.add(ticks);
+      ++noted_;
     }
   }
 }
@@ -43,27 +73,37 @@ void RecordedBookMirror::sync(const OrderBook& book) {
       withdrawn_ = true;
     }
     full_ = true;
-    dirty_.clear();
+    clear_dirty();
     return;
   }
   exchange_.batch_begin();
   if (full_ || withdrawn_) {
     reconcile(book);
-  } else if (!dirty_.empty()) {
-    std::sort(dirty_.begin(), dirty_.end());
-    dirty_.erase(std::unique(dirty_.begin(), dirty_.end()), dirty_.end());
-    for (int pass = 0; pass < 2; ++pass) {
-      for (const auto& [side, ticks] : dirty_) {
-        const std::int64_t want = book_level_lots(book, side, ticks);
-        const std::int64_t have = background_lots(side, ticks);
-        if ((pass == 0) == (want < have) && want != have) set_level(side, ticks, want);
-      }
-    }
+  } else {
+    sync_dirty(book);
   }
   exchange_.batch_end();
-  dirty_.clear();
+  clear_dirty();
   full_ = false;
   withdrawn_ = false;
+}
+
+// The noted levels in (side, price) order, bids first: lowered first, then raised. Each level's recorded and
+// background quantities are looked up once; a level's background changes only through its own set_level()
+// (our orders trade only with the level being set), so the raise pass re-reads only the levels it raises.
+void RecordedBookMirror::sync_dirty(const OrderBook& book) {
+  pending_.clear();
+  for (Side s : {Side::kBid, Side::kAsk}) {
+    (s == Side::kBid ? dirty_bids_ : dirty_asks_).for_each([&](std::int64_t ticks) {
+      const std::int64_t want = book_level_lots(book, s, ticks);
+      const std::int64_t have = background_lots(s, ticks);
+      if (want == have) return;
+      if (want < have) set_level(s, ticks, want);
+      pending_.push_back(Pending{s, ticks, want});
+    });
+  }
+  for (const Pending& p : pending_)
+    if (p.want > background_lots(p.side, p.ticks)) set_level(p.side, p.ticks, p.want);
 }
 
 void RecordedBookMirror::reconcile(const OrderBook& book) {
@@ -101,7 +141,6 @@ void RecordedBookMirror::set_level(Side side, std::int64_t ticks, std::int64_t t
     const auto [oid, rem] = lv.orders.back();
     lv.orders.pop_back();
     lv.total -= rem;
-    locations_.erase(oid);
     OrderRef ref;
     ref.order_id = oid;
     if (exchange_.cancel(maker_, spec_.symbol, ref)) ++counters_.orders_cancelled;
@@ -124,7 +163,6 @@ void RecordedBookMirror::set_level(Side side, std::int64_t ticks, std::int64_t t
         const std::int64_t rem = (*o.quantity - o.executed_quantity).to_units(spec_.step_size);
         lv.orders.emplace_back(o.id, rem);
         lv.total += rem;
-        locations_[o.id] = {side, ticks};
       } else if (o.status == OrderStatus::kExpired) {
         refuse("background order expired (crossed recorded book?)", {});
       }
@@ -139,11 +177,11 @@ void RecordedBookMirror::refuse(const char* what, std::string_view reject) {
   counters_.first_refusal = spec_.symbol + ": " + (what != nullptr ? std::string(what) : std::string(reject));
 }
 
+// A background order trades only as the resting maker (one that crosses on arrival is not listed yet when
+// its trades are reported), so at its own level: the buyer's on the bid side, the seller's on the ask side.
 void RecordedBookMirror::on_trade(const TradeEvent& t) {
-  for (OrderId id : {t.buyer_order_id, t.seller_order_id}) {
-    auto it = locations_.find(id);
-    if (it == locations_.end()) continue;
-    const auto [side, ticks] = it->second;
+  const std::int64_t ticks = t.price.to_units(spec_.tick_size);
+  for (const auto& [id, side] : {std::pair{t.buyer_order_id, Side::kBid}, std::pair{t.seller_order_id, Side::kAsk}}) {
     Levels& lvls = levels(side);
     auto lit = lvls.find(ticks);
     if (lit == lvls.end()) continue;
@@ -155,10 +193,7 @@ void RecordedBookMirror::on_trade(const TradeEvent& t) {
       const std::int64_t take = std::min(rem, lots);
       rem -= take;
       lit->second.total -= take;
-      if (rem == 0) {
-        orders_at.erase(orders_at.begin() + static_cast<std::ptrdiff_t>(i));
-        locations_.erase(it);
-      }
+      if (rem == 0) orders_at.erase(orders_at.begin() + static_cast<std::ptrdiff_t>(i));
       break;
     }
     if (orders_at.empty()) lvls.erase(lit);

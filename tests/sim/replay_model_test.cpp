@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <initializer_list>
+#include <limits>
 #include <memory>
+#include <random>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -368,6 +371,122 @@ TEST_F(RecordedBookMirrorTest, InvalidBookWithdrawsAndTheNextSnapshotRestores) {
   mirror->sync(book);
   EXPECT_EQ(bids(), "99.98:1 99.99:1");
   EXPECT_EQ(asks(), "100.02:3");
+}
+
+// Seeded random deltas (levels changed several times between syncs, raised then lowered, deleted, levels
+// the book rejects) with taker orders consuming background liquidity in between: a mirror synced lazily at
+// random points shows, after each of its syncs, the same background level for level as a mirror on a twin
+// exchange synced after every delta (the lazy sync's promise in recorded_book_mirror.hpp).
+TEST_F(RecordedBookMirrorTest, LazySyncMatchesSyncingEveryDelta) {
+  struct Forward : ExchangeListener {
+    RecordedBookMirror* mirror = nullptr;
+    void on_trade(const TradeEvent& t) override { mirror->on_trade(t); }
+  };
+  ManualClock eager_clock(kT0);
+  Exchange eager_exchange(eager_clock, testing::test_config());
+  AccountSetup s;
+  s.api_key = "mirror-maker";
+  s.unlimited = true;
+  const AccountId eager_maker = eager_exchange.add_account(s);
+  MirrorCounters eager_counters;
+  RecordedBookMirror eager(eager_exchange, eager_maker, spec, eager_counters);
+  Forward forward;
+  forward.mirror = &eager;
+  eager_exchange.add_listener(&forward);
+  const AccountId eager_alice = *eager_exchange.find_account("alice");
+
+  std::mt19937_64 rng(20261207);
+  auto pick = [&rng](std::int64_t lo, std::int64_t hi) {  // uniform in [lo, hi]
+    return lo + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(hi - lo + 1));
+  };
+  // Bids 99.50..99.99, asks 100.01..100.50: never crossed.
+  auto level = [&](bool bid) {
+    const std::int64_t t = bid ? pick(9950, 9999) : pick(10001, 10050);
+    LevelUpdate u{spec.ticks_to_price(t), spec.lots_to_quantity(pick(0, 3) == 0 ? 0 : pick(1, 400))};
+    if (pick(0, 40) == 0) u.price = u.price + D("0.001");  // off tick: the book refuses it
+    return u;
+  };
+  std::vector<LevelUpdate> bids0, asks0;
+  for (std::int64_t t = 9950; t <= 9999; t += 2) bids0.push_back({spec.ticks_to_price(t), D("1")});
+  for (std::int64_t t = 10001; t <= 10050; t += 2) asks0.push_back({spec.ticks_to_price(t), D("1")});
+  snapshot(10, bids0, asks0);
+  mirror->sync(book);
+  eager.mark_full();
+  eager.sync(book);
+
+  std::int64_t id = 10;
+  int syncs = 0, trades = 0;
+  for (int step = 0; step < 3000; ++step) {
+    DepthDelta d;
+    d.first_update_id = d.last_update_id = ++id;
+    for (std::int64_t n = pick(0, 6); n > 0; --n) d.bids.push_back(level(true));
+    for (std::int64_t n = pick(0, 6); n > 0; --n) d.asks.push_back(level(false));
+    const bool was = sync.synced();
+    const SyncAction a = sync.on_delta(d);
+    ASSERT_EQ(a, SyncAction::kBookUpdated);
+    mirror->note_delta(was, a, sync.synced(), d);
+    eager.note_delta(was, a, sync.synced(), d);
+    eager.sync(book);
+    if (pick(0, 9) != 0) continue;
+    mirror->sync(book);
+    ++syncs;
+    ASSERT_EQ(bids(), side_text(eager_exchange.depth_snapshot("SOL_USDC")->bids)) << "step " << step;
+    ASSERT_EQ(asks(), side_text(eager_exchange.depth_snapshot("SOL_USDC")->asks)) << "step " << step;
+    if (pick(0, 2) == 0) {  // a taker order on both exchanges consumes background liquidity
+      const SimOrderRequest r =
+          testing::market("SOL_USDC", pick(0, 1) == 0 ? Side::kBid : Side::kAsk, pick(0, 1) == 0 ? "0.5" : "3");
+      auto lazy_fill = exchange.execute(alice, r);
+      auto eager_fill = eager_exchange.execute(eager_alice, r);
+      ASSERT_TRUE(lazy_fill && eager_fill);
+      ASSERT_EQ(lazy_fill->executed_quantity, eager_fill->executed_quantity);
+      trades += lazy_fill->executed_quantity.is_positive() ? 1 : 0;
+    }
+  }
+  EXPECT_GT(syncs, 200);
+  EXPECT_GT(trades, 50);
+  EXPECT_EQ(counters.orders_refused, 0u) << counters.first_refusal;
+  eager_exchange.remove_listener(&forward);
+}
+
+// The mirror's set of changed prices against std::set: prices near the first one noted (one bit each) and far
+// from it on both sides (listed), repeats, and rounds separated by clear().
+TEST(NotedPricesTest, ReadsOutEveryNotedPriceOnceInAscendingOrder) {
+  NotedPrices noted;
+  std::mt19937_64 rng(7);
+  const std::int64_t span = static_cast<std::int64_t>(NotedPrices::kSpan);
+  for (int round = 0; round < 50; ++round) {
+    std::set<std::int64_t> want;
+    const std::int64_t centre = 1 + static_cast<std::int64_t>(rng() % 1'000'000'000);
+    const int n = static_cast<int>(rng() % 3000);
+    for (int i = 0; i < n; ++i) {
+      std::int64_t t = 0;
+      switch (rng() % 4) {
+        case 0:  // around the centre, repeats likely
+          t = centre - 50 + static_cast<std::int64_t>(rng() % 100);
+          break;
+        case 1:  // anywhere within about a span of it
+          t = centre - span + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(2 * span));
+          break;
+        case 2:  // far: below or above
+          t = (rng() % 2 == 0) ? 1 + static_cast<std::int64_t>(rng() % 1000)
+                               : centre + 4 * span + static_cast<std::int64_t>(rng() % 1'000'000);
+          break;
+        default:  // the largest prices
+          t = std::numeric_limits<std::int64_t>::max() - static_cast<std::int64_t>(rng() % 3);
+          break;
+      }
+      t = std::max<std::int64_t>(t, 1);
+      noted.add(t);
+      want.insert(t);
+    }
+    std::vector<std::int64_t> got;
+    noted.for_each([&](std::int64_t t) { got.push_back(t); });
+    ASSERT_EQ(got, std::vector<std::int64_t>(want.begin(), want.end())) << "round " << round;
+    noted.clear();
+  }
+  std::vector<std::int64_t> got;
+  noted.for_each([&](std::int64_t t) { got.push_back(t); });
+  EXPECT_TRUE(got.empty());
 }
 
 TEST(BookLevelLotsTest, FindsLevelsOnBothSides) {

@@ -78,6 +78,23 @@ struct BookFill {
   bool complete = false;    // true if the whole request could be filled from the book (within any price limit)
 };
 
+// A level's price and quantity in the market's ticks and lots, with the checks the book makes of every level
+// (positive price on the tick grid, non-negative quantity on the step grid). Whatever follows a book level by
+// level (the backtest venue's mirror) converts with the same object, so both accept exactly the same levels.
+// When tick/step raw is 10^k (every real market) the division is by a constant the compiler turns into a
+// multiply: two 64-bit divisions per level would dominate a depth frame.
+class LevelUnits {
+ public:
+  LevelUnits(Decimal tick_size, Decimal step_size) noexcept;
+  LevelError convert(Decimal price, Decimal quantity, std::int64_t& ticks, std::int64_t& lots) const noexcept;
+
+ private:
+  std::int64_t tick_raw_ = 1;
+  std::int64_t step_raw_ = 1;
+  std::int8_t tick_pow10_ = -1;  // k when tick raw == 10^k, else -1
+  std::int8_t step_pow10_ = -1;
+};
+
 namespace book_detail {
 
 // A run of consecutive deep levels in book order (worst first, like the window).
@@ -211,16 +228,12 @@ class OrderBook {
 
  private:
   const book_detail::Ladder& ladder(Side s) const noexcept { return s == Side::kBid ? bids_ : asks_; }
-  LevelError to_units(Decimal price, Decimal quantity, std::int64_t& ticks, std::int64_t& lots) const noexcept;
   BookFill walk_impl(Side taker_side, std::int64_t want_lots, std::int64_t limit_ticks) const noexcept;
   void stamp(TimestampUs engine_us, TimestampUs received_us) noexcept;
 
   Decimal tick_;
   Decimal step_;
-  // k when tick/step raw == 10^k (all real markets), else -1: selects a division by a constant, which
-  // the compiler turns into a multiply (two 64-bit divisions per level would dominate apply()).
-  std::int8_t tick_pow10_ = -1;
-  std::int8_t step_pow10_ = -1;
+  LevelUnits units_;
   book_detail::Ladder bids_;  // ascending price: best (highest) at back
   book_detail::Ladder asks_;  // descending price: best (lowest) at back
   std::int64_t last_update_id_ = 0;

@@ -11,11 +11,13 @@
 // a lazy sync equals mirroring every change at once. After a snapshot/resync the whole book is compared;
 // while the recorded book is invalid (gap, reconnect) the background is withdrawn.
 // Not thread-safe; single-threaded like the Exchange.
+#include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -36,6 +38,46 @@ struct MirrorCounters {
 
 // Quantity (lots) at `ticks` on one side of `book`; 0 if the level is absent. Binary search.
 std::int64_t book_level_lots(const OrderBook& book, Side side, std::int64_t ticks) noexcept;
+
+// A set of prices (ticks) noted between two reads, read out in ascending order, each once (the levels of one
+// side a recording changed since the mirror's last sync). Most lie within kSpan ticks around the first one
+// noted: one bit each, so a note is a bit set and the set bits read out already sorted and unique; the others
+// are listed and sorted when read. Capacity is kept across clear().
+class NotedPrices {
+ public:
+  static constexpr std::uint64_t kSpan = std::uint64_t{1} << 16;
+
+  NotedPrices() : bits_(kSpan / 64) {}
+  void add(std::int64_t ticks);
+  // f(ticks) for every noted price, ascending, once each.
+  template <class F>
+  void for_each(F&& f);
+  void clear() noexcept;
+
+ private:
+  std::vector<std::uint64_t> bits_;  // bit i: price base_ + i noted
+  std::int64_t base_ = 0;
+  bool empty_ = true;
+  std::size_t lo_word_ = std::numeric_limits<std::size_t>::max();  // the words holding set bits: [lo, hi]
+  std::size_t hi_word_ = 0;
+  std::vector<std::int64_t> outside_;  // noted prices outside the span (repeats included)
+};
+
+template <class F>
+void NotedPrices::for_each(F&& f) {
+  std::sort(outside_.begin(), outside_.end());
+  outside_.erase(std::unique(outside_.begin(), outside_.end()), outside_.end());
+  auto out = outside_.begin();
+  for (std::size_t w = lo_word_; w <= hi_word_ && w < bits_.size(); ++w) {
+    for (std::uint64_t b = bits_[w]; b != 0; b &= b - 1) {
+      const std::uint64_t off = w * 64 + static_cast<std::uint64_t>(std::countr_zero(b));
+      const auto ticks = static_cast<std::int64_t>(static_cast<std::uint64_t>(base_) + off);
+      for (; out != outside_.end() && *out < ticks; ++out) f(*out);
+      f(ticks);
+    }
+  }
+  for (; out != outside_.end(); ++out) f(*out);
+}
 
 class RecordedBookMirror {
  public:
@@ -71,6 +113,8 @@ class RecordedBookMirror {
 
   Levels& levels(Side s) noexcept { return s == Side::kBid ? bids_ : asks_; }
   void set_level(Side side, std::int64_t ticks, std::int64_t target);
+  void sync_dirty(const OrderBook& book);
+  void clear_dirty() noexcept;
   void reconcile(const OrderBook& book);
   void withdraw();
   void refuse(const char* what, std::string_view reject);  // reject: reject_name() of the exchange's answer
@@ -80,8 +124,16 @@ class RecordedBookMirror {
   const MarketSpec& spec_;
   MirrorCounters& counters_;
   Levels bids_, asks_;
-  std::unordered_map<OrderId, std::pair<Side, std::int64_t>> locations_;  // maker order -> its level
-  std::vector<std::pair<Side, std::int64_t>> dirty_;                      // levels changed since the last sync
+  LevelUnits units_;                     // the recorded book's own level checks: a level it refused did not change it
+  NotedPrices dirty_bids_, dirty_asks_;  // levels changed since the last sync
+  std::size_t noted_ = 0;                // levels noted since the last sync, repeats included
+  // Levels of a sync that differ from the book: (side, ticks, recorded lots); reused.
+  struct Pending {
+    Side side;
+    std::int64_t ticks;
+    std::int64_t want;
+  };
+  std::vector<Pending> pending_;
   bool full_ = true;       // compare every level at the next sync (snapshot, resync, overflow)
   bool withdrawn_ = true;  // background removed because the recorded book is invalid
 };
