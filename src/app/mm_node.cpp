@@ -194,14 +194,17 @@ void MmNode::on_side_switch(InstrumentId instrument, std::optional<Side> from, S
   const Market* mk = market(instrument);
   if (!mk) return;
   const TakerFlow& f = mk->runner->core().flow();
-  boost::asio::post(io_, [this, instrument, from, to, ema = f.ratio_ema(), buy = f.buy_notional_tl(),
+  // Plain values, not the optional (GCC 12's -O1 sanitizer build sees a copied optional as maybe-uninitialized).
+  const bool had_side = from.has_value();
+  const Side from_side = from.value_or(Side::kBid);
+  boost::asio::post(io_, [this, instrument, had_side, from_side, to, ema = f.ratio_ema(), buy = f.buy_notional_tl(),
                           sell = f.sell_notional_tl(), alive = std::weak_ptr<bool>(alive_)] {
     const Market* m = alive.expired() ? nullptr : market(instrument);
     if (!m) return;
     // tick-lots x tick x step = quote currency
     const Decimal unit = m->spec->tick_size.mul(m->spec->step_size, Rounding::kNearest);
     log_->info("MM {}: side {} -> {} (taker buy/sell EMA {}; in the window buys {} USD, sells {} USD)", m->spec->symbol,
-               from ? side_word(*from) : std::string("none"), side_word(to), ema.str(), format_usd(unit * buy),
+               had_side ? side_word(from_side) : std::string("none"), side_word(to), ema.str(), format_usd(unit * buy),
                format_usd(unit * sell));
   });
 }
