@@ -104,6 +104,17 @@ void Loader::check_mm(const Config& c) {
       issue(nullptr, "mm.markets: missing; [strategy] kind = \"market_maker\" quotes the perps it names; " +
                          std::string(kMarketsAllowed));
     }
+    // Every quote is an order the risk gate counts: a cap below the market makers' own request budget makes
+    // the gate, not the budget, decide when quoting stops.
+    const MmParams& p = c.mm.params;
+    const std::int64_t budget_per_minute = p.max_requests_per_window * 60'000 /
+                                           std::max<std::int64_t>(1, p.request_window_ms) *
+                                           static_cast<std::int64_t>(std::max<std::size_t>(1, c.mm.markets.size()));
+    if (c.risk.max_orders_per_minute < budget_per_minute)
+      warnings_.push_back(file_ + ": risk.max_orders_per_minute " + std::to_string(c.risk.max_orders_per_minute) +
+                          " is below the market maker's request budget of " + std::to_string(budget_per_minute) +
+                          " per minute (mm.max_requests_per_window per mm.request_window_ms, per market): the risk "
+                          "gate will refuse quotes first (counted as refused in the MM stats)");
   } else if (c.mm.present) {
     warnings_.push_back(file_ +
                         ": [mm] is read only with [strategy] kind = \"market_maker\"; this config trades the basis "
