@@ -186,8 +186,20 @@ int cmd_check_config(std::span<const std::string> args, std::ostream& out, std::
       return kExitUsage;
     }
   }
-  out << "config OK: " << file << " (" << cfg.enabled_pair_count() << " pairs, mode=" << mode_name(cfg.exchange.mode)
-      << ")\n";
+  if (cfg.strategy.kind == StrategyKind::kMarketMaker) {
+    out << "config OK: " << file << " (market maker on " << cfg.mm.markets.size()
+        << " perp(s), mode=" << mode_name(cfg.exchange.mode) << ")\n";
+    std::string markets;
+    for (const std::string& m : cfg.mm.markets) markets += (markets.empty() ? "" : ", ") + m;
+    out << "strategy: market_maker on " << markets << " (one post-only quote per market; docs/market_maker.md)\n";
+    out << "mm:";
+    for (const auto& [key, value] : mm_param_values(cfg.mm.params))
+      out << " " << key << "=" << value << (mm_param_is_live(key) ? "" : "*");
+    out << "\n(* = needs a restart to change; the others follow SIGHUP)\n";
+  } else {
+    out << "config OK: " << file << " (" << cfg.enabled_pair_count() << " pairs, mode=" << mode_name(cfg.exchange.mode)
+        << ")\n";
+  }
   if (cfg.venues.lighter) {
     const LighterVenueConfig& l = *cfg.venues.lighter;
     out << "venues.lighter: account " << l.account_index << ", api key " << l.api_key_index << ", chain " << l.chain_id

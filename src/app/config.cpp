@@ -24,6 +24,10 @@ std::string_view mode_name(Mode m) noexcept {
   return m == Mode::kLive ? "live" : "paper";
 }
 
+std::string_view strategy_kind_name(StrategyKind k) noexcept {
+  return k == StrategyKind::kMarketMaker ? "market_maker" : "basis";
+}
+
 std::string_view lighter_tier_name(LighterTier t) noexcept {
   return t == LighterTier::kPremium ? "premium" : "standard";
 }
@@ -180,6 +184,24 @@ std::vector<std::string> restart_required_changes(const Config& a, const Config&
   }
   if (pairs_text(a.pairs) != pairs_text(b.pairs))
     out.push_back(changed("pairs", pairs_text(a.pairs), pairs_text(b.pairs)));
+  if (a.strategy.kind != b.strategy.kind)
+    out.push_back(changed("strategy.kind", std::string(strategy_kind_name(a.strategy.kind)),
+                          std::string(strategy_kind_name(b.strategy.kind))));
+  if (a.mm.markets != b.mm.markets) {
+    const auto list = [](const std::vector<std::string>& v) {
+      std::string t;
+      for (const std::string& m : v) t += (t.empty() ? "" : ",") + m;
+      return t.empty() ? std::string("none") : t;
+    };
+    out.push_back(changed("mm.markets", list(a.mm.markets), list(b.mm.markets)));
+  }
+  // The [mm] keys that shape what the market maker builds once (mm_param_is_live says which).
+  {
+    const auto va = mm_param_values(a.mm.params), vb = mm_param_values(b.mm.params);
+    for (std::size_t i = 0; i < va.size() && i < vb.size(); ++i)
+      if (va[i].second != vb[i].second && !mm_param_is_live(va[i].first))
+        out.push_back(changed(("mm." + va[i].first).c_str(), va[i].second, vb[i].second));
+  }
   if (a.logging.file != b.logging.file) out.push_back(changed("logging.file", a.logging.file, b.logging.file));
   if (a.journal.enabled != b.journal.enabled || a.journal.path != b.journal.path) {
     out.push_back(changed("journal", (a.journal.enabled ? a.journal.path : "disabled"),

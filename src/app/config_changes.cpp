@@ -60,6 +60,9 @@ std::vector<std::string> threshold_changes(const Config& a, const Config& b) {
     out.push_back(std::string("recovery.unexplained_positions ") +
                   std::string(unexplained_policy_name(a.recovery.unexplained_positions)) + " -> " +
                   std::string(unexplained_policy_name(b.recovery.unexplained_positions)));
+  const auto ma = mm_param_values(a.mm.params), mb = mm_param_values(b.mm.params);
+  for (std::size_t i = 0; i < ma.size() && i < mb.size(); ++i)
+    if (ma[i].second != mb[i].second) out.push_back("mm." + ma[i].first + " " + ma[i].second + " -> " + mb[i].second);
   return out;
 }
 

@@ -169,6 +169,8 @@ class Loader {
   void read_shutdown(Section& s, Config& c);
   void read_venues(const toml::table& root, Config& c);
   void read_alerts(Section& s, Config& c);  // config_alerts.cpp
+  void read_mm(Section& s, Config& c);      // config_mm.cpp
+  void check_mm(const Config& c);           // config_mm.cpp: [strategy] kind against [mm]
   void read_alert_sink(const toml::node& n, std::size_t index, bool allow_insecure, alerts::SinkOptions& out);
   void read_pairs(const toml::table& root, Config& c);
   bool read_pair_base(const toml::node& n, const std::string& path, std::string& out);

@@ -71,6 +71,7 @@ void Loader::read_strategy(Section& s, Config& c) {
   s.decimal("liquidity_buffer", st.liquidity_buffer, between("1", "1000", "(size <= depth / buffer)"));
   s.duration("stats_interval_seconds", kUsPerSecond, st.stats_interval_us, between("1", "86400"));
   s.duration("tick_ms", kUsPerMs, st.tick_us, between("10", "1000"));
+  if (const int k = s.choice("kind", {"basis", "market_maker"}, false); k >= 0) st.kind = static_cast<StrategyKind>(k);
 }
 
 void Loader::read_execution(Section& s, Config& c) {
@@ -418,9 +419,11 @@ Config Loader::load(const toml::table& root) {
   read_shutdown(section(root, "shutdown"), c);
   read_venues(root, c);
   read_alerts(section(root, "alerts"), c);
+  read_mm(section(root, "mm"), c);
   if (const auto* p = root.get("pairs")) nodes_["pairs"] = p;
   report_unknown(root);
   check_consistency(c);
+  check_mm(c);
   if (issues_.empty() && c.exchange.mode == Mode::kPaper) {
     std::error_code ec;
     if (!std::filesystem::exists(c.paper.sim_config, ec)) {

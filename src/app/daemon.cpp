@@ -25,6 +25,7 @@
 #include "bparb/app/config_json.hpp"
 #include "bparb/app/engine_config.hpp"
 #include "bparb/app/logging.hpp"
+#include "bparb/app/mm_node.hpp"
 #include "bparb/app/node_events.hpp"
 #include "bparb/app/node_options.hpp"
 #include "bparb/app/pnl_report.hpp"
@@ -162,6 +163,7 @@ class Daemon final {
       runtime::ReloadOutcome r = reload_thresholds(cfg_);
       if (r.status == runtime::ReloadOutcome::Status::kApplied) {
         node_.set_options(node_options(cfg_));
+        if (mm_) mm_->reload(cfg_.mm.params);
         if (http_) config_json_ = std::make_shared<const std::string>(render_config_json(cfg_));
       }
       if (alerter_) alert_reload(*alerter_, r);
@@ -214,6 +216,7 @@ class Daemon final {
     if (paper_) paper_->stop();
     node_.cancel();
     if (reconciler_) reconciler_->cancel();
+    if (mm_) mm_->cancel();
     stop_timer_.cancel();
     ready_gate_.cancel();
     operator_.cancel();
@@ -243,6 +246,7 @@ class Daemon final {
       if (idx != p.index) throw std::logic_error("pair index mismatch");
       engine_->add_pair(p.base, p.instruments, {bp_.feed->book(p.spot->symbol), bp_.feed->book(p.perp->symbol)});
     }
+    if (cfg_.strategy.kind == StrategyKind::kMarketMaker) start_market_maker();
     startup_->recovery().restore(*engine_, *portfolio_, risk_, [this](const StateChange& c, std::string_view why) {
       events_.on_trading_state(c, why);
     });
@@ -250,11 +254,12 @@ class Daemon final {
     bp_.ws->start();
     std::string names;
     for (const runtime::PairRef& p : pairs()) names += (names.empty() ? "" : ", ") + p.base;
-    log_->info(
-        "Trading {} pair(s): {} | position {} USD, execute at net >= "
-        "{}, confidence >= {}",
-        pairs().size(), names, format_usd(cfg_.strategy.position_size_usd),
-        runtime::pct(cfg_.strategy.min_execution_threshold), cfg_.strategy.confidence_threshold.str());
+    if (!mm_)
+      log_->info(
+          "Trading {} pair(s): {} | position {} USD, execute at net >= "
+          "{}, confidence >= {}",
+          pairs().size(), names, format_usd(cfg_.strategy.position_size_usd),
+          runtime::pct(cfg_.strategy.min_execution_threshold), cfg_.strategy.confidence_threshold.str());
     reconciler_ = std::make_unique<runtime::Reconciler>(
         io_, log_, clock_, journal_, *bp_.adapter, pairs(), startup_->quote_asset(), startup_->fees(),
         runtime::ReconcilerOptions{cfg_.exchange.account_poll_us, cfg_.exchange.fills_reconcile_us,
@@ -268,11 +273,20 @@ class Daemon final {
       return b ? b->mid() : Decimal{};
     };
     hooks.stop = [this] { stop_io(); };
+    if (mm_) {
+      hooks.cancel_order = [this](InstrumentId instrument, oms::ClientId id) {
+        if (!mm_->owns(instrument)) events_.cancel_order(instrument, id);  // the market maker pulls its own quotes
+      };
+      hooks.tick = [this](TimestampUs now) { mm_->on_tick(now); };
+      hooks.idle = [this] { return mm_->idle(); };
+    }
     node_.start(*engine_, *portfolio_, *reconciler_, pairs(), std::move(hooks));
     ready_gate_.start(
-        2 * pairs().size(),
+        2 * pairs().size() + startup_->perps().size(),
         [this] {
           std::size_t n = 0;
+          for (const InstrumentId id : startup_->perps())
+            n += static_cast<std::size_t>(bp_.feed->book_valid(instruments_.market(id).symbol));
           for (const runtime::PairRef& p : pairs())
             n += static_cast<std::size_t>(bp_.feed->book_valid(p.spot->symbol)) + bp_.feed->book_valid(p.perp->symbol);
           return n;
@@ -291,8 +305,21 @@ class Daemon final {
     }
   }
 
+  // [strategy] kind = "market_maker": the market maker's perps on the engine's order entry (app/mm_node.hpp).
+  void start_market_maker() {
+    MmNodeOptions o;
+    o.params = cfg_.mm.params;
+    o.account_poll_us = cfg_.exchange.account_poll_us;
+    o.stats_us = cfg_.strategy.stats_interval_us;
+    mm_ = std::make_unique<MmNode>(io_, log_, clock_, instruments_, startup_->perps(), engine_->order_entry(), bp_,
+                                   *bp_.adapter, o);
+    events_.set_single_book_listener([this](InstrumentId id) { mm_->on_book(id); });
+    mm_->start();
+  }
+
   void begin_shutdown(const char* why) {
     if (node_.shutting_down()) return;
+    if (mm_ && engine_) mm_->stop();
     if (!engine_) {  // still starting up
       svc_.stopping();
       stop_io();
@@ -433,6 +460,7 @@ class Daemon final {
       }
     }
     s.journal_healthy = !jr() || jr()->healthy();
+    if (mm_) s.mm_stats = mm_->stats_lines();
     return s;
   }
 
@@ -466,6 +494,7 @@ class Daemon final {
   std::unique_ptr<Portfolio> portfolio_;
   std::unique_ptr<exec::ArbEngine> engine_;
   std::unique_ptr<runtime::Reconciler> reconciler_;
+  std::unique_ptr<MmNode> mm_;  // [strategy] kind = "market_maker" only
   std::string config_hash_;
   std::shared_ptr<const std::string> config_json_;
   std::shared_ptr<const service::PnlReport> pnl_;

@@ -49,7 +49,10 @@ void NodeEvents::listen(backpack::BackpackVenue& venue, const std::vector<runtim
     }
   backpack::MarketDataFeed& feed = *venue.feed;
   feed.on_book_update([this](std::string_view, InstrumentId instrument) {
-    if (const runtime::PairRef* p = pair_of(instrument)) engine_->on_book_update(p->index, clock_.now_us());
+    if (const runtime::PairRef* p = pair_of(instrument))
+      engine_->on_book_update(p->index, clock_.now_us());
+    else if (single_book_)
+      single_book_(instrument);
   });
   feed.on_mark_price([this, &feed](std::string_view sym, InstrumentId instrument) {
     const runtime::PairRef* p = pair_of(instrument);

@@ -19,8 +19,12 @@ runtime::NodeOptions node_options(const Config& cfg) {
 
 runtime::StartupOptions startup_options(const Config& cfg, bool resume) {
   runtime::StartupOptions so;
-  for (const PairConfig& pc : cfg.pairs)
-    if (pc.enabled) so.pairs.push_back({pc.base, pc.spot_symbol, pc.perp_symbol});
+  if (cfg.strategy.kind == StrategyKind::kMarketMaker) {
+    so.perps = cfg.mm.markets;  // the market maker trades its perps alone: no pair
+  } else {
+    for (const PairConfig& pc : cfg.pairs)
+      if (pc.enabled) so.pairs.push_back({pc.base, pc.spot_symbol, pc.perp_symbol});
+  }
   so.source_path = cfg.source_path;
   switch (cfg.recovery.unexplained_positions) {
     case UnexplainedPolicy::kRefuse:
@@ -56,8 +60,12 @@ runtime::PaperOptions paper_options(const Config& cfg, std::string api_key) {
   po.sim_config = cfg.paper.sim_config;
   po.port = cfg.paper.port;
   po.api_key = std::move(api_key);
-  for (const PairConfig& p : cfg.pairs)
-    if (p.enabled) po.pairs.push_back({p.base, p.spot_symbol});
+  if (cfg.strategy.kind == StrategyKind::kMarketMaker) {
+    po.perps = cfg.mm.markets;
+  } else {
+    for (const PairConfig& p : cfg.pairs)
+      if (p.enabled) po.pairs.push_back({p.base, p.spot_symbol});
+  }
   return po;
 }
 
@@ -78,6 +86,10 @@ runtime::ReloadOutcome reload_thresholds(Config& cfg) {
   r.restart_required = restart_required_changes(cfg, next);
   Config applied = cfg;
   applied.strategy = next.strategy;
+  applied.strategy.kind = cfg.strategy.kind;  // what the daemon trades is chosen at start
+  // The market maker's live keys; its markets and the keys it builds structures from wait for a restart
+  // (restart_required_changes names them).
+  applied.mm.params = with_live_mm_params(cfg.mm.params, next.mm.params);
   applied.execution = next.execution;
   applied.risk = next.risk;
   applied.recovery = next.recovery;

@@ -24,6 +24,7 @@ std::string RunSummary::to_string() const {
     << "max unhedged " << format_usd(max_unhedged_usd) << " USD, longest unhedged " << longest_unhedged_us / kUsPerMs
     << " ms | journal " << (journal_path.empty() ? std::string("disabled") : journal_path)
     << (journal_healthy ? "" : " (WRITE FAILED)");
+  for (const std::string& line : mm_stats) o << "\n" << line;
   return o.str();
 }
 

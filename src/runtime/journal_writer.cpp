@@ -97,7 +97,8 @@ bool JournalWriter::intents(std::span<const exec::OrderSpec> orders) {
   for (const exec::OrderSpec& o : orders) {
     journal::IntentRecord r;
     r.client_id = o.client_id;
-    r.pair = o.pair < pair_names_.size() ? pair_names_[o.pair] : std::string();
+    // A single order (the market maker's) belongs to no pair: it is journaled under its market's symbol.
+    r.pair = o.pair < pair_names_.size() ? pair_names_[o.pair] : o.market->symbol;
     r.leg = o.leg == exec::LegIndex::kSpot ? "spot" : "perp";
     r.purpose = exec::order_purpose_name(o.purpose);
     r.symbol = o.market->symbol;

@@ -63,8 +63,10 @@ void Node::arm_timer() {
     if (ec) return;
     const TimestampUs now = clock_.now_us();
     engine_->on_timer(now);
+    if (hooks_.tick) hooks_.tick(now);
     track_unhedged(now);
-    if (shutting_down_ && ((engine_->idle() && !(flatten_ && any_open())) || now >= shutdown_deadline_us_)) {
+    const bool idle = engine_->idle() && (!hooks_.idle || hooks_.idle());
+    if (shutting_down_ && ((idle && !(flatten_ && any_open())) || now >= shutdown_deadline_us_)) {
       if (flatten_ && any_open())
         log_->error(
             "Shutdown: positions still open after {} s (flatten_on_shutdown); they stay as they are and "

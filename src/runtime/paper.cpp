@@ -13,14 +13,16 @@ PaperExchange::PaperExchange(boost::asio::io_context& io, const PaperOptions& op
   acct.api_key = opts.api_key;
   // 100,000 of the quote asset of the configured spot markets (start-up refuses pairs that do not share
   // one), and spot inventory worth ~10,000 of it per coin so spot-premium trades can sell.
-  for (const PaperOptions::Pair& p : opts.pairs) {
+  const auto seed_quote = [&](const std::string& symbol) {
     for (const sim::MarketSetup& m : sc.exchange.markets) {
-      if (m.spec.symbol != p.spot_symbol) continue;
+      if (m.spec.symbol != symbol) continue;
       bool seeded = false;
       for (const auto& b : acct.balances) seeded = seeded || b.first == m.spec.quote_symbol;
       if (!seeded) acct.balances.emplace_back(m.spec.quote_symbol, Decimal::from_int(100'000));
     }
-  }
+  };
+  for (const PaperOptions::Pair& p : opts.pairs) seed_quote(p.spot_symbol);
+  for (const std::string& perp : opts.perps) seed_quote(perp);
   for (const PaperOptions::Pair& p : opts.pairs) {
     for (const sim::MarketSetup& m : sc.exchange.markets) {
       if (m.spec.symbol == p.spot_symbol && m.seed_price.is_positive()) {

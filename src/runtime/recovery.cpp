@@ -127,6 +127,10 @@ void Recovery::recover_fill(const exec::FillReport& f) {
   if (!intent || !*intent) return;  // not ours (another process, manual trading)
   const journal::IntentRecord& in = (*intent)->intent;
   ingest_fill(journal_, f, [&](const exec::FillReport& r) {
+    log_->warn("Journal: recovered fill made while bparb was down: {} {} {} @ {} trade {} (#{} {} {})", r.symbol,
+               side_name(r.side), r.quantity.str(), r.price.str(), r.trade_id, r.client_id, in.pair, in.purpose);
+    // A single order (the market maker's, journaled under its market's symbol) belongs to no pair: the journal
+    // has the fill; the market maker reads its position from the venue.
     const PairRef* pr = pair_named(in.pair);
     if (!pr) return;
     Recovered& rc = recovered_[pr->index];
@@ -146,8 +150,6 @@ void Recovery::recover_fill(const exec::FillReport& f) {
     }
     if (rc.opened_us == 0) rc.opened_us = r.time_us;
     ++rc.fills_recovered;
-    log_->warn("Journal: recovered fill made while bparb was down: {} {} {} @ {} trade {} (#{} {} {})", r.symbol,
-               side_name(r.side), r.quantity.str(), r.price.str(), r.trade_id, r.client_id, in.pair, in.purpose);
   });
 }
 

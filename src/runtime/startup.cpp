@@ -62,7 +62,29 @@ void Startup::load_markets(std::span<const MarketSpec> all) {
                   "pair " + pc.base + ": " + e.what() + " (check [[pairs]] in " + opts_.source_path + ")");
     }
   }
-  if (instruments_.empty()) return fail(StartupStep::kMarkets, "no enabled pair has open spot and perp markets");
+  const std::size_t pair_markets = instruments_.size();
+  for (const std::string& sym : opts_.perps) {
+    const MarketSpec* p = find(sym);
+    if (!p)
+      return fail(StartupStep::kMarkets, "market " + sym + " does not exist on the exchange (check [mm] markets in " +
+                                             opts_.source_path + ")");
+    if (p->type != MarketType::kPerp)
+      return fail(StartupStep::kMarkets,
+                  "market " + sym + " is not a PERP (check [mm] markets in " + opts_.source_path + ")");
+    if (p->state != OrderBookState::kOpen)
+      return fail(StartupStep::kMarkets, "market " + sym + ": order book state " +
+                                             std::string(order_book_state_name(p->state)) + ", not open");
+    try {
+      perps_.push_back(instruments_.add(opts_.venue, *p));
+    } catch (const std::invalid_argument& e) {
+      return fail(StartupStep::kMarkets,
+                  "market " + sym + ": " + e.what() + " (check [mm] markets in " + opts_.source_path + ")");
+    }
+  }
+  if (instruments_.empty())
+    return fail(StartupStep::kMarkets, opts_.perps.empty() && !opts_.pairs.empty()
+                                           ? "no enabled pair has open spot and perp markets"
+                                           : "no market to trade");
   // One quote asset for every market: the engine sizes spot buys from one quote balance and counts
   // P&L, fees and funding in it (docs/money.md), so pairs quoted in different assets cannot share it.
   const MarketSpec& first = instruments_.market(0);
@@ -77,8 +99,7 @@ void Startup::load_markets(std::span<const MarketSpec> all) {
   log_->info("Quote asset: {} (all {} markets)", quote_asset_, instruments_.size());
   std::size_t mi = 0;
   for (const WantedPair& pc : opts_.pairs) {
-    if (mi >= instruments_.size() || instruments_.market(static_cast<InstrumentId>(mi)).symbol != pc.spot_symbol)
-      continue;
+    if (mi >= pair_markets || instruments_.market(static_cast<InstrumentId>(mi)).symbol != pc.spot_symbol) continue;
     PairRef pr;
     pr.base = pc.base;
     pr.instruments = {static_cast<InstrumentId>(mi), static_cast<InstrumentId>(mi + 1)};

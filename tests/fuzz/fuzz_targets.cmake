@@ -28,6 +28,9 @@ bparb_fuzz_target(fuzz_config
                   SOURCES ${PROJECT_SOURCE_DIR}/src/app/config.cpp ${PROJECT_SOURCE_DIR}/src/app/config_reader.cpp
                           ${PROJECT_SOURCE_DIR}/src/app/config_sections.cpp
                           ${PROJECT_SOURCE_DIR}/src/app/config_alerts.cpp ${PROJECT_SOURCE_DIR}/src/alerts/alert.cpp
+                          ${PROJECT_SOURCE_DIR}/src/app/config_mm.cpp
+                          ${PROJECT_SOURCE_DIR}/src/strategy/market_maker/mm_params.cpp
+                          ${PROJECT_SOURCE_DIR}/src/strategy/market_maker/mm_params_toml.cpp
                           ${PROJECT_SOURCE_DIR}/src/net/url.cpp
                   LIBS bparb_core bparb::tomlplusplus)
 bparb_fuzz_target(fuzz_lighter_request LIBS bparb_venue_lighter)

@@ -19,6 +19,7 @@
 #include "bparb/alerts/options.hpp"
 #include "bparb/core/clock.hpp"
 #include "bparb/core/decimal.hpp"
+#include "bparb/strategy/market_maker/mm_params.hpp"
 
 namespace bparb::app {
 
@@ -41,6 +42,19 @@ struct RiskConfig {
   Decimal max_unhedged_usd = Decimal::from_int(100);           // naked leg beyond it: hedged at once
 };
 
+// [strategy] kind — what the daemon trades: the spot–perp basis of [[pairs]] (the default) or the one-sided
+// post-only market maker of the perps [mm] markets names (docs/market_maker.md).
+enum class StrategyKind : std::uint8_t { kBasis, kMarketMaker };
+std::string_view strategy_kind_name(StrategyKind k) noexcept;  // "basis" / "market_maker"
+
+// [mm] — the market maker: its markets (Backpack perps, e.g. "SOL_USDC_PERP") and its parameters (every
+// other key of the table, read by read_mm_params; defaults in strategy/market_maker/mm_params.hpp).
+struct MmConfig {
+  bool present = false;  // the file has an [mm] table
+  std::vector<std::string> markets;
+  MmParams params;
+};
+
 // [strategy] — basis signal, sizing and exit rules. Thresholds are fractions (0.002 = 0.2 %).
 struct StrategyConfig {
   Decimal min_spread_threshold = Decimal::from_string("0.001");     // log "Found opportunity"
@@ -60,6 +74,7 @@ struct StrategyConfig {
   Decimal slippage_allowance = Decimal::from_string("0.0005");  // fraction deducted from the edge
   Decimal liquidity_buffer = Decimal::from_int(3);              // size ≤ depth / buffer (≥ 1)
   DurationUs stats_interval_us = 300 * kUsPerSecond;
+  StrategyKind kind = StrategyKind::kBasis;
   // How often the engine's timer runs (order timeouts, hedge deadlines, re-pricing, exits, the shutdown
   // check): the resolution of every deadline above it.
   DurationUs tick_us = 200 * kUsPerMs;
@@ -210,6 +225,7 @@ struct Config {
   RiskConfig risk;
   StrategyConfig strategy;
   ExecutionConfig execution;
+  MmConfig mm;
   std::vector<PairConfig> pairs = default_pairs();
   LoggingConfig logging;
   JournalConfig journal;

@@ -44,6 +44,8 @@ struct RunSummary {
     Decimal spot, perp, dust_written_off;
   };
   std::vector<Held> held;
+  // The market maker's "MM stats …" line per market ([strategy] kind = "market_maker"; empty otherwise).
+  std::vector<std::string> mm_stats;
   std::string to_string() const;
 };
 

@@ -9,6 +9,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -64,6 +65,8 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   // Trading starts: the feed's book and mark updates of `pairs` go to the engine, the private order stream
   // to the adapter; the stream's connections are logged. `venue` and `pairs` outlive the run.
   void listen(backpack::BackpackVenue& venue, const std::vector<runtime::PairRef>& pairs);
+  // Book updates of instruments outside the pairs (the market maker's perps) go here. Null = dropped.
+  void set_single_book_listener(std::function<void(InstrumentId)> f) { single_book_ = std::move(f); }
 
   const NodeEventCounts& counts() const noexcept { return counts_; }
   // What the operator's HTTP surface shows of the run: cancels, refusals and the last refusal.
@@ -132,7 +135,8 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   Portfolio* portfolio_ = nullptr;
   runtime::Reconciler* reconciler_ = nullptr;
   alerts::Alerter* alerter_ = nullptr;
-  std::vector<const runtime::PairRef*> pair_by_instrument_;  // by InstrumentId, built once by listen()
+  std::vector<const runtime::PairRef*> pair_by_instrument_;
+  std::function<void(InstrumentId)> single_book_;  // by InstrumentId, built once by listen()
   NodeEventCounts counts_;
   service::Tally tally_;
   service::FillRing fills_;

@@ -39,6 +39,11 @@ struct NodeHooks {
   std::function<void(InstrumentId instrument, ClientId client_id)> cancel_order;
   std::function<Decimal(const MarketSpec& perp)> mark;  // the perp's current mark (zero when unknown)
   std::function<void()> stop;                           // ends the run (closes connections, stops the loop)
+  // Optional: a single-order strategy beside the engine's pairs (the market maker). `tick` runs every engine
+  // tick after the engine's timer; `idle` says it has nothing resting or in flight (a shutdown waits for it
+  // like for the pairs' trades). Unset = none.
+  std::function<void(TimestampUs now)> tick;
+  std::function<bool()> idle;
 };
 
 class Node {

@@ -25,6 +25,7 @@ struct PaperOptions {
     std::string spot_symbol;
   };
   std::vector<Pair> pairs;
+  std::vector<std::string> perps;  // markets traded alone (the market maker): their quote asset is seeded too
 };
 
 class PaperExchange {

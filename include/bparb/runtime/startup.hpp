@@ -38,6 +38,9 @@ struct WantedPair {
 
 struct StartupOptions {
   std::vector<WantedPair> pairs;
+  // Perps traded on their own (the market maker), after the pairs' markets in the instrument table. Each must
+  // exist, be a PERP, be open, and share the pairs' quote asset.
+  std::vector<std::string> perps;
   std::string source_path;             // the config file, named when a market does not exist
   VenueId venue = VenueId::kBackpack;  // the venue the markets are listed by (their instruments' venue)
   RecoveryOptions recovery;
@@ -65,6 +68,8 @@ class Startup {
 
   // Valid once `on_done` was called.
   const std::vector<PairRef>& pairs() const noexcept { return pairs_; }
+  // The instruments of StartupOptions::perps, in that order.
+  const std::vector<InstrumentId>& perps() const noexcept { return perps_; }
   const std::string& quote_asset() const noexcept { return quote_asset_; }
   const FeeSchedule& fees() const noexcept { return fees_; }
   oms::ClientId first_client_id() const noexcept { return first_client_id_; }
@@ -87,6 +92,7 @@ class Startup {
   std::function<void(const StartupFailure&)> fail_;
   std::function<void()> done_;
   std::vector<PairRef> pairs_;
+  std::vector<InstrumentId> perps_;
   std::string quote_asset_;
   FeeSchedule fees_;
   oms::ClientId first_client_id_ = 1;

@@ -60,6 +60,20 @@ MarketMakerCore::MarketMakerCore(const MmParams& params, const MarketSpec& spec)
       budget_(p_.max_requests_per_window, p_.request_window_ms * kUsPerMs, p_.request_headroom_fraction),
       backoff_(p_.rate_limit_backoff_ms * kUsPerMs, p_.rate_limit_backoff_max_ms * kUsPerMs) {}
 
+std::vector<std::string> MarketMakerCore::set_params(const MmParams& next) {
+  MarketSpec spec;
+  spec.symbol = "the reloaded [mm]";
+  spec.tick_size = tick_;
+  spec.step_size = step_;
+  const MmParams applied = with_live_mm_params(p_, checked(next, spec));
+  std::vector<std::string> kept;
+  const auto now_values = mm_param_values(applied), next_values = mm_param_values(next);
+  for (std::size_t i = 0; i < now_values.size(); ++i)
+    if (now_values[i].second != next_values[i].second) kept.push_back(now_values[i].first);
+  p_ = applied;
+  return kept;
+}
+
 // --- Events ----------------------------------------------------------------------------------------
 
 void MarketMakerCore::on_book(const BookTop& top, TimestampUs now) noexcept {

@@ -116,6 +116,33 @@ std::vector<std::string> validate_mm_params(const MmParams& p, const std::string
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> mm_param_values(const MmParams& p) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const mm_detail::DecimalKey& k : mm_detail::decimal_keys()) out.emplace_back(k.name, (p.*k.field).str());
+  for (const mm_detail::IntegerKey& k : mm_detail::integer_keys()) out.emplace_back(k.name, std::to_string(p.*k.field));
+  return out;
+}
+
+bool mm_param_is_live(std::string_view key) noexcept {
+  // Read by decide() from the parameters each time; everything else was given to a guard's constructor.
+  constexpr std::string_view kLive[] = {
+      "price_offset_ticks",        "equity_fraction",         "max_quote_usd",   "requote_ticks",    "max_quote_age_ms",
+      "breaker_mid_move_fraction", "breaker_spread_fraction", "max_book_age_ms", "max_trade_age_ms", "cooldown_ms",
+      "inventory_cap_fraction",    "inventory_soft_fraction", "hedge_fraction",  "hedge_interval_ms"};
+  for (std::string_view k : kLive)
+    if (k == key) return true;
+  return false;
+}
+
+MmParams with_live_mm_params(const MmParams& running, const MmParams& next) noexcept {
+  MmParams out = running;
+  for (const mm_detail::DecimalKey& k : mm_detail::decimal_keys())
+    if (mm_param_is_live(k.name)) out.*k.field = next.*k.field;
+  for (const mm_detail::IntegerKey& k : mm_detail::integer_keys())
+    if (mm_param_is_live(k.name)) out.*k.field = next.*k.field;
+  return out;
+}
+
 std::vector<std::string> mm_param_keys() {
   std::vector<std::string> out;
   for (const mm_detail::DecimalKey& k : mm_detail::decimal_keys()) out.emplace_back(k.name);

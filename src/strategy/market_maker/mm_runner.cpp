@@ -95,6 +95,10 @@ void MmRunner::on_timer() noexcept {
   drive(clock_.now_us());
 }
 
+std::vector<std::string> MmRunner::set_params(const MmParams& next) {
+  return core_.set_params(next);
+}
+
 // --- Decisions -> order entry -----------------------------------------------------------------------------
 
 void MmRunner::drive(TimestampUs now) noexcept {
@@ -145,6 +149,7 @@ bool MmRunner::carry_out(const MmDecision& d, TimestampUs now) noexcept {
         core_.on_quote_submitted(res.client_id);
         stats_.on_quote_placed();
       }
+      if (observer_) observer_->on_sent(instrument_, d, res.client_id, now);
       return true;
     }
     case MmAction::kCancel: {
@@ -152,6 +157,7 @@ bool MmRunner::carry_out(const MmDecision& d, TimestampUs now) noexcept {
       if (r == EntryRefusal::kNone) {
         ++counters_.cancels;
         stats_.on_cancel();
+        if (observer_) observer_->on_sent(instrument_, d, d.client_id, now);
         return true;
       }
       ++counters_.refusals;
@@ -210,6 +216,7 @@ void MmRunner::book_fill(const SingleOrderEvent& e, bool hedge, TimestampUs now)
   f.hedge = hedge;
   f.mid = mid_.is_zero() ? e.fill_price : mid_;
   stats_.on_fill(f);
+  if (observer_) observer_->on_fill(instrument_, f, e.client_id, core_.position_lots());
 }
 
 void MmRunner::on_quote_event(const SingleOrderEvent& e, TimestampUs now) noexcept {

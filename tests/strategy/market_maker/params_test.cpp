@@ -108,5 +108,38 @@ cooldown_ms = 1.5
   EXPECT_EQ(r.params.flow_ema_alpha, D("0.4"));  // refused values keep the default
 }
 
+// A reload (SIGHUP) changes only the keys the core reads when it decides; the others were built into its
+// guards and are named back, unchanged.
+TEST(MmParams, LiveKeysApplyTheOthersAreNamedAndKept) {
+  MmParams next;
+  next.max_quote_usd = D("10");
+  next.cooldown_ms = 1'000;
+  next.flow_window_ms = 5'000;
+  next.reject_burst_count = 3;
+  const MmParams merged = with_live_mm_params(MmParams{}, next);
+  EXPECT_EQ(merged.max_quote_usd, D("10"));
+  EXPECT_EQ(merged.cooldown_ms, 1'000);
+  EXPECT_EQ(merged.flow_window_ms, MmParams{}.flow_window_ms);
+  EXPECT_EQ(merged.reject_burst_count, MmParams{}.reject_burst_count);
+  EXPECT_TRUE(mm_param_is_live("max_quote_usd"));
+  EXPECT_FALSE(mm_param_is_live("flow_window_ms"));
+  EXPECT_FALSE(mm_param_is_live("no_such_key"));
+
+  MarketMakerCore core(MmParams{}, sol_perp());
+  const std::vector<std::string> kept = core.set_params(next);
+  EXPECT_EQ(kept, (std::vector<std::string>{"flow_window_ms", "reject_burst_count"}));
+  MmParams bad;
+  bad.flow_ema_alpha = D("2");
+  EXPECT_THROW((void)core.set_params(bad), std::invalid_argument);
+}
+
+TEST(MmParams, ValuesListEveryKeyInTableOrder) {
+  const auto values = mm_param_values(MmParams{});
+  const std::vector<std::string> keys = mm_param_keys();
+  ASSERT_EQ(values.size(), keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(values[i].first, keys[i]);
+  EXPECT_EQ(values.front().second, "0.4");  // flow_ema_alpha
+}
+
 }  // namespace
 }  // namespace bparb::mmtest

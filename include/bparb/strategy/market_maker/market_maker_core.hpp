@@ -14,6 +14,8 @@
 // (on_quote_submitted) or that the order was refused before reaching the venue (on_quote_refused).
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "bparb/core/client_id.hpp"
 #include "bparb/core/clock.hpp"
@@ -118,6 +120,12 @@ class MarketMakerCore {
   // Start-up only: throws std::invalid_argument listing every problem if validate_mm_params() finds any,
   // or naming the market if its tick or step is not positive.
   MarketMakerCore(const MmParams& params, const MarketSpec& spec);
+
+  // Live parameters (SIGHUP; allocates, throws std::invalid_argument like the constructor): the keys read
+  // only when deciding (mm_param_is_live) take effect at the next decide(); the others size or shape the
+  // flow, the mid history, the rejection burst, the request budget and the back-off, built once here.
+  // Returns the names of those that differ from the running values and were kept.
+  std::vector<std::string> set_params(const MmParams& next);
 
   // --- Market data -----------------------------------------------------------------------------
   void on_book(const BookTop& top, TimestampUs now) noexcept;  // every book frame (top changed or not)

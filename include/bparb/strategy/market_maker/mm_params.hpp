@@ -5,6 +5,8 @@
 // (0.002 means 0.2 %).
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "bparb/core/decimal.hpp"
@@ -59,5 +61,16 @@ std::vector<std::string> validate_mm_params(const MmParams& p, const std::string
 
 // The names of every key of the table, in declaration order (for unknown-key suggestions and docs).
 std::vector<std::string> mm_param_keys();
+
+// Every key with its value as text, in table order: check-config prints them, a reload diffs them.
+std::vector<std::pair<std::string, std::string>> mm_param_values(const MmParams& p);
+
+// Whether a key takes effect while running (a SIGHUP reload): true for the keys the core reads only when it
+// decides; false for those that size or shape what it builds once (flow, mid history, rejection burst,
+// request budget, back-off), which need a restart.
+bool mm_param_is_live(std::string_view key) noexcept;
+
+// `running` with the live keys of `next` (what a reload applies).
+MmParams with_live_mm_params(const MmParams& running, const MmParams& next) noexcept;
 
 }  // namespace bparb

@@ -13,6 +13,8 @@
 // MmRunnerObserver hands out (one call per breaker trip and per side switch of the taker flow).
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "bparb/core/clock.hpp"
 #include "bparb/core/decimal.hpp"
@@ -33,6 +35,16 @@ class MmRunnerObserver {
   virtual void on_breaker_trip(InstrumentId instrument, const BreakerTrip& trip) noexcept = 0;
   // The taker flow chose a side (`from` is empty at the first choice).
   virtual void on_side_switch(InstrumentId instrument, std::optional<Side> from, Side to, TimestampUs now) noexcept = 0;
+  // A decision reached the order entry and was sent: a place or a hedge with the client id it got, a cancel
+  // of `d.client_id`. Refused commands are not reported here (the counters have them).
+  virtual void on_sent(InstrumentId instrument, const MmDecision& d, ClientId client_id, TimestampUs now) noexcept {
+    (void)instrument, (void)d, (void)client_id, (void)now;
+  }
+  // One fill of our quote or hedge, as booked into the stats; `position_lots` is the core's position after it.
+  virtual void on_fill(InstrumentId instrument, const MmFill& f, ClientId client_id,
+                       std::int64_t position_lots) noexcept {
+    (void)instrument, (void)f, (void)client_id, (void)position_lots;
+  }
 };
 
 // What the runner did, for status and tests.
@@ -71,6 +83,11 @@ class MmRunner final : public exec::SingleOrderHandler {
 
   // ---- Time passing without events (stale book / trade breakers, quote age)
   void on_timer() noexcept;
+
+  // ---- Live parameters (SIGHUP). Start-up-like: validates (throws std::invalid_argument listing every
+  // problem) and allocates. Returns the keys whose new value was NOT applied (they shape structures the core
+  // builds once; they take effect at the next start).
+  std::vector<std::string> set_params(const MmParams& next);
 
   // ---- The kernel's answers for our orders
   void on_single_order_event(const exec::SingleOrderEvent& e) noexcept override;

@@ -1,0 +1,100 @@
+#pragma once
+// The market maker in the daemon ([strategy] kind = "market_maker"): one MmRunner per perp of [mm] markets on
+// the engine's OrderEntry, fed by the Backpack feed (book frames and public trades), by its own account poll
+// (equity and the venue's position of each perp) and by the engine's timer. Fills reach the runners only
+// from the private order stream, through the same adapter -> journal -> engine path as the basis strategy's
+// fills (NodeEvents), so each is journaled once. docs/market_maker.md ("In the daemon") describes it.
+//
+// Log lines (greppable, one per moment): side switches, quotes placed / replaced / cancelled, breaker trips
+// with their numbers, fills and hedges, and a periodic "MM stats" line per market. They are written from a
+// handler posted to the loop with the numbers copied, never inside the engine's call that decided them.
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "bparb/core/clock.hpp"
+#include "bparb/core/instrument.hpp"
+#include "bparb/exec/order_entry.hpp"
+#include "bparb/exec/venue_reports.hpp"
+#include "bparb/strategy/market_maker/mm_runner.hpp"
+#include "bparb/venue/backpack/venue.hpp"
+
+namespace bparb::app {
+
+struct MmNodeOptions {
+  MmParams params;
+  DurationUs account_poll_us = 0;  // equity and positions of the quoted perps
+  DurationUs stats_us = 0;         // the "MM stats" line
+};
+
+class MmNode final : public MmRunnerObserver {
+ public:
+  // Builds one runner per instrument of `perps` (perps of `instruments`) on `entry` and registers each
+  // perp's feed book with it. Throws like MmRunner (bad parameters, too many owners).
+  MmNode(boost::asio::io_context& io, std::shared_ptr<spdlog::logger> log, const Clock& clock,
+         const InstrumentTable& instruments, std::span<const InstrumentId> perps, exec::OrderEntry& entry,
+         backpack::BackpackVenue& venue, exec::ReconciliationVenue& account, MmNodeOptions opts);
+  ~MmNode() override;
+
+  // Subscribes the perps' books and public trades, listens for reconnects and starts the account poll.
+  void start();
+  // A book frame of `instrument` (the feed's book-update hook for instruments outside the pairs).
+  void on_book(InstrumentId instrument) noexcept;
+  // Every engine tick: breakers and quote age need time to pass; the stats line when due.
+  void on_tick(TimestampUs now) noexcept;
+  // Shutdown: every quote is cancelled through the order entry and nothing is quoted again.
+  void stop() noexcept;
+  // Nothing of ours rests or is in flight (a shutdown waits for it).
+  bool idle() const noexcept;
+  bool owns(InstrumentId instrument) const noexcept;
+  // SIGHUP: the live keys of `next` apply at once; the log names those that wait for a restart.
+  void reload(const MmParams& next);
+  void cancel() noexcept;  // stops the poll timer (the loop is ending)
+
+  // One "MM stats …" text per market (the periodic line and the exit summary).
+  std::vector<std::string> stats_lines() const;
+
+  // ---- MmRunnerObserver (inside the runner's calls: numbers are copied, the text is made later)
+  void on_breaker_trip(InstrumentId instrument, const BreakerTrip& trip) noexcept override;
+  void on_side_switch(InstrumentId instrument, std::optional<Side> from, Side to, TimestampUs now) noexcept override;
+  void on_sent(InstrumentId instrument, const MmDecision& d, ClientId client_id, TimestampUs now) noexcept override;
+  void on_fill(InstrumentId instrument, const MmFill& f, ClientId client_id,
+               std::int64_t position_lots) noexcept override;
+
+ private:
+  struct Market {
+    InstrumentId id = kNoInstrument;
+    const MarketSpec* spec = nullptr;
+    const OrderBook* book = nullptr;
+    std::unique_ptr<MmRunner> runner;
+    ClientId cancelled_id = 0;  // the last quote cancelled for a requote (a place that follows replaces it)
+    MmReason cancelled_why = MmReason::kNone;
+  };
+  Market* market(InstrumentId instrument) noexcept;
+  const Market* market(InstrumentId instrument) const noexcept;
+  std::string stats_line(const Market& m) const;
+  void poll();
+  void schedule_poll();
+
+  boost::asio::io_context& io_;
+  std::shared_ptr<spdlog::logger> log_;
+  const Clock& clock_;
+  backpack::BackpackVenue& venue_;
+  exec::ReconciliationVenue& account_;
+  MmNodeOptions opts_;
+  std::vector<Market> markets_;
+  boost::asio::steady_timer poll_timer_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // poll answers may come after the node is gone
+  bool stopped_ = false;
+  bool connected_once_ = false;
+  TimestampUs next_stats_us_ = 0;
+};
+
+}  // namespace bparb::app

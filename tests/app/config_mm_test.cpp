@@ -1,0 +1,140 @@
+// [strategy] kind and [mm]: the market maker's part of the config file, its errors and what a reload changes.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "bparb/app/config.hpp"
+#include "bparb/app/node_options.hpp"
+
+namespace bparb::app {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::AnyOf;
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+const std::string kSrc = BPARB_SOURCE_DIR;
+const std::string kPaper = "[exchange]\nmode = \"paper\"\n";
+const std::string kMm = kPaper + "[strategy]\nkind = \"market_maker\"\n[mm]\nmarkets = [\"SOL_USDC_PERP\"]\n";
+
+std::vector<std::string> errors_of(const std::string& text) {
+  try {
+    (void)parse_config_string(text, "test.toml");
+    return {};
+  } catch (const ConfigError& e) {
+    return e.errors();
+  }
+}
+
+TEST(ConfigMm, PaperMmFileLoadsAsAMarketMaker) {
+  const Config c = load_config(kSrc + "/config/paper-mm.toml");
+  EXPECT_EQ(c.strategy.kind, StrategyKind::kMarketMaker);
+  EXPECT_EQ(c.exchange.mode, Mode::kPaper);
+  EXPECT_EQ(c.mm.markets, std::vector<std::string>{"SOL_USDC_PERP"});
+  EXPECT_EQ(c.mm.params.equity_fraction, Decimal::from_string("0.0003"));
+  EXPECT_EQ(c.mm.params.max_quote_age_ms, 2000);
+  EXPECT_EQ(c.mm.params.flow_window_ms, MmParams{}.flow_window_ms);  // untouched keys keep their defaults
+  // (Whether paper.sim_config exists depends on the working directory: only the market maker's warnings count.)
+  EXPECT_THAT(c.warnings, Not(Contains(AnyOf(HasSubstr("[mm]"), HasSubstr("max_orders_per_minute")))));
+}
+
+TEST(ConfigMm, ExistingConfigsStayBasis) {
+  for (const char* f : {"/config/paper.toml", "/config/bparb.toml"}) {
+    const Config c = load_config(kSrc + f);
+    EXPECT_EQ(c.strategy.kind, StrategyKind::kBasis) << f;
+    EXPECT_FALSE(c.mm.present) << f;
+  }
+}
+
+TEST(ConfigMm, KindIsOneOfTwoNames) {
+  EXPECT_THAT(errors_of("[strategy]\nkind = \"maker\"\n"),
+              Contains(AllOf(HasSubstr("test.toml:2:8: strategy.kind: \"maker\" is not allowed"),
+                             HasSubstr("allowed: \"basis\", \"market_maker\""))));
+  EXPECT_THAT(errors_of("[strategy]\nkind = 3\n"), Contains(HasSubstr("strategy.kind: wrong type, got integer 3")));
+}
+
+TEST(ConfigMm, MarketMakerNeedsItsMarkets) {
+  EXPECT_THAT(errors_of("[strategy]\nkind = \"market_maker\"\n"),
+              Contains(HasSubstr("strategy.kind: \"market_maker\" needs an [mm] table naming its markets")));
+  EXPECT_THAT(errors_of("[strategy]\nkind = \"market_maker\"\n[mm]\nequity_fraction = 0.01\n"),
+              Contains(HasSubstr("mm.markets: missing")));
+  EXPECT_THAT(errors_of(kMm + "[mm.x]\n"), Not(IsEmpty()));
+}
+
+TEST(ConfigMm, MarketsMustBeDistinctPerpSymbols) {
+  const std::string head = "[strategy]\nkind = \"market_maker\"\n[mm]\n";
+  EXPECT_THAT(errors_of(head + "markets = [\"SOL_USDC\"]\n"),
+              Contains(AllOf(HasSubstr("test.toml:4:"), HasSubstr("mm.markets: got string \"SOL_USDC\""),
+                             HasSubstr("ending in _PERP"))));
+  EXPECT_THAT(errors_of(head + "markets = [\"SOL_USDC_PERP\", \"SOL_USDC_PERP\"]\n"),
+              Contains(HasSubstr("\"SOL_USDC_PERP\" is listed twice")));
+  EXPECT_THAT(errors_of(head + "markets = []\n"), Contains(HasSubstr("mm.markets: 0 market(s)")));
+  EXPECT_THAT(errors_of(head + "markets = \"SOL_USDC_PERP\"\n"), Contains(HasSubstr("mm.markets: wrong type")));
+}
+
+TEST(ConfigMm, ParameterErrorsNameFileLineKeyValueAndRange) {
+  const auto e = errors_of(kMm + "flow_ema_alpha = 1.5\nrequote_ticks = 0\n");
+  EXPECT_THAT(e, Contains("test.toml:7:18: mm.flow_ema_alpha: 1.5 is out of range; allowed: > 0 and <= 1 (weight of "
+                          "the newest ratio)"));
+  EXPECT_THAT(e, Contains(AllOf(HasSubstr("test.toml:8:17: mm.requote_ticks: 0 is out of range"),
+                                HasSubstr("an integer from 1 to 1000"))));
+  // Between keys, once every key is valid on its own.
+  EXPECT_THAT(errors_of(kMm + "rate_limit_backoff_ms = 5000\nrate_limit_backoff_max_ms = 1000\n"),
+              Contains(HasSubstr("mm.rate_limit_backoff_max_ms: 1000 is below mm.rate_limit_backoff_ms 5000")));
+}
+
+TEST(ConfigMm, UnknownKeyIsReportedOnceWithTheClosestName) {
+  const auto e = errors_of(kMm + "equity_fractoin = 0.01\n");
+  ASSERT_EQ(e.size(), 1u) << e.front();
+  EXPECT_THAT(e.front(), AllOf(HasSubstr("test.toml:7:1: mm.equity_fractoin: unknown key"),
+                               HasSubstr("did you mean 'equity_fraction'?")));
+}
+
+TEST(ConfigMm, AnOrderCapBelowTheRequestBudgetIsWarnedAbout) {
+  const Config c = parse_config_string(kMm, "test.toml");  // risk.max_orders_per_minute 60, budget 50 per 10 s
+  EXPECT_THAT(c.warnings, Contains(HasSubstr("risk.max_orders_per_minute 60 is below the market maker's request "
+                                             "budget of 300 per minute")));
+  const Config ok =
+      parse_config_string(kPaper + "[risk]\nmax_orders_per_minute = 300\n" + kMm.substr(kPaper.size()), "test.toml");
+  EXPECT_THAT(ok.warnings, Not(Contains(HasSubstr("max_orders_per_minute"))));
+}
+
+TEST(ConfigMm, MmTableWithTheBasisStrategyIsIgnoredWithAWarning) {
+  const Config c = parse_config_string(kPaper + "[mm]\nmarkets = [\"SOL_USDC_PERP\"]\n", "test.toml");
+  EXPECT_EQ(c.strategy.kind, StrategyKind::kBasis);
+  EXPECT_THAT(c.warnings, Contains(HasSubstr("[mm] is read only with [strategy] kind = \"market_maker\"")));
+}
+
+// SIGHUP: the keys the core reads when it decides apply; the ones it builds structures from, the markets and
+// the kind wait for a restart, and the running config keeps their old values.
+TEST(ConfigMm, ReloadAppliesLiveKeysAndNamesTheOthers) {
+  const std::filesystem::path file =
+      std::filesystem::temp_directory_path() / ("bparb_mm_reload_" + std::to_string(::getpid()) + ".toml");
+  std::ofstream(file) << kMm;
+  Config running = load_config(file.string());
+  std::ofstream(file) << kPaper
+                      << "[strategy]\nkind = \"basis\"\n[mm]\nmarkets = [\"BTC_USDC_PERP\"]\nequity_fraction = "
+                         "0.02\nflow_window_ms = 5000\n";
+  const runtime::ReloadOutcome r = reload_thresholds(running);
+  std::filesystem::remove(file);
+  ASSERT_EQ(r.status, runtime::ReloadOutcome::Status::kApplied) << r.error;
+  EXPECT_THAT(r.changes, Contains("mm.equity_fraction 0.01 -> 0.02"));
+  EXPECT_THAT(r.restart_required, Contains(HasSubstr("mm.flow_window_ms")));
+  EXPECT_THAT(r.restart_required, Contains(HasSubstr("mm.markets")));
+  EXPECT_THAT(r.restart_required, Contains(HasSubstr("strategy.kind")));
+  EXPECT_EQ(running.mm.params.equity_fraction, Decimal::from_string("0.02"));
+  EXPECT_EQ(running.mm.params.flow_window_ms, MmParams{}.flow_window_ms);
+  EXPECT_EQ(running.strategy.kind, StrategyKind::kMarketMaker);
+  EXPECT_EQ(running.mm.markets, std::vector<std::string>{"SOL_USDC_PERP"});
+}
+
+}  // namespace
+}  // namespace bparb::app
