@@ -417,6 +417,7 @@ class Daemon final {
         if (const OrderBook* b = bp_.feed ? bp_.feed->book(m->symbol) : nullptr)
           v.books.push_back({m->symbol, b->valid(), b->last_update_us()});
     if (reconciler_) s.equity = reconciler_->net_equity();
+    collect_order_path(s, v);
     events_.recent_fills().copy_to(s.recent_fills);
     s.fills_total = events_.recent_fills().total();
     if (event_log_) event_log_->copy_since(0, s.events);
@@ -427,6 +428,22 @@ class Daemon final {
       for (const alerts::SinkStatus& a : alerter_->status())
         s.alerts.push_back(
             {a.name, a.counters.sent, a.counters.failed, a.counters.dropped, a.counters.retries, a.queued});
+  }
+
+  // The operator's figures recorded where they happen (docs/service.md §Metrics).
+  void collect_order_path(service::Snapshot& s, service::VenueHealth& v) const {
+    service::collect_metrics(s, v, events_.metrics());
+    if (bp_.ws) v.last_message_us = bp_.ws->counters().last_frame_us;
+    if (reconciler_) {
+      if (const auto& eq = reconciler_->equity()) {
+        v.margin_available = eq->available;
+        v.margin_used = eq->locked;
+      }
+      v.fills_missing_from_stream = reconciler_->fills_missing_from_stream();
+    }
+    using St = runtime::ReloadOutcome::Status;
+    s.reloads = {operator_.reloads(St::kApplied), operator_.reloads(St::kInvalid), operator_.reloads(St::kUnreadable)};
+    s.journal_write = journal_.write_latency();
   }
 
   RunSummary summary() const {

@@ -40,19 +40,30 @@ void NodeEvents::open_trades_csv(const std::string& log_file) {
 void NodeEvents::listen(backpack::BackpackVenue& venue, const std::vector<runtime::PairRef>& pairs) {
   // Once: the pair of every traded instrument, so a book update finds its pair by the instrument id the
   // feed hands back instead of comparing symbols per frame.
-  pair_by_instrument_.clear();
-  for (const runtime::PairRef& p : pairs)
-    for (const InstrumentId id : p.instruments) {
-      if (id == kNoInstrument) continue;
-      if (pair_by_instrument_.size() <= id) pair_by_instrument_.resize(static_cast<std::size_t>(id) + 1, nullptr);
-      pair_by_instrument_[id] = &p;
-    }
   backpack::MarketDataFeed& feed = *venue.feed;
+  pair_by_instrument_.clear();
+  book_by_instrument_.clear();
+  for (const runtime::PairRef& p : pairs)
+    for (std::size_t leg = 0; leg < p.instruments.size(); ++leg) {
+      const InstrumentId id = p.instruments[leg];
+      if (id == kNoInstrument) continue;
+      if (pair_by_instrument_.size() <= id) {
+        pair_by_instrument_.resize(static_cast<std::size_t>(id) + 1, nullptr);
+        book_by_instrument_.resize(static_cast<std::size_t>(id) + 1, nullptr);
+      }
+      pair_by_instrument_[id] = &p;
+      book_by_instrument_[id] = feed.book((leg == 0 ? p.spot : p.perp)->symbol);
+    }
   feed.on_book_update([this](std::string_view, InstrumentId instrument) {
-    if (const runtime::PairRef* p = pair_of(instrument))
+    if (const runtime::PairRef* p = pair_of(instrument)) {
+      // Orders the engine places from inside this call were decided on this frame (tick -> order).
+      const OrderBook* b = book_by_instrument_[instrument];
+      metrics_.tick_begin(b != nullptr && b->valid() ? b->last_update_us() : 0);
       engine_->on_book_update(p->index, clock_.now_us());
-    else if (single_book_)
+      metrics_.tick_end();
+    } else if (single_book_) {
       single_book_(instrument);
+    }
   });
   feed.on_mark_price([this, &feed](std::string_view sym, InstrumentId instrument) {
     const runtime::PairRef* p = pair_of(instrument);
@@ -63,6 +74,7 @@ void NodeEvents::listen(backpack::BackpackVenue& venue, const std::vector<runtim
     f.interval_ms = p->perp->funding_interval_ms;
     f.next_funding_us = m->next_funding_ms * kUsPerMs;
     f.mark_price = m->mark_price;
+    metrics_.funding_rate(p->index, f.rate);
     engine_->on_funding_info(p->index, f);
   });
   backpack::BackpackWs& ws = *venue.ws;
@@ -116,9 +128,11 @@ bool NodeEvents::before_send(std::span<const OrderSpec> orders) {
   // something to ask the exchange about. No journal, no order.
   if (!journal_intents(orders)) return false;
   counts_.orders_sent += orders.size();
+  metrics_.orders_handed(orders, clock_.now_us());
   return true;
 }
 void NodeEvents::on_sent(std::span<const OrderSpec> legs) {
+  metrics_.orders_on_wire(legs, clock_.now_us());
   lines_.placing(legs);
 }
 void NodeEvents::on_ack(const exec::OrderAck& a, std::string_view exchange_order_id) {
@@ -126,6 +140,7 @@ void NodeEvents::on_ack(const exec::OrderAck& a, std::string_view exchange_order
                                        : a.kind == exec::OrderAck::Kind::kRejected
                                            ? journal::OrderRecordState::kRejected
                                            : journal::OrderRecordState::kUnknown;
+  metrics_.order_answered(a.client_id, clock_.now_us(), a.kind != exec::OrderAck::Kind::kUnknown);
   journal_.ack(a.client_id, exchange_order_id, st, a.executed_quantity);
   engine_->on_order_ack(a, clock_.now_us());
 }
@@ -185,6 +200,7 @@ void NodeEvents::on_trade_abandoned(const exec::PairInfo& p, std::string_view wh
 void NodeEvents::on_fill(const exec::PairInfo& p, const OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
                          std::string_view fee_symbol, bool maker) {
   ++counts_.fills;
+  metrics_.fill(o.market, maker, qty, price);
   // Every path that books a fill (stream, fills reconciliation, an unknown outcome's query) ends here; the
   // stream's report carries the trade id and the venue's time, the others are shown without a trade id.
   const bool streamed = booking_ != nullptr && booking_->client_id == o.client_id;
@@ -213,6 +229,7 @@ void NodeEvents::write_trade_csv(const exec::PairInfo& p, const OrderSpec& o, De
 void NodeEvents::on_single_order_fill(const OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
                                       std::string_view fee_symbol, bool maker) {
   ++counts_.fills;
+  metrics_.fill(o.market, maker, qty, price);
   lines_.fill(o, qty, price, fee, fee_symbol, maker);
 }
 void NodeEvents::on_single_order_rejected(const OrderSpec& o, std::string_view code, std::string_view message) {

@@ -10,7 +10,9 @@
 //   bparb-bench tick-to-wire [--iterations N] [--loopback-iterations M] [--seed S]
 //       latency histogram of frame bytes -> signed HTTP batch request bytes (in-process), its stage
 //       breakdown, allocations per trade, and the same through the daemon's RestClient over loopback to
-//       an in-process bpsim server. Prints a table, then one JSON line.
+//       an in-process bpsim server. With --service-seconds N: the loopback path paced like a feed, in
+//       alternating N-second blocks without and with service::Server on the loop and a scraper polling
+//       /metrics and /api/v1/status every second (loopback.hpp). Prints a table, then one JSON line.
 #include <simdjson.h>
 
 #include <algorithm>
@@ -39,6 +41,7 @@
 #include "bparb/sim/sim_runtime.hpp"
 #include "bparb/venue/backpack/parsers.hpp"
 #include "bparb/venue/backpack/rest_client.hpp"
+#include "loopback.hpp"
 #include "recorded_depth.hpp"
 #include "tick_to_wire.hpp"
 
@@ -57,7 +60,9 @@ constexpr const char* kUsage =
     "      --snapshot-out S.json --frames-out F.txt   (hftbacktest recording -> Backpack-shaped frames)\n"
     "  depth-replay --snapshot S.json --frames F.txt [--repeat 5] [--tick X --step Y]\n"
     "      (tick/step default to bpsim's market of the frames' symbol)\n"
-    "  tick-to-wire [--iterations 20000] [--loopback-iterations 2000] [--seed 42] [--pairs 5]\n";
+    "  tick-to-wire [--iterations 20000] [--loopback-iterations 2000] [--seed 42] [--pairs 5]\n"
+    "      [--service-seconds 0] [--service-rounds 2] [--service-pace-us 5000]   (service-seconds > 0: also through\n"
+    "      loopback paced, alternating blocks without / with the operator's HTTP server scraped every second)\n";
 
 struct Args {
   std::string cmd;
@@ -377,36 +382,19 @@ void hist_row(const char* name, Histogram& h) {
               h.pct(99.9), h.max());
 }
 
-// Loopback: the engine's batch goes to the daemon's RestClient, which talks HTTP to an in-process
-// bpsim server on 127.0.0.1 (same io_context, single thread, like paper mode).
-struct Loopback {
-  boost::asio::io_context io;
-  bparb::SystemClock clock;
-  std::unique_ptr<bparb::sim::SimRuntime> rt;
-  std::unique_ptr<bparb::sim::SimServer> srv;
-  std::unique_ptr<bp::RestClient> rest;
-  std::int64_t handed_ns = 0;  // execute_batch returned
-  std::int64_t acked_ns = 0;   // batch answer callback ran
-  bool acked = false;
-  bool ok = false;
-  std::string error;
-  bb::AllocStats handoff_allocs;
-
-  static void hook(void* ctx, std::span<const bp::OrderRequest> orders) {
-    auto* self = static_cast<Loopback*>(ctx);
-    self->rest->execute_batch(orders, [self](bp::RestResult<std::vector<bp::BatchOrderResult>>& r) {
-      self->acked_ns = bb::steady_ns();
-      self->acked = true;
-      self->ok = static_cast<bool>(r);
-      if (!r) self->error = r.error().code + " " + r.error().message;
-    });
-    self->handed_ns = bb::steady_ns();
-  }
-};
+std::string ns_json(const char* key, const std::vector<std::int64_t>& ns) {
+  Histogram h{ns};
+  return std::string(",\"") + key + "\":" + hist_json(h);
+}
+void ns_row(const char* name, const std::vector<std::int64_t>& ns) {
+  Histogram h{ns};
+  hist_row(name, h);
+}
 
 int cmd_tick_to_wire(const Args& a) {
   const std::size_t iters = a.num("iterations", 20000);
   const std::size_t loop_iters = a.num("loopback-iterations", 2000);
+  const std::size_t service_seconds = a.num("service-seconds", 0);
   bb::TickToWireOptions o;
   o.seed = a.num("seed", 42);
   o.pairs = a.num("pairs", 5);
@@ -457,27 +445,8 @@ int cmd_tick_to_wire(const Args& a) {
   std::uint64_t lb_allocs = 0, lb_failed = 0;
   std::string lb_error;
   if (loop_iters > 0) {
-    Loopback lb;
-    bparb::sim::SimConfig sc = bparb::sim::default_sim_config();
-    sc.runtime.step_interval_ms = 0;  // ladders stay put: we measure our side, not the model
-    bparb::sim::AccountSetup acct;
-    acct.api_key = t.key().public_key_base64();
-    acct.balances.emplace_back("USDC", Decimal::from_int(1'000'000'000));
-    for (const char* c : {"SOL", "BTC", "ETH", "SUI", "JUP"})
-      acct.balances.emplace_back(c, Decimal::from_int(1'000'000));
-    sc.exchange.accounts.push_back(acct);
-    sc.server.listen_address = "127.0.0.1";
-    sc.server.port = 0;
-    lb.rt = std::make_unique<bparb::sim::SimRuntime>(lb.io, sc);
-    lb.srv = std::make_unique<bparb::sim::SimServer>(lb.io, *lb.rt, lb.rt->config().server);
-    lb.srv->start();
-    bp::RestClientOptions ro;
-    ro.http.base_url = lb.srv->http_url();
-    ro.rate_limit.requests_per_minute = 1'000'000;  // our own limiter is not what we measure
-    ro.rate_limit.burst = 100'000;
-    ro.rate_limit.reserved_for_orders = 10;
-    lb.rest = std::make_unique<bp::RestClient>(lb.io, lb.clock, ro, &t.key());
-    t.set_order_hook(&Loopback::hook, &lb);
+    bb::Loopback lb;
+    lb.start(t);
     const std::size_t lwarm = std::min<std::size_t>(50, loop_iters / 10 + 1);
     for (std::size_t i = 0; i < lwarm + loop_iters; ++i) {
       const bool measured = i >= lwarm;
@@ -488,10 +457,7 @@ int cmd_tick_to_wire(const Args& a) {
       const bool traded = t.on_frame(f);
       if (measured) lb_allocs += bb::alloc_counting_end().allocations;
       if (!traded) throw std::runtime_error("loopback: the spike frame did not trade");
-      // Drive the io_context until the batch answer arrives (bounded).
-      const std::int64_t deadline = bb::steady_ns() + 5'000'000'000LL;
-      while (!lb.acked && bb::steady_ns() < deadline) lb.io.run_one_for(std::chrono::milliseconds(100));
-      if (!lb.acked) throw std::runtime_error("loopback: no answer from bpsim within 5 s");
+      lb.wait_for_answer();
       if (!lb.ok) {
         ++lb_failed;
         lb_error = lb.error;
@@ -504,9 +470,17 @@ int cmd_tick_to_wire(const Args& a) {
       f = t.next_frame();
       t.on_frame(f);
     }
-    t.set_order_hook(nullptr, nullptr);
-    lb.srv->stop();
-    lb.io.poll();
+    lb.stop(t);
+  }
+
+  // The same through loopback, paced like a feed, without and with the operator's HTTP surface scraped.
+  std::optional<bb::ServiceLoadResult> svc;
+  if (service_seconds > 0) {
+    bb::ServiceLoadOptions so;
+    so.block_us = static_cast<bparb::DurationUs>(service_seconds) * bparb::kUsPerSecond;
+    so.rounds = static_cast<int>(a.num("service-rounds", 2));
+    so.pace_us = static_cast<bparb::DurationUs>(a.num("service-pace-us", 5000));
+    svc = bb::run_service_load(t, so);
   }
 
   std::printf("tick-to-wire: %zu pairs, %zu trades measured (+%zu warm-up), bpsim books (seed %" PRIu64 ")\n", o.pairs,
@@ -532,6 +506,20 @@ int cmd_tick_to_wire(const Args& a) {
   std::printf("\n");
   if (lb_failed > 0)
     std::printf("  loopback: %" PRIu64 " batch requests failed (last: %s)\n", lb_failed, lb_error.c_str());
+  if (svc) {
+    std::printf("  paced loopback, µs from each frame's scheduled time (service off / on, alternating blocks):\n");
+    ns_row("service off: frame -> handoff", svc->off.handoff_ns);
+    ns_row("service on:  frame -> handoff", svc->on.handoff_ns);
+    ns_row("service off: frame -> bpsim answer", svc->off.answer_ns);
+    ns_row("service on:  frame -> bpsim answer", svc->on.answer_ns);
+    std::printf("  service on: %" PRIu64 " snapshots, %" PRIu64 " scrapes answered 200 (%" PRIu64
+                " not; /metrics %" PRIu64 " bytes, /api/v1/status %" PRIu64
+                " bytes); frames started > 100 µs late: %" PRIu64 " off, %" PRIu64 " on; dropped while behind: %" PRIu64
+                " off, %" PRIu64 " on; batches refused: %" PRIu64 " off, %" PRIu64 " on\n",
+                svc->snapshots, svc->scrapes_ok, svc->scrapes_failed, svc->metrics_bytes, svc->status_bytes,
+                svc->off.late_frames, svc->on.late_frames, svc->off.skipped, svc->on.skipped, svc->off.failed,
+                svc->on.failed);
+  }
   std::printf("  request: %zu bytes (%zu-byte body); mean thread CPU per trade frame %.2f µs\n", t.wire().size(),
               t.body().size(), static_cast<double>(cpu_ns) / 1000.0 / static_cast<double>(iters));
 
@@ -549,6 +537,12 @@ int cmd_tick_to_wire(const Args& a) {
         "\"loopback_failed\":%" PRIu64,
         hist_json(lb_handoff).c_str(), hist_json(lb_roundtrip).c_str(),
         static_cast<double>(lb_allocs) / static_cast<double>(loop_iters), lb_failed);
+  if (svc)
+    std::printf("%s%s%s%s,\"service_snapshots\":%" PRIu64 ",\"service_scrapes\":%" PRIu64,
+                ns_json("service_off_handoff", svc->off.handoff_ns).c_str(),
+                ns_json("service_on_handoff", svc->on.handoff_ns).c_str(),
+                ns_json("service_off_answer", svc->off.answer_ns).c_str(),
+                ns_json("service_on_answer", svc->on.answer_ns).c_str(), svc->snapshots, svc->scrapes_ok);
   std::printf("}\n");
   return 0;
 }
@@ -570,7 +564,9 @@ int main(int argc, char** argv) {
     if (cmd == "depth-replay")
       return cmd_depth_replay(parse_args(argc, argv, {"snapshot", "frames", "repeat", "tick", "step"}));
     if (cmd == "tick-to-wire")
-      return cmd_tick_to_wire(parse_args(argc, argv, {"iterations", "loopback-iterations", "seed", "pairs"}));
+      return cmd_tick_to_wire(parse_args(argc, argv,
+                                         {"iterations", "loopback-iterations", "seed", "pairs", "service-seconds",
+                                          "service-rounds", "service-pace-us"}));
     std::fprintf(stderr, "bparb-bench: unknown command %s\n%s", argv[1], kUsage);
     return 2;
   } catch (const std::invalid_argument& e) {

@@ -138,6 +138,7 @@ class TickToWire final : public exec::EngineSink {
   ManualClock& clock() noexcept { return clock_; }
   exec::ArbEngine& engine() noexcept { return *engine_; }
   RiskGate& risk() noexcept { return risk_; }
+  const Portfolio& portfolio() const noexcept { return portfolio_; }
   const OrderBook& book(std::size_t market) const noexcept { return *books_[market].book; }
   std::size_t market_count() const noexcept { return books_.size(); }
   const MarketSpec& market(std::size_t i) const noexcept { return markets_.market(static_cast<InstrumentId>(i)); }

@@ -77,6 +77,22 @@ void JournalWriter::open(const JournalOptions& opts) {
              position_id_base_ + 1);
 }
 
+namespace {
+// Records the time from its construction to the end of the write's scope.
+class TimedWrite {
+ public:
+  TimedWrite(LatencyHistogram& h, const Clock& c) noexcept : h_(h), c_(c), start_us_(c.now_us()) {}
+  ~TimedWrite() { h_.record(c_.now_us() - start_us_); }
+  TimedWrite(const TimedWrite&) = delete;
+  TimedWrite& operator=(const TimedWrite&) = delete;
+
+ private:
+  LatencyHistogram& h_;
+  const Clock& c_;
+  TimestampUs start_us_;
+};
+}  // namespace
+
 std::uint64_t JournalWriter::position_id(std::uint64_t portfolio_id) const noexcept {
   if (auto it = restored_ids_.find(portfolio_id); it != restored_ids_.end()) return it->second;
   return position_id_base_ + portfolio_id;
@@ -111,7 +127,12 @@ bool JournalWriter::intents(std::span<const exec::OrderSpec> orders) {
     r.created_us = now;
     intents_.push_back(std::move(r));
   }
-  if (jr_->record_intents(intents_).ok()) return true;
+  bool ok = false;
+  {
+    const TimedWrite timed(write_latency_, clock_);
+    ok = jr_->record_intents(intents_).ok();
+  }
+  if (ok) return true;
   log_->critical(
       "Journal: recording {} order intent(s) failed: {} — NOT sending them; trading halted (orders the "
       "journal cannot record cannot be recovered after a crash)",
@@ -122,6 +143,7 @@ bool JournalWriter::intents(std::span<const exec::OrderSpec> orders) {
 
 void JournalWriter::ack(ClientId id, std::string_view exchange_id, journal::OrderRecordState st, Decimal executed) {
   if (!jr_) return;
+  const TimedWrite timed(write_latency_, clock_);
   if (!jr_->record_ack({id, std::string(exchange_id), st, executed, clock_.now_us()}).ok()) fail();
 }
 
@@ -139,6 +161,7 @@ bool JournalWriter::fill(std::int64_t trade_id, std::string_view symbol, ClientI
   f.fee_symbol = fee_symbol;
   f.maker = maker;
   f.time_us = t;
+  const TimedWrite timed(write_latency_, clock_);
   auto r = jr_->record_fill(f);
   if (!r) {
     fail();
@@ -151,6 +174,7 @@ bool JournalWriter::fill(std::int64_t trade_id, std::string_view symbol, ClientI
 
 bool JournalWriter::funding(const std::string& symbol, std::int64_t interval_end_ms, Decimal quantity) {
   if (!jr_) return true;
+  const TimedWrite timed(write_latency_, clock_);
   auto r = jr_->record_funding({symbol, interval_end_ms, quantity});
   if (!r) {
     fail();
@@ -175,12 +199,14 @@ void JournalWriter::position(std::string_view pair, const PositionState& pos) {
   r.realized = pos.realized_pnl;
   r.fees = pos.fees_usd;
   r.funding = pos.funding;
+  const TimedWrite timed(write_latency_, clock_);
   if (!jr_->upsert_position(r).ok()) fail();
 }
 
 void JournalWriter::trading_state(const StateChange& c, std::string_view why) {
   if (!jr_) return;
   const std::string reason = std::string(to_string(c.reason)) + ": " + std::string(why);
+  const TimedWrite timed(write_latency_, clock_);
   if (!jr_->set_trading_state({to_string(c.to), reason, clock_.now_us()}).ok()) fail();
 }
 
@@ -196,6 +222,7 @@ void JournalWriter::daily_pnl(Decimal realized_net) {
   }
   const Decimal today = daily_carried_ + realized_net - daily_realized_start_;
   if (today == daily_last_written_) return;
+  const TimedWrite timed(write_latency_, clock_);
   if (!jr_->set_daily_baseline({day, today}).ok()) return fail();
   daily_last_written_ = today;
 }

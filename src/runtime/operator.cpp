@@ -28,6 +28,7 @@ ReloadOutcome Operator::reload(std::string_view path, const std::function<Reload
   service_.reloading();
   log_->info("{}: reloading {}", trigger, path);
   ReloadOutcome r = load();
+  ++reloads_[static_cast<std::size_t>(r.status)];
   if (r.status == ReloadOutcome::Status::kInvalid) {
     log_->error("{}: {} is invalid; keeping the running settings:\n{}", trigger, path, r.error);
     service_.ready();

@@ -61,6 +61,7 @@ void Reconciler::poll_account() {
       snap.view.fees = fees_;
       snap.net_equity = eq.net_equity;
       net_equity_ = eq.net_equity;
+      equity_ = eq;
       snap.view.available_margin = eq.available;
       snap.initial_margin_used = eq.locked;
       for (const exec::BalanceReport& bal : *balances) {
@@ -128,6 +129,7 @@ void Reconciler::reconcile_fills(bool final_pass, std::function<void()> done) {
             continue;
           }
           if (fills_reported_.insert(f.trade_id).second) {
+            ++fills_missing_from_stream_;
             log_->warn(
                 "Fills reconciliation: trade {} of order #{} ({} {} {} @ {}) is in the fills history "
                 "but never came on the order stream; booking it",

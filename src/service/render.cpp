@@ -62,6 +62,20 @@ void family(std::string& o, std::string_view name, std::string_view type, std::s
   o += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
 }
 
+// One histogram's samples: cumulative `le` buckets in seconds, +Inf, the sum in seconds and the count.
+// `labels` is empty or the series' other labels followed by a comma ("venue=\"backpack\",").
+void histogram(std::string& o, std::string_view name, std::string_view labels, const LatencyHistogram& h) {
+  for (std::size_t i = 0; i < LatencyHistogram::kBuckets; ++i) {
+    const std::string le =
+        i < LatencyHistogram::kBoundsUs.size() ? seconds(LatencyHistogram::kBoundsUs[i]) : std::string("+Inf");
+    o += fmt::format("{}_bucket{{{}le=\"{}\"}} {}\n", name, labels, le, h.cumulative(i));
+  }
+  const std::string_view bare = labels.empty() ? labels : labels.substr(0, labels.size() - 1);
+  const std::string braces = bare.empty() ? std::string() : fmt::format("{{{}}}", bare);
+  o += fmt::format("{}_sum{} {}\n", name, braces, seconds(h.sum_us()));
+  o += fmt::format("{}_count{} {}\n", name, braces, h.count());
+}
+
 }  // namespace
 
 std::vector<std::string> readiness_reasons(const Snapshot& s) {
@@ -358,6 +372,66 @@ std::string render_metrics(const Snapshot& s) {
   family(o, "bparb_alerts_queued", "gauge", "Alerts waiting to be sent per sink.");
   for (const AlertSinkView& a : s.alerts)
     o += fmt::format("bparb_alerts_queued{{sink=\"{}\"}} {}\n", label(a.name), a.queued);
+
+  family(o, "bparb_ws_last_message_timestamp_seconds", "gauge",
+         "Unix time of the last frame the venue's WebSocket stream delivered (absent before the first).");
+  for (const VenueHealth& v : s.venues)
+    if (v.last_message_us > 0)
+      o += fmt::format("bparb_ws_last_message_timestamp_seconds{{venue=\"{}\"}} {}\n", label(v.name),
+                       seconds(v.last_message_us));
+  family(o, "bparb_fills_by_liquidity_total", "counter", "Fills booked per market, maker or taker.");
+  for (const LiquidityFlow& f : s.liquidity)
+    o += fmt::format("bparb_fills_by_liquidity_total{{venue=\"{}\",symbol=\"{}\",liquidity=\"{}\"}} {}\n",
+                     label(f.venue), label(f.symbol), f.liquidity, f.fills);
+  family(o, "bparb_filled_notional_usd_total", "counter",
+         "Filled notional (price * quantity) in the quote asset per market, maker or taker.");
+  for (const LiquidityFlow& f : s.liquidity)
+    o += fmt::format("bparb_filled_notional_usd_total{{venue=\"{}\",symbol=\"{}\",liquidity=\"{}\"}} {}\n",
+                     label(f.venue), label(f.symbol), f.liquidity, f.notional.str());
+  family(o, "bparb_hedge_imbalance_base", "gauge",
+         "Per pair, spot quantity + perp quantity in the base asset: what is left unhedged (0 when hedged).");
+  for (const PairView& p : s.pairs)
+    o += fmt::format("bparb_hedge_imbalance_base{{symbol=\"{}\"}} {}\n", label(p.name),
+                     (p.spot.quantity + p.perp.quantity).str());
+  family(o, "bparb_hedge_imbalance_usd", "gauge",
+         "The unhedged base quantity valued at the perp mid (absent while the books are not both valid).");
+  for (const PairView& p : s.pairs)
+    if (p.has_basis)
+      o += fmt::format("bparb_hedge_imbalance_usd{{symbol=\"{}\"}} {}\n", label(p.name),
+                       (p.spot.quantity + p.perp.quantity).mul(p.perp_mid, Rounding::kNearest).str());
+  family(o, "bparb_funding_rate", "gauge", "The perp's current funding rate per interval, as the venue quotes it.");
+  for (const FundingRateView& f : s.funding_rates)
+    o += fmt::format("bparb_funding_rate{{symbol=\"{}\"}} {}\n", label(f.symbol), f.rate.str());
+  family(o, "bparb_margin_available_usd", "gauge", "Margin available at the venue at the last account poll.");
+  for (const VenueHealth& v : s.venues)
+    if (v.margin_available)
+      o += fmt::format("bparb_margin_available_usd{{venue=\"{}\"}} {}\n", label(v.name), v.margin_available->str());
+  family(o, "bparb_margin_used_usd", "gauge", "Margin locked by orders and positions at the last account poll.");
+  for (const VenueHealth& v : s.venues)
+    if (v.margin_used)
+      o += fmt::format("bparb_margin_used_usd{{venue=\"{}\"}} {}\n", label(v.name), v.margin_used->str());
+  family(o, "bparb_reconciliation_mismatches_total", "counter",
+         "Disagreements the reconciliation found between the venue's record and ours, by reason.");
+  for (const VenueHealth& v : s.venues)
+    o += fmt::format("bparb_reconciliation_mismatches_total{{venue=\"{}\",reason=\"fill_missing_from_stream\"}} {}\n",
+                     label(v.name), v.fills_missing_from_stream);
+  family(o, "bparb_config_reloads_total", "counter",
+         "Config reloads (SIGHUP, POST /api/v1/reload) by result: applied, invalid (kept the running settings), "
+         "unreadable.");
+  for (const auto& [result, n] : {std::pair<std::string_view, std::uint64_t>{"applied", s.reloads.applied},
+                                  {"invalid", s.reloads.invalid},
+                                  {"unreadable", s.reloads.unreadable}})
+    o += fmt::format("bparb_config_reloads_total{{result=\"{}\"}} {}\n", result, n);
+  family(o, "bparb_order_ack_latency_seconds", "histogram",
+         "Order handed to the venue's send path -> the venue's answer (accepted or rejected).");
+  for (const VenueHealth& v : s.venues)
+    histogram(o, "bparb_order_ack_latency_seconds", fmt::format("venue=\"{}\",", label(v.name)), v.order_ack);
+  family(o, "bparb_tick_to_order_seconds", "histogram",
+         "Book frame received -> the order it decided handed to the socket.");
+  for (const VenueHealth& v : s.venues)
+    histogram(o, "bparb_tick_to_order_seconds", fmt::format("venue=\"{}\",", label(v.name)), v.tick_to_order);
+  family(o, "bparb_journal_write_seconds", "histogram", "One journal write (statements and commit).");
+  histogram(o, "bparb_journal_write_seconds", "", s.journal_write);
   return o;
 }
 

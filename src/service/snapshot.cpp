@@ -8,6 +8,7 @@
 #include "bparb/exec/arb_engine.hpp"
 #include "bparb/exec/two_leg_trade.hpp"
 #include "bparb/portfolio/portfolio.hpp"
+#include "bparb/service/trading_metrics.hpp"
 
 namespace bparb::service {
 namespace {
@@ -118,6 +119,20 @@ void collect_tally(Snapshot& s, const Tally& t) {
     if (t.refusals(r) > 0) s.refusals.push_back({rule_name(r), t.refusals(r)});
   }
   s.last_refusal = t.last_refusal();
+}
+
+void collect_metrics(Snapshot& s, VenueHealth& v, const TradingMetrics& m) {
+  v.order_ack = m.order_ack();
+  v.tick_to_order = m.tick_to_order();
+  s.liquidity.clear();
+  for (const TradingMetrics::MarketFlow& f : m.flows())
+    for (const auto l : {TradingMetrics::kMaker, TradingMetrics::kTaker})
+      s.liquidity.push_back(
+          {v.name, f.market->symbol, l == TradingMetrics::kMaker ? "maker" : "taker", f.fills[l], f.notional[l]});
+  s.funding_rates.clear();
+  for (std::size_t i = 0; i < s.pairs.size(); ++i)
+    if (const Decimal* r = m.funding_rate(static_cast<PairIndex>(i)); r && !s.pairs[i].perp.symbol.empty())
+      s.funding_rates.push_back({s.pairs[i].perp.symbol, *r});
 }
 
 std::string sha256_file_hex(const std::string& path) {

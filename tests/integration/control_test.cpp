@@ -215,6 +215,24 @@ TEST_F(ControlEndToEnd, PauseResumeCancelAllFlattenAndReload) {
   EXPECT_TRUE(a.has(R"("outcome":"applied")")) << a.body;
   EXPECT_TRUE(a.has("strategy.confidence_threshold 0.5 -> 0.6")) << a.body;
 
+  // /metrics, from the next snapshot: the two reloads by result, and the order path's figures of the run
+  // (the position opened and flattened: its orders were answered, filled and journaled).
+  Answer m;
+  ASSERT_TRUE(wait_for([&] {
+    m = call(port_, "/metrics", "", "", http::verb::get);
+    return m.has("bparb_config_reloads_total{result=\"applied\"} 1\n");
+  })) << m.body;
+  EXPECT_TRUE(m.has("bparb_config_reloads_total{result=\"invalid\"} 1\n")) << m.body;
+  EXPECT_TRUE(m.has("bparb_fills_by_liquidity_total{venue=\"backpack\",symbol=\"SOL_USDC_PERP\",")) << m.body;
+  EXPECT_TRUE(m.has("bparb_funding_rate{symbol=\"SOL_USDC_PERP\"} ")) << m.body;
+  EXPECT_TRUE(m.has("bparb_margin_available_usd{venue=\"backpack\"} ")) << m.body;
+  EXPECT_TRUE(m.has("bparb_ws_last_message_timestamp_seconds{venue=\"backpack\"} ")) << m.body;
+  for (const char* zero :
+       {"bparb_order_ack_latency_seconds_count{venue=\"backpack\"} 0\n", "bparb_journal_write_seconds_count 0\n"}) {
+    EXPECT_FALSE(m.has(zero)) << zero << m.body;
+    EXPECT_TRUE(m.has(std::string_view(zero).substr(0, std::string_view(zero).find(' ')))) << zero << m.body;
+  }
+
   ::kill(child_, SIGTERM);
   ASSERT_TRUE(wait_for([&] { return exited(); })) << "no exit within 30 s of SIGTERM";
   EXPECT_TRUE(WIFEXITED(status_) && WEXITSTATUS(status_) == 0) << status_;

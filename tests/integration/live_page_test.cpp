@@ -1,7 +1,8 @@
 // The live page end to end: the built daemon in paper mode (embedded bpsim, the shipped configs) with the
 // service on a free port serves the page at / and streams `snapshot` events on /api/v1/stream to a plain
-// socket client; when a `chromium` binary is on PATH, a headless browser loads the page and the DOM it
-// dumps shows the snapshots the page received (skipped otherwise).
+// socket client; when a `chromium` binary is on PATH (scripts/setup.sh installs Debian's), a headless browser
+// (driven over its DevTools protocol) loads the page, its DOM shows the live updates the page rendered, and
+// a screenshot is kept under the build directory (test-artifacts/live_page.png); skipped without a browser.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -21,6 +22,7 @@
 #include <thread>
 
 #include "child_process_util.hpp"
+#include "headless_chromium_util.hpp"
 
 namespace bparb {
 namespace {
@@ -157,22 +159,64 @@ TEST_F(LivePage, ServesThePageAndStreamsSnapshotEvents) {
   }
 }
 
+// The text of the element with id `id` (its first text node, up to the next tag), or empty.
+std::string element_text(const std::string& html, const std::string& id) {
+  const std::size_t at = html.find("id=\"" + id + "\"");
+  if (at == std::string::npos) return {};
+  const std::size_t open = html.find('>', at);
+  if (open == std::string::npos) return {};
+  return html.substr(open + 1, html.find('<', open) - open - 1);
+}
+
 TEST_F(LivePage, HeadlessBrowserRendersLiveUpdates) {
   const std::string chromium = find_chromium();
-  if (chromium.empty()) GTEST_SKIP() << "no chromium on PATH: the headless browser check did not run";
+  if (chromium.empty())
+    GTEST_SKIP() << "no chromium on PATH (scripts/setup.sh installs it): the headless browser check did not run";
   ASSERT_TRUE(ensure_daemon()) << daemon_output();
-  const fs::path dom = dir_ / "dom.html";
-  // Virtual time lets the page's stream deliver a few snapshots before the DOM is dumped.
-  const std::string cmd = chromium + " --headless --no-sandbox --disable-gpu --virtual-time-budget=5000 --dump-dom " +
-                          "http://127.0.0.1:" + std::to_string(port_) + "/ > '" + dom.string() + "' 2> /dev/null";
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  const std::string html = slurp_file(dom);
-  const std::string marker = R"(id="app" data-snapshots=")";
-  const std::size_t at = html.find(marker);
-  ASSERT_NE(at, std::string::npos) << html;
-  EXPECT_GE(std::atoi(html.c_str() + at + marker.size()), 1) << html;
-  EXPECT_NE(html.find(R"(<b id="mode">paper</b>)"), std::string::npos) << html;
-  EXPECT_NE(html.find("backpack"), std::string::npos) << html;
+  const std::string url = "http://127.0.0.1:" + std::to_string(port_) + "/";
+  testing::HeadlessChromium browser;
+  const std::string started = browser.start(chromium, url, dir_);
+  ASSERT_EQ(started, "") << started;
+  // Live updates: the page counts the snapshot events it rendered (one a second); wait for three.
+  int seen = 0;
+  for (int i = 0; i < 100 && seen < 3; ++i) {
+    const std::optional<std::string> n = browser.evaluate_string("document.getElementById('app').dataset.snapshots");
+    ASSERT_TRUE(n.has_value()) << "the DevTools protocol did not answer";
+    seen = std::atoi(n->c_str());
+    if (seen < 3) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  ASSERT_GE(seen, 3) << daemon_output();
+  const std::optional<std::string> before = browser.evaluate_string("document.getElementById('uptime').textContent");
+  std::this_thread::sleep_for(std::chrono::milliseconds(2200));
+  const std::optional<std::string> html = browser.evaluate_string("document.documentElement.outerHTML");
+  ASSERT_TRUE(before.has_value() && html.has_value());
+  EXPECT_EQ(element_text(*html, "link"), "live") << *html;
+  EXPECT_EQ(element_text(*html, "mode"), "paper") << *html;
+  EXPECT_EQ(element_text(*html, "version"), "0.1.0") << *html;
+  EXPECT_NE(element_text(*html, "trading-state"), "-") << *html;
+  // The uptime moved between two reads: the DOM follows the stream, it was not filled once.
+  EXPECT_NE(element_text(*html, "uptime"), "-") << *html;
+  EXPECT_NE(element_text(*html, "uptime"), *before) << *html;
+  // The venue's row and one row per configured pair came from the stream's documents.
+  const std::size_t venues = html->find(R"(<tbody id="venues">)");
+  ASSERT_NE(venues, std::string::npos) << *html;
+  EXPECT_NE(html->find("<td>backpack</td>", venues), std::string::npos) << *html;
+  const std::size_t pairs = html->find(R"(<tbody id="pairs">)");
+  ASSERT_NE(pairs, std::string::npos) << *html;
+  for (const char* pair : {"<td>SOL</td>", "<td>BTC</td>", "<td>JUP</td>"})
+    EXPECT_NE(html->find(pair, pairs), std::string::npos) << pair << *html;
+  // The events view asked /api/v1/events after an event: the service's start-up line is among them.
+  EXPECT_NE(html->find("Service: listening on", html->find(R"(id="events")")), std::string::npos) << *html;
+
+  // A screenshot of the page as an operator sees it, kept with the build (test-artifacts/live_page.png).
+  const std::optional<std::string> png = browser.screenshot_png();
+  ASSERT_TRUE(png.has_value()) << "no screenshot";
+  EXPECT_TRUE(png->starts_with("\x89PNG\r\n\x1a\n"));
+  EXPECT_GT(png->size(), 20'000u);  // a rendered page, not an empty canvas
+  const fs::path artifacts = bparb_binary().parent_path() / "test-artifacts";
+  fs::create_directories(artifacts);
+  std::ofstream(artifacts / "live_page.png", std::ios::binary) << *png;
+  browser.close();
 }
 
 }  // namespace

@@ -5,8 +5,10 @@
 #include <simdjson.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -45,7 +47,19 @@ Snapshot sample() {
   v.reconnects = 2;
   v.book_resyncs = 3;
   v.books = {{"SOL_USDC", true, s.taken_us - 100'000}, {"SOL_USDC_PERP", true, s.taken_us - 50'000}};
+  v.last_message_us = s.taken_us - 20'000;
+  v.margin_available = Decimal::from_string("8123.5");
+  v.margin_used = Decimal::from_string("1876.67");
+  v.fills_missing_from_stream = 1;
+  v.order_ack.record(12'000);
+  v.order_ack.record(40'000);
+  v.tick_to_order.record(35);
   s.venues.push_back(v);
+  s.liquidity = {{"backpack", "SOL_USDC_PERP", "maker", 1, Decimal::from_string("187.5")},
+                 {"backpack", "SOL_USDC_PERP", "taker", 2, Decimal::from_string("375.25")}};
+  s.funding_rates = {{"SOL_USDC_PERP", Decimal::from_string("0.0000125")}};
+  s.reloads = {2, 1, 0};
+  s.journal_write.record(180);
   PairView p;
   p.name = "SOL";
   p.phase = "open";
@@ -56,6 +70,7 @@ Snapshot sample() {
   p.fees_usd = Decimal::from_string("0.12");
   p.has_basis = true;
   p.basis = Decimal::from_string("0.002");
+  p.perp_mid = Decimal::from_string("150.4");
   s.pairs.push_back(p);
   s.open_orders = 1;
   s.orders_sent = 4;
@@ -238,7 +253,8 @@ TEST_F(HandlerTest, MetricsAreBoundedPrometheusText) {
   const Response r = h.handle(get("/metrics"), s.taken_us);
   ASSERT_EQ(r.result_int(), 200u);
   EXPECT_EQ(r[http::field::content_type], "text/plain; version=0.0.4; charset=utf-8");
-  static const std::set<std::string> kLabels = {"venue", "symbol", "reason", "state", "version", "mode", "component"};
+  static const std::set<std::string> kLabels = {"venue", "symbol",    "reason",    "state",  "version",
+                                                "mode",  "component", "liquidity", "result", "le"};
   std::istringstream in(r.body());
   std::string line;
   std::map<std::string, std::string> types;
@@ -249,23 +265,59 @@ TEST_F(HandlerTest, MetricsAreBoundedPrometheusText) {
       std::istringstream t(line.substr(7));
       std::string name, type;
       t >> name >> type;
-      EXPECT_TRUE(type == "counter" || type == "gauge") << line;
+      EXPECT_TRUE(type == "counter" || type == "gauge" || type == "histogram") << line;
       types[name] = type;
       continue;
     }
     MetricLine m;
     ASSERT_TRUE(parse_metric_line(line, m)) << line;
-    ASSERT_TRUE(types.count(m.name)) << "no TYPE before " << line;
-    EXPECT_EQ(types[m.name] == "counter", m.name.ends_with("_total")) << line;
+    // A histogram's samples are its family's name + _bucket (with `le`), _sum and _count.
+    std::string family = m.name;
+    for (const char* suffix : {"_bucket", "_sum", "_count"})
+      if (!types.count(family) && family.ends_with(suffix)) family.resize(family.size() - std::strlen(suffix));
+    ASSERT_TRUE(types.count(family)) << "no TYPE before " << line;
+    if (types[family] == "histogram") {
+      EXPECT_TRUE(family.ends_with("_seconds")) << line;
+      EXPECT_EQ(m.name.ends_with("_bucket"), std::find(m.labels.begin(), m.labels.end(), "le") != m.labels.end())
+          << line;
+    } else {
+      EXPECT_EQ(types[family] == "counter", m.name.ends_with("_total")) << line;
+      EXPECT_EQ(std::find(m.labels.begin(), m.labels.end(), "le"), m.labels.end()) << line;
+    }
     for (const std::string& l : m.labels) EXPECT_TRUE(kLabels.count(l)) << line;
-    seen.insert(m.name);
+    seen.insert(family);
   }
-  for (const char* want :
-       {"bparb_build_info", "bparb_uptime_seconds", "bparb_ws_connected", "bparb_ws_reconnects_total",
-        "bparb_book_valid", "bparb_book_resyncs_total", "bparb_orders_sent_total", "bparb_orders_rejected_total",
-        "bparb_orders_cancelled_total", "bparb_fills_total", "bparb_fees_usd", "bparb_position_base",
-        "bparb_basis_ratio", "bparb_trading_state", "bparb_opening_paused", "bparb_equity_usd",
-        "bparb_risk_refusals_total", "bparb_pnl_usd"})
+  for (const char* want : {"bparb_build_info",
+                           "bparb_uptime_seconds",
+                           "bparb_ws_connected",
+                           "bparb_ws_reconnects_total",
+                           "bparb_book_valid",
+                           "bparb_book_resyncs_total",
+                           "bparb_orders_sent_total",
+                           "bparb_orders_rejected_total",
+                           "bparb_orders_cancelled_total",
+                           "bparb_fills_total",
+                           "bparb_fees_usd",
+                           "bparb_position_base",
+                           "bparb_basis_ratio",
+                           "bparb_trading_state",
+                           "bparb_opening_paused",
+                           "bparb_equity_usd",
+                           "bparb_risk_refusals_total",
+                           "bparb_pnl_usd",
+                           "bparb_ws_last_message_timestamp_seconds",
+                           "bparb_fills_by_liquidity_total",
+                           "bparb_filled_notional_usd_total",
+                           "bparb_hedge_imbalance_base",
+                           "bparb_hedge_imbalance_usd",
+                           "bparb_funding_rate",
+                           "bparb_margin_available_usd",
+                           "bparb_margin_used_usd",
+                           "bparb_reconciliation_mismatches_total",
+                           "bparb_config_reloads_total",
+                           "bparb_order_ack_latency_seconds",
+                           "bparb_tick_to_order_seconds",
+                           "bparb_journal_write_seconds"})
     EXPECT_TRUE(seen.count(want)) << want;
   EXPECT_NE(r.body().find("bparb_position_base{symbol=\"SOL_USDC_PERP\"} -1.25\n"), std::string::npos);
   EXPECT_NE(r.body().find("bparb_trading_state{state=\"Active\"} 1\n"), std::string::npos);

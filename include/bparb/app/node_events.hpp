@@ -29,6 +29,7 @@
 #include "bparb/runtime/node.hpp"
 #include "bparb/runtime/reconciler.hpp"
 #include "bparb/service/snapshot.hpp"
+#include "bparb/service/trading_metrics.hpp"
 #include "bparb/venue/backpack/adapter.hpp"
 #include "bparb/venue/backpack/venue.hpp"
 
@@ -71,6 +72,8 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   const NodeEventCounts& counts() const noexcept { return counts_; }
   // What the operator's HTTP surface shows of the run: cancels, refusals and the last refusal.
   const service::Tally& tally() const noexcept { return tally_; }
+  // The order path's latencies, fills by liquidity and funding rates (the operator's /metrics).
+  const service::TradingMetrics& metrics() const noexcept { return metrics_; }
   // The last booked fills (GET /api/v1/fills).
   const service::FillRing& recent_fills() const noexcept { return fills_; }
 
@@ -135,11 +138,13 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   Portfolio* portfolio_ = nullptr;
   runtime::Reconciler* reconciler_ = nullptr;
   alerts::Alerter* alerter_ = nullptr;
-  std::vector<const runtime::PairRef*> pair_by_instrument_;
-  std::function<void(InstrumentId)> single_book_;  // by InstrumentId, built once by listen()
+  std::vector<const runtime::PairRef*> pair_by_instrument_;  // by InstrumentId, built once by listen()
+  std::vector<const OrderBook*> book_by_instrument_;         // likewise: the frame's receive time is its stamp
+  std::function<void(InstrumentId)> single_book_;           // a book no pair trades (the market maker's)
   NodeEventCounts counts_;
   service::Tally tally_;
   service::FillRing fills_;
+  service::TradingMetrics metrics_;
   // The stream fill being booked (its trade id and venue time for the ring), null outside that call.
   const exec::FillReport* booking_ = nullptr;
 };

@@ -18,6 +18,7 @@
 #include "bparb/core/client_id.hpp"
 #include "bparb/core/clock.hpp"
 #include "bparb/core/decimal.hpp"
+#include "bparb/core/latency_histogram.hpp"
 #include "bparb/exec/arb_engine.hpp"
 #include "bparb/journal/journal.hpp"
 
@@ -52,6 +53,8 @@ class JournalWriter {
   journal::Journal* journal() noexcept { return jr_ ? &*jr_ : nullptr; }
   const journal::Journal* journal() const noexcept { return jr_ ? &*jr_ : nullptr; }
   bool failed() const noexcept { return alarm_; }
+  // How long each write took (the statements and their commit), successful or not, timed by the clock.
+  const LatencyHistogram& write_latency() const noexcept { return write_latency_; }
 
   // The journal's number of a position: restored positions keep theirs, this run's are numbered in its block.
   std::uint64_t position_id(std::uint64_t portfolio_id) const noexcept;
@@ -88,6 +91,7 @@ class JournalWriter {
   std::function<void()> on_failure_;
   std::vector<std::string> pair_names_;
   bool alarm_ = false;
+  LatencyHistogram write_latency_;
   std::vector<journal::IntentRecord> intents_;  // reused
   std::uint64_t position_id_base_ = 0;
   std::map<std::uint64_t, std::uint64_t> restored_ids_;  // portfolio id of a restored position -> its journal id

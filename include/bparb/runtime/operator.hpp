@@ -6,8 +6,10 @@
 // nor the service manager's protocol.
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <span>
@@ -67,6 +69,11 @@ class Operator {
   ReloadOutcome reload(std::string_view path, const std::function<ReloadOutcome()>& load, exec::ArbEngine* engine,
                        RiskGate& risk, std::string_view trigger = "SIGHUP");
 
+  // Reloads of this run that ended with `status`.
+  std::uint64_t reloads(ReloadOutcome::Status status) const noexcept {
+    return reloads_[static_cast<std::size_t>(status)];
+  }
+
   // SIGUSR1: one line with the trading state, live orders, open positions and the journal's health.
   void log_status(const RiskGate& risk, const exec::ArbEngine* engine, const Portfolio* portfolio,
                   std::span<const PairRef> pairs, const JournalWriter& journal) const;
@@ -80,6 +87,7 @@ class Operator {
   std::shared_ptr<spdlog::logger> log_;
   ServiceNotice& service_;
   boost::asio::steady_timer watchdog_timer_;
+  std::array<std::uint64_t, 3> reloads_{};  // by ReloadOutcome::Status
 };
 
 }  // namespace bparb::runtime

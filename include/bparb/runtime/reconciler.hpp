@@ -55,6 +55,10 @@ class Reconciler {
   void on_mismatch(std::function<void(std::string_view what)> f) { on_mismatch_ = std::move(f); }
   // The venue's net equity at the last answered account poll (none before the first).
   std::optional<Decimal> net_equity() const noexcept { return net_equity_; }
+  // The venue's equity, available and locked margin at the last answered account poll (none before).
+  const std::optional<exec::EquityReport>& equity() const noexcept { return equity_; }
+  // Fills the fills history held that the order stream never delivered (each booked from the history).
+  std::uint64_t fills_missing_from_stream() const noexcept { return fills_missing_from_stream_; }
 
  private:
   const PairRef* pair_of(std::string_view symbol) const noexcept;
@@ -84,6 +88,8 @@ class Reconciler {
   std::function<void(std::string_view)> on_mismatch_;
   bool funding_soon_pending_ = false;
   std::optional<Decimal> net_equity_;
+  std::optional<exec::EquityReport> equity_;
+  std::uint64_t fills_missing_from_stream_ = 0;
   boost::asio::steady_timer account_timer_, funding_timer_, fills_timer_;
   std::set<std::string> seen_funding_;
   std::map<std::int64_t, std::int64_t> fills_suspect_;  // missing from the stream on the last poll: id -> ts ms

@@ -14,6 +14,7 @@
 
 #include "bparb/core/clock.hpp"
 #include "bparb/core/decimal.hpp"
+#include "bparb/core/latency_histogram.hpp"
 #include "bparb/risk/risk_gate.hpp"
 #include "bparb/service/views.hpp"
 
@@ -25,6 +26,8 @@ class Portfolio;
 }
 
 namespace bparb::service {
+
+class TradingMetrics;
 
 struct BookView {
   std::string symbol;
@@ -39,6 +42,32 @@ struct VenueHealth {
   std::uint64_t book_resyncs = 0;
   std::uint64_t book_gaps = 0;
   std::vector<BookView> books;
+  TimestampUs last_message_us = 0;  // the stream's last frame (0 = none yet)
+  // The account poll's margin in the quote asset (absent before the first answer).
+  std::optional<Decimal> margin_available, margin_used;
+  // Fills the fills history held that the order stream never delivered (booked by the reconciliation).
+  std::uint64_t fills_missing_from_stream = 0;
+  LatencyHistogram order_ack;      // order handed to the send path -> the venue's answer
+  LatencyHistogram tick_to_order;  // book frame received -> the order it decided on the socket
+};
+
+// Fills and filled notional of one market and liquidity (maker/taker), this run.
+struct LiquidityFlow {
+  std::string venue;
+  std::string symbol;
+  std::string_view liquidity;  // "maker" / "taker"
+  std::uint64_t fills = 0;
+  Decimal notional;  // price * quantity, quote asset
+};
+
+struct FundingRateView {
+  std::string symbol;  // the perp
+  Decimal rate;        // per funding interval, as the venue quotes it
+};
+
+// Config reloads (SIGHUP and POST /api/v1/reload) by their result.
+struct ReloadCounts {
+  std::uint64_t applied = 0, invalid = 0, unreadable = 0;
 };
 
 struct LegView {
@@ -150,6 +179,10 @@ struct Snapshot {
   std::shared_ptr<const PnlReport> pnl;
   std::shared_ptr<const std::string> config_json;
   std::vector<AlertSinkView> alerts;  // one per configured alert sink; empty without [alerts]
+  std::vector<LiquidityFlow> liquidity;
+  std::vector<FundingRateView> funding_rates;
+  ReloadCounts reloads;
+  LatencyHistogram journal_write;  // every journal write of the run (SQLite statement(s) and commit)
 };
 
 // Fills trading state, pairs, positions, open orders and run P&L. `engine`/`portfolio` may be null
@@ -157,6 +190,9 @@ struct Snapshot {
 void collect_trading(Snapshot& s, const RiskGate& risk, const exec::ArbEngine* engine, const Portfolio* portfolio);
 // Copies the tally's counters and last refusal.
 void collect_tally(Snapshot& s, const Tally& t);
+// Copies the order path's figures (trading_metrics.hpp) into the venue `v` and the snapshot; funding rates
+// are named by the pairs' perps, so call it after collect_trading.
+void collect_metrics(Snapshot& s, VenueHealth& v, const TradingMetrics& m);
 
 // Lower-case hex SHA-256 of a file's bytes (the status's config hash); empty when it cannot be read.
 std::string sha256_file_hex(const std::string& path);

@@ -113,6 +113,7 @@ bool BackpackWs::connected() const noexcept {
 void BackpackWs::handle_frame(const char* data, std::size_t size, std::size_t capacity) {
   ++counters_.frames;
   const TimestampUs now = clock_.now_us();
+  counters_.last_frame_us = now;
   WsFrame& f = *frame_;
   const ParseError pe = parse_ws_frame(*parser_, JsonInput(data, size, capacity), f);
   if (!pe.ok()) {

@@ -39,6 +39,7 @@ struct BackpackWsCounters {
   std::uint64_t unknown = 0;       // well-formed frames for streams we don't decode / acks
   std::uint64_t error_frames = 0;  // {"error":{...}} from the server
   std::uint64_t subscribe_messages = 0;
+  TimestampUs last_frame_us = 0;  // local receive time (Clock) of the last text frame; 0 = none yet
 };
 
 // Typed handlers; `received_us` is the local receive time (Clock) of the frame. Views inside the
