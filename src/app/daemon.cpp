@@ -24,6 +24,7 @@
 #include "bparb/app/cli.hpp"
 #include "bparb/app/config_json.hpp"
 #include "bparb/app/engine_config.hpp"
+#include "bparb/app/lighter_node.hpp"
 #include "bparb/app/logging.hpp"
 #include "bparb/app/node_events.hpp"
 #include "bparb/app/node_options.hpp"
@@ -181,7 +182,12 @@ class Daemon final {
     if (cfg_.exchange.mode == Mode::kPaper) {
       // Embedded bpsim: a fresh key for a fresh simulated account, served on loopback.
       key_.emplace(backpack::SigningKey::generate());
-      paper_ = std::make_unique<runtime::PaperExchange>(io_, paper_options(cfg_, key_->public_key_base64()));
+      runtime::PaperOptions po = paper_options(cfg_, key_->public_key_base64());
+      if (hosts_lighter(cfg_)) {  // the simulated Lighter account registers a fresh key too
+        lighter_signer_.emplace(paper_lighter_signer(cfg_));
+        po.lighter = paper_lighter_options(cfg_, *lighter_signer_);
+      }
+      paper_ = std::make_unique<runtime::PaperExchange>(io_, po);
       vo.rest_url = paper_->http_url();
       vo.ws_url = paper_->ws_url();
       log_->info(
@@ -200,6 +206,50 @@ class Daemon final {
     }
     bp_ = backpack::make_backpack_venue(io_, clock_, vo, *key_, instruments_, started_us_, log_, events_);
     events_.set_adapter(*bp_.adapter);
+    setup_lighter();
+  }
+
+  // [venues.lighter] with markets: Lighter as the second venue (app/lighter_node.hpp, runtime/lighter_venue.hpp).
+  void setup_lighter() {
+    if (!hosts_lighter(cfg_)) return;
+    std::string rest = cfg_.venues.lighter->rest_url;
+    std::string ws = cfg_.venues.lighter->ws_url;
+    if (paper_) {
+      rest = paper_->lighter_http_url();
+      ws = paper_->lighter_ws_url();
+      log_->info("Paper mode: embedded bpsim serves Lighter on {} (simulated account {}, fresh key)", rest,
+                 cfg_.venues.lighter->account_index);
+    } else {
+      std::string from;
+      lighter_signer_.emplace(load_lighter_signer(cfg_, from));
+      log_->info("Live mode: Lighter {} account {} API key slot {} (key from {})", rest,
+                 cfg_.venues.lighter->account_index, cfg_.venues.lighter->api_key_index, from);
+    }
+    lighter_ = std::make_unique<runtime::LighterVenue>(
+        io_, clock_, log_, journal_, instruments_, std::move(*lighter_signer_), lighter_venue_options(cfg_, rest, ws));
+    lighter_signer_.reset();
+    events_.set_lighter(lighter_.get());
+  }
+  // After Backpack's start-up: Lighter's markets into the instrument table, then its own recovery (orphans
+  // cancelled, fills since the journal's last, its open intents settled). Lighter's equity is not held to
+  // risk.min_account_balance_usd, which is the Backpack account's floor.
+  void start_lighter(std::function<void()> then) {
+    if (!lighter_) return then();
+    lighter_->load_markets([this, then = std::move(then)](const std::string* err) {
+      if (err) return fail_startup(*err);
+      runtime::RecoveryOptions ro = startup_options(cfg_, resume_).recovery;
+      ro.venue = VenueId::kLighter;
+      ro.min_account_balance_usd = Decimal{};
+      lighter_recovery_ = std::make_unique<runtime::Recovery>(log_, clock_, journal_, *lighter_, instruments_,
+                                                              std::vector<runtime::PairRef>{}, ro);
+      lighter_recovery_->run([this](const std::string& m) { fail_startup("Lighter: " + m); }, then);
+    });
+  }
+  // A clean stop lets the Lighter dead-man switch abort its schedule first (bounded).
+  void stop_after_lighter() {
+    if (!lighter_ || lighter_stopping_) return stop_io();
+    lighter_stopping_ = true;
+    lighter_->stop(cfg_.shutdown.timeout_us, [this] { stop_io(); });
   }
 
   void fail_startup(const std::string& msg) {
@@ -211,6 +261,7 @@ class Daemon final {
   void stop_io() {
     if (http_) http_->stop();
     if (bp_.ws) bp_.ws->close();
+    if (lighter_) lighter_->close();
     if (paper_) paper_->stop();
     node_.cancel();
     if (reconciler_) reconciler_->cancel();
@@ -225,7 +276,8 @@ class Daemon final {
   void start_up() {
     startup_ = std::make_unique<runtime::Startup>(log_, clock_, journal_, *bp_.adapter, *bp_.adapter, instruments_,
                                                   startup_options(cfg_, resume_));
-    startup_->run([this](const runtime::StartupFailure& f) { fail_startup(f.message); }, [this] { start_trading(); });
+    startup_->run([this](const runtime::StartupFailure& f) { fail_startup(f.message); },
+                  [this] { start_lighter([this] { start_trading(); }); });
   }
 
   void start_trading() {
@@ -248,6 +300,10 @@ class Daemon final {
     });
     events_.listen(bp_, pairs());
     bp_.ws->start();
+    if (lighter_) {
+      lighter_->attach(*engine_);
+      lighter_->start();
+    }
     std::string names;
     for (const runtime::PairRef& p : pairs()) names += (names.empty() ? "" : ", ") + p.base;
     log_->info(
@@ -267,12 +323,12 @@ class Daemon final {
       const OrderBook* b = bp_.feed->book(perp.symbol);
       return b ? b->mid() : Decimal{};
     };
-    hooks.stop = [this] { stop_io(); };
+    hooks.stop = [this] { stop_after_lighter(); };
     node_.start(*engine_, *portfolio_, *reconciler_, pairs(), std::move(hooks));
     ready_gate_.start(
-        2 * pairs().size(),
+        2 * pairs().size() + (lighter_ ? lighter_->instrument_ids().size() : 0),
         [this] {
-          std::size_t n = 0;
+          std::size_t n = lighter_ ? lighter_->valid_books() : 0;
           for (const runtime::PairRef& p : pairs())
             n += static_cast<std::size_t>(bp_.feed->book_valid(p.spot->symbol)) + bp_.feed->book_valid(p.perp->symbol);
           return n;
@@ -389,6 +445,7 @@ class Daemon final {
       for (const MarketSpec* m : {p.spot, p.perp})
         if (const OrderBook* b = bp_.feed ? bp_.feed->book(m->symbol) : nullptr)
           v.books.push_back({m->symbol, b->valid(), b->last_update_us()});
+    if (lighter_) collect_lighter_health(*lighter_, instruments_, s.venues.emplace_back());
     if (reconciler_) s.equity = reconciler_->net_equity();
     events_.recent_fills().copy_to(s.recent_fills);
     s.fills_total = events_.recent_fills().total();
@@ -461,7 +518,11 @@ class Daemon final {
   std::optional<backpack::SigningKey> key_;
   std::unique_ptr<runtime::PaperExchange> paper_;
   backpack::BackpackVenue bp_;
-  InstrumentTable instruments_;  // the traded markets (runtime::Startup fills it); stable addresses
+  InstrumentTable instruments_;                     // the traded markets (runtime::Startup fills it); stable addresses
+  std::optional<lighter::Signer> lighter_signer_;   // until the Lighter venue takes it
+  std::unique_ptr<runtime::LighterVenue> lighter_;  // null unless [venues.lighter] lists markets
+  std::unique_ptr<runtime::Recovery> lighter_recovery_;
+  bool lighter_stopping_ = false;
   exec::EngineParams params_;
   std::unique_ptr<Portfolio> portfolio_;
   std::unique_ptr<exec::ArbEngine> engine_;

@@ -46,6 +46,7 @@ void Recovery::load_journal_positions() {
   auto open = jr->open_positions();
   if (!open) throw std::runtime_error("journal " + jr->path() + ": reading positions: " + jr->last_error());
   for (const journal::PositionRecord& r : *open) {
+    if (r.spot_venue != opts_.venue && r.perp_venue != opts_.venue) continue;  // another venue's recovery
     const PairRef* pr = pair_named(r.pair);
     if (!pr) {
       log_->error("Journal: open position #{} on {} but that pair is not traded by this config; it stays as it is",
@@ -94,10 +95,13 @@ void Recovery::recover_fills(std::size_t i) {
       auto last = jr->last_fill_time_us();
       auto intents = jr->open_intents();
       if (!last || !intents) return fail_("journal " + jr->path() + ": " + jr->last_error());
+      // This venue's orders only: another venue's are settled by its own recovery, after its own fills.
+      open_intents_.clear();
+      for (journal::OpenIntent& oi : *intents)
+        if (oi.intent.venue == opts_.venue) open_intents_.push_back(std::move(oi));
       TimestampUs from = *last ? **last : 0;
-      for (const journal::OpenIntent& oi : *intents)
+      for (const journal::OpenIntent& oi : open_intents_)
         if (from == 0 || oi.intent.created_us < from) from = oi.intent.created_us;
-      open_intents_ = std::move(*intents);
       // A minute of slack: fills of different symbols reach the journal in stream order, not time order.
       if (from > 0) recover_from_ms_ = std::max<std::int64_t>(1, from / kUsPerMs - 60'000);
     }
@@ -164,7 +168,8 @@ void Recovery::settle_open_intents() {
       const Decimal done = executed[oi.intent.client_id];
       const auto state =
           done >= oi.intent.quantity ? journal::OrderRecordState::kFilled : journal::OrderRecordState::kCancelled;
-      if (!jr->record_ack({oi.intent.client_id, oi.exchange_order_id, state, done, clock_.now_us()}).ok())
+      if (!jr->record_ack({oi.intent.client_id, oi.exchange_order_id, state, done, clock_.now_us(), oi.intent.venue})
+               .ok())
         return fail_("journal " + jr->path() + ": " + jr->last_error());
       log_->info("Journal: order #{} of the last run ({} {} {} {} {}) settled as {} with {} executed",
                  oi.intent.client_id, oi.intent.purpose, oi.intent.symbol, side_name(oi.intent.side),
