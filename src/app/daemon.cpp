@@ -245,10 +245,25 @@ class Daemon final {
       lighter_recovery_->run([this](const std::string& m) { fail_startup("Lighter: " + m); }, then);
     });
   }
+  // Lighter's fills and funding polls (the account poll only records its equity: the engine's account view
+  // is Backpack's).
+  void start_lighter_reconciler() {
+    if (!lighter_) return;
+    runtime::ReconcilerOptions o{cfg_.exchange.account_poll_us,
+                                 cfg_.exchange.fills_reconcile_us,
+                                 cfg_.exchange.funding_poll_us,
+                                 started_us_,
+                                 VenueId::kLighter,
+                                 false};
+    lighter_reconciler_ = std::make_unique<runtime::Reconciler>(
+        io_, log_, clock_, journal_, *lighter_, std::vector<runtime::PairRef>{}, "USDC", startup_->fees(), o);
+    lighter_reconciler_->start(*engine_, *portfolio_, params_.first_client_id);
+  }
   // A clean stop lets the Lighter dead-man switch abort its schedule first (bounded).
   void stop_after_lighter() {
     if (!lighter_ || lighter_stopping_) return stop_io();
     lighter_stopping_ = true;
+    if (lighter_reconciler_) lighter_reconciler_->stop();
     lighter_->stop(cfg_.shutdown.timeout_us, [this] { stop_io(); });
   }
 
@@ -265,6 +280,7 @@ class Daemon final {
     if (paper_) paper_->stop();
     node_.cancel();
     if (reconciler_) reconciler_->cancel();
+    if (lighter_reconciler_) lighter_reconciler_->cancel();
     stop_timer_.cancel();
     ready_gate_.cancel();
     operator_.cancel();
@@ -317,6 +333,7 @@ class Daemon final {
                                    cfg_.exchange.funding_poll_us, started_us_});
     events_.set_reconciler(*reconciler_);
     reconciler_->start(*engine_, *portfolio_, params_.first_client_id);
+    start_lighter_reconciler();
     runtime::NodeHooks hooks;
     hooks.cancel_order = [this](InstrumentId instrument, oms::ClientId id) { events_.cancel_order(instrument, id); };
     hooks.mark = [this](const MarketSpec& perp) {
@@ -527,6 +544,7 @@ class Daemon final {
   std::unique_ptr<Portfolio> portfolio_;
   std::unique_ptr<exec::ArbEngine> engine_;
   std::unique_ptr<runtime::Reconciler> reconciler_;
+  std::unique_ptr<runtime::Reconciler> lighter_reconciler_;
   std::string config_hash_;
   std::shared_ptr<const std::string> config_json_;
   std::shared_ptr<const service::PnlReport> pnl_;

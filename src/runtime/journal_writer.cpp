@@ -154,9 +154,9 @@ bool JournalWriter::fill(std::int64_t trade_id, std::string_view symbol, ClientI
   return *r;
 }
 
-bool JournalWriter::funding(const std::string& symbol, std::int64_t interval_end_ms, Decimal quantity) {
+bool JournalWriter::funding(const std::string& symbol, std::int64_t interval_end_ms, Decimal quantity, VenueId venue) {
   if (!jr_) return true;
-  auto r = jr_->record_funding({symbol, interval_end_ms, quantity});
+  auto r = jr_->record_funding({symbol, interval_end_ms, quantity, venue});
   if (!r) {
     fail();
     return true;

@@ -73,7 +73,8 @@ class JournalWriter {
   bool fill(std::int64_t trade_id, std::string_view symbol, ClientId cid, Side side, Decimal price, Decimal qty,
             Decimal fee, std::string_view fee_symbol, bool maker, TimestampUs t, VenueId venue = VenueId::kBackpack);
   // True = new, false = an earlier run booked this payment.
-  bool funding(const std::string& symbol, std::int64_t interval_end_ms, Decimal quantity);
+  bool funding(const std::string& symbol, std::int64_t interval_end_ms, Decimal quantity,
+               VenueId venue = VenueId::kBackpack);
   void position(std::string_view pair, const PositionState& pos);
   void trading_state(const StateChange& c, std::string_view why);
   // Today's P&L for the daily loss budget; `realized_net` is the portfolio's running total. Written when it

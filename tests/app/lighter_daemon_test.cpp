@@ -3,8 +3,6 @@
 // the daemon's sink (NodeEvents, which routes by the instrument's venue) and runtime::LighterVenue — with one
 // io_context driven by the test thread. And the built daemon in paper mode with [venues.lighter]: its status
 // page shows the Lighter books.
-#include "bparb/runtime/lighter_venue.hpp"
-
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -25,6 +23,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,6 +35,7 @@
 #include "bparb/risk/risk_gate.hpp"
 #include "bparb/runtime/ingest_fill.hpp"
 #include "bparb/runtime/journal_writer.hpp"
+#include "bparb/runtime/lighter_venue.hpp"
 #include "bparb/runtime/log_lines.hpp"
 #include "bparb/runtime/node.hpp"
 #include "bparb/runtime/paper.hpp"
@@ -43,7 +43,6 @@
 #include "bparb/venue/backpack/signer.hpp"
 #include "bparb/venue/lighter/keys.hpp"
 #include "bparb/venue/lighter/rest_client.hpp"
-#include "child_process_util.hpp"
 
 namespace bparb {
 namespace {
@@ -52,6 +51,20 @@ namespace fs = std::filesystem;
 
 constexpr std::int64_t kAccount = 1001;
 constexpr std::uint8_t kKeySlot = 4;
+
+// The built daemon beside the test executable (build/tests/.. = build/), or BPARB_BINARY.
+fs::path bparb_binary() {
+  if (const char* b = ::getenv("BPARB_BINARY")) return b;
+  std::error_code ec;
+  return fs::read_symlink("/proc/self/exe", ec).parent_path().parent_path() / "bparb";
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 Decimal D(std::string_view s) {
   return Decimal::from_string(s);
@@ -289,6 +302,7 @@ TEST_F(LighterVenueTest, AnOrderOnALighterInstrumentFillsOnBpsimAndTheJournalHol
     for (exec::FillReport& f : *venue_fills) {
       keep.emplace_back(f.symbol);
       f.symbol = {};
+      f.exchange_order_id = {};
     }
   });
   ASSERT_TRUE(run_until([&] { return venue_fills.has_value(); }));
@@ -375,7 +389,7 @@ std::optional<Answer> http_get(std::uint16_t port, const std::string& target) {
 }
 
 TEST(LighterDaemon, PaperModeWithLighterMarketsShowsTheLighterBooksHealthyInStatus) {
-  if (!fs::exists(testing::bparb_binary())) GTEST_SKIP() << "bparb binary not built: " << testing::bparb_binary();
+  if (!fs::exists(bparb_binary())) GTEST_SKIP() << "bparb binary not built: " << bparb_binary();
   const fs::path dir = fs::temp_directory_path() / ("bparb_lighter_paper_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
@@ -387,7 +401,7 @@ TEST(LighterDaemon, PaperModeWithLighterMarketsShowsTheLighterBooksHealthyInStat
                                     << "\"\n[service]\nenabled = true\nport = " << port
                                     << "\n[venues.lighter]\naccount_index = 1001\napi_key_index = 4\n"
                                     << "markets = [\"SOL\", \"BTC\"]\n";
-  const std::string bin = testing::bparb_binary().string();
+  const std::string bin = bparb_binary().string();
   const std::string cfg = (dir / "bparb.toml").string();
   const std::string out = (dir / "out.txt").string();
   const pid_t child = ::fork();
@@ -415,8 +429,8 @@ TEST(LighterDaemon, PaperModeWithLighterMarketsShowsTheLighterBooksHealthyInStat
   ::kill(child, SIGTERM);
   int st = 0;
   ::waitpid(child, &st, 0);
-  EXPECT_TRUE(WIFEXITED(st)) << testing::slurp_file(out);
-  const std::string log = testing::slurp_file(dir / "arbitrage.log");
+  EXPECT_TRUE(WIFEXITED(st)) << slurp(out);
+  const std::string log = slurp(dir / "arbitrage.log");
   EXPECT_TRUE(healthy) << status;
   EXPECT_NE(status.find("\"stream_connected\":true"), std::string::npos) << status;
   EXPECT_NE(log.find("Lighter market SOL (id 0)"), std::string::npos) << log;
