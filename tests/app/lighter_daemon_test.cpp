@@ -111,7 +111,6 @@ class LighterVenueTest : public ::testing::Test {
                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    log_ = std::make_shared<spdlog::logger>("lighter-venue-test", std::make_shared<spdlog::sinks::null_sink_mt>());
     journal_.open({true, (dir_ / "journal.sqlite").string(), false});
     // A fresh test key for the simulated account (never a real one).
     std::array<char, 80> hex{};
@@ -249,8 +248,9 @@ class LighterVenueTest : public ::testing::Test {
   boost::asio::io_context io_;
   SystemClock clock_;
   fs::path dir_;
-  std::shared_ptr<spdlog::logger> log_;
-  runtime::JournalWriter journal_{spdlog::default_logger(), clock_};
+  std::shared_ptr<spdlog::logger> log_ =
+      std::make_shared<spdlog::logger>("lighter-venue-test", std::make_shared<spdlog::sinks::null_sink_mt>());
+  runtime::JournalWriter journal_{log_, clock_};
   std::string key_hex_;
   std::optional<runtime::PaperExchange> paper_;
   std::vector<std::unique_ptr<Run>> runs_;
