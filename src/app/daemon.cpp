@@ -206,65 +206,9 @@ class Daemon final {
     }
     bp_ = backpack::make_backpack_venue(io_, clock_, vo, *key_, instruments_, started_us_, log_, events_);
     events_.set_adapter(*bp_.adapter);
-    setup_lighter();
-  }
-
-  // [venues.lighter] with markets: Lighter as the second venue (app/lighter_node.hpp, runtime/lighter_venue.hpp).
-  void setup_lighter() {
-    if (!hosts_lighter(cfg_)) return;
-    std::string rest = cfg_.venues.lighter->rest_url;
-    std::string ws = cfg_.venues.lighter->ws_url;
-    if (paper_) {
-      rest = paper_->lighter_http_url();
-      ws = paper_->lighter_ws_url();
-      log_->info("Paper mode: embedded bpsim serves Lighter on {} (simulated account {}, fresh key)", rest,
-                 cfg_.venues.lighter->account_index);
-    } else {
-      std::string from;
-      lighter_signer_.emplace(load_lighter_signer(cfg_, from));
-      log_->info("Live mode: Lighter {} account {} API key slot {} (key from {})", rest,
-                 cfg_.venues.lighter->account_index, cfg_.venues.lighter->api_key_index, from);
-    }
-    lighter_ = std::make_unique<runtime::LighterVenue>(
-        io_, clock_, log_, journal_, instruments_, std::move(*lighter_signer_), lighter_venue_options(cfg_, rest, ws));
-    lighter_signer_.reset();
-    events_.set_lighter(lighter_.get());
-  }
-  // After Backpack's start-up: Lighter's markets into the instrument table, then its own recovery (orphans
-  // cancelled, fills since the journal's last, its open intents settled). Lighter's equity is not held to
-  // risk.min_account_balance_usd, which is the Backpack account's floor.
-  void start_lighter(std::function<void()> then) {
-    if (!lighter_) return then();
-    lighter_->load_markets([this, then = std::move(then)](const std::string* err) {
-      if (err) return fail_startup(*err);
-      runtime::RecoveryOptions ro = startup_options(cfg_, resume_).recovery;
-      ro.venue = VenueId::kLighter;
-      ro.min_account_balance_usd = Decimal{};
-      lighter_recovery_ = std::make_unique<runtime::Recovery>(log_, clock_, journal_, *lighter_, instruments_,
-                                                              std::vector<runtime::PairRef>{}, ro);
-      lighter_recovery_->run([this](const std::string& m) { fail_startup("Lighter: " + m); }, then);
-    });
-  }
-  // Lighter's fills and funding polls (the account poll only records its equity: the engine's account view
-  // is Backpack's).
-  void start_lighter_reconciler() {
-    if (!lighter_) return;
-    runtime::ReconcilerOptions o{cfg_.exchange.account_poll_us,
-                                 cfg_.exchange.fills_reconcile_us,
-                                 cfg_.exchange.funding_poll_us,
-                                 started_us_,
-                                 VenueId::kLighter,
-                                 false};
-    lighter_reconciler_ = std::make_unique<runtime::Reconciler>(
-        io_, log_, clock_, journal_, *lighter_, std::vector<runtime::PairRef>{}, "USDC", startup_->fees(), o);
-    lighter_reconciler_->start(*engine_, *portfolio_, params_.first_client_id);
-  }
-  // A clean stop lets the Lighter dead-man switch abort its schedule first (bounded).
-  void stop_after_lighter() {
-    if (!lighter_ || lighter_stopping_) return stop_io();
-    lighter_stopping_ = true;
-    if (lighter_reconciler_) lighter_reconciler_->stop();
-    lighter_->stop(cfg_.shutdown.timeout_us, [this] { stop_io(); });
+    // [venues.lighter] with markets: Lighter as the second venue (app/lighter_node.hpp).
+    lighter_ = make_lighter_node(io_, clock_, log_, journal_, instruments_, cfg_, paper_.get(), lighter_signer_);
+    if (lighter_) events_.set_lighter(&lighter_->venue());
   }
 
   void fail_startup(const std::string& msg) {
@@ -280,7 +224,6 @@ class Daemon final {
     if (paper_) paper_->stop();
     node_.cancel();
     if (reconciler_) reconciler_->cancel();
-    if (lighter_reconciler_) lighter_reconciler_->cancel();
     stop_timer_.cancel();
     ready_gate_.cancel();
     operator_.cancel();
@@ -293,7 +236,12 @@ class Daemon final {
     startup_ = std::make_unique<runtime::Startup>(log_, clock_, journal_, *bp_.adapter, *bp_.adapter, instruments_,
                                                   startup_options(cfg_, resume_));
     startup_->run([this](const runtime::StartupFailure& f) { fail_startup(f.message); },
-                  [this] { start_lighter([this] { start_trading(); }); });
+                  [this] {
+                    if (!lighter_) return start_trading();
+                    lighter_->start_up(
+                        startup_options(cfg_, resume_).recovery, [this](const std::string& m) { fail_startup(m); },
+                        [this] { start_trading(); });
+                  });
   }
 
   void start_trading() {
@@ -316,10 +264,6 @@ class Daemon final {
     });
     events_.listen(bp_, pairs());
     bp_.ws->start();
-    if (lighter_) {
-      lighter_->attach(*engine_);
-      lighter_->start();
-    }
     std::string names;
     for (const runtime::PairRef& p : pairs()) names += (names.empty() ? "" : ", ") + p.base;
     log_->info(
@@ -327,23 +271,26 @@ class Daemon final {
         "{}, confidence >= {}",
         pairs().size(), names, format_usd(cfg_.strategy.position_size_usd),
         runtime::pct(cfg_.strategy.min_execution_threshold), cfg_.strategy.confidence_threshold.str());
-    reconciler_ = std::make_unique<runtime::Reconciler>(
-        io_, log_, clock_, journal_, *bp_.adapter, pairs(), startup_->quote_asset(), startup_->fees(),
-        runtime::ReconcilerOptions{cfg_.exchange.account_poll_us, cfg_.exchange.fills_reconcile_us,
-                                   cfg_.exchange.funding_poll_us, started_us_});
+    const runtime::ReconcilerOptions ro{cfg_.exchange.account_poll_us, cfg_.exchange.fills_reconcile_us,
+                                        cfg_.exchange.funding_poll_us, started_us_};
+    reconciler_ = std::make_unique<runtime::Reconciler>(io_, log_, clock_, journal_, *bp_.adapter, pairs(),
+                                                        startup_->quote_asset(), startup_->fees(), ro);
     events_.set_reconciler(*reconciler_);
     reconciler_->start(*engine_, *portfolio_, params_.first_client_id);
-    start_lighter_reconciler();
+    if (lighter_) lighter_->start_trading(*engine_, *portfolio_, params_.first_client_id, startup_->fees(), ro);
     runtime::NodeHooks hooks;
     hooks.cancel_order = [this](InstrumentId instrument, oms::ClientId id) { events_.cancel_order(instrument, id); };
     hooks.mark = [this](const MarketSpec& perp) {
       const OrderBook* b = bp_.feed->book(perp.symbol);
       return b ? b->mid() : Decimal{};
     };
-    hooks.stop = [this] { stop_after_lighter(); };
+    hooks.stop = [this] {  // a clean stop lets Lighter's dead-man switch abort its schedule first (bounded)
+      if (!lighter_) return stop_io();
+      lighter_->stop(cfg_.shutdown.timeout_us, [this] { stop_io(); });
+    };
     node_.start(*engine_, *portfolio_, *reconciler_, pairs(), std::move(hooks));
     ready_gate_.start(
-        2 * pairs().size() + (lighter_ ? lighter_->instrument_ids().size() : 0),
+        2 * pairs().size() + (lighter_ ? lighter_->book_count() : 0),
         [this] {
           std::size_t n = lighter_ ? lighter_->valid_books() : 0;
           for (const runtime::PairRef& p : pairs())
@@ -462,7 +409,7 @@ class Daemon final {
       for (const MarketSpec* m : {p.spot, p.perp})
         if (const OrderBook* b = bp_.feed ? bp_.feed->book(m->symbol) : nullptr)
           v.books.push_back({m->symbol, b->valid(), b->last_update_us()});
-    if (lighter_) collect_lighter_health(*lighter_, instruments_, s.venues.emplace_back());
+    if (lighter_) collect_lighter_health(lighter_->venue(), instruments_, s.venues.emplace_back());
     if (reconciler_) s.equity = reconciler_->net_equity();
     events_.recent_fills().copy_to(s.recent_fills);
     s.fills_total = events_.recent_fills().total();
@@ -535,16 +482,13 @@ class Daemon final {
   std::optional<backpack::SigningKey> key_;
   std::unique_ptr<runtime::PaperExchange> paper_;
   backpack::BackpackVenue bp_;
-  InstrumentTable instruments_;                     // the traded markets (runtime::Startup fills it); stable addresses
-  std::optional<lighter::Signer> lighter_signer_;   // until the Lighter venue takes it
-  std::unique_ptr<runtime::LighterVenue> lighter_;  // null unless [venues.lighter] lists markets
-  std::unique_ptr<runtime::Recovery> lighter_recovery_;
-  bool lighter_stopping_ = false;
+  InstrumentTable instruments_;                    // the traded markets (runtime::Startup fills it); stable addresses
+  std::optional<lighter::Signer> lighter_signer_;  // until the Lighter venue takes it
+  std::unique_ptr<LighterNode> lighter_;           // null unless [venues.lighter] lists markets
   exec::EngineParams params_;
   std::unique_ptr<Portfolio> portfolio_;
   std::unique_ptr<exec::ArbEngine> engine_;
   std::unique_ptr<runtime::Reconciler> reconciler_;
-  std::unique_ptr<runtime::Reconciler> lighter_reconciler_;
   std::string config_hash_;
   std::shared_ptr<const std::string> config_json_;
   std::shared_ptr<const service::PnlReport> pnl_;

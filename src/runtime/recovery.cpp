@@ -66,6 +66,11 @@ void Recovery::load_journal_positions() {
   }
 }
 
+// The lines of a venue other than Backpack (the first) name it: the same symbol may exist on both.
+std::string Recovery::venue_prefix() const {
+  return opts_.venue == VenueId::kBackpack ? std::string() : std::string(venue_name(opts_.venue)) + " ";
+}
+
 std::size_t Recovery::venue_market(std::size_t i) const noexcept {
   while (i < markets_.size() && markets_[static_cast<InstrumentId>(i)].venue != opts_.venue) ++i;
   return i;
@@ -77,7 +82,7 @@ void Recovery::cancel_orphans(std::size_t i) {
   if (i >= markets_.size()) return recover_fills(0);
   venue_.open_order_count(symbol_of(i), [this, i](const exec::VenueError* err, std::size_t count) {
     if (err || count == 0) return cancel_orphans(i + 1);
-    log_->warn("Cancelling {} orphan order(s) on {}", count, symbol_of(i));
+    log_->warn("Cancelling {} orphan order(s) on {}{}", count, venue_prefix(), symbol_of(i));
     venue_.cancel_all(symbol_of(i), [this, i](const exec::VenueError* e) {
       if (e) return fail_("cancelling orphan orders on " + symbol_of(i) + " failed: " + e->message);
       cancel_orphans(i + 1);
@@ -245,7 +250,11 @@ void Recovery::check_equity() {
     if (c.net_equity < opts_.min_account_balance_usd)
       return fail_("net equity " + usd(c.net_equity) + " USD is below risk.min_account_balance_usd " +
                    usd(opts_.min_account_balance_usd) + " USD (" + opts_.source_path + ")");
-    log_->info("Account net equity {} USD (available {} USD)", usd(c.net_equity), usd(c.available));
+    if (opts_.venue == VenueId::kBackpack)
+      log_->info("Account net equity {} USD (available {} USD)", usd(c.net_equity), usd(c.available));
+    else
+      log_->info("{} account net equity {} USD (available {} USD)", venue_name(opts_.venue), usd(c.net_equity),
+                 usd(c.available));
     done_();
   });
 }

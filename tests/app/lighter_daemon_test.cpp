@@ -355,6 +355,28 @@ TEST_F(LighterVenueTest, ARestartCancelsARestingLighterOrderAsAnOrphanAndSettles
   EXPECT_TRUE(open->empty());
 }
 
+TEST_F(LighterVenueTest, ALighterBookThatIsNoLongerSyncedMakesItsInstrumentUntradeable) {
+  Run& r = start_run();
+  ASSERT_TRUE(r.venue->book_valid(r.sol));
+  const OrderBook& book = *r.venue->book(r.sol);
+  const Decimal ask = book.best_ask().price;
+  r.venue->close();  // the stream is gone: every Lighter book is invalid until a fresh snapshot
+  ASSERT_TRUE(run_until([&] { return !r.venue->book_valid(r.sol); }));
+  EXPECT_EQ(r.venue->valid_books(), 0u);
+  exec::SingleOrderRequest q;
+  q.instrument = r.sol;
+  q.side = Side::kBid;
+  q.price_ticks = r.instruments.market(r.sol).price_to_ticks(ask);
+  q.quantity_lots = 50;
+  q.ioc = true;
+  const exec::SubmitResult s = r.engine->order_entry().submit(r.owner_id, q, clock_.now_us());
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.refusal, exec::EntryRefusal::kRisk);
+  auto intents = journal_.journal()->open_intents();
+  ASSERT_TRUE(intents);
+  EXPECT_TRUE(intents->empty()) << "nothing was sent";
+}
+
 // ---- The built daemon in paper mode with [venues.lighter]
 
 struct Answer {
