@@ -337,7 +337,7 @@ void Loader::check_consistency(const Config& c) {
   }
 }
 
-// [venues.lighter]: only read when present (`bparb lighter check` and `bparb record` use it).
+// [venues.lighter]: only read when present (the daemon, `bparb lighter check` and `bparb record` use it).
 void Loader::read_venues(const toml::table& root, Config& c) {
   Section& venues = section(root, "venues");
   const toml::node* n = venues.get("lighter");
@@ -394,11 +394,50 @@ void Loader::read_venues(const toml::table& root, Config& c) {
                      std::to_string(v.dead_man_window_us / kUsPerSecond) +
                      "; allowed: at most a third of the window (a failed refresh must leave time for retries)");
   }
+  read_lighter_markets(s, v.markets);
+  // Said at every load (the daemon logs its warnings): the daemon routes orders there, but no shipped
+  // strategy opens a position on Lighter yet.
+  warnings_.push_back(file_ + ": [venues.lighter]: " +
+                      (v.markets.empty()
+                           ? std::string("no markets listed, so the daemon does not connect to Lighter (only 'bparb "
+                                         "lighter check' and 'bparb record --venue lighter' use it)")
+                           : "the daemon hosts " + std::to_string(v.markets.size()) +
+                                 " Lighter market(s) and routes orders on them to Lighter; no shipped strategy "
+                                 "opens positions on Lighter yet"));
   c.venues.lighter = std::move(v);
-  // Said at every load (the daemon logs its warnings): nobody should believe bparb trades there yet.
-  warnings_.push_back(file_ +
-                      ": [venues.lighter] is read by 'bparb lighter check' and 'bparb record --venue lighter' "
-                      "only; the daemon does not trade on Lighter yet");
+}
+
+// venues.lighter.markets: Lighter's own symbols ("SOL"; spot "SOL/USDC"), each once.
+void Loader::read_lighter_markets(Section& s, std::vector<std::string>& out) {
+  const toml::node* n = s.get("markets");
+  if (n == nullptr) return;
+  const std::string allowed =
+      "; allowed: a list of Lighter market symbols such as [\"SOL\", \"BTC\"] (spot \"SOL/USDC\")";
+  const auto* arr = n->as_array();
+  if (arr == nullptr) {
+    issue_at(n, "venues.lighter.markets: wrong type, got " + describe(*n) + allowed);
+    return;
+  }
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    const toml::node& e = *arr->get(i);
+    const std::string path = "venues.lighter.markets[" + std::to_string(i) + "]";
+    const auto* str = e.as_string();
+    const std::string v = str ? str->get() : std::string();
+    const bool ok = str != nullptr && !v.empty() && v.size() <= 32 && std::all_of(v.begin(), v.end(), [](char ch) {
+                      return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '/';
+                    });
+    if (!ok) {
+      issue_at(&e, path + ": " +
+                       (str ? quote(v) + " is not a Lighter market symbol" : "wrong type, got " + describe(e)) +
+                       allowed);
+      continue;
+    }
+    if (std::find(out.begin(), out.end(), v) != out.end()) {
+      issue_at(&e, path + ": " + quote(v) + " is listed twice; allowed: each market once");
+      continue;
+    }
+    out.push_back(v);
+  }
 }
 
 Config Loader::load(const toml::table& root) {

@@ -24,6 +24,7 @@
 #include "bparb/app/cli.hpp"
 #include "bparb/app/config_json.hpp"
 #include "bparb/app/engine_config.hpp"
+#include "bparb/app/lighter_node.hpp"
 #include "bparb/app/logging.hpp"
 #include "bparb/app/mm_node.hpp"
 #include "bparb/app/node_events.hpp"
@@ -183,7 +184,12 @@ class Daemon final {
     if (cfg_.exchange.mode == Mode::kPaper) {
       // Embedded bpsim: a fresh key for a fresh simulated account, served on loopback.
       key_.emplace(backpack::SigningKey::generate());
-      paper_ = std::make_unique<runtime::PaperExchange>(io_, paper_options(cfg_, key_->public_key_base64()));
+      runtime::PaperOptions po = paper_options(cfg_, key_->public_key_base64());
+      if (hosts_lighter(cfg_)) {  // the simulated Lighter account registers a fresh key too
+        lighter_signer_.emplace(paper_lighter_signer(cfg_));
+        po.lighter = paper_lighter_options(cfg_, *lighter_signer_);
+      }
+      paper_ = std::make_unique<runtime::PaperExchange>(io_, po);
       vo.rest_url = paper_->http_url();
       vo.ws_url = paper_->ws_url();
       log_->info(
@@ -202,6 +208,9 @@ class Daemon final {
     }
     bp_ = backpack::make_backpack_venue(io_, clock_, vo, *key_, instruments_, started_us_, log_, events_);
     events_.set_adapter(*bp_.adapter);
+    // [venues.lighter] with markets: Lighter as the second venue (app/lighter_node.hpp).
+    lighter_ = make_lighter_node(io_, clock_, log_, journal_, instruments_, cfg_, paper_.get(), lighter_signer_);
+    if (lighter_) events_.set_lighter(&lighter_->venue());
   }
 
   void fail_startup(const std::string& msg) {
@@ -213,6 +222,7 @@ class Daemon final {
   void stop_io() {
     if (http_) http_->stop();
     if (bp_.ws) bp_.ws->close();
+    if (lighter_) lighter_->close();
     if (paper_) paper_->stop();
     node_.cancel();
     if (reconciler_) reconciler_->cancel();
@@ -228,7 +238,13 @@ class Daemon final {
   void start_up() {
     startup_ = std::make_unique<runtime::Startup>(log_, clock_, journal_, *bp_.adapter, *bp_.adapter, instruments_,
                                                   startup_options(cfg_, resume_));
-    startup_->run([this](const runtime::StartupFailure& f) { fail_startup(f.message); }, [this] { start_trading(); });
+    startup_->run([this](const runtime::StartupFailure& f) { fail_startup(f.message); },
+                  [this] {
+                    if (!lighter_) return start_trading();
+                    lighter_->start_up(
+                        startup_options(cfg_, resume_).recovery, [this](const std::string& m) { fail_startup(m); },
+                        [this] { start_trading(); });
+                  });
   }
 
   void start_trading() {
@@ -260,19 +276,23 @@ class Daemon final {
           "{}, confidence >= {}",
           pairs().size(), names, format_usd(cfg_.strategy.position_size_usd),
           runtime::pct(cfg_.strategy.min_execution_threshold), cfg_.strategy.confidence_threshold.str());
-    reconciler_ = std::make_unique<runtime::Reconciler>(
-        io_, log_, clock_, journal_, *bp_.adapter, pairs(), startup_->quote_asset(), startup_->fees(),
-        runtime::ReconcilerOptions{cfg_.exchange.account_poll_us, cfg_.exchange.fills_reconcile_us,
-                                   cfg_.exchange.funding_poll_us, started_us_});
+    const runtime::ReconcilerOptions ro{cfg_.exchange.account_poll_us, cfg_.exchange.fills_reconcile_us,
+                                        cfg_.exchange.funding_poll_us, started_us_};
+    reconciler_ = std::make_unique<runtime::Reconciler>(io_, log_, clock_, journal_, *bp_.adapter, pairs(),
+                                                        startup_->quote_asset(), startup_->fees(), ro);
     events_.set_reconciler(*reconciler_);
     reconciler_->start(*engine_, *portfolio_, params_.first_client_id);
+    if (lighter_) lighter_->start_trading(*engine_, *portfolio_, params_.first_client_id, startup_->fees(), ro);
     runtime::NodeHooks hooks;
     hooks.cancel_order = [this](InstrumentId instrument, oms::ClientId id) { events_.cancel_order(instrument, id); };
     hooks.mark = [this](const MarketSpec& perp) {
       const OrderBook* b = bp_.feed->book(perp.symbol);
       return b ? b->mid() : Decimal{};
     };
-    hooks.stop = [this] { stop_io(); };
+    hooks.stop = [this] {  // a clean stop lets Lighter's dead-man switch abort its schedule first (bounded)
+      if (!lighter_) return stop_io();
+      lighter_->stop(cfg_.shutdown.timeout_us, [this] { stop_io(); });
+    };
     if (mm_) {
       hooks.cancel_order = [this](InstrumentId instrument, oms::ClientId id) {
         if (!mm_->owns(instrument)) events_.cancel_order(instrument, id);  // the market maker pulls its own quotes
@@ -282,9 +302,9 @@ class Daemon final {
     }
     node_.start(*engine_, *portfolio_, *reconciler_, pairs(), std::move(hooks));
     ready_gate_.start(
-        2 * pairs().size() + startup_->perps().size(),
+        2 * pairs().size() + startup_->perps().size() + (lighter_ ? lighter_->book_count() : 0),
         [this] {
-          std::size_t n = 0;
+          std::size_t n = lighter_ ? lighter_->valid_books() : 0;
           for (const InstrumentId id : startup_->perps())
             n += static_cast<std::size_t>(bp_.feed->book_valid(instruments_.market(id).symbol));
           for (const runtime::PairRef& p : pairs())
@@ -416,6 +436,7 @@ class Daemon final {
       for (const MarketSpec* m : {p.spot, p.perp})
         if (const OrderBook* b = bp_.feed ? bp_.feed->book(m->symbol) : nullptr)
           v.books.push_back({m->symbol, b->valid(), b->last_update_us()});
+    if (lighter_) collect_lighter_health(lighter_->venue(), instruments_, s.venues.emplace_back());
     if (reconciler_) s.equity = reconciler_->net_equity();
     collect_order_path(s, v);
     events_.recent_fills().copy_to(s.recent_fills);
@@ -506,7 +527,9 @@ class Daemon final {
   std::optional<backpack::SigningKey> key_;
   std::unique_ptr<runtime::PaperExchange> paper_;
   backpack::BackpackVenue bp_;
-  InstrumentTable instruments_;  // the traded markets (runtime::Startup fills it); stable addresses
+  InstrumentTable instruments_;                    // the traded markets (runtime::Startup fills it); stable addresses
+  std::optional<lighter::Signer> lighter_signer_;  // until the Lighter venue takes it
+  std::unique_ptr<LighterNode> lighter_;           // null unless [venues.lighter] lists markets
   exec::EngineParams params_;
   std::unique_ptr<Portfolio> portfolio_;
   std::unique_ptr<exec::ArbEngine> engine_;

@@ -270,6 +270,23 @@ std::optional<std::string> lighter_public_key(const LighterKeySource& source, st
   return std::string(pk.data(), pk.size());
 }
 
+std::optional<lt::Signer> lighter_signer(const LighterKeySource& source, const lt::SignerConfig& config,
+                                         std::string& why, std::string* from) {
+  if (sodium_init() < 0) {
+    why = "libsodium failed to initialise";
+    return std::nullopt;
+  }
+  std::ostringstream err;
+  std::optional<lt::Signer> signer = load_signer(source, err, config, from);
+  if (!signer) {
+    why = err.str();
+    while (!why.empty() && why.back() == '\n') why.pop_back();
+    constexpr std::string_view kPrefix = "bparb lighter: ";
+    if (why.rfind(kPrefix, 0) == 0) why.erase(0, kPrefix.size());
+  }
+  return signer;
+}
+
 int run_lighter_command(std::span<const std::string> args, std::istream& in, std::ostream& out, std::ostream& err,
                         const LighterKeySource& source_in) {
   LighterKeySource source = source_in;

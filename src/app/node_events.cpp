@@ -109,13 +109,38 @@ const runtime::PairRef* NodeEvents::pair_of(InstrumentId instrument) const noexc
 
 // ---- EngineSink: I/O, through the adapter
 
+// Per venue, by the instrument's: a batch is cut into runs of one venue, in order, so a cross-venue trade's
+// legs each reach their own venue (no copy, no allocation).
 void NodeEvents::place_orders(std::span<const OrderSpec> orders) {
-  adapter_->place_orders(orders);
+  if (lighter_ == nullptr) return adapter_->place_orders(orders);
+  std::size_t i = 0;
+  while (i < orders.size()) {
+    const bool on_lighter = lighter_->owns(orders[i].instrument);
+    std::size_t j = i + 1;
+    while (j < orders.size() && lighter_->owns(orders[j].instrument) == on_lighter) ++j;
+    if (on_lighter)
+      place_on_lighter(orders.subspan(i, j - i));
+    else
+      adapter_->place_orders(orders.subspan(i, j - i));
+    i = j;
+  }
+}
+void NodeEvents::place_on_lighter(std::span<const OrderSpec> orders) {
+  for (const OrderSpec& o : orders)
+    if (o.purpose == exec::OrderPurpose::kHedge) ++counts_.hedges;
+  if (!lighter_->place_orders(orders)) return refuse_unjournaled(orders);
+  counts_.orders_sent += orders.size();
+  lines_.placing(orders);
 }
 void NodeEvents::cancel_order(InstrumentId instrument, oms::ClientId client_id) {
+  if (lighter_ != nullptr && lighter_->owns(instrument)) {
+    tally_.order_cancelled();
+    return lighter_->cancel_order(instrument, client_id);
+  }
   adapter_->cancel_order(instrument, client_id);
 }
 void NodeEvents::query_order(InstrumentId instrument, oms::ClientId client_id) {
+  if (lighter_ != nullptr && lighter_->owns(instrument)) return lighter_->query_order(instrument, client_id);
   adapter_->query_order(instrument, client_id);
 }
 
@@ -333,6 +358,11 @@ void NodeEvents::alert_leg_risk_later(const exec::PairInfo& p, const exec::LegRi
 // False = the batch must not be sent (the intents could not be made durable).
 bool NodeEvents::journal_intents(std::span<const OrderSpec> orders) {
   if (journal_.intents(orders)) return true;
+  refuse_unjournaled(orders);
+  return false;
+}
+
+void NodeEvents::refuse_unjournaled(std::span<const OrderSpec> orders) {
   std::vector<oms::ClientId> ids;
   for (const OrderSpec& o : orders) ids.push_back(o.client_id);
   // Answers are events: never call back into the engine from inside its own call.
@@ -349,7 +379,6 @@ bool NodeEvents::journal_intents(std::span<const OrderSpec> orders) {
     on_trading_state(c, "journal write failed");
     svc_.status("Halted: journal write failed");
   });
-  return false;
 }
 
 void NodeEvents::journal_daily_pnl() {

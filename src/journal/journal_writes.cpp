@@ -14,8 +14,9 @@ JournalStatus Journal::record_intents(std::span<const IntentRecord> intents) noe
   if (!impl_) return closed_status(kOp);
   Impl& m = *impl_;
   for (const auto& in : intents) {
-    if (in.symbol.empty() || in.pair.empty() || stored_venue(in.venue).empty()) {
-      return m.fail_with({JournalErrc::kInvalidArgument, 0, kOp}, "empty symbol or pair, or unknown venue", false);
+    // An empty pair is a single order's (exec/order_entry.hpp): it belongs to no pair.
+    if (in.symbol.empty() || stored_venue(in.venue).empty()) {
+      return m.fail_with({JournalErrc::kInvalidArgument, 0, kOp}, "empty symbol or unknown venue", false);
     }
     if (in.client_id > kMaxStoredClientId) {
       return m.fail_with({JournalErrc::kInvalidArgument, 0, kOp}, "client id beyond the stored 64-bit range", false);

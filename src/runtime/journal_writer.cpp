@@ -106,16 +106,17 @@ void JournalWriter::fail() {
   if (on_failure_) on_failure_();
 }
 
-bool JournalWriter::intents(std::span<const exec::OrderSpec> orders) {
+bool JournalWriter::intents(std::span<const exec::OrderSpec> orders, VenueId venue) {
   if (!jr_) return true;
   intents_.clear();
   const TimestampUs now = clock_.now_us();
   for (const exec::OrderSpec& o : orders) {
     journal::IntentRecord r;
     r.client_id = o.client_id;
-    // A single order (the market maker's) belongs to no pair: it is journaled under its market's symbol.
-    r.pair = o.pair < pair_names_.size() ? pair_names_[o.pair] : o.market->symbol;
-    r.leg = o.leg == exec::LegIndex::kSpot ? "spot" : "perp";
+    // A single order (exec/order_entry.hpp) belongs to no pair: no pair name, and its leg is its market's kind.
+    const bool in_pair = o.pair < pair_names_.size();
+    r.pair = in_pair ? pair_names_[o.pair] : std::string();
+    r.leg = in_pair ? (o.leg == exec::LegIndex::kSpot ? "spot" : "perp") : (o.market->is_perp() ? "perp" : "spot");
     r.purpose = exec::order_purpose_name(o.purpose);
     r.symbol = o.market->symbol;
     r.side = o.side;
@@ -125,6 +126,7 @@ bool JournalWriter::intents(std::span<const exec::OrderSpec> orders) {
     r.quantity = o.quantity;
     r.flags = (o.post_only ? journal::kIntentPostOnly : 0u) | (o.reduce_only ? journal::kIntentReduceOnly : 0u);
     r.created_us = now;
+    r.venue = venue;
     intents_.push_back(std::move(r));
   }
   bool ok = false;
@@ -141,14 +143,16 @@ bool JournalWriter::intents(std::span<const exec::OrderSpec> orders) {
   return false;
 }
 
-void JournalWriter::ack(ClientId id, std::string_view exchange_id, journal::OrderRecordState st, Decimal executed) {
+void JournalWriter::ack(ClientId id, std::string_view exchange_id, journal::OrderRecordState st, Decimal executed,
+                        VenueId venue) {
   if (!jr_) return;
   const TimedWrite timed(write_latency_, clock_);
-  if (!jr_->record_ack({id, std::string(exchange_id), st, executed, clock_.now_us()}).ok()) fail();
+  if (!jr_->record_ack({id, std::string(exchange_id), st, executed, clock_.now_us(), venue}).ok()) fail();
 }
 
 bool JournalWriter::fill(std::int64_t trade_id, std::string_view symbol, ClientId cid, Side side, Decimal price,
-                         Decimal qty, Decimal fee, std::string_view fee_symbol, bool maker, TimestampUs t) {
+                         Decimal qty, Decimal fee, std::string_view fee_symbol, bool maker, TimestampUs t,
+                         VenueId venue) {
   if (!jr_) return true;
   journal::FillRecord f;
   f.trade_id = trade_id;
@@ -161,6 +165,7 @@ bool JournalWriter::fill(std::int64_t trade_id, std::string_view symbol, ClientI
   f.fee_symbol = fee_symbol;
   f.maker = maker;
   f.time_us = t;
+  f.venue = venue;
   const TimedWrite timed(write_latency_, clock_);
   auto r = jr_->record_fill(f);
   if (!r) {
@@ -172,10 +177,10 @@ bool JournalWriter::fill(std::int64_t trade_id, std::string_view symbol, ClientI
   return *r;
 }
 
-bool JournalWriter::funding(const std::string& symbol, std::int64_t interval_end_ms, Decimal quantity) {
+bool JournalWriter::funding(const std::string& symbol, std::int64_t interval_end_ms, Decimal quantity, VenueId venue) {
   if (!jr_) return true;
   const TimedWrite timed(write_latency_, clock_);
-  auto r = jr_->record_funding({symbol, interval_end_ms, quantity});
+  auto r = jr_->record_funding({symbol, interval_end_ms, quantity, venue});
   if (!r) {
     fail();
     return true;

@@ -1,5 +1,8 @@
 #include "bparb/runtime/paper.hpp"
 
+#include <algorithm>
+#include <stdexcept>
+#include <string>
 #include <utility>
 
 #include "bparb/sim/backpack/recording_lines.hpp"
@@ -39,11 +42,70 @@ PaperExchange::PaperExchange(boost::asio::io_context& io, const PaperOptions& op
   server_ = std::make_unique<sim::SimServer>(io, *sim_, sim_->config().server);
   server_->start();
   sim_->start();
+  if (opts.lighter) start_lighter(io, opts);
+}
+
+void PaperExchange::start_lighter(boost::asio::io_context& io, const PaperOptions& opts) {
+  const PaperOptions::Lighter& l = *opts.lighter;
+  sim::SimConfig sc = sim::load_sim_config(opts.sim_config);
+  sim::lighter::LighterRules rules;
+  std::vector<sim::MarketSetup> kept;
+  std::int64_t next_perp = 0;
+  std::int64_t next_spot = 2048;
+  for (const std::string& name : l.markets) {
+    const std::size_t slash = name.find('/');
+    const bool spot = slash != std::string::npos;
+    const std::string symbol = spot ? name.substr(0, slash) + "_" + name.substr(slash + 1) : name + "_USDC_PERP";
+    const auto it = std::find_if(sc.exchange.markets.begin(), sc.exchange.markets.end(),
+                                 [&](const sim::MarketSetup& m) { return m.spec.symbol == symbol; });
+    if (it == sc.exchange.markets.end())
+      throw std::invalid_argument("paper mode: venues.lighter.markets: " + name + " needs the market " + symbol +
+                                  " in paper.sim_config " + opts.sim_config + ", which has none");
+    sim::lighter::LighterMarketRules mr;
+    mr.market_id = spot ? next_spot++ : next_perp++;
+    mr.symbol = symbol;
+    mr.lighter_symbol = name;
+    mr.min_base_amount = it->spec.min_quantity.is_positive() ? it->spec.min_quantity : it->spec.step_size;
+    mr.min_quote_amount = Decimal::from_int(10);  // the venue's usual minimum order notional
+    rules.markets.push_back(std::move(mr));
+    kept.push_back(*it);
+  }
+  sc.exchange.markets = std::move(kept);
+  sim::AccountSetup acct;
+  acct.api_key = "lighter-account-" + std::to_string(l.account_index);
+  acct.balances.emplace_back("USDC", Decimal::from_int(100'000));
+  sc.exchange.accounts.clear();
+  sc.exchange.accounts.push_back(std::move(acct));
+  rules.accounts.push_back({l.account_index, 0, {{l.api_key_index, l.public_key_hex}}});
+  if (l.premium) {
+    rules.maker_fee_pct = Decimal::from_string(kPaperLighterPremiumMakerFeePct);
+    rules.taker_fee_pct = Decimal::from_string(kPaperLighterPremiumTakerFeePct);
+  }
+  rules.listen_address = "127.0.0.1";
+  rules.port = 0;
+  lighter_sim_ = std::make_unique<sim::SimRuntime>(io, std::move(sc), nullptr, sim::make_backpack_frame_decoder);
+  try {
+    lighter_server_ = std::make_unique<sim::lighter::LighterServer>(io, lighter_sim_->exchange(),
+                                                                    lighter_sim_->wall_clock(), std::move(rules));
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("paper mode: the simulated Lighter: ") + e.what());
+  }
+  lighter_server_->start();
+  lighter_sim_->start();
+}
+
+std::string PaperExchange::lighter_http_url() const {
+  return lighter_server_ ? lighter_server_->http_url() : std::string();
+}
+std::string PaperExchange::lighter_ws_url() const {
+  return lighter_server_ ? lighter_server_->ws_url() : std::string();
 }
 
 void PaperExchange::stop() {
   server_->stop();
   sim_->stop();
+  if (lighter_server_) lighter_server_->stop();
+  if (lighter_sim_) lighter_sim_->stop();
 }
 
 }  // namespace bparb::runtime

@@ -56,7 +56,8 @@ void Reconciler::poll_account() {
       log_->warn("Account poll failed: {} {}", err->code, err->message);
       return schedule_account_poll();
     }
-    if (balances) {
+    if (balances && !opts_.feeds_engine_account) net_equity_ = eq.net_equity;
+    if (balances && opts_.feeds_engine_account) {
       exec::AccountSnapshot snap;
       snap.view.fees = fees_;
       snap.net_equity = eq.net_equity;
@@ -167,7 +168,8 @@ void Reconciler::baseline_funding() {
   fetch_funding([this](std::span<const exec::FundingReport> payments) {
     for (const auto& f : payments) {
       seen_funding_.insert(funding_key(f));
-      if (!journal_.funding(std::string(f.symbol), f.interval_end_ms, f.quantity)) continue;  // an earlier run's
+      if (!journal_.funding(std::string(f.symbol), f.interval_end_ms, f.quantity, opts_.venue))
+        continue;  // an earlier run's
       const PairRef* p = pair_of(f.symbol);
       if (!p) continue;
       const TimestampUs settled_us = f.interval_end_ms * kUsPerMs;
@@ -219,7 +221,8 @@ void Reconciler::poll_funding(std::function<void()> done) {
   fetch_funding([this, done = std::move(done)](std::span<const exec::FundingReport> payments) {
     for (const auto& f : payments) {
       if (!seen_funding_.insert(funding_key(f)).second) continue;
-      if (!journal_.funding(std::string(f.symbol), f.interval_end_ms, f.quantity)) continue;  // an earlier run's
+      if (!journal_.funding(std::string(f.symbol), f.interval_end_ms, f.quantity, opts_.venue))
+        continue;  // an earlier run's
       if (const PairRef* p = pair_of(f.symbol))
         engine_->on_funding_payment(p->index, f.quantity, f.interval_end_ms * kUsPerMs);
     }

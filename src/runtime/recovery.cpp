@@ -46,6 +46,7 @@ void Recovery::load_journal_positions() {
   auto open = jr->open_positions();
   if (!open) throw std::runtime_error("journal " + jr->path() + ": reading positions: " + jr->last_error());
   for (const journal::PositionRecord& r : *open) {
+    if (r.spot_venue != opts_.venue && r.perp_venue != opts_.venue) continue;  // another venue's recovery
     const PairRef* pr = pair_named(r.pair);
     if (!pr) {
       log_->error("Journal: open position #{} on {} but that pair is not traded by this config; it stays as it is",
@@ -65,6 +66,11 @@ void Recovery::load_journal_positions() {
   }
 }
 
+// The lines of a venue other than Backpack (the first) name it: the same symbol may exist on both.
+std::string Recovery::venue_prefix() const {
+  return opts_.venue == VenueId::kBackpack ? std::string() : std::string(venue_name(opts_.venue)) + " ";
+}
+
 std::size_t Recovery::venue_market(std::size_t i) const noexcept {
   while (i < markets_.size() && markets_[static_cast<InstrumentId>(i)].venue != opts_.venue) ++i;
   return i;
@@ -76,7 +82,7 @@ void Recovery::cancel_orphans(std::size_t i) {
   if (i >= markets_.size()) return recover_fills(0);
   venue_.open_order_count(symbol_of(i), [this, i](const exec::VenueError* err, std::size_t count) {
     if (err || count == 0) return cancel_orphans(i + 1);
-    log_->warn("Cancelling {} orphan order(s) on {}", count, symbol_of(i));
+    log_->warn("Cancelling {} orphan order(s) on {}{}", count, venue_prefix(), symbol_of(i));
     venue_.cancel_all(symbol_of(i), [this, i](const exec::VenueError* e) {
       if (e) return fail_("cancelling orphan orders on " + symbol_of(i) + " failed: " + e->message);
       cancel_orphans(i + 1);
@@ -94,10 +100,13 @@ void Recovery::recover_fills(std::size_t i) {
       auto last = jr->last_fill_time_us();
       auto intents = jr->open_intents();
       if (!last || !intents) return fail_("journal " + jr->path() + ": " + jr->last_error());
+      // This venue's orders only: another venue's are settled by its own recovery, after its own fills.
+      open_intents_.clear();
+      for (journal::OpenIntent& oi : *intents)
+        if (oi.intent.venue == opts_.venue) open_intents_.push_back(std::move(oi));
       TimestampUs from = *last ? **last : 0;
-      for (const journal::OpenIntent& oi : *intents)
+      for (const journal::OpenIntent& oi : open_intents_)
         if (from == 0 || oi.intent.created_us < from) from = oi.intent.created_us;
-      open_intents_ = std::move(*intents);
       // A minute of slack: fills of different symbols reach the journal in stream order, not time order.
       if (from > 0) recover_from_ms_ = std::max<std::int64_t>(1, from / kUsPerMs - 60'000);
     }
@@ -166,7 +175,8 @@ void Recovery::settle_open_intents() {
       const Decimal done = executed[oi.intent.client_id];
       const auto state =
           done >= oi.intent.quantity ? journal::OrderRecordState::kFilled : journal::OrderRecordState::kCancelled;
-      if (!jr->record_ack({oi.intent.client_id, oi.exchange_order_id, state, done, clock_.now_us()}).ok())
+      if (!jr->record_ack({oi.intent.client_id, oi.exchange_order_id, state, done, clock_.now_us(), oi.intent.venue})
+               .ok())
         return fail_("journal " + jr->path() + ": " + jr->last_error());
       log_->info("Journal: order #{} of the last run ({} {} {} {} {}) settled as {} with {} executed",
                  oi.intent.client_id, oi.intent.purpose, oi.intent.symbol, side_name(oi.intent.side),
@@ -242,7 +252,11 @@ void Recovery::check_equity() {
     if (c.net_equity < opts_.min_account_balance_usd)
       return fail_("net equity " + usd(c.net_equity) + " USD is below risk.min_account_balance_usd " +
                    usd(opts_.min_account_balance_usd) + " USD (" + opts_.source_path + ")");
-    log_->info("Account net equity {} USD (available {} USD)", usd(c.net_equity), usd(c.available));
+    if (opts_.venue == VenueId::kBackpack)
+      log_->info("Account net equity {} USD (available {} USD)", usd(c.net_equity), usd(c.available));
+    else
+      log_->info("{} account net equity {} USD (available {} USD)", venue_name(opts_.venue), usd(c.net_equity),
+                 usd(c.available));
     done_();
   });
 }

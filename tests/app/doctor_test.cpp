@@ -252,7 +252,7 @@ TEST_F(DoctorTest, LighterSectionDefersToLighterCheck) {
   const std::string key(hex.data(), hex.size());
   config(4);
   DoctorRun r = doctor(p, false, key);
-  // The config's remark that the daemon does not trade on Lighter yet is a warning.
+  // The config's remark about what the daemon does with [venues.lighter] is a warning.
   EXPECT_EQ(r.code, kDoctorWarnings) << r.out << r.err;
   EXPECT_TRUE(r.has("warn config:")) << r.out;
   EXPECT_TRUE(r.has("ok lighter: ")) << r.out;

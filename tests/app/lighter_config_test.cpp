@@ -78,15 +78,51 @@ TEST(LighterConfig, AbsentUnlessConfiguredAndTheDocumentedExampleIsTheDefaults) 
   EXPECT_EQ(l.dead_man_window_us, d.dead_man_window_us);
   EXPECT_EQ(l.dead_man_refresh_us, d.dead_man_refresh_us);
   EXPECT_EQ(l.dead_man_abort_on_stop, d.dead_man_abort_on_stop);
-  // One remark only: the section is not used by the daemon.
+  EXPECT_TRUE(l.markets.empty());
+  // One remark only: without markets the daemon does not connect to Lighter.
   std::size_t remarks = 0;
   for (const auto& w : c.warnings) {
     if (w.find("venues.lighter") != std::string::npos) {
       ++remarks;
-      EXPECT_NE(w.find("the daemon does not trade on Lighter yet"), std::string::npos) << w;
+      EXPECT_NE(w.find("no markets listed, so the daemon does not connect to Lighter"), std::string::npos) << w;
     }
   }
   EXPECT_EQ(remarks, 1u);
+}
+
+TEST(LighterConfig, MarketsAreReadInOrderAndTheRemarkSaysWhatTheDaemonDoes) {
+  const Config c = parse_config_string(
+      kPaper + "[venues.lighter]\naccount_index = 1\napi_key_index = 4\nmarkets = [\"SOL\", \"BTC\", \"ETH/USDC\"]\n",
+      "test.toml");
+  ASSERT_TRUE(c.venues.lighter.has_value());
+  EXPECT_EQ(c.venues.lighter->markets, (std::vector<std::string>{"SOL", "BTC", "ETH/USDC"}));
+  std::size_t remarks = 0;
+  for (const auto& w : c.warnings) {
+    if (w.find("venues.lighter") == std::string::npos) continue;
+    ++remarks;
+    EXPECT_NE(w.find("the daemon hosts 3 Lighter market(s) and routes orders on them to Lighter; no shipped strategy "
+                     "opens positions on Lighter yet"),
+              std::string::npos)
+        << w;
+  }
+  EXPECT_EQ(remarks, 1u);
+}
+
+TEST(LighterConfig, BadMarketsAreNamedWithTheAllowedForm) {
+  const auto markets_error = [](const std::string& markets) {
+    try {
+      (void)parse_config_string(
+          kPaper + "[venues.lighter]\naccount_index = 1\napi_key_index = 4\nmarkets = " + markets + "\n", "test.toml");
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_THAT(markets_error("\"SOL\""), HasSubstr("venues.lighter.markets: wrong type"));
+  EXPECT_THAT(markets_error("[\"sol\"]"),
+              HasSubstr("venues.lighter.markets[0]: \"sol\" is not a Lighter market symbol"));
+  EXPECT_THAT(markets_error("[\"SOL\", 3]"), HasSubstr("venues.lighter.markets[1]: wrong type"));
+  EXPECT_THAT(markets_error("[\"SOL\", \"SOL\"]"), HasSubstr("venues.lighter.markets[1]: \"SOL\" is listed twice"));
 }
 
 TEST(LighterConfig, ValuesAreReadAndConverted) {

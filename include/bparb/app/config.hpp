@@ -196,9 +196,10 @@ inline constexpr std::string_view kLighterWsUrl = "wss://mainnet.zklighter.ellio
 enum class LighterTier : std::uint8_t { kStandard, kPremium };
 std::string_view lighter_tier_name(LighterTier t) noexcept;  // "standard" / "premium"
 
-// [venues.lighter] — one Lighter account and API key. Read today by `bparb lighter check` and
-// `bparb record` only: the daemon does not trade on Lighter yet. The key's private half comes from
-// LIGHTER_API_PRIVATE_KEY (environment or exchange.env_file), never from this file.
+// [venues.lighter] — one Lighter account and API key. The daemon hosts it as a second venue (its markets
+// become instruments, their books feed the engine, orders on them go to the venue); `bparb lighter check`
+// and `bparb record` read it too. The key's private half comes from LIGHTER_API_PRIVATE_KEY (environment
+// or exchange.env_file), never from this file; paper mode makes a fresh key for its simulated account.
 struct LighterVenueConfig {
   std::string rest_url{kLighterRestUrl};
   std::string ws_url{kLighterWsUrl};
@@ -206,6 +207,9 @@ struct LighterVenueConfig {
   std::int64_t account_index = -1;  // required
   std::int64_t api_key_index = -1;  // required, 0..254
   LighterTier account_tier = LighterTier::kStandard;
+  // The markets the daemon trades, by Lighter's own symbol ("SOL", "BTC"; spot "SOL/USDC"), in this order
+  // in the instrument table. Empty: the daemon does not connect to Lighter.
+  std::vector<std::string> markets;
   // The scheduled cancel-all kept ahead of now (docs/lighter.md, "Dead-man switch").
   bool dead_man_switch = true;
   DurationUs dead_man_window_us = 600 * kUsPerSecond;

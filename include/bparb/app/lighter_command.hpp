@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "bparb/venue/lighter/signer.hpp"
+
 namespace bparb::app {
 
 inline constexpr std::string_view kLighterPrivateKeyVar = "LIGHTER_API_PRIVATE_KEY";
@@ -29,6 +31,12 @@ struct LighterKeySource {
 // `why` (which never contains the key) when it is missing or invalid. `from`: where it was found.
 std::optional<std::string> lighter_public_key(const LighterKeySource& source, std::string& why,
                                               std::string* from = nullptr);
+
+// The signer of LIGHTER_API_PRIVATE_KEY from `source` for `config` (the daemon's live Lighter venue); nullopt
+// with `why` (which never contains the key) when it is missing or invalid. The key is registered with the
+// log redactor.
+std::optional<lighter::Signer> lighter_signer(const LighterKeySource& source, const lighter::SignerConfig& config,
+                                              std::string& why, std::string* from = nullptr);
 
 // `bparb lighter ...` with explicit streams: `sign` reads one JSON request per line from `in` and
 // writes one JSON line per request to `out`; exit 0 if every request was signed, 1 if any line got an

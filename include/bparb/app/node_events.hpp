@@ -25,6 +25,7 @@
 #include "bparb/portfolio/portfolio.hpp"
 #include "bparb/risk/risk_gate.hpp"
 #include "bparb/runtime/journal_writer.hpp"
+#include "bparb/runtime/lighter_venue.hpp"
 #include "bparb/runtime/log_lines.hpp"
 #include "bparb/runtime/node.hpp"
 #include "bparb/runtime/reconciler.hpp"
@@ -55,6 +56,9 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   // The pieces the events reach, as they come to exist: the adapter before start-up, the engine and its
   // portfolio once start-up passed, then the reconciler.
   void set_adapter(backpack::BackpackAdapter& adapter) noexcept { adapter_ = &adapter; }
+  // The Lighter venue (runtime/lighter_venue.hpp), when the daemon hosts one: the engine's commands for its
+  // instruments go there (it journals and reports on its own), the rest to the Backpack adapter.
+  void set_lighter(runtime::LighterVenue* lighter) noexcept { lighter_ = lighter; }
   void set_engine(exec::ArbEngine& engine, Portfolio& portfolio) noexcept {
     engine_ = &engine;
     portfolio_ = &portfolio;
@@ -116,6 +120,9 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
 
  private:
   bool journal_intents(std::span<const exec::OrderSpec> orders);
+  // The orders could not be journaled, so they were not sent: each is answered rejected and trading halts.
+  void refuse_unjournaled(std::span<const exec::OrderSpec> orders);
+  void place_on_lighter(std::span<const exec::OrderSpec> orders);
   void journal_daily_pnl();
   const runtime::PairRef* pair_of(InstrumentId instrument) const noexcept;
   void write_trade_csv(const exec::PairInfo& p, const exec::OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
@@ -134,6 +141,7 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   ServiceNotifier& svc_;
   std::optional<TradesCsv> trades_csv_;
   backpack::BackpackAdapter* adapter_ = nullptr;
+  runtime::LighterVenue* lighter_ = nullptr;
   exec::ArbEngine* engine_ = nullptr;
   Portfolio* portfolio_ = nullptr;
   runtime::Reconciler* reconciler_ = nullptr;

@@ -35,10 +35,11 @@ struct FillReport {
   Decimal fee;
   std::string_view fee_symbol;
   bool maker = false;
-  TimestampUs time_us = 0;        // when it happened, as journaled
-  TimestampUs venue_time_us = 0;  // the venue's execution time for the engine (0 = unknown)
-  Decimal cumulative_quantity;    // the order's executed quantity after it (zero = unknown, history rows)
-  bool order_filled = false;      // the stream says this fill completed the order
+  TimestampUs time_us = 0;             // when it happened, as journaled
+  TimestampUs venue_time_us = 0;       // the venue's execution time for the engine (0 = unknown)
+  Decimal cumulative_quantity;         // the order's executed quantity after it (zero = unknown, history rows)
+  bool order_filled = false;           // the stream says this fill completed the order
+  VenueId venue = VenueId::kBackpack;  // where it happened: the journal keys fills by (venue, symbol, trade id)
 };
 
 // A request the venue did not answer: what was asked ("GET /api/v1/position") and why it failed.

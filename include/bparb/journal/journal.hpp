@@ -84,7 +84,7 @@ inline constexpr std::uint32_t kIntentReduceOnly = 1u << 1;
 
 struct IntentRecord {
   ClientId client_id = 0;
-  std::string pair;     // "SOL" (stable across restarts, unlike a pair index)
+  std::string pair;     // "SOL" (stable across restarts, unlike a pair index); empty for a single order
   std::string leg;      // "spot" / "perp"
   std::string purpose;  // exec::order_purpose_name(): "Entry", "Exit", "Hedge", ...
   std::string symbol;   // "SOL_USDC"

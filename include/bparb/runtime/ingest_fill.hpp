@@ -13,10 +13,10 @@ namespace bparb::runtime {
 template <class Book>
 bool ingest_fill(JournalWriter& journal, const exec::FillReport& f, Book&& book) {
   if (f.trade_id >= 0 && !journal.fill(f.trade_id, f.symbol, f.client_id, f.side, f.price, f.quantity, f.fee,
-                                       f.fee_symbol, f.maker, f.time_us))
+                                       f.fee_symbol, f.maker, f.time_us, f.venue))
     return false;
   if (f.order_filled)
-    journal.ack(f.client_id, f.exchange_order_id, journal::OrderRecordState::kFilled, f.cumulative_quantity);
+    journal.ack(f.client_id, f.exchange_order_id, journal::OrderRecordState::kFilled, f.cumulative_quantity, f.venue);
   book(f);
   return true;
 }

@@ -67,14 +67,17 @@ class JournalWriter {
 
   // False = the batch must not be sent (the intents could not be made durable); the alarm is latched and the
   // critical line written, the owner answers the orders.
-  bool intents(std::span<const exec::OrderSpec> orders);
-  void ack(ClientId id, std::string_view exchange_id, journal::OrderRecordState st, Decimal executed);
+  // `venue` is where the orders go (one venue per call).
+  bool intents(std::span<const exec::OrderSpec> orders, VenueId venue = VenueId::kBackpack);
+  void ack(ClientId id, std::string_view exchange_id, journal::OrderRecordState st, Decimal executed,
+           VenueId venue = VenueId::kBackpack);
   // True = new (book it), false = the journal already has this trade. A failed write books it anyway (the fill
   // happened) and latches the alarm.
   bool fill(std::int64_t trade_id, std::string_view symbol, ClientId cid, Side side, Decimal price, Decimal qty,
-            Decimal fee, std::string_view fee_symbol, bool maker, TimestampUs t);
+            Decimal fee, std::string_view fee_symbol, bool maker, TimestampUs t, VenueId venue = VenueId::kBackpack);
   // True = new, false = an earlier run booked this payment.
-  bool funding(const std::string& symbol, std::int64_t interval_end_ms, Decimal quantity);
+  bool funding(const std::string& symbol, std::int64_t interval_end_ms, Decimal quantity,
+               VenueId venue = VenueId::kBackpack);
   void position(std::string_view pair, const PositionState& pos);
   void trading_state(const StateChange& c, std::string_view why);
   // Today's P&L for the daily loss budget; `realized_net` is the portfolio's running total. Written when it

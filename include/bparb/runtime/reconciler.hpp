@@ -30,6 +30,10 @@ struct ReconcilerOptions {
   DurationUs fills_reconcile_us = 0;
   DurationUs funding_poll_us = 0;
   TimestampUs started_us = 0;  // the run's start: the fills window never reaches further back than a minute before
+  VenueId venue = VenueId::kBackpack;  // the venue asked: its funding payments are journaled under its name
+  // True: the account poll is the engine's account view (equity, margin, balances). False: it only records the
+  // venue's net equity (a second venue, whose account the engine's view does not describe).
+  bool feeds_engine_account = true;
 };
 
 class Reconciler {

@@ -84,6 +84,7 @@ class Recovery {
   void recover_fills(std::size_t i);
   // The first instrument at or after `i` that is the venue's (markets_.size() when none is left).
   std::size_t venue_market(std::size_t i) const noexcept;
+  std::string venue_prefix() const;
   void recover_fill(const exec::FillReport& f);
   void settle_open_intents();
   void reconcile_positions();

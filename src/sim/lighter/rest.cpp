@@ -540,6 +540,61 @@ HttpResponse LighterApi::handle(const HttpRequest& req) {
     o += '}';
     return HttpResponse{200, std::move(o)};
   }
+  // The account's own trades (auth token as for its orders), newest first: each with our order's index on
+  // our side and 0 for the other side's order and account (the core keeps no more of a counterparty).
+  if (path == "/api/v1/trades") {
+    std::int64_t acct = 0;
+    if (!int_param(params, "account_index", acct) || !account_of(acct)) return error(400, 21100, "account not found");
+    std::string_view token = req.authorization;
+    if (const std::string* t = param(params, "auth")) token = *t;
+    const auto who = verify_auth_token(token);
+    if (!who || *who != acct) return error(401, 20013, "invalid auth token");
+    std::int64_t market = 255;
+    std::int64_t limit = 100;
+    if (param(params, "market_id") && !int_param(params, "market_id", market)) {
+      return error(400, 20001, "invalid param: market_id");
+    }
+    if (param(params, "limit") && (!int_param(params, "limit", limit) || limit < 1 || limit > 100)) {
+      return error(400, 20001, "invalid param: limit");
+    }
+    const LighterMarketRules* only = market == 255 ? nullptr : market_by_id(market);
+    if (market != 255 && !only) return error(400, 21600, "invalid market index");
+    FillQuery fq;
+    if (only) fq.symbol = only->symbol;
+    fq.limit = 1000;
+    std::string list = "[";
+    std::int64_t n = 0;
+    for (const SimFill& f : ex_.fills(*account_of(acct), fq).items) {
+      const LighterMarketRules* m = market_by_symbol(f.symbol);
+      if (!m) continue;
+      if (n++ == limit) break;
+      const bool ask = f.side == Side::kAsk;
+      const std::int64_t ours = order_index_of(f.order_id);
+      std::string e = "{";
+      json::kv(e, "trade_id", f.trade_id);
+      json::kv(e, "market_id", m->market_id);
+      json::kd(e, "size", f.quantity, size_decimals(*m));
+      json::kd(e, "price", f.price, price_decimals(*m));
+      json::kd(e, "usd_amount", f.quantity.mul(f.price, Rounding::kTowardZero), kUsdcDecimals);
+      json::kv(e, "ask_id", ask ? ours : std::int64_t{0});
+      json::kv(e, "bid_id", ask ? std::int64_t{0} : ours);
+      json::kv(e, "ask_account_id", ask ? acct : std::int64_t{0});
+      json::kv(e, "bid_account_id", ask ? std::int64_t{0} : acct);
+      json::kb(e, "is_maker_ask", ask == f.is_maker);
+      json::kv(e, "block_height", std::int64_t{0});
+      json::kv(e, "timestamp", f.timestamp_us / kUsPerMs);
+      json::kv(e, "type", "trade");
+      e += '}';
+      json::item(list, e);
+    }
+    list += ']';
+    std::string o = "{";
+    json::kv(o, "code", std::int64_t{200});
+    json::raw(o, "trades", list);
+    json::kv(o, "next_cursor", "");
+    o += '}';
+    return HttpResponse{200, std::move(o)};
+  }
   return error(404, 404, "not found");
 }
 

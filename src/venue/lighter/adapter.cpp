@@ -239,6 +239,7 @@ void LighterAdapter::emit_fill(Tracked& t, const Market& m, Decimal price, Decim
   f.client_id = t.client_id;
   f.trade_id = trade_id;
   f.exchange_order_id = t.order_id_view();
+  f.instrument = t.instrument;
   f.symbol = instruments_.contains(t.instrument) ? std::string_view(instruments_.market(t.instrument).symbol)
                                                  : std::string_view(m.details.symbol);
   f.side = t.side;

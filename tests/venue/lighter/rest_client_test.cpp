@@ -139,12 +139,23 @@ TEST(LighterRestTest, TradesFundingAndTransportFailures) {
   ASSERT_FALSE((*recent)->trades.empty());
   EXPECT_EQ((*recent)->trades[0].size, D("1.0000"));
 
-  // The simulator has no account trades / funding endpoints: the 404 body is typed, not a crash.
+  // The account's own trades: alice's buy, her order's index on the bid side (the simulator names no
+  // counterparty), and only with her token.
   TradesQuery tq;
   tq.account_index = kAlice;
   auto trades = call<TradesPage>(lb, [&](auto cb) { rest.trades(tq, f.token(*f.alice), cb); });
-  ASSERT_TRUE(trades && !trades->has_value());
-  EXPECT_EQ(trades->error().http_status, 404);
+  ASSERT_TRUE(trades && trades->has_value()) << trades->error().describe();
+  ASSERT_EQ((*trades)->trades.size(), 1u);
+  const Trade& mine = (*trades)->trades[0];
+  EXPECT_EQ(mine.bid_account_id, kAlice);
+  EXPECT_GE(mine.bid_id, std::int64_t{1} << 48);
+  EXPECT_EQ(mine.ask_account_id, 0);
+  EXPECT_EQ(mine.size, D("1.0000"));
+  EXPECT_EQ(mine.trade_id, (*recent)->trades[0].trade_id);
+  auto foreign = call<TradesPage>(lb, [&](auto cb) { rest.trades(tq, f.token(*f.bob), cb); });
+  ASSERT_TRUE(foreign && !foreign->has_value());
+  EXPECT_EQ(foreign->error().http_status, 401);
+  // No funding endpoint: the 404 body is typed, not a crash.
   FundingQuery fq;
   fq.account_index = kAlice;
   auto funding = call<FundingPage>(lb, [&](auto cb) { rest.position_funding(fq, f.token(*f.alice), cb); });

@@ -80,6 +80,9 @@ class LighterAdapter {
   void on_account_frame(const WsFrame& frame);
 
   std::size_t tracked_orders() const noexcept;
+  // The sender's answers. The constructor installs this as the sender's on_answer; a composition that
+  // shares the sender with other users (the dead-man switch) installs its own and forwards the rest here.
+  void on_answer(const TxAnswer& a);
 
  private:
   struct Market {
@@ -108,7 +111,6 @@ class LighterAdapter {
   Tracked* find(ClientId id) noexcept;
   Tracked* track(const exec::OrderSpec& o, std::int64_t market_id);
   void reject_later(ClientId id, RejectClass cls, std::string_view code, std::string_view message);
-  void on_answer(const TxAnswer& a);
   // One order as the stream or a query reports it: accepted / fills / final event (ignored when it is
   // not one we track).
   void apply_order(const Order& o, std::span<const Trade> trades);

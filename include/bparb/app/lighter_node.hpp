@@ -1,0 +1,91 @@
+#pragma once
+// The daemon's Lighter venue from [venues.lighter] (runtime/lighter_venue.hpp): its key (LIGHTER_API_PRIVATE_KEY
+// in live mode; a fresh one in paper mode, whose simulated account registers its public key), its options, and
+// what the status page shows of it. The daemon hosts Lighter when the section lists markets.
+#include <spdlog/spdlog.h>
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "bparb/app/config.hpp"
+#include "bparb/core/instrument.hpp"
+#include "bparb/runtime/journal_writer.hpp"
+#include "bparb/runtime/lighter_venue.hpp"
+#include "bparb/runtime/paper.hpp"
+#include "bparb/runtime/reconciler.hpp"
+#include "bparb/runtime/recovery.hpp"
+#include "bparb/service/snapshot.hpp"
+#include "bparb/venue/lighter/signer.hpp"
+
+namespace bparb::app {
+
+// True when [venues.lighter] lists markets.
+bool hosts_lighter(const Config& cfg) noexcept;
+// The account, key slot and chain of [venues.lighter].
+lighter::SignerConfig lighter_signer_config(const Config& cfg);
+// Live mode: the key from the environment or exchange.env_file. Throws std::runtime_error naming what is
+// missing or invalid (never the key). `from` says where it was found.
+lighter::Signer load_lighter_signer(const Config& cfg, std::string& from);
+// Paper mode: a fresh key for the simulated account.
+lighter::Signer paper_lighter_signer(const Config& cfg);
+// Paper mode: what the embedded bpsim serves as Lighter for this config and key.
+runtime::PaperOptions::Lighter paper_lighter_options(const Config& cfg, const lighter::Signer& signer);
+// The venue's options; the endpoints are the config's (live) or the embedded bpsim's (paper).
+runtime::LighterVenueOptions lighter_venue_options(const Config& cfg, std::string rest_url, std::string ws_url);
+// GET /api/v1/status: the Lighter stream and each of its books.
+void collect_lighter_health(const runtime::LighterVenue& venue, const InstrumentTable& instruments,
+                            service::VenueHealth& out);
+
+// Lighter as the daemon's second venue, in the daemon's order: built with the Backpack venue, started up
+// (markets, recovery) after Backpack's start-up, trading (reports to the engine, stream, dead-man switch,
+// reconciler) with the engine, stopped (the switch's abort awaited) before the loop ends.
+class LighterNode {
+ public:
+  LighterNode(boost::asio::io_context& io, const Clock& clock, std::shared_ptr<spdlog::logger> log,
+              runtime::JournalWriter& journal, InstrumentTable& instruments, lighter::Signer signer,
+              runtime::LighterVenueOptions opts);
+
+  runtime::LighterVenue& venue() noexcept { return venue_; }
+  // Markets into the instrument table, then this venue's recovery (`recovery`'s venue and equity floor are set
+  // here: Lighter's equity is not held to the Backpack account's risk.min_account_balance_usd). `fail` with the
+  // message, or `done`.
+  void start_up(runtime::RecoveryOptions recovery, std::function<void(const std::string&)> fail,
+                std::function<void()> done);
+  // Reports go to the engine; the stream and the dead-man switch start; the reconciler polls Lighter (its
+  // account poll only records equity: the engine's account view is Backpack's).
+  void start_trading(exec::ArbEngine& engine, Portfolio& portfolio, ClientId first_client_id, const FeeSchedule& fees,
+                     runtime::ReconcilerOptions reconciler);
+  // Clean stop (once): the reconciler stops, the dead-man switch's abort is awaited (at most `timeout_us`),
+  // then `done`.
+  void stop(DurationUs timeout_us, std::function<void()> done);
+  // The loop is ending: timers cancelled, the stream closed.
+  void close();
+
+  std::size_t book_count() const noexcept { return venue_.instrument_ids().size(); }
+  std::size_t valid_books() const noexcept { return venue_.valid_books(); }
+
+ private:
+  boost::asio::io_context& io_;
+  const Clock& clock_;
+  std::shared_ptr<spdlog::logger> log_;
+  runtime::JournalWriter& journal_;
+  InstrumentTable& instruments_;
+  runtime::LighterVenue venue_;
+  std::unique_ptr<runtime::Recovery> recovery_;
+  std::unique_ptr<runtime::Reconciler> reconciler_;
+  bool stopping_ = false;
+};
+
+// The daemon's Lighter node from the config: null unless [venues.lighter] lists markets. In paper mode `paper`
+// serves the simulated Lighter and `paper_signer` holds the key its account registered (paper_lighter_signer);
+// in live mode the key is loaded from the environment (throws std::runtime_error when unusable).
+std::unique_ptr<LighterNode> make_lighter_node(boost::asio::io_context& io, const Clock& clock,
+                                               std::shared_ptr<spdlog::logger> log, runtime::JournalWriter& journal,
+                                               InstrumentTable& instruments, const Config& cfg,
+                                               const runtime::PaperExchange* paper,
+                                               std::optional<lighter::Signer>& paper_signer);
+
+}  // namespace bparb::app

@@ -1,0 +1,43 @@
+#pragma once
+// LighterVenue's clients, shared by lighter_venue.cpp and lighter_reports.cpp (not part of the interface).
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+
+#include "bparb/runtime/lighter_venue.hpp"
+#include "bparb/venue/lighter/adapter.hpp"
+#include "bparb/venue/lighter/dead_man_switch.hpp"
+#include "bparb/venue/lighter/rest_client.hpp"
+#include "bparb/venue/lighter/signer.hpp"
+#include "bparb/venue/lighter/tx_sender.hpp"
+#include "bparb/venue/lighter/ws_session.hpp"
+
+namespace bparb::runtime {
+
+// The tags of recovery's cancel-all transactions: above every order's (client ids < 2^48), below the dead-man
+// switch's (2^63).
+inline constexpr std::uint64_t kCancelAllTag = std::uint64_t{1} << 62;
+
+// Members are destroyed in reverse order: the switch and the adapter before the sender, the sender before the
+// clients it sends through.
+struct LighterVenue::Impl {
+  Impl(boost::asio::io_context& io, const Clock& clock, lighter::Signer s, const LighterVenueOptions& o);
+
+  lighter::Signer signer;
+  lighter::LighterRest rest;
+  lighter::LighterWs ws;
+  std::unique_ptr<lighter::LighterTxSender> sender;
+  std::unique_ptr<lighter::LighterAdapter> adapter;
+  std::unique_ptr<lighter::LighterDeadManSwitch> dead_man;
+  std::map<std::uint64_t, std::function<void(const exec::VenueError*)>> cancel_alls;  // by tag
+  std::uint64_t next_cancel_all = 0;
+  boost::asio::steady_timer stop_timer;
+  std::function<void()> stop_done;
+  TimestampUs stop_deadline_us = 0;
+  bool stopping = false;
+  bool dead_man_armed_logged = false;
+};
+
+}  // namespace bparb::runtime
