@@ -527,7 +527,7 @@ HttpResponse LighterApi::handle(const HttpRequest& req) {
       hq.limit = 1000;
       std::int64_t n = 0;
       for (const SimOrder& o : ex_.order_history(a, hq).items) {
-        if (o.is_open() || !market_by_symbol(o.symbol)) continue;
+        if (o.is_open() || !market_by_symbol(o.symbol) || replaced_by_modify(o.id)) continue;
         if (n++ == limit) break;
         json::item(list, order_json(o));
       }

@@ -483,7 +483,7 @@ TEST(LighterWs, FastBookReaderAgreesWithGenericParser) {
   // A market id of 18 and of 19 nines (found by the fuzzer: the 19th digit overflowed the market id once).
   for (const char* market : {"999999999999999999", "9999999999999999999"}) {
     const std::string prefix = R"({"channel":"order_book:0",)";
-    check(std::string(R"({"channel":"order_book:)") + market + ""," + frames[1].substr(prefix.size()));
+    check(std::string(R"({"channel":"order_book:)") + market + "\"," + frames[1].substr(prefix.size()));
   }
   // 0xFF: not UTF-8, which the generic parser refuses and the fast reader must not accept.
   const char kSubst[] = {'"', '0', '9', '-', '.', '}', ']', ',', ' ', '\\', 'x', '\0', static_cast<char>(0xFF)};
