@@ -270,6 +270,39 @@ TEST_F(LighterApiTest, MarketsAndAccountParseWithTheClientsParsers) {
   EXPECT_NE(code, 200);
 }
 
+TEST_F(LighterApiTest, OrderBookOrdersListTheLevelsAndTheDetailsCarryTheDay) {
+  // Alice bids 1.0000 at 1990.00 (twice: one level) and 2.0000 at 1980.00; Bob asks 0.5000 at 2010.00.
+  EXPECT_EQ(code_of(send_tx(f.create(*f.alice, f.alice_nonce, 1, 5'000, 199'000, false))), 200);
+  EXPECT_EQ(code_of(send_tx(f.create(*f.alice, f.alice_nonce, 2, 5'000, 199'000, false))), 200);
+  EXPECT_EQ(code_of(send_tx(f.create(*f.alice, f.alice_nonce, 3, 20'000, 198'000, false))), 200);
+  EXPECT_EQ(code_of(send_tx(f.create(*f.bob, f.bob_nonce, 4, 5'000, 201'000, true))), 200);
+  const DepthSnapshot d = *f.ex->depth_snapshot("ETH_USDC_PERP", 10);
+  const std::string body = get("/api/v1/orderBookOrders?market_id=0&limit=10").body;
+  EXPECT_NE(body.find("\"total_asks\":" + std::to_string(d.asks.size())), std::string::npos) << body;
+  EXPECT_NE(body.find("\"total_bids\":" + std::to_string(d.bids.size())), std::string::npos) << body;
+  // One entry per level, bids best first, sizes as the book holds them.
+  const std::size_t best = body.find(R"("remaining_base_amount":"1.0000","price":"1990.00")");
+  const std::size_t next = body.find(R"("remaining_base_amount":"2.0000","price":"1980.00")");
+  ASSERT_NE(best, std::string::npos) << body;
+  ASSERT_NE(next, std::string::npos) << body;
+  EXPECT_LT(best, next);
+  EXPECT_NE(body.find(R"("remaining_base_amount":"0.5000","price":"2010.00")"), std::string::npos) << body;
+  EXPECT_EQ(get("/api/v1/orderBookOrders?market_id=0&limit=251").status, 400);
+  EXPECT_EQ(get("/api/v1/orderBookOrders?market_id=0").status, 400);
+  EXPECT_EQ(get("/api/v1/orderBookOrders?market_id=7&limit=10").status, 400);
+
+  // Bob sells 0.2500 into the bid: the day's statistics show the trade.
+  EXPECT_EQ(code_of(send_tx(f.create(*f.bob, f.bob_nonce, 5, 2'500, 199'000, true, 0))), 200);
+  const std::string details = get("/api/v1/orderBookDetails?market_id=0").body;
+  EXPECT_NE(details.find(R"("last_trade_price":1990.00)"), std::string::npos) << details;
+  EXPECT_NE(details.find(R"("daily_trades_count":1)"), std::string::npos) << details;
+  EXPECT_NE(details.find(R"("daily_base_token_volume":0.2500)"), std::string::npos) << details;
+  EXPECT_NE(details.find(R"("daily_quote_token_volume":497.500000)"), std::string::npos) << details;
+  EXPECT_NE(details.find(R"("daily_price_high":1990.00)"), std::string::npos) << details;
+  const std::string assets = get("/api/v1/assetDetails").body;
+  EXPECT_NE(assets.find(R"("asset_id":3,"symbol":"USDC")"), std::string::npos) << assets;
+}
+
 TEST_F(LighterApiTest, BatchNeedsConsecutiveNoncesAndIsCheckedBeforeAnythingRuns) {
   const bl::SignedTx a = f.create(*f.alice, f.alice_nonce, 1, 10'000, 199'000, false);
   const bl::SignedTx b = f.create(*f.alice, f.alice_nonce, 2, 10'000, 198'000, false);
