@@ -223,11 +223,10 @@ void LighterAdapter::cancel_order(InstrumentId instrument, ClientId client_id) {
   // The venue's refusal (or a lost answer) comes back as a cancel refusal; a cancel it takes shows on the
   // stream.
   if (const auto err = sender_.send(*tx, client_id)) {
-    const bool full = *err == TxSendError::kFull;
-    boost::asio::post(io_, [this, client_id, full] {
-      cancel_refused(client_id, full ? RejectClass::kRateLimited : RejectClass::kOther, false,
-                     full ? "TX_SLOTS_FULL" : "INVALID_TX", "cancel not sent");
-    });
+    const RejectClass cls = *err == TxSendError::kFull ? RejectClass::kRateLimited : RejectClass::kOther;
+    const std::string_view code = to_string(*err);
+    boost::asio::post(
+        io_, [this, client_id, cls, code] { cancel_refused(client_id, cls, false, code, "cancel not queued"); });
   }
 }
 
@@ -277,12 +276,11 @@ void LighterAdapter::replace_order(ClientId old_id, const exec::OrderSpec& next)
   tx.base_amount = created->base_amount;
   tx.price = created->price;
   if (const auto err = sender_.send(tx, next.client_id)) {
-    const bool full = *err == TxSendError::kFull;
-    const RejectClass cls = full ? RejectClass::kRateLimited : RejectClass::kOther;
-    const ClientId next_id = next.client_id;
+    const RejectClass cls = *err == TxSendError::kFull ? RejectClass::kRateLimited : RejectClass::kOther;
+    const std::string_view code = to_string(*err);
     boost::asio::post(io_,
-                      [this, old_id, cls] { cancel_refused(old_id, cls, false, "TX_NOT_QUEUED", "modify not sent"); });
-    reject_later(next_id, cls, to_string(*err), "modify not queued");
+                      [this, old_id, cls, code] { cancel_refused(old_id, cls, false, code, "modify not queued"); });
+    reject_later(next.client_id, cls, code, "modify not queued");
     return;
   }
   t->next_id = next.client_id;
