@@ -270,6 +270,46 @@ TEST_F(LighterApiTest, MarketsAndAccountParseWithTheClientsParsers) {
   EXPECT_NE(code, 200);
 }
 
+TEST_F(LighterApiTest, AModifyKeepsTheOrderAndARefusedOneLeavesItAsItWas) {
+  ASSERT_EQ(code_of(send_tx(f.create(*f.alice, f.alice_nonce, 7, 5'000, 199'000, false))), 200);
+  const std::int64_t index = active(*f.alice, kAlice).orders.at(0).order_index;
+  auto modify = [&](std::int64_t base, std::uint32_t price) {
+    bl::ModifyOrderTx t;
+    t.market_index = 0;
+    t.index = 7;  // by client order index
+    t.base_amount = base;
+    t.price = price;
+    bl::SignedTx out;
+    EXPECT_FALSE(f.alice->sign_modify_order(t, f.alice_nonce++, f.expiry(), out).has_value());
+    const std::int64_t code = code_of(send_tx(out));
+    if (code != 200) --f.alice_nonce;  // a refusal consumes no nonce
+    return code;
+  };
+  EXPECT_EQ(modify(10'000, 198'500), 200);
+  bl::OrdersPage page = active(*f.alice, kAlice);
+  ASSERT_EQ(page.orders.size(), 1u);
+  EXPECT_EQ(page.orders[0].order_index, index);  // the same venue order
+  EXPECT_EQ(page.orders[0].client_order_index, 7);
+  EXPECT_EQ(page.orders[0].price, D("1985.00"));
+  EXPECT_EQ(page.orders[0].initial_base_amount, D("1.0000"));
+  // The core order it replaced is no finished order of the venue's.
+  const HttpResponse inactive = get("/api/v1/accountInactiveOrders?account_index=1001&market_id=0", f.token(*f.alice));
+  ASSERT_TRUE(bl::parse_orders(parser, inactive.body, page).ok()) << inactive.body;
+  EXPECT_TRUE(page.orders.empty()) << inactive.body;
+
+  // Beyond the price band: refused, and the order rests as before.
+  EXPECT_EQ(modify(10'000, 90'000), 21734);
+  page = active(*f.alice, kAlice);
+  ASSERT_EQ(page.orders.size(), 1u);
+  EXPECT_EQ(page.orders[0].order_index, index);
+  EXPECT_EQ(page.orders[0].price, D("1985.00"));
+  EXPECT_EQ(page.orders[0].remaining_base_amount, D("1.0000"));
+  // An order that is not resting: 21709.
+  EXPECT_EQ(modify(10'000, 198'000), 200);
+  ASSERT_EQ(code_of(send_tx(f.create(*f.bob, f.bob_nonce, 8, 10'000, 198'000, true, 0))), 200);  // fills it
+  EXPECT_EQ(modify(10'000, 197'000), 21709);
+}
+
 TEST_F(LighterApiTest, OrderBookOrdersListTheLevelsAndTheDetailsCarryTheDay) {
   // Alice bids 1.0000 at 1990.00 (twice: one level) and 2.0000 at 1980.00; Bob asks 0.5000 at 2010.00.
   EXPECT_EQ(code_of(send_tx(f.create(*f.alice, f.alice_nonce, 1, 5'000, 199'000, false))), 200);
