@@ -4,9 +4,10 @@
 
 namespace bparb::backtest {
 
-std::size_t BookValidityTracker::add(std::string symbol) {
+std::size_t BookValidityTracker::add(std::string symbol, bool traded) {
   Market m;
   m.v.symbol = std::move(symbol);
+  m.v.traded = traded;
   m_.push_back(std::move(m));
   return m_.size() - 1;
 }
@@ -88,7 +89,7 @@ std::vector<FundingFeed> FundingFeedTracker::result() const {
 std::string no_valid_book_reason(const std::vector<BookValidity>& books) {
   std::string out;
   for (const BookValidity& b : books) {
-    if (b.first_valid_us != 0) continue;
+    if (b.first_valid_us != 0 || !b.traded) continue;
     if (!out.empty()) out += "; ";
     out += b.symbol + " never had a valid order book (" + std::to_string(b.depth_frames) + " depth frames, " +
            std::to_string(b.snapshots) + " snapshots): ";

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "bparb/sim/backpack/recording_lines.hpp"
+#include "bparb/sim/lighter/recording_lines.hpp"
 
 namespace bparb::backtest {
 
@@ -28,7 +29,8 @@ sim::RecordedFrameDecoder* ParsedRecording::decoder_for(VenueId v) {
     case VenueId::kBackpack:
       decoders_[i] = sim::make_backpack_frame_decoder();
       break;
-    case VenueId::kLighter:  // nothing records Lighter's streams yet
+    case VenueId::kLighter:
+      decoders_[i] = sim::make_lighter_frame_decoder();
       break;
   }
   no_decoder_[i] = !decoders_[i];
@@ -85,6 +87,25 @@ void ParsedRecording::parse_ws(sim::RecordedFrameDecoder& d, std::string_view pa
       e.flag = t.buyer_is_maker;
       e.value1 = t.price;
       e.value2 = t.quantity;
+      // A frame of several trades (Lighter) is one event each, at the line's time (`e` is not used after:
+      // appending may move it).
+      const ParsedEvent first = e;
+      for (const sim::RecordedTrade& more : frame_.more_trades) {
+        ParsedEvent& m = events_.emplace_back(first);
+        m.symbol = intern(more.symbol);
+        m.flag = more.buyer_is_maker;
+        m.value1 = more.price;
+        m.value2 = more.quantity;
+      }
+      return;
+    }
+    case sim::RecordedFrameKind::kSnapshot: {
+      const DepthSnapshot& s = *frame_.snapshot;
+      e.kind = ParsedKind::kSnapshot;
+      e.symbol = intern(frame_.snapshot_symbol);
+      e.last_id = s.last_update_id;
+      e.time1_us = s.timestamp_us;
+      add_levels(e, s.bids, s.asks);
       return;
     }
     case sim::RecordedFrameKind::kBookTicker:
@@ -108,7 +129,10 @@ void ParsedRecording::parse_rest_depth(sim::RecordedFrameDecoder& d, std::string
 void ParsedRecording::parse_event(sim::RecordedFrameDecoder& d, std::string_view payload, ParsedEvent& e) {
   sim::RecordedEvent ev;
   if (!d.event(payload, ev)) return void(e.kind = ParsedKind::kMalformed);
-  if (ev.type != "reconnect") return void(e.kind = ParsedKind::kIgnoredEvent);
+  // Lighter's recorder writes "resync" when its book went invalid and it subscribed again: the venue's
+  // next snapshot follows, which must replace the replayed book even if that one never broke.
+  const bool reset = ev.type == "reconnect" || (d.venue() == VenueId::kLighter && ev.type == "resync");
+  if (!reset) return void(e.kind = ParsedKind::kIgnoredEvent);
   e.kind = ParsedKind::kReset;
   e.flag = ev.symbol.has_value();
   if (ev.symbol) e.symbol = intern(*ev.symbol);

@@ -10,6 +10,7 @@
 #include "bparb/backtest/coverage.hpp"
 #include "bparb/backtest/parsed_recording.hpp"
 #include "bparb/backtest/sim_venue.hpp"
+#include "bparb/backtest/watched_books.hpp"
 #include "bparb/book/depth_sync.hpp"
 #include "bparb/book/order_book.hpp"
 #include "bparb/portfolio/portfolio.hpp"
@@ -543,6 +544,7 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
   }
 
   void engine_line(const ParsedRecording& r, const ParsedEvent& e) {
+    if (e.venue != VenueId::kBackpack) return watched.on_event(r, e);  // followed, not traded
     switch (e.kind) {
       case ParsedKind::kDepth:
         return engine_depth(r, e, clock.now_us());
@@ -570,6 +572,7 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
   // ---- coverage (coverage.hpp): book validity and the funding feed, outside the replay logic proper
   void note_validity(TimestampUs t) noexcept {
     for (const auto& b : books) validity.set(b->validity_index, b->sync->synced(), t);
+    watched.note_validity(t);
   }
   // A recorded funding rate (markPrice frame) for the perp's settlement at its next-funding time: the
   // venue pays it instead of its modelled rate when that settlement comes.
@@ -673,6 +676,10 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
 
   void finish() {
     result.books = validity.result();
+    stats.depth_frames += watched.counts().depth_frames;
+    stats.snapshots += watched.counts().snapshots;
+    stats.other_frames += watched.counts().other_frames;
+    result.malformed_frames += watched.counts().malformed;
     result.funding_feeds = funding_feeds.result();
     stats.venue_refusals = venue->counters().mirror.orders_refused;
     stats.orders_sent = venue->counters().orders_sent;
@@ -743,6 +750,7 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
   DepthDelta delta;  // the parsed event's levels, in the form DepthSync and the venue take
   DepthSnapshot snapshot;
   BookValidityTracker validity;
+  WatchedBooks watched{validity};  // markets of another venue (Lighter), by first sight
   FundingFeedTracker funding_feeds;
   BacktestResult result;
   RunnerStats stats;

@@ -164,6 +164,7 @@ struct ReplayModel::Impl final : ExchangeListener {
         return;
       case RecordedFrameKind::kMarkPrice:
       case RecordedFrameKind::kOther:
+      case RecordedFrameKind::kSnapshot:  // not from Backpack's decoder, the only venue replayed here
         ++stats.other_frames;
         return;
     }

@@ -70,13 +70,30 @@ TEST(ParsedRecording, EachLineBecomesOneEventWithItsLevelsInTheArena) {
   EXPECT_EQ(ev[0].symbol, ev[10].symbol);  // symbols are interned
 }
 
-TEST(ParsedRecording, ALineOfAVenueWithoutDecoderStopsTheReplay) {
-  record::VectorFrameSource src({{kT0, record::FrameKind::kWs, "{}", VenueId::kLighter}});
+TEST(ParsedRecording, EachLineIsDecodedByTheDecoderOfItsVenueTag) {
+  // A Lighter order_book update (the shape bpsim's Lighter front-end sends; tests/backtest/data/lighter_sol
+  // holds a whole recording): tagged lighter it is a depth delta, untagged it is read as Backpack's: a
+  // frame of no Backpack stream the replay uses, only counted.
+  const std::string update =
+      R"({"channel":"order_book:2","offset":7,"order_book":{"code":0,"asks":[{"price":"150.030","size":"0.000"}],)"
+      R"("bids":[{"price":"149.985","size":"392.838"}],"offset":7,"nonce":1012,"begin_nonce":1009,)"
+      R"("last_updated_at":1796646651161988},"timestamp":1796646651161,"type":"update/order_book"})";
+  record::VectorFrameSource src({{kT0, record::FrameKind::kWs, update, VenueId::kLighter},
+                                 {kT0 + 1, record::FrameKind::kWs, update, VenueId::kBackpack}});
   const ParsedRecording p = parse_all(src);
-  ASSERT_EQ(p.events().size(), 1u);
-  EXPECT_EQ(p.events()[0].kind, ParsedKind::kNoDecoder);
-  Runner r(scripted_config());
-  EXPECT_THROW(r.run(p), std::runtime_error);
+  ASSERT_EQ(p.events().size(), 2u);
+  const ParsedEvent& e = p.events()[0];
+  EXPECT_EQ(e.kind, ParsedKind::kDepth);
+  EXPECT_EQ(e.venue, VenueId::kLighter);
+  EXPECT_EQ(p.symbol(e.symbol), "lighter:2");
+  EXPECT_EQ(e.first_id, 1010);  // begin_nonce + 1
+  EXPECT_EQ(e.last_id, 1012);   // nonce
+  ASSERT_EQ(p.bids(e).size(), 1u);
+  EXPECT_EQ(p.bids(e)[0].price, D("149.985"));
+  ASSERT_EQ(p.asks(e).size(), 1u);
+  EXPECT_TRUE(p.asks(e)[0].quantity.is_zero());
+  EXPECT_EQ(p.events()[1].kind, ParsedKind::kOtherFrame);
+  EXPECT_EQ(p.events()[1].venue, VenueId::kBackpack);
 }
 
 TEST(ParsedRecording, ReplayingParsedEventsGivesTheResultOfReplayingTheLines) {

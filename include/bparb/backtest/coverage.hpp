@@ -16,7 +16,7 @@ namespace bparb::backtest {
 
 class BookValidityTracker {
  public:
-  std::size_t add(std::string symbol);  // returns the market's index
+  std::size_t add(std::string symbol, bool traded = true);  // returns the market's index
   void depth_frame(std::size_t i) noexcept { ++m_[i].v.depth_frames; }
   void snapshot(std::size_t i) noexcept { ++m_[i].v.snapshots; }
   // Market i's book is (not) valid from `t` on. Cheap when nothing changed (called after every line).
@@ -58,8 +58,9 @@ class FundingFeedTracker {
   std::vector<Perp> f_;
 };
 
-// The sentence the backtest command prints when a market never had a valid book (empty if all had):
-// which market, what the recording held for it, and why that gives no book.
+// The sentence the backtest command prints when a traded market never had a valid book (empty if all had;
+// markets only followed are left out): which market, what the recording held for it, and why that gives
+// no book.
 std::string no_valid_book_reason(const std::vector<BookValidity>& books);
 
 }  // namespace bparb::backtest

@@ -1,9 +1,11 @@
 #pragma once
 // A recording turned into compact, already-parsed replay events: each recorded line becomes one
-// ParsedEvent (a depth delta or snapshot, a trade, a mark price, a reset, or a note of what to count),
-// with the book levels of all events in one flat arena. Parsing is what a replay spends most of its time
-// on, so a sweep parses the recording once and every grid point replays the same events; a single run
-// parses line by line into a one-event recording it reuses.
+// ParsedEvent (a depth delta or snapshot, a trade, a mark price, a reset, or a note of what to count; a
+// Lighter trade frame of several trades becomes one trade event each), read by the decoder of the line's
+// venue tag (Backpack's, or Lighter's: docs/lighter.md, "Replaying a recording"), with the book levels of
+// all events in one flat arena. Parsing is what a replay spends most of its time on, so a sweep parses
+// the recording once and every grid point replays the same events; a single run parses line by line
+// into a one-event recording it reuses.
 //
 // Parsing here depends on the recording only, never on the configuration: whether a symbol is a
 // configured market is decided at replay time, so the counts (unknown symbol, malformed) come out as
@@ -31,9 +33,9 @@ enum class ParsedKind : std::uint8_t {
   kTrade,              // a public trade (`flag`: buyer is maker)
   kOtherFrame,         // a WebSocket frame the replay only counts
   kMalformed,          // a line that does not parse
-  kSnapshot,           // a rest_depth snapshot: last id, timestamp, levels
+  kSnapshot,           // a rest_depth snapshot (Lighter: a subscribed/order_book frame): last id, timestamp, levels
   kSnapshotMalformed,  // a rest_depth line with a symbol whose snapshot does not parse
-  kReset,              // a reconnect event: every market, or `symbol` when `flag`
+  kReset,              // a reconnect event (Lighter: or resync): every market, or `symbol` when `flag`
   kIgnoredEvent,       // another event (gaps show in the depth ids themselves)
   kNoDecoder,          // a line of a venue no decoder reads: the replay stops with an error there
 };

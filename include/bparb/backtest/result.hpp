@@ -75,6 +75,9 @@ struct BookValidity {
   DurationUs valid_us = 0;          // time within the window the book was synchronised
   TimestampUs first_valid_us = 0;   // first time within the window it was; 0 = never
   std::uint64_t invalidations = 0;  // times it stopped being valid within the window (gaps, reconnects)
+  // False for a market only followed (another venue's, which no strategy trades): its book never being
+  // valid is reported, never a reason to refuse the run.
+  bool traded = true;
 };
 
 // Where one perp's funding came from. With recorded markPrice frames (funding rate + next funding time)

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "bparb/book/depth_types.hpp"
@@ -14,7 +15,9 @@
 
 namespace bparb::sim {
 
-enum class RecordedFrameKind : std::uint8_t { kDepth, kBookTicker, kTrade, kMarkPrice, kOther };
+// kSnapshot: a venue whose stream opens with the whole book (Lighter's subscribed/order_book) records it
+// as a WebSocket line rather than a rest_depth line.
+enum class RecordedFrameKind : std::uint8_t { kDepth, kBookTicker, kTrade, kMarkPrice, kOther, kSnapshot };
 
 // A public trade: the tape the maker queue model reads.
 struct RecordedTrade {
@@ -36,9 +39,12 @@ struct RecordedMark {
 // One decoded WebSocket line. Views (and `depth`) are valid until the decoder's next call.
 struct RecordedWsFrame {
   RecordedFrameKind kind = RecordedFrameKind::kOther;
-  const DepthDelta* depth = nullptr;  // kDepth
-  RecordedTrade trade;                // kTrade
-  RecordedMark mark;                  // kMarkPrice
+  const DepthDelta* depth = nullptr;           // kDepth
+  RecordedTrade trade;                         // kTrade
+  std::span<const RecordedTrade> more_trades;  // kTrade: the frame's further trades, in order (Lighter)
+  RecordedMark mark;                           // kMarkPrice
+  const DepthSnapshot* snapshot = nullptr;     // kSnapshot
+  std::string_view snapshot_symbol;            // kSnapshot
 };
 
 // An event line: {"type":"reconnect"|"gap"|...,"symbol":...(optional)}.

@@ -116,6 +116,9 @@ struct LighterApi::Impl {
   // Resting orders with an OrderExpiry, by expiry (ms): poll() cancels them when due.
   std::multimap<std::int64_t, OrderId> expiries;
   std::set<OrderId> expired;  // cancelled by their OrderExpiry: reported as canceled-expired
+  // Exchange orders a Modify took off the book to re-enter them: the venue's order lives on under the
+  // same order index, so their cancel is not reported (docs/lighter.md, "The simulated Lighter").
+  std::set<OrderId> replaced;
 };
 
 LighterApi::LighterApi(Exchange& exchange, const Clock& wall_clock, LighterRules rules)
@@ -415,13 +418,27 @@ struct Executor {
     req.post_only = old->post_only;
     req.reduce_only = old->reduce_only;
     req.self_trade_prevention = old->self_trade_prevention;
+    impl.replaced.insert(*id);
     auto c = ex.cancel(a, m->symbol, OrderRef{*id, std::nullopt});
-    if (!c) return lighter_reject(c.error());
+    if (!c) {
+      impl.replaced.erase(*id);
+      return lighter_reject(c.error());
+    }
+    const OrderMeta old_meta = meta;
     meta.nonce = v.tx.envelope.nonce;
     impl.pending = meta;
     auto r = ex.execute(a, req);
     impl.pending.reset();
-    if (!r) return lighter_reject(r.error());
+    if (!r) {
+      // The venue refuses a modify and leaves the order as it was: put the remainder back at the old price
+      // (it rested there a moment ago), under the same order index.
+      req.price = old->price;
+      req.quantity = old->quantity.value_or(Decimal::zero()) - old->executed_quantity;
+      impl.pending = old_meta;
+      (void)ex.execute(a, req);
+      impl.pending.reset();
+      return lighter_reject(r.error());
+    }
     return std::nullopt;
   }
 
@@ -528,6 +545,10 @@ void LighterApi::poll() {
     impl_->expired.insert(id);
     (void)ex_.cancel(*a, m->symbol, OrderRef{id, std::nullopt});
   }
+}
+
+bool LighterApi::replaced_by_modify(OrderId id) const {
+  return impl_->replaced.count(id) != 0;
 }
 
 bool LighterApi::expired_by_order_expiry(OrderId id) const {

@@ -322,6 +322,21 @@ std::string market_json(const LighterApi& api, const LighterMarketRules& m, bool
     const Decimal last = ex.last_price(m.symbol).value_or(Decimal::zero());
     json::key(s, "last_trade_price");
     s += last.str_fixed(pd);
+    // The rolling 24 hours of the core's trades, as JSON numbers like the venue's statistics; the price
+    // change in percent.
+    if (const auto t = ex.ticker(m.symbol)) {
+      json::kv(s, "daily_trades_count", t->trades);
+      json::key(s, "daily_base_token_volume");
+      s += t->volume.str_fixed(sd);
+      json::key(s, "daily_quote_token_volume");
+      s += t->quote_volume.str_fixed(kUsdcDecimals);
+      json::key(s, "daily_price_low");
+      s += t->low.str_fixed(pd);
+      json::key(s, "daily_price_high");
+      s += t->high.str_fixed(pd);
+      json::key(s, "daily_price_change");
+      s += (t->price_change_percent * 100).str_fixed(4);
+    }
   }
   s += '}';
   return s;
@@ -407,6 +422,63 @@ HttpResponse LighterApi::handle(const HttpRequest& req) {
     } else {
       json::raw(o, "order_books", perps);
     }
+    o += '}';
+    return HttpResponse{200, std::move(o)};
+  }
+  if (path == "/api/v1/assetDetails") {
+    // The collateral every market settles in, with the id and decimals the account answer's assets use.
+    std::string usdc = "{";
+    json::kv(usdc, "asset_id", std::int64_t{3});
+    json::kv(usdc, "symbol", "USDC");
+    json::kv(usdc, "l1_decimals", std::int64_t{kUsdcDecimals});
+    json::kv(usdc, "decimals", std::int64_t{kUsdcDecimals});
+    json::kv(usdc, "margin_mode", "enabled");
+    usdc += '}';
+    std::string o = "{";
+    json::kv(o, "code", std::int64_t{200});
+    json::raw(o, "asset_details", "[" + usdc + "]");
+    o += '}';
+    return HttpResponse{200, std::move(o)};
+  }
+  if (path == "/api/v1/orderBookOrders") {
+    std::int64_t market = -1;
+    const LighterMarketRules* m = nullptr;
+    if (!int_param(params, "market_id", market) || !(m = market_by_id(market))) {
+      return error(400, 21600, "invalid market index");
+    }
+    std::int64_t limit = 0;
+    if (!int_param(params, "limit", limit) || limit < 1 || limit > 250) {
+      return error(400, 20001, "invalid param: limit");
+    }
+    const auto depth = ex_.depth_snapshot(m->symbol, static_cast<std::size_t>(limit));
+    if (!depth) return error(400, 21600, "invalid market index");
+    const int pd = price_decimals(*m);
+    const int sd = size_decimals(*m);
+    // The venue lists resting orders; the core keeps its own liquidity as price levels, so each level is
+    // one entry here, with no order ids (docs/lighter.md, "The simulated Lighter").
+    auto side = [&](const std::vector<LevelUpdate>& levels, bool best_last) {
+      std::string list = "[";
+      for (std::size_t i = 0; i < levels.size(); ++i) {
+        const LevelUpdate& l = levels[best_last ? levels.size() - 1 - i : i];
+        std::string e = "{";
+        json::kv(e, "order_index", std::int64_t{0});
+        json::kv(e, "order_id", "0");
+        json::kv(e, "owner_account_index", std::int64_t{0});
+        json::kd(e, "initial_base_amount", l.quantity, sd);
+        json::kd(e, "remaining_base_amount", l.quantity, sd);
+        json::kd(e, "price", l.price, pd);
+        json::kv(e, "order_expiry", std::int64_t{0});
+        e += '}';
+        json::item(list, e);
+      }
+      return list + ']';
+    };
+    std::string o = "{";
+    json::kv(o, "code", std::int64_t{200});
+    json::kv(o, "total_asks", static_cast<std::int64_t>(depth->asks.size()));
+    json::raw(o, "asks", side(depth->asks, false));
+    json::kv(o, "total_bids", static_cast<std::int64_t>(depth->bids.size()));
+    json::raw(o, "bids", side(depth->bids, true));  // best first, as the venue lists them
     o += '}';
     return HttpResponse{200, std::move(o)};
   }
@@ -527,7 +599,7 @@ HttpResponse LighterApi::handle(const HttpRequest& req) {
       hq.limit = 1000;
       std::int64_t n = 0;
       for (const SimOrder& o : ex_.order_history(a, hq).items) {
-        if (o.is_open() || !market_by_symbol(o.symbol)) continue;
+        if (o.is_open() || !market_by_symbol(o.symbol) || replaced_by_modify(o.id)) continue;
         if (n++ == limit) break;
         json::item(list, order_json(o));
       }

@@ -314,6 +314,7 @@ void LighterHub::on_order(const OrderEvent& e) {
   const auto acct = api_.account_index_of(e.account);
   const LighterMarketRules* m = api_.market_by_symbol(e.order->symbol);
   if (!acct || !m) return;
+  if (e.type == OrderEventType::kCancelled && api_.replaced_by_modify(e.order->id)) return;  // a Modify
   const std::string order = api_.order_json(*e.order);
   const std::string mid = std::to_string(m->market_id);
   const std::string ids[3] = {"account_all:" + std::to_string(*acct), "account_all_orders:" + std::to_string(*acct),

@@ -270,6 +270,79 @@ TEST_F(LighterApiTest, MarketsAndAccountParseWithTheClientsParsers) {
   EXPECT_NE(code, 200);
 }
 
+TEST_F(LighterApiTest, AModifyKeepsTheOrderAndARefusedOneLeavesItAsItWas) {
+  ASSERT_EQ(code_of(send_tx(f.create(*f.alice, f.alice_nonce, 7, 5'000, 199'000, false))), 200);
+  const std::int64_t index = active(*f.alice, kAlice).orders.at(0).order_index;
+  auto modify = [&](std::int64_t base, std::uint32_t price) {
+    bl::ModifyOrderTx t;
+    t.market_index = 0;
+    t.index = 7;  // by client order index
+    t.base_amount = base;
+    t.price = price;
+    bl::SignedTx out;
+    EXPECT_FALSE(f.alice->sign_modify_order(t, f.alice_nonce++, f.expiry(), out).has_value());
+    const std::int64_t code = code_of(send_tx(out));
+    if (code != 200) --f.alice_nonce;  // a refusal consumes no nonce
+    return code;
+  };
+  EXPECT_EQ(modify(10'000, 198'500), 200);
+  bl::OrdersPage page = active(*f.alice, kAlice);
+  ASSERT_EQ(page.orders.size(), 1u);
+  EXPECT_EQ(page.orders[0].order_index, index);  // the same venue order
+  EXPECT_EQ(page.orders[0].client_order_index, 7);
+  EXPECT_EQ(page.orders[0].price, D("1985.00"));
+  EXPECT_EQ(page.orders[0].initial_base_amount, D("1.0000"));
+  // The core order it replaced is no finished order of the venue's.
+  const HttpResponse inactive = get("/api/v1/accountInactiveOrders?account_index=1001&market_id=0", f.token(*f.alice));
+  ASSERT_TRUE(bl::parse_orders(parser, inactive.body, page).ok()) << inactive.body;
+  EXPECT_TRUE(page.orders.empty()) << inactive.body;
+
+  // Beyond the price band: refused, and the order rests as before.
+  EXPECT_EQ(modify(10'000, 90'000), 21734);
+  page = active(*f.alice, kAlice);
+  ASSERT_EQ(page.orders.size(), 1u);
+  EXPECT_EQ(page.orders[0].order_index, index);
+  EXPECT_EQ(page.orders[0].price, D("1985.00"));
+  EXPECT_EQ(page.orders[0].remaining_base_amount, D("1.0000"));
+  // An order that is not resting: 21709.
+  EXPECT_EQ(modify(10'000, 198'000), 200);
+  ASSERT_EQ(code_of(send_tx(f.create(*f.bob, f.bob_nonce, 8, 10'000, 198'000, true, 0))), 200);  // fills it
+  EXPECT_EQ(modify(10'000, 197'000), 21709);
+}
+
+TEST_F(LighterApiTest, OrderBookOrdersListTheLevelsAndTheDetailsCarryTheDay) {
+  // Alice bids 1.0000 at 1990.00 (twice: one level) and 2.0000 at 1980.00; Bob asks 0.5000 at 2010.00.
+  EXPECT_EQ(code_of(send_tx(f.create(*f.alice, f.alice_nonce, 1, 5'000, 199'000, false))), 200);
+  EXPECT_EQ(code_of(send_tx(f.create(*f.alice, f.alice_nonce, 2, 5'000, 199'000, false))), 200);
+  EXPECT_EQ(code_of(send_tx(f.create(*f.alice, f.alice_nonce, 3, 20'000, 198'000, false))), 200);
+  EXPECT_EQ(code_of(send_tx(f.create(*f.bob, f.bob_nonce, 4, 5'000, 201'000, true))), 200);
+  const DepthSnapshot d = *f.ex->depth_snapshot("ETH_USDC_PERP", 10);
+  const std::string body = get("/api/v1/orderBookOrders?market_id=0&limit=10").body;
+  EXPECT_NE(body.find("\"total_asks\":" + std::to_string(d.asks.size())), std::string::npos) << body;
+  EXPECT_NE(body.find("\"total_bids\":" + std::to_string(d.bids.size())), std::string::npos) << body;
+  // One entry per level, bids best first, sizes as the book holds them.
+  const std::size_t best = body.find(R"("remaining_base_amount":"1.0000","price":"1990.00")");
+  const std::size_t next = body.find(R"("remaining_base_amount":"2.0000","price":"1980.00")");
+  ASSERT_NE(best, std::string::npos) << body;
+  ASSERT_NE(next, std::string::npos) << body;
+  EXPECT_LT(best, next);
+  EXPECT_NE(body.find(R"("remaining_base_amount":"0.5000","price":"2010.00")"), std::string::npos) << body;
+  EXPECT_EQ(get("/api/v1/orderBookOrders?market_id=0&limit=251").status, 400);
+  EXPECT_EQ(get("/api/v1/orderBookOrders?market_id=0").status, 400);
+  EXPECT_EQ(get("/api/v1/orderBookOrders?market_id=7&limit=10").status, 400);
+
+  // Bob sells 0.2500 into the bid: the day's statistics show the trade.
+  EXPECT_EQ(code_of(send_tx(f.create(*f.bob, f.bob_nonce, 5, 2'500, 199'000, true, 0))), 200);
+  const std::string details = get("/api/v1/orderBookDetails?market_id=0").body;
+  EXPECT_NE(details.find(R"("last_trade_price":1990.00)"), std::string::npos) << details;
+  EXPECT_NE(details.find(R"("daily_trades_count":1)"), std::string::npos) << details;
+  EXPECT_NE(details.find(R"("daily_base_token_volume":0.2500)"), std::string::npos) << details;
+  EXPECT_NE(details.find(R"("daily_quote_token_volume":497.500000)"), std::string::npos) << details;
+  EXPECT_NE(details.find(R"("daily_price_high":1990.00)"), std::string::npos) << details;
+  const std::string assets = get("/api/v1/assetDetails").body;
+  EXPECT_NE(assets.find(R"("asset_id":3,"symbol":"USDC")"), std::string::npos) << assets;
+}
+
 TEST_F(LighterApiTest, BatchNeedsConsecutiveNoncesAndIsCheckedBeforeAnythingRuns) {
   const bl::SignedTx a = f.create(*f.alice, f.alice_nonce, 1, 10'000, 199'000, false);
   const bl::SignedTx b = f.create(*f.alice, f.alice_nonce, 2, 10'000, 198'000, false);

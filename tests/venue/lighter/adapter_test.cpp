@@ -1,7 +1,9 @@
 // LighterAdapter against the simulated Lighter: a post-only order is accepted and then seen resting on
 // the account stream, a crossing IOC fills with the right price, quantity and fee, a cancel is reported,
 // refusals (before sending and by the venue) carry their class, and a socket dropped before the answer
-// leaves the order unknown until a query resolves it; a query reports the fills the stream missed.
+// leaves the order unknown until a query resolves it; a query reports the fills the stream missed. A replace
+// is one ModifyOrder (the old id ends cancelled, the new one is accepted and fills), a refused modify or
+// cancel comes back as a cancel refusal, and a cancel-all ends every resting order.
 #include "bparb/venue/lighter/adapter.hpp"
 
 #include <gtest/gtest.h>
@@ -31,6 +33,11 @@ struct Recorded : LighterAdapterSink {
   std::vector<Event> events;
   std::vector<exec::FillReport> fills;
   std::vector<Query> queries;
+  struct Refusal {
+    exec::CancelRefusal r;
+    std::string code;
+  };
+  std::vector<Refusal> refusals;
 
   void on_ack(const exec::OrderAck& a) override {
     acks.push_back(a);
@@ -43,6 +50,7 @@ struct Recorded : LighterAdapterSink {
   void on_query(ClientId id, bool found, bparb::OrderStatus s, Decimal executed) override {
     queries.push_back({id, found, s, executed});
   }
+  void on_cancel_refused(const exec::CancelRefusal& r) override { refusals.push_back({r, std::string(r.code)}); }
 
   const exec::OrderAck* ack(ClientId id) const {
     for (const auto& a : acks)
@@ -270,6 +278,155 @@ TEST(LighterAdapterTest, AQueryReportsTheFillsTheStreamMissed) {
   EXPECT_EQ(f.trade_id, -1);        // no trade in an orders answer
   EXPECT_TRUE(f.order_filled);
   EXPECT_EQ(h.adapter->tracked_orders(), 0u);
+}
+
+// Alice's resting orders at the venue (Exchange account 0).
+std::vector<sim::SimOrder> alice_open(Loopback& lb) {
+  return lb.f.ex->open_orders(0);
+}
+
+TEST(LighterAdapterTest, AReplaceIsOneModifyTheNewIdFills) {
+  Loopback lb;
+  Harness h(lb);
+  h.connect();
+  exec::OrderSpec first = h.order(61, Side::kBid, "1990.00", "0.0100");
+  first.post_only = true;
+  h.place(first);
+  ASSERT_TRUE(lb.run_until([&] { return h.sink.event(61, exec::OrderUpdate::Kind::kAccepted) != nullptr; }));
+  const std::string venue_id = h.sink.events.back().order_id;
+
+  exec::OrderSpec next = h.order(62, Side::kBid, "1985.00", "0.0200");
+  next.post_only = true;
+  h.adapter->replace_order(61, next);
+  ASSERT_TRUE(lb.run_until(
+      [&] { return h.sink.ack(62) != nullptr && h.sink.event(62, exec::OrderUpdate::Kind::kAccepted) != nullptr; }));
+  EXPECT_EQ(h.sink.ack(62)->kind, exec::OrderAck::Kind::kAccepted);
+  const exec::OrderUpdate* old_end = h.sink.event(61, exec::OrderUpdate::Kind::kCancelled);
+  ASSERT_NE(old_end, nullptr);
+  EXPECT_TRUE(old_end->cumulative_quantity.is_zero());
+  EXPECT_EQ(h.sink.events.back().order_id, venue_id);  // the venue's order lives on under its id
+  EXPECT_TRUE(h.sink.refusals.empty());
+  EXPECT_EQ(h.adapter->tracked_orders(), 1u);
+  // One order at the venue, at the new price and size; no cancel and no second order were sent.
+  const auto open = alice_open(lb);
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].price, D("1985.00"));
+  EXPECT_EQ(open[0].quantity, D("0.0200"));
+  EXPECT_EQ(h.sender->counters().sent_ws + h.sender->counters().sent_rest, 2u);
+  // A query by the new id finds the venue's order (it still carries the first client order index).
+  h.adapter->query_order(h.eth, 62);
+  ASSERT_TRUE(lb.run_until([&] { return !h.sink.queries.empty(); }));
+  EXPECT_TRUE(h.sink.queries[0].found);
+  EXPECT_EQ(h.sink.queries[0].status, bparb::OrderStatus::kNew);
+  EXPECT_TRUE(h.sink.queries[0].executed.is_zero());
+
+  // Bob's IOC ask takes it: the fill is the new id's, in full.
+  std::int64_t bob_nonce = 0;
+  const SignedTx hit = lb.f.create(*lb.f.bob, bob_nonce, 902, 200, 198'500, true, 0);
+  ASSERT_EQ(lb.server->api().submit(14, hit.tx_info()).code, 200);
+  ASSERT_TRUE(lb.run_until([&] { return !h.sink.fills.empty(); }));
+  const exec::FillReport& f = h.sink.fills[0];
+  EXPECT_EQ(f.client_id, 62u);
+  EXPECT_EQ(f.price, D("1985.00"));
+  EXPECT_EQ(f.quantity, D("0.0200"));
+  EXPECT_EQ(f.cumulative_quantity, D("0.0200"));
+  EXPECT_TRUE(f.order_filled);
+  EXPECT_TRUE(f.maker);
+  lb.settle(5);
+  EXPECT_EQ(h.sink.event(62, exec::OrderUpdate::Kind::kCancelled), nullptr);  // the modify was no cancel
+  EXPECT_EQ(h.adapter->tracked_orders(), 0u);
+}
+
+TEST(LighterAdapterTest, ARefusedModifyLeavesTheOldOrderAndIsACancelRefusal) {
+  Loopback lb;
+  Harness h(lb);
+  h.connect();
+  exec::OrderSpec first = h.order(71, Side::kBid, "1990.00", "0.0100");
+  first.post_only = true;
+  h.place(first);
+  ASSERT_TRUE(lb.run_until([&] { return h.sink.event(71, exec::OrderUpdate::Kind::kAccepted) != nullptr; }));
+
+  // Beyond the price band: the venue refuses the modify and the order stays as it was.
+  exec::OrderSpec next = h.order(72, Side::kBid, "900.00", "0.1000");
+  next.post_only = true;
+  h.adapter->replace_order(71, next);
+  ASSERT_TRUE(lb.run_until([&] { return h.sink.ack(72) != nullptr && !h.sink.refusals.empty(); }));
+  EXPECT_EQ(h.sink.ack(72)->kind, exec::OrderAck::Kind::kRejected);
+  EXPECT_EQ(h.sink.ack(72)->reject, RejectClass::kPriceOutOfBand);
+  EXPECT_EQ(h.sink.refusals[0].r.client_id, 71u);
+  EXPECT_EQ(h.sink.refusals[0].r.reject, RejectClass::kPriceOutOfBand);
+  EXPECT_FALSE(h.sink.refusals[0].r.ambiguous);
+  EXPECT_FALSE(h.sink.refusals[0].code.empty());
+  lb.settle(5);
+  EXPECT_EQ(h.sink.event(71, exec::OrderUpdate::Kind::kCancelled), nullptr);
+  const auto open = alice_open(lb);
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].price, D("1990.00"));
+  EXPECT_EQ(h.adapter->tracked_orders(), 1u);
+
+  // The old order still cancels under its own id.
+  h.adapter->cancel_order(h.eth, 71);
+  ASSERT_TRUE(lb.run_until([&] { return h.sink.event(71, exec::OrderUpdate::Kind::kCancelled) != nullptr; }));
+  EXPECT_EQ(h.adapter->tracked_orders(), 0u);
+}
+
+TEST(LighterAdapterTest, ACancelOfAnOrderAlreadyGoneIsRefused) {
+  Loopback lb;
+  Harness h(lb);
+  h.connect();
+  exec::OrderSpec o = h.order(81, Side::kBid, "1990.00", "0.0100");
+  o.post_only = true;
+  h.place(o);
+  ASSERT_TRUE(lb.run_until([&] { return h.sink.event(81, exec::OrderUpdate::Kind::kAccepted) != nullptr; }));
+  // Bob fills it before our cancel arrives.
+  std::int64_t bob_nonce = 0;
+  const SignedTx hit = lb.f.create(*lb.f.bob, bob_nonce, 903, 100, 199'000, true, 0);
+  ASSERT_EQ(lb.server->api().submit(14, hit.tx_info()).code, 200);
+  h.adapter->cancel_order(h.eth, 81);
+  ASSERT_TRUE(lb.run_until([&] { return !h.sink.refusals.empty(); }));
+  const exec::CancelRefusal& r = h.sink.refusals[0].r;
+  EXPECT_EQ(r.client_id, 81u);
+  EXPECT_EQ(r.reject, RejectClass::kOther);  // not for rate: the kernel queries the order
+  EXPECT_FALSE(r.ambiguous);
+  EXPECT_EQ(h.sink.refusals[0].code, to_string(LighterError::kOrderInactive));
+  ASSERT_TRUE(lb.run_until([&] { return !h.sink.fills.empty(); }));
+  EXPECT_EQ(h.sink.fills[0].client_id, 81u);
+  EXPECT_TRUE(h.sink.fills[0].order_filled);
+}
+
+TEST(LighterAdapterTest, CancelAllEndsEveryRestingOrderOfTheMarket) {
+  Loopback lb;
+  Harness h(lb);
+  h.connect();
+  for (ClientId id : {91, 92}) {
+    exec::OrderSpec o = h.order(id, Side::kBid, id == 91 ? "1990.00" : "1980.00", "0.0100");
+    o.post_only = true;
+    h.place(o);
+  }
+  ASSERT_TRUE(lb.run_until([&] {
+    return h.sink.event(91, exec::OrderUpdate::Kind::kAccepted) != nullptr &&
+           h.sink.event(92, exec::OrderUpdate::Kind::kAccepted) != nullptr;
+  }));
+  std::optional<std::string> answer;  // "" = taken
+  h.adapter->cancel_all("ETH_USDC_PERP", [&](const exec::VenueError* e) { answer = e ? e->code : ""; });
+  ASSERT_TRUE(lb.run_until([&] {
+    return answer.has_value() && h.sink.event(91, exec::OrderUpdate::Kind::kCancelled) != nullptr &&
+           h.sink.event(92, exec::OrderUpdate::Kind::kCancelled) != nullptr;
+  }));
+  EXPECT_EQ(*answer, "");
+  EXPECT_TRUE(alice_open(lb).empty());
+  EXPECT_EQ(h.adapter->tracked_orders(), 0u);
+
+  // A market the adapter does not know is answered, never sent.
+  std::optional<std::string> unknown;
+  h.adapter->cancel_all("DOGE_USDC_PERP", [&](const exec::VenueError* e) { unknown = e ? e->code : ""; });
+  ASSERT_TRUE(lb.run_until([&] { return unknown.has_value(); }));
+  EXPECT_EQ(*unknown, "NO_MARKET");
+  // Every market at once.
+  std::optional<std::string> all;
+  h.adapter->cancel_all("", [&](const exec::VenueError* e) { all = e ? e->code : ""; });
+  ASSERT_TRUE(lb.run_until([&] { return all.has_value(); }));
+  EXPECT_EQ(*all, "");
 }
 
 }  // namespace

@@ -330,8 +330,8 @@ TEST(LighterAlloc, SessionOverLoopbackAllocatesAtMostOncePerFrame) {
 namespace bparb::lighter::testing {
 namespace {
 
-// The adapter's stream path: account frames with fills and a cancel for tracked orders allocate nothing
-// (the sink here only counts).
+// The adapter's stream path: account frames with fills and a cancel for tracked orders, and the frames of
+// an order a replace modified, allocate nothing (the sink here only counts).
 struct CountingSink : LighterAdapterSink {
   int acks = 0, events = 0, fills = 0, queries = 0;
   void on_ack(const exec::OrderAck&) override { ++acks; }
@@ -414,6 +414,27 @@ TEST(LighterAlloc, AdapterStreamFramesWithoutAllocating) {
   EXPECT_EQ(sink.fills, 10);
   EXPECT_EQ(sink.events, 3);  // + the cancel
   EXPECT_EQ(adapter.tracked_orders(), 1u);
+
+  // A replace sent as a modify (the send itself is not counted: the sender fetches the key's nonce), then
+  // the modified order on the stream: the old id ends, the new one rests and fills.
+  exec::OrderSpec next = specs[0];
+  next.client_id = 43;
+  next.price = D("1985.00");
+  adapter.replace_order(41, next);
+  std::vector<WsFrame> modified(2);
+  modified[0].orders = {order(41, OrderStatus::kOpen, "0", "0")};
+  modified[0].orders[0].price = D("1985.00");
+  modified[1].orders = modified[0].orders;
+  modified[1].orders[0].filled_base_amount = D("0.5000");
+  modified[1].orders[0].filled_quote_amount = D("992.500000");
+  counting = true;
+  allocations = 0;
+  for (const WsFrame& f : modified) adapter.on_account_frame(f);
+  const long m_allocs = allocations;
+  counting = false;
+  EXPECT_EQ(m_allocs, 0) << "allocations for the modified order's frames";
+  EXPECT_EQ(sink.events, 5);  // + 41 cancelled, + 43 accepted
+  EXPECT_EQ(sink.fills, 11);  // 43's first fill
 }
 
 }  // namespace

@@ -112,6 +112,9 @@ class LighterApi final : public ExchangeListener {
   void poll();
   // True for an order poll() cancelled because its OrderExpiry passed.
   bool expired_by_order_expiry(OrderId id) const;
+  // True for an Exchange order a Modify took off the book to re-enter it under the same order index: its
+  // cancel is no news of the venue's order (neither streamed nor listed as inactive).
+  bool replaced_by_modify(OrderId id) const;
 
   // "{deadline}:{account}:{api_key}:{sig hex}" -> the account index it authorises, if valid now.
   std::optional<std::int64_t> verify_auth_token(std::string_view token) const;

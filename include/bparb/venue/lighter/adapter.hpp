@@ -1,8 +1,8 @@
 #pragma once
-// The Lighter adapter: the kernel's orders as Lighter transactions (CreateOrder / CancelOrder through
-// LighterTxSender), the sender's answers as the kernel's acks, and the account stream's order changes as
-// its updates and fill reports (docs/lighter.md, "The adapter"). It translates; what a report means is the
-// sink's call.
+// The Lighter adapter: the kernel's orders as Lighter transactions (CreateOrder, CancelOrder, ModifyOrder
+// for a replace, an immediate CancelAllOrders, through LighterTxSender), the sender's answers as the kernel's acks, and
+// the account stream's order changes as its updates and fill reports (docs/lighter.md, "The adapter"). It translates;
+// what a report means is the sink's call.
 //
 // Outcome rule: a sendTx answer only says the venue took the transaction. A taken CreateOrder is acked as
 // accepted with status kNew and nothing executed; whether it rests, fills, is cancelled or expires comes
@@ -14,6 +14,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,10 @@ class LighterAdapterSink {
   virtual void on_fill(const exec::FillReport& f) = 0;
   // What a query found out about an order.
   virtual void on_query(ClientId client_id, bool found, bparb::OrderStatus status, Decimal executed) = 0;
+  // The venue refused a cancel (the order already gone, a rate limit, ...) or its answer was lost
+  // (`ambiguous`): the order may still be live. A refused replace reports its old order here and its new
+  // one as a rejected ack.
+  virtual void on_cancel_refused(const exec::CancelRefusal& /*refusal*/) {}
 };
 
 // What a refused transaction's Lighter code means for the kernel (docs/lighter.md, "The adapter").
@@ -73,6 +78,16 @@ class LighterAdapter {
   // WebSocket transport copies each frame; a refusal before sending is posted with a small capture).
   void place_orders(std::span<const exec::OrderSpec> orders);
   void cancel_order(InstrumentId instrument, ClientId client_id);
+  // The kernel's replace (cancel `old_id`, place `next`) as one ModifyOrder of the venue's order: it keeps
+  // its venue ids and takes next's price and quantity (docs/lighter.md, "The adapter"). Once the venue takes
+  // it, `old_id` is reported cancelled (with what it filled) and `next` accepted; later fills are next's.
+  // Refused: `old_id` comes back as a cancel refusal and `next` as rejected. When a modify cannot express
+  // the replace (old order not tracked, another instrument, side or flags), it is a cancel and a new order.
+  void replace_order(ClientId old_id, const exec::OrderSpec& next);
+  // An immediate CancelAllOrders for the Lighter market of `symbol` (the instrument's symbol or the
+  // venue's), or of every market when `symbol` is empty. `done` gets null once the venue took it (the
+  // stream then reports each order cancelled), else what failed. Cold path: allocates.
+  void cancel_all(std::string_view symbol, std::function<void(const exec::VenueError*)> done);
   // REST accountActiveOrders, then accountInactiveOrders (cold path: allocates). Fills the stream missed
   // are reported from the order's cumulative amounts.
   void query_order(InstrumentId instrument, ClientId client_id);
@@ -92,12 +107,20 @@ class LighterAdapter {
   struct Tracked {
     bool used = false;
     bool accepted_reported = false;
-    bool seen_open = false;  // seen resting: a later fill is a maker fill unless a trade says otherwise
-    ClientId client_id = 0;
+    bool seen_open = false;        // seen resting: a later fill is a maker fill unless a trade says otherwise
+    ClientId client_id = 0;        // the kernel's id of the order
+    std::int64_t venue_index = 0;  // its client_order_index at the venue (a replace keeps the first one)
+    ClientId next_id = 0;          // a replace sent as ModifyOrder and not yet settled: the new kernel id
+    Decimal next_price;            // ... and the price and size the modify gives the order
+    Decimal next_base;
+    bool next_same = false;  // the modify changes neither: only the venue's answer tells it applied
     InstrumentId instrument = kNoInstrument;
     std::int64_t market_id = 0;
     Side side = Side::kBid;
     bool post_only = false;
+    bool reduce_only = false;
+    Decimal price;  // as placed (or as last modified)
+    Decimal base;
     Decimal filled_base;   // cumulative, as last reported
     Decimal filled_quote;  // cumulative
     std::int64_t order_index = 0;
@@ -108,7 +131,14 @@ class LighterAdapter {
 
   const Market* market_of(InstrumentId id) const noexcept;
   const Market* market_by_id(std::int64_t market_id) const noexcept;
-  Tracked* find(ClientId id) noexcept;
+  Tracked* find(ClientId id) noexcept;  // by kernel id (a pending replace's new id too)
+  Tracked* find_venue(std::int64_t client_order_index, std::int64_t market_id) noexcept;
+  bool is_modified(const Tracked& t, const Order& o) const noexcept;
+  // The modify of `t` took effect: its old kernel order ends as cancelled, the venue's order is next's.
+  void switch_to_next(Tracked& t);
+  void cancel_refused(ClientId id, RejectClass cls, bool ambiguous, std::string_view code, std::string_view message);
+  void answer_cancel_all(const TxAnswer& a);
+  void answer_modify(const TxAnswer& a);
   Tracked* track(const exec::OrderSpec& o, std::int64_t market_id);
   void reject_later(ClientId id, RejectClass cls, std::string_view code, std::string_view message);
   // One order as the stream or a query reports it: accepted / fills / final event (ignored when it is
@@ -116,8 +146,9 @@ class LighterAdapter {
   void apply_order(const Order& o, std::span<const Trade> trades);
   void emit_fill(Tracked& t, const Market& m, Decimal price, Decimal qty, bool maker, std::int64_t trade_id,
                  TimestampUs venue_time_us, bool order_filled);
-  void query_inactive(std::int64_t market_id, ClientId client_id);
+  void query_inactive(std::int64_t market_id, ClientId client_id, std::int64_t index);
   void answer_query(ClientId client_id, const Order* o);
+  const Market* market_by_symbol(std::string_view symbol) const noexcept;
 
   boost::asio::io_context& io_;
   const Clock& clock_;
@@ -128,6 +159,13 @@ class LighterAdapter {
   LighterAdapterSink& sink_;
   std::vector<Market> markets_;
   std::array<Tracked, kMaxOrders> orders_{};
+  struct PendingCancelAll {
+    std::uint64_t tag = 0;
+    std::int64_t market_id = -1;  // -1: every market
+    std::function<void(const exec::VenueError*)> done;
+  };
+  std::vector<PendingCancelAll> cancel_alls_;
+  std::uint64_t next_cancel_all_tag_ = 1;
 };
 
 }  // namespace bparb::lighter
