@@ -301,6 +301,12 @@ void LighterVenue::on_query(ClientId client_id, bool found, bparb::OrderStatus s
   if (engine_) engine_->on_order_query(client_id, found, status, executed, clock_.now_us());
 }
 
+// A cancel the venue refused (or the sender could not queue): the order is live again for the engine, which
+// queries it unless the refusal was for rate (docs/kernel.md).
+void LighterVenue::on_cancel_refused(const exec::CancelRefusal& refusal) {
+  if (engine_) engine_->on_cancel_refused(refusal, clock_.now_us());
+}
+
 // ---- Health
 
 const OrderBook* LighterVenue::book(InstrumentId id) const noexcept {

@@ -114,6 +114,7 @@ class LighterVenue final : public lighter::LighterAdapterSink, public exec::Reco
   void on_order_event(const exec::OrderUpdate& u, std::string_view exchange_order_id) override;
   void on_fill(const exec::FillReport& f) override;
   void on_query(ClientId client_id, bool found, bparb::OrderStatus status, Decimal executed) override;
+  void on_cancel_refused(const exec::CancelRefusal& refusal) override;
 
   // ---- exec::ReconciliationVenue (lighter_reports.cpp)
   void open_order_count(std::string_view symbol,
