@@ -2,7 +2,9 @@
 // kind = "market_maker") quotes SOL_USDC_PERP against bpsim on a thread of this test process, whose background
 // takers give flow. What the exchange saw is checked, not what the daemon says: quotes rest, fills happen,
 // never two of our orders rest on the book at once, every fill is in the journal to the cent; and a quote
-// left resting by kill -9 is cancelled by the next start, with its fill made while down booked.
+// left resting by kill -9 is cancelled by the next start, with its fill made while down booked. Under bpsim's
+// faults (late REST answers, a late order stream, a dropped WebSocket, 429s) the same promises hold, and a 429
+// makes the market maker back off instead of retrying into a ban (its 429s counted, and bpsim's for the daemon).
 //
 // The binary: $BPARB_BINARY, else `bparb` in the build directory (build it first).
 #include <gtest/gtest.h>
@@ -10,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -20,6 +23,8 @@
 #include <thread>
 
 #include "bparb/journal/journal.hpp"
+#include "bparb/sim/backpack/ws_hub.hpp"
+#include "bparb/sim/faults.hpp"
 #include "bparb/sim/market_model.hpp"
 #include "bparb/venue/backpack/signer.hpp"
 #include "child_process_util.hpp"
@@ -33,6 +38,12 @@ using testing::SimThread;
 namespace fs = std::filesystem;
 
 constexpr const char* kPerp = "SOL_USDC_PERP";
+
+std::size_t count_of(const std::string& text, std::string_view what) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+  return n;
+}
 
 template <class Pred>
 bool wait_for(Pred pred, milliseconds timeout) {
@@ -120,18 +131,24 @@ class MmDaemon : public ::testing::Test {
   fs::path log_path(int run) const { return dir_ / ("run" + std::to_string(run) + ".log"); }
   std::string log(int run) const { return testing::slurp_file(log_path(run)); }
 
-  void start(int run) {
+  void write_config(int run) {
     std::ostringstream t;
     t << "[exchange]\nmode = \"live\"\nrest_url = \"" << sim_->srv->http_url() << "\"\nws_url = \""
-      << sim_->srv->ws_url() << "\"\nenv_file = \"" << (dir_ / "none.env").string() << "\"\naccount_poll_seconds = 1\n"
+      << sim_->srv->ws_url() << "\"\nenv_file = \"" << (dir_ / "none.env").string()
+      << "\"\naccount_poll_seconds = " << poll_seconds_ << "\n"
       << "[risk]\nmax_book_age_ms = 5000\nmin_account_balance_usd = 100\nmax_orders_per_minute = 600\n"
       << "[strategy]\nkind = \"market_maker\"\nstats_interval_seconds = 2\ntick_ms = 50\n"
       << "[mm]\nmarkets = [\"" << kPerp << "\"]\nequity_fraction = 0.0003\nmax_quote_usd = 30\n"
       << "max_quote_age_ms = 2000\ncooldown_ms = 1000\n"
-      << "[logging]\nfile = \"" << log_path(run).string() << "\"\nconsole = false\nlevel = \"info\"\n"
+      << mm_extra_ << "[logging]\nfile = \"" << log_path(run).string() << "\"\nconsole = false\nlevel = \"info\"\n"
       << "[journal]\npath = \"" << (dir_ / "journal.sqlite").string() << "\"\n[service]\nenabled = false\n";
-    const fs::path cfg = dir_ / ("run" + std::to_string(run) + ".toml");
-    std::ofstream(cfg) << t.str();
+    std::ofstream(config_path(run)) << t.str();
+  }
+  fs::path config_path(int run) const { return dir_ / ("run" + std::to_string(run) + ".toml"); }
+
+  void start(int run) {
+    write_config(run);
+    const fs::path cfg = config_path(run);
     const std::string bin = testing::bparb_binary().string();
     const std::string cfg_s = cfg.string();
     const std::string out = (dir_ / ("run" + std::to_string(run) + ".out")).string();
@@ -172,6 +189,46 @@ class MmDaemon : public ::testing::Test {
     int st = 0;
     ::waitpid(child_, &st, 0);
     child_ = -1;
+  }
+
+  // Applies a POST /_bpsim/faults body on the sim thread; "drop_ws" closes every WebSocket connection now.
+  void faults(const std::string& body) {
+    const std::string err = sim_->call([this, body] {
+      auto r = sim_->rt->faults().apply_json(body, sim_->rt->wall_clock().now_us());
+      if (!r) return r.error();
+      if (r->drop_ws_now) {
+        const std::size_t n = sim_->srv->hub().close_all("test drop", /*hard=*/true);
+        sim_->rt->faults().note_ws_drop(n, "test drop");
+      }
+      return std::string();
+    });
+    ASSERT_TRUE(err.empty()) << body << ": " << err;
+  }
+  sim::FaultCounters counters() {
+    return sim_->call([this] { return sim_->rt->faults().counters(); });
+  }
+  // Orders of ours bpsim has seen, whatever became of them.
+  std::vector<sim::SimOrder> order_history() {
+    return sim_->call([this] {
+      sim::OrderHistoryQuery q;
+      q.limit = 1000;
+      return sim_->rt->exchange().order_history(account_, q).items;
+    });
+  }
+  void expect_client_ids_unique() {
+    std::map<std::uint32_t, int> seen;
+    for (const auto& o : order_history())
+      if (o.client_id) ++seen[*o.client_id];
+    for (const auto& [id, n] : seen) EXPECT_EQ(n, 1) << "clientId " << id << " placed " << n << " times";
+  }
+
+  // bpsim's position of ours on the perp (+long / -short).
+  Decimal position() {
+    return sim_->call([this] {
+      Decimal q;
+      for (const auto& p : sim_->rt->exchange().positions(account_, std::string_view(kPerp))) q = p.net_quantity;
+      return q;
+    });
   }
 
   std::vector<sim::SimOrder> resting() {
@@ -219,6 +276,8 @@ class MmDaemon : public ::testing::Test {
   RestingWatch watch_;
   fs::path dir_;
   std::string out_;
+  std::string mm_extra_;  // more [mm] lines for one test
+  int poll_seconds_ = 1;
   pid_t child_ = -1;
   int last_status_ = 0;
 };
@@ -276,6 +335,168 @@ TEST_F(MmDaemon, KillNineLeavesAQuoteThatTheNextStartCancelsAndBooks) {
   for (const auto& o : resting()) EXPECT_NE(o.id, orphan.id);
   stop_cleanly();
   EXPECT_TRUE(resting().empty());
+  expect_journal_matches_exchange();
+}
+
+TEST_F(MmDaemon, UnderFaultsStillOneQuoteAtATimeAndEveryFillBookedOnce) {
+  start(1);
+  ASSERT_TRUE(wait_for([&] { return !resting().empty(); }, milliseconds(30'000))) << "no quote rested\n" << log(1);
+  // Late REST answers: every cancel and place takes effect on the venue at once but is answered 500-900 ms
+  // later, so the order stream reports the cancel before the cancel's own answer arrives.
+  faults(R"({"rest_latency_ms":{"min":500,"max":900}})");
+  std::this_thread::sleep_for(milliseconds(4000));
+  // A late order stream: the cancel is answered 200 at once, the stream says the order is gone 700 ms later;
+  // a quote placed in between would be a second live quote.
+  faults(R"({"rest_latency_ms":0,"ws_latency_ms":700})");
+  std::this_thread::sleep_for(milliseconds(4000));
+  // The WebSocket dropped while the stream is late: frames in flight are lost.
+  faults(R"({"drop_ws":true})");
+  faults(R"({"ws_latency_ms":0})");
+  std::this_thread::sleep_for(milliseconds(2000));
+  faults(R"({"http_429":4})");
+  const std::size_t orders_before_end = order_history().size();
+  std::this_thread::sleep_for(milliseconds(5000));
+  const sim::FaultCounters c = counters();
+  EXPECT_GE(c.rest_delayed, 1);
+  EXPECT_GE(c.ws_delayed, 1);
+  EXPECT_GE(c.ws_drops, 1);
+  EXPECT_EQ(c.http_429, 4);
+  // It reconnected and went on quoting after the faults.
+  EXPECT_GT(order_history().size(), orders_before_end) << log(1);
+  stop_cleanly();
+  EXPECT_GT(watch_.events.load(), 0u);
+  EXPECT_EQ(watch_.max_resting.load(), 1u) << "two quotes of ours rested at once\n" << log(1);
+  EXPECT_TRUE(resting().empty());
+  EXPECT_FALSE(fills().empty()) << "no fills over the run\n" << log(1);
+  expect_client_ids_unique();
+  expect_journal_matches_exchange();
+}
+
+TEST_F(MmDaemon, RateLimitedItBacksOffInsteadOfRetryingIntoABan) {
+  // Polls every 5 s, so that nearly every request in the window is the market maker's own.
+  poll_seconds_ = 5;
+  start(1);
+  ASSERT_TRUE(wait_for([&] { return !resting().empty(); }, milliseconds(30'000))) << "no quote rested\n" << log(1);
+  // For 6 s every REST request is answered 429. With the back-off (nothing for 2 s, then 4 s) the market maker
+  // sends at most three requests in that window; its own request budget alone (40 quote requests per 10 s)
+  // would let some 24 through, and retrying every 50 ms tick over a hundred. The daemon's other pollers
+  // (account, fills, funding) keep their own pace, about two requests a second here.
+  const std::int64_t before = counters().http_429;
+  const std::size_t mm_before = count_of(log(1), "mm rate limited (429)");
+  faults(R"({"http_429":100000})");
+  std::this_thread::sleep_for(milliseconds(6000));
+  faults(R"({"http_429":0})");
+  const std::int64_t in_window = counters().http_429 - before;
+  const std::size_t mm_in_window = count_of(log(1), "mm rate limited (429)") - mm_before;
+  EXPECT_GE(mm_in_window, 1u) << "the market maker sent nothing during the window\n" << log(1);
+  EXPECT_LE(mm_in_window, 3u) << "the market maker retried into the ban\n" << log(1);
+  EXPECT_GE(in_window, static_cast<std::int64_t>(mm_in_window));
+  EXPECT_LE(in_window, 20) << "requests answered 429 by bpsim in 6 s\n" << log(1);
+  // After the window it quotes again.
+  const std::size_t orders_after = order_history().size();
+  ASSERT_TRUE(wait_for([&] { return order_history().size() > orders_after; }, milliseconds(15'000))) << log(1);
+  stop_cleanly();
+  EXPECT_EQ(watch_.max_resting.load(), 1u) << log(1);
+  EXPECT_TRUE(resting().empty());
+  expect_client_ids_unique();
+  expect_journal_matches_exchange();
+}
+
+// The last "MM stats" line's P&L total, its six parts and the position, as exact decimals.
+struct StatsPnl {
+  Decimal total, parts_sum, position;
+  bool parsed = false;
+};
+StatsPnl parse_stats_pnl(const std::string& text) {
+  StatsPnl out;
+  const std::size_t line_at = text.rfind("MM stats SOL_USDC_PERP:");
+  if (line_at == std::string::npos) return out;
+  const std::string line = text.substr(line_at, text.find('\n', line_at) - line_at);
+  auto number_after = [&line](std::string_view key, Decimal& v) {
+    const std::size_t at = line.find(key);
+    if (at == std::string::npos) return false;
+    const std::size_t from = at + key.size();
+    v = Decimal::from_string(std::string_view(line).substr(from, line.find(' ', from) - from));
+    return true;
+  };
+  bool ok = number_after("| P&L ", out.total) && number_after("| position ", out.position);
+  for (std::string_view part : {"= spread ", "+ adverse ", "+ inventory ", "+ fees ", "+ funding ", "+ hedge "}) {
+    Decimal v;
+    ok = number_after(part, v) && ok;
+    out.parts_sum += v;
+  }
+  out.parsed = ok;
+  return out;
+}
+
+TEST_F(MmDaemon, InventoryCapHedgesReduceOnlyAndThePnlSplitAddsUpToTheVenuesFills) {
+  start(1);
+  // Scripted takers push the inventory: each resting quote that would grow the position is filled in full
+  // (as maker, at its price) until we hold at least 0.5 SOL either way.
+  const Decimal target = Decimal::from_string("0.5");
+  const sim::AccountId taker = sim_->call([this] { return sim_->rt->model()->taker_account(); });
+  ASSERT_TRUE(wait_for(
+      [&] {
+        const Decimal pos = position();
+        if (pos.abs() >= target) return true;
+        for (const auto& o : resting()) {
+          const bool grows = pos.is_zero() || ((o.side == Side::kBid) == pos.is_positive());
+          if (grows) sim_->call([&] { return sim_->rt->exchange().fill_resting(o.id, taker, 1'000'000); });
+        }
+        return false;
+      },
+      milliseconds(40'000)))
+      << "position " << position().str() << "\n"
+      << log(1);
+  // Lower the cap below the position (a live key, reloaded on SIGHUP): the market maker must cut the inventory
+  // with reduce-only IOC hedges, and quote nothing that would grow it.
+  mm_extra_ = "inventory_cap_fraction = 0.000001\nhedge_interval_ms = 500\n";
+  write_config(1);
+  ::kill(child_, SIGHUP);
+  ASSERT_TRUE(wait_for([&] { return position().is_zero() && resting().empty(); }, milliseconds(20'000)))
+      << "position " << position().str() << "\n"
+      << log(1);
+  stop_cleanly();
+  EXPECT_NE(log(1).find("MM SOL_USDC_PERP: hedge #"), std::string::npos) << log(1);
+  EXPECT_EQ(watch_.max_resting.load(), 1u) << log(1);
+
+  // Every order that was not a post-only quote is a reduce-only IOC hedge.
+  std::size_t hedges = 0;
+  for (const auto& o : order_history()) {
+    if (o.time_in_force != TimeInForce::kIoc) continue;
+    ++hedges;
+    EXPECT_TRUE(o.reduce_only.value_or(false)) << "hedge order " << o.id << " not reduce-only";
+  }
+  EXPECT_GE(hedges, 1u);
+  // Replay the venue's fills in trade order: a taker fill of ours (a hedge) never grows the position nor flips it.
+  std::vector<sim::SimFill> fs = fills();
+  std::sort(fs.begin(), fs.end(), [](const auto& a, const auto& b) { return a.trade_id < b.trade_id; });
+  Decimal pos;
+  Decimal cash;  // - sum(side * quantity * price) - fees: the P&L of a round trip that ends flat
+  std::size_t hedge_fills = 0;
+  for (const auto& f : fs) {
+    const Decimal signed_qty = f.side == Side::kBid ? f.quantity : -f.quantity;
+    const Decimal after = pos + signed_qty;
+    if (!f.is_maker) {
+      ++hedge_fills;
+      EXPECT_LE(after.abs(), pos.abs()) << "hedge fill " << f.trade_id << " grew the position " << pos.str();
+      EXPECT_FALSE(after.is_positive() && pos.is_negative()) << "hedge fill " << f.trade_id << " flipped it";
+      EXPECT_FALSE(after.is_negative() && pos.is_positive()) << "hedge fill " << f.trade_id << " flipped it";
+    }
+    cash -= signed_qty.mul(f.price, Rounding::kNearest);
+    cash -= f.fee;
+    pos = after;
+  }
+  EXPECT_GE(hedge_fills, 1u);
+  ASSERT_TRUE(pos.is_zero()) << pos.str();
+  // Flat, so the P&L no longer depends on any mid: the daemon's exit summary must give exactly the venue's cash,
+  // and its six parts must add up to it.
+  const StatsPnl st = parse_stats_pnl(testing::slurp_file(out_));
+  ASSERT_TRUE(st.parsed) << testing::slurp_file(out_);
+  EXPECT_TRUE(st.position.is_zero()) << st.position.str();
+  EXPECT_EQ(st.parts_sum, st.total) << st.parts_sum.str() << " vs " << st.total.str();
+  EXPECT_EQ(st.total, cash) << "daemon " << st.total.str() << " vs venue " << cash.str();
+  expect_client_ids_unique();
   expect_journal_matches_exchange();
 }
 

@@ -114,5 +114,31 @@ TEST_F(IngestFillTest, TheFillThatCompletesTheOrderSettlesItsIntent) {
   EXPECT_EQ(failures_, 0);
 }
 
+TEST_F(IngestFillTest, AStreamCopyThatSaysFilledSettlesTheIntentEvenWhenTheFillWasBookedBefore) {
+  // The history query of an unknown outcome books the fill first, without knowing the order is done; the
+  // stream's late copy says it is filled, and is a duplicate: the order must still be settled.
+  exec::OrderSpec o;
+  MarketSpec m;
+  m.symbol = "SOL_USDC";
+  o.market = &m;
+  o.client_id = 7;
+  o.quantity = Decimal::from_string("2");
+  o.price = Decimal::from_string("150.25");
+  writer_.set_pair_names({"SOL"});
+  ASSERT_TRUE(writer_.intents(std::span<const exec::OrderSpec>(&o, 1)));
+  ASSERT_TRUE(ingest(report(60)));  // from the history query: no cumulative quantity, not known filled
+  ASSERT_EQ(writer_.journal()->open_intents()->size(), 1u);
+
+  exec::FillReport stream = report(60);
+  stream.cumulative_quantity = stream.quantity;
+  stream.order_filled = true;
+  EXPECT_FALSE(ingest(stream));  // not booked twice
+  EXPECT_EQ(booked_.size(), 1u);
+  auto open = writer_.journal()->open_intents();
+  ASSERT_TRUE(open);
+  EXPECT_TRUE(open->empty());
+  EXPECT_EQ(failures_, 0);
+}
+
 }  // namespace
 }  // namespace bparb::runtime

@@ -10,13 +10,16 @@ namespace bparb::runtime {
 
 // Journals `f` and, if it is new, hands it to `book` (the engine while trading, the recovery ledger at
 // start-up). A fill without a trade id cannot be deduplicated and is always booked. Returns true if booked.
+// A report that says the order is now filled settles the order's record even when the fill itself was seen
+// before: the history query of an unknown outcome may book the fill first, without knowing the order is done,
+// and the stream's copy that knows it is then a duplicate.
 template <class Book>
 bool ingest_fill(JournalWriter& journal, const exec::FillReport& f, Book&& book) {
-  if (f.trade_id >= 0 && !journal.fill(f.trade_id, f.symbol, f.client_id, f.side, f.price, f.quantity, f.fee,
-                                       f.fee_symbol, f.maker, f.time_us, f.venue))
-    return false;
+  const bool fresh = f.trade_id < 0 || journal.fill(f.trade_id, f.symbol, f.client_id, f.side, f.price, f.quantity,
+                                                    f.fee, f.fee_symbol, f.maker, f.time_us, f.venue);
   if (f.order_filled)
     journal.ack(f.client_id, f.exchange_order_id, journal::OrderRecordState::kFilled, f.cumulative_quantity, f.venue);
+  if (!fresh) return false;
   book(f);
   return true;
 }

@@ -229,7 +229,7 @@ TEST(MmRunner, ARateLimitedRejectionBacksTheCoreOff) {
   EXPECT_EQ(r.sink.sent.size(), 2u);  // after it
 }
 
-TEST(MmRunner, ARefusedCancelPutsTheQuoteBackLiveAndItIsCancelledAgain) {
+TEST(MmRunner, ARefusedCancelWaitsForTheKernelsQueryThenIsCancelledAgain) {
   RunnerRig r;
   r.ready();
   const ClientId first = r.last_sent().client_id;
@@ -243,14 +243,44 @@ TEST(MmRunner, ARefusedCancelPutsTheQuoteBackLiveAndItIsCancelledAgain) {
   refusal.client_id = first;
   refusal.code = "RESOURCE_NOT_FOUND";
   r.engine->on_cancel_refused(refusal, r.now());
-  // Not stuck waiting for a cancel that will never land: live again, and the requote cancels it again.
-  EXPECT_EQ(r.sink.cancels.size(), 2u);
+  // The kernel asks the venue what became of it; no second cancel into an order that is probably gone, and no
+  // new quote while it may still rest.
+  EXPECT_EQ(r.sink.queries, 1);
+  r.trade(true);
+  r.runner->on_timer();
+  EXPECT_EQ(r.sink.cancels.size(), 1u);
+  EXPECT_EQ(r.sink.sent.size(), 1u);
+  EXPECT_EQ(r.runner->core().quote_state(), QuoteState::kPendingCancel);
+  // No answer settled it within the retry delay: the venue still has it, so it is cancelled again.
+  r.advance_ms(600);
+  r.runner->on_timer();
+  ASSERT_EQ(r.sink.cancels.size(), 2u);
   EXPECT_EQ(r.sink.cancels.back(), first);
-  EXPECT_EQ(r.sink.queries, 1);  // and the kernel asks the venue what became of it
   EXPECT_EQ(r.runner->core().quote_state(), QuoteState::kPendingCancel);
   r.stream(first, OrderUpdate::Kind::kCancelled);
   ASSERT_EQ(r.sink.sent.size(), 2u);  // confirmed: the new quote goes out
   EXPECT_EQ(r.live(), 1u);
+}
+
+TEST(MmRunner, ARefusedCancelThatTheStreamSettlesIsNotSentAgain) {
+  RunnerRig r;
+  r.ready();
+  const ClientId first = r.last_sent().client_id;
+  r.accept(first);
+  r.advance_ms(10);
+  r.set_book(14'999, 15'000);
+  ASSERT_EQ(r.sink.cancels.size(), 1u);
+  exec::CancelRefusal refusal;
+  refusal.client_id = first;
+  refusal.code = "RESOURCE_NOT_FOUND";
+  r.engine->on_cancel_refused(refusal, r.now());
+  // The order had been filled: the late stream says so, the quote settles and the next one goes out.
+  r.fill(first, D("0.06"), D("150.01"), 77, D("0.06"));
+  r.advance_ms(600);
+  r.runner->on_timer();
+  EXPECT_EQ(r.sink.cancels.size(), 1u);
+  EXPECT_EQ(r.runner->core().quote_state(), QuoteState::kPendingNew);
+  EXPECT_EQ(r.sink.sent.size(), 2u);
 }
 
 TEST(MmRunner, ACancelRefusedForRateBacksTheCoreOff) {

@@ -105,6 +105,7 @@ class MmRunner final : public exec::SingleOrderHandler {
     bool ended = false;
     QuoteEnd end = QuoteEnd::kCancelled;
     bool rate_limited = false;
+    TimestampUs cancel_retry_at = 0;  // a refused cancel the kernel is checking with the venue: retry then
   };
 
   void drive(TimestampUs now) noexcept;
