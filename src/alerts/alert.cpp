@@ -8,8 +8,9 @@ namespace bparb::alerts {
 namespace {
 
 constexpr std::array<std::string_view, kAlertEventCount> kNames = {
-    "start",           "stop",    "trading_state",           "leg_risk",      "naked_leg",    "stale_feed",
-    "reconnect_storm", "rejects", "reconciliation_mismatch", "config_reload", "daily_digest", "fills"};
+    "start",           "stop",     "trading_state",           "leg_risk",         "naked_leg",    "stale_feed",
+    "reconnect_storm", "rejects",  "reconciliation_mismatch", "config_reload",    "daily_digest", "fills",
+    "mm_breaker",      "mm_hedge", "mm_inventory_cap",        "mm_quotes_stopped"};
 
 }  // namespace
 

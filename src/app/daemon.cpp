@@ -281,6 +281,7 @@ class Daemon final {
     reconciler_ = std::make_unique<runtime::Reconciler>(io_, log_, clock_, journal_, *bp_.adapter, pairs(),
                                                         startup_->quote_asset(), startup_->fees(), ro);
     events_.set_reconciler(*reconciler_);
+    if (mm_) reconciler_->on_unpaired_funding([this](std::string_view sym, Decimal a) { mm_->on_funding(sym, a); });
     reconciler_->start(*engine_, *portfolio_, params_.first_client_id);
     if (lighter_) lighter_->start_trading(*engine_, *portfolio_, params_.first_client_id, startup_->fees(), ro);
     runtime::NodeHooks hooks;
@@ -299,6 +300,8 @@ class Daemon final {
       };
       hooks.tick = [this](TimestampUs now) { mm_->on_tick(now); };
       hooks.idle = [this] { return mm_->idle(); };
+      hooks.shutdown_positions = [this] { return mm_->shutdown_words(); };
+      hooks.stats_lines = [this] { return mm_->stats_lines(); };
     }
     node_.start(*engine_, *portfolio_, *reconciler_, pairs(), std::move(hooks));
     ready_gate_.start(
@@ -333,7 +336,9 @@ class Daemon final {
     o.stats_us = cfg_.strategy.stats_interval_us;
     mm_ = std::make_unique<MmNode>(io_, log_, clock_, instruments_, startup_->perps(), engine_->order_entry(), bp_,
                                    *bp_.adapter, o);
+    mm_->set_alerter(alerter_.get());
     events_.set_single_book_listener([this](InstrumentId id) { mm_->on_book(id); });
+    events_.set_single_order_status([this] { return mm_->status_words(); });
     mm_->start();
   }
 
@@ -417,6 +422,7 @@ class Daemon final {
     s.shutting_down = node_.shutting_down();
     s.stale_book_us = cfg_.exchange.ws_stale_timeout_us;
     service::collect_trading(s, risk_, engine_.get(), portfolio_.get());
+    if (mm_) mm_->collect(s.market_maker, s.taken_us);
     service::collect_tally(s, events_.tally());
     const NodeEventCounts& n = events_.counts();
     s.orders_sent = n.orders_sent;

@@ -1,5 +1,6 @@
 #include "bparb/app/mm_node.hpp"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <chrono>
 #include <stdexcept>
@@ -95,7 +96,10 @@ void MmNode::on_book(InstrumentId instrument) noexcept {
 }
 
 void MmNode::on_tick(TimestampUs now) noexcept {
-  for (Market& m : markets_) m.runner->on_timer();
+  for (Market& m : markets_) {
+    m.runner->on_timer();
+    if (m.runner->idle_reason() != m.idle_seen) on_idle_reason(m, m.runner->idle_reason());
+  }
   if (opts_.stats_us > 0 && now >= next_stats_us_) {
     next_stats_us_ = now + opts_.stats_us;
     boost::asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_)] {
@@ -181,12 +185,25 @@ void MmNode::schedule_poll() {
 // memory); the text is made there, after the runner's call returned.
 
 void MmNode::on_breaker_trip(InstrumentId instrument, const BreakerTrip& trip) noexcept {
+  if (Market* mk = market(instrument)) {
+    const auto k = static_cast<std::size_t>(trip.kind);
+    if (k < mk->trips.size()) ++mk->trips[k];
+  }
   boost::asio::post(io_, [this, instrument, trip, alive = std::weak_ptr<bool>(alive_)] {
     const Market* m = alive.expired() ? nullptr : market(instrument);
     if (!m) return;
     char buf[256];
     const std::size_t n = format_trip(trip, buf, sizeof buf);
     log_->warn("MM {}: {}", m->spec->symbol, std::string_view(buf, n));
+    if (alerter_ && alerter_->wants(alerts::AlertEvent::kMmBreaker))
+      alerter_->notify(
+          alerts::AlertEvent::kMmBreaker, alerts::Severity::kWarning,
+          fmt::format("{}: {}", m->spec->symbol, std::string_view(buf, n)),
+          {{"symbol", m->spec->symbol},
+           {"breaker", to_string(trip.kind)},
+           {"observed", trip.observed.str()},
+           {"limit", trip.limit.str()},
+           {"cooldown_ms", std::to_string(std::max<DurationUs>(0, trip.cooldown_until_us - trip.at_us) / kUsPerMs)}});
   });
 }
 
@@ -246,6 +263,16 @@ void MmNode::on_sent(InstrumentId instrument, const MmDecision& d, ClientId clie
       case MmAction::kHedge:
         log_->warn("MM {}: hedge #{} {} {} at the touch {} reduce-only IOC ({})", s.symbol, client_id,
                    d.side == Side::kBid ? "buy" : "sell", qty, price, to_string(d.reason));
+        if (alerter_ && alerter_->wants(alerts::AlertEvent::kMmHedge))
+          alerter_->notify(alerts::AlertEvent::kMmHedge, alerts::Severity::kWarning,
+                           fmt::format("{}: inventory hedge sent: {} {} at {} reduce-only IOC ({})", s.symbol,
+                                       d.side == Side::kBid ? "buy" : "sell", qty, price, to_string(d.reason)),
+                           {{"symbol", s.symbol},
+                            {"side", d.side == Side::kBid ? "buy" : "sell"},
+                            {"quantity", qty},
+                            {"price", price},
+                            {"position", s.lots_to_quantity(m->runner->core().position_lots()).str()},
+                            {"cap", s.lots_to_quantity(m->runner->core().cap_lots()).str()}});
         break;
       case MmAction::kNone:
         break;
@@ -282,6 +309,140 @@ std::string MmNode::stats_line(const Market& m) const {
       r.cancel_to_fill.round_to(Decimal::from_string("0.01"), Rounding::kNearest).str(), r.post_only_rejects,
       c.refusals, r.total.str(), r.spread_capture.str(), r.adverse_selection.str(), r.inventory.str(), r.fees.str(),
       r.funding.str(), r.hedge_cost.str(), format_usd(r.net_per_million), r.position.str());
+}
+
+// The idle reason changed (seen on the engine tick): reaching the inventory cap and stopping to quote (a
+// breaker's cooldown, no usable equity) are told to the operator once each time they begin.
+void MmNode::on_idle_reason(Market& mk, MmReason why) noexcept {
+  mk.idle_seen = why;
+  const bool cap = why == MmReason::kInventoryCap;
+  const bool stopped = why == MmReason::kBreaker || why == MmReason::kEquityUnknown;
+  // A shutdown's "no equity" is no news, nor is the start before the first quote (no equity polled yet).
+  if (!alerter_ || stopped_ || (!cap && !stopped) || (stopped && mk.runner->counters().places == 0)) return;
+  boost::asio::post(io_, [this, instrument = mk.id, why, alive = std::weak_ptr<bool>(alive_)] {
+    const Market* m = alive.expired() ? nullptr : market(instrument);
+    if (!m || !alerter_) return;
+    const MarketMakerCore& c = m->runner->core();
+    const std::string position = m->spec->lots_to_quantity(c.position_lots()).str();
+    if (why == MmReason::kInventoryCap) {
+      if (!alerter_->wants(alerts::AlertEvent::kMmInventoryCap)) return;
+      const std::string cap_qty = m->spec->lots_to_quantity(c.cap_lots()).str();
+      alerter_->notify(alerts::AlertEvent::kMmInventoryCap, alerts::Severity::kWarning,
+                       fmt::format("{}: inventory cap reached: position {} against a cap of {}; the side that adds to "
+                                   "it is not quoted",
+                                   m->spec->symbol, position, cap_qty),
+                       {{"symbol", m->spec->symbol}, {"position", position}, {"cap", cap_qty}});
+      return;
+    }
+    if (!alerter_->wants(alerts::AlertEvent::kMmQuotesStopped)) return;
+    std::vector<alerts::AlertField> fields{
+        {"symbol", m->spec->symbol}, {"reason", to_string(why)}, {"position", position}};
+    std::string text;
+    if (why == MmReason::kBreaker) {
+      const TimestampUs left = c.cooldown_until_us() - clock_.now_us();
+      fields.push_back({"cooldown_ms", std::to_string(std::max<TimestampUs>(0, left) / kUsPerMs)});
+      text = fmt::format("{}: quotes stopped: breaker {} cooling down for {} ms", m->spec->symbol,
+                         to_string(c.last_trip().kind), std::max<TimestampUs>(0, left) / kUsPerMs);
+    } else {
+      text = fmt::format("{}: quotes stopped: no usable equity from the account poll", m->spec->symbol);
+    }
+    alerter_->notify(alerts::AlertEvent::kMmQuotesStopped, alerts::Severity::kWarning, std::move(text),
+                     std::move(fields));
+  });
+}
+
+std::string MmNode::status_words() const {
+  std::string out = "market making";
+  const char* sep = " ";
+  for (const Market& m : markets_) {
+    const MmReport r = m.runner->stats().report();
+    out += fmt::format("{}{}: position {}, P&L {} USD", sep, m.spec->symbol, r.position.str(), r.total.str());
+    sep = "; ";
+  }
+  return out;
+}
+
+std::string MmNode::shutdown_words() const {
+  std::string held;
+  for (const Market& m : markets_) {
+    const std::int64_t lots = m.runner->core().position_lots();
+    if (lots != 0)
+      held += fmt::format("{}{} {}", held.empty() ? "" : ", ", m.spec->symbol, m.spec->lots_to_quantity(lots).str());
+  }
+  return "market maker: quotes pulled, nothing quoted again; " +
+         (held.empty() ? std::string("no perp position held")
+                       : "perp positions stay open, unhedged (no flatten for the market maker): " + held);
+}
+
+void MmNode::on_funding(std::string_view symbol, Decimal amount) {
+  for (Market& m : markets_) {
+    if (m.spec->symbol != symbol) continue;
+    m.runner->on_funding(amount);
+    log_->info("MM {}: funding {} {} booked into the market maker's P&L", symbol, amount.str(),
+               amount.is_negative() ? "paid" : "received");
+  }
+}
+
+void MmNode::collect(std::vector<service::MmMarketView>& out, TimestampUs now) const {
+  out.clear();
+  for (const Market& m : markets_) {
+    const MarketMakerCore& c = m.runner->core();
+    const MmReport r = m.runner->stats().report();
+    const MmRunnerCounters& n = m.runner->counters();
+    service::MmMarketView& v = out.emplace_back();
+    v.symbol = m.spec->symbol;
+    if (const std::optional<Side> side = c.flow().side()) v.side = *side == Side::kBid ? "bid" : "ask";
+    v.quote_state = to_string(c.quote_state());
+    if (c.quote_state() != QuoteState::kNone) {
+      v.quote_side = c.quote_side() == Side::kBid ? "bid" : "ask";
+      v.quote_price = m.spec->ticks_to_price(c.quote_price_ticks());
+      v.quote_quantity = m.spec->lots_to_quantity(c.quote_remaining_lots());
+      v.at_touch = c.quote_at_touch();
+    } else {
+      v.idle_reason = to_string(m.runner->idle_reason());
+    }
+    v.maker_volume = r.maker_volume_usd;
+    v.quote_fills = r.quote_fills;
+    v.maker_fills = r.maker_fills;
+    v.hedge_fills = r.hedge_fills;
+    v.quotes_placed = r.quotes_placed;
+    v.cancels = r.cancels;
+    v.post_only_rejects = r.post_only_rejects;
+    v.hedges_sent = n.hedges;
+    v.refusals = n.refusals;
+    if (r.quotes_placed > 0)
+      v.fill_rate = Decimal::from_int(r.quote_fills).div_int(r.quotes_placed, Rounding::kNearest);
+    v.cancel_to_fill = r.cancel_to_fill;
+    v.quoting_us = r.quoting_us;
+    v.at_touch_us = r.at_touch_us;
+    v.spread_capture = r.spread_capture;
+    v.adverse_selection = r.adverse_selection;
+    v.inventory = r.inventory;
+    v.fees = r.fees;
+    v.funding = r.funding;
+    v.hedge_cost = r.hedge_cost;
+    v.total = r.total;
+    v.net_per_million = r.net_per_million;
+    v.position = r.position;
+    v.cap = m.spec->lots_to_quantity(c.cap_lots());
+    v.last_mid = r.last_mid;
+    v.cooldown_until_us = c.cooldown_until_us();
+    v.cooling_down = now < c.cooldown_until_us();
+    v.breaker_trips = c.trip_count();
+    if (c.trip_count() > 0) {
+      const BreakerTrip& t = c.last_trip();
+      service::MmBreakerTripView& lt = v.last_trip.emplace();
+      lt.reason = to_string(t.kind);
+      lt.at_us = t.at_us;
+      lt.observed = t.observed;
+      lt.limit = t.limit;
+      lt.cooldown_until_us = t.cooldown_until_us;
+      char buf[256];
+      lt.text.assign(buf, format_trip(t, buf, sizeof buf));
+    }
+    for (std::size_t k = 0; k < m.trips.size(); ++k)
+      if (m.trips[k] > 0) v.trips_by_reason.push_back({to_string(static_cast<MmBreaker>(k)), m.trips[k]});
+  }
 }
 
 std::vector<std::string> MmNode::stats_lines() const {

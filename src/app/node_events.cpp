@@ -294,6 +294,10 @@ void NodeEvents::on_trading_state(const StateChange& c, std::string_view why) {
   }
 }
 void NodeEvents::on_stats(const StrategyStats& s, TradingState st) {
+  if (single_order_status_) {
+    svc_.status(fmt::format("{}: {}", to_string(st), single_order_status_()));
+    return;
+  }
   lines_.stats(s, st);
   lines_.exposure(node_.max_unhedged_usd(), node_.longest_unhedged_us());
   svc_.status(

@@ -85,8 +85,11 @@ void Node::begin_shutdown(const char* why) {
   service_.stopping();
   shutdown_deadline_us_ = clock_.now_us() + options_.shutdown_timeout_us;
   flatten_ = options_.flatten_on_shutdown;
-  log_->info("Shutting down ({}): no new positions; cancelling resting orders; {}", why,
-             flatten_ ? "closing open positions (flatten_on_shutdown)" : "open positions stay hedged");
+  if (hooks_.shutdown_positions)
+    log_->info("Shutting down ({}): cancelling resting orders; {}", why, hooks_.shutdown_positions());
+  else
+    log_->info("Shutting down ({}): no new positions; cancelling resting orders; {}", why,
+               flatten_ ? "closing open positions (flatten_on_shutdown)" : "open positions stay hedged");
   engine_->stop_opening();
   if (flatten_) {
     for (const PairRef& p : pairs_) {
@@ -120,7 +123,10 @@ void Node::finish() {
 void Node::finish_now() {
   if (finished_) return;
   finished_ = true;
-  lines_.stats(portfolio_->stats(), risk_.state());
+  if (hooks_.stats_lines)
+    for (const std::string& l : hooks_.stats_lines()) log_->info("{}", l);
+  else
+    lines_.stats(portfolio_->stats(), risk_.state());
   journal_.daily_pnl(portfolio_->stats().realized_net);
   hooks_.stop();
 }

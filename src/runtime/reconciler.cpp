@@ -225,6 +225,8 @@ void Reconciler::poll_funding(std::function<void()> done) {
         continue;  // an earlier run's
       if (const PairRef* p = pair_of(f.symbol))
         engine_->on_funding_payment(p->index, f.quantity, f.interval_end_ms * kUsPerMs);
+      else if (on_unpaired_funding_)
+        on_unpaired_funding_(f.symbol, f.quantity);
     }
     done();
   });

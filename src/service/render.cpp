@@ -4,6 +4,8 @@
 
 #include "bparb/core/json_escape.hpp"
 #include "json_out.hpp"
+#include "mm_render.hpp"
+#include "prom_out.hpp"
 
 namespace bparb::service {
 namespace {
@@ -12,6 +14,8 @@ using json_out::dec;
 using json_out::key;
 using json_out::seconds;
 using json_out::str;
+using prom_out::family;
+using prom_out::label;
 
 void split_json(std::string& o, const PnlSplit& p) {
   o += '{';
@@ -40,26 +44,6 @@ void leg_json(std::string& o, const LegView& l) {
   key(o, "average_price");
   dec(o, l.average_price);
   o += '}';
-}
-
-// Prometheus label values: backslash, double quote and newline escaped (exposition format 0.0.4).
-std::string label(std::string_view v) {
-  std::string o;
-  for (char c : v) {
-    if (c == '\\' || c == '"') {
-      o += '\\';
-      o += c;
-    } else if (c == '\n') {
-      o += "\\n";
-    } else {
-      o += c;
-    }
-  }
-  return o;
-}
-
-void family(std::string& o, std::string_view name, std::string_view type, std::string_view help) {
-  o += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
 }
 
 // One histogram's samples: cumulative `le` buckets in seconds, +Inf, the sum in seconds and the count.
@@ -281,7 +265,10 @@ std::string render_status_json(const Snapshot& s) {
     o += fmt::format(R"(,"sent":{},"failed":{},"dropped":{},"retries":{},"queued":{}}})", a.sent, a.failed, a.dropped,
                      a.retried, a.queued);
   }
-  o += "]}\n";
+  o += "],";
+  key(o, "market_maker");
+  mm_status_json(o, s.market_maker);
+  o += "}\n";
   return o;
 }
 
@@ -432,6 +419,7 @@ std::string render_metrics(const Snapshot& s) {
     histogram(o, "bparb_tick_to_order_seconds", fmt::format("venue=\"{}\",", label(v.name)), v.tick_to_order);
   family(o, "bparb_journal_write_seconds", "histogram", "One journal write (statements and commit).");
   histogram(o, "bparb_journal_write_seconds", "", s.journal_write);
+  mm_metrics(o, s.market_maker);
   return o;
 }
 

@@ -84,5 +84,51 @@ TEST(DaemonAlerts, PaperRunSendsStartFillsTradingStateAndStopToAWebhook) {
   if (!HasFailure()) fs::remove_all(dir);
 }
 
+// The market maker's alerts: config/paper-mm.toml with a mid-move breaker so tight that any move of the
+// paper market's mid fires it; the webhook gets mm_breaker with the breaker's numbers.
+TEST(DaemonAlerts, MarketMakerBreakerTripReachesTheWebhookWithItsNumbers) {
+  const fs::path bin = testing::bparb_binary();
+  if (!fs::exists(bin)) GTEST_SKIP() << "bparb binary not built: " << bin;
+  const fs::path dir = fs::temp_directory_path() / ("bparb_mm_alerts_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "config");
+  const fs::path src = fs::path(BPARB_SOURCE_DIR) / "config";
+
+  boost::asio::io_context io;
+  HttpTestServer receiver(io, [](const SeenRequest&) { return HttpAction{}; });
+  auto work = boost::asio::make_work_guard(io);
+  std::thread loop([&] { io.run(); });
+
+  fs::copy_file(src / "paper-mm-sim.toml", dir / "config" / "paper-mm-sim.toml");
+  std::string paper = testing::slurp_file(src / "paper-mm.toml");
+  paper = replaced(paper, "cooldown_ms = 3000", "cooldown_ms = 500\nbreaker_mid_move_fraction = 0.000001");
+  paper = replaced(paper, "port = 8782", "enabled = false");
+  paper += "\n[alerts]\n[[alerts.sinks]]\nkind = \"webhook\"\nurl = \"" + receiver.base_url() +
+           "/bparb\"\nevents = [\"mm_breaker\", \"mm_hedge\", \"mm_inventory_cap\", \"mm_quotes_stopped\"]\n";
+  std::ofstream(dir / "config" / "paper-mm.toml") << paper;
+
+  const std::string cmd = "cd '" + dir.string() + "' && '" + bin.string() +
+                          "' run --config config/paper-mm.toml --duration 12 > out.txt 2>&1";
+  const int status = std::system(cmd.c_str());
+  work.reset();
+  io.stop();
+  loop.join();
+  const std::string out = testing::slurp_file(dir / "out.txt");
+  ASSERT_TRUE(WIFEXITED(status)) << out;
+  ASSERT_EQ(WEXITSTATUS(status), 0) << out;
+
+  std::string breaker;
+  for (const SeenRequest& r : receiver.requests()) {
+    EXPECT_EQ(r.body.find("{\"event\":\"mm_"), 0u) << r.body;  // only the selected events
+    if (breaker.empty() && r.body.find("{\"event\":\"mm_breaker\"") == 0) breaker = r.body;
+  }
+  ASSERT_FALSE(breaker.empty()) << out;
+  std::printf("%s\n", breaker.c_str());  // docs/alerts.md's example comes from this output
+  EXPECT_NE(breaker.find("SOL_USDC_PERP: mm breaker mid_move: observed "), std::string::npos) << breaker;
+  EXPECT_NE(breaker.find(R"("breaker":"mid_move")"), std::string::npos) << breaker;
+  EXPECT_NE(breaker.find(R"("limit":"0.000001")"), std::string::npos) << breaker;
+  if (!HasFailure()) fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace bparb::alerts

@@ -33,7 +33,8 @@ TEST(AlertNames, RoundTripAndDefaults) {
   EXPECT_FALSE(parse_alert_event("fill").has_value());
   EXPECT_EQ(alert_event_list(),
             "start, stop, trading_state, leg_risk, naked_leg, stale_feed, reconnect_storm, rejects, "
-            "reconciliation_mismatch, config_reload, daily_digest, fills");
+            "reconciliation_mismatch, config_reload, daily_digest, fills, mm_breaker, mm_hedge, mm_inventory_cap, "
+            "mm_quotes_stopped");
   EXPECT_EQ(default_events() & event_bit(AlertEvent::kFills), 0u);
   EXPECT_NE(default_events() & event_bit(AlertEvent::kDailyDigest), 0u);
 }

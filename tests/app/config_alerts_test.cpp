@@ -80,7 +80,7 @@ TEST(ConfigAlerts, UnknownEventIsRefusedWithTheList) {
               ElementsAre("test.toml:6:20: alerts.sinks[0].events: unknown event \"fils\" (did you mean \"fills\"?); "
                           "allowed: an array of event names from: start, stop, trading_state, leg_risk, naked_leg, "
                           "stale_feed, reconnect_storm, rejects, reconciliation_mismatch, config_reload, "
-                          "daily_digest, fills"));
+                          "daily_digest, fills, mm_breaker, mm_hedge, mm_inventory_cap, mm_quotes_stopped"));
 }
 
 TEST(ConfigAlerts, EachMistakeNamesKeyValueAndRange) {

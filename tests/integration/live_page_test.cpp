@@ -205,6 +205,8 @@ TEST_F(LivePage, HeadlessBrowserRendersLiveUpdates) {
   ASSERT_NE(pairs, std::string::npos) << *html;
   for (const char* pair : {"<td>SOL</td>", "<td>BTC</td>", "<td>JUP</td>"})
     EXPECT_NE(html->find(pair, pairs), std::string::npos) << pair << *html;
+  // No market maker in this run: its panel stays hidden (the status's market_maker is null).
+  EXPECT_NE(html->find(R"(<section id="mm-section" hidden)"), std::string::npos) << *html;
   // The events view asked /api/v1/events after an event: the service's start-up line is among them.
   EXPECT_NE(html->find("Service: listening on", html->find(R"(id="events")")), std::string::npos) << *html;
 

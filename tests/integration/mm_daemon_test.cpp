@@ -7,6 +7,7 @@
 // makes the market maker back off instead of retrying into a ban (its 429s counted, and bpsim's for the daemon).
 //
 // The binary: $BPARB_BINARY, else `bparb` in the build directory (build it first).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -14,6 +15,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -53,6 +61,34 @@ bool wait_for(Pred pred, milliseconds timeout) {
     std::this_thread::sleep_for(milliseconds(20));
   }
   return pred();
+}
+
+// GET on the daemon's operator port; empty when it does not answer 200.
+std::string http_get(std::uint16_t port, const std::string& target) {
+  namespace http = boost::beast::http;
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket sock(io);
+  boost::system::error_code ec;
+  sock.connect({boost::asio::ip::make_address("127.0.0.1"), port}, ec);
+  if (ec) return {};
+  http::request<http::string_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
+  http::write(sock, req, ec);
+  if (ec) return {};
+  boost::beast::flat_buffer buf;
+  http::response<http::string_body> res;
+  http::read(sock, buf, res, ec);
+  if (ec || res.result_int() != 200) return {};
+  return res.body();
+}
+
+// The text between `"key":"` and the next quote, after `from` (the status writes money as strings).
+std::string json_string_after(const std::string& body, std::size_t from, const std::string& key) {
+  const std::string k = "\"" + key + "\":\"";
+  const std::size_t at = body.find(k, from);
+  if (at == std::string::npos) return {};
+  const std::size_t start = at + k.size();
+  return body.substr(start, body.find('"', start) - start);
 }
 
 // Counts, after every order event of our account, how many of its orders rest on the perp's book.
@@ -141,7 +177,8 @@ class MmDaemon : public ::testing::Test {
       << "[mm]\nmarkets = [\"" << kPerp << "\"]\nequity_fraction = 0.0003\nmax_quote_usd = 30\n"
       << "max_quote_age_ms = 2000\ncooldown_ms = 1000\n"
       << mm_extra_ << "[logging]\nfile = \"" << log_path(run).string() << "\"\nconsole = false\nlevel = \"info\"\n"
-      << "[journal]\npath = \"" << (dir_ / "journal.sqlite").string() << "\"\n[service]\nenabled = false\n";
+      << "[journal]\npath = \"" << (dir_ / "journal.sqlite").string()
+      << "\"\n[service]\nenabled = true\nport = " << port_ << "\n";
     std::ofstream(config_path(run)) << t.str();
   }
   fs::path config_path(int run) const { return dir_ / ("run" + std::to_string(run) + ".toml"); }
@@ -280,6 +317,7 @@ class MmDaemon : public ::testing::Test {
   int poll_seconds_ = 1;
   pid_t child_ = -1;
   int last_status_ = 0;
+  std::uint16_t port_ = static_cast<std::uint16_t>(20000 + (::getpid() + 104'729) % 20000);
 };
 
 TEST_F(MmDaemon, QuotesFillOneAtATimeAndEveryFillIsJournaled) {
@@ -287,8 +325,52 @@ TEST_F(MmDaemon, QuotesFillOneAtATimeAndEveryFillIsJournaled) {
   // Quotes rest and get filled by bpsim's takers (a maker fill of ours at our price).
   ASSERT_TRUE(wait_for([&] { return fills().size() >= 3; }, milliseconds(60'000))) << "no fills within 60 s\n"
                                                                                    << log(1);
+  // The operator's view against the fills: with the takers stopped no fill comes any more, so the status's
+  // market_maker object and /metrics settle on exactly the exchange's fills (count and maker volume), which
+  // expect_journal_matches_exchange() below finds in the journal one to one.
+  sim_->call([this] {
+    sim_->rt->model()->set_background_trading(false);
+    return 0;
+  });
+  std::string status, metrics, why;
+  const bool agree = wait_for(
+      [&] {
+        status = http_get(port_, "/api/v1/status");
+        metrics = http_get(port_, "/metrics");
+        // The exchange's record of our fills (the journal holds it one to one: checked after the stop; the
+        // running daemon keeps the journal locked).
+        const std::vector<sim::SimFill> rows = fills();
+        std::int64_t maker = 0, taker = 0;
+        Decimal volume;
+        for (const auto& r : rows) {
+          if (r.is_maker) {
+            ++maker;
+            volume += r.price.mul(r.quantity, Rounding::kNearest);
+          } else {
+            ++taker;
+          }
+        }
+        const std::size_t mm = status.find("\"market_maker\":{\"markets\":[{\"symbol\":\"SOL_USDC_PERP\"");
+        if (mm == std::string::npos) return false;
+        const std::string counts = fmt::format(R"("fills":{{"quote":{},"maker":{},"hedge":{}}})", maker, maker, taker);
+        why = counts + " maker volume " + volume.str();
+        return status.find(counts, mm) != std::string::npos &&
+               Decimal::from_string(json_string_after(status, mm, "maker_volume_usd")) == volume &&
+               metrics.find(fmt::format("bparb_mm_quote_fills_total{{symbol=\"SOL_USDC_PERP\"}} {}\n", maker)) !=
+                   std::string::npos &&
+               metrics.find(fmt::format("bparb_mm_maker_volume_usd_total{{symbol=\"SOL_USDC_PERP\"}} {}\n",
+                                        json_string_after(status, mm, "maker_volume_usd"))) != std::string::npos;
+      },
+      milliseconds(15'000));
+  EXPECT_TRUE(agree) << "fills: " << why << "\nstatus: " << status << "\nmetrics:\n" << metrics;
+  EXPECT_NE(status.find("\"side\":\"", status.find("\"market_maker\"")), std::string::npos) << status;
+  EXPECT_NE(metrics.find("bparb_mm_pnl_usd{symbol=\"SOL_USDC_PERP\",component=\"total\"} "), std::string::npos)
+      << metrics;
   stop_cleanly();
   const std::string l = log(1);
+  EXPECT_NE(l.find("market maker: quotes pulled"), std::string::npos) << l;
+  EXPECT_EQ(l.find("open positions stay hedged"), std::string::npos) << l;
+  EXPECT_EQ(l.find("Strategy stats:"), std::string::npos) << l;
   EXPECT_NE(l.find("MM SOL_USDC_PERP: side "), std::string::npos) << l;
   EXPECT_NE(l.find("MM SOL_USDC_PERP: quote placed #"), std::string::npos) << l;
   EXPECT_NE(l.find("MM SOL_USDC_PERP: quote fill #"), std::string::npos) << l;

@@ -1,5 +1,7 @@
 // A node's shutdown ends the run even when the venue never answers the last reconciliation: the bounded
-// final pass gives up after its timeout, says so, writes the final stats line and stops.
+// final pass gives up after its timeout, says so, writes the final stats line and stops. With a single-order
+// strategy (the market maker) the shutdown and final stats lines are its own. Funding on a perp outside the
+// pairs reaches the reconciler's listener once per new payment.
 #include "bparb/runtime/node.hpp"
 
 #include <gtest/gtest.h>
@@ -29,9 +31,12 @@ class SilentVenue final : public exec::ReconciliationVenue {
                     std::function<void(const exec::VenueError*, std::span<const exec::FillReport>)>) override {
     ++fills_asked;
   }
-  void funding_history(std::size_t,
-                       std::function<void(const exec::VenueError*, std::span<const exec::FundingReport>)>) override {}
+  void funding_history(
+      std::size_t, std::function<void(const exec::VenueError*, std::span<const exec::FundingReport>)> done) override {
+    if (!funding.empty()) done(nullptr, funding);
+  }
   int fills_asked = 0;
+  std::vector<exec::FundingReport> funding;  // answered when not empty
 };
 
 class NullSink final : public exec::EngineSink {
@@ -98,6 +103,69 @@ TEST(NodeTest, ShutdownEndsTheRunWhenTheFinalReconciliationNeverAnswers) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("Strategy stats: "), std::string::npos) << "the final stats line:\n" << text;
+}
+
+struct NodeRig {
+  std::ostringstream out;
+  std::shared_ptr<spdlog::logger> log =
+      std::make_shared<spdlog::logger>("node_test", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  boost::asio::io_context io;
+  ManualClock clock{1'700'000'000'000'000};
+  RecordingNotice notice;
+  RiskGate risk{RiskLimits{}, clock};
+  LogLines lines{log};
+  JournalWriter journal{log, clock};
+  Portfolio portfolio;
+  NullSink sink;
+  InstrumentTable instruments;
+  exec::ArbEngine engine{exec::EngineParams{}, instruments, risk, portfolio, sink};
+  SilentVenue venue;
+  Reconciler reconciler{io, log, clock, journal, venue, {}, "USDC", FeeSchedule{}, ReconcilerOptions{}};
+  NodeRig() { log->set_pattern("%v"); }
+};
+
+TEST(NodeTest, ASingleOrderStrategySaysWhatBecomesOfItsPositionsAndPrintsItsOwnStats) {
+  NodeRig r;
+  NodeOptions o;
+  o.tick_us = 1'000;
+  o.shutdown_timeout_us = 60 * kUsPerSecond;
+  o.final_pass_timeout_us = 5'000;
+  Node node{r.io, r.log, r.clock, r.risk, r.lines, r.journal, r.notice, o};
+  NodeHooks hooks;
+  hooks.cancel_order = [](InstrumentId, ClientId) { FAIL() << "nothing rests"; };
+  hooks.mark = [](const MarketSpec&) { return Decimal{}; };
+  hooks.stop = [&] { node.cancel(); };
+  hooks.tick = [](TimestampUs) {};
+  hooks.idle = [] { return true; };
+  hooks.shutdown_positions = [] { return std::string("market maker: quotes pulled; SOL_USDC_PERP -0.28 stays open"); };
+  hooks.stats_lines = [] { return std::vector<std::string>{"MM stats SOL_USDC_PERP: maker volume 42.01 USD"}; };
+  node.start(r.engine, r.portfolio, r.reconciler, {}, std::move(hooks));
+  node.begin_shutdown("test");
+  r.io.run();
+  const std::string text = r.out.str();
+  EXPECT_NE(text.find("Shutting down (test): cancelling resting orders; market maker: quotes pulled; SOL_USDC_PERP "
+                      "-0.28 stays open"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("open positions stay hedged"), std::string::npos) << text;
+  EXPECT_NE(text.find("MM stats SOL_USDC_PERP: maker volume 42.01 USD"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Strategy stats: "), std::string::npos) << text;
+}
+
+TEST(ReconcilerFunding, APaymentOnAPerpOutsideThePairsReachesTheListenerOnce) {
+  NodeRig r;
+  // Settled before the start: the baseline, not news. The later poll brings one new payment.
+  r.venue.funding = {{"SOL_USDC_PERP", Decimal::from_string("0.5"), 1'000}};
+  std::vector<std::pair<std::string, Decimal>> heard;
+  r.reconciler.on_unpaired_funding([&](std::string_view s, Decimal a) { heard.emplace_back(std::string(s), a); });
+  r.reconciler.start(r.engine, r.portfolio, 1);
+  EXPECT_TRUE(heard.empty());
+  r.venue.funding.push_back({"SOL_USDC_PERP", Decimal::from_string("-0.25"), 2'000});
+  r.reconciler.poll_funding_soon();
+  r.reconciler.cancel();
+  ASSERT_EQ(heard.size(), 1u);
+  EXPECT_EQ(heard[0].first, "SOL_USDC_PERP");
+  EXPECT_EQ(heard[0].second, Decimal::from_string("-0.25"));
 }
 
 }  // namespace

@@ -25,8 +25,13 @@ enum class AlertEvent : std::uint8_t {
   kConfigReload,            // the result of a SIGHUP reload
   kDailyDigest,             // the UTC day's P&L split, sent at 00:00 UTC
   kFills,                   // every fill (off unless selected)
+  // Single-order strategies (the market maker), per market:
+  kMmBreaker,        // a breaker fired: its numbers and the cooldown
+  kMmHedge,          // an inventory hedge was sent (reduce-only IOC)
+  kMmInventoryCap,   // the position reached the inventory cap: the increasing side is not quoted
+  kMmQuotesStopped,  // nothing is quoted: a breaker's cooldown or no usable equity
 };
-inline constexpr std::size_t kAlertEventCount = 12;
+inline constexpr std::size_t kAlertEventCount = 16;
 
 // "start", "trading_state", … — the names the config file uses.
 std::string_view alert_event_name(AlertEvent e) noexcept;

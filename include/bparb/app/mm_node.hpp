@@ -10,6 +10,7 @@
 // handler posted to the loop with the numbers copied, never inside the engine's call that decided them.
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
@@ -19,14 +20,18 @@
 #include <string>
 #include <vector>
 
+#include "bparb/alerts/alerter.hpp"
 #include "bparb/core/clock.hpp"
 #include "bparb/core/instrument.hpp"
 #include "bparb/exec/order_entry.hpp"
 #include "bparb/exec/venue_reports.hpp"
+#include "bparb/service/snapshot.hpp"
 #include "bparb/strategy/market_maker/mm_runner.hpp"
 #include "bparb/venue/backpack/venue.hpp"
 
 namespace bparb::app {
+
+inline constexpr std::size_t kMmBreakerKinds = static_cast<std::size_t>(MmBreaker::kRateLimited) + 1;
 
 struct MmNodeOptions {
   MmParams params;
@@ -57,9 +62,20 @@ class MmNode final : public MmRunnerObserver {
   // SIGHUP: the live keys of `next` apply at once; the log names those that wait for a restart.
   void reload(const MmParams& next);
   void cancel() noexcept;  // stops the poll timer (the loop is ending)
+  // The operator's alerts (docs/alerts.md: mm_breaker, mm_hedge, mm_inventory_cap, mm_quotes_stopped); null = none.
+  void set_alerter(alerts::Alerter* a) noexcept { alerter_ = a; }
 
   // One "MM stats …" text per market (the periodic line and the exit summary).
   std::vector<std::string> stats_lines() const;
+  // What a shutdown does to the market maker's markets, for the shutdown line ("quotes pulled; positions
+  // stay open, not hedged: SOL_USDC_PERP 0.4").
+  std::string shutdown_words() const;
+  // The service status ("market making SOL_USDC_PERP: position -0.02, P&L -0.0274 USD").
+  std::string status_words() const;
+  // Every market's figures for the operator's status and metrics (the snapshot timer; allocates).
+  void collect(std::vector<service::MmMarketView>& out, TimestampUs now) const;
+  // A funding payment the venue settled on `symbol` (booked into that market's P&L; others are ignored).
+  void on_funding(std::string_view symbol, Decimal amount);
 
   // ---- MmRunnerObserver (inside the runner's calls: numbers are copied, the text is made later)
   void on_breaker_trip(InstrumentId instrument, const BreakerTrip& trip) noexcept override;
@@ -76,10 +92,13 @@ class MmNode final : public MmRunnerObserver {
     std::unique_ptr<MmRunner> runner;
     ClientId cancelled_id = 0;  // the last quote cancelled for a requote (a place that follows replaces it)
     MmReason cancelled_why = MmReason::kNone;
+    std::array<std::uint64_t, kMmBreakerKinds> trips{};  // breaker trips by MmBreaker
+    MmReason idle_seen = MmReason::kNone;                // the runner's idle reason at the last tick
   };
   Market* market(InstrumentId instrument) noexcept;
   const Market* market(InstrumentId instrument) const noexcept;
   std::string stats_line(const Market& m) const;
+  void on_idle_reason(Market& m, MmReason now_why) noexcept;  // alerts when quoting stops or meets the cap
   void poll();
   void schedule_poll();
 
@@ -95,6 +114,7 @@ class MmNode final : public MmRunnerObserver {
   bool stopped_ = false;
   bool connected_once_ = false;
   TimestampUs next_stats_us_ = 0;
+  alerts::Alerter* alerter_ = nullptr;
 };
 
 }  // namespace bparb::app

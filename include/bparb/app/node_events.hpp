@@ -72,6 +72,9 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   void listen(backpack::BackpackVenue& venue, const std::vector<runtime::PairRef>& pairs);
   // Book updates of instruments outside the pairs (the market maker's perps) go here. Null = dropped.
   void set_single_book_listener(std::function<void(InstrumentId)> f) { single_book_ = std::move(f); }
+  // A single-order strategy (the market maker) trades instead of the pairs: the engine's periodic stats are
+  // not logged (the strategy logs its own) and the service status is `words()` after the trading state.
+  void set_single_order_status(std::function<std::string()> words) { single_order_status_ = std::move(words); }
 
   const NodeEventCounts& counts() const noexcept { return counts_; }
   // What the operator's HTTP surface shows of the run: cancels, refusals and the last refusal.
@@ -148,7 +151,8 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   alerts::Alerter* alerter_ = nullptr;
   std::vector<const runtime::PairRef*> pair_by_instrument_;  // by InstrumentId, built once by listen()
   std::vector<const OrderBook*> book_by_instrument_;         // likewise: the frame's receive time is its stamp
-  std::function<void(InstrumentId)> single_book_;           // a book no pair trades (the market maker's)
+  std::function<std::string()> single_order_status_;
+  std::function<void(InstrumentId)> single_book_;  // a book no pair trades (the market maker's)
   NodeEventCounts counts_;
   service::Tally tally_;
   service::FillRing fills_;

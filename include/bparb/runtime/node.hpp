@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "bparb/core/client_id.hpp"
@@ -44,6 +45,11 @@ struct NodeHooks {
   // like for the pairs' trades). Unset = none.
   std::function<void(TimestampUs now)> tick;
   std::function<bool()> idle;
+  // Optional, for such a strategy: what the shutdown line says becomes of its positions (in place of the
+  // pairs' "open positions stay hedged"), and its stats lines printed at the end in place of the pairs'
+  // "Strategy stats" line.
+  std::function<std::string()> shutdown_positions;
+  std::function<std::vector<std::string>()> stats_lines;
 };
 
 class Node {

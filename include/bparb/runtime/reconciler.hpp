@@ -57,6 +57,10 @@ class Reconciler {
   // Told (after the log line) when the exchange's record and the books disagree: a fill the order stream
   // never delivered. The operator's alerts listen here.
   void on_mismatch(std::function<void(std::string_view what)> f) { on_mismatch_ = std::move(f); }
+  // Told of each newly journaled funding payment on a perp outside the pairs (the market maker's perps).
+  void on_unpaired_funding(std::function<void(std::string_view symbol, Decimal amount)> f) {
+    on_unpaired_funding_ = std::move(f);
+  }
   // The venue's net equity at the last answered account poll (none before the first).
   std::optional<Decimal> net_equity() const noexcept { return net_equity_; }
   // The venue's equity, available and locked margin at the last answered account poll (none before).
@@ -90,6 +94,7 @@ class Reconciler {
   ClientId first_client_id_ = 0;
   bool stopping_ = false;
   std::function<void(std::string_view)> on_mismatch_;
+  std::function<void(std::string_view, Decimal)> on_unpaired_funding_;
   bool funding_soon_pending_ = false;
   std::optional<Decimal> net_equity_;
   std::optional<exec::EquityReport> equity_;

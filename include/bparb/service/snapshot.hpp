@@ -146,6 +146,47 @@ struct AlertSinkView {
   std::size_t queued = 0;     // waiting to be sent
 };
 
+// One market of the market maker ([strategy] kind = "market_maker"), copied by the application from its
+// runner on the snapshot timer (docs/market_maker.md "On the operator surface"). Money is exact, in the quote
+// asset; the P&L parts add up to `total` (strategy/market_maker/mm_stats.hpp).
+struct MmBreakerTripView {
+  std::string_view reason;  // the breaker's name: a closed list ("mid_move", "spread", ...)
+  TimestampUs at_us = 0;
+  Decimal observed, limit;
+  TimestampUs cooldown_until_us = 0;
+  std::string text;  // the log line's words ("mm breaker mid_move: observed ... >= limit ...")
+};
+struct MmBreakerCount {
+  std::string_view reason;
+  std::uint64_t trips = 0;
+};
+struct MmMarketView {
+  std::string symbol;
+  std::string_view side = "none";         // the side the taker flow chose ("bid" / "ask" / "none")
+  std::string_view quote_state = "none";  // our quote: "none" / "pending_new" / "live" / "pending_cancel"
+  std::string_view quote_side = "none";
+  Decimal quote_price, quote_quantity;    // while a quote of ours exists
+  bool at_touch = false;                  // it rests at the best price of its side
+  std::string_view idle_reason = "none";  // without a quote: why the core's last decision placed none
+  Decimal maker_volume;                   // price x quantity over maker fills of quotes
+  std::int64_t quote_fills = 0, maker_fills = 0, hedge_fills = 0;
+  std::int64_t quotes_placed = 0, cancels = 0, post_only_rejects = 0;
+  std::uint64_t hedges_sent = 0, refusals = 0;
+  Decimal fill_rate;       // quote fills / quotes placed
+  Decimal cancel_to_fill;  // cancels / quote fills
+  DurationUs quoting_us = 0, at_touch_us = 0;
+  Decimal spread_capture, adverse_selection, inventory, fees, funding, hedge_cost, total;
+  Decimal net_per_million;  // total / maker volume x 1,000,000
+  Decimal position;         // signed, base asset
+  Decimal cap;              // the inventory cap in the base asset, as of the last decision
+  Decimal last_mid;
+  bool cooling_down = false;  // a breaker's cooldown is running (nothing is quoted)
+  TimestampUs cooldown_until_us = 0;
+  std::uint64_t breaker_trips = 0;
+  std::optional<MmBreakerTripView> last_trip;
+  std::vector<MmBreakerCount> trips_by_reason;  // every breaker that fired at least once
+};
+
 struct Snapshot {
   TimestampUs taken_us = 0;
   TimestampUs started_us = 0;
@@ -182,7 +223,8 @@ struct Snapshot {
   std::vector<LiquidityFlow> liquidity;
   std::vector<FundingRateView> funding_rates;
   ReloadCounts reloads;
-  LatencyHistogram journal_write;  // every journal write of the run (SQLite statement(s) and commit)
+  LatencyHistogram journal_write;          // every journal write of the run (SQLite statement(s) and commit)
+  std::vector<MmMarketView> market_maker;  // one per quoted market; empty unless the market maker runs
 };
 
 // Fills trading state, pairs, positions, open orders and run P&L. `engine`/`portfolio` may be null

@@ -113,7 +113,10 @@ std::vector<std::string> MmRunner::set_params(const MmParams& next) {
 void MmRunner::drive(TimestampUs now) noexcept {
   for (int i = 0; i < kMaxDecisionsPerEvent; ++i) {
     const MmDecision d = core_.decide(now);
-    if (d.action == MmAction::kNone) break;
+    if (d.action == MmAction::kNone) {
+      idle_reason_ = d.reason;
+      break;
+    }
     if (!carry_out(d, now)) break;
   }
   after_events(now);

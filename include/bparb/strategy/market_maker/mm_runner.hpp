@@ -95,6 +95,8 @@ class MmRunner final : public exec::SingleOrderHandler {
   const MarketMakerCore& core() const noexcept { return core_; }
   const MmStats& stats() const noexcept { return stats_; }
   const MmRunnerCounters& counters() const noexcept { return counters_; }
+  // Why the core's last decision sent nothing (kNone while it had nothing to change): "why no quote".
+  MmReason idle_reason() const noexcept { return idle_reason_; }
   InstrumentId instrument() const noexcept { return instrument_; }
   exec::OrderOwner owner() const noexcept { return owner_; }
 
@@ -131,6 +133,7 @@ class MmRunner final : public exec::SingleOrderHandler {
   std::uint64_t trips_seen_ = 0;
   std::optional<Side> flow_side_;
   MmRunnerCounters counters_;
+  MmReason idle_reason_ = MmReason::kNone;
 };
 
 }  // namespace bparb
