@@ -442,9 +442,10 @@ class Daemon final {
       for (const MarketSpec* m : {p.spot, p.perp})
         if (const OrderBook* b = bp_.feed ? bp_.feed->book(m->symbol) : nullptr)
           v.books.push_back({m->symbol, b->valid(), b->last_update_us()});
-    if (lighter_) collect_lighter_health(lighter_->venue(), instruments_, s.venues.emplace_back());
     if (reconciler_) s.equity = reconciler_->net_equity();
     collect_order_path(s, v);
+    // After the last use of `v`: another venue's entry may move the vector.
+    if (lighter_) collect_lighter_health(lighter_->venue(), instruments_, s.venues.emplace_back());
     events_.recent_fills().copy_to(s.recent_fills);
     s.fills_total = events_.recent_fills().total();
     if (event_log_) event_log_->copy_since(0, s.events);

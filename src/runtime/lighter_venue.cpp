@@ -203,9 +203,11 @@ void LighterVenue::stop(DurationUs timeout_us, std::function<void()> done) {
   m.dead_man->stop();
   m.stop_done = std::move(done);
   m.stop_deadline_us = clock_.now_us() + timeout_us;
-  // Polled: the switch settles through the sender's answer, which arrives on this loop.
+  // Polled: the switch settles through the sender's answer, which arrives on this loop. The poll holds itself
+  // only weakly; the pending timer's handler holds it, so it is freed once no wait is pending.
   const auto poll = std::make_shared<std::function<void()>>();
-  *poll = [this, poll] {
+  const std::weak_ptr<std::function<void()>> weak_poll = poll;
+  *poll = [this, weak_poll] {
     Impl& s = *impl_;
     if (s.dead_man->stopped() || clock_.now_us() >= s.stop_deadline_us) {
       if (!s.dead_man->stopped()) log_->warn("Lighter dead-man switch: no answer to the abort before the stop timeout");
@@ -214,8 +216,8 @@ void LighterVenue::stop(DurationUs timeout_us, std::function<void()> done) {
       return;
     }
     s.stop_timer.expires_after(std::chrono::milliseconds(20));
-    s.stop_timer.async_wait([poll](const boost::system::error_code& ec) {
-      if (!ec) (*poll)();
+    s.stop_timer.async_wait([poll = weak_poll.lock()](const boost::system::error_code& ec) {
+      if (!ec && poll) (*poll)();
     });
   };
   (*poll)();
