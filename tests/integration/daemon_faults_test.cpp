@@ -254,7 +254,11 @@ TEST_F(DaemonFaults, ClockSkewIsCorrectedFromServerTime) {
   constexpr int kSeconds = 22;
   app::RunSummary s = run(config(), kSeconds);
   EXPECT_GE(counters().skewed_time_answers, 1);
-  EXPECT_TRUE(logged("Clock offset to exchange: 8")) << s.to_string();
+  // 8 s ahead, measured over loopback: the offset's error is at most half the round trip, which a loaded
+  // machine can stretch (7,99x ms is a correct measurement; a check of the leading digit called it a failure).
+  const std::optional<long> offset = logged_number("Clock offset to exchange: ");
+  ASSERT_TRUE(offset.has_value()) << s.to_string();
+  EXPECT_NEAR(*offset, 8000, 500) << s.to_string();
   EXPECT_EQ(s.orders_rejected, 0u) << s.to_string();
   EXPECT_EQ(s.stats.executed, 1u) << s.to_string();
   EXPECT_EQ(s.stats.closed, 1u) << s.to_string();
@@ -282,7 +286,9 @@ TEST_F(DaemonFaults, ClockSkewMidRunIsRejectedThenCorrected) {
   app::RunSummary s = run(config(), kSeconds);
   EXPECT_GE(counters().expired_requests, 1);
   EXPECT_TRUE(logged("re-measuring the exchange clock")) << s.to_string();
-  EXPECT_TRUE(logged("Clock offset to exchange re-measured: 8")) << s.to_string();
+  const std::optional<long> offset = logged_number("Clock offset to exchange re-measured: ");
+  ASSERT_TRUE(offset.has_value()) << s.to_string();
+  EXPECT_NEAR(*offset, 8000, 500) << s.to_string();
   EXPECT_EQ(s.stats.executed, 1u) << s.to_string();
   EXPECT_EQ(s.stats.closed, 1u) << s.to_string();
   expect_survived(s, kSeconds);

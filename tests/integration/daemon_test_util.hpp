@@ -168,6 +168,16 @@ class DaemonHarness : public ::testing::Test {
 
   // ---- after run()
   bool logged(std::string_view what) const { return log_.find(what) != std::string::npos; }
+  // The integer logged right after `what` (its first occurrence), if any.
+  std::optional<long> logged_number(std::string_view what) const {
+    const std::size_t at = log_.find(what);
+    if (at == std::string::npos) return std::nullopt;
+    const char* b = log_.c_str() + at + what.size();
+    char* e = nullptr;
+    const long v = std::strtol(b, &e, 10);
+    if (e == b) return std::nullopt;
+    return v;
+  }
   std::size_t log_count(std::string_view what) const {
     std::size_t n = 0;
     for (std::size_t p = log_.find(what); p != std::string::npos; p = log_.find(what, p + 1)) ++n;
