@@ -28,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "../support/http_get.hpp"
 #include "bparb/app/node_events.hpp"
 #include "bparb/app/service.hpp"
 #include "bparb/exec/arb_engine.hpp"
@@ -379,37 +380,6 @@ TEST_F(LighterVenueTest, ALighterBookThatIsNoLongerSyncedMakesItsInstrumentUntra
 
 // ---- The built daemon in paper mode with [venues.lighter]
 
-struct Answer {
-  int status = 0;
-  std::string body;
-};
-
-std::optional<Answer> http_get(std::uint16_t port, const std::string& target) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return std::nullopt;
-  timeval tv{2, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::optional<Answer> out;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-    const std::string req =
-        "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\nConnection: close\r\n\r\n";
-    if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size())) {
-      std::string raw;
-      char buf[4096];
-      for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) raw.append(buf, static_cast<std::size_t>(n));
-      const std::size_t head = raw.find("\r\n\r\n");
-      if (raw.starts_with("HTTP/1.1 ") && head != std::string::npos)
-        out = Answer{std::atoi(raw.c_str() + 9), raw.substr(head + 4)};
-    }
-  }
-  ::close(fd);
-  return out;
-}
-
 TEST(LighterDaemon, PaperModeWithLighterMarketsShowsTheLighterBooksHealthyInStatus) {
   if (!fs::exists(bparb_binary())) GTEST_SKIP() << "bparb binary not built: " << bparb_binary();
   const fs::path dir = fs::temp_directory_path() / ("bparb_lighter_paper_" + std::to_string(::getpid()));
@@ -439,7 +409,7 @@ TEST(LighterDaemon, PaperModeWithLighterMarketsShowsTheLighterBooksHealthyInStat
   bool healthy = false;
   for (int i = 0; i < 200 && !healthy; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    const auto a = http_get(port, "/api/v1/status");
+    const auto a = testing::http_get(port, "/api/v1/status");
     if (!a || a->status != 200) continue;
     status = a->body;
     const std::size_t lighter = status.find("\"name\":\"lighter\"");

@@ -15,13 +15,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -30,6 +23,7 @@
 #include <sstream>
 #include <thread>
 
+#include "../support/http_get.hpp"
 #include "bparb/journal/journal.hpp"
 #include "bparb/sim/backpack/ws_hub.hpp"
 #include "bparb/sim/faults.hpp"
@@ -65,21 +59,8 @@ bool wait_for(Pred pred, milliseconds timeout) {
 
 // GET on the daemon's operator port; empty when it does not answer 200.
 std::string http_get(std::uint16_t port, const std::string& target) {
-  namespace http = boost::beast::http;
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::socket sock(io);
-  boost::system::error_code ec;
-  sock.connect({boost::asio::ip::make_address("127.0.0.1"), port}, ec);
-  if (ec) return {};
-  http::request<http::string_body> req{http::verb::get, target, 11};
-  req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
-  http::write(sock, req, ec);
-  if (ec) return {};
-  boost::beast::flat_buffer buf;
-  http::response<http::string_body> res;
-  http::read(sock, buf, res, ec);
-  if (ec || res.result_int() != 200) return {};
-  return res.body();
+  const std::optional<testing::HttpAnswer> a = testing::http_get(port, target);
+  return a && a->status == 200 ? a->body : std::string();
 }
 
 // The text between `"key":"` and the next quote, after `from` (the status writes money as strings).

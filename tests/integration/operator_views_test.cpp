@@ -19,6 +19,7 @@
 #include <string>
 #include <thread>
 
+#include "../support/http_get.hpp"
 #include "child_process_util.hpp"
 
 namespace bparb {
@@ -27,38 +28,6 @@ namespace {
 namespace fs = std::filesystem;
 using testing::bparb_binary;
 using testing::slurp_file;
-
-struct Answer {
-  int status = 0;
-  std::string body;
-};
-
-// One GET over a fresh loopback connection, 2 s receive bound; nullopt when nothing answered.
-std::optional<Answer> get(std::uint16_t port, const std::string& target) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return std::nullopt;
-  timeval tv{2, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::optional<Answer> out;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-    const std::string req =
-        "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\nConnection: close\r\n\r\n";
-    if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size())) {
-      std::string raw;
-      char buf[4096];
-      for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) raw.append(buf, static_cast<std::size_t>(n));
-      const std::size_t head = raw.find("\r\n\r\n");
-      if (raw.starts_with("HTTP/1.1 ") && head != std::string::npos)
-        out = Answer{std::atoi(raw.c_str() + 9), raw.substr(head + 4)};
-    }
-  }
-  ::close(fd);
-  return out;
-}
 
 void replace_once(std::string& text, const std::string& from, const std::string& to) {
   const std::size_t at = text.find(from);
@@ -103,10 +72,10 @@ TEST(OperatorViews, PaperDaemonServesItsTradesAndTheCommandsReadThem) {
   };
 
   // Until the first trade's two fills are in a snapshot (the scripted jump fires 3 s after the start).
-  std::optional<Answer> fills;
+  std::optional<testing::HttpAnswer> fills;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline) {
-    fills = get(port, "/api/v1/fills?since=0");
+    fills = testing::http_get(port, "/api/v1/fills?since=0");
     if (fills && fills->body.find("\"client_id\"") != std::string::npos &&
         fills->body.find("SOL_USDC_PERP") != std::string::npos)
       break;
@@ -118,25 +87,25 @@ TEST(OperatorViews, PaperDaemonServesItsTradesAndTheCommandsReadThem) {
   EXPECT_NE(fills->body.find("\"trade_id\":"), std::string::npos) << fills->body;
   EXPECT_NE(fills->body.find("\"liquidity\":\""), std::string::npos) << fills->body;
 
-  const std::optional<Answer> positions = get(port, "/api/v1/positions");
+  const std::optional<testing::HttpAnswer> positions = testing::http_get(port, "/api/v1/positions");
   ASSERT_TRUE(positions && positions->status == 200);
   EXPECT_NE(positions->body.find(R"("pair":"SOL","id":1)"), std::string::npos) << positions->body;
   EXPECT_NE(positions->body.find(R"("coin":"SOL","spot":")"), std::string::npos) << positions->body;
-  const std::optional<Answer> orders = get(port, "/api/v1/orders");
+  const std::optional<testing::HttpAnswer> orders = testing::http_get(port, "/api/v1/orders");
   ASSERT_TRUE(orders && orders->status == 200);
   EXPECT_NE(orders->body.find("\"orders\":["), std::string::npos) << orders->body;
-  const std::optional<Answer> events = get(port, "/api/v1/events?since=0");
+  const std::optional<testing::HttpAnswer> events = testing::http_get(port, "/api/v1/events?since=0");
   ASSERT_TRUE(events && events->status == 200);
   EXPECT_NE(events->body.find(R"("kind":"position_opened","text":"Opened position #1 SOL)"), std::string::npos)
       << events->body;
   EXPECT_NE(events->body.find(R"("kind":"fill")"), std::string::npos) << events->body;
-  const std::optional<Answer> config = get(port, "/api/v1/config");
+  const std::optional<testing::HttpAnswer> config = testing::http_get(port, "/api/v1/config");
   ASSERT_TRUE(config && config->status == 200);
   EXPECT_NE(config->body.find(R"("env_file":"[redacted]")"), std::string::npos) << config->body;
-  const std::optional<Answer> pnl = get(port, "/api/v1/pnl?period=week");
+  const std::optional<testing::HttpAnswer> pnl = testing::http_get(port, "/api/v1/pnl?period=week");
   ASSERT_TRUE(pnl && pnl->status == 200) << (pnl ? pnl->body : "no answer");
   EXPECT_NE(pnl->body.find(R"({"period":"week")"), std::string::npos) << pnl->body;
-  const std::optional<Answer> bad = get(port, "/api/v1/pnl?period=fortnight");
+  const std::optional<testing::HttpAnswer> bad = testing::http_get(port, "/api/v1/pnl?period=fortnight");
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 400);
   EXPECT_EQ(bad->body, "period: 'fortnight' is not allowed; allowed: day, week, month (UTC)\n");
