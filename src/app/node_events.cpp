@@ -190,13 +190,8 @@ void NodeEvents::on_fill(const exec::FillReport& f) {
 void NodeEvents::on_cancel_refused(const exec::CancelRefusal& refusal) {
   engine_->on_cancel_refused(refusal, clock_.now_us());
 }
-// A cancel's answer and an order query can be the only news of an order's end (the stream's event was lost with
-// a dropped connection): the journal records a terminal state from them too, so the intent is not left pending.
 void NodeEvents::on_query(oms::ClientId client_id, bool found, OrderStatus status, Decimal executed) {
-  if (found) {
-    const journal::OrderRecordState st = record_state(status);
-    if (journal::is_terminal(st)) journal_.ack(client_id, {}, st, executed);
-  }
+  journal_.query_answer(client_id, found, status, executed, VenueId::kBackpack);
   engine_->on_order_query(client_id, found, status, executed, clock_.now_us());
 }
 

@@ -150,6 +150,12 @@ void JournalWriter::ack(ClientId id, std::string_view exchange_id, journal::Orde
   if (!jr_->record_ack({id, std::string(exchange_id), st, executed, clock_.now_us(), venue}).ok()) fail();
 }
 
+void JournalWriter::query_answer(ClientId id, bool found, OrderStatus status, Decimal executed, VenueId venue) {
+  if (!found) return;
+  const journal::OrderRecordState st = record_state(status);
+  if (journal::is_terminal(st)) ack(id, {}, st, executed, venue);
+}
+
 bool JournalWriter::fill(std::int64_t trade_id, std::string_view symbol, ClientId cid, Side side, Decimal price,
                          Decimal qty, Decimal fee, std::string_view fee_symbol, bool maker, TimestampUs t,
                          VenueId venue) {

@@ -299,13 +299,8 @@ void LighterVenue::on_fill(const exec::FillReport& f) {
   });
 }
 
-// A query's answer can be the only news of an order's end (the account stream's event was lost with a dropped
-// connection): the journal records a terminal state from it too, so the intent is not left pending.
 void LighterVenue::on_query(ClientId client_id, bool found, bparb::OrderStatus status, Decimal executed) {
-  if (found) {
-    const journal::OrderRecordState st = record_state(status);
-    if (journal::is_terminal(st)) journal_.ack(client_id, {}, st, executed, VenueId::kLighter);
-  }
+  journal_.query_answer(client_id, found, status, executed, VenueId::kLighter);
   if (engine_) engine_->on_order_query(client_id, found, status, executed, clock_.now_us());
 }
 

@@ -71,6 +71,9 @@ class JournalWriter {
   bool intents(std::span<const exec::OrderSpec> orders, VenueId venue = VenueId::kBackpack);
   void ack(ClientId id, std::string_view exchange_id, journal::OrderRecordState st, Decimal executed,
            VenueId venue = VenueId::kBackpack);
+  // A cancel's answer or an order query can be the only news of an order's end (the stream's event was lost with
+  // a dropped connection): a terminal state it reports is recorded too, so the intent is not left pending.
+  void query_answer(ClientId id, bool found, OrderStatus status, Decimal executed, VenueId venue);
   // True = new (book it), false = the journal already has this trade. A failed write books it anyway (the fill
   // happened) and latches the alarm.
   bool fill(std::int64_t trade_id, std::string_view symbol, ClientId cid, Side side, Decimal price, Decimal qty,
