@@ -7,7 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 if [[ ! -x build/bparb ]] || [[ -n "$(find src include CMakeLists.txt -newer build/bparb -print -quit 2>/dev/null)" ]]; then
-  "$root/scripts/setup.sh" --no-npm
+  "$root/scripts/setup.sh" --build
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build build --target bparb bpsim -j "$(nproc)"
 fi

@@ -2,15 +2,20 @@
 # Installs everything bparb needs on a fresh Debian 12 machine. Idempotent; silent when all is present.
 #   scripts/setup.sh            build + test dependencies (apt) and the test-only npm tools
 #   scripts/setup.sh --no-npm   skip the npm tools (ccxt conformance and Lighter witness tests are then skipped)
+#   scripts/setup.sh --build    only what building and running bparb needs (scripts/paper.sh): no clang, node,
+#                               promtool, chromium or npm tools, which only the tests use
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 
+mode="${1:-}"
 apt_pkgs=(build-essential cmake ninja-build pkg-config git ca-certificates
   libboost1.74-dev libboost-system1.74-dev libssl-dev libsodium-dev libsimdjson-dev libspdlog-dev libfmt-dev
-  libtomlplusplus-dev libsqlite3-dev libsystemd-dev libgtest-dev libgmock-dev libbenchmark-dev
-  nodejs npm
-  clang libclang-rt-14-dev)  # clang + libFuzzer: the bounded fuzz run (scripts/fuzz.sh)
+  libtomlplusplus-dev libsqlite3-dev libsystemd-dev libgtest-dev libgmock-dev libbenchmark-dev)
+if [[ "$mode" != "--build" ]]; then
+  apt_pkgs+=(nodejs npm
+    clang libclang-rt-14-dev)  # clang + libFuzzer: the bounded fuzz run (scripts/fuzz.sh)
+fi
 
 missing=()
 for p in "${apt_pkgs[@]}"; do
@@ -29,6 +34,10 @@ if ((${#missing[@]})); then
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ "$mode" == "--build" ]]; then
+  exit 0
 fi
 
 # promtool (Debian's prometheus package, test-only): the service test checks the /metrics text with
@@ -50,7 +59,7 @@ if ! command -v chromium >/dev/null 2>&1; then
       chromium fonts-dejavu-core >/dev/null; } || echo "setup: chromium not installed; the headless browser check will skip"
 fi
 
-if [[ "${1:-}" != "--no-npm" ]]; then
+if [[ "$mode" != "--no-npm" ]]; then
   # Test-only tools: ccxt (independent Backpack client) for signing vectors and conformance tests.
   if [[ ! -d "$root/tests/conformance/node_modules/ccxt" ]]; then
     echo "setup: installing test tools with npm (tests/conformance)"
