@@ -5,7 +5,7 @@
 // timer. Its orders take the engine's path to the simulated venue, so they meet the venue's latency, the
 // post-only check against the venue's book and the maker queue model (backtest/queue_model.hpp).
 // Besides the runners' own stats it keeps what only a replay can draw: the markout curve over many horizons
-// and the position and P&L over time. Private to src/backtest.
+// and the position and P&L over time (docs/backtest.md §2, §3). Private to src/backtest.
 #include <cstddef>
 #include <memory>
 #include <string_view>
