@@ -217,6 +217,19 @@ void MmToWire::place_orders(std::span<const exec::OrderSpec> orders) {
 void MmToWire::on_adapter_requests(void* ctx, std::span<const backpack::OrderRequest> orders) noexcept {
   auto* self = static_cast<MmToWire*>(ctx);
   if (orders.size() != 1) return void(++self->write_errors_);  // the market maker sends one order at a time
+  if (self->loop_rest_ != nullptr) {
+    self->placed_id_ = orders[0].client_id.value_or(0);
+    self->answered_ = false;
+    self->loop_rest_->execute_order(orders[0], [self](backpack::RestResult<backpack::Order>& r) {
+      self->answered_ns_ = steady_ns();
+      self->answered_ = true;
+      if (!r) ++self->refused_answers_;
+    });
+    self->handed_ns_ = steady_ns();
+    ++self->places_;
+    self->wrote_ = MmWire::kPlace;
+    return;
+  }
   backpack::RequestAuth auth;
   auth.key = nullptr;  // signed below, as the daemon's RestClient does
   auth.timestamp_ms = self->clock_.now_ms();
@@ -236,11 +249,23 @@ void MmToWire::cancel_order(InstrumentId instrument, ClientId client_id) {
   backpack::CancelRequest c;
   c.symbol = markets_.market(instrument).symbol;
   c.client_id = static_cast<std::uint32_t>(client_id);
+  cancelled_id_ = static_cast<std::uint32_t>(client_id);
+  if (loop_rest_ != nullptr) {
+    answered_ = false;
+    loop_rest_->cancel_order(c, [this](backpack::RestResult<backpack::CancelResult>& r) {
+      answered_ns_ = steady_ns();
+      answered_ = true;
+      if (!r) ++refused_answers_;
+    });
+    handed_ns_ = steady_ns();
+    ++cancels_;
+    wrote_ = MmWire::kCancel;
+    return;
+  }
   backpack::RequestAuth auth;
   auth.key = nullptr;
   auth.timestamp_ms = clock_.now_ms();
   if (writer_.write_cancel(c, auth, written_) != backpack::RequestError::kOk) return void(++write_errors_);
-  cancelled_id_ = static_cast<std::uint32_t>(client_id);
   finish_request("DELETE", "/api/v1/order");
   ++cancels_;
   wrote_ = MmWire::kCancel;

@@ -75,6 +75,15 @@ class MmToWire final : public exec::EngineSink {
   // risk gate's order rate). Not part of the hot path.
   void accept_quote(DurationUs advance_us = 100 * kUsPerMs);
 
+  // Loopback: hand the cancel and the new quote to `rest` (the daemon's RestClient, connected to a bpsim
+  // server) instead of writing the bytes here; null: write them here again. handed_ns() is when the
+  // RestClient call returned, answered() says whether the venue's answer came (answered_ns()).
+  void set_rest(backpack::RestClient* rest) noexcept { loop_rest_ = rest; }
+  std::int64_t handed_ns() const noexcept { return handed_ns_; }
+  bool answered() const noexcept { return answered_; }
+  std::int64_t answered_ns() const noexcept { return answered_ns_; }
+  std::uint64_t refused_answers() const noexcept { return refused_answers_; }
+
   std::string_view wire() const noexcept { return wire_; }
   const backpack::WrittenRequest& written() const noexcept { return written_; }
   const backpack::SigningKey& key() const noexcept { return key_; }
@@ -128,6 +137,10 @@ class MmToWire final : public exec::EngineSink {
   char sig_[backpack::kSignatureBase64Chars + 1] = {};
   MmStageTimes* times_ = nullptr;
   MmWire wrote_ = MmWire::kNone;
+  backpack::RestClient* loop_rest_ = nullptr;
+  std::int64_t handed_ns_ = 0, answered_ns_ = 0;
+  bool answered_ = false;
+  std::uint64_t refused_answers_ = 0;
   std::uint32_t placed_id_ = 0;     // the last quote placed
   std::uint32_t cancelled_id_ = 0;  // the last quote a cancel named
 
