@@ -105,6 +105,30 @@ TEST(MmBacktest, AQuoteTheBookHasCrossedByTheTimeItArrivesIsAPostOnlyReject) {
   EXPECT_TRUE(r.stats().fill_log.empty());  // it never took
 }
 
+// A settlement while the market maker holds a position is paid at the recorded rate and booked into its
+// P&L split (funding), which still adds up.
+TEST(MmBacktest, FundingOnTheQuotedPerpIsBookedIntoTheSplit) {
+  const TimestampUs hour = 3'600 * kUsPerSecond;
+  const TimestampUs h = (kT0 / hour + 1) * hour;  // the next hourly settlement
+  Script s;
+  s.snapshot(h - 2000 * kMs, kPerp, {{"100.00", "5"}}, {{"100.02", "5"}});
+  s.mark(h - 1900 * kMs, kPerp, "100.01", "0.0001", h / kMs);
+  s.trade(h - 1900 * kMs, kPerp, "100.00", "0.01", true);  // the bid quote rests behind 500 lots
+  s.trade(h - 1500 * kMs, kPerp, "100.00", "5.3", true);   // takes them and fills the quote: long 0.3
+  s.depth(h + 500 * kMs, kPerp, {}, {{"100.03", "1"}});
+  Runner r(mm_config());
+  const BacktestResult res = r.run(s.src);
+  ASSERT_EQ(res.market_maker.size(), 1u);
+  const MmMarketResult& m = res.market_maker[0];
+  ASSERT_EQ(m.position, D("0.3"));
+  EXPECT_EQ(r.stats().funding_payments, 1u);
+  EXPECT_EQ(m.funding, D("-0.0030003"));  // a long pays the positive rate: 0.3 x mark 100.01 x 0.0001
+  EXPECT_EQ(res.funding, m.funding);
+  EXPECT_EQ(m.spread_capture + m.adverse_selection + m.inventory + m.fees + m.funding + m.hedge_cost, m.total);
+  ASSERT_EQ(res.funding_feeds.size(), 1u);
+  EXPECT_EQ(res.funding_feeds[0].settlements_recorded, 1u);
+}
+
 // The recorded book crosses our resting bid (its ask comes down onto it: a maker fill for us), then goes
 // back. The venue's background must follow it back, or the stale ask it kept would refuse the next quote at
 // that price as post-only.
