@@ -82,6 +82,25 @@ backtest::RunnerConfig runner_config(const Config& cfg) {
     const sim::SimConfig sc = sim::load_sim_config(cfg.paper.sim_config);
     for (const sim::MarketSetup& m : sc.exchange.markets) listed.push_back(m.spec);
   }
+  // The market maker quotes the perps [mm] markets names, alone (no pair), on the daemon's engine tick and
+  // account poll.
+  if (cfg.strategy.kind == StrategyKind::kMarketMaker) {
+    for (const std::string& sym : cfg.mm.markets) {
+      if (b.markets == "binance_stand_in") {
+        rc.mm_markets.push_back(record::binance_stand_in_spec(sym, true));
+        continue;
+      }
+      const auto it = std::find_if(listed.begin(), listed.end(), [&](const MarketSpec& m) { return m.symbol == sym; });
+      if (it == listed.end())
+        throw std::runtime_error("mm.markets: " + sym + " is not listed in " + cfg.paper.sim_config +
+                                 " (backtest.markets = \"sim_config\"; use \"binance_stand_in\" for imported data)");
+      rc.mm_markets.push_back(*it);
+    }
+    rc.mm = cfg.mm.params;
+    rc.timer_interval_us = cfg.strategy.tick_us;
+    rc.account_interval_us = cfg.exchange.account_poll_us;
+    return rc;
+  }
   for (const PairConfig& p : cfg.pairs) {
     if (!p.enabled) continue;
     backtest::PairSetup ps;
@@ -334,10 +353,14 @@ int cmd_backtest(std::span<const std::string> args, std::ostream& out, std::ostr
           << " replayed events show nothing about the strategy (report written to " << report << "/ for inspection)\n";
       return kExitFailure;
     }
+    for (const backtest::MmMarketResult& m : result.market_maker) out << backtest::mm_summary_line(m) << "\n";
+    std::int64_t mm_fills = 0;
+    for (const backtest::MmMarketResult& m : result.market_maker) mm_fills += m.quote_fills + m.hedge_fills;
     out << "backtest: " << result.events << " events (" << result.malformed_frames << " malformed), "
-        << result.trades.size() << " trades, net P&L " << result.net_pnl.str_fixed(2) << " USD (fees "
-        << result.fees.str_fixed(2) << ", funding " << result.funding.str_fixed(2) << "), max drawdown "
-        << result.max_drawdown.str_fixed(2) << " USD\n";
+        << (result.market_maker.empty() ? std::to_string(result.trades.size()) + " trades"
+                                        : std::to_string(mm_fills) + " market-maker fills")
+        << ", net P&L " << result.net_pnl.str_fixed(2) << " USD (fees " << result.fees.str_fixed(2) << ", funding "
+        << result.funding.str_fixed(2) << "), max drawdown " << result.max_drawdown.str_fixed(2) << " USD\n";
     out << "books valid: " << valid.str() << "\n";
     for (const backtest::FundingFeed& f : result.funding_feeds) {
       if (f.recorded_frames == 0) continue;

@@ -71,89 +71,7 @@ Derived derive(const BacktestResult& r) {
 
 namespace {
 
-// Pretty-printed JSON with keys in the order written. Deterministic by construction.
-class JsonWriter {
- public:
-  void begin_object() { open('{'); }
-  void end_object() { close('}'); }
-  void begin_array() { open('['); }
-  void end_array() { close(']'); }
-
-  // Returns *this so that a member is one line: j.key("fees").dec(fees).
-  JsonWriter& key(std::string_view k) {
-    separator();
-    out_ += '"';
-    json_escape_append(out_, k, Utf8Policy::kReplaceInvalid);
-    out_ += "\": ";
-    return *this;
-  }
-  void item() { separator(); }
-
-  void str(std::string_view v) {
-    out_ += '"';
-    json_escape_append(out_, v, Utf8Policy::kReplaceInvalid);
-    out_ += '"';
-  }
-  void u64(std::uint64_t v) { out_ += std::to_string(v); }
-  void i64(std::int64_t v) { out_ += std::to_string(v); }
-  void dec(Decimal v) { str(v.str()); }
-  void dbl(double v, int decimals) {
-    if (std::isfinite(v)) {
-      out_ += format_fixed(v, decimals);
-    } else {
-      null();
-    }
-  }
-  void opt(const std::optional<double>& v, int decimals) {
-    if (v) {
-      dbl(*v, decimals);
-    } else {
-      null();
-    }
-  }
-  void boolean(bool v) { out_ += v ? "true" : "false"; }
-  void null() { out_ += "null"; }
-
-  // After key(): `write` emits the value when `have`, else null.
-  template <class Write>
-  void nullable(bool have, Write&& write) {
-    if (have) {
-      write();
-    } else {
-      null();
-    }
-  }
-
-  std::string take() {
-    out_ += '\n';
-    return std::move(out_);
-  }
-
- private:
-  void open(char c) {
-    out_ += c;
-    has_items_.push_back(false);
-  }
-  void close(char c) {
-    const bool any = has_items_.back();
-    has_items_.pop_back();
-    if (any) newline();
-    out_ += c;
-  }
-  void separator() {
-    if (has_items_.empty()) return;
-    if (has_items_.back()) out_ += ',';
-    has_items_.back() = true;
-    newline();
-  }
-  void newline() {
-    out_ += '\n';
-    out_.append(2 * has_items_.size(), ' ');
-  }
-
-  std::string out_;
-  std::vector<bool> has_items_;
-};
+using report_internal::JsonWriter;
 
 constexpr int kBpsDecimals = 4;
 constexpr int kSecondsDecimals = 3;
@@ -311,6 +229,9 @@ std::string render_summary_json(const BacktestResult& r) {
     j.end_object();
   }
   j.end_array();
+
+  // A market-maker run only: a basis run's summary has no such key.
+  if (!r.market_maker.empty()) report_internal::write_mm_json(j.key("market_maker"), r.market_maker);
 
   j.end_object();
   return j.take();

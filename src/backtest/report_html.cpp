@@ -11,6 +11,7 @@
 
 #include "bparb/backtest/report.hpp"
 #include "report_internal.hpp"
+#include "report_svg.hpp"
 
 // GCC 12 at -O3 reports a false -Wrestrict inside libstdc++ for `"literal" + std::string&&` (GCC bug
 // 105651); this file builds markup that way throughout, and it has no raw memory copies of its own.
@@ -30,212 +31,7 @@ using report_detail::XY;
 
 namespace {
 
-// Above this many points a line is down-sampled (min/max per bucket), so the page stays light.
-constexpr std::size_t kMaxLinePoints = 2000;
-// Entry/exit markers per basis chart; beyond this every k-th trade is drawn (the table lists all).
-constexpr std::size_t kMaxMarkers = 1000;
-constexpr int kHistogramBins = 40;
-// Legends sit in the top margin (Plot::top = kLegendTop), never over the data.
-constexpr double kLegendY = 13;
-constexpr double kLegendTop = 28;
-
-constexpr const char* kPerpColor = "#1f77b4";
-constexpr const char* kSpotColor = "#e6550d";
-constexpr const char* kEquityColor = "#2c3e50";
-constexpr const char* kDrawdownColor = "#d62728";
-constexpr const char* kPositiveColor = "#2ca02c";
-constexpr const char* kNegativeColor = "#d62728";
-constexpr const char* kNetColor = "#3b5b92";
-
-std::string px(double v) {
-  return format_fixed(v, 1);
-}
-
-std::string bps(double v) {
-  return std::isfinite(v) ? format_fixed(v, 2) : "–";
-}
-
-std::string seconds_text(double s) {
-  if (!std::isfinite(s)) return "–";
-  if (s < 120) return format_fixed(s, 1) + " s";
-  if (s < 7200) return format_fixed(s / 60, 1) + " min";
-  if (s < 172800) return format_fixed(s / 3600, 1) + " h";
-  return format_fixed(s / 86400, 1) + " d";
-}
-
-std::string pct(double fraction) {
-  return format_fixed(100 * fraction, 1) + "%";
-}
-
-// Label decimals for a tick step: 0.5 -> 1, 2 -> 0, 0.05 -> 2.
-int step_decimals(double step) {
-  if (!(step > 0) || !std::isfinite(step)) return 0;
-  return std::clamp(static_cast<int>(-std::floor(std::log10(step) + 1e-9)), 0, 9);
-}
-
-std::string date_of(TimestampUs t) {
-  return format_utc(t).substr(0, 10);
-}
-
-std::string time_label(TimestampUs t, DurationUs step) {
-  const std::string full = format_utc(t);  // "YYYY-MM-DD HH:MM:SS"
-  if (step >= kUsPerDay) return full.substr(0, 10);
-  if (step >= 60 * kUsPerSecond) return full.substr(11, 5);
-  if (step >= kUsPerSecond) return full.substr(11, 8);
-  std::int64_t ms = (t / kUsPerMs) % 1000;
-  if (ms < 0) ms += 1000;
-  std::string s = full.substr(11, 8) + ".";
-  s += static_cast<char>('0' + ms / 100);
-  s += static_cast<char>('0' + ms / 10 % 10);
-  s += static_cast<char>('0' + ms % 10);
-  return s;
-}
-
-// Plot geometry: a fixed-size viewBox with margins for the axes; data ranges mapped linearly.
-struct Plot {
-  double width = 960, height = 280;
-  double left = 76, right = 20, top = 18, bottom = 46;
-  double xlo = 0, xhi = 1, ylo = 0, yhi = 1;
-
-  double x0() const { return left; }
-  double x1() const { return width - right; }
-  double y0() const { return height - bottom; }  // bottom edge in pixels
-  double y1() const { return top; }
-  double sx(double x) const { return xhi > xlo ? x0() + (x - xlo) / (xhi - xlo) * (x1() - x0()) : (x0() + x1()) / 2; }
-  double sy(double y) const { return yhi > ylo ? y0() - (y - ylo) / (yhi - ylo) * (y0() - y1()) : (y0() + y1()) / 2; }
-};
-
-class Svg {
- public:
-  Svg(const Plot& p, std::string_view label) : p_(p) {
-    out_ += "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 " + px(p.width) + " " +
-            px(p.height) + "\" role=\"img\" aria-label=\"" + html_escape(label) + "\">\n";
-  }
-  std::string finish() {
-    out_ += "</svg>\n";
-    return std::move(out_);
-  }
-  void raw(std::string_view s) { out_ += s; }
-
-  void line(double xa, double ya, double xb, double yb, std::string_view cls) {
-    out_ += "<line x1=\"" + px(xa) + "\" y1=\"" + px(ya) + "\" x2=\"" + px(xb) + "\" y2=\"" + px(yb) + "\" class=\"" +
-            std::string(cls) + "\"/>\n";
-  }
-  void text(double x, double y, std::string_view s, std::string_view anchor, std::string_view cls = "") {
-    out_ += "<text x=\"" + px(x) + "\" y=\"" + px(y) + "\" text-anchor=\"" + std::string(anchor) + "\"";
-    if (!cls.empty()) out_ += " class=\"" + std::string(cls) + "\"";
-    out_ += ">" + html_escape(s) + "</text>\n";
-  }
-  void rect(double x, double y, double w, double h, std::string_view fill, std::string_view title = "") {
-    out_ += "<rect x=\"" + px(x) + "\" y=\"" + px(y) + "\" width=\"" + px(std::max(w, 0.0)) + "\" height=\"" +
-            px(std::max(h, 0.0)) + "\" fill=\"" + std::string(fill) + "\"";
-    if (title.empty()) {
-      out_ += "/>\n";
-    } else {
-      out_ += "><title>" + html_escape(title) + "</title></rect>\n";
-    }
-  }
-
-  // A data series as a polyline (or a dot when it has one point).
-  void series(const std::vector<XY>& pts, std::string_view color, std::string_view extra = "") {
-    if (pts.empty()) return;
-    if (pts.size() == 1) {
-      out_ += "<circle cx=\"" + px(p_.sx(pts[0].x)) + "\" cy=\"" + px(p_.sy(pts[0].y)) + "\" r=\"3\" fill=\"" +
-              std::string(color) + "\"/>\n";
-      return;
-    }
-    out_ += "<polyline fill=\"none\" stroke=\"" + std::string(color) + "\" stroke-width=\"1.5\"";
-    if (!extra.empty()) out_ += " " + std::string(extra);
-    out_ += " points=\"";
-    append_points(pts);
-    out_ += "\"/>\n";
-  }
-
-  void polygon(const std::vector<XY>& pts, std::string_view fill, std::string_view opacity) {
-    if (pts.size() < 3) return;
-    out_ += "<polygon fill=\"" + std::string(fill) + "\" fill-opacity=\"" + std::string(opacity) + "\" points=\"";
-    append_points(pts);
-    out_ += "\"/>\n";
-  }
-
-  // ▲ (up) or ▼ (down) centred on a data point, with a hover title.
-  void marker(double x, double y, bool up, std::string_view fill, std::string_view title) {
-    const double cx = p_.sx(x), cy = p_.sy(y);
-    const double tip = up ? cy - 6 : cy + 6, base = up ? cy + 4 : cy - 4;
-    out_ += "<polygon class=\"mk\" fill=\"" + std::string(fill) + "\" points=\"" + px(cx) + "," + px(tip) + " " +
-            px(cx - 5) + "," + px(base) + " " + px(cx + 5) + "," + px(base) + "\"><title>" + html_escape(title) +
-            "</title></polygon>\n";
-  }
-
-  void y_axis(const report_detail::Ticks& t, std::string_view title) {
-    const int dec = step_decimals(t.step);
-    for (double v : t.values) {
-      const double y = p_.sy(v);
-      line(p_.x0(), y, p_.x1(), y, v == 0 ? "zero" : "grid");
-      text(p_.x0() - 6, y + 4, format_fixed(v, dec), "end");
-    }
-    const double mid = (p_.y0() + p_.y1()) / 2;
-    out_ += "<text x=\"14\" y=\"" + px(mid) + "\" text-anchor=\"middle\" transform=\"rotate(-90 14 " + px(mid) +
-            ")\" class=\"axis-title\">" + html_escape(title) + "</text>\n";
-  }
-
-  void x_value_axis(const report_detail::Ticks& t, std::string_view title) {
-    const int dec = step_decimals(t.step);
-    for (double v : t.values) {
-      const double x = p_.sx(v);
-      line(x, p_.y0(), x, p_.y0() + 4, "tick");
-      text(x, p_.y0() + 17, format_fixed(v, dec), "middle");
-    }
-    text((p_.x0() + p_.x1()) / 2, p_.height - 6, title, "middle", "axis-title");
-  }
-
-  // UTC time axis; the date is printed under the first tick and wherever the day changes.
-  void time_axis(TimestampUs lo, TimestampUs hi) {
-    const report_detail::TimeTicks t = nice_time_ticks(lo, hi, 7);
-    std::string last_date;
-    for (TimestampUs v : t.values) {
-      const double x = p_.sx(static_cast<double>(v));
-      line(x, p_.y1(), x, p_.y0(), "grid");
-      text(x, p_.y0() + 16, time_label(v, t.step), "middle");
-      const std::string d = date_of(v);
-      if (t.step < kUsPerDay && d != last_date) text(x, p_.y0() + 30, d, "middle", "date");
-      last_date = d;
-    }
-    text(p_.x1(), p_.height - 4, "time (UTC)", "end", "axis-title");
-  }
-
-  void frame() {
-    out_ += "<rect class=\"frame\" x=\"" + px(p_.x0()) + "\" y=\"" + px(p_.y1()) + "\" width=\"" +
-            px(p_.x1() - p_.x0()) + "\" height=\"" + px(p_.y0() - p_.y1()) + "\"/>\n";
-  }
-
- private:
-  void append_points(const std::vector<XY>& pts) {
-    for (std::size_t i = 0; i < pts.size(); ++i) {
-      if (i > 0) out_ += ' ';
-      out_ += px(p_.sx(pts[i].x));
-      out_ += ',';
-      out_ += px(p_.sy(pts[i].y));
-    }
-  }
-
-  const Plot& p_;
-  std::string out_;
-};
-
-std::string no_data(std::string_view what) {
-  return "<div class=\"nodata\">no data: " + html_escape(what) + "</div>\n";
-}
-
-// Time range of a chart; a single instant is widened to a second either side so it has an axis.
-void set_time_range(Plot& p, TimestampUs lo, TimestampUs hi) {
-  if (hi <= lo) {
-    lo -= kUsPerSecond;
-    hi += kUsPerSecond;
-  }
-  p.xlo = static_cast<double>(lo);
-  p.xhi = static_cast<double>(hi);
-}
+using namespace report_svg;  // NOLINT(google-build-using-namespace): the drawing kit of this page
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -510,23 +306,6 @@ svg.chart .lg-spot{stroke:#e6550d;stroke-width:2}
 </style>
 )";
 
-void card(std::string& out, std::string_view key, const std::string& value, const std::string& sub = "") {
-  out += "<div class=\"card\"><div class=\"k\">" + html_escape(key) + "</div><div class=\"v\">" + html_escape(value) +
-         "</div>";
-  if (!sub.empty()) out += "<div class=\"s\">" + html_escape(sub) + "</div>";
-  out += "</div>\n";
-}
-
-void meta_row(std::string& out, std::string_view k, const std::string& v) {
-  out += "<tr><td>" + html_escape(k) + "</td><td>" + html_escape(v) + "</td></tr>\n";
-}
-
-std::string td(const std::string& v, bool num = false, std::string_view cls = "") {
-  std::string c = num ? "num" : "";
-  if (!cls.empty()) c += c.empty() ? std::string(cls) : " " + std::string(cls);
-  return (c.empty() ? "<td>" : "<td class=\"" + c + "\">") + html_escape(v) + "</td>";
-}
-
 void percentile_rows(std::string& out, const PairSeries& ps, const BasisPercentiles& p, std::string_view dir) {
   out += "<tr>" + td(ps.pair) + td(std::string(dir)) + td(std::to_string(p.samples), true);
   if (p.samples == 0) {
@@ -606,6 +385,11 @@ std::string render_report_html(const BacktestResult& r, const std::vector<SweepR
     pairs_text += p.pair + " (" + p.spot_symbol + " / " + p.perp_symbol + ")";
   }
   meta_row(out, "pairs", pairs_text.empty() ? "–" : pairs_text);
+  if (!r.market_maker.empty()) {
+    std::string mm_text;
+    for (const MmMarketResult& m : r.market_maker) mm_text += (mm_text.empty() ? "" : ", ") + m.symbol;
+    meta_row(out, "market maker", mm_text);
+  }
   meta_row(out, "events replayed", std::to_string(r.events));
   meta_row(out, "malformed frames (skipped)", std::to_string(r.malformed_frames));
   meta_row(out, "book resyncs", std::to_string(r.resyncs));
@@ -615,102 +399,112 @@ std::string render_report_html(const BacktestResult& r, const std::vector<SweepR
 
   out += "<div class=\"cards\">\n";
   card(out, "net P&L", r.net_pnl.str());
-  card(out, "spread capture", r.spread_capture.str());
+  const bool mm = !r.market_maker.empty();  // the market maker trades no pair: its own figures follow
+  card(out, mm ? "fills marked to the mid" : "spread capture", r.spread_capture.str());
   card(out, "fees", r.fees.str(), "cost");
   card(out, "funding", r.funding.str(), "received (+) / paid (−)");
   card(out, "max drawdown", r.max_drawdown.str());
-  card(out, "trades", std::to_string(r.trades.size()),
-       std::to_string(d.closed_trades) + " closed, " + std::to_string(d.open_trades) + " open");
-  card(out, "win rate", d.win_rate ? pct(*d.win_rate) : "–",
-       std::to_string(r.wins) + " won, " + std::to_string(r.losses) + " lost");
-  card(out, "holding time", d.closed_trades > 0 ? seconds_text(r.mean_holding_seconds) : "–",
-       d.closed_trades > 0 ? "mean; median " + seconds_text(d.median_holding_s.value_or(0)) + ", max " +
-                                 seconds_text(r.max_holding_seconds)
-                           : "no closed trades");
-  card(out, "opportunities", std::to_string(r.opportunities_taken) + " / " + std::to_string(r.opportunities_seen),
-       "taken / seen" + (d.take_rate ? " (" + pct(*d.take_rate) + ")" : std::string()));
+  if (!mm) {
+    card(out, "trades", std::to_string(r.trades.size()),
+         std::to_string(d.closed_trades) + " closed, " + std::to_string(d.open_trades) + " open");
+    card(out, "win rate", d.win_rate ? pct(*d.win_rate) : "–",
+         std::to_string(r.wins) + " won, " + std::to_string(r.losses) + " lost");
+    card(out, "holding time", d.closed_trades > 0 ? seconds_text(r.mean_holding_seconds) : "–",
+         d.closed_trades > 0 ? "mean; median " + seconds_text(d.median_holding_s.value_or(0)) + ", max " +
+                                   seconds_text(r.max_holding_seconds)
+                             : "no closed trades");
+    card(out, "opportunities", std::to_string(r.opportunities_taken) + " / " + std::to_string(r.opportunities_seen),
+         "taken / seen" + (d.take_rate ? " (" + pct(*d.take_rate) + ")" : std::string()));
+  }
   out += "</div>\n";
 
   coverage_tables(out, r);
+  if (mm) out += report_internal::mm_html_section(r);
 
   out += "<h2>Equity curve</h2>\n";
   out += equity_chart(r);
 
-  out += "<h2>P&amp;L split</h2>\n";
-  out += pnl_chart(r);
-
-  out += "<h2>Basis over time</h2>\n";
-  out +=
-      "<p class=\"note\">Executable basis from the engine's books: perp premium = (perp bid − spot ask) / "
-      "spot ask, spot premium = (spot bid − perp ask) / perp ask. ▲ entry, ▼ exit, coloured by direction.</p>\n";
-  if (r.pairs.empty()) out += no_data("no pairs");
-  for (const PairSeries& ps : r.pairs) {
-    out += "<h3>" + html_escape(ps.pair) + "</h3>\n";
-    out += basis_chart(r, ps);
+  if (!mm) {
+    out += "<h2>P&amp;L split</h2>\n";
+    out += pnl_chart(r);
   }
 
-  out += "<h2>Basis distribution</h2>\n";
-  out +=
-      "<p class=\"note\">Histograms of the charted samples; percentile lines and the table use every book "
-      "update of the run.</p>\n";
-  if (r.pairs.empty()) out += no_data("no pairs");
-  for (const PairSeries& ps : r.pairs) {
-    out += "<h3>" + html_escape(ps.pair) + " — perp premium</h3>\n";
-    out += histogram_chart(ps, true);
-    out += "<h3>" + html_escape(ps.pair) + " — spot premium</h3>\n";
-    out += histogram_chart(ps, false);
-  }
-  if (!r.pairs.empty()) {
+  const bool basis = !r.pairs.empty() || !mm;
+  if (basis) {
+    out += "<h2>Basis over time</h2>\n";
     out +=
-        "<table class=\"pct\">\n<thead><tr><th>pair</th><th>direction</th><th class=\"num\">updates</th>"
-        "<th class=\"num\">min</th><th class=\"num\">p50</th><th class=\"num\">p75</th><th class=\"num\">p90</th>"
-        "<th class=\"num\">p99</th><th class=\"num\">max</th></tr></thead>\n<tbody>\n";
+        "<p class=\"note\">Executable basis from the engine's books: perp premium = (perp bid − spot ask) / "
+        "spot ask, spot premium = (spot bid − perp ask) / perp ask. ▲ entry, ▼ exit, coloured by direction.</p>\n";
+    if (r.pairs.empty()) out += no_data("no pairs");
     for (const PairSeries& ps : r.pairs) {
-      percentile_rows(out, ps, ps.perp_premium, "perp premium");
-      percentile_rows(out, ps, ps.spot_premium, "spot premium");
+      out += "<h3>" + html_escape(ps.pair) + "</h3>\n";
+      out += basis_chart(r, ps);
     }
-    out += "</tbody>\n</table>\n<p class=\"note\">bps</p>\n";
-  }
 
-  out += "<h2>Opportunities</h2>\n";
-  out += "<p>Seen " + std::to_string(r.opportunities_seen) + ", taken " + std::to_string(r.opportunities_taken) +
-         ", not taken " + std::to_string(d.not_taken) + ".</p>\n";
-  if (d.refusals.empty()) {
-    out += no_data("no refusals recorded");
-  } else {
+    out += "<h2>Basis distribution</h2>\n";
     out +=
-        "<table class=\"refusals\">\n<thead><tr><th>refused because</th><th class=\"num\">count</th>"
-        "<th class=\"num\">share</th></tr></thead>\n<tbody>\n";
-    for (const RefusalCount& c : d.refusals) {
-      const std::string share =
-          d.refusals_total > 0 ? pct(static_cast<double>(c.count) / static_cast<double>(d.refusals_total)) : "–";
-      out += "<tr>" + td(c.reason) + td(std::to_string(c.count), true) + td(share, true) + "</tr>\n";
+        "<p class=\"note\">Histograms of the charted samples; percentile lines and the table use every book "
+        "update of the run.</p>\n";
+    if (r.pairs.empty()) out += no_data("no pairs");
+    for (const PairSeries& ps : r.pairs) {
+      out += "<h3>" + html_escape(ps.pair) + " — perp premium</h3>\n";
+      out += histogram_chart(ps, true);
+      out += "<h3>" + html_escape(ps.pair) + " — spot premium</h3>\n";
+      out += histogram_chart(ps, false);
     }
-    out += "</tbody>\n</table>\n";
-  }
+    if (!r.pairs.empty()) {
+      out +=
+          "<table class=\"pct\">\n<thead><tr><th>pair</th><th>direction</th><th class=\"num\">updates</th>"
+          "<th class=\"num\">min</th><th class=\"num\">p50</th><th class=\"num\">p75</th><th class=\"num\">p90</th>"
+          "<th class=\"num\">p99</th><th class=\"num\">max</th></tr></thead>\n<tbody>\n";
+      for (const PairSeries& ps : r.pairs) {
+        percentile_rows(out, ps, ps.perp_premium, "perp premium");
+        percentile_rows(out, ps, ps.spot_premium, "spot premium");
+      }
+      out += "</tbody>\n</table>\n<p class=\"note\">bps</p>\n";
+    }
 
-  out += "<h2>Trades</h2>\n";
-  if (r.trades.empty()) {
-    out += no_data("no trades");
-  } else {
-    out +=
-        "<table class=\"trades\">\n<thead><tr><th class=\"num\">#</th><th>pair</th><th>direction</th>"
-        "<th>opened (UTC)</th><th>closed (UTC)</th><th class=\"num\">held</th><th class=\"num\">entry bps</th>"
-        "<th class=\"num\">exit bps</th><th class=\"num\">qty</th><th class=\"num\">spread</th>"
-        "<th class=\"num\">fees</th><th class=\"num\">funding</th><th class=\"num\">net</th><th>exit</th>"
-        "</tr></thead>\n<tbody>\n";
-    for (const TradeRecord& t : r.trades) {
-      const auto hold = report_internal::holding_seconds(t);
-      const char* cls = !hold ? "open" : t.net_pnl.is_positive() ? "win" : "loss";
-      out += std::string("<tr class=\"") + cls + "\">";
-      out += td(std::to_string(t.id), true) + td(t.pair) + td(t.direction) + td(format_utc(t.opened_us));
-      out += td(hold ? format_utc(t.closed_us) : "open") + td(hold ? seconds_text(*hold) : "–", true);
-      out += td(bps(t.entry_basis_bps), true) + td(bps(t.exit_basis_bps), true) + td(t.quantity.str(), true);
-      out += td(t.spread_pnl.str(), true) + td(t.fees.str(), true) + td(t.funding.str(), true);
-      out += td(t.net_pnl.str(), true, "pnl") + td(hold ? t.exit_reason : t.exit_reason + " (marked)");
-      out += "</tr>\n";
+    out += "<h2>Opportunities</h2>\n";
+    out += "<p>Seen " + std::to_string(r.opportunities_seen) + ", taken " + std::to_string(r.opportunities_taken) +
+           ", not taken " + std::to_string(d.not_taken) + ".</p>\n";
+    if (d.refusals.empty()) {
+      out += no_data("no refusals recorded");
+    } else {
+      out +=
+          "<table class=\"refusals\">\n<thead><tr><th>refused because</th><th class=\"num\">count</th>"
+          "<th class=\"num\">share</th></tr></thead>\n<tbody>\n";
+      for (const RefusalCount& c : d.refusals) {
+        const std::string share =
+            d.refusals_total > 0 ? pct(static_cast<double>(c.count) / static_cast<double>(d.refusals_total)) : "–";
+        out += "<tr>" + td(c.reason) + td(std::to_string(c.count), true) + td(share, true) + "</tr>\n";
+      }
+      out += "</tbody>\n</table>\n";
     }
-    out += "</tbody>\n</table>\n";
+  }
+  if (basis) {
+    out += "<h2>Trades</h2>\n";
+    if (r.trades.empty()) {
+      out += no_data("no trades");
+    } else {
+      out +=
+          "<table class=\"trades\">\n<thead><tr><th class=\"num\">#</th><th>pair</th><th>direction</th>"
+          "<th>opened (UTC)</th><th>closed (UTC)</th><th class=\"num\">held</th><th class=\"num\">entry bps</th>"
+          "<th class=\"num\">exit bps</th><th class=\"num\">qty</th><th class=\"num\">spread</th>"
+          "<th class=\"num\">fees</th><th class=\"num\">funding</th><th class=\"num\">net</th><th>exit</th>"
+          "</tr></thead>\n<tbody>\n";
+      for (const TradeRecord& t : r.trades) {
+        const auto hold = report_internal::holding_seconds(t);
+        const char* cls = !hold ? "open" : t.net_pnl.is_positive() ? "win" : "loss";
+        out += std::string("<tr class=\"") + cls + "\">";
+        out += td(std::to_string(t.id), true) + td(t.pair) + td(t.direction) + td(format_utc(t.opened_us));
+        out += td(hold ? format_utc(t.closed_us) : "open") + td(hold ? seconds_text(*hold) : "–", true);
+        out += td(bps(t.entry_basis_bps), true) + td(bps(t.exit_basis_bps), true) + td(t.quantity.str(), true);
+        out += td(t.spread_pnl.str(), true) + td(t.fees.str(), true) + td(t.funding.str(), true);
+        out += td(t.net_pnl.str(), true, "pnl") + td(hold ? t.exit_reason : t.exit_reason + " (marked)");
+        out += "</tr>\n";
+      }
+      out += "</tbody>\n</table>\n";
+    }
   }
   if (sweep != nullptr) {
     out +=

@@ -15,6 +15,7 @@
 #include "bparb/book/order_book.hpp"
 #include "bparb/portfolio/portfolio.hpp"
 #include "bparb/sim/recorded_frames.hpp"
+#include "mm_replay.hpp"
 
 namespace bparb::backtest {
 
@@ -75,6 +76,8 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
     std::unique_ptr<OrderBook> book;
     std::unique_ptr<DepthSync> sync;
     std::size_t validity_index = 0;  // in `validity`
+    std::size_t mm = SIZE_MAX;       // a market-maker perp: its index in `mm` (no pair)
+    std::size_t mm_funding = 0;      // ... in `funding_feeds`
   };
   struct PairState {
     std::string name;
@@ -95,7 +98,7 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
     std::size_t funding_index = 0;  // in `funding_feeds`
   };
   explicit Impl(RunnerConfig c) : cfg(std::move(c)), clock(0) {
-    if (cfg.pairs.empty()) throw std::invalid_argument("backtest: no pairs to trade");
+    if (cfg.pairs.empty() && cfg.mm_markets.empty()) throw std::invalid_argument("backtest: no pairs to trade");
     if (cfg.sample_interval_us == 0) throw std::invalid_argument("backtest: sample_interval must be > 0");
     if (cfg.timer_interval_us <= 0 || cfg.account_interval_us <= 0)
       throw std::invalid_argument("backtest: timer/account intervals must be > 0");
@@ -120,8 +123,14 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
           instruments.add(VenueId::kBackpack, p.perp, {cfg.fees.perp_maker_bps, cfg.fees.perp_taker_bps});
       vc.markets.push_back(&instruments.market(perp));
     }
+    for (const MarketSpec& m : cfg.mm_markets) {
+      if (m.type != MarketType::kPerp)
+        throw std::invalid_argument("backtest: market maker: " + m.symbol + " must be PERP");
+      vc.markets.push_back(&instruments.market(
+          instruments.add(VenueId::kBackpack, m, {cfg.fees.perp_maker_bps, cfg.fees.perp_taker_bps})));
+    }
     vc.fees = cfg.fees;
-    vc.quote_symbol = cfg.pairs.front().spot.quote_symbol;
+    vc.quote_symbol = cfg.pairs.empty() ? cfg.mm_markets.front().quote_symbol : cfg.pairs.front().spot.quote_symbol;
     vc.quote_balance = cfg.quote_balance;
     vc.latency = std::move(latency);
     vc.queue_model = cfg.queue_model;
@@ -153,6 +162,17 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
       pairs.push_back(std::move(ps));
       engine->add_pair(p.name, {spot_id, perp_id},
                        {pairs.back().spot_book->book.get(), pairs.back().perp_book->book.get()});
+    }
+    if (!cfg.mm_markets.empty()) {
+      mm = std::make_unique<MmReplay>(cfg.mm, instruments, engine->order_entry(), clock, *venue);
+      for (std::size_t i = 0; i < cfg.mm_markets.size(); ++i) {
+        const auto id = static_cast<InstrumentId>(2 * cfg.pairs.size() + i);
+        books.push_back(make_book(&instruments.market(id), 0, false));
+        EngineBook& b = *books.back();
+        b.validity_index = validity.add(b.spec->symbol);
+        b.mm_funding = funding_feeds.add(b.spec->symbol, b.spec->funding_interval_ms);
+        b.mm = mm->add(id, *b.book);
+      }
     }
     for (std::size_t i = 0; i < books.size(); ++i) venue->attach_book(i, *books[i]->book);
   }
@@ -253,6 +273,14 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
   void on_order_rejected(const exec::PairInfo&, const exec::OrderSpec&, std::string_view, std::string_view) override {
     ++stats.orders_rejected;
   }
+  // The market maker's orders (exec/order_entry.hpp).
+  void on_single_order_fill(const exec::OrderSpec& o, Decimal qty, Decimal price, Decimal fee, std::string_view,
+                            bool maker) override {
+    on_fill(exec::PairInfo{}, o, qty, price, fee, {}, maker);
+  }
+  void on_single_order_rejected(const exec::OrderSpec&, std::string_view, std::string_view) override {
+    ++stats.orders_rejected;
+  }
 
   void count_refusal(std::string_view reason) {
     for (RefusalCount& r : result.refusals)
@@ -284,6 +312,7 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
     for (std::size_t i = 0; i < pairs.size() && i < exec::AccountSnapshot::kMaxPairs; ++i)
       snap.available_base[i] = venue->available(pairs[i].spot->base_symbol);
     engine->on_account(snap, clock.now_us());
+    if (mm) stats.mm_positions_given += mm->on_account(c.net_equity);
   }
 
   void book_funding(const std::vector<sim::FundingPayment>& payments) {
@@ -292,6 +321,10 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
       for (PairState& p : pairs) {
         if (p.perp->symbol != f.symbol) continue;
         engine->on_funding_payment(static_cast<PairIndex>(&p - pairs.data()), f.quantity, f.interval_end_ms * kUsPerMs);
+        fill_happened = true;
+      }
+      if (mm) {
+        mm->on_funding(f.symbol, f.quantity);
         fill_happened = true;
       }
     }
@@ -303,6 +336,10 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
       const std::int64_t iv = p.perp->funding_interval_ms * kUsPerMs;
       if (iv <= 0) continue;
       best = std::min(best, (now / iv + 1) * iv);
+    }
+    for (const auto& b : books) {
+      const std::int64_t iv = b->spec->funding_interval_ms * kUsPerMs;
+      if (b->mm != SIZE_MAX && iv > 0) best = std::min(best, (now / iv + 1) * iv);
     }
     return best;
   }
@@ -324,14 +361,16 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
            pos.perp.unrealized(exit_mark(*p.perp_book, pos.perp.quantity()));
   }
   void equity_point(TimestampUs t) {
-    const StrategyStats s = portfolio->stats();
-    EquityPoint e;
-    e.t = t;
-    e.realized = s.realized_pnl;
-    e.fees = s.fees;
-    e.funding = s.funding;
-    for (const PairState& p : pairs) e.unrealized += pair_unrealized(p);
-    e.equity = e.realized + e.unrealized - e.fees + e.funding;
+    EquityPoint e = mm ? mm->sample(t) : EquityPoint{};
+    if (!mm) {
+      const StrategyStats s = portfolio->stats();
+      e.t = t;
+      e.realized = s.realized_pnl;
+      e.fees = s.fees;
+      e.funding = s.funding;
+      for (const PairState& p : pairs) e.unrealized += pair_unrealized(p);
+      e.equity = e.realized + e.unrealized - e.fees + e.funding;
+    }
     if (!have_peak || e.equity > peak) {
       peak = e.equity;
       have_peak = true;
@@ -374,6 +413,7 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
       }
       if (next_timer <= now) {
         engine->on_timer(now);
+        if (mm) mm->on_timer();
         next_timer = now + cfg.timer_interval_us;
         continue;
       }
@@ -388,6 +428,7 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
   // ---- engine side of one line
   void book_changed(EngineBook& b, TimestampUs now) {
     if (b.book->crossed()) ++stats.crossed_books;
+    if (b.mm != SIZE_MAX) return trading ? mm->on_book(b.mm) : mm->set_marks(b.mm);
     PairState& p = pairs[b.pair];
     if (b.spot && !p.inventory_deposited && b.book->valid() && !b.book->empty(Side::kBid) &&
         !b.book->empty(Side::kAsk) && cfg.base_inventory_usd.is_positive()) {
@@ -460,6 +501,7 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
 
   void after_sync(EngineBook& b, bool was_synced, SyncAction a, TimestampUs now) {
     if (was_synced && !b.sync->synced()) ++result.resyncs;
+    if (was_synced && !b.sync->synced() && b.mm != SIZE_MAX && trading) mm->on_reconnect(b.mm);
     if (a == SyncAction::kBookUpdated || a == SyncAction::kBookInvalidated || (was_synced && !b.sync->synced()))
       book_changed(b, now);
   }
@@ -493,7 +535,7 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
     m.funding_rate = e.value2;
     m.next_funding_ms = e.next_funding_ms;
     if (!b->spot && m.has_funding) recorded_funding(*b, m);
-    if (b->spot || !trading) return;
+    if (b->spot || !trading || b->mm != SIZE_MAX) return;
     FundingInfo f;
     f.rate = m.funding_rate;
     f.interval_ms = b->spec->funding_interval_ms;
@@ -511,7 +553,8 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
     t.price = e.value1;
     t.quantity = e.value2;
     t.buyer_is_maker = e.flag;
-    venue->on_recorded_trade(b->market, t);
+    venue->on_recorded_trade(b->market, t);  // our resting quote first: its fill reaches us after the latency
+    if (b->mm != SIZE_MAX && trading) mm->on_trade(b->mm, clock.now_us(), t.price, t.quantity, t.buyer_is_maker);
   }
 
   void engine_snapshot(const ParsedRecording& r, const ParsedEvent& e) {
@@ -536,6 +579,7 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
       const bool was = b->sync->synced();
       b->sync->reset();
       venue->note_reset(b->market);  // liquidity withdrawn until the next snapshot
+      if (b->mm != SIZE_MAX && trading) mm->on_reconnect(b->mm);
       if (was) {
         ++result.resyncs;
         book_changed(*b, clock.now_us());
@@ -577,7 +621,8 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
   // A recorded funding rate (markPrice frame) for the perp's settlement at its next-funding time: the
   // venue pays it instead of its modelled rate when that settlement comes.
   void recorded_funding(const EngineBook& b, const sim::RecordedMark& m) {
-    if (!funding_feeds.recorded(pairs[b.pair].funding_index, m.next_funding_ms)) return;
+    const std::size_t feed = b.mm != SIZE_MAX ? b.mm_funding : pairs[b.pair].funding_index;
+    if (!funding_feeds.recorded(feed, m.next_funding_ms)) return;
     venue->set_funding_rate(b.spec->symbol, m.funding_rate, m.next_funding_ms);
   }
   void note_settlements(TimestampUs now) noexcept {
@@ -585,6 +630,10 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
     for (const PairState& p : pairs) {
       const std::int64_t iv = p.perp->funding_interval_ms * kUsPerMs;
       if (iv > 0 && now % iv == 0) funding_feeds.settled(p.funding_index, now / kUsPerMs);
+    }
+    for (const auto& b : books) {
+      const std::int64_t iv = b->spec->funding_interval_ms * kUsPerMs;
+      if (b->mm != SIZE_MAX && iv > 0 && now % iv == 0) funding_feeds.settled(b->mm_funding, now / kUsPerMs);
     }
   }
 
@@ -727,6 +776,7 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
       pair_series[i].spot_premium = percentiles(pairs[i].spot_premium);
     }
     result.pairs = std::move(pair_series);
+    if (mm) mm->finish(result);
   }
 
   RunnerConfig cfg;
@@ -736,6 +786,7 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
   std::unique_ptr<RiskGate> risk;
   std::unique_ptr<Portfolio> portfolio;
   std::unique_ptr<exec::ArbEngine> engine;
+  std::unique_ptr<MmReplay> mm;  // [strategy] kind = "market_maker" only; after the engine (its order entry)
   std::vector<std::unique_ptr<EngineBook>> books;
   std::vector<PairState> pairs;
   std::vector<PairSeries> pair_series;

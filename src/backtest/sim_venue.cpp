@@ -387,6 +387,11 @@ sim::CollateralSummary SimVenue::collateral() const {
   return exchange_->collateral(me_);
 }
 
+Decimal SimVenue::position(std::string_view symbol) const {
+  const std::vector<sim::PositionView> p = exchange_->positions(me_, symbol);
+  return p.empty() ? Decimal::zero() : p.front().net_quantity;
+}
+
 std::vector<sim::FundingPayment> SimVenue::settle_funding(TimestampUs now) {
   exchange_->advance_to(now);
   sim::FundingHistoryQuery q;

@@ -13,11 +13,17 @@
 //       an in-process bpsim server. With --service-seconds N: the loopback path paced like a feed, in
 //       alternating N-second blocks without and with service::Server on the loop and a scraper polling
 //       /metrics and /api/v1/status every second (loopback.hpp). Prints a table, then one JSON line.
+//   bparb-bench mm-to-wire [--iterations N] [--loopback-iterations M] [--seed S]
+//       the market maker's replace (mm_to_wire.hpp): book frame -> signed cancel request bytes, trade frame
+//       (side switch) -> signed cancel request bytes, cancel confirmation frame -> signed new-quote request
+//       bytes; latency histograms, stage breakdown, allocations; and the same through the daemon's
+//       RestClient over loopback to an in-process bpsim server. Prints a table, then one JSON line.
 #include <simdjson.h>
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <cerrno>
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -42,6 +48,7 @@
 #include "bparb/venue/backpack/parsers.hpp"
 #include "bparb/venue/backpack/rest_client.hpp"
 #include "loopback.hpp"
+#include "mm_to_wire.hpp"
 #include "recorded_depth.hpp"
 #include "tick_to_wire.hpp"
 
@@ -60,6 +67,8 @@ constexpr const char* kUsage =
     "      --snapshot-out S.json --frames-out F.txt   (hftbacktest recording -> Backpack-shaped frames)\n"
     "  depth-replay --snapshot S.json --frames F.txt [--repeat 5] [--tick X --step Y]\n"
     "      (tick/step default to bpsim's market of the frames' symbol)\n"
+    "  mm-to-wire [--iterations 20000] [--loopback-iterations 2000] [--seed 42]\n"
+    "      (market maker: frame -> cancel / new quote request bytes, and through RestClient to bpsim)\n"
     "  tick-to-wire [--iterations 20000] [--loopback-iterations 2000] [--seed 42] [--pairs 5]\n"
     "      [--service-seconds 0] [--service-rounds 2] [--service-pace-us 5000]   (service-seconds > 0: also through\n"
     "      loopback paced, alternating blocks without / with the operator's HTTP server scraped every second)\n";
@@ -547,6 +556,157 @@ int cmd_tick_to_wire(const Args& a) {
   return 0;
 }
 
+// ------------------------------------------------------------------------------------------ mm-to-wire
+
+// One measured path of the market maker's replace: frame -> the request it causes (kind `want`).
+struct MmPath {
+  Histogram total, parse, decide, write;
+  std::uint64_t allocs = 0, alloc_bytes = 0;
+  std::int64_t cpu_ns = 0;
+  void run(bb::MmToWire& t, const std::string& frame, bb::MmWire want, bool measured, const char* what) {
+    bb::MmStageTimes st;
+    if (measured) bb::alloc_counting_begin();
+    const std::int64_t c0 = measured ? bb::thread_cpu_ns() : 0;
+    const bb::MmWire got = t.on_frame(frame, &st);
+    if (measured) {
+      cpu_ns += bb::thread_cpu_ns() - c0;
+      const bb::AllocStats al = bb::alloc_counting_end();
+      allocs += al.allocations;
+      alloc_bytes += al.bytes;
+    }
+    if (got != want) throw std::runtime_error(std::string(what) + ": the frame did not write the expected request");
+    if (!measured) return;
+    total.add(st.wired - st.start);
+    parse.add(st.parsed - st.start);
+    decide.add(st.decided - st.parsed);
+    write.add(st.wired - st.decided);
+  }
+  std::string json(std::size_t n) {
+    return "{\"total\":" + hist_json(total) + ",\"parse\":" + hist_json(parse) + ",\"decide\":" + hist_json(decide) +
+           ",\"write_sign_http\":" + hist_json(write) + ",\"allocs\":" + std::to_string(allocs) +
+           ",\"cpu_us_mean\":" + std::to_string(static_cast<double>(cpu_ns) / 1000.0 / static_cast<double>(n)) + "}";
+  }
+  void rows(const char* name) {
+    hist_row(name, total);
+    hist_row("  parse (simdjson ondemand)", parse);
+    hist_row("  book/flow + decide + OMS + risk", decide);
+    hist_row("  serialize + sign + HTTP bytes", write);
+  }
+};
+
+int cmd_mm_to_wire(const Args& a) {
+  const std::size_t iters = a.num("iterations", 20000);
+  bb::MmToWireOptions o;
+  o.seed = a.num("seed", 42);
+  bb::MmToWire t(o);
+  const std::size_t warm = std::min<std::size_t>(200, iters / 10 + 1);
+  std::string f;
+  f.reserve(16 * 1024);
+  MmPath book, trade, confirm;
+  // Book frames first: the quote stays on the bid and follows the best bid up and down.
+  for (std::size_t i = 0; i < warm + iters; ++i) {
+    f = t.next_book_frame();
+    book.run(t, f, bb::MmWire::kCancel, i >= warm, "book frame");
+    f = t.cancel_confirmation_frame();
+    confirm.run(t, f, bb::MmWire::kPlace, i >= warm, "cancel confirmation");
+    t.accept_quote();
+  }
+  // Then prints: each switches the side, so each cancels the quote. A quiet book frame between them keeps
+  // the book fresh (the stale-book breaker).
+  for (std::size_t i = 0; i < warm + iters; ++i) {
+    f = t.next_quiet_book_frame();
+    if (t.on_frame(f) != bb::MmWire::kNone) throw std::runtime_error("a quiet book frame wrote a request");
+    f = t.next_trade_frame();
+    trade.run(t, f, bb::MmWire::kCancel, i >= warm, "trade frame");
+    f = t.cancel_confirmation_frame();
+    confirm.run(t, f, bb::MmWire::kPlace, false, "cancel confirmation");
+    t.accept_quote();
+  }
+  if (t.parse_errors() != 0 || t.write_errors() != 0)
+    throw std::runtime_error("parse or write errors: " + std::to_string(t.parse_errors()) + ", " +
+                             std::to_string(t.write_errors()));
+
+  // Through the daemon's RestClient to an in-process bpsim server on 127.0.0.1 (one io_context, as in paper
+  // mode): frame -> the RestClient call returned (the request on its way to the socket) and -> bpsim's answer.
+  const std::size_t loop_iters = a.num("loopback-iterations", 2000);
+  Histogram lb_cancel_handoff, lb_cancel_answer, lb_place_handoff, lb_place_answer;
+  std::uint64_t lb_allocs = 0;
+  if (loop_iters > 0) {
+    bb::Loopback lb;
+    lb.start_for(t.key());
+    t.set_rest(lb.rest.get());
+    auto wait = [&] {
+      const std::int64_t deadline = bb::steady_ns() + 5'000'000'000LL;
+      while (!t.answered() && bb::steady_ns() < deadline) lb.io.run_one_for(std::chrono::milliseconds(100));
+      if (!t.answered()) throw std::runtime_error("loopback: no answer from bpsim within 5 s");
+    };
+    const std::size_t lwarm = std::min<std::size_t>(50, loop_iters / 10 + 1);
+    for (std::size_t i = 0; i < lwarm + loop_iters; ++i) {
+      const bool measured = i >= lwarm;
+      f = t.next_book_frame();
+      if (measured) bb::alloc_counting_begin();
+      std::int64_t t0 = bb::steady_ns();
+      if (t.on_frame(f) != bb::MmWire::kCancel) throw std::runtime_error("loopback: the book frame sent no cancel");
+      if (measured) lb_allocs += bb::alloc_counting_end().allocations;
+      wait();
+      if (measured) {
+        lb_cancel_handoff.add(t.handed_ns() - t0);
+        lb_cancel_answer.add(t.answered_ns() - t0);
+      }
+      f = t.cancel_confirmation_frame();
+      if (measured) bb::alloc_counting_begin();
+      t0 = bb::steady_ns();
+      if (t.on_frame(f) != bb::MmWire::kPlace) throw std::runtime_error("loopback: the confirmation sent no quote");
+      if (measured) lb_allocs += bb::alloc_counting_end().allocations;
+      wait();
+      if (measured) {
+        lb_place_handoff.add(t.handed_ns() - t0);
+        lb_place_answer.add(t.answered_ns() - t0);
+      }
+      t.accept_quote();
+    }
+    t.set_rest(nullptr);
+    lb.srv->stop();
+    lb.io.poll();
+  }
+  std::printf(
+      "mm-to-wire: market maker on SOL_USDC_PERP, %zu replaces per path measured (+%zu warm-up), bpsim book "
+      "(seed %" PRIu64 ")\n",
+      iters, warm, o.seed);
+  std::printf("  %-34s %8s %9s %9s %9s %9s %9s\n", "stage (µs)", "n", "p50", "p90", "p99", "p99.9", "max");
+  book.rows("book frame -> cancel request bytes");
+  trade.rows("trade frame -> cancel request bytes");
+  confirm.rows("cancel confirmed -> new quote bytes");
+  std::printf("  allocations: %" PRIu64 " in %zu book frames, %" PRIu64 " in %zu trade frames, %" PRIu64
+              " in %zu confirmations; mean thread CPU per frame: book %.2f µs, trade %.2f µs, confirmation %.2f µs\n",
+              book.allocs, iters, trade.allocs, iters, confirm.allocs, iters,
+              static_cast<double>(book.cpu_ns) / 1000.0 / static_cast<double>(iters),
+              static_cast<double>(trade.cpu_ns) / 1000.0 / static_cast<double>(iters),
+              static_cast<double>(confirm.cpu_ns) / 1000.0 / static_cast<double>(iters));
+  if (loop_iters > 0) {
+    hist_row("loopback: book frame -> cancel handoff", lb_cancel_handoff);
+    hist_row("loopback: book frame -> bpsim answer", lb_cancel_answer);
+    hist_row("loopback: confirmed -> quote handoff", lb_place_handoff);
+    hist_row("loopback: confirmed -> bpsim answer", lb_place_answer);
+    std::printf(
+        "  loopback: %.2f allocations per frame through RestClient (handoff); %" PRIu64
+        " answers were refusals (bpsim's own book differs from the harness's: the answer still times the trip)\n",
+        static_cast<double>(lb_allocs) / static_cast<double>(2 * loop_iters), t.refused_answers());
+  }
+  std::printf("  requests: %" PRIu64 " cancels, %" PRIu64 " quotes sent; last written: %zu bytes\n",
+              t.cancels_written(), t.places_written(), t.wire().size());
+  std::printf("{\"replaces\":%zu,\"book_to_cancel\":%s,\"trade_to_cancel\":%s,\"confirm_to_quote\":%s", iters,
+              book.json(iters).c_str(), trade.json(iters).c_str(), confirm.json(iters).c_str());
+  if (loop_iters > 0)
+    std::printf(
+        ",\"loopback_cancel_handoff\":%s,\"loopback_cancel_answer\":%s,\"loopback_quote_handoff\":%s,"
+        "\"loopback_quote_answer\":%s,\"loopback_allocs_per_frame\":%.2f",
+        hist_json(lb_cancel_handoff).c_str(), hist_json(lb_cancel_answer).c_str(), hist_json(lb_place_handoff).c_str(),
+        hist_json(lb_place_answer).c_str(), static_cast<double>(lb_allocs) / static_cast<double>(2 * loop_iters));
+  std::printf("}\n");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -563,6 +723,8 @@ int main(int argc, char** argv) {
       return cmd_convert_binance(parse_args(argc, argv, {"format", "in", "symbol", "snapshot-out", "frames-out"}));
     if (cmd == "depth-replay")
       return cmd_depth_replay(parse_args(argc, argv, {"snapshot", "frames", "repeat", "tick", "step"}));
+    if (cmd == "mm-to-wire")
+      return cmd_mm_to_wire(parse_args(argc, argv, {"iterations", "loopback-iterations", "seed"}));
     if (cmd == "tick-to-wire")
       return cmd_tick_to_wire(parse_args(argc, argv,
                                          {"iterations", "loopback-iterations", "seed", "pairs", "service-seconds",

@@ -20,10 +20,15 @@
 namespace bparb::bench {
 
 void Loopback::start(TickToWire& t) {
+  start_for(t.key());
+  t.set_order_hook(&Loopback::hook, this);
+}
+
+void Loopback::start_for(const backpack::SigningKey& key) {
   sim::SimConfig sc = sim::default_sim_config();
   sc.runtime.step_interval_ms = 0;  // ladders stay put: we measure our side, not the model
   sim::AccountSetup acct;
-  acct.api_key = t.key().public_key_base64();
+  acct.api_key = key.public_key_base64();
   acct.balances.emplace_back("USDC", Decimal::from_int(1'000'000'000));
   for (const char* c : {"SOL", "BTC", "ETH", "SUI", "JUP"}) acct.balances.emplace_back(c, Decimal::from_int(1'000'000));
   sc.exchange.accounts.push_back(acct);
@@ -37,8 +42,7 @@ void Loopback::start(TickToWire& t) {
   ro.rate_limit.requests_per_minute = 1'000'000;  // our own limiter is not what we measure
   ro.rate_limit.burst = 100'000;
   ro.rate_limit.reserved_for_orders = 10;
-  rest = std::make_unique<backpack::RestClient>(io, clock, ro, &t.key());
-  t.set_order_hook(&Loopback::hook, this);
+  rest = std::make_unique<backpack::RestClient>(io, clock, ro, &key);
 }
 
 void Loopback::stop(TickToWire& t) {

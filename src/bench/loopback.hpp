@@ -33,6 +33,9 @@ struct Loopback {
   // Starts bpsim (ladders frozen, an account for `key` with ample balances) and the RestClient, and routes
   // `t`'s order batches to it.
   void start(TickToWire& t);
+  // The same without the hook: bpsim with an account for `key`, and `rest` connected to it (the market
+  // maker's harness hands its requests to `rest` itself, mm_to_wire.hpp).
+  void start_for(const backpack::SigningKey& key);
   // Undoes start(): `t` writes requests itself again, bpsim stops.
   void stop(TickToWire& t);
   // Drives the loop until the batch answer of the last trade came (bounded: throws after 5 s).

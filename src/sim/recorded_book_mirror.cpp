@@ -154,6 +154,9 @@ void RecordedBookMirror::set_level(Side side, std::int64_t ticks, std::int64_t t
     req.quantity = spec_.lots_to_quantity(target - lv.total);
     req.time_in_force = TimeInForce::kGtc;
     auto r = exchange_.execute(maker_, req);
+    // An order crossing one of ours trades on arrival, and on_trade() may erase this level while it is
+    // empty: `lv` and `it` are not used past execute(), the level is looked up again.
+    it = lvls.find(ticks);
     if (!r) {
       refuse(nullptr, reject_name(r.error()));
     } else {
@@ -161,14 +164,15 @@ void RecordedBookMirror::set_level(Side side, std::int64_t ticks, std::int64_t t
       const SimOrder& o = *r;
       if (o.is_open()) {
         const std::int64_t rem = (*o.quantity - o.executed_quantity).to_units(spec_.step_size);
-        lv.orders.emplace_back(o.id, rem);
-        lv.total += rem;
+        if (it == lvls.end()) it = lvls.emplace(ticks, LevelOrders{}).first;
+        it->second.orders.emplace_back(o.id, rem);
+        it->second.total += rem;
       } else if (o.status == OrderStatus::kExpired) {
         refuse("background order expired (crossed recorded book?)", {});
       }
     }
   }
-  if (lv.orders.empty()) lvls.erase(it);
+  if (it != lvls.end() && it->second.orders.empty()) lvls.erase(it);
 }
 
 void RecordedBookMirror::refuse(const char* what, std::string_view reject) {

@@ -109,6 +109,22 @@ TEST_F(BacktestCommand, WritesTheReportAndTheSameBytesTwice) {
   EXPECT_FALSE(slurp(dir_ / "r1" / "report.html").empty());
 }
 
+// [strategy] kind = "market_maker": the market maker quotes the recorded perp; its line, then the report.
+TEST_F(BacktestCommand, AMarketMakerConfigRunsTheMarketMakerAndReportsIt) {
+  std::ofstream cfg(dir_ / "mm.toml");
+  cfg << "[exchange]\nmode = \"paper\"\n[paper]\nsim_config = \"" << BPARB_SOURCE_DIR
+      << "/config/paper-mm-sim.toml\"\n[risk]\nmax_orders_per_minute = 300\n[strategy]\nkind = \"market_maker\"\n"
+      << "[mm]\nmarkets = [\"SOL_USDC_PERP\"]\n[backtest]\nperp_maker_fee_bps = 2\n";
+  cfg.close();
+  const CmdResult a = run("--config " + (dir_ / "mm.toml").string() +
+                          " --data " BPARB_TEST_DATA_DIR "/mm_sol --report " + (dir_ / "mm").string());
+  ASSERT_EQ(a.code, 0) << a.err;
+  EXPECT_EQ(a.out.rfind("market maker SOL_USDC_PERP: maker volume ", 0), 0u) << a.out;
+  EXPECT_NE(a.out.find("market-maker fills, net P&L"), std::string::npos) << a.out;
+  EXPECT_NE(slurp(dir_ / "mm" / "summary.json").find("\"market_maker\": ["), std::string::npos);
+  EXPECT_NE(slurp(dir_ / "mm" / "report.html").find("<h2>Market maker</h2>"), std::string::npos);
+}
+
 TEST_F(BacktestCommand, SweepWritesARankedTable) {
   const CmdResult a =
       run(base() + " --report " + (dir_ / "rs").string() +

@@ -21,6 +21,9 @@ TEST(BacktestSweep, ParsesAnInclusiveExactGrid) {
   EXPECT_EQ(s.values, (std::vector<std::string>{"-0.002", "-0.001", "0"}));
   ASSERT_TRUE(parse_sweep_spec("strategy.max_open_positions=2:2:1", s, e)) << e;
   EXPECT_EQ(s.values, (std::vector<std::string>{"2"}));
+  // The market maker's [mm] keys.
+  ASSERT_TRUE(parse_sweep_spec("mm.requote_ticks=1:3:1", s, e)) << e;
+  EXPECT_EQ(s.values, (std::vector<std::string>{"1", "2", "3"}));
 }
 
 TEST(BacktestSweep, BadSpecsNameTheProblem) {

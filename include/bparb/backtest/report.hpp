@@ -24,6 +24,10 @@ std::string render_summary_json(const BacktestResult& result);
 // "no data" panels.
 std::string render_report_html(const BacktestResult& result, const std::vector<SweepRow>* sweep = nullptr);
 
+// The command's line for one market-maker perp (the daemon's "MM stats" figures): maker volume, fills, fill
+// rate, cancel/fill, post-only rejects, the P&L split and the net per 1M USD of maker volume.
+std::string mm_summary_line(const MmMarketResult& m);
+
 enum class SweepFormat { kCsv, kMarkdown, kHtml };
 
 // Rows ranked by net P&L descending, then max drawdown ascending, then parameters (keys as text,

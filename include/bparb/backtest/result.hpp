@@ -91,6 +91,59 @@ struct FundingFeed {
   std::uint64_t off_grid = 0;              // recorded next-funding times not on the market's interval grid
 };
 
+// The market maker's markout at one horizon over its quote fills: the side-signed mid move from the fill to
+// the first mid observed at or after fill time + horizon, times the quantity, summed (docs/market_maker.md;
+// at 1 s, 5 s and 30 s the same figures as the P&L split's). Fills whose horizon lies past the end of the
+// data take the last mid, as the live stats do.
+struct MmMarkoutPoint {
+  DurationUs horizon_us = 0;
+  Decimal markout;                // quote currency, summed over the quote fills
+  std::uint64_t fills = 0;        // quote fills counted
+  std::uint64_t at_last_mid = 0;  // of those, fills whose horizon was not reached before the data ended
+};
+
+// The market maker's position and P&L at one time (one point per sample interval and per fill).
+struct MmInventoryPoint {
+  TimestampUs t = 0;
+  Decimal position;  // signed base quantity from our fills
+  Decimal pnl;       // the P&L split's total at that time (fills marked to the mid, fees, funding)
+};
+
+// One perp the market maker quoted ([strategy] kind = "market_maker"): the figures of its live stats line
+// (strategy/market_maker/mm_stats.hpp), from our fills on the simulated venue only.
+struct MmMarketResult {
+  std::string symbol;
+  Decimal maker_volume_usd;
+  std::int64_t quote_fills = 0;
+  std::int64_t maker_fills = 0;
+  std::int64_t hedge_fills = 0;
+  std::int64_t quotes_placed = 0;
+  std::int64_t cancels = 0;
+  std::int64_t post_only_rejects = 0;
+  std::uint64_t hedges_sent = 0;
+  std::uint64_t refusals = 0;  // commands order entry refused before sending (risk gate, checks)
+  std::uint64_t breaker_trips = 0;
+  Decimal fill_rate;           // quote fills / quotes placed
+  Decimal cancel_to_fill;      // cancels / quote fills
+  DurationUs quoting_us = 0;   // a quote of ours rested
+  DurationUs at_touch_us = 0;  // ... at the best price of its side
+  // The P&L split: the parts add up to total exactly.
+  Decimal spread_capture;
+  Decimal adverse_selection;  // the 30 s markout
+  Decimal inventory;
+  Decimal fees;  // of quote fills, as added to P&L (rebates positive)
+  Decimal funding;
+  Decimal hedge_cost;
+  Decimal total;
+  Decimal markout_1s, markout_5s, markout_30s;
+  Decimal net_per_million;  // total per 1,000,000 USD of maker volume
+  Decimal position;
+  Decimal last_mid;
+  std::vector<MmMarkoutPoint> markout_curve;       // ascending horizons, from 0
+  Decimal fees_paid;                               // every fee, quotes and hedges (cost positive)
+  std::vector<MmInventoryPoint> inventory_series;  // time order
+};
+
 struct BacktestResult {
   // Inputs, echoed so a report says what it is a report of.
   std::string config_path;
@@ -124,6 +177,11 @@ struct BacktestResult {
   std::uint64_t losses = 0;
   double mean_holding_seconds = 0;  // closed trades
   double max_holding_seconds = 0;
+
+  // [strategy] kind = "market_maker" only (empty for the basis strategy): per quoted perp. The totals above
+  // then hold the market maker's money: spread_capture its fills marked to the mid (price P&L), fees every
+  // fee (quotes and hedges, cost positive), funding, net_pnl the split's total; equity is that total over time.
+  std::vector<MmMarketResult> market_maker;
 };
 
 // One row of a --sweep grid.

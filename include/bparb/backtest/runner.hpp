@@ -30,6 +30,7 @@
 #include "bparb/record/frame_source.hpp"
 #include "bparb/risk/risk_gate.hpp"
 #include "bparb/strategy/fee_model.hpp"
+#include "bparb/strategy/market_maker/mm_params.hpp"
 
 namespace bparb::backtest {
 
@@ -66,7 +67,11 @@ struct RunnerConfig {
   DurationUs timer_interval_us = 200 * kUsPerMs;      // engine on_timer cadence (as the daemon)
   DurationUs account_interval_us = 2 * kUsPerSecond;  // account snapshot cadence (as the daemon's poll)
   bool queue_model = true;                            // false: resting orders fill only when the book crosses them
-  std::string config_path;                            // echoed into the result
+  // [strategy] kind = "market_maker": the market maker (strategy/market_maker/mm_runner.hpp) quotes each of
+  // these perps on the engine's order entry, as the daemon does; `pairs` may then be empty (no basis trade).
+  std::vector<MarketSpec> mm_markets;
+  MmParams mm;
+  std::string config_path;  // echoed into the result
   std::string data_path;
 };
 
@@ -97,11 +102,14 @@ struct RunnerStats {
   std::uint64_t venue_refusals = 0;  // background levels the venue refused (e.g. crossed recorded book)
   std::uint64_t funding_payments = 0;
   std::vector<FillLog> fill_log;  // every fill, in delivery order
+  std::uint64_t mm_positions_given =
+      0;  // venue positions handed to the market maker (account ticks, nothing in flight)
 };
 
 class Runner {
  public:
-  // Throws std::invalid_argument for an unusable setup (no pairs, spot not SPOT / perp not PERP,
+  // Throws std::invalid_argument for an unusable setup (no pairs and no market-maker perp, spot not SPOT /
+  // perp not PERP, market-maker parameters the market maker refuses,
   // engine/risk parameters the engine refuses).
   explicit Runner(RunnerConfig config);
   ~Runner();

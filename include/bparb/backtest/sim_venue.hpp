@@ -118,6 +118,7 @@ class SimVenue final : sim::ExchangeListener {
   void deposit(std::string_view asset, Decimal amount);
   Decimal available(std::string_view asset) const;
   sim::CollateralSummary collateral() const;
+  Decimal position(std::string_view symbol) const;  // our perp position (+ long), base units
   // Settles funding due by `now`; returns the payments not returned before (oldest first).
   std::vector<sim::FundingPayment> settle_funding(TimestampUs now);
 
