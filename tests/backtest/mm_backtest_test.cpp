@@ -129,6 +129,38 @@ TEST(MmBacktest, FundingOnTheQuotedPerpIsBookedIntoTheSplit) {
   EXPECT_EQ(res.funding_feeds[0].settlements_recorded, 1u);
 }
 
+// Over the inventory cap the market maker sends a reduce-only IOC hedge, which takes the recorded book as a
+// taker; its crossing and its fee are the split's hedge cost.
+TEST(MmBacktest, OverTheCapAReduceOnlyHedgeTakesTheBookAndIsTheHedgeCost) {
+  RunnerConfig c = mm_config();
+  // The cap is 30.05 USD of equity: 30 lots at a mid of 100.01, 29 once the mid is 101.01.
+  c.mm.inventory_cap_fraction = D("0.0003005");
+  Script s;
+  s.snapshot(kT0, kPerp, {{"100.00", "5"}}, {{"100.02", "5"}});
+  s.trade(kT0 + 100 * kMs, kPerp, "100.00", "0.01", true);  // the bid quote (0.3) rests behind 500 lots
+  s.trade(kT0 + 500 * kMs, kPerp, "100.00", "5.3", true);   // fills it: long 0.3, at the cap
+  // 2 ms after the fill reached the engine the market is 1.00 higher: the cap is 29 lots, one lot over.
+  s.depth(kT0 + 507 * kMs, kPerp, {{"100.00", "0"}, {"101.00", "5"}}, {{"100.02", "0"}, {"101.02", "5"}});
+  s.depth(kT0 + 1000 * kMs, kPerp, {}, {{"101.03", "1"}});
+  Runner r(c);
+  const BacktestResult res = r.run(s.src);
+  ASSERT_EQ(res.market_maker.size(), 1u);
+  const MmMarketResult& m = res.market_maker[0];
+  EXPECT_EQ(m.maker_fills, 1);
+  ASSERT_EQ(m.hedge_fills, 1);
+  EXPECT_GE(m.hedges_sent, 1u);
+  EXPECT_EQ(m.position, D("0.29"));  // reduced, never past zero
+  const FillLog& h = r.stats().fill_log.back();
+  EXPECT_EQ(h.side, Side::kAsk);
+  EXPECT_EQ(h.quantity, D("0.01"));
+  EXPECT_EQ(h.price, D("101.00"));
+  EXPECT_FALSE(h.maker);
+  // Sold 0.01 at 101.00 against a mid of 101.01 (-0.0001) and paid 5 bps of 1.01 (0.000505).
+  EXPECT_EQ(m.hedge_cost, D("-0.000605"));
+  EXPECT_EQ(m.spread_capture + m.adverse_selection + m.inventory + m.fees + m.funding + m.hedge_cost, m.total);
+  EXPECT_EQ(res.fees, D("0.006505"));  // the quote's maker fee and the hedge's taker fee
+}
+
 // The recorded book crosses our resting bid (its ask comes down onto it: a maker fill for us), then goes
 // back. The venue's background must follow it back, or the stale ask it kept would refuse the next quote at
 // that price as post-only.
