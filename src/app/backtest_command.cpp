@@ -18,6 +18,7 @@
 #include "bparb/backtest/coverage.hpp"
 #include "bparb/backtest/parsed_recording.hpp"
 #include "bparb/backtest/report.hpp"
+#include "bparb/core/money.hpp"
 #include "bparb/record/binance_import.hpp"
 #include "bparb/record/recording.hpp"
 #include "bparb/sim/sim_config.hpp"
@@ -355,12 +356,14 @@ int cmd_backtest(std::span<const std::string> args, std::ostream& out, std::ostr
     }
     for (const backtest::MmMarketResult& m : result.market_maker) out << backtest::mm_summary_line(m) << "\n";
     std::int64_t mm_fills = 0;
+    // Fees and funding are printed as what they add to the P&L, to the cent, half away from zero, as in the
+    // daemon's summary (docs/money.md): a fee paid is negative, a rebate positive.
     for (const backtest::MmMarketResult& m : result.market_maker) mm_fills += m.quote_fills + m.hedge_fills;
     out << "backtest: " << result.events << " events (" << result.malformed_frames << " malformed), "
         << (result.market_maker.empty() ? std::to_string(result.trades.size()) + " trades"
                                         : std::to_string(mm_fills) + " market-maker fills")
-        << ", net P&L " << result.net_pnl.str_fixed(2) << " USD (fees " << result.fees.str_fixed(2) << ", funding "
-        << result.funding.str_fixed(2) << "), max drawdown " << result.max_drawdown.str_fixed(2) << " USD\n";
+        << ", net P&L " << format_usd(result.net_pnl) << " USD (fees " << format_usd(-result.fees) << ", funding "
+        << format_usd(result.funding) << "), max drawdown " << format_usd(result.max_drawdown) << " USD\n";
     out << "books valid: " << valid.str() << "\n";
     for (const backtest::FundingFeed& f : result.funding_feeds) {
       if (f.recorded_frames == 0) continue;
