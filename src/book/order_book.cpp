@@ -22,9 +22,10 @@ constexpr std::size_t kWindowKeep = 64;
 constexpr std::size_t kWindowMax = 128;
 
 using book_detail::kPageLevels;
-constexpr std::size_t kNoPageHint = std::numeric_limits<std::size_t>::max();
 using book_detail::Ladder;
 using book_detail::LevelPage;
+
+constexpr std::size_t kNoPageHint = std::numeric_limits<std::size_t>::max();  // set_deep(): no previous deep level
 
 constexpr std::int64_t pow10(int k) noexcept {
   std::int64_t v = 1;
@@ -104,9 +105,7 @@ std::size_t page_pos(const LevelPage& p, std::int64_t ticks) noexcept {
   return static_cast<std::size_t>(base - data) + (before<kBid>(base->price_ticks, ticks) ? 1 : 0);
 }
 
-// Index in l.pages of the page that holds `ticks` or where it belongs: the last page whose first level
-// does not sort after it (page 0 if `ticks` sorts before every deep level). l.pages is not empty.
-// Branchless over l.page_first[lo, lo + n), which holds the answer.
+// page_of() within l.page_first[lo, lo + n), which holds the answer: branchless.
 template <bool kBid>
 std::size_t page_in(const Ladder& l, std::int64_t ticks, std::size_t lo, std::size_t n) noexcept {
   const std::int64_t* const data = l.page_first.data();
@@ -119,6 +118,8 @@ std::size_t page_in(const Ladder& l, std::int64_t ticks, std::size_t lo, std::si
   return static_cast<std::size_t>(base - data);
 }
 
+// Index in l.pages of the page that holds `ticks` or where it belongs: the last page whose first level
+// does not sort after it (page 0 if `ticks` sorts before every deep level). l.pages is not empty.
 template <bool kBid>
 std::size_t page_of(const Ladder& l, std::int64_t ticks) noexcept {
   return page_in<kBid>(l, ticks, 0, l.page_first.size());
