@@ -210,33 +210,25 @@ void merge_sparse(Ladder& l, std::size_t pi) noexcept {
   }
 }
 
-// Set a deep level (one that sorts before the window's worst level). `hint`: the page of the caller's previous
-// deep level (anything past the last page when there is none); set to this level's page.
-template <bool kBid>
-void set_deep(Ladder& l, std::int64_t price_ticks, std::int64_t qty_lots, std::size_t& hint) noexcept {
-  const std::size_t pi = page_near<kBid>(l, price_ticks, hint);
-  hint = pi;
+// Delete the level at `pos` of page `pi`.
+[[gnu::noinline]] void erase_deep(Ladder& l, std::size_t pi, std::size_t pos) noexcept {
   LevelPage* p = &l.pool[l.pages[pi]];
-  std::size_t pos = page_pos<kBid>(*p, price_ticks);
-  const bool found = pos < p->n && p->lv[pos].price_ticks == price_ticks;
-  if (qty_lots == 0) {
-    if (!found) return;
-    std::copy(p->lv.begin() + static_cast<std::ptrdiff_t>(pos + 1), p->lv.begin() + p->n,
-              p->lv.begin() + static_cast<std::ptrdiff_t>(pos));
-    --p->n;
-    --l.deep_levels;
-    if (p->n == 0) {
-      drop_page(l, pi);
-    } else {
-      l.page_first[pi] = p->lv[0].price_ticks;
-      merge_sparse(l, pi);
-    }
-    return;
+  std::copy(p->lv.begin() + static_cast<std::ptrdiff_t>(pos + 1), p->lv.begin() + p->n,
+            p->lv.begin() + static_cast<std::ptrdiff_t>(pos));
+  --p->n;
+  --l.deep_levels;
+  if (p->n == 0) {
+    drop_page(l, pi);
+  } else {
+    l.page_first[pi] = p->lv[0].price_ticks;
+    merge_sparse(l, pi);
   }
-  if (found) {
-    p->lv[pos].qty_lots = qty_lots;
-    return;
-  }
+}
+
+// Insert a level at `pos` of page `pi` (its insertion point there).
+[[gnu::noinline]] void insert_deep(Ladder& l, std::size_t pi, std::size_t pos, std::int64_t price_ticks,
+                                   std::int64_t qty_lots) noexcept {
+  LevelPage* p = &l.pool[l.pages[pi]];
   if (p->n == kPageLevels) {  // split: the upper half moves to a new page right after this one
     constexpr std::size_t kHalf = kPageLevels / 2;
     const std::uint32_t id = take_page(l);
@@ -257,6 +249,25 @@ void set_deep(Ladder& l, std::int64_t price_ticks, std::int64_t qty_lots, std::s
   ++p->n;
   ++l.deep_levels;
   if (pos == 0) l.page_first[pi] = price_ticks;  // only page 0 takes a level before its first
+}
+
+// Set a deep level (one that sorts before the window's worst level). `hint`: the page of the caller's previous
+// deep level (anything past the last page when there is none); set to this level's page. Most deep levels of a
+// depth frame only change a quantity: that is done in line, inserts and deletes are calls.
+template <bool kBid>
+inline void set_deep(Ladder& l, std::int64_t price_ticks, std::int64_t qty_lots, std::size_t& hint) noexcept {
+  const std::size_t pi = page_near<kBid>(l, price_ticks, hint);
+  hint = pi;
+  LevelPage& p = l.pool[l.pages[pi]];
+  const std::size_t pos = page_pos<kBid>(p, price_ticks);
+  const bool found = pos < p.n && p.lv[pos].price_ticks == price_ticks;
+  if (found && qty_lots != 0) {
+    p.lv[pos].qty_lots = qty_lots;
+  } else if (found) {
+    erase_deep(l, pi, pos);
+  } else if (qty_lots != 0) {
+    insert_deep(l, pi, pos, price_ticks, qty_lots);
+  }
 }
 
 // The window grew past kWindowMax: its worst levels move to the deep tier's best end, keeping kWindowKeep.
@@ -282,7 +293,8 @@ void refill(Ladder& l) noexcept {
 // Inlined into apply()'s loop: no call and no side dispatch per level. The caller clears l.flat_current
 // (once per delta, not per level).
 template <bool kBid>
-inline void set_level(Ladder& l, std::int64_t price_ticks, std::int64_t qty_lots, std::size_t& hint) noexcept {
+[[gnu::always_inline]] inline void set_level(Ladder& l, std::int64_t price_ticks, std::int64_t qty_lots,
+                                             std::size_t& hint) noexcept {
   std::vector<PriceLevel>& v = l.window;
   if (l.deep_levels != 0 && before<kBid>(price_ticks, v.front().price_ticks)) {
     set_deep<kBid>(l, price_ticks, qty_lots, hint);
