@@ -205,8 +205,8 @@ int cmd_backtest(std::span<const std::string> args, std::ostream& out, std::ostr
 
   // One run: fresh runner over a fresh source (deterministic: nothing carries over between grid points).
   // A single run streams the recording through the decode-ahead reader (decompression on threads of
-  // its own) and parses it on a thread of its own; a sweep decodes and parses it once into memory and replays the
-  // parsed events for every grid point.
+  // its own) and parses it on a thread of its own; a sweep decodes it the same way, parses it once into memory and
+  // replays the parsed events for every grid point.
   std::unique_ptr<backtest::ParsedRecording> parsed;
   std::uint64_t decoded_malformed = 0;
   auto run_one = [&](const Config& cfg, std::uint64_t& events, double& secs) {
@@ -280,12 +280,15 @@ int cmd_backtest(std::span<const std::string> args, std::ostream& out, std::ostr
     double decode_secs = 0;
     if (!grid_points.empty()) {
       const auto t0 = std::chrono::steady_clock::now();
-      record::DecodedRecording decoded(data);
-      decoded_malformed = decoded.stats().malformed;
+      // Decompression on the reader's threads (one per market file) while this thread parses.
+      record::ReaderOptions ro;
+      ro.decode_ahead = true;
+      record::RecordingReader reader(data, ro);
       parsed = std::make_unique<backtest::ParsedRecording>();
-      auto src = decoded.source();
       record::FrameLine line;
-      while (src.next(line)) parsed->append(line);
+      while (reader.next(line)) parsed->append(line);
+      if (!reader.error().empty()) throw std::runtime_error(reader.error());
+      decoded_malformed = reader.stats().malformed;
       decode_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
     std::uint64_t events = 0;

@@ -27,6 +27,8 @@ SimVenue::SimVenue(const ManualClock& clock, SimVenueConfig config)
   xc.mark_price_interval_us = 0;
   xc.ticker_interval_us = 0;
   xc.public_trades_kept = 16;
+  // Nothing subscribes to the venue's depth stream: the strategy reads the recorded books themselves.
+  xc.publish_depth = false;
   for (const MarketSpec* s : cfg_.markets) {
     sim::MarketSetup ms;
     ms.spec = *s;

@@ -25,6 +25,8 @@ using book_detail::kPageLevels;
 using book_detail::Ladder;
 using book_detail::LevelPage;
 
+constexpr std::size_t kNoPageHint = std::numeric_limits<std::size_t>::max();  // set_deep(): no previous deep level
+
 constexpr std::int64_t pow10(int k) noexcept {
   std::int64_t v = 1;
   while (k-- > 0) v *= 10;
@@ -35,49 +37,6 @@ std::int8_t pow10_exponent(std::int64_t raw) noexcept {
   for (int k = 0; k <= 18; ++k)
     if (raw == pow10(k)) return static_cast<std::int8_t>(k);
   return -1;
-}
-
-template <int K>
-inline bool div_exact_pow10(std::int64_t raw, std::int64_t& q) noexcept {
-  constexpr std::int64_t d = pow10(K);
-  q = raw / d;
-  return raw % d == 0;
-}
-
-// q = raw / divisor; true if exact. `k` (from pow10_exponent(divisor)) picks a constant divisor.
-inline bool div_exact(std::int64_t raw, std::int64_t divisor, int k, std::int64_t& q) noexcept {
-  switch (k) {
-    case 0:
-      q = raw;
-      return true;
-    case 1:
-      return div_exact_pow10<1>(raw, q);
-    case 2:
-      return div_exact_pow10<2>(raw, q);
-    case 3:
-      return div_exact_pow10<3>(raw, q);
-    case 4:
-      return div_exact_pow10<4>(raw, q);
-    case 5:
-      return div_exact_pow10<5>(raw, q);
-    case 6:
-      return div_exact_pow10<6>(raw, q);
-    case 7:
-      return div_exact_pow10<7>(raw, q);
-    case 8:
-      return div_exact_pow10<8>(raw, q);
-    case 9:
-      return div_exact_pow10<9>(raw, q);
-    case 10:
-      return div_exact_pow10<10>(raw, q);
-    case 11:
-      return div_exact_pow10<11>(raw, q);
-    case 12:
-      return div_exact_pow10<12>(raw, q);
-    default:
-      q = raw / divisor;
-      return raw % divisor == 0;
-  }
 }
 
 // n / d rounded toward +inf (up = true) or -inf, for d > 0.
@@ -146,21 +105,51 @@ std::size_t page_pos(const LevelPage& p, std::int64_t ticks) noexcept {
   return static_cast<std::size_t>(base - data) + (before<kBid>(base->price_ticks, ticks) ? 1 : 0);
 }
 
+// page_of() within l.page_first[lo, lo + n), which holds the answer: branchless.
+template <bool kBid>
+std::size_t page_in(const Ladder& l, std::int64_t ticks, std::size_t lo, std::size_t n) noexcept {
+  const std::int64_t* const data = l.page_first.data();
+  const std::int64_t* base = data + lo;
+  while (n > 1) {
+    const std::size_t half = n / 2;
+    base = before<kBid>(ticks, base[half]) ? base : base + half;
+    n -= half;
+  }
+  return static_cast<std::size_t>(base - data);
+}
+
 // Index in l.pages of the page that holds `ticks` or where it belongs: the last page whose first level
 // does not sort after it (page 0 if `ticks` sorts before every deep level). l.pages is not empty.
 template <bool kBid>
 std::size_t page_of(const Ladder& l, std::int64_t ticks) noexcept {
-  std::size_t lo = 0;
-  std::size_t hi = l.pages.size();
-  while (lo < hi) {
-    const std::size_t mid = (lo + hi) / 2;
-    if (before<kBid>(ticks, l.pool[l.pages[mid]].lv[0].price_ticks)) {
-      hi = mid;
-    } else {
-      lo = mid + 1;
+  return page_in<kBid>(l, ticks, 0, l.page_first.size());
+}
+
+// The same page, searched outward from page `hint` (doubling steps, then a binary search over the last step):
+// a depth frame lists each side's levels in price order, so a frame's next deep level is usually in the page
+// of the one before or a few pages on. Any hint gives the right page; a far one costs about two searches.
+template <bool kBid>
+std::size_t page_near(const Ladder& l, std::int64_t ticks, std::size_t hint) noexcept {
+  const std::vector<std::int64_t>& first = l.page_first;
+  const std::size_t n = first.size();
+  if (hint >= n) return page_of<kBid>(l, ticks);
+  std::size_t step = 1;
+  if (!before<kBid>(ticks, first[hint])) {  // at or after page `hint`
+    std::size_t lo = hint;
+    while (lo + step < n && !before<kBid>(ticks, first[lo + step])) {
+      lo += step;
+      step *= 2;
     }
+    return page_in<kBid>(l, ticks, lo, std::min(step, n - lo));
   }
-  return lo == 0 ? 0 : lo - 1;
+  std::size_t hi = hint;  // first[hi] sorts after `ticks`: the page is below hi (or page 0)
+  while (hi >= step && before<kBid>(ticks, first[hi - step])) {
+    hi -= step;
+    step *= 2;
+  }
+  if (hi == 0) return 0;
+  const std::size_t lo = hi >= step ? hi - step : 0;
+  return page_in<kBid>(l, ticks, lo, hi - lo);
 }
 
 // A free page (grows the pool only when the book is deeper than the reserve; amortized).
@@ -179,6 +168,7 @@ std::uint32_t take_page(Ladder& l) noexcept {
 void drop_page(Ladder& l, std::size_t pi) noexcept {
   l.free_pages.push_back(l.pages[pi]);
   l.pages.erase(l.pages.begin() + static_cast<std::ptrdiff_t>(pi));
+  l.page_first.erase(l.page_first.begin() + static_cast<std::ptrdiff_t>(pi));
 }
 
 // Append a level that is better than every deep level at the deep tier's best end.
@@ -186,6 +176,7 @@ void push_deep_best(Ladder& l, const PriceLevel& lv) noexcept {
   if (l.pages.empty() || l.pool[l.pages.back()].n == kPageLevels) {
     const std::uint32_t id = take_page(l);
     l.pages.push_back(id);
+    l.page_first.push_back(lv.price_ticks);
   }
   LevelPage& p = l.pool[l.pages.back()];
   p.lv[p.n++] = lv;
@@ -219,30 +210,25 @@ void merge_sparse(Ladder& l, std::size_t pi) noexcept {
   }
 }
 
-// Set a deep level (one that sorts before the window's worst level).
-template <bool kBid>
-void set_deep(Ladder& l, std::int64_t price_ticks, std::int64_t qty_lots) noexcept {
-  const std::size_t pi = page_of<kBid>(l, price_ticks);
+// Delete the level at `pos` of page `pi`.
+[[gnu::noinline]] void erase_deep(Ladder& l, std::size_t pi, std::size_t pos) noexcept {
   LevelPage* p = &l.pool[l.pages[pi]];
-  std::size_t pos = page_pos<kBid>(*p, price_ticks);
-  const bool found = pos < p->n && p->lv[pos].price_ticks == price_ticks;
-  if (qty_lots == 0) {
-    if (!found) return;
-    std::copy(p->lv.begin() + static_cast<std::ptrdiff_t>(pos + 1), p->lv.begin() + p->n,
-              p->lv.begin() + static_cast<std::ptrdiff_t>(pos));
-    --p->n;
-    --l.deep_levels;
-    if (p->n == 0) {
-      drop_page(l, pi);
-    } else {
-      merge_sparse(l, pi);
-    }
-    return;
+  std::copy(p->lv.begin() + static_cast<std::ptrdiff_t>(pos + 1), p->lv.begin() + p->n,
+            p->lv.begin() + static_cast<std::ptrdiff_t>(pos));
+  --p->n;
+  --l.deep_levels;
+  if (p->n == 0) {
+    drop_page(l, pi);
+  } else {
+    l.page_first[pi] = p->lv[0].price_ticks;
+    merge_sparse(l, pi);
   }
-  if (found) {
-    p->lv[pos].qty_lots = qty_lots;
-    return;
-  }
+}
+
+// Insert a level at `pos` of page `pi` (its insertion point there).
+[[gnu::noinline]] void insert_deep(Ladder& l, std::size_t pi, std::size_t pos, std::int64_t price_ticks,
+                                   std::int64_t qty_lots) noexcept {
+  LevelPage* p = &l.pool[l.pages[pi]];
   if (p->n == kPageLevels) {  // split: the upper half moves to a new page right after this one
     constexpr std::size_t kHalf = kPageLevels / 2;
     const std::uint32_t id = take_page(l);
@@ -252,7 +238,8 @@ void set_deep(Ladder& l, std::int64_t price_ticks, std::int64_t qty_lots) noexce
     q.n = kPageLevels - kHalf;
     p->n = kHalf;
     l.pages.insert(l.pages.begin() + static_cast<std::ptrdiff_t>(pi + 1), id);
-    if (pos > kHalf) {
+    l.page_first.insert(l.page_first.begin() + static_cast<std::ptrdiff_t>(pi + 1), q.lv[0].price_ticks);
+    if (pos > kHalf) {  // never at the new page's front: that level stays last in this one
       p = &q;
       pos -= kHalf;
     }
@@ -261,6 +248,26 @@ void set_deep(Ladder& l, std::int64_t price_ticks, std::int64_t qty_lots) noexce
   p->lv[pos] = PriceLevel{price_ticks, qty_lots};
   ++p->n;
   ++l.deep_levels;
+  if (pos == 0) l.page_first[pi] = price_ticks;  // only page 0 takes a level before its first
+}
+
+// Set a deep level (one that sorts before the window's worst level). `hint`: the page of the caller's previous
+// deep level (anything past the last page when there is none); set to this level's page. Most deep levels of a
+// depth frame only change a quantity: that is done in line, inserts and deletes are calls.
+template <bool kBid>
+inline void set_deep(Ladder& l, std::int64_t price_ticks, std::int64_t qty_lots, std::size_t& hint) noexcept {
+  const std::size_t pi = page_near<kBid>(l, price_ticks, hint);
+  hint = pi;
+  LevelPage& p = l.pool[l.pages[pi]];
+  const std::size_t pos = page_pos<kBid>(p, price_ticks);
+  const bool found = pos < p.n && p.lv[pos].price_ticks == price_ticks;
+  if (found && qty_lots != 0) {
+    p.lv[pos].qty_lots = qty_lots;
+  } else if (found) {
+    erase_deep(l, pi, pos);
+  } else if (qty_lots != 0) {
+    insert_deep(l, pi, pos, price_ticks, qty_lots);
+  }
 }
 
 // The window grew past kWindowMax: its worst levels move to the deep tier's best end, keeping kWindowKeep.
@@ -286,10 +293,11 @@ void refill(Ladder& l) noexcept {
 // Inlined into apply()'s loop: no call and no side dispatch per level. The caller clears l.flat_current
 // (once per delta, not per level).
 template <bool kBid>
-inline void set_level(Ladder& l, std::int64_t price_ticks, std::int64_t qty_lots) noexcept {
+[[gnu::always_inline]] inline void set_level(Ladder& l, std::int64_t price_ticks, std::int64_t qty_lots,
+                                             std::size_t& hint) noexcept {
   std::vector<PriceLevel>& v = l.window;
   if (l.deep_levels != 0 && before<kBid>(price_ticks, v.front().price_ticks)) {
-    set_deep<kBid>(l, price_ticks, qty_lots);
+    set_deep<kBid>(l, price_ticks, qty_lots, hint);
     return;
   }
   const std::size_t pos = find_pos<kBid>(v, price_ticks);
@@ -311,6 +319,7 @@ void clear_ladder(Ladder& l) noexcept {
   l.window.clear();
   for (std::uint32_t id : l.pages) l.free_pages.push_back(id);
   l.pages.clear();
+  l.page_first.clear();
   l.deep_levels = 0;
   l.flat_current = false;
 }
@@ -331,6 +340,7 @@ void load_ladder(Ladder& l, const std::vector<PriceLevel>& sorted) noexcept {
               p.lv.begin());
     p.n = static_cast<std::uint32_t>(k);
     l.pages.push_back(id);
+    l.page_first.push_back(p.lv[0].price_ticks);
   }
   l.deep_levels = deep;
   l.window.assign(sorted.begin() + static_cast<std::ptrdiff_t>(deep), sorted.end());
@@ -394,15 +404,6 @@ LevelUnits::LevelUnits(Decimal tick_size, Decimal step_size) noexcept
       tick_pow10_(pow10_exponent(tick_size.raw())),
       step_pow10_(pow10_exponent(step_size.raw())) {}
 
-LevelError LevelUnits::convert(Decimal price, Decimal quantity, std::int64_t& ticks,
-                               std::int64_t& lots) const noexcept {
-  if (!price.is_positive()) return LevelError::kBadPrice;
-  if (!div_exact(price.raw(), tick_raw_, tick_pow10_, ticks)) return LevelError::kOffTick;
-  if (quantity.is_negative()) return LevelError::kBadQuantity;
-  if (!div_exact(quantity.raw(), step_raw_, step_pow10_, lots)) return LevelError::kOffStep;
-  return LevelError::kOk;
-}
-
 const char* to_string(LevelError e) noexcept {
   switch (e) {
     case LevelError::kOk:
@@ -433,6 +434,7 @@ OrderBook::OrderBook(const MarketSpec& spec, std::size_t reserve_levels_per_side
     l->pool.reserve(pages);
     l->free_pages.reserve(pages);
     l->pages.reserve(pages);
+    l->page_first.reserve(pages);
     l->flat.reserve(reserve_levels_per_side);
   }
 }
@@ -461,12 +463,13 @@ LevelError OrderBook::apply_level_ticks(Side side, std::int64_t price_ticks, std
     ++rejected_levels_;
     return LevelError::kBadQuantity;
   }
+  std::size_t no_hint = kNoPageHint;
   if (side == Side::kBid) {
     bids_.flat_current = false;
-    set_level<true>(bids_, price_ticks, qty_lots);
+    set_level<true>(bids_, price_ticks, qty_lots, no_hint);
   } else {
     asks_.flat_current = false;
-    set_level<false>(asks_, price_ticks, qty_lots);
+    set_level<false>(asks_, price_ticks, qty_lots, no_hint);
   }
   return LevelError::kOk;
 }
@@ -481,6 +484,7 @@ ApplyResult OrderBook::apply(const DepthDelta& delta, TimestampUs received_us) n
   // Same checks and counts as apply_level() per level, with the level write inlined per side.
   auto side = [&]<bool kBid>(const std::vector<LevelUpdate>& levels, Ladder& v) {
     if (!levels.empty()) v.flat_current = false;
+    std::size_t hint = kNoPageHint;  // the page of this side's previous deep level
     for (const LevelUpdate& l : levels) {
       std::int64_t ticks = 0;
       std::int64_t lots = 0;
@@ -490,7 +494,7 @@ ApplyResult OrderBook::apply(const DepthDelta& delta, TimestampUs received_us) n
         note_error(r, e);
         continue;
       }
-      set_level<kBid>(v, ticks, lots);  // ticks > 0 (positive price, exact), lots >= 0: kOk
+      set_level<kBid>(v, ticks, lots, hint);  // ticks > 0 (positive price, exact), lots >= 0: kOk
       ++r.applied;
     }
   };

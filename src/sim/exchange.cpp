@@ -138,9 +138,10 @@ Decimal Exchange::Impl::asset_price(std::string_view asset) const noexcept {
 
 void Exchange::Impl::flush_market(MarketState& m) {
   if (batch_depth > 0) return;  // touched levels accumulate until batch_end()
-  // Only levels whose total differs from the last publish (a ladder re-quoted at the same size is no update).
-  const auto& touched = m.book.take_changed();
-  if (!touched.empty()) {
+  if (!config.publish_depth) {
+    m.book.clear_touched();  // nobody reads the depth stream: the touched levels are not sorted out
+  } else if (const auto& touched = m.book.take_changed(); !touched.empty()) {
+    // Only levels whose total differs from the last publish (a ladder re-quoted at the same size is no update).
     const auto n = static_cast<std::int64_t>(touched.size());
     m.delta.bids.clear();
     m.delta.asks.clear();

@@ -1,10 +1,10 @@
 // OrderBook keeps a window of the best levels in a flat array and parks deeper levels in pages
 // (docs/order_book.md). It must answer every query exactly as the flat book it replaced, kept here as
 // reference::FlatOrderBook (flat_order_book.hpp): seeded random delta sequences on deep books (thousands
-// of levels), with touch moves that drain the window, sweeps, crossed books, snapshots (unsorted,
-// duplicated, malformed levels), clears and copies, comparing after every step the top, counts, spread,
-// crossed, walks, VWAPs, notional walks, depth within bps, level(i), lots_at, near_levels, and every few
-// steps the whole of levels().
+// of levels), with touch moves that drain the window, sweeps, crossed books, deltas in random and in price
+// order, snapshots (unsorted, duplicated, malformed levels), clears and copies, comparing after every step the top,
+// counts, spread, crossed, walks, VWAPs, notional walks, depth within bps, level(i), lots_at, near_levels, and every
+// few steps the whole of levels().
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -220,6 +220,11 @@ void run(const char* tick, const char* step, std::int64_t depth, int steps, std:
     for (int k = 0; k < n; ++k) {
       const bool bid = rng() % 2 == 0;
       (bid ? d.bids : d.asks).push_back(random_level(rng, bid, center, depth, m));
+    }
+    if (rng() % 2 == 0) {  // in price order, as Binance lists a diff's levels (deep bids walk up, deep asks down)
+      auto asc = [](const LevelUpdate& a, const LevelUpdate& b) { return a.price < b.price; };
+      std::sort(d.bids.begin(), d.bids.end(), asc);
+      std::sort(d.asks.begin(), d.asks.end(), asc);
     }
     const TimestampUs received = rng() % 2 ? 0 : 7 + id;
     const ApplyResult a = w.apply(d, received);

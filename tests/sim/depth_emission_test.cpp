@@ -102,6 +102,59 @@ TEST_F(ExchangeTest, DeltasStayAscendingAndCountTheirLevels) {
   EXPECT_EQ(d.asks[1].quantity, D("3"));
 }
 
+// Without a depth stream (the backtest's venue: nobody subscribes to it) the same orders leave the same book,
+// trades and bookTicker, and no depth delta is published or counted.
+TEST(ExchangeWithoutDepthStream, SameBookAndTradesButNoDeltas) {
+  ExchangeConfig quiet = test_config();
+  quiet.publish_depth = false;
+  ManualClock clock(1'700'000'000'000'000);
+  Exchange with(clock, test_config());
+  Exchange without(clock, quiet);
+  RecordingListener with_events, without_events;
+  with.add_listener(&with_events);
+  without.add_listener(&without_events);
+  for (Exchange* ex : {&with, &without}) {
+    const AccountId bob = *ex->find_account("bob");
+    const AccountId carol = *ex->find_account("carol");
+    ex->batch_begin();
+    for (const char* p : {"104", "101", "103", "102"}) ASSERT_TRUE(ex->execute(bob, limit(kSpot, Side::kAsk, p, "1")));
+    for (const char* p : {"97", "99", "98"}) ASSERT_TRUE(ex->execute(bob, limit(kSpot, Side::kBid, p, "1")));
+    ex->batch_end();
+    ASSERT_TRUE(ex->execute(carol, limit(kSpot, Side::kBid, "102", "1.5")));  // takes 101 and half of 102
+    const SimOrder rest = *ex->execute(carol, limit(kSpot, Side::kBid, "100", "2"));
+    ASSERT_TRUE(ex->cancel(carol, kSpot, OrderRef{rest.id, std::nullopt}));
+  }
+  EXPECT_GT(with_events.depth.size(), 0u);
+  EXPECT_TRUE(without_events.depth.empty());
+  EXPECT_GT(spot_depth_id(with), 0);
+  EXPECT_EQ(spot_depth_id(without), 0);
+  const DepthSnapshot a = *with.depth_snapshot(kSpot);
+  const DepthSnapshot b = *without.depth_snapshot(kSpot);
+  ASSERT_EQ(a.bids.size(), b.bids.size());
+  ASSERT_EQ(a.asks.size(), b.asks.size());
+  for (std::size_t i = 0; i < a.bids.size(); ++i) {
+    EXPECT_EQ(a.bids[i].price, b.bids[i].price);
+    EXPECT_EQ(a.bids[i].quantity, b.bids[i].quantity);
+  }
+  for (std::size_t i = 0; i < a.asks.size(); ++i) {
+    EXPECT_EQ(a.asks[i].price, b.asks[i].price);
+    EXPECT_EQ(a.asks[i].quantity, b.asks[i].quantity);
+  }
+  ASSERT_EQ(with_events.trades.size(), without_events.trades.size());
+  ASSERT_EQ(with_events.trades.size(), 2u);
+  for (std::size_t i = 0; i < with_events.trades.size(); ++i) {
+    EXPECT_EQ(with_events.trades[i].price, without_events.trades[i].price);
+    EXPECT_EQ(with_events.trades[i].quantity, without_events.trades[i].quantity);
+  }
+  ASSERT_EQ(with_events.book_tickers.size(), without_events.book_tickers.size());
+  for (std::size_t i = 0; i < with_events.book_tickers.size(); ++i) {
+    EXPECT_EQ(with_events.book_tickers[i].bid_price, without_events.book_tickers[i].bid_price);
+    EXPECT_EQ(with_events.book_tickers[i].ask_price, without_events.book_tickers[i].ask_price);
+  }
+  with.remove_listener(&with_events);
+  without.remove_listener(&without_events);
+}
+
 // The default markets with the background model, one listener recording SOL_USDC_PERP.
 struct ModelStream {
   explicit ModelStream(bool keep, std::uint64_t seed = 11) : clock(1'795'132'830LL * kUsPerSecond) {

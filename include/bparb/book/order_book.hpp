@@ -83,12 +83,60 @@ struct BookFill {
 // level (the backtest venue's mirror) converts with the same object, so both accept exactly the same levels.
 // When tick/step raw is 10^k (every real market) the division is by a constant the compiler turns into a
 // multiply: two 64-bit divisions per level would dominate a depth frame.
+// Inline: it runs for every level of every depth frame, in the book and again in the venue's mirror.
 class LevelUnits {
  public:
   LevelUnits(Decimal tick_size, Decimal step_size) noexcept;
-  LevelError convert(Decimal price, Decimal quantity, std::int64_t& ticks, std::int64_t& lots) const noexcept;
+  LevelError convert(Decimal price, Decimal quantity, std::int64_t& ticks, std::int64_t& lots) const noexcept {
+    if (!price.is_positive()) return LevelError::kBadPrice;
+    if (!div_exact(price.raw(), tick_raw_, tick_pow10_, ticks)) return LevelError::kOffTick;
+    if (quantity.is_negative()) return LevelError::kBadQuantity;
+    if (!div_exact(quantity.raw(), step_raw_, step_pow10_, lots)) return LevelError::kOffStep;
+    return LevelError::kOk;
+  }
 
  private:
+  template <std::int64_t kDivisor>
+  static bool div_exact_by(std::int64_t raw, std::int64_t& q) noexcept {
+    q = raw / kDivisor;
+    return raw % kDivisor == 0;
+  }
+  // q = raw / divisor; true if exact. `k` (divisor == 10^k, or -1) picks a constant divisor.
+  static bool div_exact(std::int64_t raw, std::int64_t divisor, int k, std::int64_t& q) noexcept {
+    switch (k) {
+      case 0:
+        q = raw;
+        return true;
+      case 1:
+        return div_exact_by<10>(raw, q);
+      case 2:
+        return div_exact_by<100>(raw, q);
+      case 3:
+        return div_exact_by<1'000>(raw, q);
+      case 4:
+        return div_exact_by<10'000>(raw, q);
+      case 5:
+        return div_exact_by<100'000>(raw, q);
+      case 6:
+        return div_exact_by<1'000'000>(raw, q);
+      case 7:
+        return div_exact_by<10'000'000>(raw, q);
+      case 8:
+        return div_exact_by<100'000'000>(raw, q);
+      case 9:
+        return div_exact_by<1'000'000'000>(raw, q);
+      case 10:
+        return div_exact_by<10'000'000'000>(raw, q);
+      case 11:
+        return div_exact_by<100'000'000'000>(raw, q);
+      case 12:
+        return div_exact_by<1'000'000'000'000>(raw, q);
+      default:
+        q = raw / divisor;
+        return raw % divisor == 0;
+    }
+  }
+
   std::int64_t tick_raw_ = 1;
   std::int64_t step_raw_ = 1;
   std::int8_t tick_pow10_ = -1;  // k when tick raw == 10^k, else -1
@@ -111,6 +159,8 @@ struct Ladder {
   std::vector<LevelPage> pool;            // page storage, addressed by index
   std::vector<std::uint32_t> free_pages;  // unused pool entries
   std::vector<std::uint32_t> pages;       // deep pages in book order; back() borders the window
+  std::vector<std::int64_t> page_first;   // parallel to `pages`: the price of each page's first level, so that
+                                          // finding a deep level's page searches one flat array
   std::size_t deep_levels = 0;            // levels in `pages`
   mutable std::vector<PriceLevel> flat;   // the whole side for levels() once the book is deeper than the window
   mutable bool flat_current = false;      // `flat` matches the side (cleared by every mutation)

@@ -103,6 +103,10 @@ struct ExchangeConfig {
   std::size_t max_history_per_account = 0;
   std::size_t public_trades_kept = 1000;  // per symbol, for /api/v1/trades
   std::size_t max_batch_size = 50;        // execute_batch rejects larger batches
+  // false: no depth stream. Listeners get no on_depth and the depth update id stays 0 (depth_snapshot() still
+  // answers from the book, with id 0): for a simulated venue whose market data no subscriber reads (the
+  // backtest), where working out which levels each operation changed is pure cost.
+  bool publish_depth = true;
 };
 
 class ExchangeListener {
