@@ -322,6 +322,13 @@ bool print_status_text(std::ostream& out, const StatusDocuments& d, std::string_
   } else {
     out << "Last refusal: none\n";
   }
+  element last_error;
+  if (!st["last_error"].get(last_error) && last_error.is_object()) {
+    const std::int64_t at = int_of(last_error, "time_us"), now = int_of(st, "snapshot_at_us");
+    out << fmt::format("Last error ({} ago): {}\n",
+                       age_text(fmt::format("{}.{:06d}", (now - at) / 1'000'000, (now - at) % 1'000'000)),
+                       str_of(last_error, "text"));
+  }
   return true;
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -324,6 +325,22 @@ std::string render_status_json(const Snapshot& s) {
   o += "],";
   key(o, "journal_write");
   latency_json(o, s.journal_write);
+  o += ',';
+  // The newest error among the recent log lines (the events ring, docs/service.md "Read views"): what went
+  // wrong last, without grepping the log; null when none of the held lines is an error.
+  key(o, "last_error");
+  const auto err = std::find_if(s.events.rbegin(), s.events.rend(),
+                                [](const EventView& e) { return e.level == "error" || e.level == "critical"; });
+  if (err != s.events.rend()) {
+    o += fmt::format(R"({{"seq":{},"time_us":{},"level":")", err->seq, err->time_us);
+    o += err->level;
+    o += "\",";
+    key(o, "text");
+    str(o, err->text);
+    o += '}';
+  } else {
+    o += "null";
+  }
   o += ',';
   key(o, "market_maker");
   mm_status_json(o, s.market_maker);

@@ -271,7 +271,8 @@ TEST(StatusCommand, PrintsEveryVenuesHealthTheLatenciesAndTheMarketMaker) {
       R"("net_per_million_usd":"563.79","position":"0.5","inventory_cap":"2","breaker":{"state":"clear","trips":0}}],)"
       R"("total":{"maker_volume_usd":"1234.51","fills":{"quote":3,"maker":3,"hedge":1},"pnl":{"spread_capture":)"
       R"("1.204","adverse_selection":"-0.304","inventory":"0.104","fees":"-0.204","funding":"0","hedge_cost":)"
-      R"("-0.104","total":"0.696"},"net_per_million_usd":"563.79"}}})";
+      R"("-0.104","total":"0.696"},"net_per_million_usd":"563.79"}},"last_error":{"seq":7,"time_us":500000,)"
+      R"("level":"error","text":"Account poll failed: HTTP_503"}})";
   std::ostringstream out;
   std::string why;
   ASSERT_TRUE(print_status_text(out, docs, "http://127.0.0.1:8781", why)) << why;
@@ -291,6 +292,7 @@ TEST(StatusCommand, PrintsEveryVenuesHealthTheLatenciesAndTheMarketMaker) {
            "USD, "
            "net per 1 M of volume 563.79 USD\n",
            "  total: volume 1234.51 USD, fills 3 quote / 1 hedge, P&L spread capture 1.20",
+           "Last error (1.5 s ago): Account poll failed: HTTP_503\n",
        })
     EXPECT_NE(t.find(want), std::string::npos) << want << "\n" << t;
   // The lighter venue has no margin, last frame or REST back-off yet: no detail line but its latencies.

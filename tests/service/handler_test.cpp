@@ -64,6 +64,9 @@ Snapshot sample() {
   s.funding_rates = {{"SOL_USDC_PERP", Decimal::from_string("0.0000125")}};
   s.reloads = {2, 1, 0};
   s.journal_write.record(180);
+  s.events = {{5, kT0, "error", "an older error"},
+              {8, kT0 + 1, "error", "Journal: write failed \"disk full\""},
+              {9, kT0 + 2, "warning", "a later warning"}};
   PairView p;
   p.name = "SOL";
   p.phase = "open";
@@ -220,6 +223,10 @@ TEST_F(HandlerTest, StatusIsJsonWithMoneyAsExactDecimalStrings) {
   EXPECT_EQ(std::string_view(ack["p99_s"]), "0.049500");
   EXPECT_EQ(std::string_view(venue["latency"]["tick_to_order"]["p50_s"]), "0.000037");
   EXPECT_EQ(std::int64_t(doc["journal_write"]["count"]), 1);
+  // The newest error among the held log lines.
+  EXPECT_EQ(std::int64_t(doc["last_error"]["seq"]), 8);
+  EXPECT_EQ(std::string_view(doc["last_error"]["level"]), "error");
+  EXPECT_EQ(std::string_view(doc["last_error"]["text"]), "Journal: write failed \"disk full\"");
   EXPECT_EQ(std::string_view(doc["journal_write"]["p99_s"]), "0.000248");
   // Starting up: no pairs, no position, nulls where nothing is known yet.
   Snapshot bare;
@@ -231,6 +238,7 @@ TEST_F(HandlerTest, StatusIsJsonWithMoneyAsExactDecimalStrings) {
   EXPECT_FALSE(bool(doc["ready"]));
   EXPECT_EQ(std::int64_t(doc["journal_write"]["count"]), 0);
   EXPECT_TRUE(doc["journal_write"]["p50_s"].is_null());
+  EXPECT_TRUE(doc["last_error"].is_null());
 }
 
 // One exposition line `name{label="value",...} number` split up; false when it is not of that shape.

@@ -225,7 +225,8 @@ class RestClient::Impl : public std::enable_shared_from_this<RestClient::Impl> {
 
   void pump_gets() {
     while (!pending_gets_.empty()) {
-      if (counters_.backing_off) return;  // the back-off's timer pumps again when it ends
+      if (counters_.backing_off) return;         // the back-off's timer pumps again when it ends
+      if (probing_ && probe_in_flight_) return;  // the probe's answer pumps again
       if (!limiter_.try_acquire(RequestPriority::kLow)) {
         ++counters_.rate_limited_local;
         if (!waiting_) {
@@ -279,26 +280,32 @@ class RestClient::Impl : public std::enable_shared_from_this<RestClient::Impl> {
       }
     }
     const TimestampUs sent = clock_.now_us();
-    http_.request(std::move(req), [w = weak_from_this(), call = std::move(call), sent](net::HttpResult& r) mutable {
-      auto self = w.lock();
-      if (!self) return;
-      if (r.ok() && r.response.status == 429) {
-        ++self->counters_.http_429;
-        self->rate_limited(r.response);
-        if (call.attempts_429 < self->opts_.max_429_retries) {
-          ++self->counters_.retries_429;
-          ++call.attempts_429;
-          // First in line once the back-off ends: it has waited longest.
-          self->pending_gets_.push_front(std::move(call));
-          self->pump_gets();
-          return;
-        }
-      } else if (r.ok()) {
-        self->backoff_streak_ = 0;
-      }
-      RawOutcome o{&r, std::nullopt, sent, self->clock_.now_us()};
-      call.done(o);
-    });
+    const bool probe = probing_;
+    probe_in_flight_ = probe_in_flight_ || probe;
+    http_.request(std::move(req),
+                  [w = weak_from_this(), call = std::move(call), sent, probe](net::HttpResult& r) mutable {
+                    auto self = w.lock();
+                    if (!self) return;
+                    if (probe) self->probe_in_flight_ = false;
+                    if (r.ok() && r.response.status == 429) {
+                      ++self->counters_.http_429;
+                      self->rate_limited(r.response);
+                      if (call.attempts_429 < self->opts_.max_429_retries) {
+                        ++self->counters_.retries_429;
+                        ++call.attempts_429;
+                        // First in line once the back-off ends: it has waited longest.
+                        self->pending_gets_.push_front(std::move(call));
+                        self->pump_gets();
+                        return;
+                      }
+                    } else if (r.ok()) {
+                      self->backoff_streak_ = 0;
+                      self->probing_ = false;  // the venue answers again: the held requests go
+                    }
+                    RawOutcome o{&r, std::nullopt, sent, self->clock_.now_us()};
+                    call.done(o);
+                    if (probe) self->pump_gets();  // the rest, or the next probe after a transport error
+                  });
   }
 
   // ---- The venue's one back-off (docs/backpack.md §4): a 429 on any request, a poll's or an order's, holds
@@ -353,10 +360,15 @@ class RestClient::Impl : public std::enable_shared_from_this<RestClient::Impl> {
     // A handler already queued when a later 429 re-armed the timer: the re-armed wait ends it.
     if (!counters_.backing_off || std::chrono::steady_clock::now() < backoff_until_) return;
     counters_.backing_off = false;
+    // One held request goes first; the rest follow once the venue answers it (or any order) with something
+    // other than 429, so a back-off does not end in the burst that starts the next one.
+    probing_ = true;
     const auto held =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - backoff_since_);
-    spdlog::info("Backpack REST: rate-limit back-off over after {}; {} held request(s) go now",
-                 fmt_seconds(held.count()), pending_gets_.size());
+    spdlog::info(
+        "Backpack REST: rate-limit back-off over after {}; {} held request(s): one goes first, the rest "
+        "once it is answered",
+        fmt_seconds(held.count()), pending_gets_.size());
     pump_gets();
   }
 
@@ -494,7 +506,13 @@ class RestClient::Impl : public std::enable_shared_from_this<RestClient::Impl> {
       return false;
     }
     const int s = r.response.status;
-    if (s != 429) backoff_streak_ = 0;
+    if (s != 429) {
+      backoff_streak_ = 0;
+      if (probing_) {  // the venue answers again: the held requests go
+        probing_ = false;
+        pump_gets();
+      }
+    }
     if (s >= 200 && s < 300) return true;
     if (s == 429) {
       ++counters_.http_429;
@@ -589,7 +607,9 @@ class RestClient::Impl : public std::enable_shared_from_this<RestClient::Impl> {
   bool waiting_ = false;
   asio::steady_timer backoff_timer_;  // ends the back-off (counters_.backing_off)
   std::chrono::steady_clock::time_point backoff_since_, backoff_until_;
-  int backoff_streak_ = 0;  // 429 answers since the last other answer
+  int backoff_streak_ = 0;        // 429 answers since the last other answer
+  bool probing_ = false;          // a back-off ended: one GET at a time until the venue answers without 429
+  bool probe_in_flight_ = false;  // that GET
   std::deque<GetCall> pending_gets_;
   RequestWriter writer_;
   JsonParser parser_;

@@ -382,6 +382,38 @@ TEST_F(RestClientTest, An429OnAnOrderHoldsTheGetsUntilTheBackOffEnds) {
   EXPECT_EQ(server_.requests().size(), 2u);
 }
 
+// When a back-off ends, one held GET goes first (a probe); the others wait for its answer, so the back-off does
+// not end in a burst. Here the probe meets a second 429: the other GET goes only after the probe's retry.
+TEST_F(RestClientTest, AfterTheBackOffOneHeldGetGoesFirst) {
+  int calls = 0;
+  server_.set_handler([&](const SeenRequest&) {
+    if (++calls <= 2) return json(429, R"({"code":"TOO_MANY_REQUESTS","message":"slow down"})");
+    return json(200, "[]");
+  });
+  auto& c = client();
+  OrderRequest o;
+  o.symbol = "SOL_USDC";
+  o.price = Decimal::from_string("1");
+  o.quantity = Decimal::from_string("1");
+  std::optional<RestResult<Order>> order;
+  c.execute_order(o, [&](RestResult<Order>& r) { order = std::move(r); });
+  ASSERT_TRUE(run_until(ioc_, [&] { return order.has_value(); }));
+  std::optional<RestResult<std::vector<Order>>> first;
+  std::optional<RestResult<std::vector<Ticker>>> second;
+  c.get_open_orders("SOL_USDC", [&](RestResult<std::vector<Order>>& r) { first = std::move(r); });
+  c.get_tickers([&](RestResult<std::vector<Ticker>>& r) { second = std::move(r); });
+  ASSERT_TRUE(run_until(ioc_, [&] { return first.has_value() && second.has_value(); }));
+  EXPECT_TRUE(*first);
+  EXPECT_TRUE(*second);
+  const auto& seen = server_.requests();
+  ASSERT_EQ(seen.size(), 4u);
+  EXPECT_EQ(seen[0].method, "POST");
+  EXPECT_TRUE(seen[1].target.starts_with("/api/v1/orders")) << seen[1].target;  // the probe: 429
+  EXPECT_TRUE(seen[2].target.starts_with("/api/v1/orders")) << seen[2].target;  // its retry: 200
+  EXPECT_TRUE(seen[3].target.starts_with("/api/v1/tickers")) << seen[3].target;
+  EXPECT_EQ(c.counters().backoffs, 2u);
+}
+
 // The venue's Retry-After (delta seconds) sets the back-off's length instead of the doubling.
 TEST_F(RestClientTest, RetryAfterSetsTheBackOffsLength) {
   int calls = 0;
