@@ -208,8 +208,8 @@ TEST_F(LivePage, HeadlessBrowserRendersLiveUpdates) {
   // The latency table: the venue's order-ack and tick-to-order rows and the journal's, from the status's summaries.
   const std::size_t latency = html->find(R"(<tbody id="latency">)");
   ASSERT_NE(latency, std::string::npos) << *html;
-  for (const char* what : {"<td>order ack</td><td>backpack</td>", "<td>tick to order</td><td>backpack</td>",
-                           "<td>journal write</td>"})
+  for (const char* what :
+       {"<td>order ack</td><td>backpack</td>", "<td>tick to order</td><td>backpack</td>", "<td>journal write</td>"})
     EXPECT_NE(html->find(what, latency), std::string::npos) << what << *html;
   // The REST back-off's column: Backpack's client keeps one; none held now.
   EXPECT_NE(html->find(R"(<td class="ok">ok (429s 0)</td>)", venues), std::string::npos) << *html;
