@@ -419,6 +419,7 @@ class Daemon final {
     s.version = kVersion;
     s.mode = mode_name(cfg_.exchange.mode);
     s.config_hash = config_hash_;
+    s.strategy = strategy_kind_name(cfg_.strategy.kind);
     s.shutting_down = node_.shutting_down();
     s.stale_book_us = cfg_.exchange.ws_stale_timeout_us;
     service::collect_trading(s, risk_, engine_.get(), portfolio_.get());
@@ -445,7 +446,12 @@ class Daemon final {
     if (reconciler_) s.equity = reconciler_->net_equity();
     collect_order_path(s, v);
     // After the last use of `v`: another venue's entry may move the vector.
-    if (lighter_) collect_lighter_health(lighter_->venue(), instruments_, s.venues.emplace_back());
+    if (lighter_) {
+      service::VenueHealth& lv = s.venues.emplace_back();
+      collect_lighter_health(lighter_->venue(), instruments_, lv);
+      lighter_->collect_margin(lv);
+      service::collect_venue_metrics(s, lv, events_.lighter_metrics());
+    }
     events_.recent_fills().copy_to(s.recent_fills);
     s.fills_total = events_.recent_fills().total();
     if (event_log_) event_log_->copy_since(0, s.events);
@@ -462,6 +468,13 @@ class Daemon final {
   void collect_order_path(service::Snapshot& s, service::VenueHealth& v) const {
     service::collect_metrics(s, v, events_.metrics());
     if (bp_.ws) v.last_message_us = bp_.ws->counters().last_frame_us;
+    if (bp_.rest) {
+      const backpack::RestCounters& rc = bp_.rest->counters();
+      v.rest_tracked = true;
+      v.rest_backing_off = rc.backing_off;
+      v.rest_backoffs = rc.backoffs;
+      v.rest_http_429 = rc.http_429;
+    }
     if (reconciler_) {
       if (const auto& eq = reconciler_->equity()) {
         v.margin_available = eq->available;

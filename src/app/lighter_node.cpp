@@ -72,6 +72,7 @@ void collect_lighter_health(const runtime::LighterVenue& venue, const Instrument
   out.reconnects = venue.reconnects();
   out.book_resyncs = venue.book_resyncs();
   out.book_gaps = venue.book_gaps();
+  out.last_message_us = venue.last_frame_us();
   for (const InstrumentId id : venue.instrument_ids())
     if (const OrderBook* b = venue.book(id))
       out.books.push_back({instruments.market(id).symbol, venue.book_valid(id), b->last_update_us()});
@@ -109,6 +110,15 @@ void LighterNode::start_trading(exec::ArbEngine& engine, Portfolio& portfolio, C
   reconciler_ = std::make_unique<runtime::Reconciler>(io_, log_, clock_, journal_, venue_,
                                                       std::vector<runtime::PairRef>{}, "USDC", fees, reconciler);
   reconciler_->start(engine, portfolio, first_client_id);
+}
+
+void LighterNode::collect_margin(service::VenueHealth& out) const {
+  if (!reconciler_) return;
+  if (const auto& eq = reconciler_->equity()) {
+    out.margin_available = eq->available;
+    out.margin_used = eq->locked;
+  }
+  out.fills_missing_from_stream = reconciler_->fills_missing_from_stream();
 }
 
 void LighterNode::stop(DurationUs timeout_us, std::function<void()> done) {

@@ -103,6 +103,13 @@ void NodeEvents::set_reconciler(runtime::Reconciler& reconciler) {
     });
 }
 
+void NodeEvents::set_lighter(runtime::LighterVenue* lighter) {
+  lighter_ = lighter;
+  if (lighter_ != nullptr)
+    lighter_->on_answered(
+        [this](oms::ClientId id, bool answered) { lighter_metrics_.order_answered(id, clock_.now_us(), answered); });
+}
+
 const runtime::PairRef* NodeEvents::pair_of(InstrumentId instrument) const noexcept {
   return instrument < pair_by_instrument_.size() ? pair_by_instrument_[instrument] : nullptr;
 }
@@ -128,6 +135,7 @@ void NodeEvents::place_orders(std::span<const OrderSpec> orders) {
 void NodeEvents::place_on_lighter(std::span<const OrderSpec> orders) {
   for (const OrderSpec& o : orders)
     if (o.purpose == exec::OrderPurpose::kHedge) ++counts_.hedges;
+  lighter_metrics_.orders_handed(orders, clock_.now_us());
   if (!lighter_->place_orders(orders)) return refuse_unjournaled(orders);
   counts_.orders_sent += orders.size();
   lines_.placing(orders);
@@ -226,7 +234,7 @@ void NodeEvents::on_trade_abandoned(const exec::PairInfo& p, std::string_view wh
 void NodeEvents::on_fill(const exec::PairInfo& p, const OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
                          std::string_view fee_symbol, bool maker) {
   ++counts_.fills;
-  metrics_.fill(o.market, maker, qty, price);
+  (lighter_ != nullptr && lighter_->owns(o.instrument) ? lighter_metrics_ : metrics_).fill(o.market, maker, qty, price);
   // Every path that books a fill (stream, fills reconciliation, an unknown outcome's query) ends here; the
   // stream's report carries the trade id and the venue's time, the others are shown without a trade id.
   const bool streamed = booking_ != nullptr && booking_->client_id == o.client_id;
@@ -255,7 +263,7 @@ void NodeEvents::write_trade_csv(const exec::PairInfo& p, const OrderSpec& o, De
 void NodeEvents::on_single_order_fill(const OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
                                       std::string_view fee_symbol, bool maker) {
   ++counts_.fills;
-  metrics_.fill(o.market, maker, qty, price);
+  (lighter_ != nullptr && lighter_->owns(o.instrument) ? lighter_metrics_ : metrics_).fill(o.market, maker, qty, price);
   lines_.fill(o, qty, price, fee, fee_symbol, maker);
 }
 void NodeEvents::on_single_order_rejected(const OrderSpec& o, std::string_view code, std::string_view message) {

@@ -8,10 +8,13 @@
 #include <exception>
 #include <map>
 #include <ostream>
+#include <string>
+#include <utility>
 
 #include "bparb/app/cli.hpp"
 #include "bparb/app/config.hpp"
 #include "bparb/core/money.hpp"
+#include "bparb/core/venue.hpp"
 
 namespace bparb::app {
 namespace {
@@ -58,6 +61,56 @@ std::string split_text(Decimal spread, Decimal fees, Decimal funding) {
   const std::int64_t net = split_cents(parts, cents);
   return fmt::format("spread {:>9} fees {:>8} funding {:>8} net {:>9}", format_cents(cents[0]), format_cents(cents[1]),
                      format_cents(cents[2]), format_cents(net));
+}
+
+// A fill's fee in the quote asset: a base-asset fee valued at the fill price, as the portfolio books it.
+Decimal quote_fee(const journal::FillRecord& f) {
+  return f.fee_symbol == base_of(f.symbol) ? f.fee.mul(f.price, Rounding::kNearest) : f.fee;
+}
+
+// One venue's fees, funding and fills of one UTC day: what `bparb pnl --daily` adds once a second venue
+// (Lighter) has fills or funding in the journal. The spread is a position's, and a position may have a leg on
+// each venue, so it stays in the day's line above.
+struct VenueDay {
+  Decimal fees, funding;
+  std::uint32_t fills = 0;
+};
+using VenueDays = std::map<std::pair<TimestampUs, VenueId>, VenueDay>;  // (day start, venue)
+
+// False (with `why`) when the journal cannot be read. `several` says whether a venue other than Backpack
+// appears.
+bool venue_days(journal::Journal& j, VenueDays& out, bool& several, std::string& why) {
+  auto fills = j.fills_since(0);
+  auto funding = j.funding_since(0);
+  if (!fills || !funding) {
+    why = fmt::format("journal {}: cannot read fills or funding: {}", j.path(), j.last_error());
+    return false;
+  }
+  several = false;
+  for (const journal::FillRecord& f : *fills) {
+    if (f.client_id == 0) continue;  // not ours
+    VenueDay& d = out[{service::pnl_period_start(PnlPeriodKind::kDay, f.time_us), f.venue}];
+    d.fees += quote_fee(f);
+    ++d.fills;
+    several = several || f.venue != VenueId::kBackpack;
+  }
+  for (const journal::FundingRecord& f : *funding) {
+    out[{service::pnl_period_start(PnlPeriodKind::kDay, f.interval_end_ms * kUsPerMs), f.venue}].funding += f.amount;
+    several = several || f.venue != VenueId::kBackpack;
+  }
+  return true;
+}
+
+void print_venue_days(std::ostream& out, const VenueDays& days) {
+  out << "per UTC day and venue (fees at fill time, funding at settlement; the spread is the positions', above):\n";
+  for (auto it = days.rbegin(); it != days.rend(); ++it) {
+    const std::time_t s = static_cast<std::time_t>(it->first.first / kUsPerSecond);
+    std::tm tm{};
+    gmtime_r(&s, &tm);
+    out << fmt::format("{:04d}-{:02d}-{:02d}  {:<9} fees {:>8} funding {:>8} | fills {}\n", tm.tm_year + 1900,
+                       tm.tm_mon + 1, tm.tm_mday, venue_name(it->first.second),
+                       format_usd(Decimal::zero() - it->second.fees), format_usd(it->second.funding), it->second.fills);
+  }
 }
 
 }  // namespace
@@ -110,7 +163,7 @@ PnlReport journal_pnl_report(journal::Journal& j, TimestampUs now_us) {
     }
     for (const journal::FillRecord& f : *fills) {
       if (f.client_id == 0) continue;  // not ours
-      const Decimal fee = f.fee_symbol == base_of(f.symbol) ? f.fee.mul(f.price, Rounding::kNearest) : f.fee;
+      const Decimal fee = quote_fee(f);
       for (PeriodBook& b : books) {
         PnlPeriod& period = b.at(f.time_us);
         period.fees += fee;
@@ -256,6 +309,14 @@ int cmd_pnl(std::span<const std::string> args, std::ostream& out, std::ostream& 
       return kExitFailure;
     }
     print_pnl_report(out, r, daily, journal_path);
+    VenueDays days;
+    bool several = false;
+    std::string why;
+    if (daily && !venue_days(j, days, several, why)) {
+      err << "bparb pnl: " << why << "\n";
+      return kExitFailure;
+    }
+    if (several) print_venue_days(out, days);
   } catch (const std::exception& e) {
     err << "bparb pnl: " << e.what() << "\n";
     return kExitFailure;

@@ -15,6 +15,8 @@
 #include <chrono>
 #include <optional>
 #include <ostream>
+#include <string>
+#include <vector>
 
 #include "bparb/app/cli.hpp"
 #include "bparb/app/config.hpp"
@@ -103,6 +105,87 @@ std::string age_text(const std::string& seconds) {
   return (dot == std::string::npos ? seconds : seconds.substr(0, dot + 2)) + " s";
 }
 
+// "0.049500" (seconds) -> "49.5 ms".
+std::string ms_text(const std::string& seconds) {
+  Decimal d;
+  if (Decimal::parse(seconds, d) != DecimalParseError::kOk) return "-";
+  return d.mul(Decimal::from_int(1000), Rounding::kNearest).str() + " ms";
+}
+// A latency summary of the status ({"count", "p50_s", "p90_s", "p99_s"}): "p50 4.2 ms p90 9 ms p99 12 ms (n=31)".
+std::string latency_text(element e) {
+  const std::int64_t n = int_of(e, "count");
+  if (n == 0) return "no sample yet";
+  return fmt::format("p50 {} p90 {} p99 {} (n={})", ms_text(str_of(e, "p50_s")), ms_text(str_of(e, "p90_s")),
+                     ms_text(str_of(e, "p99_s")), n);
+}
+
+// The venue's second line: its stream's last frame, the account's margin, the REST back-off and the order
+// path's latencies (each part only where the status has it).
+void print_venue_detail(std::ostream& out, element v) {
+  std::vector<std::string> parts;
+  const std::string last = str_of(v, "last_message_age_seconds");
+  if (!last.empty()) parts.push_back("last frame " + age_text(last) + " ago");
+  if (!str_of(v, "margin_available").empty() || !str_of(v, "margin_used").empty())
+    parts.push_back(
+        fmt::format("margin available {} used {} USD", cents(v, "margin_available"), cents(v, "margin_used")));
+  element rest;
+  if (!v["rest"].get(rest) && rest.is_object())
+    parts.push_back(fmt::format("REST 429s {}, back-offs {}{}", int_of(rest, "http_429"), int_of(rest, "backoffs"),
+                                bool_of(rest, "backing_off") ? " (BACKING OFF: polls and queries held)" : ""));
+  if (!parts.empty()) {
+    out << "            ";
+    for (std::size_t i = 0; i < parts.size(); ++i) out << (i ? ", " : "") << parts[i];
+    out << "\n";
+  }
+  element lat, ack, tick;
+  if (!v["latency"].get(lat) && !lat["order_ack"].get(ack) && !lat["tick_to_order"].get(tick))
+    out << fmt::format("            order ack {}; tick-to-order {}\n", latency_text(ack), latency_text(tick));
+}
+
+// One market of the market maker ("market_maker" of the status; docs/service.md "The market maker").
+std::string mm_pnl_text(element pnl) {
+  static constexpr std::array<const char*, 6> kParts = {"spread_capture", "adverse_selection", "inventory",
+                                                        "fees",           "funding",           "hedge_cost"};
+  std::array<Decimal, 6> parts{};
+  for (std::size_t i = 0; i < kParts.size(); ++i) parts[i] = dec_of(pnl, kParts[i]);
+  std::array<std::int64_t, 6> c{};
+  const std::int64_t total = split_cents(parts, c);
+  return fmt::format("spread capture {} adverse {} inventory {} fees {} funding {} hedges {} = {} USD",
+                     format_cents(c[0]), format_cents(c[1]), format_cents(c[2]), format_cents(c[3]), format_cents(c[4]),
+                     format_cents(c[5]), format_cents(total));
+}
+
+void print_market_maker(std::ostream& out, element mm) {
+  out << "Market maker:\n";
+  simdjson::dom::array markets;
+  if (!mm["markets"].get_array().get(markets))
+    for (element m : markets) {
+      std::string quote;
+      element q;
+      if (!m["quote"].get(q) && q.is_object())
+        quote = fmt::format("quote {} {} {} @ {}{}", str_of(q, "state"), str_of(q, "side"), str_of(q, "quantity"),
+                            str_of(q, "price"), bool_of(q, "at_touch") ? " (at touch)" : "");
+      else
+        quote = "no quote (" + str_of(m, "idle_reason") + ")";
+      element fills, pnl, breaker;
+      std::string fills_text, pnl_text, breaker_text;
+      if (!m["fills"].get(fills))
+        fills_text = fmt::format("fills {} quote / {} hedge", int_of(fills, "quote"), int_of(fills, "hedge"));
+      if (!m["pnl"].get(pnl)) pnl_text = mm_pnl_text(pnl);
+      if (!m["breaker"].get(breaker))
+        breaker_text = fmt::format("breaker {} ({} trips)", str_of(breaker, "state"), int_of(breaker, "trips"));
+      out << fmt::format("  {} side {}, {}\n", str_of(m, "symbol"), str_of(m, "side"), quote);
+      out << fmt::format("      volume {} USD, {}, position {} (cap {}), {}\n", cents(m, "maker_volume_usd"),
+                         fills_text, str_of(m, "position"), str_of(m, "inventory_cap"), breaker_text);
+      out << fmt::format("      P&L {}, net per 1 M of volume {} USD\n", pnl_text, cents(m, "net_per_million_usd"));
+    }
+  element total, fills, pnl;
+  if (!mm["total"].get(total) && !total["fills"].get(fills) && !total["pnl"].get(pnl))
+    out << fmt::format("  total: volume {} USD, fills {} quote / {} hedge, P&L {}, net per 1 M {} USD\n",
+                       cents(total, "maker_volume_usd"), int_of(fills, "quote"), int_of(fills, "hedge"),
+                       mm_pnl_text(pnl), cents(total, "net_per_million_usd"));
+}
+
 std::string trimmed(const std::string& s) {
   std::string t = s;
   while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
@@ -165,7 +248,11 @@ bool print_status_text(std::ostream& out, const StatusDocuments& d, std::string_
           "gaps {}\n",
           str_of(v, "name"), bool_of(v, "stream_connected") ? "connected" : "DOWN", valid, books, age_text(oldest),
           int_of(v, "reconnects"), int_of(v, "book_resyncs"), int_of(v, "book_gaps"));
+      print_venue_detail(out, v);
     }
+  element journal_write;
+  if (!st["journal_write"].get(journal_write) && journal_write.is_object())
+    out << "Journal writes: " << latency_text(journal_write) << "\n";
   out << "Positions:\n";
   element pos;
   simdjson::dom::array plist;
@@ -212,6 +299,8 @@ bool print_status_text(std::ostream& out, const StatusDocuments& d, std::string_
     }
   }
   if (shown == 0) out << fmt::format("  none\n");
+  element mm;
+  if (!st["market_maker"].get(mm) && mm.is_object()) print_market_maker(out, mm);
   element today, run;
   if (!st["pnl_today"].get(today)) out << "P&L today (UTC): " << split_line(today) << " USD\n";
   if (!st["pnl_run"].get(run)) out << "P&L this run:    " << split_line(run) << " USD\n";
@@ -232,6 +321,13 @@ bool print_status_text(std::ostream& out, const StatusDocuments& d, std::string_
                        age_text(fmt::format("{}.{:06d}", (now - at) / 1'000'000, (now - at) % 1'000'000)));
   } else {
     out << "Last refusal: none\n";
+  }
+  element last_error;
+  if (!st["last_error"].get(last_error) && last_error.is_object()) {
+    const std::int64_t at = int_of(last_error, "time_us"), now = int_of(st, "snapshot_at_us");
+    out << fmt::format("Last error ({} ago): {}\n",
+                       age_text(fmt::format("{}.{:06d}", (now - at) / 1'000'000, (now - at) % 1'000'000)),
+                       str_of(last_error, "text"));
   }
   return true;
 }

@@ -276,6 +276,7 @@ void LighterVenue::on_ack(const exec::OrderAck& a) {
                                            ? journal::OrderRecordState::kRejected
                                            : journal::OrderRecordState::kUnknown;
   journal_.ack(a.client_id, {}, st, a.executed_quantity, VenueId::kLighter);
+  if (on_answered_) on_answered_(a.client_id, a.kind != exec::OrderAck::Kind::kUnknown);
   if (engine_) engine_->on_order_ack(a, clock_.now_us());
 }
 
@@ -327,6 +328,9 @@ std::size_t LighterVenue::valid_books() const noexcept {
 }
 bool LighterVenue::stream_connected() const noexcept {
   return impl_->ws.connected();
+}
+TimestampUs LighterVenue::last_frame_us() const noexcept {
+  return impl_->ws.counters().last_frame_us;
 }
 std::uint64_t LighterVenue::reconnects() const noexcept {
   return impl_->ws.transport().counters().reconnects;

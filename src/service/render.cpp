@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <optional>
+#include <utility>
+
 #include "bparb/core/json_escape.hpp"
 #include "json_out.hpp"
 #include "mm_render.hpp"
@@ -60,6 +64,29 @@ void histogram(std::string& o, std::string_view name, std::string_view labels, c
   o += fmt::format("{}_count{} {}\n", name, braces, h.count());
 }
 
+// A histogram for people: how many, and p50/p90/p99 estimated from its buckets (latency_quantile_us),
+// in exact decimal seconds; the quantiles are null before the first observation.
+void latency_json(std::string& o, const LatencyHistogram& h) {
+  o += fmt::format(R"({{"count":{})", h.count());
+  for (const auto& [name, permille] :
+       {std::pair<std::string_view, std::uint32_t>{"p50_s", 500}, {"p90_s", 900}, {"p99_s", 990}}) {
+    o += ',';
+    key(o, name);
+    if (h.count() > 0)
+      str(o, seconds(latency_quantile_us(h, permille)));
+    else
+      o += "null";
+  }
+  o += '}';
+}
+
+void optional_dec(std::string& o, const std::optional<Decimal>& d) {
+  if (d)
+    dec(o, *d);
+  else
+    o += "null";
+}
+
 }  // namespace
 
 std::vector<std::string> readiness_reasons(const Snapshot& s) {
@@ -93,6 +120,9 @@ std::string render_status_json(const Snapshot& s) {
   o += ',';
   key(o, "config_sha256");
   str(o, s.config_hash);
+  o += ',';
+  key(o, "strategy");
+  str(o, s.strategy);
   o += ',';
   key(o, "uptime_seconds");
   str(o, seconds(s.taken_us - s.started_us));
@@ -163,7 +193,34 @@ std::string render_status_json(const Snapshot& s) {
         o += "null";
       o += '}';
     }
-    o += "]}";
+    o += "],";
+    key(o, "last_message_age_seconds");
+    if (v.last_message_us > 0)
+      str(o, seconds(s.taken_us - v.last_message_us));
+    else
+      o += "null";
+    o += ',';
+    key(o, "margin_available");
+    optional_dec(o, v.margin_available);
+    o += ',';
+    key(o, "margin_used");
+    optional_dec(o, v.margin_used);
+    o += ',';
+    key(o, "rest");
+    if (v.rest_tracked)
+      o += fmt::format(R"({{"backing_off":{},"backoffs":{},"http_429":{}}})", v.rest_backing_off ? "true" : "false",
+                       v.rest_backoffs, v.rest_http_429);
+    else
+      o += "null";
+    o += ',';
+    key(o, "latency");
+    o += '{';
+    key(o, "order_ack");
+    latency_json(o, v.order_ack);
+    o += ',';
+    key(o, "tick_to_order");
+    latency_json(o, v.tick_to_order);
+    o += "}}";
   }
   o += "],";
   key(o, "pairs");
@@ -266,6 +323,25 @@ std::string render_status_json(const Snapshot& s) {
                      a.retried, a.queued);
   }
   o += "],";
+  key(o, "journal_write");
+  latency_json(o, s.journal_write);
+  o += ',';
+  // The newest error among the recent log lines (the events ring, docs/service.md "Read views"): what went
+  // wrong last, without grepping the log; null when none of the held lines is an error.
+  key(o, "last_error");
+  const auto err = std::find_if(s.events.rbegin(), s.events.rend(),
+                                [](const EventView& e) { return e.level == "error" || e.level == "critical"; });
+  if (err != s.events.rend()) {
+    o += fmt::format(R"({{"seq":{},"time_us":{},"level":")", err->seq, err->time_us);
+    o += err->level;
+    o += "\",";
+    key(o, "text");
+    str(o, err->text);
+    o += '}';
+  } else {
+    o += "null";
+  }
+  o += ',';
   key(o, "market_maker");
   mm_status_json(o, s.market_maker);
   o += "}\n";
@@ -306,14 +382,17 @@ std::string render_metrics(const Snapshot& s) {
   for (const VenueHealth& v : s.venues)
     o += fmt::format("bparb_book_gaps_total{{venue=\"{}\"}} {}\n", label(v.name), v.book_gaps);
 
-  family(o, "bparb_orders_sent_total", "counter", "Orders sent to the venue.");
-  o += fmt::format("bparb_orders_sent_total {}\n", s.orders_sent);
-  family(o, "bparb_orders_rejected_total", "counter", "Orders the venue rejected.");
-  o += fmt::format("bparb_orders_rejected_total {}\n", s.orders_rejected);
-  family(o, "bparb_orders_cancelled_total", "counter", "Orders the venue reported cancelled.");
-  o += fmt::format("bparb_orders_cancelled_total {}\n", s.orders_cancelled);
-  family(o, "bparb_fills_total", "counter", "Fills booked.");
-  o += fmt::format("bparb_fills_total {}\n", s.fills);
+  // The order path's series carry the strategy that sent the orders ([strategy] kind), so instances of several
+  // strategies scraped together can be told apart.
+  const std::string strategy = label(s.strategy);
+  family(o, "bparb_orders_sent_total", "counter", "Orders sent to the venue, by strategy.");
+  o += fmt::format("bparb_orders_sent_total{{strategy=\"{}\"}} {}\n", strategy, s.orders_sent);
+  family(o, "bparb_orders_rejected_total", "counter", "Orders the venue rejected, by strategy.");
+  o += fmt::format("bparb_orders_rejected_total{{strategy=\"{}\"}} {}\n", strategy, s.orders_rejected);
+  family(o, "bparb_orders_cancelled_total", "counter", "Orders the venue reported cancelled, by strategy.");
+  o += fmt::format("bparb_orders_cancelled_total{{strategy=\"{}\"}} {}\n", strategy, s.orders_cancelled);
+  family(o, "bparb_fills_total", "counter", "Fills booked, by strategy.");
+  o += fmt::format("bparb_fills_total{{strategy=\"{}\"}} {}\n", strategy, s.fills);
   family(o, "bparb_open_orders", "gauge", "Orders live at the venue.");
   o += fmt::format("bparb_open_orders {}\n", s.open_orders);
   family(o, "bparb_risk_refusals_total", "counter", "Entries the risk gate refused, by the rule that refused.");
@@ -409,6 +488,19 @@ std::string render_metrics(const Snapshot& s) {
                                   {"invalid", s.reloads.invalid},
                                   {"unreadable", s.reloads.unreadable}})
     o += fmt::format("bparb_config_reloads_total{{result=\"{}\"}} {}\n", result, n);
+  family(o, "bparb_rest_backoff", "gauge",
+         "1 while a 429 from the venue holds its polls and queries (the REST back-off).");
+  for (const VenueHealth& v : s.venues)
+    if (v.rest_tracked)
+      o += fmt::format("bparb_rest_backoff{{venue=\"{}\"}} {}\n", label(v.name), v.rest_backing_off ? 1 : 0);
+  family(o, "bparb_rest_backoffs_total", "counter", "REST back-offs entered after a 429 from the venue.");
+  for (const VenueHealth& v : s.venues)
+    if (v.rest_tracked)
+      o += fmt::format("bparb_rest_backoffs_total{{venue=\"{}\"}} {}\n", label(v.name), v.rest_backoffs);
+  family(o, "bparb_rest_rate_limited_total", "counter", "REST answers 429 (rate limited) from the venue.");
+  for (const VenueHealth& v : s.venues)
+    if (v.rest_tracked)
+      o += fmt::format("bparb_rest_rate_limited_total{{venue=\"{}\"}} {}\n", label(v.name), v.rest_http_429);
   family(o, "bparb_order_ack_latency_seconds", "histogram",
          "Order handed to the venue's send path -> the venue's answer (accepted or rejected).");
   for (const VenueHealth& v : s.venues)
@@ -416,7 +508,8 @@ std::string render_metrics(const Snapshot& s) {
   family(o, "bparb_tick_to_order_seconds", "histogram",
          "Book frame received -> the order it decided handed to the socket.");
   for (const VenueHealth& v : s.venues)
-    histogram(o, "bparb_tick_to_order_seconds", fmt::format("venue=\"{}\",", label(v.name)), v.tick_to_order);
+    histogram(o, "bparb_tick_to_order_seconds", fmt::format("venue=\"{}\",strategy=\"{}\",", label(v.name), strategy),
+              v.tick_to_order);
   family(o, "bparb_journal_write_seconds", "histogram", "One journal write (statements and commit).");
   histogram(o, "bparb_journal_write_seconds", "", s.journal_write);
   mm_metrics(o, s.market_maker);

@@ -121,18 +121,41 @@ void collect_tally(Snapshot& s, const Tally& t) {
   s.last_refusal = t.last_refusal();
 }
 
-void collect_metrics(Snapshot& s, VenueHealth& v, const TradingMetrics& m) {
+void collect_venue_metrics(Snapshot& s, VenueHealth& v, const TradingMetrics& m) {
   v.order_ack = m.order_ack();
   v.tick_to_order = m.tick_to_order();
-  s.liquidity.clear();
   for (const TradingMetrics::MarketFlow& f : m.flows())
     for (const auto l : {TradingMetrics::kMaker, TradingMetrics::kTaker})
       s.liquidity.push_back(
           {v.name, f.market->symbol, l == TradingMetrics::kMaker ? "maker" : "taker", f.fills[l], f.notional[l]});
+}
+
+void collect_metrics(Snapshot& s, VenueHealth& v, const TradingMetrics& m) {
+  s.liquidity.clear();
+  collect_venue_metrics(s, v, m);
   s.funding_rates.clear();
   for (std::size_t i = 0; i < s.pairs.size(); ++i)
     if (const Decimal* r = m.funding_rate(static_cast<PairIndex>(i)); r && !s.pairs[i].perp.symbol.empty())
       s.funding_rates.push_back({s.pairs[i].perp.symbol, *r});
+}
+
+DurationUs latency_quantile_us(const LatencyHistogram& h, std::uint32_t permille) noexcept {
+  constexpr auto& kBounds = LatencyHistogram::kBoundsUs;
+  if (h.count() == 0) return 0;
+  if (permille > 1000) permille = 1000;
+  const std::uint64_t rank = h.count() * permille;  // x1000
+  std::uint64_t below = 0;
+  for (std::size_t i = 0; i < LatencyHistogram::kBuckets; ++i) {
+    const std::uint64_t in = h.bucket(i);
+    if (in > 0 && (below + in) * 1000 >= rank) {
+      if (i == LatencyHistogram::kBuckets - 1) return kBounds.back();
+      const DurationUs lower = i == 0 ? 0 : kBounds[i - 1];
+      const std::uint64_t into = rank > below * 1000 ? rank - below * 1000 : 0;
+      return lower + static_cast<DurationUs>(static_cast<std::uint64_t>(kBounds[i] - lower) * into / (in * 1000));
+    }
+    below += in;
+  }
+  return kBounds.back();
 }
 
 std::string sha256_file_hex(const std::string& path) {

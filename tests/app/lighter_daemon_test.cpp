@@ -265,11 +265,17 @@ TEST_F(LighterVenueTest, AnOrderOnALighterInstrumentFillsOnBpsimAndTheJournalHol
   EXPECT_EQ(r.instruments[r.sol].fees.taker_bps, D("2"));
   EXPECT_EQ(r.instruments[r.sol].fees.maker_bps, D("0.2"));
 
+  // The venue tells of each order's answer before the engine hears it (the operator's order-ack latency).
+  std::vector<std::pair<ClientId, bool>> answered;
+  r.venue->on_answered([&](ClientId id, bool a) { answered.emplace_back(id, a); });
   const exec::SubmitResult s = submit(r, /*ioc=*/true, 20, 50);  // buy 0.50 SOL through the ask
   ASSERT_TRUE(s.ok()) << static_cast<int>(s.refusal);
   ASSERT_TRUE(run_until([&] { return r.owner.heard(exec::SingleOrderEventKind::kSettled); }));
   EXPECT_TRUE(r.owner.heard(exec::SingleOrderEventKind::kFilled));
   EXPECT_EQ(r.owner.filled, D("0.5"));
+  ASSERT_EQ(answered.size(), 1u);
+  EXPECT_EQ(answered[0].first, s.client_id);
+  EXPECT_TRUE(answered[0].second);
 
   // The journal: the intent and its fills, venue lighter.
   journal::Journal& jr = *journal_.journal();
@@ -425,6 +431,11 @@ TEST(LighterDaemon, PaperModeWithLighterMarketsShowsTheLighterBooksHealthyInStat
   const std::string log = slurp(dir / "arbitrage.log");
   EXPECT_TRUE(healthy) << status;
   EXPECT_NE(status.find("\"stream_connected\":true"), std::string::npos) << status;
+  // The Lighter venue's own figures: its stream's last frame (the books are synced, so frames came).
+  const std::size_t lighter = status.find("\"name\":\"lighter\"");
+  ASSERT_NE(lighter, std::string::npos) << status;
+  EXPECT_NE(status.find("\"last_message_age_seconds\":\"", lighter), std::string::npos) << status;
+  EXPECT_NE(status.find("\"latency\":{\"order_ack\":{\"count\":0", lighter), std::string::npos) << status;
   EXPECT_NE(log.find("Lighter market SOL (id 0)"), std::string::npos) << log;
   EXPECT_NE(log.find("Lighter dead-man switch armed"), std::string::npos) << log;
   EXPECT_NE(log.find("Lighter dead-man switch aborted"), std::string::npos) << log;

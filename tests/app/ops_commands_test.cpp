@@ -140,6 +140,39 @@ TEST(PnlCommand, PrintsPositionsTotalsAndDaysFromAReadOnlyJournal) {
       << r.out;
 }
 
+// With a second venue's fills in the journal, --daily also splits each day's fees, funding and fills by venue.
+TEST(PnlCommand, DailyLinesPerVenueOnceLighterHasFills) {
+  ScratchDir dir;
+  write_journal(dir.file("j.sqlite"));
+  const CommandRun backpack_only = run(&cmd_pnl, {"--journal", dir.file("j.sqlite"), "--daily"});
+  EXPECT_EQ(backpack_only.out.find("per UTC day and venue"), std::string::npos) << backpack_only.out;
+  {
+    journal::Journal j = journal::Journal::open(dir.file("j.sqlite"));
+    journal::FillRecord f;
+    f.venue = VenueId::kLighter;
+    f.trade_id = 1;  // the same trade id as a Backpack fill: another venue's
+    f.symbol = "SOL";
+    f.client_id = 21;
+    f.price = d("150.5");
+    f.quantity = d("1");
+    f.fee = d("0.2");
+    f.fee_symbol = "USDC";
+    f.time_us = kMon + kDay + 5 * 3600 * kUsPerSecond;
+    ASSERT_TRUE(j.record_fill(f).has_value());
+    journal::FundingRecord fr{"SOL", (kMon + kDay + 6 * 3600 * kUsPerSecond) / kUsPerMs, d("-0.05")};
+    fr.venue = VenueId::kLighter;
+    ASSERT_TRUE(j.record_funding(fr).has_value());
+  }
+  const CommandRun r = run(&cmd_pnl, {"--journal", dir.file("j.sqlite"), "--daily"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  for (const char* want : {"per UTC day and venue", "2023-11-14  backpack  fees    -1.10 funding     0.01 | fills 3\n",
+                           "2023-11-14  lighter   fees    -0.20 funding    -0.05 | fills 1\n",
+                           "2023-11-13  backpack  fees    -0.75 funding     0.03 | fills 2\n"})
+    EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+  // Without --daily nothing per day is printed.
+  EXPECT_EQ(run(&cmd_pnl, {"--journal", dir.file("j.sqlite")}).out.find("per UTC day"), std::string::npos);
+}
+
 TEST(PnlCommand, ExitCodesNameTheProblem) {
   ScratchDir dir;
   const CommandRun missing = run(&cmd_pnl, {"--journal", dir.file("none.sqlite")});
@@ -214,6 +247,56 @@ TEST(StatusCommand, RendersTheDaemonsAnswers) {
   EXPECT_EQ(std::string_view(doc["orders"]["orders"].at(0)["purpose"]), "Exit");
   EXPECT_EQ(std::string_view(doc["pnl"]["total"]["net"]), "3.096");
   EXPECT_FALSE(print_status_text(out, {"<html>", "", "", ""}, "u", why));
+}
+
+// Every venue's health (a Lighter venue beside Backpack), the latencies and the market maker's section.
+TEST(StatusCommand, PrintsEveryVenuesHealthTheLatenciesAndTheMarketMaker) {
+  StatusDocuments docs;
+  docs.status =
+      R"({"version":"0.1.0","mode":"paper","uptime_seconds":"60","snapshot_at_us":2000000,"ready":true,)"
+      R"("not_ready_reasons":[],"trading":true,"trading_state":"Active","state_reason":"none","venues":[)"
+      R"({"name":"backpack","stream_connected":true,"reconnects":0,"book_resyncs":0,"book_gaps":0,"books":[],)"
+      R"("last_message_age_seconds":"0.020000","margin_available":"8123.5","margin_used":"1876.68",)"
+      R"("rest":{"backing_off":true,"backoffs":2,"http_429":5},"latency":{"order_ack":{"count":2,"p50_s":"0.025000",)"
+      R"("p90_s":"0.045000","p99_s":"0.049500"},"tick_to_order":{"count":0,"p50_s":null,"p90_s":null,"p99_s":null}}},)"
+      R"({"name":"lighter","stream_connected":false,"reconnects":3,"book_resyncs":1,"book_gaps":0,"books":[],)"
+      R"("last_message_age_seconds":null,"margin_available":null,"margin_used":null,"rest":null,)"
+      R"("latency":{"order_ack":{"count":1,"p50_s":"0.300000","p90_s":"0.300000","p99_s":"0.300000"},)"
+      R"("tick_to_order":{"count":0,"p50_s":null,"p90_s":null,"p99_s":null}}}],)"
+      R"("journal_write":{"count":31,"p50_s":"0.000180","p90_s":"0.000240","p99_s":"0.000248"},)"
+      R"("market_maker":{"markets":[{"symbol":"SOL_USDC_PERP","side":"bid","quote":{"state":"live","side":"bid",)"
+      R"("price":"150.25","quantity":"0.5","at_touch":true},"idle_reason":"none","maker_volume_usd":"1234.51",)"
+      R"("fills":{"quote":3,"maker":3,"hedge":1},"pnl":{"spread_capture":"1.204","adverse_selection":"-0.304",)"
+      R"("inventory":"0.104","fees":"-0.204","funding":"0","hedge_cost":"-0.104","total":"0.696"},)"
+      R"("net_per_million_usd":"563.79","position":"0.5","inventory_cap":"2","breaker":{"state":"clear","trips":0}}],)"
+      R"("total":{"maker_volume_usd":"1234.51","fills":{"quote":3,"maker":3,"hedge":1},"pnl":{"spread_capture":)"
+      R"("1.204","adverse_selection":"-0.304","inventory":"0.104","fees":"-0.204","funding":"0","hedge_cost":)"
+      R"("-0.104","total":"0.696"},"net_per_million_usd":"563.79"}},"last_error":{"seq":7,"time_us":500000,)"
+      R"("level":"error","text":"Account poll failed: HTTP_503"}})";
+  std::ostringstream out;
+  std::string why;
+  ASSERT_TRUE(print_status_text(out, docs, "http://127.0.0.1:8781", why)) << why;
+  const std::string t = out.str();
+  for (const char* want : {
+           "  backpack  stream connected",
+           "            last frame 0.0 s ago, margin available 8123.50 used 1876.68 USD, REST 429s 5, back-offs 2 "
+           "(BACKING OFF: polls and queries held)\n",
+           "            order ack p50 25 ms p90 45 ms p99 49.5 ms (n=2); tick-to-order no sample yet\n",
+           "  lighter   stream DOWN",
+           "            order ack p50 300 ms p90 300 ms p99 300 ms (n=1); tick-to-order no sample yet\n",
+           "Journal writes: p50 0.18 ms p90 0.24 ms p99 0.248 ms (n=31)\n",
+           "Market maker:\n  SOL_USDC_PERP side bid, quote live bid 0.5 @ 150.25 (at touch)\n",
+           "      volume 1234.51 USD, fills 3 quote / 1 hedge, position 0.5 (cap 2), breaker clear (0 trips)\n",
+           // Cents that add up to the total: 1.20 - 0.30 + 0.10 - 0.20 + 0.00 - 0.10 = 0.70.
+           "      P&L spread capture 1.20 adverse -0.30 inventory 0.10 fees -0.20 funding 0.00 hedges -0.10 = 0.70 "
+           "USD, "
+           "net per 1 M of volume 563.79 USD\n",
+           "  total: volume 1234.51 USD, fills 3 quote / 1 hedge, P&L spread capture 1.20",
+           "Last error (1.5 s ago): Account poll failed: HTTP_503\n",
+       })
+    EXPECT_NE(t.find(want), std::string::npos) << want << "\n" << t;
+  // The lighter venue has no margin, last frame or REST back-off yet: no detail line but its latencies.
+  EXPECT_EQ(t.find("margin available 0.00"), std::string::npos) << t;
 }
 
 TEST(StatusCommand, UnreachableDaemonIsExitOneAndBadUsageTwo) {

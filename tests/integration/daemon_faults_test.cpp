@@ -173,6 +173,9 @@ TEST_F(DaemonFaults, Http429BurstDuringEntry) {
   constexpr int kSeconds = 20;
   app::RunSummary s = run(config(), kSeconds);
   EXPECT_EQ(counters().http_429, 3);
+  // One back-off for the venue's REST paths: the 429s held the polls and queries, and the back-off ended.
+  EXPECT_TRUE(logged("Backpack REST: HTTP 429 (rate limited): polls and queries held for"));
+  EXPECT_TRUE(logged("Backpack REST: rate-limit back-off over after"));
   expect_survived(s, kSeconds);
 }
 

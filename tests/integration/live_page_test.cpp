@@ -205,6 +205,14 @@ TEST_F(LivePage, HeadlessBrowserRendersLiveUpdates) {
   ASSERT_NE(pairs, std::string::npos) << *html;
   for (const char* pair : {"<td>SOL</td>", "<td>BTC</td>", "<td>JUP</td>"})
     EXPECT_NE(html->find(pair, pairs), std::string::npos) << pair << *html;
+  // The latency table: the venue's order-ack and tick-to-order rows and the journal's, from the status's summaries.
+  const std::size_t latency = html->find(R"(<tbody id="latency">)");
+  ASSERT_NE(latency, std::string::npos) << *html;
+  for (const char* what :
+       {"<td>order ack</td><td>backpack</td>", "<td>tick to order</td><td>backpack</td>", "<td>journal write</td>"})
+    EXPECT_NE(html->find(what, latency), std::string::npos) << what << *html;
+  // The REST back-off's column: Backpack's client keeps one; none held now.
+  EXPECT_NE(html->find(R"(<td class="ok">ok (429s 0)</td>)", venues), std::string::npos) << *html;
   // No market maker in this run: its panel stays hidden (the status's market_maker is null).
   EXPECT_NE(html->find(R"(<section id="mm-section" hidden)"), std::string::npos) << *html;
   // The events view asked /api/v1/events after an event: the service's start-up line is among them.

@@ -418,14 +418,17 @@ TEST_F(MmDaemon, UnderFaultsStillOneQuoteAtATimeAndEveryFillBookedOnce) {
   std::this_thread::sleep_for(milliseconds(2000));
   faults(R"({"http_429":4})");
   const std::size_t orders_before_end = order_history().size();
-  std::this_thread::sleep_for(milliseconds(5000));
+  // It reconnected and goes on quoting after the 429s. Both back-offs double per 429 in a row: the venue's REST
+  // back-off (polls and queries wait, then one probe goes) and the market maker's own; four 429s in a row keep
+  // the quote off for up to about ten seconds (0.5 + 1 + 2 s of the one, 2 + 4 s of the other, overlapping).
+  EXPECT_TRUE(wait_for([&] { return counters().http_429 == 4 && order_history().size() > orders_before_end; },
+                       milliseconds(15'000)))
+      << log(1);
   const sim::FaultCounters c = counters();
   EXPECT_GE(c.rest_delayed, 1);
   EXPECT_GE(c.ws_delayed, 1);
   EXPECT_GE(c.ws_drops, 1);
   EXPECT_EQ(c.http_429, 4);
-  // It reconnected and went on quoting after the faults.
-  EXPECT_GT(order_history().size(), orders_before_end) << log(1);
   stop_cleanly();
   EXPECT_GT(watch_.events.load(), 0u);
   EXPECT_EQ(watch_.max_resting.load(), 1u) << "two quotes of ours rested at once\n" << log(1);

@@ -54,12 +54,19 @@ Snapshot sample() {
   v.order_ack.record(12'000);
   v.order_ack.record(40'000);
   v.tick_to_order.record(35);
+  v.rest_tracked = true;
+  v.rest_backing_off = true;
+  v.rest_backoffs = 2;
+  v.rest_http_429 = 5;
   s.venues.push_back(v);
   s.liquidity = {{"backpack", "SOL_USDC_PERP", "maker", 1, Decimal::from_string("187.5")},
                  {"backpack", "SOL_USDC_PERP", "taker", 2, Decimal::from_string("375.25")}};
   s.funding_rates = {{"SOL_USDC_PERP", Decimal::from_string("0.0000125")}};
   s.reloads = {2, 1, 0};
   s.journal_write.record(180);
+  s.events = {{5, kT0, "error", "an older error"},
+              {8, kT0 + 1, "error", "Journal: write failed \"disk full\""},
+              {9, kT0 + 2, "warning", "a later warning"}};
   PairView p;
   p.name = "SOL";
   p.phase = "open";
@@ -199,6 +206,28 @@ TEST_F(HandlerTest, StatusIsJsonWithMoneyAsExactDecimalStrings) {
   EXPECT_EQ(std::string_view(doc["last_refusal"]["rule"]), "max_position_usd");
   EXPECT_EQ(std::string_view(doc["last_refusal"]["value"]), "1200.5");
   EXPECT_EQ(std::string_view(doc["equity"]), "10000.17");
+  EXPECT_EQ(std::string_view(doc["strategy"]), "basis");
+  simdjson::dom::element venue = doc["venues"].at(0);
+  EXPECT_EQ(std::string_view(venue["last_message_age_seconds"]), "0.020000");
+  EXPECT_EQ(std::string_view(venue["margin_available"]), "8123.5");
+  EXPECT_EQ(std::string_view(venue["margin_used"]), "1876.67");
+  EXPECT_TRUE(bool(venue["rest"]["backing_off"]));
+  EXPECT_EQ(std::int64_t(venue["rest"]["backoffs"]), 2);
+  EXPECT_EQ(std::int64_t(venue["rest"]["http_429"]), 5);
+  // The latency histograms summarised from their buckets: 12 ms and 40 ms acks fall in 10..25 ms and
+  // 25..50 ms, so the median is the first bucket's top and p90/p99 interpolate into the second.
+  simdjson::dom::element ack = venue["latency"]["order_ack"];
+  EXPECT_EQ(std::int64_t(ack["count"]), 2);
+  EXPECT_EQ(std::string_view(ack["p50_s"]), "0.025000");
+  EXPECT_EQ(std::string_view(ack["p90_s"]), "0.045000");
+  EXPECT_EQ(std::string_view(ack["p99_s"]), "0.049500");
+  EXPECT_EQ(std::string_view(venue["latency"]["tick_to_order"]["p50_s"]), "0.000037");
+  EXPECT_EQ(std::int64_t(doc["journal_write"]["count"]), 1);
+  // The newest error among the held log lines.
+  EXPECT_EQ(std::int64_t(doc["last_error"]["seq"]), 8);
+  EXPECT_EQ(std::string_view(doc["last_error"]["level"]), "error");
+  EXPECT_EQ(std::string_view(doc["last_error"]["text"]), "Journal: write failed \"disk full\"");
+  EXPECT_EQ(std::string_view(doc["journal_write"]["p99_s"]), "0.000248");
   // Starting up: no pairs, no position, nulls where nothing is known yet.
   Snapshot bare;
   bare.taken_us = kT0;
@@ -207,6 +236,9 @@ TEST_F(HandlerTest, StatusIsJsonWithMoneyAsExactDecimalStrings) {
   EXPECT_TRUE(doc["last_refusal"].is_null());
   EXPECT_TRUE(doc["equity"].is_null());
   EXPECT_FALSE(bool(doc["ready"]));
+  EXPECT_EQ(std::int64_t(doc["journal_write"]["count"]), 0);
+  EXPECT_TRUE(doc["journal_write"]["p50_s"].is_null());
+  EXPECT_TRUE(doc["last_error"].is_null());
 }
 
 // One exposition line `name{label="value",...} number` split up; false when it is not of that shape.
@@ -253,8 +285,8 @@ TEST_F(HandlerTest, MetricsAreBoundedPrometheusText) {
   const Response r = h.handle(get("/metrics"), s.taken_us);
   ASSERT_EQ(r.result_int(), 200u);
   EXPECT_EQ(r[http::field::content_type], "text/plain; version=0.0.4; charset=utf-8");
-  static const std::set<std::string> kLabels = {"venue", "symbol",    "reason",    "state",  "version",
-                                                "mode",  "component", "liquidity", "result", "le"};
+  static const std::set<std::string> kLabels = {"venue",     "symbol",    "reason", "state", "version", "mode",
+                                                "component", "liquidity", "result", "le",    "strategy"};
   std::istringstream in(r.body());
   std::string line;
   std::map<std::string, std::string> types;
@@ -317,11 +349,24 @@ TEST_F(HandlerTest, MetricsAreBoundedPrometheusText) {
                            "bparb_config_reloads_total",
                            "bparb_order_ack_latency_seconds",
                            "bparb_tick_to_order_seconds",
-                           "bparb_journal_write_seconds"})
+                           "bparb_journal_write_seconds",
+                           "bparb_rest_backoff",
+                           "bparb_rest_backoffs_total",
+                           "bparb_rest_rate_limited_total"})
     EXPECT_TRUE(seen.count(want)) << want;
   EXPECT_NE(r.body().find("bparb_position_base{symbol=\"SOL_USDC_PERP\"} -1.25\n"), std::string::npos);
   EXPECT_NE(r.body().find("bparb_trading_state{state=\"Active\"} 1\n"), std::string::npos);
   EXPECT_NE(r.body().find("bparb_uptime_seconds 90.250000\n"), std::string::npos);
+  EXPECT_NE(r.body().find("bparb_rest_backoff{venue=\"backpack\"} 1\n"), std::string::npos);
+  EXPECT_NE(r.body().find("bparb_rest_backoffs_total{venue=\"backpack\"} 2\n"), std::string::npos);
+  EXPECT_NE(r.body().find("bparb_rest_rate_limited_total{venue=\"backpack\"} 5\n"), std::string::npos);
+  // The order path's series carry the strategy.
+  EXPECT_NE(r.body().find("bparb_orders_sent_total{strategy=\"basis\"} 4\n"), std::string::npos);
+  EXPECT_NE(r.body().find("bparb_fills_total{strategy=\"basis\"} 4\n"), std::string::npos);
+  EXPECT_NE(r.body().find("bparb_tick_to_order_seconds_count{venue=\"backpack\",strategy=\"basis\"} 1\n"),
+            std::string::npos);
+  s.strategy = "market_maker";
+  EXPECT_NE(render_metrics(s).find("bparb_orders_rejected_total{strategy=\"market_maker\"} 0\n"), std::string::npos);
 }
 
 // Debian's prometheus package ships promtool; without it the check is skipped.

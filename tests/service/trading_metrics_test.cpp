@@ -139,7 +139,7 @@ TEST(TradingMetrics, CollectedIntoTheSnapshotAndRendered) {
            "bparb_order_ack_latency_seconds_bucket{venue=\"backpack\",le=\"+Inf\"} 1\n",
            "bparb_order_ack_latency_seconds_sum{venue=\"backpack\"} 0.007000\n",
            "bparb_order_ack_latency_seconds_count{venue=\"backpack\"} 1\n",
-           "bparb_tick_to_order_seconds_count{venue=\"backpack\"} 0\n",
+           "bparb_tick_to_order_seconds_count{venue=\"backpack\",strategy=\"basis\"} 0\n",
            "bparb_journal_write_seconds_bucket{le=\"+Inf\"} 0\n",
            "bparb_journal_write_seconds_sum 0.000000\n",
            "bparb_config_reloads_total{result=\"applied\"} 0\n",
@@ -158,4 +158,20 @@ TEST(TradingMetrics, CollectedIntoTheSnapshotAndRendered) {
 }
 
 }  // namespace
+TEST(LatencyQuantile, InterpolatesWithinTheBucketLikePrometheus) {
+  LatencyHistogram h;
+  EXPECT_EQ(latency_quantile_us(h, 500), 0);       // no observation
+  for (int i = 0; i < 50; ++i) h.record(3'000);    // 2.5 .. 5 ms
+  for (int i = 0; i < 40; ++i) h.record(7'000);    // 5 .. 10 ms
+  for (int i = 0; i < 10; ++i) h.record(20'000);   // 10 .. 25 ms
+  EXPECT_EQ(latency_quantile_us(h, 250), 3'750);   // rank 25 is halfway through the first bucket's 50
+  EXPECT_EQ(latency_quantile_us(h, 500), 5'000);   // rank 50 ends the first bucket
+  EXPECT_EQ(latency_quantile_us(h, 900), 10'000);  // rank 90 ends the second
+  EXPECT_EQ(latency_quantile_us(h, 990), 23'500);  // 9 of the third bucket's 10: 10 ms + 0.9 x 15 ms
+  EXPECT_EQ(latency_quantile_us(h, 1000), 25'000);
+  LatencyHistogram slow;
+  slow.record(60'000'000);  // above the last bound: the last finite bound is the answer
+  EXPECT_EQ(latency_quantile_us(slow, 990), LatencyHistogram::kBoundsUs.back());
+}
+
 }  // namespace bparb::service

@@ -64,6 +64,9 @@ class LighterNode {
   // The loop is ending: timers cancelled, the stream closed.
   void close();
 
+  // The account poll's margin and the fills reconciliation's count (nothing before the first answer).
+  void collect_margin(service::VenueHealth& out) const;
+
   std::size_t book_count() const noexcept { return venue_.instrument_ids().size(); }
   std::size_t valid_books() const noexcept { return venue_.valid_books(); }
 

@@ -58,7 +58,7 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   void set_adapter(backpack::BackpackAdapter& adapter) noexcept { adapter_ = &adapter; }
   // The Lighter venue (runtime/lighter_venue.hpp), when the daemon hosts one: the engine's commands for its
   // instruments go there (it journals and reports on its own), the rest to the Backpack adapter.
-  void set_lighter(runtime::LighterVenue* lighter) noexcept { lighter_ = lighter; }
+  void set_lighter(runtime::LighterVenue* lighter);
   void set_engine(exec::ArbEngine& engine, Portfolio& portfolio) noexcept {
     engine_ = &engine;
     portfolio_ = &portfolio;
@@ -81,6 +81,8 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   const service::Tally& tally() const noexcept { return tally_; }
   // The order path's latencies, fills by liquidity and funding rates (the operator's /metrics).
   const service::TradingMetrics& metrics() const noexcept { return metrics_; }
+  // The same figures of the Lighter venue's orders and fills (its order-ack latency, fills by liquidity).
+  const service::TradingMetrics& lighter_metrics() const noexcept { return lighter_metrics_; }
   // The last booked fills (GET /api/v1/fills).
   const service::FillRing& recent_fills() const noexcept { return fills_; }
 
@@ -157,6 +159,7 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   service::Tally tally_;
   service::FillRing fills_;
   service::TradingMetrics metrics_;
+  service::TradingMetrics lighter_metrics_;
   // The stream fill being booked (its trade id and venue time for the ring), null outside that call.
   const exec::FillReport* booking_ = nullptr;
 };

@@ -108,6 +108,10 @@ class LighterVenue final : public lighter::LighterAdapterSink, public exec::Reco
   std::uint64_t book_gaps() const noexcept;
   const LighterVenueCounts& counts() const noexcept { return counts_; }
   std::int64_t dead_man_trigger_ms() const noexcept;
+  TimestampUs last_frame_us() const noexcept;  // the stream's last frame (0 = none yet)
+  // Told of each order's answer (accepted or rejected; `answered` false: a timeout, outcome unknown), before
+  // the engine is: the operator's order-ack latency (service/trading_metrics.hpp).
+  void on_answered(std::function<void(ClientId, bool answered)> f) { on_answered_ = std::move(f); }
 
   // ---- LighterAdapterSink
   void on_ack(const exec::OrderAck& a) override;
@@ -161,6 +165,7 @@ class LighterVenue final : public lighter::LighterAdapterSink, public exec::Reco
   std::vector<InstrumentId> ids_;
   exec::ArbEngine* engine_ = nullptr;
   std::function<void(InstrumentId)> on_book_;
+  std::function<void(ClientId, bool)> on_answered_;
   LighterVenueCounts counts_;
 };
 

@@ -47,8 +47,14 @@ struct VenueHealth {
   std::optional<Decimal> margin_available, margin_used;
   // Fills the fills history held that the order stream never delivered (booked by the reconciliation).
   std::uint64_t fills_missing_from_stream = 0;
-  LatencyHistogram order_ack;      // order handed to the send path -> the venue's answer
-  LatencyHistogram tick_to_order;  // book frame received -> the order it decided on the socket
+  LatencyHistogram order_ack;  // order handed to the send path -> the venue's answer
+  // The venue's REST rate-limit back-off (a 429 holds the polls and queries; docs/backpack.md §4). Shown only
+  // where the venue's client keeps one (rest_tracked).
+  bool rest_tracked = false;
+  bool rest_backing_off = false;
+  std::uint64_t rest_backoffs = 0;  // back-offs entered
+  std::uint64_t rest_http_429 = 0;  // 429 answers
+  LatencyHistogram tick_to_order;   // book frame received -> the order it decided on the socket
 };
 
 // Fills and filled notional of one market and liquidity (maker/taker), this run.
@@ -193,7 +199,10 @@ struct Snapshot {
   std::string version;
   std::string mode;         // "paper" / "live"
   std::string config_hash;  // sha256 of the config file's bytes
-  bool trading = false;     // recovery done, the engine is trading (false while starting up)
+  // The strategy the daemon runs ([strategy] kind: "basis", "market_maker"): the `strategy` label of the order
+  // path's metrics. A closed list, one value per daemon, so instances scraped together split by it.
+  std::string_view strategy = "basis";
+  bool trading = false;  // recovery done, the engine is trading (false while starting up)
   bool shutting_down = false;
   bool opening_paused = false;  // the engine opens no new position (an operator's pause, or shutting down)
   std::string_view trading_state = "Active";
@@ -235,6 +244,15 @@ void collect_tally(Snapshot& s, const Tally& t);
 // Copies the order path's figures (trading_metrics.hpp) into the venue `v` and the snapshot; funding rates
 // are named by the pairs' perps, so call it after collect_trading.
 void collect_metrics(Snapshot& s, VenueHealth& v, const TradingMetrics& m);
+// The order path's figures of one more venue (its own TradingMetrics): latencies into `v`, its fills by
+// liquidity added to the snapshot's under `v`'s name. Funding rates are the first call's.
+void collect_venue_metrics(Snapshot& s, VenueHealth& v, const TradingMetrics& m);
+
+// The q-quantile (q = permille / 1000) of a latency histogram estimated from its buckets the way Prometheus'
+// histogram_quantile does: the bucket holding rank q * count, linearly interpolated between its bounds (the first
+// bucket's lower bound is 0; a rank in +Inf answers the last finite bound). Integer microseconds, rounded down;
+// 0 without observations. A figure for people (status, live page), never an input to a decision.
+DurationUs latency_quantile_us(const LatencyHistogram& h, std::uint32_t permille) noexcept;
 
 // Lower-case hex SHA-256 of a file's bytes (the status's config hash); empty when it cannot be read.
 std::string sha256_file_hex(const std::string& path);

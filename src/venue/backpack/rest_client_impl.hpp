@@ -126,7 +126,8 @@ class RestClient::Impl : public std::enable_shared_from_this<RestClient::Impl> {
         key_(key),
         http_(ioc, opts_.http),
         limiter_(clock, opts_.rate_limit),
-        wait_timer_(ioc) {
+        wait_timer_(ioc),
+        backoff_timer_(ioc) {
     if (opts_.window_ms < 1 || opts_.window_ms > kMaxWindowMs) {
       throw std::invalid_argument("RestClient: window_ms must be in 1..60000, got " + std::to_string(opts_.window_ms));
     }
@@ -136,7 +137,10 @@ class RestClient::Impl : public std::enable_shared_from_this<RestClient::Impl> {
     if (opts_.order_timeout_us <= 0) opts_.order_timeout_us = 5 * kUsPerSecond;
   }
 
-  ~Impl() { wait_timer_.cancel(); }
+  ~Impl() {
+    wait_timer_.cancel();
+    backoff_timer_.cancel();
+  }
 
   // Sized for the batches in flight at once (the engine has a handful); more in flight than ever before
   // adds a slot (one allocation, then it is reused like the others).
@@ -214,12 +218,15 @@ class RestClient::Impl : public std::enable_shared_from_this<RestClient::Impl> {
   // ------------------------------------------------------------ GET pipeline
   void get(GetCall call) {
     ++counters_.requests;
+    if (counters_.backing_off) ++counters_.held_by_backoff;
     pending_gets_.push_back(std::move(call));
     pump_gets();
   }
 
   void pump_gets() {
     while (!pending_gets_.empty()) {
+      if (counters_.backing_off) return;         // the back-off's timer pumps again when it ends
+      if (probing_ && probe_in_flight_) return;  // the probe's answer pumps again
       if (!limiter_.try_acquire(RequestPriority::kLow)) {
         ++counters_.rate_limited_local;
         if (!waiting_) {
@@ -273,35 +280,100 @@ class RestClient::Impl : public std::enable_shared_from_this<RestClient::Impl> {
       }
     }
     const TimestampUs sent = clock_.now_us();
-    http_.request(std::move(req), [w = weak_from_this(), call = std::move(call), sent](net::HttpResult& r) mutable {
+    const bool probe = probing_;
+    probe_in_flight_ = probe_in_flight_ || probe;
+    http_.request(std::move(req),
+                  [w = weak_from_this(), call = std::move(call), sent, probe](net::HttpResult& r) mutable {
+                    auto self = w.lock();
+                    if (!self) return;
+                    if (probe) self->probe_in_flight_ = false;
+                    if (r.ok() && r.response.status == 429) {
+                      ++self->counters_.http_429;
+                      self->rate_limited(r.response);
+                      if (call.attempts_429 < self->opts_.max_429_retries) {
+                        ++self->counters_.retries_429;
+                        ++call.attempts_429;
+                        // First in line once the back-off ends: it has waited longest.
+                        self->pending_gets_.push_front(std::move(call));
+                        self->pump_gets();
+                        return;
+                      }
+                    } else if (r.ok()) {
+                      self->backoff_streak_ = 0;
+                      self->probing_ = false;  // the venue answers again: the held requests go
+                    }
+                    RawOutcome o{&r, std::nullopt, sent, self->clock_.now_us()};
+                    call.done(o);
+                    if (probe) self->pump_gets();  // the rest, or the next probe after a transport error
+                  });
+  }
+
+  // ---- The venue's one back-off (docs/backpack.md §4): a 429 on any request, a poll's or an order's, holds
+  // every GET (account, fills and funding polls, queries) until it ends, so the daemon's other requests stop
+  // instead of going on twice a second into the limit. Its length is the answer's Retry-After (delta seconds,
+  // at most kMaxRetryAfterUs) when the venue sends one, else retry_initial_us doubled per 429 in a row, capped
+  // at retry_max_us. Orders and cancels are not held: the strategy that sent them decides (a hedge or an exit
+  // must still be tried); their 429s lengthen the back-off like any other.
+  static constexpr DurationUs kMaxRetryAfterUs = 300 * kUsPerSecond;
+
+  // Retry-After as delta seconds ("7"); an HTTP date or anything else is not used (the doubling applies).
+  static std::optional<DurationUs> retry_after_us(std::string_view v) noexcept {
+    if (v.empty() || v.size() > 6) return std::nullopt;
+    DurationUs secs = 0;
+    for (char c : v) {
+      if (c < '0' || c > '9') return std::nullopt;
+      secs = secs * 10 + (c - '0');
+    }
+    return std::min(secs * kUsPerSecond, kMaxRetryAfterUs);
+  }
+
+  void rate_limited(const net::HttpResponse& r) {
+    const std::optional<DurationUs> told = retry_after_us(r.header("Retry-After"));
+    DurationUs hold = opts_.retry_initial_us;
+    for (int i = 0; i < backoff_streak_ && hold < opts_.retry_max_us; ++i) hold *= 2;
+    hold = told ? *told : std::min(hold, opts_.retry_max_us);
+    ++backoff_streak_;
+    const auto now = std::chrono::steady_clock::now();
+    const auto until = now + std::chrono::microseconds(hold);
+    if (counters_.backing_off && until <= backoff_until_) return;  // the running back-off already covers it
+    const bool entering = !counters_.backing_off;
+    if (entering) {
+      counters_.backing_off = true;
+      ++counters_.backoffs;
+      backoff_since_ = now;
+    }
+    backoff_until_ = until;
+    // One warning per back-off: a storm of 429s on orders must not become a storm of log lines.
+    spdlog::log(entering ? spdlog::level::warn : spdlog::level::debug,
+                "Backpack REST: HTTP 429 (rate limited): polls and queries {} for {} ({}); orders still go",
+                entering ? "held" : "held longer", fmt_seconds(hold),
+                told ? "the venue's Retry-After" : fmt::format("back-off after {} 429 in a row", backoff_streak_));
+    backoff_timer_.expires_at(until);
+    backoff_timer_.async_wait([w = weak_from_this()](boost::system::error_code ec) {
       auto self = w.lock();
-      if (!self) return;
-      if (r.ok() && r.response.status == 429) {
-        ++self->counters_.http_429;
-        if (call.attempts_429 < self->opts_.max_429_retries) {
-          ++self->counters_.retries_429;
-          self->retry_later(std::move(call));
-          return;
-        }
-      }
-      RawOutcome o{&r, std::nullopt, sent, self->clock_.now_us()};
-      call.done(o);
+      if (!self || ec) return;  // cancelled: re-armed longer, or the client is going away
+      self->end_backoff();
     });
   }
 
-  void retry_later(GetCall call) {
-    DurationUs delay = opts_.retry_initial_us;
-    for (int i = 0; i < call.attempts_429 && delay < opts_.retry_max_us; ++i) delay *= 2;
-    delay = std::min(delay, opts_.retry_max_us);
-    ++call.attempts_429;
-    auto timer = std::make_shared<asio::steady_timer>(ioc_);
-    timer->expires_after(std::chrono::microseconds(delay));
-    timer->async_wait([w = weak_from_this(), timer, call = std::move(call)](boost::system::error_code ec) mutable {
-      auto self = w.lock();
-      if (!self || ec) return;
-      self->pending_gets_.push_back(std::move(call));
-      self->pump_gets();
-    });
+  void end_backoff() {
+    // A handler already queued when a later 429 re-armed the timer: the re-armed wait ends it.
+    if (!counters_.backing_off || std::chrono::steady_clock::now() < backoff_until_) return;
+    counters_.backing_off = false;
+    // One held request goes first; the rest follow once the venue answers it (or any order) with something
+    // other than 429, so a back-off does not end in the burst that starts the next one.
+    probing_ = true;
+    const auto held =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - backoff_since_);
+    spdlog::info(
+        "Backpack REST: rate-limit back-off over after {}; {} held request(s): one goes first, the rest "
+        "once it is answered",
+        fmt_seconds(held.count()), pending_gets_.size());
+    pump_gets();
+  }
+
+  static std::string fmt_seconds(DurationUs us) {
+    return fmt::format("{}.{:03d} s", us / kUsPerSecond, (us % kUsPerSecond) / kUsPerMs);
   }
 
   void fail_local(const Completion& done, RestErrorKind kind, std::string code, std::string message) {
@@ -434,9 +506,17 @@ class RestClient::Impl : public std::enable_shared_from_this<RestClient::Impl> {
       return false;
     }
     const int s = r.response.status;
+    if (s != 429) {
+      backoff_streak_ = 0;
+      if (probing_) {  // the venue answers again: the held requests go
+        probing_ = false;
+        pump_gets();
+      }
+    }
     if (s >= 200 && s < 300) return true;
     if (s == 429) {
       ++counters_.http_429;
+      rate_limited(r.response);
       err = api_or_http_error(r, RestErrorKind::kApi);
       err.kind = RestErrorKind::kRateLimited;
       return false;
@@ -525,6 +605,11 @@ class RestClient::Impl : public std::enable_shared_from_this<RestClient::Impl> {
   RateLimiter limiter_;
   asio::steady_timer wait_timer_;
   bool waiting_ = false;
+  asio::steady_timer backoff_timer_;  // ends the back-off (counters_.backing_off)
+  std::chrono::steady_clock::time_point backoff_since_, backoff_until_;
+  int backoff_streak_ = 0;        // 429 answers since the last other answer
+  bool probing_ = false;          // a back-off ended: one GET at a time until the venue answers without 429
+  bool probe_in_flight_ = false;  // that GET
   std::deque<GetCall> pending_gets_;
   RequestWriter writer_;
   JsonParser parser_;

@@ -280,6 +280,7 @@ bool LighterWs::send_tx(const SignedTx& tx, std::int64_t request_id) {
 
 void LighterWs::handle_frame(const char* data, std::size_t size, std::size_t capacity) {
   ++counters_.frames;
+  counters_.last_frame_us = clock_.now_us();
   if (handlers_.on_raw_frame) handlers_.on_raw_frame(std::string_view(data, size));
   const ParseError e = parse_ws_frame(*parser_, JsonInput(data, size, capacity), *frame_);
   if (!e.ok()) {

@@ -347,6 +347,95 @@ TEST_F(RestClientTest, Get429GivesUpAfterMaxRetries) {
   EXPECT_EQ(server_.requests().size(), 3u);
 }
 
+// One back-off per venue: an order's 429 holds the polls and queries (GETs) until it ends; orders still go.
+TEST_F(RestClientTest, An429OnAnOrderHoldsTheGetsUntilTheBackOffEnds) {
+  int calls = 0;
+  server_.set_handler([&](const SeenRequest&) {
+    if (++calls == 1) return json(429, R"({"code":"TOO_MANY_REQUESTS","message":"slow down"})");
+    return json(200, "[]");
+  });
+  RestClientOptions opts;
+  opts.http.base_url = server_.base_url();
+  opts.http.default_timeout_us = 2 * kUsPerSecond;
+  opts.retry_initial_us = 400 * kUsPerMs;  // long enough to see the GET held
+  RestClient held(ioc_, clock_, opts, &key_);
+  OrderRequest o;
+  o.symbol = "SOL_USDC";
+  o.price = Decimal::from_string("1");
+  o.quantity = Decimal::from_string("1");
+  std::optional<RestResult<Order>> order;
+  held.execute_order(o, [&](RestResult<Order>& r) { order = std::move(r); });
+  ASSERT_TRUE(run_until(ioc_, [&] { return order.has_value(); }));
+  EXPECT_EQ(order->error().kind, RestErrorKind::kRateLimited);
+  EXPECT_TRUE(held.counters().backing_off);
+  EXPECT_EQ(held.counters().backoffs, 1u);
+
+  std::optional<RestResult<std::vector<Order>>> poll;
+  held.get_open_orders("SOL_USDC", [&](RestResult<std::vector<Order>>& r) { poll = std::move(r); });
+  run_for(ioc_, 100ms);
+  EXPECT_FALSE(poll.has_value());
+  EXPECT_EQ(server_.requests().size(), 1u);  // the GET waits for the back-off
+  EXPECT_EQ(held.counters().held_by_backoff, 1u);
+  ASSERT_TRUE(run_until(ioc_, [&] { return poll.has_value(); }));
+  EXPECT_TRUE(*poll);
+  EXPECT_FALSE(held.counters().backing_off);
+  EXPECT_EQ(server_.requests().size(), 2u);
+}
+
+// When a back-off ends, one held GET goes first (a probe); the others wait for its answer, so the back-off does
+// not end in a burst. Here the probe meets a second 429: the other GET goes only after the probe's retry.
+TEST_F(RestClientTest, AfterTheBackOffOneHeldGetGoesFirst) {
+  int calls = 0;
+  server_.set_handler([&](const SeenRequest&) {
+    if (++calls <= 2) return json(429, R"({"code":"TOO_MANY_REQUESTS","message":"slow down"})");
+    return json(200, "[]");
+  });
+  auto& c = client();
+  OrderRequest o;
+  o.symbol = "SOL_USDC";
+  o.price = Decimal::from_string("1");
+  o.quantity = Decimal::from_string("1");
+  std::optional<RestResult<Order>> order;
+  c.execute_order(o, [&](RestResult<Order>& r) { order = std::move(r); });
+  ASSERT_TRUE(run_until(ioc_, [&] { return order.has_value(); }));
+  std::optional<RestResult<std::vector<Order>>> first;
+  std::optional<RestResult<std::vector<Ticker>>> second;
+  c.get_open_orders("SOL_USDC", [&](RestResult<std::vector<Order>>& r) { first = std::move(r); });
+  c.get_tickers([&](RestResult<std::vector<Ticker>>& r) { second = std::move(r); });
+  ASSERT_TRUE(run_until(ioc_, [&] { return first.has_value() && second.has_value(); }));
+  EXPECT_TRUE(*first);
+  EXPECT_TRUE(*second);
+  const auto& seen = server_.requests();
+  ASSERT_EQ(seen.size(), 4u);
+  EXPECT_EQ(seen[0].method, "POST");
+  EXPECT_TRUE(seen[1].target.starts_with("/api/v1/orders")) << seen[1].target;  // the probe: 429
+  EXPECT_TRUE(seen[2].target.starts_with("/api/v1/orders")) << seen[2].target;  // its retry: 200
+  EXPECT_TRUE(seen[3].target.starts_with("/api/v1/tickers")) << seen[3].target;
+  EXPECT_EQ(c.counters().backoffs, 2u);
+}
+
+// The venue's Retry-After (delta seconds) sets the back-off's length instead of the doubling.
+TEST_F(RestClientTest, RetryAfterSetsTheBackOffsLength) {
+  int calls = 0;
+  server_.set_handler([&](const SeenRequest&) {
+    if (++calls > 1) return json(200, "[]");
+    HttpAction a = json(429, R"({"code":"TOO_MANY_REQUESTS","message":"x"})");
+    a.headers.emplace_back("Retry-After", "1");
+    return a;
+  });
+  auto& c = client();  // retry_initial_us 5 ms: without the header the retry would go at once
+  std::optional<RestResult<std::vector<Ticker>>> res;
+  c.get_tickers([&](RestResult<std::vector<Ticker>>& r) { res = std::move(r); });
+  run_for(ioc_, 300ms);
+  EXPECT_FALSE(res.has_value());
+  EXPECT_EQ(server_.requests().size(), 1u);
+  EXPECT_TRUE(c.counters().backing_off);
+  ASSERT_TRUE(run_until(ioc_, [&] { return res.has_value(); }));
+  EXPECT_TRUE(*res);
+  EXPECT_EQ(c.counters().retries_429, 1u);
+  EXPECT_FALSE(c.counters().backing_off);
+}
+
 TEST_F(RestClientTest, ConnectFailureOnAnOrderIsNotSentNotUnknown) {
   RestClientOptions opts;
   opts.http.base_url = "http://127.0.0.1:" + std::to_string(net::testing::unused_port(ioc_));

@@ -117,7 +117,7 @@ struct RestClientOptions {
   std::int64_t window_ms = kDefaultWindowMs;  // X-Window; 1..60000
   RateLimiterConfig rate_limit;
   int max_429_retries = 3;                       // GETs only
-  DurationUs retry_initial_us = 500 * kUsPerMs;  // 429 back-off: initial, doubling, capped
+  DurationUs retry_initial_us = 500 * kUsPerMs;  // 429 back-off without Retry-After: initial, doubling, capped
   DurationUs retry_max_us = 8 * kUsPerSecond;
   DurationUs order_timeout_us = 5 * kUsPerSecond;  // execute / batch / cancel deadline
 };
@@ -130,6 +130,10 @@ struct RestCounters {
   std::uint64_t http_429 = 0;
   std::uint64_t retries_429 = 0;
   std::uint64_t errors = 0;
+  // The one back-off a 429 starts (rest_client_impl.hpp): GETs wait while it runs, orders do not.
+  bool backing_off = false;
+  std::uint64_t backoffs = 0;         // back-offs entered
+  std::uint64_t held_by_backoff = 0;  // GETs asked while one ran
 };
 
 class RestClient {

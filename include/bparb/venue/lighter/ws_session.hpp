@@ -67,6 +67,7 @@ struct LighterWsCounters {
   std::uint64_t tx_sent = 0;
   std::uint64_t connects = 0;
   std::uint64_t disconnects = 0;
+  TimestampUs last_frame_us = 0;  // local receive time (Clock) of the last frame; 0 = none yet
 };
 
 // Views inside the frames are valid only during the call.
