@@ -15,6 +15,7 @@
 #include "bparb/app/pnl_report.hpp"
 #include "bparb/app/secrets.hpp"
 #include "bparb/app/status_command.hpp"
+#include "bparb/strategy/cross_venue/xarb_params_toml.hpp"
 
 namespace bparb::app {
 
@@ -196,6 +197,17 @@ int cmd_check_config(std::span<const std::string> args, std::ostream& out, std::
     for (const auto& [key, value] : mm_param_values(cfg.mm.params))
       out << " " << key << "=" << value << (mm_param_is_live(key) ? "" : "*");
     out << "\n(* = needs a restart to change; the others follow SIGHUP)\n";
+  } else if (cfg.strategy.kind == StrategyKind::kCrossVenue) {
+    const XarbConfig& x = cfg.xarb;
+    out << "config OK: " << file << " (cross-venue " << x.coin << ", mode=" << mode_name(cfg.exchange.mode) << ")\n";
+    out << "strategy: cross_venue " << x.coin << ": Backpack " << x.backpack_market << " / Lighter " << x.lighter_market
+        << " (docs/cross_venue.md)\n";
+    out << "xarb: backpack_slippage_bps=" << x.backpack_slippage_bps.str()
+        << " lighter_slippage_bps=" << x.lighter_slippage_bps.str()
+        << " opening_delay_seconds=" << x.opening_delay_us / kUsPerSecond
+        << " csv_dir=" << (x.csv_dir.empty() ? "(the log file's directory)" : x.csv_dir);
+    for (const auto& [key, value] : xarb_param_values(x.params)) out << " " << key << "=" << value;
+    out << "\n(coin, markets and csv_dir need a restart to change; the others follow SIGHUP)\n";
   } else {
     out << "config OK: " << file << " (" << cfg.enabled_pair_count() << " pairs, mode=" << mode_name(cfg.exchange.mode)
         << ")\n";
@@ -211,9 +223,12 @@ int cmd_check_config(std::span<const std::string> args, std::ostream& out, std::
     } else {
       out << "off";
     }
-    out << "\n"
-        << "venues.lighter is used by 'bparb lighter check' and 'bparb record' only: the daemon does not trade on "
-           "Lighter yet\n";
+    out << "\n";
+    if (cfg.strategy.kind == StrategyKind::kCrossVenue)
+      out << "venues.lighter: the daemon trades the cross-venue pair's Lighter leg there\n";
+    else
+      out << "venues.lighter is used by 'bparb lighter check' and 'bparb record' only: the daemon does not trade on "
+             "Lighter yet\n";
   }
   if (cfg.service.enabled) {
     const bool v6 = cfg.service.address.find(':') != std::string::npos;

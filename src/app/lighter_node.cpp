@@ -111,6 +111,15 @@ void LighterNode::start_trading(exec::ArbEngine& engine, Portfolio& portfolio, C
   reconciler_->start(engine, portfolio, first_client_id);
 }
 
+Decimal LighterNode::available_margin() const noexcept {
+  if (!reconciler_ || !reconciler_->equity()) return Decimal{};
+  return reconciler_->equity()->available;
+}
+
+void LighterNode::on_unpaired_funding(std::function<void(std::string_view symbol, Decimal amount)> f) {
+  if (reconciler_) reconciler_->on_unpaired_funding(std::move(f));
+}
+
 void LighterNode::stop(DurationUs timeout_us, std::function<void()> done) {
   if (stopping_) return done();
   stopping_ = true;

@@ -56,7 +56,10 @@ void Reconciler::poll_account() {
       log_->warn("Account poll failed: {} {}", err->code, err->message);
       return schedule_account_poll();
     }
-    if (balances && !opts_.feeds_engine_account) net_equity_ = eq.net_equity;
+    if (balances && !opts_.feeds_engine_account) {
+      net_equity_ = eq.net_equity;
+      equity_ = eq;  // a second venue's free collateral (the cross-venue strategy's margin cap there)
+    }
     if (balances && opts_.feeds_engine_account) {
       exec::AccountSnapshot snap;
       snap.view.fees = fees_;
