@@ -9,6 +9,7 @@
 #include "bparb/app/config.hpp"
 #include "bparb/app/engine_config.hpp"
 #include "bparb/app/node_options.hpp"
+#include "bparb/sim/sim_config.hpp"
 
 namespace bparb::app {
 namespace {
@@ -86,6 +87,27 @@ TEST(ConfigXarb, AReloadChangesTheThresholdsAndSaysWhatNeedsARestart) {
 TEST(ConfigXarb, AnXarbTableOutsideCrossVenueIsAWarning) {
   const Config c = parse_config_string("[exchange]\nmode = \"paper\"\n[xarb]\ncoin = \"BTC\"\n", "t.toml");
   EXPECT_THAT(c.warnings, Contains(HasSubstr("[xarb] is read only with [strategy] kind = \"cross_venue\"")));
+}
+
+TEST(ConfigXarb, ThePaperFilesTradeBtcAcrossVenuesWithADislocationScriptedOnLighter) {
+  const std::string src = BPARB_SOURCE_DIR;
+  const Config c = load_config(src + "/config/paper-xvenue.toml");
+  EXPECT_EQ(c.strategy.kind, StrategyKind::kCrossVenue);
+  EXPECT_EQ(c.xarb.coin, "BTC");
+  ASSERT_TRUE(c.venues.lighter.has_value());
+  EXPECT_EQ(c.venues.lighter->markets, std::vector<std::string>{"BTC"});
+  const sim::SimConfig sc = sim::load_sim_config(src + "/config/paper-xvenue-sim.toml");
+  ASSERT_EQ(sc.script.size(), 1u);
+  EXPECT_TRUE(sc.script[0].dislocation);
+  EXPECT_EQ(sc.script[0].coin, "BTC");
+  EXPECT_GT(sc.script[0].basis_bps, 0.0);
+}
+
+TEST(ConfigXarb, AScriptEntryIsABasisOrADislocationNotBoth) {
+  const std::string both = "[[script]]\nat_seconds = 1\ncoin = \"BTC\"\nbasis_bps = 5\ndislocation_bps = 5\n";
+  EXPECT_THROW((void)sim::parse_sim_config(both, "s.toml"), sim::SimConfigError);
+  const std::string none = "[[script]]\nat_seconds = 1\ncoin = \"BTC\"\n";
+  EXPECT_THROW((void)sim::parse_sim_config(none, "s.toml"), sim::SimConfigError);
 }
 
 }  // namespace
