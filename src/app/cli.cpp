@@ -27,6 +27,13 @@ const std::vector<Command>& commands() {
       // cmd_run lives with the daemon (daemon.hpp / run_command.cpp).
       {"run", "run --config FILE [--duration SECONDS] [--resume]",
        "run the daemon (paper: embedded bpsim; live: Backpack) until the duration ends or SIGINT/SIGTERM", &cmd_run},
+      // cmd_xarb lives in xarb_command.cpp (daemon.hpp).
+      {"xarb",
+       "xarb --ticker COIN --size QTY --long-threshold USD --short-threshold USD --max-position QTY [--config FILE] "
+       "[--duration SECONDS]",
+       "run the cross-venue arbitrage (Backpack/Lighter perps) with the seed bot's options over the rest of FILE "
+       "(default config/paper-xvenue.toml); the result is written to xarb-COIN.toml beside the log",
+       &cmd_xarb},
       // cmd_record lives in record_command.cpp (record_command.hpp).
       {"record", "record --config FILE --out DIR [--duration SECONDS] [--venue backpack|lighter]",
        "record raw market data (depth, bookTicker, trade, markPrice + REST snapshots) to DIR/<market>/<date>.frames.gz "

@@ -394,11 +394,12 @@ class Daemon final {
     });
     log_->info(
         "Trading cross-venue {}: Backpack {} / Lighter {} | long_threshold {} short_threshold {} USD per unit, "
-        "net edge > {} bps, target {} USD per leg, max position {} / {}",
+        "net edge > {} bps, size {} per leg, max position {} / {}",
         p.base, p.spot->symbol, p.perp->symbol, cfg_.xarb.params.long_threshold.str(),
         cfg_.xarb.params.short_threshold.str(), cfg_.xarb.params.min_net_edge_bps.str(),
-        cfg_.xarb.params.target_notional_usd.str(), cfg_.xarb.params.max_position_backpack.str(),
-        cfg_.xarb.params.max_position_lighter.str());
+        cfg_.xarb.params.target_quantity.is_positive() ? cfg_.xarb.params.target_quantity.str() + " " + p.base
+                                                       : cfg_.xarb.params.target_notional_usd.str() + " USD",
+        cfg_.xarb.params.max_position_backpack.str(), cfg_.xarb.params.max_position_lighter.str());
   }
   // What the strategy's venue gate reads (private streams, Lighter's margin, Backpack's funding estimate).
   XarbVenueView xarb_view() const {

@@ -3,10 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "bparb/app/config.hpp"
+#include "bparb/app/daemon.hpp"
 #include "bparb/app/engine_config.hpp"
 #include "bparb/app/node_options.hpp"
 #include "bparb/sim/sim_config.hpp"
@@ -108,6 +110,22 @@ TEST(ConfigXarb, AScriptEntryIsABasisOrADislocationNotBoth) {
   EXPECT_THROW((void)sim::parse_sim_config(both, "s.toml"), sim::SimConfigError);
   const std::string none = "[[script]]\nat_seconds = 1\ncoin = \"BTC\"\n";
   EXPECT_THROW((void)sim::parse_sim_config(none, "s.toml"), sim::SimConfigError);
+}
+
+TEST(ConfigXarb, TheXarbCommandChecksItsOptionsThroughTheConfigLoaderBeforeStartingAnything) {
+  std::ostringstream out, err;
+  const std::vector<std::string> no_ticker{"--size", "0.001"};
+  EXPECT_EQ(cmd_xarb(no_ticker, out, err), 2);
+  EXPECT_THAT(err.str(), HasSubstr("--ticker is required"));
+  err.str("");
+  const std::vector<std::string> bad_size{
+      "--ticker", "BTC", "--size", "-1", "--config", std::string(BPARB_SOURCE_DIR) + "/config/paper-xvenue.toml"};
+  EXPECT_EQ(cmd_xarb(bad_size, out, err), 2);
+  EXPECT_THAT(err.str(), HasSubstr("xarb.target_quantity: got -1, out of range"));
+  err.str("");
+  const std::vector<std::string> not_a_number{"--ticker", "BTC", "--long-threshold", "five"};
+  EXPECT_EQ(cmd_xarb(not_a_number, out, err), 2);
+  EXPECT_THAT(err.str(), HasSubstr("--long-threshold: expected a decimal number, got \"five\""));
 }
 
 }  // namespace
