@@ -88,7 +88,7 @@ PairIndex ArbEngine::add_pair(std::string name, std::array<InstrumentId, 2> legs
   PairInfo info{
       std::move(name), &instruments_.market(legs[0]), &instruments_.market(legs[1]), books[0], books[1], legs};
   for (std::size_t i = 0; i < 2; ++i) entry_.set_book(legs[i], books[i]);
-  PairSlot slot{std::move(info), PairPhase::kFlat, BasisQuote{}, ExitReason::kNone};
+  PairSlot slot{std::move(info), PairPhase::kFlat, BasisQuote{}, ExitReason::kNone, 0};
   pairs_.push_back(std::move(slot));
   marks_.push_back({});
   const auto idx = static_cast<PairIndex>(pairs_.size() - 1);
@@ -255,6 +255,7 @@ void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
   start.targets[1] = {legs[1].side, legs[1].quantity, s.info.perp->step_size, s.info.perp->min_quantity};
   if (!t.start(start, legs, 2, now)) return;  // order table full of live orders: cannot track more safely
   s.quote = q;
+  s.entry_started_us = now;
   s.phase = PairPhase::kEntering;
   t.launch();
 }
@@ -600,7 +601,10 @@ void ArbEngine::finish_trade(PairIndex p, TimestampUs now) noexcept {
     } else {
       s.phase = PairPhase::kFlat;
       strategy_.on_flat(p, now);
-      sink_.on_trade_abandoned(s.info, "no leg filled");
+      // A position opened and closed within this entry: a leg filled and leg risk unwound it.
+      const bool unwound = pos.id != 0 && pos.closed_at_us >= s.entry_started_us;
+      sink_.on_trade_abandoned(s.info,
+                               unwound ? "a leg filled and was unwound; nothing is left open" : "no leg filled");
     }
     return;
   }

@@ -149,18 +149,18 @@ class XarbDaemon : public ::testing::Test {
   std::string log() const { return testing::slurp_file(log_path()); }
   std::string out() const { return testing::slurp_file(dir_ / "xarb.out"); }
 
-  void start() {
+  void start(int opening_delay_seconds = 1, int account_poll_seconds = 1) {
     std::ostringstream t;
     t << "[exchange]\nmode = \"live\"\nrest_url = \"" << world_->backpack->http_url() << "\"\nws_url = \""
       << world_->backpack->ws_url() << "\"\nenv_file = \"" << (dir_ / "keys.env").string()
-      << "\"\naccount_poll_seconds = 1\n"
+      << "\"\naccount_poll_seconds = " << account_poll_seconds << "\n"
       << "[risk]\nmax_book_age_ms = 5000\nmin_account_balance_usd = 100\n"
       << "[strategy]\nkind = \"cross_venue\"\nstats_interval_seconds = 5\ntick_ms = 50\n"
       << "[execution]\nhedge_deadline_seconds = 3\n"
       << "[xarb]\ncoin = \"BTC\"\ntarget_notional_usd = 200\nlong_threshold = 5\nshort_threshold = 5\n"
       << "min_entry_spread_bps = 5\nmin_net_edge_bps = 2\nmax_position_backpack = 0.01\nmax_position_lighter = 0.01\n"
-      << "max_total_exposure_usd = 2000\nmin_closing_spread = 40\nmin_confidence = 0.3\nopening_delay_seconds = 1\n"
-      << "csv_dir = \"" << dir_.string() << "\"\n"
+      << "max_total_exposure_usd = 2000\nmin_closing_spread = 40\nmin_confidence = 0.3\n"
+      << "opening_delay_seconds = " << opening_delay_seconds << "\ncsv_dir = \"" << dir_.string() << "\"\n"
       << "[venues.lighter]\nrest_url = \"" << world_->lighter->http_url() << "\"\nws_url = \""
       << world_->lighter->ws_url() << "\"\naccount_index = 1001\napi_key_index = 4\nmarkets = [\"BTC\"]\n"
       << "[logging]\nfile = \"" << log_path().string() << "\"\nconsole = false\nlevel = \"info\"\n"
@@ -333,6 +333,56 @@ TEST_F(XarbDaemon, LongAndShortBackpackOpenAndCloseFlatOnBothVenuesWithThePnlOfB
   }
   EXPECT_EQ(trade_rows, 4u);
   EXPECT_GE(bbo_rows, 1u);
+}
+
+// Lighter refuses the order for margin (its collateral withdrawn after the daemon's account poll, which runs every
+// 30 s here): the Backpack leg that filled is unwound with a reduce-only taker order within the hedge deadline,
+// nothing stays open on either venue, no LEG RISK, and the journal holds the two Backpack fills with the
+// account's cash to the cent.
+TEST_F(XarbDaemon, ALighterLegRejectedForMarginUnwindsTheBackpackLeg) {
+  ASSERT_NO_FATAL_FAILURE(start(/*opening_delay_seconds=*/600, /*account_poll_seconds=*/30));  // one attempt
+  // The daemon's first account poll of each venue follows the start at once: its Lighter margin is known.
+  std::this_thread::sleep_for(milliseconds(2'000));
+  world_->call([this] {
+    sim::Exchange& lt = world_->world->venue(1).exchange();
+    lt.deposit(lt_account_, "USDC", Decimal::from_int(1) - lt.available_balance(lt_account_, "USDC"));
+    world_->world->venue(1).model()->dislocate("BTC", 40);
+    return 0;
+  });
+  ASSERT_TRUE(wait_for([&] { return fills(0).size() >= 2 && position(0).is_zero(); }, milliseconds(20'000))) << log();
+  ASSERT_TRUE(
+      wait_for([&] { return log().find("Entry on BTC abandoned: a leg filled and was unwound") != std::string::npos; },
+               milliseconds(10'000)))
+      << log();
+  ASSERT_NO_FATAL_FAILURE(stop_cleanly());
+  const std::string text = log();
+  EXPECT_NE(text.find("BTC rejected"), std::string::npos) << "the Lighter refusal is logged\n" << text;
+  EXPECT_NE(text.find("Hedging BTC: unwind BTC_USDC_PERP Ask"), std::string::npos) << text;
+  EXPECT_EQ(text.find("LEG RISK"), std::string::npos) << text;
+  EXPECT_TRUE(fills(1).empty());
+  EXPECT_TRUE(position(1).is_zero());
+  const std::vector<sim::SimFill> bp = fills(0);
+  ASSERT_EQ(bp.size(), 2u);
+  EXPECT_NE(bp[0].side, bp[1].side);
+  EXPECT_EQ(bp[0].quantity, bp[1].quantity);
+
+  journal::JournalOptions o;
+  o.read_only = true;
+  journal::Journal j = journal::Journal::open((dir_ / "journal.sqlite").string(), o);
+  auto rows = j.fills_since(0);
+  ASSERT_TRUE(rows) << j.last_error();
+  ASSERT_EQ(rows->size(), 2u);
+  for (const auto& r : *rows) EXPECT_EQ(r.venue, VenueId::kBackpack);
+  auto positions = j.positions();
+  ASSERT_TRUE(positions) << j.last_error();
+  Decimal journal_net;
+  for (const auto& p : *positions) {
+    EXPECT_FALSE(p.open);
+    journal_net += p.realized - p.fees + p.funding;
+  }
+  EXPECT_EQ(journal_net.round_to(Decimal::from_string("0.01"), Rounding::kNearest),
+            exchange_cash().round_to(Decimal::from_string("0.01"), Rounding::kNearest));
+  EXPECT_TRUE(j.open_intents().value().empty());
 }
 
 }  // namespace

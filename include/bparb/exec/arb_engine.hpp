@@ -265,6 +265,7 @@ class ArbEngine : private AccountRiskSource {
     PairPhase phase = PairPhase::kFlat;
     BasisQuote quote;                            // of the entry in progress or of the open position
     ExitReason exit_reason = ExitReason::kNone;  // of the exit in progress
+    TimestampUs entry_started_us = 0;            // of the entry in progress
   };
 
   void try_enter(PairIndex p, TimestampUs now) noexcept;
