@@ -121,6 +121,15 @@ void LighterNode::collect_margin(service::VenueHealth& out) const {
   out.fills_missing_from_stream = reconciler_->fills_missing_from_stream();
 }
 
+Decimal LighterNode::available_margin() const noexcept {
+  if (!reconciler_ || !reconciler_->equity()) return Decimal{};
+  return reconciler_->equity()->available;
+}
+
+void LighterNode::on_unpaired_funding(std::function<void(std::string_view symbol, Decimal amount)> f) {
+  if (reconciler_) reconciler_->on_unpaired_funding(std::move(f));
+}
+
 void LighterNode::stop(DurationUs timeout_us, std::function<void()> done) {
   if (stopping_) return done();
   stopping_ = true;

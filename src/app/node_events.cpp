@@ -216,6 +216,7 @@ void NodeEvents::on_entry_refused(const exec::PairInfo& p, const BasisQuote&, st
 void NodeEvents::on_position_opened(const exec::PairInfo& p, const PositionState& pos, const BasisQuote& q) {
   journal_.position(p.name, pos);
   lines_.position_opened(p, journal_.position_id(pos.id), pos, q);
+  if (pair_listener_) pair_listener_->on_pair_opened(p, pos);
 }
 void NodeEvents::on_exit_signal(const exec::PairInfo& p, const PositionState& pos, const ExitSignal& s) {
   lines_.exit_signal(p, journal_.position_id(pos.id), s);
@@ -224,6 +225,7 @@ void NodeEvents::on_position_closed(const exec::PairInfo& p, const PositionState
   journal_.position(p.name, pos);
   journal_daily_pnl();
   lines_.position_closed(p, journal_.position_id(pos.id), pos, r);
+  if (pair_listener_) pair_listener_->on_pair_closed(p, pos);
   // Funding of the interval this position was closed in may settle, or be polled, a little later: poll
   // now rather than at the next tick, so the record is complete as soon as the venue allows.
   if (reconciler_) reconciler_->poll_funding_soon();
@@ -243,6 +245,7 @@ void NodeEvents::on_fill(const exec::PairInfo& p, const OrderSpec& o, Decimal qt
   if (portfolio_) journal_.position(p.name, portfolio_->position(o.pair));
   lines_.fill(p, o, qty, price, fee, fee_symbol, maker);
   write_trade_csv(p, o, qty, price, fee, fee_symbol, maker);
+  if (pair_listener_) pair_listener_->on_pair_fill(p, o, qty, price, fee);
   if (alerter_ && alerter_->wants(alerts::AlertEvent::kFills))
     alert_fill_later(p, o, qty, price, fee, fee_symbol, maker);
 }

@@ -58,7 +58,7 @@ void Reconciler::poll_account() {
     }
     if (balances && !opts_.feeds_engine_account) {
       net_equity_ = eq.net_equity;
-      equity_ = eq;  // the operator's margin figures of this venue
+      equity_ = eq;  // this venue's margin: the operator's figures and the cross-venue strategy's cap there
     }
     if (balances && opts_.feeds_engine_account) {
       exec::AccountSnapshot snap;

@@ -90,7 +90,7 @@ void load_script(const Loader& L, const toml::array& arr, const MarketModelConfi
     const std::string prefix = "script[" + std::to_string(i++) + "]";
     if (!el.is_table()) L.fail(prefix, Loader::render(el), "must be a table ([[script]])");
     const toml::table& t = *el.as_table();
-    L.check_keys(t, prefix, {"at_seconds", "coin", "basis_bps"});
+    L.check_keys(t, prefix, {"at_seconds", "coin", "basis_bps", "dislocation_bps"});
     ScriptedBasis e;
     auto at = L.get_double(t, prefix, "at_seconds", 0, 31'536'000);
     if (!at) L.fail(prefix + ".at_seconds", {}, "required: simulated seconds after start, in [0, 31536000]");
@@ -101,9 +101,16 @@ void load_script(const Loader& L, const toml::array& arr, const MarketModelConfi
     for (const auto& c : model.coins) known = known || c.coin == *coin;
     if (!known) L.fail(prefix + ".coin", "\"" + *coin + "\"", "must be a coin of the market model ([[model.coins]])");
     e.coin = *coin;
+    auto dislocation = L.get_double(t, prefix, "dislocation_bps", -10'000, 10'000);
     auto bps = L.get_double(t, prefix, "basis_bps", -10'000, 10'000);
-    if (!bps) L.fail(prefix + ".basis_bps", {}, "required: the basis to set, in [-10000, 10000] bps");
-    e.basis_bps = *bps;
+    if (dislocation && bps)
+      L.fail(prefix, "basis_bps and dislocation_bps", "one of them: a basis to set or a dislocation to add");
+    if (!bps && !dislocation)
+      L.fail(prefix + ".basis_bps", {},
+             "required: the basis to set, in [-10000, 10000] bps (or dislocation_bps: the move away from the fair "
+             "value, in [-10000, 10000] bps)");
+    e.dislocation = dislocation.has_value();
+    e.basis_bps = dislocation ? *dislocation : *bps;
     out.push_back(std::move(e));
   }
   std::stable_sort(out.begin(), out.end(),

@@ -68,6 +68,10 @@ class LighterNode {
   void collect_margin(service::VenueHealth& out) const;
 
   std::size_t book_count() const noexcept { return venue_.instrument_ids().size(); }
+  // Lighter's free collateral as its reconciler last polled it (zero before the first answer).
+  Decimal available_margin() const noexcept;
+  // Funding payments of the account that no basis pair claims (a cross-venue leg's): after start_trading.
+  void on_unpaired_funding(std::function<void(std::string_view symbol, Decimal amount)> f);
   std::size_t valid_books() const noexcept { return venue_.valid_books(); }
 
  private:

@@ -186,12 +186,14 @@ class ArbEngine : private AccountRiskSource {
   static constexpr std::size_t kMaxOrders = oms::OrderManager::kCapacity;  // live + recently settled orders tracked
 
   // `instruments` is the start-up table every order's instrument comes from; it outlives the engine.
+  // `strategy` (outliving the engine) replaces the basis strategy built from `params` when given.
   ArbEngine(const EngineParams& params, const InstrumentTable& instruments, RiskGate& risk, Portfolio& portfolio,
-            EngineSink& sink);
+            EngineSink& sink, Strategy* strategy = nullptr);
 
-  // Start-up (allocates): register pairs in the same order as Portfolio::add_pair. `legs` are the spot and
-  // the perp instrument (LegIndex order), `books` their books. Throws std::invalid_argument when an id is
-  // not in the table or the legs are not a spot and a perp.
+  // Start-up (allocates): register pairs in the same order as Portfolio::add_pair. `legs` are the two
+  // instruments (LegIndex order: a spot and a perp for the basis strategy; two perps, on two venues, for
+  // the cross-venue one), `books` their books. Throws std::invalid_argument when an id is not in the table
+  // or leg 1 is not a perp (leg 0 a spot or a perp).
   PairIndex add_pair(std::string name, std::array<InstrumentId, 2> legs, std::array<const OrderBook*, 2> books);
   const InstrumentTable& instruments() const noexcept { return instruments_; }
   // Single-instrument strategies place, cancel and replace their orders here (exec/order_entry.hpp): same
@@ -263,6 +265,7 @@ class ArbEngine : private AccountRiskSource {
     PairPhase phase = PairPhase::kFlat;
     BasisQuote quote;                            // of the entry in progress or of the open position
     ExitReason exit_reason = ExitReason::kNone;  // of the exit in progress
+    TimestampUs entry_started_us = 0;            // of the entry in progress
   };
 
   void try_enter(PairIndex p, TimestampUs now) noexcept;
