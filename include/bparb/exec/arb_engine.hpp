@@ -92,6 +92,13 @@ class EngineSink {
   // the venue's symbol itself.
   virtual void cancel_order(InstrumentId instrument, oms::ClientId client_id) = 0;
   virtual void query_order(InstrumentId instrument, oms::ClientId client_id) = 0;
+  // A replace (exec/order_entry.hpp): `old_id` on `instrument` ends and `next` (a new client id, same
+  // instrument, side and flags) takes its place. A venue that modifies an order in place does it in one
+  // request (Lighter's ModifyOrder); the default is what a venue without one does: the cancel, then the order.
+  virtual void replace_order(InstrumentId instrument, oms::ClientId old_id, const OrderSpec& next) {
+    cancel_order(instrument, old_id);
+    place_orders(std::span<const OrderSpec>(&next, 1));
+  }
 
   virtual void on_opportunity(const PairInfo&, const BasisQuote&) {}
   virtual void on_entry_refused(const PairInfo&, const BasisQuote&, std::string_view /*leg*/, const RiskDecision&) {}
