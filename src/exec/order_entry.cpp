@@ -180,6 +180,7 @@ SubmitResult OrderEntry::check(OrderOwner owner, const SingleOrderRequest& req, 
     c.perp_spec = &m;
     c.perp_notional_after_usd = c.notional_usd;
   }
+  c.venue_margin = account_.venue_margin(in.venue);
   const OrderBook* book = req.instrument < books_.size() ? books_[req.instrument] : nullptr;
   if (book) c.book = {book->valid(), book->last_update_us()};
   res.risk = risk_.check(c, account_.current_account_risk(now));

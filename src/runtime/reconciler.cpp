@@ -56,7 +56,11 @@ void Reconciler::poll_account() {
       log_->warn("Account poll failed: {} {}", err->code, err->message);
       return schedule_account_poll();
     }
-    if (balances && !opts_.feeds_engine_account) net_equity_ = eq.net_equity;
+    if (balances && !opts_.feeds_engine_account) {
+      net_equity_ = eq.net_equity;
+      equity_ = eq;
+      engine_->on_venue_account(opts_.venue, exec::VenueAccount{true, eq.net_equity, eq.available, eq.locked});
+    }
     if (balances && opts_.feeds_engine_account) {
       exec::AccountSnapshot snap;
       snap.view.fees = fees_;

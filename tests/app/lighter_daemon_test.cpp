@@ -232,6 +232,8 @@ class LighterVenueTest : public ::testing::Test {
     a.view.available_quote = D("100000");
     a.view.available_margin = D("100000");
     r.engine->on_account(a, clock_.now_us());
+    // Lighter's account as its reconciler's poll reports it (LighterAccountFigures... checks that path).
+    r.engine->on_venue_account(VenueId::kLighter, exec::VenueAccount{true, D("100000"), D("100000"), Decimal{}});
     r.venue->start();
     EXPECT_TRUE(run_until([&] { return r.venue->valid_books() == 1 && r.venue->stream_connected(); }));
     return r;
@@ -564,6 +566,36 @@ TEST_F(LighterVenueTest, LighterFundingFromPositionFundingIsJournaledOnceUnderLi
   EXPECT_EQ(symbols[0], "SOL");
   EXPECT_EQ((*venue_funding)[0].quantity, booked[0].amount);
   EXPECT_EQ((*venue_funding)[0].interval_end_ms, booked[0].interval_end_ms);
+}
+
+TEST_F(LighterVenueTest, LighterAccountFiguresReachTheEnginesViewAndTheMarginRuleOfLighterOrders) {
+  Run& r = start_run();
+  // A Lighter account with 20 USDC of equity: the 0.50 SOL buy needs more margin than it has, whatever the
+  // Backpack account (100,000) holds.
+  r.engine->on_venue_account(VenueId::kLighter, exec::VenueAccount{true, D("20"), D("20"), Decimal{}});
+  exec::SubmitResult s = submit(r, /*ioc=*/true, 20, 50);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.refusal, exec::EntryRefusal::kRisk);
+  EXPECT_EQ(s.risk.rule, RiskRule::kMarginHeadroom);
+  EXPECT_EQ(s.risk.limit, D("20").mul(RiskLimits{}.max_margin_utilization, Rounding::kDown));
+
+  // The daemon's Lighter reconciler (as app/lighter_node starts it): its account poll is Lighter's view.
+  runtime::ReconcilerOptions ro;
+  ro.account_poll_us = 10 * kUsPerSecond;
+  ro.fills_reconcile_us = 10 * kUsPerSecond;
+  ro.funding_poll_us = 10 * kUsPerSecond;
+  ro.started_us = clock_.now_us();
+  ro.venue = VenueId::kLighter;
+  ro.feeds_engine_account = false;
+  runtime::Reconciler rec(io_, log_, clock_, journal_, *r.venue, std::vector<runtime::PairRef>{}, "USDC", FeeSchedule{},
+                          ro);
+  rec.start(*r.engine, *r.portfolio, next_client_id_);
+  ASSERT_TRUE(run_until([&] { return r.engine->venue_account(VenueId::kLighter).net_equity == D("100000"); }));
+  EXPECT_EQ(r.engine->venue_account(VenueId::kLighter).available_margin, D("100000"));
+  EXPECT_EQ(r.engine->venue_account(VenueId::kBackpack).net_equity, D("100000"));  // the primary's, untouched
+  rec.cancel();
+  s = submit(r, /*ioc=*/true, 20, 50);
+  EXPECT_TRUE(s.ok()) << exec::entry_refusal_name(s.refusal) << " " << s.risk.rule_name();
 }
 
 TEST_F(LighterVenueTest, ALighterBookThatIsNoLongerSyncedMakesItsInstrumentUntradeable) {

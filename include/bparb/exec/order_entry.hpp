@@ -128,11 +128,14 @@ class SingleOrderHandler {
   virtual void on_single_order_event(const SingleOrderEvent& e) noexcept = 0;
 };
 
-// What the risk gate needs from the engine at the moment of an order: the account's numbers.
+// What the risk gate needs from the engine at the moment of an order: the account's numbers, and for an
+// order on another venue than the primary account's, that venue's equity and margin in use.
 class AccountRiskSource {
  public:
   virtual ~AccountRiskSource() = default;
   virtual AccountRisk current_account_risk(TimestampUs now) noexcept = 0;
+  // Null for the primary account's venue (its figures are the AccountRisk's).
+  virtual const VenueMargin* venue_margin(VenueId venue) const noexcept = 0;
 };
 
 class OrderEntry {
