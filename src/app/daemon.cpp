@@ -299,7 +299,7 @@ class Daemon final {
     if (lighter_) lighter_->start_trading(*engine_, *portfolio_, params_.first_client_id, startup_->fees(), ro);
     if (xarb_) book_xarb_funding();
     runtime::NodeHooks hooks;
-    hooks.cancel_order = [this](InstrumentId instrument, oms::ClientId id) { events_.cancel_order(instrument, id); };
+    hooks.cancel_orders = [this](std::span<const exec::LiveOrder> live) { events_.cancel_all(live); };
     hooks.mark = [this](const MarketSpec& perp) {
       const OrderBook* b = bp_.feed->book(perp.symbol);
       return b ? b->mid() : Decimal{};
@@ -309,8 +309,11 @@ class Daemon final {
       lighter_->stop(cfg_.shutdown.timeout_us, [this] { stop_io(); });
     };
     if (mm_) {
-      hooks.cancel_order = [this](InstrumentId instrument, oms::ClientId id) {
-        if (!mm_->owns(instrument)) events_.cancel_order(instrument, id);  // the market maker pulls its own quotes
+      hooks.cancel_orders = [this](std::span<const exec::LiveOrder> live) {
+        std::vector<exec::LiveOrder> others;  // the market maker pulls its own quotes
+        for (const exec::LiveOrder& o : live)
+          if (!mm_->owns(o.instrument)) others.push_back(o);
+        events_.cancel_all(others);
       };
       hooks.tick = [this](TimestampUs now) { mm_->on_tick(now); };
       hooks.idle = [this] { return mm_->idle(); };
@@ -484,7 +487,7 @@ class Daemon final {
     ControlToken token = load_control_token(so);  // throws on a weak token: start-up stops, naming it
     for (const std::string& w : token.warnings) log_->warn("{}", w);
     service::EngineControlHooks hooks;
-    hooks.cancel_order = [this](InstrumentId i, oms::ClientId id) { events_.cancel_order(i, id); };
+    hooks.cancel_orders = [this](std::span<const exec::LiveOrder> live) { events_.cancel_all(live); };
     hooks.reload = [this] { return reload_report(reload("POST /api/v1/reload")); };
     hooks.shutting_down = [this] { return node_.shutting_down(); };
     control_ = std::make_unique<service::EngineControl>(risk_, std::move(hooks));

@@ -147,6 +147,47 @@ void NodeEvents::cancel_order(InstrumentId instrument, oms::ClientId client_id) 
   }
   adapter_->cancel_order(instrument, client_id);
 }
+void NodeEvents::cancel_all(std::span<const exec::LiveOrder> live) {
+  std::vector<InstrumentId> seen;
+  for (const exec::LiveOrder& first : live) {
+    if (std::find(seen.begin(), seen.end(), first.instrument) != seen.end()) continue;
+    seen.push_back(first.instrument);
+    std::vector<oms::ClientId> ids;
+    for (const exec::LiveOrder& o : live)
+      if (o.instrument == first.instrument) ids.push_back(o.client_id);
+    for (std::size_t i = 0; i < ids.size(); ++i) tally_.order_cancelled();
+    const std::string symbol = engine_->instruments().market(first.instrument).symbol;
+    auto answered = [this, instrument = first.instrument, ids, symbol](const exec::VenueError* e) {
+      if (e == nullptr)
+        return log_->info("Cancel-all {}: taken by the venue ({} live order(s) of ours)", symbol, ids.size());
+      log_->warn("Cancel-all {} failed ({} {}: {}): cancelling its {} order(s) one by one", symbol, e->request, e->code,
+                 e->message, ids.size());
+      for (const oms::ClientId id : ids) {
+        if (lighter_ != nullptr && lighter_->owns(instrument))
+          lighter_->cancel_order(instrument, id);
+        else
+          adapter_->cancel_order(instrument, id);
+      }
+    };
+    if (lighter_ != nullptr && lighter_->owns(first.instrument))
+      lighter_->cancel_all(symbol, std::move(answered));
+    else
+      adapter_->cancel_all(symbol, std::move(answered));
+  }
+}
+
+void NodeEvents::replace_order(InstrumentId instrument, oms::ClientId old_id, const OrderSpec& next) {
+  if (lighter_ == nullptr || !lighter_->owns(instrument))
+    return exec::EngineSink::replace_order(instrument, old_id, next);
+  tally_.order_cancelled();
+  if (!lighter_->replace_order(old_id, next)) {
+    // Not journaled, so not sent: the old order is cancelled as asked, the new one answered.
+    lighter_->cancel_order(instrument, old_id);
+    return refuse_unjournaled(std::span<const OrderSpec>(&next, 1));
+  }
+  counts_.orders_sent += 1;
+  lines_.placing(std::span<const OrderSpec>(&next, 1));
+}
 void NodeEvents::query_order(InstrumentId instrument, oms::ClientId client_id) {
   if (lighter_ != nullptr && lighter_->owns(instrument)) return lighter_->query_order(instrument, client_id);
   adapter_->query_order(instrument, client_id);

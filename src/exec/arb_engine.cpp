@@ -111,9 +111,25 @@ void ArbEngine::on_funding_info(PairIndex pair, const FundingInfo& info) noexcep
   strategy_.on_funding(pair, info);
 }
 
+void ArbEngine::on_venue_account(VenueId venue, const VenueAccount& account) noexcept {
+  const std::size_t i = static_cast<std::size_t>(venue);
+  if (i >= kVenueCount || venue == VenueId::kBackpack) return;  // the primary account comes through on_account
+  venue_accounts_[i] = account;
+  venue_accounts_[i].known = true;
+  venue_margins_[i] = VenueMargin{true, account.net_equity, account.initial_margin_used};
+}
+
+const VenueMargin* ArbEngine::venue_margin(VenueId venue) const noexcept {
+  const std::size_t i = static_cast<std::size_t>(venue);
+  if (venue == VenueId::kBackpack || i >= kVenueCount) return nullptr;
+  return &venue_margins_[i];
+}
+
 void ArbEngine::on_account(const AccountSnapshot& account, TimestampUs now) noexcept {
   account_ = account;
   have_account_ = true;
+  venue_accounts_[static_cast<std::size_t>(VenueId::kBackpack)] =
+      VenueAccount{true, account.net_equity, account.view.available_margin, account.initial_margin_used};
   StateChange c = risk_.update(account_risk(now));
   if (c.changed) sink_.on_trading_state(c, "account update");
 }

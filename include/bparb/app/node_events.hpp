@@ -101,6 +101,13 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   // ---- EngineSink: I/O, through the adapter
   void place_orders(std::span<const exec::OrderSpec> orders) override;
   void cancel_order(InstrumentId instrument, oms::ClientId client_id) override;
+  // The kernel's cancel-all (shutdown, the operator's /api/v1/cancel-all): one cancel-all per instrument that
+  // has live orders, through its venue's adapter (Lighter: CancelAllOrders for the market; Backpack: DELETE
+  // /orders for the symbol), not a cancel per order. When a venue refuses it, that instrument's orders are
+  // cancelled one by one. The stream reports each order cancelled.
+  void cancel_all(std::span<const exec::LiveOrder> live);
+  // On Lighter one ModifyOrder; elsewhere the cancel, then the new order.
+  void replace_order(InstrumentId instrument, oms::ClientId old_id, const exec::OrderSpec& next) override;
   // Single orders (exec/order_entry.hpp): counted and logged like the pairs' orders; no pair, no CSV row.
   void on_single_order_fill(const exec::OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
                             std::string_view fee_symbol, bool maker) override;

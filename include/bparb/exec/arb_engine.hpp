@@ -92,6 +92,13 @@ class EngineSink {
   // the venue's symbol itself.
   virtual void cancel_order(InstrumentId instrument, oms::ClientId client_id) = 0;
   virtual void query_order(InstrumentId instrument, oms::ClientId client_id) = 0;
+  // A replace (exec/order_entry.hpp): `old_id` on `instrument` ends and `next` (a new client id, same
+  // instrument, side and flags) takes its place. A venue that modifies an order in place does it in one
+  // request (Lighter's ModifyOrder); the default is what a venue without one does: the cancel, then the order.
+  virtual void replace_order(InstrumentId instrument, oms::ClientId old_id, const OrderSpec& next) {
+    cancel_order(instrument, old_id);
+    place_orders(std::span<const OrderSpec>(&next, 1));
+  }
 
   virtual void on_opportunity(const PairInfo&, const BasisQuote&) {}
   virtual void on_entry_refused(const PairInfo&, const BasisQuote&, std::string_view /*leg*/, const RiskDecision&) {}
@@ -181,6 +188,14 @@ struct AccountSnapshot {
   Decimal initial_margin_used;
 };
 
+// One venue's account as its account poll reported it: the engine's per-venue view.
+struct VenueAccount {
+  bool known = false;  // reported at least once
+  Decimal net_equity;
+  Decimal available_margin;     // equity free for new margin
+  Decimal initial_margin_used;  // margin held by positions and orders
+};
+
 class ArbEngine : private AccountRiskSource {
  public:
   static constexpr std::size_t kMaxOrders = oms::OrderManager::kCapacity;  // live + recently settled orders tracked
@@ -209,7 +224,15 @@ class ArbEngine : private AccountRiskSource {
   // Events.
   void on_book_update(PairIndex pair, TimestampUs now) noexcept;
   void on_funding_info(PairIndex pair, const FundingInfo& info) noexcept;
+  // The primary account (Backpack): the strategy's sizing view, the risk gate's account rules.
   void on_account(const AccountSnapshot& account, TimestampUs now) noexcept;
+  // Another venue's account poll (Lighter): the risk gate checks the margin of that venue's orders against
+  // it. Until it is reported, an order on that venue that needs margin is refused (no room).
+  void on_venue_account(VenueId venue, const VenueAccount& account) noexcept;
+  // Each venue's last reported account (the primary's from on_account).
+  const VenueAccount& venue_account(VenueId venue) const noexcept {
+    return venue_accounts_[static_cast<std::size_t>(venue) % kVenueCount];
+  }
   void on_order_ack(const OrderAck& ack, TimestampUs now) noexcept;
   void on_order_update(const OrderUpdate& update, TimestampUs now) noexcept;
   // Answer to query_order: `found` = the exchange knows the order (open or in history).
@@ -281,6 +304,7 @@ class ArbEngine : private AccountRiskSource {
   void single_order_update(oms::Order& o, const OrderUpdate& u, TimestampUs now) noexcept;
   AccountRisk account_risk(TimestampUs now) noexcept;
   AccountRisk current_account_risk(TimestampUs now) noexcept override { return account_risk(now); }
+  const VenueMargin* venue_margin(VenueId venue) const noexcept override;
   void fill_marks() noexcept;
   std::uint32_t open_positions() const noexcept;
   const OrderBook* book_of(const PairInfo& info, LegIndex leg) const noexcept {
@@ -300,6 +324,8 @@ class ArbEngine : private AccountRiskSource {
   oms::OrderManager oms_;
   OrderEntry entry_;  // single orders, on oms_
   AccountSnapshot account_{};
+  std::array<VenueAccount, kVenueCount> venue_accounts_{};
+  std::array<VenueMargin, kVenueCount> venue_margins_{};  // the same, as the risk gate reads it
   bool have_account_ = false;
   bool opening_enabled_ = true;
   TimestampUs last_stats_us_ = 0;
