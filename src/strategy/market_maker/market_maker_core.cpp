@@ -277,6 +277,19 @@ std::int64_t MarketMakerCore::others_best(Side side) const noexcept {
   return best;
 }
 
+// The price-move clock of our quote: started when everyone else's best first stands requote_ticks or more
+// from where it was when we placed, stopped when it stands within again. A touch that flickers (a level
+// briefly re-posted, so that for a frame we are alone and the next level counts) restarts it every time.
+void MarketMakerCore::track_price_move(TimestampUs now) noexcept {
+  if (quote_.state != QuoteState::kLive) return;
+  const std::int64_t others = others_best(quote_.side);
+  if (others > 0 && abs64(others - quote_.ref_best_ticks) >= p_.requote_ticks) {
+    if (quote_.moved_since_us < 0) quote_.moved_since_us = now;
+  } else {
+    quote_.moved_since_us = -1;
+  }
+}
+
 MmReason MarketMakerCore::cancel_reason(TimestampUs now, MmReason blocked, std::int64_t cap,
                                         std::int64_t soft) const noexcept {
   if (blocked != MmReason::kNone) return blocked;
@@ -285,8 +298,8 @@ MmReason MarketMakerCore::cancel_reason(TimestampUs now, MmReason blocked, std::
   const bool soft_reached = position_lots_ != 0 && abs64(position_lots_) >= soft;
   if (have && want != quote_.side) return soft_reached ? MmReason::kInventorySoft : MmReason::kSideSwitch;
   if (abs64(exposure_lots()) > cap && abs64(exposure_lots()) > abs64(position_lots_)) return MmReason::kInventoryCap;
-  const std::int64_t others = others_best(quote_.side);
-  if (others > 0 && abs64(others - quote_.ref_best_ticks) >= p_.requote_ticks) return MmReason::kPriceMoved;
+  if (quote_.moved_since_us >= 0 && now - quote_.moved_since_us >= p_.requote_persist_ms * kUsPerMs)
+    return MmReason::kPriceMoved;
   if (p_.max_quote_age_ms > 0 && now - quote_.placed_us >= p_.max_quote_age_ms * kUsPerMs) return MmReason::kQuoteAged;
   return MmReason::kNone;
 }
@@ -362,7 +375,7 @@ MmDecision MarketMakerCore::try_place(TimestampUs now, MmReason blocked, std::in
   d.post_only = true;
   d.tif = TimeInForce::kGtc;
   budget_.record(now);
-  quote_ = Quote{QuoteState::kPendingNew, 0, side, price, qty, others, now};
+  quote_ = Quote{QuoteState::kPendingNew, 0, side, price, qty, others, now, -1};
   return d;
 }
 
@@ -378,6 +391,7 @@ MmDecision MarketMakerCore::decide(TimestampUs now) noexcept {
 
   // 1. A resting quote that should not rest is cancelled first: a breaker, a switch, a move.
   // A quote filled in full waits for its done report: a cancel could only fail.
+  track_price_move(now);
   if (quote_.state == QuoteState::kLive && quote_.remaining_lots > 0) {
     const MmReason why = cancel_reason(now, blocked, cap, soft);
     if (why != MmReason::kNone) {

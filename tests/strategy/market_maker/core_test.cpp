@@ -128,6 +128,69 @@ TEST(MarketMakerCore, RequoteFollowsEveryoneElsesBestNotOurOwnQuote) {
   EXPECT_EQ(d.reason, MmReason::kPriceMoved);
 }
 
+// requote_persist_ms: a new best price must hold that long before the quote moves. A level that vanishes
+// for a frame (its owner re-posts it) leaves our quote alone at the touch; the next level counts as everyone
+// else's best for that frame only, and no requote follows.
+TEST(MarketMakerCore, APriceMoveMustPersistBeforeTheQuoteMoves) {
+  MmParams p;
+  p.requote_persist_ms = 300;
+  Rig r(p);
+  r.ready(true);
+  ASSERT_EQ(r.decide_and_accept().price_ticks, 15'001);
+  r.core.on_book(top(14'999, 15'001, r.now, 500, 506), r.now);
+  EXPECT_EQ(r.decide().action, MmAction::kNone);
+  // The others leave our level for 100 ms (we are alone: their best is 15002), then come back.
+  r.advance_ms(50);
+  r.core.on_book(top(14'999, 15'001, r.now, 500, 6), r.now);
+  EXPECT_EQ(r.decide().action, MmAction::kNone);
+  r.advance_ms(100);
+  EXPECT_EQ(r.decide().action, MmAction::kNone);
+  r.core.on_book(top(14'999, 15'001, r.now, 500, 506), r.now);
+  EXPECT_EQ(r.decide().action, MmAction::kNone);
+  // The flicker again: the clock restarted when the level came back, so 250 ms more is not enough...
+  r.advance_ms(50);
+  r.core.on_book(top(14'999, 15'001, r.now, 500, 6), r.now);
+  EXPECT_EQ(r.decide().action, MmAction::kNone);
+  r.advance_ms(250);
+  EXPECT_EQ(r.decide().action, MmAction::kNone);
+  // ... and once the move has held 300 ms, the quote follows it.
+  r.advance_ms(50);
+  MmDecision d = r.decide();
+  EXPECT_EQ(d.action, MmAction::kCancel);
+  EXPECT_EQ(d.reason, MmReason::kPriceMoved);
+}
+
+TEST(MarketMakerCore, WithoutPersistenceAOneFrameFlickerRequotes) {
+  MmParams p;
+  p.requote_persist_ms = 0;
+  Rig r(p);
+  r.ready(true);
+  ASSERT_EQ(r.decide_and_accept().price_ticks, 15'001);
+  r.core.on_book(top(14'999, 15'001, r.now, 500, 6), r.now);
+  EXPECT_EQ(r.decide().reason, MmReason::kPriceMoved);
+}
+
+// A move that persists is followed; a move back to where we placed stops the clock.
+TEST(MarketMakerCore, APersistentImprovementIsFollowedAfterTheDelay) {
+  MmParams p;
+  p.requote_persist_ms = 200;
+  Rig r(p);
+  r.ready(true);
+  ASSERT_EQ(r.decide_and_accept().price_ticks, 15'001);
+  r.book(14'999, 15'000);  // someone improves the ask
+  EXPECT_EQ(r.decide().action, MmAction::kNone);
+  r.advance_ms(150);
+  r.book(14'999, 15'001);  // and leaves again
+  EXPECT_EQ(r.decide().action, MmAction::kNone);
+  r.advance_ms(100);
+  r.book(14'999, 15'000);  // improves again: a fresh 200 ms
+  EXPECT_EQ(r.decide().action, MmAction::kNone);
+  r.advance_ms(199);
+  EXPECT_EQ(r.decide().action, MmAction::kNone);
+  r.advance_ms(1);
+  EXPECT_EQ(r.decide().reason, MmReason::kPriceMoved);
+}
+
 TEST(MarketMakerCore, QuoteAgeLimitIsOffByDefaultAndRequotesWhenSet) {
   Rig off;
   off.ready(true);

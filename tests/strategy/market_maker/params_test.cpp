@@ -25,7 +25,7 @@ TEST(MmParams, DefaultsAreTheDocumentedOnesAndValid) {
   EXPECT_EQ(p.inventory_soft_fraction, D("0.8"));
   EXPECT_EQ(p.hedge_fraction, D("0.6"));
   EXPECT_TRUE(validate_mm_params(p).empty());
-  EXPECT_EQ(mm_param_keys().size(), 26u);
+  EXPECT_EQ(mm_param_keys().size(), 27u);
 }
 
 TEST(MmParams, EachProblemNamesKeyValueAndRange) {

@@ -186,9 +186,13 @@ class MarketMakerCore {
     std::int64_t remaining_lots = 0;
     std::int64_t ref_best_ticks = 0;  // everyone else's best on our side when placed
     TimestampUs placed_us = 0;
+    // Since when everyone else's best has stood requote_ticks or more from ref_best_ticks, at every decide()
+    // (-1: it has not): a level that vanishes for a frame and comes back is no move.
+    TimestampUs moved_since_us = -1;
   };
 
   void trip(MmBreaker kind, TimestampUs now, Decimal observed, Decimal limit, bool cooldown) noexcept;
+  void track_price_move(TimestampUs now) noexcept;
   void check_breakers(TimestampUs now) noexcept;
   MmReason blocker(TimestampUs now) const noexcept;
   std::int64_t others_best(Side side) const noexcept;
