@@ -163,13 +163,14 @@ void MarketMakerCore::on_hedge_done(ClientId id, TimestampUs now, bool rate_limi
 
 void MarketMakerCore::trip(MmBreaker kind, TimestampUs now, Decimal observed, Decimal limit, bool cooldown) noexcept {
   if (cooldown) cooldown_until_ = std::max(cooldown_until_, now + p_.cooldown_ms * kUsPerMs);
-  last_trip_ = BreakerTrip{};
-  last_trip_.kind = kind;
-  last_trip_.at_us = now;
-  last_trip_.observed = observed;
-  last_trip_.limit = limit;
-  last_trip_.cooldown_until_us = cooldown_until_;
   ++trip_count_;
+  BreakerTrip& t = recent_trips_[(trip_count_ - 1) % kRecentTrips];
+  t = BreakerTrip{};
+  t.kind = kind;
+  t.at_us = now;
+  t.observed = observed;
+  t.limit = limit;
+  t.cooldown_until_us = cooldown_until_;
 }
 
 void MarketMakerCore::check_breakers(TimestampUs now) noexcept {
@@ -216,9 +217,10 @@ void MarketMakerCore::check_breakers(TimestampUs now) noexcept {
     hold(moved, mid_active_, MmBreaker::kMidMove,
          Decimal::from_int(move).div(Decimal::from_int(ref2), Rounding::kNearest), p_.breaker_mid_move_fraction);
     if (moved && !was) {
-      last_trip_.mid_now = Decimal::from_units(mid2, tick_).div_int(2, Rounding::kNearest);
-      last_trip_.mid_then = Decimal::from_units(ref2, tick_).div_int(2, Rounding::kNearest);
-      last_trip_.then_us = then;
+      BreakerTrip& t = recent_trips_[(trip_count_ - 1) % kRecentTrips];  // the trip hold() just recorded
+      t.mid_now = Decimal::from_units(mid2, tick_).div_int(2, Rounding::kNearest);
+      t.mid_then = Decimal::from_units(ref2, tick_).div_int(2, Rounding::kNearest);
+      t.then_us = then;
     }
   }
 }

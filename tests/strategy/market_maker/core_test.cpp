@@ -329,7 +329,7 @@ TEST(MarketMakerCore, AfterAReconnectTheBookMustUpdateBeforeQuoting) {
 }
 
 TEST(MarketMakerCore, RequestBudgetKeepsHeadroomForCancels) {
-  MmParams p;
+  MmParams p = requote_at_once();
   p.max_requests_per_window = 5;  // quotes may use 4, cancels all 5
   p.request_window_ms = 60'000;
   Rig r(p);

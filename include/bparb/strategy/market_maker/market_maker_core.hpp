@@ -12,6 +12,7 @@
 // Driving it: feed every event, then call decide(now) until it returns kNone (each decision changes the
 // state, so this ends after at most three). After a kPlace, report the client id the kernel issued
 // (on_quote_submitted) or that the order was refused before reaching the venue (on_quote_refused).
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -173,7 +174,14 @@ class MarketMakerCore {
   std::int64_t cap_lots() const noexcept { return cap_lots_; }  // as of the last decide()
   const TakerFlow& flow() const noexcept { return flow_; }
   std::uint64_t trip_count() const noexcept { return trip_count_; }
-  const BreakerTrip& last_trip() const noexcept { return last_trip_; }
+  // The latest trip, and the n-th (1 = the first) while it is among the last kRecentTrips: one decision can
+  // trip several breakers at once (a ladder pulled back widens the spread and moves the mid), and each one
+  // gets its own log line.
+  static constexpr std::uint64_t kRecentTrips = 16;
+  const BreakerTrip& last_trip() const noexcept { return trip_at(trip_count_); }
+  const BreakerTrip& trip_at(std::uint64_t n) const noexcept {
+    return recent_trips_[(n + kRecentTrips - 1) % kRecentTrips];
+  }
   TimestampUs cooldown_until_us() const noexcept { return cooldown_until_; }
   bool hedge_in_flight() const noexcept { return hedge_in_flight_; }
 
@@ -228,7 +236,7 @@ class MarketMakerCore {
   TimestampUs reconnect_us_ = -1;  // a book frame newer than this is required after a reconnect
   TimestampUs cooldown_until_ = 0;
   std::uint64_t trip_count_ = 0;
-  BreakerTrip last_trip_;
+  std::array<BreakerTrip, kRecentTrips> recent_trips_{};  // trip n at (n - 1) % kRecentTrips
   // Which condition breakers are active now (a trip is recorded when one becomes active).
   bool mid_active_ = false;
   bool spread_active_ = false;
