@@ -120,6 +120,11 @@ void MmNode::stop() noexcept {
   if (stopped_) return;
   stopped_ = true;
   poll_timer_.cancel();
+  if (opts_.flatten_on_stop) {
+    // The core cancels its quote, quotes nothing more, and sends the position as reduce-only IOC orders.
+    for (Market& m : markets_) m.runner->flatten();
+    return;
+  }
   // Unknown equity quotes nothing: the core cancels its quote and places no other (docs/market_maker.md).
   for (Market& m : markets_) m.runner->on_equity(Decimal{});
 }
@@ -128,6 +133,7 @@ bool MmNode::idle() const noexcept {
   for (const Market& m : markets_) {
     const MarketMakerCore& c = m.runner->core();
     if (c.quote_state() != QuoteState::kNone || c.hedge_in_flight()) return false;
+    if (c.flattening() && c.position_lots() != 0) return false;  // the shutdown's deadline bounds the wait
   }
   return true;
 }
@@ -384,8 +390,9 @@ std::string MmNode::shutdown_words() const {
       held += fmt::format("{}{} {}", held.empty() ? "" : ", ", m.spec->symbol, m.spec->lots_to_quantity(lots).str());
   }
   return "market maker: quotes pulled, nothing quoted again; " +
-         (held.empty() ? std::string("no perp position held")
-                       : "perp positions stay open, unhedged (no flatten for the market maker): " + held);
+         (held.empty()            ? std::string("no perp position held")
+          : opts_.flatten_on_stop ? "flattening with reduce-only IOC orders ([mm] flatten_on_stop): " + held
+                                  : "perp positions stay open, unhedged ([mm] flatten_on_stop is off): " + held);
 }
 
 void MmNode::on_funding(std::string_view symbol, Decimal amount) {

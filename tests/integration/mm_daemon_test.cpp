@@ -552,12 +552,14 @@ TEST_F(MmDaemon, RateLimitedItBacksOffInsteadOfRetryingIntoABan) {
 }
 
 // Side follows flow: with the background takers stopped, scripted bursts of taker buys make the market maker
-// quote the ask, then bursts of taker sells the bid; bpsim's resting order of ours shows the side.
-TEST_F(MmDaemon, SideFollowsScriptedTakerBursts) {
+// quote the ask, then bursts of taker sells the bid; bpsim's resting order of ours shows the side. With
+// [mm] flatten_on_stop the stop closes the position it holds by reduce-only IOC orders.
+TEST_F(MmDaemon, SideFollowsScriptedTakerBurstsAndTheStopFlattens) {
   sim_->call([this] {
     sim_->rt->model()->set_background_trading(false);
     return 0;
   });
+  mm_extra_ = "flatten_on_stop = true\n";
   start(1);
   const auto burst = [this](Side side, int trades) {
     for (int i = 0; i < trades; ++i) {
@@ -585,7 +587,29 @@ TEST_F(MmDaemon, SideFollowsScriptedTakerBursts) {
   burst(Side::kAsk, 30);
   ASSERT_TRUE(wait_for([&] { return resting_side_is(Side::kBid); }, milliseconds(10'000))) << log(1);
   EXPECT_NE(log(1).find("MM SOL_USDC_PERP: side ask -> bid"), std::string::npos) << log(1);
+  // [mm] flatten_on_stop: a position held at the stop is closed by reduce-only IOC orders. Make sure there is
+  // one: a taker fills the resting bid (a maker fill of ours, on the stream like any other).
+  const sim::AccountId taker = sim_->call([this] { return sim_->rt->model()->taker_account(); });
+  ASSERT_TRUE(wait_for(
+      [&] {
+        if (!position().is_zero()) return true;
+        for (const auto& o : resting())
+          sim_->call([&] { return sim_->rt->exchange().fill_resting(o.id, taker, 1'000'000); });
+        return false;
+      },
+      milliseconds(10'000)))
+      << log(1);
+  ASSERT_TRUE(wait_for([&] { return log(1).find("quote fill #") != std::string::npos; }, milliseconds(5'000)));
   stop_cleanly();
+  EXPECT_TRUE(position().is_zero()) << "position left at the stop: " << position().str() << "\n" << log(1);
+  EXPECT_NE(log(1).find("flattening with reduce-only IOC orders ([mm] flatten_on_stop)"), std::string::npos) << log(1);
+  std::size_t closing = 0;
+  for (const auto& o : order_history()) {
+    if (o.time_in_force != TimeInForce::kIoc) continue;
+    ++closing;
+    EXPECT_TRUE(o.reduce_only.value_or(false)) << "closing order " << o.id << " not reduce-only";
+  }
+  EXPECT_GE(closing, 1u);
   EXPECT_EQ(watch_.max_resting.load(), 1u) << log(1);
   EXPECT_TRUE(resting().empty());
   expect_client_ids_unique();

@@ -53,6 +53,7 @@ struct MmConfig {
   bool present = false;  // the file has an [mm] table
   std::vector<std::string> markets;
   MmParams params;
+  bool flatten_on_stop = false;  // shutdown: reduce-only IOC orders take each quoted perp's position to zero
 };
 
 // [strategy] — basis signal, sizing and exit rules. Thresholds are fractions (0.002 = 0.2 %).

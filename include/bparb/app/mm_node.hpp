@@ -37,6 +37,7 @@ struct MmNodeOptions {
   MmParams params;
   DurationUs account_poll_us = 0;  // equity and positions of the quoted perps
   DurationUs stats_us = 0;         // the "MM stats" line
+  bool flatten_on_stop = false;    // [mm] flatten_on_stop: stop() flattens each perp's position
 };
 
 class MmNode final : public MmRunnerObserver {

@@ -226,6 +226,7 @@ void MarketMakerCore::check_breakers(TimestampUs now) noexcept {
 }
 
 MmReason MarketMakerCore::blocker(TimestampUs now) const noexcept {
+  if (flattening_) return MmReason::kStopping;
   if (!equity_.is_positive()) return MmReason::kEquityUnknown;
   if (!have_top_ || !top_.valid || top_.bid_ticks <= 0 || top_.ask_ticks <= top_.bid_ticks) {
     return MmReason::kBookInvalid;
@@ -328,12 +329,13 @@ MmDecision MarketMakerCore::try_hedge(TimestampUs now, std::int64_t cap) noexcep
   // hedge can only bring the position toward zero).
   std::int64_t qty = clamp_to_int64(static_cast<i128>(excess) * p_.hedge_fraction.raw() / kOne128);
   qty = std::min(std::max(qty, min_qty_lots_), size);
+  if (flattening_) qty = size;  // the whole position (the cap is zero and the fraction does not apply)
   if (qty < min_qty_lots_) return nothing(MmReason::kTooSmall);
   MmReason why = MmReason::kNone;
   if (!may_send(now, true, why)) return nothing(why);
   MmDecision d;
   d.action = MmAction::kHedge;
-  d.reason = MmReason::kOverCap;
+  d.reason = flattening_ ? MmReason::kStopping : MmReason::kOverCap;
   d.side = position_lots_ > 0 ? Side::kAsk : Side::kBid;
   d.price_ticks = d.side == Side::kAsk ? top_.bid_ticks : top_.ask_ticks;
   d.qty_lots = qty;
@@ -413,8 +415,8 @@ MmDecision MarketMakerCore::decide(TimestampUs now) noexcept {
   }
   // 2. Over the cap, a reduce-only hedge (throttled), whatever the quote is doing.
   MmReason hedge_wait = MmReason::kNone;
-  if (limits) {
-    MmDecision h = try_hedge(now, cap);
+  if (limits || flattening_) {
+    MmDecision h = try_hedge(now, flattening_ ? 0 : cap);
     if (h.action != MmAction::kNone) return h;
     hedge_wait = h.reason;
   }

@@ -79,6 +79,11 @@ void MmRunner::on_equity(Decimal equity_usd) noexcept {
   drive(clock_.now_us());
 }
 
+void MmRunner::flatten() noexcept {
+  core_.flatten();
+  drive(clock_.now_us());
+}
+
 void MmRunner::on_position(Decimal signed_quantity) noexcept {
   core_.on_position(lots_of(signed_quantity));
   drive(clock_.now_us());

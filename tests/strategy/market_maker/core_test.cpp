@@ -328,6 +328,38 @@ TEST(MarketMakerCore, AfterAReconnectTheBookMustUpdateBeforeQuoting) {
   EXPECT_EQ(r.decide().action, MmAction::kPlace);
 }
 
+// flatten(): the live quote is cancelled, nothing is quoted again, and the whole position goes out as one
+// reduce-only IOC at the touch (whatever the cap), throttled like any hedge.
+TEST(MarketMakerCore, FlattenCancelsTheQuoteAndClosesTheWholePosition) {
+  Rig r;
+  r.ready(true);
+  const MmDecision placed = r.decide_and_accept();
+  ASSERT_EQ(placed.action, MmAction::kPlace);
+  r.core.on_quote_fill(r.core.quote_id(), Side::kAsk, 4);  // short 4 lots, well under the cap
+  r.core.flatten();
+  MmDecision d = r.decide();
+  EXPECT_EQ(d.action, MmAction::kCancel);
+  EXPECT_EQ(d.reason, MmReason::kStopping);
+  r.core.on_quote_done(d.client_id, QuoteEnd::kCancelled, r.now);
+  d = r.decide();
+  ASSERT_EQ(d.action, MmAction::kHedge);
+  EXPECT_EQ(d.reason, MmReason::kStopping);
+  EXPECT_EQ(d.side, Side::kBid);
+  EXPECT_EQ(d.qty_lots, 4);
+  EXPECT_EQ(d.price_ticks, r.ask);
+  EXPECT_TRUE(d.reduce_only);
+  EXPECT_EQ(d.tif, TimeInForce::kIoc);
+  r.core.on_hedge_submitted(900);
+  r.core.on_hedge_fill(900, Side::kBid, 4);
+  r.core.on_hedge_done(900, r.now, false);
+  r.advance_ms(5'000);
+  r.refresh_book();
+  d = r.decide();
+  EXPECT_EQ(d.action, MmAction::kNone);  // flat: nothing more, and never a new quote
+  EXPECT_EQ(d.reason, MmReason::kStopping);
+  EXPECT_EQ(r.core.position_lots(), 0);
+}
+
 TEST(MarketMakerCore, RequestBudgetKeepsHeadroomForCancels) {
   MmParams p = requote_at_once();
   p.max_requests_per_window = 5;  // quotes may use 4, cancels all 5

@@ -75,6 +75,7 @@ enum class MmReason : std::uint8_t {
   kWaitingForOrder,  // our quote is pending (new or cancel); nothing is decided until it settles
   kHedgeInFlight,    // over the cap; the previous hedge has not finished or the interval has not passed
   kOverCap,          // why a hedge
+  kStopping,         // flattening at shutdown: no quote; reduce-only IOC orders take the position to zero
 };
 const char* to_string(MmReason r) noexcept;
 
@@ -138,6 +139,10 @@ class MarketMakerCore {
   // The venue's position in lots (signed, + long). Authoritative: it includes every fill reported before.
   void on_position(std::int64_t lots) noexcept;
   void on_rate_limited(TimestampUs now) noexcept;  // any 429 on this account
+  // Shutdown with [mm] flatten_on_stop: the quote is cancelled, nothing is quoted again, and the whole position
+  // is sent as reduce-only IOC orders at the touch (one per hedge_interval_ms) until it is zero.
+  void flatten() noexcept { flattening_ = true; }
+  bool flattening() const noexcept { return flattening_; }
 
   // --- Our quote -------------------------------------------------------------------------------
   void on_quote_submitted(ClientId id) noexcept;  // binds the id of the place just decided
@@ -230,6 +235,7 @@ class MarketMakerCore {
   Quote quote_;
 
   bool hedge_in_flight_ = false;
+  bool flattening_ = false;
   ClientId hedge_id_ = 0;
   TimestampUs next_hedge_us_ = 0;
 
