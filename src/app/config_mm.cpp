@@ -71,6 +71,7 @@ void Loader::read_mm(Section& s, Config& c) {
       }
     }
   }
+  s.boolean("flatten_on_stop", c.mm.flatten_on_stop);
   // The parameters: every key of the market maker's table is known here; a key that is none of them is left
   // to the loader's unknown-key report (with its suggestion), like in every other section.
   for (const std::string& k : mm_param_keys()) (void)s.get(k);

@@ -442,6 +442,7 @@ class Daemon final {
     o.params = cfg_.mm.params;
     o.account_poll_us = cfg_.exchange.account_poll_us;
     o.stats_us = cfg_.strategy.stats_interval_us;
+    o.flatten_on_stop = cfg_.mm.flatten_on_stop;
     mm_ = std::make_unique<MmNode>(io_, log_, clock_, instruments_, startup_->perps(), engine_->order_entry(), bp_,
                                    *bp_.adapter, o);
     mm_->set_alerter(alerter_.get());

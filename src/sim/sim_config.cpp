@@ -357,7 +357,8 @@ void load_faults(const Loader& L, const toml::table& t, FaultConfig& f) {
   L.check_keys(t, "faults",
                {"rest_latency_ms", "ws_latency_ms", "drop_ws_every_s", "http_429_next", "http_503_after_place",
                 "reject_orders", "fill_ratio_cap", "fill_ratio_symbols", "fill_ratio_orders", "drop_order_fills",
-                "order_latency_ms", "malformed_frames", "oversized_frames", "clock_skew_ms", "unavailable_paths"});
+                "order_latency_ms", "malformed_frames", "oversized_frames", "clock_skew_ms", "unavailable_paths",
+                "cancel_latency_ms", "cancel_accepted_next", "cancel_accepted_effect_ms"});
   if (const toml::node* n = t.get("rest_latency_ms")) f.rest_latency = latency_of(L, *n, "faults.rest_latency_ms");
   if (const toml::node* n = t.get("ws_latency_ms")) f.ws_latency = latency_of(L, *n, "faults.ws_latency_ms");
   if (const toml::node* n = t.get("order_latency_ms")) f.order_latency = latency_of(L, *n, "faults.order_latency_ms");
@@ -392,6 +393,11 @@ void load_faults(const Loader& L, const toml::table& t, FaultConfig& f) {
   if (auto v = L.get_int(t, "faults", "malformed_frames", 0, 1'000'000)) f.malformed_frames_next = *v;
   if (auto v = L.get_int(t, "faults", "oversized_frames", 0, 1'000'000)) f.oversized_frames_next = *v;
   if (auto v = L.get_int(t, "faults", "clock_skew_ms", -86'400'000, 86'400'000)) f.clock_skew_ms = *v;
+  if (const toml::node* n = t.get("cancel_latency_ms"))
+    f.cancel_latency = latency_of(L, *n, "faults.cancel_latency_ms");
+  if (auto v = L.get_int(t, "faults", "cancel_accepted_next", 0, 1'000'000)) f.cancel_accepted_next = *v;
+  if (const toml::node* n = t.get("cancel_accepted_effect_ms"))
+    f.cancel_accepted_effect = latency_of(L, *n, "faults.cancel_accepted_effect_ms");
 }
 
 }  // namespace

@@ -55,6 +55,7 @@ struct MmConfig {
   bool present = false;  // the file has an [mm] table
   std::vector<std::string> markets;
   MmParams params;
+  bool flatten_on_stop = false;  // shutdown: reduce-only IOC orders take each quoted perp's position to zero
 };
 
 // [xarb] — the cross-venue arbitrage: the coin, its market on each venue, the daemon's own keys (slippage
