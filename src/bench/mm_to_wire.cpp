@@ -21,10 +21,12 @@ RiskLimits mm_bench_limits() {
   return l;
 }
 
-// The shipped defaults, except what a tight replace loop needs: the side follows each print at once, the
-// request budget is not the limit, and book frames without prints do not trip the stale-trade breaker.
+// The shipped defaults, except what a tight replace loop needs: the side follows each print and the quote
+// each book move at once (no persistence wait), the request budget is not the limit, and book frames
+// without prints do not trip the stale-trade breaker.
 MmParams mm_bench_params() {
   MmParams p;
+  p.requote_persist_ms = 0;
   p.flow_window_ms = 100;
   p.flow_ema_alpha = Decimal::from_int(1);
   p.min_side_hold_ms = 0;

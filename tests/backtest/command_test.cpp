@@ -121,9 +121,10 @@ TEST_F(BacktestCommand, AMarketMakerConfigRunsTheMarketMakerAndReportsIt) {
   ASSERT_EQ(a.code, 0) << a.err;
   EXPECT_EQ(a.out.rfind("market maker SOL_USDC_PERP: maker volume ", 0), 0u) << a.out;
   EXPECT_NE(a.out.find("market-maker fills, net P&L"), std::string::npos) << a.out;
-  // 2 bps on 228.18 USD of maker volume is 0.0456 USD paid: printed as what it adds to the P&L, to the cent,
+  // 2 bps on 285.24 USD of maker volume is 0.0570 USD paid: printed as what it adds to the P&L, to the cent,
   // half away from zero.
-  EXPECT_NE(a.out.find("(fees -0.05, funding 0.00)"), std::string::npos) << a.out;
+  EXPECT_NE(a.out.find("maker volume 285.24 USD"), std::string::npos) << a.out;
+  EXPECT_NE(a.out.find("(fees -0.06, funding 0.00)"), std::string::npos) << a.out;
   EXPECT_NE(slurp(dir_ / "mm" / "summary.json").find("\"market_maker\": ["), std::string::npos);
   EXPECT_NE(slurp(dir_ / "mm" / "report.html").find("<h2>Market maker</h2>"), std::string::npos);
 }
