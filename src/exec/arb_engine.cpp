@@ -422,6 +422,11 @@ void ArbEngine::maybe_settle(oms::Order& o, TimestampUs now) noexcept {
   trades_[trade_owner_of(o)].on_settled(o, now);
 }
 
+void ArbEngine::count_rejected(RejectClass c) noexcept {
+  const auto i = static_cast<std::size_t>(c);
+  ++rejected_by_class_[i < kRejectClassCount ? i : 0];
+}
+
 void ArbEngine::on_order_ack(const OrderAck& ack, TimestampUs now) noexcept {
   oms::Order* o = oms_.find(ack.client_id);
   if (!o) {
@@ -436,6 +441,7 @@ void ArbEngine::on_order_ack(const OrderAck& ack, TimestampUs now) noexcept {
                : ack.kind == OrderAck::Kind::kRejected ? OrderEvent::kRejected
                                                        : OrderEvent::kOutcomeUnknown,
                now);
+    if (ack.kind == OrderAck::Kind::kRejected && o->state() != before) count_rejected(ack.reject);
     entry_.on_ack(*o, before, ack, now);
     return maybe_settle(*o, now);
   }
@@ -449,6 +455,7 @@ void ArbEngine::on_order_ack(const OrderAck& ack, TimestampUs now) noexcept {
       const OrderSpec spec = order_spec_of(*o);
       PairSlot& s = pairs_[spec.pair];
       if (definitive(ack.reject)) trades_[spec.pair].on_definitive_reject(spec.leg);
+      count_rejected(ack.reject);
       sink_.on_order_rejected(s.info, spec, ack.code, ack.message);
       break;
     }

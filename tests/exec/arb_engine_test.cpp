@@ -166,6 +166,11 @@ TEST_F(EngineTest, NonDefinitiveRejectedLegIsCompletedNotUnwound) {
   EXPECT_EQ(h.side, Side::kAsk);
   EXPECT_EQ(h.quantity, D("10.00"));
   EXPECT_EQ(h.tif, TimeInForce::kIoc);
+  // Each rejected answer is counted under what it means (the metrics' reason label), as the total counts it.
+  reject(perp, RejectClass::kPriceOutOfBand, "INSUFFICIENT_MARGIN");
+  const auto& by_class = engine_->rejected_by_class();
+  EXPECT_EQ(by_class[static_cast<std::size_t>(RejectClass::kPriceOutOfBand)], 2u);
+  EXPECT_EQ(by_class[static_cast<std::size_t>(RejectClass::kOther)], 0u);
 }
 
 TEST_F(EngineTest, PartialPerpFillIsHedgedToNeutral) {

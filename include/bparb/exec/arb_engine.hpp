@@ -264,6 +264,8 @@ class ArbEngine : private AccountRiskSource {
   // Today's P&L as the risk gate sees it (this run + carried).
   Decimal daily_pnl(TimestampUs now) noexcept { return account_risk(now).daily_pnl_usd; }
   std::uint64_t unknown_client_updates() const noexcept { return unknown_updates_; }
+  // Orders the venue rejected, by what the refusal means (index: RejectClass); the metrics' reason label.
+  const std::array<std::uint64_t, kRejectClassCount>& rejected_by_class() const noexcept { return rejected_by_class_; }
   std::uint64_t duplicate_fills() const noexcept { return oms_.duplicate_fills(); }
 
  private:
@@ -278,6 +280,7 @@ class ArbEngine : private AccountRiskSource {
   void try_exit(PairIndex p, TimestampUs now) noexcept;
   void drive(PairIndex p, TimestampUs now) noexcept;
   void retry_refused_cancels(TimestampUs now) noexcept;
+  void count_rejected(RejectClass c) noexcept;
   void finish_trade(PairIndex p, TimestampUs now) noexcept;
   // The pair's two legs as the trade executor sees them, with the strategy's order flags.
   TradeStart trade_start(PairIndex p, bool exit, ExecutionPlan plan, const std::array<LegOrderFlags, 2>& on_buy,
@@ -311,6 +314,7 @@ class ArbEngine : private AccountRiskSource {
   bool opening_enabled_ = true;
   TimestampUs last_stats_us_ = 0;
   std::uint64_t unknown_updates_ = 0;
+  std::array<std::uint64_t, kRejectClassCount> rejected_by_class_{};
   std::array<ExitReason, AccountSnapshot::kMaxPairs> force_exit_{};  // kNone = no forced exit pending
   TimestampUs carried_day_start_us_ = -1;
   Decimal carried_daily_pnl_;
