@@ -15,6 +15,7 @@
 #include "bparb/app/pnl_report.hpp"
 #include "bparb/app/secrets.hpp"
 #include "bparb/app/status_command.hpp"
+#include "bparb/strategy/cross_venue/xarb_params_toml.hpp"
 
 namespace bparb::app {
 
@@ -26,6 +27,13 @@ const std::vector<Command>& commands() {
       // cmd_run lives with the daemon (daemon.hpp / run_command.cpp).
       {"run", "run --config FILE [--duration SECONDS] [--resume]",
        "run the daemon (paper: embedded bpsim; live: Backpack) until the duration ends or SIGINT/SIGTERM", &cmd_run},
+      // cmd_xarb lives in xarb_command.cpp (daemon.hpp).
+      {"xarb",
+       "xarb --ticker COIN --size QTY --long-threshold USD --short-threshold USD --max-position QTY [--config FILE] "
+       "[--duration SECONDS]",
+       "run the cross-venue arbitrage (Backpack/Lighter perps) with the seed bot's options over the rest of FILE "
+       "(default config/paper-xvenue.toml); the result is written to xarb-COIN.toml beside the log",
+       &cmd_xarb},
       // cmd_record lives in record_command.cpp (record_command.hpp).
       {"record", "record --config FILE --out DIR [--duration SECONDS] [--venue backpack|lighter]",
        "record raw market data (depth, bookTicker, trade, markPrice + REST snapshots) to DIR/<market>/<date>.frames.gz "
@@ -196,6 +204,17 @@ int cmd_check_config(std::span<const std::string> args, std::ostream& out, std::
     for (const auto& [key, value] : mm_param_values(cfg.mm.params))
       out << " " << key << "=" << value << (mm_param_is_live(key) ? "" : "*");
     out << "\n(* = needs a restart to change; the others follow SIGHUP)\n";
+  } else if (cfg.strategy.kind == StrategyKind::kCrossVenue) {
+    const XarbConfig& x = cfg.xarb;
+    out << "config OK: " << file << " (cross-venue " << x.coin << ", mode=" << mode_name(cfg.exchange.mode) << ")\n";
+    out << "strategy: cross_venue " << x.coin << ": Backpack " << x.backpack_market << " / Lighter " << x.lighter_market
+        << " (docs/cross_venue.md)\n";
+    out << "xarb: backpack_slippage_bps=" << x.backpack_slippage_bps.str()
+        << " lighter_slippage_bps=" << x.lighter_slippage_bps.str()
+        << " opening_delay_seconds=" << x.opening_delay_us / kUsPerSecond
+        << " csv_dir=" << (x.csv_dir.empty() ? "(the log file's directory)" : x.csv_dir);
+    for (const auto& [key, value] : xarb_param_values(x.params)) out << " " << key << "=" << value;
+    out << "\n(coin, markets and csv_dir need a restart to change; the others follow SIGHUP)\n";
   } else {
     out << "config OK: " << file << " (" << cfg.enabled_pair_count() << " pairs, mode=" << mode_name(cfg.exchange.mode)
         << ")\n";
@@ -211,9 +230,12 @@ int cmd_check_config(std::span<const std::string> args, std::ostream& out, std::
     } else {
       out << "off";
     }
-    out << "\n"
-        << "venues.lighter is used by 'bparb lighter check' and 'bparb record' only: the daemon does not trade on "
-           "Lighter yet\n";
+    out << "\n";
+    if (cfg.strategy.kind == StrategyKind::kCrossVenue)
+      out << "venues.lighter: the daemon trades the cross-venue pair's Lighter leg there\n";
+    else
+      out << "venues.lighter is used by 'bparb lighter check' and 'bparb record' only: the daemon does not trade on "
+             "Lighter yet\n";
   }
   if (cfg.service.enabled) {
     const bool v6 = cfg.service.address.find(':') != std::string::npos;

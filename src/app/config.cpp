@@ -25,7 +25,15 @@ std::string_view mode_name(Mode m) noexcept {
 }
 
 std::string_view strategy_kind_name(StrategyKind k) noexcept {
-  return k == StrategyKind::kMarketMaker ? "market_maker" : "basis";
+  switch (k) {
+    case StrategyKind::kMarketMaker:
+      return "market_maker";
+    case StrategyKind::kCrossVenue:
+      return "cross_venue";
+    case StrategyKind::kBasis:
+      break;
+  }
+  return "basis";
 }
 
 std::string_view lighter_tier_name(LighterTier t) noexcept {
@@ -202,6 +210,12 @@ std::vector<std::string> restart_required_changes(const Config& a, const Config&
       if (va[i].second != vb[i].second && !mm_param_is_live(va[i].first))
         out.push_back(changed(("mm." + va[i].first).c_str(), va[i].second, vb[i].second));
   }
+  if (a.xarb.coin != b.xarb.coin) out.push_back(changed("xarb.coin", a.xarb.coin, b.xarb.coin));
+  if (a.xarb.backpack_market != b.xarb.backpack_market)
+    out.push_back(changed("xarb.backpack_market", a.xarb.backpack_market, b.xarb.backpack_market));
+  if (a.xarb.lighter_market != b.xarb.lighter_market)
+    out.push_back(changed("xarb.lighter_market", a.xarb.lighter_market, b.xarb.lighter_market));
+  if (a.xarb.csv_dir != b.xarb.csv_dir) out.push_back(changed("xarb.csv_dir", a.xarb.csv_dir, b.xarb.csv_dir));
   if (a.logging.file != b.logging.file) out.push_back(changed("logging.file", a.logging.file, b.logging.file));
   if (a.journal.enabled != b.journal.enabled || a.journal.path != b.journal.path) {
     out.push_back(changed("journal", (a.journal.enabled ? a.journal.path : "disabled"),

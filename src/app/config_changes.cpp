@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "bparb/app/config.hpp"
+#include "bparb/strategy/cross_venue/xarb_params_toml.hpp"
 
 namespace bparb::app {
 
@@ -60,6 +61,12 @@ std::vector<std::string> threshold_changes(const Config& a, const Config& b) {
     out.push_back(std::string("recovery.unexplained_positions ") +
                   std::string(unexplained_policy_name(a.recovery.unexplained_positions)) + " -> " +
                   std::string(unexplained_policy_name(b.recovery.unexplained_positions)));
+  const auto xa = xarb_param_values(a.xarb.params), xb = xarb_param_values(b.xarb.params);
+  for (std::size_t i = 0; i < xa.size() && i < xb.size(); ++i)
+    if (xa[i].second != xb[i].second) out.push_back("xarb." + xa[i].first + " " + xa[i].second + " -> " + xb[i].second);
+  dec("xarb.backpack_slippage_bps", a.xarb.backpack_slippage_bps, b.xarb.backpack_slippage_bps);
+  dec("xarb.lighter_slippage_bps", a.xarb.lighter_slippage_bps, b.xarb.lighter_slippage_bps);
+  num("xarb.opening_delay_us", a.xarb.opening_delay_us, b.xarb.opening_delay_us);
   const auto ma = mm_param_values(a.mm.params), mb = mm_param_values(b.mm.params);
   for (std::size_t i = 0; i < ma.size() && i < mb.size(); ++i)
     if (ma[i].second != mb[i].second) out.push_back("mm." + ma[i].first + " " + ma[i].second + " -> " + mb[i].second);

@@ -24,6 +24,8 @@ bool perp_symbol(std::string_view s) {
                      [](char ch) { return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_'; });
 }
 
+}  // namespace
+
 // The reader's message without the file: ":LINE:COL: text" or ": text". `line`/`col` stay 0 without a position.
 std::string strip_position(const std::string& msg, std::uint32_t& line, std::uint32_t& col) {
   line = col = 0;
@@ -40,8 +42,6 @@ std::string strip_position(const std::string& msg, std::uint32_t& line, std::uin
   if (msg.compare(at, 2, ": ") == 0) at += 2;
   return msg.substr(at);
 }
-
-}  // namespace
 
 void Loader::read_mm(Section& s, Config& c) {
   const toml::table* t = s.table();
@@ -71,6 +71,7 @@ void Loader::read_mm(Section& s, Config& c) {
       }
     }
   }
+  s.boolean("flatten_on_stop", c.mm.flatten_on_stop);
   // The parameters: every key of the market maker's table is known here; a key that is none of them is left
   // to the loader's unknown-key report (with its suggestion), like in every other section.
   for (const std::string& k : mm_param_keys()) (void)s.get(k);

@@ -36,6 +36,9 @@ std::string quote(std::string_view s);
 std::string double_text(double d);
 // "string \"abc\"", "integer 5", "boolean true", "a table" — used in "got …".
 std::string describe(const toml::node& n);
+// A strategy reader's message without its file: ":LINE:COL: text" or ": text" -> text, the position in `line`/`col`
+// (0 without one). config_mm.cpp.
+std::string strip_position(const std::string& msg, std::uint32_t& line, std::uint32_t& col);
 // Plain value text for range errors: "-5", "0.25", "\"abc\"".
 std::string value_text(const toml::node& n);
 // Names whose presence means someone put credentials into the config file.
@@ -172,6 +175,8 @@ class Loader {
   void read_alerts(Section& s, Config& c);  // config_alerts.cpp
   void read_mm(Section& s, Config& c);      // config_mm.cpp
   void check_mm(const Config& c);           // config_mm.cpp: [strategy] kind against [mm]
+  void read_xarb(Section& s, Config& c);    // config_xarb.cpp
+  void check_xarb(const Config& c);         // config_xarb.cpp: [strategy] kind against [xarb], [venues.lighter]
   void read_alert_sink(const toml::node& n, std::size_t index, bool allow_insecure, alerts::SinkOptions& out);
   void read_pairs(const toml::table& root, Config& c);
   bool read_pair_base(const toml::node& n, const std::string& path, std::string& out);

@@ -71,7 +71,8 @@ void Loader::read_strategy(Section& s, Config& c) {
   s.decimal("liquidity_buffer", st.liquidity_buffer, between("1", "1000", "(size <= depth / buffer)"));
   s.duration("stats_interval_seconds", kUsPerSecond, st.stats_interval_us, between("1", "86400"));
   s.duration("tick_ms", kUsPerMs, st.tick_us, between("10", "1000"));
-  if (const int k = s.choice("kind", {"basis", "market_maker"}, false); k >= 0) st.kind = static_cast<StrategyKind>(k);
+  if (const int k = s.choice("kind", {"basis", "market_maker", "cross_venue"}, false); k >= 0)
+    st.kind = static_cast<StrategyKind>(k);
 }
 
 void Loader::read_execution(Section& s, Config& c) {
@@ -395,15 +396,16 @@ void Loader::read_venues(const toml::table& root, Config& c) {
                      "; allowed: at most a third of the window (a failed refresh must leave time for retries)");
   }
   read_lighter_markets(s, v.markets);
-  // Said at every load (the daemon logs its warnings): the daemon routes orders there, but no shipped
-  // strategy opens a position on Lighter yet.
-  warnings_.push_back(file_ + ": [venues.lighter]: " +
-                      (v.markets.empty()
-                           ? std::string("no markets listed, so the daemon does not connect to Lighter (only 'bparb "
-                                         "lighter check' and 'bparb record --venue lighter' use it)")
-                           : "the daemon hosts " + std::to_string(v.markets.size()) +
-                                 " Lighter market(s) and routes orders on them to Lighter; no shipped strategy "
-                                 "opens positions on Lighter yet"));
+  // Said at every load (the daemon logs its warnings): the daemon routes orders there, but only the
+  // cross-venue strategy opens a position on Lighter ([strategy] is read before this section).
+  if (v.markets.empty())
+    warnings_.push_back(file_ +
+                        ": [venues.lighter]: no markets listed, so the daemon does not connect to Lighter (only "
+                        "'bparb lighter check' and 'bparb record --venue lighter' use it)");
+  else if (c.strategy.kind != StrategyKind::kCrossVenue)
+    warnings_.push_back(file_ + ": [venues.lighter]: the daemon hosts " + std::to_string(v.markets.size()) +
+                        " Lighter market(s) and routes orders on them to Lighter; only [strategy] kind = "
+                        "\"cross_venue\" opens positions there");
   c.venues.lighter = std::move(v);
 }
 
@@ -459,10 +461,12 @@ Config Loader::load(const toml::table& root) {
   read_venues(root, c);
   read_alerts(section(root, "alerts"), c);
   read_mm(section(root, "mm"), c);
+  read_xarb(section(root, "xarb"), c);
   if (const auto* p = root.get("pairs")) nodes_["pairs"] = p;
   report_unknown(root);
   check_consistency(c);
   check_mm(c);
+  check_xarb(c);
   if (issues_.empty() && c.exchange.mode == Mode::kPaper) {
     std::error_code ec;
     if (!std::filesystem::exists(c.paper.sim_config, ec)) {

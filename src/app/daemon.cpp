@@ -8,10 +8,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -34,6 +36,7 @@
 #include "bparb/app/secrets.hpp"
 #include "bparb/app/service.hpp"
 #include "bparb/app/signals.hpp"
+#include "bparb/app/xarb_node.hpp"
 #include "bparb/book/order_book.hpp"
 #include "bparb/core/money.hpp"
 #include "bparb/exec/arb_engine.hpp"
@@ -88,7 +91,8 @@ class Daemon final {
     started_us_ = clock_.now_us();
     start_alerts();  // first: a missing alert token stops the start before anything is opened
     open_journal();
-    events_.open_trades_csv(cfg_.logging.file);
+    // The cross-venue strategy writes the seed's trades_ file itself (xarb_node.hpp), with its own header.
+    if (cfg_.strategy.kind != StrategyKind::kCrossVenue) events_.open_trades_csv(cfg_.logging.file);
     setup_venue();
     sigs_ = std::make_unique<SignalWatcher>(io_, [this](SignalAction a, int signo) { on_signal(a, signo); });
     svc_.status("starting: reconciling with the exchange");
@@ -165,6 +169,7 @@ class Daemon final {
       if (r.status == runtime::ReloadOutcome::Status::kApplied) {
         node_.set_options(node_options(cfg_));
         if (mm_) mm_->reload(cfg_.mm.params);
+        if (xarb_) xarb_->reload(cfg_.xarb);
         if (http_) config_json_ = std::make_shared<const std::string>(render_config_json(cfg_));
       }
       if (alerter_) alert_reload(*alerter_, r);
@@ -173,9 +178,11 @@ class Daemon final {
     return operator_.reload(path, load, engine_.get(), risk_, trigger);
   }
 
-  // The traded pairs (empty until start-up loaded the markets).
+  // The traded pairs (empty until start-up loaded the markets): the basis pairs start-up checked, or the
+  // cross-venue pair (Backpack's perp as leg 0, Lighter's as leg 1) once trading started.
   const std::vector<runtime::PairRef>& pairs() const noexcept {
     static const std::vector<runtime::PairRef> kNone;
+    if (cfg_.strategy.kind == StrategyKind::kCrossVenue) return xarb_pairs_;
     return startup_ ? startup_->pairs() : kNone;
   }
 
@@ -248,19 +255,25 @@ class Daemon final {
   }
 
   void start_trading() {
+    if (cfg_.strategy.kind == StrategyKind::kCrossVenue) make_xarb_pair();
     portfolio_ = std::make_unique<Portfolio>(pairs().size());
     params_ = engine_params(cfg_);
     params_.first_client_id = startup_->first_client_id();
-    engine_ = std::make_unique<exec::ArbEngine>(params_, instruments_, risk_, *portfolio_, events_);
+    engine_ = std::make_unique<exec::ArbEngine>(params_, instruments_, risk_, *portfolio_, events_,
+                                                xarb_ ? &xarb_->strategy() : nullptr);
     events_.set_engine(*engine_, *portfolio_);
     if (control_) control_->attach(*engine_);  // an operator's pause during start-up holds from here
-    for (const runtime::PairRef& p : pairs()) {
-      bp_.feed->add_market(*p.spot, p.instruments[0]);
-      bp_.feed->add_market(*p.perp, p.instruments[1]);
-      // A spot buy's base-asset fee leaves up to one step of dust: closing tolerates it.
-      const PairIndex idx = portfolio_->add_pair(p.spot->step_size);
-      if (idx != p.index) throw std::logic_error("pair index mismatch");
-      engine_->add_pair(p.base, p.instruments, {bp_.feed->book(p.spot->symbol), bp_.feed->book(p.perp->symbol)});
+    if (xarb_) {
+      start_cross_venue();
+    } else {
+      for (const runtime::PairRef& p : pairs()) {
+        bp_.feed->add_market(*p.spot, p.instruments[0]);
+        bp_.feed->add_market(*p.perp, p.instruments[1]);
+        // A spot buy's base-asset fee leaves up to one step of dust: closing tolerates it.
+        const PairIndex idx = portfolio_->add_pair(p.spot->step_size);
+        if (idx != p.index) throw std::logic_error("pair index mismatch");
+        engine_->add_pair(p.base, p.instruments, {bp_.feed->book(p.spot->symbol), bp_.feed->book(p.perp->symbol)});
+      }
     }
     if (cfg_.strategy.kind == StrategyKind::kMarketMaker) start_market_maker();
     startup_->recovery().restore(*engine_, *portfolio_, risk_, [this](const StateChange& c, std::string_view why) {
@@ -270,7 +283,7 @@ class Daemon final {
     bp_.ws->start();
     std::string names;
     for (const runtime::PairRef& p : pairs()) names += (names.empty() ? "" : ", ") + p.base;
-    if (!mm_)
+    if (!mm_ && !xarb_)
       log_->info(
           "Trading {} pair(s): {} | position {} USD, execute at net >= "
           "{}, confidence >= {}",
@@ -278,14 +291,15 @@ class Daemon final {
           runtime::pct(cfg_.strategy.min_execution_threshold), cfg_.strategy.confidence_threshold.str());
     const runtime::ReconcilerOptions ro{cfg_.exchange.account_poll_us, cfg_.exchange.fills_reconcile_us,
                                         cfg_.exchange.funding_poll_us, started_us_};
-    reconciler_ = std::make_unique<runtime::Reconciler>(io_, log_, clock_, journal_, *bp_.adapter, pairs(),
+    reconciler_ = std::make_unique<runtime::Reconciler>(io_, log_, clock_, journal_, *bp_.adapter, startup_->pairs(),
                                                         startup_->quote_asset(), startup_->fees(), ro);
     events_.set_reconciler(*reconciler_);
     if (mm_) reconciler_->on_unpaired_funding([this](std::string_view sym, Decimal a) { mm_->on_funding(sym, a); });
     reconciler_->start(*engine_, *portfolio_, params_.first_client_id);
     if (lighter_) lighter_->start_trading(*engine_, *portfolio_, params_.first_client_id, startup_->fees(), ro);
+    if (xarb_) book_xarb_funding();
     runtime::NodeHooks hooks;
-    hooks.cancel_order = [this](InstrumentId instrument, oms::ClientId id) { events_.cancel_order(instrument, id); };
+    hooks.cancel_orders = [this](std::span<const exec::LiveOrder> live) { events_.cancel_all(live); };
     hooks.mark = [this](const MarketSpec& perp) {
       const OrderBook* b = bp_.feed->book(perp.symbol);
       return b ? b->mid() : Decimal{};
@@ -295,22 +309,38 @@ class Daemon final {
       lighter_->stop(cfg_.shutdown.timeout_us, [this] { stop_io(); });
     };
     if (mm_) {
-      hooks.cancel_order = [this](InstrumentId instrument, oms::ClientId id) {
-        if (!mm_->owns(instrument)) events_.cancel_order(instrument, id);  // the market maker pulls its own quotes
+      hooks.cancel_orders = [this](std::span<const exec::LiveOrder> live) {
+        std::vector<exec::LiveOrder> others;  // the market maker pulls its own quotes
+        for (const exec::LiveOrder& o : live)
+          if (!mm_->owns(o.instrument)) others.push_back(o);
+        events_.cancel_all(others);
       };
       hooks.tick = [this](TimestampUs now) { mm_->on_tick(now); };
       hooks.idle = [this] { return mm_->idle(); };
       hooks.shutdown_positions = [this] { return mm_->shutdown_words(); };
       hooks.stats_lines = [this] { return mm_->stats_lines(); };
     }
+    if (xarb_) {
+      hooks.tick = [this](TimestampUs now) { xarb_->on_tick(xarb_view(), now); };
+      hooks.mark = [this](const MarketSpec& m) {  // either venue's book of the pair's legs
+        const OrderBook* b = m.symbol == xarb_pairs_[0].spot->symbol
+                                 ? bp_.feed->book(m.symbol)
+                                 : lighter_->venue().book(xarb_pairs_[0].instruments[1]);
+        return b ? b->mid() : Decimal{};
+      };
+      hooks.stats_lines = [this] {  // the engine's stats line, then the cross-venue ones
+        lines_.stats(portfolio_->stats(), risk_.state());
+        return xarb_->stats_lines();
+      };
+    }
     node_.start(*engine_, *portfolio_, *reconciler_, pairs(), std::move(hooks));
     ready_gate_.start(
-        2 * pairs().size() + startup_->perps().size() + (lighter_ ? lighter_->book_count() : 0),
+        2 * startup_->pairs().size() + startup_->perps().size() + (lighter_ ? lighter_->book_count() : 0),
         [this] {
           std::size_t n = lighter_ ? lighter_->valid_books() : 0;
           for (const InstrumentId id : startup_->perps())
             n += static_cast<std::size_t>(bp_.feed->book_valid(instruments_.market(id).symbol));
-          for (const runtime::PairRef& p : pairs())
+          for (const runtime::PairRef& p : startup_->pairs())
             n += static_cast<std::size_t>(bp_.feed->book_valid(p.spot->symbol)) + bp_.feed->book_valid(p.perp->symbol);
           return n;
         },
@@ -328,12 +358,91 @@ class Daemon final {
     }
   }
 
+  // [strategy] kind = "cross_venue": one pair, Backpack's perp of the coin (start-up loaded it as a lone perp) and
+  // Lighter's (its venue loaded it), made before the engine so the strategy can be handed to it.
+  void make_xarb_pair() {
+    const XarbConfig& x = cfg_.xarb;
+    if (!lighter_ || startup_->perps().empty())
+      throw std::logic_error("cross_venue: the Backpack perp and the Lighter venue must be loaded first");
+    const std::vector<std::string>& lm = cfg_.venues.lighter->markets;
+    const auto at = std::find(lm.begin(), lm.end(), x.lighter_market);
+    const std::size_t li = static_cast<std::size_t>(at - lm.begin());
+    if (at == lm.end() || li >= lighter_->venue().instrument_ids().size())
+      throw std::logic_error("cross_venue: xarb.lighter_market is not a loaded Lighter market");
+    runtime::PairRef p;
+    p.base = x.coin;
+    p.instruments = {startup_->perps().front(), lighter_->venue().instrument_ids()[li]};
+    p.spot = &instruments_.market(p.instruments[0]);
+    p.perp = &instruments_.market(p.instruments[1]);
+    p.index = 0;
+    xarb_pairs_.push_back(p);
+    const std::string dir = x.csv_dir.empty() ? log_dir(cfg_.logging.file) : x.csv_dir;
+    xarb_ = std::make_unique<XarbNode>(log_, clock_, x, dir);
+    events_.set_pair_listener(xarb_.get());
+  }
+  static std::string log_dir(const std::string& log_file) {
+    const std::string parent = std::filesystem::path(log_file).parent_path().string();
+    return parent.empty() ? std::string(".") : parent;
+  }
+  void start_cross_venue() {
+    const runtime::PairRef& p = xarb_pairs_[0];
+    bp_.feed->add_market(*p.spot, p.instruments[0]);
+    if (portfolio_->add_pair(Decimal{}) != p.index) throw std::logic_error("pair index mismatch");
+    const OrderBook* lighter_book = lighter_->venue().book(p.instruments[1]);
+    engine_->add_pair(p.base, p.instruments, {bp_.feed->book(p.spot->symbol), lighter_book});
+    xarb_->on_tick(xarb_view(), clock_.now_us());  // the venues' state before the first book update
+    // Either venue's book update is the pair's: both go to the engine (Backpack's through listen()).
+    lighter_->venue().on_book([this, id = p.instruments[1]](InstrumentId i) {
+      if (i == id) engine_->on_book_update(0, clock_.now_us());
+    });
+    log_->info(
+        "Trading cross-venue {}: Backpack {} / Lighter {} | long_threshold {} short_threshold {} USD per unit, "
+        "net edge > {} bps, size {} per leg, max position {} / {}",
+        p.base, p.spot->symbol, p.perp->symbol, cfg_.xarb.params.long_threshold.str(),
+        cfg_.xarb.params.short_threshold.str(), cfg_.xarb.params.min_net_edge_bps.str(),
+        cfg_.xarb.params.target_quantity.is_positive() ? cfg_.xarb.params.target_quantity.str() + " " + p.base
+                                                       : cfg_.xarb.params.target_notional_usd.str() + " USD",
+        cfg_.xarb.params.max_position_backpack.str(), cfg_.xarb.params.max_position_lighter.str());
+  }
+  // What the strategy's venue gate reads (private streams, Lighter's margin, Backpack's funding estimate).
+  XarbVenueView xarb_view() const {
+    const runtime::PairRef& p = xarb_pairs_[0];
+    XarbVenueView v;
+    v.backpack_book = bp_.feed->book(p.spot->symbol);
+    v.lighter_book = lighter_->venue().book(p.instruments[1]);
+    // Start-up measured Backpack's clock offset and Lighter's nonce before trading began.
+    v.backpack = {bp_.ws && bp_.ws->connected(), true, true, Decimal{}};
+    v.lighter = {lighter_->venue().stream_connected(), true, true, lighter_->available_margin()};
+    if (const backpack::MarkInfo* m = bp_.feed->mark(p.spot->symbol); m != nullptr && m->has_funding) {
+      FundingInfo f;
+      f.rate = m->funding_rate;
+      f.interval_ms = p.spot->funding_interval_ms;
+      f.next_funding_us = m->next_funding_ms * kUsPerMs;
+      f.mark_price = m->mark_price;
+      v.backpack_funding = f;
+    }
+    return v;
+  }
+  // Funding on both legs, from each venue's own history: neither reconciler has a basis pair for these perps.
+  void book_xarb_funding() {
+    const auto book = [this](VenueId venue, std::string_view symbol, Decimal amount) {
+      const runtime::PairRef& p = xarb_pairs_[0];
+      const std::string_view want = venue == VenueId::kLighter ? p.perp->symbol : p.spot->symbol;
+      if (symbol != want) return;
+      engine_->on_funding_payment(0, amount, clock_.now_us());
+      xarb_->on_funding_booked(venue, amount);
+    };
+    reconciler_->on_unpaired_funding([book](std::string_view sym, Decimal a) { book(VenueId::kBackpack, sym, a); });
+    lighter_->on_unpaired_funding([book](std::string_view sym, Decimal a) { book(VenueId::kLighter, sym, a); });
+  }
+
   // [strategy] kind = "market_maker": the market maker's perps on the engine's order entry (app/mm_node.hpp).
   void start_market_maker() {
     MmNodeOptions o;
     o.params = cfg_.mm.params;
     o.account_poll_us = cfg_.exchange.account_poll_us;
     o.stats_us = cfg_.strategy.stats_interval_us;
+    o.flatten_on_stop = cfg_.mm.flatten_on_stop;
     mm_ = std::make_unique<MmNode>(io_, log_, clock_, instruments_, startup_->perps(), engine_->order_entry(), bp_,
                                    *bp_.adapter, o);
     mm_->set_alerter(alerter_.get());
@@ -379,7 +488,7 @@ class Daemon final {
     ControlToken token = load_control_token(so);  // throws on a weak token: start-up stops, naming it
     for (const std::string& w : token.warnings) log_->warn("{}", w);
     service::EngineControlHooks hooks;
-    hooks.cancel_order = [this](InstrumentId i, oms::ClientId id) { events_.cancel_order(i, id); };
+    hooks.cancel_orders = [this](std::span<const exec::LiveOrder> live) { events_.cancel_all(live); };
     hooks.reload = [this] { return reload_report(reload("POST /api/v1/reload")); };
     hooks.shutting_down = [this] { return node_.shutting_down(); };
     control_ = std::make_unique<service::EngineControl>(risk_, std::move(hooks));
@@ -554,7 +663,9 @@ class Daemon final {
   std::unique_ptr<Portfolio> portfolio_;
   std::unique_ptr<exec::ArbEngine> engine_;
   std::unique_ptr<runtime::Reconciler> reconciler_;
-  std::unique_ptr<MmNode> mm_;  // [strategy] kind = "market_maker" only
+  std::unique_ptr<MmNode> mm_;                // [strategy] kind = "market_maker" only
+  std::unique_ptr<XarbNode> xarb_;            // [strategy] kind = "cross_venue" only
+  std::vector<runtime::PairRef> xarb_pairs_;  // its one pair
   std::string config_hash_;
   std::shared_ptr<const std::string> config_json_;
   std::shared_ptr<const service::PnlReport> pnl_;

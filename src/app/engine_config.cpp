@@ -1,5 +1,7 @@
 #include "bparb/app/engine_config.hpp"
 
+#include "bparb/strategy/fee_model.hpp"
+
 namespace bparb::app {
 
 exec::EngineParams engine_params(const Config& c) {
@@ -38,6 +40,12 @@ exec::EngineParams engine_params(const Config& c) {
   p.hedge_deadline_us = c.execution.hedge_deadline_us;
   p.max_unhedged_usd = c.risk.max_unhedged_usd;
   p.stats_interval_us = c.strategy.stats_interval_us;
+  if (c.strategy.kind == StrategyKind::kCrossVenue) {
+    // Leg 0 is Backpack's perp, leg 1 Lighter's: hedges and exits use each venue's own buffer, and exits cross.
+    b.spot_slippage_buffer = bps_to_fraction(c.xarb.backpack_slippage_bps);
+    b.perp_slippage_buffer = bps_to_fraction(c.xarb.lighter_slippage_bps);
+    p.exit.exit_as_maker = false;
+  }
   return p;
 }
 

@@ -1,6 +1,8 @@
 #include "bparb/app/lighter_node.hpp"
 
 #include <array>
+#include <chrono>
+#include <memory>
 #include <stdexcept>
 #include <utility>
 
@@ -86,7 +88,8 @@ LighterNode::LighterNode(boost::asio::io_context& io, const Clock& clock, std::s
       log_(log),
       journal_(journal),
       instruments_(instruments),
-      venue_(io, clock, std::move(log), journal, instruments, std::move(signer), std::move(opts)) {}
+      venue_(io, clock, std::move(log), journal, instruments, std::move(signer), std::move(opts)),
+      final_timer_(io) {}
 
 void LighterNode::start_up(runtime::RecoveryOptions recovery, std::function<void(const std::string&)> fail,
                            std::function<void()> done) {
@@ -121,14 +124,43 @@ void LighterNode::collect_margin(service::VenueHealth& out) const {
   out.fills_missing_from_stream = reconciler_->fills_missing_from_stream();
 }
 
+Decimal LighterNode::available_margin() const noexcept {
+  if (!reconciler_ || !reconciler_->equity()) return Decimal{};
+  return reconciler_->equity()->available;
+}
+
+void LighterNode::on_unpaired_funding(std::function<void(std::string_view symbol, Decimal amount)> f) {
+  if (reconciler_) reconciler_->on_unpaired_funding(std::move(f));
+}
+
 void LighterNode::stop(DurationUs timeout_us, std::function<void()> done) {
   if (stopping_) return done();
   stopping_ = true;
-  if (reconciler_) reconciler_->stop();
-  venue_.stop(timeout_us, std::move(done));
+  if (!reconciler_) return venue_.stop(timeout_us, std::move(done));
+  reconciler_->stop();
+  // Before the stream closes, the final pass Backpack's reconciler also makes: Lighter's fills history (a fill
+  // the stream lost is booked now) and funding. Bounded by the same timeout; the next start books the rest.
+  auto once = std::make_shared<std::function<void()>>(
+      [this, timeout_us, done = std::move(done)]() mutable { venue_.stop(timeout_us, std::move(done)); });
+  final_timer_.expires_after(std::chrono::microseconds(timeout_us));
+  final_timer_.async_wait([this, once](const boost::system::error_code& ec) {
+    if (ec || !*once) return;
+    log_->warn("Shutdown: Lighter's final reconciliation did not answer in time; the next start books what is missing");
+    auto f = std::move(*once);
+    *once = nullptr;
+    f();
+  });
+  reconciler_->final_pass([this, once] {
+    final_timer_.cancel();
+    if (!*once) return;
+    auto f = std::move(*once);
+    *once = nullptr;
+    f();
+  });
 }
 
 void LighterNode::close() {
+  final_timer_.cancel();
   if (reconciler_) reconciler_->cancel();
   venue_.close();
 }

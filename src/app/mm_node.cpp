@@ -99,6 +99,13 @@ void MmNode::on_tick(TimestampUs now) noexcept {
   for (Market& m : markets_) {
     m.runner->on_timer();
     if (m.runner->idle_reason() != m.idle_seen) on_idle_reason(m, m.runner->idle_reason());
+    // The cap is told from the position itself: over the cap the core hedges and quotes the reducing side,
+    // so no idle reason ever says so.
+    const MarketMakerCore& c = m.runner->core();
+    const std::int64_t size = c.position_lots() < 0 ? -c.position_lots() : c.position_lots();
+    const bool at_cap = equity_known_ && size > 0 && size >= c.cap_lots();
+    if (at_cap && !m.at_cap_seen) on_cap_reached(m);
+    m.at_cap_seen = at_cap;
   }
   if (opts_.stats_us > 0 && now >= next_stats_us_) {
     next_stats_us_ = now + opts_.stats_us;
@@ -113,6 +120,11 @@ void MmNode::stop() noexcept {
   if (stopped_) return;
   stopped_ = true;
   poll_timer_.cancel();
+  if (opts_.flatten_on_stop) {
+    // The core cancels its quote, quotes nothing more, and sends the position as reduce-only IOC orders.
+    for (Market& m : markets_) m.runner->flatten();
+    return;
+  }
   // Unknown equity quotes nothing: the core cancels its quote and places no other (docs/market_maker.md).
   for (Market& m : markets_) m.runner->on_equity(Decimal{});
 }
@@ -121,6 +133,7 @@ bool MmNode::idle() const noexcept {
   for (const Market& m : markets_) {
     const MarketMakerCore& c = m.runner->core();
     if (c.quote_state() != QuoteState::kNone || c.hedge_in_flight()) return false;
+    if (c.flattening() && c.position_lots() != 0) return false;  // the shutdown's deadline bounds the wait
   }
   return true;
 }
@@ -150,6 +163,7 @@ void MmNode::poll() {
           return schedule_poll();
         }
         for (Market& m : markets_) m.runner->on_equity(eq.net_equity);
+        equity_known_ = eq.net_equity.is_positive();
         std::vector<std::int64_t> before;
         before.reserve(markets_.size());
         for (const Market& m : markets_) before.push_back(m.runner->core().position_lots());
@@ -311,29 +325,35 @@ std::string MmNode::stats_line(const Market& m) const {
       r.funding.str(), r.hedge_cost.str(), format_usd(r.net_per_million), r.position.str());
 }
 
-// The idle reason changed (seen on the engine tick): reaching the inventory cap and stopping to quote (a
-// breaker's cooldown, no usable equity) are told to the operator once each time they begin.
+// The position reached the cap (seen on the engine tick): told to the operator once each time it is reached.
+void MmNode::on_cap_reached(const Market& mk) noexcept {
+  if (!alerter_ || stopped_ || !alerter_->wants(alerts::AlertEvent::kMmInventoryCap)) return;
+  boost::asio::post(io_, [this, instrument = mk.id, alive = std::weak_ptr<bool>(alive_)] {
+    const Market* m = alive.expired() ? nullptr : market(instrument);
+    if (!m || !alerter_) return;
+    const MarketMakerCore& c = m->runner->core();
+    const std::string position = m->spec->lots_to_quantity(c.position_lots()).str();
+    const std::string cap_qty = m->spec->lots_to_quantity(c.cap_lots()).str();
+    alerter_->notify(alerts::AlertEvent::kMmInventoryCap, alerts::Severity::kWarning,
+                     fmt::format("{}: inventory cap reached: position {} against a cap of {}; the side that adds to "
+                                 "it is not quoted",
+                                 m->spec->symbol, position, cap_qty),
+                     {{"symbol", m->spec->symbol}, {"position", position}, {"cap", cap_qty}});
+  });
+}
+
+// The idle reason changed (seen on the engine tick): stopping to quote (a breaker's cooldown, no usable
+// equity) is told to the operator once each time it begins.
 void MmNode::on_idle_reason(Market& mk, MmReason why) noexcept {
   mk.idle_seen = why;
-  const bool cap = why == MmReason::kInventoryCap;
   const bool stopped = why == MmReason::kBreaker || why == MmReason::kEquityUnknown;
   // A shutdown's "no equity" is no news, nor is the start before the first quote (no equity polled yet).
-  if (!alerter_ || stopped_ || (!cap && !stopped) || (stopped && mk.runner->counters().places == 0)) return;
+  if (!alerter_ || stopped_ || !stopped || mk.runner->counters().places == 0) return;
   boost::asio::post(io_, [this, instrument = mk.id, why, alive = std::weak_ptr<bool>(alive_)] {
     const Market* m = alive.expired() ? nullptr : market(instrument);
     if (!m || !alerter_) return;
     const MarketMakerCore& c = m->runner->core();
     const std::string position = m->spec->lots_to_quantity(c.position_lots()).str();
-    if (why == MmReason::kInventoryCap) {
-      if (!alerter_->wants(alerts::AlertEvent::kMmInventoryCap)) return;
-      const std::string cap_qty = m->spec->lots_to_quantity(c.cap_lots()).str();
-      alerter_->notify(alerts::AlertEvent::kMmInventoryCap, alerts::Severity::kWarning,
-                       fmt::format("{}: inventory cap reached: position {} against a cap of {}; the side that adds to "
-                                   "it is not quoted",
-                                   m->spec->symbol, position, cap_qty),
-                       {{"symbol", m->spec->symbol}, {"position", position}, {"cap", cap_qty}});
-      return;
-    }
     if (!alerter_->wants(alerts::AlertEvent::kMmQuotesStopped)) return;
     std::vector<alerts::AlertField> fields{
         {"symbol", m->spec->symbol}, {"reason", to_string(why)}, {"position", position}};
@@ -370,8 +390,9 @@ std::string MmNode::shutdown_words() const {
       held += fmt::format("{}{} {}", held.empty() ? "" : ", ", m.spec->symbol, m.spec->lots_to_quantity(lots).str());
   }
   return "market maker: quotes pulled, nothing quoted again; " +
-         (held.empty() ? std::string("no perp position held")
-                       : "perp positions stay open, unhedged (no flatten for the market maker): " + held);
+         (held.empty()            ? std::string("no perp position held")
+          : opts_.flatten_on_stop ? "flattening with reduce-only IOC orders ([mm] flatten_on_stop): " + held
+                                  : "perp positions stay open, unhedged ([mm] flatten_on_stop is off): " + held);
 }
 
 void MmNode::on_funding(std::string_view symbol, Decimal amount) {

@@ -147,6 +147,47 @@ void NodeEvents::cancel_order(InstrumentId instrument, oms::ClientId client_id) 
   }
   adapter_->cancel_order(instrument, client_id);
 }
+void NodeEvents::cancel_all(std::span<const exec::LiveOrder> live) {
+  std::vector<InstrumentId> seen;
+  for (const exec::LiveOrder& first : live) {
+    if (std::find(seen.begin(), seen.end(), first.instrument) != seen.end()) continue;
+    seen.push_back(first.instrument);
+    std::vector<oms::ClientId> ids;
+    for (const exec::LiveOrder& o : live)
+      if (o.instrument == first.instrument) ids.push_back(o.client_id);
+    for (std::size_t i = 0; i < ids.size(); ++i) tally_.order_cancelled();
+    const std::string symbol = engine_->instruments().market(first.instrument).symbol;
+    auto answered = [this, instrument = first.instrument, ids, symbol](const exec::VenueError* e) {
+      if (e == nullptr)
+        return log_->info("Cancel-all {}: taken by the venue ({} live order(s) of ours)", symbol, ids.size());
+      log_->warn("Cancel-all {} failed ({} {}: {}): cancelling its {} order(s) one by one", symbol, e->request, e->code,
+                 e->message, ids.size());
+      for (const oms::ClientId id : ids) {
+        if (lighter_ != nullptr && lighter_->owns(instrument))
+          lighter_->cancel_order(instrument, id);
+        else
+          adapter_->cancel_order(instrument, id);
+      }
+    };
+    if (lighter_ != nullptr && lighter_->owns(first.instrument))
+      lighter_->cancel_all(symbol, std::move(answered));
+    else
+      adapter_->cancel_all(symbol, std::move(answered));
+  }
+}
+
+void NodeEvents::replace_order(InstrumentId instrument, oms::ClientId old_id, const OrderSpec& next) {
+  if (lighter_ == nullptr || !lighter_->owns(instrument))
+    return exec::EngineSink::replace_order(instrument, old_id, next);
+  tally_.order_cancelled();
+  if (!lighter_->replace_order(old_id, next)) {
+    // Not journaled, so not sent: the old order is cancelled as asked, the new one answered.
+    lighter_->cancel_order(instrument, old_id);
+    return refuse_unjournaled(std::span<const OrderSpec>(&next, 1));
+  }
+  counts_.orders_sent += 1;
+  lines_.placing(std::span<const OrderSpec>(&next, 1));
+}
 void NodeEvents::query_order(InstrumentId instrument, oms::ClientId client_id) {
   if (lighter_ != nullptr && lighter_->owns(instrument)) return lighter_->query_order(instrument, client_id);
   adapter_->query_order(instrument, client_id);
@@ -216,6 +257,7 @@ void NodeEvents::on_entry_refused(const exec::PairInfo& p, const BasisQuote&, st
 void NodeEvents::on_position_opened(const exec::PairInfo& p, const PositionState& pos, const BasisQuote& q) {
   journal_.position(p.name, pos);
   lines_.position_opened(p, journal_.position_id(pos.id), pos, q);
+  if (pair_listener_) pair_listener_->on_pair_opened(p, pos);
 }
 void NodeEvents::on_exit_signal(const exec::PairInfo& p, const PositionState& pos, const ExitSignal& s) {
   lines_.exit_signal(p, journal_.position_id(pos.id), s);
@@ -224,6 +266,7 @@ void NodeEvents::on_position_closed(const exec::PairInfo& p, const PositionState
   journal_.position(p.name, pos);
   journal_daily_pnl();
   lines_.position_closed(p, journal_.position_id(pos.id), pos, r);
+  if (pair_listener_) pair_listener_->on_pair_closed(p, pos);
   // Funding of the interval this position was closed in may settle, or be polled, a little later: poll
   // now rather than at the next tick, so the record is complete as soon as the venue allows.
   if (reconciler_) reconciler_->poll_funding_soon();
@@ -243,6 +286,7 @@ void NodeEvents::on_fill(const exec::PairInfo& p, const OrderSpec& o, Decimal qt
   if (portfolio_) journal_.position(p.name, portfolio_->position(o.pair));
   lines_.fill(p, o, qty, price, fee, fee_symbol, maker);
   write_trade_csv(p, o, qty, price, fee, fee_symbol, maker);
+  if (pair_listener_) pair_listener_->on_pair_fill(p, o, qty, price, fee);
   if (alerter_ && alerter_->wants(alerts::AlertEvent::kFills))
     alert_fill_later(p, o, qty, price, fee, fee_symbol, maker);
 }

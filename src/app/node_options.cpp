@@ -21,6 +21,8 @@ runtime::StartupOptions startup_options(const Config& cfg, bool resume) {
   runtime::StartupOptions so;
   if (cfg.strategy.kind == StrategyKind::kMarketMaker) {
     so.perps = cfg.mm.markets;  // the market maker trades its perps alone: no pair
+  } else if (cfg.strategy.kind == StrategyKind::kCrossVenue) {
+    so.perps = {cfg.xarb.backpack_market};  // its pair's other leg is Lighter's, loaded by the Lighter node
   } else {
     for (const PairConfig& pc : cfg.pairs)
       if (pc.enabled) so.pairs.push_back({pc.base, pc.spot_symbol, pc.perp_symbol});
@@ -62,6 +64,8 @@ runtime::PaperOptions paper_options(const Config& cfg, std::string api_key) {
   po.api_key = std::move(api_key);
   if (cfg.strategy.kind == StrategyKind::kMarketMaker) {
     po.perps = cfg.mm.markets;
+  } else if (cfg.strategy.kind == StrategyKind::kCrossVenue) {
+    po.perps = {cfg.xarb.backpack_market};
   } else {
     for (const PairConfig& p : cfg.pairs)
       if (p.enabled) po.pairs.push_back({p.base, p.spot_symbol});
@@ -90,6 +94,11 @@ runtime::ReloadOutcome reload_thresholds(Config& cfg) {
   // The market maker's live keys; its markets and the keys it builds structures from wait for a restart
   // (restart_required_changes names them).
   applied.mm.params = with_live_mm_params(cfg.mm.params, next.mm.params);
+  // The cross-venue thresholds, sizes and buffers; its coin, markets and CSV directory wait for a restart.
+  applied.xarb.params = next.xarb.params;
+  applied.xarb.backpack_slippage_bps = next.xarb.backpack_slippage_bps;
+  applied.xarb.lighter_slippage_bps = next.xarb.lighter_slippage_bps;
+  applied.xarb.opening_delay_us = next.xarb.opening_delay_us;
   applied.execution = next.execution;
   applied.risk = next.risk;
   applied.recovery = next.recovery;

@@ -54,14 +54,14 @@ std::string_view pair_phase_name(PairPhase p) noexcept {
 }
 
 ArbEngine::ArbEngine(const EngineParams& params, const InstrumentTable& instruments, RiskGate& risk,
-                     Portfolio& portfolio, EngineSink& sink)
+                     Portfolio& portfolio, EngineSink& sink, Strategy* strategy)
     : params_(params),
       instruments_(instruments),
       risk_(risk),
       portfolio_(portfolio),
       sink_(sink),
       basis_(strategy_params(params)),
-      strategy_(basis_),
+      strategy_(strategy != nullptr ? *strategy : basis_),
       oms_(params.first_client_id, oms_params(params)),
       entry_(instruments, oms_, risk, sink, *this) {
   pairs_.reserve(AccountSnapshot::kMaxPairs);
@@ -72,7 +72,9 @@ ArbEngine::ArbEngine(const EngineParams& params, const InstrumentTable& instrume
 PairIndex ArbEngine::add_pair(std::string name, std::array<InstrumentId, 2> legs,
                               std::array<const OrderBook*, 2> books) {
   if (pairs_.size() >= AccountSnapshot::kMaxPairs) throw std::length_error("ArbEngine: too many pairs");
-  constexpr InstrumentKind kKinds[2] = {InstrumentKind::kSpot, InstrumentKind::kPerp};
+  // Leg 0 is the basis' spot, or the cross-venue pair's first perp (its own venue); leg 1 is always a perp.
+  const bool perp_first = instruments_.contains(legs[0]) && instruments_[legs[0]].kind == InstrumentKind::kPerp;
+  const InstrumentKind kKinds[2] = {perp_first ? InstrumentKind::kPerp : InstrumentKind::kSpot, InstrumentKind::kPerp};
   for (std::size_t i = 0; i < 2; ++i) {
     if (!instruments_.contains(legs[i]))
       throw std::invalid_argument("ArbEngine: pair " + name + ": " + std::string(kLegName[i]) + " instrument " +
@@ -86,7 +88,7 @@ PairIndex ArbEngine::add_pair(std::string name, std::array<InstrumentId, 2> legs
   PairInfo info{
       std::move(name), &instruments_.market(legs[0]), &instruments_.market(legs[1]), books[0], books[1], legs};
   for (std::size_t i = 0; i < 2; ++i) entry_.set_book(legs[i], books[i]);
-  PairSlot slot{std::move(info), PairPhase::kFlat, BasisQuote{}, ExitReason::kNone};
+  PairSlot slot{std::move(info), PairPhase::kFlat, BasisQuote{}, ExitReason::kNone, 0};
   pairs_.push_back(std::move(slot));
   marks_.push_back({});
   const auto idx = static_cast<PairIndex>(pairs_.size() - 1);
@@ -109,9 +111,25 @@ void ArbEngine::on_funding_info(PairIndex pair, const FundingInfo& info) noexcep
   strategy_.on_funding(pair, info);
 }
 
+void ArbEngine::on_venue_account(VenueId venue, const VenueAccount& account) noexcept {
+  const std::size_t i = static_cast<std::size_t>(venue);
+  if (i >= kVenueCount || venue == VenueId::kBackpack) return;  // the primary account comes through on_account
+  venue_accounts_[i] = account;
+  venue_accounts_[i].known = true;
+  venue_margins_[i] = VenueMargin{true, account.net_equity, account.initial_margin_used};
+}
+
+const VenueMargin* ArbEngine::venue_margin(VenueId venue) const noexcept {
+  const std::size_t i = static_cast<std::size_t>(venue);
+  if (venue == VenueId::kBackpack || i >= kVenueCount) return nullptr;
+  return &venue_margins_[i];
+}
+
 void ArbEngine::on_account(const AccountSnapshot& account, TimestampUs now) noexcept {
   account_ = account;
   have_account_ = true;
+  venue_accounts_[static_cast<std::size_t>(VenueId::kBackpack)] =
+      VenueAccount{true, account.net_equity, account.view.available_margin, account.initial_margin_used};
   StateChange c = risk_.update(account_risk(now));
   if (c.changed) sink_.on_trading_state(c, "account update");
 }
@@ -253,6 +271,7 @@ void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
   start.targets[1] = {legs[1].side, legs[1].quantity, s.info.perp->step_size, s.info.perp->min_quantity};
   if (!t.start(start, legs, 2, now)) return;  // order table full of live orders: cannot track more safely
   s.quote = q;
+  s.entry_started_us = now;
   s.phase = PairPhase::kEntering;
   t.launch();
 }
@@ -276,6 +295,7 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
   pc.now = now;
   pc.position = obp;
   pc.held = {pos.spot.quantity(), pos.perp.quantity()};
+  pc.average_price = {pos.spot.average_price().abs(), pos.perp.average_price().abs()};
   pc.fees = account_.view.fees;
   ExitDecision ed;
   strategy_.exit(p, pc, ed);
@@ -295,8 +315,11 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
   TradeStart start = trade_start(p, true, maker ? ExecutionPlan::kMaker : ExecutionPlan::kTaker, ed.on_buy, ed.on_sell);
   // Spot: sell what we hold (down to the step; the sub-step fee residue stays as dust), or buy back a
   // short spot leg: enough that what arrives after the base-asset fee covers the short (up to the step).
+  // A perp on leg 0 (cross-venue pair) closes exactly what it holds, reduce-only.
+  const bool leg0_perp = s.info.spot->is_perp();
   Decimal spot_qty =
-      spot_held.is_positive()
+      leg0_perp ? spot_held.abs()
+      : spot_held.is_positive()
           ? spot_held.round_to(s.info.spot->step_size, Rounding::kDown)
           : spot_buy_gross(spot_held.abs(),
                            account_.view.fees.rate(Venue::kSpot, maker ? Liquidity::kMaker : Liquidity::kTaker),
@@ -314,7 +337,7 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
                           taker_price(start.legs[0], side, spot_qty),
                           spot_qty,
                           false,
-                          false,
+                          leg0_perp,
                           OrderPurpose::kExit,
                           false,
                           false,
@@ -611,8 +634,15 @@ TradeStart ArbEngine::trade_start(PairIndex p, bool exit, ExecutionPlan plan,
   st.plan = plan;
   const Instrument& spot = instruments_[info.instruments[0]];
   const Instrument& perp = instruments_[info.instruments[1]];
-  st.legs[0] = {spot.venue, spot.id,   info.spot,  info.spot_book, params_.basis.spot_slippage_buffer,
-                false,      on_buy[0], on_sell[0], &marks_[p].spot};
+  st.legs[0] = {spot.venue,
+                spot.id,
+                info.spot,
+                info.spot_book,
+                params_.basis.spot_slippage_buffer,
+                spot.kind == InstrumentKind::kPerp,
+                on_buy[0],
+                on_sell[0],
+                &marks_[p].spot};
   st.legs[1] = {perp.venue, perp.id,   info.perp,  info.perp_book, params_.basis.perp_slippage_buffer,
                 true,       on_buy[1], on_sell[1], &marks_[p].perp};
   st.valuation_leg = 1;  // a naked quantity is valued at the perp mark
@@ -634,7 +664,10 @@ void ArbEngine::finish_trade(PairIndex p, TimestampUs now) noexcept {
     } else {
       s.phase = PairPhase::kFlat;
       strategy_.on_flat(p, now);
-      sink_.on_trade_abandoned(s.info, "no leg filled");
+      // A position opened and closed within this entry: a leg filled and leg risk unwound it.
+      const bool unwound = pos.id != 0 && pos.closed_at_us >= s.entry_started_us;
+      sink_.on_trade_abandoned(s.info,
+                               unwound ? "a leg filled and was unwound; nothing is left open" : "no leg filled");
     }
     return;
   }

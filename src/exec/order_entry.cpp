@@ -180,6 +180,7 @@ SubmitResult OrderEntry::check(OrderOwner owner, const SingleOrderRequest& req, 
     c.perp_spec = &m;
     c.perp_notional_after_usd = c.notional_usd;
   }
+  c.venue_margin = account_.venue_margin(in.venue);
   const OrderBook* book = req.instrument < books_.size() ? books_[req.instrument] : nullptr;
   if (book) c.book = {book->valid(), book->last_update_us()};
   res.risk = risk_.check(c, account_.current_account_risk(now));
@@ -187,7 +188,7 @@ SubmitResult OrderEntry::check(OrderOwner owner, const SingleOrderRequest& req, 
   return res;
 }
 
-SubmitResult OrderEntry::send(OrderOwner owner, const SingleOrderRequest& req, TimestampUs now) noexcept {
+oms::Order* OrderEntry::track(OrderOwner owner, const SingleOrderRequest& req, TimestampUs now) noexcept {
   const MarketSpec& m = instruments_.market(req.instrument);
   oms::OrderRequest r;
   r.market = &m;
@@ -200,14 +201,19 @@ SubmitResult OrderEntry::send(OrderOwner owner, const SingleOrderRequest& req, T
   r.post_only = req.post_only;
   r.reduce_only = req.reduce_only;
   r.owner = tag_of(owner, req.purpose);
-  SubmitResult res;
   oms::Order* o = oms_.track(r, now);
+  if (o) risk_.record_order();
+  return o;
+}
+
+SubmitResult OrderEntry::send(OrderOwner owner, const SingleOrderRequest& req, TimestampUs now) noexcept {
+  SubmitResult res;
+  oms::Order* o = track(owner, req, now);
   if (!o) {
     res.refusal = EntryRefusal::kOrderTableFull;
     return res;
   }
   res.client_id = o->client_id();
-  risk_.record_order();
   const OrderSpec spec = spec_of(*o);
   sink_.place_orders(std::span<const OrderSpec>(&spec, 1));
   return res;
@@ -264,11 +270,22 @@ SubmitResult OrderEntry::replace(OrderOwner owner, ClientId client_id, std::int6
   req.purpose = OrderPurpose::kReprice;
   res = check(owner, req, now);
   if (!res.ok()) return res;
-  // The cancel first: the new order's slot may not be the old one's (it is live), and the owner sees the
-  // old order's cancel and the new order's answers as separate events.
+  // The new order is tracked under a new client id (docs/kernel.md, "Replace"): the old one is pending its
+  // cancel until the venue says it ended, so the owner sees the old order's end and the new order's answers
+  // as separate events, whether the venue modified the order in place or cancelled it and placed another.
+  const ClientId old_id = o->client_id();
+  const InstrumentId instrument = o->instrument();
+  oms::Order* next = track(owner, req, now);
+  if (!next) {
+    res.refusal = EntryRefusal::kOrderTableFull;
+    return res;
+  }
+  res.client_id = next->client_id();
+  const OrderSpec spec = spec_of(*next);
+  // `o` is live, so tracking the new order did not take its slot (the OMS never evicts a live order).
   oms_.apply(*o, OrderEvent::kCancelRequested, now);
-  sink_.cancel_order(o->instrument(), o->client_id());
-  return send(owner, req, now);
+  sink_.replace_order(instrument, old_id, spec);
+  return res;
 }
 
 SingleOrderEvent OrderEntry::event_of(const oms::Order& o, SingleOrderEventKind kind) const noexcept {

@@ -217,9 +217,11 @@ RiskDecision RiskGate::check_impl(const OrderCheck& o, const AccountRisk& a) noe
     const MarginFunction& imf = o.perp_spec->imf;
     double f = imf.present ? imf.fraction(o.perp_notional_after_usd.to_double()) : 1.0;
     if (!(f > 0.0) || f > 1.0) f = 1.0;  // missing/odd IMF: assume fully collateralised
-    const Decimal need =
-        a.initial_margin_used + o.notional_usd.mul(Decimal::from_double(f, Rounding::kUp), Rounding::kUp);
-    const Decimal room = a.net_equity.mul(limits_.max_margin_utilization, Rounding::kDown);
+    const VenueMargin* v = o.venue_margin;
+    const Decimal used = v != nullptr ? v->initial_margin_used : a.initial_margin_used;
+    const Decimal equity = v != nullptr ? (v->known ? v->net_equity : Decimal{}) : a.net_equity;
+    const Decimal need = used + o.notional_usd.mul(Decimal::from_double(f, Rounding::kUp), Rounding::kUp);
+    const Decimal room = equity.mul(limits_.max_margin_utilization, Rounding::kDown);
     if (need > room) return refuse(RiskRule::kMarginHeadroom, room, need, state_);
   }
   RiskDecision ok;

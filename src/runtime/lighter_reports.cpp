@@ -53,24 +53,15 @@ void LighterVenue::open_order_count(std::string_view symbol,
                             });
 }
 
-// One immediate CancelAllOrders for the market (attribute cancel_all_market_index), through the sender so
-// that it shares the key's nonces; answered when the venue took it (the venue then has cancelled them).
+// One immediate CancelAllOrders for the market (attribute cancel_all_market_index), through the adapter and so
+// the sender, sharing the key's nonces; answered when the venue took it (the stream then reports each order
+// cancelled).
 void LighterVenue::cancel_all(std::string_view symbol, std::function<void(const exec::VenueError*)> done) {
-  const Market* m = market_by_symbol(symbol);
-  if (m == nullptr || m->details.market_id > 32767) {
-    const exec::VenueError e{"CancelAllOrders", "REFUSED", "no Lighter market id the signer can name"};
+  if (symbol.empty() || market_by_symbol(symbol) == nullptr) {
+    const exec::VenueError e{"CancelAllOrders", "REFUSED", "not a Lighter market of this run"};
     return done(&e);
   }
-  lighter::CancelAllOrdersTx tx;
-  tx.time_in_force = 0;  // immediate
-  tx.time = 0;
-  tx.attributes.cancel_all_market_index = static_cast<std::int16_t>(m->details.market_id);
-  const std::uint64_t tag = kCancelAllTag | ++impl_->next_cancel_all;
-  if (const auto err = impl_->sender->send(tx, tag)) {
-    const exec::VenueError e{"CancelAllOrders", lighter::to_string(*err), "transaction not queued"};
-    return done(&e);
-  }
-  impl_->cancel_alls.emplace(tag, std::move(done));
+  impl_->adapter->cancel_all(symbol, std::move(done));
 }
 
 void LighterVenue::fills_since(std::string_view symbol, std::int64_t from_ms, std::size_t limit, FillsDone done) {

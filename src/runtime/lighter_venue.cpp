@@ -74,7 +74,7 @@ LighterVenue::LighterVenue(boost::asio::io_context& io, const Clock& clock, std:
   };
   m.sender = std::make_unique<lighter::LighterTxSender>(io, clock, m.signer, m.rest, m.ws);
   m.adapter = std::make_unique<lighter::LighterAdapter>(io, clock, m.signer, m.rest, *m.sender, instruments_, *this);
-  // One sender, three users: the dead-man switch's own transactions, the recovery's cancel-alls, the orders.
+  // One sender, two users: the dead-man switch's own transactions, and the adapter's (orders, cancel-alls).
   m.sender->on_answer([this](const lighter::TxAnswer& a) { on_tx_answer(a); });
   if (opts_.dead_man_switch) {
     m.dead_man = std::make_unique<lighter::LighterDeadManSwitch>(io, clock, *m.sender, opts_.dead_man);
@@ -87,17 +87,6 @@ LighterVenue::~LighterVenue() = default;
 void LighterVenue::on_tx_answer(const lighter::TxAnswer& a) {
   Impl& m = *impl_;
   if (m.dead_man && m.dead_man->on_answer(a)) return;
-  if ((a.tag & kCancelAllTag) != 0 && a.tag != lighter::kDeadManSwitchTag) {
-    auto it = m.cancel_alls.find(a.tag);
-    if (it == m.cancel_alls.end()) return;
-    auto done = std::move(it->second);
-    m.cancel_alls.erase(it);
-    if (a.result.state == lighter::SubmitState::kSubmitted) return done(nullptr);
-    exec::VenueError e{
-        "CancelAllOrders", lighter::to_string(a.result.error),
-        a.result.state == lighter::SubmitState::kRefused ? "refused by the venue" : "no answer from the venue"};
-    return done(&e);
-  }
   m.adapter->on_answer(a);
 }
 
@@ -262,6 +251,14 @@ bool LighterVenue::place_orders(std::span<const exec::OrderSpec> orders) {
 void LighterVenue::cancel_order(InstrumentId instrument, ClientId client_id) {
   ++counts_.cancels;
   impl_->adapter->cancel_order(instrument, client_id);
+}
+
+bool LighterVenue::replace_order(ClientId old_id, const exec::OrderSpec& next) {
+  if (!journal_.intents(std::span<const exec::OrderSpec>(&next, 1), VenueId::kLighter)) return false;
+  ++counts_.orders_sent;
+  ++counts_.replaces;
+  impl_->adapter->replace_order(old_id, next);
+  return true;
 }
 
 void LighterVenue::query_order(InstrumentId instrument, ClientId client_id) {

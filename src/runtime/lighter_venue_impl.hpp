@@ -3,7 +3,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 
 #include "bparb/runtime/lighter_venue.hpp"
@@ -16,10 +15,6 @@
 
 namespace bparb::runtime {
 
-// The tags of recovery's cancel-all transactions: above every order's (client ids < 2^48), below the dead-man
-// switch's (2^63).
-inline constexpr std::uint64_t kCancelAllTag = std::uint64_t{1} << 62;
-
 // Members are destroyed in reverse order: the switch and the adapter before the sender, the sender before the
 // clients it sends through.
 struct LighterVenue::Impl {
@@ -31,8 +26,6 @@ struct LighterVenue::Impl {
   std::unique_ptr<lighter::LighterTxSender> sender;
   std::unique_ptr<lighter::LighterAdapter> adapter;
   std::unique_ptr<lighter::LighterDeadManSwitch> dead_man;
-  std::map<std::uint64_t, std::function<void(const exec::VenueError*)>> cancel_alls;  // by tag
-  std::uint64_t next_cancel_all = 0;
   boost::asio::steady_timer stop_timer;
   std::function<void()> stop_done;
   TimestampUs stop_deadline_us = 0;

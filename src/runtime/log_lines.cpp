@@ -55,6 +55,16 @@ void LogLines::entry_refused(const exec::PairInfo& p, std::string_view leg, cons
 
 void LogLines::position_opened(const exec::PairInfo& p, std::uint64_t id, const PositionState& pos,
                                const BasisQuote& q) const {
+  if (p.spot->is_perp()) {
+    // A cross-venue pair (leg 0 Backpack's perp, leg 1 Lighter's): the entry spread per unit, sell minus buy.
+    const bool long_bp = pos.spot.quantity().is_positive();
+    const Decimal bp = pos.spot.average_price().abs(), lt = pos.perp.average_price().abs();
+    log_->info("Opened position #{} {} {} backpack={} lighter={} spread={} USD per unit notional={} USD fees={} USD",
+               id, p.name, long_bp ? "LongBackpack" : "ShortBackpack", pos.spot.quantity().str(),
+               pos.perp.quantity().str(), (long_bp ? lt - bp : bp - lt).str(), usd(pos.entry_notional),
+               usd(pos.fees_usd));
+    return;
+  }
   log_->info("Opened position #{} {} {} spot={} perp={} entry_basis={} notional={} USD fees={} USD", id, p.name,
              to_string(q.direction), pos.spot.quantity().str(), pos.perp.quantity().str(), pct(pos.entry_basis),
              usd(pos.entry_notional), usd(pos.fees_usd));

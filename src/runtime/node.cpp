@@ -99,7 +99,7 @@ void Node::begin_shutdown(const char* why) {
   }
   std::vector<exec::LiveOrder> live;
   engine_->live_orders(live);
-  for (const exec::LiveOrder& o : live) hooks_.cancel_order(o.instrument, o.client_id);
+  if (!live.empty()) hooks_.cancel_orders(live);
 }
 
 // Before exit, after the flatten: one last look at the exchange's fills and funding, so a fill the stream

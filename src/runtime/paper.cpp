@@ -38,14 +38,19 @@ PaperExchange::PaperExchange(boost::asio::io_context& io, const PaperOptions& op
   sc.exchange.accounts.push_back(acct);
   sc.server.listen_address = "127.0.0.1";
   sc.server.port = opts.port;
+  if (opts.lighter) {
+    start_world(io, opts, std::move(sc));
+    return;
+  }
+  // [[script]] dislocations move the simulated Lighter: without it there is nothing to move away.
+  std::erase_if(sc.script, [](const sim::ScriptedBasis& e) { return e.dislocation; });
   sim_ = std::make_unique<sim::SimRuntime>(io, std::move(sc), nullptr, sim::make_backpack_frame_decoder);
   server_ = std::make_unique<sim::SimServer>(io, *sim_, sim_->config().server);
   server_->start();
   sim_->start();
-  if (opts.lighter) start_lighter(io, opts);
 }
 
-void PaperExchange::start_lighter(boost::asio::io_context& io, const PaperOptions& opts) {
+void PaperExchange::start_world(boost::asio::io_context& io, const PaperOptions& opts, sim::SimConfig backpack) {
   const PaperOptions::Lighter& l = *opts.lighter;
   sim::SimConfig sc = sim::load_sim_config(opts.sim_config);
   sim::lighter::LighterRules rules;
@@ -83,15 +88,32 @@ void PaperExchange::start_lighter(boost::asio::io_context& io, const PaperOption
   }
   rules.listen_address = "127.0.0.1";
   rules.port = 0;
-  lighter_sim_ = std::make_unique<sim::SimRuntime>(io, std::move(sc), nullptr, sim::make_backpack_frame_decoder);
+  // The file's [[script]]: basis moves are Backpack's; dislocations move the simulated Lighter away from the
+  // fair value both venues follow (it converges back at the file's dislocation half-life).
+  std::erase_if(backpack.script, [](const sim::ScriptedBasis& e) { return e.dislocation; });
+  std::erase_if(sc.script, [](const sim::ScriptedBasis& e) { return !e.dislocation; });
+  sim::SimVenuesConfig world;
+  world.multi_venue = true;
+  world.runtime = backpack.runtime;
+  sim::VenueConfig& bp = world.venues.emplace_back();
+  bp.name = "backpack";
+  bp.sim = std::move(backpack);
+  sim::VenueConfig& lt = world.venues.emplace_back();
+  lt.name = "lighter";
+  lt.protocol = sim::VenueProtocol::kLighter;
+  sc.runtime.seed = bp.sim.runtime.seed + 1;  // its own takers and noise; the fair value is shared
+  lt.sim = std::move(sc);
+  world_ = std::make_unique<sim::SimWorld>(io, std::move(world), nullptr, sim::make_backpack_frame_decoder);
+  server_ = std::make_unique<sim::SimServer>(io, world_->venue(0), world_->venue_config(0).sim.server);
+  server_->start();
   try {
-    lighter_server_ = std::make_unique<sim::lighter::LighterServer>(io, lighter_sim_->exchange(),
-                                                                    lighter_sim_->wall_clock(), std::move(rules));
+    lighter_server_ = std::make_unique<sim::lighter::LighterServer>(io, world_->venue(1).exchange(),
+                                                                    world_->wall_clock(), std::move(rules));
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(std::string("paper mode: the simulated Lighter: ") + e.what());
   }
   lighter_server_->start();
-  lighter_sim_->start();
+  world_->start();
 }
 
 std::string PaperExchange::lighter_http_url() const {
@@ -103,9 +125,9 @@ std::string PaperExchange::lighter_ws_url() const {
 
 void PaperExchange::stop() {
   server_->stop();
-  sim_->stop();
+  if (sim_) sim_->stop();
   if (lighter_server_) lighter_server_->stop();
-  if (lighter_sim_) lighter_sim_->stop();
+  if (world_) world_->stop();
 }
 
 }  // namespace bparb::runtime

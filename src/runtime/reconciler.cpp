@@ -58,7 +58,8 @@ void Reconciler::poll_account() {
     }
     if (balances && !opts_.feeds_engine_account) {
       net_equity_ = eq.net_equity;
-      equity_ = eq;  // the operator's margin figures of this venue
+      equity_ = eq;  // this venue's margin: the operator's figures and the cross-venue strategy's cap there
+      engine_->on_venue_account(opts_.venue, exec::VenueAccount{true, eq.net_equity, eq.available, eq.locked});
     }
     if (balances && opts_.feeds_engine_account) {
       exec::AccountSnapshot snap;

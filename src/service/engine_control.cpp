@@ -82,10 +82,9 @@ ControlResult EngineControl::cancel_all() {
   engine_->live_orders(live);
   std::vector<std::string> orders;
   orders.reserve(live.size());
-  for (const exec::LiveOrder& o : live) {
-    hooks_.cancel_order(o.instrument, o.client_id);
+  for (const exec::LiveOrder& o : live)
     orders.push_back(engine_->instruments().market(o.instrument).symbol + " " + std::to_string(o.client_id));
-  }
+  if (!live.empty()) hooks_.cancel_orders(live);
   ControlResult r;
   r.details.num("cancel_requested", live.size()).list("orders", orders).boolean("paused", paused_);
   r.message = live.empty() ? std::string("no live order")

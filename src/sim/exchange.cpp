@@ -340,7 +340,7 @@ void Exchange::Impl::settle_funding(MarketState& m, std::int64_t interval_end_ms
     const Decimal pay = funding_payment(m.qty_of(p.lots), m.mark, rate);
     acct.bal(config.settlement_asset).available += pay;
     p.funding += pay;
-    acct.funding.push_back(FundingPayment{m.spec.symbol, pay, rate, interval_end_ms});
+    acct.funding.push_back(FundingPayment{m.spec.symbol, pay, rate, interval_end_ms, m.qty_of(p.lots)});
     if (config.max_history_per_account && acct.funding.size() > config.max_history_per_account)
       acct.funding.pop_front();
     emit_position(acct, m, PositionEventType::kAdjusted);

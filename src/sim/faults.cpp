@@ -20,7 +20,10 @@
 //     "drop_order_fills": 1,                          // withhold the next N private orderFill frames
 //     "malformed_frames": 2,                          // the next N WS data frames are sent truncated
 //     "oversized_frames": 1,                          // the next N WS data frames are padded to 2 MiB
-//     "clock_skew_ms": -1500                          // server clock offset for /api/v1/time and auth
+//     "clock_skew_ms": -1500,                         // server clock offset for /api/v1/time and auth
+//     "cancel_latency_ms": 300 | {"min":..,"max":..}, // single-order cancels carried out (and answered) late
+//     "cancel_accepted": 2,                           // the next N single-order cancels answer 202, no body ...
+//     "cancel_accepted_effect_ms": 400 | {..}         // ... and are carried out this long after the answer
 //   }
 #include "bparb/sim/faults.hpp"
 
@@ -141,7 +144,10 @@ Expected<FaultActions, std::string> FaultInjector::apply_json(std::string_view b
                                                 "fill_ratio_symbols",
                                                 "fill_ratio_orders",
                                                 "drop_order_fills",
-                                                "order_latency_ms"};
+                                                "order_latency_ms",
+                                                "cancel_latency_ms",
+                                                "cancel_accepted",
+                                                "cancel_accepted_effect_ms"};
   for (auto field : obj) {
     if (std::find(std::begin(kKnown), std::end(kKnown), field.key) == std::end(kKnown)) {
       return unexpected("unknown key '" + std::string(field.key) + "'");
@@ -299,6 +305,21 @@ Expected<FaultActions, std::string> FaultInjector::apply_json(std::string_view b
     if (!v) return unexpected(v.error());
     next.clock_skew_ms = *v;
   }
+  if (obj["cancel_latency_ms"].get(e) == simdjson::SUCCESS) {
+    auto l = get_latency(e, "cancel_latency_ms");
+    if (!l) return unexpected(l.error());
+    next.cancel_latency = *l;
+  }
+  if (obj["cancel_accepted"].get(e) == simdjson::SUCCESS) {
+    auto v = get_int(e, "cancel_accepted", 0, kMaxCount);
+    if (!v) return unexpected(v.error());
+    next.cancel_accepted_next = *v;
+  }
+  if (obj["cancel_accepted_effect_ms"].get(e) == simdjson::SUCCESS) {
+    auto l = get_latency(e, "cancel_accepted_effect_ms");
+    if (!l) return unexpected(l.error());
+    next.cancel_accepted_effect = *l;
+  }
 
   // All valid: commit.
   if (do_reset) {
@@ -355,6 +376,9 @@ std::string FaultInjector::to_json(TimestampUs now_us) const {
   out += ",\"malformed_frames\":" + std::to_string(cfg_.malformed_frames_next);
   out += ",\"oversized_frames\":" + std::to_string(cfg_.oversized_frames_next);
   out += ",\"clock_skew_ms\":" + std::to_string(cfg_.clock_skew_ms);
+  out += ",\"cancel_latency_ms\":" + lat(cfg_.cancel_latency);
+  out += ",\"cancel_accepted\":" + std::to_string(cfg_.cancel_accepted_next);
+  out += ",\"cancel_accepted_effect_ms\":" + lat(cfg_.cancel_accepted_effect);
   out += ",\"depth_gaps\":{";
   first = true;
   for (const auto& [sym, n] : depth_gaps_) {
@@ -391,6 +415,8 @@ std::string FaultInjector::to_json(TimestampUs now_us) const {
   out += ",\"order_fills_dropped\":" + std::to_string(c.order_fills_dropped);
   out += ",\"expired_requests\":" + std::to_string(c.expired_requests);
   out += ",\"authenticated_requests\":" + std::to_string(c.authenticated_requests);
+  out += ",\"cancels_delayed\":" + std::to_string(c.cancels_delayed);
+  out += ",\"cancels_accepted\":" + std::to_string(c.cancels_accepted);
   out += "}}";
   return out;
 }
@@ -512,6 +538,25 @@ bool FaultInjector::take_oversized_frame() {
   --cfg_.oversized_frames_next;
   ++counters_.oversized_frames;
   spdlog::warn("bpsim fault: oversized WS frame sent ({} bytes)", kOversizedFrameBytes);
+  return true;
+}
+
+std::int64_t FaultInjector::cancel_delay_ms() {
+  const std::int64_t d = draw(cfg_.cancel_latency);
+  if (d > 0) {
+    ++counters_.cancels_delayed;
+    spdlog::warn("bpsim fault: cancel carried out {} ms late", d);
+  }
+  return d;
+}
+
+bool FaultInjector::take_cancel_accepted(std::int64_t& effect_ms) {
+  if (cfg_.cancel_accepted_next <= 0) return false;
+  --cfg_.cancel_accepted_next;
+  ++counters_.cancels_accepted;
+  effect_ms = draw(cfg_.cancel_accepted_effect);
+  spdlog::warn("bpsim fault: cancel answered 202, carried out {} ms later ({} more queued)", effect_ms,
+               cfg_.cancel_accepted_next);
   return true;
 }
 

@@ -523,6 +523,18 @@ bool MarketModel::dislocate(std::string_view coin_or_symbol, double bps) {
   return true;
 }
 
+bool MarketModel::set_half_spread_bps(std::string_view symbol, double bps) {
+  Impl::Book* b = impl_->find_book(symbol);
+  if (!b || !(bps > 0) || bps > 1000) return false;
+  b->liq.half_spread_bps = bps;
+  if (b->quoted_mid > 0) {  // no ladder yet: the first one is placed with the new spread
+    impl_->exchange.batch_begin();
+    impl_->requote(*b, b->quoted_mid, true);
+    impl_->exchange.batch_end();
+  }
+  return true;
+}
+
 void MarketModel::set_background_trading(bool on) {
   impl_->config.background_trading = on;
 }

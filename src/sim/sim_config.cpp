@@ -90,7 +90,7 @@ void load_script(const Loader& L, const toml::array& arr, const MarketModelConfi
     const std::string prefix = "script[" + std::to_string(i++) + "]";
     if (!el.is_table()) L.fail(prefix, Loader::render(el), "must be a table ([[script]])");
     const toml::table& t = *el.as_table();
-    L.check_keys(t, prefix, {"at_seconds", "coin", "basis_bps"});
+    L.check_keys(t, prefix, {"at_seconds", "coin", "basis_bps", "dislocation_bps"});
     ScriptedBasis e;
     auto at = L.get_double(t, prefix, "at_seconds", 0, 31'536'000);
     if (!at) L.fail(prefix + ".at_seconds", {}, "required: simulated seconds after start, in [0, 31536000]");
@@ -101,9 +101,16 @@ void load_script(const Loader& L, const toml::array& arr, const MarketModelConfi
     for (const auto& c : model.coins) known = known || c.coin == *coin;
     if (!known) L.fail(prefix + ".coin", "\"" + *coin + "\"", "must be a coin of the market model ([[model.coins]])");
     e.coin = *coin;
+    auto dislocation = L.get_double(t, prefix, "dislocation_bps", -10'000, 10'000);
     auto bps = L.get_double(t, prefix, "basis_bps", -10'000, 10'000);
-    if (!bps) L.fail(prefix + ".basis_bps", {}, "required: the basis to set, in [-10000, 10000] bps");
-    e.basis_bps = *bps;
+    if (dislocation && bps)
+      L.fail(prefix, "basis_bps and dislocation_bps", "one of them: a basis to set or a dislocation to add");
+    if (!bps && !dislocation)
+      L.fail(prefix + ".basis_bps", {},
+             "required: the basis to set, in [-10000, 10000] bps (or dislocation_bps: the move away from the fair "
+             "value, in [-10000, 10000] bps)");
+    e.dislocation = dislocation.has_value();
+    e.basis_bps = dislocation ? *dislocation : *bps;
     out.push_back(std::move(e));
   }
   std::stable_sort(out.begin(), out.end(),
@@ -350,7 +357,8 @@ void load_faults(const Loader& L, const toml::table& t, FaultConfig& f) {
   L.check_keys(t, "faults",
                {"rest_latency_ms", "ws_latency_ms", "drop_ws_every_s", "http_429_next", "http_503_after_place",
                 "reject_orders", "fill_ratio_cap", "fill_ratio_symbols", "fill_ratio_orders", "drop_order_fills",
-                "order_latency_ms", "malformed_frames", "oversized_frames", "clock_skew_ms", "unavailable_paths"});
+                "order_latency_ms", "malformed_frames", "oversized_frames", "clock_skew_ms", "unavailable_paths",
+                "cancel_latency_ms", "cancel_accepted_next", "cancel_accepted_effect_ms"});
   if (const toml::node* n = t.get("rest_latency_ms")) f.rest_latency = latency_of(L, *n, "faults.rest_latency_ms");
   if (const toml::node* n = t.get("ws_latency_ms")) f.ws_latency = latency_of(L, *n, "faults.ws_latency_ms");
   if (const toml::node* n = t.get("order_latency_ms")) f.order_latency = latency_of(L, *n, "faults.order_latency_ms");
@@ -385,6 +393,11 @@ void load_faults(const Loader& L, const toml::table& t, FaultConfig& f) {
   if (auto v = L.get_int(t, "faults", "malformed_frames", 0, 1'000'000)) f.malformed_frames_next = *v;
   if (auto v = L.get_int(t, "faults", "oversized_frames", 0, 1'000'000)) f.oversized_frames_next = *v;
   if (auto v = L.get_int(t, "faults", "clock_skew_ms", -86'400'000, 86'400'000)) f.clock_skew_ms = *v;
+  if (const toml::node* n = t.get("cancel_latency_ms"))
+    f.cancel_latency = latency_of(L, *n, "faults.cancel_latency_ms");
+  if (auto v = L.get_int(t, "faults", "cancel_accepted_next", 0, 1'000'000)) f.cancel_accepted_next = *v;
+  if (const toml::node* n = t.get("cancel_accepted_effect_ms"))
+    f.cancel_accepted_effect = latency_of(L, *n, "faults.cancel_accepted_effect_ms");
 }
 
 }  // namespace

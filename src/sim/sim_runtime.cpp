@@ -80,6 +80,13 @@ struct SimRuntime::Impl {
     for (; next_script < config.script.size(); ++next_script) {
       const ScriptedBasis& e = config.script[next_script];
       if (now < script_start_us + static_cast<TimestampUs>(e.at_seconds * 1e6)) break;
+      if (e.dislocation) {
+        const bool moved = model->dislocate(e.coin, e.basis_bps);
+        spdlog::info("bpsim script: {} {} by {:.1f} bps at {:.0f} s ([[script]] in the sim config)", e.coin,
+                     moved ? "moved from the fair value" : "follows no fair value, not moved", e.basis_bps,
+                     e.at_seconds);
+        continue;
+      }
       const double before = model->basis_bps(e.coin).value_or(0.0);
       model->set_basis_bps(e.coin, e.basis_bps);
       spdlog::info("bpsim script: {} basis moved from {:.1f} to {:.1f} bps at {:.0f} s ([[script]] in the sim config)",

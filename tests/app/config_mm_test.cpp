@@ -42,8 +42,14 @@ TEST(ConfigMm, PaperMmFileLoadsAsAMarketMaker) {
   EXPECT_EQ(c.mm.params.equity_fraction, Decimal::from_string("0.0003"));
   EXPECT_EQ(c.mm.params.max_quote_age_ms, 2000);
   EXPECT_EQ(c.mm.params.flow_window_ms, MmParams{}.flow_window_ms);  // untouched keys keep their defaults
+  EXPECT_FALSE(c.mm.flatten_on_stop);
   // (Whether paper.sim_config exists depends on the working directory: only the market maker's warnings count.)
   EXPECT_THAT(c.warnings, Not(Contains(AnyOf(HasSubstr("[mm]"), HasSubstr("max_orders_per_minute")))));
+}
+
+TEST(ConfigMm, FlattenOnStopIsABoolean) {
+  EXPECT_TRUE(parse_config_string(kMm + "flatten_on_stop = true\n", "test.toml").mm.flatten_on_stop);
+  EXPECT_THAT(errors_of(kMm + "flatten_on_stop = \"yes\"\n"), Contains(HasSubstr("mm.flatten_on_stop")));
 }
 
 TEST(ConfigMm, ExistingConfigsStayBasis) {

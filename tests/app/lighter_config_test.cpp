@@ -100,8 +100,8 @@ TEST(LighterConfig, MarketsAreReadInOrderAndTheRemarkSaysWhatTheDaemonDoes) {
   for (const auto& w : c.warnings) {
     if (w.find("venues.lighter") == std::string::npos) continue;
     ++remarks;
-    EXPECT_NE(w.find("the daemon hosts 3 Lighter market(s) and routes orders on them to Lighter; no shipped strategy "
-                     "opens positions on Lighter yet"),
+    EXPECT_NE(w.find("the daemon hosts 3 Lighter market(s) and routes orders on them to Lighter; only [strategy] kind "
+                     "= \"cross_venue\" opens positions there"),
               std::string::npos)
         << w;
   }

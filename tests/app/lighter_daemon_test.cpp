@@ -40,6 +40,7 @@
 #include "bparb/runtime/log_lines.hpp"
 #include "bparb/runtime/node.hpp"
 #include "bparb/runtime/paper.hpp"
+#include "bparb/runtime/reconciler.hpp"
 #include "bparb/runtime/recovery.hpp"
 #include "bparb/venue/backpack/signer.hpp"
 #include "bparb/venue/lighter/keys.hpp"
@@ -74,14 +75,21 @@ Decimal D(std::string_view s) {
 // What the order's owner heard (numbers only: the event's views do not outlive the call).
 struct Owner final : exec::SingleOrderHandler {
   std::vector<exec::SingleOrderEventKind> kinds;
+  std::vector<ClientId> ids;  // of each event
   Decimal filled;
   void on_single_order_event(const exec::SingleOrderEvent& e) noexcept override {
     kinds.push_back(e.kind);
+    ids.push_back(e.client_id);
     if (e.kind == exec::SingleOrderEventKind::kFill) filled += e.fill_quantity;
   }
   bool heard(exec::SingleOrderEventKind k) const {
     for (const auto s : kinds)
       if (s == k) return true;
+    return false;
+  }
+  bool heard(exec::SingleOrderEventKind k, ClientId id) const {
+    for (std::size_t i = 0; i < kinds.size(); ++i)
+      if (kinds[i] == k && ids[i] == id) return true;
     return false;
   }
 };
@@ -121,10 +129,21 @@ class LighterVenueTest : public ::testing::Test {
     ASSERT_TRUE(signer.has_value());
     std::array<char, 80> pub{};
     signer->public_key_hex(pub);
+    pub_hex_.assign(pub.data(), pub.size());
+    start_paper(std::string(BPARB_SOURCE_DIR) + "/config/paper-sim.toml");
+  }
+  // Paper mode's embedded bpsim with its Lighter front-end, from `sim_config` (a running one is stopped first).
+  void start_paper(const std::string& sim_config) {
+    if (paper_) {
+      paper_->stop();
+      paper_.reset();
+      io_.restart();
+      io_.run_for(std::chrono::milliseconds(100));
+    }
     runtime::PaperOptions po;
-    po.sim_config = std::string(BPARB_SOURCE_DIR) + "/config/paper-sim.toml";
+    po.sim_config = sim_config;
     po.api_key = backpack::SigningKey::generate().public_key_base64();
-    po.lighter = runtime::PaperOptions::Lighter{{"SOL"}, kAccount, kKeySlot, std::string(pub.data(), pub.size()), true};
+    po.lighter = runtime::PaperOptions::Lighter{{"SOL"}, kAccount, kKeySlot, pub_hex_, true};
     paper_.emplace(io_, po);
   }
   void TearDown() override {
@@ -213,6 +232,8 @@ class LighterVenueTest : public ::testing::Test {
     a.view.available_quote = D("100000");
     a.view.available_margin = D("100000");
     r.engine->on_account(a, clock_.now_us());
+    // Lighter's account as its reconciler's poll reports it (LighterAccountFigures... checks that path).
+    r.engine->on_venue_account(VenueId::kLighter, exec::VenueAccount{true, D("100000"), D("100000"), Decimal{}});
     r.venue->start();
     EXPECT_TRUE(run_until([&] { return r.venue->valid_books() == 1 && r.venue->stream_connected(); }));
     return r;
@@ -246,6 +267,36 @@ class LighterVenueTest : public ::testing::Test {
     return n.value_or(999);
   }
 
+  // The account's resting orders on Lighter's SOL, as the venue lists them (accountActiveOrders).
+  std::vector<lighter::Order> active_orders() {
+    auto signer = lighter::Signer::create(key_hex_, signer_config());
+    lighter::AuthToken token;
+    EXPECT_FALSE(signer->auth_token(clock_.now_us() / kUsPerSecond + 600, token));
+    lighter::LighterRestOptions ro;
+    ro.http.base_url = paper_->lighter_http_url();
+    lighter::LighterRest rest(io_, ro);
+    std::optional<std::vector<lighter::Order>> orders;
+    rest.active_orders(kAccount, 0, token.str(), [&](lighter::RestResult<lighter::OrdersPage>& r) {
+      ASSERT_TRUE(r.has_value()) << r.error().describe();
+      orders = r->orders;
+    });
+    EXPECT_TRUE(run_until([&] { return orders.has_value(); }));
+    return orders.value_or(std::vector<lighter::Order>{});
+  }
+  // The API key's next nonce at the venue: one more per transaction it took.
+  std::int64_t next_nonce() {
+    lighter::LighterRestOptions ro;
+    ro.http.base_url = paper_->lighter_http_url();
+    lighter::LighterRest rest(io_, ro);
+    std::optional<std::int64_t> n;
+    rest.next_nonce(kAccount, kKeySlot, [&](lighter::RestResult<std::int64_t>& r) {
+      ASSERT_TRUE(r.has_value()) << r.error().describe();
+      n = *r;
+    });
+    EXPECT_TRUE(run_until([&] { return n.has_value(); }));
+    return n.value_or(-1);
+  }
+
   boost::asio::io_context io_;
   SystemClock clock_;
   fs::path dir_;
@@ -253,6 +304,7 @@ class LighterVenueTest : public ::testing::Test {
       std::make_shared<spdlog::logger>("lighter-venue-test", std::make_shared<spdlog::sinks::null_sink_mt>());
   runtime::JournalWriter journal_{log_, clock_};
   std::string key_hex_;
+  std::string pub_hex_;
   std::optional<runtime::PaperExchange> paper_;
   std::vector<std::unique_ptr<Run>> runs_;
   ClientId next_client_id_ = 1;
@@ -360,6 +412,196 @@ TEST_F(LighterVenueTest, ARestartCancelsARestingLighterOrderAsAnOrphanAndSettles
   auto open = journal_.journal()->open_intents();
   ASSERT_TRUE(open);
   EXPECT_TRUE(open->empty());
+}
+
+TEST_F(LighterVenueTest, AReplaceOfARestingLighterOrderIsOneModifyOrderAndTheJournalAndOmsAgree) {
+  Run& r = start_run();
+  const exec::SubmitResult s = submit(r, /*ioc=*/false, 200, 50);  // a post-only bid well below the touch
+  ASSERT_TRUE(s.ok()) << static_cast<int>(s.refusal);
+  ASSERT_TRUE(run_until([&] { return r.owner.heard(exec::SingleOrderEventKind::kAccepted, s.client_id); }));
+  std::vector<lighter::Order> before = active_orders();
+  ASSERT_EQ(before.size(), 1u);
+  const std::int64_t nonce_before = next_nonce();
+
+  // Requoted: 150 ticks below the touch, 0.60 SOL, through the kernel's order entry and the daemon's sink.
+  const MarketSpec& m = r.instruments.market(r.sol);
+  const std::int64_t ticks = m.price_to_ticks(r.venue->book(r.sol)->best_bid().price) - 150;
+  const exec::SubmitResult n = r.engine->order_entry().replace(r.owner_id, s.client_id, ticks, 60, clock_.now_us());
+  ASSERT_TRUE(n.ok()) << exec::entry_refusal_name(n.refusal);
+  ASSERT_NE(n.client_id, s.client_id);
+  ASSERT_TRUE(run_until([&] {
+    return r.owner.heard(exec::SingleOrderEventKind::kSettled, s.client_id) &&
+           r.owner.heard(exec::SingleOrderEventKind::kAccepted, n.client_id);
+  }));
+  EXPECT_TRUE(r.owner.heard(exec::SingleOrderEventKind::kCancelled, s.client_id));
+  EXPECT_EQ(r.venue->counts().replaces, 1u);
+
+  // bpsim: one transaction (the key's nonce moved by one), the same venue order (a modify keeps its index and
+  // client order index) at the new price and size: a cancel and a new order would be two, and a new index.
+  EXPECT_EQ(next_nonce(), nonce_before + 1);
+  const std::vector<lighter::Order> after = active_orders();
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].order_index, before[0].order_index);
+  EXPECT_EQ(after[0].client_order_index, static_cast<std::int64_t>(s.client_id));
+  EXPECT_EQ(after[0].price, m.ticks_to_price(ticks));
+  EXPECT_EQ(after[0].initial_base_amount, D("0.6"));
+  EXPECT_EQ(after[0].status, lighter::OrderStatus::kOpen);
+
+  // The OMS: the old order cancelled (and settled), the new one open.
+  const oms::Order* old_order = r.engine->orders().find(s.client_id);
+  ASSERT_NE(old_order, nullptr);
+  EXPECT_EQ(old_order->state(), oms::OrderState::kCancelled);
+  const oms::Order* new_order = r.engine->orders().find(n.client_id);
+  ASSERT_NE(new_order, nullptr);
+  EXPECT_EQ(new_order->state(), oms::OrderState::kOpen);
+  EXPECT_EQ(new_order->request().price, m.ticks_to_price(ticks));
+  // The journal: the same story, venue lighter; only the new order's intent is still open.
+  journal::Journal& jr = *journal_.journal();
+  auto old_intent = jr.find_intent(s.client_id);
+  ASSERT_TRUE(old_intent && *old_intent);
+  EXPECT_EQ((*old_intent)->state, journal::OrderRecordState::kCancelled);
+  auto new_intent = jr.find_intent(n.client_id);
+  ASSERT_TRUE(new_intent && *new_intent);
+  EXPECT_EQ((*new_intent)->intent.venue, VenueId::kLighter);
+  EXPECT_EQ((*new_intent)->intent.price, m.ticks_to_price(ticks));
+  EXPECT_EQ((*new_intent)->intent.quantity, D("0.6"));
+  EXPECT_EQ((*new_intent)->state, journal::OrderRecordState::kOpen);
+  auto open = jr.open_intents();
+  ASSERT_TRUE(open);
+  ASSERT_EQ(open->size(), 1u);
+  EXPECT_EQ(open->front().intent.client_id, n.client_id);
+}
+
+TEST_F(LighterVenueTest, TheKernelsCancelAllIsOneCancelAllOrdersOnLighterNotACancelPerOrder) {
+  Run& r = start_run();
+  const exec::SubmitResult a = submit(r, /*ioc=*/false, 200, 50);
+  const exec::SubmitResult b = submit(r, /*ioc=*/false, 250, 60);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE(run_until([&] {
+    return r.owner.heard(exec::SingleOrderEventKind::kAccepted, a.client_id) &&
+           r.owner.heard(exec::SingleOrderEventKind::kAccepted, b.client_id);
+  }));
+  ASSERT_EQ(active_orders().size(), 2u);
+  const std::int64_t nonce_before = next_nonce();
+
+  // What shutdown and the operator's /api/v1/cancel-all do with the engine's live orders.
+  std::vector<exec::LiveOrder> live;
+  r.engine->live_orders(live);
+  ASSERT_EQ(live.size(), 2u);
+  r.events->cancel_all(live);
+  ASSERT_TRUE(run_until([&] {
+    return r.owner.heard(exec::SingleOrderEventKind::kSettled, a.client_id) &&
+           r.owner.heard(exec::SingleOrderEventKind::kSettled, b.client_id);
+  }));
+  EXPECT_TRUE(r.owner.heard(exec::SingleOrderEventKind::kCancelled, a.client_id));
+  EXPECT_TRUE(r.owner.heard(exec::SingleOrderEventKind::kCancelled, b.client_id));
+  EXPECT_EQ(next_nonce(), nonce_before + 1) << "one transaction for both orders";
+  EXPECT_TRUE(active_orders().empty());
+  EXPECT_EQ(r.venue->counts().cancels, 0u) << "no per-order cancel was sent";
+  auto open = journal_.journal()->open_intents();
+  ASSERT_TRUE(open);
+  EXPECT_TRUE(open->empty());
+}
+
+TEST_F(LighterVenueTest, LighterFundingFromPositionFundingIsJournaledOnceUnderLighter) {
+  // A simulated market whose one-minute funding interval ends four simulated seconds after start (its clock
+  // starts just before a minute boundary) and whose perp trades half a percent over its index, so the long
+  // bought below pays funding at the first settlement.
+  const std::int64_t minute_ms = 60'000;
+  const std::int64_t start_ms = (clock_.now_us() / kUsPerMs / minute_ms + 1) * minute_ms - 4'000;
+  const fs::path cfg = dir_ / "sim.toml";
+  std::ofstream(cfg) << "[runtime]\nseed = 7\nstep_interval_ms = 100\nstart_time_ms = " << start_ms
+                     << "\n[[market]]\nsymbol = \"SOL_USDC_PERP\"\nfunding_interval_ms = 60000\n"
+                     << "[[model.coins]]\ncoin = \"SOL\"\n[[script]]\nat_seconds = 0\ncoin = \"SOL\"\nbasis_bps = 50\n";
+  start_paper(cfg.string());
+  Run& r = start_run();
+  const exec::SubmitResult s = submit(r, /*ioc=*/true, 20, 50);  // long 0.50 SOL before the settlement
+  ASSERT_TRUE(s.ok()) << static_cast<int>(s.refusal);
+  ASSERT_TRUE(run_until([&] { return r.owner.heard(exec::SingleOrderEventKind::kSettled); }));
+  ASSERT_EQ(r.owner.filled, D("0.5"));
+
+  // The daemon's Lighter reconciler (as app/lighter_node starts it), polling funding every 200 ms.
+  runtime::ReconcilerOptions ro;
+  ro.account_poll_us = 10 * kUsPerSecond;
+  ro.fills_reconcile_us = 10 * kUsPerSecond;
+  ro.funding_poll_us = 200 * kUsPerMs;
+  ro.started_us = clock_.now_us();
+  ro.venue = VenueId::kLighter;
+  ro.feeds_engine_account = false;
+  std::vector<std::pair<std::string, Decimal>> unpaired;
+  auto rec = std::make_unique<runtime::Reconciler>(io_, log_, clock_, journal_, *r.venue,
+                                                   std::vector<runtime::PairRef>{}, "USDC", FeeSchedule{}, ro);
+  rec->on_unpaired_funding([&](std::string_view sym, Decimal a) { unpaired.emplace_back(std::string(sym), a); });
+  rec->start(*r.engine, *r.portfolio, next_client_id_);
+  journal::Journal& jr = *journal_.journal();
+  std::vector<journal::FundingRecord> booked;
+  ASSERT_TRUE(run_until([&] {
+    auto f = jr.funding_since(0);
+    if (f) booked = *f;
+    return !booked.empty();
+  }));
+  // A few more polls (and the final pass) see the same payment: still one row, told once.
+  const auto settle_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(800);
+  run_until([&] { return std::chrono::steady_clock::now() > settle_until; });
+  bool final_done = false;
+  rec->final_pass([&] { final_done = true; });
+  ASSERT_TRUE(run_until([&] { return final_done; }));
+  rec->cancel();
+  auto f = jr.funding_since(0);
+  ASSERT_TRUE(f);
+  booked = *f;
+  ASSERT_EQ(booked.size(), 1u);
+  EXPECT_EQ(booked[0].venue, VenueId::kLighter);
+  EXPECT_EQ(booked[0].symbol, "SOL");
+  EXPECT_EQ(booked[0].interval_end_ms, start_ms + 4'000);
+  EXPECT_TRUE(booked[0].amount.is_negative()) << booked[0].amount.str();  // a long pays a positive rate
+  ASSERT_EQ(unpaired.size(), 1u);
+  EXPECT_EQ(unpaired[0].first, "SOL");
+  EXPECT_EQ(unpaired[0].second, booked[0].amount);
+
+  // What bpsim's positionFunding answers, as the venue reports it: the same payment, to the micro-USDC.
+  std::optional<std::vector<exec::FundingReport>> venue_funding;
+  std::vector<std::string> symbols;
+  r.venue->funding_history(100, [&](const exec::VenueError* e, std::span<const exec::FundingReport> fs) {
+    ASSERT_EQ(e, nullptr) << e->message;
+    venue_funding.emplace(fs.begin(), fs.end());
+    for (const exec::FundingReport& x : fs) symbols.emplace_back(x.symbol);
+  });
+  ASSERT_TRUE(run_until([&] { return venue_funding.has_value(); }));
+  ASSERT_EQ(venue_funding->size(), 1u);
+  EXPECT_EQ(symbols[0], "SOL");
+  EXPECT_EQ((*venue_funding)[0].quantity, booked[0].amount);
+  EXPECT_EQ((*venue_funding)[0].interval_end_ms, booked[0].interval_end_ms);
+}
+
+TEST_F(LighterVenueTest, LighterAccountFiguresReachTheEnginesViewAndTheMarginRuleOfLighterOrders) {
+  Run& r = start_run();
+  // A Lighter account with 20 USDC of equity: the 0.50 SOL buy needs more margin than it has, whatever the
+  // Backpack account (100,000) holds.
+  r.engine->on_venue_account(VenueId::kLighter, exec::VenueAccount{true, D("20"), D("20"), Decimal{}});
+  exec::SubmitResult s = submit(r, /*ioc=*/true, 20, 50);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.refusal, exec::EntryRefusal::kRisk);
+  EXPECT_EQ(s.risk.rule, RiskRule::kMarginHeadroom);
+  EXPECT_EQ(s.risk.limit, D("20").mul(RiskLimits{}.max_margin_utilization, Rounding::kDown));
+
+  // The daemon's Lighter reconciler (as app/lighter_node starts it): its account poll is Lighter's view.
+  runtime::ReconcilerOptions ro;
+  ro.account_poll_us = 10 * kUsPerSecond;
+  ro.fills_reconcile_us = 10 * kUsPerSecond;
+  ro.funding_poll_us = 10 * kUsPerSecond;
+  ro.started_us = clock_.now_us();
+  ro.venue = VenueId::kLighter;
+  ro.feeds_engine_account = false;
+  runtime::Reconciler rec(io_, log_, clock_, journal_, *r.venue, std::vector<runtime::PairRef>{}, "USDC", FeeSchedule{},
+                          ro);
+  rec.start(*r.engine, *r.portfolio, next_client_id_);
+  ASSERT_TRUE(run_until([&] { return r.engine->venue_account(VenueId::kLighter).net_equity == D("100000"); }));
+  EXPECT_EQ(r.engine->venue_account(VenueId::kLighter).available_margin, D("100000"));
+  EXPECT_EQ(r.engine->venue_account(VenueId::kBackpack).net_equity, D("100000"));  // the primary's, untouched
+  rec.cancel();
+  s = submit(r, /*ioc=*/true, 20, 50);
+  EXPECT_TRUE(s.ok()) << exec::entry_refusal_name(s.refusal) << " " << s.risk.rule_name();
 }
 
 TEST_F(LighterVenueTest, ALighterBookThatIsNoLongerSyncedMakesItsInstrumentUntradeable) {

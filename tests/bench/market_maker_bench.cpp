@@ -64,6 +64,7 @@ struct Warm {
     MmParams p;
     p.max_requests_per_window = kMmMaxRequestsPerWindow;  // the benchmark measures decisions, not the budget
     p.request_window_ms = 100;
+    p.requote_persist_ms = 0;  // every book move is followed at once: the cancel/replace path is what is timed
     return p;
   }
   MarketMakerCore core;

@@ -39,7 +39,13 @@ MarketSpec sol(bool perp) {
 struct Sink final : EngineSink {
   std::vector<OrderSpec> sent;
   std::vector<std::pair<InstrumentId, ClientId>> cancels, queries;
+  std::vector<std::pair<ClientId, ClientId>> replaces;  // old id, new id
   int fills = 0, rejects = 0;
+  // Recorded, then what a venue without a modify does (the default): cancel, then place.
+  void replace_order(InstrumentId i, ClientId old_id, const OrderSpec& next) override {
+    replaces.emplace_back(old_id, next.client_id);
+    EngineSink::replace_order(i, old_id, next);
+  }
   void place_orders(std::span<const OrderSpec> o) override { sent.insert(sent.end(), o.begin(), o.end()); }
   void cancel_order(InstrumentId i, ClientId id) override { cancels.emplace_back(i, id); }
   void query_order(InstrumentId i, ClientId id) override { queries.emplace_back(i, id); }
@@ -288,6 +294,11 @@ TEST_F(OrderEntryTest, ReplaceCancelsTheOldOrderAndPlacesTheNewOne) {
   const SubmitResult r = entry().replace(owner_, old_id, 10'005, 50, now());
   ASSERT_TRUE(r.ok()) << entry_refusal_name(r.refusal);
   EXPECT_NE(r.client_id, old_id);
+  // One command to the sink, naming both orders: a venue that modifies in place sends one request.
+  ASSERT_EQ(sink_.replaces.size(), 1u);
+  EXPECT_EQ(sink_.replaces[0], std::make_pair(old_id, r.client_id));
+  EXPECT_EQ(engine_->orders().find(old_id)->state(), oms::OrderState::kPendingCancel);
+  EXPECT_EQ(engine_->orders().find(r.client_id)->state(), oms::OrderState::kPendingNew);
   ASSERT_EQ(sink_.cancels.size(), 1u);
   EXPECT_EQ(sink_.cancels[0].second, old_id);
   ASSERT_EQ(sink_.sent.size(), 2u);
@@ -304,6 +315,7 @@ TEST_F(OrderEntryTest, ReplaceCancelsTheOldOrderAndPlacesTheNewOne) {
   EXPECT_EQ(entry().replace(owner_, old_id, 10'000, 50, now()).refusal, EntryRefusal::kNotLive);
   EXPECT_EQ(sink_.cancels.size(), 1u);
   EXPECT_EQ(sink_.sent.size(), 2u);
+  EXPECT_EQ(sink_.replaces.size(), 1u);
 }
 
 TEST_F(OrderEntryTest, BadRequestsAreRefusedBeforeAnythingIsSent) {

@@ -221,6 +221,72 @@ TEST_F(BpsimFaults, DropWsNowAndPeriodically) {
   set_faults(R"({"drop_ws_every_s": 0})");
 }
 
+// A cancel answered 202 has not happened yet: the order still rests after the answer and is gone once the
+// effect delay has passed; the cancel after it is answered as usual.
+TEST_F(BpsimFaults, CancelAcceptedAnswers202AndTakesEffectLater) {
+  set_faults(R"({"cancel_accepted": 1, "cancel_accepted_effect_ms": 300})");
+  bp::OrderRequest o = far_bid("SOL_USDC_PERP", "100.00", "1");
+  o.client_id = 71;
+  ASSERT_EQ(place(o).status, 200);
+  bp::CancelRequest c;
+  c.symbol = "SOL_USDC_PERP";
+  c.client_id = 71;
+  const auto answer = http_.signed_cancel(c, HttpConn::Auth{&key_});
+  EXPECT_EQ(answer.status, 202);
+  EXPECT_TRUE(answer.body.empty()) << answer.body;
+  auto open_count = [&] {
+    auto r = http_.signed_get("/api/v1/orders", {{"symbol", "SOL_USDC_PERP"}}, HttpConn::Auth{&key_});
+    Json j(r.body);
+    simdjson::dom::array arr;
+    EXPECT_EQ(j.root.get_array().get(arr), simdjson::SUCCESS) << r.body;
+    return arr.size();
+  };
+  EXPECT_EQ(open_count(), 1u) << "the accepted cancel took effect at once";
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  EXPECT_EQ(open_count(), 0u) << "the accepted cancel never took effect";
+  EXPECT_EQ(counter("cancels_accepted"), 1);
+  // One-shot: the next cancel is answered 200 with the order (here: it is gone already).
+  o.client_id = 72;
+  ASSERT_EQ(place(o).status, 200);
+  c.client_id = 72;
+  const auto second = http_.signed_cancel(c, HttpConn::Auth{&key_});
+  EXPECT_EQ(second.status, 200) << second.body;
+  EXPECT_EQ(str_of(Json(second.body).root, "status"), "Cancelled");
+}
+
+// A delayed cancel is carried out and answered late; the order can trade while the cancel waits.
+TEST_F(BpsimFaults, CancelLatencyCarriesTheCancelOutLate) {
+  set_faults(R"({"cancel_latency_ms": 400})");
+  bp::OrderRequest o = far_bid("SOL_USDC_PERP", "100.00", "1");
+  o.client_id = 81;
+  ASSERT_EQ(place(o).status, 200);
+  // While the cancel waits, a taker fills the order on the simulator's thread.
+  std::atomic<std::int64_t> filled{-1};
+  std::thread taker([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    filled = sim_.on_server([&] {
+      sim::Exchange& ex = sim_.runtime_unsafe().exchange();
+      const auto acct = ex.find_account(key_.public_key_base64());
+      const auto open = ex.open_orders(*acct, std::string_view("SOL_USDC_PERP"));
+      if (open.size() != 1) return std::int64_t{0};
+      return ex.fill_resting(open[0].id, sim_.runtime_unsafe().model()->taker_account(), 1'000'000);
+    });
+  });
+  bp::CancelRequest c;
+  c.symbol = "SOL_USDC_PERP";
+  c.client_id = 81;
+  const auto started = std::chrono::steady_clock::now();
+  const auto answer = http_.signed_cancel(c, HttpConn::Auth{&key_});
+  const auto waited = std::chrono::steady_clock::now() - started;
+  taker.join();
+  EXPECT_GE(waited, std::chrono::milliseconds(400));
+  EXPECT_GT(filled.load(), 0) << "the order was no longer resting while its cancel waited";
+  // The order filled while the cancel waited: the late cancel finds nothing to cancel.
+  EXPECT_NE(answer.status, 200) << answer.body;
+  EXPECT_EQ(counter("cancels_delayed"), 1);
+  set_faults(R"({"cancel_latency_ms": 0})");
+}
+
 TEST_F(BpsimFaults, ResetClearsSettingsButKeepsCounters) {
   set_faults(R"({"http_429": 1, "clock_skew_ms": 100, "reject_orders": ["BTC_USDC"]})");
   EXPECT_EQ(http_.get("/api/v1/ping").status, 429);

@@ -23,13 +23,14 @@
 #include <sstream>
 #include <thread>
 
-#include "../support/http_get.hpp"
+#include "../support/test_servers.hpp"
 #include "bparb/journal/journal.hpp"
 #include "bparb/sim/backpack/ws_hub.hpp"
 #include "bparb/sim/faults.hpp"
 #include "bparb/sim/market_model.hpp"
 #include "bparb/venue/backpack/signer.hpp"
 #include "child_process_util.hpp"
+#include "mm_daemon_util.hpp"
 #include "sim_thread.hpp"
 
 namespace bparb {
@@ -39,52 +40,7 @@ using std::chrono::milliseconds;
 using testing::SimThread;
 namespace fs = std::filesystem;
 
-constexpr const char* kPerp = "SOL_USDC_PERP";
-
-std::size_t count_of(const std::string& text, std::string_view what) {
-  std::size_t n = 0;
-  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
-  return n;
-}
-
-template <class Pred>
-bool wait_for(Pred pred, milliseconds timeout) {
-  const auto end = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(milliseconds(20));
-  }
-  return pred();
-}
-
-// GET on the daemon's operator port; empty when it does not answer 200.
-std::string http_get(std::uint16_t port, const std::string& target) {
-  const std::optional<testing::HttpAnswer> a = testing::http_get(port, target);
-  return a && a->status == 200 ? a->body : std::string();
-}
-
-// The text between `"key":"` and the next quote, after `from` (the status writes money as strings).
-std::string json_string_after(const std::string& body, std::size_t from, const std::string& key) {
-  const std::string k = "\"" + key + "\":\"";
-  const std::size_t at = body.find(k, from);
-  if (at == std::string::npos) return {};
-  const std::size_t start = at + k.size();
-  return body.substr(start, body.find('"', start) - start);
-}
-
-// Counts, after every order event of our account, how many of its orders rest on the perp's book.
-struct RestingWatch final : sim::ExchangeListener {
-  sim::Exchange* ex = nullptr;
-  sim::AccountId account = 0;
-  std::atomic<std::size_t> max_resting{0};
-  std::atomic<std::size_t> events{0};
-  void on_order(const sim::OrderEvent& e) override {
-    if (e.account != account) return;
-    ++events;
-    const std::size_t n = ex->open_orders(account, std::string_view(kPerp)).size();
-    if (n > max_resting) max_resting = n;
-  }
-};
+using namespace testing::mm_daemon;
 
 class MmDaemon : public ::testing::Test {
  protected:
@@ -138,6 +94,7 @@ class MmDaemon : public ::testing::Test {
     if (sim_) {
       sim_->call([this] {
         sim_->rt->exchange().remove_listener(&watch_);
+        receiver_.reset();
         return 0;
       });
       sim_->stop();
@@ -156,8 +113,9 @@ class MmDaemon : public ::testing::Test {
       << "[risk]\nmax_book_age_ms = 5000\nmin_account_balance_usd = 100\nmax_orders_per_minute = 600\n"
       << "[strategy]\nkind = \"market_maker\"\nstats_interval_seconds = 2\ntick_ms = 50\n"
       << "[mm]\nmarkets = [\"" << kPerp << "\"]\nequity_fraction = 0.0003\nmax_quote_usd = 30\n"
-      << "max_quote_age_ms = 2000\ncooldown_ms = 1000\n"
-      << mm_extra_ << "[logging]\nfile = \"" << log_path(run).string() << "\"\nconsole = false\nlevel = \"info\"\n"
+      << "max_quote_age_ms = 2000\ncooldown_ms = " << cooldown_ms_ << "\n"
+      << mm_extra_ << alerts_ << "[logging]\nfile = \"" << log_path(run).string()
+      << "\"\nconsole = false\nlevel = \"info\"\n"
       << "[journal]\npath = \"" << (dir_ / "journal.sqlite").string()
       << "\"\n[service]\nenabled = true\nport = " << port_ << "\n";
     std::ofstream(config_path(run)) << t.str();
@@ -222,6 +180,31 @@ class MmDaemon : public ::testing::Test {
     });
     ASSERT_TRUE(err.empty()) << body << ": " << err;
   }
+  // A webhook receiver on the simulator's thread; the daemon's [alerts] send `events` to it.
+  void use_webhook(const std::string& events) {
+    const std::string url = sim_->call([this] {
+      receiver_ = std::make_unique<net::testing::HttpTestServer>(
+          sim_->io, [](const net::testing::SeenRequest&) { return net::testing::HttpAction{}; });
+      return receiver_->base_url();
+    });
+    alerts_ = "[alerts]\n[[alerts.sinks]]\nkind = \"webhook\"\nurl = \"" + url + "/bparb\"\nevents = " + events + "\n";
+  }
+  // The bodies the webhook received, in order.
+  std::vector<std::string> webhook_bodies() {
+    return sim_->call([this] {
+      std::vector<std::string> out;
+      if (receiver_)
+        for (const auto& r : receiver_->requests()) out.push_back(r.body);
+      return out;
+    });
+  }
+  // The first webhook body of `event` that contains `needle`, or empty.
+  std::string webhook_body(const std::string& event, const std::string& needle) {
+    for (const std::string& b : webhook_bodies())
+      if (b.find("{\"event\":\"" + event + "\"") == 0 && b.find(needle) != std::string::npos) return b;
+    return {};
+  }
+
   sim::FaultCounters counters() {
     return sim_->call([this] { return sim_->rt->faults().counters(); });
   }
@@ -292,9 +275,12 @@ class MmDaemon : public ::testing::Test {
   std::unique_ptr<SimThread> sim_;
   sim::AccountId account_{};
   RestingWatch watch_;
+  std::unique_ptr<net::testing::HttpTestServer> receiver_;
   fs::path dir_;
   std::string out_;
   std::string mm_extra_;  // more [mm] lines for one test
+  std::string alerts_;    // an [alerts] section (after [mm])
+  std::int64_t cooldown_ms_ = 1000;
   int poll_seconds_ = 1;
   pid_t child_ = -1;
   int last_status_ = 0;
@@ -429,6 +415,22 @@ TEST_F(MmDaemon, UnderFaultsStillOneQuoteAtATimeAndEveryFillBookedOnce) {
   EXPECT_GE(c.ws_delayed, 1);
   EXPECT_GE(c.ws_drops, 1);
   EXPECT_EQ(c.http_429, 4);
+  // Cancels answered 202 Accepted that land on the order stream 200-600 ms later: until then the quote is
+  // not gone, and a quote placed in between would be a second live quote.
+  faults(R"({"cancel_accepted":8,"cancel_accepted_effect_ms":{"min":200,"max":600}})");
+  EXPECT_TRUE(wait_for([&] { return counters().cancels_accepted >= 4; }, milliseconds(30'000)))
+      << "cancels answered 202: " << counters().cancels_accepted << "\n"
+      << log(1);
+  // Cancels the venue carries out 300-700 ms late (and answers then): the quote can fill in between.
+  faults(R"({"cancel_accepted":0,"cancel_latency_ms":{"min":300,"max":700}})");
+  EXPECT_TRUE(wait_for([&] { return counters().cancels_delayed >= 4; }, milliseconds(30'000)))
+      << "cancels carried out late: " << counters().cancels_delayed << "\n"
+      << log(1);
+  faults(R"({"cancel_latency_ms":0})");
+  const std::size_t orders_after_cancel_faults = order_history().size();
+  ASSERT_TRUE(wait_for([&] { return order_history().size() > orders_after_cancel_faults; }, milliseconds(15'000)))
+      << "no quote after the cancel faults\n"
+      << log(1);
   stop_cleanly();
   EXPECT_GT(watch_.events.load(), 0u);
   EXPECT_EQ(watch_.max_resting.load(), 1u) << "two quotes of ours rested at once\n" << log(1);
@@ -436,6 +438,10 @@ TEST_F(MmDaemon, UnderFaultsStillOneQuoteAtATimeAndEveryFillBookedOnce) {
   EXPECT_FALSE(fills().empty()) << "no fills over the run\n" << log(1);
   expect_client_ids_unique();
   expect_journal_matches_exchange();
+  // The exit summary's position is bpsim's, to the lot.
+  const StatsPnl st = parse_stats_pnl(testing::slurp_file(out_));
+  ASSERT_TRUE(st.parsed) << testing::slurp_file(out_);
+  EXPECT_EQ(st.position, position()) << "daemon " << st.position.str() << " vs bpsim " << position().str();
 }
 
 TEST_F(MmDaemon, RateLimitedItBacksOffInsteadOfRetryingIntoABan) {
@@ -468,34 +474,183 @@ TEST_F(MmDaemon, RateLimitedItBacksOffInsteadOfRetryingIntoABan) {
   expect_journal_matches_exchange();
 }
 
-// The last "MM stats" line's P&L total, its six parts and the position, as exact decimals.
-struct StatsPnl {
-  Decimal total, parts_sum, position;
-  bool parsed = false;
-};
-StatsPnl parse_stats_pnl(const std::string& text) {
-  StatsPnl out;
-  const std::size_t line_at = text.rfind("MM stats SOL_USDC_PERP:");
-  if (line_at == std::string::npos) return out;
-  const std::string line = text.substr(line_at, text.find('\n', line_at) - line_at);
-  auto number_after = [&line](std::string_view key, Decimal& v) {
-    const std::size_t at = line.find(key);
-    if (at == std::string::npos) return false;
-    const std::size_t from = at + key.size();
-    v = Decimal::from_string(std::string_view(line).substr(from, line.find(' ', from) - from));
-    return true;
+// Side follows flow: with the background takers stopped, scripted bursts of taker buys make the market maker
+// quote the ask, then bursts of taker sells the bid; bpsim's resting order of ours shows the side. With
+// [mm] flatten_on_stop the stop closes the position it holds by reduce-only IOC orders.
+TEST_F(MmDaemon, SideFollowsScriptedTakerBurstsAndTheStopFlattens) {
+  sim_->call([this] {
+    sim_->rt->model()->set_background_trading(false);
+    return 0;
+  });
+  mm_extra_ = "flatten_on_stop = true\n";
+  start(1);
+  const auto burst = [this](Side side, int trades) {
+    for (int i = 0; i < trades; ++i) {
+      const bool ok = sim_->call([this, side] {
+        sim::SimOrderRequest r;
+        r.symbol = kPerp;
+        r.side = side;
+        r.order_type = OrderType::kMarket;
+        r.quantity = Decimal::from_string("0.5");
+        return sim_->rt->exchange().execute(sim_->rt->model()->taker_account(), r).has_value();
+      });
+      ASSERT_TRUE(ok) << "scripted taker order refused";
+      std::this_thread::sleep_for(milliseconds(100));
+    }
   };
-  bool ok = number_after("| P&L ", out.total) && number_after("| position ", out.position);
-  for (std::string_view part : {"= spread ", "+ adverse ", "+ inventory ", "+ fees ", "+ funding ", "+ hedge "}) {
-    Decimal v;
-    ok = number_after(part, v) && ok;
-    out.parts_sum += v;
+  const auto resting_side_is = [this](Side side) {
+    const auto r = resting();
+    return r.size() == 1 && r[0].side == side;
+  };
+  // Taker buys: aggressive buyers lift asks, so the ask is quoted.
+  burst(Side::kBid, 15);
+  ASSERT_TRUE(wait_for([&] { return resting_side_is(Side::kAsk); }, milliseconds(10'000))) << log(1);
+  EXPECT_NE(log(1).find("MM SOL_USDC_PERP: side none -> ask"), std::string::npos) << log(1);
+  // Taker sells outweigh them (after the side's minimum hold): the bid is quoted.
+  burst(Side::kAsk, 30);
+  ASSERT_TRUE(wait_for([&] { return resting_side_is(Side::kBid); }, milliseconds(10'000))) << log(1);
+  EXPECT_NE(log(1).find("MM SOL_USDC_PERP: side ask -> bid"), std::string::npos) << log(1);
+  // [mm] flatten_on_stop: a position held at the stop is closed by reduce-only IOC orders. Make sure there is
+  // one: a taker fills the resting bid (a maker fill of ours, on the stream like any other).
+  const sim::AccountId taker = sim_->call([this] { return sim_->rt->model()->taker_account(); });
+  ASSERT_TRUE(wait_for(
+      [&] {
+        if (!position().is_zero()) return true;
+        for (const auto& o : resting())
+          sim_->call([&] { return sim_->rt->exchange().fill_resting(o.id, taker, 1'000'000); });
+        return false;
+      },
+      milliseconds(10'000)))
+      << log(1);
+  ASSERT_TRUE(wait_for([&] { return log(1).find("quote fill #") != std::string::npos; }, milliseconds(5'000)));
+  stop_cleanly();
+  EXPECT_TRUE(position().is_zero()) << "position left at the stop: " << position().str() << "\n" << log(1);
+  EXPECT_NE(log(1).find("flattening with reduce-only IOC orders ([mm] flatten_on_stop)"), std::string::npos) << log(1);
+  std::size_t closing = 0;
+  for (const auto& o : order_history()) {
+    if (o.time_in_force != TimeInForce::kIoc) continue;
+    ++closing;
+    EXPECT_TRUE(o.reduce_only.value_or(false)) << "closing order " << o.id << " not reduce-only";
   }
-  out.parsed = ok;
-  return out;
+  EXPECT_GE(closing, 1u);
+  EXPECT_EQ(watch_.max_resting.load(), 1u) << log(1);
+  EXPECT_TRUE(resting().empty());
+  expect_client_ids_unique();
+  expect_journal_matches_exchange();
+  const StatsPnl st = parse_stats_pnl(testing::slurp_file(out_));
+  ASSERT_TRUE(st.parsed) << testing::slurp_file(out_);
+  EXPECT_EQ(st.position, position()) << "daemon " << st.position.str() << " vs bpsim " << position().str();
+}
+
+// Every breaker, scripted in bpsim while a quote rests: the mid jumps 0.6 % (the mid-move breaker), the
+// background ladder widens to 40 bps a side (spread), the depth stream and then the trade stream go silent
+// for 4 s (stale book, stale trades), the WebSocket drops (reconnect). Each time: the trip's one log line
+// with its numbers, the quote cancelled on bpsim, nothing placed for the cooldown after the quote went, quoting
+// resumed; the operator's webhook gets each trip (mm_breaker) and the stop (mm_quotes_stopped).
+TEST_F(MmDaemon, EveryBreakerFiresCancelsTheQuoteAndCoolsDown) {
+  cooldown_ms_ = 1500;
+  mm_extra_ = "max_book_age_ms = 2500\nmax_trade_age_ms = 2500\n";
+  use_webhook(R"(["mm_breaker", "mm_quotes_stopped"])");
+  start(1);
+  struct Case {
+    const char* line;            // the trip's log line, up to its numbers
+    const char* numbers;         // a part of the line with the limit
+    std::function<void()> act;   // makes the breaker fire
+    std::function<void()> undo;  // after 2 s, ends the condition (may be empty)
+    bool once;                   // exactly one trip line expected
+  };
+  const auto stall = [this](const std::string& stream) {
+    faults(R"({"stall":{"stream":")" + stream + R"(","seconds":4}})");
+  };
+  const auto scenario = [this](auto&& f) {
+    const bool ok = sim_->call([&] { return f(*sim_->rt->model()); });
+    ASSERT_TRUE(ok);
+  };
+  const std::vector<Case> cases = {
+      {"MM SOL_USDC_PERP: mm breaker mid_move: observed ",
+       ">= limit 0.002 (mid ",
+       [&] { scenario([](sim::MarketModel& m) { return m.set_mid("SOL", *m.mid("SOL") * 1.006); }); },
+       {},
+       true},
+      {"MM SOL_USDC_PERP: mm breaker spread: observed ", ">= limit 0.002; no quote for ",
+       [&] { scenario([](sim::MarketModel& m) { return m.set_half_spread_bps(kPerp, 40); }); },
+       [&] { scenario([](sim::MarketModel& m) { return m.set_half_spread_bps(kPerp, 1); }); }, true},
+      {"MM SOL_USDC_PERP: mm breaker stale_book_ms: observed ",
+       ">= limit 2500; no quote for ",
+       [&] { stall(std::string("depth.") + kPerp); },
+       {},
+       true},
+      {"MM SOL_USDC_PERP: mm breaker stale_trades_ms: observed ",
+       ">= limit 2500; no quote for ",
+       [&] { stall(std::string("trade.") + kPerp); },
+       {},
+       true},
+      {"MM SOL_USDC_PERP: mm breaker reconnect: ",
+       "no quote for 1500 ms and until the book updates",
+       [&] { faults(R"({"drop_ws":true})"); },
+       {},
+       false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.line);
+    ASSERT_TRUE(wait_for([&] { return resting().size() == 1; }, milliseconds(20'000))) << "no quote rests\n" << log(1);
+    const std::size_t before = count_of(log(1), c.line);
+    c.act();
+    ASSERT_TRUE(wait_for([&] { return count_of(log(1), c.line) > before; }, milliseconds(10'000)))
+        << "the breaker did not fire\n"
+        << log(1);
+    // The quote is cancelled on the venue.
+    ASSERT_TRUE(wait_for([&] { return resting().empty(); }, milliseconds(5'000))) << "the quote still rests\n"
+                                                                                  << log(1);
+    const std::size_t gone_events = sim_->call([this] { return watch_.gone_at.size(); });
+    if (c.undo) {
+      std::this_thread::sleep_for(milliseconds(2'000));
+      c.undo();
+    }
+    ASSERT_TRUE(wait_for([&] { return !resting().empty(); }, milliseconds(20'000))) << "quoting did not resume\n"
+                                                                                    << log(1);
+    const std::string l = log(1);
+    if (c.once) {
+      EXPECT_EQ(count_of(l, c.line), before + 1) << l;
+    }
+    const std::size_t last = l.rfind(c.line);
+    ASSERT_NE(last, std::string::npos);
+    const std::string trip_line = l.substr(last, l.find('\n', last) - last);
+    EXPECT_NE(trip_line.find(c.numbers), std::string::npos) << trip_line;
+    // The cooldown, seen on the venue: from the quote going to the next quote placed, at least the cooldown
+    // (less 500 ms for the cancel's own way to the venue).
+    const auto [gone, placed] = sim_->call([this, gone_events] {
+      using T = RestingWatch::Clock::time_point;
+      const T g = watch_.gone_at.at(gone_events - 1);
+      T p{};
+      for (const T t : watch_.placed_at)
+        if (t > g) {
+          p = t;
+          break;
+        }
+      return std::make_pair(g, p);
+    });
+    ASSERT_NE(placed, RestingWatch::Clock::time_point{}) << "no quote accepted after the quote went";
+    EXPECT_GE(placed - gone, milliseconds(cooldown_ms_ - 500)) << trip_line;
+  }
+  stop_cleanly();
+  EXPECT_EQ(watch_.max_resting.load(), 1u) << log(1);
+  EXPECT_TRUE(resting().empty());
+  expect_client_ids_unique();
+  expect_journal_matches_exchange();
+  // The operator's webhook: each trip with its numbers, and the quotes stopping for a breaker.
+  for (const char* kind : {"mid_move", "spread", "stale_book_ms", "stale_trades_ms", "reconnect"})
+    EXPECT_NE(webhook_body("mm_breaker", std::string(R"("breaker":")") + kind + "\""), "") << kind;
+  const std::string mid = webhook_body("mm_breaker", R"("breaker":"mid_move")");
+  EXPECT_NE(mid.find(R"("limit":"0.002")"), std::string::npos) << mid;
+  EXPECT_NE(mid.find("SOL_USDC_PERP: mm breaker mid_move: observed "), std::string::npos) << mid;
+  const std::string stopped = webhook_body("mm_quotes_stopped", R"("reason":"breaker")");
+  EXPECT_NE(stopped, "");
+  EXPECT_NE(stopped.find(R"("symbol":"SOL_USDC_PERP")"), std::string::npos) << stopped;
 }
 
 TEST_F(MmDaemon, InventoryCapHedgesReduceOnlyAndThePnlSplitAddsUpToTheVenuesFills) {
+  use_webhook(R"(["mm_hedge", "mm_inventory_cap"])");
   start(1);
   // Scripted takers push the inventory: each resting quote that would grow the position is filled in full
   // (as maker, at its price) until we hold at least 0.5 SOL either way.
@@ -564,6 +719,12 @@ TEST_F(MmDaemon, InventoryCapHedgesReduceOnlyAndThePnlSplitAddsUpToTheVenuesFill
   EXPECT_EQ(st.total, cash) << "daemon " << st.total.str() << " vs venue " << cash.str();
   expect_client_ids_unique();
   expect_journal_matches_exchange();
+  // The operator heard of both: the cap reached (position and cap) and the hedges (reduce-only IOC).
+  const std::string cap = webhook_body("mm_inventory_cap", R"("symbol":"SOL_USDC_PERP")");
+  EXPECT_NE(cap.find("inventory cap reached: position "), std::string::npos) << cap;
+  EXPECT_NE(cap.find(R"("cap":")"), std::string::npos) << cap;
+  const std::string hedge = webhook_body("mm_hedge", R"("symbol":"SOL_USDC_PERP")");
+  EXPECT_NE(hedge, "");
 }
 
 }  // namespace

@@ -75,6 +75,29 @@ TEST_F(RiskGateTest, MaxPositionUsd) {
   EXPECT_TRUE(gate_.check(entry("400", "1000"), account()).allowed);  // at the limit is fine
 }
 
+TEST_F(RiskGateTest, AnOrderOnAnotherVenueIsCheckedAgainstThatVenuesMargin) {
+  OrderCheck o = entry("900", "900");
+  o.perp_spec = &perp_;
+  o.perp_notional_after_usd = D("900");
+  AccountRisk a = account();  // the primary account: 2000 of equity, room for it
+  ASSERT_TRUE(gate_.check(o, a).allowed);
+  VenueMargin v{true, D("1000"), D("420")};  // + 900 * 0.1 = 510 > 1000 * 0.5
+  o.venue_margin = &v;
+  RiskDecision d = gate_.check(o, a);
+  EXPECT_EQ(d.rule, RiskRule::kMarginHeadroom);
+  EXPECT_EQ(d.limit, D("500"));
+  EXPECT_EQ(d.value, D("510"));
+  v.initial_margin_used = D("410");
+  EXPECT_TRUE(gate_.check(o, a).allowed);  // exactly 500
+  // Not reported yet: no room at all, whatever the primary account holds; the gate's state is untouched.
+  const VenueMargin unknown;
+  o.venue_margin = &unknown;
+  d = gate_.check(o, a);
+  EXPECT_EQ(d.rule, RiskRule::kMarginHeadroom);
+  EXPECT_EQ(d.limit, D("0"));
+  EXPECT_EQ(gate_.state(), TradingState::kActive);
+}
+
 TEST_F(RiskGateTest, MaxTotalExposureUsd) {
   const RiskDecision d = gate_.check(entry("1600", "900"), account());  // 1000 + 1600
   EXPECT_EQ(d.rule, RiskRule::kMaxTotalExposure);

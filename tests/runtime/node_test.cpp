@@ -80,7 +80,7 @@ TEST(NodeTest, ShutdownEndsTheRunWhenTheFinalReconciliationNeverAnswers) {
   Node node{io, log, clock, risk, lines, journal, notice, o};
   int stops = 0;
   NodeHooks hooks;
-  hooks.cancel_order = [](InstrumentId, ClientId) { FAIL() << "nothing rests"; };
+  hooks.cancel_orders = [](std::span<const exec::LiveOrder>) { FAIL() << "nothing rests"; };
   hooks.mark = [](const MarketSpec&) { return Decimal{}; };
   hooks.stop = [&] {
     ++stops;
@@ -132,7 +132,7 @@ TEST(NodeTest, ASingleOrderStrategySaysWhatBecomesOfItsPositionsAndPrintsItsOwnS
   o.final_pass_timeout_us = 5'000;
   Node node{r.io, r.log, r.clock, r.risk, r.lines, r.journal, r.notice, o};
   NodeHooks hooks;
-  hooks.cancel_order = [](InstrumentId, ClientId) { FAIL() << "nothing rests"; };
+  hooks.cancel_orders = [](std::span<const exec::LiveOrder>) { FAIL() << "nothing rests"; };
   hooks.mark = [](const MarketSpec&) { return Decimal{}; };
   hooks.stop = [&] { node.cancel(); };
   hooks.tick = [](TimestampUs) {};

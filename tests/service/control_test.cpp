@@ -246,7 +246,7 @@ struct EngineControlTest : ::testing::Test {
   bool shutting_down = false;
   int reloads = 0;
   ReloadReport next_reload;
-  EngineControl control{risk, EngineControlHooks{[](InstrumentId, oms::ClientId) {},
+  EngineControl control{risk, EngineControlHooks{[](std::span<const exec::LiveOrder>) {},
                                                  [this] {
                                                    ++reloads;
                                                    return next_reload;

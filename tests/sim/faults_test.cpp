@@ -33,6 +33,35 @@ TEST(FaultInjector, UnlimitedFillRatioCapOnEveryMarket) {
   EXPECT_EQ(f.counters().fills_capped, 2);
 }
 
+// Cancels answered 202 (a limited run, each with its effect delay) and cancels carried out late.
+TEST(FaultInjector, CancelAcceptedAndCancelLatency) {
+  FaultInjector f;
+  std::int64_t effect = -1;
+  EXPECT_FALSE(f.take_cancel_accepted(effect));
+  EXPECT_EQ(f.cancel_delay_ms(), 0);
+  ASSERT_TRUE(
+      f.apply_json(R"({"cancel_accepted":2,"cancel_accepted_effect_ms":400,"cancel_latency_ms":{"min":100,"max":100}})",
+                   kNow)
+          .has_value());
+  EXPECT_NE(f.to_json(kNow).find(R"("cancel_accepted":2,"cancel_accepted_effect_ms":{"min":400,"max":400})"),
+            std::string::npos)
+      << f.to_json(kNow);
+  EXPECT_TRUE(f.take_cancel_accepted(effect));
+  EXPECT_EQ(effect, 400);
+  EXPECT_TRUE(f.take_cancel_accepted(effect));
+  EXPECT_FALSE(f.take_cancel_accepted(effect));  // the run is used up
+  EXPECT_EQ(f.cancel_delay_ms(), 100);
+  EXPECT_EQ(f.counters().cancels_accepted, 2);
+  EXPECT_EQ(f.counters().cancels_delayed, 1);
+  // Bad values change nothing and name the key.
+  auto bad = f.apply_json(R"({"cancel_accepted":-1})", kNow);
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error(), "cancel_accepted: -1 outside [0, 1000000]");
+  bad = f.apply_json(R"({"cancel_latency_ms":{"min":5,"max":1}})", kNow);
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error(), "cancel_latency_ms: min > max");
+}
+
 TEST(FaultInjector, DropOrderFillsCountsEachWithheldFrame) {
   FaultInjector f;
   EXPECT_FALSE(f.take_order_fill_drop());

@@ -9,6 +9,7 @@
 #include <new>
 
 #include "bparb/strategy/basis.hpp"
+#include "bparb/strategy/cross_venue/cross_venue_strategy.hpp"
 #include "bparb/strategy/cross_venue/xarb_exit.hpp"
 #include "bparb/strategy/cross_venue/xarb_signal.hpp"
 #include "bparb/strategy/exit_rules.hpp"
@@ -109,6 +110,56 @@ TEST(HotPath, CrossVenueEvaluationOnABookUpdateDoesNotAllocate) {
   EXPECT_EQ(g_allocs.load(), 0);
   EXPECT_GT(checksum, 0);
   EXPECT_EQ(counts.total_refused() + counts.count(XarbRefusal::kNone), 1000u);
+}
+
+// The engine's view of the same: CrossVenueStrategy's book hook, entry (with its two IOC orders) and exit on
+// every update of either venue, once its pair is registered (no observer: the lines are the daemon's).
+TEST(HotPath, CrossVenueStrategyEntryAndExitDoNotAllocate) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "allocation counting is off under AddressSanitizer";
+#endif
+  xarbtest::Rig r;
+  r.long_books();
+  CrossVenueStrategyParams params;
+  params.xarb = xarbtest::base_params();
+  params.xarb.min_confidence = D("0.3");
+  CrossVenueStrategy st(params);
+  st.add_pair(0, StrategyPair{"BTC", {&r.bs, &r.ls}, {&r.bp, &r.lt}});
+  for (VenueId v : {VenueId::kBackpack, VenueId::kLighter}) st.set_venue_state(0, v, {true, true, true, D("100000")});
+  EntryContext ctx;
+  ctx.account.available_margin = D("100000");
+  ctx.max_notional_usd = D("1000000");
+  PositionContext pc;
+  pc.held = {D("0.02"), D("-0.02")};
+  pc.average_price = {D("50000"), D("50077")};
+  pc.position.entry_notional = D("1000");
+  pc.position.opened_at_us = r.now;
+  EntryDecision warm;
+  ctx.now = r.now;
+  st.entry(0, ctx, warm);
+
+  g_allocs = 0;
+  g_counting = true;
+  long opened = 0;
+  for (int i = 0; i < 1000; ++i) {
+    const TimestampUs t = r.now + i;
+    if (i % 2 == 0) {
+      r.bp.apply_level_ticks(Side::kAsk, 500'000 + (i % 7), 100);
+    } else {
+      r.lt.apply_level_ticks(Side::kBid, 500'800 + (i % 7), 1'000);
+    }
+    st.on_book(0, t);
+    ctx.now = t;
+    EntryDecision d;
+    st.entry(0, ctx, d);
+    opened += d.open ? 1 : 0;
+    pc.now = t;
+    ExitDecision e;
+    st.exit(0, pc, e);
+  }
+  g_counting = false;
+  EXPECT_EQ(g_allocs.load(), 0);
+  EXPECT_GT(opened, 0);
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "bparb/alerts/options.hpp"
 #include "bparb/core/clock.hpp"
 #include "bparb/core/decimal.hpp"
+#include "bparb/strategy/cross_venue/xarb_params.hpp"
 #include "bparb/strategy/market_maker/mm_params.hpp"
 
 namespace bparb::app {
@@ -42,10 +43,11 @@ struct RiskConfig {
   Decimal max_unhedged_usd = Decimal::from_int(100);           // naked leg beyond it: hedged at once
 };
 
-// [strategy] kind — what the daemon trades: the spot–perp basis of [[pairs]] (the default) or the one-sided
-// post-only market maker of the perps [mm] markets names (docs/market_maker.md).
-enum class StrategyKind : std::uint8_t { kBasis, kMarketMaker };
-std::string_view strategy_kind_name(StrategyKind k) noexcept;  // "basis" / "market_maker"
+// [strategy] kind — what the daemon trades: the spot–perp basis of [[pairs]] (the default), the one-sided
+// post-only market maker of the perps [mm] markets names (docs/market_maker.md), or the cross-venue
+// arbitrage of one coin's perpetual on Backpack and on Lighter ([xarb], docs/cross_venue.md).
+enum class StrategyKind : std::uint8_t { kBasis, kMarketMaker, kCrossVenue };
+std::string_view strategy_kind_name(StrategyKind k) noexcept;  // "basis" / "market_maker" / "cross_venue"
 
 // [mm] — the market maker: its markets (Backpack perps, e.g. "SOL_USDC_PERP") and its parameters (every
 // other key of the table, read by read_mm_params; defaults in strategy/market_maker/mm_params.hpp).
@@ -53,6 +55,22 @@ struct MmConfig {
   bool present = false;  // the file has an [mm] table
   std::vector<std::string> markets;
   MmParams params;
+  bool flatten_on_stop = false;  // shutdown: reduce-only IOC orders take each quoted perp's position to zero
+};
+
+// [xarb] — the cross-venue arbitrage: the coin, its market on each venue, the daemon's own keys (slippage
+// buffers, cooldown, CSV directory) and the decision core's parameters (every other key of the table, read by
+// read_xarb_params; defaults in strategy/cross_venue/xarb_params.hpp).
+struct XarbConfig {
+  bool present = false;         // the file has an [xarb] table
+  std::string coin;             // "BTC"
+  std::string backpack_market;  // default "<coin>_USDC_PERP"
+  std::string lighter_market;   // default "<coin>" (Lighter's perp symbol); must be in [venues.lighter] markets
+  Decimal backpack_slippage_bps = Decimal::from_int(20);  // taker limit = worst level ± this
+  Decimal lighter_slippage_bps = Decimal::from_int(20);
+  DurationUs opening_delay_us = 10 * kUsPerSecond;  // after a trade ends, before the next entry
+  std::string csv_dir;                              // bbo_/trades_ CSV files; empty = the log file's directory
+  XarbParams params;
 };
 
 // [strategy] — basis signal, sizing and exit rules. Thresholds are fractions (0.002 = 0.2 %).
@@ -230,6 +248,7 @@ struct Config {
   StrategyConfig strategy;
   ExecutionConfig execution;
   MmConfig mm;
+  XarbConfig xarb;
   std::vector<PairConfig> pairs = default_pairs();
   LoggingConfig logging;
   JournalConfig journal;

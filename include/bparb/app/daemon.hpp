@@ -64,4 +64,8 @@ namespace bparb::app {
 // `bparb run --config FILE [--duration SECONDS]`: loads and validates FILE, starts logging, runs the
 // daemon, prints the summary. Exit 0 on a clean stop, 2 on a bad config/usage, 1 when start-up checks fail.
 int cmd_run(std::span<const std::string> args, std::ostream& out, std::ostream& err);
+// `bparb xarb --ticker COIN --size QTY --long-threshold USD --short-threshold USD --max-position QTY [--config FILE]
+// [--duration S]`: the seed bot's options as [strategy] kind = "cross_venue" and [xarb] over the rest of FILE
+// (default config/paper-xvenue.toml), written to xarb-<COIN>.toml beside the log and run (xarb_command.cpp).
+int cmd_xarb(std::span<const std::string> args, std::ostream& out, std::ostream& err);
 }  // namespace bparb::app

@@ -4,6 +4,7 @@
 // what the status page shows of it. The daemon hosts Lighter when the section lists markets.
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/steady_timer.hpp>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -55,11 +56,11 @@ class LighterNode {
   void start_up(runtime::RecoveryOptions recovery, std::function<void(const std::string&)> fail,
                 std::function<void()> done);
   // Reports go to the engine; the stream and the dead-man switch start; the reconciler polls Lighter (its
-  // account poll only records equity: the engine's account view is Backpack's).
+  // account poll is the engine's view of Lighter's account: the margin rule of Lighter orders reads it).
   void start_trading(exec::ArbEngine& engine, Portfolio& portfolio, ClientId first_client_id, const FeeSchedule& fees,
                      runtime::ReconcilerOptions reconciler);
-  // Clean stop (once): the reconciler stops, the dead-man switch's abort is awaited (at most `timeout_us`),
-  // then `done`.
+  // Clean stop (once): the reconciler stops after one last look at Lighter's fills and funding (at most
+  // `timeout_us`), the dead-man switch's abort is awaited (at most `timeout_us`), then `done`.
   void stop(DurationUs timeout_us, std::function<void()> done);
   // The loop is ending: timers cancelled, the stream closed.
   void close();
@@ -68,6 +69,10 @@ class LighterNode {
   void collect_margin(service::VenueHealth& out) const;
 
   std::size_t book_count() const noexcept { return venue_.instrument_ids().size(); }
+  // Lighter's free collateral as its reconciler last polled it (zero before the first answer).
+  Decimal available_margin() const noexcept;
+  // Funding payments of the account that no basis pair claims (a cross-venue leg's): after start_trading.
+  void on_unpaired_funding(std::function<void(std::string_view symbol, Decimal amount)> f);
   std::size_t valid_books() const noexcept { return venue_.valid_books(); }
 
  private:
@@ -79,6 +84,7 @@ class LighterNode {
   runtime::LighterVenue venue_;
   std::unique_ptr<runtime::Recovery> recovery_;
   std::unique_ptr<runtime::Reconciler> reconciler_;
+  boost::asio::steady_timer final_timer_;
   bool stopping_ = false;
 };
 

@@ -37,6 +37,7 @@ struct MmNodeOptions {
   MmParams params;
   DurationUs account_poll_us = 0;  // equity and positions of the quoted perps
   DurationUs stats_us = 0;         // the "MM stats" line
+  bool flatten_on_stop = false;    // [mm] flatten_on_stop: stop() flattens each perp's position
 };
 
 class MmNode final : public MmRunnerObserver {
@@ -94,11 +95,13 @@ class MmNode final : public MmRunnerObserver {
     MmReason cancelled_why = MmReason::kNone;
     std::array<std::uint64_t, kMmBreakerKinds> trips{};  // breaker trips by MmBreaker
     MmReason idle_seen = MmReason::kNone;                // the runner's idle reason at the last tick
+    bool at_cap_seen = false;                            // the position was at or over the cap at the last tick
   };
   Market* market(InstrumentId instrument) noexcept;
   const Market* market(InstrumentId instrument) const noexcept;
   std::string stats_line(const Market& m) const;
-  void on_idle_reason(Market& m, MmReason now_why) noexcept;  // alerts when quoting stops or meets the cap
+  void on_idle_reason(Market& m, MmReason now_why) noexcept;  // alerts when quoting stops
+  void on_cap_reached(const Market& m) noexcept;              // alerts when the position reaches the cap
   void poll();
   void schedule_poll();
 
@@ -112,6 +115,7 @@ class MmNode final : public MmRunnerObserver {
   boost::asio::steady_timer poll_timer_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // poll answers may come after the node is gone
   bool stopped_ = false;
+  bool equity_known_ = false;  // the last equity poll gave a positive equity: the cap means something
   bool connected_once_ = false;
   TimestampUs next_stats_us_ = 0;
   alerts::Alerter* alerter_ = nullptr;

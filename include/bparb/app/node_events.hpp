@@ -45,6 +45,17 @@ struct NodeEventCounts {
   std::uint64_t leg_failures = 0;
 };
 
+// A pair strategy's own record of its pairs' fills and positions (the cross-venue trades CSV): told after the
+// journal and the log line.
+class PairEventListener {
+ public:
+  virtual ~PairEventListener() = default;
+  virtual void on_pair_fill(const exec::PairInfo& p, const exec::OrderSpec& o, Decimal qty, Decimal price,
+                            Decimal fee) = 0;
+  virtual void on_pair_opened(const exec::PairInfo& p, const PositionState& pos) = 0;
+  virtual void on_pair_closed(const exec::PairInfo& p, const PositionState& pos) = 0;
+};
+
 class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
  public:
   NodeEvents(boost::asio::io_context& io, std::shared_ptr<spdlog::logger> log, const Clock& clock, RiskGate& risk,
@@ -75,6 +86,7 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   // A single-order strategy (the market maker) trades instead of the pairs: the engine's periodic stats are
   // not logged (the strategy logs its own) and the service status is `words()` after the trading state.
   void set_single_order_status(std::function<std::string()> words) { single_order_status_ = std::move(words); }
+  void set_pair_listener(PairEventListener* l) noexcept { pair_listener_ = l; }
 
   const NodeEventCounts& counts() const noexcept { return counts_; }
   // What the operator's HTTP surface shows of the run: cancels, refusals and the last refusal.
@@ -89,6 +101,13 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   // ---- EngineSink: I/O, through the adapter
   void place_orders(std::span<const exec::OrderSpec> orders) override;
   void cancel_order(InstrumentId instrument, oms::ClientId client_id) override;
+  // The kernel's cancel-all (shutdown, the operator's /api/v1/cancel-all): one cancel-all per instrument that
+  // has live orders, through its venue's adapter (Lighter: CancelAllOrders for the market; Backpack: DELETE
+  // /orders for the symbol), not a cancel per order. When a venue refuses it, that instrument's orders are
+  // cancelled one by one. The stream reports each order cancelled.
+  void cancel_all(std::span<const exec::LiveOrder> live);
+  // On Lighter one ModifyOrder; elsewhere the cancel, then the new order.
+  void replace_order(InstrumentId instrument, oms::ClientId old_id, const exec::OrderSpec& next) override;
   // Single orders (exec/order_entry.hpp): counted and logged like the pairs' orders; no pair, no CSV row.
   void on_single_order_fill(const exec::OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
                             std::string_view fee_symbol, bool maker) override;
@@ -155,6 +174,7 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   std::vector<const OrderBook*> book_by_instrument_;         // likewise: the frame's receive time is its stamp
   std::function<std::string()> single_order_status_;
   std::function<void(InstrumentId)> single_book_;  // a book no pair trades (the market maker's)
+  PairEventListener* pair_listener_ = nullptr;
   NodeEventCounts counts_;
   service::Tally tally_;
   service::FillRing fills_;

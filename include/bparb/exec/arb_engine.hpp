@@ -92,6 +92,13 @@ class EngineSink {
   // the venue's symbol itself.
   virtual void cancel_order(InstrumentId instrument, oms::ClientId client_id) = 0;
   virtual void query_order(InstrumentId instrument, oms::ClientId client_id) = 0;
+  // A replace (exec/order_entry.hpp): `old_id` on `instrument` ends and `next` (a new client id, same
+  // instrument, side and flags) takes its place. A venue that modifies an order in place does it in one
+  // request (Lighter's ModifyOrder); the default is what a venue without one does: the cancel, then the order.
+  virtual void replace_order(InstrumentId instrument, oms::ClientId old_id, const OrderSpec& next) {
+    cancel_order(instrument, old_id);
+    place_orders(std::span<const OrderSpec>(&next, 1));
+  }
 
   virtual void on_opportunity(const PairInfo&, const BasisQuote&) {}
   virtual void on_entry_refused(const PairInfo&, const BasisQuote&, std::string_view /*leg*/, const RiskDecision&) {}
@@ -190,17 +197,27 @@ struct AccountSnapshot {
   Decimal initial_margin_used;
 };
 
+// One venue's account as its account poll reported it: the engine's per-venue view.
+struct VenueAccount {
+  bool known = false;  // reported at least once
+  Decimal net_equity;
+  Decimal available_margin;     // equity free for new margin
+  Decimal initial_margin_used;  // margin held by positions and orders
+};
+
 class ArbEngine : private AccountRiskSource {
  public:
   static constexpr std::size_t kMaxOrders = oms::OrderManager::kCapacity;  // live + recently settled orders tracked
 
   // `instruments` is the start-up table every order's instrument comes from; it outlives the engine.
+  // `strategy` (outliving the engine) replaces the basis strategy built from `params` when given.
   ArbEngine(const EngineParams& params, const InstrumentTable& instruments, RiskGate& risk, Portfolio& portfolio,
-            EngineSink& sink);
+            EngineSink& sink, Strategy* strategy = nullptr);
 
-  // Start-up (allocates): register pairs in the same order as Portfolio::add_pair. `legs` are the spot and
-  // the perp instrument (LegIndex order), `books` their books. Throws std::invalid_argument when an id is
-  // not in the table or the legs are not a spot and a perp.
+  // Start-up (allocates): register pairs in the same order as Portfolio::add_pair. `legs` are the two
+  // instruments (LegIndex order: a spot and a perp for the basis strategy; two perps, on two venues, for
+  // the cross-venue one), `books` their books. Throws std::invalid_argument when an id is not in the table
+  // or leg 1 is not a perp (leg 0 a spot or a perp).
   PairIndex add_pair(std::string name, std::array<InstrumentId, 2> legs, std::array<const OrderBook*, 2> books);
   const InstrumentTable& instruments() const noexcept { return instruments_; }
   // Single-instrument strategies place, cancel and replace their orders here (exec/order_entry.hpp): same
@@ -216,7 +233,15 @@ class ArbEngine : private AccountRiskSource {
   // Events.
   void on_book_update(PairIndex pair, TimestampUs now) noexcept;
   void on_funding_info(PairIndex pair, const FundingInfo& info) noexcept;
+  // The primary account (Backpack): the strategy's sizing view, the risk gate's account rules.
   void on_account(const AccountSnapshot& account, TimestampUs now) noexcept;
+  // Another venue's account poll (Lighter): the risk gate checks the margin of that venue's orders against
+  // it. Until it is reported, an order on that venue that needs margin is refused (no room).
+  void on_venue_account(VenueId venue, const VenueAccount& account) noexcept;
+  // Each venue's last reported account (the primary's from on_account).
+  const VenueAccount& venue_account(VenueId venue) const noexcept {
+    return venue_accounts_[static_cast<std::size_t>(venue) % kVenueCount];
+  }
   void on_order_ack(const OrderAck& ack, TimestampUs now) noexcept;
   void on_order_update(const OrderUpdate& update, TimestampUs now) noexcept;
   // Answer to query_order: `found` = the exchange knows the order (open or in history).
@@ -274,6 +299,7 @@ class ArbEngine : private AccountRiskSource {
     PairPhase phase = PairPhase::kFlat;
     BasisQuote quote;                            // of the entry in progress or of the open position
     ExitReason exit_reason = ExitReason::kNone;  // of the exit in progress
+    TimestampUs entry_started_us = 0;            // of the entry in progress
   };
 
   void try_enter(PairIndex p, TimestampUs now) noexcept;
@@ -291,6 +317,7 @@ class ArbEngine : private AccountRiskSource {
   void single_order_update(oms::Order& o, const OrderUpdate& u, TimestampUs now) noexcept;
   AccountRisk account_risk(TimestampUs now) noexcept;
   AccountRisk current_account_risk(TimestampUs now) noexcept override { return account_risk(now); }
+  const VenueMargin* venue_margin(VenueId venue) const noexcept override;
   void fill_marks() noexcept;
   std::uint32_t open_positions() const noexcept;
   const OrderBook* book_of(const PairInfo& info, LegIndex leg) const noexcept {
@@ -310,6 +337,8 @@ class ArbEngine : private AccountRiskSource {
   oms::OrderManager oms_;
   OrderEntry entry_;  // single orders, on oms_
   AccountSnapshot account_{};
+  std::array<VenueAccount, kVenueCount> venue_accounts_{};
+  std::array<VenueMargin, kVenueCount> venue_margins_{};  // the same, as the risk gate reads it
   bool have_account_ = false;
   bool opening_enabled_ = true;
   TimestampUs last_stats_us_ = 0;

@@ -13,9 +13,11 @@
 // The engine (exec/arb_engine.hpp) owns one OrderEntry on its OMS and routes the events of the orders
 // placed here (their OMS owner tag says so) to it; a strategy gets it from ArbEngine::order_entry().
 //
-// Replace is cancel-then-new: Backpack has no amend, and the venue-neutral kernel does not assume one.
-// The old order is cancelled and a new one placed in the same call; until the cancel is confirmed both
-// may fill, which the owner sees as fills of either client id.
+// Replace: the old order ends and a new one (a new client id) takes its place, in one command to the sink
+// (EngineSink::replace_order). A venue that modifies in place (Lighter's ModifyOrder) sends one request and
+// reports the old order cancelled once the modify applied; one without (Backpack) cancels and places. Until
+// the venue answers, both may fill, which the owner sees as fills of either client id (docs/kernel.md,
+// "Replace").
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -126,11 +128,14 @@ class SingleOrderHandler {
   virtual void on_single_order_event(const SingleOrderEvent& e) noexcept = 0;
 };
 
-// What the risk gate needs from the engine at the moment of an order: the account's numbers.
+// What the risk gate needs from the engine at the moment of an order: the account's numbers, and for an
+// order on another venue than the primary account's, that venue's equity and margin in use.
 class AccountRiskSource {
  public:
   virtual ~AccountRiskSource() = default;
   virtual AccountRisk current_account_risk(TimestampUs now) noexcept = 0;
+  // Null for the primary account's venue (its figures are the AccountRisk's).
+  virtual const VenueMargin* venue_margin(VenueId venue) const noexcept = 0;
 };
 
 class OrderEntry {
@@ -176,6 +181,8 @@ class OrderEntry {
   void emit(const oms::Order& o, const SingleOrderEvent& e) noexcept;
   SubmitResult check(OrderOwner owner, const SingleOrderRequest& request, TimestampUs now) noexcept;
   SubmitResult send(OrderOwner owner, const SingleOrderRequest& request, TimestampUs now) noexcept;
+  // Into the OMS (and the risk gate's order rate), not sent; null when the table is full.
+  oms::Order* track(OrderOwner owner, const SingleOrderRequest& request, TimestampUs now) noexcept;
 
   const InstrumentTable& instruments_;
   oms::OrderManager& oms_;

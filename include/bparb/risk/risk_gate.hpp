@@ -72,6 +72,14 @@ struct BookHealth {
 };
 
 // One order about to be sent.
+// The equity and initial margin in use of the account an order is for, when that is not the account the
+// AccountRisk describes (a second venue's). `known` false: the venue's account has not been reported yet.
+struct VenueMargin {
+  bool known = false;
+  Decimal net_equity;
+  Decimal initial_margin_used;
+};
+
 struct OrderCheck {
   bool reduces_exposure = false;          // exit / reduce-only leg
   Decimal notional_usd;                   // qty * limit price
@@ -79,6 +87,9 @@ struct OrderCheck {
   const MarketSpec* perp_spec = nullptr;  // set for perp legs: IMF for the margin check
   Decimal perp_notional_after_usd;        // the pair's perp notional if this perp order fills
   BookHealth book;
+  // Set for an order on another venue's account: the margin rule checks that account's equity and margin in
+  // use (an unknown one has no room); the daily-loss and minimum-balance rules stay the AccountRisk's.
+  const VenueMargin* venue_margin = nullptr;
 };
 
 struct AccountRisk {

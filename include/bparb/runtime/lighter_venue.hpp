@@ -59,6 +59,7 @@ struct LighterVenueCounts {
   std::uint64_t orders_sent = 0;
   std::uint64_t fills = 0;
   std::uint64_t cancels = 0;
+  std::uint64_t replaces = 0;
 };
 
 class LighterVenue final : public lighter::LighterAdapterSink, public exec::ReconciliationVenue {
@@ -93,6 +94,10 @@ class LighterVenue final : public lighter::LighterAdapterSink, public exec::Reco
   // caller answers the orders.
   bool place_orders(std::span<const exec::OrderSpec> orders);
   void cancel_order(InstrumentId instrument, ClientId client_id);
+  // The kernel's replace as one ModifyOrder (the adapter falls back to a cancel and a new order when a modify
+  // cannot say it): `next`'s intent is journaled first. False = the journal refused it: nothing was sent, the
+  // caller cancels the old order and answers the new one.
+  bool replace_order(ClientId old_id, const exec::OrderSpec& next);
   void query_order(InstrumentId instrument, ClientId client_id);
 
   // ---- Market data and health

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,8 @@ struct NodeOptions {
 
 // What the node needs of the composition root besides the trading objects.
 struct NodeHooks {
-  std::function<void(InstrumentId instrument, ClientId client_id)> cancel_order;
+  // Cancels the live orders at shutdown: one cancel-all per instrument through its venue's adapter.
+  std::function<void(std::span<const exec::LiveOrder> live)> cancel_orders;
   std::function<Decimal(const MarketSpec& perp)> mark;  // the perp's current mark (zero when unknown)
   std::function<void()> stop;                           // ends the run (closes connections, stops the loop)
   // Optional: a single-order strategy beside the engine's pairs (the market maker). `tick` runs every engine

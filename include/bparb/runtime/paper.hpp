@@ -16,6 +16,7 @@
 #include "bparb/sim/backpack/server.hpp"
 #include "bparb/sim/lighter/server.hpp"
 #include "bparb/sim/sim_runtime.hpp"
+#include "bparb/sim/sim_world.hpp"
 
 namespace bparb::runtime {
 
@@ -62,11 +63,13 @@ class PaperExchange {
   void stop();
 
  private:
-  void start_lighter(boost::asio::io_context& io, const PaperOptions& opts);
+  // Both venues in one SimWorld: one clock and one fair value per coin, which the simulated Lighter's books
+  // follow (docs/cross_venue.md, paper mode); `backpack` is the Backpack venue's configuration.
+  void start_world(boost::asio::io_context& io, const PaperOptions& opts, sim::SimConfig backpack);
 
-  std::unique_ptr<sim::SimRuntime> sim_;
+  std::unique_ptr<sim::SimRuntime> sim_;  // without Lighter: the one venue
+  std::unique_ptr<sim::SimWorld> world_;  // with Lighter: both venues
   std::unique_ptr<sim::SimServer> server_;
-  std::unique_ptr<sim::SimRuntime> lighter_sim_;
   std::unique_ptr<sim::lighter::LighterServer> lighter_server_;
 };
 

@@ -31,8 +31,9 @@ struct ReconcilerOptions {
   DurationUs funding_poll_us = 0;
   TimestampUs started_us = 0;  // the run's start: the fills window never reaches further back than a minute before
   VenueId venue = VenueId::kBackpack;  // the venue asked: its funding payments are journaled under its name
-  // True: the account poll is the engine's account view (equity, margin, balances). False: it only records the
-  // venue's net equity (a second venue, whose account the engine's view does not describe).
+  // True: the account poll is the engine's primary account view (equity, margin, balances). False: a second
+  // venue's, which goes to the engine's view of that venue (ArbEngine::on_venue_account: its equity and margin
+  // for the risk gate's margin rule on that venue's orders).
   bool feeds_engine_account = true;
 };
 

@@ -6,8 +6,9 @@
 //   resume      open again (ArbEngine::resume_opening). Refused while the risk gate is Halted (it admits
 //               no order at all) or the node is shutting down; a ReduceOnly gate keeps refusing entries
 //               until it clears, which the answer says.
-//   cancel-all  cancel every live order of ours through the venue adapter. A trade in progress sees the
-//               cancels as it sees any venue cancel: its leg risk completes or unwinds the position.
+//   cancel-all  cancel every live order of ours: one cancel-all per instrument through its venue's adapter
+//               (docs/kernel.md, "Cancel-all"). A trade in progress sees the cancels as it sees any venue
+//               cancel: its leg risk completes or unwinds the position.
 //   flatten     pause, then close every open position through the normal exit path with the exit reason
 //               operator_flatten (ArbEngine::force_exit). Refused while Halted: no exit order would pass.
 //   reload      the SIGHUP reload, answered with its outcome.
@@ -16,6 +17,7 @@
 // flatten answer 503.
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -35,9 +37,9 @@ struct ReloadReport {
 };
 
 struct EngineControlHooks {
-  std::function<void(InstrumentId, oms::ClientId)> cancel_order;  // through the venue adapter
-  std::function<ReloadReport()> reload;                                // the SIGHUP reload
-  std::function<bool()> shutting_down;                                 // the node is stopping
+  std::function<void(std::span<const exec::LiveOrder>)> cancel_orders;  // a cancel-all per instrument, by venue
+  std::function<ReloadReport()> reload;                                 // the SIGHUP reload
+  std::function<bool()> shutting_down;                                  // the node is stopping
 };
 
 class EngineControl final : public ControlTarget {

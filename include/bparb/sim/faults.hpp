@@ -48,6 +48,13 @@ struct FaultConfig {
   std::int64_t malformed_frames_next = 0;      // the next N WS data frames are sent truncated
   std::int64_t oversized_frames_next = 0;      // the next N WS data frames are padded to kOversizedFrameBytes
   std::int64_t clock_skew_ms = 0;              // server time offset (/api/v1/time, auth expiry check)
+  // Single-order cancels (DELETE /api/v1/order) a busy matching engine queues: carried out this long after
+  // they arrive and answered then; the order can still fill in between.
+  LatencySpec cancel_latency;
+  // The next N single-order cancels are answered 202 Accepted (no body) at once and carried out
+  // cancel_accepted_effect later: the order stream is the only place the cancel is seen to land.
+  std::int64_t cancel_accepted_next = 0;
+  LatencySpec cancel_accepted_effect;
 };
 
 struct FaultCounters {
@@ -69,6 +76,8 @@ struct FaultCounters {
   std::int64_t order_fills_dropped = 0;     // private orderFill frames withheld (drop_order_fills)
   std::int64_t expired_requests = 0;        // signed requests refused by the timestamp/window check
   std::int64_t authenticated_requests = 0;  // signed requests that passed authentication
+  std::int64_t cancels_delayed = 0;         // single-order cancels carried out late (cancel_latency)
+  std::int64_t cancels_accepted = 0;        // single-order cancels answered 202 and carried out later
 };
 
 // What POST /_bpsim/faults asked for besides settings (one-shot actions the server must carry out).
@@ -114,6 +123,11 @@ class FaultInjector {
   bool stream_stalled(std::string_view stream, TimestampUs now_us);
   bool take_malformed_frame();
   bool take_oversized_frame();
+  // How long this single-order cancel waits before it is carried out (0 = at once).
+  std::int64_t cancel_delay_ms();
+  // True when this single-order cancel is answered 202 (consumes one cancel_accepted); `effect_ms` is then
+  // how long after the answer it is carried out.
+  bool take_cancel_accepted(std::int64_t& effect_ms);
   // True when this private orderFill frame must be withheld (consumes one drop_order_fills).
   bool take_order_fill_drop();
   std::int64_t clock_skew_ms() const noexcept { return cfg_.clock_skew_ms; }

@@ -127,6 +127,9 @@ class MarketModel {
   bool set_mid(std::string_view coin_or_symbol, double price);
   // Add `bps` to the dislocation of a coin that follows a fair value (false otherwise); it shows at the next step.
   bool dislocate(std::string_view coin_or_symbol, double bps);
+  // The background ladder of `symbol` quotes `bps` either side of its mid from now on (re-quoted at once):
+  // a market whose makers pulled back. False for an unknown symbol or a value outside (0, 1000].
+  bool set_half_spread_bps(std::string_view symbol, double bps);
   // Pause/resume background taker trading (maker ladders keep quoting).
   void set_background_trading(bool on);
   bool background_trading() const noexcept;

@@ -48,10 +48,13 @@ struct ReplayConfig {
 // runtime started, `coin`'s perp-over-spot basis is set to `basis_bps`; the market model's own dynamics
 // (mean reversion, noise, jumps) carry on from there. Paper mode uses one so a new user sees a whole
 // trade in the first minutes; tests and demos use them for reproducible scenarios. Needs the market model.
+// With dislocation_bps instead, `coin`'s books are moved that far from the fair value they follow (a venue of
+// a world, docs/cross_venue.md; they converge back at the venue's dislocation half-life).
 struct ScriptedBasis {
   double at_seconds = 0;
   std::string coin;  // a [[model.coins]] coin, e.g. "SOL"
   double basis_bps = 0;
+  bool dislocation = false;  // dislocation_bps: basis_bps holds the dislocation to add
 };
 
 struct SimConfig {

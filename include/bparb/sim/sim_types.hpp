@@ -165,6 +165,7 @@ struct FundingPayment {
   Decimal quantity;      // + received / - paid, in USDC
   Decimal funding_rate;  // fraction for the interval (not bps)
   std::int64_t interval_end_ms = 0;
+  Decimal position;  // the signed base quantity it was paid on (+ long / - short)
 };
 
 // /api/v1/capital entry.

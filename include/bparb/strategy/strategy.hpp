@@ -72,7 +72,8 @@ struct EntryDecision {
 struct PositionContext {
   TimestampUs now = 0;
   OpenBasisPosition position;
-  std::array<Decimal, 2> held{};  // signed base quantity of each leg
+  std::array<Decimal, 2> held{};           // signed base quantity of each leg
+  std::array<Decimal, 2> average_price{};  // each leg's average entry price (positive; zero when flat)
   FeeSchedule fees;
 };
 

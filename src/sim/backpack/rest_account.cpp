@@ -234,12 +234,26 @@ RestResponse h_order_cancel(Ctx& c) {
   if (auto e = auth_params(c, "orderCancel", p.params)) return *e;
   OrderRef ref;
   if (auto e = order_ref(p.order_id, p.client_id, ref)) return *e;
-  auto res = c.rt.exchange().cancel(*c.account, p.symbol, ref);
-  if (!res) return from_reject(res.error(), c.rt.exchange());
-  std::string body;
-  JsonWriter w(body);
-  write_order(w, *res);
-  return json_ok(std::move(body));
+  auto carry_out = [&rt = c.rt, account = *c.account, symbol = std::string(p.symbol), ref]() -> RestResponse {
+    auto res = rt.exchange().cancel(account, symbol, ref);
+    if (!res) return from_reject(res.error(), rt.exchange());
+    std::string body;
+    JsonWriter w(body);
+    write_order(w, *res);
+    return json_ok(std::move(body));
+  };
+  FaultInjector& f = c.rt.faults();
+  if (std::int64_t effect_ms = 0; f.take_cancel_accepted(effect_ms)) {
+    c.deferred = DeferredRequest{carry_out, effect_ms, /*answered_now=*/true};
+    RestResponse accepted;
+    accepted.status = 202;
+    return accepted;
+  }
+  if (const std::int64_t late_ms = f.cancel_delay_ms(); late_ms > 0) {
+    c.deferred = DeferredRequest{carry_out, late_ms, /*answered_now=*/false};
+    return RestResponse{};
+  }
+  return carry_out();
 }
 
 RestResponse h_orders_cancel(Ctx& c) {

@@ -6,7 +6,9 @@
 //    A timestamp more than `window` ms in the FUTURE is also "Request has expired" (the real rule for
 //    future timestamps is undocumented). X-Broker-Id and other headers are ignored.
 //  - Unknown path or method: 404 {"code":"RESOURCE_NOT_FOUND","message":"Unknown endpoint GET /x"}.
-//  - Cancels answer 200 with the cancelled order (never 202).
+//  - Cancels answer 200 with the cancelled order; 202 with no body only under the fault "cancel_accepted"
+//    (the cancel is then carried out later, seen on the order stream). Fault "cancel_latency_ms": the
+//    cancel is carried out late and answered then (the order can fill in between).
 //  - Order responses use the execute shape (createdAt ms int, nulls for the TP/SL/trigger fields);
 //    history rows use the history shape (createdAt naive ISO string, expiryReason).
 //  - Fault "http_503_after_place": the order IS executed, then 503 {"code":"SERVICE_UNAVAILABLE",
@@ -22,6 +24,7 @@
 //    "set_mid":   {"symbol": "SOL", "price": 151.5},
 //    "set_basis": {"symbol": "SOL_USDC_PERP", "bps": 35},
 //    "jump":      {"symbol": "SUI", "bps": -40},
+//    "half_spread": {"symbol": "SOL_USDC_PERP", "bps": 20},  // the background ladder's half spread from now on
 //    "hold_mark_index": {"symbol": "SOL_USDC_PERP", "mark": "150.5", "index": "150"},
 //    "release_mark_index": "SOL_USDC_PERP",
 //    "market_state": {"symbol": "SOL_USDC", "state": "CancelOnly"},
@@ -126,13 +129,14 @@ RestOutcome RestApi::handle(const RestRequest& req) {
         json_error(404, "RESOURCE_NOT_FOUND", "Unknown endpoint " + std::string(req.method) + " " + std::string(path));
     return out;
   }
-  Ctx ctx{rt_, req, path, {}, std::nullopt, {}};
+  Ctx ctx{rt_, req, path, {}, std::nullopt, {}, {}};
   if (auto e = bp::parse_query_string(query_text, ctx.query.params); !e.ok()) {
     out.response = bad_request("failed to parse query string: " + e.message());
   } else {
     out.response = route->handler(ctx);
   }
   out.actions = ctx.actions;
+  out.deferred = std::move(ctx.deferred);
   if (!route->control) {
     out.delay_ms = faults.rest_delay_ms();
     // The order was executed above; only its answer is late (the client may time out on a placed order).

@@ -83,7 +83,7 @@ RestResponse h_scenario_post(Ctx& c) {
   Exchange& ex = c.rt.exchange();
   static constexpr std::string_view kKnown[] = {
       "background_trading", "set_mid",      "set_basis", "jump", "hold_mark_index",
-      "release_mark_index", "market_state", "deposit",   "step"};
+      "release_mark_index", "market_state", "deposit",   "step", "half_spread"};
   for (auto f : obj) {
     if (std::find(std::begin(kKnown), std::end(kKnown), f.key) == std::end(kKnown)) {
       return bad_request("scenario: unknown key '" + std::string(f.key) + "'");
@@ -130,7 +130,8 @@ RestResponse h_scenario_post(Ctx& c) {
     const char* key;
     const char* num;
   };
-  for (CoinOp op : {CoinOp{"set_mid", "price"}, CoinOp{"set_basis", "bps"}, CoinOp{"jump", "bps"}}) {
+  for (CoinOp op :
+       {CoinOp{"set_mid", "price"}, CoinOp{"set_basis", "bps"}, CoinOp{"jump", "bps"}, CoinOp{"half_spread", "bps"}}) {
     if (obj[op.key].get(e) != simdjson::SUCCESS) continue;
     if (auto err = need_model()) return *err;
     std::string_view sym;
@@ -143,6 +144,8 @@ RestResponse h_scenario_post(Ctx& c) {
       ok = v > 0 && model->set_mid(sym, v);
     } else if (std::string_view(op.key) == "set_basis") {
       ok = model->set_basis_bps(sym, v);
+    } else if (std::string_view(op.key) == "half_spread") {
+      ok = model->set_half_spread_bps(sym, v);
     } else {
       ok = model->force_jump(sym, v);
     }

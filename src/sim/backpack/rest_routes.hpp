@@ -41,6 +41,7 @@ struct Ctx {
   Query query;
   std::optional<AccountId> account;
   FaultActions actions;
+  DeferredRequest deferred;  // set by a route whose effect a fault holds back
 };
 
 // ---- answers

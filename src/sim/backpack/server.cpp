@@ -357,17 +357,39 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
     rr.window = req["X-Window"];
     RestOutcome out = srv_->api.handle(rr);
     if (out.actions.drop_ws_now) srv_->drop_ws("control endpoint");
+    const unsigned version = req.version();
+    const bool keep_alive = req.keep_alive();
+    if (out.deferred) {
+      // The request is carried out later on its own timer: closing the connection does not undo it.
+      auto timer = std::make_shared<net::steady_timer>(srv_->io, std::chrono::milliseconds(out.deferred.after_ms));
+      if (out.deferred.answered_now) {
+        timer->async_wait([timer, run = std::move(out.deferred.run), srv = srv_](beast::error_code wec) {
+          if (!wec && srv->running) (void)run();
+        });
+      } else {
+        timer->async_wait([timer, run = std::move(out.deferred.run), self = shared_from_this(), version, keep_alive,
+                           delay_ms = out.delay_ms](beast::error_code wec) {
+          if (wec || !self->srv_->running) return;
+          self->answer(run(), version, keep_alive, delay_ms);
+        });
+        return;
+      }
+    }
+    answer(std::move(out.response), version, keep_alive, out.delay_ms);
+  }
+
+  void answer(RestResponse response, unsigned version, bool keep_alive, std::int64_t delay_ms) {
     res_ = {};
-    res_.version(req.version());
-    res_.result(static_cast<http::status>(out.response.status));
+    res_.version(version);
+    res_.result(static_cast<http::status>(response.status));
     res_.set(http::field::server, "bpsim");
-    res_.set(http::field::content_type, out.response.content_type);
-    for (const auto& [k, v] : out.response.headers) res_.set(k, v);
-    res_.body() = std::move(out.response.body);
-    res_.keep_alive(req.keep_alive());
+    res_.set(http::field::content_type, response.content_type);
+    for (const auto& [k, v] : response.headers) res_.set(k, v);
+    res_.body() = std::move(response.body);
+    res_.keep_alive(keep_alive);
     res_.prepare_payload();
-    if (out.delay_ms > 0) {
-      delay_.expires_after(std::chrono::milliseconds(out.delay_ms));
+    if (delay_ms > 0) {
+      delay_.expires_after(std::chrono::milliseconds(delay_ms));
       delay_.async_wait([self = shared_from_this()](beast::error_code wec) {
         if (wec) return;
         self->write();

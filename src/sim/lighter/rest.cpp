@@ -667,6 +667,59 @@ HttpResponse LighterApi::handle(const HttpRequest& req) {
     o += '}';
     return HttpResponse{200, std::move(o)};
   }
+  // The account's funding payments (auth token as for its trades), newest first (docs/lighter.md, "REST
+  // answers"): `change` is what the account received (+) or paid (-) in USDC, `position_size` the absolute
+  // size it was paid on, `timestamp` the settlement in seconds, `rate` the interval's rate as a fraction.
+  if (path == "/api/v1/positionFunding") {
+    std::int64_t acct = 0;
+    if (!int_param(params, "account_index", acct) || !account_of(acct)) return error(400, 21100, "account not found");
+    std::string_view token = req.authorization;
+    if (const std::string* t = param(params, "auth")) token = *t;
+    const auto who = verify_auth_token(token);
+    if (!who || *who != acct) return error(401, 20013, "invalid auth token");
+    std::int64_t market = 255;
+    std::int64_t limit = 100;
+    if (param(params, "market_id") && !int_param(params, "market_id", market)) {
+      return error(400, 20001, "invalid param: market_id");
+    }
+    if (!param(params, "limit") || !int_param(params, "limit", limit) || limit < 1 || limit > 100) {
+      return error(400, 20001, "invalid param: limit");
+    }
+    const std::string* side = param(params, "side");
+    if (side && *side != "long" && *side != "short" && *side != "all") return error(400, 20001, "invalid param: side");
+    const LighterMarketRules* only = market == 255 ? nullptr : market_by_id(market);
+    if (market != 255 && !only) return error(400, 21600, "invalid market index");
+    FundingHistoryQuery fq;
+    if (only) fq.symbol = only->symbol;
+    fq.limit = 1000;
+    std::string list = "[";
+    std::int64_t n = 0;
+    for (const FundingPayment& f : ex_.funding_history(*account_of(acct), fq).items) {
+      const LighterMarketRules* m = market_by_symbol(f.symbol);
+      if (!m) continue;
+      const bool is_long = !f.position.is_negative();
+      if (side && ((*side == "long" && !is_long) || (*side == "short" && is_long))) continue;
+      if (n++ == limit) break;
+      std::string e = "{";
+      json::kv(e, "timestamp", f.interval_end_ms / 1000);
+      json::kv(e, "market_id", m->market_id);
+      json::kv(e, "funding_id", f.interval_end_ms / 1000);
+      json::kd(e, "change", f.quantity, kUsdcDecimals);
+      json::kd(e, "rate", f.funding_rate, 8);
+      json::kd(e, "position_size", is_long ? f.position : -f.position, size_decimals(*m));
+      json::kv(e, "position_side", is_long ? "long" : "short");
+      json::kd(e, "discount", Decimal{}, kUsdcDecimals);
+      e += '}';
+      json::item(list, e);
+    }
+    list += ']';
+    std::string o = "{";
+    json::kv(o, "code", std::int64_t{200});
+    json::raw(o, "position_fundings", list);
+    json::kv(o, "next_cursor", "");
+    o += '}';
+    return HttpResponse{200, std::move(o)};
+  }
   return error(404, 404, "not found");
 }
 

@@ -36,8 +36,10 @@ constexpr Decimal D(std::int64_t whole) {
 }
 constexpr Decimal kZero = Decimal::zero();
 
-const std::array<DecimalKey, 20> kDecimalKeys{{
+const std::array<DecimalKey, 21> kDecimalKeys{{
     {"target_notional_usd", &XarbParams::target_notional_usd, kZero, true, D(10'000'000), "USD per leg"},
+    {"target_quantity", &XarbParams::target_quantity, kZero, false, D(1'000'000'000),
+     "base units per leg, 0 = size by target_notional_usd"},
     {"long_threshold", &XarbParams::long_threshold, kZero, false, D(1'000'000), "USD per unit"},
     {"short_threshold", &XarbParams::short_threshold, kZero, false, D(1'000'000), "USD per unit"},
     {"min_entry_spread_bps", &XarbParams::min_entry_spread_bps, kZero, false, D(1'000), "bps"},

@@ -130,4 +130,23 @@ XarbParamsRead read_xarb_params(const toml::table& table, std::string_view file,
   return out;
 }
 
+std::vector<std::string> xarb_param_keys() {
+  std::vector<std::string> out;
+  for (const xarb_detail::DecimalKey& k : xarb_detail::decimal_keys()) out.emplace_back(k.name);
+  for (const xarb_detail::IntegerKey& k : xarb_detail::integer_keys()) out.emplace_back(k.name);
+  out.emplace_back(kTierKey);
+  out.emplace_back(kMakerExitKey);
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> xarb_param_values(const XarbParams& p) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const xarb_detail::DecimalKey& k : xarb_detail::decimal_keys()) out.emplace_back(k.name, (p.*k.field).str());
+  for (const xarb_detail::IntegerKey& k : xarb_detail::integer_keys())
+    out.emplace_back(k.name, std::to_string(p.*k.field));
+  out.emplace_back(std::string(kTierKey), to_string(p.lighter_fee_tier));
+  out.emplace_back(std::string(kMakerExitKey), p.exit_as_maker ? "true" : "false");
+  return out;
+}
+
 }  // namespace bparb

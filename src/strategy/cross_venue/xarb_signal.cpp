@@ -209,7 +209,7 @@ XarbQuote XarbEvaluator::evaluate(const XarbInputs& in, XarbDirection dir) const
   // ---- Size -------------------------------------------------------------------------------------
   const Decimal ref_b = bb.level(b_consumed, 0).price;
   const Decimal ref_l = lb.level(l_consumed, 0).price;
-  Decimal qty = p.target_notional_usd.div(ref_b, Rounding::kDown);
+  Decimal qty = p.target_quantity.is_positive() ? p.target_quantity : p.target_notional_usd.div(ref_b, Rounding::kDown);
   XarbSizeLimit limit = XarbSizeLimit::kTarget;
   VenueId limit_venue = VenueId::kBackpack;
   auto cap = [&](Decimal c, XarbSizeLimit why, VenueId v) {

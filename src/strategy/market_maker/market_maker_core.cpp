@@ -163,13 +163,14 @@ void MarketMakerCore::on_hedge_done(ClientId id, TimestampUs now, bool rate_limi
 
 void MarketMakerCore::trip(MmBreaker kind, TimestampUs now, Decimal observed, Decimal limit, bool cooldown) noexcept {
   if (cooldown) cooldown_until_ = std::max(cooldown_until_, now + p_.cooldown_ms * kUsPerMs);
-  last_trip_ = BreakerTrip{};
-  last_trip_.kind = kind;
-  last_trip_.at_us = now;
-  last_trip_.observed = observed;
-  last_trip_.limit = limit;
-  last_trip_.cooldown_until_us = cooldown_until_;
   ++trip_count_;
+  BreakerTrip& t = recent_trips_[(trip_count_ - 1) % kRecentTrips];
+  t = BreakerTrip{};
+  t.kind = kind;
+  t.at_us = now;
+  t.observed = observed;
+  t.limit = limit;
+  t.cooldown_until_us = cooldown_until_;
 }
 
 void MarketMakerCore::check_breakers(TimestampUs now) noexcept {
@@ -216,14 +217,16 @@ void MarketMakerCore::check_breakers(TimestampUs now) noexcept {
     hold(moved, mid_active_, MmBreaker::kMidMove,
          Decimal::from_int(move).div(Decimal::from_int(ref2), Rounding::kNearest), p_.breaker_mid_move_fraction);
     if (moved && !was) {
-      last_trip_.mid_now = Decimal::from_units(mid2, tick_).div_int(2, Rounding::kNearest);
-      last_trip_.mid_then = Decimal::from_units(ref2, tick_).div_int(2, Rounding::kNearest);
-      last_trip_.then_us = then;
+      BreakerTrip& t = recent_trips_[(trip_count_ - 1) % kRecentTrips];  // the trip hold() just recorded
+      t.mid_now = Decimal::from_units(mid2, tick_).div_int(2, Rounding::kNearest);
+      t.mid_then = Decimal::from_units(ref2, tick_).div_int(2, Rounding::kNearest);
+      t.then_us = then;
     }
   }
 }
 
 MmReason MarketMakerCore::blocker(TimestampUs now) const noexcept {
+  if (flattening_) return MmReason::kStopping;
   if (!equity_.is_positive()) return MmReason::kEquityUnknown;
   if (!have_top_ || !top_.valid || top_.bid_ticks <= 0 || top_.ask_ticks <= top_.bid_ticks) {
     return MmReason::kBookInvalid;
@@ -277,6 +280,19 @@ std::int64_t MarketMakerCore::others_best(Side side) const noexcept {
   return best;
 }
 
+// The price-move clock of our quote: started when everyone else's best first stands requote_ticks or more
+// from where it was when we placed, stopped when it stands within again. A touch that flickers (a level
+// briefly re-posted, so that for a frame we are alone and the next level counts) restarts it every time.
+void MarketMakerCore::track_price_move(TimestampUs now) noexcept {
+  if (quote_.state != QuoteState::kLive) return;
+  const std::int64_t others = others_best(quote_.side);
+  if (others > 0 && abs64(others - quote_.ref_best_ticks) >= p_.requote_ticks) {
+    if (quote_.moved_since_us < 0) quote_.moved_since_us = now;
+  } else {
+    quote_.moved_since_us = -1;
+  }
+}
+
 MmReason MarketMakerCore::cancel_reason(TimestampUs now, MmReason blocked, std::int64_t cap,
                                         std::int64_t soft) const noexcept {
   if (blocked != MmReason::kNone) return blocked;
@@ -285,8 +301,8 @@ MmReason MarketMakerCore::cancel_reason(TimestampUs now, MmReason blocked, std::
   const bool soft_reached = position_lots_ != 0 && abs64(position_lots_) >= soft;
   if (have && want != quote_.side) return soft_reached ? MmReason::kInventorySoft : MmReason::kSideSwitch;
   if (abs64(exposure_lots()) > cap && abs64(exposure_lots()) > abs64(position_lots_)) return MmReason::kInventoryCap;
-  const std::int64_t others = others_best(quote_.side);
-  if (others > 0 && abs64(others - quote_.ref_best_ticks) >= p_.requote_ticks) return MmReason::kPriceMoved;
+  if (quote_.moved_since_us >= 0 && now - quote_.moved_since_us >= p_.requote_persist_ms * kUsPerMs)
+    return MmReason::kPriceMoved;
   if (p_.max_quote_age_ms > 0 && now - quote_.placed_us >= p_.max_quote_age_ms * kUsPerMs) return MmReason::kQuoteAged;
   return MmReason::kNone;
 }
@@ -313,12 +329,13 @@ MmDecision MarketMakerCore::try_hedge(TimestampUs now, std::int64_t cap) noexcep
   // hedge can only bring the position toward zero).
   std::int64_t qty = clamp_to_int64(static_cast<i128>(excess) * p_.hedge_fraction.raw() / kOne128);
   qty = std::min(std::max(qty, min_qty_lots_), size);
+  if (flattening_) qty = size;  // the whole position (the cap is zero and the fraction does not apply)
   if (qty < min_qty_lots_) return nothing(MmReason::kTooSmall);
   MmReason why = MmReason::kNone;
   if (!may_send(now, true, why)) return nothing(why);
   MmDecision d;
   d.action = MmAction::kHedge;
-  d.reason = MmReason::kOverCap;
+  d.reason = flattening_ ? MmReason::kStopping : MmReason::kOverCap;
   d.side = position_lots_ > 0 ? Side::kAsk : Side::kBid;
   d.price_ticks = d.side == Side::kAsk ? top_.bid_ticks : top_.ask_ticks;
   d.qty_lots = qty;
@@ -362,7 +379,7 @@ MmDecision MarketMakerCore::try_place(TimestampUs now, MmReason blocked, std::in
   d.post_only = true;
   d.tif = TimeInForce::kGtc;
   budget_.record(now);
-  quote_ = Quote{QuoteState::kPendingNew, 0, side, price, qty, others, now};
+  quote_ = Quote{QuoteState::kPendingNew, 0, side, price, qty, others, now, -1};
   return d;
 }
 
@@ -378,6 +395,7 @@ MmDecision MarketMakerCore::decide(TimestampUs now) noexcept {
 
   // 1. A resting quote that should not rest is cancelled first: a breaker, a switch, a move.
   // A quote filled in full waits for its done report: a cancel could only fail.
+  track_price_move(now);
   if (quote_.state == QuoteState::kLive && quote_.remaining_lots > 0) {
     const MmReason why = cancel_reason(now, blocked, cap, soft);
     if (why != MmReason::kNone) {
@@ -397,8 +415,8 @@ MmDecision MarketMakerCore::decide(TimestampUs now) noexcept {
   }
   // 2. Over the cap, a reduce-only hedge (throttled), whatever the quote is doing.
   MmReason hedge_wait = MmReason::kNone;
-  if (limits) {
-    MmDecision h = try_hedge(now, cap);
+  if (limits || flattening_) {
+    MmDecision h = try_hedge(now, flattening_ ? 0 : cap);
     if (h.action != MmAction::kNone) return h;
     hedge_wait = h.reason;
   }

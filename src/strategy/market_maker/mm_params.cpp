@@ -36,11 +36,12 @@ const std::array<DecimalKey, 10> kDecimalKeys{{
 
 constexpr std::int64_t kHour = 3'600'000;
 
-const std::array<IntegerKey, 16> kIntegerKeys{{
+const std::array<IntegerKey, 17> kIntegerKeys{{
     {"flow_window_ms", &MmParams::flow_window_ms, 100, 600'000, nullptr},
     {"min_side_hold_ms", &MmParams::min_side_hold_ms, 0, kHour, nullptr},
     {"price_offset_ticks", &MmParams::price_offset_ticks, 0, 1'000, "(behind our side's best price)"},
     {"requote_ticks", &MmParams::requote_ticks, 1, 1'000, nullptr},
+    {"requote_persist_ms", &MmParams::requote_persist_ms, 0, 60'000, "(0 = requote at once)"},
     {"max_quote_age_ms", &MmParams::max_quote_age_ms, 0, kHour, "(0 = off)"},
     {"breaker_mid_window_ms", &MmParams::breaker_mid_window_ms, 100, 60'000, nullptr},
     {"max_book_age_ms", &MmParams::max_book_age_ms, 100, 600'000, nullptr},
@@ -125,10 +126,14 @@ std::vector<std::pair<std::string, std::string>> mm_param_values(const MmParams&
 
 bool mm_param_is_live(std::string_view key) noexcept {
   // Read by decide() from the parameters each time; everything else was given to a guard's constructor.
-  constexpr std::string_view kLive[] = {
-      "price_offset_ticks",        "equity_fraction",         "max_quote_usd",   "requote_ticks",    "max_quote_age_ms",
-      "breaker_mid_move_fraction", "breaker_spread_fraction", "max_book_age_ms", "max_trade_age_ms", "cooldown_ms",
-      "inventory_cap_fraction",    "inventory_soft_fraction", "hedge_fraction",  "hedge_interval_ms"};
+  constexpr std::string_view kLive[] = {"price_offset_ticks",      "equity_fraction",
+                                        "max_quote_usd",           "requote_ticks",
+                                        "max_quote_age_ms",        "breaker_mid_move_fraction",
+                                        "breaker_spread_fraction", "max_book_age_ms",
+                                        "max_trade_age_ms",        "cooldown_ms",
+                                        "inventory_cap_fraction",  "inventory_soft_fraction",
+                                        "hedge_fraction",          "hedge_interval_ms",
+                                        "requote_persist_ms"};
   for (std::string_view k : kLive)
     if (k == key) return true;
   return false;

@@ -79,6 +79,11 @@ void MmRunner::on_equity(Decimal equity_usd) noexcept {
   drive(clock_.now_us());
 }
 
+void MmRunner::flatten() noexcept {
+  core_.flatten();
+  drive(clock_.now_us());
+}
+
 void MmRunner::on_position(Decimal signed_quantity) noexcept {
   core_.on_position(lots_of(signed_quantity));
   drive(clock_.now_us());
@@ -189,9 +194,14 @@ bool MmRunner::carry_out(const MmDecision& d, TimestampUs now) noexcept {
 }
 
 void MmRunner::after_events(TimestampUs now) noexcept {
-  if (core_.trip_count() != trips_seen_) {
-    trips_seen_ = core_.trip_count();
-    if (observer_) observer_->on_breaker_trip(instrument_, core_.last_trip());
+  const std::uint64_t trips = core_.trip_count();
+  if (trips != trips_seen_) {
+    // Every trip since the last call, oldest first (the core keeps the last kRecentTrips).
+    std::uint64_t from = trips_seen_ + 1;
+    if (trips - trips_seen_ > MarketMakerCore::kRecentTrips) from = trips - MarketMakerCore::kRecentTrips + 1;
+    trips_seen_ = trips;
+    if (observer_)
+      for (std::uint64_t n = from; n <= trips; ++n) observer_->on_breaker_trip(instrument_, core_.trip_at(n));
   }
   const std::optional<Side> side = core_.flow().side();
   if (side.has_value() && side != flow_side_) {

@@ -89,6 +89,8 @@ const char* to_string(MmReason r) noexcept {
       return "hedge_in_flight";
     case MmReason::kOverCap:
       return "over_cap";
+    case MmReason::kStopping:
+      return "stopping";
   }
   return "?";
 }

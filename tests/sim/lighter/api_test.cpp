@@ -242,6 +242,22 @@ TEST_F(LighterApiTest, AuthIsRequiredForOrderQueriesAndBoundToTheAccount) {
   EXPECT_EQ(get("/api/v1/accountActiveOrders?account_index=1001&market_id=0", tok).status, 401);
 }
 
+TEST_F(LighterApiTest, PositionFundingIsBehindTheAccountsTokenAndParsesWithTheClientsParser) {
+  const std::string q = "/api/v1/positionFunding?account_index=1001&limit=100";
+  EXPECT_EQ(get(q).status, 401);
+  EXPECT_EQ(get(q, f.token(*f.bob)).status, 401);
+  const std::string tok = f.token(*f.alice);
+  EXPECT_EQ(get("/api/v1/positionFunding?account_index=1001", tok).status, 400);  // limit is required
+  EXPECT_EQ(get(q + "&side=both", tok).status, 400);
+  EXPECT_EQ(get(q + "&market_id=77", tok).status, 400);
+  EXPECT_EQ(get("/api/v1/positionFunding?account_index=4242&limit=10", tok).status, 400);
+  const HttpResponse r = get(q + "&market_id=0&side=long", tok);
+  ASSERT_EQ(r.status, 200) << r.body;
+  bl::FundingPage page;
+  ASSERT_TRUE(bl::parse_position_funding(parser, r.body, page).ok()) << r.body;
+  EXPECT_TRUE(page.fundings.empty());  // no position, no payment (the daemon's test books a real one)
+}
+
 TEST_F(LighterApiTest, MarketsAndAccountParseWithTheClientsParsers) {
   std::vector<bl::MarketDetails> markets;
   ASSERT_TRUE(bl::parse_order_book_details(parser, get("/api/v1/orderBookDetails").body, markets).ok());

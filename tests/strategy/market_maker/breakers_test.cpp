@@ -101,6 +101,28 @@ TEST(MmBreakers, WideSpread) {
   EXPECT_EQ(r.decide().action, MmAction::kPlace);
 }
 
+// A book that widens to one side trips the spread and the mid move in one decision: both trips are kept, in
+// order, each with its own numbers.
+TEST(MmBreakers, TwoBreakersInOneDecisionAreBothKept) {
+  Rig r;
+  r.ready(true);
+  r.decide_and_accept();
+  r.advance_ms(1'500);
+  r.refresh_book();
+  r.trade(true);
+  r.advance_ms(10);
+  const std::uint64_t before = r.core.trip_count();
+  r.book(r.bid, r.ask + 80);  // the ask 0.53 % away: spread 0.55 %, mid +0.27 %
+  r.trade(true);
+  r.decide();
+  ASSERT_EQ(r.core.trip_count(), before + 2);
+  EXPECT_EQ(r.core.trip_at(before + 1).kind, MmBreaker::kSpread);
+  EXPECT_EQ(r.core.trip_at(before + 2).kind, MmBreaker::kMidMove);
+  EXPECT_EQ(r.core.last_trip().kind, MmBreaker::kMidMove);
+  EXPECT_EQ(r.core.trip_at(before + 2).mid_then, D("150"));
+  EXPECT_EQ(r.core.trip_at(before + 1).limit, D("0.002"));
+}
+
 TEST(MmBreakers, StaleBook) {
   Rig r;
   r.ready(true);

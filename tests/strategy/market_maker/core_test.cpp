@@ -128,6 +128,69 @@ TEST(MarketMakerCore, RequoteFollowsEveryoneElsesBestNotOurOwnQuote) {
   EXPECT_EQ(d.reason, MmReason::kPriceMoved);
 }
 
+// requote_persist_ms: a new best price must hold that long before the quote moves. A level that vanishes
+// for a frame (its owner re-posts it) leaves our quote alone at the touch; the next level counts as everyone
+// else's best for that frame only, and no requote follows.
+TEST(MarketMakerCore, APriceMoveMustPersistBeforeTheQuoteMoves) {
+  MmParams p;
+  p.requote_persist_ms = 300;
+  Rig r(p);
+  r.ready(true);
+  ASSERT_EQ(r.decide_and_accept().price_ticks, 15'001);
+  r.core.on_book(top(14'999, 15'001, r.now, 500, 506), r.now);
+  EXPECT_EQ(r.decide().action, MmAction::kNone);
+  // The others leave our level for 100 ms (we are alone: their best is 15002), then come back.
+  r.advance_ms(50);
+  r.core.on_book(top(14'999, 15'001, r.now, 500, 6), r.now);
+  EXPECT_EQ(r.decide().action, MmAction::kNone);
+  r.advance_ms(100);
+  EXPECT_EQ(r.decide().action, MmAction::kNone);
+  r.core.on_book(top(14'999, 15'001, r.now, 500, 506), r.now);
+  EXPECT_EQ(r.decide().action, MmAction::kNone);
+  // The flicker again: the clock restarted when the level came back, so 250 ms more is not enough...
+  r.advance_ms(50);
+  r.core.on_book(top(14'999, 15'001, r.now, 500, 6), r.now);
+  EXPECT_EQ(r.decide().action, MmAction::kNone);
+  r.advance_ms(250);
+  EXPECT_EQ(r.decide().action, MmAction::kNone);
+  // ... and once the move has held 300 ms, the quote follows it.
+  r.advance_ms(50);
+  MmDecision d = r.decide();
+  EXPECT_EQ(d.action, MmAction::kCancel);
+  EXPECT_EQ(d.reason, MmReason::kPriceMoved);
+}
+
+TEST(MarketMakerCore, WithoutPersistenceAOneFrameFlickerRequotes) {
+  MmParams p;
+  p.requote_persist_ms = 0;
+  Rig r(p);
+  r.ready(true);
+  ASSERT_EQ(r.decide_and_accept().price_ticks, 15'001);
+  r.core.on_book(top(14'999, 15'001, r.now, 500, 6), r.now);
+  EXPECT_EQ(r.decide().reason, MmReason::kPriceMoved);
+}
+
+// A move that persists is followed; a move back to where we placed stops the clock.
+TEST(MarketMakerCore, APersistentImprovementIsFollowedAfterTheDelay) {
+  MmParams p;
+  p.requote_persist_ms = 200;
+  Rig r(p);
+  r.ready(true);
+  ASSERT_EQ(r.decide_and_accept().price_ticks, 15'001);
+  r.book(14'999, 15'000);  // someone improves the ask
+  EXPECT_EQ(r.decide().action, MmAction::kNone);
+  r.advance_ms(150);
+  r.book(14'999, 15'001);  // and leaves again
+  EXPECT_EQ(r.decide().action, MmAction::kNone);
+  r.advance_ms(100);
+  r.book(14'999, 15'000);  // improves again: a fresh 200 ms
+  EXPECT_EQ(r.decide().action, MmAction::kNone);
+  r.advance_ms(199);
+  EXPECT_EQ(r.decide().action, MmAction::kNone);
+  r.advance_ms(1);
+  EXPECT_EQ(r.decide().reason, MmReason::kPriceMoved);
+}
+
 TEST(MarketMakerCore, QuoteAgeLimitIsOffByDefaultAndRequotesWhenSet) {
   Rig off;
   off.ready(true);
@@ -265,8 +328,40 @@ TEST(MarketMakerCore, AfterAReconnectTheBookMustUpdateBeforeQuoting) {
   EXPECT_EQ(r.decide().action, MmAction::kPlace);
 }
 
+// flatten(): the live quote is cancelled, nothing is quoted again, and the whole position goes out as one
+// reduce-only IOC at the touch (whatever the cap), throttled like any hedge.
+TEST(MarketMakerCore, FlattenCancelsTheQuoteAndClosesTheWholePosition) {
+  Rig r;
+  r.ready(true);
+  const MmDecision placed = r.decide_and_accept();
+  ASSERT_EQ(placed.action, MmAction::kPlace);
+  r.core.on_quote_fill(r.core.quote_id(), Side::kAsk, 4);  // short 4 lots, well under the cap
+  r.core.flatten();
+  MmDecision d = r.decide();
+  EXPECT_EQ(d.action, MmAction::kCancel);
+  EXPECT_EQ(d.reason, MmReason::kStopping);
+  r.core.on_quote_done(d.client_id, QuoteEnd::kCancelled, r.now);
+  d = r.decide();
+  ASSERT_EQ(d.action, MmAction::kHedge);
+  EXPECT_EQ(d.reason, MmReason::kStopping);
+  EXPECT_EQ(d.side, Side::kBid);
+  EXPECT_EQ(d.qty_lots, 4);
+  EXPECT_EQ(d.price_ticks, r.ask);
+  EXPECT_TRUE(d.reduce_only);
+  EXPECT_EQ(d.tif, TimeInForce::kIoc);
+  r.core.on_hedge_submitted(900);
+  r.core.on_hedge_fill(900, Side::kBid, 4);
+  r.core.on_hedge_done(900, r.now, false);
+  r.advance_ms(5'000);
+  r.refresh_book();
+  d = r.decide();
+  EXPECT_EQ(d.action, MmAction::kNone);  // flat: nothing more, and never a new quote
+  EXPECT_EQ(d.reason, MmReason::kStopping);
+  EXPECT_EQ(r.core.position_lots(), 0);
+}
+
 TEST(MarketMakerCore, RequestBudgetKeepsHeadroomForCancels) {
-  MmParams p;
+  MmParams p = requote_at_once();
   p.max_requests_per_window = 5;  // quotes may use 4, cancels all 5
   p.request_window_ms = 60'000;
   Rig r(p);

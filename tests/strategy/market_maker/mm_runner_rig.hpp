@@ -50,7 +50,7 @@ struct Observer final : MmRunnerObserver {
 
 // SOL perp at 149.99 / 150.01; the market maker's equity is 1000 USD (quote 10 USD = 6 lots, cap 100 lots).
 struct RunnerRig {
-  explicit RunnerRig(const MmParams& p = MmParams{}, const RiskLimits& rl = limits())
+  explicit RunnerRig(const MmParams& p = requote_at_once(), const RiskLimits& rl = limits())
       : perp(table.add(VenueId::kBackpack, sol_perp_with_margin())),
         book(table.market(perp)),
         clock(kT0),

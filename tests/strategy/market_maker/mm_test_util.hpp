@@ -51,10 +51,17 @@ inline BookTop top(std::int64_t bid, std::int64_t ask, TimestampUs updated, std:
   return t;
 }
 
+// The defaults, except that a price move is followed at once (requote_persist_ms = 0): most tests use a book
+// move to provoke a cancel; the persistence rule has tests of its own.
+inline MmParams requote_at_once(MmParams p = MmParams{}) {
+  p.requote_persist_ms = 0;
+  return p;
+}
+
 // A core on SOL at 149.99 / 150.01 with equity 1000 USD: quote size 10 USD = 6 lots at 150, cap 150 USD =
 // 100 lots, soft level 80 lots.
 struct Rig {
-  explicit Rig(const MmParams& p = MmParams{}) : core(p, sol_perp()) {}
+  explicit Rig(const MmParams& p = requote_at_once()) : core(p, sol_perp()) {}
 
   MarketMakerCore core;
   TimestampUs now = kT0;

@@ -127,7 +127,7 @@ TEST(MmHotPath, RunnerEventPathThroughOrderEntryDoesNotAllocateOnceWarm) {
 #endif
   RiskLimits l = RunnerRig::limits();
   l.max_orders_per_minute = 1'024;  // the venue's answers come at once here: many quotes a minute
-  RunnerRig r(MmParams{}, l);
+  RunnerRig r(requote_at_once(), l);
   r.runner->on_equity(D("1000"));
   RunnerDriver d{r};
   d.run(3'000);  // warm

@@ -21,11 +21,12 @@ TEST(MmParams, DefaultsAreTheDocumentedOnesAndValid) {
   EXPECT_EQ(p.max_quote_usd, D("30"));
   EXPECT_EQ(p.requote_ticks, 1);
   EXPECT_EQ(p.max_quote_age_ms, 0);
+  EXPECT_EQ(p.requote_persist_ms, 300);
   EXPECT_EQ(p.inventory_cap_fraction, D("0.15"));
   EXPECT_EQ(p.inventory_soft_fraction, D("0.8"));
   EXPECT_EQ(p.hedge_fraction, D("0.6"));
   EXPECT_TRUE(validate_mm_params(p).empty());
-  EXPECT_EQ(mm_param_keys().size(), 26u);
+  EXPECT_EQ(mm_param_keys().size(), 27u);
 }
 
 TEST(MmParams, EachProblemNamesKeyValueAndRange) {

@@ -123,7 +123,7 @@ TEST(MmRunner, ABreakerCancelsTheQuoteAndTellsTheObserverOnce) {
 TEST(MmRunner, ARiskRefusalReleasesTheQuoteAndIsNotRetriedInALoop) {
   RiskLimits l = RunnerRig::limits();
   l.max_position_usd = D("5");  // below the 9 USD quote: the risk gate refuses every quote
-  RunnerRig r(MmParams{}, l);
+  RunnerRig r(requote_at_once(), l);
   r.ready();
   EXPECT_TRUE(r.sink.sent.empty());
   EXPECT_GE(r.runner->counters().refusals, 1u);

@@ -8,6 +8,7 @@
 //   GET/POST /_bpsim/faults    fault counters / settings (faults.hpp, faults.cpp)
 //   GET/POST /_bpsim/scenario  market-model hooks (rest_api.cpp has the JSON)
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,10 +38,23 @@ struct RestResponse {
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers (X-TOTAL, ...)
 };
 
+// A request carried out later (faults cancel_latency_ms, cancel_accepted): `run` does it and returns its
+// answer; the transport calls it `after_ms` from now on the simulator's thread, whether or not the client
+// is still connected.
+struct DeferredRequest {
+  std::function<RestResponse()> run;
+  std::int64_t after_ms = 0;
+  // true: `response` was the answer (202) and is written at once, run's answer is discarded;
+  // false: run's answer is the response, written when it has run (plus delay_ms).
+  bool answered_now = false;
+  explicit operator bool() const noexcept { return static_cast<bool>(run); }
+};
+
 struct RestOutcome {
   RestResponse response;
   std::int64_t delay_ms = 0;  // added latency (fault) before the response is written
   FaultActions actions;       // one-shot actions the transport must carry out (drop WS ...)
+  DeferredRequest deferred;
 };
 
 class RestApi {

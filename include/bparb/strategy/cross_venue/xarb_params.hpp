@@ -24,6 +24,7 @@ InstrumentFees lighter_tier_fees(LighterFeeTier t) noexcept;
 struct XarbParams {
   // ---- Entry
   Decimal target_notional_usd = Decimal::from_int(100);  // per leg, at the Backpack touch
+  Decimal target_quantity;  // base units per leg (the seed bot's --size); > 0 replaces target_notional_usd
   Decimal long_threshold;   // LongBackpack only when lighter_bid_vwap - backpack_ask_vwap > this (USD per unit)
   Decimal short_threshold;  // ShortBackpack only when backpack_bid_vwap - lighter_ask_vwap > this
   Decimal min_entry_spread_bps = Decimal::from_int(5);  // "opportunity" (logged) when the entry spread > this

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "bparb/strategy/cross_venue/xarb_params.hpp"
@@ -20,5 +21,10 @@ struct XarbParamsRead {
 
 // `file` prefixes each message; `section` names the table ("xarb").
 XarbParamsRead read_xarb_params(const toml::table& table, std::string_view file, std::string_view section = "xarb");
+
+// Every key read_xarb_params reads, in its order (a host table with keys of its own lists these as known).
+std::vector<std::string> xarb_param_keys();
+// Each key's value as check-config prints it ("long_threshold" -> "5"), in xarb_param_keys() order.
+std::vector<std::pair<std::string, std::string>> xarb_param_values(const XarbParams& p);
 
 }  // namespace bparb

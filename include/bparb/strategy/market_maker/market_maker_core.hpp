@@ -12,6 +12,7 @@
 // Driving it: feed every event, then call decide(now) until it returns kNone (each decision changes the
 // state, so this ends after at most three). After a kPlace, report the client id the kernel issued
 // (on_quote_submitted) or that the order was refused before reaching the venue (on_quote_refused).
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -74,6 +75,7 @@ enum class MmReason : std::uint8_t {
   kWaitingForOrder,  // our quote is pending (new or cancel); nothing is decided until it settles
   kHedgeInFlight,    // over the cap; the previous hedge has not finished or the interval has not passed
   kOverCap,          // why a hedge
+  kStopping,         // flattening at shutdown: no quote; reduce-only IOC orders take the position to zero
 };
 const char* to_string(MmReason r) noexcept;
 
@@ -137,6 +139,10 @@ class MarketMakerCore {
   // The venue's position in lots (signed, + long). Authoritative: it includes every fill reported before.
   void on_position(std::int64_t lots) noexcept;
   void on_rate_limited(TimestampUs now) noexcept;  // any 429 on this account
+  // Shutdown with [mm] flatten_on_stop: the quote is cancelled, nothing is quoted again, and the whole position
+  // is sent as reduce-only IOC orders at the touch (one per hedge_interval_ms) until it is zero.
+  void flatten() noexcept { flattening_ = true; }
+  bool flattening() const noexcept { return flattening_; }
 
   // --- Our quote -------------------------------------------------------------------------------
   void on_quote_submitted(ClientId id) noexcept;  // binds the id of the place just decided
@@ -173,7 +179,14 @@ class MarketMakerCore {
   std::int64_t cap_lots() const noexcept { return cap_lots_; }  // as of the last decide()
   const TakerFlow& flow() const noexcept { return flow_; }
   std::uint64_t trip_count() const noexcept { return trip_count_; }
-  const BreakerTrip& last_trip() const noexcept { return last_trip_; }
+  // The latest trip, and the n-th (1 = the first) while it is among the last kRecentTrips: one decision can
+  // trip several breakers at once (a ladder pulled back widens the spread and moves the mid), and each one
+  // gets its own log line.
+  static constexpr std::uint64_t kRecentTrips = 16;
+  const BreakerTrip& last_trip() const noexcept { return trip_at(trip_count_); }
+  const BreakerTrip& trip_at(std::uint64_t n) const noexcept {
+    return recent_trips_[(n + kRecentTrips - 1) % kRecentTrips];
+  }
   TimestampUs cooldown_until_us() const noexcept { return cooldown_until_; }
   bool hedge_in_flight() const noexcept { return hedge_in_flight_; }
 
@@ -186,9 +199,13 @@ class MarketMakerCore {
     std::int64_t remaining_lots = 0;
     std::int64_t ref_best_ticks = 0;  // everyone else's best on our side when placed
     TimestampUs placed_us = 0;
+    // Since when everyone else's best has stood requote_ticks or more from ref_best_ticks, at every decide()
+    // (-1: it has not): a level that vanishes for a frame and comes back is no move.
+    TimestampUs moved_since_us = -1;
   };
 
   void trip(MmBreaker kind, TimestampUs now, Decimal observed, Decimal limit, bool cooldown) noexcept;
+  void track_price_move(TimestampUs now) noexcept;
   void check_breakers(TimestampUs now) noexcept;
   MmReason blocker(TimestampUs now) const noexcept;
   std::int64_t others_best(Side side) const noexcept;
@@ -218,13 +235,14 @@ class MarketMakerCore {
   Quote quote_;
 
   bool hedge_in_flight_ = false;
+  bool flattening_ = false;
   ClientId hedge_id_ = 0;
   TimestampUs next_hedge_us_ = 0;
 
   TimestampUs reconnect_us_ = -1;  // a book frame newer than this is required after a reconnect
   TimestampUs cooldown_until_ = 0;
   std::uint64_t trip_count_ = 0;
-  BreakerTrip last_trip_;
+  std::array<BreakerTrip, kRecentTrips> recent_trips_{};  // trip n at (n - 1) % kRecentTrips
   // Which condition breakers are active now (a trip is recorded when one becomes active).
   bool mid_active_ = false;
   bool spread_active_ = false;

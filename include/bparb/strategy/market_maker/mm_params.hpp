@@ -24,7 +24,8 @@ struct MmParams {
   std::int64_t price_offset_ticks = 0;                      // behind our side's best price
   Decimal equity_fraction = Decimal::from_raw(10'000'000);  // 0.01: quote size = equity x 1 %
   Decimal max_quote_usd = Decimal::from_int(30);            // ... capped at this notional
-  std::int64_t requote_ticks = 1;                           // requote when our side's best moves this far
+  std::int64_t requote_ticks = 1;                           // requote when our side's best moves this far ...
+  std::int64_t requote_persist_ms = 300;                    // ... and the move has held this long (0 = at once)
   std::int64_t max_quote_age_ms = 0;                        // 0 = off; otherwise requote a quote this old
 
   // --- Breakers: each cancels the quote and starts the cooldown ---------------------------------

@@ -77,6 +77,7 @@ class MmRunner final : public exec::SingleOrderHandler {
 
   // ---- Account
   void on_equity(Decimal equity_usd) noexcept;
+  void flatten() noexcept;  // shutdown with flatten_on_stop: MarketMakerCore::flatten, then a decision
   void on_position(Decimal signed_quantity) noexcept;  // the venue's position (+ long), base units
   void on_funding(Decimal amount) noexcept;            // signed as credited
   void on_rate_limited() noexcept;                     // a 429 on this account

@@ -1,0 +1,389 @@
+// The cross-venue arbitrage in the daemon, end to end: the built `bparb run` (a CHILD PROCESS, live mode,
+// [strategy] kind = "cross_venue") trades BTC's perpetual on Backpack and on Lighter against one bpsim world on
+// a thread of this test process: a Backpack front-end and a Lighter front-end over two venues whose books follow
+// one shared fair value. The script moves Lighter's book away from Backpack's (a dislocation) and back, and what
+// the exchanges saw is checked, not what the daemon says: both venues' fills and positions, every fill in the
+// journal once, and the journal's P&L equal to both accounts' cash to the cent.
+//
+// The binary: $BPARB_BINARY, else `bparb` in the build directory (build it first).
+#include <gtest/gtest.h>
+#include <sodium.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <thread>
+
+#include "bparb/journal/journal.hpp"
+#include "bparb/sim/backpack/server.hpp"
+#include "bparb/sim/lighter/server.hpp"
+#include "bparb/sim/lighter/venue_rules.hpp"
+#include "bparb/sim/market_model.hpp"
+#include "bparb/sim/sim_config.hpp"
+#include "bparb/sim/sim_world.hpp"
+#include "bparb/venue/backpack/signer.hpp"
+#include "bparb/venue/lighter/keys.hpp"
+#include "child_process_util.hpp"
+
+namespace bparb {
+namespace {
+
+using std::chrono::milliseconds;
+namespace fs = std::filesystem;
+
+template <class Pred>
+bool wait_for(Pred pred, milliseconds timeout) {
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  return pred();
+}
+
+// Two venues on one clock and one fair value: Backpack ("backpack") and Lighter ("lighter"), BTC perps only on
+// Lighter, no background takers, no spontaneous basis or dislocation: only the script moves Lighter away.
+std::string world_toml(const std::string& backpack_key, const std::string& lighter_public_hex) {
+  std::ostringstream t;
+  t << "[runtime]\nseed = 11\nstep_interval_ms = 50\n"
+    << "[exchange]\nmarkets = [\"BTC_USDC\", \"BTC_USDC_PERP\"]\n"
+    << "[[accounts]]\napi_key = \"" << backpack_key << "\"\nbalances = { USDC = \"100000\" }\n"
+    << "[model]\nbackground_trading = false\n"
+    << "[[model.coins]]\ncoin = \"BTC\"\nbasis_mean_bps = 0\nbasis_vol_bps = 0\n"
+    << "jump_rate_per_hour = 0\n"
+    << "[venues.backpack]\n[venues.backpack.server]\nport = 0\n"
+    << "[venues.lighter]\nprotocol = \"lighter\"\n[venues.lighter.server]\nport = 0\n"
+    << "[venues.lighter.follow]\ndislocation_half_life_s = 86400\n"
+    << "[venues.lighter.lighter]\nchain_id = 304\n"
+    << "[[venues.lighter.lighter.markets]]\nsymbol = \"BTC_USDC_PERP\"\nmarket_id = 1\nsize_decimals = 5\n"
+    << "price_decimals = 1\nmin_base_amount = \"0.00020\"\nmin_quote_amount = \"10\"\n"
+    << "[[venues.lighter.lighter.accounts]]\naccount_index = 1001\n"
+    << "api_keys = [{ index = 4, public_key = \"" << lighter_public_hex << "\" }]\n"
+    << "balances = { USDC = \"100000\" }\n";
+  return t.str();
+}
+
+// The world and its two front-ends on their own thread.
+struct WorldThread {
+  boost::asio::io_context io;
+  std::unique_ptr<sim::SimWorld> world;
+  std::unique_ptr<sim::SimServer> backpack;
+  std::unique_ptr<sim::lighter::LighterServer> lighter;
+  std::thread th;
+
+  explicit WorldThread(const std::string& toml) {
+    world = std::make_unique<sim::SimWorld>(io, sim::parse_sim_venues_config(toml, "xarb-world.toml"));
+    backpack = std::make_unique<sim::SimServer>(io, world->venue(0), world->venue_config(0).sim.server);
+    backpack->start();
+    lighter = std::make_unique<sim::lighter::LighterServer>(io, world->venue(1).exchange(), world->wall_clock(),
+                                                            sim::lighter::lighter_rules_of(world->venue_config(1)));
+    lighter->start();
+    world->start();
+    th = std::thread([this] { io.run(); });
+  }
+  ~WorldThread() { stop(); }
+  template <class F>
+  auto call(F f) -> decltype(f()) {
+    std::packaged_task<decltype(f())()> task(std::move(f));
+    auto fut = task.get_future();
+    boost::asio::post(io, [&task] { task(); });
+    return fut.get();
+  }
+  void stop() {
+    if (!th.joinable()) return;
+    boost::asio::post(io, [this] {
+      backpack->stop();
+      lighter->stop();
+      world->stop();
+      io.stop();
+    });
+    th.join();
+  }
+};
+
+class XarbDaemon : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(testing::bparb_binary())) GTEST_SKIP() << "bparb binary not built: " << testing::bparb_binary();
+    ASSERT_GE(sodium_init(), 0);
+    const lighter::PrivateKey lk = lighter::PrivateKey::generate();
+    std::array<char, 80> h{};
+    lk.to_hex(h);
+    lighter_key_hex_.assign(h.data(), h.size());
+    std::array<char, 80> p{};
+    lighter::to_hex(lk.public_key(), p);
+    world_ = std::make_unique<WorldThread>(world_toml(key_.public_key_base64(), std::string(p.data(), p.size())));
+    bp_account_ = *world_->world->venue(0).exchange().find_account(key_.public_key_base64());
+    lt_account_ = world_->world->venue_config(1).lighter.accounts.at(0).account;
+    dir_ = fs::temp_directory_path() / ("bparb_xarb_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    std::ofstream(dir_ / "keys.env") << "BACKPACK_PRIVATE_KEY=" << key_.seed_base64()
+                                     << "\nLIGHTER_API_PRIVATE_KEY=" << lighter_key_hex_ << "\n";
+    ::unsetenv("BACKPACK_PRIVATE_KEY");
+    ::unsetenv("BACKPACK_API_KEY");
+    ::unsetenv("LIGHTER_API_PRIVATE_KEY");
+  }
+  void TearDown() override {
+    if (child_ > 0) {
+      ::kill(child_, SIGKILL);
+      ::waitpid(child_, nullptr, 0);
+    }
+    if (world_) world_->stop();
+    if (::getenv("BPARB_KEEP_E2E_LOG") == nullptr && !HasFailure()) fs::remove_all(dir_);
+  }
+
+  fs::path log_path() const { return dir_ / "xarb.log"; }
+  std::string log() const { return testing::slurp_file(log_path()); }
+  std::string out() const { return testing::slurp_file(dir_ / "xarb.out"); }
+
+  void start(int opening_delay_seconds = 1, int account_poll_seconds = 1) {
+    std::ostringstream t;
+    t << "[exchange]\nmode = \"live\"\nrest_url = \"" << world_->backpack->http_url() << "\"\nws_url = \""
+      << world_->backpack->ws_url() << "\"\nenv_file = \"" << (dir_ / "keys.env").string()
+      << "\"\naccount_poll_seconds = " << account_poll_seconds << "\n"
+      << "[risk]\nmax_book_age_ms = 5000\nmin_account_balance_usd = 100\n"
+      << "[strategy]\nkind = \"cross_venue\"\nstats_interval_seconds = 5\ntick_ms = 50\n"
+      << "[execution]\nhedge_deadline_seconds = 3\n"
+      << "[xarb]\ncoin = \"BTC\"\ntarget_notional_usd = 200\nlong_threshold = 5\nshort_threshold = 5\n"
+      << "min_entry_spread_bps = 5\nmin_net_edge_bps = 2\nmax_position_backpack = 0.01\nmax_position_lighter = 0.01\n"
+      << "max_total_exposure_usd = 2000\nmin_closing_spread = 40\nmin_confidence = 0.3\n"
+      << "opening_delay_seconds = " << opening_delay_seconds << "\ncsv_dir = \"" << dir_.string() << "\"\n"
+      << "[venues.lighter]\nrest_url = \"" << world_->lighter->http_url() << "\"\nws_url = \""
+      << world_->lighter->ws_url() << "\"\naccount_index = 1001\napi_key_index = 4\nmarkets = [\"BTC\"]\n"
+      << "[logging]\nfile = \"" << log_path().string() << "\"\nconsole = false\nlevel = \"info\"\n"
+      << "[journal]\npath = \"" << (dir_ / "journal.sqlite").string() << "\"\n[service]\nenabled = false\n";
+    std::ofstream(dir_ / "xarb.toml") << t.str();
+    const std::string bin = testing::bparb_binary().string();
+    const std::string cfg = (dir_ / "xarb.toml").string();
+    const std::string outp = (dir_ / "xarb.out").string();
+    child_ = ::fork();
+    ASSERT_GE(child_, 0);
+    if (child_ == 0) {
+      FILE* f = std::freopen(outp.c_str(), "w", stdout);
+      (void)f;
+      ::dup2(::fileno(stdout), 2);
+      ::execl(bin.c_str(), "bparb", "run", "--config", cfg.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    ASSERT_TRUE(wait_for([&] { return log().find("Ready:") != std::string::npos || exited(); }, milliseconds(20'000)))
+        << "the daemon did not become ready\n"
+        << log() << out();
+    ASSERT_FALSE(exited()) << log() << out();
+  }
+  bool exited() {
+    int st = 0;
+    if (child_ > 0 && ::waitpid(child_, &st, WNOHANG) == child_) {
+      child_ = -1;
+      last_status_ = st;
+      return true;
+    }
+    return child_ <= 0;
+  }
+  void stop_cleanly() {
+    ASSERT_GT(child_, 0);
+    ::kill(child_, SIGTERM);
+    ASSERT_TRUE(wait_for([&] { return exited(); }, milliseconds(20'000))) << log();
+    EXPECT_TRUE(WIFEXITED(last_status_) && WEXITSTATUS(last_status_) == 0) << log() << out();
+  }
+
+  // On the world's thread: Lighter's book moves `bps` away from the shared fair value (it stays there).
+  void dislocate_lighter(double bps) {
+    const bool ok = world_->call([this, bps] { return world_->world->venue(1).model()->dislocate("BTC", bps); });
+    ASSERT_TRUE(ok);
+  }
+  Decimal position(std::size_t venue) {
+    return world_->call([this, venue] {
+      Decimal q;
+      const sim::AccountId a = venue == 0 ? bp_account_ : lt_account_;
+      for (const auto& p : world_->world->venue(venue).exchange().positions(a)) q += p.net_quantity;
+      return q;
+    });
+  }
+  std::vector<sim::SimFill> fills(std::size_t venue) {
+    return world_->call([this, venue] {
+      sim::FillQuery q;
+      q.limit = 1000;
+      return world_->world->venue(venue).exchange().fills(venue == 0 ? bp_account_ : lt_account_, q).items;
+    });
+  }
+  // Both accounts' cash from their fills: sells minus buys minus fees (the perps' realized P&L, fees included).
+  Decimal exchange_cash() {
+    Decimal cash;
+    for (std::size_t v = 0; v < 2; ++v)
+      for (const sim::SimFill& f : fills(v)) {
+        const Decimal n = f.quantity.mul(f.price, Rounding::kNearest);
+        cash += (f.side == Side::kAsk ? n : -n) - f.fee;
+      }
+    return cash;
+  }
+
+  backpack::SigningKey key_ = backpack::SigningKey::generate();
+  std::string lighter_key_hex_;
+  std::unique_ptr<WorldThread> world_;
+  sim::AccountId bp_account_{};
+  sim::AccountId lt_account_{};
+  fs::path dir_;
+  pid_t child_ = -1;
+  int last_status_ = 0;
+};
+
+// Lighter 40 bps above Backpack: buy Backpack, sell Lighter; back to the fair value: both legs closed
+// reduce-only. Then Lighter 40 bps below: sell Backpack, buy Lighter, and closed again. Both venues end flat,
+// each fill is in the journal once, and the journal's P&L is both accounts' cash to the cent.
+TEST_F(XarbDaemon, LongAndShortBackpackOpenAndCloseFlatOnBothVenuesWithThePnlOfBothAccounts) {
+  ASSERT_NO_FATAL_FAILURE(start());
+
+  // ---- LongBackpack
+  dislocate_lighter(40);
+  ASSERT_TRUE(wait_for([&] { return position(0).is_positive() && position(1).is_negative(); }, milliseconds(20'000)))
+      << log();
+  EXPECT_EQ(position(0), -position(1)) << "delta-neutral across the venues";
+  dislocate_lighter(-40);
+  ASSERT_TRUE(wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000))) << log();
+
+  // ---- ShortBackpack
+  dislocate_lighter(-40);
+  ASSERT_TRUE(wait_for([&] { return position(0).is_negative() && position(1).is_positive(); }, milliseconds(20'000)))
+      << log();
+  EXPECT_EQ(position(0), -position(1));
+  dislocate_lighter(40);
+  ASSERT_TRUE(wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000))) << log();
+  ASSERT_TRUE(wait_for([&] { return log().find("Closed position #2") != std::string::npos; }, milliseconds(10'000)))
+      << log();
+  ASSERT_NO_FATAL_FAILURE(stop_cleanly());
+  const std::string text = log();
+
+  // The lines a user greps.
+  EXPECT_NE(text.find("Found opportunity BTC LongBackpack"), std::string::npos) << text;
+  EXPECT_NE(text.find("Found opportunity BTC ShortBackpack"), std::string::npos) << text;
+  EXPECT_NE(text.find("Opened position #1 BTC LongBackpack"), std::string::npos) << text;
+  EXPECT_NE(text.find("Opened position #2 BTC ShortBackpack"), std::string::npos) << text;
+  EXPECT_NE(text.find("Closing BTC LongBackpack reason=converged"), std::string::npos) << text;
+  EXPECT_NE(text.find("Closing BTC ShortBackpack reason=converged"), std::string::npos) << text;
+  EXPECT_NE(text.find("Cross-venue stats BTC: opened=2 closed=2"), std::string::npos) << text;
+  EXPECT_EQ(text.find("LEG RISK"), std::string::npos) << text;
+
+  // What each venue saw: two entries and two exits, one order each per venue, in the right directions.
+  const std::vector<sim::SimFill> bp = fills(0), lt = fills(1);
+  ASSERT_FALSE(bp.empty());
+  ASSERT_FALSE(lt.empty());
+  Decimal bp_bought, bp_sold, lt_bought, lt_sold;
+  for (const auto& f : bp) (f.side == Side::kBid ? bp_bought : bp_sold) += f.quantity;
+  for (const auto& f : lt) (f.side == Side::kBid ? lt_bought : lt_sold) += f.quantity;
+  EXPECT_EQ(bp_bought, bp_sold);
+  EXPECT_EQ(lt_bought, lt_sold);
+  EXPECT_EQ(bp_bought, lt_sold) << "each Backpack buy is matched by a Lighter sell";
+
+  // The journal: every fill of both venues once, and positions whose P&L is the accounts' cash to the cent.
+  journal::JournalOptions o;
+  o.read_only = true;
+  journal::Journal j = journal::Journal::open((dir_ / "journal.sqlite").string(), o);
+  auto rows = j.fills_since(0);
+  ASSERT_TRUE(rows) << j.last_error();
+  std::map<std::pair<VenueId, std::int64_t>, journal::FillRecord> booked;
+  for (const auto& r : *rows)
+    EXPECT_TRUE(booked.emplace(std::make_pair(r.venue, r.trade_id), r).second) << "trade " << r.trade_id << " twice";
+  EXPECT_EQ(booked.size(), bp.size() + lt.size());
+  for (std::size_t v = 0; v < 2; ++v)
+    for (const auto& f : v == 0 ? bp : lt) {
+      const auto it = booked.find({v == 0 ? VenueId::kBackpack : VenueId::kLighter, f.trade_id});
+      if (it == booked.end()) {
+        ADD_FAILURE() << "journal lacks venue " << v << " trade " << f.trade_id;
+        continue;
+      }
+      EXPECT_EQ(it->second.side, f.side);
+      EXPECT_EQ(it->second.price, f.price);
+      EXPECT_EQ(it->second.quantity, f.quantity);
+      EXPECT_EQ(it->second.fee, f.fee);
+    }
+  auto positions = j.positions();
+  ASSERT_TRUE(positions) << j.last_error();
+  ASSERT_EQ(positions->size(), 2u);
+  Decimal journal_net;
+  for (const auto& p : *positions) {
+    EXPECT_FALSE(p.open);
+    journal_net += p.realized - p.fees + p.funding;
+  }
+  EXPECT_EQ(journal_net.round_to(Decimal::from_string("0.01"), Rounding::kNearest),
+            exchange_cash().round_to(Decimal::from_string("0.01"), Rounding::kNearest));
+
+  // The seed's files: a trades row per two-leg trade (two entries, two exits) and bbo rows.
+  std::size_t trade_rows = 0, bbo_rows = 0;
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    const std::string name = e.path().filename().string();
+    std::ifstream in(e.path());
+    std::string line;
+    std::size_t n = 0;
+    while (std::getline(in, line)) ++n;
+    if (name.rfind("trades_BTC_", 0) == 0) trade_rows += n - 1;
+    if (name.rfind("bbo_BTC_", 0) == 0) bbo_rows += n - 1;
+  }
+  EXPECT_EQ(trade_rows, 4u);
+  EXPECT_GE(bbo_rows, 1u);
+}
+
+// Lighter refuses the order for margin (its collateral withdrawn after the daemon's account poll, which runs every
+// 30 s here): the Backpack leg that filled is unwound with a reduce-only taker order within the hedge deadline,
+// nothing stays open on either venue, no LEG RISK, and the journal holds the two Backpack fills with the
+// account's cash to the cent.
+TEST_F(XarbDaemon, ALighterLegRejectedForMarginUnwindsTheBackpackLeg) {
+  ASSERT_NO_FATAL_FAILURE(start(/*opening_delay_seconds=*/600, /*account_poll_seconds=*/30));  // one attempt
+  // The daemon's first account poll of each venue follows the start at once: its Lighter margin is known.
+  std::this_thread::sleep_for(milliseconds(2'000));
+  world_->call([this] {
+    sim::Exchange& lt = world_->world->venue(1).exchange();
+    lt.deposit(lt_account_, "USDC", Decimal::from_int(1) - lt.available_balance(lt_account_, "USDC"));
+    world_->world->venue(1).model()->dislocate("BTC", 40);
+    return 0;
+  });
+  ASSERT_TRUE(wait_for([&] { return fills(0).size() >= 2 && position(0).is_zero(); }, milliseconds(20'000))) << log();
+  ASSERT_TRUE(
+      wait_for([&] { return log().find("Entry on BTC abandoned: a leg filled and was unwound") != std::string::npos; },
+               milliseconds(10'000)))
+      << log();
+  ASSERT_NO_FATAL_FAILURE(stop_cleanly());
+  const std::string text = log();
+  EXPECT_NE(text.find("BTC rejected"), std::string::npos) << "the Lighter refusal is logged\n" << text;
+  EXPECT_NE(text.find("Hedging BTC: unwind BTC_USDC_PERP Ask"), std::string::npos) << text;
+  EXPECT_EQ(text.find("LEG RISK"), std::string::npos) << text;
+  EXPECT_TRUE(fills(1).empty());
+  EXPECT_TRUE(position(1).is_zero());
+  const std::vector<sim::SimFill> bp = fills(0);
+  ASSERT_EQ(bp.size(), 2u);
+  EXPECT_NE(bp[0].side, bp[1].side);
+  EXPECT_EQ(bp[0].quantity, bp[1].quantity);
+
+  journal::JournalOptions o;
+  o.read_only = true;
+  journal::Journal j = journal::Journal::open((dir_ / "journal.sqlite").string(), o);
+  auto rows = j.fills_since(0);
+  ASSERT_TRUE(rows) << j.last_error();
+  ASSERT_EQ(rows->size(), 2u);
+  for (const auto& r : *rows) EXPECT_EQ(r.venue, VenueId::kBackpack);
+  auto positions = j.positions();
+  ASSERT_TRUE(positions) << j.last_error();
+  Decimal journal_net;
+  for (const auto& p : *positions) {
+    EXPECT_FALSE(p.open);
+    journal_net += p.realized - p.fees + p.funding;
+  }
+  EXPECT_EQ(journal_net.round_to(Decimal::from_string("0.01"), Rounding::kNearest),
+            exchange_cash().round_to(Decimal::from_string("0.01"), Rounding::kNearest));
+  EXPECT_TRUE(j.open_intents().value().empty());
+}
+
+}  // namespace
+}  // namespace bparb
