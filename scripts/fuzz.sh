@@ -16,7 +16,7 @@ root="$(cd "$here/.." && pwd)"
 build="${BPARB_FUZZ_BUILD_DIR:-$root/build-fuzz}"
 all_targets=(fuzz_ws_frame fuzz_rest_markets fuzz_rest_depth fuzz_rest_order fuzz_rest_batch fuzz_rest_fills
   fuzz_signing fuzz_server_payloads fuzz_decimal fuzz_config fuzz_lighter_request fuzz_lighter_frame fuzz_lighter_rest
-  fuzz_lighter_tx_info)
+  fuzz_lighter_tx_info fuzz_http_request)
 
 replay=0
 secs=20

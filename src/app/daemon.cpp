@@ -552,7 +552,7 @@ class Daemon final {
       for (const MarketSpec* m : {p.spot, p.perp})
         if (const OrderBook* b = bp_.feed ? bp_.feed->book(m->symbol) : nullptr)
           v.books.push_back({m->symbol, b->valid(), b->last_update_us()});
-    if (reconciler_) s.equity = reconciler_->net_equity();
+    if (reconciler_) s.equity = v.equity = reconciler_->net_equity();
     collect_order_path(s, v);
     // After the last use of `v`: another venue's entry may move the vector.
     if (lighter_) {

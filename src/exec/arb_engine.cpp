@@ -445,6 +445,11 @@ void ArbEngine::maybe_settle(oms::Order& o, TimestampUs now) noexcept {
   trades_[trade_owner_of(o)].on_settled(o, now);
 }
 
+void ArbEngine::count_rejected(RejectClass c) noexcept {
+  const auto i = static_cast<std::size_t>(c);
+  ++rejected_by_class_[i < kRejectClassCount ? i : 0];
+}
+
 void ArbEngine::on_order_ack(const OrderAck& ack, TimestampUs now) noexcept {
   oms::Order* o = oms_.find(ack.client_id);
   if (!o) {
@@ -459,6 +464,7 @@ void ArbEngine::on_order_ack(const OrderAck& ack, TimestampUs now) noexcept {
                : ack.kind == OrderAck::Kind::kRejected ? OrderEvent::kRejected
                                                        : OrderEvent::kOutcomeUnknown,
                now);
+    if (ack.kind == OrderAck::Kind::kRejected && o->state() != before) count_rejected(ack.reject);
     entry_.on_ack(*o, before, ack, now);
     return maybe_settle(*o, now);
   }
@@ -472,6 +478,7 @@ void ArbEngine::on_order_ack(const OrderAck& ack, TimestampUs now) noexcept {
       const OrderSpec spec = order_spec_of(*o);
       PairSlot& s = pairs_[spec.pair];
       if (definitive(ack.reject)) trades_[spec.pair].on_definitive_reject(spec.leg);
+      count_rejected(ack.reject);
       sink_.on_order_rejected(s.info, spec, ack.code, ack.message);
       break;
     }
@@ -521,6 +528,12 @@ void ArbEngine::on_order_query(oms::ClientId client_id, bool found, OrderStatus 
   } else {
     oms_.note_reported(*o, executed);
     oms_.apply(*o, oms::event_for_status(status), now);
+    // A trade's order whose cancel was refused and that the venue still has live: cancel it again (bounded
+    // by the refusals counted so far).
+    if (o->state() == oms::OrderState::kPendingCancel && o->cancel_refusals() > 0 &&
+        o->cancel_refusals() <= params_.max_cancel_refusals && o->cancel_retry_at_us() == 0 &&
+        (status == OrderStatus::kNew || status == OrderStatus::kPartiallyFilled) && !OrderEntry::is_single_order(*o))
+      oms_.schedule_cancel_retry(*o, now);
   }
   if (OrderEntry::is_single_order(*o)) {
     entry_.on_state(*o, before);
@@ -536,14 +549,48 @@ void ArbEngine::on_cancel_refused(const CancelRefusal& r, TimestampUs now) noexc
     ++unknown_updates_;
     return;
   }
-  // A two-leg trade's order keeps pending its cancel: its executor waits for the stream or a query.
+  // Already settled by the stream (a fill or a cancel overtook the answer): nothing to retry or restore.
+  if (o->state() != oms::OrderState::kPendingCancel) return;
+  const std::uint8_t refusals = oms_.note_cancel_refusal(*o);
+  // A refusal for rate, or no answer, leaves the order live: the cancel goes again once the venue's
+  // back-off is over, a bounded number of times. Any other refusal (already gone, unknown) and an
+  // unanswered one are checked with the venue, so an order that is in fact done does not stay live here
+  // and one that is live is cancelled again (on_order_query).
+  const bool retryable = r.reject == RejectClass::kRateLimited || r.ambiguous;
+  if (retryable && refusals <= params_.max_cancel_refusals) {
+    DurationUs delay = params_.cancel_retry_initial_us;
+    for (std::uint8_t i = 1; i < refusals && delay < params_.cancel_retry_max_us; ++i) delay *= 2;
+    delay = std::max(std::min(delay, params_.cancel_retry_max_us), r.retry_after_us);
+    oms_.schedule_cancel_retry(*o, now + delay);
+  } else if (retryable) {
+    oms_.schedule_cancel_retry(*o, 0);
+    StateChange c = risk_.set_reduce_only(StateReason::kInvariant);
+    sink_.on_trading_state(c, "a cancel refused too many times: the order is only queried now");
+  }
+  if (r.ambiguous || !retryable || refusals > params_.max_cancel_refusals)
+    sink_.query_order(o->instrument(), o->client_id());
+  // A two-leg trade's order keeps pending its cancel: the retry, the stream or the query settles it. A
+  // single order goes back to live and its owner hears of the refusal (it may cancel again itself).
   if (!OrderEntry::is_single_order(*o)) return;
-  // Already settled by the stream (a fill or a cancel overtook the answer): nothing to restore.
-  if (!oms_.cancel_refused(*o, now)) return;
-  // A refusal for rate leaves the order as it was; any other (already gone, unknown, no answer) is
-  // checked with the venue so an order that is in fact done does not stay live here.
-  if (r.ambiguous || r.reject != RejectClass::kRateLimited) sink_.query_order(o->instrument(), o->client_id());
+  oms_.cancel_refused(*o, now);
   entry_.on_cancel_refused(*o, r);
+}
+
+// Refused cancels whose back-off is over go again: a trade's order is still pending its cancel; a single
+// order that its owner did not cancel again itself meanwhile is put back to pending first.
+void ArbEngine::retry_refused_cancels(TimestampUs now) noexcept {
+  oms_.for_each([&](oms::Order& o) {
+    const TimestampUs at = o.cancel_retry_at_us();
+    if (at == 0 || at > now) return;
+    oms_.schedule_cancel_retry(o, 0);
+    const oms::OrderState s = o.state();
+    if (s == oms::OrderState::kOpen || s == oms::OrderState::kPartiallyFilled) {
+      oms_.apply(o, OrderEvent::kCancelRequested, now);
+    } else if (s != oms::OrderState::kPendingCancel || OrderEntry::is_single_order(o)) {
+      return;  // done meanwhile, or its owner's own cancel is in flight
+    }
+    sink_.cancel_order(o.instrument(), o.client_id());
+  });
 }
 
 // A single order's stream event or fill: the same OMS steps as a trade's order (fills booked once, by trade
@@ -635,6 +682,7 @@ void ArbEngine::finish_trade(PairIndex p, TimestampUs now) noexcept {
 }
 
 void ArbEngine::on_timer(TimestampUs now) noexcept {
+  retry_refused_cancels(now);
   oms_.poll(now, [this](const oms::Order& o) { sink_.query_order(o.instrument(), o.client_id()); });
   for (PairIndex p = 0; p < pairs_.size(); ++p) {
     PairSlot& s = pairs_[p];

@@ -28,7 +28,7 @@ void LegRisk::on_hedge_sent(const LegRiskDecision& d) noexcept {
   on_order_sent(d.leg);
 }
 
-LegRiskDecision LegRisk::decide(TimestampUs now) noexcept {
+LegRiskDecision LegRisk::decide(TimestampUs now, bool past_live) noexcept {
   LegRiskDecision d;
   d.net_delta = net_delta();
   // Neutral means within one step of the coarser market: both legs can't be matched more finely.
@@ -38,7 +38,7 @@ LegRiskDecision LegRisk::decide(TimestampUs now) noexcept {
     d.reason = any_live() ? "orders live" : "delta within one step";
     return d;
   }
-  if (any_live()) {
+  if (any_live() && !past_live) {
     d.action = LegRiskAction::kWait;
     d.reason = "orders live or outcome unknown";
     return d;

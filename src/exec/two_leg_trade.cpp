@@ -291,10 +291,26 @@ bool TwoLegTrade::unhedged_beyond_limit(Decimal net_delta) noexcept {
   return net_delta.abs().mul(mark, Rounding::kUp) > params_->max_unhedged_usd;
 }
 
+// The maker plan's hedge is due (naked beyond max_unhedged_usd or past the hedge deadline: the maker
+// timeout was brought forward) and what keeps LegRisk waiting is only maker orders whose cancels the venue
+// refused. Their retries may take the venue's whole back-off, so the naked leg is hedged now; should such an
+// order still fill before its cancel lands, LegRisk unwinds the excess once everything is settled.
+bool TwoLegTrade::naked_behind_refused_cancels() const noexcept {
+  if (plan_ != ExecutionPlan::kMaker || !maker_timed_out_ || naked_since_us_ == 0) return false;
+  bool any = false;
+  bool only_refused = true;
+  oms_.for_each([&](const oms::Order& o) {
+    if (trade_owner_of(o) != owner_ || o.settled()) return;
+    any = true;
+    if (o.state() != OrderState::kPendingCancel || o.cancel_refusals() == 0) only_refused = false;
+  });
+  return any && only_refused;
+}
+
 bool TwoLegTrade::drive(TimestampUs now) noexcept {
   if (!active_ || !leg_risk_) return false;
   if (plan_ == ExecutionPlan::kMaker) maker_maintenance(now);
-  LegRiskDecision d = leg_risk_->decide(now);
+  LegRiskDecision d = leg_risk_->decide(now, naked_behind_refused_cancels());
   switch (d.action) {
     case LegRiskAction::kWait:
       return false;

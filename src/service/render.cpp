@@ -387,8 +387,11 @@ std::string render_metrics(const Snapshot& s) {
   const std::string strategy = label(s.strategy);
   family(o, "bparb_orders_sent_total", "counter", "Orders sent to the venue, by strategy.");
   o += fmt::format("bparb_orders_sent_total{{strategy=\"{}\"}} {}\n", strategy, s.orders_sent);
-  family(o, "bparb_orders_rejected_total", "counter", "Orders the venue rejected, by strategy.");
-  o += fmt::format("bparb_orders_rejected_total{{strategy=\"{}\"}} {}\n", strategy, s.orders_rejected);
+  // Every RejectClass value is a series (zero included): a closed list a dashboard can rely on.
+  family(o, "bparb_orders_rejected_total", "counter", "Orders the venue rejected, by strategy and reason.");
+  for (std::size_t i = 0; i < kRejectClassCount; ++i)
+    o += fmt::format("bparb_orders_rejected_total{{strategy=\"{}\",reason=\"{}\"}} {}\n", strategy,
+                     reject_class_name(static_cast<RejectClass>(i)), s.orders_rejected_by_reason[i]);
   family(o, "bparb_orders_cancelled_total", "counter", "Orders the venue reported cancelled, by strategy.");
   o += fmt::format("bparb_orders_cancelled_total{{strategy=\"{}\"}} {}\n", strategy, s.orders_cancelled);
   family(o, "bparb_fills_total", "counter", "Fills booked, by strategy.");
@@ -422,10 +425,11 @@ std::string render_metrics(const Snapshot& s) {
     o += fmt::format("bparb_trading_state{{state=\"{}\"}} {}\n", st, st == s.trading_state ? 1 : 0);
   family(o, "bparb_opening_paused", "gauge", "1 while the engine opens no new position (operator pause, shutdown).");
   o += fmt::format("bparb_opening_paused {}\n", s.opening_paused ? 1 : 0);
-  if (s.equity) {
-    family(o, "bparb_equity_usd", "gauge", "The venue's net equity at the last account poll.");
-    o += fmt::format("bparb_equity_usd {}\n", s.equity->str());
-  }
+  bool any_equity = false;
+  for (const VenueHealth& v : s.venues) any_equity |= v.equity.has_value();
+  if (any_equity) family(o, "bparb_equity_usd", "gauge", "The venue's net equity at its last account poll.");
+  for (const VenueHealth& v : s.venues)
+    if (v.equity) o += fmt::format("bparb_equity_usd{{venue=\"{}\"}} {}\n", label(v.name), v.equity->str());
   family(o, "bparb_alerts_total", "counter",
          "Alerts per sink by outcome: sent, failed (given up), dropped (queue full), retried (attempts after the "
          "first).");

@@ -57,6 +57,7 @@ void collect_trading(Snapshot& s, const RiskGate& risk, const exec::ArbEngine* e
   s.opening_paused = engine != nullptr && !engine->opening_enabled();
   s.pairs.clear();
   s.open_orders = 0;
+  if (engine) s.orders_rejected_by_reason = engine->rejected_by_class();
   if (!s.trading) return;
   s.orders.clear();
   engine->orders().for_each([&](const oms::Order& o) {

@@ -166,6 +166,11 @@ TEST_F(EngineTest, NonDefinitiveRejectedLegIsCompletedNotUnwound) {
   EXPECT_EQ(h.side, Side::kAsk);
   EXPECT_EQ(h.quantity, D("10.00"));
   EXPECT_EQ(h.tif, TimeInForce::kIoc);
+  // Each rejected answer is counted under what it means (the metrics' reason label), as the total counts it.
+  reject(perp, RejectClass::kPriceOutOfBand, "INSUFFICIENT_MARGIN");
+  const auto& by_class = engine_->rejected_by_class();
+  EXPECT_EQ(by_class[static_cast<std::size_t>(RejectClass::kPriceOutOfBand)], 2u);
+  EXPECT_EQ(by_class[static_cast<std::size_t>(RejectClass::kOther)], 0u);
 }
 
 TEST_F(EngineTest, PartialPerpFillIsHedgedToNeutral) {
@@ -277,9 +282,11 @@ TEST_F(EngineTest, MakerPlanTimesOutIntoTakerFallback) {
   resting_perp_cancelled_goes_taker_and_opens(perp);
 }
 
-// A two-leg trade's order keeps today's behaviour when its cancel is refused: it stays pending its cancel
-// (no query, no new order) until the stream settles it, and the trade goes on from there.
-TEST_F(EngineTest, ARefusedCancelOfATradeLegLeavesItPendingItsCancel) {
+// A trade leg whose cancel the venue refused for rate stays pending its cancel and the cancel goes again
+// once the venue's back-off is over (never before, however often the timer ticks), doubling per refusal.
+// Meanwhile the naked spot leg does not wait for it: past the maker timeout the perp leg is hedged at once,
+// and when the cancel finally lands nothing more is needed.
+TEST_F(EngineTest, ARefusedCancelOfATradeLegGoesAgainAfterTheBackOffAndTheNakedLegIsHedgedMeanwhile) {
   OrderSpec spot, perp;
   ASSERT_NO_FATAL_FAILURE(maker_entry_spot_filled_alone(10 * kUsPerSecond, params_.hedge_deadline_us, spot, perp));
   clock_.advance_us(11 * kUsPerSecond);
@@ -289,11 +296,96 @@ TEST_F(EngineTest, ARefusedCancelOfATradeLegLeavesItPendingItsCancel) {
   CancelRefusal r;
   r.client_id = perp.client_id;
   r.reject = RejectClass::kRateLimited;
+  r.retry_after_us = 2 * kUsPerSecond;  // the venue's back-off still to run
   engine_->on_cancel_refused(r, clock_.now_us());
-  EXPECT_EQ(engine_->orders().find(perp.client_id)->state(), oms::OrderState::kPendingCancel);
-  EXPECT_TRUE(sink_.queries.empty());
-  EXPECT_EQ(sink_.batches.size(), 1u);
-  resting_perp_cancelled_goes_taker_and_opens(perp);
+  const oms::Order* o = engine_->orders().find(perp.client_id);
+  EXPECT_EQ(o->state(), oms::OrderState::kPendingCancel);
+  EXPECT_TRUE(sink_.queries.empty()) << "a rate refusal says the order is still there";
+
+  clock_.advance_us(kUsPerSecond);
+  engine_->on_timer(clock_.now_us());
+  EXPECT_EQ(sink_.cancels.size(), 1u) << "not within the venue's back-off";
+  // The naked spot leg is hedged without waiting for the cancel: a taker IOC on the perp for what it lacks.
+  ASSERT_EQ(sink_.batches.size(), 2u);
+  const OrderSpec hedge = sink_.batches[1][0];
+  EXPECT_EQ(hedge.leg, LegIndex::kPerp);
+  EXPECT_EQ(hedge.tif, TimeInForce::kIoc);
+  EXPECT_EQ(hedge.side, perp.side);
+  EXPECT_EQ(hedge.quantity, perp.quantity);
+  fill(hedge, perp.quantity.str().c_str(), "100.80", 2, "0.5", "USDC");
+  ack(hedge, OrderStatus::kFilled, perp.quantity.str().c_str());
+
+  clock_.advance_us(1'100'000);
+  engine_->on_timer(clock_.now_us());
+  ASSERT_EQ(sink_.cancels.size(), 2u) << "the back-off is over: the cancel goes again";
+  EXPECT_EQ(sink_.cancels[1], perp.client_id);
+  EXPECT_EQ(sink_.cancel_instruments[1], perp_id_);
+  r.retry_after_us = 0;  // a second refusal: 500 ms doubled
+  engine_->on_cancel_refused(r, clock_.now_us());
+  clock_.advance_us(600'000);
+  engine_->on_timer(clock_.now_us());
+  EXPECT_EQ(sink_.cancels.size(), 2u);
+  clock_.advance_us(500'000);
+  engine_->on_timer(clock_.now_us());
+  ASSERT_EQ(sink_.cancels.size(), 3u);
+  engine_->on_order_update({perp.client_id, OrderUpdate::Kind::kCancelled, -1, {}, {}, {}, {}, false, {}},
+                           clock_.now_us());
+  engine_->on_timer(clock_.now_us());
+  EXPECT_EQ(sink_.batches.size(), 2u) << "the hedge already made the trade whole: no taker fallback";
+  EXPECT_EQ(engine_->phase(0), PairPhase::kOpen);
+  EXPECT_EQ(risk_.state(), TradingState::kActive);
+  clock_.advance_us(20 * kUsPerSecond);
+  engine_->on_timer(clock_.now_us());
+  EXPECT_EQ(sink_.cancels.size(), 3u) << "nothing is retried for a cancelled order";
+}
+
+// The retries are bounded: past max_cancel_refusals the engine stops opening and only queries the order.
+TEST_F(EngineTest, ACancelRefusedTooOftenStopsOpeningAndIsQueried) {
+  params_.max_cancel_refusals = 2;
+  OrderSpec spot, perp;
+  ASSERT_NO_FATAL_FAILURE(maker_entry_spot_filled_alone(10 * kUsPerSecond, params_.hedge_deadline_us, spot, perp));
+  clock_.advance_us(11 * kUsPerSecond);
+  books("99.99", "100.00", "100.80", "100.81");
+  engine_->on_timer(clock_.now_us());
+  CancelRefusal r;
+  r.client_id = perp.client_id;
+  r.reject = RejectClass::kRateLimited;
+  for (std::size_t sent = 1; sent <= 3; ++sent) {
+    ASSERT_EQ(sink_.cancels.size(), sent);
+    engine_->on_cancel_refused(r, clock_.now_us());
+    clock_.advance_us(params_.cancel_retry_max_us);
+    engine_->on_timer(clock_.now_us());
+  }
+  EXPECT_EQ(sink_.cancels.size(), 3u) << "two retries, then no more";
+  ASSERT_EQ(sink_.queries.size(), 1u);
+  EXPECT_EQ(sink_.queries[0], perp.client_id);
+  EXPECT_EQ(risk_.state(), TradingState::kReduceOnly);
+}
+
+// "Not found" (or any refusal that is not for rate) is checked with the venue; an order it still has live
+// is cancelled again, one the venue had cancelled is settled.
+TEST_F(EngineTest, ACancelRefusedAsNotFoundIsQueriedAndCancelledAgainWhenStillLive) {
+  OrderSpec spot, perp;
+  ASSERT_NO_FATAL_FAILURE(maker_entry_spot_filled_alone(10 * kUsPerSecond, params_.hedge_deadline_us, spot, perp));
+  clock_.advance_us(11 * kUsPerSecond);
+  books("99.99", "100.00", "100.80", "100.81");
+  engine_->on_timer(clock_.now_us());
+  CancelRefusal r;
+  r.client_id = perp.client_id;
+  r.code = "RESOURCE_NOT_FOUND";
+  engine_->on_cancel_refused(r, clock_.now_us());
+  ASSERT_EQ(sink_.queries.size(), 1u);
+  EXPECT_EQ(sink_.cancels.size(), 1u);
+  engine_->on_order_query(perp.client_id, true, OrderStatus::kNew, D("0"), clock_.now_us());
+  engine_->on_timer(clock_.now_us());
+  ASSERT_EQ(sink_.cancels.size(), 2u);
+  EXPECT_EQ(sink_.cancels[1], perp.client_id);
+  engine_->on_cancel_refused(r, clock_.now_us());
+  engine_->on_order_query(perp.client_id, false, OrderStatus::kNew, D("0"), clock_.now_us());
+  EXPECT_TRUE(oms::is_terminal(engine_->orders().find(perp.client_id)->state()));
+  clock_.advance_us(20 * kUsPerSecond);
+  engine_->on_timer(clock_.now_us());
+  EXPECT_EQ(sink_.cancels.size(), 2u);
 }
 
 // A maker leg filled alone is naked exposure: the other leg gets hedge_deadline (3 s here) to fill as a

@@ -429,6 +429,29 @@ TEST_F(OrderEntryTest, ACancelRefusedForRateLeavesTheOrderLiveAndTellsTheOwner) 
   EXPECT_EQ(mm_.kinds(), (std::vector<K>{K::kAccepted, K::kCancelRefused, K::kCancelled, K::kSettled}));
 }
 
+// Whatever the owner does after a rate refusal, the kernel itself cancels again once the back-off is over:
+// an order its owner wanted gone does not stay on the book because the venue was busy.
+TEST_F(OrderEntryTest, ACancelRefusedForRateGoesAgainAfterTheBackOffWithoutTheOwner) {
+  const ClientId id = placed_and_accepted();
+  ASSERT_EQ(entry().cancel(owner_, id, now()), EntryRefusal::kNone);
+  CancelRefusal r;
+  r.client_id = id;
+  r.reject = RejectClass::kRateLimited;
+  r.retry_after_us = kUsPerSecond;
+  engine_->on_cancel_refused(r, now());
+  EXPECT_EQ(mm_.kinds(), (std::vector<K>{K::kAccepted, K::kCancelRefused}));
+  clock_.advance_us(900'000);
+  engine_->on_timer(now());
+  EXPECT_EQ(sink_.cancels.size(), 1u);
+  clock_.advance_us(200'000);
+  engine_->on_timer(now());
+  ASSERT_EQ(sink_.cancels.size(), 2u);
+  EXPECT_EQ(sink_.cancels[1], std::make_pair(perp_id_, id));
+  EXPECT_EQ(entry().cancel(owner_, id, now()), EntryRefusal::kNotLive) << "pending its cancel again";
+  stream(id, OrderUpdate::Kind::kCancelled);
+  EXPECT_EQ(mm_.kinds(), (std::vector<K>{K::kAccepted, K::kCancelRefused, K::kCancelled, K::kSettled}));
+}
+
 TEST_F(OrderEntryTest, ACancelRefusedAsUnknownOrUnansweredIsQueried) {
   const ClientId id = placed_and_accepted();
   fill(id, "0.40", 41, "0.40");

@@ -39,3 +39,6 @@ bparb_fuzz_target(fuzz_lighter_rest LIBS bparb_venue_lighter)
 # The simulated Lighter's tx_info parser: its one source, not the sim/lighter library (Beast, the core).
 bparb_fuzz_target(fuzz_lighter_tx_info SOURCES ${PROJECT_SOURCE_DIR}/src/sim/lighter/tx_info.cpp
                   LIBS bparb_venue_lighter)
+# The operator HTTP server's request path: Beast's parser, then routing, the Host check, query strings and the
+# control handler (bearer token, confirmation body) of the service library.
+bparb_fuzz_target(fuzz_http_request LIBS bparb_service)

@@ -4,6 +4,9 @@
 // equal bpsim's fills for the account exactly.
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <string_view>
+
 #include "daemon_test_util.hpp"
 
 namespace bparb {
@@ -199,6 +202,35 @@ TEST_F(DaemonFaults, Http429BurstOnTheExitIsRetriedUntilClosed) {
   EXPECT_EQ(s.stats.closed, 1u) << s.to_string();
   expect_survived(s, kSeconds);
   expect_flat_and_reconciled(s);
+}
+
+// A maker entry whose spot leg fills alone (~1,000 USD naked, beyond max_unhedged_usd) while the venue
+// answers the next four requests with 429: the resting perp leg's cancel is refused. The engine sends the
+// cancel again after the venue's back-off and hedges the naked leg meanwhile; the run ends neutral with
+// no order left resting, no hedge-deadline failure and every fill booked and journaled once.
+TEST_F(DaemonFaults, Http429OnTheCancelOfAMakerLegIsRetriedAndTheNakedLegHedged) {
+  large_spread_ = "0.005";  // the 80 bps spike plans post-only legs
+  use_maker_ = "true";
+  start_sim();
+  const sim::AccountId tape = sim_->call([this] {
+    sim::AccountSetup t;
+    t.api_key = "tape-counterparty";
+    t.unlimited = true;
+    return sim_->rt->exchange().add_account(t);
+  });
+  sim_->when([this] { return sim_->rt->exchange().open_orders(account_).size() == 2; },
+             [this, tape] {
+               for (const auto& o : sim_->rt->exchange().open_orders(account_, std::string_view("SOL_USDC")))
+                 sim_->rt->exchange().fill_resting(o.id, tape, std::numeric_limits<std::int32_t>::max());
+               faults_here(R"({"http_429":4})");  // the cancel of the perp leg is the next request
+             });
+  basis_at(3000, 80.0);
+  constexpr int kSeconds = 22;
+  app::RunSummary s = run(config("", "order_timeout_seconds = 30\nmaker_reprice_bps = 500\n"), kSeconds);
+  EXPECT_EQ(counters().http_429, 4);
+  EXPECT_TRUE(logged(" not confirmed: ")) << "the perp leg's cancel was refused\n" << log_;
+  EXPECT_GE(s.hedges, 1u) << s.to_string();
+  expect_survived(s, kSeconds);
 }
 
 TEST_F(DaemonFaults, Http503AfterTheOrderWasPlacedIsNotARejection) {

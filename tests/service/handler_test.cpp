@@ -1,6 +1,7 @@
 // Request handling without sockets: the Host check that defeats DNS rebinding, routing (404/405), the
 // health and readiness verdicts of a published snapshot, and the shapes of the status JSON and of the
 // Prometheus text.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <simdjson.h>
 #include <unistd.h>
@@ -88,6 +89,10 @@ Snapshot sample() {
   s.run_pnl = {Decimal::from_string("0.30"), Decimal::from_string("0.12"), Decimal::from_string("-0.01")};
   s.today_pnl = s.run_pnl;
   s.equity = Decimal::from_string("10000.17");
+  s.venues.back().equity = s.equity;
+  s.orders_rejected = 3;
+  s.orders_rejected_by_reason[static_cast<std::size_t>(RejectClass::kRateLimited)] = 2;
+  s.orders_rejected_by_reason[static_cast<std::size_t>(RejectClass::kPostOnlyWouldTake)] = 1;
   return s;
 }
 
@@ -365,8 +370,20 @@ TEST_F(HandlerTest, MetricsAreBoundedPrometheusText) {
   EXPECT_NE(r.body().find("bparb_fills_total{strategy=\"basis\"} 4\n"), std::string::npos);
   EXPECT_NE(r.body().find("bparb_tick_to_order_seconds_count{venue=\"backpack\",strategy=\"basis\"} 1\n"),
             std::string::npos);
+  // Rejections by reason: every RejectClass value, zero included (a closed list).
+  EXPECT_NE(r.body().find("bparb_orders_rejected_total{strategy=\"basis\",reason=\"rate_limited\"} 2\n"),
+            std::string::npos);
+  EXPECT_NE(r.body().find("bparb_orders_rejected_total{strategy=\"basis\",reason=\"post_only_would_take\"} 1\n"),
+            std::string::npos);
+  for (std::size_t i = 0; i < kRejectClassCount; ++i) {
+    const std::string series = fmt::format("bparb_orders_rejected_total{{strategy=\"basis\",reason=\"{}\"}} ",
+                                           reject_class_name(static_cast<RejectClass>(i)));
+    EXPECT_NE(r.body().find(series), std::string::npos) << series;
+  }
+  EXPECT_NE(r.body().find("bparb_equity_usd{venue=\"backpack\"} 10000.17\n"), std::string::npos);
   s.strategy = "market_maker";
-  EXPECT_NE(render_metrics(s).find("bparb_orders_rejected_total{strategy=\"market_maker\"} 0\n"), std::string::npos);
+  EXPECT_NE(render_metrics(s).find("bparb_orders_rejected_total{strategy=\"market_maker\",reason=\"other\"} 0\n"),
+            std::string::npos);
 }
 
 // Debian's prometheus package ships promtool; without it the check is skipped.

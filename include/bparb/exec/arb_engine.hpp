@@ -142,6 +142,12 @@ struct EngineParams {
   DurationUs settle_timeout_us = 5 * kUsPerSecond;  // terminal order whose fills haven't all arrived
   DurationUs stats_interval_us = 60 * kUsPerSecond;
   DurationUs opportunity_log_interval_us = 10 * kUsPerSecond;
+  // A cancel the venue refused for rate (or left unanswered) goes again after the venue's back-off, at
+  // least cancel_retry_initial_us doubled per refusal of that order (capped at cancel_retry_max_us); after
+  // max_cancel_refusals the engine stops opening (ReduceOnly) and only queries the order (docs/kernel.md).
+  DurationUs cancel_retry_initial_us = 500 * kUsPerMs;
+  DurationUs cancel_retry_max_us = 8 * kUsPerSecond;
+  std::uint8_t max_cancel_refusals = 8;
   oms::ClientId first_client_id = 1;
 };
 
@@ -164,6 +170,9 @@ struct CancelRefusal {
   bool ambiguous = false;
   std::string_view code;  // the venue's own code and message, for log lines
   std::string_view message;
+  // The venue's back-off still to run when it refused for rate (0: none known): the cancel is not sent
+  // again before it ends.
+  DurationUs retry_after_us = 0;
 };
 
 // One private order-stream event (account.orderUpdate) or one fills-history row.
@@ -280,6 +289,8 @@ class ArbEngine : private AccountRiskSource {
   // Today's P&L as the risk gate sees it (this run + carried).
   Decimal daily_pnl(TimestampUs now) noexcept { return account_risk(now).daily_pnl_usd; }
   std::uint64_t unknown_client_updates() const noexcept { return unknown_updates_; }
+  // Orders the venue rejected, by what the refusal means (index: RejectClass); the metrics' reason label.
+  const std::array<std::uint64_t, kRejectClassCount>& rejected_by_class() const noexcept { return rejected_by_class_; }
   std::uint64_t duplicate_fills() const noexcept { return oms_.duplicate_fills(); }
 
  private:
@@ -294,6 +305,8 @@ class ArbEngine : private AccountRiskSource {
   void try_enter(PairIndex p, TimestampUs now) noexcept;
   void try_exit(PairIndex p, TimestampUs now) noexcept;
   void drive(PairIndex p, TimestampUs now) noexcept;
+  void retry_refused_cancels(TimestampUs now) noexcept;
+  void count_rejected(RejectClass c) noexcept;
   void finish_trade(PairIndex p, TimestampUs now) noexcept;
   // The pair's two legs as the trade executor sees them, with the strategy's order flags.
   TradeStart trade_start(PairIndex p, bool exit, ExecutionPlan plan, const std::array<LegOrderFlags, 2>& on_buy,
@@ -330,6 +343,7 @@ class ArbEngine : private AccountRiskSource {
   bool opening_enabled_ = true;
   TimestampUs last_stats_us_ = 0;
   std::uint64_t unknown_updates_ = 0;
+  std::array<std::uint64_t, kRejectClassCount> rejected_by_class_{};
   std::array<ExitReason, AccountSnapshot::kMaxPairs> force_exit_{};  // kNone = no forced exit pending
   TimestampUs carried_day_start_us_ = -1;
   Decimal carried_daily_pnl_;

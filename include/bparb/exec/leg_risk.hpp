@@ -54,8 +54,8 @@ class LegRisk {
  public:
   // `initial_delta`: the pair's signed base exposure before this trade (e.g. an exit starts from the
   // entry's sub-step residual); neutral means |initial_delta + fills| <= the coarser step.
-  LegRisk(LegTarget spot, LegTarget perp, TimestampUs started_us, DurationUs deadline_us,
-          int max_complete_attempts = 2, Decimal initial_delta = Decimal::zero()) noexcept;
+  LegRisk(LegTarget spot, LegTarget perp, TimestampUs started_us, DurationUs deadline_us, int max_complete_attempts = 2,
+          Decimal initial_delta = Decimal::zero()) noexcept;
 
   // Order accounting. `live_orders` counts orders on a leg not yet in a terminal state (incl. unknown).
   void on_order_sent(LegIndex leg) noexcept { ++live_[idx(leg)]; }
@@ -67,7 +67,9 @@ class LegRisk {
   // The exchange refused the leg for a reason that will repeat (market closed, margin, symbol rejected).
   void on_definitive_reject(LegIndex leg) noexcept { refused_[idx(leg)] = true; }
 
-  LegRiskDecision decide(TimestampUs now) noexcept;
+  // `past_live`: the live orders cannot be trusted to settle soon (their cancels are refused): a delta
+  // beyond one step is completed or unwound now instead of waiting for them.
+  LegRiskDecision decide(TimestampUs now, bool past_live = false) noexcept;
   // Called by the owner when it actually sends the order that a kComplete/kUnwind decision asked for.
   void on_hedge_sent(const LegRiskDecision& d) noexcept;
 

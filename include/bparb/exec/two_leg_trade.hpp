@@ -105,6 +105,7 @@ class TwoLegTrade {
  private:
   void maker_maintenance(TimestampUs now) noexcept;
   bool unhedged_beyond_limit(Decimal net_delta) noexcept;
+  bool naked_behind_refused_cancels() const noexcept;
   bool send_hedge(const LegRiskDecision& d, TimestampUs now) noexcept;
   void apply_flags(OrderSpec& o) const noexcept;
   oms::Order* track(const OrderSpec& spec, TimestampUs now) noexcept;

@@ -80,6 +80,9 @@ class Order {
   TimestampUs sent_us() const noexcept { return sent_us_; }
   TimestampUs state_since_us() const noexcept { return state_since_us_; }
   bool query_sent() const noexcept { return query_sent_; }
+  // Cancels of this order the venue refused so far, and when the next one is due (0: none scheduled).
+  std::uint8_t cancel_refusals() const noexcept { return cancel_refusals_; }
+  TimestampUs cancel_retry_at_us() const noexcept { return cancel_retry_at_us_; }
   // Terminal and every reported fill booked: nothing more will happen to it.
   bool settled() const noexcept { return settled_; }
 
@@ -95,6 +98,8 @@ class Order {
   TimestampUs state_since_us_ = 0;
   bool query_sent_ = false;
   bool settled_ = false;
+  std::uint8_t cancel_refusals_ = 0;
+  TimestampUs cancel_retry_at_us_ = 0;
   std::array<std::int64_t, kTradeIdWindow> trade_ids_{};
   std::uint8_t trade_id_count_ = 0;
 };
@@ -123,6 +128,13 @@ class OrderManager {
   // filled when anything was reported or booked, else open). Not an event of the table: the refusal is of
   // our request, not a fact about the order. False (nothing changed) when `o` is not pending a cancel.
   bool cancel_refused(Order& o, TimestampUs now) noexcept;
+  // Counts a refused cancel of `o` (saturating) and returns the count so far.
+  std::uint8_t note_cancel_refusal(Order& o) noexcept {
+    if (o.cancel_refusals_ < 255) ++o.cancel_refusals_;
+    return o.cancel_refusals_;
+  }
+  // The cancel of `o` is to be sent again at `at` (0: not any more).
+  void schedule_cancel_retry(Order& o, TimestampUs at) noexcept { o.cancel_retry_at_us_ = at; }
   // The venue reported `cumulative` executed (REST answer, stream event, query): keeps the maximum.
   void note_reported(Order& o, Decimal cumulative) noexcept;
   // One fill report (trade_id < 0: the venue gave none; cumulative zero: unknown). Books it unless it

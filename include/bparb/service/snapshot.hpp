@@ -15,6 +15,7 @@
 #include "bparb/core/clock.hpp"
 #include "bparb/core/decimal.hpp"
 #include "bparb/core/latency_histogram.hpp"
+#include "bparb/core/reject_class.hpp"
 #include "bparb/risk/risk_gate.hpp"
 #include "bparb/service/views.hpp"
 
@@ -55,6 +56,7 @@ struct VenueHealth {
   std::uint64_t rest_backoffs = 0;  // back-offs entered
   std::uint64_t rest_http_429 = 0;  // 429 answers
   LatencyHistogram tick_to_order;   // book frame received -> the order it decided on the socket
+  std::optional<Decimal> equity;    // the venue's net equity at its last account poll (absent before it)
 };
 
 // Fills and filled notional of one market and liquidity (maker/taker), this run.
@@ -214,6 +216,8 @@ struct Snapshot {
   std::vector<PairView> pairs;
   std::size_t open_orders = 0;
   std::uint64_t orders_sent = 0, orders_rejected = 0, orders_cancelled = 0, fills = 0;
+  // The rejections the engine saw, by what they mean (index: RejectClass; docs/service.md §Metrics).
+  std::array<std::uint64_t, kRejectClassCount> orders_rejected_by_reason{};
   std::vector<RefusalCount> refusals;  // every rule refused at least once
   std::optional<Refusal> last_refusal;
   PnlSplit run_pnl;  // since this run started (positions restored at start-up carry theirs)

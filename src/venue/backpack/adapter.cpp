@@ -1,6 +1,8 @@
 #include "bparb/venue/backpack/adapter.hpp"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -202,6 +204,13 @@ void BackpackAdapter::cancel_order(InstrumentId instrument, ClientId client_id) 
       refusal.ambiguous = !e.definitely_not_applied();
       refusal.code = e.code;
       refusal.message = e.message;
+      // The venue's back-off (one per venue, started by this 429 or a running one): not retried before it ends.
+      const RestCounters& rc = rest_.counters();
+      if (rc.backing_off) {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::microseconds>(rc.backoff_until - std::chrono::steady_clock::now());
+        refusal.retry_after_us = std::max<DurationUs>(0, left.count());
+      }
       sink_.on_cancel_refused(refusal);
       return;
     }

@@ -343,6 +343,7 @@ class RestClient::Impl : public std::enable_shared_from_this<RestClient::Impl> {
       backoff_since_ = now;
     }
     backoff_until_ = until;
+    counters_.backoff_until = until;
     // One warning per back-off: a storm of 429s on orders must not become a storm of log lines.
     spdlog::log(entering ? spdlog::level::warn : spdlog::level::debug,
                 "Backpack REST: HTTP 429 (rate limited): polls and queries {} for {} ({}); orders still go",

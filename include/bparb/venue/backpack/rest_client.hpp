@@ -13,6 +13,7 @@
 //
 // Signing: X-API-Key, X-Signature, X-Timestamp (Clock + server offset from sync_time()), X-Window.
 // Secrets and signed headers are never logged; order bodies are logged at debug level.
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -132,8 +133,9 @@ struct RestCounters {
   std::uint64_t errors = 0;
   // The one back-off a 429 starts (rest_client_impl.hpp): GETs wait while it runs, orders do not.
   bool backing_off = false;
-  std::uint64_t backoffs = 0;         // back-offs entered
-  std::uint64_t held_by_backoff = 0;  // GETs asked while one ran
+  std::uint64_t backoffs = 0;                             // back-offs entered
+  std::uint64_t held_by_backoff = 0;                      // GETs asked while one ran
+  std::chrono::steady_clock::time_point backoff_until{};  // when the running back-off ends
 };
 
 class RestClient {
