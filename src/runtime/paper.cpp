@@ -95,10 +95,13 @@ void PaperExchange::start_world(boost::asio::io_context& io, const PaperOptions&
   sim::SimVenuesConfig world;
   world.multi_venue = true;
   world.runtime = backpack.runtime;
-  sim::VenueConfig& bp = world.venues.emplace_back();
+  // Both entries are made before either is filled in: a reference into the vector would not survive the
+  // second emplace_back's reallocation.
+  world.venues.resize(2);
+  sim::VenueConfig& bp = world.venues[0];
   bp.name = "backpack";
   bp.sim = std::move(backpack);
-  sim::VenueConfig& lt = world.venues.emplace_back();
+  sim::VenueConfig& lt = world.venues[1];
   lt.name = "lighter";
   lt.protocol = sim::VenueProtocol::kLighter;
   sc.runtime.seed = bp.sim.runtime.seed + 1;  // its own takers and noise; the fair value is shared

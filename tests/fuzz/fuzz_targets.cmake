@@ -31,6 +31,9 @@ bparb_fuzz_target(fuzz_config
                           ${PROJECT_SOURCE_DIR}/src/app/config_mm.cpp
                           ${PROJECT_SOURCE_DIR}/src/strategy/market_maker/mm_params.cpp
                           ${PROJECT_SOURCE_DIR}/src/strategy/market_maker/mm_params_toml.cpp
+                          ${PROJECT_SOURCE_DIR}/src/app/config_xarb.cpp
+                          ${PROJECT_SOURCE_DIR}/src/strategy/cross_venue/xarb_params.cpp
+                          ${PROJECT_SOURCE_DIR}/src/strategy/cross_venue/xarb_params_toml.cpp
                           ${PROJECT_SOURCE_DIR}/src/net/url.cpp
                   LIBS bparb_core bparb::tomlplusplus)
 bparb_fuzz_target(fuzz_lighter_request LIBS bparb_venue_lighter)
