@@ -350,6 +350,16 @@ HttpResponse LighterApi::handle(const HttpRequest& req) {
   Params params;
   if (q != std::string_view::npos) parse_urlencoded(req.target.substr(q + 1), params);
   poll();
+  // An account's own records (its orders, trades, funding): `account_index` must name an account and the auth
+  // token (header, or the `auth` parameter) must be one of that account's. Empty: the request may go on.
+  auto account_query = [&](std::int64_t& acct) -> std::optional<HttpResponse> {
+    if (!int_param(params, "account_index", acct) || !account_of(acct)) return error(400, 21100, "account not found");
+    std::string_view token = req.authorization;
+    if (const std::string* t = param(params, "auth")) token = *t;
+    const auto who = verify_auth_token(token);
+    if (!who || *who != acct) return error(401, 20013, "invalid auth token");
+    return std::nullopt;
+  };
 
   if (req.method == "POST" && (path == "/api/v1/sendTx" || path == "/api/v1/sendTxBatch")) {
     if (req.content_type.find("multipart/form-data") != std::string_view::npos) {
@@ -570,13 +580,7 @@ HttpResponse LighterApi::handle(const HttpRequest& req) {
   }
   if (path == "/api/v1/accountActiveOrders" || path == "/api/v1/accountInactiveOrders") {
     std::int64_t acct = 0;
-    if (!int_param(params, "account_index", acct) || !account_of(acct)) {
-      return error(400, 21100, "account not found");
-    }
-    std::string_view token = req.authorization;
-    if (const std::string* t = param(params, "auth")) token = *t;
-    const auto who = verify_auth_token(token);
-    if (!who || *who != acct) return error(401, 20013, "invalid auth token");
+    if (auto refused = account_query(acct)) return std::move(*refused);
     std::int64_t market = 255;
     if (param(params, "market_id") && !int_param(params, "market_id", market)) {
       return error(400, 20001, "invalid param: market_id");
@@ -616,11 +620,7 @@ HttpResponse LighterApi::handle(const HttpRequest& req) {
   // our side and 0 for the other side's order and account (the core keeps no more of a counterparty).
   if (path == "/api/v1/trades") {
     std::int64_t acct = 0;
-    if (!int_param(params, "account_index", acct) || !account_of(acct)) return error(400, 21100, "account not found");
-    std::string_view token = req.authorization;
-    if (const std::string* t = param(params, "auth")) token = *t;
-    const auto who = verify_auth_token(token);
-    if (!who || *who != acct) return error(401, 20013, "invalid auth token");
+    if (auto refused = account_query(acct)) return std::move(*refused);
     std::int64_t market = 255;
     std::int64_t limit = 100;
     if (param(params, "market_id") && !int_param(params, "market_id", market)) {
@@ -672,11 +672,7 @@ HttpResponse LighterApi::handle(const HttpRequest& req) {
   // size it was paid on, `timestamp` the settlement in seconds, `rate` the interval's rate as a fraction.
   if (path == "/api/v1/positionFunding") {
     std::int64_t acct = 0;
-    if (!int_param(params, "account_index", acct) || !account_of(acct)) return error(400, 21100, "account not found");
-    std::string_view token = req.authorization;
-    if (const std::string* t = param(params, "auth")) token = *t;
-    const auto who = verify_auth_token(token);
-    if (!who || *who != acct) return error(401, 20013, "invalid auth token");
+    if (auto refused = account_query(acct)) return std::move(*refused);
     std::int64_t market = 255;
     std::int64_t limit = 100;
     if (param(params, "market_id") && !int_param(params, "market_id", market)) {
