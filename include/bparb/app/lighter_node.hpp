@@ -55,6 +55,8 @@ class LighterNode {
   // message, or `done`.
   void start_up(runtime::RecoveryOptions recovery, std::function<void(const std::string&)> fail,
                 std::function<void()> done);
+  // Its recovery once start_up ran (the fills it journaled for the cross-venue pair), else null.
+  const runtime::Recovery* recovery() const noexcept { return recovery_.get(); }
   // Reports go to the engine; the stream and the dead-man switch start; the reconciler polls Lighter (its
   // account poll is the engine's view of Lighter's account: the margin rule of Lighter orders reads it).
   void start_trading(exec::ArbEngine& engine, Portfolio& portfolio, ClientId first_client_id, const FeeSchedule& fees,

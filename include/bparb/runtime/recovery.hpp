@@ -49,6 +49,24 @@ struct RecoveryOptions {
   // The venue whose reports recovery reads: only its instruments of the table are asked about (another
   // venue's symbols mean nothing to it).
   VenueId venue = VenueId::kBackpack;
+  // The cross-venue pair's name (its legs on two venues): its open journal position is rebuilt by
+  // CrossVenueRecovery from both venues at once (runtime/cross_venue_recovery.hpp), not by one venue's.
+  std::string cross_venue_pair;
+};
+
+// A fill made while bparb was down, for one of our orders of no pair this recovery restores (a single order,
+// or a cross-venue leg): journaled here, booked by whoever owns its position.
+struct RecoveredFill {
+  VenueId venue = VenueId::kBackpack;
+  std::string symbol;
+  ClientId client_id = 0;
+  std::int64_t trade_id = -1;
+  Side side = Side::kBid;
+  Decimal price;
+  Decimal quantity;
+  Decimal fee;
+  std::string fee_symbol;
+  TimestampUs time_us = 0;
 };
 
 class Recovery {
@@ -65,6 +83,9 @@ class Recovery {
   // reports a trading-state change.
   void restore(exec::ArbEngine& engine, Portfolio& portfolio, RiskGate& risk,
                const std::function<void(const StateChange&, std::string_view)>& on_state);
+
+  // The fills made while down (newly journaled by run()) whose order belongs to none of this recovery's pairs.
+  const std::vector<RecoveredFill>& unpaired_fills() const noexcept { return unpaired_fills_; }
 
  private:
   // Per pair: what the journal (plus fills made while we were down) says we hold.
@@ -105,6 +126,7 @@ class Recovery {
   std::vector<journal::OpenIntent> open_intents_;
   std::int64_t recover_from_ms_ = 0;
   std::vector<Recovered> recovered_;
+  std::vector<RecoveredFill> unpaired_fills_;
   bool flagged_ = false;
 };
 
