@@ -16,6 +16,10 @@
 #include <string>
 #include <vector>
 
+#include "bparb/book/order_book.hpp"
+#include "bparb/portfolio/portfolio.hpp"
+#include "bparb/risk/risk_gate.hpp"
+
 namespace bparb::runtime {
 namespace {
 
@@ -68,6 +72,13 @@ class PositionsVenue final : public exec::ReconciliationVenue {
 
  private:
   std::string symbol_;
+};
+
+// The engine's commands go nowhere: these tests read what restore() left in the portfolio and the journal.
+struct NoCommands final : exec::EngineSink {
+  void place_orders(std::span<const exec::OrderSpec>) override {}
+  void cancel_order(InstrumentId, oms::ClientId) override {}
+  void query_order(InstrumentId, oms::ClientId) override {}
 };
 
 struct Harness {
@@ -123,6 +134,28 @@ struct Harness {
   std::unique_ptr<CrossVenueRecovery> recovery;
   std::optional<std::string> failure;
   int done = 0;
+
+  // The daemon's order: the pair in a fresh engine, then restore().
+  void restore() {
+    table.emplace();
+    const InstrumentId bp = table->add(VenueId::kBackpack, bp_market);
+    const InstrumentId lt = table->add(VenueId::kLighter, lt_market);
+    pair.spot = &table->market(bp);
+    pair.perp = &table->market(lt);
+    portfolio.add_pair();
+    books[0].emplace(*pair.spot);
+    books[1].emplace(*pair.perp);
+    engine.emplace(exec::EngineParams{}, *table, risk, portfolio, sink);
+    engine->add_pair("BTC", {bp, lt}, {&*books[0], &*books[1]});
+    recovery->restore(*engine, portfolio, risk, [this](const StateChange&, std::string_view why) { state_why = why; });
+  }
+  std::optional<InstrumentTable> table;
+  RiskGate risk{RiskLimits{}, clock};
+  Portfolio portfolio;
+  NoCommands sink;
+  std::optional<OrderBook> books[2];
+  std::optional<exec::ArbEngine> engine;
+  std::string state_why;
 };
 
 TEST(CrossVenueRecoveryTest, BothLegsAsTheVenuesHoldThemAfterTheFillsMadeWhileDownStart) {
@@ -204,6 +237,104 @@ TEST(CrossVenueRecoveryTest, ARowWhoseLegsAreOnOtherVenuesStaysAsItIsAndExplains
             std::string::npos)
       << h.out.str();
   ASSERT_TRUE(h.failure) << "the venues' positions are then unexplained (refuse)";
+}
+
+TEST(CrossVenueRecoveryTest, AMatchedPairIsRestoredWithItsNumberAndWhatItPaidSoFar) {
+  Harness h;
+  h.journal_row("0", "-0.0021");
+  h.backpack.held = d("0.0021");
+  h.lighter.held = d("-0.0021");
+  RecoveredFill f;
+  f.venue = VenueId::kBackpack;
+  f.symbol = "BTC_USDC_PERP";
+  f.side = Side::kBid;
+  f.price = d("95000");
+  f.quantity = d("0.0021");
+  f.fee = d("0.0997");
+  h.run({f});
+  ASSERT_EQ(h.done, 1);
+  h.restore();
+  const PositionState& pos = h.portfolio.position(0);
+  ASSERT_TRUE(pos.open);
+  EXPECT_EQ(pos.spot.quantity(), d("0.0021"));
+  EXPECT_EQ(pos.perp.quantity(), d("-0.0021"));
+  EXPECT_EQ(pos.perp.average_price(), d("95300"));
+  EXPECT_EQ(pos.fees_usd, d("0.0997"));
+  EXPECT_EQ(h.risk.state(), TradingState::kActive);
+  EXPECT_NE(h.out.str().find("Recovery: restored position BTC backpack=0.0021 lighter=-0.0021 as #7 (realized 0 "
+                             "fees 0.0997 funding 0 so far; 1 fill(s) made while down)"),
+            std::string::npos)
+      << h.out.str();
+  EXPECT_EQ(h.out.str().find("not delta-neutral"), std::string::npos) << h.out.str();
+  // The same journal row goes on, its legs on their venues.
+  auto open = h.journal.journal()->open_positions();
+  ASSERT_TRUE(open);
+  ASSERT_EQ(open->size(), 1u);
+  EXPECT_EQ((*open)[0].position_id, 7u);
+  EXPECT_EQ((*open)[0].spot_qty, d("0.0021"));
+  EXPECT_EQ((*open)[0].fees, d("0.0997"));
+}
+
+TEST(CrossVenueRecoveryTest, LegsApartAreRestoredAndUnwound) {
+  Harness h;
+  h.journal_row("0", "-0.0021");
+  h.lighter.held = d("-0.0021");
+  h.run();
+  ASSERT_EQ(h.done, 1);
+  h.restore();
+  EXPECT_TRUE(h.portfolio.position(0).open);
+  EXPECT_NE(h.out.str().find("Recovery: BTC legs are not delta-neutral (backpack 0 vs lighter -0.0021): unwinding "
+                             "both legs to flat"),
+            std::string::npos)
+      << h.out.str();
+}
+
+TEST(CrossVenueRecoveryTest, FlatOnBothVenuesArchivesTheRowWithWhatTheFillsMadeWhileDownRealized) {
+  Harness h;
+  h.journal_row("0.0021", "-0.0021");
+  // Both legs were closed while bparb was down: sold on Backpack 10 USD higher, bought back on Lighter 20 lower.
+  RecoveredFill bp;
+  bp.venue = VenueId::kBackpack;
+  bp.symbol = "BTC_USDC_PERP";
+  bp.side = Side::kAsk;
+  bp.price = d("95010");
+  bp.quantity = d("0.0021");
+  bp.fee = d("0.1");
+  RecoveredFill lt = bp;
+  lt.venue = VenueId::kLighter;
+  lt.symbol = "BTC";
+  lt.side = Side::kBid;
+  lt.price = d("95280");
+  lt.fee = d("0");
+  h.run({bp, lt});
+  ASSERT_EQ(h.done, 1);
+  h.restore();
+  EXPECT_FALSE(h.portfolio.position(0).open);
+  EXPECT_NE(h.out.str().find("Journal: position #7 BTC is flat on both venues; archived"), std::string::npos)
+      << h.out.str();
+  auto rows = h.journal.journal()->positions();
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_FALSE((*rows)[0].open);
+  EXPECT_EQ((*rows)[0].realized, d("0.063"));  // (95010 - 95000 + 95300 - 95280) x 0.0021
+  EXPECT_EQ((*rows)[0].fees, d("0.1"));
+}
+
+TEST(CrossVenueRecoveryTest, FlagStartsReduceOnlyAndLeavesThePositionsAlone) {
+  Harness h;
+  h.opts.unexplained = RecoveryOptions::Unexplained::kFlag;
+  h.journal_row("0.0021", "-0.0021");
+  h.backpack.held = d("0.0042");
+  h.lighter.held = d("-0.0021");
+  h.run();
+  ASSERT_EQ(h.done, 1);
+  h.restore();
+  EXPECT_FALSE(h.portfolio.position(0).open);
+  EXPECT_EQ(h.risk.state(), TradingState::kReduceOnly);
+  EXPECT_NE(h.state_why.find("cross-venue position the journal cannot explain"), std::string::npos) << h.state_why;
+  auto open = h.journal.journal()->open_positions();
+  ASSERT_TRUE(open);
+  EXPECT_EQ(open->size(), 1u) << "its row stays open as it is";
 }
 
 }  // namespace
