@@ -490,11 +490,25 @@ TEST_F(XarbDaemon, AnOpenHedgedPositionIsRestoredAfterARestartAndClosesOnConverg
   EXPECT_NE(text.find("Closing BTC LongBackpack reason=converged"), std::string::npos) << text;
   EXPECT_EQ(text.find("LEG RISK"), std::string::npos) << text;
   ASSERT_NO_FATAL_FAILURE(expect_reconciled_to_the_cent(1));
+
+  // The seed's trades file: the entry (first run) and the exit of the restored position (second run), which
+  // went the other way.
+  std::vector<std::string> rows;
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    if (e.path().filename().string().rfind("trades_BTC_", 0) != 0) continue;
+    std::ifstream in(e.path());
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) rows.push_back(line);
+  }
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_NE(rows[0].find(",LongBackpack,"), std::string::npos) << rows[0];
+  EXPECT_NE(rows[1].find(",ShortBackpack,"), std::string::npos) << rows[1];
 }
 
 // kill -9 between the two legs: Backpack executes its leg but answers 4 s late and its stream's fill frame is
-// lost, so the daemon knows only the Lighter leg's fill when it is killed. `backpack_fill_ratio` < 1 makes the
-// Backpack leg a partial fill. The restart books the Backpack fill made while down from Backpack's fills
+// lost, so the daemon knows only the Lighter leg's fill when it is killed. A parameter (Backpack's fill ratio) below 1
+// makes the Backpack leg a partial fill. The restart books the Backpack fill made while down from Backpack's fills
 // history (once), compares both legs with both venues and ends delta-neutral: restored as it is when the legs
 // match, unwound to flat with reduce-only taker orders when they do not.
 class XarbKillBetweenLegs : public XarbDaemon, public ::testing::WithParamInterface<const char*> {};
