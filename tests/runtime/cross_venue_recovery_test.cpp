@@ -75,10 +75,11 @@ class PositionsVenue final : public exec::ReconciliationVenue {
 };
 
 // The engine's commands go nowhere: these tests read what restore() left in the portfolio and the journal.
-struct NoCommands final : exec::EngineSink {
+struct NoCommands final : exec::CommandSink, exec::EngineObserver {
   void place_orders(std::span<const exec::OrderSpec>) override {}
   void cancel_order(InstrumentId, oms::ClientId) override {}
   void query_order(InstrumentId, oms::ClientId) override {}
+  void on_event(const exec::EngineEvent&) override {}  // no event is looked at here
 };
 
 struct Harness {
@@ -145,7 +146,7 @@ struct Harness {
     portfolio.add_pair();
     books[0].emplace(*pair.spot);
     books[1].emplace(*pair.perp);
-    engine.emplace(exec::EngineParams{}, *table, risk, portfolio, sink);
+    engine.emplace(exec::EngineParams{}, *table, risk, portfolio, sink, sink);
     engine->add_pair("BTC", {bp, lt}, {&*books[0], &*books[1]});
     recovery->restore(*engine, portfolio, risk, [this](const StateChange&, std::string_view why) { state_why = why; });
   }
