@@ -504,12 +504,12 @@ Expected<DepthSnapshot, Reject> Exchange::depth_snapshot(std::string_view symbol
   DepthSnapshot s;
   s.last_update_id = m->depth_update_id;
   s.timestamp_us = impl_->now();
-  for (const auto& [ticks, lvl] : m->book.bids()) {  // best (highest) first
+  for (const auto& [ticks, lvl] : m->book.levels(Side::kBid)) {  // best (highest) first
     if (limit && s.bids.size() >= limit) break;
     s.bids.push_back(LevelUpdate{m->price_of(ticks), m->qty_of(lvl.total_lots)});
   }
   std::reverse(s.bids.begin(), s.bids.end());  // ascending like the REST API
-  for (const auto& [ticks, lvl] : m->book.asks()) {
+  for (const auto& [ticks, lvl] : m->book.levels(Side::kAsk)) {
     if (limit && s.asks.size() >= limit) break;
     s.asks.push_back(LevelUpdate{m->price_of(ticks), m->qty_of(lvl.total_lots)});
   }
