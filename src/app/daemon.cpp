@@ -279,6 +279,9 @@ class Daemon final {
     startup_->recovery().restore(*engine_, *portfolio_, risk_, [this](const StateChange& c, std::string_view why) {
       events_.on_trading_state(c, why);
     });
+    if (lighter_ && lighter_->recovery_flagged())
+      events_.on_trading_state(risk_.set_reduce_only(StateReason::kOperator),
+                               "recovery: a Lighter position the journal cannot explain (unexplained_positions)");
     events_.listen(bp_, pairs());
     bp_.ws->start();
     std::string names;
@@ -392,8 +395,11 @@ class Daemon final {
     engine_->add_pair(p.base, p.instruments, {bp_.feed->book(p.spot->symbol), lighter_book});
     xarb_->on_tick(xarb_view(), clock_.now_us());  // the venues' state before the first book update
     // Either venue's book update is the pair's: both go to the engine (Backpack's through listen()).
-    lighter_->venue().on_book([this, id = p.instruments[1]](InstrumentId i) {
-      if (i == id) engine_->on_book_update(0, clock_.now_us());
+    lighter_->venue().on_book([this, id = p.instruments[1], lighter_book](InstrumentId i) {
+      if (i != id) return;
+      events_.tick_begin(lighter_book != nullptr && lighter_book->valid() ? lighter_book->last_update_us() : 0);
+      engine_->on_book_update(0, clock_.now_us());
+      events_.tick_end();
     });
     log_->info(
         "Trading cross-venue {}: Backpack {} / Lighter {} | long_threshold {} short_threshold {} USD per unit, "

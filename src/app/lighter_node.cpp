@@ -95,6 +95,7 @@ void LighterNode::start_up(runtime::RecoveryOptions recovery, std::function<void
                            std::function<void()> done) {
   recovery.venue = VenueId::kLighter;
   recovery.min_account_balance_usd = Decimal{};
+  recovery.check_single_positions = true;  // a Lighter position outside the pairs is the journal's to explain
   venue_.load_markets([this, recovery = std::move(recovery), fail = std::move(fail),
                        done = std::move(done)](const std::string* err) mutable {
     if (err) return fail(*err);
@@ -117,6 +118,7 @@ void LighterNode::start_trading(exec::ArbEngine& engine, Portfolio& portfolio, C
 
 void LighterNode::collect_margin(service::VenueHealth& out) const {
   if (!reconciler_) return;
+  out.equity = reconciler_->net_equity();
   if (const auto& eq = reconciler_->equity()) {
     out.margin_available = eq->available;
     out.margin_used = eq->locked;

@@ -76,6 +76,11 @@ LighterVenue::LighterVenue(boost::asio::io_context& io, const Clock& clock, std:
   m.adapter = std::make_unique<lighter::LighterAdapter>(io, clock, m.signer, m.rest, *m.sender, instruments_, *this);
   // One sender, two users: the dead-man switch's own transactions, and the adapter's (orders, cancel-alls).
   m.sender->on_answer([this](const lighter::TxAnswer& a) { on_tx_answer(a); });
+  // The adapter tags an order's transaction with its client id (the switch's cancel-alls are neither type).
+  m.sender->on_written([this](const lighter::TxWritten& w) {
+    if (on_wire_ && (w.type == lighter::TxType::kCreateOrder || w.type == lighter::TxType::kModifyOrder))
+      on_wire_(static_cast<ClientId>(w.tag));
+  });
   if (opts_.dead_man_switch) {
     m.dead_man = std::make_unique<lighter::LighterDeadManSwitch>(io, clock, *m.sender, opts_.dead_man);
     m.dead_man->on_event([this](const lighter::DeadManEvent& e) { on_dead_man(e); });

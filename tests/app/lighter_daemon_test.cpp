@@ -393,6 +393,29 @@ TEST_F(LighterVenueTest, AnOrderOnALighterInstrumentFillsOnBpsimAndTheJournalHol
             (D("100000") - fees).round_to(D("0.01"), Rounding::kNearest));
 }
 
+TEST_F(LighterVenueTest, ALighterOrderDecidedOnABookFrameHasATickToOrderSampleOnceItsTransactionIsWritten) {
+  Run& r = start_run();
+  // An order no frame decided (the operator's, a timer's): its answer is timed, no tick-to-order sample.
+  exec::SubmitResult s = submit(r, /*ioc=*/true, 20, 50);
+  ASSERT_TRUE(s.ok()) << static_cast<int>(s.refusal);
+  ASSERT_TRUE(run_until([&] { return r.owner.heard(exec::SingleOrderEventKind::kSettled, s.client_id); }));
+  EXPECT_EQ(r.events->lighter_metrics().order_ack().count(), 1u);
+  EXPECT_EQ(r.events->lighter_metrics().tick_to_order().count(), 0u);
+
+  // One placed while the sink hands a Lighter book frame to the engine (as the daemon's book callbacks do):
+  // its transaction on the socket gives Lighter one sample, Backpack's histogram none (no order there).
+  const OrderBook& book = *r.venue->book(r.sol);
+  ASSERT_GT(book.last_update_us(), 0);
+  r.events->tick_begin(book.last_update_us());
+  s = submit(r, /*ioc=*/true, 20, 50);
+  r.events->tick_end();
+  ASSERT_TRUE(s.ok()) << static_cast<int>(s.refusal);
+  ASSERT_TRUE(run_until([&] { return r.owner.heard(exec::SingleOrderEventKind::kSettled, s.client_id); }));
+  EXPECT_EQ(r.events->lighter_metrics().tick_to_order().count(), 1u);
+  EXPECT_EQ(r.events->lighter_metrics().order_ack().count(), 2u);
+  EXPECT_EQ(r.events->metrics().tick_to_order().count(), 0u);
+}
+
 TEST_F(LighterVenueTest, ARestartCancelsARestingLighterOrderAsAnOrphanAndSettlesItsIntent) {
   {
     Run& r = start_run();
@@ -412,6 +435,62 @@ TEST_F(LighterVenueTest, ARestartCancelsARestingLighterOrderAsAnOrphanAndSettles
   auto open = journal_.journal()->open_intents();
   ASSERT_TRUE(open);
   EXPECT_TRUE(open->empty());
+}
+
+TEST_F(LighterVenueTest, ALighterPositionTheJournalCannotExplainFollowsTheUnexplainedPositionsPolicy) {
+  Run& r = start_run();
+  const exec::SubmitResult s = submit(r, /*ioc=*/true, 20, 50);  // buy 0.50 SOL through the ask
+  ASSERT_TRUE(s.ok()) << static_cast<int>(s.refusal);
+  ASSERT_TRUE(run_until([&] { return r.owner.heard(exec::SingleOrderEventKind::kSettled, s.client_id); }));
+  ASSERT_EQ(r.owner.filled, D("0.5"));
+
+  // Lighter's recovery as LighterNode runs it, against `journal`, with `policy`: the failure, or whether
+  // trading must start ReduceOnly.
+  struct Outcome {
+    std::optional<std::string> failed;
+    bool flagged = false;
+  };
+  const auto recover = [&](runtime::JournalWriter& journal, runtime::RecoveryOptions::Unexplained policy) {
+    runtime::RecoveryOptions ro;
+    ro.venue = VenueId::kLighter;
+    ro.source_path = "test.toml";
+    ro.check_single_positions = true;
+    ro.unexplained = policy;
+    runtime::Recovery rec(log_, clock_, journal, *r.venue, r.instruments, std::vector<runtime::PairRef>{}, ro);
+    Outcome o;
+    bool over = false;
+    rec.run(
+        [&](const std::string& e) {
+          o.failed = e;
+          over = true;
+        },
+        [&] { over = true; });
+    EXPECT_TRUE(run_until([&] { return over; }));
+    o.flagged = rec.flagged();
+    return o;
+  };
+  using U = runtime::RecoveryOptions::Unexplained;
+  // The journal that booked the fill explains the 0.5 SOL the venue holds: a restart starts as usual.
+  Outcome o = recover(journal_, U::kRefuse);
+  EXPECT_FALSE(o.failed) << *o.failed;
+  EXPECT_FALSE(o.flagged);
+
+  // A journal that never saw it (the position was opened by hand, or by another program on this key).
+  runtime::JournalWriter other(log_, clock_);
+  other.open({true, (dir_ / "other.sqlite").string(), false});
+  o = recover(other, U::kRefuse);
+  ASSERT_TRUE(o.failed);
+  EXPECT_NE(o.failed->find("lighter SOL: the exchange holds 0.5 but the journal's single orders explain 0"),
+            std::string::npos)
+      << *o.failed;
+  EXPECT_NE(o.failed->find("unexplained_positions = \"flag\""), std::string::npos) << *o.failed;
+  EXPECT_NE(o.failed->find("test.toml"), std::string::npos) << *o.failed;
+  o = recover(other, U::kFlag);
+  EXPECT_FALSE(o.failed) << *o.failed;
+  EXPECT_TRUE(o.flagged);
+  o = recover(other, U::kAdopt);  // no pair to unwind it with: left alone, ReduceOnly as with flag
+  EXPECT_FALSE(o.failed) << *o.failed;
+  EXPECT_TRUE(o.flagged);
 }
 
 TEST_F(LighterVenueTest, AReplaceOfARestingLighterOrderIsOneModifyOrderAndTheJournalAndOmsAgree) {
@@ -665,6 +744,17 @@ TEST(LighterDaemon, PaperModeWithLighterMarketsShowsTheLighterBooksHealthyInStat
               status.find("\"symbol\":\"SOL\",\"valid\":true", lighter) != std::string::npos &&
               status.find("\"symbol\":\"BTC\",\"valid\":true", lighter) != std::string::npos;
   }
+  // /metrics: Lighter's net equity from its reconciler's first account poll (the simulated account's 100,000
+  // USDC of collateral and no position), beside its margin.
+  std::string metrics;
+  for (int i = 0; i < 100 && healthy; ++i) {
+    const auto m = testing::http_get(port, "/metrics");
+    if (m && m->status == 200 && m->body.find("bparb_equity_usd{venue=\"lighter\"}") != std::string::npos) {
+      metrics = m->body;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   // A clean stop (SIGTERM): the dead-man switch's schedule is aborted on the way out.
   ::kill(child, SIGTERM);
   int st = 0;
@@ -678,6 +768,8 @@ TEST(LighterDaemon, PaperModeWithLighterMarketsShowsTheLighterBooksHealthyInStat
   ASSERT_NE(lighter, std::string::npos) << status;
   EXPECT_NE(status.find("\"last_message_age_seconds\":\"", lighter), std::string::npos) << status;
   EXPECT_NE(status.find("\"latency\":{\"order_ack\":{\"count\":0", lighter), std::string::npos) << status;
+  EXPECT_NE(metrics.find("bparb_equity_usd{venue=\"lighter\"} 100000\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("bparb_margin_available_usd{venue=\"lighter\"} 100000\n"), std::string::npos) << metrics;
   EXPECT_NE(log.find("Lighter market SOL (id 0)"), std::string::npos) << log;
   EXPECT_NE(log.find("Lighter dead-man switch armed"), std::string::npos) << log;
   EXPECT_NE(log.find("Lighter dead-man switch aborted"), std::string::npos) << log;

@@ -55,6 +55,9 @@ class LighterNode {
   // message, or `done`.
   void start_up(runtime::RecoveryOptions recovery, std::function<void(const std::string&)> fail,
                 std::function<void()> done);
+  // Start-up's recovery found a Lighter position the journal cannot explain and the policy let it start
+  // (flag, or adopt on a market no pair trades): trading starts ReduceOnly.
+  bool recovery_flagged() const noexcept { return recovery_ && recovery_->flagged(); }
   // Reports go to the engine; the stream and the dead-man switch start; the reconciler polls Lighter (its
   // account poll is the engine's view of Lighter's account: the margin rule of Lighter orders reads it).
   void start_trading(exec::ArbEngine& engine, Portfolio& portfolio, ClientId first_client_id, const FeeSchedule& fees,
@@ -65,7 +68,8 @@ class LighterNode {
   // The loop is ending: timers cancelled, the stream closed.
   void close();
 
-  // The account poll's margin and the fills reconciliation's count (nothing before the first answer).
+  // The account poll's net equity and margin, and the fills reconciliation's count (nothing before the first
+  // answer).
   void collect_margin(service::VenueHealth& out) const;
 
   std::size_t book_count() const noexcept { return venue_.instrument_ids().size(); }

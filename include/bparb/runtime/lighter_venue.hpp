@@ -117,6 +117,9 @@ class LighterVenue final : public lighter::LighterAdapterSink, public exec::Reco
   // Told of each order's answer (accepted or rejected; `answered` false: a timeout, outcome unknown), before
   // the engine is: the operator's order-ack latency (service/trading_metrics.hpp).
   void on_answered(std::function<void(ClientId, bool answered)> f) { on_answered_ = std::move(f); }
+  // Told each time an order's transaction (a CreateOrder, or the ModifyOrder of a replace) is on its way to
+  // the venue, on the socket or over REST: the operator's tick-to-order latency.
+  void on_wire(std::function<void(ClientId)> f) { on_wire_ = std::move(f); }
 
   // ---- LighterAdapterSink
   void on_ack(const exec::OrderAck& a) override;
@@ -171,6 +174,7 @@ class LighterVenue final : public lighter::LighterAdapterSink, public exec::Reco
   exec::ArbEngine* engine_ = nullptr;
   std::function<void(InstrumentId)> on_book_;
   std::function<void(ClientId, bool)> on_answered_;
+  std::function<void(ClientId)> on_wire_;
   LighterVenueCounts counts_;
 };
 

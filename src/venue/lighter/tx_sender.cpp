@@ -182,6 +182,7 @@ bool LighterTxSender::dispatch(std::size_t idx) {
     ws_fifo_[ws_count_] = static_cast<std::uint8_t>(idx);
     ++ws_count_;
     ++counters_.sent_ws;
+    if (on_written_) on_written_(TxWritten{s.tag, s.type, TxRoute::kWebSocket, clock_.now_us()});
     return true;
   }
   s.state = SlotState::kInFlightRest;
@@ -191,6 +192,11 @@ bool LighterTxSender::dispatch(std::size_t idx) {
                 [a = alive_, idx, gen = s.generation](RestResult<SendTxResult>& r) {
                   if (a->owner) a->owner->on_rest_answer(idx, gen, r);
                 });
+  if (on_written_)
+    boost::asio::post(alive_->timer.get_executor(), [a = alive_, tag = s.tag, type = s.type] {
+      if (a->owner && a->owner->on_written_)
+        a->owner->on_written_(TxWritten{tag, type, TxRoute::kRest, a->owner->clock_.now_us()});
+    });
   return true;
 }
 

@@ -61,6 +61,15 @@ struct TxAnswer {
   SubmitResult result;
 };
 
+// One transaction on its way to the venue (each attempt): written on the socket (jsonapi/sendtx), or handed
+// to the REST client (sendTx fallback).
+struct TxWritten {
+  std::uint64_t tag = 0;  // the caller's tag
+  TxType type = TxType::kCreateOrder;
+  TxRoute route = TxRoute::kNone;
+  TimestampUs at_us = 0;
+};
+
 enum class TxSendError : std::uint8_t {
   kFull,       // every slot is busy
   kInvalidTx,  // the transaction would not sign (field ranges, attributes)
@@ -95,6 +104,10 @@ class LighterTxSender {
 
   // Every answer, on the io_context thread, never inside send().
   void on_answer(std::function<void(const TxAnswer&)> f) { on_answer_ = std::move(f); }
+  // Every attempt once its bytes are on their way (the order path's tick-to-order time): on the socket, told
+  // right after the write was started (possibly inside send()); over REST, from a handler posted after the
+  // request was handed to the HTTP client, which starts its write from the handler it has just posted.
+  void on_written(std::function<void(const TxWritten&)> f) { on_written_ = std::move(f); }
 
   // Queues the transaction: it is signed and sent as soon as the key has a nonce for it (at once
   // when the nonces are known). nullopt = queued; the answer comes through on_answer.
@@ -158,6 +171,7 @@ class LighterTxSender {
   bool fetching_ = false;
   bool pumping_ = false;
   std::function<void(const TxAnswer&)> on_answer_;
+  std::function<void(const TxWritten&)> on_written_;
   TxSenderCounters counters_;
   struct Alive;
   std::shared_ptr<Alive> alive_;  // async callbacks check it: the sender may be gone when they run
