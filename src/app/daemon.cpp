@@ -193,8 +193,8 @@ class Daemon final {
       key_.emplace(backpack::SigningKey::generate());
       runtime::PaperOptions po = paper_options(cfg_, key_->public_key_base64());
       if (hosts_lighter(cfg_)) {  // the simulated Lighter account registers a fresh key too
-        lighter_signer_.emplace(paper_lighter_signer(cfg_));
-        po.lighter = paper_lighter_options(cfg_, *lighter_signer_);
+        lighter_keys_ = paper_lighter_keys(cfg_);
+        po.lighter = paper_lighter_options(cfg_, lighter_keys_);
       }
       paper_ = std::make_unique<runtime::PaperExchange>(io_, po);
       vo.rest_url = paper_->http_url();
@@ -216,7 +216,7 @@ class Daemon final {
     bp_ = backpack::make_backpack_venue(io_, clock_, vo, *key_, instruments_, started_us_, log_, events_);
     events_.set_adapter(*bp_.adapter);
     // [venues.lighter] with markets: Lighter as the second venue (app/lighter_node.hpp).
-    lighter_ = make_lighter_node(io_, clock_, log_, journal_, instruments_, cfg_, paper_.get(), lighter_signer_);
+    lighter_ = make_lighter_node(io_, clock_, log_, journal_, instruments_, cfg_, paper_.get(), lighter_keys_);
     if (lighter_) events_.set_lighter(&lighter_->venue());
   }
 
@@ -662,9 +662,9 @@ class Daemon final {
   std::optional<backpack::SigningKey> key_;
   std::unique_ptr<runtime::PaperExchange> paper_;
   backpack::BackpackVenue bp_;
-  InstrumentTable instruments_;                    // the traded markets (runtime::Startup fills it); stable addresses
-  std::optional<lighter::Signer> lighter_signer_;  // until the Lighter venue takes it
-  std::unique_ptr<LighterNode> lighter_;           // null unless [venues.lighter] lists markets
+  InstrumentTable instruments_;                // the traded markets (runtime::Startup fills it); stable addresses
+  std::vector<lighter::Signer> lighter_keys_;  // paper mode's, until the Lighter venue takes them
+  std::unique_ptr<LighterNode> lighter_;       // null unless [venues.lighter] lists markets
   exec::EngineParams params_;
   std::unique_ptr<Portfolio> portfolio_;
   std::unique_ptr<exec::ArbEngine> engine_;

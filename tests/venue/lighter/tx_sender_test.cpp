@@ -126,6 +126,38 @@ TEST(LighterTxSenderTest, CreateAndCancelOverTheSocketShowOnTheAccountChannel) {
   EXPECT_EQ(c.written[1].type, TxType::kCancelOrder);
 }
 
+TEST(LighterTxSenderTest, APoolTakesOnlyOtherSlotsOfTheSameAccount) {
+  Loopback lb;
+  Client c(lb);
+  EXPECT_EQ(c.sender->key_count(), 1u);
+  EXPECT_FALSE(c.sender->add_key(*lb.f.alice));  // its slot is in the pool already
+  EXPECT_FALSE(c.sender->add_key(*lb.f.bob));    // another account
+  auto other = Signer::create(
+      [] {
+        std::array<char, 80> hex{};
+        PrivateKey::generate().to_hex(hex);
+        return std::string(hex.data(), hex.size());
+      }(),
+      SignerConfig{304, kAlice, 5});
+  ASSERT_TRUE(other.has_value());
+  EXPECT_TRUE(c.sender->add_key(*other));
+  EXPECT_EQ(c.sender->key_count(), 2u);
+  EXPECT_EQ(c.sender->nonce_pool().size(), 2u);
+  ASSERT_NE(c.sender->nonce_pool().key(5), nullptr);
+  // Slot 5 is not registered on the venue: its nextNonce is refused, so it never has a nonce to send with,
+  // and the transactions go on the first key meanwhile (a key waiting for its nonce holds no other).
+  c.connect();
+  ASSERT_FALSE(c.sender->send(c.order(40), 1));
+  ASSERT_FALSE(c.sender->send(c.order(41), 2));
+  c.wait_answer(2);
+  for (const TxAnswer& a : c.answers) {
+    EXPECT_EQ(a.result.state, SubmitState::kSubmitted);
+    EXPECT_EQ(a.api_key_index, kKey);
+  }
+  EXPECT_TRUE(lb.run_until([&] { return c.sender->counters().nonce_fetch_failures >= 1; }));
+  EXPECT_EQ(lb.server->api().next_nonce(kAlice, kKey), 2);
+}
+
 TEST(LighterTxSenderTest, ANonceUsedElsewhereResyncsOnce) {
   Loopback lb;
   Client c(lb);
