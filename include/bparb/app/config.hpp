@@ -218,12 +218,18 @@ std::string_view lighter_tier_name(LighterTier t) noexcept;  // "standard" / "pr
 // become instruments, their books feed the engine, orders on them go to the venue); `bparb lighter check`
 // and `bparb record` read it too. The key's private half comes from LIGHTER_API_PRIVATE_KEY (environment
 // or exchange.env_file), never from this file; paper mode makes a fresh key for its simulated account.
+// The most API keys [venues.lighter] api_key_indexes may list (the transaction sender's key pool).
+inline constexpr std::size_t kLighterMaxApiKeys = 16;
+
 struct LighterVenueConfig {
   std::string rest_url{kLighterRestUrl};
   std::string ws_url{kLighterWsUrl};
   std::uint32_t chain_id = 304;     // 304 mainnet, 300 testnet
   std::int64_t account_index = -1;  // required
-  std::int64_t api_key_index = -1;  // required, 0..254
+  std::int64_t api_key_index = -1;  // required, 0..254 (the pool's first slot when api_key_indexes is given)
+  // A pool of API keys of the account, used round robin per transaction, each with its own nonces; the key of
+  // slot N comes from LIGHTER_API_PRIVATE_KEY_N. Empty: one key (api_key_index, LIGHTER_API_PRIVATE_KEY).
+  std::vector<std::int64_t> api_key_indexes;
   LighterTier account_tier = LighterTier::kStandard;
   // The markets the daemon trades, by Lighter's own symbol ("SOL", "BTC"; spot "SOL/USDC"), in this order
   // in the instrument table. Empty: the daemon does not connect to Lighter.
