@@ -130,7 +130,7 @@ class Daemon final {
     journal_.on_failure([this] {
       svc_.status("ReduceOnly: journal write failed");
       StateChange c = risk_.set_reduce_only(StateReason::kInvariant);
-      events_.on_trading_state(c, "journal write failed");
+      events_.on_event(exec::event::TradingStateChanged{c, exec::ReasonText::of("journal write failed")});
     });
     journal_.open({cfg_.journal.enabled, cfg_.journal.path, cfg_.exchange.mode == Mode::kPaper});
   }
@@ -263,7 +263,7 @@ class Daemon final {
     portfolio_ = std::make_unique<Portfolio>(pairs().size());
     params_ = engine_params(cfg_);
     params_.first_client_id = startup_->first_client_id();
-    engine_ = std::make_unique<exec::ArbEngine>(params_, instruments_, risk_, *portfolio_, events_,
+    engine_ = std::make_unique<exec::ArbEngine>(params_, instruments_, risk_, *portfolio_, events_, events_,
                                                 xarb_ ? &xarb_->strategy() : nullptr);
     events_.set_engine(*engine_, *portfolio_);
     if (control_) control_->attach(*engine_);  // an operator's pause during start-up holds from here
@@ -284,7 +284,7 @@ class Daemon final {
       xarb_recovery_->restore(*engine_, *portfolio_, risk_,
                               [this](const StateChange& c, std::string_view why) { events_.on_trading_state(c, why); });
     startup_->recovery().restore(*engine_, *portfolio_, risk_, [this](const StateChange& c, std::string_view why) {
-      events_.on_trading_state(c, why);
+      events_.on_event(exec::event::TradingStateChanged{c, exec::ReasonText::of(why)});
     });
     events_.listen(bp_, pairs());
     bp_.ws->start();

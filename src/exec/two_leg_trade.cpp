@@ -71,8 +71,8 @@ Decimal taker_price(const TradeLeg& leg, Side side, Decimal qty) noexcept {
 }
 
 TwoLegTrade::TwoLegTrade(std::uint32_t owner, const PairInfo& info, const EngineParams& params, oms::OrderManager& oms,
-                         RiskGate& risk, EngineSink& sink) noexcept
-    : owner_(owner), info_(&info), params_(&params), oms_(oms), risk_(risk), sink_(sink) {}
+                         RiskGate& risk, CommandSink& commands, EngineObserver& observer) noexcept
+    : owner_(owner), info_(&info), params_(&params), oms_(oms), risk_(risk), commands_(commands), observer_(observer) {}
 
 oms::Order* TwoLegTrade::track(const OrderSpec& spec, TimestampUs now) noexcept {
   return oms_.track({spec.market, spec.instrument, spec.side, spec.type, spec.tif, spec.price, spec.quantity,
@@ -127,7 +127,7 @@ bool TwoLegTrade::start(const TradeStart& st, OrderSpec* orders, std::size_t n, 
 }
 
 void TwoLegTrade::launch() noexcept {
-  if (pending_n_ > 0) sink_.place_orders(std::span<const OrderSpec>(pending_, pending_n_));
+  if (pending_n_ > 0) commands_.place_orders(std::span<const OrderSpec>(pending_, pending_n_));
   pending_ = nullptr;
   pending_n_ = 0;
 }
@@ -162,7 +162,7 @@ void TwoLegTrade::on_settled(oms::Order& o, TimestampUs now) noexcept {
         spec.client_id = n->client_id();
         leg_risk_->on_order_sent(spec.leg);
         risk_.record_order();
-        sink_.place_orders(std::span<const OrderSpec>(&spec, 1));
+        commands_.place_orders(std::span<const OrderSpec>(&spec, 1));
       }
     }
   }
@@ -191,7 +191,7 @@ bool TwoLegTrade::send_hedge(const LegRiskDecision& d, TimestampUs now) noexcept
   spec.client_id = o->client_id();
   leg_risk_->on_hedge_sent(d);
   risk_.record_order();
-  sink_.place_orders(std::span<const OrderSpec>(&spec, 1));
+  commands_.place_orders(std::span<const OrderSpec>(&spec, 1));
   return true;
 }
 
@@ -220,7 +220,7 @@ void TwoLegTrade::maker_maintenance(TimestampUs now) noexcept {
       return;
     if (timed_out) {
       oms_.apply(o, OrderEvent::kCancelRequested, now);
-      sink_.cancel_order(r.instrument, o.client_id());
+      commands_.cancel_order(r.instrument, o.client_id());
       return;
     }
     const OrderBook* b = legs_[static_cast<std::size_t>(trade_leg_of(o))].book;
@@ -231,7 +231,7 @@ void TwoLegTrade::maker_maintenance(TimestampUs now) noexcept {
     if (moved_bps > params_->maker_reprice_bps) {
       oms_.set_owner(o, o.owner() | kReplaceAfterCancel);
       oms_.apply(o, OrderEvent::kCancelRequested, now);
-      sink_.cancel_order(r.instrument, o.client_id());
+      commands_.cancel_order(r.instrument, o.client_id());
     }
   });
   if (timed_out && !maker_timed_out_) {
@@ -274,7 +274,7 @@ void TwoLegTrade::maker_maintenance(TimestampUs now) noexcept {
       leg_risk_->on_order_sent(legs[i].leg);
       risk_.record_order();
     }
-    if (n > 0) sink_.place_orders(std::span<const OrderSpec>(legs, static_cast<std::size_t>(n)));
+    if (n > 0) commands_.place_orders(std::span<const OrderSpec>(legs, static_cast<std::size_t>(n)));
   }
 }
 
@@ -319,15 +319,16 @@ bool TwoLegTrade::drive(TimestampUs now) noexcept {
       return true;
     case LegRiskAction::kComplete:
     case LegRiskAction::kUnwind:
-      sink_.on_leg_risk(*info_, d);
+      observer_.on_event(event::LegRisk{owner_, d});
       send_hedge(d, now);
       return false;
     case LegRiskAction::kFailed:
       if (!failure_reported_) {
         failure_reported_ = true;
-        sink_.on_leg_risk(*info_, d);
+        observer_.on_event(event::LegRisk{owner_, d});
         StateChange c = risk_.set_reduce_only(StateReason::kInvariant);
-        sink_.on_trading_state(c, "leg risk: hedge deadline passed with exposure open");
+        observer_.on_event(
+            event::TradingStateChanged{c, ReasonText::of("leg risk: hedge deadline passed with exposure open")});
       }
       return false;
   }

@@ -30,13 +30,15 @@ MarketSpec eth(const char* symbol) {
   return s;
 }
 
-struct Sink : EngineSink {
+struct Sink : CommandSink, EngineObserver {
   std::vector<std::vector<OrderSpec>> batches;
   int leg_risk = 0;
   void place_orders(std::span<const OrderSpec> o) override { batches.emplace_back(o.begin(), o.end()); }
   void cancel_order(InstrumentId, oms::ClientId) override {}
   void query_order(InstrumentId, oms::ClientId) override {}
-  void on_leg_risk(const PairInfo&, const LegRiskDecision&) override { ++leg_risk; }
+  void on_event(const EngineEvent& e) override {
+    if (std::holds_alternative<event::LegRisk>(e)) ++leg_risk;
+  }
 };
 
 class TwoLegTradeTest : public ::testing::Test {
@@ -50,7 +52,7 @@ class TwoLegTradeTest : public ::testing::Test {
         risk_(RiskLimits{}, clock_),
         oms_(1),
         info_{"ETH", &a_spec_, &b_spec_, &a_, &b_},
-        trade_(7, info_, params_, oms_, risk_, sink_) {
+        trade_(7, info_, params_, oms_, risk_, sink_, sink_) {
     load(a_, "2000.00", "2000.01");
     load(b_, "2001.00", "2001.01");
   }
@@ -168,7 +170,7 @@ TEST_F(TwoLegTradeTest, AFullOrderTableStartsNothing) {
                           false, false, 0},
                          kT0),
               nullptr);
-  TwoLegTrade t(7, info_, params_, full, risk_, sink_);
+  TwoLegTrade t(7, info_, params_, full, risk_, sink_, sink_);
   OrderSpec orders[2] = {order(LegIndex::kSpot, Side::kBid, "2000.01"), order(LegIndex::kPerp, Side::kAsk, "2001.00")};
   EXPECT_FALSE(t.start(start(), orders, 2, kT0));
   EXPECT_FALSE(t.active());

@@ -33,7 +33,8 @@ namespace bparb::exec {
 struct OrderSpec;
 struct PairInfo;
 struct EngineParams;
-class EngineSink;
+class CommandSink;
+class EngineObserver;
 
 struct TradeLeg {
   VenueId venue = VenueId::kBackpack;
@@ -80,7 +81,7 @@ struct TradeStart {
 class TwoLegTrade {
  public:
   TwoLegTrade(std::uint32_t owner, const PairInfo& info, const EngineParams& params, oms::OrderManager& oms,
-              RiskGate& risk, EngineSink& sink) noexcept;
+              RiskGate& risk, CommandSink& commands, EngineObserver& observer) noexcept;
 
   bool active() const noexcept { return active_; }
   bool is_exit() const noexcept { return exit_; }
@@ -115,7 +116,8 @@ class TwoLegTrade {
   const EngineParams* params_;
   oms::OrderManager& oms_;
   RiskGate& risk_;
-  EngineSink& sink_;
+  CommandSink& commands_;
+  EngineObserver& observer_;
 
   bool active_ = false;
   bool exit_ = false;

@@ -88,7 +88,7 @@ class LighterVenue final : public lighter::LighterAdapterSink, public exec::Reco
   // Closes at once (the loop is ending).
   void close();
 
-  // ---- The engine's commands (EngineSink) for this venue's instruments
+  // ---- The engine's commands (CommandSink) for this venue's instruments
   bool owns(InstrumentId id) const noexcept;
   // Journals the intents (venue lighter) and sends. False = the journal refused them: nothing was sent, the
   // caller answers the orders.
