@@ -63,6 +63,8 @@ class LighterNode {
   // Start-up's recovery found a Lighter position the journal cannot explain and the policy let it start
   // (flag, or adopt on a market no pair trades): trading starts ReduceOnly.
   bool recovery_flagged() const noexcept { return recovery_ && recovery_->flagged(); }
+  // Its recovery once start_up ran (the fills it journaled for the cross-venue pair), else null.
+  const runtime::Recovery* recovery() const noexcept { return recovery_.get(); }
   // Reports go to the engine; the stream and the dead-man switch start; the reconciler polls Lighter (its
   // account poll is the engine's view of Lighter's account: the margin rule of Lighter orders reads it).
   void start_trading(exec::ArbEngine& engine, Portfolio& portfolio, ClientId first_client_id, const FeeSchedule& fees,

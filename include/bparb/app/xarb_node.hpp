@@ -64,6 +64,7 @@ class XarbNode final : public XarbObserver, public PairEventListener {
     Decimal quantity;
     Decimal notional;
     Decimal fee;
+    Side side = Side::kBid;  // of its last fill
   };
   void write_trade(XarbDirection d);
   void csv_failed(const std::exception& e);
