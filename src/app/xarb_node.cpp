@@ -51,6 +51,7 @@ void XarbNode::on_tick(const XarbVenueView& v, TimestampUs now) {
   strategy_.set_venue_state(0, VenueId::kBackpack, v.backpack);
   strategy_.set_venue_state(0, VenueId::kLighter, v.lighter);
   if (v.backpack_funding) strategy_.set_funding(0, VenueId::kBackpack, *v.backpack_funding);
+  if (v.lighter_funding) strategy_.set_funding(0, VenueId::kLighter, *v.lighter_funding);
   if (!csv_ || v.backpack_book == nullptr || v.lighter_book == nullptr) return;
   if (!v.backpack_book->valid() || !v.lighter_book->valid()) return;  // a row of blanks tells nobody anything
   XarbBboSample s;
