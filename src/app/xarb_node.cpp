@@ -17,6 +17,8 @@ CrossVenueStrategyParams cross_venue_params(const XarbConfig& x) {
   p.backpack_slippage_buffer = bps_to_fraction(x.backpack_slippage_bps);
   p.lighter_slippage_buffer = bps_to_fraction(x.lighter_slippage_bps);
   p.opening_delay_us = x.opening_delay_us;
+  p.leg_order = x.leg_order;
+  p.first_leg_timeout_us = x.first_leg_timeout_us;
   return p;
 }
 

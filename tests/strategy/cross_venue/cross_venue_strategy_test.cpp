@@ -80,6 +80,20 @@ TEST(CrossVenueStrategy, LongBackpackBuysBackpackAndSellsLighterWithIocLimitsWit
   EXPECT_EQ(d.quote.notional_usd, q.buy_notional_usd);
 }
 
+// leg_order reaches the engine with each entry: together by default, else the first venue and its wait.
+TEST(CrossVenueStrategy, TheEntryCarriesTheLegOrder) {
+  StrategyRig r;
+  r.long_books();
+  EXPECT_EQ(r.entry(r.now).sequence, LegSequence::kTogether);
+  r.params.leg_order = LegSequence::kLeg1First;
+  r.params.first_leg_timeout_us = 750 * kUsPerMs;
+  r.s->set_params(r.params);
+  const EntryDecision d = r.entry(r.now);
+  ASSERT_TRUE(d.open);
+  EXPECT_EQ(d.sequence, LegSequence::kLeg1First);
+  EXPECT_EQ(d.first_leg_timeout_us, 750 * kUsPerMs);
+}
+
 TEST(CrossVenueStrategy, ShortBackpackSellsBackpackAndBuysLighter) {
   StrategyRig r;
   r.short_books();
