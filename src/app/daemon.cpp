@@ -436,7 +436,7 @@ class Daemon final {
                                                        : cfg_.xarb.params.target_notional_usd.str() + " USD",
         cfg_.xarb.params.max_position_backpack.str(), cfg_.xarb.params.max_position_lighter.str());
   }
-  // What the strategy's venue gate reads (private streams, Lighter's margin, Backpack's funding estimate).
+  // What the strategy's venue gate reads (private streams, Lighter's margin, both venues' funding estimates).
   XarbVenueView xarb_view() const {
     const runtime::PairRef& p = xarb_pairs_[0];
     XarbVenueView v;
@@ -453,6 +453,7 @@ class Daemon final {
       f.mark_price = m->mark_price;
       v.backpack_funding = f;
     }
+    v.lighter_funding = lighter_->funding(p.instruments[1]);
     return v;
   }
   // Funding on both legs, from each venue's own history: neither reconciler has a basis pair for these perps.
