@@ -150,8 +150,9 @@ std::string value_text(const toml::node& n) {
 // Names whose presence means someone put credentials into the config file.
 bool is_secret_key_name(std::string_view key) {
   const std::string k = lower(key);
-  // "api_key_index", "account_index": which key slot, not key material.
+  // "api_key_index", "account_index", "api_key_indexes": which key slots, not key material.
   if (k.size() > 6 && k.compare(k.size() - 6, 6, "_index") == 0) return false;
+  if (k.size() > 8 && k.compare(k.size() - 8, 8, "_indexes") == 0) return false;
   for (const char* bad : {"secret", "private_key", "privatekey", "api_key", "apikey", "password", "passphrase"}) {
     if (k.find(bad) != std::string::npos) return true;
   }

@@ -172,6 +172,7 @@ class Loader {
   void read_shutdown(Section& s, Config& c);
   void read_venues(const toml::table& root, Config& c);
   void read_lighter_markets(Section& s, std::vector<std::string>& out);
+  void read_lighter_key_pool(Section& s, LighterVenueConfig& v);
   void read_alerts(Section& s, Config& c);  // config_alerts.cpp
   void read_mm(Section& s, Config& c);      // config_mm.cpp
   void check_mm(const Config& c);           // config_mm.cpp: [strategy] kind against [mm]

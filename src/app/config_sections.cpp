@@ -370,17 +370,28 @@ void Loader::read_venues(const toml::table& root, Config& c) {
   // Sub-accounts sit from 2^47; the venue's account field tops out at 2^48 - 2.
   s.integer("account_index", v.account_index, 0, (std::int64_t{1} << 48) - 2);
   s.integer("api_key_index", v.api_key_index, 0, 254);
+  read_lighter_key_pool(s, v);
+  if (!v.api_key_indexes.empty() && t->get("api_key_index") != nullptr)
+    issue_at(s.get("api_key_index"),
+             "venues.lighter.api_key_index: given with api_key_indexes; allowed: one of them (api_key_index for "
+             "one key from LIGHTER_API_PRIVATE_KEY, api_key_indexes for a pool from LIGHTER_API_PRIVATE_KEY_<index>)");
+  else if (!v.api_key_indexes.empty())
+    v.api_key_index = v.api_key_indexes.front();
   for (const char* key : {"account_index", "api_key_index"}) {
-    if (t->get(key) == nullptr) {
+    if (t->get(key) == nullptr && (std::string_view(key) == "account_index" || t->get("api_key_indexes") == nullptr)) {
       issue(&t->source(), std::string("venues.lighter.") + key + ": missing required key; allowed: " +
                               (std::string_view(key) == "account_index" ? "an integer from 0 to 281474976710654"
                                                                         : "an integer from 0 to 254"));
     }
   }
-  if (v.api_key_index >= 0 && v.api_key_index <= 3) {
+  if (v.api_key_indexes.empty() && v.api_key_index >= 0 && v.api_key_index <= 3) {
     warnings_.push_back(file_ + ": venues.lighter.api_key_index " + std::to_string(v.api_key_index) +
                         " is a slot Lighter's web and mobile apps may use; a key made for bparb belongs in 4..254");
   }
+  for (const std::int64_t k : v.api_key_indexes)
+    if (k <= 3)
+      warnings_.push_back(file_ + ": venues.lighter.api_key_indexes: " + std::to_string(k) +
+                          " is a slot Lighter's web and mobile apps may use; a key made for bparb belongs in 4..254");
   const int tier = s.choice("account_tier", {"standard", "premium"}, false);
   if (tier >= 0) v.account_tier = tier == 1 ? LighterTier::kPremium : LighterTier::kStandard;
   s.boolean("dead_man_switch", v.dead_man_switch);
@@ -407,6 +418,37 @@ void Loader::read_venues(const toml::table& root, Config& c) {
                         " Lighter market(s) and routes orders on them to Lighter; only [strategy] kind = "
                         "\"cross_venue\" opens positions there");
   c.venues.lighter = std::move(v);
+}
+
+// venues.lighter.api_key_indexes: the pool's key slots, each once, at most as many as the sender rotates.
+void Loader::read_lighter_key_pool(Section& s, LighterVenueConfig& v) {
+  const toml::node* n = s.get("api_key_indexes");
+  if (n == nullptr) return;
+  const std::string allowed = "; allowed: a list of 1 to " + std::to_string(kLighterMaxApiKeys) +
+                              " distinct API key slots from 0 to 254, such as [4, 5, 6]";
+  const auto* arr = n->as_array();
+  if (arr == nullptr || arr->empty() || arr->size() > kLighterMaxApiKeys) {
+    issue_at(n, "venues.lighter.api_key_indexes: " +
+                    (arr == nullptr ? "wrong type, got " + describe(*n) : std::to_string(arr->size()) + " slots") +
+                    allowed);
+    return;
+  }
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    const toml::node& e = *arr->get(i);
+    const std::string path = "venues.lighter.api_key_indexes[" + std::to_string(i) + "]";
+    const auto* num = e.as_integer();
+    if (num == nullptr || num->get() < 0 || num->get() > 254) {
+      issue_at(&e, path + ": " +
+                       (num ? std::to_string(num->get()) + " is out of range" : "wrong type, got " + describe(e)) +
+                       allowed);
+      continue;
+    }
+    if (std::find(v.api_key_indexes.begin(), v.api_key_indexes.end(), num->get()) != v.api_key_indexes.end()) {
+      issue_at(&e, path + ": " + std::to_string(num->get()) + " is listed twice" + allowed);
+      continue;
+    }
+    v.api_key_indexes.push_back(num->get());
+  }
 }
 
 // venues.lighter.markets: Lighter's own symbols ("SOL"; spot "SOL/USDC"), each once.

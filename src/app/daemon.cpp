@@ -194,8 +194,8 @@ class Daemon final {
       key_.emplace(backpack::SigningKey::generate());
       runtime::PaperOptions po = paper_options(cfg_, key_->public_key_base64());
       if (hosts_lighter(cfg_)) {  // the simulated Lighter account registers a fresh key too
-        lighter_signer_.emplace(paper_lighter_signer(cfg_));
-        po.lighter = paper_lighter_options(cfg_, *lighter_signer_);
+        lighter_keys_ = paper_lighter_keys(cfg_);
+        po.lighter = paper_lighter_options(cfg_, lighter_keys_);
       }
       paper_ = std::make_unique<runtime::PaperExchange>(io_, po);
       vo.rest_url = paper_->http_url();
@@ -217,7 +217,7 @@ class Daemon final {
     bp_ = backpack::make_backpack_venue(io_, clock_, vo, *key_, instruments_, started_us_, log_, events_);
     events_.set_adapter(*bp_.adapter);
     // [venues.lighter] with markets: Lighter as the second venue (app/lighter_node.hpp).
-    lighter_ = make_lighter_node(io_, clock_, log_, journal_, instruments_, cfg_, paper_.get(), lighter_signer_);
+    lighter_ = make_lighter_node(io_, clock_, log_, journal_, instruments_, cfg_, paper_.get(), lighter_keys_);
     if (lighter_) events_.set_lighter(&lighter_->venue());
   }
 
@@ -287,6 +287,10 @@ class Daemon final {
     startup_->recovery().restore(*engine_, *portfolio_, risk_, [this](const StateChange& c, std::string_view why) {
       events_.on_event(exec::event::TradingStateChanged{c, exec::ReasonText::of(why)});
     });
+    if (lighter_ && lighter_->recovery_flagged())
+      events_.on_event(exec::event::TradingStateChanged{
+          risk_.set_reduce_only(StateReason::kOperator),
+          exec::ReasonText::of("recovery: a Lighter position the journal cannot explain (unexplained_positions)")});
     events_.listen(bp_, pairs());
     bp_.ws->start();
     std::string names;
@@ -419,8 +423,11 @@ class Daemon final {
     engine_->add_pair(p.base, p.instruments, {bp_.feed->book(p.spot->symbol), lighter_book});
     xarb_->on_tick(xarb_view(), clock_.now_us());  // the venues' state before the first book update
     // Either venue's book update is the pair's: both go to the engine (Backpack's through listen()).
-    lighter_->venue().on_book([this, id = p.instruments[1]](InstrumentId i) {
-      if (i == id) engine_->on_book_update(0, clock_.now_us());
+    lighter_->venue().on_book([this, id = p.instruments[1], lighter_book](InstrumentId i) {
+      if (i != id) return;
+      events_.tick_begin(lighter_book != nullptr && lighter_book->valid() ? lighter_book->last_update_us() : 0);
+      engine_->on_book_update(0, clock_.now_us());
+      events_.tick_end();
     });
     log_->info(
         "Trading cross-venue {}: Backpack {} / Lighter {} | long_threshold {} short_threshold {} USD per unit, "
@@ -431,7 +438,7 @@ class Daemon final {
                                                        : cfg_.xarb.params.target_notional_usd.str() + " USD",
         cfg_.xarb.params.max_position_backpack.str(), cfg_.xarb.params.max_position_lighter.str());
   }
-  // What the strategy's venue gate reads (private streams, Lighter's margin, Backpack's funding estimate).
+  // What the strategy's venue gate reads (private streams, Lighter's margin, both venues' funding estimates).
   XarbVenueView xarb_view() const {
     const runtime::PairRef& p = xarb_pairs_[0];
     XarbVenueView v;
@@ -448,6 +455,7 @@ class Daemon final {
       f.mark_price = m->mark_price;
       v.backpack_funding = f;
     }
+    v.lighter_funding = lighter_->funding(p.instruments[1]);
     return v;
   }
   // Funding on both legs, from each venue's own history: neither reconciler has a basis pair for these perps.
@@ -683,9 +691,9 @@ class Daemon final {
   std::optional<backpack::SigningKey> key_;
   std::unique_ptr<runtime::PaperExchange> paper_;
   backpack::BackpackVenue bp_;
-  InstrumentTable instruments_;                    // the traded markets (runtime::Startup fills it); stable addresses
-  std::optional<lighter::Signer> lighter_signer_;  // until the Lighter venue takes it
-  std::unique_ptr<LighterNode> lighter_;           // null unless [venues.lighter] lists markets
+  InstrumentTable instruments_;                // the traded markets (runtime::Startup fills it); stable addresses
+  std::vector<lighter::Signer> lighter_keys_;  // paper mode's, until the Lighter venue takes them
+  std::unique_ptr<LighterNode> lighter_;       // null unless [venues.lighter] lists markets
   exec::EngineParams params_;
   std::unique_ptr<Portfolio> portfolio_;
   std::unique_ptr<exec::ArbEngine> engine_;

@@ -65,9 +65,10 @@ std::string_view trim(std::string_view s) {
 }
 
 // The key text from the environment or the .env file; wiped copies only. Errors never contain it.
-bool load_key_text(const LighterKeySource& source, std::string& key, std::string& why, std::string* from = nullptr) {
+bool load_key_text(const LighterKeySource& source, std::string& key, std::string& why, std::string* from = nullptr,
+                   std::string_view var = kLighterPrivateKeyVar) {
   const auto lookup = source.getenv ? source.getenv : system_getenv;
-  if (auto v = lookup(kLighterPrivateKeyVar); v && !trim(*v).empty()) {
+  if (auto v = lookup(var); v && !trim(*v).empty()) {
     key.assign(trim(*v));
     sodium_memzero(v->data(), v->size());
     if (from) *from = "the environment";
@@ -75,7 +76,7 @@ bool load_key_text(const LighterKeySource& source, std::string& key, std::string
   }
   std::error_code ec;
   if (source.env_file.empty() || !std::filesystem::exists(source.env_file, ec)) {
-    why = std::string(kLighterPrivateKeyVar) + " is not set and " +
+    why = std::string(var) + " is not set and " +
           (source.env_file.empty() ? std::string("no .env file is configured") : source.env_file + " does not exist");
     return false;
   }
@@ -93,21 +94,22 @@ bool load_key_text(const LighterKeySource& source, std::string& key, std::string
   }
   sodium_memzero(text.data(), text.size());
   bool found = false;
-  if (const std::string* v = env.find(kLighterPrivateKeyVar); v && !trim(*v).empty()) {
+  if (const std::string* v = env.find(var); v && !trim(*v).empty()) {
     key.assign(trim(*v));
     found = true;
   }
   for (auto& [k, v] : env.entries) sodium_memzero(v.data(), v.size());
-  if (!found) why = source.env_file + " has no " + std::string(kLighterPrivateKeyVar) + " line";
+  if (!found) why = source.env_file + " has no " + std::string(var) + " line";
   if (found && from) *from = source.env_file;
   return found;
 }
 
 std::optional<lt::Signer> load_signer(const LighterKeySource& source, std::ostream& err,
-                                      const lt::SignerConfig& config = {}, std::string* from = nullptr) {
+                                      const lt::SignerConfig& config = {}, std::string* from = nullptr,
+                                      std::string_view var = kLighterPrivateKeyVar) {
   std::string key;
   std::string why;
-  if (!load_key_text(source, key, why, from)) {
+  if (!load_key_text(source, key, why, from, var)) {
     err << "bparb lighter: " << why << "\n";
     return std::nullopt;
   }
@@ -115,8 +117,7 @@ std::optional<lt::Signer> load_signer(const LighterKeySource& source, std::ostre
   auto signer = lt::Signer::create(key, config);
   sodium_memzero(key.data(), key.size());
   if (!signer) {
-    err << "bparb lighter: " << kLighterPrivateKeyVar << " is invalid: " << lt::key_error_message(signer.error())
-        << "\n";
+    err << "bparb lighter: " << var << " is invalid: " << lt::key_error_message(signer.error()) << "\n";
     return std::nullopt;
   }
   return std::move(*signer);
@@ -270,14 +271,18 @@ std::optional<std::string> lighter_public_key(const LighterKeySource& source, st
   return std::string(pk.data(), pk.size());
 }
 
+std::string lighter_pool_key_var(std::int64_t api_key_index) {
+  return std::string(kLighterPrivateKeyVar) + "_" + std::to_string(api_key_index);
+}
+
 std::optional<lt::Signer> lighter_signer(const LighterKeySource& source, const lt::SignerConfig& config,
-                                         std::string& why, std::string* from) {
+                                         std::string& why, std::string* from, std::string_view var) {
   if (sodium_init() < 0) {
     why = "libsodium failed to initialise";
     return std::nullopt;
   }
   std::ostringstream err;
-  std::optional<lt::Signer> signer = load_signer(source, err, config, from);
+  std::optional<lt::Signer> signer = load_signer(source, err, config, from, var);
   if (!signer) {
     why = err.str();
     while (!why.empty() && why.back() == '\n') why.pop_back();

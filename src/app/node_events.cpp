@@ -59,9 +59,9 @@ void NodeEvents::listen(backpack::BackpackVenue& venue, const std::vector<runtim
     if (const runtime::PairRef* p = pair_of(instrument)) {
       // Orders the engine places from inside this call were decided on this frame (tick -> order).
       const OrderBook* b = book_by_instrument_[instrument];
-      metrics_.tick_begin(b != nullptr && b->valid() ? b->last_update_us() : 0);
+      tick_begin(b != nullptr && b->valid() ? b->last_update_us() : 0);
       engine_->on_book_update(p->index, clock_.now_us());
-      metrics_.tick_end();
+      tick_end();
     } else if (single_book_) {
       single_book_(instrument);
     }
@@ -106,9 +106,10 @@ void NodeEvents::set_reconciler(runtime::Reconciler& reconciler) {
 
 void NodeEvents::set_lighter(runtime::LighterVenue* lighter) {
   lighter_ = lighter;
-  if (lighter_ != nullptr)
-    lighter_->on_answered(
-        [this](oms::ClientId id, bool answered) { lighter_metrics_.order_answered(id, clock_.now_us(), answered); });
+  if (lighter_ == nullptr) return;
+  lighter_->on_answered(
+      [this](oms::ClientId id, bool answered) { lighter_metrics_.order_answered(id, clock_.now_us(), answered); });
+  lighter_->on_wire([this](oms::ClientId id) { lighter_metrics_.order_on_wire(id, clock_.now_us()); });
 }
 
 const runtime::PairRef* NodeEvents::pair_of(InstrumentId instrument) const noexcept {

@@ -17,6 +17,8 @@ CrossVenueStrategyParams cross_venue_params(const XarbConfig& x) {
   p.backpack_slippage_buffer = bps_to_fraction(x.backpack_slippage_bps);
   p.lighter_slippage_buffer = bps_to_fraction(x.lighter_slippage_bps);
   p.opening_delay_us = x.opening_delay_us;
+  p.leg_order = x.leg_order;
+  p.first_leg_timeout_us = x.first_leg_timeout_us;
   return p;
 }
 
@@ -51,6 +53,7 @@ void XarbNode::on_tick(const XarbVenueView& v, TimestampUs now) {
   strategy_.set_venue_state(0, VenueId::kBackpack, v.backpack);
   strategy_.set_venue_state(0, VenueId::kLighter, v.lighter);
   if (v.backpack_funding) strategy_.set_funding(0, VenueId::kBackpack, *v.backpack_funding);
+  if (v.lighter_funding) strategy_.set_funding(0, VenueId::kLighter, *v.lighter_funding);
   if (!csv_ || v.backpack_book == nullptr || v.lighter_book == nullptr) return;
   if (!v.backpack_book->valid() || !v.lighter_book->valid()) return;  // a row of blanks tells nobody anything
   XarbBboSample s;

@@ -268,6 +268,8 @@ void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
   }
   TwoLegTrade& t = trades_[p];
   TradeStart start = trade_start(p, false, e.plan, e.on_buy, e.on_sell);
+  start.sequence = e.sequence;
+  start.first_leg_timeout_us = e.first_leg_timeout_us;
   start.targets[0] = {legs[0].side, legs[0].quantity, s.info.spot->step_size, s.info.spot->min_quantity};
   start.targets[1] = {legs[1].side, legs[1].quantity, s.info.perp->step_size, s.info.perp->min_quantity};
   if (!t.start(start, legs, 2, now)) return;  // order table full of live orders: cannot track more safely

@@ -3,10 +3,12 @@
 // lighter_reports.cpp.
 #include "bparb/runtime/lighter_venue.hpp"
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 #include "bparb/runtime/ingest_fill.hpp"
@@ -42,19 +44,23 @@ InstrumentFees fees_of(const lighter::MarketDetails& m, bool premium) {
 }  // namespace
 
 LighterVenue::Impl::Impl(boost::asio::io_context& io, const Clock& clock, lighter::Signer s,
-                         const LighterVenueOptions& o)
-    : signer(std::move(s)), rest(io, rest_options(o)), ws(io, clock, ws_options(o), &signer), stop_timer(io) {}
+                         const LighterVenueOptions& o, std::vector<lighter::Signer> more)
+    : signer(std::move(s)),
+      more_keys(std::move(more)),
+      rest(io, rest_options(o)),
+      ws(io, clock, ws_options(o), &signer),
+      stop_timer(io) {}
 
 LighterVenue::LighterVenue(boost::asio::io_context& io, const Clock& clock, std::shared_ptr<spdlog::logger> log,
                            JournalWriter& journal, InstrumentTable& instruments, lighter::Signer signer,
-                           LighterVenueOptions opts)
+                           LighterVenueOptions opts, std::vector<lighter::Signer> more_keys)
     : io_(io),
       clock_(clock),
       log_(std::move(log)),
       journal_(journal),
       instruments_(instruments),
       opts_(std::move(opts)),
-      impl_(std::make_unique<Impl>(io, clock, std::move(signer), opts_)) {
+      impl_(std::make_unique<Impl>(io, clock, std::move(signer), opts_, std::move(more_keys))) {
   Impl& m = *impl_;
   // The session's handlers first: the sender wraps on_disconnected and installs on_tx_reply.
   lighter::LighterWsHandlers& h = m.ws.handlers();
@@ -73,9 +79,20 @@ LighterVenue::LighterVenue(boost::asio::io_context& io, const Clock& clock, std:
                  net::to_string(d.reason));
   };
   m.sender = std::make_unique<lighter::LighterTxSender>(io, clock, m.signer, m.rest, m.ws);
+  for (const lighter::Signer& k : m.more_keys)
+    if (!m.sender->add_key(k))
+      throw std::invalid_argument("venues.lighter.api_key_indexes: API key slot " +
+                                  std::to_string(k.config().api_key_index) +
+                                  " is listed twice, belongs to another account, or the pool has more than " +
+                                  std::to_string(lighter::NoncePool::kMaxKeys) + " keys");
   m.adapter = std::make_unique<lighter::LighterAdapter>(io, clock, m.signer, m.rest, *m.sender, instruments_, *this);
   // One sender, two users: the dead-man switch's own transactions, and the adapter's (orders, cancel-alls).
   m.sender->on_answer([this](const lighter::TxAnswer& a) { on_tx_answer(a); });
+  // The adapter tags an order's transaction with its client id (the switch's cancel-alls are neither type).
+  m.sender->on_written([this](const lighter::TxWritten& w) {
+    if (on_wire_ && (w.type == lighter::TxType::kCreateOrder || w.type == lighter::TxType::kModifyOrder))
+      on_wire_(static_cast<ClientId>(w.tag));
+  });
   if (opts_.dead_man_switch) {
     m.dead_man = std::make_unique<lighter::LighterDeadManSwitch>(io, clock, *m.sender, opts_.dead_man);
     m.dead_man->on_event([this](const lighter::DeadManEvent& e) { on_dead_man(e); });
@@ -158,7 +175,7 @@ void LighterVenue::load_markets(std::function<void(const std::string* error)> do
             }
           }
           const InstrumentId id = instruments_.add(VenueId::kLighter, spec, fees_of(d, opts_.premium));
-          markets_.push_back(Market{id, d});
+          markets_.push_back(Market{id, d, std::nullopt});
           ids_.push_back(id);
           impl_->adapter->add_market(id, d);
           impl_->ws.add_book(d);
@@ -167,8 +184,47 @@ void LighterVenue::load_markets(std::function<void(const std::string* error)> do
                      instruments_[id].fees.maker_bps.str(), instruments_[id].fees.taker_bps.str(),
                      opts_.premium ? "premium" : "standard");
         }
-        impl_->ws.add_account_all(opts_.signer.account_index);
-        done(nullptr);
+        check_key(0, std::move(done));
+      });
+}
+
+// A key the venue does not hold for its slot would have every transaction refused for its signature: start-up
+// stops on it instead, naming the slot (`bparb lighter check` shows both keys too).
+void LighterVenue::check_key(std::size_t i, std::function<void(const std::string* error)> done) {
+  Impl& m = *impl_;
+  if (i > m.more_keys.size()) {
+    m.ws.add_account_all(opts_.signer.account_index);
+    return done(nullptr);
+  }
+  const lighter::Signer& key = i == 0 ? m.signer : m.more_keys[i - 1];
+  const std::uint8_t slot = key.config().api_key_index;
+  const std::int64_t account = key.config().account_index;
+  m.rest.api_keys(
+      account, slot,
+      [this, i, slot, account, &key,
+       done = std::move(done)](lighter::RestResult<std::vector<lighter::ApiKeyInfo>>& r) mutable {
+        std::array<char, 80> hex{};
+        key.public_key_hex(hex);
+        const std::string ours(hex.data(), hex.size());
+        std::string e;
+        if (!r) {
+          e = "Lighter apikeys for account " + std::to_string(account) + " API key slot " + std::to_string(slot) +
+              " failed: " + r.error().describe();
+          return done(&e);
+        }
+        const lighter::ApiKeyInfo* held = nullptr;
+        for (const lighter::ApiKeyInfo& k : *r)
+          if (k.api_key_index == slot) held = &k;
+        if (held == nullptr)
+          e = "venues.lighter: account " + std::to_string(account) + " has no API key in slot " + std::to_string(slot) +
+              " on the venue (" + opts_.source_path + "; register it, or check the slot with `bparb lighter check`)";
+        else if (held->public_key != ours)
+          e = "venues.lighter: the key for API key slot " + std::to_string(slot) + " of account " +
+              std::to_string(account) + " is not the one the venue holds there (venue " + held->public_key + ", ours " +
+              ours + "): wrong key, slot or account, or the key was replaced on the venue (" + opts_.source_path + ")";
+        if (!e.empty()) return done(&e);
+        log_->info("Lighter API key slot {} of account {}: the venue holds this key", slot, account);
+        check_key(i + 1, std::move(done));
       });
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "bparb/runtime/lighter_venue.hpp"
 #include "bparb/venue/lighter/adapter.hpp"
@@ -18,9 +19,11 @@ namespace bparb::runtime {
 // Members are destroyed in reverse order: the switch and the adapter before the sender, the sender before the
 // clients it sends through.
 struct LighterVenue::Impl {
-  Impl(boost::asio::io_context& io, const Clock& clock, lighter::Signer s, const LighterVenueOptions& o);
+  Impl(boost::asio::io_context& io, const Clock& clock, lighter::Signer s, const LighterVenueOptions& o,
+       std::vector<lighter::Signer> more);
 
   lighter::Signer signer;
+  std::vector<lighter::Signer> more_keys;  // a pool's other keys (never resized: the sender holds references)
   lighter::LighterRest rest;
   lighter::LighterWs ws;
   std::unique_ptr<lighter::LighterTxSender> sender;

@@ -82,6 +82,8 @@ void PaperExchange::start_world(boost::asio::io_context& io, const PaperOptions&
   sc.exchange.accounts.clear();
   sc.exchange.accounts.push_back(std::move(acct));
   rules.accounts.push_back({l.account_index, 0, {{l.api_key_index, l.public_key_hex}}});
+  for (const auto& [slot, public_key_hex] : l.more_keys)
+    rules.accounts.back().api_keys.push_back({slot, public_key_hex});
   if (l.premium) {
     rules.maker_fee_pct = Decimal::from_string(kPaperLighterPremiumMakerFeePct);
     rules.taker_fee_pct = Decimal::from_string(kPaperLighterPremiumTakerFeePct);

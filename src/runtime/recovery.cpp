@@ -245,8 +245,72 @@ void Recovery::reconcile_positions() {
         }
       }
     }
+    if (opts_.check_single_positions && !reconcile_single_positions(positions)) return;
     check_equity();
   });
+}
+
+bool Recovery::in_a_pair(std::string_view symbol) const noexcept {
+  for (const PairRef& p : pairs_)
+    if (p.spot->symbol == symbol || p.perp->symbol == symbol) return true;
+  for (const std::string& m : opts_.cross_venue_markets)
+    if (m == symbol) return true;
+  return false;
+}
+
+// A market no pair trades has no journal position: what the journal knows of it is its single orders' fills
+// (intents without a pair). A position they do not add up to was opened by hand, by another program on the
+// account, or before this journal: the same policy as a pair's unexplained perp.
+bool Recovery::reconcile_single_positions(std::span<const exec::PositionReport> positions) {
+  journal::Journal* jr = journal_.journal();
+  std::vector<journal::FillRecord> fills;
+  bool fills_read = false;
+  for (std::size_t i = venue_market(0); i < markets_.size(); i = venue_market(i + 1)) {
+    const std::string& symbol = symbol_of(i);
+    if (in_a_pair(symbol)) continue;
+    Decimal held;
+    for (const exec::PositionReport& pos : positions)
+      if (pos.symbol == symbol) held = pos.net_quantity;
+    if (jr != nullptr && !fills_read) {
+      auto all = jr->fills_since(0);
+      if (!all) {
+        fail_("journal " + jr->path() + ": " + jr->last_error());
+        return false;
+      }
+      fills = std::move(*all);
+      fills_read = true;
+    }
+    Decimal explained;
+    for (const journal::FillRecord& f : fills) {
+      if (f.venue != opts_.venue || f.symbol != symbol || f.client_id == 0) continue;
+      auto intent = jr->find_intent(f.client_id);
+      if (!intent || !*intent || !(*intent)->intent.pair.empty()) continue;  // not ours, or a pair's leg
+      explained += f.side == Side::kBid ? f.quantity : -f.quantity;
+    }
+    if (held == explained) continue;
+    const std::string what = venue_prefix() + symbol + ": the exchange holds " + held.str() +
+                             " but the journal's single orders explain " + explained.str();
+    switch (opts_.unexplained) {
+      case RecoveryOptions::Unexplained::kRefuse:
+        fail_(what + "; close it by hand, or set [recovery] unexplained_positions = \"flag\" (start reduce-only) in " +
+              opts_.source_path + " (bparb never trades on top of positions it cannot explain)");
+        return false;
+      case RecoveryOptions::Unexplained::kFlag:
+        log_->error(
+            "Recovery: {}; [recovery] unexplained_positions = flag: starting ReduceOnly, the position is left "
+            "alone",
+            what);
+        break;
+      case RecoveryOptions::Unexplained::kAdopt:
+        log_->error(
+            "Recovery: {}; [recovery] unexplained_positions = adopt unwinds a pair's position, and no pair "
+            "trades this market: starting ReduceOnly as with flag, the position is left alone",
+            what);
+        break;
+    }
+    flagged_ = true;
+  }
+  return true;
 }
 
 // Refuse to start below the configured equity floor: the risk gate would refuse every entry anyway, and an

@@ -26,6 +26,13 @@ void TradingMetrics::orders_on_wire(std::span<const exec::OrderSpec> legs, Times
   }
 }
 
+void TradingMetrics::order_on_wire(ClientId id, TimestampUs now) noexcept {
+  InFlight& s = slot(id);
+  if (s.id != id || s.tick_us == 0) return;  // not decided by a tick, or already recorded (a re-sent attempt)
+  tick_to_order_.record(now - s.tick_us);
+  s.tick_us = 0;
+}
+
 void TradingMetrics::order_answered(ClientId id, TimestampUs now, bool answered) noexcept {
   InFlight& s = slot(id);
   if (s.id != id || s.sent_us == 0) return;  // not sent by us this run, or its slot was reused

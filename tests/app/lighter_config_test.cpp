@@ -3,15 +3,20 @@
 // says honestly what reads the section.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "app_test_util.hpp"
 #include "bparb/app/config.hpp"
+#include "bparb/app/lighter_node.hpp"
 #include "bparb/venue/lighter/keys.hpp"
 
 namespace bparb::app {
@@ -181,6 +186,77 @@ TEST(LighterConfig, APrivateKeyInTheFileIsRefusedAndNotEchoed) {
   for (const auto& l : e) EXPECT_EQ(l.find(key), std::string::npos);
   // A slot index is not key material.
   EXPECT_TRUE(errors_of(kPaper + "[venues.lighter]\naccount_index = 1\napi_key_index = 4\n").empty());
+}
+
+TEST(LighterConfig, APoolOfApiKeysIsReadInOrderAndEachKeyComesFromItsOwnVariable) {
+  Config c = parse_config_string(
+      kPaper + "[venues.lighter]\naccount_index = 1\napi_key_indexes = [5, 4, 9]\nmarkets = [\"SOL\"]\n", "test.toml");
+  ASSERT_TRUE(c.venues.lighter.has_value());
+  EXPECT_EQ(c.venues.lighter->api_key_indexes, (std::vector<std::int64_t>{5, 4, 9}));
+  EXPECT_EQ(c.venues.lighter->api_key_index, 5);  // the first: it also signs the auth tokens
+  EXPECT_EQ(lighter_key_slots(c), (std::vector<std::uint8_t>{5, 4, 9}));
+
+  const std::string head = kPaper + "[venues.lighter]\naccount_index = 1\n";
+  EXPECT_TRUE(any_contains(errors_of(head + "api_key_index = 4\napi_key_indexes = [5, 6]\n"),
+                           "venues.lighter.api_key_index: given with api_key_indexes", "allowed: one of them"));
+  EXPECT_TRUE(any_contains(errors_of(head + "api_key_indexes = []\n"), "venues.lighter.api_key_indexes: 0 slots",
+                           "1 to 16 distinct API key slots from 0 to 254"));
+  EXPECT_TRUE(any_contains(errors_of(head + "api_key_indexes = [4, 255]\n"),
+                           "venues.lighter.api_key_indexes[1]: 255 is out of range"));
+  EXPECT_TRUE(any_contains(errors_of(head + "api_key_indexes = [4, 5, 4]\n"), "api_key_indexes[2]: 4 is listed twice"));
+  EXPECT_TRUE(any_contains(errors_of(head + "api_key_indexes = 4\n"), "api_key_indexes: wrong type"));
+  EXPECT_TRUE(any_contains(errors_of(head + "api_key_indexes = [" +
+                                     [] {
+                                       std::string l;
+                                       for (int i = 4; i < 21; ++i) l += (i > 4 ? ", " : "") + std::to_string(i);
+                                       return l;
+                                     }() +
+                                     "]\n"),
+                           "api_key_indexes: 17 slots"));
+  EXPECT_THAT(parse_config_string(head + "api_key_indexes = [2, 5]\n", "test.toml").warnings,
+              Contains(HasSubstr("venues.lighter.api_key_indexes: 2 is a slot")));
+
+  // Live mode reads LIGHTER_API_PRIVATE_KEY_<slot> for each slot (here from the .env file), each signer for
+  // its own slot of the account.
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("bparb_lighter_pool_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::vector<std::string> pubs;
+  {
+    std::ofstream env(dir / ".env");
+    for (const int slot : {5, 4}) {
+      std::array<char, 80> hex{};
+      const lighter::PrivateKey k = lighter::PrivateKey::generate();
+      k.to_hex(hex);
+      env << "LIGHTER_API_PRIVATE_KEY_" << slot << "=" << std::string(hex.data(), hex.size()) << "\n";
+      std::array<char, 80> pub{};
+      lighter::Signer::create(std::string_view(hex.data(), hex.size()), {})->public_key_hex(pub);
+      pubs.emplace_back(pub.data(), pub.size());
+    }
+  }
+  c.exchange.env_file = (dir / ".env").string();
+  c.venues.lighter->api_key_indexes = {5, 4};
+  std::string from;
+  const std::vector<lighter::Signer> keys = load_lighter_keys(c, from);
+  ASSERT_EQ(keys.size(), 2u);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    EXPECT_EQ(keys[i].config().account_index, 1);
+    EXPECT_EQ(keys[i].config().api_key_index, i == 0 ? 5 : 4);
+    std::array<char, 80> pub{};
+    keys[i].public_key_hex(pub);
+    EXPECT_EQ(std::string(pub.data(), pub.size()), pubs[i]);
+  }
+  EXPECT_EQ(from, c.exchange.env_file);
+  // A slot without its variable stops the start, naming the variable (never a key).
+  c.venues.lighter->api_key_indexes = {5, 4, 9};
+  try {
+    (void)load_lighter_keys(c, from);
+    ADD_FAILURE() << "slot 9 has no key";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("API key slot 9 is unusable"));
+    EXPECT_THAT(e.what(), HasSubstr("has no LIGHTER_API_PRIVATE_KEY_9 line"));
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST(LighterConfig, LowKeySlotsDrawAWarning) {

@@ -143,7 +143,7 @@ class LighterVenueTest : public ::testing::Test {
     runtime::PaperOptions po;
     po.sim_config = sim_config;
     po.api_key = backpack::SigningKey::generate().public_key_base64();
-    po.lighter = runtime::PaperOptions::Lighter{{"SOL"}, kAccount, kKeySlot, pub_hex_, true};
+    po.lighter = runtime::PaperOptions::Lighter{{"SOL"}, kAccount, kKeySlot, pub_hex_, true, registered_more_};
     paper_.emplace(io_, po);
   }
   void TearDown() override {
@@ -186,17 +186,7 @@ class LighterVenueTest : public ::testing::Test {
     o.markets = {"SOL"};
     o.source_path = "test.toml";
     o.dead_man_switch = false;  // a restart here stands for a crash: nothing aborts, nothing fires
-    auto signer = lighter::Signer::create(key_hex_, o.signer);
-    r.venue =
-        std::make_unique<runtime::LighterVenue>(io_, clock_, log_, journal_, r.instruments, std::move(*signer), o);
-    bool loaded = false;
-    std::string error;
-    r.venue->load_markets([&](const std::string* e) {
-      loaded = true;
-      if (e) error = *e;
-    });
-    EXPECT_TRUE(run_until([&] { return loaded; }));
-    EXPECT_EQ(error, "");
+    EXPECT_EQ(load(r, o), "");
     r.sol = *r.instruments.find(VenueId::kLighter, "SOL");
     runtime::RecoveryOptions ro;
     ro.venue = VenueId::kLighter;
@@ -237,6 +227,44 @@ class LighterVenueTest : public ::testing::Test {
     r.venue->start();
     EXPECT_TRUE(run_until([&] { return r.venue->valid_books() == 1 && r.venue->stream_connected(); }));
     return r;
+  }
+
+  // The run's venue with the test key (and the pool's, pool_), its markets loaded: the error, or "".
+  std::string load(Run& r, const runtime::LighterVenueOptions& o) {
+    auto signer = lighter::Signer::create(key_hex_, o.signer);
+    std::vector<lighter::Signer> more;
+    for (const auto& [slot, hex] : pool_) {
+      lighter::SignerConfig c = o.signer;
+      c.api_key_index = slot;
+      auto k = lighter::Signer::create(hex, c);
+      more.push_back(std::move(*k));
+    }
+    r.venue = std::make_unique<runtime::LighterVenue>(io_, clock_, log_, journal_, r.instruments, std::move(*signer), o,
+                                                      std::move(more));
+    bool loaded = false;
+    std::string error;
+    r.venue->load_markets([&](const std::string* e) {
+      loaded = true;
+      if (e) error = *e;
+    });
+    EXPECT_TRUE(run_until([&] { return loaded; }));
+    return error;
+  }
+  // A fresh key for `slot` in the pool the next run signs with; `registered`: the simulated account holds its
+  // public key there (the paper exchange restarts to register it), else it holds `other`'s (none: no key).
+  void add_pool_key(std::uint8_t slot, bool registered, const std::string* other = nullptr) {
+    std::array<char, 80> hex{};
+    lighter::PrivateKey::generate().to_hex(hex);
+    pool_.emplace_back(slot, std::string(hex.data(), hex.size()));
+    lighter::SignerConfig c = signer_config();
+    c.api_key_index = slot;
+    std::array<char, 80> pub{};
+    lighter::Signer::create(pool_.back().second, c)->public_key_hex(pub);
+    if (registered)
+      registered_more_.emplace_back(slot, std::string(pub.data(), pub.size()));
+    else if (other != nullptr)
+      registered_more_.emplace_back(slot, *other);
+    start_paper(std::string(BPARB_SOURCE_DIR) + "/config/paper-sim.toml");
   }
 
   // An order of `lots` on Lighter's SOL, `offset_ticks` from the touch (IOC buys cross it; post-only bids rest
@@ -284,12 +312,12 @@ class LighterVenueTest : public ::testing::Test {
     return orders.value_or(std::vector<lighter::Order>{});
   }
   // The API key's next nonce at the venue: one more per transaction it took.
-  std::int64_t next_nonce() {
+  std::int64_t next_nonce(std::uint8_t slot = kKeySlot) {
     lighter::LighterRestOptions ro;
     ro.http.base_url = paper_->lighter_http_url();
     lighter::LighterRest rest(io_, ro);
     std::optional<std::int64_t> n;
-    rest.next_nonce(kAccount, kKeySlot, [&](lighter::RestResult<std::int64_t>& r) {
+    rest.next_nonce(kAccount, slot, [&](lighter::RestResult<std::int64_t>& r) {
       ASSERT_TRUE(r.has_value()) << r.error().describe();
       n = *r;
     });
@@ -306,6 +334,8 @@ class LighterVenueTest : public ::testing::Test {
   std::string key_hex_;
   std::string pub_hex_;
   std::optional<runtime::PaperExchange> paper_;
+  std::vector<std::pair<std::uint8_t, std::string>> pool_;             // slot, private key hex
+  std::vector<std::pair<std::uint8_t, std::string>> registered_more_;  // slot, public key hex
   std::vector<std::unique_ptr<Run>> runs_;
   ClientId next_client_id_ = 1;
 };
@@ -393,6 +423,29 @@ TEST_F(LighterVenueTest, AnOrderOnALighterInstrumentFillsOnBpsimAndTheJournalHol
             (D("100000") - fees).round_to(D("0.01"), Rounding::kNearest));
 }
 
+TEST_F(LighterVenueTest, ALighterOrderDecidedOnABookFrameHasATickToOrderSampleOnceItsTransactionIsWritten) {
+  Run& r = start_run();
+  // An order no frame decided (the operator's, a timer's): its answer is timed, no tick-to-order sample.
+  exec::SubmitResult s = submit(r, /*ioc=*/true, 20, 50);
+  ASSERT_TRUE(s.ok()) << static_cast<int>(s.refusal);
+  ASSERT_TRUE(run_until([&] { return r.owner.heard(exec::SingleOrderEventKind::kSettled, s.client_id); }));
+  EXPECT_EQ(r.events->lighter_metrics().order_ack().count(), 1u);
+  EXPECT_EQ(r.events->lighter_metrics().tick_to_order().count(), 0u);
+
+  // One placed while the sink hands a Lighter book frame to the engine (as the daemon's book callbacks do):
+  // its transaction on the socket gives Lighter one sample, Backpack's histogram none (no order there).
+  const OrderBook& book = *r.venue->book(r.sol);
+  ASSERT_GT(book.last_update_us(), 0);
+  r.events->tick_begin(book.last_update_us());
+  s = submit(r, /*ioc=*/true, 20, 50);
+  r.events->tick_end();
+  ASSERT_TRUE(s.ok()) << static_cast<int>(s.refusal);
+  ASSERT_TRUE(run_until([&] { return r.owner.heard(exec::SingleOrderEventKind::kSettled, s.client_id); }));
+  EXPECT_EQ(r.events->lighter_metrics().tick_to_order().count(), 1u);
+  EXPECT_EQ(r.events->lighter_metrics().order_ack().count(), 2u);
+  EXPECT_EQ(r.events->metrics().tick_to_order().count(), 0u);
+}
+
 TEST_F(LighterVenueTest, ARestartCancelsARestingLighterOrderAsAnOrphanAndSettlesItsIntent) {
   {
     Run& r = start_run();
@@ -412,6 +465,116 @@ TEST_F(LighterVenueTest, ARestartCancelsARestingLighterOrderAsAnOrphanAndSettles
   auto open = journal_.journal()->open_intents();
   ASSERT_TRUE(open);
   EXPECT_TRUE(open->empty());
+}
+
+TEST_F(LighterVenueTest, ALighterPositionTheJournalCannotExplainFollowsTheUnexplainedPositionsPolicy) {
+  Run& r = start_run();
+  const exec::SubmitResult s = submit(r, /*ioc=*/true, 20, 50);  // buy 0.50 SOL through the ask
+  ASSERT_TRUE(s.ok()) << static_cast<int>(s.refusal);
+  ASSERT_TRUE(run_until([&] { return r.owner.heard(exec::SingleOrderEventKind::kSettled, s.client_id); }));
+  ASSERT_EQ(r.owner.filled, D("0.5"));
+
+  // Lighter's recovery as LighterNode runs it, against `journal`, with `policy`: the failure, or whether
+  // trading must start ReduceOnly.
+  struct Outcome {
+    std::optional<std::string> failed;
+    bool flagged = false;
+  };
+  const auto recover = [&](runtime::JournalWriter& journal, runtime::RecoveryOptions::Unexplained policy) {
+    runtime::RecoveryOptions ro;
+    ro.venue = VenueId::kLighter;
+    ro.source_path = "test.toml";
+    ro.check_single_positions = true;
+    ro.unexplained = policy;
+    runtime::Recovery rec(log_, clock_, journal, *r.venue, r.instruments, std::vector<runtime::PairRef>{}, ro);
+    Outcome o;
+    bool over = false;
+    rec.run(
+        [&](const std::string& e) {
+          o.failed = e;
+          over = true;
+        },
+        [&] { over = true; });
+    EXPECT_TRUE(run_until([&] { return over; }));
+    o.flagged = rec.flagged();
+    return o;
+  };
+  using U = runtime::RecoveryOptions::Unexplained;
+  // The journal that booked the fill explains the 0.5 SOL the venue holds: a restart starts as usual.
+  Outcome o = recover(journal_, U::kRefuse);
+  EXPECT_FALSE(o.failed) << *o.failed;
+  EXPECT_FALSE(o.flagged);
+
+  // A journal that never saw it (the position was opened by hand, or by another program on this key).
+  runtime::JournalWriter other(log_, clock_);
+  other.open({true, (dir_ / "other.sqlite").string(), false});
+  o = recover(other, U::kRefuse);
+  ASSERT_TRUE(o.failed);
+  EXPECT_NE(o.failed->find("lighter SOL: the exchange holds 0.5 but the journal's single orders explain 0"),
+            std::string::npos)
+      << *o.failed;
+  EXPECT_NE(o.failed->find("unexplained_positions = \"flag\""), std::string::npos) << *o.failed;
+  EXPECT_NE(o.failed->find("test.toml"), std::string::npos) << *o.failed;
+  o = recover(other, U::kFlag);
+  EXPECT_FALSE(o.failed) << *o.failed;
+  EXPECT_TRUE(o.flagged);
+  o = recover(other, U::kAdopt);  // no pair to unwind it with: left alone, ReduceOnly as with flag
+  EXPECT_FALSE(o.failed) << *o.failed;
+  EXPECT_TRUE(o.flagged);
+}
+
+TEST_F(LighterVenueTest, APoolOfApiKeysSignsTransactionsInTurnEachKeyWithItsOwnNonces) {
+  add_pool_key(5, true);
+  add_pool_key(6, true);
+  const std::int64_t before = next_nonce(4) + next_nonce(5) + next_nonce(6);
+  Run& r = start_run();
+  // Six post-only bids well below the touch, one after the other: each transaction takes the next key.
+  for (int i = 0; i < 6; ++i) {
+    const exec::SubmitResult s = submit(r, /*ioc=*/false, 200 + i, 50);
+    ASSERT_TRUE(s.ok()) << static_cast<int>(s.refusal);
+    ASSERT_TRUE(run_until([&] { return r.owner.heard(exec::SingleOrderEventKind::kAccepted, s.client_id); }));
+  }
+  EXPECT_EQ(open_orders(r), 6u);
+  EXPECT_EQ(active_orders().size(), 6u);
+  // Every key signed: the venue took each one's nonces in its own sequence (slot 4's, 5's and 6's), six in all.
+  const std::int64_t n4 = next_nonce(4), n5 = next_nonce(5), n6 = next_nonce(6);
+  EXPECT_EQ(n4 + n5 + n6 - before, 6);
+  EXPECT_GE(n4, 1);
+  EXPECT_GE(n5, 1);
+  EXPECT_GE(n6, 1);
+}
+
+TEST_F(LighterVenueTest, AStartWithAKeyTheVenueDoesNotHoldInItsSlotStopsNamingTheSlot) {
+  {
+    add_pool_key(5, /*registered=*/false);  // slot 5 of the account is empty on the venue
+    runs_.push_back(std::make_unique<Run>());
+    runtime::LighterVenueOptions o;
+    o.rest_url = paper_->lighter_http_url();
+    o.ws_url = paper_->lighter_ws_url();
+    o.signer = signer_config();
+    o.markets = {"SOL"};
+    o.source_path = "test.toml";
+    o.dead_man_switch = false;
+    const std::string e = load(*runs_.back(), o);
+    EXPECT_NE(e.find("account 1001 has no API key in slot 5 on the venue (test.toml"), std::string::npos) << e;
+  }
+  // Slot 5 holds another key (the first one's): its transactions would all be refused for their signature.
+  pool_.clear();
+  registered_more_.clear();
+  add_pool_key(5, /*registered=*/false, &pub_hex_);
+  runs_.push_back(std::make_unique<Run>());
+  runtime::LighterVenueOptions o;
+  o.rest_url = paper_->lighter_http_url();
+  o.ws_url = paper_->lighter_ws_url();
+  o.signer = signer_config();
+  o.markets = {"SOL"};
+  o.source_path = "test.toml";
+  o.dead_man_switch = false;
+  const std::string e = load(*runs_.back(), o);
+  EXPECT_NE(e.find("the key for API key slot 5 of account 1001 is not the one the venue holds there (venue " +
+                   pub_hex_ + ", ours "),
+            std::string::npos)
+      << e;
 }
 
 TEST_F(LighterVenueTest, AReplaceOfARestingLighterOrderIsOneModifyOrderAndTheJournalAndOmsAgree) {
@@ -665,6 +828,17 @@ TEST(LighterDaemon, PaperModeWithLighterMarketsShowsTheLighterBooksHealthyInStat
               status.find("\"symbol\":\"SOL\",\"valid\":true", lighter) != std::string::npos &&
               status.find("\"symbol\":\"BTC\",\"valid\":true", lighter) != std::string::npos;
   }
+  // /metrics: Lighter's net equity from its reconciler's first account poll (the simulated account's 100,000
+  // USDC of collateral and no position), beside its margin.
+  std::string metrics;
+  for (int i = 0; i < 100 && healthy; ++i) {
+    const auto m = testing::http_get(port, "/metrics");
+    if (m && m->status == 200 && m->body.find("bparb_equity_usd{venue=\"lighter\"}") != std::string::npos) {
+      metrics = m->body;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   // A clean stop (SIGTERM): the dead-man switch's schedule is aborted on the way out.
   ::kill(child, SIGTERM);
   int st = 0;
@@ -678,6 +852,8 @@ TEST(LighterDaemon, PaperModeWithLighterMarketsShowsTheLighterBooksHealthyInStat
   ASSERT_NE(lighter, std::string::npos) << status;
   EXPECT_NE(status.find("\"last_message_age_seconds\":\"", lighter), std::string::npos) << status;
   EXPECT_NE(status.find("\"latency\":{\"order_ack\":{\"count\":0", lighter), std::string::npos) << status;
+  EXPECT_NE(metrics.find("bparb_equity_usd{venue=\"lighter\"} 100000\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("bparb_margin_available_usd{venue=\"lighter\"} 100000\n"), std::string::npos) << metrics;
   EXPECT_NE(log.find("Lighter market SOL (id 0)"), std::string::npos) << log;
   EXPECT_NE(log.find("Lighter dead-man switch armed"), std::string::npos) << log;
   EXPECT_NE(log.find("Lighter dead-man switch aborted"), std::string::npos) << log;

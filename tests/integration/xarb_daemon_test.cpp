@@ -407,6 +407,34 @@ TEST_F(XarbDaemon, LongAndShortBackpackOpenAndCloseFlatOnBothVenuesWithThePnlOfB
   EXPECT_GE(bbo_rows, 1u);
 }
 
+// Lighter's mark held 0.4 % above its index: the simulated Lighter's funding estimate turns positive (longs pay
+// shorts) and its funding-rates endpoint says so. The daemon reads it, and the LongBackpack opportunity, short on
+// Lighter, counts it as carry received over the 4 h holding window: the line's funding term is above zero (before,
+// Lighter's rate counted as zero and Backpack's, with no basis in this world, is nil).
+TEST_F(XarbDaemon, LighterFundingFromTheVenueIsInTheOpportunitysCarry) {
+  const bool held = world_->call([this] {
+    const auto mark = world_->world->venue(1).exchange().mark_price("BTC_USDC_PERP");
+    if (!mark) return false;
+    const Decimal index = mark->index_price;
+    return world_->world->venue(1).model()->hold_mark_index(
+        "BTC_USDC_PERP", index.mul(Decimal::from_string("1.004"), Rounding::kNearest), index);
+  });
+  ASSERT_TRUE(held);
+  ASSERT_NO_FATAL_FAILURE(start());
+  dislocate_lighter(40);
+  const std::string key = "Found opportunity BTC LongBackpack";
+  ASSERT_TRUE(wait_for([&] { return log().find(key) != std::string::npos; }, milliseconds(20'000))) << log();
+  const std::string text = log();
+  const std::size_t at = text.find("funding=", text.find(key));
+  ASSERT_NE(at, std::string::npos) << text;
+  const std::string term = text.substr(at + 8, text.find(' ', at) - at - 8);
+  ASSERT_FALSE(term.empty());
+  EXPECT_EQ(term.front(), '+') << text.substr(at, 60);
+  EXPECT_TRUE(Decimal::from_string(term.substr(1)).is_positive()) << text.substr(at, 60);
+  EXPECT_EQ(text.compare(text.find(' ', at) + 1, 11, "bps (4h/4h)"), 0) << text.substr(at, 60);
+  ASSERT_NO_FATAL_FAILURE(stop_cleanly());
+}
+
 // Lighter refuses the order for margin (its collateral withdrawn after the daemon's account poll, which runs every
 // 30 s here): the Backpack leg that filled is unwound with a reduce-only taker order within the hedge deadline,
 // nothing stays open on either venue, no LEG RISK, and the journal holds the two Backpack fills with the

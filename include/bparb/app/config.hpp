@@ -21,6 +21,7 @@
 #include "bparb/core/decimal.hpp"
 #include "bparb/strategy/cross_venue/xarb_params.hpp"
 #include "bparb/strategy/market_maker/mm_params.hpp"
+#include "bparb/strategy/strategy.hpp"
 
 namespace bparb::app {
 
@@ -61,6 +62,9 @@ struct MmConfig {
 // [xarb] — the cross-venue arbitrage: the coin, its market on each venue, the daemon's own keys (slippage
 // buffers, cooldown, CSV directory) and the decision core's parameters (every other key of the table, read by
 // read_xarb_params; defaults in strategy/cross_venue/xarb_params.hpp).
+// [xarb] leg_order's words: "together" / "backpack_first" / "lighter_first" (Backpack is leg 0, Lighter leg 1).
+std::string_view xarb_leg_order_name(LegSequence s) noexcept;
+
 struct XarbConfig {
   bool present = false;         // the file has an [xarb] table
   std::string coin;             // "BTC"
@@ -68,8 +72,10 @@ struct XarbConfig {
   std::string lighter_market;   // default "<coin>" (Lighter's perp symbol); must be in [venues.lighter] markets
   Decimal backpack_slippage_bps = Decimal::from_int(20);  // taker limit = worst level ± this
   Decimal lighter_slippage_bps = Decimal::from_int(20);
-  DurationUs opening_delay_us = 10 * kUsPerSecond;  // after a trade ends, before the next entry
-  std::string csv_dir;                              // bbo_/trades_ CSV files; empty = the log file's directory
+  DurationUs opening_delay_us = 10 * kUsPerSecond;     // after a trade ends, before the next entry
+  LegSequence leg_order = LegSequence::kTogether;      // "together" | "backpack_first" | "lighter_first"
+  DurationUs first_leg_timeout_us = 2 * kUsPerSecond;  // one leg first: the wait for its fills
+  std::string csv_dir;                                 // bbo_/trades_ CSV files; empty = the log file's directory
   XarbParams params;
 };
 
@@ -218,12 +224,18 @@ std::string_view lighter_tier_name(LighterTier t) noexcept;  // "standard" / "pr
 // become instruments, their books feed the engine, orders on them go to the venue); `bparb lighter check`
 // and `bparb record` read it too. The key's private half comes from LIGHTER_API_PRIVATE_KEY (environment
 // or exchange.env_file), never from this file; paper mode makes a fresh key for its simulated account.
+// The most API keys [venues.lighter] api_key_indexes may list (the transaction sender's key pool).
+inline constexpr std::size_t kLighterMaxApiKeys = 16;
+
 struct LighterVenueConfig {
   std::string rest_url{kLighterRestUrl};
   std::string ws_url{kLighterWsUrl};
   std::uint32_t chain_id = 304;     // 304 mainnet, 300 testnet
   std::int64_t account_index = -1;  // required
-  std::int64_t api_key_index = -1;  // required, 0..254
+  std::int64_t api_key_index = -1;  // required, 0..254 (the pool's first slot when api_key_indexes is given)
+  // A pool of API keys of the account, used round robin per transaction, each with its own nonces; the key of
+  // slot N comes from LIGHTER_API_PRIVATE_KEY_N. Empty: one key (api_key_index, LIGHTER_API_PRIVATE_KEY).
+  std::vector<std::int64_t> api_key_indexes;
   LighterTier account_tier = LighterTier::kStandard;
   // The markets the daemon trades, by Lighter's own symbol ("SOL", "BTC"; spot "SOL/USDC"), in this order
   // in the instrument table. Empty: the daemon does not connect to Lighter.

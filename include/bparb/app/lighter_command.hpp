@@ -32,11 +32,14 @@ struct LighterKeySource {
 std::optional<std::string> lighter_public_key(const LighterKeySource& source, std::string& why,
                                               std::string* from = nullptr);
 
-// The signer of LIGHTER_API_PRIVATE_KEY from `source` for `config` (the daemon's live Lighter venue); nullopt
-// with `why` (which never contains the key) when it is missing or invalid. The key is registered with the
-// log redactor.
+// The signer of LIGHTER_API_PRIVATE_KEY (or `var`: a pool's LIGHTER_API_PRIVATE_KEY_<index>) from `source` for
+// `config` (the daemon's live Lighter venue); nullopt with `why` (which never contains the key) when it is
+// missing or invalid. The key is registered with the log redactor.
 std::optional<lighter::Signer> lighter_signer(const LighterKeySource& source, const lighter::SignerConfig& config,
-                                              std::string& why, std::string* from = nullptr);
+                                              std::string& why, std::string* from = nullptr,
+                                              std::string_view var = kLighterPrivateKeyVar);
+// The variable that holds the key of a pool's API key slot: LIGHTER_API_PRIVATE_KEY_<index>.
+std::string lighter_pool_key_var(std::int64_t api_key_index);
 
 // `bparb lighter ...` with explicit streams: `sign` reads one JSON request per line from `in` and
 // writes one JSON line per request to `out`; exit 0 if every request was signed, 1 if any line got an

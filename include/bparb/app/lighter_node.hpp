@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "bparb/app/config.hpp"
 #include "bparb/core/instrument.hpp"
@@ -25,15 +26,18 @@ namespace bparb::app {
 
 // True when [venues.lighter] lists markets.
 bool hosts_lighter(const Config& cfg) noexcept;
-// The account, key slot and chain of [venues.lighter].
+// The account, key slot and chain of [venues.lighter] (its first slot when it lists a pool).
 lighter::SignerConfig lighter_signer_config(const Config& cfg);
-// Live mode: the key from the environment or exchange.env_file. Throws std::runtime_error naming what is
-// missing or invalid (never the key). `from` says where it was found.
-lighter::Signer load_lighter_signer(const Config& cfg, std::string& from);
-// Paper mode: a fresh key for the simulated account.
-lighter::Signer paper_lighter_signer(const Config& cfg);
-// Paper mode: what the embedded bpsim serves as Lighter for this config and key.
-runtime::PaperOptions::Lighter paper_lighter_options(const Config& cfg, const lighter::Signer& signer);
+// The key slots the daemon signs with: api_key_indexes, else api_key_index alone.
+std::vector<std::uint8_t> lighter_key_slots(const Config& cfg);
+// Live mode: the key of each slot from the environment or exchange.env_file (LIGHTER_API_PRIVATE_KEY for one
+// key; LIGHTER_API_PRIVATE_KEY_<index> for each of a pool), in the slots' order. Throws std::runtime_error
+// naming what is missing or invalid (never the key). `from` says where they were found.
+std::vector<lighter::Signer> load_lighter_keys(const Config& cfg, std::string& from);
+// Paper mode: a fresh key per slot for the simulated account.
+std::vector<lighter::Signer> paper_lighter_keys(const Config& cfg);
+// Paper mode: what the embedded bpsim serves as Lighter for this config and keys (each registered in its slot).
+runtime::PaperOptions::Lighter paper_lighter_options(const Config& cfg, const std::vector<lighter::Signer>& keys);
 // The venue's options; the endpoints are the config's (live) or the embedded bpsim's (paper).
 runtime::LighterVenueOptions lighter_venue_options(const Config& cfg, std::string rest_url, std::string ws_url);
 // GET /api/v1/status: the Lighter stream and each of its books.
@@ -45,8 +49,9 @@ void collect_lighter_health(const runtime::LighterVenue& venue, const Instrument
 // reconciler) with the engine, stopped (the switch's abort awaited) before the loop ends.
 class LighterNode {
  public:
+  // `keys`: one, or a pool (the first also signs the auth tokens); not empty.
   LighterNode(boost::asio::io_context& io, const Clock& clock, std::shared_ptr<spdlog::logger> log,
-              runtime::JournalWriter& journal, InstrumentTable& instruments, lighter::Signer signer,
+              runtime::JournalWriter& journal, InstrumentTable& instruments, std::vector<lighter::Signer> keys,
               runtime::LighterVenueOptions opts);
 
   runtime::LighterVenue& venue() noexcept { return venue_; }
@@ -55,10 +60,14 @@ class LighterNode {
   // message, or `done`.
   void start_up(runtime::RecoveryOptions recovery, std::function<void(const std::string&)> fail,
                 std::function<void()> done);
+  // Start-up's recovery found a Lighter position the journal cannot explain and the policy let it start
+  // (flag, or adopt on a market no pair trades): trading starts ReduceOnly.
+  bool recovery_flagged() const noexcept { return recovery_ && recovery_->flagged(); }
   // Its recovery once start_up ran (the fills it journaled for the cross-venue pair), else null.
   const runtime::Recovery* recovery() const noexcept { return recovery_.get(); }
   // Reports go to the engine; the stream and the dead-man switch start; the reconciler polls Lighter (its
-  // account poll is the engine's view of Lighter's account: the margin rule of Lighter orders reads it).
+  // account poll is the engine's view of Lighter's account: the margin rule of Lighter orders reads it), and the
+  // markets' current funding rates are read at the reconciler's funding cadence.
   void start_trading(exec::ArbEngine& engine, Portfolio& portfolio, ClientId first_client_id, const FeeSchedule& fees,
                      runtime::ReconcilerOptions reconciler);
   // Clean stop (once): the reconciler stops after one last look at Lighter's fills and funding (at most
@@ -67,12 +76,16 @@ class LighterNode {
   // The loop is ending: timers cancelled, the stream closed.
   void close();
 
-  // The account poll's margin and the fills reconciliation's count (nothing before the first answer).
+  // The account poll's net equity and margin, and the fills reconciliation's count (nothing before the first
+  // answer).
   void collect_margin(service::VenueHealth& out) const;
 
   std::size_t book_count() const noexcept { return venue_.instrument_ids().size(); }
   // Lighter's free collateral as its reconciler last polled it (zero before the first answer).
   Decimal available_margin() const noexcept;
+  // Lighter's current funding rate of a market (polled every funding poll while trading); nullopt before the
+  // first answer.
+  std::optional<FundingInfo> funding(InstrumentId id) const noexcept { return venue_.funding(id); }
   // Funding payments of the account that no basis pair claims (a cross-venue leg's): after start_trading.
   void on_unpaired_funding(std::function<void(std::string_view symbol, Decimal amount)> f);
   std::size_t valid_books() const noexcept { return venue_.valid_books(); }
@@ -86,17 +99,22 @@ class LighterNode {
   runtime::LighterVenue venue_;
   std::unique_ptr<runtime::Recovery> recovery_;
   std::unique_ptr<runtime::Reconciler> reconciler_;
+  // funding-rates every `every_us`; a failure is logged when it starts and when it ends.
+  void poll_funding(DurationUs every_us);
+
   boost::asio::steady_timer final_timer_;
+  boost::asio::steady_timer funding_timer_;
   bool stopping_ = false;
+  bool funding_failing_ = false;
 };
 
 // The daemon's Lighter node from the config: null unless [venues.lighter] lists markets. In paper mode `paper`
-// serves the simulated Lighter and `paper_signer` holds the key its account registered (paper_lighter_signer);
-// in live mode the key is loaded from the environment (throws std::runtime_error when unusable).
+// serves the simulated Lighter and `paper_keys` holds the keys its account registered (paper_lighter_keys);
+// in live mode the keys are loaded from the environment (throws std::runtime_error when unusable).
 std::unique_ptr<LighterNode> make_lighter_node(boost::asio::io_context& io, const Clock& clock,
                                                std::shared_ptr<spdlog::logger> log, runtime::JournalWriter& journal,
                                                InstrumentTable& instruments, const Config& cfg,
                                                const runtime::PaperExchange* paper,
-                                               std::optional<lighter::Signer>& paper_signer);
+                                               std::vector<lighter::Signer>& paper_keys);
 
 }  // namespace bparb::app

@@ -81,6 +81,16 @@ class NodeEvents final : public exec::CommandSink, public exec::EngineObserver, 
   // Trading starts: the feed's book and mark updates of `pairs` go to the engine, the private order stream
   // to the adapter; the stream's connections are logged. `venue` and `pairs` outlive the run.
   void listen(backpack::BackpackVenue& venue, const std::vector<runtime::PairRef>& pairs);
+  // A book frame received at `received_us` is being handed to the engine: the orders it places on either venue
+  // until tick_end() were decided on it (each venue's tick-to-order). 0 = not a usable frame (no sample).
+  void tick_begin(TimestampUs received_us) noexcept {
+    metrics_.tick_begin(received_us);
+    lighter_metrics_.tick_begin(received_us);
+  }
+  void tick_end() noexcept {
+    metrics_.tick_end();
+    lighter_metrics_.tick_end();
+  }
   // Book updates of instruments outside the pairs (the market maker's perps) go here. Null = dropped.
   void set_single_book_listener(std::function<void(InstrumentId)> f) { single_book_ = std::move(f); }
   // A single-order strategy (the market maker) trades instead of the pairs: the engine's periodic stats are

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -31,6 +32,7 @@
 #include "bparb/exec/arb_engine.hpp"
 #include "bparb/exec/venue_reports.hpp"
 #include "bparb/runtime/journal_writer.hpp"
+#include "bparb/strategy/funding.hpp"
 #include "bparb/venue/lighter/adapter.hpp"
 #include "bparb/venue/lighter/dead_man_switch.hpp"
 #include "bparb/venue/lighter/signer.hpp"
@@ -65,17 +67,22 @@ struct LighterVenueCounts {
 class LighterVenue final : public lighter::LighterAdapterSink, public exec::ReconciliationVenue {
  public:
   // Builds the clients (nothing is sent yet). Throws std::invalid_argument for a bad URL or dead-man
-  // switch options. `instruments` receives the markets at load_markets; every reference outlives the venue.
+  // switch options, or a pool key of another account or a slot twice. `instruments` receives the markets at
+  // load_markets; every reference outlives the venue. `more_keys`: the other API keys of a pool, used round
+  // robin with `signer` per transaction ([venues.lighter] api_key_indexes); `signer` also signs the auth
+  // tokens.
   LighterVenue(boost::asio::io_context& io, const Clock& clock, std::shared_ptr<spdlog::logger> log,
-               JournalWriter& journal, InstrumentTable& instruments, lighter::Signer signer, LighterVenueOptions opts);
+               JournalWriter& journal, InstrumentTable& instruments, lighter::Signer signer, LighterVenueOptions opts,
+               std::vector<lighter::Signer> more_keys = {});
   ~LighterVenue() override;
   LighterVenue(const LighterVenue&) = delete;
   LighterVenue& operator=(const LighterVenue&) = delete;
 
   // ---- Start-up
   // orderBookDetails: every configured market into the instrument table and the adapter, its book
-  // subscribed. `done` with an error message (a market the venue does not list, or is inactive; no
-  // answer), or null once every market is in.
+  // subscribed; then each API key's public key against the one the venue holds for its slot. `done` with an
+  // error message (a market the venue does not list, or is inactive; a key the venue does not hold; no
+  // answer), or null once every market is in and every key matches.
   void load_markets(std::function<void(const std::string* error)> done);
   // The engine the reports go to from now on; the books are registered with its order entry (an order on an
   // instrument whose book is not synced and fresh is refused by the risk gate).
@@ -114,9 +121,18 @@ class LighterVenue final : public lighter::LighterAdapterSink, public exec::Reco
   const LighterVenueCounts& counts() const noexcept { return counts_; }
   std::int64_t dead_man_trigger_ms() const noexcept;
   TimestampUs last_frame_us() const noexcept;  // the stream's last frame (0 = none yet)
+  // funding-rates: Lighter's current rate of each market, kept for funding(). `done` with what went wrong (the
+  // rates read before stay), or null.
+  void refresh_funding(std::function<void(const std::string* error)> done);
+  // The market's current funding (hourly, the next settlement on the next whole hour: venue/lighter/funding.hpp)
+  // from the last refresh_funding that listed it; nullopt before.
+  std::optional<FundingInfo> funding(InstrumentId id) const noexcept;
   // Told of each order's answer (accepted or rejected; `answered` false: a timeout, outcome unknown), before
   // the engine is: the operator's order-ack latency (service/trading_metrics.hpp).
   void on_answered(std::function<void(ClientId, bool answered)> f) { on_answered_ = std::move(f); }
+  // Told each time an order's transaction (a CreateOrder, or the ModifyOrder of a replace) is on its way to
+  // the venue, on the socket or over REST: the operator's tick-to-order latency.
+  void on_wire(std::function<void(ClientId)> f) { on_wire_ = std::move(f); }
 
   // ---- LighterAdapterSink
   void on_ack(const exec::OrderAck& a) override;
@@ -146,6 +162,7 @@ class LighterVenue final : public lighter::LighterAdapterSink, public exec::Reco
   struct Market {
     InstrumentId id = kNoInstrument;
     lighter::MarketDetails details;
+    std::optional<Decimal> funding_rate_8h;  // funding-rates' last value (a fraction over 8 hours)
   };
   struct Impl;
 
@@ -154,6 +171,8 @@ class LighterVenue final : public lighter::LighterAdapterSink, public exec::Reco
   const Market* market_by_id(std::int64_t market_id) const noexcept;
   void on_tx_answer(const lighter::TxAnswer& a);
   void on_dead_man(const lighter::DeadManEvent& e);
+  // The i-th API key (0 = the first) against the venue's apikeys answer for its slot, then the next.
+  void check_key(std::size_t i, std::function<void(const std::string* error)> done);
   // The account's trades (`market_id` 255 = every market) as fill reports, oldest first, our client ids
   // resolved through the account's orders.
   void account_fills(std::int64_t market_id, std::int64_t from_ms, std::size_t limit,
@@ -171,6 +190,7 @@ class LighterVenue final : public lighter::LighterAdapterSink, public exec::Reco
   exec::ArbEngine* engine_ = nullptr;
   std::function<void(InstrumentId)> on_book_;
   std::function<void(ClientId, bool)> on_answered_;
+  std::function<void(ClientId)> on_wire_;
   LighterVenueCounts counts_;
 };
 

@@ -41,6 +41,8 @@ struct PaperOptions {
     std::uint8_t api_key_index = 0;
     std::string public_key_hex;  // 80 hex characters
     bool premium = false;
+    // The other API keys of a pool ([venues.lighter] api_key_indexes): slot and public key.
+    std::vector<std::pair<std::uint8_t, std::string>> more_keys;
   };
   std::optional<Lighter> lighter;
 };

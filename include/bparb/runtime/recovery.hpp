@@ -6,7 +6,8 @@
 //   3. settle the journal's open intents (their orders are gone now) with what they executed;
 //   4. the venue's perp positions vs the journal's: matched -> restored into the engine (exits keep working,
 //      no second copy); legs apart (a crash between legs) -> restored and unwound to flat; unexplained ->
-//      [recovery] unexplained_positions;
+//      [recovery] unexplained_positions; with check_single_positions, the same for a position on one of the
+//      venue's markets that no pair trades, which the journal explains by its single orders' fills;
 //   5. equity floor, then trading.
 #include <spdlog/spdlog.h>
 
@@ -15,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,9 +51,16 @@ struct RecoveryOptions {
   // The venue whose reports recovery reads: only its instruments of the table are asked about (another
   // venue's symbols mean nothing to it).
   VenueId venue = VenueId::kBackpack;
+  // Positions on the venue's markets that no pair trades are held to the journal's single-order fills there
+  // (what its single orders bought less what they sold): Lighter's recovery. Backpack's market maker reads
+  // its position from the venue instead (docs/market_maker.md), so Backpack's recovery leaves them alone.
+  bool check_single_positions = false;
   // The cross-venue pair's name (its legs on two venues): its open journal position is rebuilt by
   // CrossVenueRecovery from both venues at once (runtime/cross_venue_recovery.hpp), not by one venue's.
   std::string cross_venue_pair;
+  // Its legs' markets (Backpack's perp, Lighter's): their positions are CrossVenueRecovery's to check, not a
+  // single order's (check_single_positions leaves them alone).
+  std::vector<std::string> cross_venue_markets;
 };
 
 // A fill made while bparb was down, for one of our orders of no pair this recovery restores (a single order,
@@ -83,6 +92,9 @@ class Recovery {
   // reports a trading-state change.
   void restore(exec::ArbEngine& engine, Portfolio& portfolio, RiskGate& risk,
                const std::function<void(const StateChange&, std::string_view)>& on_state);
+  // A position the journal cannot explain was found under unexplained_positions = flag (or adopt, on a market
+  // no pair trades): trading must start ReduceOnly (restore() does it for the pairs' recovery).
+  bool flagged() const noexcept { return flagged_; }
 
   // The fills made while down (newly journaled by run()) whose order belongs to none of this recovery's pairs.
   const std::vector<RecoveredFill>& unpaired_fills() const noexcept { return unpaired_fills_; }
@@ -109,6 +121,9 @@ class Recovery {
   void recover_fill(const exec::FillReport& f);
   void settle_open_intents();
   void reconcile_positions();
+  // check_single_positions: false when recovery failed (fail_ was called).
+  bool reconcile_single_positions(std::span<const exec::PositionReport> positions);
+  bool in_a_pair(std::string_view symbol) const noexcept;
   void check_equity();
 
   std::shared_ptr<spdlog::logger> log_;

@@ -47,6 +47,8 @@ class TradingMetrics {
   void orders_handed(std::span<const exec::OrderSpec> orders, TimestampUs now) noexcept;
   // The batch `legs` (as handed) is on the socket at `now`: its tick -> order time, if a tick decided it.
   void orders_on_wire(std::span<const exec::OrderSpec> legs, TimestampUs now) noexcept;
+  // One order's own transaction is on its way at `now` (a venue that sends each order alone: Lighter).
+  void order_on_wire(ClientId id, TimestampUs now) noexcept;
   // The venue answered the order (accepted or rejected) at `now`: its sent -> ack time. `answered` false:
   // the outcome is unknown (a timeout): no answer came, nothing is recorded, the slot is freed.
   void order_answered(ClientId id, TimestampUs now, bool answered = true) noexcept;

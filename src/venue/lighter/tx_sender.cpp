@@ -40,7 +40,14 @@ struct LighterTxSender::Alive {
 
 LighterTxSender::LighterTxSender(boost::asio::io_context& ioc, const Clock& clock, const Signer& signer,
                                  LighterRest& rest, LighterWs& ws, TxSenderOptions opts)
-    : clock_(clock), signer_(signer), rest_(rest), ws_(ws), opts_(opts), alive_(std::make_shared<Alive>(ioc)) {
+    : clock_(clock),
+      signer_(signer),
+      rest_(rest),
+      ws_(ws),
+      opts_(opts),
+      nonces_(std::span<const std::uint8_t>(&signer.config().api_key_index, 1)),
+      alive_(std::make_shared<Alive>(ioc)) {
+  signers_[0] = &signer;
   alive_->owner = this;
   // Both check that the sender still exists: the session may outlive it.
   ws_.handlers().on_tx_reply = [a = alive_](const WsFrame& f) {
@@ -52,6 +59,24 @@ LighterTxSender::LighterTxSender(boost::asio::io_context& ioc, const Clock& cloc
     if (previous) previous(info);
   };
   arm_timer();
+}
+
+bool LighterTxSender::add_key(const Signer& signer) {
+  const SignerConfig& c = signer.config();
+  if (key_count_ == NoncePool::kMaxKeys || c.account_index != signer_.config().account_index ||
+      c.chain_id != signer_.config().chain_id || key_position(c.api_key_index) < key_count_)
+    return false;
+  signers_[key_count_++] = &signer;
+  std::array<std::uint8_t, NoncePool::kMaxKeys> indexes{};
+  for (std::size_t i = 0; i < key_count_; ++i) indexes[i] = signers_[i]->config().api_key_index;
+  nonces_ = NoncePool(std::span<const std::uint8_t>(indexes.data(), key_count_));
+  return true;
+}
+
+std::size_t LighterTxSender::key_position(std::uint8_t api_key_index) const noexcept {
+  std::size_t i = 0;
+  while (i < key_count_ && signers_[i]->config().api_key_index != api_key_index) ++i;
+  return i;
 }
 
 LighterTxSender::~LighterTxSender() {
@@ -101,7 +126,7 @@ std::optional<TxSendError> LighterTxSender::enqueue(const Tx& tx, TxType type, s
   s.seq = next_seq_++;
   ++s.generation;
   s.attempts = 0;
-  s.grant = NonceGrant{};
+  s.grant = NoncePool::Grant{};
   s.route = TxRoute::kNone;
   s.queued_us = clock_.now_us();
   pump();
@@ -138,31 +163,35 @@ void LighterTxSender::pump() {
 }
 
 std::optional<TxError> LighterTxSender::sign(Slot& s, std::int64_t nonce, std::int64_t expired_at) const {
+  const std::size_t k = key_position(s.grant.api_key_index);
+  if (k == key_count_) return TxError::kBadField;  // unreachable: the pool hands out only its own keys
+  const Signer& signer = *signers_[k];
   switch (s.type) {
     case TxType::kCreateOrder:
-      return signer_.sign_create_order(s.create, nonce, expired_at, s.signed_tx);
+      return signer.sign_create_order(s.create, nonce, expired_at, s.signed_tx);
     case TxType::kCancelOrder:
-      return signer_.sign_cancel_order(s.cancel, nonce, expired_at, s.signed_tx);
+      return signer.sign_cancel_order(s.cancel, nonce, expired_at, s.signed_tx);
     case TxType::kCancelAllOrders:
-      return signer_.sign_cancel_all_orders(s.cancel_all, nonce, expired_at, s.signed_tx);
+      return signer.sign_cancel_all_orders(s.cancel_all, nonce, expired_at, s.signed_tx);
     case TxType::kModifyOrder:
-      return signer_.sign_modify_order(s.modify, nonce, expired_at, s.signed_tx);
+      return signer.sign_modify_order(s.modify, nonce, expired_at, s.signed_tx);
   }
   return TxError::kBadField;
 }
 
 bool LighterTxSender::dispatch(std::size_t idx) {
   Slot& s = slots_[idx];
-  const NonceGrant g = nonces_.acquire();
-  if (g.status == NonceStatus::kFetch) {
-    start_fetch();
-    return false;
+  NoncePool::Grant g = nonces_.acquire();
+  // A key whose nonce must be fetched is asked now (it waits for the answer); another key may send meanwhile.
+  for (std::size_t i = 0; i < key_count_ && g.nonce.status == NonceStatus::kFetch; ++i) {
+    start_fetch(g.api_key_index);
+    g = nonces_.acquire();
   }
-  if (g.status != NonceStatus::kReady) return false;
+  if (g.nonce.status != NonceStatus::kReady) return false;
   s.grant = g;
   ++s.attempts;
   const std::int64_t expired_at = (clock_.now_us() + opts_.tx_expiry_us) / kUsPerMs;
-  if (sign(s, g.nonce, expired_at).has_value()) {
+  if (sign(s, g.nonce.nonce, expired_at).has_value()) {
     // Checked at send(): only reachable if the clock ran backwards past zero. The nonce was never used.
     nonces_.on_outcome(g, TxOutcome::kRejected);
     SubmitResult r;
@@ -170,7 +199,7 @@ bool LighterTxSender::dispatch(std::size_t idx) {
     r.action = ErrorAction::kReject;
     r.nonce_outcome = TxOutcome::kRejected;
     s.state = SlotState::kInFlightRest;  // complete() frees it
-    s.grant = NonceGrant{};
+    s.grant = NoncePool::Grant{};
     complete(idx, r);
     return true;
   }
@@ -182,6 +211,7 @@ bool LighterTxSender::dispatch(std::size_t idx) {
     ws_fifo_[ws_count_] = static_cast<std::uint8_t>(idx);
     ++ws_count_;
     ++counters_.sent_ws;
+    if (on_written_) on_written_(TxWritten{s.tag, s.type, TxRoute::kWebSocket, clock_.now_us()});
     return true;
   }
   s.state = SlotState::kInFlightRest;
@@ -191,27 +221,33 @@ bool LighterTxSender::dispatch(std::size_t idx) {
                 [a = alive_, idx, gen = s.generation](RestResult<SendTxResult>& r) {
                   if (a->owner) a->owner->on_rest_answer(idx, gen, r);
                 });
+  if (on_written_)
+    boost::asio::post(alive_->timer.get_executor(), [a = alive_, tag = s.tag, type = s.type] {
+      if (a->owner && a->owner->on_written_)
+        a->owner->on_written_(TxWritten{tag, type, TxRoute::kRest, a->owner->clock_.now_us()});
+    });
   return true;
 }
 
-void LighterTxSender::start_fetch() {
-  if (fetching_) return;
-  fetching_ = true;
+void LighterTxSender::start_fetch(std::uint8_t api_key_index) {
+  const std::size_t k = key_position(api_key_index);
+  if (k == key_count_ || fetching_[k]) return;
+  fetching_[k] = true;
   ++counters_.nonce_fetches;
-  const SignerConfig& c = signer_.config();
-  rest_.next_nonce(c.account_index, c.api_key_index, [a = alive_](RestResult<std::int64_t>& r) {
-    LighterTxSender* self = a->owner;
-    if (!self) return;
-    self->fetching_ = false;
-    if (r.has_value()) {
-      self->nonces_.on_fetched(*r);
-    } else {
-      ++self->counters_.nonce_fetch_failures;
-      self->nonces_.on_fetch_failed();  // the timer's pump asks again
-      return;
-    }
-    self->pump();
-  });
+  rest_.next_nonce(signer_.config().account_index, api_key_index,
+                   [a = alive_, k, api_key_index](RestResult<std::int64_t>& r) {
+                     LighterTxSender* self = a->owner;
+                     if (!self) return;
+                     self->fetching_[k] = false;
+                     if (r.has_value()) {
+                       self->nonces_.on_fetched(api_key_index, *r);
+                     } else {
+                       ++self->counters_.nonce_fetch_failures;
+                       self->nonces_.on_fetch_failed(api_key_index);  // the timer's pump asks again
+                       return;
+                     }
+                     self->pump();
+                   });
 }
 
 // ---------------------------------------------------------------- answers
@@ -270,12 +306,12 @@ void LighterTxSender::on_rest_answer(std::size_t idx, std::uint32_t generation, 
 
 void LighterTxSender::complete(std::size_t idx, const SubmitResult& r) {
   Slot& s = slots_[idx];
-  if (s.grant.status == NonceStatus::kReady) nonces_.on_outcome(s.grant, r.nonce_outcome);
+  if (s.grant.nonce.status == NonceStatus::kReady) nonces_.on_outcome(s.grant, r.nonce_outcome);
   if (r.nonce_outcome == TxOutcome::kInvalidNonce && s.attempts <= opts_.max_nonce_resends) {
     // Refused for its nonce, so not taken: back to the queue, re-signed once the nonce is fetched.
     ++counters_.nonce_resends;
     s.state = SlotState::kQueued;
-    s.grant = NonceGrant{};
+    s.grant = NoncePool::Grant{};
     pump();
     return;
   }
@@ -283,7 +319,8 @@ void LighterTxSender::complete(std::size_t idx, const SubmitResult& r) {
   a.tag = s.tag;
   a.type = s.type;
   a.route = s.route;
-  a.nonce = s.grant.nonce;
+  a.nonce = s.grant.nonce.nonce;
+  a.api_key_index = s.grant.api_key_index;
   a.attempts = s.attempts;
   a.result = r;
   switch (r.state) {
@@ -298,7 +335,7 @@ void LighterTxSender::complete(std::size_t idx, const SubmitResult& r) {
       break;
   }
   s.state = SlotState::kFree;
-  s.grant = NonceGrant{};
+  s.grant = NoncePool::Grant{};
   if (on_answer_) on_answer_(a);
   pump();
 }

@@ -20,7 +20,9 @@ struct Client {
   LighterWs ws;
   std::unique_ptr<LighterTxSender> sender;
   std::vector<TxAnswer> answers;
-  std::map<std::int64_t, OrderStatus> status;  // client order index -> last status on the account channel
+  std::vector<TxWritten> written;
+  std::vector<std::size_t> answers_when_written;  // answers heard when each attempt was told written
+  std::map<std::int64_t, OrderStatus> status;     // client order index -> last status on the account channel
   int account_snapshots = 0;
 
   static LighterRestOptions rest_options(Loopback& l) {
@@ -47,6 +49,10 @@ struct Client {
     ws.add_account_orders(0);
     sender = std::make_unique<LighterTxSender>(l.io, l.f.clock, *l.f.alice, rest, ws);
     sender->on_answer([this](const TxAnswer& a) { answers.push_back(a); });
+    sender->on_written([this](const TxWritten& w) {
+      written.push_back(w);
+      answers_when_written.push_back(answers.size());
+    });
   }
 
   void connect() {
@@ -108,6 +114,48 @@ TEST(LighterTxSenderTest, CreateAndCancelOverTheSocketShowOnTheAccountChannel) {
   EXPECT_EQ(c.sender->counters().unmatched_replies, 0u);  // every reply found its transaction by id
 
   EXPECT_EQ(c.sender->send(CancelOrderTx{-1, 1, {}}, 5), TxSendError::kInvalidTx);
+  // Each transaction the venue heard was told written on the socket, once, before its answer; the one that
+  // would not sign never was.
+  ASSERT_EQ(c.written.size(), 4u);
+  for (std::size_t i = 0; i < c.written.size(); ++i) {
+    EXPECT_EQ(c.written[i].tag, i + 1);
+    EXPECT_EQ(c.written[i].route, TxRoute::kWebSocket);
+    EXPECT_EQ(c.answers_when_written[i], i);
+    EXPECT_GT(c.written[i].at_us, 0);
+  }
+  EXPECT_EQ(c.written[1].type, TxType::kCancelOrder);
+}
+
+TEST(LighterTxSenderTest, APoolTakesOnlyOtherSlotsOfTheSameAccount) {
+  Loopback lb;
+  Client c(lb);
+  EXPECT_EQ(c.sender->key_count(), 1u);
+  EXPECT_FALSE(c.sender->add_key(*lb.f.alice));  // its slot is in the pool already
+  EXPECT_FALSE(c.sender->add_key(*lb.f.bob));    // another account
+  auto other = Signer::create(
+      [] {
+        std::array<char, 80> hex{};
+        PrivateKey::generate().to_hex(hex);
+        return std::string(hex.data(), hex.size());
+      }(),
+      SignerConfig{304, kAlice, 5});
+  ASSERT_TRUE(other.has_value());
+  EXPECT_TRUE(c.sender->add_key(*other));
+  EXPECT_EQ(c.sender->key_count(), 2u);
+  EXPECT_EQ(c.sender->nonce_pool().size(), 2u);
+  ASSERT_NE(c.sender->nonce_pool().key(5), nullptr);
+  // Slot 5 is not registered on the venue: its nextNonce is refused, so it never has a nonce to send with,
+  // and the transactions go on the first key meanwhile (a key waiting for its nonce holds no other).
+  c.connect();
+  ASSERT_FALSE(c.sender->send(c.order(40), 1));
+  ASSERT_FALSE(c.sender->send(c.order(41), 2));
+  c.wait_answer(2);
+  for (const TxAnswer& a : c.answers) {
+    EXPECT_EQ(a.result.state, SubmitState::kSubmitted);
+    EXPECT_EQ(a.api_key_index, kKey);
+  }
+  EXPECT_TRUE(lb.run_until([&] { return c.sender->counters().nonce_fetch_failures >= 1; }));
+  EXPECT_EQ(lb.server->api().next_nonce(kAlice, kKey), 2);
 }
 
 TEST(LighterTxSenderTest, ANonceUsedElsewhereResyncsOnce) {
@@ -166,6 +214,17 @@ TEST(LighterTxSenderTest, RestWhenTheSocketIsDownAndUnknownWhenItDropsMidFlight)
   EXPECT_EQ(next.route, TxRoute::kRest);
   EXPECT_EQ(c.sender->counters().nonce_fetches, 2u);
   EXPECT_EQ(c.sender->counters().unknown, 1u);
+  // Told written on the route each took, before its answer (the REST one from the handler posted after the
+  // request was handed to the HTTP client).
+  ASSERT_EQ(c.written.size(), 3u);
+  EXPECT_EQ(c.written[0].route, TxRoute::kRest);
+  EXPECT_EQ(c.written[1].route, TxRoute::kWebSocket);
+  EXPECT_EQ(c.written[2].route, TxRoute::kRest);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(c.written[i].tag, i + 1);
+    EXPECT_EQ(c.written[i].type, TxType::kCreateOrder);
+    EXPECT_EQ(c.answers_when_written[i], i);
+  }
 }
 
 }  // namespace

@@ -3,11 +3,13 @@
 // session (jsonapi/sendtx, the low-latency path) or, while the socket is down, over REST sendTx
 // (docs/lighter.md, "Nonces", "Sending").
 //
-// Nonces come from one NonceManager (one API key): handed out optimistically, one nextNonce fetch after
+// Nonces come from one NonceManager per API key: handed out optimistically, one nextNonce fetch after
 // an invalid-nonce answer (made once nothing is in flight), and after any other error or a lost
 // answer at most one transaction in flight until an answer settles the guess. A transaction refused
 // for its nonce is re-signed with the fetched nonce and sent again (max_nonce_resends times): the venue
-// did not take it, so this cannot duplicate it.
+// did not take it, so this cannot duplicate it. With a pool of API keys of the account (add_key), each
+// transaction takes the next key that may send now, round robin (NoncePool), and is signed with that key:
+// one key waiting for its nonce or guarding an error does not hold the others.
 //
 // Answers: each jsonapi/sendtx carries our request id, which the venue echoes; a reply without one
 // (an error frame) is matched to the oldest transaction written on the socket. A socket that drops with transactions in
@@ -57,8 +59,18 @@ struct TxAnswer {
   TxType type = TxType::kCreateOrder;
   TxRoute route = TxRoute::kNone;  // of the last attempt
   std::int64_t nonce = -1;         // of the last attempt
+  std::uint8_t api_key_index = 0;  // the key that signed the last attempt
   std::uint32_t attempts = 0;
   SubmitResult result;
+};
+
+// One transaction on its way to the venue (each attempt): written on the socket (jsonapi/sendtx), or handed
+// to the REST client (sendTx fallback).
+struct TxWritten {
+  std::uint64_t tag = 0;  // the caller's tag
+  TxType type = TxType::kCreateOrder;
+  TxRoute route = TxRoute::kNone;
+  TimestampUs at_us = 0;
 };
 
 enum class TxSendError : std::uint8_t {
@@ -95,6 +107,10 @@ class LighterTxSender {
 
   // Every answer, on the io_context thread, never inside send().
   void on_answer(std::function<void(const TxAnswer&)> f) { on_answer_ = std::move(f); }
+  // Every attempt once its bytes are on their way (the order path's tick-to-order time): on the socket, told
+  // right after the write was started (possibly inside send()); over REST, from a handler posted after the
+  // request was handed to the HTTP client, which starts its write from the handler it has just posted.
+  void on_written(std::function<void(const TxWritten&)> f) { on_written_ = std::move(f); }
 
   // Queues the transaction: it is signed and sent as soon as the key has a nonce for it (at once
   // when the nonces are known). nullopt = queued; the answer comes through on_answer.
@@ -103,7 +119,15 @@ class LighterTxSender {
   std::optional<TxSendError> send(const CancelAllOrdersTx& tx, std::uint64_t tag);
   std::optional<TxSendError> send(const ModifyOrderTx& tx, std::uint64_t tag);
 
-  const NonceManager& nonces() const noexcept { return nonces_; }
+  // Another API key of the same account, used round robin with the constructor's (its own nonces). Before the
+  // first send; `signer` outlives the sender. False (nothing changed): another account, a slot already in the
+  // pool, or the pool is full (NoncePool::kMaxKeys).
+  bool add_key(const Signer& signer);
+  std::size_t key_count() const noexcept { return key_count_; }
+
+  // The constructor's key's nonces; nonce_pool() has every key's.
+  const NonceManager& nonces() const noexcept { return *nonces_.key(signer_.config().api_key_index); }
+  const NoncePool& nonce_pool() const noexcept { return nonces_; }
   const TxSenderCounters& counters() const noexcept { return counters_; }
   std::size_t busy_slots() const noexcept;
 
@@ -124,7 +148,7 @@ class LighterTxSender {
     std::int64_t request_id = -1;  // the jsonapi/sendtx "id" of the last attempt
     std::uint32_t generation = 0;  // bumped on every reuse: a late REST answer for an old use is ignored
     std::uint32_t attempts = 0;
-    NonceGrant grant;
+    NoncePool::Grant grant;  // the key and its nonce
     TxRoute route = TxRoute::kNone;
     TimestampUs queued_us = 0;
     TimestampUs sent_us = 0;
@@ -136,7 +160,8 @@ class LighterTxSender {
   void pump();
   bool dispatch(std::size_t idx);
   std::optional<TxError> sign(Slot& s, std::int64_t nonce, std::int64_t expired_at) const;
-  void start_fetch();
+  void start_fetch(std::uint8_t api_key_index);
+  std::size_t key_position(std::uint8_t api_key_index) const noexcept;
   void on_ws_reply(const WsFrame& frame);
   std::size_t take_ws(std::size_t pos) noexcept;  // removes the pos-th oldest socket transaction
   void on_ws_disconnected();
@@ -145,19 +170,22 @@ class LighterTxSender {
   void arm_timer();
 
   const Clock& clock_;
-  const Signer& signer_;
+  const Signer& signer_;  // the first key: transactions are checked against its account
+  std::array<const Signer*, NoncePool::kMaxKeys> signers_{};
+  std::size_t key_count_ = 1;
   LighterRest& rest_;
   LighterWs& ws_;
   TxSenderOptions opts_;
-  NonceManager nonces_;
+  NoncePool nonces_;
   std::array<Slot, kMaxSlots> slots_;
   std::array<std::uint8_t, kMaxSlots> ws_fifo_{};  // slot indexes in the order written on the socket, oldest first
   std::size_t ws_count_ = 0;
   std::uint64_t next_seq_ = 1;
   std::int64_t next_request_id_ = 1;
-  bool fetching_ = false;
+  std::array<bool, NoncePool::kMaxKeys> fetching_{};  // by key position
   bool pumping_ = false;
   std::function<void(const TxAnswer&)> on_answer_;
+  std::function<void(const TxWritten&)> on_written_;
   TxSenderCounters counters_;
   struct Alive;
   std::shared_ptr<Alive> alive_;  // async callbacks check it: the sender may be gone when they run
