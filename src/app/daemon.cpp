@@ -30,6 +30,7 @@
 #include "bparb/app/logging.hpp"
 #include "bparb/app/mm_node.hpp"
 #include "bparb/app/node_events.hpp"
+#include "bparb/app/node_observers.hpp"
 #include "bparb/app/node_options.hpp"
 #include "bparb/app/pnl_report.hpp"
 #include "bparb/app/ready_gate.hpp"
@@ -43,6 +44,7 @@
 #include "bparb/journal/journal.hpp"
 #include "bparb/risk/risk_gate.hpp"
 #include "bparb/runtime/cross_venue_recovery.hpp"
+#include "bparb/runtime/engine_observers.hpp"
 #include "bparb/runtime/journal_writer.hpp"
 #include "bparb/runtime/log_lines.hpp"
 #include "bparb/runtime/node.hpp"
@@ -90,10 +92,11 @@ class Daemon final {
 
   RunSummary run() {
     started_us_ = clock_.now_us();
+    attach_observers();
     start_alerts();  // first: a missing alert token stops the start before anything is opened
     open_journal();
     // The cross-venue strategy writes the seed's trades_ file itself (xarb_node.hpp), with its own header.
-    if (cfg_.strategy.kind != StrategyKind::kCrossVenue) events_.open_trades_csv(cfg_.logging.file);
+    if (cfg_.strategy.kind != StrategyKind::kCrossVenue) trade_records_.open_trades_csv(cfg_.logging.file);
     setup_venue();
     sigs_ = std::make_unique<SignalWatcher>(io_, [this](SignalAction a, int signo) { on_signal(a, signo); });
     svc_.status("starting: reconciling with the exchange");
@@ -107,11 +110,23 @@ class Daemon final {
     return s;
   }
 
+  // The journal before the log lines: a position's journal number exists when its line is written.
+  void attach_observers() {
+    observers_.add(events_.run_metrics());
+    observers_.add(journal_observer_);
+    observers_.add(line_observer_);
+    observers_.add(status_observer_);
+    observers_.add(trade_records_);
+    observers_.add(alert_observer_);
+    events_.set_observers(observers_);
+  }
+
   // ---- Operator alerts (docs/alerts.md): off unless [[alerts.sinks]] are configured.
   void start_alerts() {
     if (!cfg_.alerts.enabled()) return;
     alerter_ = std::make_unique<alerts::Alerter>(io_, clock_, log_, alert_options(cfg_));
     events_.set_alerter(alerter_.get());
+    alert_observer_.set_alerter(alerter_.get());
     log_->info("Alerts: {} sink(s)", cfg_.alerts.sinks.size());
   }
   // The stop alert goes out after the loop ended: the alerter turns the loop until it is delivered (bounded).
@@ -130,7 +145,7 @@ class Daemon final {
     journal_.on_failure([this] {
       svc_.status("ReduceOnly: journal write failed");
       StateChange c = risk_.set_reduce_only(StateReason::kInvariant);
-      events_.on_event(exec::event::TradingStateChanged{c, exec::ReasonText::of("journal write failed")});
+      observers_.on_event(exec::event::TradingStateChanged{c, exec::ReasonText::of("journal write failed")});
     });
     journal_.open({cfg_.journal.enabled, cfg_.journal.path, cfg_.exchange.mode == Mode::kPaper});
   }
@@ -263,9 +278,13 @@ class Daemon final {
     portfolio_ = std::make_unique<Portfolio>(pairs().size());
     params_ = engine_params(cfg_);
     params_.first_client_id = startup_->first_client_id();
-    engine_ = std::make_unique<exec::ArbEngine>(params_, instruments_, risk_, *portfolio_, events_, events_,
+    engine_ = std::make_unique<exec::ArbEngine>(params_, instruments_, risk_, *portfolio_, events_, observers_,
                                                 xarb_ ? &xarb_->strategy() : nullptr);
-    events_.set_engine(*engine_, *portfolio_);
+    events_.set_engine(*engine_);
+    journal_observer_.set_engine(*engine_, *portfolio_);
+    line_observer_.set_engine(*engine_);
+    trade_records_.set_engine(*engine_, *portfolio_);
+    alert_observer_.set_engine(*engine_);
     if (control_) control_->attach(*engine_);  // an operator's pause during start-up holds from here
     if (xarb_) {
       start_cross_venue();
@@ -282,13 +301,13 @@ class Daemon final {
     if (cfg_.strategy.kind == StrategyKind::kMarketMaker) start_market_maker();
     if (xarb_recovery_)  // before the venue's restore: today's P&L is measured from the restored portfolio
       xarb_recovery_->restore(*engine_, *portfolio_, risk_, [this](const StateChange& c, std::string_view why) {
-        events_.on_event(exec::event::TradingStateChanged{c, exec::ReasonText::of(why)});
+        observers_.on_event(exec::event::TradingStateChanged{c, exec::ReasonText::of(why)});
       });
     startup_->recovery().restore(*engine_, *portfolio_, risk_, [this](const StateChange& c, std::string_view why) {
-      events_.on_event(exec::event::TradingStateChanged{c, exec::ReasonText::of(why)});
+      observers_.on_event(exec::event::TradingStateChanged{c, exec::ReasonText::of(why)});
     });
     if (lighter_ && lighter_->recovery_flagged())
-      events_.on_event(exec::event::TradingStateChanged{
+      observers_.on_event(exec::event::TradingStateChanged{
           risk_.set_reduce_only(StateReason::kOperator),
           exec::ReasonText::of("recovery: a Lighter position the journal cannot explain (unexplained_positions)")});
     events_.listen(bp_, pairs());
@@ -306,6 +325,7 @@ class Daemon final {
     reconciler_ = std::make_unique<runtime::Reconciler>(io_, log_, clock_, journal_, *bp_.adapter, startup_->pairs(),
                                                         startup_->quote_asset(), startup_->fees(), ro);
     events_.set_reconciler(*reconciler_);
+    journal_observer_.set_reconciler(reconciler_.get());
     if (mm_) reconciler_->on_unpaired_funding([this](std::string_view sym, Decimal a) { mm_->on_funding(sym, a); });
     reconciler_->start(*engine_, *portfolio_, params_.first_client_id);
     if (lighter_) lighter_->start_trading(*engine_, *portfolio_, params_.first_client_id, startup_->fees(), ro);
@@ -393,7 +413,7 @@ class Daemon final {
     journal_.set_pair_legs({{p.base, {VenueId::kBackpack, VenueId::kLighter}, {p.spot->symbol, p.perp->symbol}}});
     const std::string dir = x.csv_dir.empty() ? log_dir(cfg_.logging.file) : x.csv_dir;
     xarb_ = std::make_unique<XarbNode>(log_, clock_, x, dir);
-    events_.set_pair_listener(xarb_.get());
+    trade_records_.set_pair_listener(xarb_.get());
   }
   // Both venues' recoveries ran: the pair's open position is rebuilt from the journal and both venues
   // (runtime/cross_venue_recovery.hpp) before the engine trades.
@@ -482,7 +502,8 @@ class Daemon final {
                                    *bp_.adapter, o);
     mm_->set_alerter(alerter_.get());
     events_.set_single_book_listener([this](InstrumentId id) { mm_->on_book(id); });
-    events_.set_single_order_status([this] { return mm_->status_words(); });
+    status_observer_.set_single_order_status([this] { return mm_->status_words(); });
+    line_observer_.set_strategy_logs_stats(true);  // the market maker logs its own summary
     mm_->start();
   }
 
@@ -684,6 +705,14 @@ class Daemon final {
   runtime::Operator operator_{io_, log_, notice_};
   runtime::Node node_{io_, log_, clock_, risk_, lines_, journal_, notice_, node_options(cfg_)};
   NodeEvents events_{io_, log_, clock_, risk_, lines_, journal_, node_, svc_};
+  // The engine's observers (docs/kernel.md, "Commands out, events to observers"), told in attach_observers'
+  // order.
+  runtime::JournalObserver journal_observer_{journal_};
+  runtime::LogLineObserver line_observer_{lines_, journal_, node_};
+  StatusObserver status_observer_{svc_};
+  TradeRecords trade_records_{log_, clock_};
+  AlertObserver alert_observer_{io_};
+  exec::ObserverList observers_;
   DurationUs duration_us_ = 0;
   TimestampUs started_us_ = 0;
   std::optional<std::string> startup_error_;

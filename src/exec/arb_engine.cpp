@@ -96,7 +96,7 @@ PairIndex ArbEngine::add_pair(std::string name, std::array<InstrumentId, 2> legs
   // pairs_ never reallocates (reserved in the constructor), so the name's storage is stable.
   const PairInfo& in = pairs_.back().info;
   strategy_.add_pair(idx, StrategyPair{in.name, {in.spot, in.perp}, {in.spot_book, in.perp_book}});
-  trades_.emplace_back(idx, pairs_.back().info, params_, oms_, risk_, commands_, observer_);
+  trades_.emplace_back(idx, params_, oms_, risk_, commands_, observer_);
   return idx;
 }
 

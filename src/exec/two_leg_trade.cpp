@@ -70,9 +70,9 @@ Decimal taker_price(const TradeLeg& leg, Side side, Decimal qty) noexcept {
   return ref.mul(Decimal::one() - buf, Rounding::kUp).round_to(m->tick_size, Rounding::kUp);
 }
 
-TwoLegTrade::TwoLegTrade(std::uint32_t owner, const PairInfo& info, const EngineParams& params, oms::OrderManager& oms,
-                         RiskGate& risk, CommandSink& commands, EngineObserver& observer) noexcept
-    : owner_(owner), info_(&info), params_(&params), oms_(oms), risk_(risk), commands_(commands), observer_(observer) {}
+TwoLegTrade::TwoLegTrade(std::uint32_t owner, const EngineParams& params, oms::OrderManager& oms, RiskGate& risk,
+                         CommandSink& commands, EngineObserver& observer) noexcept
+    : owner_(owner), params_(&params), oms_(oms), risk_(risk), commands_(commands), observer_(observer) {}
 
 oms::Order* TwoLegTrade::track(const OrderSpec& spec, TimestampUs now) noexcept {
   return oms_.track({spec.market, spec.instrument, spec.side, spec.type, spec.tif, spec.price, spec.quantity,

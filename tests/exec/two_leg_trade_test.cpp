@@ -52,8 +52,7 @@ class TwoLegTradeTest : public ::testing::Test {
         clock_(kT0),
         risk_(RiskLimits{}, clock_),
         oms_(1),
-        info_{"ETH", &a_spec_, &b_spec_, &a_, &b_},
-        trade_(7, info_, params_, oms_, risk_, sink_, sink_) {
+        trade_(7, params_, oms_, risk_, sink_, sink_) {
     load(a_, "2000.00", "2000.01");
     load(b_, "2001.00", "2001.01");
   }
@@ -130,7 +129,6 @@ class TwoLegTradeTest : public ::testing::Test {
   ManualClock clock_;
   RiskGate risk_;
   oms::OrderManager oms_;
-  PairInfo info_;
   EngineParams params_;
   Sink sink_;
   Decimal marks_[2];
@@ -272,7 +270,7 @@ TEST_F(TwoLegTradeTest, AFullOrderTableStartsNothing) {
                           false, false, 0},
                          kT0),
               nullptr);
-  TwoLegTrade t(7, info_, params_, full, risk_, sink_, sink_);
+  TwoLegTrade t(7, params_, full, risk_, sink_, sink_);
   OrderSpec orders[2] = {order(LegIndex::kSpot, Side::kBid, "2000.01"), order(LegIndex::kPerp, Side::kAsk, "2001.00")};
   EXPECT_FALSE(t.start(start(), orders, 2, kT0));
   EXPECT_FALSE(t.active());

@@ -31,7 +31,6 @@
 namespace bparb::exec {
 
 struct OrderSpec;
-struct PairInfo;
 struct EngineParams;
 class CommandSink;
 class EngineObserver;
@@ -84,8 +83,8 @@ struct TradeStart {
 
 class TwoLegTrade {
  public:
-  TwoLegTrade(std::uint32_t owner, const PairInfo& info, const EngineParams& params, oms::OrderManager& oms,
-              RiskGate& risk, CommandSink& commands, EngineObserver& observer) noexcept;
+  TwoLegTrade(std::uint32_t owner, const EngineParams& params, oms::OrderManager& oms, RiskGate& risk,
+              CommandSink& commands, EngineObserver& observer) noexcept;
 
   bool active() const noexcept { return active_; }
   bool is_exit() const noexcept { return exit_; }
@@ -119,7 +118,6 @@ class TwoLegTrade {
   oms::Order* track(const OrderSpec& spec, TimestampUs now) noexcept;
 
   std::uint32_t owner_;
-  const PairInfo* info_;
   const EngineParams* params_;
   oms::OrderManager& oms_;
   RiskGate& risk_;
