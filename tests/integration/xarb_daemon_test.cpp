@@ -30,6 +30,7 @@
 #include "bparb/sim/backpack/server.hpp"
 #include "bparb/sim/lighter/server.hpp"
 #include "bparb/sim/lighter/venue_rules.hpp"
+#include "bparb/sim/lighter/ws_hub.hpp"
 #include "bparb/sim/market_model.hpp"
 #include "bparb/sim/sim_config.hpp"
 #include "bparb/sim/sim_world.hpp"
@@ -464,6 +465,31 @@ TEST_F(XarbDaemon, ABackpackPartialFillIsCompletedToADeltaNeutralPosition) {
   std::set<sim::OrderId> bp_orders;
   for (const sim::SimFill& f : fills(0)) bp_orders.insert(f.order_id);
   EXPECT_EQ(bp_orders.size(), 2u) << "the capped entry order and its completion";
+  expect_unique_client_ids();
+  ASSERT_NO_FATAL_FAILURE(expect_journal_matches_venues());
+}
+
+// Lighter's book update that moves it away from Backpack arrives off its nonce chain (bpsim's chain-break fault): the
+// daemon does not trade on it: the book is invalid until it has resubscribed and taken a fresh snapshot, and only
+// then does the entry go out, on the snapshot's prices: delta-neutral, each fill of both venues journaled once.
+TEST_F(XarbDaemon, ALighterBookOffItsNonceChainIsResyncedBeforeTheEntry) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  const std::int64_t snapshots = world_->call([this] { return world_->lighter->hub().book_snapshots(); });
+  world_->call([this] {
+    world_->lighter->hub().break_book_chain_next(1);
+    return world_->world->venue(1).model()->dislocate("BTC", 40);
+  });
+  ASSERT_TRUE(wait_for([&] { return position(0).is_positive() && position(1).is_negative(); }, milliseconds(20'000)))
+      << log();
+  EXPECT_EQ(world_->call([this] { return world_->lighter->hub().book_chain_breaks(); }), 1);
+  EXPECT_GT(world_->call([this] { return world_->lighter->hub().book_snapshots(); }), snapshots)
+      << "the daemon resubscribed to Lighter's book";
+  ASSERT_TRUE(wait_for([&] { return log().find("Opened position #1 BTC LongBackpack") != std::string::npos; },
+                       milliseconds(10'000)))
+      << log();
+  EXPECT_EQ(position(0), -position(1));
+  ASSERT_NO_FATAL_FAILURE(stop_cleanly());
+  EXPECT_EQ(log().find("LEG RISK"), std::string::npos) << log();
   expect_unique_client_ids();
   ASSERT_NO_FATAL_FAILURE(expect_journal_matches_venues());
 }
