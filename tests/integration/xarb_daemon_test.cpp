@@ -23,6 +23,7 @@
 #include <future>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -30,11 +31,13 @@
 #include "bparb/sim/backpack/server.hpp"
 #include "bparb/sim/lighter/server.hpp"
 #include "bparb/sim/lighter/venue_rules.hpp"
+#include "bparb/sim/lighter/ws_hub.hpp"
 #include "bparb/sim/market_model.hpp"
 #include "bparb/sim/sim_config.hpp"
 #include "bparb/sim/sim_world.hpp"
 #include "bparb/venue/backpack/signer.hpp"
 #include "bparb/venue/lighter/keys.hpp"
+#include "bpsim_test_util.hpp"
 #include "child_process_util.hpp"
 
 namespace bparb {
@@ -154,19 +157,21 @@ class XarbDaemon : public ::testing::Test {
   std::string log() const { return testing::slurp_file(log_path()); }
   std::string out() const { return testing::slurp_file(dir_ / "xarb.out"); }
 
-  void start(int opening_delay_seconds = 1, int account_poll_seconds = 1) {
+  // `xarb_extra`: more [xarb] lines (leg_order, ...).
+  void start(int opening_delay_seconds = 1, int account_poll_seconds = 1, const std::string& xarb_extra = "",
+             int hedge_deadline_seconds = 3) {
     std::ostringstream t;
     t << "[exchange]\nmode = \"live\"\nrest_url = \"" << world_->backpack->http_url() << "\"\nws_url = \""
       << world_->backpack->ws_url() << "\"\nenv_file = \"" << (dir_ / "keys.env").string()
       << "\"\naccount_poll_seconds = " << account_poll_seconds << "\n"
       << "[risk]\nmax_book_age_ms = 5000\nmin_account_balance_usd = 100\n"
       << "[strategy]\nkind = \"cross_venue\"\nstats_interval_seconds = 5\ntick_ms = 50\n"
-      << "[execution]\nhedge_deadline_seconds = 3\n"
+      << "[execution]\nhedge_deadline_seconds = " << hedge_deadline_seconds << "\n"
       << "[xarb]\ncoin = \"BTC\"\ntarget_notional_usd = 200\nlong_threshold = 5\nshort_threshold = 5\n"
       << "min_entry_spread_bps = 5\nmin_net_edge_bps = 2\nmax_position_backpack = 0.01\nmax_position_lighter = 0.01\n"
       << "max_total_exposure_usd = 2000\nmin_closing_spread = 40\nmin_confidence = 0.3\n"
       << "opening_delay_seconds = " << opening_delay_seconds << "\ncsv_dir = \"" << dir_.string() << "\"\n"
-      << "[venues.lighter]\nrest_url = \"" << world_->lighter->http_url() << "\"\nws_url = \""
+      << xarb_extra << "[venues.lighter]\nrest_url = \"" << world_->lighter->http_url() << "\"\nws_url = \""
       << world_->lighter->ws_url() << "\"\naccount_index = 1001\napi_key_index = 4\nmarkets = [\"BTC\"]\n"
       << "[logging]\nfile = \"" << log_path().string() << "\"\nconsole = false\nlevel = \"info\"\n"
       << "[journal]\npath = \"" << (dir_ / "journal.sqlite").string() << "\"\n[service]\nenabled = false\n";
@@ -224,6 +229,43 @@ class XarbDaemon : public ::testing::Test {
       return world_->world->venue(venue).exchange().fills(venue == 0 ? bp_account_ : lt_account_, q).items;
     });
   }
+  // Every client id each venue saw on our orders is distinct (no id reused across legs, hedges or venues).
+  // (A venue's fills of one order share its id; an id is never on both venues, nor on two orders of one.)
+  void expect_unique_client_ids() {
+    std::map<std::uint32_t, std::pair<std::size_t, sim::OrderId>> owner;
+    for (std::size_t v = 0; v < 2; ++v)
+      for (const sim::SimFill& f : fills(v)) {
+        if (!f.client_id) continue;
+        const auto [it, fresh] = owner.emplace(*f.client_id, std::make_pair(v, f.order_id));
+        EXPECT_TRUE(fresh || it->second == std::make_pair(v, f.order_id))
+            << "client id " << *f.client_id << " on two orders";
+      }
+  }
+  // The journal's fills: every fill of both venues once, equal to what each venue booked.
+  void expect_journal_matches_venues() {
+    journal::JournalOptions o;
+    o.read_only = true;
+    journal::Journal j = journal::Journal::open((dir_ / "journal.sqlite").string(), o);
+    auto rows = j.fills_since(0);
+    ASSERT_TRUE(rows) << j.last_error();
+    std::map<std::pair<VenueId, std::int64_t>, journal::FillRecord> booked;
+    for (const auto& r : *rows)
+      EXPECT_TRUE(booked.emplace(std::make_pair(r.venue, r.trade_id), r).second) << "trade " << r.trade_id << " twice";
+    const std::vector<sim::SimFill> bp = fills(0), lt = fills(1);
+    EXPECT_EQ(booked.size(), bp.size() + lt.size());
+    for (std::size_t v = 0; v < 2; ++v)
+      for (const auto& f : v == 0 ? bp : lt) {
+        const auto it = booked.find({v == 0 ? VenueId::kBackpack : VenueId::kLighter, f.trade_id});
+        if (it == booked.end()) {
+          ADD_FAILURE() << "journal lacks venue " << v << " trade " << f.trade_id;
+          continue;
+        }
+        EXPECT_EQ(it->second.side, f.side);
+        EXPECT_EQ(it->second.quantity, f.quantity);
+        EXPECT_EQ(it->second.price, f.price);
+      }
+  }
+
   // Both accounts' cash from their fills: sells minus buys minus fees (the perps' realized P&L, fees included).
   Decimal exchange_cash() {
     Decimal cash;
@@ -433,6 +475,95 @@ TEST_F(XarbDaemon, LighterFundingFromTheVenueIsInTheOpportunitysCarry) {
   EXPECT_TRUE(Decimal::from_string(term.substr(1)).is_positive()) << text.substr(at, 60);
   EXPECT_EQ(text.compare(text.find(' ', at) + 1, 11, "bps (4h/4h)"), 0) << text.substr(at, 60);
   ASSERT_NO_FATAL_FAILURE(stop_cleanly());
+}
+
+// leg_order = "lighter_first": the Lighter leg goes alone. Its first transaction is taken by the venue and never
+// executed: nothing fills, the leg is cancelled past first_leg_timeout_ms (the venue no longer knows it: the query
+// settles it) and Backpack is never sent an order. The next opportunity goes Lighter first again, this time filled,
+// and Backpack's leg follows for what Lighter filled: delta-neutral across the venues, each fill journaled once.
+TEST_F(XarbDaemon, LighterFirstNeverExecutedLeavesBackpackUntouchedThenOpensLighterFirst) {
+  ASSERT_NO_FATAL_FAILURE(start(1, 1, "leg_order = \"lighter_first\"\nfirst_leg_timeout_ms = 1500\n"));
+  world_->call([this] {
+    world_->lighter->api().never_execute_next_orders(1);
+    return 0;
+  });
+  dislocate_lighter(40);
+  ASSERT_TRUE(wait_for([&] { return log().find("Entry on BTC abandoned: no leg filled") != std::string::npos; },
+                       milliseconds(20'000)))
+      << log();
+  EXPECT_EQ(world_->call([this] { return world_->lighter->api().orders_never_executed(); }), 1);
+  EXPECT_TRUE(fills(0).empty()) << "Backpack was never sent the second leg";
+  EXPECT_TRUE(fills(1).empty());
+  // The next entry (after the opening delay): Lighter fills, Backpack follows.
+  ASSERT_TRUE(wait_for([&] { return position(0).is_positive() && position(1).is_negative(); }, milliseconds(20'000)))
+      << log();
+  ASSERT_TRUE(wait_for([&] { return log().find("Opened position #1 BTC LongBackpack") != std::string::npos; },
+                       milliseconds(10'000)))
+      << log();
+  EXPECT_EQ(position(0), -position(1)) << "delta-neutral across the venues";
+  ASSERT_NO_FATAL_FAILURE(stop_cleanly());
+  const std::string text = log();
+  EXPECT_EQ(text.find("LEG RISK"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Hedging BTC"), std::string::npos) << "the second leg is an entry order, not a hedge\n" << text;
+  // Lighter's fill came first on the entry that opened.
+  const std::vector<sim::SimFill> bp = fills(0), lt = fills(1);
+  ASSERT_FALSE(bp.empty());
+  ASSERT_FALSE(lt.empty());
+  EXPECT_LE(lt.front().timestamp_us, bp.front().timestamp_us);
+  expect_unique_client_ids();
+  ASSERT_NO_FATAL_FAILURE(expect_journal_matches_venues());
+}
+
+// A partial fill on Backpack (its next taker order fills half, bpsim's fill_ratio fault) with the Lighter leg filled
+// in full: the lagging Backpack leg is completed with a taker order within the hedge deadline, so the position opens
+// delta-neutral across the venues; every fill of both venues is in the journal once and no client id names two
+// orders.
+TEST_F(XarbDaemon, ABackpackPartialFillIsCompletedToADeltaNeutralPosition) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  bpsim_test::HttpConn control(world_->backpack->port());
+  const auto r = control.post("/_bpsim/faults", R"({"fill_ratio_cap": "0.5", "fill_ratio_symbols": ["BTC_USDC_PERP"],)"
+                                                R"( "fill_ratio_orders": 1})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  dislocate_lighter(40);
+  ASSERT_TRUE(wait_for([&] { return log().find("Opened position #1 BTC LongBackpack") != std::string::npos; },
+                       milliseconds(20'000)))
+      << log();
+  ASSERT_TRUE(wait_for([&] { return position(0).is_positive() && position(0) == -position(1); }, milliseconds(10'000)))
+      << log();
+  ASSERT_NO_FATAL_FAILURE(stop_cleanly());
+  const std::string text = log();
+  EXPECT_NE(text.find("Hedging BTC: complete BTC_USDC_PERP Bid"), std::string::npos) << text;
+  EXPECT_EQ(text.find("LEG RISK"), std::string::npos) << text;
+  std::set<sim::OrderId> bp_orders;
+  for (const sim::SimFill& f : fills(0)) bp_orders.insert(f.order_id);
+  EXPECT_EQ(bp_orders.size(), 2u) << "the capped entry order and its completion";
+  expect_unique_client_ids();
+  ASSERT_NO_FATAL_FAILURE(expect_journal_matches_venues());
+}
+
+// Lighter's book update that moves it away from Backpack arrives off its nonce chain (bpsim's chain-break fault): the
+// daemon does not trade on it: the book is invalid until it has resubscribed and taken a fresh snapshot, and only
+// then does the entry go out, on the snapshot's prices: delta-neutral, each fill of both venues journaled once.
+TEST_F(XarbDaemon, ALighterBookOffItsNonceChainIsResyncedBeforeTheEntry) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  const std::int64_t snapshots = world_->call([this] { return world_->lighter->hub().book_snapshots(); });
+  world_->call([this] {
+    world_->lighter->hub().break_book_chain_next(1);
+    return world_->world->venue(1).model()->dislocate("BTC", 40);
+  });
+  ASSERT_TRUE(wait_for([&] { return position(0).is_positive() && position(1).is_negative(); }, milliseconds(20'000)))
+      << log();
+  EXPECT_EQ(world_->call([this] { return world_->lighter->hub().book_chain_breaks(); }), 1);
+  EXPECT_GT(world_->call([this] { return world_->lighter->hub().book_snapshots(); }), snapshots)
+      << "the daemon resubscribed to Lighter's book";
+  ASSERT_TRUE(wait_for([&] { return log().find("Opened position #1 BTC LongBackpack") != std::string::npos; },
+                       milliseconds(10'000)))
+      << log();
+  EXPECT_EQ(position(0), -position(1));
+  ASSERT_NO_FATAL_FAILURE(stop_cleanly());
+  EXPECT_EQ(log().find("LEG RISK"), std::string::npos) << log();
+  expect_unique_client_ids();
+  ASSERT_NO_FATAL_FAILURE(expect_journal_matches_venues());
 }
 
 // Lighter refuses the order for margin (its collateral withdrawn after the daemon's account poll, which runs every

@@ -182,6 +182,7 @@ void LighterHub::subscribe(LighterWsConnection* c, std::string_view channel, std
   std::string reply;
   if (name == "order_book" && args.size() == 1 && api_.market_by_id(args[0])) {
     reply = book_snapshot(*api_.market_by_id(args[0]));
+    ++book_snapshots_;
   } else if (name == "trade" && args.size() == 1 && api_.market_by_id(args[0])) {
     reply = "{";
     json::kv(reply, "channel", key);
@@ -263,10 +264,16 @@ void LighterHub::on_depth(const DepthDelta& d) {
   b.offset += 3 + static_cast<std::int64_t>(d.bids.size());
   const std::string channel = "order_book:" + std::to_string(m->market_id);
   if (!subscribers_.count(channel)) return;
+  std::int64_t sent_begin = begin;
+  if (break_chain_next_ > 0) {  // the fault: a frame that does not follow the previous one
+    --break_chain_next_;
+    ++chain_breaks_;
+    sent_begin = begin + 1;
+  }
   // The delta's sides are in the Exchange's order; sizes are absolute, zero removes the level.
   publish(channel,
           book_frame(*m, "update/order_book", d.asks, d.bids, /*bids_ascending=*/false, api_.price_decimals(*m),
-                     api_.size_decimals(*m), b.offset, b.nonce, begin, d.engine_time_us, wall_.now_ms()));
+                     api_.size_decimals(*m), b.offset, b.nonce, sent_begin, d.engine_time_us, wall_.now_ms()));
 }
 
 std::string LighterHub::trade_json(const TradeEvent& e, const LighterMarketRules& m) const {

@@ -89,6 +89,28 @@ TEST_F(LighterApiTest, AcceptedCreateAnswersItsHashAndRestsWithExactAmounts) {
   EXPECT_EQ(nonce, 1);
 }
 
+// The fault: the next order transaction is answered 200 with its hash and its nonce consumed, but nothing comes of
+// it (no resting order); the one after it executes as usual.
+TEST_F(LighterApiTest, AnOrderTransactionTakenButNeverExecuted) {
+  api.never_execute_next_orders(1);
+  const bl::SignedTx dropped = f.create(*f.alice, f.alice_nonce, 77, 12'345, 199'950, false);
+  HttpResponse r = send_tx(dropped);
+  ASSERT_EQ(r.status, 200) << r.body;
+  bl::SendTxResult res;
+  ASSERT_TRUE(bl::parse_send_tx(parser, r.body, res).ok()) << r.body;
+  EXPECT_EQ(std::string(res.tx_hash.data(), res.tx_hash.size()), Fixture::hash_hex(dropped));
+  EXPECT_TRUE(active(*f.alice, kAlice).orders.empty());
+  EXPECT_EQ(api.orders_never_executed(), 1);
+  std::int64_t nonce = -1;
+  ASSERT_TRUE(
+      bl::parse_next_nonce(parser, get("/api/v1/nextNonce?account_index=1001&api_key_index=4").body, nonce).ok());
+  EXPECT_EQ(nonce, 1) << "the nonce is consumed";
+  ASSERT_EQ(send_tx(f.create(*f.alice, f.alice_nonce, 78, 12'345, 199'950, false)).status, 200);
+  ASSERT_EQ(active(*f.alice, kAlice).orders.size(), 1u);
+  EXPECT_EQ(active(*f.alice, kAlice).orders[0].client_order_index, 78);
+  EXPECT_EQ(api.orders_never_executed(), 1);
+}
+
 TEST_F(LighterApiTest, BadSignatureStaleNonceAndExpiredTxAreRefusedWithoutConsumingTheNonce) {
   // Signed by Bob's key for Alice's account: the signature does not verify under Alice's key.
   bl::Signer forger(Fixture::clone(f.bob_key), bl::SignerConfig{304, kAlice, kKey});

@@ -41,6 +41,13 @@ class LighterHub final : public ExchangeListener {
   void on_client_message(LighterWsConnection* c, std::string_view text);
   std::size_t connection_count() const noexcept { return conns_.size(); }
 
+  // A fault for tests: the next `n` order_book updates leave the nonce chain (their begin_nonce is not the previous
+  // frame's nonce), as from a venue that lost frames; book_chain_breaks() counts those sent.
+  void break_book_chain_next(std::int64_t n) noexcept { break_chain_next_ = n; }
+  std::int64_t book_chain_breaks() const noexcept { return chain_breaks_; }
+  // Order-book snapshots sent (one per order_book subscription): a client's resync shows here.
+  std::int64_t book_snapshots() const noexcept { return book_snapshots_; }
+
   // ExchangeListener
   void on_depth(const DepthDelta& d) override;
   void on_trade(const TradeEvent& e) override;
@@ -70,6 +77,9 @@ class LighterHub final : public ExchangeListener {
   OrderId last_buyer_ = 0;
   OrderId last_seller_ = 0;
   bool last_buyer_is_maker_ = false;
+  std::int64_t break_chain_next_ = 0;
+  std::int64_t chain_breaks_ = 0;
+  std::int64_t book_snapshots_ = 0;
 };
 
 }  // namespace bparb::sim::lighter
