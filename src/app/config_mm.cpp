@@ -145,6 +145,13 @@ void Loader::check_mm(const Config& c) {
             "[mm.selector] enabled = true picks; " +
                 std::string(kMarketsAllowed));
     }
+    // Paper mode funds its account from the perps the file names: with the selector and no list it would
+    // quote on no equity at all.
+    if (c.mm.selector.enabled && c.mm.markets.empty() && c.exchange.mode == Mode::kPaper)
+      issue(nullptr,
+            "mm.markets: missing; paper mode funds the simulated account from the perps [mm] markets "
+            "names, so with [mm.selector] enabled it needs them as the selector's candidates; allowed: [mm] "
+            "markets = [\"SOL_USDC_PERP\", \"ETH_USDC_PERP\"] (docs/market_maker.md \"Market selector\")");
     // Every quote is an order the risk gate counts: a cap below the market makers' own request budget makes
     // the gate, not the budget, decide when quoting stops.
     const MmParams& p = c.mm.params;

@@ -87,7 +87,7 @@ TEST(ConfigMm, MarketsMustBeDistinctPerpSymbols) {
 }
 
 TEST(ConfigMm, TheSelectorReadsItsThresholdsAndNeedsNoMarkets) {
-  const std::string head = kPaper + "[strategy]\nkind = \"market_maker\"\n[mm]\n[mm.selector]\n";
+  const std::string head = "[exchange]\nmode = \"live\"\n[strategy]\nkind = \"market_maker\"\n[mm]\n[mm.selector]\n";
   const Config c =
       parse_config_string(head +
                               "enabled = true\nmax_markets = 3\nmin_quote_volume_usd = 2000000\n"
@@ -101,6 +101,9 @@ TEST(ConfigMm, TheSelectorReadsItsThresholdsAndNeedsNoMarkets) {
   EXPECT_EQ(p.max_spread_bps, Decimal::from_string("2.5"));
   EXPECT_EQ(p.min_top_depth_usd, Decimal::from_int(1'000));
   EXPECT_EQ(p.exclude, std::vector<std::string>{"JUP_USDC_PERP"});
+  // Paper mode funds the account from the listed perps: the selector there needs them as its candidates.
+  EXPECT_THAT(errors_of(kPaper + "[strategy]\nkind = \"market_maker\"\n[mm]\n[mm.selector]\nenabled = true\n"),
+              Contains(HasSubstr("mm.markets: missing; paper mode funds the simulated account")));
   // Off, the markets are required as before.
   EXPECT_THAT(errors_of(head + "enabled = false\n"), Contains(HasSubstr("mm.markets: missing")));
   EXPECT_FALSE(parse_config_string(kMm, "test.toml").mm.selector.enabled);
