@@ -172,13 +172,15 @@ class Loader {
   void read_shutdown(Section& s, Config& c);
   void read_venues(const toml::table& root, Config& c);
   void read_lighter_markets(Section& s, std::vector<std::string>& out);
-  void read_alerts(Section& s, Config& c);        // config_alerts.cpp
-  void read_mm(Section& s, Config& c);            // config_mm.cpp
-  void read_mm_selector(Section& mm, Config& c);  // config_mm.cpp: [mm.selector]
-  void check_mm(const Config& c);                 // config_mm.cpp: [strategy] kind against [mm]
-  void read_xarb(Section& s, Config& c);          // config_xarb.cpp
-  void check_xarb(const Config& c);               // config_xarb.cpp: [strategy] kind against [xarb], [venues.lighter]
+  void read_alerts(Section& s, Config& c);  // config_alerts.cpp
+  void read_mm(Section& s, Config& c);      // config_mm.cpp
+  void check_mm(const Config& c);           // config_mm.cpp: [strategy] kind against [mm]
+  void read_xarb(Section& s, Config& c);    // config_xarb.cpp
+  void check_xarb(const Config& c);         // config_xarb.cpp: [strategy] kind against [xarb], [venues.lighter]
   void read_alert_sink(const toml::node& n, std::size_t index, bool allow_insecure, alerts::SinkOptions& out);
+
+  void read_mm_selector(Section& mm, Config& c);  // config_mm.cpp: [mm.selector], from read_mm
+
   void read_pairs(const toml::table& root, Config& c);
   bool read_pair_base(const toml::node& n, const std::string& path, std::string& out);
   void check_pair_symbol(const toml::node* n, const std::string& key_path, const std::string& value,
