@@ -72,6 +72,7 @@ void Loader::read_mm(Section& s, Config& c) {
     }
   }
   s.boolean("flatten_on_stop", c.mm.flatten_on_stop);
+  read_mm_selector(s, c);
   // The parameters: every key of the market maker's table is known here; a key that is none of them is left
   // to the loader's unknown-key report (with its suggestion), like in every other section.
   for (const std::string& k : mm_param_keys()) (void)s.get(k);
@@ -95,22 +96,69 @@ void Loader::read_mm(Section& s, Config& c) {
   c.mm.params = r.params;
 }
 
+// [mm.selector]: the market selector's thresholds (strategy/market_maker/market_selector.hpp).
+void Loader::read_mm_selector(Section& mm, Config& c) {
+  const toml::node* n = mm.get("selector");
+  if (n == nullptr) return;
+  const toml::table* t = n->as_table();
+  if (t == nullptr) {
+    issue_at(n, "mm.selector: wrong type, got " + describe(*n) + "; allowed: a table ([mm.selector])");
+    return;
+  }
+  sections_.push_back(std::make_unique<Section>(*this, "mm.selector", "mm.selector", t));
+  Section& s = *sections_.back();
+  MarketSelectorParams& p = c.mm.selector;
+  s.boolean("enabled", p.enabled);
+  s.integer("max_markets", p.max_markets, 1, 8);
+  s.decimal("min_quote_volume_usd", p.min_quote_volume_usd, at_least("0"));
+  s.decimal("max_spread_bps", p.max_spread_bps, above_upto("0", "1000"));
+  s.decimal("min_top_depth_usd", p.min_top_depth_usd, at_least("0"));
+  if (const toml::node* e = s.get("exclude")) {
+    constexpr std::string_view kAllowed =
+        "allowed: an array of perp symbols such as [\"JUP_USDC_PERP\"] (may be empty)";
+    const toml::array* a = e->as_array();
+    if (a == nullptr) {
+      issue_at(e, "mm.selector.exclude: wrong type, got " + describe(*e) + "; " + std::string(kAllowed));
+      return;
+    }
+    for (const toml::node& m : *a) {
+      const auto* str = m.as_string();
+      if (str == nullptr || !perp_symbol(str->get())) {
+        issue_at(&m,
+                 "mm.selector.exclude: got " + describe(m) + ", which is not a perp symbol; " + std::string(kAllowed));
+        continue;
+      }
+      p.exclude.emplace_back(str->get());
+    }
+  }
+}
+
 void Loader::check_mm(const Config& c) {
   if (c.strategy.kind == StrategyKind::kMarketMaker) {
     if (!c.mm.present) {
       issue(nullptr,
             "strategy.kind: \"market_maker\" needs an [mm] table naming its markets; allowed: [mm] markets = "
             "[\"SOL_USDC_PERP\"] (docs/market_maker.md)");
-    } else if (c.mm.markets.empty() && nodes_.count("mm.markets") == 0) {
-      issue(nullptr, "mm.markets: missing; [strategy] kind = \"market_maker\" quotes the perps it names; " +
-                         std::string(kMarketsAllowed));
+    } else if (c.mm.markets.empty() && nodes_.count("mm.markets") == 0 && !c.mm.selector.enabled) {
+      issue(nullptr,
+            "mm.markets: missing; [strategy] kind = \"market_maker\" quotes the perps it names, or those "
+            "[mm.selector] enabled = true picks; " +
+                std::string(kMarketsAllowed));
     }
+    // Paper mode funds its account from the perps the file names: with the selector and no list it would
+    // quote on no equity at all.
+    if (c.mm.selector.enabled && c.mm.markets.empty() && c.exchange.mode == Mode::kPaper)
+      issue(nullptr,
+            "mm.markets: missing; paper mode funds the simulated account from the perps [mm] markets "
+            "names, so with [mm.selector] enabled it needs them as the selector's candidates; allowed: [mm] "
+            "markets = [\"SOL_USDC_PERP\", \"ETH_USDC_PERP\"] (docs/market_maker.md \"Market selector\")");
     // Every quote is an order the risk gate counts: a cap below the market makers' own request budget makes
     // the gate, not the budget, decide when quoting stops.
     const MmParams& p = c.mm.params;
-    const std::int64_t budget_per_minute = p.max_requests_per_window * 60'000 /
-                                           std::max<std::int64_t>(1, p.request_window_ms) *
-                                           static_cast<std::int64_t>(std::max<std::size_t>(1, c.mm.markets.size()));
+    const std::int64_t budget_per_minute =
+        p.max_requests_per_window * 60'000 / std::max<std::int64_t>(1, p.request_window_ms) *
+        (c.mm.selector.enabled ? c.mm.selector.max_markets
+                               : static_cast<std::int64_t>(std::max<std::size_t>(1, c.mm.markets.size())));
     if (c.risk.max_orders_per_minute < budget_per_minute)
       warnings_.push_back(file_ + ": risk.max_orders_per_minute " + std::to_string(c.risk.max_orders_per_minute) +
                           " is below the market maker's request budget of " + std::to_string(budget_per_minute) +

@@ -179,6 +179,9 @@ class Loader {
   void read_xarb(Section& s, Config& c);    // config_xarb.cpp
   void check_xarb(const Config& c);         // config_xarb.cpp: [strategy] kind against [xarb], [venues.lighter]
   void read_alert_sink(const toml::node& n, std::size_t index, bool allow_insecure, alerts::SinkOptions& out);
+
+  void read_mm_selector(Section& mm, Config& c);  // config_mm.cpp: [mm.selector], from read_mm
+
   void read_pairs(const toml::table& root, Config& c);
   bool read_pair_base(const toml::node& n, const std::string& path, std::string& out);
   void check_pair_symbol(const toml::node* n, const std::string& key_path, const std::string& value,

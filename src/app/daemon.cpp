@@ -29,6 +29,7 @@
 #include "bparb/app/lighter_node.hpp"
 #include "bparb/app/logging.hpp"
 #include "bparb/app/mm_node.hpp"
+#include "bparb/app/mm_selector.hpp"
 #include "bparb/app/node_events.hpp"
 #include "bparb/app/node_observers.hpp"
 #include "bparb/app/node_options.hpp"
@@ -56,6 +57,7 @@
 #include "bparb/service/engine_control.hpp"
 #include "bparb/service/event_log.hpp"
 #include "bparb/service/http.hpp"
+#include "bparb/venue/backpack/rest_client.hpp"
 #include "bparb/venue/backpack/signer.hpp"
 #include "bparb/venue/backpack/venue.hpp"
 
@@ -185,6 +187,7 @@ class Daemon final {
       if (r.status == runtime::ReloadOutcome::Status::kApplied) {
         node_.set_options(node_options(cfg_));
         if (mm_) mm_->reload(cfg_.mm.params);
+        if (mm_ && cfg_.mm.selector.enabled) rank_markets_again();
         if (xarb_) xarb_->reload(cfg_.xarb);
         if (http_) config_json_ = std::make_shared<const std::string>(render_config_json(cfg_));
       }
@@ -192,6 +195,42 @@ class Daemon final {
       return r;
     };
     return operator_.reload(path, load, engine_.get(), risk_, trigger);
+  }
+
+  // SIGHUP with [mm.selector] enabled: the selector ranks the venue's perps again with the file's thresholds, one
+  // line per market; a quoted market it no longer picks stops quoting (MmNode::apply_pick), one it picks again
+  // resumes, and a perp it picks that start-up did not load is quoted from the next start (a market's
+  // instrument, streams and runner are built once).
+  void rank_markets_again() {
+    bp_.rest->get_markets([this](backpack::RestResult<std::vector<MarketSpec>>& r) {
+      if (!r) return log_->warn("MM selector: GET /api/v1/markets failed: {}", r.error().message);
+      select_mm_markets(*bp_.rest, log_, cfg_.mm.selector, cfg_.mm.markets, *r,
+                        [this](const std::string& error, std::vector<std::string> chosen) {
+                          std::string running;
+                          std::vector<std::string> quoted;
+                          for (const InstrumentId id : startup_->perps()) {
+                            quoted.push_back(instruments_.market(id).symbol);
+                            running += (running.empty() ? "" : ", ") + quoted.back();
+                          }
+                          if (!error.empty())
+                            return log_->warn("MM selector: {}; the markets quoted stay as they are", error);
+                          if (!mm_) return;
+                          std::string picked;
+                          for (const std::string& s : chosen) picked += (picked.empty() ? "" : ", ") + s;
+                          const std::vector<std::string> new_markets = mm_->apply_pick(chosen);
+                          std::vector<std::string> sorted = chosen;
+                          std::sort(sorted.begin(), sorted.end());
+                          std::sort(quoted.begin(), quoted.end());
+                          if (sorted == quoted) return log_->info("MM selector: the pick is unchanged: {}", picked);
+                          std::string later;
+                          for (const std::string& s : new_markets) later += (later.empty() ? "" : ", ") + s;
+                          log_->warn("MM selector: it now picks {} (started with {}){}", picked, running,
+                                     later.empty() ? std::string()
+                                                   : "; " + later +
+                                                         " will be quoted from the next start (a market's streams and "
+                                                         "runner are built at start-up)");
+                        });
+    });
   }
 
   // The traded pairs (empty until start-up loaded the markets): the basis pairs start-up checked, or the
@@ -259,8 +298,13 @@ class Daemon final {
 
   // Start-up is a chain of checks (runtime/startup.hpp); any failure stops before anything is traded.
   void start_up() {
+    runtime::StartupOptions so = startup_options(cfg_, resume_);
+    if (cfg_.strategy.kind == StrategyKind::kMarketMaker && cfg_.mm.selector.enabled)
+      so.select_perps = [this](std::span<const MarketSpec> listed, runtime::StartupOptions::PerpsChosen done) {
+        select_mm_markets(*bp_.rest, log_, cfg_.mm.selector, cfg_.mm.markets, listed, std::move(done));
+      };
     startup_ = std::make_unique<runtime::Startup>(log_, clock_, journal_, *bp_.adapter, *bp_.adapter, instruments_,
-                                                  startup_options(cfg_, resume_));
+                                                  std::move(so));
     startup_->run([this](const runtime::StartupFailure& f) { fail_startup(f.message); },
                   [this] {
                     if (!lighter_) return start_trading();

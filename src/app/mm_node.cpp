@@ -12,6 +12,11 @@
 namespace bparb::app {
 namespace {
 
+// Microseconds as seconds to the tenth.
+std::string seconds(DurationUs us) {
+  return Decimal::from_units(us / (kUsPerSecond / 10), Decimal::from_string("0.1")).str();
+}
+
 std::string side_word(Side s) {
   return s == Side::kBid ? "bid" : "ask";
 }
@@ -112,6 +117,7 @@ void MmNode::on_tick(TimestampUs now) noexcept {
     boost::asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_)] {
       if (alive.expired()) return;
       for (const Market& m : markets_) log_->info("{}", stats_line(m));
+      if (markets_.size() > 1) log_->info("{}", total_stats_line());
     });
   }
 }
@@ -151,6 +157,27 @@ void MmNode::reload(const MmParams& next) {
   opts_.params = with_live_mm_params(opts_.params, next);
 }
 
+std::vector<std::string> MmNode::apply_pick(const std::vector<std::string>& picked) {
+  std::vector<std::string> not_here;
+  for (const std::string& sym : picked)
+    if (std::none_of(markets_.begin(), markets_.end(), [&](const Market& m) { return m.spec->symbol == sym; }))
+      not_here.push_back(sym);
+  if (stopped_) return not_here;
+  for (Market& m : markets_) {
+    const bool now = std::find(picked.begin(), picked.end(), m.spec->symbol) != picked.end();
+    if (now == m.picked) continue;
+    m.picked = now;
+    if (!now) {
+      m.runner->on_equity(Decimal{});  // pulls the quote at once; the poll keeps it at no equity
+      log_->warn("MM {}: the market selector no longer picks it: quote pulled, nothing quoted (position {} kept)",
+                 m.spec->symbol, m.spec->lots_to_quantity(m.runner->core().position_lots()).str());
+    } else {
+      log_->info("MM {}: the market selector picks it again: quoting from the next account poll", m.spec->symbol);
+    }
+  }
+  return not_here;
+}
+
 // ---- The account: equity, then the venue's positions. A position answer that crossed a fill of ours (the
 // core's position moved while the request was out) is dropped: the next poll brings one that includes it.
 void MmNode::poll() {
@@ -162,7 +189,8 @@ void MmNode::poll() {
           log_->warn("MM: equity poll failed: {} {}", err->code, err->message);
           return schedule_poll();
         }
-        for (Market& m : markets_) m.runner->on_equity(eq.net_equity);
+        // A market the selector no longer picks sees no equity, so it quotes nothing.
+        for (Market& m : markets_) m.runner->on_equity(m.picked ? eq.net_equity : Decimal{});
         equity_known_ = eq.net_equity.is_positive();
         std::vector<std::int64_t> before;
         before.reserve(markets_.size());
@@ -317,12 +345,50 @@ std::string MmNode::stats_line(const Market& m) const {
   return fmt::format(
       "MM stats {}: maker volume {} USD, fills {} (maker {}, hedge {}), quotes {}, fill rate {}% of quotes, "
       "cancel/fill {}, post-only rejects {}, refused {} | P&L {} USD = spread {} + adverse {} + inventory {} + "
-      "fees {} + funding {} + hedge {} | net per 1M USD volume {} USD | position {}",
+      "fees {} + funding {} + hedge {} | net per 1M USD volume {} USD | position {} | quoted {} s, at the touch "
+      "{} s | markouts 1s {}, 5s {}, 30s {} USD",
       m.spec->symbol, format_usd(r.maker_volume_usd), r.quote_fills + r.hedge_fills, r.maker_fills, r.hedge_fills,
       r.quotes_placed, fill_rate.round_to(Decimal::from_string("0.1"), Rounding::kNearest).str(),
       r.cancel_to_fill.round_to(Decimal::from_string("0.01"), Rounding::kNearest).str(), r.post_only_rejects,
       c.refusals, r.total.str(), r.spread_capture.str(), r.adverse_selection.str(), r.inventory.str(), r.fees.str(),
-      r.funding.str(), r.hedge_cost.str(), format_usd(r.net_per_million), r.position.str());
+      r.funding.str(), r.hedge_cost.str(), format_usd(r.net_per_million), r.position.str(), seconds(r.quoting_us),
+      seconds(r.at_touch_us), r.markout_1s.str(), r.markout_5s.str(), r.markout_30s.str());
+}
+
+// Several markets: their sums on one line (the volume-weighted headline is the total over the total volume).
+std::string MmNode::total_stats_line() const {
+  MmReport t;
+  std::int64_t refused = 0;
+  for (const Market& m : markets_) {
+    const MmReport r = m.runner->stats().report();
+    t.maker_volume_usd += r.maker_volume_usd;
+    t.quote_fills += r.quote_fills;
+    t.maker_fills += r.maker_fills;
+    t.hedge_fills += r.hedge_fills;
+    t.quotes_placed += r.quotes_placed;
+    t.cancels += r.cancels;
+    t.post_only_rejects += r.post_only_rejects;
+    t.total += r.total;
+    t.spread_capture += r.spread_capture;
+    t.adverse_selection += r.adverse_selection;
+    t.inventory += r.inventory;
+    t.fees += r.fees;
+    t.funding += r.funding;
+    t.hedge_cost += r.hedge_cost;
+    refused += static_cast<std::int64_t>(m.runner->counters().refusals);
+  }
+  const Decimal per_million =
+      t.maker_volume_usd.is_positive()
+          ? t.total.mul(Decimal::from_int(1'000'000), Rounding::kNearest).div(t.maker_volume_usd, Rounding::kNearest)
+          : Decimal{};
+  return fmt::format(
+      "MM stats total ({} markets): maker volume {} USD, fills {} (maker {}, hedge {}), quotes {}, cancels {}, "
+      "post-only rejects {}, refused {} | P&L {} USD = spread {} + adverse {} + inventory {} + fees {} + funding {} "
+      "+ hedge {} | net per 1M USD volume {} USD",
+      markets_.size(), format_usd(t.maker_volume_usd), t.quote_fills + t.hedge_fills, t.maker_fills, t.hedge_fills,
+      t.quotes_placed, t.cancels, t.post_only_rejects, refused, t.total.str(), t.spread_capture.str(),
+      t.adverse_selection.str(), t.inventory.str(), t.fees.str(), t.funding.str(), t.hedge_cost.str(),
+      format_usd(per_million));
 }
 
 // The position reached the cap (seen on the engine tick): told to the operator once each time it is reached.
@@ -346,7 +412,7 @@ void MmNode::on_cap_reached(const Market& mk) noexcept {
 // equity) is told to the operator once each time it begins.
 void MmNode::on_idle_reason(Market& mk, MmReason why) noexcept {
   mk.idle_seen = why;
-  const bool stopped = why == MmReason::kBreaker || why == MmReason::kEquityUnknown;
+  const bool stopped = (why == MmReason::kBreaker || why == MmReason::kEquityUnknown) && mk.picked;
   // A shutdown's "no equity" is no news, nor is the start before the first quote (no equity polled yet).
   if (!alerter_ || stopped_ || !stopped || mk.runner->counters().places == 0) return;
   boost::asio::post(io_, [this, instrument = mk.id, why, alive = std::weak_ptr<bool>(alive_)] {
@@ -469,6 +535,7 @@ void MmNode::collect(std::vector<service::MmMarketView>& out, TimestampUs now) c
 std::vector<std::string> MmNode::stats_lines() const {
   std::vector<std::string> out;
   for (const Market& m : markets_) out.push_back(stats_line(m));
+  if (markets_.size() > 1) out.push_back(total_stats_line());
   return out;
 }
 

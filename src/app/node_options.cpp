@@ -98,6 +98,7 @@ runtime::ReloadOutcome reload_thresholds(Config& cfg) {
   // The market maker's live keys; its markets and the keys it builds structures from wait for a restart
   // (restart_required_changes names them).
   applied.mm.params = with_live_mm_params(cfg.mm.params, next.mm.params);
+  applied.mm.selector = next.mm.selector;  // the selector ranks again with these (the markets change at a start)
   // The cross-venue thresholds, sizes and buffers; its coin, markets and CSV directory wait for a restart.
   applied.xarb.params = next.xarb.params;
   applied.xarb.backpack_slippage_bps = next.xarb.backpack_slippage_bps;

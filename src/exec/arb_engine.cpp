@@ -533,11 +533,11 @@ void ArbEngine::on_order_query(oms::ClientId client_id, bool found, OrderStatus 
   } else {
     oms_.note_reported(*o, executed);
     oms_.apply(*o, oms::event_for_status(status), now);
-    // A trade's order whose cancel was refused and that the venue still has live: cancel it again (bounded
-    // by the refusals counted so far).
-    if (o->state() == oms::OrderState::kPendingCancel && o->cancel_refusals() > 0 &&
-        o->cancel_refusals() <= params_.max_cancel_refusals && o->cancel_retry_at_us() == 0 &&
-        (status == OrderStatus::kNew || status == OrderStatus::kPartiallyFilled) && !OrderEntry::is_single_order(*o))
+    // An order whose cancel was refused and that the venue still has live (a trade's is still pending its
+    // cancel, a single order is live again): cancel it again (bounded by the refusals counted so far).
+    if (o->cancel_refusals() > 0 && o->cancel_refusals() <= params_.max_cancel_refusals &&
+        o->cancel_retry_at_us() == 0 && (status == OrderStatus::kNew || status == OrderStatus::kPartiallyFilled) &&
+        (o->state() == oms::OrderState::kPendingCancel || OrderEntry::is_single_order(*o)))
       oms_.schedule_cancel_retry(*o, now);
   }
   if (OrderEntry::is_single_order(*o)) {

@@ -34,6 +34,15 @@ void Startup::run(std::function<void(const StartupFailure&)> on_fail, std::funct
 }
 
 void Startup::load_markets(std::span<const MarketSpec> all) {
+  if (opts_.select_perps && !selected_) {
+    listed_.assign(all.begin(), all.end());
+    return opts_.select_perps(listed_, [this](const std::string& error, std::vector<std::string> chosen) {
+      if (!error.empty()) return fail(StartupStep::kMarkets, error);
+      opts_.perps = std::move(chosen);
+      selected_ = true;
+      load_markets(listed_);
+    });
+  }
   auto find = [&](const std::string& s) -> const MarketSpec* {
     for (const MarketSpec& m : all)
       if (m.symbol == s) return &m;

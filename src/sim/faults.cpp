@@ -23,7 +23,9 @@
 //     "clock_skew_ms": -1500,                         // server clock offset for /api/v1/time and auth
 //     "cancel_latency_ms": 300 | {"min":..,"max":..}, // single-order cancels carried out (and answered) late
 //     "cancel_accepted": 2,                           // the next N single-order cancels answer 202, no body ...
-//     "cancel_accepted_effect_ms": 400 | {..}         // ... and are carried out this long after the answer
+//     "cancel_accepted_effect_ms": 400 | {..},        // ... and are carried out this long after the answer
+//     "post_only_cross": 5                            // the next N post-only orders find the book moved through
+//                                                     // their price (expired PostOnlyTaker)
 //   }
 #include "bparb/sim/faults.hpp"
 
@@ -147,7 +149,8 @@ Expected<FaultActions, std::string> FaultInjector::apply_json(std::string_view b
                                                 "order_latency_ms",
                                                 "cancel_latency_ms",
                                                 "cancel_accepted",
-                                                "cancel_accepted_effect_ms"};
+                                                "cancel_accepted_effect_ms",
+                                                "post_only_cross"};
   for (auto field : obj) {
     if (std::find(std::begin(kKnown), std::end(kKnown), field.key) == std::end(kKnown)) {
       return unexpected("unknown key '" + std::string(field.key) + "'");
@@ -320,6 +323,11 @@ Expected<FaultActions, std::string> FaultInjector::apply_json(std::string_view b
     if (!l) return unexpected(l.error());
     next.cancel_accepted_effect = *l;
   }
+  if (obj["post_only_cross"].get(e) == simdjson::SUCCESS) {
+    auto v = get_int(e, "post_only_cross", 0, kMaxCount);
+    if (!v) return unexpected(v.error());
+    next.post_only_cross_next = *v;
+  }
 
   // All valid: commit.
   if (do_reset) {
@@ -379,6 +387,7 @@ std::string FaultInjector::to_json(TimestampUs now_us) const {
   out += ",\"cancel_latency_ms\":" + lat(cfg_.cancel_latency);
   out += ",\"cancel_accepted\":" + std::to_string(cfg_.cancel_accepted_next);
   out += ",\"cancel_accepted_effect_ms\":" + lat(cfg_.cancel_accepted_effect);
+  out += ",\"post_only_cross\":" + std::to_string(cfg_.post_only_cross_next);
   out += ",\"depth_gaps\":{";
   first = true;
   for (const auto& [sym, n] : depth_gaps_) {
@@ -417,6 +426,7 @@ std::string FaultInjector::to_json(TimestampUs now_us) const {
   out += ",\"authenticated_requests\":" + std::to_string(c.authenticated_requests);
   out += ",\"cancels_delayed\":" + std::to_string(c.cancels_delayed);
   out += ",\"cancels_accepted\":" + std::to_string(c.cancels_accepted);
+  out += ",\"post_only_crossed\":" + std::to_string(c.post_only_crossed);
   out += "}}";
   return out;
 }
@@ -557,6 +567,15 @@ bool FaultInjector::take_cancel_accepted(std::int64_t& effect_ms) {
   effect_ms = draw(cfg_.cancel_accepted_effect);
   spdlog::warn("bpsim fault: cancel answered 202, carried out {} ms later ({} more queued)", effect_ms,
                cfg_.cancel_accepted_next);
+  return true;
+}
+
+bool FaultInjector::take_post_only_cross(std::string_view symbol) {
+  if (cfg_.post_only_cross_next <= 0) return false;
+  --cfg_.post_only_cross_next;
+  ++counters_.post_only_crossed;
+  spdlog::warn("bpsim fault: the {} book moved through a post-only order's price on arrival ({} more queued)", symbol,
+               cfg_.post_only_cross_next);
   return true;
 }
 

@@ -358,7 +358,7 @@ void load_faults(const Loader& L, const toml::table& t, FaultConfig& f) {
                {"rest_latency_ms", "ws_latency_ms", "drop_ws_every_s", "http_429_next", "http_503_after_place",
                 "reject_orders", "fill_ratio_cap", "fill_ratio_symbols", "fill_ratio_orders", "drop_order_fills",
                 "order_latency_ms", "malformed_frames", "oversized_frames", "clock_skew_ms", "unavailable_paths",
-                "cancel_latency_ms", "cancel_accepted_next", "cancel_accepted_effect_ms"});
+                "cancel_latency_ms", "cancel_accepted_next", "cancel_accepted_effect_ms", "post_only_cross_next"});
   if (const toml::node* n = t.get("rest_latency_ms")) f.rest_latency = latency_of(L, *n, "faults.rest_latency_ms");
   if (const toml::node* n = t.get("ws_latency_ms")) f.ws_latency = latency_of(L, *n, "faults.ws_latency_ms");
   if (const toml::node* n = t.get("order_latency_ms")) f.order_latency = latency_of(L, *n, "faults.order_latency_ms");
@@ -398,6 +398,7 @@ void load_faults(const Loader& L, const toml::table& t, FaultConfig& f) {
   if (auto v = L.get_int(t, "faults", "cancel_accepted_next", 0, 1'000'000)) f.cancel_accepted_next = *v;
   if (const toml::node* n = t.get("cancel_accepted_effect_ms"))
     f.cancel_accepted_effect = latency_of(L, *n, "faults.cancel_accepted_effect_ms");
+  if (auto v = L.get_int(t, "faults", "post_only_cross_next", 0, 1'000'000)) f.post_only_cross_next = *v;
 }
 
 }  // namespace

@@ -86,6 +86,45 @@ TEST(ConfigMm, MarketsMustBeDistinctPerpSymbols) {
   EXPECT_THAT(errors_of(head + "markets = \"SOL_USDC_PERP\"\n"), Contains(HasSubstr("mm.markets: wrong type")));
 }
 
+TEST(ConfigMm, TheSelectorReadsItsThresholdsAndNeedsNoMarkets) {
+  const std::string head = "[exchange]\nmode = \"live\"\n[strategy]\nkind = \"market_maker\"\n[mm]\n[mm.selector]\n";
+  const Config c =
+      parse_config_string(head +
+                              "enabled = true\nmax_markets = 3\nmin_quote_volume_usd = 2000000\n"
+                              "max_spread_bps = 2.5\nmin_top_depth_usd = 1000\nexclude = [\"JUP_USDC_PERP\"]\n",
+                          "test.toml");
+  const MarketSelectorParams& p = c.mm.selector;
+  EXPECT_TRUE(p.enabled);
+  EXPECT_TRUE(c.mm.markets.empty());
+  EXPECT_EQ(p.max_markets, 3);
+  EXPECT_EQ(p.min_quote_volume_usd, Decimal::from_int(2'000'000));
+  EXPECT_EQ(p.max_spread_bps, Decimal::from_string("2.5"));
+  EXPECT_EQ(p.min_top_depth_usd, Decimal::from_int(1'000));
+  EXPECT_EQ(p.exclude, std::vector<std::string>{"JUP_USDC_PERP"});
+  // Paper mode funds the account from the listed perps: the selector there needs them as its candidates.
+  EXPECT_THAT(errors_of(kPaper + "[strategy]\nkind = \"market_maker\"\n[mm]\n[mm.selector]\nenabled = true\n"),
+              Contains(HasSubstr("mm.markets: missing; paper mode funds the simulated account")));
+  // Off, the markets are required as before.
+  EXPECT_THAT(errors_of(head + "enabled = false\n"), Contains(HasSubstr("mm.markets: missing")));
+  EXPECT_FALSE(parse_config_string(kMm, "test.toml").mm.selector.enabled);
+}
+
+TEST(ConfigMm, SelectorErrorsNameFileLineKeyValueAndRange) {
+  const std::string head = kPaper + "[strategy]\nkind = \"market_maker\"\n[mm]\n[mm.selector]\nenabled = true\n";
+  EXPECT_THAT(errors_of(head + "max_markets = 9\n"),
+              Contains("test.toml:8:15: mm.selector.max_markets: 9 is out of range; allowed: an integer from 1 to 8"));
+  EXPECT_THAT(errors_of(head + "max_spread_bps = 0\n"),
+              Contains("test.toml:8:18: mm.selector.max_spread_bps: 0 is out of range; allowed: > 0 and <= 1000"));
+  EXPECT_THAT(errors_of(head + "min_quote_volume_usd = -5\n"),
+              Contains(HasSubstr("mm.selector.min_quote_volume_usd: -5 is out of range; allowed: >= 0")));
+  EXPECT_THAT(errors_of(head + "exclude = [\"JUP_USDC\"]\n"),
+              Contains(AllOf(HasSubstr("test.toml:8:"), HasSubstr("mm.selector.exclude: got string \"JUP_USDC\""),
+                             HasSubstr("not a perp symbol"))));
+  EXPECT_THAT(errors_of(head + "max_market = 2\n"),
+              Contains(AllOf(HasSubstr("mm.selector.max_market: unknown key"), HasSubstr("'max_markets'"))));
+  EXPECT_THAT(errors_of(kMm + "selector = 3\n"), Contains(HasSubstr("mm.selector: wrong type, got integer 3")));
+}
+
 TEST(ConfigMm, ParameterErrorsNameFileLineKeyValueAndRange) {
   const auto e = errors_of(kMm + "flow_ema_alpha = 1.5\nrequote_ticks = 0\n");
   EXPECT_THAT(e, Contains("test.toml:7:18: mm.flow_ema_alpha: 1.5 is out of range; allowed: > 0 and <= 1 (weight of "

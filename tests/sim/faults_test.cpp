@@ -33,6 +33,22 @@ TEST(FaultInjector, UnlimitedFillRatioCapOnEveryMarket) {
   EXPECT_EQ(f.counters().fills_capped, 2);
 }
 
+// Post-only orders the book is moved through: a limited run, counted, shown, refused when negative.
+TEST(FaultInjector, PostOnlyCross) {
+  FaultInjector f;
+  EXPECT_FALSE(f.take_post_only_cross("SOL_USDC_PERP"));
+  ASSERT_TRUE(f.apply_json(R"({"post_only_cross":2})", kNow).has_value());
+  EXPECT_NE(f.to_json(kNow).find(R"("post_only_cross":2)"), std::string::npos) << f.to_json(kNow);
+  EXPECT_TRUE(f.take_post_only_cross("SOL_USDC_PERP"));
+  EXPECT_TRUE(f.take_post_only_cross("SOL_USDC_PERP"));
+  EXPECT_FALSE(f.take_post_only_cross("SOL_USDC_PERP"));  // the run is used up
+  EXPECT_EQ(f.counters().post_only_crossed, 2);
+  EXPECT_NE(f.to_json(kNow).find(R"("post_only_crossed":2)"), std::string::npos) << f.to_json(kNow);
+  auto bad = f.apply_json(R"({"post_only_cross":-1})", kNow);
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error(), "post_only_cross: -1 outside [0, 1000000]");
+}
+
 // Cancels answered 202 (a limited run, each with its effect delay) and cancels carried out late.
 TEST(FaultInjector, CancelAcceptedAndCancelLatency) {
   FaultInjector f;

@@ -20,6 +20,7 @@
 #include "bparb/core/clock.hpp"
 #include "bparb/core/decimal.hpp"
 #include "bparb/strategy/cross_venue/xarb_params.hpp"
+#include "bparb/strategy/market_maker/market_selector.hpp"
 #include "bparb/strategy/market_maker/mm_params.hpp"
 #include "bparb/strategy/strategy.hpp"
 
@@ -57,6 +58,9 @@ struct MmConfig {
   std::vector<std::string> markets;
   MmParams params;
   bool flatten_on_stop = false;  // shutdown: reduce-only IOC orders take each quoted perp's position to zero
+  // [mm.selector]: when enabled, the perps quoted are picked at start-up (and again on SIGHUP) from the
+  // venue's tickers and books, among `markets` if it is given, else among every open perp the venue lists.
+  MarketSelectorParams selector;
 };
 
 // [xarb] — the cross-venue arbitrage: the coin, its market on each venue, the daemon's own keys (slippage

@@ -62,6 +62,10 @@ class MmNode final : public MmRunnerObserver {
   bool owns(InstrumentId instrument) const noexcept;
   // SIGHUP: the live keys of `next` apply at once; the log names those that wait for a restart.
   void reload(const MmParams& next);
+  // The market selector's pick on SIGHUP: a quoted market it no longer picks has its quote pulled and quotes
+  // nothing (its position is kept) until a later pick names it again. Returns the picked symbols that are not
+  // quoted here (they need a restart).
+  std::vector<std::string> apply_pick(const std::vector<std::string>& picked);
   void cancel() noexcept;  // stops the poll timer (the loop is ending)
   // The operator's alerts (docs/alerts.md: mm_breaker, mm_hedge, mm_inventory_cap, mm_quotes_stopped); null = none.
   void set_alerter(alerts::Alerter* a) noexcept { alerter_ = a; }
@@ -96,10 +100,12 @@ class MmNode final : public MmRunnerObserver {
     std::array<std::uint64_t, kMmBreakerKinds> trips{};  // breaker trips by MmBreaker
     MmReason idle_seen = MmReason::kNone;                // the runner's idle reason at the last tick
     bool at_cap_seen = false;                            // the position was at or over the cap at the last tick
+    bool picked = true;  // false: the market selector no longer picks it (nothing quoted, apply_pick)
   };
   Market* market(InstrumentId instrument) noexcept;
   const Market* market(InstrumentId instrument) const noexcept;
   std::string stats_line(const Market& m) const;
+  std::string total_stats_line() const;                       // several markets: their sums
   void on_idle_reason(Market& m, MmReason now_why) noexcept;  // alerts when quoting stops
   void on_cap_reached(const Market& m) noexcept;              // alerts when the position reaches the cap
   void poll();

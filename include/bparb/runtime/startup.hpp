@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,10 @@ struct StartupOptions {
   // Perps traded on their own (the market maker), after the pairs' markets in the instrument table. Each must
   // exist, be a PERP, be open, and share the pairs' quote asset.
   std::vector<std::string> perps;
+  // When set (the market maker's selector), picks `perps` from every market the venue lists before they are
+  // loaded: `done` with an error (start-up fails with it) or the chosen symbols.
+  using PerpsChosen = std::function<void(const std::string& error, std::vector<std::string> perps)>;
+  std::function<void(std::span<const MarketSpec> listed, PerpsChosen done)> select_perps;
   std::string source_path;             // the config file, named when a market does not exist
   VenueId venue = VenueId::kBackpack;  // the venue the markets are listed by (their instruments' venue)
   RecoveryOptions recovery;
@@ -78,6 +83,8 @@ class Startup {
  private:
   void fail(StartupStep step, std::string message);
   void load_markets(std::span<const MarketSpec> all);
+  std::vector<MarketSpec> listed_;  // the venue's markets while select_perps runs
+  bool selected_ = false;
   void check_account();
   void start_recovery();
   void resume_client_ids();

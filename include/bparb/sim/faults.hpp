@@ -55,6 +55,10 @@ struct FaultConfig {
   // cancel_accepted_effect later: the order stream is the only place the cancel is seen to land.
   std::int64_t cancel_accepted_next = 0;
   LatencySpec cancel_accepted_effect;
+  // The next N post-only orders find the book moved through their price on arrival: a background seller (or
+  // buyer) takes every level at or through the order's price and offers the rest there, so the order would
+  // take and is expired PostOnlyTaker (the rest of that offer is then withdrawn).
+  std::int64_t post_only_cross_next = 0;
 };
 
 struct FaultCounters {
@@ -78,6 +82,7 @@ struct FaultCounters {
   std::int64_t authenticated_requests = 0;  // signed requests that passed authentication
   std::int64_t cancels_delayed = 0;         // single-order cancels carried out late (cancel_latency)
   std::int64_t cancels_accepted = 0;        // single-order cancels answered 202 and carried out later
+  std::int64_t post_only_crossed = 0;       // post-only orders the book was moved through (post_only_cross)
 };
 
 // What POST /_bpsim/faults asked for besides settings (one-shot actions the server must carry out).
@@ -128,6 +133,8 @@ class FaultInjector {
   // True when this single-order cancel is answered 202 (consumes one cancel_accepted); `effect_ms` is then
   // how long after the answer it is carried out.
   bool take_cancel_accepted(std::int64_t& effect_ms);
+  // True when the book must be moved through this post-only order's price first (consumes one post_only_cross).
+  bool take_post_only_cross(std::string_view symbol);
   // True when this private orderFill frame must be withheld (consumes one drop_order_fills).
   bool take_order_fill_drop();
   std::int64_t clock_skew_ms() const noexcept { return cfg_.clock_skew_ms; }

@@ -120,6 +120,43 @@ void uncap_result(SimOrder& o, Decimal requested) {
   }
 }
 
+// The post_only_cross fault: just before a post-only limit order reaches the book, the background taker sends
+// a limit order on the other side at its price for everything resting at or through that price and the
+// order's quantity more, so the book has moved through the price and the post-only order would take. True
+// with the id of that order in `id` (its rest is withdrawn once the post-only order was decided).
+bool move_book_through(Ctx& c, const SimOrderRequest& r, OrderId& id) {
+  if (!r.post_only || r.order_type != OrderType::kLimit || !r.price || !r.quantity) return false;
+  MarketModel* model = c.rt.model();
+  if (model == nullptr || !c.rt.faults().take_post_only_cross(r.symbol)) return false;
+  Exchange& ex = c.rt.exchange();
+  const auto depth = ex.depth_snapshot(r.symbol);
+  if (!depth) return false;
+  Decimal through = *r.quantity;
+  for (const LevelUpdate& l : r.side == Side::kBid ? depth->bids : depth->asks)
+    if (r.side == Side::kBid ? l.price >= *r.price : l.price <= *r.price) through += l.quantity;
+  SimOrderRequest cross;
+  cross.symbol = r.symbol;
+  cross.side = r.side == Side::kBid ? Side::kAsk : Side::kBid;
+  cross.order_type = OrderType::kLimit;
+  cross.price = r.price;
+  cross.quantity = through;
+  const auto placed = ex.execute(model->taker_account(), cross);
+  if (!placed) {
+    spdlog::warn("bpsim fault: post_only_cross on {} could not move the book: {}", r.symbol,
+                 reject_name(placed.error()));
+    return false;
+  }
+  id = placed->id;
+  return true;
+}
+
+void withdraw_cross(Ctx& c, std::string_view symbol, OrderId id) {
+  if (c.rt.model() == nullptr) return;
+  OrderRef ref;
+  ref.order_id = id;
+  (void)c.rt.exchange().cancel(c.rt.model()->taker_account(), symbol, ref);
+}
+
 RestResponse h_order_execute(Ctx& c) {
   bp::JsonParser parser;
   bp::OrderExecutePayload p;
@@ -132,7 +169,10 @@ RestResponse h_order_execute(Ctx& c) {
   SimOrderRequest req = to_sim_request(p);
   const std::optional<Decimal> requested = req.quantity;
   const bool capped = cap_request(c, req);
+  OrderId cross_id = 0;
+  const bool crossed = move_book_through(c, req, cross_id);
   auto res = c.rt.exchange().execute(*c.account, req);
+  if (crossed) withdraw_cross(c, req.symbol, cross_id);
   if (!res) return from_reject(res.error(), c.rt.exchange());
   if (capped) uncap_result(*res, *requested);
   if (f.take_http_503_after_place()) return json_error(503, "SERVICE_UNAVAILABLE", "System under maintenance.");

@@ -133,6 +133,7 @@ void MarketMakerCore::on_quote_done(ClientId id, QuoteEnd why, TimestampUs now) 
     if (static_cast<std::int64_t>(n) >= p_.reject_burst_count) {
       trip(MmBreaker::kPostOnlyRejects, now, Decimal::from_int(static_cast<std::int64_t>(n)),
            Decimal::from_int(p_.reject_burst_count), true);
+      recent_trips_[(trip_count_ - 1) % kRecentTrips].then_us = now - p_.reject_burst_window_ms * kUsPerMs;
       rejects_.clear();  // the next trip needs a fresh burst
     }
   }

@@ -15,9 +15,6 @@ using K = exec::SingleOrderEventKind;
 // Each decision changes the core's state, so it settles within three; the bound only guards against a
 // refusal loop.
 constexpr int kMaxDecisionsPerEvent = 4;
-// A refused cancel's query is one REST round trip; half a second is many of them, and short enough that a quote
-// the venue still has is not left at a stale price for long.
-constexpr DurationUs kCancelRetryUs = 500 * kUsPerMs;
 
 const MarketSpec& perp_of(const InstrumentTable& instruments, InstrumentId id) {
   if (!instruments.contains(id)) throw std::invalid_argument("market maker: unknown instrument id");
@@ -52,6 +49,10 @@ void MmRunner::on_book(const OrderBook& book) noexcept {
   const TimestampUs now = clock_.now_us();
   const BookTop top = book_top(book);
   core_.on_book(top, now);
+  // A book that was valid and is no longer (a sequence gap or a dropped stream: the feed resyncs it) trips the
+  // reconnect breaker: the quote is pulled, and nothing is quoted for the cooldown and until the book is fresh.
+  if (book_valid_ && !top.valid) core_.on_reconnect(now);
+  book_valid_ = top.valid;
   if (top.valid && top.ask_ticks > top.bid_ticks) {
     mid_ = Decimal::from_units(top.bid_ticks + top.ask_ticks, market_.tick_size).div_int(2, Rounding::kNearest);
     stats_.on_mid(now, mid_);
@@ -100,13 +101,7 @@ void MmRunner::on_rate_limited() noexcept {
 }
 
 void MmRunner::on_timer() noexcept {
-  const TimestampUs now = clock_.now_us();
-  if (quote_.cancel_retry_at != 0 && now >= quote_.cancel_retry_at) {
-    // The kernel's query did not settle the quote: the venue still has it, so cancel it again.
-    quote_.cancel_retry_at = 0;
-    core_.on_cancel_failed(quote_.id, now, false);
-  }
-  drive(now);
+  drive(clock_.now_us());
 }
 
 std::vector<std::string> MmRunner::set_params(const MmParams& next) {
@@ -257,10 +252,9 @@ void MmRunner::on_quote_event(const SingleOrderEvent& e, TimestampUs now) noexce
       // Refused for rate: the order is where it was; the quote is live again and is cancelled again after the
       // rate limit's pause. Any other refusal ("not found", no answer) makes the kernel ask the venue what
       // became of the order, which is usually filled or cancelled already: the quote stays pending-cancel
-      // until that answer settles it, and only if it does not within kCancelRetryUs is it cancelled again.
-      // Re-sending at once would fire a cancel per event into an order that is gone.
+      // until that answer settles it, and the kernel cancels it again itself if the venue still has it
+      // (docs/kernel.md). Re-sending here would fire a cancel per event into an order that is gone.
       if (e.reject == RejectClass::kRateLimited) return core_.on_cancel_failed(e.client_id, now, true);
-      quote_.cancel_retry_at = now + kCancelRetryUs;
       return;
     case K::kFill:
       core_.on_quote_fill(e.client_id, e.side, lots_of(e.fill_quantity));

@@ -142,6 +142,12 @@ std::size_t format_trip(const BreakerTrip& t, char* buf, std::size_t n) noexcept
     case MmBreaker::kRateLimited:
       w = std::snprintf(buf, n, "mm rate limited (429): sending nothing for %s ms", obs);
       break;
+    case MmBreaker::kPostOnlyRejects:
+      w = std::snprintf(buf, n,
+                        "mm breaker post_only_rejects: observed %s >= limit %s post-only rejections within %lld ms; no "
+                        "quote for %lld ms",
+                        obs, lim, static_cast<long long>((t.at_us - t.then_us) / kUsPerMs), until_ms);
+      break;
     default:
       w = std::snprintf(buf, n, "mm breaker %s: observed %s >= limit %s; no quote for %lld ms", to_string(t.kind), obs,
                         lim, until_ms);

@@ -185,7 +185,9 @@ void BackpackAdapter::cancel_order(InstrumentId instrument, ClientId client_id) 
     log_->warn("Cancel #{} not sent: instrument {} is not in the instrument table", client_id, instrument);
     return;
   }
-  log_->info("Cancelling order #{} on {}", client_id, symbol);
+  // Debug only: a replace's first half is on the order path, where nothing is formatted at info level before the
+  // bytes are handed over; the refusal below and the stream's cancel are the operator's lines.
+  log_->debug("Cancelling order #{} on {}", client_id, symbol);
   CancelRequest c;
   c.symbol = symbol;
   const auto wire_id = static_cast<std::uint32_t>(client_id);  // checked above

@@ -170,6 +170,11 @@ TEST(MmBreakers, BurstOfPostOnlyRejections) {
   EXPECT_EQ(r.core.last_trip().kind, MmBreaker::kPostOnlyRejects);
   EXPECT_EQ(r.core.last_trip().observed, D("5"));
   EXPECT_EQ(r.decide().reason, MmReason::kBreaker);
+  char buf[256];
+  const std::size_t n = format_trip(r.core.last_trip(), buf, sizeof buf);
+  EXPECT_EQ(std::string(buf, n),
+            "mm breaker post_only_rejects: observed 5 >= limit 5 post-only rejections within 10000 ms; no quote for "
+            "5000 ms");
 }
 
 TEST(MmBreakers, RateLimitBacksOffAndDoubles) {

@@ -102,6 +102,29 @@ TEST(MmRunner, AFillReportedBeforeItsOrderIsDoneIsCountedBeforeTheNextQuote) {
   EXPECT_EQ(r.runner->core().quote_remaining_lots(), 4);
 }
 
+TEST(MmRunner, ABookThatTurnsInvalidTripsTheReconnectBreakerOnce) {
+  RunnerRig r;
+  r.ready();
+  const ClientId id = r.last_sent().client_id;
+  r.accept(id);
+  r.advance_ms(10);
+  r.book.set_valid(false);  // a sequence gap: the feed resyncs the book
+  r.runner->on_book(r.book);
+  ASSERT_EQ(r.sink.cancels.size(), 1u);
+  EXPECT_EQ(r.sink.cancels[0], id);
+  ASSERT_EQ(r.observer.trips.size(), 1u);
+  EXPECT_EQ(r.observer.trips[0], MmBreaker::kReconnect);
+  r.runner->on_book(r.book);  // still invalid: no second trip
+  EXPECT_EQ(r.observer.trips.size(), 1u);
+  r.stream(id, OrderUpdate::Kind::kCancelled);
+  r.set_book(14'999, 15'001);  // synced again, but within the cooldown: nothing quoted
+  EXPECT_EQ(r.sink.sent.size(), 1u);
+  r.advance_ms(6'000);
+  r.set_book(14'999, 15'001);
+  r.burst(true);
+  EXPECT_EQ(r.sink.sent.size(), 2u);
+}
+
 TEST(MmRunner, ABreakerCancelsTheQuoteAndTellsTheObserverOnce) {
   RunnerRig r;
   r.ready();
@@ -229,7 +252,7 @@ TEST(MmRunner, ARateLimitedRejectionBacksTheCoreOff) {
   EXPECT_EQ(r.sink.sent.size(), 2u);  // after it
 }
 
-TEST(MmRunner, ARefusedCancelWaitsForTheKernelsQueryThenIsCancelledAgain) {
+TEST(MmRunner, ARefusedCancelWaitsForTheKernelsQueryAndTheKernelCancelsAgainWhatTheVenueStillHas) {
   RunnerRig r;
   r.ready();
   const ClientId first = r.last_sent().client_id;
@@ -251,9 +274,17 @@ TEST(MmRunner, ARefusedCancelWaitsForTheKernelsQueryThenIsCancelledAgain) {
   EXPECT_EQ(r.sink.cancels.size(), 1u);
   EXPECT_EQ(r.sink.sent.size(), 1u);
   EXPECT_EQ(r.runner->core().quote_state(), QuoteState::kPendingCancel);
-  // No answer settled it within the retry delay: the venue still has it, so it is cancelled again.
+  // Time alone sends nothing: the runner has no retry of its own.
   r.advance_ms(600);
   r.runner->on_timer();
+  r.engine->on_timer(r.now());
+  EXPECT_EQ(r.sink.cancels.size(), 1u);
+  // The query's answer: the venue still has it. The kernel cancels it again at its next tick, once.
+  r.engine->on_order_query(first, true, OrderStatus::kNew, Decimal{}, r.now());
+  EXPECT_EQ(r.sink.cancels.size(), 1u);
+  r.engine->on_timer(r.now());
+  r.runner->on_timer();
+  r.engine->on_timer(r.now());
   ASSERT_EQ(r.sink.cancels.size(), 2u);
   EXPECT_EQ(r.sink.cancels.back(), first);
   EXPECT_EQ(r.runner->core().quote_state(), QuoteState::kPendingCancel);
@@ -278,6 +309,7 @@ TEST(MmRunner, ARefusedCancelThatTheStreamSettlesIsNotSentAgain) {
   r.fill(first, D("0.06"), D("150.01"), 77, D("0.06"));
   r.advance_ms(600);
   r.runner->on_timer();
+  r.engine->on_timer(r.now());
   EXPECT_EQ(r.sink.cancels.size(), 1u);
   EXPECT_EQ(r.runner->core().quote_state(), QuoteState::kPendingNew);
   EXPECT_EQ(r.sink.sent.size(), 2u);

@@ -110,7 +110,7 @@ struct BreakerTrip {
   Decimal limit;
   Decimal mid_now;  // mid move: the mid now and the reference mid
   Decimal mid_then;
-  TimestampUs then_us = 0;
+  TimestampUs then_us = 0;  // mid move: when the reference mid was; post-only rejections: the window's start
   TimestampUs cooldown_until_us = 0;
 };
 // "mm breaker mid_move: observed 0.0031 >= limit 0.002 (mid 150.125 vs 149.66 1000 ms earlier); no quote

@@ -73,7 +73,7 @@ class MmRunner final : public exec::SingleOrderHandler {
   // A public trade as the venue's stream gives it (price and quantity in the market's units; Backpack's
   // `m`: the buyer was the maker, so the seller took). Off-tick or off-step values round to the nearest.
   void on_trade(TimestampUs at_us, Decimal price, Decimal quantity, bool buyer_is_maker) noexcept;
-  void on_reconnect() noexcept;  // the public feed reconnected or the book resynced
+  void on_reconnect() noexcept;  // the public feed reconnected (a book turning invalid is seen in on_book)
 
   // ---- Account
   void on_equity(Decimal equity_usd) noexcept;
@@ -108,7 +108,6 @@ class MmRunner final : public exec::SingleOrderHandler {
     bool ended = false;
     QuoteEnd end = QuoteEnd::kCancelled;
     bool rate_limited = false;
-    TimestampUs cancel_retry_at = 0;  // a refused cancel the kernel is checking with the venue: retry then
   };
 
   void drive(TimestampUs now) noexcept;
@@ -128,9 +127,10 @@ class MmRunner final : public exec::SingleOrderHandler {
   MmStats stats_;
   exec::OrderOwner owner_ = 0;
 
-  Tracked quote_;  // the core's quote (one at a time, by construction)
-  Tracked hedge_;  // the core's hedge (one at a time: the core waits for the previous one)
-  Decimal mid_;    // the latest mid, for fills' markouts
+  Tracked quote_;            // the core's quote (one at a time, by construction)
+  Tracked hedge_;            // the core's hedge (one at a time: the core waits for the previous one)
+  Decimal mid_;              // the latest mid, for fills' markouts
+  bool book_valid_ = false;  // the last book frame's validity (valid -> invalid is a resync)
   std::uint64_t trips_seen_ = 0;
   std::optional<Side> flow_side_;
   MmRunnerCounters counters_;

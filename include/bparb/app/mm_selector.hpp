@@ -1,0 +1,32 @@
+#pragma once
+// The market maker's selector in the daemon: fetches Backpack's public tickers (24 h quote volume) and the
+// top of each candidate perp's book, ranks them (strategy/market_maker/market_selector.hpp) and writes one
+// log line per decision with its numbers. Used by start-up and by SIGHUP (docs/market_maker.md "Market
+// selector").
+#include <spdlog/spdlog.h>
+
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "bparb/core/market_spec.hpp"
+#include "bparb/strategy/market_maker/market_selector.hpp"
+
+namespace bparb::backpack {
+class RestClient;
+}
+
+namespace bparb::app {
+
+// `error` is empty on success; `chosen` are the perps to quote, the best ranked first (none is an error).
+using MmSelection = std::function<void(const std::string& error, std::vector<std::string> chosen)>;
+
+// The candidates: the open perps of `listed`, restricted to `among` when it is not empty. The depth is asked
+// for only where the 24 h volume qualifies (one request at a time). `rest` and `log` must outlive the answer.
+void select_mm_markets(backpack::RestClient& rest, std::shared_ptr<spdlog::logger> log,
+                       const MarketSelectorParams& params, const std::vector<std::string>& among,
+                       std::span<const MarketSpec> listed, MmSelection done);
+
+}  // namespace bparb::app
