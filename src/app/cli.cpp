@@ -218,6 +218,8 @@ int cmd_check_config(std::span<const std::string> args, std::ostream& out, std::
     out << "xarb: backpack_slippage_bps=" << x.backpack_slippage_bps.str()
         << " lighter_slippage_bps=" << x.lighter_slippage_bps.str()
         << " opening_delay_seconds=" << x.opening_delay_us / kUsPerSecond
+        << " leg_order=" << xarb_leg_order_name(x.leg_order)
+        << " first_leg_timeout_ms=" << x.first_leg_timeout_us / kUsPerMs
         << " csv_dir=" << (x.csv_dir.empty() ? "(the log file's directory)" : x.csv_dir);
     for (const auto& [key, value] : xarb_param_values(x.params)) out << " " << key << "=" << value;
     out << "\n(coin, markets and csv_dir need a restart to change; the others follow SIGHUP)\n";

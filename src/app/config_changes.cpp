@@ -67,6 +67,10 @@ std::vector<std::string> threshold_changes(const Config& a, const Config& b) {
   dec("xarb.backpack_slippage_bps", a.xarb.backpack_slippage_bps, b.xarb.backpack_slippage_bps);
   dec("xarb.lighter_slippage_bps", a.xarb.lighter_slippage_bps, b.xarb.lighter_slippage_bps);
   num("xarb.opening_delay_us", a.xarb.opening_delay_us, b.xarb.opening_delay_us);
+  if (a.xarb.leg_order != b.xarb.leg_order)
+    out.push_back(std::string("xarb.leg_order ") + std::string(xarb_leg_order_name(a.xarb.leg_order)) + " -> " +
+                  std::string(xarb_leg_order_name(b.xarb.leg_order)));
+  num("xarb.first_leg_timeout_us", a.xarb.first_leg_timeout_us, b.xarb.first_leg_timeout_us);
   const auto ma = mm_param_values(a.mm.params), mb = mm_param_values(b.mm.params);
   for (std::size_t i = 0; i < ma.size() && i < mb.size(); ++i)
     if (ma[i].second != mb[i].second) out.push_back("mm." + ma[i].first + " " + ma[i].second + " -> " + mb[i].second);

@@ -8,6 +8,22 @@
 #include "bparb/strategy/cross_venue/xarb_params_toml.hpp"
 #include "config_reader.hpp"
 
+namespace bparb::app {
+
+std::string_view xarb_leg_order_name(LegSequence s) noexcept {
+  switch (s) {
+    case LegSequence::kLeg0First:
+      return "backpack_first";
+    case LegSequence::kLeg1First:
+      return "lighter_first";
+    case LegSequence::kTogether:
+      break;
+  }
+  return "together";
+}
+
+}  // namespace bparb::app
+
 namespace bparb::app::config_detail {
 namespace {
 
@@ -26,6 +42,8 @@ constexpr const char* kOwnKeys[] = {"coin",
                                     "backpack_slippage_bps",
                                     "lighter_slippage_bps",
                                     "opening_delay_seconds",
+                                    "leg_order",
+                                    "first_leg_timeout_ms",
                                     "bbo_csv_interval_seconds",
                                     "csv_dir"};
 
@@ -49,6 +67,10 @@ void Loader::read_xarb(Section& s, Config& c) {
   s.decimal("backpack_slippage_bps", x.backpack_slippage_bps, between("0", "500", "bps beyond the worst walked level"));
   s.decimal("lighter_slippage_bps", x.lighter_slippage_bps, between("0", "500", "bps beyond the worst walked level"));
   s.duration("opening_delay_seconds", kUsPerSecond, x.opening_delay_us, between("0", "86400"));
+  const int order = s.choice("leg_order", {"together", "backpack_first", "lighter_first"}, false);
+  if (order >= 0) x.leg_order = static_cast<LegSequence>(order);  // the words are in LegSequence's order
+  s.duration("first_leg_timeout_ms", kUsPerMs, x.first_leg_timeout_us,
+             between("10", "60000", "ms the second leg waits for the first leg's fills"));
   s.string("csv_dir", x.csv_dir);
   // Every key of the core's table is known here; a key that is none of them (nor the daemon's) is left to the
   // loader's unknown-key report, with its suggestion, like in every other section.

@@ -42,6 +42,7 @@
 #include "bparb/exec/arb_engine.hpp"
 #include "bparb/journal/journal.hpp"
 #include "bparb/risk/risk_gate.hpp"
+#include "bparb/runtime/cross_venue_recovery.hpp"
 #include "bparb/runtime/journal_writer.hpp"
 #include "bparb/runtime/log_lines.hpp"
 #include "bparb/runtime/node.hpp"
@@ -129,7 +130,7 @@ class Daemon final {
     journal_.on_failure([this] {
       svc_.status("ReduceOnly: journal write failed");
       StateChange c = risk_.set_reduce_only(StateReason::kInvariant);
-      events_.on_trading_state(c, "journal write failed");
+      events_.on_event(exec::event::TradingStateChanged{c, exec::ReasonText::of("journal write failed")});
     });
     journal_.open({cfg_.journal.enabled, cfg_.journal.path, cfg_.exchange.mode == Mode::kPaper});
   }
@@ -250,16 +251,19 @@ class Daemon final {
                     if (!lighter_) return start_trading();
                     lighter_->start_up(
                         startup_options(cfg_, resume_).recovery, [this](const std::string& m) { fail_startup(m); },
-                        [this] { start_trading(); });
+                        [this] {
+                          if (cfg_.strategy.kind != StrategyKind::kCrossVenue) return start_trading();
+                          make_xarb_pair();
+                          recover_cross_venue();
+                        });
                   });
   }
 
   void start_trading() {
-    if (cfg_.strategy.kind == StrategyKind::kCrossVenue) make_xarb_pair();
     portfolio_ = std::make_unique<Portfolio>(pairs().size());
     params_ = engine_params(cfg_);
     params_.first_client_id = startup_->first_client_id();
-    engine_ = std::make_unique<exec::ArbEngine>(params_, instruments_, risk_, *portfolio_, events_,
+    engine_ = std::make_unique<exec::ArbEngine>(params_, instruments_, risk_, *portfolio_, events_, events_,
                                                 xarb_ ? &xarb_->strategy() : nullptr);
     events_.set_engine(*engine_, *portfolio_);
     if (control_) control_->attach(*engine_);  // an operator's pause during start-up holds from here
@@ -276,8 +280,11 @@ class Daemon final {
       }
     }
     if (cfg_.strategy.kind == StrategyKind::kMarketMaker) start_market_maker();
+    if (xarb_recovery_)  // before the venue's restore: today's P&L is measured from the restored portfolio
+      xarb_recovery_->restore(*engine_, *portfolio_, risk_,
+                              [this](const StateChange& c, std::string_view why) { events_.on_trading_state(c, why); });
     startup_->recovery().restore(*engine_, *portfolio_, risk_, [this](const StateChange& c, std::string_view why) {
-      events_.on_trading_state(c, why);
+      events_.on_event(exec::event::TradingStateChanged{c, exec::ReasonText::of(why)});
     });
     if (lighter_ && lighter_->recovery_flagged())
       events_.on_trading_state(risk_.set_reduce_only(StateReason::kOperator),
@@ -379,9 +386,28 @@ class Daemon final {
     p.perp = &instruments_.market(p.instruments[1]);
     p.index = 0;
     xarb_pairs_.push_back(p);
+    // The pair's intents and position rows name it, and each leg's venue and market (docs/journal.md).
+    journal_.set_pair_names({p.base});
+    journal_.set_pair_legs({{p.base, {VenueId::kBackpack, VenueId::kLighter}, {p.spot->symbol, p.perp->symbol}}});
     const std::string dir = x.csv_dir.empty() ? log_dir(cfg_.logging.file) : x.csv_dir;
     xarb_ = std::make_unique<XarbNode>(log_, clock_, x, dir);
     events_.set_pair_listener(xarb_.get());
+  }
+  // Both venues' recoveries ran: the pair's open position is rebuilt from the journal and both venues
+  // (runtime/cross_venue_recovery.hpp) before the engine trades.
+  void recover_cross_venue() {
+    std::vector<runtime::RecoveredFill> fills = startup_->recovery().unpaired_fills();
+    if (const runtime::Recovery* lr = lighter_->recovery())
+      fills.insert(fills.end(), lr->unpaired_fills().begin(), lr->unpaired_fills().end());
+    xarb_recovery_ =
+        std::make_unique<runtime::CrossVenueRecovery>(log_, clock_, journal_, *bp_.adapter, lighter_->venue(),
+                                                      xarb_pairs_[0], startup_options(cfg_, resume_).recovery);
+    try {
+      xarb_recovery_->run(
+          fills, [this](const std::string& m) { fail_startup(m); }, [this] { start_trading(); });
+    } catch (const std::runtime_error& e) {
+      fail_startup(e.what());
+    }
   }
   static std::string log_dir(const std::string& log_file) {
     const std::string parent = std::filesystem::path(log_file).parent_path().string();
@@ -410,7 +436,7 @@ class Daemon final {
                                                        : cfg_.xarb.params.target_notional_usd.str() + " USD",
         cfg_.xarb.params.max_position_backpack.str(), cfg_.xarb.params.max_position_lighter.str());
   }
-  // What the strategy's venue gate reads (private streams, Lighter's margin, Backpack's funding estimate).
+  // What the strategy's venue gate reads (private streams, Lighter's margin, both venues' funding estimates).
   XarbVenueView xarb_view() const {
     const runtime::PairRef& p = xarb_pairs_[0];
     XarbVenueView v;
@@ -427,6 +453,7 @@ class Daemon final {
       f.mark_price = m->mark_price;
       v.backpack_funding = f;
     }
+    v.lighter_funding = lighter_->funding(p.instruments[1]);
     return v;
   }
   // Funding on both legs, from each venue's own history: neither reconciler has a basis pair for these perps.
@@ -672,6 +699,7 @@ class Daemon final {
   std::unique_ptr<MmNode> mm_;                // [strategy] kind = "market_maker" only
   std::unique_ptr<XarbNode> xarb_;            // [strategy] kind = "cross_venue" only
   std::vector<runtime::PairRef> xarb_pairs_;  // its one pair
+  std::unique_ptr<runtime::CrossVenueRecovery> xarb_recovery_;
   std::string config_hash_;
   std::shared_ptr<const std::string> config_json_;
   std::shared_ptr<const service::PnlReport> pnl_;

@@ -126,7 +126,8 @@ LighterNode::LighterNode(boost::asio::io_context& io, const Clock& clock, std::s
       venue_(
           io, clock, std::move(log), journal, instruments, std::move(keys.front()), std::move(opts),
           std::vector<lighter::Signer>(std::make_move_iterator(keys.begin() + 1), std::make_move_iterator(keys.end()))),
-      final_timer_(io) {}
+      final_timer_(io),
+      funding_timer_(io) {}
 
 void LighterNode::start_up(runtime::RecoveryOptions recovery, std::function<void(const std::string&)> fail,
                            std::function<void()> done) {
@@ -151,6 +152,24 @@ void LighterNode::start_trading(exec::ArbEngine& engine, Portfolio& portfolio, C
   reconciler_ = std::make_unique<runtime::Reconciler>(io_, log_, clock_, journal_, venue_,
                                                       std::vector<runtime::PairRef>{}, "USDC", fees, reconciler);
   reconciler_->start(engine, portfolio, first_client_id);
+  poll_funding(reconciler.funding_poll_us > 0 ? reconciler.funding_poll_us : 10 * kUsPerSecond);
+}
+
+void LighterNode::poll_funding(DurationUs every_us) {
+  if (stopping_) return;
+  venue_.refresh_funding([this, every_us](const std::string* error) {
+    if (error != nullptr && !funding_failing_) {
+      log_->warn("Lighter funding rates unavailable ({}): the last rates read stay in use", *error);
+    } else if (error == nullptr && funding_failing_) {
+      log_->info("Lighter funding rates read again");
+    }
+    funding_failing_ = error != nullptr;
+    if (stopping_) return;
+    funding_timer_.expires_after(std::chrono::microseconds(every_us));
+    funding_timer_.async_wait([this, every_us](const boost::system::error_code& ec) {
+      if (!ec) poll_funding(every_us);
+    });
+  });
 }
 
 void LighterNode::collect_margin(service::VenueHealth& out) const {
@@ -175,6 +194,7 @@ void LighterNode::on_unpaired_funding(std::function<void(std::string_view symbol
 void LighterNode::stop(DurationUs timeout_us, std::function<void()> done) {
   if (stopping_) return done();
   stopping_ = true;
+  funding_timer_.cancel();
   if (!reconciler_) return venue_.stop(timeout_us, std::move(done));
   reconciler_->stop();
   // Before the stream closes, the final pass Backpack's reconciler also makes: Lighter's fills history (a fill
@@ -200,6 +220,7 @@ void LighterNode::stop(DurationUs timeout_us, std::function<void()> done) {
 
 void LighterNode::close() {
   final_timer_.cancel();
+  funding_timer_.cancel();
   if (reconciler_) reconciler_->cancel();
   venue_.close();
 }

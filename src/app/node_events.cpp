@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "bparb/core/money.hpp"
@@ -115,7 +116,7 @@ const runtime::PairRef* NodeEvents::pair_of(InstrumentId instrument) const noexc
   return instrument < pair_by_instrument_.size() ? pair_by_instrument_[instrument] : nullptr;
 }
 
-// ---- EngineSink: I/O, through the adapter
+// ---- CommandSink: I/O, through the adapter
 
 // Per venue, by the instrument's: a batch is cut into runs of one venue, in order, so a cross-venue trade's
 // legs each reach their own venue (no copy, no allocation).
@@ -179,7 +180,7 @@ void NodeEvents::cancel_all(std::span<const exec::LiveOrder> live) {
 
 void NodeEvents::replace_order(InstrumentId instrument, oms::ClientId old_id, const OrderSpec& next) {
   if (lighter_ == nullptr || !lighter_->owns(instrument))
-    return exec::EngineSink::replace_order(instrument, old_id, next);
+    return exec::CommandSink::replace_order(instrument, old_id, next);
   tally_.order_cancelled();
   if (!lighter_->replace_order(old_id, next)) {
     // Not journaled, so not sent: the old order is cancelled as asked, the new one answered.
@@ -245,51 +246,61 @@ void NodeEvents::on_query(oms::ClientId client_id, bool found, OrderStatus statu
   engine_->on_order_query(client_id, found, status, executed, clock_.now_us());
 }
 
-// ---- EngineSink: observations
+// ---- EngineObserver: observations
 
-void NodeEvents::on_opportunity(const exec::PairInfo& p, const BasisQuote& q) {
-  lines_.opportunity(p, q);
+void NodeEvents::on_event(const exec::EngineEvent& e) {
+  std::visit([this](const auto& ev) { observe(ev); }, e);
 }
-void NodeEvents::on_entry_refused(const exec::PairInfo& p, const BasisQuote&, std::string_view leg,
-                                  const RiskDecision& d) {
-  lines_.entry_refused(p, leg, d);
-  tally_.refusal(clock_.now_us(), p.name, leg, d);
+
+void NodeEvents::observe(const exec::event::Opportunity& e) {
+  lines_.opportunity(pair_info(e.pair), e.quote);
 }
-void NodeEvents::on_position_opened(const exec::PairInfo& p, const PositionState& pos, const BasisQuote& q) {
-  journal_.position(p.name, pos);
-  lines_.position_opened(p, journal_.position_id(pos.id), pos, q);
-  if (pair_listener_) pair_listener_->on_pair_opened(p, pos);
+void NodeEvents::observe(const exec::event::EntryRefused& e) {
+  const exec::PairInfo& p = pair_info(e.pair);
+  const std::string_view leg = exec::leg_name(e.leg);
+  lines_.entry_refused(p, leg, e.decision);
+  tally_.refusal(clock_.now_us(), p.name, leg, e.decision);
 }
-void NodeEvents::on_exit_signal(const exec::PairInfo& p, const PositionState& pos, const ExitSignal& s) {
-  lines_.exit_signal(p, journal_.position_id(pos.id), s);
+void NodeEvents::observe(const exec::event::PositionOpened& e) {
+  const exec::PairInfo& p = pair_info(e.pair);
+  journal_.position(p.name, e.position);
+  lines_.position_opened(p, journal_.position_id(e.position.id), e.position, e.quote);
+  if (pair_listener_) pair_listener_->on_pair_opened(p, e.position);
 }
-void NodeEvents::on_position_closed(const exec::PairInfo& p, const PositionState& pos, ExitReason r) {
-  journal_.position(p.name, pos);
+void NodeEvents::observe(const exec::event::ExitSignalled& e) {
+  lines_.exit_signal(pair_info(e.pair), journal_.position_id(e.position.id), e.signal);
+}
+void NodeEvents::observe(const exec::event::PositionClosed& e) {
+  const exec::PairInfo& p = pair_info(e.pair);
+  journal_.position(p.name, e.position);
   journal_daily_pnl();
-  lines_.position_closed(p, journal_.position_id(pos.id), pos, r);
-  if (pair_listener_) pair_listener_->on_pair_closed(p, pos);
+  lines_.position_closed(p, journal_.position_id(e.position.id), e.position, e.reason);
+  if (pair_listener_) pair_listener_->on_pair_closed(p, e.position);
   // Funding of the interval this position was closed in may settle, or be polled, a little later: poll
   // now rather than at the next tick, so the record is complete as soon as the venue allows.
   if (reconciler_) reconciler_->poll_funding_soon();
 }
-void NodeEvents::on_trade_abandoned(const exec::PairInfo& p, std::string_view why) {
-  lines_.trade_abandoned(p, why);
+void NodeEvents::observe(const exec::event::TradeAbandoned& e) {
+  lines_.trade_abandoned(pair_info(e.pair), e.why.view());
 }
-void NodeEvents::on_fill(const exec::PairInfo& p, const OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
-                         std::string_view fee_symbol, bool maker) {
+void NodeEvents::observe(const exec::event::Fill& e) {
+  const exec::PairInfo& p = pair_info(e.pair);
+  const OrderSpec& o = e.order;
+  const std::string_view fee_symbol = e.fee_symbol.view();
   ++counts_.fills;
-  (lighter_ != nullptr && lighter_->owns(o.instrument) ? lighter_metrics_ : metrics_).fill(o.market, maker, qty, price);
+  (lighter_ != nullptr && lighter_->owns(o.instrument) ? lighter_metrics_ : metrics_)
+      .fill(o.market, e.maker, e.quantity, e.price);
   // Every path that books a fill (stream, fills reconciliation, an unknown outcome's query) ends here; the
   // stream's report carries the trade id and the venue's time, the others are shown without a trade id.
   const bool streamed = booking_ != nullptr && booking_->client_id == o.client_id;
   fills_.push(streamed && booking_->time_us > 0 ? booking_->time_us : clock_.now_us(), p.name, o.market->symbol, o.side,
-              price, qty, fee, fee_symbol, maker, streamed ? booking_->trade_id : -1, o.client_id);
+              e.price, e.quantity, e.fee, fee_symbol, e.maker, streamed ? booking_->trade_id : -1, o.client_id);
   if (portfolio_) journal_.position(p.name, portfolio_->position(o.pair));
-  lines_.fill(p, o, qty, price, fee, fee_symbol, maker);
-  write_trade_csv(p, o, qty, price, fee, fee_symbol, maker);
-  if (pair_listener_) pair_listener_->on_pair_fill(p, o, qty, price, fee);
+  lines_.fill(p, o, e.quantity, e.price, e.fee, fee_symbol, e.maker);
+  write_trade_csv(p, o, e.quantity, e.price, e.fee, fee_symbol, e.maker);
+  if (pair_listener_) pair_listener_->on_pair_fill(p, o, e.quantity, e.price, e.fee);
   if (alerter_ && alerter_->wants(alerts::AlertEvent::kFills))
-    alert_fill_later(p, o, qty, price, fee, fee_symbol, maker);
+    alert_fill_later(p, o, e.quantity, e.price, e.fee, fee_symbol, e.maker);
 }
 // trades_<BASE>_<date>.csv next to the log: the seed's users read their fills from it. A file error must
 // not stop trading (the journal is the record of truth): it is logged once and the CSV is switched off.
@@ -305,28 +316,32 @@ void NodeEvents::write_trade_csv(const exec::PairInfo& p, const OrderSpec& o, De
     trades_csv_.reset();
   }
 }
-void NodeEvents::on_single_order_fill(const OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
-                                      std::string_view fee_symbol, bool maker) {
+void NodeEvents::observe(const exec::event::SingleOrderFill& e) {
+  const OrderSpec& o = e.order;
   ++counts_.fills;
-  (lighter_ != nullptr && lighter_->owns(o.instrument) ? lighter_metrics_ : metrics_).fill(o.market, maker, qty, price);
-  lines_.fill(o, qty, price, fee, fee_symbol, maker);
+  (lighter_ != nullptr && lighter_->owns(o.instrument) ? lighter_metrics_ : metrics_)
+      .fill(o.market, e.maker, e.quantity, e.price);
+  lines_.fill(o, e.quantity, e.price, e.fee, e.fee_symbol.view(), e.maker);
 }
-void NodeEvents::on_single_order_rejected(const OrderSpec& o, std::string_view code, std::string_view message) {
+void NodeEvents::observe(const exec::event::SingleOrderRejected& e) {
   ++counts_.rejected;
-  lines_.order_rejected(o, code, message);
+  lines_.order_rejected(e.order, e.code.view(), e.message.view());
 }
-void NodeEvents::on_leg_risk(const exec::PairInfo& p, const exec::LegRiskDecision& d) {
-  if (d.action == exec::LegRiskAction::kFailed) ++counts_.leg_failures;
-  lines_.leg_risk(p, d);
-  if (alerter_ && alerter_->wants(alerts::AlertEvent::kLegRisk)) alert_leg_risk_later(p, d);
+void NodeEvents::observe(const exec::event::LegRisk& e) {
+  const exec::PairInfo& p = pair_info(e.pair);
+  if (e.decision.action == exec::LegRiskAction::kFailed) ++counts_.leg_failures;
+  lines_.leg_risk(p, e.decision);
+  if (alerter_ && alerter_->wants(alerts::AlertEvent::kLegRisk)) alert_leg_risk_later(p, e.decision);
 }
-void NodeEvents::on_order_rejected(const exec::PairInfo& p, const OrderSpec& o, std::string_view code,
-                                   std::string_view message) {
+void NodeEvents::observe(const exec::event::OrderRejected& e) {
+  const exec::PairInfo& p = pair_info(e.pair);
   ++counts_.rejected;
-  lines_.order_rejected(p, o, code, message);
-  if (alerter_) alerter_->reject_seen(p.name, o.market->symbol, code, message);
+  lines_.order_rejected(p, e.order, e.code.view(), e.message.view());
+  if (alerter_) alerter_->reject_seen(p.name, e.order.market->symbol, e.code.view(), e.message.view());
 }
-void NodeEvents::on_trading_state(const StateChange& c, std::string_view why) {
+void NodeEvents::observe(const exec::event::TradingStateChanged& e) {
+  const StateChange& c = e.change;
+  const std::string_view why = e.why.view();
   if (!c.changed) return;
   lines_.trading_state(c, why);
   journal_.trading_state(c, why);
@@ -341,7 +356,9 @@ void NodeEvents::on_trading_state(const StateChange& c, std::string_view why) {
                       {"reason", std::string(to_string(c.reason))}});
   }
 }
-void NodeEvents::on_stats(const StrategyStats& s, TradingState st) {
+void NodeEvents::observe(const exec::event::Stats& e) {
+  const StrategyStats& s = e.stats;
+  const TradingState st = e.state;
   if (single_order_status_) {
     svc_.status(fmt::format("{}: {}", to_string(st), single_order_status_()));
     return;
@@ -351,15 +368,16 @@ void NodeEvents::on_stats(const StrategyStats& s, TradingState st) {
   svc_.status(
       fmt::format("{}: open {} closed {} net {} USD", to_string(st), s.open, s.closed, format_usd(s.realized_net)));
 }
-void NodeEvents::on_funding(const exec::PairInfo& p, Decimal amount, const FundingOutcome& o) {
-  lines_.funding(p, amount, o, journal_.position_id(o.position.id));
+void NodeEvents::observe(const exec::event::Funding& e) {
+  const exec::PairInfo& p = pair_info(e.pair);
+  const FundingOutcome& o = e.outcome;
+  lines_.funding(p, e.amount, o, journal_.position_id(o.position.id));
   if (o.target == FundingTarget::kOpenPosition || o.target == FundingTarget::kClosedPosition)
     journal_.position(p.name, o.position);  // a closed position's row is rewritten
   journal_daily_pnl();
 }
-void NodeEvents::on_fill_problem(const exec::PairInfo& p, const OrderSpec& o, FillProblem why, Decimal qty,
-                                 Decimal price, Decimal fee, std::string_view fee_symbol) {
-  lines_.fill_problem(p, o, why, qty, price, fee, fee_symbol);
+void NodeEvents::observe(const exec::event::FillNotBooked& e) {
+  lines_.fill_problem(pair_info(e.pair), e.order, e.problem, e.quantity, e.price, e.fee, e.fee_symbol.view());
 }
 
 // ---- Operator alerts on the order path: the call copies a few numbers into a handler posted to the loop (asio
@@ -434,7 +452,7 @@ void NodeEvents::refuse_unjournaled(std::span<const OrderSpec> orders) {
       engine_->on_order_ack(a, clock_.now_us());
     }
     StateChange c = risk_.halt(StateReason::kInvariant);
-    on_trading_state(c, "journal write failed");
+    on_event(exec::event::TradingStateChanged{c, exec::ReasonText::of("journal write failed")});
     svc_.status("Halted: journal write failed");
   });
 }

@@ -17,6 +17,8 @@ CrossVenueStrategyParams cross_venue_params(const XarbConfig& x) {
   p.backpack_slippage_buffer = bps_to_fraction(x.backpack_slippage_bps);
   p.lighter_slippage_buffer = bps_to_fraction(x.lighter_slippage_bps);
   p.opening_delay_us = x.opening_delay_us;
+  p.leg_order = x.leg_order;
+  p.first_leg_timeout_us = x.first_leg_timeout_us;
   return p;
 }
 
@@ -51,6 +53,7 @@ void XarbNode::on_tick(const XarbVenueView& v, TimestampUs now) {
   strategy_.set_venue_state(0, VenueId::kBackpack, v.backpack);
   strategy_.set_venue_state(0, VenueId::kLighter, v.lighter);
   if (v.backpack_funding) strategy_.set_funding(0, VenueId::kBackpack, *v.backpack_funding);
+  if (v.lighter_funding) strategy_.set_funding(0, VenueId::kLighter, *v.lighter_funding);
   if (!csv_ || v.backpack_book == nullptr || v.lighter_book == nullptr) return;
   if (!v.backpack_book->valid() || !v.lighter_book->valid()) return;  // a row of blanks tells nobody anything
   XarbBboSample s;
@@ -100,6 +103,7 @@ void XarbNode::on_pair_fill(const exec::PairInfo&, const exec::OrderSpec& o, Dec
   t.quantity += qty;
   t.notional += qty.mul(price, Rounding::kNearest);
   t.fee += fee;
+  t.side = o.side;
 }
 
 void XarbNode::write_trade(XarbDirection d) {
@@ -129,9 +133,16 @@ void XarbNode::on_pair_opened(const exec::PairInfo&, const PositionState& pos) {
 void XarbNode::on_pair_closed(const exec::PairInfo&, const PositionState& pos) {
   ++closed_;
   // The exit trade goes the other way: closing a long Backpack leg sells it (the ShortBackpack shape), so the
-  // two rows' pnl_estimate add up to the round trip's, fees included.
+  // two rows' pnl_estimate add up to the round trip's, fees included. Its own fills say which way it went (a
+  // position restored at start-up had no entry in this run); buying on Backpack or selling on Lighter is the
+  // LongBackpack shape.
   (void)pos;
-  write_trade(last_entry_long_ ? XarbDirection::kShortBackpack : XarbDirection::kLongBackpack);
+  bool long_shape = !last_entry_long_;
+  if (trade_[0].quantity.is_positive())
+    long_shape = trade_[0].side == Side::kBid;
+  else if (trade_[1].quantity.is_positive())
+    long_shape = trade_[1].side == Side::kAsk;
+  write_trade(long_shape ? XarbDirection::kLongBackpack : XarbDirection::kShortBackpack);
 }
 
 }  // namespace bparb::app

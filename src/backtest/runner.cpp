@@ -6,6 +6,7 @@
 #include <deque>
 #include <map>
 #include <stdexcept>
+#include <variant>
 
 #include "bparb/backtest/coverage.hpp"
 #include "bparb/backtest/parsed_recording.hpp"
@@ -64,7 +65,7 @@ BasisPercentiles percentiles(std::vector<double>& v) {
 
 }  // namespace
 
-struct Runner::Impl final : exec::EngineSink, VenueEventSink {
+struct Runner::Impl final : exec::CommandSink, exec::EngineObserver, VenueEventSink {
   // ---- set-up
   // One market: the engine's book (the recorded book, followed exactly as live), also the simulated
   // venue's market `market` (its background liquidity).
@@ -138,7 +139,7 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
 
     risk = std::make_unique<RiskGate>(cfg.risk, clock);
     portfolio = std::make_unique<Portfolio>(cfg.pairs.size());
-    engine = std::make_unique<exec::ArbEngine>(cfg.engine, instruments, *risk, *portfolio, *this);
+    engine = std::make_unique<exec::ArbEngine>(cfg.engine, instruments, *risk, *portfolio, *this, *this);
     for (std::size_t i = 0; i < cfg.pairs.size(); ++i) {
       const PairSetup& p = cfg.pairs[i];
       const auto spot_id = static_cast<InstrumentId>(2 * i);
@@ -192,7 +193,7 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
     return b;
   }
 
-  // ---- EngineSink: the kernel's commands go to the simulated venue
+  // ---- CommandSink: the kernel's commands go to the simulated venue
   void place_orders(std::span<const exec::OrderSpec> specs_in) override { venue->place_orders(specs_in); }
   void cancel_order(InstrumentId instrument, oms::ClientId client_id) override {
     venue->cancel_order(instruments.market(instrument), client_id);
@@ -209,12 +210,20 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
     engine->on_order_query(client_id, found, status, executed, now);
   }
 
-  // ---- EngineSink: notifications -> result
+  // ---- EngineObserver: the kernel's events -> result (the ones the report does not use are ignored)
+  void on_event(const exec::EngineEvent& e) override {
+    std::visit([this](const auto& ev) { observe(ev); }, e);
+  }
+  template <typename Event>
+  void observe(const Event&) {}
+  const std::string& pair_name(PairIndex p) const { return engine->pair(p).name; }
+
   // The engine reports an opportunity at the start of each episode (spread excursion) and again every
   // opportunity_log_interval while it lasts; risk refusals come on every attempt. One refusal is counted
   // per episode: the first reason it was not taken.
-  void on_opportunity(const exec::PairInfo& info, const BasisQuote& q) override {
-    PairState& ps = pair_by_name(info.name);
+  void observe(const exec::event::Opportunity& e) {
+    const BasisQuote& q = e.quote;
+    PairState& ps = pair_by_name(pair_name(e.pair));
     const std::uint64_t episodes = portfolio->stats().opportunities;
     if (episodes != ps.episodes_seen) {
       ps.episodes_seen = episodes;
@@ -225,15 +234,16 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
       ps.refusal_counted = true;
     }
   }
-  void on_entry_refused(const exec::PairInfo& info, const BasisQuote&, std::string_view,
-                        const RiskDecision& d) override {
-    PairState& ps = pair_by_name(info.name);
+  void observe(const exec::event::EntryRefused& e) {
+    PairState& ps = pair_by_name(pair_name(e.pair));
     if (ps.refusal_counted) return;
-    count_refusal(d.rule_name());
+    count_refusal(e.decision.rule_name());
     ps.refusal_counted = true;
   }
-  void on_position_opened(const exec::PairInfo& info, const PositionState& pos, const BasisQuote& q) override {
-    PairState& ps = pair_by_name(info.name);
+  void observe(const exec::event::PositionOpened& e) {
+    const PositionState& pos = e.position;
+    const BasisQuote& q = e.quote;
+    PairState& ps = pair_by_name(pair_name(e.pair));
     ++result.opportunities_taken;
     TradeRecord t;
     t.id = pos.id;
@@ -245,13 +255,16 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
     ps.open_trade = result.trades.size();
     result.trades.push_back(std::move(t));
   }
-  void on_exit_signal(const exec::PairInfo& info, const PositionState&, const ExitSignal& s) override {
-    PairState& ps = pair_by_name(info.name);
+  void observe(const exec::event::ExitSignalled& e) {
+    const ExitSignal& s = e.signal;
+    PairState& ps = pair_by_name(pair_name(e.pair));
     ps.last_exit_basis_bps = s.exit_basis.to_double() * 1e4;
     ps.last_exit_reason = s.reason;
   }
-  void on_position_closed(const exec::PairInfo& info, const PositionState& pos, ExitReason r) override {
-    PairState& ps = pair_by_name(info.name);
+  void observe(const exec::event::PositionClosed& e) {
+    const PositionState& pos = e.position;
+    const ExitReason r = e.reason;
+    PairState& ps = pair_by_name(pair_name(e.pair));
     if (ps.open_trade == SIZE_MAX) return;
     TradeRecord& t = result.trades[ps.open_trade];
     ps.open_trade = SIZE_MAX;
@@ -263,24 +276,17 @@ struct Runner::Impl final : exec::EngineSink, VenueEventSink {
     t.net_pnl = pos.realized_net();
     t.exit_reason = exit_reason_text(r != ExitReason::kNone ? r : ps.last_exit_reason);
   }
-  void on_fill(const exec::PairInfo&, const exec::OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
-               std::string_view, bool maker) override {
+  void observe(const exec::event::Fill& e) { on_fill(e.order, e.quantity, e.price, e.fee, e.maker); }
+  void on_fill(const exec::OrderSpec& o, Decimal qty, Decimal price, Decimal fee, bool maker) {
     ++stats.fills;
     stats.fill_log.push_back({clock.now_us(), o.market->symbol, o.side, qty, price, fee, maker});
     if (maker) ++stats.maker_fills;
     fill_happened = true;
   }
-  void on_order_rejected(const exec::PairInfo&, const exec::OrderSpec&, std::string_view, std::string_view) override {
-    ++stats.orders_rejected;
-  }
+  void observe(const exec::event::OrderRejected&) { ++stats.orders_rejected; }
   // The market maker's orders (exec/order_entry.hpp).
-  void on_single_order_fill(const exec::OrderSpec& o, Decimal qty, Decimal price, Decimal fee, std::string_view,
-                            bool maker) override {
-    on_fill(exec::PairInfo{}, o, qty, price, fee, {}, maker);
-  }
-  void on_single_order_rejected(const exec::OrderSpec&, std::string_view, std::string_view) override {
-    ++stats.orders_rejected;
-  }
+  void observe(const exec::event::SingleOrderFill& e) { on_fill(e.order, e.quantity, e.price, e.fee, e.maker); }
+  void observe(const exec::event::SingleOrderRejected&) { ++stats.orders_rejected; }
 
   void count_refusal(std::string_view reason) {
     for (RefusalCount& r : result.refusals)

@@ -84,7 +84,7 @@ MmToWire::MmToWire(const MmToWireOptions& opts)
   exec::EngineParams ep;
   ep.stats_interval_us = 365LL * 24 * 3600 * kUsPerSecond;
   ep.first_client_id = 1000;
-  engine_ = std::make_unique<exec::ArbEngine>(ep, markets_, risk_, portfolio_, *this);
+  engine_ = std::make_unique<exec::ArbEngine>(ep, markets_, risk_, portfolio_, *this, *this);
   engine_->order_entry().set_book(0, book_.get());
   runner_ = std::make_unique<MmRunner>(mm_bench_params(), markets_, 0, engine_->order_entry(), clock_);
   exec::AccountSnapshot account{};

@@ -2,7 +2,7 @@
 // The market maker's order path assembled in one process, for the bench tool and the no-allocation test:
 //
 //   WS frame bytes -> backpack::parse_ws_frame -> (depth) DepthSync/OrderBook | (trade) the frame's fields
-//   -> MmRunner (MarketMakerCore decides) -> exec::OrderEntry (risk gate, OMS) -> EngineSink
+//   -> MmRunner (MarketMakerCore decides) -> exec::OrderEntry (risk gate, OMS) -> CommandSink
 //   -> cancel: the adapter's cancel mapping -> RequestWriter::write_cancel -> ED25519 signature -> HTTP bytes
 //   -> place (once the cancel is confirmed: an account.orderUpdate frame -> BackpackAdapter::on_order_event
 //      -> engine -> OMS -> MmRunner): BackpackAdapter::place_orders (the daemon's order mapping, request
@@ -49,7 +49,7 @@ struct MmStageTimes {
 
 enum class MmWire : std::uint8_t { kNone, kCancel, kPlace };
 
-class MmToWire final : public exec::EngineSink {
+class MmToWire final : public exec::CommandSink, public exec::EngineObserver {
  public:
   explicit MmToWire(const MmToWireOptions& opts = {});
   ~MmToWire() override;
@@ -94,10 +94,12 @@ class MmToWire final : public exec::EngineSink {
   std::uint64_t parse_errors() const noexcept { return parse_errors_; }
   std::uint64_t write_errors() const noexcept { return write_errors_; }
 
-  // EngineSink
+  // CommandSink
   void place_orders(std::span<const exec::OrderSpec> orders) override;
   void cancel_order(InstrumentId instrument, ClientId client_id) override;
   void query_order(InstrumentId, ClientId) override {}
+  // EngineObserver: nothing the bench measures.
+  void on_event(const exec::EngineEvent&) override {}
 
  private:
   // The adapter's reports go to the engine, as the daemon's node does (without its journal).

@@ -208,7 +208,7 @@ TickToWire::TickToWire(const TickToWireOptions& opts)
   params_.opening_delay_us = 0;
   params_.stats_interval_us = 365LL * 24 * 3600 * kUsPerSecond;
   params_.first_client_id = 1000;
-  engine_ = std::make_unique<exec::ArbEngine>(params_, markets_, risk_, portfolio_, *this);
+  engine_ = std::make_unique<exec::ArbEngine>(params_, markets_, risk_, portfolio_, *this, *this);
   for (std::size_t p = 0; p < opts_.pairs; ++p) {
     const auto spot = static_cast<InstrumentId>(2 * p);
     const auto perp = static_cast<InstrumentId>(2 * p + 1);

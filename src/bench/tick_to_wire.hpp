@@ -3,7 +3,7 @@
 // the no-allocation test:
 //
 //   WS frame bytes -> backpack::parse_ws_frame -> DepthSync/OrderBook -> exec::ArbEngine::on_book_update
-//   (BasisEvaluator + RiskGate) -> EngineSink::place_orders -> backpack::BackpackAdapter::place_orders
+//   (BasisEvaluator + RiskGate) -> CommandSink::place_orders -> backpack::BackpackAdapter::place_orders
 //   (the daemon's order mapping) -> backpack::RequestWriter::write_batch -> SigningKey::sign_base64
 //   -> HTTP/1.1 request bytes in a reused buffer. The adapter's request hook captures the requests where
 //   the daemon would hand them to RestClient; its RestClient and BackpackWs are built but never connect.
@@ -85,7 +85,7 @@ struct StageTimes {
   std::int64_t start = 0, parsed = 0, applied = 0, decided = 0, serialized = 0, signed_ = 0, wired = 0;
 };
 
-class TickToWire final : public exec::EngineSink {
+class TickToWire final : public exec::CommandSink, public exec::EngineObserver {
  public:
   explicit TickToWire(const TickToWireOptions& opts = {});
   ~TickToWire() override;
@@ -146,12 +146,13 @@ class TickToWire final : public exec::EngineSink {
   const exec::EngineParams& engine_params() const noexcept { return params_; }
   const exec::AccountSnapshot& account() const noexcept { return account_; }
 
-  // EngineSink
+  // CommandSink
   void place_orders(std::span<const exec::OrderSpec> orders) override;
   void cancel_order(InstrumentId, ClientId) override {}
   void query_order(InstrumentId, ClientId) override {}
-  void on_entry_refused(const exec::PairInfo&, const BasisQuote&, std::string_view, const RiskDecision&) override {
-    ++refusals_;
+  // EngineObserver: the risk gate's refusals are counted, the rest is not looked at.
+  void on_event(const exec::EngineEvent& e) override {
+    if (std::holds_alternative<exec::event::EntryRefused>(e)) ++refusals_;
   }
 
  private:

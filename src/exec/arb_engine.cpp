@@ -54,16 +54,17 @@ std::string_view pair_phase_name(PairPhase p) noexcept {
 }
 
 ArbEngine::ArbEngine(const EngineParams& params, const InstrumentTable& instruments, RiskGate& risk,
-                     Portfolio& portfolio, EngineSink& sink, Strategy* strategy)
+                     Portfolio& portfolio, CommandSink& commands, EngineObserver& observer, Strategy* strategy)
     : params_(params),
       instruments_(instruments),
       risk_(risk),
       portfolio_(portfolio),
-      sink_(sink),
+      commands_(commands),
+      observer_(observer),
       basis_(strategy_params(params)),
       strategy_(strategy != nullptr ? *strategy : basis_),
       oms_(params.first_client_id, oms_params(params)),
-      entry_(instruments, oms_, risk, sink, *this) {
+      entry_(instruments, oms_, risk, commands, observer, *this) {
   pairs_.reserve(AccountSnapshot::kMaxPairs);
   trades_.reserve(AccountSnapshot::kMaxPairs);
   marks_.reserve(AccountSnapshot::kMaxPairs);
@@ -95,7 +96,7 @@ PairIndex ArbEngine::add_pair(std::string name, std::array<InstrumentId, 2> legs
   // pairs_ never reallocates (reserved in the constructor), so the name's storage is stable.
   const PairInfo& in = pairs_.back().info;
   strategy_.add_pair(idx, StrategyPair{in.name, {in.spot, in.perp}, {in.spot_book, in.perp_book}});
-  trades_.emplace_back(idx, pairs_.back().info, params_, oms_, risk_, sink_);
+  trades_.emplace_back(idx, pairs_.back().info, params_, oms_, risk_, commands_, observer_);
   return idx;
 }
 
@@ -131,7 +132,7 @@ void ArbEngine::on_account(const AccountSnapshot& account, TimestampUs now) noex
   venue_accounts_[static_cast<std::size_t>(VenueId::kBackpack)] =
       VenueAccount{true, account.net_equity, account.view.available_margin, account.initial_margin_used};
   StateChange c = risk_.update(account_risk(now));
-  if (c.changed) sink_.on_trading_state(c, "account update");
+  if (c.changed) observer_.on_event(event::TradingStateChanged{c, ReasonText::of("account update")});
 }
 
 void ArbEngine::fill_marks() noexcept {
@@ -212,7 +213,7 @@ void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
   strategy_.entry(p, ctx, e);
   const BasisQuote& q = e.quote;
   if (e.new_episode) portfolio_.note_opportunity();
-  if (e.report) sink_.on_opportunity(s.info, q);
+  if (e.report) observer_.on_event(event::Opportunity{p, q});
   if (!e.open) return;
 
   OrderSpec legs[2];
@@ -261,12 +262,14 @@ void ArbEngine::try_enter(PairIndex p, TimestampUs now) noexcept {
     c.book = {b->valid(), b->last_update_us()};
     RiskDecision d = risk_.check(c, acct);
     if (!d.allowed) {
-      sink_.on_entry_refused(s.info, q, kLegName[i], d);
+      observer_.on_event(event::EntryRefused{p, q, static_cast<LegIndex>(i), d});
       return;
     }
   }
   TwoLegTrade& t = trades_[p];
   TradeStart start = trade_start(p, false, e.plan, e.on_buy, e.on_sell);
+  start.sequence = e.sequence;
+  start.first_leg_timeout_us = e.first_leg_timeout_us;
   start.targets[0] = {legs[0].side, legs[0].quantity, s.info.spot->step_size, s.info.spot->min_quantity};
   start.targets[1] = {legs[1].side, legs[1].quantity, s.info.perp->step_size, s.info.perp->min_quantity};
   if (!t.start(start, legs, 2, now)) return;  // order table full of live orders: cannot track more safely
@@ -385,7 +388,7 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
     c.book = {b->valid(), b->last_update_us()};
     RiskDecision d = risk_.check(c, acct);
     if (!d.allowed) {
-      sink_.on_entry_refused(s.info, s.quote, kLegName[static_cast<int>(legs[i].leg)], d);
+      observer_.on_event(event::EntryRefused{p, s.quote, legs[i].leg, d});
       return;
     }
   }
@@ -396,7 +399,7 @@ void ArbEngine::try_exit(PairIndex p, TimestampUs now) noexcept {
                       s.info.perp->min_quantity};
   start.initial_delta = spot_held + perp_held;
   if (!t.start(start, legs, static_cast<std::size_t>(n), now)) return;
-  sink_.on_exit_signal(s.info, pos, sig);
+  observer_.on_event(event::ExitSignalled{p, pos, sig});
   s.exit_reason = sig.reason;
   force_exit_[p] = ExitReason::kNone;
   s.phase = PairPhase::kExiting;
@@ -429,13 +432,15 @@ void ArbEngine::book_fill(oms::Order& o, const OrderUpdate& u, TimestampUs now) 
     const bool base_fee = spot && asset == FeeAsset::kBase && spec.side == Side::kBid;
     trades_[spec.pair].on_fill(spec.leg, spec.side, base_fee ? u.fill_quantity - u.fee : u.fill_quantity);
   }
-  sink_.on_fill(s.info, spec, u.fill_quantity, u.fill_price, u.fee, u.fee_symbol, u.maker);
+  const FeeSymbolText fee_symbol = FeeSymbolText::of(u.fee_symbol);
+  observer_.on_event(event::Fill{spec.pair, spec, u.fill_quantity, u.fill_price, u.fee, fee_symbol, u.maker});
   if (booked.problem != FillProblem::kNone) {
     // Never a silent gap between what we hold and what we think we hold: say it, stop opening, and let
     // leg risk hedge what the venue reported.
-    sink_.on_fill_problem(s.info, spec, booked.problem, u.fill_quantity, u.fill_price, u.fee, u.fee_symbol);
+    observer_.on_event(
+        event::FillNotBooked{spec.pair, spec, booked.problem, u.fill_quantity, u.fill_price, u.fee, fee_symbol});
     StateChange c = risk_.set_reduce_only(StateReason::kInvariant);
-    sink_.on_trading_state(c, "a fill could not be booked in full");
+    observer_.on_event(event::TradingStateChanged{c, ReasonText::of("a fill could not be booked in full")});
   }
 }
 
@@ -476,10 +481,10 @@ void ArbEngine::on_order_ack(const OrderAck& ack, TimestampUs now) noexcept {
     case OrderAck::Kind::kRejected: {
       oms_.apply(*o, OrderEvent::kRejected, now);
       const OrderSpec spec = order_spec_of(*o);
-      PairSlot& s = pairs_[spec.pair];
       if (definitive(ack.reject)) trades_[spec.pair].on_definitive_reject(spec.leg);
       count_rejected(ack.reject);
-      sink_.on_order_rejected(s.info, spec, ack.code, ack.message);
+      observer_.on_event(
+          event::OrderRejected{spec.pair, spec, RejectCodeText::of(ack.code), RejectMessageText::of(ack.message)});
       break;
     }
     case OrderAck::Kind::kUnknown:
@@ -565,10 +570,11 @@ void ArbEngine::on_cancel_refused(const CancelRefusal& r, TimestampUs now) noexc
   } else if (retryable) {
     oms_.schedule_cancel_retry(*o, 0);
     StateChange c = risk_.set_reduce_only(StateReason::kInvariant);
-    sink_.on_trading_state(c, "a cancel refused too many times: the order is only queried now");
+    observer_.on_event(event::TradingStateChanged{
+        c, ReasonText::of("a cancel refused too many times: the order is only queried now")});
   }
   if (r.ambiguous || !retryable || refusals > params_.max_cancel_refusals)
-    sink_.query_order(o->instrument(), o->client_id());
+    commands_.query_order(o->instrument(), o->client_id());
   // A two-leg trade's order keeps pending its cancel: the retry, the stream or the query settles it. A
   // single order goes back to live and its owner hears of the refusal (it may cancel again itself).
   if (!OrderEntry::is_single_order(*o)) return;
@@ -589,7 +595,7 @@ void ArbEngine::retry_refused_cancels(TimestampUs now) noexcept {
     } else if (s != oms::OrderState::kPendingCancel || OrderEntry::is_single_order(o)) {
       return;  // done meanwhile, or its owner's own cancel is in flight
     }
-    sink_.cancel_order(o.instrument(), o.client_id());
+    commands_.cancel_order(o.instrument(), o.client_id());
   });
 }
 
@@ -622,7 +628,7 @@ void ArbEngine::single_order_update(oms::Order& o, const OrderUpdate& u, Timesta
 void ArbEngine::on_funding_payment(PairIndex pair, Decimal amount, TimestampUs settled_at_us) noexcept {
   if (pair >= pairs_.size()) return;
   const FundingOutcome booked = portfolio_.apply_funding(pair, amount, settled_at_us);
-  if (booked.target != FundingTarget::kUnknownPair) sink_.on_funding(pairs_[pair].info, amount, booked);
+  if (booked.target != FundingTarget::kUnknownPair) observer_.on_event(event::Funding{pair, amount, booked});
 }
 
 TradeStart ArbEngine::trade_start(PairIndex p, bool exit, ExecutionPlan plan,
@@ -660,21 +666,21 @@ void ArbEngine::finish_trade(PairIndex p, TimestampUs now) noexcept {
   if (!trades_[p].is_exit()) {
     if (pos.open) {
       s.phase = PairPhase::kOpen;
-      sink_.on_position_opened(s.info, pos, s.quote);
+      observer_.on_event(event::PositionOpened{p, pos, s.quote});
     } else {
       s.phase = PairPhase::kFlat;
       strategy_.on_flat(p, now);
       // A position opened and closed within this entry: a leg filled and leg risk unwound it.
       const bool unwound = pos.id != 0 && pos.closed_at_us >= s.entry_started_us;
-      sink_.on_trade_abandoned(s.info,
-                               unwound ? "a leg filled and was unwound; nothing is left open" : "no leg filled");
+      observer_.on_event(event::TradeAbandoned{
+          p, ReasonText::of(unwound ? "a leg filled and was unwound; nothing is left open" : "no leg filled")});
     }
     return;
   }
   if (!pos.open) {
     s.phase = PairPhase::kFlat;
     strategy_.on_flat(p, now);
-    sink_.on_position_closed(s.info, pos, s.exit_reason);
+    observer_.on_event(event::PositionClosed{p, pos, s.exit_reason});
   } else {
     // Neutral but not flat (IOC exits only partly filled): back to Open; the exit rule re-fires.
     s.phase = PairPhase::kOpen;
@@ -683,7 +689,7 @@ void ArbEngine::finish_trade(PairIndex p, TimestampUs now) noexcept {
 
 void ArbEngine::on_timer(TimestampUs now) noexcept {
   retry_refused_cancels(now);
-  oms_.poll(now, [this](const oms::Order& o) { sink_.query_order(o.instrument(), o.client_id()); });
+  oms_.poll(now, [this](const oms::Order& o) { commands_.query_order(o.instrument(), o.client_id()); });
   for (PairIndex p = 0; p < pairs_.size(); ++p) {
     PairSlot& s = pairs_[p];
     if (trades_[p].active()) {
@@ -695,10 +701,10 @@ void ArbEngine::on_timer(TimestampUs now) noexcept {
   }
   if (have_account_) {
     StateChange c = risk_.update(account_risk(now));
-    if (c.changed) sink_.on_trading_state(c, "periodic check");
+    if (c.changed) observer_.on_event(event::TradingStateChanged{c, ReasonText::of("periodic check")});
   }
   if (now - last_stats_us_ >= params_.stats_interval_us) {
-    if (last_stats_us_ != 0) sink_.on_stats(portfolio_.stats(), risk_.state());
+    if (last_stats_us_ != 0) observer_.on_event(event::Stats{portfolio_.stats(), risk_.state()});
     last_stats_us_ = now;
   }
 }

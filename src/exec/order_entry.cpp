@@ -93,9 +93,9 @@ std::string_view single_order_event_name(SingleOrderEventKind k) noexcept {
   return "?";
 }
 
-OrderEntry::OrderEntry(const InstrumentTable& instruments, oms::OrderManager& oms, RiskGate& risk, EngineSink& sink,
-                       AccountRiskSource& account) noexcept
-    : instruments_(instruments), oms_(oms), risk_(risk), sink_(sink), account_(account) {}
+OrderEntry::OrderEntry(const InstrumentTable& instruments, oms::OrderManager& oms, RiskGate& risk,
+                       CommandSink& commands, EngineObserver& observer, AccountRiskSource& account) noexcept
+    : instruments_(instruments), oms_(oms), risk_(risk), commands_(commands), observer_(observer), account_(account) {}
 
 OrderOwner OrderEntry::add_owner(SingleOrderHandler& handler) {
   if (owner_count_ >= kMaxOwners) throw std::length_error("order entry: more than 16 single-order owners");
@@ -215,7 +215,7 @@ SubmitResult OrderEntry::send(OrderOwner owner, const SingleOrderRequest& req, T
   }
   res.client_id = o->client_id();
   const OrderSpec spec = spec_of(*o);
-  sink_.place_orders(std::span<const OrderSpec>(&spec, 1));
+  commands_.place_orders(std::span<const OrderSpec>(&spec, 1));
   return res;
 }
 
@@ -234,7 +234,7 @@ EntryRefusal OrderEntry::cancel(OrderOwner owner, ClientId client_id, TimestampU
   if (o->state() == OrderState::kPendingNew || o->state() == OrderState::kUnknown) return EntryRefusal::kNotCancellable;
   if (!live(o->state())) return EntryRefusal::kNotLive;
   oms_.apply(*o, OrderEvent::kCancelRequested, now);
-  sink_.cancel_order(o->instrument(), o->client_id());
+  commands_.cancel_order(o->instrument(), o->client_id());
   return EntryRefusal::kNone;
 }
 
@@ -284,7 +284,7 @@ SubmitResult OrderEntry::replace(OrderOwner owner, ClientId client_id, std::int6
   const OrderSpec spec = spec_of(*next);
   // `o` is live, so tracking the new order did not take its slot (the OMS never evicts a live order).
   oms_.apply(*o, OrderEvent::kCancelRequested, now);
-  sink_.replace_order(instrument, old_id, spec);
+  commands_.replace_order(instrument, old_id, spec);
   return res;
 }
 
@@ -307,7 +307,8 @@ void OrderEntry::emit(const oms::Order& o, const SingleOrderEvent& e) noexcept {
 void OrderEntry::on_ack(oms::Order& o, OrderState before, const OrderAck& ack, TimestampUs /*now*/) noexcept {
   if (ack.kind != OrderAck::Kind::kRejected) return on_state(o, before);
   if (o.state() == before) return;  // a repeated answer
-  sink_.on_single_order_rejected(spec_of(o), ack.code, ack.message);
+  observer_.on_event(
+      event::SingleOrderRejected{spec_of(o), RejectCodeText::of(ack.code), RejectMessageText::of(ack.message)});
   SingleOrderEvent e = event_of(o, SingleOrderEventKind::kRejected);
   e.reject = ack.reject;
   e.code = ack.code;
@@ -316,7 +317,8 @@ void OrderEntry::on_ack(oms::Order& o, OrderState before, const OrderAck& ack, T
 }
 
 void OrderEntry::on_fill(oms::Order& o, const OrderUpdate& u) noexcept {
-  sink_.on_single_order_fill(spec_of(o), u.fill_quantity, u.fill_price, u.fee, u.fee_symbol, u.maker);
+  observer_.on_event(event::SingleOrderFill{spec_of(o), u.fill_quantity, u.fill_price, u.fee,
+                                            FeeSymbolText::of(u.fee_symbol), u.maker});
   SingleOrderEvent e = event_of(o, SingleOrderEventKind::kFill);
   e.fill_quantity = u.fill_quantity;
   e.fill_price = u.fill_price;

@@ -71,8 +71,8 @@ Decimal taker_price(const TradeLeg& leg, Side side, Decimal qty) noexcept {
 }
 
 TwoLegTrade::TwoLegTrade(std::uint32_t owner, const PairInfo& info, const EngineParams& params, oms::OrderManager& oms,
-                         RiskGate& risk, EngineSink& sink) noexcept
-    : owner_(owner), info_(&info), params_(&params), oms_(oms), risk_(risk), sink_(sink) {}
+                         RiskGate& risk, CommandSink& commands, EngineObserver& observer) noexcept
+    : owner_(owner), info_(&info), params_(&params), oms_(oms), risk_(risk), commands_(commands), observer_(observer) {}
 
 oms::Order* TwoLegTrade::track(const OrderSpec& spec, TimestampUs now) noexcept {
   return oms_.track({spec.market, spec.instrument, spec.side, spec.type, spec.tif, spec.price, spec.quantity,
@@ -96,6 +96,23 @@ void TwoLegTrade::set_slippage_buffers(Decimal leg0, Decimal leg1) noexcept {
 bool TwoLegTrade::start(const TradeStart& st, OrderSpec* orders, std::size_t n, TimestampUs now) noexcept {
   legs_ = st.legs;
   for (std::size_t i = 0; i < n; ++i) apply_flags(orders[i]);
+  // One leg first: only its order is tracked and sent now; the other is kept as a plan (side, limit).
+  const bool sequential =
+      !st.exit && n == 2 && st.plan == ExecutionPlan::kTaker && st.sequence != LegSequence::kTogether;
+  if (sequential) {
+    const LegIndex first = st.sequence == LegSequence::kLeg0First ? LegIndex::kSpot : LegIndex::kPerp;
+    const std::size_t f = orders[0].leg == first ? 0 : 1;
+    const OrderSpec& second = orders[1 - f];
+    follower_leg_ = second.leg;
+    follower_side_ = second.side;
+    follower_price_ = second.price;
+    orders = &orders[f];
+    n = 1;
+  }
+  follower_waiting_ = false;
+  follower_sent_ = Decimal{};
+  first_leg_cancelled_ = false;
+  first_leg_deadline_us_ = sequential ? now + st.first_leg_timeout_us : 0;
   oms::Order* tracked[2] = {nullptr, nullptr};
   for (std::size_t i = 0; i < n; ++i) {
     tracked[i] = track(orders[i], now);
@@ -118,16 +135,18 @@ bool TwoLegTrade::start(const TradeStart& st, OrderSpec* orders, std::size_t n, 
   failure_reported_ = false;
   valuation_leg_ = st.valuation_leg;
   targets_ = st.targets;
-  leg_risk_.emplace(targets_[0], targets_[1], now, params_->hedge_deadline_us + (maker ? params_->maker_timeout_us : 0),
-                    2, st.initial_delta);
+  // The hedge window also covers the wait for a maker fill or, one leg first, for the first leg's fills.
+  const DurationUs waits = (maker ? params_->maker_timeout_us : 0) + (sequential ? st.first_leg_timeout_us : 0);
+  leg_risk_.emplace(targets_[0], targets_[1], now, params_->hedge_deadline_us + waits, 2, st.initial_delta);
   for (std::size_t i = 0; i < n; ++i) leg_risk_->on_order_sent(orders[i].leg);
+  follower_waiting_ = sequential;
   pending_ = orders;
   pending_n_ = n;
   return true;
 }
 
 void TwoLegTrade::launch() noexcept {
-  if (pending_n_ > 0) sink_.place_orders(std::span<const OrderSpec>(pending_, pending_n_));
+  if (pending_n_ > 0) commands_.place_orders(std::span<const OrderSpec>(pending_, pending_n_));
   pending_ = nullptr;
   pending_n_ = 0;
 }
@@ -162,7 +181,7 @@ void TwoLegTrade::on_settled(oms::Order& o, TimestampUs now) noexcept {
         spec.client_id = n->client_id();
         leg_risk_->on_order_sent(spec.leg);
         risk_.record_order();
-        sink_.place_orders(std::span<const OrderSpec>(&spec, 1));
+        commands_.place_orders(std::span<const OrderSpec>(&spec, 1));
       }
     }
   }
@@ -191,7 +210,7 @@ bool TwoLegTrade::send_hedge(const LegRiskDecision& d, TimestampUs now) noexcept
   spec.client_id = o->client_id();
   leg_risk_->on_hedge_sent(d);
   risk_.record_order();
-  sink_.place_orders(std::span<const OrderSpec>(&spec, 1));
+  commands_.place_orders(std::span<const OrderSpec>(&spec, 1));
   return true;
 }
 
@@ -220,7 +239,7 @@ void TwoLegTrade::maker_maintenance(TimestampUs now) noexcept {
       return;
     if (timed_out) {
       oms_.apply(o, OrderEvent::kCancelRequested, now);
-      sink_.cancel_order(r.instrument, o.client_id());
+      commands_.cancel_order(r.instrument, o.client_id());
       return;
     }
     const OrderBook* b = legs_[static_cast<std::size_t>(trade_leg_of(o))].book;
@@ -231,7 +250,7 @@ void TwoLegTrade::maker_maintenance(TimestampUs now) noexcept {
     if (moved_bps > params_->maker_reprice_bps) {
       oms_.set_owner(o, o.owner() | kReplaceAfterCancel);
       oms_.apply(o, OrderEvent::kCancelRequested, now);
-      sink_.cancel_order(r.instrument, o.client_id());
+      commands_.cancel_order(r.instrument, o.client_id());
     }
   });
   if (timed_out && !maker_timed_out_) {
@@ -274,7 +293,7 @@ void TwoLegTrade::maker_maintenance(TimestampUs now) noexcept {
       leg_risk_->on_order_sent(legs[i].leg);
       risk_.record_order();
     }
-    if (n > 0) sink_.place_orders(std::span<const OrderSpec>(legs, static_cast<std::size_t>(n)));
+    if (n > 0) commands_.place_orders(std::span<const OrderSpec>(legs, static_cast<std::size_t>(n)));
   }
 }
 
@@ -307,8 +326,56 @@ bool TwoLegTrade::naked_behind_refused_cancels() const noexcept {
   return any && only_refused;
 }
 
+void TwoLegTrade::follow_first_leg(TimestampUs now) noexcept {
+  const LegIndex first = follower_leg_ == LegIndex::kSpot ? LegIndex::kPerp : LegIndex::kSpot;
+  const auto fi = static_cast<std::size_t>(follower_leg_);
+  const TradeLeg& leg = legs_[fi];
+  const MarketSpec* m = leg.market;
+  // The second leg matches what the first filled (never more than planned), on its own step.
+  const Decimal filled = std::min(leg_risk_->filled(first).abs(), targets_[fi].quantity);
+  const Decimal due = (filled - follower_sent_).round_to(m->step_size, Rounding::kDown);
+  if (due.is_positive() && due >= m->min_quantity) {
+    OrderSpec spec;
+    spec.pair = static_cast<PairIndex>(owner_);
+    spec.leg = follower_leg_;
+    spec.market = m;
+    spec.instrument = leg.instrument;
+    spec.side = follower_side_;
+    spec.tif = TimeInForce::kIoc;
+    spec.price = follower_price_;
+    spec.quantity = due;
+    spec.purpose = OrderPurpose::kEntry;
+    apply_flags(spec);
+    if (oms::Order* o = track(spec, now)) {
+      spec.client_id = o->client_id();
+      leg_risk_->on_order_sent(follower_leg_);
+      risk_.record_order();
+      follower_sent_ += due;
+      sink_.place_orders(std::span<const OrderSpec>(&spec, 1));
+    }
+  }
+  if (leg_risk_->live(first) == 0) {
+    // The first leg is settled: what it filled and the second did not match is LegRisk's from here.
+    follower_waiting_ = false;
+    return;
+  }
+  if (now < first_leg_deadline_us_ || first_leg_cancelled_) return;
+  first_leg_cancelled_ = true;
+  // Past the timeout: the first leg's orders still live are cancelled (one without an answer yet is the order
+  // timeout's to query); the second leg follows whatever they filled.
+  oms_.for_each([&](oms::Order& o) {
+    if (trade_owner_of(o) != owner_ || trade_leg_of(o) != first || is_terminal(o.state())) return;
+    if (o.state() == OrderState::kPendingCancel || o.state() == OrderState::kPendingNew ||
+        o.state() == OrderState::kUnknown)
+      return;
+    oms_.apply(o, OrderEvent::kCancelRequested, now);
+    sink_.cancel_order(o.request().instrument, o.client_id());
+  });
+}
+
 bool TwoLegTrade::drive(TimestampUs now) noexcept {
   if (!active_ || !leg_risk_) return false;
+  if (follower_waiting_) follow_first_leg(now);
   if (plan_ == ExecutionPlan::kMaker) maker_maintenance(now);
   LegRiskDecision d = leg_risk_->decide(now, naked_behind_refused_cancels());
   switch (d.action) {
@@ -319,15 +386,16 @@ bool TwoLegTrade::drive(TimestampUs now) noexcept {
       return true;
     case LegRiskAction::kComplete:
     case LegRiskAction::kUnwind:
-      sink_.on_leg_risk(*info_, d);
+      observer_.on_event(event::LegRisk{owner_, d});
       send_hedge(d, now);
       return false;
     case LegRiskAction::kFailed:
       if (!failure_reported_) {
         failure_reported_ = true;
-        sink_.on_leg_risk(*info_, d);
+        observer_.on_event(event::LegRisk{owner_, d});
         StateChange c = risk_.set_reduce_only(StateReason::kInvariant);
-        sink_.on_trading_state(c, "leg risk: hedge deadline passed with exposure open");
+        observer_.on_event(
+            event::TradingStateChanged{c, ReasonText::of("leg risk: hedge deadline passed with exposure open")});
       }
       return false;
   }

@@ -210,6 +210,13 @@ void JournalWriter::position(std::string_view pair, const PositionState& pos) {
   r.realized = pos.realized_pnl;
   r.fees = pos.fees_usd;
   r.funding = pos.funding;
+  for (const PairLegs& l : pair_legs_) {
+    if (l.pair != pair) continue;
+    r.spot_venue = l.venue[0];
+    r.spot_symbol = l.symbol[0];
+    r.perp_venue = l.venue[1];
+    r.perp_symbol = l.symbol[1];
+  }
   const TimedWrite timed(write_latency_, clock_);
   if (!jr_->upsert_position(r).ok()) fail();
 }

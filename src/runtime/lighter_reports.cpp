@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bparb/runtime/lighter_venue.hpp"
+#include "bparb/venue/lighter/funding.hpp"
 #include "lighter_venue_impl.hpp"
 
 namespace bparb::runtime {
@@ -254,6 +255,24 @@ void LighterVenue::funding_history(
         });
         done(nullptr, out);
       });
+}
+
+void LighterVenue::refresh_funding(std::function<void(const std::string* error)> done) {
+  impl_->rest.funding_rates([this, done = std::move(done)](lighter::RestResult<std::vector<lighter::FundingRate>>& r) {
+    if (!r) {
+      const std::string e = "GET /api/v1/funding-rates: " + r.error().describe();
+      return done(&e);
+    }
+    for (Market& m : markets_)
+      if (const std::optional<Decimal> rate = lighter::lighter_rate(*r, m.details.market_id)) m.funding_rate_8h = rate;
+    done(nullptr);
+  });
+}
+
+std::optional<FundingInfo> LighterVenue::funding(InstrumentId id) const noexcept {
+  const Market* m = market_of(id);
+  if (m == nullptr || !m->funding_rate_8h) return std::nullopt;
+  return lighter::hourly_funding(*m->funding_rate_8h, clock_.now_us());
 }
 
 }  // namespace bparb::runtime

@@ -175,7 +175,7 @@ void LighterVenue::load_markets(std::function<void(const std::string* error)> do
             }
           }
           const InstrumentId id = instruments_.add(VenueId::kLighter, spec, fees_of(d, opts_.premium));
-          markets_.push_back(Market{id, d});
+          markets_.push_back(Market{id, d, std::nullopt});
           ids_.push_back(id);
           impl_->adapter->add_market(id, d);
           impl_->ws.add_book(d);

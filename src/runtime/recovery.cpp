@@ -46,7 +46,8 @@ void Recovery::load_journal_positions() {
   auto open = jr->open_positions();
   if (!open) throw std::runtime_error("journal " + jr->path() + ": reading positions: " + jr->last_error());
   for (const journal::PositionRecord& r : *open) {
-    if (r.spot_venue != opts_.venue && r.perp_venue != opts_.venue) continue;  // another venue's recovery
+    if (!opts_.cross_venue_pair.empty() && r.pair == opts_.cross_venue_pair) continue;  // both venues' at once
+    if (r.spot_venue != opts_.venue && r.perp_venue != opts_.venue) continue;           // another venue's recovery
     const PairRef* pr = pair_named(r.pair);
     if (!pr) {
       log_->error("Journal: open position #{} on {} but that pair is not traded by this config; it stays as it is",
@@ -141,7 +142,11 @@ void Recovery::recover_fill(const exec::FillReport& f) {
     // A single order (the market maker's, journaled under its market's symbol) belongs to no pair: the journal
     // has the fill; the market maker reads its position from the venue.
     const PairRef* pr = pair_named(in.pair);
-    if (!pr) return;
+    if (!pr) {
+      unpaired_fills_.push_back({r.venue, std::string(r.symbol), r.client_id, r.trade_id, r.side, r.price, r.quantity,
+                                 r.fee, std::string(r.fee_symbol), r.time_us});
+      return;
+    }
     Recovered& rc = recovered_[pr->index];
     const Decimal signed_qty = r.side == Side::kBid ? r.quantity : -r.quantity;
     // Booked as the portfolio books a fill (docs/money.md): a base-asset fee of either sign moves the spot leg.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 #include "exchange_impl.hpp"
 
@@ -107,12 +108,15 @@ AccountId Exchange::Impl::add_account(const AccountSetup& s) {
 }
 
 MarketState* Exchange::Impl::find_market(std::string_view symbol) noexcept {
-  auto it = market_by_symbol.find(symbol);
-  return it == market_by_symbol.end() ? nullptr : &markets[it->second];
+  return const_cast<MarketState*>(std::as_const(*this).find_market(symbol));
 }
 const MarketState* Exchange::Impl::find_market(std::string_view symbol) const noexcept {
+  // Orders come in runs on one market (a background sync, a strategy's quotes): one compare, not a map walk.
+  if (last_market < markets.size() && markets[last_market].spec.symbol == symbol) return &markets[last_market];
   auto it = market_by_symbol.find(symbol);
-  return it == market_by_symbol.end() ? nullptr : &markets[it->second];
+  if (it == market_by_symbol.end()) return nullptr;
+  last_market = it->second;
+  return &markets[it->second];
 }
 
 Decimal Exchange::Impl::collateral_weight(std::string_view asset) const noexcept {
@@ -504,12 +508,12 @@ Expected<DepthSnapshot, Reject> Exchange::depth_snapshot(std::string_view symbol
   DepthSnapshot s;
   s.last_update_id = m->depth_update_id;
   s.timestamp_us = impl_->now();
-  for (const auto& [ticks, lvl] : m->book.bids()) {  // best (highest) first
+  for (const auto& [ticks, lvl] : m->book.levels(Side::kBid)) {  // best (highest) first
     if (limit && s.bids.size() >= limit) break;
     s.bids.push_back(LevelUpdate{m->price_of(ticks), m->qty_of(lvl.total_lots)});
   }
   std::reverse(s.bids.begin(), s.bids.end());  // ascending like the REST API
-  for (const auto& [ticks, lvl] : m->book.asks()) {
+  for (const auto& [ticks, lvl] : m->book.levels(Side::kAsk)) {
     if (limit && s.asks.size() >= limit) break;
     s.asks.push_back(LevelUpdate{m->price_of(ticks), m->qty_of(lvl.total_lots)});
   }

@@ -14,6 +14,7 @@
 
 #include "bparb/sim/exchange.hpp"
 #include "bparb/sim/funding.hpp"
+#include "bparb/sim/node_pool.hpp"
 #include "bparb/sim/order_book_sim.hpp"
 
 namespace bparb::sim {
@@ -111,9 +112,14 @@ struct Exchange::Impl {
   std::vector<MarketSpec> specs;
   std::vector<MarketState> markets;
   std::map<std::string, std::size_t, std::less<>> market_by_symbol;
+  mutable std::size_t last_market = 0;  // find_market() tries the market it found last first
   std::vector<Account> accounts;
   std::unordered_map<std::string, AccountId> account_by_key;
-  std::unordered_map<OrderId, OrderState> resting;
+  // Resting orders by id; the nodes are pooled (a replay's background liquidity places and cancels tens of
+  // thousands of orders).
+  std::unordered_map<OrderId, OrderState, std::hash<OrderId>, std::equal_to<OrderId>,
+                     NodePoolAllocator<std::pair<const OrderId, OrderState>>>
+      resting;
   std::vector<ExchangeListener*> listeners;
   OrderId next_order_id = 0;
   std::uint64_t next_position_id = 1;

@@ -34,18 +34,17 @@ struct DryRun {
 
 // What the walk would do, without touching anything (FOK and funds checks). Mirrors the real walk,
 // including self-trade prevention, so its result is exact.
-template <class Levels>
-DryRun dry_run_levels(const Levels& levels, const MarketState& m, AccountId self, SelfTradePrevention stp,
-                      const WalkLimits& w) {
+DryRun dry_run(const MarketState& m, AccountId self, SelfTradePrevention stp, const WalkLimits& w) {
   DryRun r;
   std::int64_t want = w.max_lots;
   std::optional<Decimal> budget = w.quote_budget;
-  for (const auto& [ticks, lvl] : levels) {
+  const Side opp = opposite(w.side);
+  for (const auto& [ticks, lvl] : m.book.levels(opp)) {
     if (beyond_cap(w, ticks)) {
       r.stop = w.cap_reason;
       return r;
     }
-    for (const BookEntry& e : lvl.queue) {
+    for (const BookEntry& e : m.book.queue(lvl)) {
       if (e.account == self && stp != SelfTradePrevention::kAllow) {
         if (stp == SelfTradePrevention::kRejectMaker) continue;
         r.stop = StopReason::kSelfTrade;
@@ -73,11 +72,6 @@ DryRun dry_run_levels(const Levels& levels, const MarketState& m, AccountId self
   }
   r.stop = StopReason::kEmpty;
   return r;
-}
-
-DryRun dry_run(const MarketState& m, AccountId self, SelfTradePrevention stp, const WalkLimits& w) {
-  return w.side == Side::kBid ? dry_run_levels(m.book.asks(), m, self, stp, w)
-                              : dry_run_levels(m.book.bids(), m, self, stp, w);
 }
 
 }  // namespace
@@ -293,7 +287,7 @@ Expected<SimOrder, Reject> Exchange::Impl::execute(AccountId a, const SimOrderRe
       stop = w.cap_reason;
       break;
     }
-    const BookEntry e = m.book.level(opp, *best)->queue.front();
+    const BookEntry e = m.book.queue(m.book.levels(opp).begin()->second).front();
     OrderState& mk = resting.at(e.id);
     if (e.account == a && r.self_trade_prevention != SelfTradePrevention::kAllow) {
       const auto mode = r.self_trade_prevention;

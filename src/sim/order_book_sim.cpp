@@ -5,62 +5,86 @@
 namespace bparb::sim {
 
 void OrderBookSim::add(Side side, std::int64_t price_ticks, const BookEntry& e) {
-  BookLevel& lvl = side == Side::kBid ? bids_[price_ticks] : asks_[price_ticks];
+  Level& lvl = side_levels(side)[price_ticks];
+  std::uint32_t n = free_;
+  if (n != kNoNode) {
+    free_ = nodes_[n].next;
+  } else {
+    n = static_cast<std::uint32_t>(nodes_.size());
+    nodes_.emplace_back();
+  }
+  nodes_[n] = Node{e, lvl.tail, kNoNode};
+  if (lvl.tail != kNoNode) {
+    nodes_[lvl.tail].next = n;
+  } else {
+    lvl.head = n;
+  }
+  lvl.tail = n;
   touched_before_.push_back(lvl.total_lots);
-  lvl.queue.push_back(e);
   lvl.total_lots += e.remaining_lots;
   ++count_;
   touched_.emplace_back(side, price_ticks);
 }
 
-template <class M>
-std::int64_t OrderBookSim::remove_in(M& m, Side side, std::int64_t price_ticks, OrderId id) {
-  auto it = m.find(price_ticks);
-  if (it == m.end()) return 0;
-  auto& q = it->second.queue;
-  for (auto e = q.begin(); e != q.end(); ++e) {
-    if (e->id != id) continue;
-    const std::int64_t lots = e->remaining_lots;
-    touched_before_.push_back(it->second.total_lots);
-    it->second.total_lots -= lots;
-    q.erase(e);
-    --count_;
-    if (q.empty()) m.erase(it);
-    touched_.emplace_back(side, price_ticks);
-    return lots;
+std::uint32_t OrderBookSim::find_in(const Level& l, OrderId id, bool newest_first) const noexcept {
+  if (newest_first) {
+    for (std::uint32_t n = l.tail; n != kNoNode; n = nodes_[n].prev)
+      if (nodes_[n].entry.id == id) return n;
+    return kNoNode;
   }
-  return 0;
+  for (std::uint32_t n = l.head; n != kNoNode; n = nodes_[n].next)
+    if (nodes_[n].entry.id == id) return n;
+  return kNoNode;
+}
+
+void OrderBookSim::erase_node(LevelMap& m, LevelMap::iterator it, std::uint32_t node) noexcept {
+  Level& l = it->second;
+  const Node& x = nodes_[node];
+  if (x.prev != kNoNode) {
+    nodes_[x.prev].next = x.next;
+  } else {
+    l.head = x.next;
+  }
+  if (x.next != kNoNode) {
+    nodes_[x.next].prev = x.prev;
+  } else {
+    l.tail = x.prev;
+  }
+  nodes_[node].next = free_;
+  free_ = node;
+  --count_;
+  if (l.head == kNoNode) m.erase(it);
 }
 
 std::int64_t OrderBookSim::remove(Side side, std::int64_t price_ticks, OrderId id) {
-  return side == Side::kBid ? remove_in(bids_, side, price_ticks, id) : remove_in(asks_, side, price_ticks, id);
-}
-
-template <class M>
-bool OrderBookSim::reduce_in(M& m, Side side, std::int64_t price_ticks, OrderId id, std::int64_t lots) {
-  auto it = m.find(price_ticks);
-  if (it == m.end()) return false;
-  auto& q = it->second.queue;
-  for (auto e = q.begin(); e != q.end(); ++e) {
-    if (e->id != id) continue;
-    if (lots > e->remaining_lots) lots = e->remaining_lots;
-    touched_before_.push_back(it->second.total_lots);
-    e->remaining_lots -= lots;
-    it->second.total_lots -= lots;
-    if (e->remaining_lots == 0) {
-      q.erase(e);
-      --count_;
-    }
-    if (q.empty()) m.erase(it);
-    touched_.emplace_back(side, price_ticks);
-    return true;
-  }
-  return false;
+  LevelMap& m = side_levels(side);
+  const auto it = m.find(price_ticks);
+  if (it == m.end()) return 0;
+  // Ids are unique, so the search order does not change the answer; cancels mostly hit recent orders.
+  const std::uint32_t n = find_in(it->second, id, true);
+  if (n == kNoNode) return 0;
+  const std::int64_t lots = nodes_[n].entry.remaining_lots;
+  touched_before_.push_back(it->second.total_lots);
+  it->second.total_lots -= lots;
+  erase_node(m, it, n);
+  touched_.emplace_back(side, price_ticks);
+  return lots;
 }
 
 bool OrderBookSim::reduce(Side side, std::int64_t price_ticks, OrderId id, std::int64_t lots) {
-  return side == Side::kBid ? reduce_in(bids_, side, price_ticks, id, lots)
-                            : reduce_in(asks_, side, price_ticks, id, lots);
+  LevelMap& m = side_levels(side);
+  const auto it = m.find(price_ticks);
+  if (it == m.end()) return false;
+  const std::uint32_t n = find_in(it->second, id, false);  // fills hit the front of the queue
+  if (n == kNoNode) return false;
+  BookEntry& e = nodes_[n].entry;
+  if (lots > e.remaining_lots) lots = e.remaining_lots;
+  touched_before_.push_back(it->second.total_lots);
+  e.remaining_lots -= lots;
+  it->second.total_lots -= lots;
+  if (e.remaining_lots == 0) erase_node(m, it, n);
+  touched_.emplace_back(side, price_ticks);
+  return true;
 }
 
 const std::vector<std::pair<Side, std::int64_t>>& OrderBookSim::take_changed() {
@@ -84,30 +108,24 @@ const std::vector<std::pair<Side, std::int64_t>>& OrderBookSim::take_changed() {
 }
 
 std::optional<std::int64_t> OrderBookSim::best_price(Side side) const noexcept {
-  if (side == Side::kBid) {
-    if (bids_.empty()) return std::nullopt;
-    return bids_.begin()->first;
-  }
-  if (asks_.empty()) return std::nullopt;
-  return asks_.begin()->first;
+  const LevelMap& m = side_levels(side);
+  if (m.empty()) return std::nullopt;
+  return m.begin()->first;
 }
 
 std::int64_t OrderBookSim::best_lots(Side side) const noexcept {
-  if (side == Side::kBid) return bids_.empty() ? 0 : bids_.begin()->second.total_lots;
-  return asks_.empty() ? 0 : asks_.begin()->second.total_lots;
+  const LevelMap& m = side_levels(side);
+  return m.empty() ? 0 : m.begin()->second.total_lots;
 }
 
-const BookLevel* OrderBookSim::level(Side side, std::int64_t price_ticks) const noexcept {
-  if (side == Side::kBid) {
-    auto it = bids_.find(price_ticks);
-    return it == bids_.end() ? nullptr : &it->second;
-  }
-  auto it = asks_.find(price_ticks);
-  return it == asks_.end() ? nullptr : &it->second;
+const OrderBookSim::Level* OrderBookSim::level(Side side, std::int64_t price_ticks) const noexcept {
+  const LevelMap& m = side_levels(side);
+  const auto it = m.find(price_ticks);
+  return it == m.end() ? nullptr : &it->second;
 }
 
 std::int64_t OrderBookSim::level_lots(Side side, std::int64_t price_ticks) const noexcept {
-  const BookLevel* l = level(side, price_ticks);
+  const Level* l = level(side, price_ticks);
   return l ? l->total_lots : 0;
 }
 

@@ -151,7 +151,8 @@ void RecordedBookMirror::set_level(Side side, std::int64_t ticks, std::int64_t t
     req.side = side;
     req.order_type = OrderType::kLimit;
     req.price = spec_.ticks_to_price(ticks);
-    req.quantity = spec_.lots_to_quantity(target - lv.total);
+    const std::int64_t lots = target - lv.total;
+    req.quantity = spec_.lots_to_quantity(lots);
     req.time_in_force = TimeInForce::kGtc;
     auto r = exchange_.execute(maker_, req);
     // An order crossing one of ours trades on arrival, and on_trade() may erase this level while it is
@@ -163,7 +164,9 @@ void RecordedBookMirror::set_level(Side side, std::int64_t ticks, std::int64_t t
       ++counters_.orders_placed;
       const SimOrder& o = *r;
       if (o.is_open()) {
-        const std::int64_t rem = (*o.quantity - o.executed_quantity).to_units(spec_.step_size);
+        // Usually nothing traded on arrival: the order rests with what was asked (no division).
+        const std::int64_t rem =
+            o.executed_quantity.is_zero() ? lots : (*o.quantity - o.executed_quantity).to_units(spec_.step_size);
         if (it == lvls.end()) it = lvls.emplace(ticks, LevelOrders{}).first;
         it->second.orders.emplace_back(o.id, rem);
         it->second.total += rem;

@@ -11,6 +11,7 @@
 #include "bparb/app/daemon.hpp"
 #include "bparb/app/engine_config.hpp"
 #include "bparb/app/node_options.hpp"
+#include "bparb/app/xarb_node.hpp"
 #include "bparb/sim/sim_config.hpp"
 
 namespace bparb::app {
@@ -84,6 +85,32 @@ TEST(ConfigXarb, AReloadChangesTheThresholdsAndSaysWhatNeedsARestart) {
   Config c = a;
   c.xarb.coin = "ETH";
   EXPECT_THAT(restart_required_changes(a, c), Contains(HasSubstr("xarb.coin")));
+}
+
+// Which leg goes first: the three words, the wait for the first leg's fills, the strategy given both, a bad word or
+// wait named with file, key, value and what is allowed; both follow a reload.
+TEST(ConfigXarb, LegOrderChoosesWhichVenueGoesFirstAndIsReloadable) {
+  const Config a = parse_config_string(kXarb + kLighter, "t.toml");
+  EXPECT_EQ(a.xarb.leg_order, LegSequence::kTogether);
+  EXPECT_EQ(a.xarb.first_leg_timeout_us, 2 * kUsPerSecond);
+  const Config b =
+      parse_config_string(kXarb + "leg_order = \"lighter_first\"\nfirst_leg_timeout_ms = 750\n" + kLighter, "t.toml");
+  EXPECT_EQ(b.xarb.leg_order, LegSequence::kLeg1First);
+  EXPECT_EQ(b.xarb.first_leg_timeout_us, 750 * kUsPerMs);
+  EXPECT_EQ(cross_venue_params(b.xarb).leg_order, LegSequence::kLeg1First);
+  EXPECT_EQ(cross_venue_params(b.xarb).first_leg_timeout_us, 750 * kUsPerMs);
+  EXPECT_EQ(parse_config_string(kXarb + "leg_order = \"backpack_first\"\n" + kLighter, "t.toml").xarb.leg_order,
+            LegSequence::kLeg0First);
+  EXPECT_THAT(errors_of(kXarb + "leg_order = \"lighter-first\"\n" + kLighter),
+              Contains(AllOf(HasSubstr("test.toml:"), HasSubstr("xarb.leg_order: \"lighter-first\" is not allowed"),
+                             HasSubstr("allowed: \"together\", \"backpack_first\", \"lighter_first\""))));
+  EXPECT_THAT(errors_of(kXarb + "first_leg_timeout_ms = 5\n" + kLighter),
+              Contains(AllOf(HasSubstr("test.toml:"), HasSubstr("xarb.first_leg_timeout_ms"), HasSubstr("5"),
+                             HasSubstr(">= 10"))));
+  const std::vector<std::string> ch = threshold_changes(a, b);
+  EXPECT_THAT(ch, Contains(HasSubstr("xarb.leg_order together -> lighter_first")));
+  EXPECT_THAT(ch, Contains(HasSubstr("xarb.first_leg_timeout_us")));
+  EXPECT_THAT(restart_required_changes(a, b), IsEmpty());
 }
 
 TEST(ConfigXarb, AnXarbTableOutsideCrossVenueIsAWarning) {

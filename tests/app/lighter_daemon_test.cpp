@@ -212,7 +212,7 @@ class LighterVenueTest : public ::testing::Test {
     r.events = std::make_unique<app::NodeEvents>(io_, log_, clock_, *r.risk, *r.lines, journal_, *r.node, *r.svc);
     exec::EngineParams p;
     p.first_client_id = next_client_id_;
-    r.engine = std::make_unique<exec::ArbEngine>(p, r.instruments, *r.risk, *r.portfolio, *r.events);
+    r.engine = std::make_unique<exec::ArbEngine>(p, r.instruments, *r.risk, *r.portfolio, *r.events, *r.events);
     r.events->set_engine(*r.engine, *r.portfolio);
     r.events->set_lighter(r.venue.get());
     r.venue->attach(*r.engine);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "bparb/exec/arb_engine.hpp"
@@ -35,7 +36,7 @@ MarketSpec sol(bool perp) {
   return s;
 }
 
-struct RecordingSink : EngineSink {
+struct RecordingSink : CommandSink, EngineObserver {
   std::vector<std::vector<OrderSpec>> batches;
   std::vector<ClientId> cancels;
   std::vector<InstrumentId> cancel_instruments;
@@ -54,36 +55,37 @@ struct RecordingSink : EngineSink {
     queries.push_back(id);
     query_instruments.push_back(i);
   }
-  void on_opportunity(const PairInfo&, const BasisQuote& q) override {
-    ++opportunities;
-    last_quote_refusal = q.refusal;
-    last_opportunity_direction = q.direction;
-  }
   BasisDirection last_opportunity_direction = BasisDirection::kPerpPremium;
   Refusal last_quote_refusal = Refusal::kNone;
-  void on_entry_refused(const PairInfo&, const BasisQuote&, std::string_view, const RiskDecision& d) override {
-    ++refused;
-    last_refusal = d.rule_name();
-  }
-  void on_position_opened(const PairInfo&, const PositionState&, const BasisQuote&) override { ++opened; }
-  void on_position_closed(const PairInfo&, const PositionState& p, ExitReason r) override {
-    ++closed;
-    last_closed = p;
-    last_exit = r;
-  }
-  void on_trade_abandoned(const PairInfo&, std::string_view) override { ++abandoned; }
   int fill_problems = 0;
   FillProblem last_problem = FillProblem::kNone;
-  void on_fill_problem(const PairInfo&, const OrderSpec&, FillProblem why, Decimal, Decimal, Decimal,
-                       std::string_view) override {
-    ++fill_problems;
-    last_problem = why;
-  }
   std::vector<FundingOutcome> funding;
-  void on_funding(const PairInfo&, Decimal, const FundingOutcome& o) override { funding.push_back(o); }
-  void on_leg_risk(const PairInfo&, const LegRiskDecision&) override { ++leg_risk; }
-  void on_trading_state(const StateChange& c, std::string_view) override {
-    if (c.changed) ++state_changes;
+  void on_event(const EngineEvent& e) override {
+    if (const auto* o = std::get_if<event::Opportunity>(&e)) {
+      ++opportunities;
+      last_quote_refusal = o->quote.refusal;
+      last_opportunity_direction = o->quote.direction;
+    } else if (const auto* r = std::get_if<event::EntryRefused>(&e)) {
+      ++refused;
+      last_refusal = r->decision.rule_name();
+    } else if (std::holds_alternative<event::PositionOpened>(e)) {
+      ++opened;
+    } else if (const auto* c = std::get_if<event::PositionClosed>(&e)) {
+      ++closed;
+      last_closed = c->position;
+      last_exit = c->reason;
+    } else if (std::holds_alternative<event::TradeAbandoned>(e)) {
+      ++abandoned;
+    } else if (const auto* f = std::get_if<event::FillNotBooked>(&e)) {
+      ++fill_problems;
+      last_problem = f->problem;
+    } else if (const auto* fu = std::get_if<event::Funding>(&e)) {
+      funding.push_back(fu->outcome);
+    } else if (std::holds_alternative<event::LegRisk>(e)) {
+      ++leg_risk;
+    } else if (const auto* s = std::get_if<event::TradingStateChanged>(&e)) {
+      if (s->change.changed) ++state_changes;
+    }
   }
 };
 
@@ -122,7 +124,7 @@ class EngineTest : public ::testing::Test {
     p.hedge_deadline_us = 10 * kUsPerSecond;
     p.opening_delay_us = 30 * kUsPerSecond;
     params_ = p;
-    engine_.emplace(p, instruments_, risk_, portfolio_, sink_);
+    engine_.emplace(p, instruments_, risk_, portfolio_, sink_, sink_);
     portfolio_.add_pair(D("0.01"));
     engine_->add_pair("SOL", {spot_id_, perp_id_}, {&spot_, &perp_});
     AccountSnapshot a;

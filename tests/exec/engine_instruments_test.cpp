@@ -21,10 +21,11 @@ MarketSpec sol(bool perp) {
   return s;
 }
 
-struct NullSink final : EngineSink {
+struct NullSink final : CommandSink, EngineObserver {
   void place_orders(std::span<const OrderSpec>) override {}
   void cancel_order(InstrumentId, oms::ClientId) override {}
   void query_order(InstrumentId, oms::ClientId) override {}
+  void on_event(const EngineEvent&) override {}  // no event is looked at here
 };
 
 TEST(EngineInstruments, PairLegsAreInstrumentsOfTheTableSpotThenPerp) {
@@ -35,7 +36,7 @@ TEST(EngineInstruments, PairLegsAreInstrumentsOfTheTableSpotThenPerp) {
   RiskGate risk(RiskLimits{}, clock);
   Portfolio portfolio;
   NullSink sink;
-  ArbEngine engine(EngineParams{}, table, risk, portfolio, sink);
+  ArbEngine engine(EngineParams{}, table, risk, portfolio, sink, sink);
   OrderBook spot_book(table.market(spot)), perp_book(table.market(perp));
   EXPECT_THROW(engine.add_pair("SOL", {perp, spot}, {&spot_book, &perp_book}), std::invalid_argument);
   EXPECT_THROW(engine.add_pair("SOL", {spot, 7}, {&spot_book, &perp_book}), std::invalid_argument);

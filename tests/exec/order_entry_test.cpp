@@ -36,7 +36,7 @@ MarketSpec sol(bool perp) {
   return s;
 }
 
-struct Sink final : EngineSink {
+struct Sink final : CommandSink, EngineObserver {
   std::vector<OrderSpec> sent;
   std::vector<std::pair<InstrumentId, ClientId>> cancels, queries;
   std::vector<std::pair<ClientId, ClientId>> replaces;  // old id, new id
@@ -44,13 +44,15 @@ struct Sink final : EngineSink {
   // Recorded, then what a venue without a modify does (the default): cancel, then place.
   void replace_order(InstrumentId i, ClientId old_id, const OrderSpec& next) override {
     replaces.emplace_back(old_id, next.client_id);
-    EngineSink::replace_order(i, old_id, next);
+    CommandSink::replace_order(i, old_id, next);
   }
   void place_orders(std::span<const OrderSpec> o) override { sent.insert(sent.end(), o.begin(), o.end()); }
   void cancel_order(InstrumentId i, ClientId id) override { cancels.emplace_back(i, id); }
   void query_order(InstrumentId i, ClientId id) override { queries.emplace_back(i, id); }
-  void on_single_order_fill(const OrderSpec&, Decimal, Decimal, Decimal, std::string_view, bool) override { ++fills; }
-  void on_single_order_rejected(const OrderSpec&, std::string_view, std::string_view) override { ++rejects; }
+  void on_event(const EngineEvent& e) override {
+    if (std::holds_alternative<event::SingleOrderFill>(e)) ++fills;
+    if (std::holds_alternative<event::SingleOrderRejected>(e)) ++rejects;
+  }
 };
 
 struct Owner final : SingleOrderHandler {
@@ -77,7 +79,7 @@ class OrderEntryTest : public ::testing::Test {
         risk_(limits(), clock_) {
     EngineParams p;
     p.first_client_id = 500;
-    engine_.emplace(p, table_, risk_, portfolio_, sink_);
+    engine_.emplace(p, table_, risk_, portfolio_, sink_, sink_);
     entry().set_book(perp_id_, &perp_book_);
     owner_ = entry().add_owner(mm_);
     other_ = entry().add_owner(other_mm_);
@@ -386,7 +388,7 @@ struct Requoter final : SingleOrderHandler {
 TEST_F(OrderEntryTest, AnOwnerMayRequoteFromInsideAnEvent) {
   Requoter rq;
   EngineParams p;
-  ArbEngine engine(p, table_, risk_, portfolio_, sink_);
+  ArbEngine engine(p, table_, risk_, portfolio_, sink_, sink_);
   engine.order_entry().set_book(perp_id_, &perp_book_);
   rq.entry = &engine.order_entry();
   rq.owner = engine.order_entry().add_owner(rq);

@@ -30,13 +30,16 @@ MarketSpec eth(const char* symbol) {
   return s;
 }
 
-struct Sink : EngineSink {
+struct Sink : CommandSink, EngineObserver {
   std::vector<std::vector<OrderSpec>> batches;
+  std::vector<oms::ClientId> cancels;
   int leg_risk = 0;
   void place_orders(std::span<const OrderSpec> o) override { batches.emplace_back(o.begin(), o.end()); }
-  void cancel_order(InstrumentId, oms::ClientId) override {}
+  void cancel_order(InstrumentId, oms::ClientId id) override { cancels.push_back(id); }
   void query_order(InstrumentId, oms::ClientId) override {}
-  void on_leg_risk(const PairInfo&, const LegRiskDecision&) override { ++leg_risk; }
+  void on_event(const EngineEvent& e) override {
+    if (std::holds_alternative<event::LegRisk>(e)) ++leg_risk;
+  }
 };
 
 class TwoLegTradeTest : public ::testing::Test {
@@ -50,7 +53,7 @@ class TwoLegTradeTest : public ::testing::Test {
         risk_(RiskLimits{}, clock_),
         oms_(1),
         info_{"ETH", &a_spec_, &b_spec_, &a_, &b_},
-        trade_(7, info_, params_, oms_, risk_, sink_) {
+        trade_(7, info_, params_, oms_, risk_, sink_, sink_) {
     load(a_, "2000.00", "2000.01");
     load(b_, "2001.00", "2001.01");
   }
@@ -93,6 +96,24 @@ class TwoLegTradeTest : public ::testing::Test {
     ASSERT_EQ(oms_.book_fill(*o, trade_id, qty, qty), oms::FillBooking::kBooked);
     trade_.on_fill(trade_leg_of(*o), o->request().side, qty);
     oms_.apply(*o, oms::OrderEvent::kFullFill, now);
+    if (oms_.settle(*o)) trade_.on_settled(*o, now);
+  }
+
+  // An accepted order's fill that leaves quantity open.
+  void partial(oms::ClientId id, Decimal qty, std::int64_t trade_id, TimestampUs now) {
+    oms::Order* o = oms_.find(id);
+    ASSERT_NE(o, nullptr);
+    if (o->state() == oms::OrderState::kPendingNew) oms_.apply(*o, oms::OrderEvent::kAccepted, now);
+    ASSERT_EQ(oms_.book_fill(*o, trade_id, qty, qty), oms::FillBooking::kBooked);
+    trade_.on_fill(trade_leg_of(*o), o->request().side, qty);
+    oms_.apply(*o, oms::OrderEvent::kPartialFill, now);
+  }
+
+  // The venue ends the order (an IOC's remainder, or our cancel).
+  void cancelled(oms::ClientId id, TimestampUs now) {
+    oms::Order* o = oms_.find(id);
+    ASSERT_NE(o, nullptr);
+    oms_.apply(*o, oms::OrderEvent::kCancelled, now);
     if (oms_.settle(*o)) trade_.on_settled(*o, now);
   }
 
@@ -161,6 +182,89 @@ TEST_F(TwoLegTradeTest, ARefusedLegIsNotRetriedAndTheOtherIsUnwoundReduceOnlyWit
   EXPECT_TRUE(trade_.drive(kT0 + 3));
 }
 
+// Leg 1 first (the slower venue's): only its order leaves; each of its fills sends leg 0's order for what filled, at
+// leg 0's planned limit, at once; the remainder cancelled, the trade ends neutral with no hedge.
+TEST_F(TwoLegTradeTest, OneLegFirstSendsTheOtherForWhatFilledAsItFills) {
+  OrderSpec orders[2] = {order(LegIndex::kSpot, Side::kBid, "2000.01"), order(LegIndex::kPerp, Side::kAsk, "2001.00")};
+  TradeStart st = start();
+  st.sequence = LegSequence::kLeg1First;
+  st.first_leg_timeout_us = 2 * kUsPerSecond;
+  ASSERT_TRUE(trade_.start(st, orders, 2, kT0));
+  trade_.launch();
+  ASSERT_EQ(sink_.batches.size(), 1u);
+  ASSERT_EQ(sink_.batches[0].size(), 1u);
+  const OrderSpec first = sink_.batches[0][0];
+  EXPECT_EQ(first.leg, LegIndex::kPerp);
+  EXPECT_FALSE(trade_.drive(kT0 + 1));
+  EXPECT_EQ(sink_.batches.size(), 1u) << "nothing on leg 0 before a fill";
+
+  partial(first.client_id, D("0.3"), 31, kT0 + 2);
+  EXPECT_FALSE(trade_.drive(kT0 + 2));
+  ASSERT_EQ(sink_.batches.size(), 2u);
+  const OrderSpec second = sink_.batches[1][0];
+  EXPECT_EQ(second.leg, LegIndex::kSpot);
+  EXPECT_EQ(second.side, Side::kBid);
+  EXPECT_EQ(second.quantity, D("0.3"));
+  EXPECT_EQ(second.price, D("2000.01"));
+  EXPECT_EQ(second.tif, TimeInForce::kIoc);
+  EXPECT_EQ(second.purpose, OrderPurpose::kEntry);
+  EXPECT_FALSE(second.reduce_only);
+  EXPECT_NE(second.client_id, first.client_id);
+
+  partial(first.client_id, D("0.45"), 32, kT0 + 3);
+  cancelled(first.client_id, kT0 + 3);  // the IOC's remainder
+  EXPECT_FALSE(trade_.drive(kT0 + 3));
+  ASSERT_EQ(sink_.batches.size(), 3u);
+  const OrderSpec third = sink_.batches[2][0];
+  EXPECT_EQ(third.leg, LegIndex::kSpot);
+  EXPECT_EQ(third.quantity, D("0.45"));
+  EXPECT_FALSE(trade_.drive(kT0 + 4)) << "leg 0's orders are live";
+  fill(second.client_id, D("0.3"), 33, kT0 + 5);
+  fill(third.client_id, D("0.45"), 34, kT0 + 5);
+  EXPECT_TRUE(trade_.drive(kT0 + 5));
+  EXPECT_EQ(sink_.batches.size(), 3u);
+  EXPECT_EQ(sink_.leg_risk, 0);
+  EXPECT_TRUE(sink_.cancels.empty());
+}
+
+// Leg 0 first, accepted but silent: past the timeout its order is cancelled, once; nothing filled, so leg 1 is never
+// sent and the trade ends neutral when the cancel lands.
+TEST_F(TwoLegTradeTest, AFirstLegSilentPastItsTimeoutIsCancelledAndTheOtherNeverSent) {
+  OrderSpec orders[2] = {order(LegIndex::kSpot, Side::kBid, "2000.01"), order(LegIndex::kPerp, Side::kAsk, "2001.00")};
+  TradeStart st = start();
+  st.sequence = LegSequence::kLeg0First;
+  st.first_leg_timeout_us = 2 * kUsPerSecond;
+  ASSERT_TRUE(trade_.start(st, orders, 2, kT0));
+  trade_.launch();
+  ASSERT_EQ(sink_.batches.size(), 1u);
+  const OrderSpec first = sink_.batches[0][0];
+  EXPECT_EQ(first.leg, LegIndex::kSpot);
+  oms_.apply(*oms_.find(first.client_id), oms::OrderEvent::kAccepted, kT0 + 1);
+  EXPECT_FALSE(trade_.drive(kT0 + 2 * kUsPerSecond - 1));
+  EXPECT_TRUE(sink_.cancels.empty());
+  EXPECT_FALSE(trade_.drive(kT0 + 2 * kUsPerSecond));
+  ASSERT_EQ(sink_.cancels.size(), 1u);
+  EXPECT_EQ(sink_.cancels[0], first.client_id);
+  EXPECT_FALSE(trade_.drive(kT0 + 3 * kUsPerSecond));
+  EXPECT_EQ(sink_.cancels.size(), 1u) << "one cancel";
+  cancelled(first.client_id, kT0 + 3 * kUsPerSecond);
+  EXPECT_TRUE(trade_.drive(kT0 + 3 * kUsPerSecond));
+  EXPECT_EQ(sink_.batches.size(), 1u);
+  EXPECT_EQ(sink_.leg_risk, 0);
+}
+
+// An exit never goes one leg first: both reduce-only legs leave together.
+TEST_F(TwoLegTradeTest, AnExitIgnoresTheSequence) {
+  OrderSpec orders[2] = {order(LegIndex::kSpot, Side::kAsk, "2000.00"), order(LegIndex::kPerp, Side::kBid, "2001.01")};
+  TradeStart st = start();
+  st.exit = true;
+  st.sequence = LegSequence::kLeg0First;
+  ASSERT_TRUE(trade_.start(st, orders, 2, kT0));
+  trade_.launch();
+  ASSERT_EQ(sink_.batches.size(), 1u);
+  EXPECT_EQ(sink_.batches[0].size(), 2u);
+}
+
 TEST_F(TwoLegTradeTest, AFullOrderTableStartsNothing) {
   oms::OrderManager full(1);
   for (std::size_t i = 0; i < oms::OrderManager::kCapacity; ++i)
@@ -168,7 +272,7 @@ TEST_F(TwoLegTradeTest, AFullOrderTableStartsNothing) {
                           false, false, 0},
                          kT0),
               nullptr);
-  TwoLegTrade t(7, info_, params_, full, risk_, sink_);
+  TwoLegTrade t(7, info_, params_, full, risk_, sink_, sink_);
   OrderSpec orders[2] = {order(LegIndex::kSpot, Side::kBid, "2000.01"), order(LegIndex::kPerp, Side::kAsk, "2001.00")};
   EXPECT_FALSE(t.start(start(), orders, 2, kT0));
   EXPECT_FALSE(t.active());

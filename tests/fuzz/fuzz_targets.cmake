@@ -36,12 +36,20 @@ bparb_fuzz_target(fuzz_config
                           ${PROJECT_SOURCE_DIR}/src/strategy/cross_venue/xarb_params_toml.cpp
                           ${PROJECT_SOURCE_DIR}/src/net/url.cpp
                   LIBS bparb_core bparb::tomlplusplus)
-bparb_fuzz_target(fuzz_lighter_request LIBS bparb_venue_lighter)
-bparb_fuzz_target(fuzz_lighter_frame LIBS bparb_venue_lighter)
-bparb_fuzz_target(fuzz_lighter_rest LIBS bparb_venue_lighter)
+# The same for venue/lighter: its parsers, book sync, messages, signing requests and their cryptography, but
+# not its network side (the adapter, REST client, WebSocket session, transaction sender and dead man's
+# switch), which would bring in net/ and Boost.Asio/Beast like the whole Backpack library would.
+file(GLOB fuzz_lighter_srcs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/venue/lighter/*.cpp)
+list(FILTER fuzz_lighter_srcs EXCLUDE REGEX "/(adapter|rest_client|ws_session|tx_sender|dead_man_switch)\\.cpp$")
+add_library(bparb_fuzz_lighter STATIC ${fuzz_lighter_srcs})
+target_link_libraries(bparb_fuzz_lighter PUBLIC bparb_flags bparb_core bparb_book bparb::simdjson bparb::sodium)
+set(lighter bparb_fuzz_lighter)
+bparb_fuzz_target(fuzz_lighter_request LIBS ${lighter})
+bparb_fuzz_target(fuzz_lighter_frame LIBS ${lighter})
+bparb_fuzz_target(fuzz_lighter_rest LIBS ${lighter})
 # The simulated Lighter's tx_info parser: its one source, not the sim/lighter library (Beast, the core).
 bparb_fuzz_target(fuzz_lighter_tx_info SOURCES ${PROJECT_SOURCE_DIR}/src/sim/lighter/tx_info.cpp
-                  LIBS bparb_venue_lighter)
+                  LIBS ${lighter})
 # The operator HTTP server's request path: Beast's parser, then routing, the Host check, query strings and the
 # control handler (bearer token, confirmation body) of the service library.
 bparb_fuzz_target(fuzz_http_request LIBS bparb_service)

@@ -2,7 +2,8 @@
 // Helpers for bpsim integration tests: an in-process bpsim (SimRuntime + SimServer on their own
 // io_context thread, port 0) and small Beast clients that talk to it over real loopback sockets.
 // Every client operation is bounded by a timeout so a broken server fails the test instead of
-// hanging it.
+// hanging it. The clients' Beast code lives in bpsim_test_clients.cpp, compiled once: instantiated
+// inline here it cost every test file that includes this header most of its compile time.
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -11,9 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
+#include <boost/beast/http/verb.hpp>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -40,7 +39,6 @@ namespace bpsim_test {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 namespace bp = bparb::backpack;
 namespace sim = bparb::sim;
@@ -167,42 +165,13 @@ struct HttpResult {
 
 class HttpConn {
  public:
-  explicit HttpConn(std::uint16_t port) : port_(port), stream_(ioc_) {
-    stream_.expires_after(kIoTimeout);
-    stream_.connect(tcp::endpoint(net::ip::address_v4::loopback(), port));
-  }
+  explicit HttpConn(std::uint16_t port);
+  ~HttpConn();
+  HttpConn(const HttpConn&) = delete;
+  HttpConn& operator=(const HttpConn&) = delete;
 
   HttpResult request(http::verb verb, const std::string& target, const std::string& body = {},
-                     const std::vector<std::pair<std::string, std::string>>& headers = {}) {
-    http::request<http::string_body> req{verb, target, 11};
-    req.set(http::field::host, "127.0.0.1:" + std::to_string(port_));
-    req.keep_alive(true);
-    for (const auto& [k, v] : headers) req.set(k, v);
-    if (!body.empty()) {
-      req.set(http::field::content_type, "application/json; charset=utf-8");
-      req.body() = body;
-    }
-    req.prepare_payload();
-    HttpResult out;
-    http::response<http::string_body> res;
-    beast::error_code ec;
-    stream_.expires_after(kIoTimeout);
-    http::async_write(stream_, req, [&](beast::error_code e, std::size_t) { ec = e; });
-    ioc_.restart();
-    ioc_.run();
-    if (ec) return out;
-    stream_.expires_after(kIoTimeout);
-    http::async_read(stream_, buf_, res, [&](beast::error_code e, std::size_t) { ec = e; });
-    ioc_.restart();
-    ioc_.run();
-    if (ec) return out;
-    out.transport_ok = true;
-    out.status = static_cast<int>(res.result_int());
-    out.body = res.body();
-    out.content_type = std::string(res[http::field::content_type]);
-    for (const auto& f : res) out.headers[std::string(f.name_string())] = std::string(f.value());
-    return out;
-  }
+                     const std::vector<std::pair<std::string, std::string>>& headers = {});
   HttpResult get(const std::string& target) { return request(http::verb::get, target); }
   HttpResult post(const std::string& target, const std::string& body) {
     return request(http::verb::post, target, body);
@@ -276,10 +245,8 @@ class HttpConn {
   }
 
  private:
-  std::uint16_t port_;
-  net::io_context ioc_;
-  beast::tcp_stream stream_;
-  beast::flat_buffer buf_;
+  struct Transport;  // the keep-alive Beast stream (bpsim_test_clients.cpp)
+  std::unique_ptr<Transport> transport_;
   bp::RequestWriter writer_;
 };
 
@@ -287,40 +254,17 @@ class HttpConn {
 
 class WsConn {
  public:
-  explicit WsConn(std::uint16_t port, const std::string& path = "/") : ws_(ioc_) {
-    beast::get_lowest_layer(ws_).expires_after(kIoTimeout);
-    beast::get_lowest_layer(ws_).connect(tcp::endpoint(net::ip::address_v4::loopback(), port));
-    beast::get_lowest_layer(ws_).expires_never();
-    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
-    ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
-      if (kind == websocket::frame_type::ping) ++pings_;
-    });
-    bool done = false;
-    ws_.async_handshake("127.0.0.1:" + std::to_string(port), path, [&](beast::error_code e) {
-      handshake_ec_ = e;
-      done = true;
-    });
-    run_until([&] { return done; }, kIoTimeout);
-    if (!handshake_ec_ && done) start_read();
-  }
+  explicit WsConn(std::uint16_t port, const std::string& path = "/");
+  ~WsConn();
+  WsConn(const WsConn&) = delete;
+  WsConn& operator=(const WsConn&) = delete;
 
-  bool ok() const { return !handshake_ec_ && !closed_; }
+  bool ok() const;
 
-  void send(const std::string& text) {
-    bool done = false;
-    out_ = text;
-    ws_.async_write(net::buffer(out_), [&](beast::error_code, std::size_t) { done = true; });
-    run_until([&] { return done; }, kIoTimeout);
-  }
+  void send(const std::string& text);
 
   // Next frame within `timeout`, or nullopt (timeout or closed).
-  std::optional<std::string> next(std::chrono::milliseconds timeout = std::chrono::milliseconds(2000)) {
-    run_until([&] { return !frames_.empty() || closed_; }, timeout);
-    if (frames_.empty()) return std::nullopt;
-    std::string f = std::move(frames_.front());
-    frames_.pop_front();
-    return f;
-  }
+  std::optional<std::string> next(std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
   // First frame for which pred() holds (earlier frames are discarded).
   std::optional<std::string> next_matching(const std::function<bool(const std::string&)>& pred,
                                            std::chrono::milliseconds timeout = std::chrono::milliseconds(3000)) {
@@ -334,48 +278,15 @@ class WsConn {
     }
   }
   // Pumps the connection (answers pings) for `d`.
-  void pump(std::chrono::milliseconds d) {
-    run_until([] { return false; }, d);
-  }
-  bool wait_closed(std::chrono::milliseconds timeout) {
-    run_until([&] { return closed_; }, timeout);
-    return closed_;
-  }
-  int pings() const { return pings_; }
-  bool closed() const { return closed_; }
-  std::size_t buffered() const { return frames_.size(); }
+  void pump(std::chrono::milliseconds d);
+  bool wait_closed(std::chrono::milliseconds timeout);
+  int pings() const;
+  bool closed() const;
+  std::size_t buffered() const;
 
  private:
-  void start_read() {
-    ws_.async_read(buf_, [this](beast::error_code ec, std::size_t) {
-      if (ec) {
-        closed_ = true;
-        return;
-      }
-      frames_.push_back(beast::buffers_to_string(buf_.data()));
-      buf_.consume(buf_.size());
-      start_read();
-    });
-  }
-  template <class Pred>
-  void run_until(Pred pred, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!pred()) {
-      const auto now = std::chrono::steady_clock::now();
-      if (now >= deadline) break;
-      ioc_.restart();
-      ioc_.run_one_for(deadline - now);
-    }
-  }
-
-  net::io_context ioc_;
-  websocket::stream<beast::tcp_stream> ws_;
-  beast::flat_buffer buf_;
-  std::deque<std::string> frames_;
-  std::string out_;
-  beast::error_code handshake_ec_;
-  bool closed_ = false;
-  int pings_ = 0;
+  struct Session;  // the Beast WebSocket stream and the frames read so far (bpsim_test_clients.cpp)
+  std::unique_ptr<Session> session_;
 };
 
 inline std::string subscribe_msg(const std::vector<std::string>& streams) {

@@ -2,6 +2,7 @@
 // public stream frames, invalid streams, private subscribe + order/position events, keepalive.
 #include <gtest/gtest.h>
 
+#include <boost/asio/write.hpp>
 #include <map>
 
 #include "bpsim_test_util.hpp"

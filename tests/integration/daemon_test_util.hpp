@@ -288,37 +288,67 @@ class DaemonHarness : public ::testing::Test {
 
   // ---- money, from the exchange's own records (the fills and funding histories)
   // The account's P&L: cash from fills (sells +, buys -), quote fees, funding, and the base-asset flow of
-  // the spot market valued at its last fill price (how the daemon values dust it writes off at a close).
+  // the spot market. A spot buy's base-asset fee leaves dust below one step when the position closes; the
+  // daemon writes it off at that position's last spot fill price (docs/money.md, "Dust"). So the flow is
+  // valued the same way, from the venue's fills alone: each position's residue at the last spot price when
+  // the perp is flat again and at most one step of spot is left, and what is still held at the last price.
   struct ExchangeMoney {
     Decimal net, fees_usd, funding, base_flow, perp;
   };
+  // The account's fills as the exchange holds them, one line each, for a failure message.
+  std::string exchange_fills_text() const {
+    sim::FillQuery q;
+    q.limit = 1000;
+    q.ascending = true;
+    std::string out;
+    for (const auto& f : sim_->rt->exchange().fills(account_, q).items)
+      out += f.symbol + (f.side == Side::kBid ? " buy " : " sell ") + f.quantity.str() + " @ " + f.price.str() +
+             " fee " + f.fee.str() + " " + f.fee_symbol + "\n";
+    return out;
+  }
+  Decimal spot_step() const {
+    const MarketSpec* spot = sim_->rt->exchange().market("SOL_USDC");
+    return spot ? spot->step_size : Decimal{};
+  }
   ExchangeMoney exchange_money() const {
     ExchangeMoney m;
     sim::FillQuery q;
     q.limit = 1000;
     q.ascending = true;
     const auto fills = sim_->rt->exchange().fills(account_, q).items;
-    Decimal cash, last_spot;
+    const Decimal step = spot_step();
+    Decimal cash, last_spot, position_base, residues;
+    bool position_traded = false;
     for (const auto& f : fills) {
       const Decimal value = f.quantity.mul(f.price, Rounding::kNearest);
       cash += f.side == Side::kAsk ? value : -value;
       const bool spot = f.symbol == "SOL_USDC";
+      Decimal base;
       if (spot) {
         last_spot = f.price;
-        m.base_flow += f.side == Side::kBid ? f.quantity : -f.quantity;
+        base = f.side == Side::kBid ? f.quantity : -f.quantity;
       } else {
         m.perp += f.side == Side::kBid ? f.quantity : -f.quantity;
       }
       if (f.fee_symbol == "SOL") {
-        m.base_flow -= f.fee;
+        base -= f.fee;
         m.fees_usd += f.fee.mul(f.price, Rounding::kNearest);
       } else {
         cash -= f.fee;
         m.fees_usd += f.fee;
       }
+      m.base_flow += base;
+      position_base += base;
+      position_traded = true;
+      if (m.perp.is_zero() && position_base.abs() <= step) {  // the position closed: its residue is dust
+        residues += position_base.mul(last_spot, Rounding::kNearest);
+        position_base = Decimal{};
+        position_traded = false;
+      }
     }
     m.funding = funding_received();
-    m.net = cash + m.funding + m.base_flow.mul(last_spot, Rounding::kNearest);
+    m.net =
+        cash + m.funding + residues + (position_traded ? position_base.mul(last_spot, Rounding::kNearest) : Decimal{});
     return m;
   }
 
@@ -353,7 +383,7 @@ class DaemonHarness : public ::testing::Test {
     EXPECT_EQ(log_.find("fees --"), std::string::npos);
   }
 
-  // The journal's positions add up to the exchange's money to the cent (every position closed), its
+  // The journal's positions add up to the exchange's money exactly (every position closed), its
   // funding table is the exchange's funding history.
   void expect_journal_money_matches_exchange() const {
     ASSERT_TRUE(journal_);
@@ -366,7 +396,8 @@ class DaemonHarness : public ::testing::Test {
       net += r.realized - r.fees + r.funding;
     }
     const ExchangeMoney m = exchange_money();
-    EXPECT_EQ(format_usd(net), format_usd(m.net)) << "journal " << net.str() << " exchange " << m.net.str();
+    EXPECT_EQ(net, m.net) << "journal " << net.str() << " exchange " << m.net.str() << "\n"
+                          << exchange_fills_text() << log_;
     auto funding = j.funding_since(0);
     ASSERT_TRUE(funding.has_value());
     Decimal journal_funding;

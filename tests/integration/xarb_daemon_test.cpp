@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -127,8 +128,11 @@ class XarbDaemon : public ::testing::Test {
     world_ = std::make_unique<WorldThread>(world_toml(key_.public_key_base64(), std::string(p.data(), p.size())));
     bp_account_ = *world_->world->venue(0).exchange().find_account(key_.public_key_base64());
     lt_account_ = world_->world->venue_config(1).lighter.accounts.at(0).account;
-    dir_ = fs::temp_directory_path() / ("bparb_xarb_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    // Suite and test: the parameterised tests share a name ("…/0") across their instantiations.
+    const ::testing::TestInfo* ti = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = std::string(ti->test_suite_name()) + "_" + ti->name();
+    std::replace(name.begin(), name.end(), '/', '_');
+    dir_ = fs::temp_directory_path() / ("bparb_xarb_" + std::to_string(::getpid()) + "_" + name);
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     std::ofstream(dir_ / "keys.env") << "BACKPACK_PRIVATE_KEY=" << key_.seed_base64()
@@ -146,7 +150,8 @@ class XarbDaemon : public ::testing::Test {
     if (::getenv("BPARB_KEEP_E2E_LOG") == nullptr && !HasFailure()) fs::remove_all(dir_);
   }
 
-  fs::path log_path() const { return dir_ / "xarb.log"; }
+  // A restart writes its own log file (the first run's "Ready:" must not count as the second's).
+  fs::path log_path() const { return dir_ / log_name_; }
   std::string log() const { return testing::slurp_file(log_path()); }
   std::string out() const { return testing::slurp_file(dir_ / "xarb.out"); }
 
@@ -232,6 +237,72 @@ class XarbDaemon : public ::testing::Test {
     return cash;
   }
 
+  void kill_now() {
+    ASSERT_GT(child_, 0);
+    ::kill(child_, SIGKILL);
+    ::waitpid(child_, nullptr, 0);
+    child_ = -1;
+  }
+  void set_backpack_faults(const sim::FaultConfig& f) {
+    world_->call([this, f] {
+      sim::SimRuntime& bp = world_->world->venue(0);
+      bp.faults().set_config(f, bp.server_time_us());
+      return 0;
+    });
+  }
+
+  // What both exchanges saw against the journal, after the last run stopped with both venues flat: every fill
+  // of either venue in the journal once and nothing else, `position_rows` position rows (all closed) whose
+  // P&L is both accounts' cash to the cent, and one order per client id across the runs and the venues.
+  void expect_reconciled_to_the_cent(std::size_t position_rows) {
+    const std::vector<sim::SimFill> bp = fills(0), lt = fills(1);
+    journal::JournalOptions o;
+    o.read_only = true;
+    journal::Journal j = journal::Journal::open((dir_ / "journal.sqlite").string(), o);
+    auto rows = j.fills_since(0);
+    ASSERT_TRUE(rows) << j.last_error();
+    std::map<std::pair<VenueId, std::int64_t>, journal::FillRecord> booked;
+    for (const auto& r : *rows)
+      EXPECT_TRUE(booked.emplace(std::make_pair(r.venue, r.trade_id), r).second) << "trade " << r.trade_id << " twice";
+    EXPECT_EQ(booked.size(), bp.size() + lt.size());
+    std::map<std::int64_t, std::pair<std::size_t, sim::OrderId>> order_of_client_id;
+    for (std::size_t v = 0; v < 2; ++v)
+      for (const auto& f : v == 0 ? bp : lt) {
+        const auto it = booked.find({v == 0 ? VenueId::kBackpack : VenueId::kLighter, f.trade_id});
+        if (it == booked.end()) {
+          ADD_FAILURE() << "journal lacks venue " << v << " trade " << f.trade_id;
+          continue;
+        }
+        EXPECT_EQ(it->second.side, f.side);
+        EXPECT_EQ(it->second.price, f.price);
+        EXPECT_EQ(it->second.quantity, f.quantity);
+        EXPECT_EQ(it->second.fee, f.fee);
+        // Backpack's client id, or the client order index Lighter's front-end recorded for the order.
+        std::int64_t cid = f.client_id ? static_cast<std::int64_t>(*f.client_id) : 0;
+        if (v == 1) {
+          sim::lighter::OrderMeta meta;
+          if (world_->call([&] { return world_->lighter->api().meta_of(f.order_id, meta); }))
+            cid = meta.client_order_index;
+        }
+        EXPECT_NE(cid, 0) << "venue " << v << " trade " << f.trade_id << " without a client id";
+        const auto [at, fresh] = order_of_client_id.emplace(cid, std::make_pair(v, f.order_id));
+        EXPECT_TRUE(fresh || at->second == std::make_pair(v, f.order_id)) << "client id " << cid << " names two orders";
+      }
+    auto positions = j.positions();
+    ASSERT_TRUE(positions) << j.last_error();
+    EXPECT_EQ(positions->size(), position_rows);
+    Decimal journal_net;
+    for (const auto& p : *positions) {
+      EXPECT_FALSE(p.open) << "#" << p.position_id;
+      EXPECT_EQ(p.spot_venue, VenueId::kBackpack);
+      EXPECT_EQ(p.perp_venue, VenueId::kLighter);
+      journal_net += p.realized - p.fees + p.funding;
+    }
+    EXPECT_EQ(journal_net.round_to(Decimal::from_string("0.01"), Rounding::kNearest),
+              exchange_cash().round_to(Decimal::from_string("0.01"), Rounding::kNearest));
+    EXPECT_TRUE(j.open_intents().value().empty());
+  }
+
   backpack::SigningKey key_ = backpack::SigningKey::generate();
   std::string lighter_key_hex_;
   std::unique_ptr<WorldThread> world_;
@@ -240,6 +311,7 @@ class XarbDaemon : public ::testing::Test {
   fs::path dir_;
   pid_t child_ = -1;
   int last_status_ = 0;
+  std::string log_name_ = "xarb.log";
   const std::uint16_t service_port_ = static_cast<std::uint16_t>(12000 + ::getpid() % 9000);
 };
 
@@ -359,6 +431,34 @@ TEST_F(XarbDaemon, LongAndShortBackpackOpenAndCloseFlatOnBothVenuesWithThePnlOfB
   EXPECT_GE(bbo_rows, 1u);
 }
 
+// Lighter's mark held 0.4 % above its index: the simulated Lighter's funding estimate turns positive (longs pay
+// shorts) and its funding-rates endpoint says so. The daemon reads it, and the LongBackpack opportunity, short on
+// Lighter, counts it as carry received over the 4 h holding window: the line's funding term is above zero (before,
+// Lighter's rate counted as zero and Backpack's, with no basis in this world, is nil).
+TEST_F(XarbDaemon, LighterFundingFromTheVenueIsInTheOpportunitysCarry) {
+  const bool held = world_->call([this] {
+    const auto mark = world_->world->venue(1).exchange().mark_price("BTC_USDC_PERP");
+    if (!mark) return false;
+    const Decimal index = mark->index_price;
+    return world_->world->venue(1).model()->hold_mark_index(
+        "BTC_USDC_PERP", index.mul(Decimal::from_string("1.004"), Rounding::kNearest), index);
+  });
+  ASSERT_TRUE(held);
+  ASSERT_NO_FATAL_FAILURE(start());
+  dislocate_lighter(40);
+  const std::string key = "Found opportunity BTC LongBackpack";
+  ASSERT_TRUE(wait_for([&] { return log().find(key) != std::string::npos; }, milliseconds(20'000))) << log();
+  const std::string text = log();
+  const std::size_t at = text.find("funding=", text.find(key));
+  ASSERT_NE(at, std::string::npos) << text;
+  const std::string term = text.substr(at + 8, text.find(' ', at) - at - 8);
+  ASSERT_FALSE(term.empty());
+  EXPECT_EQ(term.front(), '+') << text.substr(at, 60);
+  EXPECT_TRUE(Decimal::from_string(term.substr(1)).is_positive()) << text.substr(at, 60);
+  EXPECT_EQ(text.compare(text.find(' ', at) + 1, 11, "bps (4h/4h)"), 0) << text.substr(at, 60);
+  ASSERT_NO_FATAL_FAILURE(stop_cleanly());
+}
+
 // Lighter refuses the order for margin (its collateral withdrawn after the daemon's account poll, which runs every
 // 30 s here): the Backpack leg that filled is unwound with a reduce-only taker order within the hedge deadline,
 // nothing stays open on either venue, no LEG RISK, and the journal holds the two Backpack fills with the
@@ -408,6 +508,123 @@ TEST_F(XarbDaemon, ALighterLegRejectedForMarginUnwindsTheBackpackLeg) {
             exchange_cash().round_to(Decimal::from_string("0.01"), Rounding::kNearest));
   EXPECT_TRUE(j.open_intents().value().empty());
 }
+
+// A restart with an open, hedged position: the second run restores it from the journal and both venues (same
+// number, no fill made while down, not unwound), and closes it when the prices converge. Both venues end flat,
+// the journal's one position row is both accounts' cash to the cent.
+TEST_F(XarbDaemon, AnOpenHedgedPositionIsRestoredAfterARestartAndClosesOnConvergence) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  dislocate_lighter(40);
+  ASSERT_TRUE(wait_for([&] { return position(0).is_positive() && position(1).is_negative(); }, milliseconds(20'000)))
+      << log();
+  ASSERT_TRUE(wait_for([&] { return log().find("Opened position #1 BTC LongBackpack") != std::string::npos; },
+                       milliseconds(10'000)))
+      << log();
+  const Decimal held = position(0);
+  ASSERT_EQ(held, -position(1));
+  ASSERT_NO_FATAL_FAILURE(stop_cleanly());
+  EXPECT_EQ(position(0), held) << "a clean stop leaves the hedged position open";
+
+  log_name_ = "xarb-restart.log";
+  ASSERT_NO_FATAL_FAILURE(start());
+  const std::string restored =
+      "Recovery: restored position BTC backpack=" + held.str() + " lighter=" + (-held).str() + " as #1 (";
+  EXPECT_NE(log().find(restored), std::string::npos) << log();
+  EXPECT_NE(log().find("0 fill(s) made while down)"), std::string::npos) << log();
+  EXPECT_EQ(log().find("not delta-neutral"), std::string::npos) << log();
+  EXPECT_EQ(position(0), held) << "nothing traded at start-up";
+  dislocate_lighter(-40);
+  ASSERT_TRUE(wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000))) << log();
+  ASSERT_TRUE(wait_for([&] { return log().find("Closed position #1 BTC") != std::string::npos; }, milliseconds(10'000)))
+      << log();
+  ASSERT_NO_FATAL_FAILURE(stop_cleanly());
+  const std::string text = log();
+  EXPECT_NE(text.find("Closing BTC LongBackpack reason=converged"), std::string::npos) << text;
+  EXPECT_EQ(text.find("LEG RISK"), std::string::npos) << text;
+  ASSERT_NO_FATAL_FAILURE(expect_reconciled_to_the_cent(1));
+
+  // The seed's trades file: the entry (first run) and the exit of the restored position (second run), which
+  // went the other way.
+  std::vector<std::string> rows;
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    if (e.path().filename().string().rfind("trades_BTC_", 0) != 0) continue;
+    std::ifstream in(e.path());
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) rows.push_back(line);
+  }
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_NE(rows[0].find(",LongBackpack,"), std::string::npos) << rows[0];
+  EXPECT_NE(rows[1].find(",ShortBackpack,"), std::string::npos) << rows[1];
+}
+
+// kill -9 between the two legs: Backpack executes its leg but answers 4 s late and its stream's fill frame is
+// lost, so the daemon knows only the Lighter leg's fill when it is killed. A parameter (Backpack's fill ratio) below 1
+// makes the Backpack leg a partial fill. The restart books the Backpack fill made while down from Backpack's fills
+// history (once), compares both legs with both venues and ends delta-neutral: restored as it is when the legs
+// match, unwound to flat with reduce-only taker orders when they do not.
+class XarbKillBetweenLegs : public XarbDaemon, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(XarbKillBetweenLegs, TheRestartEndsDeltaNeutralWithEveryFillBookedOnce) {
+  const Decimal ratio = Decimal::from_string(GetParam());
+  const bool partial = ratio < Decimal::one();
+  ASSERT_NO_FATAL_FAILURE(start(/*opening_delay_seconds=*/600));
+  sim::FaultConfig f;
+  f.order_latency = {4'000, 4'000};
+  f.drop_order_fills_next = 1;
+  if (partial) {
+    f.fill_ratio_cap = ratio;
+    f.fill_ratio_symbols = {"BTC_USDC_PERP"};
+    f.fill_ratio_orders = 1;
+  }
+  set_backpack_faults(f);
+  dislocate_lighter(40);
+  // Both legs executed at the venues, the Lighter fill seen by the daemon, the Backpack one not (its answer is
+  // held 4 s, its fill frame dropped).
+  ASSERT_TRUE(wait_for(
+      [&] {
+        return position(0).is_positive() && position(1).is_negative() &&
+               log().find("Fill BTC BTC ") != std::string::npos;
+      },
+      milliseconds(20'000)))
+      << log();
+  ASSERT_NO_FATAL_FAILURE(kill_now());
+  const std::string before = log();
+  ASSERT_EQ(before.find("Fill BTC BTC_USDC_PERP"), std::string::npos) << "killed too late\n" << before;
+  const Decimal bp_held = position(0), lt_held = position(1);
+  EXPECT_EQ(bp_held == -lt_held, !partial);
+  set_backpack_faults(sim::FaultConfig{});
+
+  log_name_ = "xarb-restart.log";
+  ASSERT_NO_FATAL_FAILURE(start());
+  const std::string text = log();
+  EXPECT_NE(text.find("Journal: recovered fill made while bparb was down: BTC_USDC_PERP Bid"), std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("Recovery: restored position BTC backpack=" + bp_held.str() + " lighter=" + lt_held.str() + " as #1 ("),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("1 fill(s) made while down)"), std::string::npos) << text;
+  if (partial) {
+    EXPECT_NE(text.find("Recovery: BTC legs are not delta-neutral"), std::string::npos) << text;
+    ASSERT_TRUE(wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000)))
+        << log();
+  } else {
+    EXPECT_EQ(text.find("not delta-neutral"), std::string::npos) << text;
+    EXPECT_EQ(position(0), -position(1)) << "delta-neutral across the venues";
+    dislocate_lighter(-40);
+    ASSERT_TRUE(wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000)))
+        << log();
+  }
+  ASSERT_TRUE(wait_for([&] { return log().find("Closed position #1 BTC") != std::string::npos; }, milliseconds(10'000)))
+      << log();
+  ASSERT_NO_FATAL_FAILURE(stop_cleanly());
+  EXPECT_EQ(log().find("LEG RISK"), std::string::npos) << log();
+  ASSERT_NO_FATAL_FAILURE(expect_reconciled_to_the_cent(1));
+}
+
+INSTANTIATE_TEST_SUITE_P(BothLegsFilled, XarbKillBetweenLegs, ::testing::Values("1"));
+INSTANTIATE_TEST_SUITE_P(BackpackLegPartial, XarbKillBetweenLegs, ::testing::Values("0.5"));
 
 }  // namespace
 }  // namespace bparb

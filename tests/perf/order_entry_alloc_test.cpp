@@ -15,7 +15,7 @@ namespace {
 using bench::AllocScope;
 using bench::AllocStats;
 
-struct CountingSink final : exec::EngineSink {
+struct CountingSink final : exec::CommandSink, exec::EngineObserver {
   std::uint64_t sent = 0, cancels = 0;
   ClientId last = 0;
   void place_orders(std::span<const exec::OrderSpec> o) override {
@@ -24,6 +24,7 @@ struct CountingSink final : exec::EngineSink {
   }
   void cancel_order(InstrumentId, ClientId) override { ++cancels; }
   void query_order(InstrumentId, ClientId) override {}
+  void on_event(const exec::EngineEvent&) override {}  // no event is looked at here
 };
 
 struct CountingOwner final : exec::SingleOrderHandler {
@@ -52,7 +53,7 @@ TEST(NoAlloc, SingleOrderLifeThroughOrderEntryDoesNotAllocate) {
   RiskGate risk(limits, clock);
   Portfolio portfolio;
   CountingSink sink;
-  exec::ArbEngine engine(exec::EngineParams{}, table, risk, portfolio, sink);
+  exec::ArbEngine engine(exec::EngineParams{}, table, risk, portfolio, sink, sink);
   OrderBook book(table.market(id));
   DepthSnapshot s;
   s.last_update_id = 1;

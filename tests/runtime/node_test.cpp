@@ -39,11 +39,12 @@ class SilentVenue final : public exec::ReconciliationVenue {
   std::vector<exec::FundingReport> funding;  // answered when not empty
 };
 
-class NullSink final : public exec::EngineSink {
+class NullSink final : public exec::CommandSink, public exec::EngineObserver {
  public:
   void place_orders(std::span<const exec::OrderSpec>) override {}
   void cancel_order(InstrumentId, oms::ClientId) override {}
   void query_order(InstrumentId, oms::ClientId) override {}
+  void on_event(const exec::EngineEvent&) override {}  // no event is looked at here
 };
 
 class RecordingNotice final : public ServiceNotice {
@@ -69,7 +70,7 @@ TEST(NodeTest, ShutdownEndsTheRunWhenTheFinalReconciliationNeverAnswers) {
   Portfolio portfolio;
   NullSink sink;
   InstrumentTable instruments;
-  exec::ArbEngine engine{exec::EngineParams{}, instruments, risk, portfolio, sink};
+  exec::ArbEngine engine{exec::EngineParams{}, instruments, risk, portfolio, sink, sink};
   SilentVenue venue;
   Reconciler reconciler{io, log, clock, journal, venue, {}, "USDC", FeeSchedule{}, ReconcilerOptions{}};
 
@@ -118,7 +119,7 @@ struct NodeRig {
   Portfolio portfolio;
   NullSink sink;
   InstrumentTable instruments;
-  exec::ArbEngine engine{exec::EngineParams{}, instruments, risk, portfolio, sink};
+  exec::ArbEngine engine{exec::EngineParams{}, instruments, risk, portfolio, sink, sink};
   SilentVenue venue;
   Reconciler reconciler{io, log, clock, journal, venue, {}, "USDC", FeeSchedule{}, ReconcilerOptions{}};
   NodeRig() { log->set_pattern("%v"); }

@@ -230,10 +230,11 @@ TEST(ControlServerRouting, TheHostCheckComesFirstAndControlPathsAreUnknownWithou
 
 // EngineControl on a real engine without pairs: what pause, resume and flatten do to the engine's opening
 // flag and how the risk gate's state answers them. (Positions and orders: tests/integration/control_test.cpp.)
-struct NoSink final : exec::EngineSink {
+struct NoSink final : exec::CommandSink, exec::EngineObserver {
   void place_orders(std::span<const exec::OrderSpec>) override {}
   void cancel_order(InstrumentId, oms::ClientId) override {}
   void query_order(InstrumentId, oms::ClientId) override {}
+  void on_event(const exec::EngineEvent&) override {}  // no event is looked at here
 };
 
 struct EngineControlTest : ::testing::Test {
@@ -242,7 +243,7 @@ struct EngineControlTest : ::testing::Test {
   Portfolio portfolio{1};
   NoSink sink;
   InstrumentTable instruments;
-  exec::ArbEngine engine{exec::EngineParams{}, instruments, risk, portfolio, sink};
+  exec::ArbEngine engine{exec::EngineParams{}, instruments, risk, portfolio, sink, sink};
   bool shutting_down = false;
   int reloads = 0;
   ReloadReport next_reload;

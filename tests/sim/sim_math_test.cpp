@@ -79,10 +79,10 @@ TEST(SimBook, PriceTimePriorityAndTouchedLevels) {
   b.add(Side::kBid, 99, BookEntry{4, 0, 2});
   EXPECT_EQ(b.best_price(Side::kAsk), std::optional<std::int64_t>(100));
   EXPECT_EQ(b.best_lots(Side::kAsk), 7);
-  EXPECT_EQ(b.level(Side::kAsk, 100)->queue.front().id, 2u);  // first in, first out
+  EXPECT_EQ(b.queue(*b.level(Side::kAsk, 100)).front().id, 2u);  // first in, first out
   EXPECT_EQ(b.order_count(), 4u);
   EXPECT_TRUE(b.reduce(Side::kAsk, 100, 2, 3));  // fully filled: removed
-  EXPECT_EQ(b.level(Side::kAsk, 100)->queue.front().id, 3u);
+  EXPECT_EQ(b.queue(*b.level(Side::kAsk, 100)).front().id, 3u);
   EXPECT_EQ(b.level_lots(Side::kAsk, 100), 4);
   EXPECT_EQ(b.remove(Side::kAsk, 100, 3), 4);
   EXPECT_EQ(b.level(Side::kAsk, 100), nullptr);

@@ -21,6 +21,7 @@
 #include "bparb/core/decimal.hpp"
 #include "bparb/strategy/cross_venue/xarb_params.hpp"
 #include "bparb/strategy/market_maker/mm_params.hpp"
+#include "bparb/strategy/strategy.hpp"
 
 namespace bparb::app {
 
@@ -61,6 +62,9 @@ struct MmConfig {
 // [xarb] — the cross-venue arbitrage: the coin, its market on each venue, the daemon's own keys (slippage
 // buffers, cooldown, CSV directory) and the decision core's parameters (every other key of the table, read by
 // read_xarb_params; defaults in strategy/cross_venue/xarb_params.hpp).
+// [xarb] leg_order's words: "together" / "backpack_first" / "lighter_first" (Backpack is leg 0, Lighter leg 1).
+std::string_view xarb_leg_order_name(LegSequence s) noexcept;
+
 struct XarbConfig {
   bool present = false;         // the file has an [xarb] table
   std::string coin;             // "BTC"
@@ -68,8 +72,10 @@ struct XarbConfig {
   std::string lighter_market;   // default "<coin>" (Lighter's perp symbol); must be in [venues.lighter] markets
   Decimal backpack_slippage_bps = Decimal::from_int(20);  // taker limit = worst level ± this
   Decimal lighter_slippage_bps = Decimal::from_int(20);
-  DurationUs opening_delay_us = 10 * kUsPerSecond;  // after a trade ends, before the next entry
-  std::string csv_dir;                              // bbo_/trades_ CSV files; empty = the log file's directory
+  DurationUs opening_delay_us = 10 * kUsPerSecond;     // after a trade ends, before the next entry
+  LegSequence leg_order = LegSequence::kTogether;      // "together" | "backpack_first" | "lighter_first"
+  DurationUs first_leg_timeout_us = 2 * kUsPerSecond;  // one leg first: the wait for its fills
+  std::string csv_dir;                                 // bbo_/trades_ CSV files; empty = the log file's directory
   XarbParams params;
 };
 

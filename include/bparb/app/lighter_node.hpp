@@ -63,8 +63,11 @@ class LighterNode {
   // Start-up's recovery found a Lighter position the journal cannot explain and the policy let it start
   // (flag, or adopt on a market no pair trades): trading starts ReduceOnly.
   bool recovery_flagged() const noexcept { return recovery_ && recovery_->flagged(); }
+  // Its recovery once start_up ran (the fills it journaled for the cross-venue pair), else null.
+  const runtime::Recovery* recovery() const noexcept { return recovery_.get(); }
   // Reports go to the engine; the stream and the dead-man switch start; the reconciler polls Lighter (its
-  // account poll is the engine's view of Lighter's account: the margin rule of Lighter orders reads it).
+  // account poll is the engine's view of Lighter's account: the margin rule of Lighter orders reads it), and the
+  // markets' current funding rates are read at the reconciler's funding cadence.
   void start_trading(exec::ArbEngine& engine, Portfolio& portfolio, ClientId first_client_id, const FeeSchedule& fees,
                      runtime::ReconcilerOptions reconciler);
   // Clean stop (once): the reconciler stops after one last look at Lighter's fills and funding (at most
@@ -80,6 +83,9 @@ class LighterNode {
   std::size_t book_count() const noexcept { return venue_.instrument_ids().size(); }
   // Lighter's free collateral as its reconciler last polled it (zero before the first answer).
   Decimal available_margin() const noexcept;
+  // Lighter's current funding rate of a market (polled every funding poll while trading); nullopt before the
+  // first answer.
+  std::optional<FundingInfo> funding(InstrumentId id) const noexcept { return venue_.funding(id); }
   // Funding payments of the account that no basis pair claims (a cross-venue leg's): after start_trading.
   void on_unpaired_funding(std::function<void(std::string_view symbol, Decimal amount)> f);
   std::size_t valid_books() const noexcept { return venue_.valid_books(); }
@@ -93,8 +99,13 @@ class LighterNode {
   runtime::LighterVenue venue_;
   std::unique_ptr<runtime::Recovery> recovery_;
   std::unique_ptr<runtime::Reconciler> reconciler_;
+  // funding-rates every `every_us`; a failure is logged when it starts and when it ends.
+  void poll_funding(DurationUs every_us);
+
   boost::asio::steady_timer final_timer_;
+  boost::asio::steady_timer funding_timer_;
   bool stopping_ = false;
+  bool funding_failing_ = false;
 };
 
 // The daemon's Lighter node from the config: null unless [venues.lighter] lists markets. In paper mode `paper`

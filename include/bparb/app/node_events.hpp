@@ -56,7 +56,7 @@ class PairEventListener {
   virtual void on_pair_closed(const exec::PairInfo& p, const PositionState& pos) = 0;
 };
 
-class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
+class NodeEvents final : public exec::CommandSink, public exec::EngineObserver, public backpack::AdapterSink {
  public:
   NodeEvents(boost::asio::io_context& io, std::shared_ptr<spdlog::logger> log, const Clock& clock, RiskGate& risk,
              const runtime::LogLines& lines, runtime::JournalWriter& journal, const runtime::Node& node,
@@ -108,7 +108,7 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   // The last booked fills (GET /api/v1/fills).
   const service::FillRing& recent_fills() const noexcept { return fills_; }
 
-  // ---- EngineSink: I/O, through the adapter
+  // ---- CommandSink: I/O, through the adapter
   void place_orders(std::span<const exec::OrderSpec> orders) override;
   void cancel_order(InstrumentId instrument, oms::ClientId client_id) override;
   // The kernel's cancel-all (shutdown, the operator's /api/v1/cancel-all): one cancel-all per instrument that
@@ -118,10 +118,6 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   void cancel_all(std::span<const exec::LiveOrder> live);
   // On Lighter one ModifyOrder; elsewhere the cancel, then the new order.
   void replace_order(InstrumentId instrument, oms::ClientId old_id, const exec::OrderSpec& next) override;
-  // Single orders (exec/order_entry.hpp): counted and logged like the pairs' orders; no pair, no CSV row.
-  void on_single_order_fill(const exec::OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
-                            std::string_view fee_symbol, bool maker) override;
-  void on_single_order_rejected(const exec::OrderSpec& o, std::string_view code, std::string_view message) override;
   void query_order(InstrumentId instrument, oms::ClientId client_id) override;
 
   // ---- AdapterSink: what the venue reported
@@ -133,26 +129,27 @@ class NodeEvents final : public exec::EngineSink, public backpack::AdapterSink {
   void on_cancel_refused(const exec::CancelRefusal& refusal) override;
   void on_query(oms::ClientId client_id, bool found, OrderStatus status, Decimal executed) override;
 
-  // ---- EngineSink: observations (the log lines are the greppable contract of the README)
-  void on_opportunity(const exec::PairInfo& p, const BasisQuote& q) override;
-  void on_entry_refused(const exec::PairInfo& p, const BasisQuote& q, std::string_view leg,
-                        const RiskDecision& d) override;
-  void on_position_opened(const exec::PairInfo& p, const PositionState& pos, const BasisQuote& q) override;
-  void on_exit_signal(const exec::PairInfo& p, const PositionState& pos, const ExitSignal& s) override;
-  void on_position_closed(const exec::PairInfo& p, const PositionState& pos, ExitReason r) override;
-  void on_trade_abandoned(const exec::PairInfo& p, std::string_view why) override;
-  void on_fill(const exec::PairInfo& p, const exec::OrderSpec& o, Decimal qty, Decimal price, Decimal fee,
-               std::string_view fee_symbol, bool maker) override;
-  void on_leg_risk(const exec::PairInfo& p, const exec::LegRiskDecision& d) override;
-  void on_order_rejected(const exec::PairInfo& p, const exec::OrderSpec& o, std::string_view code,
-                         std::string_view message) override;
-  void on_trading_state(const StateChange& c, std::string_view why) override;
-  void on_stats(const StrategyStats& s, TradingState st) override;
-  void on_funding(const exec::PairInfo& p, Decimal amount, const FundingOutcome& o) override;
-  void on_fill_problem(const exec::PairInfo& p, const exec::OrderSpec& o, FillProblem why, Decimal qty, Decimal price,
-                       Decimal fee, std::string_view fee_symbol) override;
+  // ---- EngineObserver: observations (the log lines are the greppable contract of the README)
+  void on_event(const exec::EngineEvent& e) override;
 
  private:
+  const exec::PairInfo& pair_info(PairIndex p) const noexcept { return engine_->pair(p); }
+  void observe(const exec::event::Opportunity& e);
+  void observe(const exec::event::EntryRefused& e);
+  void observe(const exec::event::PositionOpened& e);
+  void observe(const exec::event::ExitSignalled& e);
+  void observe(const exec::event::PositionClosed& e);
+  void observe(const exec::event::TradeAbandoned& e);
+  void observe(const exec::event::Fill& e);
+  void observe(const exec::event::FillNotBooked& e);
+  void observe(const exec::event::LegRisk& e);
+  void observe(const exec::event::OrderRejected& e);
+  void observe(const exec::event::TradingStateChanged& e);
+  void observe(const exec::event::Stats& e);
+  void observe(const exec::event::Funding& e);
+  // Single orders (exec/order_entry.hpp): counted and logged like the pairs' orders; no pair, no CSV row.
+  void observe(const exec::event::SingleOrderFill& e);
+  void observe(const exec::event::SingleOrderRejected& e);
   bool journal_intents(std::span<const exec::OrderSpec> orders);
   // The orders could not be journaled, so they were not sent: each is answered rejected and trading halts.
   void refuse_unjournaled(std::span<const exec::OrderSpec> orders);

@@ -29,6 +29,7 @@ struct XarbVenueView {
   XarbVenueHealth backpack;
   XarbVenueHealth lighter;
   std::optional<FundingInfo> backpack_funding;  // from Backpack's mark stream, when it has one
+  std::optional<FundingInfo> lighter_funding;   // from Lighter's funding-rates, once read
 };
 
 class XarbNode final : public XarbObserver, public PairEventListener {
@@ -41,7 +42,7 @@ class XarbNode final : public XarbObserver, public PairEventListener {
   // SIGHUP: the core's parameters and the daemon's buffers and cooldown; the coin and markets need a restart.
   void reload(const XarbConfig& next);
 
-  // The node's tick: both venues' health and Backpack's funding into the strategy, and a bbo row every 5 s.
+  // The node's tick: both venues' health and funding into the strategy, and a bbo row every 5 s.
   void on_tick(const XarbVenueView& v, TimestampUs now);
   // A funding payment booked to the pair: counted per venue for the stats line.
   void on_funding_booked(VenueId venue, Decimal amount) noexcept;
@@ -64,6 +65,7 @@ class XarbNode final : public XarbObserver, public PairEventListener {
     Decimal quantity;
     Decimal notional;
     Decimal fee;
+    Side side = Side::kBid;  // of its last fill
   };
   void write_trade(XarbDirection d);
   void csv_failed(const std::exception& e);

@@ -4,8 +4,9 @@
 // basis strategy, strategy/basis_strategy.hpp) whether to open or close a pair's trade.
 //
 // It takes events (book updated, mark/funding, account snapshot, REST answers, order-stream updates,
-// timer ticks) and answers through an EngineSink: orders to place as ONE batch request, cancels,
-// outcome queries, and structured notifications the daemon turns into log lines. No sockets, no wall
+// timer ticks) and answers through a CommandSink (orders to place, sent together when an adapter can batch
+// them; cancels; outcome queries) and tells an EngineObserver what it observed, as plain events
+// (exec/engine_events.hpp) the daemon turns into journal rows, log lines and metrics. No sockets, no wall
 // clock (every call carries `now`), so live, paper and backtest make the same decisions.
 //
 // Per pair the life cycle is Flat -> Entering -> Open -> Exiting -> Flat (+ opening_delay cooldown).
@@ -28,6 +29,8 @@
 #include "bparb/core/instrument.hpp"
 #include "bparb/core/market_spec.hpp"
 #include "bparb/core/reject_class.hpp"
+#include "bparb/exec/commands.hpp"
+#include "bparb/exec/engine_events.hpp"
 #include "bparb/exec/leg_risk.hpp"
 #include "bparb/exec/order_entry.hpp"
 #include "bparb/exec/two_leg_trade.hpp"
@@ -39,28 +42,6 @@
 #include "bparb/strategy/exit_rules.hpp"
 
 namespace bparb::exec {
-
-struct OrderSpec {
-  oms::ClientId client_id = 0;
-  PairIndex pair = 0;
-  LegIndex leg = LegIndex::kSpot;
-  const MarketSpec* market = nullptr;       // the instrument's market (its symbol, tick and step for the wire)
-  InstrumentId instrument = kNoInstrument;  // what cancels and queries of this order name
-  Side side = Side::kBid;
-  OrderType type = OrderType::kLimit;
-  TimeInForce tif = TimeInForce::kIoc;
-  Decimal price;     // tick-aligned
-  Decimal quantity;  // step-aligned
-  bool post_only = false;
-  bool reduce_only = false;
-  OrderPurpose purpose = OrderPurpose::kEntry;
-  // Backpack spot-margin flags (strategy.allow_spot_borrow, spot leg of a spot-premium trade only): the
-  // opening sell may borrow the base asset (autoBorrow) or redeem a lend (autoLendRedeem); the buy-back
-  // repays the borrow (autoBorrowRepay). Never set on perp orders or when borrowing is not allowed.
-  bool auto_borrow = false;
-  bool auto_borrow_repay = false;
-  bool auto_lend_redeem = false;
-};
 
 // One pair as the engine trades it. Its legs are instruments of the table (by LegIndex); the market and book
 // pointers are what log lines and the strategy read.
@@ -81,50 +62,6 @@ struct LiveOrder {
 
 enum class PairPhase : std::uint8_t { kFlat, kEntering, kOpen, kExiting };
 std::string_view pair_phase_name(PairPhase p) noexcept;
-
-// What the daemon must do and what it should log. Implementations must not call back into the engine
-// synchronously (post the I/O; deliver answers as new events).
-class EngineSink {
- public:
-  virtual ~EngineSink() = default;
-  virtual void place_orders(std::span<const OrderSpec> orders) = 0;
-  // Cancels and queries name the instrument (an id of the engine's InstrumentTable): the adapter resolves
-  // the venue's symbol itself.
-  virtual void cancel_order(InstrumentId instrument, oms::ClientId client_id) = 0;
-  virtual void query_order(InstrumentId instrument, oms::ClientId client_id) = 0;
-  // A replace (exec/order_entry.hpp): `old_id` on `instrument` ends and `next` (a new client id, same
-  // instrument, side and flags) takes its place. A venue that modifies an order in place does it in one
-  // request (Lighter's ModifyOrder); the default is what a venue without one does: the cancel, then the order.
-  virtual void replace_order(InstrumentId instrument, oms::ClientId old_id, const OrderSpec& next) {
-    cancel_order(instrument, old_id);
-    place_orders(std::span<const OrderSpec>(&next, 1));
-  }
-
-  virtual void on_opportunity(const PairInfo&, const BasisQuote&) {}
-  virtual void on_entry_refused(const PairInfo&, const BasisQuote&, std::string_view /*leg*/, const RiskDecision&) {}
-  virtual void on_position_opened(const PairInfo&, const PositionState&, const BasisQuote&) {}
-  virtual void on_exit_signal(const PairInfo&, const PositionState&, const ExitSignal&) {}
-  virtual void on_position_closed(const PairInfo&, const PositionState&, ExitReason) {}
-  virtual void on_trade_abandoned(const PairInfo&, std::string_view /*why*/) {}
-  virtual void on_fill(const PairInfo&, const OrderSpec&, Decimal /*qty*/, Decimal /*price*/, Decimal /*fee*/,
-                       std::string_view /*fee_symbol*/, bool /*maker*/) {}
-  virtual void on_leg_risk(const PairInfo&, const LegRiskDecision&) {}
-  virtual void on_order_rejected(const PairInfo&, const OrderSpec&, std::string_view /*code*/,
-                                 std::string_view /*message*/) {}
-  virtual void on_trading_state(const StateChange&, std::string_view /*why*/) {}
-  virtual void on_stats(const StrategyStats&, TradingState) {}
-  // A funding payment, booked to the position open at the venue's settlement time (see FundingOutcome).
-  virtual void on_funding(const PairInfo&, Decimal /*amount*/, const FundingOutcome&) {}
-  // A fill the venue reported that could not be booked in full (see FillProblem). The engine has already
-  // stopped opening (ReduceOnly) and hedges the quantity the venue reported.
-  virtual void on_fill_problem(const PairInfo&, const OrderSpec&, FillProblem, Decimal /*qty*/, Decimal /*price*/,
-                               Decimal /*fee*/, std::string_view /*fee_symbol*/) {}
-  // Single orders (exec/order_entry.hpp; OrderSpec::pair is no pair): a fill booked once, and the venue's
-  // refusal, for log lines. Their owner hears of them as SingleOrderEvents.
-  virtual void on_single_order_fill(const OrderSpec&, Decimal /*qty*/, Decimal /*price*/, Decimal /*fee*/,
-                                    std::string_view /*fee_symbol*/, bool /*maker*/) {}
-  virtual void on_single_order_rejected(const OrderSpec&, std::string_view /*code*/, std::string_view /*message*/) {}
-};
 
 struct EngineParams {
   BasisParams basis;
@@ -212,7 +149,7 @@ class ArbEngine : private AccountRiskSource {
   // `instruments` is the start-up table every order's instrument comes from; it outlives the engine.
   // `strategy` (outliving the engine) replaces the basis strategy built from `params` when given.
   ArbEngine(const EngineParams& params, const InstrumentTable& instruments, RiskGate& risk, Portfolio& portfolio,
-            EngineSink& sink, Strategy* strategy = nullptr);
+            CommandSink& commands, EngineObserver& observer, Strategy* strategy = nullptr);
 
   // Start-up (allocates): register pairs in the same order as Portfolio::add_pair. `legs` are the two
   // instruments (LegIndex order: a spot and a perp for the basis strategy; two perps, on two venues, for
@@ -328,7 +265,8 @@ class ArbEngine : private AccountRiskSource {
   const InstrumentTable& instruments_;
   RiskGate& risk_;
   Portfolio& portfolio_;
-  EngineSink& sink_;
+  CommandSink& commands_;
+  EngineObserver& observer_;
   BasisStrategy basis_;  // the strategy this engine runs, asked through strategy_
   Strategy& strategy_;
   std::vector<PairSlot> pairs_;

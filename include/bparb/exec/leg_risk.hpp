@@ -81,6 +81,7 @@ class LegRisk {
     complete_attempts_ = 0;
   }
   bool any_live() const noexcept { return live_[0] > 0 || live_[1] > 0; }
+  int live(LegIndex leg) const noexcept { return live_[idx(leg)]; }
   int complete_attempts() const noexcept { return complete_attempts_; }
   int unwind_attempts() const noexcept { return unwind_attempts_; }
 

@@ -2,7 +2,7 @@
 // Order entry for single-instrument strategies (a market maker quoting one instrument): place, cancel and
 // replace single orders with the same bookkeeping the two-leg trades get. Every order is checked by the
 // risk gate, tracked in the engine's OMS (client id, transition table, trade-id dedup, unknown outcomes
-// queried, never assumed rejected) and sent through the engine's EngineSink, so the daemon journals the
+// queried, never assumed rejected) and sent through the engine's CommandSink, so the daemon journals the
 // intent before a byte leaves, logs it and the adapter sends it, exactly as for the basis strategy's
 // orders. What happens to an order comes back to the owner that placed it as SingleOrderEvents.
 //
@@ -14,7 +14,7 @@
 // placed here (their OMS owner tag says so) to it; a strategy gets it from ArbEngine::order_entry().
 //
 // Replace: the old order ends and a new one (a new client id) takes its place, in one command to the sink
-// (EngineSink::replace_order). A venue that modifies in place (Lighter's ModifyOrder) sends one request and
+// (CommandSink::replace_order). A venue that modifies in place (Lighter's ModifyOrder) sends one request and
 // reports the old order cancelled once the modify applied; one without (Backpack) cancels and places. Until
 // the venue answers, both may fill, which the owner sees as fills of either client id (docs/kernel.md,
 // "Replace").
@@ -31,20 +31,18 @@
 #include "bparb/core/instrument.hpp"
 #include "bparb/core/reject_class.hpp"
 #include "bparb/core/types.hpp"
+#include "bparb/exec/commands.hpp"
 #include "bparb/oms/order_manager.hpp"
 #include "bparb/risk/risk_gate.hpp"
 
 namespace bparb::exec {
 
-class EngineSink;
+class CommandSink;
+class EngineObserver;
 struct OrderAck;
 struct OrderUpdate;
 struct OrderSpec;
 struct CancelRefusal;
-
-// Why an order was sent: log lines, the journal and the trades CSV name it.
-enum class OrderPurpose : std::uint8_t { kEntry, kExit, kHedge, kReprice, kFallback };
-std::string_view order_purpose_name(OrderPurpose p) noexcept;
 
 // Who placed an order: an index handed out by OrderEntry::add_owner at start-up.
 using OrderOwner = std::uint32_t;
@@ -142,8 +140,8 @@ class OrderEntry {
  public:
   static constexpr std::size_t kMaxOwners = 16;
 
-  OrderEntry(const InstrumentTable& instruments, oms::OrderManager& oms, RiskGate& risk, EngineSink& sink,
-             AccountRiskSource& account) noexcept;
+  OrderEntry(const InstrumentTable& instruments, oms::OrderManager& oms, RiskGate& risk, CommandSink& commands,
+             EngineObserver& observer, AccountRiskSource& account) noexcept;
 
   // ---- Start-up (allocates; throws std::length_error / std::invalid_argument)
   OrderOwner add_owner(SingleOrderHandler& handler);
@@ -169,7 +167,7 @@ class OrderEntry {
   void on_cancel_refused(const oms::Order& o, const CancelRefusal& refusal) noexcept;
   // The OMS settled `o` (terminal, every fill booked).
   void on_settled(const oms::Order& o) noexcept;
-  // The spec the order was sent with (for the sink's notifications).
+  // The spec the order was sent with (for the observer's events).
   OrderSpec spec_of(const oms::Order& o) const noexcept;
 
   std::size_t owner_count() const noexcept { return owner_count_; }
@@ -187,7 +185,8 @@ class OrderEntry {
   const InstrumentTable& instruments_;
   oms::OrderManager& oms_;
   RiskGate& risk_;
-  EngineSink& sink_;
+  CommandSink& commands_;
+  EngineObserver& observer_;
   AccountRiskSource& account_;
   std::array<SingleOrderHandler*, kMaxOwners> owners_{};
   std::size_t owner_count_ = 0;

@@ -33,7 +33,8 @@ namespace bparb::exec {
 struct OrderSpec;
 struct PairInfo;
 struct EngineParams;
-class EngineSink;
+class CommandSink;
+class EngineObserver;
 
 struct TradeLeg {
   VenueId venue = VenueId::kBackpack;
@@ -75,12 +76,16 @@ struct TradeStart {
   // The signed base exposure before this trade (an exit starts from the entry's sub-step residual).
   Decimal initial_delta;
   std::size_t valuation_leg = 1;  // the leg whose mark values a naked quantity against max_unhedged_usd
+  // An entry of two taker orders may go one leg first (strategy.hpp): the other leg's order follows that leg's
+  // fills, and the first leg's live orders are cancelled `first_leg_timeout_us` after the start.
+  LegSequence sequence = LegSequence::kTogether;
+  DurationUs first_leg_timeout_us = 0;
 };
 
 class TwoLegTrade {
  public:
   TwoLegTrade(std::uint32_t owner, const PairInfo& info, const EngineParams& params, oms::OrderManager& oms,
-              RiskGate& risk, EngineSink& sink) noexcept;
+              RiskGate& risk, CommandSink& commands, EngineObserver& observer) noexcept;
 
   bool active() const noexcept { return active_; }
   bool is_exit() const noexcept { return exit_; }
@@ -107,6 +112,9 @@ class TwoLegTrade {
   bool unhedged_beyond_limit(Decimal net_delta) noexcept;
   bool naked_behind_refused_cancels() const noexcept;
   bool send_hedge(const LegRiskDecision& d, TimestampUs now) noexcept;
+  // A sequential entry: the second leg's order for what the first has filled and it has not sent yet; the first
+  // leg's cancel past its timeout; done once the first leg is settled.
+  void follow_first_leg(TimestampUs now) noexcept;
   void apply_flags(OrderSpec& o) const noexcept;
   oms::Order* track(const OrderSpec& spec, TimestampUs now) noexcept;
 
@@ -115,7 +123,8 @@ class TwoLegTrade {
   const EngineParams* params_;
   oms::OrderManager& oms_;
   RiskGate& risk_;
-  EngineSink& sink_;
+  CommandSink& commands_;
+  EngineObserver& observer_;
 
   bool active_ = false;
   bool exit_ = false;
@@ -130,6 +139,14 @@ class TwoLegTrade {
   std::optional<LegRisk> leg_risk_;
   const OrderSpec* pending_ = nullptr;  // the first orders, between start() and launch()
   std::size_t pending_n_ = 0;
+  // A sequential entry's second leg: planned side and limit, what it has sent, the first leg's deadline.
+  bool follower_waiting_ = false;
+  LegIndex follower_leg_ = LegIndex::kPerp;
+  Side follower_side_ = Side::kBid;
+  Decimal follower_price_;
+  Decimal follower_sent_;
+  TimestampUs first_leg_deadline_us_ = 0;
+  bool first_leg_cancelled_ = false;
 };
 
 }  // namespace bparb::exec

@@ -5,6 +5,7 @@
 // stops new positions.
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -48,6 +49,14 @@ class JournalWriter {
   void on_failure(std::function<void()> f) { on_failure_ = std::move(f); }
   // Pair names by PairIndex, for the intent rows.
   void set_pair_names(std::vector<std::string> names) { pair_names_ = std::move(names); }
+  // Where a pair's legs trade, for its position rows (docs/journal.md: each leg keeps its venue and symbol).
+  // A pair without it is recorded as Backpack's, symbols unknown.
+  struct PairLegs {
+    std::string pair;
+    std::array<VenueId, 2> venue{VenueId::kBackpack, VenueId::kBackpack};
+    std::array<std::string, 2> symbol;
+  };
+  void set_pair_legs(std::vector<PairLegs> legs) { pair_legs_ = std::move(legs); }
 
   bool enabled() const noexcept { return jr_.has_value(); }
   journal::Journal* journal() noexcept { return jr_ ? &*jr_ : nullptr; }
@@ -96,6 +105,7 @@ class JournalWriter {
   std::optional<journal::Journal> jr_;
   std::function<void()> on_failure_;
   std::vector<std::string> pair_names_;
+  std::vector<PairLegs> pair_legs_;
   bool alarm_ = false;
   LatencyHistogram write_latency_;
   std::vector<journal::IntentRecord> intents_;  // reused

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -31,6 +32,7 @@
 #include "bparb/exec/arb_engine.hpp"
 #include "bparb/exec/venue_reports.hpp"
 #include "bparb/runtime/journal_writer.hpp"
+#include "bparb/strategy/funding.hpp"
 #include "bparb/venue/lighter/adapter.hpp"
 #include "bparb/venue/lighter/dead_man_switch.hpp"
 #include "bparb/venue/lighter/signer.hpp"
@@ -93,7 +95,7 @@ class LighterVenue final : public lighter::LighterAdapterSink, public exec::Reco
   // Closes at once (the loop is ending).
   void close();
 
-  // ---- The engine's commands (EngineSink) for this venue's instruments
+  // ---- The engine's commands (CommandSink) for this venue's instruments
   bool owns(InstrumentId id) const noexcept;
   // Journals the intents (venue lighter) and sends. False = the journal refused them: nothing was sent, the
   // caller answers the orders.
@@ -119,6 +121,12 @@ class LighterVenue final : public lighter::LighterAdapterSink, public exec::Reco
   const LighterVenueCounts& counts() const noexcept { return counts_; }
   std::int64_t dead_man_trigger_ms() const noexcept;
   TimestampUs last_frame_us() const noexcept;  // the stream's last frame (0 = none yet)
+  // funding-rates: Lighter's current rate of each market, kept for funding(). `done` with what went wrong (the
+  // rates read before stay), or null.
+  void refresh_funding(std::function<void(const std::string* error)> done);
+  // The market's current funding (hourly, the next settlement on the next whole hour: venue/lighter/funding.hpp)
+  // from the last refresh_funding that listed it; nullopt before.
+  std::optional<FundingInfo> funding(InstrumentId id) const noexcept;
   // Told of each order's answer (accepted or rejected; `answered` false: a timeout, outcome unknown), before
   // the engine is: the operator's order-ack latency (service/trading_metrics.hpp).
   void on_answered(std::function<void(ClientId, bool answered)> f) { on_answered_ = std::move(f); }
@@ -154,6 +162,7 @@ class LighterVenue final : public lighter::LighterAdapterSink, public exec::Reco
   struct Market {
     InstrumentId id = kNoInstrument;
     lighter::MarketDetails details;
+    std::optional<Decimal> funding_rate_8h;  // funding-rates' last value (a fraction over 8 hours)
   };
   struct Impl;
 

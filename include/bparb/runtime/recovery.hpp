@@ -55,6 +55,24 @@ struct RecoveryOptions {
   // (what its single orders bought less what they sold): Lighter's recovery. Backpack's market maker reads
   // its position from the venue instead (docs/market_maker.md), so Backpack's recovery leaves them alone.
   bool check_single_positions = false;
+  // The cross-venue pair's name (its legs on two venues): its open journal position is rebuilt by
+  // CrossVenueRecovery from both venues at once (runtime/cross_venue_recovery.hpp), not by one venue's.
+  std::string cross_venue_pair;
+};
+
+// A fill made while bparb was down, for one of our orders of no pair this recovery restores (a single order,
+// or a cross-venue leg): journaled here, booked by whoever owns its position.
+struct RecoveredFill {
+  VenueId venue = VenueId::kBackpack;
+  std::string symbol;
+  ClientId client_id = 0;
+  std::int64_t trade_id = -1;
+  Side side = Side::kBid;
+  Decimal price;
+  Decimal quantity;
+  Decimal fee;
+  std::string fee_symbol;
+  TimestampUs time_us = 0;
 };
 
 class Recovery {
@@ -74,6 +92,9 @@ class Recovery {
   // A position the journal cannot explain was found under unexplained_positions = flag (or adopt, on a market
   // no pair trades): trading must start ReduceOnly (restore() does it for the pairs' recovery).
   bool flagged() const noexcept { return flagged_; }
+
+  // The fills made while down (newly journaled by run()) whose order belongs to none of this recovery's pairs.
+  const std::vector<RecoveredFill>& unpaired_fills() const noexcept { return unpaired_fills_; }
 
  private:
   // Per pair: what the journal (plus fills made while we were down) says we hold.
@@ -117,6 +138,7 @@ class Recovery {
   std::vector<journal::OpenIntent> open_intents_;
   std::int64_t recover_from_ms_ = 0;
   std::vector<Recovered> recovered_;
+  std::vector<RecoveredFill> unpaired_fills_;
   bool flagged_ = false;
 };
 

@@ -25,6 +25,7 @@
 #include "bparb/book/order_book.hpp"
 #include "bparb/core/market_spec.hpp"
 #include "bparb/sim/exchange.hpp"
+#include "bparb/sim/node_pool.hpp"
 
 namespace bparb::sim {
 
@@ -109,7 +110,8 @@ class RecordedBookMirror {
     std::vector<std::pair<OrderId, std::int64_t>> orders;  // oldest first: (order id, remaining lots)
     std::int64_t total = 0;
   };
-  using Levels = std::map<std::int64_t, LevelOrders>;  // by price ticks
+  using Levels = std::map<std::int64_t, LevelOrders, std::less<>,
+                          NodePoolAllocator<std::pair<const std::int64_t, LevelOrders>>>;  // by price ticks
 
   Levels& levels(Side s) noexcept { return s == Side::kBid ? bids_ : asks_; }
   void set_level(Side side, std::int64_t ticks, std::int64_t target);

@@ -38,6 +38,11 @@ struct StrategyPair {
   std::array<const OrderBook*, 2> books{};
 };
 
+// Which first order of an entry leaves first: both at once, or one leg's alone and the other leg's as the first
+// fills (for what it filled, at its planned limit), the first leg's live orders cancelled past the timeout. For a
+// leg on a much slower venue: its outcome is known before the other venue is touched.
+enum class LegSequence : std::uint8_t { kTogether, kLeg0First, kLeg1First };
+
 // One first order of a trade, on a leg.
 struct LegOrder {
   Side side = Side::kBid;
@@ -63,6 +68,8 @@ struct EntryDecision {
   bool open = false;  // open a two-leg trade with `orders`
   ExecutionPlan plan = ExecutionPlan::kTaker;
   std::array<LegOrder, 2> orders{};
+  LegSequence sequence = LegSequence::kTogether;
+  DurationUs first_leg_timeout_us = 0;    // with a sequence: how long the second leg waits for the first's fills
   std::array<LegOrderFlags, 2> on_buy{};  // flags for each leg's buy orders of the trade (hedges included)
   std::array<LegOrderFlags, 2> on_sell{};
   BasisQuote quote;

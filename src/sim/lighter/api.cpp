@@ -119,6 +119,8 @@ struct LighterApi::Impl {
   // Exchange orders a Modify took off the book to re-enter them: the venue's order lives on under the
   // same order index, so their cancel is not reported (docs/lighter.md, "The simulated Lighter").
   std::set<OrderId> replaced;
+  std::int64_t never_execute_next = 0;  // never_execute_next_orders
+  std::int64_t never_executed = 0;
 };
 
 LighterApi::LighterApi(Exchange& exchange, const Clock& wall_clock, LighterRules rules)
@@ -492,6 +494,11 @@ std::vector<TxOutcome> LighterApi::submit_batch(const std::vector<std::int64_t>&
         [&](const auto& t) -> std::optional<TxOutcome> {
           using T = std::decay_t<decltype(t)>;
           if constexpr (std::is_same_v<T, bl::CreateOrderTx>) {
+            if (impl_->never_execute_next > 0) {  // the fault: taken, answered, dropped
+              --impl_->never_execute_next;
+              ++impl_->never_executed;
+              return std::nullopt;
+            }
             return exec.create(v, t);
           } else if constexpr (std::is_same_v<T, bl::CancelOrderTx>) {
             return exec.cancel(v, t);
@@ -524,6 +531,14 @@ void LighterApi::on_order(const OrderEvent& e) {
   if (meta.order_expiry_ms > 0) impl_->expiries.emplace(meta.order_expiry_ms, e.order->id);
   if (meta.client_order_index != 0)
     impl_->by_client_index[{meta.account_index, meta.client_order_index}] = meta.order_index;
+}
+
+void LighterApi::never_execute_next_orders(std::int64_t n) noexcept {
+  impl_->never_execute_next = n;
+}
+
+std::int64_t LighterApi::orders_never_executed() const noexcept {
+  return impl_->never_executed;
 }
 
 void LighterApi::poll() {

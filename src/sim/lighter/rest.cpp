@@ -435,6 +435,34 @@ HttpResponse LighterApi::handle(const HttpRequest& req) {
     o += '}';
     return HttpResponse{200, std::move(o)};
   }
+  // Every perp's current funding rate (the estimate of the interval in progress), as a fraction over 8 hours
+  // (docs/lighter.md, "Funding"), as a JSON number. The venue lists other exchanges' rates too; the simulated
+  // one knows only its own.
+  if (path == "/api/v1/funding-rates") {
+    constexpr std::int64_t kEightHoursMs = 8 * 3'600'000;
+    std::string list = "[";
+    for (const auto& m : rules_.markets) {
+      const MarketSpec* spec = ex_.market(m.symbol);
+      if (!spec || !spec->is_perp()) continue;
+      const std::optional<MarkPriceView> mark = ex_.mark_price(m.symbol);
+      if (!mark) continue;
+      const std::int64_t interval_ms = spec->funding_interval_ms > 0 ? spec->funding_interval_ms : 3'600'000;
+      const Decimal rate_8h = (mark->funding_rate * kEightHoursMs).div_int(interval_ms, Rounding::kNearest);
+      std::string e = "{";
+      json::kv(e, "market_id", m.market_id);
+      json::kv(e, "exchange", "lighter");
+      json::kv(e, "symbol", m.lighter_symbol);
+      json::raw(e, "rate", rate_8h.str());
+      e += '}';
+      json::item(list, e);
+    }
+    list += ']';
+    std::string o = "{";
+    json::kv(o, "code", std::int64_t{200});
+    json::raw(o, "funding_rates", list);
+    o += '}';
+    return HttpResponse{200, std::move(o)};
+  }
   if (path == "/api/v1/assetDetails") {
     // The collateral every market settles in, with the id and decimals the account answer's assets use.
     std::string usdc = "{";

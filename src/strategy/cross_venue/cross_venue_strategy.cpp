@@ -185,6 +185,8 @@ void CrossVenueStrategy::entry(std::uint32_t pair, const EntryContext& ctx, Entr
   if (!bp_limit.is_positive() || !lt_limit.is_positive()) return;
   out.open = true;
   out.plan = ExecutionPlan::kTaker;
+  out.sequence = params_.leg_order;
+  out.first_leg_timeout_us = params_.first_leg_timeout_us;
   out.orders[0] = {q.backpack.side, bp_limit, q.quantity, TimeInForce::kIoc, false};
   out.orders[1] = {q.lighter.side, lt_limit, q.quantity, TimeInForce::kIoc, false};
 }

@@ -257,6 +257,91 @@ ParseError parse_position_funding(JsonParser& p, JsonInput in, FundingPage& out)
   return parse_page(p, in, "position_fundings", out.fundings, out.next_cursor, parse_funding);
 }
 
+namespace {
+// A rate as a decimal string or a JSON number, which may be in exponent form: a server that writes its floats
+// the shortest way gives rates below 1e-6 as "5e-07". The point is moved in the text, then rounded to 1e-9.
+ParseError get_rate(od::value& v, Decimal& out, const char* field) {
+  std::string_view s;
+  LTRY(scalar_text(v, s, field));
+  const std::size_t e = s.find_first_of("eE");
+  if (e == std::string_view::npos) {
+    const DecimalParseError pe = Decimal::parse_rounded(s, out, Rounding::kNearest);
+    return pe == DecimalParseError::kOk ? ok() : fail(ParseErrc::kBadNumber, field);
+  }
+  std::string_view exp_text = s.substr(e + 1);
+  if (!exp_text.empty() && exp_text.front() == '+') exp_text.remove_prefix(1);
+  std::int64_t exp = 0;
+  LTRY(int_from_text(exp_text, exp, field));
+  if (exp < -30 || exp > 30) return fail(ParseErrc::kOutOfRange, field);
+  std::string_view m = s.substr(0, e);
+  std::string text;
+  if (!m.empty() && (m.front() == '-' || m.front() == '+')) {
+    if (m.front() == '-') text += '-';
+    m.remove_prefix(1);
+  }
+  const std::size_t dot = m.find('.');
+  const std::string_view int_part = m.substr(0, dot);
+  const std::string_view frac_part = dot == std::string_view::npos ? std::string_view{} : m.substr(dot + 1);
+  if (int_part.empty() && frac_part.empty()) return fail(ParseErrc::kBadNumber, field);
+  std::string digits(int_part);
+  digits += frac_part;
+  if (digits.find_first_not_of("0123456789") != std::string::npos) return fail(ParseErrc::kBadNumber, field);
+  const std::int64_t point = static_cast<std::int64_t>(int_part.size()) + exp;
+  const auto n = static_cast<std::int64_t>(digits.size());
+  if (point <= 0) {
+    text += "0.";
+    text.append(static_cast<std::size_t>(-point), '0');
+    text += digits;
+  } else if (point >= n) {
+    text += digits;
+    text.append(static_cast<std::size_t>(point - n), '0');
+  } else {
+    text.append(digits, 0, static_cast<std::size_t>(point));
+    text += '.';
+    text.append(digits, static_cast<std::size_t>(point), std::string::npos);
+  }
+  const DecimalParseError pe = Decimal::parse_rounded(text, out, Rounding::kNearest);
+  if (pe == DecimalParseError::kOk) return ok();
+  return fail(pe == DecimalParseError::kOverflow ? ParseErrc::kOutOfRange : ParseErrc::kBadNumber, field);
+}
+}  // namespace
+
+ParseError parse_funding_rates(JsonParser& p, JsonInput in, std::vector<FundingRate>& out) {
+  out.clear();
+  bool seen = false;
+  LTRY(rest_body(p, in, [&](std::string_view k, od::value& x) -> ParseError {
+    if (k != "funding_rates") return ok();
+    seen = true;
+    return for_each_element(x, "funding_rates", [&](od::value& el) -> ParseError {
+      out.emplace_back();
+      FundingRate& r = out.back();
+      bool has_rate = false;
+      bool has_market = false;
+      LTRY(for_each_field(el, "funding_rate", [&](std::string_view f, od::value& v) -> ParseError {
+        if (f == "market_id") {
+          has_market = true;
+          return get_int_range(v, r.market_id, 0, INT64_MAX, "funding_rates.market_id");
+        }
+        if (f == "rate") {
+          has_rate = true;
+          return get_rate(v, r.rate, "funding_rates.rate");
+        }
+        if (f == "exchange" || f == "symbol") {
+          std::string_view t;
+          LTRY(get_string(v, t, f == "exchange" ? "funding_rates.exchange" : "funding_rates.symbol"));
+          (f == "exchange" ? r.exchange : r.symbol).assign(t);
+        }
+        return ok();
+      }));
+      if (!has_market) return fail(ParseErrc::kMissingField, "funding_rates.market_id");
+      if (!has_rate) return fail(ParseErrc::kMissingField, "funding_rates.rate");
+      return ok();
+    });
+  }));
+  if (!seen) return fail(ParseErrc::kMissingField, "funding_rates");
+  return ok();
+}
+
 ParseError parse_api_status(JsonParser& p, JsonInput in, std::int64_t& code, std::string& message) {
   code = 0;
   message.clear();

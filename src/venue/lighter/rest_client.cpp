@@ -284,6 +284,10 @@ void LighterRest::trades(const TradesQuery& q, std::string_view auth_token, Rest
   impl_->get<TradesPage>(std::move(t), auth_token, &parse_trades, std::move(cb));
 }
 
+void LighterRest::funding_rates(RestCallback<std::vector<FundingRate>> cb) {
+  impl_->get<std::vector<FundingRate>>("/api/v1/funding-rates", {}, &parse_funding_rates, std::move(cb));
+}
+
 void LighterRest::position_funding(const FundingQuery& q, std::string_view auth_token, RestCallback<FundingPage> cb) {
   std::string t = "/api/v1/positionFunding";
   append_query_int(t, "account_index", q.account_index);

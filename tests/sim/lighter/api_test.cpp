@@ -258,6 +258,27 @@ TEST_F(LighterApiTest, PositionFundingIsBehindTheAccountsTokenAndParsesWithTheCl
   EXPECT_TRUE(page.fundings.empty());  // no position, no payment (the daemon's test books a real one)
 }
 
+// funding-rates: each perp's current estimate as the venue publishes it, a fraction over 8 hours. Mark 0.08 %
+// above index for half an hour: the hourly estimate is 0.0008 / 8 = 0.0001, published as 0.0008.
+TEST_F(LighterApiTest, FundingRatesPublishEachPerpsEstimateOverEightHours) {
+  std::vector<bl::FundingRate> rates;
+  ASSERT_TRUE(bl::parse_funding_rates(parser, get("/api/v1/funding-rates").body, rates).ok());
+  ASSERT_EQ(rates.size(), 1u) << "the spot market has no funding";
+  EXPECT_EQ(rates[0].market_id, 0);
+  EXPECT_EQ(rates[0].exchange, "lighter");
+  EXPECT_EQ(rates[0].symbol, "ETH");
+  EXPECT_EQ(rates[0].rate, D("0"));
+  ASSERT_TRUE(f.ex->set_mark_index("ETH_USDC_PERP", D("2001.6"), D("2000")));
+  const std::optional<MarkPriceView> mark = f.ex->mark_price("ETH_USDC_PERP");
+  ASSERT_TRUE(mark.has_value());
+  const HttpResponse r = get("/api/v1/funding-rates");
+  ASSERT_EQ(r.status, 200);
+  ASSERT_TRUE(bl::parse_funding_rates(parser, r.body, rates).ok()) << r.body;
+  ASSERT_EQ(rates.size(), 1u);
+  EXPECT_EQ(rates[0].rate, mark->funding_rate * 8) << r.body;
+  EXPECT_EQ(mark->funding_rate, D("0.0001"));
+}
+
 TEST_F(LighterApiTest, MarketsAndAccountParseWithTheClientsParsers) {
   std::vector<bl::MarketDetails> markets;
   ASSERT_TRUE(bl::parse_order_book_details(parser, get("/api/v1/orderBookDetails").body, markets).ok());

@@ -80,6 +80,20 @@ TEST(CrossVenueStrategy, LongBackpackBuysBackpackAndSellsLighterWithIocLimitsWit
   EXPECT_EQ(d.quote.notional_usd, q.buy_notional_usd);
 }
 
+// leg_order reaches the engine with each entry: together by default, else the first venue and its wait.
+TEST(CrossVenueStrategy, TheEntryCarriesTheLegOrder) {
+  StrategyRig r;
+  r.long_books();
+  EXPECT_EQ(r.entry(r.now).sequence, LegSequence::kTogether);
+  r.params.leg_order = LegSequence::kLeg1First;
+  r.params.first_leg_timeout_us = 750 * kUsPerMs;
+  r.s->set_params(r.params);
+  const EntryDecision d = r.entry(r.now);
+  ASSERT_TRUE(d.open);
+  EXPECT_EQ(d.sequence, LegSequence::kLeg1First);
+  EXPECT_EQ(d.first_leg_timeout_us, 750 * kUsPerMs);
+}
+
 TEST(CrossVenueStrategy, ShortBackpackSellsBackpackAndBuysLighter) {
   StrategyRig r;
   r.short_books();
@@ -88,6 +102,36 @@ TEST(CrossVenueStrategy, ShortBackpackSellsBackpackAndBuysLighter) {
   EXPECT_EQ(d.orders[0].side, Side::kAsk);
   EXPECT_EQ(d.orders[1].side, Side::kBid);
   EXPECT_EQ(r.s->last_quote(0).direction, XarbDirection::kShortBackpack);
+}
+
+// Lighter's funding as the daemon pushes it (its published 0.0006 over 8 hours: 0.000075 per hour, next settlement
+// 20 minutes away): over the 4 h holding window settlements fall at +20, +80, +140 and +200 minutes, so the short
+// Lighter leg of LongBackpack receives 4 x 0.75 bp = 3 bps. By hand: entry 15.39984 bps (buy VWAP 50000.5, sell
+// VWAP 50077.5), fees 10 bps (Backpack taker 5 bps twice, Lighter Standard none), slippage 2 bps, Backpack's rate
+// 0: net 3.39984 bps without Lighter's carry, 6.39984 bps with it. ShortBackpack is long Lighter and pays the 3 bps.
+TEST(CrossVenueStrategy, LighterFundingPushedByTheRuntimeEntersTheCarry) {
+  StrategyRig r;
+  r.long_books();
+  (void)r.entry(r.now);
+  EXPECT_EQ(r.s->last_quote(0).net_edge, D("0.000339984"));
+  EXPECT_EQ(r.s->last_quote(0).funding_fraction, D("0"));
+  r.s->set_funding(0, VenueId::kLighter, FundingInfo{D("0.000075"), 3'600'000, r.now + 20 * 60 * kUsPerSecond, {}});
+  (void)r.entry(r.now);
+  const XarbQuote& q = r.s->last_quote(0);
+  EXPECT_EQ(q.direction, XarbDirection::kLongBackpack);
+  EXPECT_EQ(q.funding_settlements_lighter, 4);
+  EXPECT_EQ(q.funding_fraction, D("0.0003"));
+  EXPECT_EQ(q.net_edge, D("0.000639984"));
+
+  StrategyRig s;
+  s.short_books();
+  (void)s.entry(s.now);
+  const Decimal without = s.s->last_quote(0).net_edge;
+  s.s->set_funding(0, VenueId::kLighter, FundingInfo{D("0.000075"), 3'600'000, s.now + 20 * 60 * kUsPerSecond, {}});
+  (void)s.entry(s.now);
+  EXPECT_EQ(s.s->last_quote(0).direction, XarbDirection::kShortBackpack);
+  EXPECT_EQ(s.s->last_quote(0).funding_fraction, D("-0.0003"));
+  EXPECT_EQ(without - s.s->last_quote(0).net_edge, D("0.0003"));
 }
 
 TEST(CrossVenueStrategy, AVenueWhosePrivateStreamIsDownRefusesTheEntryAndIsCountedOncePerChange) {

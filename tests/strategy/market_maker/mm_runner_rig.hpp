@@ -1,6 +1,6 @@
 #pragma once
 // A market maker on the real kernel: an MmRunner on the order entry of a real ArbEngine (risk gate, OMS)
-// whose EngineSink records what would go to the venue, a scripted SOL perp book and a manual clock, with
+// whose CommandSink records what would go to the venue, a scripted SOL perp book and a manual clock, with
 // helpers for the venue's answers (accept, fill, cancel confirmation, refusal).
 #include <gtest/gtest.h>
 
@@ -22,7 +22,7 @@ inline MarketSpec sol_perp_with_margin() {
 }
 
 // What would have gone to the venue. Capacity is reserved so that recording does not allocate.
-struct RecordingSink final : exec::EngineSink {
+struct RecordingSink final : exec::CommandSink, exec::EngineObserver {
   RecordingSink() {
     sent.reserve(1 << 16);
     cancels.reserve(1 << 16);
@@ -33,6 +33,7 @@ struct RecordingSink final : exec::EngineSink {
   void place_orders(std::span<const exec::OrderSpec> o) override { sent.insert(sent.end(), o.begin(), o.end()); }
   void cancel_order(InstrumentId, ClientId id) override { cancels.push_back(id); }
   void query_order(InstrumentId, ClientId) override { ++queries; }
+  void on_event(const exec::EngineEvent&) override {}  // no event is looked at here
 };
 
 struct Observer final : MmRunnerObserver {
@@ -57,7 +58,7 @@ struct RunnerRig {
         risk(rl, clock) {
     exec::EngineParams ep;
     ep.first_client_id = 500;
-    engine.emplace(ep, table, risk, portfolio, sink);
+    engine.emplace(ep, table, risk, portfolio, sink, sink);
     engine->order_entry().set_book(perp, &book);
     runner.emplace(p, table, perp, engine->order_entry(), clock, &observer);
     account("100000");

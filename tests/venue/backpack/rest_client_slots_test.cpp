@@ -174,7 +174,7 @@ TEST_F(RestClientSlots, OrdersPlacedFromCallbacksReuseSlotsAndAnswersShrinkAndGr
 TEST_F(RestClientSlots, NoCallbackOnceTheClientIsDestroyed) {
   server_.set_handler([](const SeenRequest& r) {
     HttpAction a = echo(r);
-    a.delay = 150ms;
+    a.delay = 1s;  // long enough that the client is gone before the answers, even on a loaded machine
     return a;
   });
   auto client = make_client();
@@ -182,10 +182,10 @@ TEST_F(RestClientSlots, NoCallbackOnceTheClientIsDestroyed) {
   client->execute_order(order(7), [&called](RestResult<Order>&) { ++called; });
   const std::array<OrderRequest, 2> legs = {order(8), order(9)};
   client->execute_batch(legs, [&called](RestResult<std::vector<BatchOrderResult>>&) { ++called; });
-  run_for(ioc_, 30ms);  // both requests are on the wire
-  EXPECT_EQ(server_.requests().size(), 2u);
+  ASSERT_TRUE(run_until(
+      ioc_, [&] { return server_.requests().size() == 2u; }, 900ms));  // both requests are on the wire
   client.reset();
-  run_for(ioc_, 300ms);  // the answers arrive at a client that no longer exists
+  run_for(ioc_, 1300ms);  // the answers arrive at a client that no longer exists
   EXPECT_EQ(called, 0);
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "../../bench/lighter_frames.hpp"
+#include "bparb/venue/lighter/funding.hpp"
 
 namespace bparb::lighter {
 namespace {
@@ -272,6 +273,52 @@ TEST(LighterParsers, TradesAndFunding) {
   EXPECT_EQ(
       parse_position_funding(p, R"({"code":200,"position_fundings":[{"change":"1","position_side":"up"}]})", f).code,
       ParseErrc::kBadEnum);
+}
+
+// funding-rates lists every exchange's current rate per market, over 8 hours, as JSON numbers (a float below
+// 1e-6 in exponent form) or strings.
+TEST(LighterRest, FundingRatesEveryRowAsAnExactDecimal) {
+  JsonParser p;
+  std::vector<FundingRate> r;
+  ASSERT_TRUE(
+      parse_funding_rates(p,
+                          R"({"code":200,"funding_rates":[{"market_id":1,"exchange":"binance","symbol":"BTC",)"
+                          R"("rate":0.0001},{"market_id":1,"exchange":"lighter","symbol":"BTC","rate":-0.00048},)"
+                          R"({"market_id":0,"exchange":"lighter","symbol":"ETH","rate":5e-07},)"
+                          R"({"market_id":2,"exchange":"lighter","symbol":"SOL","rate":"1.25E-3"}]})",
+                          r)
+          .ok());
+  ASSERT_EQ(r.size(), 4u);
+  EXPECT_EQ(r[0].exchange, "binance");
+  EXPECT_EQ(r[1].symbol, "BTC");
+  EXPECT_EQ(r[1].rate, D("-0.00048"));
+  EXPECT_EQ(r[2].rate, D("0.0000005"));
+  EXPECT_EQ(r[3].rate, D("0.00125"));
+  EXPECT_EQ(lighter_rate(r, 1), D("-0.00048")) << "Lighter's own row, not another exchange's";
+  EXPECT_EQ(lighter_rate(r, 0), D("0.0000005"));
+  EXPECT_FALSE(lighter_rate(r, 7).has_value());
+  EXPECT_EQ(parse_funding_rates(p, R"({"code":200,"funding_rates":[{"market_id":1,"exchange":"lighter"}]})", r).code,
+            ParseErrc::kMissingField);
+  EXPECT_EQ(parse_funding_rates(p, R"({"code":200,"funding_rates":[{"market_id":1,"rate":"1e-x"}]})", r).code,
+            ParseErrc::kBadNumber);
+  EXPECT_EQ(parse_funding_rates(p, R"({"code":200})", r).code, ParseErrc::kMissingField);
+  EXPECT_EQ(parse_funding_rates(p, R"({"code":29500,"message":"internal server error"})", r).code,
+            ParseErrc::kApiError);
+}
+
+// Worked by hand: 0.0006 over 8 hours is 0.000075 per hour (0.75 bp); at 10:20:00 the next settlement is 11:00:00.
+TEST(LighterFunding, ThePublishedEightHourRateIsAnHourlyRateSettledOnTheHour) {
+  const TimestampUs day = 1'778'630'400LL * kUsPerSecond;  // a UTC midnight
+  const TimestampUs at = day + (10 * 3600 + 20 * 60) * kUsPerSecond;
+  const FundingInfo f = hourly_funding(D("0.0006"), at);
+  EXPECT_EQ(f.rate, D("0.000075"));
+  EXPECT_EQ(f.interval_ms, 3'600'000);
+  EXPECT_EQ(f.next_funding_us, day + 11 * 3600 * kUsPerSecond);
+  // Exactly on the hour: that settlement is paid, the next is an hour later.
+  EXPECT_EQ(hourly_funding(D("0.0006"), day + 11 * 3600 * kUsPerSecond).next_funding_us,
+            day + 12 * 3600 * kUsPerSecond);
+  // Rounded to the nearest 1e-9: -0.000000013 / 8 = -0.000000001625.
+  EXPECT_EQ(hourly_funding(D("-0.000000013"), at).rate, D("-0.000000002"));
 }
 
 // ---------------------------------------------------------------- WebSocket

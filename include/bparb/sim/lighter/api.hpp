@@ -116,6 +116,12 @@ class LighterApi final : public ExchangeListener {
   // cancel is no news of the venue's order (neither streamed nor listed as inactive).
   bool replaced_by_modify(OrderId id) const;
 
+  // A fault of the venue for tests: the next `n` CreateOrder transactions are verified, their nonces consumed
+  // and answered 200 with their hash, but never executed: no order, no trade, no stream update, and no query
+  // finds them (the venue took the transaction and nothing came of it).
+  void never_execute_next_orders(std::int64_t n) noexcept;
+  std::int64_t orders_never_executed() const noexcept;  // how many were taken and dropped so
+
   // "{deadline}:{account}:{api_key}:{sig hex}" -> the account index it authorises, if valid now.
   std::optional<std::int64_t> verify_auth_token(std::string_view token) const;
 

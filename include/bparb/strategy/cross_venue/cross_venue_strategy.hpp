@@ -2,7 +2,8 @@
 // The cross-venue arbitrage as the engine's Strategy (strategy/strategy.hpp): each pair is the same coin's
 // perpetual on Backpack (leg 0) and on Lighter (leg 1). Entries come from the decision core's signal
 // (xarb_signal.hpp) on every book update of either venue; exits from its exit rules (xarb_exit.hpp), reduce-only
-// on both legs. The engine's two-leg trade sends both legs at once, each to its own venue, and owns the leg risk.
+// on both legs. The engine's two-leg trade sends both legs at once, each to its own venue (or, by leg_order, one
+// venue's leg first and the other's as it fills), and owns the leg risk.
 //
 // What the engine does not know (each venue's funding, its private stream, clock and nonce state, Lighter's
 // margin) the runtime pushes in with set_funding / set_venue_state; the lines worth logging (an opportunity,
@@ -25,6 +26,10 @@ struct CrossVenueStrategyParams {
   Decimal backpack_slippage_buffer = Decimal::from_raw(2'000'000);  // 0.002
   Decimal lighter_slippage_buffer = Decimal::from_raw(2'000'000);
   DurationUs opening_delay_us = 30 * kUsPerSecond;  // after a trade ends, before the next entry
+  // Entries: both legs at once, or Backpack's (kLeg0First) / Lighter's (kLeg1First) first and the other as it fills,
+  // the first leg cancelled after first_leg_timeout_us (strategy.hpp).
+  LegSequence leg_order = LegSequence::kTogether;
+  DurationUs first_leg_timeout_us = 2 * kUsPerSecond;
   DurationUs opportunity_log_interval_us = 10 * kUsPerSecond;
 };
 

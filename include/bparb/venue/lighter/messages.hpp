@@ -204,6 +204,16 @@ struct PositionFunding {
   Decimal discount;
 };
 
+// funding-rates: the current funding rate of one market on one exchange. Lighter lists its own markets beside
+// other exchanges' (`exchange` "lighter", "binance", ...); `rate` is a fraction over 8 hours (docs/lighter.md,
+// "Funding").
+struct FundingRate {
+  std::int64_t market_id = 0;
+  std::string exchange;
+  std::string symbol;
+  Decimal rate;
+};
+
 // A page of orders / trades / fundings; `next_cursor` empty on the last page.
 struct OrdersPage {
   std::vector<Order> orders;

@@ -105,6 +105,8 @@ ParseError parse_orders(JsonParser& p, JsonInput in, OrdersPage& out);
 // trades / recentTrades.
 ParseError parse_trades(JsonParser& p, JsonInput in, TradesPage& out);
 ParseError parse_position_funding(JsonParser& p, JsonInput in, FundingPage& out);
+// funding-rates: every listed row (any exchange).
+ParseError parse_funding_rates(JsonParser& p, JsonInput in, std::vector<FundingRate>& out);
 // Any body: its code and message (code 200 and empty message for a success body).
 ParseError parse_api_status(JsonParser& p, JsonInput in, std::int64_t& code, std::string& message);
 

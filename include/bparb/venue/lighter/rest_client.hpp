@@ -120,6 +120,8 @@ class LighterRest {
   void order_book_details(std::int64_t market_id, RestCallback<std::vector<MarketDetails>> cb);
   void order_books(RestCallback<std::vector<MarketDetails>> cb);
   void recent_trades(std::int64_t market_id, std::int64_t limit, RestCallback<TradesPage> cb);
+  // funding-rates: the current rate of every market, Lighter's and other exchanges' (fractions over 8 hours).
+  void funding_rates(RestCallback<std::vector<FundingRate>> cb);
 
   // ---- account
   void account(std::int64_t account_index, RestCallback<Account> cb);
