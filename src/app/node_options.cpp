@@ -40,7 +40,10 @@ runtime::StartupOptions startup_options(const Config& cfg, bool resume) {
       break;
   }
   so.recovery.source_path = cfg.source_path;
-  if (cfg.strategy.kind == StrategyKind::kCrossVenue) so.recovery.cross_venue_pair = cfg.xarb.coin;
+  if (cfg.strategy.kind == StrategyKind::kCrossVenue) {
+    so.recovery.cross_venue_pair = cfg.xarb.coin;
+    so.recovery.cross_venue_markets = {cfg.xarb.lighter_market};
+  }
   so.recovery.min_account_balance_usd = cfg.risk.min_account_balance_usd;
   so.recovery.max_daily_loss_usd = cfg.risk.max_daily_loss_usd;
   so.recovery.resume = resume;

@@ -253,7 +253,8 @@ void Recovery::reconcile_positions() {
 bool Recovery::in_a_pair(std::string_view symbol) const noexcept {
   for (const PairRef& p : pairs_)
     if (p.spot->symbol == symbol || p.perp->symbol == symbol) return true;
-  return false;
+  return std::find(opts_.cross_venue_markets.begin(), opts_.cross_venue_markets.end(), symbol) !=
+         opts_.cross_venue_markets.end();
 }
 
 // A market no pair trades has no journal position: what the journal knows of it is its single orders' fills

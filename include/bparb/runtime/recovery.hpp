@@ -58,6 +58,9 @@ struct RecoveryOptions {
   // The cross-venue pair's name (its legs on two venues): its open journal position is rebuilt by
   // CrossVenueRecovery from both venues at once (runtime/cross_venue_recovery.hpp), not by one venue's.
   std::string cross_venue_pair;
+  // Its markets (Lighter's of the pair): their positions are CrossVenueRecovery's to compare, so
+  // check_single_positions leaves them alone.
+  std::vector<std::string> cross_venue_markets;
 };
 
 // A fill made while bparb was down, for one of our orders of no pair this recovery restores (a single order,
