@@ -153,15 +153,21 @@ int cmd_check_config(std::span<const std::string> args, std::ostream& out, std::
     if (cfg.venues.lighter) {
       LighterKeySource src;
       src.env_file = cfg.exchange.env_file;
-      std::string why;
-      std::string from;
-      const std::optional<std::string> pk = lighter_public_key(src, why, &from);
-      if (!pk) {
-        err << "lighter key INVALID: " << Redactor::global()->redact(why) << "\n";
-        return kExitUsage;
+      // One key (LIGHTER_API_PRIVATE_KEY), or a pool's key per slot (LIGHTER_API_PRIVATE_KEY_<index>).
+      std::vector<std::string> vars;
+      for (const std::int64_t slot : cfg.venues.lighter->api_key_indexes) vars.push_back(lighter_pool_key_var(slot));
+      if (vars.empty()) vars.emplace_back(kLighterPrivateKeyVar);
+      for (const std::string& var : vars) {
+        std::string why;
+        std::string from;
+        const std::optional<std::string> pk = lighter_public_key(src, why, &from, var);
+        if (!pk) {
+          err << "lighter key INVALID: " << Redactor::global()->redact(why) << "\n";
+          return kExitUsage;
+        }
+        out << "lighter key OK: public key " << *pk << " (" << var << " from " << from
+            << "); 'bparb lighter check' compares it with the venue's\n";
       }
-      out << "lighter key OK: public key " << *pk << " (from " << from
-          << "); 'bparb lighter check' compares it with the venue's\n";
     }
   }
   // Whether the control endpoints are on: the token's presence and source, never the token. The daemon

@@ -156,7 +156,10 @@ int lighter_check(const std::string& config_path, const std::optional<std::strin
   source.env_file = env_file_arg ? *env_file_arg : cfg.exchange.env_file;
   std::string from;
   const lt::SignerConfig sc{v.chain_id, v.account_index, static_cast<std::uint8_t>(v.api_key_index)};
-  std::optional<lt::Signer> signer = load_signer(source, err, sc, &from);
+  // A pool is checked by its first slot here; the daemon compares every slot's key at start-up.
+  const std::string var =
+      v.api_key_indexes.empty() ? std::string(kLighterPrivateKeyVar) : lighter_pool_key_var(v.api_key_index);
+  std::optional<lt::Signer> signer = load_signer(source, err, sc, &from, var);
   if (!signer) return kLighterCheckConfigError;
   std::array<char, 80> pk{};
   signer->public_key_hex(pk);
@@ -165,8 +168,10 @@ int lighter_check(const std::string& config_path, const std::optional<std::strin
   out << "lighter check: " << config_path << " -> " << v.rest_url << " (chain " << v.chain_id << ", "
       << (v.chain_id == lt::kChainIdMainnet ? "mainnet" : "testnet") << ")\n"
       << "  account " << v.account_index << ", api key slot " << v.api_key_index << ", tier "
-      << lighter_tier_name(v.account_tier) << "\n"
-      << "  local public key:      " << local << " (from " << kLighterPrivateKeyVar << " in " << from << ")\n";
+      << lighter_tier_name(v.account_tier)
+      << (v.api_key_indexes.empty() ? "" : " (the first slot of api_key_indexes; the daemon checks each at start-up)")
+      << "\n"
+      << "  local public key:      " << local << " (from " << var << " in " << from << ")\n";
 
   boost::asio::io_context io;
   lt::LighterRestOptions ro;
@@ -215,7 +220,7 @@ int lighter_check(const std::string& config_path, const std::optional<std::strin
       if (found->public_key == local) {
         out << "  key: MATCH\n";
       } else {
-        out << "  key: MISMATCH: " << kLighterPrivateKeyVar << " is not the key registered in slot " << v.api_key_index
+        out << "  key: MISMATCH: " << var << " is not the key registered in slot " << v.api_key_index
             << " (wrong key, slot or account; or the key was replaced on the venue)\n";
         code = kLighterCheckKeyMismatch;
       }
@@ -252,13 +257,14 @@ int lighter_check(const std::string& config_path, const std::optional<std::strin
 
 }  // namespace
 
-std::optional<std::string> lighter_public_key(const LighterKeySource& source, std::string& why, std::string* from) {
+std::optional<std::string> lighter_public_key(const LighterKeySource& source, std::string& why, std::string* from,
+                                              std::string_view var) {
   if (sodium_init() < 0) {
     why = "libsodium failed to initialise";
     return std::nullopt;
   }
   std::ostringstream err;
-  std::optional<lt::Signer> signer = load_signer(source, err, lt::SignerConfig{}, from);
+  std::optional<lt::Signer> signer = load_signer(source, err, lt::SignerConfig{}, from, var);
   if (!signer) {
     why = err.str();
     while (!why.empty() && why.back() == '\n') why.pop_back();

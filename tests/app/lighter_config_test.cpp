@@ -309,7 +309,7 @@ TEST(LighterConfig, CheckConfigSecretsChecksTheLighterKeyOffline) {
     const testing::CliResult r = testing::run_cli_captured({"check-config", cfg, "--secrets"});
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_THAT(r.out, HasSubstr("lighter key OK: public key " + std::string(pub.data(), pub.size()) +
-                                 " (from the environment)"));
+                                 " (LIGHTER_API_PRIVATE_KEY from the environment)"));
     EXPECT_EQ((r.out + r.err).find(std::string(hex.data(), hex.size())), std::string::npos);
   }
   EnvVar unset_later("LIGHTER_API_PRIVATE_KEY", "");
@@ -317,6 +317,20 @@ TEST(LighterConfig, CheckConfigSecretsChecksTheLighterKeyOffline) {
   const testing::CliResult r = testing::run_cli_captured({"check-config", cfg, "--secrets"});
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.err, HasSubstr("lighter key INVALID: LIGHTER_API_PRIVATE_KEY is not set"));
+
+  // A pool: each slot's own variable is checked.
+  testing::write_file(cfg, "[exchange]\nmode = \"live\"\nenv_file = \"" + dir.file("absent.env") +
+                               "\"\n[venues.lighter]\naccount_index = 7\napi_key_indexes = [5, 6]\n");
+  {
+    EnvVar k5("LIGHTER_API_PRIVATE_KEY_5", std::string(hex.data(), hex.size()));
+    const testing::CliResult p1 = testing::run_cli_captured({"check-config", cfg, "--secrets"});
+    EXPECT_EQ(p1.code, 2);
+    EXPECT_THAT(p1.out, HasSubstr("lighter key OK: public key " + std::string(pub.data(), pub.size()) +
+                                  " (LIGHTER_API_PRIVATE_KEY_5 from the environment)"));
+    EXPECT_THAT(p1.err, HasSubstr("lighter key INVALID: LIGHTER_API_PRIVATE_KEY_6 is not set"));
+    EnvVar k6("LIGHTER_API_PRIVATE_KEY_6", std::string(hex.data(), hex.size()));
+    EXPECT_EQ(testing::run_cli_captured({"check-config", cfg, "--secrets"}).code, 0);
+  }
 }
 
 }  // namespace

@@ -27,6 +27,7 @@
 #include <sstream>
 #include <thread>
 
+#include "../support/http_get.hpp"
 #include "bparb/journal/journal.hpp"
 #include "bparb/sim/backpack/server.hpp"
 #include "bparb/sim/lighter/server.hpp"
@@ -174,7 +175,8 @@ class XarbDaemon : public ::testing::Test {
       << xarb_extra << "[venues.lighter]\nrest_url = \"" << world_->lighter->http_url() << "\"\nws_url = \""
       << world_->lighter->ws_url() << "\"\naccount_index = 1001\napi_key_index = 4\nmarkets = [\"BTC\"]\n"
       << "[logging]\nfile = \"" << log_path().string() << "\"\nconsole = false\nlevel = \"info\"\n"
-      << "[journal]\npath = \"" << (dir_ / "journal.sqlite").string() << "\"\n[service]\nenabled = false\n";
+      << "[journal]\npath = \"" << (dir_ / "journal.sqlite").string()
+      << "\"\n[service]\nenabled = true\nport = " << service_port_ << "\n";
     std::ofstream(dir_ / "xarb.toml") << t.str();
     const std::string bin = testing::bparb_binary().string();
     const std::string cfg = (dir_ / "xarb.toml").string();
@@ -352,6 +354,7 @@ class XarbDaemon : public ::testing::Test {
   pid_t child_ = -1;
   int last_status_ = 0;
   std::string log_name_ = "xarb.log";
+  const std::uint16_t service_port_ = static_cast<std::uint16_t>(12000 + ::getpid() % 9000);
 };
 
 // Lighter 40 bps above Backpack: buy Backpack, sell Lighter; back to the fair value: both legs closed
@@ -377,6 +380,27 @@ TEST_F(XarbDaemon, LongAndShortBackpackOpenAndCloseFlatOnBothVenuesWithThePnlOfB
   ASSERT_TRUE(wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000))) << log();
   ASSERT_TRUE(wait_for([&] { return log().find("Closed position #2") != std::string::npos; }, milliseconds(10'000)))
       << log();
+  // The operator's figures of the Lighter account and orders: its equity from its account poll, an answer
+  // timed for each of its four orders, and the two entries (decided on book frames) timed from frame to wire.
+  const auto count = [](const std::string& metrics, const std::string& series) {
+    const std::size_t at = metrics.find(series + " ");
+    return at == std::string::npos ? -1 : std::stoll(metrics.substr(at + series.size() + 1));
+  };
+  // A scrape reads the last snapshot (taken once a second): the one after the second close.
+  std::optional<testing::HttpAnswer> m;
+  ASSERT_TRUE(wait_for(
+      [&] {
+        m = testing::http_get(service_port_, "/metrics");
+        return m && m->status == 200 && count(m->body, "bparb_order_ack_latency_seconds_count{venue=\"lighter\"}") >= 4;
+      },
+      milliseconds(5'000)))
+      << (m ? m->body : std::string("no answer"));
+  EXPECT_NE(m->body.find("bparb_equity_usd{venue=\"lighter\"} "), std::string::npos) << m->body;
+  EXPECT_GE(count(m->body, "bparb_order_ack_latency_seconds_count{venue=\"lighter\"}"), 4) << m->body;
+  EXPECT_GE(count(m->body, "bparb_tick_to_order_seconds_count{venue=\"lighter\",strategy=\"cross_venue\"}") +
+                count(m->body, "bparb_tick_to_order_seconds_count{venue=\"backpack\",strategy=\"cross_venue\"}"),
+            2)
+      << m->body;
   ASSERT_NO_FATAL_FAILURE(stop_cleanly());
   const std::string text = log();
 

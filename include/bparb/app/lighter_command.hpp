@@ -27,10 +27,11 @@ struct LighterKeySource {
   std::function<std::optional<std::string>(std::string_view)> getenv;  // default ::getenv
 };
 
-// The public key (80 hex characters) of LIGHTER_API_PRIVATE_KEY from `source`, offline; nullopt with
-// `why` (which never contains the key) when it is missing or invalid. `from`: where it was found.
+// The public key (80 hex characters) of LIGHTER_API_PRIVATE_KEY (or `var`) from `source`, offline; nullopt
+// with `why` (which never contains the key) when it is missing or invalid. `from`: where it was found.
 std::optional<std::string> lighter_public_key(const LighterKeySource& source, std::string& why,
-                                              std::string* from = nullptr);
+                                              std::string* from = nullptr,
+                                              std::string_view var = kLighterPrivateKeyVar);
 
 // The signer of LIGHTER_API_PRIVATE_KEY (or `var`: a pool's LIGHTER_API_PRIVATE_KEY_<index>) from `source` for
 // `config` (the daemon's live Lighter venue); nullopt with `why` (which never contains the key) when it is
