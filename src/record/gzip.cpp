@@ -57,6 +57,16 @@ constexpr CrcTables make_crc_tables() {
 constexpr CrcTables kCrcTables = make_crc_tables();
 
 #if defined(__x86_64__)
+// The carry-less multiply helpers are plain functions, not lambdas: a lambda does not inherit its
+// enclosing function's target.
+__attribute__((target("pclmul,sse4.1"))) inline __m128i load16(const unsigned char* q) noexcept {
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+}
+// x's low half times k's low half, x's high half times k's high half, and the next block y.
+__attribute__((target("pclmul,sse4.1"))) inline __m128i fold(__m128i x, __m128i k, __m128i y) noexcept {
+  return _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x, k, 0x00), _mm_clmulepi64_si128(x, k, 0x11)), y);
+}
+
 // CRC-32 by carry-less multiplication (PCLMULQDQ): 64 bytes are folded into a 512-bit remainder per step,
 // the remainder is folded to 128 bits, then to 64 and 32, and a Barrett reduction gives the CRC. The
 // constants are powers of x modulo the bit-reflected gzip polynomial (x^(4*128+32), x^(4*128-32) for the
@@ -65,29 +75,24 @@ constexpr CrcTables kCrcTables = make_crc_tables();
 // updated (uninverted) register.
 __attribute__((target("pclmul,sse4.1"))) std::uint32_t crc_fold_clmul(std::uint32_t crc, const unsigned char* p,
                                                                       std::size_t n) noexcept {
-  auto load = [](const unsigned char* q) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(q)); };
-  // fold(x, k, y): x's low half times k's low half, x's high half times k's high half, and the next block y.
-  auto fold = [](__m128i x, __m128i k, __m128i y) {
-    return _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x, k, 0x00), _mm_clmulepi64_si128(x, k, 0x11)), y);
-  };
-  __m128i x1 = _mm_xor_si128(load(p), _mm_cvtsi32_si128(static_cast<int>(crc)));
-  __m128i x2 = load(p + 16);
-  __m128i x3 = load(p + 32);
-  __m128i x4 = load(p + 48);
+  __m128i x1 = _mm_xor_si128(load16(p), _mm_cvtsi32_si128(static_cast<int>(crc)));
+  __m128i x2 = load16(p + 16);
+  __m128i x3 = load16(p + 32);
+  __m128i x4 = load16(p + 48);
   p += 64;
   n -= 64;
   const __m128i k64 = _mm_set_epi64x(0x1c6e41596, 0x154442bd4);
   for (; n >= 64; n -= 64, p += 64) {
-    x1 = fold(x1, k64, load(p));
-    x2 = fold(x2, k64, load(p + 16));
-    x3 = fold(x3, k64, load(p + 32));
-    x4 = fold(x4, k64, load(p + 48));
+    x1 = fold(x1, k64, load16(p));
+    x2 = fold(x2, k64, load16(p + 16));
+    x3 = fold(x3, k64, load16(p + 32));
+    x4 = fold(x4, k64, load16(p + 48));
   }
   const __m128i k16 = _mm_set_epi64x(0x0ccaa009e, 0x1751997d0);
   x1 = fold(x1, k16, x2);
   x1 = fold(x1, k16, x3);
   x1 = fold(x1, k16, x4);
-  for (; n >= 16; n -= 16, p += 16) x1 = fold(x1, k16, load(p));
+  for (; n >= 16; n -= 16, p += 16) x1 = fold(x1, k16, load16(p));
   // 128 -> 64 bits.
   const __m128i low32 = _mm_setr_epi32(-1, 0, -1, 0);
   x2 = _mm_clmulepi64_si128(x1, k16, 0x10);

@@ -133,7 +133,7 @@ void RecordedBookMirror::set_level(Side side, std::int64_t ticks, std::int64_t t
   auto it = lvls.find(ticks);
   if (it == lvls.end()) {
     if (target <= 0) return;
-    it = lvls.emplace(ticks, LevelOrders{}).first;
+    it = open_level(lvls, ticks);
   }
   LevelOrders& lv = it->second;
   // Decrease: cancel the newest orders (they are last in the queue), re-add any shortfall below.
@@ -167,7 +167,7 @@ void RecordedBookMirror::set_level(Side side, std::int64_t ticks, std::int64_t t
         // Usually nothing traded on arrival: the order rests with what was asked (no division).
         const std::int64_t rem =
             o.executed_quantity.is_zero() ? lots : (*o.quantity - o.executed_quantity).to_units(spec_.step_size);
-        if (it == lvls.end()) it = lvls.emplace(ticks, LevelOrders{}).first;
+        if (it == lvls.end()) it = open_level(lvls, ticks);
         it->second.orders.emplace_back(o.id, rem);
         it->second.total += rem;
       } else if (o.status == OrderStatus::kExpired) {
@@ -175,7 +175,22 @@ void RecordedBookMirror::set_level(Side side, std::int64_t ticks, std::int64_t t
       }
     }
   }
-  if (it != lvls.end() && it->second.orders.empty()) lvls.erase(it);
+  if (it != lvls.end() && it->second.orders.empty()) close_level(lvls, it);
+}
+
+RecordedBookMirror::Levels::iterator RecordedBookMirror::open_level(Levels& lvls, std::int64_t ticks) {
+  LevelOrders lv;
+  if (!spare_orders_.empty()) {
+    lv.orders = std::move(spare_orders_.back());
+    spare_orders_.pop_back();
+  }
+  return lvls.emplace(ticks, std::move(lv)).first;
+}
+
+void RecordedBookMirror::close_level(Levels& lvls, Levels::iterator it) {
+  it->second.orders.clear();
+  spare_orders_.push_back(std::move(it->second.orders));
+  lvls.erase(it);
 }
 
 void RecordedBookMirror::refuse(const char* what, std::string_view reject) {
@@ -203,7 +218,7 @@ void RecordedBookMirror::on_trade(const TradeEvent& t) {
       if (rem == 0) orders_at.erase(orders_at.begin() + static_cast<std::ptrdiff_t>(i));
       break;
     }
-    if (orders_at.empty()) lvls.erase(lit);
+    if (orders_at.empty()) close_level(lvls, lit);
   }
 }
 

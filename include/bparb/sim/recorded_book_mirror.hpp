@@ -115,6 +115,10 @@ class RecordedBookMirror {
 
   Levels& levels(Side s) noexcept { return s == Side::kBid ? bids_ : asks_; }
   void set_level(Side side, std::int64_t ticks, std::int64_t target);
+  // A level enters and leaves the table through these: a closed level's order list keeps its capacity for
+  // the next level opened, so a warm mirror does not allocate.
+  Levels::iterator open_level(Levels& lvls, std::int64_t ticks);
+  void close_level(Levels& lvls, Levels::iterator it);
   void sync_dirty(const OrderBook& book);
   void clear_dirty() noexcept;
   void reconcile(const OrderBook& book);
@@ -126,6 +130,7 @@ class RecordedBookMirror {
   const MarketSpec& spec_;
   MirrorCounters& counters_;
   Levels bids_, asks_;
+  std::vector<std::vector<std::pair<OrderId, std::int64_t>>> spare_orders_;  // order lists of closed levels
   LevelUnits units_;                     // the recorded book's own level checks: a level it refused did not change it
   NotedPrices dirty_bids_, dirty_asks_;  // levels changed since the last sync
   std::size_t noted_ = 0;                // levels noted since the last sync, repeats included
