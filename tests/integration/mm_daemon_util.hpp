@@ -89,14 +89,21 @@ struct RestingWatch final : sim::ExchangeListener {
   std::atomic<std::size_t> events{0};
   std::vector<Clock::time_point> placed_at;
   std::vector<Clock::time_point> gone_at;
+  // An order's kAccepted event comes before it rests in the book, so a quote that rests and then goes without
+  // another event of ours in between would never be counted from order events alone: the book's own changes
+  // (our quote landing is one) are sampled too.
+  void on_depth(const DepthDelta&) override { sample(); }
   void on_order(const sim::OrderEvent& e) override {
     if (e.account != account) return;
     ++events;
-    const std::size_t n = ex->open_orders(account, std::string_view(kPerp)).size();
-    if (n > max_resting) max_resting = n;
+    sample();
     if (e.order == nullptr || !e.order->post_only) return;
     if (e.type == sim::OrderEventType::kAccepted) placed_at.push_back(Clock::now());
     if (!e.order->is_open() && e.type != sim::OrderEventType::kAccepted) gone_at.push_back(Clock::now());
+  }
+  void sample() {
+    const std::size_t n = ex->open_orders(account, std::string_view(kPerp)).size();
+    if (n > max_resting) max_resting = n;
   }
 };
 
