@@ -188,6 +188,13 @@ class DaemonHarness : public ::testing::Test {
     q.limit = 1000;
     return sim_->rt->exchange().fills(account_, q).items;
   }
+  // The account's fills oldest first, as the venue made them.
+  std::vector<sim::SimFill> fills_in_order() const {
+    sim::FillQuery q;
+    q.limit = 1000;
+    q.ascending = true;
+    return sim_->rt->exchange().fills(account_, q).items;
+  }
   Decimal perp_quantity() const {
     Decimal q;
     for (const auto& p : sim_->rt->exchange().positions(account_)) q += p.net_quantity;
@@ -297,11 +304,8 @@ class DaemonHarness : public ::testing::Test {
   };
   // The account's fills as the exchange holds them, one line each, for a failure message.
   std::string exchange_fills_text() const {
-    sim::FillQuery q;
-    q.limit = 1000;
-    q.ascending = true;
     std::string out;
-    for (const auto& f : sim_->rt->exchange().fills(account_, q).items)
+    for (const auto& f : fills_in_order())
       out += f.symbol + (f.side == Side::kBid ? " buy " : " sell ") + f.quantity.str() + " @ " + f.price.str() +
              " fee " + f.fee.str() + " " + f.fee_symbol + "\n";
     return out;
@@ -312,10 +316,7 @@ class DaemonHarness : public ::testing::Test {
   }
   ExchangeMoney exchange_money() const {
     ExchangeMoney m;
-    sim::FillQuery q;
-    q.limit = 1000;
-    q.ascending = true;
-    const auto fills = sim_->rt->exchange().fills(account_, q).items;
+    const auto fills = fills_in_order();
     const Decimal step = spot_step();
     Decimal cash, last_spot, position_base, residues;
     bool position_traded = false;
