@@ -3,17 +3,16 @@
 // paper mode the embedded bpsim it talks to (runtime/paper.hpp), the start-up chain (runtime/startup.hpp),
 // the engine, the reconciler, the operator and the node — connects them through NodeEvents (node_events.hpp)
 // and runs until the node stops it. What stays here needs the app's Config: the signal mapping, the
-// --duration timer and the run summary.
+// --duration timer and the run summary. The strategy it runs is a StrategyNode made from [strategy] kind
+// (strategy_node.hpp): the daemon calls its hooks at fixed points and names no strategy itself.
 #include "bparb/app/daemon.hpp"
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
-#include <filesystem>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -28,8 +27,6 @@
 #include "bparb/app/engine_config.hpp"
 #include "bparb/app/lighter_node.hpp"
 #include "bparb/app/logging.hpp"
-#include "bparb/app/mm_node.hpp"
-#include "bparb/app/mm_selector.hpp"
 #include "bparb/app/node_events.hpp"
 #include "bparb/app/node_observers.hpp"
 #include "bparb/app/node_options.hpp"
@@ -38,13 +35,12 @@
 #include "bparb/app/secrets.hpp"
 #include "bparb/app/service.hpp"
 #include "bparb/app/signals.hpp"
-#include "bparb/app/xarb_node.hpp"
+#include "bparb/app/strategy_node.hpp"
 #include "bparb/book/order_book.hpp"
 #include "bparb/core/money.hpp"
 #include "bparb/exec/arb_engine.hpp"
 #include "bparb/journal/journal.hpp"
 #include "bparb/risk/risk_gate.hpp"
-#include "bparb/runtime/cross_venue_recovery.hpp"
 #include "bparb/runtime/engine_observers.hpp"
 #include "bparb/runtime/journal_writer.hpp"
 #include "bparb/runtime/log_lines.hpp"
@@ -90,6 +86,10 @@ class Daemon final {
         risk_(risk_limits(cfg), clock_),
         resume_(opts.resume_trading) {
     duration_us_ = opts.duration ? *opts.duration : cfg.paper.duration_us;
+    StrategyContext ctx{io_,      log_,     clock_,     cfg_,           instruments_,     risk_,          lines_,
+                        journal_, events_,  observers_, line_observer_, status_observer_, trade_records_, bp_,
+                        startup_, lighter_, alerter_};
+    strategy_ = make_strategy_node(cfg_.strategy.kind, ctx);
   }
 
   RunSummary run() {
@@ -97,8 +97,7 @@ class Daemon final {
     attach_observers();
     start_alerts();  // first: a missing alert token stops the start before anything is opened
     open_journal();
-    // The cross-venue strategy writes the seed's trades_ file itself (xarb_node.hpp), with its own header.
-    if (cfg_.strategy.kind != StrategyKind::kCrossVenue) trade_records_.open_trades_csv(cfg_.logging.file);
+    if (!strategy_->writes_own_trades_csv()) trade_records_.open_trades_csv(cfg_.logging.file);
     setup_venue();
     sigs_ = std::make_unique<SignalWatcher>(io_, [this](SignalAction a, int signo) { on_signal(a, signo); });
     svc_.status("starting: reconciling with the exchange");
@@ -186,9 +185,7 @@ class Daemon final {
       runtime::ReloadOutcome r = reload_thresholds(cfg_);
       if (r.status == runtime::ReloadOutcome::Status::kApplied) {
         node_.set_options(node_options(cfg_));
-        if (mm_) mm_->reload(cfg_.mm.params);
-        if (mm_ && cfg_.mm.selector.enabled) rank_markets_again();
-        if (xarb_) xarb_->reload(cfg_.xarb);
+        strategy_->reload();
         if (http_) config_json_ = std::make_shared<const std::string>(render_config_json(cfg_));
       }
       if (alerter_) alert_reload(*alerter_, r);
@@ -197,49 +194,8 @@ class Daemon final {
     return operator_.reload(path, load, engine_.get(), risk_, trigger);
   }
 
-  // SIGHUP with [mm.selector] enabled: the selector ranks the venue's perps again with the file's thresholds, one
-  // line per market; a quoted market it no longer picks stops quoting (MmNode::apply_pick), one it picks again
-  // resumes, and a perp it picks that start-up did not load is quoted from the next start (a market's
-  // instrument, streams and runner are built once).
-  void rank_markets_again() {
-    bp_.rest->get_markets([this](backpack::RestResult<std::vector<MarketSpec>>& r) {
-      if (!r) return log_->warn("MM selector: GET /api/v1/markets failed: {}", r.error().message);
-      select_mm_markets(*bp_.rest, log_, cfg_.mm.selector, cfg_.mm.markets, *r,
-                        [this](const std::string& error, std::vector<std::string> chosen) {
-                          std::string running;
-                          std::vector<std::string> quoted;
-                          for (const InstrumentId id : startup_->perps()) {
-                            quoted.push_back(instruments_.market(id).symbol);
-                            running += (running.empty() ? "" : ", ") + quoted.back();
-                          }
-                          if (!error.empty())
-                            return log_->warn("MM selector: {}; the markets quoted stay as they are", error);
-                          if (!mm_) return;
-                          std::string picked;
-                          for (const std::string& s : chosen) picked += (picked.empty() ? "" : ", ") + s;
-                          const std::vector<std::string> new_markets = mm_->apply_pick(chosen);
-                          std::vector<std::string> sorted = chosen;
-                          std::sort(sorted.begin(), sorted.end());
-                          std::sort(quoted.begin(), quoted.end());
-                          if (sorted == quoted) return log_->info("MM selector: the pick is unchanged: {}", picked);
-                          std::string later;
-                          for (const std::string& s : new_markets) later += (later.empty() ? "" : ", ") + s;
-                          log_->warn("MM selector: it now picks {} (started with {}){}", picked, running,
-                                     later.empty() ? std::string()
-                                                   : "; " + later +
-                                                         " will be quoted from the next start (a market's streams and "
-                                                         "runner are built at start-up)");
-                        });
-    });
-  }
-
-  // The traded pairs (empty until start-up loaded the markets): the basis pairs start-up checked, or the
-  // cross-venue pair (Backpack's perp as leg 0, Lighter's as leg 1) once trading started.
-  const std::vector<runtime::PairRef>& pairs() const noexcept {
-    static const std::vector<runtime::PairRef> kNone;
-    if (cfg_.strategy.kind == StrategyKind::kCrossVenue) return xarb_pairs_;
-    return startup_ ? startup_->pairs() : kNone;
-  }
+  // The traded pairs (empty until start-up loaded the markets), the strategy's.
+  const std::vector<runtime::PairRef>& pairs() const noexcept { return strategy_->pairs(); }
 
   void setup_venue() {
     backpack::BackpackVenueOptions vo = backpack_venue_options(cfg_);
@@ -288,7 +244,7 @@ class Daemon final {
     if (paper_) paper_->stop();
     node_.cancel();
     if (reconciler_) reconciler_->cancel();
-    if (mm_) mm_->cancel();
+    strategy_->cancel();
     stop_timer_.cancel();
     ready_gate_.cancel();
     operator_.cancel();
@@ -299,10 +255,7 @@ class Daemon final {
   // Start-up is a chain of checks (runtime/startup.hpp); any failure stops before anything is traded.
   void start_up() {
     runtime::StartupOptions so = startup_options(cfg_, resume_);
-    if (cfg_.strategy.kind == StrategyKind::kMarketMaker && cfg_.mm.selector.enabled)
-      so.select_perps = [this](std::span<const MarketSpec> listed, runtime::StartupOptions::PerpsChosen done) {
-        select_mm_markets(*bp_.rest, log_, cfg_.mm.selector, cfg_.mm.markets, listed, std::move(done));
-      };
+    strategy_->startup_options(so);
     startup_ = std::make_unique<runtime::Startup>(log_, clock_, journal_, *bp_.adapter, *bp_.adapter, instruments_,
                                                   std::move(so));
     startup_->run([this](const runtime::StartupFailure& f) { fail_startup(f.message); },
@@ -311,9 +264,9 @@ class Daemon final {
                     lighter_->start_up(
                         startup_options(cfg_, resume_).recovery, [this](const std::string& m) { fail_startup(m); },
                         [this] {
-                          if (cfg_.strategy.kind != StrategyKind::kCrossVenue) return start_trading();
-                          make_xarb_pair();
-                          recover_cross_venue();
+                          strategy_->recover(
+                              startup_options(cfg_, resume_).recovery,
+                              [this](const std::string& m) { fail_startup(m); }, [this] { start_trading(); });
                         });
                   });
   }
@@ -323,57 +276,35 @@ class Daemon final {
     params_ = engine_params(cfg_);
     params_.first_client_id = startup_->first_client_id();
     engine_ = std::make_unique<exec::ArbEngine>(params_, instruments_, risk_, *portfolio_, events_, observers_,
-                                                xarb_ ? &xarb_->strategy() : nullptr);
+                                                strategy_->engine_strategy());
     events_.set_engine(*engine_);
     journal_observer_.set_engine(*engine_, *portfolio_);
     line_observer_.set_engine(*engine_);
     trade_records_.set_engine(*engine_, *portfolio_);
     alert_observer_.set_engine(*engine_);
     if (control_) control_->attach(*engine_);  // an operator's pause during start-up holds from here
-    if (xarb_) {
-      start_cross_venue();
-    } else {
-      for (const runtime::PairRef& p : pairs()) {
-        bp_.feed->add_market(*p.spot, p.instruments[0]);
-        bp_.feed->add_market(*p.perp, p.instruments[1]);
-        // A spot buy's base-asset fee leaves up to one step of dust: closing tolerates it.
-        const PairIndex idx = portfolio_->add_pair(p.spot->step_size);
-        if (idx != p.index) throw std::logic_error("pair index mismatch");
-        engine_->add_pair(p.base, p.instruments, {bp_.feed->book(p.spot->symbol), bp_.feed->book(p.perp->symbol)});
-      }
-    }
-    if (cfg_.strategy.kind == StrategyKind::kMarketMaker) start_market_maker();
-    if (xarb_recovery_)  // before the venue's restore: today's P&L is measured from the restored portfolio
-      xarb_recovery_->restore(*engine_, *portfolio_, risk_, [this](const StateChange& c, std::string_view why) {
-        observers_.on_event(exec::event::TradingStateChanged{c, exec::ReasonText::of(why)});
-      });
-    startup_->recovery().restore(*engine_, *portfolio_, risk_, [this](const StateChange& c, std::string_view why) {
+    strategy_->start(*engine_, *portfolio_);
+    const auto on_state = [this](const StateChange& c, std::string_view why) {
       observers_.on_event(exec::event::TradingStateChanged{c, exec::ReasonText::of(why)});
-    });
+    };
+    strategy_->restore(*engine_, *portfolio_, on_state);  // before the venue's: today's P&L is measured from it
+    startup_->recovery().restore(*engine_, *portfolio_, risk_, on_state);
     if (lighter_ && lighter_->recovery_flagged())
       observers_.on_event(exec::event::TradingStateChanged{
           risk_.set_reduce_only(StateReason::kOperator),
           exec::ReasonText::of("recovery: a Lighter position the journal cannot explain (unexplained_positions)")});
     events_.listen(bp_, pairs());
     bp_.ws->start();
-    std::string names;
-    for (const runtime::PairRef& p : pairs()) names += (names.empty() ? "" : ", ") + p.base;
-    if (!mm_ && !xarb_)
-      log_->info(
-          "Trading {} pair(s): {} | position {} USD, execute at net >= "
-          "{}, confidence >= {}",
-          pairs().size(), names, format_usd(cfg_.strategy.position_size_usd),
-          runtime::pct(cfg_.strategy.min_execution_threshold), cfg_.strategy.confidence_threshold.str());
+    strategy_->announce();
     const runtime::ReconcilerOptions ro{cfg_.exchange.account_poll_us, cfg_.exchange.fills_reconcile_us,
                                         cfg_.exchange.funding_poll_us, started_us_};
     reconciler_ = std::make_unique<runtime::Reconciler>(io_, log_, clock_, journal_, *bp_.adapter, startup_->pairs(),
                                                         startup_->quote_asset(), startup_->fees(), ro);
     events_.set_reconciler(*reconciler_);
     journal_observer_.set_reconciler(reconciler_.get());
-    if (mm_) reconciler_->on_unpaired_funding([this](std::string_view sym, Decimal a) { mm_->on_funding(sym, a); });
     reconciler_->start(*engine_, *portfolio_, params_.first_client_id);
     if (lighter_) lighter_->start_trading(*engine_, *portfolio_, params_.first_client_id, startup_->fees(), ro);
-    if (xarb_) book_xarb_funding();
+    strategy_->book_funding(*engine_, *reconciler_);
     runtime::NodeHooks hooks;
     hooks.cancel_orders = [this](std::span<const exec::LiveOrder> live) { events_.cancel_all(live); };
     hooks.mark = [this](const MarketSpec& perp) {
@@ -384,31 +315,7 @@ class Daemon final {
       if (!lighter_) return stop_io();
       lighter_->stop(cfg_.shutdown.timeout_us, [this] { stop_io(); });
     };
-    if (mm_) {
-      hooks.cancel_orders = [this](std::span<const exec::LiveOrder> live) {
-        std::vector<exec::LiveOrder> others;  // the market maker pulls its own quotes
-        for (const exec::LiveOrder& o : live)
-          if (!mm_->owns(o.instrument)) others.push_back(o);
-        events_.cancel_all(others);
-      };
-      hooks.tick = [this](TimestampUs now) { mm_->on_tick(now); };
-      hooks.idle = [this] { return mm_->idle(); };
-      hooks.shutdown_positions = [this] { return mm_->shutdown_words(); };
-      hooks.stats_lines = [this] { return mm_->stats_lines(); };
-    }
-    if (xarb_) {
-      hooks.tick = [this](TimestampUs now) { xarb_->on_tick(xarb_view(), now); };
-      hooks.mark = [this](const MarketSpec& m) {  // either venue's book of the pair's legs
-        const OrderBook* b = m.symbol == xarb_pairs_[0].spot->symbol
-                                 ? bp_.feed->book(m.symbol)
-                                 : lighter_->venue().book(xarb_pairs_[0].instruments[1]);
-        return b ? b->mid() : Decimal{};
-      };
-      hooks.stats_lines = [this] {  // the engine's stats line, then the cross-venue ones
-        lines_.stats(portfolio_->stats(), risk_.state());
-        return xarb_->stats_lines();
-      };
-    }
+    strategy_->node_hooks(*engine_, *portfolio_, hooks);
     node_.start(*engine_, *portfolio_, *reconciler_, pairs(), std::move(hooks));
     ready_gate_.start(
         2 * startup_->pairs().size() + startup_->perps().size() + (lighter_ ? lighter_->book_count() : 0),
@@ -434,126 +341,9 @@ class Daemon final {
     }
   }
 
-  // [strategy] kind = "cross_venue": one pair, Backpack's perp of the coin (start-up loaded it as a lone perp) and
-  // Lighter's (its venue loaded it), made before the engine so the strategy can be handed to it.
-  void make_xarb_pair() {
-    const XarbConfig& x = cfg_.xarb;
-    if (!lighter_ || startup_->perps().empty())
-      throw std::logic_error("cross_venue: the Backpack perp and the Lighter venue must be loaded first");
-    const std::vector<std::string>& lm = cfg_.venues.lighter->markets;
-    const auto at = std::find(lm.begin(), lm.end(), x.lighter_market);
-    const std::size_t li = static_cast<std::size_t>(at - lm.begin());
-    if (at == lm.end() || li >= lighter_->venue().instrument_ids().size())
-      throw std::logic_error("cross_venue: xarb.lighter_market is not a loaded Lighter market");
-    runtime::PairRef p;
-    p.base = x.coin;
-    p.instruments = {startup_->perps().front(), lighter_->venue().instrument_ids()[li]};
-    p.spot = &instruments_.market(p.instruments[0]);
-    p.perp = &instruments_.market(p.instruments[1]);
-    p.index = 0;
-    xarb_pairs_.push_back(p);
-    // The pair's intents and position rows name it, and each leg's venue and market (docs/journal.md).
-    journal_.set_pair_names({p.base});
-    journal_.set_pair_legs({{p.base, {VenueId::kBackpack, VenueId::kLighter}, {p.spot->symbol, p.perp->symbol}}});
-    const std::string dir = x.csv_dir.empty() ? log_dir(cfg_.logging.file) : x.csv_dir;
-    xarb_ = std::make_unique<XarbNode>(log_, clock_, x, dir);
-    trade_records_.set_pair_listener(xarb_.get());
-  }
-  // Both venues' recoveries ran: the pair's open position is rebuilt from the journal and both venues
-  // (runtime/cross_venue_recovery.hpp) before the engine trades.
-  void recover_cross_venue() {
-    std::vector<runtime::RecoveredFill> fills = startup_->recovery().unpaired_fills();
-    if (const runtime::Recovery* lr = lighter_->recovery())
-      fills.insert(fills.end(), lr->unpaired_fills().begin(), lr->unpaired_fills().end());
-    xarb_recovery_ =
-        std::make_unique<runtime::CrossVenueRecovery>(log_, clock_, journal_, *bp_.adapter, lighter_->venue(),
-                                                      xarb_pairs_[0], startup_options(cfg_, resume_).recovery);
-    try {
-      xarb_recovery_->run(
-          fills, [this](const std::string& m) { fail_startup(m); }, [this] { start_trading(); });
-    } catch (const std::runtime_error& e) {
-      fail_startup(e.what());
-    }
-  }
-  static std::string log_dir(const std::string& log_file) {
-    const std::string parent = std::filesystem::path(log_file).parent_path().string();
-    return parent.empty() ? std::string(".") : parent;
-  }
-  void start_cross_venue() {
-    const runtime::PairRef& p = xarb_pairs_[0];
-    bp_.feed->add_market(*p.spot, p.instruments[0]);
-    if (portfolio_->add_pair(Decimal{}) != p.index) throw std::logic_error("pair index mismatch");
-    const OrderBook* lighter_book = lighter_->venue().book(p.instruments[1]);
-    engine_->add_pair(p.base, p.instruments, {bp_.feed->book(p.spot->symbol), lighter_book});
-    xarb_->on_tick(xarb_view(), clock_.now_us());  // the venues' state before the first book update
-    // Either venue's book update is the pair's: both go to the engine (Backpack's through listen()).
-    lighter_->venue().on_book([this, id = p.instruments[1], lighter_book](InstrumentId i) {
-      if (i != id) return;
-      events_.tick_begin(lighter_book != nullptr && lighter_book->valid() ? lighter_book->last_update_us() : 0);
-      engine_->on_book_update(0, clock_.now_us());
-      events_.tick_end();
-    });
-    log_->info(
-        "Trading cross-venue {}: Backpack {} / Lighter {} | long_threshold {} short_threshold {} USD per unit, "
-        "net edge > {} bps, size {} per leg, max position {} / {}",
-        p.base, p.spot->symbol, p.perp->symbol, cfg_.xarb.params.long_threshold.str(),
-        cfg_.xarb.params.short_threshold.str(), cfg_.xarb.params.min_net_edge_bps.str(),
-        cfg_.xarb.params.target_quantity.is_positive() ? cfg_.xarb.params.target_quantity.str() + " " + p.base
-                                                       : cfg_.xarb.params.target_notional_usd.str() + " USD",
-        cfg_.xarb.params.max_position_backpack.str(), cfg_.xarb.params.max_position_lighter.str());
-  }
-  // What the strategy's venue gate reads (private streams, Lighter's margin, both venues' funding estimates).
-  XarbVenueView xarb_view() const {
-    const runtime::PairRef& p = xarb_pairs_[0];
-    XarbVenueView v;
-    v.backpack_book = bp_.feed->book(p.spot->symbol);
-    v.lighter_book = lighter_->venue().book(p.instruments[1]);
-    // Start-up measured Backpack's clock offset and Lighter's nonce before trading began.
-    v.backpack = {bp_.ws && bp_.ws->connected(), true, true, Decimal{}};
-    v.lighter = {lighter_->venue().stream_connected(), true, true, lighter_->available_margin()};
-    if (const backpack::MarkInfo* m = bp_.feed->mark(p.spot->symbol); m != nullptr && m->has_funding) {
-      FundingInfo f;
-      f.rate = m->funding_rate;
-      f.interval_ms = p.spot->funding_interval_ms;
-      f.next_funding_us = m->next_funding_ms * kUsPerMs;
-      f.mark_price = m->mark_price;
-      v.backpack_funding = f;
-    }
-    v.lighter_funding = lighter_->funding(p.instruments[1]);
-    return v;
-  }
-  // Funding on both legs, from each venue's own history: neither reconciler has a basis pair for these perps.
-  void book_xarb_funding() {
-    const auto book = [this](VenueId venue, std::string_view symbol, Decimal amount) {
-      const runtime::PairRef& p = xarb_pairs_[0];
-      const std::string_view want = venue == VenueId::kLighter ? p.perp->symbol : p.spot->symbol;
-      if (symbol != want) return;
-      engine_->on_funding_payment(0, amount, clock_.now_us());
-      xarb_->on_funding_booked(venue, amount);
-    };
-    reconciler_->on_unpaired_funding([book](std::string_view sym, Decimal a) { book(VenueId::kBackpack, sym, a); });
-    lighter_->on_unpaired_funding([book](std::string_view sym, Decimal a) { book(VenueId::kLighter, sym, a); });
-  }
-
-  // [strategy] kind = "market_maker": the market maker's perps on the engine's order entry (app/mm_node.hpp).
-  void start_market_maker() {
-    MmNodeOptions o;
-    o.params = cfg_.mm.params;
-    o.account_poll_us = cfg_.exchange.account_poll_us;
-    o.stats_us = cfg_.strategy.stats_interval_us;
-    o.flatten_on_stop = cfg_.mm.flatten_on_stop;
-    mm_ = std::make_unique<MmNode>(io_, log_, clock_, instruments_, startup_->perps(), engine_->order_entry(), bp_,
-                                   *bp_.adapter, o);
-    mm_->set_alerter(alerter_.get());
-    events_.set_single_book_listener([this](InstrumentId id) { mm_->on_book(id); });
-    status_observer_.set_single_order_status([this] { return mm_->status_words(); });
-    line_observer_.set_strategy_logs_stats(true);  // the market maker logs its own summary
-    mm_->start();
-  }
-
   void begin_shutdown(const char* why) {
     if (node_.shutting_down()) return;
-    if (mm_ && engine_) mm_->stop();
+    if (engine_) strategy_->stop();
     if (!engine_) {  // still starting up
       svc_.stopping();
       stop_io();
@@ -632,7 +422,7 @@ class Daemon final {
     s.shutting_down = node_.shutting_down();
     s.stale_book_us = cfg_.exchange.ws_stale_timeout_us;
     service::collect_trading(s, risk_, engine_.get(), portfolio_.get());
-    if (mm_) mm_->collect(s.market_maker, s.taken_us);
+    strategy_->collect(s);
     service::collect_tally(s, events_.tally());
     const NodeEventCounts& n = events_.counts();
     s.orders_sent = n.orders_sent;
@@ -727,7 +517,7 @@ class Daemon final {
       }
     }
     s.journal_healthy = !jr() || jr()->healthy();
-    if (mm_) s.mm_stats = mm_->stats_lines();
+    strategy_->summarize(s);
     return s;
   }
 
@@ -771,10 +561,7 @@ class Daemon final {
   std::unique_ptr<Portfolio> portfolio_;
   std::unique_ptr<exec::ArbEngine> engine_;
   std::unique_ptr<runtime::Reconciler> reconciler_;
-  std::unique_ptr<MmNode> mm_;                // [strategy] kind = "market_maker" only
-  std::unique_ptr<XarbNode> xarb_;            // [strategy] kind = "cross_venue" only
-  std::vector<runtime::PairRef> xarb_pairs_;  // its one pair
-  std::unique_ptr<runtime::CrossVenueRecovery> xarb_recovery_;
+  std::unique_ptr<StrategyNode> strategy_;  // [strategy] kind's part (strategy_node.hpp), made in the constructor
   std::string config_hash_;
   std::shared_ptr<const std::string> config_json_;
   std::shared_ptr<const service::PnlReport> pnl_;

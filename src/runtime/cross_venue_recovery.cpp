@@ -105,28 +105,18 @@ void CrossVenueRecovery::compare(Decimal bp_held, Decimal bp_entry, Decimal lt_h
   const std::string what = "Backpack holds " + bp_held.str() + " " + pair_.spot->symbol + " and Lighter " +
                            lt_held.str() + " " + pair_.perp->symbol + " but the journal explains " + bp_journal.str() +
                            " and " + lt_journal.str();
-  switch (opts_.unexplained) {
+  const UnexplainedDecision d = decide_unexplained(opts_, *log_, {"pair " + pair_.base + ": " + what, true, true});
+  switch (d.action) {
     case RecoveryOptions::Unexplained::kRefuse: {
       auto fail = std::move(fail_);
       fail_ = nullptr;
-      return fail("pair " + pair_.base + ": " + what +
-                  "; close them by hand, or set [recovery] unexplained_positions = \"flag\" (start reduce-only) or "
-                  "\"adopt\" (unwind them) in " +
-                  opts_.source_path + " (bparb never trades on top of positions it cannot explain)");
+      return fail(d.refusal);
     }
     case RecoveryOptions::Unexplained::kFlag:
-      log_->error(
-          "Recovery: pair {}: {}; [recovery] unexplained_positions = flag: starting ReduceOnly, the positions are "
-          "left alone",
-          pair_.base, what);
       flagged_ = true;
       record_.reset();  // its row stays open as it is
       return;
     case RecoveryOptions::Unexplained::kAdopt: {
-      log_->warn(
-          "Recovery: pair {}: {}; [recovery] unexplained_positions = adopt: taking them over and unwinding both "
-          "legs to flat",
-          pair_.base, what);
       const Decimal held[2] = {bp_held, lt_held};
       const Decimal entry[2] = {bp_entry, lt_entry};
       for (int i = 0; i < 2; ++i) {

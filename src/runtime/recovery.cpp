@@ -192,6 +192,39 @@ void Recovery::settle_open_intents() {
   reconcile_positions();
 }
 
+UnexplainedDecision decide_unexplained(const RecoveryOptions& opts, spdlog::logger& log,
+                                       const UnexplainedPosition& position) {
+  using U = RecoveryOptions::Unexplained;
+  const std::string& what = position.subject;
+  const char* it = position.two_legs ? "them" : "it";
+  UnexplainedDecision d;
+  d.action = opts.unexplained;
+  switch (opts.unexplained) {
+    case U::kRefuse:
+      d.refusal = what + "; close " + it + " by hand, or set [recovery] unexplained_positions = \"flag\" (start " +
+                  "reduce-only)" + (position.adoptable ? std::string(" or \"adopt\" (unwind ") + it + ")" : "") +
+                  " in " + opts.source_path + " (bparb never trades on top of positions it cannot explain)";
+      break;
+    case U::kFlag:
+      log.error("Recovery: {}; [recovery] unexplained_positions = flag: starting ReduceOnly, the {} left alone", what,
+                position.two_legs ? "positions are" : "position is");
+      break;
+    case U::kAdopt:
+      if (!position.adoptable) {
+        log.error(
+            "Recovery: {}; [recovery] unexplained_positions = adopt unwinds a pair's position, and no pair "
+            "trades this market: starting ReduceOnly as with flag, the position is left alone",
+            what);
+        d.action = U::kFlag;
+        break;
+      }
+      log.warn("Recovery: {}; [recovery] unexplained_positions = adopt: taking {} over and unwinding {} to flat", what,
+               it, position.two_legs ? "both legs" : "it");
+      break;
+  }
+  return d;
+}
+
 void Recovery::reconcile_positions() {
   venue_.positions([this](const exec::VenueError* err, std::span<const exec::PositionReport> positions) {
     if (err) return fail_(err->request + " failed: " + err->message);
@@ -216,25 +249,15 @@ void Recovery::reconcile_positions() {
       }
       const std::string what = "the exchange holds " + exchange_perp.str() + " " + p.perp->symbol +
                                " but the journal explains " + journal_perp.str() + " (spot leg " + spot.str() + ")";
-      switch (opts_.unexplained) {
+      const UnexplainedDecision d = decide_unexplained(opts_, *log_, {"pair " + p.base + ": " + what, false, true});
+      switch (d.action) {
         case RecoveryOptions::Unexplained::kRefuse:
-          return fail_("pair " + p.base + ": " + what +
-                       "; close it by hand, or set [recovery] unexplained_positions = \"flag\" (start "
-                       "reduce-only) or \"adopt\" (unwind it) in " +
-                       opts_.source_path + " (bparb never trades on top of positions it cannot explain)");
+          return fail_(d.refusal);
         case RecoveryOptions::Unexplained::kFlag:
-          log_->error(
-              "Recovery: pair {}: {}; [recovery] unexplained_positions = flag: starting ReduceOnly, the "
-              "position is left alone",
-              p.base, what);
           flagged_ = true;
           rc = Recovered{};
           break;
         case RecoveryOptions::Unexplained::kAdopt: {
-          log_->warn(
-              "Recovery: pair {}: {}; [recovery] unexplained_positions = adopt: taking it over and "
-              "unwinding it to flat",
-              p.base, what);
           LegPosition perp;
           const Decimal price = entry_price.is_positive() ? entry_price : rc.perp.average_price();
           if (price.is_positive()) perp.apply(exchange_perp, price);
@@ -290,23 +313,10 @@ bool Recovery::reconcile_single_positions(std::span<const exec::PositionReport> 
     if (held == explained) continue;
     const std::string what = venue_prefix() + symbol + ": the exchange holds " + held.str() +
                              " but the journal's single orders explain " + explained.str();
-    switch (opts_.unexplained) {
-      case RecoveryOptions::Unexplained::kRefuse:
-        fail_(what + "; close it by hand, or set [recovery] unexplained_positions = \"flag\" (start reduce-only) in " +
-              opts_.source_path + " (bparb never trades on top of positions it cannot explain)");
-        return false;
-      case RecoveryOptions::Unexplained::kFlag:
-        log_->error(
-            "Recovery: {}; [recovery] unexplained_positions = flag: starting ReduceOnly, the position is left "
-            "alone",
-            what);
-        break;
-      case RecoveryOptions::Unexplained::kAdopt:
-        log_->error(
-            "Recovery: {}; [recovery] unexplained_positions = adopt unwinds a pair's position, and no pair "
-            "trades this market: starting ReduceOnly as with flag, the position is left alone",
-            what);
-        break;
+    const UnexplainedDecision d = decide_unexplained(opts_, *log_, {what, false, false});
+    if (d.action == RecoveryOptions::Unexplained::kRefuse) {
+      fail_(d.refusal);
+      return false;
     }
     flagged_ = true;
   }

@@ -63,6 +63,24 @@ struct RecoveryOptions {
   std::vector<std::string> cross_venue_markets;
 };
 
+// A position the journal cannot explain, as [recovery] unexplained_positions sees it: one policy for a basis
+// pair's perp, a market no pair trades and a cross-venue pair's two legs.
+struct UnexplainedPosition {
+  std::string subject;    // "pair SOL: the exchange holds ..." — what is held and what the journal explains
+  bool two_legs = false;  // a cross-venue pair: "them", "both legs", "the positions"
+  bool adoptable = true;  // false: no pair trades the market, so adopt cannot unwind it (it starts as flag)
+};
+struct UnexplainedDecision {
+  // kRefuse: start-up stops with `refusal`; kFlag: trading starts ReduceOnly and the position is left alone;
+  // kAdopt: the caller takes the position over and unwinds it to flat.
+  RecoveryOptions::Unexplained action = RecoveryOptions::Unexplained::kRefuse;
+  std::string refusal;
+};
+// The policy's decision, with its log line (flag: error; adopt: warning; adopt on a market no pair trades:
+// error, as flag); the refusal names the config file and the allowed values.
+UnexplainedDecision decide_unexplained(const RecoveryOptions& opts, spdlog::logger& log,
+                                       const UnexplainedPosition& position);
+
 // A fill made while bparb was down, for one of our orders of no pair this recovery restores (a single order,
 // or a cross-venue leg): journaled here, booked by whoever owns its position.
 struct RecoveredFill {
