@@ -218,8 +218,8 @@ bool MmNode::add_market(const std::string& symbol, std::span<const MarketSpec> l
         "it is quoted in " + spec->quote_symbol + ", the markets quoted and their P&L in " + first->spec->quote_symbol;
   if (why.empty()) {
     try {
-      const std::optional<InstrumentId> known = instruments_.find(VenueId::kBackpack, symbol);
-      const InstrumentId id = known ? *known : instruments_.add(VenueId::kBackpack, *spec);
+      InstrumentId id = instruments_.find(VenueId::kBackpack, symbol).value_or(kNoInstrument);
+      if (id == kNoInstrument) id = instruments_.add(VenueId::kBackpack, *spec);
       // The account's perp fee rates, which start-up set on every perp.
       if (first) instruments_.set_fees(id, instruments_[first->id].fees);
       auto runner = std::make_unique<MmRunner>(opts_.params, instruments_, id, entry_, clock_, this);
