@@ -21,6 +21,8 @@ runtime::StartupOptions startup_options(const Config& cfg, bool resume) {
   runtime::StartupOptions so;
   if (cfg.strategy.kind == StrategyKind::kMarketMaker) {
     so.perps = cfg.mm.markets;  // the market maker trades its perps alone: no pair
+    // The selector (or an edited markets list) may leave out a market an earlier run quoted.
+    so.recovery.sweep_journal_markets = true;
   } else if (cfg.strategy.kind == StrategyKind::kCrossVenue) {
     so.perps = {cfg.xarb.backpack_market};  // its pair's other leg is Lighter's, loaded by the Lighter node
   } else {
