@@ -2,7 +2,6 @@
 
 #include <array>
 #include <boost/beast/zlib/deflate_stream.hpp>
-#include <boost/beast/zlib/inflate_stream.hpp>
 #include <cerrno>
 #include <cstring>
 #if defined(__x86_64__)
@@ -10,6 +9,8 @@
 #endif
 #include <stdexcept>
 #include <vector>
+
+#include "inflate.hpp"
 
 namespace bparb::record {
 namespace zlib = boost::beast::zlib;
@@ -273,13 +274,14 @@ struct GzipReader::Impl {
   bool gzip = false;
   bool file_eof = false;
   // Input buffer. The first kKeep bytes of a refill repeat the tail of the previous buffer: the inflater
-  // may hold up to 4 already-read bytes in its bit reservoir when a member ends, and gives them back by
+  // may hold up to 7 already-read bytes in its bit buffer when a member ends, and gives them back by
   // rewinding, which must stay inside the buffer.
   static constexpr std::size_t kKeep = 8;
   std::vector<unsigned char> in = std::vector<unsigned char>(kBufSize + kKeep);
   std::size_t pos = 0;
   std::size_t end = 0;
-  zlib::inflate_stream inflate;
+  Inflater inflater;
+  Inflater::Status inflated = Inflater::Status::kOutput;  // the last decode's answer
   Crc32 crc;
   std::uint32_t isize = 0;
   std::uint64_t members = 0;
@@ -363,7 +365,8 @@ struct GzipReader::Impl {
       }
     }
     if ((flags & kFhcrc) != 0 && (get_byte() < 0 || get_byte() < 0)) return truncated("header");
-    inflate.reset(kWindowBits);
+    inflater.reset();
+    inflated = Inflater::Status::kOutput;
     crc.reset();
     isize = 0;
     state = State::kData;
@@ -409,34 +412,58 @@ struct GzipReader::Impl {
     return true;
   }
 
-  // Inflates into out[0, n); returns bytes produced (0 and state kData when more input is needed).
+  // Moves the unread input to the front and reads more once fewer than the inflater's margin bytes are left.
+  // Keeps kKeep bytes before `pos` for the inflater to give back. False on a read error.
+  bool top_up() {
+    if (file_eof || end - pos >= Inflater::kInputMargin) return true;
+    const std::size_t from = pos < kKeep ? 0 : pos - kKeep;
+    std::memmove(in.data(), in.data() + from, end - from);
+    consumed_before += from;
+    pos -= from;
+    end -= from;
+    const std::size_t got = std::fread(in.data() + end, 1, in.size() - end, file);
+    if (got == 0) {
+      if (std::ferror(file) != 0) {
+        set_error(std::string("read error: ") + std::strerror(errno));
+        return false;
+      }
+      file_eof = true;
+    }
+    end += got;
+    return true;
+  }
+
+  // Inflates into out[0, n); returns bytes produced (0 when the member ended or on an error: see state).
   std::size_t inflate_some(unsigned char* out, std::size_t n) {
-    if (pos >= end && !refill()) {
-      truncated("compressed data");
-      return 0;
+    for (;;) {
+      const std::size_t k = std::min(n, inflater.pending_size());
+      if (k > 0) {
+        std::memcpy(out, inflater.pending(), k);
+        inflater.take(k);
+        crc.update(out, k);
+        isize += static_cast<std::uint32_t>(k);
+        return k;
+      }
+      switch (inflated) {
+        case Inflater::Status::kEnd:
+          pos -= inflater.unused_bytes();  // read ahead into the bit buffer: they start the trailer
+          state = State::kTrailer;
+          return 0;
+        case Inflater::Status::kTruncated:
+          truncated("compressed data");
+          return 0;
+        case Inflater::Status::kCorrupt:
+          set_error("corrupt gzip data in member " + std::to_string(members + 1) + ": " + inflater.error());
+          return 0;
+        case Inflater::Status::kOutput:
+        case Inflater::Status::kNeedInput:
+          break;
+      }
+      if (!top_up()) return 0;
+      std::size_t used = 0;
+      inflated = inflater.decode(in.data() + pos, end - pos, file_eof, used);
+      pos += used;
     }
-    zlib::z_params zs{};
-    zs.next_in = in.data() + pos;
-    zs.avail_in = end - pos;
-    zs.next_out = out;
-    zs.avail_out = n;
-    boost::beast::error_code ec;
-    inflate.write(zs, zlib::Flush::none, ec);
-    const std::size_t produced = n - zs.avail_out;
-    const std::size_t pos_before = pos;
-    pos = end - zs.avail_in;
-    crc.update(out, produced);
-    isize += static_cast<std::uint32_t>(produced);
-    if (ec == zlib::error::end_of_stream) {
-      // Whole bytes left in the inflater's bit reservoir belong to the trailer: take them back.
-      pos -= static_cast<std::size_t>(zs.data_type & 63) / 8;
-      state = State::kTrailer;
-    } else if (ec && ec != zlib::error::need_buffers) {
-      set_error("corrupt gzip data in member " + std::to_string(members + 1) + ": " + ec.message());
-    } else if (produced == 0 && pos == pos_before) {
-      set_error("inflate made no progress in member " + std::to_string(members + 1));  // never loop forever
-    }
-    return produced;
   }
 };
 

@@ -1,7 +1,8 @@
 #pragma once
-// A small gzip (RFC 1952) codec for recordings, built on Boost.Beast's header-only port of zlib's raw
-// deflate/inflate and our own table CRC-32 (Crc32 below) — zlib itself is not an approved dependency. The
-// Boost headers stay in gzip.cpp so this header is light.
+// A small gzip (RFC 1952) codec for recordings: Boost.Beast's header-only port of zlib's raw deflate for
+// writing, our own raw inflate for reading (src/record/inflate.hpp: reading a recording is bound by it) and
+// our own table CRC-32 (Crc32 below) — zlib itself is not an approved dependency. The Boost headers stay in
+// gzip.cpp so this header is light.
 //
 // GzipWriter writes one gzip member per writer (header, raw deflate at level 6, CRC32 + ISIZE trailer);
 // opening with append=true adds a new member after what the file holds, which every gzip reader
