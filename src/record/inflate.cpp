@@ -26,16 +26,16 @@ constexpr std::size_t kChunk = std::size_t{1} << 18;  // output decoded per slid
 constexpr std::size_t kLimit = kWindow + kChunk;      // decoding stops once a match might not fit below this
 constexpr std::size_t kSlack = 16;                    // a match copy may write up to 15 bytes past its end
 
-// A table entry: bits 0-7 the code length (or a second-level table's index bits), bits 8-9 the kind,
-// bits 16-31 the symbol (or the second-level table's offset).
-constexpr std::uint32_t kInvalid = 0;
-constexpr std::uint32_t kSymbol = 1;
-constexpr std::uint32_t kLink = 2;
-constexpr std::uint32_t entry(std::uint32_t value, std::uint32_t kind, std::uint32_t len) {
-  return value << 16 | kind << 8 | len;
+// A table entry: bits 0-7 the code length (or a second-level table's index bits), bit 8 set for a link to a
+// second-level table, bits 16-31 the symbol (or the second-level table's offset). A slot no code reaches
+// holds symbol 0xffff, which every caller refuses as out of range: one check for both.
+constexpr std::uint32_t kLinkBit = 1u << 8;
+constexpr std::uint32_t entry(std::uint32_t value, std::uint32_t flags, std::uint32_t len) {
+  return value << 16 | flags | len;
 }
-constexpr std::uint32_t kind_of(std::uint32_t e) {
-  return e >> 8 & 3;
+constexpr std::uint32_t kInvalid = entry(0xffff, 0, 0);
+constexpr bool is_link(std::uint32_t e) {
+  return (e & kLinkBit) != 0;
 }
 constexpr unsigned len_of(std::uint32_t e) {
   return e & 0xff;
@@ -150,14 +150,14 @@ bool Inflater::build(const std::uint8_t* lens, unsigned n, std::uint32_t* table,
       if (sub_bits[i] == 0) continue;
       const std::size_t size = std::size_t{1} << sub_bits[i];
       std::fill(table + offset, table + offset + size, kInvalid);
-      table[i] = entry(static_cast<std::uint32_t>(offset), kLink, sub_bits[i]);
+      table[i] = entry(static_cast<std::uint32_t>(offset), kLinkBit, sub_bits[i]);
       offset += size;
     }
   }
   for (unsigned s = 0; s < n; ++s) {
     const unsigned len = lens[s];
     if (len == 0) continue;
-    const std::uint32_t e = entry(s, kSymbol, len);
+    const std::uint32_t e = entry(s, 0, len);
     if (len <= root) {
       for (unsigned i = rev[s]; i <= root_mask; i += 1u << len) table[i] = e;
     } else {
@@ -190,9 +190,9 @@ Inflater::Status Inflater::read_dynamic(Bits& b) noexcept {
   while (n < total) {
     if (b.bits < 14) b.refill();
     const std::uint32_t e = dist_[b.peek(7)];
-    if (kind_of(e) != kSymbol) return corrupt(b, "invalid code lengths set");
-    b.drop(len_of(e));
     const unsigned sym = value_of(e);
+    if (sym > 18) return corrupt(b, "invalid code lengths set");
+    b.drop(len_of(e));
     if (sym < 16) {
       lens[n++] = static_cast<std::uint8_t>(sym);
       continue;
@@ -337,11 +337,7 @@ Inflater::Status Inflater::decode_codes(Bits& bits, bool eof) noexcept {
     }
     b.refill();
     std::uint32_t e = lit[b.hold & kLitMask];
-    if (kind_of(e) == kLink) e = lit[value_of(e) + ((b.hold >> kLitRoot) & ((1u << len_of(e)) - 1))];
-    if (kind_of(e) != kSymbol) {
-      status = corrupt(b, "invalid literal/length code");
-      break;
-    }
+    if (is_link(e)) e = lit[value_of(e) + ((b.hold >> kLitRoot) & ((1u << len_of(e)) - 1))];
     b.drop(len_of(e));
     const unsigned sym = value_of(e);
     if (sym < 256) {
@@ -360,7 +356,7 @@ Inflater::Status Inflater::decode_codes(Bits& bits, bool eof) noexcept {
       mode_ = Mode::kHeader;
       break;
     }
-    if (sym > 285) {
+    if (sym > 285) {  // 286 and 287 (fixed codes) or no code at all
       status = corrupt(b, "invalid literal/length code");
       break;
     }
@@ -368,8 +364,8 @@ Inflater::Status Inflater::decode_codes(Bits& bits, bool eof) noexcept {
     const unsigned len = kLenBase[li] + b.peek(kLenExtra[li]);
     b.drop(kLenExtra[li]);
     e = dist[b.hold & kDistMask];
-    if (kind_of(e) == kLink) e = dist[value_of(e) + ((b.hold >> kDistRoot) & ((1u << len_of(e)) - 1))];
-    if (kind_of(e) != kSymbol || value_of(e) > 29) {
+    if (is_link(e)) e = dist[value_of(e) + ((b.hold >> kDistRoot) & ((1u << len_of(e)) - 1))];
+    if (value_of(e) > 29) {
       status = corrupt(b, "invalid distance code");
       break;
     }
