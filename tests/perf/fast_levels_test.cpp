@@ -122,6 +122,37 @@ TEST(FastDecimal, AgreesWithDecimalParseWhereItAnswers) {
   EXPECT_FALSE(fast_number_string(p, unterminated.data() + unterminated.size(), x));
 }
 
+// fast_number_string classifies 16 bytes at a time when 32 remain and otherwise loops over digits: both
+// must give the same answer (accepted or not, value, end) for every body, including the '.' next to every
+// digit position (its borrow once corrupted the next digit) and 8/9/10-digit halves.
+TEST(FastDecimal, WideAndByteLoopPathsAgree) {
+  std::mt19937 rng(11);
+  const char alphabet[] = "0123456789012345678901234567890123456789..-e+ \"\\x";
+  std::vector<std::string> bodies = {
+      "61800.3", "3.330", "0.000", "12345678.12345678", "123456789.123456789", "1234567890", "1.",
+      ".5",      ".",     "",      "00000000",          "99999999.9"};
+  for (int i = 0; i < 20000; ++i) {
+    std::string b;
+    const int len = static_cast<int>(rng() % 20);
+    for (int k = 0; k < len; ++k) b += alphabet[rng() % (sizeof alphabet - 1)];
+    bodies.push_back(b);
+  }
+  for (const std::string& body : bodies) {
+    const std::string tail = "\",\"0.5\"]]";
+    const std::string narrow = body + tail;                       // fewer than 32 bytes: byte loop
+    const std::string wide = body + tail + std::string(40, ' ');  // wide path where it applies
+    Decimal a, b;
+    const char* pa = narrow.data();
+    const char* pb = wide.data();
+    const bool ok_a = fast_number_string(pa, narrow.data() + narrow.size(), a);
+    const bool ok_b = fast_number_string(pb, wide.data() + wide.size(), b);
+    ASSERT_EQ(ok_a, ok_b) << body;
+    if (!ok_a) continue;
+    EXPECT_EQ(a.raw(), b.raw()) << body;
+    EXPECT_EQ(pa - narrow.data(), pb - wide.data()) << body;
+  }
+}
+
 TEST(FastLevels, HandPickedCasesMatchTheSimdjsonPath) {
   struct Case {
     const char* text;
