@@ -473,6 +473,9 @@ inline ParseError get_int_fast(od::value& v, std::int64_t& out, const char* fiel
 // The stream and symbol are copied into `strings` (capacity `cap`; longer ones decline) and the views
 // point there, the same lifetime as the simdjson path's views into the parser's string buffer.
 bool fast_depth_frame(const char* b, const char* e, WsFrame& out, char* strings, std::size_t cap) noexcept;
+// The same for bookTicker and trade frames too (plain decimal strings, the keys their simdjson readers use;
+// parsers_ws_fast.cpp): what parse_ws_frame tries first.
+bool fast_ws_frame(const char* b, const char* e, WsFrame& out, char* strings, std::size_t cap) noexcept;
 
 // parse_ws_frame without the fast_depth_frame shortcut (the reference the fast path is tested against).
 ParseError parse_ws_frame_simdjson(JsonParser& p, JsonInput in, WsFrame& out) noexcept;
