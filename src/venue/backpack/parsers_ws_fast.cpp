@@ -3,6 +3,9 @@
 // (parsers_ws.cpp) accepts, with the same result; on anything else it declines and that path decides.
 #include <cstring>
 #include <string_view>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "parsers_detail.hpp"
 
@@ -16,6 +19,27 @@ namespace {
 bool plain_string(const char*& p, const char* end, std::string_view& out) noexcept {
   if (p == end || *p != '"') return false;
   const char* const b = ++p;
+#if defined(__SSE2__)
+  // 16 bytes at a time: the first quote, and whether a control byte, DEL, a non-ASCII byte (negative as a
+  // signed byte) or a backslash comes before it.
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const unsigned quotes = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"'))));
+    const __m128i bad_bytes =
+        _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))),
+                     _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+    const unsigned bad = static_cast<unsigned>(_mm_movemask_epi8(bad_bytes));
+    if (quotes != 0) {
+      const int q = __builtin_ctz(quotes);
+      if ((bad & ((1u << q) - 1)) != 0) return false;
+      out = std::string_view(b, static_cast<std::size_t>(p + q - b));
+      p += q + 1;
+      return true;
+    }
+    if (bad != 0) return false;
+    p += 16;
+  }
+#endif
   while (p != end && *p != '"') {
     const unsigned char c = static_cast<unsigned char>(*p);
     if (c < 0x20 || c > 0x7e || c == '\\') return false;
@@ -193,10 +217,29 @@ bool fast_book_ticker_data(const char*& p, const char* end, BookTickerEvent& t) 
   t = BookTickerEvent{};
   bool has_symbol = false;
   bool a = false, A = false, b = false, B = false;
-  constexpr std::string_view kKeys = "eETsuaAbB";
-  const auto bit_of = [&](char k) noexcept {
-    const std::size_t i = kKeys.find(k);
-    return i == std::string_view::npos ? -1 : static_cast<int>(i);
+  const auto bit_of = [](char k) noexcept {
+    switch (k) {
+      case 'e':
+        return 0;
+      case 'E':
+        return 1;
+      case 'T':
+        return 2;
+      case 's':
+        return 3;
+      case 'u':
+        return 4;
+      case 'a':
+        return 5;
+      case 'A':
+        return 6;
+      case 'b':
+        return 7;
+      case 'B':
+        return 8;
+      default:
+        return -1;
+    }
   };
   const auto field = [&](char k, const char*& q) noexcept {
     switch (k) {
@@ -238,10 +281,27 @@ bool fast_book_ticker_data(const char*& p, const char* end, BookTickerEvent& t) 
 bool fast_trade_data(const char*& p, const char* end, TradeEvent& t) noexcept {
   t = TradeEvent{};
   bool has_symbol = false, has_price = false, has_quantity = false;
-  constexpr std::string_view kKeys = "eETspqtm";
-  const auto bit_of = [&](char k) noexcept {
-    const std::size_t i = kKeys.find(k);
-    return i == std::string_view::npos ? -1 : static_cast<int>(i);
+  const auto bit_of = [](char k) noexcept {
+    switch (k) {
+      case 'e':
+        return 0;
+      case 'E':
+        return 1;
+      case 'T':
+        return 2;
+      case 's':
+        return 3;
+      case 'p':
+        return 4;
+      case 'q':
+        return 5;
+      case 't':
+        return 6;
+      case 'm':
+        return 7;
+      default:
+        return -1;
+    }
   };
   const auto field = [&](char k, const char*& q) noexcept {
     switch (k) {
