@@ -433,37 +433,62 @@ struct GzipReader::Impl {
     return true;
   }
 
-  // Inflates into out[0, n); returns bytes produced (0 when the member ended or on an error: see state).
-  std::size_t inflate_some(unsigned char* out, std::size_t n) {
+  // Makes decoded output pending in the inflater; false when the member ended (state kTrailer) or on an
+  // error (state kError).
+  bool inflate_more() {
     for (;;) {
-      const std::size_t k = std::min(n, inflater.pending_size());
-      if (k > 0) {
-        std::memcpy(out, inflater.pending(), k);
-        inflater.take(k);
-        crc.update(out, k);
-        isize += static_cast<std::uint32_t>(k);
-        return k;
-      }
+      if (inflater.pending_size() > 0) return true;
       switch (inflated) {
         case Inflater::Status::kEnd:
           pos -= inflater.unused_bytes();  // read ahead into the bit buffer: they start the trailer
           state = State::kTrailer;
-          return 0;
+          return false;
         case Inflater::Status::kTruncated:
           truncated("compressed data");
-          return 0;
+          return false;
         case Inflater::Status::kCorrupt:
           set_error("corrupt gzip data in member " + std::to_string(members + 1) + ": " + inflater.error());
-          return 0;
+          return false;
         case Inflater::Status::kOutput:
         case Inflater::Status::kNeedInput:
           break;
       }
-      if (!top_up()) return 0;
+      if (!top_up()) return false;
       std::size_t used = 0;
       inflated = inflater.decode(in.data() + pos, end - pos, file_eof, used);
       pos += used;
     }
+  }
+
+  // Hands out the next n pending bytes (checksummed).
+  const unsigned char* take(std::size_t n) {
+    const unsigned char* const p = inflater.pending();
+    inflater.take(n);
+    crc.update(p, n);
+    isize += static_cast<std::uint32_t>(n);
+    return p;
+  }
+
+  // Inflates into out[0, n); returns bytes produced (0 when the member ended or on an error: see state).
+  std::size_t inflate_some(unsigned char* out, std::size_t n) {
+    if (!inflate_more()) return 0;
+    const std::size_t k = std::min(n, inflater.pending_size());
+    std::memcpy(out, take(k), k);
+    return k;
+  }
+
+  // Two bytes decide gzip vs plain; a one-byte file is plain; an empty one is done.
+  void start() {
+    if (pos >= end && !refill()) {
+      if (state != State::kError) state = State::kDone;
+      return;
+    }
+    if (end - pos < 2 && !file_eof) {
+      const std::size_t got = std::fread(in.data() + end, 1, 1, file);
+      end += got;
+    }
+    gzip = end - pos >= 2 && in[pos] == kMagic0 && in[pos + 1] == kMagic1;
+    state = gzip ? State::kHeader : State::kPlain;
   }
 };
 
@@ -481,20 +506,9 @@ std::size_t GzipReader::read(char* out, std::size_t n) noexcept {
   std::size_t produced = 0;
   while (produced < n) {
     switch (s.state) {
-      case Impl::State::kStart: {
-        if (s.pos >= s.end && !s.refill()) {
-          if (s.state != Impl::State::kError) s.state = Impl::State::kDone;  // empty file
-          break;
-        }
-        // Two bytes decide gzip vs plain; a one-byte file is plain.
-        if (s.end - s.pos < 2 && !s.file_eof) {
-          const std::size_t got = std::fread(s.in.data() + s.end, 1, 1, s.file);
-          s.end += got;
-        }
-        s.gzip = s.end - s.pos >= 2 && s.in[s.pos] == kMagic0 && s.in[s.pos + 1] == kMagic1;
-        s.state = s.gzip ? Impl::State::kHeader : Impl::State::kPlain;
+      case Impl::State::kStart:
+        s.start();
         break;
-      }
       case Impl::State::kPlain: {
         if (s.pos >= s.end && !s.refill()) {
           if (s.state != Impl::State::kError) s.state = Impl::State::kDone;
@@ -523,6 +537,41 @@ std::size_t GzipReader::read(char* out, std::size_t n) noexcept {
   return produced;
 }
 
+std::string_view GzipReader::read_view() noexcept {
+  Impl& s = *impl_;
+  for (;;) {
+    switch (s.state) {
+      case Impl::State::kStart:
+        s.start();
+        break;
+      case Impl::State::kPlain: {
+        if (s.pos >= s.end && !s.refill()) {
+          if (s.state != Impl::State::kError) s.state = Impl::State::kDone;
+          break;
+        }
+        const std::string_view v(reinterpret_cast<const char*>(s.in.data() + s.pos), s.end - s.pos);
+        s.pos = s.end;
+        return v;
+      }
+      case Impl::State::kHeader:
+        s.parse_header();
+        break;
+      case Impl::State::kData:
+        if (s.inflate_more()) {
+          const std::size_t n = s.inflater.pending_size();
+          return std::string_view(reinterpret_cast<const char*>(s.take(n)), n);
+        }
+        break;
+      case Impl::State::kTrailer:
+        s.check_trailer();
+        break;
+      case Impl::State::kDone:
+      case Impl::State::kError:
+        return {};
+    }
+  }
+}
+
 const std::string& GzipReader::error() const noexcept {
   return impl_->error;
 }
@@ -536,45 +585,50 @@ std::uint64_t GzipReader::members() const noexcept {
 // ---------------------------------------------------------------------------------------------
 // Lines
 
-LineReader::LineReader(const std::string& path) : path_(path), reader_(path), buf_(1u << 17, '\0') {}
+LineReader::LineReader(const std::string& path) : path_(path), reader_(path) {
+  carry_.reserve(1u << 17);
+}
 
 bool LineReader::next(std::string_view& line) noexcept {
-  std::size_t scan = begin_;
-  for (;;) {
-    const void* nl = scan < end_ ? std::memchr(buf_.data() + scan, '\n', end_ - scan) : nullptr;
-    if (nl != nullptr) {
-      const std::size_t at = static_cast<const char*>(nl) - buf_.data();
-      line = std::string_view(buf_.data() + begin_, at - begin_);
-      begin_ = at + 1;
-      return true;
-    }
-    if (eof_) {
-      if (begin_ == end_) return false;
-      line = std::string_view(buf_.data() + begin_, end_ - begin_);  // last line without '\n'
-      begin_ = end_;
-      return true;
-    }
-    // Move the partial line to the front, grow for long lines, read more.
-    const std::size_t partial = end_ - begin_;
-    if (begin_ > 0) {
-      std::memmove(buf_.data(), buf_.data() + begin_, partial);
-      begin_ = 0;
-      end_ = partial;
-    }
-    if (end_ == buf_.size()) {
-      try {
-        buf_.resize(buf_.size() * 2);
-      } catch (...) {
-        return false;
+  if (carried_) {
+    carry_.clear();
+    carried_ = false;
+  }
+  try {
+    for (;;) {
+      if (pos_ < chunk_.size()) {
+        const char* const b = chunk_.data() + pos_;
+        const void* nl = std::memchr(b, '\n', chunk_.size() - pos_);
+        if (nl != nullptr) {
+          const std::size_t len = static_cast<std::size_t>(static_cast<const char*>(nl) - b);
+          pos_ += len + 1;
+          if (carry_.empty()) {
+            line = std::string_view(b, len);  // in the reader's buffer: no copy
+            return true;
+          }
+          carry_.append(b, len);
+          line = carry_;
+          carried_ = true;
+          return true;
+        }
+        carry_.append(b, chunk_.size() - pos_);  // a line continued in the next piece
+        pos_ = chunk_.size();
+      }
+      if (eof_) {
+        if (carry_.empty()) return false;
+        line = carry_;  // last line without '\n'
+        carried_ = true;
+        return true;
+      }
+      chunk_ = reader_.read_view();
+      pos_ = 0;
+      if (chunk_.empty()) {
+        eof_ = true;
+        if (!reader_.error().empty()) return false;  // a read error ends the stream; the partial line is dropped
       }
     }
-    scan = end_;
-    const std::size_t got = reader_.read(buf_.data() + end_, buf_.size() - end_);
-    if (got == 0) {
-      eof_ = true;
-      if (!reader_.error().empty()) return false;  // a read error ends the stream; the partial line is dropped
-    }
-    end_ += got;
+  } catch (...) {  // a line longer than memory allows
+    return false;
   }
 }
 
