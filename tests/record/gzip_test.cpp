@@ -404,6 +404,32 @@ TEST_F(GzipTest, ADistanceBeforeTheStartIsCorrupt) {
   EXPECT_NE(err.find("corrupt gzip data in member 1: invalid distance too far back"), std::string::npos) << err;
 }
 
+TEST_F(GzipTest, ReadViewYieldsTheSameBytesAsRead) {
+  const std::string text = sample_text(6000);  // several of the inflater's output pieces
+  const fs::path gz = dir / "v.gz";
+  {
+    GzipWriter w(gz.string(), false);
+    w.write(text.substr(0, 1000));
+    w.close();
+  }
+  {
+    GzipWriter w(gz.string(), true);  // a second member
+    w.write(text.substr(1000));
+    w.close();
+  }
+  const fs::path plain = dir / "v.txt";
+  spit(plain, text);
+  for (const fs::path& p : {gz, plain}) {
+    GzipReader r(p.string());
+    std::string got;
+    std::size_t pieces = 0;
+    for (std::string_view v = r.read_view(); !v.empty(); v = r.read_view(), ++pieces) got.append(v);
+    EXPECT_EQ(r.error(), "") << p;
+    EXPECT_TRUE(got == text) << p << ": " << got.size() << " of " << text.size() << " bytes";
+    EXPECT_GT(pieces, 1u) << p;
+  }
+}
+
 TEST_F(GzipTest, OpenErrorsThrow) {
   EXPECT_THROW(GzipReader((dir / "missing.gz").string()), std::runtime_error);
   EXPECT_THROW(GzipWriter((dir / "no" / "such" / "dir.gz").string()), std::runtime_error);
