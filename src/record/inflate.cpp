@@ -27,22 +27,50 @@ constexpr std::size_t kLimit = kWindow + kChunk;      // decoding stops once a m
 constexpr std::size_t kSlack = 16;                    // a match copy may write up to 15 bytes past its end
 
 // A table entry: bits 0-7 the code length (or a second-level table's index bits), bit 8 set for a link to a
-// second-level table, bits 16-31 the symbol (or the second-level table's offset). A slot no code reaches
-// holds symbol 0xffff, which every caller refuses as out of range: one check for both.
+// second-level table, bits 9-12 how many extra bits follow the code, bit 13 "a match length", bit 14 "end of
+// block" (literal/length table) or "no such distance" (distance table), bits 16-31 the literal, the length or
+// distance base, the code-length symbol, or the second-level table's offset. The symbol's part comes from a
+// payload table built once, so that decoding a length or distance needs no further lookup. A slot no code
+// reaches has both flags and value 0xffff: refused by every caller in its rare path.
 constexpr std::uint32_t kLinkBit = 1u << 8;
+constexpr std::uint32_t kLengthBit = 1u << 13;
+constexpr std::uint32_t kEndBit = 1u << 14;
 constexpr std::uint32_t entry(std::uint32_t value, std::uint32_t flags, std::uint32_t len) {
   return value << 16 | flags | len;
 }
-constexpr std::uint32_t kInvalid = entry(0xffff, 0, 0);
+constexpr std::uint32_t kInvalid = entry(0xffff, kLengthBit | kEndBit, 0);
 constexpr bool is_link(std::uint32_t e) {
   return (e & kLinkBit) != 0;
 }
 constexpr unsigned len_of(std::uint32_t e) {
   return e & 0xff;
 }
+constexpr unsigned extra_of(std::uint32_t e) {
+  return e >> 9 & 15;
+}
 constexpr unsigned value_of(std::uint32_t e) {
   return e >> 16;
 }
+
+constexpr std::array<std::uint32_t, 288> kLitPayload = [] {
+  std::array<std::uint32_t, 288> t{};
+  for (std::uint32_t s = 0; s < 256; ++s) t[s] = entry(s, 0, 0);
+  t[256] = entry(0, kEndBit, 0);
+  for (std::uint32_t s = 257; s < 286; ++s) t[s] = entry(kLenBase[s - 257], kLengthBit | kLenExtra[s - 257] << 9, 0);
+  t[286] = t[287] = kInvalid;  // fixed codes include them; a stream must not use them
+  return t;
+}();
+constexpr std::array<std::uint32_t, 32> kDistPayload = [] {
+  std::array<std::uint32_t, 32> t{};
+  for (std::uint32_t s = 0; s < 30; ++s) t[s] = entry(kDistBase[s], kDistExtra[s] << 9, 0);
+  t[30] = t[31] = kInvalid;
+  return t;
+}();
+constexpr std::array<std::uint32_t, 19> kCodeLengthPayload = [] {
+  std::array<std::uint32_t, 19> t{};
+  for (std::uint32_t s = 0; s < 19; ++s) t[s] = entry(s, 0, 0);
+  return t;
+}();
 
 unsigned reverse_bits(unsigned code, unsigned len) {
   unsigned r = 0;
@@ -110,8 +138,8 @@ Inflater::Status Inflater::corrupt(const Bits& b, const char* what) noexcept {
   return Status::kCorrupt;
 }
 
-bool Inflater::build(const std::uint8_t* lens, unsigned n, std::uint32_t* table, unsigned root,
-                     bool allow_single) noexcept {
+bool Inflater::build(const std::uint8_t* lens, unsigned n, std::uint32_t* table, unsigned root, bool allow_single,
+                     const std::uint32_t* payload) noexcept {
   unsigned count[16] = {};
   for (unsigned i = 0; i < n; ++i) ++count[lens[i]];
   count[0] = 0;
@@ -157,7 +185,7 @@ bool Inflater::build(const std::uint8_t* lens, unsigned n, std::uint32_t* table,
   for (unsigned s = 0; s < n; ++s) {
     const unsigned len = lens[s];
     if (len == 0) continue;
-    const std::uint32_t e = entry(s, 0, len);
+    const std::uint32_t e = payload[s] | len;
     if (len <= root) {
       for (unsigned i = rev[s]; i <= root_mask; i += 1u << len) table[i] = e;
     } else {
@@ -184,7 +212,9 @@ Inflater::Status Inflater::read_dynamic(Bits& b) noexcept {
     b.drop(3);
   }
   // The code-length code has at most 7-bit codes: one level in dist_, which is rebuilt below.
-  if (!build(lens, 19, dist_.data(), 7, false)) return corrupt(b, "invalid code lengths set");
+  if (!build(lens, 19, dist_.data(), 7, false, kCodeLengthPayload.data())) {
+    return corrupt(b, "invalid code lengths set");
+  }
   const unsigned total = nlen + ndist;
   unsigned n = 0;
   while (n < total) {
@@ -217,8 +247,12 @@ Inflater::Status Inflater::read_dynamic(Bits& b) noexcept {
   }
   if (b.cut()) return Status::kTruncated;
   if (lens[256] == 0) return corrupt(b, "invalid code -- missing end-of-block");
-  if (!build(lens, nlen, lit_.data(), kLitRoot, true)) return corrupt(b, "invalid literal/lengths set");
-  if (!build(lens + nlen, ndist, dist_.data(), kDistRoot, true)) return corrupt(b, "invalid distances set");
+  if (!build(lens, nlen, lit_.data(), kLitRoot, true, kLitPayload.data())) {
+    return corrupt(b, "invalid literal/lengths set");
+  }
+  if (!build(lens + nlen, ndist, dist_.data(), kDistRoot, true, kDistPayload.data())) {
+    return corrupt(b, "invalid distances set");
+  }
   mode_ = Mode::kCodes;
   return Status::kOutput;
 }
@@ -248,8 +282,8 @@ Inflater::Status Inflater::read_header(Bits& b) noexcept {
       std::fill(lens + 256, lens + 280, 7);
       std::fill(lens + 280, lens + 288, 8);
       std::fill(lens + 288, lens + 320, 5);
-      build(lens, 288, lit_.data(), kLitRoot, false);
-      build(lens + 288, 32, dist_.data(), kDistRoot, false);
+      build(lens, 288, lit_.data(), kLitRoot, false, kLitPayload.data());
+      build(lens + 288, 32, dist_.data(), kDistRoot, false, kDistPayload.data());
       mode_ = Mode::kCodes;
       return Status::kOutput;
     }
@@ -339,40 +373,38 @@ Inflater::Status Inflater::decode_codes(Bits& bits, bool eof) noexcept {
     std::uint32_t e = lit[b.hold & kLitMask];
     if (is_link(e)) e = lit[value_of(e) + ((b.hold >> kLitRoot) & ((1u << len_of(e)) - 1))];
     b.drop(len_of(e));
-    const unsigned sym = value_of(e);
-    if (sym < 256) {
+    const std::uint32_t kind = e & (kLengthBit | kEndBit);
+    if (kind == 0) {  // a literal
       if (b.cut()) {
         status = Status::kTruncated;
         break;
       }
-      buf[out++] = static_cast<unsigned char>(sym);
+      buf[out++] = static_cast<unsigned char>(value_of(e));
       continue;
     }
-    if (sym == 256) {
-      if (b.cut()) {
-        status = Status::kTruncated;
-        break;
+    if (kind != kLengthBit) {
+      if (kind == kEndBit) {  // end of block
+        if (b.cut()) {
+          status = Status::kTruncated;
+          break;
+        }
+        mode_ = Mode::kHeader;
+      } else {  // 286 and 287 (fixed codes) or no code at all
+        status = corrupt(b, "invalid literal/length code");
       }
-      mode_ = Mode::kHeader;
       break;
     }
-    if (sym > 285) {  // 286 and 287 (fixed codes) or no code at all
-      status = corrupt(b, "invalid literal/length code");
-      break;
-    }
-    const unsigned li = sym - 257;
-    const unsigned len = kLenBase[li] + b.peek(kLenExtra[li]);
-    b.drop(kLenExtra[li]);
+    const unsigned len = value_of(e) + b.peek(extra_of(e));
+    b.drop(extra_of(e));
     e = dist[b.hold & kDistMask];
     if (is_link(e)) e = dist[value_of(e) + ((b.hold >> kDistRoot) & ((1u << len_of(e)) - 1))];
-    if (value_of(e) > 29) {
+    if ((e & kEndBit) != 0) {
       status = corrupt(b, "invalid distance code");
       break;
     }
     b.drop(len_of(e));
-    const unsigned di = value_of(e);
-    const std::size_t d = kDistBase[di] + b.peek(kDistExtra[di]);
-    b.drop(kDistExtra[di]);
+    const std::size_t d = value_of(e) + b.peek(extra_of(e));
+    b.drop(extra_of(e));
     if (b.cut()) {
       status = Status::kTruncated;
       break;

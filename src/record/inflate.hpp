@@ -61,8 +61,9 @@ class Inflater {
   Status read_dynamic(Bits& b) noexcept;
   Status decode_codes(Bits& b, bool eof) noexcept;
   Status corrupt(const Bits& b, const char* what) noexcept;
-  static bool build(const std::uint8_t* lens, unsigned n, std::uint32_t* table, unsigned root,
-                    bool allow_single) noexcept;
+  // Fills `table` for the code with lengths lens[0, n): entry = payload[symbol] | code length.
+  static bool build(const std::uint8_t* lens, unsigned n, std::uint32_t* table, unsigned root, bool allow_single,
+                    const std::uint32_t* payload) noexcept;
 
   std::vector<unsigned char> buf_;  // history (at most the last 32 KiB) followed by new output
   std::size_t out_ = 0;             // end of output in buf_
