@@ -37,7 +37,7 @@ struct Config;
 
 struct RecordPair {
   std::string base;  // "SOL": names the CSV files
-  MarketSpec spot;
+  MarketSpec spot;   // empty symbol: the perp alone, without the pair's CSV files (the cross-venue leg)
   MarketSpec perp;
 };
 
