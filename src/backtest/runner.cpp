@@ -3,7 +3,10 @@
 namespace bparb::backtest {
 
 Runner::Impl::Impl(RunnerConfig c) : cfg(std::move(c)), clock(0) {
-  if (cfg.pairs.empty() && cfg.mm_markets.empty()) throw std::invalid_argument("backtest: no pairs to trade");
+  if (cfg.pairs.empty() && cfg.mm_markets.empty() && !cfg.xarb)
+    throw std::invalid_argument("backtest: no pairs to trade");
+  if (cfg.xarb && (!cfg.pairs.empty() || !cfg.mm_markets.empty()))
+    throw std::invalid_argument("backtest: the cross-venue strategy trades its pair alone");
   if (cfg.sample_interval_us == 0) throw std::invalid_argument("backtest: sample_interval must be > 0");
   if (cfg.timer_interval_us <= 0 || cfg.account_interval_us <= 0)
     throw std::invalid_argument("backtest: timer/account intervals must be > 0");
@@ -34,16 +37,27 @@ Runner::Impl::Impl(RunnerConfig c) : cfg(std::move(c)), clock(0) {
     vc.markets.push_back(&instruments.market(
         instruments.add(VenueId::kBackpack, m, {cfg.fees.perp_maker_bps, cfg.fees.perp_taker_bps})));
   }
+  if (cfg.xarb) {
+    if (cfg.xarb->backpack.type != MarketType::kPerp)
+      throw std::invalid_argument("backtest: cross_venue: " + cfg.xarb->backpack.symbol + " must be PERP");
+    const InstrumentId bp =
+        instruments.add(VenueId::kBackpack, cfg.xarb->backpack, {cfg.fees.perp_maker_bps, cfg.fees.perp_taker_bps});
+    vc.markets.push_back(&instruments.market(bp));
+    xarb = std::make_unique<XarbReplay>(*cfg.xarb, instruments, bp, clock, latency);
+  }
   vc.fees = cfg.fees;
-  vc.quote_symbol = cfg.pairs.empty() ? cfg.mm_markets.front().quote_symbol : cfg.pairs.front().spot.quote_symbol;
+  vc.quote_symbol = !cfg.pairs.empty()        ? cfg.pairs.front().spot.quote_symbol
+                    : !cfg.mm_markets.empty() ? cfg.mm_markets.front().quote_symbol
+                                              : cfg.xarb->backpack.quote_symbol;
   vc.quote_balance = cfg.quote_balance;
   vc.latency = std::move(latency);
   vc.queue_model = cfg.queue_model;
   venue = std::make_unique<SimVenue>(clock, std::move(vc));  // validates the markets now
 
   risk = std::make_unique<RiskGate>(cfg.risk, clock);
-  portfolio = std::make_unique<Portfolio>(cfg.pairs.size());
-  engine = std::make_unique<exec::ArbEngine>(cfg.engine, instruments, *risk, *portfolio, *this, *this);
+  portfolio = std::make_unique<Portfolio>(cfg.pairs.size() + (xarb ? 1 : 0));
+  engine = std::make_unique<exec::ArbEngine>(cfg.engine, instruments, *risk, *portfolio, *this, *this,
+                                             xarb ? &xarb->strategy() : nullptr);
   for (std::size_t i = 0; i < cfg.pairs.size(); ++i) {
     const PairSetup& p = cfg.pairs[i];
     const auto spot_id = static_cast<InstrumentId>(2 * i);
@@ -79,7 +93,35 @@ Runner::Impl::Impl(RunnerConfig c) : cfg(std::move(c)), clock(0) {
       b.mm = mm->add(id, *b.book);
     }
   }
-  for (std::size_t i = 0; i < books.size(); ++i) venue->attach_book(i, *books[i]->book);
+  if (xarb) add_xarb_pair();
+  for (const auto& b : books) b->venue->attach_book(b->market, *b->book);
+}
+
+// The cross-venue pair: Backpack's perp (instrument 0, market 0 of the Backpack venue) on leg 0, Lighter's
+// (instrument 1, the Lighter venue's only market) on leg 1, as the daemon registers it.
+void Runner::Impl::add_xarb_pair() {
+  const PairIndex idx = portfolio->add_pair(Decimal{});
+  books.push_back(make_book(&instruments.market(0), idx, false));
+  EngineBook& bb = *books.back();
+  books.push_back(make_book(&xarb->lighter_market(), idx, false));
+  EngineBook& lb = *books.back();
+  lb.venue = &xarb->venue();
+  lb.market = 0;
+  bb.validity_index = validity.add(bb.spec->symbol);
+  lb.validity_index = validity.add(lb.spec->symbol);
+  PairState ps;
+  ps.name = cfg.xarb->coin;
+  ps.spot = bb.spec;
+  ps.perp = lb.spec;
+  ps.spot_book = &bb;
+  ps.perp_book = &lb;
+  ps.cross_venue = true;
+  ps.inventory_deposited = true;  // perps only: no spot inventory
+  ps.funding_index = funding_feeds.add(bb.spec->symbol, bb.spec->funding_interval_ms);
+  ps.perp_premium.reserve(1 << 16);
+  ps.spot_premium.reserve(1 << 16);
+  pairs.push_back(std::move(ps));
+  engine->add_pair(cfg.xarb->coin, {0, xarb->lighter_instrument()}, {bb.book.get(), lb.book.get()});
 }
 
 std::unique_ptr<Runner::Impl::EngineBook> Runner::Impl::make_book(const MarketSpec* spec, PairIndex pair, bool spot) {
@@ -94,19 +136,21 @@ std::unique_ptr<Runner::Impl::EngineBook> Runner::Impl::make_book(const MarketSp
   sc.reserve_levels = 8;
   b->sync = std::make_unique<DepthSync>(*b->book, sc);
   b->market = books.size();
+  b->venue = venue.get();
   return b;
 }
 
 void Runner::Impl::place_orders(std::span<const exec::OrderSpec> specs_in) {
+  if (xarb) return xarb->place_orders(specs_in, *venue);
   venue->place_orders(specs_in);
 }
 
 void Runner::Impl::cancel_order(InstrumentId instrument, oms::ClientId client_id) {
-  venue->cancel_order(instruments.market(instrument), client_id);
+  (xarb ? xarb->venue_of(instrument, *venue) : *venue).cancel_order(instruments.market(instrument), client_id);
 }
 
 void Runner::Impl::query_order(InstrumentId instrument, oms::ClientId client_id) {
-  venue->query_order(instruments.market(instrument), client_id);
+  (xarb ? xarb->venue_of(instrument, *venue) : *venue).query_order(instruments.market(instrument), client_id);
 }
 
 void Runner::Impl::on_order_ack(const exec::OrderAck& ack, TimestampUs now) {
@@ -144,6 +188,7 @@ void Runner::Impl::send_account() {
   for (std::size_t i = 0; i < pairs.size() && i < exec::AccountSnapshot::kMaxPairs; ++i)
     snap.available_base[i] = venue->available(pairs[i].spot->base_symbol);
   engine->on_account(snap, clock.now_us());
+  if (xarb) xarb->push_state(*engine);
   if (mm) stats.mm_positions_given += mm->on_account(c.net_equity);
 }
 
@@ -151,7 +196,7 @@ void Runner::Impl::book_funding(const std::vector<sim::FundingPayment>& payments
   for (const sim::FundingPayment& f : payments) {
     ++stats.funding_payments;
     for (PairState& p : pairs) {
-      if (p.perp->symbol != f.symbol) continue;
+      if (p.perp->symbol != f.symbol && !(p.cross_venue && p.spot->symbol == f.symbol)) continue;
       engine->on_funding_payment(static_cast<PairIndex>(&p - pairs.data()), f.quantity, f.interval_end_ms * kUsPerMs);
       fill_happened = true;
     }
@@ -179,13 +224,18 @@ TimestampUs Runner::Impl::next_funding_boundary(TimestampUs now) const noexcept 
 void Runner::Impl::advance_to(TimestampUs t) {
   for (;;) {
     TimestampUs next = venue->next_event_time();
+    if (xarb) next = std::min(next, xarb->venue().next_event_time());
     if (trading) next = std::min({next, next_timer, next_account, next_sample});
     next = std::min(next, next_funding);
     if (next > t) break;
     if (next > clock.now_us()) clock.set_us(next);
     const TimestampUs now = clock.now_us();
     if (next_funding <= now) {
-      const std::vector<sim::FundingPayment> paid = venue->settle_funding(now);
+      std::vector<sim::FundingPayment> paid = venue->settle_funding(now);
+      if (xarb) {
+        const std::vector<sim::FundingPayment> more = xarb->venue().settle_funding(now);
+        paid.insert(paid.end(), more.begin(), more.end());
+      }
       note_settlements(now);
       book_funding(paid);
       next_funding = next_funding_boundary(now);
@@ -198,12 +248,20 @@ void Runner::Impl::advance_to(TimestampUs t) {
       }
       continue;
     }
+    if (xarb && xarb->venue().next_event_time() <= now) {
+      if (xarb->venue().deliver_next(*this) && fill_happened) {
+        fill_happened = false;
+        equity_point(now);
+      }
+      continue;
+    }
     if (next_account <= now) {
       send_account();
       next_account = now + cfg.account_interval_us;
       continue;
     }
     if (next_timer <= now) {
+      if (xarb) xarb->push_state(*engine);
       engine->on_timer(now);
       if (mm) mm->on_timer();
       next_timer = now + cfg.timer_interval_us;
@@ -221,6 +279,7 @@ void Runner::Impl::book_changed(EngineBook& b, TimestampUs now) {
   if (b.book->crossed()) ++stats.crossed_books;
   if (b.mm != SIZE_MAX) return trading ? mm->on_book(b.mm) : mm->set_marks(b.mm);
   PairState& p = pairs[b.pair];
+  if (p.cross_venue) return xarb_book_changed(b, p, now);
   if (b.spot && !p.inventory_deposited && b.book->valid() && !b.book->empty(Side::kBid) && !b.book->empty(Side::kAsk) &&
       cfg.base_inventory_usd.is_positive()) {
     // Spot inventory for spot-premium trades (the daemon's paper account gets the same), bought at the
@@ -261,6 +320,19 @@ void Runner::Impl::update_marks(PairState& p) {
     venue->set_mark_index(p.perp->symbol, p.perp_mid, p.spot_mid);
     p.marks_dirty = false;
   }
+}
+
+// Each venue's mark and index follow its own recorded mid (neither has the other's index), so funding and
+// margin work on both; the spread per direction is sampled like a basis (leg 1 bid over leg 0 ask, and back).
+void Runner::Impl::xarb_book_changed(EngineBook& b, PairState& p, TimestampUs now) {
+  const OrderBook& ob = *b.book;
+  if (ob.valid() && !ob.empty(Side::kBid) && !ob.empty(Side::kAsk) && ob.mid() != b.mid) {
+    b.mid = ob.mid();
+    b.venue->set_mark_index(b.spec->symbol, b.mid, b.mid);
+  }
+  if (!trading) return;
+  basis_sample(p, now);
+  engine->on_book_update(b.pair, now);
 }
 
 void Runner::Impl::basis_sample(PairState& p, TimestampUs now) {
@@ -308,7 +380,8 @@ void Runner::Impl::engine_depth(const ParsedRecording& r, const ParsedEvent& e, 
   validity.depth_frame(b->validity_index);
   const bool was = b->sync->synced();
   const SyncAction a = b->sync->on_delta(delta, e.receive_time_us);
-  venue->note_delta(b->market, was, a, b->sync->synced(), delta);
+  ++b->lines;
+  b->venue->note_delta(b->market, was, a, b->sync->synced(), delta);
   after_sync(*b, was, a, now);
 }
 
@@ -340,7 +413,7 @@ void Runner::Impl::engine_trade(const ParsedRecording& r, const ParsedEvent& e) 
   t.price = e.value1;
   t.quantity = e.value2;
   t.buyer_is_maker = e.flag;
-  venue->on_recorded_trade(b->market, t);  // our resting quote first: its fill reaches us after the latency
+  b->venue->on_recorded_trade(b->market, t);  // our resting quote first: its fill reaches us after the latency
   if (b->mm != SIZE_MAX && trading) mm->on_trade(b->mm, clock.now_us(), t.price, t.quantity, t.buyer_is_maker);
 }
 
@@ -356,7 +429,8 @@ void Runner::Impl::engine_snapshot(const ParsedRecording& r, const ParsedEvent& 
   validity.snapshot(b->validity_index);
   const bool was = b->sync->synced();
   const SyncAction a = b->sync->on_snapshot(snapshot, e.receive_time_us);
-  venue->note_snapshot(b->market);
+  ++b->lines;
+  b->venue->note_snapshot(b->market);
   after_sync(*b, was, a, clock.now_us());
 }
 
@@ -365,7 +439,7 @@ void Runner::Impl::engine_reset(const ParsedRecording& r, const ParsedEvent& e) 
     if (e.flag && b->spec->symbol != r.symbol(e.symbol)) continue;
     const bool was = b->sync->synced();
     b->sync->reset();
-    venue->note_reset(b->market);  // liquidity withdrawn until the next snapshot
+    b->venue->note_reset(b->market);  // liquidity withdrawn until the next snapshot
     if (b->mm != SIZE_MAX && trading) mm->on_reconnect(b->mm);
     if (was) {
       ++result.resyncs;
@@ -375,7 +449,9 @@ void Runner::Impl::engine_reset(const ParsedRecording& r, const ParsedEvent& e) 
 }
 
 void Runner::Impl::engine_line(const ParsedRecording& r, const ParsedEvent& e) {
-  if (e.venue != VenueId::kBackpack) return watched.on_event(r, e);  // followed, not traded
+  const bool traded = e.venue == VenueId::kBackpack ||
+                      (xarb && e.venue == VenueId::kLighter && r.symbol(e.symbol) == xarb->lighter_market().symbol);
+  if (!traded) return watched.on_event(r, e);  // followed, not traded
   switch (e.kind) {
     case ParsedKind::kDepth:
       return engine_depth(r, e, clock.now_us());
@@ -482,6 +558,7 @@ void Runner::Impl::step(const ParsedRecording& r, const ParsedEvent& e) {
   if (first) {
     clock.set_us(t);
     venue->restart();
+    if (xarb) xarb->venue().restart();
     next_funding = next_funding_boundary(t);
     first = false;
   }

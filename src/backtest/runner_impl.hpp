@@ -20,6 +20,7 @@
 #include "bparb/portfolio/portfolio.hpp"
 #include "bparb/sim/recorded_frames.hpp"
 #include "mm_replay.hpp"
+#include "xarb_replay.hpp"
 
 namespace bparb::backtest {
 
@@ -37,6 +38,9 @@ struct Runner::Impl final : exec::CommandSink, exec::EngineObserver, VenueEventS
     std::size_t validity_index = 0;  // in `validity`
     std::size_t mm = SIZE_MAX;       // a market-maker perp: its index in `mm` (no pair)
     std::size_t mm_funding = 0;      // ... in `funding_feeds`
+    SimVenue* venue = nullptr;       // the simulated venue that lists it (Lighter's for the cross-venue leg 1)
+    Decimal mid;                     // cross-venue: the last mid given to its venue as mark and index
+    std::uint64_t lines = 0;         // depth and snapshot lines applied
   };
   struct PairState {
     std::string name;
@@ -55,6 +59,7 @@ struct Runner::Impl final : exec::CommandSink, exec::EngineObserver, VenueEventS
     Decimal spot_mid, perp_mid;       // last mids given to the venue as mark/index
     bool marks_dirty = false;
     std::size_t funding_index = 0;  // in `funding_feeds`
+    bool cross_venue = false;       // spot_book is Backpack's perp (leg 0), perp_book Lighter's (leg 1)
   };
   explicit Impl(RunnerConfig c);
   std::unique_ptr<EngineBook> make_book(const MarketSpec* spec, PairIndex pair, bool spot);
@@ -114,6 +119,8 @@ struct Runner::Impl final : exec::CommandSink, exec::EngineObserver, VenueEventS
   // index = spot mid) like bpsim's ReplayModel, so funding and margin work. Only on change: it is cheap
   // but runs per book update.
   void update_marks(PairState& p);
+  void xarb_book_changed(EngineBook& b, PairState& p, TimestampUs now);
+  void add_xarb_pair();
   void basis_sample(PairState& p, TimestampUs now);
   void after_sync(EngineBook& b, bool was_synced, SyncAction a, TimestampUs now);
 
@@ -147,6 +154,7 @@ struct Runner::Impl final : exec::CommandSink, exec::EngineObserver, VenueEventS
   ManualClock clock;
   InstrumentTable instruments;  // spot, perp per pair in config order; stable addresses for PairInfo / OrderSpec
   std::unique_ptr<SimVenue> venue;
+  std::unique_ptr<XarbReplay> xarb;  // [strategy] kind = "cross_venue" only; before the engine (its strategy)
   std::unique_ptr<RiskGate> risk;
   std::unique_ptr<Portfolio> portfolio;
   std::unique_ptr<exec::ArbEngine> engine;

@@ -85,7 +85,9 @@ void Runner::Impl::observe(const exec::event::PositionOpened& e) {
   TradeRecord t;
   t.id = pos.id;
   t.pair = ps.name;
-  t.direction = direction_text(q.direction);
+  // Cross-venue: leg 0 is Backpack's perp, so a long leg 0 is LongBackpack.
+  t.direction = ps.cross_venue ? (pos.spot.quantity().is_positive() ? "long_backpack" : "short_backpack")
+                               : direction_text(q.direction);
   t.opened_us = pos.opened_at_us;
   t.entry_basis_bps = pos.entry_basis.to_double() * 1e4;
   t.quantity = pos.spot.quantity().abs();
@@ -125,6 +127,7 @@ void Runner::Impl::on_fill(const exec::OrderSpec& o, Decimal qty, Decimal price,
   stats.fill_log.push_back({clock.now_us(), o.market->symbol, o.side, qty, price, fee, maker});
   if (maker) ++stats.maker_fills;
   fill_happened = true;
+  if (xarb) xarb->on_fill(o);
 }
 
 void Runner::Impl::observe(const exec::event::OrderRejected&) {
@@ -191,13 +194,22 @@ void Runner::Impl::equity_point(TimestampUs t) {
 }
 
 BacktestResult Runner::Impl::end_run() {
+  // A cross-venue run needs both legs' books: a recording of one venue cannot show a single trade.
+  for (const PairState& p : pairs) {
+    if (!p.cross_venue) continue;
+    for (const EngineBook* b : {p.spot_book, p.perp_book})
+      if (b->lines == 0)
+        throw std::runtime_error(std::string("backtest: cross_venue: the recording has no book lines of ") +
+                                 (b == p.spot_book ? "Backpack's " : "Lighter's ") + b->spec->symbol +
+                                 ": record both venues (bparb record with [strategy] kind = \"cross_venue\")");
+  }
   result.to_us = last_t;
   validity.close_window(last_t);
   if (trading) {
     // Let in-flight answers land, then mark to the books. No funding settles after the data ends: a
     // boundary just past the last line would pay for a position the recording cannot price.
     next_funding = INT64_MAX;
-    advance_to(clock.now_us() + 10 * venue->max_latency());
+    advance_to(clock.now_us() + 10 * std::max(venue->max_latency(), xarb ? xarb->venue().max_latency() : 0));
     equity_point(clock.now_us());
   }
   finish();
@@ -257,6 +269,7 @@ void Runner::Impl::finish() {
     pair_series[i].spot_premium = percentiles(pairs[i].spot_premium);
   }
   result.pairs = std::move(pair_series);
+  if (xarb) xarb->finish(result, result.pairs.front());
   if (mm) mm->finish(result);
 }
 

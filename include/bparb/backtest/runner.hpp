@@ -29,6 +29,7 @@
 #include "bparb/exec/arb_engine.hpp"
 #include "bparb/record/frame_source.hpp"
 #include "bparb/risk/risk_gate.hpp"
+#include "bparb/strategy/cross_venue/cross_venue_strategy.hpp"
 #include "bparb/strategy/fee_model.hpp"
 #include "bparb/strategy/market_maker/mm_params.hpp"
 
@@ -53,6 +54,17 @@ struct LatencyModel {
   std::uint64_t seed = 1;
 };
 
+// [strategy] kind = "cross_venue": the same coin's perp on Backpack (leg 0) and on Lighter (leg 1), traded by
+// CrossVenueStrategy through the engine; Lighter's orders go to a simulated venue of their own
+// (backtest/xarb_replay.hpp).
+struct XarbSetup {
+  std::string coin;     // "BTC"
+  MarketSpec backpack;  // Backpack's perp, as the recording names it
+  MarketSpec lighter;   // Lighter's perp, with the recording's symbol ("lighter:<market id>")
+  CrossVenueStrategyParams params;
+  Decimal lighter_quote_balance = Decimal::from_int(100'000);  // the Lighter account's starting USDC
+};
+
 struct RunnerConfig {
   std::vector<PairSetup> pairs;
   exec::EngineParams engine;
@@ -71,7 +83,8 @@ struct RunnerConfig {
   // these perps on the engine's order entry, as the daemon does; `pairs` may then be empty (no basis trade).
   std::vector<MarketSpec> mm_markets;
   MmParams mm;
-  std::string config_path;  // echoed into the result
+  std::optional<XarbSetup> xarb;  // set: the cross-venue strategy; `pairs` and `mm_markets` must be empty
+  std::string config_path;        // echoed into the result
   std::string data_path;
 };
 
