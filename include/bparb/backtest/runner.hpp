@@ -15,6 +15,8 @@
 // trades drive its maker queue model (backtest/queue_model.hpp). Mark and index follow the recorded mids
 // (perp mark = perp mid, index = spot mid), so funding and margin work. The runner is the loop: decoded
 // events -> books -> engine, the clock, and the report.
+// [strategy] kind = "cross_venue" (RunnerConfig::xarb): Backpack's perp and Lighter's, each with its own
+// simulated venue, traded by CrossVenueStrategy in the same engine (backtest/xarb_replay.hpp, docs/backtest.md §6).
 // Deterministic: same frames + same RunnerConfig -> same BacktestResult.
 #include <cstdint>
 #include <memory>
