@@ -1,7 +1,8 @@
 // `bparb backtest` with [strategy] kind = "cross_venue" as a user runs it (the built binary, found like
 // command_test.cpp's; SKIPs when it has not been built), over tests/backtest/data/xarb_btc/: 30 s of the
 // two-venue paper world recorded by `bparb record` with tests/backtest/data/xarb_btc.toml, in which Lighter's BTC
-// book jumps 30 bps above Backpack's 1 s in and converges back (xarb_btc_sim.toml).
+// book jumps 30 bps above Backpack's 1 s in and converges back (xarb_btc_sim.toml); and the runner alone on
+// one venue's lines of it.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,9 +11,15 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "bparb/backtest/runner.hpp"
 #include "bparb/core/decimal.hpp"
+#include "bparb/record/frame_source.hpp"
+#include "bparb/record/recording.hpp"
+#include "bparb/sim/sim_config.hpp"
 
 namespace bparb::backtest {
 namespace {
@@ -130,6 +137,34 @@ TEST_F(XarbBacktest, ARecordingOfOneVenueIsRefusedNamingTheMissingOne) {
   r = run(dir_ / "only_lighter", "r2");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("has no recording of Backpack's BTC_USDC_PERP"), std::string::npos) << r.err;
+}
+
+// The runner itself, given lines of one venue only (whatever the command checked before): the run ends with an
+// error naming the leg that never had a book line, not with a report of a market that could not trade.
+TEST(XarbRunner, ARunWithoutOneLegsBookLinesEndsNamingIt) {
+  const sim::SimConfig sc = sim::load_sim_config(kData + "/xarb_btc_sim.toml");
+  RunnerConfig c;
+  XarbSetup x;
+  x.coin = "BTC";
+  for (const sim::MarketSetup& m : sc.exchange.markets)
+    if (m.spec.symbol == "BTC_USDC_PERP") x.backpack = m.spec;
+  ASSERT_EQ(x.backpack.symbol, "BTC_USDC_PERP");
+  x.lighter = x.backpack;
+  x.lighter.symbol = "lighter:0";
+  c.xarb = x;
+  std::vector<record::VectorFrameSource::Line> lines;
+  record::RecordingReader reader(kData + "/xarb_btc/BTC_USDC_PERP/2026-12-07.frames.gz");
+  record::FrameLine l;
+  while (reader.next(l)) lines.push_back({l.receive_time_us, l.kind, std::string(l.payload), l.venue});
+  ASSERT_FALSE(lines.empty());
+  record::VectorFrameSource src(std::move(lines));
+  Runner runner(c);
+  try {
+    (void)runner.run(src);
+    FAIL() << "a run without Lighter's book lines gave a result";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("no book lines of Lighter's lighter:0"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
