@@ -12,6 +12,7 @@
 // DIR/trades_<BASE>_<YYYY-MM-DD>.csv (header only: the recorder never trades).
 // Paper mode records from an embedded bpsim exactly like `bparb run` (no network).
 // `--venue lighter` records a Lighter venue instead (lighter_record.hpp).
+// A config with [strategy] kind = "cross_venue" records both legs in one process (xarb_record.hpp).
 #include <cstdint>
 #include <functional>
 #include <iosfwd>

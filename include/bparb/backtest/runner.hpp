@@ -123,7 +123,8 @@ struct RunnerStats {
 
 class Runner {
  public:
-  // Throws std::invalid_argument for an unusable setup (no pairs and no market-maker perp, spot not SPOT /
+  // Throws std::invalid_argument for an unusable setup (no pairs, no market-maker perp and no cross-venue pair;
+  // a cross-venue pair with anything else; a cross-venue leg not PERP; spot not SPOT /
   // perp not PERP, market-maker parameters the market maker refuses,
   // engine/risk parameters the engine refuses).
   explicit Runner(RunnerConfig config);
