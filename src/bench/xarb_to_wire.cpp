@@ -60,7 +60,7 @@ RiskLimits xarb_bench_limits() {
   l.max_total_exposure_usd = Decimal::from_int(100'000);
   l.max_daily_loss_usd = Decimal::from_int(1'000);
   l.min_account_balance_usd = Decimal::from_int(100);
-  l.max_book_age_ms = 365LL * 24 * 3600 * 1000;  // the clock moves 100 ms per trade; book age is not measured
+  l.max_book_age_ms = 365LL * 24 * 3600 * 1000;  // the clock moves 250 ms per trade; book age is not measured
   l.max_orders_per_minute = 100'000;
   return l;
 }

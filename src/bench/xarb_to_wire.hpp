@@ -84,8 +84,9 @@ class XarbToWire final : public exec::CommandSink, public exec::EngineObserver {
   // written by this frame (2 for an entry).
   int on_frame(XarbFrameVenue venue, const std::string& f, XarbStageTimes* times = nullptr) noexcept;
   // The venues' answers to the entry's two IOC orders: accepted, then expired with nothing filled. The engine
-  // ends the trade flat; the clock moves on by `advance_us`. Not part of the hot path.
-  void finish_trade(DurationUs advance_us = 100 * kUsPerMs);
+  // ends the trade flat; the clock moves on by `advance_us` (two orders per trade: 250 ms keeps the risk gate's
+  // order rate, at most 1,024 a minute, out of the way). Not part of the hot path.
+  void finish_trade(DurationUs advance_us = 250 * kUsPerMs);
 
   std::string_view backpack_wire() const noexcept { return bp_wire_; }
   std::string_view lighter_wire() const noexcept { return lt_wire_; }
@@ -169,5 +170,9 @@ class XarbToWire final : public exec::CommandSink, public exec::EngineObserver {
 
   std::uint64_t entries_ = 0, parse_errors_ = 0, write_errors_ = 0, sync_errors_ = 0;
 };
+
+// bparb-bench xarb-to-wire (xarb_to_wire_cmd.cpp): `iterations` entries per venue; prints a table, then one
+// JSON line. Throws std::runtime_error when a frame does not write both legs.
+int run_xarb_to_wire(std::size_t iterations);
 
 }  // namespace bparb::bench
