@@ -9,6 +9,7 @@
 
 #include "../../src/bench/alloc_counter.hpp"
 #include "../../src/bench/xarb_to_wire.hpp"
+#include "bparb/venue/lighter/schnorr.hpp"
 
 namespace bparb {
 namespace {
@@ -63,6 +64,9 @@ TEST(XarbToWireNoAlloc, AFrameOnEitherVenueToBothSignedLegsDoesNotAllocate) {
   EXPECT_NE(lt_wire.find(R"("tx_type":14,"tx_info":{)"), std::string::npos) << lt_wire;
   EXPECT_NE(lt_wire.find(R"("IsAsk":1)"), std::string::npos) << lt_wire;
   EXPECT_NE(lt_wire.find(t.lighter_signed().tx_info()), std::string::npos);
+  EXPECT_NE(lt_wire.find("\"Nonce\":" + std::to_string(t.lighter_nonce()) + ","), std::string::npos) << lt_wire;
+  EXPECT_TRUE(lighter::schnorr_verify(t.lighter_signer().public_key(), t.lighter_signed().message_hash,
+                                      t.lighter_signed().signature));
   EXPECT_EQ(t.lighter_nonce(), nonce_before + 400);
   EXPECT_EQ(t.parse_errors(), 0u);
   EXPECT_EQ(t.write_errors(), 0u);
