@@ -538,6 +538,44 @@ TEST_F(XarbDaemon, LighterFirstNeverExecutedLeavesBackpackUntouchedThenOpensLigh
   ASSERT_NO_FATAL_FAILURE(expect_journal_matches_venues());
 }
 
+// leg_order = "together": the Lighter leg's transaction is taken by the venue (answered, so acknowledged) and never
+// executed, while the Backpack leg fills. An IOC order acknowledged and not ended is cancelled and queried: the
+// venue does not know it, so it is settled as cancelled with nothing filled, and the Backpack leg's exposure is
+// completed or unwound with taker orders within the hedge deadline, with no LEG RISK. The position is then closed
+// on convergence: both venues flat, every fill journaled once, the journal's P&L both accounts' cash to the cent.
+TEST_F(XarbDaemon, ALighterLegTakenButNeverExecutedIsQueriedAndTheTradeEndsDeltaNeutral) {
+  ASSERT_NO_FATAL_FAILURE(start(/*opening_delay_seconds=*/600));  // one entry
+  world_->call([this] {
+    world_->lighter->api().never_execute_next_orders(1);
+    return 0;
+  });
+  dislocate_lighter(40);
+  ASSERT_TRUE(wait_for([&] { return log().find("Hedging BTC: ") != std::string::npos; }, milliseconds(20'000)))
+      << log();
+  ASSERT_TRUE(wait_for([&] { return !fills(0).empty() && position(0) == -position(1); }, milliseconds(10'000)))
+      << log();
+  EXPECT_EQ(world_->call([this] { return world_->lighter->api().orders_never_executed(); }), 1);
+  ASSERT_TRUE(wait_for(
+      [&] {
+        const std::string t = log();
+        return t.find("Opened position #1 BTC LongBackpack") != std::string::npos ||
+               t.find("Entry on BTC abandoned: a leg filled and was unwound") != std::string::npos;
+      },
+      milliseconds(10'000)))
+      << log();
+  if (!position(0).is_zero()) {
+    dislocate_lighter(-40);
+    ASSERT_TRUE(wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000)))
+        << log();
+    ASSERT_TRUE(
+        wait_for([&] { return log().find("Closed position #1 BTC") != std::string::npos; }, milliseconds(10'000)))
+        << log();
+  }
+  ASSERT_NO_FATAL_FAILURE(stop_cleanly());
+  EXPECT_EQ(log().find("LEG RISK"), std::string::npos) << log();
+  ASSERT_NO_FATAL_FAILURE(expect_reconciled_to_the_cent(1));
+}
+
 // A partial fill on Backpack (its next taker order fills half, bpsim's fill_ratio fault) with the Lighter leg filled
 // in full: the lagging Backpack leg is completed with a taker order within the hedge deadline, so the position opens
 // delta-neutral across the venues; every fill of both venues is in the journal once and no client id names two
