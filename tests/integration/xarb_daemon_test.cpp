@@ -576,13 +576,16 @@ TEST_F(XarbDaemon, LighterFirstNeverExecutedLeavesBackpackUntouchedThenOpensLigh
   ASSERT_NO_FATAL_FAILURE(expect_journal_matches_venues());
 }
 
-// leg_order = "together": the Lighter leg's transaction is taken by the venue (answered, so acknowledged) and never
-// executed, while the Backpack leg fills. An IOC order acknowledged and not ended is cancelled and queried: the
-// venue does not know it, so it is settled as cancelled with nothing filled, and the Backpack leg's exposure is
-// completed or unwound with taker orders within the hedge deadline, with no LEG RISK. The position is then closed
-// on convergence: both venues flat, every fill journaled once, the journal's P&L both accounts' cash to the cent.
-TEST_F(XarbDaemon, ALighterLegTakenButNeverExecutedIsQueriedAndTheTradeEndsDeltaNeutral) {
-  ASSERT_NO_FATAL_FAILURE(start(/*opening_delay_seconds=*/600));  // one entry
+// The Lighter leg's transaction is taken by the venue (answered, so acknowledged) and never executed, while the
+// Backpack leg fills: both legs together, or Backpack's first and Lighter's following its fill. An IOC order
+// acknowledged and not ended is cancelled and queried: the venue does not know it, so it is settled as cancelled
+// with nothing filled, and the Backpack leg's exposure is completed or unwound with taker orders within the hedge
+// deadline, with no LEG RISK. The position is then closed on convergence: both venues flat, every fill journaled
+// once, the journal's P&L both accounts' cash to the cent.
+class XarbLegNeverExecuted : public XarbDaemon, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(XarbLegNeverExecuted, ALighterLegTakenButNeverExecutedIsQueriedAndTheTradeEndsDeltaNeutral) {
+  ASSERT_NO_FATAL_FAILURE(start(/*opening_delay_seconds=*/600, 1, std::string("leg_order = \"") + GetParam() + "\"\n"));
   world_->call([this] {
     world_->lighter->api().never_execute_next_orders(1);
     return 0;
@@ -613,6 +616,9 @@ TEST_F(XarbDaemon, ALighterLegTakenButNeverExecutedIsQueriedAndTheTradeEndsDelta
   EXPECT_EQ(log().find("LEG RISK"), std::string::npos) << log();
   ASSERT_NO_FATAL_FAILURE(expect_reconciled_to_the_cent(1));
 }
+
+INSTANTIATE_TEST_SUITE_P(Together, XarbLegNeverExecuted, ::testing::Values("together"));
+INSTANTIATE_TEST_SUITE_P(BackpackFirst, XarbLegNeverExecuted, ::testing::Values("backpack_first"));
 
 // A partial fill on Lighter (its next IOC order matches half its amount, the rest cancelled for want of liquidity)
 // with the Backpack leg filled in full: the Lighter leg is completed with a taker order within the hedge deadline,
