@@ -329,9 +329,11 @@ SimVenue::Market* SimVenue::market_of(std::string_view symbol) noexcept {
 }
 
 // ---- the recorded market
-void SimVenue::note_delta(std::size_t i, bool was_synced, SyncAction a, bool synced, const DepthDelta& d) {
+// The delta has just been applied to m.book (DepthSync::on_delta): the mirror takes the levels the book accepted
+// from it rather than converting the delta's levels a second time.
+void SimVenue::note_delta(std::size_t i, bool was_synced, SyncAction a, bool synced, const DepthDelta& /*applied*/) {
   Market& m = markets_[i];
-  m.mirror->note_delta(was_synced, a, synced, d);
+  m.mirror->note_applied(was_synced, a, synced, *m.book);
   if (queue_.has_resting(i)) {
     queue_.trim(i, *m.book);
     sync(m);  // our order rests here: the venue follows every change (crossing fills it)

@@ -437,6 +437,8 @@ OrderBook::OrderBook(const MarketSpec& spec, std::size_t reserve_levels_per_side
     l->page_first.reserve(pages);
     l->flat.reserve(reserve_levels_per_side);
   }
+  applied_bids_.reserve(reserve_levels_per_side);
+  applied_asks_.reserve(reserve_levels_per_side);
 }
 
 std::int64_t OrderBook::price_to_ticks(Decimal price) const noexcept {
@@ -482,7 +484,8 @@ void OrderBook::stamp(TimestampUs engine_us, TimestampUs received_us) noexcept {
 ApplyResult OrderBook::apply(const DepthDelta& delta, TimestampUs received_us) noexcept {
   ApplyResult r;
   // Same checks and counts as apply_level() per level, with the level write inlined per side.
-  auto side = [&]<bool kBid>(const std::vector<LevelUpdate>& levels, Ladder& v) {
+  auto side = [&]<bool kBid>(const std::vector<LevelUpdate>& levels, Ladder& v, std::vector<std::int64_t>& applied) {
+    applied.clear();
     if (!levels.empty()) v.flat_current = false;
     std::size_t hint = kNoPageHint;  // the page of this side's previous deep level
     for (const LevelUpdate& l : levels) {
@@ -495,11 +498,12 @@ ApplyResult OrderBook::apply(const DepthDelta& delta, TimestampUs received_us) n
         continue;
       }
       set_level<kBid>(v, ticks, lots, hint);  // ticks > 0 (positive price, exact), lots >= 0: kOk
+      applied.push_back(ticks);
       ++r.applied;
     }
   };
-  side.template operator()<true>(delta.bids, bids_);
-  side.template operator()<false>(delta.asks, asks_);
+  side.template operator()<true>(delta.bids, bids_, applied_bids_);
+  side.template operator()<false>(delta.asks, asks_, applied_asks_);
   last_update_id_ = delta.last_update_id;
   stamp(delta.engine_time_us, received_us);
   return r;

@@ -41,16 +41,31 @@ void RecordedBookMirror::clear_dirty() noexcept {
   noted_ = 0;
 }
 
-void RecordedBookMirror::note_delta(bool was_synced, SyncAction a, bool synced, const DepthDelta& d) {
+bool RecordedBookMirror::noting(bool was_synced, SyncAction a, bool synced) noexcept {
   if (!was_synced || a != SyncAction::kBookUpdated || full_) {
     if (!synced || a == SyncAction::kBookUpdated) full_ = true;
-    return;
+    return false;
   }
   if (noted_ > 65'536) {  // long quiet stretch: one full compare is cheaper than the list
     full_ = true;
     clear_dirty();
-    return;
+    return false;
   }
+  return true;
+}
+
+void RecordedBookMirror::note_applied(bool was_synced, SyncAction a, bool synced, const OrderBook& book) {
+  if (!noting(was_synced, a, synced)) return;
+  for (Side s : {Side::kBid, Side::kAsk}) {
+    NotedPrices& dirty = s == Side::kBid ? dirty_bids_ : dirty_asks_;
+    const std::span<const std::int64_t> ticks = book.applied_ticks(s);
+    for (const std::int64_t t : ticks) dirty.add(t);
+    noted_ += ticks.size();
+  }
+}
+
+void RecordedBookMirror::note_delta(bool was_synced, SyncAction a, bool synced, const DepthDelta& d) {
+  if (!noting(was_synced, a, synced)) return;
   for (Side s : {Side::kBid, Side::kAsk}) {
     NotedPrices& dirty = s == Side::kBid ? dirty_bids_ : dirty_asks_;
     for (const LevelUpdate& l : s == Side::kBid ? d.bids : d.asks) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <stdexcept>
+#include <vector>
 
 namespace bparb {
 namespace {
@@ -239,6 +240,29 @@ TEST(OrderBook, DeltaAppliesGoodLevelsAndReportsBadOnes) {
   EXPECT_EQ(b.last_engine_time_us(), 777);
   EXPECT_EQ(b.last_update_us(), 777);  // no receive time given: engine time
   EXPECT_FALSE(b.valid());             // apply never validates; DepthSync does
+}
+
+// applied_ticks(): the prices of exactly the levels the last apply() accepted, per side, in the delta's order
+// with repeats (deletes and deletes of missing levels included, refused levels left out); the next apply()
+// replaces them.
+TEST(OrderBook, AppliedTicksListWhatTheLastDeltaChanged) {
+  OrderBook b(sol_spec());
+  DepthDelta d;
+  d.first_update_id = d.last_update_id = 1;
+  d.bids = {{D("99.00"), D("1")}, {D("98.999"), D("1")}, {D("98.00"), D("0")}, {D("99.00"), D("2")}};
+  d.asks = {{D("101.00"), D("2")}, {D("-1"), D("1")}, {D("102.00"), D("0.001")}, {D("103.00"), D("0")}};
+  b.apply(d);
+  EXPECT_EQ(std::vector<std::int64_t>(b.applied_ticks(Side::kBid).begin(), b.applied_ticks(Side::kBid).end()),
+            (std::vector<std::int64_t>{9900, 9800, 9900}));
+  EXPECT_EQ(std::vector<std::int64_t>(b.applied_ticks(Side::kAsk).begin(), b.applied_ticks(Side::kAsk).end()),
+            (std::vector<std::int64_t>{10100, 10300}));
+  d.last_update_id = 2;
+  d.bids.clear();
+  d.asks = {{D("101.50"), D("1")}};
+  b.apply(d);
+  EXPECT_TRUE(b.applied_ticks(Side::kBid).empty());
+  ASSERT_EQ(b.applied_ticks(Side::kAsk).size(), 1u);
+  EXPECT_EQ(b.applied_ticks(Side::kAsk)[0], 10150);
 }
 
 TEST(OrderBook, MidSpreadCrossed) {

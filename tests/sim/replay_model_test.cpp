@@ -376,7 +376,8 @@ TEST_F(RecordedBookMirrorTest, InvalidBookWithdrawsAndTheNextSnapshotRestores) {
 // Seeded random deltas (levels changed several times between syncs, raised then lowered, deleted, levels
 // the book rejects) with taker orders consuming background liquidity in between: a mirror synced lazily at
 // random points shows, after each of its syncs, the same background level for level as a mirror on a twin
-// exchange synced after every delta (the lazy sync's promise in recorded_book_mirror.hpp).
+// exchange synced after every delta (the lazy sync's promise in recorded_book_mirror.hpp). The lazy mirror notes
+// what the book accepted (note_applied), the eager one converts the deltas itself (note_delta).
 TEST_F(RecordedBookMirrorTest, LazySyncMatchesSyncingEveryDelta) {
   struct Forward : ExchangeListener {
     RecordedBookMirror* mirror = nullptr;
@@ -424,7 +425,7 @@ TEST_F(RecordedBookMirrorTest, LazySyncMatchesSyncingEveryDelta) {
     const bool was = sync.synced();
     const SyncAction a = sync.on_delta(d);
     ASSERT_EQ(a, SyncAction::kBookUpdated);
-    mirror->note_delta(was, a, sync.synced(), d);
+    mirror->note_applied(was, a, sync.synced(), book);  // the levels the book accepted, as the backtest does
     eager.note_delta(was, a, sync.synced(), d);
     eager.sync(book);
     if (pick(0, 9) != 0) continue;

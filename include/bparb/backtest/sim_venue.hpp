@@ -110,6 +110,7 @@ class SimVenue final : sim::ExchangeListener {
   DurationUs max_latency() const noexcept;
 
   // ---- the recorded market, as the runner applies it to market i's book
+  // `d` has just been applied to market i's attached book (the mirror reads what it changed from the book).
   void note_delta(std::size_t i, bool was_synced, SyncAction a, bool synced, const DepthDelta& d);
   void note_snapshot(std::size_t i);
   void note_reset(std::size_t i);  // the book restarts its sync (reconnect)

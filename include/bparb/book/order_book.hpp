@@ -185,6 +185,13 @@ class OrderBook {
   // timestamps: last_update_us() becomes `received_us` if non-zero, else delta.engine_time_us.
   // Does NOT check sequencing and does not change valid().
   ApplyResult apply(const DepthDelta& delta, TimestampUs received_us = 0) noexcept;
+  // The prices (ticks) of the levels of `side` the last apply() accepted, in the delta's order, repeats
+  // included: what it changed, already converted, for whatever follows the book level by level (the backtest
+  // venue's mirror) so that a level is not converted twice. Only apply() sets it (reserved like the levels: no
+  // allocation unless a delta is wider than the reserve).
+  std::span<const std::int64_t> applied_ticks(Side side) const noexcept {
+    return std::span<const std::int64_t>(side == Side::kBid ? applied_bids_ : applied_asks_);
+  }
   // Set one level to an absolute quantity (zero deletes; deleting a missing level is a no-op).
   LevelError apply_level(Side side, Decimal price, Decimal quantity) noexcept;
   // Same in integer units (simulator, benchmarks). price_ticks must be > 0, qty_lots >= 0.
@@ -284,8 +291,10 @@ class OrderBook {
   Decimal tick_;
   Decimal step_;
   LevelUnits units_;
-  book_detail::Ladder bids_;  // ascending price: best (highest) at back
-  book_detail::Ladder asks_;  // descending price: best (lowest) at back
+  book_detail::Ladder bids_;                // ascending price: best (highest) at back
+  book_detail::Ladder asks_;                // descending price: best (lowest) at back
+  std::vector<std::int64_t> applied_bids_;  // applied_ticks()
+  std::vector<std::int64_t> applied_asks_;
   std::int64_t last_update_id_ = 0;
   TimestampUs last_update_us_ = 0;
   TimestampUs last_engine_us_ = 0;

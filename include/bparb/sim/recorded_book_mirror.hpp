@@ -90,6 +90,9 @@ class RecordedBookMirror {
   // Records what one depth delta changed: `was_synced` / `synced` are DepthSync::synced() before and after
   // on_delta(), `a` its result. Cheap (no Exchange call); the next sync() applies it.
   void note_delta(bool was_synced, SyncAction a, bool synced, const DepthDelta& d);
+  // The same for a delta just applied to `book` (the recorded book sync() follows): the levels it accepted are
+  // taken from book.applied_ticks(), already converted, instead of converting the delta's levels again.
+  void note_applied(bool was_synced, SyncAction a, bool synced, const OrderBook& book);
   // Compare every level at the next sync (a snapshot, a reconnect).
   void mark_full() noexcept { full_ = true; }
   // Brings the background up to `book` (the recorded book the deltas were applied to): withdrawn while
@@ -114,6 +117,9 @@ class RecordedBookMirror {
                           NodePoolAllocator<std::pair<const std::int64_t, LevelOrders>>>;  // by price ticks
 
   Levels& levels(Side s) noexcept { return s == Side::kBid ? bids_ : asks_; }
+  // note_delta()/note_applied(): whether this delta's levels are to be noted (else a full compare is due or
+  // nothing changed).
+  bool noting(bool was_synced, SyncAction a, bool synced) noexcept;
   void set_level(Side side, std::int64_t ticks, std::int64_t target);
   // A level enters and leaves the table through these: a closed level's order list keeps its capacity for
   // the next level opened, so a warm mirror does not allocate.
