@@ -79,6 +79,68 @@ Affine select(const Affine* entries, int d) {
   return r;
 }
 
+// Width-w non-adjacent form of a public scalar below 2^320: digits odd in (-2^(w-1), 2^(w-1)) or zero,
+// any two non-zero digits at least w positions apart, so about one addition per w + 1 doublings.
+// Variable time (verification only). Subtracting a negative digit can carry into bit 320: a sixth limb.
+constexpr int kMaxNafDigits = 322;
+
+int wnaf(const std::array<std::uint64_t, 5>& k, int w, std::int8_t (&digits)[kMaxNafDigits]) {
+  std::uint64_t v[6] = {k[0], k[1], k[2], k[3], k[4], 0};
+  const std::uint64_t window = (std::uint64_t{1} << static_cast<unsigned>(w)) - 1;
+  const auto half = static_cast<std::int64_t>(std::uint64_t{1} << static_cast<unsigned>(w - 1));
+  int n = 0;
+  while ((v[0] | v[1] | v[2] | v[3] | v[4] | v[5]) != 0) {
+    std::int64_t d = 0;
+    if ((v[0] & 1U) != 0) {
+      d = static_cast<std::int64_t>(v[0] & window);
+      if (d >= half) d -= 2 * half;
+      // v -= d: the low word absorbs d (|d| < v's low window), the carry or borrow ripples up.
+      if (d > 0) {
+        std::uint64_t borrow = static_cast<std::uint64_t>(d);
+        for (std::uint64_t& limb : v) {
+          const std::uint64_t before = limb;
+          limb -= borrow;
+          borrow = static_cast<std::uint64_t>(limb > before);
+          if (borrow == 0) break;
+        }
+      } else {
+        std::uint64_t carry = static_cast<std::uint64_t>(-d);
+        for (std::uint64_t& limb : v) {
+          limb += carry;
+          carry = static_cast<std::uint64_t>(limb < carry);
+          if (carry == 0) break;
+        }
+      }
+    }
+    digits[n++] = static_cast<std::int8_t>(d);
+    for (int i = 0; i < 5; ++i) v[i] = (v[i] >> 1U) | (v[i + 1] << 63U);
+    v[5] >>= 1U;
+  }
+  return n;
+}
+
+// The generator's odd multiples G, 3G, ..., 127G in affine form, for width-8 NAF digits (5 KiB, built once
+// at first use).
+constexpr int kGeneratorNafWidth = 8;
+constexpr int kPointNafWidth = 5;
+
+struct GeneratorOddMultiples {
+  Affine odd[1 << (kGeneratorNafWidth - 2)];
+  GeneratorOddMultiples() {
+    const Point two_g = dbl(Point::generator());
+    Point acc = Point::generator();
+    for (std::size_t i = 0; i < std::size(odd); ++i) {
+      odd[i] = to_affine(acc);
+      acc = add(acc, two_g);
+    }
+  }
+};
+
+const GeneratorOddMultiples& generator_odd_multiples() {
+  static const GeneratorOddMultiples t;
+  return t;
+}
+
 }  // namespace
 
 const Point& Point::generator() {
@@ -209,6 +271,34 @@ Point FixedBaseTable::mul_public(const Scalar& k) const {
     if (d == 0) continue;
     const Affine& e = entries_[static_cast<std::size_t>(w) * 16 + static_cast<std::size_t>(d > 0 ? d - 1 : -d - 1)];
     acc = add_affine(acc, d > 0 ? e : Affine{e.x, -e.u});
+  }
+  return acc;
+}
+
+Point mul_add_generator_public(const Scalar& s, const Point& p, const Scalar& e) {
+  std::int8_t ds[kMaxNafDigits];
+  std::int8_t de[kMaxNafDigits];
+  const int ns = wnaf(s.v, kGeneratorNafWidth, ds);
+  const int ne = wnaf(e.v, kPointNafWidth, de);
+  Point odd_p[1 << (kPointNafWidth - 2)];  // P, 3P, ..., 15P
+  odd_p[0] = p;
+  const Point two_p = dbl(p);
+  for (std::size_t j = 1; j < std::size(odd_p); ++j) odd_p[j] = add(odd_p[j - 1], two_p);
+  const GeneratorOddMultiples& g = generator_odd_multiples();
+  Point acc = Point::neutral();
+  bool started = false;  // doubling the neutral element is skipped, not computed
+  for (int i = (ns > ne ? ns : ne) - 1; i >= 0; --i) {
+    if (started) acc = dbl(acc);
+    const int d_e = i < ne ? de[i] : 0;
+    if (d_e > 0) acc = add(acc, odd_p[(d_e - 1) / 2]);
+    if (d_e < 0) acc = add(acc, negate(odd_p[(-d_e - 1) / 2]));
+    const int d_s = i < ns ? ds[i] : 0;
+    if (d_s > 0) acc = add_affine(acc, g.odd[(d_s - 1) / 2]);
+    if (d_s < 0) {
+      const Affine& m = g.odd[(-d_s - 1) / 2];
+      acc = add_affine(acc, Affine{m.x, -m.u});
+    }
+    started = started || d_e != 0 || d_s != 0;
   }
   return acc;
 }

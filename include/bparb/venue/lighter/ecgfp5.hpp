@@ -55,6 +55,11 @@ class FixedBaseTable {
   std::vector<Affine> entries_;
 };
 
+// s * G + e * P for public scalars (verification): one loop of doublings shared by both terms, with
+// width-8 NAF digits of s over the generator's odd multiples (affine, tabulated once) and width-5 NAF
+// digits of e over P's odd multiples (eight points per call). Variable time.
+Point mul_add_generator_public(const Scalar& s, const Point& p, const Scalar& e);
+
 // k * G with the generator's table (built at first use): constant-time lookups, so secret scalars
 // (signing nonces, private keys) do not select memory by their value.
 Point mul_generator(const Scalar& k);
