@@ -47,24 +47,29 @@ Affine to_affine(const Point& p) {
   return Affine{p.x * p.t * inv, p.u * p.z * inv};
 }
 
-// Signed 5-bit windows: a scalar below 2^319 is written as sum d_i 32^i with d_i in [-16, 15] for
-// i < 63 and d_63 in [0, 16] (the top window holds bits 315..318 plus a carry, so it never wraps).
-// 64 windows instead of the 80 of plain 4-bit windows, with the same 16-entry tables (|d| = 1..16; the
-// sign is applied by negating u).
-constexpr int kWindows = 64;
+// Signed 6-bit windows: a scalar below 2^319 is written as sum d_i 64^i with d_i in [-32, 31] for
+// i < 53 and d_53 in [0, 2] (the top window holds bit 318 plus a carry, so it never wraps). 54 windows,
+// each a 32-entry table (|d| = 1..32; the sign is applied by negating u). Against 5-bit windows (64
+// windows of 16 entries) this trades ten additions for twice the table and a longer constant-time scan,
+// which the vector scan makes the cheaper side.
+constexpr int kWindowBits = 6;
+constexpr int kWindows = 54;
+constexpr int kEntries = 1 << (kWindowBits - 1);
+static_assert(kWindowBits * kWindows >= 320, "the windows cover a 319-bit scalar and its last carry");
 
 void recode(const std::array<std::uint64_t, 5>& k, int (&digits)[kWindows]) {
+  constexpr std::uint64_t kMask = (std::uint64_t{1} << kWindowBits) - 1;
   std::uint64_t carry = 0;
   for (int i = 0; i < kWindows; ++i) {
-    const int bit = 5 * i;
+    const int bit = kWindowBits * i;
     const auto limb = static_cast<std::size_t>(bit / 64);
     const int off = bit % 64;
     std::uint64_t w = k[limb] >> off;
-    if (off > 59 && limb + 1 < 5) w |= k[limb + 1] << (64 - off);
-    const std::uint64_t d = (w & 31U) + carry;
-    // d in [0, 32]; digits above 15 become d - 32 with a carry into the next window (not in the last).
-    const std::uint64_t wrap = static_cast<std::uint64_t>(d > 15) & static_cast<std::uint64_t>(i + 1 < kWindows);
-    digits[i] = static_cast<int>(d) - static_cast<int>(wrap << 5U);
+    if (off > 64 - kWindowBits && limb + 1 < 5) w |= k[limb + 1] << (64 - off);
+    const std::uint64_t d = (w & kMask) + carry;
+    // d in [0, 64]; digits of 32 and above become d - 64 with a carry into the next window (not in the last).
+    const std::uint64_t wrap = static_cast<std::uint64_t>(d >= kEntries) & static_cast<std::uint64_t>(i + 1 < kWindows);
+    digits[i] = static_cast<int>(d) - static_cast<int>(wrap << kWindowBits);
     carry = wrap;
   }
 }
@@ -74,7 +79,7 @@ const FixedBaseTable& generator_table() {
   return t;
 }
 
-// Constant-time |d| * 32^i * G for a signed digit: every entry is read and masks pick one (none for
+// Constant-time |d| * 64^i * G for a signed digit: every entry is read and masks pick one (none for
 // d = 0, which leaves the neutral (0, 0)); the sign is applied to u without a branch. An entry is ten
 // words (x then u), scanned as two 4-word and one 2-word vectors: the same loads and masks for every
 // digit, a quarter of the instructions of a word-by-word scan.
@@ -87,7 +92,7 @@ Affine select(const Affine* entries, int d) {
   const std::uint64_t mag = (static_cast<std::uint64_t>(static_cast<std::int64_t>(d)) ^ (0 - sign)) + sign;
   Words4 a0{}, a1{};
   Words2 a2{};
-  for (std::uint64_t j = 0; j < 16; ++j) {
+  for (std::uint64_t j = 0; j < kEntries; ++j) {
     const std::uint64_t mask = 0 - static_cast<std::uint64_t>(j + 1 == mag);
     const auto* w = reinterpret_cast<const unsigned char*>(&entries[j]);
     Words4 v0, v1;
@@ -256,13 +261,13 @@ Point mul(const Point& p, const std::array<std::uint64_t, 5>& k) {
   const Scalar kr = reduce320(k);
   int digits[kWindows];
   recode(kr.v, digits);
-  Point table[16];  // (j + 1) * p
+  Point table[kEntries];  // (j + 1) * p
   table[0] = p;
-  for (int j = 1; j < 16; ++j) table[j] = j == 1 ? dbl(p) : add(table[j - 1], p);
+  for (int j = 1; j < kEntries; ++j) table[j] = j == 1 ? dbl(p) : add(table[j - 1], p);
   Point acc = Point::neutral();
   for (int w = kWindows - 1; w >= 0; --w) {
     if (w != kWindows - 1) {
-      for (int i = 0; i < 5; ++i) acc = dbl(acc);
+      for (int i = 0; i < kWindowBits; ++i) acc = dbl(acc);
     }
     const int d = digits[w];
     if (d > 0) acc = add(acc, table[d - 1]);
@@ -271,15 +276,28 @@ Point mul(const Point& p, const std::array<std::uint64_t, 5>& k) {
   return acc;
 }
 
-FixedBaseTable::FixedBaseTable(const Point& base_point) : entries_(static_cast<std::size_t>(kWindows) * 16) {
+FixedBaseTable::FixedBaseTable(const Point& base_point) : entries_(static_cast<std::size_t>(kWindows) * kEntries) {
+  // Per window: the 32 multiples in projective form, then all of them to affine with one inversion
+  // (prefix products of Z T, inverted once and unwound backwards).
   Point base = base_point;
+  Point window[kEntries];
+  Fp5 prefix[kEntries];
   for (int i = 0; i < kWindows; ++i) {
-    Point acc = base;
-    for (int j = 0; j < 16; ++j) {
-      entries_[static_cast<std::size_t>(i) * 16 + static_cast<std::size_t>(j)] = to_affine(acc);
-      if (j < 15) acc = add(acc, base);
+    window[0] = base;
+    for (int j = 1; j < kEntries; ++j) window[j] = add(window[j - 1], base);
+    for (int j = 0; j < kEntries; ++j) {
+      const Fp5 zt = window[j].z * window[j].t;
+      prefix[j] = j == 0 ? zt : prefix[j - 1] * zt;
     }
-    base = dbl(acc);  // 32 * base
+    Fp5 inv = inverse(prefix[kEntries - 1]);  // 1 / (Z_0 T_0 ... Z_31 T_31)
+    Affine* out = &entries_[static_cast<std::size_t>(i) * kEntries];
+    for (int j = kEntries - 1; j >= 0; --j) {
+      const Point& q = window[j];
+      const Fp5 inv_zt = j == 0 ? inv : inv * prefix[j - 1];  // 1 / (Z_j T_j)
+      if (j != 0) inv = inv * (q.z * q.t);
+      out[j] = Affine{q.x * q.t * inv_zt, q.u * q.z * inv_zt};
+    }
+    base = dbl(window[kEntries - 1]);  // 64 * base
   }
 }
 
@@ -288,7 +306,7 @@ Point FixedBaseTable::mul(const Scalar& k) const {
   recode(k.v, digits);
   Point acc = Point::neutral();
   for (int w = 0; w < kWindows; ++w) {
-    acc = add_affine(acc, select(&entries_[static_cast<std::size_t>(w) * 16], digits[w]));
+    acc = add_affine(acc, select(&entries_[static_cast<std::size_t>(w) * kEntries], digits[w]));
   }
   return acc;
 }
@@ -300,7 +318,8 @@ Point FixedBaseTable::mul_public(const Scalar& k) const {
   for (int w = 0; w < kWindows; ++w) {
     const int d = digits[w];
     if (d == 0) continue;
-    const Affine& e = entries_[static_cast<std::size_t>(w) * 16 + static_cast<std::size_t>(d > 0 ? d - 1 : -d - 1)];
+    const Affine& e =
+        entries_[static_cast<std::size_t>(w) * kEntries + static_cast<std::size_t>(d > 0 ? d - 1 : -d - 1)];
     acc = add_affine(acc, d > 0 ? e : Affine{e.x, -e.u});
   }
   return acc;
