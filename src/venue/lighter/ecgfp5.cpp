@@ -41,10 +41,20 @@ Point add_affine(const Point& a, const Affine& b) {
   return Point{mul_b(t10 - t8), t8 - t9, t6 * (mul_b(t2) - t1), t8 + t9};
 }
 
-Affine to_affine(const Point& p) {
-  // One inversion for both coordinates: 1/(Z T) times T gives 1/Z, times Z gives 1/T.
-  const Fp5 inv = inverse(p.z * p.t);
-  return Affine{p.x * p.t * inv, p.u * p.z * inv};
+// n points to affine form with one inversion: prefix products of Z T, inverted once and unwound
+// backwards (1/(Z T) times T gives 1/Z, times Z gives 1/T). `prefix` is scratch space for n elements.
+void to_affine(const Point* points, Affine* out, Fp5* prefix, int n) {
+  for (int j = 0; j < n; ++j) {
+    const Fp5 zt = points[j].z * points[j].t;
+    prefix[j] = j == 0 ? zt : prefix[j - 1] * zt;
+  }
+  Fp5 inv = inverse(prefix[n - 1]);  // 1 / (Z_0 T_0 ... Z_(n-1) T_(n-1))
+  for (int j = n - 1; j >= 0; --j) {
+    const Point& q = points[j];
+    const Fp5 inv_zt = j == 0 ? inv : inv * prefix[j - 1];  // 1 / (Z_j T_j)
+    if (j != 0) inv = inv * (q.z * q.t);
+    out[j] = Affine{q.x * q.t * inv_zt, q.u * q.z * inv_zt};
+  }
 }
 
 // Signed 6-bit windows: a scalar below 2^319 is written as sum d_i 64^i with d_i in [-32, 31] for
@@ -120,7 +130,7 @@ Affine select(const Affine* entries, int d) {
 // Variable time (verification only). Subtracting a negative digit can carry into bit 320: a sixth limb.
 constexpr int kMaxNafDigits = 322;
 
-int wnaf(const std::array<std::uint64_t, 5>& k, int w, std::int8_t (&digits)[kMaxNafDigits]) {
+int wnaf(const std::array<std::uint64_t, 5>& k, int w, std::int16_t (&digits)[kMaxNafDigits]) {
   std::uint64_t v[6] = {k[0], k[1], k[2], k[3], k[4], 0};
   const std::uint64_t window = (std::uint64_t{1} << static_cast<unsigned>(w)) - 1;
   const auto half = static_cast<std::int64_t>(std::uint64_t{1} << static_cast<unsigned>(w - 1));
@@ -148,7 +158,7 @@ int wnaf(const std::array<std::uint64_t, 5>& k, int w, std::int8_t (&digits)[kMa
         }
       }
     }
-    digits[n++] = static_cast<std::int8_t>(d);
+    digits[n++] = static_cast<std::int16_t>(d);
     for (int i = 0; i < 5; ++i) v[i] = (v[i] >> 1U) | (v[i + 1] << 63U);
     v[5] >>= 1U;
   }
@@ -157,18 +167,21 @@ int wnaf(const std::array<std::uint64_t, 5>& k, int w, std::int8_t (&digits)[kMa
 
 // The generator's odd multiples G, 3G, ..., 127G in affine form, for width-8 NAF digits (5 KiB, built once
 // at first use).
-constexpr int kGeneratorNafWidth = 8;
+constexpr int kGeneratorNafWidth = 10;
 constexpr int kPointNafWidth = 5;
+constexpr int kGeneratorOdd = 1 << (kGeneratorNafWidth - 2);
+constexpr int kPointOdd = 1 << (kPointNafWidth - 2);
 
 struct GeneratorOddMultiples {
-  Affine odd[1 << (kGeneratorNafWidth - 2)];
+  Affine odd[kGeneratorOdd];
   GeneratorOddMultiples() {
+    // On the stack (50 KiB, once): verification allocates nothing, not even when it builds this table.
+    Point points[kGeneratorOdd];
+    Fp5 scratch[kGeneratorOdd];
     const Point two_g = dbl(Point::generator());
-    Point acc = Point::generator();
-    for (std::size_t i = 0; i < std::size(odd); ++i) {
-      odd[i] = to_affine(acc);
-      acc = add(acc, two_g);
-    }
+    points[0] = Point::generator();
+    for (int i = 1; i < kGeneratorOdd; ++i) points[i] = add(points[i - 1], two_g);
+    to_affine(points, odd, scratch, kGeneratorOdd);
   }
 };
 
@@ -277,26 +290,14 @@ Point mul(const Point& p, const std::array<std::uint64_t, 5>& k) {
 }
 
 FixedBaseTable::FixedBaseTable(const Point& base_point) : entries_(static_cast<std::size_t>(kWindows) * kEntries) {
-  // Per window: the 32 multiples in projective form, then all of them to affine with one inversion
-  // (prefix products of Z T, inverted once and unwound backwards).
+  // Per window: the 32 multiples in projective form, then all of them to affine with one inversion.
   Point base = base_point;
   Point window[kEntries];
   Fp5 prefix[kEntries];
   for (int i = 0; i < kWindows; ++i) {
     window[0] = base;
     for (int j = 1; j < kEntries; ++j) window[j] = add(window[j - 1], base);
-    for (int j = 0; j < kEntries; ++j) {
-      const Fp5 zt = window[j].z * window[j].t;
-      prefix[j] = j == 0 ? zt : prefix[j - 1] * zt;
-    }
-    Fp5 inv = inverse(prefix[kEntries - 1]);  // 1 / (Z_0 T_0 ... Z_31 T_31)
-    Affine* out = &entries_[static_cast<std::size_t>(i) * kEntries];
-    for (int j = kEntries - 1; j >= 0; --j) {
-      const Point& q = window[j];
-      const Fp5 inv_zt = j == 0 ? inv : inv * prefix[j - 1];  // 1 / (Z_j T_j)
-      if (j != 0) inv = inv * (q.z * q.t);
-      out[j] = Affine{q.x * q.t * inv_zt, q.u * q.z * inv_zt};
-    }
+    to_affine(window, &entries_[static_cast<std::size_t>(i) * kEntries], prefix, kEntries);
     base = dbl(window[kEntries - 1]);  // 64 * base
   }
 }
@@ -326,22 +327,30 @@ Point FixedBaseTable::mul_public(const Scalar& k) const {
 }
 
 Point mul_add_generator_public(const Scalar& s, const Point& p, const Scalar& e) {
-  std::int8_t ds[kMaxNafDigits];
-  std::int8_t de[kMaxNafDigits];
+  std::int16_t ds[kMaxNafDigits];  // up to +-511
+  std::int16_t de[kMaxNafDigits];
   const int ns = wnaf(s.v, kGeneratorNafWidth, ds);
   const int ne = wnaf(e.v, kPointNafWidth, de);
-  Point odd_p[1 << (kPointNafWidth - 2)];  // P, 3P, ..., 15P
-  odd_p[0] = p;
+  // P, 3P, ..., 15P, to affine with one inversion: each of the ~53 additions of P's digits is then a
+  // mixed one (8 products instead of 10), which pays for the inversion several times over.
+  Point odd_proj[kPointOdd];
+  odd_proj[0] = p;
   const Point two_p = dbl(p);
-  for (std::size_t j = 1; j < std::size(odd_p); ++j) odd_p[j] = add(odd_p[j - 1], two_p);
+  for (int j = 1; j < kPointOdd; ++j) odd_proj[j] = add(odd_proj[j - 1], two_p);
+  Affine odd_p[kPointOdd];
+  Fp5 scratch[kPointOdd];
+  to_affine(odd_proj, odd_p, scratch, kPointOdd);
   const GeneratorOddMultiples& g = generator_odd_multiples();
   Point acc = Point::neutral();
   bool started = false;  // doubling the neutral element is skipped, not computed
   for (int i = (ns > ne ? ns : ne) - 1; i >= 0; --i) {
     if (started) acc = dbl(acc);
     const int d_e = i < ne ? de[i] : 0;
-    if (d_e > 0) acc = add(acc, odd_p[(d_e - 1) / 2]);
-    if (d_e < 0) acc = add(acc, negate(odd_p[(-d_e - 1) / 2]));
+    if (d_e > 0) acc = add_affine(acc, odd_p[(d_e - 1) / 2]);
+    if (d_e < 0) {
+      const Affine& m = odd_p[(-d_e - 1) / 2];
+      acc = add_affine(acc, Affine{m.x, -m.u});
+    }
     const int d_s = i < ns ? ds[i] : 0;
     if (d_s > 0) acc = add_affine(acc, g.odd[(d_s - 1) / 2]);
     if (d_s < 0) {
