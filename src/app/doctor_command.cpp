@@ -310,11 +310,26 @@ void check_lighter(const Config& cfg, const DoctorOptions& o, Report& rep) {
   std::istringstream in;
   std::ostringstream out, err;
   const int code = run_lighter_command(args, in, out, err, src);
-  // Its lines, joined: what it compared and what the venue answered.
+  // One line per API key slot (its key's verdict and next nonce, as `bparb lighter check` prints them), then
+  // its other lines joined: what it compared and what the venue answered.
   std::string detail;
   std::istringstream lines(out.str() + err.str());
-  for (std::string line; std::getline(lines, line);)
-    if (!line.empty()) detail += (detail.empty() ? "" : "; ") + line;
+  constexpr std::string_view kSlot = "  slot ";
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(kSlot, 0) == 0) {
+      const std::size_t colon = line.find(':');
+      const std::string name = "lighter slot " + line.substr(kSlot.size(), colon - kSlot.size());
+      const std::string what = colon == std::string::npos ? line : line.substr(colon + 2);
+      const bool good = what.rfind("key: MATCH", 0) == 0 && what.find("next nonce: unknown") == std::string::npos;
+      if (good)
+        rep.ok(name, what);
+      else
+        rep.fail(name, what);
+      continue;
+    }
+    const std::size_t text = line.find_first_not_of(' ');
+    if (text != std::string::npos) detail += (detail.empty() ? "" : "; ") + line.substr(text);
+  }
   if (code == kExitOk)
     rep.ok("lighter", detail);
   else

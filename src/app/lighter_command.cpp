@@ -17,6 +17,7 @@
 
 #include "bparb/app/cli.hpp"
 #include "bparb/app/config.hpp"
+#include "bparb/app/lighter_node.hpp"
 #include "bparb/app/secrets.hpp"
 #include "bparb/venue/lighter/request.hpp"
 #include "bparb/venue/lighter/rest_client.hpp"
@@ -42,11 +43,13 @@ constexpr std::string_view kUsage =
     "    optional attributes: integrator_account_index integrator_taker_fee integrator_maker_fee skip_nonce\n"
     "                         cancel_all_market_index self_trade_behavior self_trade_equality\n"
     "  pubkey: prints the public key (80 hex characters) of the key.\n"
-    "  check: reads [venues.lighter] of the config (default config/bparb.toml), compares the key's public key\n"
-    "    with the one the venue has registered for (account_index, api_key_index), fetches the next nonce and\n"
-    "    the account. Exit 0 ok, 2 config or key error, 3 key mismatch (or no key in the slot), 4 venue\n"
-    "    unreachable. --env-file defaults to exchange.env_file.\n"
-    "  The key: LIGHTER_API_PRIVATE_KEY (80 hex characters) from the environment, else from the .env file.\n";
+    "  check: reads [venues.lighter] of the config (default config/bparb.toml) and, for every API key slot\n"
+    "    (api_key_index, or each of api_key_indexes), compares the key's public key with the one the venue has\n"
+    "    registered for (account_index, slot) and fetches the slot's next nonce, one line per slot; then the\n"
+    "    account. Exit 0 ok, 2 config or key error, 3 key mismatch (or no key in a slot), 4 venue\n"
+    "    unreachable (the first failing slot decides). --env-file defaults to exchange.env_file.\n"
+    "  The key: LIGHTER_API_PRIVATE_KEY (80 hex characters) from the environment, else from the .env file;\n"
+    "  a pool's keys: LIGHTER_API_PRIVATE_KEY_<slot>.\n";
 
 std::optional<std::string> system_getenv(std::string_view name) {
   const char* v = std::getenv(std::string(name).c_str());
@@ -125,14 +128,67 @@ std::optional<lt::Signer> load_signer(const LighterKeySource& source, std::ostre
 
 // ---------------------------------------------------------------- bparb lighter check
 
-struct CheckResults {
+// One API key slot of the account: the key loaded for it and the venue's answers about it.
+struct SlotCheck {
+  std::uint8_t slot = 0;
+  std::string var;    // the environment variable its key comes from
+  std::string local;  // our public key (hex); empty when the key did not load
+  std::string from;   // where the key was found
+  std::string load_error;
   std::optional<lt::RestResult<std::vector<lt::ApiKeyInfo>>> keys;
   std::optional<lt::RestResult<std::int64_t>> nonce;
-  std::optional<lt::RestResult<lt::Account>> account;
 };
 
 bool unreachable(const lt::RestError& e) {
   return e.kind == lt::RestErrorKind::kTransport || e.kind == lt::RestErrorKind::kHttp;
+}
+
+// The first failure decides the exit code: a key that does not match (or an empty slot) before a venue or
+// config error found later.
+void note_failure(int& code, int failure) {
+  if (code == kExitOk) code = failure;
+}
+
+// One line per slot: the key's verdict, the registered public key and the slot's next nonce.
+void report_slot(const SlotCheck& c, std::int64_t account, std::ostream& out, int& code) {
+  out << "  slot " << static_cast<int>(c.slot) << ": ";
+  if (!c.load_error.empty()) {
+    out << c.load_error << "\n";
+    note_failure(code, kLighterCheckConfigError);
+    return;
+  }
+  const std::string source = " (" + c.var + " from " + c.from + ")";
+  int slot_code = kExitOk;
+  if (!*c.keys) {
+    const lt::RestError& e = c.keys->error();
+    out << "registered public key: unknown (" << e.describe() << "), local public key " << c.local << source;
+    slot_code = unreachable(e) ? kLighterCheckUnreachable : kLighterCheckConfigError;
+  } else {
+    const lt::ApiKeyInfo* found = nullptr;
+    for (const auto& k : c.keys->value()) {
+      if (k.api_key_index == c.slot) found = &k;
+    }
+    if (found == nullptr) {
+      out << "registered public key: none: slot " << static_cast<int>(c.slot) << " of account " << account
+          << " has no key; local public key " << c.local << source;
+      slot_code = kLighterCheckKeyMismatch;
+    } else if (found->public_key == c.local) {
+      out << "key: MATCH, registered public key: " << found->public_key << source;
+    } else {
+      out << "key: MISMATCH: " << c.var << " is not the key registered in slot " << static_cast<int>(c.slot)
+          << " (wrong key, slot or account; or the key was replaced on the venue): registered public key: "
+          << found->public_key << ", local public key " << c.local << source;
+      slot_code = kLighterCheckKeyMismatch;
+    }
+  }
+  if (*c.nonce) {
+    out << ", next nonce: " << c.nonce->value() << "\n";
+  } else {
+    out << ", next nonce: unknown (" << c.nonce->error().describe() << ")\n";
+    if (slot_code == kExitOk)
+      slot_code = unreachable(c.nonce->error()) ? kLighterCheckUnreachable : kLighterCheckConfigError;
+  }
+  if (slot_code != kExitOk) note_failure(code, slot_code);
 }
 
 int lighter_check(const std::string& config_path, const std::optional<std::string>& env_file_arg,
@@ -154,24 +210,38 @@ int lighter_check(const std::string& config_path, const std::optional<std::strin
   const LighterVenueConfig& v = *cfg.venues.lighter;
   LighterKeySource source = source_in;
   source.env_file = env_file_arg ? *env_file_arg : cfg.exchange.env_file;
-  std::string from;
-  const lt::SignerConfig sc{v.chain_id, v.account_index, static_cast<std::uint8_t>(v.api_key_index)};
-  // A pool is checked by its first slot here; the daemon compares every slot's key at start-up.
-  const std::string var =
-      v.api_key_indexes.empty() ? std::string(kLighterPrivateKeyVar) : lighter_pool_key_var(v.api_key_index);
-  std::optional<lt::Signer> signer = load_signer(source, err, sc, &from, var);
-  if (!signer) return kLighterCheckConfigError;
-  std::array<char, 80> pk{};
-  signer->public_key_hex(pk);
-  const std::string local(pk.data(), pk.size());
+  // Every slot the daemon signs with, each key from its own variable, as the daemon loads them at start-up.
+  const bool pool = !v.api_key_indexes.empty();
+  std::vector<SlotCheck> slots;
+  std::size_t loaded = 0;
+  for (const std::uint8_t slot : lighter_key_slots(cfg)) {
+    SlotCheck c;
+    c.slot = slot;
+    c.var = pool ? lighter_pool_key_var(slot) : std::string(kLighterPrivateKeyVar);
+    lt::SignerConfig sc = lighter_signer_config(cfg);
+    sc.api_key_index = slot;
+    std::ostringstream why;
+    std::optional<lt::Signer> signer = load_signer(source, why, sc, &c.from, c.var);
+    if (signer) {
+      std::array<char, 80> pk{};
+      signer->public_key_hex(pk);
+      c.local.assign(pk.data(), pk.size());
+      ++loaded;
+    } else {
+      err << why.str();
+      c.load_error = why.str();
+      while (!c.load_error.empty() && c.load_error.back() == '\n') c.load_error.pop_back();
+    }
+    slots.push_back(std::move(c));
+  }
+  if (loaded == 0) return kLighterCheckConfigError;
 
   out << "lighter check: " << config_path << " -> " << v.rest_url << " (chain " << v.chain_id << ", "
       << (v.chain_id == lt::kChainIdMainnet ? "mainnet" : "testnet") << ")\n"
-      << "  account " << v.account_index << ", api key slot " << v.api_key_index << ", tier "
-      << lighter_tier_name(v.account_tier)
-      << (v.api_key_indexes.empty() ? "" : " (the first slot of api_key_indexes; the daemon checks each at start-up)")
-      << "\n"
-      << "  local public key:      " << local << " (from " << var << " in " << from << ")\n";
+      << "  account " << v.account_index << ", tier " << lighter_tier_name(v.account_tier) << ", "
+      << (pool ? "api key pool of " + std::to_string(slots.size()) + " slots"
+               : "api key slot " + std::to_string(v.api_key_index))
+      << "\n";
 
   boost::asio::io_context io;
   lt::LighterRestOptions ro;
@@ -184,56 +254,36 @@ int lighter_check(const std::string& config_path, const std::optional<std::strin
     err << "bparb lighter check: venues.lighter.rest_url " << v.rest_url << " is not usable: " << e.what() << "\n";
     return kLighterCheckConfigError;
   }
-  CheckResults r;
-  const auto key_index = static_cast<std::uint8_t>(v.api_key_index);
-  rest->api_keys(v.account_index, key_index,
-                 [&](lt::RestResult<std::vector<lt::ApiKeyInfo>>& x) { r.keys.emplace(std::move(x)); });
-  rest->next_nonce(v.account_index, key_index, [&](lt::RestResult<std::int64_t>& x) { r.nonce.emplace(std::move(x)); });
-  rest->account(v.account_index, [&](lt::RestResult<lt::Account>& x) { r.account.emplace(std::move(x)); });
+  std::size_t pending = 0;
+  for (SlotCheck& c : slots) {
+    if (!c.load_error.empty()) continue;
+    pending += 2;
+    rest->api_keys(v.account_index, c.slot, [&](lt::RestResult<std::vector<lt::ApiKeyInfo>>& x) {
+      c.keys.emplace(std::move(x));
+      --pending;
+    });
+    rest->next_nonce(v.account_index, c.slot, [&](lt::RestResult<std::int64_t>& x) {
+      c.nonce.emplace(std::move(x));
+      --pending;
+    });
+  }
+  std::optional<lt::RestResult<lt::Account>> account;
+  rest->account(v.account_index, [&](lt::RestResult<lt::Account>& x) { account.emplace(std::move(x)); });
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (!(r.keys && r.nonce && r.account) && std::chrono::steady_clock::now() < deadline) {
+  while (!(pending == 0 && account) && std::chrono::steady_clock::now() < deadline) {
     io.restart();
     io.run_one_for(std::chrono::milliseconds(100));
   }
-  if (!(r.keys && r.nonce && r.account)) {
+  if (!(pending == 0 && account)) {
     out << "lighter check FAILED: the venue did not answer within 30 s\n";
     return kLighterCheckUnreachable;
   }
 
-  // The registered key decides; the other two answers are reported either way.
+  // The registered keys decide; the nonces and the account are reported either way.
   int code = kExitOk;
-  if (!*r.keys) {
-    const lt::RestError& e = r.keys->error();
-    out << "  registered public key: unknown (" << e.describe() << ")\n";
-    code = unreachable(e) ? kLighterCheckUnreachable : kLighterCheckConfigError;
-  } else {
-    const lt::ApiKeyInfo* found = nullptr;
-    for (const auto& k : r.keys->value()) {
-      if (k.api_key_index == v.api_key_index) found = &k;
-    }
-    if (found == nullptr) {
-      out << "  registered public key: none: slot " << v.api_key_index << " of account " << v.account_index
-          << " has no key\n";
-      code = kLighterCheckKeyMismatch;
-    } else {
-      out << "  registered public key: " << found->public_key << "\n";
-      if (found->public_key == local) {
-        out << "  key: MATCH\n";
-      } else {
-        out << "  key: MISMATCH: " << var << " is not the key registered in slot " << v.api_key_index
-            << " (wrong key, slot or account; or the key was replaced on the venue)\n";
-        code = kLighterCheckKeyMismatch;
-      }
-    }
-  }
-  if (*r.nonce) {
-    out << "  next nonce: " << r.nonce->value() << "\n";
-  } else {
-    out << "  next nonce: unknown (" << r.nonce->error().describe() << ")\n";
-    if (code == kExitOk) code = unreachable(r.nonce->error()) ? kLighterCheckUnreachable : kLighterCheckConfigError;
-  }
-  if (*r.account) {
-    const lt::Account& a = r.account->value();
+  for (const SlotCheck& c : slots) report_slot(c, v.account_index, out, code);
+  if (*account) {
+    const lt::Account& a = account->value();
     out << "  account: status " << a.status << ", collateral " << a.collateral.str() << ", available "
         << a.available_balance.str() << ", total asset value " << a.total_asset_value.str() << ", orders "
         << a.total_order_count << " (" << a.pending_order_count << " pending), positions";
@@ -246,10 +296,8 @@ int lighter_check(const std::string& config_path, const std::optional<std::strin
     }
     out << (open == 0 ? " none" : "") << "\n";
   } else {
-    out << "  account: unknown (" << r.account->error().describe() << ")\n";
-    if (code == kExitOk) {
-      code = unreachable(r.account->error()) ? kLighterCheckUnreachable : kLighterCheckConfigError;
-    }
+    out << "  account: unknown (" << account->error().describe() << ")\n";
+    note_failure(code, unreachable(account->error()) ? kLighterCheckUnreachable : kLighterCheckConfigError);
   }
   out << (code == kExitOk ? "lighter check OK\n" : "lighter check FAILED (exit " + std::to_string(code) + ")\n");
   return code;

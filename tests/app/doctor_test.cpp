@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <thread>
@@ -59,12 +60,15 @@ struct DoctorRun {
   }
 };
 
-DoctorRun doctor(const std::string& config, bool json = false, const std::string& lighter_key = "") {
+// lighter_key is LIGHTER_API_PRIVATE_KEY; pool_keys maps a pool's variables (LIGHTER_API_PRIVATE_KEY_<slot>).
+DoctorRun doctor(const std::string& config, bool json = false, const std::string& lighter_key = "",
+                 const std::map<std::string, std::string>& pool_keys = {}) {
   DoctorOptions o;
   o.config_path = config;
   o.json = json;
-  o.getenv = [lighter_key](std::string_view name) -> std::optional<std::string> {
+  o.getenv = [lighter_key, pool_keys](std::string_view name) -> std::optional<std::string> {
     if (name == kLighterPrivateKeyVar && !lighter_key.empty()) return lighter_key;
+    if (const auto it = pool_keys.find(std::string(name)); it != pool_keys.end()) return it->second;
     return std::nullopt;
   };
   std::ostringstream out, err;
@@ -224,7 +228,9 @@ struct SimLighter {
   std::unique_ptr<sim::lighter::LighterServer> server;
   std::thread thread;
 
-  SimLighter() {
+  // more_alice_keys: further API key slots registered for the first account (1001) besides slot 4.
+  explicit SimLighter(const std::vector<sim::lighter::LighterApiKeyRules>& more_alice_keys = {}) {
+    for (const auto& k : more_alice_keys) f.rules.accounts.front().api_keys.push_back(k);
     server = std::make_unique<sim::lighter::LighterServer>(io, *f.ex, f.clock, f.rules);
     server->start();
     thread = std::thread([this] { io.run(); });
@@ -263,6 +269,34 @@ TEST_F(DoctorTest, LighterSectionDefersToLighterCheck) {
   r = doctor(p, false, key);
   EXPECT_EQ(r.code, kDoctorFailed) << r.out;
   EXPECT_TRUE(r.has("fail lighter: bparb lighter check exit " + std::to_string(kLighterCheckKeyMismatch))) << r.out;
+}
+
+// A pool: one line per API key slot, each with its own verdict; one bad slot fails the check.
+TEST_F(DoctorTest, LighterPoolGetsOneLinePerSlot) {
+  const lighter::PrivateKey carol = lighter::PrivateKey::generate();
+  SimLighter lighter({{6, sim::lighter::testing::Fixture::hex(carol)}});
+  const std::string p = dir.file("pool.toml");
+  write_file(p, "pairs = [\"SOL\"]\n[exchange]\nmode = \"paper\"\n[paper]\nsim_config = \"" + sim_file() +
+                    "\"\n[journal]\npath = \"" + dir.file("p.sqlite") + "\"\n[venues.lighter]\nrest_url = \"" +
+                    lighter.server->http_url() + "\"\naccount_index = 1001\napi_key_indexes = [4, 6]\n");
+  auto hex = [](const lighter::PrivateKey& k) {
+    std::array<char, 80> h{};
+    k.to_hex(h);
+    return std::string(h.data(), h.size());
+  };
+  const std::string alice = hex(lighter.f.alice_key);
+  DoctorRun r = doctor(p, false, "", {{"LIGHTER_API_PRIVATE_KEY_4", alice}, {"LIGHTER_API_PRIVATE_KEY_6", hex(carol)}});
+  EXPECT_TRUE(r.has("ok lighter slot 4: key: MATCH")) << r.out;
+  EXPECT_TRUE(r.has("ok lighter slot 6: key: MATCH")) << r.out;
+  EXPECT_TRUE(r.has("ok lighter: ")) << r.out;
+
+  // Slot 6 given slot 4's key: slot 4 still passes, slot 6 fails and so does the whole check.
+  r = doctor(p, false, "", {{"LIGHTER_API_PRIVATE_KEY_4", alice}, {"LIGHTER_API_PRIVATE_KEY_6", alice}});
+  EXPECT_EQ(r.code, kDoctorFailed) << r.out;
+  EXPECT_TRUE(r.has("ok lighter slot 4: key: MATCH")) << r.out;
+  EXPECT_TRUE(r.has("fail lighter slot 6: key: MISMATCH")) << r.out;
+  EXPECT_TRUE(r.has("fail lighter: bparb lighter check exit " + std::to_string(kLighterCheckKeyMismatch))) << r.out;
+  EXPECT_EQ(r.out.find(alice), std::string::npos) << "the private key is never printed";
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -27,7 +28,9 @@ struct SimLighter {
   std::unique_ptr<sim::lighter::LighterServer> server;
   std::thread thread;
 
-  SimLighter() {
+  // more_alice_keys: further API key slots registered for the first account (1001) besides slot 4.
+  explicit SimLighter(const std::vector<sim::lighter::LighterApiKeyRules>& more_alice_keys = {}) {
+    for (const auto& k : more_alice_keys) f.rules.accounts.front().api_keys.push_back(k);
     server = std::make_unique<sim::lighter::LighterServer>(io, *f.ex, f.clock, f.rules);
     server->start();
     thread = std::thread([this] { io.run(); });
@@ -101,6 +104,64 @@ TEST(LighterCheck, AnotherKeyOrAnEmptySlotIsAMismatch) {
   r = check(dir.file("c.toml"), key_source(key_hex(sim.f.alice_key)));
   EXPECT_EQ(r.code, kLighterCheckKeyMismatch) << r.out << r.err;
   EXPECT_NE(r.out.find("slot 5 of account 1001 has no key"), std::string::npos) << r.out;
+}
+
+LighterKeySource pool_source(const std::map<std::string, std::string>& keys) {
+  LighterKeySource s;
+  s.env_file = "";
+  s.getenv = [keys](std::string_view name) -> std::optional<std::string> {
+    if (const auto it = keys.find(std::string(name)); it != keys.end()) return it->second;
+    return std::nullopt;
+  };
+  return s;
+}
+
+std::string pool_config_text(const std::string& rest_url, const std::string& slots) {
+  return "[exchange]\nmode = \"paper\"\n[venues.lighter]\nrest_url = \"" + rest_url +
+         "\"\naccount_index = 1001\napi_key_indexes = [" + slots + "]\n";
+}
+
+// Every slot of a pool is compared with the venue's key for it, one line per slot with its own nonce.
+TEST(LighterCheck, EveryPoolSlotIsChecked) {
+  const lighter::PrivateKey carol = lighter::PrivateKey::generate();
+  SimLighter sim({{6, Fixture::hex(carol)}});
+  testing::ScratchDir dir;
+  testing::write_file(dir.file("c.toml"), pool_config_text(sim.server->http_url(), "4, 6"));
+  const std::string alice = key_hex(sim.f.alice_key);
+  CheckRun r =
+      check(dir.file("c.toml"),
+            pool_source({{"LIGHTER_API_PRIVATE_KEY_4", alice}, {"LIGHTER_API_PRIVATE_KEY_6", key_hex(carol)}}));
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("api key pool of 2 slots"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  slot 4: key: MATCH, registered public key: " + Fixture::hex(sim.f.alice_key)),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("  slot 6: key: MATCH, registered public key: " + Fixture::hex(carol)), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("(LIGHTER_API_PRIVATE_KEY_6 from "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("lighter check OK"), std::string::npos) << r.out;
+
+  // The second slot's key is wrong: the first still matches, the check fails on the second.
+  r = check(dir.file("c.toml"),
+            pool_source({{"LIGHTER_API_PRIVATE_KEY_4", alice}, {"LIGHTER_API_PRIVATE_KEY_6", alice}}));
+  EXPECT_EQ(r.code, kLighterCheckKeyMismatch) << r.out << r.err;
+  EXPECT_NE(r.out.find("  slot 4: key: MATCH"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  slot 6: key: MISMATCH: LIGHTER_API_PRIVATE_KEY_6 is not the key registered in slot 6"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find(alice), std::string::npos) << "the private key is never printed";
+
+  // A slot the venue holds no key for, and a slot whose variable is missing.
+  testing::write_file(dir.file("c.toml"), pool_config_text(sim.server->http_url(), "4, 7"));
+  r = check(dir.file("c.toml"),
+            pool_source({{"LIGHTER_API_PRIVATE_KEY_4", alice}, {"LIGHTER_API_PRIVATE_KEY_7", alice}}));
+  EXPECT_EQ(r.code, kLighterCheckKeyMismatch) << r.out << r.err;
+  EXPECT_NE(r.out.find("  slot 7: registered public key: none: slot 7 of account 1001 has no key"), std::string::npos)
+      << r.out;
+  r = check(dir.file("c.toml"), pool_source({{"LIGHTER_API_PRIVATE_KEY_4", alice}}));
+  EXPECT_EQ(r.code, kLighterCheckConfigError) << r.out << r.err;
+  EXPECT_NE(r.out.find("  slot 4: key: MATCH"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  slot 7: bparb lighter: LIGHTER_API_PRIVATE_KEY_7 is not set"), std::string::npos) << r.out;
 }
 
 TEST(LighterCheck, UnreachableVenueAndConfigErrors) {

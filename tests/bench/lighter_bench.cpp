@@ -1,10 +1,15 @@
 // Lighter signer speed: CreateOrder signing (hash + Schnorr + tx_info), verification, the Poseidon2
 // permutation, fixed- and variable-base scalar multiplication, GF(p^5) products.
 //   build/tests/bench/bparb_bench_lighter [--benchmark_repetitions=5 --benchmark_report_aggregates_only=true]
+//   valgrind --tool=callgrind build/tests/bench/bparb_bench_lighter --repeat=sign:100   (and :0; see main)
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "bparb/venue/lighter/poseidon2.hpp"
@@ -157,6 +162,109 @@ void BM_Fp5Inverse(benchmark::State& state) {
 }
 BENCHMARK(BM_Fp5Inverse)->Unit(benchmark::kNanosecond);
 
+void BM_Fp5Square(benchmark::State& state) {
+  Fp5 a = hash_to_fp5(std::array<std::uint64_t, 1>{1});
+  for (auto _ : state) {
+    a = square(a);
+    benchmark::DoNotOptimize(a);
+  }
+}
+BENCHMARK(BM_Fp5Square)->Unit(benchmark::kNanosecond);
+
+// Building a key's verification table once (what a simulator does per registered key).
+void BM_PreparePublicKey(benchmark::State& state) {
+  const Point pk = mul_generator(random_nonzero_scalar());
+  for (auto _ : state) {
+    const PreparedPublicKey prepared(pk);
+    benchmark::DoNotOptimize(&prepared);
+  }
+}
+BENCHMARK(BM_PreparePublicKey)->Unit(benchmark::kMillisecond);
+
+// --repeat=OP:N runs one operation N times after the same warm-up and nothing else, for instruction
+// counts that do not depend on the load: under callgrind, (Ir(N) - Ir(0)) / N is the cost of one call.
+int repeat(std::string_view op, long n) {
+  const Signer signer = make_signer();
+  const CreateOrderTx tx = sample_order();
+  SignedTx out;
+  (void)signer.sign_create_order(tx, 1, 1893455400000, out);
+  Point pk;
+  (void)decode(std::span<const std::uint8_t, 40>(signer.public_key()), pk);
+  const PreparedPublicKey prepared(pk);
+  (void)schnorr_verify(signer.public_key(), out.message_hash, out.signature);  // builds the generator's NAF table
+  Scalar k = random_nonzero_scalar();
+  Fp5 a = hash_to_fp5(std::array<std::uint64_t, 1>{1});
+  const Fp5 b = hash_to_fp5(std::array<std::uint64_t, 1>{2});
+  // The operation is looked up once, so the loop adds only a jump per call.
+  constexpr std::string_view kOps[] = {"sign",         "verify",  "verify-prepared", "fixed-base", "variable-base",
+                                       "message-hash", "fp5-mul", "fp5-square",      "prepare-key"};
+  int which = -1;
+  for (int j = 0; j < static_cast<int>(std::size(kOps)); ++j) {
+    if (op == kOps[j]) which = j;
+  }
+  if (which < 0) {
+    std::fprintf(stderr,
+                 "unknown --repeat operation %.*s; allowed: sign verify verify-prepared fixed-base variable-base "
+                 "message-hash fp5-mul fp5-square prepare-key\n",
+                 static_cast<int>(op.size()), op.data());
+    return 2;
+  }
+  std::uint64_t sink = 0;
+  for (long i = 0; i < n; ++i) {
+    switch (which) {
+      case 0:
+        (void)signer.sign_create_order(tx, i, 1893455400000, out);
+        sink += out.tx_info_len;
+        break;
+      case 1:
+        sink += static_cast<std::uint64_t>(schnorr_verify(signer.public_key(), out.message_hash, out.signature));
+        break;
+      case 2:
+        sink += static_cast<std::uint64_t>(prepared.verify(out.message_hash, out.signature));
+        break;
+      case 3:
+        sink += encode(mul_generator(k)).c[0];
+        k.v[0] ^= 1;
+        break;
+      case 4:
+        sink += mul(pk, k.v).x.c[0];
+        break;
+      case 5:
+        sink += message_hash(TxEnvelope{kChainIdMainnet, 12345, 3, i, 1893455400000}, tx).c[0];
+        break;
+      case 6:
+        a = a * b;
+        break;
+      case 7:
+        a = square(a);
+        break;
+      default: {
+        const PreparedPublicKey p(pk);
+        sink += static_cast<std::uint64_t>(p.verify(out.message_hash, out.signature));
+      }
+    }
+  }
+  std::printf("%s x %ld (%llu)\n", std::string(op).c_str(), n, static_cast<unsigned long long>(sink + a.c[0]));
+  return 0;
+}
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  constexpr std::string_view kRepeat = "--repeat=";
+  if (argc == 2 && std::string_view(argv[1]).starts_with(kRepeat)) {
+    const std::string_view spec = std::string_view(argv[1]).substr(kRepeat.size());
+    const std::size_t colon = spec.find(':');
+    const long n = colon == std::string_view::npos ? -1 : std::atol(std::string(spec.substr(colon + 1)).c_str());
+    if (n < 0) {
+      std::fprintf(stderr, "--repeat=OP:N needs a count N >= 0\n");
+      return 2;
+    }
+    return repeat(spec.substr(0, colon), n);
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -41,16 +41,42 @@ namespace {
 
 using gl::u128;
 
-// Sum of five 128-bit products, reduced. The true sum is below 5 * 2^128; each overflow of the
-// 128-bit accumulator is worth 2^128 = -2^32 (mod p).
+// Sum of up to five 128-bit products in three words (lo: 128 bits, top: the overflows out of them),
+// reduced once per coefficient. The true sum is below 5 * 2^128, so top <= 4.
 struct Acc {
   u128 lo = 0;
-  std::uint64_t carries = 0;
+  std::uint64_t top = 0;
   void add(std::uint64_t a, std::uint64_t b) {
-    carries += static_cast<std::uint64_t>(__builtin_add_overflow(lo, static_cast<u128>(a) * b, &lo));
+    top += static_cast<std::uint64_t>(__builtin_add_overflow(lo, static_cast<u128>(a) * b, &lo));
   }
-  std::uint64_t reduce() const { return gl::sub(gl::reduce128(lo), carries << 32U); }  // carries <= 4
+  // With lo = l + 2^64 (hh 2^32 + hl): 2^64 = 2^32 - 1, 2^96 = -1 and 2^128 = -2^32 (mod p), so the value
+  // is l - (hh + top 2^32) + hl (2^32 - 1): the overflow word joins the subtracted part for free.
+  std::uint64_t reduce() const {
+    const auto l = static_cast<std::uint64_t>(lo);
+    const auto h = static_cast<std::uint64_t>(lo >> 64);
+    const std::uint64_t sub = (h >> 32) + (top << 32U);  // < 2^35
+    std::uint64_t t0 = 0;
+    const bool borrow = __builtin_sub_overflow(l, sub, &t0);
+    t0 -= gl::kEps & gl::mask_if(borrow);  // borrowed 2^64 = kEps too many; t0 > 2^63 here, no wrap
+    const std::uint64_t hl = h & gl::kEps;
+    std::uint64_t t2 = 0;
+    const bool carry = __builtin_add_overflow(t0, (hl << 32U) - hl, &t2);
+    t2 += gl::kEps & gl::mask_if(carry);  // carried 2^64: add its value back (t2 < 2^64 - 2^33 + 1 here)
+    return t2 - (gl::kP & gl::mask_if(t2 >= gl::kP));
+  }
 };
+
+// k * a for a small k (<= 8), congruent mod p and below 2^64 but not necessarily canonical: enough for a
+// multiplicand of Acc, and cheaper than canonical additions. The high word of the 128-bit product is at
+// most 7, worth hi * (2^32 - 1); a carry out of that sum leaves a word below 2^35, so adding 2^32 - 1
+// for it cannot wrap again.
+inline std::uint64_t mul_small_loose(std::uint64_t a, std::uint64_t k) {
+  const u128 t = static_cast<u128>(a) * k;
+  const auto hi = static_cast<std::uint64_t>(t >> 64);
+  std::uint64_t r = 0;
+  const bool carry = __builtin_add_overflow(static_cast<std::uint64_t>(t), (hi << 32U) - hi, &r);
+  return r + (gl::kEps & gl::mask_if(carry));
+}
 
 // The Frobenius twists gamma^(k*i) with gamma = 3^((p-1)/5), for k = 1..4 and i = 0..4.
 struct FrobTable {
@@ -78,7 +104,7 @@ const FrobTable& frob_table() {
 Fp5 operator*(const Fp5& a, const Fp5& b) {
   // z^5 = 3: the products landing on z^(5+k) fold back onto z^k times 3, so pre-multiply b by 3 once.
   std::uint64_t b3[5];
-  for (int i = 1; i < 5; ++i) b3[i] = gl::add(gl::add(b.c[i], b.c[i]), b.c[i]);
+  for (int i = 1; i < 5; ++i) b3[i] = mul_small_loose(b.c[i], 3);
   const auto& x = a.c;
   const auto& y = b.c;
   Acc c0, c1, c2, c3, c4;
@@ -113,12 +139,12 @@ Fp5 operator*(const Fp5& a, const Fp5& b) {
 Fp5 square(const Fp5& a) {
   // 15 products instead of 25: cross terms a_i a_j (i < j) appear twice.
   const auto& x = a.c;
-  const std::uint64_t d0 = gl::add(x[0], x[0]);
-  const std::uint64_t d1 = gl::add(x[1], x[1]);
-  const std::uint64_t t3 = gl::add(gl::add(x[3], x[3]), x[3]);  // 3 a3
-  const std::uint64_t t4 = gl::add(gl::add(x[4], x[4]), x[4]);  // 3 a4
-  const std::uint64_t t4x2 = gl::add(t4, t4);                   // 6 a4
-  const std::uint64_t t3x2 = gl::add(t3, t3);                   // 6 a3
+  const std::uint64_t d0 = mul_small_loose(x[0], 2);
+  const std::uint64_t d1 = mul_small_loose(x[1], 2);
+  const std::uint64_t t3 = mul_small_loose(x[3], 3);    // 3 a3
+  const std::uint64_t t4 = mul_small_loose(x[4], 3);    // 3 a4
+  const std::uint64_t t4x2 = mul_small_loose(x[4], 6);  // 6 a4
+  const std::uint64_t t3x2 = mul_small_loose(x[3], 6);  // 6 a3
   Acc c0, c1, c2, c3, c4;
   // c0 = a0^2 + 6 (a1 a4 + a2 a3)
   c0.add(x[0], x[0]);

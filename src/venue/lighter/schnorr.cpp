@@ -58,7 +58,7 @@ Signature schnorr_sign(const Scalar& sk, const Fp5& message) {
 bool schnorr_verify(const Point& public_key, const Fp5& message, std::span<const std::uint8_t, 80> signature) {
   Scalar s, e;
   if (!decode(signature.first<40>(), s) || !decode(signature.last<40>(), e)) return false;
-  const Point r = add(mul_generator_public(s), mul(public_key, e.v));
+  const Point r = mul_add_generator_public(s, public_key, e);
   return schnorr_challenge(encode(r), message) == e;
 }
 

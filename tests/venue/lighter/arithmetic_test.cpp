@@ -106,6 +106,23 @@ TEST(LighterArithmetic, Fp5MatchesBigIntegerPolynomials) {
   EXPECT_EQ(inverse(Fp5::zero()), Fp5::zero());
 }
 
+// Limbs at the edges of the reductions: p - 1 (largest canonical, so products and small multiples carry
+// out of their words), 2^32 - 1 and 2^32 (where the folding constants sit), 0 and 1.
+TEST(LighterArithmetic, Fp5ProductsAtLimbExtremesMatchBigIntegers) {
+  const std::uint64_t edges[] = {
+      0, 1, 2, gl::kEps, gl::kEps + 1, gl::kP - 1, gl::kP - 2, gl::kP >> 1U, 0xFFFFFFFF00000000ULL};
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 400; ++i) {
+    Fp5 a, b;
+    for (int l = 0; l < 5; ++l) {
+      a.c[static_cast<std::size_t>(l)] = edges[rng() % std::size(edges)];
+      b.c[static_cast<std::size_t>(l)] = edges[rng() % std::size(edges)];
+    }
+    EXPECT_EQ(a * b, reference_mul(a, b));
+    EXPECT_EQ(square(a), reference_mul(a, a));
+  }
+}
+
 TEST(LighterArithmetic, Fp5SquareRootsAndCharacter) {
   std::mt19937_64 rng(77);
   int non_squares = 0;

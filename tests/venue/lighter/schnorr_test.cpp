@@ -68,14 +68,54 @@ TEST(LighterSchnorr, PreparedKeyAgreesWithPlainVerification) {
   }
 }
 
+// The plainest scalar multiplication: one doubling per bit from the top, one addition per set bit.
+Point double_and_add(const Point& p, const std::array<std::uint64_t, 5>& k) {
+  Point acc = Point::neutral();
+  for (int bit = 319; bit >= 0; --bit) {
+    acc = dbl(acc);
+    if (((k[static_cast<std::size_t>(bit / 64)] >> (bit % 64)) & 1U) != 0) acc = add(acc, p);
+  }
+  return acc;
+}
+
 TEST(LighterSchnorr, ConstantTimeAndPublicFixedBaseAgree) {
   for (std::uint64_t i = 0; i < 16; ++i) {
     const Scalar k = i < 4 ? Scalar{{i, 0, 0, 0, 0}} : random_nonzero_scalar();
     EXPECT_EQ(encode(mul_generator(k)), encode(mul_generator_public(k)));
     EXPECT_EQ(encode(mul_generator(k)), encode(mul(Point::generator(), k.v)));
+    if (i % 4 == 0) {
+      EXPECT_EQ(encode(mul_generator(k)), encode(double_and_add(Point::generator(), k.v)));
+    }
   }
   const Scalar n_minus_1 = sub(Scalar{}, Scalar{{1, 0, 0, 0, 0}});
   EXPECT_TRUE(add(mul_generator(n_minus_1), Point::generator()).is_neutral());
+}
+
+TEST(LighterSchnorr, JointVerificationSumMatchesSeparateProducts) {
+  const Scalar n_minus_1 = sub(Scalar{}, Scalar{{1, 0, 0, 0, 0}});
+  // Digit patterns that stress the signed recodings: zero, one, all ones, n - 1, a run of ones that
+  // carries into the top, and random scalars.
+  const std::array<Scalar, 6> fixed = {Scalar{},
+                                       Scalar{{1, 0, 0, 0, 0}},
+                                       n_minus_1,
+                                       Scalar{{~0ULL, ~0ULL, ~0ULL, ~0ULL, 0x3FFFFFFFFFFFFFFFULL}},
+                                       Scalar{{0x5555555555555555ULL, 0xAAAAAAAAAAAAAAAAULL, 0, 1, 0}},
+                                       Scalar{{0, 0, 0, 0, 0x7ffffffd80000006ULL}}};
+  for (std::size_t i = 0; i < 24; ++i) {
+    const Scalar s = i < fixed.size() ? fixed[i] : random_nonzero_scalar();
+    const Scalar e = i < fixed.size() ? fixed[fixed.size() - 1 - i] : random_nonzero_scalar();
+    const Point p = i == 0 ? Point::generator() : mul_generator(random_nonzero_scalar());
+    const Point joint = mul_add_generator_public(s, p, e);
+    const Point separate = add(mul_generator_public(s), mul(p, e.v));
+    EXPECT_EQ(encode(joint), encode(separate)) << i;
+    if (i % 6 == 0) {
+      const Point plain = add(double_and_add(Point::generator(), s.v), double_and_add(p, e.v));
+      EXPECT_EQ(encode(joint), encode(plain)) << i;
+    }
+  }
+  // s G + e G with s + e = n is the neutral element.
+  const Scalar s = random_nonzero_scalar();
+  EXPECT_TRUE(mul_add_generator_public(s, Point::generator(), sub(Scalar{}, s)).is_neutral());
 }
 
 TEST(LighterSchnorr, FreshNonceEverySignature) {

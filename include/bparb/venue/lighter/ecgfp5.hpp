@@ -41,8 +41,8 @@ bool decode(std::span<const std::uint8_t, 40> in, Point& out);
 
 // k * P for any 320-bit k (limbs little-endian); variable time (public scalars only: verification).
 Point mul(const Point& p, const std::array<std::uint64_t, 5>& k);
-// Multiples of one base point for signed 5-bit windows: (j + 1) * 32^i * B for i < 64, j < 16, as
-// (x, u) pairs (80 KiB). Built once (about a thousand additions and inversions; allocates).
+// Multiples of one base point for signed 6-bit windows: (j + 1) * 64^i * B for i < 54, j < 32, as
+// (x, u) pairs (135 KiB). Built once (about 1,800 additions, one inversion per window; allocates).
 class FixedBaseTable {
  public:
   explicit FixedBaseTable(const Point& base);
@@ -54,6 +54,11 @@ class FixedBaseTable {
  private:
   std::vector<Affine> entries_;
 };
+
+// s * G + e * P for public scalars (verification): one loop of doublings shared by both terms, with
+// width-10 NAF digits of s over the generator's 256 odd multiples (affine, tabulated once, 20 KiB) and
+// width-5 NAF digits of e over P's 8 odd multiples (made affine per call with one inversion). Variable time.
+Point mul_add_generator_public(const Scalar& s, const Point& p, const Scalar& e);
 
 // k * G with the generator's table (built at first use): constant-time lookups, so secret scalars
 // (signing nonces, private keys) do not select memory by their value.
