@@ -4,19 +4,27 @@ namespace bparb::exec {
 
 std::string_view leg_risk_action_name(LegRiskAction a) noexcept {
   switch (a) {
-    case LegRiskAction::kWait: return "wait";
-    case LegRiskAction::kNeutral: return "neutral";
-    case LegRiskAction::kComplete: return "complete";
-    case LegRiskAction::kUnwind: return "unwind";
-    case LegRiskAction::kFailed: return "failed";
+    case LegRiskAction::kWait:
+      return "wait";
+    case LegRiskAction::kNeutral:
+      return "neutral";
+    case LegRiskAction::kComplete:
+      return "complete";
+    case LegRiskAction::kUnwind:
+      return "unwind";
+    case LegRiskAction::kFailed:
+      return "failed";
   }
   return "?";
 }
 
 LegRisk::LegRisk(LegTarget spot, LegTarget perp, TimestampUs started_us, DurationUs deadline_us,
                  int max_complete_attempts, Decimal initial_delta) noexcept
-    : plan_{spot, perp}, started_us_(started_us), deadline_us_(deadline_us),
-      max_complete_attempts_(max_complete_attempts), initial_delta_(initial_delta) {}
+    : plan_{spot, perp},
+      started_us_(started_us),
+      deadline_us_(deadline_us),
+      max_complete_attempts_(max_complete_attempts),
+      initial_delta_(initial_delta) {}
 
 void LegRisk::on_fill(LegIndex leg, Side order_side, Decimal quantity) noexcept {
   filled_[idx(leg)] += order_side == Side::kBid ? quantity : -quantity;
@@ -55,7 +63,8 @@ LegRiskDecision LegRisk::decide(TimestampUs now, bool past_live) noexcept {
   // Candidate A: a leg whose planned direction reduces the delta -> complete it.
   for (LegIndex leg : {LegIndex::kPerp, LegIndex::kSpot}) {
     const LegTarget& p = plan_[idx(leg)];
-    const bool reduces = (excess.is_positive() && p.side == Side::kAsk) || (excess.is_negative() && p.side == Side::kBid);
+    const bool reduces =
+        (excess.is_positive() && p.side == Side::kAsk) || (excess.is_negative() && p.side == Side::kBid);
     if (!reduces || refused_[idx(leg)] || complete_attempts_ >= max_complete_attempts_) continue;
     Decimal q = excess.abs().round_to(p.step_size, Rounding::kNearest);
     if (q < p.min_quantity || q.is_zero()) continue;
@@ -66,7 +75,12 @@ LegRiskDecision LegRisk::decide(TimestampUs now, bool past_live) noexcept {
     d.reason = "complete lagging leg";
     return d;
   }
-  // Candidate B: unwind on the leg whose planned direction increased the delta.
+  // Candidate B: unwind on the leg whose planned direction increased the delta, within this window's bound.
+  if (unwind_attempts_ >= kMaxUnwindsPerWindow) {
+    d.action = LegRiskAction::kWait;
+    d.reason = "unwind attempts of this window used up; waiting for the hedge deadline";
+    return d;
+  }
   for (LegIndex leg : {LegIndex::kPerp, LegIndex::kSpot}) {
     const LegTarget& p = plan_[idx(leg)];
     const bool added = (excess.is_positive() && p.side == Side::kBid) || (excess.is_negative() && p.side == Side::kAsk);

@@ -88,6 +88,28 @@ TEST(LegRisk, CompleteAttemptsAreBoundedThenUnwind) {
   EXPECT_EQ(d.leg, LegIndex::kSpot);
 }
 
+// An unwind the venue refuses every time is not re-sent at event speed: after kMaxUnwindsPerWindow sends the
+// window waits for its deadline (then Failed), and a new window allows as many again.
+TEST(LegRisk, UnwindsAreBoundedPerWindowThenTheDeadlineFails) {
+  LegRisk lr = make(5 * kUsPerSecond);
+  lr.on_fill(LegIndex::kSpot, Side::kBid, D("10"));
+  lr.on_definitive_reject(LegIndex::kPerp);  // the perp refuses: only the spot unwind is left
+  for (int i = 0; i < LegRisk::kMaxUnwindsPerWindow; ++i) {
+    auto d = lr.decide(i + 1);
+    ASSERT_EQ(d.action, LegRiskAction::kUnwind) << i;
+    lr.on_hedge_sent(d);
+    lr.on_order_settled(LegIndex::kSpot);  // refused each time, nothing filled
+  }
+  auto d = lr.decide(100);
+  EXPECT_EQ(d.action, LegRiskAction::kWait);
+  EXPECT_EQ(d.net_delta, D("10"));
+  EXPECT_EQ(lr.decide(6 * kUsPerSecond).action, LegRiskAction::kFailed);
+  lr.restart_window(6 * kUsPerSecond);
+  d = lr.decide(6 * kUsPerSecond + 1);
+  EXPECT_EQ(d.action, LegRiskAction::kUnwind);
+  EXPECT_EQ(d.quantity, D("10"));
+}
+
 TEST(LegRisk, DeadlineWithOpenExposureFails) {
   LegRisk lr = make(5 * kUsPerSecond);
   lr.on_fill(LegIndex::kSpot, Side::kBid, D("10"));

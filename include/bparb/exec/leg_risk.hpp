@@ -12,6 +12,9 @@
 //   3. Otherwise UNWIND the excess on the leading leg (perp side reduce-only).
 //   4. Past `deadline_us` after the first send with delta still open: Failed — the daemon stops opening
 //      positions and says so loudly.
+//   5. At most kMaxUnwindsPerWindow unwind orders per window: an unwind the venue keeps refusing (or that
+//      never fills) would otherwise be re-sent at event speed until the deadline; past the bound it waits for
+//      the deadline (step 4), and the owner's next window allows as many again.
 #include <array>
 #include <cstdint>
 #include <string_view>
@@ -52,6 +55,8 @@ std::string_view leg_risk_action_name(LegRiskAction a) noexcept;
 
 class LegRisk {
  public:
+  static constexpr int kMaxUnwindsPerWindow = 5;
+
   // `initial_delta`: the pair's signed base exposure before this trade (e.g. an exit starts from the
   // entry's sub-step residual); neutral means |initial_delta + fills| <= the coarser step.
   LegRisk(LegTarget spot, LegTarget perp, TimestampUs started_us, DurationUs deadline_us, int max_complete_attempts = 2,
@@ -79,6 +84,7 @@ class LegRisk {
   void restart_window(TimestampUs now) noexcept {
     started_us_ = now;
     complete_attempts_ = 0;
+    unwind_attempts_ = 0;
   }
   bool any_live() const noexcept { return live_[0] > 0 || live_[1] > 0; }
   int live(LegIndex leg) const noexcept { return live_[idx(leg)]; }
