@@ -217,19 +217,19 @@ TEST_F(DoctorTest, InvalidConfigExitsTwoAndPaperModeUsesTheEmbeddedSim) {
 }
 
 // The simulated Lighter, serving from its own thread.
-struct SimLighter {
+struct DoctorSimLighter {
   sim::lighter::testing::Fixture f;
   boost::asio::io_context io;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
   std::unique_ptr<sim::lighter::LighterServer> server;
   std::thread thread;
 
-  SimLighter() {
+  DoctorSimLighter() {
     server = std::make_unique<sim::lighter::LighterServer>(io, *f.ex, f.clock, f.rules);
     server->start();
     thread = std::thread([this] { io.run(); });
   }
-  ~SimLighter() {
+  ~DoctorSimLighter() {
     boost::asio::post(io, [this] {
       server->stop();
       work.reset();
@@ -239,7 +239,7 @@ struct SimLighter {
 };
 
 TEST_F(DoctorTest, LighterSectionDefersToLighterCheck) {
-  SimLighter lighter;
+  DoctorSimLighter lighter;
   const std::string p = dir.file("paper.toml");
   auto config = [&](int api_key_index) {
     write_file(p, "pairs = [\"SOL\"]\n[exchange]\nmode = \"paper\"\n[paper]\nsim_config = \"" + sim_file() +

@@ -61,14 +61,14 @@ fs::path bparb_binary() {
   return fs::read_symlink("/proc/self/exe", ec).parent_path().parent_path() / "bparb";
 }
 
-std::string slurp(const fs::path& p) {
+std::string daemon_slurp(const fs::path& p) {
   std::ifstream in(p);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
 
-Decimal D(std::string_view s) {
+Decimal daemon_dec(std::string_view s) {
   return Decimal::from_string(s);
 }
 
@@ -199,9 +199,9 @@ class LighterVenueTest : public ::testing::Test {
     EXPECT_TRUE(run_until([&] { return recovered; }));
 
     RiskLimits limits;
-    limits.max_position_usd = D("5000");
-    limits.max_total_exposure_usd = D("20000");
-    limits.min_account_balance_usd = D("100");
+    limits.max_position_usd = daemon_dec("5000");
+    limits.max_total_exposure_usd = daemon_dec("20000");
+    limits.min_account_balance_usd = daemon_dec("100");
     r.risk = std::make_unique<RiskGate>(limits, clock_);
     r.portfolio = std::make_unique<Portfolio>(0);
     r.lines = std::make_unique<runtime::LogLines>(log_);
@@ -219,12 +219,13 @@ class LighterVenueTest : public ::testing::Test {
     r.venue->attach(*r.engine);
     r.owner_id = r.engine->order_entry().add_owner(r.owner);
     exec::AccountSnapshot a;
-    a.net_equity = D("100000");
-    a.view.available_quote = D("100000");
-    a.view.available_margin = D("100000");
+    a.net_equity = daemon_dec("100000");
+    a.view.available_quote = daemon_dec("100000");
+    a.view.available_margin = daemon_dec("100000");
     r.engine->on_account(a, clock_.now_us());
     // Lighter's account as its reconciler's poll reports it (LighterAccountFigures... checks that path).
-    r.engine->on_venue_account(VenueId::kLighter, exec::VenueAccount{true, D("100000"), D("100000"), Decimal{}});
+    r.engine->on_venue_account(VenueId::kLighter,
+                               exec::VenueAccount{true, daemon_dec("100000"), daemon_dec("100000"), Decimal{}});
     r.venue->start();
     EXPECT_TRUE(run_until([&] { return r.venue->valid_books() == 1 && r.venue->stream_connected(); }));
     return r;
@@ -345,8 +346,8 @@ TEST_F(LighterVenueTest, AnOrderOnALighterInstrumentFillsOnBpsimAndTheJournalHol
   Run& r = start_run();
   EXPECT_EQ(r.instruments[r.sol].venue, VenueId::kLighter);
   // The premium account's fees, from orderBookDetails (percent) into the table (bps).
-  EXPECT_EQ(r.instruments[r.sol].fees.taker_bps, D("2"));
-  EXPECT_EQ(r.instruments[r.sol].fees.maker_bps, D("0.2"));
+  EXPECT_EQ(r.instruments[r.sol].fees.taker_bps, daemon_dec("2"));
+  EXPECT_EQ(r.instruments[r.sol].fees.maker_bps, daemon_dec("0.2"));
 
   // The venue tells of each order's answer before the engine hears it (the operator's order-ack latency).
   std::vector<std::pair<ClientId, bool>> answered;
@@ -355,7 +356,7 @@ TEST_F(LighterVenueTest, AnOrderOnALighterInstrumentFillsOnBpsimAndTheJournalHol
   ASSERT_TRUE(s.ok()) << static_cast<int>(s.refusal);
   ASSERT_TRUE(run_until([&] { return r.owner.heard(exec::SingleOrderEventKind::kSettled); }));
   EXPECT_TRUE(r.owner.heard(exec::SingleOrderEventKind::kFilled));
-  EXPECT_EQ(r.owner.filled, D("0.5"));
+  EXPECT_EQ(r.owner.filled, daemon_dec("0.5"));
   ASSERT_EQ(answered.size(), 1u);
   EXPECT_EQ(answered[0].first, s.client_id);
   EXPECT_TRUE(answered[0].second);
@@ -377,11 +378,13 @@ TEST_F(LighterVenueTest, AnOrderOnALighterInstrumentFillsOnBpsimAndTheJournalHol
     EXPECT_EQ(f.client_id, s.client_id);
     EXPECT_FALSE(f.maker);
     // Taker fee 0.02 % of the notional, rounded up to the micro-USDC.
-    EXPECT_EQ(f.fee, f.price.mul(f.quantity, Rounding::kUp).mul(D("0.02"), Rounding::kUp).div_int(100, Rounding::kUp));
+    EXPECT_EQ(
+        f.fee,
+        f.price.mul(f.quantity, Rounding::kUp).mul(daemon_dec("0.02"), Rounding::kUp).div_int(100, Rounding::kUp));
     qty += f.quantity;
     fees += f.fee;
   }
-  EXPECT_EQ(qty, D("0.5"));
+  EXPECT_EQ(qty, daemon_dec("0.5"));
 
   // bpsim's record: the same trades (ids, prices, sizes) in the account's trades...
   std::optional<std::vector<exec::FillReport>> venue_fills;
@@ -420,8 +423,8 @@ TEST_F(LighterVenueTest, AnOrderOnALighterInstrumentFillsOnBpsimAndTheJournalHol
     collateral = a->collateral;
   });
   ASSERT_TRUE(run_until([&] { return collateral.has_value(); }));
-  EXPECT_EQ(collateral->round_to(D("0.01"), Rounding::kNearest),
-            (D("100000") - fees).round_to(D("0.01"), Rounding::kNearest));
+  EXPECT_EQ(collateral->round_to(daemon_dec("0.01"), Rounding::kNearest),
+            (daemon_dec("100000") - fees).round_to(daemon_dec("0.01"), Rounding::kNearest));
 }
 
 TEST_F(LighterVenueTest, ALighterOrderDecidedOnABookFrameHasATickToOrderSampleOnceItsTransactionIsWritten) {
@@ -473,7 +476,7 @@ TEST_F(LighterVenueTest, ALighterPositionTheJournalCannotExplainFollowsTheUnexpl
   const exec::SubmitResult s = submit(r, /*ioc=*/true, 20, 50);  // buy 0.50 SOL through the ask
   ASSERT_TRUE(s.ok()) << static_cast<int>(s.refusal);
   ASSERT_TRUE(run_until([&] { return r.owner.heard(exec::SingleOrderEventKind::kSettled, s.client_id); }));
-  ASSERT_EQ(r.owner.filled, D("0.5"));
+  ASSERT_EQ(r.owner.filled, daemon_dec("0.5"));
 
   // Lighter's recovery as LighterNode runs it, against `journal`, with `policy`: the failure, or whether
   // trading must start ReduceOnly.
@@ -608,7 +611,7 @@ TEST_F(LighterVenueTest, AReplaceOfARestingLighterOrderIsOneModifyOrderAndTheJou
   EXPECT_EQ(after[0].order_index, before[0].order_index);
   EXPECT_EQ(after[0].client_order_index, static_cast<std::int64_t>(s.client_id));
   EXPECT_EQ(after[0].price, m.ticks_to_price(ticks));
-  EXPECT_EQ(after[0].initial_base_amount, D("0.6"));
+  EXPECT_EQ(after[0].initial_base_amount, daemon_dec("0.6"));
   EXPECT_EQ(after[0].status, lighter::OrderStatus::kOpen);
 
   // The OMS: the old order cancelled (and settled), the new one open.
@@ -628,7 +631,7 @@ TEST_F(LighterVenueTest, AReplaceOfARestingLighterOrderIsOneModifyOrderAndTheJou
   ASSERT_TRUE(new_intent && *new_intent);
   EXPECT_EQ((*new_intent)->intent.venue, VenueId::kLighter);
   EXPECT_EQ((*new_intent)->intent.price, m.ticks_to_price(ticks));
-  EXPECT_EQ((*new_intent)->intent.quantity, D("0.6"));
+  EXPECT_EQ((*new_intent)->intent.quantity, daemon_dec("0.6"));
   EXPECT_EQ((*new_intent)->state, journal::OrderRecordState::kOpen);
   auto open = jr.open_intents();
   ASSERT_TRUE(open);
@@ -682,7 +685,7 @@ TEST_F(LighterVenueTest, LighterFundingFromPositionFundingIsJournaledOnceUnderLi
   const exec::SubmitResult s = submit(r, /*ioc=*/true, 20, 50);  // long 0.50 SOL before the settlement
   ASSERT_TRUE(s.ok()) << static_cast<int>(s.refusal);
   ASSERT_TRUE(run_until([&] { return r.owner.heard(exec::SingleOrderEventKind::kSettled); }));
-  ASSERT_EQ(r.owner.filled, D("0.5"));
+  ASSERT_EQ(r.owner.filled, daemon_dec("0.5"));
 
   // The daemon's Lighter reconciler (as app/lighter_node starts it), polling funding every 200 ms.
   runtime::ReconcilerOptions ro;
@@ -742,12 +745,13 @@ TEST_F(LighterVenueTest, LighterAccountFiguresReachTheEnginesViewAndTheMarginRul
   Run& r = start_run();
   // A Lighter account with 20 USDC of equity: the 0.50 SOL buy needs more margin than it has, whatever the
   // Backpack account (100,000) holds.
-  r.engine->on_venue_account(VenueId::kLighter, exec::VenueAccount{true, D("20"), D("20"), Decimal{}});
+  r.engine->on_venue_account(VenueId::kLighter,
+                             exec::VenueAccount{true, daemon_dec("20"), daemon_dec("20"), Decimal{}});
   exec::SubmitResult s = submit(r, /*ioc=*/true, 20, 50);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.refusal, exec::EntryRefusal::kRisk);
   EXPECT_EQ(s.risk.rule, RiskRule::kMarginHeadroom);
-  EXPECT_EQ(s.risk.limit, D("20").mul(RiskLimits{}.max_margin_utilization, Rounding::kDown));
+  EXPECT_EQ(s.risk.limit, daemon_dec("20").mul(RiskLimits{}.max_margin_utilization, Rounding::kDown));
 
   // The daemon's Lighter reconciler (as app/lighter_node starts it): its account poll is Lighter's view.
   runtime::ReconcilerOptions ro;
@@ -760,9 +764,9 @@ TEST_F(LighterVenueTest, LighterAccountFiguresReachTheEnginesViewAndTheMarginRul
   runtime::Reconciler rec(io_, log_, clock_, journal_, *r.venue, std::vector<runtime::PairRef>{}, "USDC", FeeSchedule{},
                           ro);
   rec.start(*r.engine, *r.portfolio, next_client_id_);
-  ASSERT_TRUE(run_until([&] { return r.engine->venue_account(VenueId::kLighter).net_equity == D("100000"); }));
-  EXPECT_EQ(r.engine->venue_account(VenueId::kLighter).available_margin, D("100000"));
-  EXPECT_EQ(r.engine->venue_account(VenueId::kBackpack).net_equity, D("100000"));  // the primary's, untouched
+  ASSERT_TRUE(run_until([&] { return r.engine->venue_account(VenueId::kLighter).net_equity == daemon_dec("100000"); }));
+  EXPECT_EQ(r.engine->venue_account(VenueId::kLighter).available_margin, daemon_dec("100000"));
+  EXPECT_EQ(r.engine->venue_account(VenueId::kBackpack).net_equity, daemon_dec("100000"));  // the primary's, untouched
   rec.cancel();
   s = submit(r, /*ioc=*/true, 20, 50);
   EXPECT_TRUE(s.ok()) << exec::entry_refusal_name(s.refusal) << " " << s.risk.rule_name();
@@ -844,8 +848,8 @@ TEST(LighterDaemon, PaperModeWithLighterMarketsShowsTheLighterBooksHealthyInStat
   ::kill(child, SIGTERM);
   int st = 0;
   ::waitpid(child, &st, 0);
-  EXPECT_TRUE(WIFEXITED(st)) << slurp(out);
-  const std::string log = slurp(dir / "arbitrage.log");
+  EXPECT_TRUE(WIFEXITED(st)) << daemon_slurp(out);
+  const std::string log = daemon_slurp(dir / "arbitrage.log");
   EXPECT_TRUE(healthy) << status;
   EXPECT_NE(status.find("\"stream_connected\":true"), std::string::npos) << status;
   // The Lighter venue's own figures: its stream's last frame (the books are synced, so frames came).
