@@ -101,6 +101,19 @@ function(bparb_test_suite dir)
   # a quarter more compile time for nothing the tests check.
   if(CMAKE_BUILD_TYPE MATCHES "^(Release|RelWithDebInfo)$")
     target_compile_options(${tgt} PRIVATE -O1)
+  elseif(BPARB_SANITIZE)
+    # The same reasoning in the sanitizer tree (-O1 there): the test files' own code at -O0, still instrumented
+    # by ASan+UBSan; tests/integration/bpsim_ws_test.cpp compiled in 13.0 CPU s instead of 20.4 at -O1.
+    target_compile_options(${tgt} PRIVATE -O0)
+  endif()
+  # Unity build: the suite's files are compiled BPARB_TEST_UNITY_BATCH at a time as one translation unit, so
+  # GoogleTest, simdjson, Boost and our headers are parsed and their templates instantiated once per batch
+  # instead of once per file (BENCHMARKS.md "Build and CI time"). So the file-local names of a suite's test
+  # files (anonymous namespaces included) must differ from each other and from the names its test headers
+  # provide: a batch sees them all, and one file's helper would hide another's. -DBPARB_TEST_UNITY_BATCH=1
+  # compiles one file per translation unit.
+  if(BPARB_TEST_UNITY_BATCH GREATER 1)
+    set_target_properties(${tgt} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${BPARB_TEST_UNITY_BATCH})
   endif()
   target_compile_definitions(${tgt} PRIVATE BPARB_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/${dir}/data"
                                             BPARB_SOURCE_DIR="${PROJECT_SOURCE_DIR}"

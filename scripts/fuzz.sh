@@ -6,6 +6,8 @@
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]   default 20 s, all targets
 #   scripts/fuzz.sh --replay [TARGET...]                only re-run the seed corpus (fast regression check)
+#   scripts/fuzz.sh --build-only [TARGET...]            configure and build, run nothing (scripts/test.sh
+#                                                       builds the tree early, beside other work)
 #
 # New interesting inputs go to build-fuzz/fuzz-corpus/<target>/ (not into the repo); copy a reproducer
 # into tests/fuzz/corpus/<target>/ once the bug it found is fixed.
@@ -18,10 +20,13 @@ all_targets=(fuzz_ws_frame fuzz_rest_markets fuzz_rest_depth fuzz_rest_order fuz
   fuzz_signing fuzz_server_payloads fuzz_decimal fuzz_config fuzz_lighter_request fuzz_lighter_frame fuzz_lighter_rest
   fuzz_lighter_tx_info fuzz_http_request)
 
-replay=0
+replay=0 build_only=0
 secs=20
 if [[ "${1:-}" == "--replay" ]]; then
   replay=1
+  shift
+elif [[ "${1:-}" == "--build-only" ]]; then
+  build_only=1
   shift
 elif [[ "${1:-}" =~ ^[0-9]+$ ]]; then
   secs="$1"
@@ -49,6 +54,7 @@ if [[ ! -f "$build/build.ninja" ]]; then
 fi
 cmake --build "$build" --target "${targets[@]}" -j"${JOBS:-2}"
 echo "fuzz.sh: configure + build took $((SECONDS - t_build)) s"
+((build_only)) && exit 0
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"

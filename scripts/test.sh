@@ -6,6 +6,7 @@
 #   BPARB_SKIP_SANITIZE=1 scripts/test.sh   skip the sanitizer pass (local iteration)
 #   BPARB_SKIP_FUZZ=1 scripts/test.sh       skip the fuzz run
 #   BPARB_FUZZ_SECONDS=N                    seconds per fuzz target (default 10)
+#   BPARB_TEST_JOBS=N                       tests run at once (default six per core)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -54,7 +55,10 @@ start_beside() {  # start_beside WHAT LOG COMMAND...: runs COMMAND niced in the 
   bg_what="$1" bg_log="$2"
   shift 2
   echo "== beside it: $bg_what (log $bg_log)"
-  nice -n 19 "$@" >"$bg_log" 2>&1 &
+  (
+    renice -n 19 -p "$BASHPID" >/dev/null
+    "$@"
+  ) >"$bg_log" 2>&1 &
   bg_pid=$!
 }
 finish_beside() {  # waits for the background job; prints its log's end and fails when it failed
@@ -75,17 +79,27 @@ if ((sanitize)); then
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
     -DBPARB_SANITIZE=ON -DBPARB_WERROR=ON -DBPARB_BUILD_BENCH=OFF >/dev/null
   # Only the test suites and the binaries they run (bparb_test_binaries), not the tools nobody runs here.
-  start_beside "ASan+UBSan build" "$root/build-asan.log" cmake --build build-asan --target bparb_test_binaries -j "$jobs"
+  # The fuzz tree is built right after it, still beside the Release tests: the last stage then only runs the
+  # fuzzers beside the sanitizer tests, which leave the CPU mostly idle.
+  build_beside() {
+    cmake --build build-asan --target bparb_test_binaries -j "$jobs" || return
+    if ((fuzz)); then "$here/fuzz.sh" --build-only; fi
+  }
+  start_beside "ASan+UBSan build$( ((fuzz)) && echo ", then the fuzz build")" "$root/build-asan.log" build_beside
 fi
-# Integration tests mostly wait on simulated exchange time, so twice as many run at once as there are cores.
-ctest --test-dir build --output-on-failure -j "$((jobs * 2))" --timeout 300
+# The daemon-against-bpsim tests mostly wait on simulated exchange time (the sanitizer suite used ~170 CPU s
+# of ~1,500 test-seconds), so six run at once per core; the longest start first (ctest's cost data, seeded
+# from tests/ctest_cost_data.txt). BENCHMARKS.md "Build and CI time" has the measurements.
+test_jobs="${BPARB_TEST_JOBS:-$((jobs * 6))}"
+ctest --test-dir build --output-on-failure -j "$test_jobs" --timeout 300
 if ((sanitize)); then
   stage "ASan+UBSan build (the rest of it)"
   finish_beside
 fi
 
 if ((fuzz)); then
-  # The fuzz run is the last stage; it builds and runs beside the sanitizer tests when there are any.
+  # The fuzz run is the last stage; it runs beside the sanitizer tests when there are any (its tree was built
+  # beside the Release tests then; fuzz.sh builds it here otherwise).
   if ((sanitize)); then
     start_beside "bounded fuzz run (libFuzzer + ASan/UBSan, corpus in tests/fuzz/corpus)" "$root/fuzz.log" \
       "$here/fuzz.sh" "${BPARB_FUZZ_SECONDS:-10}"
@@ -98,7 +112,7 @@ fi
 if ((sanitize)); then
   stage "ASan+UBSan: every test (unit + integration + conformance)"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j "$((jobs * 2))" --timeout 600
+    ctest --test-dir build-asan --output-on-failure -j "$test_jobs" --timeout 600
   if ((fuzz)); then
     stage "bounded fuzz run (the rest of it)"
     finish_beside

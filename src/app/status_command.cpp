@@ -4,63 +4,57 @@
 #include <simdjson.h>
 
 #include <array>
-#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <chrono>
 #include <optional>
 #include <ostream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "bparb/app/cli.hpp"
 #include "bparb/app/config.hpp"
 #include "bparb/core/money.hpp"
+#include "bparb/net/http_client.hpp"
 #include "bparb/net/url.hpp"
 
 namespace bparb::app {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = boost::beast::http;
 using simdjson::dom::element;
 
 }  // namespace
 
+// The daemon's own HTTP client (net/http_client) rather than a second Beast client here: one GET, one
+// connection, the request's deadline covering connect, write and read.
 std::optional<HttpAnswer> http_get(const net::Url& url, const std::string& target, std::chrono::milliseconds timeout,
                                    std::string& why) {
-  asio::io_context io;
-  beast::tcp_stream stream(io);
-  asio::ip::tcp::resolver resolver(io);
-  beast::flat_buffer buffer;
-  http::request<http::string_body> req{http::verb::get, target, 11};
-  req.set(http::field::host, url.host_header());
-  req.set(http::field::user_agent, "bparb-status");
-  http::response<http::string_body> res;
+  boost::asio::io_context io;
+  net::HttpClientOptions opts;
+  opts.base_url = fmt::format("{}://{}", url.tls() ? "https" : "http", url.host_header());
+  // The operator named this address (`--url`, or the config's [service] address): the daemon's surface is
+  // plain HTTP, on loopback by default but reachable on another host when bound there.
+  opts.security.allow_insecure_http = true;
+  opts.max_connections = 1;
+  opts.user_agent = "bparb-status";
   std::optional<HttpAnswer> out;
-  auto fail = [&](const beast::error_code& ec) { why = ec.message(); };
-  stream.expires_after(timeout);
-  resolver.async_resolve(url.host, std::to_string(url.port),
-                         [&](beast::error_code ec, asio::ip::tcp::resolver::results_type r) {
-                           if (ec) return fail(ec);
-                           stream.async_connect(r, [&](beast::error_code ec2, const asio::ip::tcp::endpoint&) {
-                             if (ec2) return fail(ec2);
-                             http::async_write(stream, req, [&](beast::error_code ec3, std::size_t) {
-                               if (ec3) return fail(ec3);
-                               http::async_read(stream, buffer, res, [&](beast::error_code ec4, std::size_t) {
-                                 if (ec4) return fail(ec4);
-                                 out = HttpAnswer{static_cast<int>(res.result_int()), std::move(res.body())};
-                               });
-                             });
-                           });
-                         });
-  io.run();
+  try {
+    net::HttpClient client(io, std::move(opts));
+    net::HttpRequest req;
+    req.target = target;
+    req.timeout_us = std::chrono::duration_cast<std::chrono::microseconds>(timeout).count();
+    client.request(std::move(req), [&](net::HttpResult& r) {
+      if (r.ok()) {
+        out = HttpAnswer{r.response.status, std::move(r.response.body)};
+      } else {
+        why = r.error_message;
+      }
+      io.stop();
+    });
+    io.run();
+  } catch (const std::invalid_argument& e) {
+    why = e.what();
+  }
   return out;
 }
 

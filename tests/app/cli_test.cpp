@@ -21,15 +21,15 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-const std::string kSrc = BPARB_SOURCE_DIR;
+const std::string kCliSrc = BPARB_SOURCE_DIR;
 
 using Result = testing::CliResult;
 constexpr auto run = testing::run_cli_captured;
 
 // Sets/unsets environment variables for the scope of a test.
-class ScopedEnv {
+class CliScopedEnv {
  public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
+  CliScopedEnv(const char* name, const char* value) : name_(name) {
     if (const char* old = ::getenv(name)) {
       had_ = true;
       old_ = old;
@@ -40,7 +40,7 @@ class ScopedEnv {
       ::unsetenv(name);
     }
   }
-  ~ScopedEnv() {
+  ~CliScopedEnv() {
     if (had_) {
       ::setenv(name_.c_str(), old_.c_str(), 1);
     } else {
@@ -55,13 +55,13 @@ class ScopedEnv {
 };
 
 TEST(Cli, CheckConfigOkOnShippedFiles) {
-  Result r = run({"check-config", kSrc + "/config/bparb.toml"});
+  Result r = run({"check-config", kCliSrc + "/config/bparb.toml"});
   EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(r.out, "config OK: " + kSrc + "/config/bparb.toml (5 pairs, mode=live)\n");
+  EXPECT_EQ(r.out, "config OK: " + kCliSrc + "/config/bparb.toml (5 pairs, mode=live)\n");
   EXPECT_THAT(r.err, IsEmpty());
-  r = run({"check-config", kSrc + "/config/paper.toml"});
+  r = run({"check-config", kCliSrc + "/config/paper.toml"});
   EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(r.out, "config OK: " + kSrc + "/config/paper.toml (5 pairs, mode=paper)\n");
+  EXPECT_EQ(r.out, "config OK: " + kCliSrc + "/config/paper.toml (5 pairs, mode=paper)\n");
 }
 
 TEST(Cli, CheckConfigCountsEnabledPairsAndPrintsWarnings) {
@@ -80,7 +80,7 @@ TEST(Cli, CheckConfigDocumentsTheServiceEndpoints) {
   const std::string path = dir.file("svc.toml");
   testing::write_file(path, "pairs = [\"SOL\"]\n[exchange]\nmode = \"paper\"\n[paper]\nsim_config = \"" + path +
                                 "\"\n[service]\nenabled = true\n");
-  ScopedEnv no_token("BPARB_CONTROL_TOKEN", nullptr);
+  CliScopedEnv no_token("BPARB_CONTROL_TOKEN", nullptr);
   const Result r = run({"check-config", path});
   EXPECT_EQ(r.code, 0);
   EXPECT_EQ(r.out, "config OK: " + path +
@@ -104,14 +104,14 @@ TEST(Cli, CheckConfigSaysWhetherControlIsEnabledNeverTheToken) {
                                 "\"\n[paper]\nsim_config = \"" + path + "\"\n[service]\nenabled = true\n");
   const std::string token = "c0ffee0123456789abcdef0123456789";
   {
-    ScopedEnv t("BPARB_CONTROL_TOKEN", token.c_str());
+    CliScopedEnv t("BPARB_CONTROL_TOKEN", token.c_str());
     const Result r = run({"check-config", path});
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_THAT(r.out, HasSubstr("\ncontrol: enabled (BPARB_CONTROL_TOKEN from environment): POST /api/v1/pause"));
     EXPECT_THAT(r.out + r.err, Not(HasSubstr(token)));
   }
   {
-    ScopedEnv t("BPARB_CONTROL_TOKEN", nullptr);
+    CliScopedEnv t("BPARB_CONTROL_TOKEN", nullptr);
     testing::write_file(env, "BPARB_CONTROL_TOKEN=" + token + "\n");
     const Result r = run({"check-config", path});
     EXPECT_EQ(r.code, 0) << r.err;
@@ -119,7 +119,7 @@ TEST(Cli, CheckConfigSaysWhetherControlIsEnabledNeverTheToken) {
     EXPECT_THAT(r.out + r.err, Not(HasSubstr(token)));
   }
   {
-    ScopedEnv t("BPARB_CONTROL_TOKEN", "short-secret");
+    CliScopedEnv t("BPARB_CONTROL_TOKEN", "short-secret");
     const Result r = run({"check-config", path});
     EXPECT_EQ(r.code, 2);
     EXPECT_THAT(r.out, IsEmpty());
@@ -171,8 +171,8 @@ TEST(Cli, CheckConfigWithSecrets) {
   const std::string path = dir.file("live.toml");
   testing::write_file(path, "[exchange]\nmode = \"live\"\nenv_file = \"" + dir.file("absent.env") + "\"\n");
   {
-    ScopedEnv priv("BACKPACK_PRIVATE_KEY", testing::kSeed32);
-    ScopedEnv api("BACKPACK_API_KEY", nullptr);
+    CliScopedEnv priv("BACKPACK_PRIVATE_KEY", testing::kSeed32);
+    CliScopedEnv api("BACKPACK_API_KEY", nullptr);
     const Result r = run({"check-config", path, "--secrets"});
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.out,
@@ -184,16 +184,16 @@ TEST(Cli, CheckConfigWithSecrets) {
   {
     std::string tampered = testing::kSeed64;
     tampered[70] = tampered[70] == 'q' ? 'r' : 'q';
-    ScopedEnv priv("BACKPACK_PRIVATE_KEY", tampered.c_str());
-    ScopedEnv api("BACKPACK_API_KEY", nullptr);
+    CliScopedEnv priv("BACKPACK_PRIVATE_KEY", tampered.c_str());
+    CliScopedEnv api("BACKPACK_API_KEY", nullptr);
     const Result r = run({"check-config", path, "--secrets"});
     EXPECT_EQ(r.code, 2);
     EXPECT_THAT(r.err, StartsWith("credentials INVALID: BACKPACK_PRIVATE_KEY is a 64-byte key whose public half"));
     EXPECT_THAT(r.out + r.err, Not(HasSubstr(tampered.substr(0, 16))));
   }
   {
-    ScopedEnv priv("BACKPACK_PRIVATE_KEY", nullptr);
-    ScopedEnv api("BACKPACK_API_KEY", nullptr);
+    CliScopedEnv priv("BACKPACK_PRIVATE_KEY", nullptr);
+    CliScopedEnv api("BACKPACK_API_KEY", nullptr);
     const Result r = run({"check-config", path, "--secrets"});
     EXPECT_EQ(r.code, 2);
     EXPECT_THAT(r.err, StartsWith("credentials INVALID: BACKPACK_PRIVATE_KEY is not set"));
@@ -242,8 +242,8 @@ TEST(Cli, BuiltBinaryExitCodes) {
     const int rc = std::system((binary.string() + " " + args + " >/dev/null 2>&1").c_str());
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
   };
-  EXPECT_EQ(status("check-config " + kSrc + "/config/paper.toml"), 0);
-  EXPECT_EQ(status("check-config " + kSrc + "/config/bparb.toml"), 0);
+  EXPECT_EQ(status("check-config " + kCliSrc + "/config/paper.toml"), 0);
+  EXPECT_EQ(status("check-config " + kCliSrc + "/config/bparb.toml"), 0);
   EXPECT_EQ(status("check-config /nonexistent.toml"), 2);
   EXPECT_EQ(status("--version"), 0);
   EXPECT_EQ(status("run"), 2);

@@ -15,7 +15,7 @@ using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-std::vector<std::string> errors_of(const std::string& text) {
+std::vector<std::string> alerts_errors_of(const std::string& text) {
   try {
     (void)parse_config_string(text, "test.toml");
     return {};
@@ -24,15 +24,15 @@ std::vector<std::string> errors_of(const std::string& text) {
   }
 }
 
-const std::string kPaper = "[exchange]\nmode = \"paper\"\n";
+const std::string kAlertsPaper = "[exchange]\nmode = \"paper\"\n";
 
 TEST(ConfigAlerts, OffByDefault) {
-  const Config c = parse_config_string(kPaper, "test.toml");
+  const Config c = parse_config_string(kAlertsPaper, "test.toml");
   EXPECT_FALSE(c.alerts.enabled());
 }
 
 TEST(ConfigAlerts, ThreeSinkKindsLoad) {
-  const Config c = parse_config_string(kPaper + R"(
+  const Config c = parse_config_string(kAlertsPaper + R"(
 [alerts]
 queue_size = 50
 timeout_ms = 3000
@@ -75,8 +75,8 @@ events = ["daily_digest"]
 }
 
 TEST(ConfigAlerts, UnknownEventIsRefusedWithTheList) {
-  EXPECT_THAT(errors_of(kPaper + "[[alerts.sinks]]\nkind = \"webhook\"\nurl = \"https://h.example/x\"\n"
-                                 "events = [\"start\", \"fils\"]\n"),
+  EXPECT_THAT(alerts_errors_of(kAlertsPaper + "[[alerts.sinks]]\nkind = \"webhook\"\nurl = \"https://h.example/x\"\n"
+                                              "events = [\"start\", \"fils\"]\n"),
               ElementsAre("test.toml:6:20: alerts.sinks[0].events: unknown event \"fils\" (did you mean \"fills\"?); "
                           "allowed: an array of event names from: start, stop, trading_state, leg_risk, naked_leg, "
                           "stale_feed, reconnect_storm, rejects, reconciliation_mismatch, config_reload, "
@@ -84,28 +84,29 @@ TEST(ConfigAlerts, UnknownEventIsRefusedWithTheList) {
 }
 
 TEST(ConfigAlerts, EachMistakeNamesKeyValueAndRange) {
-  EXPECT_THAT(errors_of(kPaper + "[alerts]\nqueue_size = 0\n"),
+  EXPECT_THAT(alerts_errors_of(kAlertsPaper + "[alerts]\nqueue_size = 0\n"),
               ElementsAre("test.toml:4:14: alerts.queue_size: 0 is out of range; allowed: an integer from 1 to 10000"));
-  EXPECT_THAT(errors_of(kPaper + "[[alerts.sinks]]\nkind = \"slack\"\n"),
+  EXPECT_THAT(alerts_errors_of(kAlertsPaper + "[[alerts.sinks]]\nkind = \"slack\"\n"),
               ElementsAre(HasSubstr("alerts.sinks[0].kind: \"slack\" is not allowed; allowed: \"webhook\", "
                                     "\"telegram\", \"discord\"")));
-  EXPECT_THAT(errors_of(kPaper + "[[alerts.sinks]]\nkind = \"webhook\"\n"),
+  EXPECT_THAT(alerts_errors_of(kAlertsPaper + "[[alerts.sinks]]\nkind = \"webhook\"\n"),
               ElementsAre(HasSubstr("alerts.sinks[0].url: missing required key for kind = \"webhook\"")));
-  EXPECT_THAT(
-      errors_of(kPaper + "[[alerts.sinks]]\nkind = \"discord\"\nurl = \"http://discord.com/api/webhooks/1/s\"\n"),
-      ElementsAre(AllOf(HasSubstr("alerts.sinks[0].url: \"http://discord.com/…\" is refused"),
-                        ::testing::Not(HasSubstr("webhooks/1/s")))));
-  EXPECT_THAT(errors_of(kPaper + "[[alerts.sinks]]\nkind = \"telegram\"\ntoken_env = \"bad name\"\n"),
+  EXPECT_THAT(alerts_errors_of(kAlertsPaper +
+                               "[[alerts.sinks]]\nkind = \"discord\"\nurl = \"http://discord.com/api/webhooks/1/s\"\n"),
+              ElementsAre(AllOf(HasSubstr("alerts.sinks[0].url: \"http://discord.com/…\" is refused"),
+                                ::testing::Not(HasSubstr("webhooks/1/s")))));
+  EXPECT_THAT(alerts_errors_of(kAlertsPaper + "[[alerts.sinks]]\nkind = \"telegram\"\ntoken_env = \"bad name\"\n"),
               ElementsAre(HasSubstr("alerts.sinks[0].chat_id: missing required key for kind = \"telegram\""),
                           HasSubstr("alerts.sinks[0].token_env: \"bad name\" is not a variable name")));
-  EXPECT_THAT(errors_of(kPaper + "[[alerts.sinks]]\nkind = \"webhook\"\nurl = \"https://h.example/x\"\nvolume = 3\n"),
+  EXPECT_THAT(alerts_errors_of(kAlertsPaper +
+                               "[[alerts.sinks]]\nkind = \"webhook\"\nurl = \"https://h.example/x\"\nvolume = 3\n"),
               ElementsAre(HasSubstr("volume")));
 }
 
 TEST(ConfigAlerts, ABotTokenInTheFileIsRefusedAndNotEchoed) {
-  const auto errs = errors_of(kPaper +
-                              "[[alerts.sinks]]\nkind = \"telegram\"\nchat_id = 1\ntoken_env = \"T\"\n"
-                              "token = \"123456:AAAAsecretsecret\"\n");
+  const auto errs = alerts_errors_of(kAlertsPaper +
+                                     "[[alerts.sinks]]\nkind = \"telegram\"\nchat_id = 1\ntoken_env = \"T\"\n"
+                                     "token = \"123456:AAAAsecretsecret\"\n");
   ASSERT_EQ(errs.size(), 1u);
   EXPECT_THAT(errs[0], HasSubstr("alerts.sinks[0].token: a bot token is not accepted in the config file"));
   EXPECT_THAT(errs[0], ::testing::Not(HasSubstr("AAAAsecret")));
@@ -113,7 +114,7 @@ TEST(ConfigAlerts, ABotTokenInTheFileIsRefusedAndNotEchoed) {
 
 TEST(ConfigAlerts, TelegramTokenComesFromTheEnvironment) {
   Config c = parse_config_string(
-      kPaper + "[[alerts.sinks]]\nkind = \"telegram\"\nchat_id = 7\ntoken_env = \"BPARB_ALERTS_TEST_TOKEN\"\n",
+      kAlertsPaper + "[[alerts.sinks]]\nkind = \"telegram\"\nchat_id = 7\ntoken_env = \"BPARB_ALERTS_TEST_TOKEN\"\n",
       "test.toml");
   c.exchange.env_file = "/nonexistent/.env";
   ::unsetenv("BPARB_ALERTS_TEST_TOKEN");

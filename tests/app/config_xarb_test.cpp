@@ -29,7 +29,7 @@ const std::string kXarb =
     "[exchange]\nmode = \"paper\"\n[strategy]\nkind = \"cross_venue\"\n[xarb]\ncoin = \"BTC\"\n"
     "max_position_backpack = 0.01\nmax_position_lighter = 0.01\n";
 
-std::vector<std::string> errors_of(const std::string& text) {
+std::vector<std::string> xarb_errors_of(const std::string& text) {
   try {
     (void)parse_config_string(text, "test.toml");
     return {};
@@ -54,25 +54,26 @@ TEST(ConfigXarb, TheCoinNamesBothMarketsAndTheCoreKeysAreRead) {
 }
 
 TEST(ConfigXarb, CrossVenueNeedsItsTableItsCoinAndTheLighterMarket) {
-  EXPECT_THAT(errors_of("[exchange]\nmode = \"paper\"\n[strategy]\nkind = \"cross_venue\"\n"),
+  EXPECT_THAT(xarb_errors_of("[exchange]\nmode = \"paper\"\n[strategy]\nkind = \"cross_venue\"\n"),
               Contains(HasSubstr("strategy.kind: \"cross_venue\" needs an [xarb] table")));
   EXPECT_THAT(
-      errors_of("[exchange]\nmode = \"paper\"\n[strategy]\nkind = \"cross_venue\"\n[xarb]\nlong_threshold = 1\n"),
+      xarb_errors_of("[exchange]\nmode = \"paper\"\n[strategy]\nkind = \"cross_venue\"\n[xarb]\nlong_threshold = 1\n"),
       Contains(HasSubstr("xarb.coin: missing")));
-  EXPECT_THAT(errors_of(kXarb), Contains(AllOf(HasSubstr("venues.lighter.markets: must list \"BTC\""),
-                                               HasSubstr("xarb.lighter_market"))));
+  EXPECT_THAT(xarb_errors_of(kXarb), Contains(AllOf(HasSubstr("venues.lighter.markets: must list \"BTC\""),
+                                                    HasSubstr("xarb.lighter_market"))));
 }
 
 TEST(ConfigXarb, BadValuesNameTheFileKeyValueAndRange) {
-  EXPECT_THAT(errors_of(kXarb + "long_threshold = -1\n" + kLighter),
+  EXPECT_THAT(xarb_errors_of(kXarb + "long_threshold = -1\n" + kLighter),
               Contains(AllOf(HasSubstr("test.toml:"), HasSubstr("xarb.long_threshold: got -1, out of range"),
                              HasSubstr("allowed:"))));
-  EXPECT_THAT(errors_of(kXarb + "lighter_slippage_bps = 900\n" + kLighter),
+  EXPECT_THAT(xarb_errors_of(kXarb + "lighter_slippage_bps = 900\n" + kLighter),
               Contains(AllOf(HasSubstr("xarb.lighter_slippage_bps"), HasSubstr("900"), HasSubstr("<= 500"))));
-  EXPECT_THAT(errors_of("[exchange]\nmode = \"paper\"\n[strategy]\nkind = \"cross_venue\"\n[xarb]\ncoin = \"btc\"\n" +
-                        kLighter),
-              Contains(HasSubstr("xarb.coin: got \"btc\"")));
-  EXPECT_THAT(errors_of(kXarb + "long_treshold = 5\n" + kLighter), Contains(HasSubstr("xarb.long_treshold")));
+  EXPECT_THAT(
+      xarb_errors_of("[exchange]\nmode = \"paper\"\n[strategy]\nkind = \"cross_venue\"\n[xarb]\ncoin = \"btc\"\n" +
+                     kLighter),
+      Contains(HasSubstr("xarb.coin: got \"btc\"")));
+  EXPECT_THAT(xarb_errors_of(kXarb + "long_treshold = 5\n" + kLighter), Contains(HasSubstr("xarb.long_treshold")));
 }
 
 TEST(ConfigXarb, AReloadChangesTheThresholdsAndSaysWhatNeedsARestart) {
@@ -101,10 +102,10 @@ TEST(ConfigXarb, LegOrderChoosesWhichVenueGoesFirstAndIsReloadable) {
   EXPECT_EQ(cross_venue_params(b.xarb).first_leg_timeout_us, 750 * kUsPerMs);
   EXPECT_EQ(parse_config_string(kXarb + "leg_order = \"backpack_first\"\n" + kLighter, "t.toml").xarb.leg_order,
             LegSequence::kLeg0First);
-  EXPECT_THAT(errors_of(kXarb + "leg_order = \"lighter-first\"\n" + kLighter),
+  EXPECT_THAT(xarb_errors_of(kXarb + "leg_order = \"lighter-first\"\n" + kLighter),
               Contains(AllOf(HasSubstr("test.toml:"), HasSubstr("xarb.leg_order: \"lighter-first\" is not allowed"),
                              HasSubstr("allowed: \"together\", \"backpack_first\", \"lighter_first\""))));
-  EXPECT_THAT(errors_of(kXarb + "first_leg_timeout_ms = 5\n" + kLighter),
+  EXPECT_THAT(xarb_errors_of(kXarb + "first_leg_timeout_ms = 5\n" + kLighter),
               Contains(AllOf(HasSubstr("test.toml:"), HasSubstr("xarb.first_leg_timeout_ms"), HasSubstr("5"),
                              HasSubstr(">= 10"))));
   const std::vector<std::string> ch = threshold_changes(a, b);

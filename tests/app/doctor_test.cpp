@@ -221,7 +221,7 @@ TEST_F(DoctorTest, InvalidConfigExitsTwoAndPaperModeUsesTheEmbeddedSim) {
 }
 
 // The simulated Lighter, serving from its own thread.
-struct SimLighter {
+struct DoctorSimLighter {
   sim::lighter::testing::Fixture f;
   boost::asio::io_context io;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
@@ -229,13 +229,13 @@ struct SimLighter {
   std::thread thread;
 
   // more_alice_keys: further API key slots registered for the first account (1001) besides slot 4.
-  explicit SimLighter(const std::vector<sim::lighter::LighterApiKeyRules>& more_alice_keys = {}) {
+  explicit DoctorSimLighter(const std::vector<sim::lighter::LighterApiKeyRules>& more_alice_keys = {}) {
     for (const auto& k : more_alice_keys) f.rules.accounts.front().api_keys.push_back(k);
     server = std::make_unique<sim::lighter::LighterServer>(io, *f.ex, f.clock, f.rules);
     server->start();
     thread = std::thread([this] { io.run(); });
   }
-  ~SimLighter() {
+  ~DoctorSimLighter() {
     boost::asio::post(io, [this] {
       server->stop();
       work.reset();
@@ -245,7 +245,7 @@ struct SimLighter {
 };
 
 TEST_F(DoctorTest, LighterSectionDefersToLighterCheck) {
-  SimLighter lighter;
+  DoctorSimLighter lighter;
   const std::string p = dir.file("paper.toml");
   auto config = [&](int api_key_index) {
     write_file(p, "pairs = [\"SOL\"]\n[exchange]\nmode = \"paper\"\n[paper]\nsim_config = \"" + sim_file() +
@@ -274,7 +274,7 @@ TEST_F(DoctorTest, LighterSectionDefersToLighterCheck) {
 // A pool: one line per API key slot, each with its own verdict; one bad slot fails the check.
 TEST_F(DoctorTest, LighterPoolGetsOneLinePerSlot) {
   const lighter::PrivateKey carol = lighter::PrivateKey::generate();
-  SimLighter lighter({{6, sim::lighter::testing::Fixture::hex(carol)}});
+  DoctorSimLighter lighter({{6, sim::lighter::testing::Fixture::hex(carol)}});
   const std::string p = dir.file("pool.toml");
   write_file(p, "pairs = [\"SOL\"]\n[exchange]\nmode = \"paper\"\n[paper]\nsim_config = \"" + sim_file() +
                     "\"\n[journal]\npath = \"" + dir.file("p.sqlite") + "\"\n[venues.lighter]\nrest_url = \"" +

@@ -25,10 +25,10 @@ namespace {
 using ::testing::Contains;
 using ::testing::HasSubstr;
 
-const std::string kSrc = BPARB_SOURCE_DIR;
-const std::string kPaper = "[exchange]\nmode = \"paper\"\n";
+const std::string kLighterSrc = BPARB_SOURCE_DIR;
+const std::string kLighterPaper = "[exchange]\nmode = \"paper\"\n";
 
-std::vector<std::string> errors_of(const std::string& text) {
+std::vector<std::string> lighter_errors_of(const std::string& text) {
   try {
     (void)parse_config_string(text, "test.toml");
     return {};
@@ -46,7 +46,7 @@ bool any_contains(const std::vector<std::string>& lines, const std::string& a, c
 
 // The commented-out [venues.lighter] example of config/bparb.toml, uncommented.
 std::string reference_lighter_section() {
-  const std::string file = testing::read_file(kSrc + "/config/bparb.toml");
+  const std::string file = testing::read_file(kLighterSrc + "/config/bparb.toml");
   const std::size_t at = file.find("# [venues.lighter]\n");
   EXPECT_NE(at, std::string::npos);
   std::string out;
@@ -64,12 +64,12 @@ std::string reference_lighter_section() {
 }
 
 TEST(LighterConfig, AbsentUnlessConfiguredAndTheDocumentedExampleIsTheDefaults) {
-  EXPECT_FALSE(parse_config_string(kPaper, "test.toml").venues.lighter.has_value());
-  EXPECT_FALSE(load_config(kSrc + "/config/bparb.toml").venues.lighter.has_value());
+  EXPECT_FALSE(parse_config_string(kLighterPaper, "test.toml").venues.lighter.has_value());
+  EXPECT_FALSE(load_config(kLighterSrc + "/config/bparb.toml").venues.lighter.has_value());
 
   const std::string section = reference_lighter_section();
   ASSERT_THAT(section, HasSubstr("dead_man_abort_on_stop"));
-  const Config c = parse_config_string(kPaper + section, "test.toml");
+  const Config c = parse_config_string(kLighterPaper + section, "test.toml");
   ASSERT_TRUE(c.venues.lighter.has_value());
   const LighterVenueConfig& l = *c.venues.lighter;
   const LighterVenueConfig d;
@@ -97,7 +97,8 @@ TEST(LighterConfig, AbsentUnlessConfiguredAndTheDocumentedExampleIsTheDefaults) 
 
 TEST(LighterConfig, MarketsAreReadInOrderAndTheRemarkSaysWhatTheDaemonDoes) {
   const Config c = parse_config_string(
-      kPaper + "[venues.lighter]\naccount_index = 1\napi_key_index = 4\nmarkets = [\"SOL\", \"BTC\", \"ETH/USDC\"]\n",
+      kLighterPaper +
+          "[venues.lighter]\naccount_index = 1\napi_key_index = 4\nmarkets = [\"SOL\", \"BTC\", \"ETH/USDC\"]\n",
       "test.toml");
   ASSERT_TRUE(c.venues.lighter.has_value());
   EXPECT_EQ(c.venues.lighter->markets, (std::vector<std::string>{"SOL", "BTC", "ETH/USDC"}));
@@ -117,7 +118,8 @@ TEST(LighterConfig, BadMarketsAreNamedWithTheAllowedForm) {
   const auto markets_error = [](const std::string& markets) {
     try {
       (void)parse_config_string(
-          kPaper + "[venues.lighter]\naccount_index = 1\napi_key_index = 4\nmarkets = " + markets + "\n", "test.toml");
+          kLighterPaper + "[venues.lighter]\naccount_index = 1\napi_key_index = 4\nmarkets = " + markets + "\n",
+          "test.toml");
     } catch (const ConfigError& e) {
       return std::string(e.what());
     }
@@ -131,7 +133,7 @@ TEST(LighterConfig, BadMarketsAreNamedWithTheAllowedForm) {
 }
 
 TEST(LighterConfig, ValuesAreReadAndConverted) {
-  const Config c = parse_config_string(kPaper +
+  const Config c = parse_config_string(kLighterPaper +
                                            "[venues.lighter]\nrest_url = \"http://127.0.0.1:9000\"\n"
                                            "ws_url = \"ws://127.0.0.1:9000/stream\"\nchain_id = 300\n"
                                            "account_index = 140737488355328\napi_key_index = 254\n"
@@ -152,10 +154,10 @@ TEST(LighterConfig, ValuesAreReadAndConverted) {
 }
 
 TEST(LighterConfig, EveryBadValueNamesFileKeyValueAndRange) {
-  const auto e = errors_of(kPaper +
-                           "[venues.lighter]\nrest_url = \"http://venue.example\"\nchain_id = 301\n"
-                           "account_index = -1\napi_key_index = 255\naccount_tier = \"gold\"\n"
-                           "dead_man_window_seconds = 120\ndead_man_refresh_seconds = 0\nfoo = 1\n");
+  const auto e = lighter_errors_of(kLighterPaper +
+                                   "[venues.lighter]\nrest_url = \"http://venue.example\"\nchain_id = 301\n"
+                                   "account_index = -1\napi_key_index = 255\naccount_tier = \"gold\"\n"
+                                   "dead_man_window_seconds = 120\ndead_man_refresh_seconds = 0\nfoo = 1\n");
   EXPECT_TRUE(any_contains(e, "test.toml:4:", "venues.lighter.rest_url"));
   EXPECT_TRUE(any_contains(e, "venues.lighter.rest_url", "unencrypted"));
   EXPECT_TRUE(any_contains(e, "venues.lighter.chain_id: 301 is not allowed", "304 (mainnet) or 300 (testnet)"));
@@ -166,52 +168,56 @@ TEST(LighterConfig, EveryBadValueNamesFileKeyValueAndRange) {
   EXPECT_TRUE(any_contains(e, "venues.lighter.dead_man_refresh_seconds", ">= 5"));
   EXPECT_TRUE(any_contains(e, "venues.lighter.foo: unknown key"));
 
-  const auto missing = errors_of(kPaper + "[venues.lighter]\n");
+  const auto missing = lighter_errors_of(kLighterPaper + "[venues.lighter]\n");
   EXPECT_TRUE(any_contains(missing, "venues.lighter.account_index: missing required key"));
   EXPECT_TRUE(any_contains(missing, "venues.lighter.api_key_index: missing required key"));
 
-  const auto tight = errors_of(kPaper +
-                               "[venues.lighter]\naccount_index = 1\napi_key_index = 4\n"
-                               "dead_man_window_seconds = 600\ndead_man_refresh_seconds = 300\n");
+  const auto tight = lighter_errors_of(kLighterPaper +
+                                       "[venues.lighter]\naccount_index = 1\napi_key_index = 4\n"
+                                       "dead_man_window_seconds = 600\ndead_man_refresh_seconds = 300\n");
   EXPECT_TRUE(any_contains(tight, "dead_man_refresh_seconds: 300 does not fit three times", "600"));
 
-  EXPECT_TRUE(any_contains(errors_of(kPaper + "[venues.binance]\nx = 1\n"), "venues.binance: unknown key"));
+  EXPECT_TRUE(
+      any_contains(lighter_errors_of(kLighterPaper + "[venues.binance]\nx = 1\n"), "venues.binance: unknown key"));
 }
 
 TEST(LighterConfig, APrivateKeyInTheFileIsRefusedAndNotEchoed) {
   const std::string key(80, 'a');
-  const auto e =
-      errors_of(kPaper + "[venues.lighter]\naccount_index = 1\napi_key_index = 4\nprivate_key = \"" + key + "\"\n");
+  const auto e = lighter_errors_of(
+      kLighterPaper + "[venues.lighter]\naccount_index = 1\napi_key_index = 4\nprivate_key = \"" + key + "\"\n");
   ASSERT_TRUE(any_contains(e, "venues.lighter.private_key", "LIGHTER_API_PRIVATE_KEY"));
   for (const auto& l : e) EXPECT_EQ(l.find(key), std::string::npos);
   // A slot index is not key material.
-  EXPECT_TRUE(errors_of(kPaper + "[venues.lighter]\naccount_index = 1\napi_key_index = 4\n").empty());
+  EXPECT_TRUE(lighter_errors_of(kLighterPaper + "[venues.lighter]\naccount_index = 1\napi_key_index = 4\n").empty());
 }
 
 TEST(LighterConfig, APoolOfApiKeysIsReadInOrderAndEachKeyComesFromItsOwnVariable) {
   Config c = parse_config_string(
-      kPaper + "[venues.lighter]\naccount_index = 1\napi_key_indexes = [5, 4, 9]\nmarkets = [\"SOL\"]\n", "test.toml");
+      kLighterPaper + "[venues.lighter]\naccount_index = 1\napi_key_indexes = [5, 4, 9]\nmarkets = [\"SOL\"]\n",
+      "test.toml");
   ASSERT_TRUE(c.venues.lighter.has_value());
   EXPECT_EQ(c.venues.lighter->api_key_indexes, (std::vector<std::int64_t>{5, 4, 9}));
   EXPECT_EQ(c.venues.lighter->api_key_index, 5);  // the first: it also signs the auth tokens
   EXPECT_EQ(lighter_key_slots(c), (std::vector<std::uint8_t>{5, 4, 9}));
 
-  const std::string head = kPaper + "[venues.lighter]\naccount_index = 1\n";
-  EXPECT_TRUE(any_contains(errors_of(head + "api_key_index = 4\napi_key_indexes = [5, 6]\n"),
+  const std::string head = kLighterPaper + "[venues.lighter]\naccount_index = 1\n";
+  EXPECT_TRUE(any_contains(lighter_errors_of(head + "api_key_index = 4\napi_key_indexes = [5, 6]\n"),
                            "venues.lighter.api_key_index: given with api_key_indexes", "allowed: one of them"));
-  EXPECT_TRUE(any_contains(errors_of(head + "api_key_indexes = []\n"), "venues.lighter.api_key_indexes: 0 slots",
-                           "1 to 16 distinct API key slots from 0 to 254"));
-  EXPECT_TRUE(any_contains(errors_of(head + "api_key_indexes = [4, 255]\n"),
+  EXPECT_TRUE(any_contains(lighter_errors_of(head + "api_key_indexes = []\n"),
+                           "venues.lighter.api_key_indexes: 0 slots", "1 to 16 distinct API key slots from 0 to 254"));
+  EXPECT_TRUE(any_contains(lighter_errors_of(head + "api_key_indexes = [4, 255]\n"),
                            "venues.lighter.api_key_indexes[1]: 255 is out of range"));
-  EXPECT_TRUE(any_contains(errors_of(head + "api_key_indexes = [4, 5, 4]\n"), "api_key_indexes[2]: 4 is listed twice"));
-  EXPECT_TRUE(any_contains(errors_of(head + "api_key_indexes = 4\n"), "api_key_indexes: wrong type"));
-  EXPECT_TRUE(any_contains(errors_of(head + "api_key_indexes = [" +
-                                     [] {
-                                       std::string l;
-                                       for (int i = 4; i < 21; ++i) l += (i > 4 ? ", " : "") + std::to_string(i);
-                                       return l;
-                                     }() +
-                                     "]\n"),
+  EXPECT_TRUE(
+      any_contains(lighter_errors_of(head + "api_key_indexes = [4, 5, 4]\n"), "api_key_indexes[2]: 4 is listed twice"));
+  EXPECT_TRUE(any_contains(lighter_errors_of(head + "api_key_indexes = 4\n"), "api_key_indexes: wrong type"));
+  EXPECT_TRUE(any_contains(lighter_errors_of(head + "api_key_indexes = [" +
+                                             [] {
+                                               std::string l;
+                                               for (int i = 4; i < 21; ++i)
+                                                 l += (i > 4 ? ", " : "") + std::to_string(i);
+                                               return l;
+                                             }() +
+                                             "]\n"),
                            "api_key_indexes: 17 slots"));
   EXPECT_THAT(parse_config_string(head + "api_key_indexes = [2, 5]\n", "test.toml").warnings,
               Contains(HasSubstr("venues.lighter.api_key_indexes: 2 is a slot")));
@@ -261,14 +267,14 @@ TEST(LighterConfig, APoolOfApiKeysIsReadInOrderAndEachKeyComesFromItsOwnVariable
 
 TEST(LighterConfig, LowKeySlotsDrawAWarning) {
   const Config c =
-      parse_config_string(kPaper + "[venues.lighter]\naccount_index = 1\napi_key_index = 0\n", "test.toml");
+      parse_config_string(kLighterPaper + "[venues.lighter]\naccount_index = 1\napi_key_index = 0\n", "test.toml");
   EXPECT_THAT(c.warnings, Contains(HasSubstr("venues.lighter.api_key_index 0")));
 }
 
 TEST(LighterConfig, CheckConfigSaysWhatReadsTheSection) {
   testing::ScratchDir dir;
   const std::string cfg = dir.file("bparb.toml");
-  testing::write_file(cfg, "[exchange]\nmode = \"paper\"\n[paper]\nsim_config = \"" + kSrc +
+  testing::write_file(cfg, "[exchange]\nmode = \"paper\"\n[paper]\nsim_config = \"" + kLighterSrc +
                                "/config/sim.toml\"\n[venues.lighter]\naccount_index = 7\napi_key_index = 5\n");
   const testing::CliResult r = testing::run_cli_captured({"check-config", cfg});
   EXPECT_EQ(r.code, 0) << r.err;

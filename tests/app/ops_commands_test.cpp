@@ -25,7 +25,7 @@ using testing::ScratchDir;
 constexpr TimestampUs kDay = 86'400 * kUsPerSecond;
 constexpr TimestampUs kMon = 1'699'833'600LL * kUsPerSecond;  // Monday 2023-11-13 00:00 UTC
 
-Decimal d(const char* s) {
+Decimal ops_dec(const char* s) {
   return Decimal::from_string(s);
 }
 
@@ -33,7 +33,8 @@ struct CommandRun {
   int code;
   std::string out, err;
 };
-CommandRun run(int (*cmd)(std::span<const std::string>, std::ostream&, std::ostream&), std::vector<std::string> args) {
+CommandRun run_command(int (*cmd)(std::span<const std::string>, std::ostream&, std::ostream&),
+                       std::vector<std::string> args) {
   std::ostringstream out, err;
   const int code = cmd(args, out, err);
   return {code, out.str(), err.str()};
@@ -49,9 +50,9 @@ void write_journal(const std::string& path) {
   p1.open = false;
   p1.opened_us = kMon + 3600 * kUsPerSecond;
   p1.closed_us = kMon + kDay + 3600 * kUsPerSecond;
-  p1.realized = d("2.53");
-  p1.fees = d("1.35");
-  p1.funding = d("0.04");
+  p1.realized = ops_dec("2.53");
+  p1.fees = ops_dec("1.35");
+  p1.funding = ops_dec("0.04");
   p1.spot_symbol = "SOL_USDC";
   p1.perp_symbol = "SOL_USDC_PERP";
   ASSERT_TRUE(j.upsert_position(p1).ok());
@@ -61,11 +62,11 @@ void write_journal(const std::string& path) {
   p2.open = true;
   p2.opened_us = kMon + kDay + 7200 * kUsPerSecond;
   p2.closed_us = 0;
-  p2.realized = d("0");
-  p2.fees = d("0.5");
-  p2.funding = d("0");
-  p2.spot_qty = d("0.01");
-  p2.perp_qty = d("-0.01");
+  p2.realized = ops_dec("0");
+  p2.fees = ops_dec("0.5");
+  p2.funding = ops_dec("0");
+  p2.spot_qty = ops_dec("0.01");
+  p2.perp_qty = ops_dec("-0.01");
   ASSERT_TRUE(j.upsert_position(p2).ok());
   auto fill = [&](std::int64_t trade, const char* sym, std::uint64_t cid, const char* price, const char* fee,
                   const char* fee_sym, TimestampUs t) {
@@ -73,9 +74,9 @@ void write_journal(const std::string& path) {
     f.trade_id = trade;
     f.symbol = sym;
     f.client_id = cid;
-    f.price = d(price);
-    f.quantity = d("1");
-    f.fee = d(fee);
+    f.price = ops_dec(price);
+    f.quantity = ops_dec("1");
+    f.fee = ops_dec(fee);
     f.fee_symbol = fee_sym;
     f.time_us = t;
     ASSERT_TRUE(j.record_fill(f).has_value());
@@ -86,9 +87,10 @@ void write_journal(const std::string& path) {
   fill(4, "SOL_USDC_PERP", 14, "150", "0.3", "USDC", kMon + kDay + 3600 * kUsPerSecond);
   fill(5, "BTC_USDC_PERP", 15, "50000", "0.5", "USDC", kMon + kDay + 7200 * kUsPerSecond);
   fill(6, "SOL_USDC", 0, "150", "9", "USDC", kMon + 3600 * kUsPerSecond);  // not ours: not counted
-  ASSERT_TRUE(j.record_funding({"SOL_USDC_PERP", (kMon + 8 * 3600 * kUsPerSecond) / kUsPerMs, d("0.03")}).has_value());
   ASSERT_TRUE(
-      j.record_funding({"SOL_USDC_PERP", (kMon + kDay + 3600 * kUsPerSecond) / kUsPerMs, d("0.01")}).has_value());
+      j.record_funding({"SOL_USDC_PERP", (kMon + 8 * 3600 * kUsPerSecond) / kUsPerMs, ops_dec("0.03")}).has_value());
+  ASSERT_TRUE(
+      j.record_funding({"SOL_USDC_PERP", (kMon + kDay + 3600 * kUsPerSecond) / kUsPerMs, ops_dec("0.01")}).has_value());
 }
 
 TEST(PnlReport, SplitsPerPositionAndPerUtcPeriod) {
@@ -102,20 +104,20 @@ TEST(PnlReport, SplitsPerPositionAndPerUtcPeriod) {
   ASSERT_TRUE(r.error.empty()) << r.error;
   ASSERT_EQ(r.positions.size(), 2u);
   EXPECT_EQ(r.positions[0].pair, "SOL");
-  EXPECT_EQ(r.total_spread, d("2.53"));
-  EXPECT_EQ(r.total_fees, d("1.85"));
-  EXPECT_EQ(r.total_funding, d("0.04"));
+  EXPECT_EQ(r.total_spread, ops_dec("2.53"));
+  EXPECT_EQ(r.total_fees, ops_dec("1.85"));
+  EXPECT_EQ(r.total_funding, ops_dec("0.04"));
   ASSERT_EQ(r.days.size(), 2u);
   const service::PnlPeriod& tue = r.days[0];  // newest first
   const service::PnlPeriod& mon = r.days[1];
   EXPECT_EQ(mon.start_us, kMon);
-  EXPECT_EQ(mon.fees, d("0.75"));  // 0.002 SOL at 150 + 0.45; the foreign fill is not counted
-  EXPECT_EQ(mon.funding, d("0.03"));
-  EXPECT_EQ(mon.spread, d("0"));
+  EXPECT_EQ(mon.fees, ops_dec("0.75"));  // 0.002 SOL at 150 + 0.45; the foreign fill is not counted
+  EXPECT_EQ(mon.funding, ops_dec("0.03"));
+  EXPECT_EQ(mon.spread, ops_dec("0"));
   EXPECT_EQ(mon.fills, 2u);
-  EXPECT_EQ(tue.spread, d("2.53"));  // SOL closed on Tuesday
-  EXPECT_EQ(tue.fees, d("1.1"));
-  EXPECT_EQ(tue.funding, d("0.01"));
+  EXPECT_EQ(tue.spread, ops_dec("2.53"));  // SOL closed on Tuesday
+  EXPECT_EQ(tue.fees, ops_dec("1.1"));
+  EXPECT_EQ(tue.funding, ops_dec("0.01"));
   EXPECT_EQ(tue.positions_closed, 1u);
   ASSERT_EQ(r.weeks.size(), 1u);
   EXPECT_EQ(r.weeks[0].net(), mon.net() + tue.net());
@@ -125,7 +127,7 @@ TEST(PnlReport, SplitsPerPositionAndPerUtcPeriod) {
 TEST(PnlCommand, PrintsPositionsTotalsAndDaysFromAReadOnlyJournal) {
   ScratchDir dir;
   write_journal(dir.file("j.sqlite"));
-  const CommandRun r = run(&cmd_pnl, {"--journal", dir.file("j.sqlite"), "--daily"});
+  const CommandRun r = run_command(&cmd_pnl, {"--journal", dir.file("j.sqlite"), "--daily"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("#1    SOL   closed opened 2023-11-13 01:00 closed 2023-11-14 01:00"), std::string::npos)
       << r.out;
@@ -144,7 +146,7 @@ TEST(PnlCommand, PrintsPositionsTotalsAndDaysFromAReadOnlyJournal) {
 TEST(PnlCommand, DailyLinesPerVenueOnceLighterHasFills) {
   ScratchDir dir;
   write_journal(dir.file("j.sqlite"));
-  const CommandRun backpack_only = run(&cmd_pnl, {"--journal", dir.file("j.sqlite"), "--daily"});
+  const CommandRun backpack_only = run_command(&cmd_pnl, {"--journal", dir.file("j.sqlite"), "--daily"});
   EXPECT_EQ(backpack_only.out.find("per UTC day and venue"), std::string::npos) << backpack_only.out;
   {
     journal::Journal j = journal::Journal::open(dir.file("j.sqlite"));
@@ -153,34 +155,34 @@ TEST(PnlCommand, DailyLinesPerVenueOnceLighterHasFills) {
     f.trade_id = 1;  // the same trade id as a Backpack fill: another venue's
     f.symbol = "SOL";
     f.client_id = 21;
-    f.price = d("150.5");
-    f.quantity = d("1");
-    f.fee = d("0.2");
+    f.price = ops_dec("150.5");
+    f.quantity = ops_dec("1");
+    f.fee = ops_dec("0.2");
     f.fee_symbol = "USDC";
     f.time_us = kMon + kDay + 5 * 3600 * kUsPerSecond;
     ASSERT_TRUE(j.record_fill(f).has_value());
-    journal::FundingRecord fr{"SOL", (kMon + kDay + 6 * 3600 * kUsPerSecond) / kUsPerMs, d("-0.05")};
+    journal::FundingRecord fr{"SOL", (kMon + kDay + 6 * 3600 * kUsPerSecond) / kUsPerMs, ops_dec("-0.05")};
     fr.venue = VenueId::kLighter;
     ASSERT_TRUE(j.record_funding(fr).has_value());
   }
-  const CommandRun r = run(&cmd_pnl, {"--journal", dir.file("j.sqlite"), "--daily"});
+  const CommandRun r = run_command(&cmd_pnl, {"--journal", dir.file("j.sqlite"), "--daily"});
   EXPECT_EQ(r.code, 0) << r.err;
   for (const char* want : {"per UTC day and venue", "2023-11-14  backpack  fees    -1.10 funding     0.01 | fills 3\n",
                            "2023-11-14  lighter   fees    -0.20 funding    -0.05 | fills 1\n",
                            "2023-11-13  backpack  fees    -0.75 funding     0.03 | fills 2\n"})
     EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
   // Without --daily nothing per day is printed.
-  EXPECT_EQ(run(&cmd_pnl, {"--journal", dir.file("j.sqlite")}).out.find("per UTC day"), std::string::npos);
+  EXPECT_EQ(run_command(&cmd_pnl, {"--journal", dir.file("j.sqlite")}).out.find("per UTC day"), std::string::npos);
 }
 
 TEST(PnlCommand, ExitCodesNameTheProblem) {
   ScratchDir dir;
-  const CommandRun missing = run(&cmd_pnl, {"--journal", dir.file("none.sqlite")});
+  const CommandRun missing = run_command(&cmd_pnl, {"--journal", dir.file("none.sqlite")});
   EXPECT_EQ(missing.code, kExitFailure);
   EXPECT_NE(missing.err.find("none.sqlite"), std::string::npos) << missing.err;
-  EXPECT_EQ(run(&cmd_pnl, {"--weekly"}).code, kExitUsage);
-  EXPECT_EQ(run(&cmd_pnl, {"--journal"}).code, kExitUsage);
-  EXPECT_EQ(run(&cmd_pnl, {"--journal", "a", "--config", "b"}).code, kExitUsage);
+  EXPECT_EQ(run_command(&cmd_pnl, {"--weekly"}).code, kExitUsage);
+  EXPECT_EQ(run_command(&cmd_pnl, {"--journal"}).code, kExitUsage);
+  EXPECT_EQ(run_command(&cmd_pnl, {"--journal", "a", "--config", "b"}).code, kExitUsage);
 }
 
 TEST(ConfigJson, EffectiveValuesInFileUnitsWithEnvFileAndUrlCredentialsRedacted) {
@@ -306,18 +308,18 @@ TEST(StatusCommand, UnreachableDaemonIsExitOneAndBadUsageTwo) {
     boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
     port = a.local_endpoint().port();
   }  // closed: nothing listens there now
-  const CommandRun r = run(&cmd_status, {"--url", "http://127.0.0.1:" + std::to_string(port)});
+  const CommandRun r = run_command(&cmd_status, {"--url", "http://127.0.0.1:" + std::to_string(port)});
   EXPECT_EQ(r.code, kExitFailure);
   EXPECT_NE(r.err.find("cannot reach the daemon at http://127.0.0.1:" + std::to_string(port)), std::string::npos)
       << r.err;
   ScratchDir dir;
   const std::string cfg = dir.file("c.toml");
   std::ofstream(cfg) << "[exchange]\nmode = \"paper\"\n";
-  const CommandRun off = run(&cmd_status, {"--config", cfg});
+  const CommandRun off = run_command(&cmd_status, {"--config", cfg});
   EXPECT_EQ(off.code, kExitFailure);
   EXPECT_NE(off.err.find("service.enabled is false"), std::string::npos) << off.err;
-  EXPECT_EQ(run(&cmd_status, {"--verbose"}).code, kExitUsage);
-  EXPECT_EQ(run(&cmd_status, {"--url", "https://127.0.0.1:1"}).code, kExitUsage);
+  EXPECT_EQ(run_command(&cmd_status, {"--verbose"}).code, kExitUsage);
+  EXPECT_EQ(run_command(&cmd_status, {"--url", "https://127.0.0.1:1"}).code, kExitUsage);
 }
 
 }  // namespace

@@ -22,26 +22,26 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
 using Result = testing::CliResult;
-constexpr auto run = testing::run_cli_captured;
+constexpr auto run_cli = testing::run_cli_captured;
 
 TEST(RecordCommandTest, UsageErrorsAndHelp) {
-  Result r = run({"record"});
+  Result r = run_cli({"record"});
   EXPECT_EQ(r.code, kExitUsage);
   EXPECT_THAT(r.err, HasSubstr("--config and --out are required"));
-  r = run({"record", "--config", "x.toml"});
+  r = run_cli({"record", "--config", "x.toml"});
   EXPECT_EQ(r.code, kExitUsage);
-  r = run({"record", "--config", "x.toml", "--out", "d", "--duration", "0"});
+  r = run_cli({"record", "--config", "x.toml", "--out", "d", "--duration", "0"});
   EXPECT_EQ(r.code, kExitUsage);
   EXPECT_THAT(r.err, HasSubstr("--duration"));
-  r = run({"record", "--config", "x.toml", "--out", "d", "--bogus"});
+  r = run_cli({"record", "--config", "x.toml", "--out", "d", "--bogus"});
   EXPECT_EQ(r.code, kExitUsage);
   EXPECT_THAT(r.err, HasSubstr("unexpected argument \"--bogus\""));
-  r = run({"record", "--config", "/nonexistent/bparb.toml", "--out", "d"});
+  r = run_cli({"record", "--config", "/nonexistent/bparb.toml", "--out", "d"});
   EXPECT_EQ(r.code, kExitUsage);
-  r = run({"record", "--help"});
+  r = run_cli({"record", "--help"});
   EXPECT_EQ(r.code, kExitOk);
   EXPECT_THAT(r.out, HasSubstr("never trades"));
-  r = run({"--help"});
+  r = run_cli({"--help"});
   EXPECT_THAT(r.out, HasSubstr("bparb record --config FILE --out DIR"));
 }
 
@@ -54,7 +54,7 @@ TEST(RecordCommandTest, PaperRecordingForOneSecond) {
                      << "/tests/record/data/paper_sol_sim.toml\"\n[logging]\nfile = \"" << (dir / "rec.log").string()
                      << "\"\nconsole = false\n[journal]\nenabled = false\n";
   const fs::path out = dir / "rec";
-  const Result r = run({"record", "--config", cfg.string(), "--out", out.string(), "--duration", "1"});
+  const Result r = run_cli({"record", "--config", cfg.string(), "--out", out.string(), "--duration", "1"});
   ASSERT_EQ(r.code, kExitOk) << r.err;
   EXPECT_THAT(r.out, HasSubstr("Recorded SOL_USDC="));
   EXPECT_THAT(r.out, HasSubstr("SOL_USDC_PERP="));

@@ -26,7 +26,8 @@ TEST(SignalClassify, MapsSignalsToActions) {
 }
 
 // Runs the loop until `n` actions arrived (bounded: a lost signal fails instead of hanging).
-void run_until(boost::asio::io_context& io, const std::vector<std::pair<SignalAction, int>>& got, std::size_t n) {
+void signals_run_until(boost::asio::io_context& io, const std::vector<std::pair<SignalAction, int>>& got,
+                       std::size_t n) {
   for (int i = 0; i < 200 && got.size() < n; ++i) io.run_for(std::chrono::milliseconds(10));
 }
 
@@ -36,29 +37,29 @@ TEST(SignalWatcher, DeliversActionsOnTheLoop) {
   SignalWatcher w(io, [&](SignalAction a, int signo) { got.emplace_back(a, signo); });
 
   ASSERT_EQ(::raise(SIGHUP), 0);
-  run_until(io, got, 1);
+  signals_run_until(io, got, 1);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0], std::make_pair(SignalAction::kReload, SIGHUP));
 
   ASSERT_EQ(::raise(SIGUSR1), 0);
-  run_until(io, got, 2);
+  signals_run_until(io, got, 2);
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[1].first, SignalAction::kDumpStatus);
 
   ASSERT_EQ(::raise(SIGUSR2), 0);
-  run_until(io, got, 3);
+  signals_run_until(io, got, 3);
   ASSERT_EQ(got.size(), 3u);
   EXPECT_EQ(got[2], std::make_pair(SignalAction::kReopenLog, SIGUSR2));
   got.pop_back();
 
   ASSERT_EQ(::raise(SIGTERM), 0);
-  run_until(io, got, 3);
+  signals_run_until(io, got, 3);
   ASSERT_EQ(got.size(), 3u);
   EXPECT_EQ(got[2], std::make_pair(SignalAction::kShutdown, SIGTERM));
   EXPECT_EQ(w.shutdown_requests(), 1u);
 
   ASSERT_EQ(::raise(SIGINT), 0);
-  run_until(io, got, 4);
+  signals_run_until(io, got, 4);
   ASSERT_EQ(got.size(), 4u);
   EXPECT_EQ(got[3], std::make_pair(SignalAction::kForceExit, SIGINT));
 }

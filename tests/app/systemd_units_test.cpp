@@ -35,7 +35,7 @@ std::string find_on_path(const std::string& name) {
 }
 
 // Runs `cmd`, returns its exit status and (in `out`) what it printed on stdout and stderr.
-int run(const std::string& cmd, std::string& out) {
+int run_shell(const std::string& cmd, std::string& out) {
   FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
   if (p == nullptr) return -1;
   std::array<char, 512> buf{};
@@ -70,7 +70,7 @@ class SystemdUnits : public ::testing::Test {
   }
   void expect_clean(const fs::path& unit) {
     std::string out;
-    const int rc = run("'" + analyze_ + "' verify --man=no '" + unit.string() + "'", out);
+    const int rc = run_shell("'" + analyze_ + "' verify --man=no '" + unit.string() + "'", out);
     EXPECT_EQ(rc, 0) << unit.filename() << ":\n" << out;
     EXPECT_EQ(out, "") << unit.filename() << ":\n" << out;
   }

@@ -12,11 +12,11 @@ namespace bparb::backtest {
 namespace {
 
 using namespace bparb::backtest::testing;
-constexpr TimestampUs kS = kUsPerSecond;
+constexpr TimestampUs kSecond = kUsPerSecond;
 // kT0 is 22:13:20 UTC; the perp settles hourly: the next settlement is 23:00:00.
 constexpr std::int64_t kNextFundingMs = (kT0 / kUsPerMs / 3'600'000 + 1) * 3'600'000;
 
-const BookValidity& book(const BacktestResult& r, const std::string& sym) {
+const BookValidity& validity_of(const BacktestResult& r, const std::string& sym) {
   for (const BookValidity& b : r.books)
     if (b.symbol == sym) return b;
   ADD_FAILURE() << "no book validity for " << sym;
@@ -26,24 +26,25 @@ const BookValidity& book(const BacktestResult& r, const std::string& sym) {
 TEST(BookValidity, TimeValidIsCountedPerMarketAcrossAReconnect) {
   Script s;
   s.snapshot(kT0, "SOL_USDC", {{"99.90", "100"}}, {{"100.00", "100"}});
-  s.snapshot(kT0 + 1 * kS, "SOL_USDC_PERP", {{"99.95", "100"}}, {{"100.05", "100"}});
-  s.depth(kT0 + 2 * kS, "SOL_USDC_PERP", {{"99.96", "1"}}, {});
-  s.raw(kT0 + 5 * kS, record::FrameKind::kEvent, R"({"type":"reconnect","symbol":"SOL_USDC_PERP"})");
-  s.snapshot(kT0 + 6 * kS, "SOL_USDC_PERP", {{"99.95", "100"}}, {{"100.05", "100"}});
-  s.depth(kT0 + 10 * kS, "SOL_USDC", {{"99.91", "1"}}, {});
+  s.snapshot(kT0 + 1 * kSecond, "SOL_USDC_PERP", {{"99.95", "100"}}, {{"100.05", "100"}});
+  s.depth(kT0 + 2 * kSecond, "SOL_USDC_PERP", {{"99.96", "1"}}, {});
+  s.raw(kT0 + 5 * kSecond, record::FrameKind::kEvent, R"({"type":"reconnect","symbol":"SOL_USDC_PERP"})");
+  s.snapshot(kT0 + 6 * kSecond, "SOL_USDC_PERP", {{"99.95", "100"}}, {{"100.05", "100"}});
+  s.depth(kT0 + 10 * kSecond, "SOL_USDC", {{"99.91", "1"}}, {});
   Runner r(scripted_config());
   const BacktestResult res = r.run(s.src);
   ASSERT_EQ(res.books.size(), 2u);
   EXPECT_EQ(res.books[0].symbol, "SOL_USDC");  // spot then perp of each pair
-  const BookValidity& spot = book(res, "SOL_USDC");
-  EXPECT_EQ(spot.valid_us, 10 * kS);  // the whole window [t0, t0+10s]
+  const BookValidity& spot = validity_of(res, "SOL_USDC");
+  EXPECT_EQ(spot.valid_us, 10 * kSecond);  // the whole window [t0, t0+10s]
   EXPECT_EQ(spot.first_valid_us, kT0);
   EXPECT_EQ(spot.snapshots, 1u);
   EXPECT_EQ(spot.depth_frames, 1u);
   EXPECT_EQ(spot.invalidations, 0u);
-  const BookValidity& perp = book(res, "SOL_USDC_PERP");
-  EXPECT_EQ(perp.valid_us, (5 - 1) * kS + (10 - 6) * kS);  // invalid before its snapshot and during the reconnect
-  EXPECT_EQ(perp.first_valid_us, kT0 + 1 * kS);
+  const BookValidity& perp = validity_of(res, "SOL_USDC_PERP");
+  EXPECT_EQ(perp.valid_us,
+            (5 - 1) * kSecond + (10 - 6) * kSecond);  // invalid before its snapshot and during the reconnect
+  EXPECT_EQ(perp.first_valid_us, kT0 + 1 * kSecond);
   EXPECT_EQ(perp.snapshots, 2u);
   EXPECT_EQ(perp.invalidations, 1u);
   EXPECT_EQ(no_valid_book_reason(res.books), "");
@@ -59,8 +60,8 @@ TEST(BookValidity, TimeValidIsCountedPerMarketAcrossAReconnect) {
 TEST(BookValidity, DepthWithoutASnapshotNeverGivesABookAndSaysWhy) {
   Script s;
   for (int i = 0; i < 5; ++i) {
-    s.depth(kT0 + i * kS, "SOL_USDC", {{"99.90", "100"}}, {{"100.00", "100"}});
-    s.depth(kT0 + i * kS + 1, "SOL_USDC_PERP", {{"99.95", "100"}}, {{"100.05", "100"}});
+    s.depth(kT0 + i * kSecond, "SOL_USDC", {{"99.90", "100"}}, {{"100.00", "100"}});
+    s.depth(kT0 + i * kSecond + 1, "SOL_USDC_PERP", {{"99.95", "100"}}, {{"100.05", "100"}});
   }
   Runner r(scripted_config());
   const BacktestResult res = r.run(s.src);
@@ -92,8 +93,8 @@ Script held_across_settlement() {
 TEST(RecordedFunding, TheRecordedRateIsPaidAtTheSettlement) {
   Script s = held_across_settlement();
   s.mark(kT0 + 100, "SOL_USDC_PERP", "101.05", "0.0003", kNextFundingMs);
-  s.mark(kT0 + 2000 * kS, "SOL_USDC_PERP", "101.05", "0.0001", kNextFundingMs);  // the last one counts
-  s.depth(kT0 + 2801 * kS, "SOL_USDC", {{"99.90", "100"}}, {});                  // after 23:00:00
+  s.mark(kT0 + 2000 * kSecond, "SOL_USDC_PERP", "101.05", "0.0001", kNextFundingMs);  // the last one counts
+  s.depth(kT0 + 2801 * kSecond, "SOL_USDC", {{"99.90", "100"}}, {});                  // after 23:00:00
   Runner r(scripted_config());
   const BacktestResult res = r.run(s.src);
   ASSERT_EQ(res.trades.size(), 1u);
@@ -116,7 +117,7 @@ TEST(RecordedFunding, TheRecordedRateIsPaidAtTheSettlement) {
 TEST(RecordedFunding, ARateForATimeOffTheIntervalGridIsNotUsed) {
   Script s = held_across_settlement();
   s.mark(kT0 + 100, "SOL_USDC_PERP", "101.05", "0.0001", kNextFundingMs + 1);
-  s.depth(kT0 + 2801 * kS, "SOL_USDC", {{"99.90", "100"}}, {});
+  s.depth(kT0 + 2801 * kSecond, "SOL_USDC", {{"99.90", "100"}}, {});
   Runner r(scripted_config());
   const BacktestResult res = r.run(s.src);
   ASSERT_EQ(res.trades.size(), 1u);
@@ -130,7 +131,7 @@ TEST(RecordedFunding, ARateForATimeOffTheIntervalGridIsNotUsed) {
 TEST(RecordedFunding, ARateRecordedForAnEarlierSettlementDoesNotCarryOver) {
   Script s = held_across_settlement();
   s.mark(kT0 + 100, "SOL_USDC_PERP", "101.05", "0.0001", kNextFundingMs - 3'600'000);  // already past
-  s.depth(kT0 + 2801 * kS, "SOL_USDC", {{"99.90", "100"}}, {});
+  s.depth(kT0 + 2801 * kSecond, "SOL_USDC", {{"99.90", "100"}}, {});
   Runner r(scripted_config());
   const BacktestResult res = r.run(s.src);
   EXPECT_EQ(res.funding, D("1.390131713"));

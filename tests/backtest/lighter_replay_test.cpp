@@ -45,7 +45,7 @@ ParsedRecording parse(const std::vector<record::VectorFrameSource::Line>& lines)
   return p;
 }
 
-const BookValidity* book(const BacktestResult& r, const std::string& sym) {
+const BookValidity* lighter_validity_of(const BacktestResult& r, const std::string& sym) {
   for (const BookValidity& b : r.books)
     if (b.symbol == sym) return &b;
   return nullptr;
@@ -153,7 +153,7 @@ TEST(LighterReplay, TheRunnerFollowsTheLighterBookAcrossAReconnectAndAChainBreak
     record::VectorFrameSource src(lines);
     Runner r(scripted_config());
     const BacktestResult res = r.run(src);
-    const BookValidity* b = book(res, kMarket);
+    const BookValidity* b = lighter_validity_of(res, kMarket);
     ASSERT_NE(b, nullptr);
     EXPECT_FALSE(b->traded);
     const Expected x = expected_validity(lines);
@@ -190,7 +190,7 @@ TEST(LighterReplay, TheRunnerFollowsTheLighterBookAcrossAReconnectAndAChainBreak
   record::VectorFrameSource src(gapped);
   Runner r(scripted_config());
   const BacktestResult res = r.run(src);
-  const BookValidity* b = book(res, kMarket);
+  const BookValidity* b = lighter_validity_of(res, kMarket);
   ASSERT_NE(b, nullptr);
   EXPECT_EQ(b->valid_us, x.valid_us);
   EXPECT_EQ(b->invalidations, x.invalidations);

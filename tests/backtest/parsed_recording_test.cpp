@@ -12,7 +12,7 @@ namespace bparb::backtest {
 namespace {
 
 using namespace bparb::backtest::testing;
-constexpr TimestampUs kS = kUsPerSecond;
+constexpr TimestampUs kOneSecond = kUsPerSecond;
 
 // A premium that opens and converges, plus every kind of line the replay counts rather than applies.
 Script mixed_script() {
@@ -21,17 +21,18 @@ Script mixed_script() {
   s.snapshot(kT0, "SOL_USDC_PERP", {{"99.95", "100"}}, {{"100.05", "100"}});
   s.mark(kT0 + 100, "SOL_USDC_PERP", "100.00", "0.0001", (kT0 / kUsPerMs / 3'600'000 + 1) * 3'600'000);
   s.trade(kT0 + 200, "SOL_USDC", "100.00", "1", false);
-  s.depth(kT0 + 1 * kS, "SOL_USDC_PERP", {{"99.95", "0"}, {"101.00", "100"}}, {{"100.05", "0"}, {"101.10", "100"}});
-  s.depth(kT0 + 1 * kS + 5, "ETH_USDC", {{"3000", "1"}}, {});  // a market no pair uses
-  s.raw(kT0 + 1 * kS + 6, record::FrameKind::kRestDepth, R"({"symbol":"ETH_USDC","data":{}})");
-  s.raw(kT0 + 1 * kS + 7, record::FrameKind::kRestDepth, R"({"symbol":"SOL_USDC","data":{"bids":7}})");
-  s.raw(kT0 + 1 * kS + 8, record::FrameKind::kWs, "not json");
-  s.raw(kT0 + 1 * kS + 9, record::FrameKind::kEvent, R"({"type":"gap","symbol":"SOL_USDC"})");
-  s.depth(kT0 + 2 * kS, "SOL_USDC", {{"99.90", "0"}, {"100.50", "100"}}, {{"100.00", "0"}, {"100.60", "100"}});
-  s.depth(kT0 + 2 * kS + 1, "SOL_USDC_PERP", {{"101.00", "0"}, {"100.40", "100"}},
+  s.depth(kT0 + 1 * kOneSecond, "SOL_USDC_PERP", {{"99.95", "0"}, {"101.00", "100"}},
+          {{"100.05", "0"}, {"101.10", "100"}});
+  s.depth(kT0 + 1 * kOneSecond + 5, "ETH_USDC", {{"3000", "1"}}, {});  // a market no pair uses
+  s.raw(kT0 + 1 * kOneSecond + 6, record::FrameKind::kRestDepth, R"({"symbol":"ETH_USDC","data":{}})");
+  s.raw(kT0 + 1 * kOneSecond + 7, record::FrameKind::kRestDepth, R"({"symbol":"SOL_USDC","data":{"bids":7}})");
+  s.raw(kT0 + 1 * kOneSecond + 8, record::FrameKind::kWs, "not json");
+  s.raw(kT0 + 1 * kOneSecond + 9, record::FrameKind::kEvent, R"({"type":"gap","symbol":"SOL_USDC"})");
+  s.depth(kT0 + 2 * kOneSecond, "SOL_USDC", {{"99.90", "0"}, {"100.50", "100"}}, {{"100.00", "0"}, {"100.60", "100"}});
+  s.depth(kT0 + 2 * kOneSecond + 1, "SOL_USDC_PERP", {{"101.00", "0"}, {"100.40", "100"}},
           {{"101.10", "0"}, {"100.50", "100"}});
-  s.raw(kT0 + 3 * kS, record::FrameKind::kEvent, R"({"type":"reconnect","symbol":"SOL_USDC_PERP"})");
-  s.snapshot(kT0 + 4 * kS, "SOL_USDC_PERP", {{"100.40", "100"}}, {{"100.50", "100"}});
+  s.raw(kT0 + 3 * kOneSecond, record::FrameKind::kEvent, R"({"type":"reconnect","symbol":"SOL_USDC_PERP"})");
+  s.snapshot(kT0 + 4 * kOneSecond, "SOL_USDC_PERP", {{"100.40", "100"}}, {{"100.50", "100"}});
   return s;
 }
 
@@ -97,7 +98,7 @@ TEST(ParsedRecording, EachLineIsDecodedByTheDecoderOfItsVenueTag) {
 }
 
 TEST(ParsedRecording, ReplayingParsedEventsGivesTheResultOfReplayingTheLines) {
-  for (const TimestampUs to : {TimestampUs{0}, kT0 + 2 * kS}) {
+  for (const TimestampUs to : {TimestampUs{0}, kT0 + 2 * kOneSecond}) {
     RunnerConfig c = scripted_config();
     c.to_us = to;
     Script lines = mixed_script();
@@ -128,7 +129,7 @@ TEST(ParsedRecording, ReplayingParsedEventsGivesTheResultOfReplayingTheLines) {
 
 TEST(ParseAhead, ChunksParsedOnAThreadReplayLikeTheLines) {
   // Small chunks, few in flight: the parse thread waits for the replay, and a `to` stops it mid-stream.
-  for (const TimestampUs to : {TimestampUs{0}, kT0 + 2 * kS}) {
+  for (const TimestampUs to : {TimestampUs{0}, kT0 + 2 * kOneSecond}) {
     RunnerConfig c = scripted_config();
     c.to_us = to;
     Script lines = mixed_script();

@@ -20,10 +20,10 @@ namespace {
 
 namespace rd = report_detail;
 
-constexpr TimestampUs kT0 = 1'795'219'200'000'000;  // 2026-11-21 00:00:00 UTC
+constexpr TimestampUs kReportT0 = 1'795'219'200'000'000;  // 2026-11-21 00:00:00 UTC
 constexpr TimestampUs kMin = 60 * kUsPerSecond;
 
-Decimal D(const char* s) {
+Decimal report_dec(const char* s) {
   return Decimal::from_string(s);
 }
 
@@ -46,11 +46,11 @@ TradeRecord trade(std::uint64_t id, const char* pair, const char* dir, Timestamp
   t.closed_us = close;
   t.entry_basis_bps = entry;
   t.exit_basis_bps = exit;
-  t.quantity = D("1.5");
-  t.spread_pnl = D(spread);
-  t.fees = D(fees);
-  t.funding = D(funding);
-  t.net_pnl = D(net);
+  t.quantity = report_dec("1.5");
+  t.spread_pnl = report_dec(spread);
+  t.fees = report_dec(fees);
+  t.funding = report_dec(funding);
+  t.net_pnl = report_dec(net);
   t.exit_reason = reason;
   return t;
 }
@@ -58,7 +58,7 @@ TradeRecord trade(std::uint64_t id, const char* pair, const char* dir, Timestamp
 EquityPoint eq(TimestampUs t, const char* v) {
   EquityPoint p;
   p.t = t;
-  p.equity = D(v);
+  p.equity = report_dec(v);
   return p;
 }
 
@@ -67,43 +67,44 @@ BacktestResult fixture() {
   BacktestResult r;
   r.config_path = "config/bt.toml";
   r.data_path = "data/rec-2026-11-21";
-  r.from_us = kT0;
-  r.to_us = kT0 + 120 * kMin;  // 2 h
+  r.from_us = kReportT0;
+  r.to_us = kReportT0 + 120 * kMin;  // 2 h
   r.sample_interval_us = kUsPerSecond;
   r.events = 12345;
   r.malformed_frames = 2;
   r.resyncs = 1;
   // Spot valid the whole 2 h; the perp from 00:00:30, with one 90 s gap: 7080 s = 0.9833 of the period.
-  r.books = {{"SOL_USDC", 5000, 1, 120 * kMin, kT0, 0},
-             {"SOL_USDC_PERP", 7000, 2, 120 * kMin - 120 * kUsPerSecond, kT0 + 30 * kUsPerSecond, 1}};
+  r.books = {{"SOL_USDC", 5000, 1, 120 * kMin, kReportT0, 0},
+             {"SOL_USDC_PERP", 7000, 2, 120 * kMin - 120 * kUsPerSecond, kReportT0 + 30 * kUsPerSecond, 1}};
   r.funding_feeds = {{"SOL_USDC_PERP", 7200, 2, 0, 0}};
 
   // Peak 5 at 00:10, trough 2.5 at 00:25: max drawdown 2.5; final 9.125.
-  r.equity = {eq(kT0, "0"), eq(kT0 + 10 * kMin, "5"), eq(kT0 + 25 * kMin, "2.5"), eq(kT0 + 40 * kMin, "9.125"),
-              eq(kT0 + 120 * kMin, "9.125")};
+  r.equity = {eq(kReportT0, "0"), eq(kReportT0 + 10 * kMin, "5"), eq(kReportT0 + 25 * kMin, "2.5"),
+              eq(kReportT0 + 40 * kMin, "9.125"), eq(kReportT0 + 120 * kMin, "9.125")};
 
   PairSeries sol;
   sol.pair = "SOL";
   sol.spot_symbol = "SOL_USDC";
   sol.perp_symbol = "SOL_USDC_PERP";
-  sol.basis = {{kT0, 1.0, -3.0}, {kT0 + 10 * kMin, 12.0, -14.0}, {kT0 + 20 * kMin, 2.0, -4.0}};
+  sol.basis = {{kReportT0, 1.0, -3.0}, {kReportT0 + 10 * kMin, 12.0, -14.0}, {kReportT0 + 20 * kMin, 2.0, -4.0}};
   sol.perp_premium = {1000, 1.23456, 2.5, 3.75, 10.0, -5.0, 12.125};
   sol.spot_premium = {1000, -0.00001, 1.0, 2.0, 4.0, -20.0, 5.0};  // p50 prints "0.0000", not "-0.0000"
   PairSeries odd;
   odd.pair = "<x&y>";
   odd.spot_symbol = "X_USDC";
   odd.perp_symbol = "X_USDC_PERP";
-  odd.basis = {{kT0, 0.5, -1.5}, {kT0 + 60 * kMin, 7.5, -9.5}};
+  odd.basis = {{kReportT0, 0.5, -1.5}, {kReportT0 + 60 * kMin, 7.5, -9.5}};
   odd.perp_premium = {2, 0.5, 7.5, 7.5, 7.5, 0.5, 7.5};
   odd.spot_premium = {};  // no samples: nulls in JSON
   r.pairs = {sol, odd};
 
   // Trade 1: 00:10 -> 00:25 (900 s), win; trade 2: 00:30 -> 00:40 (600 s), loss; trade 3 open.
-  r.trades = {trade(1, "SOL", "perp_premium", kT0 + 10 * kMin, kT0 + 25 * kMin, 12.0, 1.5, "10", "2", "-0.125", "7.875",
-                    "convergence"),
-              trade(2, "SOL", "spot_premium", kT0 + 30 * kMin, kT0 + 40 * kMin, 11.0, 2.0, "-0.5", "1", "0", "-1.5",
-                    "max_holding"),
-              trade(3, "<x&y>", "perp_premium", kT0 + 60 * kMin, 0, 7.5, 3.0, "3", "0.25", "0", "2.75", "end_of_data")};
+  r.trades = {
+      trade(1, "SOL", "perp_premium", kReportT0 + 10 * kMin, kReportT0 + 25 * kMin, 12.0, 1.5, "10", "2", "-0.125",
+            "7.875", "convergence"),
+      trade(2, "SOL", "spot_premium", kReportT0 + 30 * kMin, kReportT0 + 40 * kMin, 11.0, 2.0, "-0.5", "1", "0", "-1.5",
+            "max_holding"),
+      trade(3, "<x&y>", "perp_premium", kReportT0 + 60 * kMin, 0, 7.5, 3.0, "3", "0.25", "0", "2.75", "end_of_data")};
 
   r.opportunities_seen = 14;
   r.opportunities_taken = 3;
@@ -112,11 +113,11 @@ BacktestResult fixture() {
 
   // Totals are the sums over the three trades (the open one marked): spread 10 − 0.5 + 3 = 12.5,
   // fees 2 + 1 + 0.25 = 3.25, funding −0.125, net 7.875 − 1.5 + 2.75 = 9.125.
-  r.spread_capture = D("12.5");
-  r.fees = D("3.25");
-  r.funding = D("-0.125");
-  r.net_pnl = D("9.125");
-  r.max_drawdown = D("2.5");
+  r.spread_capture = report_dec("12.5");
+  r.fees = report_dec("3.25");
+  r.funding = report_dec("-0.125");
+  r.net_pnl = report_dec("9.125");
+  r.max_drawdown = report_dec("2.5");
   r.wins = 1;
   r.losses = 1;
   r.mean_holding_seconds = 750;  // (900 + 600) / 2
@@ -405,7 +406,7 @@ TEST(ReportHtml, PairWithoutSamplesAndFlatSeries) {
   PairSeries ps;
   ps.pair = "BTC";
   r.pairs = {ps};
-  r.equity = {eq(kT0, "0")};  // one point, flat: widened axis, a dot
+  r.equity = {eq(kReportT0, "0")};  // one point, flat: widened axis, a dot
   const std::string html = render_report_html(r);
   EXPECT_EQ(count(html, "<svg"), 1u);  // the equity chart only
   EXPECT_NE(html.find("no data: no basis samples for BTC"), std::string::npos);
@@ -417,7 +418,7 @@ TEST(ReportHtml, PairWithoutSamplesAndFlatSeries) {
 TEST(ReportHtml, NonFiniteValuesAreSkipped) {
   BacktestResult r = fixture();
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  r.pairs[0].basis.push_back({kT0 + 30 * kMin, nan, std::numeric_limits<double>::infinity()});
+  r.pairs[0].basis.push_back({kReportT0 + 30 * kMin, nan, std::numeric_limits<double>::infinity()});
   r.trades[0].entry_basis_bps = nan;
   r.pairs[0].perp_premium.p90 = nan;
   const std::string html = render_report_html(r);
@@ -429,7 +430,7 @@ TEST(ReportHtml, NonFiniteValuesAreSkipped) {
 
 TEST(ReportHtml, AbsurdMagnitudesStillRender) {
   BacktestResult r = fixture();
-  r.pairs[0].basis.push_back({kT0 + 30 * kMin, 1e300, -1e300});
+  r.pairs[0].basis.push_back({kReportT0 + 30 * kMin, 1e300, -1e300});
   r.pairs[0].perp_premium.p99 = 1e300;
   const std::string html = render_report_html(r);
   EXPECT_EQ(count(html, "<svg"), 8u);
@@ -441,15 +442,15 @@ TEST(ReportHtml, AbsurdMagnitudesStillRender) {
 
 TEST(ReportHtml, LongSeriesAreDownSampled) {
   BacktestResult r;
-  r.from_us = kT0;
-  r.to_us = kT0 + 100'000 * kUsPerSecond;
+  r.from_us = kReportT0;
+  r.to_us = kReportT0 + 100'000 * kUsPerSecond;
   PairSeries ps;
   ps.pair = "SOL";
   for (std::int64_t i = 0; i < 100'000; ++i) {
     const double wave = static_cast<double>(i % 97) - 48.0;
-    r.equity.push_back(eq(kT0 + i * kUsPerSecond, "0"));
+    r.equity.push_back(eq(kReportT0 + i * kUsPerSecond, "0"));
     r.equity.back().equity = Decimal::from_int(i % 1000);
-    ps.basis.push_back({kT0 + i * kUsPerSecond, wave, -wave});
+    ps.basis.push_back({kReportT0 + i * kUsPerSecond, wave, -wave});
   }
   r.pairs = {ps};
   const std::string html = render_report_html(r);
@@ -484,10 +485,10 @@ std::vector<SweepRow> sweep_rows() {
     r.params = {{"strategy.min_execution_threshold", thr}, {"risk.max_open_positions", pos}};
     r.trades = trades;
     r.wins = wins;
-    r.net_pnl = D(net);
-    r.max_drawdown = D(dd);
-    r.fees = D(fees);
-    r.funding = D(funding);
+    r.net_pnl = report_dec(net);
+    r.max_drawdown = report_dec(dd);
+    r.fees = report_dec(fees);
+    r.funding = report_dec(funding);
     return r;
   };
   return {
@@ -572,7 +573,7 @@ std::string read_all(const std::filesystem::path& p) {
 }
 
 std::filesystem::path scratch(const std::string& name) {
-  const std::filesystem::path p = std::filesystem::path(testing::TempDir()) / ("bparb_report_test_" + name);
+  const std::filesystem::path p = std::filesystem::path(::testing::TempDir()) / ("bparb_report_test_" + name);
   std::filesystem::remove_all(p);
   return p;
 }
@@ -641,7 +642,7 @@ TEST(ReportFormat, FixedNumbers) {
 TEST(ReportFormat, UtcTimes) {
   EXPECT_EQ(rd::format_utc(0), "1970-01-01 00:00:00");
   EXPECT_EQ(rd::format_utc(-1), "1969-12-31 23:59:59");
-  EXPECT_EQ(rd::format_utc(kT0), "2026-11-21 00:00:00");
+  EXPECT_EQ(rd::format_utc(kReportT0), "2026-11-21 00:00:00");
   EXPECT_EQ(rd::format_utc(1'709'210'096'999'999), "2024-02-29 12:34:56");  // leap day, µs dropped
 }
 
@@ -676,16 +677,16 @@ TEST(ReportFormat, NiceTicks) {
 }
 
 TEST(ReportFormat, NiceTimeTicks) {
-  rd::TimeTicks t = rd::nice_time_ticks(kT0, kT0 + 2 * kUsPerHour, 7);  // 900 s gives 8 > 7: 30 min
+  rd::TimeTicks t = rd::nice_time_ticks(kReportT0, kReportT0 + 2 * kUsPerHour, 7);  // 900 s gives 8 > 7: 30 min
   EXPECT_EQ(t.step, 30 * kMin);
-  EXPECT_EQ(t.values,
-            (std::vector<TimestampUs>{kT0, kT0 + 30 * kMin, kT0 + 60 * kMin, kT0 + 90 * kMin, kT0 + 120 * kMin}));
-  t = rd::nice_time_ticks(kT0 + 1, kT0 + 2 * kUsPerHour, 7);  // aligned to whole half hours
-  EXPECT_EQ(t.values.front(), kT0 + 30 * kMin);
-  t = rd::nice_time_ticks(kT0, kT0 + 3 * kUsPerDay, 7);  // 72 h: 12 h step
+  EXPECT_EQ(t.values, (std::vector<TimestampUs>{kReportT0, kReportT0 + 30 * kMin, kReportT0 + 60 * kMin,
+                                                kReportT0 + 90 * kMin, kReportT0 + 120 * kMin}));
+  t = rd::nice_time_ticks(kReportT0 + 1, kReportT0 + 2 * kUsPerHour, 7);  // aligned to whole half hours
+  EXPECT_EQ(t.values.front(), kReportT0 + 30 * kMin);
+  t = rd::nice_time_ticks(kReportT0, kReportT0 + 3 * kUsPerDay, 7);  // 72 h: 12 h step
   EXPECT_EQ(t.step, 12 * kUsPerHour);
   EXPECT_EQ(t.values.size(), 7u);
-  t = rd::nice_time_ticks(kT0, kT0 + 300 * kUsPerMs, 7);  // sub-second: 50 ms
+  t = rd::nice_time_ticks(kReportT0, kReportT0 + 300 * kUsPerMs, 7);  // sub-second: 50 ms
   EXPECT_EQ(t.step, 50 * kUsPerMs);
 }
 

@@ -15,7 +15,7 @@
 namespace bparb {
 namespace {
 
-MarketSpec spec(const char* tick, const char* step) {
+MarketSpec apply_spec(const char* tick, const char* step) {
   MarketSpec m;
   m.symbol = "TEST_USDC";
   m.tick_size = Decimal::from_string(tick);
@@ -23,7 +23,7 @@ MarketSpec spec(const char* tick, const char* step) {
   return m;
 }
 
-LevelUpdate random_level(std::mt19937_64& rng, bool bid, std::int64_t depth, Decimal tick, Decimal step) {
+LevelUpdate random_apply_level(std::mt19937_64& rng, bool bid, std::int64_t depth, Decimal tick, Decimal step) {
   const std::int64_t mid = 100000;
   const std::int64_t off = static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(depth));
   const std::int64_t ticks = bid ? mid - 1 - off : mid + 1 + off;
@@ -62,7 +62,7 @@ void expect_same_book(const OrderBook& a, const OrderBook& b) {
 // whole books every that many deltas.
 void run(const char* tick_s, const char* step_s, std::int64_t depth, int deltas, std::uint64_t seed, int max_levels = 8,
          int check_every = 101) {
-  const MarketSpec m = spec(tick_s, step_s);
+  const MarketSpec m = apply_spec(tick_s, step_s);
   OrderBook fast(m, 64);  // small reserve: growth past capacity is exercised too
   OrderBook ref(m, 64);
   std::mt19937_64 rng(seed);
@@ -75,7 +75,7 @@ void run(const char* tick_s, const char* step_s, std::int64_t depth, int deltas,
     const int n = static_cast<int>(rng() % static_cast<std::uint64_t>(max_levels));
     for (int k = 0; k < n; ++k) {
       const bool bid = rng() % 2 == 0;
-      (bid ? d.bids : d.asks).push_back(random_level(rng, bid, depth, m.tick_size, m.step_size));
+      (bid ? d.bids : d.asks).push_back(random_apply_level(rng, bid, depth, m.tick_size, m.step_size));
     }
     const ApplyResult r = fast.apply(d);
     // The reference: one apply_level() per level, bids then asks, counting like apply() documents.

@@ -7,15 +7,15 @@
 namespace bparb {
 namespace {
 
-Decimal D(const char* s) {
+Decimal depth_dec(const char* s) {
   return Decimal::from_string(s);
 }
 
-MarketSpec sol_spec() {
+MarketSpec depth_sol_spec() {
   MarketSpec m;
   m.symbol = "SOL_USDC_PERP";
-  m.tick_size = D("0.01");
-  m.step_size = D("0.01");
+  m.tick_size = depth_dec("0.01");
+  m.step_size = depth_dec("0.01");
   return m;
 }
 
@@ -31,8 +31,8 @@ DepthDelta delta(std::int64_t first, std::int64_t last, std::initializer_list<L>
   d.first_update_id = first;
   d.last_update_id = last;
   d.engine_time_us = last * 10;
-  for (const L& l : bids) d.bids.push_back({D(l.px), D(l.qty)});
-  for (const L& l : asks) d.asks.push_back({D(l.px), D(l.qty)});
+  for (const L& l : bids) d.bids.push_back({depth_dec(l.px), depth_dec(l.qty)});
+  for (const L& l : asks) d.asks.push_back({depth_dec(l.px), depth_dec(l.qty)});
   return d;
 }
 
@@ -40,8 +40,8 @@ DepthSnapshot snapshot(std::int64_t id, std::initializer_list<L> bids = {{"99.00
                        std::initializer_list<L> asks = {{"101.00", "5"}}) {
   DepthSnapshot s;
   s.last_update_id = id;
-  for (const L& l : bids) s.bids.push_back({D(l.px), D(l.qty)});
-  for (const L& l : asks) s.asks.push_back({D(l.px), D(l.qty)});
+  for (const L& l : bids) s.bids.push_back({depth_dec(l.px), depth_dec(l.qty)});
+  for (const L& l : asks) s.asks.push_back({depth_dec(l.px), depth_dec(l.qty)});
   return s;
 }
 
@@ -53,7 +53,7 @@ class DepthSyncTest : public ::testing::Test {
     c.max_buffered = cap;
     return c;
   }
-  OrderBook book_{sol_spec()};
+  OrderBook book_{depth_sol_spec()};
 };
 
 // Brings `sync` to Synced at update id `id` with snapshot_delay 1.
@@ -87,12 +87,12 @@ TEST_F(DepthSyncTest, NormalSyncBuffersThenAppliesSnapshotAndBuffer) {
   EXPECT_EQ(book_.last_update_id(), 105);
   // 99.50 came only from the dropped delta 101 (the snapshot already includes its effect, here: none).
   EXPECT_EQ(book_.level_count(Side::kBid), 1u);  // 99.00 deleted by 105, 99.60 added by 102..103
-  EXPECT_EQ(book_.best_bid().price, D("99.60"));
-  EXPECT_EQ(book_.best_ask().price, D("100.50"));
-  EXPECT_EQ(book_.level(Side::kAsk, 1).price, D("101.00"));
+  EXPECT_EQ(book_.best_bid().price, depth_dec("99.60"));
+  EXPECT_EQ(book_.best_ask().price, depth_dec("100.50"));
+  EXPECT_EQ(book_.level(Side::kAsk, 1).price, depth_dec("101.00"));
 
   EXPECT_EQ(sync.on_delta(delta(106, 106, {{"99.70", "1"}})), SyncAction::kBookUpdated);
-  EXPECT_EQ(book_.best_bid().price, D("99.70"));
+  EXPECT_EQ(book_.best_bid().price, depth_dec("99.70"));
 
   const DepthSyncStats& st = sync.stats();
   EXPECT_EQ(st.buffered, 4u);
@@ -122,7 +122,7 @@ TEST_F(DepthSyncTest, OverlappingDeltaIsAppliedNotAGap) {
   // U = 49 <= 50 < u = 52: absolute levels as of 52, safe to apply.
   EXPECT_EQ(sync.on_delta(delta(49, 52, {{"99.10", "1"}})), SyncAction::kBookUpdated);
   EXPECT_EQ(sync.last_update_id(), 52);
-  EXPECT_EQ(book_.best_bid().price, D("99.10"));
+  EXPECT_EQ(book_.best_bid().price, depth_dec("99.10"));
   EXPECT_EQ(sync.stats().gaps, 0u);
 }
 
@@ -134,7 +134,7 @@ TEST_F(DepthSyncTest, SnapshotNewerThanEveryBufferedDelta) {
   EXPECT_EQ(sync.stats().dropped, 2u);
   EXPECT_EQ(sync.stats().applied, 0u);
   EXPECT_EQ(sync.last_update_id(), 20);
-  EXPECT_EQ(book_.best_bid().price, D("99.00"));  // only the snapshot
+  EXPECT_EQ(book_.best_bid().price, depth_dec("99.00"));  // only the snapshot
   // First live delta after the snapshot: U-1 <= 20 < u.
   EXPECT_EQ(sync.on_delta(delta(19, 21)), SyncAction::kBookUpdated);
   EXPECT_EQ(sync.on_delta(delta(23, 23)), SyncAction::kBookInvalidated);  // 22 missing
@@ -182,7 +182,7 @@ TEST_F(DepthSyncTest, GapInvalidatesClearsAndResyncs) {
   EXPECT_EQ(sync.on_snapshot(snapshot(16)), SyncAction::kBookUpdated);
   EXPECT_TRUE(book_.valid());
   EXPECT_EQ(sync.last_update_id(), 18);
-  EXPECT_EQ(book_.best_ask().price, D("100.80"));
+  EXPECT_EQ(book_.best_ask().price, depth_dec("100.80"));
   EXPECT_EQ(sync.stats().snapshots, 2u);
   EXPECT_EQ(sync.stats().snapshot_requests, 2u);
 }
@@ -238,7 +238,7 @@ TEST_F(DepthSyncTest, MalformedDeltasCountedAndIgnored) {
   EXPECT_EQ(sync.on_delta(delta(21, 21, {{"99.995", "1"}, {"99.50", "1"}})), SyncAction::kBookUpdated);
   EXPECT_EQ(sync.stats().malformed, 3u);
   EXPECT_EQ(sync.stats().rejected_levels, 1u);
-  EXPECT_EQ(book_.best_bid().price, D("99.50"));
+  EXPECT_EQ(book_.best_bid().price, depth_dec("99.50"));
   EXPECT_TRUE(book_.valid());
   // Malformed while synced does not advance the id: the next good delta continues the chain.
   EXPECT_EQ(sync.on_delta(delta(23, 22)), SyncAction::kNone);
@@ -250,7 +250,7 @@ TEST_F(DepthSyncTest, SnapshotIgnoredWhileSynced) {
   sync_at(sync, 30);
   EXPECT_EQ(sync.on_snapshot(snapshot(10, {{"1.00", "1"}})), SyncAction::kNone);
   EXPECT_EQ(sync.stats().snapshots_ignored, 1u);
-  EXPECT_EQ(book_.best_bid().price, D("99.00"));
+  EXPECT_EQ(book_.best_bid().price, depth_dec("99.00"));
   EXPECT_EQ(sync.last_update_id(), 30);
 }
 
@@ -302,8 +302,8 @@ TEST_F(DepthSyncTest, BufferedDeltasSurviveTheFrameBuffer) {
   reused.bids.clear();
   ASSERT_EQ(sync.on_snapshot(snapshot(0, {})), SyncAction::kBookUpdated);
   ASSERT_EQ(book_.level_count(Side::kBid), 1u);
-  EXPECT_EQ(book_.best_bid().price, D("99.20"));
-  EXPECT_EQ(book_.best_bid().quantity, D("2"));
+  EXPECT_EQ(book_.best_bid().price, depth_dec("99.20"));
+  EXPECT_EQ(book_.best_bid().quantity, depth_dec("2"));
 }
 
 TEST(DepthSyncNames, ToString) {

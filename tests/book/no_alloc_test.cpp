@@ -25,7 +25,7 @@ struct CountAllocations {
   long count() const { return g_allocs.load(); }
 };
 
-MarketSpec spec() {
+MarketSpec alloc_spec() {
   MarketSpec m;
   m.symbol = "SOL_USDC_PERP";
   m.tick_size = Decimal::from_string("0.01");
@@ -33,7 +33,7 @@ MarketSpec spec() {
   return m;
 }
 
-DepthSnapshot snapshot(std::int64_t id, int levels) {
+DepthSnapshot alloc_snapshot(std::int64_t id, int levels) {
   DepthSnapshot s;
   s.last_update_id = id;
   const Decimal tick = Decimal::from_string("0.01");
@@ -56,7 +56,7 @@ TEST(BookNoAlloc, WarmHotPathDoesNotAllocate) {
 #if defined(__SANITIZE_ADDRESS__)
   GTEST_SKIP() << "allocation counting is off under AddressSanitizer";
 #endif
-  OrderBook book(spec());
+  OrderBook book(alloc_spec());
   DepthSyncConfig cfg;
   cfg.snapshot_delay = 5;
   cfg.max_buffered = 64;
@@ -64,7 +64,7 @@ TEST(BookNoAlloc, WarmHotPathDoesNotAllocate) {
   DepthDelta d;
   d.bids.reserve(4);
   d.asks.reserve(4);
-  const DepthSnapshot too_old = snapshot(10, 1000);
+  const DepthSnapshot too_old = alloc_snapshot(10, 1000);
 
   // Warm-up pass (not counted): identical path to the measured one.
   std::int64_t id = 1;
@@ -72,7 +72,7 @@ TEST(BookNoAlloc, WarmHotPathDoesNotAllocate) {
     fill_delta(d, id);
     sync.on_delta(d);
   }
-  sync.on_snapshot(snapshot(150, 1000));
+  sync.on_snapshot(alloc_snapshot(150, 1000));
 
   long allocations = 0;
   SyncAction last_action = SyncAction::kNone;
@@ -105,7 +105,7 @@ TEST(BookNoAlloc, WarmHotPathDoesNotAllocate) {
   EXPECT_GT(sync.stats().overflows, 0u);
 
   // Resync from a fresh snapshot taken inside the buffered range, also allocation-free.
-  DepthSnapshot fresh = snapshot(3190, 1000);
+  DepthSnapshot fresh = alloc_snapshot(3190, 1000);
   {
     CountAllocations counter;
     last_action = sync.on_snapshot(fresh);

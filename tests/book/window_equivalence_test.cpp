@@ -20,7 +20,7 @@ namespace {
 
 using reference::FlatOrderBook;
 
-MarketSpec spec(const char* tick, const char* step) {
+MarketSpec window_spec(const char* tick, const char* step) {
   MarketSpec m;
   m.symbol = "TEST_USDC";
   m.tick_size = Decimal::from_string(tick);
@@ -160,8 +160,8 @@ DepthSnapshot random_snapshot(std::mt19937_64& rng, std::int64_t center, std::in
   return s;
 }
 
-void run(const char* tick, const char* step, std::int64_t depth, int steps, std::uint64_t seed) {
-  const MarketSpec m = spec(tick, step);
+void run_window(const char* tick, const char* step, std::int64_t depth, int steps, std::uint64_t seed) {
+  const MarketSpec m = window_spec(tick, step);
   OrderBook w(m, 256);  // small reserve: pool and buffer growth are exercised too
   FlatOrderBook r(m, 256);
   Checker check(m, seed ^ 0x9e3779b97f4a7c15ULL);
@@ -248,16 +248,16 @@ void run(const char* tick, const char* step, std::int64_t depth, int steps, std:
 }
 
 TEST(OrderBookWindow, MatchesFlatBookOnDeepBooks) {
-  run("0.1", "0.001", 4000, 3000, 1);
+  run_window("0.1", "0.001", 4000, 3000, 1);
 }
 TEST(OrderBookWindow, MatchesFlatBookOnVeryDeepBooks) {
-  run("0.01", "0.00001", 12000, 1200, 2);
+  run_window("0.01", "0.00001", 12000, 1200, 2);
 }
 TEST(OrderBookWindow, MatchesFlatBookOnShallowBooks) {
-  run("0.5", "1", 60, 4000, 3);
+  run_window("0.5", "1", 60, 4000, 3);
 }
 TEST(OrderBookWindow, MatchesFlatBookAcrossSeeds) {
-  for (std::uint64_t seed = 10; seed < 14; ++seed) run("0.1", "0.01", 1500, 1000, seed);
+  for (std::uint64_t seed = 10; seed < 14; ++seed) run_window("0.1", "0.01", 1500, 1000, seed);
 }
 
 }  // namespace

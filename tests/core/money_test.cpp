@@ -8,26 +8,26 @@
 namespace bparb {
 namespace {
 
-Decimal D(const char* s) {
+Decimal money_dec(const char* s) {
   return Decimal::from_string(s);
 }
 
 TEST(Money, RoundsHalfAwayFromZeroToTheCent) {
-  EXPECT_EQ(format_usd(D("2.164")), "2.16");
-  EXPECT_EQ(format_usd(D("2.165")), "2.17");
-  EXPECT_EQ(format_usd(D("-2.165")), "-2.17");
-  EXPECT_EQ(format_usd(D("-1.994999999")), "-1.99");
-  EXPECT_EQ(format_usd(D("0.004")), "0.00");
-  EXPECT_EQ(format_usd(D("-0.004")), "0.00");  // never "-0.00"
-  EXPECT_EQ(format_usd(D("-0.005")), "-0.01");
-  EXPECT_EQ(format_usd(D("123456.999")), "123457.00");
+  EXPECT_EQ(format_usd(money_dec("2.164")), "2.16");
+  EXPECT_EQ(format_usd(money_dec("2.165")), "2.17");
+  EXPECT_EQ(format_usd(money_dec("-2.165")), "-2.17");
+  EXPECT_EQ(format_usd(money_dec("-1.994999999")), "-1.99");
+  EXPECT_EQ(format_usd(money_dec("0.004")), "0.00");
+  EXPECT_EQ(format_usd(money_dec("-0.004")), "0.00");  // never "-0.00"
+  EXPECT_EQ(format_usd(money_dec("-0.005")), "-0.01");
+  EXPECT_EQ(format_usd(money_dec("123456.999")), "123457.00");
   EXPECT_EQ(format_cents(-5), "-0.05");
   EXPECT_EQ(format_cents(0), "0.00");
 }
 
 // The README's old example printed spread 2.16, fees 1.99, net 0.16 (truncated): the parts must add up.
 TEST(Money, PartsAddUpToThePrintedTotal) {
-  const std::array<Decimal, 3> parts{D("2.164"), D("-1.995"), D("0.004")};
+  const std::array<Decimal, 3> parts{money_dec("2.164"), money_dec("-1.995"), money_dec("0.004")};
   std::array<std::int64_t, 3> c{};
   const std::int64_t total = split_cents(parts, c);
   EXPECT_EQ(total, 17);

@@ -8,7 +8,7 @@
 namespace bparb::exec {
 namespace {
 
-MarketSpec sol(bool perp) {
+MarketSpec sol_market(bool perp) {
   MarketSpec s;
   s.symbol = perp ? "SOL_USDC_PERP" : "SOL_USDC";
   s.base_symbol = "SOL";
@@ -30,8 +30,8 @@ struct NullSink final : CommandSink, EngineObserver {
 
 TEST(EngineInstruments, PairLegsAreInstrumentsOfTheTableSpotThenPerp) {
   InstrumentTable table;
-  const InstrumentId spot = table.add(VenueId::kBackpack, sol(false));
-  const InstrumentId perp = table.add(VenueId::kBackpack, sol(true));
+  const InstrumentId spot = table.add(VenueId::kBackpack, sol_market(false));
+  const InstrumentId perp = table.add(VenueId::kBackpack, sol_market(true));
   ManualClock clock(1'795'132'800LL * kUsPerSecond);
   RiskGate risk(RiskLimits{}, clock);
   Portfolio portfolio;

@@ -17,22 +17,22 @@ namespace {
 
 using K = SingleOrderEventKind;
 
-Decimal D(const char* s) {
+Decimal entry_dec(const char* s) {
   return Decimal::from_string(s);
 }
-constexpr TimestampUs kT0 = 1'795'132'800LL * kUsPerSecond;
+constexpr TimestampUs kEntryT0 = 1'795'132'800LL * kUsPerSecond;
 
-MarketSpec sol(bool perp) {
+MarketSpec entry_sol(bool perp) {
   MarketSpec s;
   s.symbol = perp ? "SOL_USDC_PERP" : "SOL_USDC";
   s.base_symbol = "SOL";
   s.quote_symbol = "USDC";
   s.type = perp ? MarketType::kPerp : MarketType::kSpot;
-  s.tick_size = D("0.01");
-  s.min_price = D("0.01");
-  s.step_size = D("0.01");
-  s.min_quantity = D("0.1");
-  if (perp) s.imf = {true, D("0.02"), D("0.00006")};
+  s.tick_size = entry_dec("0.01");
+  s.min_price = entry_dec("0.01");
+  s.step_size = entry_dec("0.01");
+  s.min_quantity = entry_dec("0.1");
+  if (perp) s.imf = {true, entry_dec("0.02"), entry_dec("0.00006")};
   return s;
 }
 
@@ -72,10 +72,10 @@ struct Owner final : SingleOrderHandler {
 class OrderEntryTest : public ::testing::Test {
  protected:
   OrderEntryTest()
-      : spot_id_(table_.add(VenueId::kBackpack, sol(false))),
-        perp_id_(table_.add(VenueId::kBackpack, sol(true))),
+      : spot_id_(table_.add(VenueId::kBackpack, entry_sol(false))),
+        perp_id_(table_.add(VenueId::kBackpack, entry_sol(true))),
         perp_book_(table_.market(perp_id_)),
-        clock_(kT0),
+        clock_(kEntryT0),
         risk_(limits(), clock_) {
     EngineParams p;
     p.first_client_id = 500;
@@ -84,24 +84,24 @@ class OrderEntryTest : public ::testing::Test {
     owner_ = entry().add_owner(mm_);
     other_ = entry().add_owner(other_mm_);
     AccountSnapshot a;
-    a.net_equity = D("100000");
-    a.view.available_quote = D("100000");
-    a.view.available_margin = D("100000");
-    engine_->on_account(a, kT0);
+    a.net_equity = entry_dec("100000");
+    a.view.available_quote = entry_dec("100000");
+    a.view.available_margin = entry_dec("100000");
+    engine_->on_account(a, kEntryT0);
     book();
   }
   static RiskLimits limits() {
     RiskLimits l;
-    l.max_position_usd = D("5000");
-    l.max_total_exposure_usd = D("20000");
-    l.min_account_balance_usd = D("100");
+    l.max_position_usd = entry_dec("5000");
+    l.max_total_exposure_usd = entry_dec("20000");
+    l.min_account_balance_usd = entry_dec("100");
     return l;
   }
   void book() {
     DepthSnapshot s;
     s.last_update_id = 1;
-    s.bids = {{D("99.99"), D("50")}};
-    s.asks = {{D("100.01"), D("50")}};
+    s.bids = {{entry_dec("99.99"), entry_dec("50")}};
+    s.asks = {{entry_dec("100.01"), entry_dec("50")}};
     perp_book_.load_snapshot(s, clock_.now_us());
     perp_book_.set_valid(true);
   }
@@ -137,12 +137,12 @@ class OrderEntryTest : public ::testing::Test {
     u.client_id = id;
     u.kind = OrderUpdate::Kind::kFill;
     u.trade_id = trade_id;
-    u.fill_quantity = D(qty);
-    u.fill_price = D("100.00");
-    u.fee = D("-0.001");
+    u.fill_quantity = entry_dec(qty);
+    u.fill_price = entry_dec("100.00");
+    u.fee = entry_dec("-0.001");
     u.fee_symbol = "USDC";
     u.maker = true;
-    u.cumulative_quantity = D(cumulative);
+    u.cumulative_quantity = entry_dec(cumulative);
     engine_->on_order_update(u, now());
   }
   void stream(ClientId id, OrderUpdate::Kind kind) {
@@ -182,8 +182,8 @@ TEST_F(OrderEntryTest, SubmitChecksTracksAndSendsOneOrderThroughTheSink) {
   EXPECT_EQ(o.pair, std::numeric_limits<PairIndex>::max());  // no pair: the journal names none
   EXPECT_EQ(o.leg, LegIndex::kPerp);
   EXPECT_EQ(o.side, Side::kBid);
-  EXPECT_EQ(o.price, D("100.00"));
-  EXPECT_EQ(o.quantity, D("1.00"));
+  EXPECT_EQ(o.price, entry_dec("100.00"));
+  EXPECT_EQ(o.quantity, entry_dec("1.00"));
   EXPECT_EQ(o.tif, TimeInForce::kGtc);
   EXPECT_TRUE(o.post_only);
   EXPECT_FALSE(o.reduce_only);
@@ -219,19 +219,19 @@ TEST_F(OrderEntryTest, PartialAndFullFillsAreBookedOnceAndTheOrderSettles) {
   fill(id, "0.40", 11, "0.40");
   ASSERT_EQ(mm_.kinds(), (std::vector<K>{K::kAccepted, K::kFill}));
   const SingleOrderEvent& f = mm_.events[1];
-  EXPECT_EQ(f.fill_quantity, D("0.40"));
-  EXPECT_EQ(f.fill_price, D("100.00"));
-  EXPECT_EQ(f.fee, D("-0.001"));
+  EXPECT_EQ(f.fill_quantity, entry_dec("0.40"));
+  EXPECT_EQ(f.fill_price, entry_dec("100.00"));
+  EXPECT_EQ(f.fee, entry_dec("-0.001"));
   EXPECT_TRUE(f.maker);
   EXPECT_EQ(mm_.texts[1], "||USDC");
-  EXPECT_EQ(f.filled, D("0.40"));
+  EXPECT_EQ(f.filled, entry_dec("0.40"));
   fill(id, "0.40", 11, "0.40");  // the same trade again (stream replay, history query): booked once
   EXPECT_EQ(mm_.events.size(), 2u);
   EXPECT_EQ(engine_->duplicate_fills(), 1u);
   EXPECT_EQ(live(), 1u);
   fill(id, "0.60", 12, "1.00");
   ASSERT_EQ(mm_.kinds(), (std::vector<K>{K::kAccepted, K::kFill, K::kFill, K::kFilled, K::kSettled}));
-  EXPECT_EQ(mm_.events[3].filled, D("1.00"));
+  EXPECT_EQ(mm_.events[3].filled, entry_dec("1.00"));
   EXPECT_EQ(mm_.events[3].state, oms::OrderState::kFilled);
   EXPECT_EQ(sink_.fills, 2);
   EXPECT_EQ(live(), 0u);
@@ -275,7 +275,7 @@ TEST_F(OrderEntryTest, AnUnknownOutcomeIsQueriedNeverAssumedRejected) {
   ASSERT_EQ(sink_.queries.size(), 1u);
   EXPECT_EQ(sink_.queries[0], std::make_pair(perp_id_, r.client_id));
   // The venue had it and it partly filled.
-  engine_->on_order_query(r.client_id, true, OrderStatus::kPartiallyFilled, D("0.30"), now());
+  engine_->on_order_query(r.client_id, true, OrderStatus::kPartiallyFilled, entry_dec("0.30"), now());
   EXPECT_EQ(mm_.kinds(), (std::vector<K>{K::kOutcomeUnknown, K::kAccepted}));
   EXPECT_EQ(mm_.events[1].state, oms::OrderState::kPartiallyFilled);
   fill(r.client_id, "0.30", 31, "0.30");
@@ -306,8 +306,8 @@ TEST_F(OrderEntryTest, ReplaceCancelsTheOldOrderAndPlacesTheNewOne) {
   ASSERT_EQ(sink_.sent.size(), 2u);
   const OrderSpec& n = sink_.sent[1];
   EXPECT_EQ(n.client_id, r.client_id);
-  EXPECT_EQ(n.price, D("100.05"));
-  EXPECT_EQ(n.quantity, D("0.50"));
+  EXPECT_EQ(n.price, entry_dec("100.05"));
+  EXPECT_EQ(n.quantity, entry_dec("0.50"));
   EXPECT_EQ(n.side, Side::kBid);
   EXPECT_TRUE(n.post_only);
   EXPECT_EQ(n.purpose, OrderPurpose::kReprice);
@@ -395,7 +395,7 @@ TEST_F(OrderEntryTest, AnOwnerMayRequoteFromInsideAnEvent) {
   rq.next = quote(9'990);
   rq.now = now();
   AccountSnapshot a;
-  a.net_equity = D("100000");
+  a.net_equity = entry_dec("100000");
   engine.on_account(a, now());
   const ClientId first = engine.order_entry().submit(rq.owner, quote(), now()).client_id;
   OrderAck rej;
@@ -406,7 +406,7 @@ TEST_F(OrderEntryTest, AnOwnerMayRequoteFromInsideAnEvent) {
   ASSERT_EQ(rq.placed.size(), 1u);
   EXPECT_NE(rq.placed[0], 0u);
   ASSERT_EQ(sink_.sent.size(), 2u);
-  EXPECT_EQ(sink_.sent[1].price, D("99.90"));
+  EXPECT_EQ(sink_.sent[1].price, entry_dec("99.90"));
 }
 
 TEST_F(OrderEntryTest, ACancelRefusedForRateLeavesTheOrderLiveAndTellsTheOwner) {
@@ -468,7 +468,7 @@ TEST_F(OrderEntryTest, ACancelRefusedAsUnknownOrUnansweredIsQueried) {
   ASSERT_EQ(sink_.queries.size(), 1u);
   EXPECT_EQ(sink_.queries[0], std::make_pair(perp_id_, id));
   // The venue had cancelled it after all.
-  engine_->on_order_query(id, true, OrderStatus::kCancelled, D("0.40"), now());
+  engine_->on_order_query(id, true, OrderStatus::kCancelled, entry_dec("0.40"), now());
   EXPECT_EQ(mm_.kinds(), (std::vector<K>{K::kAccepted, K::kFill, K::kCancelRefused, K::kCancelled, K::kSettled}));
   EXPECT_EQ(live(), 0u);
 

@@ -11,11 +11,11 @@
 namespace bparb::exec {
 namespace {
 
-Decimal D(const char* s) {
+Decimal trade_dec(const char* s) {
   return Decimal::from_string(s);
 }
 
-constexpr TimestampUs kT0 = 1'795'132'800LL * kUsPerSecond;
+constexpr TimestampUs kTradeT0 = 1'795'132'800LL * kUsPerSecond;
 
 MarketSpec eth(const char* symbol) {
   MarketSpec s;
@@ -23,14 +23,14 @@ MarketSpec eth(const char* symbol) {
   s.base_symbol = "ETH";
   s.quote_symbol = "USDC";
   s.type = MarketType::kPerp;
-  s.tick_size = D("0.01");
-  s.min_price = D("0.01");
-  s.step_size = D("0.01");
-  s.min_quantity = D("0.01");
+  s.tick_size = trade_dec("0.01");
+  s.min_price = trade_dec("0.01");
+  s.step_size = trade_dec("0.01");
+  s.min_quantity = trade_dec("0.01");
   return s;
 }
 
-struct Sink : CommandSink, EngineObserver {
+struct TradeSink : CommandSink, EngineObserver {
   std::vector<std::vector<OrderSpec>> batches;
   std::vector<oms::ClientId> cancels;
   int leg_risk = 0;
@@ -49,7 +49,7 @@ class TwoLegTradeTest : public ::testing::Test {
         b_spec_(eth("ETH-PERP")),
         a_(a_spec_),
         b_(b_spec_),
-        clock_(kT0),
+        clock_(kTradeT0),
         risk_(RiskLimits{}, clock_),
         oms_(1),
         trade_(7, params_, oms_, risk_, sink_, sink_) {
@@ -60,20 +60,20 @@ class TwoLegTradeTest : public ::testing::Test {
   void load(OrderBook& book, const char* bid, const char* ask) {
     DepthSnapshot s;
     s.last_update_id = 1;
-    s.bids = {{D(bid), D("100")}};
-    s.asks = {{D(ask), D("100")}};
-    book.load_snapshot(s, kT0);
+    s.bids = {{trade_dec(bid), trade_dec("100")}};
+    s.asks = {{trade_dec(ask), trade_dec("100")}};
+    book.load_snapshot(s, kTradeT0);
     book.set_valid(true);
   }
 
   TradeStart start() {
     TradeStart st;
     st.plan = ExecutionPlan::kTaker;
-    st.legs[0] = {VenueId::kBackpack, 0, &a_spec_, &a_, D("0.001"), true, {}, {}, &marks_[0]};
+    st.legs[0] = {VenueId::kBackpack, 0, &a_spec_, &a_, trade_dec("0.001"), true, {}, {}, &marks_[0]};
     st.legs[0].on_sell.auto_borrow = true;  // a venue flag the owner wants on this leg's sells
-    st.legs[1] = {VenueId::kLighter, 1, &b_spec_, &b_, D("0.001"), true, {}, {}, &marks_[1]};
-    st.targets[0] = {Side::kBid, D("1"), D("0.01"), D("0.01")};
-    st.targets[1] = {Side::kAsk, D("1"), D("0.01"), D("0.01")};
+    st.legs[1] = {VenueId::kLighter, 1, &b_spec_, &b_, trade_dec("0.001"), true, {}, {}, &marks_[1]};
+    st.targets[0] = {Side::kBid, trade_dec("1"), trade_dec("0.01"), trade_dec("0.01")};
+    st.targets[1] = {Side::kAsk, trade_dec("1"), trade_dec("0.01"), trade_dec("0.01")};
     return st;
   }
 
@@ -84,8 +84,8 @@ class TwoLegTradeTest : public ::testing::Test {
     o.market = leg == LegIndex::kSpot ? &a_spec_ : &b_spec_;
     o.instrument = leg == LegIndex::kSpot ? 0 : 1;
     o.side = side;
-    o.price = D(price);
-    o.quantity = D("1");
+    o.price = trade_dec(price);
+    o.quantity = trade_dec("1");
     return o;
   }
 
@@ -130,14 +130,14 @@ class TwoLegTradeTest : public ::testing::Test {
   RiskGate risk_;
   oms::OrderManager oms_;
   EngineParams params_;
-  Sink sink_;
+  TradeSink sink_;
   Decimal marks_[2];
   TwoLegTrade trade_;
 };
 
 TEST_F(TwoLegTradeTest, BothFirstOrdersGoOutTaggedAndNeutralEndsTheTrade) {
   OrderSpec orders[2] = {order(LegIndex::kSpot, Side::kBid, "2000.01"), order(LegIndex::kPerp, Side::kAsk, "2001.00")};
-  ASSERT_TRUE(trade_.start(start(), orders, 2, kT0));
+  ASSERT_TRUE(trade_.start(start(), orders, 2, kTradeT0));
   EXPECT_TRUE(trade_.active());
   EXPECT_TRUE(sink_.batches.empty());  // nothing leaves before launch()
   trade_.launch();
@@ -146,38 +146,38 @@ TEST_F(TwoLegTradeTest, BothFirstOrdersGoOutTaggedAndNeutralEndsTheTrade) {
   const OrderSpec sent0 = sink_.batches[0][0];
   const OrderSpec sent1 = sink_.batches[0][1];
   EXPECT_NE(sent0.client_id, sent1.client_id);
-  EXPECT_FALSE(sent0.auto_borrow);  // a buy: the sell flags stay off
-  EXPECT_FALSE(trade_.drive(kT0));  // both live: wait
-  fill(sent0.client_id, D("1"), 11, kT0 + 1);
-  EXPECT_FALSE(trade_.drive(kT0 + 1));
-  fill(sent1.client_id, D("1"), 12, kT0 + 2);
-  EXPECT_TRUE(trade_.drive(kT0 + 2));
+  EXPECT_FALSE(sent0.auto_borrow);       // a buy: the sell flags stay off
+  EXPECT_FALSE(trade_.drive(kTradeT0));  // both live: wait
+  fill(sent0.client_id, trade_dec("1"), 11, kTradeT0 + 1);
+  EXPECT_FALSE(trade_.drive(kTradeT0 + 1));
+  fill(sent1.client_id, trade_dec("1"), 12, kTradeT0 + 2);
+  EXPECT_TRUE(trade_.drive(kTradeT0 + 2));
   EXPECT_FALSE(trade_.active());
   EXPECT_EQ(sink_.leg_risk, 0);
 }
 
 TEST_F(TwoLegTradeTest, ARefusedLegIsNotRetriedAndTheOtherIsUnwoundReduceOnlyWithItsFlags) {
   OrderSpec orders[2] = {order(LegIndex::kSpot, Side::kBid, "2000.01"), order(LegIndex::kPerp, Side::kAsk, "2001.00")};
-  ASSERT_TRUE(trade_.start(start(), orders, 2, kT0));
+  ASSERT_TRUE(trade_.start(start(), orders, 2, kTradeT0));
   trade_.launch();
-  fill(sink_.batches[0][0].client_id, D("1"), 21, kT0 + 1);
-  reject(sink_.batches[0][1].client_id, kT0 + 1);
-  EXPECT_FALSE(trade_.drive(kT0 + 2));
+  fill(sink_.batches[0][0].client_id, trade_dec("1"), 21, kTradeT0 + 1);
+  reject(sink_.batches[0][1].client_id, kTradeT0 + 1);
+  EXPECT_FALSE(trade_.drive(kTradeT0 + 2));
   ASSERT_EQ(sink_.batches.size(), 2u);
   const OrderSpec unwind = sink_.batches[1][0];
   EXPECT_EQ(unwind.leg, LegIndex::kSpot);
   EXPECT_EQ(unwind.instrument, 0);  // the leg's instrument: what a cancel or query of it names
   EXPECT_EQ(unwind.side, Side::kAsk);
-  EXPECT_EQ(unwind.quantity, D("1"));
+  EXPECT_EQ(unwind.quantity, trade_dec("1"));
   EXPECT_EQ(unwind.tif, TimeInForce::kIoc);
   EXPECT_EQ(unwind.purpose, OrderPurpose::kHedge);
   EXPECT_TRUE(unwind.reduce_only);
   EXPECT_TRUE(unwind.auto_borrow);
   // The bid 2000.00 less the 0.1 % buffer, rounded up to the tick: never beyond the buffer.
-  EXPECT_EQ(unwind.price, D("1998.00"));
+  EXPECT_EQ(unwind.price, trade_dec("1998.00"));
   EXPECT_EQ(sink_.leg_risk, 1);
-  fill(unwind.client_id, D("1"), 22, kT0 + 3);
-  EXPECT_TRUE(trade_.drive(kT0 + 3));
+  fill(unwind.client_id, trade_dec("1"), 22, kTradeT0 + 3);
+  EXPECT_TRUE(trade_.drive(kTradeT0 + 3));
 }
 
 // Leg 1 first (the slower venue's): only its order leaves; each of its fills sends leg 0's order for what filled, at
@@ -187,39 +187,39 @@ TEST_F(TwoLegTradeTest, OneLegFirstSendsTheOtherForWhatFilledAsItFills) {
   TradeStart st = start();
   st.sequence = LegSequence::kLeg1First;
   st.first_leg_timeout_us = 2 * kUsPerSecond;
-  ASSERT_TRUE(trade_.start(st, orders, 2, kT0));
+  ASSERT_TRUE(trade_.start(st, orders, 2, kTradeT0));
   trade_.launch();
   ASSERT_EQ(sink_.batches.size(), 1u);
   ASSERT_EQ(sink_.batches[0].size(), 1u);
   const OrderSpec first = sink_.batches[0][0];
   EXPECT_EQ(first.leg, LegIndex::kPerp);
-  EXPECT_FALSE(trade_.drive(kT0 + 1));
+  EXPECT_FALSE(trade_.drive(kTradeT0 + 1));
   EXPECT_EQ(sink_.batches.size(), 1u) << "nothing on leg 0 before a fill";
 
-  partial(first.client_id, D("0.3"), 31, kT0 + 2);
-  EXPECT_FALSE(trade_.drive(kT0 + 2));
+  partial(first.client_id, trade_dec("0.3"), 31, kTradeT0 + 2);
+  EXPECT_FALSE(trade_.drive(kTradeT0 + 2));
   ASSERT_EQ(sink_.batches.size(), 2u);
   const OrderSpec second = sink_.batches[1][0];
   EXPECT_EQ(second.leg, LegIndex::kSpot);
   EXPECT_EQ(second.side, Side::kBid);
-  EXPECT_EQ(second.quantity, D("0.3"));
-  EXPECT_EQ(second.price, D("2000.01"));
+  EXPECT_EQ(second.quantity, trade_dec("0.3"));
+  EXPECT_EQ(second.price, trade_dec("2000.01"));
   EXPECT_EQ(second.tif, TimeInForce::kIoc);
   EXPECT_EQ(second.purpose, OrderPurpose::kEntry);
   EXPECT_FALSE(second.reduce_only);
   EXPECT_NE(second.client_id, first.client_id);
 
-  partial(first.client_id, D("0.45"), 32, kT0 + 3);
-  cancelled(first.client_id, kT0 + 3);  // the IOC's remainder
-  EXPECT_FALSE(trade_.drive(kT0 + 3));
+  partial(first.client_id, trade_dec("0.45"), 32, kTradeT0 + 3);
+  cancelled(first.client_id, kTradeT0 + 3);  // the IOC's remainder
+  EXPECT_FALSE(trade_.drive(kTradeT0 + 3));
   ASSERT_EQ(sink_.batches.size(), 3u);
   const OrderSpec third = sink_.batches[2][0];
   EXPECT_EQ(third.leg, LegIndex::kSpot);
-  EXPECT_EQ(third.quantity, D("0.45"));
-  EXPECT_FALSE(trade_.drive(kT0 + 4)) << "leg 0's orders are live";
-  fill(second.client_id, D("0.3"), 33, kT0 + 5);
-  fill(third.client_id, D("0.45"), 34, kT0 + 5);
-  EXPECT_TRUE(trade_.drive(kT0 + 5));
+  EXPECT_EQ(third.quantity, trade_dec("0.45"));
+  EXPECT_FALSE(trade_.drive(kTradeT0 + 4)) << "leg 0's orders are live";
+  fill(second.client_id, trade_dec("0.3"), 33, kTradeT0 + 5);
+  fill(third.client_id, trade_dec("0.45"), 34, kTradeT0 + 5);
+  EXPECT_TRUE(trade_.drive(kTradeT0 + 5));
   EXPECT_EQ(sink_.batches.size(), 3u);
   EXPECT_EQ(sink_.leg_risk, 0);
   EXPECT_TRUE(sink_.cancels.empty());
@@ -232,21 +232,21 @@ TEST_F(TwoLegTradeTest, AFirstLegSilentPastItsTimeoutIsCancelledAndTheOtherNever
   TradeStart st = start();
   st.sequence = LegSequence::kLeg0First;
   st.first_leg_timeout_us = 2 * kUsPerSecond;
-  ASSERT_TRUE(trade_.start(st, orders, 2, kT0));
+  ASSERT_TRUE(trade_.start(st, orders, 2, kTradeT0));
   trade_.launch();
   ASSERT_EQ(sink_.batches.size(), 1u);
   const OrderSpec first = sink_.batches[0][0];
   EXPECT_EQ(first.leg, LegIndex::kSpot);
-  oms_.apply(*oms_.find(first.client_id), oms::OrderEvent::kAccepted, kT0 + 1);
-  EXPECT_FALSE(trade_.drive(kT0 + 2 * kUsPerSecond - 1));
+  oms_.apply(*oms_.find(first.client_id), oms::OrderEvent::kAccepted, kTradeT0 + 1);
+  EXPECT_FALSE(trade_.drive(kTradeT0 + 2 * kUsPerSecond - 1));
   EXPECT_TRUE(sink_.cancels.empty());
-  EXPECT_FALSE(trade_.drive(kT0 + 2 * kUsPerSecond));
+  EXPECT_FALSE(trade_.drive(kTradeT0 + 2 * kUsPerSecond));
   ASSERT_EQ(sink_.cancels.size(), 1u);
   EXPECT_EQ(sink_.cancels[0], first.client_id);
-  EXPECT_FALSE(trade_.drive(kT0 + 3 * kUsPerSecond));
+  EXPECT_FALSE(trade_.drive(kTradeT0 + 3 * kUsPerSecond));
   EXPECT_EQ(sink_.cancels.size(), 1u) << "one cancel";
-  cancelled(first.client_id, kT0 + 3 * kUsPerSecond);
-  EXPECT_TRUE(trade_.drive(kT0 + 3 * kUsPerSecond));
+  cancelled(first.client_id, kTradeT0 + 3 * kUsPerSecond);
+  EXPECT_TRUE(trade_.drive(kTradeT0 + 3 * kUsPerSecond));
   EXPECT_EQ(sink_.batches.size(), 1u);
   EXPECT_EQ(sink_.leg_risk, 0);
 }
@@ -297,7 +297,7 @@ TEST_F(TwoLegTradeTest, AnExitIgnoresTheSequence) {
   TradeStart st = start();
   st.exit = true;
   st.sequence = LegSequence::kLeg0First;
-  ASSERT_TRUE(trade_.start(st, orders, 2, kT0));
+  ASSERT_TRUE(trade_.start(st, orders, 2, kTradeT0));
   trade_.launch();
   ASSERT_EQ(sink_.batches.size(), 1u);
   EXPECT_EQ(sink_.batches[0].size(), 2u);
@@ -306,13 +306,13 @@ TEST_F(TwoLegTradeTest, AnExitIgnoresTheSequence) {
 TEST_F(TwoLegTradeTest, AFullOrderTableStartsNothing) {
   oms::OrderManager full(1);
   for (std::size_t i = 0; i < oms::OrderManager::kCapacity; ++i)
-    ASSERT_NE(full.track({&a_spec_, kNoInstrument, Side::kBid, OrderType::kLimit, TimeInForce::kGtc, D("1"), D("1"),
-                          false, false, 0},
-                         kT0),
+    ASSERT_NE(full.track({&a_spec_, kNoInstrument, Side::kBid, OrderType::kLimit, TimeInForce::kGtc, trade_dec("1"),
+                          trade_dec("1"), false, false, 0},
+                         kTradeT0),
               nullptr);
   TwoLegTrade t(7, params_, full, risk_, sink_, sink_);
   OrderSpec orders[2] = {order(LegIndex::kSpot, Side::kBid, "2000.01"), order(LegIndex::kPerp, Side::kAsk, "2001.00")};
-  EXPECT_FALSE(t.start(start(), orders, 2, kT0));
+  EXPECT_FALSE(t.start(start(), orders, 2, kTradeT0));
   EXPECT_FALSE(t.active());
 }
 

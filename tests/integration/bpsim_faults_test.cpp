@@ -34,7 +34,7 @@ class BpsimFaults : public ::testing::Test {
   bp::SigningKey key_ = test_key();
 };
 
-bp::OrderRequest market(std::string_view symbol, bparb::Side side, const char* qty) {
+bp::OrderRequest faults_market(std::string_view symbol, bparb::Side side, const char* qty) {
   bp::OrderRequest o;
   o.symbol = symbol;
   o.side = side;
@@ -89,7 +89,7 @@ TEST_F(BpsimFaults, RejectOrdersForOneMarketOnly) {
 
 TEST_F(BpsimFaults, FillRatioCapForcesPartialFills) {
   set_faults(R"({"fill_ratio_cap": "0.5"})");
-  auto r = place(market("SOL_USDC_PERP", bparb::Side::kBid, "3"));
+  auto r = place(faults_market("SOL_USDC_PERP", bparb::Side::kBid, "3"));
   ASSERT_EQ(r.status, 200) << r.body;
   Json j(r.body);
   EXPECT_EQ(dec_of(j.root, "quantity"), Decimal::from_int(3));  // as requested
@@ -98,7 +98,7 @@ TEST_F(BpsimFaults, FillRatioCapForcesPartialFills) {
   EXPECT_EQ(counter("fills_capped"), 1);
   // GTC limit orders are not capped (documented).
   set_faults(R"({"fill_ratio_cap": "1"})");
-  auto full = place(market("SOL_USDC_PERP", bparb::Side::kBid, "3"));
+  auto full = place(faults_market("SOL_USDC_PERP", bparb::Side::kBid, "3"));
   EXPECT_EQ(str_of(Json(full.body).root, "status"), "Filled");
 }
 

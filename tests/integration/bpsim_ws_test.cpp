@@ -10,9 +10,9 @@
 namespace bpsim_test {
 namespace {
 
-using Book = std::map<Decimal, Decimal>;  // price -> quantity
+using WsBook = std::map<Decimal, Decimal>;  // price -> quantity
 
-void apply_levels(Book& book, simdjson::dom::array levels) {
+void apply_levels(WsBook& book, simdjson::dom::array levels) {
   for (auto lvl : levels) {
     std::string_view px, qty;
     ASSERT_EQ(lvl.at(0).get_string().get(px), simdjson::SUCCESS);
@@ -28,7 +28,7 @@ void apply_levels(Book& book, simdjson::dom::array levels) {
 
 struct Snapshot {
   std::int64_t last_update_id = 0;
-  Book bids, asks;
+  WsBook bids, asks;
 };
 
 Snapshot rest_snapshot(HttpConn& http, const std::string& symbol) {

@@ -44,8 +44,8 @@ struct Answer {
 };
 
 // One request on its own connection.
-Answer call(std::uint16_t port, std::string target, std::string token = "", std::string body = "",
-            http::verb verb = http::verb::post) {
+Answer control_call(std::uint16_t port, std::string target, std::string token = "", std::string body = "",
+                    http::verb verb = http::verb::post) {
   asio::io_context io;
   asio::ip::tcp::socket sock(io);
   boost::system::error_code ec;
@@ -65,7 +65,7 @@ Answer call(std::uint16_t port, std::string target, std::string token = "", std:
   return {res.result_int(), res.body()};
 }
 
-bool wait_for(const std::function<bool()>& pred, std::chrono::milliseconds limit = 30s) {
+bool control_wait_for(const std::function<bool()>& pred, std::chrono::milliseconds limit = 30s) {
   const auto end = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < end) {
     if (pred()) return true;
@@ -147,8 +147,8 @@ class ControlEndToEnd : public ::testing::Test {
     return p == std::string::npos ? 0 : static_cast<std::uint16_t>(std::atoi(l.c_str() + p + head.size()));
   }
   void set_basis(int bps) {
-    const Answer a =
-        call(sim_port(), "/_bpsim/scenario", "", R"({"set_basis":{"symbol":"SOL","bps":)" + std::to_string(bps) + "}}");
+    const Answer a = control_call(sim_port(), "/_bpsim/scenario", "",
+                                  R"({"set_basis":{"symbol":"SOL","bps":)" + std::to_string(bps) + "}}");
     ASSERT_EQ(a.status, 200u) << a.body;
   }
 
@@ -161,56 +161,56 @@ class ControlEndToEnd : public ::testing::Test {
 TEST_F(ControlEndToEnd, PauseResumeCancelAllFlattenAndReload) {
   if (!fs::exists(bparb_binary())) GTEST_SKIP() << "bparb binary not built: " << bparb_binary();
   start();
-  ASSERT_TRUE(wait_for([&] { return logged("Service: listening on") || exited(); })) << log();
+  ASSERT_TRUE(control_wait_for([&] { return logged("Service: listening on") || exited(); })) << log();
   ASSERT_FALSE(exited()) << slurp_file(dir_ / "out.txt");
   EXPECT_TRUE(logged("control enabled, token from environment")) << log();
 
   // Without the token nothing happens; paused while still starting up, it holds once trading starts.
-  EXPECT_EQ(call(port_, "/api/v1/pause").status, 401u);
-  EXPECT_EQ(call(port_, "/api/v1/pause", "wrong-token-0123456789").status, 401u);
-  Answer a = call(port_, "/api/v1/pause", kToken);
+  EXPECT_EQ(control_call(port_, "/api/v1/pause").status, 401u);
+  EXPECT_EQ(control_call(port_, "/api/v1/pause", "wrong-token-0123456789").status, 401u);
+  Answer a = control_call(port_, "/api/v1/pause", kToken);
   ASSERT_EQ(a.status, 200u) << a.body;
   EXPECT_TRUE(a.has(R"("ok":true,"action":"pause")")) << a.body;
-  ASSERT_TRUE(wait_for([&] { return logged("Trading 1 pair(s)"); })) << log();
+  ASSERT_TRUE(control_wait_for([&] { return logged("Trading 1 pair(s)"); })) << log();
   const auto status_says = [&](std::string_view what) {
-    return wait_for([&] { return call(port_, "/api/v1/status", "", "", http::verb::get).has(what); });
+    return control_wait_for([&] { return control_call(port_, "/api/v1/status", "", "", http::verb::get).has(what); });
   };
   EXPECT_TRUE(status_says(R"("opening_paused":true)"));
 
   // An opportunity the paused daemon does not take: the entry would be decided on the same book update
   // that logs the opportunity, so the log right after it must show no entry orders.
   set_basis(80);
-  ASSERT_TRUE(wait_for([&] { return logged("Found opportunity SOL PerpPremium"); })) << log();
+  ASSERT_TRUE(control_wait_for([&] { return logged("Found opportunity SOL PerpPremium"); })) << log();
   std::this_thread::sleep_for(1500ms);  // two log flushes
   EXPECT_FALSE(logged("orders (entry)")) << log();
   EXPECT_FALSE(logged("Opened position")) << log();
 
-  a = call(port_, "/api/v1/resume", kToken);
+  a = control_call(port_, "/api/v1/resume", kToken);
   ASSERT_EQ(a.status, 200u) << a.body;
   EXPECT_TRUE(a.has(R"("was_paused":true)")) << a.body;
-  ASSERT_TRUE(wait_for([&] { return logged("Opened position #"); })) << log();
+  ASSERT_TRUE(control_wait_for([&] { return logged("Opened position #"); })) << log();
   EXPECT_TRUE(status_says(R"("opening_paused":false)"));
 
-  a = call(port_, "/api/v1/cancel-all", kToken);
+  a = control_call(port_, "/api/v1/cancel-all", kToken);
   ASSERT_EQ(a.status, 200u) << a.body;
   EXPECT_TRUE(a.has(R"("cancel_requested":)")) << a.body;
 
-  a = call(port_, "/api/v1/flatten", kToken);
+  a = control_call(port_, "/api/v1/flatten", kToken);
   EXPECT_EQ(a.status, 400u) << a.body;  // no confirmation: nothing closed
-  a = call(port_, "/api/v1/flatten", kToken, R"({"confirm":"flatten"})");
+  a = control_call(port_, "/api/v1/flatten", kToken, R"({"confirm":"flatten"})");
   ASSERT_EQ(a.status, 200u) << a.body;
   EXPECT_TRUE(a.has(R"("closing":["SOL"])")) << a.body;
   EXPECT_TRUE(a.has(R"("paused":true)")) << a.body;
-  ASSERT_TRUE(wait_for([&] { return logged("reason=operator_flatten"); })) << log();
+  ASSERT_TRUE(control_wait_for([&] { return logged("reason=operator_flatten"); })) << log();
   EXPECT_TRUE(logged("Closed position #")) << log();
 
   write_config("0.5", true);
-  a = call(port_, "/api/v1/reload", kToken);
+  a = control_call(port_, "/api/v1/reload", kToken);
   EXPECT_EQ(a.status, 422u) << a.body;
   EXPECT_TRUE(a.has(R"("outcome":"rejected")")) << a.body;
   EXPECT_TRUE(a.has("strategy.min_execution_threshold")) << a.body;
   write_config("0.6");
-  a = call(port_, "/api/v1/reload", kToken);
+  a = control_call(port_, "/api/v1/reload", kToken);
   ASSERT_EQ(a.status, 200u) << a.body;
   EXPECT_TRUE(a.has(R"("outcome":"applied")")) << a.body;
   EXPECT_TRUE(a.has("strategy.confidence_threshold 0.5 -> 0.6")) << a.body;
@@ -218,8 +218,8 @@ TEST_F(ControlEndToEnd, PauseResumeCancelAllFlattenAndReload) {
   // /metrics, from the next snapshot: the two reloads by result, and the order path's figures of the run
   // (the position opened and flattened: its orders were answered, filled and journaled).
   Answer m;
-  ASSERT_TRUE(wait_for([&] {
-    m = call(port_, "/metrics", "", "", http::verb::get);
+  ASSERT_TRUE(control_wait_for([&] {
+    m = control_call(port_, "/metrics", "", "", http::verb::get);
     return m.has("bparb_config_reloads_total{result=\"applied\"} 1\n");
   })) << m.body;
   EXPECT_TRUE(m.has("bparb_config_reloads_total{result=\"invalid\"} 1\n")) << m.body;
@@ -234,7 +234,7 @@ TEST_F(ControlEndToEnd, PauseResumeCancelAllFlattenAndReload) {
   }
 
   ::kill(child_, SIGTERM);
-  ASSERT_TRUE(wait_for([&] { return exited(); })) << "no exit within 30 s of SIGTERM";
+  ASSERT_TRUE(control_wait_for([&] { return exited(); })) << "no exit within 30 s of SIGTERM";
   EXPECT_TRUE(WIFEXITED(status_) && WEXITSTATUS(status_) == 0) << status_;
   const std::string text = log();
   for (const char* line : {"Control: pause refused (401)", "Control: pause done: paused", "Control: resume done",

@@ -32,7 +32,7 @@ using testing::bparb_binary;
 using testing::slurp_file;
 
 // Sends one GET and reads until `enough(raw)` holds, the peer closes or 3 s pass without a byte.
-std::string exchange(std::uint16_t port, const std::string& target, bool (*enough)(const std::string&)) {
+std::string live_exchange(std::uint16_t port, const std::string& target, bool (*enough)(const std::string&)) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return {};
   timeval tv{3, 0};
@@ -55,7 +55,7 @@ std::string exchange(std::uint16_t port, const std::string& target, bool (*enoug
   return raw;
 }
 
-std::size_t count(const std::string& text, const std::string& what) {
+std::size_t live_count(const std::string& text, const std::string& what) {
   std::size_t n = 0;
   for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
   return n;
@@ -97,7 +97,7 @@ class LivePage : public ::testing::Test {
     // Until the service answers.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (std::chrono::steady_clock::now() < deadline) {
-      if (exchange(port_, "/healthz", [](const std::string& r) {
+      if (live_exchange(port_, "/healthz", [](const std::string& r) {
             return r.find("\r\n\r\n") != std::string::npos;
           }).starts_with("HTTP/1.1 200"))
         return true;
@@ -126,15 +126,15 @@ class LivePage : public ::testing::Test {
 TEST_F(LivePage, ServesThePageAndStreamsSnapshotEvents) {
   ASSERT_TRUE(ensure_daemon()) << daemon_output();
   const std::string page =
-      exchange(port_, "/", [](const std::string& r) { return r.find("</html>") != std::string::npos; });
+      live_exchange(port_, "/", [](const std::string& r) { return r.find("</html>") != std::string::npos; });
   ASSERT_TRUE(page.starts_with("HTTP/1.1 200 OK\r\n")) << page.substr(0, 300) << daemon_output();
   EXPECT_NE(page.find("Content-Type: text/html; charset=utf-8\r\n"), std::string::npos) << page.substr(0, 400);
   EXPECT_NE(page.find("<main id=\"app\""), std::string::npos);
 
-  const std::string stream = exchange(port_, "/api/v1/stream", [](const std::string& r) {
-    return count(r, "event: snapshot\n") >= 2 && r.ends_with("\n\n");
+  const std::string stream = live_exchange(port_, "/api/v1/stream", [](const std::string& r) {
+    return live_count(r, "event: snapshot\n") >= 2 && r.ends_with("\n\n");
   });
-  ASSERT_GE(count(stream, "event: snapshot\n"), 2u) << stream << daemon_output();
+  ASSERT_GE(live_count(stream, "event: snapshot\n"), 2u) << stream << daemon_output();
   EXPECT_TRUE(stream.starts_with("HTTP/1.1 200 OK\r\n")) << stream;
   EXPECT_NE(stream.find("Content-Type: text/event-stream; charset=utf-8\r\n"), std::string::npos) << stream;
   // Each event: its name, a growing id, one data line holding the status, positions and orders documents.

@@ -29,7 +29,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::SimThread;
 constexpr std::string_view kSpot = "SOL_USDC";
-constexpr std::string_view kPerp = "SOL_USDC_PERP";
+constexpr std::string_view kReplayPerp = "SOL_USDC_PERP";
 constexpr std::size_t kTopLevels = 20;
 
 // One observation of a valid book: its update id and top levels (price, quantity) per side.
@@ -200,7 +200,7 @@ class RecordReplay : public ::testing::Test {
 };
 
 TEST_F(RecordReplay, ReplayedBooksEqualTheLiveBooksAtEveryUpdateAcrossGapsAndAReconnect) {
-  const std::vector<MarketSpec> specs = {spec(kSpot), spec(kPerp)};
+  const std::vector<MarketSpec> specs = {spec(kSpot), spec(kReplayPerp)};
   app::RecorderOptions o;
   o.out_dir = dir_;
   o.rest_url = sim_.srv->http_url();
@@ -213,18 +213,18 @@ TEST_F(RecordReplay, ReplayedBooksEqualTheLiveBooksAtEveryUpdateAcrossGapsAndARe
     live[std::string(sym)].push_back(view_of(b, id));
   });
   rec.start();
-  auto both_valid = [&] { return rec.book_valid(kSpot) && rec.book_valid(kPerp); };
+  auto both_valid = [&] { return rec.book_valid(kSpot) && rec.book_valid(kReplayPerp); };
 
   ASSERT_TRUE(step_until(both_valid)) << "books never synced";
-  const std::size_t warm = live[std::string(kPerp)].size();
-  ASSERT_TRUE(step_until([&] { return live[std::string(kPerp)].size() >= warm + 20; }))
-      << warm << " " << live[std::string(kPerp)].size() << " " << live[std::string(kSpot)].size() << " "
-      << rec.stats().to_string() << " valid " << rec.book_valid(kPerp);
+  const std::size_t warm = live[std::string(kReplayPerp)].size();
+  ASSERT_TRUE(step_until([&] { return live[std::string(kReplayPerp)].size() >= warm + 20; }))
+      << warm << " " << live[std::string(kReplayPerp)].size() << " " << live[std::string(kSpot)].size() << " "
+      << rec.stats().to_string() << " valid " << rec.book_valid(kReplayPerp);
 
   // A withheld depth frame on each market: the recorder must log the gap and resync from a new snapshot.
   sim_.call([this] {
     sim_.rt->faults().add_depth_gap(kSpot, 1);
-    sim_.rt->faults().add_depth_gap(kPerp, 1);
+    sim_.rt->faults().add_depth_gap(kReplayPerp, 1);
     return 0;
   });
   ASSERT_TRUE(step_until([&] { return rec.stats().gaps >= 2; })) << "gaps not detected";
@@ -236,8 +236,8 @@ TEST_F(RecordReplay, ReplayedBooksEqualTheLiveBooksAtEveryUpdateAcrossGapsAndARe
   const std::size_t dropped = sim_.call([this] { return sim_.srv->hub().close_all("test drop", true); });
   EXPECT_GE(dropped, 1u);
   ASSERT_TRUE(step_until([&] { return rec.stats().reconnects >= 1 && both_valid(); })) << "no resync after the drop";
-  const std::size_t after_drop = live[std::string(kPerp)].size();
-  ASSERT_TRUE(step_until([&] { return live[std::string(kPerp)].size() >= after_drop + 10; }));
+  const std::size_t after_drop = live[std::string(kReplayPerp)].size();
+  ASSERT_TRUE(step_until([&] { return live[std::string(kReplayPerp)].size() >= after_drop + 10; }));
 
   rec.stop();
   const app::RecordStats st = rec.stats();
@@ -250,13 +250,13 @@ TEST_F(RecordReplay, ReplayedBooksEqualTheLiveBooksAtEveryUpdateAcrossGapsAndARe
   ReplayCounts n;
   const Views replayed = replay(dir_, specs, n);
   EXPECT_EQ(n.parse_errors, 0u);
-  EXPECT_EQ(n.ws, st.frames.at(std::string(kSpot)) + st.frames.at(std::string(kPerp)));
+  EXPECT_EQ(n.ws, st.frames.at(std::string(kSpot)) + st.frames.at(std::string(kReplayPerp)));
   EXPECT_EQ(n.snapshots, st.snapshots);
   EXPECT_GE(n.snapshots_by_symbol[std::string(kSpot)], 3u);  // start, after the gap, after the reconnect
-  EXPECT_GE(n.snapshots_by_symbol[std::string(kPerp)], 3u);
+  EXPECT_GE(n.snapshots_by_symbol[std::string(kReplayPerp)], 3u);
   EXPECT_GE(n.gap_events, 2u);
   EXPECT_EQ(n.reconnect_events, 2 * st.reconnects);  // one line per market
-  for (std::string_view sym : {kSpot, kPerp}) {
+  for (std::string_view sym : {kSpot, kReplayPerp}) {
     const auto& a = live[std::string(sym)];
     const auto it = replayed.find(sym);
     ASSERT_NE(it, replayed.end()) << sym;
@@ -299,11 +299,11 @@ TEST_F(RecordReplay, FilesRotateAtTheUtcDayBoundary) {
   o.out_dir = dir_;
   o.rest_url = sim_.srv->http_url();
   o.ws_url = sim_.srv->ws_url();
-  app::Recorder rec(io_, clock, {{"SOL", spec(kSpot), spec(kPerp)}}, o);
+  app::Recorder rec(io_, clock, {{"SOL", spec(kSpot), spec(kReplayPerp)}}, o);
   rec.start();
   auto frames = [&] {
     const app::RecordStats st = rec.stats();
-    return st.frames.at(std::string(kSpot)) + st.frames.at(std::string(kPerp));
+    return st.frames.at(std::string(kSpot)) + st.frames.at(std::string(kReplayPerp));
   };
   ASSERT_TRUE(step_until([&] { return frames() >= 20 && rec.stats().bbo_rows >= 2; }));
   const std::uint64_t before = frames();
@@ -314,7 +314,7 @@ TEST_F(RecordReplay, FilesRotateAtTheUtcDayBoundary) {
   const std::string day1 = record::recording_file_name("X", midnight - kUsPerSecond, true).substr(2, 10);
   const std::string day2 = record::recording_file_name("X", midnight + kUsPerSecond, true).substr(2, 10);
   ASSERT_NE(day1, day2);
-  for (std::string_view sym : {kSpot, kPerp}) {
+  for (std::string_view sym : {kSpot, kReplayPerp}) {
     for (const std::string& d : {day1, day2}) {
       EXPECT_TRUE(fs::exists(fs::path(dir_) / std::string(sym) / (d + ".frames.gz"))) << sym << " " << d;
     }

@@ -38,7 +38,7 @@ using testing::slurp_file;
 
 // Polls `pred` every 20 ms for at most `timeout`; true as soon as it holds.
 template <class Pred>
-bool wait_for(Pred pred, milliseconds timeout) {
+bool recovery_wait_for(Pred pred, milliseconds timeout) {
   const auto end = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < end) {
     if (pred()) return true;
@@ -112,8 +112,8 @@ class Recovery : public ::testing::Test {
       ::execl(bin.c_str(), "bparb", "run", "--config", cfg_s.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
-    ASSERT_TRUE(wait_for([&] { return log(run).find("Trading 1 pair(s)") != std::string::npos || exited(); },
-                         milliseconds(20'000)))
+    ASSERT_TRUE(recovery_wait_for([&] { return log(run).find("Trading 1 pair(s)") != std::string::npos || exited(); },
+                                  milliseconds(20'000)))
         << "child did not start trading\n"
         << log(run) << slurp_file(out);
     ASSERT_FALSE(exited()) << log(run) << slurp_file(out);
@@ -140,7 +140,7 @@ class Recovery : public ::testing::Test {
   void stop_cleanly() {
     ASSERT_GT(child_, 0);
     ::kill(child_, SIGTERM);
-    ASSERT_TRUE(wait_for([&] { return exited(); }, milliseconds(25'000))) << "no exit within 25 s of SIGTERM";
+    ASSERT_TRUE(recovery_wait_for([&] { return exited(); }, milliseconds(25'000))) << "no exit within 25 s of SIGTERM";
     EXPECT_TRUE(WIFEXITED(last_status_) && WEXITSTATUS(last_status_) == 0) << last_status_;
   }
 
@@ -168,7 +168,7 @@ class Recovery : public ::testing::Test {
           done->store(true);
         },
         milliseconds(5));
-    ASSERT_TRUE(wait_for([&] { return done->load(); }, milliseconds(30'000))) << "the kill moment never came";
+    ASSERT_TRUE(recovery_wait_for([&] { return done->load(); }, milliseconds(30'000))) << "the kill moment never came";
     kill9();
   }
 
@@ -247,9 +247,9 @@ TEST_F(Recovery, Kill9WhileTheEntryAnswerIsUnknownThenRestartEndsFlatWithEveryFi
   EXPECT_NE(l2.find("Journal: 2 open intent(s)"), std::string::npos) << l2;
   // Restored and hedged (or, had the stream delivered the fills in time, restored straight away).
   EXPECT_NE(log(2).find("Recovery: restored position SOL"), std::string::npos) << log(2);
-  ASSERT_TRUE(wait_for([&] { return neutral(); }, milliseconds(8'000)));
+  ASSERT_TRUE(recovery_wait_for([&] { return neutral(); }, milliseconds(8'000)));
   set_basis(0.0);  // converge: the restored position closes
-  EXPECT_TRUE(wait_for([&] { return flat(); }, milliseconds(20'000))) << log(2);
+  EXPECT_TRUE(recovery_wait_for([&] { return flat(); }, milliseconds(20'000))) << log(2);
   stop_cleanly();
   expect_invariants();
 }
@@ -272,7 +272,7 @@ TEST_F(Recovery, Kill9BetweenTheTwoLegsIsUnwoundToNeutralAfterRestart) {
   set_faults({});
   set_basis(0.0);  // no new entry after the restart: only the recovery trades
   start(2);
-  EXPECT_TRUE(wait_for([&] { return flat(); }, milliseconds(10'000)))
+  EXPECT_TRUE(recovery_wait_for([&] { return flat(); }, milliseconds(10'000)))
       << "spot " << spot_delta().str() << " perp " << perp_net().str() << "\n"
       << log(2);
   stop_cleanly();
@@ -290,10 +290,10 @@ TEST_F(Recovery, Kill9WhileAPositionIsOpenRestoresItWithoutASecondCopy) {
   ASSERT_TRUE(perp_before.is_negative());
   start(2);  // the premium is still there: a second copy would be tempting
   EXPECT_NE(log(2).find("Recovery: restored position SOL"), std::string::npos) << log(2);
-  EXPECT_TRUE(wait_for([&] { return neutral(); }, milliseconds(8'000)));
+  EXPECT_TRUE(recovery_wait_for([&] { return neutral(); }, milliseconds(8'000)));
   EXPECT_EQ(perp_net(), perp_before) << "no second position";
   set_basis(0.0);
-  EXPECT_TRUE(wait_for([&] { return flat(); }, milliseconds(20'000))) << log(2);
+  EXPECT_TRUE(recovery_wait_for([&] { return flat(); }, milliseconds(20'000))) << log(2);
   stop_cleanly();
   expect_invariants();
 }
@@ -301,7 +301,8 @@ TEST_F(Recovery, Kill9WhileAPositionIsOpenRestoresItWithoutASecondCopy) {
 TEST_F(Recovery, Kill9DuringTheCloseEndsFlatAfterRestart) {
   start(1);
   set_basis(80.0);
-  ASSERT_TRUE(wait_for([&] { return log(1).find("Opened position #") != std::string::npos; }, milliseconds(20'000)))
+  ASSERT_TRUE(
+      recovery_wait_for([&] { return log(1).find("Opened position #") != std::string::npos; }, milliseconds(20'000)))
       << log(1);
   const Decimal opened = perp_net();
   ASSERT_TRUE(opened.is_negative());
@@ -319,7 +320,7 @@ TEST_F(Recovery, Kill9DuringTheCloseEndsFlatAfterRestart) {
   });
   set_faults({});
   start(2);
-  EXPECT_TRUE(wait_for([&] { return flat(); }, milliseconds(15'000)))
+  EXPECT_TRUE(recovery_wait_for([&] { return flat(); }, milliseconds(15'000)))
       << "spot " << spot_delta().str() << " perp " << perp_net().str() << "\n"
       << log(2);
   stop_cleanly();

@@ -49,7 +49,7 @@ using std::chrono::milliseconds;
 namespace fs = std::filesystem;
 
 template <class Pred>
-bool wait_for(Pred pred, milliseconds timeout) {
+bool xarb_wait_for(Pred pred, milliseconds timeout) {
   const auto end = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < end) {
     if (pred()) return true;
@@ -191,7 +191,8 @@ class XarbDaemon : public ::testing::Test {
       ::execl(bin.c_str(), "bparb", "run", "--config", cfg.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
-    ASSERT_TRUE(wait_for([&] { return log().find("Ready:") != std::string::npos || exited(); }, milliseconds(20'000)))
+    ASSERT_TRUE(
+        xarb_wait_for([&] { return log().find("Ready:") != std::string::npos || exited(); }, milliseconds(20'000)))
         << "the daemon did not become ready\n"
         << log() << out();
     ASSERT_FALSE(exited()) << log() << out();
@@ -208,7 +209,7 @@ class XarbDaemon : public ::testing::Test {
   void stop_cleanly() {
     ASSERT_GT(child_, 0);
     ::kill(child_, SIGTERM);
-    ASSERT_TRUE(wait_for([&] { return exited(); }, milliseconds(20'000))) << log();
+    ASSERT_TRUE(xarb_wait_for([&] { return exited(); }, milliseconds(20'000))) << log();
     EXPECT_TRUE(WIFEXITED(last_status_) && WEXITSTATUS(last_status_) == 0) << log() << out();
   }
 
@@ -403,20 +404,25 @@ TEST_F(XarbDaemon, LongAndShortBackpackOpenAndCloseFlatOnBothVenuesWithThePnlOfB
 
   // ---- LongBackpack
   dislocate_lighter(40);
-  ASSERT_TRUE(wait_for([&] { return position(0).is_positive() && position(1).is_negative(); }, milliseconds(20'000)))
+  ASSERT_TRUE(
+      xarb_wait_for([&] { return position(0).is_positive() && position(1).is_negative(); }, milliseconds(20'000)))
       << log();
   EXPECT_EQ(position(0), -position(1)) << "delta-neutral across the venues";
   dislocate_lighter(-40);
-  ASSERT_TRUE(wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000))) << log();
+  ASSERT_TRUE(xarb_wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000)))
+      << log();
 
   // ---- ShortBackpack
   dislocate_lighter(-40);
-  ASSERT_TRUE(wait_for([&] { return position(0).is_negative() && position(1).is_positive(); }, milliseconds(20'000)))
+  ASSERT_TRUE(
+      xarb_wait_for([&] { return position(0).is_negative() && position(1).is_positive(); }, milliseconds(20'000)))
       << log();
   EXPECT_EQ(position(0), -position(1));
   dislocate_lighter(40);
-  ASSERT_TRUE(wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000))) << log();
-  ASSERT_TRUE(wait_for([&] { return log().find("Closed position #2") != std::string::npos; }, milliseconds(10'000)))
+  ASSERT_TRUE(xarb_wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000)))
+      << log();
+  ASSERT_TRUE(
+      xarb_wait_for([&] { return log().find("Closed position #2") != std::string::npos; }, milliseconds(10'000)))
       << log();
   // The operator's figures of the Lighter account and orders: its equity from its account poll, an answer
   // timed for each of its four orders, and the two entries (decided on book frames) timed from frame to wire.
@@ -426,7 +432,7 @@ TEST_F(XarbDaemon, LongAndShortBackpackOpenAndCloseFlatOnBothVenuesWithThePnlOfB
   };
   // A scrape reads the last snapshot (taken once a second): the one after the second close.
   std::optional<testing::HttpAnswer> m;
-  ASSERT_TRUE(wait_for(
+  ASSERT_TRUE(xarb_wait_for(
       [&] {
         m = testing::http_get(service_port_, "/metrics");
         return m && m->status == 200 && count(m->body, "bparb_order_ack_latency_seconds_count{venue=\"lighter\"}") >= 4;
@@ -527,7 +533,7 @@ TEST_F(XarbDaemon, LighterFundingFromTheVenueIsInTheOpportunitysCarry) {
   ASSERT_NO_FATAL_FAILURE(start());
   dislocate_lighter(40);
   const std::string key = "Found opportunity BTC LongBackpack";
-  ASSERT_TRUE(wait_for([&] { return log().find(key) != std::string::npos; }, milliseconds(20'000))) << log();
+  ASSERT_TRUE(xarb_wait_for([&] { return log().find(key) != std::string::npos; }, milliseconds(20'000))) << log();
   const std::string text = log();
   const std::size_t at = text.find("funding=", text.find(key));
   ASSERT_NE(at, std::string::npos) << text;
@@ -550,17 +556,18 @@ TEST_F(XarbDaemon, LighterFirstNeverExecutedLeavesBackpackUntouchedThenOpensLigh
     return 0;
   });
   dislocate_lighter(40);
-  ASSERT_TRUE(wait_for([&] { return log().find("Entry on BTC abandoned: no leg filled") != std::string::npos; },
-                       milliseconds(20'000)))
+  ASSERT_TRUE(xarb_wait_for([&] { return log().find("Entry on BTC abandoned: no leg filled") != std::string::npos; },
+                            milliseconds(20'000)))
       << log();
   EXPECT_EQ(world_->call([this] { return world_->lighter->api().orders_never_executed(); }), 1);
   EXPECT_TRUE(fills(0).empty()) << "Backpack was never sent the second leg";
   EXPECT_TRUE(fills(1).empty());
   // The next entry (after the opening delay): Lighter fills, Backpack follows.
-  ASSERT_TRUE(wait_for([&] { return position(0).is_positive() && position(1).is_negative(); }, milliseconds(20'000)))
+  ASSERT_TRUE(
+      xarb_wait_for([&] { return position(0).is_positive() && position(1).is_negative(); }, milliseconds(20'000)))
       << log();
-  ASSERT_TRUE(wait_for([&] { return log().find("Opened position #1 BTC LongBackpack") != std::string::npos; },
-                       milliseconds(10'000)))
+  ASSERT_TRUE(xarb_wait_for([&] { return log().find("Opened position #1 BTC LongBackpack") != std::string::npos; },
+                            milliseconds(10'000)))
       << log();
   EXPECT_EQ(position(0), -position(1)) << "delta-neutral across the venues";
   ASSERT_NO_FATAL_FAILURE(stop_cleanly());
@@ -703,10 +710,11 @@ TEST_F(XarbDaemon, ABackpackPartialFillIsCompletedToADeltaNeutralPosition) {
                                                 R"( "fill_ratio_orders": 1})");
   ASSERT_EQ(r.status, 200) << r.body;
   dislocate_lighter(40);
-  ASSERT_TRUE(wait_for([&] { return log().find("Opened position #1 BTC LongBackpack") != std::string::npos; },
-                       milliseconds(20'000)))
+  ASSERT_TRUE(xarb_wait_for([&] { return log().find("Opened position #1 BTC LongBackpack") != std::string::npos; },
+                            milliseconds(20'000)))
       << log();
-  ASSERT_TRUE(wait_for([&] { return position(0).is_positive() && position(0) == -position(1); }, milliseconds(10'000)))
+  ASSERT_TRUE(
+      xarb_wait_for([&] { return position(0).is_positive() && position(0) == -position(1); }, milliseconds(10'000)))
       << log();
   ASSERT_NO_FATAL_FAILURE(stop_cleanly());
   const std::string text = log();
@@ -729,13 +737,14 @@ TEST_F(XarbDaemon, ALighterBookOffItsNonceChainIsResyncedBeforeTheEntry) {
     world_->lighter->hub().break_book_chain_next(1);
     return world_->world->venue(1).model()->dislocate("BTC", 40);
   });
-  ASSERT_TRUE(wait_for([&] { return position(0).is_positive() && position(1).is_negative(); }, milliseconds(20'000)))
+  ASSERT_TRUE(
+      xarb_wait_for([&] { return position(0).is_positive() && position(1).is_negative(); }, milliseconds(20'000)))
       << log();
   EXPECT_EQ(world_->call([this] { return world_->lighter->hub().book_chain_breaks(); }), 1);
   EXPECT_GT(world_->call([this] { return world_->lighter->hub().book_snapshots(); }), snapshots)
       << "the daemon resubscribed to Lighter's book";
-  ASSERT_TRUE(wait_for([&] { return log().find("Opened position #1 BTC LongBackpack") != std::string::npos; },
-                       milliseconds(10'000)))
+  ASSERT_TRUE(xarb_wait_for([&] { return log().find("Opened position #1 BTC LongBackpack") != std::string::npos; },
+                            milliseconds(10'000)))
       << log();
   EXPECT_EQ(position(0), -position(1));
   ASSERT_NO_FATAL_FAILURE(stop_cleanly());
@@ -758,10 +767,11 @@ TEST_F(XarbDaemon, ALighterLegRejectedForMarginUnwindsTheBackpackLeg) {
     world_->world->venue(1).model()->dislocate("BTC", 40);
     return 0;
   });
-  ASSERT_TRUE(wait_for([&] { return fills(0).size() >= 2 && position(0).is_zero(); }, milliseconds(20'000))) << log();
-  ASSERT_TRUE(
-      wait_for([&] { return log().find("Entry on BTC abandoned: a leg filled and was unwound") != std::string::npos; },
-               milliseconds(10'000)))
+  ASSERT_TRUE(xarb_wait_for([&] { return fills(0).size() >= 2 && position(0).is_zero(); }, milliseconds(20'000)))
+      << log();
+  ASSERT_TRUE(xarb_wait_for(
+      [&] { return log().find("Entry on BTC abandoned: a leg filled and was unwound") != std::string::npos; },
+      milliseconds(10'000)))
       << log();
   ASSERT_NO_FATAL_FAILURE(stop_cleanly());
   const std::string text = log();
@@ -800,10 +810,11 @@ TEST_F(XarbDaemon, ALighterLegRejectedForMarginUnwindsTheBackpackLeg) {
 TEST_F(XarbDaemon, AnOpenHedgedPositionIsRestoredAfterARestartAndClosesOnConvergence) {
   ASSERT_NO_FATAL_FAILURE(start());
   dislocate_lighter(40);
-  ASSERT_TRUE(wait_for([&] { return position(0).is_positive() && position(1).is_negative(); }, milliseconds(20'000)))
+  ASSERT_TRUE(
+      xarb_wait_for([&] { return position(0).is_positive() && position(1).is_negative(); }, milliseconds(20'000)))
       << log();
-  ASSERT_TRUE(wait_for([&] { return log().find("Opened position #1 BTC LongBackpack") != std::string::npos; },
-                       milliseconds(10'000)))
+  ASSERT_TRUE(xarb_wait_for([&] { return log().find("Opened position #1 BTC LongBackpack") != std::string::npos; },
+                            milliseconds(10'000)))
       << log();
   const Decimal held = position(0);
   ASSERT_EQ(held, -position(1));
@@ -819,8 +830,10 @@ TEST_F(XarbDaemon, AnOpenHedgedPositionIsRestoredAfterARestartAndClosesOnConverg
   EXPECT_EQ(log().find("not delta-neutral"), std::string::npos) << log();
   EXPECT_EQ(position(0), held) << "nothing traded at start-up";
   dislocate_lighter(-40);
-  ASSERT_TRUE(wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000))) << log();
-  ASSERT_TRUE(wait_for([&] { return log().find("Closed position #1 BTC") != std::string::npos; }, milliseconds(10'000)))
+  ASSERT_TRUE(xarb_wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000)))
+      << log();
+  ASSERT_TRUE(
+      xarb_wait_for([&] { return log().find("Closed position #1 BTC") != std::string::npos; }, milliseconds(10'000)))
       << log();
   ASSERT_NO_FATAL_FAILURE(stop_cleanly());
   const std::string text = log();
@@ -866,7 +879,7 @@ TEST_P(XarbKillBetweenLegs, TheRestartEndsDeltaNeutralWithEveryFillBookedOnce) {
   dislocate_lighter(40);
   // Both legs executed at the venues, the Lighter fill seen by the daemon, the Backpack one not (its answer is
   // held 4 s, its fill frame dropped).
-  ASSERT_TRUE(wait_for(
+  ASSERT_TRUE(xarb_wait_for(
       [&] {
         return position(0).is_positive() && position(1).is_negative() &&
                log().find("Fill BTC BTC ") != std::string::npos;
@@ -892,16 +905,17 @@ TEST_P(XarbKillBetweenLegs, TheRestartEndsDeltaNeutralWithEveryFillBookedOnce) {
   EXPECT_NE(text.find("1 fill(s) made while down)"), std::string::npos) << text;
   if (partial) {
     EXPECT_NE(text.find("Recovery: BTC legs are not delta-neutral"), std::string::npos) << text;
-    ASSERT_TRUE(wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000)))
+    ASSERT_TRUE(xarb_wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000)))
         << log();
   } else {
     EXPECT_EQ(text.find("not delta-neutral"), std::string::npos) << text;
     EXPECT_EQ(position(0), -position(1)) << "delta-neutral across the venues";
     dislocate_lighter(-40);
-    ASSERT_TRUE(wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000)))
+    ASSERT_TRUE(xarb_wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000)))
         << log();
   }
-  ASSERT_TRUE(wait_for([&] { return log().find("Closed position #1 BTC") != std::string::npos; }, milliseconds(10'000)))
+  ASSERT_TRUE(
+      xarb_wait_for([&] { return log().find("Closed position #1 BTC") != std::string::npos; }, milliseconds(10'000)))
       << log();
   ASSERT_NO_FATAL_FAILURE(stop_cleanly());
   EXPECT_EQ(log().find("LEG RISK"), std::string::npos) << log();

@@ -13,7 +13,7 @@
 namespace bparb::journal {
 namespace {
 
-Decimal d(const char* s) {
+Decimal mig_dec(const char* s) {
   return Decimal::from_string(s);
 }
 
@@ -55,7 +55,7 @@ std::string dump(const std::string& path) {
   return out;
 }
 
-void raw_exec(const std::string& path, const char* sql) {
+void migration_exec(const std::string& path, const char* sql) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   char* err = nullptr;
@@ -107,8 +107,8 @@ IntentRecord v1_intent(ClientId cid, const char* leg, const char* symbol, Side s
   r.side = side;
   r.type = OrderType::kLimit;
   r.tif = TimeInForce::kIoc;
-  r.price = d(price);
-  r.quantity = d("3.3");
+  r.price = mig_dec(price);
+  r.quantity = mig_dec("3.3");
   r.flags = flags;
   r.created_us = t;
   return r;
@@ -121,9 +121,9 @@ FillRecord v1_fill(std::int64_t trade, const char* symbol, ClientId cid, Side si
   f.symbol = symbol;
   f.client_id = cid;
   f.side = side;
-  f.price = d(price);
-  f.quantity = d(qty);
-  f.fee = d(fee);
+  f.price = mig_dec(price);
+  f.quantity = mig_dec(qty);
+  f.fee = mig_dec(fee);
   f.fee_symbol = fee_symbol;
   f.maker = maker;
   f.time_us = t;
@@ -164,7 +164,7 @@ TEST_F(JournalMigrationTest, V1FileIsMigratedInPlaceAndRecoversEveryRow) {
   EXPECT_TRUE((*open)[0].acked);
   EXPECT_EQ((*open)[0].exchange_order_id, "9002");
   EXPECT_EQ((*open)[0].state, OrderRecordState::kPartiallyFilled);
-  EXPECT_EQ((*open)[0].executed, d("1.1"));
+  EXPECT_EQ((*open)[0].executed, mig_dec("1.1"));
   EXPECT_EQ((*open)[0].updated_us, 1'700'000'000'000'200);
   EXPECT_EQ((*open)[1].intent, exit);
   EXPECT_FALSE((*open)[1].acked);
@@ -192,31 +192,31 @@ TEST_F(JournalMigrationTest, V1FileIsMigratedInPlaceAndRecoversEveryRow) {
   auto funding = j.funding_since(0);
   ASSERT_TRUE(funding.has_value()) << j.last_error();
   ASSERT_EQ(funding->size(), 2u);
-  EXPECT_EQ((*funding)[0], (FundingRecord{"BTC_USDC_PERP", 1'699'996'400'000, d("0.5")}));
-  EXPECT_EQ((*funding)[1], (FundingRecord{"SOL_USDC_PERP", 1'700'000'000'000, d("-0.0123")}));
+  EXPECT_EQ((*funding)[0], (FundingRecord{"BTC_USDC_PERP", 1'699'996'400'000, mig_dec("0.5")}));
+  EXPECT_EQ((*funding)[1], (FundingRecord{"SOL_USDC_PERP", 1'700'000'000'000, mig_dec("-0.0123")}));
 
   PositionRecord btc;
   btc.pair = "BTC";
   btc.position_id = 1;
   btc.open = false;
-  btc.entry_basis = d("0.0011");
+  btc.entry_basis = mig_dec("0.0011");
   btc.opened_us = 1'699'990'000'000'000;
   btc.closed_us = 1'699'999'000'000'000;
-  btc.realized = d("1.065");
-  btc.fees = d("0.8");
-  btc.funding = d("0.5");
+  btc.realized = mig_dec("1.065");
+  btc.fees = mig_dec("0.8");
+  btc.funding = mig_dec("0.5");
   PositionRecord sol;
   sol.pair = "SOL";
   sol.position_id = 2;
   sol.open = true;
-  sol.spot_qty = d("3.3");
-  sol.spot_cost = d("495.825");
-  sol.perp_qty = d("-1.1");
-  sol.perp_cost = d("-165.627");
-  sol.entry_basis = d("0.002148");
+  sol.spot_qty = mig_dec("3.3");
+  sol.spot_cost = mig_dec("495.825");
+  sol.perp_qty = mig_dec("-1.1");
+  sol.perp_cost = mig_dec("-165.627");
+  sol.entry_basis = mig_dec("0.002148");
   sol.opened_us = 1'700'000'000'000'000;
-  sol.fees = d("0.396777");
-  sol.funding = d("-0.0123");
+  sol.fees = mig_dec("0.396777");
+  sol.funding = mig_dec("-0.0123");
   auto all = j.positions();
   ASSERT_TRUE(all.has_value()) << j.last_error();
   ASSERT_EQ(all->size(), 2u);
@@ -234,7 +234,7 @@ TEST_F(JournalMigrationTest, V1FileIsMigratedInPlaceAndRecoversEveryRow) {
 
   auto baseline = j.daily_baseline();
   ASSERT_TRUE(baseline.has_value() && baseline->has_value());
-  EXPECT_EQ(**baseline, (DailyBaseline{1'699'920'000'000'000, d("-12.5")}));
+  EXPECT_EQ(**baseline, (DailyBaseline{1'699'920'000'000'000, mig_dec("-12.5")}));
   auto ts = j.trading_state();
   ASSERT_TRUE(ts.has_value() && ts->has_value());
   EXPECT_EQ((*ts)->state, "ReduceOnly");
@@ -255,8 +255,8 @@ TEST_F(JournalMigrationTest, V1FileIsMigratedInPlaceAndRecoversEveryRow) {
   ASSERT_TRUE(stored.has_value());
   EXPECT_TRUE(*stored);
   // The open position keeps being updated through the same API.
-  sol.perp_qty = d("-3.3");
-  sol.perp_cost = d("-496.881");
+  sol.perp_qty = mig_dec("-3.3");
+  sol.perp_cost = mig_dec("-496.881");
   ASSERT_TRUE(j.upsert_position(sol).ok()) << j.last_error();
   open_pos = j.open_positions();
   ASSERT_TRUE(open_pos.has_value() && open_pos->size() == 1u);
@@ -273,7 +273,7 @@ TEST_F(JournalMigrationTest, FailedMigrationLeavesTheV1FileIntact) {
   // A table the migration wants to create already exists: the step fails after the fills and funding
   // tables were rebuilt, and everything is rolled back.
   copy_v1();
-  raw_exec(path_, "CREATE TABLE position_legs (x INTEGER)");
+  migration_exec(path_, "CREATE TABLE position_legs (x INTEGER)");
   const std::string before = dump(path_);
   expect_open_fails({}, {path_, "schema migration failed", "position_legs"});
   EXPECT_EQ(dump(path_), before);
@@ -324,17 +324,17 @@ TEST_F(JournalMigrationTest, FillsAreUniquePerVenueSymbolAndTradeId) {
   EXPECT_EQ((*fills)[1], f);
 
   // Funding is per venue too.
-  auto fr = j.record_funding({"SOL_USDC_PERP", 1'000, d("0.1")});
+  auto fr = j.record_funding({"SOL_USDC_PERP", 1'000, mig_dec("0.1")});
   ASSERT_TRUE(fr.has_value() && *fr);
-  fr = j.record_funding({"SOL_USDC_PERP", 1'000, d("0.2"), VenueId::kLighter});
+  fr = j.record_funding({"SOL_USDC_PERP", 1'000, mig_dec("0.2"), VenueId::kLighter});
   ASSERT_TRUE(fr.has_value() && *fr);
-  fr = j.record_funding({"SOL_USDC_PERP", 1'000, d("0.2"), VenueId::kLighter});
+  fr = j.record_funding({"SOL_USDC_PERP", 1'000, mig_dec("0.2"), VenueId::kLighter});
   ASSERT_TRUE(fr.has_value());
   EXPECT_FALSE(*fr);
   auto funding = j.funding_since(0);
   ASSERT_TRUE(funding.has_value());
   ASSERT_EQ(funding->size(), 2u);
-  EXPECT_EQ((*funding)[1], (FundingRecord{"SOL_USDC_PERP", 1'000, d("0.2"), VenueId::kLighter}));
+  EXPECT_EQ((*funding)[1], (FundingRecord{"SOL_USDC_PERP", 1'000, mig_dec("0.2"), VenueId::kLighter}));
 
   // A venue outside the enum is a caller bug, refused before anything is written.
   f.venue = static_cast<VenueId>(9);
@@ -349,11 +349,11 @@ TEST_F(JournalMigrationTest, PositionLegsKeepVenueAndSymbol) {
   PositionRecord p;
   p.pair = "ETH";
   p.position_id = 7;
-  p.spot_qty = d("2");
-  p.spot_cost = d("6000");
+  p.spot_qty = mig_dec("2");
+  p.spot_cost = mig_dec("6000");
   p.spot_symbol = "ETH_USDC";
-  p.perp_qty = d("-2");
-  p.perp_cost = d("-6010");
+  p.perp_qty = mig_dec("-2");
+  p.perp_cost = mig_dec("-6010");
   p.perp_venue = VenueId::kLighter;
   p.perp_symbol = "ETH";
   p.opened_us = 5;
@@ -363,7 +363,7 @@ TEST_F(JournalMigrationTest, PositionLegsKeepVenueAndSymbol) {
   EXPECT_EQ((*all)[0], p);
 
   // A leg row removed by hand is reported, not read as a flat leg.
-  raw_exec(path_, "DELETE FROM position_legs WHERE leg_index = 1");
+  migration_exec(path_, "DELETE FROM position_legs WHERE leg_index = 1");
   auto broken = j.positions();
   ASSERT_FALSE(broken.has_value());
   EXPECT_EQ(broken.error().code, JournalErrc::kBadRow);
@@ -372,10 +372,10 @@ TEST_F(JournalMigrationTest, PositionLegsKeepVenueAndSymbol) {
 TEST_F(JournalMigrationTest, ClientIdBeyondUint32ComesBackWholeAndIdsResumeAfterIt) {
   // Stored ids are 64-bit and so is the API: a wider one is read back whole, never cut down.
   { auto j = Journal::open(path_); }
-  raw_exec(path_,
-           "INSERT INTO intents (client_id, pair, leg, purpose, symbol, side, order_type, tif, price_e9, qty_e9, "
-           "flags, created_us, venue) VALUES (4294967297, 'SOL', 'spot', 'Entry', 'SOL_USDC', 'Bid', 'Limit', "
-           "'IOC', 1, 1, 0, 1, 'backpack')");
+  migration_exec(path_,
+                 "INSERT INTO intents (client_id, pair, leg, purpose, symbol, side, order_type, tif, price_e9, qty_e9, "
+                 "flags, created_us, venue) VALUES (4294967297, 'SOL', 'spot', 'Entry', 'SOL_USDC', 'Bid', 'Limit', "
+                 "'IOC', 1, 1, 0, 1, 'backpack')");
   auto j = Journal::open(path_);
   auto open = j.open_intents();
   ASSERT_TRUE(open.has_value());

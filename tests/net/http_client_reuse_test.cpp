@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "bparb/net/http_client.hpp"
 #include "../support/test_servers.hpp"
+#include "bparb/net/http_client.hpp"
 
 namespace bparb::net {
 namespace {
@@ -19,7 +19,7 @@ using testing::HttpTestServer;
 using testing::run_until;
 using testing::SeenRequest;
 
-HttpClientOptions opts_for(const HttpTestServer& s) {
+HttpClientOptions reuse_opts_for(const HttpTestServer& s) {
   HttpClientOptions o;
   o.base_url = s.base_url();
   o.default_timeout_us = 2 * kUsPerSecond;
@@ -39,7 +39,7 @@ TEST(HttpClientReuse, EachResponseShowsOnlyItsOwnHeadersAndBody) {
       a.headers.emplace_back("X-Extra-" + std::to_string(k), "value-" + std::to_string(i));
     return a;
   });
-  HttpClient client(ioc, opts_for(server));
+  HttpClient client(ioc, reuse_opts_for(server));
   struct Seen {
     int status = 0;
     std::string body;
@@ -79,7 +79,7 @@ TEST(HttpClientReuse, ABodyMovedOutOfTheResultStaysTheCallersAndTheNextResponseI
     a.body = "body of " + r.target;
     return a;
   });
-  HttpClient client(ioc, opts_for(server));
+  HttpClient client(ioc, reuse_opts_for(server));
   std::vector<std::string> kept;
   for (int i = 0; i < 3; ++i) {
     HttpRequest r;
@@ -93,7 +93,7 @@ TEST(HttpClientReuse, ABodyMovedOutOfTheResultStaysTheCallersAndTheNextResponseI
 TEST(HttpClientReuse, LentRequestGoesOutAsTheCallerLeftItEachTime) {
   boost::asio::io_context ioc;
   HttpTestServer server(ioc);
-  HttpClient client(ioc, opts_for(server));
+  HttpClient client(ioc, reuse_opts_for(server));
   HttpRequest req;
   req.method = HttpMethod::kPost;
   req.target = "/api/v1/orders";
@@ -130,7 +130,7 @@ TEST(HttpClientReuse, ChunkedAnswerIsAssembledAndItsHeadersKept) {
         "X-Ratelimit-Remaining: 17\r\n\r\n5\r\n[1,2,\r\n3\r\n3]\n\r\n0\r\n\r\n";
     return a;
   });
-  HttpClient client(ioc, opts_for(server));
+  HttpClient client(ioc, reuse_opts_for(server));
   std::optional<HttpResult> res;
   HttpRequest r;
   r.target = "/chunked";

@@ -14,7 +14,7 @@ using testing::run_for;
 using testing::run_until;
 using testing::WsTestServer;
 
-WsClientOptions opts_for(const WsTestServer& s) {
+WsClientOptions ws_opts_for(const WsTestServer& s) {
   WsClientOptions o;
   o.url = s.url();
   o.connect_timeout_us = 2 * kUsPerSecond;
@@ -27,7 +27,7 @@ WsClientOptions opts_for(const WsTestServer& s) {
 TEST(WsClient, EchoRoundTripAndCounters) {
   boost::asio::io_context ioc;
   WsTestServer server(ioc);
-  WsClient client(ioc, opts_for(server));
+  WsClient client(ioc, ws_opts_for(server));
   std::vector<std::string> got;
   int connected = 0;
   client.on_connected([&] {
@@ -56,7 +56,7 @@ TEST(WsClient, ReceiveBufferIsReusedAcrossFrames) {
   boost::asio::io_context ioc;
   WsTestServer server(ioc);
   server.echo = false;
-  WsClient client(ioc, opts_for(server));
+  WsClient client(ioc, ws_opts_for(server));
   std::vector<const char*> ptrs;
   std::vector<std::string> got;
   client.on_connected([&] {
@@ -78,7 +78,7 @@ TEST(WsClient, ReceiveBufferIsReusedAcrossFrames) {
 TEST(WsClient, ServerDropReconnectsAndCallsOnConnectedAgain) {
   boost::asio::io_context ioc;
   WsTestServer server(ioc);
-  WsClient client(ioc, opts_for(server));
+  WsClient client(ioc, ws_opts_for(server));
   int connected = 0;
   std::vector<DisconnectInfo> drops;
   client.on_connected([&] {
@@ -103,7 +103,7 @@ TEST(WsClient, SilenceIsDetectedAndTriggersReconnect) {
   boost::asio::io_context ioc;
   WsTestServer server(ioc);
   server.silent = true;  // handshake, then nothing: our pings are not even answered
-  WsClientOptions o = opts_for(server);
+  WsClientOptions o = ws_opts_for(server);
   o.silence_timeout_us = 200 * kUsPerMs;
   WsClient client(ioc, o);
   std::vector<DisconnectInfo> drops;
@@ -120,7 +120,7 @@ TEST(WsClient, SilenceIsDetectedAndTriggersReconnect) {
 TEST(WsClient, PingsKeepAQuietButHealthyConnectionAlive) {
   boost::asio::io_context ioc;
   WsTestServer server(ioc);  // reads, so Beast answers our pings with pongs
-  WsClientOptions o = opts_for(server);
+  WsClientOptions o = ws_opts_for(server);
   o.silence_timeout_us = 400 * kUsPerMs;  // generous: a pong only needs one loopback round trip
   WsClient client(ioc, o);
   client.start();
@@ -155,7 +155,7 @@ TEST(WsClient, BackoffGrowsWhileTheServerIsDown) {
 TEST(WsClient, BackoffResetsAfterAHealthyConnection) {
   boost::asio::io_context ioc;
   WsTestServer server(ioc);
-  WsClient client(ioc, opts_for(server));
+  WsClient client(ioc, ws_opts_for(server));
   int got = 0;
   client.on_connected([&] { client.send("x"); });
   client.on_message([&](std::string_view) { ++got; });
@@ -169,7 +169,7 @@ TEST(WsClient, BackoffResetsAfterAHealthyConnection) {
 TEST(WsClient, CleanCloseNotifiesAndDoesNotReconnect) {
   boost::asio::io_context ioc;
   WsTestServer server(ioc);
-  WsClient client(ioc, opts_for(server));
+  WsClient client(ioc, ws_opts_for(server));
   std::vector<DisconnectInfo> drops;
   bool up = false;
   client.on_connected([&] { up = true; });
@@ -190,7 +190,7 @@ TEST(WsClient, MessageLargerThanLimitDropsTheConnection) {
   boost::asio::io_context ioc;
   WsTestServer server(ioc);
   server.echo = false;
-  WsClientOptions o = opts_for(server);
+  WsClientOptions o = ws_opts_for(server);
   o.max_message_bytes = 1024;
   o.auto_reconnect = false;
   WsClient client(ioc, o);

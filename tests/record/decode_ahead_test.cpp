@@ -23,7 +23,7 @@ struct Got {
   bool operator==(const Got&) const = default;
 };
 
-std::vector<Got> read_all(FrameSource& r) {
+std::vector<Got> read_all_frames(FrameSource& r) {
   std::vector<Got> out;
   FrameLine l;
   while (r.next(l)) out.push_back({l.receive_time_us, l.kind, std::string(l.payload)});
@@ -31,7 +31,7 @@ std::vector<Got> read_all(FrameSource& r) {
 }
 
 // Tiny batches and only two in flight: every batch boundary, file change and wait is exercised.
-ReaderOptions ahead(std::size_t lines = 3) {
+ReaderOptions ahead_options(std::size_t lines = 3) {
   ReaderOptions o;
   o.decode_ahead = true;
   o.batch_lines = lines;
@@ -70,11 +70,11 @@ TEST_F(DecodeAhead, SameLinesAndStatsAsThePlainReaderOnTheFixtures) {
     SCOPED_TRACE(name);
     const std::string path = std::string(BPARB_TEST_DATA_DIR) + "/" + name;
     RecordingReader plain(path);
-    const auto want = read_all(plain);
+    const auto want = read_all_frames(plain);
     ASSERT_GT(want.size(), 5u);
     for (std::size_t batch : {1u, 3u, 2048u}) {
-      RecordingReader fast(path, ahead(batch));
-      EXPECT_EQ(read_all(fast), want) << "batch " << batch;
+      RecordingReader fast(path, ahead_options(batch));
+      EXPECT_EQ(read_all_frames(fast), want) << "batch " << batch;
       EXPECT_TRUE(fast.error().empty()) << fast.error();
       expect_same_stats(fast.stats(), plain.stats());
     }
@@ -95,12 +95,12 @@ TEST_F(DecodeAhead, SameStatsAcrossFilesMalformedAndOutOfOrderLines) {
   }
   std::ofstream(dir / "rec" / "B" / "2024-01-02.frames") << "1000 nope {}\n1001 event {\"type\":\"gap\"}\n";
   RecordingReader plain((dir / "rec").string());
-  const auto want = read_all(plain);
+  const auto want = read_all_frames(plain);
   EXPECT_EQ(plain.stats().malformed, 2u);
   EXPECT_EQ(plain.stats().out_of_order, 1u);  // 5 after 30 starts a new file (not counted); 40 after 50 is
   for (std::size_t batch : {1u, 2u, 7u}) {
-    RecordingReader fast((dir / "rec").string(), ahead(batch));
-    EXPECT_EQ(read_all(fast), want) << "batch " << batch;
+    RecordingReader fast((dir / "rec").string(), ahead_options(batch));
+    EXPECT_EQ(read_all_frames(fast), want) << "batch " << batch;
     expect_same_stats(fast.stats(), plain.stats());
   }
 }
@@ -114,10 +114,10 @@ TEST_F(DecodeAhead, ACorruptGzipEndsTheStreamWithTheSameErrorAfterTheSameLines) 
   }
   fs::resize_file(gz, fs::file_size(gz) / 2);
   RecordingReader plain(gz);
-  const auto want = read_all(plain);
+  const auto want = read_all_frames(plain);
   ASSERT_FALSE(plain.error().empty());
-  RecordingReader fast(gz, ahead(64));
-  EXPECT_EQ(read_all(fast), want);
+  RecordingReader fast(gz, ahead_options(64));
+  EXPECT_EQ(read_all_frames(fast), want);
   EXPECT_EQ(fast.error(), plain.error());
   // DecodedRecording refuses a recording that does not read to its end.
   EXPECT_THROW(DecodedRecording{gz}, std::runtime_error);
@@ -130,7 +130,7 @@ TEST_F(DecodeAhead, AReaderAbandonedMidStreamShutsDown) {
     RecordingWriter w(f, false);
     for (int i = 0; i < 5000; ++i) w.write(i, FrameKind::kWs, "{\"n\":" + std::to_string(i) + "}");
   }
-  RecordingReader fast(f, ahead(4));
+  RecordingReader fast(f, ahead_options(4));
   FrameLine l;
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(fast.next(l));
   EXPECT_EQ(l.payload, "{\"n\":9}");
@@ -139,13 +139,13 @@ TEST_F(DecodeAhead, AReaderAbandonedMidStreamShutsDown) {
 TEST_F(DecodeAhead, DecodedRecordingReplaysTheSameLinesAnyNumberOfTimes) {
   const std::string path = std::string(BPARB_TEST_DATA_DIR) + "/paper_sol";
   RecordingReader plain(path);
-  const auto want = read_all(plain);
+  const auto want = read_all_frames(plain);
   const DecodedRecording decoded(path);
   EXPECT_EQ(decoded.size(), want.size());
   EXPECT_EQ(decoded.stats().lines, plain.stats().lines);
   for (int pass = 0; pass < 2; ++pass) {
     auto src = decoded.source();
-    EXPECT_EQ(read_all(src), want) << "pass " << pass;
+    EXPECT_EQ(read_all_frames(src), want) << "pass " << pass;
   }
 }
 

@@ -14,14 +14,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Got {
+struct GotRecord {
   TimestampUs t;
   FrameKind kind;
   std::string payload;
 };
 
-std::vector<Got> read_all(RecordingReader& r) {
-  std::vector<Got> out;
+std::vector<GotRecord> read_all_records(RecordingReader& r) {
+  std::vector<GotRecord> out;
   FrameLine l;
   while (r.next(l)) out.push_back({l.receive_time_us, l.kind, std::string(l.payload)});
   return out;
@@ -112,7 +112,7 @@ TEST_F(RecordingTest, PlainAndGzipRoundTrip) {
       EXPECT_TRUE(w.write(4, FrameKind::kWs, std::string(200000, ' ').insert(0, "{").append("}")));  // long line
     }
     RecordingReader r(path);
-    const auto got = read_all(r);
+    const auto got = read_all_records(r);
     ASSERT_EQ(got.size(), 4u) << name;
     EXPECT_EQ(got[0].t, 1);
     EXPECT_EQ(got[0].payload, R"({"stream":"depth.SOL_USDC","data":{"u":1}})");
@@ -139,7 +139,7 @@ TEST_F(RecordingTest, MalformedLinesAreCountedWithLineNumbersAndSkipped) {
              "3 ws {\"a\":3}\n"
              "4 ws {\"a\":4}");  // last line without newline is still read
   RecordingReader r((dir / "m.frames").string());
-  const auto got = read_all(r);
+  const auto got = read_all_records(r);
   ASSERT_EQ(got.size(), 3u);
   EXPECT_EQ(got[1].payload, "{\"a\":3}");
   EXPECT_EQ(got[2].payload, "{\"a\":4}");
@@ -154,7 +154,7 @@ TEST_F(RecordingTest, MalformedLinesAreCountedWithLineNumbersAndSkipped) {
 TEST_F(RecordingTest, OutOfOrderLinesAreCountedAndDelivered) {
   write_text(dir / "o.frames", "10 ws {}\n20 ws {}\n15 ws {}\n30 ws {}\n");
   RecordingReader r((dir / "o.frames").string());
-  const auto got = read_all(r);
+  const auto got = read_all_records(r);
   ASSERT_EQ(got.size(), 4u);
   EXPECT_EQ(got[2].t, 15);
   EXPECT_EQ(r.stats().out_of_order, 1u);
@@ -178,7 +178,7 @@ TEST_F(RecordingTest, DirectoryIsMergedByTimeAcrossMarketsAndDates) {
   }
   write_text(rec / "README", "not a frames file");
   RecordingReader r(rec.string());
-  const auto got = read_all(r);
+  const auto got = read_all_records(r);
   std::vector<std::string> order;
   for (const auto& g : got) order.push_back(g.payload);
   const std::vector<std::string> want = {R"({"s":"spot","n":1})", R"({"s":"perp","n":1})", R"({"s":"spot","n":2})",
@@ -191,7 +191,7 @@ TEST_F(RecordingTest, DirectoryIsMergedByTimeAcrossMarketsAndDates) {
 // tests/record/data/sample.frames is the example in FORMAT.md: every kind, one malformed line.
 TEST(RecordingFixtureTest, SampleFileReadsAsDocumented) {
   RecordingReader r(std::string(BPARB_TEST_DATA_DIR) + "/sample.frames");
-  const auto got = read_all(r);
+  const auto got = read_all_records(r);
   ASSERT_EQ(got.size(), 7u);
   EXPECT_EQ(got[0].kind, FrameKind::kWs);
   EXPECT_EQ(got[1].kind, FrameKind::kRestDepth);
@@ -226,7 +226,7 @@ TEST_F(RecordingTest, MissingOrEmptyRecordingThrowsAndCorruptGzipStopsWithAnErro
   const auto size = fs::file_size(gz);
   fs::resize_file(gz, size / 2);  // cut the gzip stream in the middle
   RecordingReader r(gz);
-  const auto got = read_all(r);
+  const auto got = read_all_records(r);
   EXPECT_LT(got.size(), 2000u);
   EXPECT_FALSE(r.error().empty());
 }

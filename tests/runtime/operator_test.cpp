@@ -15,7 +15,7 @@
 namespace bparb::runtime {
 namespace {
 
-class RecordingNotice final : public ServiceNotice {
+class OperatorNotice final : public ServiceNotice {
  public:
   void ready() noexcept override { events.emplace_back("ready"); }
   void reloading() noexcept override { events.emplace_back("reloading"); }
@@ -32,7 +32,7 @@ struct OperatorFixture : ::testing::Test {
       std::make_shared<spdlog::logger>("operator_test", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
   boost::asio::io_context io;
   ManualClock clock{1'700'000'000'000'000};
-  RecordingNotice notice;
+  OperatorNotice notice;
   Operator op{io, log, notice};
   RiskGate risk{RiskLimits{}, clock};
   OperatorFixture() { log->set_pattern("%v"); }

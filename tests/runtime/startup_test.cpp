@@ -93,8 +93,8 @@ class ScriptedVenue final : public exec::StartupVenue, public exec::Reconciliati
   std::vector<std::string> fills_asked;  // fills_since's symbols
 };
 
-struct Harness {
-  Harness() {
+struct StartupHarness {
+  StartupHarness() {
     log = std::make_shared<spdlog::logger>("startup_test", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
     log->set_pattern("%v");
     venue.listed = {market("SOL_USDC", MarketType::kSpot), market("SOL_USDC_PERP", MarketType::kPerp),
@@ -122,7 +122,7 @@ struct Harness {
 };
 
 TEST(StartupTest, HappyPathHandsTradingTheOpenPairsFeesAndFirstClientId) {
-  Harness h;
+  StartupHarness h;
   h.run();
   ASSERT_FALSE(h.failure) << h.failure->message;
   ASSERT_EQ(h.done, 1);
@@ -158,7 +158,7 @@ TEST(StartupTest, HappyPathHandsTradingTheOpenPairsFeesAndFirstClientId) {
 }
 
 TEST(StartupTest, ClockFailureStopsBeforeMarkets) {
-  Harness h;
+  StartupHarness h;
   h.venue.clock_error = exec::VenueError{"GET /api/v1/time", "TIMEOUT", "request timed out"};
   h.run();
   ASSERT_TRUE(h.failure);
@@ -169,7 +169,7 @@ TEST(StartupTest, ClockFailureStopsBeforeMarkets) {
 }
 
 TEST(StartupTest, UnknownMarketIsRefusedNamingTheConfigFile) {
-  Harness h;
+  StartupHarness h;
   h.opts.pairs.push_back({"ETH", "ETH_USDC", "ETH_USDC_PERP"});
   h.run();
   ASSERT_TRUE(h.failure);
@@ -181,7 +181,7 @@ TEST(StartupTest, UnknownMarketIsRefusedNamingTheConfigFile) {
 }
 
 TEST(StartupTest, PairsOfDifferentQuoteAssetsAreRefused) {
-  Harness h;
+  StartupHarness h;
   h.venue.listed.push_back(market("ETH_USDT", MarketType::kSpot, "USDT"));
   h.venue.listed.push_back(market("ETH_USDT_PERP", MarketType::kPerp, "USDT"));
   h.opts.pairs.push_back({"ETH", "ETH_USDT", "ETH_USDT_PERP"});
@@ -193,7 +193,7 @@ TEST(StartupTest, PairsOfDifferentQuoteAssetsAreRefused) {
 }
 
 TEST(StartupTest, LiquidatingAccountIsRefusedBeforeRecovery) {
-  Harness h;
+  StartupHarness h;
   h.venue.liquidating = true;
   h.run();
   ASSERT_TRUE(h.failure);
@@ -204,7 +204,7 @@ TEST(StartupTest, LiquidatingAccountIsRefusedBeforeRecovery) {
 }
 
 TEST(StartupTest, RecoveryAsksItsVenueOnlyAboutThatVenuesInstruments) {
-  Harness h;
+  StartupHarness h;
   InstrumentTable table;
   table.add(VenueId::kLighter, market("SOL", MarketType::kPerp));
   table.add(VenueId::kBackpack, market("SOL_USDC_PERP", MarketType::kPerp));

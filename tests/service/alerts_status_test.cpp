@@ -15,12 +15,12 @@
 namespace bparb::service {
 namespace {
 
-constexpr TimestampUs kT0 = 1'700'000'000'000'000;
+constexpr TimestampUs kAlertsT0 = 1'700'000'000'000'000;
 
 Snapshot with_sinks() {
   Snapshot s;
-  s.started_us = kT0;
-  s.taken_us = kT0 + kUsPerSecond;
+  s.started_us = kAlertsT0;
+  s.taken_us = kAlertsT0 + kUsPerSecond;
   s.version = "0.1.0";
   s.mode = "paper";
   s.alerts = {{"webhook#0", 5, 1, 2, 3, 4}, {"telegram#1", 7, 0, 0, 0, 0}};

@@ -20,7 +20,7 @@ namespace {
 
 namespace http = boost::beast::http;
 
-constexpr TimestampUs kT0 = 1'700'000'000'000'000;
+constexpr TimestampUs kControlT0 = 1'700'000'000'000'000;
 constexpr std::string_view kToken = "0123456789abcdef0123456789abcdef";
 
 struct FakeTarget final : ControlTarget {
@@ -39,7 +39,7 @@ struct FakeTarget final : ControlTarget {
   ControlResult reload() override { return act("reload"); }
 };
 
-Request post(std::string_view target, std::string_view token = kToken, std::string body = "") {
+Request control_post(std::string_view target, std::string_view token = kToken, std::string body = "") {
   Request r{http::verb::post, std::string(target), 11};
   r.set(http::field::host, "127.0.0.1:8780");
   if (!token.empty()) r.set(http::field::authorization, "Bearer " + std::string(token));
@@ -70,7 +70,7 @@ struct ControlTest : ::testing::Test {
       std::make_shared<spdlog::logger>("control", std::make_shared<spdlog::sinks::ostream_sink_st>(logged));
   FakeTarget target;
   ControlHandler h{kToken, target, log};
-  TimestampUs now = kT0;
+  TimestampUs now = kControlT0;
   Response ask(const Request& req) {
     now += kUsPerSecond;  // past the refusal-log bound: every refusal is logged here
     return h.handle(req, now);
@@ -93,7 +93,7 @@ TEST(ControlRouting, NamesTheFiveActionsOnly) {
 TEST_F(ControlTest, WithoutATokenEveryPostIsForbidden) {
   ControlHandler off{"", target, log};
   EXPECT_FALSE(off.enabled());
-  const Response r = off.handle(post("/api/v1/pause"), kT0);
+  const Response r = off.handle(control_post("/api/v1/pause"), kControlT0);
   EXPECT_EQ(r.result_int(), 403u);
   Json j(r.body());
   EXPECT_EQ(j.flag("ok"), 0);
@@ -106,22 +106,23 @@ TEST_F(ControlTest, WithoutATokenEveryPostIsForbidden) {
 TEST_F(ControlTest, AMissingOrWrongTokenIsUnauthorizedAndNeverLogged) {
   EXPECT_TRUE(h.enabled());
   const std::string wrong = std::string(kToken.substr(0, kToken.size() - 1)) + "X";
-  for (const Request& req : {post("/api/v1/flatten", ""), post("/api/v1/flatten", wrong),
-                             post("/api/v1/flatten", std::string(kToken) + "0"), post("/api/v1/flatten", "x")}) {
+  for (const Request& req :
+       {control_post("/api/v1/flatten", ""), control_post("/api/v1/flatten", wrong),
+        control_post("/api/v1/flatten", std::string(kToken) + "0"), control_post("/api/v1/flatten", "x")}) {
     const Response r = ask(req);
     EXPECT_EQ(r.result_int(), 401u);
     EXPECT_EQ(r[http::field::www_authenticate], R"(Bearer realm="bparb control")");
     EXPECT_EQ(Json(r.body()).flag("ok"), 0);
   }
-  Request basic = post("/api/v1/pause", "");
+  Request basic = control_post("/api/v1/pause", "");
   basic.set(http::field::authorization, "Basic " + std::string(kToken));
   EXPECT_EQ(ask(basic).result_int(), 401u);
-  Request glued = post("/api/v1/pause", "");
+  Request glued = control_post("/api/v1/pause", "");
   glued.set(http::field::authorization, "Bearer" + std::string(kToken));
   EXPECT_EQ(ask(glued).result_int(), 401u);
   EXPECT_TRUE(target.calls.empty());
   // The scheme is case-insensitive, blanks around the token do not matter.
-  Request lower = post("/api/v1/pause", "");
+  Request lower = control_post("/api/v1/pause", "");
   lower.set(http::field::authorization, "bearer   " + std::string(kToken) + " ");
   EXPECT_EQ(ask(lower).result_int(), 200u);
   EXPECT_EQ(logged.str().find(kToken), std::string::npos) << logged.str();
@@ -129,8 +130,8 @@ TEST_F(ControlTest, AMissingOrWrongTokenIsUnauthorizedAndNeverLogged) {
 }
 
 TEST_F(ControlTest, RefusalsWithoutTheTokenAreLoggedAtMostOnceASecond) {
-  for (int i = 0; i < 5; ++i) h.handle(post("/api/v1/pause", "nope"), kT0 + i * 1000);
-  h.handle(post("/api/v1/pause", "nope"), kT0 + kUsPerSecond + 1);
+  for (int i = 0; i < 5; ++i) h.handle(control_post("/api/v1/pause", "nope"), kControlT0 + i * 1000);
+  h.handle(control_post("/api/v1/pause", "nope"), kControlT0 + kUsPerSecond + 1);
   const std::string text = logged.str();
   std::size_t lines = 0;
   for (std::size_t p = text.find("refused (401)"); p != std::string::npos; p = text.find("refused (401)", p + 1))
@@ -141,7 +142,7 @@ TEST_F(ControlTest, RefusalsWithoutTheTokenAreLoggedAtMostOnceASecond) {
 
 TEST_F(ControlTest, OnlyPostIsAccepted) {
   for (http::verb v : {http::verb::get, http::verb::head, http::verb::put, http::verb::delete_}) {
-    Request req = post("/api/v1/pause");
+    Request req = control_post("/api/v1/pause");
     req.method(v);
     const Response r = ask(req);
     EXPECT_EQ(r.result_int(), 405u);
@@ -155,7 +156,7 @@ TEST_F(ControlTest, EachActionReachesItsTargetAndAnswersJson) {
   for (std::string_view name : {"pause", "resume", "cancel-all", "reload"}) {
     target.next.message = "did " + std::string(name);
     target.next.details.num("count", 3).boolean("paused", name == "pause");
-    const Response r = ask(post("/api/v1/" + std::string(name)));
+    const Response r = ask(control_post("/api/v1/" + std::string(name)));
     EXPECT_EQ(r.result_int(), 200u);
     EXPECT_EQ(r[http::field::content_type], "application/json");
     EXPECT_EQ(r[http::field::cache_control], "no-store");
@@ -178,7 +179,7 @@ TEST_F(ControlTest, ARefusedActionKeepsItsStatusAndSaysWhy) {
   target.next.status = 409;
   target.next.message = "the risk gate is Halted (operator)";
   target.next.details.str("trading_state", "Halted (operator)");
-  const Response r = ask(post("/api/v1/resume"));
+  const Response r = ask(control_post("/api/v1/resume"));
   EXPECT_EQ(r.result_int(), 409u);
   Json j(r.body());
   EXPECT_EQ(j.flag("ok"), 0);
@@ -190,7 +191,7 @@ TEST_F(ControlTest, ARefusedActionKeepsItsStatusAndSaysWhy) {
 TEST_F(ControlTest, FlattenNeedsItsConfirmationBody) {
   for (const char* bad : {"", "   ", "flatten", "[]", R"({"confirm":"yes"})", R"({"confirm":true})", R"({})",
                           R"({"confirm":"flatten","pairs":["SOL"]})", R"({"confirm":"flatten")", R"("flatten")"}) {
-    const Response r = ask(post("/api/v1/flatten", kToken, bad));
+    const Response r = ask(control_post("/api/v1/flatten", kToken, bad));
     EXPECT_EQ(r.result_int(), 400u) << bad;
     Json j(r.body());
     EXPECT_EQ(j.flag("ok"), 0);
@@ -199,7 +200,7 @@ TEST_F(ControlTest, FlattenNeedsItsConfirmationBody) {
   EXPECT_TRUE(target.calls.empty());
   EXPECT_NE(logged.str().find("Control: flatten refused (400)"), std::string::npos);
   for (const char* good : {R"({"confirm":"flatten"})", " { \"confirm\" : \"flatten\" }\n"}) {
-    EXPECT_EQ(ask(post("/api/v1/flatten", kToken, good)).result_int(), 200u) << good;
+    EXPECT_EQ(ask(control_post("/api/v1/flatten", kToken, good)).result_int(), 200u) << good;
   }
   EXPECT_EQ(target.calls, (std::vector<std::string>{"flatten", "flatten"}));
 }
@@ -207,7 +208,7 @@ TEST_F(ControlTest, FlattenNeedsItsConfirmationBody) {
 TEST_F(ControlTest, MessagesAreEscapedJson) {
   target.next.message = "quote \" backslash \\ newline \n";
   target.next.details.list("changes", std::vector<std::string>{"a \"b\"", "c"});
-  const Response r = ask(post("/api/v1/reload"));
+  const Response r = ask(control_post("/api/v1/reload"));
   Json j(r.body());
   EXPECT_EQ(j.str("message"), "quote \" backslash \\ newline \n");
   simdjson::dom::array changes;
@@ -217,7 +218,7 @@ TEST_F(ControlTest, MessagesAreEscapedJson) {
 
 TEST(ControlServerRouting, TheHostCheckComesFirstAndControlPathsAreUnknownWithoutControl) {
   Handler h{"127.0.0.1", 8780, kUsPerSecond};
-  Request r = post("/api/v1/pause");
+  Request r = control_post("/api/v1/pause");
   EXPECT_FALSE(h.misdirected(r));
   r.set(http::field::host, "evil.example:8780");
   ASSERT_TRUE(h.misdirected(r));
@@ -225,7 +226,7 @@ TEST(ControlServerRouting, TheHostCheckComesFirstAndControlPathsAreUnknownWithou
   r.erase(http::field::host);
   EXPECT_EQ(h.misdirected(r)->result_int(), 400u);
   // The read-only handler alone (a server without control) does not know the control paths.
-  EXPECT_EQ(h.handle(post("/api/v1/pause"), kT0).result_int(), 404u);
+  EXPECT_EQ(h.handle(control_post("/api/v1/pause"), kControlT0).result_int(), 404u);
 }
 
 // EngineControl on a real engine without pairs: what pause, resume and flatten do to the engine's opening
@@ -238,7 +239,7 @@ struct NoSink final : exec::CommandSink, exec::EngineObserver {
 };
 
 struct EngineControlTest : ::testing::Test {
-  ManualClock clock{kT0};
+  ManualClock clock{kControlT0};
   RiskGate risk{RiskLimits{}, clock};
   Portfolio portfolio{1};
   NoSink sink;

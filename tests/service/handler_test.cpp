@@ -25,7 +25,7 @@ namespace {
 
 namespace http = boost::beast::http;
 
-constexpr TimestampUs kT0 = 1'700'000'000'000'000;
+constexpr TimestampUs kHandlerT0 = 1'700'000'000'000'000;
 
 Request get(std::string_view target, std::string_view host = "127.0.0.1:8780", http::verb verb = http::verb::get) {
   Request r{verb, std::string(target), 11};
@@ -35,8 +35,8 @@ Request get(std::string_view target, std::string_view host = "127.0.0.1:8780", h
 
 Snapshot sample() {
   Snapshot s;
-  s.started_us = kT0;
-  s.taken_us = kT0 + 90 * kUsPerSecond + 250'000;
+  s.started_us = kHandlerT0;
+  s.taken_us = kHandlerT0 + 90 * kUsPerSecond + 250'000;
   s.version = "0.1.0";
   s.mode = "paper";
   s.config_hash = "ab12";
@@ -65,9 +65,9 @@ Snapshot sample() {
   s.funding_rates = {{"SOL_USDC_PERP", Decimal::from_string("0.0000125")}};
   s.reloads = {2, 1, 0};
   s.journal_write.record(180);
-  s.events = {{5, kT0, "error", "an older error"},
-              {8, kT0 + 1, "error", "Journal: write failed \"disk full\""},
-              {9, kT0 + 2, "warning", "a later warning"}};
+  s.events = {{5, kHandlerT0, "error", "an older error"},
+              {8, kHandlerT0 + 1, "error", "Journal: write failed \"disk full\""},
+              {9, kHandlerT0 + 2, "warning", "a later warning"}};
   PairView p;
   p.name = "SOL";
   p.phase = "open";
@@ -147,7 +147,7 @@ TEST_F(HandlerTest, UnknownPathIs404WrongMethodIs405AndNoCorsHeaders) {
 }
 
 TEST_F(HandlerTest, HealthzFollowsTheSnapshotsFreshness) {
-  EXPECT_EQ(h.handle(get("/healthz"), kT0).result_int(), 503u);  // nothing published yet
+  EXPECT_EQ(h.handle(get("/healthz"), kHandlerT0).result_int(), 503u);  // nothing published yet
   Snapshot s = sample();
   h.publish(s);
   EXPECT_EQ(h.handle(get("/healthz"), s.taken_us + 2 * kUsPerSecond).result_int(), 200u);
@@ -235,8 +235,8 @@ TEST_F(HandlerTest, StatusIsJsonWithMoneyAsExactDecimalStrings) {
   EXPECT_EQ(std::string_view(doc["journal_write"]["p99_s"]), "0.000248");
   // Starting up: no pairs, no position, nulls where nothing is known yet.
   Snapshot bare;
-  bare.taken_us = kT0;
-  bare.started_us = kT0;
+  bare.taken_us = kHandlerT0;
+  bare.started_us = kHandlerT0;
   ASSERT_EQ(parser.parse(render_status_json(bare)).get(doc), simdjson::SUCCESS);
   EXPECT_TRUE(doc["last_refusal"].is_null());
   EXPECT_TRUE(doc["equity"].is_null());
@@ -433,10 +433,10 @@ TEST(Tally, CountsRefusalsByRuleAndKeepsTheLast) {
   d.rule = RiskRule::kMaxPosition;
   d.limit = Decimal::from_int(1000);
   d.value = Decimal::from_string("1200.5");
-  t.refusal(kT0, "SOL", "spot", d);
+  t.refusal(kHandlerT0, "SOL", "spot", d);
   d.rule = RiskRule::kStaleBook;
-  t.refusal(kT0 + 1, "BTC", "perp", d);
-  t.refusal(kT0 + 2, "BTC", "perp", d);
+  t.refusal(kHandlerT0 + 1, "BTC", "perp", d);
+  t.refusal(kHandlerT0 + 2, "BTC", "perp", d);
   t.order_cancelled();
   Snapshot s;
   collect_tally(s, t);
@@ -448,7 +448,7 @@ TEST(Tally, CountsRefusalsByRuleAndKeepsTheLast) {
   EXPECT_EQ(s.refusals[1].count, 1u);
   ASSERT_TRUE(s.last_refusal);
   EXPECT_EQ(s.last_refusal->pair, "BTC");
-  EXPECT_EQ(s.last_refusal->at_us, kT0 + 2);
+  EXPECT_EQ(s.last_refusal->at_us, kHandlerT0 + 2);
 }
 
 TEST(Addresses, LoopbackAndWildcard) {

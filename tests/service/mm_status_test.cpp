@@ -15,9 +15,9 @@
 namespace bparb::service {
 namespace {
 
-constexpr TimestampUs kT0 = 1'700'000'000'000'000;
+constexpr TimestampUs kMmT0 = 1'700'000'000'000'000;
 
-Decimal d(const char* s) {
+Decimal mm_dec(const char* s) {
   return Decimal::from_string(s);
 }
 
@@ -25,7 +25,7 @@ MmMarketView market(std::string symbol, const char* volume, const char* total) {
   MmMarketView m;
   m.symbol = std::move(symbol);
   m.side = "bid";
-  m.maker_volume = d(volume);
+  m.maker_volume = mm_dec(volume);
   m.quote_fills = 4;
   m.maker_fills = 4;
   m.hedge_fills = 1;
@@ -33,52 +33,52 @@ MmMarketView market(std::string symbol, const char* volume, const char* total) {
   m.cancels = 6;
   m.post_only_rejects = 2;
   m.hedges_sent = 1;
-  m.fill_rate = d("0.4");
-  m.cancel_to_fill = d("1.5");
+  m.fill_rate = mm_dec("0.4");
+  m.cancel_to_fill = mm_dec("1.5");
   m.quoting_us = 12 * kUsPerSecond + 500'000;
   m.at_touch_us = 9 * kUsPerSecond;
-  m.spread_capture = d("0.30");
-  m.adverse_selection = d("-0.10");
-  m.inventory = d("0.05");
-  m.fees = d("0.02");
-  m.funding = d("-0.01");
-  m.hedge_cost = d("-0.06");
-  m.total = d(total);
-  m.position = d("0.5");
+  m.spread_capture = mm_dec("0.30");
+  m.adverse_selection = mm_dec("-0.10");
+  m.inventory = mm_dec("0.05");
+  m.fees = mm_dec("0.02");
+  m.funding = mm_dec("-0.01");
+  m.hedge_cost = mm_dec("-0.06");
+  m.total = mm_dec(total);
+  m.position = mm_dec("0.5");
   return m;
 }
 
-Snapshot sample() {
+Snapshot mm_sample() {
   Snapshot s;
-  s.started_us = kT0;
-  s.taken_us = kT0 + 60 * kUsPerSecond;
+  s.started_us = kMmT0;
+  s.taken_us = kMmT0 + 60 * kUsPerSecond;
   s.version = "0.1.0";
   s.mode = "paper";
   MmMarketView sol = market("SOL_USDC_PERP", "1000", "0.20");
   sol.quote_state = "live";
   sol.quote_side = "bid";
-  sol.quote_price = d("150.12");
-  sol.quote_quantity = d("0.20");
+  sol.quote_price = mm_dec("150.12");
+  sol.quote_quantity = mm_dec("0.20");
   sol.at_touch = true;
-  sol.net_per_million = d("200");
+  sol.net_per_million = mm_dec("200");
   sol.breaker_trips = 3;
   sol.trips_by_reason = {{"mid_move", 2}, {"reconnect", 1}};
   MmBreakerTripView& t = sol.last_trip.emplace();
   t.reason = "mid_move";
-  t.at_us = kT0 + 30 * kUsPerSecond;
-  t.observed = d("0.0031");
-  t.limit = d("0.002");
-  t.cooldown_until_us = kT0 + 35 * kUsPerSecond;
+  t.at_us = kMmT0 + 30 * kUsPerSecond;
+  t.observed = mm_dec("0.0031");
+  t.limit = mm_dec("0.002");
+  t.cooldown_until_us = kMmT0 + 35 * kUsPerSecond;
   t.text = "mm breaker mid_move: observed 0.0031 >= limit 0.002";
   MmMarketView btc = market("BTC_USDC_PERP", "3000", "-0.40");
   btc.idle_reason = "breaker";
   btc.cooling_down = true;
-  btc.cooldown_until_us = kT0 + 61 * kUsPerSecond;
+  btc.cooldown_until_us = kMmT0 + 61 * kUsPerSecond;
   s.market_maker = {sol, btc};
   return s;
 }
 
-std::string_view text(simdjson::dom::element e, const char* pointer) {
+std::string_view mm_text(simdjson::dom::element e, const char* pointer) {
   std::string_view v;
   EXPECT_EQ(e.at_pointer(pointer).get(v), simdjson::SUCCESS) << pointer;
   return v;
@@ -101,54 +101,54 @@ TEST(MmStatus, NullWithoutAMarketMakerAndNoMmMetrics) {
 }
 
 TEST(MmStatus, EachMarketAndTheTotal) {
-  const std::string body = render_status_json(sample());
+  const std::string body = render_status_json(mm_sample());
   simdjson::dom::parser p;
   simdjson::dom::element doc;
   ASSERT_EQ(p.parse(body).get(doc), simdjson::SUCCESS) << body;
   simdjson::dom::element mm = doc["market_maker"];
-  EXPECT_EQ(text(mm, "/markets/0/symbol"), "SOL_USDC_PERP");
-  EXPECT_EQ(text(mm, "/markets/0/side"), "bid");
-  EXPECT_EQ(text(mm, "/markets/0/quote/state"), "live");
-  EXPECT_EQ(text(mm, "/markets/0/quote/price"), "150.12");
-  EXPECT_EQ(text(mm, "/markets/0/quote/quantity"), "0.2");
+  EXPECT_EQ(mm_text(mm, "/markets/0/symbol"), "SOL_USDC_PERP");
+  EXPECT_EQ(mm_text(mm, "/markets/0/side"), "bid");
+  EXPECT_EQ(mm_text(mm, "/markets/0/quote/state"), "live");
+  EXPECT_EQ(mm_text(mm, "/markets/0/quote/price"), "150.12");
+  EXPECT_EQ(mm_text(mm, "/markets/0/quote/quantity"), "0.2");
   bool touch = false;
   ASSERT_EQ(mm.at_pointer("/markets/0/quote/at_touch").get(touch), simdjson::SUCCESS);
   EXPECT_TRUE(touch);
-  EXPECT_EQ(text(mm, "/markets/0/maker_volume_usd"), "1000");
+  EXPECT_EQ(mm_text(mm, "/markets/0/maker_volume_usd"), "1000");
   EXPECT_EQ(integer(mm, "/markets/0/fills/quote"), 4);
   EXPECT_EQ(integer(mm, "/markets/0/fills/hedge"), 1);
   EXPECT_EQ(integer(mm, "/markets/0/post_only_rejects"), 2);
-  EXPECT_EQ(text(mm, "/markets/0/fill_rate"), "0.4");
-  EXPECT_EQ(text(mm, "/markets/0/cancel_to_fill"), "1.5");
-  EXPECT_EQ(text(mm, "/markets/0/quoting_s"), "12.500000");
-  EXPECT_EQ(text(mm, "/markets/0/at_touch_s"), "9.000000");
-  EXPECT_EQ(text(mm, "/markets/0/pnl/spread_capture"), "0.3");
-  EXPECT_EQ(text(mm, "/markets/0/pnl/funding"), "-0.01");
-  EXPECT_EQ(text(mm, "/markets/0/pnl/total"), "0.2");
-  EXPECT_EQ(text(mm, "/markets/0/net_per_million_usd"), "200");
-  EXPECT_EQ(text(mm, "/markets/0/breaker/state"), "clear");
+  EXPECT_EQ(mm_text(mm, "/markets/0/fill_rate"), "0.4");
+  EXPECT_EQ(mm_text(mm, "/markets/0/cancel_to_fill"), "1.5");
+  EXPECT_EQ(mm_text(mm, "/markets/0/quoting_s"), "12.500000");
+  EXPECT_EQ(mm_text(mm, "/markets/0/at_touch_s"), "9.000000");
+  EXPECT_EQ(mm_text(mm, "/markets/0/pnl/spread_capture"), "0.3");
+  EXPECT_EQ(mm_text(mm, "/markets/0/pnl/funding"), "-0.01");
+  EXPECT_EQ(mm_text(mm, "/markets/0/pnl/total"), "0.2");
+  EXPECT_EQ(mm_text(mm, "/markets/0/net_per_million_usd"), "200");
+  EXPECT_EQ(mm_text(mm, "/markets/0/breaker/state"), "clear");
   EXPECT_EQ(integer(mm, "/markets/0/breaker/trips"), 3);
   EXPECT_EQ(integer(mm, "/markets/0/breaker/trips_by_reason/mid_move"), 2);
-  EXPECT_EQ(text(mm, "/markets/0/breaker/last_trip/reason"), "mid_move");
-  EXPECT_EQ(text(mm, "/markets/0/breaker/last_trip/observed"), "0.0031");
-  EXPECT_EQ(text(mm, "/markets/0/breaker/last_trip/limit"), "0.002");
+  EXPECT_EQ(mm_text(mm, "/markets/0/breaker/last_trip/reason"), "mid_move");
+  EXPECT_EQ(mm_text(mm, "/markets/0/breaker/last_trip/observed"), "0.0031");
+  EXPECT_EQ(mm_text(mm, "/markets/0/breaker/last_trip/limit"), "0.002");
   // The second market: no quote, and why; cooling down.
   EXPECT_TRUE(mm.at_pointer("/markets/1/quote").is_null());
-  EXPECT_EQ(text(mm, "/markets/1/idle_reason"), "breaker");
-  EXPECT_EQ(text(mm, "/markets/1/breaker/state"), "cooldown");
+  EXPECT_EQ(mm_text(mm, "/markets/1/idle_reason"), "breaker");
+  EXPECT_EQ(mm_text(mm, "/markets/1/breaker/state"), "cooldown");
   EXPECT_TRUE(mm.at_pointer("/markets/1/breaker/last_trip").is_null());
   // The total: sums, and the headline from the summed P&L over the summed volume (-0.20 / 4000 x 1M).
-  EXPECT_EQ(text(mm, "/total/maker_volume_usd"), "4000");
+  EXPECT_EQ(mm_text(mm, "/total/maker_volume_usd"), "4000");
   EXPECT_EQ(integer(mm, "/total/fills/quote"), 8);
   EXPECT_EQ(integer(mm, "/total/breaker_trips"), 3);
-  EXPECT_EQ(text(mm, "/total/fill_rate"), "0.4");
-  EXPECT_EQ(Decimal::from_string(text(mm, "/total/pnl/total")), d("-0.20"));
-  EXPECT_EQ(Decimal::from_string(text(mm, "/total/pnl/hedge_cost")), d("-0.12"));
-  EXPECT_EQ(Decimal::from_string(text(mm, "/total/net_per_million_usd")), d("-50"));
+  EXPECT_EQ(mm_text(mm, "/total/fill_rate"), "0.4");
+  EXPECT_EQ(Decimal::from_string(mm_text(mm, "/total/pnl/total")), mm_dec("-0.20"));
+  EXPECT_EQ(Decimal::from_string(mm_text(mm, "/total/pnl/hedge_cost")), mm_dec("-0.12"));
+  EXPECT_EQ(Decimal::from_string(mm_text(mm, "/total/net_per_million_usd")), mm_dec("-50"));
 }
 
 TEST(MmStatus, MetricsPerMarketWithBoundedLabels) {
-  const std::string m = render_metrics(sample());
+  const std::string m = render_metrics(mm_sample());
   for (const char* line : {
            "bparb_mm_quote_live{symbol=\"SOL_USDC_PERP\"} 1\n",
            "bparb_mm_quote_live{symbol=\"BTC_USDC_PERP\"} 0\n",
@@ -173,7 +173,7 @@ TEST(MmStatus, PromtoolAcceptsTheMetrics) {
   if (std::system("command -v promtool > /dev/null 2>&1") != 0) GTEST_SKIP() << "promtool not installed";
   const std::filesystem::path file =
       std::filesystem::temp_directory_path() / ("bparb_mm_metrics_" + std::to_string(::getpid()) + ".txt");
-  std::ofstream(file) << render_metrics(sample());
+  std::ofstream(file) << render_metrics(mm_sample());
   const std::string cmd = "promtool check metrics < " + file.string() + " > " + file.string() + ".out 2>&1";
   const int rc = std::system(cmd.c_str());
   std::ifstream out(file.string() + ".out");

@@ -19,23 +19,23 @@ namespace {
 namespace http = boost::beast::http;
 using simdjson::dom::element;
 
-constexpr TimestampUs kT0 = 1'700'000'000'000'000;  // 2023-11-14 22:13:20 UTC, a Tuesday
+constexpr TimestampUs kViewsT0 = 1'700'000'000'000'000;  // 2023-11-14 22:13:20 UTC, a Tuesday
 constexpr TimestampUs kDay = 86'400 * kUsPerSecond;
 
-Request get(std::string_view target) {
+Request view_get(std::string_view target) {
   Request r{http::verb::get, std::string(target), 11};
   r.set(http::field::host, "127.0.0.1:8780");
   return r;
 }
 
-Decimal d(const char* s) {
+Decimal views_dec(const char* s) {
   return Decimal::from_string(s);
 }
 
-Snapshot sample() {
+Snapshot views_sample() {
   Snapshot s;
-  s.started_us = kT0;
-  s.taken_us = kT0 + 60 * kUsPerSecond;
+  s.started_us = kViewsT0;
+  s.taken_us = kViewsT0 + 60 * kUsPerSecond;
   s.version = "0.1.0";
   s.mode = "paper";
   s.trading = true;
@@ -44,14 +44,14 @@ Snapshot sample() {
   p.phase = "open";
   p.open = true;
   p.position_id = 7;
-  p.spot = {"SOL_USDC", d("3.327336"), d("150")};
-  p.perp = {"SOL_USDC_PERP", d("-3.33"), d("151.3")};
-  p.fees_usd = d("0.6515145");
+  p.spot = {"SOL_USDC", views_dec("3.327336"), views_dec("150")};
+  p.perp = {"SOL_USDC_PERP", views_dec("-3.33"), views_dec("151.3")};
+  p.fees_usd = views_dec("0.6515145");
   p.has_basis = true;
-  p.spot_mid = d("150.05");
-  p.perp_mid = d("151.25");
-  p.entry_basis = d("0.008666666");
-  p.opened_us = kT0 + 20 * kUsPerSecond;
+  p.spot_mid = views_dec("150.05");
+  p.perp_mid = views_dec("151.25");
+  p.entry_basis = views_dec("0.008666666");
+  p.opened_us = kViewsT0 + 20 * kUsPerSecond;
   s.pairs.push_back(p);
   PairView flat;
   flat.name = "BTC";
@@ -62,9 +62,9 @@ Snapshot sample() {
   o.symbol = "SOL_USDC";
   o.pair = "SOL";
   o.side = Side::kAsk;
-  o.price = d("150.42");
-  o.quantity = d("3.32");
-  o.filled = d("1.1");
+  o.price = views_dec("150.42");
+  o.quantity = views_dec("3.32");
+  o.filled = views_dec("1.1");
   o.purpose = "Exit";
   o.state = "Open";
   o.post_only = true;
@@ -72,29 +72,30 @@ Snapshot sample() {
   s.orders.push_back(o);
   s.open_orders = 1;
   FillRing ring;
-  ring.push(kT0 + 20 * kUsPerSecond, "SOL", "SOL_USDC", Side::kBid, d("150"), d("3.33"), d("0.002664"), "SOL", true, 3,
-            41);
-  ring.push(kT0 + 21 * kUsPerSecond, "SOL", "SOL_USDC_PERP", Side::kAsk, d("151.3"), d("3.33"), d("0.2518812"), "USDC",
-            false, -1, 42);
+  ring.push(kViewsT0 + 20 * kUsPerSecond, "SOL", "SOL_USDC", Side::kBid, views_dec("150"), views_dec("3.33"),
+            views_dec("0.002664"), "SOL", true, 3, 41);
+  ring.push(kViewsT0 + 21 * kUsPerSecond, "SOL", "SOL_USDC_PERP", Side::kAsk, views_dec("151.3"), views_dec("3.33"),
+            views_dec("0.2518812"), "USDC", false, -1, 42);
   ring.copy_to(s.recent_fills);
   s.fills_total = ring.total();
-  s.events = {{1, kT0, "info", "Journal: j.sqlite (fresh)"},
-              {2, kT0 + 1, "info", "Opened position #7 SOL PerpPremium spot=3.3 perp=-3.33"},
-              {3, kT0 + 2, "error", "LEG RISK SOL: \"quoted\" line"}};
-  s.run_pnl = {d("0"), d("0.6515145"), d("0")};
+  s.events = {{1, kViewsT0, "info", "Journal: j.sqlite (fresh)"},
+              {2, kViewsT0 + 1, "info", "Opened position #7 SOL PerpPremium spot=3.3 perp=-3.33"},
+              {3, kViewsT0 + 2, "error", "LEG RISK SOL: \"quoted\" line"}};
+  s.run_pnl = {views_dec("0"), views_dec("0.6515145"), views_dec("0")};
   auto r = std::make_shared<PnlReport>();
   r->computed_us = s.taken_us;
   PnlPeriod today;
   today.start_us = pnl_period_start(PnlPeriodKind::kDay, s.taken_us);
-  today.fees = d("0.6515145");
+  today.fees = views_dec("0.6515145");
   today.fills = 2;
   r->days = {today};
   r->weeks = r->days;
   r->weeks[0].start_us = pnl_period_start(PnlPeriodKind::kWeek, s.taken_us);
   r->months = r->days;
   r->months[0].start_us = pnl_period_start(PnlPeriodKind::kMonth, s.taken_us);
-  r->positions = {{"SOL", 7, true, kT0 + 20 * kUsPerSecond, 0, d("0"), d("0.6515145"), d("0")}};
-  r->total_fees = d("0.6515145");
+  r->positions = {
+      {"SOL", 7, true, kViewsT0 + 20 * kUsPerSecond, 0, views_dec("0"), views_dec("0.6515145"), views_dec("0")}};
+  r->total_fees = views_dec("0.6515145");
   s.pnl = r;
   s.config_json = std::make_shared<const std::string>("{\"exchange\":{\"env_file\":\"[redacted]\"}}\n");
   return s;
@@ -107,7 +108,7 @@ struct Served {
 Served serve(const Snapshot& s, std::string_view target) {
   Handler h("127.0.0.1", 8780, kUsPerSecond);
   h.publish(s);
-  Response r = h.handle(get(target), s.taken_us);
+  Response r = h.handle(view_get(target), s.taken_us);
   return {r.result_int(), r.body()};
 }
 
@@ -131,19 +132,19 @@ TEST(ViewQueries, SinceAndPeriodAreParsedStrictly) {
 
 TEST(ViewQueries, PeriodsStartAtUtcMidnightMondayAndTheFirst) {
   // kT0 = Tuesday 2023-11-14 22:13:20 UTC.
-  const TimestampUs day = pnl_period_start(PnlPeriodKind::kDay, kT0);
-  EXPECT_EQ(day, 1'699'920'000LL * kUsPerSecond);                                           // 2023-11-14 00:00
-  EXPECT_EQ(pnl_period_start(PnlPeriodKind::kWeek, kT0), day - kDay);                       // Monday 11-13
-  EXPECT_EQ(pnl_period_start(PnlPeriodKind::kMonth, kT0), 1'698'796'800LL * kUsPerSecond);  // 2023-11-01
-  EXPECT_EQ(pnl_period_start(PnlPeriodKind::kWeek, day - kDay), day - kDay);                // a Monday is its own
-  EXPECT_EQ(pnl_period_start(PnlPeriodKind::kMonth, 1'709'164'800LL * kUsPerSecond),        // 2024-02-29 (leap)
-            1'706'745'600LL * kUsPerSecond);                                                // 2024-02-01
+  const TimestampUs day = pnl_period_start(PnlPeriodKind::kDay, kViewsT0);
+  EXPECT_EQ(day, 1'699'920'000LL * kUsPerSecond);                                                // 2023-11-14 00:00
+  EXPECT_EQ(pnl_period_start(PnlPeriodKind::kWeek, kViewsT0), day - kDay);                       // Monday 11-13
+  EXPECT_EQ(pnl_period_start(PnlPeriodKind::kMonth, kViewsT0), 1'698'796'800LL * kUsPerSecond);  // 2023-11-01
+  EXPECT_EQ(pnl_period_start(PnlPeriodKind::kWeek, day - kDay), day - kDay);                     // a Monday is its own
+  EXPECT_EQ(pnl_period_start(PnlPeriodKind::kMonth, 1'709'164'800LL * kUsPerSecond),             // 2024-02-29 (leap)
+            1'706'745'600LL * kUsPerSecond);                                                     // 2024-02-01
 }
 
 TEST(FillRingTest, KeepsTheLastFillsOldestFirst) {
   FillRing ring;
   for (std::int64_t i = 0; i < static_cast<std::int64_t>(FillRing::kCapacity) + 10; ++i)
-    ring.push(i, "SOL", "SOL_USDC", Side::kBid, d("1"), d("1"), d("0"), "USDC", false, i, 1);
+    ring.push(i, "SOL", "SOL_USDC", Side::kBid, views_dec("1"), views_dec("1"), views_dec("0"), "USDC", false, i, 1);
   EXPECT_EQ(ring.size(), FillRing::kCapacity);
   EXPECT_EQ(ring.total(), FillRing::kCapacity + 10);
   std::vector<FillView> out;
@@ -177,7 +178,7 @@ TEST(EventLog, RecordsInfoLinesWithSequenceNumbersAndKinds) {
 }
 
 TEST(Views, PositionsShowLegsRealizedSplitAndNetExposurePerCoin) {
-  const Served r = serve(sample(), "/api/v1/positions");
+  const Served r = serve(views_sample(), "/api/v1/positions");
   ASSERT_EQ(r.status, 200u) << r.body;
   simdjson::dom::parser parser;
   element doc;
@@ -198,7 +199,7 @@ TEST(Views, PositionsShowLegsRealizedSplitAndNetExposurePerCoin) {
 }
 
 TEST(Views, OrdersCarry64BitClientIdsAndTheirAge) {
-  const Served r = serve(sample(), "/api/v1/orders");
+  const Served r = serve(views_sample(), "/api/v1/orders");
   ASSERT_EQ(r.status, 200u);
   EXPECT_NE(r.body.find(R"("client_id":5000000001,"pair":"SOL","symbol":"SOL_USDC","side":"sell","price":"150.42",)"
                         R"("quantity":"3.32","filled":"1.1","purpose":"Exit","state":"Open","post_only":true,)"
@@ -209,7 +210,7 @@ TEST(Views, OrdersCarry64BitClientIdsAndTheirAge) {
 }
 
 TEST(Views, FillsSinceFiltersByMillisecondsAndShowUnknownTradeIdsAsNull) {
-  const Snapshot s = sample();
+  const Snapshot s = views_sample();
   const Served all = serve(s, "/api/v1/fills");
   ASSERT_EQ(all.status, 200u);
   EXPECT_NE(all.body.find(R"("side":"buy","price":"150","quantity":"3.33","fee":"0.002664","fee_symbol":"SOL",)"
@@ -217,7 +218,7 @@ TEST(Views, FillsSinceFiltersByMillisecondsAndShowUnknownTradeIdsAsNull) {
             std::string::npos)
       << all.body;
   EXPECT_NE(all.body.find(R"("trade_id":null)"), std::string::npos);
-  const std::string since = std::to_string((kT0 + 21 * kUsPerSecond) / kUsPerMs);
+  const std::string since = std::to_string((kViewsT0 + 21 * kUsPerSecond) / kUsPerMs);
   const Served later = serve(s, "/api/v1/fills?since=" + since);
   EXPECT_EQ(later.body.find("SOL_USDC\""), std::string::npos) << later.body;
   EXPECT_NE(later.body.find("SOL_USDC_PERP"), std::string::npos) << later.body;
@@ -229,7 +230,7 @@ TEST(Views, FillsSinceFiltersByMillisecondsAndShowUnknownTradeIdsAsNull) {
 }
 
 TEST(Views, EventsSinceASequenceNumberAreEscapedRecords) {
-  const Served r = serve(sample(), "/api/v1/events?since=1");
+  const Served r = serve(views_sample(), "/api/v1/events?since=1");
   ASSERT_EQ(r.status, 200u);
   simdjson::dom::parser parser;
   element doc;
@@ -242,7 +243,7 @@ TEST(Views, EventsSinceASequenceNumberAreEscapedRecords) {
 }
 
 TEST(Views, PnlPerPeriodAndItsErrors) {
-  Snapshot s = sample();
+  Snapshot s = views_sample();
   for (const char* period : {"day", "week", "month"}) {
     const Served r = serve(s, std::string("/api/v1/pnl?period=") + period);
     ASSERT_EQ(r.status, 200u) << r.body;
@@ -256,10 +257,10 @@ TEST(Views, PnlPerPeriodAndItsErrors) {
   Handler h("127.0.0.1", 8780, kUsPerSecond);
   h.publish(s);
   auto next = std::make_shared<PnlReport>(*s.pnl);
-  next->total_funding = d("0.31");
+  next->total_funding = views_dec("0.31");
   s.pnl = next;
   h.publish(s);
-  EXPECT_NE(h.handle(get("/api/v1/pnl"), s.taken_us)
+  EXPECT_NE(h.handle(view_get("/api/v1/pnl"), s.taken_us)
                 .body()
                 .find(R"("total":{"spread":"0","fees":"0.6515145","funding":"0.31")"),
             std::string::npos);
@@ -274,7 +275,7 @@ TEST(Views, PnlPerPeriodAndItsErrors) {
 }
 
 TEST(Views, ConfigIsServedAsGivenAndUnknownParametersAreRefused) {
-  const Snapshot s = sample();
+  const Snapshot s = views_sample();
   const Served c = serve(s, "/api/v1/config");
   EXPECT_EQ(c.status, 200u);
   EXPECT_EQ(c.body, *s.config_json);
@@ -282,12 +283,12 @@ TEST(Views, ConfigIsServedAsGivenAndUnknownParametersAreRefused) {
   EXPECT_EQ(bad.status, 400u);
   EXPECT_EQ(bad.body, "unknown query parameter 'verbose'; allowed: none\n");
   Handler h("127.0.0.1", 8780, kUsPerSecond);
-  EXPECT_EQ(h.handle(get("/api/v1/orders"), kT0).result_int(), 503u);  // nothing published yet
-  Request post = get("/api/v1/orders");
+  EXPECT_EQ(h.handle(view_get("/api/v1/orders"), kViewsT0).result_int(), 503u);  // nothing published yet
+  Request post = view_get("/api/v1/orders");
   post.method(http::verb::post);
   h.publish(s);
   EXPECT_EQ(h.handle(post, s.taken_us).result_int(), 405u);
-  EXPECT_EQ(h.handle(get("/api/v1/orderz"), s.taken_us).result_int(), 404u);
+  EXPECT_EQ(h.handle(view_get("/api/v1/orderz"), s.taken_us).result_int(), 404u);
 }
 
 }  // namespace

@@ -14,7 +14,7 @@
 namespace bparb::sim::testing {
 namespace {
 
-constexpr const char* kSpot = "SOL_USDC";
+constexpr const char* kEmissionSpot = "SOL_USDC";
 
 // A client book: price -> qty (raw Decimal units), with update-id continuity checked per delta.
 struct Mirror {
@@ -40,31 +40,31 @@ struct Mirror {
 };
 
 std::int64_t spot_depth_id(const Exchange& ex) {
-  return ex.depth_snapshot(kSpot)->last_update_id;
+  return ex.depth_snapshot(kEmissionSpot)->last_update_id;
 }
 
 TEST_F(ExchangeTest, CancelAndReplaceAtTheSameSizeIsNoDepthUpdate) {
-  const SimOrder a = ok(bob_, limit(kSpot, Side::kAsk, "101", "5"));
-  ok(bob_, limit(kSpot, Side::kBid, "99", "2"));
+  const SimOrder a = ok(bob_, limit(kEmissionSpot, Side::kAsk, "101", "5"));
+  ok(bob_, limit(kEmissionSpot, Side::kBid, "99", "2"));
   const std::int64_t id0 = spot_depth_id(*ex_);
   EXPECT_EQ(id0, 2);
   const std::size_t n0 = events_.depth.size();
 
   // Cancel + re-place the same size in one batch: the level is back at its published total.
   ex_->batch_begin();
-  ex_->cancel(bob_, kSpot, OrderRef{a.id, std::nullopt});
-  const SimOrder a2 = ok(bob_, limit(kSpot, Side::kAsk, "101", "5"));
+  ex_->cancel(bob_, kEmissionSpot, OrderRef{a.id, std::nullopt});
+  const SimOrder a2 = ok(bob_, limit(kEmissionSpot, Side::kAsk, "101", "5"));
   ex_->batch_end();
   EXPECT_EQ(events_.depth.size(), n0);  // no frame at all
   EXPECT_EQ(spot_depth_id(*ex_), id0);  // and no update id spent
 
   // A level added and removed again in one batch is no update either; one that changed is, once.
   ex_->batch_begin();
-  const SimOrder tmp = ok(carol_, limit(kSpot, Side::kAsk, "103", "1"));
-  ex_->cancel(carol_, kSpot, OrderRef{tmp.id, std::nullopt});
-  ex_->cancel(bob_, kSpot, OrderRef{a2.id, std::nullopt});
-  ok(bob_, limit(kSpot, Side::kAsk, "101", "3"));
-  ok(bob_, limit(kSpot, Side::kAsk, "101", "1"));
+  const SimOrder tmp = ok(carol_, limit(kEmissionSpot, Side::kAsk, "103", "1"));
+  ex_->cancel(carol_, kEmissionSpot, OrderRef{tmp.id, std::nullopt});
+  ex_->cancel(bob_, kEmissionSpot, OrderRef{a2.id, std::nullopt});
+  ok(bob_, limit(kEmissionSpot, Side::kAsk, "101", "3"));
+  ok(bob_, limit(kEmissionSpot, Side::kAsk, "101", "1"));
   ex_->batch_end();
   ASSERT_EQ(events_.depth.size(), n0 + 1);
   const DepthDelta& d = events_.depth.back();
@@ -77,7 +77,7 @@ TEST_F(ExchangeTest, CancelAndReplaceAtTheSameSizeIsNoDepthUpdate) {
   EXPECT_EQ(spot_depth_id(*ex_), id0 + 1);
 
   // Outside a batch every change is its own delta, as before.
-  ok(carol_, limit(kSpot, Side::kBid, "98", "1"));
+  ok(carol_, limit(kEmissionSpot, Side::kBid, "98", "1"));
   ASSERT_EQ(events_.depth.size(), n0 + 2);
   EXPECT_EQ(events_.depth.back().first_update_id, id0 + 2);
   ASSERT_EQ(events_.depth.back().bids.size(), 1u);
@@ -86,9 +86,9 @@ TEST_F(ExchangeTest, CancelAndReplaceAtTheSameSizeIsNoDepthUpdate) {
 
 TEST_F(ExchangeTest, DeltasStayAscendingAndCountTheirLevels) {
   ex_->batch_begin();
-  for (const char* p : {"104", "101", "103", "102"}) ok(bob_, limit(kSpot, Side::kAsk, p, "1"));
-  for (const char* p : {"97", "99", "98"}) ok(bob_, limit(kSpot, Side::kBid, p, "1"));
-  ok(carol_, limit(kSpot, Side::kAsk, "102", "2"));  // same level twice: one entry, total 3
+  for (const char* p : {"104", "101", "103", "102"}) ok(bob_, limit(kEmissionSpot, Side::kAsk, p, "1"));
+  for (const char* p : {"97", "99", "98"}) ok(bob_, limit(kEmissionSpot, Side::kBid, p, "1"));
+  ok(carol_, limit(kEmissionSpot, Side::kAsk, "102", "2"));  // same level twice: one entry, total 3
   ex_->batch_end();
   ASSERT_EQ(events_.depth.size(), 1u);
   const DepthDelta& d = events_.depth.back();
@@ -117,19 +117,20 @@ TEST(ExchangeWithoutDepthStream, SameBookAndTradesButNoDeltas) {
     const AccountId bob = *ex->find_account("bob");
     const AccountId carol = *ex->find_account("carol");
     ex->batch_begin();
-    for (const char* p : {"104", "101", "103", "102"}) ASSERT_TRUE(ex->execute(bob, limit(kSpot, Side::kAsk, p, "1")));
-    for (const char* p : {"97", "99", "98"}) ASSERT_TRUE(ex->execute(bob, limit(kSpot, Side::kBid, p, "1")));
+    for (const char* p : {"104", "101", "103", "102"})
+      ASSERT_TRUE(ex->execute(bob, limit(kEmissionSpot, Side::kAsk, p, "1")));
+    for (const char* p : {"97", "99", "98"}) ASSERT_TRUE(ex->execute(bob, limit(kEmissionSpot, Side::kBid, p, "1")));
     ex->batch_end();
-    ASSERT_TRUE(ex->execute(carol, limit(kSpot, Side::kBid, "102", "1.5")));  // takes 101 and half of 102
-    const SimOrder rest = *ex->execute(carol, limit(kSpot, Side::kBid, "100", "2"));
-    ASSERT_TRUE(ex->cancel(carol, kSpot, OrderRef{rest.id, std::nullopt}));
+    ASSERT_TRUE(ex->execute(carol, limit(kEmissionSpot, Side::kBid, "102", "1.5")));  // takes 101 and half of 102
+    const SimOrder rest = *ex->execute(carol, limit(kEmissionSpot, Side::kBid, "100", "2"));
+    ASSERT_TRUE(ex->cancel(carol, kEmissionSpot, OrderRef{rest.id, std::nullopt}));
   }
   EXPECT_GT(with_events.depth.size(), 0u);
   EXPECT_TRUE(without_events.depth.empty());
   EXPECT_GT(spot_depth_id(with), 0);
   EXPECT_EQ(spot_depth_id(without), 0);
-  const DepthSnapshot a = *with.depth_snapshot(kSpot);
-  const DepthSnapshot b = *without.depth_snapshot(kSpot);
+  const DepthSnapshot a = *with.depth_snapshot(kEmissionSpot);
+  const DepthSnapshot b = *without.depth_snapshot(kEmissionSpot);
   ASSERT_EQ(a.bids.size(), b.bids.size());
   ASSERT_EQ(a.asks.size(), b.asks.size());
   for (std::size_t i = 0; i < a.bids.size(); ++i) {

@@ -9,8 +9,8 @@
 namespace bparb::sim::testing {
 namespace {
 
-constexpr const char* kSpot = "SOL_USDC";
-constexpr const char* kPerp = "SOL_USDC_PERP";
+constexpr const char* kEventsSpot = "SOL_USDC";
+constexpr const char* kEventsPerp = "SOL_USDC_PERP";
 
 // Applies depth deltas to a price->qty map the way a client book would.
 struct MirrorBook {
@@ -33,27 +33,27 @@ struct MirrorBook {
 };
 
 TEST_F(ExchangeTest, DepthUpdateIdsAreContiguousAndMatchSnapshots) {
-  ok(bob_, limit(kSpot, Side::kAsk, "101", "5"));
-  ok(bob_, limit(kSpot, Side::kAsk, "102", "5"));
+  ok(bob_, limit(kEventsSpot, Side::kAsk, "101", "5"));
+  ok(bob_, limit(kEventsSpot, Side::kAsk, "102", "5"));
   MirrorBook mirror;
-  mirror.load(*ex_->depth_snapshot(kSpot));
+  mirror.load(*ex_->depth_snapshot(kEventsSpot));
   EXPECT_EQ(mirror.last_id, 2);
   const std::size_t first_new = events_.depth.size();
 
-  ok(carol_, limit(kSpot, Side::kBid, "99", "3"));
-  ok(alice_, limit(kSpot, Side::kBid, "102", "7"));  // takes 101 fully and 2 of 102: two levels in one delta
-  const SimOrder c = ok(carol_, limit(kSpot, Side::kBid, "98", "1"));
-  ex_->cancel(carol_, kSpot, OrderRef{c.id, std::nullopt});
-  ok(alice_, limit(kPerp, Side::kBid, "90", "1"));  // other market: own id space
+  ok(carol_, limit(kEventsSpot, Side::kBid, "99", "3"));
+  ok(alice_, limit(kEventsSpot, Side::kBid, "102", "7"));  // takes 101 fully and 2 of 102: two levels in one delta
+  const SimOrder c = ok(carol_, limit(kEventsSpot, Side::kBid, "98", "1"));
+  ex_->cancel(carol_, kEventsSpot, OrderRef{c.id, std::nullopt});
+  ok(alice_, limit(kEventsPerp, Side::kBid, "90", "1"));  // other market: own id space
   ex_->batch_begin();
-  ok(bob_, limit(kSpot, Side::kAsk, "103", "1"));
-  ok(bob_, limit(kSpot, Side::kAsk, "104", "1"));
+  ok(bob_, limit(kEventsSpot, Side::kAsk, "103", "1"));
+  ok(bob_, limit(kEventsSpot, Side::kAsk, "104", "1"));
   ex_->batch_end();
 
   std::int64_t prev = 0;
   std::size_t spot_deltas = 0;
   for (const DepthDelta& d : events_.depth) {
-    if (d.symbol != kSpot) {
+    if (d.symbol != kEventsSpot) {
       EXPECT_EQ(d.first_update_id, 1);  // the perp book's first change
       continue;
     }
@@ -74,9 +74,9 @@ TEST_F(ExchangeTest, DepthUpdateIdsAreContiguousAndMatchSnapshots) {
   EXPECT_EQ(events_.depth.back().last_update_id - events_.depth.back().first_update_id, 1);  // batched
 
   for (std::size_t i = first_new; i < events_.depth.size(); ++i)
-    if (events_.depth[i].symbol == kSpot) mirror.apply(events_.depth[i]);
+    if (events_.depth[i].symbol == kEventsSpot) mirror.apply(events_.depth[i]);
   MirrorBook fresh;
-  fresh.load(*ex_->depth_snapshot(kSpot));
+  fresh.load(*ex_->depth_snapshot(kEventsSpot));
   EXPECT_EQ(fresh.last_id, prev);
   EXPECT_EQ(mirror.last_id, fresh.last_id);
   EXPECT_EQ(mirror.bids, fresh.bids);
@@ -84,9 +84,9 @@ TEST_F(ExchangeTest, DepthUpdateIdsAreContiguousAndMatchSnapshots) {
 }
 
 TEST_F(ExchangeTest, DepthSnapshotIsAscendingAndLimited) {
-  for (const char* p : {"99", "98", "97"}) ok(bob_, limit(kSpot, Side::kBid, p, "1"));
-  for (const char* p : {"101", "102", "103"}) ok(bob_, limit(kSpot, Side::kAsk, p, "1"));
-  auto s = ex_->depth_snapshot(kSpot, 2);
+  for (const char* p : {"99", "98", "97"}) ok(bob_, limit(kEventsSpot, Side::kBid, p, "1"));
+  for (const char* p : {"101", "102", "103"}) ok(bob_, limit(kEventsSpot, Side::kAsk, p, "1"));
+  auto s = ex_->depth_snapshot(kEventsSpot, 2);
   ASSERT_EQ(s->bids.size(), 2u);
   EXPECT_EQ(s->bids[0].price, D("98"));  // ascending, best bid last
   EXPECT_EQ(s->bids[1].price, D("99"));
@@ -94,18 +94,18 @@ TEST_F(ExchangeTest, DepthSnapshotIsAscendingAndLimited) {
   EXPECT_EQ(s->asks[0].price, D("101"));  // best ask first
   EXPECT_EQ(s->asks[1].price, D("102"));
   EXPECT_EQ(s->timestamp_us, clock_.now_us());
-  EXPECT_EQ(ex_->depth_snapshot(kSpot, 0)->bids.size(), 3u);
+  EXPECT_EQ(ex_->depth_snapshot(kEventsSpot, 0)->bids.size(), 3u);
   auto bad = ex_->depth_snapshot("XYZ");
   ASSERT_FALSE(bad.has_value());
   EXPECT_EQ(api(bad.error()).code, "INVALID_SYMBOL");
 }
 
 TEST_F(ExchangeTest, FillEventsCarryOrderStreamFields) {
-  auto mk = limit(kSpot, Side::kAsk, "100.5", "3");
+  auto mk = limit(kEventsSpot, Side::kAsk, "100.5", "3");
   mk.client_id = 11;
   const SimOrder maker = ok(bob_, mk);
   events_.clear();
-  const SimOrder taker = ok(alice_, limit(kSpot, Side::kBid, "100.5", "2"));
+  const SimOrder taker = ok(alice_, limit(kEventsSpot, Side::kBid, "100.5", "2"));
   std::vector<std::string> kinds;
   for (const auto& l : events_.lines) kinds.push_back(l.substr(0, l.find(' ', l.find(' ') + 1)));
   const std::vector<std::string> expected = {"order 0", "trade SOL_USDC", "order 1",
@@ -146,24 +146,24 @@ TEST_F(ExchangeTest, FillEventsCarryOrderStreamFields) {
 }
 
 TEST_F(ExchangeTest, BookTickerOnlyWhenTopChanges) {
-  ok(bob_, limit(kSpot, Side::kBid, "99", "1"));
+  ok(bob_, limit(kEventsSpot, Side::kBid, "99", "1"));
   ASSERT_EQ(events_.book_tickers.size(), 1u);
   EXPECT_EQ(events_.book_tickers[0].update_id, 1);
-  ok(bob_, limit(kSpot, Side::kBid, "98", "1"));  // deeper level: no bookTicker
+  ok(bob_, limit(kEventsSpot, Side::kBid, "98", "1"));  // deeper level: no bookTicker
   EXPECT_EQ(events_.book_tickers.size(), 1u);
-  ok(bob_, limit(kSpot, Side::kBid, "99", "2"));  // same price, more size: changes the top quantity
+  ok(bob_, limit(kEventsSpot, Side::kBid, "99", "2"));  // same price, more size: changes the top quantity
   ASSERT_EQ(events_.book_tickers.size(), 2u);
   EXPECT_EQ(events_.book_tickers[1].update_id, 2);
   EXPECT_EQ(events_.book_tickers[1].bid_quantity, std::optional(D("3")));
 }
 
 TEST_F(ExchangeTest, PositionEventsOpenAdjustClose) {
-  ok(bob_, limit(kPerp, Side::kAsk, "100", "3"));
+  ok(bob_, limit(kEventsPerp, Side::kAsk, "100", "3"));
   events_.clear();
-  ok(alice_, market(kPerp, Side::kBid, "1"));
-  ok(alice_, market(kPerp, Side::kBid, "1"));
-  ok(carol_, limit(kPerp, Side::kBid, "99", "2"));
-  ok(alice_, market(kPerp, Side::kAsk, "2"));
+  ok(alice_, market(kEventsPerp, Side::kBid, "1"));
+  ok(alice_, market(kEventsPerp, Side::kBid, "1"));
+  ok(carol_, limit(kEventsPerp, Side::kBid, "99", "2"));
+  ok(alice_, market(kEventsPerp, Side::kAsk, "2"));
   // bob (maker) then alice (taker) per fill; carol opens as maker when alice closes.
   ASSERT_EQ(events_.positions.size(), 6u);
   const std::vector<std::pair<AccountId, PositionEventType>> want = {
@@ -186,12 +186,12 @@ TEST_F(ExchangeTest, PositionEventsOpenAdjustClose) {
 }
 
 TEST_F(ExchangeTest, RollingTickerAndCadencedEvents) {
-  ok(bob_, limit(kSpot, Side::kAsk, "100", "1"));
-  ok(bob_, limit(kSpot, Side::kAsk, "104", "1"));
-  ok(alice_, market(kSpot, Side::kBid, "1"));
+  ok(bob_, limit(kEventsSpot, Side::kAsk, "100", "1"));
+  ok(bob_, limit(kEventsSpot, Side::kAsk, "104", "1"));
+  ok(alice_, market(kEventsSpot, Side::kBid, "1"));
   clock_.advance_us(120 * kUsPerSecond);
-  ok(alice_, limit(kSpot, Side::kBid, "104", "1"));
-  auto t = ex_->ticker(kSpot);
+  ok(alice_, limit(kEventsSpot, Side::kBid, "104", "1"));
+  auto t = ex_->ticker(kEventsSpot);
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->first_price, D("100"));
   EXPECT_EQ(t->last_price, D("104"));
@@ -205,7 +205,7 @@ TEST_F(ExchangeTest, RollingTickerAndCadencedEvents) {
   EXPECT_EQ(ex_->tickers().size(), 2u);
   // A day later the window is empty.
   clock_.advance_us(kUsPerDay);
-  t = ex_->ticker(kSpot);
+  t = ex_->ticker(kEventsSpot);
   EXPECT_EQ(t->volume, D("0"));
   EXPECT_EQ(t->trades, 0);
   EXPECT_EQ(t->first_price, D("104"));
@@ -219,18 +219,18 @@ TEST_F(ExchangeTest, RollingTickerAndCadencedEvents) {
   clock_.advance_us(kUsPerSecond);
   ex_->advance_to(clock_.now_us());
   EXPECT_EQ(events_.marks.size(), 4u);
-  EXPECT_EQ(events_.marks[2].symbol, kSpot);
+  EXPECT_EQ(events_.marks[2].symbol, kEventsSpot);
   EXPECT_EQ(events_.marks[3].next_funding_timestamp_ms % 3'600'000, 0);
 }
 
 TEST_F(ExchangeTest, ListenersCanBeRemoved) {
   RecordingListener second;
   ex_->add_listener(&second);
-  ok(bob_, limit(kSpot, Side::kAsk, "101", "1"));
+  ok(bob_, limit(kEventsSpot, Side::kAsk, "101", "1"));
   EXPECT_FALSE(second.lines.empty());
   ex_->remove_listener(&second);
   const std::size_t n = second.lines.size();
-  ok(bob_, limit(kSpot, Side::kAsk, "102", "1"));
+  ok(bob_, limit(kEventsSpot, Side::kAsk, "102", "1"));
   EXPECT_EQ(second.lines.size(), n);
 }
 

@@ -7,7 +7,7 @@ namespace bparb::sim::testing {
 namespace {
 
 constexpr const char* kSpot = "SOL_USDC";
-constexpr const char* kPerp = "SOL_USDC_PERP";
+constexpr const char* kOrdersPerp = "SOL_USDC_PERP";
 
 TEST_F(ExchangeTest, LimitOrderRestsAndLocksQuote) {
   auto r = limit(kSpot, Side::kBid, "99.50", "10");
@@ -21,7 +21,7 @@ TEST_F(ExchangeTest, LimitOrderRestsAndLocksQuote) {
   EXPECT_EQ(ex_->available_balance(alice_, "USDC"), D("99005"));
   EXPECT_EQ(ex_->locked_balance(alice_, "USDC"), D("995"));
   ASSERT_EQ(ex_->open_orders(alice_).size(), 1u);
-  EXPECT_EQ(ex_->open_orders(alice_, std::string_view(kPerp)).size(), 0u);
+  EXPECT_EQ(ex_->open_orders(alice_, std::string_view(kOrdersPerp)).size(), 0u);
   auto snap = ex_->depth_snapshot(kSpot);
   ASSERT_TRUE(snap.has_value());
   ASSERT_EQ(snap->bids.size(), 1u);
@@ -371,7 +371,7 @@ TEST_F(ExchangeTest, CancelByIdClientIdAndAll) {
   const SimOrder o1 = ok(alice_, r1);
   const SimOrder o2 = ok(alice_, limit(kSpot, Side::kBid, "98", "1"));
   const SimOrder o3 = ok(alice_, limit(kSpot, Side::kAsk, "101", "2"));
-  const SimOrder o4 = ok(alice_, limit(kPerp, Side::kBid, "97", "1"));
+  const SimOrder o4 = ok(alice_, limit(kOrdersPerp, Side::kBid, "97", "1"));
   EXPECT_EQ(ex_->locked_balance(alice_, "USDC"), D("197"));
   EXPECT_EQ(ex_->locked_balance(alice_, "SOL"), D("2"));
 
@@ -384,7 +384,7 @@ TEST_F(ExchangeTest, CancelByIdClientIdAndAll) {
   auto wrong_account = ex_->cancel(bob_, kSpot, OrderRef{o2.id, std::nullopt});
   ASSERT_FALSE(wrong_account.has_value());
   EXPECT_EQ(api(wrong_account.error()).http_status, 404);
-  auto wrong_symbol = ex_->cancel(alice_, kPerp, OrderRef{o2.id, std::nullopt});
+  auto wrong_symbol = ex_->cancel(alice_, kOrdersPerp, OrderRef{o2.id, std::nullopt});
   ASSERT_FALSE(wrong_symbol.has_value());
   EXPECT_EQ(api(wrong_symbol.error()).code, "RESOURCE_NOT_FOUND");
 
@@ -454,7 +454,7 @@ TEST_F(ExchangeTest, OrderAndFillHistoryFiltersAndPages) {
   ASSERT_EQ(ft.total, 1u);
   EXPECT_EQ(ft.items[0].order_id, a2.id);
   FillQuery other_symbol;
-  other_symbol.symbol = kPerp;
+  other_symbol.symbol = kOrdersPerp;
   EXPECT_EQ(ex_->fills(alice_, other_symbol).total, 0u);
 }
 

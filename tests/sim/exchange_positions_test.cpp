@@ -6,7 +6,7 @@
 namespace bparb::sim::testing {
 namespace {
 
-constexpr const char* kSpot = "SOL_USDC";
+constexpr const char* kPositionsSpot = "SOL_USDC";
 constexpr const char* kPerp = "SOL_USDC_PERP";
 
 TEST_F(ExchangeTest, PerpEntryAndRealizedPnlAcrossAddReduceFlip) {
@@ -217,7 +217,7 @@ TEST_F(FundingTest, GridAndEstimate) {
   EXPECT_EQ(ex_->mark_price(kPerp)->funding_rate, D("0.000625"));
   EXPECT_EQ(ex_->mark_prices().size(), 1u);  // perps by default
   EXPECT_EQ(ex_->mark_prices(MarketType::kSpot).size(), 1u);
-  EXPECT_EQ(ex_->mark_price(kSpot)->next_funding_timestamp_ms, 0);
+  EXPECT_EQ(ex_->mark_price(kPositionsSpot)->next_funding_timestamp_ms, 0);
 }
 
 TEST_F(FundingTest, LongPaysPositiveRate) {

@@ -13,7 +13,7 @@
 namespace bparb::sim::testing {
 namespace {
 
-constexpr TimestampUs kStart = 1'700'000'000'000'000;
+constexpr TimestampUs kModelStart = 1'700'000'000'000'000;
 
 TEST(DefaultMarkets, TenBackpackLikeMarkets) {
   const auto markets = default_markets();
@@ -50,7 +50,8 @@ TEST(DefaultMarkets, TenBackpackLikeMarkets) {
 }
 
 struct ModelRun {
-  explicit ModelRun(std::uint64_t seed, bool with_listener = true) : clock(kStart), exchange(clock, make_config()) {
+  explicit ModelRun(std::uint64_t seed, bool with_listener = true)
+      : clock(kModelStart), exchange(clock, make_config()) {
     if (with_listener) exchange.add_listener(&events);
     MarketModelConfig cfg = default_model_config();
     cfg.seed = seed;

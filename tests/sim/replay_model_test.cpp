@@ -27,11 +27,11 @@ using testing::D;
 
 constexpr TimestampUs kT0 = 1'700'000'000'000'000;
 
-std::string depth(const char* sym, std::int64_t U, std::int64_t u, const char* bids, const char* asks) {
+std::string replay_depth(const char* sym, std::int64_t U, std::int64_t u, const char* bids, const char* asks) {
   return std::string(R"({"stream":"depth.)") + sym + R"(","data":{"e":"depth","E":1,"s":")" + sym + R"(","a":)" + asks +
          R"(,"b":)" + bids + R"(,"U":)" + std::to_string(U) + R"(,"u":)" + std::to_string(u) + R"(,"T":1}})";
 }
-std::string snap(const char* sym, std::int64_t id, const char* bids, const char* asks) {
+std::string replay_snap(const char* sym, std::int64_t id, const char* bids, const char* asks) {
   return std::string(R"({"symbol":")") + sym + R"(","data":{"asks":)" + asks + R"(,"bids":)" + bids +
          R"(,"lastUpdateId":")" + std::to_string(id) + R"(","timestamp":1}})";
 }
@@ -64,12 +64,12 @@ class ReplayModelTest : public ::testing::Test {
 };
 
 TEST_F(ReplayModelTest, SnapshotAndDeltasSetTheExchangeBook) {
-  src.add(kT0, FrameKind::kWs, depth("SOL_USDC", 9, 10, "[]", "[]"));  // before the snapshot: dropped
+  src.add(kT0, FrameKind::kWs, replay_depth("SOL_USDC", 9, 10, "[]", "[]"));  // before the snapshot: dropped
   src.add(kT0 + 1, FrameKind::kRestDepth,
-          snap("SOL_USDC", 10, R"([["99.98","2"],["99.99","1"]])", R"([["100.01","1"],["100.02","4"]])"));
+          replay_snap("SOL_USDC", 10, R"([["99.98","2"],["99.99","1"]])", R"([["100.01","1"],["100.02","4"]])"));
   src.add(kT0 + 2, FrameKind::kWs,
-          depth("SOL_USDC", 11, 12, R"([["99.99","3"]])", R"([["100.01","0"],["100.03","5"]])"));
-  src.add(kT0 + 3, FrameKind::kWs, depth("SOL_USDC", 13, 13, R"([["99.98","0.5"]])", "[]"));
+          replay_depth("SOL_USDC", 11, 12, R"([["99.99","3"]])", R"([["100.01","0"],["100.03","5"]])"));
+  src.add(kT0 + 3, FrameKind::kWs, replay_depth("SOL_USDC", 13, 13, R"([["99.98","0.5"]])", "[]"));
   ReplayModel replay(exchange, src, make_backpack_frame_decoder());
   EXPECT_EQ(replay.recording_start_us(), kT0);
 
@@ -95,11 +95,12 @@ TEST_F(ReplayModelTest, SnapshotAndDeltasSetTheExchangeBook) {
 
 // A recording may hold several venues' lines (record::FrameLine::venue): the model replays its decoder's.
 TEST_F(ReplayModelTest, LinesOfAnotherVenueAreSkippedAndCounted) {
-  VectorFrameSource::Line other{kT0 + 1, FrameKind::kWs, depth("SOL_USDC", 11, 11, R"([["99.99","0"]])", "[]"),
+  VectorFrameSource::Line other{kT0 + 1, FrameKind::kWs, replay_depth("SOL_USDC", 11, 11, R"([["99.99","0"]])", "[]"),
                                 VenueId::kLighter};
-  VectorFrameSource mixed({{kT0, FrameKind::kRestDepth,
-                            snap("SOL_USDC", 10, R"([["99.99","1"]])", R"([["100.01","1"]])"), VenueId::kBackpack},
-                           other});
+  VectorFrameSource mixed(
+      {{kT0, FrameKind::kRestDepth, replay_snap("SOL_USDC", 10, R"([["99.99","1"]])", R"([["100.01","1"]])"),
+        VenueId::kBackpack},
+       other});
   ReplayModel replay(exchange, mixed, make_backpack_frame_decoder());
   replay.apply_until(kT0 + 1);
   EXPECT_TRUE(replay.finished());
@@ -110,8 +111,9 @@ TEST_F(ReplayModelTest, LinesOfAnotherVenueAreSkippedAndCounted) {
 }
 
 TEST_F(ReplayModelTest, OurOrderTradesAgainstReplayedLiquidityAndTheRecordingRefillsIt) {
-  src.add(kT0, FrameKind::kRestDepth, snap("SOL_USDC", 10, R"([["99.99","1"]])", R"([["100.01","1"],["100.02","4"]])"));
-  src.add(kT0 + 10, FrameKind::kWs, depth("SOL_USDC", 11, 11, "[]", R"([["100.02","6"]])"));
+  src.add(kT0, FrameKind::kRestDepth,
+          replay_snap("SOL_USDC", 10, R"([["99.99","1"]])", R"([["100.01","1"],["100.02","4"]])"));
+  src.add(kT0 + 10, FrameKind::kWs, replay_depth("SOL_USDC", 11, 11, "[]", R"([["100.02","6"]])"));
   ReplayModel replay(exchange, src, make_backpack_frame_decoder());
   replay.apply_until(kT0);
 
@@ -130,8 +132,8 @@ TEST_F(ReplayModelTest, OurOrderTradesAgainstReplayedLiquidityAndTheRecordingRef
 }
 
 TEST_F(ReplayModelTest, IncreaseQueuesBehindOurRestingOrder) {
-  src.add(kT0, FrameKind::kRestDepth, snap("SOL_USDC", 10, R"([["99.99","2"]])", R"([["100.01","1"]])"));
-  src.add(kT0 + 1, FrameKind::kWs, depth("SOL_USDC", 11, 11, R"([["99.99","3"]])", "[]"));
+  src.add(kT0, FrameKind::kRestDepth, replay_snap("SOL_USDC", 10, R"([["99.99","2"]])", R"([["100.01","1"]])"));
+  src.add(kT0 + 1, FrameKind::kWs, replay_depth("SOL_USDC", 11, 11, R"([["99.99","3"]])", "[]"));
   ReplayModel replay(exchange, src, make_backpack_frame_decoder());
   replay.apply_until(kT0);
   auto mine = exchange.execute(alice, testing::limit("SOL_USDC", Side::kBid, "99.99", "1"));
@@ -147,9 +149,9 @@ TEST_F(ReplayModelTest, IncreaseQueuesBehindOurRestingOrder) {
 }
 
 TEST_F(ReplayModelTest, GapWithdrawsLiquidityUntilTheNextSnapshot) {
-  src.add(kT0, FrameKind::kRestDepth, snap("SOL_USDC", 10, R"([["99.99","1"]])", R"([["100.01","1"]])"));
-  src.add(kT0 + 1, FrameKind::kWs, depth("SOL_USDC", 15, 16, R"([["99.98","1"]])", "[]"));  // 11..14 lost
-  src.add(kT0 + 2, FrameKind::kRestDepth, snap("SOL_USDC", 16, R"([["99.97","7"]])", R"([["100.05","2"]])"));
+  src.add(kT0, FrameKind::kRestDepth, replay_snap("SOL_USDC", 10, R"([["99.99","1"]])", R"([["100.01","1"]])"));
+  src.add(kT0 + 1, FrameKind::kWs, replay_depth("SOL_USDC", 15, 16, R"([["99.98","1"]])", "[]"));  // 11..14 lost
+  src.add(kT0 + 2, FrameKind::kRestDepth, replay_snap("SOL_USDC", 16, R"([["99.97","7"]])", R"([["100.05","2"]])"));
   ReplayModel replay(exchange, src, make_backpack_frame_decoder());
   replay.apply_until(kT0);
   EXPECT_EQ(bids("SOL_USDC"), "99.99:1");
@@ -166,7 +168,7 @@ TEST_F(ReplayModelTest, GapWithdrawsLiquidityUntilTheNextSnapshot) {
 }
 
 TEST_F(ReplayModelTest, ReconnectEventResetsSync) {
-  src.add(kT0, FrameKind::kRestDepth, snap("SOL_USDC", 10, R"([["99.99","1"]])", R"([["100.01","1"]])"));
+  src.add(kT0, FrameKind::kRestDepth, replay_snap("SOL_USDC", 10, R"([["99.99","1"]])", R"([["100.01","1"]])"));
   src.add(kT0 + 1, FrameKind::kEvent, R"({"type":"reconnect","symbol":"SOL_USDC"})");
   ReplayModel replay(exchange, src, make_backpack_frame_decoder());
   replay.apply_until(kT0 + 1);
@@ -176,8 +178,8 @@ TEST_F(ReplayModelTest, ReconnectEventResetsSync) {
 }
 
 TEST_F(ReplayModelTest, MarkIsPerpMidAndIndexIsSpotMid) {
-  src.add(kT0, FrameKind::kRestDepth, snap("SOL_USDC", 10, R"([["99.98","1"]])", R"([["100.02","1"]])"));
-  src.add(kT0, FrameKind::kRestDepth, snap("SOL_USDC_PERP", 50, R"([["100.10","1"]])", R"([["100.20","1"]])"));
+  src.add(kT0, FrameKind::kRestDepth, replay_snap("SOL_USDC", 10, R"([["99.98","1"]])", R"([["100.02","1"]])"));
+  src.add(kT0, FrameKind::kRestDepth, replay_snap("SOL_USDC_PERP", 50, R"([["100.10","1"]])", R"([["100.20","1"]])"));
   ReplayModel replay(exchange, src, make_backpack_frame_decoder());
   replay.apply_until(kT0);
   const auto perp = exchange.mark_price("SOL_USDC_PERP");
@@ -189,7 +191,7 @@ TEST_F(ReplayModelTest, MarkIsPerpMidAndIndexIsSpotMid) {
 
 TEST_F(ReplayModelTest, PerpWithoutSpotBookKeepsTheExchangeIndex) {
   ASSERT_TRUE(exchange.set_mark_index("SOL_USDC_PERP", D("100"), D("99.5")));
-  src.add(kT0, FrameKind::kRestDepth, snap("SOL_USDC_PERP", 50, R"([["100.10","1"]])", R"([["100.30","1"]])"));
+  src.add(kT0, FrameKind::kRestDepth, replay_snap("SOL_USDC_PERP", 50, R"([["100.10","1"]])", R"([["100.30","1"]])"));
   ReplayModel replay(exchange, src, make_backpack_frame_decoder());
   replay.apply_until(kT0);
   const auto perp = exchange.mark_price("SOL_USDC_PERP");
@@ -199,8 +201,8 @@ TEST_F(ReplayModelTest, PerpWithoutSpotBookKeepsTheExchangeIndex) {
 }
 
 TEST_F(ReplayModelTest, SymbolMapReplaysOneMarketIntoAnother) {
-  src.add(kT0, FrameKind::kRestDepth, snap("BTC_USDC", 7, R"([["99.50","0.25"]])", R"([["100.50","0.5"]])"));
-  src.add(kT0, FrameKind::kRestDepth, snap("SOL_USDC", 7, R"([["1.00","1"]])", R"([["2.00","1"]])"));
+  src.add(kT0, FrameKind::kRestDepth, replay_snap("BTC_USDC", 7, R"([["99.50","0.25"]])", R"([["100.50","0.5"]])"));
+  src.add(kT0, FrameKind::kRestDepth, replay_snap("SOL_USDC", 7, R"([["1.00","1"]])", R"([["2.00","1"]])"));
   ReplayOptions o;
   o.symbol_map = {{"BTC_USDC", "SOL_USDC"}, {"SOL_USDC", "NOT_LISTED"}};
   ReplayModel replay(exchange, src, make_backpack_frame_decoder(), o);
@@ -212,9 +214,9 @@ TEST_F(ReplayModelTest, SymbolMapReplaysOneMarketIntoAnother) {
 }
 
 TEST_F(ReplayModelTest, StepAppliesLinesByScaledTime) {
-  src.add(kT0, FrameKind::kRestDepth, snap("SOL_USDC", 10, R"([["99.99","1"]])", R"([["100.01","1"]])"));
-  src.add(kT0 + 2 * kUsPerSecond, FrameKind::kWs, depth("SOL_USDC", 11, 11, R"([["99.99","2"]])", "[]"));
-  src.add(kT0 + 5 * kUsPerSecond, FrameKind::kWs, depth("SOL_USDC", 12, 12, R"([["99.99","3"]])", "[]"));
+  src.add(kT0, FrameKind::kRestDepth, replay_snap("SOL_USDC", 10, R"([["99.99","1"]])", R"([["100.01","1"]])"));
+  src.add(kT0 + 2 * kUsPerSecond, FrameKind::kWs, replay_depth("SOL_USDC", 11, 11, R"([["99.99","2"]])", "[]"));
+  src.add(kT0 + 5 * kUsPerSecond, FrameKind::kWs, replay_depth("SOL_USDC", 12, 12, R"([["99.99","3"]])", "[]"));
   ReplayOptions o;
   o.speed = 2.0;
   ReplayModel replay(exchange, src, make_backpack_frame_decoder(), o);
@@ -234,7 +236,7 @@ TEST_F(ReplayModelTest, StepAppliesLinesByScaledTime) {
 TEST_F(ReplayModelTest, MalformedAndUnknownLinesAreCountedAndSkipped) {
   src.add(kT0, FrameKind::kWs, "{not json");
   src.add(kT0, FrameKind::kRestDepth, R"({"data":{}})");
-  src.add(kT0, FrameKind::kWs, depth("BTC_USDC", 1, 1, "[]", "[]"));
+  src.add(kT0, FrameKind::kWs, replay_depth("BTC_USDC", 1, 1, "[]", "[]"));
   src.add(kT0, FrameKind::kEvent, R"({"no_type":1})");
   ReplayModel replay(exchange, src, make_backpack_frame_decoder());
   EXPECT_EQ(replay.apply_until(kT0), 4u);
@@ -515,7 +517,7 @@ TEST(RecordingLineParserTest, RestDepthLines) {
   RecordingLineParser p;
   std::string_view sym;
   DepthSnapshot snapshot;
-  ASSERT_TRUE(p.rest_depth_symbol(snap("SOL_USDC", 42, R"([["99.99","1.5"]])", R"([["100.01","2"]])"), sym));
+  ASSERT_TRUE(p.rest_depth_symbol(replay_snap("SOL_USDC", 42, R"([["99.99","1.5"]])", R"([["100.01","2"]])"), sym));
   EXPECT_EQ(sym, "SOL_USDC");
   ASSERT_TRUE(p.rest_depth_snapshot(snapshot));
   EXPECT_EQ(snapshot.last_update_id, 42);

@@ -10,7 +10,7 @@
 namespace bparb::sim {
 namespace {
 
-std::string error_of(const std::string& toml) {
+std::string script_error_of(const std::string& toml) {
   try {
     parse_sim_config(toml, "paper-sim.toml");
   } catch (const SimConfigError& e) {
@@ -41,22 +41,25 @@ basis_bps = 90
 }
 
 TEST(SimScript, BadEventsNameTheKeyAndTheAllowedValues) {
-  EXPECT_NE(error_of("[[script]]\nat_seconds = 5\ncoin = \"DOGE\"\nbasis_bps = 10\n").find("script[0].coin"),
+  EXPECT_NE(script_error_of("[[script]]\nat_seconds = 5\ncoin = \"DOGE\"\nbasis_bps = 10\n").find("script[0].coin"),
             std::string::npos);
-  EXPECT_NE(error_of("[[script]]\nat_seconds = 5\ncoin = \"DOGE\"\nbasis_bps = 10\n").find("[[model.coins]]"),
+  EXPECT_NE(script_error_of("[[script]]\nat_seconds = 5\ncoin = \"DOGE\"\nbasis_bps = 10\n").find("[[model.coins]]"),
             std::string::npos);
-  EXPECT_NE(error_of("[[script]]\nat_seconds = -1\ncoin = \"SOL\"\nbasis_bps = 10\n").find("script[0].at_seconds"),
+  EXPECT_NE(
+      script_error_of("[[script]]\nat_seconds = -1\ncoin = \"SOL\"\nbasis_bps = 10\n").find("script[0].at_seconds"),
+      std::string::npos);
+  EXPECT_NE(
+      script_error_of("[[script]]\nat_seconds = 5\ncoin = \"SOL\"\nbasis_bps = 20000\n").find("script[0].basis_bps"),
+      std::string::npos);
+  EXPECT_NE(script_error_of("[[script]]\nat_seconds = 5\ncoin = \"SOL\"\n").find("script[0].basis_bps: required"),
             std::string::npos);
-  EXPECT_NE(error_of("[[script]]\nat_seconds = 5\ncoin = \"SOL\"\nbasis_bps = 20000\n").find("script[0].basis_bps"),
+  EXPECT_NE(script_error_of("[[script]]\nat_seconds = 5\ncoin = \"SOL\"\nbasis_bps = 1\nbsis = 2\n").find("bsis"),
             std::string::npos);
-  EXPECT_NE(error_of("[[script]]\nat_seconds = 5\ncoin = \"SOL\"\n").find("script[0].basis_bps: required"),
-            std::string::npos);
-  EXPECT_NE(error_of("[[script]]\nat_seconds = 5\ncoin = \"SOL\"\nbasis_bps = 1\nbsis = 2\n").find("bsis"),
-            std::string::npos);
-  EXPECT_NE(error_of("script = 5\n").find("array of tables"), std::string::npos);
-  EXPECT_NE(error_of("[runtime]\nmodel_enabled = false\n[[script]]\nat_seconds = 5\ncoin = \"SOL\"\nbasis_bps = 1\n")
-                .find("needs the market model"),
-            std::string::npos);
+  EXPECT_NE(script_error_of("script = 5\n").find("array of tables"), std::string::npos);
+  EXPECT_NE(
+      script_error_of("[runtime]\nmodel_enabled = false\n[[script]]\nat_seconds = 5\ncoin = \"SOL\"\nbasis_bps = 1\n")
+          .find("needs the market model"),
+      std::string::npos);
 }
 
 TEST(SimScript, RuntimeMovesTheBasisOnceAtItsTimeAndTheModelCarriesOn) {

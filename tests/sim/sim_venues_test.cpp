@@ -12,7 +12,7 @@ namespace {
 
 constexpr const char* kKey = "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=";
 
-std::string error_of(const std::string& toml) {
+std::string venues_error_of(const std::string& toml) {
   try {
     (void)parse_sim_venues_config(toml, "v.toml");
   } catch (const SimConfigError& e) {
@@ -34,7 +34,7 @@ TEST(SimVenuesConfig, AFileWithoutVenuesIsOneBackpackVenueReadAsBefore) {
   EXPECT_EQ(v.venues[0].sim.exchange.fees.perp_taker_bps, one.exchange.fees.perp_taker_bps);
   EXPECT_EQ(v.runtime.seed, 7u);
   // Its messages are the single-venue loader's, word for word.
-  EXPECT_EQ(error_of("[server]\nport = 70000\n"), "v.toml: server.port = 70000: must be in [0, 65535]");
+  EXPECT_EQ(venues_error_of("[server]\nport = 70000\n"), "v.toml: server.port = 70000: must be in [0, 65535]");
 }
 
 TEST(SimVenuesConfig, VenuesInheritTheTopLevelAndOverrideTheirOwnSections) {
@@ -109,26 +109,27 @@ model_enabled = false
 
 TEST(SimVenuesConfig, RefusesWhatOneVenueCannotMean) {
   // A lighter venue needs its [lighter] section (sim_lighter_venue_config_test.cpp covers its keys).
-  EXPECT_EQ(error_of("[venues.lighter]\n"),
+  EXPECT_EQ(venues_error_of("[venues.lighter]\n"),
             "v.toml: venues.lighter.lighter: required for a lighter venue: its [[venues.NAME.lighter.markets]] at "
             "least");
-  EXPECT_EQ(error_of("[venues.x]\n"),
+  EXPECT_EQ(venues_error_of("[venues.x]\n"),
             "v.toml: venues.x.protocol = \"x\": required when the venue's name is not a protocol (allowed: "
             "backpack, lighter)");
-  EXPECT_EQ(error_of("[venues.x]\nprotocol = \"ftx\"\n"),
+  EXPECT_EQ(venues_error_of("[venues.x]\nprotocol = \"ftx\"\n"),
             "v.toml: venues.x.protocol = \"ftx\": allowed: backpack, lighter");
-  EXPECT_EQ(error_of("[venues.backpack.server]\nport = 70000\n"),
+  EXPECT_EQ(venues_error_of("[venues.backpack.server]\nport = 70000\n"),
             "v.toml: venues.backpack.server.port = 70000: must be in [0, 65535]");
-  EXPECT_EQ(error_of("[venues.backpack]\nbogus = 1\n").rfind("v.toml: venues.backpack.bogus: unknown key", 0), 0u);
-  EXPECT_EQ(error_of("[venues.backpack.runtime]\ntime_scale = 2.0\n")
+  EXPECT_EQ(venues_error_of("[venues.backpack]\nbogus = 1\n").rfind("v.toml: venues.backpack.bogus: unknown key", 0),
+            0u);
+  EXPECT_EQ(venues_error_of("[venues.backpack.runtime]\ntime_scale = 2.0\n")
                 .rfind("v.toml: venues.backpack.runtime.time_scale: one simulation clock serves every venue", 0),
             0u);
-  EXPECT_EQ(error_of("[venues.a]\nprotocol = \"backpack\"\nserver = { port = 9000 }\n"
-                     "[venues.b]\nprotocol = \"backpack\"\nserver = { port = 9000 }\n"),
+  EXPECT_EQ(venues_error_of("[venues.a]\nprotocol = \"backpack\"\nserver = { port = 9000 }\n"
+                            "[venues.b]\nprotocol = \"backpack\"\nserver = { port = 9000 }\n"),
             "v.toml: venues.b.server.port = 9000: already the port of venue \"a\" (each venue listens on its own port; "
             "0 = ephemeral)");
-  EXPECT_EQ(error_of("venues = {}\n"), "v.toml: venues = {}: must hold at least one [venues.NAME] table");
-  EXPECT_EQ(error_of("venues = 3\n"), "v.toml: venues = 3: must be a table");
+  EXPECT_EQ(venues_error_of("venues = {}\n"), "v.toml: venues = {}: must hold at least one [venues.NAME] table");
+  EXPECT_EQ(venues_error_of("venues = 3\n"), "v.toml: venues = 3: must be a table");
 }
 
 TEST(SimVenuesConfig, TheShippedTwoVenueExampleLoads) {

@@ -10,15 +10,15 @@ namespace {
 using testutil::D;
 using testutil::load;
 
-constexpr TimestampUs kNow = testutil::kDay0 + 10 * kUsPerHour;
+constexpr TimestampUs kStrategyNow = testutil::kDay0 + 10 * kUsPerHour;
 
 // Perp 0.4% rich: spot ask 50000, perp bid 50200, 1 BTC on every level.
 class BasisStrategyTest : public ::testing::Test {
  protected:
   BasisStrategyTest()
       : spot_spec_(testutil::btc_spot()), perp_spec_(testutil::btc_perp()), spot_(spot_spec_), perp_(perp_spec_) {
-    load(spot_, {{"49999.00", "1"}}, {{"50000.00", "1"}}, kNow - kUsPerHour);
-    load(perp_, {{"50200.0", "1"}}, {{"50201.0", "1"}}, kNow - kUsPerHour);
+    load(spot_, {{"49999.00", "1"}}, {{"50000.00", "1"}}, kStrategyNow - kUsPerHour);
+    load(perp_, {{"50200.0", "1"}}, {{"50201.0", "1"}}, kStrategyNow - kUsPerHour);
     params_.basis.position_size_usd = D("1000");
     params_.basis.min_spread_threshold = D("0.001");
     params_.basis.min_execution_threshold = D("0.0005");  // no funding known: net 0.001
@@ -54,7 +54,7 @@ TEST_F(BasisStrategyTest, OpensBothLegsAndGrossesUpTheSpotBuyForItsBaseFee) {
   BasisStrategy s(params_);
   s.add_pair(0, pair());
   EntryDecision d;
-  s.entry(0, context(kNow), d);
+  s.entry(0, context(kStrategyNow), d);
   ASSERT_TRUE(d.quote.tradeable) << to_string(d.quote.refusal);
   EXPECT_TRUE(d.new_episode);
   EXPECT_TRUE(d.report);
@@ -75,19 +75,19 @@ TEST_F(BasisStrategyTest, OpportunityLinesThrottledPerEpisodeAndInterval) {
   BasisStrategy s(params_);
   s.add_pair(0, pair());
   EntryDecision first;
-  s.entry(0, context(kNow), first);
+  s.entry(0, context(kStrategyNow), first);
   EXPECT_TRUE(first.report);
   EntryDecision again;
-  s.entry(0, context(kNow + 5 * kUsPerSecond), again);
+  s.entry(0, context(kStrategyNow + 5 * kUsPerSecond), again);
   EXPECT_FALSE(again.new_episode);
   EXPECT_FALSE(again.report);
   EXPECT_TRUE(again.open);
   EntryDecision later;
-  s.entry(0, context(kNow + 10 * kUsPerSecond), later);
+  s.entry(0, context(kStrategyNow + 10 * kUsPerSecond), later);
   EXPECT_FALSE(later.new_episode);  // seen 5 s ago: the same episode
   EXPECT_TRUE(later.report);        // but a line per interval
   EntryDecision quiet_gap;
-  s.entry(0, context(kNow + 21 * kUsPerSecond), quiet_gap);
+  s.entry(0, context(kStrategyNow + 21 * kUsPerSecond), quiet_gap);
   EXPECT_TRUE(quiet_gap.new_episode);  // nothing seen for more than the interval: a new episode
   EXPECT_TRUE(quiet_gap.report);
 }
@@ -95,13 +95,13 @@ TEST_F(BasisStrategyTest, OpportunityLinesThrottledPerEpisodeAndInterval) {
 TEST_F(BasisStrategyTest, CooldownAfterFlatAndMaxOpenPositions) {
   BasisStrategy s(params_);
   s.add_pair(0, pair());
-  s.on_flat(0, kNow);
+  s.on_flat(0, kStrategyNow);
   EntryDecision cooling;
-  s.entry(0, context(kNow + 30 * kUsPerSecond), cooling);
+  s.entry(0, context(kStrategyNow + 30 * kUsPerSecond), cooling);
   EXPECT_TRUE(cooling.quote.tradeable);
   EXPECT_FALSE(cooling.open);
   EntryDecision full;
-  EntryContext c = context(kNow + 61 * kUsPerSecond);
+  EntryContext c = context(kStrategyNow + 61 * kUsPerSecond);
   c.busy_pairs = 2;
   s.entry(0, c, full);
   EXPECT_FALSE(full.open);
@@ -117,10 +117,10 @@ TEST_F(BasisStrategyTest, CooldownAfterFlatAndMaxOpenPositions) {
 
 TEST_F(BasisStrategyTest, ShortSpotLegBorrowsAndRepaysOnlyWhenAllowed) {
   PositionContext pc;
-  pc.now = kNow;
+  pc.now = kStrategyNow;
   pc.position.direction = BasisDirection::kSpotPremium;
   pc.position.quantity = D("0.02");
-  pc.position.opened_at_us = kNow - kUsPerHour;
+  pc.position.opened_at_us = kStrategyNow - kUsPerHour;
   pc.held = {D("-0.02"), D("0.02")};
   pc.fees = FeeSchedule{D("8"), D("10"), D("1"), D("4")};
   {

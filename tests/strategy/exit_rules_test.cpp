@@ -14,15 +14,15 @@ using testutil::D;
 using testutil::load;
 
 constexpr TimestampUs kOpen = testutil::kDay0 + 9 * kUsPerHour;
-constexpr TimestampUs kNow = kOpen + 5 * kUsPerHour;
+constexpr TimestampUs kExitNow = kOpen + 5 * kUsPerHour;
 
 class ExitTest : public ::testing::Test {
  protected:
   ExitTest()
       : spot_spec_(testutil::btc_spot()), perp_spec_(testutil::btc_perp()), spot_(spot_spec_), perp_(perp_spec_) {
     // Converged market: spot bid 50500, perp ask 50510.
-    load(spot_, {{"50500.00", "1"}}, {{"50501.00", "1"}}, kNow);
-    load(perp_, {{"50509.0", "1"}}, {{"50510.0", "1"}}, kNow);
+    load(spot_, {{"50500.00", "1"}}, {{"50501.00", "1"}}, kExitNow);
+    load(perp_, {{"50509.0", "1"}}, {{"50510.0", "1"}}, kExitNow);
     pos_.direction = BasisDirection::kPerpPremium;
     pos_.quantity = D("0.02");
     pos_.entry_spread = D("0.004");
@@ -46,7 +46,7 @@ class ExitTest : public ::testing::Test {
 };
 
 TEST_F(ExitTest, ConvergedWhenExitBasisBelowMinClosingSpread) {
-  const ExitSignal s = evaluate_exit(pos_, spot_, perp_, funding_, fees_, params_, kNow);
+  const ExitSignal s = evaluate_exit(pos_, spot_, perp_, funding_, fees_, params_, kExitNow);
   ASSERT_TRUE(s.prices_valid);
   // (50510 - 50500) / 50500 = 0.000198019.. rounded up.
   EXPECT_EQ(s.exit_basis, D("0.000198020"));
@@ -61,10 +61,10 @@ TEST_F(ExitTest, ConvergedWhenExitBasisBelowMinClosingSpread) {
 
 TEST_F(ExitTest, NegativeMinClosingSpreadWaitsForOvershoot) {
   params_.min_closing_spread = D("-0.0005");
-  EXPECT_FALSE(evaluate_exit(pos_, spot_, perp_, funding_, fees_, params_, kNow).exit);
+  EXPECT_FALSE(evaluate_exit(pos_, spot_, perp_, funding_, fees_, params_, kExitNow).exit);
   // Perp now 0.1% BELOW spot: exit basis (50450 - 50500) / 50500 = -0.00099.. <= -0.0005.
-  load(perp_, {{"50449.0", "1"}}, {{"50450.0", "1"}}, kNow);
-  const ExitSignal s = evaluate_exit(pos_, spot_, perp_, funding_, fees_, params_, kNow);
+  load(perp_, {{"50449.0", "1"}}, {{"50450.0", "1"}}, kExitNow);
+  const ExitSignal s = evaluate_exit(pos_, spot_, perp_, funding_, fees_, params_, kExitNow);
   EXPECT_EQ(s.reason, ExitReason::kConverged);
   EXPECT_TRUE(s.exit_basis.is_negative());
 }
@@ -72,14 +72,14 @@ TEST_F(ExitTest, NegativeMinClosingSpreadWaitsForOvershoot) {
 TEST_F(ExitTest, TakeProfit) {
   params_.min_closing_spread = D("-0.01");
   params_.take_profit = D("0.001");
-  ExitSignal s = evaluate_exit(pos_, spot_, perp_, funding_, fees_, params_, kNow);
+  ExitSignal s = evaluate_exit(pos_, spot_, perp_, funding_, fees_, params_, kExitNow);
   EXPECT_EQ(s.reason, ExitReason::kTakeProfit);  // 0.00100198 >= 0.001
   params_.take_profit = D("0.0011");
-  s = evaluate_exit(pos_, spot_, perp_, funding_, fees_, params_, kNow);
+  s = evaluate_exit(pos_, spot_, perp_, funding_, fees_, params_, kExitNow);
   EXPECT_FALSE(s.exit);
   // Funding received counts: +0.2 USD over 1000 notional lifts it to 0.00120198.
   pos_.funding_received_usd = D("0.2");
-  s = evaluate_exit(pos_, spot_, perp_, funding_, fees_, params_, kNow);
+  s = evaluate_exit(pos_, spot_, perp_, funding_, fees_, params_, kExitNow);
   EXPECT_EQ(s.pnl_fraction_if_closed, D("0.00120198"));
   EXPECT_EQ(s.reason, ExitReason::kTakeProfit);
 }
@@ -101,15 +101,15 @@ TEST_F(ExitTest, FundingAgainstBeyondLimit) {
   params_.min_closing_spread = D("-0.01");
   // Short perp; negative rate means shorts pay: 0.0002 per interval > 0.0001 limit.
   funding_.rate = D("-0.0002");
-  ExitSignal s = evaluate_exit(pos_, spot_, perp_, funding_, fees_, params_, kNow);
+  ExitSignal s = evaluate_exit(pos_, spot_, perp_, funding_, fees_, params_, kExitNow);
   EXPECT_EQ(s.adverse_funding_rate, D("0.0002"));
   EXPECT_EQ(s.reason, ExitReason::kFundingAgainst);
   funding_.rate = D("-0.0001");  // at the limit: stay
-  EXPECT_FALSE(evaluate_exit(pos_, spot_, perp_, funding_, fees_, params_, kNow).exit);
+  EXPECT_FALSE(evaluate_exit(pos_, spot_, perp_, funding_, fees_, params_, kExitNow).exit);
   // For a long perp (SpotPremium) a positive rate is the adverse one.
   pos_.direction = BasisDirection::kSpotPremium;
   funding_.rate = D("0.0003");
-  s = evaluate_exit(pos_, spot_, perp_, funding_, fees_, params_, kNow);
+  s = evaluate_exit(pos_, spot_, perp_, funding_, fees_, params_, kExitNow);
   EXPECT_EQ(s.adverse_funding_rate, D("0.0003"));
   EXPECT_EQ(s.reason, ExitReason::kFundingAgainst);
 }
@@ -118,14 +118,14 @@ TEST_F(ExitTest, SpotPremiumUnwindBuysSpotSellsPerp) {
   pos_.direction = BasisDirection::kSpotPremium;
   params_.min_closing_spread = D("0");
   // Unwind: buy spot at ask 50501, sell perp at bid 50509: (50501 - 50509) / 50509 < 0 -> converged.
-  const ExitSignal s = evaluate_exit(pos_, spot_, perp_, funding_, fees_, params_, kNow);
+  const ExitSignal s = evaluate_exit(pos_, spot_, perp_, funding_, fees_, params_, kExitNow);
   EXPECT_EQ(s.exit_basis, D("-0.000158387"));  // -8 / 50509 = -0.00015838762.. rounded up
   EXPECT_EQ(s.reason, ExitReason::kConverged);
 }
 
 TEST_F(ExitTest, TooThinToPriceTheUnwind) {
-  load(spot_, {{"50500.00", "0.01"}}, {{"50501.00", "1"}}, kNow);  // 0.01 < 0.02 to sell
-  const ExitSignal s = evaluate_exit(pos_, spot_, perp_, funding_, fees_, params_, kNow);
+  load(spot_, {{"50500.00", "0.01"}}, {{"50501.00", "1"}}, kExitNow);  // 0.01 < 0.02 to sell
+  const ExitSignal s = evaluate_exit(pos_, spot_, perp_, funding_, fees_, params_, kExitNow);
   EXPECT_FALSE(s.prices_valid);
   EXPECT_FALSE(s.exit);
 }

@@ -8,7 +8,7 @@
 namespace bparb {
 namespace {
 
-Decimal D(const char* s) {
+Decimal selector_dec(const char* s) {
   return Decimal::from_string(s);
 }
 
@@ -16,12 +16,12 @@ MarketSnapshot snap(const char* sym, const char* volume, const char* bid, const 
                     const char* ask_qty) {
   MarketSnapshot m;
   m.symbol = sym;
-  m.quote_volume_usd = D(volume);
+  m.quote_volume_usd = selector_dec(volume);
   m.book_known = true;
-  m.best_bid = D(bid);
-  m.bid_quantity = D(bid_qty);
-  m.best_ask = D(ask);
-  m.ask_quantity = D(ask_qty);
+  m.best_bid = selector_dec(bid);
+  m.bid_quantity = selector_dec(bid_qty);
+  m.best_ask = selector_dec(ask);
+  m.ask_quantity = selector_dec(ask_qty);
   return m;
 }
 
@@ -29,9 +29,9 @@ MarketSelectorParams params() {
   MarketSelectorParams p;
   p.enabled = true;
   p.max_markets = 2;
-  p.min_quote_volume_usd = D("1000000");
-  p.max_spread_bps = D("5");
-  p.min_top_depth_usd = D("500");
+  p.min_quote_volume_usd = selector_dec("1000000");
+  p.max_spread_bps = selector_dec("5");
+  p.min_top_depth_usd = selector_dec("500");
   p.exclude = {"JUP_USDC_PERP"};
   return p;
 }
@@ -61,17 +61,17 @@ TEST(MarketSelector, RanksQualifiedMarketsByVolumeAndChoosesUpToTheLimit) {
   EXPECT_EQ(rs[0].rank, 1);
   EXPECT_EQ(rs[1].symbol, "SOL_USDC_PERP");
   EXPECT_EQ(rs[1].verdict, SelectorVerdict::kChosen);
-  EXPECT_EQ(rs[1].spread_bps, D("0.67"));
-  EXPECT_EQ(rs[1].top_depth_usd, D("1200.08"));
+  EXPECT_EQ(rs[1].spread_bps, selector_dec("0.67"));
+  EXPECT_EQ(rs[1].top_depth_usd, selector_dec("1200.08"));
   EXPECT_EQ(rs[2].symbol, "ETH_USDC_PERP");
   EXPECT_EQ(rs[2].verdict, SelectorVerdict::kBeyondLimit);
   EXPECT_EQ(rs[2].rank, 3);
   EXPECT_EQ(of(rs, "SUI_USDC_PERP").verdict, SelectorVerdict::kWideSpread);
-  EXPECT_EQ(of(rs, "SUI_USDC_PERP").spread_bps, D("28.53"));
+  EXPECT_EQ(of(rs, "SUI_USDC_PERP").spread_bps, selector_dec("28.53"));
   EXPECT_EQ(of(rs, "JUP_USDC_PERP").verdict, SelectorVerdict::kExcluded);
   EXPECT_EQ(of(rs, "DOGE_USDC_PERP").verdict, SelectorVerdict::kLowVolume);
   EXPECT_EQ(of(rs, "XRP_USDC_PERP").verdict, SelectorVerdict::kThinTop);
-  EXPECT_EQ(of(rs, "XRP_USDC_PERP").top_depth_usd, D("200"));
+  EXPECT_EQ(of(rs, "XRP_USDC_PERP").top_depth_usd, selector_dec("200"));
   EXPECT_EQ(of(rs, "XRP_USDC_PERP").rank, 0);
 }
 
@@ -101,7 +101,7 @@ TEST(MarketSelector, EachDecisionReadsWithItsNumbers) {
 TEST(MarketSelector, AMarketWithoutATwoSidedBookIsNotChosen) {
   MarketSnapshot unknown;
   unknown.symbol = "SOL_USDC_PERP";
-  unknown.quote_volume_usd = D("40000000");
+  unknown.quote_volume_usd = selector_dec("40000000");
   MarketSnapshot one_sided = snap("ETH_USDC_PERP", "20000000", "3500.00", "1", "0", "0");
   const std::vector<MarketSnapshot> m = {unknown, one_sided};
   const std::vector<MarketRanking> rs = rank_markets(m, params());
@@ -116,7 +116,7 @@ TEST(MarketSelector, EqualVolumesRankTheTighterSpreadFirst) {
       snap("AAA_USDC_PERP", "2000000", "10.00", "100", "10.02", "100"),  // 20 bps
       snap("BBB_USDC_PERP", "2000000", "10.00", "100", "10.01", "100"),  // 10 bps
   };
-  p.max_spread_bps = D("25");
+  p.max_spread_bps = selector_dec("25");
   const std::vector<MarketRanking> rs = rank_markets(m, p);
   EXPECT_EQ(rs[0].symbol, "BBB_USDC_PERP");
   EXPECT_EQ(rs[0].verdict, SelectorVerdict::kChosen);
@@ -126,8 +126,8 @@ TEST(MarketSelector, EqualVolumesRankTheTighterSpreadFirst) {
 TEST(MarketSelector, ParametersOutOfRangeAreNamedWithTheirValue) {
   MarketSelectorParams p;
   p.max_markets = 0;
-  p.max_spread_bps = D("0");
-  p.min_top_depth_usd = D("-1");
+  p.max_spread_bps = selector_dec("0");
+  p.min_top_depth_usd = selector_dec("-1");
   const std::vector<std::string> e = validate_selector_params(p, "mm.selector");
   ASSERT_EQ(e.size(), 3u);
   EXPECT_EQ(e[0], "mm.selector.max_markets: 0 is out of range; allowed: 1 to 8");

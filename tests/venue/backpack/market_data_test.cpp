@@ -297,8 +297,8 @@ TEST_F(MarketDataTest, KeepsLastBookTickerAndMarkPrice) {
   EXPECT_EQ(m->next_funding_ms, 1747296000000);
 }
 
-std::string trade(const std::string& symbol, const std::string& price, const std::string& qty, bool buyer_is_maker,
-                  std::int64_t id) {
+std::string md_trade(const std::string& symbol, const std::string& price, const std::string& qty, bool buyer_is_maker,
+                     std::int64_t id) {
   return R"({"stream":"trade.)" + symbol +
          R"(","data":{"E":"1754601477746429","T":"1754601477744000",)"
          R"("a":"5121860761","b":"5121861755","e":"trade","m":)" +
@@ -318,8 +318,8 @@ TEST_F(MarketDataTest, TradesAreSubscribedOnlyWhenAskedAndPassedOnAsMarketTrades
   std::vector<std::pair<std::string, MarketTrade>> seen;
   feed_->on_trade([&](std::string_view s, const MarketTrade& t) { seen.emplace_back(std::string(s), t); });
   connect();
-  ws_server_.push(trade("SOL_USDC_PERP", "150.25", "0.40", true, 7));
-  ws_server_.push(trade("SOL_USDC", "149.90", "1.5", false, 8));
+  ws_server_.push(md_trade("SOL_USDC_PERP", "150.25", "0.40", true, 7));
+  ws_server_.push(md_trade("SOL_USDC", "149.90", "1.5", false, 8));
   ASSERT_TRUE(run_until(ioc_, [&] { return seen.size() == 2; }));
   EXPECT_EQ(seen[0].first, "SOL_USDC_PERP");
   EXPECT_EQ(seen[0].second.price, Decimal::from_string("150.25"));
@@ -341,12 +341,12 @@ TEST_F(MarketDataTest, MalformedAndUnusableTradeFramesAreCountedAndSkipped) {
   connect();
   ws_server_.push(R"({"stream":"trade.SOL_USDC_PERP","data":{"e":"trade","s":"SOL_USDC_PERP","p":"150.)");  // cut
   ws_server_.push(R"({"stream":"trade.SOL_USDC_PERP","data":{"e":"trade","s":"SOL_USDC_PERP","q":"1"}})");  // no p
-  ws_server_.push(trade("SOL_USDC_PERP", "0", "1", false, 1));     // zero price
-  ws_server_.push(trade("SOL_USDC_PERP", "150", "-1", false, 2));  // negative quantity
+  ws_server_.push(md_trade("SOL_USDC_PERP", "0", "1", false, 1));     // zero price
+  ws_server_.push(md_trade("SOL_USDC_PERP", "150", "-1", false, 2));  // negative quantity
   ws_server_.push(R"({"stream":"trade.SOL_USDC_PERP","data":{"e":"trade","s":"SOL_USDC_PERP","p":"150","q":"1"}})");
-  ws_server_.push(trade("SOL_USDC", "150", "1", false, 3));    // market without trades on
-  ws_server_.push(trade("BTC_USDC", "50000", "1", false, 4));  // not tracked
-  ws_server_.push(trade("SOL_USDC_PERP", "150.10", "2", false, 5));
+  ws_server_.push(md_trade("SOL_USDC", "150", "1", false, 3));    // market without trades on
+  ws_server_.push(md_trade("BTC_USDC", "50000", "1", false, 4));  // not tracked
+  ws_server_.push(md_trade("SOL_USDC_PERP", "150.10", "2", false, 5));
   ASSERT_TRUE(run_until(ioc_, [&] { return !seen.empty(); }));
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].trade_id, 5);

@@ -14,7 +14,7 @@ namespace {
 
 using testing::D;
 
-constexpr const char* kSeed32 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+constexpr const char* kServerSeed32 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 TEST(ServerParse, OrderPayloadFieldsAndParams) {
   JsonParser p;
@@ -48,7 +48,7 @@ TEST(ServerParse, OrderPayloadFieldsAndParams) {
 }
 
 TEST(ServerParse, RebuiltSigningStringVerifiesWhatTheClientSigned) {
-  const SigningKey key = std::move(SigningKey::from_base64_secret(kSeed32)).value();
+  const SigningKey key = std::move(SigningKey::from_base64_secret(kServerSeed32)).value();
   RequestWriter w;
   OrderRequest req;
   req.symbol = "SOL_USDC_PERP";

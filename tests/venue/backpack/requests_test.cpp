@@ -13,11 +13,11 @@ namespace {
 
 using testing::D;
 
-constexpr const char* kSeed32 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+constexpr const char* kRequestsSeed32 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 class RequestWriterTest : public ::testing::Test {
  protected:
-  SigningKey key_ = std::move(SigningKey::from_base64_secret(kSeed32)).value();
+  SigningKey key_ = std::move(SigningKey::from_base64_secret(kRequestsSeed32)).value();
   RequestAuth auth_{&key_, 1614550000000, 5000};
   RequestWriter w_;
   WrittenRequest out_;

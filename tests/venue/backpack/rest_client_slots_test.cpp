@@ -22,7 +22,7 @@ using net::testing::run_for;
 using net::testing::run_until;
 using net::testing::SeenRequest;
 
-SigningKey test_key() {
+SigningKey slots_test_key() {
   std::array<std::uint8_t, 32> seed{};
   for (std::uint8_t i = 0; i < 32; ++i) seed[i] = static_cast<std::uint8_t>(100 + i);
   return SigningKey::from_seed(seed);
@@ -70,7 +70,7 @@ HttpAction echo(const SeenRequest& r) {
   return a;
 }
 
-OrderRequest order(std::uint32_t client_id, std::string_view symbol = "SOL_USDC") {
+OrderRequest slots_order(std::uint32_t client_id, std::string_view symbol = "SOL_USDC") {
   OrderRequest o;
   o.symbol = symbol;
   o.side = Side::kBid;
@@ -84,7 +84,7 @@ OrderRequest order(std::uint32_t client_id, std::string_view symbol = "SOL_USDC"
 
 class RestClientSlots : public ::testing::Test {
  protected:
-  RestClientSlots() : clock_(1614550000000 * kUsPerMs), key_(test_key()), server_(ioc_, echo) {}
+  RestClientSlots() : clock_(1614550000000 * kUsPerMs), key_(slots_test_key()), server_(ioc_, echo) {}
   std::unique_ptr<RestClient> make_client() {
     RestClientOptions o;
     o.http.base_url = server_.base_url();
@@ -105,7 +105,7 @@ TEST_F(RestClientSlots, MoreBatchesInFlightThanSlotsEachGetsItsOwnAnswer) {
   std::map<int, std::vector<std::uint32_t>> answered;
   int errors = 0;
   for (int i = 0; i < kBatches; ++i) {
-    const std::array<OrderRequest, 2> legs = {order(1000 + 2 * i), order(1001 + 2 * i, "SOL_USDC_PERP")};
+    const std::array<OrderRequest, 2> legs = {slots_order(1000 + 2 * i), slots_order(1001 + 2 * i, "SOL_USDC_PERP")};
     client->execute_batch(legs, [&answered, &errors, i](RestResult<std::vector<BatchOrderResult>>& r) {
       if (!r) return void(++errors);
       for (const auto& e : *r) answered[i].push_back(e.ok ? e.order.client_id.value_or(0) : 1u);
@@ -137,7 +137,7 @@ TEST_F(RestClientSlots, OrdersPlacedFromCallbacksReuseSlotsAndAnswersShrinkAndGr
     void go() {
       if (left-- == 0) return;
       const std::size_t n = sizes.size() % 2 == 0 ? 3 : 1;
-      std::array<OrderRequest, 3> legs = {order(next_id), order(next_id + 1), order(next_id + 2)};
+      std::array<OrderRequest, 3> legs = {slots_order(next_id), slots_order(next_id + 1), slots_order(next_id + 2)};
       const int first = next_id;
       next_id += 3;
       if (n == 1) {
@@ -179,8 +179,8 @@ TEST_F(RestClientSlots, NoCallbackOnceTheClientIsDestroyed) {
   });
   auto client = make_client();
   int called = 0;
-  client->execute_order(order(7), [&called](RestResult<Order>&) { ++called; });
-  const std::array<OrderRequest, 2> legs = {order(8), order(9)};
+  client->execute_order(slots_order(7), [&called](RestResult<Order>&) { ++called; });
+  const std::array<OrderRequest, 2> legs = {slots_order(8), slots_order(9)};
   client->execute_batch(legs, [&called](RestResult<std::vector<BatchOrderResult>>&) { ++called; });
   ASSERT_TRUE(run_until(
       ioc_, [&] { return server_.requests().size() == 2u; }, 900ms));  // both requests are on the wire
@@ -193,7 +193,7 @@ TEST_F(RestClientSlots, NoCallbackForAFailureQueuedBeforeTheClientWasDestroyed) 
   auto client = make_client();
   client->http().shutdown();  // every request from now on fails (asynchronously, from a posted handler)
   int called = 0;
-  client->execute_order(order(7), [&called](RestResult<Order>&) { ++called; });
+  client->execute_order(slots_order(7), [&called](RestResult<Order>&) { ++called; });
   client.reset();  // before that handler runs: it must not reach the destroyed client
   run_for(ioc_, 50ms);
   EXPECT_EQ(called, 0);
@@ -201,7 +201,7 @@ TEST_F(RestClientSlots, NoCallbackForAFailureQueuedBeforeTheClientWasDestroyed) 
   auto again = make_client();  // and while the client lives, the failure is delivered as before
   again->http().shutdown();
   std::optional<RestResult<Order>> res;
-  again->execute_order(order(8), [&res](RestResult<Order>& r) { res = std::move(r); });
+  again->execute_order(slots_order(8), [&res](RestResult<Order>& r) { res = std::move(r); });
   ASSERT_TRUE(run_until(ioc_, [&] { return res.has_value(); }));
   ASSERT_FALSE(*res);
   EXPECT_EQ(res->error().code, "cancelled");

@@ -19,15 +19,15 @@ using net::testing::run_for;
 using net::testing::run_until;
 using net::testing::SeenRequest;
 
-constexpr std::int64_t kTs = 1614550000000;  // docs/backpack.md §1.5 test-vector timestamp
+constexpr std::int64_t kRestTs = 1614550000000;  // docs/backpack.md §1.5 test-vector timestamp
 
-SigningKey test_key() {
+SigningKey rest_test_key() {
   std::array<std::uint8_t, 32> seed{};
   for (std::uint8_t i = 0; i < 32; ++i) seed[i] = i;
   return SigningKey::from_seed(seed);
 }
 
-HttpAction json(unsigned status, std::string body) {
+HttpAction rest_json(unsigned status, std::string body) {
   HttpAction a;
   a.status = status;
   a.body = std::move(body);
@@ -43,7 +43,7 @@ const char* kOpenOrder =
 
 class RestClientTest : public ::testing::Test {
  protected:
-  RestClientTest() : clock_(kTs * kUsPerMs), key_(test_key()), server_(ioc_) {}
+  RestClientTest() : clock_(kRestTs * kUsPerMs), key_(rest_test_key()), server_(ioc_) {}
 
   RestClient& client() {
     RestClientOptions o;
@@ -73,9 +73,9 @@ class RestClientTest : public ::testing::Test {
 
 TEST_F(RestClientTest, PublicDepthIsParsedAndUnsigned) {
   server_.set_handler([](const SeenRequest&) {
-    return json(200, R"({"asks":[["118318.3","0.00633"],["118567.2","0.08450"]],)"
-                     R"("bids":[["1.0","0.38647"],["12.9","1.00000"]],"lastUpdateId":"1504999670",)"
-                     R"("timestamp":1753102447307501})");
+    return rest_json(200, R"({"asks":[["118318.3","0.00633"],["118567.2","0.08450"]],)"
+                          R"("bids":[["1.0","0.38647"],["12.9","1.00000"]],"lastUpdateId":"1504999670",)"
+                          R"("timestamp":1753102447307501})");
   });
   auto& c = client();
   std::optional<RestResult<DepthSnapshot>> res;
@@ -94,7 +94,7 @@ TEST_F(RestClientTest, PublicDepthIsParsedAndUnsigned) {
 
 TEST_F(RestClientTest, SignedGetCarriesTheDocumentedSignature) {
   server_.set_handler(
-      [](const SeenRequest&) { return json(200, R"({"USDC":{"available":"120","locked":"0","staked":"0"}})"); });
+      [](const SeenRequest&) { return rest_json(200, R"({"USDC":{"available":"120","locked":"0","staked":"0"}})"); });
   auto& c = client();
   std::optional<RestResult<std::vector<Balance>>> res;
   c.get_capital([&](RestResult<std::vector<Balance>>& r) { res = std::move(r); });
@@ -113,7 +113,7 @@ TEST_F(RestClientTest, SignedGetCarriesTheDocumentedSignature) {
 }
 
 TEST_F(RestClientTest, SignedGetWithQuerySignsTheSortedParams) {
-  server_.set_handler([](const SeenRequest&) { return json(200, "[]"); });
+  server_.set_handler([](const SeenRequest&) { return rest_json(200, "[]"); });
   auto& c = client();
   FillsQuery q;
   q.symbol = "SOL_USDC_PERP";
@@ -134,7 +134,7 @@ TEST_F(RestClientTest, SignedGetWithQuerySignsTheSortedParams) {
 }
 
 TEST_F(RestClientTest, ExecuteOrderSendsSignedBodyAndParsesTheOrder) {
-  server_.set_handler([](const SeenRequest&) { return json(200, kOpenOrder); });
+  server_.set_handler([](const SeenRequest&) { return rest_json(200, kOpenOrder); });
   auto& c = client();
   OrderRequest o;
   o.symbol = "SOL_USDC";
@@ -164,7 +164,7 @@ TEST_F(RestClientTest, ExecuteOrderSendsSignedBodyAndParsesTheOrder) {
 
 TEST_F(RestClientTest, OrderTimeoutIsOutcomeUnknownNotRejected) {
   server_.set_handler([](const SeenRequest&) {
-    HttpAction a = json(200, kOpenOrder);
+    HttpAction a = rest_json(200, kOpenOrder);
     a.delay = 2000ms;
     return a;
   });
@@ -186,7 +186,8 @@ TEST_F(RestClientTest, OrderTimeoutIsOutcomeUnknownNotRejected) {
 }
 
 TEST_F(RestClientTest, Order5xxIsOutcomeUnknown) {
-  server_.set_handler([](const SeenRequest&) { return json(500, R"({"code":"SERVER_ERROR","message":"Internal"})"); });
+  server_.set_handler(
+      [](const SeenRequest&) { return rest_json(500, R"({"code":"SERVER_ERROR","message":"Internal"})"); });
   auto& c = client();
   CancelRequest cr;
   cr.symbol = "SOL_USDC";
@@ -208,7 +209,7 @@ TEST_F(RestClientTest, Order5xxIsOutcomeUnknown) {
 
 TEST_F(RestClientTest, Order4xxIsADefiniteReject) {
   server_.set_handler(
-      [](const SeenRequest&) { return json(400, R"({"code":"INVALID_ORDER","message":"Invalid order"})"); });
+      [](const SeenRequest&) { return rest_json(400, R"({"code":"INVALID_ORDER","message":"Invalid order"})"); });
   auto& c = client();
   OrderRequest o;
   o.symbol = "SOL_USDC";
@@ -230,7 +231,7 @@ TEST_F(RestClientTest, Order4xxIsADefiniteReject) {
 // RestError::reject instead of the message text.
 TEST_F(RestClientTest, ExpiredRequestIsClassifiedOnOrdersAndGets) {
   server_.set_handler([](const SeenRequest&) {
-    return json(400, R"({"code":"INVALID_CLIENT_REQUEST","message":"Request has expired"})");
+    return rest_json(400, R"({"code":"INVALID_CLIENT_REQUEST","message":"Request has expired"})");
   });
   auto& c = client();
   OrderRequest o;
@@ -298,7 +299,7 @@ TEST(BackpackRejects, EveryDocumentedCodeHasItsClass) {
 
 TEST_F(RestClientTest, Order429IsReturnedNotRetried) {
   server_.set_handler(
-      [](const SeenRequest&) { return json(429, R"({"code":"TOO_MANY_REQUESTS","message":"slow down"})"); });
+      [](const SeenRequest&) { return rest_json(429, R"({"code":"TOO_MANY_REQUESTS","message":"slow down"})"); });
   auto& c = client();
   OrderRequest o;
   o.symbol = "SOL_USDC";
@@ -319,8 +320,8 @@ TEST_F(RestClientTest, Get429IsRetriedWithBackoff) {
   int calls = 0;
   server_.set_handler([&](const SeenRequest&) {
     ++calls;
-    if (calls <= 2) return json(429, R"({"code":"TOO_MANY_REQUESTS","message":"x"})");
-    return json(200, "[]");
+    if (calls <= 2) return rest_json(429, R"({"code":"TOO_MANY_REQUESTS","message":"x"})");
+    return rest_json(200, "[]");
   });
   auto& c = client();
   std::optional<RestResult<std::vector<Order>>> res;
@@ -334,7 +335,7 @@ TEST_F(RestClientTest, Get429IsRetriedWithBackoff) {
 }
 
 TEST_F(RestClientTest, Get429GivesUpAfterMaxRetries) {
-  server_.set_handler([](const SeenRequest&) { return json(429, "rate limited"); });
+  server_.set_handler([](const SeenRequest&) { return rest_json(429, "rate limited"); });
   RestClientOptions opts;
   opts.max_429_retries = 2;
   auto& c = client(opts);
@@ -351,8 +352,8 @@ TEST_F(RestClientTest, Get429GivesUpAfterMaxRetries) {
 TEST_F(RestClientTest, An429OnAnOrderHoldsTheGetsUntilTheBackOffEnds) {
   int calls = 0;
   server_.set_handler([&](const SeenRequest&) {
-    if (++calls == 1) return json(429, R"({"code":"TOO_MANY_REQUESTS","message":"slow down"})");
-    return json(200, "[]");
+    if (++calls == 1) return rest_json(429, R"({"code":"TOO_MANY_REQUESTS","message":"slow down"})");
+    return rest_json(200, "[]");
   });
   RestClientOptions opts;
   opts.http.base_url = server_.base_url();
@@ -387,8 +388,8 @@ TEST_F(RestClientTest, An429OnAnOrderHoldsTheGetsUntilTheBackOffEnds) {
 TEST_F(RestClientTest, AfterTheBackOffOneHeldGetGoesFirst) {
   int calls = 0;
   server_.set_handler([&](const SeenRequest&) {
-    if (++calls <= 2) return json(429, R"({"code":"TOO_MANY_REQUESTS","message":"slow down"})");
-    return json(200, "[]");
+    if (++calls <= 2) return rest_json(429, R"({"code":"TOO_MANY_REQUESTS","message":"slow down"})");
+    return rest_json(200, "[]");
   });
   auto& c = client();
   OrderRequest o;
@@ -418,8 +419,8 @@ TEST_F(RestClientTest, AfterTheBackOffOneHeldGetGoesFirst) {
 TEST_F(RestClientTest, RetryAfterSetsTheBackOffsLength) {
   int calls = 0;
   server_.set_handler([&](const SeenRequest&) {
-    if (++calls > 1) return json(200, "[]");
-    HttpAction a = json(429, R"({"code":"TOO_MANY_REQUESTS","message":"x"})");
+    if (++calls > 1) return rest_json(200, "[]");
+    HttpAction a = rest_json(429, R"({"code":"TOO_MANY_REQUESTS","message":"x"})");
     a.headers.emplace_back("Retry-After", "1");
     return a;
   });
@@ -474,7 +475,7 @@ TEST_F(RestClientTest, Cancel202IsPending) {
 }
 
 TEST_F(RestClientTest, CancelAllParsesCancelledOrders) {
-  server_.set_handler([](const SeenRequest&) { return json(200, std::string("[") + kOpenOrder + "]"); });
+  server_.set_handler([](const SeenRequest&) { return rest_json(200, std::string("[") + kOpenOrder + "]"); });
   auto& c = client();
   std::optional<RestResult<CancelAllResult>> res;
   c.cancel_all("SOL_USDC", CancelAllKind::kAll, [&](RestResult<CancelAllResult>& r) { res = std::move(r); });
@@ -488,9 +489,9 @@ TEST_F(RestClientTest, CancelAllParsesCancelledOrders) {
 TEST_F(RestClientTest, OrderQuery404MeansNotResting) {
   server_.set_handler([](const SeenRequest& r) {
     if (r.target.find("orderId=1") != std::string::npos) {
-      return json(404, R"({"code":"RESOURCE_NOT_FOUND","message":"Order not found"})");
+      return rest_json(404, R"({"code":"RESOURCE_NOT_FOUND","message":"Order not found"})");
     }
-    return json(200, kOpenOrder);
+    return rest_json(200, kOpenOrder);
   });
   auto& c = client();
   std::optional<RestResult<std::optional<Order>>> gone, resting;
@@ -511,7 +512,7 @@ TEST_F(RestClientTest, SyncTimeOffsetIsAppliedToTimestamps) {
       a.body = "1614550005000";
       return a;
     }
-    return json(200, R"({"USDC":{"available":"1","locked":"0","staked":"0"}})");
+    return rest_json(200, R"({"USDC":{"available":"1","locked":"0","staked":"0"}})");
   });
   auto& c = client();
   std::optional<RestResult<ServerTimeSync>> sync;
@@ -521,7 +522,7 @@ TEST_F(RestClientTest, SyncTimeOffsetIsAppliedToTimestamps) {
   EXPECT_EQ((*sync)->server_ms, 1614550005000);
   EXPECT_EQ((*sync)->offset_ms, 5000);  // ManualClock: zero RTT
   EXPECT_EQ(c.time_offset_ms(), 5000);
-  EXPECT_EQ(c.timestamp_ms(), kTs + 5000);
+  EXPECT_EQ(c.timestamp_ms(), kRestTs + 5000);
   std::optional<RestResult<std::vector<Balance>>> cap;
   c.get_capital([&](RestResult<std::vector<Balance>>& r) { cap = std::move(r); });
   ASSERT_TRUE(run_until(ioc_, [&] { return cap.has_value(); }));
@@ -544,7 +545,7 @@ TEST_F(RestClientTest, SyncTimeRejectsNonNumericBody) {
 }
 
 TEST_F(RestClientTest, SelfImposedRateLimitDelaysGetsAndRefusesOrders) {
-  server_.set_handler([](const SeenRequest&) { return json(200, kOpenOrder); });
+  server_.set_handler([](const SeenRequest&) { return rest_json(200, kOpenOrder); });
   RestClientOptions opts;
   opts.rate_limit = {.requests_per_minute = 1200, .burst = 2, .reserved_for_orders = 1};
   auto& c = client(opts);
@@ -609,9 +610,9 @@ TEST_F(RestClientTest, SignedCallsWithoutAKeyAreRefused) {
 
 TEST_F(RestClientTest, ErrorBodiesAndGarbageOnGets) {
   server_.set_handler([](const SeenRequest& r) {
-    if (r.target.starts_with("/api/v1/ticker")) return json(400, R"({"code":"INVALID_SYMBOL","message":"bad"})");
-    if (r.target.starts_with("/api/v1/markPrices")) return json(200, R"({"not":"an array"})");
-    return json(502, "<html>bad gateway</html>");
+    if (r.target.starts_with("/api/v1/ticker")) return rest_json(400, R"({"code":"INVALID_SYMBOL","message":"bad"})");
+    if (r.target.starts_with("/api/v1/markPrices")) return rest_json(200, R"({"not":"an array"})");
+    return rest_json(502, "<html>bad gateway</html>");
   });
   auto& c = client();
   std::optional<RestResult<Ticker>> t;
@@ -633,7 +634,7 @@ TEST_F(RestClientTest, ErrorBodiesAndGarbageOnGets) {
 }
 
 TEST_F(RestClientTest, Unparseable2xxOnAnOrderIsOutcomeUnknown) {
-  server_.set_handler([](const SeenRequest&) { return json(200, R"({"id":)"); });
+  server_.set_handler([](const SeenRequest&) { return rest_json(200, R"({"id":)"); });
   auto& c = client();
   OrderRequest o;
   o.symbol = "SOL_USDC";

@@ -9,7 +9,7 @@
 namespace bparb::backpack {
 namespace {
 
-constexpr const char* kSeed32 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+constexpr const char* kSigningSeed32 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 TEST(SigningString, DocsCancelExampleSortsKeys) {
   SignParam params[] = {{"symbol", "BTC_USDT"}, {"orderId", "28"}};
@@ -65,7 +65,7 @@ TEST(SigningString, BatchMatchesApiNotesExample) {
   EXPECT_EQ(std::string_view(buf, n), expected);
   EXPECT_EQ(build_batch_signing_string("orderExecute", orders, 1750793021519, 5000, buf, 100), 0u);
 
-  const SigningKey key = std::move(SigningKey::from_base64_secret(kSeed32)).value();
+  const SigningKey key = std::move(SigningKey::from_base64_secret(kSigningSeed32)).value();
   EXPECT_EQ(key.sign_base64(std::string_view(buf, n)),
             "/RiVIEmATq6bDKSR8I9tEY3qY/MRt45Y5/Wi4mKYjt3SaqoLFfOiYrYNRddqSXfrcDdY/b0n3duPew5JKrn/CA==");
 
@@ -92,7 +92,7 @@ TEST(WsSubscribe, PublicMessage) {
 }
 
 TEST(WsSubscribe, PrivateMessageMatchesApiNotes) {
-  const SigningKey key = std::move(SigningKey::from_base64_secret(kSeed32)).value();
+  const SigningKey key = std::move(SigningKey::from_base64_secret(kSigningSeed32)).value();
   const std::string_view streams[] = {"account.orderUpdate", "account.positionUpdate"};
   EXPECT_EQ(
       ws_subscribe_message(streams, &key, 1614550000000, 5000),

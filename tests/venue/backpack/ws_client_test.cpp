@@ -17,7 +17,7 @@ using net::testing::WsTestServer;
 
 constexpr std::int64_t kTs = 1614550000000;
 
-SigningKey test_key() {
+SigningKey ws_test_key() {
   std::array<std::uint8_t, 32> seed{};
   for (std::uint8_t i = 0; i < 32; ++i) seed[i] = i;
   return SigningKey::from_seed(seed);
@@ -53,7 +53,7 @@ TEST(BackpackWs, SubscribesOnConnectAndReSignsPrivateStreamsOnReconnect) {
   WsTestServer server(ioc);
   server.echo = false;
   ManualClock clock(kTs * kUsPerMs);
-  SigningKey key = test_key();
+  SigningKey key = ws_test_key();
   BackpackWs ws(ioc, clock, opts_for(server.url()), &key);
   EXPECT_TRUE(ws.subscribe("depth.SOL_USDC"));
   EXPECT_TRUE(ws.subscribe("account.orderUpdate"));

@@ -11,11 +11,11 @@
 namespace bparb::lighter {
 namespace {
 
-Decimal D(const char* s) {
+Decimal sync_dec(const char* s) {
   return Decimal::from_string(s);
 }
 
-MarketDetails eth() {
+MarketDetails sync_eth() {
   MarketDetails m;
   m.market_id = 0;
   m.symbol = "ETH";
@@ -24,7 +24,7 @@ MarketDetails eth() {
   return m;
 }
 
-BookFrame frame(bool snapshot, std::int64_t begin, std::int64_t nonce) {
+BookFrame sync_frame(bool snapshot, std::int64_t begin, std::int64_t nonce) {
   BookFrame f;
   f.market_id = 0;
   f.snapshot = snapshot;
@@ -36,15 +36,15 @@ BookFrame frame(bool snapshot, std::int64_t begin, std::int64_t nonce) {
 }
 
 BookFrame snapshot_frame(std::int64_t nonce) {
-  BookFrame f = frame(true, 0, nonce);
-  f.levels.bids = {{D("2000.00"), D("1.5")}, {D("1999.50"), D("2")}};
-  f.levels.asks = {{D("2000.50"), D("0.25")}, {D("2001.00"), D("3")}};
+  BookFrame f = sync_frame(true, 0, nonce);
+  f.levels.bids = {{sync_dec("2000.00"), sync_dec("1.5")}, {sync_dec("1999.50"), sync_dec("2")}};
+  f.levels.asks = {{sync_dec("2000.50"), sync_dec("0.25")}, {sync_dec("2001.00"), sync_dec("3")}};
   return f;
 }
 
 struct LighterBookSync : ::testing::Test {
   ManualClock clock{1'000'000'000};
-  OrderBook book{book_spec(eth())};
+  OrderBook book{book_spec(sync_eth())};
   BookSync sync{book, 0, clock, BookSyncConfig{5 * kUsPerSecond}};
 };
 
@@ -55,22 +55,22 @@ TEST_F(LighterBookSync, SnapshotThenChainedUpdates) {
   EXPECT_EQ(r.action, SyncAction::kNone);
   EXPECT_EQ(r.event, SyncEvent::kSnapshot);
   EXPECT_TRUE(book.valid());
-  EXPECT_EQ(book.best_bid().price, D("2000"));
-  EXPECT_EQ(book.best_ask().price, D("2000.5"));
+  EXPECT_EQ(book.best_bid().price, sync_dec("2000"));
+  EXPECT_EQ(book.best_ask().price, sync_dec("2000.5"));
   EXPECT_EQ(book.top(Side::kBid)->price_ticks, 200000);  // integer ticks of 0.01
   EXPECT_EQ(book.top(Side::kBid)->qty_lots, 15000);      // lots of 0.0001
   EXPECT_EQ(s.levels.bids.size(), 2u);                   // the frame gets its levels back
 
-  BookFrame u = frame(false, 100, 105);
-  u.levels.asks = {{D("2000.50"), D("0")}, {D("2000.75"), D("1")}};
+  BookFrame u = sync_frame(false, 100, 105);
+  u.levels.asks = {{sync_dec("2000.50"), sync_dec("0")}, {sync_dec("2000.75"), sync_dec("1")}};
   r = sync.on_frame(u);
   EXPECT_EQ(r.event, SyncEvent::kApplied);
-  EXPECT_EQ(book.best_ask().price, D("2000.75"));
+  EXPECT_EQ(book.best_ask().price, sync_dec("2000.75"));
   EXPECT_EQ(book.last_update_id(), 105);
-  u = frame(false, 105, 106);
-  u.levels.bids = {{D("2000.25"), D("4")}};
+  u = sync_frame(false, 105, 106);
+  u.levels.bids = {{sync_dec("2000.25"), sync_dec("4")}};
   EXPECT_EQ(sync.on_frame(u).event, SyncEvent::kApplied);
-  EXPECT_EQ(book.best_bid().price, D("2000.25"));
+  EXPECT_EQ(book.best_bid().price, sync_dec("2000.25"));
   EXPECT_EQ(sync.last_nonce(), 106);
   EXPECT_TRUE(book.valid());
   EXPECT_EQ(sync.stats().updates, 2u);
@@ -79,7 +79,7 @@ TEST_F(LighterBookSync, SnapshotThenChainedUpdates) {
 TEST_F(LighterBookSync, GapInvalidatesUntilAFreshSnapshot) {
   BookFrame s = snapshot_frame(100);
   sync.on_frame(s);
-  BookFrame u = frame(false, 101, 102);  // begin_nonce should be 100
+  BookFrame u = sync_frame(false, 101, 102);  // begin_nonce should be 100
   const SyncResult r = sync.on_frame(u);
   EXPECT_EQ(r.action, SyncAction::kResubscribe);
   EXPECT_EQ(r.event, SyncEvent::kGap);
@@ -87,13 +87,13 @@ TEST_F(LighterBookSync, GapInvalidatesUntilAFreshSnapshot) {
   EXPECT_FALSE(sync.synced());
 
   // Updates that would chain with the old nonce no longer count: only a snapshot revalidates.
-  u = frame(false, 100, 101);
+  u = sync_frame(false, 100, 101);
   EXPECT_EQ(sync.on_frame(u).event, SyncEvent::kDropped);
   EXPECT_FALSE(book.valid());
   s = snapshot_frame(500);
   EXPECT_EQ(sync.on_frame(s).event, SyncEvent::kSnapshot);
   EXPECT_TRUE(book.valid());
-  u = frame(false, 500, 501);
+  u = sync_frame(false, 500, 501);
   EXPECT_EQ(sync.on_frame(u).event, SyncEvent::kApplied);
   EXPECT_EQ(sync.stats().gaps, 1u);
   EXPECT_EQ(sync.stats().dropped, 1u);
@@ -103,7 +103,7 @@ TEST_F(LighterBookSync, GapInvalidatesUntilAFreshSnapshot) {
 TEST_F(LighterBookSync, NonceMustRise) {
   BookFrame s = snapshot_frame(100);
   sync.on_frame(s);
-  BookFrame u = frame(false, 100, 100);
+  BookFrame u = sync_frame(false, 100, 100);
   EXPECT_EQ(sync.on_frame(u).event, SyncEvent::kNonceNotRising);
   EXPECT_FALSE(book.valid());
 }
@@ -111,15 +111,15 @@ TEST_F(LighterBookSync, NonceMustRise) {
 TEST_F(LighterBookSync, CrossedUpdateAndCrossedSnapshot) {
   BookFrame s = snapshot_frame(100);
   sync.on_frame(s);
-  BookFrame u = frame(false, 100, 101);
-  u.levels.bids = {{D("2000.50"), D("1")}};  // bid at the best ask
+  BookFrame u = sync_frame(false, 100, 101);
+  u.levels.bids = {{sync_dec("2000.50"), sync_dec("1")}};  // bid at the best ask
   const SyncResult r = sync.on_frame(u);
   EXPECT_EQ(r.action, SyncAction::kResubscribe);
   EXPECT_EQ(r.event, SyncEvent::kCrossed);
   EXPECT_FALSE(book.valid());
 
   s = snapshot_frame(200);
-  s.levels.bids.push_back({D("2002.00"), D("1")});
+  s.levels.bids.push_back({sync_dec("2002.00"), sync_dec("1")});
   EXPECT_EQ(sync.on_frame(s).event, SyncEvent::kCrossed);
   EXPECT_FALSE(book.valid());
   EXPECT_EQ(sync.stats().crossed, 2u);
@@ -128,8 +128,8 @@ TEST_F(LighterBookSync, CrossedUpdateAndCrossedSnapshot) {
 TEST_F(LighterBookSync, OffGridLevelInvalidates) {
   BookFrame s = snapshot_frame(100);
   sync.on_frame(s);
-  BookFrame u = frame(false, 100, 101);
-  u.levels.asks = {{D("2003.001"), D("1")}};  // finer than price_decimals = 2
+  BookFrame u = sync_frame(false, 100, 101);
+  u.levels.asks = {{sync_dec("2003.001"), sync_dec("1")}};  // finer than price_decimals = 2
   EXPECT_EQ(sync.on_frame(u).event, SyncEvent::kBadLevel);
   EXPECT_FALSE(book.valid());
   EXPECT_EQ(sync.stats().bad_levels, 1u);
@@ -160,7 +160,7 @@ TEST_F(LighterBookSync, SilenceInvalidatesAndRepeatsPerPeriod) {
 TEST_F(LighterBookSync, OtherMarketsFramesAreIgnored) {
   BookFrame s = snapshot_frame(100);
   sync.on_frame(s);
-  BookFrame u = frame(false, 7, 8);
+  BookFrame u = sync_frame(false, 7, 8);
   u.market_id = 1;
   EXPECT_EQ(sync.on_frame(u).event, SyncEvent::kWrongMarket);
   EXPECT_TRUE(book.valid());
@@ -172,7 +172,7 @@ TEST_F(LighterBookSync, ResetWaitsForSnapshot) {
   sync.on_frame(s);
   sync.reset();
   EXPECT_FALSE(book.valid());
-  BookFrame u = frame(false, 100, 101);
+  BookFrame u = sync_frame(false, 100, 101);
   EXPECT_EQ(sync.on_frame(u).event, SyncEvent::kDropped);
 }
 
@@ -197,8 +197,8 @@ TEST_F(LighterBookSync, ParsedFramesEndToEnd) {
                              f)
                   .ok());
   EXPECT_EQ(sync.on_frame(f.book).event, SyncEvent::kApplied);
-  EXPECT_EQ(book.best_ask().price, D("2341.25"));
-  EXPECT_EQ(book.best_bid().price, D("2001"));
+  EXPECT_EQ(book.best_ask().price, sync_dec("2341.25"));
+  EXPECT_EQ(book.best_bid().price, sync_dec("2001"));
   EXPECT_EQ(book.level_count(Side::kBid), 2u);
 }
 

@@ -16,7 +16,7 @@ namespace {
 
 constexpr DurationUs kMinute = 60 * kUsPerSecond;
 
-struct Client {
+struct DmsClient {
   Loopback& lb;
   std::unique_ptr<Signer> signer;
   LighterRest rest;
@@ -45,7 +45,7 @@ struct Client {
     return o;
   }
 
-  Client(Loopback& l, std::uint32_t chain_id = 304, DeadManSwitchOptions o = dms_options())
+  DmsClient(Loopback& l, std::uint32_t chain_id = 304, DeadManSwitchOptions o = dms_options())
       : lb(l),
         signer(std::make_unique<Signer>(sim::lighter::testing::Fixture::clone(l.f.alice_key),
                                         SignerConfig{chain_id, kAlice, kKey})),
@@ -82,7 +82,7 @@ struct Client {
 
 TEST(LighterDeadManSwitchTest, TheScheduleMovesForwardAndFiresOnceRefreshesStop) {
   Loopback lb;
-  Client c(lb);
+  DmsClient c(lb);
   c.rest_order(11);
   ASSERT_EQ(c.open_orders(), 1u);
 
@@ -121,7 +121,7 @@ TEST(LighterDeadManSwitchTest, TheScheduleMovesForwardAndFiresOnceRefreshesStop)
 
 TEST(LighterDeadManSwitchTest, ACleanStopAbortsTheSchedule) {
   Loopback lb;
-  Client c(lb);
+  DmsClient c(lb);
   c.rest_order(12);
   c.dms->start();
   ASSERT_TRUE(c.wait_events(1));
@@ -141,7 +141,7 @@ TEST(LighterDeadManSwitchTest, ACleanStopAbortsTheSchedule) {
 
 TEST(LighterDeadManSwitchTest, ACleanStopMayLeaveTheScheduleToFire) {
   Loopback lb;
-  Client c(lb, 304, Client::dms_options(/*abort_on_stop=*/false));
+  DmsClient c(lb, 304, DmsClient::dms_options(/*abort_on_stop=*/false));
   c.rest_order(13);
   c.dms->start();
   c.dms->stop();  // the first refresh is still in flight: it settles first, nothing else is sent
@@ -159,7 +159,7 @@ TEST(LighterDeadManSwitchTest, ACleanStopMayLeaveTheScheduleToFire) {
 
 TEST(LighterDeadManSwitchTest, FailuresAreReportedAndRetriedWithBackOff) {
   Loopback lb;
-  Client c(lb, 300);  // signs for the other chain: every refresh is refused
+  DmsClient c(lb, 300);  // signs for the other chain: every refresh is refused
   c.dms->start();
   ASSERT_TRUE(c.wait_events(1));
   EXPECT_EQ(c.events[0].kind, DeadManEventKind::kRefreshFailed);
@@ -186,7 +186,7 @@ TEST(LighterDeadManSwitchTest, FailuresAreReportedAndRetriedWithBackOff) {
 
 TEST(LighterDeadManSwitchTest, ATriggerPassedWithoutRefreshIsReportedAsLapsed) {
   Loopback lb;
-  Client c(lb);
+  DmsClient c(lb);
   c.rest_order(14);
   c.dms->start();
   ASSERT_TRUE(c.wait_events(1));

@@ -9,19 +9,19 @@
 namespace bparb::lighter {
 namespace {
 
-Decimal D(const char* s) {
+Decimal orders_dec(const char* s) {
   return Decimal::from_string(s);
 }
 
-MarketDetails eth() {
+MarketDetails orders_eth() {
   MarketDetails m;
   m.market_id = 0;
   m.symbol = "ETH";
   m.kind = MarketKind::kPerp;
   m.price_decimals = 2;
   m.size_decimals = 4;
-  m.min_base_amount = D("0.005");
-  m.min_quote_amount = D("10");
+  m.min_base_amount = orders_dec("0.005");
+  m.min_quote_amount = orders_dec("10");
   return m;
 }
 
@@ -29,8 +29,8 @@ NeutralOrder limit_buy() {
   NeutralOrder o;
   o.market_id = 0;
   o.side = Side::kBid;
-  o.price = Amount::of(D("2300.25"));
-  o.quantity = Amount::of(D("0.0123"));
+  o.price = Amount::of(orders_dec("2300.25"));
+  o.quantity = Amount::of(orders_dec("0.0123"));
   o.tif = NeutralTif::kGtc;
   o.client_id = 77;
   o.expiry_ms = 1893456000000;
@@ -40,7 +40,7 @@ NeutralOrder limit_buy() {
 constexpr TimestampUs kNow = 1'800'000'000'000'000;
 
 TEST(LighterOrders, LimitOrderFromDecimals) {
-  const auto tx = to_create_order(limit_buy(), eth(), kNow);
+  const auto tx = to_create_order(limit_buy(), orders_eth(), kNow);
   ASSERT_TRUE(tx.has_value());
   EXPECT_EQ(tx->market_index, 0);
   EXPECT_EQ(tx->price, 230025u);
@@ -61,7 +61,7 @@ TEST(LighterOrders, UnitsPostOnlyIocAndMarket) {
   o.side = Side::kAsk;
   o.tif = NeutralTif::kPostOnly;
   o.expiry_ms = 0;  // default lifetime from now
-  auto tx = to_create_order(o, eth(), kNow, OrderDefaults{kUsPerDay});
+  auto tx = to_create_order(o, orders_eth(), kNow, OrderDefaults{kUsPerDay});
   ASSERT_TRUE(tx.has_value());
   EXPECT_EQ(tx->is_ask, 1);
   EXPECT_EQ(tx->time_in_force, 2);
@@ -69,77 +69,77 @@ TEST(LighterOrders, UnitsPostOnlyIocAndMarket) {
 
   o.tif = NeutralTif::kIoc;
   o.reduce_only = true;
-  tx = to_create_order(o, eth(), kNow);
+  tx = to_create_order(o, orders_eth(), kNow);
   ASSERT_TRUE(tx.has_value());
   EXPECT_EQ(tx->time_in_force, 0);
   EXPECT_EQ(tx->order_expiry, 0);
   EXPECT_EQ(tx->reduce_only, 1);
 
   o.market = true;
-  tx = to_create_order(o, eth(), kNow);
+  tx = to_create_order(o, orders_eth(), kNow);
   ASSERT_TRUE(tx.has_value());
   EXPECT_EQ(tx->type, 1);
   o.tif = NeutralTif::kGtc;
-  EXPECT_EQ(to_create_order(o, eth(), kNow).error(), OrderError::kMarketNotIoc);
+  EXPECT_EQ(to_create_order(o, orders_eth(), kNow).error(), OrderError::kMarketNotIoc);
 }
 
 TEST(LighterOrders, OffGridIsRefusedNeverRounded) {
   NeutralOrder o = limit_buy();
-  o.price = Amount::of(D("2300.251"));
-  EXPECT_EQ(to_create_order(o, eth(), kNow).error(), OrderError::kPriceOffTick);
+  o.price = Amount::of(orders_dec("2300.251"));
+  EXPECT_EQ(to_create_order(o, orders_eth(), kNow).error(), OrderError::kPriceOffTick);
   o = limit_buy();
-  o.quantity = Amount::of(D("0.01235"));
-  EXPECT_EQ(to_create_order(o, eth(), kNow).error(), OrderError::kQuantityOffStep);
+  o.quantity = Amount::of(orders_dec("0.01235"));
+  EXPECT_EQ(to_create_order(o, orders_eth(), kNow).error(), OrderError::kQuantityOffStep);
 }
 
 TEST(LighterOrders, RangesOfTheSignerFields) {
   NeutralOrder o = limit_buy();
   o.price = Amount::of_units(0xFFFFFFFFll);
   o.quantity = Amount::of_units(100);
-  EXPECT_TRUE(to_create_order(o, eth(), kNow).has_value());
+  EXPECT_TRUE(to_create_order(o, orders_eth(), kNow).has_value());
   o.price = Amount::of_units(0x100000000ll);  // one past uint32
-  EXPECT_EQ(to_create_order(o, eth(), kNow).error(), OrderError::kPriceRange);
+  EXPECT_EQ(to_create_order(o, orders_eth(), kNow).error(), OrderError::kPriceRange);
   o.price = Amount::of_units(0);
-  EXPECT_EQ(to_create_order(o, eth(), kNow).error(), OrderError::kPriceRange);
+  EXPECT_EQ(to_create_order(o, orders_eth(), kNow).error(), OrderError::kPriceRange);
 
   o = limit_buy();
   o.quantity = Amount::of_units((std::int64_t{1} << 48) - 1);
-  EXPECT_TRUE(to_create_order(o, eth(), kNow).has_value());
+  EXPECT_TRUE(to_create_order(o, orders_eth(), kNow).has_value());
   o.quantity = Amount::of_units(std::int64_t{1} << 48);
-  EXPECT_EQ(to_create_order(o, eth(), kNow).error(), OrderError::kQuantityRange);
-  o.quantity = Amount::of(D("-1"));
-  EXPECT_EQ(to_create_order(o, eth(), kNow).error(), OrderError::kQuantityRange);
+  EXPECT_EQ(to_create_order(o, orders_eth(), kNow).error(), OrderError::kQuantityRange);
+  o.quantity = Amount::of(orders_dec("-1"));
+  EXPECT_EQ(to_create_order(o, orders_eth(), kNow).error(), OrderError::kQuantityRange);
 
   o = limit_buy();
   o.client_id = (ClientId{1} << 48) - 1;
-  EXPECT_TRUE(to_create_order(o, eth(), kNow).has_value());
+  EXPECT_TRUE(to_create_order(o, orders_eth(), kNow).has_value());
   o.client_id = ClientId{1} << 48;  // would be truncated by a narrower field: refused
-  EXPECT_EQ(to_create_order(o, eth(), kNow).error(), OrderError::kClientIdRange);
+  EXPECT_EQ(to_create_order(o, orders_eth(), kNow).error(), OrderError::kClientIdRange);
   o.client_id = ~ClientId{0};  // the top of the kernel's range
-  EXPECT_EQ(to_create_order(o, eth(), kNow).error(), OrderError::kClientIdRange);
+  EXPECT_EQ(to_create_order(o, orders_eth(), kNow).error(), OrderError::kClientIdRange);
 
   o = limit_buy();
   o.market_id = 32767;
-  EXPECT_TRUE(to_create_order(o, eth(), kNow).has_value());
+  EXPECT_TRUE(to_create_order(o, orders_eth(), kNow).has_value());
   o.market_id = 32768;
-  EXPECT_EQ(to_create_order(o, eth(), kNow).error(), OrderError::kMarketIndex);
+  EXPECT_EQ(to_create_order(o, orders_eth(), kNow).error(), OrderError::kMarketIndex);
 }
 
 TEST(LighterOrders, MinimumsExpiryAndSpotReduceOnly) {
   NeutralOrder o = limit_buy();
-  o.quantity = Amount::of(D("0.0049"));
-  EXPECT_EQ(to_create_order(o, eth(), kNow).error(), OrderError::kBelowMinBase);
-  o.quantity = Amount::of(D("0.005"));
-  o.price = Amount::of(D("1999.99"));  // 9.99995 USDC
-  EXPECT_EQ(to_create_order(o, eth(), kNow).error(), OrderError::kBelowMinQuote);
-  o.price = Amount::of(D("2000"));  // exactly 10
-  EXPECT_TRUE(to_create_order(o, eth(), kNow).has_value());
+  o.quantity = Amount::of(orders_dec("0.0049"));
+  EXPECT_EQ(to_create_order(o, orders_eth(), kNow).error(), OrderError::kBelowMinBase);
+  o.quantity = Amount::of(orders_dec("0.005"));
+  o.price = Amount::of(orders_dec("1999.99"));  // 9.99995 USDC
+  EXPECT_EQ(to_create_order(o, orders_eth(), kNow).error(), OrderError::kBelowMinQuote);
+  o.price = Amount::of(orders_dec("2000"));  // exactly 10
+  EXPECT_TRUE(to_create_order(o, orders_eth(), kNow).has_value());
 
   o = limit_buy();
   o.tif = NeutralTif::kIoc;  // IOC with an expiry
-  EXPECT_EQ(to_create_order(o, eth(), kNow).error(), OrderError::kExpiry);
+  EXPECT_EQ(to_create_order(o, orders_eth(), kNow).error(), OrderError::kExpiry);
 
-  MarketDetails spot = eth();
+  MarketDetails spot = orders_eth();
   spot.kind = MarketKind::kSpot;
   o = limit_buy();
   o.reduce_only = true;

@@ -13,7 +13,7 @@
 namespace bparb::lighter {
 namespace {
 
-Decimal D(const char* s) {
+Decimal parsers_dec(const char* s) {
   return Decimal::from_string(s);
 }
 
@@ -43,18 +43,18 @@ TEST(LighterParsers, OrderBookDetailsPerpAndSpot) {
   EXPECT_EQ(m[0].size_decimals, 4);
   EXPECT_EQ(m[0].price_decimals, 2);
   EXPECT_EQ(m[0].quote_decimals, 6);
-  EXPECT_EQ(m[0].min_base_amount, D("0.005"));
-  EXPECT_EQ(m[0].min_quote_amount, D("10"));
-  EXPECT_EQ(m[0].order_quote_limit, D("281474976.710655"));
-  EXPECT_EQ(m[0].taker_fee_pct, D("0.028"));
-  EXPECT_EQ(m[0].maker_fee_pct, D("0.004"));
+  EXPECT_EQ(m[0].min_base_amount, parsers_dec("0.005"));
+  EXPECT_EQ(m[0].min_quote_amount, parsers_dec("10"));
+  EXPECT_EQ(m[0].order_quote_limit, parsers_dec("281474976.710655"));
+  EXPECT_EQ(m[0].taker_fee_pct, parsers_dec("0.028"));
+  EXPECT_EQ(m[0].maker_fee_pct, parsers_dec("0.004"));
   EXPECT_TRUE(m[0].has_margin_fractions);
   EXPECT_EQ(m[0].default_initial_margin_fraction, 500);
   EXPECT_EQ(m[0].min_initial_margin_fraction, 200);
   EXPECT_EQ(m[0].maintenance_margin_fraction, 120);
   EXPECT_EQ(m[0].closeout_margin_fraction, 80);
-  EXPECT_EQ(m[0].tick_size(), D("0.01"));
-  EXPECT_EQ(m[0].step_size(), D("0.0001"));
+  EXPECT_EQ(m[0].tick_size(), parsers_dec("0.01"));
+  EXPECT_EQ(m[0].step_size(), parsers_dec("0.0001"));
   // Spot: only the older decimal names, no margin fractions.
   EXPECT_EQ(m[1].market_id, 2048);
   EXPECT_EQ(m[1].kind, MarketKind::kSpot);
@@ -117,21 +117,21 @@ TEST(LighterParsers, AccountWithSignedPositions) {
       a);
   ASSERT_TRUE(e.ok()) << e.message();
   EXPECT_EQ(a.index, 123456);
-  EXPECT_EQ(a.collateral, D("1000.25"));
-  EXPECT_EQ(a.available_balance, D("812.5"));
+  EXPECT_EQ(a.collateral, parsers_dec("1000.25"));
+  EXPECT_EQ(a.available_balance, parsers_dec("812.5"));
   EXPECT_EQ(a.total_order_count, 3);
   EXPECT_EQ(a.pending_order_count, 1);
   ASSERT_EQ(a.positions.size(), 2u);
   EXPECT_EQ(a.positions[0].market_id, 1);
   EXPECT_EQ(a.positions[0].sign, -1);
-  EXPECT_EQ(a.positions[0].size, D("0.25"));
-  EXPECT_EQ(a.positions[0].signed_size, D("-0.25"));
+  EXPECT_EQ(a.positions[0].size, parsers_dec("0.25"));
+  EXPECT_EQ(a.positions[0].signed_size, parsers_dec("-0.25"));
   EXPECT_EQ(a.positions[0].open_order_count, 2);
-  EXPECT_EQ(a.positions[0].unrealized_pnl, D("-12.345678901"));  // rounded to 1e-9
-  EXPECT_EQ(a.positions[1].signed_size, D("1.5"));
+  EXPECT_EQ(a.positions[0].unrealized_pnl, parsers_dec("-12.345678901"));  // rounded to 1e-9
+  EXPECT_EQ(a.positions[1].signed_size, parsers_dec("1.5"));
   ASSERT_EQ(a.assets.size(), 1u);
   EXPECT_EQ(a.assets[0].asset_id, 3);
-  EXPECT_EQ(a.assets[0].balance, D("1000.25"));
+  EXPECT_EQ(a.assets[0].balance, parsers_dec("1000.25"));
 }
 
 TEST(LighterParsers, ApiErrorBodiesAreTypedAndClassified) {
@@ -224,9 +224,9 @@ TEST(LighterParsers, ActiveAndInactiveOrders) {
   EXPECT_EQ(o.order_index, 281476929510110);
   EXPECT_EQ(o.client_order_index, 42);
   EXPECT_EQ(o.owner_account_index, 1234);
-  EXPECT_EQ(o.price, D("2352.74"));
-  EXPECT_EQ(o.remaining_base_amount, D("0.003"));
-  EXPECT_EQ(o.filled_base_amount, D("0.002"));
+  EXPECT_EQ(o.price, parsers_dec("2352.74"));
+  EXPECT_EQ(o.remaining_base_amount, parsers_dec("0.003"));
+  EXPECT_EQ(o.filled_base_amount, parsers_dec("0.002"));
   EXPECT_TRUE(o.is_ask);
   EXPECT_EQ(o.status, OrderStatus::kOpen);
   EXPECT_EQ(o.order_expiry_ms, 1780360584479);
@@ -253,8 +253,8 @@ TEST(LighterParsers, TradesAndFunding) {
                   .ok());
   ASSERT_EQ(t.trades.size(), 1u);
   EXPECT_EQ(t.trades[0].trade_id, 77);
-  EXPECT_EQ(t.trades[0].size, D("0.1"));
-  EXPECT_EQ(t.trades[0].price, D("2300.5"));
+  EXPECT_EQ(t.trades[0].size, parsers_dec("0.1"));
+  EXPECT_EQ(t.trades[0].price, parsers_dec("2300.5"));
   EXPECT_TRUE(t.trades[0].is_maker_ask);
   EXPECT_TRUE(t.next_cursor.empty());
   EXPECT_EQ(parse_trades(p, R"({"code":200,"trades":[{"trade_id":1,"size":"0","price":"1"}]})", t).code,
@@ -268,7 +268,7 @@ TEST(LighterParsers, TradesAndFunding) {
                                      f)
                   .ok());
   ASSERT_EQ(f.fundings.size(), 1u);
-  EXPECT_EQ(f.fundings[0].change, D("-0.027078"));
+  EXPECT_EQ(f.fundings[0].change, parsers_dec("-0.027078"));
   EXPECT_TRUE(f.fundings[0].long_side);
   EXPECT_EQ(
       parse_position_funding(p, R"({"code":200,"position_fundings":[{"change":"1","position_side":"up"}]})", f).code,
@@ -291,11 +291,11 @@ TEST(LighterRest, FundingRatesEveryRowAsAnExactDecimal) {
   ASSERT_EQ(r.size(), 4u);
   EXPECT_EQ(r[0].exchange, "binance");
   EXPECT_EQ(r[1].symbol, "BTC");
-  EXPECT_EQ(r[1].rate, D("-0.00048"));
-  EXPECT_EQ(r[2].rate, D("0.0000005"));
-  EXPECT_EQ(r[3].rate, D("0.00125"));
-  EXPECT_EQ(lighter_rate(r, 1), D("-0.00048")) << "Lighter's own row, not another exchange's";
-  EXPECT_EQ(lighter_rate(r, 0), D("0.0000005"));
+  EXPECT_EQ(r[1].rate, parsers_dec("-0.00048"));
+  EXPECT_EQ(r[2].rate, parsers_dec("0.0000005"));
+  EXPECT_EQ(r[3].rate, parsers_dec("0.00125"));
+  EXPECT_EQ(lighter_rate(r, 1), parsers_dec("-0.00048")) << "Lighter's own row, not another exchange's";
+  EXPECT_EQ(lighter_rate(r, 0), parsers_dec("0.0000005"));
   EXPECT_FALSE(lighter_rate(r, 7).has_value());
   EXPECT_EQ(parse_funding_rates(p, R"({"code":200,"funding_rates":[{"market_id":1,"exchange":"lighter"}]})", r).code,
             ParseErrc::kMissingField);
@@ -310,15 +310,15 @@ TEST(LighterRest, FundingRatesEveryRowAsAnExactDecimal) {
 TEST(LighterFunding, ThePublishedEightHourRateIsAnHourlyRateSettledOnTheHour) {
   const TimestampUs day = 1'778'630'400LL * kUsPerSecond;  // a UTC midnight
   const TimestampUs at = day + (10 * 3600 + 20 * 60) * kUsPerSecond;
-  const FundingInfo f = hourly_funding(D("0.0006"), at);
-  EXPECT_EQ(f.rate, D("0.000075"));
+  const FundingInfo f = hourly_funding(parsers_dec("0.0006"), at);
+  EXPECT_EQ(f.rate, parsers_dec("0.000075"));
   EXPECT_EQ(f.interval_ms, 3'600'000);
   EXPECT_EQ(f.next_funding_us, day + 11 * 3600 * kUsPerSecond);
   // Exactly on the hour: that settlement is paid, the next is an hour later.
-  EXPECT_EQ(hourly_funding(D("0.0006"), day + 11 * 3600 * kUsPerSecond).next_funding_us,
+  EXPECT_EQ(hourly_funding(parsers_dec("0.0006"), day + 11 * 3600 * kUsPerSecond).next_funding_us,
             day + 12 * 3600 * kUsPerSecond);
   // Rounded to the nearest 1e-9: -0.000000013 / 8 = -0.000000001625.
-  EXPECT_EQ(hourly_funding(D("-0.000000013"), at).rate, D("-0.000000002"));
+  EXPECT_EQ(hourly_funding(parsers_dec("-0.000000013"), at).rate, parsers_dec("-0.000000002"));
 }
 
 // ---------------------------------------------------------------- WebSocket
@@ -344,8 +344,8 @@ TEST(LighterWs, OrderBookSnapshotAndUpdate) {
   EXPECT_EQ(f.book.timestamp_ms, 1778138582602);
   ASSERT_EQ(f.book.levels.asks.size(), 2u);
   ASSERT_EQ(f.book.levels.bids.size(), 1u);
-  EXPECT_EQ(f.book.levels.asks[1].price, D("2341.25"));
-  EXPECT_EQ(f.book.levels.asks[1].quantity, D("340.1028"));
+  EXPECT_EQ(f.book.levels.asks[1].price, parsers_dec("2341.25"));
+  EXPECT_EQ(f.book.levels.asks[1].quantity, parsers_dec("340.1028"));
 
   e = parse_ws_frame(p,
                      R"({"channel":"order_book:12","last_updated_at":1774884082309144,"offset":1558300,)"
@@ -421,7 +421,7 @@ TEST(LighterWs, ControlFramesTradesAndAccountOrders) {
           .ok());
   EXPECT_EQ(f.type, WsType::kTrade);
   ASSERT_EQ(f.trades.size(), 1u);
-  EXPECT_EQ(f.trades[0].price, D("2300"));
+  EXPECT_EQ(f.trades[0].price, parsers_dec("2300"));
 
   const std::string orders = std::string(R"({"type":"update/account_orders","channel":"account_orders:0:1234",)") +
                              R"("account":1234,"nonce":9182390020,"orders":{"0":[)" + kOrderJson + "]}}";
@@ -439,7 +439,7 @@ TEST(LighterWs, ControlFramesTradesAndAccountOrders) {
   ASSERT_TRUE(parse_ws_frame(p, all, f).ok());
   EXPECT_EQ(f.type, WsType::kAccountAll);
   ASSERT_EQ(f.positions.size(), 1u);
-  EXPECT_EQ(f.positions[0].signed_size, D("-0.1"));
+  EXPECT_EQ(f.positions[0].signed_size, parsers_dec("-0.1"));
   ASSERT_EQ(f.trades.size(), 1u);
   EXPECT_TRUE(f.orders.empty());
 }

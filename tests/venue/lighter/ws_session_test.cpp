@@ -14,7 +14,7 @@
 namespace bparb::lighter::testing {
 namespace {
 
-LighterWsOptions ws_options(const std::string& url) {
+LighterWsOptions session_ws_options(const std::string& url) {
   LighterWsOptions o;
   o.ws.url = url;
   o.ws.backoff.initial_us = 10 * kUsPerMs;
@@ -39,7 +39,7 @@ MarketDetails fetch_market(Loopback& lb, std::int64_t id) {
 }
 
 // Sends one signed transaction straight to the simulator (the test's own "other client").
-void place(Loopback& lb, const SignedTx& tx) {
+void session_place(Loopback& lb, const SignedTx& tx) {
   const auto out = lb.server->api().submit(static_cast<int>(tx.tx_type), tx.tx_info());
   ASSERT_EQ(out.code, 200) << out.message;
 }
@@ -56,7 +56,7 @@ TEST(LighterWsTest, BookTradesAndResubscribeOnBreaks) {
   Loopback lb;
   Fixture& f = lb.f;
   const MarketDetails eth = fetch_market(lb, 0);
-  LighterWs ws(lb.io, f.clock, ws_options(lb.server->ws_url()));
+  LighterWs ws(lb.io, f.clock, session_ws_options(lb.server->ws_url()));
   std::vector<Trade> trades;
   int book_events = 0;
   LighterWsHandlers h;
@@ -73,13 +73,13 @@ TEST(LighterWsTest, BookTradesAndResubscribeOnBreaks) {
   ASSERT_TRUE(lb.run_until([&] { return ws.book_valid(0); }));
 
   // A resting bid and a crossing ask: the book follows and the trade arrives.
-  place(lb, f.create(*f.alice, f.alice_nonce, 1, 20'000, 199'000, false));
-  place(lb, f.create(*f.bob, f.bob_nonce, 2, 5'000, 201'000, true));
+  session_place(lb, f.create(*f.alice, f.alice_nonce, 1, 20'000, 199'000, false));
+  session_place(lb, f.create(*f.bob, f.bob_nonce, 2, 5'000, 201'000, true));
   ASSERT_TRUE(lb.run_until([&] {
     const OrderBook* b = ws.book(0);
     return !b->best_ask().empty && !b->best_bid().empty;
   }));
-  place(lb, f.create(*f.bob, f.bob_nonce, 3, 5'000, 199'000, true, 0));
+  session_place(lb, f.create(*f.bob, f.bob_nonce, 3, 5'000, 199'000, true, 0));
   ASSERT_TRUE(lb.run_until([&] { return !trades.empty(); }));
   EXPECT_EQ(trades[0].price, D("1990.00"));
   EXPECT_EQ(trades[0].size, D("0.5000"));
@@ -117,7 +117,7 @@ TEST(LighterWsTest, BookTradesAndResubscribeOnBreaks) {
 TEST(LighterWsTest, AccountChannelTokenIsRenewedWithItsSubscription) {
   Loopback lb;
   Fixture& f = lb.f;
-  LighterWs ws(lb.io, f.clock, ws_options(lb.server->ws_url()), f.alice.get());
+  LighterWs ws(lb.io, f.clock, session_ws_options(lb.server->ws_url()), f.alice.get());
   int snapshots = 0;
   std::vector<std::int64_t> seen_orders;
   std::vector<std::int64_t> errors;
@@ -133,7 +133,7 @@ TEST(LighterWsTest, AccountChannelTokenIsRenewedWithItsSubscription) {
   ws.start();
   ASSERT_TRUE(lb.run_until([&] { return snapshots == 1; }));
   EXPECT_EQ(ws.counters().token_refreshes, 1u);
-  place(lb, f.create(*f.alice, f.alice_nonce, 42, 10'000, 199'000, false));
+  session_place(lb, f.create(*f.alice, f.alice_nonce, 42, 10'000, 199'000, false));
   ASSERT_TRUE(lb.run_until([&] { return !seen_orders.empty(); }));
   EXPECT_EQ(seen_orders.back(), 42);
 
@@ -146,7 +146,7 @@ TEST(LighterWsTest, AccountChannelTokenIsRenewedWithItsSubscription) {
   EXPECT_GT(ws.token_refresh_at_us(), due);
   EXPECT_TRUE(errors.empty());  // neither "already subscribed" nor "invalid auth token"
 
-  LighterWs anonymous(lb.io, f.clock, ws_options(lb.server->ws_url()));
+  LighterWs anonymous(lb.io, f.clock, session_ws_options(lb.server->ws_url()));
   EXPECT_FALSE(anonymous.add_account_orders(0));
   ws.close();
 }
@@ -155,7 +155,7 @@ TEST(LighterWsTest, ReconnectsAfterAnOutageAndResubscribes) {
   Loopback lb;
   Fixture& f = lb.f;
   const MarketDetails eth = fetch_market(lb, 0);
-  LighterWsOptions opts = ws_options(lb.server->ws_url());
+  LighterWsOptions opts = session_ws_options(lb.server->ws_url());
   opts.book.max_silence_us = 3600 * kUsPerSecond;  // only the ping interval matters here
   LighterWs ws(lb.io, f.clock, opts);
   int disconnects = 0;
@@ -200,7 +200,7 @@ namespace {
 TEST(LighterWsTest, AccountAllNeedsNoToken) {
   Loopback lb;
   Fixture& f = lb.f;
-  LighterWs ws(lb.io, f.clock, ws_options(lb.server->ws_url()));  // no signer
+  LighterWs ws(lb.io, f.clock, session_ws_options(lb.server->ws_url()));  // no signer
   int snapshots = 0;
   std::vector<std::int64_t> orders;
   LighterWsHandlers h;
@@ -214,7 +214,7 @@ TEST(LighterWsTest, AccountAllNeedsNoToken) {
   ws.start();
   ASSERT_TRUE(lb.run_until([&] { return snapshots == 1; }));
   EXPECT_EQ(ws.counters().token_refreshes, 0u);
-  place(lb, f.create(*f.bob, f.bob_nonce, 31, 10'000, 201'000, true));
+  session_place(lb, f.create(*f.bob, f.bob_nonce, 31, 10'000, 201'000, true));
   ASSERT_TRUE(lb.run_until([&] { return !orders.empty(); }));
   EXPECT_EQ(orders.back(), 31);
   ws.close();
