@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "bparb/app/engine_config.hpp"
+#include "bparb/app/strategy_kind.hpp"
 
 namespace bparb::app {
 
@@ -19,14 +20,6 @@ runtime::NodeOptions node_options(const Config& cfg) {
 
 runtime::StartupOptions startup_options(const Config& cfg, bool resume) {
   runtime::StartupOptions so;
-  if (cfg.strategy.kind == StrategyKind::kMarketMaker) {
-    so.perps = cfg.mm.markets;  // the market maker trades its perps alone: no pair
-  } else if (cfg.strategy.kind == StrategyKind::kCrossVenue) {
-    so.perps = {cfg.xarb.backpack_market};  // its pair's other leg is Lighter's, loaded by the Lighter node
-  } else {
-    for (const PairConfig& pc : cfg.pairs)
-      if (pc.enabled) so.pairs.push_back({pc.base, pc.spot_symbol, pc.perp_symbol});
-  }
   so.source_path = cfg.source_path;
   switch (cfg.recovery.unexplained_positions) {
     case UnexplainedPolicy::kRefuse:
@@ -40,10 +33,7 @@ runtime::StartupOptions startup_options(const Config& cfg, bool resume) {
       break;
   }
   so.recovery.source_path = cfg.source_path;
-  if (cfg.strategy.kind == StrategyKind::kCrossVenue) {
-    so.recovery.cross_venue_pair = cfg.xarb.coin;
-    so.recovery.cross_venue_markets = {cfg.xarb.backpack_market, cfg.xarb.lighter_market};
-  }
+  strategy_descriptor(cfg.strategy.kind).startup_markets(cfg, so);  // its markets, and the recovery's pair
   so.recovery.min_account_balance_usd = cfg.risk.min_account_balance_usd;
   so.recovery.max_daily_loss_usd = cfg.risk.max_daily_loss_usd;
   so.recovery.resume = resume;
@@ -66,14 +56,7 @@ runtime::PaperOptions paper_options(const Config& cfg, std::string api_key) {
   po.sim_config = cfg.paper.sim_config;
   po.port = cfg.paper.port;
   po.api_key = std::move(api_key);
-  if (cfg.strategy.kind == StrategyKind::kMarketMaker) {
-    po.perps = cfg.mm.markets;
-  } else if (cfg.strategy.kind == StrategyKind::kCrossVenue) {
-    po.perps = {cfg.xarb.backpack_market};
-  } else {
-    for (const PairConfig& p : cfg.pairs)
-      if (p.enabled) po.pairs.push_back({p.base, p.spot_symbol});
-  }
+  strategy_descriptor(cfg.strategy.kind).paper_markets(cfg, po);
   return po;
 }
 
