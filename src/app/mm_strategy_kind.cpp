@@ -42,4 +42,11 @@ void market_maker_check_config(const Config& cfg, const std::string& file, std::
   out << "\n(* = needs a restart to change; the others follow SIGHUP)\n";
 }
 
+void market_maker_reload(const Config& next, Config& applied) {
+  // The market maker's live keys; its markets and the keys it builds structures from wait for a restart
+  // (restart_required_changes names them).
+  applied.mm.params = with_live_mm_params(applied.mm.params, next.mm.params);
+  applied.mm.selector = next.mm.selector;  // the selector ranks again with these (the markets change at a start)
+}
+
 }  // namespace bparb::app

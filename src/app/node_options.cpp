@@ -78,15 +78,8 @@ runtime::ReloadOutcome reload_thresholds(Config& cfg) {
   Config applied = cfg;
   applied.strategy = next.strategy;
   applied.strategy.kind = cfg.strategy.kind;  // what the daemon trades is chosen at start
-  // The market maker's live keys; its markets and the keys it builds structures from wait for a restart
-  // (restart_required_changes names them).
-  applied.mm.params = with_live_mm_params(cfg.mm.params, next.mm.params);
-  applied.mm.selector = next.mm.selector;  // the selector ranks again with these (the markets change at a start)
-  // The cross-venue thresholds, sizes and buffers; its coin, markets and CSV directory wait for a restart.
-  applied.xarb.params = next.xarb.params;
-  applied.xarb.backpack_slippage_bps = next.xarb.backpack_slippage_bps;
-  applied.xarb.lighter_slippage_bps = next.xarb.lighter_slippage_bps;
-  applied.xarb.opening_delay_us = next.xarb.opening_delay_us;
+  // Each strategy's section's keys SIGHUP applies (the rest of it waits for a restart).
+  for (const StrategyDescriptor& d : strategy_descriptors()) d.reload(next, applied);
   applied.execution = next.execution;
   applied.risk = next.risk;
   applied.recovery = next.recovery;

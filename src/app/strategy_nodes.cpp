@@ -12,11 +12,13 @@ namespace {
 
 constexpr std::array kStrategies{
     StrategyDescriptor{StrategyKind::kBasis, &make_basis_strategy_node, &basis_startup_markets, &basis_paper_markets,
-                       &basis_engine_params, &basis_check_config, false},
+                       &basis_engine_params, &basis_check_config, &basis_reload, false},
     StrategyDescriptor{StrategyKind::kMarketMaker, &make_market_maker_strategy_node, &market_maker_startup_markets,
-                       &market_maker_paper_markets, &basis_engine_params, &market_maker_check_config, false},
+                       &market_maker_paper_markets, &basis_engine_params, &market_maker_check_config,
+                       &market_maker_reload, false},
     StrategyDescriptor{StrategyKind::kCrossVenue, &make_cross_venue_strategy_node, &cross_venue_startup_markets,
-                       &cross_venue_paper_markets, &cross_venue_engine_params, &cross_venue_check_config, true},
+                       &cross_venue_paper_markets, &cross_venue_engine_params, &cross_venue_check_config,
+                       &cross_venue_reload, true},
 };
 
 }  // namespace
@@ -25,6 +27,10 @@ const StrategyDescriptor& strategy_descriptor(StrategyKind kind) {
   for (const StrategyDescriptor& d : kStrategies)
     if (d.kind == kind) return d;
   throw std::logic_error("no descriptor for [strategy] kind = " + std::string(strategy_kind_name(kind)));
+}
+
+std::span<const StrategyDescriptor> strategy_descriptors() noexcept {
+  return kStrategies;
 }
 
 std::unique_ptr<StrategyNode> make_strategy_node(StrategyKind kind, StrategyContext& ctx) {

@@ -42,4 +42,12 @@ void cross_venue_check_config(const Config& cfg, const std::string& file, std::o
   out << "\n(coin, markets and csv_dir need a restart to change; the others follow SIGHUP)\n";
 }
 
+void cross_venue_reload(const Config& next, Config& applied) {
+  // The cross-venue thresholds, sizes and buffers; its coin, markets and CSV directory wait for a restart.
+  applied.xarb.params = next.xarb.params;
+  applied.xarb.backpack_slippage_bps = next.xarb.backpack_slippage_bps;
+  applied.xarb.lighter_slippage_bps = next.xarb.lighter_slippage_bps;
+  applied.xarb.opening_delay_us = next.xarb.opening_delay_us;
+}
+
 }  // namespace bparb::app

@@ -6,6 +6,7 @@
 // engine_config.cpp) and the CLI ask the descriptor and name no strategy.
 #include <memory>
 #include <ostream>
+#include <span>
 #include <string>
 
 #include "bparb/app/config.hpp"
@@ -30,14 +31,20 @@ struct StrategyDescriptor {
   void (*engine_params)(const Config& cfg, exec::EngineParams& p);
   // `bparb check-config`: the "config OK" line and what the strategy trades.
   void (*check_config)(const Config& cfg, const std::string& file, std::ostream& out);
+  // SIGHUP: the keys of the strategy's own section that apply live, from `next` into `applied` (whatever the
+  // running kind: a later restart into another kind starts from the config file anyway).
+  void (*reload)(const Config& next, Config& applied);
   // It trades on [venues.lighter] (what check-config says of that section).
   bool trades_lighter;
 };
 
 // The descriptor of `[strategy] kind` (throws std::logic_error for a kind without one).
 const StrategyDescriptor& strategy_descriptor(StrategyKind kind);
+// Every kind's, in the table's order.
+std::span<const StrategyDescriptor> strategy_descriptors() noexcept;
 
-// The basis descriptor's engine step: nothing of its own.
+// The basis descriptor's engine and reload steps: nothing of its own ([strategy] itself is reloaded for every kind).
 inline void basis_engine_params(const Config& /*cfg*/, exec::EngineParams& /*p*/) {}
+inline void basis_reload(const Config& /*next*/, Config& /*applied*/) {}
 
 }  // namespace bparb::app

@@ -22,10 +22,12 @@ void basis_check_config(const Config& cfg, const std::string& file, std::ostream
 void market_maker_startup_markets(const Config& cfg, runtime::StartupOptions& so);
 void market_maker_paper_markets(const Config& cfg, runtime::PaperOptions& po);
 void market_maker_check_config(const Config& cfg, const std::string& file, std::ostream& out);
+void market_maker_reload(const Config& next, Config& applied);
 // xarb_strategy_kind.cpp
 void cross_venue_startup_markets(const Config& cfg, runtime::StartupOptions& so);
 void cross_venue_paper_markets(const Config& cfg, runtime::PaperOptions& po);
 void cross_venue_engine_params(const Config& cfg, exec::EngineParams& p);
 void cross_venue_check_config(const Config& cfg, const std::string& file, std::ostream& out);
+void cross_venue_reload(const Config& next, Config& applied);
 
 }  // namespace bparb::app
