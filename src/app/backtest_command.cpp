@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "bparb/app/backtest_xarb.hpp"
 #include "bparb/app/cli.hpp"
 #include "bparb/app/engine_config.hpp"
 #include "bparb/backtest/coverage.hpp"
@@ -98,6 +99,12 @@ backtest::RunnerConfig runner_config(const Config& cfg) {
       rc.mm_markets.push_back(*it);
     }
     rc.mm = cfg.mm.params;
+    rc.timer_interval_us = cfg.strategy.tick_us;
+    rc.account_interval_us = cfg.exchange.account_poll_us;
+    return rc;
+  }
+  // The cross-venue pair comes from the recording too (xarb_backtest_setup): run_one adds it.
+  if (cfg.strategy.kind == StrategyKind::kCrossVenue) {
     rc.timer_interval_us = cfg.strategy.tick_us;
     rc.account_interval_us = cfg.exchange.account_poll_us;
     return rc;
@@ -211,6 +218,7 @@ int cmd_backtest(std::span<const std::string> args, std::ostream& out, std::ostr
   std::uint64_t decoded_malformed = 0;
   auto run_one = [&](const Config& cfg, std::uint64_t& events, double& secs) {
     backtest::RunnerConfig rc = runner_config(cfg);
+    if (cfg.strategy.kind == StrategyKind::kCrossVenue) rc.xarb = xarb_backtest_setup(cfg, data);
     rc.from_us = from;
     rc.to_us = to;
     rc.data_path = data;
@@ -246,6 +254,8 @@ int cmd_backtest(std::span<const std::string> args, std::ostream& out, std::ostr
       err << e.what() << "\n";
       return kExitUsage;
     }
+    // Both venues' recordings before anything is parsed (a cross-venue run refuses one venue's data).
+    if (base.strategy.kind == StrategyKind::kCrossVenue) (void)xarb_backtest_setup(base, data);
     // Every grid point's config first, so a bad value is reported before hours of replay.
     std::vector<std::pair<Config, backtest::SweepRow>> grid_points;
     if (!sweeps.empty()) {
@@ -358,6 +368,7 @@ int cmd_backtest(std::span<const std::string> args, std::ostream& out, std::ostr
       return kExitFailure;
     }
     for (const backtest::MmMarketResult& m : result.market_maker) out << backtest::mm_summary_line(m) << "\n";
+    if (result.cross_venue) out << backtest::xarb_summary_line(*result.cross_venue) << "\n";
     std::int64_t mm_fills = 0;
     // Fees and funding are printed as what they add to the P&L, to the cent, half away from zero, as in the
     // daemon's summary (docs/money.md): a fee paid is negative, a rebate positive.

@@ -30,11 +30,13 @@ bool requote_reason(MmReason r) noexcept {
 }  // namespace
 
 MmNode::MmNode(boost::asio::io_context& io, std::shared_ptr<spdlog::logger> log, const Clock& clock,
-               const InstrumentTable& instruments, std::span<const InstrumentId> perps, exec::OrderEntry& entry,
+               InstrumentTable& instruments, std::span<const InstrumentId> perps, exec::OrderEntry& entry,
                backpack::BackpackVenue& venue, exec::ReconciliationVenue& account, MmNodeOptions opts)
     : io_(io),
       log_(std::move(log)),
       clock_(clock),
+      instruments_(instruments),
+      entry_(entry),
       venue_(venue),
       account_(account),
       opts_(std::move(opts)),
@@ -46,11 +48,15 @@ MmNode::MmNode(boost::asio::io_context& io, std::shared_ptr<spdlog::logger> log,
     m.spec = &instruments.market(id);
     m.runner = std::make_unique<MmRunner>(opts_.params, instruments, id, entry, clock_, this);
   }
-  for (Market& m : markets_) {
-    venue_.feed->add_market(*m.spec, m.id, backpack::MarketStreams{.trades = true});
-    m.book = venue_.feed->book(m.spec->symbol);
-    entry.set_book(m.id, m.book);
-  }
+  for (Market& m : markets_) add_streams(m);
+}
+
+// The market's book, trade and mark streams (subscribed at once when the socket is up) and its book on the
+// order entry (the post-only price check).
+void MmNode::add_streams(Market& m) {
+  venue_.feed->add_market(*m.spec, m.id, backpack::MarketStreams{.trades = true});
+  m.book = venue_.feed->book(m.spec->symbol);
+  entry_.set_book(m.id, m.book);
 }
 
 MmNode::~MmNode() {
@@ -157,17 +163,34 @@ void MmNode::reload(const MmParams& next) {
   opts_.params = with_live_mm_params(opts_.params, next);
 }
 
-std::vector<std::string> MmNode::apply_pick(const std::vector<std::string>& picked) {
-  std::vector<std::string> not_here;
-  for (const std::string& sym : picked)
-    if (std::none_of(markets_.begin(), markets_.end(), [&](const Market& m) { return m.spec->symbol == sym; }))
-      not_here.push_back(sym);
-  if (stopped_) return not_here;
+std::vector<std::string> MmNode::apply_pick(const std::vector<std::string>& picked,
+                                            std::span<const MarketSpec> listed) {
+  std::vector<std::string> refused;
+  if (stopped_) return refused;
+  const auto join = [](const auto& items, const auto& name) {
+    std::string out;
+    for (const auto& x : items) out += (out.empty() ? "" : ", ") + name(x);
+    return out.empty() ? std::string("none") : out;
+  };
+  std::vector<const Market*> quoted;
+  for (const Market& m : markets_)
+    if (m.picked) quoted.push_back(&m);
+  std::vector<std::string> was, now = picked;
+  for (const Market* m : quoted) was.push_back(m->spec->symbol);
+  std::sort(was.begin(), was.end());
+  std::sort(now.begin(), now.end());
+  const auto same = [](const std::string& s) { return s; };
+  if (was == now) {
+    log_->info("MM selector: the pick is unchanged: {}", join(picked, same));
+    return refused;
+  }
+  log_->warn("MM selector: it now picks {} (quoted until now: {})", join(picked, same),
+             join(quoted, [](const Market* m) { return m->spec->symbol; }));
   for (Market& m : markets_) {
-    const bool now = std::find(picked.begin(), picked.end(), m.spec->symbol) != picked.end();
-    if (now == m.picked) continue;
-    m.picked = now;
-    if (!now) {
+    const bool in = std::find(picked.begin(), picked.end(), m.spec->symbol) != picked.end();
+    if (in == m.picked) continue;
+    m.picked = in;
+    if (!in) {
       m.runner->on_equity(Decimal{});  // pulls the quote at once; the poll keeps it at no equity
       log_->warn("MM {}: the market selector no longer picks it: quote pulled, nothing quoted (position {} kept)",
                  m.spec->symbol, m.spec->lots_to_quantity(m.runner->core().position_lots()).str());
@@ -175,7 +198,48 @@ std::vector<std::string> MmNode::apply_pick(const std::vector<std::string>& pick
       log_->info("MM {}: the market selector picks it again: quoting from the next account poll", m.spec->symbol);
     }
   }
-  return not_here;
+  for (const std::string& sym : picked)
+    if (std::none_of(markets_.begin(), markets_.end(), [&](const Market& m) { return m.spec->symbol == sym; }) &&
+        !add_market(sym, listed))
+      refused.push_back(sym);
+  return refused;
+}
+
+bool MmNode::add_market(const std::string& symbol, std::span<const MarketSpec> listed) {
+  const MarketSpec* spec = nullptr;
+  for (const MarketSpec& s : listed)
+    if (s.symbol == symbol) spec = &s;
+  const Market* first = markets_.empty() ? nullptr : &markets_.front();
+  std::string why;
+  if (!spec || spec->type != MarketType::kPerp || spec->state != OrderBookState::kOpen)
+    why = "not an open perp on the venue";
+  else if (first && spec->quote_symbol != first->spec->quote_symbol)
+    why =
+        "it is quoted in " + spec->quote_symbol + ", the markets quoted and their P&L in " + first->spec->quote_symbol;
+  if (why.empty()) {
+    try {
+      InstrumentId id = instruments_.find(VenueId::kBackpack, symbol).value_or(kNoInstrument);
+      if (id == kNoInstrument) id = instruments_.add(VenueId::kBackpack, *spec);
+      // The account's perp fee rates, which start-up set on every perp.
+      if (first) instruments_.set_fees(id, instruments_[first->id].fees);
+      auto runner = std::make_unique<MmRunner>(opts_.params, instruments_, id, entry_, clock_, this);
+      Market& m = markets_.emplace_back();
+      m.id = id;
+      m.spec = &instruments_.market(id);
+      m.runner = std::move(runner);
+      m.position_known = false;
+      add_streams(m);
+      log_->info(
+          "MM {}: picked by the market selector: book and trade streams subscribed; quoting once its book is "
+          "valid and the account poll gave its position",
+          symbol);
+      return true;
+    } catch (const std::exception& e) {  // a bad market, or more runners than the order entry has owners for
+      why = e.what();
+    }
+  }
+  log_->warn("MM {}: picked by the market selector but not quoted: {}", symbol, why);
+  return false;
 }
 
 // ---- The account: equity, then the venue's positions. A position answer that crossed a fill of ours (the
@@ -189,26 +253,32 @@ void MmNode::poll() {
           log_->warn("MM: equity poll failed: {} {}", err->code, err->message);
           return schedule_poll();
         }
-        // A market the selector no longer picks sees no equity, so it quotes nothing.
-        for (Market& m : markets_) m.runner->on_equity(m.picked ? eq.net_equity : Decimal{});
+        // A market the selector no longer picks sees no equity, so it quotes nothing; nor does one added on
+        // SIGHUP before its position is known.
+        for (Market& m : markets_) m.runner->on_equity(m.picked && m.position_known ? eq.net_equity : Decimal{});
         equity_known_ = eq.net_equity.is_positive();
         std::vector<std::int64_t> before;
         before.reserve(markets_.size());
         for (const Market& m : markets_) before.push_back(m.runner->core().position_lots());
-        account_.positions([this, alive, before = std::move(before)](const exec::VenueError* e,
-                                                                     std::span<const exec::PositionReport> positions) {
+        account_.positions([this, alive, equity = eq.net_equity, before = std::move(before)](
+                               const exec::VenueError* e, std::span<const exec::PositionReport> positions) {
           if (alive.expired() || stopped_) return;
           if (e) {
             log_->warn("MM: positions poll failed: {} {}", e->code, e->message);
             return schedule_poll();
           }
-          for (std::size_t i = 0; i < markets_.size(); ++i) {
+          // A market added while the request was out waits for the next poll.
+          for (std::size_t i = 0; i < before.size() && i < markets_.size(); ++i) {
             Market& m = markets_[i];
             if (m.runner->core().position_lots() != before[i]) continue;
             Decimal qty;
             for (const exec::PositionReport& p : positions)
               if (p.symbol == m.spec->symbol) qty = p.net_quantity;
             m.runner->on_position(qty);
+            if (!m.position_known) {
+              m.position_known = true;
+              if (m.picked) m.runner->on_equity(equity);
+            }
           }
           schedule_poll();
         });

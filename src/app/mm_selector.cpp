@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "bparb/app/mm_node.hpp"
 #include "bparb/venue/backpack/rest_client.hpp"
 
 namespace bparb::app {
@@ -90,6 +91,25 @@ void select_mm_markets(backpack::RestClient& rest, std::shared_ptr<spdlog::logge
       for (MarketSnapshot& s : run->snapshots)
         if (s.symbol == t.symbol) s.quote_volume_usd = t.quote_volume;
     next_depth(run);
+  });
+}
+
+void reselect_mm_markets(backpack::RestClient& rest, std::shared_ptr<spdlog::logger> log,
+                         const MarketSelectorParams& params, const std::vector<std::string>& among,
+                         std::function<MmNode*()> node) {
+  rest.get_markets([&rest, log, params, among,
+                    node = std::move(node)](backpack::RestResult<std::vector<MarketSpec>>& r) mutable {
+    if (!r)
+      return log->warn("MM selector: GET /api/v1/markets failed: {}; the markets quoted stay as they are",
+                       r.error().message);
+    // The listing outlives the ranking: a perp picked is added from it.
+    auto listed = std::make_shared<const std::vector<MarketSpec>>(std::move(*r));
+    select_mm_markets(rest, log, params, among, *listed,
+                      [log, listed, node = std::move(node)](const std::string& error, std::vector<std::string> chosen) {
+                        if (!error.empty())
+                          return log->warn("MM selector: {}; the markets quoted stay as they are", error);
+                        if (MmNode* n = node()) n->apply_pick(chosen, *listed);
+                      });
   });
 }
 

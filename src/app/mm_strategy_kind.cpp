@@ -10,6 +10,8 @@ namespace bparb::app {
 
 void market_maker_startup_markets(const Config& cfg, runtime::StartupOptions& so) {
   so.perps = cfg.mm.markets;  // the market maker trades its perps alone: no pair
+  // The selector (or an edited markets list) may leave out a market an earlier run quoted.
+  so.recovery.sweep_journal_markets = true;
 }
 
 void market_maker_paper_markets(const Config& cfg, runtime::PaperOptions& po) {

@@ -102,40 +102,9 @@ class MarketMakerStrategyNode final : public StrategyNode {
     mm_->start();
   }
 
-  // SIGHUP with [mm.selector] enabled: the selector ranks the venue's perps again with the file's thresholds, one
-  // line per market; a quoted market it no longer picks stops quoting (MmNode::apply_pick), one it picks again
-  // resumes, and a perp it picks that start-up did not load is quoted from the next start (a market's
-  // instrument, streams and runner are built once).
+  // SIGHUP with [mm.selector] enabled: the selector ranks the venue's perps again (app/mm_selector.hpp).
   void rank_markets_again() {
-    bp_.rest->get_markets([this](backpack::RestResult<std::vector<MarketSpec>>& r) {
-      if (!r) return log_->warn("MM selector: GET /api/v1/markets failed: {}", r.error().message);
-      select_mm_markets(*bp_.rest, log_, cfg_.mm.selector, cfg_.mm.markets, *r,
-                        [this](const std::string& error, std::vector<std::string> chosen) {
-                          std::string running;
-                          std::vector<std::string> quoted;
-                          for (const InstrumentId id : startup_->perps()) {
-                            quoted.push_back(instruments_.market(id).symbol);
-                            running += (running.empty() ? "" : ", ") + quoted.back();
-                          }
-                          if (!error.empty())
-                            return log_->warn("MM selector: {}; the markets quoted stay as they are", error);
-                          if (!mm_) return;
-                          std::string picked;
-                          for (const std::string& s : chosen) picked += (picked.empty() ? "" : ", ") + s;
-                          const std::vector<std::string> new_markets = mm_->apply_pick(chosen);
-                          std::vector<std::string> sorted = chosen;
-                          std::sort(sorted.begin(), sorted.end());
-                          std::sort(quoted.begin(), quoted.end());
-                          if (sorted == quoted) return log_->info("MM selector: the pick is unchanged: {}", picked);
-                          std::string later;
-                          for (const std::string& s : new_markets) later += (later.empty() ? "" : ", ") + s;
-                          log_->warn("MM selector: it now picks {} (started with {}){}", picked, running,
-                                     later.empty() ? std::string()
-                                                   : "; " + later +
-                                                         " will be quoted from the next start (a market's streams and "
-                                                         "runner are built at start-up)");
-                        });
-    });
+    reselect_mm_markets(*bp_.rest, log_, cfg_.mm.selector, cfg_.mm.markets, [this] { return mm_.get(); });
   }
 
   boost::asio::io_context& io_;

@@ -20,6 +20,7 @@
 #include "bparb/app/lighter_record.hpp"
 #include "bparb/app/logging.hpp"
 #include "bparb/app/signals.hpp"
+#include "bparb/app/xarb_record.hpp"
 #include "bparb/net/http_client.hpp"
 #include "bparb/net/ws_client.hpp"
 #include "bparb/record/recording.hpp"
@@ -171,6 +172,7 @@ struct Recorder::Impl : std::enable_shared_from_this<Recorder::Impl> {
     fs::create_directories(opts.out_dir);
     const TimestampUs now = clock.now_us();
     for (auto& p : pairs) {
+      if (p->spot == nullptr) continue;  // a lone perp has no pair CSV files
       p->bbo.roll(now);
       p->trades.roll(now);
     }
@@ -318,7 +320,7 @@ struct Recorder::Impl : std::enable_shared_from_this<Recorder::Impl> {
       m->has_ask = b.has_ask;
       m->bid = b.bid_price;
       m->ask = b.ask_price;
-      bbo_row(*pairs[m->pair], t);
+      if (pairs[m->pair]->spot != nullptr) bbo_row(*pairs[m->pair], t);
     }
   }
 
@@ -477,6 +479,7 @@ Recorder::Recorder(asio::io_context& io, const Clock& clock, std::vector<RecordP
     auto p = std::make_unique<Impl::Pair>();
     p->base = rp.base;
     for (const MarketSpec* spec : {&rp.spot, &rp.perp}) {
+      if (spec->symbol.empty() && spec == &rp.spot) continue;  // a lone perp (the cross-venue strategy's leg)
       if (impl_->find(spec->symbol) != nullptr)
         throw std::invalid_argument("recorder: market " + spec->symbol + " twice");
       auto m = std::make_unique<Impl::Market>(io, *spec, impl_->opts.sync);
@@ -488,8 +491,10 @@ Recorder::Recorder(asio::io_context& io, const Clock& clock, std::vector<RecordP
       if (spec->is_perp()) impl_->streams.push_back("markPrice." + spec->symbol);
       impl_->markets.push_back(std::move(m));
     }
-    p->bbo = DailyCsv(impl_->opts.out_dir, "bbo_" + rp.base + "_", kBboCsvHeader);
-    p->trades = DailyCsv(impl_->opts.out_dir, "trades_" + rp.base + "_", kTradesCsvHeader);
+    if (p->spot != nullptr) {
+      p->bbo = DailyCsv(impl_->opts.out_dir, "bbo_" + rp.base + "_", kBboCsvHeader);
+      p->trades = DailyCsv(impl_->opts.out_dir, "trades_" + rp.base + "_", kTradesCsvHeader);
+    }
     impl_->pairs.push_back(std::move(p));
   }
 }
@@ -625,7 +630,7 @@ RecordStats run_record(const Config& cfg, const std::string& out_dir, DurationUs
 
 int cmd_record(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
   static constexpr std::string_view kUsage =
-      "usage: bparb record --config FILE --out DIR [--duration SECONDS] [--venue backpack|lighter]\n"
+      "usage: bparb record --config FILE --out DIR [--duration SECONDS] [--venue backpack|lighter|both]\n"
       "  Records raw market data (depth, bookTicker, trade, markPrice) of every enabled pair into\n"
       "  DIR/<market>/<YYYY-MM-DD>.frames.gz with REST depth snapshots and reconnect/gap events\n"
       "  (format: tests/record/FORMAT.md), plus DIR/bbo_<BASE>_<date>.csv (one row per best bid/ask change;\n"
@@ -634,11 +639,15 @@ int cmd_record(std::span<const std::string> args, std::ostream& out, std::ostrea
       "  Paper mode records from an embedded bpsim. Stops at --duration or SIGINT/SIGTERM, flushing every file.\n"
       "  --venue lighter: records order_book/{m} and trade/{m} of the Lighter perp markets named like the\n"
       "  enabled pairs' bases from [venues.lighter] (ws_url, rest_url) into DIR/lighter_<SYMBOL>/<date>.frames.gz,\n"
-      "  each line tagged lighter.\n";
+      "  each line tagged lighter.\n"
+      "  [strategy] kind = \"cross_venue\": records both legs in one process (one receive clock), the default\n"
+      "  (--venue both): Backpack's [xarb] backpack_market perp into DIR/<market>/ and Lighter's [xarb]\n"
+      "  lighter_market into DIR/lighter_<SYMBOL>/ (no pair CSV files); --venue backpack|lighter records one leg.\n"
+      "  Paper mode serves both venues from one embedded bpsim world. `bparb backtest` replays such a directory.\n";
   std::string path;
   std::string dir;
   DurationUs duration = 0;
-  bool lighter = false;
+  std::string venue;  // empty: by the strategy (both legs for cross_venue, else backpack)
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--help" || a == "-h") {
@@ -649,11 +658,11 @@ int cmd_record(std::span<const std::string> args, std::ostream& out, std::ostrea
       path = args[++i];
     } else if (a == "--venue" && i + 1 < args.size()) {
       const std::string& v = args[++i];
-      if (v != "backpack" && v != "lighter") {
-        err << "bparb record: --venue: expected backpack or lighter, got \"" << v << "\"\n";
+      if (v != "backpack" && v != "lighter" && v != "both") {
+        err << "bparb record: --venue: expected backpack, lighter or both, got \"" << v << "\"\n";
         return kExitUsage;
       }
-      lighter = v == "lighter";
+      venue = v;
     } else if (a == "--out" && i + 1 < args.size()) {
       dir = args[++i];
     } else if (a == "--duration" && i + 1 < args.size()) {
@@ -677,11 +686,29 @@ int cmd_record(std::span<const std::string> args, std::ostream& out, std::ostrea
   Config cfg;
   if (const int rc = load_config_and_logging(path, "record", cfg, err); rc != 0) return rc;
   spdlog::info("bparb {} record: config {} mode={} out {}", kVersion, path, mode_name(cfg.exchange.mode), dir);
-  if (lighter && !cfg.venues.lighter) {
-    err << "bparb record: --venue lighter needs a [venues.lighter] section in " << path << " (see config/bparb.toml)\n";
+  const bool cross_venue = cfg.strategy.kind == StrategyKind::kCrossVenue;
+  if (venue.empty()) venue = cross_venue ? "both" : "backpack";
+  if (venue == "both" && !cross_venue) {
+    err << "bparb record: --venue both records the two legs of [strategy] kind = \"cross_venue\"; " << path
+        << " trades kind = \"" << strategy_kind_name(cfg.strategy.kind)
+        << "\" (record each venue with --venue backpack or --venue lighter)\n";
+    return kExitUsage;
+  }
+  const bool lighter = venue == "lighter";
+  if ((lighter || venue == "both") && !cfg.venues.lighter) {
+    err << "bparb record: --venue " << venue << " needs a [venues.lighter] section in " << path
+        << " (see config/bparb.toml)\n";
     return kExitUsage;
   }
   try {
+    if (cross_venue) {
+      const std::string text =
+          run_xarb_record(cfg, dir, duration, {venue != "lighter", venue != "backpack"}).to_string();
+      spdlog::info("{}", text);
+      shutdown_logging();
+      out << text << "\n";
+      return kExitOk;
+    }
     if (lighter) {
       const std::string text = run_lighter_record(cfg, dir, duration).to_string();
       spdlog::info("{}", text);

@@ -232,6 +232,8 @@ std::string render_summary_json(const BacktestResult& r) {
 
   // A market-maker run only: a basis run's summary has no such key.
   if (!r.market_maker.empty()) report_internal::write_mm_json(j.key("market_maker"), r.market_maker);
+  // A cross-venue run only.
+  if (r.cross_venue) report_internal::write_xarb_json(j.key("cross_venue"), *r.cross_venue);
 
   j.end_object();
   return j.take();

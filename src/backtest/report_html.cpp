@@ -420,6 +420,7 @@ std::string render_report_html(const BacktestResult& r, const std::vector<SweepR
 
   coverage_tables(out, r);
   if (mm) out += report_internal::mm_html_section(r);
+  if (r.cross_venue) out += report_internal::xarb_html_section(*r.cross_venue);
 
   out += "<h2>Equity curve</h2>\n";
   out += equity_chart(r);

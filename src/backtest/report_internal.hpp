@@ -120,5 +120,8 @@ class JsonWriter {
 void write_mm_json(JsonWriter& j, const std::vector<MmMarketResult>& markets);
 // report.html's market-maker section (report_mm.cpp).
 std::string mm_html_section(const BacktestResult& r);
+// summary.json's "cross_venue" object and report.html's cross-venue section (report_xarb.cpp).
+void write_xarb_json(JsonWriter& j, const CrossVenueResult& x);
+std::string xarb_html_section(const CrossVenueResult& x);
 
 }  // namespace bparb::backtest::report_internal

@@ -95,7 +95,7 @@ DurationUs SimVenue::max_latency() const noexcept {
     m = std::max(m, p->fixed_us);
     for (DurationUs s : p->samples_us) m = std::max(m, s);
   }
-  return m;
+  return m + cfg_.taker_delay_us;
 }
 
 void SimVenue::push(Event&& e) {
@@ -108,7 +108,8 @@ void SimVenue::place_orders(std::span<const exec::OrderSpec> orders) {
   const TimestampUs at = clock_.now_us() + draw(cfg_.latency.entry);  // one request: the batch arrives together
   for (const exec::OrderSpec& o : orders) {
     Event e;
-    e.t = at;
+    const bool takes = o.type == OrderType::kMarket || o.tif != TimeInForce::kGtc;
+    e.t = takes ? at + cfg_.taker_delay_us : at;
     e.type = EvType::kArrive;
     e.spec = o;
     push(std::move(e));

@@ -36,11 +36,12 @@ bool parse_sweep_spec(const std::string& text, SweepSpec& out, std::string& erro
   }
   out.key = text.substr(0, eq);
   const bool allowed = out.key.rfind("strategy.", 0) == 0 || out.key.rfind("risk.", 0) == 0 ||
-                       out.key.rfind("execution.", 0) == 0 || out.key.rfind("mm.", 0) == 0;
+                       out.key.rfind("execution.", 0) == 0 || out.key.rfind("mm.", 0) == 0 ||
+                       out.key.rfind("xarb.", 0) == 0;
   if (!allowed || out.key.find('.') == out.key.size() - 1 ||
       out.key.find('.', out.key.find('.') + 1) != std::string::npos) {
     error = "--sweep: key \"" + out.key +
-            "\" is not allowed; allowed: strategy.<key>, risk.<key>, execution.<key>, mm.<key>";
+            "\" is not allowed; allowed: strategy.<key>, risk.<key>, execution.<key>, mm.<key>, xarb.<key>";
     return false;
   }
   const std::string range = text.substr(eq + 1);

@@ -18,6 +18,9 @@
 //       (side switch) -> signed cancel request bytes, cancel confirmation frame -> signed new-quote request
 //       bytes; latency histograms, stage breakdown, allocations; and the same through the daemon's
 //       RestClient over loopback to an in-process bpsim server. Prints a table, then one JSON line.
+//   bparb-bench xarb-to-wire [--iterations N]
+//       the cross-venue entry (xarb_to_wire.hpp): a Backpack or Lighter book frame -> both legs' signed bytes
+//       (Backpack HTTP order request, Lighter jsonapi/sendtx frame); latencies, stage split, allocations.
 #include <simdjson.h>
 
 #include <algorithm>
@@ -51,6 +54,7 @@
 #include "mm_to_wire.hpp"
 #include "recorded_depth.hpp"
 #include "tick_to_wire.hpp"
+#include "xarb_to_wire.hpp"
 
 namespace {
 
@@ -69,6 +73,8 @@ constexpr const char* kUsage =
     "      (tick/step default to bpsim's market of the frames' symbol)\n"
     "  mm-to-wire [--iterations 20000] [--loopback-iterations 2000] [--seed 42]\n"
     "      (market maker: frame -> cancel / new quote request bytes, and through RestClient to bpsim)\n"
+    "  xarb-to-wire [--iterations 20000]\n"
+    "      (cross-venue: a Backpack or Lighter frame -> both legs' signed bytes)\n"
     "  tick-to-wire [--iterations 20000] [--loopback-iterations 2000] [--seed 42] [--pairs 5]\n"
     "      [--service-seconds 0] [--service-rounds 2] [--service-pace-us 5000]   (service-seconds > 0: also through\n"
     "      loopback paced, alternating blocks without / with the operator's HTTP server scraped every second)\n";
@@ -725,6 +731,8 @@ int main(int argc, char** argv) {
       return cmd_depth_replay(parse_args(argc, argv, {"snapshot", "frames", "repeat", "tick", "step"}));
     if (cmd == "mm-to-wire")
       return cmd_mm_to_wire(parse_args(argc, argv, {"iterations", "loopback-iterations", "seed"}));
+    if (cmd == "xarb-to-wire")
+      return bb::run_xarb_to_wire(parse_args(argc, argv, {"iterations"}).num("iterations", 20000));
     if (cmd == "tick-to-wire")
       return cmd_tick_to_wire(parse_args(argc, argv,
                                          {"iterations", "loopback-iterations", "seed", "pairs", "service-seconds",

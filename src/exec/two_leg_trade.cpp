@@ -373,9 +373,25 @@ void TwoLegTrade::follow_first_leg(TimestampUs now) noexcept {
   });
 }
 
+// An IOC order ends on the venue as soon as it has matched what it could: filled, or its remainder expired. One
+// that was acknowledged and has not ended query_unknown_after later was lost on the way (a transaction the venue
+// took and never executed, an end its stream did not deliver). It is cancelled: a live one ends, and an unknown
+// one draws the venue's refusal, whose query settles it; the OMS also queries a taker order that stays pending
+// its cancel (docs/kernel.md). Once settled, leg risk completes or unwinds what the legs filled.
+void TwoLegTrade::cancel_stalled_takers(TimestampUs now) noexcept {
+  oms_.for_each([&](oms::Order& o) {
+    if (trade_owner_of(o) != owner_ || o.request().tif == TimeInForce::kGtc) return;
+    if (o.state() != OrderState::kOpen && o.state() != OrderState::kPartiallyFilled) return;
+    if (now - o.state_since_us() < params_->query_unknown_after_us) return;
+    oms_.apply(o, OrderEvent::kCancelRequested, now);
+    commands_.cancel_order(o.request().instrument, o.client_id());
+  });
+}
+
 bool TwoLegTrade::drive(TimestampUs now) noexcept {
   if (!active_ || !leg_risk_) return false;
   if (follower_waiting_) follow_first_leg(now);
+  cancel_stalled_takers(now);
   if (plan_ == ExecutionPlan::kMaker) maker_maintenance(now);
   LegRiskDecision d = leg_risk_->decide(now, naked_behind_refused_cancels());
   switch (d.action) {

@@ -59,6 +59,13 @@ void OrderManager::note_reported(Order& o, Decimal cumulative) noexcept {
 }
 
 FillBooking OrderManager::book_fill(Order& o, std::int64_t trade_id, Decimal quantity, Decimal cumulative) noexcept {
+  // An order never fills beyond its quantity: once it is booked in full, a further report is one already booked
+  // under another name (a fill booked from the order's amounts without its trade id, seen again with the id in
+  // the fills history).
+  if (o.request_.quantity.is_positive() && o.booked_ >= o.request_.quantity) {
+    ++duplicate_fills_;
+    return FillBooking::kDuplicate;
+  }
   if (trade_id >= 0) {
     for (std::uint8_t i = 0; i < o.trade_id_count_; ++i) {
       if (o.trade_ids_[i] == trade_id) {

@@ -2,7 +2,6 @@
 
 #include <array>
 #include <boost/beast/zlib/deflate_stream.hpp>
-#include <boost/beast/zlib/inflate_stream.hpp>
 #include <cerrno>
 #include <cstring>
 #if defined(__x86_64__)
@@ -10,6 +9,8 @@
 #endif
 #include <stdexcept>
 #include <vector>
+
+#include "inflate.hpp"
 
 namespace bparb::record {
 namespace zlib = boost::beast::zlib;
@@ -273,13 +274,14 @@ struct GzipReader::Impl {
   bool gzip = false;
   bool file_eof = false;
   // Input buffer. The first kKeep bytes of a refill repeat the tail of the previous buffer: the inflater
-  // may hold up to 4 already-read bytes in its bit reservoir when a member ends, and gives them back by
+  // may hold up to 7 already-read bytes in its bit buffer when a member ends, and gives them back by
   // rewinding, which must stay inside the buffer.
   static constexpr std::size_t kKeep = 8;
   std::vector<unsigned char> in = std::vector<unsigned char>(kBufSize + kKeep);
   std::size_t pos = 0;
   std::size_t end = 0;
-  zlib::inflate_stream inflate;
+  Inflater inflater;
+  Inflater::Status inflated = Inflater::Status::kOutput;  // the last decode's answer
   Crc32 crc;
   std::uint32_t isize = 0;
   std::uint64_t members = 0;
@@ -363,7 +365,8 @@ struct GzipReader::Impl {
       }
     }
     if ((flags & kFhcrc) != 0 && (get_byte() < 0 || get_byte() < 0)) return truncated("header");
-    inflate.reset(kWindowBits);
+    inflater.reset();
+    inflated = Inflater::Status::kOutput;
     crc.reset();
     isize = 0;
     state = State::kData;
@@ -409,34 +412,83 @@ struct GzipReader::Impl {
     return true;
   }
 
-  // Inflates into out[0, n); returns bytes produced (0 and state kData when more input is needed).
+  // Moves the unread input to the front and reads more once fewer than the inflater's margin bytes are left.
+  // Keeps kKeep bytes before `pos` for the inflater to give back. False on a read error.
+  bool top_up() {
+    if (file_eof || end - pos >= Inflater::kInputMargin) return true;
+    const std::size_t from = pos < kKeep ? 0 : pos - kKeep;
+    std::memmove(in.data(), in.data() + from, end - from);
+    consumed_before += from;
+    pos -= from;
+    end -= from;
+    const std::size_t got = std::fread(in.data() + end, 1, in.size() - end, file);
+    if (got == 0) {
+      if (std::ferror(file) != 0) {
+        set_error(std::string("read error: ") + std::strerror(errno));
+        return false;
+      }
+      file_eof = true;
+    }
+    end += got;
+    return true;
+  }
+
+  // Makes decoded output pending in the inflater; false when the member ended (state kTrailer) or on an
+  // error (state kError).
+  bool inflate_more() {
+    for (;;) {
+      if (inflater.pending_size() > 0) return true;
+      switch (inflated) {
+        case Inflater::Status::kEnd:
+          pos -= inflater.unused_bytes();  // read ahead into the bit buffer: they start the trailer
+          state = State::kTrailer;
+          return false;
+        case Inflater::Status::kTruncated:
+          truncated("compressed data");
+          return false;
+        case Inflater::Status::kCorrupt:
+          set_error("corrupt gzip data in member " + std::to_string(members + 1) + ": " + inflater.error());
+          return false;
+        case Inflater::Status::kOutput:
+        case Inflater::Status::kNeedInput:
+          break;
+      }
+      if (!top_up()) return false;
+      std::size_t used = 0;
+      inflated = inflater.decode(in.data() + pos, end - pos, file_eof, used);
+      pos += used;
+    }
+  }
+
+  // Hands out the next n pending bytes (checksummed).
+  const unsigned char* take(std::size_t n) {
+    const unsigned char* const p = inflater.pending();
+    inflater.take(n);
+    crc.update(p, n);
+    isize += static_cast<std::uint32_t>(n);
+    return p;
+  }
+
+  // Inflates into out[0, n); returns bytes produced (0 when the member ended or on an error: see state).
   std::size_t inflate_some(unsigned char* out, std::size_t n) {
+    if (!inflate_more()) return 0;
+    const std::size_t k = std::min(n, inflater.pending_size());
+    std::memcpy(out, take(k), k);
+    return k;
+  }
+
+  // Two bytes decide gzip vs plain; a one-byte file is plain; an empty one is done.
+  void start() {
     if (pos >= end && !refill()) {
-      truncated("compressed data");
-      return 0;
+      if (state != State::kError) state = State::kDone;
+      return;
     }
-    zlib::z_params zs{};
-    zs.next_in = in.data() + pos;
-    zs.avail_in = end - pos;
-    zs.next_out = out;
-    zs.avail_out = n;
-    boost::beast::error_code ec;
-    inflate.write(zs, zlib::Flush::none, ec);
-    const std::size_t produced = n - zs.avail_out;
-    const std::size_t pos_before = pos;
-    pos = end - zs.avail_in;
-    crc.update(out, produced);
-    isize += static_cast<std::uint32_t>(produced);
-    if (ec == zlib::error::end_of_stream) {
-      // Whole bytes left in the inflater's bit reservoir belong to the trailer: take them back.
-      pos -= static_cast<std::size_t>(zs.data_type & 63) / 8;
-      state = State::kTrailer;
-    } else if (ec && ec != zlib::error::need_buffers) {
-      set_error("corrupt gzip data in member " + std::to_string(members + 1) + ": " + ec.message());
-    } else if (produced == 0 && pos == pos_before) {
-      set_error("inflate made no progress in member " + std::to_string(members + 1));  // never loop forever
+    if (end - pos < 2 && !file_eof) {
+      const std::size_t got = std::fread(in.data() + end, 1, 1, file);
+      end += got;
     }
-    return produced;
+    gzip = end - pos >= 2 && in[pos] == kMagic0 && in[pos + 1] == kMagic1;
+    state = gzip ? State::kHeader : State::kPlain;
   }
 };
 
@@ -454,20 +506,9 @@ std::size_t GzipReader::read(char* out, std::size_t n) noexcept {
   std::size_t produced = 0;
   while (produced < n) {
     switch (s.state) {
-      case Impl::State::kStart: {
-        if (s.pos >= s.end && !s.refill()) {
-          if (s.state != Impl::State::kError) s.state = Impl::State::kDone;  // empty file
-          break;
-        }
-        // Two bytes decide gzip vs plain; a one-byte file is plain.
-        if (s.end - s.pos < 2 && !s.file_eof) {
-          const std::size_t got = std::fread(s.in.data() + s.end, 1, 1, s.file);
-          s.end += got;
-        }
-        s.gzip = s.end - s.pos >= 2 && s.in[s.pos] == kMagic0 && s.in[s.pos + 1] == kMagic1;
-        s.state = s.gzip ? Impl::State::kHeader : Impl::State::kPlain;
+      case Impl::State::kStart:
+        s.start();
         break;
-      }
       case Impl::State::kPlain: {
         if (s.pos >= s.end && !s.refill()) {
           if (s.state != Impl::State::kError) s.state = Impl::State::kDone;
@@ -496,6 +537,41 @@ std::size_t GzipReader::read(char* out, std::size_t n) noexcept {
   return produced;
 }
 
+std::string_view GzipReader::read_view() noexcept {
+  Impl& s = *impl_;
+  for (;;) {
+    switch (s.state) {
+      case Impl::State::kStart:
+        s.start();
+        break;
+      case Impl::State::kPlain: {
+        if (s.pos >= s.end && !s.refill()) {
+          if (s.state != Impl::State::kError) s.state = Impl::State::kDone;
+          break;
+        }
+        const std::string_view v(reinterpret_cast<const char*>(s.in.data() + s.pos), s.end - s.pos);
+        s.pos = s.end;
+        return v;
+      }
+      case Impl::State::kHeader:
+        s.parse_header();
+        break;
+      case Impl::State::kData:
+        if (s.inflate_more()) {
+          const std::size_t n = s.inflater.pending_size();
+          return std::string_view(reinterpret_cast<const char*>(s.take(n)), n);
+        }
+        break;
+      case Impl::State::kTrailer:
+        s.check_trailer();
+        break;
+      case Impl::State::kDone:
+      case Impl::State::kError:
+        return {};
+    }
+  }
+}
+
 const std::string& GzipReader::error() const noexcept {
   return impl_->error;
 }
@@ -509,45 +585,50 @@ std::uint64_t GzipReader::members() const noexcept {
 // ---------------------------------------------------------------------------------------------
 // Lines
 
-LineReader::LineReader(const std::string& path) : path_(path), reader_(path), buf_(1u << 17, '\0') {}
+LineReader::LineReader(const std::string& path) : path_(path), reader_(path) {
+  carry_.reserve(1u << 17);
+}
 
 bool LineReader::next(std::string_view& line) noexcept {
-  std::size_t scan = begin_;
-  for (;;) {
-    const void* nl = scan < end_ ? std::memchr(buf_.data() + scan, '\n', end_ - scan) : nullptr;
-    if (nl != nullptr) {
-      const std::size_t at = static_cast<const char*>(nl) - buf_.data();
-      line = std::string_view(buf_.data() + begin_, at - begin_);
-      begin_ = at + 1;
-      return true;
-    }
-    if (eof_) {
-      if (begin_ == end_) return false;
-      line = std::string_view(buf_.data() + begin_, end_ - begin_);  // last line without '\n'
-      begin_ = end_;
-      return true;
-    }
-    // Move the partial line to the front, grow for long lines, read more.
-    const std::size_t partial = end_ - begin_;
-    if (begin_ > 0) {
-      std::memmove(buf_.data(), buf_.data() + begin_, partial);
-      begin_ = 0;
-      end_ = partial;
-    }
-    if (end_ == buf_.size()) {
-      try {
-        buf_.resize(buf_.size() * 2);
-      } catch (...) {
-        return false;
+  if (carried_) {
+    carry_.clear();
+    carried_ = false;
+  }
+  try {
+    for (;;) {
+      if (pos_ < chunk_.size()) {
+        const char* const b = chunk_.data() + pos_;
+        const void* nl = std::memchr(b, '\n', chunk_.size() - pos_);
+        if (nl != nullptr) {
+          const std::size_t len = static_cast<std::size_t>(static_cast<const char*>(nl) - b);
+          pos_ += len + 1;
+          if (carry_.empty()) {
+            line = std::string_view(b, len);  // in the reader's buffer: no copy
+            return true;
+          }
+          carry_.append(b, len);
+          line = carry_;
+          carried_ = true;
+          return true;
+        }
+        carry_.append(b, chunk_.size() - pos_);  // a line continued in the next piece
+        pos_ = chunk_.size();
+      }
+      if (eof_) {
+        if (carry_.empty()) return false;
+        line = carry_;  // last line without '\n'
+        carried_ = true;
+        return true;
+      }
+      chunk_ = reader_.read_view();
+      pos_ = 0;
+      if (chunk_.empty()) {
+        eof_ = true;
+        if (!reader_.error().empty()) return false;  // a read error ends the stream; the partial line is dropped
       }
     }
-    scan = end_;
-    const std::size_t got = reader_.read(buf_.data() + end_, buf_.size() - end_);
-    if (got == 0) {
-      eof_ = true;
-      if (!reader_.error().empty()) return false;  // a read error ends the stream; the partial line is dropped
-    }
-    end_ += got;
+  } catch (...) {  // a line longer than memory allows
+    return false;
   }
 }
 

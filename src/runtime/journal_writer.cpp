@@ -151,7 +151,9 @@ void JournalWriter::ack(ClientId id, std::string_view exchange_id, journal::Orde
 }
 
 void JournalWriter::query_answer(ClientId id, bool found, OrderStatus status, Decimal executed, VenueId venue) {
-  if (!found) return;
+  // The venue does not know the order (a transaction taken and never executed, a send that never arrived):
+  // nothing was placed, so its intent is closed as rejected with nothing executed.
+  if (!found) return ack(id, {}, journal::OrderRecordState::kRejected, Decimal{}, venue);
   const journal::OrderRecordState st = record_state(status);
   if (journal::is_terminal(st)) ack(id, {}, st, executed, venue);
 }

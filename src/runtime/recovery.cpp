@@ -36,7 +36,26 @@ void Recovery::run(std::function<void(const std::string&)> fail, std::function<v
   fail_ = std::move(fail);
   done_ = std::move(done);
   load_journal_positions();
+  find_swept_markets();
   cancel_orphans(0);
+}
+
+void Recovery::find_swept_markets() {
+  swept_.clear();
+  journal::Journal* jr = journal_.journal();
+  if (!opts_.sweep_journal_markets || !jr) return;
+  auto intents = jr->open_intents();
+  if (!intents) throw std::runtime_error("journal " + jr->path() + ": reading open intents: " + jr->last_error());
+  for (const journal::OpenIntent& oi : *intents) {
+    const std::string& sym = oi.intent.symbol;
+    if (oi.intent.venue != opts_.venue || sym.empty() || markets_.find(opts_.venue, sym)) continue;
+    if (std::find(swept_.begin(), swept_.end(), sym) != swept_.end()) continue;
+    swept_.push_back(sym);
+    log_->warn(
+        "Journal: an order of an earlier run may rest on {}{}, a market this run does not trade (#{} {} {}): its "
+        "orders are cancelled and its fills fetched too",
+        venue_prefix(), sym, oi.intent.client_id, oi.intent.purpose, side_name(oi.intent.side));
+  }
 }
 
 void Recovery::load_journal_positions() {
@@ -80,12 +99,12 @@ std::size_t Recovery::venue_market(std::size_t i) const noexcept {
 // Orders resting from an earlier run on our markets are cancelled before anything else.
 void Recovery::cancel_orphans(std::size_t i) {
   i = venue_market(i);
-  if (i >= markets_.size()) return recover_fills(0);
-  venue_.open_order_count(symbol_of(i), [this, i](const exec::VenueError* err, std::size_t count) {
+  if (i >= sweep_end()) return recover_fills(0);
+  venue_.open_order_count(sweep_symbol(i), [this, i](const exec::VenueError* err, std::size_t count) {
     if (err || count == 0) return cancel_orphans(i + 1);
-    log_->warn("Cancelling {} orphan order(s) on {}{}", count, venue_prefix(), symbol_of(i));
-    venue_.cancel_all(symbol_of(i), [this, i](const exec::VenueError* e) {
-      if (e) return fail_("cancelling orphan orders on " + symbol_of(i) + " failed: " + e->message);
+    log_->warn("Cancelling {} orphan order(s) on {}{}", count, venue_prefix(), sweep_symbol(i));
+    venue_.cancel_all(sweep_symbol(i), [this, i](const exec::VenueError* e) {
+      if (e) return fail_("cancelling orphan orders on " + sweep_symbol(i) + " failed: " + e->message);
       cancel_orphans(i + 1);
     });
   });
@@ -116,16 +135,16 @@ void Recovery::recover_fills(std::size_t i) {
                recover_from_ms_);
   }
   i = venue_market(i);
-  if (i >= markets_.size()) return settle_open_intents();
+  if (i >= sweep_end()) return settle_open_intents();
   constexpr std::size_t kPage = 1000;
-  venue_.fills_since(symbol_of(i), recover_from_ms_, kPage,
+  venue_.fills_since(sweep_symbol(i), recover_from_ms_, kPage,
                      [this, i](const exec::VenueError* err, std::span<const exec::FillReport> fills) {
-                       if (err) return fail_(err->request + " for " + symbol_of(i) + " failed: " + err->message);
+                       if (err) return fail_(err->request + " for " + sweep_symbol(i) + " failed: " + err->message);
                        if (fills.size() >= kPage)
                          log_->warn(
                              "Journal: 1000 fills on {} since the last journaled one; older ones beyond the page are "
                              "not reconciled",
-                             symbol_of(i));
+                             sweep_symbol(i));
                        for (const exec::FillReport& f : fills) recover_fill(f);
                        recover_fills(i + 1);
                      });

@@ -114,7 +114,7 @@ TEST(LighterRecord, TheCommandRefusesAnUnknownVenueOrAMissingSection) {
   testing::CliResult r = testing::run_cli_captured(
       {"record", "--config", dir.file("c.toml"), "--out", dir.file("o"), "--venue", "kraken"});
   EXPECT_EQ(r.code, kExitUsage);
-  EXPECT_NE(r.err.find("--venue: expected backpack or lighter, got \"kraken\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--venue: expected backpack, lighter or both, got \"kraken\""), std::string::npos) << r.err;
   r = testing::run_cli_captured(
       {"record", "--config", dir.file("c.toml"), "--out", dir.file("o"), "--venue", "lighter"});
   EXPECT_EQ(r.code, kExitUsage);

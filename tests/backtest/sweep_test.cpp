@@ -24,6 +24,9 @@ TEST(BacktestSweep, ParsesAnInclusiveExactGrid) {
   // The market maker's [mm] keys.
   ASSERT_TRUE(parse_sweep_spec("mm.requote_ticks=1:3:1", s, e)) << e;
   EXPECT_EQ(s.values, (std::vector<std::string>{"1", "2", "3"}));
+  // The cross-venue strategy's [xarb] keys.
+  ASSERT_TRUE(parse_sweep_spec("xarb.min_net_edge_bps=2:20:6", s, e)) << e;
+  EXPECT_EQ(s.values, (std::vector<std::string>{"2", "8", "14", "20"}));
 }
 
 TEST(BacktestSweep, BadSpecsNameTheProblem) {

@@ -251,6 +251,46 @@ TEST_F(TwoLegTradeTest, AFirstLegSilentPastItsTimeoutIsCancelledAndTheOtherNever
   EXPECT_EQ(sink_.leg_risk, 0);
 }
 
+// Both legs together: leg 0 fills, leg 1 is acknowledged and then silent (a transaction the venue took and never
+// executed). An IOC acknowledged and not ended after query_unknown_after is cancelled, once; the venue does not know
+// it ("not found" on the query), so it ends cancelled with nothing filled, and leg risk completes leg 1 at once.
+TEST_F(TwoLegTradeTest, AnAcknowledgedTakerLegThatNeverEndsIsCancelledAndTheTradeCompleted) {
+  OrderSpec orders[2] = {order(LegIndex::kSpot, Side::kBid, "2000.01"), order(LegIndex::kPerp, Side::kAsk, "2001.00")};
+  orders[0].tif = orders[1].tif = TimeInForce::kIoc;
+  ASSERT_TRUE(trade_.start(start(), orders, 2, kT0));
+  trade_.launch();
+  const OrderSpec spot = sink_.batches[0][0];
+  const OrderSpec perp = sink_.batches[0][1];
+  fill(spot.client_id, D("1"), 41, kT0 + 1);
+  oms::Order& silent = *oms_.find(perp.client_id);
+  oms_.apply(silent, oms::OrderEvent::kAccepted, kT0 + 2);
+  const TimestampUs due = kT0 + 2 + params_.query_unknown_after_us;
+  EXPECT_FALSE(trade_.drive(due - 1));
+  EXPECT_TRUE(sink_.cancels.empty());
+  EXPECT_EQ(sink_.batches.size(), 1u);
+  EXPECT_FALSE(trade_.drive(due));
+  ASSERT_EQ(sink_.cancels.size(), 1u);
+  EXPECT_EQ(sink_.cancels[0], perp.client_id);
+  EXPECT_EQ(silent.state(), oms::OrderState::kPendingCancel);
+  EXPECT_FALSE(trade_.drive(due + 1));
+  EXPECT_EQ(sink_.cancels.size(), 1u) << "one cancel";
+  EXPECT_EQ(sink_.batches.size(), 1u) << "no hedge while the leg's end is unknown";
+  oms_.apply(silent, oms::OrderEvent::kNotFound, due + 2);
+  ASSERT_EQ(silent.state(), oms::OrderState::kCancelled);
+  ASSERT_TRUE(oms_.settle(silent));
+  trade_.on_settled(silent, due + 2);
+  EXPECT_FALSE(trade_.drive(due + 2));
+  ASSERT_EQ(sink_.batches.size(), 2u);
+  const OrderSpec hedge = sink_.batches[1][0];
+  EXPECT_EQ(hedge.leg, LegIndex::kPerp);
+  EXPECT_EQ(hedge.side, Side::kAsk);
+  EXPECT_EQ(hedge.quantity, D("1"));
+  EXPECT_EQ(hedge.purpose, OrderPurpose::kHedge);
+  fill(hedge.client_id, D("1"), 42, due + 3);
+  EXPECT_TRUE(trade_.drive(due + 3));
+  EXPECT_EQ(sink_.leg_risk, 1);
+}
+
 // An exit never goes one leg first: both reduce-only legs leave together.
 TEST_F(TwoLegTradeTest, AnExitIgnoresTheSequence) {
   OrderSpec orders[2] = {order(LegIndex::kSpot, Side::kAsk, "2000.00"), order(LegIndex::kPerp, Side::kBid, "2001.01")};

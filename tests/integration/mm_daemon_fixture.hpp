@@ -217,11 +217,11 @@ class MmDaemon : public ::testing::Test {
     for (const auto& [id, n] : seen) EXPECT_EQ(n, 1) << "clientId " << id << " placed " << n << " times";
   }
 
-  // bpsim's position of ours on the perp (+long / -short).
-  Decimal position() {
-    return sim_->call([this] {
+  // bpsim's position of ours on a perp (+long / -short).
+  Decimal position(const std::string& symbol = kPerp) {
+    return sim_->call([this, &symbol] {
       Decimal q;
-      for (const auto& p : sim_->rt->exchange().positions(account_, std::string_view(kPerp))) q = p.net_quantity;
+      for (const auto& p : sim_->rt->exchange().positions(account_, std::string_view(symbol))) q = p.net_quantity;
       return q;
     });
   }

@@ -1,9 +1,11 @@
 #pragma once
 // Helpers of the market maker's daemon tests (mm_daemon_test.cpp): waiting, the operator port, the exit
 // summary's "MM stats" line, and a listener on bpsim's order events of our account.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,9 +58,9 @@ struct StatsPnl {
   Decimal total, parts_sum, position;
   bool parsed = false;
 };
-inline StatsPnl parse_stats_pnl(const std::string& text) {
+inline StatsPnl parse_stats_pnl(const std::string& text, const std::string& symbol = "SOL_USDC_PERP") {
   StatsPnl out;
-  const std::size_t line_at = text.rfind("MM stats SOL_USDC_PERP:");
+  const std::size_t line_at = text.rfind("MM stats " + symbol + ":");
   if (line_at == std::string::npos) return out;
   const std::string line = text.substr(line_at, text.find('\n', line_at) - line_at);
   auto number_after = [&line](std::string_view key, Decimal& v) {
@@ -86,6 +88,7 @@ struct RestingWatch final : sim::ExchangeListener {
   sim::Exchange* ex = nullptr;
   sim::AccountId account = 0;
   std::atomic<std::size_t> max_resting{0};
+  std::map<std::string, std::size_t> max_resting_by_symbol;  // every perp's, read on the simulator's thread
   std::atomic<std::size_t> events{0};
   std::vector<Clock::time_point> placed_at;
   std::vector<Clock::time_point> gone_at;
@@ -104,6 +107,10 @@ struct RestingWatch final : sim::ExchangeListener {
   void sample() {
     const std::size_t n = ex->open_orders(account, std::string_view(kPerp)).size();
     if (n > max_resting) max_resting = n;
+    std::map<std::string, std::size_t> now;
+    for (const sim::SimOrder& o : ex->open_orders(account)) ++now[o.symbol];
+    for (const auto& [symbol, count] : now)
+      max_resting_by_symbol[symbol] = std::max(max_resting_by_symbol[symbol], count);
   }
 };
 

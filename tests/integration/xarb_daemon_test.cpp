@@ -20,6 +20,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -345,6 +346,42 @@ class XarbDaemon : public ::testing::Test {
     EXPECT_TRUE(j.open_intents().value().empty());
   }
 
+  // Lighter 40 bps above Backpack until the LongBackpack position `n` is open and hedged, then back to the fair
+  // value until it is closed: both venues flat, delta-neutral at every step the test looks.
+  void open_long_backpack(int n) {
+    dislocate_lighter(40);
+    const std::string opened = "Opened position #" + std::to_string(n) + " BTC LongBackpack";
+    ASSERT_TRUE(wait_for([&] { return log().find(opened) != std::string::npos; }, milliseconds(20'000))) << log();
+    ASSERT_TRUE(
+        wait_for([&] { return position(0).is_positive() && position(0) == -position(1); }, milliseconds(10'000)))
+        << log();
+  }
+  void close_converged(int n) {
+    dislocate_lighter(-40);
+    ASSERT_TRUE(wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000)))
+        << log();
+    const std::string closed = "Closed position #" + std::to_string(n) + " BTC";
+    ASSERT_TRUE(wait_for([&] { return log().find(closed) != std::string::npos; }, milliseconds(10'000))) << log();
+  }
+  // Backpack's fill frames held 400 ms, and its WebSocket cut as soon as Backpack has executed one more of our
+  // orders: that order's fill is lost on the stream and must come from its answer and the fills history.
+  void drop_backpack_ws_on_next_fill() {
+    bpsim_test::HttpConn control(world_->backpack->port());
+    const auto held = control.post("/_bpsim/faults", R"({"ws_latency_ms": 400})");
+    ASSERT_EQ(held.status, 200) << held.body;
+    const std::size_t before = fills(0).size();
+    drop_backpack_ws_when_ = [this, before] { return fills(0).size() > before; };
+  }
+  // Polled by the test while it waits: carries out the Backpack drop armed above once its moment has come.
+  bool backpack_drop_due() {
+    if (!drop_backpack_ws_when_ || !drop_backpack_ws_when_()) return false;
+    drop_backpack_ws_when_ = nullptr;
+    bpsim_test::HttpConn control(world_->backpack->port());
+    const auto r = control.post("/_bpsim/faults", R"({"drop_ws": true, "ws_latency_ms": 0})");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return true;
+  }
+
   backpack::SigningKey key_ = backpack::SigningKey::generate();
   std::string lighter_key_hex_;
   std::unique_ptr<WorldThread> world_;
@@ -354,6 +391,7 @@ class XarbDaemon : public ::testing::Test {
   pid_t child_ = -1;
   int last_status_ = 0;
   std::string log_name_ = "xarb.log";
+  std::function<bool()> drop_backpack_ws_when_;
   const std::uint16_t service_port_ = static_cast<std::uint16_t>(12000 + ::getpid() % 9000);
 };
 
@@ -536,6 +574,122 @@ TEST_F(XarbDaemon, LighterFirstNeverExecutedLeavesBackpackUntouchedThenOpensLigh
   EXPECT_LE(lt.front().timestamp_us, bp.front().timestamp_us);
   expect_unique_client_ids();
   ASSERT_NO_FATAL_FAILURE(expect_journal_matches_venues());
+}
+
+// The Lighter leg's transaction is taken by the venue (answered, so acknowledged) and never executed, while the
+// Backpack leg fills: both legs together, or Backpack's first and Lighter's following its fill. An IOC order
+// acknowledged and not ended is cancelled and queried: the venue does not know it, so it is settled as cancelled
+// with nothing filled, and the Backpack leg's exposure is completed or unwound with taker orders within the hedge
+// deadline, with no LEG RISK. The position is then closed on convergence: both venues flat, every fill journaled
+// once, the journal's P&L both accounts' cash to the cent.
+class XarbLegNeverExecuted : public XarbDaemon, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(XarbLegNeverExecuted, ALighterLegTakenButNeverExecutedIsQueriedAndTheTradeEndsDeltaNeutral) {
+  ASSERT_NO_FATAL_FAILURE(start(/*opening_delay_seconds=*/600, 1, std::string("leg_order = \"") + GetParam() + "\"\n"));
+  world_->call([this] {
+    world_->lighter->api().never_execute_next_orders(1);
+    return 0;
+  });
+  dislocate_lighter(40);
+  ASSERT_TRUE(wait_for([&] { return log().find("Hedging BTC: ") != std::string::npos; }, milliseconds(20'000)))
+      << log();
+  ASSERT_TRUE(wait_for([&] { return !fills(0).empty() && position(0) == -position(1); }, milliseconds(10'000)))
+      << log();
+  EXPECT_EQ(world_->call([this] { return world_->lighter->api().orders_never_executed(); }), 1);
+  ASSERT_TRUE(wait_for(
+      [&] {
+        const std::string t = log();
+        return t.find("Opened position #1 BTC LongBackpack") != std::string::npos ||
+               t.find("Entry on BTC abandoned: a leg filled and was unwound") != std::string::npos;
+      },
+      milliseconds(10'000)))
+      << log();
+  if (!position(0).is_zero()) {
+    dislocate_lighter(-40);
+    ASSERT_TRUE(wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000)))
+        << log();
+    ASSERT_TRUE(
+        wait_for([&] { return log().find("Closed position #1 BTC") != std::string::npos; }, milliseconds(10'000)))
+        << log();
+  }
+  ASSERT_NO_FATAL_FAILURE(stop_cleanly());
+  EXPECT_EQ(log().find("LEG RISK"), std::string::npos) << log();
+  ASSERT_NO_FATAL_FAILURE(expect_reconciled_to_the_cent(1));
+}
+
+INSTANTIATE_TEST_SUITE_P(Together, XarbLegNeverExecuted, ::testing::Values("together"));
+INSTANTIATE_TEST_SUITE_P(BackpackFirst, XarbLegNeverExecuted, ::testing::Values("backpack_first"));
+
+// A partial fill on Lighter (its next IOC order matches half its amount, the rest cancelled for want of liquidity)
+// with the Backpack leg filled in full: the Lighter leg is completed with a taker order within the hedge deadline,
+// the position opens delta-neutral and closes on convergence; every fill of both venues is journaled once, the
+// journal's P&L is both accounts' cash to the cent.
+TEST_F(XarbDaemon, ALighterPartialFillIsCompletedToADeltaNeutralPosition) {
+  ASSERT_NO_FATAL_FAILURE(start(/*opening_delay_seconds=*/600));
+  world_->call([this] {
+    world_->lighter->api().cap_next_fills(Decimal::from_string("0.5"), 1);
+    return 0;
+  });
+  ASSERT_NO_FATAL_FAILURE(open_long_backpack(1));
+  EXPECT_EQ(world_->call([this] { return world_->lighter->api().fills_capped(); }), 1);
+  std::set<sim::OrderId> lt_orders;
+  for (const sim::SimFill& f : fills(1)) lt_orders.insert(f.order_id);
+  EXPECT_EQ(lt_orders.size(), 2u) << "the capped entry order and its completion";
+  ASSERT_NO_FATAL_FAILURE(close_converged(1));
+  ASSERT_NO_FATAL_FAILURE(stop_cleanly());
+  const std::string text = log();
+  EXPECT_NE(text.find("Hedging BTC: complete BTC Ask"), std::string::npos) << text;
+  EXPECT_EQ(text.find("LEG RISK"), std::string::npos) << text;
+  ASSERT_NO_FATAL_FAILURE(expect_reconciled_to_the_cent(1));
+}
+
+// Lighter's WebSocket (its books, the account stream and the transaction path) dropped the moment the entry's
+// Lighter order reaches the venue, and again at the exit's: the order executes, its answer and its fill frames are
+// lost with the connection. The daemon reconnects, learns the order's end from the venue and books its fill once:
+// opened delta-neutral, closed flat, the journal's P&L both accounts' cash to the cent.
+TEST_F(XarbDaemon, ALighterWebSocketDroppedMidEntryAndMidExitEndsFlatWithEveryFillOnce) {
+  ASSERT_NO_FATAL_FAILURE(start(/*opening_delay_seconds=*/600));
+  const auto drop_next = [this] {
+    world_->call([this] {
+      world_->lighter->hub().drop_connections_on_next_orders(1);
+      return 0;
+    });
+  };
+  drop_next();
+  ASSERT_NO_FATAL_FAILURE(open_long_backpack(1));
+  EXPECT_EQ(world_->call([this] { return world_->lighter->hub().connection_drops(); }), 1);
+  drop_next();
+  ASSERT_NO_FATAL_FAILURE(close_converged(1));
+  EXPECT_EQ(world_->call([this] { return world_->lighter->hub().connection_drops(); }), 2);
+  ASSERT_NO_FATAL_FAILURE(stop_cleanly());
+  EXPECT_EQ(log().find("LEG RISK"), std::string::npos) << log();
+  ASSERT_NO_FATAL_FAILURE(expect_reconciled_to_the_cent(1));
+}
+
+// Backpack's WebSocket dropped while the entry's Backpack fill frame is held, and again at the exit's: the fill
+// frames are lost with the connection. The daemon reconnects and books each Backpack fill once from the order's
+// answer and the fills history: opened delta-neutral, closed flat, the journal's P&L both accounts' cash to the cent.
+TEST_F(XarbDaemon, ABackpackWebSocketDroppedMidEntryAndMidExitEndsFlatWithEveryFillOnce) {
+  ASSERT_NO_FATAL_FAILURE(start(/*opening_delay_seconds=*/600));
+  ASSERT_NO_FATAL_FAILURE(drop_backpack_ws_on_next_fill());
+  dislocate_lighter(40);
+  ASSERT_TRUE(wait_for([&] { return backpack_drop_due(); }, milliseconds(20'000))) << log();
+  ASSERT_TRUE(wait_for([&] { return log().find("Opened position #1 BTC LongBackpack") != std::string::npos; },
+                       milliseconds(20'000)))
+      << log();
+  ASSERT_TRUE(wait_for([&] { return position(0).is_positive() && position(0) == -position(1); }, milliseconds(10'000)))
+      << log();
+  ASSERT_NO_FATAL_FAILURE(drop_backpack_ws_on_next_fill());
+  dislocate_lighter(-40);
+  ASSERT_TRUE(wait_for([&] { return backpack_drop_due(); }, milliseconds(20'000))) << log();
+  ASSERT_TRUE(wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000))) << log();
+  ASSERT_TRUE(wait_for([&] { return log().find("Closed position #1 BTC") != std::string::npos; }, milliseconds(10'000)))
+      << log();
+  ASSERT_NO_FATAL_FAILURE(stop_cleanly());
+  const std::string text = log();
+  EXPECT_EQ(text.find("LEG RISK"), std::string::npos) << text;
+  EXPECT_NE(text.find("WebSocket connected"), text.rfind("WebSocket connected")) << "reconnected\n" << text;
+  ASSERT_NO_FATAL_FAILURE(expect_reconciled_to_the_cent(1));
 }
 
 // A partial fill on Backpack (its next taker order fills half, bpsim's fill_ratio fault) with the Lighter leg filled

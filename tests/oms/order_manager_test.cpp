@@ -185,6 +185,41 @@ TEST_F(OmsTest, UnknownOutcomeIsQueriedAfterItsDelayAndAgainWhenUnanswered) {
   EXPECT_TRUE(poll(asked + 60 * kUsPerSecond).empty());
 }
 
+// A taker (IOC) order pending its cancel should have ended at once: after query_unknown_after it is queried, and
+// the venue's "not found" settles it as cancelled. A resting (GTC) order pending its cancel is left to the stream.
+TEST_F(OmsTest, ATakerOrderStillPendingItsCancelIsQueriedAndANotFoundEndsIt) {
+  OrderRequest ioc = request();
+  ioc.tif = TimeInForce::kIoc;
+  Order& taker = *oms_->track(ioc, 0);
+  Order& resting = *oms_->track(request(), 0);
+  for (Order* o : {&taker, &resting}) {
+    oms_->apply(*o, OrderEvent::kAccepted, 100);
+    oms_->apply(*o, OrderEvent::kCancelRequested, 1'000);
+  }
+  EXPECT_TRUE(poll(1'000 + 2 * kUsPerSecond - 1).empty());
+  EXPECT_EQ(poll(1'000 + 2 * kUsPerSecond), std::vector<ClientId>{taker.client_id()});
+  EXPECT_TRUE(poll(1'000 + 3 * kUsPerSecond).empty()) << "one query at a time";
+  oms_->query_answered(taker);
+  oms_->apply(taker, OrderEvent::kNotFound, 1'000 + 3 * kUsPerSecond);
+  EXPECT_EQ(taker.state(), OrderState::kCancelled);
+  EXPECT_TRUE(oms_->settle(taker));
+  EXPECT_TRUE(poll(1'000 + 60 * kUsPerSecond).empty());
+  EXPECT_EQ(resting.state(), OrderState::kPendingCancel);
+}
+
+// A query's answer books an order's fill from its amounts (no trade id); the fills history later reports the same
+// trade with its id. The order is booked in full already: the second report is a duplicate, not a second fill.
+TEST_F(OmsTest, AFillBookedWithoutItsTradeIdIsNotBookedAgainWithIt) {
+  Order& o = *oms_->track(request("10"), 0);
+  EXPECT_EQ(oms_->book_fill(o, -1, D("10"), D("10")), FillBooking::kBooked);
+  EXPECT_EQ(oms_->book_fill(o, 7, D("10"), D("0")), FillBooking::kDuplicate);
+  EXPECT_EQ(o.booked(), D("10"));
+  Order& part = *oms_->track(request("10"), 0);
+  EXPECT_EQ(oms_->book_fill(part, -1, D("4"), D("4")), FillBooking::kBooked);
+  EXPECT_EQ(oms_->book_fill(part, 8, D("6"), D("0")), FillBooking::kBooked) << "the rest of the order";
+  EXPECT_EQ(oms_->book_fill(part, 9, D("1"), D("0")), FillBooking::kDuplicate);
+}
+
 TEST_F(OmsTest, TerminalOrderWithMissingFillsIsQueriedAfterTheSettleTimeout) {
   Order& o = *oms_->track(request(), 0);
   Order& done = *oms_->track(request(), 0);

@@ -122,6 +122,37 @@ TEST(FastDecimal, AgreesWithDecimalParseWhereItAnswers) {
   EXPECT_FALSE(fast_number_string(p, unterminated.data() + unterminated.size(), x));
 }
 
+// fast_number_string classifies 16 bytes at a time when 32 remain and otherwise loops over digits: both
+// must give the same answer (accepted or not, value, end) for every body, including the '.' next to every
+// digit position (its borrow once corrupted the next digit) and 8/9/10-digit halves.
+TEST(FastDecimal, WideAndByteLoopPathsAgree) {
+  std::mt19937 rng(11);
+  const char alphabet[] = "0123456789012345678901234567890123456789..-e+ \"\\x";
+  std::vector<std::string> bodies = {
+      "61800.3", "3.330", "0.000", "12345678.12345678", "123456789.123456789", "1234567890", "1.",
+      ".5",      ".",     "",      "00000000",          "99999999.9"};
+  for (int i = 0; i < 20000; ++i) {
+    std::string b;
+    const int len = static_cast<int>(rng() % 20);
+    for (int k = 0; k < len; ++k) b += alphabet[rng() % (sizeof alphabet - 1)];
+    bodies.push_back(b);
+  }
+  for (const std::string& body : bodies) {
+    const std::string tail = "\",\"0.5\"]]";
+    const std::string narrow = body + tail;                       // fewer than 32 bytes: byte loop
+    const std::string wide = body + tail + std::string(40, ' ');  // wide path where it applies
+    Decimal a, b;
+    const char* pa = narrow.data();
+    const char* pb = wide.data();
+    const bool ok_a = fast_number_string(pa, narrow.data() + narrow.size(), a);
+    const bool ok_b = fast_number_string(pb, wide.data() + wide.size(), b);
+    ASSERT_EQ(ok_a, ok_b) << body;
+    if (!ok_a) continue;
+    EXPECT_EQ(a.raw(), b.raw()) << body;
+    EXPECT_EQ(pa - narrow.data(), pb - wide.data()) << body;
+  }
+}
+
 TEST(FastLevels, HandPickedCasesMatchTheSimdjsonPath) {
   struct Case {
     const char* text;
@@ -513,6 +544,123 @@ TEST(FastDepthFrame, AgreesWithTheSimdjsonPathOnRandomAndMutatedFrames) {
     if (::testing::Test::HasFailure()) break;
   }
   EXPECT_GT(accepted, 1500);  // random_array often holds numbers the fast reader declines
+  EXPECT_GT(declined, 5000);
+}
+
+// bookTicker and trade frames: random field order, optional fields, quoted and bare ints, decimals the fast
+// reader takes or declines, then random byte damage; whatever fast_ws_frame accepts, the simdjson path must
+// accept with the same event.
+std::string random_market_frame(std::mt19937_64& rng, bool ticker) {
+  auto dec = [&rng](std::string& o) {
+    const char* const shapes[] = {"61837.64", "1.546980", "0",  "0.000", "123456789.123456789", "1234567890.5", "-1.5",
+                                  "1e3",      "007.50",   "5.", ".5"};
+    const std::size_t k = rng() % 4 != 0 ? rng() % 2 : rng() % 13;  // mostly the usual shapes
+    if (k == 11) {
+      o.append("null");
+    } else if (k == 12) {
+      o.append("61837.64");  // a number token, not a string
+    } else {
+      o.append("\"").append(shapes[k]).append("\"");
+    }
+  };
+  auto id = [&rng](std::string& o) {
+    const std::string v =
+        std::to_string(rng() % (rng() % 4 ? 10'000'000'000'000'000ull : 4'000'000'000'000'000'000ull));
+    o.append(rng() % 2 ? v : "\"" + v + "\"");
+  };
+  std::vector<std::string> fields;
+  fields.push_back(std::string("\"e\":") + (ticker ? "\"bookTicker\"" : "\"trade\""));
+  fields.push_back("\"E\":");
+  id(fields.back());
+  fields.push_back("\"T\":");
+  id(fields.back());
+  fields.push_back(rng() % 8 ? "\"s\":\"SOL_USDC\"" : "\"s\":\"SOL\\u005fUSDC\"");
+  const char* const keys = ticker ? "aAbB" : "pq";
+  for (const char* k = keys; *k != '\0'; ++k) {
+    if (rng() % 10 == 0) continue;
+    fields.push_back(std::string("\"") + *k + "\":");
+    dec(fields.back());
+  }
+  if (ticker) {
+    fields.push_back("\"u\":");
+    id(fields.back());
+  } else {
+    fields.push_back("\"t\":");
+    id(fields.back());
+    fields.push_back(rng() % 3 ? "\"m\":true" : (rng() % 2 ? "\"m\":false" : "\"m\":\"true\""));
+    if (rng() % 8 == 0) fields.push_back("\"b\":\"111\"");
+  }
+  if (rng() % 10 == 0) fields.push_back("\"x\":1");
+  std::shuffle(fields.begin(), fields.end(), rng);
+  std::string data = "{";
+  for (std::size_t i = 0; i < fields.size(); ++i) data += (i ? (rng() % 6 ? "," : " , ") : "") + fields[i];
+  data += "}";
+  const std::string stream = ticker ? "\"bookTicker.SOL_USDC\"" : "\"trade.SOL_USDC\"";
+  return rng() % 10 ? "{\"stream\":" + stream + ",\"data\":" + data + "}"
+                    : "{\"data\":" + data + ",\"stream\":" + stream + "}";
+}
+
+TEST(FastWsFrame, BookTickerAndTradeFramesAgreeWithTheSimdjsonPath) {
+  std::mt19937_64 rng(4242);
+  const char kNoise[] = "[]{}\",:.0123456789-+ e\\ntf";
+  JsonParser p;
+  WsFrame fast, slow;
+  char strings[256];
+  int accepted = 0, declined = 0;
+  for (int iter = 0; iter < 20000; ++iter) {
+    const bool ticker = iter % 2 == 0;
+    std::string f = random_market_frame(rng, ticker);
+    if (iter % 3 == 2) {
+      const std::size_t pos = rng() % f.size();
+      switch (rng() % 3) {
+        case 0:
+          f[pos] = kNoise[rng() % (sizeof(kNoise) - 1)];
+          break;
+        case 1:
+          f.insert(pos, 1, kNoise[rng() % (sizeof(kNoise) - 1)]);
+          break;
+        default:
+          f.resize(pos);
+          break;
+      }
+    }
+    const bool ok = detail::fast_ws_frame(f.data(), f.data() + f.size(), fast, strings, sizeof strings);
+    const ParseError e = detail::parse_ws_frame_simdjson(p, JsonInput::from_string(f), slow);
+    if (!ok) {
+      ++declined;
+      continue;
+    }
+    ++accepted;
+    ASSERT_TRUE(e.ok()) << f << " -> " << e.message();
+    ASSERT_EQ(fast.type, slow.type) << f;
+    EXPECT_EQ(fast.stream, slow.stream) << f;
+    if (ticker) {
+      const BookTickerEvent &a = fast.book_ticker, &b = slow.book_ticker;
+      EXPECT_EQ(a.symbol, b.symbol) << f;
+      EXPECT_EQ(a.has_ask, b.has_ask) << f;
+      EXPECT_EQ(a.has_bid, b.has_bid) << f;
+      EXPECT_EQ(a.ask_price.raw(), b.ask_price.raw()) << f;
+      EXPECT_EQ(a.ask_quantity.raw(), b.ask_quantity.raw()) << f;
+      EXPECT_EQ(a.bid_price.raw(), b.bid_price.raw()) << f;
+      EXPECT_EQ(a.bid_quantity.raw(), b.bid_quantity.raw()) << f;
+      EXPECT_EQ(a.update_id, b.update_id) << f;
+      EXPECT_EQ(a.event_time_us, b.event_time_us) << f;
+      EXPECT_EQ(a.engine_time_us, b.engine_time_us) << f;
+    } else {
+      const TradeEvent &a = fast.trade, &b = slow.trade;
+      EXPECT_EQ(a.symbol, b.symbol) << f;
+      EXPECT_EQ(a.price.raw(), b.price.raw()) << f;
+      EXPECT_EQ(a.quantity.raw(), b.quantity.raw()) << f;
+      EXPECT_EQ(a.buyer_order_id, b.buyer_order_id) << f;
+      EXPECT_EQ(a.seller_order_id, b.seller_order_id) << f;
+      EXPECT_EQ(a.trade_id, b.trade_id) << f;
+      EXPECT_EQ(a.buyer_is_maker, b.buyer_is_maker) << f;
+      EXPECT_EQ(a.event_time_us, b.event_time_us) << f;
+      EXPECT_EQ(a.engine_time_us, b.engine_time_us) << f;
+    }
+    if (::testing::Test::HasFailure()) break;
+  }
+  EXPECT_GT(accepted, 2000);
   EXPECT_GT(declined, 5000);
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/beast/zlib/deflate_stream.hpp>
 #include <boost/crc.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -324,6 +325,109 @@ TEST_F(GzipTest, LongLinesGrowTheLineBuffer) {
   EXPECT_EQ(l, "b");
   EXPECT_FALSE(r.next(l));
   EXPECT_EQ(r.error(), "");
+}
+
+// One gzip member of `data` deflated by Boost.Beast at `level` with `strategy` (the writer only uses level 6,
+// default strategy): stored blocks (level 0), fixed-code blocks, Huffman-only and run-length output.
+std::string gzip_member(const std::string& data, int level, boost::beast::zlib::Strategy strategy) {
+  namespace zlib = boost::beast::zlib;
+  zlib::deflate_stream ds;
+  ds.reset(level, 15, 8, strategy);
+  std::string out = std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10);
+  std::vector<unsigned char> buf(1 << 16);
+  zlib::z_params zs{};
+  zs.next_in = data.data();
+  zs.avail_in = data.size();
+  for (;;) {
+    zs.next_out = buf.data();
+    zs.avail_out = buf.size();
+    boost::beast::error_code ec;
+    ds.write(zs, zlib::Flush::finish, ec);
+    out.append(reinterpret_cast<const char*>(buf.data()), buf.size() - zs.avail_out);
+    if (ec == zlib::error::end_of_stream) break;
+    if (ec && ec != zlib::error::need_buffers) ADD_FAILURE() << ec.message();
+    if (ec && zs.avail_out == buf.size()) break;  // no progress: reported above
+  }
+  Crc32 crc;
+  crc.update(data.data(), data.size());
+  for (const std::uint32_t v : {crc.value(), static_cast<std::uint32_t>(data.size())}) {
+    for (int i = 0; i < 4; ++i) out += static_cast<char>(v >> (8 * i));
+  }
+  return out;
+}
+
+TEST_F(GzipTest, EveryBlockKindAndMatchDistanceDecodes) {
+  namespace zlib = boost::beast::zlib;
+  // Market-like text, bytes with no structure, long runs (distance 1), short periods (distances 2-15, the
+  // byte-wise copies) and a text longer than the decoder's output chunk (its history slides).
+  std::string periods;
+  for (int period = 2; period < 40; ++period) {
+    for (int i = 0; i < 3000; ++i) periods += static_cast<char>('a' + (i % period));
+  }
+  std::string noise;
+  std::mt19937 rng(7);
+  for (int i = 0; i < 70000; ++i) noise += static_cast<char>(rng() & 0xff);
+  const std::vector<std::string> texts = {sample_text(4000) + noise + std::string(100000, 'x') + periods,
+                                          std::string(1, 'q'), noise.substr(0, 100)};
+  const struct {
+    int level;
+    zlib::Strategy strategy;
+  } kinds[] = {{0, zlib::Strategy::normal}, {1, zlib::Strategy::normal},  {6, zlib::Strategy::normal},
+               {9, zlib::Strategy::normal}, {6, zlib::Strategy::fixed},   {6, zlib::Strategy::huffman},
+               {6, zlib::Strategy::rle},    {6, zlib::Strategy::filtered}};
+  const fs::path p = dir / "k.gz";
+  for (const std::string& text : texts) {
+    for (const auto& k : kinds) {
+      spit(p, gzip_member(text, k.level, k.strategy));
+      for (const std::size_t chunk : {std::size_t{7}, std::size_t{4096}, std::size_t{1} << 20}) {
+        std::string err;
+        const std::string got = read_all(p, chunk, &err);
+        EXPECT_EQ(err, "") << "level " << k.level << " strategy " << static_cast<int>(k.strategy);
+        EXPECT_TRUE(got == text) << "level " << k.level << " strategy " << static_cast<int>(k.strategy) << " chunk "
+                                 << chunk << ": " << got.size() << " of " << text.size() << " bytes";
+      }
+    }
+  }
+}
+
+TEST_F(GzipTest, ADistanceBeforeTheStartIsCorrupt) {
+  // A fixed-code block whose first symbol is a match (length 3, distance 1) with nothing decoded yet:
+  // BFINAL 1, BTYPE 01, length code 257 (0000001), distance code 0 (00000), end of block (0000000).
+  const unsigned char deflate[] = {0x03, 0x02, 0x00, 0x00};
+  std::string bytes = std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10);
+  bytes.append(reinterpret_cast<const char*>(deflate), sizeof deflate);
+  bytes.append(8, '\0');
+  const fs::path p = dir / "far.gz";
+  spit(p, bytes);
+  std::string err;
+  EXPECT_EQ(read_all(p, 4096, &err), "");
+  EXPECT_NE(err.find("corrupt gzip data in member 1: invalid distance too far back"), std::string::npos) << err;
+}
+
+TEST_F(GzipTest, ReadViewYieldsTheSameBytesAsRead) {
+  const std::string text = sample_text(6000);  // several of the inflater's output pieces
+  const fs::path gz = dir / "v.gz";
+  {
+    GzipWriter w(gz.string(), false);
+    w.write(text.substr(0, 1000));
+    w.close();
+  }
+  {
+    GzipWriter w(gz.string(), true);  // a second member
+    w.write(text.substr(1000));
+    w.close();
+  }
+  const fs::path plain = dir / "v.txt";
+  spit(plain, text);
+  for (const fs::path& p : {gz, plain}) {
+    GzipReader r(p.string());
+    std::string got;
+    std::size_t pieces = 0;
+    for (std::string_view v = r.read_view(); !v.empty(); v = r.read_view(), ++pieces) got.append(v);
+    EXPECT_EQ(r.error(), "") << p;
+    EXPECT_TRUE(got == text) << p << ": " << got.size() << " of " << text.size() << " bytes";
+    EXPECT_GT(pieces, 1u) << p;
+  }
 }
 
 TEST_F(GzipTest, OpenErrorsThrow) {

@@ -63,6 +63,28 @@ TEST(FrameLineTest, ParsesTheThreeKindsAndRejectsBadLines) {
   EXPECT_FALSE(parse_frame_line("1x ws {}", l, &why));
   EXPECT_FALSE(parse_frame_line("99999999999999999999 ws {}", l, &why));
   EXPECT_STREQ(why, "bad receive time");
+  // Receive times of every length up to 19 digits, with a bad byte at every position: the 8-digit steps
+  // give what a plain digit loop gives.
+  std::uint64_t x = 88172645463325252ULL;
+  for (std::size_t len = 1; len <= 19; ++len) {
+    for (int rep = 0; rep < 20; ++rep) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      std::string ts = std::to_string(x).substr(0, len);
+      if (ts.size() < len) ts.append(len - ts.size(), '7');
+      if (len == 19) ts[0] = '1';  // fits an int64
+      ASSERT_TRUE(parse_frame_line(ts + " ws {}", l, &why)) << ts;
+      EXPECT_EQ(l.receive_time_us, static_cast<TimestampUs>(std::stoll(ts))) << ts;
+      for (std::size_t bad = 1; bad < len; ++bad) {
+        for (const char c : {'/', ':', 'a', '\xb0'}) {
+          std::string b = ts;
+          b[bad] = c;
+          EXPECT_FALSE(parse_frame_line(b + " ws {}", l, &why)) << b;
+        }
+      }
+    }
+  }
   EXPECT_FALSE(parse_frame_line("1 wss {}", l, &why));
   EXPECT_STREQ(why, "unknown kind");
   EXPECT_FALSE(parse_frame_line("1 ws ", l, &why));

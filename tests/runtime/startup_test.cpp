@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 #include <spdlog/logger.h>
 #include <spdlog/sinks/ostream_sink.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -52,11 +54,16 @@ class ScriptedVenue final : public exec::StartupVenue, public exec::Reconciliati
                         std::function<void(const exec::VenueError*, std::size_t)> done) override {
     ++recovery_requests;
     asked.emplace_back(symbol);
-    done(nullptr, 0);
+    done(nullptr, symbol == resting_on ? 1 : 0);
   }
-  void cancel_all(std::string_view, std::function<void(const exec::VenueError*)> done) override { done(nullptr); }
-  void fills_since(std::string_view, std::int64_t, std::size_t,
+  void cancel_all(std::string_view symbol, std::function<void(const exec::VenueError*)> done) override {
+    cancelled.emplace_back(symbol);
+    done(nullptr);
+  }
+  void fills_since(std::string_view symbol, std::int64_t, std::size_t,
                    std::function<void(const exec::VenueError*, std::span<const exec::FillReport>)> done) override {
+    fills_asked.emplace_back(symbol);
+    if (symbol == resting_on) return done(nullptr, fills_there);
     done(nullptr, {});
   }
   void positions(std::function<void(const exec::VenueError*, std::span<const exec::PositionReport>)> done) override {
@@ -80,6 +87,10 @@ class ScriptedVenue final : public exec::StartupVenue, public exec::Reconciliati
   bool liquidating = false;
   int recovery_requests = 0;
   std::vector<std::string> asked;  // symbols recovery asked for open orders
+  std::string resting_on;          // one order of ours rests there; its fills are fills_there
+  std::vector<exec::FillReport> fills_there;
+  std::vector<std::string> cancelled;    // cancel_all's symbols
+  std::vector<std::string> fills_asked;  // fills_since's symbols
 };
 
 struct Harness {
@@ -208,6 +219,77 @@ TEST(StartupTest, RecoveryAsksItsVenueOnlyAboutThatVenuesInstruments) {
   ASSERT_FALSE(failed) << *failed;
   EXPECT_EQ(done, 1);
   EXPECT_EQ(h.venue.asked, (std::vector<std::string>{"SOL_USDC_PERP"}));
+}
+
+// The market maker's selector quoted ETH in the last run and picks only SOL now: the journal's open intent on
+// ETH makes recovery cancel the order left there and book its fill made while down, once.
+TEST(StartupTest, RecoverySweepsAMarketOfTheJournalsOpenIntentsThatThisRunDoesNotTrade) {
+  for (const bool sweep : {false, true}) {
+    Harness h;
+    const std::string path = ::testing::TempDir() + "bparb_sweep_" + std::to_string(::getpid()) + ".sqlite";
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+    JournalWriter journal{h.log, h.clock};  // the harness's own has no journal open
+    journal.open({true, path, false});
+    journal::IntentRecord in;
+    in.client_id = 7;
+    in.purpose = "Quote";
+    in.symbol = "ETH_USDC_PERP";
+    in.side = Side::kBid;
+    in.tif = TimeInForce::kGtc;
+    in.price = Decimal::from_string("2500.00");
+    in.quantity = Decimal::from_string("0.04");
+    in.flags = journal::kIntentPostOnly;
+    in.created_us = h.clock.now_us() - 60 * kUsPerSecond;
+    ASSERT_TRUE(journal.journal()->record_intent(in).ok());
+    h.venue.resting_on = "ETH_USDC_PERP";
+    exec::FillReport f;
+    f.client_id = 7;
+    f.trade_id = 901;
+    f.symbol = "ETH_USDC_PERP";
+    f.side = Side::kBid;
+    f.price = Decimal::from_string("2500.00");
+    f.quantity = Decimal::from_string("0.01");
+    f.fee = Decimal::from_string("0.005");
+    f.fee_symbol = "USDC";
+    f.maker = true;
+    f.time_us = h.clock.now_us() - 30 * kUsPerSecond;
+    h.venue.fills_there = {f, f};  // the same trade twice (a page repeated): booked once
+    InstrumentTable table;
+    table.add(VenueId::kBackpack, market("SOL_USDC_PERP", MarketType::kPerp));
+    RecoveryOptions opts;
+    opts.source_path = "bparb.toml";
+    opts.sweep_journal_markets = sweep;
+    Recovery recovery(h.log, h.clock, journal, h.venue, table, {}, opts);
+    std::optional<std::string> failed;
+    int done = 0;
+    recovery.run([&](const std::string& why) { failed = why; }, [&] { ++done; });
+    ASSERT_FALSE(failed) << *failed;
+    EXPECT_EQ(done, 1);
+    auto fills = journal.journal()->fills_since(0);
+    ASSERT_TRUE(fills);
+    if (!sweep) {  // the table's markets only: the order on ETH was never looked at
+      EXPECT_EQ(h.venue.asked, (std::vector<std::string>{"SOL_USDC_PERP"}));
+      EXPECT_TRUE(h.venue.cancelled.empty());
+      EXPECT_TRUE(fills->empty());
+    } else {
+      EXPECT_EQ(h.venue.asked, (std::vector<std::string>{"SOL_USDC_PERP", "ETH_USDC_PERP"}));
+      EXPECT_EQ(h.venue.cancelled, (std::vector<std::string>{"ETH_USDC_PERP"}));
+      EXPECT_EQ(h.venue.fills_asked, (std::vector<std::string>{"SOL_USDC_PERP", "ETH_USDC_PERP"}));
+      ASSERT_EQ(fills->size(), 1u);
+      EXPECT_EQ((*fills)[0].trade_id, 901);
+      EXPECT_EQ((*fills)[0].quantity, Decimal::from_string("0.01"));
+      EXPECT_EQ((*fills)[0].fee, Decimal::from_string("0.005"));
+      ASSERT_EQ(recovery.unpaired_fills().size(), 1u);
+      EXPECT_EQ(recovery.unpaired_fills()[0].symbol, "ETH_USDC_PERP");
+      EXPECT_TRUE(journal.journal()->open_intents().value().empty());  // settled: cancelled with 0.01 done
+      EXPECT_NE(h.out.str().find("Journal: an order of an earlier run may rest on ETH_USDC_PERP, a market this run "
+                                 "does not trade (#7 Quote Bid): its orders are cancelled and its fills fetched too"),
+                std::string::npos)
+          << h.out.str();
+      EXPECT_NE(h.out.str().find("Cancelling 1 orphan order(s) on ETH_USDC_PERP"), std::string::npos);
+    }
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  }
 }
 
 }  // namespace

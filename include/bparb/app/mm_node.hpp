@@ -43,9 +43,10 @@ struct MmNodeOptions {
 class MmNode final : public MmRunnerObserver {
  public:
   // Builds one runner per instrument of `perps` (perps of `instruments`) on `entry` and registers each
-  // perp's feed book with it. Throws like MmRunner (bad parameters, too many owners).
+  // perp's feed book with it. Throws like MmRunner (bad parameters, too many owners). A perp the selector
+  // picks later is added to `instruments` (apply_pick), so the table is the daemon's own.
   MmNode(boost::asio::io_context& io, std::shared_ptr<spdlog::logger> log, const Clock& clock,
-         const InstrumentTable& instruments, std::span<const InstrumentId> perps, exec::OrderEntry& entry,
+         InstrumentTable& instruments, std::span<const InstrumentId> perps, exec::OrderEntry& entry,
          backpack::BackpackVenue& venue, exec::ReconciliationVenue& account, MmNodeOptions opts);
   ~MmNode() override;
 
@@ -62,10 +63,12 @@ class MmNode final : public MmRunnerObserver {
   bool owns(InstrumentId instrument) const noexcept;
   // SIGHUP: the live keys of `next` apply at once; the log names those that wait for a restart.
   void reload(const MmParams& next);
-  // The market selector's pick on SIGHUP: a quoted market it no longer picks has its quote pulled and quotes
-  // nothing (its position is kept) until a later pick names it again. Returns the picked symbols that are not
-  // quoted here (they need a restart).
-  std::vector<std::string> apply_pick(const std::vector<std::string>& picked);
+  // The market selector's pick on SIGHUP (`listed`: the venue's markets it ranked): a quoted market it no
+  // longer picks has its quote pulled and quotes nothing (its position is kept) until a later pick names it
+  // again; a perp picked that is not quoted yet gets its instrument, book and trade streams and a runner, and
+  // quotes once its book is valid and an account poll gave its position and the equity. One log line for
+  // each change. Returns the picked symbols that could not be added (the log line says why).
+  std::vector<std::string> apply_pick(const std::vector<std::string>& picked, std::span<const MarketSpec> listed);
   void cancel() noexcept;  // stops the poll timer (the loop is ending)
   // The operator's alerts (docs/alerts.md: mm_breaker, mm_hedge, mm_inventory_cap, mm_quotes_stopped); null = none.
   void set_alerter(alerts::Alerter* a) noexcept { alerter_ = a; }
@@ -101,8 +104,14 @@ class MmNode final : public MmRunnerObserver {
     MmReason idle_seen = MmReason::kNone;                // the runner's idle reason at the last tick
     bool at_cap_seen = false;                            // the position was at or over the cap at the last tick
     bool picked = true;  // false: the market selector no longer picks it (nothing quoted, apply_pick)
+    // Added on SIGHUP: no equity reaches it before an account poll gave its position (a position held from an
+    // earlier run counts against the cap from the first quote).
+    bool position_known = true;
   };
   Market* market(InstrumentId instrument) noexcept;
+  // A perp the selector picked on SIGHUP: false (and a log line) when it cannot be quoted in this run.
+  bool add_market(const std::string& symbol, std::span<const MarketSpec> listed);
+  void add_streams(Market& m);
   const Market* market(InstrumentId instrument) const noexcept;
   std::string stats_line(const Market& m) const;
   std::string total_stats_line() const;                       // several markets: their sums
@@ -114,6 +123,8 @@ class MmNode final : public MmRunnerObserver {
   boost::asio::io_context& io_;
   std::shared_ptr<spdlog::logger> log_;
   const Clock& clock_;
+  InstrumentTable& instruments_;
+  exec::OrderEntry& entry_;
   backpack::BackpackVenue& venue_;
   exec::ReconciliationVenue& account_;
   MmNodeOptions opts_;

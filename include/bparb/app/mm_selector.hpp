@@ -20,6 +20,8 @@ class RestClient;
 
 namespace bparb::app {
 
+class MmNode;
+
 // `error` is empty on success; `chosen` are the perps to quote, the best ranked first (none is an error).
 using MmSelection = std::function<void(const std::string& error, std::vector<std::string> chosen)>;
 
@@ -28,5 +30,12 @@ using MmSelection = std::function<void(const std::string& error, std::vector<std
 void select_mm_markets(backpack::RestClient& rest, std::shared_ptr<spdlog::logger> log,
                        const MarketSelectorParams& params, const std::vector<std::string>& among,
                        std::span<const MarketSpec> listed, MmSelection done);
+
+// SIGHUP: the venue's markets again, ranked with the file's thresholds (one line per market), and the pick
+// handed to the market maker (MmNode::apply_pick: dropped markets pulled, new ones added and quoted). A failed
+// request leaves the markets quoted as they are. `node` is asked when the answer comes (null: nothing to do).
+void reselect_mm_markets(backpack::RestClient& rest, std::shared_ptr<spdlog::logger> log,
+                         const MarketSelectorParams& params, const std::vector<std::string>& among,
+                         std::function<MmNode*()> node);
 
 }  // namespace bparb::app

@@ -12,6 +12,7 @@
 // DIR/trades_<BASE>_<YYYY-MM-DD>.csv (header only: the recorder never trades).
 // Paper mode records from an embedded bpsim exactly like `bparb run` (no network).
 // `--venue lighter` records a Lighter venue instead (lighter_record.hpp).
+// A config with [strategy] kind = "cross_venue" records both legs in one process (xarb_record.hpp).
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
@@ -37,7 +38,7 @@ struct Config;
 
 struct RecordPair {
   std::string base;  // "SOL": names the CSV files
-  MarketSpec spot;
+  MarketSpec spot;   // empty symbol: the perp alone, without the pair's CSV files (the cross-venue leg)
   MarketSpec perp;
 };
 

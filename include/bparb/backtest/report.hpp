@@ -27,6 +27,8 @@ std::string render_report_html(const BacktestResult& result, const std::vector<S
 // The command's line for one market-maker perp (the daemon's "MM stats" figures): maker volume, fills, fill
 // rate, cancel/fill, post-only rejects, the P&L split and the net per 1M USD of maker volume.
 std::string mm_summary_line(const MmMarketResult& m);
+// The command's cross-venue line: spreads, trades and the P&L split (report_xarb.cpp).
+std::string xarb_summary_line(const CrossVenueResult& x);
 
 enum class SweepFormat { kCsv, kMarkdown, kHtml };
 

@@ -3,6 +3,7 @@
 // writers (report.hpp). Everything here is deterministic for the same data and config: no wall-clock
 // figures (replay speed is printed by the command, never written into the report).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -144,6 +145,30 @@ struct MmMarketResult {
   std::vector<MmInventoryPoint> inventory_series;  // time order
 };
 
+// [strategy] kind = "cross_venue": the Backpack–Lighter pair (docs/backtest.md, "Cross-venue").
+struct CrossVenueResult {
+  std::string coin;             // "BTC"
+  std::string backpack_symbol;  // "BTC_USDC_PERP"
+  std::string lighter_symbol;   // as the recording names it: "lighter:0"
+  // The executable spread per direction at every book update of either venue, in bps: long_backpack =
+  // (Lighter bid − Backpack ask) / Backpack ask, short_backpack = (Backpack bid − Lighter ask) / Lighter ask.
+  BasisPercentiles long_backpack;
+  BasisPercentiles short_backpack;
+  std::uint64_t trades = 0;  // positions opened
+  std::uint64_t closed = 0;
+  std::uint64_t fills_backpack = 0;
+  std::uint64_t fills_lighter = 0;
+  // The P&L split; spread − fees + funding = net exactly (open positions marked at the books' exit prices).
+  Decimal spread;
+  Decimal fees;
+  Decimal funding;
+  Decimal net;
+  // Opportunities the strategy refused, by reason (strategy/cross_venue/xarb_signal.hpp: each refused
+  // opportunity once per episode, venue-gate refusals once per change of reason); reasons with a count only.
+  std::vector<RefusalCount> refused;
+  DurationUs lighter_taker_delay_us = 0;  // the account tier's delay the simulated Lighter applied to takers
+};
+
 struct BacktestResult {
   // Inputs, echoed so a report says what it is a report of.
   std::string config_path;
@@ -182,6 +207,8 @@ struct BacktestResult {
   // then hold the market maker's money: spread_capture its fills marked to the mid (price P&L), fees every
   // fee (quotes and hedges, cost positive), funding, net_pnl the split's total; equity is that total over time.
   std::vector<MmMarketResult> market_maker;
+  // [strategy] kind = "cross_venue" only (absent otherwise): the totals above are the pair's.
+  std::optional<CrossVenueResult> cross_venue;
 };
 
 // One row of a --sweep grid.

@@ -15,6 +15,8 @@
 // trades drive its maker queue model (backtest/queue_model.hpp). Mark and index follow the recorded mids
 // (perp mark = perp mid, index = spot mid), so funding and margin work. The runner is the loop: decoded
 // events -> books -> engine, the clock, and the report.
+// [strategy] kind = "cross_venue" (RunnerConfig::xarb): Backpack's perp and Lighter's, each with its own
+// simulated venue, traded by CrossVenueStrategy in the same engine (backtest/xarb_replay.hpp, docs/backtest.md §6).
 // Deterministic: same frames + same RunnerConfig -> same BacktestResult.
 #include <cstdint>
 #include <memory>
@@ -29,6 +31,7 @@
 #include "bparb/exec/arb_engine.hpp"
 #include "bparb/record/frame_source.hpp"
 #include "bparb/risk/risk_gate.hpp"
+#include "bparb/strategy/cross_venue/cross_venue_strategy.hpp"
 #include "bparb/strategy/fee_model.hpp"
 #include "bparb/strategy/market_maker/mm_params.hpp"
 
@@ -53,6 +56,17 @@ struct LatencyModel {
   std::uint64_t seed = 1;
 };
 
+// [strategy] kind = "cross_venue": the same coin's perp on Backpack (leg 0) and on Lighter (leg 1), traded by
+// CrossVenueStrategy through the engine; Lighter's orders go to a simulated venue of their own
+// (backtest/xarb_replay.hpp).
+struct XarbSetup {
+  std::string coin;     // "BTC"
+  MarketSpec backpack;  // Backpack's perp, as the recording names it
+  MarketSpec lighter;   // Lighter's perp, with the recording's symbol ("lighter:<market id>")
+  CrossVenueStrategyParams params;
+  Decimal lighter_quote_balance = Decimal::from_int(100'000);  // the Lighter account's starting USDC
+};
+
 struct RunnerConfig {
   std::vector<PairSetup> pairs;
   exec::EngineParams engine;
@@ -71,7 +85,8 @@ struct RunnerConfig {
   // these perps on the engine's order entry, as the daemon does; `pairs` may then be empty (no basis trade).
   std::vector<MarketSpec> mm_markets;
   MmParams mm;
-  std::string config_path;  // echoed into the result
+  std::optional<XarbSetup> xarb;  // set: the cross-venue strategy; `pairs` and `mm_markets` must be empty
+  std::string config_path;        // echoed into the result
   std::string data_path;
 };
 
@@ -108,7 +123,8 @@ struct RunnerStats {
 
 class Runner {
  public:
-  // Throws std::invalid_argument for an unusable setup (no pairs and no market-maker perp, spot not SPOT /
+  // Throws std::invalid_argument for an unusable setup (no pairs, no market-maker perp and no cross-venue pair;
+  // a cross-venue pair with anything else; a cross-venue leg not PERP; spot not SPOT /
   // perp not PERP, market-maker parameters the market maker refuses,
   // engine/risk parameters the engine refuses).
   explicit Runner(RunnerConfig config);

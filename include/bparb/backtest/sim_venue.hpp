@@ -71,6 +71,9 @@ struct SimVenueConfig {
   Decimal quote_balance;
   VenueLatency latency;
   bool queue_model = true;  // false: resting orders fill only when the book crosses them
+  // The venue's own delay before it executes an order that takes liquidity (an IOC or market order), added
+  // to the entry latency: Lighter's speed bump by account tier (xarb_replay.hpp). Zero for Backpack.
+  DurationUs taker_delay_us = 0;
 };
 
 struct SimVenueCounters {

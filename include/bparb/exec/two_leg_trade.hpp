@@ -114,6 +114,8 @@ class TwoLegTrade {
   // A sequential entry: the second leg's order for what the first has filled and it has not sent yet; the first
   // leg's cancel past its timeout; done once the first leg is settled.
   void follow_first_leg(TimestampUs now) noexcept;
+  // Taker orders of this trade acknowledged and not ended after query_unknown_after: cancelled.
+  void cancel_stalled_takers(TimestampUs now) noexcept;
   void apply_flags(OrderSpec& o) const noexcept;
   oms::Order* track(const OrderSpec& spec, TimestampUs now) noexcept;
 

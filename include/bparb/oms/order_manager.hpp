@@ -10,8 +10,11 @@
 //  - an order whose send outcome is unknown (timeout, 5xx, lost connection) stays kUnknown and is queried
 //    after query_unknown_after; it is never assumed rejected;
 //  - a terminal order whose reported fills have not all been booked is queried after settle_timeout;
+//  - a taker (IOC/FOK) order still pending its cancel after query_unknown_after is queried: it should have
+//    ended at once, so its end was lost (a cancel taken while the stream was down, an order never executed);
 //  - a fill is booked once: by trade id within a per-order window of kTradeIdWindow ids, by the reported
-//    cumulative quantity beyond it (or when the venue gives no trade id);
+//    cumulative quantity beyond it (or when the venue gives no trade id); nothing is booked beyond the order's
+//    quantity (a fill booked without its trade id and reported again with it);
 //  - a live order is never evicted: when every slot holds a live or unsettled order, track() refuses.
 //
 // Fixed capacity, no heap allocation after construction, no exceptions: it sits on the order path.
@@ -182,7 +185,11 @@ void OrderManager::poll(TimestampUs now, Query&& query) noexcept {
     const bool unknown = o.state_ == OrderState::kUnknown && now - o.state_since_us_ >= params_.query_unknown_after_us;
     const bool unsettled =
         is_terminal(o.state_) && o.booked_ < o.reported_ && now - o.state_since_us_ >= params_.settle_timeout_us;
-    if ((unknown || unsettled) && !o.query_sent_) {
+    // A taker order (IOC/FOK) ends on the venue at once; one still pending its cancel has lost its end on the way
+    // (a cancel taken while the stream was down, an order the venue never executed): the venue says how it ended.
+    const bool cancel_unheard = o.state_ == OrderState::kPendingCancel && o.request_.tif != TimeInForce::kGtc &&
+                                now - o.state_since_us_ >= params_.query_unknown_after_us;
+    if ((unknown || unsettled || cancel_unheard) && !o.query_sent_) {
       o.query_sent_ = true;
       o.state_since_us_ = now;  // re-query after another interval if still open
       query(std::as_const(o));

@@ -1,7 +1,8 @@
 #pragma once
-// A small gzip (RFC 1952) codec for recordings, built on Boost.Beast's header-only port of zlib's raw
-// deflate/inflate and our own table CRC-32 (Crc32 below) — zlib itself is not an approved dependency. The
-// Boost headers stay in gzip.cpp so this header is light.
+// A small gzip (RFC 1952) codec for recordings: Boost.Beast's header-only port of zlib's raw deflate for
+// writing, our own raw inflate for reading (src/record/inflate.hpp: reading a recording is bound by it) and
+// our own table CRC-32 (Crc32 below) — zlib itself is not an approved dependency. The Boost headers stay in
+// gzip.cpp so this header is light.
 //
 // GzipWriter writes one gzip member per writer (header, raw deflate at level 6, CRC32 + ISIZE trailer);
 // opening with append=true adds a new member after what the file holds, which every gzip reader
@@ -69,6 +70,9 @@ class GzipReader {
   // Up to `n` decompressed bytes into `out`. Returns 0 at the end of the input or on error; error()
   // tells them apart (empty at a clean end). Never throws.
   std::size_t read(char* out, std::size_t n) noexcept;
+  // The next decompressed bytes without a copy: a view of the reader's own buffer, valid until the next
+  // read() or read_view(). Empty at the end of the input or on error (see error()). Never throws.
+  std::string_view read_view() noexcept;
   const std::string& error() const noexcept;
   // True when the file started with the gzip magic (false: plain passthrough). Valid after the first read.
   bool is_gzip() const noexcept;
@@ -91,9 +95,10 @@ class LineReader {
  private:
   std::string path_;
   GzipReader reader_;
-  std::string buf_;
-  std::size_t begin_ = 0;  // start of unread data in buf_
-  std::size_t end_ = 0;    // end of valid data in buf_
+  std::string_view chunk_;  // the reader's latest piece (read_view())
+  std::size_t pos_ = 0;     // unread data in chunk_ starts here
+  std::string carry_;       // a line split across pieces, assembled
+  bool carried_ = false;    // the last line returned was carry_ (cleared on the next call)
   bool eof_ = false;
 };
 

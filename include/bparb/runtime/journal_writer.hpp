@@ -81,7 +81,8 @@ class JournalWriter {
   void ack(ClientId id, std::string_view exchange_id, journal::OrderRecordState st, Decimal executed,
            VenueId venue = VenueId::kBackpack);
   // A cancel's answer or an order query can be the only news of an order's end (the stream's event was lost with
-  // a dropped connection): a terminal state it reports is recorded too, so the intent is not left pending.
+  // a dropped connection): a terminal state it reports is recorded too, so the intent is not left pending; an
+  // order the venue does not know is recorded as rejected with nothing executed.
   void query_answer(ClientId id, bool found, OrderStatus status, Decimal executed, VenueId venue);
   // True = new (book it), false = the journal already has this trade. A failed write books it anyway (the fill
   // happened) and latches the alarm.

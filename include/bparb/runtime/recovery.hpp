@@ -61,6 +61,10 @@ struct RecoveryOptions {
   // Its legs' markets (Backpack's perp, Lighter's): their positions are CrossVenueRecovery's to check, not a
   // single order's (check_single_positions leaves them alone).
   std::vector<std::string> cross_venue_markets;
+  // Steps 1 and 2 also cover the venue's markets outside the table where the journal has an open intent (an
+  // order of ours whose end it has not seen): the market maker's selector may have quoted a market in an earlier
+  // run that this run does not pick, and an order left there must not rest, nor its fills go unbooked.
+  bool sweep_journal_markets = false;
 };
 
 // A position the journal cannot explain, as [recovery] unexplained_positions sees it: one policy for a basis
@@ -135,6 +139,13 @@ class Recovery {
   void recover_fills(std::size_t i);
   // The first instrument at or after `i` that is the venue's (markets_.size() when none is left).
   std::size_t venue_market(std::size_t i) const noexcept;
+  // Steps 1 and 2 walk the venue's markets of the table, then swept_ (sweep_journal_markets): sweep index i
+  // names markets_[i] below markets_.size(), swept_[i - markets_.size()] from there.
+  void find_swept_markets();
+  std::size_t sweep_end() const noexcept { return markets_.size() + swept_.size(); }
+  const std::string& sweep_symbol(std::size_t i) const noexcept {
+    return i < markets_.size() ? symbol_of(i) : swept_[i - markets_.size()];
+  }
   std::string venue_prefix() const;
   void recover_fill(const exec::FillReport& f);
   void settle_open_intents();
@@ -160,6 +171,7 @@ class Recovery {
   std::int64_t recover_from_ms_ = 0;
   std::vector<Recovered> recovered_;
   std::vector<RecoveredFill> unpaired_fills_;
+  std::vector<std::string> swept_;  // markets outside the table that steps 1 and 2 cover
   bool flagged_ = false;
 };
 

@@ -121,6 +121,9 @@ struct LighterApi::Impl {
   std::set<OrderId> replaced;
   std::int64_t never_execute_next = 0;  // never_execute_next_orders
   std::int64_t never_executed = 0;
+  Decimal fill_cap_ratio = Decimal::one();  // cap_next_fills
+  std::int64_t fill_cap_next = 0;
+  std::int64_t fills_capped = 0;
 };
 
 LighterApi::LighterApi(Exchange& exchange, const Clock& wall_clock, LighterRules rules)
@@ -331,6 +334,15 @@ struct Executor {
     meta.time_in_force = t.time_in_force;
     meta.order_expiry_ms = t.order_expiry;
     meta.nonce = v.tx.envelope.nonce;
+    if (ioc && impl.fill_cap_next > 0) {
+      const Decimal capped = qty.mul(impl.fill_cap_ratio, Rounding::kDown).round_to(spec->step_size, Rounding::kDown);
+      if (capped >= spec->min_quantity && capped.is_positive() && capped < qty) {
+        --impl.fill_cap_next;
+        ++impl.fills_capped;
+        meta.asked_base = qty;
+        req.quantity = capped;
+      }
+    }
     impl.pending = meta;
     auto r = ex.execute(a, req);
     impl.pending.reset();
@@ -539,6 +551,15 @@ void LighterApi::never_execute_next_orders(std::int64_t n) noexcept {
 
 std::int64_t LighterApi::orders_never_executed() const noexcept {
   return impl_->never_executed;
+}
+
+void LighterApi::cap_next_fills(Decimal ratio, std::int64_t n) noexcept {
+  impl_->fill_cap_ratio = ratio;
+  impl_->fill_cap_next = n;
+}
+
+std::int64_t LighterApi::fills_capped() const noexcept {
+  return impl_->fills_capped;
 }
 
 void LighterApi::poll() {

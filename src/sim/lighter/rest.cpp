@@ -179,7 +179,9 @@ std::string LighterApi::order_json(const SimOrder& o) const {
   const std::int64_t index = order_index_of(o.id);
   OrderMeta meta;
   if (!meta_of(o.id, meta)) meta.account_index = account_index_of(o.account).value_or(0);
-  const Decimal qty = o.quantity.value_or(Decimal::zero());
+  // A capped order (cap_next_fills) is reported as asked: the part it could not match was cancelled.
+  const bool capped = meta.asked_base.is_positive();
+  const Decimal qty = capped ? meta.asked_base : o.quantity.value_or(Decimal::zero());
   const Decimal remaining = o.is_open() ? qty - o.executed_quantity : Decimal::zero();
   const Decimal price = o.price.value_or(Decimal::zero());
   std::string s = "{";
@@ -207,7 +209,9 @@ std::string LighterApi::order_json(const SimOrder& o) const {
   json::kb(s, "reduce_only", o.reduce_only.value_or(false));
   json::kd(s, "trigger_price", Decimal::zero(), pd);
   json::kv(s, "order_expiry", meta.order_expiry_ms);
-  json::kv(s, "status", status_text(o, expired_by_order_expiry(o.id)));
+  json::kv(s, "status",
+           capped && o.status == OrderStatus::kFilled ? std::string_view("canceled-not-enough-liquidity")
+                                                      : status_text(o, expired_by_order_expiry(o.id)));
   json::kv(s, "trigger_status", "na");
   json::kv(s, "trigger_time", std::int64_t{0});
   json::kv(s, "parent_order_index", std::int64_t{0});

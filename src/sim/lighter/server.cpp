@@ -54,7 +54,8 @@ struct LighterServer::Impl : std::enable_shared_from_this<LighterServer::Impl> {
   std::unique_ptr<LighterHub> hub;  // reset by stop(): sessions check it
   tcp::acceptor acceptor;
   net::steady_timer poll_timer;
-  std::map<void*, std::function<void()>> closers;  // live sessions' close functions
+  std::map<void*, std::function<void()>> closers;     // live sessions' close functions
+  std::map<void*, std::function<void()>> ws_closers;  // the WebSocket sessions' among them
   std::uint16_t port = 0;
   bool running = false;
 };
@@ -96,6 +97,7 @@ class WsSession final : public LighterWsConnection, public std::enable_shared_fr
     srv_->closers[this] = [w = weak_from_this()] {
       if (auto s = w.lock()) s->close();
     };
+    srv_->ws_closers[this] = srv_->closers[this];
     attached_ = true;
     srv_->hub->attach(this);
     do_read();
@@ -104,6 +106,7 @@ class WsSession final : public LighterWsConnection, public std::enable_shared_fr
   void detach() {
     if (attached_ && srv_->hub) srv_->hub->detach(this);
     if (attached_) srv_->closers.erase(this);
+    if (attached_) srv_->ws_closers.erase(this);
     attached_ = false;
   }
 
@@ -251,7 +254,14 @@ void LighterServer::Impl::arm_poll() {
 }
 
 LighterServer::LighterServer(net::io_context& io, Exchange& exchange, const Clock& wall_clock, LighterRules rules)
-    : impl_(std::make_shared<Impl>(io, exchange, wall_clock, std::move(rules))) {}
+    : impl_(std::make_shared<Impl>(io, exchange, wall_clock, std::move(rules))) {
+  // The hub's connection-drop fault closes the WebSocket sessions (a copy: closing one erases it).
+  impl_->hub->set_connection_closer([s = impl_.get()] {
+    std::vector<std::function<void()>> closers;
+    for (auto& [p, f] : s->ws_closers) closers.push_back(f);
+    for (auto& f : closers) f();
+  });
+}
 
 LighterServer::~LighterServer() {
   stop();

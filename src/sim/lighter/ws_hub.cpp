@@ -321,6 +321,12 @@ void LighterHub::on_order(const OrderEvent& e) {
   const auto acct = api_.account_index_of(e.account);
   const LighterMarketRules* m = api_.market_by_symbol(e.order->symbol);
   if (!acct || !m) return;
+  if (e.type == OrderEventType::kAccepted && drop_on_next_orders_ > 0 && close_all_) {
+    // The fault: every connection goes before the order's first frame (the closer detaches them all).
+    --drop_on_next_orders_;
+    ++connection_drops_;
+    close_all_();
+  }
   if (e.type == OrderEventType::kCancelled && api_.replaced_by_modify(e.order->id)) return;  // a Modify
   const std::string order = api_.order_json(*e.order);
   const std::string mid = std::to_string(m->market_id);

@@ -150,6 +150,52 @@ TEST_F(LighterHubTest, AccountAllShowsTheFillWithExactAmounts) {
   EXPECT_EQ(acc.positions[0].signed_size, D("0.5"));
 }
 
+// The faults the cross-venue scenarios use. cap_next_fills: Alice's IOC for 1 ETH matches half of it; the order is
+// reported as asked, 0.5 filled, its rest cancelled for want of liquidity. drop_connections_on_next_orders: the
+// next order closes every connection before any frame about it, and still executes.
+TEST_F(LighterHubTest, ACappedIocIsReportedAsAskedAndADroppedConnectionMissesTheNextOrdersFrames) {
+  ASSERT_EQ(submit(f.create(*f.bob, f.bob_nonce, 31, 30'000, 200'050, true)).code, 200);
+  sub("account_all/1001");
+  conn.frames.clear();
+  api.cap_next_fills(D("0.5"), 1);
+  ASSERT_EQ(submit(f.create(*f.alice, f.alice_nonce, 32, 10'000, 200'100, false, 0)).code, 200);
+  EXPECT_EQ(api.fills_capped(), 1);
+  bool saw_end = false;
+  while (!conn.frames.empty()) {
+    const std::string text = conn.pop();
+    ASSERT_TRUE(parse(text).ok()) << text;
+    if (frame.type != bl::WsType::kAccountAll || frame.orders.empty()) continue;
+    const bl::Order& o = frame.orders[0];
+    EXPECT_EQ(o.initial_base_amount, D("1.0000")) << text;
+    if (o.status != bl::OrderStatus::kCanceled) continue;
+    EXPECT_EQ(o.filled_base_amount, D("0.5000")) << text;
+    EXPECT_EQ(o.remaining_base_amount, D("0")) << text;
+    EXPECT_STREQ(o.cancel_reason, "not-enough-liquidity") << text;
+    saw_end = true;
+  }
+  EXPECT_TRUE(saw_end);
+
+  int closed = 0;
+  hub.set_connection_closer([&] {
+    ++closed;
+    hub.detach(&conn);
+  });
+  hub.drop_connections_on_next_orders(1);
+  conn.frames.clear();
+  ASSERT_EQ(submit(f.create(*f.alice, f.alice_nonce, 33, 10'000, 200'100, false, 0)).code, 200);
+  EXPECT_EQ(closed, 1);
+  EXPECT_EQ(hub.connection_drops(), 1);
+  EXPECT_TRUE(conn.frames.empty()) << conn.frames.front();
+  EXPECT_EQ(api.fills_capped(), 1) << "the cap was for one order";
+  bl::Account acc;
+  HttpRequest r;
+  r.method = "GET";
+  r.target = "/api/v1/account?by=index&value=1001";
+  ASSERT_TRUE(bl::parse_account(parser, api.handle(r).body, acc).ok());
+  ASSERT_EQ(acc.positions.size(), 1u);
+  EXPECT_EQ(acc.positions[0].signed_size, D("1.5")) << "both orders executed";
+}
+
 TEST_F(LighterHubTest, AccountOrdersNeedsAValidTokenOfThatAccount) {
   sub("account_orders/0/1001");
   ASSERT_TRUE(parse(conn.pop()).ok());

@@ -90,6 +90,8 @@ struct OrderMeta {
   std::uint8_t time_in_force = 1;
   std::int64_t order_expiry_ms = 0;
   std::int64_t nonce = 0;
+  // The base amount the transaction asked for when the fill-cap fault matched less of it (zero otherwise).
+  Decimal asked_base;
 };
 
 // Registers itself as an Exchange listener (before any hub, so that the hub sees the ids of a new order).
@@ -121,6 +123,12 @@ class LighterApi final : public ExchangeListener {
   // finds them (the venue took the transaction and nothing came of it).
   void never_execute_next_orders(std::int64_t n) noexcept;
   std::int64_t orders_never_executed() const noexcept;  // how many were taken and dropped so
+  // A fault of the venue for tests: the next `n` immediate-or-cancel CreateOrder transactions match at most
+  // `ratio` of their base amount (rounded down to the step; a cap below the market's minimum or not below the
+  // amount leaves the order alone and uncounted). The order is reported as asked, its remainder cancelled as
+  // for want of liquidity (canceled-not-enough-liquidity), on the stream and in the inactive orders.
+  void cap_next_fills(Decimal ratio, std::int64_t n) noexcept;
+  std::int64_t fills_capped() const noexcept;
 
   // "{deadline}:{account}:{api_key}:{sig hex}" -> the account index it authorises, if valid now.
   std::optional<std::int64_t> verify_auth_token(std::string_view token) const;

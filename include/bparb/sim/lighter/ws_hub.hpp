@@ -9,6 +9,7 @@
 // Client frames: subscribe / unsubscribe, ping (answered pong), jsonapi/sendtx and jsonapi/sendtxbatch
 // (tx_info as an object or a JSON string), which go through LighterApi exactly as REST sendTx does.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -47,6 +48,13 @@ class LighterHub final : public ExchangeListener {
   std::int64_t book_chain_breaks() const noexcept { return chain_breaks_; }
   // Order-book snapshots sent (one per order_book subscription): a client's resync shows here.
   std::int64_t book_snapshots() const noexcept { return book_snapshots_; }
+  // A fault for tests: when each of the next `n` orders of any account reaches the venue, every WebSocket
+  // connection is closed before a frame about it is sent (the order still executes): its transaction's answer,
+  // its order and trade updates and the books' next frames are lost with the connections. The front-end that
+  // owns the connections supplies the closer; connection_drops() counts the drops.
+  void drop_connections_on_next_orders(std::int64_t n) noexcept { drop_on_next_orders_ = n; }
+  std::int64_t connection_drops() const noexcept { return connection_drops_; }
+  void set_connection_closer(std::function<void()> close_all) { close_all_ = std::move(close_all); }
 
   // ExchangeListener
   void on_depth(const DepthDelta& d) override;
@@ -80,6 +88,9 @@ class LighterHub final : public ExchangeListener {
   std::int64_t break_chain_next_ = 0;
   std::int64_t chain_breaks_ = 0;
   std::int64_t book_snapshots_ = 0;
+  std::int64_t drop_on_next_orders_ = 0;
+  std::int64_t connection_drops_ = 0;
+  std::function<void()> close_all_;
 };
 
 }  // namespace bparb::sim::lighter
