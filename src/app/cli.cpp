@@ -15,7 +15,7 @@
 #include "bparb/app/pnl_report.hpp"
 #include "bparb/app/secrets.hpp"
 #include "bparb/app/status_command.hpp"
-#include "bparb/strategy/cross_venue/xarb_params_toml.hpp"
+#include "bparb/app/strategy_kind.hpp"
 
 namespace bparb::app {
 
@@ -200,48 +200,7 @@ int cmd_check_config(std::span<const std::string> args, std::ostream& out, std::
       return kExitUsage;
     }
   }
-  if (cfg.strategy.kind == StrategyKind::kMarketMaker) {
-    const MarketSelectorParams& sel = cfg.mm.selector;
-    std::string markets;
-    for (const std::string& m : cfg.mm.markets) markets += (markets.empty() ? "" : ", ") + m;
-    if (sel.enabled) {
-      out << "config OK: " << file << " (market maker on up to " << sel.max_markets
-          << " perp(s) the selector picks, mode=" << mode_name(cfg.exchange.mode) << ")\n";
-      std::string excluded;
-      for (const std::string& m : sel.exclude) excluded += (excluded.empty() ? "" : ", ") + m;
-      out << "strategy: market_maker on the perps [mm.selector] picks at start-up and on SIGHUP among "
-          << (markets.empty() ? std::string("every open perp") : markets)
-          << " (one post-only quote per market; docs/market_maker.md)\n";
-      out << "mm.selector: max_markets=" << sel.max_markets
-          << " min_quote_volume_usd=" << sel.min_quote_volume_usd.str()
-          << " max_spread_bps=" << sel.max_spread_bps.str() << " min_top_depth_usd=" << sel.min_top_depth_usd.str()
-          << " exclude=[" << excluded << "]\n";
-    } else {
-      out << "config OK: " << file << " (market maker on " << cfg.mm.markets.size()
-          << " perp(s), mode=" << mode_name(cfg.exchange.mode) << ")\n";
-      out << "strategy: market_maker on " << markets << " (one post-only quote per market; docs/market_maker.md)\n";
-    }
-    out << "mm:";
-    for (const auto& [key, value] : mm_param_values(cfg.mm.params))
-      out << " " << key << "=" << value << (mm_param_is_live(key) ? "" : "*");
-    out << "\n(* = needs a restart to change; the others follow SIGHUP)\n";
-  } else if (cfg.strategy.kind == StrategyKind::kCrossVenue) {
-    const XarbConfig& x = cfg.xarb;
-    out << "config OK: " << file << " (cross-venue " << x.coin << ", mode=" << mode_name(cfg.exchange.mode) << ")\n";
-    out << "strategy: cross_venue " << x.coin << ": Backpack " << x.backpack_market << " / Lighter " << x.lighter_market
-        << " (docs/cross_venue.md)\n";
-    out << "xarb: backpack_slippage_bps=" << x.backpack_slippage_bps.str()
-        << " lighter_slippage_bps=" << x.lighter_slippage_bps.str()
-        << " opening_delay_seconds=" << x.opening_delay_us / kUsPerSecond
-        << " leg_order=" << xarb_leg_order_name(x.leg_order)
-        << " first_leg_timeout_ms=" << x.first_leg_timeout_us / kUsPerMs
-        << " csv_dir=" << (x.csv_dir.empty() ? "(the log file's directory)" : x.csv_dir);
-    for (const auto& [key, value] : xarb_param_values(x.params)) out << " " << key << "=" << value;
-    out << "\n(coin, markets and csv_dir need a restart to change; the others follow SIGHUP)\n";
-  } else {
-    out << "config OK: " << file << " (" << cfg.enabled_pair_count() << " pairs, mode=" << mode_name(cfg.exchange.mode)
-        << ")\n";
-  }
+  strategy_descriptor(cfg.strategy.kind).check_config(cfg, file, out);
   if (cfg.venues.lighter) {
     const LighterVenueConfig& l = *cfg.venues.lighter;
     out << "venues.lighter: account " << l.account_index << ", api key " << l.api_key_index << ", chain " << l.chain_id
@@ -254,7 +213,7 @@ int cmd_check_config(std::span<const std::string> args, std::ostream& out, std::
       out << "off";
     }
     out << "\n";
-    if (cfg.strategy.kind == StrategyKind::kCrossVenue)
+    if (strategy_descriptor(cfg.strategy.kind).trades_lighter)
       out << "venues.lighter: the daemon trades the cross-venue pair's Lighter leg there\n";
     else
       out << "venues.lighter is used by 'bparb lighter check' and 'bparb record' only: the daemon does not trade on "

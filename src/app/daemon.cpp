@@ -4,7 +4,9 @@
 // the engine, the reconciler, the operator and the node — connects them through NodeEvents (node_events.hpp)
 // and runs until the node stops it. What stays here needs the app's Config: the signal mapping, the
 // --duration timer and the run summary. The strategy it runs is a StrategyNode made from [strategy] kind
-// (strategy_node.hpp): the daemon calls its hooks at fixed points and names no strategy itself.
+// (strategy_node.hpp), and each venue it hosts beside Backpack is a VenueNode made from [venues.<name>]
+// (venue_node.hpp): the daemon calls their hooks at fixed points and names no strategy and no venue but Backpack,
+// the primary venue it is built on.
 #include "bparb/app/daemon.hpp"
 
 #include <spdlog/spdlog.h>
@@ -25,7 +27,6 @@
 #include "bparb/app/cli.hpp"
 #include "bparb/app/config_json.hpp"
 #include "bparb/app/engine_config.hpp"
-#include "bparb/app/lighter_node.hpp"
 #include "bparb/app/logging.hpp"
 #include "bparb/app/node_events.hpp"
 #include "bparb/app/node_observers.hpp"
@@ -36,6 +37,7 @@
 #include "bparb/app/service.hpp"
 #include "bparb/app/signals.hpp"
 #include "bparb/app/strategy_node.hpp"
+#include "bparb/app/venue_node.hpp"
 #include "bparb/book/order_book.hpp"
 #include "bparb/core/money.hpp"
 #include "bparb/exec/arb_engine.hpp"
@@ -86,9 +88,9 @@ class Daemon final {
         risk_(risk_limits(cfg), clock_),
         resume_(opts.resume_trading) {
     duration_us_ = opts.duration ? *opts.duration : cfg.paper.duration_us;
-    StrategyContext ctx{io_,      log_,     clock_,     cfg_,           instruments_,     risk_,          lines_,
-                        journal_, events_,  observers_, line_observer_, status_observer_, trade_records_, bp_,
-                        startup_, lighter_, alerter_};
+    StrategyContext ctx{io_,      log_,    clock_,     cfg_,           instruments_,     risk_,          lines_,
+                        journal_, events_, observers_, line_observer_, status_observer_, trade_records_, bp_,
+                        startup_, venues_, alerter_};
     strategy_ = make_strategy_node(cfg_.strategy.kind, ctx);
   }
 
@@ -199,14 +201,12 @@ class Daemon final {
 
   void setup_venue() {
     backpack::BackpackVenueOptions vo = backpack_venue_options(cfg_);
+    std::vector<std::unique_ptr<VenuePlan>> plans = venue_plans(cfg_);
     if (cfg_.exchange.mode == Mode::kPaper) {
       // Embedded bpsim: a fresh key for a fresh simulated account, served on loopback.
       key_.emplace(backpack::SigningKey::generate());
       runtime::PaperOptions po = paper_options(cfg_, key_->public_key_base64());
-      if (hosts_lighter(cfg_)) {  // the simulated Lighter account registers a fresh key too
-        lighter_keys_ = paper_lighter_keys(cfg_);
-        po.lighter = paper_lighter_options(cfg_, lighter_keys_);
-      }
+      for (const std::unique_ptr<VenuePlan>& p : plans) p->paper(po);
       paper_ = std::make_unique<runtime::PaperExchange>(io_, po);
       vo.rest_url = paper_->http_url();
       vo.ws_url = paper_->ws_url();
@@ -226,9 +226,9 @@ class Daemon final {
     }
     bp_ = backpack::make_backpack_venue(io_, clock_, vo, *key_, instruments_, started_us_, log_, events_);
     events_.set_adapter(*bp_.adapter);
-    // [venues.lighter] with markets: Lighter as the second venue (app/lighter_node.hpp).
-    lighter_ = make_lighter_node(io_, clock_, log_, journal_, instruments_, cfg_, paper_.get(), lighter_keys_);
-    if (lighter_) events_.set_lighter(&lighter_->venue());
+    // Each [venues.<name>] with markets: one more venue beside Backpack (venue_node.hpp).
+    VenueContext vc{io_, clock_, log_, journal_, instruments_, cfg_, events_};
+    for (const std::unique_ptr<VenuePlan>& p : plans) venues_.push_back(p->make(vc, paper_.get()));
   }
 
   void fail_startup(const std::string& msg) {
@@ -240,7 +240,7 @@ class Daemon final {
   void stop_io() {
     if (http_) http_->stop();
     if (bp_.ws) bp_.ws->close();
-    if (lighter_) lighter_->close();
+    for (const std::unique_ptr<VenueNode>& v : venues_) v->close();
     if (paper_) paper_->stop();
     node_.cancel();
     if (reconciler_) reconciler_->cancel();
@@ -260,15 +260,24 @@ class Daemon final {
                                                   std::move(so));
     startup_->run([this](const runtime::StartupFailure& f) { fail_startup(f.message); },
                   [this] {
-                    if (!lighter_) return start_trading();
-                    lighter_->start_up(
-                        startup_options(cfg_, resume_).recovery, [this](const std::string& m) { fail_startup(m); },
-                        [this] {
-                          strategy_->recover(
-                              startup_options(cfg_, resume_).recovery,
-                              [this](const std::string& m) { fail_startup(m); }, [this] { start_trading(); });
-                        });
+                    if (venues_.empty()) return start_trading();
+                    start_up_venue(0);
                   });
+  }
+  // Each further venue's start-up in turn after Backpack's, then the strategy's recovery step.
+  void start_up_venue(std::size_t i) {
+    if (i == venues_.size())
+      return strategy_->recover(
+          startup_options(cfg_, resume_).recovery, [this](const std::string& m) { fail_startup(m); },
+          [this] { start_trading(); });
+    venues_[i]->start_up(
+        startup_options(cfg_, resume_).recovery, [this](const std::string& m) { fail_startup(m); },
+        [this, i] { start_up_venue(i + 1); });
+  }
+  // A clean stop lets each further venue stop in turn (bounded), e.g. a dead-man switch aborting its schedule.
+  void stop_venue(std::size_t i) {
+    if (i == venues_.size()) return stop_io();
+    venues_[i]->stop(cfg_.shutdown.timeout_us, [this, i] { stop_venue(i + 1); });
   }
 
   void start_trading() {
@@ -289,10 +298,10 @@ class Daemon final {
     };
     strategy_->restore(*engine_, *portfolio_, on_state);  // before the venue's: today's P&L is measured from it
     startup_->recovery().restore(*engine_, *portfolio_, risk_, on_state);
-    if (lighter_ && lighter_->recovery_flagged())
-      observers_.on_event(exec::event::TradingStateChanged{
-          risk_.set_reduce_only(StateReason::kOperator),
-          exec::ReasonText::of("recovery: a Lighter position the journal cannot explain (unexplained_positions)")});
+    for (const std::unique_ptr<VenueNode>& v : venues_)
+      if (const std::string_view why = v->recovery_flag(); !why.empty())
+        observers_.on_event(
+            exec::event::TradingStateChanged{risk_.set_reduce_only(StateReason::kOperator), exec::ReasonText::of(why)});
     events_.listen(bp_, pairs());
     bp_.ws->start();
     strategy_->announce();
@@ -303,7 +312,8 @@ class Daemon final {
     events_.set_reconciler(*reconciler_);
     journal_observer_.set_reconciler(reconciler_.get());
     reconciler_->start(*engine_, *portfolio_, params_.first_client_id);
-    if (lighter_) lighter_->start_trading(*engine_, *portfolio_, params_.first_client_id, startup_->fees(), ro);
+    for (const std::unique_ptr<VenueNode>& v : venues_)
+      v->start_trading(*engine_, *portfolio_, params_.first_client_id, startup_->fees(), ro);
     strategy_->book_funding(*engine_, *reconciler_);
     runtime::NodeHooks hooks;
     hooks.cancel_orders = [this](std::span<const exec::LiveOrder> live) { events_.cancel_all(live); };
@@ -311,16 +321,16 @@ class Daemon final {
       const OrderBook* b = bp_.feed->book(perp.symbol);
       return b ? b->mid() : Decimal{};
     };
-    hooks.stop = [this] {  // a clean stop lets Lighter's dead-man switch abort its schedule first (bounded)
-      if (!lighter_) return stop_io();
-      lighter_->stop(cfg_.shutdown.timeout_us, [this] { stop_io(); });
-    };
+    hooks.stop = [this] { stop_venue(0); };
     strategy_->node_hooks(*engine_, *portfolio_, hooks);
     node_.start(*engine_, *portfolio_, *reconciler_, pairs(), std::move(hooks));
+    std::size_t books = 2 * startup_->pairs().size() + startup_->perps().size();
+    for (const std::unique_ptr<VenueNode>& v : venues_) books += v->book_count();
     ready_gate_.start(
-        2 * startup_->pairs().size() + startup_->perps().size() + (lighter_ ? lighter_->book_count() : 0),
+        books,
         [this] {
-          std::size_t n = lighter_ ? lighter_->valid_books() : 0;
+          std::size_t n = 0;
+          for (const std::unique_ptr<VenueNode>& v : venues_) n += v->valid_books();
           for (const InstrumentId id : startup_->perps())
             n += static_cast<std::size_t>(bp_.feed->book_valid(instruments_.market(id).symbol));
           for (const runtime::PairRef& p : startup_->pairs())
@@ -445,12 +455,7 @@ class Daemon final {
     if (reconciler_) s.equity = v.equity = reconciler_->net_equity();
     collect_order_path(s, v);
     // After the last use of `v`: another venue's entry may move the vector.
-    if (lighter_) {
-      service::VenueHealth& lv = s.venues.emplace_back();
-      collect_lighter_health(lighter_->venue(), instruments_, lv);
-      lighter_->collect_margin(lv);
-      service::collect_venue_metrics(s, lv, events_.lighter_metrics());
-    }
+    for (const std::unique_ptr<VenueNode>& venue : venues_) venue->collect(s, events_);
     events_.recent_fills().copy_to(s.recent_fills);
     s.fills_total = events_.recent_fills().total();
     if (event_log_) event_log_->copy_since(0, s.events);
@@ -554,9 +559,8 @@ class Daemon final {
   std::optional<backpack::SigningKey> key_;
   std::unique_ptr<runtime::PaperExchange> paper_;
   backpack::BackpackVenue bp_;
-  InstrumentTable instruments_;                // the traded markets (runtime::Startup fills it); stable addresses
-  std::vector<lighter::Signer> lighter_keys_;  // paper mode's, until the Lighter venue takes them
-  std::unique_ptr<LighterNode> lighter_;       // null unless [venues.lighter] lists markets
+  InstrumentTable instruments_;  // the traded markets (runtime::Startup fills it); stable addresses
+  VenueNodes venues_;            // the venues beside Backpack: each [venues.<name>] with markets
   exec::EngineParams params_;
   std::unique_ptr<Portfolio> portfolio_;
   std::unique_ptr<exec::ArbEngine> engine_;

@@ -1,6 +1,6 @@
 #include "bparb/app/engine_config.hpp"
 
-#include "bparb/strategy/fee_model.hpp"
+#include "bparb/app/strategy_kind.hpp"
 
 namespace bparb::app {
 
@@ -40,12 +40,7 @@ exec::EngineParams engine_params(const Config& c) {
   p.hedge_deadline_us = c.execution.hedge_deadline_us;
   p.max_unhedged_usd = c.risk.max_unhedged_usd;
   p.stats_interval_us = c.strategy.stats_interval_us;
-  if (c.strategy.kind == StrategyKind::kCrossVenue) {
-    // Leg 0 is Backpack's perp, leg 1 Lighter's: hedges and exits use each venue's own buffer, and exits cross.
-    b.spot_slippage_buffer = bps_to_fraction(c.xarb.backpack_slippage_bps);
-    b.perp_slippage_buffer = bps_to_fraction(c.xarb.lighter_slippage_bps);
-    p.exit.exit_as_maker = false;
-  }
+  strategy_descriptor(c.strategy.kind).engine_params(c, p);  // the strategy's own over these
   return p;
 }
 

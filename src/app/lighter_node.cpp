@@ -218,6 +218,13 @@ void LighterNode::stop(DurationUs timeout_us, std::function<void()> done) {
   });
 }
 
+void LighterNode::collect(service::Snapshot& s, const NodeEvents& events) const {
+  service::VenueHealth& lv = s.venues.emplace_back();
+  collect_lighter_health(venue_, instruments_, lv);
+  collect_margin(lv);
+  service::collect_venue_metrics(s, lv, events.lighter_metrics());
+}
+
 void LighterNode::close() {
   final_timer_.cancel();
   funding_timer_.cancel();
@@ -256,6 +263,34 @@ std::unique_ptr<LighterNode> make_lighter_node(boost::asio::io_context& io, cons
   if (keys.empty()) throw std::logic_error("paper mode's Lighter keys were not made before the embedded bpsim");
   return std::make_unique<LighterNode>(io, clock, log, journal, instruments, std::move(keys),
                                        lighter_venue_options(cfg, std::move(rest), std::move(ws)));
+}
+
+namespace {
+
+class LighterVenuePlan final : public VenuePlan {
+ public:
+  explicit LighterVenuePlan(const Config& cfg) : cfg_(cfg) {}
+  // The simulated Lighter account registers a fresh key too.
+  void paper(runtime::PaperOptions& po) override {
+    keys_ = paper_lighter_keys(cfg_);
+    po.lighter = paper_lighter_options(cfg_, keys_);
+  }
+  std::unique_ptr<VenueNode> make(VenueContext& ctx, const runtime::PaperExchange* paper) override {
+    std::unique_ptr<LighterNode> n =
+        make_lighter_node(ctx.io, ctx.clock, ctx.log, ctx.journal, ctx.instruments, ctx.cfg, paper, keys_);
+    ctx.events.set_lighter(&n->venue());
+    return n;
+  }
+
+ private:
+  const Config& cfg_;
+  std::vector<lighter::Signer> keys_;  // paper mode's, until the Lighter venue takes them
+};
+
+}  // namespace
+
+std::unique_ptr<VenuePlan> make_lighter_venue_plan(const Config& cfg) {
+  return std::make_unique<LighterVenuePlan>(cfg);
 }
 
 }  // namespace bparb::app

@@ -77,7 +77,12 @@ class MarketMakerStrategyNode final : public StrategyNode {
     if (mm_) mm_->cancel();
   }
   void summarize(RunSummary& s) const override {
-    if (mm_) s.mm_stats = mm_->stats_lines();
+    if (!mm_) return;
+    // Its "MM stats …" line per market, in place of the basis figures.
+    s.strategy_lines = mm_->stats_lines();
+    if (!s.strategy_lines.empty())
+      s.strategy_headline = "market maker on " + std::to_string(s.strategy_lines.size()) +
+                            " market(s), its P&L per market in the MM stats lines";
   }
 
  private:

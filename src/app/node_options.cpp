@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "bparb/app/engine_config.hpp"
+#include "bparb/app/strategy_kind.hpp"
 
 namespace bparb::app {
 
@@ -19,16 +20,6 @@ runtime::NodeOptions node_options(const Config& cfg) {
 
 runtime::StartupOptions startup_options(const Config& cfg, bool resume) {
   runtime::StartupOptions so;
-  if (cfg.strategy.kind == StrategyKind::kMarketMaker) {
-    so.perps = cfg.mm.markets;  // the market maker trades its perps alone: no pair
-    // The selector (or an edited markets list) may leave out a market an earlier run quoted.
-    so.recovery.sweep_journal_markets = true;
-  } else if (cfg.strategy.kind == StrategyKind::kCrossVenue) {
-    so.perps = {cfg.xarb.backpack_market};  // its pair's other leg is Lighter's, loaded by the Lighter node
-  } else {
-    for (const PairConfig& pc : cfg.pairs)
-      if (pc.enabled) so.pairs.push_back({pc.base, pc.spot_symbol, pc.perp_symbol});
-  }
   so.source_path = cfg.source_path;
   switch (cfg.recovery.unexplained_positions) {
     case UnexplainedPolicy::kRefuse:
@@ -42,10 +33,7 @@ runtime::StartupOptions startup_options(const Config& cfg, bool resume) {
       break;
   }
   so.recovery.source_path = cfg.source_path;
-  if (cfg.strategy.kind == StrategyKind::kCrossVenue) {
-    so.recovery.cross_venue_pair = cfg.xarb.coin;
-    so.recovery.cross_venue_markets = {cfg.xarb.backpack_market, cfg.xarb.lighter_market};
-  }
+  strategy_descriptor(cfg.strategy.kind).startup_markets(cfg, so);  // its markets, and the recovery's pair
   so.recovery.min_account_balance_usd = cfg.risk.min_account_balance_usd;
   so.recovery.max_daily_loss_usd = cfg.risk.max_daily_loss_usd;
   so.recovery.resume = resume;
@@ -68,14 +56,7 @@ runtime::PaperOptions paper_options(const Config& cfg, std::string api_key) {
   po.sim_config = cfg.paper.sim_config;
   po.port = cfg.paper.port;
   po.api_key = std::move(api_key);
-  if (cfg.strategy.kind == StrategyKind::kMarketMaker) {
-    po.perps = cfg.mm.markets;
-  } else if (cfg.strategy.kind == StrategyKind::kCrossVenue) {
-    po.perps = {cfg.xarb.backpack_market};
-  } else {
-    for (const PairConfig& p : cfg.pairs)
-      if (p.enabled) po.pairs.push_back({p.base, p.spot_symbol});
-  }
+  strategy_descriptor(cfg.strategy.kind).paper_markets(cfg, po);
   return po;
 }
 
@@ -97,15 +78,8 @@ runtime::ReloadOutcome reload_thresholds(Config& cfg) {
   Config applied = cfg;
   applied.strategy = next.strategy;
   applied.strategy.kind = cfg.strategy.kind;  // what the daemon trades is chosen at start
-  // The market maker's live keys; its markets and the keys it builds structures from wait for a restart
-  // (restart_required_changes names them).
-  applied.mm.params = with_live_mm_params(cfg.mm.params, next.mm.params);
-  applied.mm.selector = next.mm.selector;  // the selector ranks again with these (the markets change at a start)
-  // The cross-venue thresholds, sizes and buffers; its coin, markets and CSV directory wait for a restart.
-  applied.xarb.params = next.xarb.params;
-  applied.xarb.backpack_slippage_bps = next.xarb.backpack_slippage_bps;
-  applied.xarb.lighter_slippage_bps = next.xarb.lighter_slippage_bps;
-  applied.xarb.opening_delay_us = next.xarb.opening_delay_us;
+  // Each strategy's section's keys SIGHUP applies (the rest of it waits for a restart).
+  for (const StrategyDescriptor& d : strategy_descriptors()) d.reload(next, applied);
   applied.execution = next.execution;
   applied.risk = next.risk;
   applied.recovery = next.recovery;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "bparb/app/lighter_node.hpp"
 #include "bparb/app/strategy_nodes.hpp"
 #include "bparb/app/xarb_node.hpp"
 #include "bparb/book/order_book.hpp"
@@ -31,7 +32,7 @@ class CrossVenueStrategyNode final : public StrategyNode {
         instruments_(ctx.instruments),
         bp_(ctx.backpack),
         startup_(ctx.startup),
-        lighter_(ctx.lighter) {}
+        venues_(ctx.venues) {}
 
   // The cross-venue strategy writes the seed's trades_ file itself (xarb_node.hpp), with its own header.
   bool writes_own_trades_csv() const noexcept override { return true; }
@@ -66,7 +67,7 @@ class CrossVenueStrategyNode final : public StrategyNode {
     hooks.mark = [this](const MarketSpec& m) {  // either venue's book of the pair's legs
       const OrderBook* b = m.symbol == xarb_pairs_[0].spot->symbol
                                ? bp_.feed->book(m.symbol)
-                               : lighter_->venue().book(xarb_pairs_[0].instruments[1]);
+                               : lighter()->venue().book(xarb_pairs_[0].instruments[1]);
       return b ? b->mid() : Decimal{};
     };
     hooks.stats_lines = [this] {  // the engine's stats line, then the cross-venue ones
@@ -84,16 +85,16 @@ class CrossVenueStrategyNode final : public StrategyNode {
   // it), made before the engine so the strategy can be handed to it.
   void make_xarb_pair() {
     const XarbConfig& x = cfg_.xarb;
-    if (!lighter_ || startup_->perps().empty())
+    if (!lighter() || startup_->perps().empty())
       throw std::logic_error("cross_venue: the Backpack perp and the Lighter venue must be loaded first");
     const std::vector<std::string>& lm = cfg_.venues.lighter->markets;
     const auto at = std::find(lm.begin(), lm.end(), x.lighter_market);
     const std::size_t li = static_cast<std::size_t>(at - lm.begin());
-    if (at == lm.end() || li >= lighter_->venue().instrument_ids().size())
+    if (at == lm.end() || li >= lighter()->venue().instrument_ids().size())
       throw std::logic_error("cross_venue: xarb.lighter_market is not a loaded Lighter market");
     runtime::PairRef p;
     p.base = x.coin;
-    p.instruments = {startup_->perps().front(), lighter_->venue().instrument_ids()[li]};
+    p.instruments = {startup_->perps().front(), lighter()->venue().instrument_ids()[li]};
     p.spot = &instruments_.market(p.instruments[0]);
     p.perp = &instruments_.market(p.instruments[1]);
     p.index = 0;
@@ -109,15 +110,21 @@ class CrossVenueStrategyNode final : public StrategyNode {
   // (runtime/cross_venue_recovery.hpp) before the engine trades.
   void recover_cross_venue(const runtime::RecoveryOptions& recovery, Fail fail, Done done) {
     std::vector<runtime::RecoveredFill> fills = startup_->recovery().unpaired_fills();
-    if (const runtime::Recovery* lr = lighter_->recovery())
+    if (const runtime::Recovery* lr = lighter()->recovery())
       fills.insert(fills.end(), lr->unpaired_fills().begin(), lr->unpaired_fills().end());
     xarb_recovery_ = std::make_unique<runtime::CrossVenueRecovery>(log_, clock_, journal_, *bp_.adapter,
-                                                                   lighter_->venue(), xarb_pairs_[0], recovery);
+                                                                   lighter()->venue(), xarb_pairs_[0], recovery);
     try {
       xarb_recovery_->run(fills, fail, std::move(done));
     } catch (const std::runtime_error& e) {
       fail(e.what());
     }
+  }
+  // Its Lighter leg's venue (made by the daemon after this node; null without [venues.lighter] markets), looked
+  // up once it exists: the node's tick reads it.
+  LighterNode* lighter() const noexcept {
+    if (lighter_ == nullptr) lighter_ = find_venue_node<LighterNode>(venues_);
+    return lighter_;
   }
   static std::string log_dir(const std::string& log_file) {
     const std::string parent = std::filesystem::path(log_file).parent_path().string();
@@ -127,11 +134,11 @@ class CrossVenueStrategyNode final : public StrategyNode {
     const runtime::PairRef& p = xarb_pairs_[0];
     bp_.feed->add_market(*p.spot, p.instruments[0]);
     if (portfolio_->add_pair(Decimal{}) != p.index) throw std::logic_error("pair index mismatch");
-    const OrderBook* lighter_book = lighter_->venue().book(p.instruments[1]);
+    const OrderBook* lighter_book = lighter()->venue().book(p.instruments[1]);
     engine_->add_pair(p.base, p.instruments, {bp_.feed->book(p.spot->symbol), lighter_book});
     xarb_->on_tick(xarb_view(), clock_.now_us());  // the venues' state before the first book update
     // Either venue's book update is the pair's: both go to the engine (Backpack's through listen()).
-    lighter_->venue().on_book([this, id = p.instruments[1], lighter_book](InstrumentId i) {
+    lighter()->venue().on_book([this, id = p.instruments[1], lighter_book](InstrumentId i) {
       if (i != id) return;
       events_.tick_begin(lighter_book != nullptr && lighter_book->valid() ? lighter_book->last_update_us() : 0);
       engine_->on_book_update(0, clock_.now_us());
@@ -151,10 +158,10 @@ class CrossVenueStrategyNode final : public StrategyNode {
     const runtime::PairRef& p = xarb_pairs_[0];
     XarbVenueView v;
     v.backpack_book = bp_.feed->book(p.spot->symbol);
-    v.lighter_book = lighter_->venue().book(p.instruments[1]);
+    v.lighter_book = lighter()->venue().book(p.instruments[1]);
     // Start-up measured Backpack's clock offset and Lighter's nonce before trading began.
     v.backpack = {bp_.ws && bp_.ws->connected(), true, true, Decimal{}};
-    v.lighter = {lighter_->venue().stream_connected(), true, true, lighter_->available_margin()};
+    v.lighter = {lighter()->venue().stream_connected(), true, true, lighter()->available_margin()};
     if (const backpack::MarkInfo* m = bp_.feed->mark(p.spot->symbol); m != nullptr && m->has_funding) {
       FundingInfo f;
       f.rate = m->funding_rate;
@@ -163,7 +170,7 @@ class CrossVenueStrategyNode final : public StrategyNode {
       f.mark_price = m->mark_price;
       v.backpack_funding = f;
     }
-    v.lighter_funding = lighter_->funding(p.instruments[1]);
+    v.lighter_funding = lighter()->funding(p.instruments[1]);
     return v;
   }
   // Funding on both legs, from each venue's own history: neither reconciler has a basis pair for these perps.
@@ -176,7 +183,7 @@ class CrossVenueStrategyNode final : public StrategyNode {
       xarb_->on_funding_booked(venue, amount);
     };
     reconciler.on_unpaired_funding([book](std::string_view sym, Decimal a) { book(VenueId::kBackpack, sym, a); });
-    lighter_->on_unpaired_funding([book](std::string_view sym, Decimal a) { book(VenueId::kLighter, sym, a); });
+    lighter()->on_unpaired_funding([book](std::string_view sym, Decimal a) { book(VenueId::kLighter, sym, a); });
   }
 
   const Config& cfg_;
@@ -190,8 +197,9 @@ class CrossVenueStrategyNode final : public StrategyNode {
   InstrumentTable& instruments_;
   backpack::BackpackVenue& bp_;
   const std::unique_ptr<runtime::Startup>& startup_;
-  const std::unique_ptr<LighterNode>& lighter_;
-  exec::ArbEngine* engine_ = nullptr;  // set by start()
+  const VenueNodes& venues_;
+  mutable LighterNode* lighter_ = nullptr;  // lighter()
+  exec::ArbEngine* engine_ = nullptr;       // set by start()
   Portfolio* portfolio_ = nullptr;
   std::unique_ptr<XarbNode> xarb_;
   std::vector<runtime::PairRef> xarb_pairs_;  // its one pair

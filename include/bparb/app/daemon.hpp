@@ -44,8 +44,11 @@ struct RunSummary {
     Decimal spot, perp, dust_written_off;
   };
   std::vector<Held> held;
-  // The market maker's "MM stats …" line per market ([strategy] kind = "market_maker"; empty otherwise).
-  std::vector<std::string> mm_stats;
+  // A strategy that opens no basis position (the market maker) reports its own figures: `strategy_headline`
+  // replaces the basis figures and the hedge and unhedged ones, `strategy_lines` follow the summary (the market
+  // maker's "MM stats …" line per market). Both empty for a pair strategy.
+  std::string strategy_headline;
+  std::vector<std::string> strategy_lines;
   std::string to_string() const;
 };
 

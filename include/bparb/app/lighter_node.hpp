@@ -10,9 +10,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bparb/app/config.hpp"
+#include "bparb/app/node_events.hpp"
+#include "bparb/app/venue_node.hpp"
 #include "bparb/core/instrument.hpp"
 #include "bparb/runtime/journal_writer.hpp"
 #include "bparb/runtime/lighter_venue.hpp"
@@ -46,8 +49,9 @@ void collect_lighter_health(const runtime::LighterVenue& venue, const Instrument
 
 // Lighter as the daemon's second venue, in the daemon's order: built with the Backpack venue, started up
 // (markets, recovery) after Backpack's start-up, trading (reports to the engine, stream, dead-man switch,
-// reconciler) with the engine, stopped (the switch's abort awaited) before the loop ends.
-class LighterNode {
+// reconciler) with the engine, stopped (the switch's abort awaited) before the loop ends: the daemon's VenueNode of
+// [venues.lighter] (venue_node.hpp).
+class LighterNode final : public VenueNode {
  public:
   // `keys`: one, or a pool (the first also signs the auth tokens); not empty.
   LighterNode(boost::asio::io_context& io, const Clock& clock, std::shared_ptr<spdlog::logger> log,
@@ -59,28 +63,34 @@ class LighterNode {
   // here: Lighter's equity is not held to the Backpack account's risk.min_account_balance_usd). `fail` with the
   // message, or `done`.
   void start_up(runtime::RecoveryOptions recovery, std::function<void(const std::string&)> fail,
-                std::function<void()> done);
+                std::function<void()> done) override;
   // Start-up's recovery found a Lighter position the journal cannot explain and the policy let it start
   // (flag, or adopt on a market no pair trades): trading starts ReduceOnly.
   bool recovery_flagged() const noexcept { return recovery_ && recovery_->flagged(); }
+  std::string_view recovery_flag() const noexcept override {
+    return recovery_flagged() ? "recovery: a Lighter position the journal cannot explain (unexplained_positions)"
+                              : std::string_view{};
+  }
   // Its recovery once start_up ran (the fills it journaled for the cross-venue pair), else null.
   const runtime::Recovery* recovery() const noexcept { return recovery_.get(); }
   // Reports go to the engine; the stream and the dead-man switch start; the reconciler polls Lighter (its
   // account poll is the engine's view of Lighter's account: the margin rule of Lighter orders reads it), and the
   // markets' current funding rates are read at the reconciler's funding cadence.
   void start_trading(exec::ArbEngine& engine, Portfolio& portfolio, ClientId first_client_id, const FeeSchedule& fees,
-                     runtime::ReconcilerOptions reconciler);
+                     runtime::ReconcilerOptions reconciler) override;
   // Clean stop (once): the reconciler stops after one last look at Lighter's fills and funding (at most
   // `timeout_us`), the dead-man switch's abort is awaited (at most `timeout_us`), then `done`.
-  void stop(DurationUs timeout_us, std::function<void()> done);
+  void stop(DurationUs timeout_us, std::function<void()> done) override;
   // The loop is ending: timers cancelled, the stream closed.
-  void close();
+  void close() override;
 
   // The account poll's net equity and margin, and the fills reconciliation's count (nothing before the first
   // answer).
   void collect_margin(service::VenueHealth& out) const;
+  // GET /api/v1/status: one more venue entry, the stream and books, the account and the order path's metrics.
+  void collect(service::Snapshot& s, const NodeEvents& events) const override;
 
-  std::size_t book_count() const noexcept { return venue_.instrument_ids().size(); }
+  std::size_t book_count() const noexcept override { return venue_.instrument_ids().size(); }
   // Lighter's free collateral as its reconciler last polled it (zero before the first answer).
   Decimal available_margin() const noexcept;
   // Lighter's current funding rate of a market (polled every funding poll while trading); nullopt before the
@@ -88,7 +98,7 @@ class LighterNode {
   std::optional<FundingInfo> funding(InstrumentId id) const noexcept { return venue_.funding(id); }
   // Funding payments of the account that no basis pair claims (a cross-venue leg's): after start_trading.
   void on_unpaired_funding(std::function<void(std::string_view symbol, Decimal amount)> f);
-  std::size_t valid_books() const noexcept { return venue_.valid_books(); }
+  std::size_t valid_books() const noexcept override { return venue_.valid_books(); }
 
  private:
   boost::asio::io_context& io_;
@@ -116,5 +126,9 @@ std::unique_ptr<LighterNode> make_lighter_node(boost::asio::io_context& io, cons
                                                InstrumentTable& instruments, const Config& cfg,
                                                const runtime::PaperExchange* paper,
                                                std::vector<lighter::Signer>& paper_keys);
+
+// The daemon's plan for [venues.lighter] (venue_nodes.cpp's table): in paper mode the fresh keys the simulated
+// account registers, then the node, its commands routed by NodeEvents.
+std::unique_ptr<VenuePlan> make_lighter_venue_plan(const Config& cfg);
 
 }  // namespace bparb::app

@@ -24,9 +24,9 @@
 #include "bparb/alerts/alerter.hpp"
 #include "bparb/app/config.hpp"
 #include "bparb/app/daemon.hpp"
-#include "bparb/app/lighter_node.hpp"
 #include "bparb/app/node_events.hpp"
 #include "bparb/app/node_observers.hpp"
+#include "bparb/app/venue_node.hpp"
 #include "bparb/core/clock.hpp"
 #include "bparb/core/instrument.hpp"
 #include "bparb/exec/arb_engine.hpp"
@@ -45,8 +45,9 @@
 namespace bparb::app {
 
 // The daemon's pieces a strategy node composes: owned by the daemon, alive for the whole run. The pointers
-// behind `startup`, `lighter` and `alerter` are set as the daemon starts (null before; `lighter` stays null
-// without [venues.lighter] markets, `alerter` without alert sinks). `cfg` is the daemon's: a reload replaces
+// behind `startup` and `alerter` and the nodes of `venues` are set as the daemon starts (null and empty before;
+// `venues` holds the venues beside Backpack the config hosts, found by type with find_venue_node, `alerter`
+// stays null without alert sinks). `cfg` is the daemon's: a reload replaces
 // its thresholds in place.
 struct StrategyContext {
   boost::asio::io_context& io;
@@ -64,7 +65,7 @@ struct StrategyContext {
   TradeRecords& trade_records;
   backpack::BackpackVenue& backpack;
   const std::unique_ptr<runtime::Startup>& startup;
-  const std::unique_ptr<LighterNode>& lighter;
+  const VenueNodes& venues;
   const std::unique_ptr<alerts::Alerter>& alerter;
 };
 
