@@ -352,17 +352,17 @@ class XarbDaemon : public ::testing::Test {
   void open_long_backpack(int n) {
     dislocate_lighter(40);
     const std::string opened = "Opened position #" + std::to_string(n) + " BTC LongBackpack";
-    ASSERT_TRUE(wait_for([&] { return log().find(opened) != std::string::npos; }, milliseconds(20'000))) << log();
+    ASSERT_TRUE(xarb_wait_for([&] { return log().find(opened) != std::string::npos; }, milliseconds(20'000))) << log();
     ASSERT_TRUE(
-        wait_for([&] { return position(0).is_positive() && position(0) == -position(1); }, milliseconds(10'000)))
+        xarb_wait_for([&] { return position(0).is_positive() && position(0) == -position(1); }, milliseconds(10'000)))
         << log();
   }
   void close_converged(int n) {
     dislocate_lighter(-40);
-    ASSERT_TRUE(wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000)))
+    ASSERT_TRUE(xarb_wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000)))
         << log();
     const std::string closed = "Closed position #" + std::to_string(n) + " BTC";
-    ASSERT_TRUE(wait_for([&] { return log().find(closed) != std::string::npos; }, milliseconds(10'000))) << log();
+    ASSERT_TRUE(xarb_wait_for([&] { return log().find(closed) != std::string::npos; }, milliseconds(10'000))) << log();
   }
   // Backpack's fill frames held 400 ms, and its WebSocket cut as soon as Backpack has executed one more of our
   // orders: that order's fill is lost on the stream and must come from its answer and the fills history.
@@ -598,12 +598,12 @@ TEST_P(XarbLegNeverExecuted, ALighterLegTakenButNeverExecutedIsQueriedAndTheTrad
     return 0;
   });
   dislocate_lighter(40);
-  ASSERT_TRUE(wait_for([&] { return log().find("Hedging BTC: ") != std::string::npos; }, milliseconds(20'000)))
+  ASSERT_TRUE(xarb_wait_for([&] { return log().find("Hedging BTC: ") != std::string::npos; }, milliseconds(20'000)))
       << log();
-  ASSERT_TRUE(wait_for([&] { return !fills(0).empty() && position(0) == -position(1); }, milliseconds(10'000)))
+  ASSERT_TRUE(xarb_wait_for([&] { return !fills(0).empty() && position(0) == -position(1); }, milliseconds(10'000)))
       << log();
   EXPECT_EQ(world_->call([this] { return world_->lighter->api().orders_never_executed(); }), 1);
-  ASSERT_TRUE(wait_for(
+  ASSERT_TRUE(xarb_wait_for(
       [&] {
         const std::string t = log();
         return t.find("Opened position #1 BTC LongBackpack") != std::string::npos ||
@@ -613,10 +613,10 @@ TEST_P(XarbLegNeverExecuted, ALighterLegTakenButNeverExecutedIsQueriedAndTheTrad
       << log();
   if (!position(0).is_zero()) {
     dislocate_lighter(-40);
-    ASSERT_TRUE(wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000)))
+    ASSERT_TRUE(xarb_wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000)))
         << log();
     ASSERT_TRUE(
-        wait_for([&] { return log().find("Closed position #1 BTC") != std::string::npos; }, milliseconds(10'000)))
+        xarb_wait_for([&] { return log().find("Closed position #1 BTC") != std::string::npos; }, milliseconds(10'000)))
         << log();
   }
   ASSERT_NO_FATAL_FAILURE(stop_cleanly());
@@ -680,17 +680,17 @@ TEST_F(XarbDaemon, ABackpackWebSocketDroppedMidEntryAndMidExitEndsFlatWithEveryF
   ASSERT_NO_FATAL_FAILURE(start(/*opening_delay_seconds=*/600));
   ASSERT_NO_FATAL_FAILURE(drop_backpack_ws_on_next_fill());
   dislocate_lighter(40);
-  ASSERT_TRUE(wait_for([&] { return backpack_drop_due(); }, milliseconds(20'000))) << log();
-  ASSERT_TRUE(wait_for([&] { return log().find("Opened position #1 BTC LongBackpack") != std::string::npos; },
+  ASSERT_TRUE(xarb_wait_for([&] { return backpack_drop_due(); }, milliseconds(20'000))) << log();
+  ASSERT_TRUE(xarb_wait_for([&] { return log().find("Opened position #1 BTC LongBackpack") != std::string::npos; },
                        milliseconds(20'000)))
       << log();
-  ASSERT_TRUE(wait_for([&] { return position(0).is_positive() && position(0) == -position(1); }, milliseconds(10'000)))
+  ASSERT_TRUE(xarb_wait_for([&] { return position(0).is_positive() && position(0) == -position(1); }, milliseconds(10'000)))
       << log();
   ASSERT_NO_FATAL_FAILURE(drop_backpack_ws_on_next_fill());
   dislocate_lighter(-40);
-  ASSERT_TRUE(wait_for([&] { return backpack_drop_due(); }, milliseconds(20'000))) << log();
-  ASSERT_TRUE(wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000))) << log();
-  ASSERT_TRUE(wait_for([&] { return log().find("Closed position #1 BTC") != std::string::npos; }, milliseconds(10'000)))
+  ASSERT_TRUE(xarb_wait_for([&] { return backpack_drop_due(); }, milliseconds(20'000))) << log();
+  ASSERT_TRUE(xarb_wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000))) << log();
+  ASSERT_TRUE(xarb_wait_for([&] { return log().find("Closed position #1 BTC") != std::string::npos; }, milliseconds(10'000)))
       << log();
   ASSERT_NO_FATAL_FAILURE(stop_cleanly());
   const std::string text = log();

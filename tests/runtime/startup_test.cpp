@@ -225,7 +225,7 @@ TEST(StartupTest, RecoveryAsksItsVenueOnlyAboutThatVenuesInstruments) {
 // ETH makes recovery cancel the order left there and book its fill made while down, once.
 TEST(StartupTest, RecoverySweepsAMarketOfTheJournalsOpenIntentsThatThisRunDoesNotTrade) {
   for (const bool sweep : {false, true}) {
-    Harness h;
+    StartupHarness h;
     const std::string path = ::testing::TempDir() + "bparb_sweep_" + std::to_string(::getpid()) + ".sqlite";
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
     JournalWriter journal{h.log, h.clock};  // the harness's own has no journal open
