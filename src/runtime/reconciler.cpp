@@ -145,8 +145,14 @@ void Reconciler::reconcile_fills(bool final_pass, std::function<void()> done) {
                               "booked from the fills history",
                               f.trade_id, f.client_id, f.symbol, side_name(f.side), f.quantity.str(), f.price.str()));
           }
-          ingest_fill(journal_, f,
-                      [this](const exec::FillReport& r) { engine_->on_order_update(fill_update(r), clock_.now_us()); });
+          ingest_fill(journal_, f, [this](const exec::FillReport& r) {
+            engine_->on_order_update(fill_update(r), clock_.now_us());
+            // The order's own end was lost with its stream too: once this fill completes it, the engine holds it
+            // filled and no query will follow, so its intent is closed here (else it stays open in the journal).
+            const oms::Order* o = engine_->orders().find(r.client_id);
+            if (o && o->state() == oms::OrderState::kFilled)
+              journal_.ack(r.client_id, {}, journal::OrderRecordState::kFilled, o->booked(), opts_.venue);
+          });
         }
         fills_suspect_ = std::move(still_missing);
         next();

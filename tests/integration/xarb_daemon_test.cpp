@@ -344,7 +344,12 @@ class XarbDaemon : public ::testing::Test {
     }
     EXPECT_EQ(journal_net.round_to(Decimal::from_string("0.01"), Rounding::kNearest),
               exchange_cash().round_to(Decimal::from_string("0.01"), Rounding::kNearest));
-    EXPECT_TRUE(j.open_intents().value().empty());
+    const auto intents = j.open_intents().value();
+    for (const auto& oi : intents)
+      ADD_FAILURE() << "open intent #" << oi.intent.client_id << " " << oi.intent.symbol << " " << oi.intent.purpose
+                    << " state " << static_cast<int>(oi.state) << " executed " << oi.executed.str() << " acked "
+                    << oi.acked << "\n"
+                    << log();
   }
 
   // Lighter 40 bps above Backpack until the LongBackpack position `n` is open and hedged, then back to the fair
