@@ -861,6 +861,29 @@ TEST_F(XarbDaemon, AnOpenHedgedPositionIsRestoredAfterARestartAndClosesOnConverg
   EXPECT_NE(rows[1].find(",ShortBackpack,"), std::string::npos) << rows[1];
 }
 
+// Backpack executes the entry's Backpack leg and answers 503 (bpsim's http_503_after_place fault): the outcome is
+// unknown, not a refusal. The daemon queries the order, books its fill once and holds the hedged position (no
+// unwind, no second Backpack order), then closes it on convergence: both venues flat, every fill journaled once,
+// the journal's P&L both accounts' cash to the cent.
+TEST_F(XarbDaemon, ABackpack503AfterTheEntryWasPlacedIsNotARejection) {
+  ASSERT_NO_FATAL_FAILURE(start(/*opening_delay_seconds=*/600));
+  sim::FaultConfig f;
+  f.http_503_after_place = 1;
+  set_backpack_faults(f);
+  ASSERT_NO_FATAL_FAILURE(open_long_backpack(1));
+  EXPECT_EQ(world_->call([this] { return world_->world->venue(0).faults().counters().http_503_after_place; }), 1);
+  std::set<sim::OrderId> bp_orders;
+  for (const sim::SimFill& fill : fills(0)) bp_orders.insert(fill.order_id);
+  EXPECT_EQ(bp_orders.size(), 1u) << "the entry's Backpack order, neither re-sent nor completed\n" << log();
+  ASSERT_NO_FATAL_FAILURE(close_converged(1));
+  ASSERT_NO_FATAL_FAILURE(stop_cleanly());
+  const std::string text = log();
+  EXPECT_NE(text.find("outcome unknown"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Hedging BTC"), std::string::npos) << text;
+  EXPECT_EQ(text.find("LEG RISK"), std::string::npos) << text;
+  ASSERT_NO_FATAL_FAILURE(expect_reconciled_to_the_cent(1));
+}
+
 // kill -9 between the two legs: Backpack executes its leg but answers 4 s late and its stream's fill frame is
 // lost, so the daemon knows only the Lighter leg's fill when it is killed. A parameter (Backpack's fill ratio) below 1
 // makes the Backpack leg a partial fill. The restart books the Backpack fill made while down from Backpack's fills
