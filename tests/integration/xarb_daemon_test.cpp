@@ -884,6 +884,59 @@ TEST_F(XarbDaemon, ABackpack503AfterTheEntryWasPlacedIsNotARejection) {
   ASSERT_NO_FATAL_FAILURE(expect_reconciled_to_the_cent(1));
 }
 
+// The entry's Lighter leg refused as an invalid nonce (another process on the API key took the nonce: the simulated
+// Lighter's take_nonce_before_next_orders), once, or twice in a row (the resent order refused as well). A refusal for
+// the nonce means the transaction was not taken: the daemon reads nextNonce and only then signs again, so the venue
+// sees no transaction with a guessed nonce after a refusal. The trade ends delta-neutral without LEG RISK (the
+// Lighter leg resent or completed, or the Backpack leg unwound) and is closed flat: every fill journaled once, the
+// journal's P&L both accounts' cash to the cent.
+class XarbNonceRefused : public XarbDaemon, public ::testing::WithParamInterface<int> {};
+
+TEST_P(XarbNonceRefused, ALighterLegRefusedForItsNonceIsResentWithTheFetchedNonce) {
+  const int refusals = GetParam();
+  ASSERT_NO_FATAL_FAILURE(start(/*opening_delay_seconds=*/600));
+  const std::int64_t reads = world_->call([this, refusals] {
+    world_->lighter->api().take_nonce_before_next_orders(refusals);
+    return world_->lighter->api().nonce_reads();
+  });
+  dislocate_lighter(40);
+  ASSERT_TRUE(xarb_wait_for(
+      [&] {
+        const std::string t = log();
+        return t.find("Opened position #1 BTC LongBackpack") != std::string::npos ||
+               t.find("Entry on BTC abandoned") != std::string::npos;
+      },
+      milliseconds(20'000)))
+      << log();
+  ASSERT_TRUE(xarb_wait_for([&] { return !fills(0).empty() && position(0) == -position(1); }, milliseconds(10'000)))
+      << log();
+  EXPECT_EQ(world_->call([this] { return world_->lighter->api().nonces_taken(); }), refusals);
+  EXPECT_EQ(world_->call([this] { return world_->lighter->api().nonce_refusals(); }), refusals) << log();
+  EXPECT_EQ(world_->call([this] { return world_->lighter->api().guessed_after_refusal(); }), 0)
+      << "a transaction with a guessed nonce followed a refusal\n"
+      << log();
+  EXPECT_EQ(world_->call([this] { return world_->lighter->api().nonce_reads(); }) - reads, refusals)
+      << "one nextNonce read per refusal\n"
+      << log();
+  if (!position(0).is_zero()) {
+    dislocate_lighter(-40);
+    ASSERT_TRUE(xarb_wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000)))
+        << log();
+    ASSERT_TRUE(
+        xarb_wait_for([&] { return log().find("Closed position #1 BTC") != std::string::npos; }, milliseconds(10'000)))
+        << log();
+  }
+  ASSERT_NO_FATAL_FAILURE(stop_cleanly());
+  EXPECT_EQ(world_->call([this] { return world_->lighter->api().nonce_refusals(); }), refusals)
+      << "the exit's transactions carried good nonces\n"
+      << log();
+  EXPECT_EQ(log().find("LEG RISK"), std::string::npos) << log();
+  ASSERT_NO_FATAL_FAILURE(expect_reconciled_to_the_cent(1));
+}
+
+INSTANTIATE_TEST_SUITE_P(Once, XarbNonceRefused, ::testing::Values(1));
+INSTANTIATE_TEST_SUITE_P(TwiceInARow, XarbNonceRefused, ::testing::Values(2));
+
 // kill -9 between the two legs: Backpack executes its leg but answers 4 s late and its stream's fill frame is
 // lost, so the daemon knows only the Lighter leg's fill when it is killed. A parameter (Backpack's fill ratio) below 1
 // makes the Backpack leg a partial fill. The restart books the Backpack fill made while down from Backpack's fills
