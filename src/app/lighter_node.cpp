@@ -187,7 +187,8 @@ Decimal LighterNode::available_margin() const noexcept {
   return reconciler_->equity()->available;
 }
 
-void LighterNode::on_unpaired_funding(std::function<void(std::string_view symbol, Decimal amount)> f) {
+void LighterNode::on_unpaired_funding(
+    std::function<void(std::string_view symbol, Decimal amount, TimestampUs settled_us)> f) {
   if (reconciler_) reconciler_->on_unpaired_funding(std::move(f));
 }
 

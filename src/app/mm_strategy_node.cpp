@@ -46,7 +46,7 @@ class MarketMakerStrategyNode final : public StrategyNode {
   void start(exec::ArbEngine& engine, Portfolio& /*portfolio*/) override { start_market_maker(engine); }
 
   void book_funding(exec::ArbEngine& /*engine*/, runtime::Reconciler& reconciler) override {
-    reconciler.on_unpaired_funding([this](std::string_view sym, Decimal a) { mm_->on_funding(sym, a); });
+    reconciler.on_unpaired_funding([this](std::string_view sym, Decimal a, TimestampUs) { mm_->on_funding(sym, a); });
   }
 
   void node_hooks(exec::ArbEngine& /*engine*/, Portfolio& /*portfolio*/, runtime::NodeHooks& hooks) override {

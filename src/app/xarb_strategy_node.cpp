@@ -173,17 +173,21 @@ class CrossVenueStrategyNode final : public StrategyNode {
     v.lighter_funding = lighter()->funding(p.instruments[1]);
     return v;
   }
-  // Funding on both legs, from each venue's own history: neither reconciler has a basis pair for these perps.
+  // Funding on both legs, from each venue's own history: neither reconciler has a basis pair for these perps. Each
+  // payment goes to the position that held the legs at the venue's settlement time, which may have closed before
+  // the payment was read (a poll after the close, or the final pass at a stop).
   void book_xarb_funding(runtime::Reconciler& reconciler) {
-    const auto book = [this](VenueId venue, std::string_view symbol, Decimal amount) {
+    const auto book = [this](VenueId venue, std::string_view symbol, Decimal amount, TimestampUs settled_us) {
       const runtime::PairRef& p = xarb_pairs_[0];
       const std::string_view want = venue == VenueId::kLighter ? p.perp->symbol : p.spot->symbol;
       if (symbol != want) return;
-      engine_->on_funding_payment(0, amount, clock_.now_us());
+      engine_->on_funding_payment(0, amount, settled_us);
       xarb_->on_funding_booked(venue, amount);
     };
-    reconciler.on_unpaired_funding([book](std::string_view sym, Decimal a) { book(VenueId::kBackpack, sym, a); });
-    lighter()->on_unpaired_funding([book](std::string_view sym, Decimal a) { book(VenueId::kLighter, sym, a); });
+    reconciler.on_unpaired_funding(
+        [book](std::string_view sym, Decimal a, TimestampUs at) { book(VenueId::kBackpack, sym, a, at); });
+    lighter()->on_unpaired_funding(
+        [book](std::string_view sym, Decimal a, TimestampUs at) { book(VenueId::kLighter, sym, a, at); });
   }
 
   const Config& cfg_;

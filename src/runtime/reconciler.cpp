@@ -236,7 +236,7 @@ void Reconciler::poll_funding(std::function<void()> done) {
       if (const PairRef* p = pair_of(f.symbol))
         engine_->on_funding_payment(p->index, f.quantity, f.interval_end_ms * kUsPerMs);
       else if (on_unpaired_funding_)
-        on_unpaired_funding_(f.symbol, f.quantity);
+        on_unpaired_funding_(f.symbol, f.quantity, f.interval_end_ms * kUsPerMs);
     }
     done();
   });

@@ -113,7 +113,8 @@ TEST_F(LighterVenueTest, LighterFundingFromPositionFundingIsJournaledOnceUnderLi
   std::vector<std::pair<std::string, Decimal>> unpaired;
   auto rec = std::make_unique<runtime::Reconciler>(io_, log_, clock_, journal_, *r.venue,
                                                    std::vector<runtime::PairRef>{}, "USDC", FeeSchedule{}, ro);
-  rec->on_unpaired_funding([&](std::string_view sym, Decimal a) { unpaired.emplace_back(std::string(sym), a); });
+  rec->on_unpaired_funding(
+      [&](std::string_view sym, Decimal a, TimestampUs) { unpaired.emplace_back(std::string(sym), a); });
   rec->start(*r.engine, *r.portfolio, next_client_id_);
   journal::Journal& jr = *journal_.journal();
   std::vector<journal::FundingRecord> booked;

@@ -88,8 +88,14 @@ struct WorldThread {
   std::unique_ptr<sim::lighter::LighterServer> lighter;
   std::thread th;
 
-  explicit WorldThread(const std::string& toml) {
-    world = std::make_unique<sim::SimWorld>(io, sim::parse_sim_venues_config(toml, "xarb-world.toml"));
+  // `perp_funding_interval_ms` > 0: both venues' BTC perp settles funding that often (the TOML's floor is a minute).
+  explicit WorldThread(const std::string& toml, std::int64_t perp_funding_interval_ms = 0) {
+    sim::SimVenuesConfig config = sim::parse_sim_venues_config(toml, "xarb-world.toml");
+    if (perp_funding_interval_ms > 0)
+      for (sim::VenueConfig& v : config.venues)
+        for (auto& m : v.sim.exchange.markets)
+          if (m.spec.symbol == "BTC_USDC_PERP") m.spec.funding_interval_ms = perp_funding_interval_ms;
+    world = std::make_unique<sim::SimWorld>(io, std::move(config));
     backpack = std::make_unique<sim::SimServer>(io, world->venue(0), world->venue_config(0).sim.server);
     backpack->start();
     lighter = std::make_unique<sim::lighter::LighterServer>(io, world->venue(1).exchange(), world->wall_clock(),
@@ -129,7 +135,8 @@ class XarbDaemon : public ::testing::Test {
     lighter_key_hex_.assign(h.data(), h.size());
     std::array<char, 80> p{};
     lighter::to_hex(lk.public_key(), p);
-    world_ = std::make_unique<WorldThread>(world_toml(key_.public_key_base64(), std::string(p.data(), p.size())));
+    world_ = std::make_unique<WorldThread>(world_toml(key_.public_key_base64(), std::string(p.data(), p.size())),
+                                           funding_interval_ms_);
     bp_account_ = *world_->world->venue(0).exchange().find_account(key_.public_key_base64());
     lt_account_ = world_->world->venue_config(1).lighter.accounts.at(0).account;
     // Suite and test: the parameterised tests share a name ("…/0") across their instantiations.
@@ -166,7 +173,7 @@ class XarbDaemon : public ::testing::Test {
     t << "[exchange]\nmode = \"live\"\nrest_url = \"" << world_->backpack->http_url() << "\"\nws_url = \""
       << world_->backpack->ws_url() << "\"\nenv_file = \"" << (dir_ / "keys.env").string()
       << "\"\naccount_poll_seconds = " << account_poll_seconds << "\n"
-      << "[risk]\nmax_book_age_ms = 5000\nmin_account_balance_usd = 100\n"
+      << exchange_extra_ << "[risk]\nmax_book_age_ms = 5000\nmin_account_balance_usd = 100\n"
       << "[strategy]\nkind = \"cross_venue\"\nstats_interval_seconds = 5\ntick_ms = 50\n"
       << "[execution]\nhedge_deadline_seconds = " << hedge_deadline_seconds << "\n"
       << "[xarb]\ncoin = \"BTC\"\ntarget_notional_usd = 200\nlong_threshold = 5\nshort_threshold = 5\n"
@@ -270,14 +277,26 @@ class XarbDaemon : public ::testing::Test {
       }
   }
 
-  // Both accounts' cash from their fills: sells minus buys minus fees (the perps' realized P&L, fees included).
+  // Each venue's funding payments to our account, oldest first.
+  std::vector<sim::FundingPayment> funding_payments(std::size_t venue) {
+    return world_->call([this, venue] {
+      sim::FundingHistoryQuery q;
+      q.limit = 1000;
+      q.ascending = true;
+      return world_->world->venue(venue).exchange().funding_history(venue == 0 ? bp_account_ : lt_account_, q).items;
+    });
+  }
+  // Both accounts' cash from their fills and funding: sells minus buys minus fees (the perps' realized P&L, fees
+  // included) plus the funding received.
   Decimal exchange_cash() {
     Decimal cash;
-    for (std::size_t v = 0; v < 2; ++v)
+    for (std::size_t v = 0; v < 2; ++v) {
       for (const sim::SimFill& f : fills(v)) {
         const Decimal n = f.quantity.mul(f.price, Rounding::kNearest);
         cash += (f.side == Side::kAsk ? n : -n) - f.fee;
       }
+      for (const sim::FundingPayment& p : funding_payments(v)) cash += p.quantity;
+    }
     return cash;
   }
 
@@ -398,6 +417,8 @@ class XarbDaemon : public ::testing::Test {
   int last_status_ = 0;
   std::string log_name_ = "xarb.log";
   std::function<bool()> drop_backpack_ws_when_;
+  std::int64_t funding_interval_ms_ = 0;  // WorldThread's perp_funding_interval_ms
+  std::string exchange_extra_;            // more [exchange] lines of the daemon's config
   const std::uint16_t service_port_ = static_cast<std::uint16_t>(12000 + ::getpid() % 9000);
 };
 
@@ -687,15 +708,18 @@ TEST_F(XarbDaemon, ABackpackWebSocketDroppedMidEntryAndMidExitEndsFlatWithEveryF
   dislocate_lighter(40);
   ASSERT_TRUE(xarb_wait_for([&] { return backpack_drop_due(); }, milliseconds(20'000))) << log();
   ASSERT_TRUE(xarb_wait_for([&] { return log().find("Opened position #1 BTC LongBackpack") != std::string::npos; },
-                       milliseconds(20'000)))
+                            milliseconds(20'000)))
       << log();
-  ASSERT_TRUE(xarb_wait_for([&] { return position(0).is_positive() && position(0) == -position(1); }, milliseconds(10'000)))
+  ASSERT_TRUE(
+      xarb_wait_for([&] { return position(0).is_positive() && position(0) == -position(1); }, milliseconds(10'000)))
       << log();
   ASSERT_NO_FATAL_FAILURE(drop_backpack_ws_on_next_fill());
   dislocate_lighter(-40);
   ASSERT_TRUE(xarb_wait_for([&] { return backpack_drop_due(); }, milliseconds(20'000))) << log();
-  ASSERT_TRUE(xarb_wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000))) << log();
-  ASSERT_TRUE(xarb_wait_for([&] { return log().find("Closed position #1 BTC") != std::string::npos; }, milliseconds(10'000)))
+  ASSERT_TRUE(xarb_wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000)))
+      << log();
+  ASSERT_TRUE(
+      xarb_wait_for([&] { return log().find("Closed position #1 BTC") != std::string::npos; }, milliseconds(10'000)))
       << log();
   ASSERT_NO_FATAL_FAILURE(stop_cleanly());
   const std::string text = log();
@@ -859,6 +883,196 @@ TEST_F(XarbDaemon, AnOpenHedgedPositionIsRestoredAfterARestartAndClosesOnConverg
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_NE(rows[0].find(",LongBackpack,"), std::string::npos) << rows[0];
   EXPECT_NE(rows[1].find(",ShortBackpack,"), std::string::npos) << rows[1];
+}
+
+// Backpack executes the entry's Backpack leg and answers 503 (bpsim's http_503_after_place fault): the outcome is
+// unknown, not a refusal. The daemon queries the order, books its fill once and holds the hedged position (no
+// unwind, no second Backpack order), then closes it on convergence: both venues flat, every fill journaled once,
+// the journal's P&L both accounts' cash to the cent.
+TEST_F(XarbDaemon, ABackpack503AfterTheEntryWasPlacedIsNotARejection) {
+  ASSERT_NO_FATAL_FAILURE(start(/*opening_delay_seconds=*/600));
+  sim::FaultConfig f;
+  f.http_503_after_place = 1;
+  set_backpack_faults(f);
+  ASSERT_NO_FATAL_FAILURE(open_long_backpack(1));
+  EXPECT_EQ(world_->call([this] { return world_->world->venue(0).faults().counters().http_503_after_place; }), 1);
+  std::set<sim::OrderId> bp_orders;
+  for (const sim::SimFill& fill : fills(0)) bp_orders.insert(fill.order_id);
+  EXPECT_EQ(bp_orders.size(), 1u) << "the entry's Backpack order, neither re-sent nor completed\n" << log();
+  ASSERT_NO_FATAL_FAILURE(close_converged(1));
+  ASSERT_NO_FATAL_FAILURE(stop_cleanly());
+  const std::string text = log();
+  EXPECT_NE(text.find("outcome unknown"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Hedging BTC"), std::string::npos) << text;
+  EXPECT_EQ(text.find("LEG RISK"), std::string::npos) << text;
+  ASSERT_NO_FATAL_FAILURE(expect_reconciled_to_the_cent(1));
+}
+
+// The entry's Lighter leg refused as an invalid nonce (another process on the API key took the nonce: the simulated
+// Lighter's take_nonce_before_next_orders), once, or twice in a row (the resent order refused as well). A refusal for
+// the nonce means the transaction was not taken: the daemon reads nextNonce and only then signs again, so the venue
+// sees no transaction with a guessed nonce after a refusal. The trade ends delta-neutral without LEG RISK (the
+// Lighter leg resent or completed, or the Backpack leg unwound) and is closed flat: every fill journaled once, the
+// journal's P&L both accounts' cash to the cent.
+class XarbNonceRefused : public XarbDaemon, public ::testing::WithParamInterface<int> {};
+
+TEST_P(XarbNonceRefused, ALighterLegRefusedForItsNonceIsResentWithTheFetchedNonce) {
+  const int refusals = GetParam();
+  ASSERT_NO_FATAL_FAILURE(start(/*opening_delay_seconds=*/600));
+  const std::int64_t reads = world_->call([this, refusals] {
+    world_->lighter->api().take_nonce_before_next_orders(refusals);
+    return world_->lighter->api().nonce_reads();
+  });
+  dislocate_lighter(40);
+  ASSERT_TRUE(xarb_wait_for(
+      [&] {
+        const std::string t = log();
+        return t.find("Opened position #1 BTC LongBackpack") != std::string::npos ||
+               t.find("Entry on BTC abandoned") != std::string::npos;
+      },
+      milliseconds(20'000)))
+      << log();
+  ASSERT_TRUE(xarb_wait_for([&] { return !fills(0).empty() && position(0) == -position(1); }, milliseconds(10'000)))
+      << log();
+  EXPECT_EQ(world_->call([this] { return world_->lighter->api().nonces_taken(); }), refusals);
+  EXPECT_EQ(world_->call([this] { return world_->lighter->api().nonce_refusals(); }), refusals) << log();
+  EXPECT_EQ(world_->call([this] { return world_->lighter->api().guessed_after_refusal(); }), 0)
+      << "a transaction with a guessed nonce followed a refusal\n"
+      << log();
+  EXPECT_EQ(world_->call([this] { return world_->lighter->api().nonce_reads(); }) - reads, refusals)
+      << "one nextNonce read per refusal\n"
+      << log();
+  if (!position(0).is_zero()) {
+    dislocate_lighter(-40);
+    ASSERT_TRUE(xarb_wait_for([&] { return position(0).is_zero() && position(1).is_zero(); }, milliseconds(20'000)))
+        << log();
+    ASSERT_TRUE(
+        xarb_wait_for([&] { return log().find("Closed position #1 BTC") != std::string::npos; }, milliseconds(10'000)))
+        << log();
+  }
+  ASSERT_NO_FATAL_FAILURE(stop_cleanly());
+  EXPECT_EQ(world_->call([this] { return world_->lighter->api().nonce_refusals(); }), refusals)
+      << "the exit's transactions carried good nonces\n"
+      << log();
+  EXPECT_EQ(log().find("LEG RISK"), std::string::npos) << log();
+  ASSERT_NO_FATAL_FAILURE(expect_reconciled_to_the_cent(1));
+}
+
+INSTANTIATE_TEST_SUITE_P(Once, XarbNonceRefused, ::testing::Values(1));
+INSTANTIATE_TEST_SUITE_P(TwiceInARow, XarbNonceRefused, ::testing::Values(2));
+
+// Both venues' BTC perp settles funding every 2 s and the daemon reads both funding histories every second.
+class XarbFunding : public XarbDaemon {
+ protected:
+  XarbFunding() {
+    funding_interval_ms_ = 2'000;
+    exchange_extra_ = "funding_poll_seconds = 1\n";
+  }
+  // The next two settlements of both venues pay 5 bps, to the LongBackpack position's favour on each venue
+  // (Backpack's rate negative, longs receive; Lighter's positive, shorts receive); returns once both have paid.
+  void pay_funding_on_both_legs() {
+    world_->call([this] {
+      for (std::size_t v = 0; v < 2; ++v) {
+        sim::Exchange& ex = world_->world->venue(v).exchange();
+        const std::int64_t next = ex.mark_price("BTC_USDC_PERP")->next_funding_timestamp_ms;
+        const Decimal rate = Decimal::from_string(v == 0 ? "-0.0005" : "0.0005");
+        for (std::int64_t k = 0; k < 2; ++k)
+          ex.set_funding_rate("BTC_USDC_PERP", rate, next + k * funding_interval_ms_);
+      }
+      return 0;
+    });
+    const auto paid = [this](std::size_t venue) {
+      std::size_t n = 0;
+      for (const sim::FundingPayment& p : funding_payments(venue)) n += p.quantity.is_positive() ? 1 : 0;
+      return n;
+    };
+    ASSERT_TRUE(xarb_wait_for([&] { return paid(0) >= 1 && paid(1) >= 1; }, milliseconds(10'000))) << log();
+  }
+  // Each venue's payments journaled once from that venue, the position's funding both venues' payments, and the
+  // journal's P&L both accounts' cash, funding included, to the cent.
+  void expect_funding_booked_once_to_the_position() {
+    const std::vector<sim::FundingPayment> bp = funding_payments(0), lt = funding_payments(1);
+    journal::JournalOptions o;
+    o.read_only = true;
+    journal::Journal j = journal::Journal::open((dir_ / "journal.sqlite").string(), o);
+    const auto rows = j.funding_since(0);
+    ASSERT_TRUE(rows) << j.last_error();
+    std::map<std::pair<VenueId, std::int64_t>, Decimal> booked;
+    for (const journal::FundingRecord& r : *rows) {
+      EXPECT_EQ(r.symbol, r.venue == VenueId::kLighter ? "BTC" : "BTC_USDC_PERP");
+      EXPECT_TRUE(booked.emplace(std::make_pair(r.venue, r.interval_end_ms), r.amount).second)
+          << "funding of venue " << static_cast<int>(r.venue) << " at " << r.interval_end_ms << " twice";
+    }
+    const Decimal cent = Decimal::from_string("0.01");
+    Decimal venues_total;
+    std::size_t nonzero[2] = {0, 0};
+    for (std::size_t v = 0; v < 2; ++v)
+      for (const sim::FundingPayment& p : v == 0 ? bp : lt) {
+        venues_total += p.quantity;
+        if (p.quantity.is_zero()) continue;
+        ++nonzero[v];
+        const auto it = booked.find({v == 0 ? VenueId::kBackpack : VenueId::kLighter, p.interval_end_ms});
+        if (it == booked.end()) {
+          ADD_FAILURE() << "journal lacks venue " << v << " funding at " << p.interval_end_ms << " "
+                        << p.quantity.str();
+          continue;
+        }
+        EXPECT_EQ(it->second.round_to(cent, Rounding::kNearest), p.quantity.round_to(cent, Rounding::kNearest));
+      }
+    EXPECT_GE(nonzero[0], 1u);
+    EXPECT_GE(nonzero[1], 1u);
+    const auto positions = j.positions();
+    ASSERT_TRUE(positions) << j.last_error();
+    ASSERT_EQ(positions->size(), 1u);
+    EXPECT_EQ(positions->front().funding.round_to(cent, Rounding::kNearest),
+              venues_total.round_to(cent, Rounding::kNearest))
+        << "the position's funding is both venues' payments";
+    ASSERT_NO_FATAL_FAILURE(expect_reconciled_to_the_cent(1));
+  }
+};
+
+// Funding settled on both legs while the LongBackpack position is open: the next two settlements pay 5 bps, to the
+// position's favour on each venue (Backpack's rate negative, longs receive; Lighter's positive, shorts receive).
+// Each venue's payments are journaled once, from that venue, and booked to the position: its journal row's funding
+// is both venues' payments, and after the close the journal's P&L is both accounts' cash, funding included, to the
+// cent.
+TEST_F(XarbFunding, FundingSettledOnBothLegsIsBookedOnceFromEachVenueToThePosition) {
+  ASSERT_NO_FATAL_FAILURE(start(/*opening_delay_seconds=*/600));
+  ASSERT_NO_FATAL_FAILURE(open_long_backpack(1));
+  ASSERT_NO_FATAL_FAILURE(pay_funding_on_both_legs());
+  // The daemon's funding polls (every second) journal them while the position is still open.
+  const auto journaled = [this](VenueId venue) {
+    journal::JournalOptions ro;
+    ro.read_only = true;
+    journal::Journal jr = journal::Journal::open((dir_ / "journal.sqlite").string(), ro);
+    std::size_t n = 0;
+    if (const auto rows = jr.funding_since(0))
+      for (const journal::FundingRecord& r : *rows) n += r.venue == venue && r.amount.is_positive() ? 1 : 0;
+    return n;
+  };
+  ASSERT_TRUE(xarb_wait_for([&] { return journaled(VenueId::kBackpack) >= 1 && journaled(VenueId::kLighter) >= 1; },
+                            milliseconds(10'000)))
+      << log();
+  EXPECT_FALSE(position(0).is_zero()) << "the position was open when its funding was booked";
+  ASSERT_NO_FATAL_FAILURE(close_converged(1));
+  ASSERT_NO_FATAL_FAILURE(stop_cleanly());
+  EXPECT_EQ(log().find("LEG RISK"), std::string::npos) << log();
+
+  ASSERT_NO_FATAL_FAILURE(expect_funding_booked_once_to_the_position());
+}
+
+// As above, with the daemon's periodic funding poll an hour away: the position closes before the payments are
+// read, and the final pass of the clean stop reads both histories. Each payment is still booked once, to the
+// position that held the legs when it settled.
+TEST_F(XarbFunding, FundingReadOnlyAfterThePositionClosedIsBookedToThatPosition) {
+  exchange_extra_ = "funding_poll_seconds = 3600\n";
+  ASSERT_NO_FATAL_FAILURE(start(/*opening_delay_seconds=*/600));
+  ASSERT_NO_FATAL_FAILURE(open_long_backpack(1));
+  ASSERT_NO_FATAL_FAILURE(pay_funding_on_both_legs());
+  ASSERT_NO_FATAL_FAILURE(close_converged(1));
+  ASSERT_NO_FATAL_FAILURE(stop_cleanly());
+  EXPECT_EQ(log().find("LEG RISK"), std::string::npos) << log();
+  ASSERT_NO_FATAL_FAILURE(expect_funding_booked_once_to_the_position());
 }
 
 // kill -9 between the two legs: Backpack executes its leg but answers 4 s late and its stream's fill frame is

@@ -158,7 +158,8 @@ TEST(ReconcilerFunding, APaymentOnAPerpOutsideThePairsReachesTheListenerOnce) {
   // Settled before the start: the baseline, not news. The later poll brings one new payment.
   r.venue.funding = {{"SOL_USDC_PERP", Decimal::from_string("0.5"), 1'000}};
   std::vector<std::pair<std::string, Decimal>> heard;
-  r.reconciler.on_unpaired_funding([&](std::string_view s, Decimal a) { heard.emplace_back(std::string(s), a); });
+  r.reconciler.on_unpaired_funding(
+      [&](std::string_view s, Decimal a, TimestampUs) { heard.emplace_back(std::string(s), a); });
   r.reconciler.start(r.engine, r.portfolio, 1);
   EXPECT_TRUE(heard.empty());
   r.venue.funding.push_back({"SOL_USDC_PERP", Decimal::from_string("-0.25"), 2'000});

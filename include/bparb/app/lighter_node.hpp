@@ -97,7 +97,7 @@ class LighterNode final : public VenueNode {
   // first answer.
   std::optional<FundingInfo> funding(InstrumentId id) const noexcept { return venue_.funding(id); }
   // Funding payments of the account that no basis pair claims (a cross-venue leg's): after start_trading.
-  void on_unpaired_funding(std::function<void(std::string_view symbol, Decimal amount)> f);
+  void on_unpaired_funding(std::function<void(std::string_view symbol, Decimal amount, TimestampUs settled_us)> f);
   std::size_t valid_books() const noexcept override { return venue_.valid_books(); }
 
  private:

@@ -58,8 +58,9 @@ class Reconciler {
   // Told (after the log line) when the exchange's record and the books disagree: a fill the order stream
   // never delivered. The operator's alerts listen here.
   void on_mismatch(std::function<void(std::string_view what)> f) { on_mismatch_ = std::move(f); }
-  // Told of each newly journaled funding payment on a perp outside the pairs (the market maker's perps).
-  void on_unpaired_funding(std::function<void(std::string_view symbol, Decimal amount)> f) {
+  // Told of each newly journaled funding payment on a perp outside the pairs (the market maker's perps, the
+  // cross-venue legs), with the venue's settlement time: the position that held it may have closed since.
+  void on_unpaired_funding(std::function<void(std::string_view symbol, Decimal amount, TimestampUs settled_us)> f) {
     on_unpaired_funding_ = std::move(f);
   }
   // The venue's net equity at the last answered account poll (none before the first).
@@ -95,7 +96,7 @@ class Reconciler {
   ClientId first_client_id_ = 0;
   bool stopping_ = false;
   std::function<void(std::string_view)> on_mismatch_;
-  std::function<void(std::string_view, Decimal)> on_unpaired_funding_;
+  std::function<void(std::string_view, Decimal, TimestampUs)> on_unpaired_funding_;
   bool funding_soon_pending_ = false;
   std::optional<Decimal> net_equity_;
   std::optional<exec::EquityReport> equity_;

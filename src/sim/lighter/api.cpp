@@ -91,6 +91,7 @@ TxOutcome lighter_reject(Reject r) {
 struct ApiKeyState {
   std::unique_ptr<bl::PreparedPublicKey> key;
   std::int64_t next_nonce = 0;
+  bool refused_for_nonce = false;  // an invalid-nonce answer not yet followed by a nextNonce read
 };
 
 struct AccountState {
@@ -124,6 +125,11 @@ struct LighterApi::Impl {
   Decimal fill_cap_ratio = Decimal::one();  // cap_next_fills
   std::int64_t fill_cap_next = 0;
   std::int64_t fills_capped = 0;
+  std::int64_t take_nonce_next = 0;  // take_nonce_before_next_orders
+  std::int64_t nonces_taken = 0;
+  std::int64_t nonce_refusals = 0;  // 21104 and 21105 answers
+  std::int64_t nonce_reads = 0;
+  std::int64_t guessed_after_refusal = 0;
 };
 
 LighterApi::LighterApi(Exchange& exchange, const Clock& wall_clock, LighterRules rules)
@@ -492,8 +498,18 @@ std::vector<TxOutcome> LighterApi::submit_batch(const std::vector<std::int64_t>&
       batch_error = v.error();
       return out;
     }
+    if (v->key->refused_for_nonce && expect.count(v->key) == 0) ++impl_->guessed_after_refusal;
+    if (impl_->take_nonce_next > 0 && expect.count(v->key) == 0 &&
+        std::holds_alternative<bl::CreateOrderTx>(v->tx.tx)) {
+      // The fault: another process on this API key sent a transaction just before, so it took the nonce.
+      --impl_->take_nonce_next;
+      ++impl_->nonces_taken;
+      ++v->key->next_nonce;
+    }
     auto [it, fresh] = expect.emplace(v->key, v->key->next_nonce);
     if (!nonce_fits(v->tx, it->second)) {
+      ++impl_->nonce_refusals;
+      v->key->refused_for_nonce = true;
       batch_error = fresh ? fail(21104, "invalid nonce") : fail(21105, "batch nonces are not consecutive");
       return out;
     }
@@ -560,6 +576,34 @@ void LighterApi::cap_next_fills(Decimal ratio, std::int64_t n) noexcept {
 
 std::int64_t LighterApi::fills_capped() const noexcept {
   return impl_->fills_capped;
+}
+
+void LighterApi::take_nonce_before_next_orders(std::int64_t n) noexcept {
+  impl_->take_nonce_next = n;
+}
+
+std::int64_t LighterApi::nonces_taken() const noexcept {
+  return impl_->nonces_taken;
+}
+
+std::int64_t LighterApi::nonce_refusals() const noexcept {
+  return impl_->nonce_refusals;
+}
+
+std::int64_t LighterApi::nonce_reads() const noexcept {
+  return impl_->nonce_reads;
+}
+
+std::int64_t LighterApi::guessed_after_refusal() const noexcept {
+  return impl_->guessed_after_refusal;
+}
+
+void LighterApi::note_nonce_read(std::int64_t account_index, std::uint8_t api_key_index) {
+  ++impl_->nonce_reads;
+  auto it = impl_->accounts.find(account_index);
+  if (it == impl_->accounts.end()) return;
+  auto k = it->second.keys.find(api_key_index);
+  if (k != it->second.keys.end()) k->second.refused_for_nonce = false;
 }
 
 void LighterApi::poll() {

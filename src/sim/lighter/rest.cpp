@@ -560,6 +560,7 @@ HttpResponse LighterApi::handle(const HttpRequest& req) {
         !has_api_key(acct, static_cast<std::uint8_t>(key))) {
       return error(400, 21108, "invalid PublicKey: api key not registered");
     }
+    note_nonce_read(acct, static_cast<std::uint8_t>(key));
     std::string o = "{";
     json::kv(o, "code", std::int64_t{200});
     json::kv(o, "nonce", next_nonce(acct, static_cast<std::uint8_t>(key)));

@@ -129,6 +129,16 @@ class LighterApi final : public ExchangeListener {
   // for want of liquidity (canceled-not-enough-liquidity), on the stream and in the inactive orders.
   void cap_next_fills(Decimal ratio, std::int64_t n) noexcept;
   std::int64_t fills_capped() const noexcept;
+  // A fault of the venue for tests: another process on the same API key sends a transaction just before each of
+  // the next `n` CreateOrder transactions, taking the key's next nonce, so ours is refused as an invalid nonce
+  // (21104) and consumes none; nonces_taken() counts them. nonce_refusals() counts every 21104/21105 answer,
+  // nonce_reads() every nextNonce answered, and guessed_after_refusal() the transactions a key sent after an
+  // invalid-nonce answer without having read nextNonce since (a nonce guessed rather than resynced).
+  void take_nonce_before_next_orders(std::int64_t n) noexcept;
+  std::int64_t nonces_taken() const noexcept;
+  std::int64_t nonce_refusals() const noexcept;
+  std::int64_t nonce_reads() const noexcept;
+  std::int64_t guessed_after_refusal() const noexcept;
 
   // "{deadline}:{account}:{api_key}:{sig hex}" -> the account index it authorises, if valid now.
   std::optional<std::int64_t> verify_auth_token(std::string_view token) const;
@@ -163,6 +173,9 @@ class LighterApi final : public ExchangeListener {
   Exchange& ex_;
   const Clock& wall_;
   LighterRules rules_;
+  // nextNonce answered for this key: it has resynced.
+  void note_nonce_read(std::int64_t account_index, std::uint8_t api_key_index);
+
   std::unique_ptr<Impl> impl_;
 };
 
