@@ -6,7 +6,7 @@
 #   BPARB_SKIP_SANITIZE=1 scripts/test.sh   skip the sanitizer pass (local iteration)
 #   BPARB_SKIP_FUZZ=1 scripts/test.sh       skip the fuzz run
 #   BPARB_FUZZ_SECONDS=N                    seconds per fuzz target (default 10)
-#   BPARB_TEST_JOBS=N                       tests run at once (default six per core; three per core under ASan)
+#   BPARB_TEST_JOBS=N                       tests run at once (default six per core; two per core under ASan)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -93,8 +93,9 @@ fi
 test_jobs="${BPARB_TEST_JOBS:-$((jobs * 6))}"
 # Under ASan+UBSan each daemon and bpsim process costs several times the CPU, and a few daemon tests wait on
 # wall-clock deadlines: at six per core two of them missed theirs (a restart that came after the simulated
-# market had filled the quote it was to cancel; a funding settlement before the position opened). Three per core.
-asan_test_jobs="${BPARB_TEST_JOBS:-$((jobs * 3))}"
+# market had filled the quote it was to cancel; a funding settlement before the position opened), and one of them
+# again at three per core. Two per core, as before the longest-first order.
+asan_test_jobs="${BPARB_TEST_JOBS:-$((jobs * 2))}"
 ctest --test-dir build --output-on-failure -j "$test_jobs" --timeout 300
 if ((sanitize)); then
   stage "ASan+UBSan build (the rest of it)"
